@@ -1,0 +1,87 @@
+"""What every phase receives: the run's state in one place, and this month's levers and tallies.
+
+A phase is ``step(ctx: Context) -> None``. It reads the state as it stood when the phase began,
+writes its own outputs (requests in the clients' scratch arrays, money in ``ctx.ledger``, counts in
+``ctx.tally``) and never changes a stage: :mod:`model.phases.resolve` does that, in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.network import Network
+from model.params import Levers, Scenario
+from model.randomness import Streams
+from model.state import ClientState, FirmState, StaffState
+
+__all__ = ["LEDGER_LINES", "Context"]
+
+#: Every cost line of the monthly ledger, in the order they are reported (revenue is separate).
+LEDGER_LINES: tuple[str, ...] = (
+    "cogs",
+    "service",
+    "staff",
+    "training",
+    "hiring",
+    "empowerment",
+    "escalation",
+    "marketing",
+    "onboarding",
+    "winback",
+    "discounts",
+    "rd",
+    "overhead",
+)
+
+
+@dataclass
+class Context:
+    """The state of one run plus one month's working values.
+
+    Attributes
+    ----------
+    params : Scenario
+        The validated scenario.
+    levers : Levers
+        The levers in force this month (after schedules and shocks).
+    month : int
+        The month being simulated, 1-based.
+    served : ndarray of bool
+        Clients active when the month began: the ones served this month.
+    ad_cost_factor : float
+        Multiplier on the cost of reaching prospects (a price war raises it).
+    """
+
+    params: Scenario
+    clients: ClientState
+    staff: StaffState
+    firm: FirmState
+    network: Network
+    streams: Streams
+    levers: Levers
+    month: int = 0
+    served: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    promoters: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    wom_probability: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    ad_cost_factor: float = 1.0
+    revenue: float = 0.0
+    client_revenue: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ledger: dict[str, float] = field(default_factory=dict)
+    tally: dict[str, float] = field(default_factory=dict)
+
+    def begin_month(self, month: int, levers: Levers, ad_cost_factor: float) -> None:
+        """Reset the month's working values; snapshot who is served."""
+        self.month = month
+        self.levers = levers
+        self.ad_cost_factor = ad_cost_factor
+        self.served = self.clients.active_mask()
+        self.clients.clear_scratch()
+        self.revenue = 0.0
+        self.ledger = dict.fromkeys(LEDGER_LINES, 0.0)
+        self.tally = {}
+
+    def uniform(self, decision: str) -> np.ndarray:
+        """This month's per-client uniforms for a decision (element i is client i's)."""
+        return self.streams.uniform(decision, self.month, self.clients.n)

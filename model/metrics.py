@@ -1,0 +1,150 @@
+"""Monthly reporters: every metric declared once (name, unit, meaning), computed as array reductions.
+
+The model keeps the results as preallocated (months × metrics) float64 arrays, stocks and flows side
+by side; Mesa's DataCollector reads them through one named reporter per metric.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.context import LEDGER_LINES, Context
+from model.params import Satisfaction
+from model.phases.satisfaction import to_likelihood
+from model.state import Stage
+
+__all__ = ["METRICS", "compute", "nps", "top_share"]
+
+#: name -> (unit, meaning)
+METRICS: dict[str, tuple[str, str]] = {
+    "prospects": ("people", "market members who have never been clients"),
+    "active": ("clients", "clients being served, LOYAL included"),
+    "loyal": ("clients", "clients labelled LOYAL (long tenure, high satisfaction)"),
+    "lapsed": ("clients", "former clients"),
+    "acquired": ("clients/month", "prospects who became clients"),
+    "acquired_referral": ("clients/month", "acquisitions credited to a referral"),
+    "churned": ("clients/month", "clients who left"),
+    "churned_bad_service": ("clients/month", "leavers who left over bad service"),
+    "won_back": ("clients/month", "lapsed clients who returned"),
+    "retention_monthly": ("share", "1 - churned / served"),
+    "retention_annual": ("share", "monthly retention to the 12th power"),
+    "revenue": ("currency/month", "revenue"),
+    **{line: ("currency/month", f"cost line: {line}") for line in LEDGER_LINES},
+    "profit": ("currency/month", "revenue minus every cost line"),
+    "npv": ("currency", "cumulative discounted profit"),
+    "satisfaction": ("0-1", "mean measured satisfaction of active clients"),
+    "nps": ("points", "net promoter score of active clients (-100..100)"),
+    "cac": ("currency/acquisition", "(marketing + onboarding) / acquisitions"),
+    "cost_per_retained": ("currency/client", "programme discounts / churners it prevented"),
+    "top20_revenue_share": ("share", "revenue share of the top 20% of paying clients this month"),
+    "top20_value_share": (
+        "share",
+        "cumulative-profit share of the top 20% of clients ever served (> 1: a whale curve)",
+    ),
+    "referral_share": ("share", "share of acquisitions credited to referrals"),
+    "reached_positive": ("people/month", "people reached by positive word of mouth"),
+    "reached_negative": ("people/month", "people reached by warnings"),
+    "promoters": ("clients", "served clients at or above the promoter threshold"),
+    "aware_share": ("share", "share of prospects aware of the firm"),
+    "headcount": ("staff", "staff employed"),
+    "engagement": ("0-1", "mean staff engagement"),
+    "quality": ("0-1", "mean delivered quality before incidents"),
+    "incidents": ("incidents/month", "service incidents"),
+    "fixed_on_spot": ("incidents/month", "incidents fixed by empowered staff"),
+    "escalated": ("incidents/month", "incidents escalated"),
+    "unfixed": ("incidents/month", "escalations never fixed"),
+    "empowerment_budgeted": ("currency/month", "empowerment money available"),
+    "staff_quits": ("staff/month", "staff who quit and were replaced"),
+    "firm_quality": ("quality", "product quality Qf"),
+    "frontier": ("quality", "competitors' frontier Qm"),
+    "gap": ("quality", "Qm - Qf"),
+    "candidates": ("candidates/month", "R&D candidates evaluated"),
+    "shipped_good": ("candidates", "cumulative shipped with a positive true effect"),
+    "shipped_bad": ("candidates", "cumulative shipped with a negative true effect"),
+    "shelved_good": ("candidates", "cumulative shelved with a positive true effect"),
+    "shelved_bad": ("candidates", "cumulative shelved with a negative true effect"),
+    "unattributed": ("currency/month", "shared costs in a month with nobody served"),
+}
+
+
+def top_share(values: np.ndarray, share: float = 0.2) -> float:
+    """Share of the total held by the top ``share`` of ``values`` (NaN if total is not positive)."""
+    n = values.size
+    total = float(values.sum())
+    if n == 0 or total <= 0:
+        return float("nan")
+    k = max(round(share * n), 1)
+    return float(np.partition(values, n - k)[n - k :].sum()) / total
+
+
+def nps(satisfaction: np.ndarray, p: Satisfaction) -> float:
+    """Net promoter score: % promoters − % detractors, from satisfaction in [0, 1]."""
+    if satisfaction.size == 0:
+        return float("nan")
+    ltr = to_likelihood(satisfaction, p.likelihood_exponent)
+    return 100.0 * (np.mean(ltr >= p.promoter_threshold) - np.mean(ltr < p.detractor_threshold))
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else float("nan")
+
+
+def compute(ctx: Context) -> dict[str, float]:
+    """All metrics for the month just resolved."""
+    cl, t, led, p = ctx.clients, ctx.tally, ctx.ledger, ctx.params
+    stage = cl.stage
+    counts = np.bincount(stage, minlength=4)
+    active = (stage == Stage.ACTIVE) | (stage == Stage.LOYAL)
+    measured = np.clip(cl.satisfaction[active] + cl.paradox_bonus[active], 0.0, 1.0)
+    served = int(ctx.served.sum())
+    retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
+    prospects = stage == Stage.PROSPECT
+    ever = cl.revenue_total > 0
+    firm = ctx.firm
+    row = {
+        "prospects": counts[Stage.PROSPECT],
+        "active": counts[Stage.ACTIVE] + counts[Stage.LOYAL],
+        "loyal": counts[Stage.LOYAL],
+        "lapsed": counts[Stage.LAPSED],
+        "acquired": t["acquired"],
+        "acquired_referral": t["acquired_referral"],
+        "churned": t["churned"],
+        "churned_bad_service": t["churned_bad_service"],
+        "won_back": t["won_back"],
+        "retention_monthly": retention,
+        "retention_annual": retention**12,
+        "revenue": ctx.revenue,
+        **{line: led[line] for line in LEDGER_LINES},
+        "profit": t["profit"],
+        "npv": firm.npv,
+        "satisfaction": float(measured.mean()) if measured.size else float("nan"),
+        "nps": nps(measured, p.satisfaction),
+        "cac": _ratio(led["marketing"] + led["onboarding"], t["acquired"]),
+        "cost_per_retained": _ratio(led["discounts"], t.get("kept_by_programme", 0.0)),
+        "top20_revenue_share": top_share(ctx.client_revenue[ctx.client_revenue > 0]),
+        "top20_value_share": top_share(cl.value[ever]) if ever.any() else float("nan"),
+        "referral_share": _ratio(t["acquired_referral"], t["acquired"]),
+        "reached_positive": t.get("reached_positive", 0),
+        "reached_negative": t.get("reached_negative", 0),
+        "promoters": t.get("promoters", 0),
+        "aware_share": _ratio(float(cl.aware[prospects].sum()), float(prospects.sum())),
+        "headcount": ctx.staff.employed,
+        "engagement": float(ctx.staff.engagement[: ctx.staff.employed].mean()),
+        "quality": t.get("quality", float("nan")),
+        "incidents": t.get("incidents", 0),
+        "fixed_on_spot": t.get("fixed_on_spot", 0),
+        "escalated": t.get("escalated", 0),
+        "unfixed": t.get("unfixed", 0),
+        "empowerment_budgeted": ctx.staff.employed * ctx.levers.empowerment_budget,
+        "staff_quits": t.get("staff_quits", 0),
+        "firm_quality": firm.quality,
+        "frontier": firm.frontier,
+        "gap": firm.gap,
+        "candidates": t.get("candidates", 0),
+        "shipped_good": firm.shipped_good,
+        "shipped_bad": firm.shipped_bad,
+        "shelved_good": firm.shelved_good,
+        "shelved_bad": firm.shelved_bad,
+        "unattributed": t.get("unattributed", 0.0),
+    }
+    return {k: float(v) for k, v in row.items()}

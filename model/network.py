@@ -1,0 +1,161 @@
+"""The social network between clients, stored as CSR arrays.
+
+Generators are vectorized numpy (networkx builds Python objects per node and is too slow at 10⁶):
+``small_world`` (Watts & Strogatz 1998), ``random`` (Erdős–Rényi G(n, m)), ``scale_free``
+(Chung & Lu 2002 expected-degree graph with a power-law weight, exponent 2.5) and ``full``
+(everyone hears everyone: stored as no edges, counted from totals). Graphs are simple and
+undirected: self-loops and duplicate edges are dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Network", "build_network"]
+
+KINDS = ("small_world", "scale_free", "random", "full")
+
+
+@dataclass(frozen=True)
+class Network:
+    """An undirected graph over ``n`` clients in CSR form.
+
+    Attributes
+    ----------
+    kind : str
+        Generator name; ``"full"`` means fully mixed with no stored edges.
+    n : int
+        Number of nodes (the whole market, prospects included).
+    indptr : ndarray of int64, shape (n + 1,)
+        Row pointers: the neighbours of node *i* are ``indices[indptr[i]:indptr[i+1]]``.
+    indices : ndarray of int32
+        Concatenated neighbour lists.
+    """
+
+    kind: str
+    n: int
+    indptr: np.ndarray
+    indices: np.ndarray
+
+    @property
+    def mean_degree(self) -> float:
+        """Average number of contacts (n - 1 when fully mixed)."""
+        if self.kind == "full":
+            return float(self.n - 1)
+        return float(self.indices.size) / max(self.n, 1)
+
+    def degrees(self) -> np.ndarray:
+        """Degree of every node."""
+        if self.kind == "full":
+            return np.full(self.n, self.n - 1, dtype=np.int64)
+        return np.diff(self.indptr)
+
+    def nbytes(self) -> int:
+        """Memory held by the CSR arrays."""
+        return int(self.indptr.nbytes + self.indices.nbytes)
+
+    def count_flagged(self, flag: np.ndarray) -> np.ndarray:
+        """For every node, how many of its neighbours have ``flag`` set (int32)."""
+        if self.kind == "full":
+            return (np.count_nonzero(flag) - flag).astype(np.int32)
+        # Prefix sums over the edge list: a row's count is a difference of two prefix values.
+        prefix = np.zeros(self.indices.size + 1, dtype=np.int32)
+        np.cumsum(flag[self.indices], dtype=np.int32, out=prefix[1:])
+        return prefix[self.indptr[1:]] - prefix[self.indptr[:-1]]
+
+    def pick_flagged(self, rows: np.ndarray, flag: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """For each node in ``rows``, one neighbour with ``flag`` set, chosen by uniform ``u``.
+
+        Rows with no flagged neighbour get -1. Vectorized over rows and their edges.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0:
+            return np.empty(0, dtype=np.int32)
+        if self.kind == "full":
+            senders = np.flatnonzero(flag)
+            if senders.size == 0:
+                return np.full(rows.size, -1, dtype=np.int32)
+            # Exclude self by drawing among the others when the row itself is a sender.
+            own = flag[rows].astype(np.int64)
+            k = senders.size - own
+            pick = np.minimum((u * np.maximum(k, 1)).astype(np.int64), np.maximum(k - 1, 0))
+            pos = np.searchsorted(senders, rows)
+            pick = pick + ((own == 1) & (pick >= pos))
+            out = senders[np.minimum(pick, senders.size - 1)].astype(np.int32)
+            out[k <= 0] = -1
+            return out
+        starts = self.indptr[rows]
+        lengths = self.indptr[rows + 1] - starts
+        first = np.cumsum(lengths) - lengths  # position of each row's first edge in the gather
+        seg = np.repeat(np.arange(rows.size), lengths)
+        edges = self.indices[np.repeat(starts - first, lengths) + np.arange(int(lengths.sum()))]
+        hit = flag[edges].astype(np.int64)
+        exclusive = np.cumsum(hit) - hit  # flagged edges before this one, over all rows
+        rank = exclusive - exclusive[first[seg]] if hit.size else hit  # ... within its own row
+        counts = np.bincount(seg, weights=hit, minlength=rows.size).astype(np.int64)
+        want = np.minimum((u * counts).astype(np.int64), np.maximum(counts - 1, 0))
+        chosen = (hit == 1) & (rank == want[seg])
+        out = np.full(rows.size, -1, dtype=np.int32)
+        out[seg[chosen]] = edges[chosen]
+        return out
+
+
+def build_network(
+    kind: str, n: int, degree: float, rewiring: float, rng: np.random.Generator
+) -> Network:
+    """Build a network of ``n`` nodes with average degree ``degree``.
+
+    Parameters
+    ----------
+    kind : {"small_world", "scale_free", "random", "full"}
+    n : int
+        Number of nodes.
+    degree : float
+        Target average degree (contacts per client).
+    rewiring : float
+        Watts–Strogatz rewiring probability (small world only).
+    rng : numpy.random.Generator
+        The source of randomness (derived from the run's seed).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"word_of_mouth.network: {kind!r} is not one of {', '.join(KINDS)}")
+    empty = np.zeros(0, dtype=np.int32)
+    if kind == "full" or n < 2:
+        return Network("full" if kind == "full" else kind, n, np.zeros(n + 1, np.int64), empty)
+    degree = min(float(degree), n - 1.0)
+    if kind == "small_world":
+        half = max(1, round(degree / 2))
+        src = np.repeat(np.arange(n, dtype=np.int64), half)
+        dst = (src + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
+        rewire = rng.random(src.size) < rewiring
+        dst[rewire] = rng.integers(0, n, size=int(rewire.sum()))
+    elif kind == "random":
+        m = round(n * degree / 2)
+        src = rng.integers(0, n, size=m)
+        dst = rng.integers(0, n, size=m)
+    else:  # scale_free: Chung–Lu with power-law weights w_i ∝ (i + i0)^(-1/(γ-1)), γ = 2.5
+        gamma = 2.5
+        w = (np.arange(n) + 1.0) ** (-1.0 / (gamma - 1.0))
+        w = rng.permutation(w)
+        p = w / w.sum()
+        m = round(n * degree / 2)
+        src = rng.choice(n, size=m, p=p)
+        dst = rng.choice(n, size=m, p=p)
+    return _csr(kind, n, src, dst)
+
+
+def _csr(kind: str, n: int, src: np.ndarray, dst: np.ndarray) -> Network:
+    """Symmetrize, drop self-loops and duplicates, and pack as CSR (one sort of both directions)."""
+    keep = src != dst
+    src, dst = src[keep].astype(np.int64), dst[keep].astype(np.int64)
+    key = np.concatenate([src * n + dst, dst * n + src])
+    key.sort()
+    if key.size:
+        key = key[np.concatenate([[True], key[1:] != key[:-1]])]
+    rows = key // n
+    indices = (key - rows * n).astype(np.int32)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return Network(kind, n, indptr, indices)

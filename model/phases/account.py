@@ -1,0 +1,103 @@
+"""Account: the month's ledger, per-client attribution and NPV (DESIGN §2 step 9).
+
+**Timing convention.** Clients served this month who stay pay their month's spend at its end
+(a churner is served its last month and does not renew). Service and fixes are paid for everyone
+served. Cash flows of month t are discounted by (1 + i_m)^−t, i_m the monthly rate equivalent to
+the annual discount rate. A cohort with constant retention r and margin m is then worth
+m·r/(1 + i − r) at time 0 — the margin multiple with margin at period end (see
+:func:`model.economics.margin_multiple`).
+
+**Attribution.** Each client's contribution (its revenue minus its cost of goods, service, discounts,
+fixes and win-back) is its own, except a share ``referral_credit_share`` credited to the client that
+referred it; the shared costs (staff, training, hiring, marketing, onboarding, R&D, overhead) are
+split equally over the clients served. So per-client values sum to the firm's profit exactly, and no
+margin is counted twice; a month with nobody served books its shared costs as ``unattributed``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.context import LEDGER_LINES, Context
+from model.params import LoyaltyEconomics
+from model.targeting import segment_mask
+
+__all__ = ["SHARED_LINES", "monthly_rate", "step", "tenure_multiplier"]
+
+SHARED_LINES = ("staff", "training", "hiring", "marketing", "onboarding", "rd", "overhead")
+
+
+def monthly_rate(annual: float) -> float:
+    """The monthly discount rate equivalent to an annual one."""
+    return (1.0 + annual) ** (1.0 / 12.0) - 1.0
+
+
+def tenure_multiplier(tenure_months: np.ndarray, rate: float, p: LoyaltyEconomics) -> np.ndarray:
+    """(1 + rate)^years of tenure, with years capped at the loyalty horizon."""
+    years = np.minimum(tenure_months / 12.0, p.horizon_years)
+    return np.power(1.0 + rate, years)
+
+
+def step(ctx: Context) -> None:
+    """Book revenue and every cost line; attribute them to clients; update NPV."""
+    cl, p, lv, led = ctx.clients, ctx.params, ctx.levers, ctx.ledger
+    le = p.loyalty_economics
+    idx = np.flatnonzero(ctx.served)
+    tenure = cl.tenure[idx]
+    pays = ~cl.leaves[idx]
+    spend = cl.spend[idx].astype(np.float64)
+    revenue = np.where(
+        pays,
+        spend
+        * tenure_multiplier(tenure, le.spend_growth, le)
+        * tenure_multiplier(tenure, le.price_premium, le),
+        0.0,
+    )
+    enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
+    discount = np.where(enrolled, lv.loyalty_discount, 0.0) * revenue
+    cogs = p.economics.cogs_share * revenue
+    service = (
+        p.service.cost_per_client
+        * lv.service_level**2
+        * tenure_multiplier(tenure, le.serve_cost_trend, le)
+    )
+    led["cogs"] += float(cogs.sum())
+    led["service"] += float(service.sum())
+    led["discounts"] += float(discount.sum())
+    led["overhead"] += p.economics.fixed_overhead
+    # Direct costs of the month (fixes on served clients, win-back on lapsed ones).
+    touched = np.flatnonzero(cl.direct_cost)
+    contribution = revenue - cogs - service - discount - cl.direct_cost[idx]
+
+    # Referral credit: a share of a referred client's contribution goes to its referrer.
+    rho = p.word_of_mouth.referral_credit_share
+    ref = cl.referrer[idx]
+    credited = (ref >= 0) & (rho > 0)
+    own = np.where(credited, (1.0 - rho) * contribution, contribution)
+    cl.value[idx] += own
+    np.add.at(cl.value, ref[credited], rho * contribution[credited])
+    # Direct costs on clients not served this month (lapsed ones won back at a cost).
+    unserved = touched[~ctx.served[touched]]
+    cl.value[unserved] -= cl.direct_cost[unserved]
+    shared = sum(led[k] for k in SHARED_LINES)
+    if idx.size:
+        cl.value[idx] -= shared / idx.size
+        unattributed = 0.0
+    else:
+        unattributed = shared
+    cl.revenue_total[idx] += revenue
+
+    total_revenue = float(revenue.sum())
+    costs = sum(led[k] for k in LEDGER_LINES)
+    profit = total_revenue - costs
+    ctx.revenue = total_revenue
+    ctx.client_revenue = revenue
+    ctx.firm.ledger["last_revenue"] = total_revenue
+    ctx.firm.npv += profit / (1.0 + monthly_rate(p.economics.discount_rate)) ** ctx.month
+    ctx.tally.update(
+        revenue=total_revenue,
+        profit=profit,
+        unattributed=unattributed,
+        paying=int(pays.sum()),
+        contribution=float(contribution.sum()),
+    )

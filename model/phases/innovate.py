@@ -1,0 +1,60 @@
+"""Innovate: R&D candidates filtered by client focus; competitors move the frontier (DESIGN §2 step 8).
+
+R&D money (a share of last month's revenue) buys candidates at ``candidate_cost`` each (a Poisson
+number with that mean). A candidate's true effect on quality is Normal(mean, sd) and may be
+negative. Clients' feedback = effect − novelty bias + noise; the internal estimate = effect + noise.
+The firm ships when ``φ·feedback + (1 − φ)·estimate > 0``. Shipping moves quality by the true effect
+and dips clients' experience for a while. So client focus can filter out duds or kill good
+novelties: the trade-off is found, not assumed (March 1991).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import poisson
+
+from model.context import Context
+from model.params import Innovation
+
+__all__ = ["ship_decision", "step"]
+
+
+def ship_decision(
+    effect: np.ndarray,
+    feedback_noise: np.ndarray,
+    internal_noise: np.ndarray,
+    focus: float,
+    p: Innovation,
+) -> np.ndarray:
+    """Which candidates ship, given standard-normal noise draws."""
+    feedback = effect - p.novelty_bias + p.feedback_noise * feedback_noise
+    estimate = effect + p.internal_noise * internal_noise
+    return focus * feedback + (1.0 - focus) * estimate > 0.0
+
+
+def step(ctx: Context) -> None:
+    """Run this month's candidates, move product quality and the competitors' frontier."""
+    firm, p, lv = ctx.firm, ctx.params.innovation, ctx.levers
+    firm.novelty_dip *= 1.0 - p.novelty_dip_decay
+    budget = lv.rd_share * firm.ledger.get("last_revenue", 0.0)
+    u = ctx.streams.uniform64("innovate.count", ctx.month, 1)[0]
+    count = int(poisson.ppf(u, budget / p.candidate_cost)) if budget > 0 else 0
+    if count:
+        g = ctx.streams.generator("innovate.candidates", ctx.month)
+        effect = p.effect_mean + p.effect_sd * g.standard_normal(count)
+        ships = ship_decision(
+            effect, g.standard_normal(count), g.standard_normal(count), lv.client_focus, p
+        )
+        good = effect > 0
+        firm.quality = float(np.clip(firm.quality + effect[ships].sum(), 0.0, 1.5))
+        firm.novelty_dip += p.novelty_dip * int(ships.sum())
+        firm.shipped_good += int((ships & good).sum())
+        firm.shipped_bad += int((ships & ~good).sum())
+        firm.shelved_good += int((~ships & good).sum())
+        firm.shelved_bad += int((~ships & ~good).sum())
+    ctx.tally["candidates"] = count
+    firm.frontier += ctx.params.market.competitor_pace
+    for shock in ctx.params.shocks:
+        if shock.kind == "competitor_leap" and shock.start == ctx.month:
+            firm.frontier += shock.size
+    ctx.ledger["rd"] += budget

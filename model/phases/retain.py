@@ -1,0 +1,65 @@
+"""Retain: the monthly churn hazard, and who asks to leave (DESIGN §2 step 4).
+
+Hazard = own propensity × exp(−k·(S − S_ref)) × (1 + g·tanh(gap / scale)) × exp(−ℓ·discount)
+× exp(τ·tenure years). Tenure lowers the *aggregate* churn rate through heterogeneity (own
+propensities are Beta-distributed; the leavers go first), and τ, the direct effect, is 0 by default.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.context import Context
+from model.params import Retain
+from model.phases.satisfaction import behavioural
+from model.state import Reason
+from model.targeting import segment_mask
+
+__all__ = ["churn_hazard", "step"]
+
+
+def churn_hazard(
+    propensity: np.ndarray,
+    satisfaction: np.ndarray,
+    gap: float,
+    discount: np.ndarray | float,
+    tenure_months: np.ndarray,
+    p: Retain,
+) -> np.ndarray:
+    """Monthly probability of leaving, in [0, 1]."""
+    gap_factor = max(0.0, 1.0 + p.gap_effect * float(np.tanh(gap / p.gap_scale)))
+    log_mult = (
+        -p.satisfaction_sensitivity * (satisfaction - p.satisfaction_reference)
+        - p.loyalty_elasticity * discount
+        + p.tenure_slope * (tenure_months / 12.0)
+    )
+    return np.clip(propensity * gap_factor * np.exp(log_mult), 0.0, 1.0)
+
+
+def step(ctx: Context) -> None:
+    """Mark leavers (``clients.leaves``) and why; nothing changes stage here."""
+    cl, p, lv = ctx.clients, ctx.params, ctx.levers
+    idx = np.flatnonzero(ctx.served)
+    s = behavioural(
+        cl.satisfaction[idx], cl.paradox_bonus[idx], p.service.recovery_paradox_behavioural
+    )
+    enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
+    discount = np.where(enrolled, lv.loyalty_discount, 0.0)
+    args = (cl.propensity[idx], s, ctx.firm.gap)
+    hazard = churn_hazard(*args, discount, cl.tenure[idx], p.retain)
+    leaves = ctx.uniform("retain.churn")[idx] < hazard
+    cl.leaves[idx] = leaves
+    gone = idx[leaves]
+    cl.left_reason[gone] = np.where(
+        s[leaves] < p.retain.bad_service_threshold, Reason.BAD_SERVICE, Reason.COMPETITOR
+    )
+    # Churners the programme kept, in expectation: the hazard without it minus the hazard with it.
+    if lv.loyalty_discount > 0:
+        without = churn_hazard(*args, 0.0, cl.tenure[idx], p.retain)
+        ctx.tally["kept_by_programme"] = float((without - hazard).sum())
+    else:
+        ctx.tally["kept_by_programme"] = 0.0
+    ctx.tally["enrolled"] = int(enrolled.sum())
+    ctx.tally["churned_bad_service"] = int(
+        np.count_nonzero(cl.left_reason[gone] == Reason.BAD_SERVICE)
+    )

@@ -1,0 +1,73 @@
+"""Word of mouth: promoters recommend, detractors warn (DESIGN §2 step 5).
+
+Each promoter passes a positive message along each of its edges with probability q⁺/k̄ a month,
+and each detractor a warning with probability q⁻/k̄, where k̄ is the network's average degree — so
+Bass's *q* keeps its meaning on any network (fully mixed, a prospect with F·N adopters around it
+hears with probability 1 − (1 − q/k̄)^(F·N) ≈ 1 − e^(−qF)). Computed receiver-side: a client with
+``a`` promoter neighbours is reached with probability 1 − (1 − q⁺/k̄)^a, one uniform per client.
+
+Detractors: served clients below the NPS detractor threshold, and clients who left over bad service
+for ``lapsed_warning_months``. Effects: prospects become aware (attract) or are put off (conversion
+× ``negative_conversion_factor``); lapsed clients' return odds rise; current clients' satisfaction
+moves a little.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.context import Context
+from model.phases.satisfaction import behavioural, to_likelihood
+from model.state import Reason, Stage
+
+__all__ = ["reach_probability", "step"]
+
+
+def reach_probability(senders_around: np.ndarray, q: float, mean_degree: float) -> np.ndarray:
+    """Chance a client with ``senders_around`` sending neighbours hears at least one message."""
+    per_edge = min(q / max(mean_degree, 1e-12), 1.0)
+    return (
+        -np.expm1(senders_around * np.log1p(-per_edge))
+        if per_edge < 1
+        else ((senders_around > 0).astype(np.float64))
+    )
+
+
+def step(ctx: Context) -> None:
+    """Decide who hears positive and negative messages this month; record promoters."""
+    cl, p = ctx.clients, ctx.params
+    w, sat = p.word_of_mouth, p.satisfaction
+    n = cl.n
+    if not w.enabled:
+        ctx.promoters = np.zeros(n, dtype=bool)
+        ctx.wom_probability = np.zeros(n, dtype=np.float32)
+        ctx.tally.update(promoters=0, detractors=0, reached_positive=0, reached_negative=0)
+        return
+    s = behavioural(cl.satisfaction, cl.paradox_bonus, p.service.recovery_paradox_behavioural)
+    ltr = to_likelihood(s, sat.likelihood_exponent)
+    promoters = ctx.served & (ltr >= sat.promoter_threshold)
+    detractors = (ctx.served & (ltr < sat.detractor_threshold)) | (
+        (cl.stage == Stage.LAPSED)
+        & (cl.left_reason == Reason.BAD_SERVICE)
+        & (cl.months_lapsed < w.lapsed_warning_months)
+    )
+    k = ctx.network.mean_degree
+    pos = reach_probability(ctx.network.count_flagged(promoters), w.q_positive, k)
+    neg = reach_probability(ctx.network.count_flagged(detractors), w.q_negative, k)
+    cl.heard_positive[:] = ctx.uniform("wom.positive") < pos
+    cl.heard_negative[:] = ctx.uniform("wom.negative") < neg
+    ctx.promoters = promoters
+    ctx.wom_probability = pos.astype(np.float32)
+
+    # A little of current clients' satisfaction (applied for next month; this month is decided).
+    served = np.flatnonzero(ctx.served)
+    delta = w.satisfaction_effect * (
+        cl.heard_positive[served].astype(np.float32) - cl.heard_negative[served]
+    )
+    cl.satisfaction[served] = np.clip(cl.satisfaction[served] + delta, 0.0, 1.0)
+    ctx.tally.update(
+        promoters=int(promoters.sum()),
+        detractors=int(detractors.sum()),
+        reached_positive=int(cl.heard_positive.sum()),
+        reached_negative=int(cl.heard_negative.sum()),
+    )

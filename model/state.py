@@ -1,0 +1,206 @@
+"""The state of a run: every array declared once, allocated to the market's size, written in place.
+
+A client's row is its permanent id. Prospects are rows too, so acquisition and churn change a code
+in ``stage`` and never reallocate (LASER's "preallocate to capacity, deactivate instead of delete").
+Scratch arrays hold one month's requests and are overwritten each month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "CLIENT_ARRAYS",
+    "STAFF_ARRAYS",
+    "ClientState",
+    "FirmState",
+    "Reason",
+    "Source",
+    "StaffState",
+    "Stage",
+]
+
+
+class Stage(IntEnum):
+    """Where a client stands; stored as int8 codes."""
+
+    PROSPECT = 0
+    ACTIVE = 1
+    LOYAL = 2  # a label on an active client: long tenure and high satisfaction
+    LAPSED = 3
+
+
+class Reason(IntEnum):
+    """Why a lapsed client left."""
+
+    NONE = 0
+    BAD_SERVICE = 1
+    COMPETITOR = 2
+
+
+class Source(IntEnum):
+    """How a prospect became aware, and so where an acquisition is credited."""
+
+    NONE = 0
+    AD = 1
+    REFERRAL = 2
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """One declared array: name, dtype, initial value, unit and meaning."""
+
+    name: str
+    dtype: Any
+    init: float
+    unit: str
+    doc: str
+
+
+#: Per-client arrays (persistent state first, then one month's scratch).
+CLIENT_ARRAYS: tuple[ArraySpec, ...] = (
+    ArraySpec("stage", np.int8, Stage.PROSPECT, "code", "Stage"),
+    ArraySpec("aware", np.bool_, False, "flag", "prospect knows the firm"),
+    ArraySpec("aware_source", np.int8, Source.NONE, "code", "Source of awareness"),
+    ArraySpec("referrer", np.int32, -1, "row", "client credited with the referral, -1 if none"),
+    ArraySpec("fit", np.float32, 0.0, "0-1", "how well the offer suits this client"),
+    ArraySpec("spend", np.float32, 0.0, "currency/month", "base spend"),
+    ArraySpec("propensity", np.float32, 0.0, "1/month", "own base churn hazard (heterogeneity)"),
+    ArraySpec("staff", np.int32, 0, "row", "staff member serving this client"),
+    ArraySpec("tenure", np.int16, 0, "months", "months as a client in this relationship"),
+    ArraySpec("months_lapsed", np.int16, 0, "months", "months since leaving"),
+    ArraySpec("left_reason", np.int8, Reason.NONE, "code", "Reason"),
+    ArraySpec("satisfaction", np.float32, 0.0, "0-1", "behavioural satisfaction S"),
+    ArraySpec("expectation", np.float32, 0.0, "0-1", "expectation E"),
+    ArraySpec("paradox_bonus", np.float32, 0.0, "satisfaction", "recovery-paradox bonus (decays)"),
+    ArraySpec("value", np.float64, 0.0, "currency", "cumulative attributed profit"),
+    ArraySpec("revenue_total", np.float64, 0.0, "currency", "cumulative revenue"),
+    # -- one month's scratch: requests and the month's experience
+    ArraySpec("experience", np.float32, 0.0, "quality", "this month's experience"),
+    ArraySpec(
+        "incident", np.int8, 0, "code", "0 none, 1 fixed on spot, 2 escalated+fixed, 3 unfixed"
+    ),
+    ArraySpec(
+        "direct_cost",
+        np.float64,
+        0.0,
+        "currency",
+        "fixes and win-back spent on the client this month",
+    ),
+    ArraySpec("heard_positive", np.bool_, False, "flag", "reached by positive WOM this month"),
+    ArraySpec("heard_negative", np.bool_, False, "flag", "reached by negative WOM this month"),
+    ArraySpec("leaves", np.bool_, False, "flag", "requested churn this month"),
+    ArraySpec("joins", np.bool_, False, "flag", "requested acquisition this month"),
+    ArraySpec("returns", np.bool_, False, "flag", "requested return this month"),
+)
+
+#: Per-staff arrays; staff are also Mesa agents whose attributes read these rows.
+STAFF_ARRAYS: tuple[ArraySpec, ...] = (
+    ArraySpec("engagement", np.float32, 0.5, "0-1", "engagement"),
+    ArraySpec("skill", np.float32, 0.5, "0-1", "skill"),
+    ArraySpec("budget_left", np.float64, 0.0, "currency", "empowerment money left this month"),
+    ArraySpec("budget_used", np.float64, 0.0, "currency", "empowerment money used this month"),
+    ArraySpec("clients", np.int32, 0, "clients", "active clients assigned this month"),
+    ArraySpec("quits", np.bool_, False, "flag", "left and was replaced this month"),
+)
+
+
+class _Arrays:
+    """Allocate declared arrays once; attribute access returns the arrays themselves."""
+
+    specs: tuple[ArraySpec, ...] = ()
+
+    def __init__(self, n: int) -> None:
+        self.n = int(n)
+        for spec in self.specs:
+            setattr(self, spec.name, np.full(self.n, spec.init, dtype=spec.dtype))
+
+    def nbytes(self) -> int:
+        """Bytes held by the declared arrays."""
+        return sum(getattr(self, s.name).nbytes for s in self.specs)
+
+    def snapshot(self) -> dict[str, np.ndarray]:
+        """Copies of every array (for tests and checkpoints)."""
+        return {s.name: getattr(self, s.name).copy() for s in self.specs}
+
+
+class ClientState(_Arrays):
+    """Every client's arrays (see :data:`CLIENT_ARRAYS`)."""
+
+    specs = CLIENT_ARRAYS
+    stage: np.ndarray
+    aware: np.ndarray
+    aware_source: np.ndarray
+    referrer: np.ndarray
+    fit: np.ndarray
+    spend: np.ndarray
+    propensity: np.ndarray
+    staff: np.ndarray
+    tenure: np.ndarray
+    months_lapsed: np.ndarray
+    left_reason: np.ndarray
+    satisfaction: np.ndarray
+    expectation: np.ndarray
+    paradox_bonus: np.ndarray
+    value: np.ndarray
+    revenue_total: np.ndarray
+    experience: np.ndarray
+    incident: np.ndarray
+    direct_cost: np.ndarray
+    heard_positive: np.ndarray
+    heard_negative: np.ndarray
+    leaves: np.ndarray
+    joins: np.ndarray
+    returns: np.ndarray
+
+    def active_mask(self) -> np.ndarray:
+        """Clients being served (ACTIVE or LOYAL)."""
+        return (self.stage == Stage.ACTIVE) | (self.stage == Stage.LOYAL)
+
+    def clear_scratch(self) -> None:
+        """Reset one month's requests (in place)."""
+        for name in ("incident", "direct_cost", "heard_positive", "heard_negative"):
+            getattr(self, name)[:] = 0
+        for name in ("leaves", "joins", "returns"):
+            getattr(self, name)[:] = False
+
+
+class StaffState(_Arrays):
+    """Every staff member's arrays (see :data:`STAFF_ARRAYS`).
+
+    Rows are allocated for the most staff the scenario could ever employ; the first ``employed``
+    rows are the current staff (hiring extends the prefix, lay-offs shorten it).
+    """
+
+    specs = STAFF_ARRAYS
+    employed: int = 0
+    engagement: np.ndarray
+    skill: np.ndarray
+    budget_left: np.ndarray
+    budget_used: np.ndarray
+    clients: np.ndarray
+    quits: np.ndarray
+
+
+@dataclass
+class FirmState:
+    """Firm-level state: product quality, the competitors' frontier, innovation counts."""
+
+    quality: float
+    frontier: float
+    novelty_dip: float = 0.0
+    shipped_good: int = 0
+    shipped_bad: int = 0
+    shelved_good: int = 0
+    shelved_bad: int = 0
+    npv: float = 0.0
+    ledger: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def gap(self) -> float:
+        """Quality gap Qm - Qf (positive: competitors ahead)."""
+        return self.frontier - self.quality
