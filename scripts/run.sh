@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The main job: run the baseline scenario; tables and figures go to out/baseline.
+# Extra arguments are passed to `retention run` (e.g. --set market.size=10000).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/env.sh
+exec .venv/bin/retention run scenarios/baseline.toml --out out/baseline "$@"
