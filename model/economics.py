@@ -1,0 +1,398 @@
+"""Closed forms of client economics: margin multiple, Markov-chain CLV, lost-client cost, NPV, sBG.
+
+These are the analytic anchors the simulation is validated against (DESIGN §5) and the arithmetic
+of the seed claims (DESIGN §4). Pure functions, numpy in and numpy out.
+
+**Timing convention** (the same as :mod:`model.phases.account`): a period's margin is paid at the
+*end* of the period by the clients who are still clients then (survivors of the period's churn
+check); cash flows of period t (t = 1, 2, …) are discounted by (1 + i)^−t. ``timing="start"`` is the
+textbook alternative in which a margin is also paid at t = 0, before the first churn check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Literal, NamedTuple
+
+import numpy as np
+from scipy.special import betaln
+
+from model.phases.account import monthly_rate
+
+__all__ = [
+    "LostClientCost",
+    "clv_markov",
+    "lapse_return_chain",
+    "lost_client_cost",
+    "margin_multiple",
+    "npv",
+    "sbg_parameters",
+    "sbg_pmf",
+    "sbg_retention",
+    "sbg_survival",
+]
+
+Timing = Literal["end", "start"]
+
+
+def _check_timing(timing: str) -> None:
+    if timing not in ("end", "start"):
+        raise ValueError(f"timing: value {timing!r} is not allowed; allowed: 'end' or 'start'")
+
+
+def _check_rate(name: str, rate: float) -> None:
+    if not np.isfinite(rate) or rate <= -1.0:
+        raise ValueError(f"{name}: value {rate!r} is not allowed; allowed: -1 < {name} (finite)")
+
+
+# ---------------------------------------------------------------------------- margin multiple
+def margin_multiple(
+    r: float, i: float, timing: Timing = "end", periods: int | None = None
+) -> float:
+    """Present value, per unit of per-period margin, of a client kept with constant retention.
+
+    ``timing="end"``: margin paid at the end of each period by that period's survivors,
+    ``Σ_{t≥1} r^t / (1+i)^t = r / (1 + i − r)``. ``timing="start"``: a margin is also paid at
+    t = 0, ``Σ_{t≥0} r^t / (1+i)^t = (1 + i) / (1 + i − r)``. Multiply by the margin m to get CLV
+    (e.g. m·r/(1 + i − r), Gupta & Lehmann 2003).
+
+    Parameters
+    ----------
+    r : float
+        Retention per period, 0 ≤ r ≤ 1 (share of clients kept from one period to the next).
+    i : float
+        Discount rate per period (same period as ``r``), i > −1; r < 1 + i is needed for an
+        infinite horizon.
+    timing : {"end", "start"}
+        When each period's margin is paid (see above).
+    periods : int, optional
+        Number of discounted periods after t = 0 (a finite horizon T): the sum stops at t = T.
+        ``None`` means an infinite horizon.
+
+    Returns
+    -------
+    float
+        Periods of margin (dimensionless multiple of the per-period margin).
+
+    Examples
+    --------
+    >>> round(margin_multiple(0.8, 0.1), 6)
+    2.666667
+    >>> round(margin_multiple(0.8, 0.1, timing="start"), 6)
+    3.666667
+    """
+    _check_timing(timing)
+    _check_rate("i", i)
+    if not 0.0 <= r <= 1.0:
+        raise ValueError(f"r: value {r!r} is not allowed; allowed: 0 ≤ r ≤ 1 (retention)")
+    q = r / (1.0 + i)  # survival-weighted discount factor per period
+    first = 1.0 if timing == "start" else 0.0
+    if periods is None:
+        if r >= 1.0 + i:
+            raise ValueError(
+                f"r: value {r!r} is not allowed with i = {i!r}; an infinite horizon needs "
+                f"r < 1 + i (else the sum diverges; pass periods=)"
+            )
+        return first + q / (1.0 - q)
+    if periods < 0:
+        raise ValueError(f"periods: value {periods!r} is not allowed; allowed: periods ≥ 0")
+    if q == 1.0:
+        return first + float(periods)
+    return first + q * (1.0 - q**periods) / (1.0 - q)
+
+
+# ----------------------------------------------------------------------- Markov-chain CLV
+def lapse_return_chain(retention: float, return_probability: float | Sequence[float]) -> np.ndarray:
+    """Transition matrix of an active / lapsed-for-k-periods chain (Pfeifer & Carraway 2000).
+
+    State 0 is *active*; state k ≥ 1 is *lapsed for k periods* (the last lapsed state is
+    "lapsed for K or more" and keeps its return probability). An active client stays with
+    probability ``retention`` and otherwise becomes lapsed for 1 period; a client lapsed for k
+    periods returns to active with probability ``return_probability[k-1]`` and otherwise moves to
+    lapsed for k + 1 (or stays in the last state).
+
+    Parameters
+    ----------
+    retention : float
+        Probability an active client is still active next period, in [0, 1].
+    return_probability : float or sequence of float
+        A scalar w gives the 2-state active/lapsed chain; a sequence gives one lapsed state per
+        entry, each in [0, 1].
+
+    Returns
+    -------
+    ndarray, shape (K + 1, K + 1)
+        Row-stochastic transition matrix, rows = state now, columns = state next period.
+    """
+    w = np.atleast_1d(np.asarray(return_probability, dtype=np.float64))
+    if w.ndim != 1 or w.size == 0:
+        raise ValueError("return_probability: give a probability or a non-empty 1-D sequence")
+    if not 0.0 <= retention <= 1.0:
+        raise ValueError(f"retention: value {retention!r} is not allowed; allowed: 0 ≤ r ≤ 1")
+    if np.any((w < 0.0) | (w > 1.0)) or not np.all(np.isfinite(w)):
+        raise ValueError(f"return_probability: values {w.tolist()} not allowed; allowed: [0, 1]")
+    k = w.size
+    p = np.zeros((k + 1, k + 1))
+    p[0, 0], p[0, 1] = retention, 1.0 - retention
+    for s in range(1, k + 1):
+        p[s, 0] = w[s - 1]
+        p[s, min(s + 1, k)] += 1.0 - w[s - 1]
+    return p
+
+
+def clv_markov(
+    transition: np.ndarray,
+    margin: np.ndarray | Sequence[float],
+    i: float,
+    timing: Timing = "end",
+    periods: int | None = None,
+) -> np.ndarray:
+    """Client lifetime value of each starting state of a Markov chain (Pfeifer & Carraway 2000).
+
+    With transition matrix P, per-period margin vector R (what a client in each state yields in a
+    period; lapsed states may carry a cost) and discount factor d = 1/(1 + i):
+
+    * ``timing="end"``: the state reached at the end of period t (t ≥ 1) yields R, discounted by
+      d^t — ``V = Σ_{t≥1} (dP)^t R = (I − dP)^{-1} dP R``. With no return this is the margin
+      multiple m·r/(1 + i − r) of :func:`margin_multiple`.
+    * ``timing="start"``: the current state also yields at t = 0 — ``V = (I − dP)^{-1} R``
+      (Pfeifer & Carraway's form).
+
+    Parameters
+    ----------
+    transition : ndarray, shape (S, S)
+        Row-stochastic transition matrix (e.g. from :func:`lapse_return_chain`).
+    margin : array_like, shape (S,)
+        Margin per period in each state (currency/period).
+    i : float
+        Discount rate per period, i > −1 (i > 0 or a leaking chain for an infinite horizon).
+    timing : {"end", "start"}
+        When a period's margin is paid (see above).
+    periods : int, optional
+        Finite horizon T (sum to t = T); ``None`` solves the infinite sum with numpy.linalg.
+
+    Returns
+    -------
+    ndarray, shape (S,)
+        Expected discounted value per client starting in each state (currency).
+    """
+    _check_timing(timing)
+    _check_rate("i", i)
+    p = np.asarray(transition, dtype=np.float64)
+    r = np.asarray(margin, dtype=np.float64)
+    if p.ndim != 2 or p.shape[0] != p.shape[1]:
+        raise ValueError(f"transition: shape {p.shape} is not allowed; allowed: square (S, S)")
+    if r.shape != (p.shape[0],):
+        raise ValueError(f"margin: shape {r.shape} is not allowed; allowed: ({p.shape[0]},)")
+    if np.any(p < 0) or not np.allclose(p.sum(axis=1), 1.0):
+        raise ValueError("transition: rows must be probabilities summing to 1")
+    dp = p / (1.0 + i)
+    if periods is None:
+        a = np.eye(p.shape[0]) - dp
+        if np.max(np.abs(np.linalg.eigvals(dp))) >= 1.0:
+            raise ValueError(
+                f"i: value {i!r} is not allowed for an infinite horizon: the discounted chain "
+                "does not converge (need i > 0, or pass periods=)"
+            )
+        rhs = dp @ r if timing == "end" else r
+        return np.linalg.solve(a, rhs)
+    if periods < 0:
+        raise ValueError(f"periods: value {periods!r} is not allowed; allowed: periods ≥ 0")
+    value = r.copy() if timing == "start" else np.zeros_like(r)
+    step = r.copy()
+    for _ in range(periods):
+        step = dp @ step
+        value += step
+    return value
+
+
+# ------------------------------------------------------------------------ lost-client cost
+class LostClientCost(NamedTuple):
+    """What losing a client costs: its future revenue and its future profit (currency)."""
+
+    revenue: float
+    profit: float
+
+
+def lost_client_cost(
+    spend_path: Sequence[float], margin: float, discount_rate: float = 0.0
+) -> LostClientCost:
+    """Revenue and profit a firm forgoes when a client with this future spend path leaves.
+
+    The seed articles' arithmetic: a client who would have spent 10, 12, 14, 16 and 18 (thousand)
+    over five years is 70 thousand of lost revenue and, at a 20% margin, 14 thousand of lost
+    profit. Undiscounted, the sums are done in exact rational arithmetic on the numbers as written
+    (0.2 is 1/5), so the example comes out exactly; with a discount rate, the amount of period k
+    (k = 1, 2, …; paid at the end of the period) is discounted by (1 + rate)^−k.
+
+    Parameters
+    ----------
+    spend_path : sequence of float
+        Revenue the client would have brought in each future period (currency/period).
+    margin : float
+        Profit share of revenue, in [−1, 1] (a negative margin: a client that costs money).
+    discount_rate : float
+        Discount rate per period of ``spend_path`` (default 0: no discounting), > −1.
+
+    Returns
+    -------
+    LostClientCost
+        ``(revenue, profit)`` in the currency of ``spend_path``.
+
+    Examples
+    --------
+    >>> lost_client_cost([10, 12, 14, 16, 18], 0.2)
+    LostClientCost(revenue=70.0, profit=14.0)
+    """
+    if not -1.0 <= margin <= 1.0:
+        raise ValueError(f"margin: value {margin!r} is not allowed; allowed: -1 ≤ margin ≤ 1")
+    _check_rate("discount_rate", discount_rate)
+    path = [float(x) for x in spend_path]
+    if not all(np.isfinite(path)):
+        raise ValueError(f"spend_path: values {path} are not allowed; allowed: finite numbers")
+    if discount_rate == 0.0:
+        # Exact: each float read as the decimal it was written as (str round-trips floats).
+        revenue = sum((Fraction(str(x)) for x in path), Fraction(0))
+        return LostClientCost(float(revenue), float(revenue * Fraction(str(float(margin)))))
+    factors = (1.0 + discount_rate) ** -np.arange(1, len(path) + 1)
+    revenue = float(np.dot(path, factors))
+    return LostClientCost(revenue, revenue * margin)
+
+
+# ------------------------------------------------------------------------------------- NPV
+def npv(
+    series: Sequence[float] | np.ndarray, annual_rate: float, monthly: bool = True
+) -> np.ndarray:
+    """Cumulative net present value of a profit series, as the simulation's ledger books it.
+
+    Period t (t = 1, 2, …, the first element being t = 1) is discounted by (1 + i)^−t, with
+    i = (1 + annual)^(1/12) − 1 for a monthly series (:func:`model.phases.account.monthly_rate`)
+    and i = annual for a yearly one.
+
+    Parameters
+    ----------
+    series : array_like
+        Profit per period (currency/period).
+    annual_rate : float
+        Annual discount rate (1/year), > −1.
+    monthly : bool
+        Whether the series is monthly (default) or yearly.
+
+    Returns
+    -------
+    ndarray
+        Cumulative discounted profit after each period (currency); the last element is the NPV.
+    """
+    _check_rate("annual_rate", annual_rate)
+    x = np.asarray(series, dtype=np.float64)
+    i = monthly_rate(annual_rate) if monthly else annual_rate
+    t = np.arange(1, x.size + 1)
+    return np.cumsum(x / (1.0 + i) ** t)
+
+
+# ------------------------------------------------------------------ shifted-beta-geometric
+def sbg_parameters(mean_churn: float, polarization: float) -> tuple[float, float]:
+    """sBG shapes (γ, δ) from a mean churn probability and a polarization 1/(γ + δ + 1).
+
+    The model's parametrization (``retain.base_churn``, ``retain.churn_heterogeneity``): each
+    client's churn probability θ ~ Beta(γ, δ) with mean γ/(γ + δ).
+
+    Parameters
+    ----------
+    mean_churn : float
+        Mean per-period churn probability, 0 < mean < 1.
+    polarization : float
+        1/(γ + δ + 1), 0 < polarization < 1 (0 would be no heterogeneity).
+
+    Returns
+    -------
+    tuple of float
+        (γ, δ), the Beta shapes (Fader & Hardie's α and β).
+    """
+    if not 0.0 < mean_churn < 1.0:
+        raise ValueError(f"mean_churn: value {mean_churn!r} is not allowed; allowed: 0 < x < 1")
+    if not 0.0 < polarization < 1.0:
+        raise ValueError(f"polarization: value {polarization!r} is not allowed; allowed: 0 < x < 1")
+    total = 1.0 / polarization - 1.0
+    return mean_churn * total, (1.0 - mean_churn) * total
+
+
+def _check_shapes(gamma: np.ndarray, delta: np.ndarray) -> None:
+    if np.any(~(gamma > 0)) or np.any(~(delta > 0)):
+        raise ValueError(
+            f"gamma, delta: values {gamma.tolist()}, {delta.tolist()} not allowed; allowed: > 0"
+        )
+
+
+def sbg_retention(gamma: float | np.ndarray, delta: float | np.ndarray, t: np.ndarray | int):
+    """Aggregate retention in period t of a shifted-beta-geometric cohort (Fader & Hardie 2007).
+
+    r_t = (δ + t − 1)/(γ + δ + t − 1): the share of the clients alive at the start of period t who
+    are still there at its end. It rises with t although each client's churn probability is
+    constant — the leavers go first.
+
+    Parameters
+    ----------
+    gamma, delta : float or ndarray
+        Beta shapes of the per-client churn probability (> 0); broadcast with ``t``.
+    t : int or ndarray of int
+        Period, t ≥ 1 (1 = the cohort's first period).
+
+    Returns
+    -------
+    float or ndarray
+        Retention rate per period, in (0, 1).
+    """
+    g, d = np.asarray(gamma, dtype=np.float64), np.asarray(delta, dtype=np.float64)
+    t = np.asarray(t, dtype=np.float64)
+    _check_shapes(g, d)
+    if np.any(t < 1):
+        raise ValueError("t: periods start at 1; allowed: t ≥ 1")
+    return (d + t - 1.0) / (g + d + t - 1.0)
+
+
+def sbg_survival(gamma: float | np.ndarray, delta: float | np.ndarray, t: np.ndarray | int):
+    """Share of an sBG cohort still alive after t periods: S(t) = B(γ, δ + t)/B(γ, δ).
+
+    Parameters
+    ----------
+    gamma, delta : float or ndarray
+        Beta shapes (> 0); broadcast with ``t``.
+    t : int or ndarray of int
+        Periods elapsed, t ≥ 0 (S(0) = 1).
+
+    Returns
+    -------
+    float or ndarray
+        Survival share in (0, 1].
+    """
+    g, d = np.asarray(gamma, dtype=np.float64), np.asarray(delta, dtype=np.float64)
+    t = np.asarray(t, dtype=np.float64)
+    _check_shapes(g, d)
+    if np.any(t < 0):
+        raise ValueError("t: allowed: t ≥ 0")
+    return np.exp(betaln(g, d + t) - betaln(g, d))
+
+
+def sbg_pmf(gamma: float | np.ndarray, delta: float | np.ndarray, t: np.ndarray | int):
+    """Probability that an sBG client churns in period t: P(T = t) = B(γ + 1, δ + t − 1)/B(γ, δ).
+
+    Parameters
+    ----------
+    gamma, delta : float or ndarray
+        Beta shapes (> 0); broadcast with ``t``.
+    t : int or ndarray of int
+        Period, t ≥ 1.
+
+    Returns
+    -------
+    float or ndarray
+        Probability of leaving in period t (the likelihood of an observed lifetime).
+    """
+    g, d = np.asarray(gamma, dtype=np.float64), np.asarray(delta, dtype=np.float64)
+    t = np.asarray(t, dtype=np.float64)
+    _check_shapes(g, d)
+    if np.any(t < 1):
+        raise ValueError("t: periods start at 1; allowed: t ≥ 1")
+    return np.exp(betaln(g + 1.0, d + t - 1.0) - betaln(g, d))
