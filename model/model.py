@@ -226,11 +226,14 @@ def _initial_clients(p: Scenario, streams: Streams) -> ClientState:
         cl.propensity[:] = r.base_churn
     active = streams.uniform("init.active", 0, n) < m.initial_active_share
     cl.stage[active] = Stage.ACTIVE
+    # An established base (tenure and survivors' propensities, below) or, with
+    # ``initial_tenure = "new"``, a fresh cohort at tenure 0 with prior propensities.
+    established = m.initial_tenure == "survivors"
     # Initial tenure: geometric with the base churn rate, capped at 50 years.
-    if r.base_churn > 0:
+    if established and r.base_churn > 0:
         t = np.log1p(-streams.uniform64("init.tenure", 0, n)) / np.log1p(-min(r.base_churn, 0.999))
         cl.tenure[active] = np.minimum(t[active], 600).astype(np.int16)
-    if r.churn_heterogeneity > 0 and 0 < r.base_churn < 1:
+    if established and r.churn_heterogeneity > 0 and 0 < r.base_churn < 1:
         # The initial base are survivors: after t months a Beta(a, b) cohort's propensities are
         # Beta(a, b + t) (the shifted-beta-geometric posterior), so the leavers have gone first.
         cl.propensity[active] = betaincinv(a, b + cl.tenure[active], u[active])

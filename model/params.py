@@ -87,6 +87,12 @@ class Market(_Section):
     initial_active_share: float = param(
         0.3, unit="share", ge=0.0, le=1.0, source="assumption: firm starts with 30% of the market"
     )
+    initial_tenure: Literal["survivors", "new"] = param(
+        "survivors",
+        unit="mode",
+        source="'survivors': an established base (geometric tenure, sBG-posterior propensities); "
+        "'new': a fresh cohort at tenure 0 with prior propensities (validation, DESIGN §5)",
+    )
     spend_mean: float = param(
         100.0, unit="currency/month", gt=0.0, le=1e7, source="assumption: mean base spend"
     )
