@@ -1,0 +1,68 @@
+"""Shared small fixtures: scenarios small enough for a 2-core CI machine.
+
+``small_scenario(**overrides)`` takes overrides as keyword arguments with ``__`` for the dot
+(``small_scenario(levers__service_level="wow")``) or a mapping of dotted names
+(``small_scenario({"levers.service_level": "wow"})``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from model.params import Scenario
+
+#: Defaults for quick runs: a 2,000-person market over two years.
+SMALL: dict[str, Any] = {"market.clients": 2_000, "run.months": 24, "run.seed": 1}
+
+#: Everything that would make a closed cohort's margin or retention vary switched off: no
+#: acquisition, no return, no cost line except cost of goods, constant spend, and a churn hazard
+#: equal to each client's own propensity (no satisfaction, gap, loyalty or tenure effect).
+CLOSED_COHORT: dict[str, Any] = {
+    "market.initial_active_share": 1.0,
+    "market.spend_sigma": 0.0,
+    "attract.ad_p_max": 0.0,
+    "attract.onboarding_cost": 0.0,
+    "word_of_mouth.enabled": False,
+    "win_back.natural_return": 0.0,
+    "win_back.return_max": 0.0,
+    "levers.winback_spend": 0.0,
+    "levers.ad_budget": 0.0,
+    "levers.loyalty_discount": 0.0,
+    "levers.training_spend": 0.0,
+    "levers.empowerment_budget": 0.0,
+    "levers.rd_share": 0.0,
+    "retain.churn_heterogeneity": 0.0,
+    "retain.satisfaction_sensitivity": 0.0,
+    "retain.gap_effect": 0.0,
+    "retain.tenure_slope": 0.0,
+    "service.cost_per_client": 0.0,
+    "service.incident_rate_max": 0.0,
+    "staff.salary": 0.0,
+    "staff.hiring_cost": 0.0,
+    "economics.fixed_overhead": 0.0,
+}
+
+
+def _dotted(overrides: Mapping[str, Any] | None, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(overrides or {})
+    out.update({key.replace("__", "."): value for key, value in kwargs.items()})
+    return out
+
+
+def small_scenario(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Scenario:
+    """The baseline shrunk to :data:`SMALL`, with overrides applied (validated)."""
+    return Scenario().with_overrides({**SMALL, **_dotted(overrides, kwargs)})
+
+
+def closed_cohort(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Scenario:
+    """A closed cohort (:data:`CLOSED_COHORT`) in a small market, with overrides applied."""
+    return small_scenario({**CLOSED_COHORT, **_dotted(overrides, kwargs)})
+
+
+@pytest.fixture
+def small() -> Scenario:
+    """The small baseline scenario (2,000 clients, 24 months, seed 1)."""
+    return small_scenario()
