@@ -649,13 +649,22 @@ class ScheduleStep(_Section):
     @field_validator("set")
     @classmethod
     def _known_levers(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for key in value:
+        out = {}
+        for key, v in value.items():
             name = key.removeprefix("levers.")
             if name not in Levers.model_fields:
                 raise ValueError(
                     f"unknown lever {key!r}; allowed: {', '.join(Levers.model_fields)}"
                 )
-        return {key.removeprefix("levers."): v for key, v in value.items()}
+            # Validate (and normalise: "low" -> 0.35) here, so the error names the step.
+            try:
+                out[name] = getattr(Levers(**{name: v}), name)
+            except ValidationError:
+                info = PARAMS[f"levers.{name}"]
+                raise ValueError(
+                    f"{name} = {v!r} is not allowed; allowed: {info.allowed()} ({info.unit})"
+                ) from None
+        return out
 
 
 ShockKind = Literal["bad_service", "competitor_leap", "price_war"]
@@ -665,7 +674,7 @@ class Shock(_Section):
     """A scheduled shock: a bad-service spell, a competitor's leap, a price war."""
 
     kind: ShockKind = Field(description="bad_service | competitor_leap | price_war")
-    start: int = Field(ge=0, le=1200, description="first month of the shock")
+    start: int = Field(ge=1, le=1200, description="first month of the shock (months count from 1)")
     months: int = Field(1, ge=1, le=1200, description="duration (a leap is permanent)")
     size: float = Field(
         ge=0.0,
@@ -896,9 +905,8 @@ def _describe(exc: ValidationError, origin: str) -> str:
         value = err.get("input")
         if err["type"] == "extra_forbidden":
             section = loc[0] if len(loc) > 1 else None
-            known = (
-                SECTIONS[section].model_fields if section in SECTIONS else [*Scenario.model_fields]
-            )
+            nested = {"schedule": ScheduleStep, "shocks": Shock, **SECTIONS}
+            known = nested[section].model_fields if section in nested else Scenario.model_fields
             lines.append(f"{key}: unknown parameter; allowed: {', '.join(known)}")
         elif info is not None:
             lines.append(

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from model.params import Levers, Scenario
 
-__all__ = ["lever_plan"]
+__all__ = ["lever_plan", "service_drop"]
 
 
 def lever_plan(scenario: Scenario, months: int) -> list[tuple[Levers, float]]:
     """The levers in force and the ad-cost factor for months 1..``months`` (index 0 = month 1).
 
-    Schedule steps apply from their month on, later steps overriding earlier ones. A
-    ``bad_service`` shock lowers the service level by its size while it lasts; a ``price_war``
-    multiplies the cost of reaching prospects by ``1 + size``. (A ``competitor_leap`` moves the
-    frontier; see :mod:`model.phases.innovate`.)
+    Schedule steps apply from their month on, later steps overriding earlier ones (steps of the
+    same month in file order). A ``price_war`` multiplies the cost of reaching prospects by
+    ``1 + size`` while it lasts. The other shocks are not the firm's decisions and leave the levers
+    (and so what the firm pays) alone: a ``bad_service`` spell lowers *delivered* quality
+    (:func:`service_drop`, used by :mod:`model.phases.work`) and a ``competitor_leap`` moves the
+    frontier (:mod:`model.phases.innovate`).
     """
     steps = sorted(scenario.schedule, key=lambda s: s.month)
     plan: list[tuple[Levers, float]] = []
@@ -24,10 +26,24 @@ def lever_plan(scenario: Scenario, months: int) -> list[tuple[Levers, float]]:
                 values.update(step.set)
         cost_factor = 1.0
         for shock in scenario.shocks:
-            if shock.start <= month < shock.start + shock.months:
-                if shock.kind == "bad_service":
-                    values["service_level"] = max(0.0, values["service_level"] - shock.size)
-                elif shock.kind == "price_war":
-                    cost_factor *= 1.0 + shock.size
+            if shock.kind == "price_war" and shock.start <= month < shock.start + shock.months:
+                cost_factor *= 1.0 + shock.size
         plan.append((Levers(**values), cost_factor))
     return plan
+
+
+def service_drop(scenario: Scenario, month: int) -> float:
+    """Delivered-quality points lost to ``bad_service`` shocks in ``month`` (overlaps add up).
+
+    A bad-service spell (an outage, a botched system migration) is something that happens to the
+    firm: the service level it pays for is unchanged, what clients get is worse. Cutting service
+    on purpose is a schedule (``[[schedule]] set = {service_level = "low"}``), which also saves
+    its cost.
+    """
+    return float(
+        sum(
+            shock.size
+            for shock in scenario.shocks
+            if shock.kind == "bad_service" and shock.start <= month < shock.start + shock.months
+        )
+    )

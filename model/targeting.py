@@ -26,16 +26,22 @@ def segment_mask(clients: ClientState, among: np.ndarray, target: str, share: fl
     Returns
     -------
     ndarray of bool
-        A mask over all clients; ties at the threshold are included.
+        A mask over all clients with exactly ``ceil(share · among.sum())`` clients set (at least
+        one). Ties at the threshold are broken reproducibly by ``argpartition`` (rows carry no
+        order), so the share holds even when many clients tie (tenure is an integer; with
+        ``market.spend_sigma = 0`` every spend ties).
     """
     if target == "all":
         return among
     key = {"top_value": clients.spend, "high_fit": clients.fit, "long_tenure": clients.tenure}[
         target
     ]
-    values = key[among]
-    if values.size == 0:
+    rows = np.flatnonzero(among)
+    if rows.size == 0:
         return among
-    k = max(int(np.ceil(share * values.size)), 1)
-    threshold = np.partition(values, values.size - k)[values.size - k]
-    return among & (key >= threshold)
+    # The epsilon keeps float error from adding one (0.7 × 10 = 7.000000000000001).
+    k = max(int(np.ceil(share * rows.size - 1e-9)), 1)
+    top = rows[np.argpartition(key[rows], rows.size - k)[rows.size - k :]]
+    mask = np.zeros(among.shape, dtype=bool)
+    mask[top] = True
+    return mask

@@ -14,6 +14,7 @@ import numpy as np
 from model.context import Context
 from model.params import Service, Staff
 from model.randomness import normal_from_uniform
+from model.schedule import service_drop
 from model.targeting import segment_mask
 
 __all__ = [
@@ -119,7 +120,8 @@ def step(ctx: Context) -> None:
     overload = np.maximum(st.clients / p.staff.capacity - 1.0, 0.0)[who]
     noise = normal_from_uniform(ctx.uniform("work.quality")[idx])
     q = delivered_quality(
-        lv.service_level,
+        # A bad-service shock lowers what is delivered, not the level paid for.
+        max(0.0, lv.service_level - service_drop(p, ctx.month)),
         st.engagement[who],
         st.skill[who],
         overload,
