@@ -79,6 +79,7 @@ CLIENT_ARRAYS: tuple[ArraySpec, ...] = (
     ArraySpec("paradox_bonus", np.float32, 0.0, "satisfaction", "recovery-paradox bonus (decays)"),
     ArraySpec("value", np.float64, 0.0, "currency", "cumulative attributed profit"),
     ArraySpec("revenue_total", np.float64, 0.0, "currency", "cumulative revenue"),
+    ArraySpec("acquired_month", np.int16, -1, "month", "month first acquired, -1 if never"),
     # -- one month's scratch: requests and the month's experience
     ArraySpec("experience", np.float32, 0.0, "quality", "this month's experience"),
     ArraySpec(
@@ -148,6 +149,7 @@ class ClientState(_Arrays):
     paradox_bonus: np.ndarray
     value: np.ndarray
     revenue_total: np.ndarray
+    acquired_month: np.ndarray
     experience: np.ndarray
     incident: np.ndarray
     direct_cost: np.ndarray

@@ -42,6 +42,7 @@ def step(ctx: Context) -> None:
     cl.paradox_bonus[arriving] = 0.0
     cl.left_reason[arriving] = 0
     cl.aware[joins] = False
+    cl.acquired_month[joins] = ctx.month  # a prospect joins once: its first acquisition
 
     active = stayed | arriving
     loyal = (cl.tenure >= p.retain.loyal_tenure_months) & (
