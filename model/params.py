@@ -212,7 +212,7 @@ class Service(_Section):
         source="assumption: 'the client is always right if it is your client'",
     )
     cost_per_client: float = param(
-        20.0,
+        10.0,
         unit="currency/client/month at level 1",
         ge=0.0,
         le=1e6,
@@ -315,11 +315,12 @@ class Retain(_Section):
         source="assumption: ~78% annual retention at reference satisfaction",
     )
     churn_heterogeneity: float = param(
-        0.2,
+        0.02,
         unit="polarization 0-1",
         ge=0.0,
         lt=1.0,
-        source="Fader & Hardie 2007 sBG polarization 1/(a+b+1); their fits 0.18-0.35; 0 = none",
+        source="sBG polarization 1/(a+b+1) of the monthly propensity; Fader & Hardie 2007's annual "
+        "fits (0.18-0.35, mean churn mu 0.15-0.37) scale to monthly phi*(1-mu)/(12-mu) = 0.01-0.02",
     )
     satisfaction_sensitivity: float = param(
         3.0,
@@ -531,9 +532,9 @@ class Staff(_Section):
     """The internal client: staff engagement and skill (DESIGN §2 step 1)."""
 
     capacity: float = param(
-        200.0, unit="clients/staff", gt=0.0, le=1e6, source="assumption: clients served well"
+        300.0, unit="clients/staff", gt=0.0, le=1e6, source="assumption: clients served well"
     )
-    salary: float = param(4000.0, unit="currency/staff/month", ge=0.0, le=1e6, source="assumption")
+    salary: float = param(3000.0, unit="currency/staff/month", ge=0.0, le=1e6, source="assumption")
     engagement_rate: float = param(
         0.2, unit="1/month", ge=0.0, le=1.0, source="assumption: speed toward target"
     )
@@ -592,7 +593,11 @@ class Innovation(_Section):
     """R&D candidates, client feedback and the client-focus filter (DESIGN §2 step 8)."""
 
     candidate_cost: float = param(
-        50_000.0, unit="currency/candidate", gt=0.0, le=1e12, source="assumption"
+        0.1,
+        unit="share of monthly revenue/candidate",
+        gt=0.0,
+        le=10.0,
+        source="assumption: R&D of 3% of revenue buys ~0.3 candidates a month, at any firm size",
     )
     effect_mean: float = param(
         0.0, unit="quality", ge=-1.0, le=1.0, source="assumption: as many duds as gains"

@@ -1,7 +1,7 @@
 """Innovate: R&D candidates filtered by client focus; competitors move the frontier (DESIGN §2 step 8).
 
-R&D money (a share of last month's revenue) buys candidates at ``candidate_cost`` each (a Poisson
-number with that mean). A candidate's true effect on quality is Normal(mean, sd) and may be
+R&D money (a share of last month's revenue) buys candidates at ``candidate_cost`` (a share of revenue)
+each, a Poisson number with that mean. A candidate's true effect on quality is Normal(mean, sd) and may be
 negative. Clients' feedback = effect − novelty bias + noise; the internal estimate = effect + noise.
 The firm ships when ``φ·feedback + (1 − φ)·estimate > 0``. Shipping moves quality by the true effect
 and dips clients' experience for a while. So client focus can filter out duds or kill good
@@ -38,7 +38,8 @@ def step(ctx: Context) -> None:
     firm.novelty_dip *= 1.0 - p.novelty_dip_decay
     budget = lv.rd_share * firm.ledger.get("last_revenue", 0.0)
     u = ctx.streams.uniform64("innovate.count", ctx.month, 1)[0]
-    count = int(poisson.ppf(u, budget / p.candidate_cost)) if budget > 0 else 0
+    # A candidate costs a share of revenue, so R&D productivity does not depend on firm size.
+    count = int(poisson.ppf(u, lv.rd_share / p.candidate_cost)) if budget > 0 else 0
     if count:
         g = ctx.streams.generator("innovate.candidates", ctx.month)
         effect = p.effect_mean + p.effect_sd * g.standard_normal(count)
