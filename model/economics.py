@@ -23,6 +23,7 @@ from model.phases.account import monthly_rate
 __all__ = [
     "LostClientCost",
     "clv_markov",
+    "clv_markov_moments",
     "lapse_return_chain",
     "lost_client_cost",
     "margin_multiple",
@@ -205,6 +206,45 @@ def clv_markov(
         step = dp @ step
         value += step
     return value
+
+
+def clv_markov_moments(
+    transition: np.ndarray,
+    margin: np.ndarray | Sequence[float],
+    i: float,
+    periods: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of one client's discounted value in a Markov chain (``timing="end"``).
+
+    The value from state x is V = Σ_{t≥1} d^t R(X_t), d = 1/(1 + i). Its mean U solves
+    U = dP(R + U) and its second moment M solves M = d²P(R² + 2R∘U + M) (condition on the first
+    transition); the variance is M − U². The variance gives the Monte-Carlo standard error of a
+    simulated cohort's mean value per client, sd/√N.
+
+    Parameters
+    ----------
+    transition, margin, i, periods
+        As in :func:`clv_markov`.
+
+    Returns
+    -------
+    tuple of ndarray, shape (S,) each
+        (mean in currency, variance in currency²) per starting state.
+    """
+    _check_rate("i", i)
+    p = np.asarray(transition, dtype=np.float64)
+    r = np.asarray(margin, dtype=np.float64)
+    mean = clv_markov(p, r, i, timing="end", periods=periods)
+    d = 1.0 / (1.0 + i)
+    if periods is None:
+        rhs = d * d * p @ (r * r + 2.0 * r * mean)
+        second = np.linalg.solve(np.eye(p.shape[0]) - d * d * p, rhs)
+    else:
+        u = np.zeros_like(r)  # mean value with k periods to go
+        second = np.zeros_like(r)
+        for _ in range(periods):
+            u, second = d * p @ (r + u), d * d * p @ (r * r + 2.0 * r * u + second)
+    return mean, np.maximum(second - mean * mean, 0.0)
 
 
 # ------------------------------------------------------------------------ lost-client cost
