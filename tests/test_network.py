@@ -1,0 +1,144 @@
+"""The social network: CSR validity, degrees, and the neighbour queries word of mouth relies on."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from model.network import KINDS, Network, build_network
+
+SPARSE = ("small_world", "scale_free", "random")
+
+
+def _net(kind: str, n: int = 600, degree: float = 8.0, seed: int = 3) -> Network:
+    return build_network(kind, n, degree, 0.1, np.random.default_rng(seed))
+
+
+def _neighbours(net: Network, i: int) -> np.ndarray:
+    if net.kind == "full":
+        return np.delete(np.arange(net.n), i)
+    return net.indices[net.indptr[i] : net.indptr[i + 1]]
+
+
+@pytest.mark.parametrize("kind", SPARSE)
+def test_csr_is_valid_symmetric_simple(kind: str) -> None:
+    net = _net(kind)
+    assert net.indptr.shape == (net.n + 1,)
+    assert net.indptr[0] == 0 and net.indptr[-1] == net.indices.size
+    assert np.all(np.diff(net.indptr) >= 0)
+    assert net.indices.min() >= 0 and net.indices.max() < net.n
+    rows = np.repeat(np.arange(net.n), np.diff(net.indptr))
+    assert not np.any(rows == net.indices), "self-loop"
+    pairs = rows.astype(np.int64) * net.n + net.indices
+    assert np.unique(pairs).size == pairs.size, "duplicate edge"
+    reverse = np.sort(net.indices.astype(np.int64) * net.n + rows)
+    assert np.array_equal(np.sort(pairs), reverse), "not symmetric"
+    assert np.array_equal(net.degrees(), np.diff(net.indptr))
+
+
+@pytest.mark.parametrize("kind", SPARSE)
+@pytest.mark.parametrize("degree", [4.0, 10.0])
+def test_mean_degree_near_target(kind: str, degree: float) -> None:
+    n = 5000
+    net = _net(kind, n=n, degree=degree)
+    assert net.mean_degree == pytest.approx(net.indices.size / n)
+    # Dropped self-loops and duplicate edges cost a little: the expected share of duplicates is
+    # ~degree / n for random graphs, more for the hubs of scale-free (Chung-Lu clips at w_i w_j);
+    # allow 10% for scale-free, 2% otherwise.
+    slack = 0.10 if kind == "scale_free" else 0.02
+    assert degree * (1 - slack) <= net.mean_degree <= degree + 1e-9
+
+
+def test_small_world_ring_exact_without_rewiring() -> None:
+    net = build_network("small_world", 50, 6, 0.0, np.random.default_rng(0))
+    assert np.all(net.degrees() == 6)
+    assert set(_neighbours(net, 0).tolist()) == {1, 2, 3, 47, 48, 49}
+
+
+def test_full_network_is_everyone() -> None:
+    net = _net("full", n=40)
+    assert net.kind == "full" and net.indices.size == 0
+    assert net.mean_degree == 39
+    assert np.all(net.degrees() == 39)
+
+
+def test_unknown_kind_is_named() -> None:
+    with pytest.raises(ValueError, match=r"word_of_mouth\.network.*'lattice'"):
+        build_network("lattice", 10, 4, 0.1, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_count_flagged_matches_loop(kind: str) -> None:
+    net = _net(kind, n=300)
+    flag = np.random.default_rng(1).random(net.n) < 0.3
+    counts = net.count_flagged(flag)
+    expected = [int(flag[_neighbours(net, i)].sum()) for i in range(net.n)]
+    assert counts.tolist() == expected
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("share", [0.0, 0.05, 0.5, 1.0])
+def test_pick_flagged_matches_loop(kind: str, share: float) -> None:
+    """The picked neighbour is the ⌊u·k⌋-th flagged neighbour in CSR order (or -1 if none)."""
+    net = _net(kind, n=300)
+    rng = np.random.default_rng(2)
+    flag = rng.random(net.n) < share
+    rows = np.sort(rng.choice(net.n, size=120, replace=False))
+    u = rng.random(rows.size)
+    picked = net.pick_flagged(rows, flag, u)
+    for r, ui, got in zip(rows, u, picked, strict=True):
+        candidates = [j for j in _neighbours(net, r) if flag[j]]
+        if not candidates:
+            assert got == -1
+        else:
+            assert got == candidates[min(int(ui * len(candidates)), len(candidates) - 1)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pick_flagged_is_uniform_among_flagged(kind: str) -> None:
+    """Over many uniforms every flagged neighbour of a row is picked about equally often."""
+    net = _net(kind, n=60, degree=10)
+    flag = np.zeros(net.n, bool)
+    flag[::3] = True
+    row = int(np.argmax(net.count_flagged(flag)))
+    k = int(net.count_flagged(flag)[row])
+    draws = 6000
+    u = np.random.default_rng(4).random(draws)
+    picked = net.pick_flagged(np.full(draws, row), flag, u)
+    counts = np.bincount(picked, minlength=net.n)[flag & (np.arange(net.n) != row)]
+    counts = counts[counts > 0]
+    assert counts.size == k
+    # Each count is Binomial(draws, 1/k): 4 standard errors either side of draws/k.
+    se = np.sqrt(draws * (1 / k) * (1 - 1 / k))
+    assert np.all(np.abs(counts - draws / k) < 4 * se)
+
+
+def test_pick_flagged_empty_rows() -> None:
+    net = _net("random")
+    assert net.pick_flagged(np.array([], int), np.ones(net.n, bool), np.array([])).size == 0
+
+
+def test_small_world_is_clustered() -> None:
+    """Watts–Strogatz keeps the ring's triangles: clustering far above a random graph's ~k/n."""
+    n, k = 2000, 10
+    sw, er = _net("small_world", n=n, degree=k), _net("random", n=n, degree=k)
+
+    def clustering(net: Network) -> float:
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        rows = np.repeat(np.arange(n), np.diff(net.indptr))
+        g.add_edges_from(zip(rows.tolist(), net.indices.tolist(), strict=True))
+        return nx.average_clustering(g)
+
+    c_sw, c_er = clustering(sw), clustering(er)
+    # Ring lattice: C = 3(k-2)/(4(k-1)) = 0.67; rewiring 0.1 keeps ~(1-0.1)^3 of it (≈0.49).
+    # Random graph: C ≈ k/n = 0.005.
+    assert c_sw > 0.35
+    assert c_er < 0.02
+    assert c_sw > 10 * c_er
+
+
+def test_same_rng_same_graph() -> None:
+    a, b = _net("scale_free", seed=9), _net("scale_free", seed=9)
+    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
