@@ -47,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line (like every other input error)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise CliError(f"{self.prog}: {message} (see '{self.prog} --help')")
+        raise CliError(f"{message} (see '{self.prog} --help')")
 
 
 # ============================================================================================ run
@@ -335,9 +335,15 @@ def _staging(outdir: Path) -> Iterator[Path]:
         outdir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
         staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary files
+    except (FileExistsError, NotADirectoryError):
+        raise CliError(
+            f"--out {str(outdir)!r}: cannot be written, part of its path is a file; "
+            "allowed: a folder path you can write to"
+        ) from None
     except OSError as exc:
         raise CliError(
-            f"--out {str(outdir)!r}: cannot be written ({exc.strerror or exc})"
+            f"--out {str(outdir)!r}: cannot be written ({exc.strerror or exc}); "
+            "allowed: a folder path you can write to"
         ) from None
     try:
         yield staging

@@ -1,0 +1,268 @@
+"""The ``retention`` command: outputs, reproducibility, the service-level pairing, bad input.
+
+Most runs are in-process (``main([...])``) at a small size; one success and one failure run as a
+real subprocess (``python -m model``) to check exit codes and stderr as a shell sees them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import model
+from model import cli
+from model.cli import main
+from model.metrics import METRICS
+from model.params import Scenario, parameter_table
+from model.runner import simulate
+
+REPO = Path(__file__).resolve().parents[1]
+BASELINE = REPO / "scenarios" / "baseline.toml"
+SMALL = ("--clients", "1000", "--months", "12")
+TINY = ("--clients", "100", "--months", "2")
+
+
+def run_cli(*args: object) -> int:
+    """Call the command in-process and return its exit status, however it ends."""
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:  # argparse's own --help / --version
+        return int(exc.code or 0)
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Staging folders a run left behind (there must be none)."""
+    return [p.name for p in folder.iterdir() if ".partial-" in p.name or ".old-" in p.name]
+
+
+# ------------------------------------------------------------------------------------ outputs
+def test_run_writes_table_summary_and_figures(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert run_cli("run", BASELINE, *SMALL, "--seed", "7", "--out", out) == 0
+
+    ts = pd.read_csv(out / "timeseries.csv")
+    assert len(ts) == 12
+    assert list(ts["month"]) == list(range(1, 13))
+    assert set(METRICS) <= set(ts.columns)
+
+    meta = json.loads((out / "summary.json").read_text())
+    expected = Scenario.from_toml(BASELINE).with_overrides(
+        {"market.clients": 1000, "run.months": 12, "run.seed": 7}
+    )
+    assert meta["scenario"] == expected.to_toml_dict()
+    assert meta["seed"] == 7
+    assert meta["version"] == model.__version__
+    assert "--seed 7" in meta["command"]
+    assert meta["results"]["months"] == 12
+    assert meta["results"]["active_end"] == ts["active"].iloc[-1]
+
+    for name in ("stage_flow", "money", "satisfaction_nps"):
+        assert (out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert leftovers(tmp_path) == []
+    printed = capsys.readouterr().out
+    assert "active clients at the end" in printed
+    assert str(out) in printed
+
+
+def test_summary_scenario_reproduces_the_run(tmp_path):
+    """summary.json holds the scenario exactly as run: re-running it gives the same table."""
+    out = tmp_path / "res"
+    assert run_cli("run", BASELINE, *SMALL, "--set", "levers.ad_budget=450", "--out", out,
+                   "--no-figures", "--quiet") == 0  # fmt: skip
+    meta = json.loads((out / "summary.json").read_text())
+    again = simulate(Scenario.build(meta["scenario"])).timeseries
+    written = pd.read_csv(out / "timeseries.csv")
+    np.testing.assert_allclose(written.to_numpy(float), again.to_numpy(float), rtol=1e-12)
+    assert not list(out.glob("*.png"))
+
+
+def test_default_scenario_and_out_folder(tmp_path, monkeypatch, capsys):
+    """With no scenarios/baseline.toml in the working folder, built-in defaults; out/<name>."""
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("run", *TINY, "--no-figures") == 0
+    meta = json.loads((tmp_path / "out" / "baseline" / "summary.json").read_text())
+    assert (
+        meta["scenario"]
+        == Scenario().with_overrides({"market.clients": 100, "run.months": 2}).to_toml_dict()
+    )
+
+
+def test_rerun_replaces_previous_output(tmp_path):
+    out = tmp_path / "res"
+    assert run_cli("run", BASELINE, *TINY, "--seed", "1", "--out", out, "--quiet") == 0
+    assert run_cli("run", BASELINE, *TINY, "--seed", "2", "--out", out, "--quiet",
+                   "--no-figures") == 0  # fmt: skip
+    assert json.loads((out / "summary.json").read_text())["seed"] == 2
+    assert not list(out.glob("*.png"))  # the old figures went with the old run
+    assert leftovers(tmp_path) == []
+
+
+def test_failure_mid_run_leaves_nothing_half_written(tmp_path, monkeypatch):
+    out = tmp_path / "res"
+    assert run_cli("run", BASELINE, *TINY, "--seed", "1", "--out", out, "--quiet") == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(ts, outdir):
+        (outdir / "stage_flow.png").write_bytes(b"half")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(cli, "_save_figures", broken)
+    with pytest.raises(RuntimeError):
+        main(["run", str(BASELINE), *TINY, "--seed", "2", "--out", str(out), "--quiet"])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # previous results intact
+    assert leftovers(tmp_path) == []
+
+    fresh = tmp_path / "fresh"
+    with pytest.raises(RuntimeError):
+        main(["run", str(BASELINE), *TINY, "--out", str(fresh), "--quiet"])
+    assert not fresh.exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_refuses_to_replace_a_folder_of_other_files(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert run_cli("run", BASELINE, *TINY, "--out", tmp_path, "--quiet") == 2
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert "--out" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------- the pairing
+def test_wow_beats_low_service_on_the_same_seed(tmp_path):
+    """Issue #2: wow vs low service, same seed → more satisfaction, NPS, service cost; less churn.
+
+    Across 8 seeds at this size (2,000 people × 24 months) the paired wow − low differences were,
+    mean ± sd: satisfaction +0.54 ± 0.004, NPS +168 ± 0.4 points, service cost +3.1e5 ± 7e3,
+    churn rate −0.0023 ± 0.0006 per client-month — the smallest (churn) lies 4 sd from zero, so one
+    seed's comparison is not a coin toss; a reversed or removed service effect fails it.
+    """
+    results = {}
+    for level in ("wow", "low"):
+        out = tmp_path / level
+        args = ("--clients", "2000", "--months", "24", "--seed", "3")
+        assert run_cli("run", BASELINE, *args, "--set", f"levers.service_level={level}",
+                       "--out", out, "--no-figures", "--quiet") == 0  # fmt: skip
+        ts = pd.read_csv(out / "timeseries.csv")
+        meta = json.loads((out / "summary.json").read_text())
+        assert meta["scenario"]["levers"]["service_level"] == {"wow": 0.9, "low": 0.35}[level]
+        results[level] = {
+            "satisfaction": ts["satisfaction"].mean(),
+            "nps": ts["nps"].mean(),
+            "service_cost": ts["service"].sum(),
+            "churn_rate": ts["churned"].sum() / ts["active"].sum(),
+        }
+    wow, low = results["wow"], results["low"]
+    assert wow["satisfaction"] > low["satisfaction"]
+    assert wow["nps"] > low["nps"]
+    assert wow["service_cost"] > low["service_cost"]
+    assert wow["churn_rate"] < low["churn_rate"]
+
+
+# --------------------------------------------------------------------------------- bad input
+def _bad_toml(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+BAD_INPUT = {
+    # kind: (args after `run`, words the one-line message must contain)
+    "unknown key": (["--set", "levers.nope=1"], ["levers.nope", "unknown parameter", "ad_budget"]),
+    "unknown section": (["--set", "lever.ad_budget=1"], ["lever.ad_budget", "levers"]),
+    "wrong type": (
+        ["--set", "levers.service_level=loud"],
+        ["levers.service_level", "'loud'", "0 ≤ x ≤ 1"],
+    ),
+    "wrong type shortcut": (["--clients", "many"], ["market.clients", "'many'", "10 ≤ x"]),
+    "out of range": (
+        ["--set", "levers.service_level=1.5"],
+        ["levers.service_level", "1.5", "0 ≤ x ≤ 1"],
+    ),
+    "out of open range": (
+        ["--set", "retain.churn_heterogeneity=1"],
+        ["retain.churn_heterogeneity", "1", "x < 1"],
+    ),
+    "malformed --set": (
+        ["--set", "levers.service_level"],
+        ["--set", "levers.service_level", "SECTION.NAME=VALUE"],
+    ),
+    "unknown option": (["--bogus"], ["--bogus"]),
+    "missing file": (["{tmp}/missing.toml"], ["missing.toml", "does not exist"]),
+    "malformed TOML": (["{tmp}/broken.toml"], ["broken.toml", "not valid TOML", "line 3"]),
+    "unknown key in file": (["{tmp}/typo.toml"], ["levers.service_leve", "unknown parameter"]),
+    "out of range in file": (["{tmp}/zero.toml"], ["run.months", "0", "1 ≤ x ≤ 1200"]),
+    "unwritable output": (["--out", "{tmp}/a_file/res"], ["--out", "a_file", "is a file"]),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_INPUT))
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(kind, tmp_path, capsys):
+    _bad_toml(tmp_path, "broken.toml", 'name = "b"\n[run]\nmonths = = 3\n')
+    _bad_toml(tmp_path, "typo.toml", "[levers]\nservice_leve = 0.5\n")
+    _bad_toml(tmp_path, "zero.toml", "[run]\nmonths = 0\n")
+    (tmp_path / "a_file").write_text("not a folder")
+    args, words = BAD_INPUT[kind]
+    out = tmp_path / "res"
+    argv = ["run", *TINY, "--out", out, *(a.format(tmp=tmp_path) for a in args)]
+
+    assert run_cli(*argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert "Traceback" not in captured.err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    assert captured.out == ""
+    assert not out.exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_params_lists_every_declared_parameter(capsys):
+    assert run_cli("params") == 0
+    printed = capsys.readouterr().out.splitlines()
+    keys = [line.split()[0] for line in printed[1:]]
+    assert keys == [row["key"] for row in parameter_table()]
+    assert run_cli("params", "--section", "levers") == 0
+    rows = capsys.readouterr().out.splitlines()[1:]
+    assert rows and all(r.startswith("levers.") for r in rows)
+    assert any("0 ≤ x ≤ 1" in r and r.startswith("levers.service_level") for r in rows)
+
+
+def test_params_unknown_section(capsys):
+    assert run_cli("params", "--section", "nope") == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "'nope'" in err and "levers" in err
+
+
+# -------------------------------------------------------------------------- as a real process
+def _retention(*args: object, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "model", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_subprocess_run_and_error(tmp_path):
+    out = tmp_path / "res"
+    done = _retention("run", BASELINE, *SMALL, "--out", out, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    assert "active clients at the end" in done.stdout
+    assert len(pd.read_csv(out / "timeseries.csv")) == 12
+    assert json.loads((out / "summary.json").read_text())["seed"] == 1
+    assert len(list(out.glob("*.png"))) == 3
+
+    bad = tmp_path / "bad"
+    failed = _retention("run", *SMALL, "--set", "levers.service_level=2", "--out", bad, cwd=REPO)
+    assert failed.returncode == 2
+    assert "Traceback" not in failed.stderr
+    assert failed.stderr.strip().count("\n") == 0
+    assert "levers.service_level" in failed.stderr and "0 ≤ x ≤ 1" in failed.stderr
+    assert not bad.exists()
