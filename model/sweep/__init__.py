@@ -1,0 +1,41 @@
+"""Batch parameter sweeps, from a laptop to a Dask cluster, resumable (DESIGN §6).
+
+A TOML spec (:mod:`model.sweep.spec`) names a base scenario, the parameters to vary, a design
+(:mod:`model.sweep.designs`: grid, Latin hypercube, Sobol', Morris), the market and horizon, and the
+replications. :func:`run_sweep` (:mod:`model.sweep.runner`) submits batches of replicates to any
+``concurrent.futures`` executor; each finished batch lands in the store
+(:mod:`model.sweep.store`) as its own Parquet file, so a killed sweep resumes where it stopped.
+
+Examples
+--------
+>>> from model.sweep import load_spec, run_sweep, executor, load   # doctest: +SKIP
+>>> spec = load_spec("scenarios/sweeps/example.toml")              # doctest: +SKIP
+>>> with executor(workers=2) as (pool, slots, _):                  # doctest: +SKIP
+...     run_sweep(spec, "out/example-sweep", pool=pool, slots=slots)
+>>> load("out/example-sweep")  # one row per run                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from model.sweep.designs import build_design
+from model.sweep.runner import executor, replicate, run_batch, run_sweep, seed_for
+from model.sweep.spec import SweepError, SweepSpec, load_spec, parse_spec, run_count_text
+from model.sweep.store import code_version, load, load_series, status
+
+__all__ = [
+    "SweepError",
+    "SweepSpec",
+    "build_design",
+    "code_version",
+    "executor",
+    "load",
+    "load_series",
+    "load_spec",
+    "parse_spec",
+    "replicate",
+    "run_batch",
+    "run_count_text",
+    "run_sweep",
+    "seed_for",
+    "status",
+]
