@@ -269,9 +269,42 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+# ================================================================= compare, optimize
+def _add_compare(subparsers: argparse._SubParsersAction) -> None:
+    from model.policies_cli import add_compare  # the policies CLI lives beside its module
+
+    add_compare(subparsers)
+
+
+def _add_optimize(subparsers: argparse._SubParsersAction) -> None:
+    from model.policies_cli import add_optimize
+
+    add_optimize(subparsers)
+
+
+# ================================================================= sweep, sensitivity
+def _add_sweep(subparsers: argparse._SubParsersAction) -> None:
+    from model.sweep.cli import add_sweep  # the sweep CLI lives beside its package
+
+    add_sweep(subparsers)
+
+
+def _add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
+    from model.sweep.cli import add_sensitivity
+
+    add_sensitivity(subparsers)
+
+
 # ================================================================================ the command
 #: One entry per subcommand: ``_add_<name>`` declares its parser and sets ``handler=_cmd_<name>``.
-SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_run, _add_params)
+SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    _add_run,
+    _add_params,
+    _add_compare,
+    _add_optimize,
+    _add_sweep,
+    _add_sensitivity,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
