@@ -226,7 +226,7 @@ def executor(
     if n < 1:
         raise SweepError(f"--workers: value {n} is not allowed; allowed: an integer ≥ 1")
     if n == 1:
-        yield InProcessExecutor(), 1, "in-process"
+        yield InProcessExecutor(), 1, "this process (serial)"
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor

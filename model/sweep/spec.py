@@ -178,7 +178,12 @@ def parse_spec(
 
     unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
-        raise fail(f"{unknown[0]}: unknown key; allowed: {', '.join(TOP_KEYS)}")
+        hint = (
+            " (this looks like a scenario file: a sweep spec names it in [base] scenario = PATH)"
+            if "parameters" not in data and set(data) & set(SECTIONS)
+            else ""
+        )
+        raise fail(f"{unknown[0]}: unknown key; allowed: {', '.join(TOP_KEYS)}{hint}")
     months = _integer(data, "months", 120, PARAMS["run.months"], fail)
     clients = _integer(data, "clients", 10_000, PARAMS["market.clients"], fail)
     replications = _integer(data, "replications", 1, _range(1, 100_000), fail)
