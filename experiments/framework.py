@@ -1,0 +1,224 @@
+"""The shape every claim experiment shares: a declared claim, paired runs across its assumptions,
+and a verdict computed by code.
+
+An experiment declares, before it runs, the claim's magnitude and band (the range of effects the
+claim asserts), an equivalence margin, and the two or three assumptions that drive the answer with
+their plausible ranges. :func:`run_claim` runs the paired effect at every point of the assumption
+grid; each point's 95% interval is *inside* the band (widened by the margin), *outside* it, or
+*undecided*. The verdict is the share of the grid on each side:
+
+* **supported** — inside at ≥ 75% of the points;
+* **not supported** — inside at none of the points;
+* **supported only when …** — otherwise, naming the assumption values where it holds.
+
+So a claim is never judged by a bare sign test at one point: more replications narrow the
+intervals but cannot turn a small effect into the claimed one.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from model.stats import Interval, mean_interval
+
+__all__ = [
+    "SUPPORTED_SHARE",
+    "Assumption",
+    "Claim",
+    "ExperimentResult",
+    "Verdict",
+    "assumption_grid",
+    "classify",
+    "decide",
+    "run_claim",
+]
+
+#: Share of the assumption grid that must lie inside the band for "supported".
+SUPPORTED_SHARE = 0.75
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A driver of the answer and its plausible range.
+
+    Attributes
+    ----------
+    key : str
+        A scenario parameter (``section.name``) — or, for experiment-specific knobs, any name the
+        experiment's effect function understands.
+    low, high : float
+        The plausible range.
+    label : str
+        Words for reports ("satisfaction sensitivity of churn").
+    source : str
+        Why this range.
+    """
+
+    key: str
+    low: float
+    high: float
+    label: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim as its experiment declares it before running.
+
+    Attributes
+    ----------
+    name : str
+        Short identifier, also the report's file name.
+    title : str
+        The claim in the seed articles' words.
+    precise : str
+        What exactly is measured, in precise terms.
+    metric : str
+        The effect's name and unit (e.g. "NPV gain, % of baseline").
+    magnitude : float
+        The claim's headline number, in the metric's unit.
+    band : tuple of float
+        The range of effects the claim asserts (``-inf``/``inf`` for one-sided claims).
+    margin : float
+        Equivalence margin added to each side of the band.
+    assumptions : tuple of Assumption
+        The two or three drivers, with ranges.
+    """
+
+    name: str
+    title: str
+    precise: str
+    metric: str
+    magnitude: float
+    band: tuple[float, float]
+    margin: float
+    assumptions: tuple[Assumption, ...]
+
+    def widened(self) -> tuple[float, float]:
+        """The band with the equivalence margin added on each side."""
+        return self.band[0] - self.margin, self.band[1] + self.margin
+
+
+def classify(interval: Interval, claim: Claim) -> str:
+    """``"inside"``, ``"outside"`` or ``"undecided"``: where an interval lies against the band."""
+    lo, hi = claim.widened()
+    if not np.isfinite(interval.mean):
+        return "undecided"
+    if interval.low >= lo and interval.high <= hi:
+        return "inside"
+    if interval.high < lo or interval.low > hi:
+        return "outside"
+    return "undecided"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The computed verdict and the shares behind it."""
+
+    label: str  # "supported" | "supported only when …" | "not supported"
+    text: str
+    inside: float
+    outside: float
+    undecided: float
+
+
+def decide(points: pd.DataFrame, claim: Claim) -> Verdict:
+    """The verdict from a table with one row per grid point and a ``status`` column."""
+    n = len(points)
+    share = {
+        s: float((points["status"] == s).sum()) / n for s in ("inside", "outside", "undecided")
+    }
+    counts = (
+        f"inside the claim's band at {share['inside']:.0%} of the assumption grid, outside at "
+        f"{share['outside']:.0%}, undecided at {share['undecided']:.0%} ({n} points)"
+    )
+    if share["inside"] >= SUPPORTED_SHARE:
+        return Verdict("supported", f"Supported: the 95% interval lies {counts}.", **share)
+    if share["inside"] == 0:
+        return Verdict("not supported", f"Not supported: the 95% interval lies {counts}.", **share)
+    condition = _condition(points, claim)
+    return Verdict(
+        "supported only when " + condition,
+        f"Supported only when {condition}: the 95% interval lies {counts}.",
+        **share,
+    )
+
+
+def _condition(points: pd.DataFrame, claim: Claim) -> str:
+    """Describe where the claim holds: the assumption that best separates inside from the rest."""
+    inside = points["status"] == "inside"
+    best, best_gap = None, -1.0
+    for a in claim.assumptions:
+        values = points[a.key].astype(float)
+        span = max(a.high - a.low, 1e-12)
+        gap = abs(values[inside].mean() - values[~inside].mean()) / span
+        if gap > best_gap:
+            best, best_gap = a, gap
+    assert best is not None
+    held = points.loc[inside, best.key].astype(float)
+    return f"{best.label} is between {held.min():g} and {held.max():g}"
+
+
+def assumption_grid(claim: Claim, levels: int = 3) -> list[dict[str, float]]:
+    """Full-factorial grid over the claim's assumptions, ``levels`` evenly spaced values each."""
+    axes = [np.linspace(a.low, a.high, levels) for a in claim.assumptions]
+    keys = [a.key for a in claim.assumptions]
+    return [dict(zip(keys, map(float, combo), strict=True)) for combo in itertools.product(*axes)]
+
+
+@dataclass
+class ExperimentResult:
+    """Everything a report needs."""
+
+    claim: Claim
+    points: pd.DataFrame
+    verdict: Verdict
+    design: str
+    replications: int
+    size: int
+    seed: int
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, object] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+EffectFn = Callable[[dict[str, float], Sequence[int]], np.ndarray]
+
+
+def run_claim(
+    claim: Claim,
+    effect: EffectFn,
+    *,
+    replications: int,
+    seed: int = 1,
+    levels: int = 3,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Evaluate the paired effect at every grid point; one row per point with its interval.
+
+    Parameters
+    ----------
+    effect : callable
+        ``effect(assumption_values, seeds) -> per-seed effects`` — each element one paired
+        comparison (intervention minus control on the same seed).
+    """
+    seeds = list(range(seed, seed + replications))
+    grid = assumption_grid(claim, levels)
+    if progress:
+        from tqdm.auto import tqdm
+
+        grid = tqdm(grid, desc=claim.name, unit="point", leave=False)
+    rows = []
+    for values in grid:
+        iv = mean_interval(effect(values, seeds))
+        rows.append({**values, "effect": iv.mean, "low": iv.low, "high": iv.high, "n": iv.n})
+    table = pd.DataFrame(rows)
+    table["status"] = [
+        classify(Interval(r.effect, r.low, r.high, int(r.n)), claim) for r in table.itertuples()
+    ]
+    return table

@@ -1,0 +1,46 @@
+"""Small statistics shared by paired comparisons, experiments and validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+__all__ = ["Interval", "mean_interval"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A mean with its confidence interval (Student t over replications)."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    @property
+    def half_width(self) -> float:
+        """Half the interval's width."""
+        return (self.high - self.low) / 2.0
+
+    def excludes(self, value: float) -> bool:
+        """True when ``value`` lies outside the interval."""
+        return value < self.low or value > self.high
+
+
+def mean_interval(values: np.ndarray, level: float = 0.95) -> Interval:
+    """Mean of ``values`` with a two-sided t interval; for paired runs pass the differences.
+
+    With one value, or none, the interval is that value (or NaN) and has zero width.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = x.size
+    if n == 0:
+        return Interval(float("nan"), float("nan"), float("nan"), 0)
+    m = float(x.mean())
+    if n == 1:
+        return Interval(m, m, m, 1)
+    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1) * x.std(ddof=1) / np.sqrt(n))
+    return Interval(m, m - half, m + half, n)
