@@ -7,6 +7,7 @@ import pytest
 
 from model.economics import (
     clv_markov,
+    clv_markov_moments,
     lapse_return_chain,
     lost_client_cost,
     margin_multiple,
@@ -121,6 +122,23 @@ def test_markov_clv_return_adds_value_and_matches_simulation_of_the_chain() -> N
     assert np.allclose(clv_markov(chain, reward, i, periods=39), brute, rtol=1e-12)
     no_return = clv_markov(lapse_return_chain(r, 0.0), np.array([m, 0.0]), i)[0]
     assert v[0] > no_return
+
+
+@pytest.mark.parametrize("periods", [None, 1, 7, 300])
+def test_markov_clv_moments_match_the_lifetime_distribution(periods: int | None) -> None:
+    # No return: the client pays for K periods, P(K = k) = r^k (1 − r) (k < T), P(K = T) = r^T.
+    r, i, m = 0.9, 0.02, 40.0
+    mean, var = clv_markov_moments(lapse_return_chain(r, 0.0), [m, 0.0], i, periods=periods)
+    horizon = 3000 if periods is None else periods
+    k = np.arange(horizon + 1)
+    pmf = r**k * (1 - r)
+    pmf[-1] = r**horizon
+    d = 1 / (1 + i)
+    value = m * d * (1 - d**k) / (1 - d)
+    exact_mean = float(pmf @ value)
+    assert mean[0] == pytest.approx(exact_mean, rel=1e-10)
+    assert var[0] == pytest.approx(float(pmf @ (value - exact_mean) ** 2), rel=1e-8)
+    assert mean[1] == 0.0 and var[1] == 0.0
 
 
 def test_markov_clv_rejects_bad_input() -> None:
