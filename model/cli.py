@@ -295,6 +295,13 @@ def _add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
     add_sensitivity(subparsers)
 
 
+# ================================================================= calibrate
+def _add_calibrate(subparsers: argparse._SubParsersAction) -> None:
+    from model.calibration.cli import add_calibrate  # the calibration CLI lives beside its package
+
+    add_calibrate(subparsers)
+
+
 # ================================================================================ the command
 #: One entry per subcommand: ``_add_<name>`` declares its parser and sets ``handler=_cmd_<name>``.
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
@@ -304,6 +311,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_optimize,
     _add_sweep,
     _add_sensitivity,
+    _add_calibrate,
 )
 
 

@@ -140,7 +140,7 @@ def check_transactions(df: pd.DataFrame, *, origin: str = "transaction log") -> 
     if dates.isna().any():
         i = int(np.flatnonzero(dates.isna().to_numpy())[0])
         raise CalibrationError(
-            f"{origin}: date: value {df[cols['date']].iloc[i]!r} at row {i + 1} is not a date; "
+            f"{origin}: date: value {str(df[cols['date']].iloc[i])!r} at row {i + 1} is not a date; "
             "allowed: ISO dates such as 2021-03-31"
         )
     amount = pd.to_numeric(df[cols["amount"]], errors="coerce")
@@ -148,7 +148,7 @@ def check_transactions(df: pd.DataFrame, *, origin: str = "transaction log") -> 
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise CalibrationError(
-            f"{origin}: amount: value {df[cols['amount']].iloc[i]!r} at row {i + 1} is not allowed; "
+            f"{origin}: amount: value {str(df[cols['amount']].iloc[i])!r} at row {i + 1} is not allowed; "
             "allowed: a number ≥ 0 (refunds: net them into the purchase)"
         )
     ids = df[client]

@@ -151,7 +151,7 @@ def fit_lifetimes(
     """
     deaths = np.asarray(deaths, dtype=np.float64)
     censored = np.asarray(censored, dtype=np.float64)
-    n = int(round(deaths[1:].sum() + censored.sum()))
+    n = round(float(deaths[1:].sum() + censored.sum()))
     if n == 0:
         raise CalibrationError("lifetimes: no client observed; need at least one cohort")
     if deaths[1:].sum() == 0:
