@@ -1,0 +1,128 @@
+"""Paired policy comparison and the budget-split optimiser."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import small_scenario
+from scipy import stats
+
+from model.budget import exchange_rates, optimize
+from model.cli import main
+from model.params import Scenario, ScenarioError
+from model.policies import compare, paired_interval
+
+CUT = [
+    {"month": 6, "set": {"service_level": "low"}},
+    {"month": 12, "set": {"service_level": "standard"}},
+]
+
+
+def _named(base: Scenario, name: str, **extra: object) -> Scenario:
+    return Scenario.build({**base.model_dump(), "name": name, **extra})
+
+
+def test_paired_interval_is_mean_plus_minus_t_sd_over_root_r() -> None:
+    mean, low, high = paired_interval([1.0, 2.0, 6.0])
+    half = stats.t.ppf(0.975, 2) * np.std([1.0, 2.0, 6.0], ddof=1) / math.sqrt(3)
+    assert (mean, low, high) == pytest.approx((3.0, 3.0 - half, 3.0 + half))
+    assert paired_interval([0.0, 0.0, 0.0]) == (0.0, 0.0, 0.0)
+    assert math.isnan(paired_interval([5.0])[1])  # one replication: no interval
+
+
+def test_a_scenario_compared_with_itself_differs_by_exactly_zero() -> None:
+    s = small_scenario()
+    c = compare([s, s], replications=3)
+    assert c.names == ["baseline", "baseline#2"]
+    cols = ["difference", "low", "high"]
+    assert (c.table[cols].to_numpy() == 0.0).all()  # exactly: common random numbers
+    assert not c.notes
+
+
+def test_compare_pairs_seeds_and_flags_unequal_spend() -> None:
+    base = small_scenario()
+    cut = _named(base, "cut", schedule=CUT)
+    c = compare([base, cut], replications=3, seed=5)
+    assert c.seeds == [5, 6, 7]
+    assert list(c.runs["seed"]) == [5, 6, 7, 5, 6, 7]
+    # Paired: the NPV paths agree to the bit until the cut starts (month 6), then part.
+    ref, pol = c.paths["baseline"], c.paths["cut"]
+    assert np.array_equal(ref[:, :5], pol[:, :5])
+    assert not np.array_equal(ref[:, 5:], pol[:, 5:])
+    row = c.table.set_index("outcome").loc["spend_total"]
+    assert row["difference"] < 0  # low service is cheaper ...
+    assert any("cut" in n and "spends" in n for n in c.notes)  # ... and the note says so
+    assert set(c.table["outcome"]) >= {"npv", "profit_total", "active_end", "nps_end", "cac"}
+
+
+def test_compare_refuses_bad_input() -> None:
+    s = small_scenario()
+    with pytest.raises(ScenarioError, match="at least two"):
+        compare([s], replications=2)
+    with pytest.raises(ScenarioError, match="replications"):
+        compare([s, s], replications=0)
+    with pytest.raises(ScenarioError, match="horizons"):
+        compare([s, s.with_overrides({"run.months": 12})], replications=1)
+
+
+def test_exchange_rates_convert_money_to_lever_units() -> None:
+    s = small_scenario({"run.months": 6})
+    rates = exchange_rates(s, ["ad_budget", "service_level", "training_spend"], [1])
+    assert rates["ad_budget"].rate == s.market.clients / 1000  # exact: per 1,000 market members
+    svc = rates["service_level"]
+    assert svc.value(svc.money(0.7)) == pytest.approx(0.7)  # money = rate x level^2
+    assert svc.value(10 * svc.max_money) == 1.0  # capped at the lever's maximum
+    # Staff employed ~ clients served / capacity: a few for a 2,000-person market.
+    assert 1 <= rates["training_spend"].rate <= s.market.clients / s.staff.capacity
+
+
+def test_optimiser_gives_a_useless_lever_nothing() -> None:
+    # The loyalty discount does nothing when loyalty_elasticity = 0: every unit of money put into
+    # it is revenue given away. Service buys quality, so the best split puts all money there.
+    s = small_scenario(
+        {
+            "retain.loyalty_elasticity": 0.0,
+            "levers.loyalty_discount": 0.05,
+            "run.months": 24,
+        }
+    )
+    r = optimize(
+        s, levers=["service_level", "loyalty_discount"], replications=2, max_evaluations=15
+    )
+    share = dict(zip(r.levers, r.best_shares, strict=True))
+    assert r.own_shares[1] > 0.2  # the scenario's own split wastes a real share ...
+    assert share["loyalty_discount"] <= 0.02  # ... the optimiser essentially none
+    assert r.npv_best > r.npv_own
+    assert r.gain["mean"] > 0  # on fresh seeds too
+    assert set(r.gain["seeds"]).isdisjoint(range(s.run.seed, s.run.seed + 2))  # fresh seeds
+    assert r.best_shares.sum() == pytest.approx(1.0)
+
+
+def test_optimiser_refuses_bad_levers_and_budgets() -> None:
+    s = small_scenario({"run.months": 3})
+    with pytest.raises(ScenarioError, match="levers"):
+        optimize(s, levers=["ad_budget", "salary"], replications=1)
+    with pytest.raises(ScenarioError, match="budget"):
+        optimize(s, budget=-5, levers=["ad_budget", "training_spend"], replications=1)
+    with pytest.raises(ScenarioError, match="budget"):  # more than the levers can absorb
+        optimize(s, budget=1e12, levers=["service_level", "rd_share"], replications=1)
+    scheduled = Scenario.build({**s.model_dump(), "schedule": CUT})
+    with pytest.raises(ScenarioError, match="schedule"):
+        optimize(scheduled, levers=["service_level", "ad_budget"], replications=1)
+
+
+def test_cli_compare_writes_table_and_figure(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    a, b = tmp_path / "a.toml", tmp_path / "b.toml"
+    a.write_text('name = "a"\n')
+    b.write_text('name = "b"\n[levers]\nservice_level = "wow"\n')
+    out = tmp_path / "out"
+    args = ["compare", str(a), str(b), "--clients", "300", "--months", "6", "--replications", "2"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert "b - a" in capsys.readouterr().out
+    assert {p.name for p in out.iterdir()} >= {"comparison.csv", "comparison.png", "runs.csv"}
+    assert main([*args, "--out", str(out)]) == 0  # its own output folder may be replaced
+    assert main([*args[:3], "--set", "levers.service_level=2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "levers.service_level" in err
