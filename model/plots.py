@@ -3,9 +3,9 @@
 Each figure function takes the timeseries DataFrame of one run (:meth:`RetentionModel.timeseries`,
 ``RunResult.timeseries`` or a ``timeseries.csv`` read back) and, optionally, the Axes to draw on
 (one per panel), and returns the matplotlib Figure. No backend is chosen at import: figures made
-here without Axes are plain :class:`~matplotlib.figure.Figure` objects (not registered with pyplot,
-so a loop of runs leaks nothing), which a notebook displays inline and
-:func:`save_standard_figures` renders with the Agg backend.
+here without Axes are :class:`RunFigure` objects — plain Figures, not registered with pyplot (so
+a loop of runs leaks nothing), that a notebook displays inline — and
+:func:`save_standard_figures` renders them with the Agg backend.
 
 To add a standard figure, write ``name(ts, axes=None) -> Figure`` (:func:`_panels` makes the
 panels) and add it to :data:`STANDARD_FIGURES`.
@@ -13,6 +13,7 @@ panels) and add it to :data:`STANDARD_FIGURES`.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -21,7 +22,14 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["STANDARD_FIGURES", "money", "satisfaction_nps", "save_standard_figures", "stage_flow"]
+__all__ = [
+    "STANDARD_FIGURES",
+    "RunFigure",
+    "money",
+    "satisfaction_nps",
+    "save_standard_figures",
+    "stage_flow",
+]
 
 FigureFn = Callable[..., Figure]
 
@@ -33,13 +41,22 @@ _STAGE_COLOURS = {
 }
 
 
+class RunFigure(Figure):
+    """A Figure that a notebook displays inline without pyplot (rendered with Agg on demand)."""
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        FigureCanvasAgg(self).print_png(buffer)
+        return buffer.getvalue()
+
+
 def _panels(axes: Sequence[Axes] | None, n: int, title: str) -> tuple[Figure, list[Axes]]:
     """The caller's ``n`` Axes, or a new Figure of ``n`` stacked panels sharing the month axis."""
     if axes is not None:
         if len(axes) != n:
             raise ValueError(f"axes: expected {n} Axes, got {len(axes)}")
         return axes[0].figure, list(axes)
-    fig = Figure(figsize=(8, 2.4 + 2.1 * n), layout="constrained")
+    fig = RunFigure(figsize=(8, 2.4 + 2.1 * n), layout="constrained")
     panels = fig.subplots(n, 1, sharex=True)
     fig.suptitle(title)
     return fig, list(panels)

@@ -266,3 +266,19 @@ def test_subprocess_run_and_error(tmp_path):
     assert failed.stderr.strip().count("\n") == 0
     assert "levers.service_level" in failed.stderr and "0 ≤ x ≤ 1" in failed.stderr
     assert not bad.exists()
+
+
+# ------------------------------------------------------------------------------------ figures
+def test_figures_draw_on_given_axes_and_show_inline():
+    from matplotlib.figure import Figure
+
+    from model.plots import money, satisfaction_nps, stage_flow
+
+    ts = simulate(clients=200, months=4).timeseries
+    assert stage_flow(ts)._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"  # what Jupyter displays
+    own = Figure()
+    axes = own.subplots(2, 1)
+    assert satisfaction_nps(ts, axes) is own
+    assert axes[1].get_ylabel() == "NPS (points)"
+    with pytest.raises(ValueError, match="3 Axes"):
+        money(ts, axes)
