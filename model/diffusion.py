@@ -290,6 +290,10 @@ def bass_figure(
             t, adoption(sparse_s, seeds[0] if seeds else 1), color="tab:green", lw=1, label=label
         )
     ax.plot(t, mean_field(p, q, months, clients), "k--", lw=1.5, label="mean-field recursion")
+    textbook = np.zeros(months + 1)  # discrete Bass with hazard p + qF, for contrast
+    for m in range(months):
+        textbook[m + 1] = textbook[m] + min(p + q * textbook[m], 1.0) * (1.0 - textbook[m])
+    ax.plot(t, textbook, ":", color="grey", lw=1.2, label="textbook discrete Bass (p + qF)")
     tt = np.linspace(0, months, 400)
     ax.plot(tt, bass_curve(p, q, tt), color="tab:red", lw=1.5, label="Bass closed form")
     ax.set_xlabel("month")
