@@ -302,6 +302,13 @@ def _add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     add_calibrate(subparsers)
 
 
+# ================================================================= experiment
+def _add_experiment(subparsers: argparse._SubParsersAction) -> None:
+    from experiments.cli import add_experiment  # the claims live in the experiments package
+
+    add_experiment(subparsers)
+
+
 # ================================================================================ the command
 #: One entry per subcommand: ``_add_<name>`` declares its parser and sets ``handler=_cmd_<name>``.
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
@@ -312,6 +319,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_sweep,
     _add_sensitivity,
     _add_calibrate,
+    _add_experiment,
 )
 
 

@@ -1,0 +1,71 @@
+"""``retention experiment``: run a claim's experiment and write its report."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from pathlib import Path
+
+from experiments import EXPERIMENTS, load
+
+__all__ = ["add_experiment"]
+
+
+def add_experiment(subparsers: argparse._SubParsersAction) -> None:
+    """Declare ``retention experiment NAME [--replications R] [--size N] [--seed S] [--out DIR]``."""
+    p = subparsers.add_parser(
+        "experiment",
+        help="test one claim of the seed articles and write its report",
+        description="Run a claim's experiment (paired runs across its assumptions) and write "
+        "DIR/NAME.md with its figures and computed verdict. --list shows the claims.",
+    )
+    p.add_argument("name", nargs="?", help="the experiment (see --list)")
+    p.add_argument("--list", action="store_true", help="list the experiments and exit")
+    p.add_argument(
+        "--replications", type=_positive, metavar="R", help="paired replications per point"
+    )
+    p.add_argument("--size", type=_positive, metavar="N", help="clients in each simulated market")
+    p.add_argument("--seed", type=_positive, default=1, metavar="S", help="first seed (default 1)")
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="report folder (default experiments/reports)"
+    )
+    p.set_defaults(handler=_cmd_experiment)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"value {text!r} is not an integer; allowed: 1 ≤ x"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"value {value} is not allowed; allowed: 1 ≤ x")
+    return value
+
+
+def _cmd_experiment(args: argparse.Namespace) -> int:
+    from model.cli import CliError
+
+    if args.list or not args.name:
+        for name in EXPERIMENTS:
+            module = load(name)
+            print(f"{name:20s} {module.CLAIM.title}")
+        return 0
+    try:
+        module = load(args.name)
+    except ValueError as exc:
+        raise CliError(f"experiment: {exc}") from None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from experiments.report import write_report
+
+    size = args.size or module.DEFAULT_SIZE
+    replications = args.replications or module.DEFAULT_REPLICATIONS
+    print(f"{args.name}: {module.CLAIM.title}\nsize {size:,} clients, {replications} replications")
+    result = module.run(size=size, replications=replications, seed=args.seed)
+    command = "retention " + shlex.join(getattr(args, "argv", ["experiment", args.name]))
+    path = write_report(result, args.out, command=command)
+    print(f"verdict: {result.verdict.text}\nreport: {path}")
+    return 0
