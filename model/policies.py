@@ -158,16 +158,18 @@ class Comparison:
             f"Paired differences against {ref!r} ({r} replications, seeds {_seeds(self.seeds)})"
         ]
         for name in self.names[1:]:
+            w = max(16, len(ref) + 2, len(name) + 2)
             lines.append(f"\n{name} - {ref}:")
             lines.append(
-                f"  {'outcome':<18}{ref:>16}{name:>16}{'difference':>16}{'95% interval':>30}"
+                f"  {'outcome':<18}{ref:>{w}}{name:>{w}}{'difference':>16}{'95% interval':>30}"
             )
             rows = self.table[self.table["policy"] == name]
             for row in rows.itertuples():
+                interval = f"[{_fmt(row.low, sign=True)}, {_fmt(row.high, sign=True)}]"
                 lines.append(
-                    f"  {row.outcome:<18}{_fmt(row.reference_mean):>16}{_fmt(row.policy_mean):>16}"
-                    f"{_fmt(row.difference, sign=True):>16}"
-                    f"{'[' + _fmt(row.low, sign=True) + ', ' + _fmt(row.high, sign=True) + ']':>30}"
+                    f"  {row.outcome:<18}{_fmt(row.reference_mean):>{w}}"
+                    f"{_fmt(row.policy_mean):>{w}}{_fmt(row.difference, sign=True):>16}"
+                    f"{interval:>30}"
                 )
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
