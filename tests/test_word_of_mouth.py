@@ -233,3 +233,35 @@ def test_reached_positive_is_the_receiver_side_reach():
     assert np.all(np.abs(r["reached_positive"] - mean) <= 4 * np.sqrt(var) + 1e-9)
     assert np.all(r["reached_negative"] == 0)
     np.testing.assert_array_equal(r["promoters"], a)  # every client a promoter
+
+
+def test_ad_and_referral_tie_is_split_by_the_stated_rule():
+    """Reached by the ad only → AD; by word of mouth only → REFERRAL; by both → AD with chance
+    p_ad / (p_ad + p_wom) (attract's rule). Checked on the draws themselves; the tie count is
+    binomial, so 4 SE."""
+    p, q, n = 0.3, 1.5, 20_000
+    s = bass_scenario(p, q, clients=n, months=4)
+    seen = {"both": 0, "ad": 0, "expected": 0.0, "var": 0.0}
+
+    def attract_checked(ctx) -> None:
+        cl = ctx.clients
+        unaware = np.flatnonzero((cl.stage == Stage.PROSPECT) & ~cl.aware)
+        by_ad = ctx.uniform("attract.ad")[unaware] < p
+        by_wom = cl.heard_positive[unaware]
+        share = p / (p + ctx.wom_probability[unaware].astype(float))
+        attract_step(ctx)
+        src = cl.aware_source[unaware]
+        assert np.all(src[by_ad & ~by_wom] == Source.AD)
+        assert np.all(src[~by_ad & by_wom] == Source.REFERRAL)
+        assert np.all(src[~by_ad & ~by_wom] == Source.NONE)
+        both = by_ad & by_wom
+        seen["both"] += int(both.sum())
+        seen["ad"] += int((src[both] == Source.AD).sum())
+        seen["expected"] += float(share[both].sum())
+        seen["var"] += float((share[both] * (1 - share[both])).sum())
+
+    attract_step = dict(PHASES)["attract"]
+    phases = tuple((n_, attract_checked if n_ == "attract" else f) for n_, f in PHASES)
+    RetentionModel(s, rng=6, phases=phases).run()
+    assert seen["both"] > 1000
+    assert abs(seen["ad"] - seen["expected"]) <= 4 * np.sqrt(seen["var"])
