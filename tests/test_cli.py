@@ -196,6 +196,7 @@ BAD_INPUT = {
     "malformed TOML": (["{tmp}/broken.toml"], ["broken.toml", "not valid TOML", "line 3"]),
     "unknown key in file": (["{tmp}/typo.toml"], ["levers.service_leve", "unknown parameter"]),
     "out of range in file": (["{tmp}/zero.toml"], ["run.months", "0", "1 ≤ x ≤ 1200"]),
+    "binary file": (["{tmp}/binary.toml"], ["binary.toml", "UTF-8"]),
     "unwritable output": (["--out", "{tmp}/a_file/res"], ["--out", "a_file", "is a file"]),
 }
 
@@ -205,6 +206,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(kind, tmp_path, capsys)
     _bad_toml(tmp_path, "broken.toml", 'name = "b"\n[run]\nmonths = = 3\n')
     _bad_toml(tmp_path, "typo.toml", "[levers]\nservice_leve = 0.5\n")
     _bad_toml(tmp_path, "zero.toml", "[run]\nmonths = 0\n")
+    (tmp_path / "binary.toml").write_bytes(b"\xff\xfe[run]\n")
     (tmp_path / "a_file").write_text("not a folder")
     args, words = BAD_INPUT[kind]
     out = tmp_path / "res"
