@@ -104,7 +104,10 @@ def _base(base: Scenario | str | Path | None) -> Scenario:
         return Scenario()
     if isinstance(base, Scenario):
         return base
-    return Scenario.from_toml(base)
+    try:
+        return Scenario.from_toml(base)
+    except UnicodeDecodeError:
+        raise CalibrationError(f"base scenario {str(base)!r} is not UTF-8 text (TOML)") from None
 
 
 def _sbg_values(
