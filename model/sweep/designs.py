@@ -47,7 +47,9 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
             x = unit[:, j]
             if kind == "lhs":
                 x = p.low + x * (p.high - p.low)
-            columns[p.key] = np.clip(np.rint(x), p.low, p.high).astype(np.int64) if p.integer else x
+            # SALib's scaling can overshoot a bound by an ulp, which validation would then reject.
+            x = np.clip(x, p.low, p.high)
+            columns[p.key] = np.rint(x).astype(np.int64) if p.integer else x
     frame = pd.DataFrame(columns)
     frame.insert(0, "point", np.arange(len(frame), dtype=np.int64))
     return frame

@@ -1,0 +1,435 @@
+"""Sweeps: designs, seeds, executors, the resumable store, spec validation and sensitivity.
+
+Markets are tiny (300–1,000 clients, 12–24 months) so the file runs in well under a minute and a
+half on two cores. Equality across executors, batchings and a kill-and-resume is exact: every run's
+numbers depend only on (spec seed, design point, replicate), so any difference is a bug, not noise.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from model.cli import main as cli_main
+from model.sweep import (
+    SweepError,
+    build_design,
+    executor,
+    load,
+    load_series,
+    parse_spec,
+    run_sweep,
+    seed_for,
+    status,
+)
+from model.sweep.store import done_batches
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: A 2 x 2 grid of a lever and a behavioural assumption, 2 replications, 8 runs in 3 tasks.
+GRID = {
+    "name": "tiny",
+    "seed": 11,
+    "months": 12,
+    "clients": 400,
+    "replications": 2,
+    "batch_size": 3,
+    "design": {"kind": "grid"},
+    "parameters": {
+        "levers.service_level": ["low", "wow"],
+        "retain.satisfaction_sensitivity": [0.0, 5.0],
+    },
+    "output": {"series": ["active", "profit"]},
+}
+
+
+def spec_of(**changes):
+    return parse_spec({**GRID, **changes})
+
+
+def sweep(spec, store, **kw):
+    return run_sweep(spec, store, progress=False, **kw)
+
+
+# ================================================================================ seeds, designs
+def test_seed_is_the_spawn_tree_and_independent_of_everything_else():
+    tree = np.random.SeedSequence(5).spawn(4)[3].spawn(3)[2]
+    expected = int(tree.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    assert seed_for(5, 3, 2) == expected
+    seeds = {seed_for(5, p, r) for p in range(50) for r in range(4)}
+    assert len(seeds) == 200  # distinct per (point, replicate)
+    assert seed_for(5, 0, 1, common=True) == seed_for(5, 9, 1, common=True)
+
+
+def test_designs_have_the_documented_sizes_and_stay_in_bounds():
+    params = {"levers.service_level": [0.3, 0.9], "retain.loyal_tenure_months": [6, 36]}
+    base = {**GRID, "parameters": params, "output": {}}
+    lhs = build_design(parse_spec({**base, "design": {"kind": "lhs", "samples": 10}}))
+    sobol = build_design(parse_spec({**base, "design": {"kind": "sobol", "samples": 8}}))
+    morris = build_design(parse_spec({**base, "design": {"kind": "morris", "samples": 5}}))
+    assert (len(lhs), len(sobol), len(morris)) == (10, 8 * (2 * 2 + 2), 5 * (2 + 1))
+    for d in (lhs, sobol, morris):
+        assert d["levers.service_level"].between(0.3, 0.9).all()
+        assert d["retain.loyal_tenure_months"].between(6, 36).all()
+        assert d["retain.loyal_tenure_months"].dtype == np.int64  # integer parameter rounded
+    # Latin hypercube: exactly one sample in each of the 10 strata of a continuous dimension.
+    strata = np.floor((lhs["levers.service_level"] - 0.3) / 0.6 * 10).astype(int)
+    assert sorted(strata) == list(range(10))
+    grid = build_design(spec_of())
+    assert len(grid) == 4 and grid["levers.service_level"].tolist() == [0.35, 0.35, 0.9, 0.9]
+
+
+# ================================================================================ executors
+def test_in_process_pool_and_dask_give_identical_stores(tmp_path):
+    pytest.importorskip("distributed")  # the [dask] extra; installed in dev and CI
+    spec = spec_of()
+    frames, series = {}, {}
+    for name, how in {
+        "inproc": {"workers": 1},
+        "pool": {"workers": 2},
+        "dask": {"dask_local": 2},
+    }.items():
+        with executor(**how) as (pool, slots, _):
+            sweep(spec, tmp_path / name, pool=pool, slots=slots)
+        frames[name], series[name] = load(tmp_path / name), load_series(tmp_path / name)
+    for name in ("pool", "dask"):
+        assert_frame_equal(frames["inproc"], frames[name], check_exact=True)
+        assert_frame_equal(series["inproc"], series[name], check_exact=True)
+    # ... and the batching does not change a single number either.
+    sweep(spec_of(batch_size=1), tmp_path / "one")
+    assert_frame_equal(frames["inproc"], load(tmp_path / "one"), check_exact=True)
+
+
+def test_load_returns_one_table_of_design_seed_replicate_and_summary(tmp_path):
+    spec = spec_of()
+    sweep(spec, tmp_path / "s")
+    frame = load(tmp_path / "s")
+    design = pd.read_parquet(tmp_path / "s" / "design.parquet")
+    assert list(frame.columns[:5]) == ["point", *spec.keys, "replicate", "seed"]
+    assert len(frame) == len(design) * spec.replications == 8
+    assert {"profit_total", "npv", "active_end"} <= set(frame.columns)
+    merged = frame.merge(design, on="point", suffixes=("", "_design"))
+    for key in spec.keys:
+        assert (merged[key] == merged[f"{key}_design"]).all()
+    assert frame["seed"].is_unique
+    assert frame.groupby("point")["replicate"].apply(list).tolist() == [[0, 1]] * 4
+    # The lever does something: wow service keeps more clients than low service, every seed.
+    low = frame[frame["levers.service_level"] == 0.35]["active_end"].to_numpy()
+    wow = frame[frame["levers.service_level"] == 0.9]["active_end"].to_numpy()
+    assert (wow > low).all()
+    ts = load_series(tmp_path / "s")
+    assert len(ts) == 8 * spec.months and list(ts.columns) == [
+        "point",
+        "replicate",
+        "month",
+        "active",
+        "profit",
+    ]
+
+
+# ================================================================================ the store
+def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
+    spec_file = tmp_path / "kill.toml"
+    spec_file.write_text(
+        'name = "kill"\nseed = 3\nmonths = 24\nclients = 800\nreplications = 3\nbatch_size = 3\n'
+        '[design]\nkind = "lhs"\nsamples = 12\n'
+        '[parameters]\n"levers.service_level" = [0.3, 0.9]\n"levers.ad_budget" = [0.0, 800.0]\n',
+        encoding="utf-8",
+    )
+    store = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "model.cli", "sweep", str(spec_file), "--out", str(store)]
+    proc = subprocess.Popen([*cmd, "--workers", "1", "--quiet"], cwd=REPO)
+    deadline = time.monotonic() + 120
+    try:
+        while len(done_batches(store)) < 1:
+            assert proc.poll() is None, "the sweep ended before any batch was written"
+            assert time.monotonic() < deadline, "no batch written within 120 s"
+            time.sleep(0.005)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    before = {p.name: p.stat().st_mtime_ns for p in (store / "batches").glob("batch-*.parquet")}
+    total = status(store).batches
+    assert 1 <= len(before) < total == 12, "kill must land halfway: some but not all batches"
+    # A temp file a killed writer could leave: ignored by status and load, removed on resume.
+    (store / "batches" / ".batch-000011.parquet.zz.tmp").write_bytes(b"half a parquet file")
+    assert status(store).batches_done == len(before)
+
+    assert (
+        cli_main(["sweep", str(spec_file), "--out", str(store), "--workers", "1", "--quiet"]) == 0
+    )
+    assert not list((store / "batches").glob("*.tmp"))
+    after = {p.name: p.stat().st_mtime_ns for p in (store / "batches").glob("batch-*.parquet")}
+    assert len(after) == total and all(after[n] == t for n, t in before.items())  # not redone
+
+    cli_main(
+        ["sweep", str(spec_file), "--out", str(tmp_path / "whole"), "--workers", "1", "--quiet"]
+    )
+    assert_frame_equal(load(store), load(tmp_path / "whole"), check_exact=True)
+
+
+def test_leftover_temp_file_is_ignored_and_cleaned(tmp_path):
+    spec = spec_of()
+    store = tmp_path / "s"
+    sweep(spec, store)
+    reference = load(store)
+    (store / "batches" / "batch-000001.parquet").unlink()  # as if killed before its rename
+    (store / "batches" / ".batch-000001.parquet.abc123.tmp").write_bytes(b"PAR1 truncated")
+    (store / "series" / ".batch-000001.parquet.abc124.tmp").write_bytes(b"")
+    st = status(store)
+    assert (st.batches_done, st.temp_files) == (st.batches - 1, 2)
+    with pytest.warns(UserWarning, match="unfinished"):
+        partial = load(store)
+    assert len(partial) == len(reference) - spec.batch_size
+    run = sweep(spec, store)
+    assert (run.ran, run.skipped) == (1, st.batches - 1)
+    assert not list(store.rglob("*.tmp"))
+    assert_frame_equal(load(store), reference, check_exact=True)
+
+
+def test_store_refuses_another_spec_or_other_code_unless_fresh(tmp_path, monkeypatch):
+    store = tmp_path / "s"
+    sweep(spec_of(), store)
+    with pytest.raises(SweepError, match="different spec"):
+        sweep(spec_of(replications=3), store)
+    import model.sweep.store as store_module
+
+    real = store_module.code_version()
+    monkeypatch.setattr(store_module, "code_version", lambda: {**real, "source_hash": "0" * 64})
+    with pytest.raises(SweepError, match="different model code"):
+        sweep(spec_of(), store)
+    monkeypatch.undo()
+    sweep(spec_of(replications=3), store, fresh=True)
+    assert len(load(store)) == 4 * 3
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(SweepError, match="not a sweep store"):
+        sweep(spec_of(), tmp_path / "other", fresh=True)
+    assert (tmp_path / "other" / "notes.txt").exists()
+
+
+# ================================================================================ bad specs
+def _params(**p):
+    return {**GRID, "parameters": p}
+
+
+BAD = [
+    (
+        _params(**{"levers.service_lvl": [0.3, 0.6]}),
+        r"'levers.service_lvl'.*unknown parameter.*did you mean 'levers.service_level'",
+    ),
+    (_params(**{"nonsense.x": [1, 2]}), r"'nonsense.x'.*unknown parameter.*sections: run, market"),
+    ({**GRID, "parameters": {}}, r"parameters: missing or empty"),
+    (
+        {
+            **_params(**{"levers.ad_budget": [100.0, 100.0]}),
+            "design": {"kind": "lhs", "samples": 8},
+        },
+        r"'levers.ad_budget'.*empty range \[100.0, 100.0\]",
+    ),
+    (
+        {
+            **_params(**{"levers.ad_budget": [500.0, 100.0]}),
+            "design": {"kind": "lhs", "samples": 8},
+        },
+        r"empty range \[500.0, 100.0\]",
+    ),
+    (_params(**{"levers.ad_budget": []}), r"'levers.ad_budget': empty range"),
+    (
+        {
+            **_params(**{"levers.ad_budget": [0.0, 100.0, 200.0]}),
+            "design": {"kind": "sobol", "samples": 8},
+        },
+        r"sobol design needs bounds \[low, high\]; got a list of 3 values",
+    ),
+    (
+        {
+            **_params(**{"levers.ad_budget": {"values": [0.0, 100.0]}}),
+            "design": {"kind": "sobol", "samples": 8},
+        },
+        r"sobol samples a range, so it needs bounds",
+    ),
+    (
+        {
+            **_params(**{"levers.loyalty_discount": [0.0, 0.8]}),
+            "design": {"kind": "morris", "samples": 4},
+        },
+        r"'levers.loyalty_discount'.*bounds \[0.0, 0.8\] lie outside the declared range 0 ≤ x ≤ 0.5",
+    ),
+    (
+        _params(**{"levers.loyalty_discount": [0.1, 0.9]}),
+        r"'levers.loyalty_discount' value 0.9.*allowed: 0 ≤ x ≤ 0.5",
+    ),
+    (_params(**{"levers.service_level": ["great"]}), r"'levers.service_level' value 'great'"),
+    (
+        {**_params(**{"levers.ad_budget": [0.0, 9.0]}), "design": {"kind": "sobol", "samples": 10}},
+        r"design.samples: value 10.*power of 2 \(e.g. 8 or 16\)",
+    ),
+    (
+        {**_params(**{"levers.ad_budget": [0.0, 9.0]}), "design": {"kind": "sobol"}},
+        r"design.samples: value None.*sobol needs",
+    ),
+    (
+        {**GRID, "design": {"kind": "factorial"}},
+        r"design.kind: value 'factorial'.*allowed: grid, lhs, sobol, morris",
+    ),
+    ({**GRID, "design": {"kind": "grid", "samples": 4}}, r"design.samples: not used by a grid"),
+    (
+        {
+            **_params(**{"word_of_mouth.enabled": [False, True]}),
+            "design": {"kind": "lhs", "samples": 4},
+        },
+        r"'word_of_mouth.enabled': word_of_mouth.enabled is not numeric",
+    ),
+    (
+        _params(**{"levers.ad_budget": {"low": 0.0, "high": 9.0}}),
+        r"a grid over \[low, high\] needs levels = N",
+    ),
+    (_params(**{"run.seed": [1, 2]}), r"'run.seed'.*cannot be varied"),
+    (
+        {**GRID, "replications": 0},
+        r"replications: value 0 is not allowed; allowed: an integer 1 ≤ x",
+    ),
+    ({**GRID, "clients": 5}, r"clients: value 5 is not allowed; allowed: an integer 10 ≤ x"),
+    ({**GRID, "repetitions": 2}, r"repetitions: unknown key; allowed: name, description, seed"),
+    (
+        {**GRID, "output": {"series": ["profits"]}},
+        r"output.series: unknown metric 'profits'; did you mean 'profit'",
+    ),
+    (
+        {**GRID, "base": {"set": {"levers.service_level": 2.0}}},
+        r"base: .*levers.service_level.*2.0.*0 ≤ x ≤ 1",
+    ),
+    ({**GRID, "base": {"scenario": "no/such.toml"}}, r"base: .*no/such.toml.*does not exist"),
+    ({"levers": {"service_level": 0.3}}, r"levers: unknown key.*looks like a scenario file"),
+]
+
+
+@pytest.mark.parametrize(("data", "message"), BAD, ids=[m[:40] for _, m in BAD])
+def test_bad_specs_get_clear_errors(data, message):
+    with pytest.raises(SweepError, match=message):
+        parse_spec(data)
+
+
+def test_a_bad_combination_of_design_values_fails_before_running(tmp_path):
+    spec = parse_spec(
+        _params(
+            **{
+                # Each value is allowed alone; the point (8.5, 8.0) breaks detractor <= promoter.
+                "satisfaction.detractor_threshold": [6.0, 8.5],
+                "satisfaction.promoter_threshold": [8.0, 9.0],
+            }
+        )
+    )
+    with pytest.raises(SweepError, match=r"design point 2 .*detractor_threshold must not exceed"):
+        sweep(spec, tmp_path / "s")
+    assert not done_batches(tmp_path / "s")
+
+
+def test_cli_reports_bad_input_as_one_line_exit_2(tmp_path, capsys):
+    assert cli_main(["sweep", str(tmp_path / "missing.toml"), "--out", str(tmp_path / "s")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing.toml" in err and "does not exist" in err
+    assert cli_main(["sweep", "--status", str(tmp_path)]) == 2
+    assert "not a sweep store" in capsys.readouterr().err
+    assert cli_main(["sweep", "x.toml", "--out", "s", "--workers", "2", "--dask-local", "2"]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+def test_example_spec_is_valid_and_small():
+    from model.sweep import load_spec
+
+    spec = load_spec(REPO / "scenarios" / "sweeps" / "example.toml")
+    runs = len(build_design(spec)) * spec.replications
+    assert runs * spec.clients * spec.months <= 2_000_000  # ~a minute on 2 cores at worst
+
+
+# ================================================================================ sensitivity
+SENS_PARAMS = {
+    "levers.service_level": [0.3, 0.9],
+    "retain.base_churn": [0.01, 0.05],
+    # Inert while every loyalty-economics effect is 0 (the default): a negative control.
+    "loyalty_economics.horizon_years": [1.0, 20.0],
+}
+
+
+def _sens_store(tmp_path, kind, samples):
+    from model.sensitivity import analyze
+
+    spec = parse_spec(
+        {
+            "name": kind,
+            "seed": 7,
+            "months": 12,
+            "clients": 300,
+            "replications": 1,
+            "common_random_numbers": True,
+            "design": {"kind": kind, "samples": samples},
+            "parameters": SENS_PARAMS,
+        }
+    )
+    sweep(spec, tmp_path / kind)
+    return analyze(tmp_path / kind, ["profit_total", "active_end"])
+
+
+def test_sobol_indices_are_finite_for_each_parameter_and_metric(tmp_path):
+    table = _sens_store(tmp_path, "sobol", 8)  # 8 x (2*3 + 2) = 64 runs
+    assert len(table) == 2 * 3
+    assert set(table["parameter"]) == set(SENS_PARAMS)
+    assert np.isfinite(table[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()).all()
+    # Common random numbers + an inert parameter: its total index is exactly zero.
+    inert = table[table["parameter"] == "loyalty_economics.horizon_years"]
+    assert (inert["ST"] == 0).all()
+
+
+def test_morris_separates_a_lever_from_an_inert_parameter_and_cli_writes_outputs(tmp_path, capsys):
+    table = _sens_store(tmp_path, "morris", 6)  # 6 x (3 + 1) = 24 runs
+    assert np.isfinite(table[["mu", "mu_star", "sigma", "mu_star_conf"]].to_numpy()).all()
+    star = table.set_index(["metric", "parameter"])["mu_star"]
+    assert star["active_end", "loyalty_economics.horizon_years"] == 0
+    assert star["active_end", "levers.service_level"] > 0
+    out = tmp_path / "sens"
+    assert (
+        cli_main(["sensitivity", str(tmp_path / "morris"), "--metric", "npv", "--out", str(out)])
+        == 0
+    )
+    csv = pd.read_csv(out / "sensitivity.csv")
+    assert (
+        list(csv["parameter"]) == list(SENS_PARAMS) and (out / "sensitivity.png").stat().st_size > 0
+    )
+    assert (
+        cli_main(["sensitivity", str(tmp_path / "morris"), "--metric", "top20_value_share_end"])
+        == 2
+    )
+    assert "no finite value" in capsys.readouterr().err
+
+
+def test_sensitivity_refuses_a_grid_store(tmp_path, capsys):
+    sweep(spec_of(), tmp_path / "g")
+    assert cli_main(["sensitivity", str(tmp_path / "g")]) == 2
+    assert "needs a sobol, morris or lhs design" in capsys.readouterr().err
+
+
+def test_run_count_is_printed_before_the_sweep(tmp_path, capsys):
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        'seed = 1\nmonths = 12\nclients = 300\n[design]\nkind = "sobol"\nsamples = 2\n'
+        '[parameters]\n"levers.ad_budget" = [0.0, 600.0]\n"levers.rd_share" = [0.0, 0.1]\n'
+        '"retain.base_churn" = [0.01, 0.03]\n',
+        encoding="utf-8",
+    )
+    assert cli_main(["sweep", str(spec), "--out", str(tmp_path / "s"), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "N=2, D=3: N(2*D+2) = 2 x 8 = 16" in out and "16 runs" in out
+    assert math.isclose(len(load(tmp_path / "s")), 16)
