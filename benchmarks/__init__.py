@@ -1,0 +1,1 @@
+"""Throughput and memory benchmarks of the engines (run: ``bash scripts/benchmark.sh``)."""
