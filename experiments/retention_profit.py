@@ -221,7 +221,10 @@ class Cohorts:
 
 
 def hazard_scale(cohorts: Cohorts, seeds: Sequence[int]) -> float:
-    """The churn-propensity scale that buys exactly +5 points of annual retention (brentq)."""
+    """The churn-propensity scale that buys exactly +5 points of annual retention (brentq).
+
+    NaN when even a near-zero churn propensity cannot add five points (retention above 95%).
+    """
     r0 = float(np.mean([cohorts.run(1.0, s).retention for s in seeds]))
     target = min(r0 + POINTS, 0.999)
     # Starting bracket from a constant hazard, widened until the sign changes.
@@ -230,6 +233,8 @@ def hazard_scale(cohorts: Cohorts, seeds: Sequence[int]) -> float:
     def f(c: float) -> float:
         return cohorts.retention_gain(c, seeds) - POINTS
 
+    if f(1e-3) < 0:
+        return float("nan")  # five more points are out of reach: retention is above 95%
     lo, hi = max(guess * 0.8, 1e-3), min(guess * 1.2, 1.0)
     while f(lo) < 0 and lo > 1e-3:
         lo = max(lo * 0.7, 1e-3)
@@ -314,12 +319,17 @@ def run(
     growth = np.linspace(CLAIM.assumptions[1].low, CLAIM.assumptions[1].high, levels)
     rates = np.linspace(CLAIM.assumptions[2].low, CLAIM.assumptions[2].high, levels)
     points, per_industry, drivers_rows, levers_rows = [], [], [], []
+    skipped: list[str] = []
     for preset, label, published in chosen:
         k = [x[0] for x in INDUSTRIES].index(preset)
         cohorts = Cohorts(preset, size, months)
         pre = cohorts.preset
         le, rate0 = pre.loyalty_economics, pre.economics.discount_rate
         scale = hazard_scale(cohorts, seeds)
+        if not np.isfinite(scale):
+            r_hi = np.mean([cohorts.run(1.0, s).retention for s in seeds])
+            skipped.append(f"{label} (control retention {r_hi:.1%})")
+            continue
         control = [cohorts.run(1.0, s) for s in seeds]
         treated = [cohorts.run(scale, s) for s in seeds]
         r0 = float(np.mean([r.retention for r in control]))
@@ -425,6 +435,12 @@ def run(
         figures={"industries": _figure(industries_df, table)},
     )
     result.notes += _notes(industries_df, table)
+    if skipped:
+        result.notes.append(
+            "Left out of the grid because five more points of mean annual retention are out of "
+            f"reach (it would exceed 100%): {', '.join(skipped)}. The preset's values are "
+            "assumptions; with its churn, Reichheld & Sasser's 'five points' cannot be bought."
+        )
     return result
 
 
@@ -517,9 +533,13 @@ def _notes(ind: pd.DataFrame, table: pd.DataFrame) -> list[str]:
         f"(range {ind['Δ customer NPV %'].min():+.0f}% to {ind['Δ customer NPV %'].max():+.0f}%); "
         f"with flat margins {flat.min():+.0f}% to {flat.max():+.0f}% simulated, "
         f"{closed.min():+.0f}% to {closed.max():+.0f}% by the margin multiple.",
-        f"Spend growth per year of tenure needed to reach each published figure: "
-        f"{np.nanmin(need):.3f} to {np.nanmax(need):.3f} (median {np.nanmedian(need):.3f}); "
-        "compare the presets' assumed 0-0.06 and Reinartz & Kumar's finding of often ~0."
+        (
+            f"Spend growth per year of tenure needed to reach each published figure: "
+            f"{np.nanmin(need):.3f} to {np.nanmax(need):.3f} (median {np.nanmedian(need):.3f}); "
+            if need.notna().any()
+            else "No spend growth reaches any published figure within the horizon; "
+        )
+        + "compare the presets' assumed 0-0.06 and Reinartz & Kumar's finding of often ~0."
         + (
             f" Unreachable within the horizon by any spend growth: {', '.join(unreachable)} — "
             "as spend growth grows without bound the gain tends to the ratio of survivors at "
