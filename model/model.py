@@ -176,7 +176,10 @@ class RetentionModel(mesa.Model):
             "npv": float(last["npv"]),
             "satisfaction_end": float(last["satisfaction"]),
             "nps_end": float(last["nps"]),
-            "cac_mean": float(ts["cac"].mean()),
+            # Pooled, not the mean of monthly ratios (months with few acquisitions would dominate).
+            "cac": float(
+                (ts["marketing"].sum() + ts["onboarding"].sum()) / max(ts["acquired"].sum(), 1)
+            ),
             "referral_share": float(ts["acquired_referral"].sum() / max(ts["acquired"].sum(), 1)),
             "top20_revenue_share_end": float(last["top20_revenue_share"]),
             "top20_value_share_end": float(last["top20_value_share"]),
