@@ -1,8 +1,9 @@
 """The live browser app: the firm's levers as sliders, the client base as charts and a network.
 
-Built on Mesa's :func:`~mesa.visualization.SolaraViz`. Start it with ``retention app`` (or
-``python -m model.app``); it listens on 127.0.0.1 unless told otherwise and needs no internet: the
-front end comes from the ``solara-assets`` package (DESIGN §3, §6).
+Built on Mesa's :func:`~mesa.visualization.SolaraViz`. Start it with ``retention app``
+(:mod:`model.app_launch`); it listens on 127.0.0.1 unless told otherwise and needs no internet: the
+front end comes from the ``solara-assets`` package (DESIGN §3, §6). Solara serves this module
+(``solara run model.app``) and renders :func:`Page` once per browser page.
 
 Every control is generated from the declarations in :mod:`model.params` (default, unit, range), so
 no default or range is typed twice. Each browser session builds its own model (:func:`Page`), so two
@@ -11,11 +12,7 @@ people stepping the app at once never step each other's firm.
 
 from __future__ import annotations
 
-import argparse
 import math
-import os
-import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -43,10 +40,8 @@ __all__ = [
     "Page",
     "app_scenario",
     "control",
-    "main",
     "model_params",
     "network_sample",
-    "serve_command",
 ]
 
 #: The parameters the app lets a user move, as declared in :mod:`model.params` (DESIGN §2 levers).
@@ -338,7 +333,7 @@ def twin_chart(title: str, left: Sequence[str], right: Sequence[str]):
         ax.set_title(title)
         if len(frame) < 2:
             _hint(ax)
-        ax.legend(lines, [line.get_label() for line in lines], loc="upper left", fontsize="small")
+        ax.legend(lines, [line.get_label() for line in lines], loc="best", fontsize="small")
         solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
 
     TwinChart.__name__ = f"TwinChart_{'_'.join(left)}"
@@ -359,7 +354,7 @@ def NetworkView(model: AppModel):
         here = stage == code
         ax.scatter(*pos[here].T, s=22, color=colour, label=f"{code.name.lower()} ({here.sum()})")
     ax.set_title(f"{rows.size} sampled clients, month {model.month}")
-    ax.legend(loc="lower right", fontsize="small", markerscale=0.8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize="small")
     ax.set_axis_off()
     ax.set_aspect("equal")
     solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
@@ -414,75 +409,3 @@ def Page():
         model_params=model_params(),
         name="Retention Lab: one step = one month",
     )
-
-
-# --------------------------------------------------------------------------------- launching
-#: Solara settings that keep the app offline: the front end is served from ``solara-assets`` by
-#: the server itself, and no usage telemetry is sent.
-OFFLINE_ENV: dict[str, str] = {
-    "SOLARA_ASSETS_PROXY": "true",
-    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
-}
-
-
-def serve_command(host: str = "127.0.0.1", port: int = 8765) -> list[str]:
-    """The command that serves this app (``solara run``), for a subprocess."""
-    return [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        # As a module, not a file: solara runs a file as __main__, which would start main() again.
-        "model.app",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--production",
-        "--no-open",
-        "--log-level",
-        "warning",
-    ]
-
-
-def serve_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for :func:`serve_command`: ``base`` (default: this process's) + offline."""
-    return {**(os.environ if base is None else base), **OFFLINE_ENV}
-
-
-def serve(host: str = "127.0.0.1", port: int = 8765) -> int:
-    """Serve the app until interrupted; returns the server's exit status."""
-    print(f"Retention Lab app: http://{host}:{port}  (Ctrl+C stops it)", flush=True)
-    try:
-        return subprocess.call(serve_command(host, port), env=serve_env())
-    except KeyboardInterrupt:
-        return 0
-
-
-def port_number(text: str) -> int:
-    """argparse type for a TCP port (0 picks a free one)."""
-    try:
-        port = int(text)
-    except ValueError:
-        port = -1
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"--port: value {text!r} is not allowed; allowed: 0-65535")
-    return port
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The app's command-line options (shared by ``retention app`` and ``python -m model.app``)."""
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    parser.add_argument("--port", type=port_number, default=8765, help="port (8765; 0 = any)")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m model.app [--host H] [--port P]``."""
-    parser = argparse.ArgumentParser(prog="retention app", description="Serve the browser app.")
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    return serve(args.host, args.port)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

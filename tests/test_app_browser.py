@@ -1,0 +1,322 @@
+"""The browser app in a real headless Chromium (DESIGN §3: headless ``solara.render`` tests pass even
+when the page is blank, so only a real browser can say the app works).
+
+The app server runs in a subprocess on 127.0.0.1 with the offline settings that ``retention app``
+uses; the page must load with no failed request and no request leaving the machine, its charts
+must be real images, Step/Play/Reset must drive the model, a slider must rebuild it, and two
+browser sessions must have two models.
+
+Chromium: ``$RETENTION_CHROMIUM`` (set by scripts/test.sh), else Debian's
+``/usr/bin/chromium-headless-shell`` or ``/usr/bin/chromium``. Without one the test skips, except
+under CI (``$CI`` set), where CI installs it, so a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+#: Chromium flags for a sandboxed, offline, quiet headless run.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_S = 60  # bound on the app server's start (imports + first page)
+UI_TIMEOUT_MS = 20_000  # bound on any one wait in the page
+CHARTS = 5  # stages, money, satisfaction/NPS, referral share, network
+MIN_PX = 100  # a chart smaller than this is not really rendered
+
+
+def _chromium() -> str | None:
+    for candidate in (
+        os.environ.get("RETENTION_CHROMIUM"),
+        "/usr/bin/chromium-headless-shell",
+        "/usr/bin/chromium",
+    ):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    path = _chromium()
+    if path is None:
+        reason = (
+            "no Chromium: set RETENTION_CHROMIUM or install Debian's chromium-headless-shell "
+            "(apt-get install chromium-headless-shell)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI installs it, so this is a broken set-up")
+        pytest.skip(reason)
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start ``solara run model.app`` as ``retention app`` does; always stop it afterwards."""
+    from model.app_launch import serve_command, serve_env
+
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("app") / "server.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        serve_command("127.0.0.1", port),
+        env=serve_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so the finalizer can stop all of it
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + SERVER_START_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"app server exited ({proc.returncode}):\n{log_path.read_text()[-3000:]}"
+                )
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"app server did not answer in {SERVER_START_S} s:\n{log_path.read_text()[-3000:]}"
+                )
+            time.sleep(0.25)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_path: str):
+    pw = playwright_sync.sync_playwright().start()
+    try:
+        b = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+    finally:
+        pw.stop()
+
+
+class Session:
+    """One browser context (its own cookies, so its own app session) with one page on the app."""
+
+    def __init__(self, browser, url: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1700})
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(UI_TIMEOUT_MS)
+        self.requests: list[str] = []
+        self.failed: list[str] = []
+        self.errors: list[str] = []
+        self.origin = urlsplit(url).netloc
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url}: {r.failure}"))
+        self.page.on(
+            "response",
+            lambda r: self.failed.append(f"{r.url}: {r.status}") if r.status >= 400 else None,
+        )
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        start = time.monotonic()
+        self.page.goto(url)
+        self.wait_for_step(0)
+        self.wait_for_charts()
+        self.load_s = time.monotonic() - start
+
+    # ---------------------------------------------------------------------------------- reading
+    def step_count(self) -> float:
+        text = self.page.get_by_text(re.compile(r"^Time: ")).inner_text()
+        return float(text.removeprefix("Time: "))
+
+    def wait_for_step(self, n: int) -> None:
+        self.page.get_by_text(re.compile(rf"^Time: {n}(\.0)?$")).wait_for()
+
+    def charts(self):
+        return self.page.locator(".v-window-item img")
+
+    def wait_for_charts(self) -> None:
+        self.page.wait_for_function(
+            """([n, px]) => {
+                const imgs = [...document.querySelectorAll('.v-window-item img')];
+                return imgs.length >= n && imgs.every(i => i.complete && i.naturalWidth > px);
+            }""",
+            arg=[CHARTS, MIN_PX],
+        )
+
+    def chart_digest(self, index: int) -> str:
+        """SHA-256 of the PNG bytes a chart image shows (what the server drew, not the pixels)."""
+        data = (
+            self.charts()
+            .nth(index)
+            .evaluate(
+                """async (img) => {
+                const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+                let s = '';
+                for (const b of bytes) s += String.fromCharCode(b);
+                return btoa(s);
+            }"""
+            )
+        )
+        return hashlib.sha256(base64.b64decode(data)).hexdigest()
+
+    def settled_digest(self, index: int, differs_from: str | None = None) -> str:
+        """The chart's digest once it has stopped changing (and differs from ``differs_from``)."""
+        deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+        last = None
+        while time.monotonic() < deadline:
+            now = self.chart_digest(index)
+            if now == last and now != differs_from:
+                return now
+            last = now
+            self.page.wait_for_timeout(300)
+        raise AssertionError(f"chart {index} did not settle (or never changed from the old image)")
+
+    # ---------------------------------------------------------------------------------- acting
+    def click(self, name: str) -> None:
+        self.page.get_by_role("button", name=name, exact=True).click()
+
+    def step(self, times: int) -> None:
+        start = round(self.step_count())
+        for _ in range(times):
+            self.click("Step")
+        self.wait_for_step(start + times)
+
+    def reset(self) -> None:
+        self.click("Reset")
+        self.wait_for_step(0)
+
+    def external_requests(self) -> list[str]:
+        return [
+            u for u in self.requests if u.startswith("http") and urlsplit(u).netloc != self.origin
+        ]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def session(browser, app_url) -> Iterator[Callable[[], Session]]:
+    opened: list[Session] = []
+
+    def open_session() -> Session:
+        opened.append(Session(browser, app_url))
+        return opened[-1]
+
+    yield open_session
+    for s in opened:
+        s.close()
+
+
+STAGES, MONEY, NETWORK = 0, 1, 4  # chart positions on the page
+STEPS = 2  # months stepped before comparing runs (each step redraws every chart)
+
+
+def test_page_loads_offline_with_real_charts(session, tmp_path: Path) -> None:
+    s = session()
+    http = [u for u in s.requests if u.startswith("http")]
+    print(f"\napp page: loaded in {s.load_s:.2f} s, {len(http)} requests, {len(s.failed)} failed")
+    assert s.failed == [], s.failed
+    assert s.external_requests() == [], "the app must not leave the machine"
+    assert s.errors == [], s.errors
+    boxes = [s.charts().nth(i).bounding_box() for i in range(s.charts().count())]
+    assert len(boxes) >= CHARTS
+    for box in boxes:
+        assert box is not None and box["width"] > MIN_PX and box["height"] > MIN_PX, boxes
+    for label in ("service level", "empowerment budget", "ad budget", "client focus", "clients"):
+        assert s.page.get_by_role("slider", name=label, exact=True).count() == 1, label
+
+    # Step: the counter moves and the charts are redrawn with new data.
+    stages0, network0 = s.chart_digest(STAGES), s.chart_digest(NETWORK)
+    s.step(2)
+    assert s.settled_digest(STAGES, differs_from=stages0) != stages0
+    assert s.settled_digest(NETWORK, differs_from=network0) != network0
+
+    # Play runs on by itself; pause stops it.
+    before = s.step_count()
+    s.click("▶")
+    deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+    while s.step_count() < before + 2 and time.monotonic() < deadline:
+        s.page.wait_for_timeout(200)
+    s.click("❚❚")
+    s.page.get_by_role("button", name="▶", exact=True).wait_for()
+    assert s.step_count() >= before + 2
+
+    shot = Path(os.environ.get("RETENTION_APP_SCREENSHOT", tmp_path / "app.png"))
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    s.page.screenshot(path=str(shot), full_page=True)
+    print(f"app screenshot: {shot}")
+    assert shot.stat().st_size > 10_000  # a blank page compresses to far less
+
+
+def test_reset_replays_and_a_slider_rebuilds_the_model(session) -> None:
+    s = session()
+    s.step(STEPS)
+    default_run = s.settled_digest(MONEY)
+
+    # Reset with the same parameters replays the same run (same seed, same streams).
+    s.reset()
+    month0 = s.settled_digest(MONEY, differs_from=default_run)
+    s.step(STEPS)
+    assert s.settled_digest(MONEY, differs_from=month0) == default_run
+
+    # Move the service level to its maximum, reset: a new model with the new value.
+    slider = s.page.get_by_role("slider", name="service level", exact=True)
+    slider.focus()
+    slider.press("End")
+    s.page.wait_for_function(
+        "el => el.getAttribute('aria-valuenow') === el.getAttribute('aria-valuemax')",
+        arg=slider.element_handle(),
+    )
+    s.reset()
+    table = s.page.locator("table", has_text="service level")
+    assert re.search(r"service level\s+1\s", table.inner_text()), table.inner_text()
+    s.step(STEPS)
+    assert s.settled_digest(MONEY, differs_from=month0) != default_run
+
+
+def test_two_sessions_have_separate_models(session) -> None:
+    a, b = session(), session()
+    a.step(2)
+    assert b.step_count() == 0
+    b.step(1)  # a shared model would now be at month 3
+    assert b.step_count() == 1
+    assert a.step_count() == 2
