@@ -212,7 +212,7 @@ _SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("service cost, total", "service_cost_total", "{:,.0f}"),
     ("satisfaction at the end (0-1)", "satisfaction_end", "{:.3f}"),
     ("NPS at the end (points)", "nps_end", "{:+.1f}"),
-    ("mean CAC (per acquisition)", "cac_mean", "{:,.0f}"),
+    ("CAC, pooled (per acquisition)", "cac", "{:,.0f}"),
     ("acquisitions by referral", "referral_share", "{:.1%}"),
     ("top 20% share of revenue", "top20_revenue_share_end", "{:.1%}"),
 )
@@ -312,6 +312,13 @@ def _add_experiment(subparsers: argparse._SubParsersAction) -> None:
     add_experiment(subparsers)
 
 
+# ================================================================= app
+def _add_app(subparsers: argparse._SubParsersAction) -> None:
+    from model.app_launch import add_app  # light; the app itself loads in the server process
+
+    add_app(subparsers)
+
+
 # ================================================================================ the command
 #: One entry per subcommand: ``_add_<name>`` declares its parser and sets ``handler=_cmd_<name>``.
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
@@ -323,6 +330,7 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
     _add_sensitivity,
     _add_calibrate,
     _add_experiment,
+    _add_app,
 )
 
 
