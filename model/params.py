@@ -672,20 +672,36 @@ class ScheduleStep(_Section):
         return out
 
 
-ShockKind = Literal["bad_service", "competitor_leap", "price_war"]
+ShockKind = Literal["bad_service", "competitor_leap", "price_war", "poaching"]
 
 
 class Shock(_Section):
-    """A scheduled shock: a bad-service spell, a competitor's leap, a price war."""
+    """A scheduled shock: a bad-service spell, a competitor's leap, a price war, a poaching raid.
 
-    kind: ShockKind = Field(description="bad_service | competitor_leap | price_war")
+    ``poaching``: in each month of the spell (by default one month, ``start``), a competitor takes
+    a share ``size`` (0 ≤ size ≤ 1) of the clients served that month who were not leaving anyway;
+    they leave for the competitor (reason COMPETITOR), drawn with their own stream
+    ``retain.poach`` so no other decision's numbers move. It makes specific clients leave at a
+    given month, which is what the lost-client experiment needs.
+    """
+
+    kind: ShockKind = Field(description="bad_service | competitor_leap | price_war | poaching")
     start: int = Field(ge=1, le=1200, description="first month of the shock (months count from 1)")
     months: int = Field(1, ge=1, le=1200, description="duration (a leap is permanent)")
     size: float = Field(
         ge=0.0,
         le=10.0,
-        description="service-level drop; frontier jump; or ad-cost multiplier minus one",
+        description="service-level drop; frontier jump; ad-cost multiplier minus one; or the "
+        "share of served clients poached (0-1)",
     )
+
+    @model_validator(mode="after")
+    def _share(self) -> Shock:
+        if self.kind == "poaching" and self.size > 1.0:
+            raise ValueError(
+                f"size: value {self.size!r} is not allowed for poaching; allowed: 0 ≤ x ≤ 1 (share)"
+            )
+        return self
 
 
 # ----------------------------------------------------------------------------------------- scenario

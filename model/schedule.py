@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from model.params import Levers, Scenario
 
-__all__ = ["lever_plan", "service_drop"]
+__all__ = ["lever_plan", "poached_share", "service_drop"]
 
 
 def lever_plan(scenario: Scenario, months: int) -> list[tuple[Levers, float]]:
@@ -15,7 +15,8 @@ def lever_plan(scenario: Scenario, months: int) -> list[tuple[Levers, float]]:
     ``1 + size`` while it lasts. The other shocks are not the firm's decisions and leave the levers
     (and so what the firm pays) alone: a ``bad_service`` spell lowers *delivered* quality
     (:func:`service_drop`, used by :mod:`model.phases.work`) and a ``competitor_leap`` moves the
-    frontier (:mod:`model.phases.innovate`).
+    frontier (:mod:`model.phases.innovate`); a ``poaching`` raid takes clients
+    (:func:`poached_share`, used by :mod:`model.phases.retain`).
     """
     steps = sorted(scenario.schedule, key=lambda s: s.month)
     plan: list[tuple[Levers, float]] = []
@@ -47,3 +48,15 @@ def service_drop(scenario: Scenario, month: int) -> float:
             if shock.kind == "bad_service" and shock.start <= month < shock.start + shock.months
         )
     )
+
+
+def poached_share(scenario: Scenario, month: int) -> float:
+    """Share of the month's non-leaving served clients a ``poaching`` shock takes, in [0, 1].
+
+    Overlapping raids compound: each takes its share of those the others left.
+    """
+    kept = 1.0
+    for shock in scenario.shocks:
+        if shock.kind == "poaching" and shock.start <= month < shock.start + shock.months:
+            kept *= 1.0 - shock.size
+    return 1.0 - kept

@@ -3,6 +3,7 @@
 Hazard = own propensity × exp(−k·(S − S_ref)) × (1 + g·tanh(gap / scale)) × exp(−ℓ·discount)
 × exp(τ·tenure years). Tenure lowers the *aggregate* churn rate through heterogeneity (own
 propensities are Beta-distributed; the leavers go first), and τ, the direct effect, is 0 by default.
+A ``poaching`` shock (:func:`model.schedule.poached_share`) adds leavers for a competitor.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import numpy as np
 from model.context import Context
 from model.params import Retain
 from model.phases.satisfaction import behavioural
+from model.schedule import poached_share
 from model.state import Reason
 from model.targeting import segment_mask
 
@@ -53,6 +55,14 @@ def step(ctx: Context) -> None:
     cl.left_reason[gone] = np.where(
         s[leaves] < p.retain.bad_service_threshold, Reason.BAD_SERVICE, Reason.COMPETITOR
     )
+    # A poaching shock: a competitor takes a share of those not leaving anyway (own stream).
+    poach, poached = poached_share(p, ctx.month), 0
+    if poach > 0:
+        taken = idx[~leaves & (ctx.uniform("retain.poach")[idx] < poach)]
+        cl.leaves[taken] = True
+        cl.left_reason[taken] = Reason.COMPETITOR
+        poached = int(taken.size)
+    ctx.tally["poached"] = poached
     # Churners the programme kept, in expectation: the hazard without it minus the hazard with it.
     if lv.loyalty_discount > 0:
         without = churn_hazard(*args, 0.0, cl.tenure[idx], p.retain)
