@@ -534,7 +534,7 @@ def _notes(ind: pd.DataFrame, table: pd.DataFrame) -> list[str]:
         f"25-95%, but the simulated gains sit at its bottom ({table['effect'].min():+.0f}% to "
         f"{table['effect'].max():+.0f}% over the grid) while the published figures reach "
         f"{published.max():.0f}%; only the industries published at "
-        f"{published[ind['Δ customer NPV %'] >= published - 5].min():.0f}% or less are matched "
+        f"{published[ind['Δ customer NPV %'] >= published - 5].max():.0f}% or less are matched "
         "at their preset drivers (within the 5-point margin).",
         f"Median gain at the presets' own drivers: {ind['Δ customer NPV %'].median():+.0f}% "
         f"(range {ind['Δ customer NPV %'].min():+.0f}% to {ind['Δ customer NPV %'].max():+.0f}%); "
