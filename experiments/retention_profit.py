@@ -517,9 +517,12 @@ def _design(size: int, months: int, replications: int, levels: int) -> str:
         "NPV per acquired client (discounted contribution margin). Referrals are measured in "
         "separate paired runs with word of mouth on and as many prospects as cohort clients "
         "(no advertising), counting the referred clients' contribution to the cohort. The real "
-        "levers buy the five points at their cost: the loyalty discount d = −ln(scale)/ℓ gives "
-        "every client the same hazard multiplier as the shift; the service level is raised by "
-        "brentq until the retention gain is five points (or to its maximum, 1.0)."
+        "levers buy the five points at their cost: the loyalty discount (paid to every client) "
+        "and, separately, the service level are raised by brentq until the paired retention "
+        "gain is five points, or to their maximum (0.5 of revenue; level 1.0); the net change "
+        "in customer NPV includes the discounts paid or the extra service cost. An industry "
+        "whose cohort already keeps over 95% a year cannot gain five points and is left out "
+        "of the grid (the notes name it)."
     )
 
 
