@@ -25,6 +25,7 @@ import numpy as np
 import solara
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from mesa.visualization import SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
@@ -322,6 +323,8 @@ def twin_chart(title: str, left: Sequence[str], right: Sequence[str]):
         frame = model.datacollector.get_model_vars_dataframe()
         month = frame.index.to_numpy()  # row m is month m (AppModel collects month 0)
         fig = Figure(figsize=(6, 3.6))
+        # Fixed margins instead of a "tight" bounding box, which draws every frame twice.
+        fig.subplots_adjust(left=0.13, right=0.85, bottom=0.14, top=0.9)
         ax = fig.subplots()
         other = ax.twinx()
         lines = []
@@ -330,11 +333,12 @@ def twin_chart(title: str, left: Sequence[str], right: Sequence[str]):
                 lines += axis.plot(month, frame[name].to_numpy(), style, label=name)
             axis.set_ylabel(_axis_label(names))
         ax.set_xlabel("Step")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(title)
         if len(frame) < 2:
             _hint(ax)
         ax.legend(lines, [line.get_label() for line in lines], loc="best", fontsize="small")
-        solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+        solara.FigureMatplotlib(fig, format="png")
 
     TwinChart.__name__ = f"TwinChart_{'_'.join(left)}"
     return TwinChart
@@ -347,6 +351,7 @@ def NetworkView(model: AppModel):
     rows, pos, edges = model.network_sample()
     stage = model.clients.stage[rows]
     fig = Figure(figsize=(5, 5))
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.1, top=0.93)
     ax = fig.subplots()
     if edges.size:
         ax.add_collection(LineCollection(pos[edges], colors="#cccccc", linewidths=0.6, zorder=1))
@@ -357,7 +362,7 @@ def NetworkView(model: AppModel):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize="small")
     ax.set_axis_off()
     ax.set_aspect("equal")
-    solara.FigureMatplotlib(fig, format="png", bbox_inches="tight")
+    solara.FigureMatplotlib(fig, format="png")
 
 
 @solara.component

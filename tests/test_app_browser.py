@@ -1,7 +1,9 @@
 """The browser app in a real headless Chromium (DESIGN §3: headless ``solara.render`` tests pass even
 when the page is blank, so only a real browser can say the app works).
 
-The app server runs in a subprocess on 127.0.0.1 with the offline settings that ``retention app``
+The first tests check, without a browser, what the app is built from: controls generated from the
+parameter declarations, the model Mesa rebuilds on Reset, the network sample. The browser tests
+(marked ``browser``) start the app server in a subprocess on 127.0.0.1 with the offline settings that ``retention app``
 uses; the page must load with no failed request and no request leaving the machine, its charts
 must be real images, Step/Play/Reset must drive the model, a slider must rebuild it, and two
 browser sessions must have two models.
@@ -26,11 +28,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import numpy as np
 import pytest
 
-pytestmark = pytest.mark.browser
-
-playwright_sync = pytest.importorskip("playwright.sync_api")
+from model.app import APP_DEFAULTS, APP_KEYS, AppModel, flat_name, model_params, network_sample
+from model.params import PARAMS, ScenarioError
 
 #: Chromium flags for a sandboxed, offline, quiet headless run.
 CHROMIUM_ARGS = [
@@ -43,11 +45,78 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_S = 60  # bound on the app server's start (imports + first page)
-UI_TIMEOUT_MS = 20_000  # bound on any one wait in the page
+UI_TIMEOUT_MS = 30_000  # bound on any one wait in the page (a busy 2-core machine is slow)
 CHARTS = 5  # stages, money, satisfaction/NPS, referral share, network
 MIN_PX = 100  # a chart smaller than this is not really rendered
 
 
+# ------------------------------------------------------------------------- without a browser
+def test_controls_come_from_the_declarations() -> None:
+    params = model_params()
+    for key in APP_KEYS:
+        spec, info = params[flat_name(key)], PARAMS[key]
+        if spec["type"] == "InputText":  # the seed
+            assert int(spec["value"]) == info.default
+            continue
+        assert spec["value"] == APP_DEFAULTS.get(key, info.default), key
+        assert info.lower is None or spec["min"] >= info.lower, key
+        assert info.upper is None or spec["max"] <= info.upper, key
+        assert spec["min"] <= spec["value"] <= spec["max"], key
+        # the default sits on the slider's grid, so the untouched slider reproduces it
+        steps = (spec["value"] - spec["min"]) / spec["step"]
+        assert abs(steps - round(steps)) < 1e-9, key
+    assert params["months"] == APP_DEFAULTS["run.months"]
+
+
+def test_app_model_from_flat_keywords_and_text_seed() -> None:
+    m = AppModel(service_level=0.9, seed=" 7 ", clients=300)
+    assert m.params.levers.service_level == 0.9
+    assert m.params.run.seed == 7 and m.seed == 7
+    assert m.params.market.clients == 300
+    assert m.months == APP_DEFAULTS["run.months"]
+    with pytest.raises(ScenarioError, match=r"run\.seed: value 'seven'"):
+        AppModel(seed="seven")
+    with pytest.raises(ScenarioError, match=r"levers\.service_level"):
+        AppModel(service_level=1.5)
+    with pytest.raises(ScenarioError, match="unknown parameter"):
+        AppModel(service_levle=0.5)
+
+
+def test_reset_rebuilds_the_model_as_mesa_does() -> None:
+    """Mesa's Reset calls ``type(model)(**kwargs)`` with kwargs built from the controls."""
+    from mesa.visualization.solara_viz import _build_model_init_kwargs
+
+    # What the controls hold at start (as Mesa's ModelCreator collects them), one slider moved.
+    values = {k: v["value"] if isinstance(v, dict) else v for k, v in model_params().items()}
+    values["service_level"] = 0.35
+    model = AppModel()
+    kwargs = _build_model_init_kwargs(
+        model, values, add_scenario_when_empty=True, require_model_accepts_scenario=True
+    )
+    rebuilt = type(model)(**kwargs)
+    assert rebuilt.params.levers.service_level == 0.35
+    assert rebuilt.params.run.seed == PARAMS["run.seed"].default
+    # Same controls, same run: the first months agree exactly.
+    again = type(model)(**kwargs)
+    rebuilt.run(3)
+    again.run(3)
+    assert rebuilt.timeseries().equals(again.timeseries())
+
+
+def test_network_sample_is_a_real_subgraph() -> None:
+    model = AppModel(clients=500)
+    net = model.network
+    rows, pos, edges = model.network_sample()
+    assert rows.size == min(150, net.n) and np.unique(rows).size == rows.size
+    assert pos.shape == (rows.size, 2) and np.isfinite(pos).all()
+    assert edges.size > 0
+    for i, j in edges:
+        assert rows[j] in net.indices[net.indptr[rows[i]] : net.indptr[rows[i] + 1]]
+    again = network_sample(net.indptr, net.indices, 150, model.streams.generator("app.sample", 0))
+    assert np.array_equal(again[0], rows) and np.array_equal(again[2], edges)
+
+
+# ------------------------------------------------------------------------------ in a browser
 def _chromium() -> str | None:
     for candidate in (
         os.environ.get("RETENTION_CHROMIUM"),
@@ -127,7 +196,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(chromium_path: str):
-    pw = playwright_sync.sync_playwright().start()
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
     try:
         b = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -215,10 +286,11 @@ class Session:
         self.page.get_by_role("button", name=name, exact=True).click()
 
     def step(self, times: int) -> None:
+        """Click Step ``times`` times, each time waiting for the counter to move on."""
         start = round(self.step_count())
-        for _ in range(times):
+        for k in range(1, times + 1):
             self.click("Step")
-        self.wait_for_step(start + times)
+            self.wait_for_step(start + k)
 
     def reset(self) -> None:
         self.click("Reset")
@@ -250,6 +322,7 @@ STAGES, MONEY, NETWORK = 0, 1, 4  # chart positions on the page
 STEPS = 2  # months stepped before comparing runs (each step redraws every chart)
 
 
+@pytest.mark.browser
 def test_page_loads_offline_with_real_charts(session, tmp_path: Path) -> None:
     s = session()
     http = [u for u in s.requests if u.startswith("http")]
@@ -287,6 +360,7 @@ def test_page_loads_offline_with_real_charts(session, tmp_path: Path) -> None:
     assert shot.stat().st_size > 10_000  # a blank page compresses to far less
 
 
+@pytest.mark.browser
 def test_reset_replays_and_a_slider_rebuilds_the_model(session) -> None:
     s = session()
     s.step(STEPS)
@@ -313,6 +387,7 @@ def test_reset_replays_and_a_slider_rebuilds_the_model(session) -> None:
     assert s.settled_digest(MONEY, differs_from=month0) != default_run
 
 
+@pytest.mark.browser
 def test_two_sessions_have_separate_models(session) -> None:
     a, b = session(), session()
     a.step(2)
