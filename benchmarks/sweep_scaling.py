@@ -3,7 +3,7 @@ LocalCluster(N), and the scaling efficiency against linear (``rate_N / (N x rate
 
 Run::
 
-    python -m benchmarks.sweep_scaling                 # 2 workers, 48 runs of 5,000 x 60
+    python -m benchmarks.sweep_scaling                 # 2 workers, 64 runs of 10,000 x 120
     python -m benchmarks.sweep_scaling --workers 4 --runs 96 --json out/bench/sweep.json
 
 Worker start-up (spawning processes, importing numpy/Mesa) is timed apart from the sweep itself:
@@ -75,6 +75,9 @@ def measure(mode: str, n: int, spec, root: Path) -> dict:
         "sweep_s": round(t2 - t1, 2),
         "runs": runs,
         "runs_per_min": round(60 * runs / (t2 - t1), 1),
+        # Share of worker time spent inside tasks: 1.0 means no executor or scheduling overhead.
+        "busy": round(run.task_seconds / (slots * (t2 - t1)), 3),
+        "task_s": round(run.task_seconds / run.batches, 3),
         "frame": load(root / mode),
     }
 
@@ -82,9 +85,9 @@ def measure(mode: str, n: int, spec, root: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.sweep_scaling", description=__doc__)
     p.add_argument("--workers", type=int, default=2, help="processes / Dask workers (default 2)")
-    p.add_argument("--runs", type=int, default=48, help="replicates in the sweep (default 48)")
-    p.add_argument("--clients", type=int, default=5000, help="market size per run")
-    p.add_argument("--months", type=int, default=60, help="months per run")
+    p.add_argument("--runs", type=int, default=64, help="replicates in the sweep (default 64)")
+    p.add_argument("--clients", type=int, default=10_000, help="market size per run")
+    p.add_argument("--months", type=int, default=120, help="months per run")
     p.add_argument("--tasks", type=int, default=16, help="tasks the runs are cut into")
     p.add_argument("--skip-dask", action="store_true", help="only serial and processes")
     p.add_argument("--json", type=Path, help="also write the results here")
@@ -108,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         f"cores; load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}"
     )
     print(
-        f"{'mode':<28}{'start-up s':>11}{'sweep s':>9}{'runs/min':>10}{'speed-up':>10}{'efficiency':>12}"
+        f"{'mode':<28}{'start-up s':>11}{'sweep s':>9}{'runs/min':>10}{'speed-up':>10}"
+        f"{'efficiency':>12}{'busy':>7}{'s/task':>8}"
     )
     rows = []
     for r in results:
@@ -116,13 +120,16 @@ def main(argv: list[str] | None = None) -> int:
         eff = speedup / r["workers"]
         print(
             f"{r['where']:<28}{r['startup_s']:>11.2f}{r['sweep_s']:>9.2f}{r['runs_per_min']:>10.1f}"
-            f"{speedup:>10.2f}{eff:>11.0%}"
+            f"{speedup:>10.2f}{eff:>11.0%}{r['busy']:>7.0%}{r['task_s']:>8.2f}"
         )
         rows.append(
             {k: v for k, v in r.items() if k != "frame"}
             | {"speedup": round(speedup, 3), "efficiency": round(eff, 3)}
         )
-    print("stores identical across modes: yes")
+    print(
+        "stores identical across modes: yes. busy = time inside tasks / (workers x sweep time); "
+        "s/task above the serial one means the cores slowed each other (memory, other load)"
+    )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(

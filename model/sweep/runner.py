@@ -291,6 +291,7 @@ class SweepRun:
     skipped: int
     ran: int
     seconds: float
+    task_seconds: float = 0.0  # summed inside the tasks: compare with slots x seconds for overhead
 
 
 def run_sweep(
@@ -341,6 +342,7 @@ def run_sweep(
     window = max(2 * slots, 1)
     pending = iter(todo)
     inflight: set[Future] = set()
+    busy = 0.0
     try:
         while True:
             for task in pending:
@@ -357,6 +359,7 @@ def run_sweep(
                         f"task {report.batch} wrote {report.path!r}, which this machine cannot "
                         "see: the store must be on a file system shared with every worker"
                     )
+                busy += report.seconds
                 bar.update(report.runs)
     except BaseException:
         for future in inflight:
@@ -371,6 +374,7 @@ def run_sweep(
         skipped=len(tasks) - len(todo),
         ran=len(todo),
         seconds=time.perf_counter() - started,
+        task_seconds=busy,
     )
 
 
