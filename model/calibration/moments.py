@@ -11,7 +11,7 @@ targets themselves are taken as exact — give their sampling error separately i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -170,12 +170,14 @@ def fit_moments(
     params: Sequence[str],
     targets: dict[str, float],
     settings: MSMSettings | None = None,
+    scale: Mapping[str, float] | None = None,
 ) -> MSMFit:
     """Fit ``params`` so that the simulated ``targets`` moments match (least squares).
 
     Each moment's residual is scaled by |target| (or 1 when the target is near 0, e.g. NPS), so
-    moments in different units weigh alike. Raises :class:`CalibrationError` for an unknown
-    moment or parameter, or more parameters than moments.
+    moments in different units weigh alike; ``scale`` overrides that per moment (e.g. the part of
+    a CAC that the fitted parameter can move, when a fixed onboarding cost dominates it). Raises
+    :class:`CalibrationError` for an unknown moment or parameter, or more parameters than moments.
     """
     settings = settings or MSMSettings()
     for name in targets:
@@ -188,7 +190,8 @@ def fit_moments(
         raise CalibrationError(
             f"{len(params)} parameters cannot be identified from {len(targets)} targets"
         )
-    scale = {n: max(abs(v), 1.0 if n == "nps" else 1e-3) for n, v in targets.items()}
+    default = {n: max(abs(v), 1.0 if n == "nps" else 1e-3) for n, v in targets.items()}
+    scale = default | dict(scale or {})
     flat = base.flat()
     start = {p: float(flat[p]) for p in params}
     values, calls = _fit_once(base, params, targets, scale, settings, settings.seeds, start)
