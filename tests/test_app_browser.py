@@ -238,6 +238,17 @@ class Session:
         text = self.page.get_by_text(re.compile(r"^Time: ")).inner_text()
         return float(text.removeprefix("Time: "))
 
+    def settled_step_count(self) -> int:
+        """The step counter once it has stayed the same for a second."""
+        last = None
+        for _ in range(UI_TIMEOUT_MS // 1000):
+            now = round(self.step_count())
+            if now == last:
+                return now
+            last = now
+            self.page.wait_for_timeout(1000)
+        raise AssertionError("the step counter kept moving after pause")
+
     def wait_for_step(self, n: int) -> None:
         self.page.get_by_text(re.compile(rf"^Time: {n}(\.0)?$")).wait_for()
 
@@ -323,7 +334,7 @@ STEPS = 2  # months stepped before comparing runs (each step redraws every chart
 
 
 @pytest.mark.browser
-def test_page_loads_offline_with_real_charts(session, tmp_path: Path) -> None:
+def test_app_offline_charts_step_play_and_sessions(session, tmp_path: Path) -> None:
     s = session()
     http = [u for u in s.requests if u.startswith("http")]
     print(f"\napp page: loaded in {s.load_s:.2f} s, {len(http)} requests, {len(s.failed)} failed")
@@ -352,6 +363,14 @@ def test_page_loads_offline_with_real_charts(session, tmp_path: Path) -> None:
     s.click("❚❚")
     s.page.get_by_role("button", name="▶", exact=True).wait_for()
     assert s.step_count() >= before + 2
+    at = s.settled_step_count()  # a step already under way when pause came may still land
+
+    # A second browser session gets a model of its own: stepping it leaves the first alone.
+    other = session()
+    assert other.step_count() == 0
+    other.step(1)  # a shared model would now be at month at + 1
+    assert other.step_count() == 1
+    assert s.step_count() == at
 
     shot = Path(os.environ.get("RETENTION_APP_SCREENSHOT", tmp_path / "app.png"))
     shot.parent.mkdir(parents=True, exist_ok=True)
@@ -385,13 +404,3 @@ def test_reset_replays_and_a_slider_rebuilds_the_model(session) -> None:
     assert re.search(r"service level\s+1\s", table.inner_text()), table.inner_text()
     s.step(STEPS)
     assert s.settled_digest(MONEY, differs_from=month0) != default_run
-
-
-@pytest.mark.browser
-def test_two_sessions_have_separate_models(session) -> None:
-    a, b = session(), session()
-    a.step(2)
-    assert b.step_count() == 0
-    b.step(1)  # a shared model would now be at month 3
-    assert b.step_count() == 1
-    assert a.step_count() == 2
