@@ -63,6 +63,7 @@ class Context:
     levers: Levers
     month: int = 0
     served: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    served_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     promoters: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     wom_probability: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     ad_cost_factor: float = 1.0
@@ -77,6 +78,7 @@ class Context:
         self.levers = levers
         self.ad_cost_factor = ad_cost_factor
         self.served = self.clients.active_mask()
+        self.served_idx = np.flatnonzero(self.served)  # computed once; most phases work on it
         self.clients.clear_scratch()
         self.revenue = 0.0
         self.ledger = dict.fromkeys(LEDGER_LINES, 0.0)

@@ -32,8 +32,12 @@ def monthly_rate(annual: float) -> float:
     return (1.0 + annual) ** (1.0 / 12.0) - 1.0
 
 
-def tenure_multiplier(tenure_months: np.ndarray, rate: float, p: LoyaltyEconomics) -> np.ndarray:
-    """(1 + rate)^years of tenure, with years capped at the loyalty horizon."""
+def tenure_multiplier(
+    tenure_months: np.ndarray, rate: float, p: LoyaltyEconomics
+) -> np.ndarray | float:
+    """(1 + rate)^years of tenure, with years capped at the loyalty horizon (1.0 when rate = 0)."""
+    if rate == 0:
+        return 1.0  # the default: skip a power over every served client
     years = np.minimum(tenure_months / 12.0, p.horizon_years)
     return np.power(1.0 + rate, years)
 
@@ -42,7 +46,7 @@ def step(ctx: Context) -> None:
     """Book revenue and every cost line; attribute them to clients; update NPV."""
     cl, p, lv, led = ctx.clients, ctx.params, ctx.levers, ctx.ledger
     le = p.loyalty_economics
-    idx = np.flatnonzero(ctx.served)
+    idx = ctx.served_idx
     tenure = cl.tenure[idx]
     pays = ~cl.leaves[idx]
     spend = cl.spend[idx].astype(np.float64)
@@ -56,10 +60,9 @@ def step(ctx: Context) -> None:
     enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
     discount = np.where(enrolled, lv.loyalty_discount, 0.0) * revenue
     cogs = p.economics.cogs_share * revenue
-    service = (
-        p.service.cost_per_client
-        * lv.service_level**2
-        * tenure_multiplier(tenure, le.serve_cost_trend, le)
+    per_client = p.service.cost_per_client * lv.service_level**2
+    service = np.broadcast_to(
+        per_client * tenure_multiplier(tenure, le.serve_cost_trend, le), idx.shape
     )
     led["cogs"] += float(cogs.sum())
     led["service"] += float(service.sum())

@@ -41,7 +41,7 @@ def churn_hazard(
 def step(ctx: Context) -> None:
     """Mark leavers (``clients.leaves``) and why; nothing changes stage here."""
     cl, p, lv = ctx.clients, ctx.params, ctx.levers
-    idx = np.flatnonzero(ctx.served)
+    idx = ctx.served_idx
     s = behavioural(
         cl.satisfaction[idx], cl.paradox_bonus[idx], p.service.recovery_paradox_behavioural
     )

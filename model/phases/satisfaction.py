@@ -13,7 +13,14 @@ import numpy as np
 from model.context import Context
 from model.params import Satisfaction
 
-__all__ = ["behavioural", "expectation_update", "satisfaction_target", "step", "to_likelihood"]
+__all__ = [
+    "behavioural",
+    "expectation_update",
+    "satisfaction_cutoffs",
+    "satisfaction_target",
+    "step",
+    "to_likelihood",
+]
 
 
 def satisfaction_target(x: np.ndarray, e: np.ndarray, p: Satisfaction) -> np.ndarray:
@@ -34,6 +41,15 @@ def to_likelihood(s: np.ndarray, exponent: float) -> np.ndarray:
     return 10.0 * np.power(s, exponent)
 
 
+def satisfaction_cutoffs(p: Satisfaction) -> tuple[float, float]:
+    """Satisfaction at which a client becomes a promoter, and below which a detractor.
+
+    The inverse of :func:`to_likelihood` at the NPS thresholds: ``(threshold / 10)^(1/k)``.
+    """
+    k = p.likelihood_exponent
+    return (p.promoter_threshold / 10.0) ** (1.0 / k), (p.detractor_threshold / 10.0) ** (1.0 / k)
+
+
 def behavioural(satisfaction: np.ndarray, bonus: np.ndarray, paradox_acts: bool) -> np.ndarray:
     """Satisfaction that drives churn and word of mouth; includes the recovery bonus only if asked."""
     return np.clip(satisfaction + bonus, 0.0, 1.0) if paradox_acts else satisfaction
@@ -42,7 +58,7 @@ def behavioural(satisfaction: np.ndarray, bonus: np.ndarray, paradox_acts: bool)
 def step(ctx: Context) -> None:
     """Update S and E of served clients from this month's experience."""
     cl, p = ctx.clients, ctx.params.satisfaction
-    idx = np.flatnonzero(ctx.served)
+    idx = ctx.served_idx
     x, e, s = cl.experience[idx], cl.expectation[idx], cl.satisfaction[idx]
     target = satisfaction_target(x, e, p)
     cl.satisfaction[idx] = s + np.float32(p.adjustment_rate) * (target - s)

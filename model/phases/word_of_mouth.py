@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.context import Context
-from model.phases.satisfaction import behavioural, to_likelihood
+from model.phases.satisfaction import behavioural, satisfaction_cutoffs
 from model.state import Reason, Stage
 
 __all__ = ["reach_probability", "step"]
@@ -26,11 +26,10 @@ __all__ = ["reach_probability", "step"]
 def reach_probability(senders_around: np.ndarray, q: float, mean_degree: float) -> np.ndarray:
     """Chance a client with ``senders_around`` sending neighbours hears at least one message."""
     per_edge = min(q / max(mean_degree, 1e-12), 1.0)
-    return (
-        -np.expm1(senders_around * np.log1p(-per_edge))
-        if per_edge < 1
-        else ((senders_around > 0).astype(np.float64))
-    )
+    # Counts are small integers: one table of 1 − (1 − q/k̄)^a, then a gather.
+    a = np.arange(int(senders_around.max(initial=0)) + 1)
+    table = -np.expm1(a * np.log1p(-per_edge)) if per_edge < 1 else (a > 0).astype(np.float64)
+    return table[senders_around]
 
 
 def step(ctx: Context) -> None:
@@ -43,24 +42,31 @@ def step(ctx: Context) -> None:
         ctx.wom_probability = np.zeros(n, dtype=np.float32)
         ctx.tally.update(promoters=0, detractors=0, reached_positive=0, reached_negative=0)
         return
-    s = behavioural(cl.satisfaction, cl.paradox_bonus, p.service.recovery_paradox_behavioural)
-    ltr = to_likelihood(s, sat.likelihood_exponent)
-    promoters = ctx.served & (ltr >= sat.promoter_threshold)
-    detractors = (ctx.served & (ltr < sat.detractor_threshold)) | (
-        (cl.stage == Stage.LAPSED)
-        & (cl.left_reason == Reason.BAD_SERVICE)
-        & (cl.months_lapsed < w.lapsed_warning_months)
+    served = ctx.served_idx
+    s = behavioural(
+        cl.satisfaction[served], cl.paradox_bonus[served], p.service.recovery_paradox_behavioural
     )
+    # NPS bands on the 0-10 scale, turned into satisfaction cut-offs (no power over every client).
+    promoter_s, detractor_s = satisfaction_cutoffs(sat)
+    promoters = np.zeros(n, dtype=bool)
+    promoters[served[s >= promoter_s]] = True
+    detractors = (cl.stage == Stage.LAPSED) & (cl.left_reason == Reason.BAD_SERVICE)
+    detractors &= cl.months_lapsed < w.lapsed_warning_months
+    detractors[served[s < detractor_s]] = True
     k = ctx.network.mean_degree
-    pos = reach_probability(ctx.network.count_flagged(promoters), w.q_positive, k)
-    neg = reach_probability(ctx.network.count_flagged(detractors), w.q_negative, k)
-    cl.heard_positive[:] = ctx.uniform("wom.positive") < pos
-    cl.heard_negative[:] = ctx.uniform("wom.negative") < neg
+    # A channel that cannot carry anything is skipped (its stream is simply not drawn).
+    pos = np.zeros(n)
+    if w.q_positive > 0:
+        pos = reach_probability(ctx.network.count_flagged(promoters), w.q_positive, k)
+        cl.heard_positive[:] = ctx.uniform("wom.positive") < pos
+    if w.q_negative > 0:
+        neg = reach_probability(ctx.network.count_flagged(detractors), w.q_negative, k)
+        cl.heard_negative[:] = ctx.uniform("wom.negative") < neg
     ctx.promoters = promoters
-    ctx.wom_probability = pos.astype(np.float32)
+    ctx.wom_probability = pos
 
     # A little of current clients' satisfaction (applied for next month; this month is decided).
-    served = np.flatnonzero(ctx.served)
+    served = ctx.served_idx
     delta = w.satisfaction_effect * (
         cl.heard_positive[served].astype(np.float32) - cl.heard_negative[served]
     )

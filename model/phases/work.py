@@ -112,12 +112,12 @@ def step(ctx: Context) -> None:
     """Deliver quality, draw incidents, fix them on the spot or escalate; write experience."""
     cl, st, p, lv = ctx.clients, ctx.staff, ctx.params, ctx.levers
     svc = p.service
-    idx = np.flatnonzero(ctx.served)
+    idx = ctx.served_idx
     if idx.size == 0:
         ctx.tally.update(quality=np.nan, incidents=0, fixed_on_spot=0, escalated=0, unfixed=0)
         return
     who = cl.staff[idx]
-    overload = np.maximum(st.clients / p.staff.capacity - 1.0, 0.0)[who]
+    overload = np.maximum(st.clients / p.staff.capacity - 1.0, 0.0).astype(np.float32)[who]
     noise = normal_from_uniform(ctx.uniform("work.quality")[idx])
     q = delivered_quality(
         # A bad-service shock lowers what is delivered, not the level paid for.
