@@ -141,7 +141,10 @@ def _observer(record: list[dict[str, float]]) -> Any:
                 "staff": float(ctx.staff.employed),
                 "service_base": float(
                     p.service.cost_per_client
-                    * tenure_multiplier(cl.tenure[idx], le.serve_cost_trend, le).sum()
+                    # tenure_multiplier returns the scalar 1.0 when the trend is 0: broadcast it.
+                    * np.broadcast_to(
+                        tenure_multiplier(cl.tenure[idx], le.serve_cost_trend, le), idx.shape
+                    ).sum()
                 ),
                 "revenue": float(ctx.revenue),
                 "enrolled_revenue": float(ctx.client_revenue[enrolled].sum()),
