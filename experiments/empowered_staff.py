@@ -27,7 +27,7 @@ from model.phases.account import monthly_rate
 from model.runner import RunResult, simulate
 
 DEFAULT_SIZE = 2000
-DEFAULT_REPLICATIONS = 8
+DEFAULT_REPLICATIONS = 12
 DEFAULT_LEVELS = 2  # grid corners: two paired runs per replication are the cost
 MONTHS = 120
 BUDGET = 1000.0  # currency/staff/month made available to each staff member (the default lever)
@@ -246,12 +246,12 @@ def run(
         f"The control's extra ad money equals the treated run's empowerment money to within "
         f"{match:.2e} (relative) in every run."
     )
-    low = points.loc[points["recovery_gap"] == points["recovery_gap"].min(), "effect"].mean()
-    high = points.loc[points["recovery_gap"] == points["recovery_gap"].max(), "effect"].mean()
-    result.notes.append(
-        f"Mean ROI at the smallest recovery gap {low:+.2f}, at the largest {high:+.2f}: the "
-        "return rests on how much better an on-the-spot fix recovers than a later one."
-    )
+    for a in CLAIM.assumptions:
+        by = points.groupby(a.key)["effect"].mean()
+        result.notes.append(
+            f"Mean ROI at {a.label} = {by.index[0]:g}: {by.iloc[0]:+.2f}; at {by.index[-1]:g}: "
+            f"{by.iloc[-1]:+.2f}."
+        )
     return result
 
 
