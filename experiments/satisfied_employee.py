@@ -193,7 +193,8 @@ def _figure(links: pd.DataFrame, keys: list[str]):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-    mid = links[keys[2]].median()
+    levels = sorted(links[keys[2]].unique())
+    mid = levels[len(levels) // 2]  # a grid value, also when the grid has two levels
     sub = links[links[keys[2]] == mid]
     for k, g in sub.groupby(keys[1]):
         g = g.sort_values(keys[0])
