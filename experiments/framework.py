@@ -161,6 +161,8 @@ def _condition(points: pd.DataFrame, claim: Claim) -> str:
             best, best_gap = a, gap
     assert best is not None
     held = points.loc[inside, best.key].astype(float)
+    if held.min() == held.max():
+        return f"{best.label} is {held.min():g}"
     return f"{best.label} is between {held.min():g} and {held.max():g}"
 
 
