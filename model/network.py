@@ -65,10 +65,25 @@ class Network:
         """For every node, how many of its neighbours have ``flag`` set (int32)."""
         if self.kind == "full":
             return (np.count_nonzero(flag) - flag).astype(np.int32)
-        # Sender side: the edges leaving flagged nodes, their far ends counted. Cheaper than a
-        # pass over every edge's flag when, as usual, only some nodes are flagged.
-        from_flagged = np.repeat(flag, self.degrees())
-        return np.bincount(self.indices[from_flagged], minlength=self.n).astype(np.int32)
+        # Sender side: the far ends of the edges leaving flagged nodes, counted. The work is
+        # proportional to those edges, so when flagged nodes hold most edges the unflagged ones
+        # are counted instead (a neighbour is one or the other): count = degree - unflagged.
+        deg = self.degrees()
+        rows = np.flatnonzero(flag)
+        complement = int(deg[rows].sum()) * 2 > self.indices.size
+        if complement:
+            rows = np.flatnonzero(~flag)
+        counts = np.bincount(self.indices[self._edges_of(rows)], minlength=self.n)
+        if complement:
+            counts = deg - counts
+        return counts.astype(np.int32)
+
+    def _edges_of(self, rows: np.ndarray) -> np.ndarray:
+        """Positions in ``indices`` of every edge leaving ``rows`` (row by row, in order)."""
+        starts = self.indptr[rows]
+        lengths = self.indptr[rows + 1] - starts
+        first = np.cumsum(lengths) - lengths  # where each row's edges begin in the output
+        return np.repeat(starts - first, lengths) + np.arange(int(lengths.sum()))
 
     def pick_flagged(self, rows: np.ndarray, flag: np.ndarray, u: np.ndarray) -> np.ndarray:
         """For each node in ``rows``, one neighbour with ``flag`` set, chosen by uniform ``u``.
