@@ -182,18 +182,15 @@ def _indices(kind, problem, spec, x, y, seed, metric) -> list[dict]:
 # ================================================================================ outputs
 def plot(table: pd.DataFrame, path: str | Path) -> Path:
     """One panel per metric: bars per parameter (ST and S1, or mu* with its spread), saved as PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    # A bare Figure (no pyplot): drawing a file never switches a notebook's display backend.
+    from matplotlib.figure import Figure
 
     metrics = list(dict.fromkeys(table["metric"]))
     cols = min(3, len(metrics))
     rows = math.ceil(len(metrics) / cols)
     n_par = table["parameter"].nunique()
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(4.6 * cols, 0.9 + (0.45 * n_par + 0.9) * rows), squeeze=False
-    )
+    fig = Figure(figsize=(4.6 * cols, 0.9 + (0.45 * n_par + 0.9) * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
     method = table["method"].iloc[0]
     for ax, metric in zip(axes.flat, metrics, strict=False):
         t = table[table["metric"] == metric]
@@ -219,7 +216,6 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
