@@ -93,10 +93,12 @@ def compute(ctx: Context) -> dict[str, float]:
     """All metrics for the month just resolved."""
     cl, t, led, p = ctx.clients, ctx.tally, ctx.ledger, ctx.params
     stage = cl.stage
-    counts = np.bincount(stage, minlength=4)
-    active = (stage == Stage.ACTIVE) | (stage == Stage.LOYAL)
+    # Four cheap compares beat bincount on int8 (which converts to intp); an index array beats a
+    # scattered boolean mask for gathers (both measured at 10⁶ clients).
+    counts = [np.count_nonzero(stage == code) for code in range(4)]
+    active = np.flatnonzero((stage == Stage.ACTIVE) | (stage == Stage.LOYAL))
     measured = np.clip(cl.satisfaction[active] + cl.paradox_bonus[active], 0.0, 1.0)
-    served = int(ctx.served.sum())
+    served = int(ctx.served_idx.size)
     retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     prospects = stage == Stage.PROSPECT
     ever = cl.revenue_total > 0
@@ -127,7 +129,7 @@ def compute(ctx: Context) -> dict[str, float]:
         "reached_positive": t.get("reached_positive", 0),
         "reached_negative": t.get("reached_negative", 0),
         "promoters": t.get("promoters", 0),
-        "aware_share": _ratio(float(cl.aware[prospects].sum()), float(prospects.sum())),
+        "aware_share": _ratio(float(np.count_nonzero(cl.aware & prospects)), float(counts[0])),
         "headcount": ctx.staff.employed,
         "engagement": float(ctx.staff.engagement[: ctx.staff.employed].mean()),
         "quality": t.get("quality", float("nan")),
