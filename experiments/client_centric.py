@@ -25,8 +25,8 @@ from model.budget import exchange_rates
 from model.runner import simulate
 
 DEFAULT_SIZE = 2000
-DEFAULT_REPLICATIONS = 5
-DEFAULT_LEVELS = 2
+DEFAULT_REPLICATIONS = 6
+DEFAULT_LEVELS = 3
 DEFAULT_FIRMS = 60
 MONTHS = 120
 CROSS_MONTHS = 60

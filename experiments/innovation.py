@@ -23,7 +23,7 @@ from model import Scenario
 from model.runner import simulate
 
 DEFAULT_SIZE = 1500
-DEFAULT_REPLICATIONS = 3
+DEFAULT_REPLICATIONS = 6
 DEFAULT_LEVELS = 3
 MONTHS = 180
 FOCUS_LOW, FOCUS_HIGH = 0.2, 0.9
