@@ -258,9 +258,12 @@ def run(
 def _figure(points: pd.DataFrame):
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True)
     rates = sorted(points["service.incident_rate_max"].unique())
-    for ax, rate in zip(axes, rates[:3] if len(rates) >= 3 else rates, strict=False):
+    fig, axes = plt.subplots(
+        1, len(rates), figsize=(4.4 * len(rates), 3.8), sharey=True, squeeze=False
+    )
+    axes = axes[0]
+    for ax, rate in zip(axes, rates, strict=True):
         sub = points[points["service.incident_rate_max"] == rate]
         for mult, g in sub.groupby("service.manager_cost_multiplier"):
             ax.errorbar(
