@@ -30,11 +30,17 @@ def churn_hazard(
 ) -> np.ndarray:
     """Monthly probability of leaving, in [0, 1]."""
     gap_factor = max(0.0, 1.0 + p.gap_effect * float(np.tanh(gap / p.gap_scale)))
-    log_mult = (
-        -p.satisfaction_sensitivity * (satisfaction - p.satisfaction_reference)
-        - p.loyalty_elasticity * discount
-        + p.tenure_slope * (tenure_months / 12.0)
-    )
+    # Terms that are exactly zero (no discount, no direct tenure effect: the defaults) are skipped,
+    # which changes no bit; the dtype stays what adding the tenure term gave (float64 for integer
+    # tenure), so exp runs at the same precision as before.
+    log_mult = -p.satisfaction_sensitivity * (satisfaction - p.satisfaction_reference)
+    if np.ndim(discount) or discount != 0:
+        log_mult = log_mult - p.loyalty_elasticity * discount
+    if p.tenure_slope != 0:
+        log_mult = log_mult + p.tenure_slope * (tenure_months / 12.0)
+    elif isinstance(tenure_months, np.ndarray | np.generic):  # (a Python number never promoted)
+        dtype = np.promote_types(np.asarray(log_mult).dtype, np.result_type(tenure_months, 12.0))
+        log_mult = np.asarray(log_mult, dtype=dtype)
     return np.clip(propensity * gap_factor * np.exp(log_mult), 0.0, 1.0)
 
 
@@ -45,8 +51,12 @@ def step(ctx: Context) -> None:
     s = behavioural(
         cl.satisfaction[idx], cl.paradox_bonus[idx], p.service.recovery_paradox_behavioural
     )
-    enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
-    discount = np.where(enrolled, lv.loyalty_discount, 0.0)
+    if lv.loyalty_discount > 0 or p.targeting.loyalty != "all":
+        enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
+        discount = np.where(enrolled, lv.loyalty_discount, 0.0)
+        n_enrolled = int(np.count_nonzero(enrolled))
+    else:  # everyone served is enrolled in a programme worth nothing: no per-client pass
+        discount, n_enrolled = 0.0, int(idx.size)
     args = (cl.propensity[idx], s, ctx.firm.gap)
     hazard = churn_hazard(*args, discount, cl.tenure[idx], p.retain)
     leaves = ctx.uniform("retain.churn")[idx] < hazard
@@ -69,7 +79,7 @@ def step(ctx: Context) -> None:
         ctx.tally["kept_by_programme"] = float((without - hazard).sum())
     else:
         ctx.tally["kept_by_programme"] = 0.0
-    ctx.tally["enrolled"] = int(enrolled.sum())
+    ctx.tally["enrolled"] = n_enrolled
     ctx.tally["churned_bad_service"] = int(
         np.count_nonzero(cl.left_reason[gone] == Reason.BAD_SERVICE)
     )
