@@ -27,6 +27,7 @@ def reach_probability(senders_around: np.ndarray, q: float, mean_degree: float) 
     """Chance a client with ``senders_around`` sending neighbours hears at least one message."""
     per_edge = min(q / max(mean_degree, 1e-12), 1.0)
     # Counts are small integers: one table of 1 − (1 − q/k̄)^a, then a gather.
+    senders_around = np.asarray(senders_around)  # the reference engine passes one int
     a = np.arange(int(senders_around.max(initial=0)) + 1)
     table = -np.expm1(a * np.log1p(-per_edge)) if per_edge < 1 else (a > 0).astype(np.float64)
     return table[senders_around]
