@@ -69,7 +69,6 @@ def step(ctx: Context) -> None:
     led["discounts"] += float(discount.sum())
     led["overhead"] += p.economics.fixed_overhead
     # Direct costs of the month (fixes on served clients, win-back on lapsed ones).
-    touched = np.flatnonzero(cl.direct_cost)
     contribution = revenue - cogs - service - discount - cl.direct_cost[idx]
 
     # Referral credit: a share of a referred client's contribution goes to its referrer.
@@ -80,7 +79,7 @@ def step(ctx: Context) -> None:
     cl.value[idx] += own
     np.add.at(cl.value, ref[credited], rho * contribution[credited])
     # Direct costs on clients not served this month (lapsed ones won back at a cost).
-    unserved = touched[~ctx.served[touched]]
+    unserved = np.flatnonzero((cl.direct_cost != 0) & ~ctx.served)
     cl.value[unserved] -= cl.direct_cost[unserved]
     shared = sum(led[k] for k in SHARED_LINES)
     if idx.size:

@@ -66,16 +66,16 @@ def step(ctx: Context) -> None:
     """Hire or lay off to the month's headcount; move engagement and skill; replace quitters."""
     p, s, lv, cl = ctx.params.staff, ctx.staff, ctx.levers, ctx.clients
     before = s.employed
-    n = min(headcount(int(ctx.served.sum()), lv.staffing, p.capacity), s.n)
+    n = min(headcount(int(ctx.served_idx.size), lv.staffing, p.capacity), s.n)
     hires = max(n - before, 0)
     if n != before:
         s.engagement[before:n] = p.engagement_base
         s.skill[before:n] = p.new_hire_skill
         s.employed = n
         # Clients are dealt to staff round-robin by row (rows carry no order: as good as random).
-        cl.staff[:] = np.arange(cl.n) % n
+        np.remainder(np.arange(cl.n, dtype=cl.staff.dtype), n, out=cl.staff)
     s.clients[:] = 0
-    s.clients[:n] = np.bincount(cl.staff[ctx.served], minlength=n)
+    s.clients[:n] = np.bincount(cl.staff[ctx.served_idx], minlength=n)
     e, k = s.engagement[:n], s.skill[:n]
     target = engagement_target(
         lv.training_spend, lv.empowerment_budget > 0, workload(s.clients[:n], p.capacity), p
