@@ -50,15 +50,16 @@ def step(ctx: Context) -> None:
     tenure = cl.tenure[idx]
     pays = ~cl.leaves[idx]
     spend = cl.spend[idx].astype(np.float64)
-    revenue = np.where(
-        pays,
-        spend
-        * tenure_multiplier(tenure, le.spend_growth, le)
-        * tenure_multiplier(tenure, le.price_premium, le),
-        0.0,
-    )
-    enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
-    discount = np.where(enrolled, lv.loyalty_discount, 0.0) * revenue
+    # Factors of exactly 1 and terms of exactly 0 (the defaults) are skipped: no bit changes.
+    for rate in (le.spend_growth, le.price_premium):
+        if rate != 0:
+            spend = spend * tenure_multiplier(tenure, rate, le)
+    revenue = np.where(pays, spend, 0.0)
+    if lv.loyalty_discount != 0:
+        enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
+        discount = np.where(enrolled, lv.loyalty_discount, 0.0) * revenue
+    else:
+        discount = np.zeros(1)
     cogs = p.economics.cogs_share * revenue
     per_client = p.service.cost_per_client * lv.service_level**2
     service = np.broadcast_to(
@@ -69,7 +70,10 @@ def step(ctx: Context) -> None:
     led["discounts"] += float(discount.sum())
     led["overhead"] += p.economics.fixed_overhead
     # Direct costs of the month (fixes on served clients, win-back on lapsed ones).
-    contribution = revenue - cogs - service - discount - cl.direct_cost[idx]
+    contribution = revenue - cogs - service
+    if lv.loyalty_discount != 0:
+        contribution -= discount
+    contribution -= cl.direct_cost[idx]
 
     # Referral credit: a share of a referred client's contribution goes to its referrer.
     rho = p.word_of_mouth.referral_credit_share
