@@ -73,8 +73,8 @@ def step(ctx: Context) -> None:
     )
     cl.satisfaction[served] = np.clip(cl.satisfaction[served] + delta, 0.0, 1.0)
     ctx.tally.update(
-        promoters=int(promoters.sum()),
-        detractors=int(detractors.sum()),
-        reached_positive=int(cl.heard_positive.sum()),
-        reached_negative=int(cl.heard_negative.sum()),
+        promoters=int(np.count_nonzero(promoters)),  # count_nonzero: ~10x faster than sum
+        detractors=int(np.count_nonzero(detractors)),
+        reached_positive=int(np.count_nonzero(cl.heard_positive)),
+        reached_negative=int(np.count_nonzero(cl.heard_negative)),
     )
