@@ -153,14 +153,22 @@ def run(
         f"Client focus helps (interval above 0) at {len(helps)} of {len(points)} grid points and "
         f"hurts (interval below 0) at {len(hurts)}."
     )
-    if len(helps):
+    for a in CLAIM.assumptions:
+        share = points.groupby(a.key)["status"].apply(lambda x: float((x == "inside").mean()))
+        mean = points.groupby(a.key)["effect"].median()
         result.notes.append(
-            "Where it helps: novelty bias "
-            f"{helps['innovation.novelty_bias'].min():g}-{helps['innovation.novelty_bias'].max():g}"
-            ", feedback noise "
-            f"{helps['innovation.feedback_noise'].min():g}-"
-            f"{helps['innovation.feedback_noise'].max():g} (clients' view sharper than the "
-            "firm's and little biased: feedback filters out duds)."
+            f"By {a.label}: "
+            + "; ".join(
+                f"{v:g} → inside at {share[v]:.0%}, median effect {mean[v]:+.1f}%"
+                for v in share.index
+            )
+            + "."
+        )
+    for r in helps.itertuples(index=False):
+        result.notes.append(
+            f"Client focus helps at novelty bias {r[0]:g}, feedback noise {r[1]:g}, competitor "
+            f"pace {r[2]:g}: {r.effect:+.1f}% [{r.low:+.1f}, {r.high:+.1f}] (clients' view "
+            "sharper than the firm's and unbiased: their feedback filters out duds)."
         )
     return result
 
