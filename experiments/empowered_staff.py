@@ -28,7 +28,7 @@ from model.runner import RunResult, simulate
 
 DEFAULT_SIZE = 2000
 DEFAULT_REPLICATIONS = 12
-DEFAULT_LEVELS = 2  # grid corners: two paired runs per replication are the cost
+DEFAULT_LEVELS = 3
 MONTHS = 120
 BUDGET = 1000.0  # currency/staff/month made available to each staff member (the default lever)
 CAP = 2000.0  # Ritz-Carlton's per-incident cap
