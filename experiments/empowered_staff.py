@@ -14,14 +14,20 @@ weaker recovery, or not at all) and spends the *same money* on advertising inste
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
-from experiments.framework import Assumption, Claim, ExperimentResult, decide, run_claim
+from experiments.framework import (
+    Assumption,
+    Claim,
+    ExperimentResult,
+    decide,
+    recording,
+    run_claim,
+)
 from experiments.paired import scenario_at
 from model import Scenario
+from model.context import SPEND_LINES
 from model.params import ScheduleStep
 from model.phases.account import monthly_rate
 from model.runner import RunResult, simulate
@@ -130,27 +136,11 @@ def arms(values: dict[str, float], seed: int, size: int, months: int) -> dict[st
         "spent": float(t["empowerment"].sum()),
         "extra_ads": extra_ads,
         "escalation_saved": float(c["escalation"].sum() - t["escalation"].sum()),
-        "spend_total_t": float(t[_SPEND].to_numpy().sum()),
-        "spend_total_c": float(c[_SPEND].to_numpy().sum()),
+        "spend_total_t": float(t[list(SPEND_LINES)].to_numpy().sum()),
+        "spend_total_c": float(c[list(SPEND_LINES)].to_numpy().sum()),
         "active_gain": float(t["active"].iloc[-1] - c["active"].iloc[-1]),
         "satisfaction_gain": float(t["satisfaction"].mean() - c["satisfaction"].mean()),
     }
-
-
-_SPEND = [
-    "service",
-    "staff",
-    "training",
-    "hiring",
-    "empowerment",
-    "escalation",
-    "marketing",
-    "onboarding",
-    "winback",
-    "discounts",
-    "rd",
-    "overhead",
-]
 
 
 def run(
@@ -161,16 +151,7 @@ def run(
     levels: int = DEFAULT_LEVELS,
 ) -> ExperimentResult:
     """Run the paired ROI across the assumption grid; money-match and channel tables too."""
-    records: list[dict[str, float]] = []
-
-    def effect(values: dict[str, float], seeds: Sequence[int]) -> np.ndarray:
-        out = []
-        for s in seeds:
-            r = arms(values, s, size, months)
-            records.append({**values, "seed": s, **r})
-            out.append(r["roi"])
-        return np.array(out)
-
+    effect, records = recording(lambda v, s: arms(v, s, size, months), "roi")
     points = run_claim(CLAIM, effect, replications=replications, seed=seed, levels=levels)
     rec = pd.DataFrame(records)
     match = float((rec["extra_ads"] / rec["spent"] - 1.0).abs().max())

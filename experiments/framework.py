@@ -35,6 +35,7 @@ __all__ = [
     "assumption_grid",
     "classify",
     "decide",
+    "recording",
     "run_claim",
 ]
 
@@ -150,20 +151,30 @@ def decide(points: pd.DataFrame, claim: Claim) -> Verdict:
 
 
 def _condition(points: pd.DataFrame, claim: Claim) -> str:
-    """Describe where the claim holds: the assumption that best separates inside from the rest."""
+    """Describe where the claim holds: the assumption whose levels best separate inside from not.
+
+    For each assumption, the share of points inside the band at each of its levels; the driver is
+    the assumption whose shares differ most between levels, and the condition names the levels
+    where at least half of the points are inside (or, if none, the best level), with the shares.
+    """
     inside = points["status"] == "inside"
-    best, best_gap = None, -1.0
+    best, best_spread, best_shares = None, -1.0, None
     for a in claim.assumptions:
-        values = points[a.key].astype(float)
-        span = max(a.high - a.low, 1e-12)
-        gap = abs(values[inside].mean() - values[~inside].mean()) / span
-        if gap > best_gap:
-            best, best_gap = a, gap
-    assert best is not None
-    held = points.loc[inside, best.key].astype(float)
-    if held.min() == held.max():
-        return f"{best.label} is {held.min():g}"
-    return f"{best.label} is between {held.min():g} and {held.max():g}"
+        shares = inside.groupby(points[a.key].astype(float)).mean()
+        spread = float(shares.max() - shares.min())
+        if spread > best_spread:
+            best, best_spread, best_shares = a, spread, shares
+    assert best is not None and best_shares is not None
+    held = best_shares[best_shares >= 0.5]
+    if held.empty:
+        held = best_shares[best_shares == best_shares.max()]
+    lo, hi = float(held.index.min()), float(held.index.max())
+    where = f"is {lo:g}" if lo == hi else f"is between {lo:g} and {hi:g}"
+    at = points[best.key].astype(float).between(lo, hi)
+    return (
+        f"{best.label} {where} (inside at {inside[at].mean():.0%} of those points, "
+        f"{inside[~at].mean() if (~at).any() else 0.0:.0%} elsewhere)"
+    )
 
 
 def assumption_grid(claim: Claim, levels: int = 3) -> list[dict[str, float]]:
@@ -190,6 +201,25 @@ class ExperimentResult:
 
 
 EffectFn = Callable[[dict[str, float], Sequence[int]], np.ndarray]
+
+
+def recording(
+    measure: Callable[[dict[str, float], int], dict[str, float]], key: str
+) -> tuple[EffectFn, list[dict[str, float]]]:
+    """An effect function for :func:`run_claim` that keeps every replicate's details.
+
+    ``measure(values, seed)`` runs one paired replicate and returns a dict of numbers, of which
+    ``key`` is the effect; each replicate's row (assumption values, seed, details) is appended to
+    the returned list, for the report's extra tables.
+    """
+    records: list[dict[str, float]] = []
+
+    def effect(values: dict[str, float], seeds: Sequence[int]) -> np.ndarray:
+        rows = [{**values, "seed": s, **measure(values, s)} for s in seeds]
+        records.extend(rows)
+        return np.array([r[key] for r in rows], dtype=float)
+
+    return effect, records
 
 
 def run_claim(

@@ -12,12 +12,17 @@ competitors' pace. The claim says client focus costs at least 5% of NPV.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
-from experiments.framework import Assumption, Claim, ExperimentResult, decide, run_claim
+from experiments.framework import (
+    Assumption,
+    Claim,
+    ExperimentResult,
+    decide,
+    recording,
+    run_claim,
+)
 from experiments.paired import scenario_at
 from model import Scenario
 from model.runner import simulate
@@ -98,16 +103,7 @@ def run(
     levels: int = DEFAULT_LEVELS,
 ) -> ExperimentResult:
     """Run the paired φ comparison across the grid; shipping table and heat map."""
-    records: list[dict[str, float]] = []
-
-    def effect(values: dict[str, float], seeds: Sequence[int]) -> np.ndarray:
-        out = []
-        for s in seeds:
-            r = paired(values, s, size, months)
-            records.append({**values, "seed": s, **r})
-            out.append(r["gain"])
-        return np.array(out)
-
+    effect, records = recording(lambda v, s: paired(v, s, size, months), "gain")
     points = run_claim(CLAIM, effect, replications=replications, seed=seed, levels=levels)
     rec = pd.DataFrame(records)
     keys = [a.key for a in CLAIM.assumptions]

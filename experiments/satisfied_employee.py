@@ -14,12 +14,17 @@ the % revenue change in the year after engagement has moved, per +5 points of en
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 
-from experiments.framework import Assumption, Claim, ExperimentResult, decide, run_claim
+from experiments.framework import (
+    Assumption,
+    Claim,
+    ExperimentResult,
+    decide,
+    recording,
+    run_claim,
+)
 from experiments.paired import scenario_at
 from model import Scenario
 from model.runner import simulate
@@ -107,16 +112,7 @@ def run(
     """Run the paired chain across the assumption grid; one table per link."""
     if months < WINDOW.stop:
         raise ValueError(f"months: value {months} is not allowed; allowed: ≥ {WINDOW.stop}")
-    records: list[dict[str, float]] = []
-
-    def effect(values: dict[str, float], seeds: Sequence[int]) -> np.ndarray:
-        out = []
-        for s in seeds:
-            r = chain(values, s, size, months)
-            records.append({**values, "seed": s, **r})
-            out.append(r["per5"])
-        return np.array(out)
-
+    effect, records = recording(lambda v, s: chain(v, s, size, months), "per5")
     points = run_claim(CLAIM, effect, replications=replications, seed=seed, levels=levels)
     rec = pd.DataFrame(records)
     keys = [a.key for a in CLAIM.assumptions]

@@ -16,7 +16,7 @@ from model.params import Levers, Scenario
 from model.randomness import Streams
 from model.state import ClientState, FirmState, StaffState
 
-__all__ = ["LEDGER_LINES", "Context"]
+__all__ = ["LEDGER_LINES", "SPEND_LINES", "Context"]
 
 #: Every cost line of the monthly ledger, in the order they are reported (revenue is separate).
 LEDGER_LINES: tuple[str, ...] = (
@@ -34,6 +34,11 @@ LEDGER_LINES: tuple[str, ...] = (
     "rd",
     "overhead",
 )
+
+
+#: The lines that count as the firm's *spend* (every cost line but the cost of goods sold), for
+#: comparisons at equal budget.
+SPEND_LINES: tuple[str, ...] = tuple(line for line in LEDGER_LINES if line != "cogs")
 
 
 @dataclass

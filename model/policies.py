@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from model.context import LEDGER_LINES
+from model.context import SPEND_LINES
 from model.params import Scenario, ScenarioError
 from model.runner import simulate
 
@@ -42,7 +42,6 @@ __all__ = [
     "outcomes",
     "paired_interval",
     "replicate",
-    "spend_lines",
 ]
 
 #: Outcomes compared between policies: name -> (unit, meaning).
@@ -57,11 +56,6 @@ OUTCOMES: dict[str, tuple[str, str]] = {
 }
 
 
-def spend_lines() -> tuple[str, ...]:
-    """The ledger lines that count as *spend*: every cost line except cost of goods."""
-    return tuple(line for line in LEDGER_LINES if line != "cogs")
-
-
 def outcomes(ts: pd.DataFrame) -> dict[str, float]:
     """The compared outcomes of one run, from its monthly timeseries (see :data:`OUTCOMES`)."""
     acquired = float(ts["acquired"].sum())
@@ -74,7 +68,7 @@ def outcomes(ts: pd.DataFrame) -> dict[str, float]:
         if acquired > 0
         else math.nan,
         "retention_annual": float(ts["retention_annual"].mean()),
-        "spend_total": float(ts[list(spend_lines())].to_numpy().sum()),
+        "spend_total": float(ts[list(SPEND_LINES)].to_numpy().sum()),
     }
 
 
