@@ -22,6 +22,11 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("name", nargs="?", help="the experiment (see --list)")
     p.add_argument("--list", action="store_true", help="list the experiments and exit")
     p.add_argument(
+        "--all",
+        action="store_true",
+        help="run every experiment at its defaults, then rebuild experiments/README.md",
+    )
+    p.add_argument(
         "--replications", type=_positive, metavar="R", help="paired replications per point"
     )
     p.add_argument("--size", type=_positive, metavar="N", help="clients in each simulated market")
@@ -47,25 +52,42 @@ def _positive(text: str) -> int:
 def _cmd_experiment(args: argparse.Namespace) -> int:
     from model.cli import CliError
 
+    if args.all:
+        return _run_all(args)
     if args.list or not args.name:
         for name in EXPERIMENTS:
             module = load(name)
             print(f"{name:20s} {module.CLAIM.title}")
         return 0
     try:
-        module = load(args.name)
+        load(args.name)
     except ValueError as exc:
         raise CliError(f"experiment: {exc}") from None
+    command = "retention " + shlex.join(getattr(args, "argv", ["experiment", args.name]))
+    _run_one(args.name, args, command)
+    return 0
+
+
+def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     from experiments.report import write_report
 
+    module = load(name)
     size = args.size or module.DEFAULT_SIZE
     replications = args.replications or module.DEFAULT_REPLICATIONS
-    print(f"{args.name}: {module.CLAIM.title}\nsize {size:,} clients, {replications} replications")
+    print(f"{name}: {module.CLAIM.title}\nsize {size:,} clients, {replications} replications")
     result = module.run(size=size, replications=replications, seed=args.seed)
-    command = "retention " + shlex.join(getattr(args, "argv", ["experiment", args.name]))
     path = write_report(result, args.out, command=command)
-    print(f"verdict: {result.verdict.text}\nreport: {path}")
+    print(f"verdict: {result.verdict.label}. {result.verdict.text}\nreport: {path}")
+
+
+def _run_all(args: argparse.Namespace) -> int:
+    from experiments.index import write_index
+    from experiments.report import REPORTS
+
+    for name in EXPERIMENTS:
+        _run_one(name, args, f"retention experiment {name}")
+    print(f"index: {write_index(args.out or REPORTS)}")
     return 0

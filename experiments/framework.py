@@ -138,16 +138,12 @@ def decide(points: pd.DataFrame, claim: Claim) -> Verdict:
         f"inside the claim's band at {share['inside']:.0%} of the assumption grid, outside at "
         f"{share['outside']:.0%}, undecided at {share['undecided']:.0%} ({n} points)"
     )
+    text = f"The 95% interval lies {counts}."
     if share["inside"] >= SUPPORTED_SHARE:
-        return Verdict("supported", f"Supported: the 95% interval lies {counts}.", **share)
+        return Verdict("supported", text, **share)
     if share["inside"] == 0:
-        return Verdict("not supported", f"Not supported: the 95% interval lies {counts}.", **share)
-    condition = _condition(points, claim)
-    return Verdict(
-        "supported only when " + condition,
-        f"Supported only when {condition}: the 95% interval lies {counts}.",
-        **share,
-    )
+        return Verdict("not supported", text, **share)
+    return Verdict("supported only when " + _condition(points, claim), text, **share)
 
 
 def _condition(points: pd.DataFrame, claim: Claim) -> str:
