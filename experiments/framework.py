@@ -154,16 +154,19 @@ def _condition(points: pd.DataFrame, claim: Claim) -> str:
     where at least half of the points are inside (or, if none, the best level), with the shares.
     """
     inside = points["status"] == "inside"
-    best, best_spread, best_shares = None, -1.0, None
+    best, best_spread, held = None, -1.0, None
     for a in claim.assumptions:
         shares = inside.groupby(points[a.key].astype(float)).mean()
+        chosen = shares[shares >= 0.5]
+        if chosen.empty:
+            chosen = shares[shares == shares.max()]
+        if len(chosen) == len(shares):
+            continue  # holds (or fails) alike at every level: this assumption is not the condition
         spread = float(shares.max() - shares.min())
         if spread > best_spread:
-            best, best_spread, best_shares = a, spread, shares
-    assert best is not None and best_shares is not None
-    held = best_shares[best_shares >= 0.5]
-    if held.empty:
-        held = best_shares[best_shares == best_shares.max()]
+            best, best_spread, held = a, spread, chosen
+    if best is None or held is None:
+        return "the assumptions combine as in the results table (no single one decides it)"
     lo, hi = float(held.index.min()), float(held.index.max())
     where = f"is {lo:g}" if lo == hi else f"is between {lo:g} and {hi:g}"
     at = points[best.key].astype(float).between(lo, hi)
