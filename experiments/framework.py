@@ -154,7 +154,7 @@ def _condition(points: pd.DataFrame, claim: Claim) -> str:
     where at least half of the points are inside (or, if none, the best level), with the shares.
     """
     inside = points["status"] == "inside"
-    best, best_spread, held = None, -1.0, None
+    best, best_spread, held, levels = None, -1.0, None, []
     for a in claim.assumptions:
         shares = inside.groupby(points[a.key].astype(float)).mean()
         chosen = shares[shares >= 0.5]
@@ -164,12 +164,18 @@ def _condition(points: pd.DataFrame, claim: Claim) -> str:
             continue  # holds (or fails) alike at every level: this assumption is not the condition
         spread = float(shares.max() - shares.min())
         if spread > best_spread:
-            best, best_spread, held = a, spread, chosen
+            best, best_spread, held, levels = a, spread, chosen, list(shares.index)
     if best is None or held is None:
         return "the assumptions combine as in the results table (no single one decides it)"
     lo, hi = float(held.index.min()), float(held.index.max())
-    where = f"is {lo:g}" if lo == hi else f"is between {lo:g} and {hi:g}"
-    at = points[best.key].astype(float).between(lo, hi)
+    contiguous = len(held) == levels.index(hi) - levels.index(lo) + 1
+    if lo == hi:
+        where = f"is {lo:g}"
+    elif contiguous:
+        where = f"is between {lo:g} and {hi:g}"
+    else:
+        where = "is one of " + ", ".join(f"{v:g}" for v in held.index)
+    at = points[best.key].astype(float).isin(list(held.index))
     return (
         f"{best.label} {where} (inside at {inside[at].mean():.0%} of those points, "
         f"{inside[~at].mean() if (~at).any() else 0.0:.0%} elsewhere)"
