@@ -29,7 +29,7 @@ from typing import Any
 
 from model.params import SECTIONS, Scenario, ScenarioError, parameter_table
 
-__all__ = ["SUBCOMMANDS", "CliError", "main"]
+__all__ = ["SUBCOMMANDS", "CliError", "main", "staging_folder"]
 
 PROG = "retention"
 DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
@@ -89,7 +89,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = scenario.with_overrides(_overrides(args))
     outdir = args.out if args.out is not None else Path("out") / scenario.name
     started = time.perf_counter()
-    with _staging(outdir) as staging:  # validated (writable) before anything runs
+    with staging_folder(outdir) as staging:  # validated (writable) before anything runs
         ts, summary = _simulate(scenario, progress=not args.quiet)
         wall = time.perf_counter() - started
         ts.to_csv(staging / "timeseries.csv", index=False)
@@ -372,24 +372,26 @@ def _one_line(message: str) -> str:
 
 # ================================================================================= outputs
 @contextmanager
-def _staging(outdir: Path) -> Iterator[Path]:
+def staging_folder(
+    outdir: Path, outputs: tuple[str, ...] = RUN_OUTPUTS, made_by: str = "retention run"
+) -> Iterator[Path]:
     """A temporary folder beside ``outdir``, renamed to ``outdir`` only if the block succeeds.
 
     Checks before yielding that ``outdir`` can be written: its parent is created if missing, and
-    an existing ``outdir`` is replaced only if it is empty or holds a previous run's outputs (so
-    ``--out .`` cannot wipe a folder of other files).
+    an existing ``outdir`` is replaced only if it is empty or holds a previous ``made_by``'s
+    outputs — the named ``outputs`` and PNG figures — (so ``--out .`` cannot wipe a folder of
+    other files). Every subcommand that writes a results folder uses it.
     """
     outdir = Path(outdir)
     if outdir.exists():
         if not outdir.is_dir():
             raise CliError(f"--out {str(outdir)!r}: exists and is not a folder")
         entries = {p.name for p in outdir.iterdir()}
-        if entries and not (
-            set(RUN_OUTPUTS) <= entries and all(_is_output(outdir / e) for e in entries)
-        ):
+        ours = entries & set(outputs) and all(_is_output(outdir / e, outputs) for e in entries)
+        if entries and not ours:
             raise CliError(
-                f"--out {str(outdir)!r}: folder exists and is not a previous run's output; "
-                "allowed: a new or empty folder, or one written by 'retention run'"
+                f"--out {str(outdir)!r}: folder exists and is not a previous output of "
+                f"'{made_by}'; allowed: a new or empty folder, or one written by '{made_by}'"
             )
     try:
         outdir.parent.mkdir(parents=True, exist_ok=True)
@@ -418,8 +420,8 @@ def _umask() -> int:
     return mask
 
 
-def _is_output(path: Path) -> bool:
-    return path.is_file() and (path.name in RUN_OUTPUTS or path.suffix == ".png")
+def _is_output(path: Path, outputs: tuple[str, ...]) -> bool:
+    return path.is_file() and (path.name in outputs or path.suffix == ".png")
 
 
 def _swap_into_place(staging: Path, outdir: Path) -> None:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -19,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from model.cli import CliError, _overrides
+from model.cli import CliError, _overrides, staging_folder
 from model.params import Scenario
 
 __all__ = ["add_compare", "add_optimize", "cmd_compare", "cmd_optimize"]
@@ -101,7 +98,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     scenarios = [s.with_overrides(over) for s in scenarios]
     outdir = args.out or Path("out") / ("compare_" + "_vs_".join(s.name for s in scenarios[1:3]))
     started = time.perf_counter()
-    with _staging(outdir, COMPARE_OUTPUTS) as staging, _executor(args.workers) as pool:
+    with (
+        staging_folder(outdir, COMPARE_OUTPUTS, "retention compare") as staging,
+        _executor(args.workers) as pool,
+    ):
         result = compare(
             scenarios,
             replications=args.replications,
@@ -188,7 +188,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         raise CliError(f"--grid: value {args.grid} is not allowed; allowed: an integer >= 0")
     outdir = args.out or Path("out") / f"optimize_{scenario.name}"
     started = time.perf_counter()
-    with _staging(outdir, OPTIMIZE_OUTPUTS) as staging, _executor(args.workers) as pool:
+    with (
+        staging_folder(outdir, OPTIMIZE_OUTPUTS, "retention optimize") as staging,
+        _executor(args.workers) as pool,
+    ):
         result = optimize(
             scenario,
             budget=args.budget,
@@ -240,33 +243,3 @@ def _executor(workers: int) -> Iterator[Executor | None]:
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
         yield pool
-
-
-@contextmanager
-def _staging(outdir: Path, outputs: tuple[str, ...]) -> Iterator[Path]:
-    """A temporary folder renamed to ``outdir`` on success; refuses to replace foreign folders."""
-    outdir = Path(outdir)
-    if outdir.exists():
-        if not outdir.is_dir():
-            raise CliError(f"--out {str(outdir)!r}: exists and is not a folder")
-        foreign = {p.name for p in outdir.iterdir()} - set(outputs)
-        if foreign:
-            raise CliError(
-                f"--out {str(outdir)!r}: folder holds other files ({', '.join(sorted(foreign))}); "
-                "allowed: a new or empty folder, or one written by the same command"
-            )
-    try:
-        outdir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
-        staging.chmod(0o755)  # mkdtemp makes it private; results are ordinary files
-    except OSError as exc:
-        raise CliError(
-            f"--out {str(outdir)!r}: cannot be written ({exc.strerror or exc})"
-        ) from None
-    try:
-        yield staging
-        if outdir.exists():
-            shutil.rmtree(outdir)
-        os.replace(staging, outdir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
