@@ -14,6 +14,7 @@ import numpy as np
 from model.network import Network
 from model.params import Levers, Scenario
 from model.randomness import Streams
+from model.schedule import frontier_leap
 from model.state import ClientState, FirmState, StaffState
 
 __all__ = ["LEDGER_LINES", "SPEND_LINES", "Context"]
@@ -82,6 +83,8 @@ class Context:
         self.month = month
         self.levers = levers
         self.ad_cost_factor = ad_cost_factor
+        # A competitor's leap lands before anyone decides anything this month.
+        self.firm.frontier += frontier_leap(self.params, month)
         self.served = self.clients.active_mask()
         self.served_idx = np.flatnonzero(self.served)  # computed once; most phases work on it
         self.clients.clear_scratch()
@@ -92,3 +95,7 @@ class Context:
     def uniform(self, decision: str) -> np.ndarray:
         """This month's per-client uniforms for a decision (element i is client i's)."""
         return self.streams.uniform(decision, self.month, self.clients.n)
+
+    def uniform_at(self, decision: str, rows: np.ndarray) -> np.ndarray:
+        """This month's uniforms for a decision about a few clients only (``rows``)."""
+        return self.streams.uniform_at(decision, self.month, rows)

@@ -1,8 +1,9 @@
-"""One random stream per decision, counter-based.
+"""One random stream per decision and month.
 
 A client's draw depends only on ``(seed, decision, month, client)``: each decision (``"retain.churn"``,
-``"wom.positive"``, …) has its own Philox key derived from the seed and the decision's name, and the
-month is the Philox counter. Element *i* of a month's draw belongs to client *i*. So
+``"wom.positive"``, …) and month has its own PCG64 stream, seeded through ``SeedSequence(seed,
+spawn_key=(decision tag, month))`` — SeedSequence's hashing makes the streams independent — and
+element *i* of a month's draw belongs to client *i*. So
 
 * adding a draw to one phase never shifts the numbers of another;
 * the first N clients of a 2N-client market draw exactly what an N-client market draws;
@@ -40,33 +41,72 @@ class Streams:
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
-        self._keys: dict[str, np.ndarray] = {}
+        self._tags: dict[str, int] = {}
 
-    def key(self, decision: str) -> np.ndarray:
-        """The 128-bit Philox key of a decision (cached)."""
-        key = self._keys.get(decision)
-        if key is None:
-            tag = zlib.crc32(decision.encode("utf-8"))
-            seq = np.random.SeedSequence(self.seed, spawn_key=(tag,))
-            key = seq.generate_state(2, dtype=np.uint64)
-            self._keys[decision] = key
-        return key
+    def tag(self, decision: str) -> int:
+        """The 32-bit tag of a decision's name (cached)."""
+        tag = self._tags.get(decision)
+        if tag is None:
+            tag = self._tags[decision] = zlib.crc32(decision.encode("utf-8"))
+        return tag
 
     def generator(self, decision: str, month: int) -> np.random.Generator:
-        """A generator positioned at the start of ``(decision, month)``."""
-        counter = np.array([0, int(month), 0, 0], dtype=np.uint64)
-        return np.random.Generator(np.random.Philox(key=self.key(decision), counter=counter))
+        """A fresh generator for ``(decision, month)``.
+
+        PCG64 rather than a counter-based Philox: the same per-(decision, month) keying, at less
+        than half the cost per draw (1.3 ms against 4.0 ms per 10⁶ float32 uniforms here).
+        """
+        seq = np.random.SeedSequence(self.seed, spawn_key=(self.tag(decision), int(month)))
+        return np.random.Generator(np.random.PCG64(seq))
 
     def uniform(self, decision: str, month: int, n: int) -> np.ndarray:
         """``n`` float32 uniforms in [0, 1): element *i* is client *i*'s draw this month."""
         return self.generator(decision, month).random(n, dtype=np.float32)
+
+    def uniform_at(self, decision: str, month: int, rows: np.ndarray) -> np.ndarray:
+        """float32 uniforms for the clients in ``rows`` only: a hash of (key, row), no stream.
+
+        For decisions that concern few clients (incidents, aware prospects): the cost is that of
+        the rows, not of the market. Client *i*'s draw is still a function of (seed, decision,
+        month, i) alone — SplitMix64's finaliser (Steele et al. 2014), applied twice, to
+        the row mixed with a 64-bit key from ``SeedSequence(seed, (decision tag, month))``. A
+        decision uses either this or :meth:`uniform`, never both.
+        """
+        seq = np.random.SeedSequence(self.seed, spawn_key=(self.tag(decision), int(month)))
+        key = seq.generate_state(1, dtype=np.uint64)[0]
+        z = np.asarray(rows, dtype=np.uint64) * _GOLDEN ^ key
+        z = _mix(_mix(z) + key)
+        return (z >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-24)
 
     def uniform64(self, decision: str, month: int, n: int) -> np.ndarray:
         """As :meth:`uniform` in float64, for firm-level decisions that need the precision."""
         return self.generator(decision, month).random(n)
 
 
+#: Cells of the tabulated inverse normal CDF used by :func:`normal_from_uniform`.
+NORMAL_CELLS = 1 << 16
+#: The standard normal quantile at each cell's midpoint, (k + ½) / NORMAL_CELLS.
+_NORMAL_TABLE = ndtri((np.arange(NORMAL_CELLS) + 0.5) / NORMAL_CELLS).astype(np.float32)
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser: a bijection of uint64 whose output bits look independent."""
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
 def normal_from_uniform(u: np.ndarray) -> np.ndarray:
-    """Standard normal deviates by the inverse CDF (keeps one uniform per client)."""
-    # Clip away exact 0 so ndtri never returns -inf.
-    return ndtri(np.clip(u, 1e-7, 1 - 1e-7)).astype(u.dtype, copy=False)
+    """Standard normal deviates by a tabulated inverse CDF (keeps one uniform per client).
+
+    The unit interval is cut into 2¹⁶ equal cells and each uniform takes the normal quantile at
+    its cell's midpoint: the deviates are normal up to that quantisation (within half a cell,
+    1/(2·2¹⁶·φ(z)): 1.5·10⁻⁴ for |z| < 2, 0.009 for |z| < 3.5) and lie within ±4.17. A table gather costs a third of
+    ``scipy.special.ndtri`` on every served client every month.
+    """
+    cell = (np.asarray(u, dtype=np.float32) * np.float32(NORMAL_CELLS)).astype(np.int32)
+    np.minimum(cell, NORMAL_CELLS - 1, out=cell)  # a float32 uniform can round up to 1.0
+    return _NORMAL_TABLE[cell]

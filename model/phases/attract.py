@@ -52,15 +52,17 @@ def step(ctx: Context) -> None:
     by_ad = ctx.uniform("attract.ad")[unaware] < p_ad
     by_wom = cl.heard_positive[unaware]
     new = by_ad | by_wom
-    p_wom = ctx.wom_probability[unaware] if ctx.wom_probability.size else np.zeros(unaware.size)
-    share_ad = np.where(by_ad & by_wom, p_ad / np.maximum(p_ad + p_wom, 1e-12), by_ad.astype(float))
-    ad_credit = ctx.uniform("attract.credit")[unaware] < share_ad
+    # A tie (reached by both) goes to the ad with probability p_ad / (p_ad + p_wom).
+    ad_credit = by_ad.copy()
+    tie = np.flatnonzero(by_ad & by_wom)
+    share_ad = p_ad / np.maximum(p_ad + ctx.wom_probability[unaware[tie]], 1e-12)
+    ad_credit[tie] = ctx.uniform_at("attract.credit", unaware[tie]) < share_ad
     fresh = unaware[new]
     cl.aware[fresh] = True
     cl.aware_source[fresh] = np.where(ad_credit[new], Source.AD, Source.REFERRAL)
     referred = fresh[cl.aware_source[fresh] == Source.REFERRAL]
     cl.referrer[referred] = ctx.network.pick_flagged(
-        referred, ctx.promoters, ctx.uniform("attract.referrer")[referred]
+        referred, ctx.promoters, ctx.uniform_at("attract.referrer", referred)
     )
 
     aware = prospects[cl.aware[prospects]]
@@ -72,10 +74,10 @@ def step(ctx: Context) -> None:
         p.attract,
         p.word_of_mouth.negative_conversion_factor if p.word_of_mouth.enabled else 1.0,
     )
-    joins = ctx.uniform("attract.convert")[aware] < conv
+    joins = ctx.uniform_at("attract.convert", aware) < conv
     cl.joins[aware[joins]] = True
     # Those who neither join nor remember lose awareness (and its credit).
-    forget = ~joins & (ctx.uniform("attract.forget")[aware] < p.attract.awareness_decay)
+    forget = ~joins & (ctx.uniform_at("attract.forget", aware) < p.attract.awareness_decay)
     lost = aware[forget]
     cl.aware[lost] = False
     cl.aware_source[lost] = Source.NONE

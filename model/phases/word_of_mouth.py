@@ -67,11 +67,11 @@ def step(ctx: Context) -> None:
     ctx.wom_probability = pos
 
     # A little of current clients' satisfaction (applied for next month; this month is decided).
-    served = ctx.served_idx
+    heard = served[cl.heard_positive[served] | cl.heard_negative[served]]  # only they move
     delta = w.satisfaction_effect * (
-        cl.heard_positive[served].astype(np.float32) - cl.heard_negative[served]
+        cl.heard_positive[heard].astype(np.float32) - cl.heard_negative[heard]
     )
-    cl.satisfaction[served] = np.clip(cl.satisfaction[served] + delta, 0.0, 1.0)
+    cl.satisfaction[heard] = np.clip(cl.satisfaction[heard] + delta, 0.0, 1.0)
     ctx.tally.update(
         promoters=int(np.count_nonzero(promoters)),  # count_nonzero: ~10x faster than sum
         detractors=int(np.count_nonzero(detractors)),

@@ -134,14 +134,14 @@ def step(ctx: Context) -> None:
     x = q - np.float32(ctx.firm.novelty_dip)
 
     inc = idx[hit]
-    cost = fix_cost(ctx.uniform("work.fix_cost")[inc], svc)
+    cost = fix_cost(ctx.uniform_at("work.fix_cost", inc), svc)
     reachable = segment_mask(cl, ctx.served, p.targeting.empowerment, p.targeting.share)[inc]
     eligible = reachable & (cost <= lv.empowerment_cap) & (lv.empowerment_budget > 0)
     order = np.argsort(cl.staff[inc], kind="stable")
     on_spot = np.zeros(inc.size, dtype=bool)
     chosen = order[eligible[order]]
     on_spot[chosen] = greedy_spend(cl.staff[inc][chosen], cost[chosen], st.budget_left)
-    later = ~on_spot & (ctx.uniform("work.escalation")[inc] < svc.escalation_fix_prob)
+    later = ~on_spot & (ctx.uniform_at("work.escalation", inc) < svc.escalation_fix_prob)
 
     code = np.where(on_spot, FIXED_ON_SPOT, np.where(later, FIXED_LATER, 3)).astype(np.int8)
     cl.incident[inc] = code
