@@ -35,11 +35,16 @@ METRICS: dict[str, tuple[str, str]] = {
     "satisfaction": ("0-1", "mean measured satisfaction of active clients"),
     "nps": ("points", "net promoter score of active clients (-100..100)"),
     "cac": ("currency/acquisition", "(marketing + onboarding) / acquisitions"),
-    "cost_per_retained": ("currency/client", "programme discounts / churners it prevented"),
+    "cost_per_retained": (
+        "currency/client-month",
+        "programme discounts / churn it averted this month (a client kept for k months counts k "
+        "times: a monthly rate, not a cost per client kept)",
+    ),
     "top20_revenue_share": ("share", "revenue share of the top 20% of paying clients this month"),
     "top20_value_share": (
         "share",
-        "cumulative-profit share of the top 20% of clients ever served (> 1: a whale curve)",
+        "cumulative-profit share of the top 20% of the clients the firm has ever acquired or "
+        "served — every client with money attributed (> 1: a whale curve)",
     ),
     "referral_share": ("share", "share of acquisitions credited to referrals"),
     "reached_positive": ("people/month", "people reached by positive word of mouth"),
@@ -101,7 +106,7 @@ def compute(ctx: Context) -> dict[str, float]:
     served = int(ctx.served_idx.size)
     retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     prospects = stage == Stage.PROSPECT
-    ever = cl.revenue_total > 0
+    ever = (cl.value != 0) | (cl.revenue_total > 0)  # every client with money attributed
     firm = ctx.firm
     row = {
         "prospects": counts[Stage.PROSPECT],

@@ -407,7 +407,7 @@ class Attract(_Section):
         unit="1/month",
         ge=0.0,
         le=1.0,
-        source="Bass p ceiling; Sultan et al. 1990 mean p = 0.03/year, ads raise it",
+        source="assumption (monthly); for scale, Sultan et al. 1990's mean Bass p is 0.03 a year",
     )
     ad_scale: float = param(
         500.0,
@@ -424,7 +424,7 @@ class Attract(_Section):
     )
     gap_conversion_effect: float = param(
         1.0,
-        unit="log-odds at saturation",
+        unit="log multiplier at saturation",
         ge=-5.0,
         le=10.0,
         source="assumption: a quality gap lowers conversion",
@@ -457,7 +457,8 @@ class WordOfMouth(_Section):
         unit="1/month",
         ge=0.0,
         le=5.0,
-        source="Bass q per promoter (Sultan et al. 1990: q=0.38/year overall); per edge q/degree",
+        source="assumption (monthly, per promoter; per edge q/degree); for scale, Sultan et al. "
+        "1990's mean Bass q is 0.38 a year over all adopters",
     )
     q_negative: float = param(
         0.3,

@@ -60,3 +60,8 @@ def poached_share(scenario: Scenario, month: int) -> float:
         if shock.kind == "poaching" and shock.start <= month < shock.start + shock.months:
             kept *= 1.0 - shock.size
     return 1.0 - kept
+
+
+def frontier_leap(scenario: Scenario, month: int) -> float:
+    """How far competitors' frontier jumps at the start of ``month`` (``competitor_leap`` shocks)."""
+    return sum(s.size for s in scenario.shocks if s.kind == "competitor_leap" and s.start == month)

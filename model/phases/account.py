@@ -7,11 +7,17 @@ the annual discount rate. A cohort with constant retention r and margin m is the
 m·r/(1 + i − r) at time 0 — the margin multiple with margin at period end (see
 :func:`model.economics.margin_multiple`).
 
+**Loyalty economics.** Spend growth with tenure raises what a client buys (and its cost of goods);
+a price premium raises the price of it, so it is pure margin; cost to serve follows its own trend.
+
 **Attribution.** Each client's contribution (its revenue minus its cost of goods, service, discounts,
 fixes and win-back) is its own, except a share ``referral_credit_share`` credited to the client that
-referred it; the shared costs (staff, training, hiring, marketing, onboarding, R&D, overhead) are
-split equally over the clients served. So per-client values sum to the firm's profit exactly, and no
-margin is counted twice; a month with nobody served books its shared costs as ``unattributed``.
+referred it. Shared costs follow what causes them: marketing and onboarding are charged to the
+month's new clients (acquisition cost belongs to the acquired), R&D in proportion to revenue (it is
+a share of revenue), and staff, training, hiring and overhead equally to the clients served. So
+per-client values sum to the firm's profit exactly and no margin is counted twice; what has nobody
+to be charged to (no joiners, no revenue, nobody served) falls to the clients served, or, in a month
+with nobody served, is booked as ``unattributed``.
 """
 
 from __future__ import annotations
@@ -22,9 +28,7 @@ from model.context import LEDGER_LINES, Context
 from model.params import LoyaltyEconomics
 from model.targeting import segment_mask
 
-__all__ = ["SHARED_LINES", "monthly_rate", "step", "tenure_multiplier"]
-
-SHARED_LINES = ("staff", "training", "hiring", "marketing", "onboarding", "rd", "overhead")
+__all__ = ["monthly_rate", "step", "tenure_multiplier"]
 
 
 def monthly_rate(annual: float) -> float:
@@ -42,6 +46,27 @@ def tenure_multiplier(
     return np.power(1.0 + rate, years)
 
 
+def _shared_charges(ctx: Context, idx: np.ndarray, revenue: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each served client's share of the month's shared costs, and what is left unattributed.
+
+    Acquisition costs go to this month's joiners (charged directly); R&D by revenue; the rest
+    equally. Returns the charge per served client (aligned with ``idx``).
+    """
+    cl, led = ctx.clients, ctx.ledger
+    n = idx.size
+    equal = sum(led[k] for k in ("staff", "training", "hiring", "overhead"))
+    acquisition = led["marketing"] + led["onboarding"]
+    joiners = np.flatnonzero(cl.joins)
+    if joiners.size:
+        cl.value[joiners] -= acquisition / joiners.size
+        acquisition = 0.0
+    if n == 0:
+        return np.zeros(0), equal + acquisition + led["rd"]
+    total = float(revenue.sum())
+    rd = led["rd"] * revenue / total if total > 0 else led["rd"] / n
+    return (equal + acquisition) / n + rd, 0.0
+
+
 def step(ctx: Context) -> None:
     """Book revenue and every cost line; attribute them to clients; update NPV."""
     cl, p, lv, led = ctx.clients, ctx.params, ctx.levers, ctx.ledger
@@ -49,18 +74,12 @@ def step(ctx: Context) -> None:
     idx = ctx.served_idx
     tenure = cl.tenure[idx]
     pays = ~cl.leaves[idx]
-    spend = cl.spend[idx].astype(np.float64)
-    # Factors of exactly 1 and terms of exactly 0 (the defaults) are skipped: no bit changes.
-    for rate in (le.spend_growth, le.price_premium):
-        if rate != 0:
-            spend = spend * tenure_multiplier(tenure, rate, le)
-    revenue = np.where(pays, spend, 0.0)
-    if lv.loyalty_discount != 0:
-        enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
-        discount = np.where(enrolled, lv.loyalty_discount, 0.0) * revenue
-    else:
-        discount = np.zeros(1)
-    cogs = p.economics.cogs_share * revenue
+    spend = cl.spend[idx].astype(np.float64)  # money is float64
+    volume = np.where(pays, spend * tenure_multiplier(tenure, le.spend_growth, le), 0.0)
+    revenue = volume * tenure_multiplier(tenure, le.price_premium, le)
+    cogs = p.economics.cogs_share * volume  # a price premium carries no cost of goods
+    enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
+    discount = np.where(enrolled, lv.loyalty_discount, 0.0) * revenue
     per_client = p.service.cost_per_client * lv.service_level**2
     service = np.broadcast_to(
         per_client * tenure_multiplier(tenure, le.serve_cost_trend, le), idx.shape
@@ -69,28 +88,19 @@ def step(ctx: Context) -> None:
     led["service"] += float(service.sum())
     led["discounts"] += float(discount.sum())
     led["overhead"] += p.economics.fixed_overhead
-    # Direct costs of the month (fixes on served clients, win-back on lapsed ones).
-    contribution = revenue - cogs - service
-    if lv.loyalty_discount != 0:
-        contribution -= discount
-    contribution -= cl.direct_cost[idx]
+    contribution = revenue - cogs - service - discount - cl.direct_cost[idx]
 
     # Referral credit: a share of a referred client's contribution goes to its referrer.
     rho = p.word_of_mouth.referral_credit_share
     ref = cl.referrer[idx]
     credited = (ref >= 0) & (rho > 0)
     own = np.where(credited, (1.0 - rho) * contribution, contribution)
-    cl.value[idx] += own
+    charge, unattributed = _shared_charges(ctx, idx, revenue)
+    cl.value[idx] += own - charge
     np.add.at(cl.value, ref[credited], rho * contribution[credited])
     # Direct costs on clients not served this month (lapsed ones won back at a cost).
     unserved = np.flatnonzero((cl.direct_cost != 0) & ~ctx.served)
     cl.value[unserved] -= cl.direct_cost[unserved]
-    shared = sum(led[k] for k in SHARED_LINES)
-    if idx.size:
-        cl.value[idx] -= shared / idx.size
-        unattributed = 0.0
-    else:
-        unattributed = shared
     cl.revenue_total[idx] += revenue
 
     total_revenue = float(revenue.sum())

@@ -15,6 +15,7 @@ from scipy.stats import poisson
 
 from model.context import Context
 from model.params import Innovation
+from model.randomness import normal_from_uniform
 
 __all__ = ["ship_decision", "step"]
 
@@ -41,11 +42,17 @@ def step(ctx: Context) -> None:
     # A candidate costs a share of revenue, so R&D productivity does not depend on firm size.
     count = int(poisson.ppf(u, lv.rd_share / p.candidate_cost)) if budget > 0 else 0
     if count:
-        g = ctx.streams.generator("innovate.candidates", ctx.month)
-        effect = p.effect_mean + p.effect_sd * g.standard_normal(count)
-        ships = ship_decision(
-            effect, g.standard_normal(count), g.standard_normal(count), lv.client_focus, p
-        )
+        # One stream per quantity, indexed by candidate: candidate k's effect and noises do not
+        # depend on how many candidates there are (arms with different R&D stay paired).
+        rows = np.arange(count)
+
+        def draw(name: str) -> np.ndarray:
+            u = ctx.streams.uniform_at(name, ctx.month, rows)
+            return normal_from_uniform(u).astype(np.float64)
+
+        effect = p.effect_mean + p.effect_sd * draw("innovate.effect")
+        noise_fb, noise_int = draw("innovate.feedback_noise"), draw("innovate.internal_noise")
+        ships = ship_decision(effect, noise_fb, noise_int, lv.client_focus, p)
         good = effect > 0
         firm.quality = float(np.clip(firm.quality + effect[ships].sum(), 0.0, 1.5))
         firm.novelty_dip += p.novelty_dip * int(ships.sum())
@@ -54,8 +61,6 @@ def step(ctx: Context) -> None:
         firm.shelved_good += int((~ships & good).sum())
         firm.shelved_bad += int((~ships & ~good).sum())
     ctx.tally["candidates"] = count
+    # Competitors move on for next month (a scheduled leap lands at the start of its month).
     firm.frontier += ctx.params.market.competitor_pace
-    for shock in ctx.params.shocks:
-        if shock.kind == "competitor_leap" and shock.start == ctx.month:
-            firm.frontier += shock.size
     ctx.ledger["rd"] += budget

@@ -50,6 +50,16 @@ def satisfaction_cutoffs(p: Satisfaction) -> tuple[float, float]:
     return (p.promoter_threshold / 10.0) ** (1.0 / k), (p.detractor_threshold / 10.0) ** (1.0 / k)
 
 
+def market_standard(ctx: Context) -> float:
+    """The service clients expect elsewhere: competitors' service plus their product's progress.
+
+    Competitors' pace and leaps raise it (DESIGN §2 step 3: expectations drift toward "the
+    market's standard (the frontier)"); with a frozen frontier it is ``market.competitor_service``.
+    """
+    m = ctx.params.market
+    return m.competitor_service + (ctx.firm.frontier - m.frontier_start)
+
+
 def behavioural(satisfaction: np.ndarray, bonus: np.ndarray, paradox_acts: bool) -> np.ndarray:
     """Satisfaction that drives churn and word of mouth; includes the recovery bonus only if asked."""
     return np.clip(satisfaction + bonus, 0.0, 1.0) if paradox_acts else satisfaction
@@ -62,6 +72,6 @@ def step(ctx: Context) -> None:
     x, e, s = cl.experience[idx], cl.expectation[idx], cl.satisfaction[idx]
     target = satisfaction_target(x, e, p)
     cl.satisfaction[idx] = s + np.float32(p.adjustment_rate) * (target - s)
-    cl.expectation[idx] = expectation_update(e, x, ctx.params.market.competitor_service, p)
+    cl.expectation[idx] = expectation_update(e, x, market_standard(ctx), p)
     # The measured-only recovery bonus fades at the same pace satisfaction adjusts.
     cl.paradox_bonus[idx] *= np.float32(1.0 - p.adjustment_rate)
