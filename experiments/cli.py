@@ -27,14 +27,35 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         help="run every experiment at its defaults, then rebuild experiments/README.md",
     )
     p.add_argument(
-        "--replications", type=_positive, metavar="R", help="paired replications per point"
+        "--replications", type=_replications, metavar="R", help="paired replications per point"
     )
     p.add_argument("--size", type=_positive, metavar="N", help="clients in each simulated market")
-    p.add_argument("--seed", type=_positive, default=1, metavar="S", help="first seed (default 1)")
+    p.add_argument("--seed", type=_seed, default=1, metavar="S", help="first seed (default 1)")
     p.add_argument(
         "--out", type=Path, metavar="DIR", help="report folder (default experiments/reports)"
     )
     p.set_defaults(handler=_cmd_experiment)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"value {text!r} is not an integer; allowed: 0 ≤ x"
+        ) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"value {value} is not allowed; allowed: 0 ≤ x")
+    return value
+
+
+def _replications(text: str) -> int:
+    value = _positive(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(
+            f"value {value} is not allowed; allowed: 2 ≤ x (an interval needs two replications)"
+        )
+    return value
 
 
 def _positive(text: str) -> int:

@@ -8,8 +8,10 @@ grid; each point's 95% interval is *inside* the band (widened by the margin), *o
 *undecided*. The verdict is the share of the grid on each side:
 
 * **supported** — inside at ≥ 75% of the points;
-* **not supported** — inside at none of the points;
-* **supported only when …** — otherwise, naming the assumption values where it holds.
+* **supported only when …** — inside at fewer, but at ≥ half the points of some levels of one
+  assumption, naming those levels;
+* **not supported** — otherwise (inside nowhere, or only in scattered corners of the grid);
+* **inconclusive** — nothing inside and nothing outside: every interval straddles the band.
 
 So a claim is never judged by a bare sign test at one point: more replications narrow the
 intervals but cannot turn a small effect into the claimed one.
@@ -141,32 +143,35 @@ def decide(points: pd.DataFrame, claim: Claim) -> Verdict:
     text = f"The 95% interval lies {counts}."
     if share["inside"] >= SUPPORTED_SHARE:
         return Verdict("supported", text, **share)
-    if share["inside"] == 0:
+    if share["inside"] == 0 and share["outside"] == 0:
+        return Verdict("inconclusive", text + " More replications are needed.", **share)
+    condition = _condition(points, claim) if share["inside"] > 0 else None
+    if condition is None:
         return Verdict("not supported", text, **share)
-    return Verdict("supported only when " + _condition(points, claim), text, **share)
+    return Verdict("supported only when " + condition, text, **share)
 
 
-def _condition(points: pd.DataFrame, claim: Claim) -> str:
+def _condition(points: pd.DataFrame, claim: Claim) -> str | None:
     """Describe where the claim holds: the assumption whose levels best separate inside from not.
 
     For each assumption, the share of points inside the band at each of its levels; the driver is
     the assumption whose shares differ most between levels, and the condition names the levels
-    where at least half of the points are inside (or, if none, the best level), with the shares.
+    where at least half of the points are inside, with the shares. None when no assumption has
+    such levels (without holding alike at every level): the claim then holds only in scattered
+    corners of the grid, which the verdict reports as not supported.
     """
     inside = points["status"] == "inside"
     best, best_spread, held, levels = None, -1.0, None, []
     for a in claim.assumptions:
         shares = inside.groupby(points[a.key].astype(float)).mean()
         chosen = shares[shares >= 0.5]
-        if chosen.empty:
-            chosen = shares[shares == shares.max()]
-        if len(chosen) == len(shares):
+        if chosen.empty or len(chosen) == len(shares):
             continue  # holds (or fails) alike at every level: this assumption is not the condition
         spread = float(shares.max() - shares.min())
         if spread > best_spread:
             best, best_spread, held, levels = a, spread, chosen, list(shares.index)
     if best is None or held is None:
-        return "the assumptions combine as in the results table (no single one decides it)"
+        return None  # no assumption level where the claim holds at half the points
     lo, hi = float(held.index.min()), float(held.index.max())
     contiguous = len(held) == levels.index(hi) - levels.index(lo) + 1
     if lo == hi:

@@ -101,7 +101,8 @@ class Window:
 def windows(scenario: Scenario, seed: int, lengths: Sequence[int] = WINDOWS) -> list[Window]:
     """Run ``scenario`` once and measure each window ending at its last month.
 
-    A window's clients are those served in at least one of its months; each one's revenue and
+    A window's clients are those served in at least one of its months or acquired in it (an
+    acquisition's cost is charged to the new client); each one's revenue and
     attributed profit (``clients.revenue_total`` and ``clients.value``) are differenced between
     the window's start and the end of the run.
     """
@@ -116,7 +117,7 @@ def windows(scenario: Scenario, seed: int, lengths: Sequence[int] = WINDOWS) -> 
         model.step()
         for s, mask in served.items():
             if model.month > s:
-                mask |= model.ctx.served
+                mask |= model.ctx.served | model.clients.joins
     out = []
     for s, n in starts.items():
         rev0, val0 = snaps[s]

@@ -124,7 +124,8 @@ class CohortRun:
 
     size: int
     revenue: np.ndarray
-    margin: np.ndarray  # revenue − cogs − discounts: scales with spend growth and price premium
+    margin: np.ndarray  # revenue − discounts: scales with spend growth and price premium
+    cogs: np.ndarray  # scales with spend growth only (a price premium carries no cost of goods)
     service: np.ndarray  # scales with the serve-cost trend
     direct: np.ndarray  # incident fixes (empowerment + escalation)
     shared: np.ndarray  # staff, training, hiring, overhead: the firm's, not the client's
@@ -147,7 +148,8 @@ def cohort_run(scenario: Scenario, seed: int) -> CohortRun:
     return CohortRun(
         size=scenario.market.clients,
         revenue=col["revenue"],
-        margin=col["revenue"] - col["cogs"] - col["discounts"],
+        margin=col["revenue"] - col["discounts"],
+        cogs=col["cogs"],
         service=col["service"],
         direct=col["empowerment"] + col["escalation"] + col["winback"],
         shared=col["staff"] + col["training"] + col["hiring"] + col["overhead"] + col["rd"],
@@ -168,14 +170,16 @@ def cohort_values(
     """(customer NPV per acquired client, firm NPV) with the loyalty drivers applied.
 
     Exact, not an approximation: with R&D off nothing in the cohort's churn depends on revenue,
-    and every client served in a month has the same tenure, so spend growth and price premium
-    multiply that month's revenue, cost of goods and discounts, and the serve-cost trend its
+    and every client served in a month has the same tenure, so spend growth multiplies that
+    month's revenue, cost of goods and discounts, a price premium its revenue and discounts (not
+    its cost of goods: a premium is pure margin), and the serve-cost trend its
     service cost, by the same factor the account phase would use (checked in the tests).
     """
     n = run.revenue.size
+    volume = tenure_factor(n, drivers.get("spend_growth", 0.0), horizon_years)
     grow = _growth(n, drivers, horizon_years)
     serve = tenure_factor(n, drivers.get("serve_cost_trend", 0.0), horizon_years)
-    contribution = run.margin * grow - run.service * serve - run.direct
+    contribution = run.margin * grow - run.cogs * volume - run.service * serve - run.direct
     d = (1.0 + monthly_rate(discount_rate)) ** -np.arange(1, n + 1)
     customer = float(contribution @ d)
     return customer / run.size, customer - float(run.shared @ d)

@@ -33,6 +33,7 @@ from scipy import stats
 from model.context import SPEND_LINES
 from model.params import Scenario, ScenarioError
 from model.runner import simulate
+from model.stats import mean_interval
 
 __all__ = [
     "OUTCOMES",
@@ -103,16 +104,8 @@ def paired_interval(diffs: Iterable[float], level: float = 0.95) -> tuple[float,
 
     With one replication the interval is unknown (NaN); with identical pairs it is exactly (0, 0).
     """
-    d = np.asarray(list(diffs), dtype=np.float64)
-    d = d[np.isfinite(d)]
-    if d.size == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(d.mean())
-    if d.size < 2:
-        return mean, math.nan, math.nan
-    sd = float(d.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2.0, d.size - 1)) * sd / math.sqrt(d.size)
-    return mean, mean - half, mean + half
+    iv = mean_interval(np.asarray(list(diffs), dtype=np.float64), level)
+    return iv.mean, iv.low, iv.high
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ class Interval:
 def mean_interval(values: np.ndarray, level: float = 0.95) -> Interval:
     """Mean of ``values`` with a two-sided t interval; for paired runs pass the differences.
 
-    With one value, or none, the interval is that value (or NaN) and has zero width.
+    Non-finite values are dropped (``n`` says how many were used). With fewer than two values
+    the interval is unknown (NaN bounds) — never a zero-width "certainty".
     """
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
@@ -41,6 +42,6 @@ def mean_interval(values: np.ndarray, level: float = 0.95) -> Interval:
         return Interval(float("nan"), float("nan"), float("nan"), 0)
     m = float(x.mean())
     if n == 1:
-        return Interval(m, m, m, 1)
+        return Interval(m, float("nan"), float("nan"), 1)
     half = float(stats.t.ppf(0.5 + level / 2.0, n - 1) * x.std(ddof=1) / np.sqrt(n))
     return Interval(m, m - half, m + half, n)

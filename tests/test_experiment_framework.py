@@ -65,3 +65,22 @@ def test_more_replications_cannot_turn_a_small_effect_into_the_claim() -> None:
     small = mean_interval(2.0 + rng.normal(0, 1, 10_000))
     assert small.excludes(0.0)  # "significant"...
     assert classify(small, CLAIM) == "outside"  # ...but far from the claimed 25-95%
+
+
+def test_a_grid_that_decides_nothing_is_inconclusive_not_refuted() -> None:
+    table = _table(lambda a, b: 50.0)
+    table["low"], table["high"], table["status"] = -1e9, 1e9, "undecided"
+    assert decide(table, CLAIM).label == "inconclusive"
+
+
+def test_scattered_support_is_not_a_condition() -> None:
+    # Inside at one corner only (a = b = 1): no level of either driver holds at half its points.
+    verdict = decide(_table(lambda a, b: 60.0 if a == 1 and b == 1 else 2.0), CLAIM)
+    assert verdict.label == "not supported"
+    assert 0 < verdict.inside < 0.2
+
+
+def test_one_replication_gives_no_interval() -> None:
+    iv = mean_interval(np.array([3.0]))
+    assert iv.mean == 3.0 and np.isnan(iv.low) and np.isnan(iv.high)
+    assert classify(iv, CLAIM) == "undecided"

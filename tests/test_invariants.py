@@ -177,7 +177,9 @@ def _mean_se(x: np.ndarray) -> tuple[float, float]:
 
 
 @settings(max_examples=6, deadline=None, derandomize=True)
-@given(weight=st.floats(0.05, 2.0), seed=st.integers(0, 2**32))
+# Weights from 0.2: below that the long-run gap between adjacent levels (it shrinks with a) falls
+# under what a 2,000-client market resolves at Z standard errors (seen at a = 0.06: 0.041 vs 0.041).
+@given(weight=st.floats(0.2, 2.0), seed=st.integers(0, 2**32))
 def test_service_levels_keep_their_satisfaction_order(weight: float, seed: int) -> None:
     """With an absolute term a > 0, low < standard < wow in satisfaction after five years.
 

@@ -84,13 +84,17 @@ def test_bad_service_lowers_quality_during_the_spell_only(
     spell = (month >= M) & (month < M + months)
     pd.testing.assert_frame_equal(ts[month < M], base_ts[month < M])
     drop = base_ts["quality"] - ts["quality"]
-    # Delivered quality is clipped to [0, 1], so the mean falls by a little less than the size.
-    assert (drop[spell] > 0.8 * size).all() and (drop[spell] <= size + 1e-9).all()
+    first = month == M
+    # In its first month the two runs serve the same clients with the same draws: quality, clipped
+    # to [0, 1], falls by the size or a little less, exactly.
+    assert 0.8 * size < drop[first].item() <= size + 1e-6
+    # Later in the spell the clients served differ (the shock moves churn), so the mean's drop is
+    # the size give or take the clients' spread: within 0.05 (10x the sd of a month's mean noise).
+    assert (abs(drop[spell] - size) < 0.05).all()
     # After the spell only indirect effects remain (staff workload, who is still a client): the
     # shock itself is gone. 0.05 is a sixth of the shock and 10x the sd of a month's mean noise.
     assert (drop[month >= M + months].abs() < 0.05).all()
     # A shock is not a decision: the firm pays for the service level it chose.
-    first = month == M
     assert ts.loc[first, "service"].item() == base_ts.loc[first, "service"].item()
     assert [service_drop(s, m) for m in (M - 1, M, M + months - 1, M + months)] == [
         0.0,
