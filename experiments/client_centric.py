@@ -305,7 +305,10 @@ def run(
     by_nps = float(sel["% more profitable"].iloc[0])
     same = float(sel_same["% more profitable"].iloc[0])
     result.notes.append(
-        f"Causal, same firm and same money: client-centric allocation changes NPV by "
+        f"Causal, same firm and the same planned money (what the arms then actually spend "
+        f"differs, by a mean ratio of {float((rec['spent_cc'] / rec['spent_pc']).mean()):.2f}: "
+        f"see the spend check; a % of an NPV near zero can be large): client-centric allocation "
+        f"changes NPV by "
         f"{causal:+.1f}% at the median grid point (from {points['effect'].min():+.0f}% to "
         f"{points['effect'].max():+.0f}%). Selection, across firms: the top third by NPS "
         f"differs in profit from the rest by {by_nps:+.0f}%; in the market where the paired effect "
