@@ -220,23 +220,26 @@ def _initial_clients(p: Scenario, streams: Streams) -> ClientState:
     cl.fit[:] = betaincinv(m.fit_alpha, m.fit_beta, streams.uniform64("init.fit", 0, n))
     r = p.retain
     u = streams.uniform64("init.propensity", 0, n)
-    if r.churn_heterogeneity > 0 and 0 < r.base_churn < 1:
-        # Beta(a, b) with mean base_churn and polarization 1/(a + b + 1) (Fader & Hardie).
-        total = 1.0 / r.churn_heterogeneity - 1.0
-        a, b = r.base_churn * total, (1.0 - r.base_churn) * total
-        cl.propensity[:] = betaincinv(a, b, u)
-    else:
-        cl.propensity[:] = r.base_churn
     active = streams.uniform("init.active", 0, n) < m.initial_active_share
     cl.stage[active] = Stage.ACTIVE
     # An established base (tenure and survivors' propensities, below) or, with
     # ``initial_tenure = "new"``, a fresh cohort at tenure 0 with prior propensities.
     established = m.initial_tenure == "survivors"
+    heterogeneous = r.churn_heterogeneity > 0 and 0 < r.base_churn < 1
+    if heterogeneous:
+        # Beta(a, b) with mean base_churn and polarization 1/(a + b + 1) (Fader & Hardie);
+        # drawn here for everyone the survivors' posterior below does not cover.
+        total = 1.0 / r.churn_heterogeneity - 1.0
+        a, b = r.base_churn * total, (1.0 - r.base_churn) * total
+        prior = ~active if established and r.base_churn > 0 else np.ones(n, dtype=bool)
+        cl.propensity[prior] = betaincinv(a, b, u[prior])
+    else:
+        cl.propensity[:] = r.base_churn
     # Initial tenure: geometric with the base churn rate, capped at 50 years.
     if established and r.base_churn > 0:
         t = np.log1p(-streams.uniform64("init.tenure", 0, n)) / np.log1p(-min(r.base_churn, 0.999))
         cl.tenure[active] = np.minimum(t[active], 600).astype(np.int16)
-    if established and r.churn_heterogeneity > 0 and 0 < r.base_churn < 1:
+    if established and heterogeneous:
         # The initial base are survivors: after t months a Beta(a, b) cohort's propensities are
         # Beta(a, b + t) (the shifted-beta-geometric posterior), so the leavers have gone first.
         cl.propensity[active] = betaincinv(a, b + cl.tenure[active], u[active])
