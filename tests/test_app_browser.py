@@ -265,19 +265,31 @@ class Session:
         )
 
     def chart_digest(self, index: int) -> str:
-        """SHA-256 of the PNG bytes a chart image shows (what the server drew, not the pixels)."""
-        data = (
-            self.charts()
-            .nth(index)
-            .evaluate(
-                """async (img) => {
-                const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-                let s = '';
-                for (const b of bytes) s += String.fromCharCode(b);
-                return btoa(s);
-            }"""
+        """SHA-256 of the image a chart shows, read from the decoded <img> through a canvas.
+
+        Not ``fetch(img.src)``: the app swaps a chart's blob URL when it redraws, and a fetch that
+        races the swap fails. An image caught mid-swap (not yet decoded) is read again.
+        """
+        deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+        while True:
+            data = (
+                self.charts()
+                .nth(index)
+                .evaluate(
+                    """(img) => {
+                    if (!img.complete || img.naturalWidth === 0) return null;
+                    const c = document.createElement('canvas');
+                    c.width = img.naturalWidth;
+                    c.height = img.naturalHeight;
+                    c.getContext('2d').drawImage(img, 0, 0);
+                    return c.toDataURL('image/png').split(',')[1];
+                }"""
+                )
             )
-        )
+            if data is not None or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert data is not None, f"chart {index} never finished loading"
         return hashlib.sha256(base64.b64decode(data)).hexdigest()
 
     def settled_digest(self, index: int, differs_from: str | None = None) -> str:
