@@ -264,6 +264,16 @@ class Session:
             arg=[CHARTS, MIN_PX],
         )
 
+    def chart_boxes(self) -> list:
+        """Every chart's bounding box; read again while one is mid-redraw (detached: None)."""
+        deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
+        while True:
+            self.wait_for_charts()
+            boxes = [self.charts().nth(i).bounding_box() for i in range(self.charts().count())]
+            if all(b is not None for b in boxes) or time.monotonic() > deadline:
+                return boxes
+            time.sleep(0.1)
+
     def chart_digest(self, index: int) -> str:
         """SHA-256 of the image a chart shows, read from the decoded <img> through a canvas.
 
@@ -353,7 +363,7 @@ def test_app_offline_charts_step_play_and_sessions(session, tmp_path: Path) -> N
     assert s.failed == [], s.failed
     assert s.external_requests() == [], "the app must not leave the machine"
     assert s.errors == [], s.errors
-    boxes = [s.charts().nth(i).bounding_box() for i in range(s.charts().count())]
+    boxes = s.chart_boxes()
     assert len(boxes) >= CHARTS
     for box in boxes:
         assert box is not None and box["width"] > MIN_PX and box["height"] > MIN_PX, boxes
