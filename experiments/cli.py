@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
@@ -37,37 +38,26 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_cmd_experiment)
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"value {text!r} is not an integer; allowed: 0 ≤ x"
-        ) from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"value {value} is not allowed; allowed: 0 ≤ x")
-    return value
+def _at_least(minimum: int, why: str = "") -> Callable[[str], int]:
+    """An argparse type: an integer ≥ ``minimum``; the error names the value and the range."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(
+                f"value {text!r} is not allowed; allowed: an integer, {minimum} ≤ x{why}"
+            )
+        return value
+
+    return parse
 
 
-def _replications(text: str) -> int:
-    value = _positive(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(
-            f"value {value} is not allowed; allowed: 2 ≤ x (an interval needs two replications)"
-        )
-    return value
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"value {text!r} is not an integer; allowed: 1 ≤ x"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"value {value} is not allowed; allowed: 1 ≤ x")
-    return value
+_seed = _at_least(0)
+_positive = _at_least(1)
+_replications = _at_least(2, " (an interval needs two replications)")
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
