@@ -23,7 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from model.calibration.result import CalibrationResult
 from model.calibration.sbg import SBGFit, fit_lifetimes, fit_survival, monthly_intervals, to_monthly
 from model.calibration.spend import fit_lognormal, sigma_from_top_share
 from model.calibration.transactions import client_spend, lifetimes
-from model.params import Scenario, ScenarioError
+from model.params import Scenario, ScenarioError, read_toml
 
 __all__ = [
     "TARGETS",
@@ -248,15 +247,7 @@ def calibrate_transactions(
 
 def read_targets(path: str | Path) -> dict[str, Any]:
     """Read a targets TOML file (keys at top level or under ``[targets]``); checks the names."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CalibrationError(f"targets file {str(path)!r} does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CalibrationError(f"targets file {str(path)!r} cannot be read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CalibrationError(f"targets file {str(path)!r} is not valid TOML: {exc}") from None
+    data, _ = read_toml(path, "targets file", CalibrationError)
     return dict(data.get("targets", data))
 
 

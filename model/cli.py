@@ -125,10 +125,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _load_scenario(path: Path | None) -> Scenario:
     if path is not None:
-        try:
-            return Scenario.from_toml(path)
-        except UnicodeDecodeError:
-            raise CliError(f"scenario file {str(path)!r} is not UTF-8 text (TOML)") from None
+        return Scenario.from_toml(path)  # file errors are ScenarioErrors (params.read_toml)
     return Scenario.from_toml(DEFAULT_SCENARIO) if DEFAULT_SCENARIO.is_file() else Scenario()
 
 

@@ -780,16 +780,7 @@ class Scenario(BaseModel):
     def from_toml(cls, path: str | Path) -> Scenario:
         """Load a scenario file; unknown keys, bad types and out-of-range values are errors."""
         path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ScenarioError(f"scenario file {str(path)!r} does not exist") from None
-        except OSError as exc:
-            raise ScenarioError(f"scenario file {str(path)!r} cannot be read: {exc}") from None
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"scenario file {str(path)!r} is not valid TOML: {exc}") from None
+        data, _ = read_toml(path, "scenario file")
         data.setdefault("name", path.stem)
         return cls.build(data, origin=str(path))
 
@@ -826,6 +817,31 @@ class Scenario(BaseModel):
             for section, cls in SECTIONS.items()
             for name in cls.model_fields
         }
+
+
+def read_toml(
+    path: str | Path, what: str, error: type[Exception] = ScenarioError
+) -> tuple[dict[str, Any], str]:
+    """Read a TOML file; a missing, unreadable or malformed file raises ``error`` in one line.
+
+    Returns the parsed data and the text (for hashing). ``what`` names the file in the message,
+    e.g. ``"scenario file"`` or ``"sweep spec"``.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{what} {str(path)!r} does not exist") from None
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{what} {str(path)!r} is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file"
+        ) from None
+    except OSError as exc:
+        raise error(f"{what} {str(path)!r} cannot be read: {exc}") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
 
 
 def parse_value(raw: Any) -> Any:

@@ -35,13 +35,12 @@ import difflib
 import hashlib
 import json
 import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from model.params import PARAMS, SECTIONS, ParamInfo, Scenario, ScenarioError
+from model.params import PARAMS, SECTIONS, ParamInfo, Scenario, ScenarioError, read_toml
 
 __all__ = [
     "DESIGNS",
@@ -150,16 +149,7 @@ class SweepSpec:
 def load_spec(path: str | Path) -> SweepSpec:
     """Read and validate a sweep spec file (a base scenario path is relative to the file)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SweepError(f"sweep spec {str(path)!r} does not exist") from None
-    except OSError as exc:
-        raise SweepError(f"sweep spec {str(path)!r} cannot be read: {exc.strerror}") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SweepError(f"sweep spec {str(path)!r} is not valid TOML: {exc}") from None
+    data, text = read_toml(path, "sweep spec", SweepError)
     data.setdefault("name", path.stem)
     return parse_spec(data, root=path.parent, origin=str(path), text=text)
 
