@@ -58,6 +58,9 @@ class Context:
         Clients active when the month began: the ones served this month.
     ad_cost_factor : float
         Multiplier on the cost of reaching prospects (a price war raises it).
+    charged_unserved : ndarray of int
+        Rows of clients not served this month who were charged a direct cost (win-back spend on
+        lapsed clients), so that accounting need not search the whole market for them.
     """
 
     params: Scenario
@@ -73,6 +76,7 @@ class Context:
     promoters: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
     wom_probability: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     ad_cost_factor: float = 1.0
+    charged_unserved: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     revenue: float = 0.0
     client_revenue: np.ndarray = field(default_factory=lambda: np.zeros(0))
     ledger: dict[str, float] = field(default_factory=dict)
@@ -88,6 +92,7 @@ class Context:
         self.served = self.clients.active_mask()
         self.served_idx = np.flatnonzero(self.served)  # computed once; most phases work on it
         self.clients.clear_scratch()
+        self.charged_unserved = np.zeros(0, np.int64)
         self.revenue = 0.0
         self.ledger = dict.fromkeys(LEDGER_LINES, 0.0)
         self.tally = {}

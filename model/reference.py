@@ -72,6 +72,7 @@ from model.phases.work import (
     delivered_quality,
     fix_cost,
     incident_probability,
+    staff_quality,
 )
 from model.randomness import Streams
 from model.schedule import lever_plan
@@ -204,8 +205,8 @@ class ClientAgent(mesa.Agent):
         noise = m.rng.standard_normal()
         q = _f(
             delivered_quality(
-                lv.service_level, st.engagement, st.skill, overload, self.fit, noise,
-                p.service, p.staff,
+                lv.service_level, staff_quality(st.engagement, st.skill, overload, p.staff),
+                self.fit, noise, p.service,
             )
         )  # fmt: skip
         self.quality = q

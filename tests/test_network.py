@@ -77,6 +77,38 @@ def test_count_flagged_matches_loop(kind: str) -> None:
     assert counts.tolist() == expected
 
 
+@pytest.mark.parametrize(
+    ("kind", "n", "degree"),
+    # Degrees below 2⁷ are counted in one packed pass; a hub of 300 (full: 399) is not.
+    [("small_world", 300, 10), ("random", 300, 120), ("scale_free", 3000, 60), ("full", 400, 0)],
+)
+def test_count_flagged_both_matches_loop(kind: str, n: int, degree: int) -> None:
+    net = build_network(kind, n, degree, 0.1, np.random.default_rng(3))
+    rng = np.random.default_rng(4)
+    first, second = rng.random(n) < 0.7, rng.random(n) < 0.4
+    a, b = net.count_flagged_both(first, second)
+    assert a.tolist() == [int(first[_neighbours(net, i)].sum()) for i in range(n)]
+    assert b.tolist() == [int(second[_neighbours(net, i)].sum()) for i in range(n)]
+    if kind == "scale_free":
+        assert net.degrees().max() >= 1 << 7  # the unpacked path was the one tested
+
+
+def test_count_flagged_counts_hubs_past_int16() -> None:
+    """A star with 40,000 leaves: the centre's count needs more than 16 bits."""
+    n = 40_001
+    net = _csr_star(n)
+    flag = np.ones(n, dtype=bool)
+    counts = net.count_flagged(flag)
+    assert int(counts[0]) == n - 1 and np.all(counts[1:] == 1)
+
+
+def _csr_star(n: int):
+    from model.network import _csr
+
+    leaves = np.arange(1, n, dtype=np.int64)
+    return _csr("random", n, np.zeros(n - 1, dtype=np.int64), leaves)
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("share", [0.0, 0.05, 0.5, 1.0])
 def test_pick_flagged_matches_loop(kind: str, share: float) -> None:

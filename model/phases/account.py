@@ -42,6 +42,15 @@ def tenure_multiplier(
     """(1 + rate)^years of tenure, with years capped at the loyalty horizon (1.0 when rate = 0)."""
     if rate == 0:
         return 1.0  # the default: skip a power over every served client
+    tenure_months = np.asarray(tenure_months)
+    if tenure_months.dtype.kind in "iu" and tenure_months.size > 64:
+        # Tenure is whole months: one power per month of tenure, then a gather.
+        months = np.arange(int(tenure_months.max(initial=0)) + 1)
+        return _multiplier(months, rate, p)[tenure_months]
+    return _multiplier(tenure_months, rate, p)
+
+
+def _multiplier(tenure_months: np.ndarray, rate: float, p: LoyaltyEconomics) -> np.ndarray:
     years = np.minimum(tenure_months / 12.0, p.horizon_years)
     return np.power(1.0 + rate, years)
 
@@ -63,7 +72,7 @@ def _shared_charges(ctx: Context, idx: np.ndarray, revenue: np.ndarray) -> tuple
     if n == 0:
         return np.zeros(0), equal + acquisition + led["rd"]
     total = float(revenue.sum())
-    rd = led["rd"] * revenue / total if total > 0 else led["rd"] / n
+    rd = revenue * (led["rd"] / total) if total > 0 and led["rd"] else led["rd"] / n
     return (equal + acquisition) / n + rd, 0.0
 
 
@@ -72,34 +81,52 @@ def step(ctx: Context) -> None:
     cl, p, lv, led = ctx.clients, ctx.params, ctx.levers, ctx.ledger
     le = p.loyalty_economics
     idx = ctx.served_idx
-    tenure = cl.tenure[idx]
-    pays = ~cl.leaves[idx]
-    spend = cl.spend[idx].astype(np.float64)  # money is float64
-    volume = np.where(pays, spend * tenure_multiplier(tenure, le.spend_growth, le), 0.0)
-    revenue = volume * tenure_multiplier(tenure, le.price_premium, le)
-    cogs = p.economics.cogs_share * volume  # a price premium carries no cost of goods
-    enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
-    discount = np.where(enrolled, lv.loyalty_discount, 0.0) * revenue
+    trends = le.spend_growth or le.price_premium or le.serve_cost_trend
+    tenure = cl.tenure[idx] if trends else np.zeros(0, np.int16)  # (read only if a trend is on)
+    pays = np.logical_not(cl.leaves[idx])
+    volume = cl.spend[idx].astype(np.float64)  # money is float64
+    volume *= pays  # a bool factor: cheaper than np.where over every served client
+    if le.spend_growth:
+        volume *= tenure_multiplier(tenure, le.spend_growth, le)
+    revenue = volume * tenure_multiplier(tenure, le.price_premium, le) if le.price_premium else volume
+    total_volume = float(volume.sum())
+    # Cost of goods on the volume only: a price premium carries none.
+    contribution = revenue - p.economics.cogs_share * volume
+    # The loyalty programme's discount on what enrolled clients pay (all served, by default).
+    rate = lv.loyalty_discount
+    if p.targeting.loyalty == "all":
+        discount_total = rate * float(revenue.sum())
+        contribution -= rate * revenue
+    else:
+        enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
+        discount = revenue * (rate * enrolled)
+        discount_total = float(discount.sum())
+        contribution -= discount
     per_client = p.service.cost_per_client * lv.service_level**2
-    service = np.broadcast_to(
-        per_client * tenure_multiplier(tenure, le.serve_cost_trend, le), idx.shape
-    )
-    led["cogs"] += float(cogs.sum())
-    led["service"] += float(service.sum())
-    led["discounts"] += float(discount.sum())
+    if le.serve_cost_trend:
+        service = per_client * tenure_multiplier(tenure, le.serve_cost_trend, le)
+        service_total = float(service.sum())
+    else:  # one cost for everyone served: a scalar, no per-client pass
+        service, service_total = per_client, per_client * idx.size
+    contribution -= service
+    contribution -= cl.direct_cost[idx]
+    led["cogs"] += p.economics.cogs_share * total_volume
+    led["service"] += service_total
+    led["discounts"] += discount_total
     led["overhead"] += p.economics.fixed_overhead
-    contribution = revenue - cogs - service - discount - cl.direct_cost[idx]
 
     # Referral credit: a share of a referred client's contribution goes to its referrer.
     rho = p.word_of_mouth.referral_credit_share
-    ref = cl.referrer[idx]
-    credited = (ref >= 0) & (rho > 0)
-    own = np.where(credited, (1.0 - rho) * contribution, contribution)
+    credited = np.flatnonzero(cl.referrer[idx] >= 0) if rho > 0 else np.zeros(0, np.int64)
+    credit = rho * contribution[credited]
+    own = contribution.copy()
+    own[credited] -= credit
     charge, unattributed = _shared_charges(ctx, idx, revenue)
-    cl.value[idx] += own - charge
-    np.add.at(cl.value, ref[credited], rho * contribution[credited])
+    own -= charge
+    cl.value[idx] += own
+    np.add.at(cl.value, cl.referrer[idx[credited]], credit)
     # Direct costs on clients not served this month (lapsed ones won back at a cost).
-    unserved = np.flatnonzero((cl.direct_cost != 0) & ~ctx.served)
+    unserved = ctx.charged_unserved
     cl.value[unserved] -= cl.direct_cost[unserved]
     cl.revenue_total[idx] += revenue
 
@@ -114,6 +141,6 @@ def step(ctx: Context) -> None:
         revenue=total_revenue,
         profit=profit,
         unattributed=unattributed,
-        paying=int(pays.sum()),
+        paying=int(np.count_nonzero(pays)),
         contribution=float(contribution.sum()),
     )

@@ -30,18 +30,19 @@ def churn_hazard(
 ) -> np.ndarray:
     """Monthly probability of leaving, in [0, 1]."""
     gap_factor = max(0.0, 1.0 + p.gap_effect * float(np.tanh(gap / p.gap_scale)))
-    # Terms that are exactly zero (no discount, no direct tenure effect: the defaults) are skipped,
-    # which changes no bit; the dtype stays what adding the tenure term gave (float64 for integer
-    # tenure), so exp runs at the same precision as before.
-    log_mult = -p.satisfaction_sensitivity * (satisfaction - p.satisfaction_reference)
+    # float32 throughout (satisfaction and propensity are float32; a hazard needs no more), and
+    # terms that are exactly zero (no discount, no direct tenure effect: the defaults) are skipped.
+    log_mult = np.float32(-p.satisfaction_sensitivity) * (
+        np.asarray(satisfaction, dtype=np.float32) - np.float32(p.satisfaction_reference)
+    )
     if np.ndim(discount) or discount != 0:
-        log_mult = log_mult - p.loyalty_elasticity * discount
+        log_mult -= np.float32(p.loyalty_elasticity) * np.asarray(discount, dtype=np.float32)
     if p.tenure_slope != 0:
-        log_mult = log_mult + p.tenure_slope * (tenure_months / 12.0)
-    elif isinstance(tenure_months, np.ndarray | np.generic):  # (a Python number never promoted)
-        dtype = np.promote_types(np.asarray(log_mult).dtype, np.result_type(tenure_months, 12.0))
-        log_mult = np.asarray(log_mult, dtype=dtype)
-    return np.clip(propensity * gap_factor * np.exp(log_mult), 0.0, 1.0)
+        log_mult += np.float32(p.tenure_slope / 12.0) * np.asarray(tenure_months, np.float32)
+    hazard = np.exp(log_mult)
+    hazard *= np.float32(gap_factor)
+    hazard *= propensity
+    return np.clip(hazard, 0.0, 1.0, out=hazard) if np.ndim(hazard) else np.clip(hazard, 0.0, 1.0)
 
 
 def step(ctx: Context) -> None:
@@ -53,7 +54,7 @@ def step(ctx: Context) -> None:
     )
     if lv.loyalty_discount > 0 or p.targeting.loyalty != "all":
         enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
-        discount = np.where(enrolled, lv.loyalty_discount, 0.0)
+        discount = np.float32(lv.loyalty_discount) * enrolled
         n_enrolled = int(np.count_nonzero(enrolled))
     else:  # everyone served is enrolled in a programme worth nothing: no per-client pass
         discount, n_enrolled = 0.0, int(idx.size)
@@ -61,9 +62,10 @@ def step(ctx: Context) -> None:
     hazard = churn_hazard(*args, discount, cl.tenure[idx], p.retain)
     leaves = ctx.uniform("retain.churn")[idx] < hazard
     cl.leaves[idx] = leaves
-    gone = idx[leaves]
+    leaving = np.flatnonzero(leaves)  # positions among the served (few: cheaper than a mask)
+    gone = idx[leaving]
     cl.left_reason[gone] = np.where(
-        s[leaves] < p.retain.bad_service_threshold, Reason.BAD_SERVICE, Reason.COMPETITOR
+        s[leaving] < p.retain.bad_service_threshold, Reason.BAD_SERVICE, Reason.COMPETITOR
     )
     # A poaching shock: a competitor takes a share of those not leaving anyway (own stream).
     poach, poached = poached_share(p, ctx.month), 0

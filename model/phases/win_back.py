@@ -60,5 +60,6 @@ def step(ctx: Context) -> None:
     back = ctx.uniform("winback.return")[idx] < prob
     cl.returns[idx[back]] = True
     cl.direct_cost[idx] += spend
+    ctx.charged_unserved = idx[spend > 0]  # lapsed, so not served: account charges them apart
     ctx.ledger["winback"] += float(spend.sum())
     ctx.tally["winback_targeted"] = int(np.count_nonzero(spend))

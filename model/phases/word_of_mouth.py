@@ -30,7 +30,8 @@ def reach_probability(senders_around: np.ndarray, q: float, mean_degree: float) 
     senders_around = np.asarray(senders_around)  # the reference engine passes one int
     a = np.arange(int(senders_around.max(initial=0)) + 1)
     table = -np.expm1(a * np.log1p(-per_edge)) if per_edge < 1 else (a > 0).astype(np.float64)
-    return table[senders_around]
+    # float32: compared with float32 uniforms, so no more precision than they carry is needed.
+    return table.astype(np.float32)[senders_around]
 
 
 def step(ctx: Context) -> None:
@@ -56,13 +57,19 @@ def step(ctx: Context) -> None:
     detractors[served[s < detractor_s]] = True
     k = ctx.network.mean_degree
     # A channel that cannot carry anything is skipped (its stream is simply not drawn).
-    pos = np.zeros(n)
-    if w.q_positive > 0:
-        pos = reach_probability(ctx.network.count_flagged(promoters), w.q_positive, k)
-        cl.heard_positive[:] = ctx.uniform("wom.positive") < pos
-    if w.q_negative > 0:
-        neg = reach_probability(ctx.network.count_flagged(detractors), w.q_negative, k)
-        cl.heard_negative[:] = ctx.uniform("wom.negative") < neg
+    net = ctx.network
+    if w.q_positive > 0 and w.q_negative > 0:
+        around_pos, around_neg = net.count_flagged_both(promoters, detractors)
+    else:
+        around_pos = net.count_flagged(promoters) if w.q_positive > 0 else None
+        around_neg = net.count_flagged(detractors) if w.q_negative > 0 else None
+    pos = np.zeros(n, dtype=np.float32)
+    if around_pos is not None:
+        pos = reach_probability(around_pos, w.q_positive, k)
+        np.less(ctx.uniform("wom.positive"), pos, out=cl.heard_positive)
+    if around_neg is not None:
+        neg = reach_probability(around_neg, w.q_negative, k)
+        np.less(ctx.uniform("wom.negative"), neg, out=cl.heard_negative)
     ctx.promoters = promoters
     ctx.wom_probability = pos
 

@@ -25,35 +25,43 @@ __all__ = [
     "fix_cost",
     "greedy_spend",
     "incident_probability",
+    "staff_quality",
     "step",
 ]
 
 FIXED_ON_SPOT, FIXED_LATER, UNFIXED = 1, 2, 3
 
 
+def staff_quality(
+    engagement: np.ndarray, skill: np.ndarray, overload: np.ndarray, staff: Staff
+) -> np.ndarray:
+    """What a staff member adds to the quality they deliver: ``e·(eng − ½) + s·(skill − ½) − o·overload``.
+
+    Computed per staff member, then read by each of their clients (one gather instead of three).
+    """
+    return (
+        staff.engagement_quality * (engagement - 0.5)
+        + staff.skill_quality * (skill - 0.5)
+        - staff.overload_quality * overload
+    )
+
+
 def delivered_quality(
     level: float,
-    engagement: np.ndarray,
-    skill: np.ndarray,
-    overload: np.ndarray,
+    staff_term: np.ndarray,
     fit: np.ndarray,
     noise: np.ndarray,
     svc: Service,
-    staff: Staff,
 ) -> np.ndarray:
     """Quality a client experiences before incidents, in [0, 1].
 
-    ``level + e·(engagement − ½) + s·(skill − ½) − o·overload + f·(fit − ½) + noise``.
+    ``level + staff_term + f·(fit − ½) + noise``, ``staff_term`` from :func:`staff_quality`.
     """
-    q = (
-        level
-        + staff.engagement_quality * (engagement - 0.5)
-        + staff.skill_quality * (skill - 0.5)
-        - staff.overload_quality * overload
-        + svc.fit_experience_effect * (fit - 0.5)
-        + svc.quality_noise * noise
-    )
-    return np.clip(q, 0.0, 1.0).astype(np.float32)
+    q = svc.fit_experience_effect * (np.asarray(fit) - np.float32(0.5))
+    q += staff_term
+    q += svc.quality_noise * noise
+    q += np.float32(level)
+    return np.clip(q, 0.0, 1.0, out=q) if q.ndim else np.clip(q, 0.0, 1.0)
 
 
 def incident_probability(quality: np.ndarray, svc: Service) -> np.ndarray:
@@ -117,30 +125,28 @@ def step(ctx: Context) -> None:
         ctx.tally.update(quality=np.nan, incidents=0, fixed_on_spot=0, escalated=0, unfixed=0)
         return
     who = cl.staff[idx]
-    overload = np.maximum(st.clients / p.staff.capacity - 1.0, 0.0).astype(np.float32)[who]
+    overload = np.maximum(st.clients / p.staff.capacity - 1.0, 0.0)
+    staff_term = staff_quality(st.engagement, st.skill, overload, p.staff).astype(np.float32)
     noise = normal_from_uniform(ctx.uniform("work.quality")[idx])
     q = delivered_quality(
         # A bad-service shock lowers what is delivered, not the level paid for.
         max(0.0, lv.service_level - service_drop(p, ctx.month)),
-        st.engagement[who],
-        st.skill[who],
-        overload,
+        staff_term[who],
         cl.fit[idx],
         noise,
         svc,
-        p.staff,
     )
-    hit = ctx.uniform("work.incident")[idx] < incident_probability(q, svc)
+    hit = np.flatnonzero(ctx.uniform("work.incident")[idx] < incident_probability(q, svc))
     x = q - np.float32(ctx.firm.novelty_dip)
 
-    inc = idx[hit]
+    inc, served_by = idx[hit], who[hit]
     cost = fix_cost(ctx.uniform_at("work.fix_cost", inc), svc)
     reachable = segment_mask(cl, ctx.served, p.targeting.empowerment, p.targeting.share)[inc]
     eligible = reachable & (cost <= lv.empowerment_cap) & (lv.empowerment_budget > 0)
-    order = np.argsort(cl.staff[inc], kind="stable")
+    order = np.argsort(served_by, kind="stable")
     on_spot = np.zeros(inc.size, dtype=bool)
     chosen = order[eligible[order]]
-    on_spot[chosen] = greedy_spend(cl.staff[inc][chosen], cost[chosen], st.budget_left)
+    on_spot[chosen] = greedy_spend(served_by[chosen], cost[chosen], st.budget_left)
     later = ~on_spot & (ctx.uniform_at("work.escalation", inc) < svc.escalation_fix_prob)
 
     code = np.where(on_spot, FIXED_ON_SPOT, np.where(later, FIXED_LATER, 3)).astype(np.int8)
@@ -148,13 +154,13 @@ def step(ctx: Context) -> None:
     spent_spot = np.where(on_spot, cost, 0.0)
     spent_later = np.where(later, cost * svc.manager_cost_multiplier, 0.0)
     cl.direct_cost[inc] += spent_spot + spent_later
-    used = np.bincount(cl.staff[inc], weights=spent_spot, minlength=st.n)
+    used = np.bincount(served_by, weights=spent_spot, minlength=st.n)
     st.budget_used += used
     st.budget_left -= used
 
     recovery = np.where(on_spot, svc.recovery_on_spot, np.where(later, svc.recovery_escalated, 0.0))
     x[hit] -= (svc.incident_severity * (1.0 - recovery)).astype(np.float32)
-    cl.experience[idx] = np.clip(x, 0.0, 1.0)
+    cl.experience[idx] = np.clip(x, 0.0, 1.0, out=x)
     cl.paradox_bonus[inc[on_spot]] += np.float32(svc.recovery_paradox_bonus)
 
     ctx.ledger["empowerment"] += float(spent_spot.sum())
