@@ -88,7 +88,9 @@ def step(ctx: Context) -> None:
     volume *= pays  # a bool factor: cheaper than np.where over every served client
     if le.spend_growth:
         volume *= tenure_multiplier(tenure, le.spend_growth, le)
-    revenue = volume * tenure_multiplier(tenure, le.price_premium, le) if le.price_premium else volume
+    revenue = (
+        volume * tenure_multiplier(tenure, le.price_premium, le) if le.price_premium else volume
+    )
     total_volume = float(volume.sum())
     # Cost of goods on the volume only: a price premium carries none.
     contribution = revenue - p.economics.cogs_share * volume
