@@ -72,15 +72,22 @@ METRICS: dict[str, tuple[str, str]] = {
 }
 
 
-def top_share(values: np.ndarray, share: float = 0.2) -> float:
-    """Share of the total held by the top ``share`` of ``values`` (NaN if total is not positive)."""
-    n = values.size
+def top_share(values: np.ndarray, share: float = 0.2, members: np.ndarray | None = None) -> float:
+    """Share of the total held by the top ``share`` of ``values`` (NaN if total is not positive).
+
+    ``members``: a mask of the values counted, when every other value is exactly zero (clients
+    the metric is not about). The members are then only selected if their top ``share`` reaches
+    down to values ≤ 0, where they could tie with the zeros of non-members.
+    """
+    n = values.size if members is None else int(np.count_nonzero(members))
     total = float(values.sum())
     if n == 0 or total <= 0:
         return float("nan")
     k = max(round(share * n), 1)
     # Selected in float32 (half the memory traffic of a float64 partition; a share needs no more).
-    top = np.partition(values.astype(np.float32), n - k)[n - k :]
+    top = np.partition(values.astype(np.float32), values.size - k)[values.size - k :]
+    if members is not None and n < values.size and top.min() <= 0:
+        return top_share(values[members], share)
     return float(top.sum(dtype=np.float64)) / total
 
 
@@ -103,12 +110,18 @@ def compute(ctx: Context) -> dict[str, float]:
     # Four cheap compares beat bincount on int8 (which converts to intp); an index array beats a
     # scattered boolean mask for gathers (both measured at 10⁶ clients).
     counts = [np.count_nonzero(stage == code) for code in range(4)]
-    active = np.flatnonzero((stage == Stage.ACTIVE) | (stage == Stage.LOYAL))
-    measured = np.clip(cl.satisfaction[active] + cl.paradox_bonus[active], 0.0, 1.0)
+    # Over the whole market with a mask (contiguous passes beat gathering the active clients).
+    active = (stage == Stage.ACTIVE) | (stage == Stage.LOYAL)
+    n_active = counts[Stage.ACTIVE] + counts[Stage.LOYAL]
+    measured = np.add(cl.satisfaction, cl.paradox_bonus)
+    np.clip(measured, 0.0, 1.0, out=measured)
+    measured *= active  # zero for everyone else (the NPS counts below mask them out too)
+    promoter, detractor = satisfaction_cutoffs(p.satisfaction)
     served = int(ctx.served_idx.size)
     retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     prospects = stage == Stage.PROSPECT
     ever = (cl.value != 0) | (cl.revenue_total > 0)  # every client with money attributed
+    revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
     firm = ctx.firm
     row = {
         "prospects": counts[Stage.PROSPECT],
@@ -126,12 +139,16 @@ def compute(ctx: Context) -> dict[str, float]:
         **{line: led[line] for line in LEDGER_LINES},
         "profit": t["profit"],
         "npv": firm.npv,
-        "satisfaction": float(measured.mean()) if measured.size else float("nan"),
-        "nps": nps(measured, p.satisfaction),
+        "satisfaction": _ratio(float(measured.sum()), n_active),
+        "nps": 100.0 * _ratio(
+            float(np.count_nonzero(active & (measured >= promoter)))
+            - np.count_nonzero(active & (measured < detractor)),
+            n_active,
+        ),
         "cac": _ratio(led["marketing"] + led["onboarding"], t["acquired"]),
         "cost_per_retained": _ratio(led["discounts"], t.get("kept_by_programme", 0.0)),
-        "top20_revenue_share": top_share(ctx.client_revenue[ctx.client_revenue > 0]),
-        "top20_value_share": top_share(cl.value[ever]) if ever.any() else float("nan"),
+        "top20_revenue_share": top_share(revenue, members=revenue > 0),
+        "top20_value_share": top_share(cl.value, members=ever),
         "referral_share": _ratio(t["acquired_referral"], t["acquired"]),
         "reached_positive": t.get("reached_positive", 0),
         "reached_negative": t.get("reached_negative", 0),

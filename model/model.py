@@ -21,6 +21,7 @@ from collections.abc import Callable
 import mesa
 import numpy as np
 import pandas as pd
+from scipy.special import betaincinv
 
 from model.agents import ClientView, StaffAgent
 from model.context import Context
@@ -29,7 +30,7 @@ from model.network import build_network
 from model.params import Scenario
 from model.phases import PHASES
 from model.phases.staff import headcount
-from model.randomness import Streams, normal_from_uniform
+from model.randomness import Streams, beta_from_uniform, normal_from_uniform
 from model.schedule import lever_plan
 from model.state import ClientState, FirmState, StaffState, Stage
 
@@ -215,9 +216,7 @@ def _initial_clients(p: Scenario, streams: Streams) -> ClientState:
     m = p.market
     z = normal_from_uniform(streams.uniform("init.spend", 0, n)).astype(np.float64)
     cl.spend[:] = m.spend_mean * np.exp(m.spend_sigma * z - 0.5 * m.spend_sigma**2)
-    from scipy.special import betaincinv
-
-    cl.fit[:] = betaincinv(m.fit_alpha, m.fit_beta, streams.uniform64("init.fit", 0, n))
+    cl.fit[:] = beta_from_uniform(streams.uniform64("init.fit", 0, n), m.fit_alpha, m.fit_beta)
     r = p.retain
     u = streams.uniform64("init.propensity", 0, n)
     active = streams.uniform("init.active", 0, n) < m.initial_active_share
@@ -232,7 +231,7 @@ def _initial_clients(p: Scenario, streams: Streams) -> ClientState:
         total = 1.0 / r.churn_heterogeneity - 1.0
         a, b = r.base_churn * total, (1.0 - r.base_churn) * total
         prior = ~active if established and r.base_churn > 0 else np.ones(n, dtype=bool)
-        cl.propensity[prior] = betaincinv(a, b, u[prior])
+        cl.propensity[prior] = beta_from_uniform(u[prior], a, b)
     else:
         cl.propensity[:] = r.base_churn
     # Initial tenure: geometric with the base churn rate, capped at 50 years.

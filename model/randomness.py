@@ -16,11 +16,12 @@ map between a client and its uniform survives (a rejection sampler would break i
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 
 import numpy as np
-from scipy.special import ndtri
+from scipy.special import betaincinv, ndtri
 
-__all__ = ["Streams", "normal_from_uniform"]
+__all__ = ["Streams", "beta_from_uniform", "normal_from_uniform"]
 
 
 class Streams:
@@ -110,3 +111,41 @@ def normal_from_uniform(u: np.ndarray) -> np.ndarray:
     cell = (np.asarray(u, dtype=np.float32) * np.float32(NORMAL_CELLS)).astype(np.int32)
     np.minimum(cell, NORMAL_CELLS - 1, out=cell)  # a float32 uniform can round up to 1.0
     return _NORMAL_TABLE[cell]
+
+
+#: Cells of the tabulated inverse beta CDF used by :func:`beta_from_uniform`.
+BETA_CELLS = 1 << 16
+#: Cells at each end inverted exactly (there the quantile can be as steep as u^(1/a)).
+BETA_EXACT_CELLS = 1 << 8
+
+
+def beta_from_uniform(u: np.ndarray, a: float, b: float) -> np.ndarray:
+    """Beta(a, b) deviates: the inverse CDF of ``u``, tabulated and interpolated (float64).
+
+    ``scipy.special.betaincinv`` iterates per element (0.5–1 s for 10⁶ clients); here it runs once
+    per edge of 2¹⁶ equal cells of the unit interval, and a uniform inside a cell is placed
+    linearly between the cell's two quantiles. Inside the interval the quantile function is smooth
+    and the error is at most 3·10⁻⁷ for shapes 0.05–100 (``tests/test_randomness.py``); within
+    2⁻⁸ of either end it can be steep (like u^(1/a) near 0), so those uniforms (1 in 128) are
+    inverted exactly, as are all of them when there are no more than 2¹⁶.
+    """
+    u = np.asarray(u, dtype=np.float64)
+    if u.size <= BETA_CELLS:  # fewer uniforms than table entries: invert them exactly
+        return betaincinv(a, b, u)
+    table = _beta_table(float(a), float(b))
+    pos = u * BETA_CELLS
+    cell = np.minimum(pos.astype(np.int64), BETA_CELLS - 1)
+    pos -= cell  # now the position inside the cell, in [0, 1]
+    low = table[cell]
+    x = low + pos * (table[cell + 1] - low)
+    ends = np.flatnonzero((cell < BETA_EXACT_CELLS) | (cell >= BETA_CELLS - BETA_EXACT_CELLS))
+    x[ends] = betaincinv(a, b, u[ends])
+    return x
+
+
+@lru_cache(maxsize=8)
+def _beta_table(a: float, b: float) -> np.ndarray:
+    """Beta(a, b) quantiles at the cell edges k / 2¹⁶ (kept for the next model of a sweep)."""
+    table = betaincinv(a, b, np.linspace(0.0, 1.0, BETA_CELLS + 1))
+    table.flags.writeable = False
+    return table

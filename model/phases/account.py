@@ -55,14 +55,14 @@ def _multiplier(tenure_months: np.ndarray, rate: float, p: LoyaltyEconomics) -> 
     return np.power(1.0 + rate, years)
 
 
-def _shared_charges(ctx: Context, idx: np.ndarray, revenue: np.ndarray) -> tuple[np.ndarray, float]:
-    """Each served client's share of the month's shared costs, and what is left unattributed.
+def _shared_charges(ctx: Context, n: int, total_revenue: float) -> tuple[float, float, float]:
+    """How the month's shared costs fall on the clients served, and what is left unattributed.
 
-    Acquisition costs go to this month's joiners (charged directly); R&D by revenue; the rest
-    equally. Returns the charge per served client (aligned with ``idx``).
+    Acquisition costs go to this month's joiners (charged here, directly); R&D in proportion to
+    revenue; the rest equally. Returns ``(per_client, per_revenue, unattributed)``: each served
+    client is charged ``per_client + per_revenue × its revenue``.
     """
     cl, led = ctx.clients, ctx.ledger
-    n = idx.size
     equal = sum(led[k] for k in ("staff", "training", "hiring", "overhead"))
     acquisition = led["marketing"] + led["onboarding"]
     joiners = np.flatnonzero(cl.joins)
@@ -70,16 +70,16 @@ def _shared_charges(ctx: Context, idx: np.ndarray, revenue: np.ndarray) -> tuple
         cl.value[joiners] -= acquisition / joiners.size
         acquisition = 0.0
     if n == 0:
-        return np.zeros(0), equal + acquisition + led["rd"]
-    total = float(revenue.sum())
-    rd = revenue * (led["rd"] / total) if total > 0 and led["rd"] else led["rd"] / n
-    return (equal + acquisition) / n + rd, 0.0
+        return 0.0, 0.0, equal + acquisition + led["rd"]
+    if total_revenue > 0:
+        return (equal + acquisition) / n, led["rd"] / total_revenue, 0.0
+    return (equal + acquisition + led["rd"]) / n, 0.0, 0.0
 
 
 def step(ctx: Context) -> None:
     """Book revenue and every cost line; attribute them to clients; update NPV."""
     cl, p, lv, led = ctx.clients, ctx.params, ctx.levers, ctx.ledger
-    le = p.loyalty_economics
+    le, cogs_share = p.loyalty_economics, p.economics.cogs_share
     idx = ctx.served_idx
     trends = le.spend_growth or le.price_premium or le.serve_cost_trend
     tenure = cl.tenure[idx] if trends else np.zeros(0, np.int16)  # (read only if a trend is on)
@@ -88,22 +88,27 @@ def step(ctx: Context) -> None:
     volume *= pays  # a bool factor: cheaper than np.where over every served client
     if le.spend_growth:
         volume *= tenure_multiplier(tenure, le.spend_growth, le)
-    revenue = (
-        volume * tenure_multiplier(tenure, le.price_premium, le) if le.price_premium else volume
-    )
-    total_volume = float(volume.sum())
-    # Cost of goods on the volume only: a price premium carries none.
-    contribution = revenue - p.economics.cogs_share * volume
-    # The loyalty programme's discount on what enrolled clients pay (all served, by default).
+    # A price premium raises what the volume is sold for, and so is pure margin.
+    premium = le.price_premium != 0
+    revenue = volume * tenure_multiplier(tenure, le.price_premium, le) if premium else volume
+    total_revenue = float(revenue.sum())
+    total_volume = float(volume.sum()) if premium else total_revenue
+
+    # Contribution = revenue - cost of goods - loyalty discount - service - direct costs.
     rate = lv.loyalty_discount
-    if p.targeting.loyalty == "all":
-        discount_total = rate * float(revenue.sum())
-        contribution -= rate * revenue
+    everyone = p.targeting.loyalty == "all"  # the programme's members: all served, by default
+    if everyone:
+        keep = 1.0 - rate
+        discount_total = rate * total_revenue
     else:
         enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
-        discount = revenue * (rate * enrolled)
-        discount_total = float(discount.sum())
-        contribution -= discount
+        keep = 1.0 - rate * enrolled
+        discount_total = rate * float(revenue @ enrolled)
+    if premium:
+        contribution = revenue * keep
+        contribution -= cogs_share * volume
+    else:  # revenue is the volume: one pass
+        contribution = revenue * (keep - cogs_share)
     per_client = p.service.cost_per_client * lv.service_level**2
     if le.serve_cost_trend:
         service = per_client * tenure_multiplier(tenure, le.serve_cost_trend, le)
@@ -112,27 +117,29 @@ def step(ctx: Context) -> None:
         service, service_total = per_client, per_client * idx.size
     contribution -= service
     contribution -= cl.direct_cost[idx]
-    led["cogs"] += p.economics.cogs_share * total_volume
+    led["cogs"] += cogs_share * total_volume
     led["service"] += service_total
     led["discounts"] += discount_total
     led["overhead"] += p.economics.fixed_overhead
 
-    # Referral credit: a share of a referred client's contribution goes to its referrer.
+    # What each client is credited with: its contribution less its share of the shared costs,
+    # less the share of it (rho) credited to the client who referred it.
+    per_client_charge, per_revenue, unattributed = _shared_charges(ctx, idx.size, total_revenue)
+    own = contribution - per_client_charge
+    if per_revenue:
+        own -= per_revenue * revenue
     rho = p.word_of_mouth.referral_credit_share
-    credited = np.flatnonzero(cl.referrer[idx] >= 0) if rho > 0 else np.zeros(0, np.int64)
-    credit = rho * contribution[credited]
-    own = contribution.copy()
-    own[credited] -= credit
-    charge, unattributed = _shared_charges(ctx, idx, revenue)
-    own -= charge
+    if rho > 0:
+        credited = np.flatnonzero(cl.referrer[idx] >= 0)
+        credit = rho * contribution[credited]
+        own[credited] -= credit
+        np.add.at(cl.value, cl.referrer[idx[credited]], credit)
     cl.value[idx] += own
-    np.add.at(cl.value, cl.referrer[idx[credited]], credit)
     # Direct costs on clients not served this month (lapsed ones won back at a cost).
     unserved = ctx.charged_unserved
     cl.value[unserved] -= cl.direct_cost[unserved]
     cl.revenue_total[idx] += revenue
 
-    total_revenue = float(revenue.sum())
     costs = sum(led[k] for k in LEDGER_LINES)
     profit = total_revenue - costs
     ctx.revenue = total_revenue
