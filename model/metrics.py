@@ -115,8 +115,10 @@ def compute(ctx: Context) -> dict[str, float]:
     n_active = counts[Stage.ACTIVE] + counts[Stage.LOYAL]
     measured = np.add(cl.satisfaction, cl.paradox_bonus)
     np.clip(measured, 0.0, 1.0, out=measured)
-    measured *= active  # zero for everyone else (the NPS counts below mask them out too)
+    measured *= active  # zero for everyone else (the NPS counts mask them out too)
     promoter, detractor = satisfaction_cutoffs(p.satisfaction)
+    promoters = float(np.count_nonzero(active & (measured >= promoter)))
+    detractors = float(np.count_nonzero(active & (measured < detractor)))
     served = int(ctx.served_idx.size)
     retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     prospects = stage == Stage.PROSPECT
@@ -140,11 +142,7 @@ def compute(ctx: Context) -> dict[str, float]:
         "profit": t["profit"],
         "npv": firm.npv,
         "satisfaction": _ratio(float(measured.sum()), n_active),
-        "nps": 100.0 * _ratio(
-            float(np.count_nonzero(active & (measured >= promoter)))
-            - np.count_nonzero(active & (measured < detractor)),
-            n_active,
-        ),
+        "nps": 100.0 * _ratio(promoters - detractors, n_active),
         "cac": _ratio(led["marketing"] + led["onboarding"], t["acquired"]),
         "cost_per_retained": _ratio(led["discounts"], t.get("kept_by_programme", 0.0)),
         "top20_revenue_share": top_share(revenue, members=revenue > 0),
