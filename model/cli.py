@@ -80,6 +80,17 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/<name>)")
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
+    p.add_argument(
+        "--clients-table",
+        action="store_true",
+        help="also write DIR/clients.parquet: every client ever served, one row each, at the end",
+    )
+    p.add_argument(
+        "--track",
+        metavar="N",
+        help="follow N random market members month by month into DIR/tracked.parquet "
+        "(run.track_clients)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(handler=_cmd_run)
 
@@ -90,17 +101,34 @@ def _cmd_run(args: argparse.Namespace) -> int:
     outdir = args.out if args.out is not None else Path("out") / scenario.name
     started = time.perf_counter()
     with staging_folder(outdir) as staging:  # validated (writable) before anything runs
-        ts, summary = _simulate(scenario, progress=not args.quiet)
+        model = _simulate(scenario, progress=not args.quiet)
+        ts, summary = model.timeseries(), model.summary()
         wall = time.perf_counter() - started
         ts.to_csv(staging / "timeseries.csv", index=False)
         meta = _run_metadata(scenario, summary, wall, args.argv)
         (staging / "summary.json").write_text(json.dumps(meta, indent=2, allow_nan=False) + "\n")
-        figures = [] if args.no_figures else _save_figures(ts, staging)
+        written = [staging / "timeseries.csv", staging / "summary.json"]
+        written += _save_agent_tables(model, staging, everyone=args.clients_table)
+        written += [] if args.no_figures else _save_figures(ts, staging)
     if not args.quiet:
         print(_summary_table(scenario, summary, wall))
-        names = ", ".join(["timeseries.csv", "summary.json", *(f.name for f in figures)])
-        print(f"\nwrote {outdir}/: {names}")
+        print(f"\nwrote {outdir}/: {', '.join(f.name for f in written)}")
     return 0
+
+
+def _save_agent_tables(model: Any, folder: Path, everyone: bool) -> list[Path]:
+    """Agent-level Parquet tables: the followed sample by month, and (if asked) every client."""
+    import numpy as np
+
+    written = []
+    if model.tracked_rows.size:
+        model.tracked().to_parquet(folder / "tracked.parquet", index=False)
+        written.append(folder / "tracked.parquet")
+    if everyone:
+        ever = np.flatnonzero(model.clients.stage != 0)  # every stage but PROSPECT
+        model.clients_frame(ever).to_parquet(folder / "clients.parquet")
+        written.append(folder / "clients.parquet")
+    return written
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -117,6 +145,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         ("market.clients", args.clients),
         ("run.months", args.months),
         ("run.seed", args.seed),
+        ("run.track_clients", getattr(args, "track", None)),
     ):
         if value is not None:
             overrides[key] = value
@@ -129,7 +158,7 @@ def _load_scenario(path: Path | None) -> Scenario:
     return Scenario.from_toml(DEFAULT_SCENARIO) if DEFAULT_SCENARIO.is_file() else Scenario()
 
 
-def _simulate(scenario: Scenario, progress: bool) -> tuple[Any, dict[str, float]]:
+def _simulate(scenario: Scenario, progress: bool) -> Any:
     """Run the model month by month, with a progress bar on a terminal for runs that take a while."""
     from tqdm import tqdm
 
@@ -146,7 +175,7 @@ def _simulate(scenario: Scenario, progress: bool) -> tuple[Any, dict[str, float]
         leave=False,
     ):
         model.step()
-    return model.timeseries(), model.summary()
+    return model
 
 
 def _save_figures(ts: Any, outdir: Path) -> list[Path]:

@@ -32,9 +32,26 @@ from model.phases import PHASES
 from model.phases.staff import headcount
 from model.randomness import Streams, beta_from_uniform, normal_from_uniform
 from model.schedule import lever_plan
-from model.state import ClientState, FirmState, StaffState, Stage
+from model.state import CODES, ClientState, FirmState, StaffState, Stage, decode
 
-__all__ = ["RetentionModel"]
+__all__ = ["TRACKED", "RetentionModel"]
+
+#: Client arrays recorded each month for the followed sample (``run.track_clients``).
+TRACKED: tuple[str, ...] = (
+    "stage",
+    "tenure",
+    "months_lapsed",
+    "left_reason",
+    "staff",
+    "satisfaction",
+    "expectation",
+    "experience",
+    "incident",
+    "heard_positive",
+    "heard_negative",
+    "value",
+    "revenue_total",
+)
 
 
 def _reporter(name: str) -> Callable[[RetentionModel], float]:
@@ -110,6 +127,18 @@ class RetentionModel(mesa.Model):
             levers=params.levers,
         )
         self.results = {name: np.full(self.months, np.nan) for name in METRICS}
+        # A sample followed month by month (its own stream: tracking changes no other draw).
+        k = min(params.run.track_clients, params.market.clients)
+        rows = (
+            ()
+            if k == 0
+            else self.streams.generator("track", 0).choice(params.market.clients, k, replace=False)
+        )
+        self.tracked_rows = np.sort(rows).astype(np.int64) if k else np.zeros(0, np.int64)
+        self._trace = {
+            name: np.zeros((self.months, k), dtype=getattr(self.clients, name).dtype)
+            for name in TRACKED
+        }
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in METRICS}
         )
@@ -127,6 +156,8 @@ class RetentionModel(mesa.Model):
             phase(self.ctx)
         for name, value in compute(self.ctx).items():
             self.results[name][self.month - 1] = value
+        for name, trace in self._trace.items():
+            trace[self.month - 1] = getattr(self.clients, name)[self.tracked_rows]
         self._sync_staff_agents()
         self.datacollector.collect(self)
         if self.month >= self.months:
@@ -188,6 +219,37 @@ class RetentionModel(mesa.Model):
             "firm_quality_end": float(last["firm_quality"]),
             "gap_end": float(last["gap"]),
         }
+
+    def clients_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """Every client's state as it stands now: one row per client (all, or ``rows``).
+
+        Columns are the declared client arrays (:data:`model.state.CLIENT_ARRAYS`, with units
+        there); stage, left_reason and aware_source are categoricals. Index: ``client`` (row id).
+
+        Examples
+        --------
+        >>> m = RetentionModel(Scenario().with_overrides({"market.clients": 200, "run.months": 2}))
+        >>> frame = m.run().clients_frame()
+        >>> frame.shape[0], str(frame["stage"].dtype)
+        (200, 'category')
+        """
+        return self.clients.frame(rows)
+
+    def tracked(self) -> pd.DataFrame:
+        """The followed sample (``run.track_clients``), month by month, in long form.
+
+        One row per (month, client) simulated so far, with the end-of-month values of
+        :data:`TRACKED`; empty when no client is followed.
+        """
+        k, months = self.tracked_rows.size, self.month
+        columns: dict[str, object] = {
+            "month": np.repeat(np.arange(1, months + 1), k),
+            "client": np.tile(self.tracked_rows, months),
+        }
+        for name, trace in self._trace.items():
+            values = trace[:months].ravel()
+            columns[name] = decode(values, CODES[name]) if name in CODES else values
+        return pd.DataFrame(columns)
 
     def client(self, row: int) -> ClientView:
         """A Mesa-agent view of one client whose attributes read and write its row."""

@@ -71,6 +71,14 @@ class Run(_Section):
 
     months: int = param(120, unit="months", ge=1, le=1200, source="assumption: a 10-year horizon")
     seed: int = param(1, unit="-", ge=0, le=2**63 - 1, source="assumption")
+    track_clients: int = param(
+        0,
+        unit="clients",
+        ge=0,
+        le=100_000,
+        source="assumption: none; a random sample of the market followed month by month "
+        "for agent-level output (RetentionModel.tracked)",
+    )
 
 
 # ------------------------------------------------------------------------------------------ market

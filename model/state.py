@@ -7,14 +7,17 @@ Scratch arrays hold one month's requests and are overwritten each month.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "CLIENT_ARRAYS",
+    "CODES",
     "STAFF_ARRAYS",
     "ClientState",
     "FirmState",
@@ -22,6 +25,7 @@ __all__ = [
     "Source",
     "StaffState",
     "Stage",
+    "decode",
 ]
 
 
@@ -110,10 +114,21 @@ STAFF_ARRAYS: tuple[ArraySpec, ...] = (
 )
 
 
+#: The arrays that hold codes, and the enumeration that names them.
+CODES: dict[str, type[IntEnum]] = {"stage": Stage, "left_reason": Reason, "aware_source": Source}
+
+
+def decode(codes: np.ndarray, enum: type[IntEnum]) -> pd.Categorical:
+    """Integer codes as a categorical of the enumeration's lower-case names (every name a level)."""
+    names = [member.name.lower() for member in enum]
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=names)
+
+
 class _Arrays:
     """Allocate declared arrays once; attribute access returns the arrays themselves."""
 
     specs: tuple[ArraySpec, ...] = ()
+    row_name = "row"
 
     def __init__(self, n: int) -> None:
         self.n = int(n)
@@ -128,11 +143,29 @@ class _Arrays:
         """Copies of every array (for tests and checkpoints)."""
         return {s.name: getattr(self, s.name).copy() for s in self.specs}
 
+    def frame(
+        self, rows: np.ndarray | None = None, names: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """The arrays as a table: one row per member (all, or ``rows``), one column per array.
+
+        Coded arrays (stage, left_reason, aware_source) become categoricals with their names.
+        The index is the row id (``client`` or ``staff``).
+        """
+        rows = np.arange(self.n) if rows is None else np.asarray(rows, dtype=np.int64)
+        names = [s.name for s in self.specs] if names is None else list(names)
+        columns = {}
+        for name in names:
+            values = getattr(self, name)[rows]
+            codes = CODES.get(name)
+            columns[name] = decode(values, codes) if codes is not None else values
+        return pd.DataFrame(columns, index=pd.Index(rows, name=self.row_name))
+
 
 class ClientState(_Arrays):
     """Every client's arrays (see :data:`CLIENT_ARRAYS`)."""
 
     specs = CLIENT_ARRAYS
+    row_name = "client"
     stage: np.ndarray
     aware: np.ndarray
     aware_source: np.ndarray
@@ -179,6 +212,7 @@ class StaffState(_Arrays):
     """
 
     specs = STAFF_ARRAYS
+    row_name = "staff"
     employed: int = 0
     engagement: np.ndarray
     skill: np.ndarray
