@@ -37,7 +37,8 @@ CLAIM = Claim(
         "CAC (marketing + onboarding per acquisition) divided by the cost per retained client "
         "(programme discounts over the horizon ÷ churners the programme prevented, counted as "
         "the paired difference in churners between the programme off and on), over 24 months "
-        "from an established client base."
+        "from an established client base; the programme is aimed at the least satisfied clients "
+        "(a save desk's list) or, at reach 1, given to everyone."
     ),
     metric="CAC ÷ cost per retained client",
     magnitude=5.0,
@@ -65,8 +66,18 @@ CLAIM = Claim(
             "loyalty discount (share of revenue)",
             "assumption: typical programme rewards of 2-10% of spend",
         ),
+        Assumption(
+            "targeting.share",
+            0.1,
+            1.0,
+            "programme reach: share of served clients, least satisfied first (1 = everyone)",
+            "assumption: from a save desk's short list of at-risk clients to a blanket programme",
+        ),
     ),
 )
+
+#: The programme reaches the least satisfied clients first (``targeting.share`` of them).
+TARGETING = {"targeting.loyalty": "at_risk"}
 
 
 def _totals(ts: pd.DataFrame) -> dict[str, float]:
@@ -84,7 +95,9 @@ class Arms:
     """Cached runs: (overrides, seed) → totals, so the control is run once per seed."""
 
     def __init__(self, size: int, months: int) -> None:
-        self.base = Scenario().with_overrides({"market.clients": size, "run.months": months})
+        self.base = Scenario().with_overrides(
+            {"market.clients": size, "run.months": months, **TARGETING}
+        )
         self._cache: dict[tuple, dict[str, float]] = {}
 
     def totals(self, values: dict[str, Any], seed: int) -> dict[str, float]:
@@ -102,7 +115,9 @@ def costs(arms: Arms, values: dict[str, float], seed: int) -> dict[str, float]:
     The control has the programme off; the elasticity and discount do not change it, so it is
     shared by every point with the same ad response.
     """
-    off = {**values, "levers.loyalty_discount": 0.0, "retain.loyalty_elasticity": 0.0}
+    # Without the programme its reach changes nothing: one control for every reach.
+    off = {k: v for k, v in values.items() if k != "targeting.share"}
+    off |= {"levers.loyalty_discount": 0.0, "retain.loyalty_elasticity": 0.0}
     c, t = arms.totals(off, seed), arms.totals(values, seed)
     cac = (c["marketing"] + c["onboarding"]) / c["acquired"] if c["acquired"] else np.nan
     kept = c["churned"] - t["churned"]
@@ -133,7 +148,7 @@ def budget_split(
     """NPV of each split of a fixed monthly budget between advertising and the loyalty discount.
 
     The budget is twice the baseline's ad money. Ad money = ad_budget × market/1,000 (exact);
-    programme money = discount × monthly revenue (everyone is enrolled): the discount is first set
+    programme money = discount × monthly revenue (a blanket programme: everyone is enrolled): the discount is first set
     at the all-advertising run's revenue, then rescaled once by planned ÷ realised programme spend
     of the split's own run. The realised spend (marketing + discounts) is reported beside it.
     """
@@ -141,7 +156,7 @@ def budget_split(
     base = arms.base
     market_k = size / 1000.0
     budget = 2.0 * base.levers.ad_budget * market_k
-    fixed = {"attract.ad_scale": ad_scale}
+    fixed = {"attract.ad_scale": ad_scale, "targeting.loyalty": "all"}
     all_ads = {**fixed, "levers.ad_budget": budget / market_k, "levers.loyalty_discount": 0.0}
     revenue = np.mean([arms.totals(all_ads, s)["revenue"] for s in seeds])
     rows = []
@@ -294,7 +309,9 @@ def _design(size: int, months: int, replications: int, levels: int, split_months
         f"The baseline market of {size:,} people (30% clients at the start, an established base) "
         f"for {months} months. At each point of the assumption grid ({levels} levels each, full "
         "factorial) two arms run on the same seeds: the loyalty programme off (control) and on "
-        "at the point's discount for everyone; advertising is the same in both. CAC is measured "
+        "at the point's discount for the point's reach — the share of served clients with the "
+        "lowest measured satisfaction as each month begins (targeting.loyalty = at_risk; reach 1 "
+        "is everyone); advertising is the same in both. CAC is measured "
         "on the control, (marketing + onboarding) / acquisitions. Clients kept = churners in the "
         "control minus churners with the programme, over the whole horizon: a client the "
         "programme holds for a few months and who leaves later counts once, not at all if it "
@@ -307,7 +324,7 @@ def _design(size: int, months: int, replications: int, levels: int, split_months
         "Band [4, 6] with a margin of 0.5: 'five times' read as a rule of thumb to the nearest "
         "unit, the margin covering the half-unit of rounding either side. Budget split: a "
         "fixed monthly budget (twice the baseline's ad money) is split between advertising and "
-        f"the loyalty discount in steps of 20%, over {split_months} months, at three ad "
+        f"a blanket loyalty discount (everyone enrolled) in steps of 20%, over {split_months} months, at three ad "
         "responses; the budget is held equal by converting money to the discount at the mean "
         "monthly revenue of the all-advertising run, and the realised spend is reported."
     )
@@ -323,6 +340,15 @@ def _notes(points: pd.DataFrame, counting: pd.DataFrame, marginals: pd.DataFrame
         f"{counting['Δ NPV of the programme'].max():,.0f}: a low cost per retained client does "
         "not by itself make the discount pay, since it is paid to clients who would have stayed.",
     ]
+    by_reach = points.groupby("targeting.share")["effect"].median()
+    if len(by_reach) > 1:
+        out.append(
+            "Aiming the programme at the least satisfied clients: median ratio "
+            + ", ".join(f"{v:.3f} at reach {k:g}" for k, v in by_reach.items())
+            + " — paying only those likely to leave lowers the cost per client kept, by a factor "
+            f"of {by_reach.iloc[0] / by_reach.iloc[-1] if by_reach.iloc[-1] else np.nan:.1f} "
+            "from the blanket programme to the shortest list."
+        )
     for r in marginals.to_dict("records"):
         out.append(
             f"Ad scale {r['attract.ad_scale']:g}: average CAC {r['average CAC']:,.0f}, marginal "

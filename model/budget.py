@@ -57,8 +57,6 @@ from model.params import PARAMS, Scenario, ScenarioError
 from model.phases import PHASES
 from model.phases.account import tenure_multiplier
 from model.policies import paired_interval, replicate
-from model.state import Stage
-from model.targeting import segment_mask
 
 __all__ = ["SPEND_LEVERS", "BudgetSplit", "Exchange", "exchange_rates", "optimize"]
 
@@ -130,9 +128,8 @@ def _observer(record: list[dict[str, float]]) -> Any:
     def observe(ctx: Any) -> None:
         cl, p = ctx.clients, ctx.params
         idx = np.flatnonzero(ctx.served)
-        within = (cl.stage == Stage.LAPSED) & (cl.months_lapsed < p.win_back.target_months)
-        reached = segment_mask(cl, within, p.targeting.winback, p.targeting.share)
-        enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
+        reached = ctx.targeted["winback"]
+        enrolled = ctx.targeted["loyalty"][idx]
         le = p.loyalty_economics
         record.append(
             {

@@ -16,6 +16,7 @@ from model.params import Levers, Scenario
 from model.randomness import Streams
 from model.schedule import frontier_leap
 from model.state import ClientState, FirmState, StaffState
+from model.targeting import monthly_targets
 
 __all__ = ["LEDGER_LINES", "SPEND_LINES", "Context"]
 
@@ -58,6 +59,9 @@ class Context:
         Clients active when the month began: the ones served this month.
     ad_cost_factor : float
         Multiplier on the cost of reaching prospects (a price war raises it).
+    targeted : dict of str to ndarray of bool
+        Each lever's segment this month (:func:`model.targeting.monthly_targets`), chosen as the
+        month begins so that every phase reads the same choice.
     charged_unserved : ndarray of int
         Rows of clients not served this month who were charged a direct cost (win-back spend on
         lapsed clients), so that accounting need not search the whole market for them.
@@ -77,6 +81,7 @@ class Context:
     wom_probability: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     ad_cost_factor: float = 1.0
     charged_unserved: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    targeted: dict[str, np.ndarray] = field(default_factory=dict)
     revenue: float = 0.0
     client_revenue: np.ndarray = field(default_factory=lambda: np.zeros(0))
     ledger: dict[str, float] = field(default_factory=dict)
@@ -91,6 +96,7 @@ class Context:
         self.firm.frontier += frontier_leap(self.params, month)
         self.served = self.clients.active_mask()
         self.served_idx = np.flatnonzero(self.served)  # computed once; most phases work on it
+        self.targeted = monthly_targets(self.clients, self.served, self.params)
         self.clients.clear_scratch()
         self.charged_unserved = np.zeros(0, np.int64)
         self.revenue = 0.0

@@ -191,11 +191,16 @@ class Levers(_Section):
         return value
 
 
-Target = Literal["all", "top_value", "high_fit", "long_tenure"]
+Target = Literal["all", "top_value", "high_fit", "long_tenure", "at_risk"]
 
 
 class Targeting(_Section):
-    """Which clients retention, win-back and empowerment money is aimed at."""
+    """Which clients retention, win-back and empowerment money is aimed at.
+
+    A segment is the top ``share`` of the clients a lever can reach, chosen at the start of each
+    month: ``top_value`` by base spend, ``high_fit`` by fit, ``long_tenure`` by tenure, ``at_risk``
+    by *lowest* satisfaction as the firm measures it (a churn-risk score: a save desk's list).
+    """
 
     loyalty: Target = param("all", unit="segment", source="assumption: everyone")
     winback: Target = param("all", unit="segment", source="assumption: everyone")

@@ -503,6 +503,8 @@ class ReferenceModel(mesa.Model):
             spend=np.fromiter((c.spend for c in self.clients), float, n),
             fit=np.fromiter((c.fit for c in self.clients), float, n),
             tenure=np.fromiter((c.tenure for c in self.clients), float, n),
+            satisfaction=np.fromiter((c.satisfaction for c in self.clients), float, n),
+            paradox_bonus=np.fromiter((c.paradox_bonus for c in self.clients), float, n),
         )
         return {
             "loyalty": segment_mask(view, served, t.loyalty, t.share),

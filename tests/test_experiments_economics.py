@@ -72,7 +72,7 @@ def test_acquisition_cost_runs_small_and_writes_report(tmp_path) -> None:
     result = acquisition_cost.run(
         size=600, replications=2, months=12, levels=2, split_months=12, split_scales=(500.0,)
     )
-    assert len(result.points) == 8
+    assert len(result.points) == 16  # 2 levels of 4 assumptions
     assert np.isfinite(result.points["effect"]).all()
     splits = list(result.tables.values())[1]
     assert sorted(splits["share to ads"]) == list(acquisition_cost.SPLIT_SHARES)

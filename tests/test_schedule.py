@@ -260,3 +260,48 @@ def test_targeting_holds_its_share_when_values_tie() -> None:
         mask = segment_mask(model.clients, served, target, 0.2)
         assert mask.sum() == math.ceil(0.2 * served.sum())
         assert not np.any(mask & ~served)
+
+
+def test_at_risk_programme_reaches_the_least_satisfied_and_charges_them_all_month() -> None:
+    """``at_risk``: the 20% of served clients with the lowest measured satisfaction as the month
+    begins; retain and account read that same choice although satisfaction moves within the month."""
+    discount = 0.08
+    s = small_scenario(
+        {"levers.loyalty_discount": discount, "targeting.loyalty": "at_risk", "run.months": 10}
+    )
+    start: dict[int, np.ndarray] = {}
+    checked = []
+
+    def at_start(ctx, seen):  # type: ignore[no-untyped-def]
+        if seen is None:
+            cl = ctx.clients
+            start[ctx.month] = cl.satisfaction + cl.paradox_bonus
+        return "before"
+
+    def at_account(ctx, seen):  # type: ignore[no-untyped-def]
+        if seen is None:
+            return "before"
+        idx = ctx.served_idx
+        mask = ctx.targeted["loyalty"]
+        assert mask.sum() == math.ceil(0.2 * idx.size - 1e-9) and not np.any(mask & ~ctx.served)
+        measured = start[ctx.month]
+        assert measured[mask].max() <= measured[ctx.served & ~mask].min()
+        targeted_revenue = ctx.client_revenue[mask[idx]].sum()
+        assert ctx.ledger["discounts"] == pytest.approx(discount * targeted_revenue, rel=1e-12)
+        checked.append(ctx.month)
+
+    phases = []
+    for name, step in PHASES:
+        check = {"staff": at_start, "account": at_account}.get(name)
+        if check is None:
+            phases.append((name, step))
+            continue
+
+        def spied(ctx, step=step, check=check):  # type: ignore[no-untyped-def]
+            seen = check(ctx, None)
+            step(ctx)
+            check(ctx, seen)
+
+        phases.append((name, spied))
+    RetentionModel(s, phases=tuple(phases)).run()
+    assert checked == list(range(1, 11))

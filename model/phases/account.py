@@ -26,7 +26,6 @@ import numpy as np
 
 from model.context import LEDGER_LINES, Context
 from model.params import LoyaltyEconomics
-from model.targeting import segment_mask
 
 __all__ = ["monthly_rate", "step", "tenure_multiplier"]
 
@@ -101,7 +100,7 @@ def step(ctx: Context) -> None:
         keep = 1.0 - rate
         discount_total = rate * total_revenue
     else:
-        enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
+        enrolled = ctx.targeted["loyalty"][idx]
         keep = 1.0 - rate * enrolled
         discount_total = rate * float(revenue @ enrolled)
     if premium:

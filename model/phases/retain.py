@@ -15,7 +15,6 @@ from model.params import Retain
 from model.phases.satisfaction import behavioural
 from model.schedule import poached_share
 from model.state import Reason
-from model.targeting import segment_mask
 
 __all__ = ["churn_hazard", "step"]
 
@@ -53,7 +52,7 @@ def step(ctx: Context) -> None:
         cl.satisfaction[idx], cl.paradox_bonus[idx], p.service.recovery_paradox_behavioural
     )
     if lv.loyalty_discount > 0 or p.targeting.loyalty != "all":
-        enrolled = segment_mask(cl, ctx.served, p.targeting.loyalty, p.targeting.share)[idx]
+        enrolled = ctx.targeted["loyalty"][idx]
         discount = np.float32(lv.loyalty_discount) * enrolled
         n_enrolled = int(np.count_nonzero(enrolled))
     else:  # everyone served is enrolled in a programme worth nothing: no per-client pass

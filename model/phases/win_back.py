@@ -13,7 +13,6 @@ from model.context import Context
 from model.params import WinBack
 from model.phases.staff import saturating
 from model.state import Reason, Stage
-from model.targeting import segment_mask
 
 __all__ = ["return_probability", "step"]
 
@@ -41,11 +40,8 @@ def return_probability(
 def step(ctx: Context) -> None:
     """Spend on targeted lapsed clients; mark those who return (``clients.returns``)."""
     cl, p, lv = ctx.clients, ctx.params, ctx.levers
-    lapsed = cl.stage == Stage.LAPSED
-    within = lapsed & (cl.months_lapsed < p.win_back.target_months)
-    targeted = segment_mask(cl, within, p.targeting.winback, p.targeting.share)
-    idx = np.flatnonzero(lapsed)
-    spend = np.where(targeted[idx], lv.winback_spend, 0.0)
+    idx = np.flatnonzero(cl.stage == Stage.LAPSED)
+    spend = np.where(ctx.targeted["winback"][idx], lv.winback_spend, 0.0)
     w = p.word_of_mouth
     warned = np.where(cl.heard_negative[idx], w.negative_conversion_factor, 1.0)
     prob = return_probability(

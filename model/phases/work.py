@@ -15,7 +15,6 @@ from model.context import Context
 from model.params import Service, Staff
 from model.randomness import normal_from_uniform
 from model.schedule import service_drop
-from model.targeting import segment_mask
 
 __all__ = [
     "FIXED_LATER",
@@ -141,7 +140,7 @@ def step(ctx: Context) -> None:
 
     inc, served_by = idx[hit], who[hit]
     cost = fix_cost(ctx.uniform_at("work.fix_cost", inc), svc)
-    reachable = segment_mask(cl, ctx.served, p.targeting.empowerment, p.targeting.share)[inc]
+    reachable = ctx.targeted["empowerment"][inc]
     eligible = reachable & (cost <= lv.empowerment_cap) & (lv.empowerment_budget > 0)
     order = np.argsort(served_by, kind="stable")
     on_spot = np.zeros(inc.size, dtype=bool)
