@@ -34,7 +34,13 @@ __all__ = ["SUBCOMMANDS", "CliError", "main", "staging_folder"]
 PROG = "retention"
 DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
 #: Files a previous ``retention run`` may have left; only such a folder is replaced by a new run.
-RUN_OUTPUTS = ("timeseries.csv", "summary.json")
+RUN_OUTPUTS = (
+    "timeseries.csv",
+    "summary.json",
+    "report.html",
+    "tracked.parquet",
+    "clients.parquet",
+)
 #: Progress bars appear only when a run lasts longer than this (seconds) and stderr is a terminal.
 PROGRESS_DELAY_S = 1.0
 
@@ -56,7 +62,8 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
         "run",
         help="run a scenario; write a monthly table, a summary and figures",
         description="Run a scenario and write DIR/timeseries.csv (one row per month), "
-        "DIR/summary.json (the scenario as run, seed, versions, headline results) and PNG figures.",
+        "DIR/summary.json (the scenario as run, seed, versions, headline results), PNG figures "
+        "and DIR/report.html (all of it on one self-contained page).",
     )
     p.add_argument(
         "scenario",
@@ -109,11 +116,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
         (staging / "summary.json").write_text(json.dumps(meta, indent=2, allow_nan=False) + "\n")
         written = [staging / "timeseries.csv", staging / "summary.json"]
         written += _save_agent_tables(model, staging, everyone=args.clients_table)
-        written += [] if args.no_figures else _save_figures(ts, staging)
+        figures = [] if args.no_figures else _save_figures(ts, staging)
+        written += [*figures, _save_report(scenario, ts, summary, figures, meta, staging)]
     if not args.quiet:
         print(_summary_table(scenario, summary, wall))
         print(f"\nwrote {outdir}/: {', '.join(f.name for f in written)}")
     return 0
+
+
+def _save_report(
+    scenario: Scenario, ts: Any, summary: dict, figures: list[Path], meta: dict, folder: Path
+) -> Path:
+    """``report.html``: the run on one self-contained page, with the figures just drawn."""
+    from model.report import write_run_report
+
+    images = {f.stem: f.read_bytes() for f in figures}
+    return write_run_report(folder / "report.html", scenario, ts, summary, images, meta)
 
 
 def _save_agent_tables(model: Any, folder: Path, everyone: bool) -> list[Path]:
@@ -228,35 +246,14 @@ def _git_commit() -> str | None:
 
 
 #: (label, summary key, format) rows of the printed summary.
-_SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("active clients at the end", "active_end", "{:,.0f}"),
-    ("acquired / churned / won back", "", ""),
-    ("mean annual retention", "retention_annual_mean", "{:.1%}"),
-    ("revenue, total", "revenue_total", "{:,.0f}"),
-    ("profit, total", "profit_total", "{:,.0f}"),
-    ("NPV (discounted profit)", "npv", "{:,.0f}"),
-    ("service cost, total", "service_cost_total", "{:,.0f}"),
-    ("satisfaction at the end (0-1)", "satisfaction_end", "{:.3f}"),
-    ("NPS at the end (points)", "nps_end", "{:+.1f}"),
-    ("CAC, pooled (per acquisition)", "cac", "{:,.0f}"),
-    ("acquisitions by referral", "referral_share", "{:.1%}"),
-    ("top 20% share of revenue", "top20_revenue_share_end", "{:.1%}"),
-)
-
-
 def _summary_table(scenario: Scenario, s: dict[str, float], wall: float) -> str:
     head = (
         f"{scenario.name}: {scenario.market.clients:,} people x {scenario.run.months} months, "
         f"seed {scenario.run.seed} (simulated in {wall:.1f} s)"
     )
-    rows = []
-    for label, key, fmt in _SUMMARY_ROWS:
-        if not key:
-            value = f"{s['acquired_total']:,} / {s['churned_total']:,} / {s['won_back_total']:,}"
-        else:
-            v = s.get(key, float("nan"))
-            value = "n/a" if isinstance(v, float) and not math.isfinite(v) else fmt.format(v)
-        rows.append((label, value))
+    from model.report import summary_rows
+
+    rows = summary_rows(s)
     width = max(len(label) for label, _ in rows)
     return "\n".join([head, *(f"  {label:<{width}}  {value:>22}" for label, value in rows)])
 
