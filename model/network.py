@@ -63,6 +63,12 @@ class Network:
             self.__dict__["_degrees"] = cached
         return cached
 
+    def matrix(self) -> sp.csr_array:
+        """:attr:`adjacency`, built on first use for a graph constructed without it."""
+        if self.adjacency is None:
+            object.__setattr__(self, "adjacency", _adjacency(self.n, self.indptr, self.indices))
+        return self.adjacency
+
     def nbytes(self) -> int:
         """Memory held by the CSR arrays (and the adjacency matrix's edge values)."""
         extra = self.adjacency.data.nbytes if self.adjacency is not None else 0
@@ -75,9 +81,10 @@ class Network:
         -------
         ndarray of int (int16 or wider, depending on the largest degree), shape (n,)
         """
-        if self.adjacency is None:
+        if self.kind == "full":
             return (np.count_nonzero(flag) - flag).astype(np.int32)
-        return self.adjacency @ np.asarray(flag, dtype=self.adjacency.dtype)
+        a = self.matrix()
+        return a @ np.asarray(flag, dtype=a.dtype)
 
     def count_flagged_both(
         self, first: np.ndarray, second: np.ndarray
@@ -88,8 +95,10 @@ class Network:
         fewer than 2⁷ neighbours cannot carry its first count into the second's bits, so one
         matrix-vector product counts both.
         """
-        a = self.adjacency
-        if a is None or a.dtype != np.int16 or int(self.degrees().max(initial=0)) >= 1 << 7:
+        if self.kind == "full":
+            return self.count_flagged(first), self.count_flagged(second)
+        a = self.matrix()
+        if a.dtype != np.int16 or int(self.degrees().max(initial=0)) >= 1 << 7:
             return self.count_flagged(first), self.count_flagged(second)
         packed = np.left_shift(np.asarray(second, dtype=np.int16), 8)
         packed |= np.asarray(first, dtype=np.int16)
@@ -185,7 +194,8 @@ def _csr(kind: str, n: int, src: np.ndarray, dst: np.ndarray) -> Network:
     Each step writes into memory it already holds, so the build peaks at about two keys per edge.
     """
     keep = src != dst
-    src, dst = src[keep], dst[keep]
+    # int64 before the keys are formed: row·n + column overflows int32 beyond 46,340 nodes.
+    src, dst = src[keep].astype(np.int64, copy=False), dst[keep].astype(np.int64, copy=False)
     m = src.size
     key = np.empty(2 * m, dtype=np.int64)
     np.multiply(src, n, out=key[:m])

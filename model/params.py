@@ -75,7 +75,7 @@ class Run(_Section):
         0,
         unit="clients",
         ge=0,
-        le=100_000,
+        le=10_000,  # months × clients × ~44 bytes: 0.5 GB at 1,200 months
         source="assumption: none; a random sample of the market followed month by month "
         "for agent-level output (RetentionModel.tracked)",
     )

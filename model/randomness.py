@@ -117,6 +117,8 @@ def normal_from_uniform(u: np.ndarray) -> np.ndarray:
 BETA_CELLS = 1 << 16
 #: Cells at each end inverted exactly (there the quantile can be as steep as u^(1/a)).
 BETA_EXACT_CELLS = 1 << 8
+#: Below this shape the tabulated inverse is not used (its error was measured for 0.05-100).
+BETA_MIN_SHAPE = 0.05
 
 
 def beta_from_uniform(u: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -127,10 +129,13 @@ def beta_from_uniform(u: np.ndarray, a: float, b: float) -> np.ndarray:
     linearly between the cell's two quantiles. Inside the interval the quantile function is smooth
     and the error is at most 3·10⁻⁷ for shapes 0.05–100 (``tests/test_randomness.py``); within
     2⁻⁸ of either end it can be steep (like u^(1/a) near 0), so those uniforms (1 in 128) are
-    inverted exactly, as are all of them when there are no more than 2¹⁶.
+    inverted exactly, as are all of them when there are no more than 2¹⁶ or a shape is below
+    0.05.
     """
     u = np.asarray(u, dtype=np.float64)
-    if u.size <= BETA_CELLS:  # fewer uniforms than table entries: invert them exactly
+    # Fewer uniforms than table entries, or shapes so small that the quantile jumps inside
+    # cells (both below 0.05: a near-two-point distribution): invert exactly.
+    if u.size <= BETA_CELLS or min(a, b) < BETA_MIN_SHAPE:
         return betaincinv(a, b, u)
     table = _beta_table(float(a), float(b))
     pos = u * BETA_CELLS

@@ -106,11 +106,14 @@ def _table(header: list[str], rows: list[list[Any]], numeric: range | set[int]) 
 
 
 def _number(v: Any) -> str:
-    if isinstance(v, float):
-        if not math.isfinite(v):
-            return "n/a"
-        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.3g}"
-    return str(v)
+    """A value for a table: thousands separated, small numbers to 6 significant figures."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return str(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return "n/a"
+    if float(v).is_integer() or abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.6g}"
 
 
 _STYLE = """

@@ -174,3 +174,24 @@ def test_small_world_is_clustered() -> None:
 def test_same_rng_same_graph() -> None:
     a, b = _net("scale_free", seed=9), _net("scale_free", seed=9)
     assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+
+
+def test_csr_accepts_int32_endpoints_past_the_int32_key_range() -> None:
+    """Keys are row·n + column: with 100,000 nodes they pass 2³¹, so they are formed in int64."""
+    from model.network import _csr
+
+    n = 100_000
+    rng = np.random.default_rng(5)
+    src, dst = rng.integers(0, n, 50_000), rng.integers(0, n, 50_000)
+    wide = _csr("random", n, src, dst)
+    narrow = _csr("random", n, src.astype(np.int32), dst.astype(np.int32))
+    assert np.array_equal(wide.indptr, narrow.indptr)
+    assert np.array_equal(wide.indices, narrow.indices)
+
+
+def test_a_graph_built_without_its_matrix_counts_the_same() -> None:
+    net = _net("small_world", n=300)
+    bare = Network(net.kind, net.n, net.indptr, net.indices)
+    flag = np.random.default_rng(6).random(net.n) < 0.4
+    assert np.array_equal(bare.count_flagged(flag), net.count_flagged(flag))
+    assert bare.nbytes() == net.nbytes()  # the matrix now built, and counted

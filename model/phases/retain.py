@@ -38,7 +38,9 @@ def churn_hazard(
         log_mult -= np.float32(p.loyalty_elasticity) * np.asarray(discount, dtype=np.float32)
     if p.tenure_slope != 0:
         log_mult += np.float32(p.tenure_slope / 12.0) * np.asarray(tenure_months, np.float32)
-    hazard = np.exp(log_mult)
+    # A hazard multiplier past e⁸⁰ leaves any propensity above 10⁻³⁵ at a hazard of 1; the cap
+    # keeps float32's exp finite (it overflows past 88.7), so a propensity of 0 stays 0, not NaN.
+    hazard = np.exp(np.minimum(log_mult, np.float32(80.0)))
     hazard *= np.float32(gap_factor)
     hazard *= propensity
     return np.clip(hazard, 0.0, 1.0, out=hazard) if np.ndim(hazard) else np.clip(hazard, 0.0, 1.0)
