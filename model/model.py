@@ -9,7 +9,7 @@ Examples
 --------
 >>> from model import RetentionModel, Scenario
 >>> m = RetentionModel(Scenario().with_overrides({"market.clients": 500, "run.months": 3}))
->>> m.run()
+>>> m = m.run()  # returns the model, for chaining
 >>> m.timeseries().shape[0]
 3
 """
