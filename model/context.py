@@ -7,6 +7,7 @@ writes its own outputs (requests in the clients' scratch arrays, money in ``ctx.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -102,6 +103,54 @@ class Context:
         self.revenue = 0.0
         self.ledger = dict.fromkeys(LEDGER_LINES, 0.0)
         self.tally = {}
+
+    @property
+    def dense(self) -> bool:
+        """Whether most of the market is served this month.
+
+        Then a phase may compute over whole arrays (contiguous passes) and mask the result to the
+        served, which is cheaper than gathering and scattering them; element by element the
+        numbers are the same either way.
+        """
+        return 2 * self.served_idx.size >= self.clients.n
+
+    @property
+    def served_rows(self) -> slice | np.ndarray:
+        """What to index client arrays with: every row when :attr:`dense` (mask the result with
+        ``served``), else the served rows."""
+        return slice(None) if self.dense else self.served_idx
+
+    def rows_at(self, positions: np.ndarray) -> np.ndarray:
+        """Client rows of ``positions`` in arrays indexed by :attr:`served_rows`."""
+        return positions if self.dense else self.served_idx[positions]
+
+    def update_served(
+        self,
+        rule: Callable[..., Sequence[np.ndarray]],
+        reads: Sequence[str],
+        writes: Sequence[str],
+    ) -> None:
+        """Apply an elementwise ``rule`` to the served clients: ``writes = rule(*reads)``.
+
+        ``reads`` and ``writes`` name client arrays. The rule sees the served clients' values and
+        returns the new values of ``writes`` in order; nobody else's values change. When most of
+        the market is served, the rule runs over whole arrays (contiguous passes) and the others'
+        values are put back; otherwise over the served clients gathered. Both give the same
+        numbers, element by element.
+        """
+        cl, idx = self.clients, self.served_idx
+        if not self.dense:
+            outs = rule(*(getattr(cl, name)[idx] for name in reads))
+            for name, out in zip(writes, outs, strict=True):
+                getattr(cl, name)[idx] = out
+            return
+        others = np.flatnonzero(~self.served)
+        kept = [getattr(cl, name)[others] for name in writes]
+        outs = rule(*(getattr(cl, name) for name in reads))
+        for name, out, old in zip(writes, outs, kept, strict=True):
+            array = getattr(cl, name)
+            array[...] = out
+            array[others] = old
 
     def uniform(self, decision: str) -> np.ndarray:
         """This month's per-client uniforms for a decision (element i is client i's)."""

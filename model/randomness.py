@@ -110,7 +110,7 @@ def normal_from_uniform(u: np.ndarray) -> np.ndarray:
     """
     cell = (np.asarray(u, dtype=np.float32) * np.float32(NORMAL_CELLS)).astype(np.int32)
     np.minimum(cell, NORMAL_CELLS - 1, out=cell)  # a float32 uniform can round up to 1.0
-    return _NORMAL_TABLE[cell]
+    return np.take(_NORMAL_TABLE, cell)  # (take: a third cheaper than fancy indexing here)
 
 
 #: Cells of the tabulated inverse beta CDF used by :func:`beta_from_uniform`.

@@ -49,37 +49,45 @@ def churn_hazard(
 def step(ctx: Context) -> None:
     """Mark leavers (``clients.leaves``) and why; nothing changes stage here."""
     cl, p, lv = ctx.clients, ctx.params, ctx.levers
-    idx = ctx.served_idx
+    # The served clients' rows, or every row (results masked to the served) when most are served.
+    rows = ctx.served_rows
     s = behavioural(
-        cl.satisfaction[idx], cl.paradox_bonus[idx], p.service.recovery_paradox_behavioural
+        cl.satisfaction[rows], cl.paradox_bonus[rows], p.service.recovery_paradox_behavioural
     )
     if lv.loyalty_discount > 0 or p.targeting.loyalty != "all":
-        enrolled = ctx.targeted["loyalty"][idx]
+        enrolled = ctx.targeted["loyalty"][rows]  # (False for anyone not served)
         discount = np.float32(lv.loyalty_discount) * enrolled
         n_enrolled = int(np.count_nonzero(enrolled))
     else:  # everyone served is enrolled in a programme worth nothing: no per-client pass
-        discount, n_enrolled = 0.0, int(idx.size)
-    args = (cl.propensity[idx], s, ctx.firm.gap)
-    hazard = churn_hazard(*args, discount, cl.tenure[idx], p.retain)
-    leaves = ctx.uniform("retain.churn")[idx] < hazard
-    cl.leaves[idx] = leaves
-    leaving = np.flatnonzero(leaves)  # positions among the served (few: cheaper than a mask)
-    gone = idx[leaving]
+        discount, n_enrolled = 0.0, int(ctx.served_idx.size)
+    args = (cl.propensity[rows], s, ctx.firm.gap)
+    hazard = churn_hazard(*args, discount, cl.tenure[rows], p.retain)
+    leaves = ctx.uniform("retain.churn")[rows] < hazard
+    if ctx.dense:
+        leaves &= ctx.served
+    cl.leaves[rows] = leaves
+    leaving = np.flatnonzero(leaves)  # positions (few: cheaper than a mask)
+    gone = ctx.rows_at(leaving)
     cl.left_reason[gone] = np.where(
         s[leaving] < p.retain.bad_service_threshold, Reason.BAD_SERVICE, Reason.COMPETITOR
     )
     # A poaching shock: a competitor takes a share of those not leaving anyway (own stream).
     poach, poached = poached_share(p, ctx.month), 0
     if poach > 0:
-        taken = idx[~leaves & (ctx.uniform("retain.poach")[idx] < poach)]
+        taken = ~leaves & (ctx.uniform("retain.poach")[rows] < poach)
+        if ctx.dense:
+            taken &= ctx.served
+        taken = ctx.rows_at(np.flatnonzero(taken))
         cl.leaves[taken] = True
         cl.left_reason[taken] = Reason.COMPETITOR
         poached = int(taken.size)
     ctx.tally["poached"] = poached
     # Churners the programme kept, in expectation: the hazard without it minus the hazard with it.
     if lv.loyalty_discount > 0:
-        without = churn_hazard(*args, 0.0, cl.tenure[idx], p.retain)
-        ctx.tally["kept_by_programme"] = float((without - hazard).sum())
+        kept = churn_hazard(*args, 0.0, cl.tenure[rows], p.retain) - hazard
+        if ctx.dense:
+            kept *= ctx.served
+        ctx.tally["kept_by_programme"] = float(kept.sum(dtype=np.float64))
     else:
         ctx.tally["kept_by_programme"] = 0.0
     ctx.tally["enrolled"] = n_enrolled

@@ -67,11 +67,20 @@ def behavioural(satisfaction: np.ndarray, bonus: np.ndarray, paradox_acts: bool)
 
 def step(ctx: Context) -> None:
     """Update S and E of served clients from this month's experience."""
-    cl, p = ctx.clients, ctx.params.satisfaction
-    idx = ctx.served_idx
-    x, e, s = cl.experience[idx], cl.expectation[idx], cl.satisfaction[idx]
-    target = satisfaction_target(x, e, p)
-    cl.satisfaction[idx] = s + np.float32(p.adjustment_rate) * (target - s)
-    cl.expectation[idx] = expectation_update(e, x, market_standard(ctx), p)
-    # The measured-only recovery bonus fades at the same pace satisfaction adjusts.
-    cl.paradox_bonus[idx] *= np.float32(1.0 - p.adjustment_rate)
+    p = ctx.params.satisfaction
+    standard = market_standard(ctx)
+
+    def rule(x, e, s, bonus):  # type: ignore[no-untyped-def]
+        target = satisfaction_target(x, e, p)
+        return (
+            s + np.float32(p.adjustment_rate) * (target - s),
+            expectation_update(e, x, standard, p),
+            # The measured-only recovery bonus fades at the same pace satisfaction adjusts.
+            bonus * np.float32(1.0 - p.adjustment_rate),
+        )
+
+    ctx.update_served(
+        rule,
+        reads=("experience", "expectation", "satisfaction", "paradox_bonus"),
+        writes=("satisfaction", "expectation", "paradox_bonus"),
+    )

@@ -31,7 +31,7 @@ def reach_probability(senders_around: np.ndarray, q: float, mean_degree: float) 
     a = np.arange(int(senders_around.max(initial=0)) + 1)
     table = -np.expm1(a * np.log1p(-per_edge)) if per_edge < 1 else (a > 0).astype(np.float64)
     # float32: compared with float32 uniforms, so no more precision than they carry is needed.
-    return table.astype(np.float32)[senders_around]
+    return np.take(table.astype(np.float32), senders_around.astype(np.intp, copy=False))
 
 
 def step(ctx: Context) -> None:
@@ -44,17 +44,14 @@ def step(ctx: Context) -> None:
         ctx.wom_probability = np.zeros(n, dtype=np.float32)
         ctx.tally.update(promoters=0, detractors=0, reached_positive=0, reached_negative=0)
         return
-    served = ctx.served_idx
-    s = behavioural(
-        cl.satisfaction[served], cl.paradox_bonus[served], p.service.recovery_paradox_behavioural
-    )
+    # Over the whole market, masked to the served: contiguous passes instead of gathers.
+    s = behavioural(cl.satisfaction, cl.paradox_bonus, p.service.recovery_paradox_behavioural)
     # NPS bands on the 0-10 scale, turned into satisfaction cut-offs (no power over every client).
     promoter_s, detractor_s = satisfaction_cutoffs(sat)
-    promoters = np.zeros(n, dtype=bool)
-    promoters[served[s >= promoter_s]] = True
+    promoters = ctx.served & (s >= promoter_s)
     detractors = (cl.stage == Stage.LAPSED) & (cl.left_reason == Reason.BAD_SERVICE)
     detractors &= cl.months_lapsed < w.lapsed_warning_months
-    detractors[served[s < detractor_s]] = True
+    detractors |= ctx.served & (s < detractor_s)
     k = ctx.network.mean_degree
     # A channel that cannot carry anything is skipped (its stream is simply not drawn).
     net = ctx.network
@@ -74,7 +71,7 @@ def step(ctx: Context) -> None:
     ctx.wom_probability = pos
 
     # A little of current clients' satisfaction (applied for next month; this month is decided).
-    heard = served[cl.heard_positive[served] | cl.heard_negative[served]]  # only they move
+    heard = np.flatnonzero((cl.heard_positive | cl.heard_negative) & ctx.served)  # only they move
     delta = w.satisfaction_effect * (
         cl.heard_positive[heard].astype(np.float32) - cl.heard_negative[heard]
     )

@@ -130,7 +130,7 @@ def step(ctx: Context) -> None:
     q = delivered_quality(
         # A bad-service shock lowers what is delivered, not the level paid for.
         max(0.0, lv.service_level - service_drop(p, ctx.month)),
-        staff_term[who],
+        np.take(staff_term, who),
         cl.fit[idx],
         noise,
         svc,
