@@ -8,11 +8,15 @@ replications. :func:`run_sweep` (:mod:`model.sweep.runner`) submits batches of r
 
 Examples
 --------
->>> from model.sweep import load_spec, run_sweep, executor, load   # doctest: +SKIP
->>> spec = load_spec("scenarios/sweeps/example.toml")              # doctest: +SKIP
->>> with executor(workers=2) as (pool, slots, _):                  # doctest: +SKIP
-...     run_sweep(spec, "out/example-sweep", pool=pool, slots=slots)
->>> load("out/example-sweep")  # one row per run                   # doctest: +SKIP
+A full sweep takes minutes, so this is shown rather than run (``tests/test_sweep.py`` runs small
+ones)::
+
+    from model.sweep import executor, load, load_spec, run_sweep
+
+    spec = load_spec("scenarios/sweeps/example.toml")
+    with executor(workers=2) as (pool, slots, _):
+        run_sweep(spec, "out/example-sweep", pool=pool, slots=slots)
+    load("out/example-sweep")  # one row per run
 """
 
 from __future__ import annotations
