@@ -133,7 +133,8 @@ class Context:
         """Apply an elementwise ``rule`` to the served clients: ``writes = rule(*reads)``.
 
         ``reads`` and ``writes`` name client arrays. The rule sees the served clients' values and
-        returns the new values of ``writes`` in order; nobody else's values change. When most of
+        returns the new values of ``writes`` in order, as new arrays (not views of its inputs);
+        nobody else's values change. When most of
         the market is served, the rule runs over whole arrays (contiguous passes) and the others'
         values are put back; otherwise over the served clients gathered. Both give the same
         numbers, element by element.
