@@ -25,3 +25,12 @@ def test_quick_benchmark_writes_every_field(tmp_path: Path, capsys) -> None:
 def test_bad_kernel_passes_is_refused(capsys) -> None:
     assert main(["--kernel-passes", "0"]) == 2
     assert "--kernel-passes: 0 is not allowed; allowed: >= 1" in capsys.readouterr().err
+
+
+def test_phase_times_cover_every_phase() -> None:
+    from benchmarks.phases import phase_times
+    from model.phases import PHASES
+
+    spent, total, built = phase_times(2_000, 2)
+    assert list(spent) == [name for name, _ in PHASES]
+    assert all(s > 0 for s in spent.values()) and sum(spent.values()) <= total and built > 0
