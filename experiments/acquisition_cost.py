@@ -17,7 +17,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.framework import Assumption, Claim, ExperimentResult, decide, run_claim
+from experiments.framework import (
+    Assumption,
+    Claim,
+    ExperimentResult,
+    claim_seeds,
+    decide,
+    run_claim,
+)
 from experiments.paired import scenario_at
 from model import Scenario
 from model.runner import simulate
@@ -240,9 +247,9 @@ def run(
     points = run_claim(
         CLAIM, lambda v, s: _ratio(arms, v, s), replications=replications, seed=seed, levels=levels
     )
-    seeds = list(range(seed, seed + replications))
+    seeds = claim_seeds(seed, replications)
     counting = []
-    for values in points[[a.key for a in CLAIM.assumptions]].to_dict("records"):
+    for values in points[CLAIM.keys].to_dict("records"):
         per = pd.DataFrame([costs(arms, values, s) for s in seeds]).replace(np.inf, np.nan)
         counting.append(
             {

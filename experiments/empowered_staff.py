@@ -22,8 +22,7 @@ from experiments.framework import (
     Claim,
     ExperimentResult,
     decide,
-    recording,
-    run_claim,
+    run_recorded,
 )
 from experiments.paired import scenario_at
 from model import Scenario
@@ -151,11 +150,16 @@ def run(
     levels: int = DEFAULT_LEVELS,
 ) -> ExperimentResult:
     """Run the paired ROI across the assumption grid; money-match and channel tables too."""
-    effect, records = recording(lambda v, s: arms(v, s, size, months), "roi")
-    points = run_claim(CLAIM, effect, replications=replications, seed=seed, levels=levels)
-    rec = pd.DataFrame(records)
+    points, rec = run_recorded(
+        CLAIM,
+        lambda v, s: arms(v, s, size, months),
+        "roi",
+        replications=replications,
+        seed=seed,
+        levels=levels,
+    )
     match = float((rec["extra_ads"] / rec["spent"] - 1.0).abs().max())
-    keys = [a.key for a in CLAIM.assumptions]
+    keys = CLAIM.keys
     detail = (
         rec.groupby(keys)[
             ["npv_gain_pct", "spent", "escalation_saved", "active_gain", "satisfaction_gain"]

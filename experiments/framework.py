@@ -35,10 +35,12 @@ __all__ = [
     "ExperimentResult",
     "Verdict",
     "assumption_grid",
+    "claim_seeds",
     "classify",
     "decide",
     "recording",
     "run_claim",
+    "run_recorded",
 ]
 
 #: Share of the assumption grid that must lie inside the band for "supported".
@@ -101,6 +103,11 @@ class Claim:
     band: tuple[float, float]
     margin: float
     assumptions: tuple[Assumption, ...]
+
+    @property
+    def keys(self) -> list[str]:
+        """The assumptions' keys, in declaration order (the grid's columns)."""
+        return [a.key for a in self.assumptions]
 
     def widened(self) -> tuple[float, float]:
         """The band with the equivalence margin added on each side."""
@@ -190,8 +197,9 @@ def _condition(points: pd.DataFrame, claim: Claim) -> str | None:
 def assumption_grid(claim: Claim, levels: int = 3) -> list[dict[str, float]]:
     """Full-factorial grid over the claim's assumptions, ``levels`` evenly spaced values each."""
     axes = [np.linspace(a.low, a.high, levels) for a in claim.assumptions]
-    keys = [a.key for a in claim.assumptions]
-    return [dict(zip(keys, map(float, combo), strict=True)) for combo in itertools.product(*axes)]
+    return [
+        dict(zip(claim.keys, map(float, combo), strict=True)) for combo in itertools.product(*axes)
+    ]
 
 
 @dataclass
@@ -232,6 +240,30 @@ def recording(
     return effect, records
 
 
+def claim_seeds(seed: int, replications: int) -> list[int]:
+    """The seeds of every grid point's replicates (:func:`run_claim` runs these, paired)."""
+    return list(range(seed, seed + replications))
+
+
+def run_recorded(
+    claim: Claim,
+    measure: Callable[[dict[str, float], int], dict[str, float]],
+    key: str,
+    *,
+    replications: int,
+    seed: int = 1,
+    levels: int = 3,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`run_claim` with ``measure``'s ``key`` as the effect (see :func:`recording`).
+
+    Returns the points and every replicate's details as a frame (assumption values, seed, and
+    whatever ``measure`` returned), for the report's extra tables.
+    """
+    effect, records = recording(measure, key)
+    points = run_claim(claim, effect, replications=replications, seed=seed, levels=levels)
+    return points, pd.DataFrame(records)
+
+
 def run_claim(
     claim: Claim,
     effect: EffectFn,
@@ -249,7 +281,7 @@ def run_claim(
         ``effect(assumption_values, seeds) -> per-seed effects`` — each element one paired
         comparison (intervention minus control on the same seed).
     """
-    seeds = list(range(seed, seed + replications))
+    seeds = claim_seeds(seed, replications)
     grid = assumption_grid(claim, levels)
     if progress:
         from tqdm.auto import tqdm

@@ -20,8 +20,7 @@ from experiments.framework import (
     Claim,
     ExperimentResult,
     decide,
-    recording,
-    run_claim,
+    run_recorded,
 )
 from experiments.paired import scenario_at
 from model import Scenario
@@ -103,10 +102,15 @@ def run(
     levels: int = DEFAULT_LEVELS,
 ) -> ExperimentResult:
     """Run the paired φ comparison across the grid; shipping table and heat map."""
-    effect, records = recording(lambda v, s: paired(v, s, size, months), "gain")
-    points = run_claim(CLAIM, effect, replications=replications, seed=seed, levels=levels)
-    rec = pd.DataFrame(records)
-    keys = [a.key for a in CLAIM.assumptions]
+    points, rec = run_recorded(
+        CLAIM,
+        lambda v, s: paired(v, s, size, months),
+        "gain",
+        replications=replications,
+        seed=seed,
+        levels=levels,
+    )
+    keys = CLAIM.keys
     shipped = (
         rec.groupby(keys)[["good_hi", "bad_hi", "good_lo", "bad_lo", "gap_hi", "gap_lo"]]
         .mean()

@@ -24,7 +24,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from experiments.framework import Assumption, Claim, ExperimentResult, decide, run_claim
+from experiments.framework import (
+    Assumption,
+    Claim,
+    ExperimentResult,
+    claim_seeds,
+    decide,
+    run_claim,
+)
 from experiments.paired import scenario_at
 from model import Scenario
 from model.economics import lost_client_cost
@@ -257,9 +264,9 @@ def run(
         raise AssertionError(f"lost_client_cost gives {exact}, not (70, 14)")
     raids = Raids(size, follow)
     points = run_claim(CLAIM, raids.ratios, replications=replications, seed=seed, levels=levels)
-    seeds = list(range(seed, seed + replications))
+    seeds = claim_seeds(seed, replications)
     parts = []
-    for values in points[[a.key for a in CLAIM.assumptions]].to_dict("records"):
+    for values in points[CLAIM.keys].to_dict("records"):
         rs = [raids.get(values, s) for s in seeds]
         row = dict(values)
         for name in (

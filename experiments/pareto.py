@@ -22,7 +22,14 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from experiments.framework import Assumption, Claim, ExperimentResult, decide, run_claim
+from experiments.framework import (
+    Assumption,
+    Claim,
+    ExperimentResult,
+    claim_seeds,
+    decide,
+    run_claim,
+)
 from experiments.paired import scenario_at
 from model import Scenario
 from model.metrics import top_share
@@ -237,8 +244,8 @@ def run(
     """Measure the shares across the grid, by window; the whale curve; targeted vs uniform."""
     runs = Runs(size, months)
     points = run_claim(CLAIM, runs.long_share, replications=replications, seed=seed, levels=levels)
-    seeds = list(range(seed, seed + replications))
-    keys = [a.key for a in CLAIM.assumptions]
+    seeds = claim_seeds(seed, replications)
+    keys = CLAIM.keys
     rows = []
     for values in points[keys].to_dict("records"):
         ws = [runs.get(values, s) for s in seeds]

@@ -25,7 +25,14 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
-from experiments.framework import Assumption, Claim, ExperimentResult, classify, decide
+from experiments.framework import (
+    Assumption,
+    Claim,
+    ExperimentResult,
+    claim_seeds,
+    classify,
+    decide,
+)
 from model import Scenario
 from model.economics import margin_multiple
 from model.phases.account import monthly_rate
@@ -319,7 +326,7 @@ def run(
     industries: Sequence[str] | None = None,
 ) -> ExperimentResult:
     """Run the experiment: hazard shift per industry, the claim grid, drivers and real levers."""
-    seeds = list(range(seed, seed + replications))
+    seeds = claim_seeds(seed, replications)
     chosen = [x for x in INDUSTRIES if industries is None or x[0] in industries]
     growth = np.linspace(CLAIM.assumptions[1].low, CLAIM.assumptions[1].high, levels)
     rates = np.linspace(CLAIM.assumptions[2].low, CLAIM.assumptions[2].high, levels)

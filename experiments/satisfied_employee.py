@@ -22,8 +22,7 @@ from experiments.framework import (
     Claim,
     ExperimentResult,
     decide,
-    recording,
-    run_claim,
+    run_recorded,
 )
 from experiments.paired import scenario_at
 from model import Scenario
@@ -112,10 +111,15 @@ def run(
     """Run the paired chain across the assumption grid; one table per link."""
     if months < WINDOW.stop:
         raise ValueError(f"months: value {months} is not allowed; allowed: ≥ {WINDOW.stop}")
-    effect, records = recording(lambda v, s: chain(v, s, size, months), "per5")
-    points = run_claim(CLAIM, effect, replications=replications, seed=seed, levels=levels)
-    rec = pd.DataFrame(records)
-    keys = [a.key for a in CLAIM.assumptions]
+    points, rec = run_recorded(
+        CLAIM,
+        lambda v, s: chain(v, s, size, months),
+        "per5",
+        replications=replications,
+        seed=seed,
+        levels=levels,
+    )
+    keys = CLAIM.keys
     links = (
         rec.groupby(keys)[
             [

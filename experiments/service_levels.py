@@ -118,7 +118,7 @@ def run(
         seed=seed,
         tables={
             "Short horizon (24 months): % NPV gain, wow vs standard": short[
-                [a.key for a in CLAIM.assumptions] + ["effect", "low", "high", "status"]
+                [*CLAIM.keys, "effect", "low", "high", "status"]
             ],
             "Trajectories at the default assumptions (one seed)": pd.DataFrame(rows),
         },

@@ -20,7 +20,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from experiments.framework import Assumption, Claim, ExperimentResult, decide, run_claim
+from experiments.framework import (
+    Assumption,
+    Claim,
+    ExperimentResult,
+    claim_seeds,
+    decide,
+    run_claim,
+)
 from experiments.paired import scenario_at
 from model import Scenario
 from model.runner import simulate
@@ -174,8 +181,8 @@ def run(
     """Ad money saved across the grid; the acceleration/expansion split; negative WOM."""
     savings = Savings(size, months)
     points = run_claim(CLAIM, savings.percents, replications=replications, seed=seed, levels=levels)
-    seeds = list(range(seed, seed + replications))
-    keys = [a.key for a in CLAIM.assumptions]
+    seeds = claim_seeds(seed, replications)
+    keys = CLAIM.keys
     defaults = Scenario().flat()
     at_default = {k: float(defaults[k]) for k in keys}
     default_saved = mean_interval(savings.percents(at_default, seeds))
@@ -254,7 +261,7 @@ def _figure(points: pd.DataFrame):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    q, deg, thr = (a.key for a in CLAIM.assumptions)
+    q, deg, thr = CLAIM.keys
     for (d, t), grp in points.groupby([deg, thr]):
         g = grp.sort_values(q)
         ax.errorbar(
