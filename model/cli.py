@@ -76,13 +76,9 @@ def _add_run(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--months", metavar="N", help="horizon in months (run.months)")
     p.add_argument("--seed", metavar="S", help="random seed (run.seed)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="SECTION.NAME=VALUE",
-        help="override any parameter (repeatable), e.g. --set levers.service_level=wow; "
+    add_set_option(
+        p,
+        "override any parameter (repeatable), e.g. --set levers.service_level=wow; "
         "'retention params' lists them",
     )
     p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/<name>)")
@@ -147,6 +143,18 @@ def _save_agent_tables(model: Any, folder: Path, everyone: bool) -> list[Path]:
         model.clients_frame(ever).to_parquet(folder / "clients.parquet")
         written.append(folder / "clients.parquet")
     return written
+
+
+def add_set_option(p: argparse.ArgumentParser, help: str) -> None:
+    """``--set SECTION.NAME=VALUE`` (repeatable) into ``args.overrides``, read by ``_overrides``."""
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.NAME=VALUE",
+        help=help,
+    )
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

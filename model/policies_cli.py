@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from model.cli import CliError, _overrides, staging_folder
+from model.cli import CliError, _overrides, add_set_option, staging_folder
 from model.params import Scenario
 
 __all__ = ["add_compare", "add_optimize", "cmd_compare", "cmd_optimize"]
@@ -36,14 +36,7 @@ def _common(p: argparse.ArgumentParser, replications: int) -> None:
     p.add_argument("--clients", metavar="N", help="market size, prospects included")
     p.add_argument("--months", metavar="N", help="horizon in months")
     p.add_argument("--seed", metavar="S", help="first seed (default: the scenario's run.seed)")
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="SECTION.NAME=VALUE",
-        help="override a parameter in every policy (repeatable)",
-    )
+    add_set_option(p, "override a parameter in every policy (repeatable)")
     p.add_argument(
         "--workers",
         type=_positive_int("--workers"),
