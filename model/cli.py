@@ -134,12 +134,14 @@ def _save_agent_tables(model: Any, folder: Path, everyone: bool) -> list[Path]:
     """Agent-level Parquet tables: the followed sample by month, and (if asked) every client."""
     import numpy as np
 
+    from model.state import Stage
+
     written = []
     if model.tracked_rows.size:
         model.tracked().to_parquet(folder / "tracked.parquet", index=False)
         written.append(folder / "tracked.parquet")
     if everyone:
-        ever = np.flatnonzero(model.clients.stage != 0)  # every stage but PROSPECT
+        ever = np.flatnonzero(model.clients.stage != Stage.PROSPECT)
         model.clients_frame(ever).to_parquet(folder / "clients.parquet")
         written.append(folder / "clients.parquet")
     return written

@@ -26,6 +26,7 @@ __all__ = [
     "STANDARD_FIGURES",
     "RunFigure",
     "money",
+    "render_standard_figures",
     "satisfaction_nps",
     "save_standard_figures",
     "stage_flow",
@@ -160,6 +161,19 @@ STANDARD_FIGURES: dict[str, FigureFn] = {
 }
 
 
+def render_standard_figures(ts: pd.DataFrame, dpi: int = 110) -> dict[str, bytes]:
+    """Every standard figure as PNG bytes, rendered off-screen with Agg, by :data:`STANDARD_FIGURES`
+    name (for pages that embed them, and for :func:`save_standard_figures`)."""
+    images = {}
+    for name, draw in STANDARD_FIGURES.items():
+        fig = draw(ts)
+        FigureCanvasAgg(fig)  # render off-screen whatever backend the session uses
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=dpi)
+        images[name] = buffer.getvalue()
+    return images
+
+
 def save_standard_figures(ts: pd.DataFrame, outdir: str | Path, dpi: int = 110) -> list[Path]:
     """Render every standard figure to ``outdir/<name>.png`` with the Agg backend.
 
@@ -170,10 +184,8 @@ def save_standard_figures(ts: pd.DataFrame, outdir: str | Path, dpi: int = 110) 
     """
     outdir = Path(outdir)
     written = []
-    for name, draw in STANDARD_FIGURES.items():
-        fig = draw(ts)
-        FigureCanvasAgg(fig)  # render off-screen whatever backend the session uses
+    for name, png in render_standard_figures(ts, dpi).items():
         path = outdir / f"{name}.png"
-        fig.savefig(path, dpi=dpi)
+        path.write_bytes(png)
         written.append(path)
     return written

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -199,25 +198,9 @@ def write_run_report(
 ) -> Path:
     """Write :func:`run_report` to ``path``; draws the standard figures if none are given."""
     if figures is None:
-        figures = _render_figures(ts)
+        from model.plots import render_standard_figures
+
+        figures = render_standard_figures(ts)
     path = Path(path)
     path.write_text(run_report(scenario, ts, summary, figures, meta), encoding="utf-8")
     return path
-
-
-def _render_figures(ts: pd.DataFrame) -> dict[str, bytes]:
-    """The standard figures as PNG bytes, drawn off-screen."""
-    import matplotlib.pyplot as plt
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    from model.plots import STANDARD_FIGURES
-
-    out = {}
-    for name, draw in STANDARD_FIGURES.items():
-        fig = draw(ts)
-        FigureCanvasAgg(fig)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=110)
-        plt.close(fig)
-        out[name] = buffer.getvalue()
-    return out
