@@ -69,6 +69,13 @@ class Network:
             object.__setattr__(self, "adjacency", _adjacency(self.n, self.indptr, self.indices))
         return self.adjacency
 
+    def max_degree(self) -> int:
+        """The largest degree (computed once: word of mouth asks every month)."""
+        cached = self.__dict__.get("_max_degree")
+        if cached is None:
+            cached = self.__dict__["_max_degree"] = int(self.degrees().max(initial=0))
+        return cached
+
     def nbytes(self) -> int:
         """Memory held by the CSR arrays (and the adjacency matrix's edge values)."""
         extra = self.adjacency.data.nbytes if self.adjacency is not None else 0
@@ -98,7 +105,7 @@ class Network:
         if self.kind == "full":
             return self.count_flagged(first), self.count_flagged(second)
         a = self.matrix()
-        if a.dtype != np.int16 or int(self.degrees().max(initial=0)) >= 1 << 7:
+        if a.dtype != np.int16 or self.max_degree() >= 1 << 7:
             return self.count_flagged(first), self.count_flagged(second)
         packed = np.left_shift(np.asarray(second, dtype=np.int16), 8)
         packed |= np.asarray(first, dtype=np.int16)
