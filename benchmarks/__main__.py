@@ -6,7 +6,7 @@ run, ``--huge`` to add 10⁷ clients, ``--out FILE`` for the JSON (default bench
 Rows:
 
 * ``array`` — :class:`model.RetentionModel`, every mechanism on, at 10⁴, 10⁵, 10⁶ (10⁷) clients;
-* ``reference`` — :class:`model.reference.ReferenceModel` (one Mesa agent per client) at 10³, 10⁴;
+* ``reference`` — :class:`model.engine.reference.ReferenceModel` (one Mesa agent per client) at 10³, 10⁴;
 * ``numpy_kernel`` — a yardstick for the machine: ``--kernel-passes`` float32 passes over every
   client per month (a multiply-add each, no Python per client), i.e. what the array engine would
   reach if each of its array passes cost no more than the cheapest possible one.
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from model import RetentionModel, Scenario
-from model.reference import ReferenceModel
+from model.engine.reference import ReferenceModel
 
 #: The benchmark scenario: the defaults, with 80% of the market served and every mechanism that is
 #: off by default switched on (loyalty programme, loyalty economics, a direct tenure effect), so

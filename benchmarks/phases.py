@@ -1,7 +1,7 @@
 """Where a month's time goes: wall time per phase, in ms a month, for the benchmark scenario.
 
 ``python -m benchmarks.phases`` (``--clients``, ``--months``, ``--profile`` for a pyinstrument
-call tree of the same run). Each phase of :data:`model.phases.PHASES` is wrapped in a timer through
+call tree of the same run). Each phase of :data:`model.engine.phases.PHASES` is wrapped in a timer through
 the model's ``phases`` argument; what is left of a month (metrics, Mesa's DataCollector, staff
 agents) is reported as "metrics and bookkeeping". The numbers name what limits the engine; the
 benchmark itself (``python -m benchmarks``) reports throughput.
@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 from benchmarks.__main__ import scenario
 from model import RetentionModel
-from model.context import Context
-from model.phases import PHASES
+from model.engine.context import Context
+from model.engine.phases import PHASES
 
 
 def _timed(name: str, step: Callable[[Context], None], spent: dict[str, float]):

@@ -27,7 +27,7 @@ from pandas.testing import assert_frame_equal
 
 def _warm(_: int) -> float:
     """Import the model and run a tiny simulation, then hold the worker so each gets one task."""
-    from model.runner import simulate
+    from model.studies.run import simulate
 
     simulate(clients=200, months=3, seed=1)
     time.sleep(1.0)
@@ -35,7 +35,7 @@ def _warm(_: int) -> float:
 
 
 def _spec(runs: int, clients: int, months: int, tasks: int):
-    from model.sweep import parse_spec
+    from model.studies.sweep import parse_spec
 
     replications = 2
     return parse_spec(
@@ -57,7 +57,7 @@ def _spec(runs: int, clients: int, months: int, tasks: int):
 
 def measure(mode: str, n: int, spec, root: Path) -> dict:
     """Start an executor, warm it, run the sweep; returns start-up and sweep seconds and the rate."""
-    from model.sweep import executor, load, run_sweep
+    from model.studies.sweep import executor, load, run_sweep
 
     how = {"serial": {"workers": 1}, "processes": {"workers": n}, "dask": {"dask_local": n}}[mode]
     t0 = time.perf_counter()

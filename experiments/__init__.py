@@ -1,4 +1,4 @@
-"""One experiment per claim of the seed articles (DESIGN §4), each with a computed verdict.
+"""One experiment per claim of the practitioner articles (docs/ODD.md §1.2), each with a computed verdict.
 
 Every module here declares a :class:`~experiments.framework.Claim` and a ``run(size, replications,
 seed)`` returning an :class:`~experiments.framework.ExperimentResult`;
@@ -16,7 +16,7 @@ from types import ModuleType
 
 __all__ = ["EXPERIMENTS", "load"]
 
-#: name -> module, in the order of DESIGN §4's table.
+#: name -> module, in the order of docs/ODD.md §1.2.
 EXPERIMENTS: dict[str, str] = {
     "retention_profit": "experiments.retention_profit",
     "acquisition_cost": "experiments.acquisition_cost",

@@ -1,6 +1,6 @@
 """Acquiring a client costs five times more than keeping one (seeds 000, 002, 004).
 
-The seed articles repeat the rule of thumb: "attracting a new client costs five times more than
+The practitioner articles (docs/ODD.md §1.2) repeat the rule of thumb: "attracting a new client costs five times more than
 keeping an existing one". Precisely: the acquisition cost per acquired client (CAC = (marketing +
 onboarding) / acquisitions) divided by the cost per retained client (loyalty-programme discounts
 ÷ clients kept beyond the no-programme baseline, paired on seeds) is about 5. Both costs emerge
@@ -27,7 +27,7 @@ from experiments.framework import (
 )
 from experiments.paired import scenario_at
 from model import Scenario
-from model.runner import simulate
+from model.studies.run import simulate
 
 DEFAULT_SIZE = 5000
 DEFAULT_REPLICATIONS = 3

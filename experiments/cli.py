@@ -16,7 +16,7 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention experiment NAME [--replications R] [--size N] [--seed S] [--out DIR]``."""
     p = subparsers.add_parser(
         "experiment",
-        help="test one claim of the seed articles and write its report",
+        help="test one claim of the practitioner articles (docs/ODD.md §1.2) and write its report",
         description="Run a claim's experiment (paired runs across its assumptions) and write "
         "DIR/NAME.md with its figures and computed verdict. --list shows the claims.",
     )
@@ -61,7 +61,7 @@ _replications = _at_least(2, " (an interval needs two replications)")
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
-    from model.cli import CliError
+    from model.interfaces.cli.errors import CliError
 
     if args.all:
         return _run_all(args)

@@ -21,8 +21,8 @@ import pandas as pd
 from experiments.framework import Assumption, Claim, ExperimentResult, decide, run_claim
 from experiments.paired import scenario_at
 from model import Scenario
-from model.budget import exchange_rates
-from model.runner import simulate
+from model.studies.optimize import exchange_rates
+from model.studies.run import simulate
 
 DEFAULT_SIZE = 2000
 DEFAULT_REPLICATIONS = 6
@@ -78,7 +78,7 @@ CLAIM = Claim(
 def allocations(base: Scenario, seeds: Sequence[int]) -> tuple[dict, dict, pd.DataFrame]:
     """Lever settings of the client- and product-centric firms, and the money table.
 
-    The money of each lever is measured on ``base`` with :func:`model.budget.exchange_rates`;
+    The money of each lever is measured on ``base`` with :func:`model.studies.optimize.exchange_rates`;
     both allocations plan the same total. Empowerment stays at the baseline in both arms: its
     money is a budget that staff mostly do not spend, so moving money into it would be a paper
     move (its own experiment is ``empowered_staff``).
@@ -269,7 +269,7 @@ def run(
         verdict=decide(points, CLAIM),
         design=(
             f"Baseline scenario at {size:,} clients for {months} months. The money of each lever "
-            "is measured on the scenario at each grid point (model.budget.exchange_rates: money "
+            "is measured on the scenario at each grid point (model.studies.optimize.exchange_rates: money "
             "per unit of each lever from the stocks it scales with). Client-centric: "
             f"{SHIFT:.0%} of the baseline money in R&D and ads moves to service level (half), "
             "training (a quarter) and a loyalty discount (a quarter). Product-centric: the same "

@@ -26,10 +26,10 @@ from experiments.framework import (
 )
 from experiments.paired import scenario_at
 from model import Scenario
-from model.context import SPEND_LINES
-from model.params import ScheduleStep
-from model.phases.account import monthly_rate
-from model.runner import RunResult, simulate
+from model.engine.context import SPEND_LINES
+from model.engine.phases.account import monthly_rate
+from model.scenario import ScheduleStep
+from model.studies.run import RunResult, simulate
 
 DEFAULT_SIZE = 2000
 DEFAULT_REPLICATIONS = 12

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from model.stats import Interval, mean_interval
+from model.studies.stats import Interval, mean_interval
 
 __all__ = [
     "SUPPORTED_SHARE",
@@ -80,7 +80,7 @@ class Claim:
     name : str
         Short identifier, also the report's file name.
     title : str
-        The claim in the seed articles' words.
+        The claim in the practitioner articles' words (docs/ODD.md §1.2).
     precise : str
         What exactly is measured, in precise terms.
     metric : str

@@ -35,7 +35,7 @@ def write_index(reports: Path = REPORTS) -> Path:
     lines = [
         "# The claims, tested",
         "",
-        "One experiment per claim of the seed articles (DESIGN §4). Each declares the claim's",
+        "One experiment per claim of the practitioner articles (docs/ODD.md §1.2). Each declares the claim's",
         "magnitude, band and equivalence margin and the assumptions that drive it before running;",
         "runs paired comparisons across those assumptions; and computes its verdict as the share of",
         "the assumption grid over which the 95% interval lies inside the claim's band (supported:",

@@ -24,7 +24,7 @@ from experiments.framework import (
 )
 from experiments.paired import scenario_at
 from model import Scenario
-from model.runner import simulate
+from model.studies.run import simulate
 
 DEFAULT_SIZE = 1500
 DEFAULT_REPLICATIONS = 6
@@ -55,7 +55,7 @@ CLAIM = Claim(
             0.0,
             0.05,
             "clients' novelty bias against candidates (quality)",
-            "seed 000/002: people reject new things at first; 0 = none, 0.05 = 2.5 sd of effects",
+            "practitioner articles, docs/ODD.md §1.2: people reject new things at first; 0 = none, 0.05 = 2.5 sd of effects",
         ),
         Assumption(
             "innovation.feedback_noise",

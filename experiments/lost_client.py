@@ -1,4 +1,4 @@
-"""Losing one client costs its whole future (seed 003).
+"""Losing one client costs its whole future (practitioner articles, docs/ODD.md §1.2).
 
 The seed's training exercise: "a client buys goods and services from your company for 10 thousand
 roubles a year, and the amount grows by 2 thousand each year. How much will the company lose in
@@ -6,9 +6,9 @@ sales if the client stops buying over the next 5 years? 10 + 12 + 14 + 16 + 18 =
 roubles. Such is the price of losing a client. ... if the net financial result is 20% of sales,
 over 5 years the company will lose 14 thousand roubles."
 
-First the arithmetic, exactly (:func:`model.economics.lost_client_cost`). Then the claim that the
+First the arithmetic, exactly (:func:`model.studies.closed_forms.lost_client_cost`). Then the claim that the
 arithmetic is a fair estimate of what a lost client really costs: a competitor poaches a share of
-the served clients at month 13 (a ``poaching`` shock, :mod:`model.phases.retain`); paired runs with
+the served clients at month 13 (a ``poaching`` shock, :mod:`model.engine.phases.retain`); paired runs with
 and without the raid give the firm's NPV lost per poached client over the next 5 years (discounted
 to the raid, every cost line and knock-on included: lost referrals, clients won back, staff cost
 that shrinks with the base), and this is divided by the naive arithmetic — the contribution margin
@@ -34,10 +34,10 @@ from experiments.framework import (
 )
 from experiments.paired import scenario_at
 from model import Scenario
-from model.economics import lost_client_cost
-from model.model import RetentionModel
-from model.phases.account import monthly_rate
-from model.stats import mean_interval
+from model.engine.phases.account import monthly_rate
+from model.engine.retention_model import RetentionModel
+from model.studies.closed_forms import lost_client_cost
+from model.studies.stats import mean_interval
 
 #: A large market: with few staff (300 clients each) one hire more or less is noise at 3,000.
 DEFAULT_SIZE = 8000
@@ -324,7 +324,7 @@ def run(
         size=size,
         seed=seed,
         tables={
-            "The seed's arithmetic, exactly (model.economics.lost_client_cost)": arithmetic(),
+            "The seed's arithmetic, exactly (model.studies.closed_forms.lost_client_cost)": arithmetic(),
             "What the cost is made of, by grid point (means over replications; currency)": (
                 components
             ),

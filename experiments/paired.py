@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from model import Scenario
-from model.runner import RunResult, simulate
+from model.studies.run import RunResult, simulate
 
 __all__ = ["paired_effects", "scenario_at"]
 

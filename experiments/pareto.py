@@ -32,10 +32,10 @@ from experiments.framework import (
 )
 from experiments.paired import scenario_at
 from model import Scenario
-from model.metrics import top_share
-from model.model import RetentionModel
-from model.runner import simulate
-from model.stats import mean_interval
+from model.engine.metrics import top_share
+from model.engine.retention_model import RetentionModel
+from model.studies.run import simulate
+from model.studies.stats import mean_interval
 
 DEFAULT_SIZE = 3000
 DEFAULT_REPLICATIONS = 3

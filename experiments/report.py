@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import ExperimentResult
-from model import __version__
+from model.version import __version__
 
 __all__ = ["REPORTS", "code_version", "write_report"]
 
@@ -101,7 +101,7 @@ def write_report(result: ExperimentResult, out: Path | None = None, command: str
         "",
         "## The question",
         "",
-        f"In the seed articles' words: *{c.title}*",
+        f"In the practitioner articles' words (docs/ODD.md §1.2): *{c.title}*",
         "",
         f"In precise terms: {c.precise}",
         "",

@@ -1,6 +1,6 @@
 """Keeping 5% more clients raises profit by 25-95% (seeds 000, 002, 004).
 
-The seed articles: "increasing client retention by just 5% raises profit by 25% to 95%". The
+The practitioner articles (docs/ODD.md §1.2): "increasing client retention by just 5% raises profit by 25% to 95%". The
 figure traces to Reichheld & Sasser 1990 (+25…85% customer NPV by industry, for five points less
 defection a year) and, for "up to 95%", to Reichheld 1996 and Reichheld & Schefter 2000.
 
@@ -34,10 +34,10 @@ from experiments.framework import (
     decide,
 )
 from model import Scenario
-from model.economics import margin_multiple
-from model.phases.account import monthly_rate
-from model.runner import simulate
-from model.stats import Interval, mean_interval
+from model.engine.phases.account import monthly_rate
+from model.studies.closed_forms import margin_multiple
+from model.studies.run import simulate
+from model.studies.stats import Interval, mean_interval
 
 DEFAULT_SIZE = 1500
 DEFAULT_REPLICATIONS = 3

@@ -26,7 +26,7 @@ from experiments.framework import (
 )
 from experiments.paired import scenario_at
 from model import Scenario
-from model.runner import simulate
+from model.studies.run import simulate
 
 DEFAULT_SIZE = 3000
 DEFAULT_REPLICATIONS = 6

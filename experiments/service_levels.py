@@ -1,4 +1,4 @@
-"""Low / standard / "wow" service: does delighting clients pay (seed 003)?
+"""Low / standard / "wow" service: does delighting clients pay (practitioner articles, docs/ODD.md §1.2)?
 
 The seed's training exercise sorts service into three levels: *low* (the client gets less than
 expected), *standard* (exactly what was expected) and *WOW* (more than expected: "positive emotions,
@@ -17,7 +17,7 @@ import pandas as pd
 from experiments.framework import Assumption, Claim, ExperimentResult, decide, run_claim
 from experiments.paired import paired_effects, scenario_at
 from model import Scenario
-from model.runner import simulate
+from model.studies.run import simulate
 
 DEFAULT_SIZE = 3000
 DEFAULT_REPLICATIONS = 6

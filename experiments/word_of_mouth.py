@@ -7,7 +7,7 @@ purchases and to new clients through the recommendations of existing ones" (000)
 
 The seeds give no number. Precisely: the ad money word of mouth saves over five years — the extra
 ad spend a firm *without* word of mouth needs to match the cumulative acquisitions it makes *with*
-word of mouth (paired on seeds; :func:`model.wom_value.ad_money_saved`) — as a percentage of the
+word of mouth (paired on seeds; :func:`model.studies.wom_value.ad_money_saved`) — as a percentage of the
 five-year ad spend. Also: the acquisitions word of mouth brings, split into acceleration (would
 have come anyway, later) and expansion (would not have come); and what negative word of mouth costs
 after a bad-service spell.
@@ -30,9 +30,9 @@ from experiments.framework import (
 )
 from experiments.paired import scenario_at
 from model import Scenario
-from model.runner import simulate
-from model.stats import mean_interval
-from model.wom_value import AdSaving, ad_money_saved, value_word_of_mouth
+from model.studies.run import simulate
+from model.studies.stats import mean_interval
+from model.studies.wom_value import AdSaving, ad_money_saved, value_word_of_mouth
 
 DEFAULT_SIZE = 2000
 DEFAULT_REPLICATIONS = 3
@@ -210,7 +210,7 @@ def run(
             "run with word of mouth sets the target (its cumulative acquisitions); the same "
             "scenario with word of mouth switched off is re-run on the same seed at different ad "
             "budgets, and brentq finds the budget at which its acquisitions first reach the "
-            "target (model.wom_value.ad_money_saved). Marketing spend is the budget times the "
+            "target (model.studies.wom_value.ad_money_saved). Marketing spend is the budget times the "
             "market size, every month, so the saving as a share of the ad spend is "
             "(budget needed − budget) ÷ budget. If ads saturate before reaching the target (up "
             "to the budget + 20 × the ad response scale), the ceiling is used as a lower bound "
@@ -221,7 +221,7 @@ def run(
             "build a plan on it; the band is [10, ∞) with no margin. Split: the acquisition "
             f"month of each client with and without word of mouth (the latter run {TAIL_MONTHS} "
             "months longer): accelerated = acquired earlier with WOM, expansion = acquired only "
-            "with WOM (model.wom_value.value_word_of_mouth). Negative word of mouth: "
+            "with WOM (model.studies.wom_value.value_word_of_mouth). Negative word of mouth: "
             "`word_of_mouth.q_negative` at its default vs 0, paired, with and without a "
             f"bad-service spell (delivered quality −{SPELL['size']} for {SPELL['months']} months "
             f"from month {SPELL['start']})."

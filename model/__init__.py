@@ -1,22 +1,49 @@
 """Retention Lab: an agent-based simulation of the economics of keeping clients.
 
+The package is built in four layers, each importing only from the ones before it:
+
+``model.scenario``
+    the parameters, each declared once (one module per section), read and validated;
+``model.engine``
+    the client and staff state, random streams, the social network, the monthly phases, metrics,
+    the Mesa model (:class:`RetentionModel`) and the per-agent reference engine;
+``model.studies``
+    what is built from many runs: one run (:func:`simulate`), paired comparison, the budget
+    optimiser, sweeps, sensitivity, calibration, diffusion and word-of-mouth value;
+``model.interfaces``
+    the ``retention`` command line, the browser app, figures and HTML reports.
+
 The Python API in three lines::
 
     from model import Scenario, RetentionModel
     m = RetentionModel(Scenario.from_toml("scenarios/baseline.toml")).run()
     m.timeseries()  # one row per month
+
+The names below import from here; the heavier ones (studies, figures) load on first use.
 """
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
+from typing import Any
 
-from model.model import RetentionModel
-from model.params import Scenario, ScenarioError
+from model.engine.retention_model import RetentionModel
+from model.scenario import Scenario, ScenarioError
+from model.version import __version__
 
-try:
-    __version__ = version("retention-lab")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0+local"
+#: Names that load their module on first use, so ``import model`` stays light.
+_LAZY: dict[str, str] = {
+    "simulate": "model.studies.run",
+    "RunResult": "model.studies.run",
+    "compare": "model.studies.compare",
+    "optimize": "model.studies.optimize",
+    "stage_flow": "model.interfaces.figures",
+}
 
-__all__ = ["RetentionModel", "Scenario", "ScenarioError", "__version__"]
+__all__ = ["RetentionModel", "Scenario", "ScenarioError", "__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'model' has no attribute {name!r}")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from model.params import Scenario
+from model.scenario import Scenario
 
 #: Defaults for quick runs: a 2,000-person market over two years.
 SMALL: dict[str, Any] = {"market.clients": 2_000, "run.months": 24, "run.seed": 1}

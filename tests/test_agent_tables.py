@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from model import RetentionModel, Scenario
-from model.cli import main
-from model.model import TRACKED
-from model.params import ScenarioError
-from model.state import CLIENT_ARRAYS, Stage
+from model.engine.retention_model import TRACKED
+from model.engine.state import CLIENT_ARRAYS, Stage
+from model.interfaces.cli import main
+from model.scenario import ScenarioError
 
 SMALL = {"market.clients": 800, "run.months": 10, "run.seed": 5}
 

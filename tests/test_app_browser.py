@@ -1,4 +1,4 @@
-"""The browser app in a real headless Chromium (DESIGN §3: headless ``solara.render`` tests pass even
+"""The browser app in a real headless Chromium (headless ``solara.render`` tests pass even
 when the page is blank, so only a real browser can say the app works).
 
 The first tests check, without a browser, what the app is built from: controls generated from the
@@ -31,8 +31,9 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-from model.app import APP_DEFAULTS, APP_KEYS, AppModel, flat_name, model_params, network_sample
-from model.params import PARAMS, ScenarioError
+from model.interfaces.app import APP_DEFAULTS, APP_KEYS, AppModel, model_params, network_sample
+from model.interfaces.app.controls import flat_name
+from model.scenario import PARAMS, ScenarioError
 
 #: Chromium flags for a sandboxed, offline, quiet headless run.
 CHROMIUM_ARGS = [
@@ -150,8 +151,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start ``solara run model.app`` as ``retention app`` does; always stop it afterwards."""
-    from model.app_launch import serve_command, serve_env
+    """Start ``solara run model.interfaces.app`` as ``retention app`` does; always stop it afterwards."""
+    from model.interfaces.cli.app import serve_command, serve_env
 
     port = _free_port()
     log_path = tmp_path_factory.mktemp("app") / "server.log"

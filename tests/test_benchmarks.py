@@ -29,7 +29,7 @@ def test_bad_kernel_passes_is_refused(capsys) -> None:
 
 def test_phase_times_cover_every_phase() -> None:
     from benchmarks.phases import phase_times
-    from model.phases import PHASES
+    from model.engine.phases import PHASES
 
     spent, total, built = phase_times(2_000, 2)
     assert list(spent) == [name for name, _ in PHASES]

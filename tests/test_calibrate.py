@@ -8,21 +8,21 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from model.calibrate import (
+from model.interfaces.cli import main
+from model.scenario import Scenario
+from model.studies.calibration.data import fader_hardie
+from model.studies.calibration.fit import (
     CalibrationError,
     MSMSettings,
     calibrate_survival,
     calibrate_targets,
     calibrate_transactions,
 )
-from model.calibration.data import fader_hardie
-from model.calibration.moments import simulated_moments
-from model.calibration.sbg import fit_survival, to_monthly
-from model.calibration.spend import sigma_from_top_share, top_share_lognormal
-from model.calibration.transactions import generate_log
-from model.cli import main
-from model.economics import sbg_survival
-from model.params import Scenario
+from model.studies.calibration.moments import simulated_moments
+from model.studies.calibration.sbg import fit_survival, to_monthly
+from model.studies.calibration.spend import sigma_from_top_share, top_share_lognormal
+from model.studies.calibration.transactions import generate_log
+from model.studies.closed_forms import sbg_survival
 
 # Fader & Hardie (2007) report these fits to years 0-7 (three decimals).
 PAPER = {"regular": (0.704, 1.182), "high_end": (0.668, 3.806)}

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 
 import model
-from model import cli
-from model.cli import main
-from model.metrics import METRICS
-from model.params import Scenario, parameter_table
-from model.runner import simulate
+from model.engine.metrics import METRICS
+from model.interfaces.cli import main
+from model.interfaces.cli import run as cli_run
+from model.scenario import Scenario, parameter_table
+from model.studies.run import simulate
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "scenarios" / "baseline.toml"
@@ -120,7 +120,7 @@ def test_failure_mid_run_leaves_nothing_half_written(tmp_path, monkeypatch):
         (outdir / "stage_flow.png").write_bytes(b"half")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(cli, "_save_figures", broken)
+    monkeypatch.setattr(cli_run, "_save_figures", broken)
     with pytest.raises(RuntimeError):
         main(["run", str(BASELINE), *TINY, "--seed", "2", "--out", str(out), "--quiet"])
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # previous results intact
@@ -282,7 +282,7 @@ def test_subprocess_run_and_error(tmp_path):
 def test_figures_draw_on_given_axes_and_show_inline():
     from matplotlib.figure import Figure
 
-    from model.plots import money, satisfaction_nps, stage_flow
+    from model.interfaces.figures import money, satisfaction_nps, stage_flow
 
     ts = simulate(clients=200, months=4).timeseries
     assert stage_flow(ts)._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"  # what Jupyter displays

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from model import RetentionModel, Scenario
-from model.state import Stage
+from model.engine.state import Stage
 
 
 def _context(share: float):

@@ -31,10 +31,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-import model.phases.retain as retain_phase
-import model.reference as reference
+import model.engine.phases.retain as retain_phase
+import model.engine.reference.agents as reference
 from model import RetentionModel, Scenario
-from model.reference import ReferenceModel
+from model.engine.reference import ReferenceModel
 
 ALPHA = 0.01
 MONTHS = (6, 12, 24)

@@ -1,11 +1,12 @@
-"""Unit tests of the closed forms in :mod:`model.economics`."""
+"""Unit tests of the closed forms in :mod:`model.studies.closed_forms`."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from model.economics import (
+from model.engine.phases.account import monthly_rate
+from model.studies.closed_forms import (
     clv_markov,
     clv_markov_moments,
     lapse_return_chain,
@@ -17,7 +18,6 @@ from model.economics import (
     sbg_retention,
     sbg_survival,
 )
-from model.phases.account import monthly_rate
 
 
 # --------------------------------------------------------------------------- lost client

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import Assumption, Claim, classify, decide, run_claim
-from model.stats import Interval, mean_interval
+from model.studies.stats import Interval, mean_interval
 
 CLAIM = Claim(
     name="toy",

@@ -11,7 +11,7 @@ import pytest
 
 from experiments import acquisition_cost, retention_profit
 from experiments.report import write_report
-from model.runner import simulate
+from model.studies.run import simulate
 
 
 def test_loyalty_drivers_applied_after_the_run_equal_a_direct_run() -> None:

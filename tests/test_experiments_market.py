@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.model import RetentionModel
-from model.params import Scenario, ScenarioError
+from model.engine.retention_model import RetentionModel
+from model.scenario import Scenario, ScenarioError
 
 SHOCK_BASE = {"market.clients": 4000, "run.months": 4, "market.initial_active_share": 0.5}
 
@@ -117,7 +117,7 @@ def test_pareto_windows_and_equal_budget(tmp_path) -> None:
 def test_word_of_mouth_runs_small_and_writes_report(tmp_path) -> None:
     from experiments import word_of_mouth
     from experiments.report import write_report
-    from model.wom_value import AdSaving
+    from model.studies.wom_value import AdSaving
 
     # An unreachable target counts at the search ceiling (a lower bound), not as infinity.
     s = AdSaving(300.0, float("inf"), 10, 5, float("inf"))

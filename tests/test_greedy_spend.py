@@ -1,7 +1,7 @@
 """``greedy_spend`` is exactly the sequential rule a staff member follows with its monthly budget.
 
 The reference engine walks each staff member's incidents in order and pays one when its cost is
-within what is left (:meth:`model.reference.StaffMember.fix_incidents`); the array engine claims to
+within what is left (:meth:`model.engine.reference.StaffMember.fix_incidents`); the array engine claims to
 compute the same without a per-item loop. Checked here against that plain loop on random groups,
 costs and budgets, including ties, zero costs, zero budgets and exact fits.
 """
@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.phases.work import greedy_spend
+from model.engine.phases.work import greedy_spend
 
 
 def sequential_spend(group: np.ndarray, cost: np.ndarray, budget: np.ndarray) -> np.ndarray:

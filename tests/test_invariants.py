@@ -1,7 +1,7 @@
-"""Property tests over random scenarios: conservation, reconciliation, determinism (DESIGN §5).
+"""Property tests over random scenarios: conservation, reconciliation, determinism (docs/validation.md).
 
 Random small markets (200–2,000 clients, 6–24 months), every lever drawn within its declared range
-(from :data:`model.params.PARAMS`, so a new lever is covered without editing this file), random
+(from :data:`model.scenario.PARAMS`, so a new lever is covered without editing this file), random
 seeds and a few behavioural switches. The money checks are exact up to float64 round-off: relative
 tolerance 1e-9 of the gross money moved (revenue plus every cost line), far above the ~1e-13
 accumulated by summing a few thousand float64 numbers, far below any real leak (one client-month).
@@ -19,14 +19,14 @@ from conftest import small_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.context import LEDGER_LINES
-from model.economics import npv
-from model.metrics import nps
-from model.model import RetentionModel
-from model.params import PARAMS, SERVICE_LEVELS, Scenario
-from model.phases import PHASES
-from model.randomness import Streams
-from model.state import Stage
+from model.engine.context import LEDGER_LINES
+from model.engine.metrics import nps
+from model.engine.phases import PHASES
+from model.engine.randomness import Streams
+from model.engine.retention_model import RetentionModel
+from model.engine.state import Stage
+from model.scenario import PARAMS, SERVICE_LEVELS, Scenario
+from model.studies.closed_forms import npv
 
 #: Standard errors required between paired service levels (|Z| > 4: probability 6e-5 by chance).
 Z = 4.0

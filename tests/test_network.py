@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from model.network import KINDS, Network, build_network
+from model.engine.network import KINDS, Network, build_network
 
 SPARSE = ("small_world", "scale_free", "random")
 
@@ -103,7 +103,7 @@ def test_count_flagged_counts_hubs_past_int16() -> None:
 
 
 def _csr_star(n: int):
-    from model.network import _csr
+    from model.engine.network import _csr
 
     leaves = np.arange(1, n, dtype=np.int64)
     return _csr("random", n, np.zeros(n - 1, dtype=np.int64), leaves)
@@ -178,7 +178,7 @@ def test_same_rng_same_graph() -> None:
 
 def test_csr_accepts_int32_endpoints_past_the_int32_key_range() -> None:
     """Keys are row·n + column: with 100,000 nodes they pass 2³¹, so they are formed in int64."""
-    from model.network import _csr
+    from model.engine.network import _csr
 
     n = 100_000
     rng = np.random.default_rng(5)

@@ -2,7 +2,7 @@
 
 Each notebook is executed with nbclient in a kernel that runs *this* interpreter (a kernelspec
 written to a temporary folder points at ``sys.executable``), with the working directory set to
-``notebooks/`` as when a user opens them in Jupyter. Timings are not asserted (DESIGN: never
+``notebooks/`` as when a user opens them in Jupyter. Timings are not asserted (never
 wall-clock asserts in tests); each notebook is written to run in well under two minutes.
 """
 

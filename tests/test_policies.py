@@ -9,10 +9,10 @@ import pytest
 from conftest import small_scenario
 from scipy import stats
 
-from model.budget import exchange_rates, optimize
-from model.cli import main
-from model.params import Scenario, ScenarioError
-from model.policies import compare, paired_interval
+from model.interfaces.cli import main
+from model.scenario import Scenario, ScenarioError
+from model.studies.compare import compare, paired_interval
+from model.studies.optimize import exchange_rates, optimize
 
 CUT = [
     {"month": 6, "set": {"service_level": "low"}},

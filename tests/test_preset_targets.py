@@ -16,7 +16,7 @@ import math
 import pytest
 
 from model import Scenario
-from model.calibration.presets import (
+from model.studies.calibration.presets import (
     INDUSTRY_DIR,
     METRICS,
     N_SE,
@@ -63,7 +63,7 @@ def test_preset_hits_its_targets_on_unseen_seeds(industry: str) -> None:
         own = N_SE * se * math.sqrt(len(MEAS.test_seeds) / len(MEAS.fit_seeds) + 1.0)
         assert 2.0 * t.tolerance >= own, (
             f"{industry}.{metric}: stated tolerance {t.tolerance:g} < 4 SE {own:.4g} seen here; "
-            "rerun `python -m model.calibration.presets`"
+            "rerun `python -m model.studies.calibration.presets`"
         )
         assert abs(mean - t.target) <= t.tolerance, (
             f"{industry}.{metric}: emergent {mean:.4g} (SE {se:.2g}) vs target {t.target:g} "

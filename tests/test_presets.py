@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from model import Scenario
-from model.runner import simulate
+from model.studies.run import simulate
 
 ROOT = Path(__file__).resolve().parents[1] / "scenarios"
 # industries/targets.toml holds the presets' calibration targets, not a scenario.

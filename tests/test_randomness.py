@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.special import betaincinv, ndtri
 
-from model.randomness import BETA_CELLS, beta_from_uniform, normal_from_uniform
+from model.engine.randomness import BETA_CELLS, beta_from_uniform, normal_from_uniform
 
 
 @pytest.mark.parametrize(

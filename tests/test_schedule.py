@@ -14,13 +14,13 @@ import pandas as pd
 import pytest
 from conftest import small_scenario
 
-from model.model import RetentionModel
-from model.params import Scenario, ScenarioError
-from model.phases import PHASES
-from model.runner import simulate
-from model.schedule import lever_plan, service_drop
-from model.state import Stage
-from model.targeting import segment_mask
+from model.engine.phases import PHASES
+from model.engine.retention_model import RetentionModel
+from model.engine.schedule import lever_plan, service_drop
+from model.engine.state import Stage
+from model.engine.targeting import segment_mask
+from model.scenario import Scenario, ScenarioError
+from model.studies.run import simulate
 
 M = 10  # the month the interventions start
 

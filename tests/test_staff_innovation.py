@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from model import Scenario
-from model.params import Staff
-from model.phases.innovate import ship_decision
-from model.phases.staff import engagement_target
-from model.runner import simulate
+from model.engine.phases.innovate import ship_decision
+from model.engine.phases.staff import engagement_target
+from model.scenario import Staff
+from model.studies.run import simulate
 
 SMALL = {"market.clients": 2000, "run.months": 36}
 
@@ -60,7 +60,7 @@ def test_links_on_the_chain_reaches_clients() -> None:
 
 # ------------------------------------------------------------------------------------- innovation
 def test_ship_rule_weights_feedback_by_client_focus() -> None:
-    from model.params import Innovation
+    from model.scenario import Innovation
 
     p = Innovation(novelty_bias=0.05, feedback_noise=0.0, internal_noise=0.0)
     effect = np.array([0.03])

@@ -20,8 +20,8 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from model.cli import main as cli_main
-from model.sweep import (
+from model.interfaces.cli import main as cli_main
+from model.studies.sweep import (
     SweepError,
     build_design,
     executor,
@@ -32,7 +32,7 @@ from model.sweep import (
     seed_for,
     status,
 )
-from model.sweep.store import done_batches
+from model.studies.sweep.store import done_batches
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -165,7 +165,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
         encoding="utf-8",
     )
     store = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "model.cli", "sweep", str(spec_file), "--out", str(store)]
+    cmd = [sys.executable, "-m", "model", "sweep", str(spec_file), "--out", str(store)]
     proc = subprocess.Popen([*cmd, "--workers", "1", "--quiet"], cwd=REPO)
     deadline = time.monotonic() + 120
     try:
@@ -221,7 +221,7 @@ def test_store_refuses_another_spec_or_other_code_unless_fresh(tmp_path, monkeyp
     sweep(spec_of(), store)
     with pytest.raises(SweepError, match="different spec"):
         sweep(spec_of(replications=3), store)
-    import model.sweep.store as store_module
+    import model.studies.sweep.store as store_module
 
     real = store_module.code_version()
     monkeypatch.setattr(store_module, "code_version", lambda: {**real, "source_hash": "0" * 64})
@@ -366,7 +366,7 @@ def test_cli_reports_bad_input_as_one_line_exit_2(tmp_path, capsys):
 
 
 def test_example_spec_is_valid_and_small():
-    from model.sweep import load_spec
+    from model.studies.sweep import load_spec
 
     spec = load_spec(REPO / "scenarios" / "sweeps" / "example.toml")
     runs = len(build_design(spec)) * spec.replications
@@ -383,7 +383,7 @@ SENS_PARAMS = {
 
 
 def _sens_store(tmp_path, kind, samples):
-    from model.sensitivity import analyze
+    from model.studies.sensitivity import analyze
 
     spec = parse_spec(
         {

@@ -1,13 +1,13 @@
-"""Analytic anchors against the simulation (DESIGN §5): closed-form CLV and sBG heterogeneity.
+"""Analytic anchors against the simulation (docs/validation.md): closed-form CLV and sBG heterogeneity.
 
 Every tolerance is a number of Monte-Carlo standard errors of the mean over independent clients
 (each client's draws come from its own slot of per-decision streams, so clients are independent),
 with the standard error computed analytically from the process being tested — never tuned.
 
-Timing (model/phases/account.py): a client served in month t who does not churn pays its margin at
+Timing (model/engine/phases/account.py): a client served in month t who does not churn pays its margin at
 the end of month t, discounted by (1 + i_m)^−t with i_m = (1 + annual)^(1/12) − 1. A cohort with
 constant monthly retention r and margin m is therefore worth m·r/(1 + i_m − r) per initial client
-over an infinite horizon (:func:`model.economics.margin_multiple`, timing "end"); over T months the
+over an infinite horizon (:func:`model.studies.closed_forms.margin_multiple`, timing "end"); over T months the
 truncated sum m·q(1 − q^T)/(1 − q), q = r/(1 + i_m), which the tests use so truncation is exact.
 """
 
@@ -18,7 +18,10 @@ import pandas as pd
 import pytest
 from conftest import closed_cohort
 
-from model.economics import (
+from model.engine.phases.account import monthly_rate
+from model.engine.retention_model import RetentionModel
+from model.scenario import Scenario
+from model.studies.closed_forms import (
     clv_markov,
     clv_markov_moments,
     lapse_return_chain,
@@ -26,9 +29,6 @@ from model.economics import (
     sbg_parameters,
     sbg_retention,
 )
-from model.model import RetentionModel
-from model.params import Scenario
-from model.phases.account import monthly_rate
 
 #: Standard errors allowed on each comparison. With |Z| > 4 having probability 6e-5, a test
 #: making 40 such comparisons fails by chance with probability < 0.3% (and seeds are fixed).

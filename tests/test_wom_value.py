@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from conftest import small_scenario
 
-from model.diffusion import bass_figure, bass_scenario, main
-from model.params import ScenarioError
-from model.wom_value import (
+from model.scenario import ScenarioError
+from model.studies.diffusion import bass_figure, bass_scenario, main
+from model.studies.wom_value import (
     acquisition_months,
     ad_money_saved,
     split_acquisitions,
@@ -101,7 +101,7 @@ def test_ad_money_saved_unreachable_and_refused() -> None:
 
 # ------------------------------------------------------------------------ figure and command
 def test_bass_scenario_sets_p_and_rejects_bad_input() -> None:
-    from model.phases.attract import ad_awareness_probability
+    from model.engine.phases.attract import ad_awareness_probability
 
     for p in (0.01, 0.2):
         s = bass_scenario(p, 0.3)

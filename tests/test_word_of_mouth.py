@@ -1,6 +1,6 @@
-"""Word of mouth docked to Bass diffusion (DESIGN §5), and referral attribution.
+"""Word of mouth docked to Bass diffusion (docs/validation.md), and referral attribution.
 
-Tolerances are Monte-Carlo standard errors derived in :mod:`model.diffusion`: given the count
+Tolerances are Monte-Carlo standard errors derived in :mod:`model.studies.diffusion`: given the count
 adopted, a month's new adopters are binomial, and the variance carried over from earlier months
 is stretched by the recursion's slope (linear-noise approximation, ``mean_field_variance``; up
 to ~2× the plain binomial standard error ``sqrt(F(1 − F)/N)`` in the imitation phase, where early
@@ -15,7 +15,10 @@ import numpy as np
 import pytest
 from conftest import small_scenario
 
-from model.diffusion import (
+from model.engine.phases import PHASES
+from model.engine.retention_model import RetentionModel
+from model.engine.state import Source, Stage
+from model.studies.diffusion import (
     adoption,
     bass_curve,
     bass_scenario,
@@ -23,9 +26,6 @@ from model.diffusion import (
     mean_field_bias,
     mean_field_variance,
 )
-from model.model import RetentionModel
-from model.phases import PHASES
-from model.state import Source, Stage
 
 N = 20_000
 SEEDS = (11, 12, 13, 14)

@@ -1,0 +1,162 @@
+"""What every phase receives: the run's state in one place, and this month's levers and tallies.
+
+A phase is ``step(ctx: Context) -> None``. It reads the state as it stood when the phase began,
+writes its own outputs (requests in the clients' scratch arrays, money in ``ctx.ledger``, counts in
+``ctx.tally``) and never changes a stage: :mod:`model.engine.phases.resolve` does that, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.engine.network import Network
+from model.engine.randomness import Streams
+from model.engine.schedule import frontier_leap
+from model.engine.state import ClientState, FirmState, StaffState
+from model.engine.targeting import monthly_targets
+from model.scenario import Levers, Scenario
+
+__all__ = ["LEDGER_LINES", "SPEND_LINES", "Context"]
+
+#: Every cost line of the monthly ledger, in the order they are reported (revenue is separate).
+LEDGER_LINES: tuple[str, ...] = (
+    "cogs",
+    "service",
+    "staff",
+    "training",
+    "hiring",
+    "empowerment",
+    "escalation",
+    "marketing",
+    "onboarding",
+    "winback",
+    "discounts",
+    "rd",
+    "overhead",
+)
+
+
+#: The lines that count as the firm's *spend* (every cost line but the cost of goods sold), for
+#: comparisons at equal budget.
+SPEND_LINES: tuple[str, ...] = tuple(line for line in LEDGER_LINES if line != "cogs")
+
+
+@dataclass
+class Context:
+    """The state of one run plus one month's working values.
+
+    Attributes
+    ----------
+    params : Scenario
+        The validated scenario.
+    levers : Levers
+        The levers in force this month (after schedules and shocks).
+    month : int
+        The month being simulated, 1-based.
+    served : ndarray of bool
+        Clients active when the month began: the ones served this month.
+    ad_cost_factor : float
+        Multiplier on the cost of reaching prospects (a price war raises it).
+    targeted : dict of str to ndarray of bool
+        Each lever's segment this month (:func:`model.engine.targeting.monthly_targets`), chosen as the
+        month begins so that every phase reads the same choice.
+    charged_unserved : ndarray of int
+        Rows of clients not served this month who were charged a direct cost (win-back spend on
+        lapsed clients), so that accounting need not search the whole market for them.
+    """
+
+    params: Scenario
+    clients: ClientState
+    staff: StaffState
+    firm: FirmState
+    network: Network
+    streams: Streams
+    levers: Levers
+    month: int = 0
+    served: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    served_idx: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    promoters: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    wom_probability: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    ad_cost_factor: float = 1.0
+    charged_unserved: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    targeted: dict[str, np.ndarray] = field(default_factory=dict)
+    revenue: float = 0.0
+    client_revenue: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ledger: dict[str, float] = field(default_factory=dict)
+    tally: dict[str, float] = field(default_factory=dict)
+
+    def begin_month(self, month: int, levers: Levers, ad_cost_factor: float) -> None:
+        """Reset the month's working values; snapshot who is served."""
+        self.month = month
+        self.levers = levers
+        self.ad_cost_factor = ad_cost_factor
+        # A competitor's leap lands before anyone decides anything this month.
+        self.firm.frontier += frontier_leap(self.params, month)
+        self.served = self.clients.active_mask()
+        self.served_idx = np.flatnonzero(self.served)  # computed once; most phases work on it
+        self.targeted = monthly_targets(self.clients, self.served, self.params)
+        self.clients.clear_scratch()
+        self.charged_unserved = np.zeros(0, np.int64)
+        self.revenue = 0.0
+        self.ledger = dict.fromkeys(LEDGER_LINES, 0.0)
+        self.tally = {}
+
+    @property
+    def dense(self) -> bool:
+        """Whether most of the market is served this month.
+
+        Then a phase may compute over whole arrays (contiguous passes) and mask the result to the
+        served, which is cheaper than gathering and scattering them; element by element the
+        numbers are the same either way.
+        """
+        return 2 * self.served_idx.size >= self.clients.n
+
+    @property
+    def served_rows(self) -> slice | np.ndarray:
+        """What to index client arrays with: every row when :attr:`dense` (mask the result with
+        ``served``), else the served rows."""
+        return slice(None) if self.dense else self.served_idx
+
+    def rows_at(self, positions: np.ndarray) -> np.ndarray:
+        """Client rows of ``positions`` in arrays indexed by :attr:`served_rows`."""
+        return positions if self.dense else self.served_idx[positions]
+
+    def update_served(
+        self,
+        rule: Callable[..., Sequence[np.ndarray]],
+        reads: Sequence[str],
+        writes: Sequence[str],
+    ) -> None:
+        """Apply an elementwise ``rule`` to the served clients: ``writes = rule(*reads)``.
+
+        ``reads`` and ``writes`` name client arrays. The rule sees the served clients' values and
+        returns the new values of ``writes`` in order, as new arrays (not views of its inputs);
+        nobody else's values change. When most of
+        the market is served, the rule runs over whole arrays (contiguous passes) and the others'
+        values are put back; otherwise over the served clients gathered. Both give the same
+        numbers, element by element.
+        """
+        cl, idx = self.clients, self.served_idx
+        if not self.dense:
+            outs = rule(*(getattr(cl, name)[idx] for name in reads))
+            for name, out in zip(writes, outs, strict=True):
+                getattr(cl, name)[idx] = out
+            return
+        others = np.flatnonzero(~self.served)
+        kept = [getattr(cl, name)[others] for name in writes]
+        outs = rule(*(getattr(cl, name) for name in reads))
+        for name, out, old in zip(writes, outs, kept, strict=True):
+            array = getattr(cl, name)
+            array[...] = out
+            array[others] = old
+
+    def uniform(self, decision: str) -> np.ndarray:
+        """This month's per-client uniforms for a decision (element i is client i's)."""
+        return self.streams.uniform(decision, self.month, self.clients.n)
+
+    def uniform_at(self, decision: str, rows: np.ndarray) -> np.ndarray:
+        """This month's uniforms for a decision about a few clients only (``rows``)."""
+        return self.streams.uniform_at(decision, self.month, rows)

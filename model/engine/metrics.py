@@ -1,0 +1,174 @@
+"""Monthly reporters: every metric declared once (name, unit, meaning), computed as array reductions.
+
+The model keeps the results as preallocated (months × metrics) float64 arrays, stocks and flows side
+by side; Mesa's DataCollector reads them through one named reporter per metric.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.engine.context import LEDGER_LINES, Context
+from model.engine.phases.satisfaction import satisfaction_cutoffs
+from model.engine.state import Stage
+from model.scenario import Satisfaction
+
+__all__ = ["METRICS", "compute", "nps", "top_share"]
+
+#: name -> (unit, meaning)
+METRICS: dict[str, tuple[str, str]] = {
+    "prospects": ("people", "market members who have never been clients"),
+    "active": ("clients", "clients being served, LOYAL included"),
+    "loyal": ("clients", "clients labelled LOYAL (long tenure, high satisfaction)"),
+    "lapsed": ("clients", "former clients"),
+    "acquired": ("clients/month", "prospects who became clients"),
+    "acquired_referral": ("clients/month", "acquisitions credited to a referral"),
+    "churned": ("clients/month", "clients who left"),
+    "churned_bad_service": ("clients/month", "leavers who left over bad service"),
+    "won_back": ("clients/month", "lapsed clients who returned"),
+    "retention_monthly": ("share", "1 - churned / served"),
+    "retention_annual": ("share", "monthly retention to the 12th power"),
+    "revenue": ("currency/month", "revenue"),
+    **{line: ("currency/month", f"cost line: {line}") for line in LEDGER_LINES},
+    "profit": ("currency/month", "revenue minus every cost line"),
+    "npv": ("currency", "cumulative discounted profit"),
+    "satisfaction": ("0-1", "mean measured satisfaction of active clients"),
+    "nps": ("points", "net promoter score of active clients (-100..100)"),
+    "cac": ("currency/acquisition", "(marketing + onboarding) / acquisitions"),
+    "cost_per_retained": (
+        "currency/client-month",
+        "programme discounts / churn it averted this month (a client kept for k months counts k "
+        "times: a monthly rate, not a cost per client kept)",
+    ),
+    "top20_revenue_share": ("share", "revenue share of the top 20% of paying clients this month"),
+    "top20_value_share": (
+        "share",
+        "cumulative-profit share of the top 20% of the clients the firm has ever acquired or "
+        "served — every client with money attributed (> 1: a whale curve)",
+    ),
+    "referral_share": ("share", "share of acquisitions credited to referrals"),
+    "reached_positive": ("people/month", "people reached by positive word of mouth"),
+    "reached_negative": ("people/month", "people reached by warnings"),
+    "promoters": ("clients", "served clients at or above the promoter threshold"),
+    "aware_share": ("share", "share of prospects aware of the firm"),
+    "headcount": ("staff", "staff employed"),
+    "engagement": ("0-1", "mean staff engagement"),
+    "quality": ("0-1", "mean delivered quality before incidents"),
+    "incidents": ("incidents/month", "service incidents"),
+    "fixed_on_spot": ("incidents/month", "incidents fixed by empowered staff"),
+    "escalated": ("incidents/month", "incidents escalated"),
+    "unfixed": ("incidents/month", "escalations never fixed"),
+    "empowerment_budgeted": ("currency/month", "empowerment money available"),
+    "staff_quits": ("staff/month", "staff who quit and were replaced"),
+    "firm_quality": ("quality", "product quality Qf"),
+    "frontier": ("quality", "competitors' frontier Qm"),
+    "gap": ("quality", "Qm - Qf"),
+    "candidates": ("candidates/month", "R&D candidates evaluated"),
+    "shipped_good": ("candidates", "cumulative shipped with a positive true effect"),
+    "shipped_bad": ("candidates", "cumulative shipped with a negative true effect"),
+    "shelved_good": ("candidates", "cumulative shelved with a positive true effect"),
+    "shelved_bad": ("candidates", "cumulative shelved with a negative true effect"),
+    "unattributed": ("currency/month", "shared costs in a month with nobody served"),
+}
+
+
+def top_share(values: np.ndarray, share: float = 0.2, members: np.ndarray | None = None) -> float:
+    """Share of the total held by the top ``share`` of ``values`` (NaN if total is not positive).
+
+    ``members``: a mask of the values counted, when every other value is exactly zero (clients
+    the metric is not about). The members are then only selected if their top ``share`` reaches
+    down to values ≤ 0, where they could tie with the zeros of non-members.
+    """
+    n = values.size if members is None else int(np.count_nonzero(members))
+    total = float(values.sum())
+    if n == 0 or total <= 0:
+        return float("nan")
+    k = max(round(share * n), 1)
+    # Selected in float32 (half the memory traffic of a float64 partition; a share needs no more).
+    top = np.partition(values.astype(np.float32), values.size - k)[values.size - k :]
+    if members is not None and n < values.size and top.min() <= 0:
+        return top_share(values[members], share)
+    return float(top.sum(dtype=np.float64)) / total
+
+
+def nps(satisfaction: np.ndarray, p: Satisfaction) -> float:
+    """Net promoter score: % promoters − % detractors, from satisfaction in [0, 1]."""
+    if satisfaction.size == 0:
+        return float("nan")
+    promoter, detractor = satisfaction_cutoffs(p)  # the NPS bands as satisfaction cut-offs
+    return 100.0 * (np.mean(satisfaction >= promoter) - np.mean(satisfaction < detractor))
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den > 0 else float("nan")
+
+
+def compute(ctx: Context) -> dict[str, float]:
+    """All metrics for the month just resolved."""
+    cl, t, led, p = ctx.clients, ctx.tally, ctx.ledger, ctx.params
+    stage = cl.stage
+    # Four cheap compares beat bincount on int8 (which converts to intp); an index array beats a
+    # scattered boolean mask for gathers (both measured at 10⁶ clients).
+    counts = [np.count_nonzero(stage == code) for code in range(4)]
+    # Over the whole market with a mask (contiguous passes beat gathering the active clients).
+    active = (stage == Stage.ACTIVE) | (stage == Stage.LOYAL)
+    n_active = counts[Stage.ACTIVE] + counts[Stage.LOYAL]
+    measured = np.add(cl.satisfaction, cl.paradox_bonus)
+    np.clip(measured, 0.0, 1.0, out=measured)
+    measured *= active  # zero for everyone else (the NPS counts mask them out too)
+    promoter, detractor = satisfaction_cutoffs(p.satisfaction)
+    promoters = float(np.count_nonzero(active & (measured >= promoter)))
+    detractors = float(np.count_nonzero(active & (measured < detractor)))
+    served = int(ctx.served_idx.size)
+    retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
+    prospects = stage == Stage.PROSPECT
+    ever = (cl.value != 0) | (cl.revenue_total > 0)  # every client with money attributed
+    revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
+    firm = ctx.firm
+    row = {
+        "prospects": counts[Stage.PROSPECT],
+        "active": counts[Stage.ACTIVE] + counts[Stage.LOYAL],
+        "loyal": counts[Stage.LOYAL],
+        "lapsed": counts[Stage.LAPSED],
+        "acquired": t["acquired"],
+        "acquired_referral": t["acquired_referral"],
+        "churned": t["churned"],
+        "churned_bad_service": t["churned_bad_service"],
+        "won_back": t["won_back"],
+        "retention_monthly": retention,
+        "retention_annual": retention**12,
+        "revenue": ctx.revenue,
+        **{line: led[line] for line in LEDGER_LINES},
+        "profit": t["profit"],
+        "npv": firm.npv,
+        "satisfaction": _ratio(float(measured.sum()), n_active),
+        "nps": 100.0 * _ratio(promoters - detractors, n_active),
+        "cac": _ratio(led["marketing"] + led["onboarding"], t["acquired"]),
+        "cost_per_retained": _ratio(led["discounts"], t.get("kept_by_programme", 0.0)),
+        "top20_revenue_share": top_share(revenue, members=revenue > 0),
+        "top20_value_share": top_share(cl.value, members=ever),
+        "referral_share": _ratio(t["acquired_referral"], t["acquired"]),
+        "reached_positive": t.get("reached_positive", 0),
+        "reached_negative": t.get("reached_negative", 0),
+        "promoters": t.get("promoters", 0),
+        "aware_share": _ratio(float(np.count_nonzero(cl.aware & prospects)), float(counts[0])),
+        "headcount": ctx.staff.employed,
+        "engagement": float(ctx.staff.engagement[: ctx.staff.employed].mean()),
+        "quality": t.get("quality", float("nan")),
+        "incidents": t.get("incidents", 0),
+        "fixed_on_spot": t.get("fixed_on_spot", 0),
+        "escalated": t.get("escalated", 0),
+        "unfixed": t.get("unfixed", 0),
+        "empowerment_budgeted": ctx.staff.employed * ctx.levers.empowerment_budget,
+        "staff_quits": t.get("staff_quits", 0),
+        "firm_quality": firm.quality,
+        "frontier": firm.frontier,
+        "gap": firm.gap,
+        "candidates": t.get("candidates", 0),
+        "shipped_good": firm.shipped_good,
+        "shipped_bad": firm.shipped_bad,
+        "shelved_good": firm.shelved_good,
+        "shelved_bad": firm.shelved_bad,
+        "unattributed": t.get("unattributed", 0.0),
+    }
+    return {k: float(v) for k, v in row.items()}

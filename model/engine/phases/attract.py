@@ -1,0 +1,88 @@
+"""Attract: prospects become aware and convert (docs/ODD.md §7.6).
+
+Awareness comes from advertising (Bass *p* with diminishing returns to spend) and from positive word
+of mouth (drawn in :mod:`~model.engine.phases.word_of_mouth`). **Attribution rule**: a prospect reached by
+both in the same month is credited to each channel in proportion to its share of the awareness
+hazard, ``p_ad / (p_ad + p_wom)`` — so neither channel wins every tie. A referral is credited to one
+promoter neighbour, drawn uniformly. Aware prospects convert with a chance set by fit, the quality
+gap and warnings heard; the acquisition keeps the source of the awareness. CAC is an output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.engine.context import Context
+from model.engine.phases.staff import saturating
+from model.engine.state import Source, Stage
+from model.scenario import Attract
+
+__all__ = ["ad_awareness_probability", "conversion_probability", "step"]
+
+
+def ad_awareness_probability(ad_budget: float, cost_factor: float, p: Attract) -> float:
+    """Monthly chance an unaware prospect notices the advertising (diminishing returns)."""
+    return float(p.ad_p_max * saturating(ad_budget / cost_factor, p.ad_scale))
+
+
+def conversion_probability(
+    fit: np.ndarray,
+    gap: float,
+    warned: np.ndarray,
+    gap_scale: float,
+    p: Attract,
+    warn_factor: float,
+) -> np.ndarray:
+    """Monthly chance an aware prospect becomes a client."""
+    c = (
+        p.conversion_max
+        * np.power(fit, p.fit_exponent)
+        * np.exp(-p.gap_conversion_effect * np.tanh(gap / gap_scale))
+    )
+    return np.clip(np.where(warned, c * warn_factor, c), 0.0, 1.0)
+
+
+def step(ctx: Context) -> None:
+    """Mark newly aware prospects and the ones who join (``clients.joins``)."""
+    cl, p, lv = ctx.clients, ctx.params, ctx.levers
+    prospects = np.flatnonzero(cl.stage == Stage.PROSPECT)
+    p_ad = ad_awareness_probability(lv.ad_budget, ctx.ad_cost_factor, p.attract)
+
+    unaware = prospects[~cl.aware[prospects]]
+    by_ad = ctx.uniform("attract.ad")[unaware] < p_ad
+    by_wom = cl.heard_positive[unaware]
+    new = by_ad | by_wom
+    # A tie (reached by both) goes to the ad with probability p_ad / (p_ad + p_wom).
+    ad_credit = by_ad.copy()
+    tie = np.flatnonzero(by_ad & by_wom)
+    share_ad = p_ad / np.maximum(p_ad + ctx.wom_probability[unaware[tie]], 1e-12)
+    ad_credit[tie] = ctx.uniform_at("attract.credit", unaware[tie]) < share_ad
+    fresh = unaware[new]
+    cl.aware[fresh] = True
+    cl.aware_source[fresh] = np.where(ad_credit[new], Source.AD, Source.REFERRAL)
+    referred = fresh[cl.aware_source[fresh] == Source.REFERRAL]
+    cl.referrer[referred] = ctx.network.pick_flagged(
+        referred, ctx.promoters, ctx.uniform_at("attract.referrer", referred)
+    )
+
+    aware = prospects[cl.aware[prospects]]
+    conv = conversion_probability(
+        cl.fit[aware],
+        ctx.firm.gap,
+        cl.heard_negative[aware],
+        p.retain.gap_scale,
+        p.attract,
+        p.word_of_mouth.negative_conversion_factor if p.word_of_mouth.enabled else 1.0,
+    )
+    joins = ctx.uniform_at("attract.convert", aware) < conv
+    cl.joins[aware[joins]] = True
+    # Those who neither join nor remember lose awareness (and its credit).
+    forget = ~joins & (ctx.uniform_at("attract.forget", aware) < p.attract.awareness_decay)
+    lost = aware[forget]
+    cl.aware[lost] = False
+    cl.aware_source[lost] = Source.NONE
+    cl.referrer[lost] = -1
+
+    ctx.ledger["marketing"] += lv.ad_budget * cl.n / 1000.0
+    ctx.ledger["onboarding"] += float(joins.sum()) * p.attract.onboarding_cost
+    ctx.tally.update(newly_aware=int(fresh.size), aware_by_ad=int(ad_credit[new].sum()))

@@ -1,0 +1,66 @@
+"""Innovate: R&D candidates filtered by client focus; competitors move the frontier (docs/ODD.md §7.8).
+
+R&D money (a share of last month's revenue) buys candidates at ``candidate_cost`` (a share of revenue)
+each, a Poisson number with that mean. A candidate's true effect on quality is Normal(mean, sd) and may be
+negative. Clients' feedback = effect − novelty bias + noise; the internal estimate = effect + noise.
+The firm ships when ``φ·feedback + (1 − φ)·estimate > 0``. Shipping moves quality by the true effect
+and dips clients' experience for a while. So client focus can filter out duds or kill good
+novelties: the trade-off is found, not assumed (March 1991).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import poisson
+
+from model.engine.context import Context
+from model.engine.randomness import normal_from_uniform
+from model.scenario import Innovation
+
+__all__ = ["ship_decision", "step"]
+
+
+def ship_decision(
+    effect: np.ndarray,
+    feedback_noise: np.ndarray,
+    internal_noise: np.ndarray,
+    focus: float,
+    p: Innovation,
+) -> np.ndarray:
+    """Which candidates ship, given standard-normal noise draws."""
+    feedback = effect - p.novelty_bias + p.feedback_noise * feedback_noise
+    estimate = effect + p.internal_noise * internal_noise
+    return focus * feedback + (1.0 - focus) * estimate > 0.0
+
+
+def step(ctx: Context) -> None:
+    """Run this month's candidates, move product quality and the competitors' frontier."""
+    firm, p, lv = ctx.firm, ctx.params.innovation, ctx.levers
+    firm.novelty_dip *= 1.0 - p.novelty_dip_decay
+    budget = lv.rd_share * firm.ledger.get("last_revenue", 0.0)
+    u = ctx.streams.uniform64("innovate.count", ctx.month, 1)[0]
+    # A candidate costs a share of revenue, so R&D productivity does not depend on firm size.
+    count = int(poisson.ppf(u, lv.rd_share / p.candidate_cost)) if budget > 0 else 0
+    if count:
+        # One stream per quantity, indexed by candidate: candidate k's effect and noises do not
+        # depend on how many candidates there are (arms with different R&D stay paired).
+        rows = np.arange(count)
+
+        def draw(name: str) -> np.ndarray:
+            u = ctx.streams.uniform_at(name, ctx.month, rows)
+            return normal_from_uniform(u).astype(np.float64)
+
+        effect = p.effect_mean + p.effect_sd * draw("innovate.effect")
+        noise_fb, noise_int = draw("innovate.feedback_noise"), draw("innovate.internal_noise")
+        ships = ship_decision(effect, noise_fb, noise_int, lv.client_focus, p)
+        good = effect > 0
+        firm.quality = float(np.clip(firm.quality + effect[ships].sum(), 0.0, 1.5))
+        firm.novelty_dip += p.novelty_dip * int(ships.sum())
+        firm.shipped_good += int((ships & good).sum())
+        firm.shipped_bad += int((ships & ~good).sum())
+        firm.shelved_good += int((~ships & good).sum())
+        firm.shelved_bad += int((~ships & ~good).sum())
+    ctx.tally["candidates"] = count
+    # Competitors move on for next month (a scheduled leap lands at the start of its month).
+    firm.frontier += ctx.params.market.competitor_pace
+    ctx.ledger["rd"] += budget

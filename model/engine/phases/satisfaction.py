@@ -1,0 +1,86 @@
+"""Satisfaction and expectation (docs/ODD.md §7.3).
+
+S moves toward ``a·x + b·(x − E)``: an absolute term (so better service keeps a lasting edge when
+a > 0) plus expectation–disconfirmation (Oliver 1980). E adapts toward a blend of the client's own
+experience and the market's standard, so yesterday's "wow" becomes today's standard without making
+every service level equal in the long run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.engine.context import Context
+from model.scenario import Satisfaction
+
+__all__ = [
+    "behavioural",
+    "expectation_update",
+    "satisfaction_cutoffs",
+    "satisfaction_target",
+    "step",
+    "to_likelihood",
+]
+
+
+def satisfaction_target(x: np.ndarray, e: np.ndarray, p: Satisfaction) -> np.ndarray:
+    """Where satisfaction heads given experience ``x`` and expectation ``e``, clipped to [0, 1]."""
+    return np.clip(p.absolute_weight * x + p.disconfirmation_weight * (x - e), 0.0, 1.0)
+
+
+def expectation_update(
+    e: np.ndarray, x: np.ndarray, standard: float, p: Satisfaction
+) -> np.ndarray:
+    """Expectation after one month: toward ``w·x + (1 − w)·standard``."""
+    anchor = p.expectation_own_weight * x + (1.0 - p.expectation_own_weight) * standard
+    return e + p.expectation_rate * (anchor - e)
+
+
+def to_likelihood(s: np.ndarray, exponent: float) -> np.ndarray:
+    """NPS's 0–10 likelihood to recommend from satisfaction in [0, 1]: ``10·S^k``."""
+    return 10.0 * np.power(s, exponent)
+
+
+def satisfaction_cutoffs(p: Satisfaction) -> tuple[float, float]:
+    """Satisfaction at which a client becomes a promoter, and below which a detractor.
+
+    The inverse of :func:`to_likelihood` at the NPS thresholds: ``(threshold / 10)^(1/k)``.
+    """
+    k = p.likelihood_exponent
+    return (p.promoter_threshold / 10.0) ** (1.0 / k), (p.detractor_threshold / 10.0) ** (1.0 / k)
+
+
+def market_standard(ctx: Context) -> float:
+    """The service clients expect elsewhere: competitors' service plus their product's progress.
+
+    Competitors' pace and leaps raise it (docs/ODD.md §7.3: expectations drift toward "the
+    market's standard (the frontier)"); with a frozen frontier it is ``market.competitor_service``.
+    """
+    m = ctx.params.market
+    return m.competitor_service + (ctx.firm.frontier - m.frontier_start)
+
+
+def behavioural(satisfaction: np.ndarray, bonus: np.ndarray, paradox_acts: bool) -> np.ndarray:
+    """Satisfaction that drives churn and word of mouth; includes the recovery bonus only if asked."""
+    return np.clip(satisfaction + bonus, 0.0, 1.0) if paradox_acts else satisfaction
+
+
+def step(ctx: Context) -> None:
+    """Update S and E of served clients from this month's experience."""
+    p = ctx.params.satisfaction
+    standard = market_standard(ctx)
+
+    def rule(x, e, s, bonus):  # type: ignore[no-untyped-def]
+        target = satisfaction_target(x, e, p)
+        return (
+            s + np.float32(p.adjustment_rate) * (target - s),
+            expectation_update(e, x, standard, p),
+            # The measured-only recovery bonus fades at the same pace satisfaction adjusts.
+            bonus * np.float32(1.0 - p.adjustment_rate),
+        )
+
+    ctx.update_served(
+        rule,
+        reads=("experience", "expectation", "satisfaction", "paradox_bonus"),
+        writes=("satisfaction", "expectation", "paradox_bonus"),
+    )

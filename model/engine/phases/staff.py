@@ -1,0 +1,98 @@
+"""Staff: engagement and skill move toward targets set by training, autonomy and workload.
+
+The internal client (Heskett et al. 1994): each link's strength is a parameter that may be zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.engine.context import Context
+from model.scenario import Staff
+
+__all__ = [
+    "engagement_target",
+    "headcount",
+    "quit_probability",
+    "skill_target",
+    "step",
+    "workload",
+]
+
+
+def saturating(spend: np.ndarray | float, scale: float) -> np.ndarray | float:
+    """Diminishing returns in [0, 1): ``1 - exp(-spend / scale)``."""
+    return -np.expm1(-np.asarray(spend, dtype=np.float64) / scale)
+
+
+def workload(clients: np.ndarray, capacity: float) -> np.ndarray:
+    """Overload per staff member: clients over capacity, as a share of capacity (0 when under)."""
+    return np.maximum(clients / capacity - 1.0, 0.0)
+
+
+def engagement_target(
+    training_spend: float, empowered: bool, overload: np.ndarray, p: Staff
+) -> np.ndarray:
+    """Engagement each staff member tends toward, in [0, 1]."""
+    target = (
+        p.engagement_base
+        + p.training_engagement * saturating(training_spend, p.training_scale)
+        + p.autonomy_engagement * float(empowered)
+        - p.overload_engagement * overload
+    )
+    return np.clip(target, 0.0, 1.0)
+
+
+def skill_target(training_spend: float, p: Staff) -> float:
+    """Skill staff tend toward with this training spend, in [0, 1]."""
+    return float(
+        np.clip(
+            p.skill_base + p.training_skill * saturating(training_spend, p.training_scale), 0, 1
+        )
+    )
+
+
+def quit_probability(engagement: np.ndarray, p: Staff) -> np.ndarray:
+    """Monthly chance a staff member quits: disengaged staff quit more."""
+    return np.clip(p.turnover * (1.0 + p.turnover_engagement * (0.5 - engagement) * 2.0), 0.0, 1.0)
+
+
+def headcount(served: int, staffing: float, capacity: float) -> int:
+    """Staff employed this month: enough for the served clients at ``staffing`` × capacity."""
+    return max(1, int(np.ceil(served * staffing / capacity)))
+
+
+def step(ctx: Context) -> None:
+    """Hire or lay off to the month's headcount; move engagement and skill; replace quitters."""
+    p, s, lv, cl = ctx.params.staff, ctx.staff, ctx.levers, ctx.clients
+    before = s.employed
+    n = min(headcount(int(ctx.served_idx.size), lv.staffing, p.capacity), s.n)
+    hires = max(n - before, 0)
+    if n != before:
+        s.engagement[before:n] = p.engagement_base
+        s.skill[before:n] = p.new_hire_skill
+        s.employed = n
+        # Clients are dealt to staff round-robin by row (rows carry no order: as good as random).
+        np.remainder(np.arange(cl.n, dtype=cl.staff.dtype), n, out=cl.staff)
+    s.clients[:] = 0
+    s.clients[:n] = np.bincount(cl.staff[ctx.served_idx], minlength=n)
+    e, k = s.engagement[:n], s.skill[:n]
+    target = engagement_target(
+        lv.training_spend, lv.empowerment_budget > 0, workload(s.clients[:n], p.capacity), p
+    )
+    e += (p.engagement_rate * (target - e)).astype(np.float32)
+    k += np.float32(p.engagement_rate) * (np.float32(skill_target(lv.training_spend, p)) - k)
+    u = ctx.streams.uniform("staff.quit", ctx.month, s.n)[:n]
+    s.quits[:] = False
+    s.quits[:n] = u < quit_probability(e, p)
+    e[s.quits[:n]] = p.engagement_base
+    k[s.quits[:n]] = p.new_hire_skill
+    s.budget_left[:] = 0.0
+    s.budget_left[:n] = lv.empowerment_budget
+    s.budget_used[:] = 0.0
+    hires += int(s.quits.sum())
+    ctx.ledger["staff"] += n * p.salary
+    ctx.ledger["training"] += n * lv.training_spend
+    ctx.ledger["hiring"] += hires * p.hiring_cost
+    ctx.tally["staff_quits"] = int(s.quits.sum())
+    ctx.tally["staff"] = n

@@ -1,0 +1,84 @@
+"""Word of mouth: promoters recommend, detractors warn (docs/ODD.md §7.5).
+
+Each promoter passes a positive message along each of its edges with probability q⁺/k̄ a month,
+and each detractor a warning with probability q⁻/k̄, where k̄ is the network's average degree — so
+Bass's *q* keeps its meaning on any network (fully mixed, a prospect with F·N adopters around it
+hears with probability 1 − (1 − q/k̄)^(F·N) ≈ 1 − e^(−qF)). Computed receiver-side: a client with
+``a`` promoter neighbours is reached with probability 1 − (1 − q⁺/k̄)^a, one uniform per client.
+
+Detractors: served clients below the NPS detractor threshold, and clients who left over bad service
+for ``lapsed_warning_months``. Effects: prospects become aware (attract) or are put off (conversion
+× ``negative_conversion_factor``); lapsed clients' return odds rise; current clients' satisfaction
+moves a little.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.engine.context import Context
+from model.engine.phases.satisfaction import behavioural, satisfaction_cutoffs
+from model.engine.state import Reason, Stage
+
+__all__ = ["reach_probability", "step"]
+
+
+def reach_probability(senders_around: np.ndarray, q: float, mean_degree: float) -> np.ndarray:
+    """Chance a client with ``senders_around`` sending neighbours hears at least one message."""
+    per_edge = min(q / max(mean_degree, 1e-12), 1.0)
+    # Counts are small integers: one table of 1 − (1 − q/k̄)^a, then a gather.
+    senders_around = np.asarray(senders_around)  # the reference engine passes one int
+    a = np.arange(int(senders_around.max(initial=0)) + 1)
+    table = -np.expm1(a * np.log1p(-per_edge)) if per_edge < 1 else (a > 0).astype(np.float64)
+    # float32: compared with float32 uniforms, so no more precision than they carry is needed.
+    return np.take(table.astype(np.float32), senders_around.astype(np.intp, copy=False))
+
+
+def step(ctx: Context) -> None:
+    """Decide who hears positive and negative messages this month; record promoters."""
+    cl, p = ctx.clients, ctx.params
+    w, sat = p.word_of_mouth, p.satisfaction
+    n = cl.n
+    if not w.enabled:
+        ctx.promoters = np.zeros(n, dtype=bool)
+        ctx.wom_probability = np.zeros(n, dtype=np.float32)
+        ctx.tally.update(promoters=0, detractors=0, reached_positive=0, reached_negative=0)
+        return
+    # Over the whole market, masked to the served: contiguous passes instead of gathers.
+    s = behavioural(cl.satisfaction, cl.paradox_bonus, p.service.recovery_paradox_behavioural)
+    # NPS bands on the 0-10 scale, turned into satisfaction cut-offs (no power over every client).
+    promoter_s, detractor_s = satisfaction_cutoffs(sat)
+    promoters = ctx.served & (s >= promoter_s)
+    detractors = (cl.stage == Stage.LAPSED) & (cl.left_reason == Reason.BAD_SERVICE)
+    detractors &= cl.months_lapsed < w.lapsed_warning_months
+    detractors |= ctx.served & (s < detractor_s)
+    k = ctx.network.mean_degree
+    # A channel that cannot carry anything is skipped (its stream is simply not drawn).
+    net = ctx.network
+    if w.q_positive > 0 and w.q_negative > 0:
+        around_pos, around_neg = net.count_flagged_both(promoters, detractors)
+    else:
+        around_pos = net.count_flagged(promoters) if w.q_positive > 0 else None
+        around_neg = net.count_flagged(detractors) if w.q_negative > 0 else None
+    pos = np.zeros(n, dtype=np.float32)
+    if around_pos is not None:
+        pos = reach_probability(around_pos, w.q_positive, k)
+        np.less(ctx.uniform("wom.positive"), pos, out=cl.heard_positive)
+    if around_neg is not None:
+        neg = reach_probability(around_neg, w.q_negative, k)
+        np.less(ctx.uniform("wom.negative"), neg, out=cl.heard_negative)
+    ctx.promoters = promoters
+    ctx.wom_probability = pos
+
+    # A little of current clients' satisfaction (applied for next month; this month is decided).
+    heard = np.flatnonzero((cl.heard_positive | cl.heard_negative) & ctx.served)  # only they move
+    delta = w.satisfaction_effect * (
+        cl.heard_positive[heard].astype(np.float32) - cl.heard_negative[heard]
+    )
+    cl.satisfaction[heard] = np.clip(cl.satisfaction[heard] + delta, 0.0, 1.0)
+    ctx.tally.update(
+        promoters=int(np.count_nonzero(promoters)),  # count_nonzero: ~10x faster than sum
+        detractors=int(np.count_nonzero(detractors)),
+        reached_positive=int(np.count_nonzero(cl.heard_positive)),
+        reached_negative=int(np.count_nonzero(cl.heard_negative)),
+    )

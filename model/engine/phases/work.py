@@ -1,0 +1,173 @@
+"""Work: each served client gets delivered quality; incidents are fixed on the spot or escalate.
+
+An empowered staff member fixes an incident on the spot when its cost is within the per-incident cap
+and their monthly budget still covers it (Ritz-Carlton: up to $2,000 a guest, no approval needed).
+Staff meet their incidents in client-row order and spend greedily: an incident too dear for what is
+left is escalated, and a cheaper one later may still be fixed. Escalations are fixed later at a
+manager's cost with a weaker recovery, or not at all.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.engine.context import Context
+from model.engine.randomness import normal_from_uniform
+from model.engine.schedule import service_drop
+from model.scenario import Service, Staff
+
+__all__ = [
+    "FIXED_LATER",
+    "FIXED_ON_SPOT",
+    "UNFIXED",
+    "delivered_quality",
+    "fix_cost",
+    "greedy_spend",
+    "incident_probability",
+    "staff_quality",
+    "step",
+]
+
+FIXED_ON_SPOT, FIXED_LATER, UNFIXED = 1, 2, 3
+
+
+def staff_quality(
+    engagement: np.ndarray, skill: np.ndarray, overload: np.ndarray, staff: Staff
+) -> np.ndarray:
+    """What a staff member adds to the quality they deliver: ``e·(eng − ½) + s·(skill − ½) − o·overload``.
+
+    Computed per staff member, then read by each of their clients (one gather instead of three).
+    """
+    return (
+        staff.engagement_quality * (engagement - 0.5)
+        + staff.skill_quality * (skill - 0.5)
+        - staff.overload_quality * overload
+    )
+
+
+def delivered_quality(
+    level: float,
+    staff_term: np.ndarray,
+    fit: np.ndarray,
+    noise: np.ndarray,
+    svc: Service,
+) -> np.ndarray:
+    """Quality a client experiences before incidents, in [0, 1].
+
+    ``level + staff_term + f·(fit − ½) + noise``, ``staff_term`` from :func:`staff_quality`.
+    """
+    q = svc.fit_experience_effect * (np.asarray(fit) - np.float32(0.5))
+    q += staff_term
+    q += svc.quality_noise * noise
+    q += np.float32(level)
+    return np.clip(q, 0.0, 1.0, out=q) if q.ndim else np.clip(q, 0.0, 1.0)
+
+
+def incident_probability(quality: np.ndarray, svc: Service) -> np.ndarray:
+    """Monthly chance of a service incident; falls linearly to 0 as quality reaches 1."""
+    return svc.incident_rate_max * (1.0 - quality)
+
+
+def fix_cost(u: np.ndarray, svc: Service) -> np.ndarray:
+    """Lognormal cost of fixing an incident with mean ``fix_cost_mean`` (inverse CDF of ``u``)."""
+    s = svc.fix_cost_sigma
+    mu = np.log(max(svc.fix_cost_mean, 1e-12)) - 0.5 * s * s
+    return np.exp(mu + s * normal_from_uniform(u).astype(np.float64))
+
+
+def greedy_spend(group: np.ndarray, cost: np.ndarray, budget: np.ndarray) -> np.ndarray:
+    """Which items each group's budget pays for, spending greedily in order.
+
+    Exactly the sequential rule — for each group, walk its items in order and pay an item if its
+    cost is within what is left — but vectorized over groups: each round pays every group's longest
+    affordable prefix and drops items dearer than what is left (the remainder only shrinks, so a
+    greedy walk would skip them too). Each round pays or drops at least one item per busy group.
+
+    Parameters
+    ----------
+    group : ndarray of int, sorted ascending
+        Group (staff member) of each item; items keep their order within a group.
+    cost : ndarray of float
+        Cost of each item (≥ 0).
+    budget : ndarray of float
+        Money each group has; indexed by group id.
+
+    Returns
+    -------
+    ndarray of bool
+        True where the item is paid for.
+    """
+    paid = np.zeros(cost.size, dtype=bool)
+    left = budget.astype(np.float64).copy()
+    pending = np.arange(cost.size)
+    while pending.size:
+        g, c = group[pending], cost[pending]
+        pending, g, c = pending[c <= left[g]], g[c <= left[g]], c[c <= left[g]]
+        if not pending.size:
+            break
+        csum = np.cumsum(c)
+        first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        start = np.repeat(csum[first] - c[first], np.diff(np.r_[first, g.size]))
+        fits = csum - start <= left[g]
+        paid[pending[fits]] = True
+        left -= np.bincount(g[fits], weights=c[fits], minlength=left.size)
+        pending = pending[~fits]
+    return paid
+
+
+def step(ctx: Context) -> None:
+    """Deliver quality, draw incidents, fix them on the spot or escalate; write experience."""
+    cl, st, p, lv = ctx.clients, ctx.staff, ctx.params, ctx.levers
+    svc = p.service
+    idx = ctx.served_idx
+    if idx.size == 0:
+        ctx.tally.update(quality=np.nan, incidents=0, fixed_on_spot=0, escalated=0, unfixed=0)
+        return
+    who = cl.staff[idx]
+    overload = np.maximum(st.clients / p.staff.capacity - 1.0, 0.0)
+    staff_term = staff_quality(st.engagement, st.skill, overload, p.staff).astype(np.float32)
+    noise = normal_from_uniform(ctx.uniform("work.quality")[idx])
+    q = delivered_quality(
+        # A bad-service shock lowers what is delivered, not the level paid for.
+        max(0.0, lv.service_level - service_drop(p, ctx.month)),
+        np.take(staff_term, who),
+        cl.fit[idx],
+        noise,
+        svc,
+    )
+    hit = np.flatnonzero(ctx.uniform("work.incident")[idx] < incident_probability(q, svc))
+    x = q - np.float32(ctx.firm.novelty_dip)
+
+    inc, served_by = idx[hit], who[hit]
+    cost = fix_cost(ctx.uniform_at("work.fix_cost", inc), svc)
+    reachable = ctx.targeted["empowerment"][inc]
+    eligible = reachable & (cost <= lv.empowerment_cap) & (lv.empowerment_budget > 0)
+    order = np.argsort(served_by, kind="stable")
+    on_spot = np.zeros(inc.size, dtype=bool)
+    chosen = order[eligible[order]]
+    on_spot[chosen] = greedy_spend(served_by[chosen], cost[chosen], st.budget_left)
+    later = ~on_spot & (ctx.uniform_at("work.escalation", inc) < svc.escalation_fix_prob)
+
+    code = np.where(on_spot, FIXED_ON_SPOT, np.where(later, FIXED_LATER, 3)).astype(np.int8)
+    cl.incident[inc] = code
+    spent_spot = np.where(on_spot, cost, 0.0)
+    spent_later = np.where(later, cost * svc.manager_cost_multiplier, 0.0)
+    cl.direct_cost[inc] += spent_spot + spent_later
+    used = np.bincount(served_by, weights=spent_spot, minlength=st.n)
+    st.budget_used += used
+    st.budget_left -= used
+
+    recovery = np.where(on_spot, svc.recovery_on_spot, np.where(later, svc.recovery_escalated, 0.0))
+    x[hit] -= (svc.incident_severity * (1.0 - recovery)).astype(np.float32)
+    cl.experience[idx] = np.clip(x, 0.0, 1.0, out=x)
+    cl.paradox_bonus[inc[on_spot]] += np.float32(svc.recovery_paradox_bonus)
+
+    ctx.ledger["empowerment"] += float(spent_spot.sum())
+    ctx.ledger["escalation"] += float(spent_later.sum())
+    ctx.tally.update(
+        quality=float(q.mean()),
+        incidents=int(inc.size),
+        fixed_on_spot=int(on_spot.sum()),
+        escalated=int((~on_spot).sum()),
+        unfixed=int((~on_spot & ~later).sum()),
+    )

@@ -1,0 +1,269 @@
+"""``RetentionModel``: a Mesa model around the array core.
+
+The model owns the client state as one array per attribute and the social network as CSR arrays;
+each month runs the phases of :data:`model.engine.phases.PHASES` over all clients at once. Staff are Mesa
+agents (there are few of them). Results are preallocated (months × metrics) arrays, collected each
+month by Mesa's ``DataCollector`` through one named reporter per metric.
+
+Examples
+--------
+>>> from model import RetentionModel, Scenario
+>>> m = RetentionModel(Scenario().with_overrides({"market.clients": 500, "run.months": 3}))
+>>> m = m.run()  # returns the model, for chaining
+>>> m.timeseries().shape[0]
+3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from model.engine.agents import ClientView, StaffAgent
+from model.engine.context import Context
+from model.engine.initial import initial_clients, initial_staff
+from model.engine.metrics import METRICS, compute
+from model.engine.network import build_network
+from model.engine.phases import PHASES
+from model.engine.randomness import Streams
+from model.engine.schedule import lever_plan
+from model.engine.state import CODES, FirmState, Stage, decode
+from model.scenario import Scenario
+
+__all__ = ["TRACKED", "RetentionModel"]
+
+#: Client arrays recorded each month for the followed sample (``run.track_clients``).
+TRACKED: tuple[str, ...] = (
+    "stage",
+    "tenure",
+    "months_lapsed",
+    "left_reason",
+    "staff",
+    "satisfaction",
+    "expectation",
+    "experience",
+    "incident",
+    "heard_positive",
+    "heard_negative",
+    "value",
+    "revenue_total",
+)
+
+
+def _reporter(name: str) -> Callable[[RetentionModel], float]:
+    def report(model: RetentionModel) -> float:
+        return float(model.results[name][model.month - 1]) if model.month else float("nan")
+
+    report.__name__ = f"report_{name}"
+    return report
+
+
+class RetentionModel(mesa.Model):
+    """The client lifecycle of one firm, one month per step.
+
+    Parameters
+    ----------
+    params : Scenario, optional
+        The scenario (defaults to the baseline).
+    rng : int, optional
+        Seed; defaults to ``params.run.seed``. Every random draw derives from it (see
+        :mod:`model.engine.randomness`), so the same scenario and seed give the same numbers.
+    phases : tuple of (name, step), optional
+        The month's phases; defaults to :data:`model.engine.phases.PHASES` (tests replace one to mutate it).
+
+    Attributes
+    ----------
+    clients : ClientState
+        One array per client attribute; row = client id.
+    staff_state : StaffState
+        One array per staff attribute; :class:`~model.engine.agents.StaffAgent` objects read these rows.
+    results : dict of str to ndarray
+        Preallocated monthly metrics, (months,) each.
+    """
+
+    def __init__(
+        self,
+        params: Scenario | None = None,
+        *,
+        rng: int | None = None,
+        phases: tuple | None = None,
+    ) -> None:
+        params = params or Scenario()
+        seed = params.run.seed if rng is None else int(rng)
+        super().__init__(rng=seed)
+        self.params = params
+        self.seed = seed
+        self.months = params.run.months
+        self.month = 0
+        self.phases = PHASES if phases is None else phases
+        self.streams = Streams(seed)
+        self.clients = initial_clients(params, self.streams)
+        self.staff_state = initial_staff(params, self.clients)
+        self.staff_agents: list[StaffAgent] = []
+        self._sync_staff_agents()
+        w = params.word_of_mouth
+        self.network = build_network(
+            w.network,
+            params.market.clients,
+            w.degree,
+            w.rewiring,
+            self.streams.generator("network", 0),
+        )
+        self.firm = FirmState(
+            quality=params.innovation.quality_start, frontier=params.market.frontier_start
+        )
+        self._plan = lever_plan(params, self.months)
+        self.ctx = Context(
+            params=params,
+            clients=self.clients,
+            staff=self.staff_state,
+            firm=self.firm,
+            network=self.network,
+            streams=self.streams,
+            levers=params.levers,
+        )
+        self.results = {name: np.full(self.months, np.nan) for name in METRICS}
+        # A sample followed month by month (its own stream: tracking changes no other draw).
+        k = min(params.run.track_clients, params.market.clients)
+        rows = (
+            ()
+            if k == 0
+            else self.streams.generator("track", 0).choice(params.market.clients, k, replace=False)
+        )
+        self.tracked_rows = np.sort(rows).astype(np.int64) if k else np.zeros(0, np.int64)
+        self._trace = {
+            name: np.zeros((self.months, k), dtype=getattr(self.clients, name).dtype)
+            for name in TRACKED
+        }
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in METRICS}
+        )
+
+    # ------------------------------------------------------------------------------- stepping
+    def step(self) -> None:
+        """Simulate one month: every phase in order, then the month's metrics."""
+        if self.month >= self.months:
+            self.running = False
+            return
+        self.month += 1
+        levers, cost_factor = self._plan[self.month - 1]
+        self.ctx.begin_month(self.month, levers, cost_factor)
+        for _name, phase in self.phases:
+            phase(self.ctx)
+        for name, value in compute(self.ctx).items():
+            self.results[name][self.month - 1] = value
+        for name, trace in self._trace.items():
+            trace[self.month - 1] = getattr(self.clients, name)[self.tracked_rows]
+        self._sync_staff_agents()
+        self.datacollector.collect(self)
+        if self.month >= self.months:
+            self.running = False
+
+    def run(self, months: int | None = None, progress: bool = False) -> RetentionModel:
+        """Run to the scenario's horizon (or ``months`` more), optionally with a progress bar."""
+        todo = self.months - self.month if months is None else min(months, self.months - self.month)
+        steps = range(todo)
+        if progress:
+            from tqdm.auto import tqdm
+
+            steps = tqdm(steps, desc="months", unit="month", leave=False)
+        for _ in steps:
+            self.step()
+        return self
+
+    def _sync_staff_agents(self) -> None:
+        """One registered Mesa agent per employed staff row (hires added, lay-offs removed)."""
+        while len(self.staff_agents) < self.staff_state.employed:
+            self.staff_agents.append(StaffAgent(self, len(self.staff_agents)))
+        while len(self.staff_agents) > self.staff_state.employed:
+            self.staff_agents.pop().remove()
+
+    # -------------------------------------------------------------------------------- results
+    def timeseries(self) -> pd.DataFrame:
+        """One row per simulated month, one column per metric (see :data:`model.engine.metrics.METRICS`)."""
+        frame = pd.DataFrame({k: v[: self.month] for k, v in self.results.items()})
+        frame.insert(0, "month", np.arange(1, self.month + 1))
+        return frame
+
+    def summary(self) -> dict[str, float]:
+        """Headline results of the run so far."""
+        ts = self.timeseries()
+        if ts.empty:
+            return {}
+        last = ts.iloc[-1]
+        return {
+            "months": int(self.month),
+            "clients_market": int(self.clients.n),
+            "active_end": int(last["active"]),
+            "acquired_total": int(ts["acquired"].sum()),
+            "churned_total": int(ts["churned"].sum()),
+            "won_back_total": int(ts["won_back"].sum()),
+            "retention_annual_mean": float(ts["retention_annual"].mean()),
+            "revenue_total": float(ts["revenue"].sum()),
+            "profit_total": float(ts["profit"].sum()),
+            "npv": float(last["npv"]),
+            "satisfaction_end": float(last["satisfaction"]),
+            "nps_end": float(last["nps"]),
+            # Pooled, not the mean of monthly ratios (months with few acquisitions would dominate).
+            "cac": float(
+                (ts["marketing"].sum() + ts["onboarding"].sum()) / max(ts["acquired"].sum(), 1)
+            ),
+            "referral_share": float(ts["acquired_referral"].sum() / max(ts["acquired"].sum(), 1)),
+            "top20_revenue_share_end": float(last["top20_revenue_share"]),
+            "top20_value_share_end": float(last["top20_value_share"]),
+            "service_cost_total": float(ts["service"].sum()),
+            "firm_quality_end": float(last["firm_quality"]),
+            "gap_end": float(last["gap"]),
+        }
+
+    def clients_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
+        """Every client's state as it stands now: one row per client (all, or ``rows``).
+
+        Columns are the declared client arrays (:data:`model.engine.state.CLIENT_ARRAYS`, with units
+        there); stage, left_reason and aware_source are categoricals. Index: ``client`` (row id).
+
+        Examples
+        --------
+        >>> m = RetentionModel(Scenario().with_overrides({"market.clients": 200, "run.months": 2}))
+        >>> frame = m.run().clients_frame()
+        >>> frame.shape[0], str(frame["stage"].dtype)
+        (200, 'category')
+        """
+        return self.clients.frame(rows)
+
+    def tracked(self) -> pd.DataFrame:
+        """The followed sample (``run.track_clients``), month by month, in long form.
+
+        One row per (month, client) simulated so far, with the end-of-month values of
+        :data:`TRACKED`; empty when no client is followed.
+        """
+        k, months = self.tracked_rows.size, self.month
+        columns: dict[str, object] = {
+            "month": np.repeat(np.arange(1, months + 1), k),
+            "client": np.tile(self.tracked_rows, months),
+        }
+        for name, trace in self._trace.items():
+            values = trace[:months].ravel()
+            columns[name] = decode(values, CODES[name]) if name in CODES else values
+        return pd.DataFrame(columns)
+
+    def client(self, row: int) -> ClientView:
+        """A Mesa-agent view of one client whose attributes read and write its row."""
+        return ClientView(self, int(row))
+
+    def sample_clients(self, n: int, stage: Stage | None = None) -> list[ClientView]:
+        """Views of ``n`` clients (of a stage, if given), drawn with the model's Mesa rng."""
+        rows = (
+            np.arange(self.clients.n)
+            if stage is None
+            else np.flatnonzero(self.clients.stage == stage)
+        )
+        chosen = self.rng.choice(rows, size=min(n, rows.size), replace=False) if rows.size else rows
+        return [self.client(r) for r in np.sort(chosen)]
+
+    def nbytes(self) -> int:
+        """Memory held by the client and staff arrays and the network."""
+        return self.clients.nbytes() + self.staff_state.nbytes() + self.network.nbytes()

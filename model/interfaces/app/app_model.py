@@ -1,0 +1,99 @@
+"""The model the app steps (:class:`AppModel`: keyword arguments by parameter name) and its network sample."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from model.engine.retention_model import RetentionModel
+from model.interfaces.app.controls import app_scenario
+
+#: Clients drawn in the network view.
+SAMPLE_SIZE = 150
+
+
+class AppModel(RetentionModel):
+    """A :class:`RetentionModel` built from flat keywords, as Mesa's app controls pass them.
+
+    Parameters
+    ----------
+    scenario : object, optional
+        Mesa's own experiment scenario, which SolaraViz passes on reset; unused (the model's
+        scenario is built from ``values``).
+    **values
+        Keywords of :data:`APP_KEYS` and :data:`FIXED_KEYS` (e.g. ``service_level=0.6, seed=1,
+        clients=2000``); anything not given takes the app's default.
+    """
+
+    def __init__(self, *, scenario: Any = None, **values: Any) -> None:
+        super().__init__(app_scenario(values))
+        self._sample: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # A row for month 0 (no metrics yet), so a chart's step axis is the month, as the step counter.
+        self.datacollector.collect(self)
+
+    def network_sample(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows, positions (k, 2), edges (m, 2) as local indices), computed once per model."""
+        if self._sample is None:
+            rng = self.streams.generator("app.sample", 0)  # its own stream: the run is unchanged
+            self._sample = network_sample(
+                self.network.indptr, self.network.indices, SAMPLE_SIZE, rng
+            )
+        return self._sample
+
+
+def network_sample(
+    indptr: np.ndarray, indices: np.ndarray, size: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A connected-looking sample of a CSR network and a fixed layout for it.
+
+    Clients are gathered breadth-first from random starting clients (a uniform sample of a sparse
+    network would show almost no edges), then laid out once with a spring layout.
+
+    Parameters
+    ----------
+    indptr, indices : ndarray
+        The network in CSR form (:class:`model.engine.network.Network`).
+    size : int
+        How many clients to draw (fewer if the market is smaller).
+    rng : numpy.random.Generator
+        Picks the starting clients and seeds the layout.
+
+    Returns
+    -------
+    rows : ndarray of int64, (k,)
+        Client rows drawn.
+    pos : ndarray of float64, (k, 2)
+        Layout positions in [-1, 1].
+    edges : ndarray of int64, (m, 2)
+        Edges among the drawn clients, as indices into ``rows``.
+    """
+    n = indptr.size - 1
+    size = min(size, n)
+    chosen: dict[int, None] = {}  # insertion-ordered set
+    while len(chosen) < size:
+        queue = [int(rng.integers(n))]
+        while queue and len(chosen) < size:
+            row = queue.pop(0)
+            if row in chosen:
+                continue
+            chosen[row] = None
+            queue.extend(int(j) for j in indices[indptr[row] : indptr[row + 1]] if j not in chosen)
+    rows = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
+    local = {int(r): i for i, r in enumerate(rows)}
+    edges = np.array(
+        [
+            (i, local[int(j)])
+            for i, r in enumerate(rows)
+            for j in indices[indptr[r] : indptr[r + 1]]
+            if int(j) in local and local[int(j)] > i
+        ],
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(rows.size))
+    graph.add_edges_from(map(tuple, edges))
+    layout = nx.spring_layout(graph, seed=int(rng.integers(2**31)))
+    pos = np.array([layout[i] for i in range(rows.size)], dtype=np.float64).reshape(-1, 2)
+    return rows, pos, edges

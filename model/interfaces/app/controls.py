@@ -1,0 +1,146 @@
+"""The app's controls, generated from the parameter declarations (default, unit, range): never typed twice."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from model.scenario import PARAMS, ParamInfo, Scenario, ScenarioError
+
+#: The parameters the app lets a user move, as declared in :mod:`model.scenario` (docs/ODD.md §7).
+APP_KEYS: tuple[str, ...] = (
+    "levers.service_level",
+    "levers.empowerment_budget",
+    "levers.empowerment_cap",
+    "levers.ad_budget",
+    "levers.winback_spend",
+    "levers.loyalty_discount",
+    "levers.training_spend",
+    "levers.rd_share",
+    "levers.client_focus",
+    "market.clients",
+    "run.seed",
+)
+
+#: Where the app departs from the scenario's defaults: a small market so a step is instant in a
+#: browser, and a horizon long enough to watch a firm age.
+APP_DEFAULTS: dict[str, Any] = {"market.clients": 2_000, "run.months": 240}
+
+#: Fixed (not shown) parameters the app still passes when it rebuilds the model.
+FIXED_KEYS: tuple[str, ...] = ("run.months",)
+
+
+def flat_name(key: str) -> str:
+    """The keyword the app uses for a declared parameter: ``"levers.ad_budget"`` → ``"ad_budget"``."""
+    return key.rpartition(".")[2]
+
+
+_NAMES: dict[str, str] = {flat_name(k): k for k in (*APP_KEYS, *FIXED_KEYS)}
+assert len(_NAMES) == len(APP_KEYS) + len(FIXED_KEYS), "app keywords must be unique"
+
+
+def app_default(key: str) -> Any:
+    """The app's starting value for a parameter: :data:`APP_DEFAULTS`, else the declared default."""
+    return APP_DEFAULTS.get(key, PARAMS[key].default)
+
+
+# ------------------------------------------------------------------------------------ controls
+def _nice_ceil(x: float) -> float:
+    """The smallest 1, 2 or 5 × 10^k that is ≥ ``x`` (``x`` > 0)."""
+    k = math.floor(math.log10(x))
+    for m in (1, 2, 5, 10):
+        if m * 10.0**k >= x * (1 - 1e-12):
+            return m * 10.0**k
+    return 10.0 ** (k + 1)  # pragma: no cover - the loop always returns
+
+
+def slider_range(info: ParamInfo, default: float) -> tuple[float, float, float]:
+    """(min, max, step) of a slider, derived from a parameter's declared range.
+
+    A declared range that is far wider than useful (e.g. a budget allowed up to 10⁶ with a default
+    of 1 000) is cut at a round number ten times the default, so the slider can be aimed; the full
+    range stays available from scenario files and ``--set``. The step is a round 1/100 of the span.
+    """
+    lo = 0.0 if info.lower is None else float(info.lower)
+    hi = None if info.upper is None else float(info.upper)
+    if default > 0 and (hi is None or hi > 20 * default):
+        hi = _nice_ceil(10 * default) if hi is None else min(hi, _nice_ceil(10 * default))
+    if hi is None:
+        hi = lo + 1.0
+    step = _nice_ceil((hi - lo) / 100)
+    if info.kind is int:
+        step = max(1.0, step)
+        lo = math.ceil(lo / step) * step  # keep the default on the slider's grid
+    return lo, hi, step
+
+
+def control(key: str) -> dict[str, Any]:
+    """The Mesa ``model_params`` entry for one declared parameter.
+
+    The label is the parameter's name only (a sidebar slider has no room for more); the units are
+    shown beside the values in the app's "this run" table.
+    """
+    info = PARAMS[key]
+    default = app_default(key)
+    label = flat_name(key).replace("_", " ")
+    if key == "run.seed":
+        # A seed is an identifier, not a quantity: typed, and cast from text by AppModel.
+        return {
+            "type": "InputText",
+            "value": str(default),
+            "label": f"seed (whole number ≥ {info.lower})",
+        }
+    lo, hi, step = slider_range(info, float(default))
+    if info.kind is int:
+        return {
+            "type": "SliderInt",
+            "value": int(default),
+            "min": int(lo),
+            "max": int(hi),
+            "step": int(step),
+            "label": label,
+        }
+    return {
+        "type": "SliderFloat",
+        "value": float(default),
+        "min": lo,
+        "max": hi,
+        "step": step,
+        "label": label,
+    }
+
+
+def model_params() -> dict[str, Any]:
+    """Controls for :data:`APP_KEYS` and fixed values for :data:`FIXED_KEYS`, keyed by keyword."""
+    params: dict[str, Any] = {flat_name(k): control(k) for k in APP_KEYS}
+    params.update({flat_name(k): app_default(k) for k in FIXED_KEYS})
+    return params
+
+
+def _cast_seed(value: Any) -> Any:
+    """A seed typed in the browser arrives as text: cast it to an int, or say what is allowed."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().replace("_", "")
+    try:
+        return int(text)
+    except ValueError:
+        raise ScenarioError(
+            f"run.seed: value {value!r} is not allowed; allowed: {PARAMS['run.seed'].allowed()} "
+            "(a whole number)"
+        ) from None
+
+
+def app_scenario(values: Mapping[str, Any]) -> Scenario:
+    """The scenario for the app's keyword values (unknown keywords are errors, as anywhere else)."""
+    unknown = sorted(set(values) - set(_NAMES))
+    if unknown:
+        raise ScenarioError(
+            f"app: unknown parameter(s) {', '.join(unknown)}; allowed: {', '.join(_NAMES)}"
+        )
+    overrides = {k: app_default(k) for k in APP_DEFAULTS}
+    for name, value in values.items():
+        key = _NAMES[name]
+        overrides[key] = _cast_seed(value) if key == "run.seed" else value
+    return Scenario().with_overrides(overrides)

@@ -1,0 +1,12 @@
+"""The ``retention`` command line: one module per subcommand.
+
+:mod:`~model.interfaces.cli.main` builds the parser and runs it; :mod:`~model.interfaces.cli.errors`
+holds the error type every subcommand raises for bad input (one line, exit status 2);
+:mod:`~model.interfaces.cli.arguments` and :mod:`~model.interfaces.cli.outputs` hold the options
+and the atomic results folders they share.
+"""
+
+from model.interfaces.cli.errors import CliError
+from model.interfaces.cli.main import main
+
+__all__ = ["CliError", "main"]

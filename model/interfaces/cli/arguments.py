@@ -1,0 +1,101 @@
+"""Arguments shared by the subcommands: ``--set`` overrides, size shortcuts and the scenario file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from model.interfaces.cli.errors import CliError
+from model.scenario import Scenario
+
+__all__ = [
+    "DEFAULT_SCENARIO",
+    "add_set_option",
+    "add_study_options",
+    "load_scenario",
+    "overrides",
+    "positive_int",
+]
+
+DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
+
+
+def add_set_option(p: argparse.ArgumentParser, help: str) -> None:
+    """``--set SECTION.NAME=VALUE`` (repeatable) into ``args.overrides``, read by :func:`overrides`."""
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.NAME=VALUE",
+        help=help,
+    )
+
+
+def overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """``--set`` pairs, then the shortcut options (which win), as raw strings for the scenario."""
+    overrides: dict[str, Any] = {}
+    for item in args.overrides:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise CliError(
+                f"--set {item!r}: expected SECTION.NAME=VALUE, e.g. levers.service_level=wow"
+            )
+        overrides[key.strip()] = value.strip()
+    for key, value in (
+        ("market.clients", args.clients),
+        ("run.months", args.months),
+        ("run.seed", args.seed),
+        ("run.track_clients", getattr(args, "track", None)),
+    ):
+        if value is not None:
+            overrides[key] = value
+    return overrides
+
+
+def load_scenario(path: Path | None) -> Scenario:
+    """The scenario file given, else ``scenarios/baseline.toml`` if present, else the defaults."""
+    if path is not None:
+        return Scenario.from_toml(path)  # file errors are ScenarioErrors (params.read_toml)
+    return Scenario.from_toml(DEFAULT_SCENARIO) if DEFAULT_SCENARIO.is_file() else Scenario()
+
+
+def add_study_options(p: argparse.ArgumentParser, replications: int) -> None:
+    """Options of the many-run commands: replications, size, seed, overrides, workers, output."""
+    p.add_argument(
+        "--replications",
+        type=positive_int("--replications"),
+        default=replications,
+        metavar="R",
+        help=f"seeds per policy, the same for every policy (default {replications})",
+    )
+    p.add_argument("--clients", metavar="N", help="market size, prospects included")
+    p.add_argument("--months", metavar="N", help="horizon in months")
+    p.add_argument("--seed", metavar="S", help="first seed (default: the scenario's run.seed)")
+    add_set_option(p, "override a parameter in every policy (repeatable)")
+    p.add_argument(
+        "--workers",
+        type=positive_int("--workers"),
+        default=1,
+        metavar="N",
+        help="local processes to run replications in (default 1: this process)",
+    )
+    p.add_argument("--out", type=Path, metavar="DIR", help="output folder")
+
+
+def positive_int(flag: str) -> Any:
+    """An argparse type: an integer >= 1, or a one-line error naming ``flag``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise argparse.ArgumentTypeError(
+                f"{flag}: value {text!r} is not allowed; allowed: an integer >= 1"
+            )
+        return value
+
+    return parse

@@ -1,0 +1,126 @@
+"""``retention calibrate``: data or targets → a fitted scenario file (registered in model.interfaces.cli.main)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+__all__ = ["add_calibrate", "cmd_calibrate"]
+
+
+def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
+    """Declare ``retention calibrate``."""
+    p = subparsers.add_parser(
+        "calibrate",
+        help="fit parameters to a survival table, a transaction log or targets",
+        description="Fit the model to a firm's own data and write a scenario file with the fitted "
+        "values, their 95%% intervals, what the data cannot identify, and the fit's quality "
+        "(in-sample and out-of-sample errors) as a comment block.",
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument(
+        "--survival",
+        type=Path,
+        metavar="FILE.csv",
+        help="one cohort's survival table: columns year (or quarter/month) and alive",
+    )
+    src.add_argument(
+        "--transactions",
+        type=Path,
+        metavar="LOG.csv",
+        help="transaction log: columns client, date (ISO), amount",
+    )
+    src.add_argument(
+        "--targets",
+        type=Path,
+        metavar="FILE.toml",
+        help="targets (any subset): survival, retention_by_tenure + cohort_size, "
+        "annual_retention, top20_share, mean_spend, cac, acquisition_rate, "
+        "referral_share, nps",
+    )
+    p.add_argument(
+        "--fit-years",
+        type=int,
+        metavar="N",
+        help="survival: fit on periods 0..N and report the error on the rest",
+    )
+    p.add_argument(
+        "--period-months",
+        type=float,
+        default=12.0,
+        metavar="M",
+        help="transactions: a client has churned after M months without a purchase (default 12)",
+    )
+    p.add_argument(
+        "--base",
+        type=Path,
+        metavar="SCENARIO",
+        help="scenario the fitted values are applied to (default: built-in defaults)",
+    )
+    p.add_argument(
+        "--seeds",
+        type=int,
+        default=8,
+        metavar="N",
+        help="targets: seeds per simulated evaluation (default 8)",
+    )
+    p.add_argument(
+        "--replicates",
+        type=int,
+        default=2,
+        metavar="N",
+        help="targets: refits with other seeds for the intervals (default 2)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="FILE.toml",
+        help="where to write the fitted scenario",
+    )
+    p.set_defaults(handler=cmd_calibrate)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Run the calibration; bad input becomes one line and exit status 2 (via CliError)."""
+    from model.interfaces.cli.errors import CliError
+    from model.studies.calibration.data import read_survival
+    from model.studies.calibration.errors import CalibrationError
+    from model.studies.calibration.fit import (
+        MSMSettings,
+        calibrate_survival,
+        calibrate_targets,
+        calibrate_transactions,
+    )
+
+    try:
+        if args.seeds < 1 or args.replicates < 0:
+            raise CalibrationError(
+                f"--seeds {args.seeds} / --replicates {args.replicates}: allowed seeds ≥ 1, "
+                "replicates ≥ 0"
+            )
+        if args.survival is not None:
+            alive, months = read_survival(args.survival)
+            result = calibrate_survival(
+                alive, period_months=months, fit_periods=args.fit_years, base=args.base
+            )
+        elif args.transactions is not None:
+            result = calibrate_transactions(
+                args.transactions, period_months=args.period_months, base=args.base
+            )
+        else:
+            settings = MSMSettings(
+                seeds=tuple(range(101, 101 + args.seeds)), replicates=args.replicates
+            )
+            result = calibrate_targets(args.targets, base=args.base, settings=settings)
+        if args.out.exists() and args.out.is_dir():
+            raise CalibrationError(f"--out {str(args.out)!r} is a folder; give a file name")
+        try:
+            result.write(args.out)
+        except OSError as exc:
+            raise CalibrationError(f"--out {str(args.out)!r} cannot be written: {exc}") from None
+    except CalibrationError as exc:
+        raise CliError(str(exc)) from None
+    print(result.summary())
+    print(f"\nwrote {args.out}")
+    return 0

@@ -1,0 +1,30 @@
+"""The command line's error type and its one-line parser.
+
+Bad input — a scenario or override the parameters refuse, a missing or malformed file, an output
+folder that cannot be written — is reported as one line on stderr with exit status 2 and no
+traceback: raise :class:`CliError` (or let :class:`~model.scenario.ScenarioError` through).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["PROG", "CliError", "Parser", "one_line"]
+
+PROG = "retention"
+
+
+class CliError(Exception):
+    """Bad command-line input; the message is one line naming the field, the value and what is allowed."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line (like every other input error)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise CliError(f"{message} (see '{self.prog} --help')")
+
+
+def one_line(message: str) -> str:
+    """Collapse whitespace so that an error always prints as one line."""
+    return " ".join(message.split())

@@ -1,0 +1,122 @@
+"""``retention optimize``: the split of a fixed monthly budget across spend levers that maximises NPV.
+
+Outputs go to a fresh folder written atomically (a temporary folder beside it, renamed into place).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from model.interfaces.cli.arguments import add_study_options, overrides
+from model.interfaces.cli.errors import CliError
+from model.interfaces.cli.outputs import staging_folder, study_metadata
+from model.interfaces.cli.workers import local_executor
+from model.scenario import Scenario
+
+__all__ = ["add_optimize", "cmd_optimize"]
+
+OPTIMIZE_OUTPUTS = ("split.csv", "flatness.csv", "evaluations.csv", "split.png", "split.json")
+
+
+def add_optimize(subparsers: argparse._SubParsersAction) -> None:
+    """Declare ``retention optimize``."""
+    from model.studies.optimize import SPEND_LEVERS
+
+    p = subparsers.add_parser(
+        "optimize",
+        help="the split of a fixed monthly budget across levers that maximises NPV",
+        description="Split BUDGET (currency per month) across the chosen spend levers to "
+        "maximise mean NPV over fixed seeds (a simplex grid, then COBYQA). Reports the split, "
+        "its NPV gain over the scenario's own split (same budget) on fresh seeds with a 95% "
+        "interval, and how flat the optimum is. Writes DIR/split.csv, flatness.csv, "
+        "evaluations.csv, split.png, split.json.",
+    )
+    p.add_argument("scenario", type=Path, metavar="SCENARIO", help="TOML file")
+    p.add_argument(
+        "--budget",
+        type=float,
+        metavar="B",
+        help="currency per month to split (default: what the scenario's own settings cost)",
+    )
+    p.add_argument(
+        "--levers",
+        default="ad_budget,winback_spend,service_level,training_spend",
+        metavar="L1,L2,...",
+        help=f"two or more of: {', '.join(SPEND_LEVERS)} (default %(default)s)",
+    )
+    p.add_argument(
+        "--grid",
+        type=int,
+        default=4,
+        metavar="K",
+        help="divisions of the first coarse grid over the simplex (0 skips it; default 4)",
+    )
+    p.add_argument(
+        "--robust",
+        metavar="SECTION.NAME=V1,V2,...",
+        help="maximise over several values of an assumption, e.g. "
+        "retain.satisfaction_sensitivity=1,3,5",
+    )
+    p.add_argument(
+        "--criterion",
+        choices=("mean", "worst"),
+        default="mean",
+        help="with --robust: maximise the mean (default) or the worst case",
+    )
+    add_study_options(p, replications=4)
+    p.set_defaults(handler=cmd_optimize)
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """Run ``retention optimize``."""
+    from model.studies.optimize import optimize
+
+    scenario = Scenario.from_toml(args.scenario)
+    over = overrides(args)
+    seed = over.pop("run.seed", None)
+    scenario = scenario.with_overrides(over)
+    assumption, values = None, []
+    if args.robust:
+        key, sep, text = args.robust.partition("=")
+        values = [v.strip() for v in text.split(",") if v.strip()]
+        if not sep or not values:
+            raise CliError(f"--robust {args.robust!r}: expected SECTION.NAME=V1,V2,...")
+        assumption = key.strip()
+        for v in values:
+            scenario.with_overrides({assumption: v})  # each value validated up front
+    if args.grid < 0:
+        raise CliError(f"--grid: value {args.grid} is not allowed; allowed: an integer >= 0")
+    outdir = args.out or Path("out") / f"optimize_{scenario.name}"
+    started = time.perf_counter()
+    with (
+        staging_folder(outdir, OPTIMIZE_OUTPUTS, "retention optimize") as staging,
+        local_executor(args.workers) as pool,
+    ):
+        result = optimize(
+            scenario,
+            budget=args.budget,
+            levers=[v.strip() for v in args.levers.split(",") if v.strip()],
+            replications=args.replications,
+            seed=None if seed is None else int(seed),
+            grid=args.grid,
+            assumption=assumption,
+            values=values,
+            criterion=args.criterion,
+            executor=pool,
+        )
+        result.save(staging)
+        meta = study_metadata(args, time.perf_counter() - started)
+        meta.update(
+            budget=result.budget,
+            best=result.best_values,
+            own=result.own_values,
+            gain=result.gain,
+            notes=result.notes,
+        )
+        (staging / "split.json").write_text(json.dumps(meta, indent=2, default=float) + "\n")
+    print(result.format())
+    print(f"\nwrote {outdir}/: {', '.join(OPTIMIZE_OUTPUTS)}")
+    return 0

@@ -1,0 +1,167 @@
+"""Results folders written atomically, and the metadata that makes a run reproducible.
+
+Outputs are written into a temporary folder beside the target and renamed into place at the end,
+so an interrupted or failed run never leaves a half-written results folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from model.interfaces.cli.errors import PROG, CliError
+from model.scenario import Scenario
+
+__all__ = [
+    "RUN_OUTPUTS",
+    "git_commit",
+    "json_number",
+    "run_metadata",
+    "staging_folder",
+    "study_metadata",
+]
+
+#: Files a previous ``retention run`` may have left; only such a folder is replaced by a new run.
+RUN_OUTPUTS = (
+    "timeseries.csv",
+    "summary.json",
+    "report.html",
+    "tracked.parquet",
+    "clients.parquet",
+)
+
+
+def run_metadata(
+    scenario: Scenario, summary: dict[str, float], wall: float, argv: list[str]
+) -> dict[str, Any]:
+    """Everything needed to reproduce and cite the run (JSON-ready; NaN becomes null)."""
+    from model.version import __version__
+
+    return {
+        "scenario": scenario.to_toml_dict(),
+        "seed": scenario.run.seed,
+        "version": __version__,
+        "git_commit": git_commit(),
+        "command": shlex.join([PROG, *argv]),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "wall_seconds": round(wall, 3),
+        "results": {k: json_number(v) for k, v in summary.items()},
+    }
+
+
+def json_number(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def git_commit() -> str | None:
+    """The commit of the code that ran (``+dirty`` if it had uncommitted changes), if known."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
+        )
+        if commit.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", "."],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+@contextmanager
+def staging_folder(
+    outdir: Path, outputs: tuple[str, ...] = RUN_OUTPUTS, made_by: str = "retention run"
+) -> Iterator[Path]:
+    """A temporary folder beside ``outdir``, renamed to ``outdir`` only if the block succeeds.
+
+    Checks before yielding that ``outdir`` can be written: its parent is created if missing, and
+    an existing ``outdir`` is replaced only if it is empty or holds a previous ``made_by``'s
+    outputs — the named ``outputs`` and PNG figures — (so ``--out .`` cannot wipe a folder of
+    other files). Every subcommand that writes a results folder uses it.
+    """
+    outdir = Path(outdir)
+    if outdir.exists():
+        if not outdir.is_dir():
+            raise CliError(f"--out {str(outdir)!r}: exists and is not a folder")
+        entries = {p.name for p in outdir.iterdir()}
+        ours = entries & set(outputs) and all(_is_output(outdir / e, outputs) for e in entries)
+        if entries and not ours:
+            raise CliError(
+                f"--out {str(outdir)!r}: folder exists and is not a previous output of "
+                f"'{made_by}'; allowed: a new or empty folder, or one written by '{made_by}'"
+            )
+    try:
+        outdir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
+        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary files
+    except (FileExistsError, NotADirectoryError):
+        raise CliError(
+            f"--out {str(outdir)!r}: cannot be written, part of its path is a file; "
+            "allowed: a folder path you can write to"
+        ) from None
+    except OSError as exc:
+        raise CliError(
+            f"--out {str(outdir)!r}: cannot be written ({exc.strerror or exc}); "
+            "allowed: a folder path you can write to"
+        ) from None
+    try:
+        yield staging
+        _swap_into_place(staging, outdir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _is_output(path: Path, outputs: tuple[str, ...]) -> bool:
+    return path.is_file() and (path.name in outputs or path.suffix == ".png")
+
+
+def _swap_into_place(staging: Path, outdir: Path) -> None:
+    """Rename ``staging`` to ``outdir``; a previous ``outdir`` is moved aside first, then removed."""
+    old = None
+    if outdir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old-", dir=outdir.parent))
+        os.replace(outdir, old / outdir.name)
+    try:
+        os.replace(staging, outdir)
+    except OSError:
+        if old is not None:  # put the previous results back
+            os.replace(old / outdir.name, outdir)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def study_metadata(args: argparse.Namespace, wall: float) -> dict[str, Any]:
+    """Command, version, commit, time and wall seconds of a many-run command (JSON-ready)."""
+    from model.version import __version__
+
+    return {
+        "command": shlex.join([PROG, *args.argv]),
+        "version": __version__,
+        "git_commit": git_commit(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "wall_seconds": round(wall, 3),
+    }

@@ -1,0 +1,47 @@
+"""``retention sensitivity``: Sobol' / Morris indices of a finished sweep (table and figure)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+__all__ = ["add_sensitivity", "cmd_sensitivity"]
+
+
+def add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
+    """Declare ``retention sensitivity STORE [--metric M ...] [--out DIR]``."""
+    p = subparsers.add_parser(
+        "sensitivity",
+        help="Sobol' / Morris sensitivity indices of a finished sweep (table and figure)",
+        description="For each outcome metric and varied parameter of a finished sobol, morris or "
+        "lhs sweep, compute sensitivity indices (SALib) and write sensitivity.csv and "
+        "sensitivity.png.",
+    )
+    p.add_argument("store", type=Path, help="a finished sweep store")
+    p.add_argument(
+        "--metric",
+        dest="metrics",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="M",
+        help="summary metrics to analyse (default: every finite metric that varies)",
+    )
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default: STORE/sensitivity)"
+    )
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(handler=cmd_sensitivity)
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Compute, print and write the sensitivity table and figure."""
+    from model.studies.sensitivity import analyze, write
+
+    table = analyze(args.store, args.metrics or None)
+    outdir = args.out if args.out is not None else args.store / "sensitivity"
+    csv, png = write(table, outdir)
+    if not args.quiet:
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        print(f"\nwrote {csv} and {png}")
+    return 0

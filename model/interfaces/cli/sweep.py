@@ -1,0 +1,89 @@
+"""``retention sweep``: a design of scenarios × replications into a resumable results store.
+
+The sweep machinery (pandas, Dask) is imported only when the command runs. Bad input raises :class:`~model.studies.sweep.spec.SweepError` (a ScenarioError), which the command
+reports as one line with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+__all__ = ["add_sweep", "cmd_sweep"]
+
+
+def add_sweep(subparsers: argparse._SubParsersAction) -> None:
+    """Declare ``retention sweep SPEC --out STORE [--workers N | --scheduler A | --dask-local N]``."""
+    p = subparsers.add_parser(
+        "sweep",
+        help="run a parameter sweep (a design of scenarios x replications) into a results store",
+        description="Run the design of a sweep spec (TOML) and write one Parquet file per finished "
+        "task into STORE. Re-running the same command resumes: done tasks are skipped. A store is "
+        "never mixed with results of another spec or other model code (use --fresh to discard). "
+        "Read the results with model.studies.sweep.load(STORE).",
+    )
+    p.add_argument("spec", nargs="?", type=Path, help="sweep spec file (see scenarios/sweeps/)")
+    p.add_argument("--out", type=Path, metavar="STORE", help="results folder (created or resumed)")
+    p.add_argument(
+        "--status",
+        type=Path,
+        metavar="STORE",
+        help="show what is done and left in STORE, then exit",
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local single-threaded worker processes (default: one per core; 1 = in this process)",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (workers must see STORE)",
+    )
+    where.add_argument(
+        "--dask-local",
+        type=int,
+        metavar="N",
+        help="start a Dask LocalCluster of N single-threaded workers on 127.0.0.1",
+    )
+    p.add_argument("--fresh", action="store_true", help="discard STORE's previous results first")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or messages")
+    p.set_defaults(handler=cmd_sweep)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """Run or resume a sweep, or show a store's status."""
+    from model.studies.sweep import SweepError, executor, load_spec, run_sweep, status
+
+    if args.status is not None:
+        if args.spec is not None or args.out is not None:
+            raise SweepError("--status STORE takes no SPEC or --out")
+        print(status(args.status))
+        return 0
+    if args.spec is None or args.out is None:
+        raise SweepError("sweep needs a SPEC file and --out STORE (or --status STORE)")
+    spec = load_spec(args.spec)  # validated before any worker starts
+    log = None if args.quiet else print
+    started = time.perf_counter()
+    with executor(args.workers, args.scheduler, args.dask_local) as (pool, slots, where):
+        if log:
+            log(f"running on {where}")
+        run = run_sweep(
+            spec,
+            args.out,
+            pool=pool,
+            slots=slots,
+            fresh=args.fresh,
+            progress=not args.quiet,
+            log=log,
+        )
+    wall = time.perf_counter() - started
+    if log:
+        print(
+            f"{args.out}: all {run.runs:,} runs done ({run.ran:,} tasks run now, {run.skipped:,} "
+            f"already done) in {wall:.1f} s; read with model.studies.sweep.load({str(args.out)!r})"
+        )
+    return 0

@@ -1,0 +1,206 @@
+"""One run as a self-contained HTML page: the page a teacher projects or an analyst mails.
+
+The page holds the headline results, the standard figures (embedded, so the file travels alone),
+the parameters that differ from the defaults (with units and sources), any schedule or shock, a
+year-by-year table, and how to reproduce the run. ``retention run`` writes it as ``report.html``.
+
+Examples
+--------
+>>> from model import RetentionModel, Scenario
+>>> m = RetentionModel(Scenario().with_overrides({"market.clients": 300, "run.months": 12})).run()
+>>> page = run_report(m.params, m.timeseries(), m.summary(), figures={})
+>>> page.startswith("<!DOCTYPE html>") and "NPV (discounted profit)" in page
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from model.scenario import PARAMS, Scenario
+
+__all__ = ["SUMMARY_ROWS", "run_report", "summary_rows", "write_run_report", "yearly"]
+
+#: (label, summary key, format) of the headline results, in the order they are shown.
+SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("active clients at the end", "active_end", "{:,.0f}"),
+    ("acquired / churned / won back", "", ""),
+    ("mean annual retention", "retention_annual_mean", "{:.1%}"),
+    ("revenue, total", "revenue_total", "{:,.0f}"),
+    ("profit, total", "profit_total", "{:,.0f}"),
+    ("NPV (discounted profit)", "npv", "{:,.0f}"),
+    ("service cost, total", "service_cost_total", "{:,.0f}"),
+    ("satisfaction at the end (0-1)", "satisfaction_end", "{:.3f}"),
+    ("NPS at the end (points)", "nps_end", "{:+.1f}"),
+    ("CAC, pooled (per acquisition)", "cac", "{:,.0f}"),
+    ("acquisitions by referral", "referral_share", "{:.1%}"),
+    ("top 20% share of revenue", "top20_revenue_share_end", "{:.1%}"),
+)
+
+#: Year-by-year columns: (column, how a year aggregates the months, label).
+_YEARLY: tuple[tuple[str, str, str], ...] = (
+    ("active", "last", "active at year end"),
+    ("acquired", "sum", "acquired"),
+    ("churned", "sum", "churned"),
+    ("won_back", "sum", "won back"),
+    ("revenue", "sum", "revenue"),
+    ("profit", "sum", "profit"),
+    ("npv", "last", "NPV to date"),
+    ("satisfaction", "mean", "satisfaction"),
+    ("nps", "mean", "NPS"),
+)
+
+
+def summary_rows(summary: Mapping[str, float]) -> list[tuple[str, str]]:
+    """The headline results as (label, formatted value) pairs; "n/a" where a value is undefined."""
+    rows = []
+    for label, key, fmt in SUMMARY_ROWS:
+        if not key:
+            flows = ("acquired_total", "churned_total", "won_back_total")
+            value = " / ".join(f"{summary.get(k, 0):,.0f}" for k in flows)
+        else:
+            v = summary.get(key, float("nan"))
+            value = "n/a" if isinstance(v, float) and not math.isfinite(v) else fmt.format(v)
+        rows.append((label, value))
+    return rows
+
+
+def yearly(ts: pd.DataFrame) -> pd.DataFrame:
+    """The monthly table rolled up by year (flows summed, stocks at year end, scores averaged)."""
+    year = (ts["month"] - 1) // 12 + 1
+    frame = ts.groupby(year).agg({col: how for col, how, _ in _YEARLY})
+    frame.index.name = "year"
+    return frame.rename(columns={col: label for col, _, label in _YEARLY})
+
+
+def _changed(scenario: Scenario) -> list[dict[str, Any]]:
+    """Parameters whose value differs from the declared default."""
+    rows = []
+    for key, value in scenario.flat().items():
+        info = PARAMS[key]
+        if value != info.default:
+            row = {"key": key, "value": value, "default": info.default}
+            rows.append(row | {"unit": info.unit, "source": info.source})
+    return rows
+
+
+def _table(header: list[str], rows: list[list[Any]], numeric: range | set[int]) -> str:
+    """An HTML table; the columns in ``numeric`` are right-aligned."""
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="{"num" if i in numeric else "txt"}">{html.escape(str(c))}</td>'
+            for i, c in enumerate(row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _number(v: Any) -> str:
+    """A value for a table: thousands separated, small numbers to 6 significant figures."""
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return str(v)
+    if isinstance(v, float) and not math.isfinite(v):
+        return "n/a"
+    if float(v).is_integer() or abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.6g}"
+
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }
+h1 { margin-bottom: 0.2rem; } .lead { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.92rem; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.7rem; }
+th { text-align: left; background: #f4f4f4; } td.num { text-align: right; }
+img { max-width: 100%; border: 1px solid #eee; margin: 0.4rem 0; }
+code, pre { background: #f6f6f6; padding: 0.1rem 0.3rem; }
+"""
+
+
+def run_report(
+    scenario: Scenario,
+    ts: pd.DataFrame,
+    summary: Mapping[str, float],
+    figures: Mapping[str, bytes],
+    meta: Mapping[str, Any] | None = None,
+) -> str:
+    """The HTML page of one run.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario as run.
+    ts : pandas.DataFrame
+        The monthly table (:meth:`model.RetentionModel.timeseries`).
+    summary : mapping
+        Headline results (:meth:`model.RetentionModel.summary`).
+    figures : mapping of str to bytes
+        PNG images by name, embedded in order (see :func:`model.interfaces.figures.save_standard_figures`).
+    meta : mapping, optional
+        Run metadata (command, version, git commit, created, wall seconds), shown at the end.
+    """
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(scenario.name)} — Retention Lab</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{esc(scenario.name)}</h1>",
+        f'<p class="lead">{esc(scenario.description or "")}<br>{scenario.market.clients:,} people '
+        f"in the market × {scenario.run.months} months, seed {scenario.run.seed}</p>",
+        "<h2>Headline results</h2>",
+        _table(["result", "value"], [list(r) for r in summary_rows(summary)], {1}),
+    ]
+    if figures:
+        parts.append("<h2>Figures</h2>")
+        for name, png in figures.items():
+            data = base64.b64encode(png).decode("ascii")
+            parts.append(f'<img alt="{esc(name)}" src="data:image/png;base64,{data}">')
+    changed = _changed(scenario)
+    parts.append("<h2>What this scenario sets</h2>")
+    if changed:
+        rows = [[r["key"], _number(r["value"]), _number(r["default"]), r["unit"], r["source"]]
+                for r in changed]  # fmt: skip
+        parts.append(_table(["parameter", "value", "default", "unit", "source"], rows, {1, 2}))
+    else:
+        parts.append("<p>Every parameter at its declared default.</p>")
+    for what, steps in (("Schedule", scenario.schedule), ("Shocks", scenario.shocks)):
+        if steps:
+            items = "".join(f"<li><code>{esc(s.model_dump_json())}</code></li>" for s in steps)
+            parts.append(f"<h3>{what}</h3><ul>{items}</ul>")
+    table = yearly(ts)
+    parts.append("<h2>Year by year</h2>")
+    rows = [[int(y), *(_number(float(v)) for v in row)] for y, row in table.iterrows()]
+    parts.append(_table(["year", *table.columns], rows, range(len(rows[0]) if rows else 0)))
+    if meta:
+        parts.append("<h2>Reproduce</h2>")
+        keys = ("command", "version", "git_commit", "created", "wall_seconds")
+        parts.append(_table(["", ""], [[k, meta[k]] for k in keys if k in meta], set()))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_run_report(
+    path: str | Path,
+    scenario: Scenario,
+    ts: pd.DataFrame,
+    summary: Mapping[str, float],
+    figures: Mapping[str, bytes] | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write :func:`run_report` to ``path``; draws the standard figures if none are given."""
+    if figures is None:
+        from model.interfaces.figures import render_standard_figures
+
+        figures = render_standard_figures(ts)
+    path = Path(path)
+    path.write_text(run_report(scenario, ts, summary, figures, meta), encoding="utf-8")
+    return path

@@ -1,0 +1,127 @@
+"""A complete, validated, immutable scenario: every section, the schedule and the shocks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from model.scenario.declare import ScenarioError
+from model.scenario.reading import describe, parse_value, read_toml
+from model.scenario.schedule import ScheduleStep, Shock
+from model.scenario.sections import (
+    SECTIONS,
+    Attract,
+    Economics,
+    Innovation,
+    Levers,
+    LoyaltyEconomics,
+    Market,
+    Retain,
+    Run,
+    Satisfaction,
+    Service,
+    Staff,
+    Targeting,
+    WinBack,
+    WordOfMouth,
+)
+
+__all__ = ["Scenario"]
+
+
+class Scenario(BaseModel):
+    """A complete, validated, immutable scenario.
+
+    Examples
+    --------
+    >>> s = Scenario().with_overrides({"levers.service_level": "wow", "market.clients": 2000})
+    >>> s.levers.service_level, s.market.clients
+    (0.9, 2000)
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = "baseline"
+    description: str = ""
+    run: Run = Run()
+    market: Market = Market()
+    levers: Levers = Levers()
+    targeting: Targeting = Targeting()
+    service: Service = Service()
+    satisfaction: Satisfaction = Satisfaction()
+    retain: Retain = Retain()
+    loyalty_economics: LoyaltyEconomics = LoyaltyEconomics()
+    attract: Attract = Attract()
+    word_of_mouth: WordOfMouth = WordOfMouth()
+    win_back: WinBack = WinBack()
+    staff: Staff = Staff()
+    innovation: Innovation = Innovation()
+    economics: Economics = Economics()
+    schedule: tuple[ScheduleStep, ...] = ()
+    shocks: tuple[Shock, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        s = self.satisfaction
+        if s.detractor_threshold > s.promoter_threshold:
+            raise ValueError(
+                "satisfaction.detractor_threshold must not exceed satisfaction.promoter_threshold "
+                f"({s.detractor_threshold} > {s.promoter_threshold})"
+            )
+        for step in self.schedule:
+            Levers(**{**self.levers.model_dump(), **step.set})  # each scheduled value validated
+        return self
+
+    # ---------------------------------------------------------------------------- construction
+    @classmethod
+    def build(cls, data: Mapping[str, Any] | None = None, *, origin: str = "scenario") -> Scenario:
+        """Validate a nested mapping (as read from TOML) into a scenario, or raise ScenarioError."""
+        try:
+            return cls.model_validate(dict(data or {}))
+        except ValidationError as exc:
+            raise ScenarioError(describe(exc, origin, cls.model_fields)) from None
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> Scenario:
+        """Load a scenario file; unknown keys, bad types and out-of-range values are errors."""
+        path = Path(path)
+        data, _ = read_toml(path, "scenario file")
+        data.setdefault("name", path.stem)
+        return cls.build(data, origin=str(path))
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
+        """Return a copy with ``{"section.name": value}`` overrides applied and validated.
+
+        String values are parsed as TOML values when they look like one (``"0.3"`` → 0.3,
+        ``"true"`` → True) and kept as strings otherwise (``"wow"``).
+        """
+        data = self.model_dump()
+        for key, raw in overrides.items():
+            section, _, name = key.partition(".")
+            if section not in SECTIONS or not name:
+                raise ScenarioError(
+                    f"{key}: unknown parameter; use section.name with a section among "
+                    f"{', '.join(SECTIONS)}"
+                )
+            if name not in SECTIONS[section].model_fields:
+                raise ScenarioError(
+                    f"{key}: unknown parameter; {section} has "
+                    f"{', '.join(SECTIONS[section].model_fields)}"
+                )
+            data[section][name] = parse_value(raw)
+        return Scenario.build(data, origin="override")
+
+    def to_toml_dict(self) -> dict[str, Any]:
+        """The scenario as plain data (JSON/TOML-ready), exactly as it will run."""
+        return self.model_dump(mode="json")
+
+    def flat(self) -> dict[str, Any]:
+        """``{"section.name": value}`` for every declared parameter."""
+        return {
+            f"{section}.{name}": getattr(getattr(self, section), name)
+            for section, cls in SECTIONS.items()
+            for name in cls.model_fields
+        }

@@ -1,0 +1,72 @@
+"""Levers that change over time (``[[schedule]]``) and scheduled shocks (``[[shocks]]``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from model.scenario.catalogue import PARAMS
+from model.scenario.declare import Section
+from model.scenario.sections.levers import Levers
+
+__all__ = ["ScheduleStep", "Shock", "ShockKind"]
+
+
+class ScheduleStep(Section):
+    """From ``month`` on, set the named levers to new values (validated like the levers)."""
+
+    month: int = Field(ge=0, le=1200, description="first month the new values apply")
+    set: dict[str, Any] = Field(description="lever name -> value, e.g. service_level = 'low'")
+
+    @field_validator("set")
+    @classmethod
+    def _known_levers(cls, value: dict[str, Any]) -> dict[str, Any]:
+        out = {}
+        for key, v in value.items():
+            name = key.removeprefix("levers.")
+            if name not in Levers.model_fields:
+                raise ValueError(
+                    f"unknown lever {key!r}; allowed: {', '.join(Levers.model_fields)}"
+                )
+            # Validate (and normalise: "low" -> 0.35) here, so the error names the step.
+            try:
+                out[name] = getattr(Levers(**{name: v}), name)
+            except ValidationError:
+                info = PARAMS[f"levers.{name}"]
+                raise ValueError(
+                    f"{name} = {v!r} is not allowed; allowed: {info.allowed()} ({info.unit})"
+                ) from None
+        return out
+
+
+ShockKind = Literal["bad_service", "competitor_leap", "price_war", "poaching"]
+
+
+class Shock(Section):
+    """A scheduled shock: a bad-service spell, a competitor's leap, a price war, a poaching raid.
+
+    ``poaching``: in each month of the spell (by default one month, ``start``), a competitor takes
+    a share ``size`` (0 ≤ size ≤ 1) of the clients served that month who were not leaving anyway;
+    they leave for the competitor (reason COMPETITOR), drawn with their own stream
+    ``retain.poach`` so no other decision's numbers move. It makes specific clients leave at a
+    given month, which is what the lost-client experiment needs.
+    """
+
+    kind: ShockKind = Field(description="bad_service | competitor_leap | price_war | poaching")
+    start: int = Field(ge=1, le=1200, description="first month of the shock (months count from 1)")
+    months: int = Field(1, ge=1, le=1200, description="duration (a leap is permanent)")
+    size: float = Field(
+        ge=0.0,
+        le=10.0,
+        description="service-level drop; frontier jump; ad-cost multiplier minus one; or the "
+        "share of served clients poached (0-1)",
+    )
+
+    @model_validator(mode="after")
+    def _share(self) -> Shock:
+        if self.kind == "poaching" and self.size > 1.0:
+            raise ValueError(
+                f"size: value {self.size!r} is not allowed for poaching; allowed: 0 ≤ x ≤ 1 (share)"
+            )
+        return self

@@ -1,0 +1,55 @@
+"""The market: its size, the clients' spend and fit, and the competition (``market``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from model.scenario.declare import Section, param
+
+__all__ = ["Market"]
+
+
+class Market(Section):
+    """The population of potential clients (prospects included) and the competition."""
+
+    clients: int = param(
+        10_000,
+        unit="people",
+        ge=10,
+        le=50_000_000,
+        source="assumption: market size incl. prospects",
+    )
+    initial_active_share: float = param(
+        0.3, unit="share", ge=0.0, le=1.0, source="assumption: firm starts with 30% of the market"
+    )
+    initial_tenure: Literal["survivors", "new"] = param(
+        "survivors",
+        unit="mode",
+        source="'survivors': an established base (geometric tenure, sBG-posterior propensities); "
+        "'new': a fresh cohort at tenure 0 with prior propensities (validation, docs/validation.md)",
+    )
+    spend_mean: float = param(
+        100.0, unit="currency/month", gt=0.0, le=1e7, source="assumption: mean base spend"
+    )
+    spend_sigma: float = param(
+        1.37,
+        unit="-",
+        ge=0.0,
+        le=3.0,
+        source="lognormal sigma; 1.37 gives ~70/20 (Kim, Singh & Winer 2017), 1.68 gives 80/20",
+    )
+    fit_alpha: float = param(2.0, unit="-", gt=0.0, le=100.0, source="assumption: Beta fit shape")
+    fit_beta: float = param(2.0, unit="-", gt=0.0, le=100.0, source="assumption: Beta fit shape")
+    competitor_service: float = param(
+        0.6, unit="quality 0-1", ge=0.0, le=1.0, source="assumption: the market's service standard"
+    )
+    frontier_start: float = param(
+        0.5, unit="quality 0-1", ge=0.0, le=1.0, source="assumption: product quality frontier Qm"
+    )
+    competitor_pace: float = param(
+        0.002,
+        unit="quality/month",
+        ge=-0.05,
+        le=0.05,
+        source="assumption: competitors improve ~0.024 a year; 0 freezes the frontier",
+    )

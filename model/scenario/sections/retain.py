@@ -1,0 +1,101 @@
+"""The churn hazard (``retain``) and Reichheld's loyalty economics (``loyalty_economics``); docs/ODD.md §7.4."""
+
+from __future__ import annotations
+
+from model.scenario.declare import Section, param
+
+__all__ = ["LoyaltyEconomics", "Retain"]
+
+
+class Retain(Section):
+    """The churn hazard (docs/ODD.md §7.4)."""
+
+    base_churn: float = param(
+        0.02,
+        unit="1/month",
+        ge=0.0,
+        le=1.0,
+        source="assumption: ~78% annual retention at reference satisfaction",
+    )
+    churn_heterogeneity: float = param(
+        0.02,
+        unit="polarization 0-1",
+        ge=0.0,
+        lt=1.0,
+        source="sBG polarization 1/(a+b+1) of the monthly propensity; Fader & Hardie 2007's annual "
+        "fits (0.18-0.35, mean churn mu 0.15-0.37) scale to monthly phi*(1-mu)/(12-mu) = 0.01-0.02",
+    )
+    satisfaction_sensitivity: float = param(
+        3.0,
+        unit="log-hazard per unit S",
+        ge=-10.0,
+        le=20.0,
+        source="assumption; 0 makes churn blind to satisfaction",
+    )
+    satisfaction_reference: float = param(
+        0.6, unit="satisfaction 0-1", ge=0.0, le=1.0, source="assumption: hazard = base here"
+    )
+    gap_effect: float = param(
+        1.0,
+        unit="x hazard at saturation",
+        ge=-1.0,
+        le=10.0,
+        source="assumption: a large quality gap at most doubles churn",
+    )
+    gap_scale: float = param(0.1, unit="quality", gt=0.0, le=1.0, source="assumption")
+    loyalty_elasticity: float = param(
+        3.0,
+        unit="log-hazard per unit discount",
+        ge=-20.0,
+        le=50.0,
+        source="assumption; 0 makes the programme useless, < 0 harmful",
+    )
+    tenure_slope: float = param(
+        0.0,
+        unit="log-hazard per year",
+        ge=-5.0,
+        le=5.0,
+        source="Fader & Hardie: tenure acts through heterogeneity; direct effect 0 by default",
+    )
+    loyal_tenure_months: int = param(
+        24, unit="months", ge=0, le=600, source="assumption: LOYAL label"
+    )
+    loyal_satisfaction: float = param(
+        0.75, unit="satisfaction 0-1", ge=0.0, le=1.0, source="assumption: LOYAL label"
+    )
+    bad_service_threshold: float = param(
+        0.45,
+        unit="satisfaction 0-1",
+        ge=0.0,
+        le=1.0,
+        source="assumption: leavers below this left over bad service",
+    )
+
+
+class LoyaltyEconomics(Section):
+    """Reichheld's loyalty economics; each may be negative (Reinartz & Kumar 2000/2002)."""
+
+    spend_growth: float = param(
+        0.0,
+        unit="share/year of tenure",
+        ge=-0.5,
+        le=1.0,
+        source="Reichheld & Sasser 1990 say > 0; Reinartz & Kumar 2000 often ~0; default 0",
+    )
+    serve_cost_trend: float = param(
+        0.0,
+        unit="share/year of tenure",
+        ge=-0.5,
+        le=1.0,
+        source="Reichheld & Sasser 1990 say < 0; Reinartz & Kumar 2002 disagree; default 0",
+    )
+    price_premium: float = param(
+        0.0,
+        unit="share/year of tenure",
+        ge=-0.5,
+        le=1.0,
+        source="Reichheld & Sasser 1990 say > 0; default 0",
+    )
+    horizon_years: float = param(
+        10.0, unit="years", ge=0.0, le=50.0, source="assumption: tenure effects stop growing here"
+    )

@@ -1,0 +1,49 @@
+"""Satisfaction, expectation and NPS bands (``satisfaction``; docs/ODD.md §7.3)."""
+
+from __future__ import annotations
+
+from model.scenario.declare import Section, param
+
+__all__ = ["Satisfaction"]
+
+
+class Satisfaction(Section):
+    """Satisfaction and expectation (docs/ODD.md §7.3); NPS bands."""
+
+    absolute_weight: float = param(
+        1.0,
+        unit="-",
+        ge=0.0,
+        le=2.0,
+        source="assumption: a > 0 keeps a lasting edge for better service",
+    )
+    disconfirmation_weight: float = param(
+        0.5, unit="-", ge=0.0, le=2.0, source="Oliver 1980 expectation-disconfirmation"
+    )
+    adjustment_rate: float = param(
+        0.3, unit="1/month", gt=0.0, le=1.0, source="assumption: S moves 30% toward target a month"
+    )
+    expectation_rate: float = param(
+        0.1, unit="1/month", ge=0.0, le=1.0, source="assumption: expectations adapt slowly"
+    )
+    expectation_own_weight: float = param(
+        0.5,
+        unit="share",
+        ge=0.0,
+        le=1.0,
+        source="assumption: E blends own experience and the market standard",
+    )
+    initial: float = param(0.6, unit="satisfaction 0-1", ge=0.0, le=1.0, source="assumption")
+    likelihood_exponent: float = param(
+        0.5,
+        unit="-",
+        gt=0.0,
+        le=5.0,
+        source="assumption: likelihood to recommend = 10·S^k; k=0.5 maps S=0.6 to 7.7 of 10",
+    )
+    promoter_threshold: float = param(
+        9.0, unit="score 0-10", ge=0.0, le=10.0, source="NPS promoters: 9-10 (Reichheld 2003)"
+    )
+    detractor_threshold: float = param(
+        7.0, unit="score 0-10", ge=0.0, le=10.0, source="NPS detractors: below 7 (Reichheld 2003)"
+    )

@@ -1,0 +1,71 @@
+"""Promoters and detractors talking on a social network (``word_of_mouth``; docs/ODD.md §7.5)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from model.scenario.declare import Section, param
+
+__all__ = ["Network", "WordOfMouth"]
+
+
+Network = Literal["small_world", "scale_free", "random", "full"]
+
+
+class WordOfMouth(Section):
+    """Promoters and detractors talking on a social network (docs/ODD.md §7.5)."""
+
+    enabled: bool = param(True, unit="flag", source="false switches word of mouth off")
+    network: Network = param(
+        "small_world", unit="kind", source="Watts & Strogatz 1998; Goldenberg et al. 2001"
+    )
+    degree: float = param(
+        10.0, unit="contacts", ge=1.0, le=200.0, source="assumption: average degree"
+    )
+    rewiring: float = param(0.1, unit="probability", ge=0.0, le=1.0, source="Watts & Strogatz")
+    q_positive: float = param(
+        0.3,
+        unit="1/month",
+        ge=0.0,
+        le=5.0,
+        source="assumption (monthly, per promoter; per edge q/degree); for scale, Sultan et al. "
+        "1990's mean Bass q is 0.38 a year over all adopters",
+    )
+    q_negative: float = param(
+        0.3,
+        unit="1/month",
+        ge=0.0,
+        le=5.0,
+        source="TARP: unhappy tell 9-15 (~2-3x happy); East et al. 2007: positive 3x more common",
+    )
+    negative_conversion_factor: float = param(
+        0.5,
+        unit="x conversion",
+        ge=0.0,
+        le=2.0,
+        source="assumption: a warned prospect converts half as often; 1 = no effect",
+    )
+    lapsed_warning_months: int = param(
+        6, unit="months", ge=0, le=120, source="assumption: bad-service leavers keep warning"
+    )
+    return_boost: float = param(
+        1.0,
+        unit="x return odds",
+        ge=0.0,
+        le=10.0,
+        source="assumption: a positive message doubles a lapsed client's return odds",
+    )
+    satisfaction_effect: float = param(
+        0.02,
+        unit="satisfaction/message",
+        ge=0.0,
+        le=0.5,
+        source="assumption: a little effect on current clients",
+    )
+    referral_credit_share: float = param(
+        0.5,
+        unit="share",
+        ge=0.0,
+        le=1.0,
+        source="assumption: share of a referred client's margin credited to its referrer",
+    )

@@ -1,0 +1,161 @@
+"""Reading a firm's data: survival tables and transaction logs, checked with one-line errors.
+
+Survival table (CSV): a period column named ``year``, ``quarter``, ``month`` or ``period`` (the name
+sets the period length; ``period`` means years unless told otherwise) and an ``alive`` column —
+clients of one cohort still there at the start of each period, counts not shares (the intervals
+depend on how many clients there were), starting at period 0 and never rising.
+
+Transaction log (CSV): ``client``, ``date`` (ISO dates, e.g. 2021-03-31) and ``amount``
+(currency, ≥ 0). Other columns are ignored; ``client_id``/``customer_id`` are accepted for client.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.studies.calibration.errors import CalibrationError
+
+__all__ = [
+    "PERIOD_MONTHS",
+    "check_transactions",
+    "fader_hardie",
+    "read_survival",
+    "read_transactions",
+    "survival_table",
+]
+
+#: Period column name -> its length in months.
+PERIOD_MONTHS: dict[str, float] = {"year": 12.0, "quarter": 3.0, "month": 1.0, "period": 12.0}
+_CLIENT_NAMES = ("client", "client_id", "customer", "customer_id", "id")
+
+
+def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
+    path = Path(path)
+    try:
+        return pd.read_csv(path, skipinitialspace=True)
+    except FileNotFoundError:
+        raise CalibrationError(f"{what} file {str(path)!r} does not exist") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+        raise CalibrationError(f"{what} file {str(path)!r} cannot be read as CSV: {exc}") from None
+
+
+def survival_table(
+    alive: np.ndarray | list[float], *, origin: str = "survival table"
+) -> np.ndarray:
+    """Check a survival column: finite counts ≥ 0, at least 3 periods, never rising, first > 0."""
+    a = np.asarray(alive, dtype=np.float64)
+    if a.ndim != 1 or a.size < 3:
+        raise CalibrationError(
+            f"{origin}: alive: need at least 3 periods (0, 1, 2) to estimate two parameters; got {a.size}"
+        )
+    bad = ~np.isfinite(a) | (a < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise CalibrationError(
+            f"{origin}: alive: value {a[i]!r} at row {i} is not allowed; allowed: a count ≥ 0"
+        )
+    if a[0] <= 0:
+        raise CalibrationError(
+            f"{origin}: alive: the cohort size (period 0) must be > 0; got {a[0]!r}"
+        )
+    rise = np.flatnonzero(np.diff(a) > 0)
+    if rise.size:
+        i = int(rise[0]) + 1
+        raise CalibrationError(
+            f"{origin}: alive: survival must not rise, but period {i} has {a[i]:g} > {a[i - 1]:g} "
+            "alive the period before (one cohort only; no new clients)"
+        )
+    if a[0] <= 1.0 and np.any((a > 0) & (a < 1)):
+        raise CalibrationError(
+            f"{origin}: alive: looks like shares (first value {a[0]:g}); give counts "
+            "(e.g. multiply by the cohort size) so the intervals reflect how many clients there were"
+        )
+    return a
+
+
+def read_survival(path: str | Path) -> tuple[np.ndarray, float]:
+    """Read a survival table: returns (alive counts at t = 0, 1, …, period length in months)."""
+    df = _read_csv(path, "survival table")
+    cols = {c.strip().lower(): c for c in df.columns}
+    period = next((name for name in PERIOD_MONTHS if name in cols), None)
+    if period is None or "alive" not in cols:
+        raise CalibrationError(
+            f"survival table {str(path)!r}: columns {list(df.columns)} lack "
+            f"{'a period column (year, quarter, month or period)' if period is None else 'alive'}; "
+            "expected e.g. 'year,alive'"
+        )
+    t = pd.to_numeric(df[cols[period]], errors="coerce").to_numpy()
+    if np.any(~np.isfinite(t)) or not np.array_equal(t, np.arange(t.size)):
+        raise CalibrationError(
+            f"survival table {str(path)!r}: {period}: values {t.tolist()[:6]}… are not allowed; "
+            "allowed: consecutive periods 0, 1, 2, …"
+        )
+    alive = pd.to_numeric(df[cols["alive"]], errors="coerce").to_numpy()
+    return survival_table(alive, origin=f"survival table {str(path)!r}"), PERIOD_MONTHS[period]
+
+
+def fader_hardie(segment: str = "regular") -> np.ndarray:
+    """Fader & Hardie (2007, Table 1) survival of 1,000 clients, years 0-12: 'regular' or 'high_end'."""
+    if segment not in ("regular", "high_end"):
+        raise CalibrationError(
+            f"segment: value {segment!r} is not allowed; allowed: 'regular', 'high_end'"
+        )
+    ref = resources.files("model") / "data" / f"fader_hardie_{segment}.csv"
+    with resources.as_file(ref) as path:
+        alive, _ = read_survival(path)
+    return alive
+
+
+def read_transactions(path: str | Path) -> pd.DataFrame:
+    """Read and check a transaction log; returns columns client (str), date (datetime64), amount."""
+    df = _read_csv(path, "transaction log")
+    return check_transactions(df, origin=f"transaction log {str(path)!r}")
+
+
+def check_transactions(df: pd.DataFrame, *, origin: str = "transaction log") -> pd.DataFrame:
+    """Validate a transaction table (client, date, amount) and return it cleaned and sorted."""
+    cols = {str(c).strip().lower(): c for c in df.columns}
+    client = next((cols[n] for n in _CLIENT_NAMES if n in cols), None)
+    missing = [
+        name
+        for name, col in (
+            ("client", client),
+            ("date", cols.get("date")),
+            ("amount", cols.get("amount")),
+        )
+        if col is None
+    ]
+    if missing:
+        raise CalibrationError(
+            f"{origin}: missing column(s) {', '.join(missing)}; found {list(df.columns)}; "
+            "expected client,date,amount"
+        )
+    if df.empty:
+        raise CalibrationError(f"{origin}: no rows")
+    dates = pd.to_datetime(df[cols["date"]], errors="coerce", format="ISO8601")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise CalibrationError(
+            f"{origin}: date: value {str(df[cols['date']].iloc[i])!r} at row {i + 1} is not a date; "
+            "allowed: ISO dates such as 2021-03-31"
+        )
+    amount = pd.to_numeric(df[cols["amount"]], errors="coerce")
+    bad = amount.isna() | ~np.isfinite(amount) | (amount < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise CalibrationError(
+            f"{origin}: amount: value {str(df[cols['amount']].iloc[i])!r} at row {i + 1} is not allowed; "
+            "allowed: a number ≥ 0 (refunds: net them into the purchase)"
+        )
+    ids = df[client]
+    if ids.isna().any():
+        i = int(np.flatnonzero(ids.isna().to_numpy())[0])
+        raise CalibrationError(
+            f"{origin}: client: empty at row {i + 1}; every row needs a client id"
+        )
+    out = pd.DataFrame({"client": ids.astype(str), "date": dates, "amount": amount.astype(float)})
+    return out.sort_values(["client", "date"], kind="stable").reset_index(drop=True)

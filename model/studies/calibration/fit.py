@@ -1,0 +1,406 @@
+"""Calibration: fit the model to a firm's own data or targets, and check it on data it did not see.
+
+Three entry points, each returning a :class:`~model.studies.calibration.result.CalibrationResult` (fitted
+values, 95% intervals, an explicit *not identified* list, fit quality) whose ``.write(path)`` saves a
+scenario file:
+
+- :func:`calibrate_survival` — a cohort's survival table → shifted-beta-geometric maximum likelihood
+  (Fader & Hardie 2007) → ``retain.base_churn`` and ``retain.churn_heterogeneity``;
+- :func:`calibrate_transactions` — a transaction log (client, date, amount) → lognormal spend
+  (``market.spend_sigma``, ``market.spend_mean``) and sBG retention from clients' last purchases;
+- :func:`calibrate_targets` — any subset of targets (survival or retention by tenure, annual
+  retention, top-20% share, mean spend, CAC, acquisition rate, referral share, NPS) → closed forms
+  where they exist, simulated moments with common random numbers otherwise.
+
+Examples
+--------
+>>> from model.studies.calibration.fit import calibrate_survival
+>>> from model.studies.calibration.data import fader_hardie
+>>> fit = calibrate_survival(fader_hardie("regular"), fit_periods=7)
+>>> round(fit.details["sbg"].gamma, 2), round(fit.details["sbg"].delta, 2)
+(0.7, 1.18)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.scenario import Scenario, ScenarioError, read_toml
+from model.studies.calibration.data import check_transactions, read_transactions, survival_table
+from model.studies.calibration.errors import CalibrationError
+from model.studies.calibration.moments import MSMSettings, fit_moments
+from model.studies.calibration.result import CalibrationResult
+from model.studies.calibration.sbg import (
+    SBGFit,
+    fit_lifetimes,
+    fit_survival,
+    monthly_intervals,
+    to_monthly,
+)
+from model.studies.calibration.spend import fit_lognormal, sigma_from_top_share
+from model.studies.calibration.transactions import client_spend, lifetimes
+
+__all__ = [
+    "TARGETS",
+    "CalibrationError",
+    "CalibrationResult",
+    "MSMSettings",
+    "calibrate_survival",
+    "calibrate_targets",
+    "calibrate_transactions",
+    "read_targets",
+]
+
+#: Target name -> meaning (unit). Any subset may be given.
+TARGETS: dict[str, str] = {
+    "survival": "clients of one cohort alive at t = 0, 1, 2, … (counts; period: period_months)",
+    "retention_by_tenure": "annual retention in tenure years 1, 2, … (shares; needs cohort_size)",
+    "cohort_size": "clients the retention_by_tenure rates were measured on",
+    "period_months": "length of a survival period in months (default 12)",
+    "annual_retention": "annual retention of the whole client base (share)",
+    "top20_share": "share of spend from the top 20% of clients",
+    "mean_spend": "mean spend per client (currency/month)",
+    "cac": "(advertising + onboarding) / acquisitions (currency/acquisition)",
+    "acquisition_rate": "acquisitions per month / active clients (1/month)",
+    "referral_share": "share of acquisitions credited to referrals",
+    "nps": "net promoter score of current clients (points, -100..100)",
+}
+
+#: Simulated moment -> the parameter it is fitted with.
+_MSM_PARAM = {
+    "annual_retention": "retain.base_churn",
+    "cac": "attract.ad_p_max",
+    "acquisition_rate": "attract.ad_p_max",
+    "referral_share": "word_of_mouth.q_positive",
+    "nps": "satisfaction.likelihood_exponent",
+}
+
+_ALWAYS_UNIDENTIFIED = {
+    "retain.satisfaction_sensitivity": "no target measures how churn responds to satisfaction; NPS "
+    "and retention together cannot separate it from base churn (needs churn of clients at "
+    "different satisfaction, e.g. promoters vs detractors)",
+}
+
+_SBG_NOTE = (
+    "sBG: maximum likelihood with right-censored survivors (Fader & Hardie 2007); intervals for "
+    "gamma, delta from the observed information (normal on the log scale)."
+)
+_MONTHLY_NOTE = (
+    "Period conversion: the model draws a monthly churn propensity ~ Beta(a, b); a, b are chosen so "
+    "that the monthly cohort's survival at months 12k matches the fitted yearly survival at years "
+    "k = 1..12 (least squares on log survival). Not exact (a Beta monthly churn does not make a Beta "
+    "yearly churn); the largest gap is reported as monthly_conversion_gap. base_churn = a/(a+b), "
+    "churn_heterogeneity = 1/(a+b+1); intervals by the delta method."
+)
+_HAZARD_NOTE = (
+    "retain.base_churn is the hazard at reference satisfaction, no quality gap and no programme; in "
+    "a scenario where those move, simulated churn differs - add an annual_retention target to correct "
+    "it by simulation."
+)
+
+
+def _base(base: Scenario | str | Path | None) -> Scenario:
+    if base is None:
+        return Scenario()
+    if isinstance(base, Scenario):
+        return base
+    try:
+        return Scenario.from_toml(base)
+    except UnicodeDecodeError:
+        raise CalibrationError(f"base scenario {str(base)!r} is not UTF-8 text (TOML)") from None
+
+
+def _sbg_values(
+    fit: SBGFit, values: dict, intervals: dict, quality: dict, details: dict, prefix: str = ""
+) -> None:
+    mb = to_monthly(fit.gamma, fit.delta, fit.period_months)
+    values["retain.base_churn"] = mb.base_churn
+    values["retain.churn_heterogeneity"] = mb.churn_heterogeneity
+    if np.all(np.isfinite(fit.cov_log)):
+        intervals.update(monthly_intervals(fit))
+    quality[f"{prefix}loglik"] = fit.loglik
+    quality[f"{prefix}gamma"] = fit.gamma
+    quality[f"{prefix}delta"] = fit.delta
+    lo, hi = fit.interval("gamma")
+    quality[f"{prefix}gamma_95"] = f"[{lo:.4g}, {hi:.4g}]"
+    lo, hi = fit.interval("delta")
+    quality[f"{prefix}delta_95"] = f"[{lo:.4g}, {hi:.4g}]"
+    quality[f"{prefix}clients"] = fit.clients
+    quality["monthly_conversion_gap_pp"] = 100.0 * mb.max_gap
+    details["sbg"] = fit
+    details["monthly"] = mb
+
+
+def _survival_quality(fit: SBGFit, alive: np.ndarray, fit_periods: int, quality: dict) -> None:
+    """In-sample and held-out mean absolute errors of survival, in percentage points."""
+    t = np.arange(alive.size)
+    err = 100.0 * np.abs(fit.survival(t) - alive / alive[0])
+    quality["in_sample_mae_pp"] = float(err[1 : fit_periods + 1].mean())
+    if alive.size > fit_periods + 1:
+        quality["out_of_sample_mae_pp"] = float(err[fit_periods + 1 :].mean())
+        quality["out_of_sample_max_pp"] = float(err[fit_periods + 1 :].max())
+        quality["out_of_sample_periods"] = f"{fit_periods + 1}-{alive.size - 1}"
+
+
+def calibrate_survival(
+    alive: np.ndarray | list[float],
+    *,
+    period_months: float = 12.0,
+    fit_periods: int | None = None,
+    base: Scenario | str | Path | None = None,
+) -> CalibrationResult:
+    """Fit ``retain.base_churn`` and ``retain.churn_heterogeneity`` to a cohort's survival table.
+
+    Parameters
+    ----------
+    alive : array of float
+        Clients alive at t = 0, 1, …, T (counts; ``alive[0]`` is the cohort size).
+    period_months : float
+        Length of one period in months (12: the table is by year).
+    fit_periods : int, optional
+        Fit on t = 0 … fit_periods and report the error on the rest (out of sample).
+    base : Scenario or path, optional
+        The scenario the values are applied to (default: built-in defaults).
+    """
+    alive = survival_table(alive)
+    last = alive.size - 1
+    fit_periods = last if fit_periods is None else int(fit_periods)
+    if not 2 <= fit_periods <= last:
+        raise CalibrationError(
+            f"fit_periods: value {fit_periods!r} is not allowed; allowed: 2 ≤ x ≤ {last} "
+            "(two parameters need at least two periods)"
+        )
+    fit = fit_survival(alive, fit_periods=fit_periods, period_months=period_months)
+    values: dict = {}
+    intervals: dict = {}
+    quality: dict = {}
+    details: dict = {}
+    _sbg_values(fit, values, intervals, quality, details)
+    _survival_quality(fit, alive, fit_periods, quality)
+    return CalibrationResult(
+        _base(base),
+        values,
+        intervals,
+        dict(_ALWAYS_UNIDENTIFIED),
+        quality,
+        details,
+        [_SBG_NOTE, _MONTHLY_NOTE, _HAZARD_NOTE],
+    )
+
+
+def calibrate_transactions(
+    log: pd.DataFrame | str | Path,
+    *,
+    period_months: float = 12.0,
+    base: Scenario | str | Path | None = None,
+) -> CalibrationResult:
+    """Fit spend (lognormal) and retention (sBG on last-purchase lifetimes) to a transaction log.
+
+    Parameters
+    ----------
+    log : DataFrame or path
+        Columns client, date, amount (see :mod:`model.studies.calibration.data`).
+    period_months : float
+        The retention period in months (12: clients churn when a whole year passes without a
+        purchase, and none follows).
+    """
+    log = read_transactions(log) if isinstance(log, (str, Path)) else check_transactions(log)
+    spend = fit_lognormal(client_spend(log).to_numpy())
+    values = {"market.spend_sigma": spend.sigma, "market.spend_mean": spend.mean}
+    intervals = {
+        "market.spend_sigma": spend.interval("sigma"),
+        "market.spend_mean": spend.interval("mean"),
+    }
+    quality: dict = {
+        "spend_clients": spend.clients,
+        "top20_share_observed": spend.top20_observed,
+        "top20_share_lognormal": spend.top20_fitted,
+    }
+    details: dict = {"spend": spend}
+    notes = [
+        "Spend: each client's mean monthly spend = total / months from first to last purchase "
+        "(inclusive); lognormal maximum likelihood (sigma = sd of log spend, se = sigma/sqrt(2n)); "
+        "spend_mean = exp(mu + sigma^2/2).",
+    ]
+    not_identified = dict(_ALWAYS_UNIDENTIFIED)
+    try:
+        lt = lifetimes(log, period_months=period_months)
+        fit = fit_lifetimes(lt.deaths, lt.censored, period_months=period_months)
+    except CalibrationError as exc:
+        not_identified["retain.base_churn"] = f"retention not estimable from this log: {exc}"
+        not_identified["retain.churn_heterogeneity"] = "as retain.base_churn"
+    else:
+        _sbg_values(fit, values, intervals, quality, details)
+        km = lt.survival_table()
+        t = np.arange(km.size)
+        quality["in_sample_mae_pp"] = float(100 * np.abs(fit.survival(t) - km)[1:].mean())
+        details["lifetimes"] = lt
+        notes += [
+            "Retention: a client is alive in a tenure period if it buys then or later; lifetimes "
+            "right-censored at the last complete period observed; " + _SBG_NOTE,
+            _MONTHLY_NOTE,
+            _HAZARD_NOTE,
+        ]
+    return CalibrationResult(
+        _base(base), values, intervals, not_identified, quality, details, notes
+    )
+
+
+def read_targets(path: str | Path) -> dict[str, Any]:
+    """Read a targets TOML file (keys at top level or under ``[targets]``); checks the names."""
+    data, _ = read_toml(path, "targets file", CalibrationError)
+    return dict(data.get("targets", data))
+
+
+def _number(targets: Mapping[str, Any], key: str, lo: float, hi: float, *, open_lo=True) -> float:
+    v = targets[key]
+    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
+    ok = ok and (lo < v if open_lo else lo <= v) and v <= hi
+    if not ok:
+        raise CalibrationError(
+            f"{key}: value {v!r} is not allowed; allowed: {lo:g} {'<' if open_lo else '≤'} x ≤ {hi:g} "
+            f"({TARGETS[key]})"
+        )
+    return float(v)
+
+
+def calibrate_targets(
+    targets: Mapping[str, Any] | str | Path,
+    *,
+    base: Scenario | str | Path | None = None,
+    settings: MSMSettings | None = None,
+) -> CalibrationResult:
+    """Estimate the parameters that drive the given targets (any subset of :data:`TARGETS`).
+
+    Closed forms first: a survival table or retention by tenure → sBG; a top-20% share → σ of a
+    lognormal (σ = z₀.₈ + Φ⁻¹(share)); a mean spend → ``market.spend_mean``. Then simulated moments
+    (common random numbers, :mod:`model.studies.calibration.moments`) for annual retention
+    (``retain.base_churn``), CAC and acquisition rate (``attract.ad_p_max``), referral share
+    (``word_of_mouth.q_positive``) and NPS (``satisfaction.likelihood_exponent``), starting from
+    the closed-form values. What the targets cannot pin down is listed in ``not_identified``.
+    """
+    if not isinstance(targets, Mapping):
+        targets = read_targets(targets)
+    unknown = sorted(set(targets) - set(TARGETS))
+    if unknown:
+        raise CalibrationError(
+            f"targets: unknown {', '.join(map(repr, unknown))}; allowed: {', '.join(TARGETS)}"
+        )
+    if not set(targets) - {"cohort_size", "period_months"}:
+        raise CalibrationError(f"targets: none given; allowed: {', '.join(TARGETS)}")
+    scenario = _base(base)
+    values: dict = {}
+    intervals: dict = {}
+    quality: dict = {}
+    details: dict = {}
+    notes: list[str] = []
+    not_identified = dict(_ALWAYS_UNIDENTIFIED)
+
+    # --- retention: closed form from a survival curve
+    alive = None
+    period = _number(targets, "period_months", 0, 120) if "period_months" in targets else 12.0
+    if "survival" in targets and "retention_by_tenure" in targets:
+        raise CalibrationError("targets: give survival or retention_by_tenure, not both")
+    if "survival" in targets:
+        alive = survival_table(targets["survival"], origin="targets: survival")
+    elif "retention_by_tenure" in targets:
+        rates = np.asarray(targets["retention_by_tenure"], dtype=float)
+        if rates.ndim != 1 or rates.size < 2 or np.any(~((rates > 0) & (rates <= 1))):
+            raise CalibrationError(
+                f"retention_by_tenure: value {targets['retention_by_tenure']!r} is not allowed; "
+                "allowed: at least two shares 0 < r ≤ 1 (years 1, 2, …)"
+            )
+        if "cohort_size" not in targets:
+            raise CalibrationError(
+                "cohort_size: missing; retention_by_tenure needs the number of clients the rates "
+                "were measured on (the intervals depend on it)"
+            )
+        n = _number(targets, "cohort_size", 0, 1e12)
+        alive = np.round(n * np.concatenate([[1.0], np.cumprod(rates)]))
+    if alive is not None:
+        fit = fit_survival(alive, period_months=period)
+        _sbg_values(fit, values, intervals, quality, details)
+        _survival_quality(fit, alive, alive.size - 1, quality)
+        notes += [_SBG_NOTE, _MONTHLY_NOTE]
+
+    # --- spend: closed forms
+    if "top20_share" in targets:
+        share = _number(targets, "top20_share", 0.2, 1.0)
+        values["market.spend_sigma"] = sigma_from_top_share(share)
+        notes.append(
+            "spend_sigma from the top-20% share of a lognormal: share = Phi(sigma - z_0.8), "
+            "sigma = z_0.8 + Phi^-1(share); exact, no interval (the share is taken as exact)."
+        )
+    if "mean_spend" in targets:
+        values["market.spend_mean"] = _number(targets, "mean_spend", 0, 1e7)
+    elif "top20_share" in targets:
+        not_identified["market.spend_mean"] = "a spend share says nothing about the spend level"
+
+    # --- simulated moments
+    moments = {k: targets[k] for k in _MSM_PARAM if k in targets}
+    limits = {
+        "annual_retention": (0.0, 1.0),
+        "cac": (0.0, 1e9),
+        "acquisition_rate": (0.0, 1.0),
+        "referral_share": (0.0, 1.0),
+        "nps": (-100.0, 100.0),
+    }
+    for k in moments:
+        moments[k] = _number(targets, k, *limits[k], open_lo=k != "nps")
+    if alive is None and "annual_retention" in moments:
+        not_identified["retain.churn_heterogeneity"] = (
+            "one aggregate retention rate cannot separate mean churn from its spread across clients; "
+            "needs retention by tenure year (a survival table)"
+        )
+    if "cac" in moments or "acquisition_rate" in moments:
+        not_identified["attract.ad_scale"] = (
+            "one ad budget shows only p_max(1 - exp(-budget/scale)): needs acquisitions at two or "
+            "more ad budgets"
+        )
+        not_identified["attract.conversion_max"] = (
+            "acquisitions = awareness x conversion; without an awareness or conversion rate the "
+            "two cannot be separated (ad_p_max absorbs both)"
+        )
+    if "nps" in moments:
+        not_identified.setdefault(
+            "satisfaction.absolute_weight",
+            "NPS is one number; it pins the satisfaction-to-score mapping "
+            "(likelihood_exponent) given the satisfaction dynamics, not the dynamics themselves",
+        )
+    if moments:
+        params = list(dict.fromkeys(_MSM_PARAM[k] for k in moments))
+        start = scenario.with_overrides(values) if values else scenario
+        msm = fit_moments(start, params, moments, settings)
+        values.update(msm.values)
+        intervals.update(msm.intervals)
+        for k, err in msm.errors().items():
+            quality[f"{k}_target"] = msm.targets[k]
+            quality[f"{k}_simulated"] = msm.fitted[k]
+            quality[f"{k}_mc_se"] = msm.mc_se[k]
+            quality[f"{k}_error"] = err
+        quality["msm_evaluations"] = msm.evaluations
+        details["msm"] = msm
+        s = settings or MSMSettings()
+        notes.append(
+            f"Simulated moments: {s.clients} clients, months {s.burn_in}-{s.months}, seeds "
+            f"{list(s.seeds)} for every evaluation (common random numbers); intervals = fitted value "
+            f"+/- 1.96 sd over {s.replicates} refits with other seeds plus the main fit "
+            "(simulation error only; the targets are taken as exact)."
+        )
+        if alive is not None and "annual_retention" in moments:
+            notes.append(
+                "base_churn: the survival curve fixed heterogeneity; annual_retention then re-fitted "
+                "base_churn by simulation, so the whole model (satisfaction, gap) hits it."
+            )
+    try:
+        scenario.with_overrides(values)
+    except ScenarioError as exc:
+        raise CalibrationError(
+            f"the fitted values fall outside the parameters' ranges: {exc}"
+        ) from None
+    return CalibrationResult(scenario, values, intervals, not_identified, quality, details, notes)

@@ -1,0 +1,135 @@
+"""The result of a calibration: fitted values, intervals, what the data cannot identify, and the
+scenario file that carries them (written atomically: a temporary file renamed into place)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from model.scenario import SECTIONS, Scenario
+
+__all__ = ["CalibrationResult", "scenario_toml"]
+
+
+@dataclass(frozen=True)
+class CalibrationResult:
+    """What a calibration found.
+
+    Attributes
+    ----------
+    base : Scenario
+        The scenario the fitted values are applied to.
+    values : dict
+        ``"section.name"`` → fitted value (the overrides).
+    intervals : dict
+        ``"section.name"`` → 95% interval (low, high); how it was computed is in ``notes``.
+    not_identified : dict
+        ``"section.name"`` → why the data cannot pin it down (it keeps the base scenario's value).
+    quality : dict
+        Fit quality: log-likelihood, in-sample and out-of-sample errors, moment errors.
+    details : dict
+        The underlying fits (sBG, monthly conversion, lognormal, simulated moments).
+    notes : list of str
+        Methods and approximations, in words.
+    """
+
+    base: Scenario
+    values: dict[str, float]
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+    not_identified: dict[str, str] = field(default_factory=dict)
+    quality: dict[str, float] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The base scenario with the fitted values applied (validated)."""
+        return self.base.with_overrides(self.values)
+
+    def summary(self) -> str:
+        """A short human-readable report (the comment block of the scenario file)."""
+        lines = ["Calibration (retention calibrate)", "", "fitted value [95% interval]:"]
+        for key, value in self.values.items():
+            if key in self.intervals:
+                lo, hi = self.intervals[key]
+                lines.append(f"  {key} = {value:.6g}  [{lo:.4g}, {hi:.4g}]")
+            else:
+                lines.append(f"  {key} = {value:.6g}  (closed form from an exact target)")
+        if self.quality:
+            lines += ["", "fit quality:"]
+            lines += [f"  {k} = {_fmt(v)}" for k, v in self.quality.items()]
+        if self.not_identified:
+            lines += ["", "not identified by these data (kept at the base scenario's value):"]
+            lines += [f"  {k}: {why}" for k, why in self.not_identified.items()]
+        if self.notes:
+            lines += ["", "notes:"]
+            lines += [f"  - {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def to_toml(self) -> str:
+        """The calibrated scenario as a TOML file: a comment block, then the non-default values."""
+        return scenario_toml(self.scenario, header=self.summary())
+
+    def write(self, path: str | Path) -> Path:
+        """Write :meth:`to_toml` to ``path`` atomically; returns the path."""
+        path = Path(path)
+        text = self.to_toml()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+
+def _fmt(v: Any) -> str:
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
+def _value(v: Any) -> str:
+    """One TOML value (scalars and flat inline tables are all a scenario needs)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return (
+            repr(v)
+            if math.isfinite(v)
+            else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+        )
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_value(x)}" for k, x in v.items()) + " }"
+    raise TypeError(f"cannot write {v!r} to TOML")
+
+
+def scenario_toml(scenario: Scenario, header: str = "") -> str:
+    """A scenario as TOML holding only what differs from the defaults (plus name/description)."""
+    default = Scenario().flat()
+    data = scenario.to_toml_dict()
+    out = [f"# {line}".rstrip() for line in header.splitlines()]
+    out += ["", f"name = {_value(scenario.name)}", f"description = {_value(scenario.description)}"]
+    for section in SECTIONS:
+        rows = [
+            f"{name} = {_value(value)}"
+            for name, value in data[section].items()
+            if value != default[f"{section}.{name}"]
+        ]
+        if rows:
+            out += ["", f"[{section}]", *rows]
+    for step in data.get("schedule", []):
+        out += ["", "[[schedule]]", f"month = {step['month']}", f"set = {_value(step['set'])}"]
+    for shock in data.get("shocks", []):
+        out += ["", "[[shocks]]", *(f"{k} = {_value(v)}" for k, v in shock.items())]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,366 @@
+"""Paired comparison of policies on common random numbers.
+
+Every policy runs with the same seeds, and :mod:`model.engine.randomness` makes each client's draw depend
+only on (seed, decision, month, client): so replication *r* of every policy sees the same market,
+the same clients and the same dice — common random numbers. The difference between two policies in
+one replication is then the policy's effect plus only the noise that the policy itself stirs up, and
+a paired t interval over replications (mean ± t·sd/√R) is far narrower than comparing two
+independent samples. A scenario compared with itself differs by exactly zero.
+
+Examples
+--------
+>>> from model.scenario import Scenario
+>>> base = Scenario().with_overrides({"market.clients": 300, "run.months": 6})
+>>> wow = base.with_overrides({"levers.service_level": "wow"}).model_copy(update={"name": "wow"})
+>>> c = compare([base, wow], replications=2)
+>>> list(c.table["policy"].unique())
+['wow']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from model.engine.context import SPEND_LINES
+from model.scenario import Scenario, ScenarioError
+from model.studies.run import simulate
+from model.studies.stats import mean_interval
+
+__all__ = [
+    "OUTCOMES",
+    "Comparison",
+    "compare",
+    "outcomes",
+    "paired_interval",
+    "replicate",
+]
+
+#: Outcomes compared between policies: name -> (unit, meaning).
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "npv": ("currency", "NPV: cumulative discounted profit over the horizon"),
+    "profit_total": ("currency", "total (undiscounted) profit over the horizon"),
+    "active_end": ("clients", "active clients at the end"),
+    "nps_end": ("points", "net promoter score at the end"),
+    "cac": ("currency/acquisition", "(marketing + onboarding) / acquisitions, over the whole run"),
+    "retention_annual": ("share", "mean annual retention (monthly retention^12, mean over months)"),
+    "spend_total": ("currency", "every cost line except cost of goods, summed over the horizon"),
+}
+
+
+def outcomes(ts: pd.DataFrame) -> dict[str, float]:
+    """The compared outcomes of one run, from its monthly timeseries (see :data:`OUTCOMES`)."""
+    acquired = float(ts["acquired"].sum())
+    return {
+        "npv": float(ts["npv"].iloc[-1]),
+        "profit_total": float(ts["profit"].sum()),
+        "active_end": float(ts["active"].iloc[-1]),
+        "nps_end": float(ts["nps"].iloc[-1]),
+        "cac": float((ts["marketing"].sum() + ts["onboarding"].sum()) / acquired)
+        if acquired > 0
+        else math.nan,
+        "retention_annual": float(ts["retention_annual"].mean()),
+        "spend_total": float(ts[list(SPEND_LINES)].to_numpy().sum()),
+    }
+
+
+def _one_run(scenario: Scenario, seed: int) -> tuple[dict[str, float], np.ndarray]:
+    """Outcomes and the monthly NPV path of one (scenario, seed): picklable for process pools."""
+    ts = simulate(scenario, seed=seed).timeseries
+    return outcomes(ts), ts["npv"].to_numpy(dtype=np.float64)
+
+
+def replicate(
+    scenarios: Sequence[Scenario],
+    seeds: Sequence[int],
+    executor: Executor | None = None,
+    run: Callable[[Scenario, int], Any] = _one_run,
+) -> list[list[Any]]:
+    """``run(scenario, seed)`` for every scenario and seed: ``out[i][r]`` is scenario i, seed r.
+
+    With an executor (a process pool, a Dask ``Client.get_executor()``) the runs go out in
+    parallel; the numbers do not depend on where or in which order they run.
+    """
+    jobs = [(s, seed) for s in scenarios for seed in seeds]
+    if executor is None:
+        flat = [run(s, seed) for s, seed in jobs]
+    else:
+        flat = list(executor.map(run, *zip(*jobs, strict=True)))
+    r = len(seeds)
+    return [flat[i * r : (i + 1) * r] for i in range(len(scenarios))]
+
+
+def paired_interval(diffs: Iterable[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and ``level`` interval of paired differences: mean ± t·sd/√R over replications.
+
+    With one replication the interval is unknown (NaN); with identical pairs it is exactly (0, 0).
+    """
+    iv = mean_interval(np.asarray(list(diffs), dtype=np.float64), level)
+    return iv.mean, iv.low, iv.high
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What :func:`compare` found.
+
+    Attributes
+    ----------
+    names : list of str
+        The policies, in the order given; the first is the reference.
+    seeds : list of int
+        The seeds every policy ran with (replication r used ``seeds[r]``).
+    runs : pandas.DataFrame
+        One row per (policy, replication): the outcomes of :data:`OUTCOMES`.
+    paths : dict of str to ndarray
+        Per policy, the (replications × months) cumulative NPV paths.
+    table : pandas.DataFrame
+        One row per (policy other than the first, outcome): the reference's mean, the policy's
+        mean, the mean paired difference, its 95% interval, and the difference in % of the
+        reference's mean.
+    notes : list of str
+        Warnings to read with the table (unequal spend, schedules past the horizon, …).
+    """
+
+    names: list[str]
+    seeds: list[int]
+    runs: pd.DataFrame
+    paths: dict[str, np.ndarray]
+    table: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def format_table(self) -> str:
+        """The differences as aligned text, one block per policy."""
+        ref = self.names[0]
+        r = len(self.seeds)
+        lines = [
+            f"Paired differences against {ref!r} ({r} replications, seeds {_seeds(self.seeds)})"
+        ]
+        for name in self.names[1:]:
+            w = max(16, len(ref) + 2, len(name) + 2)
+            lines.append(f"\n{name} - {ref}:")
+            lines.append(
+                f"  {'outcome':<18}{ref:>{w}}{name:>{w}}{'difference':>16}{'95% interval':>30}"
+            )
+            rows = self.table[self.table["policy"] == name]
+            for row in rows.itertuples():
+                interval = f"[{_fmt(row.low, sign=True)}, {_fmt(row.high, sign=True)}]"
+                lines.append(
+                    f"  {row.outcome:<18}{_fmt(row.reference_mean):>{w}}"
+                    f"{_fmt(row.policy_mean):>{w}}{_fmt(row.difference, sign=True):>16}"
+                    f"{interval:>30}"
+                )
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def figure(self) -> Any:
+        """Paired NPV difference paths with 95% bands (left); a forest plot of differences in % (right)."""
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(12, 4.8), layout="constrained")
+        left, right = fig.subplots(1, 2, width_ratios=(1.2, 1))
+        ref = self.paths[self.names[0]]
+        for i, name in enumerate(self.names[1:], start=1):
+            d = self.paths[name] - ref  # paired: replication r of both used seed r
+            months = np.arange(1, d.shape[1] + 1)
+            mean = d.mean(axis=0)
+            left.plot(months, mean, color=f"C{i}", label=f"{name} - {self.names[0]}")
+            if d.shape[0] > 1:
+                half = (
+                    stats.t.ppf(0.975, d.shape[0] - 1) * d.std(axis=0, ddof=1) / np.sqrt(d.shape[0])
+                )
+                left.fill_between(months, mean - half, mean + half, color=f"C{i}", alpha=0.25)
+        left.set(
+            xlabel="month",
+            ylabel="difference in cumulative NPV (currency)",
+            title="NPV difference over time (paired 95% band)",
+        )
+        left.axhline(0, color="grey", lw=0.8)
+        left.legend(loc="best", fontsize="small")
+
+        t = self.table[self.table["outcome"] != "spend_total"].reset_index(drop=True)
+        scale = t["reference_mean"].abs().replace(0, np.nan)
+        rel, lo, hi = (100 * t[c] / scale for c in ("difference", "low", "high"))
+        y = np.arange(len(t))[::-1]
+        colours = {n: f"C{i}" for i, n in enumerate(self.names)}
+        for i, row in t.iterrows():
+            c = colours[row["policy"]]
+            right.errorbar(
+                rel[i],
+                y[i],
+                xerr=[[rel[i] - lo[i]], [hi[i] - rel[i]]] if np.isfinite(lo[i]) else None,
+                fmt="o",
+                color=c,
+                capsize=3,
+            )
+        right.axvline(0, color="grey", lw=0.8)
+        right.set_yticks(y, [f"{p}: {o}" for p, o in zip(t["policy"], t["outcome"], strict=True)])
+        right.set(
+            xlabel=f"difference vs {self.names[0]} (% of its mean, 95% paired interval)",
+            title="Effect of each policy",
+        )
+        return fig
+
+    def save(self, outdir: str | Path, dpi: int = 110) -> list[Path]:
+        """Write ``comparison.csv`` (the table), ``runs.csv`` and ``comparison.png``."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        outdir = Path(outdir)
+        outdir.mkdir(parents=True, exist_ok=True)
+        written = [outdir / "comparison.csv", outdir / "runs.csv", outdir / "comparison.png"]
+        self.table.to_csv(written[0], index=False)
+        self.runs.to_csv(written[1], index=False)
+        fig = self.figure()
+        FigureCanvasAgg(fig)
+        fig.savefig(written[2], dpi=dpi)
+        return written
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    *,
+    replications: int = 5,
+    clients: int | None = None,
+    months: int | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    executor: Executor | None = None,
+    spend_tolerance: float = 0.01,
+) -> Comparison:
+    """Run two or more policies on common random numbers and difference them against the first.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+        The policies; the first is the reference. Names label the output (duplicates get ``#2``…).
+    replications : int
+        Seeds per policy (``seed, seed + 1, …``); every policy uses the same ones.
+    clients, months : int, optional
+        Market size (people) and horizon (months) for every policy.
+    seed : int, optional
+        First seed; defaults to the first scenario's ``run.seed``.
+    overrides : mapping, optional
+        ``{"section.name": value}`` applied to every policy (the CLI's ``--set``).
+    executor : concurrent.futures.Executor, optional
+        Where to run the replications (in this process if omitted).
+    spend_tolerance : float
+        A note is added when a policy's mean total spend (every cost line except cost of goods)
+        differs from the reference's by more than this share.
+
+    Returns
+    -------
+    Comparison
+    """
+    if len(scenarios) < 2:
+        raise ScenarioError(f"compare: needs at least two policies, got {len(scenarios)}")
+    if replications < 1:
+        raise ScenarioError(f"replications: value {replications} is not allowed; allowed: >= 1")
+    common = dict(overrides or {})
+    if clients is not None:
+        common["market.clients"] = clients
+    if months is not None:
+        common["run.months"] = months
+    policies = [s.with_overrides(common) if common else s for s in scenarios]
+    names = _unique_names([s.name for s in policies])
+    horizons = {s.run.months for s in policies}
+    if len(horizons) > 1:
+        raise ScenarioError(
+            f"compare: policies run over different horizons ({sorted(horizons)} months); "
+            "pass months= (--months) to compare them over the same one"
+        )
+    first = policies[0].run.seed if seed is None else int(seed)
+    seeds = [first + r for r in range(replications)]
+    results = replicate(policies, seeds, executor)
+
+    rows, paths = [], {}
+    for name, per_seed in zip(names, results, strict=True):
+        paths[name] = np.vstack([path for _, path in per_seed])
+        for r, (out, _) in enumerate(per_seed):
+            rows.append({"policy": name, "replication": r, "seed": seeds[r], **out})
+    runs = pd.DataFrame(rows)
+    table = _difference_table(runs, names)
+    notes = _spend_notes(runs, names, spend_tolerance) + _horizon_notes(policies, names)
+    return Comparison(names=names, seeds=seeds, runs=runs, paths=paths, table=table, notes=notes)
+
+
+def _difference_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    ref = runs[runs["policy"] == names[0]].set_index("replication")
+    rows = []
+    for name in names[1:]:
+        pol = runs[runs["policy"] == name].set_index("replication")
+        for outcome, (unit, _) in OUTCOMES.items():
+            d = pol[outcome] - ref[outcome]
+            mean, low, high = paired_interval(d)
+            base = float(ref[outcome].mean())
+            rows.append(
+                {
+                    "policy": name,
+                    "reference": names[0],
+                    "outcome": outcome,
+                    "unit": unit,
+                    "reference_mean": base,
+                    "policy_mean": float(pol[outcome].mean()),
+                    "difference": mean,
+                    "low": low,
+                    "high": high,
+                    "difference_pct": 100.0 * mean / abs(base) if base else math.nan,
+                    "replications": int(np.isfinite(d).sum()),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _spend_notes(runs: pd.DataFrame, names: list[str], tolerance: float) -> list[str]:
+    spend = runs.groupby("policy")["spend_total"].mean()
+    ref = float(spend[names[0]])
+    notes = []
+    for name in names[1:]:
+        rel = (float(spend[name]) - ref) / abs(ref) if ref else math.inf
+        if abs(rel) > tolerance:
+            notes.append(
+                f"{name!r} spends {rel:+.1%} vs {names[0]!r} (all cost lines but cost of goods: "
+                f"{float(spend[name]):,.0f} vs {ref:,.0f}); its differences include that money, "
+                "so this is not an equal-budget comparison"
+            )
+    return notes
+
+
+def _horizon_notes(policies: list[Scenario], names: list[str]) -> list[str]:
+    notes = []
+    for name, s in zip(names, policies, strict=True):
+        late = [f"schedule month {st.month}" for st in s.schedule if st.month > s.run.months]
+        late += [f"{sh.kind} shock month {sh.start}" for sh in s.shocks if sh.start > s.run.months]
+        if late:
+            notes.append(
+                f"{name!r}: {', '.join(late)} falls after the {s.run.months}-month horizon "
+                "and has no effect"
+            )
+    return notes
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}#{seen[n]}")
+    return out
+
+
+def _seeds(seeds: list[int]) -> str:
+    return f"{seeds[0]}..{seeds[-1]}" if len(seeds) > 1 else str(seeds[0])
+
+
+def _fmt(x: float, sign: bool = False) -> str:
+    if not math.isfinite(x):
+        return "n/a"
+    magnitude = abs(x)
+    spec = ",.0f" if magnitude >= 100 else (",.2f" if magnitude >= 1 or x == 0 else ".4f")
+    return format(x, ("+" if sign else "") + spec)

@@ -1,0 +1,143 @@
+"""Money to lever units: the rates at which a month's money buys each spend lever, measured on the scenario."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.engine.phases import PHASES
+from model.engine.phases.account import tenure_multiplier
+from model.engine.retention_model import RetentionModel
+from model.scenario import PARAMS, Scenario
+
+__all__ = ["LEDGER_LINE", "SPEND_LEVERS", "Exchange", "exchange_rates"]
+
+#: Levers the budget can be split across, with how money converts to each (see module doc).
+SPEND_LEVERS: dict[str, str] = {
+    "ad_budget": "market size / 1,000",
+    "winback_spend": "lapsed clients reached by win-back",
+    "empowerment_budget": "staff employed",
+    "training_spend": "staff employed",
+    "service_level": "cost_per_client x clients served (money = rate x level^2)",
+    "rd_share": "monthly revenue",
+    "loyalty_discount": "monthly revenue of enrolled clients",
+}
+
+#: The ledger line (or metric) where each lever's money shows up in a run.
+LEDGER_LINE = {
+    "ad_budget": "marketing",
+    "winback_spend": "winback",
+    "empowerment_budget": "empowerment_budgeted",
+    "training_spend": "training",
+    "service_level": "service",
+    "rd_share": "rd",
+    "loyalty_discount": "discounts",
+}
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """How monthly money converts to one lever's unit: ``money = rate × value^power``.
+
+    Attributes
+    ----------
+    lever : str
+    rate : float
+        Money per month per unit of the lever (per unit of level² for ``service_level``).
+    power : float
+        1, or 2 for the service level (its cost is convex).
+    cap : float
+        The lever's declared maximum.
+    basis : str
+        What the rate is per, in words.
+    """
+
+    lever: str
+    rate: float
+    power: float
+    cap: float
+    basis: str
+
+    def money(self, value: float) -> float:
+        """Monthly money the lever at ``value`` costs."""
+        return self.rate * value**self.power
+
+    def value(self, money: float) -> float:
+        """The lever value that ``money`` a month buys (capped at the lever's maximum)."""
+        if self.rate <= 0:
+            return 0.0
+        return min((max(money, 0.0) / self.rate) ** (1.0 / self.power), self.cap)
+
+    @property
+    def max_money(self) -> float:
+        """The most money the lever can absorb a month."""
+        return self.money(self.cap)
+
+
+def _observer(record: list[dict[str, float]]) -> Any:
+    """A phase (run after ``account``, before ``resolve``) recording the stocks money scales with."""
+
+    def observe(ctx: Any) -> None:
+        cl, p = ctx.clients, ctx.params
+        idx = np.flatnonzero(ctx.served)
+        reached = ctx.targeted["winback"]
+        enrolled = ctx.targeted["loyalty"][idx]
+        le = p.loyalty_economics
+        record.append(
+            {
+                "market_k": cl.n / 1000.0,
+                "lapsed_reached": float(np.count_nonzero(reached)),
+                "staff": float(ctx.staff.employed),
+                "service_base": float(
+                    p.service.cost_per_client
+                    # tenure_multiplier returns the scalar 1.0 when the trend is 0: broadcast it.
+                    * np.broadcast_to(
+                        tenure_multiplier(cl.tenure[idx], le.serve_cost_trend, le), idx.shape
+                    ).sum()
+                ),
+                "revenue": float(ctx.revenue),
+                "enrolled_revenue": float(ctx.client_revenue[enrolled].sum()),
+            }
+        )
+
+    return observe
+
+
+def _stocks(scenario: Scenario, seed: int) -> dict[str, float]:
+    """Monthly means of the stocks each lever's money scales with, in one run."""
+    record: list[dict[str, float]] = []
+    phases = tuple(
+        item
+        for name, step in PHASES
+        for item in (
+            (("observe", _observer(record)), (name, step)) if name == "resolve" else ((name, step),)
+        )
+    )
+    RetentionModel(scenario, rng=seed, phases=phases).run()
+    return pd.DataFrame(record).mean().to_dict()
+
+
+def exchange_rates(
+    scenario: Scenario, levers: Sequence[str], seeds: Sequence[int]
+) -> dict[str, Exchange]:
+    """Measure each lever's money-per-unit rate on the scenario as it stands (mean over seeds)."""
+    stocks = pd.DataFrame([_stocks(scenario, s) for s in seeds]).mean()
+    per = {
+        "ad_budget": ("market_k", 1.0),
+        "winback_spend": ("lapsed_reached", 1.0),
+        "empowerment_budget": ("staff", 1.0),
+        "training_spend": ("staff", 1.0),
+        "service_level": ("service_base", 2.0),
+        "rd_share": ("revenue", 1.0),
+        "loyalty_discount": ("enrolled_revenue", 1.0),
+    }
+    out = {}
+    for lever in levers:
+        stock, power = per[lever]
+        cap = PARAMS[f"levers.{lever}"].upper
+        out[lever] = Exchange(lever, float(stocks[stock]), power, float(cap), SPEND_LEVERS[lever])
+    return out

@@ -1,0 +1,341 @@
+"""The search over the simplex of budget shares: a coarse grid, then COBYQA, then the gain on fresh seeds."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Executor
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, minimize
+
+from model.engine.retention_model import RetentionModel
+from model.scenario import Scenario, ScenarioError
+from model.studies.compare import paired_interval, replicate
+from model.studies.optimize.exchange import LEDGER_LINE, SPEND_LEVERS, Exchange, exchange_rates
+from model.studies.optimize.split import BudgetSplit
+
+__all__ = ["optimize"]
+
+
+def _npv(scenario: Scenario, seed: int) -> tuple[float, dict[str, float]]:
+    """NPV and the mean monthly money on each ledger line of one run (picklable)."""
+    model = RetentionModel(scenario, rng=seed).run()
+    ts = model.timeseries()
+    return float(ts["npv"].iloc[-1]), {k: float(ts[k].mean()) for k in set(LEDGER_LINE.values())}
+
+
+class _Objective:
+    """Mean NPV of a split over fixed seeds (and assumption values), cached by split."""
+
+    def __init__(
+        self,
+        scenarios: list[Scenario],
+        levers: list[str],
+        rates: dict[str, Exchange],
+        budget: float,
+        seeds: list[int],
+        criterion: str,
+        executor: Executor | None,
+    ) -> None:
+        self.scenarios, self.levers, self.rates = scenarios, levers, rates
+        self.budget, self.seeds, self.criterion, self.executor = budget, seeds, criterion, executor
+        self.cache: dict[tuple[float, ...], tuple[float, list[dict[str, float]]]] = {}
+        self.log: list[dict[str, Any]] = []
+
+    def values(self, shares: np.ndarray) -> dict[str, float]:
+        return {
+            v: self.rates[v].value(s * self.budget)
+            for v, s in zip(self.levers, shares, strict=True)
+        }
+
+    @staticmethod
+    def _normal(shares: np.ndarray) -> tuple[np.ndarray, tuple[float, ...]]:
+        """Shares made non-negative and summing to 1 (COBYQA may step a hair off), and a key."""
+        shares = np.clip(np.asarray(shares, dtype=np.float64), 0.0, None)
+        shares = shares / shares.sum() if shares.sum() > 0 else shares
+        return shares, tuple(np.round(shares, 6))
+
+    def __call__(self, shares: np.ndarray, kind: str = "search", **tags: Any) -> float:
+        shares, key = self._normal(shares)
+        if key not in self.cache:
+            over = {f"levers.{k}": v for k, v in self.values(shares).items()}
+            runs = replicate(
+                [s.with_overrides(over) for s in self.scenarios], self.seeds, self.executor, _npv
+            )
+            per_value = [float(np.mean([npv for npv, _ in r])) for r in runs]
+            obj = min(per_value) if self.criterion == "worst" else float(np.mean(per_value))
+            ledgers = [led for r in runs for _, led in r]
+            self.cache[key] = (obj, ledgers)
+        obj = self.cache[key][0]
+        self.log.append(
+            {"kind": kind, **tags, **dict(zip(self.levers, shares, strict=True)), "objective": obj}
+        )
+        return obj
+
+    def spent(self, shares: np.ndarray) -> dict[str, float]:
+        self(shares, kind="spend")
+        ledgers = self.cache[self._normal(shares)[1]][1]
+        return {v: float(np.mean([led[LEDGER_LINE[v]] for led in ledgers])) for v in self.levers}
+
+
+def _simplex_grid(k: int, divisions: int, upper: np.ndarray) -> list[np.ndarray]:
+    """Points of the simplex with coordinates in steps of 1/divisions, within the upper bounds."""
+    points = []
+    for combo in itertools.combinations_with_replacement(range(k), divisions):
+        x = np.bincount(combo, minlength=k) / divisions
+        if np.all(x <= upper + 1e-12):
+            points.append(x)
+    return points
+
+
+def _move(shares: np.ndarray, i: int, delta: float, upper: np.ndarray) -> np.ndarray | None:
+    """Move ``delta`` of the budget into lever i from the others (pro rata), or None if infeasible."""
+    x = shares.copy()
+    others = np.arange(x.size) != i
+    pool = x[others].sum()
+    target = x[i] + delta
+    if target < -1e-12 or target > upper[i] + 1e-12 or (delta > 0 and pool < delta - 1e-12):
+        return None
+    x[i] = max(target, 0.0)
+    if pool > 0:
+        x[others] *= (1.0 - x[i]) / pool
+    elif delta < 0:
+        x[others] = -delta / others.sum()
+    if np.any(x > upper + 1e-9):
+        return None
+    return x
+
+
+def optimize(
+    scenario: Scenario,
+    budget: float | None = None,
+    levers: Sequence[str] = ("ad_budget", "winback_spend", "service_level", "training_spend"),
+    *,
+    replications: int = 4,
+    holdout: int | None = None,
+    clients: int | None = None,
+    months: int | None = None,
+    seed: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    grid: int = 4,
+    max_evaluations: int = 60,
+    assumption: str | None = None,
+    values: Sequence[Any] = (),
+    criterion: Literal["mean", "worst"] = "mean",
+    executor: Executor | None = None,
+) -> BudgetSplit:
+    """Find the split of a fixed monthly budget across ``levers`` that maximises NPV.
+
+    Parameters
+    ----------
+    scenario : Scenario
+    budget : float, optional
+        Currency per month to split. Defaults to what the scenario's own settings of the levers
+        cost (at the measured rates).
+    levers : sequence of str
+        Two or more of :data:`SPEND_LEVERS`.
+    replications : int
+        Seeds per evaluation (the same for every split: common random numbers).
+    holdout : int, optional
+        Fresh seeds on which the gain over the own split is measured (default: ``replications``).
+    clients, months, seed, overrides
+        As in :func:`model.studies.compare.compare`.
+    grid : int
+        Divisions of the coarse simplex grid searched first (0 skips it).
+    max_evaluations : int
+        Evaluations COBYQA may use after the grid.
+    assumption, values, criterion
+        Optional robustness: evaluate each split at every value of the parameter ``assumption``
+        and maximise the ``mean`` or the ``worst`` of the mean NPVs.
+    executor : concurrent.futures.Executor, optional
+        Where the runs go (in this process if omitted).
+
+    Returns
+    -------
+    BudgetSplit
+    """
+    levers = list(levers)
+    bad = [v for v in levers if v not in SPEND_LEVERS]
+    if bad or len(levers) < 2 or len(set(levers)) != len(levers):
+        raise ScenarioError(
+            f"levers: {','.join(levers)!r} is not allowed; allowed: two or more distinct of "
+            f"{', '.join(SPEND_LEVERS)}"
+        )
+    if replications < 1:
+        raise ScenarioError(f"replications: value {replications} is not allowed; allowed: >= 1")
+    common = dict(overrides or {})
+    if clients is not None:
+        common["market.clients"] = clients
+    if months is not None:
+        common["run.months"] = months
+    base = scenario.with_overrides(common) if common else scenario
+    scheduled = sorted({k for st in base.schedule for k in st.set} & set(levers))
+    if scheduled:
+        raise ScenarioError(
+            f"levers: {', '.join(scheduled)} also follow the scenario's schedule, which would "
+            "override the split; optimise other levers or remove those schedule steps"
+        )
+    first = base.run.seed if seed is None else int(seed)
+    seeds = [first + r for r in range(replications)]
+    fresh = [first + 10_000 + r for r in range(holdout or replications)]
+
+    rates = exchange_rates(base, levers, seeds)
+    own_money = np.array([rates[v].money(getattr(base.levers, v)) for v in levers])
+    if budget is None:
+        budget = float(own_money.sum())
+    if not math.isfinite(budget) or budget <= 0:
+        raise ScenarioError(
+            f"budget: value {budget!r} is not allowed; allowed: > 0 (currency/month)"
+        )
+    upper = np.array([min(rates[v].max_money / budget, 1.0) for v in levers])
+    if upper.sum() < 1.0:
+        room = sum(rates[v].max_money for v in levers)
+        raise ScenarioError(
+            f"budget: value {budget:,.0f} is not allowed; allowed: at most {room:,.0f} "
+            f"(currency/month), all these levers can absorb at their maximum settings"
+        )
+    own = (
+        own_money / own_money.sum()
+        if own_money.sum() > 0
+        else np.full(len(levers), 1 / len(levers))
+    )
+    own = _feasible(own, upper)
+
+    if assumption is not None:
+        if not values:
+            raise ScenarioError(f"values: give the values of {assumption} to be robust over")
+        variants = [base.with_overrides({assumption: v}) for v in values]
+    else:
+        variants = [base]
+    f = _Objective(variants, levers, rates, budget, seeds, criterion, executor)
+    f(own, kind="own")
+    for x in _simplex_grid(len(levers), grid, upper) if grid > 0 else []:
+        f(x, kind="grid")
+    evaluated = f.log
+    start = max(evaluated, key=lambda r: r["objective"])
+    x0 = np.array([start[v] for v in levers])
+    scale = max(abs(start["objective"]), 1.0)
+    res = minimize(
+        lambda x: -f(x) / scale,
+        x0,
+        method="COBYQA",
+        bounds=Bounds(np.zeros(len(levers)), upper),
+        constraints=[LinearConstraint(np.ones((1, len(levers))), 1.0, 1.0)],
+        options={
+            "initial_tr_radius": 0.5 / max(grid, 2),
+            "final_tr_radius": 0.01,
+            "maxfev": max_evaluations,
+        },
+    )
+    candidates = [r for r in f.log if r["kind"] in ("own", "grid", "search")]
+    best_row = max(candidates, key=lambda r: r["objective"])
+    best = np.array([best_row[v] for v in levers])
+    npv_best, npv_own = f(best, kind="best"), f(own, kind="own")
+
+    flat = _flatness(f, levers, best, upper, npv_best)
+    gain = _holdout_gain(variants[0], f, levers, own, best, fresh, executor)
+    spend_own, spend_best = f.spent(own), f.spent(best)
+    spend = pd.DataFrame(
+        {
+            "lever": levers,
+            "ledger_line": [LEDGER_LINE[v] for v in levers],
+            "own_planned": own * budget,
+            "own_spent": [spend_own[v] for v in levers],
+            "best_planned": best * budget,
+            "best_spent": [spend_best[v] for v in levers],
+        }
+    )
+    notes = []
+    if not res.success:
+        notes.append(f"COBYQA stopped early: {res.message}")
+    if assumption is not None:
+        notes.append(f"objective: the {criterion} over {assumption} in {list(values)}")
+    return BudgetSplit(
+        levers=levers,
+        budget=float(budget),
+        rates=rates,
+        own_shares=own,
+        best_shares=best,
+        own_values=f.values(own),
+        best_values=f.values(best),
+        npv_own=npv_own,
+        npv_best=npv_best,
+        gain=gain,
+        flatness=flat,
+        evaluations=pd.DataFrame(f.log),
+        spend=spend,
+        notes=notes,
+    )
+
+
+def _feasible(x: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """Push a split under its upper bounds, handing the excess to levers with room (pro rata)."""
+    x = np.minimum(x, upper)
+    for _ in range(x.size):
+        short = 1.0 - x.sum()
+        room = upper - x
+        if short <= 1e-12 or room.sum() <= 0:
+            break
+        x = x + room * min(short / room.sum(), 1.0)
+    return x / x.sum()
+
+
+def _flatness(
+    f: _Objective, levers: list[str], best: np.ndarray, upper: np.ndarray, npv_best: float
+) -> pd.DataFrame:
+    rows = []
+    for i, lever in enumerate(levers):
+        at = {}
+        for delta in (-0.2, -0.1, 0.1, 0.2):
+            x = _move(best, i, delta, upper)
+            at[delta] = math.nan if x is None else f(x, kind="profile", lever=lever, delta=delta)
+        f.log.append(
+            {
+                "kind": "profile",
+                "lever": lever,
+                "delta": 0.0,
+                **dict(zip(levers, best, strict=True)),
+                "objective": npv_best,
+            }
+        )
+        rows.append({"lever": lever, "share": best[i], **{f"npv_{k}": v for k, v in at.items()}})
+    table = pd.DataFrame(rows)
+    base = abs(npv_best) if npv_best else math.nan
+    table["npv_plus10_pct"] = (table["npv_0.1"] - npv_best) / base
+    table["npv_minus10_pct"] = (table["npv_-0.1"] - npv_best) / base
+    log = pd.DataFrame(f.log)
+    near = log[log["objective"] >= npv_best - 0.01 * abs(npv_best)]
+    table["share_low_1pct"] = [float(near[v].min()) for v in levers]
+    table["share_high_1pct"] = [float(near[v].max()) for v in levers]
+    return table
+
+
+def _holdout_gain(
+    scenario: Scenario,
+    f: _Objective,
+    levers: list[str],
+    own: np.ndarray,
+    best: np.ndarray,
+    seeds: list[int],
+    executor: Executor | None,
+) -> dict[str, Any]:
+    """NPV(best) − NPV(own) on fresh seeds, paired (both splits see the same seeds)."""
+    policies = [
+        scenario.with_overrides({f"levers.{k}": v for k, v in f.values(x).items()})
+        for x in (own, best)
+    ]
+    runs = replicate(policies, seeds, executor, _npv)
+    diffs = [b[0] - o[0] for o, b in zip(runs[0], runs[1], strict=True)]
+    mean, low, high = paired_interval(diffs)
+    return {
+        "mean": mean,
+        "low": low,
+        "high": high,
+        "seeds": seeds,
+        "npv_own": float(np.mean([r[0] for r in runs[0]])),
+        "npv_best": float(np.mean([r[0] for r in runs[1]])),
+    }

@@ -1,0 +1,156 @@
+"""The result of a budget-split search: the split, its honest gain on fresh seeds, and how flat the optimum is."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.studies.optimize.exchange import Exchange
+
+__all__ = ["BudgetSplit"]
+
+
+@dataclass(frozen=True)
+class BudgetSplit:
+    """What :func:`optimize` found.
+
+    Attributes
+    ----------
+    levers : list of str
+    budget : float
+        Currency per month split across the levers.
+    rates : dict of str to Exchange
+    own_shares, best_shares : ndarray
+        The scenario's own split (scaled to the budget) and the best one found.
+    own_values, best_values : dict of str to float
+        The lever settings of both splits, in the levers' own units.
+    npv_own, npv_best : float
+        Mean NPV on the search seeds (the objective: mean or worst over the assumption's values).
+    gain : dict
+        ``mean``, ``low``, ``high`` (95% paired interval) of NPV(best) − NPV(own) on fresh seeds,
+        and ``seeds``.
+    flatness : pandas.DataFrame
+        Per lever: NPV change when ±10 points of budget move into / out of it, and the range of its
+        share over evaluated splits within 1% of the best NPV.
+    evaluations : pandas.DataFrame
+        Every split evaluated: its shares and objective.
+    spend : pandas.DataFrame
+        Mean monthly money each lever really spent under both splits (ledger), vs planned.
+    """
+
+    levers: list[str]
+    budget: float
+    rates: dict[str, Exchange]
+    own_shares: np.ndarray
+    best_shares: np.ndarray
+    own_values: dict[str, float]
+    best_values: dict[str, float]
+    npv_own: float
+    npv_best: float
+    gain: dict[str, Any]
+    flatness: pd.DataFrame
+    evaluations: pd.DataFrame
+    spend: pd.DataFrame
+    notes: list[str]
+
+    def table(self) -> pd.DataFrame:
+        """One row per lever: rate, own and best share and value, money per month."""
+        return pd.DataFrame(
+            {
+                "lever": self.levers,
+                "money_per_unit": [self.rates[v].rate for v in self.levers],
+                "per": [self.rates[v].basis for v in self.levers],
+                "own_share": self.own_shares,
+                "own_value": [self.own_values[v] for v in self.levers],
+                "best_share": self.best_shares,
+                "best_value": [self.best_values[v] for v in self.levers],
+                "best_money_per_month": self.best_shares * self.budget,
+            }
+        )
+
+    def format(self) -> str:
+        """A readable report."""
+        g = self.gain
+        lines = [
+            f"Budget {self.budget:,.0f} a month split across {', '.join(self.levers)}",
+            f"  {'lever':<20}{'own share':>10}{'own value':>12}{'best share':>12}"
+            f"{'best value':>12}{'money/month':>14}",
+        ]
+        for row in self.table().itertuples():
+            lines.append(
+                f"  {row.lever:<20}{row.own_share:>10.1%}{row.own_value:>12.4g}"
+                f"{row.best_share:>12.1%}{row.best_value:>12.4g}{row.best_money_per_month:>14,.0f}"
+            )
+        lines.append(
+            f"NPV on the search seeds: own split {self.npv_own:,.0f}, best {self.npv_best:,.0f}"
+        )
+        lines.append(
+            f"NPV gain of the best split over the own split on {len(g['seeds'])} fresh seeds: "
+            f"{g['mean']:+,.0f} [95% {g['low']:+,.0f}, {g['high']:+,.0f}]"
+        )
+        lines.append(
+            "Flatness (NPV change when 10 points of budget move; near-optimal share range):"
+        )
+        for row in self.flatness.itertuples():
+            lines.append(
+                f"  {row.lever:<20} +10 pts: {_pct(row.npv_plus10_pct):>8}   "
+                f"-10 pts: {_pct(row.npv_minus10_pct):>8}   "
+                f"within 1% of best: {row.share_low_1pct:.0%}..{row.share_high_1pct:.0%}"
+            )
+        lines.append("Money really spent a month (ledger, mean over the search seeds):")
+        for row in self.spend.itertuples():
+            lines.append(
+                f"  {row.lever:<20} own {row.own_spent:>12,.0f}   best {row.best_spent:>12,.0f}"
+                f"   (planned {row.best_planned:,.0f})"
+            )
+        lines += [f"note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+    def figure(self) -> Any:
+        """Own vs best shares (left); NPV along ±20-point moves of each lever (right)."""
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(12, 4.6), layout="constrained")
+        left, right = fig.subplots(1, 2)
+        x = np.arange(len(self.levers))
+        left.bar(x - 0.2, self.own_shares, 0.4, label="scenario's own split")
+        left.bar(x + 0.2, self.best_shares, 0.4, label="best split")
+        left.set_xticks(x, self.levers, rotation=20, ha="right")
+        left.set(ylabel="share of the budget", title=f"Split of {self.budget:,.0f} a month")
+        left.legend(fontsize="small")
+        prof = self.evaluations[self.evaluations["kind"] == "profile"]
+        for i, lever in enumerate(self.levers):
+            p = prof[prof["lever"] == lever].sort_values("delta")
+            right.plot(100 * p["delta"], p["objective"], "o-", color=f"C{i}", label=lever)
+        right.axvline(0, color="grey", lw=0.8)
+        right.set(
+            xlabel="points of budget moved into the lever from the others (at the best split)",
+            ylabel="mean NPV (currency)",
+            title="How flat the optimum is",
+        )
+        right.legend(fontsize="small")
+        return fig
+
+    def save(self, outdir: str | Path, dpi: int = 110) -> list[Path]:
+        """Write ``split.csv``, ``flatness.csv``, ``evaluations.csv`` and ``split.png``."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        outdir = Path(outdir)
+        outdir.mkdir(parents=True, exist_ok=True)
+        paths = [outdir / n for n in ("split.csv", "flatness.csv", "evaluations.csv", "split.png")]
+        self.table().to_csv(paths[0], index=False)
+        self.flatness.to_csv(paths[1], index=False)
+        self.evaluations.to_csv(paths[2], index=False)
+        fig = self.figure()
+        FigureCanvasAgg(fig)
+        fig.savefig(paths[3], dpi=dpi)
+        return paths
+
+
+def _pct(x: float) -> str:
+    return "n/a" if not math.isfinite(x) else f"{x:+.2%}"

@@ -1,0 +1,228 @@
+"""Global sensitivity of sweep outcomes to the varied levers and assumptions (SALib).
+
+Given a finished sweep store, :func:`analyze` returns, for each outcome metric and each varied
+parameter, the indices its design supports:
+
+* ``sobol`` design — first-order ``S1`` and total ``ST`` Sobol' indices with 95% bootstrap
+  confidence half-widths (:func:`SALib.analyze.sobol.analyze`): the share of the outcome's variance
+  a parameter explains alone, and with all its interactions.
+* ``morris`` design — elementary effects: ``mu_star`` (mean absolute effect, in the metric's unit,
+  over the parameter's range), ``sigma`` (its spread: non-linearity or interactions), ``mu`` and the
+  confidence half-width ``mu_star_conf`` (:func:`SALib.analyze.morris.analyze`).
+* ``lhs`` design — first-order ``S1`` by RBD-FAST (:func:`SALib.analyze.rbd_fast.analyze`).
+
+Replicates are averaged per design point first, so Monte-Carlo noise shrinks with replications
+(it still inflates indices of parameters that do nothing; compare them with the confidence widths).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.studies.sweep.spec import SweepError
+from model.studies.sweep.store import load, read_manifest, status
+
+__all__ = ["analyze", "default_metrics", "plot", "write"]
+
+ID_COLUMNS = ("point", "replicate", "seed")
+
+
+def _problem(spec: dict) -> dict:
+    params = spec["parameters"]
+    return {
+        "num_vars": len(params),
+        "names": [p["key"] for p in params],
+        "bounds": [[p["low"], p["high"]] for p in params],
+    }
+
+
+def default_metrics(frame: pd.DataFrame, keys: list[str]) -> list[str]:
+    """Summary metrics that are numeric, finite in every run and not constant across the sweep."""
+    out = []
+    for col in frame.columns:
+        if col in ID_COLUMNS or col in keys or not pd.api.types.is_numeric_dtype(frame[col]):
+            continue
+        values = frame[col].to_numpy(dtype=float)
+        if np.isfinite(values).all() and np.ptp(values) > 0:
+            out.append(col)
+    return out
+
+
+def analyze(store: str | Path, metrics: list[str] | None = None) -> pd.DataFrame:
+    """Sensitivity indices of each metric to each varied parameter, as a tidy table.
+
+    Parameters
+    ----------
+    store : path
+        A finished sweep store with a sobol, morris or lhs design.
+    metrics : list of str, optional
+        Summary metrics to analyse; default: every finite, non-constant one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (metric, parameter): ``metric``, ``parameter``, ``method`` and the indices.
+    """
+    manifest = read_manifest(store)
+    kind = manifest["design"]
+    if kind not in ("sobol", "morris", "lhs"):
+        raise SweepError(
+            f"{str(store)!r}: sensitivity needs a sobol, morris or lhs design; this store's design "
+            f"is {kind!r} (compare its points directly with model.studies.sweep.load)"
+        )
+    st = status(store)
+    if not st.complete:
+        raise SweepError(
+            f"{str(store)!r}: sweep unfinished ({st.runs_done:,} of {st.runs:,} runs); run the "
+            "same 'retention sweep' command again to finish it"
+        )
+    spec = json.loads((Path(store) / "spec.json").read_text(encoding="utf-8"))
+    problem = _problem(spec)
+    keys = problem["names"]
+    frame = load(store)
+    metrics = _check_metrics(frame, keys, metrics)
+    by_point = frame.groupby("point", sort=True)
+    means = by_point[metrics].mean()
+    if len(means) != manifest["points"]:
+        raise SweepError(
+            f"{str(store)!r}: {len(means)} points found, {manifest['points']} expected"
+        )
+    design = pd.read_parquet(Path(store) / "design.parquet").sort_values("point")
+    x = design[keys].to_numpy(dtype=float)
+    seed = int(spec["seed"]) % 2**32
+    rows = []
+    for metric in metrics:
+        y = means[metric].to_numpy(dtype=float)
+        rows.extend(_indices(kind, problem, spec, x, y, seed, metric))
+    return pd.DataFrame(rows)
+
+
+def _check_metrics(frame: pd.DataFrame, keys: list[str], metrics: list[str] | None) -> list[str]:
+    candidates = [c for c in frame.columns if c not in ID_COLUMNS and c not in keys]
+    if not metrics:
+        chosen = default_metrics(frame, keys)
+        if not chosen:
+            raise SweepError("no summary metric varies across this sweep; nothing to analyse")
+        return chosen
+    for m in metrics:
+        if m not in candidates:
+            raise SweepError(
+                f"--metric {m!r}: not a summary metric; allowed: {', '.join(candidates)}"
+            )
+        values = pd.to_numeric(frame[m], errors="coerce").to_numpy(dtype=float)
+        bad = int((~np.isfinite(values)).sum())
+        if bad:
+            raise SweepError(
+                f"--metric {m!r}: {bad} of {len(values)} runs have no finite value; allowed: "
+                "metrics finite in every run"
+            )
+    return list(dict.fromkeys(metrics))
+
+
+def _indices(kind, problem, spec, x, y, seed, metric) -> list[dict]:
+    names = problem["names"]
+    if kind == "sobol":
+        from SALib.analyze import sobol
+
+        second = bool(spec["design"]["second_order"])
+        r = sobol.analyze(problem, y, calc_second_order=second, seed=seed)
+        return [
+            {
+                "metric": metric,
+                "parameter": n,
+                "method": "sobol",
+                "S1": r["S1"][i],
+                "S1_conf": r["S1_conf"][i],
+                "ST": r["ST"][i],
+                "ST_conf": r["ST_conf"][i],
+            }
+            for i, n in enumerate(names)
+        ]
+    if kind == "morris":
+        from SALib.analyze import morris
+
+        levels = int(spec["design"]["levels"])
+        r = morris.analyze(problem, x, y, num_levels=levels, seed=seed)
+        return [
+            {
+                "metric": metric,
+                "parameter": n,
+                "method": "morris",
+                "mu": float(r["mu"][i]),
+                "mu_star": float(r["mu_star"][i]),
+                "sigma": float(r["sigma"][i]),
+                "mu_star_conf": float(r["mu_star_conf"][i]),
+            }
+            for i, n in enumerate(names)
+        ]
+    from SALib.analyze import rbd_fast
+
+    # The bootstrap uses half the sample; its bias correction needs 2M below that size.
+    harmonics = min(10, (len(y) // 2 - 1) // 2)
+    if harmonics < 1:
+        raise SweepError(f"RBD-FAST needs at least 6 lhs samples; this store has {len(y)}")
+    r = rbd_fast.analyze(problem, x, y, M=harmonics, seed=seed)
+    return [
+        {
+            "metric": metric,
+            "parameter": n,
+            "method": "rbd_fast",
+            "S1": float(r["S1"][i]),
+            "S1_conf": float(r["S1_conf"][i]),
+        }
+        for i, n in enumerate(names)
+    ]
+
+
+# ================================================================================ outputs
+def plot(table: pd.DataFrame, path: str | Path) -> Path:
+    """One panel per metric: bars per parameter (ST and S1, or mu* with its spread), saved as PNG."""
+    # A bare Figure (no pyplot): drawing a file never switches a notebook's display backend.
+    from matplotlib.figure import Figure
+
+    metrics = list(dict.fromkeys(table["metric"]))
+    cols = min(3, len(metrics))
+    rows = math.ceil(len(metrics) / cols)
+    n_par = table["parameter"].nunique()
+    fig = Figure(figsize=(4.6 * cols, 0.9 + (0.45 * n_par + 0.9) * rows))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    method = table["method"].iloc[0]
+    for ax, metric in zip(axes.flat, metrics, strict=False):
+        t = table[table["metric"] == metric]
+        ypos = np.arange(len(t))
+        if method == "morris":
+            ax.barh(ypos, t["mu_star"], xerr=t["mu_star_conf"], color="tab:blue", label="μ*")
+            ax.plot(t["sigma"], ypos, "o", color="tab:orange", label="σ")
+            ax.set_xlabel("elementary effect (metric units)")
+        else:
+            h = 0.4
+            if "ST" in t:
+                ax.barh(ypos + h / 2, t["ST"], h, xerr=t["ST_conf"], color="tab:orange", label="ST")
+            ax.barh(ypos - h / 2, t["S1"], h, xerr=t["S1_conf"], color="tab:blue", label="S1")
+            ax.set_xlabel("share of variance")
+        ax.set_yticks(ypos, t["parameter"], fontsize=8)
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_title(metric, fontsize=10)
+    for ax in list(axes.flat)[len(metrics) :]:
+        ax.set_visible(False)
+    axes.flat[0].legend(fontsize=8, loc="lower right")
+    fig.suptitle(f"Sensitivity ({method})", fontsize=11)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path, dpi=110)
+    return path
+
+
+def write(table: pd.DataFrame, outdir: str | Path) -> tuple[Path, Path]:
+    """Write ``sensitivity.csv`` and ``sensitivity.png`` into ``outdir``."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    csv = outdir / "sensitivity.csv"
+    table.to_csv(csv, index=False)
+    return csv, plot(table, outdir / "sensitivity.png")

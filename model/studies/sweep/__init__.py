@@ -1,0 +1,46 @@
+"""Batch parameter sweeps, from a laptop to a Dask cluster, resumable (docs/ODD.md §8).
+
+A TOML spec (:mod:`model.studies.sweep.spec`) names a base scenario, the parameters to vary, a design
+(:mod:`model.studies.sweep.designs`: grid, Latin hypercube, Sobol', Morris), the market and horizon, and the
+replications. :func:`run_sweep` (:mod:`model.studies.sweep.runner`) submits batches of replicates to any
+``concurrent.futures`` executor; each finished batch lands in the store
+(:mod:`model.studies.sweep.store`) as its own Parquet file, so a killed sweep resumes where it stopped.
+
+Examples
+--------
+A full sweep takes minutes, so this is shown rather than run (``tests/test_sweep.py`` runs small
+ones)::
+
+    from model.studies.sweep import executor, load, load_spec, run_sweep
+
+    spec = load_spec("scenarios/sweeps/example.toml")
+    with executor(workers=2) as (pool, slots, _):
+        run_sweep(spec, "out/example-sweep", pool=pool, slots=slots)
+    load("out/example-sweep")  # one row per run
+"""
+
+from __future__ import annotations
+
+from model.studies.sweep.designs import build_design
+from model.studies.sweep.parsing import load_spec, parse_spec
+from model.studies.sweep.runner import executor, replicate, run_batch, run_sweep, seed_for
+from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
+from model.studies.sweep.store import code_version, load, load_series, status
+
+__all__ = [
+    "SweepError",
+    "SweepSpec",
+    "build_design",
+    "code_version",
+    "executor",
+    "load",
+    "load_series",
+    "load_spec",
+    "parse_spec",
+    "replicate",
+    "run_batch",
+    "run_count_text",
+    "run_sweep",
+    "seed_for",
+    "status",
+]

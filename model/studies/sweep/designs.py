@@ -1,0 +1,85 @@
+"""Designs: the table of design points a sweep runs (one row per point, one column per parameter).
+
+* ``grid`` — the full factorial of the value lists, in spec order (the last parameter varies fastest).
+* ``lhs`` — a Latin hypercube (:class:`scipy.stats.qmc.LatinHypercube`) scaled to the bounds.
+* ``sobol`` — Saltelli's extension of a Sobol' sequence (:func:`SALib.sample.sobol.sample`),
+  N(2D+2) points (N(D+2) without second-order indices), in the order SALib's analysis expects.
+* ``morris`` — r one-at-a-time trajectories (:func:`SALib.sample.morris.sample`), r(D+1) points.
+
+A design depends only on the spec (its seed included), never on how or where it is run.
+Integer parameters are rounded to the nearest integer after scaling.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from model.scenario import ScenarioError
+from model.studies.sweep.spec import SweepError, SweepSpec
+
+__all__ = ["build_design", "problem", "validate_points"]
+
+
+def problem(spec: SweepSpec) -> dict:
+    """The SALib problem dict (names and bounds) of a sampled design."""
+    return {
+        "num_vars": len(spec.parameters),
+        "names": spec.keys,
+        "bounds": [[p.low, p.high] for p in spec.parameters],
+    }
+
+
+def build_design(spec: SweepSpec) -> pd.DataFrame:
+    """One row per design point: ``point`` (0, 1, …) and one column per varied parameter."""
+    kind = spec.design.kind
+    if kind == "grid":
+        axes = [np.asarray(p.values, dtype=object) for p in spec.parameters]
+        mesh = np.meshgrid(*[np.arange(len(a)) for a in axes], indexing="ij")
+        columns = {
+            p.key: pd.Series(list(a[m.ravel()])).infer_objects()
+            for p, a, m in zip(spec.parameters, axes, mesh, strict=True)
+        }
+    else:
+        unit = _unit_sample(spec)
+        columns = {}
+        for j, p in enumerate(spec.parameters):
+            x = unit[:, j]
+            if kind == "lhs":
+                x = p.low + x * (p.high - p.low)
+            # SALib's scaling can overshoot a bound by an ulp, which validation would then reject.
+            x = np.clip(x, p.low, p.high)
+            columns[p.key] = np.rint(x).astype(np.int64) if p.integer else x
+    frame = pd.DataFrame(columns)
+    frame.insert(0, "point", np.arange(len(frame), dtype=np.int64))
+    return frame
+
+
+def _unit_sample(spec: SweepSpec) -> np.ndarray:
+    """LHS on the unit cube, or SALib's Sobol'/Morris sample already on the bounds."""
+    d, n, seed = len(spec.parameters), spec.design.samples, spec.seed
+    if spec.design.kind == "lhs":
+        from scipy.stats import qmc
+
+        return qmc.LatinHypercube(d=d, seed=np.random.default_rng(seed)).random(n)
+    if spec.design.kind == "sobol":
+        from SALib.sample import sobol
+
+        # Sobol' sequences are deterministic; seed only drives the scrambling.
+        return sobol.sample(
+            problem(spec), n, calc_second_order=spec.design.second_order, seed=seed % 2**32
+        )
+    from SALib.sample import morris
+
+    return morris.sample(problem(spec), n, num_levels=spec.design.levels, seed=seed % 2**32)
+
+
+def validate_points(spec: SweepSpec, design: pd.DataFrame) -> None:
+    """Build every design point's scenario once, so a bad combination fails before anything runs."""
+    base = spec.base_scenario()
+    for row in design.to_dict("records"):
+        point = row.pop("point")
+        try:
+            base.with_overrides(row)
+        except ScenarioError as exc:
+            raise SweepError(f"design point {point} ({row}): {exc}") from None

@@ -1,0 +1,349 @@
+"""Reading a sweep spec file: every key checked against the scenario's declarations before anything runs.
+
+A bad spec raises :class:`~model.studies.sweep.spec.SweepError` whose message names the field, the
+value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from model.scenario import PARAMS, SECTIONS, ParamInfo, Scenario, ScenarioError, read_toml
+from model.studies.sweep.spec import (
+    DESIGNS,
+    MAX_RUNS,
+    MIN_TASKS,
+    TARGET_CLIENT_MONTHS_PER_TASK,
+    TOP_KEYS,
+    DesignSpec,
+    ParamSpec,
+    SweepError,
+    SweepSpec,
+    design_size,
+)
+
+__all__ = ["load_spec", "parse_spec"]
+
+
+def load_spec(path: str | Path) -> SweepSpec:
+    """Read and validate a sweep spec file (a base scenario path is relative to the file)."""
+    path = Path(path)
+    data, text = read_toml(path, "sweep spec", SweepError)
+    data.setdefault("name", path.stem)
+    return parse_spec(data, root=path.parent, origin=str(path), text=text)
+
+
+def parse_spec(
+    data: Mapping[str, Any],
+    *,
+    root: str | Path = ".",
+    origin: str = "sweep spec",
+    text: str = "",
+) -> SweepSpec:
+    """Validate a spec given as a mapping (as read from TOML); raise :class:`SweepError`."""
+
+    def fail(message: str) -> SweepError:
+        return SweepError(f"{origin}: {message}")
+
+    unknown = sorted(set(data) - set(TOP_KEYS))
+    if unknown:
+        hint = (
+            " (this looks like a scenario file: a sweep spec names it in [base] scenario = PATH)"
+            if "parameters" not in data and set(data) & set(SECTIONS)
+            else ""
+        )
+        raise fail(f"{unknown[0]}: unknown key; allowed: {', '.join(TOP_KEYS)}{hint}")
+    months = _integer(data, "months", 120, PARAMS["run.months"], fail)
+    clients = _integer(data, "clients", 10_000, PARAMS["market.clients"], fail)
+    replications = _integer(data, "replications", 1, _range(1, 100_000), fail)
+    seed = _integer(data, "seed", 0, _range(0, 2**63 - 1), fail)
+    crn = data.get("common_random_numbers", False)
+    if not isinstance(crn, bool):
+        raise fail(f"common_random_numbers: value {crn!r} is not allowed; allowed: true or false")
+    name = str(data.get("name", "sweep"))
+
+    base = _base(data.get("base", {}), Path(root), months, clients, fail)
+    design = _design(data.get("design", {}), fail)
+    raw_params = data.get("parameters")
+    if not isinstance(raw_params, Mapping) or not raw_params:
+        raise fail("parameters: missing or empty; list at least one section.name to vary")
+    parameters = tuple(
+        _parameter(key, raw, design, base, fail) for key, raw in _flatten(raw_params).items()
+    )
+    if design.kind == "sobol" and len(parameters) < 2 and design.second_order:
+        design = DesignSpec("sobol", design.samples, design.levels, second_order=False)
+    series = _series(data.get("output", {}), fail)
+
+    points = design_size(design, parameters)
+    runs = points * replications
+    if runs > MAX_RUNS:
+        raise fail(
+            f"the design needs {points:,} points x {replications} replications = {runs:,} runs; "
+            f"allowed: at most {MAX_RUNS:,}"
+        )
+    if "batch_size" in data:
+        batch_size = _integer(data, "batch_size", 1, _range(1, 100_000), fail)
+    else:
+        per_task = max(1, TARGET_CLIENT_MONTHS_PER_TASK // (months * clients))
+        batch_size = max(1, min(per_task, math.ceil(runs / MIN_TASKS)))
+    return SweepSpec(
+        name=name,
+        description=str(data.get("description", "")),
+        base=base,
+        parameters=parameters,
+        design=design,
+        months=months,
+        clients=clients,
+        replications=replications,
+        batch_size=batch_size,
+        seed=seed,
+        series=series,
+        common_random_numbers=crn,
+        text=text,
+    )
+
+
+def _range(lo: int, hi: int) -> ParamInfo:
+    return ParamInfo("", None, "-", lo, hi, False, False, "", int)
+
+
+def _integer(data: Mapping[str, Any], key: str, default: int, info: ParamInfo, fail) -> int:
+    value = data.get(key, default)
+    ok = isinstance(value, int) and not isinstance(value, bool)
+    if ok and info.lower is not None:
+        ok = value >= info.lower
+    if ok and info.upper is not None:
+        ok = value <= info.upper
+    if not ok:
+        raise fail(f"{key}: value {value!r} is not allowed; allowed: an integer {info.allowed()}")
+    return int(value)
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"levers": {"ad_budget": [...]}}`` (unquoted dotted TOML keys) -> ``{"levers.ad_budget": ...}``."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, Mapping) and not (set(value) <= {"values", "low", "high", "levels"}):
+            out.update(_flatten(value, full + "."))
+        else:
+            out[full] = value
+    return out
+
+
+def _check_key(key: str, where: str, fail) -> ParamInfo:
+    info = PARAMS.get(key)
+    if info is None:
+        close = difflib.get_close_matches(key, PARAMS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        section = key.partition(".")[0]
+        known = (
+            f"{section} has {', '.join(SECTIONS[section].model_fields)}"
+            if section in SECTIONS
+            else f"sections: {', '.join(SECTIONS)}"
+        )
+        raise fail(f"{where}.{key!r}: unknown parameter; {hint}{known}")
+    if key.startswith("run."):
+        raise fail(
+            f"{where}.{key!r}: cannot be varied; seeds come from the spec's 'seed' and the "
+            "horizon from its 'months'"
+        )
+    return info
+
+
+def _base(raw: Any, root: Path, months: int, clients: int, fail) -> dict[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise fail(f"base: value {raw!r} is not allowed; allowed: a table with scenario, set")
+    unknown = sorted(set(raw) - {"scenario", "set"})
+    if unknown:
+        raise fail(f"base.{unknown[0]}: unknown key; allowed: scenario, set")
+    try:
+        if "scenario" in raw:
+            path = Path(str(raw["scenario"]))
+            scenario = Scenario.from_toml(path if path.is_absolute() else root / path)
+        else:
+            scenario = Scenario()
+        overrides = _flatten(raw.get("set", {}))
+        for key in overrides:
+            _check_key(key, "base.set", fail)
+        scenario = scenario.with_overrides(
+            {**overrides, "run.months": months, "market.clients": clients}
+        )
+    except SweepError:
+        raise
+    except ScenarioError as exc:
+        raise fail(f"base: {exc}") from None
+    return scenario.to_toml_dict()
+
+
+def _design(raw: Any, fail) -> DesignSpec:
+    if not isinstance(raw, Mapping):
+        raise fail(f"design: value {raw!r} is not allowed; allowed: a table with kind = ...")
+    unknown = sorted(set(raw) - {"kind", "samples", "levels", "second_order"})
+    if unknown:
+        raise fail(
+            f"design.{unknown[0]}: unknown key; allowed: kind, samples, levels, second_order"
+        )
+    kind = raw.get("kind", "grid")
+    if kind not in DESIGNS:
+        raise fail(f"design.kind: value {kind!r} is not allowed; allowed: {', '.join(DESIGNS)}")
+    samples = raw.get("samples")
+    if kind == "grid":
+        if samples is not None:
+            raise fail(
+                "design.samples: not used by a grid (its size is the product of the value lists); "
+                "remove it or choose kind = lhs, sobol or morris"
+            )
+    else:
+        what = {
+            "lhs": "points",
+            "sobol": "base size N (runs N(2D+2))",
+            "morris": "trajectories (runs r(D+1))",
+        }[kind]
+        if not isinstance(samples, int) or isinstance(samples, bool) or samples < 2:
+            raise fail(
+                f"design.samples: value {samples!r} is not allowed; {kind} needs the number of "
+                f"{what}: an integer ≥ 2"
+            )
+        if kind == "sobol" and samples & (samples - 1):
+            raise fail(
+                f"design.samples: value {samples} is not allowed; Sobol' sequences need a power "
+                f"of 2 (e.g. {1 << (samples.bit_length() - 1)} or {1 << samples.bit_length()})"
+            )
+    levels = raw.get("levels", 4)
+    if kind == "morris" and (
+        not isinstance(levels, int) or isinstance(levels, bool) or levels < 2 or levels % 2
+    ):
+        raise fail(f"design.levels: value {levels!r} is not allowed; allowed: an even integer ≥ 2")
+    second = raw.get("second_order", True)
+    if not isinstance(second, bool):
+        raise fail(f"design.second_order: value {second!r} is not allowed; allowed: true or false")
+    return DesignSpec(kind=kind, samples=samples, levels=int(levels), second_order=second)
+
+
+def _canonical_value(base: Scenario, key: str, value: Any, where: str, fail) -> Any:
+    """Validate one value through the scenario and return it as the scenario stores it."""
+    try:
+        scenario = base.with_overrides({key: value})
+    except ScenarioError as exc:
+        raise fail(f"{where}: {exc}") from None
+    section, _, name = key.partition(".")
+    return getattr(getattr(scenario, section), name)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _parameter(key: str, raw: Any, design: DesignSpec, base_data: dict, fail) -> ParamSpec:
+    where = f"parameters.{key!r}"
+    info = _check_key(key, "parameters", fail)
+    base = Scenario.build(base_data, origin="base")
+    numeric = info.kind in (int, float)
+    integer = info.kind is int
+    if isinstance(raw, list):
+        if design.kind == "grid":
+            values, low, high, levels = raw, None, None, None
+        elif len(raw) == 2:
+            values, (low, high), levels = None, raw, None
+        else:
+            raise fail(
+                f"{where}: a {design.kind} design needs bounds [low, high]; got a list of "
+                f"{len(raw)} values (value lists are for kind = 'grid')"
+            )
+    elif isinstance(raw, Mapping):
+        values, low, high = raw.get("values"), raw.get("low"), raw.get("high")
+        levels = raw.get("levels")
+        if values is not None and (low is not None or high is not None):
+            raise fail(f"{where}: give either values or low/high, not both")
+        if values is None and (low is None or high is None):
+            raise fail(f"{where}: bounds need both low and high (got {dict(raw)!r})")
+    else:
+        raise fail(
+            f"{where}: value {raw!r} is not allowed; allowed: a list of values, [low, high], "
+            "or a table {{low = ..., high = ...}} / {{values = [...]}}"
+        )
+
+    if values is not None:
+        if design.kind != "grid":
+            raise fail(
+                f"{where}: {design.kind} samples a range, so it needs bounds [low, high] or "
+                f"{{low = ..., high = ...}}; got values {values!r}"
+            )
+        if not isinstance(values, list) or not values:
+            raise fail(f"{where}: empty range; give at least one value")
+        canon = tuple(_canonical_value(base, key, v, f"{where} value {v!r}", fail) for v in values)
+        if len(set(canon)) < len(canon):
+            raise fail(f"{where}: values {values!r} repeat a value; each level must be distinct")
+        return ParamSpec(key, values=canon, integer=integer)
+
+    # bounds
+    if not numeric:
+        raise fail(
+            f"{where}: {key} is not numeric ({info.allowed()}); it can only be varied by a grid "
+            "with a list of values"
+        )
+    if not (_is_number(low) and _is_number(high)):
+        raise fail(f"{where}: bounds [{low!r}, {high!r}] must be two finite numbers")
+    if not low < high:
+        raise fail(f"{where}: empty range [{low!r}, {high!r}]; low must be below high")
+    below = info.lower is not None and (low < info.lower or (info.lower_open and low == info.lower))
+    above = info.upper is not None and (
+        high > info.upper or (info.upper_open and high == info.upper)
+    )
+    if below or above:
+        raise fail(
+            f"{where}: bounds [{low!r}, {high!r}] lie outside the declared range "
+            f"{info.allowed()} ({info.unit})"
+        )
+    if integer and math.floor(high) - math.ceil(low) < 1:
+        raise fail(f"{where}: integer range [{low!r}, {high!r}] holds fewer than two integers")
+    if design.kind == "grid":
+        if not isinstance(levels, int) or isinstance(levels, bool) or levels < 2:
+            raise fail(
+                f"{where}: a grid over [low, high] needs levels = N (an integer ≥ 2) in its table, "
+                f"or a list of values; got levels = {levels!r}"
+            )
+        import numpy as np
+
+        grid = np.linspace(low, high, levels)
+        points = sorted({round(float(v)) for v in grid}) if integer else [float(v) for v in grid]
+        canon = tuple(_canonical_value(base, key, v, where, fail) for v in points)
+        return ParamSpec(key, values=canon, low=float(low), high=float(high), integer=integer)
+    if levels is not None:
+        raise fail(f"{where}: levels is only used by a grid; {design.kind} samples the range")
+    for v in (low, high):
+        _canonical_value(base, key, int(v) if integer else float(v), where, fail)
+    return ParamSpec(key, low=float(low), high=float(high), integer=integer)
+
+
+def _series(raw: Any, fail) -> tuple[str, ...]:
+    from model.engine.metrics import METRICS
+
+    if not isinstance(raw, Mapping):
+        raise fail(f"output: value {raw!r} is not allowed; allowed: a table with series = ...")
+    unknown = sorted(set(raw) - {"series"})
+    if unknown:
+        raise fail(
+            f"output.{unknown[0]}: unknown key; allowed: series (summary metrics are always kept)"
+        )
+    series = raw.get("series", False)
+    if series is True:
+        return tuple(METRICS)
+    if series is False:
+        return ()
+    if not isinstance(series, list) or not all(isinstance(s, str) for s in series):
+        raise fail(
+            f"output.series: value {series!r} is not allowed; allowed: true, false or a list of "
+            "metric names"
+        )
+    for s in series:
+        if s not in METRICS:
+            close = difflib.get_close_matches(s, METRICS, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise fail(f"output.series: unknown metric {s!r}; {hint}allowed: {', '.join(METRICS)}")
+    return tuple(dict.fromkeys(series))

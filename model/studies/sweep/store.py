@@ -1,0 +1,375 @@
+"""The results store: a folder a sweep writes into, one Parquet file per finished task.
+
+Layout::
+
+    STORE/manifest.json        spec digest, code version, design size, batch plan, package versions
+    STORE/spec.toml            the spec file as written (when it came from a file)
+    STORE/spec.json            the spec as validated (base scenario fully resolved)
+    STORE/design.parquet       one row per design point
+    STORE/batches/batch-000007.parquet   summary rows of task 7 (one row per run)
+    STORE/series/batch-000007.parquet    per-month series of task 7 (optional)
+
+Every file is written to a temporary name in its own folder, flushed to disk and renamed into place
+(:func:`write_parquet`), so a file that exists is complete; a summary file is the mark that its
+task is done (a task writes its series first). Leftover temporary files of a killed run
+(``.*.tmp``) are ignored and removed when the sweep starts again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from model.studies.sweep.spec import SweepError, SweepSpec
+from model.version import __version__
+
+__all__ = [
+    "StoreStatus",
+    "code_version",
+    "done_batches",
+    "load",
+    "load_series",
+    "open_store",
+    "read_manifest",
+    "status",
+    "write_parquet",
+]
+
+FORMAT = 1
+BATCH_RE = re.compile(r"^batch-(\d{6})\.parquet$")
+#: The code that decides a run's numbers: the scenario and engine layers and the one-run entry
+#: point. Editing anything else (studies built on runs, interfaces) cannot change a stored result,
+#: so only these sources go into the code hash that guards a store.
+SIMULATION = ("scenario", "engine", "studies/run.py")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
+def _ordinary(fd: int) -> None:
+    """mkstemp makes files private; results are ordinary files (umask applies)."""
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, _FILE_MODE)
+
+
+def batch_name(batch: int) -> str:
+    """The file name of a task's results."""
+    return f"batch-{batch:06d}.parquet"
+
+
+# ================================================================================ writing
+def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write ``frame`` to ``path`` atomically: temp file in the same folder, fsync, rename."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        _ordinary(fd)
+        with os.fdopen(fd, "wb") as fh:
+            frame.to_parquet(fh, index=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _ordinary(fd)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename durable (POSIX); a no-op where folders cannot be opened (Windows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ============================================================================ code version
+def code_version() -> dict[str, Any]:
+    """The package version, the git commit (if any) and a SHA-256 of the simulation's sources."""
+    root = Path(__file__).resolve().parents[2]  # the model package
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if not any(rel == part or rel.startswith(part + "/") for part in SIMULATION):
+            continue
+        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return {
+        "version": __version__,
+        "git_commit": _git_commit(root),
+        "source_hash": digest.hexdigest(),
+    }
+
+
+def _git_commit(folder: Path) -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def _package_versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name in ("numpy", "scipy", "pandas", "pyarrow", "SALib", "mesa"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+# ============================================================================ opening
+def read_manifest(store: str | Path) -> dict[str, Any]:
+    """The store's manifest, or a :class:`SweepError` if the folder is not a sweep store."""
+    path = Path(store) / "manifest.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SweepError(
+            f"{str(store)!r}: not a sweep store (no manifest.json); run 'retention sweep SPEC "
+            f"--out {store}' first"
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise SweepError(f"{str(path)!r}: cannot be read ({exc})") from None
+
+
+def open_store(
+    store: str | Path, spec: SweepSpec, design: pd.DataFrame, *, fresh: bool = False
+) -> dict[str, Any]:
+    """Create the store, or check that an existing one holds this spec, design and code.
+
+    Raises :class:`SweepError` when the folder holds another spec's or another code version's
+    results (unless ``fresh``, which empties a previous store first), or is some other folder.
+    """
+    store = Path(store)
+    code = code_version()
+    manifest = {
+        "format": FORMAT,
+        "name": spec.name,
+        "spec_digest": spec.digest(),
+        "code": code,
+        "design": spec.design.kind,
+        "parameters": spec.keys,
+        "points": len(design),
+        "replications": spec.replications,
+        "runs": len(design) * spec.replications,
+        "batch_size": spec.batch_size,
+        "batches": -(-len(design) * spec.replications // spec.batch_size),
+        "series": list(spec.series),
+        "packages": _package_versions(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    if store.exists() and not store.is_dir():
+        raise SweepError(f"--out {str(store)!r}: exists and is not a folder")
+    existing = store / "manifest.json"
+    if store.is_dir() and any(store.iterdir()):
+        if not existing.is_file():
+            raise SweepError(
+                f"--out {str(store)!r}: folder exists and is not a sweep store; allowed: a new or "
+                "empty folder, or a store written by 'retention sweep'"
+            )
+        if fresh:
+            _empty(store)
+        else:
+            old = read_manifest(store)
+            _check_same(store, old, manifest, design)
+            (store / "batches").mkdir(exist_ok=True)
+            (store / "series").mkdir(exist_ok=True)
+            clean_temp(store)
+            return old
+    try:
+        for sub in ("batches", "series"):
+            (store / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SweepError(f"--out {str(store)!r}: cannot be written ({exc.strerror})") from None
+    if spec.text:
+        _write_text(store / "spec.toml", spec.text)
+    spec_json = {"description": spec.description, **spec.canonical()}
+    _write_text(store / "spec.json", json.dumps(spec_json, indent=2, sort_keys=True) + "\n")
+    write_parquet(design, store / "design.parquet")
+    # The manifest last: a store without one is an unfinished creation and may be replaced.
+    _write_text(existing, json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame) -> None:
+    how = f"use a new --out folder, or --fresh to discard the results in {str(store)!r}"
+    if old.get("format") != FORMAT:
+        raise SweepError(f"{str(store)!r}: written by an incompatible store format; {how}")
+    if old["spec_digest"] != new["spec_digest"]:
+        raise SweepError(
+            f"{str(store)!r}: holds results of a different spec (the spec, its base scenario or "
+            f"its batch size changed since spec.json was written); refusing to mix them; {how}"
+        )
+    was, now = old["code"], new["code"]
+    if was["source_hash"] != now["source_hash"]:
+        raise SweepError(
+            f"{str(store)!r}: holds results of different model code (version {was['version']}, "
+            f"commit {was['git_commit']}, source hash {was['source_hash'][:12]}; now "
+            f"{now['version']}, {now['git_commit']}, {now['source_hash'][:12]}); refusing to mix "
+            f"them; {how}"
+        )
+    stored = pd.read_parquet(store / "design.parquet")
+    if not stored.equals(design):
+        raise SweepError(
+            f"{str(store)!r}: the design generated now differs from design.parquet (a scipy or "
+            f"SALib upgrade?); refusing to mix them; {how}"
+        )
+
+
+def _empty(store: Path) -> None:
+    """Remove what a sweep wrote (and nothing else a user may have put there)."""
+    for name in ("manifest.json", "spec.toml", "spec.json", "design.parquet"):
+        (store / name).unlink(missing_ok=True)
+    for sub in ("batches", "series"):
+        shutil.rmtree(store / sub, ignore_errors=True)
+
+
+def clean_temp(store: str | Path) -> int:
+    """Remove temporary files a killed run left behind; returns how many."""
+    n = 0
+    for sub in ("", "batches", "series"):
+        for tmp in (Path(store) / sub).glob(".*.tmp"):
+            tmp.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
+# ============================================================================ reading
+def done_batches(store: str | Path) -> set[int]:
+    """Task numbers whose summary file exists (temp files and strangers are ignored)."""
+    folder = Path(store) / "batches"
+    if not folder.is_dir():
+        return set()
+    return {int(m.group(1)) for p in folder.iterdir() if (m := BATCH_RE.match(p.name))}
+
+
+@dataclass(frozen=True)
+class StoreStatus:
+    """Done and to-do counts of a store."""
+
+    store: str
+    name: str
+    design: str
+    points: int
+    runs: int
+    batches: int
+    batches_done: int
+    runs_done: int
+    temp_files: int
+    code_matches: bool
+
+    @property
+    def complete(self) -> bool:
+        """True when every task has its file."""
+        return self.batches_done == self.batches
+
+    def __str__(self) -> str:
+        code = "" if self.code_matches else "; NOTE: the model code has changed since"
+        return (
+            f"{self.store}: sweep {self.name!r}, {self.design} design, {self.points:,} points, "
+            f"{self.runs:,} runs in {self.batches:,} tasks — done {self.batches_done:,} tasks "
+            f"({self.runs_done:,} runs), to do {self.batches - self.batches_done:,} tasks "
+            f"({self.runs - self.runs_done:,} runs)"
+            + (f"; {self.temp_files} leftover temp files (ignored)" if self.temp_files else "")
+            + code
+        )
+
+
+def status(store: str | Path) -> StoreStatus:
+    """What is done and what is left in a store."""
+    m = read_manifest(store)
+    done = done_batches(store)
+    size, runs = m["batch_size"], m["runs"]
+    runs_done = sum(min(size, runs - b * size) for b in done if b < m["batches"])
+    temps = sum(len(list((Path(store) / s).glob(".*.tmp"))) for s in ("", "batches", "series"))
+    return StoreStatus(
+        store=str(store),
+        name=m["name"],
+        design=m["design"],
+        points=m["points"],
+        runs=runs,
+        batches=m["batches"],
+        batches_done=len(done),
+        runs_done=runs_done,
+        temp_files=temps,
+        code_matches=m["code"]["source_hash"] == code_version()["source_hash"],
+    )
+
+
+def _read_batches(folder: Path) -> pd.DataFrame | None:
+    files = sorted(p for p in folder.iterdir() if BATCH_RE.match(p.name)) if folder.is_dir() else []
+    if not files:
+        return None
+    frame = pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
+    return frame
+
+
+def load(store: str | Path) -> pd.DataFrame:
+    """All finished runs as one DataFrame: ``point``, the design columns, ``replicate``, ``seed``
+    and the summary metrics, sorted by (point, replicate). Warns if the sweep is unfinished."""
+    m = read_manifest(store)
+    frame = _read_batches(Path(store) / "batches")
+    if frame is None:
+        design = pd.read_parquet(Path(store) / "design.parquet")
+        frame = design.iloc[:0].assign(replicate=pd.Series(dtype="int64"))
+        frame = frame.assign(seed=pd.Series(dtype="int64"))
+    frame = frame.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
+    if len(frame) < m["runs"]:
+        warnings.warn(
+            f"{store}: sweep unfinished, {len(frame):,} of {m['runs']:,} runs done",
+            stacklevel=2,
+        )
+    return frame
+
+
+def load_series(store: str | Path) -> pd.DataFrame:
+    """Per-month series of every finished run (``point``, ``replicate``, ``month``, metrics)."""
+    m = read_manifest(store)
+    if not m["series"]:
+        raise SweepError(
+            f"{str(store)!r}: this sweep kept no per-month series; set [output] series = [...] "
+            "in the spec"
+        )
+    frame = _read_batches(Path(store) / "series")
+    if frame is None:
+        return pd.DataFrame(columns=["point", "replicate", "month", *m["series"]])
+    return frame.sort_values(["point", "replicate", "month"], kind="stable").reset_index(drop=True)
