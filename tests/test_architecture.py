@@ -60,6 +60,16 @@ def _layer(name: str) -> int:
     return LAYERS[name.split(".")[1]]
 
 
+def test_every_folder_is_a_package():
+    """Every folder of Python modules has an ``__init__.py`` (a wheel would leave it out otherwise)."""
+    missing = sorted(
+        str(d.relative_to(ROOT))
+        for d in PACKAGE.rglob("*")
+        if d.is_dir() and any(d.glob("*.py")) and not (d / "__init__.py").exists()
+    )
+    assert missing == []
+
+
 def test_every_module_is_in_a_layer():
     stray = [n for n in MODULES if n not in FACADE and n.split(".")[1] not in LAYERS]
     assert stray == [], f"modules outside the layers {sorted(LAYERS)}: {stray}"
