@@ -19,7 +19,14 @@ The layer's modules: :mod:`~model.scenario.declare` (how a parameter is declared
 
 from __future__ import annotations
 
-from model.scenario.catalogue import PARAMS, ParamInfo, iter_params, parameter_table
+from model.scenario.catalogue import (
+    PARAMS,
+    ParamInfo,
+    by_role,
+    iter_params,
+    parameter_table,
+    uncertainties,
+)
 from model.scenario.declare import ScenarioError, Section, param
 from model.scenario.reading import parse_value, read_toml
 from model.scenario.scenario import Scenario
@@ -67,9 +74,11 @@ __all__ = [
     "Targeting",
     "WinBack",
     "WordOfMouth",
+    "by_role",
     "iter_params",
     "param",
     "parameter_table",
     "parse_value",
     "read_toml",
+    "uncertainties",
 ]

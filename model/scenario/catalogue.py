@@ -1,7 +1,8 @@
 """What is declared about each parameter, as data: :data:`PARAMS` and :func:`parameter_table`.
 
-Used by the command line (``retention params``, ``--set`` messages), the app's sliders, sweep specs
-and the metadata saved beside results.
+Used by the command line (``retention params``, ``--set`` messages), the app's sliders, sweep specs,
+the metadata saved beside results, and the claim studies, which draw worlds from
+:func:`uncertainties` and leave :func:`by_role` ``"lever"`` to the firm.
 """
 
 from __future__ import annotations
@@ -11,9 +12,36 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from model.scenario.declare import Role, Scale
 from model.scenario.sections import SECTIONS
 
-__all__ = ["PARAMS", "ParamInfo", "iter_params", "parameter_table"]
+__all__ = [
+    "PARAMS",
+    "ParamInfo",
+    "by_role",
+    "default_role",
+    "iter_params",
+    "parameter_table",
+    "uncertainties",
+]
+
+#: Sections whose parameters the firm chooses, and those that only set up the run.
+_LEVER_SECTIONS = ("levers", "targeting")
+_SETTING_KEYS = ("run.", "market.clients")
+
+
+def default_role(key: str) -> Role:
+    """The role of a parameter declared without one: decided by its section.
+
+    ``levers.*`` and ``targeting.*`` are levers; ``run.*`` and ``market.clients`` are settings;
+    everything else is an uncertainty (the world decides it).
+    """
+    section = key.split(".", 1)[0]
+    if section in _LEVER_SECTIONS:
+        return "lever"
+    if key.startswith(_SETTING_KEYS[0]) or key == _SETTING_KEYS[1]:
+        return "setting"
+    return "uncertainty"
 
 
 @dataclass(frozen=True)
@@ -29,6 +57,19 @@ class ParamInfo:
     upper_open: bool
     source: str
     kind: type
+    role: Role = "uncertainty"
+    plausible: tuple[float, float] | tuple[str, ...] | None = None
+    scale: Scale = "linear"
+    plausible_source: str = ""
+
+    def plausible_text(self) -> str:
+        """The plausible range in words (``0.01 – 0.05``, ``one of 'a', 'b'``) or ``""``."""
+        if self.plausible is None:
+            return ""
+        if all(isinstance(v, str) for v in self.plausible):
+            return " | ".join(str(v) for v in self.plausible)
+        lo, hi = self.plausible
+        return f"{_num(lo)} – {_num(hi)}" + (" (log)" if self.scale == "log" else "")
 
     def allowed(self) -> str:
         """The allowed range in words, e.g. ``0 ≤ x ≤ 1``."""
@@ -64,8 +105,10 @@ def iter_params() -> Iterator[ParamInfo]:
                 if getattr(meta, "lt", None) is not None:
                     upper, upper_open = meta.lt, True
             extra = field.json_schema_extra or {}
+            key = f"{section}.{name}"
+            plausible = extra.get("plausible")
             yield ParamInfo(
-                key=f"{section}.{name}",
+                key=key,
                 default=field.default,
                 unit=str(extra.get("unit", "-")),
                 lower=lower,
@@ -74,20 +117,39 @@ def iter_params() -> Iterator[ParamInfo]:
                 upper_open=upper_open,
                 source=field.description or "",
                 kind=field.annotation,  # type: ignore[arg-type]
+                role=extra.get("role") or default_role(key),  # type: ignore[arg-type]
+                plausible=None if plausible is None else tuple(plausible),  # type: ignore[arg-type]
+                scale=extra.get("scale", "linear"),  # type: ignore[arg-type]
+                plausible_source=str(extra.get("plausible_source", "")),
             )
 
 
 PARAMS: dict[str, ParamInfo] = {p.key: p for p in iter_params()}
 
 
+def by_role(role: Role) -> dict[str, ParamInfo]:
+    """The parameters of one role (``"lever"``, ``"uncertainty"`` or ``"setting"``), by key."""
+    if role not in ("lever", "uncertainty", "setting"):
+        raise ValueError(f"role {role!r}: allowed: 'lever', 'uncertainty', 'setting'")
+    return {k: p for k, p in PARAMS.items() if p.role == role}
+
+
+def uncertainties() -> dict[str, ParamInfo]:
+    """The uncertainties that declare a plausible range: what a world draws, by key."""
+    return {k: p for k, p in PARAMS.items() if p.role == "uncertainty" and p.plausible is not None}
+
+
 def parameter_table() -> list[dict[str, Any]]:
-    """Rows (key, default, unit, allowed, source) for documentation and results metadata."""
+    """Rows (key, default, unit, allowed, role, plausible, source) for docs and results metadata."""
     return [
         {
             "key": p.key,
             "default": p.default,
             "unit": p.unit,
             "allowed": p.allowed(),
+            "role": p.role,
+            "plausible": p.plausible_text(),
+            "plausible_source": p.plausible_source,
             "source": p.source,
         }
         for p in PARAMS.values()

@@ -1,17 +1,30 @@
-"""How a parameter is declared: default, unit, allowed range and a one-line source.
+"""How a parameter is declared: default, unit, allowed range, a one-line source and its role.
 
 Every parameter of Retention Lab is a pydantic field made by :func:`param`, inside a
 :class:`Section`; everything else (validation messages, ``--set``, the app's sliders, sweep specs,
-results metadata) is generated from these declarations and never typed twice.
+results metadata, the worlds a claim study draws) is generated from these declarations and never
+typed twice.
+
+A parameter's *role* says who decides it: a ``"lever"`` the firm chooses, an ``"uncertainty"``
+the world decides (with a ``plausible`` range and the source of that range), or a ``"setting"``
+of the run (size, horizon, seed). When no role is given the section decides it (see
+:func:`model.scenario.catalogue.default_role`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ScenarioError", "Section", "param"]
+__all__ = ["Plausible", "Role", "Scale", "ScenarioError", "Section", "param"]
+
+#: Who decides a parameter: the firm (lever), the world (uncertainty) or the run (setting).
+Role = Literal["lever", "uncertainty", "setting"]
+#: How worlds sample a numeric plausible range: uniformly, or uniformly in the logarithm.
+Scale = Literal["linear", "log"]
+#: A plausible range: numeric ``(low, high)``, or the alternatives of a categorical uncertainty.
+Plausible = tuple[float, float] | tuple[str, ...]
 
 
 class ScenarioError(ValueError):
@@ -27,8 +40,49 @@ def param(
     le: float | None = None,
     gt: float | None = None,
     lt: float | None = None,
+    role: Role | None = None,
+    plausible: Plausible | None = None,
+    scale: Scale = "linear",
+    plausible_source: str = "",
 ) -> Any:
-    """Declare one parameter: default, unit, allowed range and a one-line source or rationale."""
+    """Declare one parameter.
+
+    Parameters
+    ----------
+    default
+        The value at the declared defaults.
+    unit
+        The unit, in words (``"1/month"``, ``"share"``, ``"-"``).
+    source
+        A one-line source for the default (a paper, or ``"assumption: ..."``).
+    ge, le, gt, lt
+        The allowed range (what validation accepts).
+    role
+        ``"lever"``, ``"uncertainty"`` or ``"setting"``; ``None`` lets the section decide.
+    plausible
+        For an uncertainty: the range a world may draw, numeric ``(low, high)`` inside the allowed
+        range with the default inside it, or the alternatives of a categorical uncertainty.
+    scale
+        ``"linear"`` or ``"log"``: how worlds sample a numeric plausible range.
+    plausible_source
+        Where the plausible range comes from (a published range), or ``"assumption: wide"``.
+    """
+    if plausible is not None:
+        if not plausible_source:
+            raise ValueError("a plausible range needs a plausible_source")
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in plausible)
+        if numeric and (len(plausible) != 2 or plausible[0] > plausible[1]):
+            raise ValueError(f"plausible {plausible!r}: give (low, high) with low <= high")
+        if scale == "log" and numeric and plausible[0] <= 0:
+            raise ValueError(f"plausible {plausible!r}: a log scale needs low > 0")
+        if role is None:
+            role = "uncertainty"
+    extra: dict[str, Any] = {"unit": unit, "scale": scale}
+    if role is not None:
+        extra["role"] = role
+    if plausible is not None:
+        extra["plausible"] = list(plausible)
+        extra["plausible_source"] = plausible_source
     return Field(
         default,
         ge=ge,
@@ -36,7 +90,7 @@ def param(
         gt=gt,
         lt=lt,
         description=source,
-        json_schema_extra={"unit": unit},
+        json_schema_extra=extra,
     )
 
 

@@ -14,10 +14,15 @@ __all__ = ["add_params"]
 def add_params(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "params",
-        help="list every parameter: key, default, unit, allowed range, source",
+        help="list every parameter: key, default, unit, allowed range, role, plausible range, source",
         description="List the declared parameters (the same names --set and scenario files use).",
     )
     p.add_argument("--section", metavar="S", help=f"only one section: {', '.join(SECTIONS)}")
+    p.add_argument(
+        "--role",
+        choices=("lever", "uncertainty", "setting"),
+        help="only one role: the firm's levers, the world's uncertainties, or the run's settings",
+    )
     p.set_defaults(handler=_cmd_params)
 
 
@@ -29,11 +34,18 @@ def _cmd_params(args: argparse.Namespace) -> int:
                 f"--section {args.section!r}: unknown section; allowed: {', '.join(SECTIONS)}"
             )
         rows = [r for r in rows if r["key"].startswith(args.section + ".")]
-    cells = [[r["key"], _show(r["default"]), r["unit"], r["allowed"], r["source"]] for r in rows]
-    header = ["key", "default", "unit", "allowed", "source"]
-    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(4)]
+    if args.role is not None:
+        rows = [r for r in rows if r["role"] == args.role]
+    cells = [
+        [r["key"], _show(r["default"]), r["unit"], r["allowed"], r["role"], r["plausible"] or "-"]
+        for r in rows
+    ]
+    cells = [[*c, r["source"]] for c, r in zip(cells, rows, strict=True)]
+    header = ["key", "default", "unit", "allowed", "role", "plausible", "source"]
+    n = len(header) - 1
+    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(n)]
     for line in [header, *cells]:
-        print("  ".join(c.ljust(w) for c, w in zip(line[:4], widths, strict=True)), line[4])
+        print("  ".join(c.ljust(w) for c, w in zip(line[:n], widths, strict=True)), line[n])
     return 0
 
 

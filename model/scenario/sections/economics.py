@@ -14,6 +14,13 @@ class Economics(Section):
         0.6, unit="share of revenue", ge=0.0, le=1.0, source="assumption: 40% gross margin"
     )
     discount_rate: float = param(
-        0.1, unit="1/year", ge=0.0, le=1.0, source="assumption: a common hurdle rate"
+        0.1,
+        unit="1/year",
+        ge=0.0,
+        le=1.0,
+        source="assumption: a common hurdle rate",
+        role="setting",
     )
-    fixed_overhead: float = param(0.0, unit="currency/month", ge=0.0, le=1e12, source="assumption")
+    fixed_overhead: float = param(
+        0.0, unit="currency/month", ge=0.0, le=1e12, source="assumption", role="setting"
+    )

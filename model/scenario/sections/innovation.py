@@ -45,5 +45,10 @@ class Innovation(Section):
         0.3, unit="1/month", ge=0.0, le=1.0, source="assumption: the dip fades"
     )
     quality_start: float = param(
-        0.5, unit="quality 0-1", ge=0.0, le=1.0, source="assumption: firm starts at the frontier"
+        0.5,
+        unit="quality 0-1",
+        ge=0.0,
+        le=1.0,
+        source="assumption: firm starts at the frontier",
+        role="setting",
     )

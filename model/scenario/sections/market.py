@@ -20,13 +20,19 @@ class Market(Section):
         source="assumption: market size incl. prospects",
     )
     initial_active_share: float = param(
-        0.3, unit="share", ge=0.0, le=1.0, source="assumption: firm starts with 30% of the market"
+        0.3,
+        unit="share",
+        ge=0.0,
+        le=1.0,
+        source="assumption: firm starts with 30% of the market",
+        role="setting",
     )
     initial_tenure: Literal["survivors", "new"] = param(
         "survivors",
         unit="mode",
         source="'survivors': an established base (geometric tenure, sBG-posterior propensities); "
         "'new': a fresh cohort at tenure 0 with prior propensities (validation, docs/validation.md)",
+        role="setting",
     )
     spend_mean: float = param(
         100.0, unit="currency/month", gt=0.0, le=1e7, source="assumption: mean base spend"
@@ -37,6 +43,9 @@ class Market(Section):
         ge=0.0,
         le=3.0,
         source="lognormal sigma; 1.37 gives ~70/20 (Kim, Singh & Winer 2017), 1.68 gives 80/20",
+        plausible=(0.84, 1.68),
+        plausible_source="top fifth holds ~50%-80% of revenue: mean 73% (Kim, Singh & Winer 2017), "
+        "59-68% (McCarthy & Winer 2019); lognormal sigma 0.84 gives 50/20, 1.68 gives 80/20",
     )
     fit_alpha: float = param(2.0, unit="-", gt=0.0, le=100.0, source="assumption: Beta fit shape")
     fit_beta: float = param(2.0, unit="-", gt=0.0, le=100.0, source="assumption: Beta fit shape")
@@ -44,7 +53,12 @@ class Market(Section):
         0.6, unit="quality 0-1", ge=0.0, le=1.0, source="assumption: the market's service standard"
     )
     frontier_start: float = param(
-        0.5, unit="quality 0-1", ge=0.0, le=1.0, source="assumption: product quality frontier Qm"
+        0.5,
+        unit="quality 0-1",
+        ge=0.0,
+        le=1.0,
+        source="assumption: product quality frontier Qm",
+        role="setting",
     )
     competitor_pace: float = param(
         0.002,

@@ -24,6 +24,9 @@ class Retain(Section):
         lt=1.0,
         source="sBG polarization 1/(a+b+1) of the monthly propensity; Fader & Hardie 2007's annual "
         "fits (0.18-0.35, mean churn mu 0.15-0.37) scale to monthly phi*(1-mu)/(12-mu) = 0.01-0.02",
+        plausible=(0.005, 0.04),
+        scale="log",
+        plausible_source="Fader & Hardie 2007 sBG fits scaled to monthly (0.01-0.02), halved/doubled",
     )
     satisfaction_sensitivity: float = param(
         3.0,
@@ -58,10 +61,15 @@ class Retain(Section):
         source="Fader & Hardie: tenure acts through heterogeneity; direct effect 0 by default",
     )
     loyal_tenure_months: int = param(
-        24, unit="months", ge=0, le=600, source="assumption: LOYAL label"
+        24, unit="months", ge=0, le=600, source="assumption: LOYAL label", role="setting"
     )
     loyal_satisfaction: float = param(
-        0.75, unit="satisfaction 0-1", ge=0.0, le=1.0, source="assumption: LOYAL label"
+        0.75,
+        unit="satisfaction 0-1",
+        ge=0.0,
+        le=1.0,
+        source="assumption: LOYAL label",
+        role="setting",
     )
     bad_service_threshold: float = param(
         0.45,
@@ -81,6 +89,9 @@ class LoyaltyEconomics(Section):
         ge=-0.5,
         le=1.0,
         source="Reichheld & Sasser 1990 say > 0; Reinartz & Kumar 2000 often ~0; default 0",
+        plausible=(-0.1, 0.2),
+        plausible_source="Reinartz & Kumar 2000/2002: spend flat or falling with tenure for many "
+        "long-life clients; Reichheld & Sasser 1990: rising; assumption: -10% to +20% a year",
     )
     serve_cost_trend: float = param(
         0.0,

@@ -33,7 +33,9 @@ class Satisfaction(Section):
         le=1.0,
         source="assumption: E blends own experience and the market standard",
     )
-    initial: float = param(0.6, unit="satisfaction 0-1", ge=0.0, le=1.0, source="assumption")
+    initial: float = param(
+        0.6, unit="satisfaction 0-1", ge=0.0, le=1.0, source="assumption", role="setting"
+    )
     likelihood_exponent: float = param(
         0.5,
         unit="-",
@@ -42,8 +44,18 @@ class Satisfaction(Section):
         source="assumption: likelihood to recommend = 10·S^k; k=0.5 maps S=0.6 to 7.7 of 10",
     )
     promoter_threshold: float = param(
-        9.0, unit="score 0-10", ge=0.0, le=10.0, source="NPS promoters: 9-10 (Reichheld 2003)"
+        9.0,
+        unit="score 0-10",
+        ge=0.0,
+        le=10.0,
+        source="NPS promoters: 9-10 (Reichheld 2003)",
+        role="setting",
     )
     detractor_threshold: float = param(
-        7.0, unit="score 0-10", ge=0.0, le=10.0, source="NPS detractors: below 7 (Reichheld 2003)"
+        7.0,
+        unit="score 0-10",
+        ge=0.0,
+        le=10.0,
+        source="NPS detractors: below 7 (Reichheld 2003)",
+        role="setting",
     )

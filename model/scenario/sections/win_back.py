@@ -30,5 +30,10 @@ class WinBack(Section):
         0.002, unit="1/month", ge=0.0, le=1.0, source="assumption: unprompted returns"
     )
     target_months: int = param(
-        24, unit="months", ge=0, le=1200, source="assumption: win-back stops after this"
+        24,
+        unit="months",
+        ge=0,
+        le=1200,
+        source="assumption: win-back stops after this",
+        role="lever",
     )

@@ -15,7 +15,9 @@ Network = Literal["small_world", "scale_free", "random", "full"]
 class WordOfMouth(Section):
     """Promoters and detractors talking on a social network (docs/ODD.md §7.5)."""
 
-    enabled: bool = param(True, unit="flag", source="false switches word of mouth off")
+    enabled: bool = param(
+        True, unit="flag", source="false switches word of mouth off", role="setting"
+    )
     network: Network = param(
         "small_world", unit="kind", source="Watts & Strogatz 1998; Goldenberg et al. 2001"
     )
