@@ -77,3 +77,8 @@ def test_param_refuses_a_range_without_source_or_upside_down():
             scale="log",
             plausible_source="assumption: wide",
         )
+
+
+def test_every_uncertainty_declares_a_plausible_range():
+    missing = [k for k in by_role("uncertainty") if k not in uncertainties()]
+    assert not missing, f"uncertainties without a plausible range: {missing}"

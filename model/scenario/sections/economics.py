@@ -11,7 +11,13 @@ class Economics(Section):
     """The ledger's rates."""
 
     cogs_share: float = param(
-        0.6, unit="share of revenue", ge=0.0, le=1.0, source="assumption: 40% gross margin"
+        0.6,
+        unit="share of revenue",
+        ge=0.0,
+        le=1.0,
+        source="assumption: 40% gross margin",
+        plausible=(0.3, 0.8),
+        plausible_source="assumption: wide: gross margins of 20%-70%",
     )
     discount_rate: float = param(
         0.1,

@@ -35,7 +35,12 @@ class Market(Section):
         role="setting",
     )
     spend_mean: float = param(
-        100.0, unit="currency/month", gt=0.0, le=1e7, source="assumption: mean base spend"
+        100.0,
+        unit="currency/month",
+        gt=0.0,
+        le=1e7,
+        source="assumption: mean base spend",
+        role="setting",
     )
     spend_sigma: float = param(
         1.37,
@@ -47,10 +52,32 @@ class Market(Section):
         plausible_source="top fifth holds ~50%-80% of revenue: mean 73% (Kim, Singh & Winer 2017), "
         "59-68% (McCarthy & Winer 2019); lognormal sigma 0.84 gives 50/20, 1.68 gives 80/20",
     )
-    fit_alpha: float = param(2.0, unit="-", gt=0.0, le=100.0, source="assumption: Beta fit shape")
-    fit_beta: float = param(2.0, unit="-", gt=0.0, le=100.0, source="assumption: Beta fit shape")
+    fit_alpha: float = param(
+        2.0,
+        unit="-",
+        gt=0.0,
+        le=100.0,
+        source="assumption: Beta fit shape",
+        plausible=(1.0, 5.0),
+        plausible_source="assumption: wide (Beta fit from flat to concentrated)",
+    )
+    fit_beta: float = param(
+        2.0,
+        unit="-",
+        gt=0.0,
+        le=100.0,
+        source="assumption: Beta fit shape",
+        plausible=(1.0, 5.0),
+        plausible_source="assumption: wide (Beta fit from flat to concentrated)",
+    )
     competitor_service: float = param(
-        0.6, unit="quality 0-1", ge=0.0, le=1.0, source="assumption: the market's service standard"
+        0.6,
+        unit="quality 0-1",
+        ge=0.0,
+        le=1.0,
+        source="assumption: the market's service standard",
+        plausible=(0.45, 0.75),
+        plausible_source="assumption: wide, around the 'standard' level 0.6",
     )
     frontier_start: float = param(
         0.5,
@@ -66,4 +93,6 @@ class Market(Section):
         ge=-0.05,
         le=0.05,
         source="assumption: competitors improve ~0.024 a year; 0 freezes the frontier",
+        plausible=(0.0, 0.005),
+        plausible_source="assumption: wide: from a frozen frontier to 0.06 quality a year",
     )

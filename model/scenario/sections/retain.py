@@ -16,6 +16,9 @@ class Retain(Section):
         ge=0.0,
         le=1.0,
         source="assumption: ~78% annual retention at reference satisfaction",
+        plausible=(0.005, 0.05),
+        scale="log",
+        plausible_source="annual retention ~54%-94%: Reichheld & Sasser 1990 (MBNA: 10% defection a year) and the industry presets (docs/ODD.md §6); assumption: wide",
     )
     churn_heterogeneity: float = param(
         0.02,
@@ -34,9 +37,17 @@ class Retain(Section):
         ge=-10.0,
         le=20.0,
         source="assumption; 0 makes churn blind to satisfaction",
+        plausible=(0.5, 6.0),
+        plausible_source="Anderson & Mittal 2000: satisfaction drives retention, nonlinearly; Kumar et al. 2013: it explains little variance; size assumption: wide",
     )
     satisfaction_reference: float = param(
-        0.6, unit="satisfaction 0-1", ge=0.0, le=1.0, source="assumption: hazard = base here"
+        0.6,
+        unit="satisfaction 0-1",
+        ge=0.0,
+        le=1.0,
+        source="assumption: hazard = base here",
+        plausible=(0.5, 0.7),
+        plausible_source="assumption: wide",
     )
     gap_effect: float = param(
         1.0,
@@ -44,14 +55,27 @@ class Retain(Section):
         ge=-1.0,
         le=10.0,
         source="assumption: a large quality gap at most doubles churn",
+        plausible=(0.0, 2.0),
+        plausible_source="assumption: wide; 0 = the product gap does not matter",
     )
-    gap_scale: float = param(0.1, unit="quality", gt=0.0, le=1.0, source="assumption")
+    gap_scale: float = param(
+        0.1,
+        unit="quality",
+        gt=0.0,
+        le=1.0,
+        source="assumption",
+        plausible=(0.05, 0.3),
+        scale="log",
+        plausible_source="assumption: wide",
+    )
     loyalty_elasticity: float = param(
         3.0,
         unit="log-hazard per unit discount",
         ge=-20.0,
         le=50.0,
         source="assumption; 0 makes the programme useless, < 0 harmful",
+        plausible=(0.0, 6.0),
+        plausible_source="assumption: wide; 0 = the programme keeps nobody",
     )
     tenure_slope: float = param(
         0.0,
@@ -59,6 +83,8 @@ class Retain(Section):
         ge=-5.0,
         le=5.0,
         source="Fader & Hardie: tenure acts through heterogeneity; direct effect 0 by default",
+        plausible=(-0.3, 0.1),
+        plausible_source="Fader & Hardie 2007: tenure acts through heterogeneity, a direct effect near 0; assumption: wide",
     )
     loyal_tenure_months: int = param(
         24, unit="months", ge=0, le=600, source="assumption: LOYAL label", role="setting"
@@ -77,6 +103,8 @@ class Retain(Section):
         ge=0.0,
         le=1.0,
         source="assumption: leavers below this left over bad service",
+        plausible=(0.35, 0.55),
+        plausible_source="assumption: wide",
     )
 
 
@@ -99,6 +127,8 @@ class LoyaltyEconomics(Section):
         ge=-0.5,
         le=1.0,
         source="Reichheld & Sasser 1990 say < 0; Reinartz & Kumar 2002 disagree; default 0",
+        plausible=(-0.1, 0.1),
+        plausible_source="Reichheld & Sasser 1990: falling; Reinartz & Kumar 2002: not lower for long-life clients; assumption: wide",
     )
     price_premium: float = param(
         0.0,
@@ -106,7 +136,15 @@ class LoyaltyEconomics(Section):
         ge=-0.5,
         le=1.0,
         source="Reichheld & Sasser 1990 say > 0; default 0",
+        plausible=(-0.05, 0.05),
+        plausible_source="Reichheld & Sasser 1990: long-life clients pay more; Reinartz & Kumar 2002: they often pay less; assumption: wide",
     )
     horizon_years: float = param(
-        10.0, unit="years", ge=0.0, le=50.0, source="assumption: tenure effects stop growing here"
+        10.0,
+        unit="years",
+        ge=0.0,
+        le=50.0,
+        source="assumption: tenure effects stop growing here",
+        plausible=(5.0, 20.0),
+        plausible_source="assumption: wide",
     )

@@ -16,15 +16,36 @@ class Satisfaction(Section):
         ge=0.0,
         le=2.0,
         source="assumption: a > 0 keeps a lasting edge for better service",
+        plausible=(0.5, 1.5),
+        plausible_source="assumption: wide",
     )
     disconfirmation_weight: float = param(
-        0.5, unit="-", ge=0.0, le=2.0, source="Oliver 1980 expectation-disconfirmation"
+        0.5,
+        unit="-",
+        ge=0.0,
+        le=2.0,
+        source="Oliver 1980 expectation-disconfirmation",
+        plausible=(0.1, 1.0),
+        plausible_source="Oliver 1980: disconfirmation matters; its weight assumption: wide",
     )
     adjustment_rate: float = param(
-        0.3, unit="1/month", gt=0.0, le=1.0, source="assumption: S moves 30% toward target a month"
+        0.3,
+        unit="1/month",
+        gt=0.0,
+        le=1.0,
+        source="assumption: S moves 30% toward target a month",
+        plausible=(0.1, 0.6),
+        plausible_source="assumption: wide",
     )
     expectation_rate: float = param(
-        0.1, unit="1/month", ge=0.0, le=1.0, source="assumption: expectations adapt slowly"
+        0.1,
+        unit="1/month",
+        ge=0.0,
+        le=1.0,
+        source="assumption: expectations adapt slowly",
+        plausible=(0.02, 0.3),
+        scale="log",
+        plausible_source="assumption: wide",
     )
     expectation_own_weight: float = param(
         0.5,
@@ -32,6 +53,8 @@ class Satisfaction(Section):
         ge=0.0,
         le=1.0,
         source="assumption: E blends own experience and the market standard",
+        plausible=(0.2, 0.8),
+        plausible_source="assumption: wide",
     )
     initial: float = param(
         0.6, unit="satisfaction 0-1", ge=0.0, le=1.0, source="assumption", role="setting"
@@ -42,6 +65,8 @@ class Satisfaction(Section):
         gt=0.0,
         le=5.0,
         source="assumption: likelihood to recommend = 10·S^k; k=0.5 maps S=0.6 to 7.7 of 10",
+        plausible=(0.3, 1.0),
+        plausible_source="assumption: wide (power map only; 1 is linear)",
     )
     promoter_threshold: float = param(
         9.0,
