@@ -153,12 +153,13 @@ class RetentionModel(mesa.Model):
         self.ctx.begin_month(self.month, levers, cost_factor)
         for _name, phase in self.phases:
             phase(self.ctx)
-        for name, value in compute(self.ctx).items():
+        row = compute(self.ctx)
+        for name, value in row.items():
             self.results[name][self.month - 1] = value
         for name, trace in self._trace.items():
             trace[self.month - 1] = getattr(self.clients, name)[self.tracked_rows]
         self._sync_staff_agents()
-        self.datacollector.collect(self)
+        self._collect(row)
         if self.month >= self.months:
             self.running = False
 
@@ -173,6 +174,20 @@ class RetentionModel(mesa.Model):
         for _ in steps:
             self.step()
         return self
+
+    def _collect(self, row: dict[str, float]) -> None:
+        """What ``self.datacollector.collect(self)`` records, appended directly.
+
+        Each reporter would return ``row``'s value (as stored in :attr:`results`); calling fifty
+        reporters and deep-copying each float costs more than the month's arithmetic in a small
+        market. ``datacollector.collect`` still works (the app calls it for month 0).
+        """
+        dc = self.datacollector
+        steps = getattr(dc, "_collection_steps", None)
+        if steps is not None:
+            steps.append(self.time)
+        for name, values in dc.model_vars.items():
+            values.append(row[name])
 
     def _sync_staff_agents(self) -> None:
         """One registered Mesa agent per employed staff row (hires added, lay-offs removed)."""

@@ -10,14 +10,29 @@ novelties: the trade-off is found, not assumed (March 1991).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from scipy import special
 from scipy.stats import poisson
 
 from model.engine.context import Context
 from model.engine.randomness import normal_from_uniform
 from model.scenario import Innovation
 
-__all__ = ["ship_decision", "step"]
+__all__ = ["poisson_quantile", "ship_decision", "step"]
+
+
+def poisson_quantile(u: float, mu: float) -> int:
+    """``scipy.stats.poisson.ppf(u, mu)`` as an int, for one uniform, without the frozen-
+    distribution machinery (a twentieth of the cost; the same special functions, so the same
+    numbers: the smallest k with CDF(k) ≥ u, and −1 at u = 0 as scipy has it).
+    """
+    if not (0.0 < u < 1.0 and 0.0 < mu < math.inf):
+        return int(poisson.ppf(u, mu))
+    k = math.ceil(special.pdtrik(u, mu))
+    below = max(k - 1, 0)
+    return below if special.pdtr(below, mu) >= u else k
 
 
 def ship_decision(
@@ -40,7 +55,7 @@ def step(ctx: Context) -> None:
     budget = lv.rd_share * firm.ledger.get("last_revenue", 0.0)
     u = ctx.streams.uniform64("innovate.count", ctx.month, 1)[0]
     # A candidate costs a share of revenue, so R&D productivity does not depend on firm size.
-    count = int(poisson.ppf(u, lv.rd_share / p.candidate_cost)) if budget > 0 else 0
+    count = poisson_quantile(u, lv.rd_share / p.candidate_cost) if budget > 0 else 0
     if count:
         # One stream per quantity, indexed by candidate: candidate k's effect and noises do not
         # depend on how many candidates there are (arms with different R&D stay paired).
