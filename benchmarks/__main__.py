@@ -1,37 +1,55 @@
-"""Benchmarks: client-steps per second and bytes per client, per engine and market size.
+"""Benchmarks: runs per second, client-steps per second and bytes per client, beside a yardstick.
 
 Run ``bash scripts/benchmark.sh`` (= ``.venv/bin/python -m benchmarks``); ``--quick`` for a fast
-run, ``--huge`` to add 10⁷ clients, ``--out FILE`` for the JSON (default benchmarks/results.json).
+run, ``--huge`` to add 10⁷ clients, ``--no-process`` to skip the whole-process row, ``--out FILE``
+for the JSON (default benchmarks/results.json).
 
-Rows:
+Rows (``engine``):
 
-* ``array`` — :class:`model.RetentionModel`, every mechanism on, at 10⁴, 10⁵, 10⁶ (10⁷) clients;
-* ``reference`` — :class:`model.engine.reference.ReferenceModel` (one Mesa agent per client) at 10³, 10⁴;
-* ``numpy_kernel`` — a yardstick for the machine: ``--kernel-passes`` float32 passes over every
-  client per month (a multiply-add each, no Python per client), i.e. what the array engine would
-  reach if each of its array passes cost no more than the cheapest possible one.
+* ``array`` — :func:`model.studies.run.simulate`, every mechanism on: runs one after another at
+  10³, 3·10³, 10⁴ clients × 120 months (``runs``, ``ms_per_run``, ``runs_per_s``), one run at 10⁵
+  and 10⁶ (10⁷);
+* ``array_ensemble[64]`` — :func:`model.studies.run.simulate_many` over 64 runs (seeds 1–64) at
+  10³, 3·10³, 10⁴ clients × 120 months: what a study of many small runs gets;
+* ``process`` — ``retention run --clients 1000000 --months 120 --no-figures`` as a whole process
+  (start-up, build, run, outputs), timed from outside;
+* ``reference`` — :class:`model.engine.reference.ReferenceModel` (one Mesa agent per client) at 10³,
+  10⁴;
+* ``lifecycle_kernel`` — the yardstick at every size above (:func:`benchmarks.yardstick.lifecycle_kernel`:
+  a bare numpy lifecycle of about twenty passes a month); each model row's ``yardstick_ratio`` is
+  its client-steps/s over the yardstick's at the same size, measured in the same run;
+* ``numpy_kernel`` — ``--kernel-passes`` float32 multiply-adds over every client a month (the
+  cheapest possible pass: the machine's memory-bandwidth limit).
 
 The scenario (:data:`BASE`) has 80% of the market served (``market.initial_active_share = 0.8``),
-so idle prospects do not flatter the figures, and turns on every mechanism that is off by default. A client-step is one client (market member) for one month;
-``active_clients`` is the mean number of clients who are not prospects. ``init_s`` (state and
-network) is reported apart from ``step_s`` (the months). Bytes per client are the state arrays and
-the network (CSR) divided by the market size; for the reference engine, the traced Python heap.
+so idle prospects do not flatter the figures, and turns on every mechanism that is off by default. A
+client-step is one client (market member) for one month; ``active_clients`` is the mean number of
+clients who are not prospects. ``init_s`` (state and network) is reported apart from ``step_s``
+(the months) for single runs; for runs/s rows ``step_s`` is the wall time of all of them, build and
+outputs included. Bytes per client are the state arrays and the network (CSR) divided by the
+market size; for the reference engine, the traced Python heap. Timings scale with the machine's
+load: ``meta.load_average`` records it (1, 5 and 15 minutes) at the start and the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks.yardstick import lifecycle_kernel, multiply_add_kernel
 from model import RetentionModel, Scenario
 from model.engine.reference import ReferenceModel
+from model.studies.run import simulate, simulate_many
 
 #: The benchmark scenario: the defaults, with 80% of the market served and every mechanism that is
 #: off by default switched on (loyalty programme, loyalty economics, a direct tenure effect), so
@@ -46,8 +64,10 @@ BASE = {
 }
 
 
-def scenario(clients: int, months: int) -> Scenario:
-    return Scenario().with_overrides({**BASE, "market.clients": clients, "run.months": months})
+def scenario(clients: int, months: int, seed: int = 1) -> Scenario:
+    """The benchmark scenario at a size, horizon and seed."""
+    overrides = {**BASE, "market.clients": clients, "run.months": months, "run.seed": seed}
+    return Scenario().with_overrides(overrides)
 
 
 def bench_array(clients: int, months: int) -> dict:
@@ -60,6 +80,32 @@ def bench_array(clients: int, months: int) -> dict:
     not_prospects = clients - ts["prospects"]
     return row("array", clients, float(not_prospects.mean()), months, t1 - t0, t2 - t1,
                m.nbytes() / clients)  # fmt: skip
+
+
+def bench_runs(clients: int, months: int, runs: int, ensemble: bool) -> dict:
+    """``runs`` whole runs (seeds 1..runs): one after another, or as one ``simulate_many``."""
+    scenarios = [scenario(clients, months, seed) for seed in range(1, runs + 1)]
+    t0 = time.perf_counter()
+    results = simulate_many(scenarios) if ensemble else [simulate(s) for s in scenarios]
+    wall = time.perf_counter() - t0
+    active = np.mean([clients - r.timeseries["prospects"].mean() for r in results])
+    nbytes = RetentionModel(scenarios[0]).nbytes() / clients
+    engine = f"array_ensemble[{runs}]" if ensemble else "array"
+    r = row(engine, clients, float(active), months, 0.0, wall, nbytes, runs=runs)
+    return r
+
+
+def bench_process(clients: int, months: int) -> dict:
+    """``retention run`` as a whole process (start-up, build, run, outputs; no figures)."""
+    exe = Path(sys.executable).with_name("retention")
+    overrides = [arg for key, value in BASE.items() for arg in ("--set", f"{key}={value}")]
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [str(exe), "run", "--clients", str(clients), "--months", str(months), "--quiet",
+               "--no-figures", "--out", out, *overrides]  # fmt: skip
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, cwd=tempfile.gettempdir())
+        wall = time.perf_counter() - t0
+    return row("process", clients, float("nan"), months, 0.0, wall, float("nan"), runs=1)
 
 
 def bench_reference(clients: int, months: int) -> dict:
@@ -76,55 +122,104 @@ def bench_reference(clients: int, months: int) -> dict:
                t2 - t1, held / clients)  # fmt: skip
 
 
+def bench_lifecycle(clients: int, months: int) -> dict:
+    """The yardstick: best of three bare lifecycle runs (a few ms each at small sizes)."""
+    repeats = 3 if clients * months <= 2_000_000 else 1
+    step_s = min(lifecycle_kernel(clients, months) for _ in range(repeats))
+    return row("lifecycle_kernel", clients, float(clients), months, 0.0, step_s, 19.0, runs=1)
+
+
 def bench_kernel(clients: int, months: int, passes: int) -> dict:
     """``passes`` in-place float32 multiply-adds over ``clients`` elements per month."""
-    a = np.random.default_rng(0).random(clients, dtype=np.float32)
-    b = np.ones(clients, dtype=np.float32)
-    t0 = time.perf_counter()
-    for _ in range(months):
-        for _ in range(passes):
-            np.multiply(a, np.float32(0.999), out=b)
-            b += np.float32(1e-3)
-    t1 = time.perf_counter()
-    return row(f"numpy_kernel[{passes} passes]", clients, float(clients), months, 0.0, t1 - t0,
-               (a.nbytes + b.nbytes) / clients)  # fmt: skip
+    step_s = multiply_add_kernel(clients, months, passes)
+    return row(f"numpy_kernel[{passes} passes]", clients, float(clients), months, 0.0, step_s,
+               8.0)  # fmt: skip
 
 
-def row(engine, clients, active, months, init_s, step_s, bytes_per_client) -> dict:
-    return {
+def row(engine, clients, active, months, init_s, step_s, bytes_per_client, runs=None) -> dict:
+    out = {
         "engine": engine,
         "clients": int(clients),
-        "active_clients": round(active, 1),
+        "active_clients": round(active, 1) if active == active else None,
         "months": int(months),
-        "client_steps_per_s": clients * months / step_s,
-        "bytes_per_client": round(float(bytes_per_client), 1),
+        "client_steps_per_s": clients * months * (runs or 1) / step_s,
+        "bytes_per_client": round(float(bytes_per_client), 1)
+        if bytes_per_client == bytes_per_client
+        else None,
         "init_s": round(init_s, 3),
         "step_s": round(step_s, 3),
     }
+    if runs is not None:
+        out.update(runs=runs, ms_per_run=1000.0 * step_s / runs, runs_per_s=runs / step_s)
+    return out
 
 
-def plan(quick: bool, huge: bool) -> list[tuple[str, int, int]]:
+SMALL = (1_000, 3_000, 10_000)
+
+
+def plan(quick: bool, huge: bool, process: bool) -> list[tuple]:
+    """(kind, clients, months, runs) in the order they run."""
     if quick:
-        return [("array", 10_000, 24), ("array", 100_000, 12), ("reference", 1_000, 6),
-                ("kernel", 100_000, 12)]  # fmt: skip
-    rows = [
-        ("array", 1_000, 24),
-        ("array", 10_000, 120),
-        ("array", 100_000, 120),
-        ("array", 1_000_000, 120),
-        ("reference", 1_000, 24),
-        ("reference", 10_000, 6),
-        ("kernel", 1_000_000, 120),
-    ]
+        rows = [("solo", n, 12, 2) for n in SMALL[:2]] + [("ensemble", 1_000, 12, 4)]
+        rows += [("array", 10_000, 24, 1), ("array", 100_000, 12, 1), ("reference", 1_000, 6, 1)]
+        rows += [("lifecycle", n, m, 1) for n, m in ((1_000, 12), (3_000, 12), (10_000, 24),
+                                                     (100_000, 12))]  # fmt: skip
+        return [*rows, ("kernel", 100_000, 12, 1)]
+    rows = [("solo", n, 120, 16 if n < 10_000 else 8) for n in SMALL]
+    rows += [("ensemble", n, 120, 64) for n in SMALL]
+    rows += [("array", 100_000, 120, 1), ("array", 1_000_000, 120, 1)]
     if huge:
-        rows.insert(3, ("array", 10_000_000, 12))
-    return rows
+        rows.append(("array", 10_000_000, 12, 1))
+    if process:
+        rows.append(("process", 1_000_000, 120, 1))
+    rows += [("reference", 1_000, 24, 1), ("reference", 10_000, 6, 1)]
+    rows += [("lifecycle", n, 120, 1) for n in (*SMALL, 100_000, 1_000_000)]
+    if huge:
+        rows.append(("lifecycle", 10_000_000, 12, 1))
+    return [*rows, ("kernel", 1_000_000, 120, 1)]
+
+
+def measure(kind: str, n: int, months: int, runs: int, passes: int) -> dict:
+    if kind == "solo":
+        return bench_runs(n, months, runs, ensemble=False)
+    if kind == "ensemble":
+        return bench_runs(n, months, runs, ensemble=True)
+    if kind == "array":
+        return bench_array(n, months)
+    if kind == "process":
+        return bench_process(n, months)
+    if kind == "reference":
+        return bench_reference(n, months)
+    if kind == "lifecycle":
+        return bench_lifecycle(n, months)
+    return bench_kernel(n, months, passes)
+
+
+def side_by_side(rows: list[dict]) -> list[str]:
+    """The model beside the yardstick at each size: runs/s, M client-steps/s and their ratio."""
+    yard = {
+        r["clients"]: r["client_steps_per_s"] for r in rows if r["engine"] == "lifecycle_kernel"
+    }
+    lines = [f"{'engine':<22}{'clients':>11}{'ms/run':>9}{'runs/s':>9}{'M steps/s':>11}"
+             f"{'yardstick':>11}{'ratio':>7}"]  # fmt: skip
+    for r in rows:
+        if not (r["engine"].startswith("array") or r["engine"] == "process"):
+            continue
+        y = yard.get(r["clients"])
+        if y:
+            r["yardstick_ratio"] = r["client_steps_per_s"] / y
+        ms = f"{r['ms_per_run']:9.1f}{r['runs_per_s']:9.2f}" if "runs" in r else f"{'':9}{'':9}"
+        ys = f"{y / 1e6:11.2f}{r['yardstick_ratio']:7.3f}" if y else ""
+        lines.append(f"{r['engine']:<22}{r['clients']:>11,}{ms}"
+                     f"{r['client_steps_per_s'] / 1e6:11.2f}{ys}")  # fmt: skip
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="benchmarks", description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
     ap.add_argument("--huge", action="store_true", help="add 10^7 clients (needs ~2 GB)")
+    ap.add_argument("--no-process", action="store_true", help="skip the whole-process row")
     ap.add_argument("--out", default="benchmarks/results.json", help="JSON results file")
     ap.add_argument("--kernel-passes", type=int, default=60, help="passes per month (yardstick)")
     args = ap.parse_args(argv)
@@ -133,31 +228,40 @@ def main(argv: list[str] | None = None) -> int:
             f"--kernel-passes: {args.kernel_passes} is not allowed; allowed: >= 1", file=sys.stderr
         )
         return 2
+    load_start = os.getloadavg()
     rows = []
     header = f"{'engine':<26}{'clients':>11}{'active':>11}{'months':>7}{'M steps/s':>11}"
     header += f"{'B/client':>10}{'init s':>8}{'step s':>8}"
     print(header)
-    for kind, n, months in plan(args.quick, args.huge):
-        if kind == "array":
-            r = bench_array(n, months)
-        elif kind == "reference":
-            r = bench_reference(n, months)
-        else:
-            r = bench_kernel(n, months, args.kernel_passes)
+    for kind, n, months, runs in plan(args.quick, args.huge, not args.no_process):
+        r = measure(kind, n, months, runs, args.kernel_passes)
         rows.append(r)
-        print(f"{r['engine']:<26}{r['clients']:>11,}{r['active_clients']:>11,.0f}{r['months']:>7}"
-              f"{r['client_steps_per_s'] / 1e6:>11.3f}{r['bytes_per_client']:>10.0f}"
+        active = (
+            f"{r['active_clients']:>11,.0f}" if r["active_clients"] is not None else f"{'':>11}"
+        )
+        nbytes = (
+            f"{r['bytes_per_client']:>10.0f}" if r["bytes_per_client"] is not None else f"{'':>10}"
+        )
+        print(f"{r['engine']:<26}{r['clients']:>11,}{active}{r['months']:>7}"
+              f"{r['client_steps_per_s'] / 1e6:>11.3f}{nbytes}"
               f"{r['init_s']:>8.2f}{r['step_s']:>8.2f}", flush=True)  # fmt: skip
+    print()
+    print("\n".join(side_by_side(rows)))
     speed = {(r["engine"], r["clients"]): r["client_steps_per_s"] for r in rows}
     for n in (1_000, 10_000):
         if ("reference", n) in speed and ("array", n) in speed:
             print(
                 f"array / reference at {n:,} clients: {speed['array', n] / speed['reference', n]:.0f}x"
             )
+    load = {"start": [round(x, 2) for x in load_start],
+            "end": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count()}  # fmt: skip
+    print(f"load average (1, 5, 15 min) at start {load['start']}, at end {load['end']}, "
+          f"{load['cpus']} CPUs")  # fmt: skip
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {"python": platform.python_version(), "numpy": np.__version__,
-            "machine": platform.machine(), "processor": platform.processor(), "baseline": BASE}  # fmt: skip
+            "machine": platform.machine(), "processor": platform.processor(), "baseline": BASE,
+            "load_average": load}  # fmt: skip
     out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0

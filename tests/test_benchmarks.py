@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from benchmarks.__main__ import main
 
 FIELDS = {"engine", "clients", "active_clients", "months", "client_steps_per_s", "bytes_per_client"}
@@ -13,13 +15,28 @@ FIELDS = {"engine", "clients", "active_clients", "months", "client_steps_per_s",
 def test_quick_benchmark_writes_every_field(tmp_path: Path, capsys) -> None:
     out = tmp_path / "bench.json"
     assert main(["--quick", "--out", str(out)]) == 0
-    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
-    assert {r["engine"] for r in rows} >= {"array", "reference"}
+    written = json.loads(out.read_text(encoding="utf-8"))
+    rows = written["rows"]
+    engines = {r["engine"] for r in rows}
+    assert engines >= {"array", "reference", "lifecycle_kernel", "array_ensemble[4]"}
     for r in rows:
         assert set(r) >= FIELDS
         assert r["client_steps_per_s"] > 0 and r["bytes_per_client"] > 0
         assert 0 < r["active_clients"] <= r["clients"]
-    assert "M steps/s" in capsys.readouterr().out
+    # Runs per second for many small runs, solo and as an ensemble, consistent with the time.
+    many = [r for r in rows if "runs" in r and r["engine"].startswith("array")]
+    assert {r["engine"] for r in many} == {"array", "array_ensemble[4]"}
+    for r in many:
+        assert r["runs_per_s"] == pytest.approx(r["runs"] / r["step_s"], rel=0.01)
+        assert r["ms_per_run"] == pytest.approx(1000 / r["runs_per_s"])
+    # Every model row at a size the yardstick ran at is set beside it.
+    yard = {r["clients"] for r in rows if r["engine"] == "lifecycle_kernel"}
+    for r in rows:
+        if r["engine"].startswith("array"):
+            assert ("yardstick_ratio" in r) == (r["clients"] in yard)
+    assert len(written["meta"]["load_average"]["start"]) == 3
+    printed = capsys.readouterr().out
+    assert "M steps/s" in printed and "yardstick" in printed and "load average" in printed
 
 
 def test_bad_kernel_passes_is_refused(capsys) -> None:
