@@ -1,10 +1,16 @@
-"""Where a many-run command runs its replications: this process or a local process pool."""
+"""Where a many-run command runs its replications: this process or a local process pool.
+
+The pool's workers exit when this process dies, and an interrupt (Ctrl+C, SIGTERM) stops them at
+once instead of waiting for their tasks (:func:`model.studies.pools.process_pool`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import contextmanager
+
+from model.studies.pools import process_pool
 
 __all__ = ["local_executor"]
 
@@ -15,5 +21,5 @@ def local_executor(workers: int) -> Iterator[Executor | None]:
     if workers <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with process_pool(workers) as pool:
         yield pool

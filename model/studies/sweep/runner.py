@@ -18,7 +18,6 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,8 +26,10 @@ import numpy as np
 import pandas as pd
 
 from model.studies.sweep.designs import build_design, validate_points
+from model.studies.sweep.executors import THREAD_VARS, InProcessExecutor, executor
 from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
 from model.studies.sweep.store import batch_name, done_batches, open_store, write_parquet
+from model.studies.sweep.verify import verify_batches
 
 __all__ = [
     "BatchReport",
@@ -36,15 +37,13 @@ __all__ = [
     "InProcessExecutor",
     "SweepRun",
     "executor",
+    "iter_plan",
     "plan",
     "replicate",
     "run_batch",
     "run_sweep",
     "seed_for",
 ]
-
-#: BLAS/OpenMP pools pinned to one thread: one single-threaded process per core scales best.
-THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 # ================================================================================ one run
@@ -139,145 +138,44 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def plan(spec: SweepSpec, design: pd.DataFrame, store: str | Path) -> list[BatchTask]:
-    """All tasks of a sweep, in order: runs point-major, cut every ``spec.batch_size`` runs."""
-    keys = tuple(spec.keys)
-    records = design.to_dict("records")
-    rows = [
-        {
-            **{k: _plain(rec[k]) for k in keys},
-            "point": int(rec["point"]),
-            "replicate": r,
-            "seed": seed_for(spec.seed, int(rec["point"]), r, spec.common_random_numbers),
-        }
-        for rec in records
-        for r in range(spec.replications)
-    ]
-    size = spec.batch_size
-    store = str(Path(store).resolve())
-    return [
-        BatchTask(store, b, spec.base, tuple(rows[i : i + size]), keys, spec.series)
-        for b, i in enumerate(range(0, len(rows), size))
-    ]
+def iter_plan(
+    spec: SweepSpec,
+    design: pd.DataFrame,
+    store: str | Path,
+    skip: set[int] | frozenset = frozenset(),
+) -> Iterator[BatchTask]:
+    """The tasks of a sweep, in order, made one at a time (a plan of 10^7 runs is never held).
 
-
-# ================================================================================ executors
-class InProcessExecutor(Executor):
-    """Runs each task at once in this process (the serial baseline; easiest to debug)."""
-
-    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
-        future: Future = Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # a task's error belongs to its future
-            if isinstance(exc, KeyboardInterrupt | SystemExit):
-                raise
-            future.set_exception(exc)
-        return future
-
-
-def _pin_threads() -> None:
-    for var in THREAD_VARS:
-        os.environ[var] = "1"
-
-
-@contextmanager
-def _single_threaded_env() -> Iterator[None]:
-    """Children started inside inherit one-thread BLAS settings before they import numpy."""
-    saved = {var: os.environ.get(var) for var in THREAD_VARS}
-    _pin_threads()
-    try:
-        yield
-    finally:
-        for var, value in saved.items():
-            if value is None:
-                os.environ.pop(var, None)
-            else:
-                os.environ[var] = value
-
-
-@contextmanager
-def executor(
-    workers: int | None = None,
-    scheduler: str | None = None,
-    dask_local: int | None = None,
-) -> Iterator[tuple[Executor, int, str]]:
-    """An executor for a sweep, with its number of worker slots and a description.
-
-    Parameters
-    ----------
-    workers : int, optional
-        1: in-process; N > 1: a local pool of N single-threaded processes ('spawn' context).
-        Default: one process per available core.
-    scheduler : str, optional
-        Address of a running Dask scheduler (``tcp://host:8786``); workers must see the store's
-        folder (a shared file system) and have this package installed.
-    dask_local : int, optional
-        Start a Dask ``LocalCluster`` of this many single-threaded worker processes on 127.0.0.1.
+    Runs are point-major, cut every ``spec.batch_size`` runs; tasks numbered in ``skip`` are
+    passed over without building their rows.
     """
-    chosen = sum(x is not None for x in (workers, scheduler, dask_local))
-    if chosen > 1:
-        raise SweepError("choose one of --workers, --scheduler and --dask-local")
-    if scheduler is not None or dask_local is not None:
-        with _dask(scheduler, dask_local) as out:
-            yield out
-        return
-    n = workers if workers is not None else _cores()
-    if n < 1:
-        raise SweepError(f"--workers: value {n} is not allowed; allowed: an integer ≥ 1")
-    if n == 1:
-        yield InProcessExecutor(), 1, "this process (serial)"
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with (
-        _single_threaded_env(),
-        ProcessPoolExecutor(
-            max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=_pin_threads
-        ) as pool,
-    ):
-        yield pool, n, f"{n} local processes"
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+    keys = tuple(spec.keys)
+    columns = {k: design[k].to_numpy() for k in keys}
+    points = design["point"].to_numpy()
+    reps, size = spec.replications, spec.batch_size
+    total = len(design) * reps
+    store = str(Path(store).resolve())
+    for b, start in enumerate(range(0, total, size)):
+        if b in skip:
+            continue
+        rows = []
+        for run in range(start, min(start + size, total)):
+            i, r = divmod(run, reps)
+            point = int(points[i])
+            rows.append(
+                {
+                    **{k: _plain(columns[k][i]) for k in keys},
+                    "point": point,
+                    "replicate": r,
+                    "seed": seed_for(spec.seed, point, r, spec.common_random_numbers),
+                }
+            )
+        yield BatchTask(store, b, spec.base, tuple(rows), keys, spec.series)
 
 
-@contextmanager
-def _dask(scheduler: str | None, n_local: int | None) -> Iterator[tuple[Executor, int, str]]:
-    try:
-        from distributed import Client, LocalCluster
-    except ImportError:
-        raise SweepError(
-            "Dask is not installed; install the extra: pip install 'retention-lab[dask]'"
-        ) from None
-    if n_local is not None:
-        if n_local < 1:
-            raise SweepError(f"--dask-local: value {n_local} is not allowed; allowed: ≥ 1")
-        with (
-            _single_threaded_env(),
-            LocalCluster(
-                n_workers=n_local,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            ) as cluster,
-            Client(cluster) as client,
-        ):
-            yield client.get_executor(pure=False), n_local, f"Dask LocalCluster({n_local})"
-        return
-    try:
-        client = Client(scheduler, timeout="20s")
-    except (OSError, TimeoutError, ValueError) as exc:
-        raise SweepError(f"--scheduler {scheduler!r}: cannot connect ({exc})") from None
-    with client:
-        slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()) or 1
-        yield client.get_executor(pure=False), slots, f"Dask cluster at {scheduler} ({slots} slots)"
+def plan(spec: SweepSpec, design: pd.DataFrame, store: str | Path) -> list[BatchTask]:
+    """All tasks of a sweep, in order, as a list (:func:`iter_plan` streams them)."""
+    return list(iter_plan(spec, design, store))
 
 
 # ================================================================================ the loop
@@ -326,16 +224,21 @@ def run_sweep(
     design = build_design(spec)
     validate_points(spec, design)
     manifest = open_store(store, spec, design, fresh=fresh)
-    tasks = plan(spec, design, store)
+    damaged = verify_batches(store, manifest)
     done = done_batches(store)
-    todo = [t for t in tasks if t.batch not in done]
-    runs_total = manifest["runs"]
-    runs_todo = sum(len(t.rows) for t in todo)
+    runs_total, size = manifest["runs"], spec.batch_size
+    n_tasks = -(-runs_total // size)
+    done = {b for b in done if b < n_tasks}
+    runs_todo = runs_total - sum(min(size, runs_total - b * size) for b in done)
+    todo_count = n_tasks - len(done)
+    todo = iter_plan(spec, design, store, skip=done)
     if log:
         log(run_count_text(spec))
+        if damaged:
+            log(f"{store}: {len(damaged):,} damaged task files removed; they run again")
         log(
-            f"{store}: {len(tasks) - len(todo):,} of {len(tasks):,} tasks done, "
-            f"{len(todo):,} to do ({runs_todo:,} runs)"
+            f"{store}: {len(done):,} of {n_tasks:,} tasks done, "
+            f"{todo_count:,} to do ({runs_todo:,} runs)"
         )
     pool = pool or InProcessExecutor()
     bar = _bar(runs_total, runs_total - runs_todo, progress, spec.name)
@@ -370,9 +273,9 @@ def run_sweep(
     return SweepRun(
         store=str(store),
         runs=runs_total,
-        batches=len(tasks),
-        skipped=len(tasks) - len(todo),
-        ran=len(todo),
+        batches=n_tasks,
+        skipped=len(done),
+        ran=todo_count,
         seconds=time.perf_counter() - started,
         task_seconds=busy,
     )

@@ -54,6 +54,14 @@ BATCH_RE = re.compile(r"^batch-(\d{6})\.parquet$")
 #: point. Editing anything else (studies built on runs, interfaces) cannot change a stored result,
 #: so only these sources go into the code hash that guards a store.
 SIMULATION = ("scenario", "engine", "studies/run.py")
+#: What a sweep writes into its store; a folder holding only these (and no manifest) is a store
+#: whose creation was interrupted, and is replaced.
+STORE_ENTRIES = frozenset(
+    {"manifest.json", "spec.toml", "spec.json", "design.parquet", "batches", "series"}
+)
+MANIFEST_KEYS = frozenset({"format", "spec_digest", "code", "runs", "batch_size", "batches"})
+MANIFEST_BYTES = 10_000_000
+_FRESH = "run the sweep again with --fresh to discard the store's results"
 
 
 def _umask() -> int:
@@ -161,14 +169,23 @@ def read_manifest(store: str | Path) -> dict[str, Any]:
     """The store's manifest, or a :class:`SweepError` if the folder is not a sweep store."""
     path = Path(store) / "manifest.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        if path.is_file() and path.stat().st_size > MANIFEST_BYTES:
+            raise ValueError(f"larger than {MANIFEST_BYTES:,} bytes")
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SweepError(
             f"{str(store)!r}: not a sweep store (no manifest.json); run 'retention sweep SPEC "
             f"--out {store}' first"
         ) from None
-    except (OSError, ValueError) as exc:
-        raise SweepError(f"{str(path)!r}: cannot be read ({exc})") from None
+    except (OSError, ValueError, RecursionError) as exc:
+        raise SweepError(f"{str(path)!r}: cannot be read ({exc}); {_FRESH}") from None
+    missing = sorted(MANIFEST_KEYS - set(manifest)) if isinstance(manifest, dict) else ["all"]
+    if missing or not isinstance(manifest.get("code"), dict):
+        raise SweepError(
+            f"{str(path)!r}: damaged (not a sweep manifest; missing {', '.join(missing) or 'code'}); "
+            f"{_FRESH}"
+        )
+    return manifest
 
 
 def open_store(
@@ -200,6 +217,8 @@ def open_store(
     if store.exists() and not store.is_dir():
         raise SweepError(f"--out {str(store)!r}: exists and is not a folder")
     existing = store / "manifest.json"
+    if store.is_dir() and not existing.is_file() and _half_created(store):
+        _empty(store)  # an interrupted creation (the manifest is written last): start again
     if store.is_dir() and any(store.iterdir()):
         if not existing.is_file():
             raise SweepError(
@@ -228,6 +247,13 @@ def open_store(
     # The manifest last: a store without one is an unfinished creation and may be replaced.
     _write_text(existing, json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def _half_created(store: Path) -> bool:
+    """True when ``store`` holds only what a sweep writes (or its temp files), but no manifest."""
+    names = {p.name for p in store.iterdir()}
+    names = {n for n in names if not (n.startswith(".") and n.endswith(".tmp"))}
+    return bool(names) and names <= STORE_ENTRIES
 
 
 def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame) -> None:
@@ -261,12 +287,15 @@ def _empty(store: Path) -> None:
         (store / name).unlink(missing_ok=True)
     for sub in ("batches", "series"):
         shutil.rmtree(store / sub, ignore_errors=True)
+    clean_temp(store)
 
 
 def clean_temp(store: str | Path) -> int:
     """Remove temporary files a killed run left behind; returns how many."""
     n = 0
     for sub in ("", "batches", "series"):
+        if not (Path(store) / sub).is_dir():
+            continue
         for tmp in (Path(store) / sub).glob(".*.tmp"):
             tmp.unlink(missing_ok=True)
             n += 1

@@ -1,0 +1,290 @@
+"""The command line's input boundary: every number, seed, flag, path and address a command reads.
+
+Each ``argparse`` type here turns text into a checked value or raises
+:class:`argparse.ArgumentTypeError` with one line naming the flag, the value and what is allowed;
+the check functions raise :class:`~model.interfaces.cli.errors.CliError`. Subcommands call this
+layer instead of ``int``/``float``/``Path`` so that no bad input reaches numpy, pydantic or the
+operating system as a traceback. :func:`check_scenario_memory` and :func:`check_memory` compare
+what a command is about to allocate with the memory of this machine *before* allocating it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from model.interfaces.cli.errors import CliError
+
+__all__ = [
+    "MAX_DIGITS",
+    "SEED_LIMIT",
+    "address",
+    "available_memory",
+    "boolean",
+    "check_memory",
+    "check_out",
+    "check_scenario_memory",
+    "finite_float",
+    "output_path",
+    "ranged_int",
+    "safe_name",
+    "scenario_bytes",
+    "seed",
+]
+
+#: Seeds are 0 <= s < 2**64 (numpy's SeedSequence takes any such integer).
+SEED_LIMIT = 2**64
+#: Integers longer than this are refused before Python parses them (int() of 5,000 digits is slow
+#: and the value is far outside every range anyway).
+MAX_DIGITS = 30
+#: The longest file or folder name most file systems allow (bytes, UTF-8).
+NAME_MAX = 255
+PATH_MAX = 4096
+#: Bytes a run holds per market member, per contact of a member (the network's edges, built
+#: twice over while sorting), per staff member and per month; measured with tracemalloc/RSS at
+#: 2·10^5 clients (70 MB at degree 10, 250 MB at degree 40), rounded up by half.
+BYTES_PER_CLIENT = 100
+BYTES_PER_EDGE = 48
+BYTES_PER_STAFF = 64
+BYTES_PER_MONTH = 4096
+#: The share of the available memory a command may plan to use.
+MEMORY_SHARE = 0.8
+
+
+def _integer(flag: str, text: str, allowed: str) -> int:
+    stripped = text.strip().replace("_", "")
+    digits = stripped.lstrip("+-")
+    if not digits.isdigit() or len(digits) > MAX_DIGITS or not digits.isascii():
+        raise argparse.ArgumentTypeError(
+            f"{flag}: value {text[:40]!r} is not allowed; allowed: {allowed}"
+        )
+    return int(stripped)
+
+
+def ranged_int(flag: str, lo: int, hi: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer ``lo <= x <= hi`` (``hi`` None: no upper bound)."""
+    allowed = f"an integer, {lo} ≤ x" + ("" if hi is None else f" ≤ {hi}")
+
+    def parse(text: str) -> int:
+        value = _integer(flag, text, allowed)
+        if value < lo or (hi is not None and value > hi):
+            raise argparse.ArgumentTypeError(
+                f"{flag}: value {text!r} is not allowed; allowed: {allowed}"
+            )
+        return value
+
+    return parse
+
+
+def seed(flag: str = "--seed") -> Callable[[str], int]:
+    """An argparse type: a seed, an integer 0 <= s < 2**64."""
+    return ranged_int(flag, 0, SEED_LIMIT - 1)
+
+
+def finite_float(
+    flag: str, lo: float | None = None, hi: float | None = None, *, open_lo: bool = False
+) -> Callable[[str], float]:
+    """An argparse type: a finite number within ``[lo, hi]`` (``open_lo``: ``lo < x``)."""
+    parts = ["a finite number"]
+    if lo is not None:
+        parts.append(f"{lo:g} {'<' if open_lo else '≤'} x")
+    if hi is not None:
+        parts.append(f"x ≤ {hi:g}")
+    allowed = ", ".join(parts)
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text) if len(text) <= 64 else math.nan
+        except ValueError:
+            value = math.nan
+        bad = not math.isfinite(value)
+        bad = bad or (lo is not None and (value <= lo if open_lo else value < lo))
+        bad = bad or (hi is not None and value > hi)
+        if bad:
+            raise argparse.ArgumentTypeError(
+                f"{flag}: value {text[:40]!r} is not allowed; allowed: {allowed}"
+            )
+        return value
+
+    return parse
+
+
+def boolean(flag: str) -> Callable[[str], bool]:
+    """An argparse type: ``true`` or ``false`` (as TOML spells them), nothing else."""
+
+    def parse(text: str) -> bool:
+        if text not in ("true", "false"):
+            raise argparse.ArgumentTypeError(
+                f"{flag}: value {text[:40]!r} is not allowed; allowed: true or false"
+            )
+        return text == "true"
+
+    return parse
+
+
+def _path_problem(path: Path) -> str | None:
+    text = str(path)
+    if not text or "\0" in text:
+        return "an empty path or one with a NUL character"
+    if len(os.fsencode(text)) > PATH_MAX:
+        return f"a path longer than {PATH_MAX} bytes"
+    long = [p for p in path.parts if len(os.fsencode(p)) > NAME_MAX]
+    if long:
+        return f"a name longer than {NAME_MAX} bytes ({long[0][:20]}...)"
+    return None
+
+
+def output_path(flag: str = "--out") -> Callable[[str], Path]:
+    """An argparse type: a path a file system can hold (names ≤ 255 bytes, no NUL)."""
+
+    def parse(text: str) -> Path:
+        path = Path(text)
+        problem = _path_problem(path)
+        if problem:
+            raise argparse.ArgumentTypeError(
+                f"{flag}: value {text[:40]!r} is not allowed ({problem}); allowed: a folder path "
+                f"with names of at most {NAME_MAX} bytes"
+            )
+        return path
+
+    return parse
+
+
+def check_out(path: Path, flag: str = "--out", *, file: bool = False) -> Path:
+    """Check before any work that ``path`` can be created or replaced; returns it.
+
+    A folder output must not be an existing file; its nearest existing ancestor must be a folder
+    this process can write to. ``file``: the output is a file, which must not be a folder.
+    """
+    path = Path(path)
+    problem = _path_problem(path)
+    if problem:
+        raise CliError(f"{flag} {str(path)[:40]!r}: not allowed ({problem})")
+    if path.exists():
+        if file and path.is_dir():
+            raise CliError(f"{flag} {str(path)!r}: is a folder; allowed: a file path")
+        if not file and not path.is_dir():
+            raise CliError(f"{flag} {str(path)!r}: exists and is not a folder")
+    ancestor = path if path.exists() else path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    ancestor = ancestor if str(ancestor) else Path(".")
+    if not ancestor.is_dir():
+        raise CliError(
+            f"{flag} {str(path)!r}: cannot be written, part of its path ({str(ancestor)!r}) is a "
+            "file; allowed: a folder path you can write to"
+        )
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise CliError(
+            f"{flag} {str(path)!r}: cannot be written ({str(ancestor)!r} is read-only for you); "
+            "allowed: a folder path you can write to"
+        )
+    return path
+
+
+def safe_name(name: str) -> str:
+    """A scenario name as one path component under ``out/`` (never ``..``, ``/`` or too long)."""
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
+    return (cleaned or "scenario")[:100]
+
+
+def address(flag: str = "--scheduler") -> Callable[[str], str]:
+    """An argparse type: a Dask scheduler address, ``tcp://HOST:PORT`` or ``HOST:PORT``."""
+
+    def parse(text: str) -> str:
+        scheme, sep, rest = text.partition("://")
+        if not sep:
+            scheme, rest = "tcp", text
+        host, colon, port = rest.rpartition(":")
+        ok = scheme == "tcp" and colon and host and port.isdigit() and 0 < int(port) < 65536
+        if not ok:
+            why = (
+                f"the {scheme}:// protocol is not supported (no TLS or UCX options here; use an "
+                "SSH tunnel to a tcp:// scheduler)"
+                if scheme != "tcp"
+                else "not an address"
+            )
+            raise argparse.ArgumentTypeError(
+                f"{flag}: value {text[:60]!r} is not allowed ({why}); allowed: tcp://HOST:PORT"
+            )
+        return f"tcp://{rest}"
+
+    return parse
+
+
+# ==================================================================================== memory
+def available_memory() -> int:
+    """Bytes this process may still allocate: available RAM (psutil, else /proc/meminfo)."""
+    try:
+        import psutil
+
+        return int(psutil.virtual_memory().available)
+    except ImportError:  # pragma: no cover - psutil is a dependency of distributed/solara
+        pass
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 2**63
+
+
+def _size(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
+        if n < 1024 or unit == "PB":
+            return f"{n:.3g} {unit}"
+        n /= 1024
+    return f"{n:.3g} PB"  # pragma: no cover
+
+
+def check_memory(need: float, what: str, way_around: str) -> None:
+    """Refuse, in one line with the limit and ``way_around``, a plan needing more than we have."""
+    have = available_memory() * MEMORY_SHARE
+    if not need <= have:  # also NaN / inf
+        raise CliError(
+            f"{what} needs about {_size(need)} of memory; this machine has {_size(have)} to "
+            f"spare ({MEMORY_SHARE:.0%} of what is available); {way_around}"
+        )
+
+
+def scenario_bytes(scenario: Any) -> float:
+    """Bytes one run of ``scenario`` holds at its peak (clients, network edges, staff, months)."""
+    clients = float(scenario.market.clients)
+    wom = scenario.word_of_mouth
+    edges = clients * float(wom.degree) if wom.enabled else 0.0
+    staffing = max(
+        [
+            float(scenario.levers.staffing),
+            *(float(s.set.get("staffing", 0.0)) for s in scenario.schedule),
+        ]
+    )
+    staff = clients * staffing / float(scenario.staff.capacity)
+    tracked = float(getattr(scenario.run, "track_clients", 0)) * scenario.run.months * 64
+    return (
+        clients * BYTES_PER_CLIENT
+        + edges * BYTES_PER_EDGE
+        + staff * BYTES_PER_STAFF
+        + scenario.run.months * BYTES_PER_MONTH
+        + tracked
+    )
+
+
+def check_scenario_memory(scenario: Any, copies: int = 1) -> None:
+    """Refuse a scenario (run ``copies`` at a time) that would not fit in this machine's memory."""
+    per_run = scenario_bytes(scenario)
+    staff = scenario.market.clients * scenario.levers.staffing / scenario.staff.capacity
+    check_memory(
+        per_run * copies,
+        f"{scenario.name!r} ({scenario.market.clients:,} clients, degree "
+        f"{scenario.word_of_mouth.degree:g}, up to {staff:,.0f} staff"
+        + (f", {copies} at a time" if copies > 1 else "")
+        + ")",
+        "use fewer clients (--clients), a lower word_of_mouth.degree, a larger staff.capacity"
+        + (" or fewer --workers" if copies > 1 else ""),
+    )

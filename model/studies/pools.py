@@ -1,0 +1,72 @@
+"""Local process pools that stop with the process that started them.
+
+A :class:`~concurrent.futures.ProcessPoolExecutor` left to itself outlives an interrupted parent:
+``with pool:`` waits for every running task on the way out (minutes after Ctrl+C or SIGTERM), and
+a parent killed outright (SIGKILL, out of memory) leaves its workers, and multiprocessing's resource
+tracker, running until their tasks end. :func:`process_pool` fixes both: each worker runs a
+watchdog thread that exits the worker as soon as its parent is gone (its parent process id
+changes), and leaving the block by an exception cancels what is queued and terminates the workers
+instead of waiting for them.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["WATCH_SECONDS", "die_with_parent", "process_pool", "stop_pool"]
+
+#: How often a worker checks that its parent still lives (seconds).
+WATCH_SECONDS = 0.5
+
+
+def _watch(parent: int) -> None:
+    while True:
+        time.sleep(WATCH_SECONDS)
+        if os.getppid() != parent:
+            os._exit(1)  # the parent is gone: nobody will read our results
+
+
+def die_with_parent(then: Callable[[], None] | None = None) -> None:
+    """Worker initializer: exit when the parent process dies, then run ``then`` (if given)."""
+    threading.Thread(target=_watch, args=(os.getppid(),), daemon=True, name="watch-parent").start()
+    if then is not None:
+        then()
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued tasks and terminate the workers now (no waiting for running tasks)."""
+    procs = dict(getattr(pool, "_processes", None) or {})
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs.values():
+        if proc.is_alive():
+            proc.terminate()
+    for proc in procs.values():
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout=5)
+
+
+@contextmanager
+def process_pool(
+    workers: int, *, mp_context: Any = None, initializer: Callable[[], None] | None = None
+) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers die with this process and stop at once on an exception."""
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=mp_context,
+        initializer=die_with_parent,
+        initargs=(initializer,),
+    )
+    try:
+        yield pool
+    except BaseException:
+        stop_pool(pool)
+        raise
+    pool.shutdown(wait=True)

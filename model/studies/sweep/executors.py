@@ -1,0 +1,157 @@
+"""Where a sweep's tasks run: this process, a local process pool, or Dask.
+
+Local pools stop with the sweep (:mod:`model.studies.pools`); a Dask LocalCluster serves no
+dashboard or info pages; a remote scheduler must be a plain ``tcp://`` address.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from contextlib import contextmanager
+from typing import Any
+
+from model.studies.sweep.spec import SweepError
+
+__all__ = ["NO_HTTP", "THREAD_VARS", "InProcessExecutor", "executor"]
+
+#: Dask settings for a LocalCluster: no HTTP routes on the scheduler or the workers.
+NO_HTTP = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
+#: BLAS/OpenMP pools pinned to one thread: one single-threaded process per core scales best.
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+# ================================================================================ executors
+class InProcessExecutor(Executor):
+    """Runs each task at once in this process (the serial baseline; easiest to debug)."""
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # a task's error belongs to its future
+            if isinstance(exc, KeyboardInterrupt | SystemExit):
+                raise
+            future.set_exception(exc)
+        return future
+
+
+def _pin_threads() -> None:
+    for var in THREAD_VARS:
+        os.environ[var] = "1"
+
+
+@contextmanager
+def _single_threaded_env() -> Iterator[None]:
+    """Children started inside inherit one-thread BLAS settings before they import numpy."""
+    saved = {var: os.environ.get(var) for var in THREAD_VARS}
+    _pin_threads()
+    try:
+        yield
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+
+
+@contextmanager
+def executor(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+) -> Iterator[tuple[Executor, int, str]]:
+    """An executor for a sweep, with its number of worker slots and a description.
+
+    Parameters
+    ----------
+    workers : int, optional
+        1: in-process; N > 1: a local pool of N single-threaded processes ('spawn' context).
+        Default: one process per available core.
+    scheduler : str, optional
+        Address of a running Dask scheduler (``tcp://host:8786``); workers must see the store's
+        folder (a shared file system) and have this package installed.
+    dask_local : int, optional
+        Start a Dask ``LocalCluster`` of this many single-threaded worker processes on 127.0.0.1.
+    """
+    chosen = sum(x is not None for x in (workers, scheduler, dask_local))
+    if chosen > 1:
+        raise SweepError("choose one of --workers, --scheduler and --dask-local")
+    if scheduler is not None or dask_local is not None:
+        with _dask(scheduler, dask_local) as out:
+            yield out
+        return
+    n = workers if workers is not None else _cores()
+    if n < 1:
+        raise SweepError(f"--workers: value {n} is not allowed; allowed: an integer ≥ 1")
+    if n == 1:
+        yield InProcessExecutor(), 1, "this process (serial)"
+        return
+    import multiprocessing
+
+    from model.studies.pools import process_pool
+
+    with (
+        _single_threaded_env(),
+        process_pool(
+            n, mp_context=multiprocessing.get_context("spawn"), initializer=_pin_threads
+        ) as pool,
+    ):
+        yield pool, n, f"{n} local processes"
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@contextmanager
+def _dask(scheduler: str | None, n_local: int | None) -> Iterator[tuple[Executor, int, str]]:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise SweepError(
+            "Dask is not installed; install the extra: pip install 'retention-lab[dask]'"
+        ) from None
+    import dask
+
+    if n_local is not None:
+        if n_local < 1:
+            raise SweepError(f"--dask-local: value {n_local} is not allowed; allowed: ≥ 1")
+        with (
+            _single_threaded_env(),
+            # No dashboard and no info/health/metrics routes: the HTTP servers Dask always starts
+            # listen on loopback at a free port and serve nothing.
+            dask.config.set(NO_HTTP),
+            LocalCluster(
+                n_workers=n_local,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+                worker_dashboard_address=None,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            yield client.get_executor(pure=False), n_local, f"Dask LocalCluster({n_local})"
+        return
+    scheme = str(scheduler).partition("://")[0] if "://" in str(scheduler) else "tcp"
+    if scheme != "tcp":
+        raise SweepError(
+            f"--scheduler {scheduler!r}: the {scheme}:// protocol is not supported (no TLS or UCX "
+            "options here); allowed: tcp://HOST:PORT (reach a remote scheduler over an SSH tunnel)"
+        )
+    try:
+        client = Client(scheduler, timeout="20s")
+    except Exception as exc:
+        raise SweepError(
+            f"--scheduler {scheduler!r}: cannot connect to a Dask scheduler there "
+            f"({type(exc).__name__}: {str(exc)[:200]})"
+        ) from None
+    with client:
+        slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()) or 1
+        yield client.get_executor(pure=False), slots, f"Dask cluster at {scheduler} ({slots} slots)"
