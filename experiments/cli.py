@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import shlex
 from collections.abc import Callable
-from pathlib import Path
 
 from experiments import EXPERIMENTS, load
+from model.interfaces.cli.inputs import check_out, output_path, seed
 
 __all__ = ["add_experiment"]
 
@@ -33,7 +33,10 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--size", type=_positive, metavar="N", help="clients in each simulated market")
     p.add_argument("--seed", type=_seed, default=1, metavar="S", help="first seed (default 1)")
     p.add_argument(
-        "--out", type=Path, metavar="DIR", help="report folder (default experiments/reports)"
+        "--out",
+        type=output_path(),
+        metavar="DIR",
+        help="report folder (default experiments/reports)",
     )
     p.set_defaults(handler=_cmd_experiment)
 
@@ -55,13 +58,16 @@ def _at_least(minimum: int, why: str = "") -> Callable[[str], int]:
     return parse
 
 
-_seed = _at_least(0)
+_seed = seed("--seed")
 _positive = _at_least(1)
 _replications = _at_least(2, " (an interval needs two replications)")
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
     from model.interfaces.cli.errors import CliError
+
+    if args.out is not None:
+        check_out(args.out)  # before any experiment runs
 
     if args.all:
         return _run_all(args)
@@ -100,5 +106,8 @@ def _run_all(args: argparse.Namespace) -> int:
 
     for name in EXPERIMENTS:
         _run_one(name, args, f"retention experiment {name}")
-    print(f"index: {write_index(args.out or REPORTS)}")
+    # With --out X the index goes into X itself, never into X's parent.
+    print(
+        f"index: {write_index(args.out or REPORTS, None if args.out is None else args.out / 'README.md')}"
+    )
     return 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 __all__ = ["Plausible", "Role", "Scale", "ScenarioError", "Section", "param"]
 
@@ -98,3 +98,11 @@ class Section(BaseModel):
     """A section of the scenario: frozen, no unknown keys, defaults validated."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _flags_are_flags(cls, value: Any, info: ValidationInfo) -> Any:
+        """A flag takes only true/false; a number never takes a flag (no ``true`` → 1.0)."""
+        if (cls.model_fields[info.field_name].annotation is bool) != isinstance(value, bool):
+            raise ValueError("a flag takes only true or false; a number never takes a flag")
+        return value

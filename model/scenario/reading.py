@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -14,42 +16,106 @@ from model.scenario.declare import ScenarioError
 from model.scenario.schedule import ScheduleStep, Shock
 from model.scenario.sections import SECTIONS
 
-__all__ = ["describe", "parse_value", "read_toml"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "depth", "describe", "parse_value", "read_text", "read_toml"]
+
+
+#: The largest input file read (bytes): scenario files, specs and targets are a few kilobytes.
+MAX_BYTES = 10_000_000
+#: The deepest nesting of tables and arrays an input file may have.
+MAX_DEPTH = 32
+
+
+def read_text(path: str | Path, what: str, error: type[Exception] = ScenarioError) -> str:
+    """The UTF-8 text of a regular file of at most :data:`MAX_BYTES`; anything else raises ``error``.
+
+    Devices (``/dev/zero``), FIFOs, sockets and folders are refused without reading them (a FIFO
+    is opened non-blocking, so a pipe with no writer cannot hang the command).
+    """
+    path = Path(path)
+    name = str(path)[:200]
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise error(f"{what} {name!r} does not exist") from None
+    except IsADirectoryError:
+        raise error(f"{what} {name!r} is a folder; allowed: a file") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the path
+        raise error(f"{what} {name!r} cannot be read: {exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, pipe or socket"
+            raise error(f"{what} {name!r} is {kind}; allowed: a regular file")
+        if info.st_size > MAX_BYTES:
+            raise error(
+                f"{what} {name!r} is {info.st_size:,} bytes; allowed: at most {MAX_BYTES:,} bytes"
+            )
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise error(f"{what} {name!r} cannot be read: {exc}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise error(f"{what} {name!r} is over {MAX_BYTES:,} bytes; allowed: at most that")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise error(
+            f"{what} {name!r} is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file"
+        ) from None
+
+
+def depth(value: Any) -> int:
+    """How deeply tables and arrays nest in ``value`` (0 for a scalar), without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, Mapping) else item
+        if isinstance(item, Mapping | list | tuple):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def read_toml(
     path: str | Path, what: str, error: type[Exception] = ScenarioError
 ) -> tuple[dict[str, Any], str]:
-    """Read a TOML file; a missing, unreadable or malformed file raises ``error`` in one line.
+    """Read a TOML file; a missing, unreadable, oversized or malformed file raises ``error``.
 
     Returns the parsed data and the text (for hashing). ``what`` names the file in the message,
-    e.g. ``"scenario file"`` or ``"sweep spec"``.
+    e.g. ``"scenario file"`` or ``"sweep spec"``. Tables and arrays nested deeper than
+    :data:`MAX_DEPTH` are refused.
     """
-    path = Path(path)
+    text = read_text(path, what, error)
+    name = str(path)[:200]
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise error(f"{what} {str(path)!r} does not exist") from None
-    except UnicodeDecodeError as exc:
-        raise error(
-            f"{what} {str(path)!r} is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file"
-        ) from None
-    except OSError as exc:
-        raise error(f"{what} {str(path)!r} cannot be read: {exc}") from None
-    try:
-        return tomllib.loads(text), text
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise error(f"{what} {str(path)!r} is not valid TOML: {exc}") from None
+        raise error(f"{what} {name!r} is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise error(
+            f"{what} {name!r}: nested too deeply; allowed: at most {MAX_DEPTH} levels"
+        ) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise error(f"{what} {name!r} is not valid TOML: {str(exc)[:200]}") from None
+    if depth(data) > MAX_DEPTH:
+        raise error(f"{what} {name!r}: nested too deeply; allowed: at most {MAX_DEPTH} levels")
+    return data, text
 
 
 def parse_value(raw: Any) -> Any:
     """Parse a command-line value as a TOML value when possible, else keep the string."""
     if not isinstance(raw, str):
         return raw
+    if len(raw) > 1000:
+        return raw  # no parameter's value is this long; the validator names it
     try:
-        return tomllib.loads(f"v = {raw}")["v"]
-    except tomllib.TOMLDecodeError:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
         return raw
+    return value if depth(value) <= MAX_DEPTH else raw
 
 
 def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str:
@@ -60,6 +126,10 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
         key = ".".join(loc)
         info = PARAMS.get(".".join(loc[:2]))
         value = err.get("input")
+        if isinstance(value, str) and len(value) > 60:
+            value = value[:40] + "..."
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+            value = f"an integer of {len(str(abs(value)))} digits"
         if err["type"] == "extra_forbidden":
             section = loc[0] if len(loc) > 1 else None
             nested = {"schedule": ScheduleStep, "shocks": Shock, **SECTIONS}

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from model.interfaces.cli.errors import CliError
+from model.interfaces.cli.inputs import output_path, param_int, ranged_int, seed
 from model.scenario import Scenario
 
 __all__ = [
@@ -65,23 +66,30 @@ def add_study_options(p: argparse.ArgumentParser, replications: int) -> None:
     """Options of the many-run commands: replications, size, seed, overrides, workers, output."""
     p.add_argument(
         "--replications",
-        type=positive_int("--replications"),
+        type=ranged_int("--replications", 1, 100_000),
         default=replications,
         metavar="R",
         help=f"seeds per policy, the same for every policy (default {replications})",
     )
-    p.add_argument("--clients", metavar="N", help="market size, prospects included")
-    p.add_argument("--months", metavar="N", help="horizon in months")
-    p.add_argument("--seed", metavar="S", help="first seed (default: the scenario's run.seed)")
+    p.add_argument(
+        "--clients",
+        type=param_int("market.clients"),
+        metavar="N",
+        help="market size, prospects included",
+    )
+    p.add_argument("--months", type=param_int("run.months"), metavar="N", help="horizon in months")
+    p.add_argument(
+        "--seed", type=seed(), metavar="S", help="first seed (default: the scenario's run.seed)"
+    )
     add_set_option(p, "override a parameter in every policy (repeatable)")
     p.add_argument(
         "--workers",
-        type=positive_int("--workers"),
+        type=ranged_int("--workers", 1, 1024),
         default=1,
         metavar="N",
         help="local processes to run replications in (default 1: this process)",
     )
-    p.add_argument("--out", type=Path, metavar="DIR", help="output folder")
+    p.add_argument("--out", type=output_path(), metavar="DIR", help="output folder")
 
 
 def positive_int(flag: str) -> Any:

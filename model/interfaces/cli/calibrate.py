@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from model.interfaces.cli.inputs import (
+    check_out,
+    finite_float,
+    input_file,
+    output_path,
+    ranged_int,
+)
 
 __all__ = ["add_calibrate", "cmd_calibrate"]
 
@@ -20,19 +27,19 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument(
         "--survival",
-        type=Path,
+        type=input_file("--survival"),
         metavar="FILE.csv",
         help="one cohort's survival table: columns year (or quarter/month) and alive",
     )
     src.add_argument(
         "--transactions",
-        type=Path,
+        type=input_file("--transactions"),
         metavar="LOG.csv",
         help="transaction log: columns client, date (ISO), amount",
     )
     src.add_argument(
         "--targets",
-        type=Path,
+        type=input_file("--targets"),
         metavar="FILE.toml",
         help="targets (any subset): survival, retention_by_tenure + cohort_size, "
         "annual_retention, top20_share, mean_spend, cac, acquisition_rate, "
@@ -40,40 +47,40 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--fit-years",
-        type=int,
+        type=ranged_int("--fit-years", 1, 10_000),
         metavar="N",
         help="survival: fit on periods 0..N and report the error on the rest",
     )
     p.add_argument(
         "--period-months",
-        type=float,
+        type=finite_float("--period-months", 0.0, 1200.0, open_lo=True),
         default=12.0,
         metavar="M",
         help="transactions: a client has churned after M months without a purchase (default 12)",
     )
     p.add_argument(
         "--base",
-        type=Path,
+        type=input_file("--base"),
         metavar="SCENARIO",
         help="scenario the fitted values are applied to (default: built-in defaults)",
     )
     p.add_argument(
         "--seeds",
-        type=int,
+        type=ranged_int("--seeds", 1, 1000),
         default=8,
         metavar="N",
         help="targets: seeds per simulated evaluation (default 8)",
     )
     p.add_argument(
         "--replicates",
-        type=int,
+        type=ranged_int("--replicates", 0, 100),
         default=2,
         metavar="N",
         help="targets: refits with other seeds for the intervals (default 2)",
     )
     p.add_argument(
         "--out",
-        type=Path,
+        type=output_path(),
         required=True,
         metavar="FILE.toml",
         help="where to write the fitted scenario",
@@ -93,6 +100,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         calibrate_transactions,
     )
 
+    check_out(args.out, file=True)  # before any fitting
     try:
         if args.seeds < 1 or args.replicates < 0:
             raise CalibrationError(

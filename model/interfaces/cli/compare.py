@@ -12,6 +12,7 @@ from pathlib import Path
 
 from model.interfaces.cli.arguments import add_study_options, overrides
 from model.interfaces.cli.errors import CliError
+from model.interfaces.cli.inputs import check_scenario_memory, safe_name
 from model.interfaces.cli.outputs import staging_folder, study_metadata
 from model.interfaces.cli.workers import local_executor
 from model.scenario import Scenario
@@ -47,7 +48,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     seed = over.pop("run.seed", None)
     # Validate every override before any run starts.
     scenarios = [s.with_overrides(over) for s in scenarios]
-    outdir = args.out or Path("out") / ("compare_" + "_vs_".join(s.name for s in scenarios[1:3]))
+    for s in scenarios:
+        check_scenario_memory(s, copies=args.workers)
+    names = "_vs_".join(safe_name(s.name) for s in scenarios[1:3])
+    outdir = args.out or Path("out") / ("compare_" + names)[:200]
     started = time.perf_counter()
     with (
         staging_folder(outdir, COMPARE_OUTPUTS, "retention compare") as staging,

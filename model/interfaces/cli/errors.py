@@ -2,20 +2,26 @@
 
 Bad input — a scenario or override the parameters refuse, a missing or malformed file, an output
 folder that cannot be written — is reported as one line on stderr with exit status 2 and no
-traceback: raise :class:`CliError` (or let :class:`~model.scenario.ScenarioError` through).
+traceback: raise :class:`CliError` (or let :class:`~model.scenario.ScenarioError` through). So
+are errors of the environment (no space left, a worker that died, a scheduler that cannot be
+reached); see :func:`model.interfaces.cli.main.main`.
 """
 
 from __future__ import annotations
 
 import argparse
 
-__all__ = ["PROG", "CliError", "Parser", "one_line"]
+__all__ = ["PROG", "CliError", "Parser", "Terminated", "one_line"]
 
 PROG = "retention"
 
 
 class CliError(Exception):
     """Bad command-line input; the message is one line naming the field, the value and what is allowed."""
+
+
+class Terminated(KeyboardInterrupt):
+    """The process was told to stop (SIGTERM): unwinds like Ctrl+C, so staging folders go away."""
 
 
 class Parser(argparse.ArgumentParser):

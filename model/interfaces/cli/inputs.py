@@ -25,11 +25,15 @@ __all__ = [
     "address",
     "available_memory",
     "boolean",
+    "check_design_memory",
+    "check_grid",
     "check_memory",
     "check_out",
     "check_scenario_memory",
     "finite_float",
+    "input_file",
     "output_path",
+    "param_int",
     "ranged_int",
     "safe_name",
     "scenario_bytes",
@@ -57,11 +61,9 @@ MEMORY_SHARE = 0.8
 
 def _integer(flag: str, text: str, allowed: str) -> int:
     stripped = text.strip().replace("_", "")
-    digits = stripped.lstrip("+-")
+    digits = stripped[1:] if stripped[:1] in "+-" else stripped
     if not digits.isdigit() or len(digits) > MAX_DIGITS or not digits.isascii():
-        raise argparse.ArgumentTypeError(
-            f"{flag}: value {text[:40]!r} is not allowed; allowed: {allowed}"
-        )
+        raise argparse.ArgumentTypeError(f"value {text[:40]!r} is not allowed; allowed: {allowed}")
     return int(stripped)
 
 
@@ -75,6 +77,23 @@ def ranged_int(flag: str, lo: int, hi: int | None = None) -> Callable[[str], int
             raise argparse.ArgumentTypeError(
                 f"{flag}: value {text!r} is not allowed; allowed: {allowed}"
             )
+        return value
+
+    return parse
+
+
+def param_int(key: str) -> Callable[[str], int]:
+    """An argparse type: an integer within the declared range of parameter ``key``."""
+    from model.scenario import PARAMS
+
+    info = PARAMS[key]
+    lo, hi = int(info.lower or 0), None if info.upper is None else int(info.upper)
+    allowed = f"an integer, {info.allowed()} ({key}, {info.unit})"
+
+    def parse(text: str) -> int:
+        value = _integer(key, text, allowed)
+        if value < lo or (hi is not None and value > hi):
+            raise argparse.ArgumentTypeError(f"value {text!r} is not allowed; allowed: {allowed}")
         return value
 
     return parse
@@ -106,7 +125,7 @@ def finite_float(
         bad = bad or (hi is not None and value > hi)
         if bad:
             raise argparse.ArgumentTypeError(
-                f"{flag}: value {text[:40]!r} is not allowed; allowed: {allowed}"
+                f"value {text[:40]!r} is not allowed; allowed: {allowed}"
             )
         return value
 
@@ -119,7 +138,7 @@ def boolean(flag: str) -> Callable[[str], bool]:
     def parse(text: str) -> bool:
         if text not in ("true", "false"):
             raise argparse.ArgumentTypeError(
-                f"{flag}: value {text[:40]!r} is not allowed; allowed: true or false"
+                f"value {text[:40]!r} is not allowed; allowed: true or false"
             )
         return text == "true"
 
@@ -146,7 +165,7 @@ def output_path(flag: str = "--out") -> Callable[[str], Path]:
         problem = _path_problem(path)
         if problem:
             raise argparse.ArgumentTypeError(
-                f"{flag}: value {text[:40]!r} is not allowed ({problem}); allowed: a folder path "
+                f"value {text[:40]!r} is not allowed ({problem}); allowed: a folder path "
                 f"with names of at most {NAME_MAX} bytes"
             )
         return path
@@ -209,7 +228,7 @@ def address(flag: str = "--scheduler") -> Callable[[str], str]:
                 else "not an address"
             )
             raise argparse.ArgumentTypeError(
-                f"{flag}: value {text[:60]!r} is not allowed ({why}); allowed: tcp://HOST:PORT"
+                f"value {text[:60]!r} is not allowed ({why}); allowed: tcp://HOST:PORT"
             )
         return f"tcp://{rest}"
 
@@ -288,3 +307,81 @@ def check_scenario_memory(scenario: Any, copies: int = 1) -> None:
         "use fewer clients (--clients), a lower word_of_mouth.degree, a larger staff.capacity"
         + (" or fewer --workers" if copies > 1 else ""),
     )
+
+
+#: The largest data file (a transaction log) a command reads.
+MAX_DATA_BYTES = 4 * 1024**3
+
+
+def input_file(flag: str) -> Callable[[str], Path]:
+    """An argparse type: an existing regular file (no device, FIFO or folder) of sane size."""
+
+    def parse(text: str) -> Path:
+        import stat
+
+        path = Path(text)
+        problem = _path_problem(path)
+        if problem is None:
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                problem = "it does not exist"
+            except OSError as exc:
+                problem = f"it cannot be read: {exc.strerror or exc}"
+            else:
+                if stat.S_ISDIR(info.st_mode):
+                    problem = "it is a folder"
+                elif not stat.S_ISREG(info.st_mode):
+                    problem = "it is a device, pipe or socket"
+                elif info.st_size > MAX_DATA_BYTES:
+                    problem = f"it is larger than {_size(MAX_DATA_BYTES)}"
+                elif not os.access(path, os.R_OK):
+                    problem = "it is not readable"
+        if problem:
+            raise argparse.ArgumentTypeError(
+                f"value {text[:60]!r} is not allowed ({problem}); allowed: a readable file"
+            )
+        return path
+
+    return parse
+
+
+#: The most points a budget split's coarse grid may have (each costs replications runs).
+MAX_GRID_POINTS = 100_000
+
+
+def check_grid(divisions: int, levers: int, replications: int) -> None:
+    """Refuse an ``optimize --grid`` whose simplex grid has more than :data:`MAX_GRID_POINTS`."""
+    points = math.comb(divisions + levers - 1, levers - 1) if levers >= 1 else 0
+    if points > MAX_GRID_POINTS:
+        raise CliError(
+            f"--grid {divisions}: {points:,} grid points over {levers} levers "
+            f"({points * replications:,} runs); allowed: at most {MAX_GRID_POINTS:,} points; "
+            "use a smaller --grid (the optimiser refines from the best point anyway)"
+        )
+
+
+#: Parameters that raise a run's memory as they grow (+1) or shrink (-1).
+MEMORY_KEYS = {
+    "market.clients": 1,
+    "word_of_mouth.degree": 1,
+    "levers.staffing": 1,
+    "staff.capacity": -1,
+    "run.months": 1,
+    "run.track_clients": 1,
+}
+
+
+def check_design_memory(base: Any, design: Any, copies: int = 1) -> None:
+    """Refuse a sweep whose most demanding design point would not fit ``copies`` at a time.
+
+    ``design`` is the design table (one column per varied parameter); the worst point is the base
+    scenario with every memory-raising column at its extreme.
+    """
+    worst = {}
+    for key, sign in MEMORY_KEYS.items():
+        if key in getattr(design, "columns", ()):
+            column = design[key]
+            value = column.max() if sign > 0 else column.min()
+            worst[key] = value.item() if hasattr(value, "item") else value
+    check_scenario_memory(base.with_overrides(worst) if worst else base, copies)

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from importlib.metadata import entry_points
 
 from model.interfaces.cli.app import add_app
 from model.interfaces.cli.calibrate import add_calibrate
 from model.interfaces.cli.compare import add_compare
-from model.interfaces.cli.errors import PROG, CliError, Parser, one_line
+from model.interfaces.cli.errors import PROG, CliError, Parser, Terminated, one_line
 from model.interfaces.cli.optimize import add_optimize
 from model.interfaces.cli.params import add_params
 from model.interfaces.cli.run import add_run
@@ -59,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Retention Lab: an agent-based simulation of the economics of keeping clients.",
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="print the traceback of any error (anywhere on the line)",
+    )
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=Parser
     )
@@ -68,21 +76,72 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``retention`` command; returns the exit status (2 for bad input)."""
+    """Run the ``retention`` command; returns the exit status.
+
+    The one error path: bad input and errors of the environment (a full disk, a folder that cannot
+    be written, a worker that died, a scheduler that cannot be reached, memory) print one line and
+    return 2; Ctrl+C returns 130 and SIGTERM 143, both after the command has cleaned up (staging
+    folders removed, worker processes stopped). Anything else is a bug and keeps its traceback.
+    ``--debug`` anywhere on the line prints the traceback of any error as well.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    with _stop_on_sigterm():
+        try:
+            args = build_parser().parse_args(argv)
+            args.argv = argv
+            return args.handler(args)
+        except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+        except BaseException as exc:  # sorted below; bugs are re-raised
+            status, message = _classify(exc)
+            if status is None:
+                raise
+            if debug:
+                traceback.print_exc()
+            print(f"{PROG}: {message}", file=sys.stderr)
+            return status
+
+
+def _classify(exc: BaseException) -> tuple[int | None, str]:
+    """(exit status, one line) for an input or environment error; (None, "") for a bug."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    if isinstance(exc, Terminated):
+        return 143, "stopped (SIGTERM); previous results are untouched"
+    if isinstance(exc, KeyboardInterrupt):
+        return 130, "interrupted; previous results are untouched"
+    if isinstance(exc, CliError | ScenarioError):
+        return 2, f"error: {one_line(str(exc))}"
+    if isinstance(exc, MemoryError):
+        return 2, "error: out of memory; use fewer clients, months, workers or runs"
+    if isinstance(exc, BrokenProcessPool):
+        return 2, "error: a worker process died (out of memory, or killed); nothing was written"
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        what = exc.strerror or str(exc) or type(exc).__name__
+        return 2, f"error: {one_line(what)}{where}"
+    return None, ""
+
+
+@contextmanager
+def _stop_on_sigterm() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` in the main thread, so the command unwinds cleanly."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise Terminated()
+
     try:
-        args = build_parser().parse_args(argv)
-        args.argv = argv
-        return args.handler(args)
-    except (CliError, ScenarioError) as exc:
-        print(f"{PROG}: error: {one_line(str(exc))}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (e.g. called from a test's thread): leave it
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,13 @@ from pathlib import Path
 
 from model.interfaces.cli.arguments import add_study_options, overrides
 from model.interfaces.cli.errors import CliError
+from model.interfaces.cli.inputs import (
+    check_grid,
+    check_scenario_memory,
+    finite_float,
+    ranged_int,
+    safe_name,
+)
 from model.interfaces.cli.outputs import staging_folder, study_metadata
 from model.interfaces.cli.workers import local_executor
 from model.scenario import Scenario
@@ -37,7 +44,7 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", type=Path, metavar="SCENARIO", help="TOML file")
     p.add_argument(
         "--budget",
-        type=float,
+        type=finite_float("--budget", 0.0),
         metavar="B",
         help="currency per month to split (default: what the scenario's own settings cost)",
     )
@@ -49,7 +56,7 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--grid",
-        type=int,
+        type=ranged_int("--grid", 0, 1000),
         default=4,
         metavar="K",
         help="divisions of the first coarse grid over the simplex (0 skips it; default 4)",
@@ -89,7 +96,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             scenario.with_overrides({assumption: v})  # each value validated up front
     if args.grid < 0:
         raise CliError(f"--grid: value {args.grid} is not allowed; allowed: an integer >= 0")
-    outdir = args.out or Path("out") / f"optimize_{scenario.name}"
+    check_scenario_memory(scenario, copies=args.workers)
+    check_grid(args.grid, args.levers.count(",") + 1, args.replications)
+    outdir = args.out or Path("out") / f"optimize_{safe_name(scenario.name)}"
     started = time.perf_counter()
     with (
         staging_folder(outdir, OPTIMIZE_OUTPUTS, "retention optimize") as staging,

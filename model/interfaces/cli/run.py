@@ -15,6 +15,13 @@ from model.interfaces.cli.arguments import (
     load_scenario,
     overrides,
 )
+from model.interfaces.cli.inputs import (
+    check_scenario_memory,
+    output_path,
+    param_int,
+    safe_name,
+    seed,
+)
 from model.interfaces.cli.outputs import run_metadata, staging_folder
 from model.scenario import Scenario
 
@@ -39,16 +46,26 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
         help=f"scenario TOML file (default: {DEFAULT_SCENARIO} if it exists, else built-in defaults)",
     )
     p.add_argument(
-        "--clients", metavar="N", help="market size, prospects included (market.clients)"
+        "--clients",
+        type=param_int("market.clients"),
+        metavar="N",
+        help="market size, prospects included (market.clients)",
     )
-    p.add_argument("--months", metavar="N", help="horizon in months (run.months)")
-    p.add_argument("--seed", metavar="S", help="random seed (run.seed)")
+    p.add_argument(
+        "--months",
+        type=param_int("run.months"),
+        metavar="N",
+        help="horizon in months (run.months)",
+    )
+    p.add_argument("--seed", type=seed(), metavar="S", help="random seed (run.seed)")
     add_set_option(
         p,
         "override any parameter (repeatable), e.g. --set levers.service_level=wow; "
         "'retention params' lists them",
     )
-    p.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: out/<name>)")
+    p.add_argument(
+        "--out", type=output_path(), metavar="DIR", help="output folder (default: out/<name>)"
+    )
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument(
         "--clients-table",
@@ -57,6 +74,7 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--track",
+        type=param_int("run.track_clients"),
         metavar="N",
         help="follow N random market members month by month into DIR/tracked.parquet "
         "(run.track_clients)",
@@ -68,7 +86,8 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     scenario = scenario.with_overrides(overrides(args))
-    outdir = args.out if args.out is not None else Path("out") / scenario.name
+    check_scenario_memory(scenario)
+    outdir = args.out if args.out is not None else Path("out") / safe_name(scenario.name)
     started = time.perf_counter()
     with staging_folder(outdir) as staging:  # validated (writable) before anything runs
         model = _simulate(scenario, progress=not args.quiet)

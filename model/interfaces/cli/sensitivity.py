@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+
+from model.interfaces.cli.inputs import check_out, output_path
 
 __all__ = ["add_sensitivity", "cmd_sensitivity"]
 
@@ -17,7 +18,7 @@ def add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
         "lhs sweep, compute sensitivity indices (SALib) and write sensitivity.csv and "
         "sensitivity.png.",
     )
-    p.add_argument("store", type=Path, help="a finished sweep store")
+    p.add_argument("store", type=output_path("STORE"), help="a finished sweep store")
     p.add_argument(
         "--metric",
         dest="metrics",
@@ -28,7 +29,10 @@ def add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
         help="summary metrics to analyse (default: every finite metric that varies)",
     )
     p.add_argument(
-        "--out", type=Path, metavar="DIR", help="output folder (default: STORE/sensitivity)"
+        "--out",
+        type=output_path(),
+        metavar="DIR",
+        help="output folder (default: STORE/sensitivity)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(handler=cmd_sensitivity)
@@ -38,8 +42,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Compute, print and write the sensitivity table and figure."""
     from model.studies.sensitivity import analyze, write
 
+    outdir = check_out(args.out if args.out is not None else args.store / "sensitivity")
     table = analyze(args.store, args.metrics or None)
-    outdir = args.out if args.out is not None else args.store / "sensitivity"
     csv, png = write(table, outdir)
     if not args.quiet:
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))

@@ -10,6 +10,14 @@ import argparse
 import time
 from pathlib import Path
 
+from model.interfaces.cli.inputs import (
+    address,
+    check_design_memory,
+    check_out,
+    output_path,
+    ranged_int,
+)
+
 __all__ = ["add_sweep", "cmd_sweep"]
 
 
@@ -24,7 +32,9 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
         "Read the results with model.studies.sweep.load(STORE).",
     )
     p.add_argument("spec", nargs="?", type=Path, help="sweep spec file (see scenarios/sweeps/)")
-    p.add_argument("--out", type=Path, metavar="STORE", help="results folder (created or resumed)")
+    p.add_argument(
+        "--out", type=output_path(), metavar="STORE", help="results folder (created or resumed)"
+    )
     p.add_argument(
         "--status",
         type=Path,
@@ -34,18 +44,19 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument(
         "--workers",
-        type=int,
+        type=ranged_int("--workers", 1, 1024),
         metavar="N",
         help="local single-threaded worker processes (default: one per core; 1 = in this process)",
     )
     where.add_argument(
         "--scheduler",
+        type=address(),
         metavar="ADDRESS",
         help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (workers must see STORE)",
     )
     where.add_argument(
         "--dask-local",
-        type=int,
+        type=ranged_int("--dask-local", 1, 1024),
         metavar="N",
         help="start a Dask LocalCluster of N single-threaded workers on 127.0.0.1",
     )
@@ -66,6 +77,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.spec is None or args.out is None:
         raise SweepError("sweep needs a SPEC file and --out STORE (or --status STORE)")
     spec = load_spec(args.spec)  # validated before any worker starts
+    check_out(args.out)
+    from model.studies.sweep.designs import build_design
+
+    check_design_memory(
+        spec.base_scenario(), build_design(spec), args.workers or args.dask_local or 1
+    )
     log = None if args.quiet else print
     started = time.perf_counter()
     with executor(args.workers, args.scheduler, args.dask_local) as (pool, slots, where):
