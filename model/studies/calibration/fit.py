@@ -254,7 +254,19 @@ def calibrate_transactions(
 def read_targets(path: str | Path) -> dict[str, Any]:
     """Read a targets TOML file (keys at top level or under ``[targets]``); checks the names."""
     data, _ = read_toml(path, "targets file", CalibrationError)
-    return dict(data.get("targets", data))
+    targets = data.get("targets", data)
+    if not isinstance(targets, dict):
+        raise CalibrationError(f"targets file {str(path)!r}: [targets] must be a table")
+    for key, value in targets.items():  # a list target is a flat list of numbers
+        if isinstance(value, list) and not all(_is_number(v) for v in value):
+            raise CalibrationError(
+                f"{key}: value {str(value)[:60]} is not allowed; allowed: a list of numbers"
+            )
+    return dict(targets)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _number(targets: Mapping[str, Any], key: str, lo: float, hi: float, *, open_lo=True) -> float:

@@ -1,0 +1,413 @@
+"""Reliability: the input boundary, the one error path, writes that stay in --out, resumable stores.
+
+Each test is one case found by trying the command as a hostile user would (issue 19); each failed
+on the code before the boundary existed.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.interfaces.cli import inputs
+from model.interfaces.cli.main import main
+from model.scenario import Scenario, ScenarioError, read_toml
+from model.studies.sweep import parse_spec, run_sweep
+from model.studies.sweep.store import done_batches
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = ("--clients", "100", "--months", "2")
+BASELINE = REPO / "scenarios" / "baseline.toml"
+POLICY = REPO / "scenarios" / "policies" / "no_cut.toml"
+SPEC = {
+    "name": "rel",
+    "seed": 3,
+    "months": 3,
+    "clients": 100,
+    "replications": 2,
+    "batch_size": 2,
+    "design": {"kind": "grid"},
+    "parameters": {"levers.service_level": ["low", "wow"]},
+    "output": {"series": ["active"]},
+}
+
+
+def cli(*args: object) -> int:
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def one_error_line(capsys, *words: str) -> str:
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for word in words:
+        assert word in lines[0], (word, lines[0])
+    return lines[0]
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+    }
+
+
+# ============================================================================ bad input: exit 2
+@pytest.mark.parametrize("command", ["compare", "optimize"])
+@pytest.mark.parametrize("value", ["abc", "1.5", "-3", "9" * 5000, str(2**64)])
+def test_seed_of_many_run_commands_is_checked(tmp_path, capsys, command, value):
+    files = [BASELINE, POLICY] if command == "compare" else [BASELINE]
+    code = cli(command, *files, *TINY, "--seed", value, "--out", tmp_path / "o")
+    assert code == 2
+    one_error_line(capsys, "--seed", "0 ≤ x")
+    assert not (tmp_path / "o").exists()
+
+
+def test_huge_integer_in_set_is_one_line(tmp_path, capsys):
+    assert cli("run", *TINY, "--set", "run.seed=" + "9" * 5000, "--out", tmp_path / "o") == 2
+    one_error_line(capsys, "run.seed", "0 ≤ x")
+
+
+@pytest.mark.parametrize("value", ["true", "yes", "1"])
+def test_flags_and_numbers_do_not_mix(tmp_path, capsys, value):
+    key = "levers.service_level" if value == "true" else "word_of_mouth.enabled"
+    assert cli("run", *TINY, "--set", f"{key}={value}", "--out", tmp_path / "o") == 2
+    one_error_line(capsys, key)
+
+
+def test_deeply_nested_toml_is_refused_by_every_reader(tmp_path, capsys):
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n")
+    for argv in (
+        ["run", deep, "--out", tmp_path / "o"],
+        ["sweep", deep, "--out", tmp_path / "s", "--workers", "1"],
+        ["calibrate", "--targets", deep, "--out", tmp_path / "c.toml"],
+    ):
+        assert cli(*argv) == 2, argv
+        one_error_line(capsys, "nested too deeply")
+
+
+def test_reader_refuses_devices_fifos_folders_and_huge_files(tmp_path):
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)  # no writer: reading it the ordinary way blocks forever
+    big = tmp_path / "big.toml"
+    with open(big, "wb") as fh:
+        fh.truncate(20_000_000)
+    for path, words in (
+        ("/dev/zero", "device"),
+        (fifo, "device, pipe"),
+        (tmp_path, "folder"),
+        (big, "bytes"),
+    ):
+        with pytest.raises(ScenarioError, match=words):
+            read_toml(path, "scenario file")
+
+
+def test_run_of_a_device_is_one_line(tmp_path, capsys):
+    assert cli("run", "/dev/zero", "--out", tmp_path / "o") == 2
+    one_error_line(capsys, "/dev/zero", "device")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['survival = ["a", "b"]', "survival = [[1, 2], [3]]", "survival = 5", "targets = 3"],
+)
+def test_calibrate_targets_of_the_wrong_shape(tmp_path, capsys, text):
+    targets = tmp_path / "t.toml"
+    targets.write_text(text + "\n")
+    code = cli("calibrate", "--targets", targets, "--out", tmp_path / "c.toml", "--seeds", "1")
+    assert code == 2
+    one_error_line(capsys)
+
+
+@pytest.mark.parametrize("months", ["0", "-3", "nan", "inf"])
+def test_calibrate_period_months_must_be_positive_and_finite(tmp_path, capsys, months):
+    log = tmp_path / "log.csv"
+    log.write_text("client,date,amount\n1,2020-01-01,5\n")
+    argv = ["calibrate", "--transactions", log, "--period-months", months]
+    assert cli(*argv, "--out", tmp_path / "c.toml") == 2
+    one_error_line(capsys, "--period-months", months)
+
+
+def test_names_longer_than_a_file_system_allows(tmp_path, capsys):
+    assert cli("run", *TINY, "--out", tmp_path / ("x" * 300)) == 2
+    one_error_line(capsys, "--out", "255")
+    scenario = tmp_path / "long.toml"
+    scenario.write_text(f'name = "{"n" * 300}"\n')
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        assert cli("run", scenario, *TINY, "--no-figures") == 0
+    finally:
+        os.chdir(cwd)
+    (folder,) = (tmp_path / "out").iterdir()
+    assert len(folder.name) <= 100
+
+
+@pytest.mark.parametrize("address", ["tls://127.0.0.1:8786", "ucx://127.0.0.1:8786", "nowhere"])
+def test_scheduler_protocols_we_cannot_speak(tmp_path, capsys, address):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('name = "s"\n[parameters]\n"levers.service_level" = ["low"]\n')
+    assert cli("sweep", spec, "--out", tmp_path / "s", "--scheduler", address) == 2
+    one_error_line(capsys, "--scheduler", "tcp://HOST:PORT")
+
+
+def test_a_listener_that_is_not_dask_is_one_line(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def talk() -> None:  # an HTTP-ish server: answers garbage and hangs up
+        for _ in range(5):
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.sendall(b"\xff" * 64)
+            conn.close()
+
+    threading.Thread(target=talk, daemon=True).start()
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        'name = "s"\nclients = 100\nmonths = 2\n[parameters]\n"levers.service_level" = ["low"]\n'
+    )
+    port = server.getsockname()[1]
+    try:
+        code = cli("sweep", spec, "--out", tmp_path / "s", "--scheduler", f"tcp://127.0.0.1:{port}")
+    finally:
+        server.close()
+    assert code == 2
+    one_error_line(capsys, "--scheduler", "cannot connect")
+
+
+def test_a_full_disk_is_one_line(tmp_path, capsys, monkeypatch):
+    def full(self, *a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "x"))
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    assert cli("run", *TINY, "--no-figures", "--out", tmp_path / "o") == 2
+    one_error_line(capsys, "No space left on device")
+    assert not (tmp_path / "o").exists()
+    assert [p.name for p in tmp_path.iterdir()] == []  # no staging folder left
+
+
+def test_debug_shows_the_traceback(tmp_path, capsys):
+    assert cli("--debug", "run", "/dev/zero", "--out", tmp_path / "o") == 2
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "device" in err.splitlines()[-1]
+
+
+def test_a_real_bug_keeps_its_traceback(monkeypatch):
+    from model.interfaces.cli import params
+
+    def broken(args):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(params, "_cmd_params", broken)
+    with pytest.raises(ZeroDivisionError):
+        main(["params"])
+
+
+# ===================================================================== outputs checked up front
+def test_sensitivity_out_is_checked_before_any_work(tmp_path, capsys, monkeypatch):
+    import model.studies.sensitivity as sens
+
+    monkeypatch.setattr(sens, "analyze", lambda *a, **k: pytest.fail("analysed before checking"))
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    assert cli("sensitivity", tmp_path, "--out", a_file) == 2
+    one_error_line(capsys, "--out", "not a folder")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        if os.access(locked, os.W_OK):
+            pytest.skip("running as root: a read-only folder is writable")
+        assert cli("sensitivity", tmp_path, "--out", locked / "x") == 2
+        one_error_line(capsys, "read-only")
+    finally:
+        locked.chmod(stat.S_IRWXU)
+
+
+def test_experiment_out_is_checked_before_any_work(tmp_path, capsys, monkeypatch):
+    experiments_cli = pytest.importorskip("experiments.cli")
+    monkeypatch.setattr(experiments_cli, "_run_one", lambda *a: pytest.fail("ran before checking"))
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    assert cli("experiment", "pareto", "--out", a_file) == 2
+    one_error_line(capsys, "--out")
+
+
+# ============================================================== writes stay where they are told
+def test_experiment_all_writes_its_index_into_out_not_its_parent(tmp_path, monkeypatch):
+    experiments_cli = pytest.importorskip("experiments.cli")
+    monkeypatch.setattr(experiments_cli, "_run_one", lambda *a: None)
+    parent_readme = tmp_path / "README.md"
+    parent_readme.write_text("the project's own README\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert cli("experiment", "--all", "--out", out) == 0
+    assert parent_readme.read_text() == "the project's own README\n"
+    assert (out / "README.md").is_file()
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "/tmp/escaped-abs", ".."])
+def test_scenario_names_never_become_paths_outside_out(tmp_path, monkeypatch, name):
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    scenario = work / "s.toml"
+    scenario.write_text(f"name = {json.dumps(name)}\n")
+    monkeypatch.chdir(work)
+    before = snapshot(tmp_path)
+    assert cli("run", scenario, *TINY, "--no-figures") == 0
+    after = snapshot(tmp_path)
+    changed = {k for k in after.keys() - before.keys() if not k.startswith("a/b/out")}
+    assert changed == set()
+    assert not Path("/tmp/escaped-abs").exists() or name != "/tmp/escaped-abs"
+
+
+# ================================================================================ memory up front
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--clients", "50000000"],
+        ["--set", "staff.capacity=1e-9"],
+        ["--clients", "2000000", "--set", "word_of_mouth.degree=200"],
+    ],
+)
+def test_legal_values_that_exhaust_memory_are_refused_up_front(tmp_path, capsys, monkeypatch, argv):
+    monkeypatch.setattr(inputs, "available_memory", lambda: 8 * 1024**3)
+    assert cli("run", *argv, "--months", "2", "--out", tmp_path / "o") == 2
+    one_error_line(capsys, "memory", "8 GB" if False else "GB")
+
+
+def test_optimize_grid_is_capped(tmp_path, capsys):
+    assert cli("optimize", BASELINE, *TINY, "--grid", "100000", "--out", tmp_path / "o") == 2
+    one_error_line(capsys, "--grid")
+    assert cli("optimize", BASELINE, *TINY, "--grid", "200", "--out", tmp_path / "o") == 2
+    one_error_line(capsys, "--grid", "grid points")
+
+
+def test_a_plan_of_ten_million_runs_is_streamed(tmp_path):
+    import tracemalloc
+
+    from model.studies.sweep.designs import build_design
+    from model.studies.sweep.runner import iter_plan
+
+    values = [0.01 * i for i in range(100)]
+    spec = parse_spec(
+        {
+            **SPEC,
+            "parameters": {"retain.satisfaction_sensitivity": values},
+            "replications": 100_000,
+            "batch_size": 1000,
+        }
+    )
+    design = build_design(spec)
+    tracemalloc.start()
+    tasks = iter_plan(spec, design, tmp_path)
+    first = [next(tasks) for _ in range(3)]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert [t.batch for t in first] == [0, 1, 2]
+    assert peak < 50_000_000  # a materialised plan of 10^7 rows takes gigabytes
+
+
+# ============================================================================ stores that resume
+def spec_of(**changes):
+    return parse_spec({**SPEC, **changes})
+
+
+def test_half_created_store_is_resumed_and_fresh_works(tmp_path, capsys):
+    store = tmp_path / "store"
+    for sub in ("batches", "series"):
+        (store / sub).mkdir(parents=True)
+    (store / "spec.toml").write_text("name = 'rel'\n")
+    (store / ".manifest.json.abc.tmp").write_text("{")
+    run = run_sweep(spec_of(), store, progress=False)
+    assert run.ran == run.batches == 2
+    (store / "manifest.json").unlink()  # killed again, this time just before the manifest
+    run = run_sweep(spec_of(), store, progress=False, fresh=True)
+    assert run.ran == 2
+
+
+def test_truncated_batch_is_redone_on_resume(tmp_path):
+    from model.studies.sweep import load
+
+    store = tmp_path / "store"
+    run_sweep(spec_of(), store, progress=False)
+    whole = load(store)
+    path = store / "batches" / "batch-000001.parquet"
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    (store / "batches" / "batch-000000.parquet").write_bytes(b"")
+    run = run_sweep(spec_of(), store, progress=False)
+    assert run.ran == 2 and done_batches(store) == {0, 1}
+    pd.testing.assert_frame_equal(load(store), whole)
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", "{}", '{"format": 1}', "not json"])
+def test_damaged_manifest_is_one_line_and_fresh_replaces_it(tmp_path, capsys, text):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        'name = "rel"\nclients = 100\nmonths = 2\nreplications = 1\n'
+        '[parameters]\n"levers.service_level" = ["low"]\n'
+    )
+    store = tmp_path / "store"
+    assert cli("sweep", spec, "--out", store, "--workers", "1", "--quiet") == 0
+    (store / "manifest.json").write_text(text)
+    assert cli("sweep", spec, "--out", store, "--workers", "1", "--quiet") == 2
+    one_error_line(capsys, "manifest.json", "--fresh")
+    assert cli("sweep", "--status", store) == 2
+    capsys.readouterr()
+    assert cli("sweep", spec, "--out", store, "--workers", "1", "--quiet", "--fresh") == 0
+
+
+# ===================================================================================== the pieces
+@pytest.mark.parametrize(
+    ("parse", "good", "bad"),
+    [
+        (inputs.seed(), ["0", str(2**64 - 1), "1_000"], ["-1", str(2**64), "1.5", "", "٣", "1e3"]),
+        (inputs.ranged_int("--n", 1, 10), ["1", "10", "+5"], ["0", "11", "x", "9" * 31]),
+        (inputs.finite_float("--x", 0.0, open_lo=True), ["1", "1e3"], ["0", "nan", "inf", "-1"]),
+        (inputs.boolean("--b"), ["true", "false"], ["yes", "1", "True", "on"]),
+        (inputs.address(), ["tcp://h:1", "h:8786"], ["tls://h:1", "h", "tcp://h:0", "ws://h:1"]),
+    ],
+)
+def test_argument_types(parse, good, bad):
+    import argparse
+
+    for text in good:
+        parse(text)
+    for text in bad:
+        with pytest.raises(argparse.ArgumentTypeError):
+            parse(text)
+
+
+def test_safe_name_is_one_component():
+    for name in ["../../x", "/abs/path", "..", "", "a/b", "x" * 400, "ok-name_1.2"]:
+        safe = inputs.safe_name(name)
+        assert "/" not in safe and safe not in ("", ".", "..") and len(safe) <= 100
+    assert inputs.safe_name("ok-name_1.2") == "ok-name_1.2"
+
+
+def test_memory_estimate_grows_with_what_is_allocated():
+    small = Scenario().with_overrides({"market.clients": 1000})
+    assert inputs.scenario_bytes(small) < inputs.scenario_bytes(
+        small.with_overrides({"word_of_mouth.degree": 100})
+    )
+    assert inputs.scenario_bytes(small.with_overrides({"staff.capacity": 1e-9})) > 1e12
