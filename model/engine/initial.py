@@ -7,7 +7,7 @@ same scenario and seed (docs/ODD.md §5, Initialisation).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import betaincinv
+from scipy.special import betaincinv, gammaincinv
 
 from model.engine.phases.staff import headcount
 from model.engine.randomness import Streams, beta_from_uniform, normal_from_uniform
@@ -22,8 +22,15 @@ def initial_clients(p: Scenario, streams: Streams) -> ClientState:
     n = p.market.clients
     cl = ClientState(n)
     m = p.market
-    z = normal_from_uniform(streams.uniform("init.spend", 0, n)).astype(np.float64)
-    cl.spend[:] = m.spend_mean * np.exp(m.spend_sigma * z - 0.5 * m.spend_sigma**2)
+    if m.spend_distribution == "purchases":
+        # rate x value, each of mean 1: Gamma(r)/r purchases and (q - 1)/Gamma(q) per purchase.
+        r, q = m.purchase_rate_shape, m.purchase_value_shape
+        rate = gammaincinv(r, streams.uniform64("init.spend", 0, n)) / r
+        value = (q - 1.0) / gammaincinv(q, streams.uniform64("init.value", 0, n))
+        cl.spend[:] = m.spend_mean * rate * value
+    else:
+        z = normal_from_uniform(streams.uniform("init.spend", 0, n)).astype(np.float64)
+        cl.spend[:] = m.spend_mean * np.exp(m.spend_sigma * z - 0.5 * m.spend_sigma**2)
     cl.fit[:] = beta_from_uniform(streams.uniform64("init.fit", 0, n), m.fit_alpha, m.fit_beta)
     r = p.retain
     u = streams.uniform64("init.propensity", 0, n)

@@ -35,7 +35,8 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         "--transactions",
         type=input_file("--transactions"),
         metavar="LOG.csv",
-        help="transaction log: columns client, date (ISO), amount",
+        help="transaction log, one row per purchase: a client id, a date and an amount (columns "
+        "named by --client-col/--date-col/--amount-col; --columns for a file without a header)",
     )
     src.add_argument(
         "--targets",
@@ -57,6 +58,51 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         default=12.0,
         metavar="M",
         help="transactions: a client has churned after M months without a purchase (default 12)",
+    )
+    log = p.add_argument_group("transaction logs (--transactions)")
+    log.add_argument("--client-col", default="client", metavar="NAME", help="client id column")
+    log.add_argument("--date-col", default="date", metavar="NAME", help="purchase date column")
+    log.add_argument(
+        "--amount-col",
+        default="amount",
+        metavar="NAME",
+        help="amount column (currency per purchase); '' for a log without amounts",
+    )
+    log.add_argument(
+        "--columns",
+        metavar="A,B,...",
+        help="names of the columns of a file without a header row, in order",
+    )
+    log.add_argument(
+        "--date-format",
+        metavar="FMT",
+        help="strptime format of the dates (default: ISO, YYYYMMDD, or day-first with --dayfirst)",
+    )
+    log.add_argument("--dayfirst", action="store_true", help="read slashed dates as day/month/year")
+    log.add_argument(
+        "--returns",
+        choices=("refuse", "net"),
+        default="refuse",
+        help="negative amounts: refuse (default, naming the row) or net into the same day",
+    )
+    log.add_argument(
+        "--setting",
+        choices=("auto", "contractual", "non-contractual"),
+        default="auto",
+        help="contractual (clients seen to leave: sBG) or non-contractual (only purchases seen: "
+        "BG/NBD, Pareto/NBD, Gamma-Gamma); default: inferred from the log and said",
+    )
+    log.add_argument(
+        "--split",
+        metavar="YYYY-MM-DD",
+        help="non-contractual: last day of the calibration period (default: the log's middle day); "
+        "the rest is the holdout",
+    )
+    log.add_argument(
+        "--holdout-csv",
+        type=Path,
+        metavar="FILE.csv",
+        help="non-contractual: write the weekly tracking (actual and forecast repeat purchases)",
     )
     p.add_argument(
         "--base",
@@ -88,6 +134,39 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_calibrate)
 
 
+def _transactions(args: argparse.Namespace):
+    """A transaction log → calibration in the setting given or inferred (said in the output)."""
+    from model.studies.calibration.from_log import calibrate_log
+    from model.studies.calibration.logs import LogFormat
+
+    columns = tuple(c.strip() for c in args.columns.split(",")) if args.columns else None
+    fmt = LogFormat(
+        client=args.client_col,
+        date=args.date_col,
+        amount=args.amount_col,
+        columns=columns,
+        date_format=args.date_format,
+        dayfirst=args.dayfirst,
+        returns=args.returns,
+    )
+    result = calibrate_log(
+        args.transactions,
+        fmt,
+        setting=args.setting,
+        split=args.split,
+        period_months=args.period_months,
+        base=args.base,
+    )
+    print(result.details["setting"].reason)
+    hold = result.details.get("holdout")
+    if hold is not None:
+        print("\nholdout (per-client repeat purchases; weekly totals):")
+        print(hold.errors.round(3).to_string())
+        if args.holdout_csv is not None:
+            hold.weekly.to_csv(args.holdout_csv, index=False)
+    return result
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run the calibration; bad input becomes one line and exit status 2 (via CliError)."""
     from model.interfaces.cli.errors import CliError
@@ -97,7 +176,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         MSMSettings,
         calibrate_survival,
         calibrate_targets,
-        calibrate_transactions,
     )
 
     check_out(args.out, file=True)  # before any fitting
@@ -113,9 +191,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                 alive, period_months=months, fit_periods=args.fit_years, base=args.base
             )
         elif args.transactions is not None:
-            result = calibrate_transactions(
-                args.transactions, period_months=args.period_months, base=args.base
-            )
+            result = _transactions(args)
         else:
             settings = MSMSettings(
                 seeds=tuple(range(101, 101 + args.seeds)), replicates=args.replicates

@@ -70,6 +70,32 @@ class Market(Section):
         plausible=(1.0, 5.0),
         plausible_source="assumption: wide (Beta fit from flat to concentrated)",
     )
+    spend_distribution: Literal["lognormal", "purchases"] = param(
+        "lognormal",
+        unit="mode",
+        source="'lognormal': spend_mean, spend_sigma; 'purchases': monthly spend = purchase rate "
+        "x spend per purchase, Gamma(purchase_rate_shape) x Gamma-Gamma (Fader, Hardie & Lee "
+        "2005, RFM and CLV), mean spend_mean (retention calibrate --transactions)",
+        role="setting",
+    )
+    purchase_rate_shape: float = param(
+        1.0,
+        unit="-",
+        gt=0.0,
+        le=100.0,
+        source="Gamma shape r of clients' purchase rates (Pareto/NBD; CDNOW 0.55, Fader, Hardie & "
+        "Lee 2005); with spend_distribution = 'purchases'",
+        role="setting",
+    )
+    purchase_value_shape: float = param(
+        4.0,
+        unit="-",
+        gt=1.0,
+        le=1000.0,
+        source="Gamma-Gamma q: a client's mean spend per purchase is p/v, v ~ Gamma(q, gamma) (CDNOW "
+        "3.74, Fader, Hardie & Lee 2005); with spend_distribution = 'purchases'",
+        role="setting",
+    )
     competitor_service: float = param(
         0.6,
         unit="quality 0-1",

@@ -36,15 +36,18 @@ class CalibrationResult:
         The underlying fits (sBG, monthly conversion, lognormal, simulated moments).
     notes : list of str
         Methods and approximations, in words.
+    no_interval : dict
+        ``"section.name"`` → why a fitted value has no interval (default: an exact target).
     """
 
     base: Scenario
-    values: dict[str, float]
+    values: dict[str, float | str]
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
     not_identified: dict[str, str] = field(default_factory=dict)
     quality: dict[str, float] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    no_interval: dict[str, str] = field(default_factory=dict)
 
     @property
     def scenario(self) -> Scenario:
@@ -55,11 +58,15 @@ class CalibrationResult:
         """A short human-readable report (the comment block of the scenario file)."""
         lines = ["Calibration (retention calibrate)", "", "fitted value [95% interval]:"]
         for key, value in self.values.items():
-            if key in self.intervals:
+            if isinstance(value, str):
+                lines.append(f"  {key} = {value!r}")
+            elif key in self.intervals:
                 lo, hi = self.intervals[key]
                 lines.append(f"  {key} = {value:.6g}  [{lo:.4g}, {hi:.4g}]")
             else:
-                lines.append(f"  {key} = {value:.6g}  (closed form from an exact target)")
+                lines.append(
+                    f"  {key} = {value:.6g}  ({self.no_interval.get(key, 'closed form from an exact target')})"
+                )
         if self.quality:
             lines += ["", "fit quality:"]
             lines += [f"  {k} = {_fmt(v)}" for k, v in self.quality.items()]

@@ -1,0 +1,209 @@
+"""Reading real transaction logs: columns named by option, common date formats, returns.
+
+A log is one row per purchase (or per line of a purchase) with a client id, a date and an amount.
+Real exports differ, so everything is an option of :class:`LogFormat`:
+
+- columns by name (``client``, ``date``, ``amount``); a file without a header gets its column names
+  from ``columns`` (the CDNOW sample is whitespace-separated with none);
+- the separator is sniffed from the first line (comma, semicolon, tab, else whitespace);
+- dates: ISO (2021-03-31, with or without a time), ``YYYYMMDD`` integers, or day-first
+  (31/03/2021) with ``dayfirst=True``, or any ``strptime`` format; a date that does not parse is
+  refused naming its row and value;
+- returns (negative amounts): ``returns="refuse"`` (default) stops at the first one naming the row;
+  ``"net"`` nets them into the same client's purchases of the same day, and a day whose net is
+  ≤ 0 is not a purchase.
+
+Several rows of one client on one day are one purchase (their amounts added), as in the
+customer-base literature (Fader, Hardie & Lee 2005 count purchase days).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from model.studies.calibration.errors import CalibrationError
+
+__all__ = ["LogFormat", "purchases", "read_log"]
+
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_YMD = re.compile(r"^\d{8}$")
+_SLASHED = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$")
+
+
+@dataclass(frozen=True)
+class LogFormat:
+    """How to read a transaction log.
+
+    Attributes
+    ----------
+    client, date, amount : str
+        Column names (case-insensitive). ``amount`` may be ``""``: no amounts (spend not fitted).
+    columns : tuple of str, optional
+        Names for the columns of a file without a header row, in order.
+    date_format : str, optional
+        A ``strptime`` format, e.g. ``"%d.%m.%Y"``; otherwise ISO, YYYYMMDD or (``dayfirst``)
+        day/month/year are recognised.
+    dayfirst : bool
+        Read slashed dates as day/month/year (31/03/2021) rather than refusing them as ambiguous.
+    returns : {"refuse", "net"}
+        What to do with negative amounts.
+    """
+
+    client: str = "client"
+    date: str = "date"
+    amount: str = "amount"
+    columns: tuple[str, ...] | None = None
+    date_format: str | None = None
+    dayfirst: bool = False
+    returns: str = "refuse"
+
+
+def _sep(path: Path) -> str:
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        first = fh.readline()
+    for sep in (",", ";", "\t"):
+        if sep in first:
+            return sep
+    return r"\s+"
+
+
+def _frame(path: Path, fmt: LogFormat) -> pd.DataFrame:
+    if not path.exists():
+        raise CalibrationError(f"transaction log {str(path)!r} does not exist")
+    sep = _sep(path)
+    kw = {"sep": sep, "dtype": str, "skipinitialspace": True}
+    if fmt.columns:
+        kw.update(header=None, names=list(fmt.columns), index_col=False)
+    try:
+        return pd.read_csv(path, **kw)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+        raise CalibrationError(
+            f"transaction log {str(path)!r} cannot be read as a table: {exc}"
+        ) from None
+
+
+def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
+    s = raw.astype(str).str.strip()
+    sample = s.iloc[0]
+    if fmt.date_format:
+        out, how = pd.to_datetime(s, format=fmt.date_format, errors="coerce"), fmt.date_format
+    elif _YMD.match(sample):
+        out, how = pd.to_datetime(s, format="%Y%m%d", errors="coerce"), "YYYYMMDD"
+    elif _ISO.match(sample):
+        out, how = pd.to_datetime(s, format="ISO8601", errors="coerce"), "ISO (YYYY-MM-DD)"
+    elif _SLASHED.match(sample):
+        if not fmt.dayfirst:
+            raise CalibrationError(
+                f"{origin}: date: value {sample!r} at row 1 is ambiguous (day/month or month/day); "
+                "give --dayfirst for 31/03/2021, or --date-format '%m/%d/%Y'"
+            )
+        sep = re.findall(r"[/.-]", sample)[0]
+        year = "%Y" if len(sample.split(sep)[-1]) == 4 else "%y"
+        out = pd.to_datetime(s, format=f"%d{sep}%m{sep}{year}", errors="coerce")
+        how = "day-first"
+    else:
+        out, how = pd.to_datetime(s, format="ISO8601", errors="coerce"), "ISO (YYYY-MM-DD)"
+    bad = out.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise CalibrationError(
+            f"{origin}: date: value {s.iloc[i]!r} at row {i + 1} is not a date in the format {how} "
+            "of the first row; allowed: ISO (2021-03-31), YYYYMMDD, day-first with --dayfirst, "
+            "or --date-format"
+        )
+    return out
+
+
+def _column(df: pd.DataFrame, name: str, option: str, origin: str) -> str:
+    cols = {str(c).strip().lower(): c for c in df.columns}
+    if name.strip().lower() not in cols:
+        raise CalibrationError(
+            f"{origin}: {option}: column {name!r} not found; columns are {list(map(str, df.columns))}"
+            + (
+                ""
+                if option != "--client-col"
+                else " (name them with --columns if the file has no header)"
+            )
+        )
+    return cols[name.strip().lower()]
+
+
+def read_log(source: str | Path | pd.DataFrame, fmt: LogFormat | None = None) -> pd.DataFrame:
+    """Read and check a log: returns one row per client-day purchase (client, date, amount).
+
+    ``client`` comes back as integer codes in order of first appearance with the original ids in
+    ``attrs["client_ids"]``; dates are day-resolution ``datetime64``; amounts are floats (NaN when
+    the log has no amount column). Sorted by client, then date.
+
+    Raises
+    ------
+    CalibrationError
+        A missing column, an empty log, a date or amount that does not parse, an empty client id,
+        or (``returns="refuse"``) a negative amount — naming the row (1 = first data row).
+    """
+    fmt = fmt or LogFormat()
+    if fmt.returns not in ("refuse", "net"):
+        raise CalibrationError(
+            f"returns: value {fmt.returns!r} is not allowed; allowed: 'refuse', 'net'"
+        )
+    if isinstance(source, pd.DataFrame):
+        df, origin = source, "transaction log"
+    else:
+        path = Path(source)
+        df, origin = _frame(path, fmt), f"transaction log {str(path)!r}"
+    if df.empty:
+        raise CalibrationError(f"{origin}: no rows")
+    c_col = _column(df, fmt.client, "--client-col", origin)
+    d_col = _column(df, fmt.date, "--date-col", origin)
+    ids = df[c_col]
+    if ids.isna().any():
+        i = int(np.flatnonzero(ids.isna().to_numpy())[0])
+        raise CalibrationError(
+            f"{origin}: client: empty at row {i + 1}; every row needs a client id"
+        )
+    dates = _dates(df[d_col], fmt, origin)
+    if fmt.amount:
+        a_col = _column(df, fmt.amount, "--amount-col", origin)
+        raw = df[a_col]
+        amount = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(amount)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise CalibrationError(
+                f"{origin}: amount: value {str(raw.iloc[i])!r} at row {i + 1} is not a number"
+            )
+        neg = amount < 0
+        if neg.any() and fmt.returns == "refuse":
+            i = int(np.flatnonzero(neg)[0])
+            raise CalibrationError(
+                f"{origin}: amount: value {str(raw.iloc[i])!r} at row {i + 1} is negative (a "
+                "return?); allowed: ≥ 0, or --returns net to net returns into the same day's purchases"
+            )
+    else:
+        amount = np.full(len(df), np.nan)
+    codes, uniques = pd.factorize(ids.astype(str).str.strip(), sort=False)
+    return purchases(codes, dates.to_numpy(dtype="datetime64[ns]"), amount, uniques)
+
+
+def purchases(codes, dates, amount, ids) -> pd.DataFrame:
+    """One row per client and day, amounts added; a day with a return that nets to ≤ 0 is dropped."""
+    day = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
+    frame = pd.DataFrame({"client": codes, "day": day, "amount": amount})
+    grouped = frame.groupby(["client", "day"], sort=True)["amount"]
+    g = grouped.sum(min_count=1).reset_index()
+    returned = grouped.min().to_numpy() < 0  # NaN (no amounts) compares False
+    g = g[~(returned & (g["amount"].to_numpy() <= 0))]
+    out = pd.DataFrame(
+        {
+            "client": g["client"].to_numpy(),
+            "date": g["day"].to_numpy().astype("datetime64[D]").astype("datetime64[ns]"),
+            "amount": g["amount"].to_numpy(dtype=np.float64),
+        }
+    )
+    out.attrs["client_ids"] = np.asarray(ids)
+    return out
