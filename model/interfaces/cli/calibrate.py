@@ -47,6 +47,13 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         "referral_share, nps",
     )
     p.add_argument(
+        "--cohort-size",
+        type=float,
+        metavar="N",
+        help="survival: clients in the cohort at period 0 (needed for a percent/share column, or "
+        "an alive column starting at 100)",
+    )
+    p.add_argument(
         "--fit-years",
         type=ranged_int("--fit-years", 1, 10_000),
         metavar="N",
@@ -186,7 +193,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                 "replicates ≥ 0"
             )
         if args.survival is not None:
-            alive, months = read_survival(args.survival)
+            alive, months = read_survival(args.survival, args.cohort_size)
             result = calibrate_survival(
                 alive, period_months=months, fit_periods=args.fit_years, base=args.base
             )

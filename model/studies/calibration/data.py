@@ -77,16 +77,23 @@ def survival_table(
     return a
 
 
-def read_survival(path: str | Path) -> tuple[np.ndarray, float]:
-    """Read a survival table: returns (alive counts at t = 0, 1, …, period length in months)."""
+def read_survival(path: str | Path, cohort_size: float | None = None) -> tuple[np.ndarray, float]:
+    """Read a survival table: returns (alive counts at t = 0, 1, …, period length in months).
+
+    The second column is ``alive`` (counts), or ``percent``/``share`` (of the cohort at t = 0),
+    which need ``cohort_size`` (the intervals depend on how many clients there were). An ``alive``
+    column starting at exactly 100 is ambiguous (100 clients, or percentages?) and is refused
+    unless ``cohort_size`` says how many clients there were.
+    """
     df = _read_csv(path, "survival table")
     cols = {c.strip().lower(): c for c in df.columns}
     period = next((name for name in PERIOD_MONTHS if name in cols), None)
-    if period is None or "alive" not in cols:
+    unit = next((u for u in ("alive", "percent", "share") if u in cols), None)
+    if period is None or unit is None:
         raise CalibrationError(
             f"survival table {str(path)!r}: columns {list(df.columns)} lack "
             f"{'a period column (year, quarter, month or period)' if period is None else 'alive'}; "
-            "expected e.g. 'year,alive'"
+            "expected e.g. 'year,alive' (counts) or 'year,percent' with a cohort size"
         )
     t = pd.to_numeric(df[cols[period]], errors="coerce").to_numpy()
     if np.any(~np.isfinite(t)) or not np.array_equal(t, np.arange(t.size)):
@@ -94,8 +101,28 @@ def read_survival(path: str | Path) -> tuple[np.ndarray, float]:
             f"survival table {str(path)!r}: {period}: values {t.tolist()[:6]}… are not allowed; "
             "allowed: consecutive periods 0, 1, 2, …"
         )
-    alive = pd.to_numeric(df[cols["alive"]], errors="coerce").to_numpy()
-    return survival_table(alive, origin=f"survival table {str(path)!r}"), PERIOD_MONTHS[period]
+    origin = f"survival table {str(path)!r}"
+    values = pd.to_numeric(df[cols[unit]], errors="coerce").to_numpy(dtype=np.float64)
+    if cohort_size is not None and not (np.isfinite(cohort_size) and cohort_size >= 1):
+        raise CalibrationError(
+            f"--cohort-size: value {cohort_size!r} is not allowed; allowed: a count ≥ 1"
+        )
+    if unit != "alive" and cohort_size is None:
+        raise CalibrationError(
+            f"{origin}: {unit}: the table gives shares of the cohort, not counts; give the cohort "
+            "size (--cohort-size N) so the intervals reflect how many clients there were"
+        )
+    if unit == "alive" and cohort_size is None:
+        checked = survival_table(values, origin=origin)
+        if checked[0] == 100.0:
+            raise CalibrationError(
+                f"{origin}: alive: starts at exactly 100 — a cohort of 100 clients, or "
+                "percentages? give --cohort-size N (N = 100 if 100 clients were counted)"
+            )
+        return checked, PERIOD_MONTHS[period]
+    if values.size and np.isfinite(values[0]) and values[0] > 0:
+        values = values / values[0] * float(cohort_size)
+    return survival_table(values, origin=origin), PERIOD_MONTHS[period]
 
 
 def fader_hardie(segment: str = "regular") -> np.ndarray:

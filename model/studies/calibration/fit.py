@@ -124,12 +124,9 @@ def _sbg_values(
     if np.all(np.isfinite(fit.cov_log)):
         intervals.update(monthly_intervals(fit))
     quality[f"{prefix}loglik"] = fit.loglik
-    quality[f"{prefix}gamma"] = fit.gamma
-    quality[f"{prefix}delta"] = fit.delta
-    lo, hi = fit.interval("gamma")
-    quality[f"{prefix}gamma_95"] = f"[{lo:.4g}, {hi:.4g}]"
-    lo, hi = fit.interval("delta")
-    quality[f"{prefix}delta_95"] = f"[{lo:.4g}, {hi:.4g}]"
+    for name, value in fit.params.items():  # named as in Fader & Hardie (2007): α, β
+        lo, hi = fit.interval(name)
+        quality[f"{prefix}sbg_{name}"] = f"{value:.6g} [{lo:.4g}, {hi:.4g}]"
     quality[f"{prefix}clients"] = fit.clients
     quality["monthly_conversion_gap_pp"] = 100.0 * mb.max_gap
     details["sbg"] = fit

@@ -30,7 +30,10 @@ from model.studies.calibration.purchases import DAYS_PER_MONTH
 from model.studies.calibration.rfm import History
 from model.studies.run import simulate
 
-__all__ = ["COHORT", "AgentCohort", "Holdout", "agent_cohort", "check", "tracking"]
+__all__ = ["COHORT", "MAX_AGENTS", "AgentCohort", "Holdout", "agent_cohort", "check", "tracking"]
+
+#: The most agents simulated for a cohort (its per-client curves do not need more).
+MAX_AGENTS = 50_000
 
 #: The overrides that make a scenario a closed cohort: everyone a client at month 0, at tenure 0,
 #: and nobody new (no advertising, no referrals, no win-back).
@@ -75,9 +78,8 @@ def agent_cohort(
     scenario: Scenario, clients: int, months: int, spend_per_purchase: float, seeds=(1, 2, 3, 4)
 ) -> AgentCohort:
     """Simulate ``scenario`` as a closed cohort of ``clients`` for ``months`` (mean over ``seeds``)."""
-    s = scenario.with_overrides(
-        {**COHORT, "market.clients": int(clients), "run.months": int(months)}
-    )
+    clients = min(int(clients), MAX_AGENTS)  # per-client averages: more agents add little
+    s = scenario.with_overrides({**COHORT, "market.clients": clients, "run.months": int(months)})
     buys, alive = [], []
     for seed in seeds:
         ts = simulate(s, seed=seed).timeseries
@@ -87,13 +89,19 @@ def agent_cohort(
 
 
 def tracking(cumulative, h: History) -> np.ndarray:
-    """Weekly repeat purchases of the cohort from a per-client cumulative curve of age (units)."""
+    """Weekly repeat purchases of the cohort from a per-client cumulative curve of age (units).
+
+    First purchases fall on whole days, so the cohort's total at each week's end is a sum over
+    first-purchase days (a convolution): the curve is evaluated once per day of age, not per client.
+    """
     t = h.weekly["t"].to_numpy(dtype=np.float64)
-    off = h.offset
-    total = np.zeros(t.size)
-    for k, tk in enumerate(t):  # one pass per week (tens to hundreds): vectorized over clients
-        age = tk - off
-        total[k] = cumulative(np.maximum(age, 0.0)).sum()
+    off_days = np.round(h.offset * h.unit_days).astype(np.int64)
+    count = np.bincount(off_days)
+    days = np.arange(count.size)
+    total = np.empty(t.size)
+    for k, tk in enumerate(t):
+        age = np.maximum(tk * h.unit_days - days, 0.0) / h.unit_days
+        total[k] = count @ cumulative(age)
     return np.diff(np.r_[0.0, total])
 
 

@@ -111,15 +111,15 @@ def maximize(
     best = None
     for start in starts:
         z0 = np.log(np.asarray(start, dtype=np.float64))
-        res = optimize.minimize(nll, z0, method="L-BFGS-B")
-        res = optimize.minimize(
-            nll,
-            res.x,
-            method="Nelder-Mead",
-            options={"xatol": 1e-8, "fatol": 1e-9, "maxiter": 8000},
-        )
+        res = optimize.minimize(nll, z0, method="L-BFGS-B", options={"ftol": 1e-13, "gtol": 1e-7})
         if best is None or res.fun < best.fun:
             best = res
+    # Polish the best with Nelder-Mead (finite-difference gradients stop L-BFGS a little early).
+    res = optimize.minimize(
+        nll, best.x, method="Nelder-Mead", options={"xatol": 1e-7, "fatol": 1e-8, "maxiter": 2000}
+    )
+    if res.fun < best.fun:
+        best = res
     if best is None or best.fun >= 1e300:
         raise CalibrationError(f"{what}: the likelihood is not finite at any starting point")
     z = best.x

@@ -100,8 +100,9 @@ def history(log: pd.DataFrame, split=None, *, end=None, unit_days: float = 7.0) 
     day = log["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     amount = log["amount"].to_numpy(dtype=np.float64)
     n = int(c.max()) + 1
-    order = np.lexsort((day, c))
-    c, day, amount = c[order], day[order], amount[order]
+    if c.size > 1 and not np.all((c[1:] > c[:-1]) | ((c[1:] == c[:-1]) & (day[1:] >= day[:-1]))):
+        order = np.lexsort((day, c))
+        c, day, amount = c[order], day[order], amount[order]
     first_idx = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
     first_day = np.full(n, np.iinfo(np.int64).max)
     first_day[c[first_idx]] = day[first_idx]
@@ -115,7 +116,10 @@ def history(log: pd.DataFrame, split=None, *, end=None, unit_days: float = 7.0) 
     rep = cal & ~is_first
     x = np.bincount(c[rep], minlength=n).astype(np.float64)
     last_day = first_day.copy()
-    np.maximum.at(last_day, c[cal], day[cal])
+    # Sorted by client then day: a client's last calibration purchase is its last row in c[cal].
+    cc, dc = c[cal], day[cal]
+    ends = np.flatnonzero(np.r_[cc[1:] != cc[:-1], True]) if cc.size else np.zeros(0, int)
+    last_day[cc[ends]] = dc[ends]
     total = np.bincount(c[rep], weights=np.nan_to_num(amount[rep]), minlength=n)
     hold = (day > split_day) & (day <= end_day)
     x_star = np.bincount(c[hold], minlength=n).astype(np.float64)

@@ -68,9 +68,14 @@ class SBGFit:
         """Standard errors of ln γ, ln δ."""
         return np.sqrt(np.diag(self.cov_log))
 
+    @property
+    def params(self) -> dict[str, float]:
+        """The estimates named as in Fader & Hardie (2007): θ ~ Beta(α, β) (here γ, δ)."""
+        return {"α": self.gamma, "β": self.delta}
+
     def interval(self, name: str) -> tuple[float, float]:
-        """95% interval of ``"gamma"`` or ``"delta"`` (normal on the log scale)."""
-        i = {"gamma": 0, "delta": 1}[name]
+        """95% interval of ``"α"``/``"gamma"`` or ``"β"``/``"delta"`` (normal on the log scale)."""
+        i = {"gamma": 0, "delta": 1, "α": 0, "β": 1}[name]
         est = (self.gamma, self.delta)[i]
         half = Z95 * self.se_log[i]
         return float(est * np.exp(-half)), float(est * np.exp(half))

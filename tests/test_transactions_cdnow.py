@@ -1,0 +1,131 @@
+"""Non-contractual calibration on the CDNOW sample (shipped by the lifetimes package): the published
+BG/NBD, Pareto/NBD and Gamma-Gamma fits, the holdout check, and the CLI end to end on the raw file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.interfaces.cli import main
+from model.scenario import Scenario
+from model.studies.calibration import bgnbd, cdnow, gamma_gamma, pareto_nbd
+from model.studies.calibration.from_log import calibrate_log
+from model.studies.calibration.rfm import default_split, history
+from model.studies.run import simulate
+
+
+@pytest.fixture(scope="module")
+def cal():
+    log = cdnow.load()
+    return log, history(log, cdnow.CALIBRATION_END)
+
+
+def test_the_sample_is_the_literatures(cal):
+    log, h = cal
+    assert h.clients == 2357
+    assert str(h.start.date()) == "1997-01-01" and str(h.end.date()) == "1998-06-30"
+    # The default split (the first half) is the literature's 39-week calibration period.
+    assert default_split(log) == pd.Timestamp(cdnow.CALIBRATION_END)
+    assert h.T.max() == pytest.approx(273 / 7 - 1 / 7)  # 1997-01-01 .. 1997-09-30
+    summary = pd.read_csv(cdnow.path().parent / "cdnow_customers_summary.csv")
+    assert np.array_equal(summary["frequency"].to_numpy(), h.x)
+    assert np.allclose(summary["recency"].to_numpy(), h.t_x, atol=0.005)  # printed to 2 decimals
+    assert np.allclose(summary["T"].to_numpy(), h.T, atol=0.005)
+
+
+@pytest.mark.parametrize(
+    "model, published, digits",
+    [(bgnbd, "bgnbd", 3), (pareto_nbd, "pareto_nbd", 2)],
+)
+def test_published_fits(cal, model, published, digits):
+    _, h = cal
+    fit = model.fit(h.x, h.t_x, h.T)
+    paper = cdnow.PUBLISHED[published]
+    for name, value in fit.params.items():
+        assert round(value, digits) == pytest.approx(paper[name]), name
+        lo, hi = fit.interval(name)
+        assert lo < value < hi
+    assert fit.loglik == pytest.approx(paper["loglik"], abs=0.05)
+
+
+def test_gamma_gamma_published_fit(cal):
+    _, h = cal
+    fit = gamma_gamma.fit(h.x, h.value)
+    assert fit.clients == 946
+    for name, value in fit.params.items():
+        assert round(value, 2) == pytest.approx(cdnow.PUBLISHED["gamma_gamma"][name]), name
+
+
+def test_model_expressions_agree_with_simulation():
+    """E[X(t)] and P(alive) of both models against a direct simulation of their stories."""
+    rng = np.random.default_rng(5)
+    n, t = 200_000, 20.0
+    lam = rng.gamma(0.6, 1 / 5.0, n)
+    # Pareto/NBD: exponential lifetime, rate ~ Gamma(s, β).
+    mu = rng.gamma(0.7, 1 / 10.0, n)
+    life = rng.exponential(1 / mu)
+    x = rng.poisson(lam * np.minimum(life, t))
+    assert x.mean() == pytest.approx(pareto_nbd.expected((0.6, 5.0, 0.7, 10.0), t), rel=0.02)
+    # BG/NBD: dropout after each purchase with p ~ Beta(a, b): deaths are Poisson at rate λp.
+    p = rng.beta(0.8, 2.5, n)
+    death = rng.exponential(1 / (lam * p))
+    y = rng.poisson(lam * np.minimum(death, t))
+    assert y.mean() == pytest.approx(bgnbd.expected((0.6, 5.0, 0.8, 2.5), t), rel=0.03)
+
+
+def test_holdout_check_and_the_fitted_scenario():
+    fit = calibrate_log(cdnow.path(), cdnow.FORMAT)  # default split: the first half
+    assert fit.details["setting"].name == "non-contractual"
+    err = fit.details["holdout"].errors
+    assert set(err.index) == {"BG/NBD", "Pareto/NBD", "agent-based"}
+    # Holdout: the forecasts carry information about each client (the literature's ≈ 0.6) and
+    # the aggregate is within 15% of the 1,882 repeat purchases actually made.
+    assert (err["client_correlation"] > 0.5).all()
+    assert (err["client_mae"] < 1.0).all()
+    assert (abs(err["holdout_total_forecast"] / err["holdout_total_actual"] - 1) < 0.15).all()
+    # The simulated cohort reproduces the calibration period's weekly purchases about as well as
+    # the statistical model it was mapped from.
+    assert (
+        err.loc["agent-based", "weekly_mae_calibration"]
+        < 1.5 * err.loc["Pareto/NBD", "weekly_mae_calibration"]
+    )
+    weekly = fit.details["holdout"].weekly
+    cal = weekly[weekly["calibration"]]
+    assert cal["agent-based"].sum() == pytest.approx(cal["actual"].sum(), rel=0.1)
+    # Units said: spend per purchase × purchases per month = spend per month (× 12 per year).
+    q = fit.quality
+    assert q["spend_per_month_mean"] == pytest.approx(
+        q["spend_per_purchase_mean"] * q["purchases_per_month_mean"]
+    )
+    assert q["spend_per_year_mean"] == pytest.approx(12 * q["spend_per_month_mean"])
+    # The fitted scenario's clients spend what the log's clients spend, per month.
+    run = simulate(fit.scenario.with_overrides({"market.clients": 20_000}), months=1)
+    assert run.timeseries["revenue"].iloc[0] > 0
+
+
+def test_cli_on_the_raw_shipped_file(tmp_path, capsys):
+    out = tmp_path / "cdnow.toml"
+    track = tmp_path / "track.csv"
+    argv = [
+        "calibrate",
+        "--transactions",
+        str(cdnow.path()),
+        "--columns",
+        "master_id,client,date,cds,amount",
+        "--out",
+        str(out),
+        "--holdout-csv",
+        str(track),
+    ]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "non-contractual (inferred)" in text and "agent-based" in text
+    scenario = Scenario.from_toml(out)
+    assert scenario.market.spend_distribution == "purchases"
+    assert (
+        simulate(scenario.with_overrides({"market.clients": 2000}), months=3).timeseries.shape[0]
+        == 3
+    )
+    weekly = pd.read_csv(track)
+    assert {"actual", "BG/NBD", "Pareto/NBD", "agent-based"} <= set(weekly.columns)
