@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "log.csv"
         synthetic_log(args.rows).to_csv(path, index=False)
-        raw_rows = sum(1 for _ in open(path)) - 1
+        with open(path) as fh:
+            raw_rows = sum(1 for _ in fh) - 1
         times = {}
         t0 = time.perf_counter()
         log = read_log(path)

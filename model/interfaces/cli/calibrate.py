@@ -48,7 +48,7 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--cohort-size",
-        type=float,
+        type=finite_float("--cohort-size", 1.0, 1e12),
         metavar="N",
         help="survival: clients in the cohort at period 0 (needed for a percent/share column, or "
         "an alive column starting at 100)",
@@ -107,7 +107,7 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     )
     log.add_argument(
         "--holdout-csv",
-        type=Path,
+        type=output_path("--holdout-csv"),
         metavar="FILE.csv",
         help="non-contractual: write the weekly tracking (actual and forecast repeat purchases)",
     )
