@@ -11,6 +11,7 @@ from scipy.special import betaincinv, gammaincinv
 
 from model.engine.phases.staff import headcount
 from model.engine.randomness import Streams, beta_from_uniform, normal_from_uniform
+from model.engine.sharing import MAX_CLIENTS, remember
 from model.engine.state import ClientState, StaffState, Stage
 from model.scenario import Scenario
 
@@ -18,7 +19,20 @@ __all__ = ["initial_clients", "initial_staff"]
 
 
 def initial_clients(p: Scenario, streams: Streams) -> ClientState:
-    """Draw every client's fixed traits and the initial client base (each from its own stream)."""
+    """Draw every client's fixed traits and the initial client base (each from its own stream).
+
+    Runs of the same seed and market share the draw (:mod:`model.engine.sharing`); each gets
+    its own copy.
+    """
+    if p.market.clients > MAX_CLIENTS:
+        return _draw_clients(p, streams)
+    r = p.retain
+    key = ("initial_clients", streams.seed, p.market.model_dump_json(), r.base_churn,
+           r.churn_heterogeneity, p.satisfaction.initial)  # fmt: skip
+    return remember(key, lambda: _draw_clients(p, streams), ClientState.nbytes).copy()
+
+
+def _draw_clients(p: Scenario, streams: Streams) -> ClientState:
     n = p.market.clients
     cl = ClientState(n)
     m = p.market

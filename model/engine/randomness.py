@@ -21,6 +21,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import betaincinv, ndtri
 
+from model.engine.sharing import MAX_CLIENTS, remember
+
 __all__ = ["Streams", "beta_from_uniform", "normal_from_uniform"]
 
 
@@ -56,7 +58,11 @@ class Streams:
         if block is None:
             start = month - month % _BLOCK
             months = np.arange(start, start + _BLOCK, dtype=np.uint32)
-            block = seed_words(self.seed, tag, months, 8)
+            block = remember(
+                ("seed_words", self.seed, tag, start),
+                lambda: seed_words(self.seed, tag, months, 8),
+                _nbytes,
+            )
             self._words[tag, month // _BLOCK] = block
         return block[month % _BLOCK]
 
@@ -88,8 +94,18 @@ class Streams:
         return self._gen
 
     def uniform(self, decision: str, month: int, n: int) -> np.ndarray:
-        """``n`` float32 uniforms in [0, 1): element *i* is client *i*'s draw this month."""
-        return self._seeded(decision, month).random(n, dtype=np.float32)
+        """``n`` float32 uniforms in [0, 1): element *i* is client *i*'s draw this month.
+
+        In markets up to :data:`model.engine.sharing.MAX_CLIENTS` the array is shared with other
+        runs of the same seed in this process (and is read-only).
+        """
+        if n > MAX_CLIENTS:
+            return self._seeded(decision, month).random(n, dtype=np.float32)
+        return remember(
+            ("uniform", self.seed, self.tag(decision), int(month), int(n)),
+            lambda: self._seeded(decision, month).random(n, dtype=np.float32),
+            _nbytes,
+        )
 
     def uniform_at(self, decision: str, month: int, rows: np.ndarray) -> np.ndarray:
         """float32 uniforms for the clients in ``rows`` only: a hash of (key, row), no stream.
@@ -108,6 +124,10 @@ class Streams:
     def uniform64(self, decision: str, month: int, n: int) -> np.ndarray:
         """As :meth:`uniform` in float64, for firm-level decisions that need the precision."""
         return self._seeded(decision, month).random(n)
+
+
+def _nbytes(a: np.ndarray) -> int:
+    return int(a.nbytes) + 112  # the array object itself
 
 
 #: Months of SeedSequence words computed at once per decision.

@@ -26,10 +26,11 @@ from model.engine.agents import ClientView, StaffAgent
 from model.engine.context import Context
 from model.engine.initial import initial_clients, initial_staff
 from model.engine.metrics import METRICS, compute
-from model.engine.network import build_network
+from model.engine.network import Network, build_network
 from model.engine.phases import PHASES
 from model.engine.randomness import Streams
 from model.engine.schedule import lever_plan
+from model.engine.sharing import MAX_CLIENTS, remember
 from model.engine.state import CODES, FirmState, Stage, decode
 from model.scenario import Scenario
 
@@ -105,13 +106,15 @@ class RetentionModel(mesa.Model):
         self.staff_agents: list[StaffAgent] = []
         self._sync_staff_agents()
         w = params.word_of_mouth
-        self.network = build_network(
-            w.network,
-            params.market.clients,
-            w.degree,
-            w.rewiring,
-            self.streams.generator("network", 0),
-        )
+        n = params.market.clients
+
+        def network() -> Network:
+            rng = self.streams.generator("network", 0)
+            return build_network(w.network, n, w.degree, w.rewiring, rng)
+
+        # Runs of the same seed and network share it (read only: model.engine.sharing).
+        key = ("network", seed, w.network, n, w.degree, w.rewiring)
+        self.network = network() if n > MAX_CLIENTS else remember(key, network, Network.nbytes)
         self.firm = FirmState(
             quality=params.innovation.quality_start, frontier=params.market.frontier_start
         )

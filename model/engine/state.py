@@ -139,6 +139,14 @@ class _Arrays:
         """Bytes held by the declared arrays."""
         return sum(getattr(self, s.name).nbytes for s in self.specs)
 
+    def copy(self):  # type: ignore[no-untyped-def]
+        """An independent copy: the same size and values, arrays of its own."""
+        out = object.__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        for spec in self.specs:
+            setattr(out, spec.name, getattr(self, spec.name).copy())
+        return out
+
     def snapshot(self) -> dict[str, np.ndarray]:
         """Copies of every array (for tests and checkpoints)."""
         return {s.name: getattr(self, s.name).copy() for s in self.specs}

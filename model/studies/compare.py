@@ -32,7 +32,7 @@ from scipy import stats
 
 from model.engine.context import SPEND_LINES
 from model.scenario import Scenario, ScenarioError
-from model.studies.run import simulate
+from model.studies.run import in_seed_order, simulate
 from model.studies.stats import mean_interval
 
 __all__ = [
@@ -91,7 +91,7 @@ def replicate(
     """
     jobs = [(s, seed) for s in scenarios for seed in seeds]
     if executor is None:
-        flat = [run(s, seed) for s, seed in jobs]
+        flat = in_seed_order(run, jobs, [seed for _, seed in jobs])  # arms of a seed share draws
     else:
         flat = list(executor.map(run, *zip(*jobs, strict=True)))
     r = len(seeds)

@@ -6,15 +6,16 @@ Sweeps, paired comparisons, experiments, calibration, the CLI and the notebooks 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario
 
-__all__ = ["RunResult", "simulate", "simulate_many"]
+__all__ = ["RunResult", "in_seed_order", "simulate", "simulate_many"]
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,9 @@ def simulate_many(scenarios: Sequence[Scenario]) -> list[RunResult]:
     """Run many scenarios (each with its own ``run.seed``); results in the same order.
 
     The entry point for studies of many small runs (claims, comparisons, calibration). Each
-    result equals what :func:`simulate` gives for that scenario alone.
+    result equals what :func:`simulate` gives for that scenario alone. Runs of the same seed
+    and market size run one after another, so they share their random draws, starting market
+    and network (:mod:`model.engine.sharing`) instead of drawing them again.
 
     Examples
     --------
@@ -95,4 +98,19 @@ def simulate_many(scenarios: Sequence[Scenario]) -> list[RunResult]:
     >>> [r.seed for r in runs]
     [1, 2]
     """
-    return [simulate(s) for s in scenarios]
+    return in_seed_order(simulate, [(s,) for s in scenarios], [s.run.seed for s in scenarios])
+
+
+def in_seed_order(
+    run: Callable[..., Any], jobs: Sequence[tuple], seeds: Sequence[int]
+) -> list[Any]:
+    """``[run(*job) for job in jobs]``, computed seed by seed (``seeds[i]`` is job i's seed).
+
+    ``run`` must be a function of its arguments alone (as :func:`simulate` is); then the order
+    changes no result, and runs of one seed, one after another, share their draws
+    (:mod:`model.engine.sharing`) before other seeds' push them out. Results in the order given.
+    """
+    results: list[Any] = [None] * len(jobs)
+    for i in sorted(range(len(jobs)), key=lambda i: (seeds[i], i)):
+        results[i] = run(*jobs[i])
+    return results

@@ -20,7 +20,7 @@ from scipy import optimize
 
 from model.scenario import PARAMS, Scenario
 from model.studies.calibration.errors import CalibrationError
-from model.studies.run import simulate
+from model.studies.run import simulate_many
 
 __all__ = ["MOMENTS", "MSMFit", "MSMSettings", "fit_moments", "simulated_moments"]
 
@@ -88,11 +88,10 @@ def simulated_moments(
 ) -> np.ndarray:
     """Moments ``names`` for ``scenario``: one row per seed, one column per moment."""
     out = np.empty((len(seeds), len(names)))
-    for i, seed in enumerate(seeds):
-        ts = simulate(
-            scenario, seed=seed, months=settings.months, clients=settings.clients
-        ).timeseries
-        w = _window(ts, settings.burn_in)
+    sized = {"run.months": settings.months, "market.clients": settings.clients}
+    runs = simulate_many([scenario.with_overrides({**sized, "run.seed": s}) for s in seeds])
+    for i, run in enumerate(runs):
+        w = _window(run.timeseries, settings.burn_in)
         out[i] = [MOMENTS[name][1](w) for name in names]
     return out
 

@@ -109,10 +109,15 @@ def run_batch(task: BatchTask) -> BatchReport:
     for var in THREAD_VARS:
         os.environ.setdefault(var, "1")
     started = time.perf_counter()
+    from model.studies.run import in_seed_order
+
     summaries, series = [], []
-    for row in task.rows:
-        params = {k: _plain(row[k]) for k in task.keys}
-        result = replicate(params, row["seed"], task.base)
+    points = [{k: _plain(row[k]) for k in task.keys} for row in task.rows]
+    seeds = [row["seed"] for row in task.rows]
+    # Seed by seed: with common random numbers the points of a seed share their draws.
+    jobs = [(params, seed, task.base) for params, seed in zip(points, seeds, strict=True)]
+    results = in_seed_order(replicate, jobs, seeds)
+    for row, params, result in zip(task.rows, points, results, strict=True):
         ids = {"point": row["point"], **params, "replicate": row["replicate"], "seed": row["seed"]}
         summaries.append({**ids, **result.summary})
         if task.series:
