@@ -60,12 +60,14 @@ INDUSTRIES: tuple[tuple[str, str, float], ...] = (
     ("credit_insurance", "credit insurance", 25.0),
 )
 
-#: A closed cohort: everyone a client at tenure 0, nobody acquired or won back, and no R&D (so
+#: A closed cohort: everyone a client at tenure 0, nobody acquired or won back, no R&D (so
 #: product quality, hence churn, cannot depend on revenue — which lets the loyalty drivers be
-#: applied to the ledger exactly after the run, see :func:`cohort_values`).
+#: applied to the ledger exactly after the run, see :func:`cohort_values`), and a market held
+#: still (competitors do not improve, so the cohort's churn is not raised by a widening gap).
 COHORT: dict[str, Any] = {
     "market.initial_active_share": 1.0,
     "market.initial_tenure": "new",
+    "market.hold_still": True,
     "attract.ad_p_max": 0.0,
     "levers.ad_budget": 0.0,
     "word_of_mouth.enabled": False,

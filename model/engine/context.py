@@ -93,8 +93,11 @@ class Context:
         self.month = month
         self.levers = levers
         self.ad_cost_factor = ad_cost_factor
-        # A competitor's leap lands before anyone decides anything this month.
-        self.firm.frontier += frontier_leap(self.params, month)
+        # A competitor's leap lands before anyone decides anything this month (not in a market
+        # held still), within the 0-1 quality scale.
+        leap = 0.0 if self.params.market.hold_still else frontier_leap(self.params, month)
+        if leap:
+            self.firm.frontier = min(max(self.firm.frontier + leap, 0.0), 1.0)
         self.served = self.clients.active_mask()
         self.served_idx = np.flatnonzero(self.served)  # computed once; most phases work on it
         self.targeted = monthly_targets(self.clients, self.served, self.params)

@@ -25,9 +25,9 @@ from __future__ import annotations
 import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
-from model.scenario import LoyaltyEconomics
+from model.scenario import LoyaltyEconomics, Service
 
-__all__ = ["monthly_rate", "step", "tenure_multiplier"]
+__all__ = ["monthly_rate", "service_cost", "step", "tenure_multiplier"]
 
 
 def monthly_rate(annual: float) -> float:
@@ -48,6 +48,21 @@ def tenure_multiplier(
         # np.take with a native-width index: numpy converts an int16 index far more slowly.
         return np.take(_multiplier(months, rate, p), tenure_months.astype(np.intp, copy=False))
     return _multiplier(tenure_months, rate, p)
+
+
+def service_cost(
+    level: float, base_spend: np.ndarray | float, svc: Service, spend_mean: float
+) -> np.ndarray | float:
+    """A month's cost to serve a client at service ``level``, before the tenure trend (currency).
+
+    ``svc.cost_form`` picks the form: ``"flat"`` — ``cost_per_client · level²`` for every client
+    (a scalar; the default); ``"share_of_spend"`` — that times the client's base spend over
+    ``market.spend_mean``, so the mean is the same but big spenders cost more to serve.
+    """
+    per_client = svc.cost_per_client * level**2
+    if svc.cost_form == "flat":
+        return per_client
+    return per_client * (np.asarray(base_spend, dtype=np.float64) / spend_mean)
 
 
 def _multiplier(tenure_months: np.ndarray, rate: float, p: LoyaltyEconomics) -> np.ndarray:
@@ -110,8 +125,10 @@ def step(ctx: Context) -> None:
         contribution -= cogs_share * volume
     else:  # revenue is the volume: one pass
         contribution = revenue * (keep - cogs_share)
-    per_client = p.service.cost_per_client * lv.service_level**2
-    if le.serve_cost_trend:
+    # (the served clients' spend is gathered only if the cost form reads it)
+    spend = cl.spend[idx] if p.service.cost_form != "flat" else 0.0
+    per_client = service_cost(lv.service_level, spend, p.service, p.market.spend_mean)
+    if le.serve_cost_trend or np.ndim(per_client):
         service = per_client * tenure_multiplier(tenure, le.serve_cost_trend, le)
         service_total = float(service.sum())
     else:  # one cost for everyone served: a scalar, no per-client pass

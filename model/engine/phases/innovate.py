@@ -20,7 +20,7 @@ from model.engine.context import Context
 from model.engine.randomness import normal_from_uniform
 from model.scenario import Innovation
 
-__all__ = ["poisson_quantile", "ship_decision", "step"]
+__all__ = ["move_frontier", "poisson_quantile", "ship_decision", "step"]
 
 
 def poisson_quantile(u: float, mu: float) -> int:
@@ -48,6 +48,11 @@ def ship_decision(
     return focus * feedback + (1.0 - focus) * estimate > 0.0
 
 
+def move_frontier(frontier: float, step: float) -> float:
+    """The competitors' frontier after moving by ``step``, kept on the 0–1 quality scale."""
+    return float(min(max(frontier + step, 0.0), 1.0))
+
+
 def step(ctx: Context) -> None:
     """Run this month's candidates, move product quality and the competitors' frontier."""
     firm, p, lv = ctx.firm, ctx.params.innovation, ctx.levers
@@ -69,13 +74,17 @@ def step(ctx: Context) -> None:
         noise_fb, noise_int = draw("innovate.feedback_noise"), draw("innovate.internal_noise")
         ships = ship_decision(effect, noise_fb, noise_int, lv.client_focus, p)
         good = effect > 0
-        firm.quality = float(np.clip(firm.quality + effect[ships].sum(), 0.0, 1.5))
+        # Quality is on a 0-1 scale: a firm at the top cannot ship past it.
+        firm.quality = float(np.clip(firm.quality + effect[ships].sum(), 0.0, 1.0))
         firm.novelty_dip += p.novelty_dip * int(ships.sum())
         firm.shipped_good += int((ships & good).sum())
         firm.shipped_bad += int((ships & ~good).sum())
         firm.shelved_good += int((~ships & good).sum())
         firm.shelved_bad += int((~ships & ~good).sum())
     ctx.tally["candidates"] = count
-    # Competitors move on for next month (a scheduled leap lands at the start of its month).
-    firm.frontier += ctx.params.market.competitor_pace
+    # Competitors move on for next month (a scheduled leap lands at the start of its month),
+    # within the 0-1 quality scale; a market held still (a closed cohort) does not move.
+    market = ctx.params.market
+    if not market.hold_still:
+        firm.frontier = move_frontier(firm.frontier, market.competitor_pace)
     ctx.ledger["rd"] += budget

@@ -1,9 +1,13 @@
 """Retain: the monthly churn hazard, and who asks to leave (docs/ODD.md §7.4).
 
-Hazard = own propensity × exp(−k·(S − S_ref)) × (1 + g·tanh(gap / scale)) × exp(−ℓ·discount)
-× exp(τ·tenure years). Tenure lowers the *aggregate* churn rate through heterogeneity (own
-propensities are Beta-distributed; the leavers go first), and τ, the direct effect, is 0 by default.
-A ``poaching`` shock (:func:`model.engine.schedule.poached_share`) adds leavers for a competitor.
+Hazard = own propensity × r(S) × (1 + g·tanh(gap / scale)) × exp(−ℓ·discount) × exp(τ·tenure
+years), with r(S) the satisfaction response (:func:`satisfaction_response`: exponential
+``exp(−k·(S − S_ref))`` by default, or a logistic, linear or asymmetric form). Tenure lowers the
+*aggregate* churn rate through heterogeneity (own propensities are Beta-distributed; the leavers go
+first), and τ, the direct effect, is 0 by default. The gap factor (:func:`gap_factor`) lies in
+``[max(0, 1 − g), 1 + g]``: a gap behind the frontier raises churn up to (1 + g)×, a lead lowers it,
+to zero at g ≥ 1 and a large lead. A ``poaching`` shock
+(:func:`model.engine.schedule.poached_share`) adds leavers for a competitor.
 """
 
 from __future__ import annotations
@@ -16,7 +20,45 @@ from model.engine.schedule import poached_share
 from model.engine.state import Reason
 from model.scenario import Retain
 
-__all__ = ["churn_hazard", "step"]
+__all__ = ["churn_hazard", "gap_factor", "satisfaction_response", "step"]
+
+
+def gap_factor(gap: float, p: Retain) -> float:
+    """The churn multiplier of the product-quality gap: ``max(0, 1 + g·tanh(gap / scale))``.
+
+    It lies in ``[max(0, 1 − g), 1 + g]`` (g = ``gap_effect``): a gap behind the frontier
+    (``gap`` > 0) raises churn, up to (1 + g)× at saturation; a lead lowers it, down to
+    ``max(0, 1 − g)``× — so with g ≥ 1 a large lead drives churn to zero.
+    """
+    return max(0.0, 1.0 + p.gap_effect * float(np.tanh(gap / p.gap_scale)))
+
+
+def satisfaction_response(satisfaction: np.ndarray, p: Retain) -> np.ndarray:
+    """How satisfaction multiplies the churn hazard: 1 at ``S_ref``, slope −k there (float32).
+
+    ``p.churn_response`` picks the form (k = ``satisfaction_sensitivity``, d = S − S_ref):
+
+    - ``"exponential"``: ``exp(−k·d)`` — unbounded as S falls (the default);
+    - ``"logistic"``: ``2 / (1 + exp(2k·d))`` — bounded in (0, 2): at most doubles churn;
+    - ``"linear"``: ``max(0, 1 − k·d)`` — zero churn from satisfaction above S_ref + 1/k;
+    - ``"asymmetric"``: ``exp(−k·d)`` below the reference, ``exp(−u·k·d)`` above it, u =
+      ``satisfaction_upside`` (Anderson & Mittal 2000: dissatisfaction weighs more).
+    """
+    d = np.asarray(satisfaction, dtype=np.float32) - np.float32(p.satisfaction_reference)
+    k = np.float32(p.satisfaction_sensitivity)
+    form = p.churn_response
+    if form == "exponential":
+        # A multiplier past e⁸⁰ leaves any propensity above 10⁻³⁵ at a hazard of 1; the cap keeps
+        # float32's exp finite (it overflows past 88.7), so a propensity of 0 stays 0, not NaN.
+        return np.exp(np.minimum(-k * d, np.float32(80.0)))
+    if form == "logistic":
+        return np.float32(2.0) / (np.float32(1.0) + np.exp(np.clip(2 * k * d, -80.0, 80.0)))
+    if form == "linear":
+        return np.maximum(np.float32(1.0) - k * d, np.float32(0.0))
+    if form == "asymmetric":
+        slope = np.where(d > 0, k * np.float32(p.satisfaction_upside), k).astype(np.float32)
+        return np.exp(np.minimum(-slope * d, np.float32(80.0)))
+    raise ValueError(f"retain.churn_response {form!r}: unknown form")  # pragma: no cover
 
 
 def churn_hazard(
@@ -28,20 +70,25 @@ def churn_hazard(
     p: Retain,
 ) -> np.ndarray:
     """Monthly probability of leaving, in [0, 1]."""
-    gap_factor = max(0.0, 1.0 + p.gap_effect * float(np.tanh(gap / p.gap_scale)))
     # float32 throughout (satisfaction and propensity are float32; a hazard needs no more), and
     # terms that are exactly zero (no discount, no direct tenure effect: the defaults) are skipped.
-    log_mult = np.float32(-p.satisfaction_sensitivity) * (
-        np.asarray(satisfaction, dtype=np.float32) - np.float32(p.satisfaction_reference)
-    )
+    exponential = p.churn_response == "exponential"
+    if exponential:  # one exp for satisfaction, discount and tenure together (the default path)
+        log_mult = np.float32(-p.satisfaction_sensitivity) * (
+            np.asarray(satisfaction, dtype=np.float32) - np.float32(p.satisfaction_reference)
+        )
+    else:
+        log_mult = np.zeros(np.shape(satisfaction), dtype=np.float32)
     if np.ndim(discount) or discount != 0:
         log_mult -= np.float32(p.loyalty_elasticity) * np.asarray(discount, dtype=np.float32)
     if p.tenure_slope != 0:
         log_mult += np.float32(p.tenure_slope / 12.0) * np.asarray(tenure_months, np.float32)
-    # A hazard multiplier past e⁸⁰ leaves any propensity above 10⁻³⁵ at a hazard of 1; the cap
-    # keeps float32's exp finite (it overflows past 88.7), so a propensity of 0 stays 0, not NaN.
+    # A multiplier past e⁸⁰ leaves any propensity above 10⁻³⁵ at a hazard of 1; the cap keeps
+    # float32's exp finite (it overflows past 88.7), so a propensity of 0 stays 0, not NaN.
     hazard = np.exp(np.minimum(log_mult, np.float32(80.0)))
-    hazard *= np.float32(gap_factor)
+    if not exponential:
+        hazard *= satisfaction_response(satisfaction, p)
+    hazard *= np.float32(gap_factor(gap, p))
     hazard *= propensity
     return np.clip(hazard, 0.0, 1.0, out=hazard) if np.ndim(hazard) else np.clip(hazard, 0.0, 1.0)
 

@@ -16,6 +16,7 @@ from model.scenario import Satisfaction
 __all__ = [
     "behavioural",
     "expectation_update",
+    "from_likelihood",
     "satisfaction_cutoffs",
     "satisfaction_target",
     "step",
@@ -36,18 +37,52 @@ def expectation_update(
     return e + p.expectation_rate * (anchor - e)
 
 
-def to_likelihood(s: np.ndarray, exponent: float) -> np.ndarray:
-    """NPS's 0–10 likelihood to recommend from satisfaction in [0, 1]: ``10·S^k``."""
-    return 10.0 * np.power(s, exponent)
+def to_likelihood(s: np.ndarray, p: Satisfaction) -> np.ndarray:
+    """NPS's 0–10 likelihood to recommend from satisfaction in [0, 1].
+
+    ``p.likelihood_map`` picks the form: ``"power"`` ``10·S^k`` (k = ``likelihood_exponent``, the
+    default), ``"linear"`` ``10·S``, or ``"logistic"``, an S-shaped map through (0, 0), (½, 5) and
+    (1, 10) with slope set by ``likelihood_steepness`` a:
+    ``10·(σ(a(S − ½)) − σ(−a/2)) / (σ(a/2) − σ(−a/2))``.
+    """
+    s = np.asarray(s)
+    if p.likelihood_map == "power":
+        return 10.0 * np.power(s, p.likelihood_exponent)
+    if p.likelihood_map == "linear":
+        return 10.0 * s
+    lo, hi = _sigmoid_ends(p.likelihood_steepness)
+    return 10.0 * (_sigmoid(p.likelihood_steepness * (s - 0.5)) - lo) / (hi - lo)
+
+
+def from_likelihood(likelihood: float, p: Satisfaction) -> float:
+    """The satisfaction at which :func:`to_likelihood` reaches ``likelihood`` (its inverse)."""
+    x = likelihood / 10.0
+    if p.likelihood_map == "power":
+        return x ** (1.0 / p.likelihood_exponent)
+    if p.likelihood_map == "linear":
+        return x
+    a = p.likelihood_steepness
+    lo, hi = _sigmoid_ends(a)
+    y = min(max(lo + x * (hi - lo), 1e-300), 1.0 - 1e-16)
+    return float(0.5 + np.log(y / (1.0 - y)) / a)
+
+
+def _sigmoid(x: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.asarray(x, dtype=np.float64)))
+
+
+def _sigmoid_ends(a: float) -> tuple[float, float]:
+    """σ at S = 0 and S = 1 of the logistic map with steepness ``a``."""
+    return float(_sigmoid(-a / 2.0)), float(_sigmoid(a / 2.0))
 
 
 def satisfaction_cutoffs(p: Satisfaction) -> tuple[float, float]:
     """Satisfaction at which a client becomes a promoter, and below which a detractor.
 
-    The inverse of :func:`to_likelihood` at the NPS thresholds: ``(threshold / 10)^(1/k)``.
+    The inverse of :func:`to_likelihood` at the NPS thresholds (``(threshold / 10)^(1/k)`` for
+    the power map).
     """
-    k = p.likelihood_exponent
-    return (p.promoter_threshold / 10.0) ** (1.0 / k), (p.detractor_threshold / 10.0) ** (1.0 / k)
+    return from_likelihood(p.promoter_threshold, p), from_likelihood(p.detractor_threshold, p)
 
 
 def market_standard(ctx: Context) -> float:

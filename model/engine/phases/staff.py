@@ -31,13 +31,18 @@ def workload(clients: np.ndarray, capacity: float) -> np.ndarray:
 
 
 def engagement_target(
-    training_spend: float, empowered: bool, overload: np.ndarray, p: Staff
+    training_spend: float, autonomy: float, overload: np.ndarray, p: Staff
 ) -> np.ndarray:
-    """Engagement each staff member tends toward, in [0, 1]."""
+    """Engagement each staff member tends toward, in [0, 1].
+
+    ``autonomy`` is the lever ``levers.autonomy`` (0–1): the authority to act without approval,
+    worth ``autonomy_engagement`` at 1. It is its own lever, not implied by an empowerment budget
+    (which pays for on-the-spot fixes, :mod:`~model.engine.phases.work`).
+    """
     target = (
         p.engagement_base
         + p.training_engagement * saturating(training_spend, p.training_scale)
-        + p.autonomy_engagement * float(empowered)
+        + p.autonomy_engagement * float(autonomy)
         - p.overload_engagement * overload
     )
     return np.clip(target, 0.0, 1.0)
@@ -78,7 +83,7 @@ def step(ctx: Context) -> None:
     s.clients[:n] = np.bincount(cl.staff[ctx.served_idx], minlength=n)
     e, k = s.engagement[:n], s.skill[:n]
     target = engagement_target(
-        lv.training_spend, lv.empowerment_budget > 0, workload(s.clients[:n], p.capacity), p
+        lv.training_spend, lv.autonomy, workload(s.clients[:n], p.capacity), p
     )
     e += (p.engagement_rate * (target - e)).astype(np.float32)
     k += np.float32(p.engagement_rate) * (np.float32(skill_target(lv.training_spend, p)) - k)

@@ -6,6 +6,9 @@ Bass's *q* keeps its meaning on any network (fully mixed, a prospect with F·N a
 hears with probability 1 − (1 − q/k̄)^(F·N) ≈ 1 − e^(−qF)). Computed receiver-side: a client with
 ``a`` promoter neighbours is reached with probability 1 − (1 − q⁺/k̄)^a, one uniform per client.
 
+Each kind can be switched off alone (``word_of_mouth.positive`` / ``negative``: a silenced kind
+sends nothing, the other still spreads); ``enabled`` false switches both off.
+
 Detractors: served clients below the NPS detractor threshold, and clients who left over bad service
 for ``lapsed_warning_months``. Effects: prospects become aware (attract) or are put off (conversion
 × ``negative_conversion_factor``); lapsed clients' return odds rise; current clients' satisfaction
@@ -19,8 +22,9 @@ import numpy as np
 from model.engine.context import Context
 from model.engine.phases.satisfaction import behavioural, satisfaction_cutoffs
 from model.engine.state import Reason, Stage
+from model.scenario import WordOfMouth
 
-__all__ = ["reach_probability", "step"]
+__all__ = ["reach_probability", "speaking_rates", "step"]
 
 
 def reach_probability(senders_around: np.ndarray, q: float, mean_degree: float) -> np.ndarray:
@@ -32,6 +36,13 @@ def reach_probability(senders_around: np.ndarray, q: float, mean_degree: float) 
     table = -np.expm1(a * np.log1p(-per_edge)) if per_edge < 1 else (a > 0).astype(np.float64)
     # float32: compared with float32 uniforms, so no more precision than they carry is needed.
     return np.take(table.astype(np.float32), senders_around.astype(np.intp, copy=False))
+
+
+def speaking_rates(w: WordOfMouth) -> tuple[float, float]:
+    """The monthly rates ``(q⁺, q⁻)`` in force: 0 for a kind switched off (or both, if disabled)."""
+    if not w.enabled:
+        return 0.0, 0.0
+    return (w.q_positive if w.positive else 0.0), (w.q_negative if w.negative else 0.0)
 
 
 def step(ctx: Context) -> None:
@@ -53,19 +64,20 @@ def step(ctx: Context) -> None:
     detractors &= cl.months_lapsed < w.lapsed_warning_months
     detractors |= ctx.served & (s < detractor_s)
     k = ctx.network.mean_degree
+    q_pos, q_neg = speaking_rates(w)
     # A channel that cannot carry anything is skipped (its stream is simply not drawn).
     net = ctx.network
-    if w.q_positive > 0 and w.q_negative > 0:
+    if q_pos > 0 and q_neg > 0:
         around_pos, around_neg = net.count_flagged_both(promoters, detractors)
     else:
-        around_pos = net.count_flagged(promoters) if w.q_positive > 0 else None
-        around_neg = net.count_flagged(detractors) if w.q_negative > 0 else None
+        around_pos = net.count_flagged(promoters) if q_pos > 0 else None
+        around_neg = net.count_flagged(detractors) if q_neg > 0 else None
     pos = np.zeros(n, dtype=np.float32)
     if around_pos is not None:
-        pos = reach_probability(around_pos, w.q_positive, k)
+        pos = reach_probability(around_pos, q_pos, k)
         np.less(ctx.uniform("wom.positive"), pos, out=cl.heard_positive)
     if around_neg is not None:
-        neg = reach_probability(around_neg, w.q_negative, k)
+        neg = reach_probability(around_neg, q_neg, k)
         np.less(ctx.uniform("wom.negative"), neg, out=cl.heard_negative)
     ctx.promoters = promoters
     ctx.wom_probability = pos

@@ -11,7 +11,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from model.engine.phases.account import tenure_multiplier
+from model.engine.phases.account import service_cost, tenure_multiplier
 from model.engine.phases.attract import conversion_probability
 from model.engine.phases.retain import churn_hazard
 from model.engine.phases.satisfaction import (
@@ -27,7 +27,7 @@ from model.engine.phases.staff import (
     workload,
 )
 from model.engine.phases.win_back import return_probability
-from model.engine.phases.word_of_mouth import reach_probability
+from model.engine.phases.word_of_mouth import reach_probability, speaking_rates
 from model.engine.phases.work import (
     FIXED_LATER,
     FIXED_ON_SPOT,
@@ -62,7 +62,7 @@ class StaffMember(mesa.Agent):
         """Move engagement and skill toward their targets; maybe quit (and be replaced)."""
         m, p, lv = self.model, self.model.params.staff, self.model.levers
         target = engagement_target(
-            lv.training_spend, lv.empowerment_budget > 0, workload(self.clients, p.capacity), p
+            lv.training_spend, lv.autonomy, workload(self.clients, p.capacity), p
         )
         self.engagement += p.engagement_rate * (_f(target) - self.engagement)
         self.skill += p.engagement_rate * (skill_target(lv.training_spend, p) - self.skill)
@@ -215,7 +215,7 @@ class ClientAgent(mesa.Agent):
         p = self.model.params
         w, sat = p.word_of_mouth, p.satisfaction
         if self.served:
-            ltr = _f(to_likelihood(self.behavioural_satisfaction(), sat.likelihood_exponent))
+            ltr = _f(to_likelihood(self.behavioural_satisfaction(), sat))
             self.promoter = ltr >= sat.promoter_threshold
             self.detractor = ltr < sat.detractor_threshold
         else:
@@ -235,9 +235,10 @@ class ClientAgent(mesa.Agent):
             promoters = sum(n.promoter for n in self.neighbours)
             detractors = sum(n.detractor for n in self.neighbours)
         k = m.network.mean_degree
-        self.wom_probability = _f(reach_probability(promoters, w.q_positive, k))
+        q_pos, q_neg = speaking_rates(w)
+        self.wom_probability = _f(reach_probability(promoters, q_pos, k))
         self.heard_positive = m.rng.random() < self.wom_probability
-        self.heard_negative = m.rng.random() < _f(reach_probability(detractors, w.q_negative, k))
+        self.heard_negative = m.rng.random() < _f(reach_probability(detractors, q_neg, k))
         m.tally["reached_positive"] += self.heard_positive
         m.tally["reached_negative"] += self.heard_negative
 
@@ -317,11 +318,9 @@ class ClientAgent(mesa.Agent):
             self.revenue = self.spend * _f(growth * tenure_multiplier(t, le.price_premium, le))
         discount = lv.loyalty_discount * self.revenue if m.targeted["loyalty"][self.row] else 0.0
         cogs = p.economics.cogs_share * self.revenue
-        service = (
-            p.service.cost_per_client
-            * lv.service_level**2
-            * _f(tenure_multiplier(t, le.serve_cost_trend, le))
-        )
+        service = _f(
+            service_cost(lv.service_level, self.spend, p.service, p.market.spend_mean)
+        ) * _f(tenure_multiplier(t, le.serve_cost_trend, le))
         m.ledger["cogs"] += cogs
         m.ledger["service"] += service
         m.ledger["discounts"] += discount

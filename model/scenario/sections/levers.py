@@ -39,6 +39,14 @@ class Levers(Section):
         le=1e6,
         source="Ritz-Carlton: up to $2,000 per guest without approval (practitioner articles, docs/ODD.md §1.2)",
     )
+    autonomy: float = param(
+        1.0,
+        unit="share 0-1",
+        ge=0.0,
+        le=1.0,
+        source="assumption: staff may act without approval (its engagement lift is "
+        "staff.autonomy_engagement x autonomy), whether or not they have an empowerment budget",
+    )
     ad_budget: float = param(
         300.0, unit="currency/month per 1k market", ge=0.0, le=1e7, source="assumption"
     )

@@ -113,6 +113,13 @@ class Market(Section):
         source="assumption: product quality frontier Qm",
         role="setting",
     )
+    hold_still: bool = param(
+        False,
+        unit="flag",
+        source="true holds the market still around the firm: competitors' pace and leaps are "
+        "ignored (a closed cohort, docs/validation.md)",
+        role="setting",
+    )
     competitor_pace: float = param(
         0.002,
         unit="quality/month",

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from model.scenario.declare import Section, param
 
-__all__ = ["LoyaltyEconomics", "Retain"]
+__all__ = ["ChurnResponse", "LoyaltyEconomics", "Retain"]
+
+#: How satisfaction multiplies the churn hazard (docs/ODD.md §7.4).
+ChurnResponse = Literal["exponential", "logistic", "linear", "asymmetric"]
 
 
 class Retain(Section):
@@ -40,6 +45,25 @@ class Retain(Section):
         plausible=(0.5, 6.0),
         plausible_source="Anderson & Mittal 2000: satisfaction drives retention, nonlinearly; Kumar et al. 2013: it explains little variance; size assumption: wide",
     )
+    churn_response: ChurnResponse = param(
+        "exponential",
+        unit="form",
+        source="assumption: exp(-k (S - S_ref)); docs/ODD.md §7.4 gives each form",
+        plausible=("exponential", "logistic", "linear", "asymmetric"),
+        plausible_source="Anderson & Mittal 2000: the satisfaction-retention link is nonlinear "
+        "and asymmetric, its form unknown: unbounded (exponential), bounded (logistic), linear, "
+        "or steeper below the reference than above (asymmetric)",
+    )
+    satisfaction_upside: float = param(
+        0.5,
+        unit="share of the slope",
+        ge=0.0,
+        le=1.0,
+        source="assumption ('asymmetric' response only): the slope above the reference as a share "
+        "of the slope below; Anderson & Mittal 2000: losses weigh more",
+        plausible=(0.2, 1.0),
+        plausible_source="assumption: wide; 1 = symmetric",
+    )
     satisfaction_reference: float = param(
         0.6,
         unit="satisfaction 0-1",
@@ -54,7 +78,8 @@ class Retain(Section):
         unit="x hazard at saturation",
         ge=-1.0,
         le=10.0,
-        source="assumption: a large quality gap at most doubles churn",
+        source="assumption: a gap behind the frontier raises churn up to (1 + g)x; a lead lowers "
+        "it down to max(0, 1 - g)x (g = 1: a large lead can drive churn to 0)",
         plausible=(0.0, 2.0),
         plausible_source="assumption: wide; 0 = the product gap does not matter",
     )

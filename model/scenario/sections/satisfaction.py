@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from model.scenario.declare import Section, param
 
-__all__ = ["Satisfaction"]
+__all__ = ["LikelihoodMap", "Satisfaction"]
+
+#: How satisfaction maps to NPS's 0-10 likelihood to recommend (docs/ODD.md §7.3).
+LikelihoodMap = Literal["power", "linear", "logistic"]
 
 
 class Satisfaction(Section):
@@ -67,6 +72,23 @@ class Satisfaction(Section):
         source="assumption: likelihood to recommend = 10·S^k; k=0.5 maps S=0.6 to 7.7 of 10",
         plausible=(0.3, 1.0),
         plausible_source="assumption: wide (power map only; 1 is linear)",
+    )
+    likelihood_map: LikelihoodMap = param(
+        "power",
+        unit="form",
+        source="assumption: 10·S^k (likelihood_exponent); docs/ODD.md §7.3 gives each form",
+        plausible=("power", "linear", "logistic"),
+        plausible_source="assumption: no published map from satisfaction to likelihood to "
+        "recommend; concave (power), proportional (linear) or S-shaped (logistic)",
+    )
+    likelihood_steepness: float = param(
+        10.0,
+        unit="1/unit S",
+        gt=0.0,
+        le=50.0,
+        source="assumption ('logistic' map only): slope of the S-shaped map around S = 0.5",
+        plausible=(4.0, 16.0),
+        plausible_source="assumption: wide",
     )
     promoter_threshold: float = param(
         9.0,

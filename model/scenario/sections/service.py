@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from model.scenario.declare import Section, param
 
-__all__ = ["Service"]
+__all__ = ["CostForm", "Service"]
+
+#: How the cost to serve a client depends on what it spends (docs/ODD.md §7.9).
+CostForm = Literal["flat", "share_of_spend"]
 
 
 class Service(Section):
@@ -37,6 +42,15 @@ class Service(Section):
         plausible=(3.0, 30.0),
         scale="log",
         plausible_source="assumption: wide: 3%-30% of mean spend at level 1",
+    )
+    cost_form: CostForm = param(
+        "flat",
+        unit="form",
+        source="assumption: the same cost for every client served ('flat'); 'share_of_spend' "
+        "scales it by the client's base spend / market.spend_mean (same mean)",
+        plausible=("flat", "share_of_spend"),
+        plausible_source="Reinartz & Kumar 2000/2002: costs to serve differ across clients; "
+        "whether they grow with spend is not settled",
     )
     incident_rate_max: float = param(
         0.1,

@@ -16,7 +16,19 @@ class WordOfMouth(Section):
     """Promoters and detractors talking on a social network (docs/ODD.md §7.5)."""
 
     enabled: bool = param(
-        True, unit="flag", source="false switches word of mouth off", role="setting"
+        True, unit="flag", source="false switches word of mouth off (both kinds)", role="setting"
+    )
+    positive: bool = param(
+        True,
+        unit="flag",
+        source="false silences recommendations only (warnings still spread)",
+        role="setting",
+    )
+    negative: bool = param(
+        True,
+        unit="flag",
+        source="false silences warnings only (recommendations still spread)",
+        role="setting",
     )
     network: Network = param(
         "small_world",
