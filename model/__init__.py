@@ -27,12 +27,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from model.engine.retention_model import RetentionModel
-from model.scenario import Scenario, ScenarioError
 from model.version import __version__
 
-#: Names that load their module on first use, so ``import model`` stays light.
+#: Names that load their module on first use, so ``import model`` stays light (and the
+#: ``retention`` command can handle Ctrl+C from its first moment: its entry point lives here).
 _LAZY: dict[str, str] = {
+    "RetentionModel": "model.engine.retention_model",
+    "Scenario": "model.scenario",
+    "ScenarioError": "model.scenario",
     "simulate": "model.studies.run",
     "RunResult": "model.studies.run",
     "compare": "model.studies.compare",
@@ -40,7 +42,7 @@ _LAZY: dict[str, str] = {
     "stage_flow": "model.interfaces.figures",
 }
 
-__all__ = ["RetentionModel", "Scenario", "ScenarioError", "__version__", *_LAZY]
+__all__ = ["__version__", *_LAZY]
 
 
 def __getattr__(name: str) -> Any:

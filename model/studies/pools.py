@@ -27,14 +27,20 @@ WATCH_SECONDS = 0.5
 
 def _watch(parent: int) -> None:
     while True:
-        time.sleep(WATCH_SECONDS)
         if os.getppid() != parent:
             os._exit(1)  # the parent is gone: nobody will read our results
+        time.sleep(WATCH_SECONDS)
 
 
-def die_with_parent(then: Callable[[], None] | None = None) -> None:
-    """Worker initializer: exit when the parent process dies, then run ``then`` (if given)."""
-    threading.Thread(target=_watch, args=(os.getppid(),), daemon=True, name="watch-parent").start()
+def die_with_parent(parent: int, then: Callable[[], None] | None = None) -> None:
+    """Worker initializer: exit when process ``parent`` is no longer this worker's parent.
+
+    ``parent`` is passed from the parent rather than read here: a worker still starting when its
+    parent was killed would otherwise take its new parent (init) for the real one.
+    """
+    if os.getppid() != parent:
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent,), daemon=True, name="watch-parent").start()
     if then is not None:
         then()
 
@@ -62,7 +68,7 @@ def process_pool(
         max_workers=workers,
         mp_context=mp_context,
         initializer=die_with_parent,
-        initargs=(initializer,),
+        initargs=(os.getpid(), initializer),
     )
     try:
         yield pool

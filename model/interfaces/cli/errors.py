@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["PROG", "CliError", "Parser", "Terminated", "one_line"]
+__all__ = ["PROG", "CliError", "Parser", "Terminated", "handled_interrupt", "one_line"]
 
 PROG = "retention"
 
@@ -34,3 +34,13 @@ class Parser(argparse.ArgumentParser):
 def one_line(message: str) -> str:
     """Collapse whitespace so that an error always prints as one line."""
     return " ".join(message.split())
+
+
+def handled_interrupt() -> None:
+    """Tell CPython that a KeyboardInterrupt was handled, so the exit status is ours (130).
+
+    CPython marks an interrupt that escapes code run from a string (``exec``/``eval``, which numpy
+    and scipy use while importing) as unhandled, and then ends the process by SIGINT even after
+    the command caught it; running a string without error clears that mark.
+    """
+    exec("None")

@@ -21,7 +21,14 @@ from importlib.metadata import entry_points
 from model.interfaces.cli.app import add_app
 from model.interfaces.cli.calibrate import add_calibrate
 from model.interfaces.cli.compare import add_compare
-from model.interfaces.cli.errors import PROG, CliError, Parser, Terminated, one_line
+from model.interfaces.cli.errors import (
+    PROG,
+    CliError,
+    Parser,
+    Terminated,
+    handled_interrupt,
+    one_line,
+)
 from model.interfaces.cli.optimize import add_optimize
 from model.interfaces.cli.params import add_params
 from model.interfaces.cli.run import add_run
@@ -109,6 +116,8 @@ def _classify(exc: BaseException) -> tuple[int | None, str]:
     """(exit status, one line) for an input or environment error; (None, "") for a bug."""
     from concurrent.futures.process import BrokenProcessPool
 
+    if isinstance(exc, KeyboardInterrupt):
+        handled_interrupt()
     if isinstance(exc, Terminated):
         return 143, "stopped (SIGTERM); previous results are untouched"
     if isinstance(exc, KeyboardInterrupt):

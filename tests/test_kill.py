@@ -1,0 +1,143 @@
+"""Kill tests: ``run``, ``sweep`` and ``compare --workers 2`` stopped at random moments.
+
+SIGINT and SIGTERM must leave previous results intact, no staging folders and no worker
+processes, with exit status 130 or 143 and no traceback; SIGKILL of a sweep must leave no worker
+running (they watch their parent) and a store that resumes to the uninterrupted result. The
+moments are drawn from a fixed seed, so a failure reproduces.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+
+from model.studies.sweep import load, load_spec, run_sweep
+
+REPO = Path(__file__).resolve().parents[1]
+BASELINE = REPO / "scenarios" / "baseline.toml"
+POLICY = REPO / "scenarios" / "policies" / "no_cut.toml"
+COMMAND = [sys.executable, "-m", "model"]
+#: Seconds a stopped command and its workers have to be gone.
+GRACE = 15.0
+
+pytestmark = pytest.mark.slow
+
+
+def start(args: list, cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*COMMAND, *map(str, args)],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def family(proc: subprocess.Popen, want: int, timeout: float = 60.0) -> list[psutil.Process]:
+    """Wait until ``proc`` has ``want`` descendants (or ends); returns them."""
+    deadline = time.monotonic() + timeout
+    kids: list[psutil.Process] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            kids = psutil.Process(proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            break
+        if len(kids) >= want:
+            break
+        time.sleep(0.05)
+    return kids
+
+
+def gone(processes: list[psutil.Process], timeout: float = GRACE) -> list[int]:
+    """Pids of ``processes`` still alive after ``timeout`` seconds."""
+    _, alive = psutil.wait_procs(processes, timeout=timeout)
+    for p in alive:  # do not leave them to the next test
+        p.kill()
+    return [p.pid for p in alive]
+
+
+def staging(folder: Path) -> list[str]:
+    return [p.name for p in folder.rglob(".*") if ".partial-" in p.name or ".old-" in p.name]
+
+
+def check_stopped(proc: subprocess.Popen, sig: int) -> None:
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err, err
+    expected = {signal.SIGINT: 130, signal.SIGTERM: 143}[sig]
+    assert proc.returncode in (0, expected), (proc.returncode, err)
+
+
+@pytest.mark.parametrize("case", range(2))
+def test_run_stopped_at_a_random_moment_keeps_the_previous_results(tmp_path, case):
+    rng = random.Random(1000 + case)
+    sig = (signal.SIGINT, signal.SIGTERM)[case % 2]
+    args = ["run", BASELINE, "--clients", "20000", "--months", "36", "--out", "res", "--quiet"]
+    first = start([*args[:-3], "--months", "2", "--no-figures", "--out", "res"], tmp_path)
+    assert first.wait(timeout=120) == 0
+    before = json.loads((tmp_path / "res" / "summary.json").read_text())
+    proc = start(args, tmp_path)
+    time.sleep(rng.uniform(0.1, 6.0))
+    proc.send_signal(sig)
+    check_stopped(proc, sig)
+    after = json.loads((tmp_path / "res" / "summary.json").read_text())
+    assert (tmp_path / "res" / "timeseries.csv").is_file()
+    if proc.returncode != 0:
+        assert after == before
+    assert staging(tmp_path) == []
+
+
+SPEC = """
+name = "kill"
+seed = 5
+months = 12
+clients = 2000
+replications = 3
+batch_size = 1
+[parameters]
+"levers.service_level" = ["low", "standard", "wow"]
+"""
+
+
+@pytest.mark.parametrize("case", range(2))
+def test_sweep_killed_leaves_no_workers_and_resumes_to_the_same_store(tmp_path, case):
+    rng = random.Random(2000 + case)
+    sig = (signal.SIGKILL, signal.SIGINT)[case]
+    spec_file = tmp_path / "spec.toml"
+    spec_file.write_text(SPEC)
+    proc = start(["sweep", spec_file, "--out", "store", "--workers", "2", "--quiet"], tmp_path)
+    kids = family(proc, 2)
+    time.sleep(rng.uniform(0.0, 3.0))
+    kids = kids + [k for k in family(proc, 3, timeout=0.1) if k not in kids]
+    proc.send_signal(sig)
+    if sig == signal.SIGKILL:
+        proc.wait(timeout=GRACE)
+    else:
+        check_stopped(proc, sig)
+    assert gone(kids) == []
+    spec = load_spec(spec_file)
+    run_sweep(spec, tmp_path / "store", progress=False)
+    run_sweep(spec, tmp_path / "whole", progress=False)
+    pd.testing.assert_frame_equal(load(tmp_path / "store"), load(tmp_path / "whole"))
+    assert not list((tmp_path / "store").rglob(".*.tmp"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM])
+def test_compare_with_workers_stops_its_pool(tmp_path, sig):
+    args = ["compare", BASELINE, POLICY, "--clients", "5000", "--months", "60"]
+    proc = start([*args, "--replications", "8", "--workers", "2", "--out", "cmp"], tmp_path)
+    kids = family(proc, 2)
+    time.sleep(0.5)
+    proc.send_signal(sig)
+    check_stopped(proc, sig)
+    assert gone(kids) == []
+    assert staging(tmp_path) == []
+    assert not (tmp_path / "cmp").exists() or proc.returncode == 0
