@@ -9,8 +9,9 @@ Rows (``engine``):
 * ``array`` — :func:`model.studies.run.simulate`, every mechanism on: runs one after another at
   10³, 3·10³, 10⁴ clients × 120 months (``runs``, ``ms_per_run``, ``runs_per_s``), one run at 10⁵
   and 10⁶ (10⁷);
-* ``array_ensemble[64]`` — :func:`model.studies.run.simulate_many` over 64 runs (seeds 1–64) at
-  10³, 3·10³, 10⁴ clients × 120 months: what a study of many small runs gets;
+* ``array_ensemble[64]`` — :func:`model.studies.run.simulate_many` over 64 runs at 10³, 3·10³,
+  10⁴ clients × 120 months: four parameter points (:data:`ARMS`) × 16 seeds, as a paired study
+  runs them (the solo rows use a new seed for every run, so nothing can be shared);
 * ``process`` — ``retention run --clients 1000000 --months 120 --no-figures`` as a whole process
   (start-up, build, run, outputs), timed from outside;
 * ``reference`` — :class:`model.engine.reference.ReferenceModel` (one Mesa agent per client) at 10³,
@@ -82,9 +83,28 @@ def bench_array(clients: int, months: int) -> dict:
                m.nbytes() / clients)  # fmt: skip
 
 
+#: The parameter points of the ensemble rows (a paired study's arms), each run on the same seeds.
+ARMS: tuple[dict, ...] = (
+    {},
+    {"levers.loyalty_discount": 0.0},
+    {"levers.service_level": "wow"},
+    {"levers.empowerment_budget": 0.0},
+)
+
+
 def bench_runs(clients: int, months: int, runs: int, ensemble: bool) -> dict:
-    """``runs`` whole runs (seeds 1..runs): one after another, or as one ``simulate_many``."""
-    scenarios = [scenario(clients, months, seed) for seed in range(1, runs + 1)]
+    """``runs`` whole runs, build and outputs included.
+
+    Solo: ``runs`` different seeds one after another (nothing to share: what one run costs).
+    Ensemble: one ``simulate_many`` over :data:`ARMS` × ``runs / 4`` seeds (a paired study).
+    """
+    if ensemble:
+        seeds = range(1, runs // len(ARMS) + 1)
+        base = [scenario(clients, months, seed) for seed in seeds]
+        scenarios = [s.with_overrides(arm) if arm else s for arm in ARMS for s in base]
+    else:
+        scenarios = [scenario(clients, months, seed) for seed in range(1001, 1001 + runs)]
+    runs = len(scenarios)
     t0 = time.perf_counter()
     results = simulate_many(scenarios) if ensemble else [simulate(s) for s in scenarios]
     wall = time.perf_counter() - t0
@@ -160,7 +180,7 @@ SMALL = (1_000, 3_000, 10_000)
 def plan(quick: bool, huge: bool, process: bool) -> list[tuple]:
     """(kind, clients, months, runs) in the order they run."""
     if quick:
-        rows = [("solo", n, 12, 2) for n in SMALL[:2]] + [("ensemble", 1_000, 12, 4)]
+        rows = [("solo", n, 12, 2) for n in SMALL[:2]] + [("ensemble", 1_000, 12, 8)]
         rows += [("array", 10_000, 24, 1), ("array", 100_000, 12, 1), ("reference", 1_000, 6, 1)]
         rows += [("lifecycle", n, m, 1) for n, m in ((1_000, 12), (3_000, 12), (10_000, 24),
                                                      (100_000, 12))]  # fmt: skip

@@ -18,14 +18,14 @@ def test_quick_benchmark_writes_every_field(tmp_path: Path, capsys) -> None:
     written = json.loads(out.read_text(encoding="utf-8"))
     rows = written["rows"]
     engines = {r["engine"] for r in rows}
-    assert engines >= {"array", "reference", "lifecycle_kernel", "array_ensemble[4]"}
+    assert engines >= {"array", "reference", "lifecycle_kernel", "array_ensemble[8]"}
     for r in rows:
         assert set(r) >= FIELDS
         assert r["client_steps_per_s"] > 0 and r["bytes_per_client"] > 0
         assert 0 < r["active_clients"] <= r["clients"]
     # Runs per second for many small runs, solo and as an ensemble, consistent with the time.
     many = [r for r in rows if "runs" in r and r["engine"].startswith("array")]
-    assert {r["engine"] for r in many} == {"array", "array_ensemble[4]"}
+    assert {r["engine"] for r in many} == {"array", "array_ensemble[8]"}
     for r in many:
         assert r["runs_per_s"] == pytest.approx(r["runs"] / r["step_s"], rel=0.01)
         assert r["ms_per_run"] == pytest.approx(1000 / r["runs_per_s"])

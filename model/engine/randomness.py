@@ -117,9 +117,15 @@ class Streams:
         decision uses either this or :meth:`uniform`, never both.
         """
         key = self._state_words(decision, month)[:2].view(np.uint64)[0]
-        z = np.asarray(rows, dtype=np.uint64) * _GOLDEN ^ key
-        z = _mix(_mix(z) + key)
-        return (z >> np.uint64(40)).astype(np.float32) * np.float32(2.0**-24)
+        z = np.multiply(rows, _GOLDEN, dtype=np.uint64, casting="unsafe")
+        z ^= key
+        z = _mix(z)
+        z += key
+        z = _mix(z)
+        z >>= np.uint64(40)
+        u = z.astype(np.float32)
+        u *= np.float32(2.0**-24)
+        return u
 
     def uniform64(self, decision: str, month: int, n: int) -> np.ndarray:
         """As :meth:`uniform` in float64, for firm-level decisions that need the precision."""
@@ -215,13 +221,18 @@ _NORMAL_TABLE = ndtri((np.arange(NORMAL_CELLS) + 0.5) / NORMAL_CELLS).astype(np.
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_S27, _S30, _S31 = np.uint64(27), np.uint64(30), np.uint64(31)
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser: a bijection of uint64 whose output bits look independent."""
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    z = z ^ (z >> _S30)  # a new array: the caller's stays as it was
+    z *= _M1
+    z ^= z >> _S27
+    z *= _M2
+    z ^= z >> _S31
+    return z
 
 
 def normal_from_uniform(u: np.ndarray) -> np.ndarray:

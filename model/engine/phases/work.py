@@ -106,8 +106,9 @@ def greedy_spend(group: np.ndarray, cost: np.ndarray, budget: np.ndarray) -> np.
         if not pending.size:
             break
         csum = np.cumsum(c)
-        first = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-        start = np.repeat(csum[first] - c[first], np.diff(np.r_[first, g.size]))
+        # (np.concatenate, not np.r_: the index-trick object costs more than the arrays here)
+        first = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
+        start = np.repeat(csum[first] - c[first], np.diff(np.append(first, g.size)))
         fits = csum - start <= left[g]
         paid[pending[fits]] = True
         left -= np.bincount(g[fits], weights=c[fits], minlength=left.size)
