@@ -6,6 +6,8 @@ same scenario and seed (docs/ODD.md §5, Initialisation).
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 from scipy.special import betaincinv, gammaincinv
 
@@ -21,15 +23,18 @@ __all__ = ["initial_clients", "initial_staff"]
 def initial_clients(p: Scenario, streams: Streams) -> ClientState:
     """Draw every client's fixed traits and the initial client base (each from its own stream).
 
-    Runs of the same seed and market share the draw (:mod:`model.engine.sharing`); each gets
-    its own copy.
+    Runs of the same seed that differ only in what the firm does (levers, schedules, shocks,
+    targeting, horizon) share the draw (:mod:`model.engine.sharing`); each gets its own copy.
     """
     if p.market.clients > MAX_CLIENTS:
         return _draw_clients(p, streams)
-    r = p.retain
-    key = ("initial_clients", streams.seed, p.market.model_dump_json(), r.base_churn,
-           r.churn_heterogeneity, p.satisfaction.initial)  # fmt: skip
+    world = p.model_dump(mode="json", exclude=set(_NOT_READ))
+    key = ("initial_clients", streams.seed, json.dumps(world, sort_keys=True))
     return remember(key, lambda: _draw_clients(p, streams), ClientState.nbytes).copy()
+
+
+#: Scenario sections the initial market does not read (runs differing only in them share it).
+_NOT_READ = ("name", "description", "levers", "schedule", "shocks", "targeting", "run")
 
 
 def _draw_clients(p: Scenario, streams: Streams) -> ClientState:
