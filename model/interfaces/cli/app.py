@@ -8,24 +8,80 @@ process.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 
-__all__ = ["OFFLINE_ENV", "add_app", "cmd_app", "serve", "serve_command", "serve_env"]
+__all__ = [
+    "OFFLINE_ENV",
+    "add_app",
+    "check_address",
+    "cmd_app",
+    "offline_assets",
+    "serve",
+    "serve_command",
+    "serve_env",
+]
 
-#: Solara settings that keep the app offline: the front end is served by the server itself from
-#: the ``solara-assets`` package, and no usage telemetry is sent. (Solara warns that a plain-http
-#: cookie cannot be ``samesite=none``; on 127.0.0.1 that is expected, so the warning is silenced.)
+#: Solara settings that keep the app offline and its memory bounded. The front end is served by
+#: the server itself from the ``solara-assets`` package; the few files Solara fetches through its
+#: CDN proxy (KaTeX, which solara.Markdown loads) are answered from a local folder
+#: (:func:`offline_assets`), and a miss goes to an address on this machine that refuses, never to
+#: the public CDN. A session's kernel is released 30 s after its page closes, and at most
+#: ``MAX_KERNELS`` live at once (more tabs wait for a free one). No usage telemetry is sent.
+#: (Solara warns that a plain-http cookie cannot be ``samesite=none``; on 127.0.0.1 that is
+#: expected, so the warning is silenced.)
+MAX_KERNELS = 16
 OFFLINE_ENV: dict[str, str] = {
     "SOLARA_ASSETS_PROXY": "true",
+    "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/offline/",
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+    "SOLARA_KERNEL_CULL_TIMEOUT": "30s",
+    "SOLARA_KERNEL_MAX_COUNT": str(MAX_KERNELS),
+    "SOLARA_KERNEL_MAX_PER_SESSION": "8",
     "PYTHONWARNINGS": "ignore:Cookies with samesite=none require https",
 }
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+#: What solara.Markdown asks the CDN proxy for, answered locally. Math in the app's Markdown
+#: (there is none) would show as its TeX source: the stand-in renders text, not formulas.
+KATEX = "katex@0.16.9/dist"
+_KATEX_JS = (
+    "(function(root,factory){if(typeof define==='function'&&define.amd){define([],factory);}"
+    "else{root.katex=factory();}})(this,function(){return {"
+    "render:function(tex,el){el.textContent=tex;},"
+    "renderToString:function(tex){var d=document.createElement('span');d.textContent=tex;"
+    "return d.innerHTML;}};});\n"
+)
+_AUTO_RENDER_JS = (
+    "(function(root,factory){if(typeof define==='function'&&define.amd){define([],factory);}"
+    "else{root.renderMathInElement=factory();}})(this,function(){"
+    "return function renderMathInElement(){};});\n"
+)
+OFFLINE_ASSETS: dict[str, str] = {
+    f"{KATEX}/katex.min.js": _KATEX_JS,
+    f"{KATEX}/katex.min.css": "/* offline stand-in: no math fonts */\n",
+    f"{KATEX}/contrib/auto-render.min.js": _AUTO_RENDER_JS,
+}
+
+
+def offline_assets(folder: str | os.PathLike[str] | None = None) -> str:
+    """Write :data:`OFFLINE_ASSETS` into ``folder`` (default: a new temporary one); returns it."""
+    from pathlib import Path
+
+    root = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="retention-app-"))
+    for rel, text in OFFLINE_ASSETS.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return str(root)
 
 
 def serve_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
@@ -49,34 +105,91 @@ def serve_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[st
     ]
 
 
-def serve_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment for :func:`serve_command`: ``base`` (default: this process's) + offline."""
+def serve_env(base: Mapping[str, str] | None = None, assets: str | None = None) -> dict[str, str]:
+    """The environment for :func:`serve_command`: ``base`` (default: this process's) + offline.
+
+    ``assets``: the folder of :func:`offline_assets` (default: written now to a new one).
+    """
     env = dict(os.environ if base is None else base)
     warnings = [w for w in (env.get("PYTHONWARNINGS"), OFFLINE_ENV["PYTHONWARNINGS"]) if w]
-    return {**env, **OFFLINE_ENV, "PYTHONWARNINGS": ",".join(warnings)}
+    cache = assets if assets is not None else offline_assets()
+    return {
+        **env,
+        **OFFLINE_ENV,
+        "SOLARA_ASSETS_PROXY_CACHE_DIR": cache,
+        "PYTHONWARNINGS": ",".join(warnings),
+    }
+
+
+def check_address(host: str, port: int) -> int:
+    """Check that ``host:port`` can be listened on (a free port when 0); returns the port.
+
+    Raises :class:`~model.interfaces.cli.errors.CliError` for a port in use or an address this
+    machine does not have, before the server starts.
+    """
+    from model.interfaces.cli.errors import CliError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise CliError(f"--host {host!r}: not an address of this machine ({exc})") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise CliError(
+                    f"--port {port}: already in use on {host}; allowed: a free port, or --port 0 "
+                    "to let the system pick one"
+                ) from None
+            raise CliError(
+                f"--host {host!r} --port {port}: cannot listen there ({exc.strerror})"
+            ) from None
+        return sock.getsockname()[1]
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
-    """Serve the app until interrupted; returns the server's exit status (0 after Ctrl+C).
+    """Serve the app until interrupted; returns 0 after Ctrl+C or SIGTERM, else the server's status.
 
-    The server runs as a child process; if this process is told to stop (SIGTERM), it stops the
-    server too, so no orphan keeps the port.
+    The address is checked first (a port in use is one line, exit 2; ``--port 0`` picks a free one
+    and prints it). The server runs as a child process; if this process is told to stop (SIGTERM),
+    it stops the server too, so no orphan keeps the port.
     """
+    port = check_address(host, port)
+    if host not in LOOPBACK:
+        print(
+            f"warning: --host {host} makes the app reachable from other machines: anyone on the "
+            "network can open it and drive simulations on this computer (there is no login)",
+            file=sys.stderr,
+            flush=True,
+        )
     shown = f"[{host}]" if ":" in host else host
     print(f"Retention Lab app: http://{shown}:{port}/  (Ctrl+C stops it)", flush=True)
-    proc = subprocess.Popen(serve_command(host, port), env=serve_env())
-    previous = signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+    assets = offline_assets()
+    stopping = []
+
+    def stop(*_: object) -> None:
+        stopping.append(True)
+        proc.terminate()
+
     try:
-        return proc.wait()
-    except KeyboardInterrupt:  # the terminal sent SIGINT to the server as well
+        proc = subprocess.Popen(serve_command(host, port), env=serve_env(assets=assets))
+        previous = signal.signal(signal.SIGTERM, stop)
         try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        return 0
+            code = proc.wait()
+            return 0 if stopping else code
+        except KeyboardInterrupt:  # the terminal sent SIGINT to the server as well
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            return 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        shutil.rmtree(assets, ignore_errors=True)
 
 
 def port_number(text: str) -> int:

@@ -134,6 +134,7 @@ def _dask(scheduler: str | None, n_local: int | None) -> Iterator[tuple[Executor
                 host="127.0.0.1",
                 dashboard_address="127.0.0.1:0",
                 worker_dashboard_address=None,
+                scheduler_kwargs={"dashboard": False},
             ) as cluster,
             Client(cluster) as client,
         ):
