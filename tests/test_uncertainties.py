@@ -82,3 +82,20 @@ def test_param_refuses_a_range_without_source_or_upside_down():
 def test_every_uncertainty_declares_a_plausible_range():
     missing = [k for k in by_role("uncertainty") if k not in uncertainties()]
     assert not missing, f"uncertainties without a plausible range: {missing}"
+
+
+def test_params_command_filters_by_role_and_shows_plausible_ranges(capsys):
+    from model.interfaces.cli import main
+
+    assert main(["params", "--role", "uncertainty"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header, rows = lines[0].split(), lines[1:]
+    assert "role" in header and "plausible" in header
+    assert [r.split()[0] for r in rows] == list(by_role("uncertainty"))
+    spend = next(r for r in rows if r.startswith("market.spend_sigma "))
+    assert "uncertainty" in spend and "0.84 – 1.68" in spend
+    assert main(["params", "--role", "lever"]) == 0
+    assert all(
+        r.split()[0].startswith(("levers.", "targeting.", "win_back."))
+        for r in capsys.readouterr().out.splitlines()[1:]
+    )

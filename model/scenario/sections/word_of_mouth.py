@@ -55,7 +55,8 @@ class WordOfMouth(Section):
         source="Watts & Strogatz",
         plausible=(0.01, 0.3),
         scale="log",
-        plausible_source="Watts & Strogatz 1998: small-world between ~0.01 and ~0.3; assumption: wide",
+        plausible_source="Watts & Strogatz 1998: clustered yet short paths between a lattice (0) and a "
+        "random graph (1); the range assumption: wide",
     )
     q_positive: float = param(
         0.3,
