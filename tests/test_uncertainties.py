@@ -99,3 +99,9 @@ def test_params_command_filters_by_role_and_shows_plausible_ranges(capsys):
         r.split()[0].startswith(("levers.", "targeting.", "win_back."))
         for r in capsys.readouterr().out.splitlines()[1:]
     )
+
+
+def test_plausible_text_names_alternatives_and_ranges():
+    assert PARAMS["service.recovery_paradox_behavioural"].plausible_text() == "false | true"
+    assert PARAMS["retain.churn_response"].plausible_text().startswith("exponential | ")
+    assert PARAMS["retain.base_churn"].plausible_text() == "0.005 – 0.05 (log)"

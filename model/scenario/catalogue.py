@@ -66,8 +66,8 @@ class ParamInfo:
         """The plausible range in words (``0.01 – 0.05``, ``one of 'a', 'b'``) or ``""``."""
         if self.plausible is None:
             return ""
-        if all(isinstance(v, str) for v in self.plausible):
-            return " | ".join(str(v) for v in self.plausible)
+        if any(isinstance(v, str | bool) for v in self.plausible):  # a structural uncertainty
+            return " | ".join(str(v).lower() if isinstance(v, bool) else v for v in self.plausible)
         lo, hi = self.plausible
         return f"{_num(lo)} – {_num(hi)}" + (" (log)" if self.scale == "log" else "")
 
