@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,8 +43,6 @@ DEFAULT_REPLICATIONS = 3
 MONTHS = 120
 #: Five points of annual retention: what "keeping 5% more clients" means here.
 POINTS = 0.05
-
-_PRESETS = Path(__file__).resolve().parents[1] / "scenarios" / "industries"
 
 #: (preset, label, Reichheld & Sasser 1990 % gain in customer NPV), in the order of the figure.
 INDUSTRIES: tuple[tuple[str, str, float], ...] = (
@@ -206,7 +203,7 @@ class Cohorts:
     """Cached paired cohort runs of one industry: (hazard scale, extra overrides, seed) → run."""
 
     def __init__(self, preset: str, size: int, months: int) -> None:
-        self.preset = Scenario.from_toml(_PRESETS / f"{preset}.toml")
+        self.preset = Scenario.preset(f"industries/{preset}")
         self.base = self.preset.with_overrides(
             {**COHORT, "market.clients": size, "run.months": months}
         )

@@ -16,7 +16,7 @@ The package is built in four layers, each importing only from the ones before it
 The Python API in three lines::
 
     from model import Scenario, RetentionModel
-    m = RetentionModel(Scenario.from_toml("scenarios/baseline.toml")).run()
+    m = RetentionModel(Scenario.preset("baseline")).run()
     m.timeseries()  # one row per month
 
 The names below import from here; the heavier ones (studies, figures) load on first use.

@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/env.sh
-exec .venv/bin/retention run scenarios/baseline.toml --out out/baseline "$@"
+exec .venv/bin/retention run baseline --out out/baseline "$@"

@@ -23,7 +23,7 @@ from model.scenario import Scenario, parameter_table
 from model.studies.run import simulate
 
 REPO = Path(__file__).resolve().parents[1]
-BASELINE = REPO / "scenarios" / "baseline.toml"
+BASELINE = REPO / "model" / "presets" / "baseline.toml"
 SMALL = ("--clients", "1000", "--months", "12")
 TINY = ("--clients", "100", "--months", "2")
 
@@ -91,13 +91,15 @@ def test_summary_scenario_reproduces_the_run(tmp_path):
 
 
 def test_default_scenario_and_out_folder(tmp_path, monkeypatch, capsys):
-    """With no scenarios/baseline.toml in the working folder, built-in defaults; out/<name>."""
+    """With no scenario named, the baseline preset, wherever the command runs; out/<name>."""
     monkeypatch.chdir(tmp_path)
     assert run_cli("run", *TINY, "--no-figures") == 0
     meta = json.loads((tmp_path / "out" / "baseline" / "summary.json").read_text())
     assert (
         meta["scenario"]
-        == Scenario().with_overrides({"market.clients": 100, "run.months": 2}).to_toml_dict()
+        == Scenario.preset("baseline")
+        .with_overrides({"market.clients": 100, "run.months": 2})
+        .to_toml_dict()
     )
 
 

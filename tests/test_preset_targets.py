@@ -1,6 +1,6 @@
 """Each industry preset hits the targets it was calibrated to, on seeds the fit never used.
 
-The targets, their sources and the measurement setting are in scenarios/industries/targets.toml
+The targets, their sources and the measurement setting are in model/presets/industries/targets.toml
 (1,000 clients, 60 months, months 13-60 pooled; fit seeds 1000-1023, test seeds 5000-5023). The
 tolerance of each target is stated there: max(business tolerance, 4 SE), where
 SE = sd·√(1/24 + 1/24) is the standard error of the difference between the test seeds' mean and the

@@ -10,7 +10,7 @@ import pytest
 from model import Scenario
 from model.studies.run import simulate
 
-ROOT = Path(__file__).resolve().parents[1] / "scenarios"
+ROOT = Path(__file__).resolve().parents[1] / "model" / "presets"
 # industries/targets.toml holds the presets' calibration targets, not a scenario.
 TARGETS = ROOT / "industries" / "targets.toml"
 PRESETS = sorted(p for p in ROOT.rglob("*.toml") if "sweeps" not in p.parts and p != TARGETS)

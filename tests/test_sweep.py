@@ -368,7 +368,7 @@ def test_cli_reports_bad_input_as_one_line_exit_2(tmp_path, capsys):
 def test_example_spec_is_valid_and_small():
     from model.studies.sweep import load_spec
 
-    spec = load_spec(REPO / "scenarios" / "sweeps" / "example.toml")
+    spec = load_spec(REPO / "model" / "presets" / "sweeps" / "example.toml")
     runs = len(build_design(spec)) * spec.replications
     assert runs * spec.clients * spec.months <= 2_000_000  # ~a minute on 2 cores at worst
 

@@ -5,7 +5,8 @@ allowed range and a one-line source or rationale. Everything else — validation
 command line's ``--set section.name=value``, the app's sliders, sweep specs and the metadata saved
 beside results — is generated from these declarations and never typed twice.
 
-A :class:`Scenario` is immutable. Build one in Python (``Scenario()``, ``Scenario.from_toml(path)``,
+A :class:`Scenario` is immutable. Build one in Python (``Scenario()``,
+``Scenario.preset("delighter")``, ``Scenario.from_toml(path)``,
 ``scenario.with_overrides({"levers.service_level": "wow"})``) or from a TOML file whose tables are
 the sections below. Bad input raises :class:`ScenarioError`, whose message names the field, the
 value and what is allowed.
@@ -13,7 +14,8 @@ value and what is allowed.
 The layer's modules: :mod:`~model.scenario.declare` (how a parameter is declared),
 :mod:`~model.scenario.sections` (one module per section), :mod:`~model.scenario.schedule`
 (schedules and shocks), :mod:`~model.scenario.catalogue` (the declarations as data),
-:mod:`~model.scenario.reading` (files, values and error messages) and
+:mod:`~model.scenario.reading` (files, values and error messages),
+:mod:`~model.scenario.presets` (the shipped presets, by name) and
 :mod:`~model.scenario.scenario` (the whole scenario).
 """
 
@@ -28,6 +30,7 @@ from model.scenario.catalogue import (
     uncertainties,
 )
 from model.scenario.declare import ScenarioError, Section, param
+from model.scenario.presets import Preset, copy_preset, list_presets, preset_path, resolve
 from model.scenario.reading import parse_value, read_toml
 from model.scenario.scenario import Scenario
 from model.scenario.schedule import ScheduleStep, Shock
@@ -61,6 +64,7 @@ __all__ = [
     "LoyaltyEconomics",
     "Market",
     "ParamInfo",
+    "Preset",
     "Retain",
     "Run",
     "Satisfaction",
@@ -75,10 +79,14 @@ __all__ = [
     "WinBack",
     "WordOfMouth",
     "by_role",
+    "copy_preset",
     "iter_params",
+    "list_presets",
     "param",
     "parameter_table",
     "parse_value",
+    "preset_path",
     "read_toml",
+    "resolve",
     "uncertainties",
 ]

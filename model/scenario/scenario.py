@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from model.scenario.declare import ScenarioError
+from model.scenario.presets import preset_path
 from model.scenario.reading import describe, parse_value, read_toml
 from model.scenario.schedule import ScheduleStep, Shock
 from model.scenario.sections import (
@@ -91,6 +92,19 @@ class Scenario(BaseModel):
         data, _ = read_toml(path, "scenario file")
         data.setdefault("name", path.stem)
         return cls.build(data, origin=str(path))
+
+    @classmethod
+    def preset(cls, name: str) -> Scenario:
+        """Load a shipped preset by name: ``"delighter"``, ``"industries/software"``, ``"baseline"``.
+
+        ``retention presets`` (or :func:`model.scenario.presets.list_presets`) lists them.
+
+        Examples
+        --------
+        >>> Scenario.preset("delighter").levers.service_level
+        0.9
+        """
+        return cls.from_toml(preset_path(name))
 
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """Return a copy with ``{"section.name": value}`` overrides applied and validated.

@@ -8,7 +8,7 @@ from typing import Any
 
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import output_path, param_int, ranged_int, seed
-from model.scenario import Scenario
+from model.scenario import Scenario, resolve
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -19,7 +19,8 @@ __all__ = [
     "positive_int",
 ]
 
-DEFAULT_SCENARIO = Path("scenarios/baseline.toml")
+#: The preset run when no scenario is named (``retention presets`` lists them all).
+DEFAULT_SCENARIO = "baseline"
 
 
 def add_set_option(p: argparse.ArgumentParser, help: str) -> None:
@@ -55,11 +56,10 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def load_scenario(path: Path | None) -> Scenario:
-    """The scenario file given, else ``scenarios/baseline.toml`` if present, else the defaults."""
-    if path is not None:
-        return Scenario.from_toml(path)  # file errors are ScenarioErrors (params.read_toml)
-    return Scenario.from_toml(DEFAULT_SCENARIO) if DEFAULT_SCENARIO.is_file() else Scenario()
+def load_scenario(ref: str | Path | None) -> Scenario:
+    """The scenario file or preset name given (a file wins), else the ``baseline`` preset."""
+    # file errors are ScenarioErrors (reading.read_toml); an unknown name lists the presets
+    return Scenario.from_toml(resolve(DEFAULT_SCENARIO if ref is None else ref))
 
 
 def add_study_options(p: argparse.ArgumentParser, replications: int) -> None:

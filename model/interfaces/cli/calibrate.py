@@ -115,7 +115,8 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         "--base",
         type=input_file("--base"),
         metavar="SCENARIO",
-        help="scenario the fitted values are applied to (default: built-in defaults)",
+        help="scenario (a preset name or a TOML file) the fitted values are applied to "
+        "(default: built-in defaults)",
     )
     p.add_argument(
         "--seeds",
@@ -187,6 +188,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     check_out(args.out, file=True)  # before any fitting
     try:
+        if args.base is not None:
+            from model.scenario import resolve
+
+            args.base = resolve(args.base)  # a file, else a preset name
         if args.seeds < 1 or args.replicates < 0:
             raise CalibrationError(
                 f"--seeds {args.seeds} / --replicates {args.replicates}: allowed seeds ≥ 1, "

@@ -10,12 +10,11 @@ import json
 import time
 from pathlib import Path
 
-from model.interfaces.cli.arguments import add_study_options, overrides
+from model.interfaces.cli.arguments import add_study_options, load_scenario, overrides
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_scenario_memory, safe_name
 from model.interfaces.cli.outputs import staging_folder, study_metadata
 from model.interfaces.cli.workers import local_executor
-from model.scenario import Scenario
 
 __all__ = ["add_compare", "cmd_compare"]
 
@@ -32,7 +31,9 @@ def add_compare(subparsers: argparse._SubParsersAction) -> None:
         "profit, active clients at the end, NPS, CAC, annual retention, total spend, with 95% "
         "paired-t intervals. Writes DIR/comparison.csv, runs.csv, comparison.png, comparison.json.",
     )
-    p.add_argument("scenarios", nargs="+", type=Path, metavar="SCENARIO", help="TOML files")
+    p.add_argument(
+        "scenarios", nargs="+", type=Path, metavar="SCENARIO", help="preset names or TOML files"
+    )
     add_study_options(p, replications=5)
     p.set_defaults(handler=cmd_compare)
 
@@ -43,7 +44,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.scenarios) < 2:
         raise CliError("compare: give at least two scenario files (the first is the reference)")
-    scenarios = [Scenario.from_toml(path) for path in args.scenarios]
+    scenarios = [load_scenario(path) for path in args.scenarios]
     over = overrides(args)
     seed = over.pop("run.seed", None)
     # Validate every override before any run starts.

@@ -31,6 +31,7 @@ from model.interfaces.cli.errors import (
 )
 from model.interfaces.cli.optimize import add_optimize
 from model.interfaces.cli.params import add_params
+from model.interfaces.cli.presets import add_presets
 from model.interfaces.cli.run import add_run
 from model.interfaces.cli.sensitivity import add_sensitivity
 from model.interfaces.cli.sweep import add_sweep
@@ -44,6 +45,7 @@ AddSubcommand = Callable[[argparse._SubParsersAction], None]
 SUBCOMMANDS: tuple[AddSubcommand, ...] = (
     add_run,
     add_params,
+    add_presets,
     add_compare,
     add_optimize,
     add_sweep,

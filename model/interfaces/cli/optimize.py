@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from model.interfaces.cli.arguments import add_study_options, overrides
+from model.interfaces.cli.arguments import add_study_options, load_scenario, overrides
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import (
     check_grid,
@@ -21,7 +21,6 @@ from model.interfaces.cli.inputs import (
 )
 from model.interfaces.cli.outputs import staging_folder, study_metadata
 from model.interfaces.cli.workers import local_executor
-from model.scenario import Scenario
 
 __all__ = ["add_optimize", "cmd_optimize"]
 
@@ -41,7 +40,7 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
         "interval, and how flat the optimum is. Writes DIR/split.csv, flatness.csv, "
         "evaluations.csv, split.png, split.json.",
     )
-    p.add_argument("scenario", type=Path, metavar="SCENARIO", help="TOML file")
+    p.add_argument("scenario", type=Path, metavar="SCENARIO", help="a preset name or a TOML file")
     p.add_argument(
         "--budget",
         type=finite_float("--budget", 0.0),
@@ -81,7 +80,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     """Run ``retention optimize``."""
     from model.studies.optimize import optimize
 
-    scenario = Scenario.from_toml(args.scenario)
+    scenario = load_scenario(args.scenario)
     over = overrides(args)
     seed = over.pop("run.seed", None)
     scenario = scenario.with_overrides(over)

@@ -43,7 +43,8 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
         "scenario",
         nargs="?",
         type=Path,
-        help=f"scenario TOML file (default: {DEFAULT_SCENARIO} if it exists, else built-in defaults)",
+        help=f"a preset name ('retention presets' lists them) or a scenario TOML file "
+        f"(default: {DEFAULT_SCENARIO})",
     )
     p.add_argument(
         "--clients",

@@ -31,7 +31,12 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
         "never mixed with results of another spec or other model code (use --fresh to discard). "
         "Read the results with model.studies.sweep.load(STORE).",
     )
-    p.add_argument("spec", nargs="?", type=Path, help="sweep spec file (see scenarios/sweeps/)")
+    p.add_argument(
+        "spec",
+        nargs="?",
+        type=Path,
+        help="sweep spec: a TOML file or a preset name, e.g. sweeps/example",
+    )
     p.add_argument(
         "--out", type=output_path(), metavar="STORE", help="results folder (created or resumed)"
     )
@@ -76,7 +81,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return 0
     if args.spec is None or args.out is None:
         raise SweepError("sweep needs a SPEC file and --out STORE (or --status STORE)")
-    spec = load_spec(args.spec)  # validated before any worker starts
+    from model.scenario import resolve
+
+    spec = load_spec(resolve(args.spec, kind="sweep"))  # validated before any worker starts
     check_out(args.out)
     from model.studies.sweep.designs import build_design
 

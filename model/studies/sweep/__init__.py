@@ -11,9 +11,10 @@ Examples
 A full sweep takes minutes, so this is shown rather than run (``tests/test_sweep.py`` runs small
 ones)::
 
+    from model.scenario import preset_path
     from model.studies.sweep import executor, load, load_spec, run_sweep
 
-    spec = load_spec("scenarios/sweeps/example.toml")
+    spec = load_spec(preset_path("sweeps/example", kind="sweep"))
     with executor(workers=2) as (pool, slots, _):
         run_sweep(spec, "out/example-sweep", pool=pool, slots=slots)
     load("out/example-sweep")  # one row per run

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from model.scenario import PARAMS, SECTIONS, ParamInfo, Scenario, ScenarioError, read_toml
+from model.scenario import (
+    PARAMS,
+    SECTIONS,
+    ParamInfo,
+    Scenario,
+    ScenarioError,
+    read_toml,
+    resolve,
+)
 from model.studies.sweep.spec import (
     DESIGNS,
     MAX_RUNS,
@@ -163,8 +171,8 @@ def _base(raw: Any, root: Path, months: int, clients: int, fail) -> dict[str, An
         raise fail(f"base.{unknown[0]}: unknown key; allowed: scenario, set")
     try:
         if "scenario" in raw:
-            path = Path(str(raw["scenario"]))
-            scenario = Scenario.from_toml(path if path.is_absolute() else root / path)
+            # a file (relative to the spec) or a preset name
+            scenario = Scenario.from_toml(resolve(str(raw["scenario"]), relative_to=root))
         else:
             scenario = Scenario()
         overrides = _flatten(raw.get("set", {}))

@@ -6,7 +6,7 @@ replications per design point, the batch size and the per-month series to keep. 
 checked against :mod:`model.scenario` before anything runs; a bad spec raises :class:`SweepError`
 whose message names the field, the value and what is allowed.
 
-Example (see ``scenarios/sweeps/example.toml``)::
+Example (the ``sweeps/example`` preset, ``model/presets/sweeps/example.toml``)::
 
     name = "example"
     seed = 2024
@@ -15,7 +15,7 @@ Example (see ``scenarios/sweeps/example.toml``)::
     replications = 2
 
     [base]
-    scenario = "../baseline.toml"          # relative to this file
+    scenario = "baseline"                  # a preset name, or a file relative to this one
     set = { "levers.ad_budget" = 300.0 }   # inline overrides
 
     [design]
