@@ -7,6 +7,7 @@ import shlex
 from collections.abc import Callable
 
 from experiments import EXPERIMENTS, load
+from experiments.outputs import reports_folder
 from model.interfaces.cli.inputs import check_out, output_path, seed
 
 __all__ = ["add_experiment"]
@@ -25,7 +26,7 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--all",
         action="store_true",
-        help="run every experiment at its defaults, then rebuild experiments/README.md",
+        help="run every experiment at its defaults, then rebuild the index (README.md)",
     )
     p.add_argument(
         "--replications", type=_replications, metavar="R", help="paired replications per point"
@@ -36,7 +37,8 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         type=output_path(),
         metavar="DIR",
-        help="report folder (default experiments/reports)",
+        help="report folder (default ./experiments-reports; inside the repository checkout, "
+        "its experiments/reports)",
     )
     p.set_defaults(handler=_cmd_experiment)
 
@@ -96,18 +98,14 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     replications = args.replications or module.DEFAULT_REPLICATIONS
     print(f"{name}: {module.CLAIM.title}\nsize {size:,} clients, {replications} replications")
     result = module.run(size=size, replications=replications, seed=args.seed)
-    path = write_report(result, args.out, command=command)
+    path = write_report(result, reports_folder(args.out), command=command)
     print(f"verdict: {result.verdict.label}. {result.verdict.text}\nreport: {path}")
 
 
 def _run_all(args: argparse.Namespace) -> int:
     from experiments.index import write_index
-    from experiments.report import REPORTS
 
     for name in EXPERIMENTS:
         _run_one(name, args, f"retention experiment {name}")
-    # With --out X the index goes into X itself, never into X's parent.
-    print(
-        f"index: {write_index(args.out or REPORTS, None if args.out is None else args.out / 'README.md')}"
-    )
+    print(f"index: {write_index(reports_folder(args.out))}")
     return 0

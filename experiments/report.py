@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.framework import ExperimentResult
-from model.version import __version__
+from experiments.outputs import reports_folder
+from model.version import __version__, checkout_root
 
 __all__ = ["REPORTS", "code_version", "write_report"]
 
@@ -20,7 +21,9 @@ REPORTS = Path(__file__).resolve().parent / "reports"
 
 def code_version() -> str:
     """Package version and, when run from a git checkout, the commit (``+dirty`` if modified)."""
-    root = Path(__file__).resolve().parents[1]
+    root = checkout_root()
+    if root is None:  # an installed wheel: its version names the commit
+        return __version__
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
@@ -61,8 +64,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def write_report(result: ExperimentResult, out: Path | None = None, command: str = "") -> Path:
-    """Write the markdown report and figures for ``result`` into ``out`` (default reports/)."""
-    out = Path(out) if out is not None else REPORTS
+    """Write the markdown report and figures for ``result`` into ``out`` (default: see
+    :func:`experiments.outputs.reports_folder`)."""
+    out = reports_folder(out)
     out.mkdir(parents=True, exist_ok=True)
     c = result.claim
     images = []

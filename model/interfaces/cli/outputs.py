@@ -64,7 +64,14 @@ def json_number(value: Any) -> Any:
 
 
 def git_commit() -> str | None:
-    """The commit of the code that ran (``+dirty`` if it had uncommitted changes), if known."""
+    """The commit of the code that ran (``+dirty`` if it had uncommitted changes), if known.
+
+    Only a repository checkout has one: an installed wheel's version already names its commit.
+    """
+    from model.version import checkout_root
+
+    if checkout_root() is None:  # site-packages may sit inside some other git repository
+        return None
     here = Path(__file__).resolve().parent
     try:
         commit = subprocess.run(

@@ -4,7 +4,7 @@ Each preset's ``retain.base_churn`` and ``attract.ad_p_max`` are fitted with
 :func:`model.studies.calibration.moments.fit_moments` — the simulated moments behind
 :func:`model.studies.calibration.fit.calibrate_targets`, common random numbers — so that the
 *emergent* annual retention and CAC — satisfaction, heterogeneity and the quality gap included — hit
-the targets in ``scenarios/industries/targets.toml`` at the measurement setting stated there. The
+the targets in ``model/presets/industries/targets.toml`` at the measurement setting stated there. The
 fitted values are written into the preset files (one line each, with a comment naming the targets),
 and each target's tolerance, max(business tolerance, 4 SE), is written back into ``targets.toml``.
 
@@ -27,8 +27,10 @@ from typing import Any
 import numpy as np
 
 from model.scenario import Scenario
+from model.scenario.presets import PRESETS_DIR
 from model.studies.calibration.errors import CalibrationError
 from model.studies.calibration.moments import MSMSettings, fit_moments, simulated_moments
+from model.version import checkout_root
 
 __all__ = [
     "INDUSTRY_DIR",
@@ -42,7 +44,7 @@ __all__ = [
     "tolerance",
 ]
 
-INDUSTRY_DIR = Path(__file__).resolve().parents[3] / "scenarios" / "industries"
+INDUSTRY_DIR = PRESETS_DIR / "industries"
 TARGETS_PATH = INDUSTRY_DIR / "targets.toml"
 
 #: target (a moment of :data:`model.studies.calibration.moments.MOMENTS`) -> the parameter fitted to it
@@ -263,6 +265,11 @@ def recalibrate_presets(
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m model.studies.calibration.presets [NAME ...]``: refit and print a table."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    if checkout_root() is None:  # never write inside an installed package
+        print(
+            "error: the presets are recalibrated in the repository checkout only", file=sys.stderr
+        )
+        return 2
     try:
         rows = recalibrate_presets(argv or None)
     except CalibrationError as exc:

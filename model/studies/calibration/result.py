@@ -56,7 +56,10 @@ class CalibrationResult:
 
     def summary(self) -> str:
         """A short human-readable report (the comment block of the scenario file)."""
-        lines = ["Calibration (retention calibrate)", "", "fitted value [95% interval]:"]
+        from model.version import __version__
+
+        head = f"Calibration (retention calibrate, retention-lab {__version__})"
+        lines = [head, "", "fitted value [95% interval]:"]
         for key, value in self.values.items():
             if isinstance(value, str):
                 lines.append(f"  {key} = {value!r}")

@@ -34,7 +34,7 @@ from typing import Any
 import pandas as pd
 
 from model.studies.sweep.spec import SweepError, SweepSpec
-from model.version import __version__
+from model.version import __version__, checkout_root
 
 __all__ = [
     "StoreStatus",
@@ -145,6 +145,8 @@ def code_version() -> dict[str, Any]:
 
 
 def _git_commit(folder: Path) -> str | None:
+    if checkout_root() is None:  # an installed wheel: its version names the commit
+        return None
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=5
