@@ -1,0 +1,202 @@
+"""Installed like any Python package: presets by name, outputs where the user is, a citable version.
+
+The presets are package data (``model/presets``), reachable by name wherever a scenario file is
+accepted; every command writes under the current folder (or ``--out``), never inside the package.
+``scripts/wheel_smoke.sh`` (run by ``.ci/run``) checks the same on a built wheel in a clean venv.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import model
+from experiments.outputs import USER_REPORTS, reports_folder
+from model.interfaces.cli import main
+from model.interfaces.cli.outputs import git_commit
+from model.scenario import Scenario, ScenarioError, copy_preset, list_presets, resolve
+from model.scenario import presets as presets_module
+from model.version import checkout_root
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = (Path(model.__file__).parent, REPO / "experiments")
+TINY = ("--clients", "150", "--months", "3")
+
+
+def run_cli(*args: object) -> int:
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+# ------------------------------------------------------------------------------------ presets
+def test_every_preset_is_listed_with_a_one_line_description() -> None:
+    scenarios = {p.name: p for p in list_presets()}
+    sweeps = {p.name for p in list_presets("sweep")}
+    assert {"baseline", "teaching/delighter", "industries/software", "policies/no_cut"} <= set(
+        scenarios
+    )
+    assert len([n for n in scenarios if n.startswith("industries/")]) == 9
+    assert len([n for n in scenarios if n.startswith("teaching/")]) == 4
+    assert sweeps == {"sweeps/example"}
+    assert "industries/targets" not in scenarios  # calibration targets, not a scenario
+    for preset in list_presets(None):
+        assert preset.path.is_file() and preset.path.is_relative_to(presets_module.PRESETS_DIR)
+        assert preset.description and "\n" not in preset.description, preset.name
+        assert tuple(preset) == (preset.name, preset.description, preset.path)  # for pickers
+
+
+@pytest.mark.parametrize("name", ["delighter", "teaching/delighter", "teaching/delighter.toml"])
+def test_a_preset_is_reached_by_its_name_with_or_without_its_folder(name: str) -> None:
+    scenario = Scenario.preset(name)
+    assert scenario == Scenario.from_toml(presets_module.PRESETS_DIR / "teaching/delighter.toml")
+    assert scenario.name == "delighter" and scenario.levers.service_level == 0.9
+
+
+def test_paths_of_the_old_scenarios_folder_still_resolve() -> None:
+    old = resolve("scenarios/industries/software.toml")
+    assert old == presets_module.PRESETS_DIR / "industries" / "software.toml"
+
+
+def test_an_existing_file_wins_over_a_preset_of_the_same_name(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("delighter").write_text('name = "mine"\n[levers]\nservice_level = "low"\n')
+    assert resolve("delighter") == Path("delighter")
+    assert run_cli("run", "delighter", *TINY, "--no-figures", "--quiet") == 0
+    meta = json.loads((tmp_path / "out" / "mine" / "summary.json").read_text())
+    assert meta["scenario"]["levers"]["service_level"] == 0.35
+
+
+def test_unknown_kind_and_ambiguous_names_are_one_clear_line(tmp_path, monkeypatch) -> None:
+    with pytest.raises(ScenarioError, match=r"'nowhere\.toml' does not exist.*teaching/delighter"):
+        resolve("nowhere.toml")
+    with pytest.raises(ScenarioError, match="is a sweep spec, not a scenario file"):
+        Scenario.preset("sweeps/example")
+    with pytest.raises(ScenarioError, match="is a scenario, not a sweep spec"):
+        resolve("delighter", kind="sweep")
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "twin.toml").write_text('description = "x"\n')
+    monkeypatch.setattr(presets_module, "PRESETS_DIR", tmp_path)
+    with pytest.raises(ScenarioError, match="'twin' is ambiguous; allowed: one of a/twin, b/twin"):
+        resolve("twin")
+    assert resolve("b/twin") == tmp_path / "b" / "twin.toml"
+
+
+def test_copy_writes_an_editable_copy_and_never_overwrites(tmp_path) -> None:
+    copy = copy_preset("delighter", tmp_path / "mine")
+    assert copy == tmp_path / "mine" / "delighter.toml"
+    assert (
+        copy.read_bytes() == (presets_module.PRESETS_DIR / "teaching/delighter.toml").read_bytes()
+    )
+    assert Scenario.from_toml(copy) == Scenario.preset("delighter")
+    copy.write_text(copy.read_text() + "\n# edited\n")
+    with pytest.raises(ScenarioError, match="already exists"):
+        copy_preset("delighter", tmp_path / "mine")
+    assert copy.read_text().endswith("# edited\n")
+
+
+def test_a_copied_sweep_spec_still_finds_its_base_scenario(tmp_path) -> None:
+    from model.studies.sweep import load_spec
+
+    spec = load_spec(copy_preset("sweeps/example", tmp_path))
+    assert spec.base_scenario().levers.ad_budget == 300.0  # the baseline, with the spec's set
+    assert spec.base_scenario().description == Scenario.preset("baseline").description
+
+
+# ----------------------------------------------------------------------------- the commands
+def test_presets_command_lists_names_and_descriptions(capsys) -> None:
+    assert run_cli("presets") == 0
+    out = capsys.readouterr().out
+    for preset in list_presets(None):
+        assert any(
+            line.split()[:1] == [preset.name] and line.rstrip().endswith(preset.description)
+            for line in out.splitlines()
+        ), preset.name
+
+
+def test_presets_copy_command(tmp_path, capsys) -> None:
+    assert run_cli("presets", "--copy", "industries/software", tmp_path) == 0
+    assert (tmp_path / "software.toml").is_file()
+    assert f"retention run {tmp_path / 'software.toml'}" in capsys.readouterr().out
+    assert run_cli("presets", "--copy", "industries/software", tmp_path) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_run_and_compare_take_preset_names(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("run", "industries/software", *TINY, "--no-figures", "--quiet") == 0
+    meta = json.loads(Path("out/software/summary.json").read_text())
+    expected = Scenario.preset("software").with_overrides({"market.clients": 150, "run.months": 3})
+    assert meta["scenario"] == expected.to_toml_dict()
+    assert meta["version"] == model.__version__
+    args = ("compare", "no_cut", "service_cut", *TINY, "--replications", "2", "--out", "cmp")
+    assert run_cli(*args) == 0
+    assert Path("cmp/runs.csv").is_file()
+
+
+# --------------------------------------------------------------------- outputs where the user is
+def test_experiment_reports_go_under_the_current_folder_outside_the_checkout(
+    tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert reports_folder() == USER_REPORTS
+    assert reports_folder(tmp_path / "x") == tmp_path / "x"
+    monkeypatch.chdir(REPO / "model")  # anywhere inside the checkout: the committed reports
+    assert reports_folder() == REPO / "experiments" / "reports"
+
+
+def test_the_index_of_a_user_report_folder_stays_inside_it(tmp_path) -> None:
+    from experiments.index import write_index
+
+    (tmp_path / "pareto.md").write_text("# x\n\n## Verdict\n\n**Supported.** Yes.\n")
+    index = write_index(tmp_path)
+    assert index == tmp_path / "README.md"
+    assert "[pareto](pareto.md)" in index.read_text()
+
+
+def test_git_commit_is_recorded_only_for_a_checkout(monkeypatch) -> None:
+    assert checkout_root() == REPO
+    monkeypatch.setattr("model.version.checkout_root", lambda: None)
+    assert git_commit() is None  # a wheel inside someone else's git repository records none
+
+
+def _snapshot(folders: tuple[Path, ...]) -> dict[str, tuple[int, int]]:
+    """Every file under ``folders`` (bytecode caches aside) with its mtime and size."""
+    files = {}
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            for name in names:
+                stat = os.stat(os.path.join(root, name))
+                files[os.path.join(root, name)] = (stat.st_mtime_ns, stat.st_size)
+    return files
+
+
+def test_no_command_writes_inside_the_package(tmp_path, monkeypatch) -> None:
+    """Every command, run from a user's folder, leaves the package's files exactly as they were."""
+    monkeypatch.chdir(tmp_path)
+    before = _snapshot(PACKAGES)
+    spec = tmp_path / "tiny_sweep.toml"
+    spec.write_text(
+        'seed = 1\nmonths = 3\nclients = 150\nreplications = 2\n[base]\nscenario = "delighter"\n'
+        '[design]\nkind = "grid"\n[parameters]\n"levers.ad_budget" = [100.0, 200.0]\n'
+    )
+    commands = [
+        ("params", "--section", "levers"),
+        ("presets",),
+        ("presets", "--copy", "baseline", "mine"),
+        ("run", *TINY, "--quiet"),
+        ("run", "mine/baseline.toml", *TINY, "--quiet", "--out", "out/mine"),
+        ("compare", "delighter", "cost_cutter", *TINY, "--replications", "2"),
+        ("sweep", spec, "--out", "store", "--workers", "1", "--quiet"),
+        ("experiment", "lost_client", "--size", "200", "--replications", "2"),
+    ]
+    for command in commands:
+        assert run_cli(*command) == 0, command
+    assert (tmp_path / USER_REPORTS / "lost_client.md").is_file()
+    assert _snapshot(PACKAGES) == before
