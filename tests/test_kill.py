@@ -23,8 +23,8 @@ import pytest
 from model.studies.sweep import load, load_spec, run_sweep
 
 REPO = Path(__file__).resolve().parents[1]
-BASELINE = REPO / "scenarios" / "baseline.toml"
-POLICY = REPO / "scenarios" / "policies" / "no_cut.toml"
+BASELINE = REPO / "model" / "presets" / "baseline.toml"
+POLICY = REPO / "model" / "presets" / "policies" / "no_cut.toml"
 COMMAND = [sys.executable, "-m", "model"]
 #: Seconds a stopped command and its workers have to be gone.
 GRACE = 15.0

@@ -23,8 +23,8 @@ from model.studies.sweep.store import done_batches
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ("--clients", "100", "--months", "2")
-BASELINE = REPO / "scenarios" / "baseline.toml"
-POLICY = REPO / "scenarios" / "policies" / "no_cut.toml"
+BASELINE = REPO / "model" / "presets" / "baseline.toml"
+POLICY = REPO / "model" / "presets" / "policies" / "no_cut.toml"
 SPEC = {
     "name": "rel",
     "seed": 3,

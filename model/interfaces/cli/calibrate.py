@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from model.interfaces.cli.inputs import (
     check_out,
@@ -113,7 +114,7 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--base",
-        type=input_file("--base"),
+        type=_base_scenario,
         metavar="SCENARIO",
         help="scenario (a preset name or a TOML file) the fitted values are applied to "
         "(default: built-in defaults)",
@@ -175,6 +176,18 @@ def _transactions(args: argparse.Namespace):
     return result
 
 
+def _base_scenario(text: str) -> Path:
+    """``--base``: a readable scenario file, else a preset's file (``retention presets``)."""
+    from model.scenario import ScenarioError, preset_path
+
+    if not Path(text).exists():
+        try:
+            return preset_path(text)
+        except ScenarioError:
+            pass  # neither: the file check below says what is wrong
+    return input_file("--base")(text)
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run the calibration; bad input becomes one line and exit status 2 (via CliError)."""
     from model.interfaces.cli.errors import CliError
@@ -188,10 +201,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     check_out(args.out, file=True)  # before any fitting
     try:
-        if args.base is not None:
-            from model.scenario import resolve
-
-            args.base = resolve(args.base)  # a file, else a preset name
         if args.seeds < 1 or args.replicates < 0:
             raise CalibrationError(
                 f"--seeds {args.seeds} / --replicates {args.replicates}: allowed seeds ≥ 1, "
