@@ -15,7 +15,7 @@ import pytest
 
 import model
 from experiments.outputs import USER_REPORTS, reports_folder
-from model.interfaces.cli import main
+from model.interfaces.cli.main import main
 from model.interfaces.cli.outputs import git_commit
 from model.scenario import Scenario, ScenarioError, copy_preset, list_presets, resolve
 from model.scenario import presets as presets_module

@@ -119,7 +119,7 @@ def resolve(
     path = Path(ref)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
-    if path.is_file():
+    if path.exists() and not path.is_dir():  # a device or unreadable file: read_toml says why
         return path
     return preset_path(str(ref), kind)
 
