@@ -20,11 +20,18 @@ from nbclient import NotebookClient
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
-EXPECTED = {"01_quickstart", "02_claims", "03_teaching_scenarios", "04_sweeps", "05_calibration"}
+EXPECTED = {
+    "01_quickstart",
+    "02_claims",
+    "03_teaching_scenarios",
+    "04_sweeps",
+    "05_calibration",
+    "06_transactions",
+}
 KERNEL = "retention-lab-test"
 
 
-def test_the_five_notebooks_are_there() -> None:
+def test_the_six_notebooks_are_there() -> None:
     assert {p.stem for p in NOTEBOOKS} == EXPECTED
 
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from model.studies.calibration.errors import CalibrationError
 
-__all__ = ["LogFormat", "purchases", "read_log"]
+__all__ = ["ClientIds", "LogFormat", "purchases", "read_log"]
 
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _YMD = re.compile(r"^\d{8}$")
@@ -199,6 +199,17 @@ def read_log(source: str | Path | pd.DataFrame, fmt: LogFormat | None = None) ->
     return purchases(codes, dates.to_numpy(dtype="datetime64[ns]"), amount, uniques)
 
 
+class ClientIds(np.ndarray):
+    """The original client ids (``ids[code]``), kept in ``DataFrame.attrs`` without being copied.
+
+    pandas deep-copies ``attrs`` whenever a column is taken; a plain array of 10⁵ ids made every
+    column access cost a copy (measured: 10 s of a 15 s read of 10⁶ rows).
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 def purchases(codes, dates, amount, ids) -> pd.DataFrame:
     """One row per client and day, amounts added; a day with a return that nets to ≤ 0 is dropped."""
     day = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
@@ -214,5 +225,5 @@ def purchases(codes, dates, amount, ids) -> pd.DataFrame:
             "amount": g["amount"].to_numpy(dtype=np.float64),
         }
     )
-    out.attrs["client_ids"] = np.asarray(ids)
+    out.attrs["client_ids"] = np.asarray(ids).view(ClientIds)
     return out

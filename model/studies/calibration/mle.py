@@ -95,7 +95,8 @@ def maximize(
     *,
     what: str,
 ) -> MLEFit:
-    """Maximize ``loglik(θ)`` over θ > 0 from a few starting points (given as θ, not ln θ).
+    """Maximize ``loglik(θ)`` over θ > 0 (L-BFGS on ln θ) from the first starting point that
+    converges (starts given as θ, not ln θ).
 
     Raises
     ------
@@ -109,17 +110,13 @@ def maximize(
         return -v if np.isfinite(v) else 1e300
 
     best = None
-    for start in starts:
+    for start in starts:  # the next start only if this one failed (most logs need one)
         z0 = np.log(np.asarray(start, dtype=np.float64))
-        res = optimize.minimize(nll, z0, method="L-BFGS-B", options={"ftol": 1e-13, "gtol": 1e-7})
+        res = optimize.minimize(nll, z0, method="L-BFGS-B", options={"ftol": 1e-14, "gtol": 1e-8})
         if best is None or res.fun < best.fun:
             best = res
-    # Polish the best with Nelder-Mead (finite-difference gradients stop L-BFGS a little early).
-    res = optimize.minimize(
-        nll, best.x, method="Nelder-Mead", options={"xatol": 1e-7, "fatol": 1e-8, "maxiter": 2000}
-    )
-    if res.fun < best.fun:
-        best = res
+        if res.success and res.fun < 1e300 and np.all(np.abs(res.x) < 25):
+            break
     if best is None or best.fun >= 1e300:
         raise CalibrationError(f"{what}: the likelihood is not finite at any starting point")
     z = best.x
