@@ -3,6 +3,9 @@
 The entry points live in :mod:`model.studies.calibration.fit` and are re-exported here::
 
     from model.studies.calibration import calibrate_survival, calibrate_transactions, calibrate_targets
+
+and, for a raw transaction log in either setting (contractual or non-contractual, inferred and
+said), :func:`model.studies.calibration.from_log.calibrate_log`.
 """
 
 from model.studies.calibration.fit import (

@@ -217,6 +217,7 @@ def calibrate_transactions(
         "spend_clients": spend.clients,
         "top20_share_observed": spend.top20_observed,
         "top20_share_lognormal": spend.top20_fitted,
+        "spend_per_month_mean": spend.mean,  # currency/month per client (not per purchase)
     }
     details: dict = {"spend": spend}
     notes = [

@@ -7,6 +7,13 @@ on the holdout against the clients' actual purchases, the agent-based model's fo
 statistical ones (:mod:`~model.studies.calibration.holdout`). Contractual (clients seen to leave):
 the sBG on lifetimes (:func:`~model.studies.calibration.fit.calibrate_transactions`).
 
+The likelihoods are written out in closed form and maximized with scipy (checked against the
+published CDNOW fits, tests/test_transactions_cdnow.py) rather than taken from a library: the
+Python implementations are ``lifetimes`` (unmaintained since 2020, written before numpy 2 and
+pandas 2; it still ships the CDNOW data this project reads), its fork ``btyd`` (pins pymc < 5 and
+autograd 1.4) and ``pymc-marketing`` (Bayesian, on pymc and pytensor: a heavy stack for a
+four-parameter maximum likelihood).
+
 Examples
 --------
 >>> from model.studies.calibration import cdnow
@@ -107,6 +114,10 @@ def calibrate_log(
         f"({h.holdout_units:.1f} weeks)",
         "repeat_purchases_calibration": int(h.x.sum()),
         "repeat_purchases_holdout": int(h.x_holdout.sum()),
+        "share_alive_at_split_bgnbd": float(bgnbd.p_alive(bg.values, h.x, h.t_x, h.T).mean()),
+        "share_alive_at_split_pareto_nbd": float(
+            pareto_nbd.p_alive(pn.values, h.x, h.t_x, h.T).mean()
+        ),
         "pareto_nbd_to_monthly_beta_gap_pp": 100.0 * mapped.survival_gap,
         "purchases_per_month_mean": mapped.purchases_per_month,
     }
