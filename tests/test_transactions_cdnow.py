@@ -129,3 +129,32 @@ def test_cli_on_the_raw_shipped_file(tmp_path, capsys):
     )
     weekly = pd.read_csv(track)
     assert {"actual", "BG/NBD", "Pareto/NBD", "agent-based"} <= set(weekly.columns)
+
+
+def test_expressions_match_the_lifetimes_implementation():
+    """P(alive) and conditional expectations agree with the lifetimes package's (independent code)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from lifetimes import BetaGeoFitter, ParetoNBDFitter
+    x = np.array([0, 1, 2, 5, 14.0])
+    t_x = np.array([0, 30.43, 20, 35, 38.0])
+    T = np.full(5, 38.86)
+    cases = [
+        (BetaGeoFitter, bgnbd, dict(r=0.243, alpha=4.414, a=0.793, b=2.426)),
+        (ParetoNBDFitter, pareto_nbd, dict(r=0.553, alpha=10.58, s=0.606, beta=11.67)),
+    ]
+    for cls, ours, params in cases:
+        ref = cls()
+        ref.params_ = pd.Series(params)
+        theta = tuple(params.values())
+        assert np.allclose(
+            ours.p_alive(theta, x, t_x, T), ref.conditional_probability_alive(x, t_x, T)
+        )
+        assert np.allclose(
+            ours.conditional_expected(theta, 39.0, x, t_x, T),
+            ref.conditional_expected_number_of_purchases_up_to_time(39.0, x, t_x, T),
+        )
+        t = np.array([10.0, 39.0, 78.0])
+        assert np.allclose(ours.expected(theta, t), ref.expected_number_of_purchases_up_to_time(t))

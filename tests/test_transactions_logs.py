@@ -130,3 +130,21 @@ def test_cli_contractual_log_runs_the_sbg(tmp_path, capsys):
     )
     text = capsys.readouterr().out
     assert "contractual (inferred)" in text and "sbg_α" in text
+
+
+def test_survival_api_refuses_percentages_without_a_cohort_size():
+    from model.studies.calibration.fit import calibrate_survival
+
+    pct = [100, 63.1, 46.8, 38.2, 32.6]
+    with pytest.raises(CalibrationError, match="cohort size"):
+        calibrate_survival(pct)
+    small = calibrate_survival(pct, cohort_size=100)
+    big = calibrate_survival(pct, cohort_size=10_000)
+    # the same curve, but the intervals shrink with the cohort (by about √100 = 10)
+    assert small.values["retain.base_churn"] == pytest.approx(
+        big.values["retain.base_churn"], rel=1e-3
+    )
+    w_small = np.diff(small.intervals["retain.base_churn"])[0]
+    w_big = np.diff(big.intervals["retain.base_churn"])[0]
+    assert 7 < w_small / w_big < 13
+    assert small.details["sbg"].params.keys() == {"α", "β"}

@@ -44,10 +44,25 @@ def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
 
 
 def survival_table(
-    alive: np.ndarray | list[float], *, origin: str = "survival table"
+    alive: np.ndarray | list[float],
+    *,
+    origin: str = "survival table",
+    cohort_size: float | None = None,
 ) -> np.ndarray:
-    """Check a survival column: finite counts ≥ 0, at least 3 periods, never rising, first > 0."""
+    """Check a survival column: finite counts ≥ 0, at least 3 periods, never rising, first > 0.
+
+    With ``cohort_size`` the column may be percentages or shares of the cohort (rescaled to counts
+    of ``cohort_size`` clients); without it, a column starting at exactly 100 is refused as
+    ambiguous (100 clients counted, or percentages?).
+    """
     a = np.asarray(alive, dtype=np.float64)
+    if cohort_size is not None:
+        if not (np.isfinite(cohort_size) and cohort_size >= 1):
+            raise CalibrationError(
+                f"cohort_size: value {cohort_size!r} is not allowed; allowed: a count ≥ 1"
+            )
+        if a.ndim == 1 and a.size and np.isfinite(a[0]) and a[0] > 0:
+            a = a / a[0] * float(cohort_size)
     if a.ndim != 1 or a.size < 3:
         raise CalibrationError(
             f"{origin}: alive: need at least 3 periods (0, 1, 2) to estimate two parameters; got {a.size}"
@@ -68,6 +83,11 @@ def survival_table(
         raise CalibrationError(
             f"{origin}: alive: survival must not rise, but period {i} has {a[i]:g} > {a[i - 1]:g} "
             "alive the period before (one cohort only; no new clients)"
+        )
+    if cohort_size is None and a[0] == 100.0:
+        raise CalibrationError(
+            f"{origin}: alive: starts at exactly 100 — a cohort of 100 clients, or percentages? "
+            "give the cohort size (--cohort-size N; N = 100 if 100 clients were counted)"
         )
     if a[0] <= 1.0 and np.any((a > 0) & (a < 1)):
         raise CalibrationError(
@@ -103,26 +123,12 @@ def read_survival(path: str | Path, cohort_size: float | None = None) -> tuple[n
         )
     origin = f"survival table {str(path)!r}"
     values = pd.to_numeric(df[cols[unit]], errors="coerce").to_numpy(dtype=np.float64)
-    if cohort_size is not None and not (np.isfinite(cohort_size) and cohort_size >= 1):
-        raise CalibrationError(
-            f"--cohort-size: value {cohort_size!r} is not allowed; allowed: a count ≥ 1"
-        )
     if unit != "alive" and cohort_size is None:
         raise CalibrationError(
             f"{origin}: {unit}: the table gives shares of the cohort, not counts; give the cohort "
             "size (--cohort-size N) so the intervals reflect how many clients there were"
         )
-    if unit == "alive" and cohort_size is None:
-        checked = survival_table(values, origin=origin)
-        if checked[0] == 100.0:
-            raise CalibrationError(
-                f"{origin}: alive: starts at exactly 100 — a cohort of 100 clients, or "
-                "percentages? give --cohort-size N (N = 100 if 100 clients were counted)"
-            )
-        return checked, PERIOD_MONTHS[period]
-    if values.size and np.isfinite(values[0]) and values[0] > 0:
-        values = values / values[0] * float(cohort_size)
-    return survival_table(values, origin=origin), PERIOD_MONTHS[period]
+    return survival_table(values, origin=origin, cohort_size=cohort_size), PERIOD_MONTHS[period]
 
 
 def fader_hardie(segment: str = "regular") -> np.ndarray:

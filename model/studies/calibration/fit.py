@@ -150,6 +150,7 @@ def calibrate_survival(
     period_months: float = 12.0,
     fit_periods: int | None = None,
     base: Scenario | str | Path | None = None,
+    cohort_size: float | None = None,
 ) -> CalibrationResult:
     """Fit ``retain.base_churn`` and ``retain.churn_heterogeneity`` to a cohort's survival table.
 
@@ -164,7 +165,7 @@ def calibrate_survival(
     base : Scenario or path, optional
         The scenario the values are applied to (default: built-in defaults).
     """
-    alive = survival_table(alive)
+    alive = survival_table(alive, cohort_size=cohort_size)  # percentages need cohort_size
     last = alive.size - 1
     fit_periods = last if fit_periods is None else int(fit_periods)
     if not 2 <= fit_periods <= last:
@@ -317,7 +318,8 @@ def calibrate_targets(
     if "survival" in targets and "retention_by_tenure" in targets:
         raise CalibrationError("targets: give survival or retention_by_tenure, not both")
     if "survival" in targets:
-        alive = survival_table(targets["survival"], origin="targets: survival")
+        size = _number(targets, "cohort_size", 0, 1e12) if "cohort_size" in targets else None
+        alive = survival_table(targets["survival"], origin="targets: survival", cohort_size=size)
     elif "retention_by_tenure" in targets:
         rates = np.asarray(targets["retention_by_tenure"], dtype=float)
         if rates.ndim != 1 or rates.size < 2 or np.any(~((rates > 0) & (rates <= 1))):
