@@ -20,8 +20,10 @@ import numpy as np
 
 __all__ = ["MAX_CLIENTS", "clear", "remember"]
 
-#: Markets larger than this are not shared (one run's draws would crowd out every other's).
-MAX_CLIENTS = 100_000
+#: Markets larger than this are not shared: their draws would crowd out every other run's, and keeping
+#: them costs fresh pages (measured slower at 10⁵ for a single run), while studies of many runs are
+#: of a few thousand clients.
+MAX_CLIENTS = 20_000
 
 
 class _Store:
