@@ -18,7 +18,11 @@ __all__ = ["METRICS", "compute", "nps", "top_share"]
 #: name -> (unit, meaning)
 METRICS: dict[str, tuple[str, str]] = {
     "prospects": ("people", "market members who have never been clients"),
-    "active": ("clients", "clients being served, LOYAL included"),
+    "active": (
+        "clients",
+        "clients being served: stage ACTIVE or LOYAL (LOYAL clients are active clients with a "
+        "label); clients_frame()['active'] counts the same",
+    ),
     "loyal": ("clients", "clients labelled LOYAL (long tenure, high satisfaction)"),
     "lapsed": ("clients", "former clients"),
     "acquired": ("clients/month", "prospects who became clients"),

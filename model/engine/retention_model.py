@@ -17,6 +17,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import mesa
 import numpy as np
@@ -25,6 +26,7 @@ import pandas as pd
 from model.engine.agents import ClientView, StaffAgent
 from model.engine.context import Context
 from model.engine.initial import initial_clients, initial_staff
+from model.engine.keywords import fresh_seed, scenario_from_keywords
 from model.engine.metrics import METRICS, compute
 from model.engine.network import Network, build_network
 from model.engine.phases import PHASES
@@ -54,6 +56,10 @@ TRACKED: tuple[str, ...] = (
 )
 
 
+#: ``rng`` not given: the scenario's own seed (``None`` given means a fresh seed, as in Mesa).
+_SCENARIO_SEED = object()
+
+
 def _reporter(name: str) -> Callable[[RetentionModel], float]:
     def report(model: RetentionModel) -> float:
         return float(model.results[name][model.month - 1]) if model.month else float("nan")
@@ -67,13 +73,24 @@ class RetentionModel(mesa.Model):
 
     Parameters
     ----------
-    params : Scenario, optional
+    scenario : Scenario, optional
         The scenario (defaults to the baseline).
-    rng : int, optional
-        Seed; defaults to ``params.run.seed``. Every random draw derives from it (see
+    rng : int or None, optional
+        The seed. Not given: the scenario's ``run.seed`` (or a ``seed=`` keyword), so
+        ``RetentionModel(scenario)`` always reproduces the scenario. ``None`` given explicitly, as
+        Mesa's ``batch_run`` and app do: a fresh seed from the operating system, recorded in
+        ``model.seed`` and ``model.params.run.seed`` so the run can be repeated with
+        ``rng=model.seed``. Every random draw derives from the seed (see
         :mod:`model.engine.randomness`), so the same scenario and seed give the same numbers.
     phases : tuple of (name, step), optional
         The month's phases; defaults to :data:`model.engine.phases.PHASES` (tests replace one to mutate it).
+    **levers_and_settings
+        Any declared parameter by its bare name (Mesa's convention), applied over ``scenario``:
+        ``RetentionModel(service_level=0.9, clients=2000, seed=3)``. So
+        ``mesa.batch_run(RetentionModel, {"service_level": [0.35, 0.9]}, iterations=5)`` varies
+        the lever with a fresh seed per run, and the model's ``datacollector`` frames
+        (``get_model_vars_dataframe()``; one column per metric of :data:`model.engine.metrics.METRICS`)
+        are where its results are read.
 
     Attributes
     ----------
@@ -87,13 +104,19 @@ class RetentionModel(mesa.Model):
 
     def __init__(
         self,
-        params: Scenario | None = None,
+        scenario: Scenario | None = None,
         *,
-        rng: int | None = None,
+        rng: int | object | None = _SCENARIO_SEED,
         phases: tuple | None = None,
+        **levers_and_settings: Any,
     ) -> None:
-        params = params or Scenario()
-        seed = params.run.seed if rng is None else int(rng)
+        params = scenario_from_keywords(scenario, levers_and_settings)
+        if rng is _SCENARIO_SEED or (rng is None and "seed" in levers_and_settings):
+            seed = params.run.seed  # the scenario's, or the one given by keyword
+        else:
+            seed = fresh_seed() if rng is None else int(rng)  # type: ignore[call-overload]
+            if seed != params.run.seed:
+                params = params.with_overrides({"run.seed": seed})
         super().__init__(rng=seed)
         self.params = params
         self.seed = seed
@@ -242,6 +265,9 @@ class RetentionModel(mesa.Model):
 
         Columns are the declared client arrays (:data:`model.engine.state.CLIENT_ARRAYS`, with units
         there); stage, left_reason and aware_source are categoricals. Index: ``client`` (row id).
+        ``active`` (bool) means what the timeseries' ``active`` counts: being served, whether
+        the stage is ``active`` or ``loyal`` (LOYAL clients are active clients with a label), so
+        ``frame["active"].sum()`` equals the month's ``active`` metric.
 
         Examples
         --------
@@ -250,7 +276,10 @@ class RetentionModel(mesa.Model):
         >>> frame.shape[0], str(frame["stage"].dtype)
         (200, 'category')
         """
-        return self.clients.frame(rows)
+        frame = self.clients.frame(rows)
+        stage = self.clients.stage[frame.index.to_numpy()]
+        frame.insert(1, "active", (stage == Stage.ACTIVE) | (stage == Stage.LOYAL))
+        return frame
 
     def tracked(self) -> pd.DataFrame:
         """The followed sample (``run.track_clients``), month by month, in long form.

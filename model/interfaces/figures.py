@@ -7,8 +7,14 @@ here without Axes are :class:`RunFigure` objects — plain Figures, not register
 a loop of runs leaks nothing), that a notebook displays inline — and
 :func:`save_standard_figures` renders them with the Agg backend.
 
-To add a standard figure, write ``name(ts, axes=None) -> Figure`` (:func:`_panels` makes the
-panels) and add it to :data:`STANDARD_FIGURES`.
+Every figure counts time in years (month 12 is year 1.0), separates thousands on its value axes,
+and, given the scenario, marks its schedule changes (dashed lines), shocks (shaded spans) and the
+firm's product launches (ticks along the top). Given ``band`` (the 2.5% and 97.5% quantile tables
+of replicated runs, as ``retention run --replications`` makes them) the lines get bands.
+
+To add a standard figure, write ``name(ts, axes=None, *, scenario=None, band=None) -> Figure``
+(:func:`_panels` makes the panels, :func:`_finish` the axes) and add it to
+:data:`STANDARD_FIGURES`.
 """
 
 from __future__ import annotations
@@ -16,15 +22,21 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 __all__ = [
+    "STAGE_COLOURS",
     "STANDARD_FIGURES",
     "RunFigure",
+    "events",
+    "mark_events",
     "money",
     "render_standard_figures",
     "satisfaction_nps",
@@ -34,7 +46,8 @@ __all__ = [
 
 FigureFn = Callable[..., Figure]
 
-_STAGE_COLOURS = {
+#: Stage colours shared by the PNG figures and the app.
+STAGE_COLOURS = {
     "prospects": "#c7c7c7",
     "active (not loyal)": "#6baed6",
     "loyal": "#08519c",
@@ -51,6 +64,74 @@ class RunFigure(Figure):
         return buffer.getvalue()
 
 
+Band = tuple[pd.DataFrame, pd.DataFrame] | None
+#: Thousands separated, no decimals past 1,000 (``450000`` → ``450,000``).
+THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.4g}")
+
+
+def years(month: Any) -> Any:
+    """Months (1, 2, ...) → years on the axis (month 12 ends year 1)."""
+    return np.asarray(month, dtype=float) / 12.0
+
+
+def events(scenario: Any, ts: pd.DataFrame | None = None) -> list[tuple[str, float, float, str]]:
+    """What to mark on a time axis: (kind, first month, last month, label).
+
+    ``kind`` is ``"schedule"`` (a lever change from that month), ``"shock"`` (a spell) or
+    ``"launch"`` (a month in which the firm shipped an R&D candidate, read from ``ts``).
+    """
+    out: list[tuple[str, float, float, str]] = []
+    if scenario is not None:
+        for step in scenario.schedule:
+            text = ", ".join(f"{k.removeprefix('levers.')}={v}" for k, v in step.set.items())
+            out.append(("schedule", step.month, step.month, text))
+        for shock in scenario.shocks:
+            out.append(("shock", shock.start, shock.start + shock.months - 1, shock.kind))
+    if ts is not None and {"shipped_good", "shipped_bad"} <= set(ts.columns):
+        shipped = (ts["shipped_good"] + ts["shipped_bad"]).to_numpy(dtype=float)
+        new = np.diff(np.concatenate([[0.0], np.nan_to_num(shipped)])) > 0
+        out += [("launch", m, m, "launch") for m in ts["month"].to_numpy()[new]]
+    return out
+
+
+def mark_events(ax: Axes, marks: list[tuple[str, float, float, str]], label: bool = True) -> None:
+    """Draw :func:`events` on one Axes (x in years): lines, spans and ticks, labelled once."""
+    transform = ax.get_xaxis_transform()
+    launches = [m for kind, m, _, _ in marks if kind == "launch"]
+    if launches:
+        ax.plot(years(launches), [0.97] * len(launches), "v", color="#8c564b", ms=4,
+                transform=transform, label="product launch" if label else None)  # fmt: skip
+    for kind, first, last, text in marks:
+        if kind == "schedule":
+            ax.axvline(years(first - 0.5), color="#444444", ls="--", lw=0.9)
+            if label:
+                ax.text(years(first - 0.5), 0.99, f" {text}", transform=transform, fontsize=7,
+                        va="top", ha="left", color="#444444")  # fmt: skip
+        elif kind == "shock":
+            ax.axvspan(years(first - 1), years(last), color="#d62728", alpha=0.12, lw=0)
+            if label:
+                ax.text(years(first - 1), 0.01, f" {text}", transform=transform, fontsize=7,
+                        va="bottom", ha="left", color="#d62728")  # fmt: skip
+
+
+def _line(ax: Axes, ts: pd.DataFrame, column: str, band: Band, **style: Any) -> None:
+    """One metric against years, with its band when replicated runs give one."""
+    x = years(ts["month"])
+    ax.plot(x, ts[column], **style)
+    if band is not None:
+        low, high = band
+        ax.fill_between(x, low[column], high[column], color=style.get("color"), alpha=0.2, lw=0)
+
+
+def _finish(panels: list[Axes], marks: list, band: Band) -> None:
+    """Years on the shared axis, thousands separators, event marks (labelled on the top panel)."""
+    for i, ax in enumerate(panels):
+        ax.yaxis.set_major_formatter(THOUSANDS)
+        mark_events(ax, marks, label=i == 0)
+    panels[-1].set_xlabel("year" + (" (bands: 95% of replicated runs)" if band else ""))
+    panels[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _panels(axes: Sequence[Axes] | None, n: int, title: str) -> tuple[Figure, list[Axes]]:
     """The caller's ``n`` Axes, or a new Figure of ``n`` stacked panels sharing the month axis."""
     if axes is not None:
@@ -63,7 +144,9 @@ def _panels(axes: Sequence[Axes] | None, n: int, title: str) -> tuple[Figure, li
     return fig, list(panels)
 
 
-def stage_flow(ts: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Figure:
+def stage_flow(
+    ts: pd.DataFrame, axes: Sequence[Axes] | None = None, *, scenario: Any = None, band: Band = None
+) -> Figure:
     """Clients by stage over time (stacked, the whole market) and the monthly flows between stages.
 
     Parameters
@@ -72,6 +155,10 @@ def stage_flow(ts: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Figure:
         Monthly timeseries with ``month``, the stage stocks (people) and flows (people/month).
     axes : two Axes, optional
         Where to draw the stocks and the flows; a new Figure if omitted.
+    scenario : Scenario, optional
+        Marks its schedule changes and shocks (launches are read from ``ts``).
+    band : (low, high) DataFrames, optional
+        Bands around the flows (replicated runs).
     """
     fig, (stocks, flows) = _panels(axes, 2, "Clients by stage and flows between stages")
     layers = {
@@ -81,8 +168,9 @@ def stage_flow(ts: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Figure:
         "lapsed": ts["lapsed"],
     }
     stocks.stackplot(
-        ts["month"], *layers.values(), labels=list(layers), colors=list(_STAGE_COLOURS.values())
-    )
+        years(ts["month"]), *layers.values(), labels=list(layers),
+        colors=list(STAGE_COLOURS.values()),
+    )  # fmt: skip
     stocks.set_ylabel("people")
     stocks.set_ylim(0.0, float(sum(layers.values()).max()))  # the whole market
     stocks.legend(
@@ -95,14 +183,16 @@ def stage_flow(ts: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Figure:
         ("churned", "churned", "#d62728"),
         ("churned_bad_service", "of which over bad service", "#ff9896"),
     ):
-        flows.plot(ts["month"], ts[column], label=label, color=colour, lw=1.2)
+        _line(flows, ts, column, band, label=label, color=colour, lw=1.2)
     flows.set_ylabel("people / month")
-    flows.set_xlabel("month")
+    _finish([stocks, flows], events(scenario, ts), band)
     flows.legend(loc="upper right", fontsize="small", ncols=2)
     return fig
 
 
-def money(ts: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Figure:
+def money(
+    ts: pd.DataFrame, axes: Sequence[Axes] | None = None, *, scenario: Any = None, band: Band = None
+) -> Figure:
     """Monthly revenue and total cost; monthly profit; cumulative discounted profit (NPV).
 
     Profit gets its own panel because it is a small difference of two large numbers.
@@ -113,23 +203,30 @@ def money(ts: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Figure:
         Monthly timeseries with ``revenue``, ``profit`` and ``npv`` (currency).
     axes : three Axes, optional
         Where to draw revenue and cost, profit, and NPV; a new Figure if omitted.
+    scenario, band :
+        As in :func:`stage_flow`.
     """
     fig, (flows, profit, cumulative) = _panels(axes, 3, "Revenue, profit and NPV")
-    flows.plot(ts["month"], ts["revenue"], label="revenue", color="#1f77b4")
-    flows.plot(ts["month"], ts["revenue"] - ts["profit"], label="total cost", color="#7f7f7f")
+    ts = ts.assign(total_cost=ts["revenue"] - ts["profit"])
+    if band is not None:
+        band = tuple(b.assign(total_cost=b["revenue"] - b["profit"]) for b in band)  # type: ignore[assignment]
+    _line(flows, ts, "revenue", band, label="revenue", color="#1f77b4")
+    _line(flows, ts, "total_cost", band, label="total cost", color="#7f7f7f")
     flows.set_ylabel("currency / month")
     flows.legend(loc="best", fontsize="small")
-    profit.plot(ts["month"], ts["profit"], color="#2ca02c")
+    _line(profit, ts, "profit", band, color="#2ca02c")
     profit.axhline(0.0, color="black", lw=0.6)
     profit.set_ylabel("profit / month")
-    cumulative.plot(ts["month"], ts["npv"], color="#2ca02c")
+    _line(cumulative, ts, "npv", band, color="#2ca02c")
     cumulative.axhline(0.0, color="black", lw=0.6)
     cumulative.set_ylabel("NPV, cumulative (currency)")
-    cumulative.set_xlabel("month")
+    _finish([flows, profit, cumulative], events(scenario, ts), band)
     return fig
 
 
-def satisfaction_nps(ts: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Figure:
+def satisfaction_nps(
+    ts: pd.DataFrame, axes: Sequence[Axes] | None = None, *, scenario: Any = None, band: Band = None
+) -> Figure:
     """Mean measured satisfaction (and delivered quality) of active clients; net promoter score.
 
     Parameters
@@ -138,18 +235,20 @@ def satisfaction_nps(ts: pd.DataFrame, axes: Sequence[Axes] | None = None) -> Fi
         Monthly timeseries with ``satisfaction`` and ``quality`` (0-1) and ``nps`` (points).
     axes : two Axes, optional
         Where to draw satisfaction and NPS; a new Figure if omitted.
+    scenario, band :
+        As in :func:`stage_flow`.
     """
     fig, (sat, nps) = _panels(axes, 2, "Satisfaction and net promoter score")
-    sat.plot(ts["month"], ts["satisfaction"], label="satisfaction (measured)", color="#1f77b4")
-    sat.plot(ts["month"], ts["quality"], label="delivered quality", color="#7f7f7f", ls="--")
+    _line(sat, ts, "satisfaction", band, label="satisfaction (measured)", color="#1f77b4")
+    _line(sat, ts, "quality", band, label="delivered quality", color="#7f7f7f", ls="--")
     sat.set_ylim(0.0, 1.0)
     sat.set_ylabel("0-1")
     sat.legend(loc="best", fontsize="small")
-    nps.plot(ts["month"], ts["nps"], color="#9467bd")
+    _line(nps, ts, "nps", band, color="#9467bd")
     nps.axhline(0.0, color="black", lw=0.6)
     nps.set_ylim(-100.0, 100.0)
     nps.set_ylabel("NPS (points)")
-    nps.set_xlabel("month")
+    _finish([sat, nps], events(scenario, ts), band)
     return fig
 
 
@@ -161,12 +260,14 @@ STANDARD_FIGURES: dict[str, FigureFn] = {
 }
 
 
-def render_standard_figures(ts: pd.DataFrame, dpi: int = 110) -> dict[str, bytes]:
+def render_standard_figures(
+    ts: pd.DataFrame, dpi: int = 110, *, scenario: Any = None, band: Band = None
+) -> dict[str, bytes]:
     """Every standard figure as PNG bytes, rendered off-screen with Agg, by :data:`STANDARD_FIGURES`
     name (for pages that embed them, and for :func:`save_standard_figures`)."""
     images = {}
     for name, draw in STANDARD_FIGURES.items():
-        fig = draw(ts)
+        fig = draw(ts, scenario=scenario, band=band)
         FigureCanvasAgg(fig)  # render off-screen whatever backend the session uses
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi)
@@ -174,7 +275,14 @@ def render_standard_figures(ts: pd.DataFrame, dpi: int = 110) -> dict[str, bytes
     return images
 
 
-def save_standard_figures(ts: pd.DataFrame, outdir: str | Path, dpi: int = 110) -> list[Path]:
+def save_standard_figures(
+    ts: pd.DataFrame,
+    outdir: str | Path,
+    dpi: int = 110,
+    *,
+    scenario: Any = None,
+    band: Band = None,
+) -> list[Path]:
     """Render every standard figure to ``outdir/<name>.png`` with the Agg backend.
 
     Returns
@@ -184,7 +292,7 @@ def save_standard_figures(ts: pd.DataFrame, outdir: str | Path, dpi: int = 110) 
     """
     outdir = Path(outdir)
     written = []
-    for name, png in render_standard_figures(ts, dpi).items():
+    for name, png in render_standard_figures(ts, dpi, scenario=scenario, band=band).items():
         path = outdir / f"{name}.png"
         path.write_bytes(png)
         written.append(path)

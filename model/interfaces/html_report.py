@@ -26,7 +26,17 @@ import pandas as pd
 
 from model.scenario import PARAMS, Scenario
 
-__all__ = ["SUMMARY_ROWS", "run_report", "summary_rows", "write_run_report", "yearly"]
+__all__ = [
+    "SUMMARY_ROWS",
+    "YEARLY_NOTE",
+    "run_report",
+    "study_report",
+    "summary_rows",
+    "write_run_report",
+    "write_study_report",
+    "yearly",
+    "yearly_rows",
+]
 
 #: (label, summary key, format) of the headline results, in the order they are shown.
 SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
@@ -44,22 +54,35 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("top 20% share of revenue", "top20_revenue_share_end", "{:.1%}"),
 )
 
-#: Year-by-year columns: (column, how a year aggregates the months, label).
-_YEARLY: tuple[tuple[str, str, str], ...] = (
-    ("active", "last", "active at year end"),
-    ("acquired", "sum", "acquired"),
-    ("churned", "sum", "churned"),
-    ("won_back", "sum", "won back"),
-    ("revenue", "sum", "revenue"),
-    ("profit", "sum", "profit"),
-    ("npv", "last", "NPV to date"),
-    ("satisfaction", "mean", "satisfaction"),
-    ("nps", "mean", "NPS"),
+#: Year-by-year columns: (column, how a year aggregates the months, label, format).
+_YEARLY: tuple[tuple[str, str, str, str], ...] = (
+    ("active", "last", "active at year end", "{:,.0f}"),
+    ("acquired", "sum", "acquired in the year", "{:,.0f}"),
+    ("churned", "sum", "churned in the year", "{:,.0f}"),
+    ("won_back", "sum", "won back in the year", "{:,.0f}"),
+    ("revenue", "sum", "revenue in the year", "{:,.0f}"),
+    ("profit", "sum", "profit in the year", "{:,.0f}"),
+    ("npv", "last", "NPV to date", "{:,.0f}"),
+    ("satisfaction", "mean", "satisfaction, mean of the months (0-1)", "{:.3f}"),
+    ("nps", "mean", "NPS, mean of the months (points)", "{:+.1f}"),
+)
+#: Said under the year table: how each column was rolled up.
+YEARLY_NOTE = (
+    "Flows are summed over the year's months, stocks and NPV are as at the year's last month, "
+    "and satisfaction and NPS are yearly means of the monthly values (the year-end values are in "
+    "the monthly table, timeseries.csv)."
 )
 
 
-def summary_rows(summary: Mapping[str, float]) -> list[tuple[str, str]]:
-    """The headline results as (label, formatted value) pairs; "n/a" where a value is undefined."""
+def summary_rows(
+    summary: Mapping[str, float],
+    intervals: Mapping[str, tuple[float, float]] | None = None,
+) -> list[tuple[str, str]]:
+    """The headline results as (label, formatted value) pairs; "n/a" where a value is undefined.
+
+    With ``intervals`` (replicated runs: key → (low, high) of the mean's 95% interval) each value
+    reads ``mean [low, high]``.
+    """
     rows = []
     for label, key, fmt in SUMMARY_ROWS:
         if not key:
@@ -68,6 +91,10 @@ def summary_rows(summary: Mapping[str, float]) -> list[tuple[str, str]]:
         else:
             v = summary.get(key, float("nan"))
             value = "n/a" if isinstance(v, float) and not math.isfinite(v) else fmt.format(v)
+            if intervals and key in intervals and value != "n/a":
+                low, high = intervals[key]
+                if math.isfinite(low) and math.isfinite(high):
+                    value += f" [{fmt.format(low)}, {fmt.format(high)}]"
         rows.append((label, value))
     return rows
 
@@ -75,9 +102,23 @@ def summary_rows(summary: Mapping[str, float]) -> list[tuple[str, str]]:
 def yearly(ts: pd.DataFrame) -> pd.DataFrame:
     """The monthly table rolled up by year (flows summed, stocks at year end, scores averaged)."""
     year = (ts["month"] - 1) // 12 + 1
-    frame = ts.groupby(year).agg({col: how for col, how, _ in _YEARLY})
+    frame = ts.groupby(year).agg({col: how for col, how, _, _ in _YEARLY})
     frame.index.name = "year"
-    return frame.rename(columns={col: label for col, _, label in _YEARLY})
+    return frame.rename(columns={col: label for col, _, label, _ in _YEARLY})
+
+
+def yearly_rows(ts: pd.DataFrame) -> list[list[str]]:
+    """:func:`yearly` formatted for a table: thousands separated, scores rounded sensibly."""
+    table = yearly(ts)
+    formats = [fmt for *_, fmt in _YEARLY]
+    return [
+        [str(int(y)), *(_formatted(fmt, float(v)) for fmt, v in zip(formats, row, strict=True))]
+        for y, row in table.iterrows()
+    ]
+
+
+def _formatted(fmt: str, v: float) -> str:
+    return fmt.format(v) if math.isfinite(v) else "n/a"
 
 
 def _changed(scenario: Scenario) -> list[dict[str, Any]]:
@@ -126,6 +167,21 @@ code, pre { background: #f6f6f6; padding: 0.1rem 0.3rem; }
 """
 
 
+def _headline(summary: Mapping[str, float], meta: Mapping[str, Any] | None) -> list[str]:
+    """The headline table; replicated runs (``meta["intervals"]``) show means with intervals."""
+    intervals = (meta or {}).get("intervals")
+    rows = [list(r) for r in summary_rows(summary, intervals)]
+    parts = [_table(["result", "mean [95% interval]" if intervals else "value"], rows, {1})]
+    if intervals:
+        n = (meta or {}).get("replications", "")
+        parts.append(
+            f'<p class="lead">Means over {n} runs with seeds {html.escape(str(meta.get("seeds")))}'
+            "; 95% t intervals of the mean. The figures show the mean month by month with a band "
+            "holding 95% of the runs.</p>"
+        )
+    return parts
+
+
 def run_report(
     scenario: Scenario,
     ts: pd.DataFrame,
@@ -157,7 +213,7 @@ def run_report(
         f'<p class="lead">{esc(scenario.description or "")}<br>{scenario.market.clients:,} people '
         f"in the market × {scenario.run.months} months, seed {scenario.run.seed}</p>",
         "<h2>Headline results</h2>",
-        _table(["result", "value"], [list(r) for r in summary_rows(summary)], {1}),
+        *_headline(summary, meta),
     ]
     if figures:
         parts.append("<h2>Figures</h2>")
@@ -178,8 +234,9 @@ def run_report(
             parts.append(f"<h3>{what}</h3><ul>{items}</ul>")
     table = yearly(ts)
     parts.append("<h2>Year by year</h2>")
-    rows = [[int(y), *(_number(float(v)) for v in row)] for y, row in table.iterrows()]
+    rows = yearly_rows(ts)
     parts.append(_table(["year", *table.columns], rows, range(len(rows[0]) if rows else 0)))
+    parts.append(f'<p class="lead">{esc(YEARLY_NOTE)}</p>')
     if meta:
         parts.append("<h2>Reproduce</h2>")
         keys = ("command", "version", "git_commit", "created", "wall_seconds")
@@ -200,7 +257,75 @@ def write_run_report(
     if figures is None:
         from model.interfaces.figures import render_standard_figures
 
-        figures = render_standard_figures(ts)
+        figures = render_standard_figures(ts, scenario=scenario)
     path = Path(path)
     path.write_text(run_report(scenario, ts, summary, figures, meta), encoding="utf-8")
+    return path
+
+
+def study_report(
+    title: str,
+    lead: str,
+    tables: Mapping[str, pd.DataFrame],
+    figures: Mapping[str, bytes],
+    notes: list[str] | None = None,
+    meta: Mapping[str, Any] | None = None,
+) -> str:
+    """A self-contained page for a many-run study (compare, optimize, sweep), like a run's.
+
+    Parameters
+    ----------
+    title, lead : str
+        Heading and the sentence under it (what was run, on how many seeds).
+    tables : mapping of str to DataFrame
+        Tables by heading, numbers thousands-separated.
+    figures : mapping of str to bytes
+        PNG images by name, embedded.
+    notes : list of str, optional
+        Warnings to read with the tables.
+    meta : mapping, optional
+        How to reproduce it (command, version, git commit, created, wall seconds).
+    """
+    esc = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{esc(title)} — Retention Lab</title><style>{_STYLE}</style></head><body>",
+        f"<h1>{esc(title)}</h1>",
+        f'<p class="lead">{esc(lead)}</p>',
+    ]
+    if notes:
+        parts.append("<h2>Read with care</h2><ul>")
+        parts += [f"<li>{esc(n)}</li>" for n in notes]
+        parts.append("</ul>")
+    for name, png in figures.items():
+        data = base64.b64encode(png).decode("ascii")
+        parts.append(f'<img alt="{esc(name)}" src="data:image/png;base64,{data}">')
+    for heading, frame in tables.items():
+        numeric = {
+            i for i, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])
+        }
+        rows = [[_number(v) for v in row] for row in frame.itertuples(index=False)]
+        parts += [
+            f"<h2>{esc(heading)}</h2>",
+            _table([str(c) for c in frame.columns], rows, numeric),
+        ]
+    if meta:
+        parts.append("<h2>Reproduce</h2>")
+        keys = ("command", "version", "git_commit", "created", "wall_seconds")
+        parts.append(_table(["", ""], [[k, meta[k]] for k in keys if k in meta], set()))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_study_report(path: str | Path, folder: str | Path, title: str, lead: str,
+                       notes: list[str] | None = None, meta: Mapping[str, Any] | None = None,
+                       csvs: tuple[str, ...] = ()) -> Path:  # fmt: skip
+    """Write :func:`study_report` from a results folder: the named CSV tables and its PNGs."""
+    folder = Path(folder)
+    tables = {name.removesuffix(".csv").replace("_", " "): pd.read_csv(folder / name)
+              for name in csvs if (folder / name).is_file()}  # fmt: skip
+    figures = {p.stem: p.read_bytes() for p in sorted(folder.glob("*.png"))}
+    path = Path(path)
+    path.write_text(study_report(title, lead, tables, figures, notes, meta), encoding="utf-8")
     return path

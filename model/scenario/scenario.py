@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,33 @@ from model.scenario.sections import (
 )
 
 __all__ = ["Scenario"]
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest candidate (difflib), or ``""``.
+
+    A name declared in another section wins (``innovation.rd_share`` → ``levers.rd_share``).
+    """
+    bare = word.rpartition(".")[2]
+    close = [c for c in candidates if c.rpartition(".")[2] == bare and "." in word]
+    close = close or difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _all_keys() -> list[str]:
+    return [f"{s}.{n}" for s, cls in SECTIONS.items() for n in cls.model_fields]
+
+
+def _level_hint(overrides: Mapping[str, Any]) -> str:
+    """A named level close to a mistyped one (``wwo`` → ``wow``), for the error's end."""
+    from model.scenario.sections.levers import SERVICE_LEVELS
+
+    for key, raw in overrides.items():
+        if key == "levers.service_level" and isinstance(raw, str) and raw not in SERVICE_LEVELS:
+            hint = _did_you_mean(raw, list(SERVICE_LEVELS))
+            if hint:
+                return f" or a level: {', '.join(SERVICE_LEVELS)}{hint}"
+    return ""
 
 
 class Scenario(BaseModel):
@@ -117,16 +145,19 @@ class Scenario(BaseModel):
             section, _, name = key.partition(".")
             if section not in SECTIONS or not name:
                 raise ScenarioError(
-                    f"{key}: unknown parameter; use section.name with a section among "
-                    f"{', '.join(SECTIONS)}"
+                    f"{key}: unknown parameter{_did_you_mean(key, _all_keys())}; use section.name "
+                    f"with a section among {', '.join(SECTIONS)}"
                 )
             if name not in SECTIONS[section].model_fields:
                 raise ScenarioError(
-                    f"{key}: unknown parameter; {section} has "
+                    f"{key}: unknown parameter{_did_you_mean(key, _all_keys())}; {section} has "
                     f"{', '.join(SECTIONS[section].model_fields)}"
                 )
             data[section][name] = parse_value(raw)
-        return Scenario.build(data, origin="override")
+        try:
+            return Scenario.build(data, origin="override")
+        except ScenarioError as exc:
+            raise ScenarioError(f"{exc}{_level_hint(overrides)}") from None
 
     def to_toml_dict(self) -> dict[str, Any]:
         """The scenario as plain data (JSON/TOML-ready), exactly as it will run."""

@@ -203,7 +203,8 @@ class Comparison:
         right.axvline(0, color="grey", lw=0.8)
         right.set_yticks(y, [f"{p}: {o}" for p, o in zip(t["policy"], t["outcome"], strict=True)])
         right.set(
-            xlabel=f"difference vs {self.names[0]} (% of its mean, 95% paired interval)",
+            # Two lines: one would run past the figure's edge with a long policy name.
+            xlabel=f"difference vs {self.names[0]}\n(% of its mean, 95% paired interval)",
             title="Effect of each policy",
         )
         return fig

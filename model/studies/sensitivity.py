@@ -13,6 +13,11 @@ parameter, the indices its design supports:
 
 Replicates are averaged per design point first, so Monte-Carlo noise shrinks with replications
 (it still inflates indices of parameters that do nothing; compare them with the confidence widths).
+
+Small samples give indices that are not shares of variance at all (S1 = 1.12 with N = 16):
+:func:`caveats` lists what to distrust — a sample below :data:`MIN_SAMPLES`, an index outside
+[0, 1] beyond its interval, an interval wider than :data:`MAX_CONF` — and :func:`analyze` marks
+each such row in its ``flag`` column. The figure draws flagged bars hatched.
 """
 
 from __future__ import annotations
@@ -27,9 +32,15 @@ import pandas as pd
 from model.studies.sweep.spec import SweepError
 from model.studies.sweep.store import load, read_manifest, status
 
-__all__ = ["analyze", "default_metrics", "plot", "write"]
+__all__ = ["MAX_CONF", "MIN_SAMPLES", "analyze", "caveats", "default_metrics", "plot", "write"]
 
 ID_COLUMNS = ("point", "replicate", "seed")
+#: Smallest sample each design needs for indices worth reading: Sobol base size N (Saltelli et al.
+#: 2010 use N ≥ 500; 512 is the power of 2), Morris trajectories r (Campolongo et al. 2007: 10-20),
+#: LHS points for RBD-FAST (Tarantola et al. 2006 use hundreds).
+MIN_SAMPLES: dict[str, int] = {"sobol": 512, "morris": 10, "lhs": 100}
+#: A Sobol'/RBD-FAST index whose 95% half-width exceeds this is flagged as too uncertain to rank.
+MAX_CONF = 0.1
 
 
 def _problem(spec: dict) -> dict:
@@ -99,7 +110,52 @@ def analyze(store: str | Path, metrics: list[str] | None = None) -> pd.DataFrame
     for metric in metrics:
         y = means[metric].to_numpy(dtype=float)
         rows.extend(_indices(kind, problem, spec, x, y, seed, metric))
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table["flag"] = [_flag(row) for row in table.to_dict("records")]
+    table.attrs["samples"] = int(spec["design"].get("samples") or len(means))
+    table.attrs["design"] = kind
+    return table
+
+
+def _flag(row: dict) -> str:
+    """Why one row's indices should not be read as shares of variance ("" if none)."""
+    out = []
+    for name in ("S1", "ST"):
+        v, conf = row.get(name), row.get(f"{name}_conf")
+        if v is None or not np.isfinite(v):
+            continue
+        if v > 1 or v < -(conf if conf and np.isfinite(conf) else 0.0):
+            out.append(f"{name}={v:.2f} outside [0, 1]")
+        if conf is not None and np.isfinite(conf) and conf > MAX_CONF:
+            out.append(f"{name} ±{conf:.2f}")
+    return "; ".join(out)
+
+
+def caveats(table: pd.DataFrame) -> list[str]:
+    """Warnings to print with an index table (empty when the sample is large enough and clean).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"metric": ["npv"], "parameter": ["a"], "method": ["sobol"],
+    ...                   "S1": [1.12], "S1_conf": [0.6], "ST": [1.23], "ST_conf": [0.7]})
+    >>> t["flag"] = [_flag(r) for r in t.to_dict("records")]
+    >>> t.attrs.update(samples=16, design="sobol")
+    >>> print(caveats(t)[0])  # doctest: +ELLIPSIS
+    sample too small: sobol N = 16, below 512; ...
+    """
+    out = []
+    kind = table.attrs.get("design", str(table["method"].iloc[0]) if len(table) else "")
+    n = table.attrs.get("samples")
+    need = MIN_SAMPLES.get(kind)
+    if need and n is not None and n < need:
+        out.append(
+            f"sample too small: {kind} N = {n}, below {need}; the indices are noise-dominated "
+            "(read the confidence intervals; rerun the sweep with more samples)"
+        )
+    flagged = table[table["flag"] != ""] if "flag" in table else table.iloc[:0]
+    for row in flagged.itertuples(index=False):
+        out.append(f"{row.metric} / {row.parameter}: {row.flag}")
+    return out
 
 
 def _check_metrics(frame: pd.DataFrame, keys: list[str], metrics: list[str] | None) -> list[str]:
@@ -201,10 +257,13 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
             ax.set_xlabel("elementary effect (metric units)")
         else:
             h = 0.4
+            hatch = ["//" if f else "" for f in t.get("flag", [""] * len(t))]
             if "ST" in t:
-                ax.barh(ypos + h / 2, t["ST"], h, xerr=t["ST_conf"], color="tab:orange", label="ST")
-            ax.barh(ypos - h / 2, t["S1"], h, xerr=t["S1_conf"], color="tab:blue", label="S1")
-            ax.set_xlabel("share of variance")
+                ax.barh(ypos + h / 2, t["ST"], h, xerr=t["ST_conf"], color="tab:orange", label="ST",
+                        hatch=hatch)  # fmt: skip
+            ax.barh(ypos - h / 2, t["S1"], h, xerr=t["S1_conf"], color="tab:blue", label="S1",
+                    hatch=hatch)  # fmt: skip
+            ax.set_xlabel("share of variance (hatched: not trustworthy, see warnings)")
         ax.set_yticks(ypos, t["parameter"], fontsize=8)
         ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.6)
@@ -212,7 +271,9 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=8, loc="lower right")
-    fig.suptitle(f"Sensitivity ({method})", fontsize=11)
+    warn = caveats(table)
+    note = f" — {warn[0].split(';')[0]}" if warn and warn[0].startswith("sample") else ""
+    fig.suptitle(f"Sensitivity ({method}){note}", fontsize=11, color="#b00" if note else "black")
     fig.tight_layout()
     path = Path(path)
     fig.savefig(path, dpi=110)

@@ -15,10 +15,18 @@ from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_scenario_memory, safe_name
 from model.interfaces.cli.outputs import staging_folder, study_metadata
 from model.interfaces.cli.workers import local_executor
+from model.interfaces.html_report import write_study_report
+from model.interfaces.progress import ProgressExecutor, bar
 
 __all__ = ["add_compare", "cmd_compare"]
 
-COMPARE_OUTPUTS = ("comparison.csv", "runs.csv", "comparison.png", "comparison.json")
+COMPARE_OUTPUTS = (
+    "comparison.csv",
+    "runs.csv",
+    "comparison.png",
+    "comparison.json",
+    "report.html",
+)
 
 
 def add_compare(subparsers: argparse._SubParsersAction) -> None:
@@ -56,7 +64,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with (
         staging_folder(outdir, COMPARE_OUTPUTS, "retention compare") as staging,
-        local_executor(args.workers) as pool,
+        local_executor(args.workers) as inner,
+        ProgressExecutor(
+            inner,
+            bar(
+                len(scenarios) * args.replications,
+                "compare runs",
+                enabled=not getattr(args, "quiet", False),
+            ),
+        ) as pool,
     ):
         result = compare(
             scenarios,
@@ -68,6 +84,23 @@ def cmd_compare(args: argparse.Namespace) -> int:
         meta = study_metadata(args, time.perf_counter() - started)
         meta.update(policies=result.names, seeds=result.seeds, notes=result.notes)
         (staging / "comparison.json").write_text(json.dumps(meta, indent=2) + "\n")
+        write_study_report(
+            staging / "report.html",
+            staging,
+            "compare: " + " vs ".join(result.names),
+            f"Paired differences from {result.names[0]}, {len(result.seeds)} seeds each "
+            f"(the same seeds for every policy); overrides: {_over_text(over, seed)}.",
+            notes=result.notes,
+            meta=meta,
+            csvs=("comparison.csv", "runs.csv"),
+        )
     print(result.format_table())
     print(f"\nwrote {outdir}/: {', '.join(COMPARE_OUTPUTS)}")
     return 0
+
+
+def _over_text(over: dict, seed: object) -> str:
+    from model.interfaces.labels import overrides_text
+
+    given = {**over, **({} if seed is None else {"run.seed": seed})}
+    return overrides_text(given) or "none"

@@ -21,10 +21,19 @@ from model.interfaces.cli.inputs import (
 )
 from model.interfaces.cli.outputs import staging_folder, study_metadata
 from model.interfaces.cli.workers import local_executor
+from model.interfaces.html_report import write_study_report
+from model.interfaces.progress import ProgressExecutor, bar
 
 __all__ = ["add_optimize", "cmd_optimize"]
 
-OPTIMIZE_OUTPUTS = ("split.csv", "flatness.csv", "evaluations.csv", "split.png", "split.json")
+OPTIMIZE_OUTPUTS = (
+    "split.csv",
+    "flatness.csv",
+    "evaluations.csv",
+    "split.png",
+    "split.json",
+    "report.html",
+)
 
 
 def add_optimize(subparsers: argparse._SubParsersAction) -> None:
@@ -101,7 +110,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     with (
         staging_folder(outdir, OPTIMIZE_OUTPUTS, "retention optimize") as staging,
-        local_executor(args.workers) as pool,
+        local_executor(args.workers) as inner,
+        ProgressExecutor(
+            inner, bar(None, "optimize runs", enabled=not getattr(args, "quiet", False))
+        ) as pool,
     ):
         result = optimize(
             scenario,
@@ -125,6 +137,16 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             notes=result.notes,
         )
         (staging / "split.json").write_text(json.dumps(meta, indent=2, default=float) + "\n")
+        write_study_report(
+            staging / "report.html",
+            staging,
+            f"optimize: {scenario.name}",
+            f"Best split of {result.budget:,.0f} a month across {args.levers}; mean NPV on "
+            f"{args.replications} seeds, gain measured on fresh seeds.",
+            notes=result.notes,
+            meta=meta,
+            csvs=("split.csv", "flatness.csv"),
+        )
     print(result.format())
     print(f"\nwrote {outdir}/: {', '.join(OPTIMIZE_OUTPUTS)}")
     return 0

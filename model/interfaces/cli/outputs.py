@@ -38,6 +38,7 @@ RUN_OUTPUTS = (
     "report.html",
     "tracked.parquet",
     "clients.parquet",
+    "runs.csv",  # retention run --replications
 )
 
 

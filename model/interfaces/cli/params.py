@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import textwrap
 from typing import Any
 
 from model.interfaces.cli.errors import CliError
@@ -34,18 +36,18 @@ def _cmd_params(args: argparse.Namespace) -> int:
                 f"--section {args.section!r}: unknown section; allowed: {', '.join(SECTIONS)}"
             )
         rows = [r for r in rows if r["key"].startswith(args.section + ".")]
-    if args.role is not None:
-        rows = [r for r in rows if r["role"] == args.role]
-    cells = [
-        [r["key"], _show(r["default"]), r["unit"], r["allowed"], r["role"], r["plausible"] or "-"]
-        for r in rows
-    ]
-    cells = [[*c, r["source"]] for c, r in zip(cells, rows, strict=True)]
-    header = ["key", "default", "unit", "allowed", "role", "plausible", "source"]
-    n = len(header) - 1
-    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(n)]
-    for line in [header, *cells]:
-        print("  ".join(c.ljust(w) for c, w in zip(line[:n], widths, strict=True)), line[n])
+    # One block per parameter, wrapped to the terminal (COLUMNS, else 100 in a pipe).
+    width = max(40, shutil.get_terminal_size((100, 24)).columns)
+    print("key = default unit  (allowed: range; role; plausible: range); source below, indented")
+    for r in rows:
+        unit = "" if r["unit"] in ("", "-") else f" {r['unit']}"
+        head = (
+            f"{r['key']} = {_show(r['default'])}{unit}  (allowed: {r['allowed']}; "
+            f"role: {r['role']}; plausible: {r['plausible'] or '-'})"
+        )
+        print(textwrap.fill(head, width, subsequent_indent="    "))
+        print(textwrap.fill(f"source: {r['source']}", width, initial_indent="    ",
+                            subsequent_indent="      "))  # fmt: skip
     return 0
 
 

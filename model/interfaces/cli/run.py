@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,12 @@ from model.interfaces.cli.arguments import (
     load_scenario,
     overrides,
 )
+from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import (
     check_scenario_memory,
     output_path,
     param_int,
+    ranged_int,
     safe_name,
     seed,
 )
@@ -26,9 +27,6 @@ from model.interfaces.cli.outputs import run_metadata, staging_folder
 from model.scenario import Scenario
 
 __all__ = ["add_run"]
-
-#: Progress bars appear only when a run lasts longer than this (seconds) and stderr is a terminal.
-PROGRESS_DELAY_S = 1.0
 
 
 def add_run(subparsers: argparse._SubParsersAction) -> None:
@@ -65,7 +63,24 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
         "'retention params' lists them",
     )
     p.add_argument(
-        "--out", type=output_path(), metavar="DIR", help="output folder (default: out/<name>)"
+        "--out",
+        type=output_path(),
+        metavar="DIR",
+        help="output folder (default: out/<name>, plus the overrides, e.g. "
+        "out/baseline--service_level=wow)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an output folder that holds the results of a different run",
+    )
+    p.add_argument(
+        "--replications",
+        type=ranged_int("--replications", 1, 10_000),
+        default=1,
+        metavar="R",
+        help="run R seeds (run.seed, +1, ...); report each headline as a mean with its 95%% "
+        "interval and draw the figures with bands (default 1)",
     )
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument(
@@ -85,10 +100,18 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from model.interfaces.labels import default_folder, labelled
+
     scenario = load_scenario(args.scenario)
-    scenario = scenario.with_overrides(overrides(args))
+    over = overrides(args)
+    scenario = labelled(scenario.with_overrides(over), over)
     check_scenario_memory(scenario)
-    outdir = args.out if args.out is not None else Path("out") / safe_name(scenario.name)
+    outdir = args.out if args.out is not None else default_folder(scenario, over, safe_name)
+    _check_replace(outdir, scenario, args.force)
+    if args.replications > 1:
+        from model.interfaces.cli.replications import run_replicated
+
+        return run_replicated(args, scenario, outdir)
     started = time.perf_counter()
     with staging_folder(outdir) as staging:  # validated (writable) before anything runs
         model = _simulate(scenario, progress=not args.quiet)
@@ -99,12 +122,32 @@ def _cmd_run(args: argparse.Namespace) -> int:
         (staging / "summary.json").write_text(json.dumps(meta, indent=2, allow_nan=False) + "\n")
         written = [staging / "timeseries.csv", staging / "summary.json"]
         written += _save_agent_tables(model, staging, everyone=args.clients_table)
-        figures = [] if args.no_figures else _save_figures(ts, staging)
+        figures = [] if args.no_figures else _save_figures(ts, staging, scenario)
         written += [*figures, _save_report(scenario, ts, summary, figures, meta, staging)]
     if not args.quiet:
         print(_summary_table(scenario, summary, wall))
         print(f"\nwrote {outdir}/: {', '.join(f.name for f in written)}")
     return 0
+
+
+def _check_replace(outdir: Path, scenario: Scenario, force: bool) -> None:
+    """Refuse to replace the results of a *different* run without ``--force``.
+
+    Re-running the same scenario (every parameter, seed included) into its folder is allowed: it
+    reproduces the same numbers.
+    """
+    old = outdir / "summary.json"
+    if force or not old.is_file():
+        return
+    try:
+        previous = json.loads(old.read_text(encoding="utf-8")).get("scenario")
+    except (OSError, ValueError):
+        previous = None
+    if previous != json.loads(json.dumps(scenario.to_toml_dict())):
+        raise CliError(
+            f"--out {str(outdir)!r}: holds the results of a different run; allowed: --force to "
+            "replace them, or another --out"
+        )
 
 
 def _save_report(
@@ -135,29 +178,28 @@ def _save_agent_tables(model: Any, folder: Path, everyone: bool) -> list[Path]:
 
 
 def _simulate(scenario: Scenario, progress: bool) -> Any:
-    """Run the model month by month, with a progress bar on a terminal for runs that take a while."""
-    from tqdm import tqdm
+    """Run the model month by month; on a terminal a bar shows from the first second.
 
+    The bar starts before the market is built (which takes seconds for millions of clients), so
+    a large run is never silent.
+    """
     from model.engine.retention_model import RetentionModel
+    from model.interfaces.progress import bar
 
-    model = RetentionModel(scenario)
-    show = progress and sys.stderr.isatty()
-    for _ in tqdm(
-        range(model.months),
-        desc="months",
-        unit="month",
-        disable=not show,
-        delay=PROGRESS_DELAY_S,
-        leave=False,
-    ):
-        model.step()
+    with bar(scenario.run.months, "building the market", unit="month", enabled=progress) as b:
+        b.refresh()
+        model = RetentionModel(scenario)
+        b.set_description("months")
+        for _ in range(model.months):
+            model.step()
+            b.update(1)
     return model
 
 
-def _save_figures(ts: Any, outdir: Path) -> list[Path]:
+def _save_figures(ts: Any, outdir: Path, scenario: Scenario | None = None) -> list[Path]:
     from model.interfaces.figures import save_standard_figures
 
-    return save_standard_figures(ts, outdir)
+    return save_standard_figures(ts, outdir, scenario=scenario)
 
 
 def _summary_table(scenario: Scenario, s: dict[str, float], wall: float) -> str:

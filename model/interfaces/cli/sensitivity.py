@@ -40,11 +40,15 @@ def add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Compute, print and write the sensitivity table and figure."""
-    from model.studies.sensitivity import analyze, write
+    import sys
+
+    from model.studies.sensitivity import analyze, caveats, write
 
     outdir = check_out(args.out if args.out is not None else args.store / "sensitivity")
     table = analyze(args.store, args.metrics or None)
     csv, png = write(table, outdir)
+    for line in caveats(table):  # warnings always, even with --quiet: they change the reading
+        print(f"retention: warning: {line}", file=sys.stderr)
     if not args.quiet:
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         print(f"\nwrote {csv} and {png}")

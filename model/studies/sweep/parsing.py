@@ -69,7 +69,8 @@ def parse_spec(
     clients = _integer(data, "clients", 10_000, PARAMS["market.clients"], fail)
     replications = _integer(data, "replications", 1, _range(1, 100_000), fail)
     seed = _integer(data, "seed", 0, _range(0, 2**63 - 1), fail)
-    crn = data.get("common_random_numbers", False)
+    # Grids compare their points, so they pair them on common random numbers unless told not to.
+    crn = data.get("common_random_numbers", _is_grid(data))
     if not isinstance(crn, bool):
         raise fail(f"common_random_numbers: value {crn!r} is not allowed; allowed: true or false")
     name = str(data.get("name", "sweep"))
@@ -355,3 +356,9 @@ def _series(raw: Any, fail) -> tuple[str, ...]:
             hint = f"did you mean {close[0]!r}? " if close else ""
             raise fail(f"output.series: unknown metric {s!r}; {hint}allowed: {', '.join(METRICS)}")
     return tuple(dict.fromkeys(series))
+
+
+def _is_grid(data: Mapping[str, Any]) -> bool:
+    """Whether the spec's design is a grid (the default design)."""
+    design = data.get("design", {})
+    return not isinstance(design, Mapping) or design.get("kind", "grid") == "grid"

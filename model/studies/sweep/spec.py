@@ -64,7 +64,8 @@ TOP_KEYS = {
     "clients": "market size, prospects included",
     "replications": "runs per design point",
     "batch_size": "runs per task (omit for automatic)",
-    "common_random_numbers": "true: replicate r uses the same seed at every design point",
+    "common_random_numbers": "true (the default for grids): replicate r uses the same seed at "
+    "every design point; false: independent seeds per point (the default for sampled designs)",
     "base": "table: scenario = PATH, set = {section.name = value}",
     "design": "table: kind, samples, levels, second_order",
     "parameters": "table: section.name = values or [low, high]",

@@ -1,0 +1,48 @@
+"""Parameters by keyword, as Mesa's tools pass them: ``service_level=0.9`` → ``levers.service_level``.
+
+Mesa's batch runner, its app and EMA Workbench build a model as ``Model(**kwargs)``; every declared
+parameter's name is unique across sections, so the bare name is enough. ``clients``, ``months``
+and ``seed`` therefore mean ``market.clients``, ``run.months`` and ``run.seed``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from model.scenario import PARAMS, Scenario, ScenarioError
+
+__all__ = ["KEYWORDS", "fresh_seed", "scenario_from_keywords"]
+
+#: Bare parameter name → ``section.name`` for every declared parameter.
+KEYWORDS: dict[str, str] = {key.rpartition(".")[2]: key for key in PARAMS}
+
+
+def scenario_from_keywords(scenario: Scenario | None, values: Mapping[str, Any]) -> Scenario:
+    """``scenario`` (default: the baseline) with ``{bare name: value}`` overrides applied.
+
+    Unknown names are errors that name the closest declared parameter.
+    """
+    base = scenario if scenario is not None else Scenario()
+    if not values:
+        return base
+    overrides = {}
+    for name, value in values.items():
+        key = KEYWORDS.get(name) or (name if name in PARAMS else None)
+        if key is None:
+            close = difflib.get_close_matches(name, [*KEYWORDS, *PARAMS], n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ScenarioError(
+                f"{name}: unknown parameter{hint} (a model keyword is a declared parameter's "
+                "name, e.g. service_level; 'retention params' lists them)"
+            )
+        overrides[key] = value
+    return base.with_overrides(overrides)
+
+
+def fresh_seed() -> int:
+    """A new seed from the operating system's entropy (63 bits, so it fits ``run.seed``)."""
+    return int(np.random.SeedSequence().generate_state(2, np.uint32).view(np.uint64)[0] >> 1)

@@ -1,0 +1,58 @@
+"""What a run is called: the scenario's name *and* its overrides, in titles, summaries and folders.
+
+``retention run --set levers.service_level=wow`` is not "baseline": it is
+``baseline + service_level=wow``, and its default folder is ``out/baseline--service_level=wow``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from model.scenario import Scenario
+
+__all__ = ["default_folder", "labelled", "overrides_text"]
+
+
+def overrides_text(overrides: Mapping[str, Any], sep: str = ", ") -> str:
+    """``{"levers.service_level": "wow"}`` → ``"service_level=wow"`` (bare names; unique)."""
+    return sep.join(f"{k.rpartition('.')[2]}={v}" for k, v in overrides.items())
+
+
+def labelled(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+    """The scenario renamed to say what was overridden (its description says so too).
+
+    Examples
+    --------
+    >>> s = labelled(Scenario().with_overrides({"levers.service_level": "wow"}),
+    ...              {"levers.service_level": "wow"})
+    >>> s.name
+    'baseline + service_level=wow'
+    """
+    if not overrides:
+        return scenario
+    text = overrides_text(overrides)
+    description = scenario.description.rstrip(". ")
+    description = f"{description}; overridden: {text}" if description else f"overridden: {text}"
+    return scenario.model_copy(
+        update={"name": f"{scenario.name} + {text}", "description": description}
+    )
+
+
+def default_folder(
+    scenario: Scenario,
+    overrides: Mapping[str, Any],
+    clean: Callable[[str], str] = lambda name: name,
+    root: str = "out",
+) -> Path:
+    """``out/<name>`` for a scenario as written, ``out/<name>--<overrides>`` for a changed one.
+
+    ``clean`` makes the scenario's name one safe path component.
+    """
+    base = clean(scenario.name.split(" + ")[0])
+    if not overrides:
+        return Path(root) / base
+    slug = re.sub(r"[^A-Za-z0-9_.=,-]+", "_", overrides_text(overrides, ","))
+    return Path(root) / f"{base}--{slug}"[:120]

@@ -1,0 +1,294 @@
+"""Issue 18, for the people who use it: honest defaults, runs that say what they are, Mesa's
+convention, progress, uncertainty and the small things. Each test fails on the code before it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import mesa
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from model import RetentionModel, Scenario
+from model.interfaces import progress
+from model.interfaces.cli import main
+from model.scenario import ScenarioError
+
+REPO = Path(__file__).resolve().parents[1]
+BASELINE = REPO / "scenarios" / "baseline.toml"
+TINY = ("--clients", "300", "--months", "12")
+
+
+def cli(*args: object) -> int:
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+# ------------------------------------------------------------- 1. honest defaults: sweeps, Sobol
+def test_grid_sweeps_pair_their_points_on_common_random_numbers_by_default():
+    from model.studies.sweep import parse_spec
+
+    grid = {"parameters": {"levers.service_level": ["low", "wow"]}, "replications": 2}
+    assert parse_spec(grid).common_random_numbers is True
+    assert parse_spec({**grid, "common_random_numbers": False}).common_random_numbers is False
+    sobol = {
+        "parameters": {"levers.service_level": [0.3, 0.9], "retain.base_churn": [0.01, 0.05]},
+        "design": {"kind": "sobol", "samples": 4},
+    }
+    assert parse_spec(sobol).common_random_numbers is False
+
+
+def test_the_example_sweep_varies_levers_that_act(tmp_path):
+    """Every varied parameter changes mean NPV at every level of the others (old example: the
+    loyalty elasticity did nothing with the discount at 0, yet NPV moved by luck alone)."""
+    from model.studies.sweep import load, load_spec, run_sweep
+
+    spec = load_spec(REPO / "scenarios" / "sweeps" / "example.toml")
+    assert spec.common_random_numbers
+    spec = dataclasses.replace(spec, clients=400, months=12, replications=1, series=())
+    run_sweep(spec, tmp_path / "s", progress=False)
+    frame = load(tmp_path / "s")
+    for key in spec.keys:
+        others = [k for k in spec.keys if k != key]
+        spread = frame.groupby(others)["npv"].agg(lambda v: v.max() - v.min())
+        assert (spread > 0).all(), key
+
+
+def _sobol_table(s1: float, conf: float, samples: int) -> pd.DataFrame:
+    from model.studies.sensitivity import _flag
+
+    t = pd.DataFrame(
+        {"metric": ["npv"], "parameter": ["levers.service_level"], "method": ["sobol"],
+         "S1": [s1], "S1_conf": [conf], "ST": [min(s1 * 1.1, 1.0)], "ST_conf": [conf]}
+    )  # fmt: skip
+    t["flag"] = [_flag(r) for r in t.to_dict("records")]
+    t.attrs.update(samples=samples, design="sobol")
+    return t
+
+
+def test_sensitivity_warns_on_a_small_sample_and_flags_indices_above_one():
+    from model.studies.sensitivity import caveats
+
+    small = caveats(_sobol_table(1.12, 0.6, 16))
+    assert small[0].startswith("sample too small: sobol N = 16")
+    assert any("S1=1.12 outside [0, 1]" in line for line in small)
+    assert caveats(_sobol_table(0.55, 0.03, 1024)) == []
+
+
+def test_sensitivity_command_prints_the_warnings(tmp_path, capsys):
+    from model.studies.sweep import parse_spec, run_sweep
+
+    spec = parse_spec(
+        {
+            "parameters": {"levers.service_level": [0.3, 0.9], "retain.base_churn": [0.01, 0.05]},
+            "design": {"kind": "sobol", "samples": 4},
+            "clients": 200,
+            "months": 6,
+        }
+    )
+    run_sweep(spec, tmp_path / "s", progress=False)
+    assert cli("sensitivity", tmp_path / "s", "--metric", "npv", "--quiet") == 0
+    err = capsys.readouterr().err
+    assert "sample too small: sobol N = 4, below 512" in err
+    table = pd.read_csv(tmp_path / "s" / "sensitivity" / "sensitivity.csv")
+    assert "flag" in table and "S1_conf" in table
+
+
+# --------------------------------------------------------------- 2. runs that say what they are
+def test_run_names_its_overrides_and_gets_its_own_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli("run", BASELINE, *TINY, "--set", "levers.service_level=wow", "--no-figures") == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("baseline + service_level=wow, clients=300, months=12:")
+    folder = tmp_path / "out" / "baseline--service_level=wow,clients=300,months=12"
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert "<h1>baseline + service_level=wow, clients=300, months=12</h1>" in page
+    assert "overridden: service_level=wow" in page
+
+
+def test_a_folder_of_other_results_needs_force(tmp_path, capsys):
+    out = tmp_path / "res"
+    assert cli("run", BASELINE, *TINY, "--out", out, "--quiet", "--no-figures") == 0
+    first = (out / "summary.json").read_bytes()
+    assert cli("run", BASELINE, *TINY, "--seed", "2", "--out", out, "--quiet") == 2
+    assert "--force" in capsys.readouterr().err
+    assert (out / "summary.json").read_bytes() == first  # untouched
+    # The same run again reproduces the same numbers: no --force needed.
+    assert cli("run", BASELINE, *TINY, "--out", out, "--quiet", "--no-figures") == 0
+    assert cli("run", BASELINE, *TINY, "--seed", "2", "--out", out, "--quiet", "--force") == 0
+    assert json.loads((out / "summary.json").read_text())["seed"] == 2
+
+
+def test_replications_report_intervals_and_draw_bands(tmp_path, capsys):
+    out = tmp_path / "rep"
+    assert cli("run", BASELINE, *TINY, "--replications", "3", "--out", out) == 0
+    printed = capsys.readouterr().out
+    assert "3 runs (seeds 1-3), means [95% interval]" in printed
+    assert re.search(
+        r"NPS at the end \(points\)\s+[+-]\d+\.\d \[[+-]\d+\.\d, [+-]\d+\.\d\]", printed
+    )
+    meta = json.loads((out / "summary.json").read_text())
+    assert meta["seeds"] == [1, 2, 3] and meta["replications"] == 3
+    runs = pd.read_csv(out / "runs.csv")
+    low, high = meta["intervals"]["npv"]
+    assert runs["npv"].mean() == pytest.approx(meta["results"]["npv"])
+    assert low < meta["results"]["npv"] < high
+    ts = pd.read_csv(out / "timeseries.csv")
+    assert (ts["npv_low"] <= ts["npv"]).all() and (ts["npv"] <= ts["npv_high"]).all()
+    assert (ts["npv_high"] > ts["npv_low"]).any()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "mean [95% interval]" in page and page.count("data:image/png") == 3
+    assert cli("run", BASELINE, *TINY, "--replications", "0", "--out", tmp_path / "x") == 2
+
+
+# -------------------------------------------------------------------- 4. Mesa's convention
+def test_batch_run_varies_levers_by_name_with_fresh_seeds():
+    rows = mesa.batch_run(
+        RetentionModel,
+        {"service_level": [0.35, 0.9], "clients": [300], "months": [6]},
+        rng=[None, None],  # = iterations=2 (deprecated in Mesa 3.5): no seed given
+        max_steps=6,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(rows)
+    assert len(frame) == 4 and set(frame["service_level"]) == {0.35, 0.9}
+    low = frame[frame["service_level"] == 0.35]
+    assert low["npv"].nunique() == 2, "no seed given: each iteration is a fresh run"
+
+
+def test_keywords_set_parameters_and_a_fresh_seed_is_recorded():
+    m = RetentionModel(service_level=0.9, clients=300, months=3, rng=None)
+    assert m.params.levers.service_level == 0.9 and m.params.market.clients == 300
+    assert m.params.run.seed == m.seed  # the fresh seed is recorded ...
+    again = RetentionModel(service_level=0.9, clients=300, months=3, rng=m.seed)
+    assert again.run().timeseries().equals(m.run().timeseries())  # ... and reproduces the run
+    s = Scenario().with_overrides({"market.clients": 300, "run.months": 3, "run.seed": 4})
+    assert RetentionModel(s).seed == 4  # a scenario, no rng: its own seed, as always
+    with pytest.raises(ScenarioError, match="did you mean 'service_level'"):
+        RetentionModel(servce_level=0.5)
+
+
+def test_datacollector_frame_is_the_documented_result():
+    m = RetentionModel(clients=300, months=4, seed=2).run()
+    frame = m.datacollector.get_model_vars_dataframe()
+    assert len(frame) == 4 and np.allclose(frame["npv"], m.timeseries()["npv"])
+    assert "datacollector" in (RetentionModel.__doc__ or "")
+
+
+# ------------------------------------------------------------------------------ 5. progress
+def test_progress_is_quiet_in_pipes_and_ci(monkeypatch):
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    assert progress.watched()
+    monkeypatch.setenv("CI", "true")
+    assert not progress.watched()
+
+
+def test_run_shows_its_bar_before_the_market_is_built(monkeypatch, tmp_path, capsys):
+    """The bar is drawn first (no delay), so a large market's build is never silent."""
+    seen: list[str] = []
+    real = RetentionModel.__init__
+
+    def spy(self, *a, **k):
+        seen.append(capsys.readouterr().err)  # what the terminal shows while the market builds
+        real(self, *a, **k)
+
+    monkeypatch.setattr(progress, "watched", lambda enabled=True: enabled)
+    monkeypatch.setattr(RetentionModel, "__init__", spy)
+    assert cli("run", BASELINE, *TINY, "--out", tmp_path / "o", "--no-figures") == 0
+    assert "building the market" in seen[0]
+
+
+def test_compare_counts_its_runs_on_a_bar(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(progress, "watched", lambda enabled=True: enabled)
+    a, b = REPO / "scenarios/policies/no_cut.toml", REPO / "scenarios/policies/service_cut.toml"
+    assert cli("compare", a, b, *TINY, "--replications", "2", "--out", tmp_path / "c") == 0
+    err = capsys.readouterr().err
+    assert re.search(r"compare runs: 100%.*4/4", err), err[-500:]
+    page = (tmp_path / "c" / "report.html").read_text(encoding="utf-8")
+    assert "compare: no_cut vs service_cut" in page and "data:image/png" in page
+
+
+# ------------------------------------------------------------------------ 7. small things
+def test_active_means_the_same_in_the_timeseries_and_the_clients_frame():
+    m = RetentionModel(clients=500, months=24, seed=3).run()
+    frame = m.clients_frame()
+    assert (frame["stage"] == "loyal").sum() > 0  # the case where the two used to disagree
+    assert frame["active"].sum() == m.timeseries()["active"].iloc[-1]
+    from model.engine.metrics import METRICS
+
+    assert "LOYAL" in METRICS["active"][1] and "clients_frame" in METRICS["active"][1]
+
+
+def test_figures_count_years_separate_thousands_and_mark_events():
+    from model.interfaces.figures import money, stage_flow
+    from model.studies.run import simulate
+
+    s = Scenario.from_toml(REPO / "scenarios/policies/service_cut.toml").with_overrides(
+        {"market.clients": 3000, "run.months": 36, "levers.rd_share": 0.1}
+    )
+    s = s.model_copy(update={"shocks": Scenario.from_toml(
+        REPO / "scenarios/policies/bad_service_spell.toml").shocks})  # fmt: skip
+    ts = simulate(s).timeseries
+    fig = money(ts, scenario=s)
+    FigureCanvasAgg(fig).draw()
+    axes = fig.axes
+    assert axes[-1].get_xlabel() == "year"
+    assert max(axes[-1].get_xlim()) < 4  # 36 months = 3 years
+    ticks = [t.get_text() for t in axes[0].get_yticklabels() if t.get_text()]
+    assert any("," in t for t in ticks), ticks  # 45,000, not 45000
+    texts = " ".join(t.get_text() for t in axes[0].texts)
+    assert "service_level=0.35" in texts and "bad_service" in texts
+    assert len(axes[0].patches) >= 1  # the shock's span
+    shipped = (ts["shipped_good"] + ts["shipped_bad"]).iloc[-1]
+    launches = [line for line in axes[0].lines if line.get_label() == "product launch"]
+    assert (len(launches) == 1) == (shipped > 0)
+    stage_flow(ts, scenario=s)
+
+
+def test_report_year_table_says_means_and_rounds():
+    from model.interfaces.html_report import run_report
+
+    m = RetentionModel(clients=300, months=24, seed=1).run()
+    page = run_report(m.params, m.timeseries(), m.summary(), figures={})
+    assert "satisfaction, mean of the months (0-1)" in page and "yearly means" in page
+    year_table = page[page.index("<h2>Year by year</h2>") :]
+    assert not re.search(r"\d\.\d{4,}", year_table), "no 0.853071: three decimals at most"
+
+
+def test_compare_forest_plot_labels_fit_in_the_figure():
+    from model.studies.compare import compare
+
+    base = Scenario().with_overrides({"market.clients": 300, "run.months": 6})
+    long = base.model_copy(update={"name": "a rather long policy name to test the label"})
+    fig = compare([long, base.with_overrides({"levers.ad_budget": 500})], replications=2).figure()
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    width = fig.bbox.width
+    for ax in fig.axes:
+        box = ax.xaxis.label.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= width, ax.xaxis.label.get_text()
+
+
+def test_params_lines_fit_the_terminal(monkeypatch, capsys):
+    monkeypatch.setenv("COLUMNS", "100")
+    assert cli("params") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert max(map(len, lines)) <= 100
+
+
+def test_did_you_mean_for_a_mistyped_parameter_or_level():
+    with pytest.raises(ScenarioError, match=r"did you mean 'levers\.service_level'\?"):
+        Scenario().with_overrides({"levers.servce_level": 0.5})
+    with pytest.raises(ScenarioError, match=r"did you mean 'levers\.rd_share'\?"):
+        Scenario().with_overrides({"innovation.rd_share": 0.1})
+    with pytest.raises(ScenarioError, match=r"did you mean 'wow'\?"):
+        Scenario().with_overrides({"levers.service_level": "wwo"})
