@@ -8,30 +8,56 @@ import networkx as nx
 import numpy as np
 
 from model.engine.retention_model import RetentionModel
+from model.engine.schedule import lever_plan
 from model.interfaces.app.controls import app_scenario
+from model.scenario import Scenario
 
 #: Clients drawn in the network view.
 SAMPLE_SIZE = 150
 
 
 class AppModel(RetentionModel):
-    """A :class:`RetentionModel` built from flat keywords, as Mesa's app controls pass them.
+    """A :class:`RetentionModel` built from flat keywords, whose levers can move while it runs.
 
     Parameters
     ----------
-    scenario : object, optional
-        Mesa's own experiment scenario, which SolaraViz passes on reset; unused (the model's
-        scenario is built from ``values``).
+    scenario : Scenario, optional
+        The preset to start from (defaults to the built-in baseline). Anything else (Mesa's own
+        experiment scenario, which its app passes on reset) is ignored.
     **values
         Keywords of :data:`APP_KEYS` and :data:`FIXED_KEYS` (e.g. ``service_level=0.6, seed=1,
-        clients=2000``); anything not given takes the app's default.
+        clients=2000``) applied over the scenario.
+
+    Notes
+    -----
+    :meth:`set_levers` is what a slider moved during play calls: the new values apply from the
+    next month, as a schedule step added to the scenario (so ``model.params`` still reproduces the
+    run, and the step shows on the charts), never by rebuilding the market.
     """
 
-    def __init__(self, *, scenario: Any = None, **values: Any) -> None:
-        super().__init__(app_scenario(values))
+    def __init__(self, scenario: Any = None, **values: Any) -> None:
+        base = scenario if isinstance(scenario, Scenario) else None
+        super().__init__(app_scenario(values, base))
         self._sample: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # A row for month 0 (no metrics yet), so a chart's step axis is the month, as the step counter.
         self.datacollector.collect(self)
+
+    def set_levers(self, **levers: Any) -> None:
+        """Change levers (bare names, e.g. ``service_level=0.9``) from the next month on.
+
+        Raises
+        ------
+        ScenarioError
+            For an unknown lever or a value out of its range (the run is left unchanged).
+        """
+        if not levers:
+            return
+        step = {"month": self.month + 1, "set": dict(levers)}
+        params = Scenario.build({**self.params.model_dump(), "schedule": [
+            *(s.model_dump() for s in self.params.schedule), step]}, origin="app")  # fmt: skip
+        self.params = params
+        self.ctx.params = params
+        self._plan = lever_plan(params, self.months)
 
     def network_sample(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(rows, positions (k, 2), edges (m, 2) as local indices), computed once per model."""
@@ -41,6 +67,11 @@ class AppModel(RetentionModel):
                 self.network.indptr, self.network.indices, SAMPLE_SIZE, rng
             )
         return self._sample
+
+    def levers_now(self) -> dict[str, Any]:
+        """The levers in force next month (what the sliders show)."""
+        month = min(self.month, self.months - 1)
+        return self._plan[month][0].model_dump()
 
 
 def network_sample(

@@ -1,155 +1,171 @@
-"""The app's charts: stages, money, satisfaction and NPS, referral share, the network, the run's values."""
+"""The app's charts, drawn with matplotlib from the firms' monthly tables (years on the axis).
+
+Each chart takes the firms on screen (``{"A": model}`` or ``{"A": ..., "B": ...}``, stepped on the
+same seed) and returns a Figure. Stage colours are the PNG figures' own
+(:data:`model.interfaces.figures.STAGE_COLOURS`); schedule changes (including levers moved live),
+shocks and product launches are marked as in the PNGs (:func:`model.interfaces.figures.mark_events`).
+An empty chart (month 0) shows its full axes, 0 to the horizon, and says what to press.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping
 
 import matplotlib
 
 matplotlib.use("Agg")  # the server draws to PNG; never open a window
 
-import solara
+import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
-from mesa.visualization import make_plot_component
-from mesa.visualization.utils import update_counter
 
-from model.engine.metrics import METRICS
 from model.engine.retention_model import RetentionModel
 from model.engine.state import Stage
-from model.interfaces.app.app_model import AppModel
-from model.interfaces.app.controls import APP_KEYS, FIXED_KEYS, flat_name
-from model.scenario import PARAMS
+from model.interfaces.figures import STAGE_COLOURS, THOUSANDS, events, mark_events, years
 
-#: One colour per stage, shared by the stage chart and the network view.
-STAGE_COLOURS: dict[Stage, str] = {
-    Stage.PROSPECT: "#9e9e9e",
-    Stage.ACTIVE: "#1f77b4",
-    Stage.LOYAL: "#2ca02c",
-    Stage.LAPSED: "#d62728",
-}
-#: The stage-count metric for each stage (``active`` counts LOYAL clients too).
-STAGE_METRICS: dict[Stage, str] = {
-    Stage.PROSPECT: "prospects",
-    Stage.ACTIVE: "active",
-    Stage.LOYAL: "loyal",
-    Stage.LAPSED: "lapsed",
+__all__ = ["FIRM_STYLE", "difference_chart", "money_chart", "network_chart", "satisfaction_chart",
+           "stage_chart"]  # fmt: skip
+
+Firms = Mapping[str, RetentionModel]
+#: Line style per firm: A solid, B dashed.
+FIRM_STYLE = {"A": "-", "B": "--"}
+#: Network-view colours by stage code, the PNGs' stage colours.
+NETWORK_COLOURS: dict[Stage, str] = {
+    Stage.PROSPECT: STAGE_COLOURS["prospects"],
+    Stage.ACTIVE: STAGE_COLOURS["active (not loyal)"],
+    Stage.LOYAL: STAGE_COLOURS["loyal"],
+    Stage.LAPSED: STAGE_COLOURS["lapsed"],
 }
 
 
-def _axis_label(names: Sequence[str]) -> str:
-    units = dict.fromkeys(METRICS[n][0] for n in names)
-    return " / ".join(units)
+def _axes(title: str, horizon: int, n: int = 1) -> tuple[Figure, list]:
+    fig = Figure(figsize=(6.4, 2.2 + 1.6 * n))
+    fig.subplots_adjust(left=0.16, right=0.97, bottom=0.13, top=0.9, hspace=0.35)
+    axes = list(np.atleast_1d(fig.subplots(n, 1, sharex=True)))
+    axes[0].set_title(title, fontsize=10)
+    for ax in axes:
+        ax.set_xlim(0.0, horizon / 12.0)
+        ax.yaxis.set_major_formatter(THOUSANDS)
+    axes[-1].set_xlabel("year")
+    return fig, axes
 
 
-def _hint(ax) -> None:
-    """Say what to do on a chart that has nothing to show yet."""
-    ax.text(0.5, 0.5, "press Step or ▶", transform=ax.transAxes, ha="center", color="gray")
+def _empty(ax, lo: float = 0.0, hi: float = 1.0) -> None:
+    ax.set_ylim(lo, hi)
+    ax.text(0.5, 0.5, "press Step or ▶ Play", transform=ax.transAxes, ha="center",
+            color="gray")  # fmt: skip
 
 
-def _fmt(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def _marks(axes: list, firm: RetentionModel) -> None:
+    ts = firm.timeseries()
+    for i, ax in enumerate(axes):
+        mark_events(ax, events(firm.params, ts), label=i == 0)
 
 
-def _labelled(title: str, names: Sequence[str]):
-    """A Mesa ``post_process`` that titles a chart and labels its axis with the metrics' units."""
-
-    def post_process(ax) -> None:
-        ax.set_title(title)
-        ax.set_ylabel(_axis_label(names))
-        if all(len(line.get_xdata()) < 2 for line in ax.get_lines()):
-            _hint(ax)
-
-    return post_process
-
-
-def twin_chart(title: str, left: Sequence[str], right: Sequence[str]):
-    """A chart component for metrics on two scales (e.g. monthly money and cumulative NPV)."""
-
-    @solara.component
-    def TwinChart(model: RetentionModel):
-        update_counter.get()  # redraw on every step
-        frame = model.datacollector.get_model_vars_dataframe()
-        month = frame.index.to_numpy()  # row m is month m (AppModel collects month 0)
-        fig = Figure(figsize=(6, 3.6))
-        # Fixed margins instead of a "tight" bounding box, which draws every frame twice.
-        fig.subplots_adjust(left=0.13, right=0.85, bottom=0.14, top=0.9)
-        ax = fig.subplots()
-        other = ax.twinx()
-        lines = []
-        for axis, names, style in ((ax, left, "-"), (other, right, "--")):
-            for name in names:
-                lines += axis.plot(month, frame[name].to_numpy(), style, label=name)
-            axis.set_ylabel(_axis_label(names))
-        ax.set_xlabel("Step")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title(title)
-        if len(frame) < 2:
-            _hint(ax)
-        ax.legend(lines, [line.get_label() for line in lines], loc="best", fontsize="small")
-        solara.FigureMatplotlib(fig, format="png")
-
-    TwinChart.__name__ = f"TwinChart_{'_'.join(left)}"
-    return TwinChart
+def stage_chart(firms: Firms) -> Figure:
+    """Firm A's clients by stage (stacked, the whole market), as in the PNG ``stage_flow``."""
+    a = firms["A"]
+    fig, (ax,) = _axes("clients by stage" + (" (firm A)" if len(firms) > 1 else ""), a.months)
+    ts = a.timeseries()
+    if ts.empty:
+        _empty(ax, 0.0, float(a.clients.n))
+    else:
+        layers = {
+            "prospects": ts["prospects"],
+            "active (not loyal)": ts["active"] - ts["loyal"],
+            "loyal": ts["loyal"],
+            "lapsed": ts["lapsed"],
+        }
+        ax.stackplot(years(ts["month"]), *layers.values(), labels=list(layers),
+                     colors=[STAGE_COLOURS[k] for k in layers])  # fmt: skip
+        ax.set_ylim(0.0, float(a.clients.n))
+        ax.legend(loc="lower left", fontsize="x-small", ncols=2)
+        _marks([ax], a)
+    ax.set_ylabel("people")
+    return fig
 
 
-@solara.component
-def NetworkView(model: AppModel):
-    """A sample of clients and their ties, coloured by stage (the layout stays fixed per model)."""
-    update_counter.get()
-    rows, pos, edges = model.network_sample()
-    stage = model.clients.stage[rows]
+def _lines(ax, firms: Firms, column: str, colour: str, label: str) -> None:
+    for name, firm in firms.items():
+        ts = firm.timeseries()
+        tag = f"{label}, firm {name}" if len(firms) > 1 else label
+        ax.plot(years(ts["month"]), ts[column], FIRM_STYLE[name], color=colour, label=tag)
+
+
+def money_chart(firms: Firms) -> Figure:
+    """Monthly profit and cumulative NPV (each firm a line style)."""
+    a = firms["A"]
+    fig, (profit, npv) = _axes("profit per month and NPV", a.months, 2)
+    if a.month == 0:
+        _empty(profit, -1.0, 1.0)
+        npv.set_ylim(-1.0, 1.0)
+    else:
+        _lines(profit, firms, "profit", "#2ca02c", "profit")
+        _lines(npv, firms, "npv", "#1f77b4", "NPV")
+        for ax in (profit, npv):
+            ax.axhline(0.0, color="black", lw=0.6)
+            ax.legend(loc="upper left", fontsize="x-small")
+        _marks([profit, npv], a)
+    profit.set_ylabel("currency / month")
+    npv.set_ylabel("currency")
+    return fig
+
+
+def satisfaction_chart(firms: Firms) -> Figure:
+    """Mean satisfaction of active clients (0-1) and NPS (points)."""
+    a = firms["A"]
+    fig, (sat, nps) = _axes("satisfaction and NPS", a.months, 2)
+    sat.set_ylim(0.0, 1.0)
+    nps.set_ylim(-100.0, 100.0)
+    if a.month == 0:
+        _empty(sat)
+    else:
+        _lines(sat, firms, "satisfaction", "#1f77b4", "satisfaction")
+        _lines(nps, firms, "nps", "#9467bd", "NPS")
+        nps.axhline(0.0, color="black", lw=0.6)
+        sat.legend(loc="lower left", fontsize="x-small")
+        _marks([sat, nps], a)
+    sat.set_ylabel("0-1")
+    nps.set_ylabel("points")
+    return fig
+
+
+def difference_chart(firms: Firms) -> Figure:
+    """Firm B minus firm A, month by month, on the same seed: NPV and active clients."""
+    a, b = firms["A"], firms["B"]
+    fig, (npv, active) = _axes("B minus A, same seed (paired difference)", a.months, 2)
+    months = min(a.month, b.month)
+    if months == 0:
+        _empty(npv, -1.0, 1.0)
+        active.set_ylim(-1.0, 1.0)
+    else:
+        ta, tb = a.timeseries().iloc[:months], b.timeseries().iloc[:months]
+        x = years(ta["month"])
+        for ax, column, colour in ((npv, "npv", "#1f77b4"), (active, "active", "#2ca02c")):
+            diff = tb[column].to_numpy() - ta[column].to_numpy()
+            ax.plot(x, diff, color=colour)
+            ax.fill_between(x, 0.0, diff, color=colour, alpha=0.15, lw=0)
+            ax.axhline(0.0, color="black", lw=0.6)
+        _marks([npv, active], b)
+    npv.set_ylabel("NPV, B − A")
+    active.set_ylabel("active clients, B − A")
+    return fig
+
+
+def network_chart(firm) -> Figure:
+    """A sample of firm A's clients and their ties, coloured by stage (fixed layout per model)."""
+    rows, pos, edges = firm.network_sample()
+    stage = firm.clients.stage[rows]
     fig = Figure(figsize=(5, 5))
     fig.subplots_adjust(left=0.02, right=0.98, bottom=0.1, top=0.93)
     ax = fig.subplots()
     if edges.size:
         ax.add_collection(LineCollection(pos[edges], colors="#cccccc", linewidths=0.6, zorder=1))
-    for code, colour in STAGE_COLOURS.items():
+    for code, colour in NETWORK_COLOURS.items():
         here = stage == code
         ax.scatter(*pos[here].T, s=22, color=colour, label=f"{code.name.lower()} ({here.sum()})")
-    ax.set_title(f"{rows.size} sampled clients, month {model.month}")
+    ax.set_title(f"{rows.size} sampled clients, month {firm.month}", fontsize=10)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize="small")
     ax.set_axis_off()
     ax.set_aspect("equal")
-    solara.FigureMatplotlib(fig, format="png")
-
-
-@solara.component
-def RunTable(model: AppModel):
-    """The parameters this run was built with, and where it stands, with units."""
-    update_counter.get()
-    flat = model.params.flat()
-    rows = [
-        f"| {flat_name(k).replace('_', ' ')} | {_fmt(flat[k])} | {PARAMS[k].unit} |"
-        for k in (*APP_KEYS, *FIXED_KEYS)
-    ]
-    last = {k: v[model.month - 1] for k, v in model.results.items()} if model.month else {}
-    status = (
-        f"month **{model.month}** of {model.months}: {last['active']:.0f} active clients, "
-        f"NPV {last['npv']:,.0f}"
-        if last
-        else f"month **0** of {model.months}: press Step or ▶"
-    )
-    solara.Markdown(
-        "\n".join(
-            ["#### This run", status, "", "| parameter | value | unit |", "|---|---|---|", *rows]
-        )
-    )
-
-
-def components() -> list:
-    """The app's charts: stages, money, satisfaction and NPS, referral share, the network."""
-    stages = {STAGE_METRICS[s]: c for s, c in STAGE_COLOURS.items()}
-    return [
-        make_plot_component(stages, post_process=_labelled("clients by stage", list(stages))),
-        twin_chart("revenue, profit (left) and NPV (right)", ["revenue", "profit"], ["npv"]),
-        twin_chart("satisfaction (left) and NPS (right)", ["satisfaction"], ["nps"]),
-        make_plot_component(
-            "referral_share",
-            post_process=_labelled("share of acquisitions from referrals", ["referral_share"]),
-        ),
-        (NetworkView, 0),
-        (RunTable, 0),
-    ]
+    return fig

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from model.scenario import PARAMS, ParamInfo, Scenario, ScenarioError
@@ -23,12 +24,58 @@ APP_KEYS: tuple[str, ...] = (
     "run.seed",
 )
 
-#: Where the app departs from the scenario's defaults: a small market so a step is instant in a
-#: browser, and a horizon long enough to watch a firm age.
-APP_DEFAULTS: dict[str, Any] = {"market.clients": 2_000, "run.months": 240}
+#: Where the app departs from the scenario's defaults: nowhere. It shows the CLI's default run
+#: (10,000 people × 120 months), so what a class sees in the browser matches ``retention run``.
+APP_DEFAULTS: dict[str, Any] = {}
 
 #: Fixed (not shown) parameters the app still passes when it rebuilds the model.
 FIXED_KEYS: tuple[str, ...] = ("run.months",)
+
+#: Controls that act on the running firm from the next month (a lever change, as a schedule step).
+LIVE_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k.startswith("levers."))
+#: Controls that need a new market: they apply on Reset, and their labels say so.
+RESET_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in LIVE_KEYS)
+
+#: Scenario files that are not presets (sweep specs, calibration targets).
+_NOT_PRESETS = ("sweeps", "targets.toml")
+
+
+def presets(root: str | Path | None = None) -> dict[str, Path]:
+    """The scenario files a class can start from, by label (``"teaching/delighter"``).
+
+    The baseline comes first, then the teaching, industry and policy presets. Reads
+    ``scenarios/**/*.toml`` under ``root`` (default: the working folder, else the repository); the
+    packaged preset list replaces this when it exists.
+    """
+    try:  # the packaged list, where the package provides one
+        from model.scenario.presets import list_presets  # type: ignore[import-not-found]
+    except ImportError:
+        list_presets = None
+    if list_presets is not None and root is None:
+        found = {str(k): Path(v) for k, v in dict(list_presets()).items()}
+        if found:
+            return found
+    base = Path(root) if root is not None else _scenario_root()
+    found = {}
+    for path in sorted(base.rglob("*.toml")):
+        rel = path.relative_to(base)
+        if any(part in _NOT_PRESETS for part in rel.parts):
+            continue
+        found[rel.with_suffix("").as_posix()] = path
+    order = ("baseline", "teaching/", "industries/")
+
+    def rank(label: str) -> tuple[int, str]:
+        first = next((i for i, o in enumerate(order) if label.startswith(o)), len(order))
+        return first, label
+
+    return {label: found[label] for label in sorted(found, key=rank)}
+
+
+def _scenario_root() -> Path:
+    here = Path("scenarios")
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[3] / "scenarios"
 
 
 def flat_name(key: str) -> str:
@@ -84,12 +131,14 @@ def control(key: str) -> dict[str, Any]:
     info = PARAMS[key]
     default = app_default(key)
     label = flat_name(key).replace("_", " ")
+    if key in RESET_KEYS:
+        label += " (applies on Reset)"
     if key == "run.seed":
         # A seed is an identifier, not a quantity: typed, and cast from text by AppModel.
         return {
             "type": "InputText",
             "value": str(default),
-            "label": f"seed (whole number ≥ {info.lower})",
+            "label": f"seed (whole number ≥ {info.lower}; applies on Reset)",
         }
     lo, hi, step = slider_range(info, float(default))
     if info.kind is int:
@@ -132,8 +181,11 @@ def _cast_seed(value: Any) -> Any:
         ) from None
 
 
-def app_scenario(values: Mapping[str, Any]) -> Scenario:
-    """The scenario for the app's keyword values (unknown keywords are errors, as anywhere else)."""
+def app_scenario(values: Mapping[str, Any], base: Scenario | None = None) -> Scenario:
+    """The scenario for the app's keyword values over ``base`` (default: the built-in defaults).
+
+    Unknown keywords are errors, as anywhere else.
+    """
     unknown = sorted(set(values) - set(_NAMES))
     if unknown:
         raise ScenarioError(
@@ -143,4 +195,10 @@ def app_scenario(values: Mapping[str, Any]) -> Scenario:
     for name, value in values.items():
         key = _NAMES[name]
         overrides[key] = _cast_seed(value) if key == "run.seed" else value
-    return Scenario().with_overrides(overrides)
+    return (base or Scenario()).with_overrides(overrides)
+
+
+def control_values(scenario: Scenario) -> dict[str, Any]:
+    """The app's keyword values (:data:`APP_KEYS`) as ``scenario`` sets them."""
+    flat = scenario.flat()
+    return {flat_name(k): flat[k] for k in APP_KEYS}

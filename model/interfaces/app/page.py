@@ -1,0 +1,241 @@
+"""The app's page: controls a teacher can run a class with, the charts, and export.
+
+* **Preset** — start from the baseline or a teaching, industry or policy preset (a new run).
+* **Step / ▶ Play / ❚❚ Pause / Reset** — one step is one month; Reset starts the run again.
+* **Levers** move the running firm from the next month on (a schedule step, marked on the
+  charts); market size and seed need a new market and say "applies on Reset".
+* **A vs B** — a second firm on the same seed; the sliders edit the firm chosen under "edit firm",
+  and a chart shows B minus A month by month (a paired difference: only the levers differ).
+* **Export** — the monthly table (CSV, both firms) and the run's HTML report.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from typing import Any
+
+import solara
+import solara.lab
+
+from model.interfaces.app.app_model import AppModel
+from model.interfaces.app.charts import (
+    difference_chart,
+    money_chart,
+    network_chart,
+    satisfaction_chart,
+    stage_chart,
+)
+from model.interfaces.app.controls import (
+    LIVE_KEYS,
+    RESET_KEYS,
+    control,
+    control_values,
+    flat_name,
+    presets,
+)
+from model.scenario import PARAMS, Scenario, ScenarioError
+
+__all__ = ["RetentionApp", "build_firms", "export_csv", "export_report"]
+
+#: Seconds between months while playing.
+PLAY_INTERVAL_S = 0.15
+
+
+def build_firms(preset: str, values: dict[str, dict[str, Any]], compare: bool) -> dict:
+    """Firm A (and B) from a preset and the sliders' values; both on the same seed."""
+    base = Scenario.from_toml(presets()[preset])
+    shared = {flat_name(k): values["A"][flat_name(k)] for k in RESET_KEYS}
+    firms = {"A": AppModel(base, **values["A"])}
+    if compare:
+        firms["B"] = AppModel(base, **{**values["B"], **shared})
+    return firms
+
+
+def export_csv(firms: dict) -> bytes:
+    """Both firms' monthly tables, one row per (firm, month)."""
+    import pandas as pd
+
+    frames = [m.timeseries().assign(firm=name) for name, m in firms.items()]
+    return pd.concat(frames, ignore_index=True).to_csv(index=False).encode()
+
+
+def export_report(firm: AppModel) -> bytes:
+    """The run's HTML report (as ``retention run`` writes it), live lever moves as its schedule."""
+    from model.interfaces.html_report import run_report
+
+    figures = {}
+    if firm.month:
+        from model.interfaces.figures import render_standard_figures
+
+        figures = render_standard_figures(firm.timeseries(), scenario=firm.params)
+    return run_report(firm.params, firm.timeseries(), firm.summary(), figures).encode()
+
+
+def _slider(key: str, value: Any, on_value) -> None:
+    spec = control(key)
+    if spec["type"] == "InputText":
+        solara.InputText(
+            spec["label"], value=str(value), on_value=on_value, continuous_update=False
+        )
+        return
+    widget = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
+    widget(spec["label"], value=value, min=spec["min"], max=spec["max"], step=spec["step"],
+           on_value=on_value, thumb_label=True)  # fmt: skip
+
+
+@solara.component
+def RetentionApp():
+    """One app per browser session: each session builds and steps its own firms."""
+    preset = solara.use_reactive("baseline")
+    compare = solara.use_reactive(False)
+    editing = solara.use_reactive("A")
+    playing = solara.use_reactive(False)
+    tick = solara.use_reactive(0)
+    error = solara.use_reactive("")
+    start = solara.use_memo(lambda: control_values(Scenario.from_toml(presets()["baseline"])), [])
+    values = solara.use_reactive({"A": dict(start), "B": dict(start)})
+    firms = solara.use_reactive(solara.use_memo(lambda: build_firms("baseline", values.value,
+                                                                    False), []))  # fmt: skip
+
+    def rebuild(new_values=None, new_preset=None, new_compare=None) -> None:
+        playing.value = False
+        try:
+            firms.value = build_firms(
+                new_preset or preset.value,
+                new_values or values.value,
+                compare.value if new_compare is None else new_compare,
+            )
+            error.value = ""
+        except ScenarioError as exc:
+            error.value = str(exc)
+        tick.value += 1
+
+    def step() -> None:
+        for firm in firms.value.values():
+            if firm.month < firm.months:
+                firm.step()
+        tick.value += 1
+
+    def play_loop() -> None:
+        while playing.value:
+            time.sleep(PLAY_INTERVAL_S)
+            if firms.value["A"].month >= firms.value["A"].months:
+                playing.value = False
+                break
+            step()
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+
+    def pick_preset(name: str) -> None:
+        chosen = control_values(Scenario.from_toml(presets()[name]))
+        preset.value = name
+        values.value = {"A": dict(chosen), "B": dict(chosen)}
+        rebuild(values.value, name)
+
+    def set_value(key: str, value: Any) -> None:
+        name, firm = flat_name(key), editing.value
+        values.value = {**values.value, firm: {**values.value[firm], name: value}}
+        if key in LIVE_KEYS and firm in firms.value:
+            try:
+                firms.value[firm].set_levers(**{name: value})  # from the next month on
+                error.value = ""
+            except ScenarioError as exc:
+                error.value = str(exc)
+            tick.value += 1
+
+    def toggle_compare(on: bool) -> None:
+        compare.value = on
+        if not on:
+            editing.value = "A"
+        rebuild(new_compare=on)
+
+    a = firms.value["A"]
+    with solara.Sidebar():
+        _html("<h3>Retention Lab</h3><p>One step is one month.</p>")
+        solara.Select("preset", value=preset.value, values=list(presets()), on_value=pick_preset)
+        with solara.Row():
+            solara.Button("Step", on_click=step, disabled=playing.value)
+            if playing.value:
+                solara.Button("❚❚ Pause", on_click=lambda: playing.set(False))
+            else:
+                solara.Button("▶ Play", on_click=lambda: playing.set(True))
+            solara.Button("Reset", on_click=lambda: rebuild())
+        solara.Text(f"Month: {a.month} of {a.months}")
+        solara.Switch(label="A vs B (two firms, same seed)", value=compare.value,
+                      on_value=toggle_compare)  # fmt: skip
+        if compare.value:
+            solara.ToggleButtonsSingle(value=editing.value, values=["A", "B"],
+                                       on_value=editing.set)  # fmt: skip
+            solara.Text(f"the levers below are firm {editing.value}'s")
+        _html("<b>Levers</b> (apply from the next month)")
+        for key in LIVE_KEYS:
+            name = flat_name(key)
+            _slider(key, values.value[editing.value][name], lambda v, k=key: set_value(k, v))
+        _html("<b>Market</b> (applies on Reset)")
+        for key in RESET_KEYS:
+            name = flat_name(key)
+            _slider(key, values.value["A"][name], lambda v, k=key: _set_reset(values, k, v))
+        if error.value:
+            solara.Error(error.value)
+        _html("<b>Export this run</b>")
+        with solara.Row():
+            solara.FileDownload(lambda: export_csv(firms.value), filename="timeseries.csv",
+                                label="timeseries.csv")  # fmt: skip
+            solara.FileDownload(lambda: export_report(firms.value["A"]), filename="report.html",
+                                label="report.html (A)")  # fmt: skip
+    _Charts(firms.value, tick.value)
+
+
+def _set_reset(values: solara.Reactive, key: str, value: Any) -> None:
+    name = flat_name(key)
+    values.value = {firm: {**v, name: value} for firm, v in values.value.items()}
+
+
+@solara.component
+def _Charts(firms: dict, tick: int) -> None:
+    a = firms["A"]
+    solara.Title("Retention Lab")
+    _html(_status(firms))
+    with solara.Columns([1, 1]):
+        solara.FigureMatplotlib(stage_chart(firms), format="png")
+        solara.FigureMatplotlib(money_chart(firms), format="png")
+    with solara.Columns([1, 1]):
+        solara.FigureMatplotlib(satisfaction_chart(firms), format="png")
+        if "B" in firms:
+            solara.FigureMatplotlib(difference_chart(firms), format="png")
+        else:
+            solara.FigureMatplotlib(network_chart(a), format="png")
+
+
+def _html(markup: str) -> None:
+    """Static markup (not solara.Markdown, whose front end fetches KaTeX from a CDN: offline)."""
+    solara.HTML(tag="div", unsafe_innerHTML=markup)
+
+
+def _status(firms: dict) -> str:
+    """Where each firm stands, its levers in force, and the lever moves made so far (HTML)."""
+    head = ["firm", "month", "active clients", "NPV", "service level", "lever moves"]
+    rows = []
+    for name, m in firms.items():
+        last = m.results
+        active = f"{last['active'][m.month - 1]:,.0f}" if m.month else "–"
+        npv = f"{last['npv'][m.month - 1]:,.0f}" if m.month else "–"
+        moves = "; ".join(
+            f"from month {s.month}: " + ", ".join(
+                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in s.set.items())
+            for s in m.params.schedule
+        ) or "none"  # fmt: skip
+        cells = [name, f"{m.month} of {m.months}", active, npv,
+                 f"{m.levers_now()['service_level']:g}", moves]  # fmt: skip
+        rows.append("".join(f"<td style='padding:2px 10px'>{html.escape(c)}</td>" for c in cells))
+    a = firms["A"]
+    unit = PARAMS["levers.service_level"].unit
+    return (
+        f"<p><b>{html.escape(a.params.name)}</b>: {a.params.market.clients:,} people, seed "
+        f"{a.seed} (service level in {html.escape(unit)})</p><table class='status'><tr>"
+        + "".join(f"<th style='padding:2px 10px'>{h}</th>" for h in head)
+        + "</tr>"
+        + "".join(f"<tr>{r}</tr>" for r in rows)
+        + "</table>"
+    )
