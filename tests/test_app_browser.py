@@ -2,11 +2,14 @@
 when the page is blank, so only a real browser can say the app works).
 
 The first tests check, without a browser, what the app is built from: controls generated from the
-parameter declarations, the model Mesa rebuilds on Reset, the network sample. The browser tests
-(marked ``browser``) start the app server in a subprocess on 127.0.0.1 with the offline settings that ``retention app``
-uses; the page must load with no failed request and no request leaving the machine, its charts
-must be real images, Step/Play/Reset must drive the model, a slider must rebuild it, and two
-browser sessions must have two models.
+parameter declarations, levers that move a running firm from the next month, presets, export. The
+browser tests (marked ``browser``) start the app server in a subprocess on 127.0.0.1 with the
+offline settings that ``retention app`` uses; the page must load with no failed request and no
+request leaving the machine, show none of Mesa's controller jargon, its charts must be real
+images, Step/Play/Reset must drive the model, a slider moved mid-run must act from the next month,
+the preset picker must load a preset, A vs B must run two firms on one seed, export must download
+the run, and two browser sessions must have two models. Screenshots go to
+``$RETENTION_APP_SCREENSHOTS`` (a folder) when set.
 
 Chromium: ``$RETENTION_CHROMIUM`` (set by scripts/test.sh), else Debian's
 ``/usr/bin/chromium-headless-shell`` or ``/usr/bin/chromium``. Without one the test skips, except
@@ -29,11 +32,22 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from model.interfaces.app import APP_DEFAULTS, APP_KEYS, AppModel, model_params, network_sample
-from model.interfaces.app.controls import flat_name
-from model.scenario import PARAMS, ScenarioError
+from model.interfaces.app import (
+    APP_KEYS,
+    RESET_KEYS,
+    AppModel,
+    build_firms,
+    export_csv,
+    export_report,
+    model_params,
+    network_sample,
+    presets,
+)
+from model.interfaces.app.controls import control_values, flat_name
+from model.scenario import PARAMS, Scenario, ScenarioError
 
 #: Chromium flags for a sandboxed, offline, quiet headless run.
 CHROMIUM_ARGS = [
@@ -47,7 +61,7 @@ CHROMIUM_ARGS = [
 ]
 SERVER_START_S = 60  # bound on the app server's start (imports + first page)
 UI_TIMEOUT_MS = 30_000  # bound on any one wait in the page (a busy 2-core machine is slow)
-CHARTS = 5  # stages, money, satisfaction/NPS, referral share, network
+CHARTS = 4  # stages, money, satisfaction/NPS, network (or B − A)
 MIN_PX = 100  # a chart smaller than this is not really rendered
 
 
@@ -58,15 +72,18 @@ def test_controls_come_from_the_declarations() -> None:
         spec, info = params[flat_name(key)], PARAMS[key]
         if spec["type"] == "InputText":  # the seed
             assert int(spec["value"]) == info.default
+            assert "applies on Reset" in spec["label"]
             continue
-        assert spec["value"] == APP_DEFAULTS.get(key, info.default), key
+        assert spec["value"] == info.default, key  # the CLI's defaults: 10,000 x 120
         assert info.lower is None or spec["min"] >= info.lower, key
         assert info.upper is None or spec["max"] <= info.upper, key
         assert spec["min"] <= spec["value"] <= spec["max"], key
         # the default sits on the slider's grid, so the untouched slider reproduces it
         steps = (spec["value"] - spec["min"]) / spec["step"]
         assert abs(steps - round(steps)) < 1e-9, key
-    assert params["months"] == APP_DEFAULTS["run.months"]
+        assert ("applies on Reset" in spec["label"]) == (key in RESET_KEYS), key
+    assert params["months"] == 120 and params["clients"]["value"] == 10_000
+    assert set(RESET_KEYS) == {"market.clients", "run.seed"}
 
 
 def test_app_model_from_flat_keywords_and_text_seed() -> None:
@@ -74,7 +91,7 @@ def test_app_model_from_flat_keywords_and_text_seed() -> None:
     assert m.params.levers.service_level == 0.9
     assert m.params.run.seed == 7 and m.seed == 7
     assert m.params.market.clients == 300
-    assert m.months == APP_DEFAULTS["run.months"]
+    assert m.months == 120
     with pytest.raises(ScenarioError, match=r"run\.seed: value 'seven'"):
         AppModel(seed="seven")
     with pytest.raises(ScenarioError, match=r"levers\.service_level"):
@@ -83,25 +100,40 @@ def test_app_model_from_flat_keywords_and_text_seed() -> None:
         AppModel(service_levle=0.5)
 
 
-def test_reset_rebuilds_the_model_as_mesa_does() -> None:
-    """Mesa's Reset calls ``type(model)(**kwargs)`` with kwargs built from the controls."""
-    from mesa.visualization.solara_viz import _build_model_init_kwargs
+def test_a_lever_moved_mid_run_acts_from_the_next_month_only() -> None:
+    moved, kept = AppModel(clients=1000), AppModel(clients=1000)
+    moved.run(3)
+    kept.run(3)
+    moved.set_levers(service_level=1.0)
+    assert moved.timeseries().equals(kept.timeseries())  # the past is untouched
+    moved.run(2)
+    kept.run(2)
+    ts, base = moved.timeseries(), kept.timeseries()
+    assert ts["service"].iloc[3] > 2 * base["service"].iloc[3]  # month 4 pays for the new level
+    assert moved.params.schedule[-1].month == 4 and moved.levers_now()["service_level"] == 1.0
+    # The scenario records the move, so it reproduces the run from scratch.
+    again = AppModel(moved.params.model_copy()).run(5)
+    assert again.timeseries().equals(ts)
+    with pytest.raises(ScenarioError):
+        moved.set_levers(service_level=2.0)
+    assert moved.levers_now()["service_level"] == 1.0
 
-    # What the controls hold at start (as Mesa's ModelCreator collects them), one slider moved.
-    values = {k: v["value"] if isinstance(v, dict) else v for k, v in model_params().items()}
-    values["service_level"] = 0.35
-    model = AppModel()
-    kwargs = _build_model_init_kwargs(
-        model, values, add_scenario_when_empty=True, require_model_accepts_scenario=True
-    )
-    rebuilt = type(model)(**kwargs)
-    assert rebuilt.params.levers.service_level == 0.35
-    assert rebuilt.params.run.seed == PARAMS["run.seed"].default
-    # Same controls, same run: the first months agree exactly.
-    again = type(model)(**kwargs)
-    rebuilt.run(3)
-    again.run(3)
-    assert rebuilt.timeseries().equals(again.timeseries())
+
+def test_presets_and_two_firms_on_one_seed_and_export() -> None:
+    found = presets()
+    assert next(iter(found)) == "baseline"
+    assert {"teaching/delighter", "industries/software"} <= set(found)
+    assert not any("sweeps" in k or "targets" in k for k in found)
+    delighter = control_values(Scenario.from_toml(found["teaching/delighter"]))
+    values = {"A": {**delighter, "clients": 800}, "B": {**delighter, "service_level": 0.35}}
+    firms = build_firms("teaching/delighter", values, compare=True)
+    assert firms["A"].seed == firms["B"].seed and firms["B"].params.market.clients == 800
+    for firm in firms.values():
+        firm.run(3)
+    table = pd.read_csv(__import__("io").BytesIO(export_csv(firms)))
+    assert table.groupby("firm").size().to_dict() == {"A": 3, "B": 3}
+    page = export_report(firms["A"]).decode()
+    assert page.startswith("<!DOCTYPE html>") and "delighter" in page
 
 
 def test_network_sample_is_a_real_subgraph() -> None:
@@ -236,8 +268,8 @@ class Session:
 
     # ---------------------------------------------------------------------------------- reading
     def step_count(self) -> float:
-        text = self.page.get_by_text(re.compile(r"^Time: ")).inner_text()
-        return float(text.removeprefix("Time: "))
+        text = self.page.get_by_text(re.compile(r"^Month: \d+ of ")).inner_text()
+        return float(text.split()[1])
 
     def settled_step_count(self) -> int:
         """The step counter once it has stayed the same for a second."""
@@ -251,15 +283,15 @@ class Session:
         raise AssertionError("the step counter kept moving after pause")
 
     def wait_for_step(self, n: int) -> None:
-        self.page.get_by_text(re.compile(rf"^Time: {n}(\.0)?$")).wait_for()
+        self.page.get_by_text(re.compile(rf"^Month: {n} of \d+$")).wait_for()
 
     def charts(self):
-        return self.page.locator(".v-window-item img")
+        return self.page.locator("main img")
 
     def wait_for_charts(self) -> None:
         self.page.wait_for_function(
             """([n, px]) => {
-                const imgs = [...document.querySelectorAll('.v-window-item img')];
+                const imgs = [...document.querySelectorAll('main img')];
                 return imgs.length >= n && imgs.every(i => i.complete && i.naturalWidth > px);
             }""",
             arg=[CHARTS, MIN_PX],
@@ -352,8 +384,34 @@ def session(browser, app_url) -> Iterator[Callable[[], Session]]:
         s.close()
 
 
-STAGES, MONEY, NETWORK = 0, 1, 4  # chart positions on the page
+STAGES, MONEY, SATISFACTION, NETWORK = 0, 1, 2, 3  # chart positions on the page
 STEPS = 2  # months stepped before comparing runs (each step redraws every chart)
+#: Mesa's controller words a class should not see.
+JARGON = ("Play Interval", "Render Interval", "Use Threads", "PAGE 0", "Page 0")
+
+
+def _shot(s: Session, tmp_path: Path, name: str) -> Path:
+    folder = Path(os.environ.get("RETENTION_APP_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    s.page.screenshot(path=str(path), full_page=True)
+    print(f"app screenshot: {path}")
+    assert path.stat().st_size > 10_000  # a blank page compresses to far less
+    return path
+
+
+def _to_max(s: Session, label: str) -> None:
+    slider = s.page.get_by_role("slider", name=label, exact=True)
+    slider.focus()
+    slider.press("End")
+    s.page.wait_for_function(
+        "el => el.getAttribute('aria-valuenow') === el.getAttribute('aria-valuemax')",
+        arg=slider.element_handle(),
+    )
+
+
+def _status(s: Session) -> str:
+    return s.page.locator("table.status").inner_text()
 
 
 @pytest.mark.browser
@@ -364,12 +422,17 @@ def test_app_offline_charts_step_play_and_sessions(session, tmp_path: Path) -> N
     assert s.failed == [], s.failed
     assert s.external_requests() == [], "the app must not leave the machine"
     assert s.errors == [], s.errors
+    body = s.page.locator("body").inner_text()
+    for word in JARGON:
+        assert word not in body, word
+    assert "Month: 0 of 120" in body and "10,000 people" in body  # the CLI's default size
     boxes = s.chart_boxes()
     assert len(boxes) >= CHARTS
     for box in boxes:
         assert box is not None and box["width"] > MIN_PX and box["height"] > MIN_PX, boxes
-    for label in ("service level", "empowerment budget", "ad budget", "client focus", "clients"):
+    for label in ("service level", "empowerment budget", "ad budget", "client focus"):
         assert s.page.get_by_role("slider", name=label, exact=True).count() == 1, label
+    assert s.page.get_by_role("slider", name="clients (applies on Reset)").count() == 1
 
     # Step: the counter moves and the charts are redrawn with new data.
     stages0, network0 = s.chart_digest(STAGES), s.chart_digest(NETWORK)
@@ -379,14 +442,15 @@ def test_app_offline_charts_step_play_and_sessions(session, tmp_path: Path) -> N
 
     # Play runs on by itself; pause stops it.
     before = s.step_count()
-    s.click("▶")
+    s.click("▶ Play")
     deadline = time.monotonic() + UI_TIMEOUT_MS / 1000
     while s.step_count() < before + 2 and time.monotonic() < deadline:
         s.page.wait_for_timeout(200)
-    s.click("❚❚")
-    s.page.get_by_role("button", name="▶", exact=True).wait_for()
+    s.click("❚❚ Pause")
+    s.page.get_by_role("button", name="▶ Play", exact=True).wait_for()
     assert s.step_count() >= before + 2
     at = s.settled_step_count()  # a step already under way when pause came may still land
+    _shot(s, tmp_path, "app_played")
 
     # A second browser session gets a model of its own: stepping it leaves the first alone.
     other = session()
@@ -395,35 +459,62 @@ def test_app_offline_charts_step_play_and_sessions(session, tmp_path: Path) -> N
     assert other.step_count() == 1
     assert s.step_count() == at
 
-    shot = Path(os.environ.get("RETENTION_APP_SCREENSHOT", tmp_path / "app.png"))
-    shot.parent.mkdir(parents=True, exist_ok=True)
-    s.page.screenshot(path=str(shot), full_page=True)
-    print(f"app screenshot: {shot}")
-    assert shot.stat().st_size > 10_000  # a blank page compresses to far less
-
 
 @pytest.mark.browser
-def test_reset_replays_and_a_slider_rebuilds_the_model(session) -> None:
+def test_live_lever_acts_from_the_next_month_and_reset_replays(session, tmp_path: Path) -> None:
     s = session()
     s.step(STEPS)
     default_run = s.settled_digest(MONEY)
 
-    # Reset with the same parameters replays the same run (same seed, same streams).
+    # Reset with the same controls replays the same run (same seed, same streams).
     s.reset()
     month0 = s.settled_digest(MONEY, differs_from=default_run)
     s.step(STEPS)
     assert s.settled_digest(MONEY, differs_from=month0) == default_run
 
-    # Move the service level to its maximum, reset: a new model with the new value.
+    # Move the service level to its maximum mid-run: no reset, it acts from the next month.
+    _to_max(s, "service level")
+    s.page.get_by_text(f"from month {STEPS + 1}: service_level=1").wait_for()
+    assert s.step_count() == STEPS  # the run went on, not rebuilt
+    s.step(2)
+    assert re.search(r"A\s+4 of 120\s+\S+\s+\S+\s+1\s", _status(s)), _status(s)
+    _shot(s, tmp_path, "app_live_lever")
+
+
+@pytest.mark.browser
+def test_preset_picker_loads_a_preset(session, tmp_path: Path) -> None:
+    s = session()
+    s.page.locator(".v-select").filter(has_text="preset").click()
+    s.page.get_by_role("option", name="teaching/delighter", exact=True).click()
+    s.page.get_by_text(re.compile(r"^delighter: ")).wait_for()
     slider = s.page.get_by_role("slider", name="service level", exact=True)
-    slider.focus()
-    slider.press("End")
-    s.page.wait_for_function(
-        "el => el.getAttribute('aria-valuenow') === el.getAttribute('aria-valuemax')",
-        arg=slider.element_handle(),
-    )
-    s.reset()
-    table = s.page.locator("table", has_text="service level")
-    assert re.search(r"service level\s+1\s", table.inner_text()), table.inner_text()
-    s.step(STEPS)
-    assert s.settled_digest(MONEY, differs_from=month0) != default_run
+    assert float(slider.get_attribute("aria-valuenow")) == 0.9
+    s.step(1)
+    _shot(s, tmp_path, "app_preset")
+
+
+@pytest.mark.browser
+def test_a_vs_b_and_export(session, tmp_path: Path) -> None:
+    s = session()
+    s.page.get_by_text("A vs B (two firms, same seed)").click()
+    s.page.get_by_text("the levers below are firm A's").wait_for()
+    s.click("B")
+    s.page.get_by_text("the levers below are firm B's").wait_for()
+    _to_max(s, "service level")  # firm B only
+    s.step(3)
+    status = _status(s)
+    assert re.search(r"A\s+3 of 120\s+\S+\s+\S+\s+0\.6\s", status), status
+    assert re.search(r"B\s+3 of 120\s+\S+\s+\S+\s+1\s", status), status
+    assert s.charts().count() >= CHARTS  # the fourth chart is now B − A
+    _shot(s, tmp_path, "app_a_vs_b")
+
+    with s.page.expect_download() as download:
+        s.page.get_by_role("button", name=re.compile("timeseries.csv", re.I)).click()
+    table = pd.read_csv(download.value.path())
+    assert table.groupby("firm").size().to_dict() == {"A": 3, "B": 3}
+    a, b = (table[table["firm"] == f].reset_index() for f in ("A", "B"))
+    assert (b["service"] > a["service"]).all()  # same seed, B pays for more service
+    with s.page.expect_download() as download:
+        s.page.get_by_role("button", name=re.compile("report.html", re.I)).click()
+    page = Path(download.value.path()).read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and "Year by year" in page
