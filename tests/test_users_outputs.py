@@ -16,7 +16,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from model import RetentionModel, Scenario
 from model.interfaces import progress
-from model.interfaces.cli import main
+from model.interfaces.cli.main import main
 from model.scenario import ScenarioError
 
 REPO = Path(__file__).resolve().parents[1]
