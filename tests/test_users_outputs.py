@@ -16,7 +16,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from model import RetentionModel, Scenario
 from model.interfaces import progress
-from model.interfaces.cli.main import main
 from model.scenario import ScenarioError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,6 +24,10 @@ TINY = ("--clients", "300", "--months", "12")
 
 
 def cli(*args: object) -> int:
+    # Imported here: a top-level import of the submodule would rebind the package's ``main``
+    # for every test module collected after this one.
+    from model.interfaces.cli.main import main
+
     try:
         return main([str(a) for a in args])
     except SystemExit as exc:
