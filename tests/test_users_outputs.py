@@ -19,7 +19,7 @@ from model.interfaces import progress
 from model.scenario import ScenarioError
 
 REPO = Path(__file__).resolve().parents[1]
-BASELINE = REPO / "scenarios" / "baseline.toml"
+BASELINE = REPO / "model" / "presets" / "baseline.toml"
 TINY = ("--clients", "300", "--months", "12")
 
 
@@ -53,7 +53,7 @@ def test_the_example_sweep_varies_levers_that_act(tmp_path):
     loyalty elasticity did nothing with the discount at 0, yet NPV moved by luck alone)."""
     from model.studies.sweep import load, load_spec, run_sweep
 
-    spec = load_spec(REPO / "scenarios" / "sweeps" / "example.toml")
+    spec = load_spec(REPO / "model" / "presets" / "sweeps" / "example.toml")
     assert spec.common_random_numbers
     spec = dataclasses.replace(spec, clients=400, months=12, replications=1, series=())
     run_sweep(spec, tmp_path / "s", progress=False)
@@ -212,7 +212,7 @@ def test_run_shows_its_bar_before_the_market_is_built(monkeypatch, tmp_path, cap
 
 def test_compare_counts_its_runs_on_a_bar(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(progress, "watched", lambda enabled=True: enabled)
-    a, b = REPO / "scenarios/policies/no_cut.toml", REPO / "scenarios/policies/service_cut.toml"
+    a, b = REPO / "model/presets/policies/no_cut.toml", REPO / "model/presets/policies/service_cut.toml"
     assert cli("compare", a, b, *TINY, "--replications", "2", "--out", tmp_path / "c") == 0
     err = capsys.readouterr().err
     assert re.search(r"compare runs: 100%.*4/4", err), err[-500:]
@@ -235,11 +235,11 @@ def test_figures_count_years_separate_thousands_and_mark_events():
     from model.interfaces.figures import money, stage_flow
     from model.studies.run import simulate
 
-    s = Scenario.from_toml(REPO / "scenarios/policies/service_cut.toml").with_overrides(
+    s = Scenario.from_toml(REPO / "model/presets/policies/service_cut.toml").with_overrides(
         {"market.clients": 3000, "run.months": 36, "levers.rd_share": 0.1}
     )
     s = s.model_copy(update={"shocks": Scenario.from_toml(
-        REPO / "scenarios/policies/bad_service_spell.toml").shocks})  # fmt: skip
+        REPO / "model/presets/policies/bad_service_spell.toml").shocks})  # fmt: skip
     ts = simulate(s).timeseries
     fig = money(ts, scenario=s)
     FigureCanvasAgg(fig).draw()

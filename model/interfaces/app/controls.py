@@ -36,32 +36,15 @@ LIVE_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k.startswith("levers."
 #: Controls that need a new market: they apply on Reset, and their labels say so.
 RESET_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in LIVE_KEYS)
 
-#: Scenario files that are not presets (sweep specs, calibration targets).
-_NOT_PRESETS = ("sweeps", "targets.toml")
+def presets() -> dict[str, Path]:
+    """The scenario presets a class can start from, by name (``"teaching/delighter"``).
 
-
-def presets(root: str | Path | None = None) -> dict[str, Path]:
-    """The scenario files a class can start from, by label (``"teaching/delighter"``).
-
-    The baseline comes first, then the teaching, industry and policy presets. Reads
-    ``scenarios/**/*.toml`` under ``root`` (default: the working folder, else the repository); the
-    packaged preset list replaces this when it exists.
+    The baseline first, then the teaching, industry and policy presets: the shipped list
+    (:func:`model.scenario.presets.list_presets`), in the order a class meets them.
     """
-    try:  # the packaged list, where the package provides one
-        from model.scenario.presets import list_presets  # type: ignore[import-not-found]
-    except ImportError:
-        list_presets = None
-    if list_presets is not None and root is None:
-        found = {str(k): Path(v) for k, v in dict(list_presets()).items()}
-        if found:
-            return found
-    base = Path(root) if root is not None else _scenario_root()
-    found = {}
-    for path in sorted(base.rglob("*.toml")):
-        rel = path.relative_to(base)
-        if any(part in _NOT_PRESETS for part in rel.parts):
-            continue
-        found[rel.with_suffix("").as_posix()] = path
+    from model.scenario.presets import list_presets
+
+    found = {p.name: p.path for p in list_presets("scenario")}
     order = ("baseline", "teaching/", "industries/")
 
     def rank(label: str) -> tuple[int, str]:
@@ -69,13 +52,6 @@ def presets(root: str | Path | None = None) -> dict[str, Path]:
         return first, label
 
     return {label: found[label] for label in sorted(found, key=rank)}
-
-
-def _scenario_root() -> Path:
-    here = Path("scenarios")
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parents[3] / "scenarios"
 
 
 def flat_name(key: str) -> str:
