@@ -212,7 +212,10 @@ def test_run_shows_its_bar_before_the_market_is_built(monkeypatch, tmp_path, cap
 
 def test_compare_counts_its_runs_on_a_bar(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(progress, "watched", lambda enabled=True: enabled)
-    a, b = REPO / "model/presets/policies/no_cut.toml", REPO / "model/presets/policies/service_cut.toml"
+    a, b = (
+        REPO / "model/presets/policies/no_cut.toml",
+        REPO / "model/presets/policies/service_cut.toml",
+    )
     assert cli("compare", a, b, *TINY, "--replications", "2", "--out", tmp_path / "c") == 0
     err = capsys.readouterr().err
     assert re.search(r"compare runs: 100%.*4/4", err), err[-500:]

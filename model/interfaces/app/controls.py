@@ -36,6 +36,7 @@ LIVE_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k.startswith("levers."
 #: Controls that need a new market: they apply on Reset, and their labels say so.
 RESET_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in LIVE_KEYS)
 
+
 def presets() -> dict[str, Path]:
     """The scenario presets a class can start from, by name (``"teaching/delighter"``).
 
