@@ -10,6 +10,7 @@ without the model importing it.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import signal
 import sys
@@ -18,9 +19,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.metadata import entry_points
 
-from model.interfaces.cli.app import add_app
-from model.interfaces.cli.calibrate import add_calibrate
-from model.interfaces.cli.compare import add_compare
 from model.interfaces.cli.errors import (
     PROG,
     CliError,
@@ -29,32 +27,35 @@ from model.interfaces.cli.errors import (
     handled_interrupt,
     one_line,
 )
-from model.interfaces.cli.optimize import add_optimize
-from model.interfaces.cli.params import add_params
-from model.interfaces.cli.presets import add_presets
-from model.interfaces.cli.run import add_run
-from model.interfaces.cli.sensitivity import add_sensitivity
-from model.interfaces.cli.sweep import add_sweep
-from model.scenario import ScenarioError
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
 
 AddSubcommand = Callable[[argparse._SubParsersAction], None]
 
-#: The model's own subcommands, in the order ``retention --help`` lists them.
-SUBCOMMANDS: tuple[AddSubcommand, ...] = (
-    add_run,
-    add_params,
-    add_presets,
-    add_compare,
-    add_optimize,
-    add_sweep,
-    add_sensitivity,
-    add_calibrate,
-    add_app,
+#: The model's own subcommands (``module:function``), in the order ``retention --help`` lists
+#: them. They are imported when the parser is built, inside :func:`main`'s error handling, so a
+#: Ctrl+C while the libraries load is handled like any other.
+SUBCOMMANDS: tuple[str, ...] = (
+    "model.interfaces.cli.run:add_run",
+    "model.interfaces.cli.params:add_params",
+    "model.interfaces.cli.presets:add_presets",
+    "model.interfaces.cli.compare:add_compare",
+    "model.interfaces.cli.optimize:add_optimize",
+    "model.interfaces.cli.sweep:add_sweep",
+    "model.interfaces.cli.sensitivity:add_sensitivity",
+    "model.interfaces.cli.calibrate:add_calibrate",
+    "model.interfaces.cli.app:add_app",
 )
 #: Entry-point group through which installed packages add subcommands (``name = "pkg.mod:add"``).
 PLUGIN_GROUP = "retention.subcommands"
+
+
+def _own() -> list[AddSubcommand]:
+    out = []
+    for name in SUBCOMMANDS:
+        module, _, function = name.partition(":")
+        out.append(getattr(importlib.import_module(module), function))
+    return out
 
 
 def _plugins() -> list[AddSubcommand]:
@@ -79,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", required=True, parser_class=Parser
     )
-    for add in (*SUBCOMMANDS, *_plugins()):
+    for add in (*_own(), *_plugins()):
         add(subparsers)
     return parser
 
@@ -117,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _classify(exc: BaseException) -> tuple[int | None, str]:
     """(exit status, one line) for an input or environment error; (None, "") for a bug."""
     from concurrent.futures.process import BrokenProcessPool
+
+    from model.scenario import ScenarioError
 
     if isinstance(exc, KeyboardInterrupt):
         handled_interrupt()
