@@ -13,8 +13,8 @@ import pytest
 from model.interfaces.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
-BASELINE = REPO / "scenarios" / "baseline.toml"
-POLICY = REPO / "scenarios" / "policies" / "no_cut.toml"
+BASELINE = REPO / "model" / "presets" / "baseline.toml"
+POLICY = REPO / "model" / "presets" / "policies" / "no_cut.toml"
 TINY = ["--clients", "100", "--months", "3"]
 SPEC = """name = "w"
 seed = 1
@@ -37,7 +37,7 @@ def tree(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 #: What a stray write would most likely hit: the default outputs, the reports, the READMEs.
-WATCHED = ("out", "experiments", "scenarios", "README.md", "docs")
+WATCHED = ("out", "experiments", "model/presets", "README.md", "docs")
 
 
 def repo_state() -> dict[str, tuple[int, int]]:
