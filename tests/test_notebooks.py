@@ -27,11 +27,12 @@ EXPECTED = {
     "04_sweeps",
     "05_calibration",
     "06_transactions",
+    "07_ema_workbench",
 }
 KERNEL = "retention-lab-test"
 
 
-def test_the_six_notebooks_are_there() -> None:
+def test_the_seven_notebooks_are_there() -> None:
     assert {p.stem for p in NOTEBOOKS} == EXPECTED
 
 

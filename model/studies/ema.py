@@ -1,0 +1,195 @@
+"""The model as an EMA Workbench model: uncertainties, levers and outcomes from the declarations.
+
+`EMA Workbench <https://emaworkbench.readthedocs.io>`_ (Kwakkel 2017) explores a model over
+*uncertainties* (what the world decides), *levers* (what the firm decides) and *outcomes*, for
+scenario discovery (PRIM) and robust optimisation. :func:`ema_model` builds that model from the
+parameter declarations of :mod:`model.scenario`, so nothing is typed twice:
+
+* uncertainties — every parameter with role ``"uncertainty"`` and a ``plausible`` range
+  (:func:`model.scenario.uncertainties`): a float is a ``RealParameter`` over it (a ``log``-scaled
+  one is sampled as ``log10(key)`` over the log of the range, so small values are not starved),
+  an int an ``IntegerParameter``, a bool a ``BooleanParameter``, alternatives a
+  ``CategoricalParameter``;
+* levers — every parameter with role ``"lever"`` over its allowed range (a range far wider than
+  useful, e.g. a budget allowed to 10⁷ with a default of 300, is cut at ten times the default, as
+  the app's sliders are); named alternatives (targeting) are categorical;
+* outcomes — headline results of :meth:`RetentionModel.summary` (:data:`OUTCOMES`), with a
+  direction for optimisation.
+
+Every experiment runs on the same seed (common random numbers), so differences between
+experiments are the parameters' doing, not luck; pass another ``seed`` to check a finding.
+
+Examples
+--------
+>>> from ema_workbench import perform_experiments
+>>> m = ema_model(["market.spend_sigma"], ["levers.service_level"], clients=200, months=6)
+>>> [u.name for u in m.uncertainties], [lv.name for lv in m.levers]
+(['market.spend_sigma'], ['levers.service_level'])
+>>> experiments, outcomes = perform_experiments(m, scenarios=3, policies=2)
+>>> len(experiments), sorted(outcomes)[:2]
+(6, ['active_end', 'cac'])
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import partial
+from typing import Any, get_args
+
+from model.scenario import PARAMS, ParamInfo, Scenario, by_role, uncertainties
+
+__all__ = ["OUTCOMES", "ema_levers", "ema_model", "ema_outcomes", "ema_uncertainties", "run"]
+
+#: Outcome name → direction for optimisation (+1 maximise, −1 minimise, 0 report only).
+OUTCOMES: dict[str, int] = {
+    "npv": 1,
+    "profit_total": 1,
+    "active_end": 1,
+    "retention_annual_mean": 1,
+    "nps_end": 1,
+    "satisfaction_end": 1,
+    "cac": -1,
+    "churned_total": -1,
+}
+_LOG = "log10({})"
+
+
+def _parameter(key: str, info: ParamInfo, low: Any, high: Any) -> Any:
+    import ema_workbench as ema
+
+    choices = get_args(info.kind)
+    if choices:  # a Literal: named alternatives
+        return ema.CategoricalParameter(key, list(low if isinstance(low, tuple) else choices))
+    if info.kind is bool:
+        return ema.BooleanParameter(key)
+    if info.kind is int:
+        return ema.IntegerParameter(key, int(low), int(high))
+    if info.scale == "log" and low > 0:
+        return ema.RealParameter(_LOG.format(key), math.log10(low), math.log10(high))
+    return ema.RealParameter(key, float(low), float(high))
+
+
+def ema_uncertainties(keys: Sequence[str] | None = None) -> list:
+    """EMA parameters for the declared uncertainties (all with a plausible range, or ``keys``)."""
+    declared = uncertainties()
+    keys = list(declared) if keys is None else list(keys)
+    out = []
+    for key in keys:
+        if key not in declared:
+            raise ValueError(
+                f"{key}: not an uncertainty with a plausible range; allowed: {', '.join(declared)}"
+            )
+        info = declared[key]
+        plausible = info.plausible
+        if get_args(info.kind) or info.kind is bool:
+            out.append(_parameter(key, info, tuple(plausible), None))
+        else:
+            out.append(_parameter(key, info, plausible[0], plausible[1]))
+    return out
+
+
+def _lever_range(info: ParamInfo) -> tuple[float, float]:
+    lo = 0.0 if info.lower is None else float(info.lower)
+    hi = float(info.upper) if info.upper is not None else None
+    default = float(info.default)
+    if default > 0 and (hi is None or hi > 20 * default):
+        hi = 10 * default if hi is None else min(hi, 10 * default)
+    return lo, (lo + 1.0 if hi is None else hi)
+
+
+def ema_levers(keys: Sequence[str] | None = None) -> list:
+    """EMA parameters for the declared levers (all, or ``keys``)."""
+    declared = by_role("lever")
+    keys = list(declared) if keys is None else list(keys)
+    out = []
+    for key in keys:
+        if key not in declared:
+            raise ValueError(f"{key}: not a lever; allowed: {', '.join(declared)}")
+        info = declared[key]
+        if get_args(info.kind) or info.kind is bool:
+            out.append(_parameter(key, info, tuple(get_args(info.kind)), None))
+        else:
+            out.append(_parameter(key, info, *_lever_range(info)))
+    return out
+
+
+def ema_outcomes(names: Sequence[str] | None = None) -> list:
+    """EMA scalar outcomes (:data:`OUTCOMES`, or ``names``) with their directions."""
+    import ema_workbench as ema
+
+    kinds = {
+        1: ema.ScalarOutcome.MAXIMIZE,
+        -1: ema.ScalarOutcome.MINIMIZE,
+        0: ema.ScalarOutcome.INFO,
+    }
+    names = list(OUTCOMES) if names is None else list(names)
+    return [ema.ScalarOutcome(n, kind=kinds[OUTCOMES.get(n, 0)]) for n in names]
+
+
+def run(
+    *, clients: int, months: int, seed: int, base: dict[str, Any], outcomes: Sequence[str],
+    **values: Any,
+) -> dict[str, float]:  # fmt: skip
+    """One experiment: the base scenario with ``values`` (EMA's names) → the outcomes."""
+    from model.studies.run import simulate
+
+    overrides = dict(base)
+    for name, value in values.items():
+        if name.startswith("log10("):
+            name, value = name[6:-1], 10.0 ** float(value)
+        info = PARAMS[name]
+        if info.kind is int:
+            value = int(value)
+        elif info.kind is float:
+            value = float(value)
+        overrides[name] = value
+    scenario = Scenario().with_overrides(overrides)
+    summary = simulate(scenario, seed=seed, clients=clients, months=months).summary
+    return {name: float(summary[name]) for name in outcomes}
+
+
+def ema_model(
+    uncertainty_keys: Sequence[str] | None = None,
+    lever_keys: Sequence[str] | None = None,
+    outcomes: Sequence[str] | None = None,
+    *,
+    clients: int = 2_000,
+    months: int = 60,
+    seed: int = 1,
+    base: Scenario | None = None,
+    name: str = "retention",
+) -> Any:
+    """An ``ema_workbench.Model`` of Retention Lab.
+
+    Parameters
+    ----------
+    uncertainty_keys, lever_keys : list of str, optional
+        ``section.name`` keys to explore; default: every declared uncertainty with a plausible
+        range, every lever.
+    outcomes : list of str, optional
+        Summary results to return (default :data:`OUTCOMES`).
+    clients, months, seed : int
+        Market size (people), horizon (months) and the common seed of every experiment.
+    base : Scenario, optional
+        The scenario the experiments change (default: the built-in baseline).
+    name : str
+        The model's name in EMA's results.
+    """
+    import ema_workbench as ema
+
+    outcome_list = ema_outcomes(outcomes)
+    base_values = (base or Scenario()).flat()
+    function = partial(
+        run,
+        clients=int(clients),
+        months=int(months),
+        seed=int(seed),
+        base=base_values,
+        outcomes=[o.name for o in outcome_list],
+    )
+    model = ema.Model(name, function=function)
+    model.uncertainties = ema_uncertainties(uncertainty_keys)
+    model.levers = ema_levers(lever_keys)
+    model.outcomes = outcome_list
+    return model

@@ -1,0 +1,72 @@
+"""Issue 18 item 4: the model as an EMA Workbench model, built from the parameter declarations.
+
+``perform_experiments`` must run it, PRIM must find a box in its results, and its levers and
+outcomes must be what robust optimisation needs (directions, ranges inside the declared ones).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # "ipyparallel not installed": not needed here
+    import ema_workbench as ema
+    from ema_workbench.analysis import prim
+
+from model.scenario import PARAMS, by_role, uncertainties
+from model.studies.ema import OUTCOMES, ema_levers, ema_model, ema_outcomes, ema_uncertainties
+
+
+def test_every_declared_uncertainty_and_lever_maps_to_an_ema_parameter() -> None:
+    declared = uncertainties()
+    params = ema_uncertainties()
+    assert len(params) == len(declared) > 0
+    for p, (key, info) in zip(params, declared.items(), strict=True):
+        if isinstance(p, ema.RealParameter):
+            low, high = info.plausible
+            if info.scale == "log":
+                assert p.name == f"log10({key})"
+                assert math.isclose(p.lower_bound, math.log10(low))
+                assert math.isclose(p.upper_bound, math.log10(high))
+            else:
+                assert p.name == key and (p.lower_bound, p.upper_bound) == (low, high)
+        else:
+            assert p.name == key
+    for lever in ema_levers():
+        info = PARAMS[lever.name]
+        assert lever.name in by_role("lever")
+        if isinstance(lever, ema.RealParameter):
+            assert info.lower is None or lever.lower_bound >= info.lower
+            assert info.upper is None or lever.upper_bound <= info.upper
+            assert lever.lower_bound <= info.default <= lever.upper_bound
+    kinds = {o.name: o.kind for o in ema_outcomes()}
+    assert kinds["npv"] == ema.ScalarOutcome.MAXIMIZE and kinds["cac"] == ema.ScalarOutcome.MINIMIZE
+    assert set(kinds) == set(OUTCOMES)
+    with pytest.raises(ValueError, match="not an uncertainty"):
+        ema_uncertainties(["levers.service_level"])
+
+
+def test_perform_experiments_and_prim_find_where_the_firm_loses_money() -> None:
+    model = ema_model(
+        ["economics.cogs_share", "retain.base_churn"],
+        ["levers.service_level"],
+        ["npv", "active_end"],
+        clients=300,
+        months=12,
+    )
+    experiments, outcomes = ema.perform_experiments(model, scenarios=24, policies=1)
+    assert len(experiments) == 24 and outcomes["npv"].shape == (24,)
+    assert np.isfinite(outcomes["npv"]).all()
+    # Same seed everywhere (common random numbers): a higher COGS share costs NPV.
+    cogs = experiments["economics.cogs_share"].to_numpy()
+    assert np.corrcoef(cogs, outcomes["npv"])[0, 1] < -0.5
+    x = experiments[[u.name for u in model.uncertainties]]
+    y = outcomes["npv"] < np.quantile(outcomes["npv"], 0.3)
+    box = prim.Prim(x, y, mass_min=0.1).find_box()
+    limits = box.box_lims[box._cur_box]
+    assert limits["economics.cogs_share"].iloc[0] > 0.3  # the box cuts the high-COGS corner
+    assert box.density > y.mean()  # the box is richer in losers than the whole sample
