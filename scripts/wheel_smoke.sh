@@ -48,10 +48,12 @@ step "retention run delighter --months 12"
 retention run delighter --months 12 --quiet
 python - "$version" <<'EOF'
 import json, sys
-meta = json.load(open("out/delighter/summary.json"))
+import glob
+path = glob.glob("out/delighter*/summary.json")[0]  # out/<name>, or out/<name>--<overrides>
+meta = json.load(open(path))
 assert meta["version"] == sys.argv[1], (meta["version"], sys.argv[1])
 assert meta["scenario"]["name"] == "delighter" and meta["scenario"]["run"]["months"] == 12
-print(f"out/delighter/summary.json: version {meta['version']}, {meta['results']['active_end']:.0f} active")
+print(f"{path}: version {meta['version']}, {meta['results']['active_end']:.0f} active")
 EOF
 
 step "retention presets --copy, then run the copy as a file"
