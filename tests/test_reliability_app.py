@@ -68,6 +68,7 @@ def test_the_server_environment_is_offline_and_bounded(tmp_path):
     assert env["SOLARA_ASSETS_CDN"].startswith("http://127.0.0.1:")  # a miss never leaves
     assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "30s"
     assert int(env["SOLARA_KERNEL_MAX_COUNT"]) == app.MAX_KERNELS
+    assert len(env["SOLARA_RESOURCEZ_TOKEN"]) >= 32  # /resourcez details closed
     for rel in app.OFFLINE_ASSETS:
         assert (tmp_path / rel).is_file()
 

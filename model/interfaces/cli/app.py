@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -117,6 +118,8 @@ def serve_env(base: Mapping[str, str] | None = None, assets: str | None = None) 
         **env,
         **OFFLINE_ENV,
         "SOLARA_ASSETS_PROXY_CACHE_DIR": cache,
+        # /resourcez shows only aggregates unless asked with this token, which nobody is given.
+        "SOLARA_RESOURCEZ_TOKEN": secrets.token_urlsafe(32),
         "PYTHONWARNINGS": ",".join(warnings),
     }
 
