@@ -12,6 +12,7 @@ instead of waiting for them.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -40,6 +41,10 @@ def die_with_parent(parent: int, then: Callable[[], None] | None = None) -> None
     """
     if os.getppid() != parent:
         os._exit(1)
+    # The parent decides when to stop: Ctrl+C (sent to the whole terminal group) is its to handle,
+    # and a SIGTERM from it ends a worker quietly (a forked worker would inherit its handler).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="watch-parent").start()
     if then is not None:
         then()
