@@ -130,7 +130,7 @@ def test_sweep_killed_leaves_no_workers_and_resumes_to_the_same_store(tmp_path, 
     assert not list((tmp_path / "store").rglob(".*.tmp"))
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_compare_with_workers_stops_its_pool(tmp_path, sig):
     args = ["compare", BASELINE, POLICY, "--clients", "5000", "--months", "60"]
     proc = start([*args, "--replications", "8", "--workers", "2", "--out", "cmp"], tmp_path)
