@@ -35,17 +35,17 @@ __all__ = [
 #: CDN proxy (KaTeX, which solara.Markdown loads) are answered from a local folder
 #: (:func:`offline_assets`), and a miss goes to an address on this machine that refuses, never to
 #: the public CDN. A session's kernel is released 30 s after its page closes, and at most
-#: ``MAX_KERNELS`` live at once (more tabs wait for a free one). No usage telemetry is sent.
+#: ``MAX_KERNELS`` live at once, 16 per browser (more tabs wait for a free one). No usage telemetry is sent.
 #: (Solara warns that a plain-http cookie cannot be ``samesite=none``; on 127.0.0.1 that is
 #: expected, so the warning is silenced.)
-MAX_KERNELS = 16
+MAX_KERNELS = 32
 OFFLINE_ENV: dict[str, str] = {
     "SOLARA_ASSETS_PROXY": "true",
     "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/offline/",
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
     "SOLARA_KERNEL_CULL_TIMEOUT": "30s",
     "SOLARA_KERNEL_MAX_COUNT": str(MAX_KERNELS),
-    "SOLARA_KERNEL_MAX_PER_SESSION": "8",
+    "SOLARA_KERNEL_MAX_PER_SESSION": "16",
     "PYTHONWARNINGS": "ignore:Cookies with samesite=none require https",
 }
 DEFAULT_HOST = "127.0.0.1"
@@ -75,10 +75,18 @@ OFFLINE_ASSETS: dict[str, str] = {
 
 
 def offline_assets(folder: str | os.PathLike[str] | None = None) -> str:
-    """Write :data:`OFFLINE_ASSETS` into ``folder`` (default: a new temporary one); returns it."""
+    """The proxy's cache folder: the assets ``solara-assets`` installed, plus :data:`OFFLINE_ASSETS`.
+
+    Written into ``folder`` (default: a new temporary one); returns it.
+    """
     from pathlib import Path
 
     root = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="retention-app-"))
+    bundled = Path(sys.prefix) / "share" / "solara" / "cdn"  # what solara-assets installed
+    if bundled.is_dir():
+        for entry in bundled.iterdir():  # linked, not copied (Solara does not follow them out)
+            if not (root / entry.name).exists():
+                (root / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
     for rel, text in OFFLINE_ASSETS.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
