@@ -84,12 +84,15 @@ def test_every_uncertainty_declares_a_plausible_range():
     assert not missing, f"uncertainties without a plausible range: {missing}"
 
 
-def test_params_command_filters_by_role_and_shows_plausible_ranges(capsys):
+def test_params_command_filters_by_role_and_shows_plausible_ranges(capsys, monkeypatch):
     from model.interfaces.cli import main
+
+    monkeypatch.setenv("COLUMNS", "200")  # lines wrap to the terminal: a wide one keeps each whole
 
     assert main(["params", "--role", "uncertainty"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    header, rows = lines[0].split(), lines[1:]
+    # One block per parameter: its line, then its source indented (wrapped to the terminal).
+    header, rows = lines[0].split(), [r for r in lines[1:] if not r.startswith(" ")]
     assert "role" in header and "plausible" in header
     assert [r.split()[0] for r in rows] == list(by_role("uncertainty"))
     spend = next(r for r in rows if r.startswith("market.spend_sigma "))
@@ -98,6 +101,7 @@ def test_params_command_filters_by_role_and_shows_plausible_ranges(capsys):
     assert all(
         r.split()[0].startswith(("levers.", "targeting.", "win_back."))
         for r in capsys.readouterr().out.splitlines()[1:]
+        if not r.startswith(" ")
     )
 
 

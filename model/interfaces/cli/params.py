@@ -36,16 +36,19 @@ def _cmd_params(args: argparse.Namespace) -> int:
                 f"--section {args.section!r}: unknown section; allowed: {', '.join(SECTIONS)}"
             )
         rows = [r for r in rows if r["key"].startswith(args.section + ".")]
+    if args.role is not None:
+        rows = [r for r in rows if r["role"] == args.role]
     # One block per parameter, wrapped to the terminal (COLUMNS, else 100 in a pipe).
     width = max(40, shutil.get_terminal_size((100, 24)).columns)
-    print("key = default unit  (allowed: range; role; plausible: range); source below, indented")
+    print("key = default unit | allowed | role | plausible | source (indented below)")
     for r in rows:
         unit = "" if r["unit"] in ("", "-") else f" {r['unit']}"
-        head = (
-            f"{r['key']} = {_show(r['default'])}{unit}  (allowed: {r['allowed']}; "
-            f"role: {r['role']}; plausible: {r['plausible'] or '-'})"
-        )
-        print(textwrap.fill(head, width, subsequent_indent="    "))
+        parts = [f"allowed: {r['allowed']};", f"role: {r['role']};",
+                 f"plausible: {r['plausible'] or '-'})"]  # fmt: skip
+        head = f"{r['key']} = {_show(r['default'])}{unit}  (" + " ".join(
+            p.replace(" ", "\u00a0") for p in parts)  # fmt: skip
+        # Wrapped between "name: value" parts, never inside one (no-break spaces while wrapping).
+        print(textwrap.fill(head, width, subsequent_indent="    ").replace("\u00a0", " "))
         print(textwrap.fill(f"source: {r['source']}", width, initial_indent="    ",
                             subsequent_indent="      "))  # fmt: skip
     return 0
