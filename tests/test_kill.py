@@ -80,7 +80,18 @@ def check_stopped(proc: subprocess.Popen, sig: int) -> None:
 def test_run_stopped_at_a_random_moment_keeps_the_previous_results(tmp_path, case):
     rng = random.Random(1000 + case)
     sig = (signal.SIGINT, signal.SIGTERM)[case % 2]
-    args = ["run", BASELINE, "--clients", "20000", "--months", "36", "--out", "res", "--quiet"]
+    args = [
+        "run",
+        BASELINE,
+        "--clients",
+        "20000",
+        "--months",
+        "36",
+        "--force",
+        "--out",
+        "res",
+        "--quiet",
+    ]
     first = start([*args[:-3], "--months", "2", "--no-figures", "--out", "res"], tmp_path)
     assert first.wait(timeout=120) == 0
     before = json.loads((tmp_path / "res" / "summary.json").read_text())
