@@ -1,8 +1,8 @@
 """One experiment per claim of the practitioner articles (docs/ODD.md §1.2), each with a computed verdict.
 
-Every module here declares a :class:`~experiments.framework.Claim` and a ``run(size, replications,
-seed)`` returning an :class:`~experiments.framework.ExperimentResult`;
-:func:`experiments.report.write_report` turns it into ``reports/NAME.md`` and its figures.
+Every module here declares a :class:`~experiments.framework.Claim` (its readings) and
+``measure(baseline, seed)`` giving each reading in one world (:mod:`experiments.study`);
+:func:`experiments.evidence.run_claim` judges it and :func:`experiments.report.write_report` writes it.
 
 >>> from experiments import EXPERIMENTS
 >>> "service_levels" in EXPERIMENTS

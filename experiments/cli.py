@@ -1,10 +1,12 @@
-"""``retention experiment``: run a claim's experiment and write its report."""
+"""``retention experiment``: judge a claim over the plausible worlds and write its report."""
 
 from __future__ import annotations
 
 import argparse
 import shlex
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from experiments import EXPERIMENTS, load
 from experiments.outputs import reports_folder
@@ -14,36 +16,36 @@ __all__ = ["add_experiment"]
 
 
 def add_experiment(subparsers: argparse._SubParsersAction) -> None:
-    """Declare ``retention experiment NAME [--replications R] [--size N] [--seed S] [--out DIR]``."""
+    """Declare ``retention experiment NAME|--all [--size S] [--workers W] [--seed S] [--out DIR]``."""
+    from experiments.study import SIZES
+
     p = subparsers.add_parser(
         "experiment",
-        help="test one claim of the practitioner articles (docs/ODD.md §1.2) and write its report",
-        description="Run a claim's experiment (paired runs across its assumptions) and write "
-        "DIR/NAME.md with its figures and computed verdict. --list shows the claims.",
+        help="test a claim of the practitioner articles (docs/ODD.md §1.2) over plausible worlds",
+        description="Draw worlds from the declared uncertainties, keep the plausible ones, run the "
+        "claim's paired arms in each, and write DIR/NAME.md: P(holds) per reading with its "
+        "interval, where it holds (PRIM) and what decides it (PAWN). Resumable: results are kept "
+        "under DIR/.store. --list shows the claims.",
     )
     p.add_argument("name", nargs="?", help="the experiment (see --list)")
     p.add_argument("--list", action="store_true", help="list the experiments and exit")
     p.add_argument(
-        "--all",
-        action="store_true",
-        help="run every experiment at its defaults, then rebuild the index (README.md)",
+        "--all", action="store_true", help="every experiment, then experiments/README.md"
     )
-    p.add_argument(
-        "--replications", type=_replications, metavar="R", help="paired replications per point"
-    )
-    p.add_argument("--size", type=_positive, metavar="N", help="clients in each simulated market")
-    p.add_argument("--seed", type=_seed, default=1, metavar="S", help="first seed (default 1)")
+    p.add_argument("--size", choices=sorted(SIZES), default="default", help="study size")
+    p.add_argument("--workers", type=_at_least(1), default=1, metavar="W", help="processes")
+    p.add_argument("--seed", type=seed("--seed"), default=1, metavar="S", help="world seed (1)")
+    p.add_argument("--fresh", action="store_true", help="discard the stored results first")
     p.add_argument(
         "--out",
         type=output_path(),
         metavar="DIR",
-        help="report folder (default ./experiments-reports; inside the repository checkout, "
-        "its experiments/reports)",
+        help="report folder (default experiments/reports)",
     )
     p.set_defaults(handler=_cmd_experiment)
 
 
-def _at_least(minimum: int, why: str = "") -> Callable[[str], int]:
+def _at_least(minimum: int) -> Callable[[str], int]:
     """An argparse type: an integer ≥ ``minimum``; the error names the value and the range."""
 
     def parse(text: str) -> int:
@@ -53,16 +55,11 @@ def _at_least(minimum: int, why: str = "") -> Callable[[str], int]:
             value = None
         if value is None or value < minimum:
             raise argparse.ArgumentTypeError(
-                f"value {text!r} is not allowed; allowed: an integer, {minimum} ≤ x{why}"
+                f"value {text!r} is not allowed; allowed: an integer, {minimum} ≤ x"
             )
         return value
 
     return parse
-
-
-_seed = seed("--seed")
-_positive = _at_least(1)
-_replications = _at_least(2, " (an interval needs two replications)")
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
@@ -70,42 +67,64 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         check_out(args.out)  # before any experiment runs
-
+    command = "retention " + shlex.join(getattr(args, "argv", ["experiment", args.name or ""]))
     if args.all:
-        return _run_all(args)
+        return _run_all(args, command)
     if args.list or not args.name:
         for name in EXPERIMENTS:
-            module = load(name)
-            print(f"{name:20s} {module.CLAIM.title}")
+            print(f"{name:20s} {load(name).CLAIM.title}")
         return 0
     try:
         load(args.name)
     except ValueError as exc:
         raise CliError(f"experiment: {exc}") from None
-    command = "retention " + shlex.join(getattr(args, "argv", ["experiment", args.name]))
     _run_one(args.name, args, command)
     return 0
 
 
-def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
-    import matplotlib
+def _store(args: argparse.Namespace) -> Path:
+    from experiments.study import clear
 
-    matplotlib.use("Agg")
+    store = reports_folder(args.out) / ".store" / f"{args.size}-seed{args.seed}"
+    if args.fresh and not getattr(args, "_cleared", False):
+        clear(store)
+        args._cleared = True
+    return store
+
+
+def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
+    from experiments.evidence import run_claim
     from experiments.report import write_report
+    from experiments.study import SIZES
 
     module = load(name)
-    size = args.size or module.DEFAULT_SIZE
-    replications = args.replications or module.DEFAULT_REPLICATIONS
-    print(f"{name}: {module.CLAIM.title}\nsize {size:,} clients, {replications} replications")
-    result = module.run(size=size, replications=replications, seed=args.seed)
-    path = write_report(result, reports_folder(args.out), command=command)
-    print(f"verdict: {result.verdict.label}. {result.verdict.text}\nreport: {path}")
+    print(f"{name}: {module.CLAIM.title}", flush=True)
+    ev = run_claim(
+        module,
+        SIZES[args.size],
+        _store(args),
+        size_name=args.size,
+        seed=args.seed,
+        workers=args.workers,
+    )
+    path = write_report(ev, reports_folder(args.out), command=command)
+    for r in ev.readings:
+        print(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()} — {r.verdict.words}")
+    print(f"  worlds drawn {ev.drawn}, kept {ev.kept}; report: {path}", flush=True)
 
 
-def _run_all(args: argparse.Namespace) -> int:
+def _run_all(args: argparse.Namespace, command: str) -> int:
     from experiments.index import write_index
+    from experiments.study import shared_pool
 
-    for name in EXPERIMENTS:
-        _run_one(name, args, f"retention experiment {name}")
-    print(f"index: {write_index(reports_folder(args.out))}")
+    t0 = time.perf_counter()
+    with shared_pool(args.workers):
+        for name in EXPERIMENTS:
+            _run_one(name, args, command)
+    took = (
+        f"The last `{command}` took {(time.perf_counter() - t0) / 60:.1f} minutes "
+        f"(size '{args.size}', {args.workers} worker(s))."
+    )
+    # With --out X the index goes into X itself, never into X's parent.
+    print(f"index: {write_index(reports_folder(args.out), None, took)}\n{took}")
     return 0

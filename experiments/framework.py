@@ -1,298 +1,235 @@
-"""The shape every claim experiment shares: a declared claim, paired runs across its assumptions,
-and a verdict computed by code.
+"""A claim as evidence: its readings, each world's effect against the claim's band, and the verdict.
 
-An experiment declares, before it runs, the claim's magnitude and band (the range of effects the
-claim asserts), an equivalence margin, and the two or three assumptions that drive the answer with
-their plausible ranges. :func:`run_claim` runs the paired effect at every point of the assumption
-grid; each point's 95% interval is *inside* the band (widened by the margin), *outside* it, or
-*undecided*. The verdict is the share of the grid on each side:
+A claim (:class:`Claim`) has one or more *readings* (:class:`Reading`): each says how the source
+means the claim — the source's own estimand, quoted — and the band of effects that reading asserts.
+A claim's experiment measures every reading in each plausible world (paired arms on the world's
+seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
 
-* **supported** — inside at ≥ 75% of the points;
-* **supported only when …** — inside at fewer, but at ≥ half the points of some levels of one
-  assumption, naming those levels;
-* **not supported** — otherwise (inside nowhere, or only in scattered corners of the grid);
-* **inconclusive** — nothing inside and nothing outside: every interval straddles the band.
+* each world's status: where its measured effect lies — *in band*, *above* (stronger than
+  claimed), *below*, or *undefined* (nothing to measure, e.g. a link whose cause did not move);
+  and whether it lies *near an edge*: within the world's 95% Monte-Carlo margin of a band edge
+  (the within-world noise of a finite market, pooled over the worlds with two replications), so
+  another seed could move it across;
+* the verdict: P(the reading holds) = the share of plausible worlds *in band*, with its exact
+  Clopper–Pearson 95% interval (worlds are drawn independently), in words by the declared cut-offs
+  :data:`CUTOFFS`: ≥ 0.8 *supported*, ≤ 0.2 *not supported*, between *depends on the world*; a
+  reading that fails because the effect is larger than the band says *stronger than claimed*.
 
-So a claim is never judged by a bare sign test at one point: more replications narrow the
-intervals but cannot turn a small effect into the claimed one.
+>>> r = Reading("x", "a gain", "“a gain of 25 to 85%”", "a paper", "%", (25.0, 85.0))
+>>> classify(90.0, 1.0, r.band), classify(50.0, 1.0, r.band), classify(84.0, 2.0, r.band)
+('above', 'in band', 'undecided')
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
-from model.studies.stats import Interval, mean_interval
+from scipy.stats import binomtest
 
 __all__ = [
-    "SUPPORTED_SHARE",
-    "Assumption",
+    "CUTOFFS",
+    "STATUSES",
     "Claim",
-    "ExperimentResult",
-    "Verdict",
-    "assumption_grid",
-    "claim_seeds",
+    "Reading",
+    "ReadingVerdict",
     "classify",
-    "decide",
-    "recording",
-    "run_claim",
-    "run_recorded",
+    "judge",
+    "proportion_interval",
+    "words",
 ]
 
-#: Share of the assumption grid that must lie inside the band for "supported".
-SUPPORTED_SHARE = 0.75
+#: P(holds) at or below the first: "not supported"; at or above the second: "supported".
+CUTOFFS = (0.2, 0.8)
+#: A world's status against a reading's band.
+STATUSES = ("in band", "above", "below", "undefined")
+#: Two-sided 95% normal quantile: a world is undecided when its band edge is within z·SE.
+Z = 1.959963984540054
 
 
 @dataclass(frozen=True)
-class Assumption:
-    """A driver of the answer and its plausible range.
-
-    Attributes
-    ----------
-    key : str
-        A scenario parameter (``section.name``) — or, for experiment-specific knobs, any name the
-        experiment's effect function understands.
-    low, high : float
-        The plausible range.
-    label : str
-        Words for reports ("satisfaction sensitivity of churn").
-    source : str
-        Why this range.
-    """
-
-    key: str
-    low: float
-    high: float
-    label: str
-    source: str
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A claim as its experiment declares it before running.
+class Reading:
+    """One fair reading of a claim.
 
     Attributes
     ----------
     name : str
-        Short identifier, also the report's file name.
-    title : str
-        The claim in the practitioner articles' words (docs/ODD.md §1.2).
-    precise : str
-        What exactly is measured, in precise terms.
-    metric : str
-        The effect's name and unit (e.g. "NPV gain, % of baseline").
-    magnitude : float
-        The claim's headline number, in the metric's unit.
+        Short identifier (a column of the study's table).
+    words : str
+        The reading in plain words: what is measured, in which arms.
+    estimand : str
+        The source's own estimand, quoted or closely paraphrased with the source's numbers.
+    source : str
+        The citation of the estimand.
+    unit : str
+        The effect's unit.
     band : tuple of float
-        The range of effects the claim asserts (``-inf``/``inf`` for one-sided claims).
-    margin : float
-        Equivalence margin added to each side of the band.
-    assumptions : tuple of Assumption
-        The two or three drivers, with ranges.
+        The effects the reading asserts (``-inf``/``inf`` for one-sided claims).
+    """
+
+    name: str
+    words: str
+    estimand: str
+    source: str
+    unit: str
+    band: tuple[float, float]
+
+    def band_text(self) -> str:
+        """The band in words (``25 to 85 %``, ``≥ 0``)."""
+        lo, hi = self.band
+        if np.isinf(hi):
+            return f"≥ {lo:g} {self.unit}"
+        if np.isinf(lo):
+            return f"≤ {hi:g} {self.unit}"
+        return f"{lo:g} to {hi:g} {self.unit}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of the practitioner articles (docs/ODD.md §1.2) and its readings.
+
+    Attributes
+    ----------
+    name : str
+        Identifier and report file name.
+    title : str
+        The claim in the articles' words.
+    readings : tuple of Reading
+        Every fair reading, each judged on its own.
+    design : str
+        The arms each world runs and how the effect is computed, in words.
+    notes : tuple of str
+        What the reader should know about the readings (forms, accounting).
     """
 
     name: str
     title: str
-    precise: str
-    metric: str
-    magnitude: float
-    band: tuple[float, float]
-    margin: float
-    assumptions: tuple[Assumption, ...]
+    readings: tuple[Reading, ...]
+    design: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
-    def keys(self) -> list[str]:
-        """The assumptions' keys, in declaration order (the grid's columns)."""
-        return [a.key for a in self.assumptions]
-
-    def widened(self) -> tuple[float, float]:
-        """The band with the equivalence margin added on each side."""
-        return self.band[0] - self.margin, self.band[1] + self.margin
+    def names(self) -> list[str]:
+        """The readings' names, in order."""
+        return [r.name for r in self.readings]
 
 
-def classify(interval: Interval, claim: Claim) -> str:
-    """``"inside"``, ``"outside"`` or ``"undecided"``: where an interval lies against the band."""
-    lo, hi = claim.widened()
-    if not np.isfinite(interval.mean):
+def classify(mean: float, se: float, band: tuple[float, float], z: float = Z) -> str:
+    """A world's status: ``"in band"``, ``"above"``, ``"below"`` or ``"undecided"``.
+
+    ``mean`` is the world's effect (mean over its replications) and ``se`` its Monte-Carlo standard
+    error; the world is undecided when a band edge lies within ``z·se`` of the mean. An infinite
+    mean (a censored ratio: nothing in its denominator) is above or below; NaN is undecided.
+    """
+    lo, hi = band
+    if np.isnan(mean):
         return "undecided"
-    if interval.low >= lo and interval.high <= hi:
-        return "inside"
-    if interval.high < lo or interval.low > hi:
-        return "outside"
+    margin = z * (se if np.isfinite(se) else 0.0)
+    if mean - margin > hi:
+        return "above"
+    if mean + margin < lo:
+        return "below"
+    if mean - margin >= lo and mean + margin <= hi:
+        return "in band"
     return "undecided"
 
 
+def proportion_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) interval of a probability from ``k`` successes in ``n`` trials."""
+    if n <= 0:
+        return float("nan"), float("nan")
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def words(p: float, above: float = 0.0, two_sided: bool = True) -> str:
+    """The verdict in words from P(holds) by :data:`CUTOFFS`.
+
+    A two-sided band's reading that fails mostly *above* it (P(above) ≥ 0.5) says *stronger than
+    claimed*; a one-sided band has no "stronger" side outside it.
+    """
+    if np.isnan(p):
+        return "no plausible worlds"
+    if p >= CUTOFFS[1]:
+        return "supported"
+    if p <= CUTOFFS[0]:
+        stronger = two_sided and above >= 0.5
+        return "not supported: stronger than claimed" if stronger else "not supported"
+    return "depends on the world"
+
+
 @dataclass(frozen=True)
-class Verdict:
-    """The computed verdict and the shares behind it."""
+class ReadingVerdict:
+    """One reading's verdict over the plausible worlds."""
 
-    label: str  # "supported" | "supported only when …" | "not supported"
-    text: str
-    inside: float
-    outside: float
-    undecided: float
+    reading: Reading
+    worlds: int
+    p: float
+    low: float
+    high: float
+    shares: dict[str, float]
+    words: str
+    se: float
+    censored: int
+    quantiles: tuple[float, float, float]
 
-
-def decide(points: pd.DataFrame, claim: Claim) -> Verdict:
-    """The verdict from a table with one row per grid point and a ``status`` column."""
-    n = len(points)
-    share = {
-        s: float((points["status"] == s).sum()) / n for s in ("inside", "outside", "undecided")
-    }
-    counts = (
-        f"inside the claim's band at {share['inside']:.0%} of the assumption grid, outside at "
-        f"{share['outside']:.0%}, undecided at {share['undecided']:.0%} ({n} points)"
-    )
-    text = f"The 95% interval lies {counts}."
-    if share["inside"] >= SUPPORTED_SHARE:
-        return Verdict("supported", text, **share)
-    if share["inside"] == 0 and share["outside"] == 0:
-        return Verdict("inconclusive", text + " More replications are needed.", **share)
-    condition = _condition(points, claim) if share["inside"] > 0 else None
-    if condition is None:
-        return Verdict("not supported", text, **share)
-    return Verdict("supported only when " + condition, text, **share)
+    def p_text(self) -> str:
+        """``0.62 [0.57, 0.66]``."""
+        return f"{self.p:.2f} [{self.low:.2f}, {self.high:.2f}]"
 
 
-def _condition(points: pd.DataFrame, claim: Claim) -> str | None:
-    """Describe where the claim holds: the assumption whose levels best separate inside from not.
-
-    For each assumption, the share of points inside the band at each of its levels; the driver is
-    the assumption whose shares differ most between levels, and the condition names the levels
-    where at least half of the points are inside, with the shares. None when no assumption has
-    such levels (without holding alike at every level): the claim then holds only in scattered
-    corners of the grid, which the verdict reports as not supported.
-    """
-    inside = points["status"] == "inside"
-    best, best_spread, held, levels = None, -1.0, None, []
-    for a in claim.assumptions:
-        shares = inside.groupby(points[a.key].astype(float)).mean()
-        chosen = shares[shares >= 0.5]
-        if chosen.empty or len(chosen) == len(shares):
-            continue  # holds (or fails) alike at every level: this assumption is not the condition
-        spread = float(shares.max() - shares.min())
-        if spread > best_spread:
-            best, best_spread, held, levels = a, spread, chosen, list(shares.index)
-    if best is None or held is None:
-        return None  # no assumption level where the claim holds at half the points
-    lo, hi = float(held.index.min()), float(held.index.max())
-    contiguous = len(held) == levels.index(hi) - levels.index(lo) + 1
-    if lo == hi:
-        where = f"is {lo:g}"
-    elif contiguous:
-        where = f"is between {lo:g} and {hi:g}"
-    else:
-        where = "is one of " + ", ".join(f"{v:g}" for v in held.index)
-    at = points[best.key].astype(float).isin(list(held.index))
-    return (
-        f"{best.label} {where} (inside at {inside[at].mean():.0%} of those points, "
-        f"{inside[~at].mean() if (~at).any() else 0.0:.0%} elsewhere)"
-    )
-
-
-def assumption_grid(claim: Claim, levels: int = 3) -> list[dict[str, float]]:
-    """Full-factorial grid over the claim's assumptions, ``levels`` evenly spaced values each."""
-    axes = [np.linspace(a.low, a.high, levels) for a in claim.assumptions]
-    return [
-        dict(zip(claim.keys, map(float, combo), strict=True)) for combo in itertools.product(*axes)
-    ]
-
-
-@dataclass
-class ExperimentResult:
-    """Everything a report needs."""
-
-    claim: Claim
-    points: pd.DataFrame
-    verdict: Verdict
-    design: str
-    replications: int
-    size: int
-    seed: int
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    figures: dict[str, object] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-
-
-EffectFn = Callable[[dict[str, float], Sequence[int]], np.ndarray]
-
-
-def recording(
-    measure: Callable[[dict[str, float], int], dict[str, float]], key: str
-) -> tuple[EffectFn, list[dict[str, float]]]:
-    """An effect function for :func:`run_claim` that keeps every replicate's details.
-
-    ``measure(values, seed)`` runs one paired replicate and returns a dict of numbers, of which
-    ``key`` is the effect; each replicate's row (assumption values, seed, details) is appended to
-    the returned list, for the report's extra tables.
-    """
-    records: list[dict[str, float]] = []
-
-    def effect(values: dict[str, float], seeds: Sequence[int]) -> np.ndarray:
-        rows = [{**values, "seed": s, **measure(values, s)} for s in seeds]
-        records.extend(rows)
-        return np.array([r[key] for r in rows], dtype=float)
-
-    return effect, records
-
-
-def claim_seeds(seed: int, replications: int) -> list[int]:
-    """The seeds of every grid point's replicates (:func:`run_claim` runs these, paired)."""
-    return list(range(seed, seed + replications))
-
-
-def run_recorded(
-    claim: Claim,
-    measure: Callable[[dict[str, float], int], dict[str, float]],
-    key: str,
-    *,
-    replications: int,
-    seed: int = 1,
-    levels: int = 3,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """:func:`run_claim` with ``measure``'s ``key`` as the effect (see :func:`recording`).
-
-    Returns the points and every replicate's details as a frame (assumption values, seed, and
-    whatever ``measure`` returned), for the report's extra tables.
-    """
-    effect, records = recording(measure, key)
-    points = run_claim(claim, effect, replications=replications, seed=seed, levels=levels)
-    return points, pd.DataFrame(records)
-
-
-def run_claim(
-    claim: Claim,
-    effect: EffectFn,
-    *,
-    replications: int,
-    seed: int = 1,
-    levels: int = 3,
-    progress: bool = False,
-) -> pd.DataFrame:
-    """Evaluate the paired effect at every grid point; one row per point with its interval.
+def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, ReadingVerdict]:
+    """Each world's status and the reading's verdict.
 
     Parameters
     ----------
-    effect : callable
-        ``effect(assumption_values, seeds) -> per-seed effects`` — each element one paired
-        comparison (intervention minus control on the same seed).
-    """
-    seeds = claim_seeds(seed, replications)
-    grid = assumption_grid(claim, levels)
-    if progress:
-        from tqdm.auto import tqdm
+    values : pandas.DataFrame
+        One row per (world, replication): columns ``world`` and ``reading.name``.
 
-        grid = tqdm(grid, desc=claim.name, unit="point", leave=False)
-    rows = []
-    for values in grid:
-        iv = mean_interval(effect(values, seeds))
-        rows.append({**values, "effect": iv.mean, "low": iv.low, "high": iv.high, "n": iv.n})
-    table = pd.DataFrame(rows)
-    table["status"] = [
-        classify(Interval(r.effect, r.low, r.high, int(r.n)), claim) for r in table.itertuples()
+    Returns
+    -------
+    (per-world table, verdict)
+        The table has ``world``, ``effect`` (mean over replications), ``se``, ``status`` and
+        ``near_edge``.
+        The world's standard error is the within-world standard deviation pooled over every world
+        with finite values, over √replications — one stable noise level, not a two-point guess.
+    """
+    v = values[["world", reading.name]].rename(columns={reading.name: "y"})
+    finite = v[np.isfinite(v["y"])]
+    g = finite.groupby("world")["y"]
+    var = g.var(ddof=1).dropna()
+    pooled_sd = float(np.sqrt(var.mean())) if len(var) else 0.0
+    reps = v.groupby("world")["y"].size()
+    effect = v.groupby("world")["y"].mean()  # ±inf when a replication is censored
+    per = pd.DataFrame({"effect": effect, "n": reps}).reset_index()
+    per["se"] = pooled_sd / np.sqrt(per["n"].clip(lower=1))
+    per["status"] = [
+        "undefined" if np.isnan(m) else classify(m, 0.0, reading.band) for m in per["effect"]
     ]
-    return table
+    per["near_edge"] = [
+        not np.isnan(m) and classify(m, s, reading.band) == "undecided"
+        for m, s in zip(per["effect"], per["se"], strict=True)
+    ]
+    n = len(per)
+    counts = per["status"].value_counts()
+    shares = {s: float(counts.get(s, 0)) / n if n else float("nan") for s in STATUSES}
+    shares["near an edge"] = float(per["near_edge"].mean()) if n else float("nan")
+    k = int(counts.get("in band", 0))
+    p = k / n if n else float("nan")
+    lo, hi = proportion_interval(k, n)
+    fin = per["effect"][np.isfinite(per["effect"])]
+    q = tuple(float(x) for x in np.quantile(fin, [0.1, 0.5, 0.9])) if len(fin) else (np.nan,) * 3
+    verdict = ReadingVerdict(
+        reading=reading,
+        worlds=n,
+        p=p,
+        low=lo,
+        high=hi,
+        shares=shares,
+        words=words(p, shares.get("above", 0.0), bool(np.isfinite(reading.band).all())),
+        se=pooled_sd,
+        censored=int((~np.isfinite(per["effect"]) & per["effect"].notna()).sum()),
+        quantiles=q,  # type: ignore[arg-type]
+    )
+    return per, verdict

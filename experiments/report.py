@@ -1,7 +1,8 @@
-"""Write an experiment's report: ``reports/NAME.md`` and its PNG figures, atomically."""
+"""Write a claim's report: ``reports/NAME.md``, its figure and ``reports/NAME.json`` (for the index)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import tempfile
@@ -10,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.framework import ExperimentResult
+from experiments.evidence import ClaimEvidence, ReadingEvidence
+from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from model.version import __version__, checkout_root
 
-__all__ = ["REPORTS", "code_version", "write_report"]
+__all__ = ["REPORTS", "code_version", "fmt", "summary_rows", "write_report"]
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 
@@ -44,12 +46,18 @@ def code_version() -> str:
         return __version__
 
 
-def _markdown_table(frame: pd.DataFrame) -> str:
-    def fmt(v: object) -> str:
-        if isinstance(v, float | np.floating):
-            return "" if np.isnan(v) else f"{v:,.4g}"
-        return str(v)
+def fmt(v: object) -> str:
+    """A number for a table: 4 significant figures, ±inf as a bound, NaN as blank."""
+    if isinstance(v, float | np.floating):
+        if np.isnan(v):
+            return ""
+        if np.isinf(v):
+            return "+inf (bound)" if v > 0 else "-inf (bound)"
+        return f"{v:,.4g}"
+    return str(v)
 
+
+def _table(frame: pd.DataFrame) -> str:
     head = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "---|" * len(frame.columns)
     rows = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in frame.itertuples(index=False)]
@@ -63,75 +71,174 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def write_report(result: ExperimentResult, out: Path | None = None, command: str = "") -> Path:
-    """Write the markdown report and figures for ``result`` into ``out`` (default: see
-    :func:`experiments.outputs.reports_folder`)."""
+def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
+    """One row per reading: what the index and the report's verdict table show."""
+    rows = []
+    for r in ev.readings:
+        v = r.verdict
+        rows.append(
+            {
+                "reading": v.reading.name,
+                "band": v.reading.band_text(),
+                "P(holds) [95%]": v.p_text(),
+                "verdict": v.words,
+                "in band / above / below / undefined": " / ".join(
+                    f"{v.shares[s]:.0%}" for s in ("in band", "above", "below", "undefined")
+                ),
+                "near an edge": f"{v.shares['near an edge']:.0%}",
+                "median effect [10%, 90%]": f"{fmt(v.quantiles[1])} [{fmt(v.quantiles[0])}, "
+                f"{fmt(v.quantiles[2])}]",
+                "at the defaults": f"{fmt(r.default_value)} ({r.default_status})",
+                "where it holds (PRIM)": _box_text(r),
+                "top driver (PAWN)": r.top_driver,
+            }
+        )
+    return rows
+
+
+def _box_text(r: ReadingEvidence) -> str:
+    from experiments.discovery import MIN_CASES
+
+    if r.box is None:
+        k = round(r.verdict.p * r.verdict.worlds) if r.verdict.worlds else 0
+        if k == 0:
+            return "nowhere"
+        if k == r.verdict.worlds:
+            return "everywhere"
+        if min(k, r.verdict.worlds - k) < MIN_CASES:
+            return f"too few worlds on one side for a box ({k} of {r.verdict.worlds} hold)"
+        return "no box found"
+    b = r.box
+    return f"{b.text()} (coverage {b.coverage:.0%}, density {b.density:.0%})"
+
+
+def _figure(ev: ClaimEvidence, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = len(ev.readings)
+    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 3.2), squeeze=False)
+    for ax, r in zip(axes[0], ev.readings, strict=True):
+        y = r.per_world["effect"].to_numpy(float)
+        y = y[np.isfinite(y)]
+        lo, hi = r.verdict.reading.band
+        if len(y):
+            q1, q99 = np.quantile(y, [0.01, 0.99])
+            span = [
+                min(q1, lo if np.isfinite(lo) else q1),
+                max(q99, hi if np.isfinite(hi) else q99),
+            ]
+            ax.hist(np.clip(y, *span), bins=40, color="0.45")
+        ax.axvspan(
+            lo if np.isfinite(lo) else ax.get_xlim()[0],
+            hi if np.isfinite(hi) else ax.get_xlim()[1],
+            color="tab:green",
+            alpha=0.2,
+            label="the claim's band",
+        )
+        if np.isfinite(r.default_value):
+            ax.axvline(r.default_value, color="tab:red", lw=1.5, label="declared defaults")
+        ax.set_title(f"{r.verdict.reading.name}: P(holds) {r.verdict.p:.2f}", fontsize=9)
+        ax.set_xlabel(r.verdict.reading.unit, fontsize=8)
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel("plausible worlds")
+    fig.tight_layout()
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=100)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") -> Path:
+    """Write ``NAME.md``, ``NAME_effects.png`` and ``NAME.json`` into ``out``.
+
+    ``out`` defaults to :func:`experiments.outputs.reports_folder`.
+    """
     out = reports_folder(out)
     out.mkdir(parents=True, exist_ok=True)
-    c = result.claim
-    images = []
-    for key, fig in result.figures.items():
-        name = f"{c.name}_{key}.png"
-        path = out / name
-        fig.savefig(path.with_suffix(".tmp.png"), dpi=110, bbox_inches="tight")
-        os.replace(path.with_suffix(".tmp.png"), path)
-        images.append(name)
-    assumptions = pd.DataFrame(
-        [
-            {
-                "assumption": a.label,
-                "parameter": a.key,
-                "low": a.low,
-                "high": a.high,
-                "why": a.source,
-            }
-            for a in c.assumptions
-        ]
-    )
-    points = result.points.rename(
-        columns={"effect": f"effect ({c.metric})", "low": "95% low", "high": "95% high"}
-    )
-    lo, hi = c.band
+    c, s = ev.claim, ev.size
+    figure = f"{c.name}_effects.png"
+    _figure(ev, out / figure)
+    top = ev.rejections.iloc[0] if len(ev.rejections) else None
     lines = [
         f"# {c.title}",
         "",
-        f"*Generated by the committed code at size {result.size:,} clients, {result.replications} "
-        f"replications, seed {result.seed}. Code version {code_version()}. Regenerate with:* "
-        f"`{command or f'retention experiment {c.name}'}`",
+        f"*Code version {code_version()}. Command:* `{command or f'retention experiment {c.name}'}`",
         "",
-        "## Verdict",
+        f"*Worlds drawn: {ev.drawn}; plausible and kept: {ev.kept}"
+        + (
+            f"; the fact that rejects most: {top['fact']} ({top['rejects']:.0%} of worlds)"
+            if top is not None
+            else ""
+        )
+        + f". Size '{ev.size_name}': {s.clients:,} people a market, {s.months} months, a second "
+        f"replication in {s.pilot} worlds, {s.defaults} at the defaults; seed {ev.seed}; "
+        f"{ev.seconds:,.0f} s.*",
         "",
-        f"**{result.verdict.label.capitalize()}.** {result.verdict.text}",
+        "## Verdict, per reading",
         "",
-        "## The question",
+        f"P(holds) is the share of plausible worlds whose effect lies in the reading's band, with its "
+        f"exact 95% interval; ≥ {CUTOFFS[1]} *supported*, ≤ {CUTOFFS[0]} *not supported*, between: "
+        "*depends on the world*. *Above* is stronger than claimed.",
         "",
-        f"In the practitioner articles' words (docs/ODD.md §1.2): *{c.title}*",
+        _table(pd.DataFrame(summary_rows(ev))),
         "",
-        f"In precise terms: {c.precise}",
+        f"![effects over the plausible worlds]({figure})",
         "",
-        f"The claim's magnitude: **{c.magnitude:g}** ({c.metric}); its band: [{lo:g}, {hi:g}], "
-        f"with an equivalence margin of {c.margin:g}.",
-        "",
-        "## Design",
-        "",
-        result.design,
-        "",
-        "Assumptions that drive the answer, and the range each is run across "
-        "(a full grid of their values):",
-        "",
-        _markdown_table(assumptions),
-        "",
-        "## Results: the paired effect at each point, mean and 95% interval",
-        "",
-        _markdown_table(points),
+        "## The readings, as their sources mean them",
         "",
     ]
-    for title, table in result.tables.items():
-        lines += [f"### {title}", "", _markdown_table(table), ""]
-    for name in images:
-        lines += [f"![{name}]({name})", ""]
-    if result.notes:
-        lines += ["## Notes", "", *[f"- {n}" for n in result.notes], ""]
+    for r in ev.readings:
+        rd = r.verdict.reading
+        lines += [
+            f"**{rd.name}** — {rd.words}. Band: {rd.band_text()}.",
+            "",
+            f"> {rd.estimand} ({rd.source})",
+            "",
+        ]
+    lines += ["## Design", "", c.design, ""]
+    lines += [f"- {n}" for n in c.notes] + ([""] if c.notes else [])
+    lines += [
+        "Each world is one Latin-hypercube draw of every declared uncertainty "
+        "(`retention params` lists them with their ranges and sources); its arms run on the world's "
+        "own seed, so its effect includes the noise of a finite market. A world is *near an edge* "
+        "when a band edge lies within 1.96 standard errors of its effect (another seed could move "
+        "it across); the standard error is the within-world standard deviation, pooled over the "
+        "worlds with two replications, over √replications:",
+        "",
+        _table(
+            pd.DataFrame(
+                [
+                    {
+                        "reading": r.verdict.reading.name,
+                        "pooled within-world sd": r.verdict.se,
+                        "censored worlds (bounds)": r.verdict.censored,
+                    }
+                    for r in ev.readings
+                ]
+            )
+        ),
+        "",
+        "## Which uncertainties decide the effect (PAWN, median KS distance)",
+        "",
+    ]
+    for r in ev.readings:
+        if not r.drivers.empty:
+            lines += [f"**{r.verdict.reading.name}**", "", _table(r.drivers), ""]
+    lines += ["## Plausible worlds: the stylised facts", "", _table(ev.rejections), ""]
     path = out / f"{c.name}.md"
     _atomic_write(path, "\n".join(lines).encode("utf-8"))
+    summary = {
+        "name": c.name,
+        "title": c.title,
+        "drawn": ev.drawn,
+        "kept": ev.kept,
+        "seconds": ev.seconds,
+        "size": ev.size_name,
+        "rejections": ev.rejections.drop(columns="source").to_dict("records"),
+        "rows": summary_rows(ev),
+    }
+    _atomic_write(out / f"{c.name}.json", json.dumps(summary, indent=1).encode("utf-8"))
     return path

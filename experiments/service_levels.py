@@ -1,151 +1,69 @@
-"""Low / standard / "wow" service: does delighting clients pay (practitioner articles, docs/ODD.md §1.2)?
+"""Wow service (more than the client expected) makes clients come back, so it pays.
 
-The seed's training exercise sorts service into three levels: *low* (the client gets less than
-expected), *standard* (exactly what was expected) and *WOW* (more than expected: "positive emotions,
-a wish to come back for new purchases"). The implied claim: wow service pays. Precisely: the
-10-year NPV of the firm at service level "wow" exceeds that at "standard" by at least 5%, paired
-on seeds, with expectations drifting toward experience (yesterday's wow becomes today's standard).
+Three service levels, as the practitioner articles name them (``levers.SERVICE_LEVELS``): low 0.35,
+standard 0.6 (the baseline), wow 0.9, each with its cost (``service.cost_per_client``). Each reading
+is one link of the claim.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from experiments.arms import annual_retention, arms, npv, pct_gain
+from experiments.framework import Claim, Reading
+from experiments.study import Baseline
+from model.scenario.sections.levers import SERVICE_LEVELS
 
-import numpy as np
-import pandas as pd
+__all__ = ["CLAIM", "measure"]
 
-from experiments.framework import Assumption, Claim, ExperimentResult, decide, run_claim
-from experiments.paired import paired_effects, scenario_at
-from model import Scenario
-from model.studies.run import simulate
-
-DEFAULT_SIZE = 3000
-DEFAULT_REPLICATIONS = 6
-MONTHS = 120
+_QUOTE = (
+    "“exceed the customer's expectations — wow service — and they come back; low service drives "
+    "them away” (delight: satisfaction beyond expectation raises repurchase)"
+)
 
 CLAIM = Claim(
     name="service_levels",
     title="Wow service (more than the client expected) makes clients come back, so it pays",
-    precise=(
-        "Percentage change in the firm's 10-year NPV when the service level is 'wow' (0.9) "
-        "instead of 'standard' (0.6), everything else equal, paired on seeds; expectations drift "
-        "toward experience and the market standard."
-    ),
-    metric="% NPV gain, wow vs standard",
-    magnitude=5.0,
-    band=(5.0, float("inf")),
-    margin=0.0,
-    assumptions=(
-        Assumption(
-            "satisfaction.absolute_weight",
-            0.2,
-            1.2,
-            "absolute weight of experience in satisfaction",
-            "0 = pure disconfirmation (wow wears off); 1 = experience counts in full",
+    readings=(
+        Reading(
+            "wow_retention",
+            "Annual retention at wow service minus at standard (points)",
+            _QUOTE + " — read as: wow service keeps noticeably more clients",
+            "Oliver, Rust & Varki 1997, J. Retailing 73(3) (customer delight)",
+            "points",
+            (1.0, float("inf")),
         ),
-        Assumption(
-            "service.cost_per_client",
-            5.0,
-            20.0,
-            "service cost per client-month at level 1",
-            "assumption: 5-20% of mean monthly spend at the top level",
+        Reading(
+            "wow_pays",
+            "The firm's NPV at wow service over its NPV at standard",
+            _QUOTE + " — read as: wow service pays for what it costs",
+            "Rust & Oliver 2000, J. Academy of Marketing Science 28(1) ('should we delight?')",
+            "% gain",
+            (0.0, float("inf")),
         ),
-        Assumption(
-            "retain.satisfaction_sensitivity",
-            1.0,
-            5.0,
-            "sensitivity of churn to satisfaction",
-            "assumption: hazard multiplier e^(k·ΔS); k=3 doubles churn for ΔS = −0.23",
+        Reading(
+            "low_loses",
+            "The firm's NPV at standard service over its NPV at low service",
+            _QUOTE + " — read as: cutting service to low loses money",
+            "Anderson & Mittal 2000, J. Service Research 3(2) (the asymmetric link)",
+            "% gain",
+            (0.0, float("inf")),
         ),
     ),
+    design="Three arms per world on the same seed: standard (the baseline), low and wow.",
 )
 
 
-def _npv_gain(values: dict[str, float], seeds: Sequence[int], size: int, months: int) -> np.ndarray:
-    base = scenario_at(Scenario(), values, size, months)
-    wow = base.with_overrides({"levers.service_level": "wow"})
-    std = base.with_overrides({"levers.service_level": "standard"})
-
-    def gain(treated, control) -> float:
-        return (
-            100.0 * (treated.summary["npv"] - control.summary["npv"]) / abs(control.summary["npv"])
-        )
-
-    return paired_effects(std, wow, seeds, gain)
-
-
-def run(
-    size: int = DEFAULT_SIZE, replications: int = DEFAULT_REPLICATIONS, seed: int = 1
-) -> ExperimentResult:
-    """Run the experiment across the assumption grid; short-horizon and trajectory tables too."""
-    points = run_claim(
-        CLAIM, lambda v, s: _npv_gain(v, s, size, MONTHS), replications=replications, seed=seed
-    )
-    short = run_claim(
-        CLAIM, lambda v, s: _npv_gain(v, s, size, 24), replications=replications, seed=seed
-    )
-    # Trajectories at the defaults: satisfaction, expectation-drifted NPS and NPV by level.
-    rows, paths = [], {}
-    base = Scenario().with_overrides({"market.clients": size, "run.months": MONTHS})
-    for level in ("low", "standard", "wow"):
-        ts = simulate(base.with_overrides({"levers.service_level": level}), seed=seed).timeseries
-        paths[level] = ts
-        for horizon in (12, 24, 60, 120):
-            row = ts.iloc[horizon - 1]
-            rows.append(
-                {
-                    "level": level,
-                    "month": horizon,
-                    "satisfaction": row["satisfaction"],
-                    "nps": row["nps"],
-                    "active": row["active"],
-                    "npv": row["npv"],
-                    "service cost to date": ts["service"].iloc[:horizon].sum(),
-                }
-            )
-    result = ExperimentResult(
-        claim=CLAIM,
-        points=points,
-        verdict=decide(points, CLAIM),
-        design=(
-            f"Baseline scenario at {size:,} clients for {MONTHS} months. Intervention: service "
-            "level 'wow' vs 'standard' (control); everything else, including budgets other than "
-            "service cost, held fixed. Each replication runs both arms on the same seed, so the "
-            "per-decision random streams are common. The effect is the percentage NPV gain."
-        ),
-        replications=replications,
-        size=size,
-        seed=seed,
-        tables={
-            "Short horizon (24 months): % NPV gain, wow vs standard": short[
-                [*CLAIM.keys, "effect", "low", "high", "status"]
-            ],
-            "Trajectories at the default assumptions (one seed)": pd.DataFrame(rows),
+def measure(base: Baseline, seed: int) -> dict[str, float]:
+    """All three readings in one world."""
+    runs = arms(
+        base.run,
+        {
+            "low": {"levers.service_level": SERVICE_LEVELS["low"]},
+            "wow": {"levers.service_level": SERVICE_LEVELS["wow"]},
         },
-        figures={"paths": _figure(paths)},
     )
-    share_short = float((short["status"] == "inside").mean())
-    result.notes.append(
-        f"At 24 months the gain is inside the claim's band at {share_short:.0%} of the grid "
-        f"(vs {result.verdict.inside:.0%} at 120 months): wow service is an investment whose "
-        "payback depends on the horizon."
-    )
-    return result
-
-
-def _figure(paths: dict[str, pd.DataFrame]):
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-    for level, ts in paths.items():
-        axes[0].plot(ts["month"], ts["satisfaction"], label=level)
-        axes[1].plot(ts["month"], ts["nps"], label=level)
-        axes[2].plot(ts["month"], ts["npv"] / 1e6, label=level)
-    for ax, title in zip(
-        axes, ("mean satisfaction", "NPS", "cumulative NPV (millions)"), strict=True
-    ):
-        ax.set_title(title)
-        ax.set_xlabel("month")
-    axes[0].legend()
-    fig.tight_layout()
-    return fig
+    std = base.run
+    return {
+        "wow_retention": 100.0 * (annual_retention(runs["wow"]) - annual_retention(std)),
+        "wow_pays": pct_gain(npv(runs["wow"]), npv(std)),
+        "low_loses": pct_gain(npv(std), npv(runs["low"])),
+    }

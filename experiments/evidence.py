@@ -1,0 +1,121 @@
+"""One claim's evidence: its readings judged over the plausible worlds, where each holds, and why.
+
+:func:`run_claim` is what ``retention experiment NAME`` runs: the worlds (shared by every claim,
+:func:`experiments.study.world_table`), the claim's values in each plausible world
+(:func:`experiments.study.claim_values`), each reading's verdict (:func:`experiments.framework.judge`),
+its PRIM box and PAWN ranking (:mod:`experiments.discovery`), and the value at the declared
+defaults beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+
+from experiments.discovery import Box, prim_box, sensitivity
+from experiments.framework import Claim, ReadingVerdict, classify, judge
+from experiments.study import Size, claim_values, defaults_values, world_table
+from model.studies.worlds import FACTS, declared_uncertainties, rejections
+
+__all__ = ["ClaimEvidence", "ReadingEvidence", "run_claim"]
+
+
+@dataclass
+class ReadingEvidence:
+    """One reading: its verdict, per-world table, box, ranking and the defaults' value."""
+
+    verdict: ReadingVerdict
+    per_world: pd.DataFrame
+    box: Box | None
+    drivers: pd.DataFrame
+    default_value: float
+    default_status: str
+
+    @property
+    def top_driver(self) -> str:
+        """The uncertainty ranked first, if it is above the noise floor, else ``"none"``."""
+        d = self.drivers
+        if (
+            d.empty
+            or not bool(d["above_noise"].iloc[0])
+            or d["uncertainty"].iloc[0].startswith("(")
+        ):
+            return "none above the noise floor"
+        return str(d["uncertainty"].iloc[0])
+
+
+@dataclass
+class ClaimEvidence:
+    """Everything a claim's report needs."""
+
+    claim: Claim
+    size: Size
+    size_name: str
+    seed: int
+    drawn: int
+    kept: int
+    rejections: pd.DataFrame
+    readings: list[ReadingEvidence] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _uncertainty_columns(worlds: pd.DataFrame) -> list[str]:
+    declared = list(declared_uncertainties())
+    cols = [c for c in declared if c in worlds.columns]
+    return [c for c in cols if worlds[c].nunique() > 1]
+
+
+def run_claim(
+    module: ModuleType,
+    size: Size,
+    store: Path,
+    *,
+    size_name: str = "default",
+    seed: int = 1,
+    workers: int = 1,
+) -> ClaimEvidence:
+    """Run (or resume) one claim's study and judge every reading."""
+    import time
+
+    t0 = time.perf_counter()
+    worlds = world_table(size, seed, store, workers)
+    kept = worlds[worlds["kept"]].reset_index(drop=True)
+    values = claim_values(module, worlds, size, store, workers)
+    defaults = defaults_values(module, size, seed, store, workers)
+    claim: Claim = module.CLAIM
+    ev = ClaimEvidence(
+        claim=claim,
+        size=size,
+        size_name=size_name,
+        seed=seed,
+        drawn=len(worlds),
+        kept=len(kept),
+        rejections=rejections(worlds, FACTS),
+    )
+    cols = _uncertainty_columns(kept)
+    x = kept.set_index("world")[cols]
+    for reading in claim.readings:
+        per, verdict = judge(reading, values)
+        per = per.set_index("world").reindex(x.index)
+        holds = (per["status"] == "in band").to_numpy()
+        box = prim_box(x, holds) if cols else None
+        drivers = sensitivity(x, per["effect"].to_numpy()) if cols else pd.DataFrame()
+        d = defaults[reading.name].to_numpy(float)
+        dv = float(np.mean(d)) if len(d) else float("nan")  # ±inf: a censored bound
+        se = verdict.se / np.sqrt(max(len(d), 1))
+        ev.readings.append(
+            ReadingEvidence(
+                verdict=verdict,
+                per_world=per.reset_index(),
+                box=box,
+                drivers=drivers,
+                default_value=dv,
+                default_status=classify(dv, se, reading.band),
+            )
+        )
+    ev.seconds = time.perf_counter() - t0
+    return ev

@@ -1,0 +1,310 @@
+"""Plausible worlds: draws of every declared uncertainty, kept only when their baseline looks real.
+
+A *world* is one draw of all the uncertainties a scenario declares
+(:func:`model.scenario.uncertainties`: each with a plausible range, a scale, or alternatives), with
+its own seeds. :func:`draw_worlds` samples them with a scrambled Latin hypercube
+(:class:`scipy.stats.qmc.LatinHypercube`), so every range is covered evenly however many worlds are
+drawn. A world is *plausible* only when its baseline run (the declared levers, nothing changed)
+reproduces the stylised facts in :data:`FACTS`, each with its source and tolerance — history
+matching, or ABC rejection with a tolerance per fact (Vernon, Goldstein & Bower 2010; Beaumont,
+Zhang & Balding 2002). No fact is a claim's own estimand: the claims are judged only on the worlds
+the facts keep.
+
+Examples
+--------
+>>> from model.scenario import ParamInfo
+>>> u = {"retain.base_churn": ParamInfo("retain.base_churn", 0.02, "1/month", 0, 1, False, False,
+...      "", float, role="uncertainty", plausible=(0.01, 0.04), scale="log")}
+>>> worlds = draw_worlds(4, seed=7, uncertainties=u)
+>>> list(worlds.columns), bool(worlds["retain.base_churn"].between(0.01, 0.04).all())
+(['world', 'seed', 'retain.base_churn'], True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import qmc
+
+from model.scenario import ParamInfo, Scenario
+
+__all__ = [
+    "FACTS",
+    "Fact",
+    "declared_uncertainties",
+    "draw_worlds",
+    "fact_values",
+    "judge_worlds",
+    "rejections",
+    "restrict",
+    "world_scenario",
+]
+
+
+def declared_uncertainties() -> dict[str, ParamInfo]:
+    """The uncertainties the scenario declares with a plausible range (what a world draws).
+
+    ``model.scenario.uncertainties()``; an empty dict where the scenario declares none.
+    """
+    import model.scenario as sc
+
+    finder = getattr(sc, "uncertainties", None)
+    return dict(finder()) if finder is not None else {}
+
+
+def _is_range(p: ParamInfo) -> bool:
+    vals = p.plausible or ()
+    return len(vals) == 2 and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in vals
+    )
+
+
+def draw_worlds(
+    n: int,
+    seed: int = 1,
+    uncertainties: Mapping[str, ParamInfo] | None = None,
+) -> pd.DataFrame:
+    """Draw ``n`` worlds: one Latin-hypercube row of every uncertainty, each with its own seed.
+
+    Parameters
+    ----------
+    n : int
+        Worlds to draw (≥ 1).
+    seed : int
+        Seeds the hypercube and the worlds' run seeds: the same seed gives the same worlds.
+    uncertainties : mapping, optional
+        key → :class:`~model.scenario.ParamInfo` with ``plausible`` set; default
+        :func:`declared_uncertainties`. A numeric ``(low, high)`` is drawn uniformly (or uniformly
+        in the logarithm when ``scale == "log"``; integers are rounded); alternatives are drawn with
+        equal probability.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``world`` (0..n-1), ``seed`` (the world's first run seed; its replications use
+        ``seed``, ``seed + 1``, …) and one per uncertainty, in declaration order.
+    """
+    if n < 1:
+        raise ValueError(f"worlds: n = {n!r} is not allowed; allowed: an integer ≥ 1")
+    unc = dict(declared_uncertainties() if uncertainties is None else uncertainties)
+    frame = pd.DataFrame({"world": np.arange(n)})
+    rng = np.random.default_rng([seed, 20_261_129])
+    frame["seed"] = rng.integers(1, 2**31 - 1, size=n) * 16  # 16 replications apart at least
+    if not unc:
+        return frame
+    u = qmc.LatinHypercube(d=len(unc), seed=np.random.default_rng([seed, 1])).random(n)
+    for j, (key, p) in enumerate(unc.items()):
+        col = u[:, j]
+        if _is_range(p):
+            lo, hi = (float(v) for v in p.plausible)  # type: ignore[union-attr]
+            if p.scale == "log":
+                vals = np.exp(np.log(lo) + col * (np.log(hi) - np.log(lo)))
+            else:
+                vals = lo + col * (hi - lo)
+            if p.kind is int:
+                vals = np.rint(vals).astype(int)
+            frame[key] = vals
+        else:
+            options = list(p.plausible or ())
+            idx = np.minimum((col * len(options)).astype(int), len(options) - 1)
+            frame[key] = [options[i] for i in idx]
+    return frame
+
+
+def restrict(
+    uncertainties: Mapping[str, ParamInfo], limits: Mapping[str, tuple]
+) -> dict[str, ParamInfo]:
+    """The uncertainties with some plausible ranges narrowed (a history-matching wave's box).
+
+    ``limits`` maps a key to ``(low, high)`` (``±inf`` for an open side; clipped to the declared
+    range) or to the alternatives kept.
+    """
+    out = dict(uncertainties)
+    for key, lim in limits.items():
+        p = out[key]
+        if _is_range(p):
+            lo, hi = (float(v) for v in p.plausible)  # type: ignore[union-attr]
+            new = (max(lo, float(lim[0])), min(hi, float(lim[1])))
+            out[key] = replace(p, plausible=new)
+        else:
+            kept = tuple(v for v in (p.plausible or ()) if str(v) in {str(x) for x in lim})
+            out[key] = replace(p, plausible=kept or p.plausible)
+    return out
+
+
+def world_scenario(
+    base: Scenario, world: Mapping[str, Any], settings: Mapping[str, Any] | None = None
+) -> Scenario:
+    """``base`` with a world's uncertainties (every ``section.name`` column) and ``settings``."""
+    values = {k: _plain(v) for k, v in world.items() if "." in str(k)}
+    return base.with_overrides({**values, **dict(settings or {})})
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A stylised fact a plausible world's baseline must reproduce.
+
+    Attributes
+    ----------
+    name : str
+        Short identifier (a column of :func:`judge_worlds`' table).
+    text : str
+        The fact in words, with its unit.
+    low, high : float
+        The accepted range (the tolerance is part of it).
+    source : str
+        Where the range comes from.
+    measure : callable
+        ``measure(timeseries) -> float`` on the baseline's monthly table.
+    """
+
+    name: str
+    text: str
+    low: float
+    high: float
+    source: str
+    measure: Callable[[pd.DataFrame], float]
+
+
+def _annual_retention(ts: pd.DataFrame) -> float:
+    return float(ts["retention_monthly"].iloc[12:].clip(lower=0).mean() ** 12)
+
+
+def _cac_months(ts: pd.DataFrame) -> float:
+    """CAC in months of revenue per active client (after the first year)."""
+    late = ts.iloc[12:]
+    cac = (late["marketing"].sum() + late["onboarding"].sum()) / max(late["acquired"].sum(), 1.0)
+    arpu = late["revenue"].sum() / max(late["active"].sum(), 1.0)
+    return float(cac / arpu) if arpu > 0 else float("inf")
+
+
+def _retention_rise(ts: pd.DataFrame) -> float:
+    """Annual retention in the last year minus in the first year (points of share)."""
+    first = ts["retention_monthly"].iloc[:12].mean() ** 12
+    last = ts["retention_monthly"].iloc[-12:].mean() ** 12
+    return float(last - first)
+
+
+def _top_fifth(ts: pd.DataFrame) -> float:
+    return float(ts["top20_revenue_share"].iloc[-12:].mean())
+
+
+def _referral_share(ts: pd.DataFrame) -> float:
+    late = ts.iloc[12:]
+    return float(late["acquired_referral"].sum() / max(late["acquired"].sum(), 1.0))
+
+
+def _nps(ts: pd.DataFrame) -> float:
+    return float(ts["nps"].iloc[12:].mean())
+
+
+#: The stylised facts, none of them a claim's estimand.
+FACTS: tuple[Fact, ...] = (
+    Fact(
+        "annual_retention",
+        "annual retention of the client base, after year 1 (share)",
+        0.60,
+        0.95,
+        "the nine industries' targets 0.74-0.93 (scenarios/industries/targets.toml) with their "
+        "tolerances; Reichheld & Sasser 1990 and Fader & Hardie 2007 report 0.6-0.95",
+        _annual_retention,
+    ),
+    Fact(
+        "cac_months",
+        "acquisition cost in months of revenue per active client",
+        0.5,
+        24.0,
+        "the nine industries' CAC targets over their monthly spend (targets.toml: 1.6-20 months); "
+        "assumption: tolerance to 0.5-24",
+        _cac_months,
+    ),
+    Fact(
+        "retention_rise",
+        "annual retention in the last year minus the first (points of share)",
+        -0.02,
+        1.0,
+        "aggregate retention rises as the base ages, through heterogeneity (Fader & Hardie 2010; "
+        "Reichheld & Sasser 1990); tolerance 2 points of sampling noise",
+        _retention_rise,
+    ),
+    Fact(
+        "top_fifth_revenue",
+        "revenue share of the top fifth of paying clients (share)",
+        0.45,
+        0.85,
+        "50-80% in transaction data: mean 73% (Kim, Singh & Winer 2017), 59-68% (McCarthy & Winer "
+        "2019); tolerance 5 points",
+        _top_fifth,
+    ),
+    Fact(
+        "referral_share",
+        "share of acquisitions credited to a referral (share)",
+        0.02,
+        0.65,
+        "referred customers are 5-40% of new customers in field studies (Schmitt, Skiera & Van "
+        "den Bulte 2011; Trusov, Bucklin & Pauwels 2009); assumption: tolerance to 2-65%",
+        _referral_share,
+    ),
+    Fact(
+        "nps",
+        "net promoter score of active clients (points, -100..100)",
+        -40.0,
+        80.0,
+        "industry NPS benchmarks run from about -30 to +70 (Reichheld 2003; Keiningham et al. "
+        "2007); tolerance 10 points",
+        _nps,
+    ),
+)
+
+
+def fact_values(ts: pd.DataFrame, facts: Sequence[Fact] = FACTS) -> dict[str, float]:
+    """Each fact's value on one baseline's monthly table."""
+    return {f.name: f.measure(ts) for f in facts}
+
+
+def judge_worlds(values: pd.DataFrame, facts: Sequence[Fact] = FACTS) -> pd.DataFrame:
+    """Add ``ok_<fact>`` columns and ``plausible`` (every fact in its range) to a table of values.
+
+    ``values`` has one row per world and one column per fact (as :func:`fact_values` gives);
+    a missing or non-finite value fails its fact.
+    """
+    out = values.copy()
+    ok = pd.Series(True, index=out.index)
+    for f in facts:
+        v = pd.to_numeric(out[f.name], errors="coerce")
+        passed = v.between(f.low, f.high) & np.isfinite(v)
+        out[f"ok_{f.name}"] = passed
+        ok &= passed
+    out["plausible"] = ok
+    return out
+
+
+def rejections(judged: pd.DataFrame, facts: Sequence[Fact] = FACTS) -> pd.DataFrame:
+    """Per fact: its range, the share of worlds it rejects, and the share it alone rejects."""
+    rows = []
+    oks = {f.name: judged[f"ok_{f.name}"].to_numpy(bool) for f in facts}
+    for f in facts:
+        others = np.ones(len(judged), bool)
+        for name, ok in oks.items():
+            if name != f.name:
+                others &= ok
+        rows.append(
+            {
+                "fact": f.name,
+                "range": f"{f.low:g} to {f.high:g}",
+                "rejects": float((~oks[f.name]).mean()) if len(judged) else 0.0,
+                "rejects alone": float((~oks[f.name] & others).mean()) if len(judged) else 0.0,
+                "source": f.source,
+            }
+        )
+    return pd.DataFrame(rows).sort_values("rejects", ascending=False, ignore_index=True)

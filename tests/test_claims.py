@@ -1,0 +1,117 @@
+"""The verdict rule, scenario discovery and every claim's measurement (issue 16)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import EXPERIMENTS, load
+from experiments.discovery import prim_box, sensitivity
+from experiments.framework import Reading, classify, judge, proportion_interval, words
+from experiments.study import baseline_run
+from model import Scenario
+
+BAND = Reading("effect", "an effect", "“an effect”", "a source", "%", (0.0, 10.0))
+
+
+def _synthetic(p: float, worlds: int, seed: int) -> pd.DataFrame:
+    """Worlds whose true effect is in the band with probability p, two noisy replications each."""
+    rng = np.random.default_rng(seed)
+    inside = rng.uniform(size=worlds) < p
+    truth = np.where(inside, rng.uniform(2.0, 8.0, worlds), rng.uniform(12.0, 30.0, worlds))
+    rows = [
+        {"world": w, "rep": r, "effect": truth[w] + rng.normal(0.0, 0.3)}
+        for w in range(worlds)
+        for r in range(2)
+    ]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("p", [0.1, 0.5, 0.85])
+def test_verdict_recovers_a_known_probability_within_its_interval(p):
+    covered = 0
+    for seed in range(30):
+        _, v = judge(BAND, _synthetic(p, 200, seed))
+        covered += v.low <= p <= v.high
+        assert v.worlds == 200
+    assert covered >= 25  # a 95% interval: ~28.5 of 30 expected; 25 allows Monte-Carlo luck
+
+
+def test_verdict_words_follow_the_declared_cutoffs():
+    assert words(0.85) == "supported"
+    assert words(0.5) == "depends on the world"
+    assert words(0.1) == "not supported"
+    assert words(0.1, above=0.9) == "not supported: stronger than claimed"
+    assert words(0.1, above=0.9, two_sided=False) == "not supported"
+
+
+def test_classify_says_above_below_and_undecided():
+    band = (25.0, 85.0)
+    assert classify(100.0, 1.0, band) == "above"
+    assert classify(10.0, 1.0, band) == "below"
+    assert classify(50.0, 1.0, band) == "in band"
+    assert classify(84.0, 1.0, band) == "undecided"  # within noise of the edge
+    assert classify(float("inf"), 1.0, band) == "above"  # a censored ratio is a bound
+    assert classify(float("nan"), 1.0, band) == "undecided"
+
+
+def test_clopper_pearson_interval_is_exact():
+    lo, hi = proportion_interval(0, 10)
+    assert lo == 0.0 and hi == pytest.approx(0.3085, abs=1e-4)
+
+
+def test_prim_recovers_a_planted_box():
+    rng = np.random.default_rng(3)
+    x = pd.DataFrame(rng.uniform(size=(600, 5)), columns=list("abcde"))
+    holds = ((x["a"] > 0.6) & (x["b"] < 0.4)).to_numpy().copy()
+    holds ^= rng.uniform(size=600) < 0.03  # a little label noise
+    box = prim_box(x, holds)
+    assert box is not None
+    assert set(box.limits) == {"a", "b"}
+    assert box.limits["a"][0] == pytest.approx(0.6, abs=0.06)
+    assert box.limits["b"][1] == pytest.approx(0.4, abs=0.06)
+    assert box.coverage >= 0.7 and box.density >= 0.8
+
+
+def test_pawn_ranks_the_driver_first_and_noise_below_it():
+    rng = np.random.default_rng(4)
+    x = pd.DataFrame(rng.uniform(size=(400, 4)), columns=["driver", "n1", "n2", "n3"])
+    y = 5 * x["driver"].to_numpy() + rng.normal(0, 0.2, 400)
+    ranked = sensitivity(x, y)
+    assert ranked["uncertainty"].iloc[0] == "driver"
+    assert bool(ranked["above_noise"].iloc[0])
+
+
+@pytest.fixture(scope="module")
+def small_baseline():
+    scn = Scenario().with_overrides({"market.clients": 200, "run.months": 14, "run.seed": 5})
+    return baseline_run(scn)
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_every_claim_measures_every_reading(name, small_baseline):
+    module = load(name)
+    values = module.measure(small_baseline, 5)
+    assert set(module.CLAIM.names) <= set(values)
+    for r in module.CLAIM.readings:
+        assert r.estimand.startswith("“") and r.source  # the source's own words, cited
+        assert r.band[0] < r.band[1]
+
+
+def test_measurements_are_reproducible(small_baseline):
+    module = load("service_levels")
+    assert module.measure(small_baseline, 5) == module.measure(small_baseline, 5)
+
+
+def test_worlds_are_judged_where_their_effect_lies_and_flagged_near_an_edge():
+    values = pd.DataFrame(
+        {
+            "world": [0, 0, 1, 1, 2, 2, 3, 3],
+            "effect": [5.0, 5.2, 9.9, 10.3, 20.0, 20.1, np.nan, np.nan],
+        }
+    )
+    per, v = judge(BAND, values)
+    assert list(per["status"]) == ["in band", "above", "above", "undefined"]
+    assert list(per["near_edge"]) == [False, True, False, False]
+    assert v.p == 0.25 and v.shares["undefined"] == 0.25 and v.shares["near an edge"] == 0.25

@@ -1,0 +1,41 @@
+"""``retention experiment`` at the quick size: a report with P(holds) per reading, the index."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from experiments import EXPERIMENTS
+
+
+def _retention(*args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "model.interfaces.cli.main", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+def test_list_names_every_claim():
+    out = _retention("experiment", "--list")
+    assert out.returncode == 0
+    assert all(name in out.stdout for name in EXPERIMENTS)
+
+
+def test_unknown_claim_is_one_clear_line():
+    out = _retention("experiment", "nonsense")
+    assert out.returncode != 0
+    assert "unknown experiment 'nonsense'" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_quick_report_and_resume(tmp_path):
+    out = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    text = (tmp_path / "lost_client.md").read_text(encoding="utf-8")
+    assert "Worlds drawn: 40" in text and "P(holds)" in text and "Command:" in text
+    assert (tmp_path / "lost_client_effects.png").stat().st_size > 0
+    summary = json.loads((tmp_path / "lost_client.json").read_text(encoding="utf-8"))
+    assert [r["reading"] for r in summary["rows"]] == ["no_churn", "expected", "expected_profit"]
+    again = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
+    assert again.returncode == 0
+    assert "worlds: " not in again.stdout  # resumed from the store: no world run again
+    assert (tmp_path / "lost_client.md").read_text(encoding="utf-8").count("P(holds)") >= 1
