@@ -197,7 +197,7 @@ def test_no_command_writes_inside_the_package(tmp_path, monkeypatch) -> None:
         ("run", "mine/baseline.toml", *TINY, "--quiet", "--out", "out/mine"),
         ("compare", "delighter", "cost_cutter", *TINY, "--replications", "2"),
         ("sweep", spec, "--out", "store", "--workers", "1", "--quiet"),
-        ("experiment", "lost_client", "--size", "200", "--replications", "2"),
+        ("experiment", "lost_client", "--size", "quick"),
     ]
     for command in commands:
         assert run_cli(*command) == 0, command
