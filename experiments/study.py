@@ -88,7 +88,9 @@ class Size:
 
 SIZES: dict[str, Size] = {
     "quick": Size(waves=(40,), clients=300, months=24, pilot=4, defaults=2, batch=10),
-    "default": Size(waves=(1000, 500), clients=800, months=60, pilot=32, defaults=4, batch=12),
+    "default": Size(
+        waves=(1000, 500, 1000), clients=800, months=60, pilot=32, defaults=4, batch=12
+    ),
 }
 
 
@@ -285,23 +287,37 @@ def claim_values(
     store: Path,
     workers: int = 1,
 ) -> pd.DataFrame:
-    """Stage 2: one row per (plausible world, replication) with every reading's value."""
+    """Stage 2: one row per (plausible world, replication) with every reading's value.
+
+    Resumable by world: only the kept worlds no stored batch holds are run (so a study extended
+    by another wave runs only the new worlds).
+    """
     folder = store / "claims" / module.CLAIM.name
     folder.mkdir(parents=True, exist_ok=True)
     kept = worlds[worlds["kept"]].reset_index(drop=True)
     pilot = set(int(w) for w in kept["world"].iloc[: size.pilot])
+    done = _read(folder)
+    todo = kept[~kept["world"].isin(set(done["world"]))] if len(done) else kept
     tasks = []
-    for b, start in enumerate(range(0, len(kept), size.batch)):
-        path = folder / f"batch-{b:05d}.parquet"
-        if not path.exists():
-            rows = kept.iloc[start : start + size.batch].to_dict("records")
-            args = (module.__name__, rows, size.settings(), pilot, str(store), str(path))
-            tasks.append((_claim_batch, args))
+    for start in range(0, len(todo), size.batch):
+        rows = todo.iloc[start : start + size.batch].to_dict("records")
+        path = folder / f"batch-w{int(rows[0]['world']):06d}.parquet"
+        args = (module.__name__, rows, size.settings(), pilot, str(store), str(path))
+        tasks.append((_claim_batch, args))
     _run_tasks(tasks, workers, module.CLAIM.name)
-    files = sorted(folder.glob("batch-*.parquet"))
-    if not files:
+    out = _read(folder)
+    if out.empty:
         return pd.DataFrame(columns=["world", "rep", *module.CLAIM.names], dtype=float)
-    return pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
+    return out[out["world"].isin(set(kept["world"]))].reset_index(drop=True)
+
+
+def _read(folder: Path) -> pd.DataFrame:
+    files = sorted(folder.glob("batch-*.parquet"))
+    return (
+        pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
+        if files
+        else pd.DataFrame()
+    )
 
 
 def _defaults_task(module_name: str, settings: dict, seed: int, path: str) -> None:
