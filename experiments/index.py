@@ -35,14 +35,18 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     rows, worlds, facts = [], set(), []
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
+        rel = Path(os.path.relpath(reports / f"{name}.md", out.parent)).as_posix()
         if not path.exists():
-            rows.append(f"| {name} | {load(name).CLAIM.title} | (no report yet) | | | | |")
+            title = load(name).CLAIM.title
+            if (reports / f"{name}.md").exists():  # a report without its summary (older code)
+                rows.append(f"| [{name}]({rel}): {title} | (no summary: regenerate) | | | | | |")
+            else:
+                rows.append(f"| {name}: {title} | (no report yet) | | | | | |")
             continue
         s = json.loads(path.read_text(encoding="utf-8"))
         worlds.add((s["drawn"], s["kept"]))
         facts = facts or s.get("rejections", [])
         for i, r in enumerate(s["rows"]):
-            rel = Path(os.path.relpath(reports / f"{name}.md", out.parent)).as_posix()
             claim = f"[{name}]({rel}): {s['title']}" if i == 0 else ""
             rows.append(
                 f"| {claim} | {r['reading']} ({r['band']}) | {r['P(holds) [95%]']} | "
