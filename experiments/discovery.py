@@ -3,8 +3,8 @@
 * :func:`prim_box` — the Patient Rule Induction Method (Friedman & Fisher 1999) through EMA
   Workbench (``ema_workbench.analysis.prim``; Kwakkel 2017): peel the space of uncertainties toward
   the worlds where the reading holds. The box reported is, by a rule declared here before any
-  data, the densest box on the peeling trajectory that still covers at least
-  :data:`MIN_COVERAGE` of the worlds where it holds.
+  data, the densest box on the peeling trajectory that restricts at most :data:`MAX_DIMS`
+  uncertainties and still covers at least :data:`MIN_COVERAGE` of the worlds where it holds.
 * :func:`sensitivity` — PAWN (Pianosi & Wagener 2015, SALib ``SALib.analyze.pawn``) on the
   given sample: the median Kolmogorov–Smirnov distance between the effect's distribution and its
   distribution conditional on slices of each uncertainty. A column of pure noise is ranked with
@@ -19,10 +19,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["MIN_CASES", "MIN_COVERAGE", "Box", "encode", "prim_box", "sensitivity"]
+__all__ = ["MAX_DIMS", "MIN_CASES", "MIN_COVERAGE", "Box", "encode", "prim_box", "sensitivity"]
 
 #: The reported box covers at least this share of the worlds where the reading holds.
 MIN_COVERAGE = 0.5
+#: Most uncertainties a reported box may restrict (a box of twenty limits describes the sample,
+#: not a condition; Bryant & Lempert 2010 ask for few, interpretable restrictions).
+MAX_DIMS = 3
 #: Fewest worlds on each side (holding, not holding) for PRIM to look for a box.
 MIN_CASES = 10
 #: The noise column's name in :func:`sensitivity`.
@@ -79,11 +82,16 @@ def encode(x: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def prim_box(x: pd.DataFrame, holds: np.ndarray, min_coverage: float = MIN_COVERAGE) -> Box | None:
-    """The PRIM box where ``holds`` (None when it holds nowhere or everywhere).
+def prim_box(
+    x: pd.DataFrame,
+    holds: np.ndarray,
+    min_coverage: float = MIN_COVERAGE,
+    max_dims: int = MAX_DIMS,
+) -> Box | None:
+    """The PRIM box where ``holds`` (None when it holds nowhere or everywhere, or no box helps).
 
-    The densest box on the peeling trajectory covering at least ``min_coverage`` of the worlds
-    where it holds.
+    The densest box on the peeling trajectory restricting at most ``max_dims`` uncertainties and
+    covering at least ``min_coverage`` of the worlds where it holds.
     """
     holds = np.asarray(holds, bool)
     if min(int(holds.sum()), int((~holds).sum())) < MIN_CASES:
@@ -97,8 +105,10 @@ def prim_box(x: pd.DataFrame, holds: np.ndarray, min_coverage: float = MIN_COVER
     if box is None:
         return None
     tr = box.peeling_trajectory
-    ok = tr[tr["coverage"] >= min_coverage]
-    i = int(ok["density"].idxmax()) if len(ok) else 0
+    ok = tr[(tr["coverage"] >= min_coverage) & (tr["res_dim"] <= max_dims)]
+    if not len(ok) or float(ok["density"].max()) <= float(tr["density"].iloc[0]):
+        return None  # no small box is denser than the whole space
+    i = int(ok.sort_values(["density", "coverage"]).index[-1])
     first, lims = box.box_lims[0], box.box_lims[i]
     limits: dict[str, tuple] = {}
     for col in xe.columns:

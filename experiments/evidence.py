@@ -114,7 +114,7 @@ def run_claim(
                 box=box,
                 drivers=drivers,
                 default_value=dv,
-                default_status=classify(dv, se, reading.band),
+                default_status=classify(dv, se, reading.band).replace("undecided", "near an edge"),
             )
         )
     ev.seconds = time.perf_counter() - t0
