@@ -4,7 +4,8 @@
   Workbench (``ema_workbench.analysis.prim``; Kwakkel 2017): peel the space of uncertainties toward
   the worlds where the reading holds. The box reported is, by a rule declared here before any
   data, the densest box on the peeling trajectory that restricts at most :data:`MAX_DIMS`
-  uncertainties and still covers at least :data:`MIN_COVERAGE` of the worlds where it holds.
+  uncertainties and still covers at least :data:`MIN_COVERAGE` of the worlds where it holds; a box
+  that does not raise the share holding by :data:`MIN_LIFT` is no condition and is not reported.
 * :func:`sensitivity` — PAWN (Pianosi & Wagener 2015, SALib ``SALib.analyze.pawn``) on the
   given sample: the median Kolmogorov–Smirnov distance between the effect's distribution and its
   distribution conditional on slices of each uncertainty. A column of pure noise is ranked with
@@ -19,13 +20,24 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_DIMS", "MIN_CASES", "MIN_COVERAGE", "Box", "encode", "prim_box", "sensitivity"]
+__all__ = [
+    "MAX_DIMS",
+    "MIN_CASES",
+    "MIN_COVERAGE",
+    "MIN_LIFT",
+    "Box",
+    "encode",
+    "prim_box",
+    "sensitivity",
+]
 
 #: The reported box covers at least this share of the worlds where the reading holds.
 MIN_COVERAGE = 0.5
 #: Most uncertainties a reported box may restrict (a box of twenty limits describes the sample,
 #: not a condition; Bryant & Lempert 2010 ask for few, interpretable restrictions).
 MAX_DIMS = 3
+#: A reported box must raise the share of worlds holding by at least this much (else no condition).
+MIN_LIFT = 0.15
 #: Fewest worlds on each side (holding, not holding) for PRIM to look for a box.
 MIN_CASES = 10
 #: The noise column's name in :func:`sensitivity`.
@@ -106,8 +118,8 @@ def prim_box(
         return None
     tr = box.peeling_trajectory
     ok = tr[(tr["coverage"] >= min_coverage) & (tr["res_dim"] <= max_dims)]
-    if not len(ok) or float(ok["density"].max()) <= float(tr["density"].iloc[0]):
-        return None  # no small box is denser than the whole space
+    if not len(ok) or float(ok["density"].max()) < float(tr["density"].iloc[0]) + MIN_LIFT:
+        return None  # no small box is clearly denser than the whole space: no condition
     i = int(ok.sort_values(["density", "coverage"]).index[-1])
     first, lims = box.box_lims[0], box.box_lims[i]
     limits: dict[str, tuple] = {}

@@ -97,7 +97,7 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
 
 
 def _box_text(r: ReadingEvidence) -> str:
-    from experiments.discovery import MAX_DIMS, MIN_CASES
+    from experiments.discovery import MAX_DIMS, MIN_CASES, MIN_LIFT
 
     if r.box is None:
         k = round(r.verdict.p * r.verdict.worlds) if r.verdict.worlds else 0
@@ -107,7 +107,10 @@ def _box_text(r: ReadingEvidence) -> str:
             return "everywhere"
         if min(k, r.verdict.worlds - k) < MIN_CASES:
             return f"too few worlds on one side for a box ({k} of {r.verdict.worlds} hold)"
-        return f"no box of ≤ {MAX_DIMS} limits is denser than everywhere"
+        return (
+            f"no box of ≤ {MAX_DIMS} limits raises the share holding by {MIN_LIFT:.0%} "
+            "(no condition found)"
+        )
     b = r.box
     return f"{b.text()} (coverage {b.coverage:.0%}, density {b.density:.0%})"
 
