@@ -40,7 +40,8 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         type=output_path(),
         metavar="DIR",
-        help="report folder (default experiments/reports)",
+        help="report folder (default ./experiments-reports; inside the repository checkout, "
+        "its experiments/reports)",
     )
     p.set_defaults(handler=_cmd_experiment)
 

@@ -66,7 +66,7 @@ step "retention experiment --list"
 retention experiment --list
 
 step "a quick experiment (reports under ./experiments-reports)"
-retention experiment lost_client --size 200 --replications 2 | tail -1
+retention experiment lost_client --size quick | tail -1
 grep -q "$version" experiments-reports/lost_client.md
 
 step "python -c: every name of the README's Python API"
