@@ -35,6 +35,10 @@ def bar(total: int | None, desc: str, unit: str = "run", enabled: bool = True) -
         leave=False,
         dynamic_ncols=True,
         smoothing=0.1,
+        # Redraw on every step: a study's steps are whole runs (tens of ms or more), so this costs
+        # nothing, and the last count is always on screen before the bar clears.
+        mininterval=0,
+        miniters=1,
     )
 
 
