@@ -237,10 +237,7 @@ def run_report(
     rows = yearly_rows(ts)
     parts.append(_table(["year", *table.columns], rows, range(len(rows[0]) if rows else 0)))
     parts.append(f'<p class="lead">{esc(YEARLY_NOTE)}</p>')
-    if meta:
-        parts.append("<h2>Reproduce</h2>")
-        keys = ("command", "version", "git_commit", "created", "wall_seconds")
-        parts.append(_table(["", ""], [[k, meta[k]] for k in keys if k in meta], set()))
+    parts += _reproduce(meta)
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -310,10 +307,7 @@ def study_report(
             f"<h2>{esc(heading)}</h2>",
             _table([str(c) for c in frame.columns], rows, numeric),
         ]
-    if meta:
-        parts.append("<h2>Reproduce</h2>")
-        keys = ("command", "version", "git_commit", "created", "wall_seconds")
-        parts.append(_table(["", ""], [[k, meta[k]] for k in keys if k in meta], set()))
+    parts += _reproduce(meta)
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -329,3 +323,14 @@ def write_study_report(path: str | Path, folder: str | Path, title: str, lead: s
     path = Path(path)
     path.write_text(study_report(title, lead, tables, figures, notes, meta), encoding="utf-8")
     return path
+
+
+def _reproduce(meta: dict[str, Any] | None) -> list[str]:
+    """The "Reproduce" section: command, version, commit, time and wall seconds (if recorded)."""
+    if not meta:
+        return []
+    keys = ("command", "version", "git_commit", "created", "wall_seconds")
+    return [
+        "<h2>Reproduce</h2>",
+        _table(["", ""], [[k, meta[k]] for k in keys if k in meta], set()),
+    ]

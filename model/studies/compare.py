@@ -32,7 +32,7 @@ from scipy import stats
 
 from model.engine.context import SPEND_LINES
 from model.scenario import Scenario, ScenarioError
-from model.studies.run import in_seed_order, simulate
+from model.studies.run import in_seed_order, simulate, with_common
 from model.studies.stats import mean_interval
 
 __all__ = [
@@ -263,12 +263,7 @@ def compare(
         raise ScenarioError(f"compare: needs at least two policies, got {len(scenarios)}")
     if replications < 1:
         raise ScenarioError(f"replications: value {replications} is not allowed; allowed: >= 1")
-    common = dict(overrides or {})
-    if clients is not None:
-        common["market.clients"] = clients
-    if months is not None:
-        common["run.months"] = months
-    policies = [s.with_overrides(common) if common else s for s in scenarios]
+    policies = [with_common(s, overrides, clients, months) for s in scenarios]
     names = _unique_names([s.name for s in policies])
     horizons = {s.run.months for s in policies}
     if len(horizons) > 1:

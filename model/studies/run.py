@@ -6,7 +6,7 @@ Sweeps, paired comparisons, experiments, calibration, the CLI and the notebooks 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,13 @@ import pandas as pd
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario
 
-__all__ = ["RunResult", "in_seed_order", "simulate", "simulate_many"]
+__all__ = [
+    "RunResult",
+    "in_seed_order",
+    "simulate",
+    "simulate_many",
+    "with_common",
+]
 
 
 @dataclass(frozen=True)
@@ -114,3 +120,22 @@ def in_seed_order(
     for i in sorted(range(len(jobs)), key=lambda i: (seeds[i], i)):
         results[i] = run(*jobs[i])
     return results
+
+
+def with_common(
+    scenario: Scenario,
+    overrides: Mapping[str, Any] | None = None,
+    clients: int | None = None,
+    months: int | None = None,
+) -> Scenario:
+    """``scenario`` with the overrides a study applies to every arm, and its size shortcuts.
+
+    ``clients`` and ``months`` stand for ``market.clients`` and ``run.months`` and win over the
+    same keys in ``overrides``; the result is validated like any scenario.
+    """
+    common = dict(overrides or {})
+    if clients is not None:
+        common["market.clients"] = clients
+    if months is not None:
+        common["run.months"] = months
+    return scenario.with_overrides(common) if common else scenario

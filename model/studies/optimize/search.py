@@ -17,6 +17,7 @@ from model.scenario import Scenario, ScenarioError
 from model.studies.compare import paired_interval, replicate
 from model.studies.optimize.exchange import LEDGER_LINE, SPEND_LEVERS, Exchange, exchange_rates
 from model.studies.optimize.split import BudgetSplit
+from model.studies.run import with_common
 
 __all__ = ["optimize"]
 
@@ -167,12 +168,7 @@ def optimize(
         )
     if replications < 1:
         raise ScenarioError(f"replications: value {replications} is not allowed; allowed: >= 1")
-    common = dict(overrides or {})
-    if clients is not None:
-        common["market.clients"] = clients
-    if months is not None:
-        common["run.months"] = months
-    base = scenario.with_overrides(common) if common else scenario
+    base = with_common(scenario, overrides, clients, months)
     scheduled = sorted({k for st in base.schedule for k in st.set} & set(levers))
     if scheduled:
         raise ScenarioError(
