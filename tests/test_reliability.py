@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -412,3 +414,52 @@ def test_memory_estimate_grows_with_what_is_allocated():
         small.with_overrides({"word_of_mouth.degree": 100})
     )
     assert inputs.scenario_bytes(small.with_overrides({"staff.capacity": 1e-9})) > 1e12
+
+
+def test_a_bad_shared_memory_budget_is_one_line_not_a_crash_on_import(tmp_path):
+    """RETENTION_SHARED_MB is read when a run starts: a bad value is an input error (exit 2)."""
+    for bad in ("abc", "nan", "inf", "-5"):
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "model",
+                "run",
+                "--clients",
+                "200",
+                "--months",
+                "2",
+                "--out",
+                str(tmp_path / "o"),
+                "--quiet",
+                "--no-figures",
+            ],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "RETENTION_SHARED_MB": bad},
+            timeout=120,
+        )
+        assert proc.returncode == 2, (bad, proc.stderr)
+        assert "Traceback" not in proc.stderr and "RETENTION_SHARED_MB" in proc.stderr
+    help_ = subprocess.run(
+        [sys.executable, "-m", "model", "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "RETENTION_SHARED_MB": "abc"},
+        timeout=120,
+    )
+    assert help_.returncode == 0, help_.stderr
+
+
+def test_app_without_its_extra_says_how_to_install_it(monkeypatch):
+    import importlib.util
+
+    from model.interfaces.cli import app as app_cli
+    from model.interfaces.cli.errors import CliError
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "solara" else real(name, *a)
+    )
+    with pytest.raises(CliError, match=r"retention-lab\[app\]"):
+        app_cli.serve("127.0.0.1", 0)

@@ -11,12 +11,15 @@ another run's numbers.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 import numpy as np
+
+from model.scenario import ScenarioError
 
 __all__ = ["MAX_CLIENTS", "clear", "remember"]
 
@@ -55,15 +58,23 @@ class _Store:
 
 
 def _budget() -> int:
+    """``RETENTION_SHARED_MB`` in bytes (default 128 MB; 0 turns sharing off)."""
     raw = os.environ.get("RETENTION_SHARED_MB", "128")
     try:
         mb = float(raw)
     except ValueError:
-        raise ValueError(f"RETENTION_SHARED_MB: {raw!r} is not a number of megabytes") from None
-    return max(int(mb * 2**20), 0)
+        mb = math.nan
+    if not math.isfinite(mb) or mb < 0:
+        raise ScenarioError(
+            f"RETENTION_SHARED_MB: value {raw!r} is not allowed; allowed: a number of megabytes "
+            "0 <= x (finite; 0 turns sharing off)"
+        )
+    return int(mb * 2**20)
 
 
-_STORE = _Store(_budget())
+#: The process's store. Its budget is read on first use (``max_bytes`` < 0 until then), so a bad
+#: ``RETENTION_SHARED_MB`` is a one-line input error when a run starts, not a crash on import.
+_STORE = _Store(-1)
 
 
 def remember[T](key: Hashable, build: Callable[[], T], nbytes: Callable[[T], int]) -> T:
@@ -72,6 +83,8 @@ def remember[T](key: Hashable, build: Callable[[], T], nbytes: Callable[[T], int
     ``key`` must name everything the value depends on (seed, decision, month, sizes, parameters).
     Arrays are made read-only before they are kept.
     """
+    if _STORE.max_bytes < 0:
+        _STORE.max_bytes = _budget()
     if _STORE.max_bytes == 0:
         return build()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import importlib.util
 import os
 import secrets
 import shutil
@@ -167,6 +168,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
     and prints it). The server runs as a child process; if this process is told to stop (SIGTERM),
     it stops the server too, so no orphan keeps the port.
     """
+    from model.interfaces.cli.errors import CliError
+
+    if importlib.util.find_spec("solara") is None:  # the [app] extra is not installed
+        raise CliError(
+            "retention app: the browser app needs its extra packages; install them with "
+            "pip install 'retention-lab[app]'"
+        )
     port = check_address(host, port)
     if host not in LOOPBACK:
         print(
