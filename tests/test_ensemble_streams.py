@@ -16,7 +16,7 @@ from model.engine.phases.innovate import poisson_quantile
 from model.engine.randomness import Streams, seed_words
 
 
-@pytest.mark.parametrize("seed", [0, 1, 7, 2**32 + 5, 123_456_789_012, 2**63 - 1])
+@pytest.mark.parametrize("seed", [0, 1, 7, 2**32 + 5, 123_456_789_012, 2**63 - 1, 2**64 - 1])
 def test_streams_equal_a_fresh_seedsequence_generator(seed: int) -> None:
     s = Streams(seed)
     for decision in ("retain.churn", "wom.positive", "init.fit"):

@@ -32,6 +32,7 @@ from scipy import stats
 
 from model.engine.context import SPEND_LINES
 from model.scenario import Scenario, ScenarioError
+from model.scenario.sections.run import consecutive_seeds
 from model.studies.run import in_seed_order, simulate, with_common
 from model.studies.stats import mean_interval
 
@@ -272,7 +273,7 @@ def compare(
             "pass months= (--months) to compare them over the same one"
         )
     first = policies[0].run.seed if seed is None else int(seed)
-    seeds = [first + r for r in range(replications)]
+    seeds = consecutive_seeds(first, replications)
     results = replicate(policies, seeds, executor)
 
     rows, paths = [], {}

@@ -21,7 +21,6 @@ from model.interfaces.cli.errors import CliError
 
 __all__ = [
     "MAX_DIGITS",
-    "SEED_LIMIT",
     "address",
     "available_memory",
     "boolean",
@@ -40,8 +39,6 @@ __all__ = [
     "seed",
 ]
 
-#: Seeds are 0 <= s < 2**64 (numpy's SeedSequence takes any such integer).
-SEED_LIMIT = 2**64
 #: Integers longer than this are refused before Python parses them (int() of 5,000 digits is slow
 #: and the value is far outside every range anyway).
 MAX_DIGITS = 30
@@ -100,8 +97,19 @@ def param_int(key: str) -> Callable[[str], int]:
 
 
 def seed(flag: str = "--seed") -> Callable[[str], int]:
-    """An argparse type: a seed, an integer 0 <= s < 2**64."""
-    return ranged_int(flag, 0, SEED_LIMIT - 1)
+    """An argparse type: a seed in ``run.seed``'s declared range (0 <= s < 2**64).
+
+    The range is read from the declaration (:data:`model.scenario.sections.run.SEED_MAX`), so the
+    flag and the scenario parameter can never disagree.
+    """
+
+    def parse(text: str) -> int:
+        from model.scenario import PARAMS
+
+        info = PARAMS["run.seed"]
+        return ranged_int(flag, int(info.lower or 0), int(info.upper))(text)
+
+    return parse
 
 
 def finite_float(

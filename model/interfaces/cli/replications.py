@@ -18,6 +18,7 @@ import pandas as pd
 
 from model.interfaces.cli.outputs import json_number, run_metadata, staging_folder
 from model.scenario import Scenario
+from model.scenario.sections.run import consecutive_seeds
 
 __all__ = ["replicated", "run_replicated"]
 
@@ -39,7 +40,7 @@ def replicated(
     from model.studies.run import simulate
 
     first = scenario.run.seed
-    seeds = [(first + r) % 2**63 for r in range(replications)]
+    seeds = consecutive_seeds(first, replications)
     rows, frames = [], []
     with bar(replications, f"{replications} runs", enabled=progress) as b:
         b.refresh()

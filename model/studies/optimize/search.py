@@ -14,6 +14,7 @@ from scipy.optimize import Bounds, LinearConstraint, minimize
 
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario, ScenarioError
+from model.scenario.sections.run import consecutive_seeds
 from model.studies.compare import paired_interval, replicate
 from model.studies.optimize.exchange import LEDGER_LINE, SPEND_LEVERS, Exchange, exchange_rates
 from model.studies.optimize.split import BudgetSplit
@@ -176,8 +177,8 @@ def optimize(
             "override the split; optimise other levers or remove those schedule steps"
         )
     first = base.run.seed if seed is None else int(seed)
-    seeds = [first + r for r in range(replications)]
-    fresh = [first + 10_000 + r for r in range(holdout or replications)]
+    seeds = consecutive_seeds(first, replications)
+    fresh = consecutive_seeds(first, holdout or replications, skip=10_000)
 
     rates = exchange_rates(base, levers, seeds)
     own_money = np.array([rates[v].money(getattr(base.levers, v)) for v in levers])

@@ -68,7 +68,7 @@ def parse_spec(
     months = _integer(data, "months", 120, PARAMS["run.months"], fail)
     clients = _integer(data, "clients", 10_000, PARAMS["market.clients"], fail)
     replications = _integer(data, "replications", 1, _range(1, 100_000), fail)
-    seed = _integer(data, "seed", 0, _range(0, 2**63 - 1), fail)
+    seed = _integer(data, "seed", 0, PARAMS["run.seed"], fail)
     # Grids compare their points, so they pair them on common random numbers unless told not to.
     crn = data.get("common_random_numbers", _is_grid(data))
     if not isinstance(crn, bool):

@@ -1,0 +1,103 @@
+"""One seed range, declared once: ``run.seed`` is 0 ≤ s < 2**64, and every way in takes exactly that.
+
+The scenario parameter (a file or ``--set``), the ``--seed`` flag of run/compare/optimize, a sweep
+spec's ``seed`` and the replications that count up from a seed all read the bound from
+:data:`model.scenario.sections.run.SEED_MAX`; numpy's SeedSequence (every random stream of a run)
+takes the whole range. Before, the parameter stopped at 2**63 − 1 while the flag went on to
+2**64 − 1, and ``compare --seed 2**63 − 1`` asked for a second seed outside the range.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.interfaces.cli import inputs
+from model.interfaces.cli.main import main
+from model.scenario import PARAMS
+from model.scenario.sections.run import SEED_MAX, consecutive_seeds
+from model.studies.sweep import parse_spec
+from model.studies.sweep.spec import SweepError
+
+TINY = ("--clients", "100", "--months", "2")
+TOP, OVER = SEED_MAX, SEED_MAX + 1
+
+
+def cli(*args: object) -> int:
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def one_error_line(capsys) -> str:
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "Traceback" not in err[0] and str(OVER) in err[0] and str(TOP) in err[0], err[0]
+    return err[0]
+
+
+def test_the_bound_is_declared_once_and_is_2_to_the_64():
+    assert SEED_MAX == 2**64 - 1
+    assert PARAMS["run.seed"].lower == 0 and PARAMS["run.seed"].upper == SEED_MAX
+    parse = inputs.seed()
+    assert parse(str(TOP)) == TOP
+    with pytest.raises(Exception, match=str(TOP)):
+        parse(str(OVER))
+
+
+def seeded_series(folder: Path) -> pd.DataFrame:
+    (summary,) = folder.rglob("timeseries.csv")
+    return pd.read_csv(summary)
+
+
+def test_the_top_seed_runs_the_same_from_flag_set_and_file(tmp_path, capsys):
+    scenario = tmp_path / "top.toml"
+    scenario.write_text(f"[run]\nseed = {TOP}\nmonths = 2\n[market]\nclients = 100\n")
+    assert cli("run", *TINY, "--seed", TOP, "--out", tmp_path / "flag") == 0
+    assert cli("run", *TINY, "--set", f"run.seed={TOP}", "--out", tmp_path / "set") == 0
+    assert cli("run", scenario, "--out", tmp_path / "file") == 0
+    capsys.readouterr()
+    flag = seeded_series(tmp_path / "flag")
+    assert flag.equals(seeded_series(tmp_path / "set"))
+    assert flag.equals(seeded_series(tmp_path / "file"))
+    other = tmp_path / "other"
+    assert cli("run", *TINY, "--seed", TOP - 1, "--out", other) == 0
+    assert not flag.equals(seeded_series(other))  # the seed did reach the streams
+
+
+def test_one_past_the_top_is_one_line_everywhere(tmp_path, capsys):
+    scenario = tmp_path / "over.toml"
+    scenario.write_text(f"[run]\nseed = {OVER}\n")
+    for args in (
+        ("run", *TINY, "--seed", OVER),
+        ("run", *TINY, "--set", f"run.seed={OVER}"),
+        ("run", scenario),
+        ("compare", "baseline", "baseline", *TINY, "--seed", OVER),
+        ("optimize", "baseline", *TINY, "--seed", OVER),
+    ):
+        assert cli(*args, "--out", tmp_path / "o") == 2, args
+        one_error_line(capsys)
+        assert not (tmp_path / "o").exists()
+
+
+def test_replications_from_the_top_seed_wrap_to_zero(tmp_path, capsys):
+    assert consecutive_seeds(TOP, 3) == [TOP, 0, 1]
+    assert consecutive_seeds(5, 2, skip=10) == [15, 16]
+    out = tmp_path / "reps"
+    assert cli("run", *TINY, "--seed", TOP, "--replications", 3, "--out", out) == 0
+    (runs,) = out.rglob("runs.csv")
+    assert pd.read_csv(runs, dtype={"seed": str})["seed"].tolist() == [str(TOP), "0", "1"]
+    assert (
+        cli("compare", "baseline", "baseline", *TINY, "--seed", TOP, "--out", tmp_path / "c") == 0
+    )
+    capsys.readouterr()
+
+
+def test_a_sweep_spec_takes_the_same_range(tmp_path):
+    spec = {"name": "s", "months": 2, "clients": 100, "parameters": {"levers.ad_budget": [0.0]}}
+    assert parse_spec({**spec, "seed": TOP}, root=tmp_path).seed == TOP
+    with pytest.raises(SweepError, match=str(TOP)):
+        parse_spec({**spec, "seed": OVER}, root=tmp_path)
