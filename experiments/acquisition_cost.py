@@ -9,11 +9,13 @@ does, and is not a fair reading of either.
 
 from __future__ import annotations
 
+import numpy as np
+
 from experiments.arms import ACQUISITION, arms, ratio
 from experiments.framework import Claim, Reading
 from experiments.study import Baseline
 
-__all__ = ["AD_STEP", "CLAIM", "DISCOUNT", "RETENTION_COSTS", "TARGET", "measure"]
+__all__ = ["AD_STEP", "CLAIM", "DISCOUNT", "RETENTION_COSTS", "TARGET", "cost_ratio", "measure"]
 
 #: The incremental arms: advertising budget times this, and a loyalty discount of this share.
 AD_STEP = 1.5
@@ -56,12 +58,28 @@ CLAIM = Claim(
     design=f"Three arms per world on the same seed: the baseline; advertising x{AD_STEP:g}; a "
     f"{DISCOUNT:.0%} loyalty discount for the at-risk fifth (targeting.loyalty = at_risk, the "
     "least satisfied as the firm measures them). A ratio whose denominator is ≤ 0 (the money buys no extra "
-    "client) is censored: reported as a bound (±inf), never as a value.",
+    "client) is censored: reported as a bound (±inf), never as a value; a finite acquisition cost "
+    "over an unbounded retention cost is a bound below the band (-inf).",
 )
 
 
 def _years(ts) -> float:
     return float(ts["active"].sum()) / 12.0
+
+
+def cost_ratio(acquire: float, keep: float) -> float:
+    """One more acquisition's cost over one more client-year kept's, with censored inputs as bounds.
+
+    Either cost may already be censored (±inf: the money bought no extra client). A finite
+    acquisition cost over an unbounded retention cost tends to 0 from above: a bound below every
+    positive band, reported as ``-inf`` (censored, below), never as the value 0. Two unbounded
+    costs, or a retention spend that saved money and lost clients (``-inf``), say nothing: NaN.
+    """
+    if np.isnan(acquire) or np.isnan(keep) or keep == -np.inf:
+        return float("nan")
+    if keep == np.inf:
+        return float("-inf") if np.isfinite(acquire) else float("nan")
+    return ratio(acquire, keep)
 
 
 def measure(base: Baseline, seed: int) -> dict[str, float]:
@@ -88,13 +106,9 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
     d_kept = _years(lo) - _years(b)
     marginal_cac = ratio(d_acq_cost, d_acq)
     marginal_keep = ratio(d_keep_cost, d_kept)
-    if marginal_keep in (float("inf"), float("-inf")):
-        incremental = 0.0  # keeping one more client costs without bound: a ratio of 0 (bound)
-    else:
-        incremental = ratio(marginal_cac, marginal_keep)
     return {
         "average": ratio(cac, keep),
-        "incremental": incremental,
+        "incremental": cost_ratio(marginal_cac, marginal_keep),
         "cac": cac,
         "keep_cost": keep,
         "marginal_cac": marginal_cac,

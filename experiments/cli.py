@@ -96,18 +96,23 @@ def _store(args: argparse.Namespace) -> Path:
 def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     from experiments.evidence import run_claim
     from experiments.report import write_report
+    from experiments.store import StaleStore
     from experiments.study import SIZES
+    from model.interfaces.cli.errors import CliError
 
     module = load(name)
     print(f"{name}: {module.CLAIM.title}", flush=True)
-    ev = run_claim(
-        module,
-        SIZES[args.size],
-        _store(args),
-        size_name=args.size,
-        seed=args.seed,
-        workers=args.workers,
-    )
+    try:
+        ev = run_claim(
+            module,
+            SIZES[args.size],
+            _store(args),
+            size_name=args.size,
+            seed=args.seed,
+            workers=args.workers,
+        )
+    except StaleStore as exc:
+        raise CliError(f"experiment {name}: {exc}") from None
     path = write_report(ev, reports_folder(args.out), command=command)
     for r in ev.readings:
         print(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()} — {r.verdict.words}")

@@ -1,11 +1,19 @@
-"""Where a claim holds: PRIM boxes over the uncertainties, and which uncertainties decide the effect.
+"""Where a claim holds: PRIM boxes and a CART check over the uncertainties, and what decides it.
 
 * :func:`prim_box` — the Patient Rule Induction Method (Friedman & Fisher 1999) through EMA
   Workbench (``ema_workbench.analysis.prim``; Kwakkel 2017): peel the space of uncertainties toward
-  the worlds where the reading holds. The box reported is, by a rule declared here before any
-  data, the densest box on the peeling trajectory that restricts at most :data:`MAX_DIMS`
-  uncertainties and still covers at least :data:`MIN_COVERAGE` of the worlds where it holds; a box
-  that does not raise the share holding by :data:`MIN_LIFT` is no condition and is not reported.
+  the worlds where a condition is true (the reading holds, or it fails). The worlds are split in
+  two halves at random: the box is *found* on one half and *measured* on the other, so its
+  coverage and density are out of sample. The box chosen, by a rule declared here before any
+  data, is the densest box on the first half's peeling trajectory that restricts at most
+  :data:`MAX_DIMS` uncertainties, covers at least :data:`MIN_COVERAGE` of the worlds where the
+  condition is true, and closes at least :data:`MIN_LIFT` of the gap between the base rate and
+  certainty (density ≥ base + MIN_LIFT·(1 − base), a lift that stays possible when the base rate
+  is high). It is *confirmed* when, on the second half, the condition is more frequent inside than
+  outside it (one-sided Fisher exact test, p < :data:`ALPHA`).
+* :func:`cart_check` — a classification tree (Breiman et al. 1984; scikit-learn) of depth ≤
+  :data:`MAX_DIMS` grown on the first half and scored on the second: if it predicts no better than
+  always guessing the commoner outcome, the uncertainties do not say where the claim holds.
 * :func:`sensitivity` — PAWN (Pianosi & Wagener 2015, SALib ``SALib.analyze.pawn``) on the
   given sample: the median Kolmogorov–Smirnov distance between the effect's distribution and its
   distribution conditional on slices of each uncertainty. A column of pure noise is ranked with
@@ -21,12 +29,16 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "ALPHA",
     "MAX_DIMS",
     "MIN_CASES",
     "MIN_COVERAGE",
     "MIN_LIFT",
     "Box",
+    "Cart",
+    "cart_check",
     "encode",
+    "halves",
     "prim_box",
     "sensitivity",
 ]
@@ -36,8 +48,10 @@ MIN_COVERAGE = 0.5
 #: Most uncertainties a reported box may restrict (a box of twenty limits describes the sample,
 #: not a condition; Bryant & Lempert 2010 ask for few, interpretable restrictions).
 MAX_DIMS = 3
-#: A reported box must raise the share of worlds holding by at least this much (else no condition).
+#: A reported box closes at least this share of the gap between the base rate and certainty.
 MIN_LIFT = 0.15
+#: Significance of the out-of-sample check of a box (one-sided Fisher exact test).
+ALPHA = 0.05
 #: Fewest worlds on each side (holding, not holding) for PRIM to look for a box.
 MIN_CASES = 10
 #: The noise column's name in :func:`sensitivity`.
@@ -46,30 +60,55 @@ NOISE = "(noise floor)"
 
 @dataclass(frozen=True)
 class Box:
-    """A PRIM box.
+    """A PRIM box, found on one half of the worlds and measured on the other.
 
     Attributes
     ----------
     limits : dict
         Restricted uncertainty → (low, high) for numbers or the kept alternatives.
     coverage : float
-        Share of the worlds where the reading holds that lie in the box.
+        Share of the held-out worlds where the condition is true that lie in the box.
     density : float
-        Share of the worlds in the box where the reading holds.
+        Share of the held-out worlds in the box where the condition is true.
     mass : float
-        Share of all worlds in the box.
+        Share of the held-out worlds in the box.
+    base : float
+        Share of the held-out worlds where the condition is true (the density of no box).
+    p_value : float
+        One-sided Fisher exact test on the held-out half: the condition more frequent inside.
+    train_density : float
+        The box's density on the half it was found on.
     """
 
     limits: dict[str, tuple]
     coverage: float
     density: float
     mass: float
+    base: float = float("nan")
+    p_value: float = float("nan")
+    train_density: float = float("nan")
+
+    @property
+    def confirmed(self) -> bool:
+        """The held-out half confirms the box (p < :data:`ALPHA`)."""
+        return bool(self.p_value < ALPHA)
+
+    def contains(self, x: pd.DataFrame) -> np.ndarray:
+        """Which rows of ``x`` (raw uncertainty values) lie in the box."""
+        inside = np.ones(len(x), bool)
+        for key, lim in self.limits.items():
+            v = x[key]
+            if _numeric_limits(lim):
+                inside &= (v.astype(float) >= lim[0]).to_numpy() & (v.astype(float) <= lim[1])
+            else:
+                inside &= v.astype(str).isin([str(c) for c in lim]).to_numpy()
+        return inside
 
     def text(self) -> str:
         """The box in words: ``a ≥ 0.6 and b ≤ 0.5`` (``everywhere`` when nothing is restricted)."""
         parts = []
         for key, lim in self.limits.items():
-            if len(lim) == 2 and all(isinstance(v, float) for v in lim):
+            if _numeric_limits(lim):
                 lo, hi = lim
                 if np.isfinite(lo) and np.isfinite(hi):
                     parts.append(f"{lo:.3g} ≤ {key} ≤ {hi:.3g}")
@@ -80,6 +119,40 @@ class Box:
             else:
                 parts.append(f"{key} in {{{', '.join(map(str, lim))}}}")
         return " and ".join(parts) if parts else "everywhere"
+
+
+def _numeric_limits(lim: tuple) -> bool:
+    return len(lim) == 2 and all(isinstance(v, float) for v in lim)
+
+
+@dataclass(frozen=True)
+class Cart:
+    """A depth-limited classification tree's out-of-sample accuracy against guessing.
+
+    Attributes
+    ----------
+    accuracy : float
+        Share of the held-out worlds the tree classifies right.
+    majority : float
+        Share right by always guessing the first half's commoner outcome.
+    first_split : str
+        The root's rule (``uncertainty ≤ value``), or ``""`` for a tree that never splits.
+    """
+
+    accuracy: float
+    majority: float
+    first_split: str
+
+    @property
+    def informative(self) -> bool:
+        """The tree beats guessing on the held-out half."""
+        return self.accuracy > self.majority
+
+
+def halves(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """A random split of ``range(n)`` into a finding half and a held-out half (fixed by ``seed``)."""
+    order = np.random.default_rng([seed, 2]).permutation(n)
+    return np.sort(order[: n // 2]), np.sort(order[n // 2 :])
 
 
 def encode(x: pd.DataFrame) -> pd.DataFrame:
@@ -99,26 +172,31 @@ def prim_box(
     holds: np.ndarray,
     min_coverage: float = MIN_COVERAGE,
     max_dims: int = MAX_DIMS,
+    seed: int = 1,
 ) -> Box | None:
-    """The PRIM box where ``holds`` (None when it holds nowhere or everywhere, or no box helps).
+    """The PRIM box where ``holds`` is true, found on one half and measured on the other.
 
-    The densest box on the peeling trajectory restricting at most ``max_dims`` uncertainties and
-    covering at least ``min_coverage`` of the worlds where it holds.
+    None when there are too few worlds on either side (:data:`MIN_CASES` in each half) or no box on
+    the finding half meets the rule; a box that the held-out half does not confirm is returned
+    (its :attr:`Box.confirmed` is False) so the report can say so.
     """
     holds = np.asarray(holds, bool)
-    if min(int(holds.sum()), int((~holds).sum())) < MIN_CASES:
-        return None  # too few worlds on one side for a box to mean anything
+    train, test = halves(len(holds), seed)
+    for part in (train, test):
+        if min(int(holds[part].sum()), int((~holds[part]).sum())) < MIN_CASES:
+            return None  # too few worlds on one side for a box to mean anything
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import prim
 
         xe = encode(x).reset_index(drop=True)
-        box = prim.Prim(xe, holds).find_box()
+        box = prim.Prim(xe.iloc[train].reset_index(drop=True), holds[train]).find_box()
     if box is None:
         return None
     tr = box.peeling_trajectory
+    base = float(tr["density"].iloc[0])
     ok = tr[(tr["coverage"] >= min_coverage) & (tr["res_dim"] <= max_dims)]
-    if not len(ok) or float(ok["density"].max()) < float(tr["density"].iloc[0]) + MIN_LIFT:
+    if not len(ok) or float(ok["density"].max()) < base + MIN_LIFT * (1.0 - base):
         return None  # no small box is clearly denser than the whole space: no condition
     i = int(ok.sort_values(["density", "coverage"]).index[-1])
     first, lims = box.box_lims[0], box.box_lims[i]
@@ -133,8 +211,47 @@ def prim_box(
         lo_r, hi_r = float(lo) > a, float(hi) < b
         if lo_r or hi_r:
             limits[col] = (float(lo) if lo_r else -np.inf, float(hi) if hi_r else np.inf)
-    row = tr.loc[i]
-    return Box(limits, float(row["coverage"]), float(row["density"]), float(row["mass"]))
+    found = Box(limits, 0.0, 0.0, 0.0)
+    inside = found.contains(x.reset_index(drop=True).iloc[test])
+    y = holds[test]
+    table = [
+        [int((y & inside).sum()), int((~y & inside).sum())],
+        [int((y & ~inside).sum()), int((~y & ~inside).sum())],
+    ]
+    from scipy.stats import fisher_exact
+
+    p_value = float(fisher_exact(table, alternative="greater").pvalue)
+    return Box(
+        limits,
+        coverage=float((y & inside).sum() / max(y.sum(), 1)),
+        density=float((y & inside).sum() / inside.sum()) if inside.any() else float("nan"),
+        mass=float(inside.mean()),
+        base=float(y.mean()),
+        p_value=p_value,
+        train_density=float(tr.loc[i, "density"]),
+    )
+
+
+def cart_check(x: pd.DataFrame, holds: np.ndarray, seed: int = 1) -> Cart | None:
+    """A tree of depth ≤ :data:`MAX_DIMS` grown on one half, scored on the other (None: too few)."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    holds = np.asarray(holds, bool)
+    if min(int(holds.sum()), int((~holds).sum())) < MIN_CASES:
+        return None
+    train, test = halves(len(holds), seed)
+    xe = encode(x).reset_index(drop=True)
+    for col in xe.columns:
+        if isinstance(xe[col].dtype, pd.CategoricalDtype):
+            xe[col] = xe[col].cat.codes.astype(float)
+    leaf = max(MIN_CASES, len(train) // 20)
+    tree = DecisionTreeClassifier(max_depth=MAX_DIMS, min_samples_leaf=leaf, random_state=seed)
+    tree.fit(xe.iloc[train], holds[train])
+    accuracy = float((tree.predict(xe.iloc[test]) == holds[test]).mean())
+    guess = bool(holds[train].mean() >= 0.5)
+    t = tree.tree_
+    split = f"{xe.columns[t.feature[0]]} ≤ {t.threshold[0]:.3g}" if t.node_count > 1 else ""
+    return Cart(accuracy, float((holds[test] == guess).mean()), split)
 
 
 def sensitivity(x: pd.DataFrame, y: np.ndarray, seed: int = 1, top: int = 5) -> pd.DataFrame:

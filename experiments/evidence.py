@@ -16,7 +16,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
-from experiments.discovery import Box, prim_box, sensitivity
+from experiments.discovery import Box, Cart, cart_check, prim_box, sensitivity
 from experiments.framework import Claim, ReadingVerdict, classify, judge
 from experiments.study import Size, claim_values, defaults_values, world_table
 from model.studies.worlds import FACTS, declared_uncertainties, rejections
@@ -26,7 +26,12 @@ __all__ = ["ClaimEvidence", "ReadingEvidence", "run_claim"]
 
 @dataclass
 class ReadingEvidence:
-    """One reading: its verdict, per-world table, box, ranking and the defaults' value."""
+    """One reading: its verdict, per-world table, boxes, tree, ranking and the defaults' value.
+
+    ``box`` is the PRIM box where the reading holds, ``fail_box`` where it fails (both over the
+    worlds where it is defined, found on one half and measured on the other); ``cart`` the tree's
+    held-out accuracy against guessing.
+    """
 
     verdict: ReadingVerdict
     per_world: pd.DataFrame
@@ -34,6 +39,8 @@ class ReadingEvidence:
     drivers: pd.DataFrame
     default_value: float
     default_status: str
+    fail_box: Box | None = None
+    cart: Cart | None = None
 
     @property
     def top_driver(self) -> str:
@@ -84,7 +91,7 @@ def run_claim(
     t0 = time.perf_counter()
     worlds = world_table(size, seed, store, workers)
     kept = worlds[worlds["kept"]].reset_index(drop=True)
-    values = claim_values(module, worlds, size, store, workers)
+    values = claim_values(module, worlds, size, store, workers, seed=seed)
     defaults = defaults_values(module, size, seed, store, workers)
     claim: Claim = module.CLAIM
     ev = ClaimEvidence(
@@ -101,8 +108,12 @@ def run_claim(
     for reading in claim.readings:
         per, verdict = judge(reading, values)
         per = per.set_index("world").reindex(x.index)
-        holds = (per["status"] == "in band").to_numpy()
-        box = prim_box(x, holds) if cols else None
+        defined = (per["status"] != "undefined").to_numpy()
+        holds = (per["status"] == "in band").to_numpy()[defined]
+        xd = x[defined]
+        box = prim_box(xd, holds, seed=seed) if cols else None
+        fail_box = prim_box(xd, ~holds, seed=seed) if cols else None
+        cart = cart_check(xd, holds, seed=seed) if cols else None
         drivers = sensitivity(x, per["effect"].to_numpy()) if cols else pd.DataFrame()
         d = defaults[reading.name].to_numpy(float)
         dv = float(np.mean(d)) if len(d) else float("nan")  # ±inf: a censored bound
@@ -115,6 +126,8 @@ def run_claim(
                 drivers=drivers,
                 default_value=dv,
                 default_status=classify(dv, se, reading.band).replace("undecided", "near an edge"),
+                fail_box=fail_box,
+                cart=cart,
             )
         )
     ev.seconds = time.perf_counter() - t0

@@ -10,10 +10,17 @@ seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
   and whether it lies *near an edge*: within the world's 95% Monte-Carlo margin of a band edge
   (the within-world noise of a finite market, pooled over the worlds with two replications), so
   another seed could move it across;
-* the verdict: P(the reading holds) = the share of plausible worlds *in band*, with its exact
-  Clopper–Pearson 95% interval (worlds are drawn independently), in words by the declared cut-offs
-  :data:`CUTOFFS`: ≥ 0.8 *supported*, ≤ 0.2 *not supported*, between *depends on the world*; a
-  reading that fails because the effect is larger than the band says *stronger than claimed*.
+* the verdict: P(the reading holds) = the share *in band* of the plausible worlds where the
+  effect is defined (the share undefined is reported beside it, never counted as a failure), with
+  its exact Clopper–Pearson 95% interval, in words by the declared cut-offs :data:`CUTOFFS`:
+  ≥ 0.8 *supported*, ≤ 0.2 *not supported*, between *depends on the world*; a reading that fails
+  because the effect is larger than the band says *stronger than claimed*.
+
+The worlds are not independent draws: each wave is a Latin hypercube. Clopper–Pearson assumes
+independent trials; for a Latin hypercube the variance of a sample mean is never more than that of
+n − 1 independent draws (Owen 1997, J. R. Stat. Soc. B 59:541), so the interval is, up to that one
+draw, conservative. The plausible worlds are the hypercube's rows that pass the facts, which keeps
+the argument approximate; the interval is stated as if independent, and no narrower.
 
 >>> r = Reading("x", "a gain", "“a gain of 25 to 85%”", "a paper", "%", (25.0, 85.0))
 >>> classify(90.0, 1.0, r.band), classify(50.0, 1.0, r.band), classify(84.0, 2.0, r.band)
@@ -30,6 +37,7 @@ from scipy.stats import binomtest
 
 __all__ = [
     "CUTOFFS",
+    "MIN_JUDGED",
     "STATUSES",
     "Claim",
     "Reading",
@@ -42,6 +50,8 @@ __all__ = [
 
 #: P(holds) at or below the first: "not supported"; at or above the second: "supported".
 CUTOFFS = (0.2, 0.8)
+#: Fewest worlds (where the effect is defined) for a verdict in words.
+MIN_JUDGED = 20
 #: A world's status against a reading's band.
 STATUSES = ("in band", "above", "below", "undefined")
 #: Two-sided 95% normal quantile: a world is undecided when its band edge is within z·SE.
@@ -143,14 +153,17 @@ def proportion_interval(k: int, n: int, level: float = 0.95) -> tuple[float, flo
     return float(ci.low), float(ci.high)
 
 
-def words(p: float, above: float = 0.0, two_sided: bool = True) -> str:
+def words(p: float, above: float = 0.0, two_sided: bool = True, n: int | None = None) -> str:
     """The verdict in words from P(holds) by :data:`CUTOFFS`.
 
     A two-sided band's reading that fails mostly *above* it (P(above) ≥ 0.5) says *stronger than
-    claimed*; a one-sided band has no "stronger" side outside it.
+    claimed*; a one-sided band has no "stronger" side outside it. Fewer than :data:`MIN_JUDGED`
+    worlds (``n``) are too few for words: the interval is then wider than the cut-offs' gap.
     """
     if np.isnan(p):
         return "no plausible worlds"
+    if n is not None and n < MIN_JUDGED:
+        return f"too few worlds to judge ({n})"
     if p >= CUTOFFS[1]:
         return "supported"
     if p <= CUTOFFS[0]:
@@ -169,6 +182,7 @@ class ReadingVerdict:
     low: float
     high: float
     shares: dict[str, float]
+    defined: int
     words: str
     se: float
     censored: int
@@ -211,10 +225,11 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
         not np.isnan(m) and classify(m, s, reading.band) == "undecided"
         for m, s in zip(per["effect"], per["se"], strict=True)
     ]
-    n = len(per)
     counts = per["status"].value_counts()
-    shares = {s: float(counts.get(s, 0)) / n if n else float("nan") for s in STATUSES}
-    shares["near an edge"] = float(per["near_edge"].mean()) if n else float("nan")
+    total = len(per)
+    shares = {s: float(counts.get(s, 0)) / total if total else float("nan") for s in STATUSES}
+    shares["near an edge"] = float(per["near_edge"].mean()) if total else float("nan")
+    n = total - int(counts.get("undefined", 0))  # P(holds) is over the worlds where it is defined
     k = int(counts.get("in band", 0))
     p = k / n if n else float("nan")
     lo, hi = proportion_interval(k, n)
@@ -222,12 +237,18 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
     q = tuple(float(x) for x in np.quantile(fin, [0.1, 0.5, 0.9])) if len(fin) else (np.nan,) * 3
     verdict = ReadingVerdict(
         reading=reading,
-        worlds=n,
+        worlds=total,
         p=p,
         low=lo,
         high=hi,
         shares=shares,
-        words=words(p, shares.get("above", 0.0), bool(np.isfinite(reading.band).all())),
+        defined=n,
+        words=words(
+            p,
+            counts.get("above", 0) / n if n else 0.0,
+            bool(np.isfinite(reading.band).all()),
+            n,
+        ),
         se=pooled_sd,
         censored=int((~np.isfinite(per["effect"]) & per["effect"].notna()).sum()),
         quantiles=q,  # type: ignore[arg-type]

@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.discovery import Box
 from experiments.evidence import ClaimEvidence, ReadingEvidence
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from model.version import __version__, checkout_root
 
-__all__ = ["REPORTS", "code_version", "fmt", "summary_rows", "write_report"]
+__all__ = ["REPORTS", "code_version", "fmt", "summary_rows", "where_text", "write_report"]
 
 REPORTS = Path(__file__).resolve().parent / "reports"
 
@@ -89,30 +90,76 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "median effect [10%, 90%]": f"{fmt(v.quantiles[1])} [{fmt(v.quantiles[0])}, "
                 f"{fmt(v.quantiles[2])}]",
                 "at the defaults": f"{fmt(r.default_value)} ({r.default_status})",
-                "where it holds (PRIM)": _box_text(r),
+                "where it holds (PRIM)": where_text(r),
                 "top driver (PAWN)": r.top_driver,
             }
         )
     return rows
 
 
-def _box_text(r: ReadingEvidence) -> str:
+def where_text(r: ReadingEvidence) -> str:
+    """Where the reading holds, in words: a confirmed box, where it fails, or why neither."""
     from experiments.discovery import MAX_DIMS, MIN_CASES, MIN_LIFT
 
-    if r.box is None:
-        k = round(r.verdict.p * r.verdict.worlds) if r.verdict.worlds else 0
-        if k == 0:
-            return "nowhere"
-        if k == r.verdict.worlds:
-            return "everywhere"
-        if min(k, r.verdict.worlds - k) < MIN_CASES:
-            return f"too few worlds on one side for a box ({k} of {r.verdict.worlds} hold)"
+    v = r.verdict
+    k = round(v.p * v.defined) if v.defined else 0
+    if v.defined == 0:
+        return "undefined in every world"
+    if k == 0:
+        return "nowhere"
+    if k == v.defined:
+        return "everywhere"
+    if r.box is not None and r.box.confirmed:
+        b = r.box
         return (
-            f"no box of ≤ {MAX_DIMS} limits raises the share holding by {MIN_LIFT:.0%} "
-            "(no condition found)"
+            f"{b.text()} (held out: coverage {b.coverage:.0%}, density {b.density:.0%} "
+            f"vs {b.base:.0%} overall)"
         )
-    b = r.box
-    return f"{b.text()} (coverage {b.coverage:.0%}, density {b.density:.0%})"
+    if r.fail_box is not None and r.fail_box.confirmed:
+        b = r.fail_box
+        return (
+            f"fails where {b.text()} (held out: {b.density:.0%} fail there vs {b.base:.0%} "
+            f"overall; covers {b.coverage:.0%} of failures)"
+        )
+    if min(k, v.defined - k) < 2 * MIN_CASES:
+        return f"too few worlds on one side for a box ({k} of {v.defined} hold)"
+    found = [b for b in (r.box, r.fail_box) if b is not None]
+    if found:
+        return (
+            f"no condition: the box found on half the worlds ({found[0].text()}) fails on the other"
+        )
+    return (
+        f"no condition found (no box of ≤ {MAX_DIMS} limits closes {MIN_LIFT:.0%} of the gap "
+        "to certainty)"
+    )
+
+
+def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
+    """Per reading: both PRIM boxes and the CART check, as the report's table shows them."""
+
+    def box(b: Box | None) -> str:
+        if b is None:
+            return "none met the rule"
+        return (
+            f"{b.text()}; found at density {b.train_density:.0%}; held out: coverage "
+            f"{b.coverage:.0%}, density {b.density:.0%} vs base {b.base:.0%}, p = {b.p_value:.2g}"
+        )
+
+    rows = []
+    for r in ev.readings:
+        c = r.cart
+        rows.append(
+            {
+                "reading": r.verdict.reading.name,
+                "PRIM: where it holds": box(r.box),
+                "PRIM: where it fails": box(r.fail_box),
+                "CART (depth 3), held-out accuracy vs guessing": "too few worlds"
+                if c is None
+                else f"{c.accuracy:.0%} vs {c.majority:.0%}"
+                + (f"; first split {c.first_split}" if c.first_split else ""),
+            }
+        )
+    return rows
 
 
 def _figure(ev: ClaimEvidence, path: Path) -> None:
@@ -176,14 +223,16 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
             if top is not None
             else ""
         )
-        + f". Size '{ev.size_name}': {s.clients:,} people a market, {s.months} months, a second "
-        f"replication in {s.pilot} worlds, {s.defaults} at the defaults; seed {ev.seed}; "
-        f"{ev.seconds:,.0f} s.*",
+        + f". Size '{ev.size_name}': {s.clients:,} people a market, {s.months} months; waves of "
+        f"{s.wave:,} worlds until {s.target:,} are plausible (at most {s.max_waves}); a second "
+        f"replication in {s.pilot} worlds and up to {s.max_reps} in every world near a band edge; "
+        f"{s.defaults} at the defaults; seed {ev.seed}; {ev.seconds:,.0f} s.*",
         "",
         "## Verdict, per reading",
         "",
-        f"P(holds) is the share of plausible worlds whose effect lies in the reading's band, with its "
-        f"exact 95% interval; ≥ {CUTOFFS[1]} *supported*, ≤ {CUTOFFS[0]} *not supported*, between: "
+        "P(holds) is the share of plausible worlds whose effect lies in the reading's band, among "
+        "the worlds where the effect is defined, with its exact 95% interval; "
+        f"≥ {CUTOFFS[1]} *supported*, ≤ {CUTOFFS[0]} *not supported*, between: "
         "*depends on the world*. *Above* is stronger than claimed.",
         "",
         _table(pd.DataFrame(summary_rows(ev))),
@@ -209,7 +258,8 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "own seed, so its effect includes the noise of a finite market. A world is *near an edge* "
         "when a band edge lies within 1.96 standard errors of its effect (another seed could move "
         "it across); the standard error is the within-world standard deviation, pooled over the "
-        "worlds with two replications, over √replications:",
+        "worlds with two or more replications, over √replications. Worlds near an edge after "
+        f"the first pass run up to {s.max_reps} replications and are judged on their mean:",
         "",
         _table(
             pd.DataFrame(
@@ -223,6 +273,16 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
                 ]
             )
         ),
+        "",
+        "## Where it holds: scenario discovery on held-out worlds",
+        "",
+        "PRIM looks for a box of at most three limits where the reading holds and one where it "
+        "fails, on a random half of the worlds where it is defined; the other half measures "
+        "the box (coverage, density) and tests it (one-sided Fisher exact test, confirmed at "
+        "p < 0.05). A classification tree of depth 3 grown on the same half says whether the "
+        "uncertainties predict the outcome at all, against always guessing the commoner one.",
+        "",
+        _table(pd.DataFrame(_discovery_rows(ev))),
         "",
         "## Which uncertainties decide the effect (PAWN, median KS distance)",
         "",

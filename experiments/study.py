@@ -2,21 +2,27 @@
 
 Two stages, both on the sweep machinery (:func:`model.studies.sweep.runner.executor`'s process
 pool; every batch written atomically by :func:`model.studies.sweep.store.write_parquet`, so an
-interrupted study resumes where it stopped):
+interrupted study resumes where it stopped; each stage folder's manifest,
+:mod:`experiments.store`, refuses runs made by other code or at another size):
 
-1. **Worlds** (shared by every claim): :func:`model.studies.worlds.draw_worlds` draws the worlds;
-   each world's *baseline* (its declared levers, nothing changed) runs once, instrumented
-   (:func:`baseline_run`), and the stylised facts (:data:`model.studies.worlds.FACTS`) decide
-   whether it is plausible. Baselines are kept, so a claim's control arm is not run again.
+1. **Worlds** (shared by every claim): :func:`model.studies.worlds.draw_worlds` draws waves of
+   worlds until :attr:`Size.target` are plausible (or :attr:`Size.max_waves` waves are drawn — a
+   stopping rule on the count alone, never on a claim's outcome); each world's *baseline* (its
+   declared levers, nothing changed) runs once, instrumented (:func:`baseline_run`), and the
+   stylised facts (:data:`model.studies.worlds.FACTS`) decide whether it is plausible. Baselines
+   are kept, so a claim's control arm is not run again.
 2. **Claims**: a claim module's ``measure(baseline, seed)`` runs its other arms on the world's seed
-   (paired with the baseline) and returns every reading's value. Replication 0 runs in every
-   plausible world; replication 1 in the first ``pilot`` worlds, which measures the within-world
-   noise the verdict allows for (:func:`experiments.framework.judge`).
+   (paired with the baseline) and returns every reading's value. Replications follow a stated
+   precision rule: one in every plausible world, a second in the first :attr:`Size.pilot` worlds
+   (the within-world noise, pooled); then every world whose effect on some reading lies within its
+   95% Monte-Carlo margin of a band edge runs up to :attr:`Size.max_reps` replications in all and
+   is judged on their mean (:func:`experiments.framework.judge`).
 """
 
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -24,12 +30,11 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from experiments.baseline import EXTRAS, Baseline, baseline_run
+from experiments.store import check_manifest, fingerprint
 from model import Scenario
-from model.engine.metrics import top_share
-from model.engine.retention_model import RetentionModel
 from model.studies.run import RunResult
 from model.studies.sweep.store import write_parquet
 from model.studies.worlds import (
@@ -59,8 +64,12 @@ class Size:
 
     Attributes
     ----------
-    waves : tuple of int
-        Worlds drawn in each wave (the plausible ones are kept).
+    wave : int
+        Worlds drawn in each wave (a Latin hypercube of its own).
+    target : int
+        Plausible worlds wanted: waves are drawn until this many are kept.
+    max_waves : int
+        Most waves drawn, whatever the count kept.
     clients : int
         People in each simulated market (``market.clients``).
     months : int
@@ -68,16 +77,21 @@ class Size:
     pilot : int
         Worlds (the first plausible ones) that also run a second replication, to measure the
         within-world Monte-Carlo noise.
+    max_reps : int
+        Replications, at most, of a world whose effect lies near a band edge.
     defaults : int
         Replications of the declared defaults, the value reported beside the verdict.
     batch : int
         Worlds per task.
     """
 
-    waves: tuple[int, ...]
+    wave: int
+    target: int
+    max_waves: int
     clients: int
     months: int
     pilot: int
+    max_reps: int
     defaults: int
     batch: int
 
@@ -85,85 +99,39 @@ class Size:
         """The run settings every arm shares."""
         return {"market.clients": self.clients, "run.months": self.months}
 
+    def manifest(self, seed: int) -> dict[str, Any]:
+        """What a stored stage must share with this study to be resumed by it.
+
+        The market, horizon, wave size and seed decide every stored run; the counts (target,
+        waves, replications) only decide how many there are, so a study can be extended.
+        """
+        return {"clients": self.clients, "months": self.months, "wave": self.wave, "seed": seed}
+
 
 SIZES: dict[str, Size] = {
-    "quick": Size(waves=(40,), clients=300, months=24, pilot=4, defaults=2, batch=10),
+    "quick": Size(
+        wave=40,
+        target=0,
+        max_waves=1,
+        clients=300,
+        months=24,
+        pilot=4,
+        max_reps=2,
+        defaults=2,
+        batch=10,
+    ),
     "default": Size(
-        waves=(1000, 500, 1000), clients=800, months=60, pilot=32, defaults=4, batch=12
+        wave=2000,
+        target=500,
+        max_waves=8,
+        clients=800,
+        months=60,
+        pilot=32,
+        max_reps=4,
+        defaults=4,
+        batch=12,
     ),
 }
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """A world's baseline run and the per-client numbers the claims read from it.
-
-    Attributes
-    ----------
-    run : RunResult
-        The run (its scenario carries the world and the seed).
-    extras : dict
-        ``top20_profit_1y`` / ``top20_profit_all``: top-fifth share of attributed profit among
-        clients served in the last 12 months / the whole run (%, NaN if total ≤ 0);
-        ``stayer_ratio``: revenue of clients served in every month over the whole run divided by
-        their first-year revenue; ``cohort_ratio`` and ``cohort_profit_ratio``: revenue and
-        attributed profit over the whole run of the clients active at the start (churn and
-        win-back included) divided by their first-year revenue.
-    """
-
-    run: RunResult
-    extras: dict[str, float]
-
-
-def baseline_run(scenario: Scenario) -> Baseline:
-    """Run ``scenario`` once, snapshotting per-client revenue and profit for the claims."""
-    model = RetentionModel(scenario, rng=scenario.run.seed)
-    c = model.clients
-    end = model.months
-    start_active = c.active_mask().copy()
-    stayed = np.ones(c.n, bool)
-    served_all = np.zeros(c.n, bool)
-    served_last = np.zeros(c.n, bool)
-    rev0, val0 = c.revenue_total.copy(), c.value.copy()
-    snap: dict[str, np.ndarray] = {}
-    while model.month < end:
-        if model.month == end - 12:
-            snap["rev_last"], snap["val_last"] = c.revenue_total.copy(), c.value.copy()
-        model.step()
-        served = model.ctx.served
-        stayed &= served
-        served_all |= served | c.joins
-        if model.month > end - 12:
-            served_last |= served | c.joins
-        if model.month == 12:
-            snap["rev_12"] = c.revenue_total.copy()
-    rev, val = c.revenue_total - rev0, c.value - val0
-    first = snap.get("rev_12", c.revenue_total) - rev0
-
-    def ratio(num: np.ndarray, den: np.ndarray) -> float:
-        d = float(den.sum())
-        return float(num.sum()) / d if d > 0 else float("nan")
-
-    last_val = c.value - snap.get("val_last", val0)
-    extras = {
-        "top20_profit_1y": 100.0 * _top_fifth(last_val[served_last]),
-        "top20_profit_all": 100.0 * _top_fifth(val[served_all]),
-        "stayer_ratio": ratio(rev[stayed & start_active], first[stayed & start_active]),
-        "cohort_ratio": ratio(rev[start_active], first[start_active]),
-        "cohort_profit_ratio": ratio(val[start_active], first[start_active]),
-    }
-    run = RunResult(scenario=scenario, timeseries=model.timeseries(), summary=model.summary())
-    return Baseline(run=run, extras=extras)
-
-
-def _top_fifth(values: np.ndarray) -> float:
-    """Top-fifth share of the total; +inf (a bound) when the total is ≤ 0 but the top fifth's > 0."""
-    share = top_share(values)
-    if np.isnan(share) and values.size:
-        k = max(round(0.2 * values.size), 1)
-        top = float(np.sort(values)[-k:].sum())
-        return float("inf") if top > 0 else float("nan")
-    return share
 
 
 def _world_batch(rows: list[dict[str, Any]], settings: dict[str, Any], path: str) -> None:
@@ -198,18 +166,25 @@ def shared_pool(workers: int) -> Iterator[None]:
 
 
 def _run_tasks(tasks: list[tuple[Callable, tuple]], workers: int, label: str) -> None:
+    """Run ``tasks`` on the shared pool, a bar counting batches (on a terminal), a line per 10%."""
     if not tasks:
         return
+    from model.interfaces.progress import bar
+
     with shared_pool(workers) if not _POOL else nullcontext():
         pool = _POOL[-1]
         futures = [pool.submit(fn, *args) for fn, args in tasks]
-        for i, f in enumerate(futures, 1):
-            f.result()
-            print(f"  {label}: {i}/{len(futures)} batches", flush=True)
+        step = max(len(futures) // 10, 1)
+        with bar(len(futures), label, unit="batch") as progress:
+            for i, f in enumerate(futures, 1):
+                f.result()
+                progress.update(1)
+                if i % step == 0 or i == len(futures):
+                    progress.write(f"  {label}: {i}/{len(futures)} batches", file=sys.stdout)
 
 
-def _stage(worlds: pd.DataFrame, size: Size, folder: Path, workers: int) -> pd.DataFrame:
-    folder.mkdir(parents=True, exist_ok=True)
+def _stage(worlds: pd.DataFrame, size: Size, folder: Path, workers: int, seed: int) -> pd.DataFrame:
+    check_manifest(folder, {**size.manifest(seed), "code": fingerprint()})
     tasks = []
     for b, start in enumerate(range(0, len(worlds), size.batch)):
         path = folder / f"batch-{b:05d}.parquet"
@@ -227,20 +202,24 @@ def _stage(worlds: pd.DataFrame, size: Size, folder: Path, workers: int) -> pd.D
 def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.DataFrame:
     """Every drawn world, its facts, ``plausible`` and ``kept`` (resumable under ``store``).
 
-    Waves of ``size.waves`` worlds, each an independent Latin hypercube over the declared ranges
-    (seeds ``seed``, ``seed + 1``, …), so a study can be extended without redrawing; the worlds
-    kept are the plausible ones (ABC rejection by the facts, each with its tolerance).
+    Waves of ``size.wave`` worlds, each an independent Latin hypercube over the declared ranges
+    (seeds ``seed``, ``seed + 1``, …), until ``size.target`` worlds are plausible or
+    ``size.max_waves`` waves are drawn; the worlds kept are the plausible ones (ABC rejection by
+    the facts, each with its tolerance).
     """
     unc = declared_uncertainties()
-    tables, offset = [], 0
-    for i, n in enumerate(size.waves):
-        drawn = draw_worlds(n, seed=seed + i, uncertainties=unc)
-        drawn["world"] += offset
-        offset += n
+    tables: list[pd.DataFrame] = []
+    kept = 0
+    for i in range(size.max_waves):
+        if i and kept >= size.target:
+            break
+        drawn = draw_worlds(size.wave, seed=seed + i, uncertainties=unc)
+        drawn["world"] += i * size.wave
         folder = store / ("worlds" if i == 0 else f"worlds{i + 1}")
-        table = _stage(drawn, size, folder, workers)
+        table = _stage(drawn, size, folder, workers, seed)
         table["wave"] = i + 1
         tables.append(table)
+        kept += int(table["plausible"].sum())
     out = pd.concat(tables, ignore_index=True)
     out["kept"] = out["plausible"]
     return out
@@ -249,7 +228,7 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
 def _baselines(rows: list[dict[str, Any]]) -> dict[int, pd.DataFrame]:
     """The stored baseline series of these worlds (from the files their rows name)."""
     want, out = {int(r["world"]) for r in rows}, {}
-    for path in sorted({str(r["series"]) for r in rows}):
+    for path in sorted({str(r["series"]) for r in rows if r.get("series")}):
         frame = pd.read_parquet(path)
         for w, ts in frame[frame["world"].isin(want)].groupby("world"):
             out[int(w)] = ts.drop(columns="world").reset_index(drop=True)  # type: ignore[call-overload]
@@ -257,27 +236,60 @@ def _baselines(rows: list[dict[str, Any]]) -> dict[int, pd.DataFrame]:
 
 
 def _claim_batch(
-    module_name: str, rows: list[dict[str, Any]], settings: dict, pilot: set, store: str, path: str
+    module_name: str, jobs: list[tuple[dict[str, Any], list[int]]], settings: dict, path: str
 ) -> None:
-    """Stage 2 task: the claim's readings in each world (replication 0, and 1 in pilot worlds)."""
+    """Stage 2 task: the claim's readings in each (world, replications) job, written to ``path``.
+
+    Replication ``r`` runs on the world's seed + ``r``; replication 0 pairs with the stored baseline.
+    """
     import importlib
 
     module = importlib.import_module(module_name)
-    series = _baselines(rows)
-    extras_cols = ("top20_profit_1y", "top20_profit_all", "stayer_ratio", "cohort_ratio")
+    series = _baselines([row for row, reps in jobs if 0 in reps])
     out = []
-    for row in rows:
+    for row, reps in jobs:
         world = {k: v for k, v in row.items() if "." in str(k)}
-        for rep in (0, 1) if int(row["world"]) in pilot else (0,):
+        for rep in reps:
             seed = int(row["seed"]) + rep
             scn = world_scenario(Scenario(), world, {**settings, "run.seed": seed})
             if rep == 0 and int(row["world"]) in series:
-                extras = {k: float(row[k]) for k in (*extras_cols, "cohort_profit_ratio")}
+                extras = {k: float(row[k]) for k in EXTRAS}
                 base = Baseline(RunResult(scn, series[int(row["world"])], {}), extras)
             else:
                 base = baseline_run(scn)
             out.append({"world": row["world"], "rep": rep, **module.measure(base, seed)})
     write_parquet(pd.DataFrame(out), path)
+
+
+def _near_edge_worlds(module: ModuleType, values: pd.DataFrame) -> set[int]:
+    """Worlds whose effect on some reading lies within its 95% Monte-Carlo margin of a band edge."""
+    from experiments.framework import judge
+
+    near: set[int] = set()
+    for reading in module.CLAIM.readings:
+        per, _ = judge(reading, values)
+        near |= {int(w) for w in per.loc[per["near_edge"], "world"]}
+    return near
+
+
+def _submit_reps(
+    module: ModuleType,
+    want: dict[int, list[int]],
+    kept: pd.DataFrame,
+    size: Size,
+    folder: Path,
+    prefix: str,
+    workers: int,
+) -> None:
+    """Run the replications ``want`` (world → reps), ``size.batch`` worlds a task."""
+    rows = {int(r["world"]): r for r in kept.to_dict("records")}
+    worlds = [w for w in sorted(want) if want[w]]
+    tasks = []
+    for start in range(0, len(worlds), size.batch):
+        jobs = [(rows[w], want[w]) for w in worlds[start : start + size.batch]]
+        path = folder / f"{prefix}{worlds[start]:06d}.parquet"
+        tasks.append((_claim_batch, (module.__name__, jobs, size.settings(), str(path))))
+    _run_tasks(tasks, workers, module.CLAIM.name)
 
 
 def claim_values(
@@ -286,29 +298,45 @@ def claim_values(
     size: Size,
     store: Path,
     workers: int = 1,
+    seed: int = 1,
 ) -> pd.DataFrame:
     """Stage 2: one row per (plausible world, replication) with every reading's value.
 
-    Resumable by world: only the kept worlds no stored batch holds are run (so a study extended
-    by another wave runs only the new worlds).
+    Replication 0 in every kept world and 1 in the first ``size.pilot``; then the worlds near a band
+    edge on some reading run up to ``size.max_reps`` replications. Resumable by (world,
+    replication): only what no stored batch holds is run (so a study extended by another wave runs
+    only the new worlds).
     """
     folder = store / "claims" / module.CLAIM.name
-    folder.mkdir(parents=True, exist_ok=True)
+    code = fingerprint([f"{module.__name__.replace('.', '/')}.py"])
+    check_manifest(folder, {**size.manifest(seed), "code": code})
     kept = worlds[worlds["kept"]].reset_index(drop=True)
-    pilot = set(int(w) for w in kept["world"].iloc[: size.pilot])
-    done = _read(folder)
-    todo = kept[~kept["world"].isin(set(done["world"]))] if len(done) else kept
-    tasks = []
-    for start in range(0, len(todo), size.batch):
-        rows = todo.iloc[start : start + size.batch].to_dict("records")
-        path = folder / f"batch-w{int(rows[0]['world']):06d}.parquet"
-        args = (module.__name__, rows, size.settings(), pilot, str(store), str(path))
-        tasks.append((_claim_batch, args))
-    _run_tasks(tasks, workers, module.CLAIM.name)
-    out = _read(folder)
+    pilot = {int(w) for w in kept["world"].iloc[: size.pilot]}
+
+    def missing(reps_of: Callable[[int], range]) -> dict[int, list[int]]:
+        done = _read(folder)
+        have = set(zip(done["world"], done["rep"], strict=True)) if len(done) else set()
+        return {
+            int(w): [r for r in reps_of(int(w)) if (int(w), r) not in have] for w in kept["world"]
+        }
+
+    first = missing(lambda w: range(2 if w in pilot else 1))
+    _submit_reps(module, first, kept, size, folder, "batch-w", workers)
+    near = _near_edge_worlds(module, _kept_values(folder, kept))
+    more = missing(lambda w: range(size.max_reps if w in near else 0))
+    _submit_reps(module, more, kept, size, folder, "batch-x", workers)
+    out = _kept_values(folder, kept)
     if out.empty:
         return pd.DataFrame(columns=["world", "rep", *module.CLAIM.names], dtype=float)
-    return out[out["world"].isin(set(kept["world"]))].reset_index(drop=True)
+    return out
+
+
+def _kept_values(folder: Path, kept: pd.DataFrame) -> pd.DataFrame:
+    out = _read(folder)
+    if out.empty:
+        return out
+    out = out[out["world"].isin(set(kept["world"]))]
+    return out.sort_values(["world", "rep"], ignore_index=True)
 
 
 def _read(folder: Path) -> pd.DataFrame:
@@ -336,7 +364,8 @@ def defaults_values(
     import tempfile
 
     folder = (store or Path(tempfile.mkdtemp())) / "defaults" / module.CLAIM.name
-    folder.mkdir(parents=True, exist_ok=True)
+    code = fingerprint([f"{module.__name__.replace('.', '/')}.py"])
+    check_manifest(folder, {**size.manifest(seed), "code": code})
     tasks = []
     for rep in range(size.defaults):
         path = folder / f"rep-{rep:03d}.parquet"

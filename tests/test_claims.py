@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from experiments import EXPERIMENTS, load
-from experiments.discovery import prim_box, sensitivity
+from experiments.discovery import cart_check, prim_box, sensitivity
 from experiments.framework import Reading, classify, judge, proportion_interval, words
 from experiments.study import baseline_run
 from model import Scenario
@@ -44,6 +44,7 @@ def test_verdict_words_follow_the_declared_cutoffs():
     assert words(0.1) == "not supported"
     assert words(0.1, above=0.9) == "not supported: stronger than claimed"
     assert words(0.1, above=0.9, two_sided=False) == "not supported"
+    assert words(0.0, n=3) == "too few worlds to judge (3)"  # [0, 0.71]: wider than the gap
 
 
 def test_classify_says_above_below_and_undecided():
@@ -67,11 +68,62 @@ def test_prim_recovers_a_planted_box():
     holds = ((x["a"] > 0.6) & (x["b"] < 0.4)).to_numpy().copy()
     holds ^= rng.uniform(size=600) < 0.03  # a little label noise
     box = prim_box(x, holds)
-    assert box is not None
+    assert box is not None and box.confirmed
     assert set(box.limits) == {"a", "b"}
-    assert box.limits["a"][0] == pytest.approx(0.6, abs=0.06)
-    assert box.limits["b"][1] == pytest.approx(0.4, abs=0.06)
-    assert box.coverage >= 0.7 and box.density >= 0.8
+    assert box.limits["a"][0] == pytest.approx(0.6, abs=0.08)
+    assert box.limits["b"][1] == pytest.approx(0.4, abs=0.08)
+    # Coverage and density are measured on the half the box was not found on.
+    assert box.coverage >= 0.7 and box.density >= 0.8 and box.base < 0.3
+    inside = box.contains(x)  # the same box applied to every world
+    assert holds[inside].mean() >= 0.8 and 0.1 <= inside.mean() <= 0.3
+
+
+def test_prim_finds_where_a_common_claim_fails():
+    """A claim holding in ~90% of worlds: a box of failure is found, though no box of holding can
+    raise its share by a fixed 15 points (the old absolute rule could not)."""
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame(rng.uniform(size=(800, 4)), columns=list("abcd"))
+    holds = ~((x["c"] > 0.7) & (x["d"] > 0.7)).to_numpy()
+    fails = prim_box(x, ~holds)
+    assert fails is not None and fails.confirmed
+    assert {"c", "d"} <= set(fails.limits) and fails.density > 0.8
+
+
+def test_prim_on_noise_rarely_confirms_a_box():
+    rng = np.random.default_rng(6)
+    confirmed = 0
+    for _ in range(10):
+        x = pd.DataFrame(rng.uniform(size=(400, 4)), columns=list("abcd"))
+        box = prim_box(x, rng.uniform(size=400) < 0.4)
+        confirmed += box is not None and box.confirmed
+    assert confirmed <= 2  # held-out test at 5%: about 0.5 of 10 expected
+
+
+def test_cart_beats_guessing_only_where_the_uncertainties_decide():
+    rng = np.random.default_rng(7)
+    x = pd.DataFrame(rng.uniform(size=(600, 3)), columns=["a", "b", "c"])
+    planted = cart_check(x, (x["a"] > 0.5).to_numpy())
+    assert planted is not None and planted.informative and planted.accuracy > 0.9
+    assert planted.first_split.startswith("a ≤ ")
+    noise = cart_check(x, rng.uniform(size=600) < 0.3)
+    assert noise is not None and noise.accuracy < noise.majority + 0.05
+
+
+@pytest.mark.parametrize(
+    ("acquire", "keep", "expected"),
+    [
+        (300.0, 100.0, 3.0),
+        (300.0, np.inf, -np.inf),  # retention bought nothing: a bound below, never the value 0
+        (np.inf, 100.0, np.inf),  # advertising bought nothing: a bound above
+        (np.inf, np.inf, np.nan),
+        (300.0, -np.inf, np.nan),
+    ],
+)
+def test_incremental_cost_ratio_reports_censored_inputs_as_bounds(acquire, keep, expected):
+    from experiments.acquisition_cost import cost_ratio
+
+    got = cost_ratio(acquire, keep)
+    assert (np.isnan(got) and np.isnan(expected)) or got == expected
 
 
 def test_pawn_ranks_the_driver_first_and_noise_below_it():
@@ -114,4 +166,6 @@ def test_worlds_are_judged_where_their_effect_lies_and_flagged_near_an_edge():
     per, v = judge(BAND, values)
     assert list(per["status"]) == ["in band", "above", "above", "undefined"]
     assert list(per["near_edge"]) == [False, True, False, False]
-    assert v.p == 0.25 and v.shares["undefined"] == 0.25 and v.shares["near an edge"] == 0.25
+    # P(holds) is over the worlds where the effect is defined: 1 of 3, not 1 of 4.
+    assert v.p == pytest.approx(1 / 3) and v.defined == 3 and v.worlds == 4
+    assert v.shares["undefined"] == 0.25 and v.shares["near an edge"] == 0.25

@@ -78,3 +78,14 @@ def test_rejections_name_the_fact_that_rejects_most(defaults_ts):
     assert rej["rejects alone"].iloc[0] == pytest.approx(2 / 3)
     assert {f.name for f in FACTS} == set(rej["fact"])
     assert all(f.source for f in FACTS)
+
+
+def test_integer_uncertainties_take_their_endpoints_as_often_as_any_value():
+    """Rounding lo + u·(hi − lo) would draw each endpoint half as often as an inner value."""
+    from dataclasses import replace
+
+    p = declared_uncertainties()["word_of_mouth.lapsed_warning_months"]
+    u = {p.key: replace(p, plausible=(1, 4), scale="linear")}
+    counts = draw_worlds(4000, seed=3, uncertainties=u)[p.key].value_counts().sort_index()
+    assert list(counts.index) == [1, 2, 3, 4]
+    assert (counts == 1000).all()  # a Latin hypercube: exactly n/4 in each quarter

@@ -79,8 +79,8 @@ def draw_worlds(
     uncertainties : mapping, optional
         key → :class:`~model.scenario.ParamInfo` with ``plausible`` set; default
         :func:`declared_uncertainties`. A numeric ``(low, high)`` is drawn uniformly (or uniformly
-        in the logarithm when ``scale == "log"``; integers are rounded); alternatives are drawn with
-        equal probability.
+        in the logarithm when ``scale == "log"``; an integer takes each value equally often);
+        alternatives are drawn with equal probability.
 
     Returns
     -------
@@ -101,18 +101,33 @@ def draw_worlds(
         col = u[:, j]
         if _is_range(p):
             lo, hi = (float(v) for v in p.plausible)  # type: ignore[union-attr]
+            if p.kind is int:
+                frame[key] = _integers(col, int(lo), int(hi), log=p.scale == "log")
+                continue
             if p.scale == "log":
                 vals = np.exp(np.log(lo) + col * (np.log(hi) - np.log(lo)))
             else:
                 vals = lo + col * (hi - lo)
-            if p.kind is int:
-                vals = np.rint(vals).astype(int)
             frame[key] = vals
         else:
             options = list(p.plausible or ())
             idx = np.minimum((col * len(options)).astype(int), len(options) - 1)
             frame[key] = [options[i] for i in idx]
     return frame
+
+
+def _integers(u: np.ndarray, lo: int, hi: int, log: bool = False) -> np.ndarray:
+    """Integers ``lo..hi`` from uniforms ``u``, every value equally likely (or log-uniform).
+
+    ``floor(lo + u·(hi − lo + 1))``: rounding ``lo + u·(hi − lo)`` instead would draw the two
+    endpoints half as often as the values between them. On the log scale the same floor is taken
+    of a log-uniform draw on ``[lo, hi + 1)``.
+    """
+    if log:
+        x = np.exp(np.log(lo) + u * (np.log(hi + 1.0) - np.log(lo)))
+    else:
+        x = lo + u * (hi - lo + 1.0)
+    return np.clip(np.floor(x), lo, hi).astype(int)
 
 
 def restrict(

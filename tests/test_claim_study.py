@@ -1,0 +1,117 @@
+"""The claim study's store and replication rule: stale runs refused, noisy worlds replicated."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.framework import Claim, Reading, judge
+from experiments.store import StaleStore, check_manifest, fingerprint
+from experiments.study import Size, claim_values
+from model.studies.worlds import draw_worlds
+
+TINY = Size(
+    wave=12, target=0, max_waves=1, clients=60, months=13, pilot=4, max_reps=3, defaults=1, batch=5
+)
+
+
+def _fake_claim() -> types.ModuleType:
+    """A claim whose effect is 10 (the band's upper edge) in even worlds and 50 in odd ones,
+    ±0.5 by replication (sd 0.71): only the even worlds sit near an edge."""
+    module = types.ModuleType("fake_claim_for_tests")
+    module.CLAIM = Claim(  # type: ignore[attr-defined]
+        "fake", "a fake claim", (Reading("effect", "e", "“e”", "s", "x", (0.0, 10.0)),), "d"
+    )
+
+    def measure(base, seed):
+        world_seed = seed - seed % 16  # the world's first seed (replications add 0, 1, 2 …)
+        level = 10.0 if (world_seed // 16) % 2 == 0 else 50.0
+        return {"effect": level + (0.5 if (seed - world_seed) % 2 == 0 else -0.5)}
+
+    module.measure = measure  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    return module
+
+
+def _worlds() -> pd.DataFrame:
+    worlds = draw_worlds(TINY.wave, seed=4)
+    worlds["kept"] = True
+    return worlds
+
+
+def test_worlds_near_a_band_edge_get_more_replications(tmp_path):
+    module = _fake_claim()
+    worlds = _worlds()
+    values = claim_values(module, worlds, TINY, tmp_path)
+    reps = values.groupby("world")["rep"].apply(sorted)
+    even = {
+        int(w) for w, s in zip(worlds["world"], worlds["seed"], strict=True) if s // 16 % 2 == 0
+    }
+    assert 0 < len(even) < len(worlds)  # the test needs both kinds
+    pilot = set(worlds["world"].iloc[: TINY.pilot])
+    for world, r in reps.items():
+        if world in even:
+            assert r == list(range(TINY.max_reps)), world  # near the edge at 10: replicated
+        else:
+            assert r == ([0, 1] if world in pilot else [0]), world
+    per, _ = judge(module.CLAIM.readings[0], values)
+    assert set(per.loc[per["n"] == TINY.max_reps, "world"]) == even
+    # Resuming runs nothing new: the same table.
+    again = claim_values(module, worlds, TINY, tmp_path)
+    pd.testing.assert_frame_equal(values, again)
+
+
+def test_a_store_made_by_other_code_or_size_is_refused(tmp_path):
+    module = _fake_claim()
+    claim_values(module, _worlds(), TINY, tmp_path)
+    folder = tmp_path / "claims" / "fake"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["code"] == fingerprint([f"{module.__name__}.py"])
+    assert manifest["clients"] == TINY.clients and manifest["seed"] == 1
+    bigger = Size(**{**TINY.__dict__, "clients": 61})
+    with pytest.raises(StaleStore, match=r"clients = 60, now 61.*--fresh"):
+        claim_values(module, _worlds(), bigger, tmp_path)
+    manifest["code"] = "0" * 16
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StaleStore, match="code = '0000000000000000'"):
+        claim_values(module, _worlds(), TINY, tmp_path)
+
+
+def test_batches_without_a_manifest_are_refused(tmp_path):
+    (tmp_path / "batch-w000001.parquet").write_bytes(b"old")
+    with pytest.raises(StaleStore, match=r"no manifest\.json"):
+        check_manifest(tmp_path, {"code": "x"})
+
+
+def test_the_fingerprint_follows_the_engine_not_the_reports():
+    from experiments.store import source_files
+
+    names = {p.as_posix() for p in source_files(["experiments/lost_client.py"])}
+    assert any(n.endswith("model/engine/phases/retain.py") for n in names)
+    assert any(n.endswith("experiments/lost_client.py") for n in names)
+    assert not any(
+        n.endswith(("experiments/report.py", "model/interfaces/figures.py")) for n in names
+    )
+
+
+def test_cli_refuses_a_stale_store_in_one_line(tmp_path):
+    def retention(*args: str) -> subprocess.CompletedProcess:
+        cmd = [str(Path(sys.executable).with_name("retention")), *args]  # as a user runs it
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+    args = ("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
+    assert retention(*args).returncode == 0
+    manifest = tmp_path / ".store" / "quick-seed1" / "worlds" / "manifest.json"
+    data = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**data, "code": "f" * 16}))
+    out = retention(*args)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "--fresh" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    fresh = retention(*args, "--fresh")
+    assert fresh.returncode == 0, fresh.stderr
