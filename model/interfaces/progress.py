@@ -1,7 +1,8 @@
 """Progress for long commands: a tqdm bar with an estimate on a terminal, silence in pipes and CI.
 
-Every long command (run, compare, optimize, sweep, sensitivity) shows its bar from the first second
-(no delay), and only where a person watches: stderr is a terminal and ``CI`` is not set.
+Every long command (run, compare, optimize, sweep, calibrate, sensitivity) shows its bar from the
+first second (no delay), and only where a person watches: stderr is a terminal and ``CI`` is not
+set. Studies that do not take an executor are told a bar through :mod:`model.studies.progress`.
 :class:`ProgressExecutor` counts the runs of a study that takes an executor, without the study
 knowing about bars.
 """

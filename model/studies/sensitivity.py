@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.studies.progress import Progress, or_silent
 from model.studies.sweep.spec import SweepError
 from model.studies.sweep.store import load, read_manifest, status
 
@@ -64,7 +65,9 @@ def default_metrics(frame: pd.DataFrame, keys: list[str]) -> list[str]:
     return out
 
 
-def analyze(store: str | Path, metrics: list[str] | None = None) -> pd.DataFrame:
+def analyze(
+    store: str | Path, metrics: list[str] | None = None, progress: Progress | None = None
+) -> pd.DataFrame:
     """Sensitivity indices of each metric to each varied parameter, as a tidy table.
 
     Parameters
@@ -73,6 +76,8 @@ def analyze(store: str | Path, metrics: list[str] | None = None) -> pd.DataFrame
         A finished sweep store with a sobol, morris or lhs design.
     metrics : list of str, optional
         Summary metrics to analyse; default: every finite, non-constant one.
+    progress : Progress, optional
+        Counts the metrics analysed, naming each as it starts (:mod:`model.studies.progress`).
 
     Returns
     -------
@@ -107,9 +112,13 @@ def analyze(store: str | Path, metrics: list[str] | None = None) -> pd.DataFrame
     x = design[keys].to_numpy(dtype=float)
     seed = int(spec["seed"]) % 2**32
     rows = []
+    progress = or_silent(progress)
+    progress.reset(total=len(metrics))
     for metric in metrics:
+        progress.set_description_str(f"sensitivity: {metric}")
         y = means[metric].to_numpy(dtype=float)
         rows.extend(_indices(kind, problem, spec, x, y, seed, metric))
+        progress.update(1)
     table = pd.DataFrame(rows)
     table["flag"] = [_flag(row) for row in table.to_dict("records")]
     table.attrs["samples"] = int(spec["design"].get("samples") or len(means))

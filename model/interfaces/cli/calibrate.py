@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from model.interfaces.cli.inputs import (
     check_out,
@@ -140,10 +141,11 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE.toml",
         help="where to write the fitted scenario",
     )
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(handler=cmd_calibrate)
 
 
-def _transactions(args: argparse.Namespace):
+def _transactions(args: argparse.Namespace, progress: Any):
     """A transaction log → calibration in the setting given or inferred (said in the output)."""
     from model.studies.calibration.from_log import calibrate_log
     from model.studies.calibration.logs import LogFormat
@@ -165,14 +167,17 @@ def _transactions(args: argparse.Namespace):
         split=args.split,
         period_months=args.period_months,
         base=args.base,
+        progress=progress,
     )
-    print(result.details["setting"].reason)
+    progress.close()  # before printing: a bar redrawn under the text would garble it
+    if not args.quiet:
+        print(result.details["setting"].reason)
     hold = result.details.get("holdout")
-    if hold is not None:
+    if hold is not None and not args.quiet:
         print("\nholdout (per-client repeat purchases; weekly totals):")
         print(hold.errors.round(3).to_string())
-        if args.holdout_csv is not None:
-            hold.weekly.to_csv(args.holdout_csv, index=False)
+    if hold is not None and args.holdout_csv is not None:
+        hold.weekly.to_csv(args.holdout_csv, index=False)
     return result
 
 
@@ -191,6 +196,7 @@ def _base_scenario(text: str) -> Path:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run the calibration; bad input becomes one line and exit status 2 (via CliError)."""
     from model.interfaces.cli.errors import CliError
+    from model.interfaces.progress import bar
     from model.studies.calibration.data import read_survival
     from model.studies.calibration.errors import CalibrationError
     from model.studies.calibration.fit import (
@@ -206,18 +212,22 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                 f"--seeds {args.seeds} / --replicates {args.replicates}: allowed seeds ≥ 1, "
                 "replicates ≥ 0"
             )
-        if args.survival is not None:
-            alive, months = read_survival(args.survival, args.cohort_size)
-            result = calibrate_survival(
-                alive, period_months=months, fit_periods=args.fit_years, base=args.base
-            )
-        elif args.transactions is not None:
-            result = _transactions(args)
-        else:
-            settings = MSMSettings(
-                seeds=tuple(range(101, 101 + args.seeds)), replicates=args.replicates
-            )
-            result = calibrate_targets(args.targets, base=args.base, settings=settings)
+        # Up from the first second: a log's reading and a simulated fit take a while.
+        with bar(None, "calibrate", unit="run", enabled=not args.quiet) as progress:
+            if args.survival is not None:
+                alive, months = read_survival(args.survival, args.cohort_size)
+                result = calibrate_survival(
+                    alive, period_months=months, fit_periods=args.fit_years, base=args.base
+                )
+            elif args.transactions is not None:
+                result = _transactions(args, progress)
+            else:
+                settings = MSMSettings(
+                    seeds=tuple(range(101, 101 + args.seeds)), replicates=args.replicates
+                )
+                result = calibrate_targets(
+                    args.targets, base=args.base, settings=settings, progress=progress
+                )
         if args.out.exists() and args.out.is_dir():
             raise CalibrationError(f"--out {str(args.out)!r} is a folder; give a file name")
         try:
@@ -226,6 +236,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             raise CalibrationError(f"--out {str(args.out)!r} cannot be written: {exc}") from None
     except CalibrationError as exc:
         raise CliError(str(exc)) from None
-    print(result.summary())
-    print(f"\nwrote {args.out}")
+    if not args.quiet:
+        print(result.summary())
+        print(f"\nwrote {args.out}")
     return 0

@@ -42,11 +42,15 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Compute, print and write the sensitivity table and figure."""
     import sys
 
+    from model.interfaces.progress import bar
     from model.studies.sensitivity import analyze, caveats, write
 
     outdir = check_out(args.out if args.out is not None else args.store / "sensitivity")
-    table = analyze(args.store, args.metrics or None)
-    csv, png = write(table, outdir)
+    # The bar is up before the store is read: a large sweep's indices take a while per metric.
+    with bar(None, "sensitivity", unit="metric", enabled=not args.quiet) as progress:
+        table = analyze(args.store, args.metrics or None, progress=progress)
+        progress.set_description_str("sensitivity: drawing the figure")
+        csv, png = write(table, outdir)
     for line in caveats(table):  # warnings always, even with --quiet: they change the reading
         print(f"retention: warning: {line}", file=sys.stderr)
     if not args.quiet:

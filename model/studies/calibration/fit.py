@@ -33,7 +33,7 @@ import pandas as pd
 from model.scenario import Scenario, ScenarioError, read_toml
 from model.studies.calibration.data import check_transactions, read_transactions, survival_table
 from model.studies.calibration.errors import CalibrationError
-from model.studies.calibration.moments import MSMSettings, fit_moments
+from model.studies.calibration.moments import MSMSettings, Progress, fit_moments
 from model.studies.calibration.result import CalibrationResult
 from model.studies.calibration.sbg import (
     SBGFit,
@@ -285,6 +285,7 @@ def calibrate_targets(
     *,
     base: Scenario | str | Path | None = None,
     settings: MSMSettings | None = None,
+    progress: Progress | None = None,
 ) -> CalibrationResult:
     """Estimate the parameters that drive the given targets (any subset of :data:`TARGETS`).
 
@@ -293,7 +294,8 @@ def calibrate_targets(
     (common random numbers, :mod:`model.studies.calibration.moments`) for annual retention
     (``retain.base_churn``), CAC and acquisition rate (``attract.ad_p_max``), referral share
     (``word_of_mouth.q_positive``) and NPS (``satisfaction.likelihood_exponent``), starting from
-    the closed-form values. What the targets cannot pin down is listed in ``not_identified``.
+    the closed-form values. What the targets cannot pin down is listed in ``not_identified``;
+    ``progress`` watches the simulated fit (:func:`~model.studies.calibration.moments.fit_moments`).
     """
     if not isinstance(targets, Mapping):
         targets = read_targets(targets)
@@ -387,7 +389,7 @@ def calibrate_targets(
     if moments:
         params = list(dict.fromkeys(_MSM_PARAM[k] for k in moments))
         start = scenario.with_overrides(values) if values else scenario
-        msm = fit_moments(start, params, moments, settings)
+        msm = fit_moments(start, params, moments, settings, progress=progress)
         values.update(msm.values)
         intervals.update(msm.intervals)
         for k, err in msm.errors().items():

@@ -42,6 +42,7 @@ from model.studies.calibration.purchases import DAYS_PER_MONTH, to_model
 from model.studies.calibration.result import CalibrationResult
 from model.studies.calibration.rfm import history
 from model.studies.calibration.setting import infer_setting
+from model.studies.progress import Progress, or_silent
 
 __all__ = ["calibrate_log"]
 
@@ -59,6 +60,7 @@ def calibrate_log(
     period_months: float = 12.0,
     base: Scenario | str | Path | None = None,
     agent: bool = True,
+    progress: Progress | None = None,
 ) -> CalibrationResult:
     """Calibrate to a transaction log, saying which setting was used and why.
 
@@ -74,7 +76,12 @@ def calibrate_log(
         Contractual only: months without a payment that count as a departure.
     agent : bool
         Also simulate the fitted scenario as a cohort and add its holdout forecast.
+    progress : Progress, optional
+        Told each step as it starts and each simulated run of the cohort
+        (:mod:`model.studies.progress`).
     """
+    progress = or_silent(progress)
+    progress.set_description_str("calibrate: reading the log")
     purchases = read_log(log, fmt)
     chosen = infer_setting(purchases, setting)
     if chosen.name == "contractual":
@@ -86,11 +93,13 @@ def calibrate_log(
                 "amount": purchases["amount"].fillna(0.0),
             }
         )
+        progress.set_description_str("calibrate: fitting lifetimes (sBG)")
         res = calibrate_transactions(frame, period_months=period_months, base=base)
         res.details["setting"] = chosen
         res.notes.insert(0, f"Setting: {chosen.reason}.")
         return res
     h = history(purchases, split)
+    progress.set_description_str("calibrate: fitting BG/NBD, Pareto/NBD and Gamma-Gamma")
     bg = bgnbd.fit(h.x, h.t_x, h.T)
     pn = pareto_nbd.fit(h.x, h.t_x, h.T)
     has_amounts = bool(np.isfinite(purchases["amount"]).any())
@@ -101,8 +110,13 @@ def calibrate_log(
     agent_fc = None
     if agent and gg is not None:
         months = int(np.ceil((h.end - h.start).days / DAYS_PER_MONTH)) + 1
+        progress.set_description_str("calibrate: holdout forecast (simulating the cohort)")
         agent_fc = agent_cohort(
-            scenario.with_overrides(values), h.clients, months, mapped.spend_per_purchase
+            scenario.with_overrides(values),
+            h.clients,
+            months,
+            mapped.spend_per_purchase,
+            progress=progress,
         )
     hold = check(h, bg, pn, agent_fc)
     quality: dict = {

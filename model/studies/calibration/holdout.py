@@ -28,6 +28,7 @@ from model.studies.calibration import bgnbd, pareto_nbd
 from model.studies.calibration.mle import MLEFit
 from model.studies.calibration.purchases import DAYS_PER_MONTH
 from model.studies.calibration.rfm import History
+from model.studies.progress import Progress, or_silent
 from model.studies.run import simulate
 
 __all__ = ["COHORT", "MAX_AGENTS", "AgentCohort", "Holdout", "agent_cohort", "check", "tracking"]
@@ -75,9 +76,17 @@ class AgentCohort:
 
 
 def agent_cohort(
-    scenario: Scenario, clients: int, months: int, spend_per_purchase: float, seeds=(1, 2, 3, 4)
+    scenario: Scenario,
+    clients: int,
+    months: int,
+    spend_per_purchase: float,
+    seeds=(1, 2, 3, 4),
+    progress: Progress | None = None,
 ) -> AgentCohort:
-    """Simulate ``scenario`` as a closed cohort of ``clients`` for ``months`` (mean over ``seeds``)."""
+    """Simulate ``scenario`` as a closed cohort of ``clients`` for ``months`` (mean over ``seeds``).
+
+    ``progress`` (:mod:`model.studies.progress`) counts the runs, one per seed.
+    """
     clients = min(int(clients), MAX_AGENTS)  # per-client averages: more agents add little
     s = scenario.with_overrides({**COHORT, "market.clients": clients, "run.months": int(months)})
     buys, alive = [], []
@@ -85,6 +94,7 @@ def agent_cohort(
         ts = simulate(s, seed=seed).timeseries
         buys.append(ts["revenue"].to_numpy() / spend_per_purchase / clients)
         alive.append(ts["active"].to_numpy() / clients)
+        or_silent(progress).update(1)
     return AgentCohort(np.mean(buys, axis=0), np.mean(alive, axis=0), tuple(seeds))
 
 

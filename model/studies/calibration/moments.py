@@ -20,6 +20,7 @@ from scipy import optimize
 
 from model.scenario import PARAMS, Scenario
 from model.studies.calibration.errors import CalibrationError
+from model.studies.progress import Progress, or_silent
 from model.studies.run import simulate_many
 
 __all__ = ["MOMENTS", "MSMFit", "MSMSettings", "fit_moments", "simulated_moments"]
@@ -84,15 +85,23 @@ class MSMSettings:
 
 
 def simulated_moments(
-    scenario: Scenario, names: Sequence[str], settings: MSMSettings, seeds: Sequence[int]
+    scenario: Scenario,
+    names: Sequence[str],
+    settings: MSMSettings,
+    seeds: Sequence[int],
+    progress: Progress | None = None,
 ) -> np.ndarray:
-    """Moments ``names`` for ``scenario``: one row per seed, one column per moment."""
+    """Moments ``names`` for ``scenario``: one row per seed, one column per moment.
+
+    ``progress`` (:mod:`model.studies.progress`) counts the runs, one per seed.
+    """
     out = np.empty((len(seeds), len(names)))
     sized = {"run.months": settings.months, "market.clients": settings.clients}
     runs = simulate_many([scenario.with_overrides({**sized, "run.seed": s}) for s in seeds])
     for i, run in enumerate(runs):
         w = _window(run.timeseries, settings.burn_in)
         out[i] = [MOMENTS[name][1](w) for name in names]
+    or_silent(progress).update(len(seeds))
     return out
 
 
@@ -140,6 +149,7 @@ def _fit_once(
     settings: MSMSettings,
     seeds: Sequence[int],
     start: dict[str, float],
+    progress: Progress | None = None,
 ) -> tuple[dict[str, float], int]:
     names = list(targets)
     goal = np.array([targets[n] for n in names])
@@ -154,7 +164,7 @@ def _fit_once(
         nonlocal calls
         calls += 1
         sc = base.with_overrides(dict(zip(params, np.exp(x).tolist(), strict=True)))
-        sim = simulated_moments(sc, names, settings, seeds).mean(axis=0)
+        sim = simulated_moments(sc, names, settings, seeds, progress).mean(axis=0)
         r = (sim - goal) / den
         return np.where(np.isfinite(r), r, 1e3)
 
@@ -170,6 +180,7 @@ def fit_moments(
     targets: dict[str, float],
     settings: MSMSettings | None = None,
     scale: Mapping[str, float] | None = None,
+    progress: Progress | None = None,
 ) -> MSMFit:
     """Fit ``params`` so that the simulated ``targets`` moments match (least squares).
 
@@ -177,6 +188,8 @@ def fit_moments(
     moments in different units weigh alike; ``scale`` overrides that per moment (e.g. the part of
     a CAC that the fitted parameter can move, when a fixed onboarding cost dominates it). Raises
     :class:`CalibrationError` for an unknown moment or parameter, or more parameters than moments.
+    ``progress`` (:mod:`model.studies.progress`) counts the simulated runs and names the fit under
+    way ("fit 1 of 3": the main fit, then one refit per replicate).
     """
     settings = settings or MSMSettings()
     for name in targets:
@@ -193,9 +206,14 @@ def fit_moments(
     scale = default | dict(scale or {})
     flat = base.flat()
     start = {p: float(flat[p]) for p in params}
-    values, calls = _fit_once(base, params, targets, scale, settings, settings.seeds, start)
+    progress = or_silent(progress)
+    fits = 1 + settings.replicates
+    progress.set_description_str(f"calibrate: fit 1 of {fits}")
+    values, calls = _fit_once(
+        base, params, targets, scale, settings, settings.seeds, start, progress
+    )
     fitted_sc = base.with_overrides(values)
-    sims = simulated_moments(fitted_sc, list(targets), settings, settings.seeds)
+    sims = simulated_moments(fitted_sc, list(targets), settings, settings.seeds, progress)
     fitted = dict(zip(targets, sims.mean(axis=0).tolist(), strict=True))
     mc_se = dict(
         zip(
@@ -207,7 +225,8 @@ def fit_moments(
     reps = []
     for r in range(settings.replicates):
         seeds = [s + 1000 * (r + 1) for s in settings.seeds]
-        reps.append(_fit_once(base, params, targets, scale, settings, seeds, values)[0])
+        progress.set_description_str(f"calibrate: fit {r + 2} of {fits} (other seeds)")
+        reps.append(_fit_once(base, params, targets, scale, settings, seeds, values, progress)[0])
     intervals = {}
     for p in params:
         if reps:
