@@ -105,3 +105,14 @@ def test_sensitivity_counts_its_metrics_on_a_bar(terminal, monkeypatch, tmp_path
     err = capsys.readouterr().err
     assert re.search(r"sensitivity: npv:\s+0%.*0/2", err), err[-400:]
     assert re.search(r"sensitivity: cac:\s+100%.*2/2", err), err[-400:]
+
+
+@pytest.mark.parametrize("command", ["compare", "optimize"])
+def test_quiet_studies_draw_no_bar_and_print_nothing(terminal, tmp_path, capsys, command):
+    """--quiet, as on run, sweep, calibrate and sensitivity (it was not even accepted here)."""
+    tiny = ("--clients", 300, "--months", 6, "--replications", 1, "--out", tmp_path / "o")
+    args = ("no_cut", "service_cut") if command == "compare" else ("no_cut", "--grid", 1)
+    assert cli(command, *args, *tiny, "--quiet") == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "runs" not in captured.err
+    assert (tmp_path / "o" / "report.html").is_file()

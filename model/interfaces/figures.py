@@ -29,7 +29,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
+
+from model.studies.axes import THOUSANDS, years
 
 __all__ = [
     "STAGE_COLOURS",
@@ -65,13 +67,6 @@ class RunFigure(Figure):
 
 
 Band = tuple[pd.DataFrame, pd.DataFrame] | None
-#: Thousands separated, no decimals past 1,000 (``450000`` → ``450,000``).
-THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.4g}")
-
-
-def years(month: Any) -> Any:
-    """Months (1, 2, ...) → years on the axis (month 12 ends year 1)."""
-    return np.asarray(month, dtype=float) / 12.0
 
 
 def events(scenario: Any, ts: pd.DataFrame | None = None) -> list[tuple[str, float, float, str]]:

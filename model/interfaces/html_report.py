@@ -145,15 +145,19 @@ def _table(header: list[str], rows: list[list[Any]], numeric: range | set[int]) 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _number(v: Any) -> str:
-    """A value for a table: thousands separated, small numbers to 6 significant figures."""
+def _number(v: Any, digits: int = 6) -> str:
+    """A value for a table: thousands separated, small numbers to ``digits`` significant figures.
+
+    Parameter tables keep 6 (a fitted 0.0292342 must not read as its default); result tables of
+    many runs use 4 (0.7185, not 0.718463: the runs' noise is far above the fifth figure).
+    """
     if isinstance(v, bool) or not isinstance(v, int | float):
         return str(v)
     if isinstance(v, float) and not math.isfinite(v):
         return "n/a"
     if float(v).is_integer() or abs(v) >= 1000:
         return f"{v:,.0f}"
-    return f"{v:.6g}"
+    return f"{v:.{digits}g}"
 
 
 _STYLE = """
@@ -302,7 +306,7 @@ def study_report(
         numeric = {
             i for i, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])
         }
-        rows = [[_number(v) for v in row] for row in frame.itertuples(index=False)]
+        rows = [[_number(v, 4) for v in row] for row in frame.itertuples(index=False)]
         parts += [
             f"<h2>{esc(heading)}</h2>",
             _table([str(c) for c in frame.columns], rows, numeric),
@@ -314,11 +318,13 @@ def study_report(
 
 def write_study_report(path: str | Path, folder: str | Path, title: str, lead: str,
                        notes: list[str] | None = None, meta: Mapping[str, Any] | None = None,
-                       csvs: tuple[str, ...] = ()) -> Path:  # fmt: skip
-    """Write :func:`study_report` from a results folder: the named CSV tables and its PNGs."""
+                       csvs: tuple[str, ...] = (),
+                       first: Mapping[str, pd.DataFrame] | None = None) -> Path:  # fmt: skip
+    """Write :func:`study_report` from a results folder: ``first`` (tables by heading, e.g. the
+    headline result), then the named CSV tables, and the folder's PNGs."""
     folder = Path(folder)
-    tables = {name.removesuffix(".csv").replace("_", " "): pd.read_csv(folder / name)
-              for name in csvs if (folder / name).is_file()}  # fmt: skip
+    tables = dict(first or {}) | {name.removesuffix(".csv").replace("_", " "): pd.read_csv(
+        folder / name) for name in csvs if (folder / name).is_file()}  # fmt: skip
     figures = {p.stem: p.read_bytes() for p in sorted(folder.glob("*.png"))}
     path = Path(path)
     path.write_text(study_report(title, lead, tables, figures, notes, meta), encoding="utf-8")

@@ -165,12 +165,14 @@ class Comparison:
         """Paired NPV difference paths with 95% bands (left); a forest plot of differences in % (right)."""
         from matplotlib.figure import Figure
 
+        from model.studies.axes import THOUSANDS, at_least, years
+
         fig = Figure(figsize=(12, 4.8), layout="constrained")
         left, right = fig.subplots(1, 2, width_ratios=(1.2, 1))
         ref = self.paths[self.names[0]]
         for i, name in enumerate(self.names[1:], start=1):
             d = self.paths[name] - ref  # paired: replication r of both used seed r
-            months = np.arange(1, d.shape[1] + 1)
+            months = years(np.arange(1, d.shape[1] + 1))
             mean = d.mean(axis=0)
             left.plot(months, mean, color=f"C{i}", label=f"{name} - {self.names[0]}")
             if d.shape[0] > 1:
@@ -179,11 +181,13 @@ class Comparison:
                 )
                 left.fill_between(months, mean - half, mean + half, color=f"C{i}", alpha=0.25)
         left.set(
-            xlabel="month",
+            xlabel="year",
             ylabel="difference in cumulative NPV (currency)",
             title="NPV difference over time (paired 95% band)",
         )
         left.axhline(0, color="grey", lw=0.8)
+        left.yaxis.set_major_formatter(THOUSANDS)
+        at_least(left)  # two identical policies: a flat 0, not ±0.05 ticks
         left.legend(loc="best", fontsize="small")
 
         t = self.table[self.table["outcome"] != "spend_total"].reset_index(drop=True)
@@ -202,6 +206,8 @@ class Comparison:
                 capsize=3,
             )
         right.axvline(0, color="grey", lw=0.8)
+        right.xaxis.set_major_formatter(THOUSANDS)
+        at_least(right, axis="x")  # ±1% at least
         right.set_yticks(y, [f"{p}: {o}" for p, o in zip(t["policy"], t["outcome"], strict=True)])
         right.set(
             # Two lines: one would run past the figure's edge with a long policy name.

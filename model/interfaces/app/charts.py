@@ -21,7 +21,8 @@ from matplotlib.figure import Figure
 
 from model.engine.retention_model import RetentionModel
 from model.engine.state import Stage
-from model.interfaces.figures import STAGE_COLOURS, THOUSANDS, events, mark_events, years
+from model.interfaces.figures import STAGE_COLOURS, events, mark_events
+from model.studies.axes import THOUSANDS, at_least, years
 
 __all__ = ["FIRM_STYLE", "difference_chart", "money_chart", "network_chart", "satisfaction_chart",
            "stage_chart"]  # fmt: skip
@@ -146,6 +147,7 @@ def difference_chart(firms: Firms) -> Figure:
             ax.plot(x, diff, color=colour)
             ax.fill_between(x, 0.0, diff, color=colour, alpha=0.15, lw=0)
             ax.axhline(0.0, color="black", lw=0.6)
+            at_least(ax)  # identical firms: a flat 0, ticked -1..1, not ±1e-17
         _marks([npv, active], b)
     npv.set_ylabel("NPV, B − A")
     active.set_ylabel("active clients, B − A")

@@ -70,7 +70,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             bar(
                 len(scenarios) * args.replications,
                 "compare runs",
-                enabled=not getattr(args, "quiet", False),
+                enabled=not args.quiet,
             ),
         ) as pool,
     ):
@@ -81,21 +81,26 @@ def cmd_compare(args: argparse.Namespace) -> int:
             executor=pool,
         )
         result.save(staging)
+        given = _over_text(over, seed)
+        title = "compare: " + " vs ".join(result.names)
+        title += "" if given == "none" else f" (each + {given})"
         meta = study_metadata(args, time.perf_counter() - started)
         meta.update(policies=result.names, seeds=result.seeds, notes=result.notes)
         (staging / "comparison.json").write_text(json.dumps(meta, indent=2) + "\n")
         write_study_report(
             staging / "report.html",
             staging,
-            "compare: " + " vs ".join(result.names),
+            title,
             f"Paired differences from {result.names[0]}, {len(result.seeds)} seeds each "
-            f"(the same seeds for every policy); overrides: {_over_text(over, seed)}.",
+            f"(the same seeds for every policy); overrides: {given}.",
             notes=result.notes,
             meta=meta,
             csvs=("comparison.csv", "runs.csv"),
         )
-    print(result.format_table())
-    print(f"\nwrote {outdir}/: {', '.join(COMPARE_OUTPUTS)}")
+    if not args.quiet:
+        print(title)
+        print(result.format_table())
+        print(f"\nwrote {outdir}/: {', '.join(COMPARE_OUTPUTS)}")
     return 0
 
 

@@ -9,6 +9,9 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from model.interfaces.cli.arguments import add_study_options, load_scenario, overrides
 from model.interfaces.cli.errors import CliError
@@ -87,6 +90,7 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_optimize(args: argparse.Namespace) -> int:
     """Run ``retention optimize``."""
+    from model.interfaces.labels import labelled
     from model.studies.optimize import optimize
 
     scenario = load_scenario(args.scenario)
@@ -107,13 +111,15 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     check_scenario_memory(scenario, copies=args.workers)
     check_grid(args.grid, args.levers.count(",") + 1, args.replications)
     outdir = args.out or Path("out") / f"optimize_{safe_name(scenario.name)}"
+    title = (
+        "optimize: "
+        + labelled(scenario, {**over, **({} if seed is None else {"run.seed": seed})}).name
+    )
     started = time.perf_counter()
     with (
         staging_folder(outdir, OPTIMIZE_OUTPUTS, "retention optimize") as staging,
         local_executor(args.workers) as inner,
-        ProgressExecutor(
-            inner, bar(None, "optimize runs", enabled=not getattr(args, "quiet", False))
-        ) as pool,
+        ProgressExecutor(inner, bar(None, "optimize runs", enabled=not args.quiet)) as pool,
     ):
         result = optimize(
             scenario,
@@ -140,13 +146,35 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         write_study_report(
             staging / "report.html",
             staging,
-            f"optimize: {scenario.name}",
-            f"Best split of {result.budget:,.0f} a month across {args.levers}; mean NPV on "
-            f"{args.replications} seeds, gain measured on fresh seeds.",
+            title,
+            f"Best split of {result.budget:,.0f} a month across {', '.join(result.levers)}; "
+            f"mean NPV on {args.replications} seeds, gain measured on "
+            f"{len(result.gain['seeds'])} fresh seeds.",
             notes=result.notes,
             meta=meta,
             csvs=("split.csv", "flatness.csv"),
+            first={"result": headline(result), "money really spent a month": result.spend},
         )
-    print(result.format())
-    print(f"\nwrote {outdir}/: {', '.join(OPTIMIZE_OUTPUTS)}")
+    if not args.quiet:
+        print(title)
+        print(result.format())
+        print(f"\nwrote {outdir}/: {', '.join(OPTIMIZE_OUTPUTS)}")
     return 0
+
+
+def headline(result: Any) -> pd.DataFrame:
+    """The report's first table: NPV of both splits on the search seeds, the gain on fresh ones
+    (``result``: a :class:`~model.studies.optimize.split.BudgetSplit`)."""
+    g = result.gain
+    return pd.DataFrame(
+        {
+            "result": [
+                "mean NPV, the scenario's own split (search seeds)",
+                "mean NPV, the best split (search seeds)",
+                f"NPV gain of the best split over the own, {len(g['seeds'])} fresh seeds",
+            ],
+            "value": [result.npv_own, result.npv_best, g["mean"]],
+            "95% low": [float("nan"), float("nan"), g["low"]],
+            "95% high": [float("nan"), float("nan"), g["high"]],
+        }
+    )

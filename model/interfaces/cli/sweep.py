@@ -72,7 +72,9 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run or resume a sweep, or show a store's status."""
+    from model.interfaces.cli.outputs import study_metadata
     from model.interfaces.progress import watched
+    from model.interfaces.sweep_report import write_sweep_report
     from model.studies.sweep import SweepError, executor, load_spec, run_sweep, status
 
     if args.status is not None:
@@ -106,7 +108,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             log=log,
         )
     wall = time.perf_counter() - started
-    report = write_sweep_report(args.out, spec)
+    report = write_sweep_report(args.out, spec, study_metadata(args, wall))
     if log:
         print(f"wrote {report}")
         print(
@@ -114,56 +116,3 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"already done) in {wall:.1f} s; read with model.studies.sweep.load({str(args.out)!r})"
         )
     return 0
-
-
-#: Headline metrics the sweep report tabulates per design point (those the store has).
-REPORT_METRICS = ("npv", "profit_total", "active_end", "nps_end", "retention_annual_mean")
-
-
-def write_sweep_report(store: Path, spec) -> Path:
-    """``STORE/report.html``: each design point's mean headline results with 95% intervals."""
-    import io
-
-    import pandas as pd
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
-
-    from model.interfaces.html_report import study_report
-    from model.studies.stats import mean_interval
-    from model.studies.sweep import load
-
-    frame = load(store)
-    keys = [k for k in spec.keys if k in frame.columns]
-    metrics = [m for m in REPORT_METRICS if m in frame.columns]
-    rows = []
-    for point, runs in frame.groupby("point", sort=True):
-        row = {"point": int(point), **{k: runs[k].iloc[0] for k in keys}, "runs": len(runs)}
-        for m in metrics:
-            iv = mean_interval(runs[m].to_numpy(dtype=float))
-            row |= {m: iv.mean, f"{m} low": iv.low, f"{m} high": iv.high}
-        rows.append(row)
-    table = pd.DataFrame(rows)
-    figures = {}
-    if "npv" in table:
-        fig = Figure(figsize=(8, 0.8 + 0.32 * len(table)), layout="constrained")
-        ax = fig.subplots()
-        labels = [", ".join(f"{k.rpartition('.')[2]}={r[k]:.3g}" if isinstance(r[k], float)
-                            else f"{k.rpartition('.')[2]}={r[k]}" for k in keys)
-                  for _, r in table.iterrows()]  # fmt: skip
-        err = [table["npv"] - table["npv low"], table["npv high"] - table["npv"]]
-        ax.errorbar(table["npv"], range(len(table)), xerr=err, fmt="o", capsize=3)
-        ax.set_yticks(range(len(table)), labels, fontsize=8)
-        ax.invert_yaxis()
-        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:,.0f}"))
-        ax.set_xlabel("NPV, mean over replicates with 95% interval")
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=110)
-        figures["npv_by_point"] = buffer.getvalue()
-    crn = "common random numbers (the same seeds at every point)" if spec.common_random_numbers \
-        else "independent seeds per point"  # fmt: skip
-    lead = (f"{spec.description or spec.name}: {len(table)} design points × {spec.replications} "
-            f"replicates, {spec.clients:,} people × {spec.months} months, {crn}.")  # fmt: skip
-    path = Path(store) / "report.html"
-    path.write_text(study_report(f"sweep: {spec.name}", lead, {"design points": table}, figures),
-                    encoding="utf-8")  # fmt: skip
-    return path

@@ -115,6 +115,8 @@ class BudgetSplit:
         """Own vs best shares (left); NPV along ±20-point moves of each lever (right)."""
         from matplotlib.figure import Figure
 
+        from model.studies.axes import THOUSANDS, at_least
+
         fig = Figure(figsize=(12, 4.6), layout="constrained")
         left, right = fig.subplots(1, 2)
         x = np.arange(len(self.levers))
@@ -133,6 +135,8 @@ class BudgetSplit:
             ylabel="mean NPV (currency)",
             title="How flat the optimum is",
         )
+        right.yaxis.set_major_formatter(THOUSANDS)
+        at_least(right)  # a lever that changes nothing: a flat line, not ±0.05 ticks
         right.legend(fontsize="small")
         return fig
 

@@ -1,0 +1,153 @@
+"""Issue 18, Build 7 (and Why 2, 7): the HTML reports of optimize and sweep say what was run
+(scenario and overrides, base and its changes), show the headline results with their intervals,
+and nothing in them or in the study figures is mislabelled; a flat difference (two identical
+policies) is not ticked ±0.04 as if it were a result."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from model import Scenario
+
+REPO = Path(__file__).resolve().parents[1]
+TINY = ("--clients", "300", "--months", "12")
+
+
+def cli(*args: object) -> int:
+    from model.interfaces.cli.main import main
+
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def _tables(page: str) -> str:
+    """The page without its embedded images (their base64 would match any digit pattern)."""
+    return re.sub(r'src="data:image/png;base64,[^"]+"', 'src=""', page)
+
+
+def _numbers(labels: list[str]) -> list[float]:
+    return [float(t.replace("−", "-").replace(",", "")) for t in labels if t]
+
+
+def _ticks(ax, axis: str = "y") -> list[str]:
+    labels = ax.get_yticklabels() if axis == "y" else ax.get_xticklabels()
+    return [t.get_text() for t in labels]
+
+
+def _no_meaningless_ticks(labels: list[str]) -> bool:
+    """No tick like ±0.04 or 1e-17 on an axis whose data are flat (0 or ≥ 0.25 only)."""
+    return all(v == 0 or abs(v) >= 0.25 for v in _numbers(labels))
+
+
+# --------------------------------------------------------------------------------- optimize
+def test_optimize_report_names_its_overrides_and_shows_the_gain(tmp_path, capsys):
+    out = tmp_path / "opt"
+    args = ("optimize", "baseline", *TINY, "--replications", 2, "--grid", 2)
+    levers = ("--levers", "ad_budget,winback_spend", "--set", "levers.service_level=wow")
+    assert cli(*args, *levers, "--out", out) == 0
+    title = "optimize: baseline + service_level=wow, clients=300, months=12"
+    assert capsys.readouterr().out.startswith(title + "\n")
+    page = _tables((out / "report.html").read_text(encoding="utf-8"))
+    assert f"<h1>{title}</h1>" in page and f"<title>{title} — Retention Lab</title>" in page
+    meta = json.loads((out / "split.json").read_text(encoding="utf-8"))
+    g = meta["gain"]
+    # The headline: the gain on fresh seeds with its interval, as the terminal prints it.
+    result = page[page.index("<h2>result</h2>") : page.index("<h2>money really spent")]
+    assert f"NPV gain of the best split over the own, {len(g['seeds'])} fresh seeds" in result
+    for v in (g["low"], g["high"]):
+        assert f'<td class="num">{v:,.0f}</td>' in result
+    # Spent against planned per lever (the README says the report prints it).
+    assert "<th>own_spent</th>" in page and "<th>best_planned</th>" in page
+    assert "across ad_budget, winback_spend;" in page  # the levers, not a raw option string
+    cells = re.findall(r'<td class="num">(-?\d+\.\d+)</td>', page)
+    assert cells and all(len(c.lstrip("-").replace(".", "").lstrip("0")) <= 4 for c in cells), cells
+    assert "<h2>Reproduce</h2>" in page and "levers.service_level=wow" in page
+    assert page.count('src=""') == 1  # its figure
+
+
+def test_optimize_figure_separates_thousands_and_compare_counts_years():
+    from model.studies.compare import compare
+    from model.studies.optimize import optimize
+
+    base = Scenario().with_overrides({"market.clients": 300, "run.months": 24})
+    split = optimize(base, levers=["ad_budget", "winback_spend"], replications=1, grid=2,
+                     max_evaluations=6)  # fmt: skip
+    fig = split.figure()
+    FigureCanvasAgg(fig).draw()
+    npv = fig.axes[1]
+    assert max(abs(v) for v in _numbers(_ticks(npv))) >= 1000
+    assert all("," in t for t in _ticks(npv) if abs(float(t.replace(",", "").replace("−", "-")))
+               >= 1000)  # fmt: skip
+
+    other = base.with_overrides({"levers.ad_budget": 3000})
+    fig = compare([base, other.model_copy(update={"name": "more ads"})], replications=2).figure()
+    FigureCanvasAgg(fig).draw()
+    left = fig.axes[0]
+    assert left.get_xlabel() == "year" and max(left.get_xlim()) < 3  # 24 months = 2 years
+    assert any("," in t for t in _ticks(left)), _ticks(left)
+
+
+def test_a_policy_compared_with_itself_is_not_ticked_as_a_result():
+    """Identical policies differ by exactly 0: the figure must not tick ±0.04 (or ±1e-17)."""
+    from model.studies.compare import compare
+
+    base = Scenario().with_overrides({"market.clients": 300, "run.months": 6})
+    fig = compare([base, base.model_copy(update={"name": "same"})], replications=2).figure()
+    FigureCanvasAgg(fig).draw()
+    left, right = fig.axes
+    assert _no_meaningless_ticks(_ticks(left)), _ticks(left)
+    assert _no_meaningless_ticks(_ticks(right, "x")), _ticks(right, "x")
+
+
+def test_compare_title_names_the_overrides(tmp_path, capsys):
+    a, b = (REPO / f"model/presets/policies/{n}.toml" for n in ("no_cut", "service_cut"))
+    assert cli("compare", a, b, *TINY, "--replications", 2, "--out", tmp_path / "c") == 0
+    title = "compare: no_cut vs service_cut (each + clients=300, months=12)"
+    assert capsys.readouterr().out.startswith(title + "\n")
+    page = (tmp_path / "c" / "report.html").read_text(encoding="utf-8")
+    assert f"<h1>{title}</h1>" in page
+
+
+# ------------------------------------------------------------------------------------ sweep
+@pytest.fixture
+def swept(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        'name = "tiny"\ndescription = "Service level on a richer ad budget."\n'
+        "seed = 5\nmonths = 6\nclients = 300\nreplications = 2\n"
+        '[base]\nscenario = "baseline"\nset = { "levers.ad_budget" = 500.0 }\n'
+        '[design]\nkind = "grid"\n'
+        '[parameters]\n"levers.service_level" = ["low", "wow"]\n',
+        encoding="utf-8",
+    )
+    store = tmp_path / "store"
+    assert cli("sweep", spec, "--out", store, "--quiet") == 0
+    return store
+
+
+def test_sweep_report_says_what_was_swept_and_shows_intervals(swept):
+    from model.studies.stats import mean_interval
+    from model.studies.sweep import load
+
+    page = _tables((swept / "report.html").read_text(encoding="utf-8"))
+    assert "<h1>sweep: tiny</h1>" in page
+    lead = re.search(r'<p class="lead">(.*?)</p>', page).group(1)
+    assert lead.startswith("Service level on a richer ad budget. Base: baseline + ad_budget=500;")
+    assert "2 design points × 2 replicates, 300 people × 6 months, common random numbers" in lead
+    assert ".:" not in lead
+    # Each point's mean NPV with its interval, as the store's runs give it.
+    frame = load(swept)
+    for _point, runs in frame.groupby("point"):
+        iv = mean_interval(runs["npv"].to_numpy(dtype=float))
+        assert f"{iv.mean:,.0f} [{iv.low:,.0f}, {iv.high:,.0f}]" in page
+    assert "<th>npv, mean [95% interval]</th>" in page
+    assert "2 replicate(s) per point" in page  # read with care
+    assert "<h2>Reproduce</h2>" in page and "retention sweep" in page
+    assert page.count('src=""') == 1  # the NPV-by-point figure
