@@ -18,7 +18,8 @@ seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
 
 The worlds are not independent draws: each wave is a Latin hypercube. Clopper–Pearson assumes
 independent trials; for a Latin hypercube the variance of a sample mean is never more than that of
-n − 1 independent draws (Owen 1997, J. R. Stat. Soc. B 59:541), so the interval is, up to that one
+n − 1 independent draws (Owen 1997, SIAM J. Numer. Anal. 34:1884; Owen, *Monte Carlo theory,
+methods and examples*, Prop. 10.4), so the interval is, up to that one
 draw, conservative. The plausible worlds are the hypercube's rows that pass the facts, which keeps
 the argument approximate; the interval is stated as if independent, and no narrower.
 
