@@ -15,7 +15,7 @@ __all__ = ["CLAIM", "measure"]
 
 _QUOTE = (
     "“every employee may spend up to $2,000 to resolve a guest's problem without asking a "
-    "manager” — the money comes back as guests kept (Ritz-Carlton's credo)"
+    "manager” — the money comes back as guests kept (Ritz-Carlton's empowerment policy; Michelli 2008)"
 )
 
 CLAIM = Claim(
@@ -38,7 +38,8 @@ CLAIM = Claim(
             "retention_gain",
             "Annual retention with empowerment minus without (points)",
             _QUOTE + " — read as: guests whose problem is fixed on the spot stay",
-            "Hart, Heskett & Sasser 1990 (the profitable art of service recovery)",
+            "Hart, Heskett & Sasser 1990, HBR 68(4) (the profitable art of service recovery); "
+            "threshold of half a point: assumption",
             "points",
             (0.5, float("inf")),
         ),

@@ -33,7 +33,8 @@ CLAIM = Claim(
             f"Improvements shipped with client focus {FOCUS_HIGH} over those shipped with the "
             "declared focus (% change)",
             _QUOTE + " — read as: fewer real improvements reach the market",
-            "Christensen 1997 (The Innovator's Dilemma); March 1991, Organization Science 2(1)",
+            "Christensen 1997 (The Innovator's Dilemma); March 1991, Organization Science 2(1); "
+            "threshold −10%: assumption",
             "% change",
             (float("-inf"), -10.0),
         ),
@@ -41,7 +42,7 @@ CLAIM = Claim(
             "npv_change",
             f"The firm's NPV with client focus {FOCUS_HIGH} over its NPV with the declared focus",
             _QUOTE + " — read as: the lost innovation costs money",
-            "Christensen & Bower 1996, Strategic Management J. 17(3)",
+            "Christensen & Bower 1996, Strategic Management J. 17(3); threshold −5%: assumption",
             "% change",
             (float("-inf"), -5.0),
         ),

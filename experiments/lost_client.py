@@ -51,8 +51,8 @@ CLAIM = Claim(
             (1.12, 1.75),
         ),
     ),
-    design="No extra arm: the world's baseline, per client (band: the article's figure ±20%, "
-    "multiplicative: 5.6-8.75 and 1.12-1.75).",
+    design="No extra arm: the world's baseline, per client (band: the article's figure divided "
+    "or multiplied by 1.25, an assumption: 5.6-8.75 and 1.12-1.75).",
 )
 
 

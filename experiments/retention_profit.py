@@ -27,7 +27,8 @@ CLAIM = Claim(
             "“reducing defections by 5% boosts profits by 25% to 85%” — profit being the net "
             "present value of the profit streams a customer generates over its life, the "
             "acquisition cost subtracted (Exhibit: 'customer profit', 'acquisition cost')",
-            "Reichheld & Sasser 1990, HBR 68(5)",
+            "Reichheld & Sasser 1990, HBR 68(5):105-111 (a calculation per industry, not an "
+            "observed effect)",
             "% gain",
             (25.0, 85.0),
         ),
@@ -36,7 +37,9 @@ CLAIM = Claim(
             "The firm's NPV over the horizon (every cost line, shared costs included) with annual "
             "retention five points higher: % gain over the baseline",
             "“a 5% increase in customer retention increases profits by 25% to 95%”",
-            "Reichheld 1996 (The Loyalty Effect); Bain & Company 2001 (Reichheld & Schefter 2000)",
+            "Reichheld 1996, The Loyalty Effect (95%: an advertising agency's per-customer NPV); "
+            "repeated as 25-95% by Reichheld & Schefter 2000, HBR 78(4) — a per-customer figure, "
+            "read here as the firm's profit",
             "% gain",
             (25.0, 95.0),
         ),

@@ -35,7 +35,8 @@ CLAIM = Claim(
             "wow_pays",
             "The firm's NPV at wow service over its NPV at standard",
             _QUOTE + " — read as: wow service pays for what it costs",
-            "Rust & Oliver 2000, J. Academy of Marketing Science 28(1) ('should we delight?')",
+            "Rust & Oliver 2000, J. Academy of Marketing Science 28(1) ('should we delight?', "
+            "which argues delight may not pay: it raises the next expectation)",
             "% gain",
             (0.0, float("inf")),
         ),

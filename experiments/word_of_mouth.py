@@ -29,7 +29,7 @@ CLAIM = Claim(
             _QUOTE + " — read as the advertising money the referrals replace; a saving worth "
             "naming is at least a tenth of the budget",
             "Trusov, Bucklin & Pauwels 2009, J. Marketing 73(5); Schmitt, Skiera & Van den Bulte "
-            "2011",
+            "2011, J. Marketing 75(1); threshold of a tenth: assumption",
             "% of ad spend",
             (10.0, float("inf")),
         ),
