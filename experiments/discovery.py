@@ -9,8 +9,10 @@
   :data:`MAX_DIMS` uncertainties, covers at least :data:`MIN_COVERAGE` of the worlds where the
   condition is true, and closes at least :data:`MIN_LIFT` of the gap between the base rate and
   certainty (density ≥ base + MIN_LIFT·(1 − base), a lift that stays possible when the base rate
-  is high). It is *confirmed* when, on the second half, the condition is more frequent inside than
-  outside it (one-sided Fisher exact test, p < :data:`ALPHA`).
+  is high). It is *confirmed* when, on the second half, it still meets the lift rule and the
+  condition is more frequent inside than outside it (one-sided Fisher exact test at
+  :data:`ALPHA` / 2: two boxes, where it holds and where it fails, are tested per reading).
+  The halves are drawn within each outcome, so both hold the same share of it.
 * :func:`cart_check` — a classification tree (Breiman et al. 1984; scikit-learn) of depth ≤
   :data:`MAX_DIMS` grown on the first half and scored on the second: if it predicts no better than
   always guessing the commoner outcome, the uncertainties do not say where the claim holds.
@@ -75,7 +77,8 @@ class Box:
     base : float
         Share of the held-out worlds where the condition is true (the density of no box).
     p_value : float
-        One-sided Fisher exact test on the held-out half: the condition more frequent inside.
+        One-sided Fisher exact test on the held-out half: the condition more frequent inside
+        (confirmed below ``ALPHA / 2``).
     train_density : float
         The box's density on the half it was found on.
     """
@@ -90,8 +93,9 @@ class Box:
 
     @property
     def confirmed(self) -> bool:
-        """The held-out half confirms the box (p < :data:`ALPHA`)."""
-        return bool(self.p_value < ALPHA)
+        """The held-out half confirms the box: the lift rule holds there and p < ALPHA / 2."""
+        lift = self.density >= self.base + MIN_LIFT * (1.0 - self.base)
+        return bool(lift and self.p_value < ALPHA / 2)
 
     def contains(self, x: pd.DataFrame) -> np.ndarray:
         """Which rows of ``x`` (raw uncertainty values) lie in the box."""
@@ -149,10 +153,20 @@ class Cart:
         return self.accuracy > self.majority
 
 
-def halves(n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """A random split of ``range(n)`` into a finding half and a held-out half (fixed by ``seed``)."""
-    order = np.random.default_rng([seed, 2]).permutation(n)
-    return np.sort(order[: n // 2]), np.sort(order[n // 2 :])
+def halves(outcome: np.ndarray, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Split the rows into a finding half and a held-out half within each outcome (by ``seed``).
+
+    Each half holds (to one row) the same number of rows of each outcome, so a half never lacks
+    the cases the whole has.
+    """
+    outcome = np.asarray(outcome, bool)
+    rng = np.random.default_rng([seed, 2])
+    first, second = [], []
+    for value in (True, False):
+        rows = rng.permutation(np.flatnonzero(outcome == value))
+        first.append(rows[: len(rows) // 2])
+        second.append(rows[len(rows) // 2 :])
+    return np.sort(np.concatenate(first)), np.sort(np.concatenate(second))
 
 
 def encode(x: pd.DataFrame) -> pd.DataFrame:
@@ -181,7 +195,7 @@ def prim_box(
     (its :attr:`Box.confirmed` is False) so the report can say so.
     """
     holds = np.asarray(holds, bool)
-    train, test = halves(len(holds), seed)
+    train, test = halves(holds, seed)
     for part in (train, test):
         if min(int(holds[part].sum()), int((~holds[part]).sum())) < MIN_CASES:
             return None  # too few worlds on one side for a box to mean anything
@@ -239,7 +253,7 @@ def cart_check(x: pd.DataFrame, holds: np.ndarray, seed: int = 1) -> Cart | None
     holds = np.asarray(holds, bool)
     if min(int(holds.sum()), int((~holds).sum())) < MIN_CASES:
         return None
-    train, test = halves(len(holds), seed)
+    train, test = halves(holds, seed)
     xe = encode(x).reset_index(drop=True)
     for col in xe.columns:
         if isinstance(xe[col].dtype, pd.CategoricalDtype):

@@ -8,13 +8,15 @@ seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
 * each world's status: where its measured effect lies — *in band*, *above* (stronger than
   claimed), *below*, or *undefined* (nothing to measure, e.g. a link whose cause did not move);
   and whether it lies *near an edge*: within the world's 95% Monte-Carlo margin of a band edge
-  (the within-world noise of a finite market, pooled over the worlds with two replications), so
-  another seed could move it across;
+  (the within-world noise of a finite market, pooled over the worlds with two or more
+  replications), so another seed could move it across;
 * the verdict: P(the reading holds) = the share *in band* of the plausible worlds where the
   effect is defined (the share undefined is reported beside it, never counted as a failure), with
-  its exact Clopper–Pearson 95% interval, in words by the declared cut-offs :data:`CUTOFFS`:
-  ≥ 0.8 *supported*, ≤ 0.2 *not supported*, between *depends on the world*; a reading that fails
-  because the effect is larger than the band says *stronger than claimed*.
+  its exact Clopper–Pearson 95% interval, in words by the declared cut-offs :data:`CUTOFFS`: the
+  whole interval ≥ 0.8 *supported*, ≤ 0.2 *not supported*, between *depends on the world*,
+  across a cut-off *undetermined*; a reading that fails because the effect is larger than the
+  band says *stronger than claimed*. It is the share of worlds whose *measured* effect (a finite
+  market, a few replications) lands in band.
 
 The worlds are not independent draws: each wave is a Latin hypercube. Clopper–Pearson assumes
 independent trials; for a Latin hypercube the variance of a sample mean is never more than that of
@@ -38,7 +40,6 @@ from scipy.stats import binomtest
 
 __all__ = [
     "CUTOFFS",
-    "MIN_JUDGED",
     "STATUSES",
     "Claim",
     "Reading",
@@ -51,8 +52,6 @@ __all__ = [
 
 #: P(holds) at or below the first: "not supported"; at or above the second: "supported".
 CUTOFFS = (0.2, 0.8)
-#: Fewest worlds (where the effect is defined) for a verdict in words.
-MIN_JUDGED = 20
 #: A world's status against a reading's band.
 STATUSES = ("in band", "above", "below", "undefined")
 #: Two-sided 95% normal quantile: a world is undecided when its band edge is within z·SE.
@@ -154,23 +153,32 @@ def proportion_interval(k: int, n: int, level: float = 0.95) -> tuple[float, flo
     return float(ci.low), float(ci.high)
 
 
-def words(p: float, above: float = 0.0, two_sided: bool = True, n: int | None = None) -> str:
-    """The verdict in words from P(holds) by :data:`CUTOFFS`.
+def words(
+    p: float,
+    low: float,
+    high: float,
+    above: float = 0.0,
+    two_sided: bool = True,
+) -> str:
+    """The verdict in words from P(holds) and its interval ``[low, high]`` by :data:`CUTOFFS`.
 
-    A two-sided band's reading that fails mostly *above* it (P(above) ≥ 0.5) says *stronger than
-    claimed*; a one-sided band has no "stronger" side outside it. Fewer than :data:`MIN_JUDGED`
-    worlds (``n``) are too few for words: the interval is then wider than the cut-offs' gap.
+    *Supported* when the whole interval is at or above the upper cut-off, *not supported* when it
+    is at or below the lower one, *depends on the world* when it lies between them; an interval
+    that spans a cut-off is *undetermined* (more worlds would decide it). A two-sided band's
+    reading that fails mostly *above* it (``above`` ≥ 0.5: the share above among the worlds where
+    it is defined) adds *stronger than claimed*; a one-sided band has no "stronger" side.
     """
     if np.isnan(p):
         return "no plausible worlds"
-    if n is not None and n < MIN_JUDGED:
-        return f"too few worlds to judge ({n})"
-    if p >= CUTOFFS[1]:
+    stronger = " (stronger than claimed)" if two_sided and above >= 0.5 else ""
+    if low >= CUTOFFS[1]:
         return "supported"
-    if p <= CUTOFFS[0]:
-        stronger = two_sided and above >= 0.5
+    if high <= CUTOFFS[0]:
         return "not supported: stronger than claimed" if stronger else "not supported"
-    return "depends on the world"
+    if low > CUTOFFS[0] and high < CUTOFFS[1]:
+        return "depends on the world"
+    cut = CUTOFFS[1] if high >= CUTOFFS[1] and p >= 0.5 else CUTOFFS[0]
+    return f"undetermined: its interval spans {cut:g}" + (stronger if cut == CUTOFFS[0] else "")
 
 
 @dataclass(frozen=True)
@@ -194,6 +202,13 @@ class ReadingVerdict:
         return f"{self.p:.2f} [{self.low:.2f}, {self.high:.2f}]"
 
 
+def _world_effect(y: pd.Series) -> float:
+    """A world's effect over its measured replications: the mean, or the median when one is
+    censored (±inf): a bound is an order statistic, so one censored replication of four does not
+    decide the world, and +inf with -inf is not NaN."""
+    return float(y.mean()) if np.isfinite(y).all() else float(np.median(y))
+
+
 def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, ReadingVerdict]:
     """Each world's status and the reading's verdict.
 
@@ -205,8 +220,9 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
     Returns
     -------
     (per-world table, verdict)
-        The table has ``world``, ``effect`` (mean over replications), ``se``, ``status`` and
-        ``near_edge``.
+        The table has ``world``, ``effect`` (mean over the measured replications, the median when
+        one is censored; NaN when none is measured), ``n`` (measured replications), ``se``,
+        ``status`` and ``near_edge``.
         The world's standard error is the within-world standard deviation pooled over every world
         with finite values, over √replications — one stable noise level, not a two-point guess.
     """
@@ -215,9 +231,13 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
     g = finite.groupby("world")["y"]
     var = g.var(ddof=1).dropna()
     pooled_sd = float(np.sqrt(var.mean())) if len(var) else 0.0
-    reps = v.groupby("world")["y"].size()
-    effect = v.groupby("world")["y"].mean()  # ±inf when a replication is censored
-    per = pd.DataFrame({"effect": effect, "n": reps}).reset_index()
+    measured = v[v["y"].notna()].groupby("world")["y"]
+    per = pd.DataFrame(
+        {"effect": measured.agg(_world_effect), "n": measured.size()},
+        index=pd.Index(sorted(v["world"].unique()), name="world"),
+    )
+    per["n"] = per["n"].fillna(0).astype(int)
+    per = per.reset_index()
     per["se"] = pooled_sd / np.sqrt(per["n"].clip(lower=1))
     per["status"] = [
         "undefined" if np.isnan(m) else classify(m, 0.0, reading.band) for m in per["effect"]
@@ -246,9 +266,10 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
         defined=n,
         words=words(
             p,
+            lo,
+            hi,
             counts.get("above", 0) / n if n else 0.0,
             bool(np.isfinite(reading.band).all()),
-            n,
         ),
         se=pooled_sd,
         censored=int((~np.isfinite(per["effect"]) & per["effect"].notna()).sum()),

@@ -3,11 +3,12 @@
 A study resumes from its stored batches (:mod:`experiments.study`). Resuming is only honest when
 the stored runs were made by the same code at the same size: a baseline from yesterday's engine
 paired with an arm from today's would be an effect of nothing. Each stage folder therefore holds a
-``manifest.json`` written before its first batch — the size, the seed and a *fingerprint* (SHA-256)
-of every source file that decides the numbers (the scenario, engine and studies layers, the study
-and arms modules and, for a claim's folder, the claim's module). A folder whose manifest differs
-is refused with :class:`StaleStore`, which says how to start again (``--fresh``); reporting code
-(``report.py``, ``index.py``, …) is not in the fingerprint, so rewriting reports reuses the runs.
+``manifest.json`` written before its first batch — the market size, horizon, wave size, the seed
+and a *fingerprint* (SHA-256) of every source file that decides the numbers (the scenario and
+engine layers, the run and worlds modules, the study's run-making modules and, for a claim's
+folder, the claim's module). A folder whose manifest differs is refused with :class:`StaleStore`,
+which says how to start again (``--fresh``). The counts (waves, replications) and the reporting
+code are not in it, so a study can be extended and its reports rewritten from the stored runs.
 """
 
 from __future__ import annotations
@@ -18,40 +19,74 @@ import os
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 __all__ = ["StaleStore", "check_manifest", "fingerprint", "source_files"]
 
 _ROOT = Path(__file__).resolve().parent.parent
-#: The layers whose code decides a run's numbers (interfaces only present them).
-_NUMBER_LAYERS = ("model/scenario", "model/engine", "model/studies")
-#: The experiments modules every stored run depends on.
-_STUDY_MODULES = ("experiments/study.py", "experiments/arms.py", "experiments/store.py")
+#: The code that decides a stored number: the scenario and engine layers, the studies modules a
+#: claim study runs through, and the study's own run-making modules. Interfaces, calibration,
+#: sweeps, reports and the study's orchestration (sizes, waves, progress) only decide how many
+#: runs there are or how they are shown.
+_NUMBER_CODE = (
+    "model/scenario",
+    "model/engine",
+    "model/studies/run.py",
+    "model/studies/worlds.py",
+    "experiments/baseline.py",
+    "experiments/arms.py",
+    "experiments/tasks.py",
+)
 
 
 class StaleStore(ValueError):
     """A stored stage was made by other code or at another size than the study now asks for."""
 
 
-def source_files(extra: Iterable[str] = ()) -> list[Path]:
-    """The source files whose content the fingerprint covers (sorted, relative to the root)."""
+def _claim_file(module: ModuleType | str) -> Path | None:
+    """A claim module's source file (None for a module without one, as in tests)."""
+    if isinstance(module, str):
+        return _ROOT / module
+    name = getattr(module, "__file__", None)
+    return Path(name) if name else None
+
+
+def source_files(extra: Iterable[ModuleType | str] = ()) -> list[Path]:
+    """The source files whose content the fingerprint covers (sorted).
+
+    ``extra``: claim modules (or paths relative to the repository root) whose file joins them;
+    a named file that does not exist is an error, never silently left out.
+    """
     files: set[Path] = set()
-    for layer in _NUMBER_LAYERS:
-        files.update((_ROOT / layer).rglob("*.py"))
-    for name in (*_STUDY_MODULES, *extra):
+    for name in _NUMBER_CODE:
         path = _ROOT / name
-        if path.exists():
-            files.add(path)
+        found = path.rglob("*.py") if path.is_dir() else [path]
+        files.update(p for p in found if p.is_file() and not p.is_symlink())
+    for module in extra:
+        path = _claim_file(module)
+        if path is None:
+            continue
+        if not path.is_file():
+            raise FileNotFoundError(f"fingerprint: {path} does not exist")
+        files.add(path.resolve())
     return sorted(files)
 
 
-def fingerprint(extra: Iterable[str] = ()) -> str:
-    """SHA-256 over the path and content of every file in :func:`source_files` (hex, 16 digits)."""
+def fingerprint(extra: Iterable[ModuleType | str] = ()) -> str:
+    """SHA-256 of the path and content of every file in :func:`source_files` (hex, 16 digits).
+
+    Line endings are normalised (a CRLF checkout fingerprints as an LF one).
+    """
     digest = hashlib.sha256()
     for path in source_files(extra):
-        digest.update(path.relative_to(_ROOT).as_posix().encode())
+        try:
+            rel = path.relative_to(_ROOT).as_posix()
+        except ValueError:  # an installed claim module outside the tree: its name is enough
+            rel = path.name
+        digest.update(rel.encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
     return digest.hexdigest()[:16]
 
 

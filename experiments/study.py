@@ -30,21 +30,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from experiments.baseline import EXTRAS, Baseline, baseline_run
+from experiments.baseline import Baseline, baseline_run
 from experiments.store import check_manifest, fingerprint
-from model import Scenario
-from model.studies.run import RunResult
-from model.studies.sweep.store import write_parquet
-from model.studies.worlds import (
-    FACTS,
-    declared_uncertainties,
-    draw_worlds,
-    fact_values,
-    judge_worlds,
-    world_scenario,
-)
+from experiments.tasks import claim_batch, defaults_task, world_batch
+from model.studies.worlds import FACTS, declared_uncertainties, draw_worlds, judge_worlds
 
 __all__ = [
     "SIZES",
@@ -52,6 +44,7 @@ __all__ = [
     "Size",
     "baseline_run",
     "claim_values",
+    "defaults_seed",
     "defaults_values",
     "shared_pool",
     "world_table",
@@ -134,21 +127,6 @@ SIZES: dict[str, Size] = {
 }
 
 
-def _world_batch(rows: list[dict[str, Any]], settings: dict[str, Any], path: str) -> None:
-    """Stage 1 task: each world's baseline and facts, written to ``path`` (and its series)."""
-    out, series = [], []
-    series_path = str(Path(path).with_suffix(".series.parquet"))
-    for row in rows:
-        scn = world_scenario(Scenario(), row, {**settings, "run.seed": int(row["seed"])})
-        b = baseline_run(scn)
-        out.append({**row, **fact_values(b.run.timeseries), **b.extras, "series": series_path})
-        ts = b.run.timeseries.copy()
-        ts.insert(0, "world", row["world"])
-        series.append(ts)
-    write_parquet(pd.concat(series, ignore_index=True), series_path)
-    write_parquet(pd.DataFrame(out), path)
-
-
 _POOL: list[Any] = []  # the pool :func:`shared_pool` keeps open for several studies
 
 
@@ -185,17 +163,19 @@ def _run_tasks(tasks: list[tuple[Callable, tuple]], workers: int, label: str) ->
 
 def _stage(worlds: pd.DataFrame, size: Size, folder: Path, workers: int, seed: int) -> pd.DataFrame:
     check_manifest(folder, {**size.manifest(seed), "code": fingerprint()})
-    tasks = []
+    tasks: list[tuple[Callable, tuple]] = []
     for b, start in enumerate(range(0, len(worlds), size.batch)):
         path = folder / f"batch-{b:05d}.parquet"
         if not path.exists():
             rows = worlds.iloc[start : start + size.batch].to_dict("records")
-            tasks.append((_world_batch, (rows, size.settings(), str(path))))
+            tasks.append((world_batch, (rows, size.settings(), str(path))))
     _run_tasks(tasks, workers, folder.name)
     table = pd.concat(
         [pd.read_parquet(p) for p in sorted(folder.glob("batch-*[0-9].parquet"))],
         ignore_index=True,
     )
+    # The series file by its name, resolved here: the store can move between runs.
+    table["series"] = [str(folder / Path(str(name)).name) for name in table["series"]]
     return judge_worlds(table.sort_values("world", ignore_index=True), FACTS)
 
 
@@ -203,7 +183,8 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
     """Every drawn world, its facts, ``plausible`` and ``kept`` (resumable under ``store``).
 
     Waves of ``size.wave`` worlds, each an independent Latin hypercube over the declared ranges
-    (seeds ``seed``, ``seed + 1``, …), until ``size.target`` worlds are plausible or
+    (seeded by ``(seed, wave)``, so studies with other seeds share no wave), until
+    ``size.target`` worlds are plausible or
     ``size.max_waves`` waves are drawn; the worlds kept are the plausible ones (ABC rejection by
     the facts, each with its tolerance).
     """
@@ -213,7 +194,7 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
     for i in range(size.max_waves):
         if i and kept >= size.target:
             break
-        drawn = draw_worlds(size.wave, seed=seed + i, uncertainties=unc)
+        drawn = draw_worlds(size.wave, seed=(seed, i), uncertainties=unc)
         drawn["world"] += i * size.wave
         folder = store / ("worlds" if i == 0 else f"worlds{i + 1}")
         table = _stage(drawn, size, folder, workers, seed)
@@ -225,49 +206,19 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
     return out
 
 
-def _baselines(rows: list[dict[str, Any]]) -> dict[int, pd.DataFrame]:
-    """The stored baseline series of these worlds (from the files their rows name)."""
-    want, out = {int(r["world"]) for r in rows}, {}
-    for path in sorted({str(r["series"]) for r in rows if r.get("series")}):
-        frame = pd.read_parquet(path)
-        for w, ts in frame[frame["world"].isin(want)].groupby("world"):
-            out[int(w)] = ts.drop(columns="world").reset_index(drop=True)  # type: ignore[call-overload]
-    return out
+def _near_edge_worlds(module: ModuleType, values: pd.DataFrame, pilot: set[int]) -> set[int]:
+    """Worlds whose first-pass effect on some reading lies within its 95% margin of a band edge.
 
-
-def _claim_batch(
-    module_name: str, jobs: list[tuple[dict[str, Any], list[int]]], settings: dict, path: str
-) -> None:
-    """Stage 2 task: the claim's readings in each (world, replications) job, written to ``path``.
-
-    Replication ``r`` runs on the world's seed + ``r``; replication 0 pairs with the stored baseline.
+    Only the first pass counts (replication 0, and 1 in the pilot worlds): the set, and the pooled
+    noise it is judged with, are then the same whatever else the store holds, so a rerun or an
+    extension never asks for replications a first run did not.
     """
-    import importlib
-
-    module = importlib.import_module(module_name)
-    series = _baselines([row for row, reps in jobs if 0 in reps])
-    out = []
-    for row, reps in jobs:
-        world = {k: v for k, v in row.items() if "." in str(k)}
-        for rep in reps:
-            seed = int(row["seed"]) + rep
-            scn = world_scenario(Scenario(), world, {**settings, "run.seed": seed})
-            if rep == 0 and int(row["world"]) in series:
-                extras = {k: float(row[k]) for k in EXTRAS}
-                base = Baseline(RunResult(scn, series[int(row["world"])], {}), extras)
-            else:
-                base = baseline_run(scn)
-            out.append({"world": row["world"], "rep": rep, **module.measure(base, seed)})
-    write_parquet(pd.DataFrame(out), path)
-
-
-def _near_edge_worlds(module: ModuleType, values: pd.DataFrame) -> set[int]:
-    """Worlds whose effect on some reading lies within its 95% Monte-Carlo margin of a band edge."""
     from experiments.framework import judge
 
+    first = values[(values["rep"] == 0) | ((values["rep"] == 1) & values["world"].isin(pilot))]
     near: set[int] = set()
     for reading in module.CLAIM.readings:
-        per, _ = judge(reading, values)
+        per, _ = judge(reading, first)
         near |= {int(w) for w in per.loc[per["near_edge"], "world"]}
     return near
 
@@ -288,7 +239,7 @@ def _submit_reps(
     for start in range(0, len(worlds), size.batch):
         jobs = [(rows[w], want[w]) for w in worlds[start : start + size.batch]]
         path = folder / f"{prefix}{worlds[start]:06d}.parquet"
-        tasks.append((_claim_batch, (module.__name__, jobs, size.settings(), str(path))))
+        tasks.append((claim_batch, (module.__name__, jobs, size.settings(), str(path))))
     _run_tasks(tasks, workers, module.CLAIM.name)
 
 
@@ -308,8 +259,7 @@ def claim_values(
     only the new worlds).
     """
     folder = store / "claims" / module.CLAIM.name
-    code = fingerprint([f"{module.__name__.replace('.', '/')}.py"])
-    check_manifest(folder, {**size.manifest(seed), "code": code})
+    check_manifest(folder, {**size.manifest(seed), "code": fingerprint([module])})
     kept = worlds[worlds["kept"]].reset_index(drop=True)
     pilot = {int(w) for w in kept["world"].iloc[: size.pilot]}
 
@@ -322,7 +272,7 @@ def claim_values(
 
     first = missing(lambda w: range(2 if w in pilot else 1))
     _submit_reps(module, first, kept, size, folder, "batch-w", workers)
-    near = _near_edge_worlds(module, _kept_values(folder, kept))
+    near = _near_edge_worlds(module, _kept_values(folder, kept), pilot)
     more = missing(lambda w: range(size.max_reps if w in near else 0))
     _submit_reps(module, more, kept, size, folder, "batch-x", workers)
     out = _kept_values(folder, kept)
@@ -348,15 +298,6 @@ def _read(folder: Path) -> pd.DataFrame:
     )
 
 
-def _defaults_task(module_name: str, settings: dict, seed: int, path: str) -> None:
-    import importlib
-
-    module = importlib.import_module(module_name)
-    scn = Scenario().with_overrides({**settings, "run.seed": seed})
-    row = {"world": -1, "rep": seed, **module.measure(baseline_run(scn), seed)}
-    write_parquet(pd.DataFrame([row]), path)
-
-
 def defaults_values(
     module: ModuleType, size: Size, seed: int, store: Path | None = None, workers: int = 1
 ) -> pd.DataFrame:
@@ -364,18 +305,26 @@ def defaults_values(
     import tempfile
 
     folder = (store or Path(tempfile.mkdtemp())) / "defaults" / module.CLAIM.name
-    code = fingerprint([f"{module.__name__.replace('.', '/')}.py"])
-    check_manifest(folder, {**size.manifest(seed), "code": code})
-    tasks = []
+    check_manifest(folder, {**size.manifest(seed), "code": fingerprint([module])})
+    tasks: list[tuple[Callable, tuple]] = []
     for rep in range(size.defaults):
         path = folder / f"rep-{rep:03d}.parquet"
         if not path.exists():
-            args = (module.__name__, size.settings(), seed + rep, str(path))
-            tasks.append((_defaults_task, args))
+            args = (module.__name__, size.settings(), defaults_seed(seed, rep), rep, str(path))
+            tasks.append((defaults_task, args))
     _run_tasks(tasks, workers, f"{module.CLAIM.name} at the defaults")
     return pd.concat(
         [pd.read_parquet(p) for p in sorted(folder.glob("rep-*.parquet"))], ignore_index=True
     )
+
+
+def defaults_seed(seed: int, rep: int) -> int:
+    """The run seed of the defaults' replication ``rep`` in a study seeded ``seed``.
+
+    Drawn from ``SeedSequence([seed, 7, rep])``, so neighbouring study seeds share no replication
+    (``seed + rep`` would: seed 1's second is seed 2's first).
+    """
+    return int(np.random.SeedSequence([seed, 7, rep]).generate_state(1, np.uint32)[0])
 
 
 def clear(store: Path) -> None:

@@ -8,6 +8,7 @@ import sys
 import types
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -67,12 +68,40 @@ def test_worlds_near_a_band_edge_get_more_replications(tmp_path):
     pd.testing.assert_frame_equal(values, again)
 
 
+def test_a_rerun_asks_for_no_new_replications_with_random_noise(tmp_path):
+    """The near-edge rule reads the first pass only: the replications it added must not move the
+    pooled noise and pull more worlds in on a rerun."""
+    module = _fake_claim()
+
+    worlds = draw_worlds(40, seed=4)
+    worlds["kept"] = True
+    world_of = dict(zip(worlds["seed"], worlds["world"], strict=True))
+
+    def noisy(base, seed):
+        world = world_of[seed - seed % 16]
+        level = 10.0 + 0.7 * (world % 7 - 3)  # 0 to 2.1 from the edge at 10
+        sd = 0.2 if world < TINY.pilot else 2.0  # the pilot is quiet: later pools are not
+        return {"effect": level + np.random.default_rng(seed).normal(0.0, sd)}
+
+    module.measure = noisy  # type: ignore[attr-defined]
+    size = Size(**{**TINY.__dict__, "wave": 40, "max_reps": 4})
+    first = claim_values(module, worlds, size, tmp_path)
+    assert first.groupby("world").size().max() == 4  # some worlds were replicated
+    for _ in range(2):
+        pd.testing.assert_frame_equal(first, claim_values(module, worlds, size, tmp_path))
+
+
 def test_a_store_made_by_other_code_or_size_is_refused(tmp_path):
+    from experiments import load
+
+    lost = load("lost_client")
+    claim_values(lost, _worlds(), TINY, tmp_path / "lost")
+    code = json.loads((tmp_path / "lost" / "claims" / "lost_client" / "manifest.json").read_text())
+    assert code["code"] == fingerprint([lost]) != fingerprint()  # the claim's own file counts
     module = _fake_claim()
     claim_values(module, _worlds(), TINY, tmp_path)
     folder = tmp_path / "claims" / "fake"
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["code"] == fingerprint([f"{module.__name__}.py"])
     assert manifest["clients"] == TINY.clients and manifest["seed"] == 1
     bigger = Size(**{**TINY.__dict__, "clients": 61})
     with pytest.raises(StaleStore, match=r"clients = 60, now 61.*--fresh"):
@@ -89,15 +118,30 @@ def test_batches_without_a_manifest_are_refused(tmp_path):
         check_manifest(tmp_path, {"code": "x"})
 
 
-def test_the_fingerprint_follows_the_engine_not_the_reports():
+def test_the_fingerprint_follows_the_code_that_makes_runs_not_the_rest():
     from experiments.store import source_files
 
     names = {p.as_posix() for p in source_files(["experiments/lost_client.py"])}
-    assert any(n.endswith("model/engine/phases/retain.py") for n in names)
-    assert any(n.endswith("experiments/lost_client.py") for n in names)
-    assert not any(
-        n.endswith(("experiments/report.py", "model/interfaces/figures.py")) for n in names
-    )
+    for made_by in (
+        "model/engine/phases/retain.py",
+        "model/scenario/sections/retain.py",
+        "model/studies/worlds.py",
+        "experiments/baseline.py",
+        "experiments/tasks.py",
+        "experiments/arms.py",
+        "experiments/lost_client.py",
+    ):
+        assert any(n.endswith(made_by) for n in names), made_by
+    for shown_by in (
+        "experiments/report.py",
+        "experiments/study.py",  # sizes and waves: how many runs, not what they hold
+        "model/interfaces/figures.py",
+        "model/studies/calibration/fit.py",
+        "model/studies/sweep/runner.py",
+    ):
+        assert not any(n.endswith(shown_by) for n in names), shown_by
+    with pytest.raises(FileNotFoundError, match="nope"):
+        source_files(["experiments/nope.py"])
 
 
 def test_cli_refuses_a_stale_store_in_one_line(tmp_path):

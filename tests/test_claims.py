@@ -38,13 +38,31 @@ def test_verdict_recovers_a_known_probability_within_its_interval(p):
     assert covered >= 25  # a 95% interval: ~28.5 of 30 expected; 25 allows Monte-Carlo luck
 
 
-def test_verdict_words_follow_the_declared_cutoffs():
-    assert words(0.85) == "supported"
-    assert words(0.5) == "depends on the world"
-    assert words(0.1) == "not supported"
-    assert words(0.1, above=0.9) == "not supported: stronger than claimed"
-    assert words(0.1, above=0.9, two_sided=False) == "not supported"
-    assert words(0.0, n=3) == "too few worlds to judge (3)"  # [0, 0.71]: wider than the gap
+def test_verdict_words_follow_the_declared_cutoffs_and_the_interval():
+    assert words(0.85, 0.82, 0.88) == "supported"
+    assert words(0.5, 0.45, 0.55) == "depends on the world"
+    assert words(0.1, 0.07, 0.13) == "not supported"
+    assert words(0.1, 0.07, 0.13, above=0.9) == "not supported: stronger than claimed"
+    assert words(0.1, 0.07, 0.13, above=0.9, two_sided=False) == "not supported"
+    # A point estimate past a cut-off is not a verdict when the interval spans it.
+    assert words(0.81, 0.77, 0.85) == "undetermined: its interval spans 0.8"
+    assert words(0.0, 0.0, 0.71) == "undetermined: its interval spans 0.2"  # 0 of 3 worlds
+    assert words(0.18, 0.15, 0.22, above=0.7).endswith("(stronger than claimed)")
+
+
+def test_a_censored_replication_does_not_decide_its_world():
+    inf = float("inf")
+    values = pd.DataFrame(
+        {
+            "world": [0, 0, 0, 0, 1, 1, 2, 2],
+            "effect": [5.0, inf, 5.2, 4.8, 20.0, inf, 5.0, np.nan],
+        }
+    )
+    per, _ = judge(BAND, values)
+    per = per.set_index("world")
+    assert per.loc[0, "effect"] == pytest.approx(5.1) and per.loc[0, "status"] == "in band"
+    assert per.loc[1, "status"] == "above"  # finite 20 and a bound above: above either way
+    assert per.loc[2, "n"] == 1 and per.loc[2, "effect"] == 5.0  # NaN is not a replication
 
 
 def test_classify_says_above_below_and_undecided():
@@ -87,6 +105,17 @@ def test_prim_finds_where_a_common_claim_fails():
     fails = prim_box(x, ~holds)
     assert fails is not None and fails.confirmed
     assert {"c", "d"} <= set(fails.limits) and fails.density > 0.8
+
+
+def test_prim_finds_where_a_common_claim_holds_with_a_relative_lift():
+    """Base rate 0.91: a fixed 15-point lift (density ≥ 1.06) is impossible; closing 15% of the
+    gap to certainty (≥ 0.92) is not."""
+    rng = np.random.default_rng(8)
+    x = pd.DataFrame(rng.uniform(size=(800, 4)), columns=list("abcd"))
+    holds = ~((x["c"] > 0.7) & (x["d"] > 0.7)).to_numpy()
+    box = prim_box(x, holds)
+    assert box is not None and box.confirmed and box.density > 0.97
+    assert set(box.limits) & {"c", "d"}
 
 
 def test_prim_on_noise_rarely_confirms_a_box():
@@ -169,3 +198,25 @@ def test_worlds_are_judged_where_their_effect_lies_and_flagged_near_an_edge():
     # P(holds) is over the worlds where the effect is defined: 1 of 3, not 1 of 4.
     assert v.p == pytest.approx(1 / 3) and v.defined == 3 and v.worlds == 4
     assert v.shares["undefined"] == 0.25 and v.shares["near an edge"] == 0.25
+
+
+def test_where_it_holds_says_where_it_fails_when_only_that_box_is_confirmed():
+    from experiments.evidence import ReadingEvidence
+    from experiments.report import where_text
+
+    rng = np.random.default_rng(9)
+    x = pd.DataFrame(rng.uniform(size=(800, 4)), columns=list("abcd"))
+    fails = ((x["c"] > 0.7) & (x["d"] > 0.7)).to_numpy()
+    values = pd.DataFrame({"world": np.arange(800), "effect": np.where(fails, 20.0, 5.0)})
+    per, v = judge(BAND, values)
+    box = prim_box(x, ~fails)
+    fail_box = prim_box(x, fails)
+    assert fail_box is not None and fail_box.confirmed
+    r = ReadingEvidence(v, per, None, pd.DataFrame(), 5.0, "in band", fail_box=fail_box)
+    text = where_text(r)
+    assert text.startswith("fails where ") and "c ≥" in text and "held out" in text
+    r_hold = ReadingEvidence(v, per, box, pd.DataFrame(), 5.0, "in band", fail_box=fail_box)
+    assert not where_text(r_hold).startswith("fails where")
+    unconfirmed = type(fail_box)(fail_box.limits, 0.1, 0.1, 0.5, base=0.1, p_value=0.5)
+    r_none = ReadingEvidence(v, per, None, pd.DataFrame(), 5.0, "in band", fail_box=unconfirmed)
+    assert where_text(r_none).startswith("no condition confirmed")

@@ -65,7 +65,7 @@ def _is_range(p: ParamInfo) -> bool:
 
 def draw_worlds(
     n: int,
-    seed: int = 1,
+    seed: int | tuple[int, ...] = 1,
     uncertainties: Mapping[str, ParamInfo] | None = None,
 ) -> pd.DataFrame:
     """Draw ``n`` worlds: one Latin-hypercube row of every uncertainty, each with its own seed.
@@ -74,8 +74,9 @@ def draw_worlds(
     ----------
     n : int
         Worlds to draw (≥ 1).
-    seed : int
-        Seeds the hypercube and the worlds' run seeds: the same seed gives the same worlds.
+    seed : int or tuple of int
+        Seeds the hypercube and the worlds' run seeds: the same seed gives the same worlds. A
+        tuple (``(study_seed, wave)``) keys independent streams, so no two keys share worlds.
     uncertainties : mapping, optional
         key → :class:`~model.scenario.ParamInfo` with ``plausible`` set; default
         :func:`declared_uncertainties`. A numeric ``(low, high)`` is drawn uniformly (or uniformly
@@ -92,11 +93,12 @@ def draw_worlds(
         raise ValueError(f"worlds: n = {n!r} is not allowed; allowed: an integer ≥ 1")
     unc = dict(declared_uncertainties() if uncertainties is None else uncertainties)
     frame = pd.DataFrame({"world": np.arange(n)})
-    rng = np.random.default_rng([seed, 20_261_129])
+    key = list(seed) if isinstance(seed, tuple) else [seed]
+    rng = np.random.default_rng([*key, 20_261_129])
     frame["seed"] = rng.integers(1, 2**31 - 1, size=n) * 16  # 16 replications apart at least
     if not unc:
         return frame
-    u = qmc.LatinHypercube(d=len(unc), seed=np.random.default_rng([seed, 1])).random(n)
+    u = qmc.LatinHypercube(d=len(unc), seed=np.random.default_rng([*key, 1])).random(n)
     for j, (key, p) in enumerate(unc.items()):
         col = u[:, j]
         if _is_range(p):
