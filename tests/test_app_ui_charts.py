@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_hex
 
 from model.interfaces.app import charts
 from model.interfaces.app.app_model import AppModel
@@ -56,3 +57,47 @@ def test_a_flat_paired_difference_is_not_ticked_as_a_result(twins):
         assert not _meaningless(labels), (ax.get_ylabel(), labels)
         lo, hi = ax.get_ylim()
         assert lo <= 0 <= hi and hi - lo >= 2  # ±1 of the axis' unit around the flat 0
+
+
+# ---------------------------------------------- Why 3 / Build 6: what the charts show, non-browser
+def test_app_charts_count_years_use_the_pngs_colours_and_mark_events():
+    """Years on the axis, the PNGs' stage colours, and the shock, a lever moved live and the
+    product launches marked (as the run figures do)."""
+    from model.interfaces.figures import STAGE_COLOURS
+    from model.scenario import Scenario, preset_path
+
+    spell = Scenario.from_toml(preset_path("policies/bad_service_spell"))
+    firm = AppModel(spell, clients=500, months=36, rd_share=0.1, seed=2)
+    firm.run(14)
+    firm.set_levers(service_level=0.9)  # moved live: marked from month 15
+    firm.run(10)
+    firms = {"A": firm}
+    money = charts.money_chart(firms)
+    FigureCanvasAgg(money).draw()
+    profit = money.axes[0]
+    assert money.axes[-1].get_xlabel() == "year" and profit.get_xlim() == (0.0, 3.0)
+    texts = " ".join(t.get_text() for t in profit.texts)
+    assert "bad_service" in texts and "service_level=0.9" in texts
+    assert len(profit.patches) >= 1  # the shock's span, months 12-17
+    shipped = (firm.timeseries()["shipped_good"] + firm.timeseries()["shipped_bad"]).iloc[-1]
+    launches = [line for line in profit.lines if line.get_label() == "product launch"]
+    assert (len(launches) == 1) == (shipped > 0)
+
+    stages = charts.stage_chart(firms)
+    fills = stages.axes[0].collections[: len(STAGE_COLOURS)]
+    hexes = [to_hex(f.get_facecolor()[0]) for f in fills]
+    assert hexes == list(STAGE_COLOURS.values())
+
+
+def test_the_app_starts_at_the_clis_default_size_and_takes_mesas_rng():
+    """Why 3: not 2,000 × 240 against the CLI's 10,000 × 120. Why 4: Mesa's ``rng`` works."""
+    from model.interfaces.cli.arguments import load_scenario
+
+    cli_default = load_scenario(None)
+    m = AppModel()
+    assert (m.params.market.clients, m.months) == (cli_default.market.clients, 120)
+    assert (m.params.market.clients, m.months) == (10_000, cli_default.run.months)
+    assert AppModel(clients=300, rng=5).seed == 5 == AppModel(clients=300, rng=5).params.run.seed
+    fresh = AppModel(clients=300, rng=None)
+    assert fresh.params.run.seed == fresh.seed  # a fresh seed, recorded: the run reproduces
+    assert AppModel(clients=300, rng=None, seed=9).seed == 9  # the seed control wins over None

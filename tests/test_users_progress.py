@@ -116,3 +116,32 @@ def test_quiet_studies_draw_no_bar_and_print_nothing(terminal, tmp_path, capsys,
     captured = capsys.readouterr()
     assert captured.out == "" and "runs" not in captured.err
     assert (tmp_path / "o" / "report.html").is_file()
+
+
+def test_optimize_counts_its_runs_from_the_first_step(terminal, monkeypatch, tmp_path, capsys):
+    """The bar is up while the exchange rates are measured (the first runs), then counts every
+    run of the search and of the fresh-seed check."""
+    import pandas as pd
+
+    from model.studies.optimize import search
+
+    seen = _first_call_sees(monkeypatch, capsys, search, "exchange_rates")
+    tiny = ("--clients", 300, "--months", 6, "--replications", 2, "--grid", 1)
+    assert cli("optimize", "no_cut", *tiny, "--out", tmp_path / "o") == 0
+    assert seen and "optimize runs: 0run" in seen[0], seen
+    counts = [int(n) for n in re.findall(r"optimize runs: (\d+)run", capsys.readouterr().err)]
+    evaluations = pd.read_csv(tmp_path / "o" / "evaluations.csv")
+    assert counts == sorted(counts) and max(counts) >= len(evaluations)
+
+
+def test_sweep_counts_its_runs_on_a_bar(terminal, tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        'name = "tiny"\nseed = 5\nmonths = 3\nclients = 200\nreplications = 2\nbatch_size = 1\n'
+        '[parameters]\n"levers.service_level" = ["low", "wow"]\n',
+        encoding="utf-8",
+    )
+    assert cli("sweep", spec, "--out", tmp_path / "s") == 0
+    err = capsys.readouterr().err
+    assert re.search(r"sweep tiny:\s+0%.*0/4", err), err[-400:]  # drawn before the first run ends
+    assert re.search(r"sweep tiny: 100%.*4/4", err), err[-400:]

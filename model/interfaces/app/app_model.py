@@ -12,6 +12,8 @@ from model.engine.schedule import lever_plan
 from model.interfaces.app.controls import app_scenario
 from model.scenario import Scenario
 
+#: ``rng`` not given (None means "a fresh seed", so it cannot mean "not given").
+_OMITTED = object()
 #: Clients drawn in the network view.
 SAMPLE_SIZE = 150
 
@@ -24,6 +26,9 @@ class AppModel(RetentionModel):
     scenario : Scenario, optional
         The preset to start from (defaults to the built-in baseline). Anything else (Mesa's own
         experiment scenario, which its app passes on reset) is ignored.
+    rng : int or None, optional
+        Mesa's seed keyword, as :class:`RetentionModel` takes it: an int is the seed, None a fresh
+        recorded one (unless ``seed`` is given); omitted, the ``seed`` keyword or the scenario's.
     **values
         Keywords of :data:`APP_KEYS` and :data:`FIXED_KEYS` (e.g. ``service_level=0.6, seed=1,
         clients=2000``) applied over the scenario.
@@ -35,9 +40,13 @@ class AppModel(RetentionModel):
     run, and the step shows on the charts), never by rebuilding the market.
     """
 
-    def __init__(self, scenario: Any = None, **values: Any) -> None:
+    def __init__(self, scenario: Any = None, *, rng: Any = _OMITTED, **values: Any) -> None:
         base = scenario if isinstance(scenario, Scenario) else None
-        super().__init__(app_scenario(values, base))
+        params = app_scenario(values, base)
+        if rng is _OMITTED or (rng is None and "seed" in values):
+            super().__init__(params)
+        else:
+            super().__init__(params, rng=rng)
         self._sample: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # A row for month 0 (no metrics yet), so a chart's step axis is the month, as the step counter.
         self.datacollector.collect(self)
