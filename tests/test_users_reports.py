@@ -151,3 +151,41 @@ def test_sweep_report_says_what_was_swept_and_shows_intervals(swept):
     assert "2 replicate(s) per point" in page  # read with care
     assert "<h2>Reproduce</h2>" in page and "retention sweep" in page
     assert page.count('src=""') == 1  # the NPV-by-point figure
+
+
+@pytest.mark.slow
+def test_the_readme_says_what_the_example_sweep_shows(tmp_path):
+    """Why 1 / Build 1: the README's table and paired effects are what the example sweep gives
+    (27 runs of 2,000 people × 36 months, ~10 s): a changed model or spec fails here, not silently."""
+    from model.studies.stats import mean_interval
+    from model.studies.sweep import load, load_spec, run_sweep
+
+    spec = load_spec(REPO / "model" / "presets" / "sweeps" / "example.toml")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    text = readme[readme.index("**What the example shows.**") : readme.index("## Benchmarks")]
+    text = " ".join(text.split())  # a reflowed paragraph says the same
+    size = f"({spec.clients:,} people × {spec.months} months, {spec.replications} replications)"
+    assert size in text and spec.common_random_numbers
+    run_sweep(spec, tmp_path / "s", progress=False)
+    frame = load(tmp_path / "s")
+    means = frame.groupby(["levers.service_level", "levers.loyalty_discount"])["npv"].mean()
+    rows = re.findall(r"\| [a-z ]+ \(([\d.]+)\) \| ([\d,]+) \| ([\d,]+) \|", text)
+    assert len(rows) == 3, rows
+    for level, none, ten in rows:
+        for discount, shown in ((0.0, none), (0.1, ten)):
+            assert f"{means[(float(level), discount)]:,.0f}" == shown, (level, discount)
+
+    def paired(discount: float, column: str, scale: float = 1.0):
+        at = frame[frame["levers.service_level"] == 0.6].pivot(
+            index="replicate", columns="levers.loyalty_discount", values=column
+        )
+        return mean_interval(scale * (at[discount] - at[0.0]).to_numpy())
+
+    npv5, ret5 = paired(0.05, "npv"), paired(0.05, "retention_annual_mean", 100.0)
+    assert (
+        f"a 5% discount costs NPV −{-npv5.mean:,.0f} [95% −{-npv5.low:,.0f}, "
+        f"−{-npv5.high:,.0f}] and buys +{ret5.mean:.2f} points of annual retention "
+        f"[{ret5.low:.2f}, {ret5.high:.2f}]" in text
+    )
+    npv10 = paired(0.10, "npv")
+    assert f"10% costs −{-npv10.mean:,.0f} [−{-npv10.low:,.0f}," in text
