@@ -24,10 +24,12 @@ from model.interfaces.app.controls import (
     model_params,
     presets,
 )
+from model.interfaces.app.memory import reclaim_on_kernel_close
 from model.interfaces.app.page import RetentionApp, build_firms, export_csv, export_report
 
 #: What Solara serves (one page; the submodules define no ``Page``, so no extra tabs).
 Page = RetentionApp
+reclaim_on_kernel_close()  # a closed session's memory goes back to the system
 
 __all__ = [
     "APP_DEFAULTS",

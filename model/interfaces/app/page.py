@@ -12,11 +12,11 @@
 from __future__ import annotations
 
 import html
-import time
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import solara
-import solara.lab
 
 from model.interfaces.app.app_model import AppModel
 from model.interfaces.app.charts import (
@@ -117,15 +117,26 @@ def RetentionApp():
                 firm.step()
         tick.value += 1
 
-    def play_loop() -> None:
-        while playing.value:
-            time.sleep(PLAY_INTERVAL_S)
-            if firms.value["A"].month >= firms.value["A"].months:
-                playing.value = False
-                break
-            step()
+    def play() -> Callable[[], None] | None:
+        """While playing, a thread steps a month every PLAY_INTERVAL_S; the cleanup stops it."""
+        if not playing.value:
+            return None
+        stop = threading.Event()
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+        def loop() -> None:
+            while not stop.wait(PLAY_INTERVAL_S):
+                if firms.value["A"].month >= firms.value["A"].months:
+                    playing.value = False
+                    return
+                step()
+
+        threading.Thread(target=loop, name="retention-play", daemon=True).start()
+        return stop.set
+
+    # An effect-owned thread, not solara.lab.use_task: every use_task registers a Singleton in
+    # Solara's process-wide kernel-start list and never removes it, so each browser session's
+    # firms stayed in memory after its kernel closed (the app grew by every session ever opened).
+    solara.use_effect(play, [playing.value])
 
     def pick_preset(name: str) -> None:
         chosen = control_values(Scenario.from_toml(presets()[name]))

@@ -33,10 +33,12 @@ __all__ = [
 
 #: Solara settings that keep the app offline and its memory bounded. The front end is served by
 #: the server itself from the ``solara-assets`` package; the few files Solara fetches through its
-#: CDN proxy (KaTeX, which solara.Markdown loads) are answered from a local folder
-#: (:func:`offline_assets`), and a miss goes to an address on this machine that refuses, never to
-#: the public CDN. A session's kernel is released 30 s after its page closes, and at most
-#: ``MAX_KERNELS`` live at once, 16 per browser (more tabs wait for a free one). No usage telemetry is sent.
+#: CDN proxy (KaTeX, which solara.Markdown loads; the app's page uses none) are answered from a
+#: local folder (:func:`offline_assets`), and a miss goes to an address on this machine that
+#: refuses, never to the public CDN. A closed tab's kernel is released at once (its page says so
+#: as it closes), a dropped connection's 30 s later; at most ``MAX_KERNELS`` live at once, 16 per
+#: browser (more tabs wait for a free one). ``PYTHONMALLOC=malloc`` lets a closed session's memory
+#: go back to the system (:mod:`model.interfaces.app.memory`). No usage telemetry is sent.
 #: (Solara warns that a plain-http cookie cannot be ``samesite=none``; on 127.0.0.1 that is
 #: expected, so the warning is silenced.)
 MAX_KERNELS = 32
@@ -47,30 +49,36 @@ OFFLINE_ENV: dict[str, str] = {
     "SOLARA_KERNEL_CULL_TIMEOUT": "30s",
     "SOLARA_KERNEL_MAX_COUNT": str(MAX_KERNELS),
     "SOLARA_KERNEL_MAX_PER_SESSION": "16",
+    "PYTHONMALLOC": "malloc",
     "PYTHONWARNINGS": "ignore:Cookies with samesite=none require https",
 }
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
-#: What solara.Markdown asks the CDN proxy for, answered locally. Math in the app's Markdown
-#: (there is none) would show as its TeX source: the stand-in renders text, not formulas.
+#: What solara.Markdown asks the CDN proxy for, answered locally by a stand-in, not KaTeX: the
+#: app shows no math (its page uses no solara.Markdown, and the browser test checks that no page
+#: asks for KaTeX at all), so bundling KaTeX's 1 MB of scripts and fonts would serve nothing. A
+#: component that did load it would get valid modules that show TeX as its source text.
 KATEX = "katex@0.16.9/dist"
+_STAND_IN = "/* Retention Lab: offline stand-in for KaTeX (the app shows no math) */\n"
 _KATEX_JS = (
-    "(function(root,factory){if(typeof define==='function'&&define.amd){define([],factory);}"
+    _STAND_IN
+    + "(function(root,factory){if(typeof define==='function'&&define.amd){define([],factory);}"
     "else{root.katex=factory();}})(this,function(){return {"
     "render:function(tex,el){el.textContent=tex;},"
     "renderToString:function(tex){var d=document.createElement('span');d.textContent=tex;"
     "return d.innerHTML;}};});\n"
 )
 _AUTO_RENDER_JS = (
-    "(function(root,factory){if(typeof define==='function'&&define.amd){define([],factory);}"
+    _STAND_IN
+    + "(function(root,factory){if(typeof define==='function'&&define.amd){define([],factory);}"
     "else{root.renderMathInElement=factory();}})(this,function(){"
     "return function renderMathInElement(){};});\n"
 )
 OFFLINE_ASSETS: dict[str, str] = {
     f"{KATEX}/katex.min.js": _KATEX_JS,
-    f"{KATEX}/katex.min.css": "/* offline stand-in: no math fonts */\n",
+    f"{KATEX}/katex.min.css": _STAND_IN,
     f"{KATEX}/contrib/auto-render.min.js": _AUTO_RENDER_JS,
 }
 
