@@ -2,8 +2,9 @@
 
 SIGINT and SIGTERM must leave previous results intact, no staging folders and no worker
 processes, with exit status 130 or 143 and no traceback; SIGKILL of a sweep must leave no worker
-running (they watch their parent) and a store that resumes to the uninterrupted result. The
-moments are drawn from a fixed seed, so a failure reproduces.
+running (they watch their parent) and a store that resumes to the uninterrupted result, and so
+must a sweep on a Dask LocalCluster (``--dask-local 2``): its workers and multiprocessing's
+resource tracker die with it. The moments are drawn from a fixed seed, so a failure reproduces.
 """
 
 from __future__ import annotations
@@ -69,11 +70,13 @@ def staging(folder: Path) -> list[str]:
     return [p.name for p in folder.rglob(".*") if ".partial-" in p.name or ".old-" in p.name]
 
 
-def check_stopped(proc: subprocess.Popen, sig: int) -> None:
+def check_stopped(proc: subprocess.Popen, sig: int) -> str:
+    """Wait for a stopped command: exit 130/143 (or 0 if it finished) and no traceback; its stderr."""
     _, err = proc.communicate(timeout=60)
     assert "Traceback" not in err, err
     expected = {signal.SIGINT: 130, signal.SIGTERM: 143}[sig]
     assert proc.returncode in (0, expected), (proc.returncode, err)
+    return err
 
 
 @pytest.mark.parametrize("case", range(2))
@@ -139,6 +142,30 @@ def test_sweep_killed_leaves_no_workers_and_resumes_to_the_same_store(tmp_path, 
     run_sweep(spec, tmp_path / "whole", progress=False)
     pd.testing.assert_frame_equal(load(tmp_path / "store"), load(tmp_path / "whole"))
     assert not list((tmp_path / "store").rglob(".*.tmp"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_sweep_on_dask_local_stopped_leaves_no_workers_and_resumes(tmp_path, sig):
+    pytest.importorskip("distributed")
+    rng = random.Random(3000 + sig)
+    spec_file = tmp_path / "spec.toml"
+    spec_file.write_text(SPEC)
+    proc = start(["sweep", spec_file, "--out", "store", "--dask-local", "2", "--quiet"], tmp_path)
+    kids = family(proc, 3, timeout=90)  # the resource tracker and two workers
+    assert len(kids) >= 3, "the LocalCluster did not start"
+    time.sleep(rng.uniform(0.5, 3.0))
+    kids = kids + [k for k in family(proc, 4, timeout=0.1) if k not in kids]
+    proc.send_signal(sig)
+    if sig == signal.SIGKILL:
+        proc.wait(timeout=GRACE)
+    else:
+        err = check_stopped(proc, sig)
+        assert len(err.strip().splitlines()) <= 1, err  # one line, no log of Dask's
+    assert gone(kids) == []  # none of them orphaned
+    spec = load_spec(spec_file)
+    run_sweep(spec, tmp_path / "store", progress=False)
+    run_sweep(spec, tmp_path / "whole", progress=False)
+    pd.testing.assert_frame_equal(load(tmp_path / "store"), load(tmp_path / "whole"))
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

@@ -155,7 +155,7 @@ def test_names_longer_than_a_file_system_allows(tmp_path, capsys):
     assert len(folder.name.encode()) <= 255
 
 
-@pytest.mark.parametrize("address", ["tls://127.0.0.1:8786", "ucx://127.0.0.1:8786", "nowhere"])
+@pytest.mark.parametrize("address", ["ucx://127.0.0.1:8786", "ws://127.0.0.1:8786", "nowhere"])
 def test_scheduler_protocols_we_cannot_speak(tmp_path, capsys, address):
     spec = tmp_path / "spec.toml"
     spec.write_text('name = "s"\n[parameters]\n"levers.service_level" = ["low"]\n')
@@ -388,7 +388,11 @@ def test_damaged_manifest_is_one_line_and_fresh_replaces_it(tmp_path, capsys, te
         (inputs.ranged_int("--n", 1, 10), ["1", "10", "+5"], ["0", "11", "x", "9" * 31]),
         (inputs.finite_float("--x", 0.0, open_lo=True), ["1", "1e3"], ["0", "nan", "inf", "-1"]),
         (inputs.boolean("--b"), ["true", "false"], ["yes", "1", "True", "on"]),
-        (inputs.address(), ["tcp://h:1", "h:8786"], ["tls://h:1", "h", "tcp://h:0", "ws://h:1"]),
+        (
+            inputs.address(),
+            ["tcp://h:1", "h:8786", "tls://h:1"],
+            ["ucx://h:1", "h", "tcp://h:0", "ws://h:1"],
+        ),
     ],
 )
 def test_argument_types(parse, good, bad):

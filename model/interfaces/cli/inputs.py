@@ -220,25 +220,27 @@ def safe_name(name: str) -> str:
 
 
 def address(flag: str = "--scheduler") -> Callable[[str], str]:
-    """An argparse type: a Dask scheduler address, ``tcp://HOST:PORT`` or ``HOST:PORT``."""
+    """An argparse type: a Dask scheduler address, ``tcp://HOST:PORT``, ``tls://HOST:PORT`` or
+    ``HOST:PORT`` (tcp)."""
 
     def parse(text: str) -> str:
         scheme, sep, rest = text.partition("://")
         if not sep:
             scheme, rest = "tcp", text
         host, colon, port = rest.rpartition(":")
-        ok = scheme == "tcp" and colon and host and port.isdigit() and 0 < int(port) < 65536
+        ok = scheme in ("tcp", "tls") and colon and host and port.isdigit()
+        ok = ok and 0 < int(port) < 65536
         if not ok:
             why = (
-                f"the {scheme}:// protocol is not supported (no TLS or UCX options here; use an "
-                "SSH tunnel to a tcp:// scheduler)"
-                if scheme != "tcp"
+                f"the {scheme}:// protocol is not supported (no UCX or websocket options here)"
+                if scheme not in ("tcp", "tls")
                 else "not an address"
             )
             raise argparse.ArgumentTypeError(
-                f"value {text[:60]!r} is not allowed ({why}); allowed: tcp://HOST:PORT"
+                f"value {text[:60]!r} is not allowed ({why}); allowed: tcp://HOST:PORT, or "
+                "tls://HOST:PORT with --tls-ca-file, --tls-cert and --tls-key"
             )
-        return f"tcp://{rest}"
+        return f"{scheme}://{rest}"
 
     return parse
 

@@ -14,6 +14,7 @@ from model.interfaces.cli.inputs import (
     address,
     check_design_memory,
     check_out,
+    input_file,
     output_path,
     ranged_int,
 )
@@ -57,7 +58,8 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
         "--scheduler",
         type=address(),
         metavar="ADDRESS",
-        help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (workers must see STORE)",
+        help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786, or tls://HOST:PORT with the "
+        "--tls-* files (workers must see STORE)",
     )
     where.add_argument(
         "--dask-local",
@@ -65,6 +67,12 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="start a Dask LocalCluster of N single-threaded workers on 127.0.0.1",
     )
+    for flag, what in (
+        ("--tls-ca-file", "the CA certificate that signed the scheduler's (PEM)"),
+        ("--tls-cert", "this client's certificate (PEM)"),
+        ("--tls-key", "this client's private key (PEM)"),
+    ):
+        p.add_argument(flag, type=input_file(flag), metavar="FILE", help=f"tls:// only: {what}")
     p.add_argument("--fresh", action="store_true", help="discard STORE's previous results first")
     p.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     p.set_defaults(handler=cmd_sweep)
@@ -86,6 +94,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise SweepError("sweep needs a SPEC file and --out STORE (or --status STORE)")
     from model.scenario import resolve
 
+    tls = _tls(args)
     spec = load_spec(resolve(args.spec, kind="sweep"))  # validated before any worker starts
     check_out(args.out)
     from model.studies.sweep.designs import build_design
@@ -95,7 +104,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     log = None if args.quiet else print
     started = time.perf_counter()
-    with executor(args.workers, args.scheduler, args.dask_local) as (pool, slots, where):
+    with executor(args.workers, args.scheduler, args.dask_local, tls=tls) as (pool, slots, where):
         if log:
             log(f"running on {where}")
         run = run_sweep(
@@ -116,3 +125,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"already done) in {wall:.1f} s; read with model.studies.sweep.load({str(args.out)!r})"
         )
     return 0
+
+
+def _tls(args: argparse.Namespace) -> tuple[Path, Path, Path] | None:
+    """The (CA, certificate, key) files for a ``tls://`` scheduler; all three or none."""
+    from model.studies.sweep import SweepError
+
+    files = (args.tls_ca_file, args.tls_cert, args.tls_key)
+    secure = str(args.scheduler or "").startswith("tls://")
+    if secure and None in files:
+        raise SweepError(
+            f"--scheduler {args.scheduler}: a tls:// scheduler needs --tls-ca-file, --tls-cert "
+            "and --tls-key (PEM files)"
+        )
+    if not secure and any(f is not None for f in files):
+        raise SweepError(
+            "--tls-ca-file, --tls-cert and --tls-key go with --scheduler tls://HOST:PORT"
+        )
+    return files if secure else None  # type: ignore[return-value]

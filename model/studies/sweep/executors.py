@@ -1,7 +1,8 @@
 """Where a sweep's tasks run: this process, a local process pool, or Dask.
 
 Local pools stop with the sweep (:mod:`model.studies.pools`); a Dask LocalCluster serves no
-dashboard or info pages; a remote scheduler must be a plain ``tcp://`` address.
+dashboard or info pages, and its workers exit when the sweep's process dies (Dask's own parent
+watch); a remote scheduler is a ``tcp://`` address, or ``tls://`` with a CA, a certificate and a key.
 """
 
 from __future__ import annotations
@@ -58,10 +59,37 @@ def _single_threaded_env() -> Iterator[None]:
 
 
 @contextmanager
+def _quiet_dask_logs() -> Iterator[None]:
+    """No Dask log lines on the terminal: a stopped sweep's workers log a warning per task and,
+    when the scheduler goes first, a heartbeat error with its traceback. A task's own error still
+    reaches the sweep (its future raises) and is reported there as one line.
+
+    Set in the environment too, so that the worker processes (which read it on start) inherit it.
+    """
+    import logging
+
+    saved = os.environ.get("DASK_LOGGING__DISTRIBUTED")
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+        if saved is None:
+            os.environ.pop("DASK_LOGGING__DISTRIBUTED", None)
+        else:
+            os.environ["DASK_LOGGING__DISTRIBUTED"] = saved
+
+
+@contextmanager
 def executor(
     workers: int | None = None,
     scheduler: str | None = None,
     dask_local: int | None = None,
+    *,
+    tls: tuple[os.PathLike, os.PathLike, os.PathLike] | None = None,
 ) -> Iterator[tuple[Executor, int, str]]:
     """An executor for a sweep, with its number of worker slots and a description.
 
@@ -75,12 +103,14 @@ def executor(
         folder (a shared file system) and have this package installed.
     dask_local : int, optional
         Start a Dask ``LocalCluster`` of this many single-threaded worker processes on 127.0.0.1.
+    tls : (ca_file, cert, key), optional
+        PEM files for a ``tls://`` scheduler (encryption required, both sides authenticated).
     """
     chosen = sum(x is not None for x in (workers, scheduler, dask_local))
     if chosen > 1:
         raise SweepError("choose one of --workers, --scheduler and --dask-local")
     if scheduler is not None or dask_local is not None:
-        with _dask(scheduler, dask_local) as out:
+        with _dask(scheduler, dask_local, tls) as out:
             yield out
         return
     n = workers if workers is not None else _cores()
@@ -110,7 +140,9 @@ def _cores() -> int:
 
 
 @contextmanager
-def _dask(scheduler: str | None, n_local: int | None) -> Iterator[tuple[Executor, int, str]]:
+def _dask(
+    scheduler: str | None, n_local: int | None, tls: tuple | None = None
+) -> Iterator[tuple[Executor, int, str]]:
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -124,6 +156,7 @@ def _dask(scheduler: str | None, n_local: int | None) -> Iterator[tuple[Executor
             raise SweepError(f"--dask-local: value {n_local} is not allowed; allowed: ≥ 1")
         with (
             _single_threaded_env(),
+            _quiet_dask_logs(),
             # No dashboard and no info/health/metrics routes: the HTTP servers Dask always starts
             # listen on loopback at a free port and serve nothing.
             dask.config.set(NO_HTTP),
@@ -141,13 +174,21 @@ def _dask(scheduler: str | None, n_local: int | None) -> Iterator[tuple[Executor
             yield client.get_executor(pure=False), n_local, f"Dask LocalCluster({n_local})"
         return
     scheme = str(scheduler).partition("://")[0] if "://" in str(scheduler) else "tcp"
-    if scheme != "tcp":
+    if scheme not in ("tcp", "tls") or (scheme == "tls") != (tls is not None):
         raise SweepError(
-            f"--scheduler {scheduler!r}: the {scheme}:// protocol is not supported (no TLS or UCX "
-            "options here); allowed: tcp://HOST:PORT (reach a remote scheduler over an SSH tunnel)"
+            f"--scheduler {scheduler!r}: allowed: tcp://HOST:PORT, or tls://HOST:PORT with a CA "
+            "file, a certificate and a key (--tls-ca-file, --tls-cert, --tls-key)"
+        )
+    security = None
+    if tls is not None:
+        from distributed.security import Security
+
+        ca, cert, key = (str(f) for f in tls)
+        security = Security(
+            tls_ca_file=ca, tls_client_cert=cert, tls_client_key=key, require_encryption=True
         )
     try:
-        client = Client(scheduler, timeout="20s")
+        client = Client(scheduler, timeout="20s", security=security)
     except Exception as exc:
         raise SweepError(
             f"--scheduler {scheduler!r}: cannot connect to a Dask scheduler there "

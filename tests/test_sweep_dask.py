@@ -1,0 +1,119 @@
+"""A sweep on Dask over TLS: ``--scheduler tls://HOST:PORT`` with a CA, a certificate and a key.
+
+The test makes a throw-away CA and one certificate it signs (``openssl``), starts a Dask cluster
+in this process that speaks only TLS, and runs ``retention sweep`` against it: the store must
+equal a serial run's. Before, ``--scheduler`` took tcp:// only (``tls://`` was refused as
+unsupported). The TLS files are all-or-none and only with a tls:// address (one line, exit 2).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model.interfaces.cli.main import main
+from model.studies.sweep import load, load_spec, run_sweep
+
+SPEC = """
+name = "tls"
+seed = 3
+months = 3
+clients = 200
+replications = 2
+batch_size = 2
+[parameters]
+"levers.service_level" = ["low", "wow"]
+"""
+
+
+def cli(*args: object) -> int:
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+@pytest.fixture
+def certs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """(CA certificate, certificate, key): a CA of one day and a certificate it signed."""
+    if shutil.which("openssl") is None:
+        if os.environ.get("CI"):
+            pytest.fail("openssl is missing under CI")
+        pytest.skip("no openssl to make test certificates")
+    ca, ca_key = tmp_path / "ca.pem", tmp_path / "ca.key"
+    cert, key, csr = tmp_path / "node.pem", tmp_path / "node.key", tmp_path / "node.csr"
+    steps = [
+        ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca,
+         "-days", "1", "-subj", "/CN=retention-test-ca"],
+        ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr,
+         "-subj", "/CN=127.0.0.1"],
+        ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+         "-out", cert, "-days", "1"],
+    ]  # fmt: skip
+    for step in steps:
+        subprocess.run(["openssl", *map(str, step)], check=True, capture_output=True)
+    return ca, cert, key
+
+
+@pytest.mark.slow
+def test_a_sweep_runs_on_a_tls_only_scheduler(tmp_path, certs, capsys):
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+    from distributed.security import Security
+
+    ca, cert, key = map(str, certs)
+    security = Security(
+        tls_ca_file=ca,
+        tls_scheduler_cert=cert,
+        tls_scheduler_key=key,
+        tls_worker_cert=cert,
+        tls_worker_key=key,
+        tls_client_cert=cert,
+        tls_client_key=key,
+        require_encryption=True,
+    )
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    with LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tls",
+        host="127.0.0.1",
+        security=security,
+        dashboard_address="127.0.0.1:0",  # a free port (None still takes 8787)
+        scheduler_kwargs={"dashboard": False},
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tls://")
+        tls = ["--tls-ca-file", ca, "--tls-cert", cert, "--tls-key", key]
+        store = tmp_path / "store"
+        assert cli("sweep", spec, "--out", store, "--scheduler", address, *tls, "--quiet") == 0
+    run_sweep(load_spec(spec), tmp_path / "serial", progress=False)
+    pd.testing.assert_frame_equal(load(store), load(tmp_path / "serial"))
+
+
+def test_tls_files_go_with_a_tls_address_all_or_none(tmp_path, certs, capsys):
+    ca, cert, key = certs
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    cases = [
+        ("--scheduler", "tls://127.0.0.1:1"),  # no files
+        ("--scheduler", "tls://127.0.0.1:1", "--tls-ca-file", ca),  # not all three
+        ("--scheduler", "tcp://127.0.0.1:1", "--tls-ca-file", ca, "--tls-cert", cert,
+         "--tls-key", key),  # files with plain tcp
+        ("--workers", "1", "--tls-cert", cert),
+        ("--scheduler", "tls://127.0.0.1:1", "--tls-ca-file", tmp_path / "missing.pem",
+         "--tls-cert", cert, "--tls-key", key),
+    ]  # fmt: skip
+    for args in cases:
+        assert cli("sweep", spec, "--out", tmp_path / "s", *args, "--quiet") == 2, args
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "Traceback" not in err[0], err
+        assert "--tls" in err[0] or "tls" in err[0], err
+        assert not (tmp_path / "s").exists()
