@@ -77,6 +77,8 @@ def test_one_past_the_top_is_one_line_everywhere(tmp_path, capsys):
         ("run", scenario),
         ("compare", "baseline", "baseline", *TINY, "--seed", OVER),
         ("optimize", "baseline", *TINY, "--seed", OVER),
+        ("compare", "baseline", "baseline", *TINY, "--set", f"run.seed={OVER}"),
+        ("optimize", "baseline", *TINY, "--set", f"run.seed={OVER}"),
     ):
         assert cli(*args, "--out", tmp_path / "o") == 2, args
         one_error_line(capsys)

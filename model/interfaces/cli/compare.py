@@ -55,8 +55,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
     scenarios = [load_scenario(path) for path in args.scenarios]
     over = overrides(args)
     seed = over.pop("run.seed", None)
-    # Validate every override before any run starts.
+    # Validate every override before any run starts (the seed too, as run.seed).
     scenarios = [s.with_overrides(over) for s in scenarios]
+    if seed is not None:
+        seed = scenarios[0].with_overrides({"run.seed": seed}).run.seed
     for s in scenarios:
         check_scenario_memory(s, copies=args.workers)
     names = "_vs_".join(safe_name(s.name) for s in scenarios[1:3])

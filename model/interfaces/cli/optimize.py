@@ -97,6 +97,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     over = overrides(args)
     seed = over.pop("run.seed", None)
     scenario = scenario.with_overrides(over)
+    if seed is not None:  # --seed or --set run.seed: checked against the declaration
+        seed = scenario.with_overrides({"run.seed": seed}).run.seed
     assumption, values = None, []
     if args.robust:
         key, sep, text = args.robust.partition("=")
