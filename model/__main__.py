@@ -1,7 +1,5 @@
 """``python -m model`` runs the ``retention`` command."""
 
-import sys
+from model.interfaces.cli import command
 
-from model.interfaces.cli import main
-
-sys.exit(main())
+command()

@@ -42,7 +42,25 @@ SPEC = (
     'name = "p"\nseed = 1\nmonths = 2\nclients = 100\nreplications = 1\n'
     '[parameters]\n"levers.service_level" = ["low", "wow"]\n'
 )
+STOPS: Counter = Counter()  # signal cases stopped (True) or ended before the signal (False)
 COLUMNS = ["tried", "clean", "tracebacks", "wrong exits", "half-written", "lost", "orphans"]
+
+
+def big_log(clients: int = 600, seed: int = 1) -> str:
+    """A transaction log long enough for calibrate to be stopped mid-fit (fixed seed): each
+    client buys at their own rate (gamma) for amounts of their own mean (gamma)."""
+    rng = random.Random(seed)
+    rows = ["client,date,amount"]
+    for c in range(clients):
+        rate, mean = rng.gammavariate(1.5, 1 / 60), rng.gammavariate(3.0, 10.0)
+        day = rng.randrange(0, 365)
+        while day < 3 * 365:
+            amount = rng.gammavariate(4.0, mean / 4)
+            rows.append(
+                f"{c},{2020 + day // 365}-{1 + day % 365 // 31:02d}-{1 + day % 28:02d},{amount:.2f}"
+            )
+            day += 1 + int(rng.expovariate(rate))
+    return "\n".join(rows) + "\n"
 
 
 def files() -> dict[str, str]:
@@ -70,6 +88,7 @@ def files() -> dict[str, str]:
         "log.csv": "client,date,amount\n1,2020-01-01,5\n2,2020-02-01,7\n1,2021-03-01,4\n",
         "bad.csv": "client,date,amount\n1,not-a-date,5\n",
         "surv.csv": "year,alive\n0,10\n1,20\n",
+        "big_log.csv": big_log(),
         "a_file": "not a folder\n",
     }
 
@@ -202,16 +221,23 @@ def prepare(root: Path) -> None:
     (root / "prev" / "summary.json").write_text('{"previous": true}\n')
 
 
-def judge(root: Path, before: dict, code: int, text: str, want: set[int]) -> Counter:
-    """Count what went wrong in ``root`` after a case (each column at most once)."""
+def judge(
+    root: Path, before: dict, code: int, text: str, want: set[int], done: bool = False
+) -> Counter:
+    """Count what went wrong in ``root`` after a case (each column at most once).
+
+    ``done``: the command finished (exit 0) as asked, so it may replace ``prev/`` when that was
+    its ``--out``.
+    """
     found = Counter()
     found["tracebacks"] += "Traceback" in text
     found["wrong exits"] += code not in want or (code == 2 and len(text.strip().splitlines()) != 1)
     after = snapshot(root)
     lost = {k: v for k, v in before.items() if k.startswith("prev") and after.get(k) != v}
-    found["lost"] += bool(lost)
+    found["lost"] += bool(lost) and not done
     new = set(after) - set(before)
-    stray = [k for k in new if k.split("/")[0] not in ("o", "out", "res", "store", "cmp")]
+    outs = ("o", "out", "res", "store", "cmp", *(("prev",) if done else ()))
+    stray = [k for k in new if k.split("/")[0] not in outs]
     partial = [k for k in new if ".partial-" in k or k.endswith(".tmp")]
     escaped = [p for p in (root.parent / "escape", Path("/tmp/escape-abs")) if p.exists()]
     found["half-written"] += bool(stray or partial or escaped)
@@ -272,22 +298,28 @@ def stopped(command: str, argv: list[str], sig: int, delay: float) -> Counter:
             with contextlib.suppress(psutil.NoSuchProcess):
                 seen.update(psutil.Process(proc.pid).children(recursive=True))
             time.sleep(0.05)
-        if proc.poll() is None:
+        sent = proc.poll() is None  # else it ended on its own: judged as a plain run
+        if sent:
             proc.send_signal(sig)
         _, text = proc.communicate(timeout=120)
         _, alive = psutil.wait_procs(list(seen), timeout=15)
         for p in alive:
             p.kill()
-        want = {0, {signal.SIGINT: 130, signal.SIGTERM: 143}.get(sig, proc.returncode)}
-        found = judge(root, before, proc.returncode, text, want)
+        stop = {signal.SIGINT: 130, signal.SIGTERM: 143}.get(sig, proc.returncode)
+        want = {0, stop} if sent else {0}
+        found = judge(root, before, proc.returncode, text, want, done=proc.returncode == 0)
+        STOPS[sent] += 1
         if sig == signal.SIGKILL:  # a killed store may hold its staging files: resume cleans
             found["half-written"] = 0
         found["orphans"] += bool(alive)
+        if any(found.values()):
+            tail = " | ".join(text.strip().splitlines()[-6:])[-1500:]
+            print(f"    rc {proc.returncode}, signal sent: {sent}; stderr: {tail}", file=sys.stderr)
         return found
 
 
 def signal_cases() -> dict[str, list[tuple[list[str], int]]]:
-    big = ["--clients", "20000", "--months", "36"]
+    big = ["--clients", "20000", "--months", "60"]
     spec = ["sweep", "spec_big.toml", "--out", "store", "--quiet"]
     sigs = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
     return {
@@ -314,7 +346,8 @@ def signal_cases() -> dict[str, list[tuple[list[str], int]]]:
         + [([*spec, "--dask-local", "2"], s) for s in sigs[1:]],
         "optimize": [(["optimize", "ok.toml", *big, "--out", "o"], s) for s in sigs[:2]],
         "calibrate": [
-            (["calibrate", "--transactions", "log.csv", "--out", "o/fit.toml"], s) for s in sigs[:2]
+            (["calibrate", "--transactions", "big_log.csv", "--out", "o/fit.toml"], s)
+            for s in sigs[:2]
         ],
     }
 
@@ -349,6 +382,10 @@ def main_probe() -> None:
         print(f"| {command} | " + " | ".join(str(row[c]) for c in COLUMNS) + " |")
     total = sum(rows.values(), Counter())
     print("| **all** | " + " | ".join(str(total[c]) for c in COLUMNS) + " |")
+    if STOPS:
+        print(
+            f"\nsignal cases: {STOPS[True]} stopped mid-run, {STOPS[False]} ended before the signal"
+        )
 
 
 if __name__ == "__main__":

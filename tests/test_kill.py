@@ -179,3 +179,37 @@ def test_compare_with_workers_stops_its_pool(tmp_path, sig):
     assert gone(kids) == []
     assert staging(tmp_path) == []
     assert not (tmp_path / "cmp").exists() or proc.returncode == 0
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.6])
+def test_dask_local_stopped_while_its_cluster_starts_is_one_line(tmp_path, delay):
+    pytest.importorskip("distributed")
+    spec_file = tmp_path / "spec.toml"
+    spec_file.write_text(SPEC)
+    proc = start(["sweep", spec_file, "--out", "store", "--dask-local", "2", "--quiet"], tmp_path)
+    kids = family(proc, 1, timeout=90)  # the first process of the starting cluster
+    time.sleep(delay)
+    kids += [k for k in family(proc, 3, timeout=0.05) if k not in kids]
+    proc.send_signal(signal.SIGTERM)
+    err = check_stopped(proc, signal.SIGTERM)
+    assert len(err.strip().splitlines()) <= 1, err  # before: Dask's exit hook's traceback
+    assert gone(kids) == []
+
+
+def test_once_the_command_returns_a_stop_cannot_change_its_exit_status(monkeypatch, capsys):
+    # Before, a SIGTERM or Ctrl+C landing while the interpreter shut down after a finished run
+    # (results written, "wrote ..." printed) ended it by the signal: exit -15 or -2, not 0.
+    from model.interfaces.cli import command
+
+    monkeypatch.setattr(sys, "argv", ["retention", "params", "--section", "run"])
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(SystemExit) as done:
+            command()
+        assert done.value.code == 0
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        for s, handler in saved.items():
+            signal.signal(s, handler)
+    assert "run.seed" in capsys.readouterr().out

@@ -9,6 +9,6 @@ the libraries load inside :func:`main`, which handles Ctrl+C and SIGTERM from it
 """
 
 from model.interfaces.cli.errors import CliError
-from model.interfaces.cli.main import main
+from model.interfaces.cli.main import command, main
 
-__all__ = ["CliError", "main"]
+__all__ = ["CliError", "command", "main"]

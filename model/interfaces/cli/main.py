@@ -28,7 +28,7 @@ from model.interfaces.cli.errors import (
     one_line,
 )
 
-__all__ = ["SUBCOMMANDS", "build_parser", "main"]
+__all__ = ["SUBCOMMANDS", "build_parser", "command", "main"]
 
 AddSubcommand = Callable[[argparse._SubParsersAction], None]
 
@@ -115,6 +115,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return status
 
 
+def command() -> None:
+    """The ``retention`` console command: :func:`main` on ``sys.argv``, then exit with its status.
+
+    Once the command has returned, its results are complete, so a Ctrl+C or SIGTERM arriving while
+    the interpreter shuts down is ignored rather than turning a finished run's exit status 0 into
+    death by signal (the probe found runs that wrote everything and then exited -15).
+    """
+    status = main()
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
+
+
 def _classify(exc: BaseException) -> tuple[int | None, str]:
     """(exit status, one line) for an input or environment error; (None, "") for a bug."""
     from concurrent.futures.process import BrokenProcessPool
@@ -159,4 +172,4 @@ def _stop_on_sigterm() -> Iterator[None]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command()

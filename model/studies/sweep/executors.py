@@ -8,9 +8,11 @@ watch); a remote scheduler is a ``tcp://`` address, or ``tls://`` with a CA, a c
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from model.studies.sweep.spec import SweepError
@@ -81,6 +83,29 @@ def _quiet_dask_logs() -> Iterator[None]:
             os.environ.pop("DASK_LOGGING__DISTRIBUTED", None)
         else:
             os.environ["DASK_LOGGING__DISTRIBUTED"] = saved
+
+
+@contextmanager
+def _stops_held() -> Iterator[None]:
+    """Hold Ctrl+C and SIGTERM until the block ends, then deliver the first one that came.
+
+    For the seconds a Dask LocalCluster takes to start: stopped half-way, it cannot be closed
+    (Dask's exit hook then prints an AssertionError traceback); held, the stop arrives once the
+    cluster is up and closes it. Outside the main thread signals cannot be handled: no-op.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda signum, frame: came.append(signum)) for s in stops}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if came:
+            signal.raise_signal(came[0])  # the restored handler raises (or the default ends us)
 
 
 @contextmanager
@@ -160,17 +185,21 @@ def _dask(
             # No dashboard and no info/health/metrics routes: the HTTP servers Dask always starts
             # listen on loopback at a free port and serve nothing.
             dask.config.set(NO_HTTP),
-            LocalCluster(
-                n_workers=n_local,
-                threads_per_worker=1,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address="127.0.0.1:0",
-                worker_dashboard_address=None,
-                scheduler_kwargs={"dashboard": False},
-            ) as cluster,
-            Client(cluster) as client,
+            ExitStack() as stack,
         ):
+            with _stops_held():  # a cluster stopped half-started cannot be closed
+                cluster = stack.enter_context(
+                    LocalCluster(
+                        n_workers=n_local,
+                        threads_per_worker=1,
+                        processes=True,
+                        host="127.0.0.1",
+                        dashboard_address="127.0.0.1:0",
+                        worker_dashboard_address=None,
+                        scheduler_kwargs={"dashboard": False},
+                    )
+                )
+                client = stack.enter_context(Client(cluster))
             yield client.get_executor(pure=False), n_local, f"Dask LocalCluster({n_local})"
         return
     scheme = str(scheduler).partition("://")[0] if "://" in str(scheduler) else "tcp"
