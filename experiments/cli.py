@@ -36,6 +36,7 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=_at_least(1), default=1, metavar="W", help="processes")
     p.add_argument("--seed", type=seed("--seed"), default=1, metavar="S", help="world seed (1)")
     p.add_argument("--fresh", action="store_true", help="discard the stored results first")
+    p.add_argument("--quiet", action="store_true", help="print nothing but errors (no bar)")
     p.add_argument(
         "--out",
         type=output_path(),
@@ -79,7 +80,10 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         load(args.name)
     except ValueError as exc:
         raise CliError(f"experiment: {exc}") from None
-    _run_one(args.name, args, command)
+    from experiments.study import shared_pool
+
+    with shared_pool(args.workers, quiet=args.quiet):
+        _run_one(args.name, args, command)
     return 0
 
 
@@ -101,7 +105,8 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     from model.interfaces.cli.errors import CliError
 
     module = load(name)
-    print(f"{name}: {module.CLAIM.title}", flush=True)
+    say = (lambda *_a, **_k: None) if args.quiet else print
+    say(f"{name}: {module.CLAIM.title}", flush=True)
     try:
         ev = run_claim(
             module,
@@ -115,8 +120,8 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
         raise CliError(f"experiment {name}: {exc}") from None
     path = write_report(ev, reports_folder(args.out), command=command)
     for r in ev.readings:
-        print(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()} — {r.verdict.words}")
-    print(f"  worlds drawn {ev.drawn}, kept {ev.kept}; report: {path}", flush=True)
+        say(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()} — {r.verdict.words}")
+    say(f"  worlds drawn {ev.drawn}, kept {ev.kept}; report: {path}", flush=True)
 
 
 def _run_all(args: argparse.Namespace, command: str) -> int:
@@ -124,7 +129,7 @@ def _run_all(args: argparse.Namespace, command: str) -> int:
     from experiments.study import shared_pool
 
     t0 = time.perf_counter()
-    with shared_pool(args.workers):
+    with shared_pool(args.workers, quiet=args.quiet):
         for name in EXPERIMENTS:
             _run_one(name, args, command)
     took = (
@@ -132,5 +137,7 @@ def _run_all(args: argparse.Namespace, command: str) -> int:
         f"(size '{args.size}', {args.workers} worker(s))."
     )
     # With --out X the index goes into X itself, never into X's parent.
-    print(f"index: {write_index(reports_folder(args.out), None, took)}\n{took}")
+    index = write_index(reports_folder(args.out), None, took)
+    if not args.quiet:
+        print(f"index: {index}\n{took}")
     return 0

@@ -127,16 +127,20 @@ SIZES: dict[str, Size] = {
 }
 
 
-_POOL: list[Any] = []  # the pool :func:`shared_pool` keeps open for several studies
+#: The pool :func:`shared_pool` keeps open for several studies, and whether to stay quiet.
+_POOL: list[tuple[Any, bool]] = []
 
 
 @contextmanager
-def shared_pool(workers: int) -> Iterator[None]:
-    """Keep one process pool open for every study run inside (``--all``: one start-up, not ten)."""
+def shared_pool(workers: int, quiet: bool = False) -> Iterator[None]:
+    """Keep one process pool open for every study run inside (``--all``: one start-up, not ten).
+
+    ``quiet``: no bar and no progress lines from the studies run inside.
+    """
     from model.studies.sweep.runner import executor
 
     with executor(workers=workers) as (pool, _, _):
-        _POOL.append(pool)
+        _POOL.append((pool, quiet))
         try:
             yield
         finally:
@@ -150,14 +154,14 @@ def _run_tasks(tasks: list[tuple[Callable, tuple]], workers: int, label: str) ->
     from model.interfaces.progress import bar
 
     with shared_pool(workers) if not _POOL else nullcontext():
-        pool = _POOL[-1]
+        pool, quiet = _POOL[-1]
         futures = [pool.submit(fn, *args) for fn, args in tasks]
         step = max(len(futures) // 10, 1)
-        with bar(len(futures), label, unit="batch") as progress:
+        with bar(len(futures), label, unit="batch", enabled=not quiet) as progress:
             for i, f in enumerate(futures, 1):
                 f.result()
                 progress.update(1)
-                if i % step == 0 or i == len(futures):
+                if not quiet and (i % step == 0 or i == len(futures)):
                     progress.write(f"  {label}: {i}/{len(futures)} batches", file=sys.stdout)
 
 

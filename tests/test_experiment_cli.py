@@ -39,3 +39,20 @@ def test_quick_report_and_resume(tmp_path):
     assert again.returncode == 0
     assert "worlds: " not in again.stdout  # resumed from the store: no world run again
     assert (tmp_path / "lost_client.md").read_text(encoding="utf-8").count("P(holds)") >= 1
+
+
+def test_experiment_shows_a_bar_on_a_terminal_and_nothing_when_quiet(monkeypatch, capsys, tmp_path):
+    """Issue 18, Build 5: the claim study counts its batches on a bar; --quiet prints nothing."""
+    from model.interfaces import progress
+    from model.interfaces.cli.main import main
+
+    monkeypatch.setattr(progress, "watched", lambda enabled=True: enabled)
+    args = ["experiment", "pareto", "--size", "quick", "--out", str(tmp_path / "a")]
+    assert main(args) == 0
+    shown = capsys.readouterr()
+    assert "worlds:" in shown.err and "batch" in shown.err  # the bar, on stderr
+    assert "P(holds)" in shown.out
+    assert main([*args[:-1], str(tmp_path / "b"), "--quiet"]) == 0
+    quiet = capsys.readouterr()
+    assert quiet.out == "" and "batch" not in quiet.err
+    assert (tmp_path / "b" / "pareto.md").exists()
