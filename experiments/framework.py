@@ -8,8 +8,8 @@ seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
 * each world's status: where its measured effect lies — *in band*, *above* (stronger than
   claimed), *below*, or *undefined* (nothing to measure, e.g. a link whose cause did not move);
   and whether it lies *near an edge*: within the world's 95% Monte-Carlo margin of a band edge
-  (the within-world noise of a finite market, pooled over the worlds with two or more
-  replications), so another seed could move it across;
+  (the typical within-world noise of a finite market, a median over the worlds with two or
+  more replications), so another seed could move it across;
 * the verdict: P(the reading holds) = the share *in band* of the plausible worlds where the
   effect is defined (the share undefined is reported beside it, never counted as a failure), with
   its exact Clopper–Pearson 95% interval, in words by the declared cut-offs :data:`CUTOFFS`: the
@@ -47,6 +47,7 @@ __all__ = [
     "classify",
     "judge",
     "proportion_interval",
+    "typical_noise",
     "words",
 ]
 
@@ -202,6 +203,26 @@ class ReadingVerdict:
         return f"{self.p:.2f} [{self.low:.2f}, {self.high:.2f}]"
 
 
+def typical_noise(values: pd.DataFrame) -> float:
+    """The typical within-world standard deviation of ``y`` over worlds with ≥ 2 replications.
+
+    The median over worlds of each world's sample variance, each divided by the median of its
+    χ²(df)/df (so it estimates σ² for normal noise whatever its replications), then the square
+    root: a few worlds whose ratio has a near-zero denominator (variances of 10⁹ beside a median
+    of 60) would otherwise set every world's margin — a mean of variances did, and put every world
+    "near an edge". 0 when no world has two replications.
+    """
+    from scipy.stats import chi2
+
+    g = values.groupby("world")["y"]
+    var, df = g.var(ddof=1), g.size() - 1
+    keep = df >= 1
+    if not keep.any():
+        return 0.0
+    scaled = var[keep] / (chi2.median(df[keep]) / df[keep])
+    return float(np.sqrt(np.median(scaled)))
+
+
 def _world_effect(y: pd.Series) -> float:
     """A world's effect over its measured replications: the mean, or the median when one is
     censored (±inf): a bound is an order statistic, so one censored replication of four does not
@@ -223,14 +244,13 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
         The table has ``world``, ``effect`` (mean over the measured replications, the median when
         one is censored; NaN when none is measured), ``n`` (measured replications), ``se``,
         ``status`` and ``near_edge``.
-        The world's standard error is the within-world standard deviation pooled over every world
-        with finite values, over √replications — one stable noise level, not a two-point guess.
+        The world's standard error is the typical within-world standard deviation
+        (:func:`typical_noise`, over the worlds with two or more finite replications), over
+        √replications — one stable noise level, not a two-point guess.
     """
     v = values[["world", reading.name]].rename(columns={reading.name: "y"})
     finite = v[np.isfinite(v["y"])]
-    g = finite.groupby("world")["y"]
-    var = g.var(ddof=1).dropna()
-    pooled_sd = float(np.sqrt(var.mean())) if len(var) else 0.0
+    pooled_sd = typical_noise(finite)
     measured = v[v["y"].notna()].groupby("world")["y"]
     per = pd.DataFrame(
         {"effect": measured.agg(_world_effect), "n": measured.size()},

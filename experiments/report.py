@@ -261,8 +261,9 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "(`retention params` lists them with their ranges and sources); its arms run on the world's "
         "own seed, so its effect includes the noise of a finite market. A world is *near an edge* "
         "when a band edge lies within 1.96 standard errors of its effect (another seed could move "
-        "it across); the standard error is the within-world standard deviation, pooled over the "
-        "worlds with two or more replications, over √replications. Worlds near an edge after "
+        "it across); the standard error is the typical within-world standard deviation (a "
+        "median over the worlds with two or more replications, robust to the few whose ratio "
+        "has a near-zero denominator), over √replications. Worlds near an edge after "
         f"the first pass run up to {s.max_reps} replications and are judged on their mean:",
         "",
         _table(
@@ -270,7 +271,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
                 [
                     {
                         "reading": r.verdict.reading.name,
-                        "pooled within-world sd": r.verdict.se,
+                        "typical within-world sd": r.verdict.se,
                         "censored worlds (bounds)": r.verdict.censored,
                     }
                     for r in ev.readings

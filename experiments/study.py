@@ -14,7 +14,7 @@ interrupted study resumes where it stopped; each stage folder's manifest,
 2. **Claims**: a claim module's ``measure(baseline, seed)`` runs its other arms on the world's seed
    (paired with the baseline) and returns every reading's value. Replications follow a stated
    precision rule: one in every plausible world, a second in the first :attr:`Size.pilot` worlds
-   (the within-world noise, pooled); then every world whose effect on some reading lies within its
+   (the typical within-world noise); then every world whose effect on some reading lies within its
    95% Monte-Carlo margin of a band edge runs up to :attr:`Size.max_reps` replications in all and
    is judged on their mean (:func:`experiments.framework.judge`).
 """
@@ -213,7 +213,7 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
 def _near_edge_worlds(module: ModuleType, values: pd.DataFrame, pilot: set[int]) -> set[int]:
     """Worlds whose first-pass effect on some reading lies within its 95% margin of a band edge.
 
-    Only the first pass counts (replication 0, and 1 in the pilot worlds): the set, and the pooled
+    Only the first pass counts (replication 0, and 1 in the pilot worlds): the set, and the typical
     noise it is judged with, are then the same whatever else the store holds, so a rerun or an
     extension never asks for replications a first run did not.
     """

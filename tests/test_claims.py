@@ -220,3 +220,16 @@ def test_where_it_holds_says_where_it_fails_when_only_that_box_is_confirmed():
     unconfirmed = type(fail_box)(fail_box.limits, 0.1, 0.1, 0.5, base=0.1, p_value=0.5)
     r_none = ReadingEvidence(v, per, None, pd.DataFrame(), 5.0, "in band", fail_box=unconfirmed)
     assert where_text(r_none).startswith("no condition confirmed")
+
+
+def test_typical_noise_is_not_set_by_a_few_wild_worlds():
+    """A mean of variances let one world with a near-zero denominator (variance 10⁹) put every
+    world near an edge; the typical noise is the median's, scaled to estimate σ²."""
+    from experiments.framework import typical_noise
+
+    rng = np.random.default_rng(10)
+    rows = [(w, rng.normal(0.0, 2.0)) for w in range(400) for _ in range(4)]
+    rows += [(400, 0.0), (400, 1e5), (401, -1e5), (401, 3.0)]
+    values = pd.DataFrame(rows, columns=["world", "y"])
+    assert typical_noise(values) == pytest.approx(2.0, rel=0.1)
+    assert typical_noise(values.iloc[:0]) == 0.0
