@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.discovery import Box
+from experiments.discovery import ALPHA, MIN_LIFT, Box
 from experiments.evidence import ClaimEvidence, ReadingEvidence
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
@@ -123,14 +123,8 @@ def where_text(r: ReadingEvidence) -> str:
         )
     if min(k, v.defined - k) < 2 * MIN_CASES:
         return f"too few worlds on one side for a box ({k} of {v.defined} hold)"
-    found = [b for b in (r.box, r.fail_box) if b is not None]
-    if found:
-        b = found[0]
-        return (
-            f"no condition confirmed: the box found on half the worlds ({b.text()}) is not "
-            f"confirmed on the other half (density {b.density:.0%} vs {b.base:.0%}, "
-            f"p = {b.p_value:.2g})"
-        )
+    if r.box is not None or r.fail_box is not None:
+        return "no condition confirmed on the held-out half (the boxes found: in the report)"
     return (
         f"no condition found (no box of ≤ {MAX_DIMS} limits closes {MIN_LIFT:.0%} of the gap "
         "to certainty)"
@@ -143,9 +137,16 @@ def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     def box(b: Box | None) -> str:
         if b is None:
             return "none met the rule"
+        if b.confirmed:
+            verdict = "confirmed"
+        elif b.p_value >= ALPHA / 2:
+            verdict = f"not confirmed (p ≥ {ALPHA / 2:g})"
+        else:
+            verdict = f"not confirmed (held-out density below base + {MIN_LIFT:.0%} of the gap)"
         return (
             f"{b.text()}; found at density {b.train_density:.0%}; held out: coverage "
-            f"{b.coverage:.0%}, density {b.density:.0%} vs base {b.base:.0%}, p = {b.p_value:.2g}"
+            f"{b.coverage:.0%}, density {b.density:.0%} vs base {b.base:.0%}, "
+            f"p = {b.p_value:.2g}: {verdict}"
         )
 
     rows = []
