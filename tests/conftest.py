@@ -62,6 +62,18 @@ def closed_cohort(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> 
     return small_scenario({**CLOSED_COHORT, **_dotted(overrides, kwargs)})
 
 
+def cli(*args: object) -> int:
+    """Run ``retention ARGS`` in this process; its exit status (argparse's SystemExit included)."""
+    # Imported here: a top-level import of the submodule would rebind the package's ``main``
+    # for every test module collected after this one.
+    from model.interfaces.cli.main import main
+
+    try:
+        return main([str(a) for a in args])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
 @pytest.fixture
 def small() -> Scenario:
     """The small baseline scenario (2,000 clients, 24 months, seed 1)."""

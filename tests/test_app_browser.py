@@ -455,9 +455,11 @@ def test_app_offline_charts_step_play_and_sessions(session, tmp_path: Path) -> N
     # A second browser session gets a model of its own: stepping it leaves the first alone.
     other = session()
     assert other.step_count() == 0
-    other.step(1)  # a shared model would now be at month at + 1
-    assert other.step_count() == 1
-    assert s.step_count() == at
+    other.step(3)  # a shared model would now be at month at + 3
+    assert other.step_count() == 3
+    # At most one step of the first session's own (one under way at pause, landing late on a
+    # loaded machine) — never the other session's three.
+    assert at <= s.settled_step_count() <= at + 1
 
 
 @pytest.mark.browser

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import cli
 
 from model.interfaces.cli import inputs
 from model.interfaces.cli.main import main
@@ -37,13 +38,6 @@ SPEC = {
     "parameters": {"levers.service_level": ["low", "wow"]},
     "output": {"series": ["active"]},
 }
-
-
-def cli(*args: object) -> int:
-    try:
-        return main([str(a) for a in args])
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 def one_error_line(capsys, *words: str) -> str:

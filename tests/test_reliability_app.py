@@ -31,16 +31,9 @@ from collections.abc import Iterator
 
 import psutil
 import pytest
+from conftest import cli
 
 from model.interfaces.cli import app
-from model.interfaces.cli.main import main
-
-
-def cli(*args: object) -> int:
-    try:
-        return main([str(a) for a in args])
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 def test_a_port_in_use_is_one_line_before_anything_starts(capsys, monkeypatch):

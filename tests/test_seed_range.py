@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import cli
 
 from model.interfaces.cli import inputs
-from model.interfaces.cli.main import main
 from model.scenario import PARAMS
 from model.scenario.sections.run import SEED_MAX, consecutive_seeds
 from model.studies.sweep import parse_spec
@@ -23,13 +23,6 @@ from model.studies.sweep.spec import SweepError
 
 TINY = ("--clients", "100", "--months", "2")
 TOP, OVER = SEED_MAX, SEED_MAX + 1
-
-
-def cli(*args: object) -> int:
-    try:
-        return main([str(a) for a in args])
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 def one_error_line(capsys) -> str:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import cli
 
-from model.interfaces.cli.main import main
 from model.studies.sweep import load, load_spec, run_sweep
 
 SPEC = """
@@ -29,13 +29,6 @@ batch_size = 2
 [parameters]
 "levers.service_level" = ["low", "wow"]
 """
-
-
-def cli(*args: object) -> int:
-    try:
-        return main([str(a) for a in args])
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import cli
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from model import RetentionModel, Scenario
@@ -21,17 +22,6 @@ from model.scenario import ScenarioError
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "model" / "presets" / "baseline.toml"
 TINY = ("--clients", "300", "--months", "12")
-
-
-def cli(*args: object) -> int:
-    # Imported here: a top-level import of the submodule would rebind the package's ``main``
-    # for every test module collected after this one.
-    from model.interfaces.cli.main import main
-
-    try:
-        return main([str(a) for a in args])
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 # ------------------------------------------------------------- 1. honest defaults: sweeps, Sobol

@@ -7,18 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import cli
 
 from model.interfaces import progress
 from model.studies.calibration import cdnow
-
-
-def cli(*args: object) -> int:
-    from model.interfaces.cli.main import main
-
-    try:
-        return main([str(a) for a in args])
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 @pytest.fixture

@@ -10,21 +10,13 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import cli
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from model import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ("--clients", "300", "--months", "12")
-
-
-def cli(*args: object) -> int:
-    from model.interfaces.cli.main import main
-
-    try:
-        return main([str(a) for a in args])
-    except SystemExit as exc:
-        return int(exc.code or 0)
 
 
 def _tables(page: str) -> str:
