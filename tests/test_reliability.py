@@ -461,3 +461,32 @@ def test_app_without_its_extra_says_how_to_install_it(monkeypatch):
     )
     with pytest.raises(CliError, match=r"retention-lab\[app\]"):
         app_cli.serve("127.0.0.1", 0)
+
+
+def test_a_stop_after_the_results_landed_says_they_are_complete(tmp_path, monkeypatch, capsys):
+    """A SIGTERM between a run's results landing and its last line used to say "previous results
+    are untouched" although the new ones were complete; a stop before they land still says so."""
+    from model.interfaces.cli import outputs
+    from model.interfaces.cli.errors import Terminated
+
+    real = outputs._swap_into_place
+
+    def lands_then_stops(staging, outdir):
+        real(staging, outdir)
+        raise Terminated
+
+    monkeypatch.setattr(outputs, "_swap_into_place", lands_then_stops)
+    out = tmp_path / "r"
+    args = ("run", "--clients", "200", "--months", "3", "--no-figures", "--quiet", "--out", out)
+    assert cli(*args) == 143
+    err = capsys.readouterr().err
+    assert f"{out} had already been written in full" in err
+    assert (out / "summary.json").exists()
+
+    def stops_first(staging, outdir):
+        raise Terminated
+
+    monkeypatch.setattr(outputs, "_swap_into_place", stops_first)
+    assert cli(*args[:-1], tmp_path / "s") == 143
+    assert "stopped (SIGTERM); previous results are untouched" in capsys.readouterr().err
+    assert not (tmp_path / "s").exists()

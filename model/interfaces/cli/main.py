@@ -94,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     folders removed, worker processes stopped). Anything else is a bug and keeps its traceback.
     ``--debug`` anywhere on the line prints the traceback of any error as well.
     """
+    from model.interfaces.cli.outputs import WRITTEN
+
+    WRITTEN.clear()  # what this command puts in place
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]
@@ -128,18 +131,28 @@ def command() -> None:
     sys.exit(status)
 
 
+def _stop_outcome() -> str:
+    """What a stop left behind: results already in place are complete, the rest is untouched."""
+    from model.interfaces.cli.outputs import WRITTEN
+
+    if not WRITTEN:
+        return "previous results are untouched"
+    done = ", ".join(str(p) for p in WRITTEN)
+    return f"{done} had already been written in full; any other previous results are untouched"
+
+
 def _classify(exc: BaseException) -> tuple[int | None, str]:
     """(exit status, one line) for an input or environment error; (None, "") for a bug."""
     from concurrent.futures.process import BrokenProcessPool
 
     from model.scenario import ScenarioError
 
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, KeyboardInterrupt):  # Ctrl+C, or SIGTERM (Terminated)
         handled_interrupt()
-    if isinstance(exc, Terminated):
-        return 143, "stopped (SIGTERM); previous results are untouched"
-    if isinstance(exc, KeyboardInterrupt):
-        return 130, "interrupted; previous results are untouched"
+        status, what = (
+            (143, "stopped (SIGTERM)") if isinstance(exc, Terminated) else (130, "interrupted")
+        )
+        return status, f"{what}; {_stop_outcome()}"
     if isinstance(exc, CliError | ScenarioError):
         return 2, f"error: {one_line(str(exc))}"
     if isinstance(exc, MemoryError):

@@ -145,6 +145,11 @@ def _is_output(path: Path, outputs: tuple[str, ...]) -> bool:
     return path.is_file() and (path.name in outputs or path.suffix == ".png")
 
 
+#: Results folders this process has put in place, in order: a stop that arrives after one landed
+#: says so instead of "previous results are untouched" (:func:`model.interfaces.cli.main.main`).
+WRITTEN: list[Path] = []
+
+
 def _swap_into_place(staging: Path, outdir: Path) -> None:
     """Rename ``staging`` to ``outdir``; a previous ``outdir`` is moved aside first, then removed."""
     old = None
@@ -153,6 +158,7 @@ def _swap_into_place(staging: Path, outdir: Path) -> None:
         os.replace(outdir, old / outdir.name)
     try:
         os.replace(staging, outdir)
+        WRITTEN.append(outdir)
     except OSError:
         if old is not None:  # put the previous results back
             os.replace(old / outdir.name, outdir)
