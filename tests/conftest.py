@@ -74,6 +74,21 @@ def cli(*args: object) -> int:
         return int(exc.code or 0)
 
 
+def tiny_sobol_store(folder: Any) -> None:
+    """A finished Sobol sweep of two parameters, N = 4 (too small on purpose), in ``folder``."""
+    from model.studies.sweep import parse_spec, run_sweep
+
+    spec = parse_spec(
+        {
+            "parameters": {"levers.service_level": [0.3, 0.9], "retain.base_churn": [0.01, 0.05]},
+            "design": {"kind": "sobol", "samples": 4},
+            "clients": 200,
+            "months": 6,
+        }
+    )
+    run_sweep(spec, folder, progress=False)
+
+
 @pytest.fixture
 def small() -> Scenario:
     """The small baseline scenario (2,000 clients, 24 months, seed 1)."""

@@ -12,7 +12,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cli
+from conftest import cli, tiny_sobol_store
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from model import RetentionModel, Scenario
@@ -76,17 +76,8 @@ def test_sensitivity_warns_on_a_small_sample_and_flags_indices_above_one():
 
 
 def test_sensitivity_command_prints_the_warnings(tmp_path, capsys):
-    from model.studies.sweep import parse_spec, run_sweep
 
-    spec = parse_spec(
-        {
-            "parameters": {"levers.service_level": [0.3, 0.9], "retain.base_churn": [0.01, 0.05]},
-            "design": {"kind": "sobol", "samples": 4},
-            "clients": 200,
-            "months": 6,
-        }
-    )
-    run_sweep(spec, tmp_path / "s", progress=False)
+    tiny_sobol_store(tmp_path / "s")
     assert cli("sensitivity", tmp_path / "s", "--metric", "npv", "--quiet") == 0
     err = capsys.readouterr().err
     assert "sample too small: sobol N = 4, below 512" in err

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import cli
+from conftest import cli, tiny_sobol_store
 
 from model.interfaces import progress
 from model.studies.calibration import cdnow
@@ -79,17 +79,8 @@ def test_calibrate_log_names_its_steps_from_reading_to_the_holdout(
 
 def test_sensitivity_counts_its_metrics_on_a_bar(terminal, monkeypatch, tmp_path, capsys):
     from model.studies import sensitivity
-    from model.studies.sweep import parse_spec, run_sweep
 
-    spec = parse_spec(
-        {
-            "parameters": {"levers.service_level": [0.3, 0.9], "retain.base_churn": [0.01, 0.05]},
-            "design": {"kind": "sobol", "samples": 4},
-            "clients": 200,
-            "months": 6,
-        }
-    )
-    run_sweep(spec, tmp_path / "s", progress=False)
+    tiny_sobol_store(tmp_path / "s")
     capsys.readouterr()
     seen = _first_call_sees(monkeypatch, capsys, sensitivity, "read_manifest")
     assert cli("sensitivity", tmp_path / "s", "--metric", "npv", "cac") == 0
