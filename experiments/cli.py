@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import shlex
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
 from experiments.outputs import reports_folder
-from model.interfaces.cli.inputs import check_out, output_path, seed
+from model.interfaces.cli.inputs import check_out, output_path, ranged_int, seed
 
 __all__ = ["add_experiment"]
 
@@ -33,7 +32,9 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         "--all", action="store_true", help="every experiment, then experiments/README.md"
     )
     p.add_argument("--size", choices=sorted(SIZES), default="default", help="study size")
-    p.add_argument("--workers", type=_at_least(1), default=1, metavar="W", help="processes")
+    p.add_argument(
+        "--workers", type=ranged_int("--workers", 1, 1024), default=1, metavar="W", help="processes"
+    )
     p.add_argument("--seed", type=seed("--seed"), default=1, metavar="S", help="world seed (1)")
     p.add_argument("--fresh", action="store_true", help="discard the stored results first")
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (no bar)")
@@ -45,23 +46,6 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         "its experiments/reports)",
     )
     p.set_defaults(handler=_cmd_experiment)
-
-
-def _at_least(minimum: int) -> Callable[[str], int]:
-    """An argparse type: an integer ≥ ``minimum``; the error names the value and the range."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = None
-        if value is None or value < minimum:
-            raise argparse.ArgumentTypeError(
-                f"value {text!r} is not allowed; allowed: an integer, {minimum} ≤ x"
-            )
-        return value
-
-    return parse
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
