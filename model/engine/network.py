@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from model.engine.kernels import network as kernels
+
 __all__ = ["Network", "build_network"]
 
 KINDS = ("small_world", "scale_free", "random", "full")
@@ -115,7 +117,8 @@ class Network:
     def pick_flagged(self, rows: np.ndarray, flag: np.ndarray, u: np.ndarray) -> np.ndarray:
         """For each node in ``rows``, one neighbour with ``flag`` set, chosen by uniform ``u``.
 
-        Rows with no flagged neighbour get -1. Vectorized over rows and their edges.
+        Rows with no flagged neighbour get -1. A stored graph is walked by a compiled kernel
+        (:meth:`pick_flagged_numpy` is its numpy reference).
         """
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size == 0:
@@ -133,6 +136,14 @@ class Network:
             out = senders[np.minimum(pick, senders.size - 1)].astype(np.int32)
             out[k <= 0] = -1
             return out
+        return kernels.pick_flagged_csr(self.indptr, self.indices, rows, flag, u)
+
+    def pick_flagged_numpy(self, rows: np.ndarray, flag: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """:meth:`pick_flagged` for a stored graph in numpy, vectorized over rows and their edges:
+        the readable reference of :func:`model.engine.kernels.pick_flagged_csr`."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0:
+            return np.empty(0, dtype=np.int32)
         starts = self.indptr[rows]
         lengths = self.indptr[rows + 1] - starts
         first = np.cumsum(lengths) - lengths  # position of each row's first edge in the gather

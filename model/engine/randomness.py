@@ -21,9 +21,10 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import betaincinv, ndtri
 
+from model.engine.kernels.hashing import hash_uniform
 from model.engine.sharing import MAX_CLIENTS, remember
 
-__all__ = ["Streams", "beta_from_uniform", "normal_from_uniform"]
+__all__ = ["Streams", "beta_from_uniform", "hash_uniform_numpy", "normal_from_uniform"]
 
 
 class Streams:
@@ -117,15 +118,7 @@ class Streams:
         decision uses either this or :meth:`uniform`, never both.
         """
         key = self._state_words(decision, month)[:2].view(np.uint64)[0]
-        z = np.multiply(rows, _GOLDEN, dtype=np.uint64, casting="unsafe")
-        z ^= key
-        z = _mix(z)
-        z += key
-        z = _mix(z)
-        z >>= np.uint64(40)
-        u = z.astype(np.float32)
-        u *= np.float32(2.0**-24)
-        return u
+        return hash_uniform(np.asarray(rows, dtype=np.int64), key)
 
     def uniform64(self, decision: str, month: int, n: int) -> np.ndarray:
         """As :meth:`uniform` in float64, for firm-level decisions that need the precision."""
@@ -233,6 +226,20 @@ def _mix(z: np.ndarray) -> np.ndarray:
     z *= _M2
     z ^= z >> _S31
     return z
+
+
+def hash_uniform_numpy(rows: np.ndarray, key: np.uint64) -> np.ndarray:
+    """:meth:`Streams.uniform_at`'s draws in numpy: the readable reference of
+    :func:`model.engine.kernels.hash_uniform`, which computes the same in one compiled loop."""
+    z = np.multiply(rows, _GOLDEN, dtype=np.uint64, casting="unsafe")
+    z ^= key
+    z = _mix(z)
+    z += key
+    z = _mix(z)
+    z >>= np.uint64(40)
+    u = z.astype(np.float32)
+    u *= np.float32(2.0**-24)
+    return u
 
 
 def normal_from_uniform(u: np.ndarray) -> np.ndarray:

@@ -20,22 +20,31 @@ from __future__ import annotations
 import numpy as np
 
 from model.engine.context import Context
+from model.engine.kernels import network as kernels
 from model.engine.phases.satisfaction import behavioural, satisfaction_cutoffs
 from model.engine.state import Reason, Stage
 from model.scenario import WordOfMouth
 
-__all__ = ["reach_probability", "speaking_rates", "step"]
+__all__ = ["reach_probability", "reach_table", "speaking_rates", "step"]
+
+
+def reach_table(q: float, mean_degree: float, size: int) -> np.ndarray:
+    """``1 − (1 − q/k̄)^a`` for ``a = 0 … size − 1`` sending neighbours, in float32.
+
+    float32: it is compared with float32 uniforms, so no more precision than they carry is needed.
+    """
+    per_edge = min(q / max(mean_degree, 1e-12), 1.0)
+    a = np.arange(int(size))
+    table = -np.expm1(a * np.log1p(-per_edge)) if per_edge < 1 else (a > 0).astype(np.float64)
+    return table.astype(np.float32)
 
 
 def reach_probability(senders_around: np.ndarray, q: float, mean_degree: float) -> np.ndarray:
     """Chance a client with ``senders_around`` sending neighbours hears at least one message."""
-    per_edge = min(q / max(mean_degree, 1e-12), 1.0)
-    # Counts are small integers: one table of 1 − (1 − q/k̄)^a, then a gather.
+    # Counts are small integers: one table (:func:`reach_table`), then a gather.
     senders_around = np.asarray(senders_around)  # the reference engine passes one int
-    a = np.arange(int(senders_around.max(initial=0)) + 1)
-    table = -np.expm1(a * np.log1p(-per_edge)) if per_edge < 1 else (a > 0).astype(np.float64)
-    # float32: compared with float32 uniforms, so no more precision than they carry is needed.
-    return np.take(table.astype(np.float32), senders_around.astype(np.intp, copy=False))
+    table = reach_table(q, mean_degree, int(senders_around.max(initial=0)) + 1)
+    return np.take(table, senders_around.astype(np.intp, copy=False))
 
 
 def speaking_rates(w: WordOfMouth) -> tuple[float, float]:
@@ -67,18 +76,27 @@ def step(ctx: Context) -> None:
     q_pos, q_neg = speaking_rates(w)
     # A channel that cannot carry anything is skipped (its stream is simply not drawn).
     net = ctx.network
-    if q_pos > 0 and q_neg > 0:
-        around_pos, around_neg = net.count_flagged_both(promoters, detractors)
-    else:
-        around_pos = net.count_flagged(promoters) if q_pos > 0 else None
-        around_neg = net.count_flagged(detractors) if q_neg > 0 else None
-    pos = np.zeros(n, dtype=np.float32)
-    if around_pos is not None:
-        pos = reach_probability(around_pos, q_pos, k)
-        np.less(ctx.uniform("wom.positive"), pos, out=cl.heard_positive)
-    if around_neg is not None:
-        neg = reach_probability(around_neg, q_neg, k)
-        np.less(ctx.uniform("wom.negative"), neg, out=cl.heard_negative)
+    if net.kind == "full":  # no stored edges: counted from totals
+        pos = _reach_numpy(ctx, promoters, detractors, q_pos, q_neg, k)
+    else:  # one compiled pass over the edges (same numbers as _reach_numpy)
+        pos = np.zeros(n, dtype=np.float32)
+        size = net.max_degree() + 1
+        none = np.zeros(0, dtype=np.float32)
+        kernels.word_of_mouth_reach(
+            net.indptr,
+            net.indices,
+            promoters,
+            detractors,
+            reach_table(q_pos, k, size),
+            reach_table(q_neg, k, size),
+            ctx.uniform("wom.positive") if q_pos > 0 else none,
+            ctx.uniform("wom.negative") if q_neg > 0 else none,
+            q_pos > 0,
+            q_neg > 0,
+            pos,
+            cl.heard_positive,
+            cl.heard_negative,
+        )
     ctx.promoters = promoters
     ctx.wom_probability = pos
 
@@ -94,3 +112,32 @@ def step(ctx: Context) -> None:
         reached_positive=int(np.count_nonzero(cl.heard_positive)),
         reached_negative=int(np.count_nonzero(cl.heard_negative)),
     )
+
+
+def _reach_numpy(
+    ctx: Context,
+    promoters: np.ndarray,
+    detractors: np.ndarray,
+    q_pos: float,
+    q_neg: float,
+    k: float,
+) -> np.ndarray:
+    """Who hears what, in numpy (the fully mixed market, and the reference of the compiled pass).
+
+    Writes ``heard_positive`` and ``heard_negative``; returns each client's chance of hearing a
+    positive message. A channel that cannot carry anything is skipped (its stream is not drawn).
+    """
+    cl, net, n = ctx.clients, ctx.network, ctx.clients.n
+    if q_pos > 0 and q_neg > 0:
+        around_pos, around_neg = net.count_flagged_both(promoters, detractors)
+    else:
+        around_pos = net.count_flagged(promoters) if q_pos > 0 else None
+        around_neg = net.count_flagged(detractors) if q_neg > 0 else None
+    pos = np.zeros(n, dtype=np.float32)
+    if around_pos is not None:
+        pos = reach_probability(around_pos, q_pos, k)
+        np.less(ctx.uniform("wom.positive"), pos, out=cl.heard_positive)
+    if around_neg is not None:
+        neg = reach_probability(around_neg, q_neg, k)
+        np.less(ctx.uniform("wom.negative"), neg, out=cl.heard_negative)
+    return pos

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.engine.context import Context
+from model.engine.kernels import work as kernels
 from model.engine.randomness import normal_from_uniform
 from model.engine.schedule import service_drop
 from model.scenario import Service, Staff
@@ -23,6 +24,7 @@ __all__ = [
     "delivered_quality",
     "fix_cost",
     "greedy_spend",
+    "greedy_spend_numpy",
     "incident_probability",
     "staff_quality",
     "step",
@@ -76,7 +78,20 @@ def fix_cost(u: np.ndarray, svc: Service) -> np.ndarray:
 
 
 def greedy_spend(group: np.ndarray, cost: np.ndarray, budget: np.ndarray) -> np.ndarray:
-    """Which items each group's budget pays for, spending greedily in order.
+    """Which items each group's budget pays for, spending greedily in order (compiled).
+
+    :func:`greedy_spend_numpy`'s answer, bit for bit, from :func:`model.engine.kernels.greedy_spend`
+    (one call instead of a dozen numpy calls a round). Parameters and result as there.
+    """
+    return kernels.greedy_spend(
+        np.asarray(group, dtype=np.int64),
+        np.asarray(cost, dtype=np.float64),
+        np.asarray(budget, dtype=np.float64),
+    )
+
+
+def greedy_spend_numpy(group: np.ndarray, cost: np.ndarray, budget: np.ndarray) -> np.ndarray:
+    """Which items each group's budget pays for, spending greedily in order (the numpy reference).
 
     Exactly the sequential rule — for each group, walk its items in order and pay an item if its
     cost is within what is left — but vectorized over groups: each round pays every group's longest

@@ -1,0 +1,22 @@
+"""Compiled kernels (numba) for the engine's per-client passes that numpy makes many calls of.
+
+A small market's month is mostly the fixed cost of numpy calls (a few microseconds each, whatever
+the array's length), and a large market's is mostly passes over memory; a kernel does in one
+compiled loop what several numpy calls do.
+
+**Exactness.** Each kernel gives the same numbers, bit for bit, as the numpy code it replaces,
+which stays beside it as the readable reference (named in each docstring; ``tests/test_kernels.py``
+compares the two on random inputs, ``tests/test_engine_golden.py`` guards the engine as a whole).
+To stay exact a kernel uses only integer arithmetic, comparisons, gathers, and float additions and
+multiplications in the reference's own order and precision (float32 where numpy computes in
+float32) — never a transcendental function (numpy's SIMD ``exp``/``log``/``pow`` differ from the C
+library's in the last bit) and never a reordered sum; those stay in numpy.
+
+**Compilation.** Kernels compile on first use and are cached on disk (``cache=True``: a
+``__pycache__`` beside each module, or numba's per-user cache directory where that is read-only),
+so a later process loads them in a fraction of a second.
+
+**Layout.** One module per concern: :mod:`~model.engine.kernels.hashing` (keyed uniforms),
+:mod:`~model.engine.kernels.network` (passes over the social network's edges) and one per phase
+that has kernels. Kernels import numpy and numba only, never the engine.
+"""
