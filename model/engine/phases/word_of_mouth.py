@@ -25,7 +25,7 @@ from model.engine.phases.satisfaction import behavioural, satisfaction_cutoffs
 from model.engine.state import Reason, Stage
 from model.scenario import WordOfMouth
 
-__all__ = ["reach_probability", "reach_table", "speaking_rates", "step"]
+__all__ = ["reach_numpy", "reach_probability", "reach_table", "speaking_rates", "step"]
 
 
 def reach_table(q: float, mean_degree: float, size: int) -> np.ndarray:
@@ -76,17 +76,21 @@ def step(ctx: Context) -> None:
     q_pos, q_neg = speaking_rates(w)
     # A channel that cannot carry anything is skipped (its stream is simply not drawn).
     net = ctx.network
-    if net.kind == "full":  # no stored edges: counted from totals
-        pos = _reach_numpy(ctx, promoters, detractors, q_pos, q_neg, k)
-    else:  # one compiled pass over the edges (same numbers as _reach_numpy)
+    size = net.max_degree() + 1 if net.kind != "full" else 0
+    if net.kind == "full" or size > 1 << 16:  # no stored edges, or hubs past the packing
+        pos = reach_numpy(ctx, promoters, detractors, q_pos, q_neg, k)
+    else:  # one compiled pass over the edges (the same numbers as reach_numpy)
         pos = np.zeros(n, dtype=np.float32)
-        size = net.max_degree() + 1
+        # Both flags in one small integer per client: a count below 2^shift cannot carry.
+        shift, dtype = (8, np.uint16) if size <= 1 << 8 else (16, np.uint32)
+        flags = promoters.astype(dtype)
+        flags |= detractors.astype(dtype) << dtype(shift)
         none = np.zeros(0, dtype=np.float32)
         kernels.word_of_mouth_reach(
             net.indptr,
             net.indices,
-            promoters,
-            detractors,
+            flags,
+            shift,
             reach_table(q_pos, k, size),
             reach_table(q_neg, k, size),
             ctx.uniform("wom.positive") if q_pos > 0 else none,
@@ -114,7 +118,7 @@ def step(ctx: Context) -> None:
     )
 
 
-def _reach_numpy(
+def reach_numpy(
     ctx: Context,
     promoters: np.ndarray,
     detractors: np.ndarray,
