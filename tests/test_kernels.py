@@ -1,0 +1,158 @@
+"""Each compiled kernel gives its numpy reference's numbers bit for bit (model/engine/kernels).
+
+Speed work must not change a number: here every kernel of the shared modules (keyed uniforms,
+the empowered-spend walk, the passes over the network) is compared, element for element, with
+the numpy code it replaced, on random inputs with the edge cases a month can bring (no rows, no
+flagged neighbour, a uniform that rounds to 1, hubs past the packing, the fully mixed market).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.engine.kernels.hashing import hash_uniform
+from model.engine.network import build_network
+from model.engine.phases.word_of_mouth import reach_numpy, reach_table
+from model.engine.phases.work import greedy_spend, greedy_spend_numpy
+from model.engine.randomness import Streams, hash_uniform_numpy
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**40), max_size=300),
+    st.integers(0, 2**64 - 1),
+)
+def test_hash_uniform_equals_numpy(rows: list[int], key: int) -> None:
+    r = np.array(rows, dtype=np.int64)
+    expected = hash_uniform_numpy(r, np.uint64(key))
+    got = hash_uniform(r, np.uint64(key))
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_uniform_at_is_the_hash_of_the_months_key() -> None:
+    s = Streams(2024)
+    rows = np.arange(0, 5000, 7)
+    key = s._state_words("attract.convert", 9)[:2].view(np.uint64)[0]
+    np.testing.assert_array_equal(
+        s.uniform_at("attract.convert", 9, rows), hash_uniform_numpy(rows, key)
+    )
+
+
+# Costs on a coarse grid and budgets of a few costs: ties, exact fits, zero costs and budgets.
+@st.composite
+def spending(draw):
+    groups = draw(st.integers(1, 8))
+    n = draw(st.integers(0, 80))
+    group = np.sort(draw(st.lists(st.integers(0, groups - 1), min_size=n, max_size=n)))
+    exact = draw(st.booleans())  # multiples of 1/8, or arbitrary floats (rounding differs)
+    values = st.integers(0, 160).map(lambda k: k / 8.0) if exact else st.floats(0, 50)
+    cost = draw(st.lists(values, min_size=n, max_size=n))
+    budget = draw(st.lists(st.floats(0, 150), min_size=groups, max_size=groups))
+    return np.array(group, dtype=np.int64), np.array(cost, float), np.array(budget, float)
+
+
+@settings(max_examples=400, deadline=None)
+@given(spending())
+def test_greedy_spend_kernel_equals_numpy_rounds(problem) -> None:
+    group, cost, budget = problem
+    before = budget.copy()
+    np.testing.assert_array_equal(
+        greedy_spend(group, cost, budget), greedy_spend_numpy(group, cost, budget)
+    )
+    np.testing.assert_array_equal(budget, before)  # the caller's budget is not spent
+
+
+@pytest.mark.parametrize(
+    ("kind", "n", "degree"),
+    [("small_world", 400, 10), ("random", 400, 60), ("scale_free", 3000, 60)],
+)
+def test_pick_flagged_kernel_equals_numpy(kind: str, n: int, degree: int) -> None:
+    net = build_network(kind, n, degree, 0.1, np.random.default_rng(5))
+    rng = np.random.default_rng(6)
+    for share in (0.0, 0.05, 0.5, 1.0):
+        flag = rng.random(n) < share
+        rows = np.sort(rng.choice(n, size=n // 3, replace=False))
+        u = rng.random(rows.size, dtype=np.float32)
+        u[:3] = [0.0, np.nextafter(np.float32(1), np.float32(0)), 0.5]
+        np.testing.assert_array_equal(
+            net.pick_flagged(rows, flag, u), net.pick_flagged_numpy(rows, flag, u)
+        )
+    empty = np.zeros(0, np.int64)
+    assert net.pick_flagged(empty, flag, np.zeros(0, np.float32)).size == 0
+
+
+class _Clients:
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.heard_positive = np.zeros(n, dtype=bool)
+        self.heard_negative = np.zeros(n, dtype=bool)
+
+
+class _Ctx:
+    """What :func:`reach_numpy` reads of a month's context."""
+
+    def __init__(self, net, seed: int) -> None:
+        self.network = net
+        self.clients = _Clients(net.n)
+        self.streams = Streams(seed)
+        self.month = 3
+
+    def uniform(self, decision: str) -> np.ndarray:
+        return self.streams.uniform(decision, self.month, self.clients.n)
+
+
+@pytest.mark.parametrize(
+    ("kind", "n", "degree"),
+    # small degrees pack both counts in 16 bits; the scale-free hubs (past 2^8) in 32.
+    [("small_world", 500, 10), ("random", 500, 40), ("scale_free", 4000, 80)],
+)
+@pytest.mark.parametrize(("q_pos", "q_neg"), [(0.3, 0.2), (0.0, 0.2), (0.3, 0.0), (5.0, 0.1)])
+def test_word_of_mouth_reach_kernel_equals_numpy(kind, n, degree, q_pos, q_neg) -> None:
+    from model.engine.kernels.network import word_of_mouth_reach
+
+    net = build_network(kind, n, degree, 0.1, np.random.default_rng(7))
+    rng = np.random.default_rng(8)
+    promoters, detractors = rng.random(n) < 0.4, rng.random(n) < 0.2
+    k = net.mean_degree
+    ref = _Ctx(net, 11)
+    expected_pos = reach_numpy(ref, promoters, detractors, q_pos, q_neg, k)
+
+    got = _Ctx(net, 11)
+    size = net.max_degree() + 1
+    shift, dtype = (8, np.uint16) if size <= 1 << 8 else (16, np.uint32)
+    flags = promoters.astype(dtype) | (detractors.astype(dtype) << dtype(shift))
+    pos = np.zeros(n, np.float32)
+    none = np.zeros(0, np.float32)
+    word_of_mouth_reach(
+        net.indptr,
+        net.indices,
+        flags,
+        shift,
+        reach_table(q_pos, k, size),
+        reach_table(q_neg, k, size),
+        got.uniform("wom.positive") if q_pos > 0 else none,
+        got.uniform("wom.negative") if q_neg > 0 else none,
+        q_pos > 0,
+        q_neg > 0,
+        pos,
+        got.clients.heard_positive,
+        got.clients.heard_negative,
+    )
+    np.testing.assert_array_equal(pos, expected_pos)
+    np.testing.assert_array_equal(got.clients.heard_positive, ref.clients.heard_positive)
+    np.testing.assert_array_equal(got.clients.heard_negative, ref.clients.heard_negative)
+    if kind == "scale_free":
+        assert size > 1 << 8  # the 32-bit packing was the one tested
+
+
+def test_reach_table_entries_do_not_depend_on_its_length() -> None:
+    """The kernel reads a table as long as the largest degree; numpy built one as long as this
+    month's largest count. Each entry must be the same number either way."""
+    for q in (0.01, 0.3, 0.9, 2.0):
+        full = reach_table(q, 7.0, 300)
+        for size in (1, 2, 5, 9, 17, 64):
+            np.testing.assert_array_equal(reach_table(q, 7.0, size), full[:size])
