@@ -108,6 +108,11 @@ class Streams:
             _nbytes,
         )
 
+    def key(self, decision: str, month: int) -> np.uint64:
+        """The 64-bit key of :meth:`uniform_at` for ``(decision, month)``, for compiled kernels
+        that hash their rows themselves (:func:`model.engine.kernels.hashing.hash_one`)."""
+        return self._state_words(decision, month)[:2].view(np.uint64)[0]
+
     def uniform_at(self, decision: str, month: int, rows: np.ndarray) -> np.ndarray:
         """float32 uniforms for the clients in ``rows`` only: a hash of (key, row), no stream.
 
@@ -117,8 +122,7 @@ class Streams:
         the row mixed with a 64-bit key from ``SeedSequence(seed, (decision tag, month))``. A
         decision uses either this or :meth:`uniform`, never both.
         """
-        key = self._state_words(decision, month)[:2].view(np.uint64)[0]
-        return hash_uniform(np.asarray(rows, dtype=np.int64), key)
+        return hash_uniform(np.asarray(rows, dtype=np.int64), self.key(decision, month))
 
     def uniform64(self, decision: str, month: int, n: int) -> np.ndarray:
         """As :meth:`uniform` in float64, for firm-level decisions that need the precision."""
@@ -210,7 +214,7 @@ def _pcg64_state(s_high: int, s_low: int, i_high: int, i_low: int) -> dict:
 #: Cells of the tabulated inverse normal CDF used by :func:`normal_from_uniform`.
 NORMAL_CELLS = 1 << 16
 #: The standard normal quantile at each cell's midpoint, (k + ½) / NORMAL_CELLS.
-_NORMAL_TABLE = ndtri((np.arange(NORMAL_CELLS) + 0.5) / NORMAL_CELLS).astype(np.float32)
+NORMAL_TABLE = ndtri((np.arange(NORMAL_CELLS) + 0.5) / NORMAL_CELLS).astype(np.float32)
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -252,7 +256,7 @@ def normal_from_uniform(u: np.ndarray) -> np.ndarray:
     """
     cell = (np.asarray(u, dtype=np.float32) * np.float32(NORMAL_CELLS)).astype(np.int32)
     np.minimum(cell, NORMAL_CELLS - 1, out=cell)  # a float32 uniform can round up to 1.0
-    return np.take(_NORMAL_TABLE, cell)  # (take: a third cheaper than fancy indexing here)
+    return np.take(NORMAL_TABLE, cell)  # (take: a third cheaper than fancy indexing here)
 
 
 #: Cells of the tabulated inverse beta CDF used by :func:`beta_from_uniform`.

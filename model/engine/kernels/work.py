@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["greedy_spend"]
+from model.engine.kernels.hashing import hash_one
+
+__all__ = ["clip", "deliver", "greedy_spend", "settle_incidents"]
 
 
 @njit(cache=True, nogil=True)
@@ -61,3 +63,132 @@ def greedy_spend(
             left[g] -= spent[g]
         pending = rest[:r]
     return paid
+
+
+@njit(cache=True, nogil=True, inline="always")
+def clip(x, lo, hi):  # pragma: no cover - compiled
+    """``np.clip`` for one element: NaN kept, else ``min(max(x, lo), hi)`` with numpy's tie rule
+    (a tie returns the bound, so −0.0 clipped at 0.0 becomes 0.0)."""
+    if x != x:
+        return x
+    x = x if x > lo else lo
+    return x if x < hi else hi
+
+
+@njit(cache=True, nogil=True)
+def deliver(
+    rows: np.ndarray,
+    staff_of: np.ndarray,
+    staff_term: np.ndarray,
+    fit: np.ndarray,
+    u_quality: np.ndarray,
+    u_incident: np.ndarray,
+    normal_table: np.ndarray,
+    fit_effect: np.float32,
+    noise_scale: np.float32,
+    level: np.float32,
+    rate_max: np.float32,
+    dip: np.float32,
+    quality: np.ndarray,
+    experience: np.ndarray,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Each served client's delivered quality and whether it has an incident, in one pass.
+
+    For the client in ``rows[i]``: ``q = f·(fit − ½) + staff term + σ·z + level``, clipped to
+    [0, 1] (``z`` the tabulated normal of its ``work.quality`` uniform); an incident when its
+    ``work.incident`` uniform is below ``rate_max·(1 − q)``; the experience before incidents is
+    ``q − dip``. Every operation in float32, as numpy computes them. Writes ``quality[i]`` and
+    ``experience[i]``; returns the positions ``i`` with an incident. Reference:
+    :func:`model.engine.phases.work.delivered_quality`, :func:`~model.engine.phases.work.incident_probability`
+    and :func:`model.engine.randomness.normal_from_uniform`, as ``step_numpy`` composes them.
+    """
+    cells = normal_table.size
+    hits = np.empty(rows.size, np.int64)
+    n_hits = 0
+    half, one = np.float32(0.5), np.float32(1.0)
+    zero = np.float32(0.0)
+    for i in range(rows.size):
+        r = np.uint64(rows[i])
+        cell = np.int32(u_quality[r] * np.float32(cells))
+        z = normal_table[min(cell, cells - 1)]
+        q = fit_effect * (fit[r] - half)
+        q += staff_term[np.uint64(staff_of[r])]
+        q += noise_scale * z
+        q += level
+        q = clip(q, zero, one)
+        quality[i] = q
+        experience[i] = q - dip
+        if u_incident[r] < rate_max * (one - q):
+            hits[n_hits] = i
+            n_hits += 1
+    return hits[:n_hits]
+
+
+@njit(cache=True, nogil=True)
+def settle_incidents(
+    rows: np.ndarray,
+    hit: np.ndarray,
+    served_by: np.ndarray,
+    cost: np.ndarray,
+    on_spot: np.ndarray,
+    escalation_key: np.uint64,
+    escalation_fix_prob: np.float32,
+    manager_multiplier: float,
+    recovery_on_spot: float,
+    recovery_escalated: float,
+    severity: float,
+    paradox_bonus: np.float32,
+    experience_month: np.ndarray,
+    incident: np.ndarray,
+    direct_cost: np.ndarray,
+    bonus: np.ndarray,
+    experience: np.ndarray,
+    budget_used: np.ndarray,
+    budget_left: np.ndarray,
+    spent_spot: np.ndarray,
+    spent_later: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """Settle the month's incidents and write every served client's experience.
+
+    Incident ``k`` (client ``rows[hit[k]]``): fixed on the spot where ``on_spot[k]``, else fixed
+    later when its ``work.escalation`` uniform (keyed by ``escalation_key``) is below
+    ``escalation_fix_prob``, else unfixed; its cost is booked (``spent_spot``/``spent_later``,
+    the client's ``direct_cost``, its staff member's budget), its experience falls by
+    ``severity·(1 − recovery)`` (rounded to float32), and a fix on the spot adds the paradox
+    bonus. Then ``experience[rows] = clip(experience_month, 0, 1)``. Returns the number fixed
+    later. Reference: the second half of :func:`model.engine.phases.work.step_numpy`.
+    """
+    used = np.zeros(budget_used.size, np.float64)
+    n_later = 0
+    for k in range(hit.size):
+        row = np.uint64(rows[hit[k]])
+        spot = on_spot[k]
+        later = False
+        if not spot:
+            later = hash_one(np.int64(row), escalation_key) < escalation_fix_prob
+        c = cost[k]
+        a = c if spot else 0.0
+        b = c * manager_multiplier if later else 0.0
+        spent_spot[k] = a
+        spent_later[k] = b
+        direct_cost[row] += a + b
+        used[np.uint64(served_by[k])] += a
+        if spot:
+            incident[row] = 1
+            recovery = recovery_on_spot
+            bonus[row] += paradox_bonus
+        elif later:
+            incident[row] = 2
+            recovery = recovery_escalated
+            n_later += 1
+        else:
+            incident[row] = 3
+            recovery = 0.0
+        experience_month[hit[k]] -= np.float32(severity * (1.0 - recovery))
+    for g in range(used.size):
+        budget_used[g] += used[g]
+        budget_left[g] -= used[g]
+    zero, one = np.float32(0.0), np.float32(1.0)
+    for i in range(rows.size):
+        experience[np.uint64(rows[i])] = clip(experience_month[i], zero, one)
+    return n_later

@@ -13,7 +13,7 @@ import numpy as np
 
 from model.engine.context import Context
 from model.engine.kernels import work as kernels
-from model.engine.randomness import normal_from_uniform
+from model.engine.randomness import NORMAL_TABLE, normal_from_uniform
 from model.engine.schedule import service_drop
 from model.scenario import Service, Staff
 
@@ -28,6 +28,7 @@ __all__ = [
     "incident_probability",
     "staff_quality",
     "step",
+    "step_numpy",
 ]
 
 FIXED_ON_SPOT, FIXED_LATER, UNFIXED = 1, 2, 3
@@ -132,7 +133,88 @@ def greedy_spend_numpy(group: np.ndarray, cost: np.ndarray, budget: np.ndarray) 
 
 
 def step(ctx: Context) -> None:
-    """Deliver quality, draw incidents, fix them on the spot or escalate; write experience."""
+    """Deliver quality, draw incidents, fix them on the spot or escalate; write experience.
+
+    Two compiled passes (:func:`model.engine.kernels.work.deliver` over the served clients,
+    :func:`~model.engine.kernels.work.settle_incidents` over the incidents) around the choice of
+    what empowered staff pay for; the same numbers as :func:`step_numpy`.
+    """
+    cl, st, p, lv = ctx.clients, ctx.staff, ctx.params, ctx.levers
+    svc = p.service
+    idx = ctx.served_idx
+    if idx.size == 0:
+        ctx.tally.update(quality=np.nan, incidents=0, fixed_on_spot=0, escalated=0, unfixed=0)
+        return
+    overload = np.maximum(st.clients / p.staff.capacity - 1.0, 0.0)
+    staff_term = staff_quality(st.engagement, st.skill, overload, p.staff).astype(np.float32)
+    q = np.empty(idx.size, dtype=np.float32)
+    x = np.empty(idx.size, dtype=np.float32)
+    # (scalars as float32: numpy computes a float32 array with a Python float in float32)
+    hit = kernels.deliver(
+        idx,
+        cl.staff,
+        staff_term,
+        cl.fit,
+        ctx.uniform("work.quality"),
+        ctx.uniform("work.incident"),
+        NORMAL_TABLE,
+        np.float32(svc.fit_experience_effect),
+        np.float32(svc.quality_noise),
+        # A bad-service shock lowers what is delivered, not the level paid for.
+        np.float32(max(0.0, lv.service_level - service_drop(p, ctx.month))),
+        np.float32(svc.incident_rate_max),
+        np.float32(ctx.firm.novelty_dip),
+        q,
+        x,
+    )
+    inc = idx[hit]
+    served_by = cl.staff[inc]
+    cost = fix_cost(ctx.uniform_at("work.fix_cost", inc), svc)
+    eligible = ctx.targeted["empowerment"][inc]
+    eligible &= (cost <= lv.empowerment_cap) & (lv.empowerment_budget > 0)
+    order = np.argsort(served_by, kind="stable")
+    on_spot = np.zeros(inc.size, dtype=bool)
+    chosen = order[eligible[order]]
+    on_spot[chosen] = greedy_spend(served_by[chosen], cost[chosen], st.budget_left)
+    spent_spot = np.empty(inc.size)
+    spent_later = np.empty(inc.size)
+    n_later = kernels.settle_incidents(
+        idx,
+        hit,
+        served_by,
+        cost,
+        on_spot,
+        ctx.streams.key("work.escalation", ctx.month),
+        np.float32(svc.escalation_fix_prob),
+        svc.manager_cost_multiplier,
+        svc.recovery_on_spot,
+        svc.recovery_escalated,
+        svc.incident_severity,
+        np.float32(svc.recovery_paradox_bonus),
+        x,
+        cl.incident,
+        cl.direct_cost,
+        cl.paradox_bonus,
+        cl.experience,
+        st.budget_used,
+        st.budget_left,
+        spent_spot,
+        spent_later,
+    )
+    ctx.ledger["empowerment"] += float(spent_spot.sum())
+    ctx.ledger["escalation"] += float(spent_later.sum())
+    fixed_on_spot = int(np.count_nonzero(on_spot))
+    ctx.tally.update(
+        quality=float(q.mean()),
+        incidents=int(inc.size),
+        fixed_on_spot=fixed_on_spot,
+        escalated=int(inc.size) - fixed_on_spot,
+        unfixed=int(inc.size) - fixed_on_spot - int(n_later),
+    )
+
+
+def step_numpy(ctx: Context) -> None:
+    """:func:`step` in numpy: the readable reference its compiled kernels are tested against."""
     cl, st, p, lv = ctx.clients, ctx.staff, ctx.params, ctx.levers
     svc = p.service
     idx = ctx.served_idx

@@ -1,0 +1,106 @@
+"""The compiled engine equals its numpy reference, run for run, bit for bit.
+
+Every phase with compiled kernels keeps its numpy body as ``step_numpy`` (and the metrics their
+``compute_numpy``). Here each scenario runs twice — once as the engine runs, once with every
+phase's numpy reference in its place — and every monthly metric and every client and staff array
+must be equal to the last bit. The golden values (``test_engine_golden.py``) pin today's numbers
+for seven scenarios; this test also covers mechanisms they leave quiet (incidents dear and
+frequent, so empowered staff run out of money; targeted budgets; word of mouth off; the fully
+mixed market; a market with nobody served).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from model.engine import metrics
+from model.engine import retention_model as rm
+from model.engine.phases import PHASES
+from model.engine.retention_model import RetentionModel
+from model.scenario import Scenario
+from tests.test_engine_golden import SCENARIOS, build
+
+#: Phases replaced by their numpy reference (every phase that has one).
+REFERENCE_PHASES = tuple(
+    (name, getattr(__import__(step.__module__, fromlist=["_"]), "step_numpy", step))
+    for name, step in PHASES
+)
+
+_SMALL: dict[str, Any] = {"market.clients": 1_500, "run.months": 24}
+
+#: Scenarios beyond the golden ones: mechanisms those leave quiet, and edge cases.
+EXTRA: dict[str, dict[str, Any]] = {
+    "incidents_dear": {
+        **_SMALL,
+        "run.seed": 21,
+        "service.incident_rate_max": 0.6,
+        "service.fix_cost_mean": 400.0,
+        "levers.empowerment_budget": 500.0,
+        "levers.empowerment_cap": 900.0,
+        "targeting.empowerment": "top_value",
+        "targeting.share": 0.5,
+    },
+    "word_of_mouth_off": {**_SMALL, "run.seed": 22, "word_of_mouth.enabled": False},
+    "negative_only": {**_SMALL, "run.seed": 23, "word_of_mouth.positive": False},
+    "fully_mixed": {
+        **_SMALL,
+        "market.clients": 400,
+        "run.seed": 24,
+        "word_of_mouth.network": "full",
+    },
+    "nobody_served": {
+        **_SMALL,
+        "run.seed": 25,
+        "market.initial_active_share": 0.0,
+        "levers.ad_budget": 0.0,
+    },
+}
+
+
+def _state(model: RetentionModel) -> dict[str, np.ndarray]:
+    arrays = dict(model.clients.snapshot())
+    arrays.update({f"staff.{k}": v for k, v in model.staff_state.snapshot().items()})
+    return arrays
+
+
+def _run(scenario: Scenario, reference: bool, monkeypatch: pytest.MonkeyPatch) -> RetentionModel:
+    with monkeypatch.context() as patch:
+        if reference:
+            patch.setattr(rm, "compute", getattr(metrics, "compute_numpy", metrics.compute))
+        phases = REFERENCE_PHASES if reference else PHASES
+        return RetentionModel(scenario, phases=phases).run()
+
+
+def _scenarios() -> list[tuple[str, Scenario]]:
+    named = [(name, build(name)) for name in SCENARIOS if name != "market_100k"]
+    named += [(name, Scenario().with_overrides(o)) for name, o in EXTRA.items()]
+    return named
+
+
+@pytest.mark.parametrize(
+    ("name", "scenario"), _scenarios(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_compiled_engine_equals_numpy_reference(
+    name: str, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = _run(scenario, False, monkeypatch)
+    reference = _run(scenario, True, monkeypatch)
+    for metric, values in reference.results.items():
+        np.testing.assert_array_equal(compiled.results[metric], values, err_msg=metric)
+    if name == "incidents_dear":  # the case is what it says: money runs out, all three endings
+        for tally in ("fixed_on_spot", "escalated", "unfixed"):
+            assert np.nansum(compiled.results[tally]) > 0, tally
+    ref_state = _state(reference)
+    for array, values in _state(compiled).items():
+        np.testing.assert_array_equal(values, ref_state[array], err_msg=array)
+        assert values.dtype == ref_state[array].dtype, array
+
+
+def test_the_reference_engine_is_a_different_code_path() -> None:
+    """Guard against a vacuous comparison: at least one phase has a numpy reference."""
+    assert any(
+        ref is not step for (_, step), (_, ref) in zip(PHASES, REFERENCE_PHASES, strict=True)
+    )
