@@ -112,7 +112,7 @@ class _Ctx:
 )
 @pytest.mark.parametrize(("q_pos", "q_neg"), [(0.3, 0.2), (0.0, 0.2), (0.3, 0.0), (5.0, 0.1)])
 def test_word_of_mouth_reach_kernel_equals_numpy(kind, n, degree, q_pos, q_neg) -> None:
-    from model.engine.kernels.network import word_of_mouth_reach
+    from model.engine.kernels.word_of_mouth import word_of_mouth_reach
 
     net = build_network(kind, n, degree, 0.1, np.random.default_rng(7))
     rng = np.random.default_rng(8)
@@ -127,7 +127,9 @@ def test_word_of_mouth_reach_kernel_equals_numpy(kind, n, degree, q_pos, q_neg) 
     flags = promoters.astype(dtype) | (detractors.astype(dtype) << dtype(shift))
     pos = np.zeros(n, np.float32)
     none = np.zeros(0, np.float32)
-    word_of_mouth_reach(
+    satisfaction = rng.random(n, dtype=np.float32)
+    before = satisfaction.copy()
+    n_pos, n_neg = word_of_mouth_reach(
         net.indptr,
         net.indices,
         flags,
@@ -138,10 +140,16 @@ def test_word_of_mouth_reach_kernel_equals_numpy(kind, n, degree, q_pos, q_neg) 
         got.uniform("wom.negative") if q_neg > 0 else none,
         q_pos > 0,
         q_neg > 0,
+        np.zeros(n, dtype=bool),  # nobody served: satisfaction stays (the engine test covers it)
+        np.float32(0.05),
         pos,
         got.clients.heard_positive,
         got.clients.heard_negative,
+        satisfaction,
     )
+    np.testing.assert_array_equal(satisfaction, before)
+    assert n_pos == np.count_nonzero(ref.clients.heard_positive)
+    assert n_neg == np.count_nonzero(ref.clients.heard_negative)
     np.testing.assert_array_equal(pos, expected_pos)
     np.testing.assert_array_equal(got.clients.heard_positive, ref.clients.heard_positive)
     np.testing.assert_array_equal(got.clients.heard_negative, ref.clients.heard_negative)

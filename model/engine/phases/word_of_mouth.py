@@ -17,26 +17,39 @@ moves a little.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from model.engine.context import Context
-from model.engine.kernels import network as kernels
+from model.engine.kernels import word_of_mouth as kernels
 from model.engine.phases.satisfaction import behavioural, satisfaction_cutoffs
 from model.engine.state import Reason, Stage
 from model.scenario import WordOfMouth
 
-__all__ = ["reach_numpy", "reach_probability", "reach_table", "speaking_rates", "step"]
+__all__ = [
+    "reach_numpy",
+    "reach_probability",
+    "reach_table",
+    "speaking_rates",
+    "step",
+    "step_numpy",
+]
 
 
+@lru_cache(maxsize=64)
 def reach_table(q: float, mean_degree: float, size: int) -> np.ndarray:
-    """``1 − (1 − q/k̄)^a`` for ``a = 0 … size − 1`` sending neighbours, in float32.
+    """``1 − (1 − q/k̄)^a`` for ``a = 0 … size − 1`` sending neighbours, in float32 (read only).
 
     float32: it is compared with float32 uniforms, so no more precision than they carry is needed.
+    Kept for the next month (the rates and the network stay put).
     """
     per_edge = min(q / max(mean_degree, 1e-12), 1.0)
     a = np.arange(int(size))
     table = -np.expm1(a * np.log1p(-per_edge)) if per_edge < 1 else (a > 0).astype(np.float64)
-    return table.astype(np.float32)
+    table = table.astype(np.float32)
+    table.flags.writeable = False
+    return table
 
 
 def reach_probability(senders_around: np.ndarray, q: float, mean_degree: float) -> np.ndarray:
@@ -55,14 +68,86 @@ def speaking_rates(w: WordOfMouth) -> tuple[float, float]:
 
 
 def step(ctx: Context) -> None:
-    """Decide who hears positive and negative messages this month; record promoters."""
+    """Decide who hears positive and negative messages this month; record promoters.
+
+    Two compiled passes — who speaks (:func:`model.engine.kernels.word_of_mouth.speakers`), then
+    who hears over the network's edges and how that moves the served clients' satisfaction
+    (:func:`~model.engine.kernels.word_of_mouth.word_of_mouth_reach`) — with the same numbers as
+    :func:`step_numpy`, which also serves the fully mixed market (no stored edges) and hubs past
+    the packing.
+    """
+    cl, p = ctx.clients, ctx.params
+    w, net = p.word_of_mouth, ctx.network
+    if not w.enabled:
+        _silent(ctx)
+        return
+    size = net.max_degree() + 1 if net.kind != "full" else 0
+    if net.kind == "full" or size > 1 << 16:
+        step_numpy(ctx)
+        return
+    n = cl.n
+    # Both flags in one small integer per client: a count below 2^shift cannot carry.
+    shift, dtype = (8, np.uint16) if size <= 1 << 8 else (16, np.uint32)
+    promoters = np.empty(n, dtype=bool)
+    flags = np.empty(n, dtype=dtype)
+    promoter_s, detractor_s = satisfaction_cutoffs(p.satisfaction)
+    n_pro, n_det = kernels.speakers(
+        cl.satisfaction,
+        cl.paradox_bonus,
+        p.service.recovery_paradox_behavioural,
+        ctx.served,
+        cl.stage,
+        cl.left_reason,
+        cl.months_lapsed,
+        int(Stage.LAPSED),
+        int(Reason.BAD_SERVICE),
+        w.lapsed_warning_months,
+        # (float32: numpy compares a float32 array with a Python float in float32)
+        np.float32(promoter_s),
+        np.float32(detractor_s),
+        shift,
+        promoters,
+        flags,
+    )
+    q_pos, q_neg = speaking_rates(w)
+    k = net.mean_degree
+    pos = np.zeros(n, dtype=np.float32)
+    # A channel that cannot carry anything is skipped (its stream is simply not drawn).
+    none = np.zeros(0, dtype=np.float32)
+    n_heard_pos, n_heard_neg = kernels.word_of_mouth_reach(
+        net.indptr,
+        net.indices,
+        flags,
+        shift,
+        reach_table(q_pos, k, size),
+        reach_table(q_neg, k, size),
+        ctx.uniform("wom.positive") if q_pos > 0 else none,
+        ctx.uniform("wom.negative") if q_neg > 0 else none,
+        q_pos > 0,
+        q_neg > 0,
+        ctx.served,
+        np.float32(w.satisfaction_effect),
+        pos,
+        cl.heard_positive,
+        cl.heard_negative,
+        cl.satisfaction,
+    )
+    ctx.promoters = promoters
+    ctx.wom_probability = pos
+    ctx.tally.update(
+        promoters=int(n_pro),
+        detractors=int(n_det),
+        reached_positive=int(n_heard_pos),
+        reached_negative=int(n_heard_neg),
+    )
+
+
+def step_numpy(ctx: Context) -> None:
+    """:func:`step` in numpy: the readable reference its compiled kernels are tested against."""
     cl, p = ctx.clients, ctx.params
     w, sat = p.word_of_mouth, p.satisfaction
-    n = cl.n
     if not w.enabled:
-        ctx.promoters = np.zeros(n, dtype=bool)
-        ctx.wom_probability = np.zeros(n, dtype=np.float32)
-        ctx.tally.update(promoters=0, detractors=0, reached_positive=0, reached_negative=0)
+        _silent(ctx)
         return
     # Over the whole market, masked to the served: contiguous passes instead of gathers.
     s = behavioural(cl.satisfaction, cl.paradox_bonus, p.service.recovery_paradox_behavioural)
@@ -72,35 +157,8 @@ def step(ctx: Context) -> None:
     detractors = (cl.stage == Stage.LAPSED) & (cl.left_reason == Reason.BAD_SERVICE)
     detractors &= cl.months_lapsed < w.lapsed_warning_months
     detractors |= ctx.served & (s < detractor_s)
-    k = ctx.network.mean_degree
     q_pos, q_neg = speaking_rates(w)
-    # A channel that cannot carry anything is skipped (its stream is simply not drawn).
-    net = ctx.network
-    size = net.max_degree() + 1 if net.kind != "full" else 0
-    if net.kind == "full" or size > 1 << 16:  # no stored edges, or hubs past the packing
-        pos = reach_numpy(ctx, promoters, detractors, q_pos, q_neg, k)
-    else:  # one compiled pass over the edges (the same numbers as reach_numpy)
-        pos = np.zeros(n, dtype=np.float32)
-        # Both flags in one small integer per client: a count below 2^shift cannot carry.
-        shift, dtype = (8, np.uint16) if size <= 1 << 8 else (16, np.uint32)
-        flags = promoters.astype(dtype)
-        flags |= detractors.astype(dtype) << dtype(shift)
-        none = np.zeros(0, dtype=np.float32)
-        kernels.word_of_mouth_reach(
-            net.indptr,
-            net.indices,
-            flags,
-            shift,
-            reach_table(q_pos, k, size),
-            reach_table(q_neg, k, size),
-            ctx.uniform("wom.positive") if q_pos > 0 else none,
-            ctx.uniform("wom.negative") if q_neg > 0 else none,
-            q_pos > 0,
-            q_neg > 0,
-            pos,
-            cl.heard_positive,
-            cl.heard_negative,
-        )
+    pos = reach_numpy(ctx, promoters, detractors, q_pos, q_neg, ctx.network.mean_degree)
     ctx.promoters = promoters
     ctx.wom_probability = pos
 
@@ -116,6 +174,14 @@ def step(ctx: Context) -> None:
         reached_positive=int(np.count_nonzero(cl.heard_positive)),
         reached_negative=int(np.count_nonzero(cl.heard_negative)),
     )
+
+
+def _silent(ctx: Context) -> None:
+    """Word of mouth switched off: nobody speaks, nobody hears."""
+    n = ctx.clients.n
+    ctx.promoters = np.zeros(n, dtype=bool)
+    ctx.wom_probability = np.zeros(n, dtype=np.float32)
+    ctx.tally.update(promoters=0, detractors=0, reached_positive=0, reached_negative=0)
 
 
 def reach_numpy(
