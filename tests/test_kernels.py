@@ -164,3 +164,29 @@ def test_reach_table_entries_do_not_depend_on_its_length() -> None:
         full = reach_table(q, 7.0, 300)
         for size in (1, 2, 5, 9, 17, 64):
             np.testing.assert_array_equal(reach_table(q, 7.0, size), full[:size])
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 400), st.integers(0, 2**32 - 1), st.integers(0, 40))
+def test_open_month_equals_numpy(n: int, seed: int, winback_months: int) -> None:
+    from model.engine.kernels.month import open_month
+    from model.engine.state import Stage
+
+    rng = np.random.default_rng(seed)
+    stage = rng.integers(0, 4, n).astype(np.int8)
+    lapsed = rng.integers(0, 50, n).astype(np.int16)
+    scratch = [
+        rng.integers(0, 4, n).astype(np.int8),
+        rng.random(n),
+        *(rng.random(n) < 0.5 for _ in range(5)),
+    ]
+    served, within = np.empty(n, bool), np.empty(n, bool)
+    rows = open_month(
+        stage, lapsed, int(Stage.ACTIVE), int(Stage.LOYAL), int(Stage.LAPSED), winback_months,
+        served, within, *scratch,
+    )  # fmt: skip
+    expected = (stage == Stage.ACTIVE) | (stage == Stage.LOYAL)
+    np.testing.assert_array_equal(served, expected)
+    np.testing.assert_array_equal(rows, np.flatnonzero(expected))
+    np.testing.assert_array_equal(within, (stage == Stage.LAPSED) & (lapsed < winback_months))
+    assert all(not a.any() for a in scratch)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.engine.kernels.month import open_month
 from model.engine.network import Network
 from model.engine.randomness import Streams
 from model.engine.schedule import frontier_leap
-from model.engine.state import ClientState, FirmState, StaffState
+from model.engine.state import ClientState, FirmState, StaffState, Stage
 from model.engine.targeting import monthly_targets
 from model.scenario import Levers, Scenario
 
@@ -98,10 +99,30 @@ class Context:
         leap = 0.0 if self.params.market.hold_still else frontier_leap(self.params, month)
         if leap:
             self.firm.frontier = min(max(self.firm.frontier + leap, 0.0), 1.0)
-        self.served = self.clients.active_mask()
-        self.served_idx = np.flatnonzero(self.served)  # computed once; most phases work on it
-        self.targeted = monthly_targets(self.clients, self.served, self.params)
-        self.clients.clear_scratch()
+        # Who is served (and their rows: most phases work on them), who can be won back, and the
+        # month's scratch arrays cleared: one compiled pass (the same as ClientState.active_mask
+        # and np.flatnonzero).
+        cl, n = self.clients, self.clients.n
+        self.served = np.empty(n, dtype=bool)
+        within = np.empty(n, dtype=bool)
+        self.served_idx = open_month(
+            cl.stage,
+            cl.months_lapsed,
+            int(Stage.ACTIVE),
+            int(Stage.LOYAL),
+            int(Stage.LAPSED),
+            self.params.win_back.target_months,
+            self.served,
+            within,
+            cl.incident,
+            cl.direct_cost,
+            cl.heard_positive,
+            cl.heard_negative,
+            cl.leaves,
+            cl.joins,
+            cl.returns,
+        )
+        self.targeted = monthly_targets(cl, self.served, self.params, within)
         self.charged_unserved = np.zeros(0, np.int64)
         self.revenue = 0.0
         self.ledger = dict.fromkeys(LEDGER_LINES, 0.0)

@@ -59,14 +59,19 @@ def segment_mask(clients: ClientState, among: np.ndarray, target: str, share: fl
     return mask
 
 
-def monthly_targets(clients: ClientState, served: np.ndarray, p: Scenario) -> dict[str, np.ndarray]:
+def monthly_targets(
+    clients: ClientState, served: np.ndarray, p: Scenario, within: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
     """Each lever's segment this month: masks over all clients, keyed by :data:`LEVERS`.
 
     Loyalty and empowerment money reach clients being served; win-back money reaches clients who
-    lapsed less than ``win_back.target_months`` ago.
+    lapsed less than ``win_back.target_months`` ago (``within``, when the caller has it already).
     """
     t = p.targeting
-    within = (clients.stage == Stage.LAPSED) & (clients.months_lapsed < p.win_back.target_months)
+    if within is None:
+        within = (clients.stage == Stage.LAPSED) & (
+            clients.months_lapsed < p.win_back.target_months
+        )
     return {
         "loyalty": segment_mask(clients, served, t.loyalty, t.share),
         "empowerment": segment_mask(clients, served, t.empowerment, t.share),
