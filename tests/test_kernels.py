@@ -175,18 +175,12 @@ def test_open_month_equals_numpy(n: int, seed: int, winback_months: int) -> None
     rng = np.random.default_rng(seed)
     stage = rng.integers(0, 4, n).astype(np.int8)
     lapsed = rng.integers(0, 50, n).astype(np.int16)
-    scratch = [
-        rng.integers(0, 4, n).astype(np.int8),
-        rng.random(n),
-        *(rng.random(n) < 0.5 for _ in range(5)),
-    ]
     served, within = np.empty(n, bool), np.empty(n, bool)
     rows = open_month(
         stage, lapsed, int(Stage.ACTIVE), int(Stage.LOYAL), int(Stage.LAPSED), winback_months,
-        served, within, *scratch,
+        served, within,
     )  # fmt: skip
     expected = (stage == Stage.ACTIVE) | (stage == Stage.LOYAL)
     np.testing.assert_array_equal(served, expected)
     np.testing.assert_array_equal(rows, np.flatnonzero(expected))
     np.testing.assert_array_equal(within, (stage == Stage.LAPSED) & (lapsed < winback_months))
-    assert all(not a.any() for a in scratch)

@@ -99,9 +99,8 @@ class Context:
         leap = 0.0 if self.params.market.hold_still else frontier_leap(self.params, month)
         if leap:
             self.firm.frontier = min(max(self.firm.frontier + leap, 0.0), 1.0)
-        # Who is served (and their rows: most phases work on them), who can be won back, and the
-        # month's scratch arrays cleared: one compiled pass (the same as ClientState.active_mask
-        # and np.flatnonzero).
+        # Who is served (and their rows: most phases work on them) and who can be won back: one
+        # compiled pass instead of seven numpy calls.
         cl, n = self.clients, self.clients.n
         self.served = np.empty(n, dtype=bool)
         within = np.empty(n, dtype=bool)
@@ -114,15 +113,9 @@ class Context:
             self.params.win_back.target_months,
             self.served,
             within,
-            cl.incident,
-            cl.direct_cost,
-            cl.heard_positive,
-            cl.heard_negative,
-            cl.leaves,
-            cl.joins,
-            cl.returns,
         )
         self.targeted = monthly_targets(cl, self.served, self.params, within)
+        cl.clear_scratch()
         self.charged_unserved = np.zeros(0, np.int64)
         self.revenue = 0.0
         self.ledger = dict.fromkeys(LEDGER_LINES, 0.0)

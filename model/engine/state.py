@@ -204,6 +204,13 @@ class ClientState(_Arrays):
         """Clients being served (ACTIVE or LOYAL)."""
         return (self.stage == Stage.ACTIVE) | (self.stage == Stage.LOYAL)
 
+    def clear_scratch(self) -> None:
+        """Reset one month's requests (in place)."""
+        for name in ("incident", "direct_cost", "heard_positive", "heard_negative"):
+            getattr(self, name)[:] = 0
+        for name in ("leaves", "joins", "returns"):
+            getattr(self, name)[:] = False
+
 
 class StaffState(_Arrays):
     """Every staff member's arrays (see :data:`STAFF_ARRAYS`).
