@@ -29,8 +29,9 @@ clients who are not prospects. ``init_s`` (state and network) is reported apart 
 (the months) for single runs; for runs/s rows ``step_s`` is the wall time of all of them, build and
 outputs included; the compiled kernels' one-off load (or first compile) in a new process is
 timed apart as ``meta.kernels_load_s``, and the ``process`` row includes it. Bytes per client are
-the state arrays and the network (CSR) divided by the market size; for the reference engine, the traced Python heap. Timings scale with the machine's
-load: ``meta.load_average`` records it (1, 5 and 15 minutes) at the start and the end.
+the state arrays and the network (CSR) divided by the market size; for the reference engine, the
+traced Python heap. Timings scale with the machine's load: ``meta.load_average`` records it (1, 5
+and 15 minutes) at the start and the end.
 """
 
 from __future__ import annotations
