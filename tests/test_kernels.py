@@ -184,3 +184,35 @@ def test_open_month_equals_numpy(n: int, seed: int, winback_months: int) -> None
     np.testing.assert_array_equal(served, expected)
     np.testing.assert_array_equal(rows, np.flatnonzero(expected))
     np.testing.assert_array_equal(within, (stage == Stage.LAPSED) & (lapsed < winback_months))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(1, 60), st.lists(st.tuples(st.integers(0, 59), st.integers(0, 59)), max_size=300)
+)
+def test_csr_by_counting_equals_csr_by_sorting(n: int, edges: list[tuple[int, int]]) -> None:
+    """Self-loops, repeats and both directions of an edge: the same canonical CSR either way."""
+    from model.engine.network import _csr, csr_numpy
+
+    pairs = np.array([(a % n, b % n) for a, b in edges], dtype=np.int64).reshape(-1, 2)
+    got = _csr("random", n, pairs[:, 0], pairs[:, 1])
+    ref = csr_numpy("random", n, pairs[:, 0], pairs[:, 1])
+    np.testing.assert_array_equal(got.indptr, ref.indptr)
+    np.testing.assert_array_equal(got.indices, ref.indices)
+    assert (got.indptr.dtype, got.indices.dtype) == (ref.indptr.dtype, ref.indices.dtype)
+
+
+@pytest.mark.parametrize("kind", ["small_world", "random", "scale_free"])
+def test_built_networks_equal_the_sorted_build(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from model.engine import network as nw
+
+    built, original = [], nw._csr
+
+    def both(kind, n, src, dst):
+        built.append(nw.csr_numpy(kind, n, src.copy(), dst.copy()))
+        return original(kind, n, src, dst)
+
+    monkeypatch.setattr(nw, "_csr", both)
+    net = nw.build_network(kind, 5000, 12, 0.1, np.random.default_rng(9))
+    np.testing.assert_array_equal(net.indptr, built[0].indptr)
+    np.testing.assert_array_equal(net.indices, built[0].indices)

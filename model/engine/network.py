@@ -205,7 +205,20 @@ def build_network(
 
 
 def _csr(kind: str, n: int, src: np.ndarray, dst: np.ndarray) -> Network:
-    """Symmetrize, drop self-loops and duplicates, and pack as CSR (one sort of both directions).
+    """Symmetrize, drop self-loops and duplicates, and pack as CSR.
+
+    Counted into one bucket per node and each bucket sorted (compiled:
+    :func:`model.engine.kernels.network.csr_from_edges`): the same arrays as :func:`csr_numpy`'s
+    sort of all the edge keys, in linear time and about a third of its memory.
+    """
+    indptr, indices = kernels.csr_from_edges(n, src, dst)
+    small = indices.size < np.iinfo(np.int32).max  # int32 row pointers while the edges fit
+    return Network(kind, n, indptr.astype(np.int32 if small else np.int64), indices)
+
+
+def csr_numpy(kind: str, n: int, src: np.ndarray, dst: np.ndarray) -> Network:
+    """:func:`_csr` in numpy (its reference): symmetrize, drop self-loops and duplicates, and pack
+    as CSR by one sort of both directions.
 
     Edges are sorted as keys ``row·n + column`` (both directions in one array); the row pointers
     are then where each row's keys begin, found by binary search rather than from a row array.

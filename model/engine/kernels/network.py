@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["pick_flagged_csr"]
+__all__ = ["csr_from_edges", "pick_flagged_csr"]
 
 
 @njit(cache=True, nogil=True)
@@ -35,3 +35,49 @@ def pick_flagged_csr(
                     break
                 want -= 1
     return out
+
+
+@njit(cache=True, nogil=True)
+def csr_from_edges(
+    n: int, src: np.ndarray, dst: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """The simple undirected graph of the edges ``src[k] — dst[k]`` in CSR form.
+
+    Both directions of every edge, self-loops dropped, each node's neighbours sorted ascending
+    with duplicates removed: the canonical CSR of the graph, the same arrays as sorting the keys
+    ``row·n + column`` (the numpy reference, :func:`model.engine.network.csr_numpy`), built by
+    counting instead — one bucket per node, then a sort of each node's few neighbours — in
+    linear time and a third of the memory. Returns ``(indptr int64, indices int32)``.
+    """
+    counts = np.zeros(n + 1, np.int64)
+    for k in range(src.size):
+        a, b = src[k], dst[k]
+        if a != b:
+            counts[a + 1] += 1
+            counts[b + 1] += 1
+    for i in range(n):
+        counts[i + 1] += counts[i]
+    fill = counts[:-1].copy()
+    indices = np.empty(counts[n], np.int32)
+    for k in range(src.size):
+        a, b = src[k], dst[k]
+        if a != b:
+            indices[fill[a]] = b
+            fill[a] += 1
+            indices[fill[b]] = a
+            fill[b] += 1
+    # Sort each node's neighbours and drop repeats, compacting the array as we go.
+    indptr = np.zeros(n + 1, np.int64)
+    out = 0
+    for i in range(n):
+        lo, hi = counts[i], counts[i + 1]
+        row = np.sort(indices[lo:hi])
+        last = -1
+        for j in range(row.size):
+            v = row[j]
+            if v != last:
+                indices[out] = v
+                out += 1
+                last = v
+        indptr[i + 1] = out
+    return indptr, indices[:out].copy()
