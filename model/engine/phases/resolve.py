@@ -10,15 +10,52 @@ from __future__ import annotations
 import numpy as np
 
 from model.engine.context import Context
+from model.engine.kernels import resolve as kernels
 from model.engine.state import Source, Stage
 
-__all__ = ["step"]
+__all__ = ["step", "step_numpy"]
 
 assert Stage.LOYAL == Stage.ACTIVE + 1  # the relabelling below adds a 0/1 flag to ACTIVE
 
 
 def step(ctx: Context) -> None:
-    """Apply leaves, joins and returns; advance tenure and months lapsed; relabel LOYAL."""
+    """Apply leaves, joins and returns; advance tenure and months lapsed; relabel LOYAL.
+
+    One compiled pass over the market (:func:`model.engine.kernels.resolve.resolve_market`); the
+    same numbers as :func:`step_numpy`, its readable reference.
+    """
+    cl, p = ctx.clients, ctx.params
+    churned, acquired, acquired_referral, won_back = kernels.resolve_market(
+        ctx.served,
+        cl.leaves,
+        cl.joins,
+        cl.returns,
+        cl.aware_source,
+        cl.stage,
+        cl.tenure,
+        cl.months_lapsed,
+        cl.satisfaction,
+        cl.expectation,
+        cl.paradox_bonus,
+        cl.left_reason,
+        cl.aware,
+        cl.acquired_month,
+        ctx.month,
+        # float32, as numpy casts a Python float against a float32 array
+        np.float32(p.satisfaction.initial),
+        p.retain.loyal_tenure_months,
+        np.float32(p.retain.loyal_satisfaction),
+        int(Stage.ACTIVE),
+        int(Stage.LAPSED),
+        int(Source.REFERRAL),
+    )
+    ctx.tally.update(
+        churned=churned, acquired=acquired, acquired_referral=acquired_referral, won_back=won_back
+    )
+
+
+def step_numpy(ctx: Context) -> None:
+    """:func:`step` in numpy: the readable reference of the compiled pass."""
     cl, p = ctx.clients, ctx.params
     leaves, joins, returns = cl.leaves, cl.joins, cl.returns
     # Dense passes over the small-dtype arrays, and fancy indexing only on the few movers: a
