@@ -7,14 +7,20 @@ Chance = natural return + (targeted) r_max·(1 − e^(−spend/scale))·e^(−mo
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from model.engine.context import Context
+from model.engine.kernels import win_back as kernels
 from model.engine.phases.staff import saturating
 from model.engine.state import Reason, Stage
 from model.scenario import WinBack
 
-__all__ = ["return_probability", "step"]
+__all__ = ["lapse_decay_table", "return_probability", "step", "step_numpy"]
+
+#: ``months_lapsed`` is int16: the decay table covers every value, from this offset.
+_LAPSE_OFFSET = 1 << 15
 
 
 def return_probability(
@@ -37,8 +43,61 @@ def return_probability(
     return np.clip(base, 0.0, 1.0)
 
 
+@lru_cache(maxsize=16)
+def lapse_decay_table(decay_months: float) -> np.ndarray:
+    """``e^(−ml/decay)`` for every int16 months lapsed ``ml``, at ``ml + 2^15`` (read-only).
+
+    Formed as :func:`return_probability` forms it (negated int16, divided in float64), so a
+    gather by ``ml`` gives its numbers; built once per decay (512 KiB).
+    """
+    lapsed = np.arange(-_LAPSE_OFFSET, _LAPSE_OFFSET).astype(np.int16)
+    with np.errstate(over="ignore"):  # negative months never occur; their entries may be inf
+        table = np.exp(-lapsed / decay_months)
+    table.flags.writeable = False
+    return table
+
+
 def step(ctx: Context) -> None:
-    """Spend on targeted lapsed clients; mark those who return (``clients.returns``)."""
+    """Spend on targeted lapsed clients; mark those who return (``clients.returns``).
+
+    One compiled pass over the market (:func:`model.engine.kernels.win_back.win_back_lapsed`);
+    the exponentials come from numpy, as small tables. The same numbers as :func:`step_numpy`,
+    its readable reference.
+    """
+    cl, p, lv = ctx.clients, ctx.params, ctx.levers
+    w, wb = p.word_of_mouth, p.win_back
+    spend_if_targeted = float(lv.winback_spend)
+    # The spend is 0 or the targeted amount: its saturation is two numbers.
+    saturation = saturating(np.array([0.0, spend_if_targeted]), wb.spend_scale)
+    spend, charged, targeted = kernels.win_back_lapsed(
+        cl.stage,
+        ctx.targeted["winback"],
+        cl.heard_negative,
+        cl.heard_positive,
+        cl.left_reason,
+        cl.months_lapsed,
+        ctx.uniform("winback.return"),
+        int(Stage.LAPSED),
+        int(Reason.BAD_SERVICE),
+        spend_if_targeted,
+        saturation,
+        lapse_decay_table(float(wb.decay_months)),
+        _LAPSE_OFFSET,
+        float(wb.return_max),
+        float(wb.natural_return),
+        float(wb.bad_service_factor),
+        float(w.return_boost) if w.enabled else 0.0,
+        float(w.negative_conversion_factor),
+        cl.returns,
+        cl.direct_cost,
+    )
+    ctx.charged_unserved = charged  # lapsed, so not served: account charges them apart
+    ctx.ledger["winback"] += float(spend.sum())  # numpy's pairwise sum, as the reference
+    ctx.tally["winback_targeted"] = targeted
+
+
+def step_numpy(ctx: Context) -> None:
+    """:func:`step` in numpy: the readable reference of the compiled pass."""
     cl, p, lv = ctx.clients, ctx.params, ctx.levers
     idx = np.flatnonzero(cl.stage == Stage.LAPSED)
     spend = np.where(ctx.targeted["winback"][idx], lv.winback_spend, 0.0)

@@ -1,0 +1,85 @@
+"""Compiled pass of the win-back phase (:mod:`model.engine.phases.win_back`)."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["win_back_lapsed"]
+
+
+@njit(cache=True, nogil=True)
+def win_back_lapsed(
+    stage: np.ndarray,
+    targeted: np.ndarray,
+    heard_negative: np.ndarray,
+    heard_positive: np.ndarray,
+    left_reason: np.ndarray,
+    months_lapsed: np.ndarray,
+    u_return: np.ndarray,
+    lapsed_code: int,
+    bad_service_code: int,
+    spend_if_targeted: float,
+    saturation: np.ndarray,
+    lapse_decay: np.ndarray,
+    lapse_offset: int,
+    return_max: float,
+    natural_return: float,
+    bad_service_factor: float,
+    boost: float,
+    warned_factor: float,
+    returns: np.ndarray,
+    direct_cost: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
+    """Who of the lapsed clients returns this month, and what was spent on them.
+
+    For each lapsed client ``i`` (in row order), with ``s = spend_if_targeted`` if targeted else
+    0: the chance of returning is, in float64 and in the reference's order,
+    ``clip((natural + ((r_max · sat[s]) · decay[ml + offset]) · bad) · (1 + boost · heard⁺) · warned,
+    0, 1)``; the client returns when ``u_return[i]`` is below it. Writes ``returns`` and adds ``s``
+    to ``direct_cost``. ``saturation`` holds ``1 − e^(−s/scale)`` for ``s = 0`` and for the
+    targeted spend, ``lapse_decay`` holds ``e^(−ml/decay)`` for every int16 ``ml`` (from
+    ``−offset``): the exponentials stay in numpy.
+
+    Reference: :func:`model.engine.phases.win_back.step_numpy`.
+
+    Returns
+    -------
+    spend : ndarray of float64
+        What was spent on each lapsed client, in row order (summed by the caller, in numpy's
+        order).
+    charged : ndarray of int64
+        The rows charged a spend above 0.
+    targeted_count : int
+        How many were charged a non-zero spend.
+    """
+    n = 0
+    for i in range(stage.size):
+        n += stage[i] == lapsed_code
+    spend = np.empty(n, np.float64)
+    charged = np.empty(n, np.int64)
+    k = 0
+    m = 0
+    nonzero = 0
+    for i in range(stage.size):
+        if stage[i] != lapsed_code:
+            continue
+        chosen = targeted[i]
+        s = spend_if_targeted if chosen else 0.0
+        prompted = return_max * saturation[1 if chosen else 0]
+        prompted *= lapse_decay[np.uint64(months_lapsed[i] + lapse_offset)]
+        prompted *= bad_service_factor if left_reason[i] == bad_service_code else 1.0
+        base = natural_return + prompted
+        base *= 1.0 + boost * (1.0 if heard_positive[i] else 0.0)
+        base *= warned_factor if heard_negative[i] else 1.0
+        prob = min(max(base, 0.0), 1.0)
+        if np.float64(u_return[i]) < prob:
+            returns[i] = True
+        direct_cost[i] += s
+        spend[k] = s
+        k += 1
+        if s > 0:
+            charged[m] = i
+            m += 1
+        nonzero += s != 0
+    return spend, charged[:m], nonzero
