@@ -13,11 +13,19 @@ from __future__ import annotations
 import numpy as np
 
 from model.engine.context import Context
+from model.engine.kernels import attract as kernels
 from model.engine.phases.staff import saturating
 from model.engine.state import Source, Stage
 from model.scenario import Attract
 
-__all__ = ["ad_awareness_probability", "conversion_probability", "step"]
+__all__ = [
+    "ad_awareness_probability",
+    "conversion_fit_term",
+    "conversion_gap_term",
+    "conversion_probability",
+    "step",
+    "step_numpy",
+]
 
 
 def ad_awareness_probability(ad_budget: float, cost_factor: float, p: Attract) -> float:
@@ -34,16 +42,71 @@ def conversion_probability(
     warn_factor: float,
 ) -> np.ndarray:
     """Monthly chance an aware prospect becomes a client."""
-    c = (
-        p.conversion_max
-        * np.power(fit, p.fit_exponent)
-        * np.exp(-p.gap_conversion_effect * np.tanh(gap / gap_scale))
-    )
+    c = conversion_fit_term(fit, p) * conversion_gap_term(gap, gap_scale, p)
     return np.clip(np.where(warned, c * warn_factor, c), 0.0, 1.0)
 
 
+def conversion_fit_term(fit: np.ndarray, p: Attract) -> np.ndarray:
+    """The client's part of the chance to convert, ``c_max · fit^a`` (float32, as ``fit``)."""
+    return p.conversion_max * np.power(fit, p.fit_exponent)
+
+
+def conversion_gap_term(gap: float, gap_scale: float, p: Attract) -> np.float64:
+    """The firm's part of the chance to convert, ``e^(−g·tanh(gap/scale))`` (one float64)."""
+    return np.exp(-p.gap_conversion_effect * np.tanh(gap / gap_scale))
+
+
 def step(ctx: Context) -> None:
-    """Mark newly aware prospects and the ones who join (``clients.joins``)."""
+    """Mark newly aware prospects and the ones who join (``clients.joins``).
+
+    Two compiled passes (:mod:`model.engine.kernels.attract`) that draw the keyed uniforms
+    themselves; the referrers are picked and the powers taken in numpy between them. The same
+    numbers as :func:`step_numpy`, its readable reference.
+    """
+    cl, p, lv = ctx.clients, ctx.params, ctx.levers
+    streams, month = ctx.streams, ctx.month
+    p_ad = ad_awareness_probability(lv.ad_budget, ctx.ad_cost_factor, p.attract)
+    aware, referred, u_referrer, newly_aware, aware_by_ad = kernels.attract_aware(
+        cl.stage,
+        cl.aware,
+        cl.aware_source,
+        cl.heard_positive,
+        ctx.wom_probability,
+        ctx.uniform("attract.ad"),
+        np.float32(p_ad),  # float32, as numpy casts it against the float32 uniforms
+        streams.key("attract.credit", month),
+        streams.key("attract.referrer", month),
+        int(Stage.PROSPECT),
+        int(Source.AD),
+        int(Source.REFERRAL),
+    )
+    if referred.size:
+        cl.referrer[referred] = ctx.network.pick_flagged(referred, ctx.promoters, u_referrer)
+
+    warned = p.word_of_mouth.negative_conversion_factor if p.word_of_mouth.enabled else 1.0
+    joined = kernels.attract_convert(
+        aware,
+        conversion_fit_term(cl.fit[aware], p.attract),
+        np.float64(conversion_gap_term(ctx.firm.gap, p.retain.gap_scale, p.attract)),
+        cl.heard_negative,
+        float(warned),
+        streams.key("attract.convert", month),
+        streams.key("attract.forget", month),
+        np.float32(p.attract.awareness_decay),
+        int(Source.NONE),
+        cl.joins,
+        cl.aware,
+        cl.aware_source,
+        cl.referrer,
+    )
+
+    ctx.ledger["marketing"] += lv.ad_budget * cl.n / 1000.0
+    ctx.ledger["onboarding"] += float(joined) * p.attract.onboarding_cost
+    ctx.tally.update(newly_aware=newly_aware, aware_by_ad=aware_by_ad)
+
+
+def step_numpy(ctx: Context) -> None:
+    """:func:`step` in numpy: the readable reference of the compiled passes."""
     cl, p, lv = ctx.clients, ctx.params, ctx.levers
     prospects = np.flatnonzero(cl.stage == Stage.PROSPECT)
     p_ad = ad_awareness_probability(lv.ad_budget, ctx.ad_cost_factor, p.attract)

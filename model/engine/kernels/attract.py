@@ -1,0 +1,139 @@
+"""Compiled passes of the attract phase (:mod:`model.engine.phases.attract`).
+
+Two passes with numpy between them: who becomes aware (then the referrers are picked, and each
+aware prospect's fit term — a power — is formed in numpy), then who of the aware joins or forgets.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from model.engine.kernels.hashing import hash_one
+
+__all__ = ["attract_aware", "attract_convert"]
+
+
+@njit(cache=True, nogil=True)
+def attract_aware(
+    stage: np.ndarray,
+    aware: np.ndarray,
+    aware_source: np.ndarray,
+    heard_positive: np.ndarray,
+    wom_probability: np.ndarray,
+    u_ad: np.ndarray,
+    p_ad: np.float32,
+    key_credit: np.uint64,
+    key_referrer: np.uint64,
+    prospect_code: int,
+    ad_code: int,
+    referral_code: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:  # pragma: no cover - compiled
+    """Mark the prospects who become aware this month and the channel credited; list the aware.
+
+    An unaware prospect ``i`` is reached by the ad when ``u_ad[i] < p_ad`` and by word of mouth
+    when ``heard_positive[i]``. A tie goes to the ad when its keyed uniform (``key_credit``) is
+    below ``p_ad / max(p_ad + wom_probability[i], 1e-12)``, all in float32 as numpy forms it
+    (``p_ad`` comes as float32). Writes ``aware`` and ``aware_source``.
+
+    Reference: the first half of :func:`model.engine.phases.attract.step_numpy`.
+
+    Returns
+    -------
+    aware_rows : ndarray of int64
+        Every aware prospect after this pass, in row order.
+    referred : ndarray of int64
+        The newly aware credited to a referral, in row order.
+    u_referrer : ndarray of float32
+        Each referred prospect's uniform under ``key_referrer`` (to pick the referrer).
+    newly_aware, aware_by_ad : int
+        Prospects who became aware, and how many of them the ad is credited with.
+    """
+    floor = np.float32(1e-12)
+    n = stage.size
+    aware_rows = np.empty(n, np.int64)
+    referred = np.empty(n, np.int64)
+    u_referrer = np.empty(n, np.float32)
+    n_aware = n_referred = newly_aware = aware_by_ad = 0
+    for i in range(n):
+        if stage[i] != prospect_code:
+            continue
+        if not aware[i]:
+            by_ad = u_ad[i] < p_ad
+            by_wom = heard_positive[i]
+            if by_ad or by_wom:
+                credit_ad = by_ad
+                if by_ad and by_wom:  # a tie: credited in proportion to the hazards
+                    share_ad = p_ad / max(np.float32(p_ad + wom_probability[i]), floor)
+                    credit_ad = hash_one(i, key_credit) < share_ad
+                aware[i] = True
+                newly_aware += 1
+                if credit_ad:
+                    aware_source[i] = ad_code
+                    aware_by_ad += 1
+                else:
+                    aware_source[i] = referral_code
+                    referred[n_referred] = i
+                    u_referrer[n_referred] = hash_one(i, key_referrer)
+                    n_referred += 1
+        if aware[i]:
+            aware_rows[n_aware] = i
+            n_aware += 1
+    # Views of the market-sized buffers: only the touched pages were ever paid for.
+    return (
+        aware_rows[:n_aware],
+        referred[:n_referred],
+        u_referrer[:n_referred],
+        newly_aware,
+        aware_by_ad,
+    )
+
+
+@njit(cache=True, nogil=True)
+def attract_convert(
+    aware_rows: np.ndarray,
+    fit_term: np.ndarray,
+    gap_term: float,
+    heard_negative: np.ndarray,
+    warn_factor: float,
+    key_convert: np.uint64,
+    key_forget: np.uint64,
+    forget_probability: np.float32,
+    none_code: int,
+    joins: np.ndarray,
+    aware: np.ndarray,
+    aware_source: np.ndarray,
+    referrer: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """Of the aware prospects, mark who joins; those who neither join nor remember forget.
+
+    Prospect ``aware_rows[k]`` joins when its keyed uniform (``key_convert``) is below
+    ``clip(fit_term[k] · gap_term (× warn_factor if warned), 0, 1)``, formed in float64 as numpy
+    forms it (float32 fit term times a float64 scalar). One who does not join forgets (awareness,
+    its source and referrer cleared) when its uniform under ``key_forget`` is below
+    ``forget_probability`` (float32, as numpy compares it).
+
+    Reference: the second half of :func:`model.engine.phases.attract.step_numpy`, with
+    :func:`model.engine.phases.attract.conversion_probability`.
+
+    Returns
+    -------
+    int
+        How many joined.
+    """
+    joined = 0
+    for k in range(aware_rows.size):
+        i = aware_rows[k]
+        row = np.uint64(i)  # unsigned: numba skips the wraparound test
+        c = np.float64(fit_term[k]) * gap_term
+        if heard_negative[row]:
+            c = c * warn_factor
+        chance = min(max(c, 0.0), 1.0)
+        if np.float64(hash_one(i, key_convert)) < chance:
+            joins[row] = True
+            joined += 1
+        elif hash_one(i, key_forget) < forget_probability:
+            aware[row] = False
+            aware_source[row] = none_code
+            referrer[row] = -1
+    return joined
