@@ -11,7 +11,24 @@ from numba import njit
 
 from model.engine.kernels.hashing import hash_one
 
-__all__ = ["attract_aware", "attract_convert"]
+__all__ = ["attract_aware", "attract_convert", "rows_where"]
+
+
+@njit(cache=True, nogil=True)
+def rows_where(codes: np.ndarray, code: int) -> np.ndarray:  # pragma: no cover - compiled
+    """The rows whose ``codes`` equal ``code``, ascending (``np.flatnonzero(codes == code)``).
+
+    Branch-free: every row is written at the next free slot and the slot advances only on a
+    match, so a mixed market costs no mispredicted branches (several times faster than a test
+    and jump at a fifth of rows matching). Only the first ``count`` slots of the buffer are ever
+    touched.
+    """
+    out = np.empty(codes.size, np.int64)
+    count = 0
+    for i in range(codes.size):
+        out[count] = i
+        count += codes[i] == code
+    return out[:count]
 
 
 @njit(cache=True, nogil=True)
@@ -50,36 +67,36 @@ def attract_aware(
         Prospects who became aware, and how many of them the ad is credited with.
     """
     floor = np.float32(1e-12)
-    n = stage.size
-    aware_rows = np.empty(n, np.int64)
-    referred = np.empty(n, np.int64)
-    u_referrer = np.empty(n, np.float32)
+    prospects = rows_where(stage, prospect_code)
+    m = prospects.size
+    aware_rows = np.empty(m, np.int64)
+    referred = np.empty(m, np.int64)
+    u_referrer = np.empty(m, np.float32)
     n_aware = n_referred = newly_aware = aware_by_ad = 0
-    for i in range(n):
-        if stage[i] != prospect_code:
-            continue
-        if not aware[i]:
-            by_ad = u_ad[i] < p_ad
-            by_wom = heard_positive[i]
+    for k in range(m):
+        i = prospects[k]
+        row = np.uint64(i)  # unsigned: numba skips the wraparound test
+        if not aware[row]:
+            by_ad = u_ad[row] < p_ad
+            by_wom = heard_positive[row]
             if by_ad or by_wom:
                 credit_ad = by_ad
                 if by_ad and by_wom:  # a tie: credited in proportion to the hazards
-                    share_ad = p_ad / max(np.float32(p_ad + wom_probability[i]), floor)
+                    share_ad = p_ad / max(np.float32(p_ad + wom_probability[row]), floor)
                     credit_ad = hash_one(i, key_credit) < share_ad
-                aware[i] = True
+                aware[row] = True
                 newly_aware += 1
                 if credit_ad:
-                    aware_source[i] = ad_code
+                    aware_source[row] = ad_code
                     aware_by_ad += 1
                 else:
-                    aware_source[i] = referral_code
+                    aware_source[row] = referral_code
                     referred[n_referred] = i
                     u_referrer[n_referred] = hash_one(i, key_referrer)
                     n_referred += 1
-        if aware[i]:
+        if aware[row]:
             aware_rows[n_aware] = i
             n_aware += 1
-    # Views of the market-sized buffers: only the touched pages were ever paid for.
     return (
         aware_rows[:n_aware],
         referred[:n_referred],

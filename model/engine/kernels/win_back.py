@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from model.engine.kernels.attract import rows_where
+
 __all__ = ["win_back_lapsed"]
 
 
@@ -53,31 +55,27 @@ def win_back_lapsed(
     targeted_count : int
         How many were charged a non-zero spend.
     """
-    n = 0
-    for i in range(stage.size):
-        n += stage[i] == lapsed_code
-    spend = np.empty(n, np.float64)
-    charged = np.empty(n, np.int64)
-    k = 0
+    lapsed = rows_where(stage, lapsed_code)
+    spend = np.empty(lapsed.size, np.float64)
+    charged = np.empty(lapsed.size, np.int64)
     m = 0
     nonzero = 0
-    for i in range(stage.size):
-        if stage[i] != lapsed_code:
-            continue
-        chosen = targeted[i]
+    for k in range(lapsed.size):
+        i = lapsed[k]
+        row = np.uint64(i)  # unsigned: numba skips the wraparound test
+        chosen = targeted[row]
         s = spend_if_targeted if chosen else 0.0
         prompted = return_max * saturation[1 if chosen else 0]
-        prompted *= lapse_decay[np.uint64(months_lapsed[i] + lapse_offset)]
-        prompted *= bad_service_factor if left_reason[i] == bad_service_code else 1.0
+        prompted *= lapse_decay[np.uint64(months_lapsed[row] + lapse_offset)]
+        prompted *= bad_service_factor if left_reason[row] == bad_service_code else 1.0
         base = natural_return + prompted
-        base *= 1.0 + boost * (1.0 if heard_positive[i] else 0.0)
-        base *= warned_factor if heard_negative[i] else 1.0
+        base *= 1.0 + boost * (1.0 if heard_positive[row] else 0.0)
+        base *= warned_factor if heard_negative[row] else 1.0
         prob = min(max(base, 0.0), 1.0)
-        if np.float64(u_return[i]) < prob:
-            returns[i] = True
-        direct_cost[i] += s
+        if np.float64(u_return[row]) < prob:
+            returns[row] = True
+        direct_cost[row] += s
         spend[k] = s
-        k += 1
         if s > 0:
             charged[m] = i
             m += 1
