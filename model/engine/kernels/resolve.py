@@ -48,36 +48,33 @@ def resolve_market(
         Clients who churned, were acquired, were acquired by referral, and came back.
     """
     churned = acquired = acquired_referral = won_back = 0
-    # Branch-free on the common path (most clients neither move nor change stage): a branch on
-    # ``served`` or ``stage`` mispredicts on a mixed market and costs more than the pass itself.
     for i in range(stage.size):
         leaving, joining, returning = leaves[i], joins[i], returns[i]
-        code = stage[i]
-        active = served[i] & (not leaving)
-        months_in = tenure[i] + active
-        months_out = months_lapsed[i] + ((code == lapsed_code) & (not returning))
-        if leaving | joining | returning:  # the few movers
-            churned += leaving
-            acquired += joining
-            won_back += returning
-            if leaving:
-                code = lapsed_code
-                months_out = 0
-            if joining | returning:
-                active = True
-                code = active_code
-                months_in = 0
-                satisfaction[i] = initial_satisfaction
-                expectation[i] = initial_satisfaction
-                paradox_bonus[i] = 0.0
-                left_reason[i] = 0
-            if joining:
-                acquired_referral += aware_source[i] == referral_code
-                aware[i] = False
-                acquired_month[i] = month
-        tenure[i] = months_in  # (int16, wrapping as numpy's int16 add)
-        months_lapsed[i] = months_out
-        loyal = (tenure[i] >= loyal_tenure_months) & (satisfaction[i] >= loyal_satisfaction)
-        # stage ← ACTIVE + loyal where active, else unchanged (as the reference's int8 arithmetic)
-        stage[i] = code + active * (active_code + loyal - code)
+        churned += leaving
+        acquired += joining
+        won_back += returning
+        if joining and aware_source[i] == referral_code:
+            acquired_referral += 1
+        active = served[i] and not leaving
+        if active:
+            tenure[i] += 1
+        if stage[i] == lapsed_code and not returning:
+            months_lapsed[i] += 1
+        if leaving:
+            stage[i] = lapsed_code
+            months_lapsed[i] = 0
+        if joining or returning:
+            active = True
+            stage[i] = active_code
+            tenure[i] = 0
+            satisfaction[i] = initial_satisfaction
+            expectation[i] = initial_satisfaction
+            paradox_bonus[i] = 0.0
+            left_reason[i] = 0
+        if joining:
+            aware[i] = False
+            acquired_month[i] = month
+        if active:
+            loyal = tenure[i] >= loyal_tenure_months and satisfaction[i] >= loyal_satisfaction
+            stage[i] = active_code + loyal
     return churned, acquired, acquired_referral, won_back
