@@ -83,13 +83,15 @@ def step(ctx: Context) -> None:
     if referred.size:
         cl.referrer[referred] = ctx.network.pick_flagged(referred, ctx.promoters, u_referrer)
 
-    warned = p.word_of_mouth.negative_conversion_factor if p.word_of_mouth.enabled else 1.0
+    w = p.word_of_mouth
+    warn_factor = w.negative_conversion_factor if w.enabled else 1.0
     joined = kernels.attract_convert(
         aware,
         conversion_fit_term(cl.fit[aware], p.attract),
+        # A float64 scalar: numpy multiplies the float32 fit term by it in float64.
         np.float64(conversion_gap_term(ctx.firm.gap, p.retain.gap_scale, p.attract)),
         cl.heard_negative,
-        float(warned),
+        float(warn_factor),
         streams.key("attract.convert", month),
         streams.key("attract.forget", month),
         np.float32(p.attract.awareness_decay),
