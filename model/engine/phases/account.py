@@ -25,9 +25,10 @@ from __future__ import annotations
 import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
+from model.engine.kernels import account as kernels
 from model.scenario import LoyaltyEconomics, Service
 
-__all__ = ["monthly_rate", "service_cost", "step", "tenure_multiplier"]
+__all__ = ["monthly_rate", "service_cost", "step", "step_numpy", "tenure_multiplier"]
 
 
 def monthly_rate(annual: float) -> float:
@@ -78,12 +79,21 @@ def _shared_charges(ctx: Context, n: int, total_revenue: float) -> tuple[float, 
     client is charged ``per_client + per_revenue × its revenue``.
     """
     cl, led = ctx.clients, ctx.ledger
-    equal = sum(led[k] for k in ("staff", "training", "hiring", "overhead"))
-    acquisition = led["marketing"] + led["onboarding"]
     joiners = np.flatnonzero(cl.joins)
     if joiners.size:
-        cl.value[joiners] -= acquisition / joiners.size
-        acquisition = 0.0
+        cl.value[joiners] -= (led["marketing"] + led["onboarding"]) / joiners.size
+    return _shares(led, n, total_revenue, joiners.size)
+
+
+def _shares(
+    led: dict[str, float], n: int, total_revenue: float, joiners: int
+) -> tuple[float, float, float]:
+    """:func:`_shared_charges`' split once the ``joiners`` (a count) have paid for acquisition.
+
+    Returns ``(per_client, per_revenue, unattributed)`` in currency, share and currency.
+    """
+    equal = sum(led[k] for k in ("staff", "training", "hiring", "overhead"))
+    acquisition = 0.0 if joiners else led["marketing"] + led["onboarding"]
     if n == 0:
         return 0.0, 0.0, equal + acquisition + led["rd"]
     if total_revenue > 0:
@@ -91,8 +101,111 @@ def _shared_charges(ctx: Context, n: int, total_revenue: float) -> tuple[float, 
     return (equal + acquisition + led["rd"]) / n, 0.0, 0.0
 
 
+_NO_FLOATS = np.zeros(0, np.float64)  # an array a pass does not read or write
+_NO_FLAGS = np.zeros(0, np.bool_)
+
+
+def _tenure_tables(
+    ctx: Context, rates: tuple[float, float, float]
+) -> tuple[np.ndarray, tuple[np.ndarray, ...], bool]:
+    """The multipliers of each tenure trend in ``rates``, as :func:`tenure_multiplier` computes them.
+
+    Returns the tenure to index them with, one float64 table per rate (unused for a zero rate),
+    and whether the tables are per served position (few clients served:
+    :func:`tenure_multiplier` then computes per client) rather than by month of tenure.
+    """
+    cl, le, idx = ctx.clients, ctx.params.loyalty_economics, ctx.served_idx
+    if not any(rates):
+        return cl.tenure, (_NO_FLOATS,) * 3, False
+    if idx.size > 64:  # tenure_multiplier's table: one power per month of tenure up to the most
+        months = np.arange(kernels.served_max(cl.tenure, idx) + 1)
+        tables = tuple(_multiplier(months, rate, le) if rate else _NO_FLOATS for rate in rates)
+        return cl.tenure, tables, False
+    tenure = cl.tenure[idx].astype(np.intp)
+    tables = tuple(
+        np.asarray(tenure_multiplier(tenure, rate, le), np.float64) if rate else _NO_FLOATS
+        for rate in rates
+    )
+    return tenure, tables, True
+
+
 def step(ctx: Context) -> None:
-    """Book revenue and every cost line; attribute them to clients; update NPV."""
+    """Book revenue and every cost line; attribute them to clients; update NPV (compiled).
+
+    :func:`step_numpy`'s numbers, bit for bit: one compiled pass prices the served clients'
+    month, numpy sums it, and a second pass books it into the clients' cumulative values.
+    """
+    cl, p, lv, led = ctx.clients, ctx.params, ctx.levers, ctx.ledger
+    le, cogs_share, svc = p.loyalty_economics, p.economics.cogs_share, p.service
+    idx = ctx.served_idx
+    n = idx.size
+    rates = (le.spend_growth, le.price_premium, le.serve_cost_trend)
+    tenure, (growth, premium_table, trend), by_position = _tenure_tables(ctx, rates)
+    premium = le.price_premium != 0
+    rate = lv.loyalty_discount
+    everyone = p.targeting.loyalty == "all"
+    share_of_spend = svc.cost_form != "flat"
+    per_client = svc.cost_per_client * lv.service_level**2  # service_cost before its form
+    service_per_client = bool(le.serve_cost_trend) or share_of_spend
+    revenue = np.empty(n)
+    volume = np.empty(n) if premium else _NO_FLOATS
+    contribution = np.empty(n)
+    service = np.empty(n) if service_per_client else _NO_FLOATS
+    enrolled = _NO_FLAGS if everyone else np.empty(n, np.bool_)
+    flags = np.array(
+        (bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
+         service_per_client, by_position),
+        np.bool_,
+    )  # fmt: skip
+    paying = kernels.ledger_pass(
+        idx, cl.spend, cl.leaves, cl.direct_cost, tenure, growth, premium_table, trend,
+        _NO_FLAGS if everyone else ctx.targeted["loyalty"], 1.0 - rate, rate, cogs_share,
+        per_client, p.market.spend_mean, flags, volume, revenue, contribution, service, enrolled,
+    )  # fmt: skip
+    total_revenue = float(revenue.sum())
+    total_volume = float(volume.sum()) if premium else total_revenue
+    discount_total = rate * total_revenue if everyone else rate * float(revenue @ enrolled)
+    service_total = float(service.sum()) if service_per_client else per_client * n
+    led["cogs"] += cogs_share * total_volume
+    led["service"] += service_total
+    led["discounts"] += discount_total
+    led["overhead"] += p.economics.fixed_overhead
+
+    joiners = kernels.charge_joiners(cl.joins, cl.value, led["marketing"] + led["onboarding"])
+    per_client_charge, per_revenue, unattributed = _shares(led, n, total_revenue, joiners)
+    kernels.attribute(
+        idx, contribution, revenue, cl.referrer, per_client_charge, per_revenue,
+        p.word_of_mouth.referral_credit_share, ctx.charged_unserved, cl.direct_cost, cl.value,
+        cl.revenue_total,
+    )  # fmt: skip
+    _close_month(ctx, total_revenue, unattributed, paying, float(contribution.sum()))
+    ctx.client_revenue = revenue
+
+
+def _close_month(
+    ctx: Context, total_revenue: float, unattributed: float, paying: int, contribution: float
+) -> None:
+    """Profit, NPV and the month's tally from the booked ledger (currency)."""
+    p, led = ctx.params, ctx.ledger
+    costs = sum(led[k] for k in LEDGER_LINES)
+    profit = total_revenue - costs
+    ctx.revenue = total_revenue
+    ctx.firm.ledger["last_revenue"] = total_revenue
+    ctx.firm.npv += profit / (1.0 + monthly_rate(p.economics.discount_rate)) ** ctx.month
+    ctx.tally.update(
+        revenue=total_revenue,
+        profit=profit,
+        unattributed=unattributed,
+        paying=paying,
+        contribution=contribution,
+    )
+
+
+def step_numpy(ctx: Context) -> None:
+    """Book revenue and every cost line; attribute them to clients; update NPV (the numpy reference).
+
+    :func:`step` computes the same numbers, bit for bit, in two compiled passes.
+    """
     cl, p, lv, led = ctx.clients, ctx.params, ctx.levers, ctx.ledger
     le, cogs_share = p.loyalty_economics, p.economics.cogs_share
     idx = ctx.served_idx

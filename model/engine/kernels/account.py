@@ -1,0 +1,209 @@
+"""Compiled passes of the account phase (:mod:`model.engine.phases.account`).
+
+Two passes over the served clients replace the phase's two dozen numpy calls: :func:`ledger_pass`
+prices each served client's month (revenue, contribution, cost to serve) into arrays that the phase
+then sums with numpy (pairwise sums stay numpy's), and :func:`attribute` books each client's share
+of the month into the cumulative arrays. Powers of tenure stay in numpy: they arrive as tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["attribute", "charge_joiners", "ledger_pass", "served_max"]
+
+
+@njit(cache=True, nogil=True)
+def served_max(values: np.ndarray, idx: np.ndarray) -> int:  # pragma: no cover - compiled
+    """The largest of ``values[idx]`` (0 if ``idx`` is empty): ``values[idx].max(initial=0)``."""
+    top = 0
+    for k in range(idx.size):
+        v = values[np.uint64(idx[k])]
+        if v > top:
+            top = v
+    return top
+
+
+@njit(cache=True, nogil=True)
+def ledger_pass(
+    idx: np.ndarray,
+    spend: np.ndarray,
+    leaves: np.ndarray,
+    direct_cost: np.ndarray,
+    tenure: np.ndarray,
+    growth: np.ndarray,
+    premium: np.ndarray,
+    serve_trend: np.ndarray,
+    enrolled_mask: np.ndarray,
+    keep_all: float,
+    discount_rate: float,
+    cogs_share: float,
+    cost_per_client: float,
+    spend_mean: float,
+    flags: np.ndarray,
+    volume: np.ndarray,
+    revenue: np.ndarray,
+    contribution: np.ndarray,
+    service: np.ndarray,
+    enrolled: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """One served client's month, per served client; returns how many pay (do not leave).
+
+    Reference: the ledger half of :func:`model.engine.phases.account.step_numpy`, operation by
+    operation in float64: ``volume = spend·pays (·growth)``, ``revenue = volume (·premium)``,
+    ``contribution = revenue·keep − cogs·volume`` (or ``revenue·(keep − cogs)`` without a premium),
+    less the cost to serve and the direct costs.
+
+    Parameters
+    ----------
+    idx : ndarray of int64
+        Served rows.
+    spend, leaves, direct_cost : ndarray
+        Client arrays (float32 currency/month, bool, float64 currency), indexed by row.
+    tenure : ndarray of int
+        Tenure (months) by row, or by position in ``idx`` when ``flags[6]`` says the tables are
+        already per position.
+    growth, premium, serve_trend : ndarray of float64
+        Multipliers by month of tenure (or per position); read only when their flag is set.
+    enrolled_mask : ndarray of bool
+        The loyalty programme's members by row; read unless everyone is a member.
+    keep_all : float
+        ``1 − discount_rate``: what a member keeps of its revenue when everyone is a member.
+    discount_rate, cogs_share, cost_per_client, spend_mean : float
+        The loyalty discount (share), cost of goods (share of volume), the month's cost to serve
+        one client before trends (currency) and the market's mean spend (currency/month).
+    flags : ndarray of bool, (7,)
+        Spend growth on, price premium on, everyone a member, cost to serve as a share of spend,
+        cost to serve trend on, cost to serve per client (an array), tables per position.
+    volume, revenue, contribution, service, enrolled : ndarray
+        Written per position: volume only with a premium (else ``revenue`` holds it), service only
+        when per client, enrolled only unless everyone is a member.
+    """
+    use_growth, use_premium, everyone = flags[0], flags[1], flags[2]
+    share_of_spend, use_trend, service_per_client, by_position = (
+        flags[3],
+        flags[4],
+        flags[5],
+        flags[6],
+    )
+    paying = 0
+    for k in range(idx.size):
+        r = np.uint64(idx[k])
+        t = np.uint64(k) if by_position else np.uint64(tenure[r])
+        pays = not leaves[r]
+        paying += pays
+        vol = np.float64(spend[r]) * (1.0 if pays else 0.0)
+        if use_growth:
+            vol = vol * growth[t]
+        if use_premium:
+            rev = vol * premium[t]
+            volume[k] = vol
+        else:
+            rev = vol
+        revenue[k] = rev
+        if everyone:
+            keep = keep_all
+        else:
+            member = enrolled_mask[r]
+            enrolled[k] = member
+            keep = 1.0 - discount_rate * (1.0 if member else 0.0)
+        if use_premium:
+            c = rev * keep
+            c = c - cogs_share * vol
+        else:
+            c = rev * (keep - cogs_share)
+        if service_per_client:
+            s = cost_per_client
+            if share_of_spend:
+                s = s * (np.float64(spend[r]) / spend_mean)
+            if use_trend:
+                s = s * serve_trend[t]
+            service[k] = s
+        else:
+            s = cost_per_client
+        c = c - s
+        c = c - direct_cost[r]
+        contribution[k] = c
+    return paying
+
+
+@njit(cache=True, nogil=True)
+def charge_joiners(
+    joins: np.ndarray, value: np.ndarray, acquisition: float
+) -> int:  # pragma: no cover - compiled
+    """Charge the month's joiners an equal share of ``acquisition``; returns how many joined.
+
+    Reference: ``cl.value[np.flatnonzero(cl.joins)] -= acquisition / joiners.size`` in
+    :func:`model.engine.phases.account._shared_charges`.
+    """
+    n = 0
+    for i in range(joins.size):
+        n += joins[i]
+    if n:
+        each = acquisition / n
+        for i in range(joins.size):
+            if joins[i]:
+                value[i] -= each
+    return n
+
+
+@njit(cache=True, nogil=True)
+def attribute(
+    idx: np.ndarray,
+    contribution: np.ndarray,
+    revenue: np.ndarray,
+    referrer: np.ndarray,
+    per_client_charge: float,
+    per_revenue: float,
+    referral_share: float,
+    unserved: np.ndarray,
+    direct_cost: np.ndarray,
+    value: np.ndarray,
+    revenue_total: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Book the month into each client's cumulative value and revenue.
+
+    Reference: the attribution half of :func:`model.engine.phases.account.step_numpy`, in its
+    order: first every referral credit into the referrer's value (``np.add.at``: one addition at
+    a time, in served order), then each served client's own share, then the direct costs of the
+    clients charged while not served, then the revenue.
+
+    Parameters
+    ----------
+    idx : ndarray of int64
+        Served rows.
+    contribution, revenue : ndarray of float64
+        Per served position (currency).
+    referrer : ndarray of int32
+        Referrer by row (−1: none).
+    per_client_charge, per_revenue : float
+        Shared costs charged per client (currency) and per unit of revenue (share; 0: none).
+    referral_share : float
+        Share of a referred client's contribution credited to its referrer (0: no credit).
+    unserved : ndarray of int64
+        Rows charged a direct cost while not served.
+    direct_cost : ndarray of float64
+        Direct costs by row (currency).
+    value, revenue_total : ndarray of float64
+        Cumulative attributed profit and revenue by row (currency), updated in place.
+    """
+    credit_on = referral_share > 0
+    if credit_on:
+        for k in range(idx.size):
+            ref = referrer[np.uint64(idx[k])]
+            if ref >= 0:
+                value[np.uint64(ref)] += referral_share * contribution[k]
+    for k in range(idx.size):
+        r = np.uint64(idx[k])
+        own = contribution[k] - per_client_charge
+        if per_revenue:
+            own = own - per_revenue * revenue[k]
+        if credit_on and referrer[r] >= 0:
+            own = own - referral_share * contribution[k]
+        value[r] += own
+    for j in range(unserved.size):
+        u = np.uint64(unserved[j])
+        value[u] -= direct_cost[u]
+    for k in range(idx.size):
+        revenue_total[np.uint64(idx[k])] += revenue[k]
