@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
+from model.engine.kernels import metrics as kernels
 from model.engine.phases.satisfaction import satisfaction_cutoffs
 from model.engine.state import Stage
 from model.scenario import Satisfaction
 
-__all__ = ["METRICS", "compute", "nps", "top_share"]
+__all__ = ["METRICS", "compute", "compute_numpy", "nps", "top_share"]
 
 #: name -> (unit, meaning)
 METRICS: dict[str, tuple[str, str]] = {
@@ -84,6 +85,11 @@ def top_share(values: np.ndarray, share: float = 0.2, members: np.ndarray | None
     down to values ≤ 0, where they could tie with the zeros of non-members.
     """
     n = values.size if members is None else int(np.count_nonzero(members))
+    return _top_share(values, share, members, n)
+
+
+def _top_share(values: np.ndarray, share: float, members: np.ndarray | None, n: int) -> float:
+    """:func:`top_share` with the ``n`` members already counted."""
     total = float(values.sum())
     if n == 0 or total <= 0:
         return float("nan")
@@ -107,8 +113,8 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else float("nan")
 
 
-def compute(ctx: Context) -> dict[str, float]:
-    """All metrics for the month just resolved."""
+def compute_numpy(ctx: Context) -> dict[str, float]:
+    """All metrics for the month just resolved (the numpy reference of :func:`compute`)."""
     cl, t, led, p = ctx.clients, ctx.tally, ctx.ledger, ctx.params
     stage = cl.stage
     # Four cheap compares beat bincount on int8 (which converts to intp); an index array beats a
@@ -164,6 +170,80 @@ def compute(ctx: Context) -> dict[str, float]:
         "escalated": t.get("escalated", 0),
         "unfixed": t.get("unfixed", 0),
         "empowerment_budgeted": ctx.staff.employed * ctx.levers.empowerment_budget,
+        "staff_quits": t.get("staff_quits", 0),
+        "firm_quality": firm.quality,
+        "frontier": firm.frontier,
+        "gap": firm.gap,
+        "candidates": t.get("candidates", 0),
+        "shipped_good": firm.shipped_good,
+        "shipped_bad": firm.shipped_bad,
+        "shelved_good": firm.shelved_good,
+        "shelved_bad": firm.shelved_bad,
+        "unattributed": t.get("unattributed", 0.0),
+    }
+    return {k: float(v) for k, v in row.items()}
+
+
+def compute(ctx: Context) -> dict[str, float]:
+    """All metrics for the month just resolved (compiled).
+
+    :func:`compute_numpy`'s numbers, bit for bit: one compiled pass counts over the market and
+    writes the measured satisfaction and the money mask, whose sums and top shares numpy takes.
+    """
+    cl, t, led, p = ctx.clients, ctx.tally, ctx.ledger, ctx.params
+    promoter, detractor = satisfaction_cutoffs(p.satisfaction)
+    measured = np.empty(cl.n, np.float32)
+    ever = np.empty(cl.n, np.bool_)
+    counts = kernels.market_pass(
+        cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
+        np.float32(promoter), np.float32(detractor), measured, ever,
+    )  # fmt: skip
+    # Python ints, as np.count_nonzero gives them (one conversion for all).
+    n_prospects, n_active_only, n_loyal, n_lapsed, promoters, detractors, aware, n_ever = (
+        counts.tolist()
+    )
+    n_active = n_active_only + n_loyal
+    served = int(ctx.served_idx.size)
+    retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
+    revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
+    paying = np.empty(revenue.size, np.bool_)
+    n_paying = kernels.positive_mask(revenue, paying)
+    firm, staff = ctx.firm, ctx.staff
+    row = {
+        "prospects": n_prospects,
+        "active": n_active,
+        "loyal": n_loyal,
+        "lapsed": n_lapsed,
+        "acquired": t["acquired"],
+        "acquired_referral": t["acquired_referral"],
+        "churned": t["churned"],
+        "churned_bad_service": t["churned_bad_service"],
+        "won_back": t["won_back"],
+        "retention_monthly": retention,
+        "retention_annual": retention**12,
+        "revenue": ctx.revenue,
+        **{line: led[line] for line in LEDGER_LINES},
+        "profit": t["profit"],
+        "npv": firm.npv,
+        "satisfaction": _ratio(float(measured.sum()), n_active),
+        "nps": 100.0 * _ratio(float(promoters - detractors), n_active),
+        "cac": _ratio(led["marketing"] + led["onboarding"], t["acquired"]),
+        "cost_per_retained": _ratio(led["discounts"], t.get("kept_by_programme", 0.0)),
+        "top20_revenue_share": _top_share(revenue, 0.2, paying, n_paying),
+        "top20_value_share": _top_share(cl.value, 0.2, ever, n_ever),
+        "referral_share": _ratio(t["acquired_referral"], t["acquired"]),
+        "reached_positive": t.get("reached_positive", 0),
+        "reached_negative": t.get("reached_negative", 0),
+        "promoters": t.get("promoters", 0),
+        "aware_share": _ratio(float(aware), float(n_prospects)),
+        "headcount": staff.employed,
+        "engagement": float(staff.engagement[: staff.employed].mean()),
+        "quality": t.get("quality", float("nan")),
+        "incidents": t.get("incidents", 0),
+        "fixed_on_spot": t.get("fixed_on_spot", 0),
+        "escalated": t.get("escalated", 0),
+        "unfixed": t.get("unfixed", 0),
+        "empowerment_budgeted": staff.employed * ctx.levers.empowerment_budget,
         "staff_quits": t.get("staff_quits", 0),
         "firm_quality": firm.quality,
         "frontier": firm.frontier,
