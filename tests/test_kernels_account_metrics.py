@@ -1,0 +1,302 @@
+"""The compiled account phase and month's metrics give their numpy references' numbers, bit for bit.
+
+``account.step`` and ``metrics.compute`` run compiled kernels (:mod:`model.engine.kernels.account`,
+:mod:`model.engine.kernels.metrics`); ``account.step_numpy`` and ``metrics.compute_numpy`` beside
+them are the readable references. Checked two ways: whole runs with both references swapped in
+(every monthly metric and every client array equal, byte for byte, on scenarios that switch
+different branches on), and each alone on random states, including nobody and everyone served.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pytest
+
+from model.engine import metrics
+from model.engine import retention_model as engine
+from model.engine.context import Context
+from model.engine.kernels import account as account_kernels
+from model.engine.kernels import metrics as metrics_kernels
+from model.engine.phases import PHASES, account
+from model.engine.phases.satisfaction import satisfaction_cutoffs
+from model.engine.retention_model import RetentionModel
+from model.scenario import Scenario
+
+#: Every loyalty-economics trend on, most of the market served.
+_TRENDS: dict[str, Any] = {
+    "market.initial_active_share": 0.8,
+    "levers.loyalty_discount": 0.05,
+    "loyalty_economics.spend_growth": 0.05,
+    "loyalty_economics.serve_cost_trend": -0.03,
+    "loyalty_economics.price_premium": 0.02,
+}
+
+#: name -> (overrides, schedule, shocks): each takes different branches of the two.
+RUNS: dict[str, tuple[dict[str, Any], list, list]] = {
+    "trends_share_of_spend": (
+        {
+            **_TRENDS,
+            "market.clients": 2_000,
+            "run.months": 24,
+            "run.seed": 21,
+            "service.cost_form": "share_of_spend",
+        },
+        [],
+        [],
+    ),
+    "targeted_loyalty_no_credit": (
+        {
+            "market.clients": 2_000,
+            "run.months": 24,
+            "run.seed": 22,
+            "levers.loyalty_discount": 0.1,
+            "targeting.loyalty": "at_risk",
+            "targeting.share": 0.3,
+            "word_of_mouth.referral_credit_share": 0.0,
+        },
+        [],
+        [],
+    ),
+    "growth_only_targeted": (
+        {
+            "market.clients": 2_000,
+            "run.months": 24,
+            "run.seed": 23,
+            "loyalty_economics.spend_growth": 0.05,
+            "targeting.loyalty": "top_value",
+            "levers.loyalty_discount": 0.05,
+            "service.cost_form": "share_of_spend",
+        },
+        [],
+        [],
+    ),
+    "schedule_and_shocks": (
+        {"market.clients": 2_000, "run.months": 30, "run.seed": 24},
+        [
+            {"month": 5, "set": {"service_level": "low", "staffing": 1.3}},
+            {"month": 15, "set": {"service_level": "wow", "ad_budget": 5.0}},
+        ],
+        [
+            {"kind": "bad_service", "start": 6, "months": 3, "size": 0.3},
+            {"kind": "price_war", "start": 9, "months": 6, "size": 0.5},
+        ],
+    ),
+    "small_market_trends": (  # few served: the trends computed per client, not as tables
+        {
+            **_TRENDS,
+            "market.clients": 150,
+            "run.months": 40,
+            "run.seed": 25,
+            "market.initial_active_share": 0.1,
+            "word_of_mouth.network": "scale_free",
+        },
+        [],
+        [],
+    ),
+    "no_word_of_mouth": (
+        {"market.clients": 150, "run.months": 40, "run.seed": 26, "word_of_mouth.enabled": False},
+        [],
+        [],
+    ),
+    "nobody_served_at_start": (
+        {
+            "market.clients": 10,
+            "run.months": 24,
+            "run.seed": 27,
+            "market.initial_active_share": 0.0,
+        },
+        [],
+        [],
+    ),
+}
+
+
+def build(name: str) -> Scenario:
+    """The named scenario, validated."""
+    overrides, schedule, shocks = RUNS[name]
+    base = Scenario().with_overrides(overrides)
+    if not (schedule or shocks):
+        return base
+    return Scenario.build({**base.model_dump(), "schedule": schedule, "shocks": shocks})
+
+
+def assert_bits_equal(got: Any, want: Any, what: str) -> None:
+    """Equal byte for byte (so −0.0 ≠ 0.0 and NaN = NaN), dtype and shape included."""
+    got, want = np.asarray(got), np.asarray(want)
+    assert got.dtype == want.dtype and got.shape == want.shape, what
+    assert got.tobytes() == want.tobytes(), what
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+def test_runs_equal_their_numpy_reference_bit_for_bit(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled = RetentionModel(build(name)).run()
+    monkeypatch.setattr(engine, "compute", metrics.compute_numpy)
+    phases = tuple(
+        (phase, account.step_numpy if phase == "account" else step) for phase, step in PHASES
+    )
+    reference = RetentionModel(build(name), phases=phases).run()
+    assert compiled.results.keys() == reference.results.keys()
+    for metric, values in reference.results.items():
+        assert_bits_equal(compiled.results[metric], values, metric)
+    got, want = compiled.clients.snapshot(), reference.clients.snapshot()
+    for array, values in want.items():
+        assert_bits_equal(got[array], values, array)
+    assert_bits_equal(compiled.firm.npv, reference.firm.npv, "npv")
+
+
+# ------------------------------------------------------------------------------- phase by phase
+def random_month(overrides: dict[str, Any], served: str, seed: int) -> Context:
+    """A month's context after a short run, its clients then scrambled at random.
+
+    ``served``: ``"none"``, ``"one"``, ``"few"`` (≤ 64: per-client trends), ``"most"`` or
+    ``"all"`` — which rows account treats as served.
+    """
+    scenario = Scenario().with_overrides(
+        {"market.clients": 400, "run.months": 4, "run.seed": seed, **overrides}
+    )
+    model = RetentionModel(scenario).run(3)
+    ctx, cl, n = model.ctx, model.clients, model.clients.n
+    rng = np.random.default_rng(seed)
+    size = {"none": 0, "one": 1, "few": 50, "most": 300, "all": n}[served]
+    ctx.served_idx = np.sort(rng.choice(n, size, replace=False)).astype(np.int64)
+    cl.spend[:] = rng.lognormal(3.0, 1.0, n).astype(np.float32)
+    cl.spend[rng.random(n) < 0.05] = 0.0
+    cl.leaves[:] = rng.random(n) < 0.2
+    cl.tenure[:] = rng.integers(0, 200, n)
+    cl.referrer[:] = np.where(rng.random(n) < 0.4, rng.integers(0, n, n), -1)
+    cl.joins[:] = rng.random(n) < 0.05
+    cl.direct_cost[:] = np.where(rng.random(n) < 0.3, rng.exponential(10.0, n), 0.0)
+    cl.value[:] = rng.normal(0.0, 100.0, n)
+    cl.value[rng.random(n) < 0.3] = 0.0
+    cl.revenue_total[:] = np.abs(rng.normal(0.0, 100.0, n)) * (rng.random(n) < 0.7)
+    unserved = np.setdiff1d(np.arange(n), ctx.served_idx)
+    ctx.charged_unserved = unserved[rng.random(unserved.size) < 0.2]
+    ctx.targeted = {**ctx.targeted, "loyalty": rng.random(n) < 0.4}
+    for line in ctx.ledger:
+        ctx.ledger[line] = float(rng.exponential(1_000.0))
+    return ctx
+
+
+def copied(ctx: Context) -> Context:
+    """An independent copy of what the account phase and the metrics read and write."""
+    return dataclasses.replace(
+        ctx,
+        clients=ctx.clients.copy(),
+        firm=copy.deepcopy(ctx.firm),
+        ledger=dict(ctx.ledger),
+        tally=dict(ctx.tally),
+    )
+
+
+#: Account's branches: price premium, loyalty members, cost form, trends, referral credit.
+ACCOUNT_CASES: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "trends": _TRENDS,
+    "trends_share_of_spend_targeted": {
+        **_TRENDS,
+        "service.cost_form": "share_of_spend",
+        "targeting.loyalty": "at_risk",
+    },
+    "premium_only_no_credit": {
+        "loyalty_economics.price_premium": 0.02,
+        "word_of_mouth.referral_credit_share": 0.0,
+    },
+    "serve_trend_only_flat": {"loyalty_economics.serve_cost_trend": 0.04},
+    "share_of_spend_only": {"service.cost_form": "share_of_spend", "levers.loyalty_discount": 0.1},
+}
+
+
+@pytest.mark.parametrize("served", ["none", "one", "few", "most", "all"])
+@pytest.mark.parametrize("case", list(ACCOUNT_CASES))
+def test_account_step_equals_its_numpy_reference(case: str, served: str) -> None:
+    ctx = random_month(ACCOUNT_CASES[case], served, seed=len(case) + len(served))
+    got, want = copied(ctx), copied(ctx)
+    account.step(got)
+    account.step_numpy(want)
+    for array, values in want.clients.snapshot().items():
+        assert_bits_equal(got.clients.snapshot()[array], values, array)
+    assert_bits_equal(got.client_revenue, want.client_revenue, "client_revenue")
+    assert got.ledger.keys() == want.ledger.keys() and got.tally.keys() == want.tally.keys()
+    for line, amount in want.ledger.items():
+        assert_bits_equal(got.ledger[line], amount, line)
+    for key, amount in want.tally.items():
+        assert type(got.tally[key]) is type(amount), key
+        assert_bits_equal(got.tally[key], amount, key)
+    assert_bits_equal(got.revenue, want.revenue, "revenue")
+    assert_bits_equal(got.firm.npv, want.firm.npv, "npv")
+
+
+@pytest.mark.parametrize("served", ["none", "one", "most", "all"])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_metrics_equal_their_numpy_reference(served: str, seed: int) -> None:
+    # The linear map's cut-offs (0.9, 0.7) round down to float32, the default's up.
+    ctx = random_month({"satisfaction.likelihood_map": "linear"} if seed == 2 else {}, served, seed)
+    cl, n, rng = ctx.clients, ctx.clients.n, np.random.default_rng(seed)
+    cl.stage[:] = rng.integers(0, 4, n)
+    cl.aware[:] = rng.random(n) < 0.5
+    # Outside 0-1 (clipped), exactly 0 or −0.0, and a NaN: clip keeps NaN and −0.0.
+    cl.satisfaction[:] = rng.uniform(-0.2, 1.2, n).astype(np.float32)
+    cl.paradox_bonus[:] = np.where(rng.random(n) < 0.2, rng.uniform(0, 0.1, n), 0.0)
+    cl.satisfaction[:5], cl.paradox_bonus[:5] = -0.0, -0.0
+    cl.satisfaction[5] = np.nan if seed == 3 else 0.5
+    # Active clients right at the NPS cut-offs (compared in float32, as numpy does).
+    cutoffs = np.array(satisfaction_cutoffs(ctx.params.satisfaction), np.float32)
+    cl.stage[6:12], cl.paradox_bonus[6:12] = 1, 0.0
+    cl.satisfaction[6:12] = np.concatenate(
+        [cutoffs, np.nextafter(cutoffs, 0), np.nextafter(cutoffs, 1)]
+    )
+    ctx.client_revenue = np.abs(rng.normal(0.0, 50.0, ctx.served_idx.size))
+    ctx.client_revenue[rng.random(ctx.served_idx.size) < 0.3] = 0.0
+    got, want = metrics.compute(copied(ctx)), metrics.compute_numpy(copied(ctx))
+    assert got.keys() == want.keys()
+    for name, value in want.items():
+        assert_bits_equal(got[name], value, name)
+
+
+@pytest.mark.parametrize("stage", [0, 1, 2, 3])
+def test_metrics_when_the_whole_market_is_one_stage(stage: int) -> None:
+    ctx = random_month({}, "none", seed=4)
+    ctx.clients.stage[:] = stage
+    ctx.clients.value[:] = 0.0
+    ctx.clients.revenue_total[:] = 0.0  # nobody with money: both top shares NaN
+    ctx.client_revenue = np.zeros(0)
+    got, want = metrics.compute(copied(ctx)), metrics.compute_numpy(copied(ctx))
+    for name, value in want.items():
+        assert_bits_equal(got[name], value, name)
+
+
+# ------------------------------------------------------------------------------ single kernels
+@pytest.mark.parametrize("size", [0, 1, 7, 1_000])
+def test_served_max_is_numpys_max(size: int) -> None:
+    rng = np.random.default_rng(size)
+    tenure = rng.integers(0, 300, 2_000).astype(np.int16)
+    idx = np.sort(rng.choice(tenure.size, size, replace=False)).astype(np.int64)
+    assert account_kernels.served_max(tenure, idx) == int(tenure[idx].max(initial=0))
+
+
+@pytest.mark.parametrize("share", [0.0, 0.01, 1.0])
+def test_charge_joiners_is_numpys_fancy_subtraction(share: float) -> None:
+    rng = np.random.default_rng(5)
+    joins = rng.random(500) < share
+    value = rng.normal(size=500)
+    want = value.copy()
+    joiners = np.flatnonzero(joins)
+    if joiners.size:
+        want[joiners] -= 1234.5 / joiners.size
+    assert account_kernels.charge_joiners(joins, value, 1234.5) == joiners.size
+    assert_bits_equal(value, want, "value")
+
+
+@pytest.mark.parametrize("size", [0, 1, 100])
+def test_positive_mask_is_numpys_comparison(size: int) -> None:
+    values = np.random.default_rng(size).normal(size=size)
+    values[: size // 3] = 0.0
+    mask = np.empty(size, np.bool_)
+    assert metrics_kernels.positive_mask(values, mask) == int(np.count_nonzero(values > 0))
+    assert_bits_equal(mask, values > 0, "mask")
