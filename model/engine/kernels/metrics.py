@@ -58,27 +58,33 @@ def market_pass(
         Clients per stage code, then active promoters, active detractors, aware prospects and
         clients with money attributed.
     """
-    counts = np.zeros(N_COUNTS, np.int64)
+    # Branch-free (selects and summed comparisons): stages come in no order a branch predicts.
+    prospects = active_only = loyal = lapsed = promoters = detractors = aware_prospects = 0
+    with_money = 0
     zero, one = np.float32(0.0), np.float32(1.0)
     for i in range(stage.size):
         code = stage[i]
-        counts[code] += 1
+        is_active, is_loyal = code == 1, code == 2
+        served = is_active | is_loyal
+        prospects += code == 0
+        active_only += is_active
+        loyal += is_loyal
+        lapsed += code == 3
         m = satisfaction[i] + paradox_bonus[i]
-        if m < zero:
-            m = zero
-        elif m > one:
-            m = one
-        active = code == 1 or code == 2
-        m = m * (one if active else zero)
+        m = zero if m < zero else m  # numpy's clip: NaN and −0.0 pass through
+        m = one if m > one else m
+        m = m * (one if served else zero)
         measured[i] = m
-        if active:
-            counts[PROMOTERS] += m >= promoter
-            counts[DETRACTORS] += m < detractor
-        elif code == 0:
-            counts[AWARE_PROSPECTS] += aware[i]
-        money = value[i] != 0 or revenue_total[i] > 0
+        promoters += served & (m >= promoter)
+        detractors += served & (m < detractor)
+        aware_prospects += (code == 0) & aware[i]
+        money = (value[i] != 0) | (revenue_total[i] > 0)
         ever[i] = money
-        counts[EVER] += money
+        with_money += money
+    counts = np.empty(N_COUNTS, np.int64)
+    counts[0], counts[1], counts[2], counts[3] = prospects, active_only, loyal, lapsed
+    counts[PROMOTERS], counts[DETRACTORS] = promoters, detractors
+    counts[AWARE_PROSPECTS], counts[EVER] = aware_prospects, with_money
     return counts
 
 
