@@ -11,6 +11,7 @@ import numpy as np
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import metrics as kernels
 from model.engine.phases.satisfaction import satisfaction_cutoffs
+from model.engine.scratch import scratch
 from model.engine.state import Stage
 from model.scenario import Satisfaction
 
@@ -192,8 +193,9 @@ def compute(ctx: Context) -> dict[str, float]:
     """
     cl, t, led, p = ctx.clients, ctx.tally, ctx.ledger, ctx.params
     promoter, detractor = satisfaction_cutoffs(p.satisfaction)
-    measured = np.empty(cl.n, np.float32)
-    ever = np.empty(cl.n, np.bool_)
+    # Work arrays of the market's size, rewritten every month (none is kept past it).
+    measured = scratch(cl, "metrics.measured", (cl.n,), np.float32)
+    ever = scratch(cl, "metrics.ever", (cl.n,), np.bool_)
     counts = kernels.market_pass(
         cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
         np.float32(promoter), np.float32(detractor), measured, ever,
@@ -206,7 +208,7 @@ def compute(ctx: Context) -> dict[str, float]:
     served = int(ctx.served_idx.size)
     retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
-    paying = np.empty(revenue.size, np.bool_)
+    paying = scratch(cl, "metrics.paying", (cl.n,), np.bool_)[: revenue.size]
     n_paying = kernels.positive_mask(revenue, paying)
     firm, staff = ctx.firm, ctx.staff
     row = {

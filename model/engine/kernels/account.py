@@ -166,8 +166,8 @@ def attribute(
 
     Reference: the attribution half of :func:`model.engine.phases.account.step_numpy`, in its
     order: first every referral credit into the referrer's value (``np.add.at``: one addition at
-    a time, in served order), then each served client's own share, then the direct costs of the
-    clients charged while not served, then the revenue.
+    a time, in served order), then each served client's own share (and revenue), then the direct
+    costs of the clients charged while not served.
 
     Parameters
     ----------
@@ -202,8 +202,7 @@ def attribute(
         if credit_on and referrer[r] >= 0:
             own = own - referral_share * contribution[k]
         value[r] += own
+        revenue_total[r] += revenue[k]  # (numpy adds it last; it reads no value, so here)
     for j in range(unserved.size):
         u = np.uint64(unserved[j])
         value[u] -= direct_cost[u]
-    for k in range(idx.size):
-        revenue_total[np.uint64(idx[k])] += revenue[k]

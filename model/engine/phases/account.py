@@ -26,6 +26,8 @@ import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import account as kernels
+from model.engine.scratch import scratch
+from model.engine.state import ClientState
 from model.scenario import LoyaltyEconomics, Service
 
 __all__ = ["monthly_rate", "service_cost", "step", "step_numpy", "tenure_multiplier"]
@@ -129,6 +131,11 @@ def _tenure_tables(
     return tenure, tables, True
 
 
+def _work(cl: ClientState, name: str, n: int) -> np.ndarray:
+    """The first ``n`` values of the market's float64 work array ``name`` (one per client)."""
+    return scratch(cl, f"account.{name}", (cl.n,), np.float64)[:n]
+
+
 def step(ctx: Context) -> None:
     """Book revenue and every cost line; attribute them to clients; update NPV (compiled).
 
@@ -147,10 +154,11 @@ def step(ctx: Context) -> None:
     share_of_spend = svc.cost_form != "flat"
     per_client = svc.cost_per_client * lv.service_level**2  # service_cost before its form
     service_per_client = bool(le.serve_cost_trend) or share_of_spend
-    revenue = np.empty(n)
-    volume = np.empty(n) if premium else _NO_FLOATS
-    contribution = np.empty(n)
-    service = np.empty(n) if service_per_client else _NO_FLOATS
+    revenue = np.empty(n)  # kept past the month (ctx.client_revenue): a fresh array
+    # The rest lives only in this phase: per-market work arrays, rewritten every month.
+    volume = _work(cl, "volume", n) if premium else _NO_FLOATS
+    contribution = _work(cl, "contribution", n)
+    service = _work(cl, "service", n) if service_per_client else _NO_FLOATS
     enrolled = _NO_FLAGS if everyone else np.empty(n, np.bool_)
     flags = np.array(
         (bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
