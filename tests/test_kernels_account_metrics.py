@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import gc
+import weakref
 from typing import Any
 
 import numpy as np
@@ -24,6 +26,7 @@ from model.engine.kernels import metrics as metrics_kernels
 from model.engine.phases import PHASES, account
 from model.engine.phases.satisfaction import satisfaction_cutoffs
 from model.engine.retention_model import RetentionModel
+from model.engine.scratch import scratch
 from model.scenario import Scenario
 
 #: Every loyalty-economics trend on, most of the market served.
@@ -300,3 +303,19 @@ def test_positive_mask_is_numpys_comparison(size: int) -> None:
     mask = np.empty(size, np.bool_)
     assert metrics_kernels.positive_mask(values, mask) == int(np.count_nonzero(values > 0))
     assert_bits_equal(mask, values > 0, "mask")
+
+
+def test_scratch_is_one_array_per_owner_and_name_freed_with_its_owner() -> None:
+    class Owner:
+        pass
+
+    owner = Owner()
+    first = scratch(owner, "a", (5,), np.float64)
+    assert scratch(owner, "a", (5,), np.float64) is first
+    assert scratch(owner, "b", (5,), np.float64) is not first
+    assert scratch(Owner(), "a", (5,), np.float64) is not first
+    assert scratch(owner, "a", (6,), np.float64).shape == (6,)  # a new shape replaces it
+    held = weakref.ref(scratch(owner, "a", (6,), np.float64))
+    del owner, first
+    gc.collect()
+    assert held() is None
