@@ -97,11 +97,14 @@ class Streams:
     def uniform(self, decision: str, month: int, n: int) -> np.ndarray:
         """``n`` float32 uniforms in [0, 1): element *i* is client *i*'s draw this month.
 
-        In markets up to :data:`model.engine.sharing.MAX_CLIENTS` the array is shared with other
-        runs of the same seed in this process (and is read-only).
+        The array is read-only; in markets up to :data:`model.engine.sharing.MAX_CLIENTS` it is
+        shared with other runs of the same seed in this process.
         """
         if n > MAX_CLIENTS:
-            return self._seeded(decision, month).random(n, dtype=np.float32)
+            u = self._seeded(decision, month).random(n, dtype=np.float32)
+            # Read-only at every size, as shared draws are: one compiled variant of each kernel.
+            u.flags.writeable = False
+            return u
         return remember(
             ("uniform", self.seed, self.tag(decision), int(month), int(n)),
             lambda: self._seeded(decision, month).random(n, dtype=np.float32),
