@@ -48,24 +48,33 @@ class Streams:
         self._tags: dict[str, int] = {}
         # SeedSequence(seed, spawn_key=(tag, month)).generate_state(8, uint32) for a block of
         # months at once (see :func:`seed_words`), keyed by (tag, block); and one reused PCG64.
-        self._words: dict[tuple[int, int], np.ndarray] = {}
+        self._words: dict[tuple[str, int], np.ndarray] = {}
+        # The first two words of each month's block as one uint64: the key of uniform_at.
+        self._keys: dict[tuple[str, int], np.ndarray] = {}
         self._bitgen = np.random.PCG64(0)
         self._gen = np.random.Generator(self._bitgen)
 
+    def _block(self, decision: str, month: int) -> np.ndarray:
+        """SeedSequence(seed, (tag, m)).generate_state(8, uint32) for ``month``'s block of months."""
+        found = self._words.get((decision, month // _BLOCK))
+        if found is not None:
+            return found
+        tag, start = self.tag(decision), month - month % _BLOCK
+        months = np.arange(start, start + _BLOCK, dtype=np.uint32)
+        block = remember(
+            ("seed_words", self.seed, tag, start),
+            lambda: seed_words(self.seed, tag, months, 8),
+            _nbytes,
+        )
+        self._words[decision, month // _BLOCK] = block
+        pairs = np.ascontiguousarray(block[:, :2])  # (little-endian word pairs, as before)
+        self._keys[decision, month // _BLOCK] = pairs.view(np.uint64)[:, 0]
+        return block
+
     def _state_words(self, decision: str, month: int) -> np.ndarray:
         """The 8 uint32 words SeedSequence(seed, (tag, month)) generates (computed by block)."""
-        tag, month = self.tag(decision), int(month)
-        block = self._words.get((tag, month // _BLOCK))
-        if block is None:
-            start = month - month % _BLOCK
-            months = np.arange(start, start + _BLOCK, dtype=np.uint32)
-            block = remember(
-                ("seed_words", self.seed, tag, start),
-                lambda: seed_words(self.seed, tag, months, 8),
-                _nbytes,
-            )
-            self._words[tag, month // _BLOCK] = block
-        return block[month % _BLOCK]
+        month = int(month)
+        return self._block(decision, month)[month % _BLOCK]
 
     def tag(self, decision: str) -> int:
         """The 32-bit tag of a decision's name (cached)."""
@@ -114,7 +123,12 @@ class Streams:
     def key(self, decision: str, month: int) -> np.uint64:
         """The 64-bit key of :meth:`uniform_at` for ``(decision, month)``, for compiled kernels
         that hash their rows themselves (:func:`model.engine.kernels.hashing.hash_one`)."""
-        return self._state_words(decision, month)[:2].view(np.uint64)[0]
+        month = int(month)
+        keys = self._keys.get((decision, month // _BLOCK))
+        if keys is None:
+            self._block(decision, month)
+            keys = self._keys[decision, month // _BLOCK]
+        return keys[month % _BLOCK]
 
     def uniform_at(self, decision: str, month: int, rows: np.ndarray) -> np.ndarray:
         """float32 uniforms for the clients in ``rows`` only: a hash of (key, row), no stream.
