@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.engine.context import Context
+from model.engine.kernels import satisfaction as kernels
 from model.scenario import Satisfaction
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "satisfaction_cutoffs",
     "satisfaction_target",
     "step",
+    "step_numpy",
     "to_likelihood",
 ]
 
@@ -101,7 +103,34 @@ def behavioural(satisfaction: np.ndarray, bonus: np.ndarray, paradox_acts: bool)
 
 
 def step(ctx: Context) -> None:
-    """Update S and E of served clients from this month's experience."""
+    """Update S and E of served clients from this month's experience (compiled).
+
+    :func:`step_numpy`'s numbers, bit for bit, in one pass over the served rows
+    (:func:`model.engine.kernels.satisfaction.update_served`): no gather, and nothing to put back.
+    """
+    p, cl = ctx.params.satisfaction, ctx.clients
+    f32 = np.float32
+    # Each scalar as numpy meets it: a Python float beside a float32 array is cast to float32
+    # (NEP 50); the anchor's market term is a Python product, cast once.
+    own = p.expectation_own_weight
+    kernels.update_served(
+        ctx.served_idx,
+        cl.experience,
+        cl.expectation,
+        cl.satisfaction,
+        cl.paradox_bonus,
+        f32(p.absolute_weight),
+        f32(p.disconfirmation_weight),
+        f32(p.adjustment_rate),
+        f32(own),
+        f32((1.0 - own) * market_standard(ctx)),
+        f32(p.expectation_rate),
+        f32(1.0 - p.adjustment_rate),
+    )
+
+
+def step_numpy(ctx: Context) -> None:
+    """Update S and E of served clients from this month's experience (the numpy reference)."""
     p = ctx.params.satisfaction
     standard = market_standard(ctx)
 
