@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from model.engine.context import Context
+from model.engine.kernels import staff as kernels
 from model.scenario import Staff
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "quit_probability",
     "skill_target",
     "step",
+    "step_numpy",
+    "target_before_overload",
     "workload",
 ]
 
@@ -39,13 +42,17 @@ def engagement_target(
     worth ``autonomy_engagement`` at 1. It is its own lever, not implied by an empowerment budget
     (which pays for on-the-spot fixes, :mod:`~model.engine.phases.work`).
     """
-    target = (
+    target = target_before_overload(training_spend, autonomy, p) - p.overload_engagement * overload
+    return np.clip(target, 0.0, 1.0)
+
+
+def target_before_overload(training_spend: float, autonomy: float, p: Staff) -> float:
+    """Engagement target of a staff member without overload (unclipped): base + training + autonomy."""
+    return float(
         p.engagement_base
         + p.training_engagement * saturating(training_spend, p.training_scale)
         + p.autonomy_engagement * float(autonomy)
-        - p.overload_engagement * overload
     )
-    return np.clip(target, 0.0, 1.0)
 
 
 def skill_target(training_spend: float, p: Staff) -> float:
@@ -68,7 +75,56 @@ def headcount(served: int, staffing: float, capacity: float) -> int:
 
 
 def step(ctx: Context) -> None:
-    """Hire or lay off to the month's headcount; move engagement and skill; replace quitters."""
+    """Hire or lay off to the month's headcount; move engagement and skill; replace quitters.
+
+    Compiled: :func:`step_numpy`'s numbers, bit for bit, from one pass over the served clients
+    and one over the staff (:func:`model.engine.kernels.staff.staff_month`) instead of some twenty
+    numpy calls on short arrays.
+    """
+    p, s, lv, cl = ctx.params.staff, ctx.staff, ctx.levers, ctx.clients
+    before = s.employed
+    n = min(headcount(int(ctx.served_idx.size), lv.staffing, p.capacity), s.n)
+    hires = max(n - before, 0)
+    if n != before:
+        s.engagement[before:n] = p.engagement_base
+        s.skill[before:n] = p.new_hire_skill
+        s.employed = n
+        # Clients are dealt to staff round-robin by row (rows carry no order: as good as random).
+        kernels.deal_round_robin(cl.staff, n)
+    f32 = np.float32  # each scalar as numpy meets it beside a float32 array (NEP 50)
+    quits = kernels.staff_month(
+        n,
+        ctx.served_idx,
+        cl.staff,
+        s.clients,
+        s.engagement,
+        s.skill,
+        ctx.streams.uniform("staff.quit", ctx.month, s.n),
+        s.quits,
+        s.budget_left,
+        s.budget_used,
+        float(p.capacity),
+        target_before_overload(lv.training_spend, lv.autonomy, p),
+        float(p.overload_engagement),
+        float(p.engagement_rate),
+        f32(p.engagement_rate),
+        f32(skill_target(lv.training_spend, p)),
+        f32(p.turnover),
+        f32(p.turnover_engagement),
+        f32(p.engagement_base),
+        f32(p.new_hire_skill),
+        float(lv.empowerment_budget),
+    )
+    hires += quits
+    ctx.ledger["staff"] += n * p.salary
+    ctx.ledger["training"] += n * lv.training_spend
+    ctx.ledger["hiring"] += hires * p.hiring_cost
+    ctx.tally["staff_quits"] = quits
+    ctx.tally["staff"] = n
+
+
+def step_numpy(ctx: Context) -> None:
+    """Hire or lay off to the month's headcount; move engagement and skill; replace quitters (numpy)."""
     p, s, lv, cl = ctx.params.staff, ctx.staff, ctx.levers, ctx.clients
     before = s.employed
     n = min(headcount(int(ctx.served_idx.size), lv.staffing, p.capacity), s.n)
