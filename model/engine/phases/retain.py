@@ -15,12 +15,13 @@ from __future__ import annotations
 import numpy as np
 
 from model.engine.context import Context
+from model.engine.kernels import retain as kernels
 from model.engine.phases.satisfaction import behavioural
 from model.engine.schedule import poached_share
 from model.engine.state import Reason
 from model.scenario import Retain
 
-__all__ = ["churn_hazard", "gap_factor", "satisfaction_response", "step"]
+__all__ = ["churn_hazard", "gap_factor", "satisfaction_response", "step", "step_numpy"]
 
 
 def gap_factor(gap: float, p: Retain) -> float:
@@ -94,7 +95,79 @@ def churn_hazard(
 
 
 def step(ctx: Context) -> None:
-    """Mark leavers (``clients.leaves``) and why; nothing changes stage here."""
+    """Mark leavers (``clients.leaves``) and why; nothing changes stage here (compiled).
+
+    :func:`step_numpy`'s numbers, bit for bit: one compiled pass forms the hazard's exponents
+    (with and, when a programme runs, without the discount), numpy takes their ``exp`` (its
+    transcendentals differ from numba's in the last bit), and a second pass decides who leaves,
+    why, and who is poached (:mod:`model.engine.kernels.retain`).
+    """
+    cl, p, lv, r = ctx.clients, ctx.params, ctx.levers, ctx.params.retain
+    dense, idx = ctx.dense, ctx.served_idx
+    positions = cl.n if dense else idx.size
+    f32 = np.float32  # each scalar as numpy meets it beside a float32 array (NEP 50)
+    acts = p.service.recovery_paradox_behavioural
+    # A discount array (possibly all zeros) whenever a programme or a loyalty segment is set.
+    with_discount = lv.loyalty_discount > 0 or p.targeting.loyalty != "all"
+    enrolled = ctx.targeted["loyalty"] if with_discount else np.zeros(0, dtype=bool)
+    # Row 0: the exponent with the discount; row 1: without it (the programme's effect).
+    multiplier = np.empty((2 if lv.loyalty_discount > 0 else 1, positions), dtype=np.float32)
+    exponential = r.churn_response == "exponential"
+    n_enrolled = kernels.hazard_exponents(
+        dense,
+        idx,
+        cl.satisfaction,
+        cl.paradox_bonus,
+        acts,
+        cl.tenure,
+        enrolled,
+        exponential,
+        f32(-r.satisfaction_sensitivity),
+        f32(r.satisfaction_reference),
+        with_discount,
+        f32(r.loyalty_elasticity),
+        f32(lv.loyalty_discount),
+        r.tenure_slope != 0,
+        f32(r.tenure_slope / 12.0),
+        multiplier,
+    )
+    np.exp(multiplier, out=multiplier)
+    if exponential:
+        response = np.zeros(0, dtype=np.float32)
+    else:  # the other forms' own transcendentals, in numpy (satisfaction_response)
+        rows = ctx.served_rows
+        s = behavioural(cl.satisfaction[rows], cl.paradox_bonus[rows], acts)
+        response = satisfaction_response(s, r).astype(np.float32, copy=False)
+    poach = poached_share(p, ctx.month)
+    kept = np.empty(positions if lv.loyalty_discount > 0 else 0, dtype=np.float32)
+    n_bad, poached = kernels.decide_leavers(
+        dense,
+        ctx.served,
+        idx,
+        multiplier,
+        response,
+        f32(gap_factor(ctx.firm.gap, r)),
+        cl.propensity,
+        cl.satisfaction,
+        cl.paradox_bonus,
+        acts,
+        f32(r.bad_service_threshold),
+        ctx.uniform("retain.churn"),
+        ctx.uniform("retain.poach") if poach > 0 else np.zeros(0, dtype=np.float32),
+        f32(poach),
+        cl.leaves,
+        cl.left_reason,
+        kept,
+    )
+    ctx.tally["poached"] = poached
+    # Churners the programme kept, in expectation: the hazard without it minus the hazard with it.
+    ctx.tally["kept_by_programme"] = float(kept.sum(dtype=np.float64)) if kept.size else 0.0
+    ctx.tally["enrolled"] = n_enrolled if with_discount else int(idx.size)
+    ctx.tally["churned_bad_service"] = n_bad
+
+
+def step_numpy(ctx: Context) -> None:
+    """Mark leavers (``clients.leaves``) and why; nothing changes stage here (numpy reference)."""
     cl, p, lv = ctx.clients, ctx.params, ctx.levers
     # The served clients' rows, or every row (results masked to the served) when most are served.
     rows = ctx.served_rows

@@ -1,0 +1,190 @@
+"""Compiled passes of the retain phase (:mod:`model.engine.phases.retain`).
+
+The churn hazard needs ``exp``, which stays in numpy (numba's differs in the last bit), so the
+phase runs in three steps: :func:`hazard_exponents` (everything before the ``exp``), numpy's
+``exp`` in place, then :func:`decide_leavers` (everything after it).
+
+Both kernels work on *positions*: every client row when ``dense`` (most of the market is served;
+results are masked to the served, as the numpy code does), else the served rows in order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["decide_leavers", "hazard_exponents"]
+
+_BAD_SERVICE, _COMPETITOR = 1, 2  # model.engine.state.Reason (kernels do not import the engine)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _behavioural(
+    satisfaction: np.ndarray, bonus: np.ndarray, row: np.uint64, paradox_acts: bool
+) -> np.float32:  # pragma: no cover - compiled
+    """Satisfaction that drives churn: ``clip(S + bonus, 0, 1)`` if the paradox acts, else S."""
+    s = satisfaction[row]
+    if paradox_acts:
+        s = s + bonus[row]
+        # np.clip's semantics: NaN and -0.0 pass through.
+        if s < np.float32(0.0):
+            s = np.float32(0.0)
+        if s > np.float32(1.0):
+            s = np.float32(1.0)
+    return s
+
+
+@njit(cache=True, nogil=True)
+def hazard_exponents(
+    dense: bool,
+    served_idx: np.ndarray,
+    satisfaction: np.ndarray,
+    bonus: np.ndarray,
+    paradox_acts: bool,
+    tenure: np.ndarray,
+    enrolled: np.ndarray,
+    exponential: bool,
+    minus_sensitivity: np.float32,
+    reference: np.float32,
+    with_discount: bool,
+    elasticity: np.float32,
+    discount: np.float32,
+    with_tenure: bool,
+    tenure_slope: np.float32,
+    out: np.ndarray,
+) -> int:  # pragma: no cover - compiled
+    """The churn hazard's exponent at each position, capped at 80, ready for ``np.exp``.
+
+    ``out[0]`` gets the exponent with the loyalty discount, ``out[1]`` (when ``out`` has two
+    rows) the same without it. The exponent is ``−k·(s − S_ref)`` (exponential response only,
+    else 0) ``− ℓ·discount`` (when ``with_discount``: ``discount`` where enrolled, else 0)
+    ``+ τ/12·tenure`` (when ``with_tenure``), all in float32 and in that order. Returns how many
+    positions are enrolled (``enrolled`` empty: none counted). Reference:
+    :func:`model.engine.phases.retain.churn_hazard` up to its ``np.exp``.
+
+    Parameters
+    ----------
+    dense : bool
+        Positions are client rows (True) or positions in ``served_idx``.
+    satisfaction, bonus : ndarray of float32
+        Per-client satisfaction and recovery bonus (0-1 scale).
+    paradox_acts : bool
+        Whether the bonus counts for churn (``behavioural``).
+    tenure : ndarray of int16
+        Months as a client.
+    enrolled : ndarray of bool
+        Loyalty programme's members (every client row), or empty when nobody is counted.
+    minus_sensitivity, reference : float32
+        ``−k`` and ``S_ref`` of the exponential response.
+    elasticity, discount : float32
+        ``ℓ`` and the discount (a share of price) of the members.
+    tenure_slope : float32
+        ``τ/12``: the exponent's change per month of tenure.
+    out : ndarray of float32, shape (1 or 2, positions)
+        Written.
+    """
+    m = out.shape[1]
+    both = out.shape[0] == 2
+    n_enrolled = 0
+    for i in range(m):
+        row = np.uint64(i) if dense else np.uint64(served_idx[i])
+        if exponential:
+            s = _behavioural(satisfaction, bonus, row, paradox_acts)
+            x = minus_sensitivity * (s - reference)
+        else:
+            x = np.float32(0.0)
+        plain = x
+        if with_discount:
+            member = enrolled[row]
+            n_enrolled += member
+            x = x - elasticity * (discount if member else np.float32(0.0))
+        if with_tenure:
+            years = tenure_slope * np.float32(tenure[row])
+            x = x + years
+            plain = plain + years
+        out[0, i] = x if not x > np.float32(80.0) else np.float32(80.0)
+        if both:
+            out[1, i] = plain if not plain > np.float32(80.0) else np.float32(80.0)
+    return n_enrolled
+
+
+@njit(cache=True, nogil=True)
+def decide_leavers(
+    dense: bool,
+    served: np.ndarray,
+    served_idx: np.ndarray,
+    multiplier: np.ndarray,
+    response: np.ndarray,
+    gap_factor: np.float32,
+    propensity: np.ndarray,
+    satisfaction: np.ndarray,
+    bonus: np.ndarray,
+    paradox_acts: bool,
+    bad_service_threshold: np.float32,
+    u_churn: np.ndarray,
+    u_poach: np.ndarray,
+    poach: np.float32,
+    leaves: np.ndarray,
+    left_reason: np.ndarray,
+    kept: np.ndarray,
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Who asks to leave and why, from ``exp`` of :func:`hazard_exponents`; returns counts.
+
+    Hazard = ``clip(multiplier · response · gap_factor · propensity, 0, 1)`` (float32, that
+    order; ``response`` empty: the exponential form, no factor). A client leaves when their
+    uniform is below it — over bad service if their behavioural satisfaction is below the
+    threshold, else for a competitor; with a ``u_poach`` stream, a competitor also takes those
+    not leaving whose poaching uniform is below ``poach``. When ``multiplier`` has a second row
+    (the hazard without the discount), ``kept`` gets that hazard minus the hazard (times the
+    served flag when dense), for numpy to sum. Writes ``leaves`` (all rows when dense) and
+    ``left_reason`` (leavers only). Returns ``(leavers over bad service, poached)``. Reference:
+    :func:`model.engine.phases.retain.step_numpy` after the hazard's ``np.exp``.
+    """
+    m = multiplier.shape[1]
+    with_response = response.size > 0
+    with_kept = multiplier.shape[0] == 2
+    do_poach = u_poach.size > 0
+    n_bad = 0
+    n_poached = 0
+    for i in range(m):
+        row = np.uint64(i) if dense else np.uint64(served_idx[i])
+        h = multiplier[0, i]
+        if with_response:
+            h = h * response[i]
+        h = h * gap_factor
+        h = h * propensity[row]
+        h = _clip01(h)
+        on = served[row] if dense else True
+        if with_kept:
+            h0 = multiplier[1, i]
+            if with_response:
+                h0 = h0 * response[i]
+            h0 = h0 * gap_factor
+            h0 = h0 * propensity[row]
+            d = _clip01(h0) - h
+            kept[i] = d * (np.float32(1.0) if on else np.float32(0.0)) if dense else d
+        leave = on and u_churn[row] < h
+        if leave:
+            leaves[row] = True
+            if _behavioural(satisfaction, bonus, row, paradox_acts) < bad_service_threshold:
+                left_reason[row] = _BAD_SERVICE
+                n_bad += 1
+            else:
+                left_reason[row] = _COMPETITOR
+        elif on and do_poach and u_poach[row] < poach:
+            leaves[row] = True
+            left_reason[row] = _COMPETITOR
+            n_poached += 1
+        else:
+            leaves[row] = False
+    return n_bad, n_poached
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _clip01(x: np.float32) -> np.float32:  # pragma: no cover - compiled
+    """``np.clip(x, 0, 1)`` in float32 (NaN and -0.0 pass through, as numpy's)."""
+    if x < np.float32(0.0):
+        return np.float32(0.0)
+    if x > np.float32(1.0):
+        return np.float32(1.0)
+    return x
