@@ -247,8 +247,10 @@ def _satisfaction_reference(x, e, s, bonus, scalars):  # type: ignore[no-untyped
     )
 
 
+@pytest.mark.parametrize("share", [0.2, 0.6])
 @pytest.mark.parametrize("size", [0, 1, 17, 1000])
-def test_satisfaction_kernel_equals_the_rule_on_random_inputs(size: int) -> None:
+def test_satisfaction_kernel_equals_the_rule_on_random_inputs(size: int, share: float) -> None:
+    """Both of the kernel's passes: over the served rows (few served) and over every row."""
     rng = np.random.default_rng(size)
     x, e, s, bonus = (rng.random(size, dtype=np.float32) * 1.4 - np.float32(0.2) for _ in range(4))
     if size:
@@ -256,11 +258,12 @@ def test_satisfaction_kernel_equals_the_rule_on_random_inputs(size: int) -> None
     scalars = (0.3, 0.7, 0.25, 0.6, 0.55, 0.1)
     a, b, rate, own, standard, e_rate = scalars
     want = _satisfaction_reference(x, e, s, bonus, scalars)
-    rows = np.flatnonzero(rng.random(size) < 0.6)
+    rows = np.flatnonzero(rng.random(size) < share)
     got_s, got_e, got_b = s.copy(), e.copy(), bonus.copy()
     f32 = np.float32
     satisfaction_kernels.update_served(
         rows,
+        np.isin(np.arange(size), rows),
         x,
         got_e,
         got_s,
@@ -346,10 +349,10 @@ def test_staff_kernel_with_no_one_served_and_no_staff() -> None:
             used,
             10.0,
             0.6,
+            f32(0.6),
             0.5,
             0.2,
             f32(0.2),
-            f32(0.6),
             f32(0.05),
             f32(1.0),
             f32(0.5),

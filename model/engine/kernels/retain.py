@@ -19,19 +19,22 @@ _BAD_SERVICE, _COMPETITOR = 1, 2  # model.engine.state.Reason (kernels do not im
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _clip01(x: np.float32) -> np.float32:  # pragma: no cover - compiled
+    """``np.clip(x, 0, 1)`` in float32 (NaN and -0.0 pass through, as numpy's).
+
+    Selects, not branches, so that loops calling it vectorize.
+    """
+    x = x if not x < np.float32(0.0) else np.float32(0.0)
+    return x if not x > np.float32(1.0) else np.float32(1.0)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _behavioural(
     satisfaction: np.ndarray, bonus: np.ndarray, row: np.uint64, paradox_acts: bool
 ) -> np.float32:  # pragma: no cover - compiled
     """Satisfaction that drives churn: ``clip(S + bonus, 0, 1)`` if the paradox acts, else S."""
     s = satisfaction[row]
-    if paradox_acts:
-        s = s + bonus[row]
-        # np.clip's semantics: NaN and -0.0 pass through.
-        if s < np.float32(0.0):
-            s = np.float32(0.0)
-        if s > np.float32(1.0):
-            s = np.float32(1.0)
-    return s
+    return _clip01(s + bonus[row]) if paradox_acts else s
 
 
 @njit(cache=True, nogil=True)
@@ -59,13 +62,17 @@ def hazard_exponents(
     rows) the same without it. The exponent is ``−k·(s − S_ref)`` (exponential response only,
     else 0) ``− ℓ·discount`` (when ``with_discount``: ``discount`` where enrolled, else 0)
     ``+ τ/12·tenure`` (when ``with_tenure``), all in float32 and in that order. Returns how many
-    positions are enrolled (``enrolled`` empty: none counted). Reference:
+    positions are enrolled (0 unless ``with_discount``). Reference:
     :func:`model.engine.phases.retain.churn_hazard` up to its ``np.exp``.
 
     Parameters
     ----------
     dense : bool
         Positions are client rows (True) or positions in ``served_idx``.
+    served_idx : ndarray of int
+        Rows of the served clients.
+    exponential, with_discount, with_tenure : bool
+        Which terms the exponent has.
     satisfaction, bonus : ndarray of float32
         Per-client satisfaction and recovery bonus (0-1 scale).
     paradox_acts : bool
@@ -73,7 +80,7 @@ def hazard_exponents(
     tenure : ndarray of int16
         Months as a client.
     enrolled : ndarray of bool
-        Loyalty programme's members (every client row), or empty when nobody is counted.
+        Loyalty programme's members (every client row); read only when ``with_discount``.
     minus_sensitivity, reference : float32
         ``−k`` and ``S_ref`` of the exponential response.
     elasticity, discount : float32
@@ -83,28 +90,51 @@ def hazard_exponents(
     out : ndarray of float32, shape (1 or 2, positions)
         Written.
     """
+    # Simple passes, each with its tests outside the loop: a loop that tests every flag for
+    # every client ran several times slower than all of them together.
     m = out.shape[1]
-    both = out.shape[0] == 2
+    x = out[0]
+    if not exponential:
+        x[:] = np.float32(0.0)
+    elif dense:
+        for i in range(m):
+            s = _behavioural(satisfaction, bonus, np.uint64(i), paradox_acts)
+            x[i] = minus_sensitivity * (s - reference)
+    else:
+        for i in range(m):
+            s = _behavioural(satisfaction, bonus, np.uint64(served_idx[i]), paradox_acts)
+            x[i] = minus_sensitivity * (s - reference)
+    if out.shape[0] == 2:
+        out[1] = x  # the exponent without the discount
     n_enrolled = 0
-    for i in range(m):
-        row = np.uint64(i) if dense else np.uint64(served_idx[i])
-        if exponential:
-            s = _behavioural(satisfaction, bonus, row, paradox_acts)
-            x = minus_sensitivity * (s - reference)
+    if with_discount:
+        off = discount * np.float32(0.0)  # what numpy's discount · False gives
+        if dense:
+            for i in range(m):
+                member = enrolled[i]
+                n_enrolled += member
+                x[i] = x[i] - elasticity * (discount if member else off)
         else:
-            x = np.float32(0.0)
-        plain = x
-        if with_discount:
-            member = enrolled[row]
-            n_enrolled += member
-            x = x - elasticity * (discount if member else np.float32(0.0))
-        if with_tenure:
-            years = tenure_slope * np.float32(tenure[row])
-            x = x + years
-            plain = plain + years
-        out[0, i] = x if not x > np.float32(80.0) else np.float32(80.0)
-        if both:
-            out[1, i] = plain if not plain > np.float32(80.0) else np.float32(80.0)
+            for i in range(m):
+                member = enrolled[np.uint64(served_idx[i])]
+                n_enrolled += member
+                x[i] = x[i] - elasticity * (discount if member else off)
+    if with_tenure:
+        for k in range(out.shape[0]):
+            row_k = out[k]
+            if dense:
+                for i in range(m):
+                    row_k[i] = row_k[i] + tenure_slope * np.float32(tenure[i])
+            else:
+                for i in range(m):
+                    years = tenure_slope * np.float32(tenure[np.uint64(served_idx[i])])
+                    row_k[i] = row_k[i] + years
+    cap = np.float32(80.0)
+    for k in range(out.shape[0]):
+        row_k = out[k]
+        for i in range(m):
+            v = row_k[i]
+            row_k[i] = v if not v > cap else cap  # np.minimum's cap (NaN passes through)
     return n_enrolled
 
 
@@ -130,6 +160,8 @@ def decide_leavers(
 ) -> tuple[int, int]:  # pragma: no cover - compiled
     """Who asks to leave and why, from ``exp`` of :func:`hazard_exponents`; returns counts.
 
+    ``multiplier`` is overwritten with the hazards.
+
     Hazard = ``clip(multiplier · response · gap_factor · propensity, 0, 1)`` (float32, that
     order; ``response`` empty: the exponential form, no factor). A client leaves when their
     uniform is below it — over bad service if their behavioural satisfaction is below the
@@ -140,51 +172,49 @@ def decide_leavers(
     ``left_reason`` (leavers only). Returns ``(leavers over bad service, poached)``. Reference:
     :func:`model.engine.phases.retain.step_numpy` after the hazard's ``np.exp``.
     """
+    # The hazards first, in place of the multipliers (simple passes that vectorize), then the
+    # decisions (few leavers: branches that rarely go the other way).
     m = multiplier.shape[1]
-    with_response = response.size > 0
-    with_kept = multiplier.shape[0] == 2
+    for k in range(multiplier.shape[0]):
+        h = multiplier[k]
+        if response.size:
+            for i in range(m):
+                h[i] = h[i] * response[i]
+        if dense:
+            for i in range(m):
+                h[i] = _clip01(h[i] * gap_factor * propensity[i])
+        else:
+            for i in range(m):
+                h[i] = _clip01(h[i] * gap_factor * propensity[np.uint64(served_idx[i])])
+    hazard = multiplier[0]
+    if multiplier.shape[0] == 2:  # the programme's effect: the hazard without it minus with it
+        without = multiplier[1]
+        if dense:
+            for i in range(m):
+                on = np.float32(1.0) if served[i] else np.float32(0.0)
+                kept[i] = (without[i] - hazard[i]) * on
+        else:
+            for i in range(m):
+                kept[i] = without[i] - hazard[i]
     do_poach = u_poach.size > 0
     n_bad = 0
     n_poached = 0
     for i in range(m):
         row = np.uint64(i) if dense else np.uint64(served_idx[i])
-        h = multiplier[0, i]
-        if with_response:
-            h = h * response[i]
-        h = h * gap_factor
-        h = h * propensity[row]
-        h = _clip01(h)
-        on = served[row] if dense else True
-        if with_kept:
-            h0 = multiplier[1, i]
-            if with_response:
-                h0 = h0 * response[i]
-            h0 = h0 * gap_factor
-            h0 = h0 * propensity[row]
-            d = _clip01(h0) - h
-            kept[i] = d * (np.float32(1.0) if on else np.float32(0.0)) if dense else d
-        leave = on and u_churn[row] < h
+        on = served[row]  # (always true when not dense)
+        # Bitwise & on flags, not `and`: no branch on who is served, so none mispredicted.
+        leave = on & (u_churn[row] < hazard[i])
+        taken = False
         if leave:
-            leaves[row] = True
             if _behavioural(satisfaction, bonus, row, paradox_acts) < bad_service_threshold:
                 left_reason[row] = _BAD_SERVICE
                 n_bad += 1
             else:
                 left_reason[row] = _COMPETITOR
-        elif on and do_poach and u_poach[row] < poach:
-            leaves[row] = True
-            left_reason[row] = _COMPETITOR
-            n_poached += 1
-        else:
-            leaves[row] = False
+        elif do_poach:
+            taken = on & (u_poach[row] < poach)
+            if taken:
+                left_reason[row] = _COMPETITOR
+                n_poached += 1
+        leaves[row] = leave | taken
     return n_bad, n_poached
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _clip01(x: np.float32) -> np.float32:  # pragma: no cover - compiled
-    """``np.clip(x, 0, 1)`` in float32 (NaN and -0.0 pass through, as numpy's)."""
-    if x < np.float32(0.0):
-        return np.float32(0.0)
-    if x > np.float32(1.0):
-        return np.float32(1.0)
-    return x

@@ -37,10 +37,10 @@ def staff_month(
     budget_used: np.ndarray,
     capacity: float,
     target_base: float,
+    skill_target32: np.float32,
     overload_engagement: float,
     engagement_rate: float,
     engagement_rate32: np.float32,
-    skill_target32: np.float32,
     turnover32: np.float32,
     turnover_engagement32: np.float32,
     engagement_base32: np.float32,
@@ -72,10 +72,12 @@ def staff_month(
     target_base : float
         Engagement target before overload: base + training + autonomy (float64, see
         :func:`model.engine.phases.staff.target_before_overload`).
+    skill_target32 : float32
+        The skill staff tend toward, as numpy meets it beside float32 skill.
     overload_engagement, engagement_rate : float
         Engagement lost per unit of overload; share of the gap to the target closed a month.
-    engagement_rate32, skill_target32 : float32
-        The rate and the skill target as numpy meets them beside float32 skill.
+    engagement_rate32 : float32
+        The rate as numpy meets it beside float32 skill.
     turnover32, turnover_engagement32 : float32
         Base monthly quit chance and how much disengagement adds to it (float32, NEP 50).
     engagement_base32, new_hire_skill32 : float32

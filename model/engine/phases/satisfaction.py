@@ -106,7 +106,8 @@ def step(ctx: Context) -> None:
     """Update S and E of served clients from this month's experience (compiled).
 
     :func:`step_numpy`'s numbers, bit for bit, in one pass over the served rows
-    (:func:`model.engine.kernels.satisfaction.update_served`): no gather, and nothing to put back.
+    (:func:`model.engine.kernels.satisfaction.update_served`): no gathered copies, nothing to put
+    back.
     """
     p, cl = ctx.params.satisfaction, ctx.clients
     f32 = np.float32
@@ -115,6 +116,7 @@ def step(ctx: Context) -> None:
     own = p.expectation_own_weight
     kernels.update_served(
         ctx.served_idx,
+        ctx.served,
         cl.experience,
         cl.expectation,
         cl.satisfaction,

@@ -5,6 +5,8 @@ The internal client (Heskett et al. 1994): each link's strength is a parameter t
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from model.engine.context import Context
@@ -104,11 +106,10 @@ def step(ctx: Context) -> None:
         s.budget_left,
         s.budget_used,
         float(p.capacity),
-        target_before_overload(lv.training_spend, lv.autonomy, p),
+        *_targets(lv.training_spend, lv.autonomy, p),
         float(p.overload_engagement),
         float(p.engagement_rate),
         f32(p.engagement_rate),
-        f32(skill_target(lv.training_spend, p)),
         f32(p.turnover),
         f32(p.turnover_engagement),
         f32(p.engagement_base),
@@ -121,6 +122,18 @@ def step(ctx: Context) -> None:
     ctx.ledger["hiring"] += hires * p.hiring_cost
     ctx.tally["staff_quits"] = quits
     ctx.tally["staff"] = n
+
+
+@lru_cache(maxsize=64)
+def _targets(training_spend: float, autonomy: float, p: Staff) -> tuple[float, np.float32]:
+    """:func:`target_before_overload` and :func:`skill_target` (as float32), for :func:`step`.
+
+    Cached: they change only with the levers, and their scalar numpy calls (``expm1``, ``clip``)
+    cost more than the compiled month of a small market's staff.
+    """
+    return target_before_overload(training_spend, autonomy, p), np.float32(
+        skill_target(training_spend, p)
+    )
 
 
 def step_numpy(ctx: Context) -> None:
