@@ -323,7 +323,6 @@ def test_retain_kernels_on_empty_markets() -> None:
         f32(0.0),
         empty_b,
         np.zeros(0, np.int8),
-        empty_f,
     )
     assert counts == (0, 0)
 

@@ -156,19 +156,16 @@ def decide_leavers(
     poach: np.float32,
     leaves: np.ndarray,
     left_reason: np.ndarray,
-    kept: np.ndarray,
 ) -> tuple[int, int]:  # pragma: no cover - compiled
     """Who asks to leave and why, from ``exp`` of :func:`hazard_exponents`; returns counts.
-
-    ``multiplier`` is overwritten with the hazards.
 
     Hazard = ``clip(multiplier · response · gap_factor · propensity, 0, 1)`` (float32, that
     order; ``response`` empty: the exponential form, no factor). A client leaves when their
     uniform is below it — over bad service if their behavioural satisfaction is below the
     threshold, else for a competitor; with a ``u_poach`` stream, a competitor also takes those
-    not leaving whose poaching uniform is below ``poach``. When ``multiplier`` has a second row
-    (the hazard without the discount), ``kept`` gets that hazard minus the hazard (times the
-    served flag when dense), for numpy to sum. Writes ``leaves`` (all rows when dense) and
+    not leaving whose poaching uniform is below ``poach``. ``multiplier[0]`` is overwritten with
+    the hazard, and ``multiplier[1]`` (if any: the discount's absent) with the hazard without
+    the discount minus the hazard (times the served flag when dense), for numpy to sum. Writes ``leaves`` (all rows when dense) and
     ``left_reason`` (leavers only). Returns ``(leavers over bad service, poached)``. Reference:
     :func:`model.engine.phases.retain.step_numpy` after the hazard's ``np.exp``.
     """
@@ -188,14 +185,14 @@ def decide_leavers(
                 h[i] = _clip01(h[i] * gap_factor * propensity[np.uint64(served_idx[i])])
     hazard = multiplier[0]
     if multiplier.shape[0] == 2:  # the programme's effect: the hazard without it minus with it
-        without = multiplier[1]
+        kept = multiplier[1]
         if dense:
             for i in range(m):
                 on = np.float32(1.0) if served[i] else np.float32(0.0)
-                kept[i] = (without[i] - hazard[i]) * on
+                kept[i] = (kept[i] - hazard[i]) * on
         else:
             for i in range(m):
-                kept[i] = without[i] - hazard[i]
+                kept[i] = kept[i] - hazard[i]
     do_poach = u_poach.size > 0
     n_bad = 0
     n_poached = 0

@@ -139,7 +139,6 @@ def step(ctx: Context) -> None:
         s = behavioural(cl.satisfaction[rows], cl.paradox_bonus[rows], acts)
         response = satisfaction_response(s, r).astype(np.float32, copy=False)
     poach = poached_share(p, ctx.month)
-    kept = np.empty(positions if lv.loyalty_discount > 0 else 0, dtype=np.float32)
     n_bad, poached = kernels.decide_leavers(
         dense,
         ctx.served,
@@ -157,11 +156,13 @@ def step(ctx: Context) -> None:
         f32(poach),
         cl.leaves,
         cl.left_reason,
-        kept,
     )
     ctx.tally["poached"] = poached
     # Churners the programme kept, in expectation: the hazard without it minus the hazard with it.
-    ctx.tally["kept_by_programme"] = float(kept.sum(dtype=np.float64)) if kept.size else 0.0
+    # (The kernel left it per position in the multipliers' second row, summed here as numpy does.)
+    ctx.tally["kept_by_programme"] = (
+        float(multiplier[1].sum(dtype=np.float64)) if lv.loyalty_discount > 0 else 0.0
+    )
     ctx.tally["enrolled"] = n_enrolled if with_discount else int(idx.size)
     ctx.tally["churned_bad_service"] = n_bad
 
