@@ -216,3 +216,26 @@ def test_built_networks_equal_the_sorted_build(kind: str, monkeypatch: pytest.Mo
     net = nw.build_network(kind, 5000, 12, 0.1, np.random.default_rng(9))
     np.testing.assert_array_equal(net.indptr, built[0].indptr)
     np.testing.assert_array_equal(net.indices, built[0].indices)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**64 - 1),
+    st.sampled_from(["retain.churn", "wom.positive", "work.quality", "staff.quit"]),
+    st.integers(0, 400),
+    st.integers(0, 5000),
+)
+def test_compiled_pcg64_draws_numpys_stream(seed: int, decision: str, month: int, n: int) -> None:
+    s = Streams(seed)
+    got = s.uniform(decision, month, n)
+    expected = s.uniform_numpy(decision, month, n)
+    assert got.dtype == np.float32 and got.shape == (n,)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_compiled_pcg64_at_a_million_and_past_the_sharing_limit() -> None:
+    s = Streams(20261129)
+    for n in (1, 2, 20_001, 1_000_001):
+        np.testing.assert_array_equal(
+            s.uniform("attract.ad", 7, n), s.uniform_numpy("attract.ad", 7, n)
+        )

