@@ -226,8 +226,10 @@ def test_built_networks_equal_the_sorted_build(kind: str, monkeypatch: pytest.Mo
     st.integers(0, 5000),
 )
 def test_compiled_pcg64_draws_numpys_stream(seed: int, decision: str, month: int, n: int) -> None:
+    from model.engine.kernels.pcg64 import pcg64_float32
+
     s = Streams(seed)
-    got = s.uniform(decision, month, n)
+    got = pcg64_float32(s._state_words(decision, month).view(np.uint64), n)
     expected = s.uniform_numpy(decision, month, n)
     assert got.dtype == np.float32 and got.shape == (n,)
     np.testing.assert_array_equal(got, expected)
