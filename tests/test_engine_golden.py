@@ -93,7 +93,12 @@ SCENARIOS: dict[str, tuple[dict[str, Any], list, list]] = {
 
 def build(name: str) -> Scenario:
     """The named scenario, validated."""
-    overrides, schedule, shocks = SCENARIOS[name]
+    return scenario_of(SCENARIOS[name])
+
+
+def scenario_of(spec: tuple[dict[str, Any], list, list]) -> Scenario:
+    """A scenario from ``(overrides, schedule, shocks)``, validated."""
+    overrides, schedule, shocks = spec
     base = Scenario().with_overrides(overrides)
     if not (schedule or shocks):
         return base

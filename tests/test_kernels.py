@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from model.engine.kernels.hashing import hash_uniform
 from model.engine.network import build_network
-from model.engine.phases.word_of_mouth import reach_numpy, reach_table
+from model.engine.phases.word_of_mouth import flag_packing, reach_numpy, reach_table
 from model.engine.phases.work import greedy_spend, greedy_spend_numpy
 from model.engine.randomness import Streams, hash_uniform_numpy
 
@@ -123,7 +123,7 @@ def test_word_of_mouth_reach_kernel_equals_numpy(kind, n, degree, q_pos, q_neg) 
 
     got = _Ctx(net, 11)
     size = net.max_degree() + 1
-    shift, dtype = (8, np.uint16) if size <= 1 << 8 else (16, np.uint32)
+    shift, dtype = flag_packing(size)
     flags = promoters.astype(dtype) | (detractors.astype(dtype) << dtype(shift))
     pos = np.zeros(n, np.float32)
     none = np.zeros(0, np.float32)

@@ -28,6 +28,7 @@ from model.engine.phases.satisfaction import satisfaction_cutoffs
 from model.engine.retention_model import RetentionModel
 from model.engine.scratch import scratch
 from model.scenario import Scenario
+from tests.test_engine_golden import scenario_of
 
 #: Every loyalty-economics trend on, most of the market served.
 _TRENDS: dict[str, Any] = {
@@ -120,11 +121,7 @@ RUNS: dict[str, tuple[dict[str, Any], list, list]] = {
 
 def build(name: str) -> Scenario:
     """The named scenario, validated."""
-    overrides, schedule, shocks = RUNS[name]
-    base = Scenario().with_overrides(overrides)
-    if not (schedule or shocks):
-        return base
-    return Scenario.build({**base.model_dump(), "schedule": schedule, "shocks": shocks})
+    return scenario_of(RUNS[name])
 
 
 def assert_bits_equal(got: Any, want: Any, what: str) -> None:

@@ -21,6 +21,7 @@ from model.engine.phases import PHASES, attract, resolve, win_back
 from model.engine.retention_model import RetentionModel
 from model.engine.state import ClientState
 from model.scenario import Scenario
+from tests.test_engine_golden import scenario_of
 
 #: The three phases' numpy references, by phase name.
 REFERENCES = {
@@ -105,11 +106,7 @@ RUNS: dict[str, tuple[dict[str, Any], list, list]] = {
 
 def build(name: str) -> Scenario:
     """The named scenario, validated."""
-    overrides, schedule, shocks = RUNS[name]
-    base = Scenario().with_overrides(overrides)
-    if not (schedule or shocks):
-        return base
-    return Scenario.build({**base.model_dump(), "schedule": schedule, "shocks": shocks})
+    return scenario_of(RUNS[name])
 
 
 def with_references() -> tuple:

@@ -116,7 +116,7 @@ def _ratio(num: float, den: float) -> float:
 
 def compute_numpy(ctx: Context) -> dict[str, float]:
     """All metrics for the month just resolved (the numpy reference of :func:`compute`)."""
-    cl, t, led, p = ctx.clients, ctx.tally, ctx.ledger, ctx.params
+    cl, p = ctx.clients, ctx.params
     stage = cl.stage
     # Four cheap compares beat bincount on int8 (which converts to intp); an index array beats a
     # scattered boolean mask for gathers (both measured at 10⁶ clients).
@@ -130,59 +130,18 @@ def compute_numpy(ctx: Context) -> dict[str, float]:
     promoter, detractor = satisfaction_cutoffs(p.satisfaction)
     promoters = float(np.count_nonzero(active & (measured >= promoter)))
     detractors = float(np.count_nonzero(active & (measured < detractor)))
-    served = int(ctx.served_idx.size)
-    retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     prospects = stage == Stage.PROSPECT
     ever = (cl.value != 0) | (cl.revenue_total > 0)  # every client with money attributed
     revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
-    firm = ctx.firm
-    row = {
-        "prospects": counts[Stage.PROSPECT],
-        "active": counts[Stage.ACTIVE] + counts[Stage.LOYAL],
-        "loyal": counts[Stage.LOYAL],
-        "lapsed": counts[Stage.LAPSED],
-        "acquired": t["acquired"],
-        "acquired_referral": t["acquired_referral"],
-        "churned": t["churned"],
-        "churned_bad_service": t["churned_bad_service"],
-        "won_back": t["won_back"],
-        "retention_monthly": retention,
-        "retention_annual": retention**12,
-        "revenue": ctx.revenue,
-        **{line: led[line] for line in LEDGER_LINES},
-        "profit": t["profit"],
-        "npv": firm.npv,
-        "satisfaction": _ratio(float(measured.sum()), n_active),
-        "nps": 100.0 * _ratio(promoters - detractors, n_active),
-        "cac": _ratio(led["marketing"] + led["onboarding"], t["acquired"]),
-        "cost_per_retained": _ratio(led["discounts"], t.get("kept_by_programme", 0.0)),
-        "top20_revenue_share": top_share(revenue, members=revenue > 0),
-        "top20_value_share": top_share(cl.value, members=ever),
-        "referral_share": _ratio(t["acquired_referral"], t["acquired"]),
-        "reached_positive": t.get("reached_positive", 0),
-        "reached_negative": t.get("reached_negative", 0),
-        "promoters": t.get("promoters", 0),
-        "aware_share": _ratio(float(np.count_nonzero(cl.aware & prospects)), float(counts[0])),
-        "headcount": ctx.staff.employed,
-        "engagement": float(ctx.staff.engagement[: ctx.staff.employed].mean()),
-        "quality": t.get("quality", float("nan")),
-        "incidents": t.get("incidents", 0),
-        "fixed_on_spot": t.get("fixed_on_spot", 0),
-        "escalated": t.get("escalated", 0),
-        "unfixed": t.get("unfixed", 0),
-        "empowerment_budgeted": ctx.staff.employed * ctx.levers.empowerment_budget,
-        "staff_quits": t.get("staff_quits", 0),
-        "firm_quality": firm.quality,
-        "frontier": firm.frontier,
-        "gap": firm.gap,
-        "candidates": t.get("candidates", 0),
-        "shipped_good": firm.shipped_good,
-        "shipped_bad": firm.shipped_bad,
-        "shelved_good": firm.shelved_good,
-        "shelved_bad": firm.shelved_bad,
-        "unattributed": t.get("unattributed", 0.0),
-    }
-    return {k: float(v) for k, v in row.items()}
+    return _row(
+        ctx,
+        (counts[Stage.PROSPECT], n_active, counts[Stage.LOYAL], counts[Stage.LAPSED]),
+        float(measured.sum()),
+        promoters - detractors,
+        float(np.count_nonzero(cl.aware & prospects)),
+        top_share(revenue, members=revenue > 0),
+        top_share(cl.value, members=ever),
+    )
 
 
 def compute(ctx: Context) -> dict[str, float]:
@@ -191,7 +150,7 @@ def compute(ctx: Context) -> dict[str, float]:
     :func:`compute_numpy`'s numbers, bit for bit: one compiled pass counts over the market and
     writes the measured satisfaction and the money mask, whose sums and top shares numpy takes.
     """
-    cl, t, led, p = ctx.clients, ctx.tally, ctx.ledger, ctx.params
+    cl, p = ctx.clients, ctx.params
     promoter, detractor = satisfaction_cutoffs(p.satisfaction)
     # Work arrays of the market's size, rewritten every month (none is kept past it).
     measured = scratch(cl, "metrics.measured", (cl.n,), np.float32)
@@ -205,12 +164,37 @@ def compute(ctx: Context) -> dict[str, float]:
         counts.tolist()
     )
     n_active = n_active_only + n_loyal
-    served = int(ctx.served_idx.size)
-    retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
     paying = scratch(cl, "metrics.paying", (cl.n,), np.bool_)[: revenue.size]
     n_paying = kernels.positive_mask(revenue, paying)
-    firm, staff = ctx.firm, ctx.staff
+    return _row(
+        ctx,
+        (n_prospects, n_active, n_loyal, n_lapsed),
+        float(measured.sum()),
+        float(promoters - detractors),
+        float(aware),
+        _top_share(revenue, 0.2, paying, n_paying),
+        _top_share(cl.value, 0.2, ever, n_ever),
+    )
+
+
+def _row(
+    ctx: Context,
+    stages: tuple[int, int, int, int],
+    satisfaction_sum: float,
+    net_promoters: float,
+    aware: float,
+    top_revenue: float,
+    top_value: float,
+) -> dict[str, float]:
+    """The month's metrics from the tallies, the ledger, the firm and what was counted over the
+    market: ``stages`` = (prospects, active incl. loyal, loyal, lapsed), the measured
+    satisfaction summed over the active, promoters minus detractors, aware prospects and the two
+    top-fifth shares (one table for :func:`compute` and :func:`compute_numpy`)."""
+    t, led, firm, staff = ctx.tally, ctx.ledger, ctx.firm, ctx.staff
+    n_prospects, n_active, n_loyal, n_lapsed = stages
+    served = int(ctx.served_idx.size)
+    retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     row = {
         "prospects": n_prospects,
         "active": n_active,
@@ -227,17 +211,17 @@ def compute(ctx: Context) -> dict[str, float]:
         **{line: led[line] for line in LEDGER_LINES},
         "profit": t["profit"],
         "npv": firm.npv,
-        "satisfaction": _ratio(float(measured.sum()), n_active),
-        "nps": 100.0 * _ratio(float(promoters - detractors), n_active),
+        "satisfaction": _ratio(satisfaction_sum, n_active),
+        "nps": 100.0 * _ratio(net_promoters, n_active),
         "cac": _ratio(led["marketing"] + led["onboarding"], t["acquired"]),
         "cost_per_retained": _ratio(led["discounts"], t.get("kept_by_programme", 0.0)),
-        "top20_revenue_share": _top_share(revenue, 0.2, paying, n_paying),
-        "top20_value_share": _top_share(cl.value, 0.2, ever, n_ever),
+        "top20_revenue_share": top_revenue,
+        "top20_value_share": top_value,
         "referral_share": _ratio(t["acquired_referral"], t["acquired"]),
         "reached_positive": t.get("reached_positive", 0),
         "reached_negative": t.get("reached_negative", 0),
         "promoters": t.get("promoters", 0),
-        "aware_share": _ratio(float(aware), float(n_prospects)),
+        "aware_share": _ratio(aware, float(n_prospects)),
         "headcount": staff.employed,
         "engagement": float(staff.engagement[: staff.employed].mean()),
         "quality": t.get("quality", float("nan")),

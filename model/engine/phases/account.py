@@ -278,17 +278,7 @@ def step_numpy(ctx: Context) -> None:
     unserved = ctx.charged_unserved
     cl.value[unserved] -= cl.direct_cost[unserved]
     cl.revenue_total[idx] += revenue
-
-    costs = sum(led[k] for k in LEDGER_LINES)
-    profit = total_revenue - costs
-    ctx.revenue = total_revenue
-    ctx.client_revenue = revenue
-    ctx.firm.ledger["last_revenue"] = total_revenue
-    ctx.firm.npv += profit / (1.0 + monthly_rate(p.economics.discount_rate)) ** ctx.month
-    ctx.tally.update(
-        revenue=total_revenue,
-        profit=profit,
-        unattributed=unattributed,
-        paying=int(np.count_nonzero(pays)),
-        contribution=float(contribution.sum()),
+    _close_month(
+        ctx, total_revenue, unattributed, int(np.count_nonzero(pays)), float(contribution.sum())
     )
+    ctx.client_revenue = revenue

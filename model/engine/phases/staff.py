@@ -5,6 +5,7 @@ The internal client (Heskett et al. 1994): each link's strength is a parameter t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -84,15 +85,7 @@ def step(ctx: Context) -> None:
     numpy calls on short arrays.
     """
     p, s, lv, cl = ctx.params.staff, ctx.staff, ctx.levers, ctx.clients
-    before = s.employed
-    n = min(headcount(int(ctx.served_idx.size), lv.staffing, p.capacity), s.n)
-    hires = max(n - before, 0)
-    if n != before:
-        s.engagement[before:n] = p.engagement_base
-        s.skill[before:n] = p.new_hire_skill
-        s.employed = n
-        # Clients are dealt to staff round-robin by row (rows carry no order: as good as random).
-        kernels.deal_round_robin(cl.staff, n)
+    n, hires = _hire(ctx, kernels.deal_round_robin)
     f32 = np.float32  # each scalar as numpy meets it beside a float32 array (NEP 50)
     quits = kernels.staff_month(
         n,
@@ -116,12 +109,7 @@ def step(ctx: Context) -> None:
         f32(p.new_hire_skill),
         float(lv.empowerment_budget),
     )
-    hires += quits
-    ctx.ledger["staff"] += n * p.salary
-    ctx.ledger["training"] += n * lv.training_spend
-    ctx.ledger["hiring"] += hires * p.hiring_cost
-    ctx.tally["staff_quits"] = quits
-    ctx.tally["staff"] = n
+    _book(ctx, n, hires + quits, quits)
 
 
 @lru_cache(maxsize=64)
@@ -139,15 +127,7 @@ def _targets(training_spend: float, autonomy: float, p: Staff) -> tuple[float, n
 def step_numpy(ctx: Context) -> None:
     """Hire or lay off to the month's headcount; move engagement and skill; replace quitters (numpy)."""
     p, s, lv, cl = ctx.params.staff, ctx.staff, ctx.levers, ctx.clients
-    before = s.employed
-    n = min(headcount(int(ctx.served_idx.size), lv.staffing, p.capacity), s.n)
-    hires = max(n - before, 0)
-    if n != before:
-        s.engagement[before:n] = p.engagement_base
-        s.skill[before:n] = p.new_hire_skill
-        s.employed = n
-        # Clients are dealt to staff round-robin by row (rows carry no order: as good as random).
-        np.remainder(np.arange(cl.n, dtype=cl.staff.dtype), n, out=cl.staff)
+    n, hires = _hire(ctx, _deal_numpy)
     s.clients[:] = 0
     s.clients[:n] = np.bincount(cl.staff[ctx.served_idx], minlength=n)
     e, k = s.engagement[:n], s.skill[:n]
@@ -164,9 +144,38 @@ def step_numpy(ctx: Context) -> None:
     s.budget_left[:] = 0.0
     s.budget_left[:n] = lv.empowerment_budget
     s.budget_used[:] = 0.0
-    hires += int(s.quits.sum())
+    quits = int(s.quits.sum())
+    _book(ctx, n, hires + quits, quits)
+
+
+def _hire(ctx: Context, deal: Callable[[np.ndarray, int], object]) -> tuple[int, int]:
+    """Hire or lay off to this month's headcount; return it and the number hired for growth.
+
+    New rows start at the base engagement and a new hire's skill; when the headcount changed,
+    ``deal(clients.staff, n)`` deals the clients to the ``n`` staff anew, round-robin by row
+    (rows carry no order: as good as random).
+    """
+    p, s = ctx.params.staff, ctx.staff
+    before = s.employed
+    n = min(headcount(int(ctx.served_idx.size), ctx.levers.staffing, p.capacity), s.n)
+    if n != before:
+        s.engagement[before:n] = p.engagement_base
+        s.skill[before:n] = p.new_hire_skill
+        s.employed = n
+        deal(ctx.clients.staff, n)
+    return n, max(n - before, 0)
+
+
+def _deal_numpy(staff_of: np.ndarray, n: int) -> None:
+    """Client row ``i`` to staff ``i mod n`` (numpy; :func:`model.engine.kernels.staff.deal_round_robin`)."""
+    np.remainder(np.arange(staff_of.size, dtype=staff_of.dtype), n, out=staff_of)
+
+
+def _book(ctx: Context, n: int, hires: int, quits: int) -> None:
+    """The month's salaries, training and hiring (growth and replacements) into the ledger."""
+    p, lv = ctx.params.staff, ctx.levers
     ctx.ledger["staff"] += n * p.salary
     ctx.ledger["training"] += n * lv.training_spend
     ctx.ledger["hiring"] += hires * p.hiring_cost
-    ctx.tally["staff_quits"] = int(s.quits.sum())
+    ctx.tally["staff_quits"] = quits
     ctx.tally["staff"] = n

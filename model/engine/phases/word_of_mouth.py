@@ -28,6 +28,7 @@ from model.engine.state import Reason, Stage
 from model.scenario import WordOfMouth
 
 __all__ = [
+    "flag_packing",
     "reach_numpy",
     "reach_probability",
     "reach_table",
@@ -86,8 +87,7 @@ def step(ctx: Context) -> None:
         step_numpy(ctx)
         return
     n = cl.n
-    # Both flags in one small integer per client: a count below 2^shift cannot carry.
-    shift, dtype = (8, np.uint16) if size <= 1 << 8 else (16, np.uint32)
+    shift, dtype = flag_packing(size)
     promoters = np.empty(n, dtype=bool)
     flags = np.empty(n, dtype=dtype)
     promoter_s, detractor_s = satisfaction_cutoffs(p.satisfaction)
@@ -182,6 +182,13 @@ def _silent(ctx: Context) -> None:
     ctx.promoters = np.zeros(n, dtype=bool)
     ctx.wom_probability = np.zeros(n, dtype=np.float32)
     ctx.tally.update(promoters=0, detractors=0, reached_positive=0, reached_negative=0)
+
+
+def flag_packing(size: int) -> tuple[int, type]:
+    """``(shift, dtype)`` that pack a promoter and a detractor flag into one integer per client,
+    ``promoter + detractor · 2^shift``, for counts below ``size``: a count below ``2^shift``
+    cannot carry into the other's bits."""
+    return (8, np.uint16) if size <= 1 << 8 else (16, np.uint32)
 
 
 def reach_numpy(

@@ -143,10 +143,9 @@ def step(ctx: Context) -> None:
     svc = p.service
     idx = ctx.served_idx
     if idx.size == 0:
-        ctx.tally.update(quality=np.nan, incidents=0, fixed_on_spot=0, escalated=0, unfixed=0)
+        _nobody_served(ctx)
         return
-    overload = np.maximum(st.clients / p.staff.capacity - 1.0, 0.0)
-    staff_term = staff_quality(st.engagement, st.skill, overload, p.staff).astype(np.float32)
+    staff_term = _staff_terms(ctx)
     q = np.empty(idx.size, dtype=np.float32)
     x = np.empty(idx.size, dtype=np.float32)
     # (scalars as float32: numpy computes a float32 array with a Python float in float32)
@@ -219,11 +218,10 @@ def step_numpy(ctx: Context) -> None:
     svc = p.service
     idx = ctx.served_idx
     if idx.size == 0:
-        ctx.tally.update(quality=np.nan, incidents=0, fixed_on_spot=0, escalated=0, unfixed=0)
+        _nobody_served(ctx)
         return
     who = cl.staff[idx]
-    overload = np.maximum(st.clients / p.staff.capacity - 1.0, 0.0)
-    staff_term = staff_quality(st.engagement, st.skill, overload, p.staff).astype(np.float32)
+    staff_term = _staff_terms(ctx)
     noise = normal_from_uniform(ctx.uniform("work.quality")[idx])
     q = delivered_quality(
         # A bad-service shock lowers what is delivered, not the level paid for.
@@ -269,3 +267,15 @@ def step_numpy(ctx: Context) -> None:
         escalated=int((~on_spot).sum()),
         unfixed=int((~on_spot & ~later).sum()),
     )
+
+
+def _staff_terms(ctx: Context) -> np.ndarray:
+    """Each staff member's :func:`staff_quality` this month (float32), overload included."""
+    st, p = ctx.staff, ctx.params.staff
+    overload = np.maximum(st.clients / p.capacity - 1.0, 0.0)
+    return staff_quality(st.engagement, st.skill, overload, p).astype(np.float32)
+
+
+def _nobody_served(ctx: Context) -> None:
+    """A month with nobody served: no quality to measure, no incidents."""
+    ctx.tally.update(quality=np.nan, incidents=0, fixed_on_spot=0, escalated=0, unfixed=0)
