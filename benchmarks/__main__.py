@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     # The compiled kernels load from numba's cache (or compile) once per process: that cost is
     # reported apart (``meta.kernels_load_s``) and kept out of the rows, as a long study pays it once.
     t0 = time.perf_counter()
-    RetentionModel(scenario(200, 2)).run()
+    RetentionModel(scenario(2_000, 6)).run()
     kernels_load_s = time.perf_counter() - t0
     rows = []
     header = f"{'engine':<26}{'clients':>11}{'active':>11}{'months':>7}{'M steps/s':>11}"

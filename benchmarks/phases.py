@@ -32,7 +32,7 @@ def phase_times(clients: int, months: int) -> tuple[dict[str, float], float, flo
     """Seconds spent in each phase over the run, the whole run's seconds, and the build's."""
     spent = dict.fromkeys((name for name, _ in PHASES), 0.0)
     # Warm up: the compiled kernels load (or compile) once per process, not once per run.
-    RetentionModel(scenario(200, 2)).run()
+    RetentionModel(scenario(2_000, 6)).run()
     start = time.perf_counter()
     model = RetentionModel(
         scenario(clients, months),
