@@ -237,7 +237,73 @@ def test_compiled_pcg64_draws_numpys_stream(seed: int, decision: str, month: int
 
 def test_compiled_pcg64_at_a_million_and_past_the_sharing_limit() -> None:
     s = Streams(20261129)
-    for n in (1, 2, 20_001, 1_000_001):
+    for n in (20_001, 1_000_001):  # past the sharing limit, where uniform() draws compiled
         np.testing.assert_array_equal(
             s.uniform("attract.ad", 7, n), s.uniform_numpy("attract.ad", 7, n)
         )
+
+
+def test_stale_kernel_cache_is_cleared_when_any_kernel_source_changes(tmp_path) -> None:
+    """numba keys a kernel's cache by its own file; a helper edited in another file must still
+    reach every kernel that inlines it, so any source change clears the whole cache once."""
+    from model.engine.kernels import clear_stale_cache
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "b.py").write_text("y = 2\n")
+    cache = tmp_path / "__pycache__"
+    cache.mkdir()
+    (cache / "a.f-1.py312.nbi").write_text("index")
+    (cache / "a.f-1.py312.1.nbc").write_text("code")
+    (cache / "a.cpython-312.pyc").write_text("bytecode")
+    assert clear_stale_cache(tmp_path)  # no stamp yet: cleared
+    assert not list(cache.glob("*.nb*")) and (cache / "a.cpython-312.pyc").exists()
+    (cache / "a.f-1.py312.nbi").write_text("index")
+    assert not clear_stale_cache(tmp_path)  # nothing changed: the cache stays
+    assert (cache / "a.f-1.py312.nbi").exists()
+    (tmp_path / "b.py").write_text("y = 3\n")  # a helper in another file changes
+    assert clear_stale_cache(tmp_path)
+    assert not (cache / "a.f-1.py312.nbi").exists()
+
+
+def test_clip_keeps_nan_and_negative_zero_as_numpy_does() -> None:
+    from numba import njit
+
+    from model.engine.kernels.work import clip
+
+    one_clip = njit(lambda x: clip(x, np.float32(0.0), np.float32(1.0)))
+    values = np.array([-0.0, 0.0, np.nan, -2.0, 0.25, 1.0, 3.0, np.inf, -np.inf], np.float32)
+    got = np.array([one_clip(v) for v in values], np.float32)
+    expected = np.clip(values, 0.0, 1.0)
+    assert got.tobytes() == expected.tobytes()  # bytes: -0.0 and NaN compared exactly
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 400))
+def test_deliver_equals_numpy_quality_and_incidents(seed: int, n: int) -> None:
+    from model.engine.kernels.work import deliver
+    from model.engine.phases.work import delivered_quality, incident_probability
+    from model.engine.randomness import NORMAL_TABLE, normal_from_uniform
+    from model.scenario import Scenario
+
+    svc = Scenario().service
+    rng = np.random.default_rng(seed)
+    market = n + 5
+    rows = np.sort(rng.choice(market, size=n, replace=False)).astype(np.int64)
+    staff_of = rng.integers(0, 7, market).astype(np.int32)
+    staff_term = rng.normal(0, 0.1, 7).astype(np.float32)
+    fit = rng.random(market, dtype=np.float32)
+    uq, ui = rng.random(market, dtype=np.float32), rng.random(market, dtype=np.float32)
+    level, dip = float(rng.choice([0.0, 0.35, 0.9, 1.2])), float(rng.choice([0.0, 0.05]))
+    q, x = np.empty(n, np.float32), np.empty(n, np.float32)
+    hits = deliver(
+        rows, staff_of, staff_term, fit, uq, ui, NORMAL_TABLE, np.float32(svc.fit_experience_effect),
+        np.float32(svc.quality_noise), np.float32(level), np.float32(svc.incident_rate_max),
+        np.float32(dip), q, x,
+    )  # fmt: skip
+    ref_q = delivered_quality(
+        level, np.take(staff_term, staff_of[rows]), fit[rows], normal_from_uniform(uq[rows]), svc
+    )
+    ref_hits = np.flatnonzero(ui[rows] < incident_probability(ref_q, svc))
+    assert q.tobytes() == ref_q.tobytes()
+    assert x.tobytes() == (ref_q - np.float32(dip)).tobytes()
+    np.testing.assert_array_equal(hits, ref_hits)

@@ -262,7 +262,7 @@ def _mix(z: np.ndarray) -> np.ndarray:
 
 def hash_uniform_numpy(rows: np.ndarray, key: np.uint64) -> np.ndarray:
     """:meth:`Streams.uniform_at`'s draws in numpy: the readable reference of
-    :func:`model.engine.kernels.hash_uniform`, which computes the same in one compiled loop."""
+    :func:`model.engine.kernels.hashing.hash_uniform`, which computes the same in one compiled loop."""
     z = np.multiply(rows, _GOLDEN, dtype=np.uint64, casting="unsafe")
     z ^= key
     z = _mix(z)

@@ -20,3 +20,39 @@ so a later process loads them in a fraction of a second.
 :mod:`~model.engine.kernels.network` (passes over the social network's edges) and one per phase
 that has kernels. Kernels import numpy and numba only, never the engine.
 """
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+__all__ = ["clear_stale_cache"]
+
+
+def clear_stale_cache(folder: Path = Path(__file__).parent) -> bool:
+    """Drop numba's cached machine code here if any kernel source changed since it was cached.
+
+    numba keys each kernel's cache by its own file only, so a kernel that inlines a helper from
+    another file (``hashing.hash_one``, ``work.clip``, ``attract.rows_where``) would keep running
+    the old helper after an edit. A digest of every kernel source, kept beside the cache, notices
+    any such edit and clears the cache once (the kernels then compile again, about 13 s). Returns
+    whether it cleared. A read-only install (no writable ``__pycache__``) is left as it is.
+    """
+    digest = hashlib.sha256()
+    for source in sorted(folder.glob("*.py")):
+        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    cache = folder / "__pycache__"
+    stamp = cache / "kernels-sources.sha256"
+    try:
+        if stamp.exists() and stamp.read_text() == digest.hexdigest():
+            return False
+        cache.mkdir(exist_ok=True)
+        for compiled in (*cache.glob("*.nbi"), *cache.glob("*.nbc")):
+            compiled.unlink(missing_ok=True)
+        stamp.write_text(digest.hexdigest())
+    except OSError:
+        return False
+    return True
+
+
+clear_stale_cache()

@@ -14,7 +14,7 @@ def pick_flagged_csr(
 ) -> np.ndarray:  # pragma: no cover - compiled
     """For each node in ``rows``, its neighbour with ``flag`` set of rank ``⌊u · count⌋``, or -1.
 
-    Reference: :meth:`model.engine.network.Network.pick_flagged` (its CSR branch): the rank is
+    Reference: :meth:`model.engine.network.Network.pick_flagged_numpy`: the rank is
     ``min(⌊u·count⌋, count − 1)`` with ``u·count`` formed in float64, over the flagged
     neighbours in edge order.
     """

@@ -3,7 +3,7 @@
 numpy draws a float32 uniform from the top 24 bits of a 32-bit output, two outputs per 64-bit PCG64
 step (XSL-RR output of a 128-bit linear congruential state), through a function pointer per
 value. Here the 128-bit arithmetic is LLVM's own ``i128`` (numba has no 128-bit integer type, so
-one small intrinsic emits it) and the loop is compiled: about 2.7 times numpy's speed at 10⁶
+one small intrinsic emits it) and the loop is compiled: about 1.7 times numpy's speed at 10⁶
 values, so every full-market draw of a month costs less. The stream is numpy's, bit for bit
 (``tests/test_kernels.py`` compares them over many seeds and lengths).
 

@@ -105,9 +105,10 @@ def behavioural(satisfaction: np.ndarray, bonus: np.ndarray, paradox_acts: bool)
 def step(ctx: Context) -> None:
     """Update S and E of served clients from this month's experience (compiled).
 
-    :func:`step_numpy`'s numbers, bit for bit, in one pass over the served rows
-    (:func:`model.engine.kernels.satisfaction.update_served`): no gathered copies, nothing to put
-    back.
+    :func:`step_numpy`'s numbers, bit for bit, in one compiled pass
+    (:mod:`model.engine.kernels.satisfaction`) that writes only the served clients: over every
+    row with the served mask when most are served (contiguous), over the served rows otherwise;
+    no gathered copies, nothing to put back.
     """
     p, cl = ctx.params.satisfaction, ctx.clients
     f32 = np.float32
