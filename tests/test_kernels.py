@@ -307,3 +307,13 @@ def test_deliver_equals_numpy_quality_and_incidents(seed: int, n: int) -> None:
     assert q.tobytes() == ref_q.tobytes()
     assert x.tobytes() == (ref_q - np.float32(dip)).tobytes()
     np.testing.assert_array_equal(hits, ref_hits)
+
+
+def test_codes_written_into_kernels_match_the_engines_enumerations() -> None:
+    """Kernels import numpy and numba only, so a few take the engine's codes as constants."""
+    from model.engine.kernels import retain
+    from model.engine.state import Reason, Stage
+
+    assert (retain._BAD_SERVICE, retain._COMPETITOR) == (Reason.BAD_SERVICE, Reason.COMPETITOR)
+    # kernels/metrics.py counts stages 0-3 in this order
+    assert [Stage.PROSPECT, Stage.ACTIVE, Stage.LOYAL, Stage.LAPSED] == [0, 1, 2, 3]
