@@ -226,20 +226,27 @@ def test_built_networks_equal_the_sorted_build(kind: str, monkeypatch: pytest.Mo
     st.integers(0, 5000),
 )
 def test_compiled_pcg64_draws_numpys_stream(seed: int, decision: str, month: int, n: int) -> None:
-    from model.engine.kernels.pcg64 import pcg64_float32
+    from model.engine.kernels.pcg64 import pcg64_float32, pcg64_float64
 
     s = Streams(seed)
-    got = pcg64_float32(s._state_words(decision, month).view(np.uint64), n)
-    expected = s.uniform_numpy(decision, month, n)
+    words = s._state_words(decision, month).view(np.uint64)
+    got = pcg64_float32(words, n)
+    expected = s._seeded(decision, month).random(n, dtype=np.float32)
     assert got.dtype == np.float32 and got.shape == (n,)
     np.testing.assert_array_equal(got, expected)
+    got64 = pcg64_float64(words, n)
+    assert got64.dtype == np.float64 and got64.shape == (n,)
+    np.testing.assert_array_equal(got64, s._seeded(decision, month).random(n))
 
 
-def test_compiled_pcg64_at_a_million_and_past_the_sharing_limit() -> None:
+def test_streams_draw_numpys_numbers_at_every_size() -> None:
     s = Streams(20261129)
-    for n in (20_001, 1_000_001):  # past the sharing limit, where uniform() draws compiled
+    for n in (0, 1, 2, 3, 2_999, 20_001, 1_000_001):
+        u = s.uniform("attract.ad", 7, n)
+        np.testing.assert_array_equal(u, s.uniform_numpy("attract.ad", 7, n))
+        assert not u.flags.writeable  # shared read-only with the kernels' one variant
         np.testing.assert_array_equal(
-            s.uniform("attract.ad", 7, n), s.uniform_numpy("attract.ad", 7, n)
+            s.uniform64("init.fit", 0, n), s.uniform64_numpy("init.fit", 0, n)
         )
 
 

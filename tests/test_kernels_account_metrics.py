@@ -316,3 +316,15 @@ def test_scratch_is_one_array_per_owner_and_name_freed_with_its_owner() -> None:
     del owner, first
     gc.collect()
     assert held() is None
+
+
+@pytest.mark.parametrize("rate", [0.05, -0.03, 0.02, 0.137, -0.5])
+@pytest.mark.parametrize("horizon", [0.0, 1.5, 7.0, 40.0])
+def test_kept_tenure_tables_equal_the_month_by_month_table(rate: float, horizon: float) -> None:
+    """The kept (power-of-two long) table must give every month's table's numbers: each entry's
+    power does not depend on how long the table is."""
+    for months in (1, 2, 63, 64, 65, 255, 256, 257, 700, 1025):
+        kept = account._tenure_table(rate, horizon, months)
+        assert kept.size >= months and not kept.flags.writeable
+        fresh = account._multiplier(np.arange(months), rate, horizon)
+        assert kept[:months].tobytes() == fresh.tobytes()

@@ -22,8 +22,8 @@ import numpy as np
 from scipy.special import betaincinv, ndtri
 
 from model.engine.kernels.hashing import hash_uniform
-from model.engine.kernels.pcg64 import pcg64_float32
-from model.engine.sharing import MAX_CLIENTS, remember
+from model.engine.kernels.pcg64 import pcg64_float32, pcg64_float64
+from model.engine.sharing import remember
 
 __all__ = ["Streams", "beta_from_uniform", "hash_uniform_numpy", "normal_from_uniform"]
 
@@ -107,24 +107,15 @@ class Streams:
     def uniform(self, decision: str, month: int, n: int) -> np.ndarray:
         """``n`` float32 uniforms in [0, 1): element *i* is client *i*'s draw this month.
 
-        The stream of :meth:`generator` for ``(decision, month)``. The array is read-only; in
-        markets up to :data:`model.engine.sharing.MAX_CLIENTS` it is shared with other runs of
-        the same seed in this process. Larger markets draw it with a compiled PCG64
-        (:func:`model.engine.kernels.pcg64.pcg64_float32`, 1.7 times numpy's speed at 10⁶
-        values; the same numbers), smaller ones with numpy's own (:meth:`uniform_numpy`), which
-        measured faster there.
+        The stream of :meth:`generator` for ``(decision, month)``, drawn by a compiled PCG64
+        (:func:`model.engine.kernels.pcg64.pcg64_float32`: numpy's numbers, bit for bit, at
+        about twice numpy's speed, and without seeding a numpy generator, which costs more than
+        the draw itself in a small market). The array is read-only.
         """
-        month = int(month)
-        if n > MAX_CLIENTS:
-            u = pcg64_float32(self._state_words(decision, month).view(np.uint64), int(n))
-            # Read-only at every size, as shared draws are: one compiled variant of each kernel.
-            u.flags.writeable = False
-            return u
-        return remember(
-            ("uniform", self.seed, self.tag(decision), month, int(n)),
-            lambda: self.uniform_numpy(decision, month, n),
-            _nbytes,
-        )
+        u = pcg64_float32(self._state_words(decision, month).view(np.uint64), int(n))
+        # Read-only, as shared values are: one compiled variant of each kernel.
+        u.flags.writeable = False
+        return u
 
     def uniform_numpy(self, decision: str, month: int, n: int) -> np.ndarray:
         """:meth:`uniform`'s numbers from numpy's own PCG64 (not shared; the compiled draw's
@@ -153,7 +144,12 @@ class Streams:
         return hash_uniform(np.asarray(rows, dtype=np.int64), self.key(decision, month))
 
     def uniform64(self, decision: str, month: int, n: int) -> np.ndarray:
-        """As :meth:`uniform` in float64, for firm-level decisions that need the precision."""
+        """As :meth:`uniform` in float64, for firm-level decisions that need the precision
+        (numpy's ``random(n)`` of the same stream; writable)."""
+        return pcg64_float64(self._state_words(decision, month).view(np.uint64), int(n))
+
+    def uniform64_numpy(self, decision: str, month: int, n: int) -> np.ndarray:
+        """:meth:`uniform64`'s numbers from numpy's own PCG64 (the compiled draw's reference)."""
         return self._seeded(decision, month).random(n)
 
 

@@ -1,9 +1,11 @@
-"""What runs in one process can share without changing a number: draws and starting states.
+"""What runs in one process can share without changing a number: seeds and starting states.
 
 A run's random draws depend only on ``(seed, decision, month, client)`` (:mod:`model.engine.randomness`)
 and its starting market only on the seed and a few parameters, so runs that share a seed — the arms
 of a paired comparison, an optimizer's or a calibration's evaluations on common random numbers —
-can share them instead of drawing them again. :func:`remember` keeps such values in one bounded
+can share them instead of computing them again: the SeedSequence words that seed each decision's
+stream (a block of months at a time), the starting clients and the network. (The draws themselves
+are not kept: a compiled stream redraws a month's uniforms faster than a store finds them.) :func:`remember` keeps such values in one bounded
 least-recently-used store per process (``RETENTION_SHARED_MB``, default 128 MB; 0 turns it off).
 Shared arrays are read-only, so a phase that wrote into one would fail loudly instead of changing
 another run's numbers.
@@ -23,7 +25,7 @@ from model.scenario import ScenarioError
 
 __all__ = ["MAX_CLIENTS", "clear", "remember"]
 
-#: Markets larger than this are not shared: their draws would crowd out every other run's, and keeping
+#: Markets larger than this are not shared: their states would crowd out every other run's, and keeping
 #: them costs fresh pages (measured slower at 10⁵ for a single run), while studies of many runs are
 #: of a few thousand clients.
 MAX_CLIENTS = 20_000

@@ -94,7 +94,7 @@ def simulate_many(scenarios: Sequence[Scenario]) -> list[RunResult]:
 
     The entry point for studies of many small runs (claims, comparisons, calibration). Each
     result equals what :func:`simulate` gives for that scenario alone. Runs of the same seed
-    and market size run one after another, so they share their random draws, starting market
+    and market size run one after another, so they share their streams' seeds, starting market
     and network (:mod:`model.engine.sharing`) instead of drawing them again.
 
     Examples
@@ -113,7 +113,7 @@ def in_seed_order(
     """``[run(*job) for job in jobs]``, computed seed by seed (``seeds[i]`` is job i's seed).
 
     ``run`` must be a function of its arguments alone (as :func:`simulate` is); then the order
-    changes no result, and runs of one seed, one after another, share their draws
+    changes no result, and runs of one seed, one after another, share their seeds and states
     (:mod:`model.engine.sharing`) before other seeds' push them out. Results in the order given.
     """
     results: list[Any] = [None] * len(jobs)

@@ -18,7 +18,7 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["pcg64_float32"]
+__all__ = ["pcg64_float32", "pcg64_float64"]
 
 #: PCG's default 128-bit multiplier (numpy's PCG_DEFAULT_MULTIPLIER_128), as (high, low) words.
 _MULT_HI, _MULT_LO = np.uint64(0x2360ED051FC65DA4), np.uint64(0x4385DF649FCCF645)
@@ -45,6 +45,27 @@ def _muladd128(typingctx, a_hi, a_lo, m_hi, m_lo, c_hi, c_lo):  # pragma: no cov
     return sig, codegen
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _seeded(words: np.ndarray) -> tuple:  # pragma: no cover - compiled
+    """PCG64's (state high, state low, increment high, increment low) after numpy's
+    ``pcg64_set_seed`` with the four uint64 SeedSequence ``words`` (state, then increment)."""
+    one, zero = np.uint64(1), np.uint64(0)
+    inc_hi = (words[2] << one) | (words[3] >> np.uint64(63))
+    inc_lo = (words[3] << one) | one
+    # state = 0, one step (state = inc), add the seed, one more step.
+    s_hi, s_lo = _muladd128(inc_hi, inc_lo, zero, one, words[0], words[1])
+    s_hi, s_lo = _muladd128(s_hi, s_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
+    return s_hi, s_lo, inc_hi, inc_lo
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _xsl_rr(s_hi: np.uint64, s_lo: np.uint64) -> np.uint64:  # pragma: no cover - compiled
+    """PCG64's 64-bit output of a state: high xor low words, rotated right by the top 6 bits."""
+    x = s_hi ^ s_lo
+    rot = s_hi >> np.uint64(58)
+    return (x >> rot) | (x << ((np.uint64(64) - rot) & np.uint64(63)))
+
+
 @njit(cache=True, nogil=True)
 def pcg64_float32(words: np.ndarray, n: int) -> np.ndarray:  # pragma: no cover - compiled
     """``n`` float32 uniforms from a PCG64 seeded with four SeedSequence words.
@@ -54,24 +75,30 @@ def pcg64_float32(words: np.ndarray, n: int) -> np.ndarray:  # pragma: no cover 
     ``pcg64_set_seed`` does, then for each pair of values one step and the XSL-RR output, its low
     32 bits first, each value its top 24 bits times 2⁻²⁴.
     """
-    one, zero = np.uint64(1), np.uint64(0)
-    inc_hi = (words[2] << one) | (words[3] >> np.uint64(63))
-    inc_lo = (words[3] << one) | one
-    # state = 0, one step (state = inc), add the seed, one more step.
-    s_hi, s_lo = _muladd128(inc_hi, inc_lo, zero, one, words[0], words[1])
-    s_hi, s_lo = _muladd128(s_hi, s_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
+    s_hi, s_lo, inc_hi, inc_lo = _seeded(words)
     out = np.empty(n, np.float32)
     scale = np.float32(1.0 / 16777216.0)
     low32, eight = np.uint64(0xFFFFFFFF), np.uint64(8)
     i = 0
     while i < n:
         s_hi, s_lo = _muladd128(s_hi, s_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
-        x = s_hi ^ s_lo
-        rot = s_hi >> np.uint64(58)
-        v = (x >> rot) | (x << ((np.uint64(64) - rot) & np.uint64(63)))
+        v = _xsl_rr(s_hi, s_lo)
         out[i] = np.float32((v & low32) >> eight) * scale
         i += 1
         if i < n:
             out[i] = np.float32(v >> np.uint64(40)) * scale
             i += 1
+    return out
+
+
+@njit(cache=True, nogil=True)
+def pcg64_float64(words: np.ndarray, n: int) -> np.ndarray:  # pragma: no cover - compiled
+    """``n`` float64 uniforms from the PCG64 of :func:`pcg64_float32`: numpy's
+    ``Generator(PCG64).random(n)``, one 64-bit output per value, its top 53 bits times 2⁻⁵³."""
+    s_hi, s_lo, inc_hi, inc_lo = _seeded(words)
+    out = np.empty(n, np.float64)
+    scale = 1.0 / 9007199254740992.0
+    for i in range(n):
+        s_hi, s_lo = _muladd128(s_hi, s_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
+        out[i] = np.float64(_xsl_rr(s_hi, s_lo) >> np.uint64(11)) * scale
     return out

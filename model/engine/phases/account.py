@@ -22,6 +22,8 @@ with nobody served, is booked as ``unattributed``.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
@@ -49,8 +51,10 @@ def tenure_multiplier(
         # Tenure is whole months: one power per month of tenure, then a gather.
         months = np.arange(int(tenure_months.max(initial=0)) + 1)
         # np.take with a native-width index: numpy converts an int16 index far more slowly.
-        return np.take(_multiplier(months, rate, p), tenure_months.astype(np.intp, copy=False))
-    return _multiplier(tenure_months, rate, p)
+        return np.take(
+            _multiplier(months, rate, p.horizon_years), tenure_months.astype(np.intp, copy=False)
+        )
+    return _multiplier(tenure_months, rate, p.horizon_years)
 
 
 def service_cost(
@@ -68,8 +72,8 @@ def service_cost(
     return per_client * (np.asarray(base_spend, dtype=np.float64) / spend_mean)
 
 
-def _multiplier(tenure_months: np.ndarray, rate: float, p: LoyaltyEconomics) -> np.ndarray:
-    years = np.minimum(tenure_months / 12.0, p.horizon_years)
+def _multiplier(tenure_months: np.ndarray, rate: float, horizon_years: float) -> np.ndarray:
+    years = np.minimum(tenure_months / 12.0, horizon_years)
     return np.power(1.0 + rate, years)
 
 
@@ -120,8 +124,10 @@ def _tenure_tables(
     if not any(rates):
         return cl.tenure, (_NO_FLOATS,) * 3, False
     if idx.size > 64:  # tenure_multiplier's table: one power per month of tenure up to the most
-        months = np.arange(kernels.served_max(cl.tenure, idx) + 1)
-        tables = tuple(_multiplier(months, rate, le) if rate else _NO_FLOATS for rate in rates)
+        months = kernels.served_max(cl.tenure, idx) + 1
+        tables = tuple(
+            _tenure_table(rate, le.horizon_years, months) if rate else _NO_FLOATS for rate in rates
+        )
         return cl.tenure, tables, False
     tenure = cl.tenure[idx].astype(np.intp)
     tables = tuple(
@@ -129,6 +135,24 @@ def _tenure_tables(
         for rate in rates
     )
     return tenure, tables, True
+
+
+def _tenure_table(rate: float, horizon_years: float, months: int) -> np.ndarray:
+    """:func:`_multiplier` at tenures 0, 1, … of at least ``months`` entries (read-only, shared).
+
+    Kept by rate, horizon and a power-of-two length: a month's table is the same every month
+    but one entry longer, and recomputing its powers cost more than the month's ledger pass.
+    Element *i* is ``(1 + rate)^min(i / 12, horizon)`` whatever the table's length (numpy's power
+    is element-wise; ``tests/test_kernels_account_metrics.py`` checks the prefixes).
+    """
+    return _tenure_table_of_length(rate, horizon_years, max(256, 1 << (months - 1).bit_length()))
+
+
+@lru_cache(maxsize=64)
+def _tenure_table_of_length(rate: float, horizon_years: float, length: int) -> np.ndarray:
+    table = _multiplier(np.arange(length), rate, horizon_years)
+    table.flags.writeable = False
+    return table
 
 
 def _work(cl: ClientState, name: str, n: int) -> np.ndarray:
