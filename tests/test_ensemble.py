@@ -78,12 +78,15 @@ def test_a_second_run_of_a_seed_equals_the_first_to_the_last_bit(nothing_shared)
         assert all(np.array_equal(state[k], alone_state[k]) for k in alone_state)
 
 
-def test_shared_draws_are_read_only(nothing_shared) -> None:
+def test_draws_are_read_only_and_seeds_shared(nothing_shared) -> None:
     sharing._STORE.max_bytes = 2**20
     u = Streams(4).uniform("retain.churn", 3, 100)
-    assert u is Streams(4).uniform("retain.churn", 3, 100)
+    assert np.array_equal(u, Streams(4).uniform("retain.churn", 3, 100))
     with pytest.raises(ValueError, match="read-only"):
         u[0] = 0.5
+    # What is kept is the streams' seeding (SeedSequence words for a block of months).
+    words = Streams(4)._block("retain.churn", 3)
+    assert words is Streams(4)._block("retain.churn", 3) and not words.flags.writeable
 
 
 def test_the_store_keeps_within_its_budget() -> None:

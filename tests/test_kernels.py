@@ -176,10 +176,16 @@ def test_open_month_equals_numpy(n: int, seed: int, winback_months: int) -> None
     stage = rng.integers(0, 4, n).astype(np.int8)
     lapsed = rng.integers(0, 50, n).astype(np.int16)
     served, within = np.empty(n, bool), np.empty(n, bool)
+    # Last month's requests, as a month leaves them (clear_scratch's job is done in the pass).
+    incident = rng.integers(0, 4, n).astype(np.int8)
+    direct_cost = rng.random(n)
+    flags = [rng.random(n) < 0.5 for _ in range(5)]
     rows = open_month(
         stage, lapsed, int(Stage.ACTIVE), int(Stage.LOYAL), int(Stage.LAPSED), winback_months,
-        served, within,
+        served, within, incident, direct_cost, *flags,
     )  # fmt: skip
+    assert not incident.any() and not direct_cost.any() and not any(f.any() for f in flags)
+    assert not np.signbit(direct_cost).any()  # +0.0, as clear_scratch writes
     expected = (stage == Stage.ACTIVE) | (stage == Stage.LOYAL)
     np.testing.assert_array_equal(served, expected)
     np.testing.assert_array_equal(rows, np.flatnonzero(expected))

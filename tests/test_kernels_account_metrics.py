@@ -328,3 +328,12 @@ def test_kept_tenure_tables_equal_the_month_by_month_table(rate: float, horizon:
         assert kept.size >= months and not kept.flags.writeable
         fresh = account._multiplier(np.arange(months), rate, horizon)
         assert kept[:months].tobytes() == fresh.tobytes()
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_mean32_is_numpys_mean(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    for n in (1, 2, 7, 8, 9, 127, 128, 129, 1000, 4099):
+        a = (rng.random(n) * 10.0 ** rng.integers(-4, 5)).astype(np.float32)
+        assert metrics._mean32(a) == float(a.mean())
+    assert np.isnan(metrics._mean32(np.zeros(0, np.float32)))

@@ -22,6 +22,9 @@ from model.scenario import Levers, Scenario
 
 __all__ = ["LEDGER_LINES", "SPEND_LINES", "Context"]
 
+# Stage codes as plain ints, read once (an IntEnum costs a conversion at every kernel call).
+_ACTIVE, _LOYAL, _LAPSED = int(Stage.ACTIVE), int(Stage.LOYAL), int(Stage.LAPSED)
+
 #: Every cost line of the monthly ledger, in the order they are reported (revenue is separate).
 LEDGER_LINES: tuple[str, ...] = (
     "cogs",
@@ -99,23 +102,18 @@ class Context:
         leap = 0.0 if self.params.market.hold_still else frontier_leap(self.params, month)
         if leap:
             self.firm.frontier = min(max(self.firm.frontier + leap, 0.0), 1.0)
-        # Who is served (and their rows: most phases work on them) and who can be won back: one
-        # compiled pass instead of seven numpy calls.
+        # Who is served (and their rows: most phases work on them), who can be won back, and
+        # last month's requests cleared (ClientState.clear_scratch): one compiled pass.
         cl, n = self.clients, self.clients.n
         self.served = np.empty(n, dtype=bool)
         within = np.empty(n, dtype=bool)
         self.served_idx = open_month(
-            cl.stage,
-            cl.months_lapsed,
-            int(Stage.ACTIVE),
-            int(Stage.LOYAL),
-            int(Stage.LAPSED),
-            self.params.win_back.target_months,
-            self.served,
-            within,
-        )
+            cl.stage, cl.months_lapsed, _ACTIVE, _LOYAL, _LAPSED,
+            self.params.win_back.target_months, self.served, within,
+            cl.incident, cl.direct_cost, cl.heard_positive, cl.heard_negative,
+            cl.leaves, cl.joins, cl.returns,
+        )  # fmt: skip
         self.targeted = monthly_targets(cl, self.served, self.params, within)
-        cl.clear_scratch()
         self.charged_unserved = np.zeros(0, np.int64)
         self.revenue = 0.0
         self.ledger = dict.fromkeys(LEDGER_LINES, 0.0)

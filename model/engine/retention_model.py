@@ -151,7 +151,10 @@ class RetentionModel(mesa.Model):
             streams=self.streams,
             levers=params.levers,
         )
-        self.results = {name: np.full(self.months, np.nan) for name in METRICS}
+        # One (months × metrics) table, column-major so each metric's column is contiguous;
+        # ``results`` names its columns (views), and a month is written as one row.
+        self._table = np.full((self.months, len(METRICS)), np.nan, order="F")
+        self.results = {name: self._table[:, j] for j, name in enumerate(METRICS)}
         # A sample followed month by month (its own stream: tracking changes no other draw).
         k = min(params.run.track_clients, params.market.clients)
         rows = (
@@ -180,10 +183,10 @@ class RetentionModel(mesa.Model):
         for _name, phase in self.phases:
             phase(self.ctx)
         row = compute(self.ctx)
-        for name, value in row.items():
-            self.results[name][self.month - 1] = value
-        for name, trace in self._trace.items():
-            trace[self.month - 1] = getattr(self.clients, name)[self.tracked_rows]
+        self._table[self.month - 1] = [row[name] for name in METRICS]
+        if self.tracked_rows.size:
+            for name, trace in self._trace.items():
+                np.take(getattr(self.clients, name), self.tracked_rows, out=trace[self.month - 1])
         self._sync_staff_agents()
         self._collect(row)
         if self.month >= self.months:

@@ -18,16 +18,34 @@ def open_month(
     winback_months: int,
     served: np.ndarray,
     within_winback: np.ndarray,
+    incident: np.ndarray,
+    direct_cost: np.ndarray,
+    heard_positive: np.ndarray,
+    heard_negative: np.ndarray,
+    leaves: np.ndarray,
+    joins: np.ndarray,
+    returns: np.ndarray,
 ) -> np.ndarray:  # pragma: no cover - compiled
-    """Who is served this month and who can be won back, in one pass.
+    """Who is served this month and who can be won back, in one pass that also clears last
+    month's requests.
 
     Writes ``served`` (stage ACTIVE or LOYAL) and ``within_winback`` (LAPSED less than
-    ``winback_months`` ago) and returns the served rows in ascending order. Reference: ``ClientState.active_mask``, ``np.flatnonzero`` and the first
+    ``winback_months`` ago), zeroes the month's request arrays (``incident`` … ``returns``:
+    :meth:`model.engine.state.ClientState.clear_scratch` in the same pass, which in a large
+    market saves seven passes over memory) and returns the served rows in ascending order.
+    Reference: ``ClientState.active_mask``, ``np.flatnonzero``, ``clear_scratch`` and the first
     line of :func:`model.engine.targeting.monthly_targets` (``tests/test_kernels.py``).
     """
     rows = np.empty(stage.size, np.int64)
     k = 0
     for i in range(stage.size):
+        incident[i] = 0
+        direct_cost[i] = 0.0
+        heard_positive[i] = False
+        heard_negative[i] = False
+        leaves[i] = False
+        joins[i] = False
+        returns[i] = False
         s = stage[i]
         on = s in (active_code, loyal_code)
         served[i] = on
