@@ -337,3 +337,41 @@ def test_mean32_is_numpys_mean(seed: int) -> None:
         a = (rng.random(n) * 10.0 ** rng.integers(-4, 5)).astype(np.float32)
         assert metrics._mean32(a) == float(a.mean())
     assert np.isnan(metrics._mean32(np.zeros(0, np.float32)))
+
+
+def _top_share_cases(rng: np.random.Generator, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(values, members) the way the metrics pass them: non-members exactly zero."""
+    spend = rng.lognormal(3.0, 1.37, n)
+    paying = rng.random(n) < 0.8
+    value = np.round(rng.normal(50.0, 400.0, n), 2)  # profits: negative ones too, many ties
+    ever = rng.random(n) < 0.9
+    wide = rng.lognormal(0.0, 7.0, n)  # spread too wide for an exact sum: numpy's way
+    return [
+        (np.where(paying, spend, 0.0), paying),
+        (np.where(ever, value, 0.0), ever),
+        (np.where(ever, np.round(value / 100.0), 0.0), ever),  # heavy ties at the threshold
+        (np.where(paying, wide, 0.0), paying),
+        (np.zeros(n), np.zeros(n, np.bool_)),
+    ]
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 64, 999, 3000, 1 << 18])
+def test_compiled_top_share_equals_numpys(n: int) -> None:
+    """The histogram selection and exact sum give numpy's partition-and-sum bit for bit (the
+    large size uses the finer bins), and fall back to numpy where the sum would not be exact."""
+    rng = np.random.default_rng(n)
+    work = np.empty(n, np.float32)
+    fell_back = exact = 0
+    for values, members in _top_share_cases(rng, n):
+        count = int(np.count_nonzero(members))
+        for share in (0.2, 0.01, 0.5, 1.0):
+            expected = metrics.top_share(values, share, members)
+            got = metrics._top_share(values, share, members, count, work)
+            assert np.float64(got).tobytes() == np.float64(expected).tobytes(), (share, count)
+            if count and values.sum() > 0:
+                k = max(round(share * count), 1)
+                took = metrics_kernels.top_sum(values, members, k, work)[0]
+                fell_back, exact = fell_back + (not took), exact + took
+    assert exact or n < 64  # the compiled way was compared
+    if n >= 999:
+        assert fell_back  # and the wide spread takes numpy's way, so both paths were compared

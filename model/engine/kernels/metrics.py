@@ -7,10 +7,12 @@ numpy then takes (pairwise sums and partitions stay numpy's).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
-__all__ = ["N_COUNTS", "market_pass", "positive_mask"]
+__all__ = ["N_COUNTS", "market_pass", "positive_mask", "top_sum"]
 
 #: Slots of :func:`market_pass`'s counts: the four stage codes, then these.
 PROMOTERS, DETRACTORS, AWARE_PROSPECTS, EVER = 4, 5, 6, 7
@@ -97,3 +99,91 @@ def positive_mask(values: np.ndarray, positive: np.ndarray) -> int:  # pragma: n
         positive[i] = p
         n += p
     return n
+
+
+#: Bits of the float32 sort key :func:`top_sum` bins by: 2,048 bins (a quarter octave each), or
+#: 65,536 (1/128 octave) in large markets, where a quarter octave holds too many values to sort.
+_TOP_BITS, _TOP_BITS_LARGE, _LARGE = 11, 16, 1 << 18
+
+
+@njit(cache=True, nogil=True)
+def top_sum(
+    values: np.ndarray, members: np.ndarray, k: int, work: np.ndarray
+) -> tuple[bool, float]:  # pragma: no cover - compiled
+    """The sum of the ``k`` largest of ``values`` (as float32) among ``members``, if it is exact.
+
+    What :func:`model.engine.metrics.top_share` sums: the top ``k`` float32 values, summed in
+    float64. numpy sums them in the order its partition leaves them, so its sum is only
+    reproducible here where every order gives the same sum: when every partial sum of the
+    selected values is a float64 — all are multiples of the smallest one's float32 unit in the
+    last place, 2^u, so that holds when the sum of their magnitudes is at most 2^(u+52) (half
+    the float64 limit, a margin for this sum's own rounding). Then the sum is exact and equals
+    numpy's; otherwise (values spread over more than about 2^29 / k of range, or a NaN) the
+    first element returned is False and the caller takes numpy's partition.
+
+    The selection is by value, not by row, so ties at the threshold do not matter. Instead of a
+    copy and a partition: the members' float32 values are gathered into ``work``, a histogram of
+    the top 11 (16 in large markets) bits of their order-preserving bit keys finds the bin holding the k-th largest,
+    a second pass sums the bins above it and the largest values of that bin are sorted out.
+
+    Parameters
+    ----------
+    values : ndarray of float64
+    members : ndarray of bool
+        Which values count (same length), or a zero-length array for all of them.
+    k : int
+        How many to sum, 1 ≤ k ≤ the number of members.
+    work : ndarray of float32
+        At least as long as ``values``; overwritten.
+    """
+    everyone = members.size == 0
+    m = 0
+    for i in range(values.size):
+        if everyone or members[i]:
+            x = np.float32(values[i])
+            if x != x:
+                return False, 0.0
+            work[m] = x
+            m += 1
+    bits = work[:m].view(np.uint32)
+    n_bits = _TOP_BITS_LARGE if m >= _LARGE else _TOP_BITS
+    sign, shift = np.uint32(0x80000000), np.uint32(32 - n_bits)
+    hist = np.zeros(1 << n_bits, np.int64)
+    for j in range(m):
+        b = bits[j]
+        # Order-preserving key: negatives' bits flipped, positives' sign bit set.
+        key = ~b if b & sign else b | sign
+        hist[key >> shift] += 1
+    above, top = 0, (1 << n_bits) - 1
+    while above + hist[top] < k:
+        above += hist[top]
+        top -= 1
+    candidates = np.empty(hist[top], np.float32)
+    c = 0
+    total, magnitude, smallest = 0.0, 0.0, np.inf
+    for j in range(m):
+        b = bits[j]
+        key = ~b if b & sign else b | sign
+        bin_ = np.int64(key >> shift)
+        if bin_ > top:
+            x = np.float64(work[j])
+            total += x
+            magnitude += abs(x)
+            if x != 0.0 and abs(x) < smallest:
+                smallest = abs(x)
+        elif bin_ == top:
+            candidates[c] = work[j]
+            c += 1
+    candidates.sort()
+    for j in range(c - (k - above), c):
+        x = np.float64(candidates[j])
+        total += x
+        magnitude += abs(x)
+        if x != 0.0 and abs(x) < smallest:
+            smallest = abs(x)
+    if magnitude == 0.0:
+        return True, total
+    # The float32 unit in the last place of the smallest nonzero magnitude, 2^(e − 24), or less
+    # for a subnormal (whose values are multiples of it all the same).
+    e = math.frexp(smallest)[1]
+    return magnitude <= math.ldexp(1.0, e - 24 + 52), total

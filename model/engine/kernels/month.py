@@ -36,7 +36,6 @@ def open_month(
     Reference: ``ClientState.active_mask``, ``np.flatnonzero``, ``clear_scratch`` and the first
     line of :func:`model.engine.targeting.monthly_targets` (``tests/test_kernels.py``).
     """
-    rows = np.empty(stage.size, np.int64)
     k = 0
     for i in range(stage.size):
         incident[i] = 0
@@ -50,7 +49,12 @@ def open_month(
         on = s in (active_code, loyal_code)
         served[i] = on
         within_winback[i] = s == lapsed_code and months_lapsed[i] < winback_months
-        if on:
+        k += on
+    # Counted first, so the rows are allocated once at their size (no market-sized copy).
+    rows = np.empty(k, np.int64)
+    k = 0
+    for i in range(stage.size):
+        if served[i]:
             rows[k] = i
             k += 1
-    return rows[:k].copy()
+    return rows
