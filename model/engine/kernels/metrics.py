@@ -137,6 +137,11 @@ def top_sum(
         At least as long as ``values``; overwritten.
     """
     everyone = members.size == 0
+    n_members = values.size if everyone else np.count_nonzero(members)
+    n_bits = _TOP_BITS_LARGE if n_members >= _LARGE else _TOP_BITS
+    sign, shift = np.uint32(0x80000000), np.uint32(32 - n_bits)
+    hist = np.zeros(1 << n_bits, np.int64)
+    bits = work.view(np.uint32)  # the float32 values' bits, read as they are written
     m = 0
     for i in range(values.size):
         if everyone or members[i]:
@@ -144,16 +149,11 @@ def top_sum(
             if x != x:
                 return False, 0.0
             work[m] = x
+            b = bits[m]
+            # Order-preserving key: negatives' bits flipped, positives' sign bit set.
+            key = ~b if b & sign else b | sign
+            hist[key >> shift] += 1
             m += 1
-    bits = work[:m].view(np.uint32)
-    n_bits = _TOP_BITS_LARGE if m >= _LARGE else _TOP_BITS
-    sign, shift = np.uint32(0x80000000), np.uint32(32 - n_bits)
-    hist = np.zeros(1 << n_bits, np.int64)
-    for j in range(m):
-        b = bits[j]
-        # Order-preserving key: negatives' bits flipped, positives' sign bit set.
-        key = ~b if b & sign else b | sign
-        hist[key >> shift] += 1
     above, top = 0, (1 << n_bits) - 1
     while above + hist[top] < k:
         above += hist[top]
