@@ -20,16 +20,21 @@ def lever_plan(scenario: Scenario, months: int) -> list[tuple[Levers, float]]:
     """
     steps = sorted(scenario.schedule, key=lambda s: s.month)
     plan: list[tuple[Levers, float]] = []
+    levers, in_force = scenario.levers, 0  # the steps applied so far
     for month in range(1, months + 1):
-        values = scenario.levers.model_dump()
-        for step in steps:
-            if step.month <= month:
+        applied = sum(step.month <= month for step in steps)
+        if (
+            applied != in_force
+        ):  # validated again only when a step starts (once a step, not a month)
+            values = scenario.levers.model_dump()
+            for step in steps[:applied]:
                 values.update(step.set)
+            levers, in_force = Levers(**values), applied
         cost_factor = 1.0
         for shock in scenario.shocks:
             if shock.kind == "price_war" and shock.start <= month < shock.start + shock.months:
                 cost_factor *= 1.0 + shock.size
-        plan.append((Levers(**values), cost_factor))
+        plan.append((levers, cost_factor))
     return plan
 
 
