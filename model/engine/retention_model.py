@@ -228,39 +228,55 @@ class RetentionModel(mesa.Model):
     # -------------------------------------------------------------------------------- results
     def timeseries(self) -> pd.DataFrame:
         """One row per simulated month, one column per metric (see :data:`model.engine.metrics.METRICS`)."""
-        frame = pd.DataFrame({k: v[: self.month] for k, v in self.results.items()})
+        # One float block, copied: the frame is the caller's, the table stays the model's.
+        frame = pd.DataFrame(self._table[: self.month], columns=list(METRICS), copy=True)
         frame.insert(0, "month", np.arange(1, self.month + 1))
         return frame
 
     def summary(self) -> dict[str, float]:
-        """Headline results of the run so far."""
-        ts = self.timeseries()
-        if ts.empty:
+        """Headline results of the run so far.
+
+        Computed from the results table as pandas would from :meth:`timeseries` (sums and means
+        skip NaN months; the same numbers, ``tests/test_context.py``), without building a frame.
+        """
+        if not self.month:
             return {}
-        last = ts.iloc[-1]
+        m = self.month
+
+        def total(name: str) -> float:
+            return float(np.nansum(self.results[name][:m]))
+
+        def last(name: str) -> float:
+            return float(self.results[name][m - 1])
+
+        acquired = total("acquired")
+        retention = self.results["retention_annual"][:m]
+        months_measured = np.count_nonzero(~np.isnan(retention))
         return {
-            "months": int(self.month),
+            "months": int(m),
             "clients_market": int(self.clients.n),
-            "active_end": int(last["active"]),
-            "acquired_total": int(ts["acquired"].sum()),
-            "churned_total": int(ts["churned"].sum()),
-            "won_back_total": int(ts["won_back"].sum()),
-            "retention_annual_mean": float(ts["retention_annual"].mean()),
-            "revenue_total": float(ts["revenue"].sum()),
-            "profit_total": float(ts["profit"].sum()),
-            "npv": float(last["npv"]),
-            "satisfaction_end": float(last["satisfaction"]),
-            "nps_end": float(last["nps"]),
-            # Pooled, not the mean of monthly ratios (months with few acquisitions would dominate).
-            "cac": float(
-                (ts["marketing"].sum() + ts["onboarding"].sum()) / max(ts["acquired"].sum(), 1)
+            "active_end": int(last("active")),
+            "acquired_total": int(acquired),
+            "churned_total": int(total("churned")),
+            "won_back_total": int(total("won_back")),
+            "retention_annual_mean": (
+                float(np.nansum(retention) / np.float64(months_measured))
+                if months_measured
+                else float("nan")
             ),
-            "referral_share": float(ts["acquired_referral"].sum() / max(ts["acquired"].sum(), 1)),
-            "top20_revenue_share_end": float(last["top20_revenue_share"]),
-            "top20_value_share_end": float(last["top20_value_share"]),
-            "service_cost_total": float(ts["service"].sum()),
-            "firm_quality_end": float(last["firm_quality"]),
-            "gap_end": float(last["gap"]),
+            "revenue_total": total("revenue"),
+            "profit_total": total("profit"),
+            "npv": last("npv"),
+            "satisfaction_end": last("satisfaction"),
+            "nps_end": last("nps"),
+            # Pooled, not the mean of monthly ratios (months with few acquisitions would dominate).
+            "cac": float((total("marketing") + total("onboarding")) / max(acquired, 1)),
+            "referral_share": float(total("acquired_referral") / max(acquired, 1)),
+            "top20_revenue_share_end": last("top20_revenue_share"),
+            "top20_value_share_end": last("top20_value_share"),
+            "service_cost_total": total("service"),
+            "firm_quality_end": last("firm_quality"),
+            "gap_end": last("gap"),
         }
 
     def clients_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
