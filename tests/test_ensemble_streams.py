@@ -13,7 +13,7 @@ import pytest
 from scipy.stats import poisson
 
 from model.engine.phases.innovate import poisson_quantile
-from model.engine.randomness import Streams, seed_words
+from model.engine.randomness import Streams, seed_words, seed_words_fast
 
 
 @pytest.mark.parametrize("seed", [0, 1, 7, 2**32 + 5, 123_456_789_012, 2**63 - 1, 2**64 - 1])
@@ -28,6 +28,8 @@ def test_streams_equal_a_fresh_seedsequence_generator(seed: int) -> None:
             assert (fresh.random(7) == s.uniform64(decision, month, 7)).all()
             words = seed_words(seed, s.tag(decision), np.array([month]), 8)[0]
             assert (words == seq.generate_state(8, np.uint32)).all()
+            fast = seed_words_fast(seed, s.tag(decision), np.array([month, month + 1]), 8)
+            assert (fast[0] == words).all()
 
 
 def test_uniform_at_keys_are_seedsequence_words() -> None:

@@ -330,3 +330,23 @@ def test_codes_written_into_kernels_match_the_engines_enumerations() -> None:
     assert (retain._BAD_SERVICE, retain._COMPETITOR) == (Reason.BAD_SERVICE, Reason.COMPETITOR)
     # kernels/metrics.py counts stages 0-3 in this order
     assert [Stage.PROSPECT, Stage.ACTIVE, Stage.LOYAL, Stage.LAPSED] == [0, 1, 2, 3]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.one_of(st.integers(0, 2**64 - 1), st.integers(0, 2**200)),  # past the pool: a long seed
+    st.integers(0, 2**32 - 1),
+    st.lists(st.integers(0, 2**32 - 1), min_size=0, max_size=6),
+    st.integers(1, 9),
+)
+def test_compiled_seed_words_are_numpys_seedsequence(
+    seed: int, tag: int, months: list[int], n_words: int
+) -> None:
+    from model.engine.randomness import seed_words, seed_words_fast
+
+    got = seed_words_fast(seed, tag, np.array(months, np.uint32), n_words)
+    assert got.dtype == np.uint32 and got.shape == (len(months), n_words)
+    np.testing.assert_array_equal(got, seed_words(seed, tag, np.array(months), n_words))
+    for row, month in zip(got, months, strict=True):
+        seq = np.random.SeedSequence(seed, spawn_key=(tag, month))
+        np.testing.assert_array_equal(row, seq.generate_state(n_words, np.uint32))
