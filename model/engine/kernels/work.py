@@ -7,7 +7,16 @@ from numba import njit
 
 from model.engine.kernels.hashing import hash_one
 
-__all__ = ["clip", "deliver", "greedy_spend", "settle_incidents"]
+__all__ = [
+    "choose_on_spot",
+    "clip",
+    "deliver",
+    "fix_cost_exponents",
+    "greedy_spend",
+    "settle_incidents",
+    "settle_month",
+    "staff_terms",
+]
 
 
 @njit(cache=True, nogil=True)
@@ -71,6 +80,33 @@ def clip(x, lo, hi):  # pragma: no cover - compiled
     (``tests/test_kernels.py`` checks both); selects, not branches, so loops vectorize."""
     x = x if not x < lo else lo
     return x if not x > hi else hi
+
+
+@njit(cache=True, nogil=True)
+def staff_terms(
+    clients: np.ndarray,
+    engagement: np.ndarray,
+    skill: np.ndarray,
+    capacity: float,
+    engagement_quality32: np.float32,
+    skill_quality32: np.float32,
+    overload_quality: float,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """Each staff member's quality term, ``e·(eng − ½) + s·(skill − ½) − o·overload``, as float32.
+
+    As numpy computes it: the engagement and skill terms in float32 (the weights as float32), the
+    overload ``max(clients / capacity − 1, 0)`` and its term in float64, their difference in
+    float64 rounded to float32 once. Reference: ``_staff_terms`` in
+    :mod:`model.engine.phases.work` (:func:`~model.engine.phases.work.staff_quality`).
+    """
+    out = np.empty(clients.size, np.float32)
+    half = np.float32(0.5)
+    for j in range(clients.size):
+        overload = clients[j] / capacity - 1.0
+        overload = 0.0 if overload < 0.0 else overload  # np.maximum: a NaN stays NaN
+        term = engagement_quality32 * (engagement[j] - half) + skill_quality32 * (skill[j] - half)
+        out[j] = np.float32(np.float64(term) - overload_quality * overload)
+    return out
 
 
 @njit(cache=True, nogil=True)
@@ -190,3 +226,149 @@ def settle_incidents(
     for i in range(rows.size):
         experience[np.uint64(rows[i])] = clip(experience_month[i], zero, one)
     return n_later
+
+
+@njit(cache=True, nogil=True)
+def fix_cost_exponents(
+    rows: np.ndarray,
+    hit: np.ndarray,
+    key: np.uint64,
+    normal_table: np.ndarray,
+    mu: float,
+    sigma: float,
+) -> np.ndarray:  # pragma: no cover - compiled
+    """``mu + sigma·z`` (float64) for each incident: the exponent of its lognormal fix cost.
+
+    Incident ``k`` is client ``rows[hit[k]]``; ``z`` is the tabulated normal of its ``work.fix_cost``
+    uniform (hashed here under ``key``, as ``ctx.uniform_at`` does). The ``exp`` is left to numpy
+    (no transcendental in a kernel). Reference: :func:`model.engine.phases.work.fix_cost` of
+    ``ctx.uniform_at("work.fix_cost", rows[hit])``.
+    """
+    cells = normal_table.size
+    out = np.empty(hit.size, np.float64)
+    for k in range(hit.size):
+        u = hash_one(np.int64(rows[hit[k]]), key)
+        cell = np.int32(u * np.float32(cells))
+        out[k] = mu + sigma * np.float64(normal_table[min(cell, cells - 1)])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def choose_on_spot(
+    rows: np.ndarray,
+    hit: np.ndarray,
+    staff_of: np.ndarray,
+    cost: np.ndarray,
+    reachable: np.ndarray,
+    cap: float,
+    budget_on: bool,
+    budget_left: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
+    """Which incidents empowered staff fix on the spot: their staff, the choice, and its count.
+
+    Incident ``k`` (client ``rows[hit[k]]``) is eligible when the client is ``reachable``, its
+    ``cost`` is within ``cap`` and there is an empowerment budget; each staff member's eligible
+    incidents, in incident order, are paid for by :func:`greedy_spend` out of ``budget_left``
+    (which is not changed). The eligible incidents are grouped by staff member with a counting
+    sort (staff ids are rows of ``budget_left``), which orders them exactly as a stable
+    ``np.argsort``. Reference: the middle of :func:`model.engine.phases.work.step_numpy`.
+
+    Returns
+    -------
+    served_by : ndarray of int64
+        The staff member of each incident.
+    on_spot : ndarray of bool
+        Whether each incident is fixed on the spot.
+    n_on_spot : int
+        How many are.
+    """
+    n_staff = budget_left.size
+    served_by = np.empty(hit.size, np.int64)
+    eligible = np.empty(hit.size, np.bool_)
+    start = np.zeros(n_staff + 1, np.int64)
+    for k in range(hit.size):
+        row = np.uint64(rows[hit[k]])
+        served_by[k] = staff_of[row]
+        eligible[k] = reachable[row] and cost[k] <= cap and budget_on
+        if eligible[k]:
+            start[served_by[k] + 1] += 1
+    for g in range(n_staff):
+        start[g + 1] += start[g]
+    chosen = np.empty(start[n_staff], np.int64)
+    for k in range(hit.size):
+        if eligible[k]:
+            g = served_by[k]
+            chosen[start[g]] = k
+            start[g] += 1
+    group = np.empty(chosen.size, np.int64)
+    chosen_cost = np.empty(chosen.size, np.float64)
+    for i in range(chosen.size):
+        group[i] = served_by[chosen[i]]
+        chosen_cost[i] = cost[chosen[i]]
+    paid = greedy_spend(group, chosen_cost, budget_left)
+    on_spot = np.zeros(hit.size, np.bool_)
+    n_on_spot = 0
+    for i in range(chosen.size):
+        if paid[i]:
+            on_spot[chosen[i]] = True
+            n_on_spot += 1
+    return served_by, on_spot, n_on_spot
+
+
+@njit(cache=True, nogil=True)
+def settle_month(
+    rows: np.ndarray,
+    hit: np.ndarray,
+    staff_of: np.ndarray,
+    cost: np.ndarray,
+    reachable: np.ndarray,
+    cap: float,
+    budget_on: bool,
+    escalation_key: np.uint64,
+    escalation_fix_prob: np.float32,
+    manager_multiplier: float,
+    recovery_on_spot: float,
+    recovery_escalated: float,
+    severity: float,
+    paradox_bonus: np.float32,
+    experience_month: np.ndarray,
+    incident: np.ndarray,
+    direct_cost: np.ndarray,
+    bonus: np.ndarray,
+    experience: np.ndarray,
+    budget_used: np.ndarray,
+    budget_left: np.ndarray,
+    spent_spot: np.ndarray,
+    spent_later: np.ndarray,
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """:func:`choose_on_spot`, then :func:`settle_incidents` with its choice, in one call.
+
+    Parameters as there; returns the numbers fixed on the spot and fixed later.
+    """
+    served_by, on_spot, n_on_spot = choose_on_spot(
+        rows, hit, staff_of, cost, reachable, cap, budget_on, budget_left
+    )
+    n_later = settle_incidents(
+        rows,
+        hit,
+        served_by,
+        cost,
+        on_spot,
+        escalation_key,
+        escalation_fix_prob,
+        manager_multiplier,
+        recovery_on_spot,
+        recovery_escalated,
+        severity,
+        paradox_bonus,
+        experience_month,
+        incident,
+        direct_cost,
+        bonus,
+        experience,
+        budget_used,
+        budget_left,
+        spent_spot,
+        spent_later,
+    )
+    return n_on_spot, n_later

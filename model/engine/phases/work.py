@@ -9,13 +9,15 @@ manager's cost with a weaker recovery, or not at all.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from model.engine.context import Context
 from model.engine.kernels import work as kernels
 from model.engine.randomness import NORMAL_TABLE, normal_from_uniform
 from model.engine.schedule import service_drop
-from model.scenario import Service, Staff
+from model.scenario import Scenario, Service, Staff
 
 __all__ = [
     "FIXED_LATER",
@@ -23,6 +25,7 @@ __all__ = [
     "UNFIXED",
     "delivered_quality",
     "fix_cost",
+    "float32_mean",
     "greedy_spend",
     "greedy_spend_numpy",
     "incident_probability",
@@ -135,19 +138,21 @@ def greedy_spend_numpy(group: np.ndarray, cost: np.ndarray, budget: np.ndarray) 
 def step(ctx: Context) -> None:
     """Deliver quality, draw incidents, fix them on the spot or escalate; write experience.
 
-    Two compiled passes (:func:`model.engine.kernels.work.deliver` over the served clients,
-    :func:`~model.engine.kernels.work.settle_incidents` over the incidents) around the choice of
-    what empowered staff pay for; the same numbers as :func:`step_numpy`.
+    Compiled passes (:mod:`model.engine.kernels.work`: the staff terms, quality and incidents
+    over the served clients, then each incident's fix cost and its settlement) around the one
+    ``np.exp`` of the fix costs; the same numbers as :func:`step_numpy`.
     """
     cl, st, p, lv = ctx.clients, ctx.staff, ctx.params, ctx.levers
-    svc = p.service
     idx = ctx.served_idx
     if idx.size == 0:
         _nobody_served(ctx)
         return
-    staff_term = _staff_terms(ctx)
+    c = _constants(p)
+    staff_term = kernels.staff_terms(st.clients, st.engagement, st.skill, *c.staff_terms)
     q = np.empty(idx.size, dtype=np.float32)
     x = np.empty(idx.size, dtype=np.float32)
+    # A bad-service shock lowers what is delivered, not the level paid for (no shocks: no drop).
+    drop = service_drop(p, ctx.month) if p.shocks else 0.0
     # (scalars as float32: numpy computes a float32 array with a Python float in float32)
     hit = kernels.deliver(
         idx,
@@ -157,39 +162,30 @@ def step(ctx: Context) -> None:
         ctx.uniform("work.quality"),
         ctx.uniform("work.incident"),
         NORMAL_TABLE,
-        np.float32(svc.fit_experience_effect),
-        np.float32(svc.quality_noise),
-        # A bad-service shock lowers what is delivered, not the level paid for.
-        np.float32(max(0.0, lv.service_level - service_drop(p, ctx.month))),
-        np.float32(svc.incident_rate_max),
+        c.fit_effect,
+        c.noise_scale,
+        np.float32(max(0.0, lv.service_level - drop)),
+        c.rate_max,
         np.float32(ctx.firm.novelty_dip),
         q,
         x,
     )
-    inc = idx[hit]
-    served_by = cl.staff[inc]
-    cost = fix_cost(ctx.uniform_at("work.fix_cost", inc), svc)
-    eligible = ctx.targeted["empowerment"][inc]
-    eligible &= (cost <= lv.empowerment_cap) & (lv.empowerment_budget > 0)
-    order = np.argsort(served_by, kind="stable")
-    on_spot = np.zeros(inc.size, dtype=bool)
-    chosen = order[eligible[order]]
-    on_spot[chosen] = greedy_spend(served_by[chosen], cost[chosen], st.budget_left)
-    spent_spot = np.empty(inc.size)
-    spent_later = np.empty(inc.size)
-    n_later = kernels.settle_incidents(
+    cost = kernels.fix_cost_exponents(
+        idx, hit, ctx.streams.key("work.fix_cost", ctx.month), NORMAL_TABLE, c.mu, c.sigma
+    )
+    np.exp(cost, out=cost)  # fix_cost's exp, in numpy (no transcendental in a kernel)
+    spent_spot = np.empty(hit.size)
+    spent_later = np.empty(hit.size)
+    fixed_on_spot, n_later = kernels.settle_month(
         idx,
         hit,
-        served_by,
+        cl.staff,
         cost,
-        on_spot,
+        ctx.targeted["empowerment"],
+        float(lv.empowerment_cap),
+        lv.empowerment_budget > 0,
         ctx.streams.key("work.escalation", ctx.month),
-        np.float32(svc.escalation_fix_prob),
-        svc.manager_cost_multiplier,
-        svc.recovery_on_spot,
-        svc.recovery_escalated,
-        svc.incident_severity,
-        np.float32(svc.recovery_paradox_bonus),
+        *c.settle,
         x,
         cl.incident,
         cl.direct_cost,
@@ -200,15 +196,85 @@ def step(ctx: Context) -> None:
         spent_spot,
         spent_later,
     )
-    ctx.ledger["empowerment"] += float(spent_spot.sum())
-    ctx.ledger["escalation"] += float(spent_later.sum())
-    fixed_on_spot = int(np.count_nonzero(on_spot))
+    # np.add.reduce is what .sum() and .mean() reduce with, without their Python-level wrappers.
+    ctx.ledger["empowerment"] += float(np.add.reduce(spent_spot))
+    ctx.ledger["escalation"] += float(np.add.reduce(spent_later))
     ctx.tally.update(
-        quality=float(q.mean()),
-        incidents=int(inc.size),
+        quality=float(float32_mean(q)),
+        incidents=int(hit.size),
         fixed_on_spot=fixed_on_spot,
-        escalated=int(inc.size) - fixed_on_spot,
-        unfixed=int(inc.size) - fixed_on_spot - int(n_later),
+        escalated=int(hit.size) - fixed_on_spot,
+        unfixed=int(hit.size) - fixed_on_spot - n_later,
+    )
+
+
+def float32_mean(a: np.ndarray) -> np.float32:
+    """``a.mean()`` of a non-empty 1-d float32 array, bit for bit, without its Python wrapper.
+
+    numpy's ``_mean``: the pairwise float32 sum, divided by the count as an ``intp`` (in float64,
+    NEP 50), rounded back to float32.
+    """
+    return np.float32(np.add.reduce(a) / np.intp(a.size))
+
+
+class _Constants(NamedTuple):
+    """The work phase's scalars that depend on the scenario only, as its kernels take them."""
+
+    staff_terms: tuple[float, np.float32, np.float32, float]
+    fit_effect: np.float32
+    noise_scale: np.float32
+    rate_max: np.float32
+    mu: np.float64
+    sigma: float
+    settle: tuple[np.float32, float, float, float, float, np.float32]
+
+
+#: :func:`_constants` of the scenarios met lately, by identity: ``id(scenario) -> (scenario, constants)``.
+_CONSTANTS: dict[int, tuple[Scenario, _Constants]] = {}
+
+
+def _constants(p: Scenario) -> _Constants:
+    """:class:`_Constants` of a scenario, computed once per scenario object.
+
+    A scenario is immutable, and a dozen scalar conversions and an ``np.log`` each month cost
+    more than a small market's compiled passes. Kept by identity, not equality (which would also
+    hash the sections each month, and take a 0.0 for a −0.0); the entry holds the scenario, so
+    its id is not reused while cached.
+    """
+    found = _CONSTANTS.get(id(p))
+    if found is not None and found[0] is p:
+        return found[1]
+    if len(_CONSTANTS) >= 64:
+        _CONSTANTS.clear()
+    c = _compute_constants(p.service, p.staff)
+    _CONSTANTS[id(p)] = (p, c)
+    return c
+
+
+def _compute_constants(svc: Service, staff: Staff) -> _Constants:
+    """:class:`_Constants` from the scenario's service and staff sections."""
+    s = svc.fix_cost_sigma
+    return _Constants(
+        staff_terms=(
+            float(staff.capacity),
+            np.float32(staff.engagement_quality),
+            np.float32(staff.skill_quality),
+            float(staff.overload_quality),
+        ),
+        fit_effect=np.float32(svc.fit_experience_effect),
+        noise_scale=np.float32(svc.quality_noise),
+        rate_max=np.float32(svc.incident_rate_max),
+        # fix_cost's mu, from the same numpy log
+        mu=np.log(max(svc.fix_cost_mean, 1e-12)) - 0.5 * s * s,
+        sigma=s,
+        settle=(
+            np.float32(svc.escalation_fix_prob),
+            svc.manager_cost_multiplier,
+            svc.recovery_on_spot,
+            svc.recovery_escalated,
+            svc.incident_severity,
+            np.float32(svc.recovery_paradox_bonus),
+        ),
     )
 
 
