@@ -5,6 +5,7 @@ The internal client (Heskett et al. 1994): each link's strength is a parameter t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -74,7 +75,8 @@ def quit_probability(engagement: np.ndarray, p: Staff) -> np.ndarray:
 
 def headcount(served: int, staffing: float, capacity: float) -> int:
     """Staff employed this month: enough for the served clients at ``staffing`` × capacity."""
-    return max(1, int(np.ceil(served * staffing / capacity)))
+    # math.ceil: the same integer as int(np.ceil(...)) of a Python float, without a numpy call
+    return max(1, math.ceil(served * staffing / capacity))
 
 
 def step(ctx: Context) -> None:
@@ -86,7 +88,6 @@ def step(ctx: Context) -> None:
     """
     p, s, lv, cl = ctx.params.staff, ctx.staff, ctx.levers, ctx.clients
     n, hires = _hire(ctx, kernels.deal_round_robin)
-    f32 = np.float32  # each scalar as numpy meets it beside a float32 array (NEP 50)
     quits = kernels.staff_month(
         n,
         ctx.served_idx,
@@ -98,8 +99,28 @@ def step(ctx: Context) -> None:
         s.quits,
         s.budget_left,
         s.budget_used,
+        *_scalars(lv.training_spend, lv.autonomy, p),
+        float(lv.empowerment_budget),
+    )
+    _book(ctx, n, hires + quits, quits)
+
+
+@lru_cache(maxsize=64)
+def _scalars(
+    training_spend: float, autonomy: float, p: Staff
+) -> tuple[float, float, np.float32, float, float, np.float32, np.float32, np.float32, np.float32,
+           np.float32]:  # fmt: skip
+    """The scalar arguments of :func:`model.engine.kernels.staff.staff_month` but the budget, in
+    its order.
+
+    Cached: they change only with the levers, and their scalar numpy calls (``expm1``, ``clip``,
+    a dozen conversions) cost more than the compiled month of a small market's staff.
+    """
+    f32 = np.float32  # each scalar as numpy meets it beside a float32 array (NEP 50)
+    return (
         float(p.capacity),
-        *_targets(lv.training_spend, lv.autonomy, p),
+        target_before_overload(training_spend, autonomy, p),
+        f32(skill_target(training_spend, p)),
         float(p.overload_engagement),
         float(p.engagement_rate),
         f32(p.engagement_rate),
@@ -107,20 +128,6 @@ def step(ctx: Context) -> None:
         f32(p.turnover_engagement),
         f32(p.engagement_base),
         f32(p.new_hire_skill),
-        float(lv.empowerment_budget),
-    )
-    _book(ctx, n, hires + quits, quits)
-
-
-@lru_cache(maxsize=64)
-def _targets(training_spend: float, autonomy: float, p: Staff) -> tuple[float, np.float32]:
-    """:func:`target_before_overload` and :func:`skill_target` (as float32), for :func:`step`.
-
-    Cached: they change only with the levers, and their scalar numpy calls (``expm1``, ``clip``)
-    cost more than the compiled month of a small market's staff.
-    """
-    return target_before_overload(training_spend, autonomy, p), np.float32(
-        skill_target(training_spend, p)
     )
 
 
