@@ -196,3 +196,40 @@ def test_headcount_ceiling_equals_numpys() -> None:
         assert headcount(served, staffing, capacity) == max(
             1, int(np.ceil(served * staffing / capacity))
         )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_serve_is_staff_terms_deliver_and_fix_cost_exponents(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    market, n_staff = int(rng.integers(1, 600)), int(rng.integers(1, 9))
+    rows = np.sort(rng.choice(market, size=int(rng.integers(0, market + 1)), replace=False))
+    staff_arrays = (
+        rng.integers(0, 200, n_staff).astype(np.int32),
+        rng.random(n_staff, dtype=np.float32),
+        rng.random(n_staff, dtype=np.float32),
+    )
+    staff_scalars = (40.0, np.float32(0.2), np.float32(0.1), 0.3)
+    client_arrays = (
+        rng.integers(0, n_staff, market).astype(np.int32),
+        rng.random(market, dtype=np.float32),
+        rng.random(market, dtype=np.float32),
+        rng.random(market, dtype=np.float32),
+        NORMAL_TABLE,
+    )
+    f32 = np.float32
+    deliver_scalars = (f32(0.3), f32(0.05), f32(rng.random()), f32(0.4), f32(0.02))
+    fix = (np.uint64(rng.integers(0, 2**63)), 5.5, 0.8)
+    q, x = np.empty(rows.size, np.float32), np.empty(rows.size, np.float32)
+    hit, exponents = kernels.serve(
+        rows, client_arrays[0], *staff_arrays, *staff_scalars, *client_arrays[1:],
+        *deliver_scalars, *fix, q, x,
+    )  # fmt: skip
+    ref_q, ref_x = np.empty_like(q), np.empty_like(x)
+    term = kernels.staff_terms(*staff_arrays, *staff_scalars)
+    ref_hit = kernels.deliver(
+        rows, client_arrays[0], term, *client_arrays[1:], *deliver_scalars, ref_q, ref_x
+    )
+    ref_exponents = kernels.fix_cost_exponents(rows, ref_hit, fix[0], NORMAL_TABLE, *fix[1:])
+    np.testing.assert_array_equal(hit, ref_hit)
+    assert exponents.tobytes() == ref_exponents.tobytes()
+    assert (q.tobytes(), x.tobytes()) == (ref_q.tobytes(), ref_x.tobytes())

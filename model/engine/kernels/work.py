@@ -13,6 +13,7 @@ __all__ = [
     "deliver",
     "fix_cost_exponents",
     "greedy_spend",
+    "serve",
     "settle_incidents",
     "settle_month",
     "staff_terms",
@@ -251,6 +252,48 @@ def fix_cost_exponents(
         cell = np.int32(u * np.float32(cells))
         out[k] = mu + sigma * np.float64(normal_table[min(cell, cells - 1)])
     return out
+
+
+@njit(cache=True, nogil=True)
+def serve(
+    rows: np.ndarray,
+    staff_of: np.ndarray,
+    clients: np.ndarray,
+    engagement: np.ndarray,
+    skill: np.ndarray,
+    capacity: float,
+    engagement_quality32: np.float32,
+    skill_quality32: np.float32,
+    overload_quality: float,
+    fit: np.ndarray,
+    u_quality: np.ndarray,
+    u_incident: np.ndarray,
+    normal_table: np.ndarray,
+    fit_effect: np.float32,
+    noise_scale: np.float32,
+    level: np.float32,
+    rate_max: np.float32,
+    dip: np.float32,
+    fix_cost_key: np.uint64,
+    mu: float,
+    sigma: float,
+    quality: np.ndarray,
+    experience: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """:func:`staff_terms`, :func:`deliver` and :func:`fix_cost_exponents` in one call.
+
+    Parameters as there (the staff arrays and scalars are :func:`staff_terms`'); returns the
+    positions with an incident and their fix-cost exponents.
+    """
+    staff_term = staff_terms(
+        clients, engagement, skill, capacity, engagement_quality32, skill_quality32,
+        overload_quality,
+    )  # fmt: skip
+    hit = deliver(
+        rows, staff_of, staff_term, fit, u_quality, u_incident, normal_table, fit_effect,
+        noise_scale, level, rate_max, dip, quality, experience,
+    )  # fmt: skip
+    return hit, fix_cost_exponents(rows, hit, fix_cost_key, normal_table, mu, sigma)
 
 
 @njit(cache=True, nogil=True)

@@ -148,16 +148,18 @@ def step(ctx: Context) -> None:
         _nobody_served(ctx)
         return
     c = _constants(p)
-    staff_term = kernels.staff_terms(st.clients, st.engagement, st.skill, *c.staff_terms)
     q = np.empty(idx.size, dtype=np.float32)
     x = np.empty(idx.size, dtype=np.float32)
     # A bad-service shock lowers what is delivered, not the level paid for (no shocks: no drop).
     drop = service_drop(p, ctx.month) if p.shocks else 0.0
     # (scalars as float32: numpy computes a float32 array with a Python float in float32)
-    hit = kernels.deliver(
+    hit, cost = kernels.serve(
         idx,
         cl.staff,
-        staff_term,
+        st.clients,
+        st.engagement,
+        st.skill,
+        *c.staff_terms,
         cl.fit,
         ctx.uniform("work.quality"),
         ctx.uniform("work.incident"),
@@ -167,11 +169,11 @@ def step(ctx: Context) -> None:
         np.float32(max(0.0, lv.service_level - drop)),
         c.rate_max,
         np.float32(ctx.firm.novelty_dip),
+        ctx.streams.key("work.fix_cost", ctx.month),
+        c.mu,
+        c.sigma,
         q,
         x,
-    )
-    cost = kernels.fix_cost_exponents(
-        idx, hit, ctx.streams.key("work.fix_cost", ctx.month), NORMAL_TABLE, c.mu, c.sigma
     )
     np.exp(cost, out=cost)  # fix_cost's exp, in numpy (no transcendental in a kernel)
     spent_spot = np.empty(hit.size)
@@ -212,9 +214,10 @@ def float32_mean(a: np.ndarray) -> np.float32:
     """``a.mean()`` of a non-empty 1-d float32 array, bit for bit, without its Python wrapper.
 
     numpy's ``_mean``: the pairwise float32 sum, divided by the count as an ``intp`` (in float64,
-    NEP 50), rounded back to float32.
+    NEP 50), rounded back to float32. The division is done on Python floats: the same IEEE
+    float64 division (a count below 2⁵³ converts exactly), without numpy's scalar machinery.
     """
-    return np.float32(np.add.reduce(a) / np.intp(a.size))
+    return np.float32(float(np.add.reduce(a)) / a.size)
 
 
 class _Constants(NamedTuple):
