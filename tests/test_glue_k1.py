@@ -217,12 +217,13 @@ def test_serve_is_staff_terms_deliver_and_fix_cost_exponents(seed: int) -> None:
         NORMAL_TABLE,
     )
     f32 = np.float32
-    deliver_scalars = (f32(0.3), f32(0.05), f32(rng.random()), f32(0.4), f32(0.02))
+    level, dip = float(rng.choice([0.0, 0.6, 0.9, 1.2]) - rng.random() / 7), 0.02 + rng.random() / 9
+    deliver_scalars = (f32(0.3), f32(0.05), f32(level), f32(0.4), f32(dip))
     fix = (np.uint64(rng.integers(0, 2**63)), 5.5, 0.8)
     q, x = np.empty(rows.size, np.float32), np.empty(rows.size, np.float32)
     hit, exponents = kernels.serve(
         rows, client_arrays[0], *staff_arrays, *staff_scalars, *client_arrays[1:],
-        *deliver_scalars, *fix, q, x,
+        *deliver_scalars[:2], level, deliver_scalars[3], dip, *fix, q, x,
     )  # fmt: skip
     ref_q, ref_x = np.empty_like(q), np.empty_like(x)
     term = kernels.staff_terms(*staff_arrays, *staff_scalars)

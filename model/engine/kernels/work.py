@@ -271,9 +271,9 @@ def serve(
     normal_table: np.ndarray,
     fit_effect: np.float32,
     noise_scale: np.float32,
-    level: np.float32,
+    level: float,
     rate_max: np.float32,
-    dip: np.float32,
+    dip: float,
     fix_cost_key: np.uint64,
     mu: float,
     sigma: float,
@@ -282,8 +282,9 @@ def serve(
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """:func:`staff_terms`, :func:`deliver` and :func:`fix_cost_exponents` in one call.
 
-    Parameters as there (the staff arrays and scalars are :func:`staff_terms`'); returns the
-    positions with an incident and their fix-cost exponents.
+    Parameters as there (the staff arrays and scalars are :func:`staff_terms`'), but ``level``
+    and ``dip`` are rounded to float32 here (as ``np.float32`` rounds a float; one numpy call
+    fewer each); returns the positions with an incident and their fix-cost exponents.
     """
     staff_term = staff_terms(
         clients, engagement, skill, capacity, engagement_quality32, skill_quality32,
@@ -291,7 +292,7 @@ def serve(
     )  # fmt: skip
     hit = deliver(
         rows, staff_of, staff_term, fit, u_quality, u_incident, normal_table, fit_effect,
-        noise_scale, level, rate_max, dip, quality, experience,
+        noise_scale, np.float32(level), rate_max, np.float32(dip), quality, experience,
     )  # fmt: skip
     return hit, fix_cost_exponents(rows, hit, fix_cost_key, normal_table, mu, sigma)
 

@@ -152,7 +152,8 @@ def step(ctx: Context) -> None:
     x = np.empty(idx.size, dtype=np.float32)
     # A bad-service shock lowers what is delivered, not the level paid for (no shocks: no drop).
     drop = service_drop(p, ctx.month) if p.shocks else 0.0
-    # (scalars as float32: numpy computes a float32 array with a Python float in float32)
+    # (scalars as float32, or rounded to it in the kernel: numpy computes a float32 array with a
+    # Python float in float32)
     hit, cost = kernels.serve(
         idx,
         cl.staff,
@@ -166,9 +167,9 @@ def step(ctx: Context) -> None:
         NORMAL_TABLE,
         c.fit_effect,
         c.noise_scale,
-        np.float32(max(0.0, lv.service_level - drop)),
+        float(max(0.0, lv.service_level - drop)),
         c.rate_max,
-        np.float32(ctx.firm.novelty_dip),
+        float(ctx.firm.novelty_dip),
         ctx.streams.key("work.fix_cost", ctx.month),
         c.mu,
         c.sigma,
