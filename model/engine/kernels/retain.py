@@ -13,19 +13,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from model.engine.kernels.work import clip
+
 __all__ = ["decide_leavers", "hazard_exponents"]
 
 _BAD_SERVICE, _COMPETITOR = 1, 2  # model.engine.state.Reason (kernels do not import the engine)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _clip01(x: np.float32) -> np.float32:  # pragma: no cover - compiled
-    """``np.clip(x, 0, 1)`` in float32 (NaN and -0.0 pass through, as numpy's).
-
-    Selects, not branches, so that loops calling it vectorize.
-    """
-    x = x if not x < np.float32(0.0) else np.float32(0.0)
-    return x if not x > np.float32(1.0) else np.float32(1.0)
+_ZERO, _ONE = np.float32(0.0), np.float32(1.0)  # clip bounds in float32, as numpy clips float32
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -34,7 +27,7 @@ def _behavioural(
 ) -> np.float32:  # pragma: no cover - compiled
     """Satisfaction that drives churn: ``clip(S + bonus, 0, 1)`` if the paradox acts, else S."""
     s = satisfaction[row]
-    return _clip01(s + bonus[row]) if paradox_acts else s
+    return clip(s + bonus[row], _ZERO, _ONE) if paradox_acts else s
 
 
 @njit(cache=True, nogil=True)
@@ -47,13 +40,13 @@ def hazard_exponents(
     tenure: np.ndarray,
     enrolled: np.ndarray,
     exponential: bool,
-    minus_sensitivity: np.float32,
-    reference: np.float32,
+    minus_sensitivity: float,
+    reference: float,
     with_discount: bool,
-    elasticity: np.float32,
-    discount: np.float32,
+    elasticity: float,
+    discount: float,
     with_tenure: bool,
-    tenure_slope: np.float32,
+    tenure_slope: float,
     out: np.ndarray,
 ) -> int:  # pragma: no cover - compiled
     """The churn hazard's exponent at each position, capped at 80, ready for ``np.exp``.
@@ -63,7 +56,9 @@ def hazard_exponents(
     else 0) ``− ℓ·discount`` (when ``with_discount``: ``discount`` where enrolled, else 0)
     ``+ τ/12·tenure`` (when ``with_tenure``), all in float32 and in that order. Returns how many
     positions are enrolled (0 unless ``with_discount``). Reference:
-    :func:`model.engine.phases.retain.churn_hazard` up to its ``np.exp``.
+    :func:`model.engine.phases.retain.churn_hazard` up to its ``np.exp``. The float parameters
+    are rounded to float32 here, as numpy rounds them beside float32 arrays (NEP 50): Python
+    floats spare the caller a numpy scalar each.
 
     Parameters
     ----------
@@ -81,17 +76,20 @@ def hazard_exponents(
         Months as a client.
     enrolled : ndarray of bool
         Loyalty programme's members (every client row); read only when ``with_discount``.
-    minus_sensitivity, reference : float32
+    minus_sensitivity, reference : float
         ``−k`` and ``S_ref`` of the exponential response.
-    elasticity, discount : float32
+    elasticity, discount : float
         ``ℓ`` and the discount (a share of price) of the members.
-    tenure_slope : float32
+    tenure_slope : float
         ``τ/12``: the exponent's change per month of tenure.
+
     out : ndarray of float32, shape (1 or 2, positions)
         Written.
     """
     # Simple passes, each with its tests outside the loop: a loop that tests every flag for
     # every client ran several times slower than all of them together.
+    minus_k, s_ref = np.float32(minus_sensitivity), np.float32(reference)
+    ell, disc, slope = np.float32(elasticity), np.float32(discount), np.float32(tenure_slope)
     m = out.shape[1]
     x = out[0]
     if not exponential:
@@ -99,35 +97,35 @@ def hazard_exponents(
     elif dense:
         for i in range(m):
             s = _behavioural(satisfaction, bonus, np.uint64(i), paradox_acts)
-            x[i] = minus_sensitivity * (s - reference)
+            x[i] = minus_k * (s - s_ref)
     else:
         for i in range(m):
             s = _behavioural(satisfaction, bonus, np.uint64(served_idx[i]), paradox_acts)
-            x[i] = minus_sensitivity * (s - reference)
+            x[i] = minus_k * (s - s_ref)
     if out.shape[0] == 2:
         out[1] = x  # the exponent without the discount
     n_enrolled = 0
     if with_discount:
-        off = discount * np.float32(0.0)  # what numpy's discount · False gives
+        off = disc * np.float32(0.0)  # what numpy's discount · False gives
         if dense:
             for i in range(m):
                 member = enrolled[i]
                 n_enrolled += member
-                x[i] = x[i] - elasticity * (discount if member else off)
+                x[i] = x[i] - ell * (disc if member else off)
         else:
             for i in range(m):
                 member = enrolled[np.uint64(served_idx[i])]
                 n_enrolled += member
-                x[i] = x[i] - elasticity * (discount if member else off)
+                x[i] = x[i] - ell * (disc if member else off)
     if with_tenure:
         for k in range(out.shape[0]):
             row_k = out[k]
             if dense:
                 for i in range(m):
-                    row_k[i] = row_k[i] + tenure_slope * np.float32(tenure[i])
+                    row_k[i] = row_k[i] + slope * np.float32(tenure[i])
             else:
                 for i in range(m):
-                    years = tenure_slope * np.float32(tenure[np.uint64(served_idx[i])])
+                    years = slope * np.float32(tenure[np.uint64(served_idx[i])])
                     row_k[i] = row_k[i] + years
     cap = np.float32(80.0)
     for k in range(out.shape[0]):
@@ -145,15 +143,15 @@ def decide_leavers(
     served_idx: np.ndarray,
     multiplier: np.ndarray,
     response: np.ndarray,
-    gap_factor: np.float32,
+    gap_factor: float,
     propensity: np.ndarray,
     satisfaction: np.ndarray,
     bonus: np.ndarray,
     paradox_acts: bool,
-    bad_service_threshold: np.float32,
+    bad_service_threshold: float,
     u_churn: np.ndarray,
     u_poach: np.ndarray,
-    poach: np.float32,
+    poach: float,
     leaves: np.ndarray,
     left_reason: np.ndarray,
 ) -> tuple[int, int]:  # pragma: no cover - compiled
@@ -165,12 +163,18 @@ def decide_leavers(
     threshold, else for a competitor; with a ``u_poach`` stream, a competitor also takes those
     not leaving whose poaching uniform is below ``poach``. ``multiplier[0]`` is overwritten with
     the hazard, and ``multiplier[1]`` (if any: the discount's absent) with the hazard without
-    the discount minus the hazard (times the served flag when dense), for numpy to sum. Writes ``leaves`` (all rows when dense) and
-    ``left_reason`` (leavers only). Returns ``(leavers over bad service, poached)``. Reference:
+    the discount minus the hazard (times the served flag when dense), for numpy to sum. Writes
+    ``leaves`` (all rows when dense) and ``left_reason`` (leavers only). Returns ``(leavers over
+    bad service, poached)``. ``gap_factor``, ``bad_service_threshold`` and ``poach`` are rounded
+    to float32 here, as numpy meets them beside float32 arrays. Reference:
     :func:`model.engine.phases.retain.step_numpy` after the hazard's ``np.exp``.
     """
     # The hazards first, in place of the multipliers (simple passes that vectorize), then the
     # decisions (few leavers: branches that rarely go the other way).
+    gap, threshold = (
+        np.float32(gap_factor),
+        np.float32(bad_service_threshold),
+    )  # as numpy meets them
     m = multiplier.shape[1]
     for k in range(multiplier.shape[0]):
         h = multiplier[k]
@@ -179,10 +183,10 @@ def decide_leavers(
                 h[i] = h[i] * response[i]
         if dense:
             for i in range(m):
-                h[i] = _clip01(h[i] * gap_factor * propensity[i])
+                h[i] = clip(h[i] * gap * propensity[i], _ZERO, _ONE)
         else:
             for i in range(m):
-                h[i] = _clip01(h[i] * gap_factor * propensity[np.uint64(served_idx[i])])
+                h[i] = clip(h[i] * gap * propensity[np.uint64(served_idx[i])], _ZERO, _ONE)
     hazard = multiplier[0]
     if multiplier.shape[0] == 2:  # the programme's effect: the hazard without it minus with it
         kept = multiplier[1]
@@ -193,7 +197,7 @@ def decide_leavers(
         else:
             for i in range(m):
                 kept[i] = kept[i] - hazard[i]
-    do_poach = u_poach.size > 0
+    do_poach, poach32 = u_poach.size > 0, np.float32(poach)
     n_bad = 0
     n_poached = 0
     for i in range(m):
@@ -203,13 +207,13 @@ def decide_leavers(
         leave = on & (u_churn[row] < hazard[i])
         taken = False
         if leave:
-            if _behavioural(satisfaction, bonus, row, paradox_acts) < bad_service_threshold:
+            if _behavioural(satisfaction, bonus, row, paradox_acts) < threshold:
                 left_reason[row] = _BAD_SERVICE
                 n_bad += 1
             else:
                 left_reason[row] = _COMPETITOR
         elif do_poach:
-            taken = on & (u_poach[row] < poach)
+            taken = on & (u_poach[row] < poach32)
             if taken:
                 left_reason[row] = _COMPETITOR
                 n_poached += 1

@@ -23,6 +23,11 @@ from model.scenario import Retain
 
 __all__ = ["churn_hazard", "gap_factor", "satisfaction_response", "step", "step_numpy"]
 
+# Empty arrays for what a kernel does not read (no programme, the exponential response, no
+# poaching); writable, as the kernels' other arrays are (one compiled variant).
+_NO_FLAGS = np.zeros(0, dtype=bool)
+_NO_FLOATS = np.zeros(0, dtype=np.float32)
+
 
 def gap_factor(gap: float, p: Retain) -> float:
     """The churn multiplier of the product-quality gap: ``max(0, 1 + g·tanh(gap / scale))``.
@@ -105,14 +110,14 @@ def step(ctx: Context) -> None:
     cl, p, lv, r = ctx.clients, ctx.params, ctx.levers, ctx.params.retain
     dense, idx = ctx.dense, ctx.served_idx
     positions = cl.n if dense else idx.size
-    f32 = np.float32  # each scalar as numpy meets it beside a float32 array (NEP 50)
     acts = p.service.recovery_paradox_behavioural
     # A discount array (possibly all zeros) whenever a programme or a loyalty segment is set.
     with_discount = lv.loyalty_discount > 0 or p.targeting.loyalty != "all"
-    enrolled = ctx.targeted["loyalty"] if with_discount else np.zeros(0, dtype=bool)
+    enrolled = ctx.targeted["loyalty"] if with_discount else _NO_FLAGS
     # Row 0: the exponent with the discount; row 1: without it (the programme's effect).
     multiplier = np.empty((2 if lv.loyalty_discount > 0 else 1, positions), dtype=np.float32)
     exponential = r.churn_response == "exponential"
+    # (Float parameters go as Python floats: the kernels round them to float32, as numpy would.)
     n_enrolled = kernels.hazard_exponents(
         dense,
         idx,
@@ -122,18 +127,18 @@ def step(ctx: Context) -> None:
         cl.tenure,
         enrolled,
         exponential,
-        f32(-r.satisfaction_sensitivity),
-        f32(r.satisfaction_reference),
+        -r.satisfaction_sensitivity,
+        r.satisfaction_reference,
         with_discount,
-        f32(r.loyalty_elasticity),
-        f32(lv.loyalty_discount),
+        r.loyalty_elasticity,
+        lv.loyalty_discount,
         r.tenure_slope != 0,
-        f32(r.tenure_slope / 12.0),
+        r.tenure_slope / 12.0,
         multiplier,
     )
     np.exp(multiplier, out=multiplier)
     if exponential:
-        response = np.zeros(0, dtype=np.float32)
+        response = _NO_FLOATS
     else:  # the other forms' own transcendentals, in numpy (satisfaction_response)
         rows = ctx.served_rows
         s = behavioural(cl.satisfaction[rows], cl.paradox_bonus[rows], acts)
@@ -145,23 +150,24 @@ def step(ctx: Context) -> None:
         idx,
         multiplier,
         response,
-        f32(gap_factor(ctx.firm.gap, r)),
+        gap_factor(ctx.firm.gap, r),
         cl.propensity,
         cl.satisfaction,
         cl.paradox_bonus,
         acts,
-        f32(r.bad_service_threshold),
+        r.bad_service_threshold,
         ctx.uniform("retain.churn"),
-        ctx.uniform("retain.poach") if poach > 0 else np.zeros(0, dtype=np.float32),
-        f32(poach),
+        ctx.uniform("retain.poach") if poach > 0 else _NO_FLOATS,
+        poach,
         cl.leaves,
         cl.left_reason,
     )
     ctx.tally["poached"] = poached
     # Churners the programme kept, in expectation: the hazard without it minus the hazard with it.
-    # (The kernel left it per position in the multipliers' second row, summed here as numpy does.)
+    # (The kernel left it per position in the multipliers' second row, summed here as numpy does:
+    # ndarray.sum is np.add.reduce behind a Python wrapper.)
     ctx.tally["kept_by_programme"] = (
-        float(multiplier[1].sum(dtype=np.float64)) if lv.loyalty_discount > 0 else 0.0
+        float(np.add.reduce(multiplier[1], dtype=np.float64)) if lv.loyalty_discount > 0 else 0.0
     )
     ctx.tally["enrolled"] = n_enrolled if with_discount else int(idx.size)
     ctx.tally["churned_bad_service"] = n_bad
