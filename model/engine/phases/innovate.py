@@ -11,6 +11,7 @@ novelties: the trade-off is found, not assumed (March 1991).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from scipy import special
@@ -30,9 +31,21 @@ def poisson_quantile(u: float, mu: float) -> int:
     """
     if not (0.0 < u < 1.0 and 0.0 < mu < math.inf):
         return int(poisson.ppf(u, mu))
+    if u <= _none_mass(mu):  # CDF(0) ≥ u: most months at the default rate, without the inverse
+        return 0
     k = math.ceil(special.pdtrik(u, mu))
     below = max(k - 1, 0)
     return below if special.pdtr(below, mu) >= u else k
+
+
+@lru_cache(maxsize=64)
+def _none_mass(mu: float) -> float:
+    """CDF(0) of Poisson(``mu``), as :func:`poisson_quantile` compares it (kept by rate).
+
+    Below it, the full path also answers 0 (``pdtrik`` would have to miss its root by more than
+    one count to say otherwise; ``tests/test_glue_k2.py`` checks the two agree).
+    """
+    return float(special.pdtr(0, mu))
 
 
 def ship_decision(
@@ -58,29 +71,14 @@ def step(ctx: Context) -> None:
     firm, p, lv = ctx.firm, ctx.params.innovation, ctx.levers
     firm.novelty_dip *= 1.0 - p.novelty_dip_decay
     budget = lv.rd_share * firm.ledger.get("last_revenue", 0.0)
-    u = ctx.streams.uniform64("innovate.count", ctx.month, 1)[0]
-    # A candidate costs a share of revenue, so R&D productivity does not depend on firm size.
-    count = poisson_quantile(u, lv.rd_share / p.candidate_cost) if budget > 0 else 0
+    count = 0
+    if budget > 0:  # (no draw otherwise: the month's count is 0 whatever it would be)
+        # A Python float: scipy's functions and the comparisons cost less on it (the same value).
+        u = float(ctx.streams.uniform64("innovate.count", ctx.month, 1)[0])
+        # A candidate costs a share of revenue, so R&D productivity does not depend on firm size.
+        count = poisson_quantile(u, lv.rd_share / p.candidate_cost)
     if count:
-        # One stream per quantity, indexed by candidate: candidate k's effect and noises do not
-        # depend on how many candidates there are (arms with different R&D stay paired).
-        rows = np.arange(count)
-
-        def draw(name: str) -> np.ndarray:
-            u = ctx.streams.uniform_at(name, ctx.month, rows)
-            return normal_from_uniform(u).astype(np.float64)
-
-        effect = p.effect_mean + p.effect_sd * draw("innovate.effect")
-        noise_fb, noise_int = draw("innovate.feedback_noise"), draw("innovate.internal_noise")
-        ships = ship_decision(effect, noise_fb, noise_int, lv.client_focus, p)
-        good = effect > 0
-        # Quality is on a 0-1 scale: a firm at the top cannot ship past it.
-        firm.quality = float(np.clip(firm.quality + effect[ships].sum(), 0.0, 1.0))
-        firm.novelty_dip += p.novelty_dip * int(ships.sum())
-        firm.shipped_good += int((ships & good).sum())
-        firm.shipped_bad += int((ships & ~good).sum())
-        firm.shelved_good += int((~ships & good).sum())
-        firm.shelved_bad += int((~ships & ~good).sum())
+        _run_candidates(ctx, count)
     ctx.tally["candidates"] = count
     # Competitors move on for next month (a scheduled leap lands at the start of its month),
     # within the 0-1 quality scale; a market held still (a closed cohort) does not move.
@@ -88,3 +86,32 @@ def step(ctx: Context) -> None:
     if not market.hold_still:
         firm.frontier = move_frontier(firm.frontier, market.competitor_pace)
     ctx.ledger["rd"] += budget
+
+
+#: A candidate's three draws, one stream each: effect, clients' feedback noise, internal noise.
+_DRAWS = ("innovate.effect", "innovate.feedback_noise", "innovate.internal_noise")
+
+
+def _run_candidates(ctx: Context, count: int) -> None:
+    """Draw ``count`` candidates; ship or shelve each, moving quality and the novelty dip."""
+    firm, p, lv = ctx.firm, ctx.params.innovation, ctx.levers
+    # One stream per quantity, indexed by candidate: candidate k's effect and noises do not
+    # depend on how many candidates there are (arms with different R&D stay paired).
+    rows = np.arange(count)
+    u = [ctx.streams.uniform_at(name, ctx.month, rows) for name in _DRAWS]
+    # One inverse CDF over the three draws (element by element, so each its own numbers).
+    z = normal_from_uniform(np.concatenate(u)).astype(np.float64)
+    effect = p.effect_mean + p.effect_sd * z[:count]
+    ships = ship_decision(effect, z[count : 2 * count], z[2 * count :], lv.client_focus, p)
+    good = effect > 0
+    # Quality is on a 0-1 scale: a firm at the top cannot ship past it (np.clip's numbers, on a
+    # Python float, NaN and -0.0 included).
+    firm.quality = move_frontier(firm.quality, float(np.add.reduce(effect[ships])))
+    # The four outcomes' counts from three (integers: exact).
+    shipped, good_shipped = int(np.count_nonzero(ships)), int(np.count_nonzero(ships & good))
+    n_good = int(np.count_nonzero(good))
+    firm.novelty_dip += p.novelty_dip * shipped
+    firm.shipped_good += good_shipped
+    firm.shipped_bad += shipped - good_shipped
+    firm.shelved_good += n_good - good_shipped
+    firm.shelved_bad += count - shipped - n_good + good_shipped
