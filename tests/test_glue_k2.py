@@ -1,9 +1,10 @@
-"""Cheaper glue in the retain, innovate and account phases gives the numbers it replaces, bit for bit.
+"""Cheaper glue in the retain, innovate and account phases: the numbers it replaced, bit for bit.
 
 Each rewrite is checked against the expression it replaced, on random inputs: innovate's early
 answer of :func:`~model.engine.phases.innovate.poisson_quantile`, its scalar clip and its one
 inverse CDF over three draws; retain's kernels fed Python floats instead of float32 scalars and
-its sum without ``ndarray.sum``'s wrapper.
+its sum without ``ndarray.sum``'s wrapper; account's sums of its work array's rows, its mapped
+sums of ledger lines, and its kept tables and flags.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import pytest
 from scipy import special
 from scipy.stats import poisson
 
+from model.engine.context import LEDGER_LINES
 from model.engine.kernels import retain as retain_kernels
+from model.engine.phases import account
 from model.engine.phases.innovate import move_frontier, poisson_quantile
 from model.engine.randomness import normal_from_uniform
 
@@ -128,3 +131,43 @@ def test_retain_kernels_round_python_floats_as_float32_scalars(dense: bool, seed
         outs.append((n_enrolled, counts, mult.tobytes(), leaves.tobytes(), reason.tobytes()))
     assert outs[0] == outs[1]
     assert outs[0][1] != (0, 0)  # (the inputs reach the branches that read the thresholds)
+
+
+@pytest.mark.parametrize("size", _SIZES)
+def test_add_reduce_of_a_work_row_is_ndarray_sum(size: int) -> None:
+    """Account's sums: np.add.reduce over a row of its (3, clients) work array, as ndarray.sum."""
+    work = np.random.default_rng(size).standard_normal((3, size + 5)) * 1e3
+    for row in range(3):
+        x = work[row, :size]
+        want = np.float64(float(x.sum())).tobytes()
+        assert np.float64(float(np.add.reduce(x))).tobytes() == want
+        assert np.float64(float(np.add.reduce(x.copy()))).tobytes() == want
+
+
+def test_a_mapped_sum_of_ledger_lines_is_the_generators() -> None:
+    rng = np.random.default_rng(9)
+    for _ in range(200):
+        values = rng.standard_normal(len(LEDGER_LINES)) * 10.0 ** rng.integers(-3, 9, 13)
+        led = dict(zip(LEDGER_LINES, values.tolist(), strict=True))
+        want = sum(led[k] for k in LEDGER_LINES)
+        assert np.float64(sum(map(led.__getitem__, LEDGER_LINES))).tobytes() == (
+            np.float64(want).tobytes()
+        )
+
+
+@pytest.mark.parametrize("rates", [(0.05, 0.02, -0.03), (0.0, 0.02, 0.0), (0.05, 0.0, 0.0)])
+def test_kept_tables_are_each_rates_table(rates: tuple[float, float, float]) -> None:
+    for months in (1, 200, 257, 1025):
+        tables = account._tables(rates, 7.0, account._table_length(months))
+        for rate, table in zip(rates, tables, strict=True):
+            if rate:
+                assert table is account._tenure_table(rate, 7.0, months)
+            else:
+                assert table.size == 0
+
+
+def test_kept_flags_are_the_array_of_the_flags() -> None:
+    for bits in [(True,) * 7, (False,) * 7, (True, False, True, False, False, True, False)]:
+        flags = account._flags(*bits)
+        assert flags.tobytes() == np.array(bits, np.bool_).tobytes() and not flags.flags.writeable
+        assert account._flags(*bits) is flags

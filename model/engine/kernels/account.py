@@ -26,6 +26,26 @@ def served_max(values: np.ndarray, idx: np.ndarray) -> int:  # pragma: no cover 
 
 
 @njit(cache=True, nogil=True)
+def charge_joiners(
+    joins: np.ndarray, value: np.ndarray, acquisition: float
+) -> int:  # pragma: no cover - compiled
+    """Charge the month's joiners an equal share of ``acquisition``; returns how many joined.
+
+    Reference: ``cl.value[np.flatnonzero(cl.joins)] -= acquisition / joiners.size`` in
+    :func:`model.engine.phases.account._shared_charges`.
+    """
+    n = 0
+    for i in range(joins.size):
+        n += joins[i]
+    if n:
+        each = acquisition / n
+        for i in range(joins.size):
+            if joins[i]:
+                value[i] -= each
+    return n
+
+
+@njit(cache=True, nogil=True)
 def ledger_pass(
     idx: np.ndarray,
     spend: np.ndarray,
@@ -47,8 +67,14 @@ def ledger_pass(
     contribution: np.ndarray,
     service: np.ndarray,
     enrolled: np.ndarray,
-) -> int:  # pragma: no cover - compiled
-    """One served client's month, per served client; returns how many pay (do not leave).
+    joins: np.ndarray,
+    value: np.ndarray,
+    acquisition: float,
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """One served client's month, per served client, and the joiners' acquisition cost.
+
+    Returns how many pay (do not leave) and how many joined (:func:`charge_joiners`, run here to
+    spare its own call).
 
     Reference: the ledger half of :func:`model.engine.phases.account.step_numpy`, operation by
     operation in float64: ``volume = spend·pays (·growth)``, ``revenue = volume (·premium)``,
@@ -79,6 +105,8 @@ def ledger_pass(
     volume, revenue, contribution, service, enrolled : ndarray
         Written per position: volume only with a premium (else ``revenue`` holds it), service only
         when per client, enrolled only unless everyone is a member.
+    joins, value, acquisition
+        :func:`charge_joiners`' arguments.
     """
     use_growth, use_premium, everyone = flags[0], flags[1], flags[2]
     share_of_spend, use_trend, service_per_client, by_position = (
@@ -125,27 +153,7 @@ def ledger_pass(
         c = c - s
         c = c - direct_cost[r]
         contribution[k] = c
-    return paying
-
-
-@njit(cache=True, nogil=True)
-def charge_joiners(
-    joins: np.ndarray, value: np.ndarray, acquisition: float
-) -> int:  # pragma: no cover - compiled
-    """Charge the month's joiners an equal share of ``acquisition``; returns how many joined.
-
-    Reference: ``cl.value[np.flatnonzero(cl.joins)] -= acquisition / joiners.size`` in
-    :func:`model.engine.phases.account._shared_charges`.
-    """
-    n = 0
-    for i in range(joins.size):
-        n += joins[i]
-    if n:
-        each = acquisition / n
-        for i in range(joins.size):
-            if joins[i]:
-                value[i] -= each
-    return n
+    return paying, charge_joiners(joins, value, acquisition)
 
 
 @njit(cache=True, nogil=True)

@@ -29,7 +29,6 @@ import numpy as np
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import account as kernels
 from model.engine.scratch import scratch
-from model.engine.state import ClientState
 from model.scenario import LoyaltyEconomics, Service
 
 __all__ = ["monthly_rate", "service_cost", "step", "step_numpy", "tenure_multiplier"]
@@ -98,7 +97,7 @@ def _shares(
 
     Returns ``(per_client, per_revenue, unattributed)`` in currency, share and currency.
     """
-    equal = sum(led[k] for k in ("staff", "training", "hiring", "overhead"))
+    equal = sum(map(led.__getitem__, _EQUAL_LINES))  # (map: the same sum, cheaper than a generator)
     acquisition = 0.0 if joiners else led["marketing"] + led["onboarding"]
     if n == 0:
         return 0.0, 0.0, equal + acquisition + led["rd"]
@@ -108,6 +107,8 @@ def _shares(
 
 
 _NO_FLOATS = np.zeros(0, np.float64)  # an array a pass does not read or write
+#: The shared costs charged equally to the clients served.
+_EQUAL_LINES = ("staff", "training", "hiring", "overhead")
 _NO_FLAGS = np.zeros(0, np.bool_)
 
 
@@ -125,10 +126,7 @@ def _tenure_tables(
         return cl.tenure, (_NO_FLOATS,) * 3, False
     if idx.size > 64:  # tenure_multiplier's table: one power per month of tenure up to the most
         months = kernels.served_max(cl.tenure, idx) + 1
-        tables = tuple(
-            _tenure_table(rate, le.horizon_years, months) if rate else _NO_FLOATS for rate in rates
-        )
-        return cl.tenure, tables, False
+        return cl.tenure, _tables(rates, le.horizon_years, _table_length(months)), False
     tenure = cl.tenure[idx].astype(np.intp)
     tables = tuple(
         np.asarray(tenure_multiplier(tenure, rate, le), np.float64) if rate else _NO_FLOATS
@@ -145,7 +143,12 @@ def _tenure_table(rate: float, horizon_years: float, months: int) -> np.ndarray:
     Element *i* is ``(1 + rate)^min(i / 12, horizon)`` whatever the table's length (numpy's power
     is element-wise; ``tests/test_kernels_account_metrics.py`` checks the prefixes).
     """
-    return _tenure_table_of_length(rate, horizon_years, max(256, 1 << (months - 1).bit_length()))
+    return _tenure_table_of_length(rate, horizon_years, _table_length(months))
+
+
+def _table_length(months: int) -> int:
+    """The kept length of a table of at least ``months`` entries: a power of two, at least 256."""
+    return max(256, 1 << (months - 1).bit_length())
 
 
 @lru_cache(maxsize=64)
@@ -155,9 +158,23 @@ def _tenure_table_of_length(rate: float, horizon_years: float, length: int) -> n
     return table
 
 
-def _work(cl: ClientState, name: str, n: int) -> np.ndarray:
-    """The first ``n`` values of the market's float64 work array ``name`` (one per client)."""
-    return scratch(cl, f"account.{name}", (cl.n,), np.float64)[:n]
+@lru_cache(maxsize=64)
+def _tables(
+    rates: tuple[float, float, float], horizon_years: float, length: int
+) -> tuple[np.ndarray, ...]:
+    """:func:`_tenure_table_of_length` of each rate (``_NO_FLOATS`` for a zero one), kept as one."""
+    return tuple(
+        _tenure_table_of_length(rate, horizon_years, length) if rate else _NO_FLOATS
+        for rate in rates
+    )
+
+
+@lru_cache(maxsize=64)
+def _flags(*flags: bool) -> np.ndarray:
+    """:func:`~model.engine.kernels.account.ledger_pass`' flags as its array (kept: read-only)."""
+    array = np.array(flags, np.bool_)
+    array.flags.writeable = False
+    return array
 
 
 def step(ctx: Context) -> None:
@@ -179,38 +196,42 @@ def step(ctx: Context) -> None:
     per_client = svc.cost_per_client * lv.service_level**2  # service_cost before its form
     service_per_client = bool(le.serve_cost_trend) or share_of_spend
     revenue = np.empty(n)  # kept past the month (ctx.client_revenue): a fresh array
-    # The rest lives only in this phase: per-market work arrays, rewritten every month.
-    volume = _work(cl, "volume", n) if premium else _NO_FLOATS
-    contribution = _work(cl, "contribution", n)
-    service = _work(cl, "service", n) if service_per_client else _NO_FLOATS
+    # The rest lives only in this phase: one per-market work array (one lookup), rewritten every
+    # month: its rows are contribution, volume and service.
+    work = scratch(cl, "account.work", (3, cl.n), np.float64)
+    contribution = work[0, :n]
+    volume = work[1, :n] if premium else _NO_FLOATS
+    service = work[2, :n] if service_per_client else _NO_FLOATS
     enrolled = _NO_FLAGS if everyone else np.empty(n, np.bool_)
-    flags = np.array(
-        (bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
-         service_per_client, by_position),
-        np.bool_,
+    flags = _flags(
+        bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
+        service_per_client, by_position,
     )  # fmt: skip
-    paying = kernels.ledger_pass(
+    # (The joiners pay for acquisition in the same call: see _shared_charges.)
+    paying, joiners = kernels.ledger_pass(
         idx, cl.spend, cl.leaves, cl.direct_cost, tenure, growth, premium_table, trend,
         _NO_FLAGS if everyone else ctx.targeted["loyalty"], 1.0 - rate, rate, cogs_share,
         per_client, p.market.spend_mean, flags, volume, revenue, contribution, service, enrolled,
+        cl.joins, cl.value, led["marketing"] + led["onboarding"],
     )  # fmt: skip
-    total_revenue = float(revenue.sum())
-    total_volume = float(volume.sum()) if premium else total_revenue
+    # Sums by np.add.reduce: what ndarray.sum runs, without its Python wrapper.
+    total_revenue = float(np.add.reduce(revenue))
+    total_volume = float(np.add.reduce(volume)) if premium else total_revenue
     discount_total = rate * total_revenue if everyone else rate * float(revenue @ enrolled)
-    service_total = float(service.sum()) if service_per_client else per_client * n
+    service_total = float(np.add.reduce(service)) if service_per_client else per_client * n
     led["cogs"] += cogs_share * total_volume
     led["service"] += service_total
     led["discounts"] += discount_total
     led["overhead"] += p.economics.fixed_overhead
 
-    joiners = kernels.charge_joiners(cl.joins, cl.value, led["marketing"] + led["onboarding"])
     per_client_charge, per_revenue, unattributed = _shares(led, n, total_revenue, joiners)
     kernels.attribute(
         idx, contribution, revenue, cl.referrer, per_client_charge, per_revenue,
         p.word_of_mouth.referral_credit_share, ctx.charged_unserved, cl.direct_cost, cl.value,
         cl.revenue_total,
     )  # fmt: skip
-    _close_month(ctx, total_revenue, unattributed, paying, float(contribution.sum()))
+    contribution_total = float(np.add.reduce(contribution))
+    _close_month(ctx, total_revenue, unattributed, paying, contribution_total)
     ctx.client_revenue = revenue
 
 
@@ -219,7 +240,7 @@ def _close_month(
 ) -> None:
     """Profit, NPV and the month's tally from the booked ledger (currency)."""
     p, led = ctx.params, ctx.ledger
-    costs = sum(led[k] for k in LEDGER_LINES)
+    costs = sum(map(led.__getitem__, LEDGER_LINES))
     profit = total_revenue - costs
     ctx.revenue = total_revenue
     ctx.firm.ledger["last_revenue"] = total_revenue
