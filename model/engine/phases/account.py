@@ -160,12 +160,14 @@ def _tenure_table_of_length(rate: float, horizon_years: float, length: int) -> n
 
 @lru_cache(maxsize=64)
 def _tables(
-    rates: tuple[float, float, float], horizon_years: float, length: int
+    rates: tuple[float, float, float], horizon_years: float, months: int
 ) -> tuple[np.ndarray, ...]:
-    """:func:`_tenure_table_of_length` of each rate (``_NO_FLOATS`` for a zero one), kept as one."""
+    """:func:`_tenure_table` of each rate (``_NO_FLOATS`` for a zero one), kept as one tuple.
+
+    Call it with ``months`` a kept length (:func:`_table_length`), so that a month's lookup hits.
+    """
     return tuple(
-        _tenure_table_of_length(rate, horizon_years, length) if rate else _NO_FLOATS
-        for rate in rates
+        _tenure_table(rate, horizon_years, months) if rate else _NO_FLOATS for rate in rates
     )
 
 
