@@ -97,7 +97,7 @@ def _shares(
 
     Returns ``(per_client, per_revenue, unattributed)`` in currency, share and currency.
     """
-    equal = sum(map(led.__getitem__, _EQUAL_LINES))  # (map: the same sum, cheaper than a generator)
+    equal = sum(map(led.__getitem__, _EQUAL_LINES))  # (map: a generator's sum, cheaper)
     acquisition = 0.0 if joiners else led["marketing"] + led["onboarding"]
     if n == 0:
         return 0.0, 0.0, equal + acquisition + led["rd"]
@@ -107,9 +107,9 @@ def _shares(
 
 
 _NO_FLOATS = np.zeros(0, np.float64)  # an array a pass does not read or write
+_NO_FLAGS = np.zeros(0, np.bool_)
 #: The shared costs charged equally to the clients served.
 _EQUAL_LINES = ("staff", "training", "hiring", "overhead")
-_NO_FLAGS = np.zeros(0, np.bool_)
 
 
 def _tenure_tables(
