@@ -31,21 +31,22 @@ def poisson_quantile(u: float, mu: float) -> int:
     """
     if not (0.0 < u < 1.0 and 0.0 < mu < math.inf):
         return int(poisson.ppf(u, mu))
-    if u <= _none_mass(mu):  # CDF(0) ≥ u: most months at the default rate, without the inverse
+    if u <= _cdf(0, mu):  # most months at the default rate: 0, without the inverse
         return 0
     k = math.ceil(special.pdtrik(u, mu))
     below = max(k - 1, 0)
-    return below if special.pdtr(below, mu) >= u else k
+    return below if _cdf(below, mu) >= u else k
 
 
-@lru_cache(maxsize=64)
-def _none_mass(mu: float) -> float:
-    """CDF(0) of Poisson(``mu``), as :func:`poisson_quantile` compares it (kept by rate).
+@lru_cache(maxsize=256)
+def _cdf(k: int, mu: float) -> float:
+    """``special.pdtr(k, mu)``, the CDF at ``k`` of Poisson(``mu``), kept (the rate rarely changes).
 
-    Below it, the full path also answers 0 (``pdtrik`` would have to miss its root by more than
-    one count to say otherwise; ``tests/test_glue_k2.py`` checks the two agree).
+    At or below CDF(0) the full path of :func:`poisson_quantile` answers 0 too (``pdtrik`` would
+    have to miss its root by more than one count to say otherwise; ``tests/test_glue_k2.py``
+    checks that the two agree).
     """
-    return float(special.pdtr(0, mu))
+    return float(special.pdtr(k, mu))
 
 
 def ship_decision(
