@@ -15,7 +15,6 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import special
-from scipy.stats import poisson
 
 from model.engine.context import Context
 from model.engine.randomness import normal_from_uniform
@@ -30,6 +29,9 @@ def poisson_quantile(u: float, mu: float) -> int:
     numbers: the smallest k with CDF(k) ≥ u, and −1 at u = 0 as scipy has it).
     """
     if not (0.0 < u < 1.0 and 0.0 < mu < math.inf):
+        # Imported here: scipy.stats costs a second of every process's start-up, for edge cases.
+        from scipy.stats import poisson
+
         return int(poisson.ppf(u, mu))
     if u <= _cdf(0, mu):  # most months at the default rate: 0, without the inverse
         return 0
