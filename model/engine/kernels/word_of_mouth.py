@@ -7,54 +7,7 @@ from numba import njit
 
 from model.engine.kernels.work import clip
 
-__all__ = ["speakers", "word_of_mouth_reach"]
-
-
-@njit(cache=True, nogil=True)
-def speakers(
-    satisfaction: np.ndarray,
-    bonus: np.ndarray,
-    paradox_acts: bool,
-    served: np.ndarray,
-    stage: np.ndarray,
-    left_reason: np.ndarray,
-    months_lapsed: np.ndarray,
-    lapsed_code: int,
-    bad_service_code: int,
-    warning_months: int,
-    promoter_s: np.float32,
-    detractor_s: np.float32,
-    shift: int,
-    promoters: np.ndarray,
-    flags: np.ndarray,
-) -> tuple[int, int]:  # pragma: no cover - compiled
-    """Who speaks this month: promoters (served, behavioural satisfaction ≥ ``promoter_s``) and
-    detractors (served below ``detractor_s``, or lapsed for bad service within
-    ``warning_months``).
-
-    Writes ``promoters`` and ``flags`` (``promoter + detractor · 2^shift`` per client, for
-    :func:`word_of_mouth_reach`); returns the two counts. Satisfaction is compared in float32, as
-    numpy compares a float32 array with a Python float. Reference: the first lines of
-    :func:`model.engine.phases.word_of_mouth.step_numpy`.
-    """
-    zero, one = np.float32(0.0), np.float32(1.0)
-    n_pro = 0
-    n_det = 0
-    for i in range(satisfaction.size):
-        s = satisfaction[i]
-        if paradox_acts:
-            s = clip(s + bonus[i], zero, one)
-        pro = served[i] and s >= promoter_s
-        det = (
-            stage[i] == lapsed_code
-            and left_reason[i] == bad_service_code
-            and months_lapsed[i] < warning_months
-        ) or (served[i] and s < detractor_s)
-        promoters[i] = pro
-        flags[i] = int(pro) + (int(det) << shift)
-        n_pro += pro
-        n_det += det
-    return n_pro, n_det
+__all__ = ["speak_and_hear", "word_of_mouth_reach"]
 
 
 @njit(cache=True, nogil=True)
@@ -77,6 +30,9 @@ def word_of_mouth_reach(
     satisfaction: np.ndarray,
 ) -> tuple[int, int]:  # pragma: no cover - compiled
     """Who hears a positive and a negative message this month, in one pass over the edges.
+
+    The receiver-side form of :func:`speak_and_hear`'s second half (for a given ``flags``): each
+    client sums over its own edges, so it needs no symmetric network.
 
     For each client: sum the neighbours' ``flags`` (``shift`` lies above the largest degree, so
     the sum carries both counts), read the chance of hearing at least one message of each kind
@@ -113,3 +69,106 @@ def word_of_mouth_reach(
             delta = effect * (np.float32(hp) - np.float32(hn))
             satisfaction[i] = clip(satisfaction[i] + delta, zero, one)
     return n_pos, n_neg
+
+
+@njit(cache=True, nogil=True)
+def speak_and_hear(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    satisfaction: np.ndarray,
+    bonus: np.ndarray,
+    paradox_acts: bool,
+    served: np.ndarray,
+    stage: np.ndarray,
+    left_reason: np.ndarray,
+    months_lapsed: np.ndarray,
+    lapsed_code: int,
+    bad_service_code: int,
+    warning_months: int,
+    promoter_s: np.float32,
+    detractor_s: np.float32,
+    shift: int,
+    table_pos: np.ndarray,
+    table_neg: np.ndarray,
+    u_pos: np.ndarray,
+    u_neg: np.ndarray,
+    do_pos: bool,
+    do_neg: bool,
+    effect: np.float32,
+    flags: np.ndarray,
+    counts: np.ndarray,
+    promoters: np.ndarray,
+    probability_pos: np.ndarray,
+    heard_pos: np.ndarray,
+    heard_neg: np.ndarray,
+) -> tuple[int, int, int, int]:  # pragma: no cover - compiled
+    """Who speaks this month, then who hears a positive and a negative message.
+
+    Speakers: promoters (served, behavioural satisfaction ≥ ``promoter_s``) and detractors
+    (served below ``detractor_s``, or lapsed for bad service within ``warning_months``),
+    satisfaction compared in float32 as numpy compares a float32 array with a Python float;
+    writes ``promoters``. Each speaker adds its packed flag ``promoter + detractor · 2^shift``
+    (``shift`` lies above the largest degree, so the two counts cannot mix; ``flags`` holds them)
+    to the ``counts`` of its neighbours. ``flags`` and ``counts`` are work arrays of the
+    packing's dtype, overwritten. The network is undirected (its CSR symmetric,
+    as :func:`model.engine.network.build_network` makes it), so each client's count is what
+    summing over its own neighbours gives (:func:`word_of_mouth_reach`), but only the speakers'
+    edges are walked: about a tenth of them in a typical market, never more than all.
+
+    Hearing, as in :func:`word_of_mouth_reach`: each client's chance of hearing at least one
+    message of a kind is read from its table by that count and compared with the client's
+    uniform; writes ``probability_pos`` and the two ``heard`` flags (a kind not carried,
+    ``do_* = False``, is left untouched); a served client who heard anything has its
+    satisfaction moved by ``effect·(heard⁺ − heard⁻)``, clipped to [0, 1], in float32 (after
+    everyone has spoken). Reference: :func:`model.engine.phases.word_of_mouth.step_numpy`.
+
+    Returns
+    -------
+    tuple of int
+        Promoters, detractors, and the clients who heard a positive and a negative message.
+    """
+    zero, one = np.float32(0.0), np.float32(1.0)
+    n_pro = 0
+    n_det = 0
+    # Speakers first, in a loop of its own: free of branches, it vectorizes.
+    for i in range(satisfaction.size):
+        s = satisfaction[i]
+        if paradox_acts:
+            s = clip(s + bonus[i], zero, one)
+        pro = served[i] and s >= promoter_s
+        det = (
+            stage[i] == lapsed_code
+            and left_reason[i] == bad_service_code
+            and months_lapsed[i] < warning_months
+        ) or (served[i] and s < detractor_s)
+        promoters[i] = pro
+        flags[i] = int(pro) + (int(det) << shift)
+        n_pro += pro
+        n_det += det
+    counts[:] = 0
+    for i in range(satisfaction.size):
+        flag = flags[i]
+        if flag:
+            # Unsigned indices: numba then skips the wraparound test on each edge.
+            e, end = np.uint64(indptr[i]), np.uint64(indptr[i + 1])
+            while e < end:
+                counts[np.uint64(indices[e])] += flag
+                e += np.uint64(1)
+    low = (1 << shift) - 1
+    n_pos = 0
+    n_neg = 0
+    for i in range(satisfaction.size):
+        total = counts[i]
+        if do_pos:
+            p = table_pos[total & low]
+            probability_pos[i] = p
+            heard_pos[i] = u_pos[i] < p
+        if do_neg:
+            heard_neg[i] = u_neg[i] < table_neg[total >> shift]
+        hp, hn = heard_pos[i], heard_neg[i]
+        n_pos += hp
+        n_neg += hn
+        if (hp or hn) and served[i]:
+            delta = effect * (np.float32(hp) - np.float32(hn))
+            satisfaction[i] = clip(satisfaction[i] + delta, zero, one)
+    return n_pro, n_det, n_pos, n_neg

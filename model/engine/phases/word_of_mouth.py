@@ -24,6 +24,7 @@ import numpy as np
 from model.engine.context import Context
 from model.engine.kernels import word_of_mouth as kernels
 from model.engine.phases.satisfaction import behavioural, satisfaction_cutoffs
+from model.engine.scratch import scratch
 from model.engine.state import Reason, Stage
 from model.scenario import WordOfMouth
 
@@ -71,11 +72,10 @@ def speaking_rates(w: WordOfMouth) -> tuple[float, float]:
 def step(ctx: Context) -> None:
     """Decide who hears positive and negative messages this month; record promoters.
 
-    Two compiled passes — who speaks (:func:`model.engine.kernels.word_of_mouth.speakers`), then
-    who hears over the network's edges and how that moves the served clients' satisfaction
-    (:func:`~model.engine.kernels.word_of_mouth.word_of_mouth_reach`) — with the same numbers as
-    :func:`step_numpy`, which also serves the fully mixed market (no stored edges) and hubs past
-    the packing.
+    One compiled call (:func:`model.engine.kernels.word_of_mouth.speak_and_hear`): who speaks,
+    counted into their neighbours over the speakers' edges only, then who hears and how that
+    moves the served clients' satisfaction — with the same numbers as :func:`step_numpy`, which
+    also serves the fully mixed market (no stored edges) and hubs past the packing.
     """
     cl, p = ctx.clients, ctx.params
     w, net = p.word_of_mouth, ctx.network
@@ -88,10 +88,17 @@ def step(ctx: Context) -> None:
         return
     n = cl.n
     shift, dtype = flag_packing(size)
-    promoters = np.empty(n, dtype=bool)
-    flags = np.empty(n, dtype=dtype)
     promoter_s, detractor_s = satisfaction_cutoffs(p.satisfaction)
-    n_pro, n_det = kernels.speakers(
+    q_pos, q_neg = speaking_rates(w)
+    k = net.mean_degree
+    promoters = np.empty(n, dtype=bool)
+    # Every element is written when the positive channel carries (else it stays 0).
+    pos = np.empty(n, dtype=np.float32) if q_pos > 0 else np.zeros(n, dtype=np.float32)
+    # A channel that cannot carry anything is skipped (its stream is simply not drawn).
+    none = np.zeros(0, dtype=np.float32)
+    n_pro, n_det, n_heard_pos, n_heard_neg = kernels.speak_and_hear(
+        net.indptr,
+        net.indices,
         cl.satisfaction,
         cl.paradox_bonus,
         p.service.recovery_paradox_behavioural,
@@ -106,31 +113,19 @@ def step(ctx: Context) -> None:
         np.float32(promoter_s),
         np.float32(detractor_s),
         shift,
-        promoters,
-        flags,
-    )
-    q_pos, q_neg = speaking_rates(w)
-    k = net.mean_degree
-    pos = np.zeros(n, dtype=np.float32)
-    # A channel that cannot carry anything is skipped (its stream is simply not drawn).
-    none = np.zeros(0, dtype=np.float32)
-    n_heard_pos, n_heard_neg = kernels.word_of_mouth_reach(
-        net.indptr,
-        net.indices,
-        flags,
-        shift,
         reach_table(q_pos, k, size),
         reach_table(q_neg, k, size),
         ctx.uniform("wom.positive") if q_pos > 0 else none,
         ctx.uniform("wom.negative") if q_neg > 0 else none,
         q_pos > 0,
         q_neg > 0,
-        ctx.served,
         np.float32(w.satisfaction_effect),
+        scratch(cl, "wom.flags", (n,), dtype),
+        scratch(cl, "wom.counts", (n,), dtype),
+        promoters,
         pos,
         cl.heard_positive,
         cl.heard_negative,
-        cl.satisfaction,
     )
     ctx.promoters = promoters
     ctx.wom_probability = pos

@@ -1,0 +1,65 @@
+"""Compiled passes that replace numpy glue in the word-of-mouth, attract, win-back, resolve and
+satisfaction phases give their references' numbers, bit for bit.
+
+Each phase's ``step`` is compared with its ``step_numpy`` on random states (the helpers of
+:mod:`tests.test_kernels_attract_winback_resolve`), over the network kinds and switches that
+change which path a compiled pass takes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from model.engine.network import build_network
+from model.engine.phases import word_of_mouth
+from tests.test_kernels_attract_winback_resolve import (
+    assert_same_effects,
+    copied,
+    random_context,
+)
+
+#: Word-of-mouth settings that change the compiled pass's path (a channel silenced, the
+#: recovery bonus counted in behaviour).
+WOM_SETTINGS = [
+    {},
+    {"word_of_mouth.positive": False},
+    {"word_of_mouth.negative": False},
+    {"service.recovery_paradox_behavioural": True, "word_of_mouth.q_positive": 2.5},
+]
+
+
+@pytest.mark.parametrize("settings", WOM_SETTINGS)
+@pytest.mark.parametrize("n", [0, 1, 2, 57, 1_000])
+@pytest.mark.parametrize("served", ["some", "all", "none"])
+@pytest.mark.parametrize("network", ["small_world", "random", "scale_free"])
+def test_word_of_mouth_equals_its_numpy_reference(settings, n, served, network) -> None:
+    """Speakers counted into their neighbours (symmetric network) as listeners count them."""
+    for seed in range(3):
+        ctx = random_context(n, seed + 100 * n, served, network)
+        ctx = dataclasses.replace(ctx, params=ctx.params.with_overrides(settings))
+        got, want = copied(ctx), copied(ctx)
+        word_of_mouth.step(got)
+        word_of_mouth.step_numpy(want)
+        assert_same_effects(got, want)
+        for name in ("promoters", "wom_probability"):
+            a, b = getattr(got, name), getattr(want, name)
+            assert a.dtype == b.dtype, name
+            assert a.tobytes() == b.tobytes(), name
+
+
+@pytest.mark.parametrize("settings", WOM_SETTINGS)
+def test_word_of_mouth_with_hubs_past_the_16_bit_packing(settings) -> None:
+    """Hubs with 2^8 neighbours or more: both counts packed in 32 bits."""
+    ctx = random_context(4_000, 5, "some", "scale_free")
+    net = build_network("scale_free", 4_000, 80, 0.1, np.random.default_rng(7))
+    assert net.max_degree() + 1 > 1 << 8
+    ctx = dataclasses.replace(ctx, network=net, params=ctx.params.with_overrides(settings))
+    got, want = copied(ctx), copied(ctx)
+    word_of_mouth.step(got)
+    word_of_mouth.step_numpy(want)
+    assert_same_effects(got, want)
+    assert got.wom_probability.tobytes() == want.wom_probability.tobytes()
+    assert got.promoters.tobytes() == want.promoters.tobytes()
