@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 from model.engine.network import build_network
-from model.engine.phases import word_of_mouth
+from model.engine.phases import win_back, word_of_mouth
+from model.engine.phases.staff import saturating
 from tests.test_kernels_attract_winback_resolve import (
     assert_same_effects,
     copied,
@@ -63,3 +64,15 @@ def test_word_of_mouth_with_hubs_past_the_16_bit_packing(settings) -> None:
     assert_same_effects(got, want)
     assert got.wom_probability.tobytes() == want.wom_probability.tobytes()
     assert got.promoters.tobytes() == want.promoters.tobytes()
+
+
+@pytest.mark.parametrize("scale", [0.5, 20.0, 333.3])
+@pytest.mark.parametrize("spend", [0.0, 1e-9, 5.0, 12.5, 1e6])
+def test_spend_saturation_is_the_references_saturation_of_each_spend(spend, scale) -> None:
+    """The two kept numbers are what the reference's array of spends gives, element by element."""
+    targeted = np.random.default_rng(3).random(1_001) < 0.4
+    spends = np.where(targeted, spend, 0.0)
+    want = saturating(spends, scale)
+    got = win_back.spend_saturation(spend, scale)[targeted.astype(np.intp)]
+    assert got.tobytes() == want.tobytes()
+    assert not win_back.spend_saturation(spend, scale).flags.writeable

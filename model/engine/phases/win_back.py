@@ -17,7 +17,13 @@ from model.engine.phases.staff import saturating
 from model.engine.state import Reason, Stage
 from model.scenario import WinBack
 
-__all__ = ["lapse_decay_table", "return_probability", "step", "step_numpy"]
+__all__ = [
+    "lapse_decay_table",
+    "return_probability",
+    "spend_saturation",
+    "step",
+    "step_numpy",
+]
 
 #: ``months_lapsed`` is int16: the decay table covers every value, from this offset.
 _LAPSE_OFFSET = 1 << 15
@@ -57,6 +63,19 @@ def lapse_decay_table(decay_months: float) -> np.ndarray:
     return table
 
 
+@lru_cache(maxsize=64)
+def spend_saturation(spend_if_targeted: float, spend_scale: float) -> np.ndarray:
+    """:func:`~model.engine.phases.staff.saturating` of a spend of 0 and of ``spend_if_targeted``
+    (read-only): a lapsed client's spend is one or the other, so two numbers serve the month.
+
+    Formed as the reference forms them (an array of spends through the same ufuncs); kept, as
+    the spend lever rarely changes from one month to the next.
+    """
+    saturation = saturating(np.array([0.0, spend_if_targeted]), spend_scale)
+    saturation.flags.writeable = False
+    return saturation
+
+
 def step(ctx: Context) -> None:
     """Spend on targeted lapsed clients; mark those who return (``clients.returns``).
 
@@ -67,8 +86,7 @@ def step(ctx: Context) -> None:
     cl, p, lv = ctx.clients, ctx.params, ctx.levers
     w, wb = p.word_of_mouth, p.win_back
     spend_if_targeted = float(lv.winback_spend)
-    # The spend is 0 or the targeted amount: its saturation is two numbers.
-    saturation = saturating(np.array([0.0, spend_if_targeted]), wb.spend_scale)
+    saturation = spend_saturation(spend_if_targeted, float(wb.spend_scale))
     spend, charged, targeted = kernels.win_back_lapsed(
         cl.stage,
         ctx.targeted["winback"],
@@ -92,7 +110,8 @@ def step(ctx: Context) -> None:
         cl.direct_cost,
     )
     ctx.charged_unserved = charged  # lapsed, so not served: account charges them apart
-    ctx.ledger["winback"] += float(spend.sum())  # numpy's pairwise sum, as the reference
+    # numpy's pairwise sum, as the reference's spend.sum() (without its Python-level wrapper)
+    ctx.ledger["winback"] += float(np.add.reduce(spend))
     ctx.tally["winback_targeted"] = targeted
 
 
