@@ -14,8 +14,9 @@ import numpy as np
 import pytest
 
 from model.engine.network import build_network
-from model.engine.phases import win_back, word_of_mouth
+from model.engine.phases import attract, win_back, word_of_mouth
 from model.engine.phases.staff import saturating
+from model.scenario import Scenario
 from tests.test_kernels_attract_winback_resolve import (
     assert_same_effects,
     copied,
@@ -76,3 +77,12 @@ def test_spend_saturation_is_the_references_saturation_of_each_spend(spend, scal
     got = win_back.spend_saturation(spend, scale)[targeted.astype(np.intp)]
     assert got.tobytes() == want.tobytes()
     assert not win_back.spend_saturation(spend, scale).flags.writeable
+
+
+def test_kept_ad_probability_is_the_formula_of_the_moment() -> None:
+    """The kept chance is the one formed from these numbers, whatever was asked before."""
+    p = Scenario().attract
+    for budget, factor in [(0.0, 1.0), (3.0, 1.0), (40.0, 1.5), (3.0, 1.0), (7, 2)]:
+        want = float(p.ad_p_max * saturating(budget / factor, p.ad_scale))
+        got = attract.ad_awareness_probability(budget, factor, p)
+        assert np.float64(got).tobytes() == np.float64(want).tobytes()

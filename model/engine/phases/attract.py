@@ -10,6 +10,8 @@ gap and warnings heard; the acquisition keeps the source of the awareness. CAC i
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from model.engine.context import Context
@@ -30,7 +32,14 @@ __all__ = [
 
 def ad_awareness_probability(ad_budget: float, cost_factor: float, p: Attract) -> float:
     """Monthly chance an unaware prospect notices the advertising (diminishing returns)."""
-    return float(p.ad_p_max * saturating(ad_budget / cost_factor, p.ad_scale))
+    return _ad_probability(ad_budget, cost_factor, p.ad_p_max, p.ad_scale)
+
+
+@lru_cache(maxsize=64)
+def _ad_probability(ad_budget: float, cost_factor: float, p_max: float, scale: float) -> float:
+    """:func:`ad_awareness_probability` of plain numbers, kept: the budget and the cost factor
+    rarely change from month to month, and a numpy call on one number costs a microsecond."""
+    return float(p_max * saturating(ad_budget / cost_factor, scale))
 
 
 def conversion_probability(
