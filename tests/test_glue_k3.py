@@ -86,3 +86,22 @@ def test_kept_ad_probability_is_the_formula_of_the_moment() -> None:
         want = float(p.ad_p_max * saturating(budget / factor, p.ad_scale))
         got = attract.ad_awareness_probability(budget, factor, p)
         assert np.float64(got).tobytes() == np.float64(want).tobytes()
+
+
+def test_word_of_mouth_setup_follows_the_scenario_and_network_of_the_month() -> None:
+    """The kept setup is per market; another scenario or network on the same clients forms its own."""
+    ctx = random_context(500, 11, "some", "small_world")
+    other_net = build_network("random", 500, 9.0, 0.1, np.random.default_rng(3))
+    for settings, net in [
+        ({}, ctx.network),
+        ({"word_of_mouth.positive": False}, ctx.network),
+        ({"word_of_mouth.positive": False}, other_net),
+        ({"satisfaction.promoter_threshold": 7.0}, other_net),
+    ]:
+        month = dataclasses.replace(ctx, params=ctx.params.with_overrides(settings), network=net)
+        want = copied(month)
+        word_of_mouth.step_numpy(want)
+        word_of_mouth.step(month)  # on the shared clients: the same market as before
+        assert_same_effects(month, want)
+        assert month.wom_probability.tobytes() == want.wom_probability.tobytes()
+        ctx = dataclasses.replace(ctx, clients=month.clients)
