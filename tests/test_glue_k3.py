@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from model.engine.network import build_network
-from model.engine.phases import attract, win_back, word_of_mouth
+from model.engine.phases import attract, satisfaction, win_back, word_of_mouth
 from model.engine.phases.staff import saturating
 from model.scenario import Scenario
 from tests.test_kernels_attract_winback_resolve import (
@@ -104,4 +104,29 @@ def test_word_of_mouth_setup_follows_the_scenario_and_network_of_the_month() -> 
         word_of_mouth.step(month)  # on the shared clients: the same market as before
         assert_same_effects(month, want)
         assert month.wom_probability.tobytes() == want.wom_probability.tobytes()
+        ctx = dataclasses.replace(ctx, clients=month.clients)
+
+
+#: Each phase whose scenario constants are kept per market, with settings that change them.
+KEPT = [
+    pytest.param(
+        satisfaction.step,
+        satisfaction.step_numpy,
+        [{}, {"satisfaction.adjustment_rate": 0.7, "satisfaction.expectation_rate": 0.05}],
+        id="satisfaction",
+    ),
+]
+
+
+@pytest.mark.parametrize(("step", "reference", "settings"), KEPT)
+@pytest.mark.parametrize("served", ["some", "all", "none"])
+def test_kept_constants_follow_the_scenario_of_the_month(step, reference, settings, served):
+    """Another scenario on the same clients (the same market) forms its own constants."""
+    ctx = random_context(300, 21, served, "small_world")
+    for overrides in [*settings, *settings]:
+        month = dataclasses.replace(ctx, params=ctx.params.with_overrides(overrides))
+        want = copied(month)
+        reference(want)
+        step(month)  # on the shared clients
+        assert_same_effects(month, want)
         ctx = dataclasses.replace(ctx, clients=month.clients)

@@ -8,11 +8,14 @@ every service level equal in the long run.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from model.engine.context import Context
 from model.engine.kernels import satisfaction as kernels
-from model.scenario import Satisfaction
+from model.engine.state import ClientState
+from model.scenario import Satisfaction, Scenario
 
 __all__ = [
     "behavioural",
@@ -110,11 +113,8 @@ def step(ctx: Context) -> None:
     row with the served mask when most are served (contiguous), over the served rows otherwise;
     no gathered copies, nothing to put back.
     """
-    p, cl = ctx.params.satisfaction, ctx.clients
-    f32 = np.float32
-    # Each scalar as numpy meets it: a Python float beside a float32 array is cast to float32
-    # (NEP 50); the anchor's market term is a Python product, cast once.
-    own = p.expectation_own_weight
+    cl = ctx.clients
+    a, b, rate, own, e_rate, keep = _float32_constants(ctx)
     kernels.update_served(
         ctx.served_idx,
         ctx.served,
@@ -122,14 +122,42 @@ def step(ctx: Context) -> None:
         cl.expectation,
         cl.satisfaction,
         cl.paradox_bonus,
-        f32(p.absolute_weight),
-        f32(p.disconfirmation_weight),
-        f32(p.adjustment_rate),
-        f32(own),
-        f32((1.0 - own) * market_standard(ctx)),
-        f32(p.expectation_rate),
-        f32(1.0 - p.adjustment_rate),
+        a,
+        b,
+        rate,
+        own,
+        # The anchor's market term is a Python product (it moves with the frontier), cast once.
+        np.float32((1.0 - ctx.params.satisfaction.expectation_own_weight) * market_standard(ctx)),
+        e_rate,
+        keep,
     )
+
+
+#: Per market (its client state): the scenario the constants below were formed for, and them.
+_CONSTANTS: weakref.WeakKeyDictionary[ClientState, tuple[Scenario, tuple[np.float32, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _float32_constants(ctx: Context) -> tuple[np.float32, ...]:
+    """The rule's scalars as numpy meets them beside float32 arrays (NEP 50: cast to float32),
+    formed once per market and scenario (seven conversions were a third of the phase's cost).
+
+    ``(a, b, rate, own, expectation rate, 1 − rate)``.
+    """
+    found = _CONSTANTS.get(ctx.clients)
+    if found is None or found[0] is not ctx.params:
+        p = ctx.params.satisfaction
+        values = (
+            p.absolute_weight,
+            p.disconfirmation_weight,
+            p.adjustment_rate,
+            p.expectation_own_weight,
+            p.expectation_rate,
+            1.0 - p.adjustment_rate,
+        )
+        found = _CONSTANTS[ctx.clients] = (ctx.params, tuple(np.float32(v) for v in values))
+    return found[1]
 
 
 def step_numpy(ctx: Context) -> None:
