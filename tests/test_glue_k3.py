@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from model.engine.network import build_network
-from model.engine.phases import attract, satisfaction, win_back, word_of_mouth
+from model.engine.phases import attract, resolve, satisfaction, win_back, word_of_mouth
 from model.engine.phases.staff import saturating
 from model.scenario import Scenario
 from tests.test_kernels_attract_winback_resolve import (
@@ -114,6 +114,19 @@ KEPT = [
         satisfaction.step_numpy,
         [{}, {"satisfaction.adjustment_rate": 0.7, "satisfaction.expectation_rate": 0.05}],
         id="satisfaction",
+    ),
+    pytest.param(
+        resolve.step,
+        resolve.step_numpy,
+        [
+            {},
+            {
+                "satisfaction.initial": 0.55,
+                "retain.loyal_tenure_months": 3,
+                "retain.loyal_satisfaction": 0.2,
+            },
+        ],
+        id="resolve",
     ),
 ]
 
