@@ -128,6 +128,16 @@ KEPT = [
         ],
         id="resolve",
     ),
+    pytest.param(
+        attract.step,
+        attract.step_numpy,
+        [
+            {},
+            {"attract.awareness_decay": 0.6, "word_of_mouth.negative_conversion_factor": 0.2},
+            {"attract.awareness_decay": 0.6, "word_of_mouth.enabled": False},
+        ],
+        id="attract",
+    ),
 ]
 
 

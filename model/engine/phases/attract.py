@@ -10,6 +10,7 @@ gap and warnings heard; the acquisition keeps the source of the awareness. CAC i
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 
 import numpy as np
@@ -17,8 +18,8 @@ import numpy as np
 from model.engine.context import Context
 from model.engine.kernels import attract as kernels
 from model.engine.phases.staff import saturating
-from model.engine.state import Source, Stage
-from model.scenario import Attract
+from model.engine.state import ClientState, Source, Stage
+from model.scenario import Attract, Scenario
 
 __all__ = [
     "ad_awareness_probability",
@@ -38,7 +39,11 @@ def ad_awareness_probability(ad_budget: float, cost_factor: float, p: Attract) -
 @lru_cache(maxsize=64)
 def _ad_probability(ad_budget: float, cost_factor: float, p_max: float, scale: float) -> float:
     """:func:`ad_awareness_probability` of plain numbers, kept: the budget and the cost factor
-    rarely change from month to month, and a numpy call on one number costs a microsecond."""
+    rarely change from month to month, and a numpy call on one number costs a microsecond.
+
+    (A budget of −0.0 may be given +0.0's chance, or the reverse: a zero chance's sign changes
+    no draw, as every uniform is at least 0 and the tie share is only read for an ad reach.)
+    """
     return float(p_max * saturating(ad_budget / cost_factor, scale))
 
 
@@ -85,26 +90,25 @@ def step(ctx: Context) -> None:
         np.float32(p_ad),  # float32, as numpy casts it against the float32 uniforms
         streams.key("attract.credit", month),
         streams.key("attract.referrer", month),
-        int(Stage.PROSPECT),
-        int(Source.AD),
-        int(Source.REFERRAL),
+        _PROSPECT,
+        _AD,
+        _REFERRAL,
     )
     if referred.size:
         cl.referrer[referred] = ctx.network.pick_flagged(referred, ctx.promoters, u_referrer)
 
-    w = p.word_of_mouth
-    warn_factor = w.negative_conversion_factor if w.enabled else 1.0
+    warn_factor, forget_probability = _constants(ctx)
     joined = kernels.attract_convert(
         aware,
         conversion_fit_term(cl.fit[aware], p.attract),
         # A float64 scalar: numpy multiplies the float32 fit term by it in float64.
         np.float64(conversion_gap_term(ctx.firm.gap, p.retain.gap_scale, p.attract)),
         cl.heard_negative,
-        float(warn_factor),
+        warn_factor,
         streams.key("attract.convert", month),
         streams.key("attract.forget", month),
-        np.float32(p.attract.awareness_decay),
-        int(Source.NONE),
+        forget_probability,
+        _NONE,
         cl.joins,
         cl.aware,
         cl.aware_source,
@@ -113,7 +117,37 @@ def step(ctx: Context) -> None:
 
     ctx.ledger["marketing"] += lv.ad_budget * cl.n / 1000.0
     ctx.ledger["onboarding"] += float(joined) * p.attract.onboarding_cost
-    ctx.tally.update(newly_aware=newly_aware, aware_by_ad=aware_by_ad)
+    # Item by item: dict.update with keywords costs a microsecond more.
+    ctx.tally["newly_aware"] = newly_aware
+    ctx.tally["aware_by_ad"] = aware_by_ad
+
+
+#: Stage and source codes as the kernels take them (plain ints).
+_PROSPECT, _AD, _REFERRAL, _NONE = (
+    int(Stage.PROSPECT),
+    int(Source.AD),
+    int(Source.REFERRAL),
+    int(Source.NONE),
+)
+
+#: Per market (its client state): the scenario the constants below were formed for, and them.
+_CONSTANTS: weakref.WeakKeyDictionary[ClientState, tuple[Scenario, tuple[float, np.float32]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _constants(ctx: Context) -> tuple[float, np.float32]:
+    """``(warning factor, chance to forget)`` as :func:`~model.engine.kernels.attract.attract_convert`
+    takes them, formed once per market and scenario: the chance in float32, as numpy compares
+    it with float32 uniforms."""
+    found = _CONSTANTS.get(ctx.clients)
+    if found is None or found[0] is not ctx.params:
+        p = ctx.params
+        w = p.word_of_mouth
+        warn_factor = float(w.negative_conversion_factor if w.enabled else 1.0)
+        values = (warn_factor, np.float32(p.attract.awareness_decay))
+        found = _CONSTANTS[ctx.clients] = (p, values)
+    return found[1]
 
 
 def step_numpy(ctx: Context) -> None:
