@@ -36,7 +36,7 @@ WOM_SETTINGS = [
 @pytest.mark.parametrize("settings", WOM_SETTINGS)
 @pytest.mark.parametrize("n", [0, 1, 2, 57, 1_000])
 @pytest.mark.parametrize("served", ["some", "all", "none"])
-@pytest.mark.parametrize("network", ["small_world", "random", "scale_free"])
+@pytest.mark.parametrize("network", ["small_world", "random", "scale_free", "full"])
 def test_word_of_mouth_equals_its_numpy_reference(settings, n, served, network) -> None:
     """Speakers counted into their neighbours (symmetric network) as listeners count them."""
     for seed in range(3):
@@ -97,6 +97,8 @@ def test_word_of_mouth_setup_follows_the_scenario_and_network_of_the_month() -> 
         ({"word_of_mouth.positive": False}, ctx.network),
         ({"word_of_mouth.positive": False}, other_net),
         ({"satisfaction.promoter_threshold": 7.0}, other_net),
+        ({}, build_network("full", 500, 9.0, 0.1, np.random.default_rng(4))),
+        ({}, ctx.network),
     ]:
         month = dataclasses.replace(ctx, params=ctx.params.with_overrides(settings), network=net)
         want = copied(month)

@@ -81,10 +81,6 @@ class _Setup:
     """What a market's compiled word of mouth needs every month that its scenario and network
     fix, formed once (a few microseconds of Python and numpy calls a month otherwise)."""
 
-    params: Scenario
-    network: Network
-    #: A hub past the packing: the month runs in numpy.
-    in_numpy: bool
     shift: int
     #: Each in float32: numpy compares a float32 array with a Python float in float32.
     promoter_s: np.float32
@@ -99,25 +95,34 @@ class _Setup:
     counts: np.ndarray
 
 
-#: Each market's (its client state's) setup; it goes with the market.
-_SETUPS: weakref.WeakKeyDictionary[ClientState, _Setup] = weakref.WeakKeyDictionary()
+#: Each market's (its client state's) scenario and network, and the setup formed for them; it
+#: goes with the market.
+_SETUPS: weakref.WeakKeyDictionary[ClientState, tuple[Scenario, Network, _Setup | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _setup(ctx: Context) -> _Setup:
-    """The market's :class:`_Setup`, formed again if its scenario or network is another."""
+def _setup(ctx: Context) -> _Setup | None:
+    """The market's :class:`_Setup`, formed again if its scenario or network is another; None
+    when the month runs in numpy (fully mixed: no stored edges; or hubs past the packing)."""
     cl, p, net = ctx.clients, ctx.params, ctx.network
     found = _SETUPS.get(cl)
-    if found is not None and found.params is p and found.network is net:
-        return found
+    if found is not None and found[0] is p and found[1] is net:
+        return found[2]
+    size = net.max_degree() + 1 if net.kind != "full" else 0
+    setup = None if net.kind == "full" or size > 1 << 16 else _new_setup(ctx, size)
+    _SETUPS[cl] = (p, net, setup)
+    return setup
+
+
+def _new_setup(ctx: Context, size: int) -> _Setup:
+    """:func:`_setup`'s setup for counts below ``size``."""
+    cl, p, net = ctx.clients, ctx.params, ctx.network
     w = p.word_of_mouth
-    size = net.max_degree() + 1
     shift, dtype = flag_packing(size)
     promoter_s, detractor_s = satisfaction_cutoffs(p.satisfaction)
     q_pos, q_neg = speaking_rates(w)
-    setup = _SETUPS[cl] = _Setup(
-        params=p,
-        network=net,
-        in_numpy=size > 1 << 16,
+    return _Setup(
         shift=shift,
         promoter_s=np.float32(promoter_s),
         detractor_s=np.float32(detractor_s),
@@ -129,7 +134,6 @@ def _setup(ctx: Context) -> _Setup:
         flags=scratch(cl, "wom.flags", (cl.n,), dtype),
         counts=scratch(cl, "wom.counts", (cl.n,), dtype),
     )
-    return setup
 
 
 #: The stream of a channel that cannot carry anything is not drawn: it gets this instead.
@@ -149,11 +153,8 @@ def step(ctx: Context) -> None:
     if not p.word_of_mouth.enabled:
         _silent(ctx)
         return
-    if ctx.network.kind == "full":
-        step_numpy(ctx)
-        return
     s = _setup(ctx)
-    if s.in_numpy:
+    if s is None:
         step_numpy(ctx)
         return
     n = cl.n
@@ -161,8 +162,8 @@ def step(ctx: Context) -> None:
     # Every element is written when the positive channel carries (else it stays 0).
     pos = np.empty(n, dtype=np.float32) if s.do_pos else np.zeros(n, dtype=np.float32)
     n_pro, n_det, n_heard_pos, n_heard_neg = kernels.speak_and_hear(
-        s.network.indptr,
-        s.network.indices,
+        ctx.network.indptr,
+        ctx.network.indices,
         cl.satisfaction,
         cl.paradox_bonus,
         p.service.recovery_paradox_behavioural,
