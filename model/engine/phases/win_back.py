@@ -69,7 +69,9 @@ def spend_saturation(spend_if_targeted: float, spend_scale: float) -> np.ndarray
     (read-only): a lapsed client's spend is one or the other, so two numbers serve the month.
 
     Formed as the reference forms them (an array of spends through the same ufuncs); kept, as
-    the spend lever rarely changes from one month to the next.
+    the spend lever rarely changes from one month to the next. (A spend of −0.0 may be given
+    +0.0's pair, or the reverse: only the sign of a zero saturation differs, which no chance
+    compared with a uniform can show; the spend itself is not taken from here.)
     """
     saturation = saturating(np.array([0.0, spend_if_targeted]), spend_scale)
     saturation.flags.writeable = False
