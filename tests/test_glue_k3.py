@@ -140,6 +140,16 @@ KEPT = [
         ],
         id="attract",
     ),
+    pytest.param(
+        win_back.step,
+        win_back.step_numpy,
+        [
+            {},
+            {"win_back.natural_return": 0.5, "win_back.decay_months": 3.0},
+            {"win_back.spend_scale": 2.0, "word_of_mouth.enabled": False},
+        ],
+        id="win_back",
+    ),
 ]
 
 
