@@ -234,3 +234,26 @@ def test_serve_is_staff_terms_deliver_and_fix_cost_exponents(seed: int) -> None:
     np.testing.assert_array_equal(hit, ref_hit)
     assert exponents.tobytes() == ref_exponents.tobytes()
     assert (q.tobytes(), x.tobytes()) == (ref_q.tobytes(), ref_x.tobytes())
+
+
+def test_kept_staff_scalars_tell_a_negative_zero_from_a_zero() -> None:
+    """Found in review: a cache keyed by equality handed a −0.0 run the scalars a 0.0 run had
+    computed before it in the same process (and the reverse)."""
+    from model.engine.phases import staff
+
+    base = Scenario().staff
+    for field in ("new_hire_skill", "engagement_base"):
+        plus = base.model_copy(update={field: 0.0})
+        minus = base.model_copy(update={field: -0.0})
+        for first, second in ((plus, minus), (minus, plus)):
+            staff._KEPT.clear()
+            staff._kept_scalars(0.0, 0.5, first)
+            got = staff._kept_scalars(0.0, 0.5, second)
+            want = staff._scalars(0.0, 0.5, second)
+            assert [np.asarray(v).tobytes() for v in got] == [np.asarray(v).tobytes() for v in want]
+    for first, second in ((0.0, -0.0), (-0.0, 0.0)):
+        staff._KEPT.clear()
+        staff._kept_scalars(first, first, base)
+        got = staff._kept_scalars(second, second, base)
+        want = staff._scalars(second, second, base)
+        assert [np.asarray(v).tobytes() for v in got] == [np.asarray(v).tobytes() for v in want]

@@ -352,6 +352,9 @@ def _top_share_cases(rng: np.random.Generator, n: int) -> list[tuple[np.ndarray,
         (np.where(ever, np.round(value / 100.0), 0.0), ever),  # heavy ties at the threshold
         (np.where(paying, wide, 0.0), paying),
         (np.zeros(n), np.zeros(n, np.bool_)),
+        # Few members in profit, the total still positive: the members' top fifth reaches below
+        # zero, where numpy divides by the members' own total (a review found this case).
+        (np.where(ever, np.where(rng.random(n) < 0.05, 40.0 * n, -rng.random(n)), 0.0), ever),
     ]
 
 

@@ -92,3 +92,19 @@ def test_timeseries_is_the_table_by_month() -> None:
     assert all(ts[c].dtype == np.float64 for c in METRICS)
     ts.loc[0, "revenue"] = -1.0  # the frame is the caller's to change
     assert model.results["revenue"][0] != -1.0
+
+
+def test_a_deep_copy_keeps_recording_into_its_own_table() -> None:
+    """Found in review: ``copy.deepcopy`` copied each results view apart from the table, so a copy
+    run on recorded NaN in ``results`` (and its summary failed) while its timeseries moved on."""
+    import copy
+
+    model = RetentionModel(Scenario().with_overrides({"market.clients": 300, "run.months": 8}))
+    model.run(4)
+    twin = copy.deepcopy(model)
+    twin.run(4)
+    model.run(4)
+    assert_same_summary(twin)
+    np.testing.assert_array_equal(twin.results["revenue"], twin.timeseries()["revenue"])
+    assert repr(twin.summary()) == repr(model.summary())  # runs on as the original does (NaNs too)
+    assert np.shares_memory(twin.results["npv"], twin._table)

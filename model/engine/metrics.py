@@ -11,6 +11,7 @@ import numpy as np
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import metrics as kernels
 from model.engine.phases.satisfaction import satisfaction_cutoffs
+from model.engine.phases.work import float32_mean
 from model.engine.scratch import scratch
 from model.engine.state import Stage
 from model.scenario import Satisfaction
@@ -107,8 +108,11 @@ def _top_share(
         return float("nan")
     k = max(round(share * n), 1)
     if work is not None:
-        exact, top_sum = kernels.top_sum(values, _EVERYONE if members is None else members, k, work)
-        if exact:
+        chosen = _EVERYONE if members is None else members
+        exact, top_sum, lowest = kernels.top_sum(values, chosen, k, work)
+        # Where the members' top reaches down to values ≤ 0, numpy's way divides by the members'
+        # own total (summed apart from the others' zeros, so perhaps in the last bit otherwise).
+        if exact and not (members is not None and n < values.size and lowest <= 0):
             return top_sum / total
     # Selected in float32 (half the memory traffic of a float64 partition; a share needs no more).
     top = np.partition(values.astype(np.float32), values.size - k)[values.size - k :]
@@ -129,10 +133,9 @@ def nps(satisfaction: np.ndarray, p: Satisfaction) -> float:
 
 
 def _mean32(a: np.ndarray) -> float:
-    """``float(a.mean())`` of a float32 array, without numpy's Python-level ``mean`` (a quarter
-    of its cost): numpy sums in float32, divides in float64 by the count and rounds to float32.
+    """``float(a.mean())`` of a float32 array (:func:`model.engine.phases.work.float32_mean`);
     NaN when empty (without numpy's warning)."""
-    return float(np.float32(float(np.add.reduce(a)) / a.size)) if a.size else float("nan")
+    return float(float32_mean(a)) if a.size else float("nan")
 
 
 def _ratio(num: float, den: float) -> float:

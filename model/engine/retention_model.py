@@ -154,7 +154,7 @@ class RetentionModel(mesa.Model):
         # One (months × metrics) table, column-major so each metric's column is contiguous;
         # ``results`` names its columns (views), and a month is written as one row.
         self._table = np.full((self.months, len(METRICS)), np.nan, order="F")
-        self.results = {name: self._table[:, j] for j, name in enumerate(METRICS)}
+        self.results = self._columns()
         # A sample followed month by month (its own stream: tracking changes no other draw).
         k = min(params.run.track_clients, params.market.clients)
         rows = (
@@ -170,6 +170,16 @@ class RetentionModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in METRICS}
         )
+
+    def _columns(self) -> dict[str, np.ndarray]:
+        """:attr:`results`: each metric's column of the results table, as a view."""
+        return {name: self._table[:, j] for j, name in enumerate(METRICS)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """A copied model's results name its own table's columns (``copy.deepcopy`` copies each
+        view apart from the table, so months simulated after the copy would not reach them)."""
+        self.__dict__.update(state)
+        self.results = self._columns()
 
     # ------------------------------------------------------------------------------- stepping
     def step(self) -> None:
@@ -237,7 +247,7 @@ class RetentionModel(mesa.Model):
         """Headline results of the run so far.
 
         Computed from the results table as pandas would from :meth:`timeseries` (sums and means
-        skip NaN months; the same numbers, ``tests/test_context.py``), without building a frame.
+        skip NaN months; the same numbers, ``tests/test_results_table.py``), without building a frame.
         """
         if not self.month:
             return {}

@@ -10,7 +10,9 @@ compares the two on random inputs, ``tests/test_engine_golden.py`` guards the en
 To stay exact a kernel uses only integer arithmetic, comparisons, gathers, and float additions and
 multiplications in the reference's own order and precision (float32 where numpy computes in
 float32) — never a transcendental function (numpy's SIMD ``exp``/``log``/``pow`` differ from the C
-library's in the last bit) and never a reordered sum; those stay in numpy.
+library's in the last bit) and never a reordered sum; those stay in numpy. One exception: a sum
+the kernel proves exact (every partial sum representable, so every order agrees) and reports
+as such, leaving numpy to answer otherwise (:func:`model.engine.kernels.metrics.top_sum`).
 
 **Compilation.** Kernels compile on first use and are cached on disk (``cache=True``: a
 ``__pycache__`` beside each module, or numba's per-user cache directory where that is read-only),

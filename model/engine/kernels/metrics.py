@@ -109,7 +109,7 @@ _TOP_BITS, _TOP_BITS_LARGE, _LARGE = 11, 16, 1 << 18
 @njit(cache=True, nogil=True)
 def top_sum(
     values: np.ndarray, members: np.ndarray, k: int, work: np.ndarray
-) -> tuple[bool, float]:  # pragma: no cover - compiled
+) -> tuple[bool, float, float]:  # pragma: no cover - compiled
     """The sum of the ``k`` largest of ``values`` (as float32) among ``members``, if it is exact.
 
     What :func:`model.engine.metrics.top_share` sums: the top ``k`` float32 values, summed in
@@ -123,8 +123,9 @@ def top_sum(
 
     The selection is by value, not by row, so ties at the threshold do not matter. Instead of a
     copy and a partition: the members' float32 values are gathered into ``work``, a histogram of
-    the top 11 (16 in large markets) bits of their order-preserving bit keys finds the bin holding the k-th largest,
-    a second pass sums the bins above it and the largest values of that bin are sorted out.
+    the top 11 (16 in large markets) bits of their order-preserving bit keys finds the bin
+    holding the k-th largest, a second pass sums the bins above it and the largest values of
+    that bin are sorted out.
 
     Parameters
     ----------
@@ -135,6 +136,15 @@ def top_sum(
         How many to sum, 1 ≤ k ≤ the number of members.
     work : ndarray of float32
         At least as long as ``values``; overwritten.
+
+    Returns
+    -------
+    exact : bool
+        Whether ``total`` is numpy's sum (False: take numpy's partition).
+    total : float
+        The sum of the selected values, in float64.
+    lowest : float
+        The smallest value selected (the caller's fallback rule looks at it).
     """
     everyone = members.size == 0
     n_members = values.size if everyone else np.count_nonzero(members)
@@ -147,7 +157,7 @@ def top_sum(
         if everyone or members[i]:
             x = np.float32(values[i])
             if x != x:
-                return False, 0.0
+                return False, 0.0, 0.0
             work[m] = x
             b = bits[m]
             # Order-preserving key: negatives' bits flipped, positives' sign bit set.
@@ -175,6 +185,7 @@ def top_sum(
             candidates[c] = work[j]
             c += 1
     candidates.sort()
+    lowest = np.float64(candidates[c - (k - above)])  # the smallest value selected
     for j in range(c - (k - above), c):
         x = np.float64(candidates[j])
         total += x
@@ -182,8 +193,8 @@ def top_sum(
         if x != 0.0 and abs(x) < smallest:
             smallest = abs(x)
     if magnitude == 0.0:
-        return True, total
+        return True, total, lowest
     # The float32 unit in the last place of the smallest nonzero magnitude, 2^(e − 24), or less
     # for a subnormal (whose values are multiples of it all the same).
     e = math.frexp(smallest)[1]
-    return magnitude <= math.ldexp(1.0, e - 24 + 52), total
+    return magnitude <= math.ldexp(1.0, e - 24 + 52), total, lowest

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import lru_cache
 
 import numpy as np
 
@@ -99,13 +98,33 @@ def step(ctx: Context) -> None:
         s.quits,
         s.budget_left,
         s.budget_used,
-        *_scalars(lv.training_spend, lv.autonomy, p),
+        *_kept_scalars(lv.training_spend, lv.autonomy, p),
         float(lv.empowerment_budget),
     )
     _book(ctx, n, hires + quits, quits)
 
 
-@lru_cache(maxsize=64)
+#: :func:`_scalars` of the (training spend, autonomy, staff section) met lately. Keyed by the
+#: section's identity and each lever's value *and sign* (equality takes a −0.0 for a 0.0, and a
+#: cache keyed by it would hand one run the other's zero); the entry holds the section, so its
+#: id is not reused while kept.
+_KEPT: dict[tuple, tuple[Staff, tuple]] = {}
+
+
+def _kept_scalars(training_spend: float, autonomy: float, p: Staff) -> tuple:
+    """:func:`_scalars`, computed once per lever values and staff section object."""
+    key = (id(p), training_spend, math.copysign(1.0, training_spend), autonomy,
+           math.copysign(1.0, autonomy))  # fmt: skip
+    found = _KEPT.get(key)
+    if found is not None and found[0] is p:
+        return found[1]
+    if len(_KEPT) >= 64:
+        _KEPT.clear()
+    scalars = _scalars(training_spend, autonomy, p)
+    _KEPT[key] = (p, scalars)
+    return scalars
+
+
 def _scalars(
     training_spend: float, autonomy: float, p: Staff
 ) -> tuple[float, float, np.float32, float, float, np.float32, np.float32, np.float32, np.float32,
@@ -113,7 +132,7 @@ def _scalars(
     """The scalar arguments of :func:`model.engine.kernels.staff.staff_month` but the budget, in
     its order.
 
-    Cached: they change only with the levers, and their scalar numpy calls (``expm1``, ``clip``,
+    Kept (:func:`_kept_scalars`): they change only with the levers, and their scalar numpy calls (``expm1``, ``clip``,
     a dozen conversions) cost more than the compiled month of a small market's staff.
     """
     f32 = np.float32  # each scalar as numpy meets it beside a float32 array (NEP 50)
