@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from model.engine.kernels.hashing import hash_uniform
 from model.engine.network import build_network
-from model.engine.phases.word_of_mouth import flag_packing, reach_numpy, reach_table
+from model.engine.phases.word_of_mouth import reach_table
 from model.engine.phases.work import greedy_spend, greedy_spend_numpy
 from model.engine.randomness import Streams, hash_uniform_numpy
 
@@ -83,78 +83,6 @@ def test_pick_flagged_kernel_equals_numpy(kind: str, n: int, degree: int) -> Non
         )
     empty = np.zeros(0, np.int64)
     assert net.pick_flagged(empty, flag, np.zeros(0, np.float32)).size == 0
-
-
-class _Clients:
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.heard_positive = np.zeros(n, dtype=bool)
-        self.heard_negative = np.zeros(n, dtype=bool)
-
-
-class _Ctx:
-    """What :func:`reach_numpy` reads of a month's context."""
-
-    def __init__(self, net, seed: int) -> None:
-        self.network = net
-        self.clients = _Clients(net.n)
-        self.streams = Streams(seed)
-        self.month = 3
-
-    def uniform(self, decision: str) -> np.ndarray:
-        return self.streams.uniform(decision, self.month, self.clients.n)
-
-
-@pytest.mark.parametrize(
-    ("kind", "n", "degree"),
-    # small degrees pack both counts in 16 bits; the scale-free hubs (past 2^8) in 32.
-    [("small_world", 500, 10), ("random", 500, 40), ("scale_free", 4000, 80)],
-)
-@pytest.mark.parametrize(("q_pos", "q_neg"), [(0.3, 0.2), (0.0, 0.2), (0.3, 0.0), (5.0, 0.1)])
-def test_word_of_mouth_reach_kernel_equals_numpy(kind, n, degree, q_pos, q_neg) -> None:
-    from model.engine.kernels.word_of_mouth import word_of_mouth_reach
-
-    net = build_network(kind, n, degree, 0.1, np.random.default_rng(7))
-    rng = np.random.default_rng(8)
-    promoters, detractors = rng.random(n) < 0.4, rng.random(n) < 0.2
-    k = net.mean_degree
-    ref = _Ctx(net, 11)
-    expected_pos = reach_numpy(ref, promoters, detractors, q_pos, q_neg, k)
-
-    got = _Ctx(net, 11)
-    size = net.max_degree() + 1
-    shift, dtype = flag_packing(size)
-    flags = promoters.astype(dtype) | (detractors.astype(dtype) << dtype(shift))
-    pos = np.zeros(n, np.float32)
-    none = np.zeros(0, np.float32)
-    satisfaction = rng.random(n, dtype=np.float32)
-    before = satisfaction.copy()
-    n_pos, n_neg = word_of_mouth_reach(
-        net.indptr,
-        net.indices,
-        flags,
-        shift,
-        reach_table(q_pos, k, size),
-        reach_table(q_neg, k, size),
-        got.uniform("wom.positive") if q_pos > 0 else none,
-        got.uniform("wom.negative") if q_neg > 0 else none,
-        q_pos > 0,
-        q_neg > 0,
-        np.zeros(n, dtype=bool),  # nobody served: satisfaction stays (the engine test covers it)
-        np.float32(0.05),
-        pos,
-        got.clients.heard_positive,
-        got.clients.heard_negative,
-        satisfaction,
-    )
-    np.testing.assert_array_equal(satisfaction, before)
-    assert n_pos == np.count_nonzero(ref.clients.heard_positive)
-    assert n_neg == np.count_nonzero(ref.clients.heard_negative)
-    np.testing.assert_array_equal(pos, expected_pos)
-    np.testing.assert_array_equal(got.clients.heard_positive, ref.clients.heard_positive)
-    np.testing.assert_array_equal(got.clients.heard_negative, ref.clients.heard_negative)
-    if kind == "scale_free":
-        assert size > 1 << 8  # the 32-bit packing was the one tested
 
 
 def test_reach_table_entries_do_not_depend_on_its_length() -> None:

@@ -7,68 +7,7 @@ from numba import njit
 
 from model.engine.kernels.work import clip
 
-__all__ = ["speak_and_hear", "word_of_mouth_reach"]
-
-
-@njit(cache=True, nogil=True)
-def word_of_mouth_reach(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    flags: np.ndarray,
-    shift: int,
-    table_pos: np.ndarray,
-    table_neg: np.ndarray,
-    u_pos: np.ndarray,
-    u_neg: np.ndarray,
-    do_pos: bool,
-    do_neg: bool,
-    served: np.ndarray,
-    effect: np.float32,
-    probability_pos: np.ndarray,
-    heard_pos: np.ndarray,
-    heard_neg: np.ndarray,
-    satisfaction: np.ndarray,
-) -> tuple[int, int]:  # pragma: no cover - compiled
-    """Who hears a positive and a negative message this month, in one pass over the edges.
-
-    The receiver-side form of :func:`speak_and_hear`'s second half (for a given ``flags``): each
-    client sums over its own edges, so it needs no symmetric network.
-
-    For each client: sum the neighbours' ``flags`` (``shift`` lies above the largest degree, so
-    the sum carries both counts), read the chance of hearing at least one message of each kind
-    from its table (indexed by that count) and compare it with the client's uniform. Writes
-    ``probability_pos`` and the two ``heard`` flags (a kind not carried, ``do_* = False``, is
-    left untouched); a served client who heard anything has its satisfaction moved by
-    ``effect·(heard⁺ − heard⁻)``, clipped to [0, 1], in float32. Returns how many heard each
-    kind. Reference: :func:`model.engine.phases.word_of_mouth.reach_numpy` and the end of
-    :func:`~model.engine.phases.word_of_mouth.step_numpy`.
-    """
-    low = (1 << shift) - 1
-    zero, one = np.float32(0.0), np.float32(1.0)
-    n_pos = 0
-    n_neg = 0
-    # Indices cast to unsigned: numba then skips the negative-index wraparound test on each edge
-    # (half the time of this loop at 10^6 clients).
-    e = np.uint64(indptr[0])
-    for i in range(indptr.size - 1):
-        total = 0
-        end = np.uint64(indptr[i + 1])
-        while e < end:
-            total += flags[np.uint64(indices[e])]
-            e += np.uint64(1)
-        if do_pos:
-            p = table_pos[total & low]
-            probability_pos[i] = p
-            heard_pos[i] = u_pos[i] < p
-        if do_neg:
-            heard_neg[i] = u_neg[i] < table_neg[total >> shift]
-        hp, hn = heard_pos[i], heard_neg[i]
-        n_pos += hp
-        n_neg += hn
-        if (hp or hn) and served[i]:
-            delta = effect * (np.float32(hp) - np.float32(hn))
-            satisfaction[i] = clip(satisfaction[i] + delta, zero, one)
-    return n_pos, n_neg
+__all__ = ["speak_and_hear"]
 
 
 @njit(cache=True, nogil=True)
@@ -111,11 +50,12 @@ def speak_and_hear(
     (``shift`` lies above the largest degree, so the two counts cannot mix; ``flags`` holds them)
     to the ``counts`` of its neighbours. ``flags`` and ``counts`` are work arrays of the
     packing's dtype, overwritten. The network is undirected (its CSR symmetric,
-    as :func:`model.engine.network.build_network` makes it), so each client's count is what
-    summing over its own neighbours gives (:func:`word_of_mouth_reach`), but only the speakers'
+    as :func:`model.engine.network.build_network` makes it; a hand-built one-way network would
+    count differently), so each client's count is what summing over its own neighbours'
+    flags gives (:func:`model.engine.phases.word_of_mouth.reach_numpy`), but only the speakers'
     edges are walked: about a tenth of them in a typical market, never more than all.
 
-    Hearing, as in :func:`word_of_mouth_reach`: each client's chance of hearing at least one
+    Hearing: each client's chance of hearing at least one
     message of a kind is read from its table by that count and compared with the client's
     uniform; writes ``probability_pos`` and the two ``heard`` flags (a kind not carried,
     ``do_* = False``, is left untouched); a served client who heard anything has its
