@@ -378,3 +378,27 @@ def test_compiled_top_share_equals_numpys(n: int) -> None:
     assert exact or n < 64  # the compiled way was compared
     if n >= 999:
         assert fell_back  # and the wide spread takes numpy's way, so both paths were compared
+
+
+def test_formed_values_follow_the_basis_object_and_go_with_their_owner() -> None:
+    from model.engine.scratch import formed
+
+    class Owner:
+        pass
+
+    owner, calls = Owner(), []
+    basis = Scenario().with_overrides({"market.clients": 100})
+    twin = Scenario().with_overrides({"market.clients": 100})  # equal, not the same object
+
+    def form() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert formed(owner, "x", basis, form) == 1
+    assert formed(owner, "x", basis, form) == 1  # kept
+    assert formed(owner, "y", basis, form) == 2  # another name
+    assert formed(owner, "x", twin, form) == 3  # another scenario object: formed again
+    ref = weakref.ref(owner)
+    del owner
+    gc.collect()
+    assert ref() is None  # the kept values did not keep their market alive

@@ -1,18 +1,24 @@
-"""Work arrays that a phase rewrites every month, kept per market instead of allocated anew.
+"""What a phase keeps per market: work arrays it rewrites every month, and values its scenario fixes.
 
 A fresh array of a million values costs more to fault into memory (the system zeroes every new
 page) than a compiled pass takes to fill it, so a phase whose intermediate arrays do not outlive
 the month asks for them here: one per (market, name), the market's size, reused month after
 month, freed with the market's client state. Only for arrays nothing keeps past the phase.
+
+Scalars a phase forms from the scenario (float32 casts, products of parameters) cost more each
+month in a small market than its compiled pass; :func:`formed` keeps them per market while the
+scenario object is the same one (by identity: equality would take a −0.0 for a 0.0).
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-__all__ = ["scratch"]
+__all__ = ["formed", "scratch"]
 
 #: client state -> name -> array; entries go with their client state.
 _ARRAYS: weakref.WeakKeyDictionary[object, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
@@ -40,3 +46,32 @@ def scratch(owner: object, name: str, shape: tuple[int, ...], dtype: type) -> np
     if array is None or array.shape != shape or array.dtype != dtype:
         array = arrays[name] = np.empty(shape, dtype)
     return array
+
+
+#: client state -> name -> (the object the value was formed from, the value).
+_FORMED: weakref.WeakKeyDictionary[object, dict[str, tuple[object, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def formed[T](owner: object, name: str, basis: object, form: Callable[[], T]) -> T:
+    """``form()``, kept per (``owner``, ``name``) for as long as ``basis`` is the same object.
+
+    Parameters
+    ----------
+    owner : object
+        The market (its :class:`~model.engine.state.ClientState`); weakly held.
+    name : str
+        Which value.
+    basis : object
+        What the value is formed from (the scenario; immutable): another object forms it again.
+    form : callable
+        Forms the value from ``basis``.
+    """
+    values = _FORMED.get(owner)
+    if values is None:
+        values = _FORMED[owner] = {}
+    found = values.get(name)
+    if found is None or found[0] is not basis:
+        found = values[name] = (basis, form())
+    return found[1]

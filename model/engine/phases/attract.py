@@ -10,7 +10,6 @@ gap and warnings heard; the acquisition keeps the source of the awareness. CAC i
 
 from __future__ import annotations
 
-import weakref
 from functools import lru_cache
 
 import numpy as np
@@ -18,8 +17,9 @@ import numpy as np
 from model.engine.context import Context
 from model.engine.kernels import attract as kernels
 from model.engine.phases.staff import saturating
-from model.engine.state import ClientState, Source, Stage
-from model.scenario import Attract, Scenario
+from model.engine.scratch import formed
+from model.engine.state import Source, Stage
+from model.scenario import Attract
 
 __all__ = [
     "ad_awareness_probability",
@@ -130,24 +130,18 @@ _PROSPECT, _AD, _REFERRAL, _NONE = (
     int(Source.NONE),
 )
 
-#: Per market (its client state): the scenario the constants below were formed for, and them.
-_CONSTANTS: weakref.WeakKeyDictionary[ClientState, tuple[Scenario, tuple[float, np.float32]]] = (
-    weakref.WeakKeyDictionary()
-)
-
 
 def _constants(ctx: Context) -> tuple[float, np.float32]:
     """``(warning factor, chance to forget)`` as :func:`~model.engine.kernels.attract.attract_convert`
     takes them, formed once per market and scenario: the chance in float32, as numpy compares
     it with float32 uniforms."""
-    found = _CONSTANTS.get(ctx.clients)
-    if found is None or found[0] is not ctx.params:
-        p = ctx.params
-        w = p.word_of_mouth
+
+    def form() -> tuple[float, np.float32]:
+        w = ctx.params.word_of_mouth
         warn_factor = float(w.negative_conversion_factor if w.enabled else 1.0)
-        values = (warn_factor, np.float32(p.attract.awareness_decay))
-        found = _CONSTANTS[ctx.clients] = (p, values)
-    return found[1]
+        return warn_factor, np.float32(ctx.params.attract.awareness_decay)
+
+    return formed(ctx.clients, "attract", ctx.params, form)
 
 
 def step_numpy(ctx: Context) -> None:

@@ -7,14 +7,12 @@ only by recorded flows.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from model.engine.context import Context
 from model.engine.kernels import resolve as kernels
-from model.engine.state import ClientState, Source, Stage
-from model.scenario import Scenario
+from model.engine.scratch import formed
+from model.engine.state import Source, Stage
 
 __all__ = ["step", "step_numpy"]
 
@@ -63,26 +61,21 @@ def step(ctx: Context) -> None:
 #: Stage and source codes as the kernel takes them (plain ints).
 _ACTIVE, _LAPSED, _REFERRAL = int(Stage.ACTIVE), int(Stage.LAPSED), int(Source.REFERRAL)
 
-#: Per market (its client state): the scenario the constants below were formed for, and them.
-_CONSTANTS: weakref.WeakKeyDictionary[ClientState, tuple[Scenario, tuple]] = (
-    weakref.WeakKeyDictionary()
-)
-
 
 def _constants(ctx: Context) -> tuple[np.float32, int, np.float32]:
     """``(initial satisfaction, loyal tenure, loyal satisfaction)`` as the kernel takes them,
     formed once per market and scenario: the two satisfactions in float32, as numpy casts a
     Python float against a float32 array."""
-    found = _CONSTANTS.get(ctx.clients)
-    if found is None or found[0] is not ctx.params:
+
+    def form() -> tuple[np.float32, int, np.float32]:
         p = ctx.params
-        values = (
+        return (
             np.float32(p.satisfaction.initial),
             p.retain.loyal_tenure_months,
             np.float32(p.retain.loyal_satisfaction),
         )
-        found = _CONSTANTS[ctx.clients] = (p, values)
-    return found[1]
+
+    return formed(ctx.clients, "resolve", ctx.params, form)
 
 
 def step_numpy(ctx: Context) -> None:

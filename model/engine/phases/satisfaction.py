@@ -8,14 +8,12 @@ every service level equal in the long run.
 
 from __future__ import annotations
 
-import weakref
-
 import numpy as np
 
 from model.engine.context import Context
 from model.engine.kernels import satisfaction as kernels
-from model.engine.state import ClientState
-from model.scenario import Satisfaction, Scenario
+from model.engine.scratch import formed
+from model.scenario import Satisfaction
 
 __all__ = [
     "behavioural",
@@ -133,20 +131,14 @@ def step(ctx: Context) -> None:
     )
 
 
-#: Per market (its client state): the scenario the constants below were formed for, and them.
-_CONSTANTS: weakref.WeakKeyDictionary[ClientState, tuple[Scenario, tuple[np.float32, ...]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _float32_constants(ctx: Context) -> tuple[np.float32, ...]:
     """The rule's scalars as numpy meets them beside float32 arrays (NEP 50: cast to float32),
     formed once per market and scenario (seven conversions were a third of the phase's cost).
 
     ``(a, b, rate, own, expectation rate, 1 − rate)``.
     """
-    found = _CONSTANTS.get(ctx.clients)
-    if found is None or found[0] is not ctx.params:
+
+    def form() -> tuple[np.float32, ...]:
         p = ctx.params.satisfaction
         values = (
             p.absolute_weight,
@@ -156,8 +148,9 @@ def _float32_constants(ctx: Context) -> tuple[np.float32, ...]:
             p.expectation_rate,
             1.0 - p.adjustment_rate,
         )
-        found = _CONSTANTS[ctx.clients] = (ctx.params, tuple(np.float32(v) for v in values))
-    return found[1]
+        return tuple(np.float32(v) for v in values)
+
+    return formed(ctx.clients, "satisfaction", ctx.params, form)
 
 
 def step_numpy(ctx: Context) -> None:

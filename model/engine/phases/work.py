@@ -17,7 +17,8 @@ from model.engine.context import Context
 from model.engine.kernels import work as kernels
 from model.engine.randomness import NORMAL_TABLE, normal_from_uniform
 from model.engine.schedule import service_drop
-from model.scenario import Scenario, Service, Staff
+from model.engine.scratch import formed
+from model.scenario import Service, Staff
 
 __all__ = [
     "FIXED_LATER",
@@ -147,7 +148,7 @@ def step(ctx: Context) -> None:
     if idx.size == 0:
         _nobody_served(ctx)
         return
-    c = _constants(p)
+    c = formed(cl, "work", p, lambda: _compute_constants(p.service, p.staff))
     q = np.empty(idx.size, dtype=np.float32)
     x = np.empty(idx.size, dtype=np.float32)
     # A bad-service shock lowers what is delivered, not the level paid for (no shocks: no drop).
@@ -233,30 +234,10 @@ class _Constants(NamedTuple):
     settle: tuple[np.float32, float, float, float, float, np.float32]
 
 
-#: :func:`_constants` of the scenarios met lately, by identity: ``id(scenario) -> (scenario, constants)``.
-_CONSTANTS: dict[int, tuple[Scenario, _Constants]] = {}
-
-
-def _constants(p: Scenario) -> _Constants:
-    """:class:`_Constants` of a scenario, computed once per scenario object.
-
-    A scenario is immutable, and a dozen scalar conversions and an ``np.log`` each month cost
-    more than a small market's compiled passes. Kept by identity, not equality (which would also
-    hash the sections each month, and take a 0.0 for a −0.0); the entry holds the scenario, so
-    its id is not reused while cached.
-    """
-    found = _CONSTANTS.get(id(p))
-    if found is not None and found[0] is p:
-        return found[1]
-    if len(_CONSTANTS) >= 64:
-        _CONSTANTS.clear()
-    c = _compute_constants(p.service, p.staff)
-    _CONSTANTS[id(p)] = (p, c)
-    return c
-
-
 def _compute_constants(svc: Service, staff: Staff) -> _Constants:
-    """:class:`_Constants` from the scenario's service and staff sections."""
+    """:class:`_Constants` from the scenario's service and staff sections (kept per market and
+    scenario object by :func:`model.engine.scratch.formed`: a dozen scalar conversions and an
+    ``np.log`` each month cost more than a small market's compiled passes)."""
     s = svc.fix_cost_sigma
     return _Constants(
         staff_terms=(
