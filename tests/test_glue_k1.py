@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from model.engine.kernels import work as kernels
+from model.engine.phases import work as work_phase
 from model.engine.phases.staff import headcount
 from model.engine.phases.work import (
     _staff_terms,
@@ -149,16 +150,10 @@ def _settle_inputs(rng: np.random.Generator):
 
 @pytest.mark.parametrize("seed", range(60))
 def test_settle_month_equals_choose_then_settle_incidents(seed: int) -> None:
-    svc = Scenario().service
-    scalars = (
-        np.uint64(0x1234_5678_9ABC_DEF0 + seed),
-        np.float32(svc.escalation_fix_prob),
-        svc.manager_cost_multiplier,
-        svc.recovery_on_spot,
-        svc.recovery_escalated,
-        svc.incident_severity,
-        np.float32(svc.recovery_paradox_bonus),
-    )
+    p = Scenario()
+    # The settlement's scalars as the phase forms them (both kernels get the same ones).
+    settle = work_phase._compute_constants(p.service, p.staff).settle
+    scalars = (np.uint64(0x1234_5678_9ABC_DEF0 + seed), *settle)
     choice, state = _settle_inputs(np.random.default_rng(seed))
     ref_state = {k: v.copy() for k, v in state.items()}
     n_spot, n_later = kernels.settle_month(*choice, *scalars, *state.values())
