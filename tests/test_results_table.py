@@ -108,3 +108,12 @@ def test_a_deep_copy_keeps_recording_into_its_own_table() -> None:
     np.testing.assert_array_equal(twin.results["revenue"], twin.timeseries()["revenue"])
     assert repr(twin.summary()) == repr(model.summary())  # runs on as the original does (NaNs too)
     assert np.shares_memory(twin.results["npv"], twin._table)
+
+
+def test_a_months_metrics_come_in_the_tables_column_order() -> None:
+    """``RetentionModel.step`` writes ``compute``'s values as the table's row in their order."""
+    from model.engine.metrics import compute, compute_numpy
+
+    model = RetentionModel(Scenario().with_overrides({"market.clients": 300, "run.months": 3}))
+    model.run(2)
+    assert list(compute(model.ctx)) == list(METRICS) == list(compute_numpy(model.ctx))

@@ -12,7 +12,7 @@ from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import metrics as kernels
 from model.engine.phases.satisfaction import satisfaction_cutoffs
 from model.engine.phases.work import float32_mean
-from model.engine.scratch import scratch
+from model.engine.scratch import formed, scratch
 from model.engine.state import Stage
 from model.scenario import Satisfaction
 
@@ -103,7 +103,7 @@ def _top_share(
     compiled (:func:`model.engine.kernels.metrics.top_sum`: a histogram instead of a partition,
     used where its sum is provably numpy's); numpy's partition otherwise.
     """
-    total = float(values.sum())
+    total = float(np.add.reduce(values))  # ndarray.sum, without its Python wrapper
     if n == 0 or total <= 0:
         return float("nan")
     k = max(round(share * n), 1)
@@ -130,6 +130,12 @@ def nps(satisfaction: np.ndarray, p: Satisfaction) -> float:
         return float("nan")
     promoter, detractor = satisfaction_cutoffs(p)  # the NPS bands as satisfaction cut-offs
     return 100.0 * (np.mean(satisfaction >= promoter) - np.mean(satisfaction < detractor))
+
+
+def _cutoffs32(p: Satisfaction) -> tuple[np.float32, np.float32]:
+    """:func:`~model.engine.phases.satisfaction.satisfaction_cutoffs` as float32."""
+    promoter, detractor = satisfaction_cutoffs(p)
+    return np.float32(promoter), np.float32(detractor)
 
 
 def _mean32(a: np.ndarray) -> float:
@@ -179,13 +185,14 @@ def compute(ctx: Context) -> dict[str, float]:
     writes the measured satisfaction and the money mask, whose sums and top shares numpy takes.
     """
     cl, p = ctx.clients, ctx.params
-    promoter, detractor = satisfaction_cutoffs(p.satisfaction)
+    # The NPS cut-offs in float32, as numpy compares them with float32 satisfaction.
+    promoter, detractor = formed(cl, "metrics", p, lambda: _cutoffs32(p.satisfaction))
     # Work arrays of the market's size, rewritten every month (none is kept past it).
     measured = scratch(cl, "metrics.measured", (cl.n,), np.float32)
     ever = scratch(cl, "metrics.ever", (cl.n,), np.bool_)
     counts = kernels.market_pass(
         cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
-        np.float32(promoter), np.float32(detractor), measured, ever,
+        promoter, detractor, measured, ever,
     )  # fmt: skip
     # Python ints, as np.count_nonzero gives them (one conversion for all).
     n_prospects, n_active_only, n_loyal, n_lapsed, promoters, detractors, aware, n_ever = (
@@ -199,7 +206,7 @@ def compute(ctx: Context) -> dict[str, float]:
     return _row(
         ctx,
         (n_prospects, n_active, n_loyal, n_lapsed),
-        float(measured.sum()),
+        float(np.add.reduce(measured)),  # what ndarray.sum runs, without its Python wrapper
         float(promoters - detractors),
         float(aware),
         _top_share(revenue, 0.2, paying, n_paying, work),

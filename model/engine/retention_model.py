@@ -193,7 +193,7 @@ class RetentionModel(mesa.Model):
         for _name, phase in self.phases:
             phase(self.ctx)
         row = compute(self.ctx)
-        self._table[self.month - 1] = [row[name] for name in METRICS]
+        self._table[self.month - 1] = list(row.values())  # compute's keys are METRICS, in order
         if self.tracked_rows.size:
             for name, trace in self._trace.items():
                 np.take(getattr(self.clients, name), self.tracked_rows, out=trace[self.month - 1])
