@@ -53,7 +53,9 @@ import numpy as np
 from benchmarks.yardstick import lifecycle_kernel, multiply_add_kernel
 from model import RetentionModel, Scenario
 from model.engine.reference import ReferenceModel
+from model.interfaces.cli.outputs import git_commit
 from model.studies.run import simulate, simulate_many
+from model.version import __version__
 
 #: The benchmark scenario: the defaults, with 80% of the market served and every mechanism that is
 #: off by default switched on (loyalty programme, loyalty economics, a direct tenure effect), so
@@ -289,8 +291,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{load['cpus']} CPUs")  # fmt: skip
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"python": platform.python_version(), "numpy": np.__version__,
-            "numba": numba.__version__, "machine": platform.machine(),
+    meta = {"code_version": __version__, "git": git_commit(), "python": platform.python_version(),
+            "numpy": np.__version__, "numba": numba.__version__, "machine": platform.machine(),
             "processor": platform.processor(), "baseline": BASE, "load_average": load,
             "kernels_load_s": round(kernels_load_s, 3)}  # fmt: skip
     out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n", encoding="utf-8")

@@ -35,6 +35,10 @@ def test_quick_benchmark_writes_every_field(tmp_path: Path, capsys) -> None:
         if r["engine"].startswith("array"):
             assert ("yardstick_ratio" in r) == (r["clients"] in yard)
     assert len(written["meta"]["load_average"]["start"]) == 3
+    from model.version import __version__
+
+    assert written["meta"]["code_version"] == __version__  # which code the numbers are of
+    assert "git" in written["meta"]  # the commit, in a checkout (None in an installed wheel)
     printed = capsys.readouterr().out
     assert "M steps/s" in printed and "yardstick" in printed and "load average" in printed
 
