@@ -398,6 +398,10 @@ def test_formed_values_follow_the_basis_object_and_go_with_their_owner() -> None
     assert formed(owner, "x", basis, form) == 1  # kept
     assert formed(owner, "y", basis, form) == 2  # another name
     assert formed(owner, "x", twin, form) == 3  # another scenario object: formed again
+    net = object()
+    assert formed(owner, "z", (basis, net), form) == 4  # a tuple basis: each by identity
+    assert formed(owner, "z", (basis, net), form) == 4
+    assert formed(owner, "z", (basis, object()), form) == 5
     ref = weakref.ref(owner)
     del owner
     gc.collect()

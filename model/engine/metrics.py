@@ -10,7 +10,7 @@ import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import metrics as kernels
-from model.engine.phases.satisfaction import satisfaction_cutoffs
+from model.engine.phases.satisfaction import satisfaction_cutoffs, satisfaction_cutoffs32
 from model.engine.phases.work import float32_mean
 from model.engine.scratch import formed, scratch
 from model.engine.state import Stage
@@ -132,12 +132,6 @@ def nps(satisfaction: np.ndarray, p: Satisfaction) -> float:
     return 100.0 * (np.mean(satisfaction >= promoter) - np.mean(satisfaction < detractor))
 
 
-def _cutoffs32(p: Satisfaction) -> tuple[np.float32, np.float32]:
-    """:func:`~model.engine.phases.satisfaction.satisfaction_cutoffs` as float32."""
-    promoter, detractor = satisfaction_cutoffs(p)
-    return np.float32(promoter), np.float32(detractor)
-
-
 def _mean32(a: np.ndarray) -> float:
     """``float(a.mean())`` of a float32 array (:func:`model.engine.phases.work.float32_mean`);
     NaN when empty (without numpy's warning)."""
@@ -186,7 +180,7 @@ def compute(ctx: Context) -> dict[str, float]:
     """
     cl, p = ctx.clients, ctx.params
     # The NPS cut-offs in float32, as numpy compares them with float32 satisfaction.
-    promoter, detractor = formed(cl, "metrics", p, lambda: _cutoffs32(p.satisfaction))
+    promoter, detractor = formed(cl, "metrics", p, lambda: satisfaction_cutoffs32(p.satisfaction))
     # Work arrays of the market's size, rewritten every month (none is kept past it).
     measured = scratch(cl, "metrics.measured", (cl.n,), np.float32)
     ever = scratch(cl, "metrics.ever", (cl.n,), np.bool_)

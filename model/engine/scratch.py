@@ -63,8 +63,9 @@ def formed[T](owner: object, name: str, basis: object, form: Callable[[], T]) ->
         The market (its :class:`~model.engine.state.ClientState`); weakly held.
     name : str
         Which value.
-    basis : object
-        What the value is formed from (the scenario; immutable): another object forms it again.
+    basis : object or tuple
+        What the value is formed from (the scenario, or a tuple such as (scenario, network);
+        immutable): another object (in any place of the tuple) forms it again.
     form : callable
         Forms the value from ``basis``.
     """
@@ -72,6 +73,17 @@ def formed[T](owner: object, name: str, basis: object, form: Callable[[], T]) ->
     if values is None:
         values = _FORMED[owner] = {}
     found = values.get(name)
-    if found is None or found[0] is not basis:
+    if found is None or not _same(found[0], basis):
         found = values[name] = (basis, form())
     return found[1]
+
+
+def _same(kept: object, basis: object) -> bool:
+    """Whether ``basis`` is the object ``kept`` (each element, for tuples)."""
+    if isinstance(basis, tuple):
+        return (
+            isinstance(kept, tuple)
+            and len(kept) == len(basis)
+            and all(a is b for a, b in zip(kept, basis, strict=True))
+        )
+    return kept is basis

@@ -20,6 +20,7 @@ __all__ = [
     "expectation_update",
     "from_likelihood",
     "satisfaction_cutoffs",
+    "satisfaction_cutoffs32",
     "satisfaction_target",
     "step",
     "step_numpy",
@@ -86,6 +87,13 @@ def satisfaction_cutoffs(p: Satisfaction) -> tuple[float, float]:
     the power map).
     """
     return from_likelihood(p.promoter_threshold, p), from_likelihood(p.detractor_threshold, p)
+
+
+def satisfaction_cutoffs32(p: Satisfaction) -> tuple[np.float32, np.float32]:
+    """:func:`satisfaction_cutoffs` in float32, as numpy compares them with float32 satisfaction
+    (for compiled kernels, which must compare in the same precision)."""
+    promoter, detractor = satisfaction_cutoffs(p)
+    return np.float32(promoter), np.float32(detractor)
 
 
 def market_standard(ctx: Context) -> float:

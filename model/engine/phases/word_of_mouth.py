@@ -17,7 +17,6 @@ moves a little.
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,11 +24,14 @@ import numpy as np
 
 from model.engine.context import Context
 from model.engine.kernels import word_of_mouth as kernels
-from model.engine.network import Network
-from model.engine.phases.satisfaction import behavioural, satisfaction_cutoffs
-from model.engine.scratch import scratch
-from model.engine.state import ClientState, Reason, Stage
-from model.scenario import Scenario, WordOfMouth
+from model.engine.phases.satisfaction import (
+    behavioural,
+    satisfaction_cutoffs,
+    satisfaction_cutoffs32,
+)
+from model.engine.scratch import formed, scratch
+from model.engine.state import Reason, Stage
+from model.scenario import WordOfMouth
 
 __all__ = [
     "flag_packing",
@@ -95,24 +97,16 @@ class _Setup:
     counts: np.ndarray
 
 
-#: Each market's (its client state's) scenario and network, and the setup formed for them; it
-#: goes with the market.
-_SETUPS: weakref.WeakKeyDictionary[ClientState, tuple[Scenario, Network, _Setup | None]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
 def _setup(ctx: Context) -> _Setup | None:
     """The market's :class:`_Setup`, formed again if its scenario or network is another; None
     when the month runs in numpy (fully mixed: no stored edges; or hubs past the packing)."""
-    cl, p, net = ctx.clients, ctx.params, ctx.network
-    found = _SETUPS.get(cl)
-    if found is not None and found[0] is p and found[1] is net:
-        return found[2]
-    size = net.max_degree() + 1 if net.kind != "full" else 0
-    setup = None if net.kind == "full" or size > 1 << 16 else _new_setup(ctx, size)
-    _SETUPS[cl] = (p, net, setup)
-    return setup
+    net = ctx.network
+
+    def form() -> _Setup | None:
+        size = net.max_degree() + 1 if net.kind != "full" else 0
+        return None if net.kind == "full" or size > 1 << 16 else _new_setup(ctx, size)
+
+    return formed(ctx.clients, "wom", (ctx.params, net), form)
 
 
 def _new_setup(ctx: Context, size: int) -> _Setup:
@@ -120,12 +114,12 @@ def _new_setup(ctx: Context, size: int) -> _Setup:
     cl, p, net = ctx.clients, ctx.params, ctx.network
     w = p.word_of_mouth
     shift, dtype = flag_packing(size)
-    promoter_s, detractor_s = satisfaction_cutoffs(p.satisfaction)
+    promoter_s, detractor_s = satisfaction_cutoffs32(p.satisfaction)
     q_pos, q_neg = speaking_rates(w)
     return _Setup(
         shift=shift,
-        promoter_s=np.float32(promoter_s),
-        detractor_s=np.float32(detractor_s),
+        promoter_s=promoter_s,
+        detractor_s=detractor_s,
         effect=np.float32(w.satisfaction_effect),
         table_pos=reach_table(q_pos, net.mean_degree, size),
         table_neg=reach_table(q_neg, net.mean_degree, size),
