@@ -234,21 +234,33 @@ def test_serve_is_staff_terms_deliver_and_fix_cost_exponents(seed: int) -> None:
 def test_kept_staff_scalars_tell_a_negative_zero_from_a_zero() -> None:
     """Found in review: a cache keyed by equality handed a −0.0 run the scalars a 0.0 run had
     computed before it in the same process (and the reverse)."""
+    from types import SimpleNamespace
+
     from model.engine.phases import staff
 
+    def month(owner: object, section: object, training: float) -> SimpleNamespace:
+        levers = Scenario().levers.model_copy(
+            update={"training_spend": training, "autonomy": training}
+        )
+        return SimpleNamespace(clients=owner, params=SimpleNamespace(staff=section), levers=levers)
+
+    def as_bytes(values: tuple) -> list[bytes]:
+        return [np.asarray(v).tobytes() for v in values]
+
     base = Scenario().staff
+
+    class Market:  # a market's client state, as kept values are keyed (weakly)
+        pass
+
+    market = Market()  # one market: its kept values are asked for both months
     for field in ("new_hire_skill", "engagement_base"):
         plus = base.model_copy(update={field: 0.0})
         minus = base.model_copy(update={field: -0.0})
         for first, second in ((plus, minus), (minus, plus)):
-            staff._KEPT.clear()
-            staff._kept_scalars(0.0, 0.5, first)
-            got = staff._kept_scalars(0.0, 0.5, second)
-            want = staff._scalars(0.0, 0.5, second)
-            assert [np.asarray(v).tobytes() for v in got] == [np.asarray(v).tobytes() for v in want]
+            staff._kept_scalars(month(market, first, 0.5))
+            got = staff._kept_scalars(month(market, second, 0.5))
+            assert as_bytes(got) == as_bytes(staff._scalars(0.5, 0.5, second))
     for first, second in ((0.0, -0.0), (-0.0, 0.0)):
-        staff._KEPT.clear()
-        staff._kept_scalars(first, first, base)
-        got = staff._kept_scalars(second, second, base)
-        want = staff._scalars(second, second, base)
-        assert [np.asarray(v).tobytes() for v in got] == [np.asarray(v).tobytes() for v in want]
+        staff._kept_scalars(month(market, base, first))
+        got = staff._kept_scalars(month(market, base, second))
+        assert as_bytes(got) == as_bytes(staff._scalars(second, second, base))

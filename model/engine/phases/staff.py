@@ -12,6 +12,7 @@ import numpy as np
 
 from model.engine.context import Context
 from model.engine.kernels import staff as kernels
+from model.engine.scratch import formed
 from model.scenario import Staff
 
 __all__ = [
@@ -85,7 +86,7 @@ def step(ctx: Context) -> None:
     and one over the staff (:func:`model.engine.kernels.staff.staff_month`) instead of some twenty
     numpy calls on short arrays.
     """
-    p, s, lv, cl = ctx.params.staff, ctx.staff, ctx.levers, ctx.clients
+    s, lv, cl = ctx.staff, ctx.levers, ctx.clients
     n, hires = _hire(ctx, kernels.deal_round_robin)
     quits = kernels.staff_month(
         n,
@@ -98,31 +99,19 @@ def step(ctx: Context) -> None:
         s.quits,
         s.budget_left,
         s.budget_used,
-        *_kept_scalars(lv.training_spend, lv.autonomy, p),
+        *_kept_scalars(ctx),
         float(lv.empowerment_budget),
     )
     _book(ctx, n, hires + quits, quits)
 
 
-#: :func:`_scalars` of the (training spend, autonomy, staff section) met lately. Keyed by the
-#: section's identity and each lever's value *and sign* (equality takes a −0.0 for a 0.0, and a
-#: cache keyed by it would hand one run the other's zero); the entry holds the section, so its
-#: id is not reused while kept.
-_KEPT: dict[tuple, tuple[Staff, tuple]] = {}
-
-
-def _kept_scalars(training_spend: float, autonomy: float, p: Staff) -> tuple:
-    """:func:`_scalars`, computed once per lever values and staff section object."""
-    key = (id(p), training_spend, math.copysign(1.0, training_spend), autonomy,
-           math.copysign(1.0, autonomy))  # fmt: skip
-    found = _KEPT.get(key)
-    if found is not None and found[0] is p:
-        return found[1]
-    if len(_KEPT) >= 64:
-        _KEPT.clear()
-    scalars = _scalars(training_spend, autonomy, p)
-    _KEPT[key] = (p, scalars)
-    return scalars
+def _kept_scalars(ctx: Context) -> tuple:
+    """:func:`_scalars` of the month's levers and staff section, formed once per market for
+    those objects (by identity: a −0.0 lever is not taken for a 0.0 one's)."""
+    p, lv = ctx.params.staff, ctx.levers
+    return formed(
+        ctx.clients, "staff", (p, lv), lambda: _scalars(lv.training_spend, lv.autonomy, p)
+    )
 
 
 def _scalars(
