@@ -96,3 +96,27 @@ def test_a_sweep_spec_takes_the_same_range(tmp_path):
     assert parse_spec({**spec, "seed": TOP}, root=tmp_path).seed == TOP
     with pytest.raises(SweepError, match=str(TOP)):
         parse_spec({**spec, "seed": OVER}, root=tmp_path)
+
+
+@pytest.mark.parametrize("seed", [0, 7, SEED_MAX])
+def test_with_seed_is_with_overrides_of_the_seed(seed):
+    """The fast path a model takes for ``rng=`` gives the scenario ``with_overrides`` gives."""
+    from model import Scenario
+
+    base = Scenario().with_overrides({"market.clients": 300, "levers.service_level": 0.7})
+    fast, slow = base.with_seed(seed), base.with_overrides({"run.seed": seed})
+    assert fast == slow and fast.model_dump() == slow.model_dump()
+    assert fast.run.seed == seed
+    assert fast.market is base.market  # the other sections are shared, not validated again
+
+
+@pytest.mark.parametrize("seed", [-1, SEED_MAX + 1])
+def test_with_seed_out_of_range_is_the_overrides_error(seed):
+    from model import Scenario
+    from model.scenario.declare import ScenarioError
+
+    with pytest.raises(ScenarioError) as fast:
+        Scenario().with_seed(seed)
+    with pytest.raises(ScenarioError) as slow:
+        Scenario().with_overrides({"run.seed": seed})
+    assert str(fast.value) == str(slow.value) and "run.seed" in str(fast.value)

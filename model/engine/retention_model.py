@@ -116,7 +116,7 @@ class RetentionModel(mesa.Model):
         else:
             seed = fresh_seed() if rng is None else int(rng)  # type: ignore[call-overload]
             if seed != params.run.seed:
-                params = params.with_overrides({"run.seed": seed})
+                params = params.with_seed(seed)
         super().__init__(rng=seed)
         self.params = params
         self.seed = seed
