@@ -2,8 +2,9 @@
 
 The model owns the client state as one array per attribute and the social network as CSR arrays;
 each month runs the phases of :data:`model.engine.phases.PHASES` over all clients at once. Staff are Mesa
-agents (there are few of them). Results are preallocated (months × metrics) arrays, collected each
-month by Mesa's ``DataCollector`` through one named reporter per metric.
+agents (there are few of them). Results are one preallocated (months × metrics) table, a row
+written each month; Mesa's ``DataCollector`` reads it through one named reporter per metric
+(:class:`model.engine.collector.TableCollector`).
 
 Examples
 --------
@@ -16,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from model.engine.agents import ClientView, StaffAgent
+from model.engine.collector import TableCollector
 from model.engine.context import Context
 from model.engine.initial import initial_clients, initial_staff
 from model.engine.keywords import fresh_seed, scenario_from_keywords
@@ -58,14 +59,6 @@ TRACKED: tuple[str, ...] = (
 
 #: ``rng`` not given: the scenario's own seed (``None`` given means a fresh seed, as in Mesa).
 _SCENARIO_SEED = object()
-
-
-def _reporter(name: str) -> Callable[[RetentionModel], float]:
-    def report(model: RetentionModel) -> float:
-        return float(model.results[name][model.month - 1]) if model.month else float("nan")
-
-    report.__name__ = f"report_{name}"
-    return report
 
 
 class RetentionModel(mesa.Model):
@@ -167,9 +160,9 @@ class RetentionModel(mesa.Model):
             name: np.zeros((self.months, k), dtype=getattr(self.clients, name).dtype)
             for name in TRACKED
         }
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in METRICS}
-        )
+        # Mesa's time at each month's step, and Mesa's DataCollector over the results table.
+        self._step_times = np.full(self.months, np.nan)
+        self.datacollector = TableCollector(self, METRICS)
 
     def _columns(self) -> dict[str, np.ndarray]:
         """:attr:`results`: each metric's column of the results table, as a view."""
@@ -180,6 +173,7 @@ class RetentionModel(mesa.Model):
         view apart from the table, so months simulated after the copy would not reach them)."""
         self.__dict__.update(state)
         self.results = self._columns()
+        self.datacollector.bind(self)
 
     # ------------------------------------------------------------------------------- stepping
     def step(self) -> None:
@@ -197,8 +191,8 @@ class RetentionModel(mesa.Model):
         if self.tracked_rows.size:
             for name, trace in self._trace.items():
                 np.take(getattr(self.clients, name), self.tracked_rows, out=trace[self.month - 1])
+        self._step_times[self.month - 1] = self.time
         self._sync_staff_agents()
-        self._collect(row)
         if self.month >= self.months:
             self.running = False
 
@@ -213,20 +207,6 @@ class RetentionModel(mesa.Model):
         for _ in steps:
             self.step()
         return self
-
-    def _collect(self, row: dict[str, float]) -> None:
-        """What ``self.datacollector.collect(self)`` records, appended directly.
-
-        Each reporter would return ``row``'s value (as stored in :attr:`results`); calling fifty
-        reporters and deep-copying each float costs more than the month's arithmetic in a small
-        market. ``datacollector.collect`` still works (the app calls it for month 0).
-        """
-        dc = self.datacollector
-        steps = getattr(dc, "_collection_steps", None)
-        if steps is not None:
-            steps.append(self.time)
-        for name, values in dc.model_vars.items():
-            values.append(row[name])
 
     def _sync_staff_agents(self) -> None:
         """One registered Mesa agent per employed staff row (hires added, lay-offs removed)."""

@@ -1,0 +1,72 @@
+"""``model.datacollector`` (:class:`model.engine.collector.TableCollector`) holds what Mesa's own
+``DataCollector``, collecting every month, would hold: the same values in the same order, with
+``collect`` calls interleaved, read mid-run, and after a copy."""
+
+from __future__ import annotations
+
+import copy
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from model.engine.metrics import METRICS
+from model.engine.retention_model import RetentionModel
+from model.scenario import Scenario
+
+
+def _scenario(months: int = 6) -> Scenario:
+    return Scenario().with_overrides({"market.clients": 400, "run.months": months, "run.seed": 9})
+
+
+def _mesa_collector() -> mesa.DataCollector:
+    """Mesa's own collector, one reporter per metric reading the results table."""
+
+    def reporter(name: str):
+        return lambda m: float(m.results[name][m.month - 1]) if m.month else float("nan")
+
+    return mesa.DataCollector(model_reporters={name: reporter(name) for name in METRICS})
+
+
+def _same(a: mesa.DataCollector, b: mesa.DataCollector) -> None:
+    assert list(a.model_vars) == list(b.model_vars) == list(METRICS)
+    for name in METRICS:  # NaN-aware, value by value (a month without acquisitions has NaN cac)
+        x, y = np.array(a.model_vars[name]), np.array(b.model_vars[name])
+        assert x.shape == y.shape and np.array_equal(x, y, equal_nan=True), name
+    assert a._collection_steps == b._collection_steps
+    pd.testing.assert_frame_equal(a.get_model_vars_dataframe(), b.get_model_vars_dataframe())
+
+
+def test_the_collector_holds_what_collecting_every_month_holds() -> None:
+    model, mesa_dc = RetentionModel(_scenario()), _mesa_collector()
+    model.datacollector.collect(model)  # month 0, as the browser app records it
+    mesa_dc.collect(model)
+    for month in range(1, 7):
+        model.step()
+        mesa_dc.collect(model)
+        if month in (2, 3):  # read mid-run: the months so far, then the next ones appended
+            _same(model.datacollector, mesa_dc)
+        if month == 4:  # an explicit collect between steps records the month again, as Mesa's
+            model.datacollector.collect(model)
+            mesa_dc.collect(model)
+    _same(model.datacollector, mesa_dc)
+    assert len(model.datacollector.model_vars["npv"]) == 8  # month 0, six months, month 4 again
+    assert model.datacollector._collection_steps == [0.0, 1.0, 2.0, 3.0, 4.0, 4.0, 5.0, 6.0]
+
+
+def test_a_copied_model_collects_its_own_months() -> None:
+    model = RetentionModel(_scenario(8))
+    model.run(months=3)
+    twin = copy.deepcopy(model)
+    twin.params = twin.ctx.params = twin.params.with_overrides({"levers.service_level": 0.95})
+    twin._plan = [(twin.params.levers, factor) for _, factor in twin._plan]
+    model.run()
+    twin.run()
+    for m in (model, twin):  # each collector reads its own model's table
+        frame = m.datacollector.get_model_vars_dataframe()
+        assert np.array_equal(
+            frame.to_numpy(), m.timeseries()[list(METRICS)].to_numpy(), equal_nan=True
+        )
+    assert not np.array_equal(
+        model.timeseries()["service"].to_numpy(), twin.timeseries()["service"].to_numpy()
+    )
