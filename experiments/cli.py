@@ -16,7 +16,7 @@ __all__ = ["add_experiment"]
 
 def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention experiment NAME|--all [--size S] [--workers W] [--seed S] [--out DIR]``."""
-    from experiments.study import SIZES
+    from experiments.sizes import SIZES
 
     p = subparsers.add_parser(
         "experiment",
@@ -84,8 +84,8 @@ def _store(args: argparse.Namespace) -> Path:
 def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     from experiments.evidence import run_claim
     from experiments.report import write_report
+    from experiments.sizes import SIZES
     from experiments.store import StaleStore
-    from experiments.study import SIZES
     from model.interfaces.cli.errors import CliError
 
     module = load(name)

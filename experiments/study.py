@@ -25,7 +25,6 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -34,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.baseline import Baseline, baseline_run
+from experiments.sizes import SIZES, Size
 from experiments.store import check_manifest, fingerprint
 from experiments.tasks import claim_batch, defaults_task, world_batch
 from model.studies.worlds import FACTS, declared_uncertainties, draw_worlds, judge_worlds
@@ -49,82 +49,6 @@ __all__ = [
     "shared_pool",
     "world_table",
 ]
-
-
-@dataclass(frozen=True)
-class Size:
-    """How big a study is.
-
-    Attributes
-    ----------
-    wave : int
-        Worlds drawn in each wave (a Latin hypercube of its own).
-    target : int
-        Plausible worlds wanted: waves are drawn until this many are kept.
-    max_waves : int
-        Most waves drawn, whatever the count kept.
-    clients : int
-        People in each simulated market (``market.clients``).
-    months : int
-        Horizon of every run.
-    pilot : int
-        Worlds (the first plausible ones) that also run a second replication, to measure the
-        within-world Monte-Carlo noise.
-    max_reps : int
-        Replications, at most, of a world whose effect lies near a band edge.
-    defaults : int
-        Replications of the declared defaults, the value reported beside the verdict.
-    batch : int
-        Worlds per task.
-    """
-
-    wave: int
-    target: int
-    max_waves: int
-    clients: int
-    months: int
-    pilot: int
-    max_reps: int
-    defaults: int
-    batch: int
-
-    def settings(self) -> dict[str, Any]:
-        """The run settings every arm shares."""
-        return {"market.clients": self.clients, "run.months": self.months}
-
-    def manifest(self, seed: int) -> dict[str, Any]:
-        """What a stored stage must share with this study to be resumed by it.
-
-        The market, horizon, wave size and seed decide every stored run; the counts (target,
-        waves, replications) only decide how many there are, so a study can be extended.
-        """
-        return {"clients": self.clients, "months": self.months, "wave": self.wave, "seed": seed}
-
-
-SIZES: dict[str, Size] = {
-    "quick": Size(
-        wave=40,
-        target=0,
-        max_waves=1,
-        clients=300,
-        months=24,
-        pilot=4,
-        max_reps=2,
-        defaults=2,
-        batch=10,
-    ),
-    "default": Size(
-        wave=2000,
-        target=500,
-        max_waves=8,
-        clients=800,
-        months=60,
-        pilot=32,
-        max_reps=4,
-        defaults=4,
-        batch=12,
-    ),
-}
 
 
 #: The pool :func:`shared_pool` keeps open for several studies, and whether to stay quiet.

@@ -295,3 +295,15 @@ def test_figures_draw_on_given_axes_and_show_inline():
     assert axes[1].get_ylabel() == "NPS (points)"
     with pytest.raises(ValueError, match="3 Axes"):
         money(ts, axes)
+
+
+def test_the_parser_is_built_without_the_engine_or_scipy():
+    """Help pages and argument errors come before any heavy import: building the parser (every
+    subcommand, plugins included) loads neither the engine nor scipy, pandas or matplotlib."""
+    heavy = ("model.engine.retention_model", "scipy", "pandas", "matplotlib", "mesa", "numba")
+    code = (
+        "import sys; from model.interfaces.cli.main import build_parser; build_parser(); "
+        f"print([m for m in {heavy!r} if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -15,8 +15,6 @@ from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_scenario_memory, safe_name
 from model.interfaces.cli.outputs import staging_folder, study_metadata
 from model.interfaces.cli.workers import local_executor
-from model.interfaces.html_report import write_study_report
-from model.interfaces.progress import ProgressExecutor, bar
 
 __all__ = ["add_compare", "cmd_compare"]
 
@@ -48,6 +46,9 @@ def add_compare(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run ``retention compare``."""
+    # Loaded here, not at import: the parser (and every --help) is built without them.
+    from model.interfaces.html_report import write_study_report
+    from model.interfaces.progress import ProgressExecutor, bar
     from model.studies.compare import compare
 
     if len(args.scenarios) < 2:

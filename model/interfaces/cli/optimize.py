@@ -9,9 +9,7 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from model.interfaces.cli.arguments import add_study_options, load_scenario, overrides
 from model.interfaces.cli.errors import CliError
@@ -24,8 +22,9 @@ from model.interfaces.cli.inputs import (
 )
 from model.interfaces.cli.outputs import staging_folder, study_metadata
 from model.interfaces.cli.workers import local_executor
-from model.interfaces.html_report import write_study_report
-from model.interfaces.progress import ProgressExecutor, bar
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["add_optimize", "cmd_optimize"]
 
@@ -41,7 +40,7 @@ OPTIMIZE_OUTPUTS = (
 
 def add_optimize(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention optimize``."""
-    from model.studies.optimize import SPEND_LEVERS
+    from model.studies.optimize.levers import SPEND_LEVERS
 
     p = subparsers.add_parser(
         "optimize",
@@ -90,7 +89,10 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_optimize(args: argparse.Namespace) -> int:
     """Run ``retention optimize``."""
+    # Loaded here, not at import: the parser (and every --help) is built without them.
+    from model.interfaces.html_report import write_study_report
     from model.interfaces.labels import labelled
+    from model.interfaces.progress import ProgressExecutor, bar
     from model.studies.optimize import optimize
 
     scenario = load_scenario(args.scenario)
@@ -167,6 +169,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
 def headline(result: Any) -> pd.DataFrame:
     """The report's first table: NPV of both splits on the search seeds, the gain on fresh ones
     (``result``: a :class:`~model.studies.optimize.split.BudgetSplit`)."""
+    import pandas as pd
+
     g = result.gain
     return pd.DataFrame(
         {

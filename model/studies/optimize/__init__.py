@@ -38,8 +38,25 @@ the best NPV.
 assumption (``assumption="retain.satisfaction_sensitivity", values=[1, 3, 5]``).
 """
 
-from model.studies.optimize.exchange import SPEND_LEVERS, Exchange, exchange_rates
-from model.studies.optimize.search import optimize
-from model.studies.optimize.split import BudgetSplit
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: Each name's module, loaded on first use: the lever list (``SPEND_LEVERS``) is plain data, and
+#: reading it (``retention optimize --help``) should not load the engine and scipy.
+_LAZY: dict[str, str] = {
+    "SPEND_LEVERS": "model.studies.optimize.levers",
+    "BudgetSplit": "model.studies.optimize.split",
+    "Exchange": "model.studies.optimize.exchange",
+    "exchange_rates": "model.studies.optimize.exchange",
+    "optimize": "model.studies.optimize.search",
+}
 
 __all__ = ["SPEND_LEVERS", "BudgetSplit", "Exchange", "exchange_rates", "optimize"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

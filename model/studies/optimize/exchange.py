@@ -13,30 +13,9 @@ from model.engine.phases import PHASES
 from model.engine.phases.account import tenure_multiplier
 from model.engine.retention_model import RetentionModel
 from model.scenario import PARAMS, Scenario
+from model.studies.optimize.levers import LEDGER_LINE, SPEND_LEVERS
 
 __all__ = ["LEDGER_LINE", "SPEND_LEVERS", "Exchange", "exchange_rates"]
-
-#: Levers the budget can be split across, with how money converts to each (see module doc).
-SPEND_LEVERS: dict[str, str] = {
-    "ad_budget": "market size / 1,000",
-    "winback_spend": "lapsed clients reached by win-back",
-    "empowerment_budget": "staff employed",
-    "training_spend": "staff employed",
-    "service_level": "cost_per_client x clients served (money = rate x level^2)",
-    "rd_share": "monthly revenue",
-    "loyalty_discount": "monthly revenue of enrolled clients",
-}
-
-#: The ledger line (or metric) where each lever's money shows up in a run.
-LEDGER_LINE = {
-    "ad_budget": "marketing",
-    "winback_spend": "winback",
-    "empowerment_budget": "empowerment_budgeted",
-    "training_spend": "training",
-    "service_level": "service",
-    "rd_share": "rd",
-    "loyalty_discount": "discounts",
-}
 
 
 @dataclass(frozen=True)
