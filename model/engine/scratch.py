@@ -12,6 +12,7 @@ scenario object is the same one (by identity: equality would take a −0.0 for a
 
 from __future__ import annotations
 
+import operator
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -20,8 +21,20 @@ import numpy as np
 
 __all__ = ["formed", "scratch"]
 
-#: client state -> name -> array; entries go with their client state.
-_ARRAYS: weakref.WeakKeyDictionary[object, dict[str, np.ndarray]] = weakref.WeakKeyDictionary()
+#: id(client state) -> name -> array. Keyed by id, not by a weak key (a weak dictionary costs a
+#: new reference per lookup, about a microsecond, a dozen times a month): an entry is removed as
+#: its owner is finalized (:func:`_entry`), before the id can be given to another object.
+_ARRAYS: dict[int, dict[str, np.ndarray]] = {}
+
+
+def _entry[V](table: dict[int, dict[str, V]], owner: object) -> dict[str, V]:
+    """``owner``'s dictionary in ``table``, made (and set to go with ``owner``) on first use."""
+    key = id(owner)
+    entry = table.get(key)
+    if entry is None:
+        entry = table[key] = {}
+        weakref.finalize(owner, table.pop, key, None)
+    return entry
 
 
 def scratch(owner: object, name: str, shape: tuple[int, ...], dtype: type) -> np.ndarray:
@@ -30,8 +43,8 @@ def scratch(owner: object, name: str, shape: tuple[int, ...], dtype: type) -> np
     Parameters
     ----------
     owner : object
-        What the array belongs to (a market's :class:`~model.engine.state.ClientState`); weakly
-        held, so the array is freed with it.
+        What the array belongs to (a market's :class:`~model.engine.state.ClientState`); not
+        held, and the array is freed with it.
     name : str
         Which of the owner's arrays.
     shape : tuple of int
@@ -39,19 +52,15 @@ def scratch(owner: object, name: str, shape: tuple[int, ...], dtype: type) -> np
     dtype : type
         Its dtype.
     """
-    arrays = _ARRAYS.get(owner)
-    if arrays is None:
-        arrays = _ARRAYS[owner] = {}
+    arrays = _ARRAYS.get(id(owner)) or _entry(_ARRAYS, owner)
     array = arrays.get(name)
     if array is None or array.shape != shape or array.dtype != dtype:
         array = arrays[name] = np.empty(shape, dtype)
     return array
 
 
-#: client state -> name -> (the object the value was formed from, the value).
-_FORMED: weakref.WeakKeyDictionary[object, dict[str, tuple[object, Any]]] = (
-    weakref.WeakKeyDictionary()
-)
+#: id(client state) -> name -> (the object the value was formed from, the value); as _ARRAYS.
+_FORMED: dict[int, dict[str, tuple[object, Any]]] = {}
 
 
 def formed[T](owner: object, name: str, basis: object, form: Callable[[], T]) -> T:
@@ -60,7 +69,8 @@ def formed[T](owner: object, name: str, basis: object, form: Callable[[], T]) ->
     Parameters
     ----------
     owner : object
-        The market (its :class:`~model.engine.state.ClientState`); weakly held.
+        The market (its :class:`~model.engine.state.ClientState`); not held (the value is freed
+        with it).
     name : str
         Which value.
     basis : object or tuple
@@ -69,9 +79,7 @@ def formed[T](owner: object, name: str, basis: object, form: Callable[[], T]) ->
     form : callable
         Forms the value from ``basis``.
     """
-    values = _FORMED.get(owner)
-    if values is None:
-        values = _FORMED[owner] = {}
+    values = _FORMED.get(id(owner)) or _entry(_FORMED, owner)
     found = values.get(name)
     if found is None or not _same(found[0], basis):
         found = values[name] = (basis, form())
@@ -80,10 +88,12 @@ def formed[T](owner: object, name: str, basis: object, form: Callable[[], T]) ->
 
 def _same(kept: object, basis: object) -> bool:
     """Whether ``basis`` is the object ``kept`` (each element, for tuples)."""
-    if isinstance(basis, tuple):
+    if kept is basis:
+        return True
+    if isinstance(basis, tuple):  # element by element (map: no generator frame per call)
         return (
             isinstance(kept, tuple)
             and len(kept) == len(basis)
-            and all(a is b for a, b in zip(kept, basis, strict=True))
+            and all(map(operator.is_, kept, basis))
         )
-    return kept is basis
+    return False
