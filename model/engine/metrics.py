@@ -6,17 +6,20 @@ by side; Mesa's DataCollector reads them through one named reporter per metric.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import metrics as kernels
 from model.engine.phases.satisfaction import satisfaction_cutoffs, satisfaction_cutoffs32
 from model.engine.phases.work import float32_mean
-from model.engine.scratch import formed, scratch
-from model.engine.state import Stage
+from model.engine.scratch import formed
+from model.engine.state import ClientState, Stage
 from model.scenario import Satisfaction
 
-__all__ = ["METRICS", "compute", "compute_numpy", "nps", "top_share"]
+__all__ = ["METRICS", "compute", "compute_into", "compute_numpy", "nps", "top_share"]
 
 #: name -> (unit, meaning)
 METRICS: dict[str, tuple[str, str]] = {
@@ -142,6 +145,11 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den > 0 else float("nan")
 
 
+def _ever(cl: ClientState) -> np.ndarray:
+    """Every client with money attributed (whose value the top share ranks)."""
+    return (cl.value != 0) | (cl.revenue_total > 0)
+
+
 def compute_numpy(ctx: Context) -> dict[str, float]:
     """All metrics for the month just resolved (the numpy reference of :func:`compute`)."""
     cl, p = ctx.clients, ctx.params
@@ -173,39 +181,135 @@ def compute_numpy(ctx: Context) -> dict[str, float]:
 
 
 def compute(ctx: Context) -> dict[str, float]:
-    """All metrics for the month just resolved (compiled).
+    """All metrics for the month just resolved (compiled): :func:`compute_into`, by name."""
+    row = np.empty(len(METRICS))
+    compute_into(ctx, row)
+    return dict(zip(METRICS, row.tolist(), strict=True))
 
-    :func:`compute_numpy`'s numbers, bit for bit: one compiled pass counts over the market and
-    writes the measured satisfaction and the money mask, whose sums and top shares numpy takes.
+
+class _Work(NamedTuple):
+    """What :func:`compute_into` keeps per market and scenario."""
+
+    promoter: np.float32  # the NPS cut-offs in float32, as numpy compares them with satisfaction
+    detractor: np.float32
+    measured: np.ndarray  # work arrays (kernels.month_pass's), rewritten every month
+    work: np.ndarray
+    results: np.ndarray
+
+
+def _work(ctx: Context) -> _Work:
+    n = ctx.clients.n
+    return _Work(
+        *satisfaction_cutoffs32(ctx.params.satisfaction),
+        np.empty(n, np.float32),
+        np.empty((2, n), np.float32),
+        np.empty(kernels.N_RESULTS),
+    )
+
+
+_SHARE = 0.2  # the top shares' fraction of their members
+
+
+def compute_into(ctx: Context, out: np.ndarray) -> None:
+    """Write the month's metrics (:data:`METRICS`, in order) into ``out`` (compiled).
+
+    :func:`compute_numpy`'s numbers, bit for bit: one compiled pass counts over the market,
+    writes the measured satisfaction (numpy sums it) and takes both top shares' sums where they
+    are provably numpy's (numpy's partition otherwise).
+
+    Parameters
+    ----------
+    ctx : Context
+        The month just resolved.
+    out : ndarray of float64, (len(METRICS),)
+        Written; may be strided (a row of the model's column-major results table).
     """
-    cl, p = ctx.clients, ctx.params
-    # The NPS cut-offs in float32, as numpy compares them with float32 satisfaction.
-    promoter, detractor = formed(cl, "metrics", p, lambda: satisfaction_cutoffs32(p.satisfaction))
-    # Work arrays of the market's size, rewritten every month (none is kept past it).
-    measured = scratch(cl, "metrics.measured", (cl.n,), np.float32)
-    ever = scratch(cl, "metrics.ever", (cl.n,), np.bool_)
-    counts = kernels.market_pass(
-        cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
-        promoter, detractor, measured, ever,
-    )  # fmt: skip
-    # Python ints, as np.count_nonzero gives them (one conversion for all).
-    n_prospects, n_active_only, n_loyal, n_lapsed, promoters, detractors, aware, n_ever = (
-        counts.tolist()
-    )
-    n_active = n_active_only + n_loyal
+    cl = ctx.clients
+    w = formed(cl, "metrics", ctx.params, lambda: _work(ctx))
     revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
-    paying = scratch(cl, "metrics.paying", (cl.n,), np.bool_)[: revenue.size]
-    n_paying = kernels.positive_mask(revenue, paying)
-    work = scratch(cl, "metrics.top", (cl.n,), np.float32)
-    return _row(
-        ctx,
-        (n_prospects, n_active, n_loyal, n_lapsed),
-        float(np.add.reduce(measured)),  # what ndarray.sum runs, without its Python wrapper
-        float(promoters - detractors),
-        float(aware),
-        _top_share(revenue, 0.2, paying, n_paying, work),
-        _top_share(cl.value, 0.2, ever, n_ever, work),
+    kernels.month_pass(
+        cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
+        revenue, w.promoter, w.detractor, _SHARE, w.measured, w.work, w.results,
+    )  # fmt: skip
+    (
+        n_prospects, n_active_only, n_loyal, n_lapsed, promoters, detractors, aware, n_ever,
+        n_paying, value_exact, value_top, value_lowest, revenue_exact, revenue_top,
+        revenue_lowest,
+    ) = w.results.tolist()  # fmt: skip
+    n_active = n_active_only + n_loyal  # the counts are whole floats: float(count), exactly
+    t, led, firm, staff = ctx.tally, ctx.ledger, ctx.firm, ctx.staff
+    get = t.get
+    served = ctx.served_idx.size
+    retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
+    # METRICS in order (tests/test_glue_metrics.py compares each by name with compute_numpy's);
+    # numpy converts each value as float() does.
+    out[:] = (
+        n_prospects,  # prospects
+        n_active,  # active
+        n_loyal,  # loyal
+        n_lapsed,  # lapsed
+        t["acquired"],  # acquired
+        t["acquired_referral"],  # acquired_referral
+        t["churned"],  # churned
+        t["churned_bad_service"],  # churned_bad_service
+        t["won_back"],  # won_back
+        retention,  # retention_monthly
+        retention**12,  # retention_annual
+        ctx.revenue,  # revenue
+        *map(led.__getitem__, LEDGER_LINES),  # each cost line
+        t["profit"],  # profit
+        firm.npv,  # npv
+        _ratio(float(np.add.reduce(w.measured)), n_active),  # satisfaction
+        100.0 * _ratio(promoters - detractors, n_active),  # nps
+        _ratio(led["marketing"] + led["onboarding"], t["acquired"]),  # cac
+        _ratio(led["discounts"], get("kept_by_programme", 0.0)),  # cost_per_retained
+        _top(revenue, n_paying, revenue_exact, revenue_top, revenue_lowest, lambda: revenue > 0),
+        _top(cl.value, n_ever, value_exact, value_top, value_lowest, lambda: _ever(cl)),
+        _ratio(t["acquired_referral"], t["acquired"]),  # referral_share
+        get("reached_positive", 0),  # reached_positive
+        get("reached_negative", 0),  # reached_negative
+        get("promoters", 0),  # promoters
+        _ratio(aware, n_prospects),  # aware_share
+        staff.employed,  # headcount
+        _mean32(staff.engagement[: staff.employed]),  # engagement
+        get("quality", float("nan")),  # quality
+        get("incidents", 0),  # incidents
+        get("fixed_on_spot", 0),  # fixed_on_spot
+        get("escalated", 0),  # escalated
+        get("unfixed", 0),  # unfixed
+        staff.employed * ctx.levers.empowerment_budget,  # empowerment_budgeted
+        get("staff_quits", 0),  # staff_quits
+        firm.quality,  # firm_quality
+        firm.frontier,  # frontier
+        firm.gap,  # gap
+        get("candidates", 0),  # candidates
+        firm.shipped_good,  # shipped_good
+        firm.shipped_bad,  # shipped_bad
+        firm.shelved_good,  # shelved_good
+        firm.shelved_bad,  # shelved_bad
+        get("unattributed", 0.0),  # unattributed
     )
+
+
+def _top(
+    values: np.ndarray,
+    n: float,
+    exact: float,
+    top: float,
+    lowest: float,
+    members: Callable[[], np.ndarray],
+) -> float:
+    """:func:`top_share` of ``values``' top fifth from :func:`kernels.month_pass`'s answer (``n``
+    members, whether ``top`` is exact, the lowest value selected); numpy's way where it is not
+    (``members`` forms the mask then)."""
+    total = float(np.add.reduce(values))  # ndarray.sum, without its Python wrapper
+    if n == 0 or total <= 0:
+        return float("nan")
+    # Where the members' top reaches down to values ≤ 0, numpy's way divides by the members'
+    # own total (see _top_share).
+    if exact and not (n < values.size and lowest <= 0):
+        return top / total
+    return _top_share(values, _SHARE, members(), int(n))
 
 
 def _row(

@@ -1,8 +1,10 @@
 """Compiled pass of the month's metrics (:mod:`model.engine.metrics`).
 
-One pass over the market counts what the metrics count (stages, promoters, detractors, aware
-prospects, clients with money attributed) and writes the arrays whose float sums and top shares
-numpy then takes (pairwise sums and partitions stay numpy's).
+One call (:func:`month_pass`) counts what the metrics count over the market (stages, promoters,
+detractors, aware prospects, clients with money attributed, paying clients), writes the measured
+satisfaction whose float sum numpy then takes (pairwise sums stay numpy's), and sums both top
+shares' top fifth where that sum is provably numpy's (:func:`top_sum`; numpy's partition
+answers otherwise).
 """
 
 from __future__ import annotations
@@ -12,32 +14,43 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["N_COUNTS", "market_pass", "positive_mask", "top_sum"]
+__all__ = ["N_RESULTS", "month_pass", "positive_mask", "top_sum"]
 
-#: Slots of :func:`market_pass`'s counts: the four stage codes, then these.
-PROMOTERS, DETRACTORS, AWARE_PROSPECTS, EVER = 4, 5, 6, 7
-N_COUNTS = 8
+#: Slots of :func:`month_pass`'s ``results`` (float64; the counts are exact there, below 2^53).
+#: The four stage codes' counts come first (slots 0-3).
+PROMOTERS, DETRACTORS, AWARE_PROSPECTS, EVER, PAYING = 4, 5, 6, 7, 8
+#: Then, for the top shares of value (cumulative profit) and of this month's revenue, each
+#: :func:`top_sum`'s answer: whether exact (1.0 or 0.0), the sum and the lowest value selected.
+VALUE_TOP, REVENUE_TOP = 9, 12
+N_RESULTS = 15
 
 
 @njit(cache=True, nogil=True)
-def market_pass(
+def month_pass(
     stage: np.ndarray,
     aware: np.ndarray,
     satisfaction: np.ndarray,
     paradox_bonus: np.ndarray,
     value: np.ndarray,
     revenue_total: np.ndarray,
+    revenue: np.ndarray,
     promoter: np.float32,
     detractor: np.float32,
+    share: float,
     measured: np.ndarray,
-    ever: np.ndarray,
-) -> np.ndarray:  # pragma: no cover - compiled
-    """Counts over the market, and the measured satisfaction and money masks, per client.
+    work: np.ndarray,
+    results: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Everything the month's metrics count over the market, in one call.
 
-    Reference: :func:`model.engine.metrics.compute_numpy`. ``measured`` (float32, 0-1) gets
-    ``clip(satisfaction + paradox_bonus, 0, 1)`` times whether the client is active (stage 1 or
-    2; numpy's clip keeps NaN and −0.0, as the comparisons below do); ``ever`` (bool) whether
-    ``value != 0`` or ``revenue_total > 0``.
+    Reference: :func:`model.engine.metrics.compute_numpy`. Counts the clients per stage, the
+    active promoters and detractors (comparing the measured satisfaction, written to
+    ``measured`` for numpy to sum: ``clip(satisfaction + paradox_bonus, 0, 1)`` times whether
+    the client is active, stage 1 or 2; numpy's clip keeps NaN and −0.0, as these comparisons
+    do), the aware prospects, the clients with money attributed (``value != 0`` or
+    ``revenue_total > 0``) and the paying ones (``revenue > 0``), and tries :func:`top_sum` on
+    both top shares' members (with ``k = max(round(share * members), 1)``, as ``top_share``
+    rounds it). ``revenue`` may be shorter than the market (none at all before accounting).
 
     Parameters
     ----------
@@ -49,20 +62,34 @@ def market_pass(
         Behavioural satisfaction and the recovery-paradox bonus (0-1).
     value, revenue_total : ndarray of float64
         Cumulative attributed profit and revenue (currency).
+    revenue : ndarray of float64
+        This month's revenue per client (currency, ≥ 0).
     promoter, detractor : float32
         Satisfaction cut-offs of the NPS bands, cast to float32 as numpy compares them.
-    measured, ever : ndarray
+    share : float
+        The top shares' fraction of members (0.2).
+    measured : ndarray of float32
         Written per client.
-
-    Returns
-    -------
-    ndarray of int64, (N_COUNTS,)
-        Clients per stage code, then active promoters, active detractors, aware prospects and
-        clients with money attributed.
+    work : ndarray of float32, (2, n)
+        Overwritten: each top share's members gathered (n at least the market's and revenue's
+        lengths).
+    results : ndarray of float64, (N_RESULTS,)
+        Written: the counts, then each top share's :func:`top_sum` answer (slots above; a top
+        share with no members, or with a NaN among them, is marked not exact).
     """
-    # Branch-free (selects and summed comparisons): stages come in no order a branch predicts.
+    if value.size > work.shape[1] or revenue.size > work.shape[1]:
+        raise ValueError("work is shorter than the market")
+    n_bits = _TOP_BITS_LARGE if stage.size >= _LARGE else _TOP_BITS  # bins: speed only
+    shift = np.uint32(32 - n_bits)
+    value_hist = np.zeros(1 << n_bits, np.int64)
+    revenue_hist = np.zeros(1 << n_bits, np.int64)
+    value_work, revenue_work = work[0], work[1]
+    value_bits, revenue_bits = value_work.view(np.uint32), revenue_work.view(np.uint32)
+    # Branch-free counts (selects and summed comparisons): stages come in no order a branch
+    # predicts.
     prospects = active_only = loyal = lapsed = promoters = detractors = aware_prospects = 0
     with_money = 0
+    value_nan = False
     zero, one = np.float32(0.0), np.float32(1.0)
     for i in range(stage.size):
         code = stage[i]
@@ -80,14 +107,43 @@ def market_pass(
         promoters += served & (m >= promoter)
         detractors += served & (m < detractor)
         aware_prospects += (code == 0) & aware[i]
-        money = (value[i] != 0) | (revenue_total[i] > 0)
-        ever[i] = money
-        with_money += money
-    counts = np.empty(N_COUNTS, np.int64)
-    counts[0], counts[1], counts[2], counts[3] = prospects, active_only, loyal, lapsed
-    counts[PROMOTERS], counts[DETRACTORS] = promoters, detractors
-    counts[AWARE_PROSPECTS], counts[EVER] = aware_prospects, with_money
-    return counts
+    # The gathers apart: in the loop above they would keep LLVM from vectorizing the counts.
+    for i in range(value.size):
+        if (value[i] != 0) | (revenue_total[i] > 0):
+            x = np.float32(value[i])
+            value_nan |= x != x
+            value_work[with_money] = x
+            value_hist[_key(value_bits[with_money]) >> shift] += 1
+            with_money += 1
+    paying = 0
+    for i in range(revenue.size):
+        if revenue[i] > 0:
+            revenue_work[paying] = np.float32(revenue[i])
+            revenue_hist[_key(revenue_bits[paying]) >> shift] += 1
+            paying += 1
+    results[0], results[1], results[2], results[3] = prospects, active_only, loyal, lapsed
+    results[PROMOTERS], results[DETRACTORS] = promoters, detractors
+    results[AWARE_PROSPECTS], results[EVER], results[PAYING] = aware_prospects, with_money, paying
+    _top_into(results, VALUE_TOP, value_work, with_money, value_hist, shift, share, value_nan)
+    _top_into(results, REVENUE_TOP, revenue_work, paying, revenue_hist, shift, share, False)
+
+
+@njit(cache=True, nogil=True)
+def _top_into(
+    results: np.ndarray,
+    slot: int,
+    work: np.ndarray,
+    m: int,
+    hist: np.ndarray,
+    shift: np.uint32,
+    share: float,
+    nan: bool,
+) -> None:  # pragma: no cover - compiled
+    """:func:`month_pass`'s answer for one top share, at ``results[slot:slot + 3]``."""
+    exact, total, lowest = False, 0.0, 0.0
+    if m and not nan:
+        exact, total, lowest = _select(work, m, max(round(share * m), 1), hist, shift)
+    results[slot], results[slot + 1], results[slot + 2] = exact, total, lowest
 
 
 @njit(cache=True, nogil=True)
@@ -149,7 +205,7 @@ def top_sum(
     everyone = members.size == 0
     n_members = values.size if everyone else np.count_nonzero(members)
     n_bits = _TOP_BITS_LARGE if n_members >= _LARGE else _TOP_BITS
-    sign, shift = np.uint32(0x80000000), np.uint32(32 - n_bits)
+    shift = np.uint32(32 - n_bits)
     hist = np.zeros(1 << n_bits, np.int64)
     bits = work.view(np.uint32)  # the float32 values' bits, read as they are written
     m = 0
@@ -159,12 +215,26 @@ def top_sum(
             if x != x:
                 return False, 0.0, 0.0
             work[m] = x
-            b = bits[m]
-            # Order-preserving key: negatives' bits flipped, positives' sign bit set.
-            key = ~b if b & sign else b | sign
-            hist[key >> shift] += 1
+            hist[_key(bits[m]) >> shift] += 1
             m += 1
-    above, top = 0, (1 << n_bits) - 1
+    return _select(work, m, k, hist, shift)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _key(bits: np.uint32) -> np.uint32:  # pragma: no cover - compiled
+    """Order-preserving key of a float32's bits: negatives' bits flipped, positives' sign bit
+    set."""
+    return ~bits if bits & np.uint32(0x80000000) else bits | np.uint32(0x80000000)
+
+
+@njit(cache=True, nogil=True)
+def _select(
+    work: np.ndarray, m: int, k: int, hist: np.ndarray, shift: np.uint32
+) -> tuple[bool, float, float]:  # pragma: no cover - compiled
+    """:func:`top_sum` of the ``m`` values gathered in ``work``, ``hist`` their keys' histogram
+    (by the top ``32 - shift`` bits); no NaN among them, 1 ≤ k ≤ m."""
+    bits = work.view(np.uint32)
+    above, top = 0, hist.size - 1
     while above + hist[top] < k:
         above += hist[top]
         top -= 1
@@ -172,9 +242,7 @@ def top_sum(
     c = 0
     total, magnitude, smallest = 0.0, 0.0, np.inf
     for j in range(m):
-        b = bits[j]
-        key = ~b if b & sign else b | sign
-        bin_ = np.int64(key >> shift)
+        bin_ = np.int64(_key(bits[j]) >> shift)
         if bin_ > top:
             x = np.float64(work[j])
             total += x
