@@ -198,6 +198,7 @@ class _Work(NamedTuple):
 
 
 def _work(ctx: Context) -> _Work:
+    """:class:`_Work` for the context's market and scenario (arrays of the market's size)."""
     n = ctx.clients.n
     return _Work(
         *satisfaction_cutoffs32(ctx.params.satisfaction),
@@ -241,6 +242,10 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
     get = t.get
     served = ctx.served_idx.size
     retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
+    top_revenue = _top(
+        revenue, n_paying, revenue_exact, revenue_top, revenue_lowest, lambda: revenue > 0
+    )
+    top_value = _top(cl.value, n_ever, value_exact, value_top, value_lowest, lambda: _ever(cl))
     # METRICS in order (tests/test_glue_metrics.py compares each by name with compute_numpy's);
     # numpy converts each value as float() does.
     out[:] = (
@@ -263,8 +268,8 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
         100.0 * _ratio(promoters - detractors, n_active),  # nps
         _ratio(led["marketing"] + led["onboarding"], t["acquired"]),  # cac
         _ratio(led["discounts"], get("kept_by_programme", 0.0)),  # cost_per_retained
-        _top(revenue, n_paying, revenue_exact, revenue_top, revenue_lowest, lambda: revenue > 0),
-        _top(cl.value, n_ever, value_exact, value_top, value_lowest, lambda: _ever(cl)),
+        top_revenue,  # top20_revenue_share
+        top_value,  # top20_value_share
         _ratio(t["acquired_referral"], t["acquired"]),  # referral_share
         get("reached_positive", 0),  # reached_positive
         get("reached_negative", 0),  # reached_negative
@@ -299,9 +304,10 @@ def _top(
     lowest: float,
     members: Callable[[], np.ndarray],
 ) -> float:
-    """:func:`top_share` of ``values``' top fifth from :func:`kernels.month_pass`'s answer (``n``
-    members, whether ``top`` is exact, the lowest value selected); numpy's way where it is not
-    (``members`` forms the mask then)."""
+    """:func:`top_share` of ``values``' top fifth from
+    :func:`model.engine.kernels.metrics.month_pass`'s answer (``n`` members, whether ``top`` is
+    exact, the lowest value selected); numpy's way where it is not (``members`` forms the mask
+    then)."""
     total = float(np.add.reduce(values))  # ndarray.sum, without its Python wrapper
     if n == 0 or total <= 0:
         return float("nan")
@@ -324,7 +330,8 @@ def _row(
     """The month's metrics from the tallies, the ledger, the firm and what was counted over the
     market: ``stages`` = (prospects, active incl. loyal, loyal, lapsed), the measured
     satisfaction summed over the active, promoters minus detractors, aware prospects and the two
-    top-fifth shares (one table for :func:`compute` and :func:`compute_numpy`)."""
+    top-fifth shares (:func:`compute_numpy`'s table, by name; :func:`compute_into` writes the
+    same by position)."""
     t, led, firm, staff = ctx.tally, ctx.ledger, ctx.firm, ctx.staff
     n_prospects, n_active, n_loyal, n_lapsed = stages
     served = int(ctx.served_idx.size)
