@@ -136,7 +136,7 @@ def test_runs_equal_their_numpy_reference_bit_for_bit(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     compiled = RetentionModel(build(name)).run()
-    monkeypatch.setattr(engine, "compute", metrics.compute_numpy)
+    monkeypatch.setattr(engine, "compute_into", metrics.compute_numpy_into)
     phases = tuple(
         (phase, account.step_numpy if phase == "account" else step) for phase, step in PHASES
     )
@@ -291,15 +291,6 @@ def test_charge_joiners_is_numpys_fancy_subtraction(share: float) -> None:
         want[joiners] -= 1234.5 / joiners.size
     assert account_kernels.charge_joiners(joins, value, 1234.5) == joiners.size
     assert_bits_equal(value, want, "value")
-
-
-@pytest.mark.parametrize("size", [0, 1, 100])
-def test_positive_mask_is_numpys_comparison(size: int) -> None:
-    values = np.random.default_rng(size).normal(size=size)
-    values[: size // 3] = 0.0
-    mask = np.empty(size, np.bool_)
-    assert metrics_kernels.positive_mask(values, mask) == int(np.count_nonzero(values > 0))
-    assert_bits_equal(mask, values > 0, "mask")
 
 
 def test_scratch_is_one_array_per_owner_and_name_freed_with_its_owner() -> None:

@@ -72,7 +72,7 @@ def _state(model: RetentionModel) -> dict[str, np.ndarray]:
 def _run(scenario: Scenario, reference: bool, monkeypatch: pytest.MonkeyPatch) -> RetentionModel:
     with monkeypatch.context() as patch:
         if reference:
-            patch.setattr(rm, "compute", getattr(metrics, "compute_numpy", metrics.compute))
+            patch.setattr(rm, "compute_into", metrics.compute_numpy_into)
         phases = REFERENCE_PHASES if reference else PHASES
         return RetentionModel(scenario, phases=phases).run()
 

@@ -19,7 +19,15 @@ from model.engine.scratch import formed
 from model.engine.state import ClientState, Stage
 from model.scenario import Satisfaction
 
-__all__ = ["METRICS", "compute", "compute_into", "compute_numpy", "nps", "top_share"]
+__all__ = [
+    "METRICS",
+    "compute",
+    "compute_into",
+    "compute_numpy",
+    "compute_numpy_into",
+    "nps",
+    "top_share",
+]
 
 #: name -> (unit, meaning)
 METRICS: dict[str, tuple[str, str]] = {
@@ -148,6 +156,12 @@ def _ratio(num: float, den: float) -> float:
 def _ever(cl: ClientState) -> np.ndarray:
     """Every client with money attributed (whose value the top share ranks)."""
     return (cl.value != 0) | (cl.revenue_total > 0)
+
+
+def compute_numpy_into(ctx: Context, out: np.ndarray) -> None:
+    """:func:`compute_numpy`'s row written as :func:`compute_into` writes it (``METRICS`` order):
+    what the tests put in the model's place to run it on the numpy reference."""
+    out[:] = list(compute_numpy(ctx).values())
 
 
 def compute_numpy(ctx: Context) -> dict[str, float]:

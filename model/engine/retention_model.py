@@ -28,7 +28,7 @@ from model.engine.collector import TableCollector
 from model.engine.context import Context
 from model.engine.initial import initial_clients, initial_staff
 from model.engine.keywords import fresh_seed, scenario_from_keywords
-from model.engine.metrics import METRICS, compute
+from model.engine.metrics import METRICS, compute_into
 from model.engine.network import Network, build_network
 from model.engine.phases import PHASES
 from model.engine.randomness import Streams
@@ -186,8 +186,7 @@ class RetentionModel(mesa.Model):
         self.ctx.begin_month(self.month, levers, cost_factor)
         for _name, phase in self.phases:
             phase(self.ctx)
-        row = compute(self.ctx)
-        self._table[self.month - 1] = list(row.values())  # compute's keys are METRICS, in order
+        compute_into(self.ctx, self._table[self.month - 1])  # the month's row, in place
         if self.tracked_rows.size:
             for name, trace in self._trace.items():
                 np.take(getattr(self.clients, name), self.tracked_rows, out=trace[self.month - 1])

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["N_RESULTS", "month_pass", "positive_mask", "top_sum"]
+__all__ = ["N_RESULTS", "month_pass", "top_sum"]
 
 #: Slots of :func:`month_pass`'s ``results`` (float64; the counts are exact there, below 2^53).
 #: The four stage codes' counts come first (slots 0-3).
@@ -144,17 +144,6 @@ def _top_into(
     if m and not nan:
         exact, total, lowest = _select(work, m, max(round(share * m), 1), hist, shift)
     results[slot], results[slot + 1], results[slot + 2] = exact, total, lowest
-
-
-@njit(cache=True, nogil=True)
-def positive_mask(values: np.ndarray, positive: np.ndarray) -> int:  # pragma: no cover - compiled
-    """Write ``values > 0`` into ``positive``; returns how many are."""
-    n = 0
-    for i in range(values.size):
-        p = values[i] > 0
-        positive[i] = p
-        n += p
-    return n
 
 
 #: Bits of the float32 sort key :func:`top_sum` bins by: 2,048 bins (a quarter octave each), or
