@@ -169,8 +169,12 @@ class Context:
             array[others] = old
 
     def uniform(self, decision: str) -> np.ndarray:
-        """This month's per-client uniforms for a decision (element i is client i's)."""
-        return self.streams.uniform(decision, self.month, self.clients.n)
+        """This month's per-client uniforms for a decision (element i is client i's).
+
+        Read-only, and valid for this month only: the next month's draw of the decision reuses
+        the array (:meth:`Streams.uniform_scratch`); copy it to keep it.
+        """
+        return self.streams.uniform_scratch(decision, self.month, self.clients.n)
 
     def uniform_at(self, decision: str, rows: np.ndarray) -> np.ndarray:
         """This month's uniforms for a decision about a few clients only (``rows``)."""

@@ -3,8 +3,9 @@
 numpy draws a float32 uniform from the top 24 bits of a 32-bit output, two outputs per 64-bit PCG64
 step (XSL-RR output of a 128-bit linear congruential state), through a function pointer per
 value. Here the 128-bit arithmetic is LLVM's own ``i128`` (numba has no 128-bit integer type, so
-one small intrinsic emits it) and the loop is compiled: about 1.7 times numpy's speed at 10⁶
-values, so every full-market draw of a month costs less. The stream is numpy's, bit for bit
+one small intrinsic emits it), the loop is compiled and it runs four interleaved chains of states
+(:func:`pcg64_fill_float32`): about three times numpy's speed at 10⁶ values, so every
+full-market draw of a month costs less. The stream is numpy's, bit for bit
 (``tests/test_kernels.py`` compares them over many seeds and lengths).
 
 Reference: O'Neill (2014), *PCG: A family of simple fast space-efficient statistically good
@@ -18,10 +19,12 @@ from llvmlite import ir
 from numba import njit, types
 from numba.extending import intrinsic
 
-__all__ = ["pcg64_float32", "pcg64_float64"]
+__all__ = ["pcg64_fill_float32", "pcg64_float32", "pcg64_float64"]
 
 #: PCG's default 128-bit multiplier (numpy's PCG_DEFAULT_MULTIPLIER_128), as (high, low) words.
 _MULT_HI, _MULT_LO = np.uint64(0x2360ED051FC65DA4), np.uint64(0x4385DF649FCCF645)
+#: The multiplier to the fourth power mod 2¹²⁸ (four steps at once), as (high, low) words.
+_JUMP4_HI, _JUMP4_LO = np.uint64(0xF4DD417327DB7A9B), np.uint64(0xD194DFBE42D45771)
 
 
 @intrinsic
@@ -67,27 +70,70 @@ def _xsl_rr(s_hi: np.uint64, s_lo: np.uint64) -> np.uint64:  # pragma: no cover 
 
 
 @njit(cache=True, nogil=True)
-def pcg64_float32(words: np.ndarray, n: int) -> np.ndarray:  # pragma: no cover - compiled
-    """``n`` float32 uniforms from a PCG64 seeded with four SeedSequence words.
+def pcg64_fill_float32(words: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover - compiled
+    """Fill ``out`` (float32) with the uniforms of :func:`pcg64_float32`, ``out.size`` of them.
 
     ``words`` are the uint64 words ``(state high, state low, increment high, increment low)``
     that numpy's ``PCG64(SeedSequence)`` seeds with; the stream is numpy's: seeding as
     ``pcg64_set_seed`` does, then for each pair of values one step and the XSL-RR output, its low
     32 bits first, each value its top 24 bits times 2⁻²⁴.
+
+    The steps form one chain (each state is ``M·s + inc`` of the last), whose multiply latency
+    bounds a loop that takes them one by one. So four interleaved chains take every fourth
+    state each: four steps at once are ``s ↦ M⁴·s + c₄`` with ``c₄`` the state four steps from
+    0, all integer arithmetic mod 2¹²⁸, the same states in the same order (a third less time
+    per value here).
     """
     s_hi, s_lo, inc_hi, inc_lo = _seeded(words)
-    out = np.empty(n, np.float32)
+    zero = np.uint64(0)
+    c_hi, c_lo = zero, zero  # four steps from state 0: the increment of a jump of four
+    for _ in range(4):
+        c_hi, c_lo = _muladd128(c_hi, c_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
+    # The next four states, one chain each (a: the 1st, 5th, 9th…; b: the 2nd, 6th…).
+    a_hi, a_lo = _muladd128(s_hi, s_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
+    b_hi, b_lo = _muladd128(a_hi, a_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
+    c3_hi, c3_lo = _muladd128(b_hi, b_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
+    d_hi, d_lo = _muladd128(c3_hi, c3_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
+    n = out.size
     scale = np.float32(1.0 / 16777216.0)
-    low32, eight = np.uint64(0xFFFFFFFF), np.uint64(8)
+    low32, eight, forty = np.uint64(0xFFFFFFFF), np.uint64(8), np.uint64(40)
     i = 0
+    while i + 8 <= n:
+        v = _xsl_rr(a_hi, a_lo)
+        out[i] = np.float32((v & low32) >> eight) * scale
+        out[i + 1] = np.float32(v >> forty) * scale
+        v = _xsl_rr(b_hi, b_lo)
+        out[i + 2] = np.float32((v & low32) >> eight) * scale
+        out[i + 3] = np.float32(v >> forty) * scale
+        v = _xsl_rr(c3_hi, c3_lo)
+        out[i + 4] = np.float32((v & low32) >> eight) * scale
+        out[i + 5] = np.float32(v >> forty) * scale
+        v = _xsl_rr(d_hi, d_lo)
+        out[i + 6] = np.float32((v & low32) >> eight) * scale
+        out[i + 7] = np.float32(v >> forty) * scale
+        a_hi, a_lo = _muladd128(a_hi, a_lo, _JUMP4_HI, _JUMP4_LO, c_hi, c_lo)
+        b_hi, b_lo = _muladd128(b_hi, b_lo, _JUMP4_HI, _JUMP4_LO, c_hi, c_lo)
+        c3_hi, c3_lo = _muladd128(c3_hi, c3_lo, _JUMP4_HI, _JUMP4_LO, c_hi, c_lo)
+        d_hi, d_lo = _muladd128(d_hi, d_lo, _JUMP4_HI, _JUMP4_LO, c_hi, c_lo)
+        i += 8
+    # The last few values: the states still due are a, b, c3, d in that order.
     while i < n:
-        s_hi, s_lo = _muladd128(s_hi, s_lo, _MULT_HI, _MULT_LO, inc_hi, inc_lo)
-        v = _xsl_rr(s_hi, s_lo)
+        v = _xsl_rr(a_hi, a_lo)
         out[i] = np.float32((v & low32) >> eight) * scale
         i += 1
         if i < n:
-            out[i] = np.float32(v >> np.uint64(40)) * scale
+            out[i] = np.float32(v >> forty) * scale
             i += 1
+        a_hi, a_lo, b_hi, b_lo, c3_hi, c3_lo = b_hi, b_lo, c3_hi, c3_lo, d_hi, d_lo
+
+
+@njit(cache=True, nogil=True)
+def pcg64_float32(words: np.ndarray, n: int) -> np.ndarray:  # pragma: no cover - compiled
+    """``n`` float32 uniforms from a PCG64 seeded with four SeedSequence words: numpy's
+    ``Generator(PCG64(SeedSequence)).random(n, float32)``, bit for bit
+    (:func:`pcg64_fill_float32` into a new array)."""
+    out = np.empty(n, np.float32)
+    pcg64_fill_float32(words, out)
     return out
 
 

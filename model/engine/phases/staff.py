@@ -95,7 +95,7 @@ def step(ctx: Context) -> None:
         s.clients,
         s.engagement,
         s.skill,
-        ctx.streams.uniform("staff.quit", ctx.month, s.n),
+        ctx.streams.uniform_scratch("staff.quit", ctx.month, s.n),
         s.quits,
         s.budget_left,
         s.budget_used,

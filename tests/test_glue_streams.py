@@ -1,0 +1,89 @@
+"""Cheaper monthly draws: the numbers they replaced, bit for bit.
+
+The compiled PCG64 now runs four interleaved chains of states and can fill an array it is given
+(:func:`~model.engine.kernels.pcg64.pcg64_fill_float32`); :class:`~model.engine.randomness.Streams`
+keeps the month's seed words per decision and draws the engine's month into a buffer per decision
+(:meth:`~model.engine.randomness.Streams.uniform_scratch`). Each path is checked against numpy's
+own generator (:meth:`~model.engine.randomness.Streams.uniform_numpy`), byte for byte, across
+decisions, months (block boundaries included) and sizes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.engine.kernels.pcg64 import pcg64_fill_float32, pcg64_float32
+from model.engine.randomness import Streams
+from model.engine.retention_model import RetentionModel
+from tests.conftest import small_scenario
+
+_DECISIONS = ["retain.churn", "attract.ad", "work.quality", "wom.positive", "staff.quit"]
+_MONTHS = [0, 1, 126, 127, 128, 129, 255, 256, 400]
+_SIZES = [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 2_999, 3_000, 3_001, 70_000, 70_001]
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**40 + 3, 2**64 - 1])
+def test_every_draw_path_is_numpys_stream(seed: int) -> None:
+    s = Streams(seed)
+    for decision in _DECISIONS:
+        for month in _MONTHS:
+            for n in _SIZES:
+                expected = s.uniform_numpy(decision, month, n).tobytes()
+                assert s.uniform(decision, month, n).tobytes() == expected, (decision, month, n)
+                got = s.uniform_scratch(decision, month, n)
+                assert got.dtype == np.float32 and got.shape == (n,)
+                assert got.tobytes() == expected, (decision, month, n)
+                words = s._state_words(decision, month).view(np.uint64)
+                assert pcg64_float32(words, n).tobytes() == expected
+                out = np.full(n, np.nan, np.float32)
+                pcg64_fill_float32(words, out)
+                assert out.tobytes() == expected
+                if n <= 17:  # (the float64 stream reads the same kept words)
+                    np.testing.assert_array_equal(
+                        s.uniform64(decision, month, n), s.uniform64_numpy(decision, month, n)
+                    )
+
+
+def test_draws_that_move_between_months_and_decisions_keep_their_streams() -> None:
+    """The month's kept seed words are dropped when another month is drawn, whatever the order."""
+    s, ref = Streams(99), Streams(99)
+    order = [(127, "a"), (128, "a"), (127, "b"), (127, "a"), (3, "b"), (3, "a"), (128, "a")]
+    for month, decision in order:
+        expected = ref.uniform_numpy(decision, month, 101).tobytes()
+        assert s.uniform_scratch(decision, month, 101).tobytes() == expected
+        assert s.uniform(decision, month, 101).tobytes() == expected
+    # A numpy integer month finds the same words as a Python one.
+    assert s.uniform("a", np.int64(200), 9).tobytes() == ref.uniform_numpy("a", 200, 9).tobytes()
+    assert s.uniform("a", 200, 9).tobytes() == ref.uniform_numpy("a", 200, 9).tobytes()
+
+
+def test_scratch_draws_are_read_only_and_reuse_their_decisions_buffer() -> None:
+    s = Streams(3)
+    first = s.uniform_scratch("retain.churn", 4, 50)
+    assert not first.flags.writeable
+    with pytest.raises(ValueError):
+        first[0] = 0.5
+    kept = first.copy()
+    again = s.uniform_scratch("retain.churn", 5, 50)
+    assert again is first  # the same array, refilled with month 5's draw
+    assert again.tobytes() == s.uniform_numpy("retain.churn", 5, 50).tobytes()
+    assert kept.tobytes() == s.uniform_numpy("retain.churn", 4, 50).tobytes()
+    other = s.uniform_scratch("retain.poach", 5, 50)
+    assert other is not first and not np.shares_memory(other, first)
+    resized = s.uniform_scratch("retain.churn", 5, 60)  # a new size: a new buffer
+    assert resized.shape == (60,) and not resized.flags.writeable
+    assert resized.tobytes() == s.uniform_numpy("retain.churn", 5, 60).tobytes()
+    # The fresh draws stay the caller's own, read-only as before.
+    fresh = s.uniform("retain.churn", 5, 60)
+    assert fresh is not resized and not fresh.flags.writeable
+
+
+def test_context_draws_the_streams_numbers() -> None:
+    model = RetentionModel(small_scenario({"run.months": 3}))
+    model.step()
+    ctx = model.ctx
+    for decision in ("retain.churn", "wom.negative", "test.new"):
+        got = ctx.uniform(decision)
+        expected = ctx.streams.uniform_numpy(decision, ctx.month, ctx.clients.n)
+        assert got.tobytes() == expected.tobytes()
