@@ -1,11 +1,12 @@
-"""Cheaper monthly draws: the numbers they replaced, bit for bit.
+"""Cheaper monthly draws and month opening: the numbers they replaced, bit for bit.
 
 The compiled PCG64 now runs four interleaved chains of states and can fill an array it is given
 (:func:`~model.engine.kernels.pcg64.pcg64_fill_float32`); :class:`~model.engine.randomness.Streams`
 keeps the month's seed words per decision and draws the engine's month into a buffer per decision
 (:meth:`~model.engine.randomness.Streams.uniform_scratch`). Each path is checked against numpy's
 own generator (:meth:`~model.engine.randomness.Streams.uniform_numpy`), byte for byte, across
-decisions, months (block boundaries included) and sizes.
+decisions, months (block boundaries included) and sizes; and
+:meth:`~model.engine.context.Context.begin_month` against the steps it used to take.
 """
 
 from __future__ import annotations
@@ -13,9 +14,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from model.engine.context import LEDGER_LINES
+from model.engine.kernels.month import open_month
 from model.engine.kernels.pcg64 import pcg64_fill_float32, pcg64_float32
 from model.engine.randomness import Streams
 from model.engine.retention_model import RetentionModel
+from model.engine.schedule import frontier_leap
+from model.engine.state import ClientState, Stage
+from model.engine.targeting import monthly_targets
+from model.scenario import Levers, Scenario
 from tests.conftest import small_scenario
 
 _DECISIONS = ["retain.churn", "attract.ad", "work.quality", "wom.positive", "staff.quit"]
@@ -87,3 +94,80 @@ def test_context_draws_the_streams_numbers() -> None:
         got = ctx.uniform(decision)
         expected = ctx.streams.uniform_numpy(decision, ctx.month, ctx.clients.n)
         assert got.tobytes() == expected.tobytes()
+
+
+def _begin_month_before(p: Scenario, cl: ClientState, frontier: float, month: int) -> dict:
+    """What :meth:`Context.begin_month` set as it was (on ``cl``, which it clears), by name."""
+    leap = 0.0 if p.market.hold_still else frontier_leap(p, month)
+    if leap:
+        frontier = min(max(frontier + leap, 0.0), 1.0)
+    served, within = np.empty(cl.n, dtype=bool), np.empty(cl.n, dtype=bool)
+    idx = open_month(
+        cl.stage, cl.months_lapsed, int(Stage.ACTIVE), int(Stage.LOYAL), int(Stage.LAPSED),
+        p.win_back.target_months, served, within,
+        cl.incident, cl.direct_cost, cl.heard_positive, cl.heard_negative,
+        cl.leaves, cl.joins, cl.returns,
+    )  # fmt: skip
+    return {
+        "frontier": frontier,
+        "served": served,
+        "served_idx": idx,
+        "targeted": monthly_targets(cl, served, p, within),
+        "charged_unserved": np.zeros(0, np.int64),
+        "ledger": dict.fromkeys(LEDGER_LINES, 0.0),
+    }
+
+
+_LEAPS = [
+    {"kind": "competitor_leap", "start": 2, "size": 0.3},
+    {"kind": "competitor_leap", "start": 5, "size": 0.2},
+    {"kind": "competitor_leap", "start": 5, "size": 0.9},  # two in a month, past the top
+    {"kind": "price_war", "start": 3, "months": 2, "size": 0.5},
+]
+
+
+@pytest.mark.parametrize("shocks", [[], _LEAPS])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"market.hold_still": True},
+        {"targeting.loyalty": "top_value", "targeting.winback": "at_risk"},
+    ],
+)
+def test_begin_month_sets_what_it_set_before(overrides: dict, shocks: list) -> None:
+    base = small_scenario({"run.months": 8, **overrides})
+    scenario = Scenario.build({**base.model_dump(), "shocks": shocks}) if shocks else base
+    model = RetentionModel(scenario)
+    ctx = model.ctx
+    opened = ctx.begin_month
+    ledgers: list[dict] = []
+
+    def checked(month: int, levers: Levers, ad_cost_factor: float) -> None:
+        clients, frontier = ctx.clients.copy(), ctx.firm.frontier
+        opened(month, levers, ad_cost_factor)
+        expected = _begin_month_before(ctx.params, clients, frontier, month)
+        assert ctx.month == month and ctx.levers is levers and ctx.ad_cost_factor == ad_cost_factor
+        assert ctx.firm.frontier == expected["frontier"]
+        for name in ("served", "served_idx", "charged_unserved"):
+            got, want = getattr(ctx, name), expected[name]
+            assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), name
+        for name in vars(clients):  # the month's requests cleared, nothing else touched
+            if isinstance(getattr(clients, name), np.ndarray):
+                assert getattr(ctx.clients, name).tobytes() == getattr(clients, name).tobytes()
+        assert list(ctx.targeted) == list(expected["targeted"])
+        for lever, mask in ctx.targeted.items():
+            assert mask.tobytes() == expected["targeted"][lever].tobytes(), lever
+        assert list(ctx.ledger.items()) == list(expected["ledger"].items())
+        assert all(ctx.ledger is not other for other in ledgers)  # each month its own ledger
+        ledgers.append(ctx.ledger)
+        assert ctx.revenue == 0.0 and ctx.tally == {}
+
+    ctx.begin_month = checked  # type: ignore[method-assign]
+    frontiers = []
+    for _ in range(scenario.run.months):
+        model.step()
+        frontiers.append(ctx.firm.frontier)
+    assert len(ledgers) == scenario.run.months
+    if shocks and not scenario.market.hold_still:
+        assert frontiers[1] != frontiers[0]  # (the leaps landed)

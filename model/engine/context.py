@@ -43,6 +43,11 @@ LEDGER_LINES: tuple[str, ...] = (
 )
 
 
+# The ledger at the start of a month, copied for each month, and the charged rows of a month in
+# which nobody unserved was charged (shared: an empty array has nothing to write into).
+_ZERO_LEDGER: dict[str, float] = dict.fromkeys(LEDGER_LINES, 0.0)
+_NO_ROWS = np.zeros(0, np.int64)
+
 #: The lines that count as the firm's *spend* (every cost line but the cost of goods sold), for
 #: comparisons at equal budget.
 SPEND_LINES: tuple[str, ...] = tuple(line for line in LEDGER_LINES if line != "cogs")
@@ -99,7 +104,9 @@ class Context:
         self.ad_cost_factor = ad_cost_factor
         # A competitor's leap lands before anyone decides anything this month (not in a market
         # held still), within the 0-1 quality scale.
-        leap = 0.0 if self.params.market.hold_still else frontier_leap(self.params, month)
+        # (Most scenarios have no shocks at all: then there is nothing to look for.)
+        p = self.params
+        leap = frontier_leap(p, month) if p.shocks and not p.market.hold_still else 0.0
         if leap:
             self.firm.frontier = min(max(self.firm.frontier + leap, 0.0), 1.0)
         # Who is served (and their rows: most phases work on them), who can be won back, and
@@ -109,14 +116,14 @@ class Context:
         within = np.empty(n, dtype=bool)
         self.served_idx = open_month(
             cl.stage, cl.months_lapsed, _ACTIVE, _LOYAL, _LAPSED,
-            self.params.win_back.target_months, self.served, within,
+            p.win_back.target_months, self.served, within,
             cl.incident, cl.direct_cost, cl.heard_positive, cl.heard_negative,
             cl.leaves, cl.joins, cl.returns,
         )  # fmt: skip
-        self.targeted = monthly_targets(cl, self.served, self.params, within)
-        self.charged_unserved = np.zeros(0, np.int64)
+        self.targeted = monthly_targets(cl, self.served, p, within)
+        self.charged_unserved = _NO_ROWS
         self.revenue = 0.0
-        self.ledger = dict.fromkeys(LEDGER_LINES, 0.0)
+        self.ledger = _ZERO_LEDGER.copy()  # (a copy: a seventh of dict.fromkeys' time)
         self.tally = {}
 
     @property
