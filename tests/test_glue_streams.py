@@ -2,7 +2,7 @@
 
 The compiled PCG64 now runs four interleaved chains of states and can fill an array it is given
 (:func:`~model.engine.kernels.pcg64.pcg64_fill_float32`); :class:`~model.engine.randomness.Streams`
-keeps the month's seed words per decision and draws the engine's month into a buffer per decision
+keeps the month's seed words and keys per decision and draws the engine's month into a buffer per decision
 (:meth:`~model.engine.randomness.Streams.uniform_scratch`). Each path is checked against numpy's
 own generator (:meth:`~model.engine.randomness.Streams.uniform_numpy`), byte for byte, across
 decisions, months (block boundaries included) and sizes; and
@@ -17,7 +17,7 @@ import pytest
 from model.engine.context import LEDGER_LINES
 from model.engine.kernels.month import open_month
 from model.engine.kernels.pcg64 import pcg64_fill_float32, pcg64_float32
-from model.engine.randomness import Streams
+from model.engine.randomness import Streams, hash_uniform_numpy
 from model.engine.retention_model import RetentionModel
 from model.engine.schedule import frontier_leap
 from model.engine.state import ClientState, Stage
@@ -63,6 +63,28 @@ def test_draws_that_move_between_months_and_decisions_keep_their_streams() -> No
     # A numpy integer month finds the same words as a Python one.
     assert s.uniform("a", np.int64(200), 9).tobytes() == ref.uniform_numpy("a", 200, 9).tobytes()
     assert s.uniform("a", 200, 9).tobytes() == ref.uniform_numpy("a", 200, 9).tobytes()
+
+
+def test_keys_kept_for_the_month_are_the_seed_words_keys() -> None:
+    """:meth:`Streams.key` (kept per month) is the first two seed words as one uint64, whatever
+    the order of months, decisions and draws around it; and uniform_at hashes with it."""
+    s = Streams(2026)
+    rows = np.array([0, 1, 5, 2_999, 70_000], dtype=np.int64)
+    order = [(5, "work.fix_cost"), (5, "attract.credit"), (127, "work.fix_cost"), (128, "x")]
+    for month, decision in order + order[::-1] + [(5, "work.fix_cost")]:
+        s.uniform_scratch("retain.churn", month + 1, 10)  # another month drawn in between
+        words = np.ascontiguousarray(Streams(2026)._state_words(decision, month)[:2])
+        expected = words.view(np.uint64)[0]
+        got = s.key(decision, month)
+        assert isinstance(got, np.uint64) and got == expected, (decision, month)
+        assert s.key(decision, np.int64(month)) == expected
+        assert (
+            s.uniform_at(decision, month, rows).tobytes()
+            == hash_uniform_numpy(rows, expected).tobytes()
+        )
+        assert s.uniform_scratch("retain.churn", month, 10).tobytes() == (
+            Streams(2026).uniform_numpy("retain.churn", month, 10).tobytes()
+        )
 
 
 def test_scratch_draws_are_read_only_and_reuse_their_decisions_buffer() -> None:

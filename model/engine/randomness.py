@@ -55,11 +55,12 @@ class Streams:
         self._keys: dict[tuple[str, int], np.ndarray] = {}
         self._bitgen = np.random.PCG64(0)
         self._gen = np.random.Generator(self._bitgen)
-        # The uint64 seed words of each decision drawn in month ``_now_month`` (the month's
-        # draws find them in one lookup), and each decision's buffer for uniform_scratch with
-        # its read-only view.
+        # The uint64 seed words and the keys of each decision drawn in month ``_now_month`` (the
+        # month's draws find them in one lookup), and each decision's buffer for uniform_scratch
+        # with its read-only view.
         self._now_month = -1
         self._now: dict[str, np.ndarray] = {}
+        self._now_keys: dict[str, np.uint64] = {}
         self._scratch: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _block(self, decision: str, month: int) -> np.ndarray:
@@ -91,7 +92,7 @@ class Streams:
         then, instead of a block lookup, an index and a view per draw.
         """
         if month != self._now_month:
-            self._now_month, self._now = month, {}
+            self._now_month, self._now, self._now_keys = month, {}, {}
         words = self._now.get(decision)
         if words is None:
             words = self._now[decision] = self._state_words(decision, month).view(np.uint64)
@@ -163,13 +164,19 @@ class Streams:
 
     def key(self, decision: str, month: int) -> np.uint64:
         """The 64-bit key of :meth:`uniform_at` for ``(decision, month)``, for compiled kernels
-        that hash their rows themselves (:func:`model.engine.kernels.hashing.hash_one`)."""
-        month = int(month)
-        keys = self._keys.get((decision, month // _BLOCK))
-        if keys is None:
-            self._block(decision, month)
-            keys = self._keys[decision, month // _BLOCK]
-        return keys[month % _BLOCK]
+        that hash their rows themselves (:func:`model.engine.kernels.hashing.hash_one`); kept
+        for the month at hand, as :meth:`_month_words` keeps the seed words."""
+        if month != self._now_month:
+            self._now_month, self._now, self._now_keys = month, {}, {}
+        key = self._now_keys.get(decision)
+        if key is None:
+            m = int(month)
+            keys = self._keys.get((decision, m // _BLOCK))
+            if keys is None:
+                self._block(decision, m)
+                keys = self._keys[decision, m // _BLOCK]
+            key = self._now_keys[decision] = keys[m % _BLOCK]
+        return key
 
     def uniform_at(self, decision: str, month: int, rows: np.ndarray) -> np.ndarray:
         """float32 uniforms for the clients in ``rows`` only: a hash of (key, row), no stream.
