@@ -11,6 +11,9 @@ decisions, months (block boundaries included) and sizes; and
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 
@@ -106,6 +109,27 @@ def test_scratch_draws_are_read_only_and_reuse_their_decisions_buffer() -> None:
     # The fresh draws stay the caller's own, read-only as before.
     fresh = s.uniform("retain.churn", 5, 60)
     assert fresh is not resized and not fresh.flags.writeable
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "copy", "pickle"])
+def test_a_copied_streams_draws_into_its_own_buffers(how: str) -> None:
+    """A copy (a model's deep copy, a pickle to another process) keeps drawing the right numbers,
+    into buffers of its own, and leaves the original's alone."""
+    s = Streams(11)
+    original = s.uniform_scratch("retain.churn", 3, 40)
+    s.key("work.fix_cost", 3)
+    twin = {
+        "deepcopy": copy.deepcopy,
+        "copy": copy.copy,
+        "pickle": lambda x: pickle.loads(pickle.dumps(x)),
+    }[how](s)
+    for month in (3, 4, 130):
+        got = twin.uniform_scratch("retain.churn", month, 40)
+        assert got.tobytes() == Streams(11).uniform_numpy("retain.churn", month, 40).tobytes()
+        assert not np.shares_memory(got, original)
+        assert twin.key("work.fix_cost", month) == Streams(11).key("work.fix_cost", month)
+    assert original.tobytes() == Streams(11).uniform_numpy("retain.churn", 3, 40).tobytes()
+    assert s.uniform_scratch("retain.churn", 5, 40) is original
 
 
 def test_context_draws_the_streams_numbers() -> None:

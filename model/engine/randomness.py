@@ -63,6 +63,13 @@ class Streams:
         self._now_keys: dict[str, np.uint64] = {}
         self._scratch: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
+    def __getstate__(self) -> dict:
+        """Copied and pickled without the month's kept words and the draw buffers, which the next
+        draw rebuilds: a copied buffer and its copied view would no longer share memory."""
+        state = self.__dict__.copy()
+        state.update(_now_month=-1, _now={}, _now_keys={}, _scratch={})
+        return state
+
     def _block(self, decision: str, month: int) -> np.ndarray:
         """SeedSequence(seed, (tag, m)).generate_state(8, uint32) for ``month``'s block of months."""
         found = self._words.get((decision, month // _BLOCK))
