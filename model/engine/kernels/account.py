@@ -88,10 +88,9 @@ def ledger_pass(
     spend, leaves, direct_cost : ndarray
         Client arrays (float32 currency/month, bool, float64 currency), indexed by row.
     tenure : ndarray of int
-        Tenure (months) by row, or by position in ``idx`` when ``flags[6]`` says the tables are
-        already per position.
+        Tenure (months) by row.
     growth, premium, serve_trend : ndarray of float64
-        Multipliers by month of tenure (or per position); read only when their flag is set.
+        Multipliers by month of tenure; read only when their flag is set.
     enrolled_mask : ndarray of bool
         The loyalty programme's members by row; read unless everyone is a member.
     keep_all : float
@@ -99,9 +98,9 @@ def ledger_pass(
     discount_rate, cogs_share, cost_per_client, spend_mean : float
         The loyalty discount (share), cost of goods (share of volume), the month's cost to serve
         one client before trends (currency) and the market's mean spend (currency/month).
-    flags : ndarray of bool, (7,)
+    flags : ndarray of bool, (6,)
         Spend growth on, price premium on, everyone a member, cost to serve as a share of spend,
-        cost to serve trend on, cost to serve per client (an array), tables per position.
+        cost to serve trend on, cost to serve per client (an array).
     volume, revenue, contribution, service, enrolled : ndarray
         Written per position: volume only with a premium (else ``revenue`` holds it), service only
         when per client, enrolled only unless everyone is a member.
@@ -109,16 +108,11 @@ def ledger_pass(
         :func:`charge_joiners`' arguments.
     """
     use_growth, use_premium, everyone = flags[0], flags[1], flags[2]
-    share_of_spend, use_trend, service_per_client, by_position = (
-        flags[3],
-        flags[4],
-        flags[5],
-        flags[6],
-    )
+    share_of_spend, use_trend, service_per_client = flags[3], flags[4], flags[5]
     paying = 0
     for k in range(idx.size):
         r = np.uint64(idx[k])
-        t = np.uint64(k) if by_position else np.uint64(tenure[r])
+        t = np.uint64(tenure[r])
         pays = not leaves[r]
         paying += pays
         vol = np.float64(spend[r]) * (1.0 if pays else 0.0)

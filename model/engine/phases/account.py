@@ -112,27 +112,20 @@ _NO_FLAGS = np.zeros(0, np.bool_)
 _EQUAL_LINES = ("staff", "training", "hiring", "overhead")
 
 
-def _tenure_tables(
-    ctx: Context, rates: tuple[float, float, float]
-) -> tuple[np.ndarray, tuple[np.ndarray, ...], bool]:
+def _tenure_tables(ctx: Context, rates: tuple[float, float, float]) -> tuple[np.ndarray, ...]:
     """The multipliers of each tenure trend in ``rates``, as :func:`tenure_multiplier` computes them.
 
-    Returns the tenure to index them with, one float64 table per rate (unused for a zero rate),
-    and whether the tables are per served position (few clients served:
-    :func:`tenure_multiplier` then computes per client) rather than by month of tenure.
+    One float64 table by month of tenure per rate (unused for a zero rate), kept: it serves any
+    number of clients served, as a power's value does not depend on the array it is taken over
+    (``tests/test_glue_phases2.py`` checks the tables against :func:`tenure_multiplier` of a few
+    clients, which takes one power per client), and a few powers every month cost a small
+    market more than its ledger pass.
     """
-    cl, le, idx = ctx.clients, ctx.params.loyalty_economics, ctx.served_idx
     if not any(rates):
-        return cl.tenure, (_NO_FLOATS,) * 3, False
-    if idx.size > 64:  # tenure_multiplier's table: one power per month of tenure up to the most
-        months = kernels.served_max(cl.tenure, idx) + 1
-        return cl.tenure, _tables(rates, le.horizon_years, _table_length(months)), False
-    tenure = cl.tenure[idx].astype(np.intp)
-    tables = tuple(
-        np.asarray(tenure_multiplier(tenure, rate, le), np.float64) if rate else _NO_FLOATS
-        for rate in rates
-    )
-    return tenure, tables, True
+        return (_NO_FLOATS,) * 3
+    months = kernels.served_max(ctx.clients.tenure, ctx.served_idx) + 1
+    horizon = ctx.params.loyalty_economics.horizon_years
+    return _tables(rates, horizon, _table_length(months))
 
 
 def _tenure_table(rate: float, horizon_years: float, months: int) -> np.ndarray:
@@ -190,7 +183,7 @@ def step(ctx: Context) -> None:
     idx = ctx.served_idx
     n = idx.size
     rates = (le.spend_growth, le.price_premium, le.serve_cost_trend)
-    tenure, (growth, premium_table, trend), by_position = _tenure_tables(ctx, rates)
+    growth, premium_table, trend = _tenure_tables(ctx, rates)
     premium = le.price_premium != 0
     rate = lv.loyalty_discount
     everyone = p.targeting.loyalty == "all"
@@ -207,11 +200,11 @@ def step(ctx: Context) -> None:
     enrolled = _NO_FLAGS if everyone else np.empty(n, np.bool_)
     flags = _flags(
         bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
-        service_per_client, by_position,
+        service_per_client,
     )  # fmt: skip
     # (The joiners pay for acquisition in the same call: see _shared_charges.)
     paying, joiners = kernels.ledger_pass(
-        idx, cl.spend, cl.leaves, cl.direct_cost, tenure, growth, premium_table, trend,
+        idx, cl.spend, cl.leaves, cl.direct_cost, cl.tenure, growth, premium_table, trend,
         _NO_FLAGS if everyone else ctx.targeted["loyalty"], 1.0 - rate, rate, cogs_share,
         per_client, p.market.spend_mean, flags, volume, revenue, contribution, service, enrolled,
         cl.joins, cl.value, led["marketing"] + led["onboarding"],
