@@ -3,12 +3,15 @@ same numbers, bit for bit, as what it replaced."""
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from model.engine.phases import account
+from model.engine.phases import account, innovate
+from model.engine.randomness import Streams, normal_from_uniform
+from model.engine.state import FirmState
 
 
 @pytest.mark.parametrize("rate", [0.05, -0.03, 0.02, 0.137, -0.5])
@@ -25,3 +28,70 @@ def test_kept_tenure_tables_give_a_few_clients_multipliers(rate: float, horizon:
         table = account._tenure_table(rate, horizon, months)
         want = np.asarray(account.tenure_multiplier(tenure, rate, loyalty), np.float64)
         assert np.take(table, tenure).tobytes() == want.tobytes()
+
+
+def _run_candidates_before(ctx: SimpleNamespace, count: int) -> None:
+    """:func:`~model.engine.phases.innovate._run_candidates` as it was: numpy over the month's
+    candidates."""
+    firm, p, lv = ctx.firm, ctx.params.innovation, ctx.levers
+    rows = np.arange(count)
+    u = [ctx.streams.uniform_at(name, ctx.month, rows) for name in innovate._DRAWS]
+    z = normal_from_uniform(np.concatenate(u)).astype(np.float64)
+    effect = p.effect_mean + p.effect_sd * z[:count]
+    ships = innovate.ship_decision(effect, z[count : 2 * count], z[2 * count :], lv.client_focus, p)
+    good = effect > 0
+    firm.quality = innovate.move_frontier(firm.quality, float(np.add.reduce(effect[ships])))
+    shipped, good_shipped = int(np.count_nonzero(ships)), int(np.count_nonzero(ships & good))
+    n_good = int(np.count_nonzero(good))
+    firm.novelty_dip += p.novelty_dip * shipped
+    firm.shipped_good += good_shipped
+    firm.shipped_bad += shipped - good_shipped
+    firm.shelved_good += n_good - good_shipped
+    firm.shelved_bad += count - shipped - n_good + good_shipped
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_candidates_one_by_one_are_numpys_candidates(seed: int) -> None:
+    """Innovate's candidates on Python floats move the firm exactly as the numpy version did."""
+    rng = np.random.default_rng(seed)
+    streams = Streams(seed)
+    for trial in range(300):
+        innovation = SimpleNamespace(
+            effect_mean=float(rng.normal(0.0, 0.01)) if trial % 7 else 0.0,
+            effect_sd=float(rng.uniform(0.0, 0.05)),
+            novelty_bias=float(rng.uniform(-0.02, 0.05)),
+            feedback_noise=float(rng.uniform(0.0, 0.05)),
+            internal_noise=float(rng.uniform(0.0, 0.05)),
+            novelty_dip=float(rng.uniform(0.0, 0.1)),
+        )
+        # Quality at and near the scale's ends, -0.0 included, and inside it.
+        quality = float(rng.choice([-0.0, 0.0, 1.0, 0.999, 0.001, rng.random()]))
+        firms = [FirmState(quality=quality, frontier=0.5, novelty_dip=0.01) for _ in range(2)]
+        month, count = int(rng.integers(1, 400)), int(rng.choice([1, 1, 1, 2, 3, 5, 9, 17]))
+        focus = float(rng.choice([0.0, 0.3, 1.0]))
+        for firm, run in zip(
+            firms, (innovate._run_candidates, _run_candidates_before), strict=True
+        ):
+            ctx = SimpleNamespace(
+                firm=firm,
+                params=SimpleNamespace(innovation=innovation),
+                levers=SimpleNamespace(client_focus=focus),
+                streams=streams,
+                month=month,
+            )
+            run(ctx, count)
+        got, want = dataclasses.asdict(firms[0]), dataclasses.asdict(firms[1])
+        assert got.pop("ledger") == want.pop("ledger") == {}
+        for name, value in want.items():
+            assert type(got[name]) is type(value), name
+            assert np.array(got[name]).tobytes() == np.array(value).tobytes(), (name, trial)
+
+
+def test_normal_of_is_normal_from_uniform() -> None:
+    """One uniform's deviate is :func:`~model.engine.randomness.normal_from_uniform`'s."""
+    rng = np.random.default_rng(9)
+    edges = [0.0, 2.0**-24, 0.5, 1 - 2.0**-24, 1.0, np.nextafter(np.float32(1), 0)]
+    u = np.concatenate([np.array(edges, np.float32), rng.random(100_000, np.float32)])
+    u = np.concatenate([u, (rng.integers(0, 1 << 24, 10_000) * 2.0**-24).astype(np.float32)])
+    got = np.array([innovate.normal_of(v) for v in u.tolist()])
+    assert got.tobytes() == normal_from_uniform(u).astype(np.float64).tobytes()

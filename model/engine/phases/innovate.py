@@ -17,10 +17,10 @@ import numpy as np
 from scipy import special
 
 from model.engine.context import Context
-from model.engine.randomness import normal_from_uniform
+from model.engine.randomness import NORMAL_CELLS, NORMAL_TABLE
 from model.scenario import Innovation
 
-__all__ = ["move_frontier", "poisson_quantile", "ship_decision", "step"]
+__all__ = ["move_frontier", "normal_of", "poisson_quantile", "ship_decision", "step"]
 
 
 def poisson_quantile(u: float, mu: float) -> int:
@@ -91,6 +91,16 @@ def step(ctx: Context) -> None:
     ctx.ledger["rd"] += budget
 
 
+def normal_of(u: float) -> float:
+    """:func:`~model.engine.randomness.normal_from_uniform` of one float32 uniform ``u`` (given
+    as a Python float), as a Python float: its table's cell, found without an array.
+
+    Its cell is ``u · 2¹⁶`` truncated (exact in float64 as in float32: a power-of-two scaling of a
+    24-bit fraction), at most the last cell.
+    """
+    return NORMAL_TABLE.item(min(int(u * NORMAL_CELLS), NORMAL_CELLS - 1))
+
+
 #: A candidate's three draws, one stream each: effect, clients' feedback noise, internal noise.
 _DRAWS = ("innovate.effect", "innovate.feedback_noise", "innovate.internal_noise")
 
@@ -101,18 +111,27 @@ def _run_candidates(ctx: Context, count: int) -> None:
     # One stream per quantity, indexed by candidate: candidate k's effect and noises do not
     # depend on how many candidates there are (arms with different R&D stay paired).
     rows = np.arange(count)
-    u = [ctx.streams.uniform_at(name, ctx.month, rows) for name in _DRAWS]
-    # One inverse CDF over the three draws (element by element, so each its own numbers).
-    z = normal_from_uniform(np.concatenate(u)).astype(np.float64)
-    effect = p.effect_mean + p.effect_sd * z[:count]
-    ships = ship_decision(effect, z[count : 2 * count], z[2 * count :], lv.client_focus, p)
-    good = effect > 0
+    # Candidate by candidate on Python floats: a month has one or two, and a numpy call on
+    # arrays that short costs more than its arithmetic (the same float64 operations in the same
+    # order: the same numbers).
+    z_effect, z_feedback, z_internal = (
+        [normal_of(u) for u in ctx.streams.uniform_at(name, ctx.month, rows).tolist()]
+        for name in _DRAWS
+    )
+    shipped_effects: list[float] = []
+    n_good = good_shipped = 0
+    for k in range(count):
+        effect = p.effect_mean + p.effect_sd * z_effect[k]
+        good = effect > 0
+        n_good += good
+        if ship_decision(effect, z_feedback[k], z_internal[k], lv.client_focus, p):
+            shipped_effects.append(effect)
+            good_shipped += good
     # Quality is on a 0-1 scale: a firm at the top cannot ship past it (np.clip's numbers, on a
-    # Python float, NaN and -0.0 included).
-    firm.quality = move_frontier(firm.quality, float(np.add.reduce(effect[ships])))
-    # The four outcomes' counts from three (integers: exact).
-    shipped, good_shipped = int(np.count_nonzero(ships)), int(np.count_nonzero(ships & good))
-    n_good = int(np.count_nonzero(good))
+    # Python float, NaN and -0.0 included). The shipped effects are summed by numpy, in its order.
+    total = float(np.add.reduce(np.array(shipped_effects))) if shipped_effects else 0.0
+    firm.quality = move_frontier(firm.quality, total)
+    shipped = len(shipped_effects)
     firm.novelty_dip += p.novelty_dip * shipped
     firm.shipped_good += good_shipped
     firm.shipped_bad += shipped - good_shipped
