@@ -1,5 +1,11 @@
 """The phases' fixed cost per month, second pass: what replaced per-month numpy calls gives the
-same numbers, bit for bit, as what it replaced."""
+same numbers, bit for bit, as what it replaced.
+
+Account's kept tenure tables against the per-client powers of a few clients served; innovate's
+candidates on Python floats against the numpy version, its one-uniform deviate against
+:func:`~model.engine.randomness.normal_from_uniform`, and its early answer 1 of
+:func:`~model.engine.phases.innovate.poisson_quantile` against the full path.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,13 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from scipy import special
 
 from model.engine.phases import account, innovate
+from model.engine.phases.innovate import poisson_quantile
 from model.engine.randomness import Streams, normal_from_uniform
 from model.engine.state import FirmState
+from tests.test_glue_k2 import _poisson_quantile_before
 
 
 @pytest.mark.parametrize("rate", [0.05, -0.03, 0.02, 0.137, -0.5])
@@ -95,3 +104,21 @@ def test_normal_of_is_normal_from_uniform() -> None:
     u = np.concatenate([u, (rng.integers(0, 1 << 24, 10_000) * 2.0**-24).astype(np.float32)])
     got = np.array([innovate.normal_of(v) for v in u.tolist()])
     assert got.tobytes() == normal_from_uniform(u).astype(np.float64).tobytes()
+
+
+@pytest.mark.parametrize(
+    "mu", [1e-12, 1e-9, 1e-4, 0.03, 0.29999999999999993, 0.3, 1.0, 2.5, 17.0, 300.0]
+)
+def test_poisson_quantile_early_one_is_the_full_answer(mu: float) -> None:
+    """Between the root's hundredth of a count and CDF(1) the early answer 1 is the full path's."""
+    rng = np.random.default_rng(int(mu * 1e6) % 2**32)
+    zero, past_zero, one = (
+        float(v) for v in (special.pdtr(0, mu), special.gammaincc(1.01, mu), special.pdtr(1, mu))
+    )
+    edges = [zero, past_zero, one]
+    near = [np.nextafter(v, d) for v in edges for d in (0.0, 1.0)]
+    us = [*edges, *near, *rng.uniform(zero, min(1.0, 2 * one - zero), 3_000), *rng.random(1_000)]
+    for u in us:
+        u = float(u)
+        if 0.0 < u < 1.0:
+            assert poisson_quantile(u, mu) == _poisson_quantile_before(u, mu), (u, mu)

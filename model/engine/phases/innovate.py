@@ -35,6 +35,8 @@ def poisson_quantile(u: float, mu: float) -> int:
         return int(poisson.ppf(u, mu))
     if u <= _cdf(0, mu):  # most months at the default rate: 0, without the inverse
         return 0
+    if _cdf_past_zero(mu) <= u <= _cdf(1, mu):  # most of the rest: 1, without the inverse
+        return 1
     k = math.ceil(special.pdtrik(u, mu))
     below = max(k - 1, 0)
     return below if _cdf(below, mu) >= u else k
@@ -49,6 +51,19 @@ def _cdf(k: int, mu: float) -> float:
     checks that the two agree).
     """
     return float(special.pdtr(k, mu))
+
+
+@lru_cache(maxsize=256)
+def _cdf_past_zero(mu: float) -> float:
+    """The ``u`` at which ``special.pdtrik(u, mu)`` has its root a hundredth of a count above 0:
+    ``gammaincc(1.01, mu)``, the continuous CDF ``pdtrik`` inverts (kept, as :func:`_cdf`).
+
+    From there up to CDF(1) the root lies in [0.01, 1], where the full path of
+    :func:`poisson_quantile` answers 1 (``pdtrik``, searching to a relative 10⁻⁸, would have to
+    miss the root by a hundredth of a count to say otherwise; ``tests/test_glue_phases2.py``
+    checks that the two agree).
+    """
+    return float(special.gammaincc(1.01, mu))
 
 
 def ship_decision(
