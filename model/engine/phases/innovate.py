@@ -59,21 +59,20 @@ def _cdf_past_zero(mu: float) -> float:
     ``gammaincc(1.01, mu)``, the continuous CDF ``pdtrik`` inverts (kept, as :func:`_cdf`).
 
     From there up to CDF(1) the root lies in [0.01, 1], where the full path of
-    :func:`poisson_quantile` answers 1 (``pdtrik``, searching to a relative 10⁻⁸, would have to
-    miss the root by a hundredth of a count to say otherwise; ``tests/test_glue_phases2.py``
-    checks that the two agree).
+    :func:`poisson_quantile` answers 1 (``pdtrik`` would have to miss the root by a hundredth of
+    a count to say otherwise; ``tests/test_glue_phases2.py`` checks that the two agree).
     """
     return float(special.gammaincc(1.01, mu))
 
 
 def ship_decision(
-    effect: np.ndarray,
-    feedback_noise: np.ndarray,
-    internal_noise: np.ndarray,
+    effect: np.ndarray | float,
+    feedback_noise: np.ndarray | float,
+    internal_noise: np.ndarray | float,
     focus: float,
     p: Innovation,
-) -> np.ndarray:
-    """Which candidates ship, given standard-normal noise draws."""
+) -> np.ndarray | bool:
+    """Which candidates ship, given standard-normal noise draws (arrays, or one candidate's)."""
     feedback = effect - p.novelty_bias + p.feedback_noise * feedback_noise
     estimate = effect + p.internal_noise * internal_noise
     return focus * feedback + (1.0 - focus) * estimate > 0.0
