@@ -55,19 +55,18 @@ class Streams:
         self._keys: dict[tuple[str, int], np.ndarray] = {}
         self._bitgen = np.random.PCG64(0)
         self._gen = np.random.Generator(self._bitgen)
-        # The uint64 seed words and the keys of each decision drawn in month ``_now_month`` (the
-        # month's draws find them in one lookup), and each decision's buffer for uniform_scratch
-        # with its read-only view.
-        self._now_month = -1
-        self._now: dict[str, np.ndarray] = {}
-        self._now_keys: dict[str, np.uint64] = {}
+        # Each decision's block of months at hand, as (block index, its seed words as uint64
+        # rows) and (block index, its keys): a month's draw finds its words in one lookup and an
+        # index; and each decision's buffer for uniform_scratch with its read-only view.
+        self._words64: dict[str, tuple[int, np.ndarray]] = {}
+        self._keys_at: dict[str, tuple[int, np.ndarray]] = {}
         self._scratch: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __getstate__(self) -> dict:
         """Copied and pickled without the month's kept words and the draw buffers, which the next
         draw rebuilds: a copied buffer and its copied view would no longer share memory."""
         state = self.__dict__.copy()
-        state.update(_now_month=-1, _now={}, _now_keys={}, _scratch={})
+        state.update(_words64={}, _keys_at={}, _scratch={})
         return state
 
     def _block(self, decision: str, month: int) -> np.ndarray:
@@ -93,17 +92,13 @@ class Streams:
         return self._block(decision, month)[month % _BLOCK]
 
     def _month_words(self, decision: str, month: int) -> np.ndarray:
-        """:meth:`_state_words` as four uint64 words (PCG64's seed), kept for the month at hand.
-
-        A month draws each decision once or twice, all in the same month: one dictionary lookup
-        then, instead of a block lookup, an index and a view per draw.
-        """
-        if month != self._now_month:
-            self._now_month, self._now, self._now_keys = month, {}, {}
-        words = self._now.get(decision)
-        if words is None:
-            words = self._now[decision] = self._state_words(decision, month).view(np.uint64)
-        return words
+        """:meth:`_state_words` as four uint64 words (PCG64's seed), from the decision's block
+        at hand (one lookup and an index per draw, not a block lookup, an index and a view)."""
+        kept = self._words64.get(decision)
+        if kept is None or kept[0] != month // _BLOCK:
+            block = self._block(decision, int(month)).view(np.uint64)  # (months, 4) uint64
+            kept = self._words64[decision] = (month // _BLOCK, block)
+        return kept[1][month % _BLOCK]
 
     def tag(self, decision: str) -> int:
         """The 32-bit tag of a decision's name (cached)."""
@@ -171,19 +166,17 @@ class Streams:
 
     def key(self, decision: str, month: int) -> np.uint64:
         """The 64-bit key of :meth:`uniform_at` for ``(decision, month)``, for compiled kernels
-        that hash their rows themselves (:func:`model.engine.kernels.hashing.hash_one`); kept
-        for the month at hand, as :meth:`_month_words` keeps the seed words."""
-        if month != self._now_month:
-            self._now_month, self._now, self._now_keys = month, {}, {}
-        key = self._now_keys.get(decision)
-        if key is None:
+        that hash their rows themselves (:func:`model.engine.kernels.hashing.hash_one`); from
+        the decision's block at hand, as :meth:`_month_words` finds the seed words."""
+        kept = self._keys_at.get(decision)
+        if kept is None or kept[0] != month // _BLOCK:
             m = int(month)
             keys = self._keys.get((decision, m // _BLOCK))
             if keys is None:
                 self._block(decision, m)
                 keys = self._keys[decision, m // _BLOCK]
-            key = self._now_keys[decision] = keys[m % _BLOCK]
-        return key
+            kept = self._keys_at[decision] = (m // _BLOCK, keys)
+        return kept[1][month % _BLOCK]
 
     def uniform_at(self, decision: str, month: int, rows: np.ndarray) -> np.ndarray:
         """float32 uniforms for the clients in ``rows`` only: a hash of (key, row), no stream.
