@@ -1,10 +1,12 @@
-"""``model.datacollector`` (:class:`model.engine.collector.TableCollector`) holds what Mesa's own
-``DataCollector``, collecting every month, would hold: the same values in the same order, with
-``collect`` calls interleaved, read mid-run, and after a copy."""
+"""``model.datacollector`` holds what Mesa's own ``DataCollector``, collecting every month through
+its reporters, would hold: the same values in the same order, with ``collect`` calls interleaved,
+read mid-run or mid-month, after a copy, after its model is gone, and in a collector set in its
+place."""
 
 from __future__ import annotations
 
 import copy
+import gc
 
 import mesa
 import numpy as np
@@ -70,3 +72,50 @@ def test_a_copied_model_collects_its_own_months() -> None:
     assert not np.array_equal(
         model.timeseries()["service"].to_numpy(), twin.timeseries()["service"].to_numpy()
     )
+
+
+def _collector_of_a_run(months: int = 4) -> mesa.DataCollector:
+    return RetentionModel(_scenario(months)).run().datacollector
+
+
+def test_a_collector_outlives_its_model_and_lists_held_before_a_run_fill() -> None:
+    model = RetentionModel(_scenario(4))
+    held = model.datacollector.model_vars["npv"]  # taken before the run
+    model.run()
+    assert len(held) == 4
+    kept = _collector_of_a_run()  # its model is gone once collected
+    gc.collect()
+    assert len(kept.model_vars["npv"]) == 4 and len(kept.get_model_vars_dataframe()) == 4
+
+
+def test_a_read_in_the_middle_of_a_month_records_nothing_wrong() -> None:
+    """A phase (or another thread, as Mesa's SolaraViz steps in a worker) reading mid-month."""
+    seen: list[int] = []
+
+    def reader(ctx) -> None:
+        seen.append(len(model.datacollector.get_model_vars_dataframe()))
+
+    from model.engine.phases import PHASES
+
+    model = RetentionModel(_scenario(4), phases=(*PHASES[:3], ("reader", reader), *PHASES[3:]))
+    model.run()
+    assert seen == [0, 1, 2, 3]  # the months finished so far
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert not frame["npv"].isna().any() and model.datacollector._collection_steps == [
+        1.0, 2.0, 3.0, 4.0
+    ]  # fmt: skip
+
+
+def test_a_collector_set_in_place_collects_through_its_reporters_and_copies() -> None:
+    model = RetentionModel(_scenario(6))
+    model.datacollector = mesa.DataCollector(
+        model_reporters={"active": lambda m: m.results["active"][m.month - 1], "month": "month"}
+    )
+    model.run(months=3)
+    twin = copy.deepcopy(model)
+    twin.run()
+    model.run()
+    for m in (model, twin):
+        frame = m.datacollector.get_model_vars_dataframe()
+        assert list(frame["month"]) == [1, 2, 3, 4, 5, 6]
+        assert np.array_equal(frame["active"].to_numpy(), m.timeseries()["active"].to_numpy())

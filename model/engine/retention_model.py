@@ -3,8 +3,7 @@
 The model owns the client state as one array per attribute and the social network as CSR arrays;
 each month runs the phases of :data:`model.engine.phases.PHASES` over all clients at once. Staff are Mesa
 agents (there are few of them). Results are one preallocated (months × metrics) table, a row
-written each month; Mesa's ``DataCollector`` reads it through one named reporter per metric
-(:class:`model.engine.collector.TableCollector`).
+written each month and collected by Mesa's ``DataCollector`` through one named reporter per metric.
 
 Examples
 --------
@@ -17,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import mesa
@@ -24,7 +24,6 @@ import numpy as np
 import pandas as pd
 
 from model.engine.agents import ClientView, StaffAgent
-from model.engine.collector import TableCollector
 from model.engine.context import Context
 from model.engine.initial import initial_clients, initial_staff
 from model.engine.keywords import fresh_seed, scenario_from_keywords
@@ -59,6 +58,14 @@ TRACKED: tuple[str, ...] = (
 
 #: ``rng`` not given: the scenario's own seed (``None`` given means a fresh seed, as in Mesa).
 _SCENARIO_SEED = object()
+
+
+def _reporter(name: str) -> Callable[[RetentionModel], float]:
+    def report(model: RetentionModel) -> float:
+        return float(model.results[name][model.month - 1]) if model.month else float("nan")
+
+    report.__name__ = f"report_{name}"
+    return report
 
 
 class RetentionModel(mesa.Model):
@@ -160,9 +167,10 @@ class RetentionModel(mesa.Model):
             name: np.zeros((self.months, k), dtype=getattr(self.clients, name).dtype)
             for name in TRACKED
         }
-        # Mesa's time at each month's step, and Mesa's DataCollector over the results table.
-        self._step_times = np.full(self.months, np.nan)
-        self.datacollector = TableCollector(self, METRICS)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in METRICS}
+        )
+        self._own_collector = self.datacollector  # (one a user sets instead collects by itself)
 
     def _columns(self) -> dict[str, np.ndarray]:
         """:attr:`results`: each metric's column of the results table, as a view."""
@@ -173,7 +181,6 @@ class RetentionModel(mesa.Model):
         view apart from the table, so months simulated after the copy would not reach them)."""
         self.__dict__.update(state)
         self.results = self._columns()
-        self.datacollector.bind(self)
 
     # ------------------------------------------------------------------------------- stepping
     def step(self) -> None:
@@ -190,8 +197,8 @@ class RetentionModel(mesa.Model):
         if self.tracked_rows.size:
             for name, trace in self._trace.items():
                 np.take(getattr(self.clients, name), self.tracked_rows, out=trace[self.month - 1])
-        self._step_times[self.month - 1] = self.time
         self._sync_staff_agents()
+        self._collect()
         if self.month >= self.months:
             self.running = False
 
@@ -206,6 +213,26 @@ class RetentionModel(mesa.Model):
         for _ in steps:
             self.step()
         return self
+
+    def _collect(self) -> None:
+        """What ``self.datacollector.collect(self)`` records, appended directly.
+
+        Each reporter would return the month's value in the results table; calling fifty
+        reporters and deep-copying each float costs more than the month's arithmetic in a small
+        market. A collector set in place of the model's own collects through its reporters.
+        ``datacollector.collect`` still works (the app calls it for month 0).
+        """
+        dc = self.datacollector
+        if dc is not self._own_collector:
+            dc.collect(self)
+            return
+        steps = getattr(dc, "_collection_steps", None)
+        if steps is not None:
+            steps.append(self.time)
+        # The row as Python floats, as the reporters give them, in METRICS order (model_vars').
+        row = self._table[self.month - 1].tolist()
+        for values, value in zip(dc.model_vars.values(), row, strict=True):
+            values.append(value)
 
     def _sync_staff_agents(self) -> None:
         """One registered Mesa agent per employed staff row (hires added, lay-offs removed)."""

@@ -32,8 +32,8 @@ def _entry[V](table: dict[int, dict[str, V]], owner: object) -> dict[str, V]:
     key = id(owner)
     entry = table.get(key)
     if entry is None:
-        entry = table[key] = {}
-        weakref.finalize(owner, table.pop, key, None)
+        weakref.finalize(owner, table.pop, key, None)  # first: an owner without weak references
+        entry = table[key] = {}  # raises here, leaving no entry behind
     return entry
 
 
