@@ -23,6 +23,7 @@ from model.engine.metrics import METRICS
 from model.engine.phases.satisfaction import satisfaction_cutoffs, satisfaction_cutoffs32
 from model.engine.retention_model import RetentionModel
 from tests.test_engine_golden import scenario_of
+from tests.test_kernels_account_metrics import scramble_stages_and_satisfaction
 
 _SMALL: dict[str, Any] = {"market.clients": 600, "run.months": 24}
 
@@ -131,11 +132,7 @@ def test_scrambled_months_nan_negative_zero_and_numpys_fallbacks(
 ) -> None:
     ctx = _month(51 + seed)
     cl, n, rng = ctx.clients, ctx.clients.n, np.random.default_rng(seed)
-    cl.stage[:] = rng.integers(0, 4, n)
-    cl.aware[:] = rng.random(n) < 0.5
-    cl.satisfaction[:] = rng.uniform(-0.2, 1.2, n).astype(np.float32)
-    cl.paradox_bonus[:] = np.where(rng.random(n) < 0.2, rng.uniform(0, 0.1, n), 0.0)
-    cl.satisfaction[:5], cl.paradox_bonus[:5] = -0.0, -0.0
+    scramble_stages_and_satisfaction(cl, rng)
     cl.satisfaction[5] = np.nan
     cutoffs = np.array(satisfaction_cutoffs(ctx.params.satisfaction), np.float32)
     cl.stage[6:8], cl.paradox_bonus[6:8], cl.satisfaction[6:8] = 1, 0.0, cutoffs

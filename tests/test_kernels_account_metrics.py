@@ -232,18 +232,24 @@ def test_account_step_equals_its_numpy_reference(case: str, served: str) -> None
     assert_bits_equal(got.firm.npv, want.firm.npv, "npv")
 
 
+def scramble_stages_and_satisfaction(cl: Any, rng: np.random.Generator) -> None:
+    """Random stages and awareness; satisfaction outside 0-1 (clipped), exactly 0 or −0.0 (clip
+    keeps −0.0), with a paradox bonus on a fifth of the clients."""
+    n = cl.n
+    cl.stage[:] = rng.integers(0, 4, n)
+    cl.aware[:] = rng.random(n) < 0.5
+    cl.satisfaction[:] = rng.uniform(-0.2, 1.2, n).astype(np.float32)
+    cl.paradox_bonus[:] = np.where(rng.random(n) < 0.2, rng.uniform(0, 0.1, n), 0.0)
+    cl.satisfaction[:5], cl.paradox_bonus[:5] = -0.0, -0.0
+
+
 @pytest.mark.parametrize("served", ["none", "one", "most", "all"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_metrics_equal_their_numpy_reference(served: str, seed: int) -> None:
     # The linear map's cut-offs (0.9, 0.7) round down to float32, the default's up.
     ctx = random_month({"satisfaction.likelihood_map": "linear"} if seed == 2 else {}, served, seed)
-    cl, n, rng = ctx.clients, ctx.clients.n, np.random.default_rng(seed)
-    cl.stage[:] = rng.integers(0, 4, n)
-    cl.aware[:] = rng.random(n) < 0.5
-    # Outside 0-1 (clipped), exactly 0 or −0.0, and a NaN: clip keeps NaN and −0.0.
-    cl.satisfaction[:] = rng.uniform(-0.2, 1.2, n).astype(np.float32)
-    cl.paradox_bonus[:] = np.where(rng.random(n) < 0.2, rng.uniform(0, 0.1, n), 0.0)
-    cl.satisfaction[:5], cl.paradox_bonus[:5] = -0.0, -0.0
+    cl, rng = ctx.clients, np.random.default_rng(seed)
+    scramble_stages_and_satisfaction(cl, rng)
     cl.satisfaction[5] = np.nan if seed == 3 else 0.5
     # Active clients right at the NPS cut-offs (compared in float32, as numpy does).
     cutoffs = np.array(satisfaction_cutoffs(ctx.params.satisfaction), np.float32)
