@@ -307,3 +307,14 @@ def test_the_parser_is_built_without_the_engine_or_scipy():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_lazily_loaded_names_are_listed_without_loading_them():
+    """``dir()`` (tab completion in a notebook) lists the names that load on first use."""
+    code = (
+        "import sys, model, model.studies.optimize as o; "
+        "print('RetentionModel' in dir(model), 'SPEND_LEVERS' in dir(o), 'optimize' in dir(o), "
+        "'model.engine.retention_model' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "True", "True", "False"], done.stdout + done.stderr
