@@ -112,9 +112,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
         from model.interfaces.cli.replications import run_replicated
 
         return run_replicated(args, scenario, outdir)
+    # Loaded before the clock starts: "simulated in" is the simulation, not the imports (the
+    # parser is built without the engine, so that help and argument errors come at once).
+    from model.engine.retention_model import RetentionModel
+
     started = time.perf_counter()
     with staging_folder(outdir) as staging:  # validated (writable) before anything runs
-        model = _simulate(scenario, progress=not args.quiet)
+        model = _simulate(RetentionModel, scenario, progress=not args.quiet)
         ts, summary = model.timeseries(), model.summary()
         wall = time.perf_counter() - started
         ts.to_csv(staging / "timeseries.csv", index=False)
@@ -177,18 +181,18 @@ def _save_agent_tables(model: Any, folder: Path, everyone: bool) -> list[Path]:
     return written
 
 
-def _simulate(scenario: Scenario, progress: bool) -> Any:
-    """Run the model month by month; on a terminal a bar shows from the first second.
+def _simulate(model_class: type, scenario: Scenario, progress: bool) -> Any:
+    """Run ``model_class(scenario)`` (the engine's model) month by month; on a terminal a bar
+    shows from the first second.
 
     The bar starts before the market is built (which takes seconds for millions of clients), so
     a large run is never silent.
     """
-    from model.engine.retention_model import RetentionModel
     from model.interfaces.progress import bar
 
     with bar(scenario.run.months, "building the market", unit="month", enabled=progress) as b:
         b.refresh()
-        model = RetentionModel(scenario)
+        model = model_class(scenario)
         b.set_description("months")
         for _ in range(model.months):
             model.step()
