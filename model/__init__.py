@@ -24,9 +24,7 @@ The names below import from here; the heavier ones (studies, figures) load on fi
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
+from model.lazy import lazy_names
 from model.version import __version__
 
 #: Names that load their module on first use, so ``import model`` stays light (and the
@@ -44,13 +42,4 @@ _LAZY: dict[str, str] = {
 
 __all__ = ["__version__", *_LAZY]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'model' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    """The module's names, the lazily loaded ones included (``dir()``, tab completion)."""
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)

@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "model"
 FACADE = {"model", "model.__main__"}
-LAYERS = {"version": 0, "scenario": 0, "engine": 1, "studies": 2, "interfaces": 3}
+LAYERS = {"version": 0, "lazy": 0, "scenario": 0, "engine": 1, "studies": 2, "interfaces": 3}
 
 
 def _module_name(path: Path) -> str:

@@ -40,8 +40,7 @@ assumption (``assumption="retain.satisfaction_sensitivity", values=[1, 3, 5]``).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from model.lazy import lazy_names
 
 #: Each name's module, loaded on first use: the lever list (``SPEND_LEVERS``) is plain data, and
 #: reading it (``retention optimize --help``) should not load the engine and scipy.
@@ -55,13 +54,4 @@ _LAZY: dict[str, str] = {
 
 __all__ = ["SPEND_LEVERS", "BudgetSplit", "Exchange", "exchange_rates", "optimize"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    """The module's names, the lazily loaded ones included (``dir()``, tab completion)."""
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
