@@ -56,17 +56,16 @@ class Streams:
         self._bitgen = np.random.PCG64(0)
         self._gen = np.random.Generator(self._bitgen)
         # Each decision's block of months at hand, as (block index, its seed words as uint64
-        # rows) and (block index, its keys): a month's draw finds its words in one lookup and an
-        # index; and each decision's buffer for uniform_scratch with its read-only view.
-        self._words64: dict[str, tuple[int, np.ndarray]] = {}
-        self._keys_at: dict[str, tuple[int, np.ndarray]] = {}
+        # rows, its keys): a month's draw or key is one lookup and an index; and each
+        # decision's buffer for uniform_scratch with its read-only view.
+        self._at_hand: dict[str, tuple[int, np.ndarray, np.ndarray]] = {}
         self._scratch: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __getstate__(self) -> dict:
         """Copied and pickled without the month's kept words and the draw buffers, which the next
         draw rebuilds: a copied buffer and its copied view would no longer share memory."""
         state = self.__dict__.copy()
-        state.update(_words64={}, _keys_at={}, _scratch={})
+        state.update(_at_hand={}, _scratch={})
         return state
 
     def _block(self, decision: str, month: int) -> np.ndarray:
@@ -91,14 +90,20 @@ class Streams:
         month = int(month)
         return self._block(decision, month)[month % _BLOCK]
 
+    def _block_at_hand(self, decision: str, month: int) -> tuple[int, np.ndarray, np.ndarray]:
+        """(block index, seed words as (months, 4) uint64, keys) of ``month``'s block, kept per
+        decision while its months are drawn."""
+        kept = self._at_hand.get(decision)
+        if kept is None or kept[0] != month // _BLOCK:
+            m = int(month)
+            words = self._block(decision, m).view(np.uint64)  # (which also forms the keys)
+            kept = self._at_hand[decision] = (m // _BLOCK, words, self._keys[decision, m // _BLOCK])
+        return kept
+
     def _month_words(self, decision: str, month: int) -> np.ndarray:
         """:meth:`_state_words` as four uint64 words (PCG64's seed), from the decision's block
         at hand (one lookup and an index per draw, not a block lookup, an index and a view)."""
-        kept = self._words64.get(decision)
-        if kept is None or kept[0] != month // _BLOCK:
-            block = self._block(decision, int(month)).view(np.uint64)  # (months, 4) uint64
-            kept = self._words64[decision] = (month // _BLOCK, block)
-        return kept[1][month % _BLOCK]
+        return self._block_at_hand(decision, month)[1][month % _BLOCK]
 
     def tag(self, decision: str) -> int:
         """The 32-bit tag of a decision's name (cached)."""
@@ -168,15 +173,7 @@ class Streams:
         """The 64-bit key of :meth:`uniform_at` for ``(decision, month)``, for compiled kernels
         that hash their rows themselves (:func:`model.engine.kernels.hashing.hash_one`); from
         the decision's block at hand, as :meth:`_month_words` finds the seed words."""
-        kept = self._keys_at.get(decision)
-        if kept is None or kept[0] != month // _BLOCK:
-            m = int(month)
-            keys = self._keys.get((decision, m // _BLOCK))
-            if keys is None:
-                self._block(decision, m)
-                keys = self._keys[decision, m // _BLOCK]
-            kept = self._keys_at[decision] = (m // _BLOCK, keys)
-        return kept[1][month % _BLOCK]
+        return self._block_at_hand(decision, month)[2][month % _BLOCK]
 
     def uniform_at(self, decision: str, month: int, rows: np.ndarray) -> np.ndarray:
         """float32 uniforms for the clients in ``rows`` only: a hash of (key, row), no stream.
