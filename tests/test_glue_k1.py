@@ -156,7 +156,7 @@ def test_settle_month_equals_choose_then_settle_incidents(seed: int) -> None:
     scalars = (np.uint64(0x1234_5678_9ABC_DEF0 + seed), *settle)
     choice, state = _settle_inputs(np.random.default_rng(seed))
     ref_state = {k: v.copy() for k, v in state.items()}
-    n_spot, n_later = kernels.settle_month(*choice, *scalars, *state.values())
+    n_spot, n_later, spot_sum, later_sum = kernels.settle_month(*choice, *scalars, *state.values())
     served_by, on_spot, ref_spot = kernels.choose_on_spot(*choice, ref_state["budget_left"])
     ref_later = kernels.settle_incidents(
         choice[0], choice[1], served_by, choice[3], on_spot, *scalars, *ref_state.values()
@@ -164,6 +164,9 @@ def test_settle_month_equals_choose_then_settle_incidents(seed: int) -> None:
     assert (n_spot, n_later) == (ref_spot, ref_later)
     for name in state:
         assert state[name].tobytes() == ref_state[name].tobytes(), name
+    # The sums the phase books are numpy's (np.add.reduce, the reference's .sum()).
+    assert np.float64(spot_sum).tobytes() == np.add.reduce(ref_state["spent_spot"]).tobytes()
+    assert np.float64(later_sum).tobytes() == np.add.reduce(ref_state["spent_later"]).tobytes()
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -216,7 +219,7 @@ def test_serve_is_staff_terms_deliver_and_fix_cost_exponents(seed: int) -> None:
     deliver_scalars = (f32(0.3), f32(0.05), f32(level), f32(0.4), f32(dip))
     fix = (np.uint64(rng.integers(0, 2**63)), 5.5, 0.8)
     q, x = np.empty(rows.size, np.float32), np.empty(rows.size, np.float32)
-    hit, exponents = kernels.serve(
+    hit, exponents, quality_sum = kernels.serve(
         rows, client_arrays[0], *staff_arrays, *staff_scalars, *client_arrays[1:],
         *deliver_scalars[:2], level, deliver_scalars[3], dip, *fix, q, x,
     )  # fmt: skip
@@ -229,6 +232,7 @@ def test_serve_is_staff_terms_deliver_and_fix_cost_exponents(seed: int) -> None:
     np.testing.assert_array_equal(hit, ref_hit)
     assert exponents.tobytes() == ref_exponents.tobytes()
     assert (q.tobytes(), x.tobytes()) == (ref_q.tobytes(), ref_x.tobytes())
+    assert np.float32(quality_sum).tobytes() == np.add.reduce(ref_q).tobytes()
 
 
 def test_kept_staff_scalars_tell_a_negative_zero_from_a_zero() -> None:

@@ -240,6 +240,8 @@ def test_month_pass_is_numpys_counts_and_top_sums(n: int, kind: str, share: floa
         want = np.clip(satisfaction + bonus, 0.0, 1.0)
         want *= active
         assert measured.tobytes() == want.tobytes()
+        # ... and its sum, as compute_numpy's np.add.reduce gives it (float32, pairwise).
+        assert np.float32(results[kernels.MEASURED]).tobytes() == np.add.reduce(want).tobytes()
         ever, paying = (value != 0) | (revenue_total > 0), revenue > 0
         counts = [np.count_nonzero(stage == code) for code in range(4)] + [
             np.count_nonzero(active & (want >= promoter)),

@@ -323,8 +323,9 @@ def test_retain_kernels_on_empty_markets() -> None:
         f32(0.0),
         empty_b,
         np.zeros(0, np.int8),
+        np.getbufsize(),
     )
-    assert counts == (0, 0)
+    assert counts == (0, 0, 0.0)
 
 
 def test_staff_kernel_with_no_one_served_and_no_staff() -> None:

@@ -229,7 +229,7 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
     """Write the month's metrics (:data:`METRICS`, in order) into ``out`` (compiled).
 
     :func:`compute_numpy`'s numbers, bit for bit: one compiled pass counts over the market,
-    writes the measured satisfaction (numpy sums it) and takes both top shares' sums where they
+    sums the measured satisfaction (as numpy does: :mod:`model.engine.kernels.reduce`) and takes both top shares' sums where they
     are provably numpy's (numpy's partition otherwise).
 
     Parameters
@@ -249,7 +249,7 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
     (
         n_prospects, n_active_only, n_loyal, n_lapsed, promoters, detractors, aware, n_ever,
         n_paying, value_exact, value_top, value_lowest, revenue_exact, revenue_top,
-        revenue_lowest,
+        revenue_lowest, measured,
     ) = w.results.tolist()  # fmt: skip
     n_active = n_active_only + n_loyal  # the counts are whole floats: float(count), exactly
     t, led, firm, staff = ctx.tally, ctx.ledger, ctx.firm, ctx.staff
@@ -278,7 +278,7 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
         *map(led.__getitem__, LEDGER_LINES),  # each cost line
         t["profit"],  # profit
         firm.npv,  # npv
-        _ratio(float(np.add.reduce(w.measured)), n_active),  # satisfaction
+        _ratio(measured, n_active),  # satisfaction
         100.0 * _ratio(promoters - detractors, n_active),  # nps
         _ratio(led["marketing"] + led["onboarding"], t["acquired"]),  # cac
         _ratio(led["discounts"], get("kept_by_programme", 0.0)),  # cost_per_retained

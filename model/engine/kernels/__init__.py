@@ -10,17 +10,18 @@ compares the two on random inputs, ``tests/test_engine_golden.py`` guards the en
 To stay exact a kernel uses only integer arithmetic, comparisons, gathers, and float additions and
 multiplications in the reference's own order and precision (float32 where numpy computes in
 float32) — never a transcendental function (numpy's SIMD ``exp``/``log``/``pow`` differ from the C
-library's in the last bit) and never a reordered sum; those stay in numpy. One exception: a sum
-the kernel proves exact (every partial sum representable, so every order agrees) and reports
-as such, leaving numpy to answer otherwise (:func:`model.engine.kernels.metrics.top_sum`).
+library's in the last bit; those stay in numpy) and float sums only as numpy forms them
+(:mod:`~model.engine.kernels.reduce`: numpy's pairwise summation, bit for bit), or in any order
+where the kernel proves the sum exact (:func:`model.engine.kernels.metrics.top_sum`).
 
 **Compilation.** Kernels compile on first use and are cached on disk (``cache=True``: a
 ``__pycache__`` beside each module, or numba's per-user cache directory where that is read-only),
 so a later process loads them in a fraction of a second.
 
 **Layout.** One module per concern: :mod:`~model.engine.kernels.hashing` (keyed uniforms),
-:mod:`~model.engine.kernels.network` (passes over the social network's edges) and one per phase
-that has kernels. Kernels import numpy and numba only, never the engine.
+:mod:`~model.engine.kernels.network` (passes over the social network's edges),
+:mod:`~model.engine.kernels.reduce` (numpy's float sums) and one per phase that has kernels.
+Kernels import numpy and numba only, never the engine.
 """
 
 from __future__ import annotations

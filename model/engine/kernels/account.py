@@ -1,8 +1,8 @@
 """Compiled passes of the account phase (:mod:`model.engine.phases.account`).
 
 Two passes over the served clients replace the phase's two dozen numpy calls: :func:`ledger_pass`
-prices each served client's month (revenue, contribution, cost to serve) into arrays that the phase
-then sums with numpy (pairwise sums stay numpy's), and :func:`attribute` books each client's share
+prices each served client's month (revenue, contribution, cost to serve) into arrays and sums them
+as numpy does (:func:`~model.engine.kernels.reduce.add_reduce`: the same pairwise sums), and :func:`attribute` books each client's share
 of the month into the cumulative arrays. Powers of tenure stay in numpy: they arrive as tables.
 """
 
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from model.engine.kernels.reduce import add_reduce
 
 __all__ = ["attribute", "charge_joiners", "ledger_pass", "served_max"]
 
@@ -70,11 +72,13 @@ def ledger_pass(
     joins: np.ndarray,
     value: np.ndarray,
     acquisition: float,
-) -> tuple[int, int]:  # pragma: no cover - compiled
+) -> tuple[int, int, float, float, float, float]:  # pragma: no cover - compiled
     """One served client's month, per served client, and the joiners' acquisition cost.
 
-    Returns how many pay (do not leave) and how many joined (:func:`charge_joiners`, run here to
-    spare its own call).
+    Returns how many pay (do not leave), how many joined (:func:`charge_joiners`, run here to
+    spare its own call), and the sums of ``revenue``, ``volume`` (``revenue``'s without a
+    premium), ``service`` (0.0 unless per client) and ``contribution``, each as
+    ``np.add.reduce`` sums it.
 
     Reference: the ledger half of :func:`model.engine.phases.account.step_numpy`, operation by
     operation in float64: ``volume = spend·pays (·growth)``, ``revenue = volume (·premium)``,
@@ -147,7 +151,12 @@ def ledger_pass(
         c = c - s
         c = c - direct_cost[r]
         contribution[k] = c
-    return paying, charge_joiners(joins, value, acquisition)
+    joiners = charge_joiners(joins, value, acquisition)
+    n = idx.size
+    total_revenue = add_reduce(revenue[:n])
+    total_volume = add_reduce(volume[:n]) if use_premium else total_revenue
+    total_service = add_reduce(service[:n]) if service_per_client else 0.0
+    return paying, joiners, total_revenue, total_volume, total_service, add_reduce(contribution[:n])
 
 
 @njit(cache=True, nogil=True)

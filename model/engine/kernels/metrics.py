@@ -14,6 +14,8 @@ import math
 import numpy as np
 from numba import njit
 
+from model.engine.kernels.reduce import add_reduce
+
 __all__ = ["N_RESULTS", "month_pass", "top_sum"]
 
 #: Slots of :func:`month_pass`'s ``results`` (float64; the counts are exact there, below 2^53).
@@ -22,7 +24,9 @@ PROMOTERS, DETRACTORS, AWARE_PROSPECTS, EVER, PAYING = 4, 5, 6, 7, 8
 #: Then, for the top shares of value (cumulative profit) and of this month's revenue, each
 #: :func:`top_sum`'s answer: whether exact (1.0 or 0.0), the sum and the lowest value selected.
 VALUE_TOP, REVENUE_TOP = 9, 12
-N_RESULTS = 15
+#: Last, the sum of the measured satisfaction (float32, as ``np.add.reduce`` sums it).
+MEASURED = 15
+N_RESULTS = 16
 
 
 @njit(cache=True, nogil=True)
@@ -45,8 +49,8 @@ def month_pass(
 
     Reference: :func:`model.engine.metrics.compute_numpy`. Counts the clients per stage, the
     active promoters and detractors (comparing the measured satisfaction, written to
-    ``measured`` for numpy to sum: ``clip(satisfaction + paradox_bonus, 0, 1)`` times whether
-    the client is active, stage 1 or 2; numpy's clip keeps NaN and −0.0, as these comparisons
+    ``measured`` and summed as numpy sums it: ``clip(satisfaction + paradox_bonus, 0, 1)`` times
+    whether the client is active, stage 1 or 2; numpy's clip keeps NaN and −0.0, as these comparisons
     do), the aware prospects, the clients with money attributed (``value != 0`` or
     ``revenue_total > 0``) and the paying ones (``revenue > 0``), and tries :func:`top_sum` on
     both top shares' members (with ``k = max(round(share * members), 1)``, as ``top_share``
@@ -75,7 +79,8 @@ def month_pass(
         lengths).
     results : ndarray of float64, (N_RESULTS,)
         Written: the counts, then each top share's :func:`top_sum` answer (slots above; a top
-        share with no members, or with a NaN among them, is marked not exact).
+        share with no members, or with a NaN among them, is marked not exact), then the
+        measured satisfaction's sum.
     """
     if value.size > work.shape[1] or revenue.size > work.shape[1]:
         raise ValueError("work is shorter than the market")
@@ -126,6 +131,7 @@ def month_pass(
     results[AWARE_PROSPECTS], results[EVER], results[PAYING] = aware_prospects, with_money, paying
     _top_into(results, VALUE_TOP, value_work, with_money, value_hist, shift, share, value_nan)
     _top_into(results, REVENUE_TOP, revenue_work, paying, revenue_hist, shift, share, False)
+    results[MEASURED] = add_reduce(measured)
 
 
 @njit(cache=True, nogil=True)

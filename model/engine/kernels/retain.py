@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from model.engine.kernels.reduce import add_reduce_cast64
 from model.engine.kernels.work import clip
 
 __all__ = ["decide_leavers", "hazard_exponents"]
@@ -154,7 +155,8 @@ def decide_leavers(
     poach: float,
     leaves: np.ndarray,
     left_reason: np.ndarray,
-) -> tuple[int, int]:  # pragma: no cover - compiled
+    bufsize: int,
+) -> tuple[int, int, float]:  # pragma: no cover - compiled
     """Who asks to leave and why, from ``exp`` of :func:`hazard_exponents`; returns counts.
 
     Hazard = ``clip(multiplier · response · gap_factor · propensity, 0, 1)`` (float32, that
@@ -163,9 +165,11 @@ def decide_leavers(
     threshold, else for a competitor; with a ``u_poach`` stream, a competitor also takes those
     not leaving whose poaching uniform is below ``poach``. ``multiplier[0]`` is overwritten with
     the hazard, and ``multiplier[1]`` (if any: the discount's absent) with the hazard without
-    the discount minus the hazard (times the served flag when dense), for numpy to sum. Writes
-    ``leaves`` (all rows when dense) and ``left_reason`` (leavers only). Returns ``(leavers over
-    bad service, poached)``. ``gap_factor``, ``bad_service_threshold`` and ``poach`` are rounded
+    the discount minus the hazard (times the served flag when dense). Writes ``leaves`` (all rows
+    when dense) and ``left_reason`` (leavers only). Returns ``(leavers over bad service,
+    poached, kept)``, ``kept`` the sum of ``multiplier[1]`` in float64 as
+    ``np.add.reduce(multiplier[1], dtype=np.float64)`` gives it with numpy's buffer of
+    ``bufsize`` (:func:`~model.engine.kernels.reduce.add_reduce_cast64`; 0.0 without the row). ``gap_factor``, ``bad_service_threshold`` and ``poach`` are rounded
     to float32 here, as numpy meets them beside float32 arrays. Reference:
     :func:`model.engine.phases.retain.step_numpy` after the hazard's ``np.exp``.
     """
@@ -218,4 +222,5 @@ def decide_leavers(
                 left_reason[row] = _COMPETITOR
                 n_poached += 1
         leaves[row] = leave | taken
-    return n_bad, n_poached
+    kept_total = add_reduce_cast64(multiplier[1], bufsize) if multiplier.shape[0] == 2 else 0.0
+    return n_bad, n_poached, kept_total

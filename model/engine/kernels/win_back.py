@@ -6,6 +6,7 @@ import numpy as np
 from numba import njit
 
 from model.engine.kernels.attract import rows_where
+from model.engine.kernels.reduce import add_reduce
 
 __all__ = ["win_back_lapsed"]
 
@@ -32,7 +33,7 @@ def win_back_lapsed(
     warned_factor: float,
     returns: np.ndarray,
     direct_cost: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
+) -> tuple[float, np.ndarray, int]:  # pragma: no cover - compiled
     """Who of the lapsed clients returns this month, and what was spent on them.
 
     For each lapsed client ``i`` (in row order), with ``s = spend_if_targeted`` if targeted else
@@ -47,9 +48,9 @@ def win_back_lapsed(
 
     Returns
     -------
-    spend : ndarray of float64
-        What was spent on each lapsed client, in row order (summed by the caller, in numpy's
-        order).
+    spend : float
+        What was spent on the lapsed clients: the sum, in row order, that ``np.add.reduce``
+        gives (:func:`~model.engine.kernels.reduce.add_reduce`).
     charged : ndarray of int64
         The rows charged a spend above 0.
     targeted_count : int
@@ -80,4 +81,4 @@ def win_back_lapsed(
             charged[m] = i
             m += 1
         nonzero += s != 0
-    return spend, charged[:m], nonzero
+    return add_reduce(spend), charged[:m], nonzero

@@ -6,6 +6,7 @@ import numpy as np
 from numba import njit
 
 from model.engine.kernels.hashing import hash_one
+from model.engine.kernels.reduce import add_reduce
 
 __all__ = [
     "choose_on_spot",
@@ -279,12 +280,13 @@ def serve(
     sigma: float,
     quality: np.ndarray,
     experience: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+) -> tuple[np.ndarray, np.ndarray, float]:  # pragma: no cover - compiled
     """:func:`staff_terms`, :func:`deliver` and :func:`fix_cost_exponents` in one call.
 
     Parameters as there (the staff arrays and scalars are :func:`staff_terms`'), but ``level``
     and ``dip`` are rounded to float32 here (as ``np.float32`` rounds a float; one numpy call
-    fewer each); returns the positions with an incident and their fix-cost exponents.
+    fewer each); returns the positions with an incident, their fix-cost exponents, and the sum
+    of ``quality`` (float32, as ``np.add.reduce`` sums it: :func:`~model.engine.kernels.reduce.add_reduce`).
     """
     staff_term = staff_terms(
         clients, engagement, skill, capacity, engagement_quality32, skill_quality32,
@@ -294,7 +296,8 @@ def serve(
         rows, staff_of, staff_term, fit, u_quality, u_incident, normal_table, fit_effect,
         noise_scale, np.float32(level), rate_max, np.float32(dip), quality, experience,
     )  # fmt: skip
-    return hit, fix_cost_exponents(rows, hit, fix_cost_key, normal_table, mu, sigma)
+    exponents = fix_cost_exponents(rows, hit, fix_cost_key, normal_table, mu, sigma)
+    return hit, exponents, add_reduce(quality)
 
 
 @njit(cache=True, nogil=True)
@@ -384,35 +387,19 @@ def settle_month(
     budget_left: np.ndarray,
     spent_spot: np.ndarray,
     spent_later: np.ndarray,
-) -> tuple[int, int]:  # pragma: no cover - compiled
+) -> tuple[int, int, float, float]:  # pragma: no cover - compiled
     """:func:`choose_on_spot`, then :func:`settle_incidents` with its choice, in one call.
 
-    Parameters as there; returns the numbers fixed on the spot and fixed later.
+    Parameters as there; returns the numbers fixed on the spot and fixed later, and the sums of
+    ``spent_spot`` and ``spent_later`` (as ``np.add.reduce`` sums them).
     """
     served_by, on_spot, n_on_spot = choose_on_spot(
         rows, hit, staff_of, cost, reachable, cap, budget_on, budget_left
     )
     n_later = settle_incidents(
-        rows,
-        hit,
-        served_by,
-        cost,
-        on_spot,
-        escalation_key,
-        escalation_fix_prob,
-        manager_multiplier,
-        recovery_on_spot,
-        recovery_escalated,
-        severity,
-        paradox_bonus,
-        experience_month,
-        incident,
-        direct_cost,
-        bonus,
-        experience,
-        budget_used,
-        budget_left,
-        spent_spot,
-        spent_later,
-    )
-    return n_on_spot, n_later
+        rows, hit, served_by, cost, on_spot, escalation_key, escalation_fix_prob,
+        manager_multiplier, recovery_on_spot, recovery_escalated, severity, paradox_bonus,
+        experience_month, incident, direct_cost, bonus, experience, budget_used, budget_left,
+        spent_spot, spent_later,
+    )  # fmt: skip
+    return n_on_spot, n_later, add_reduce(spent_spot), add_reduce(spent_later)

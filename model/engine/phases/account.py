@@ -176,7 +176,8 @@ def step(ctx: Context) -> None:
     """Book revenue and every cost line; attribute them to clients; update NPV (compiled).
 
     :func:`step_numpy`'s numbers, bit for bit: one compiled pass prices the served clients'
-    month, numpy sums it, and a second pass books it into the clients' cumulative values.
+    month and sums it as numpy does, and a second pass books it into the clients' cumulative
+    values.
     """
     cl, p, lv, led = ctx.clients, ctx.params, ctx.levers, ctx.ledger
     le, cogs_share, svc = p.loyalty_economics, p.economics.cogs_share, p.service
@@ -203,17 +204,15 @@ def step(ctx: Context) -> None:
         service_per_client,
     )  # fmt: skip
     # (The joiners pay for acquisition in the same call: see _shared_charges.)
-    paying, joiners = kernels.ledger_pass(
+    paying, joiners, total_revenue, total_volume, service_sum, contribution_total = kernels.ledger_pass(
         idx, cl.spend, cl.leaves, cl.direct_cost, cl.tenure, growth, premium_table, trend,
         _NO_FLAGS if everyone else ctx.targeted["loyalty"], 1.0 - rate, rate, cogs_share,
         per_client, p.market.spend_mean, flags, volume, revenue, contribution, service, enrolled,
         cl.joins, cl.value, led["marketing"] + led["onboarding"],
     )  # fmt: skip
-    # Sums by np.add.reduce: what ndarray.sum runs, without its Python wrapper.
-    total_revenue = float(np.add.reduce(revenue))
-    total_volume = float(np.add.reduce(volume)) if premium else total_revenue
+    # (The kernel's sums are np.add.reduce's: kernels.reduce.)
     discount_total = rate * total_revenue if everyone else rate * float(revenue @ enrolled)
-    service_total = float(np.add.reduce(service)) if service_per_client else per_client * n
+    service_total = service_sum if service_per_client else per_client * n
     led["cogs"] += cogs_share * total_volume
     led["service"] += service_total
     led["discounts"] += discount_total
@@ -225,7 +224,6 @@ def step(ctx: Context) -> None:
         p.word_of_mouth.referral_credit_share, ctx.charged_unserved, cl.direct_cost, cl.value,
         cl.revenue_total,
     )  # fmt: skip
-    contribution_total = float(np.add.reduce(contribution))
     _close_month(ctx, total_revenue, unattributed, paying, contribution_total)
     ctx.client_revenue = revenue
 

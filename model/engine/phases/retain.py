@@ -144,7 +144,7 @@ def step(ctx: Context) -> None:
         s = behavioural(cl.satisfaction[rows], cl.paradox_bonus[rows], acts)
         response = satisfaction_response(s, r).astype(np.float32, copy=False)
     poach = poached_share(p, ctx.month)
-    n_bad, poached = kernels.decide_leavers(
+    n_bad, poached, kept = kernels.decide_leavers(
         dense,
         ctx.served,
         idx,
@@ -161,14 +161,12 @@ def step(ctx: Context) -> None:
         poach,
         cl.leaves,
         cl.left_reason,
+        np.getbufsize(),  # numpy sums a float32 array in float64 through its buffer
     )
     ctx.tally["poached"] = poached
-    # Churners the programme kept, in expectation: the hazard without it minus the hazard with it.
-    # (The kernel left it per position in the multipliers' second row, summed here as numpy does:
-    # ndarray.sum is np.add.reduce behind a Python wrapper.)
-    ctx.tally["kept_by_programme"] = (
-        float(np.add.reduce(multiplier[1], dtype=np.float64)) if lv.loyalty_discount > 0 else 0.0
-    )
+    # Churners the programme kept, in expectation: the hazard without it minus the hazard with it
+    # (the kernel's sum of the multipliers' second row, as numpy sums it; 0.0 without a programme).
+    ctx.tally["kept_by_programme"] = kept
     ctx.tally["enrolled"] = n_enrolled if with_discount else int(idx.size)
     ctx.tally["churned_bad_service"] = n_bad
 

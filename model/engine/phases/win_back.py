@@ -112,8 +112,7 @@ def step(ctx: Context) -> None:
         cl.direct_cost,
     )
     ctx.charged_unserved = charged  # lapsed, so not served: account charges them apart
-    # numpy's pairwise sum, as the reference's spend.sum() (without its Python-level wrapper)
-    ctx.ledger["winback"] += float(np.add.reduce(spend))
+    ctx.ledger["winback"] += spend  # the reference's spend.sum(), summed as numpy does
     ctx.tally["winback_targeted"] = targeted
 
 

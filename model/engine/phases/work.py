@@ -155,7 +155,7 @@ def step(ctx: Context) -> None:
     drop = service_drop(p, ctx.month) if p.shocks else 0.0
     # (scalars as float32, or rounded to it in the kernel: numpy computes a float32 array with a
     # Python float in float32)
-    hit, cost = kernels.serve(
+    hit, cost, quality_sum = kernels.serve(
         idx,
         cl.staff,
         st.clients,
@@ -180,7 +180,7 @@ def step(ctx: Context) -> None:
     np.exp(cost, out=cost)  # fix_cost's exp, in numpy (no transcendental in a kernel)
     spent_spot = np.empty(hit.size)
     spent_later = np.empty(hit.size)
-    fixed_on_spot, n_later = kernels.settle_month(
+    fixed_on_spot, n_later, spent_spot_total, spent_later_total = kernels.settle_month(
         idx,
         hit,
         cl.staff,
@@ -200,11 +200,11 @@ def step(ctx: Context) -> None:
         spent_spot,
         spent_later,
     )
-    # np.add.reduce is what .sum() and .mean() reduce with, without their Python-level wrappers.
-    ctx.ledger["empowerment"] += float(np.add.reduce(spent_spot))
-    ctx.ledger["escalation"] += float(np.add.reduce(spent_later))
+    # The kernels' sums are numpy's (kernels.reduce): np.add.reduce's, with no numpy call here.
+    ctx.ledger["empowerment"] += spent_spot_total
+    ctx.ledger["escalation"] += spent_later_total
     ctx.tally.update(
-        quality=float(float32_mean(q)),
+        quality=float(np.float32(quality_sum / idx.size)),  # float32_mean(q)
         incidents=int(hit.size),
         fixed_on_spot=fixed_on_spot,
         escalated=int(hit.size) - fixed_on_spot,
