@@ -15,20 +15,19 @@ __all__ = ["attract_aware", "attract_convert", "rows_where"]
 
 
 @njit(cache=True, nogil=True)
-def rows_where(codes: np.ndarray, code: int) -> np.ndarray:  # pragma: no cover - compiled
-    """The rows whose ``codes`` equal ``code``, ascending (``np.flatnonzero(codes == code)``).
+def rows_where(codes: np.ndarray, code: int, out: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """The rows whose ``codes`` equal ``code``, ascending (``np.flatnonzero(codes == code)``),
+    as the first slots of ``out`` (int64, at least ``codes.size`` long; the rest overwritten).
 
     Branch-free: every row is written at the next free slot and the slot advances only on a
     match, so a mixed market costs no mispredicted branches (several times faster than a test
-    and jump at a fifth of rows matching). Slots up to ``count`` are written (the last one
-    over); the result is a copy of the first ``count``, so the buffer is freed.
+    and jump at a fifth of rows matching).
     """
-    out = np.empty(codes.size, np.int64)
     count = 0
     for i in range(codes.size):
         out[count] = i
         count += codes[i] == code
-    return out[:count].copy()
+    return out[:count]
 
 
 @njit(cache=True, nogil=True)
@@ -45,10 +44,15 @@ def attract_aware(
     prospect_code: int,
     ad_code: int,
     referral_code: int,
+    rows: np.ndarray,
+    u_work: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:  # pragma: no cover - compiled
     """Mark the prospects who become aware this month and the channel credited; list the aware.
 
-    An unaware prospect ``i`` is reached by the ad when ``u_ad[i] < p_ad`` and by word of mouth
+    The lists are views of the work arrays ``rows`` (int64, (2, market): the prospects, then in
+    their place the aware; the referred) and ``u_work`` (float32, (market,)), which the phase
+    keeps from month to month (:func:`model.engine.scratch.scratch`): fresh arrays of the
+    market's length each month cost more to fault into memory than the pass. An unaware prospect ``i`` is reached by the ad when ``u_ad[i] < p_ad`` and by word of mouth
     when ``heard_positive[i]``. A tie goes to the ad when its keyed uniform (``key_credit``) is
     below ``p_ad / max(p_ad + wom_probability[i], 1e-12)``, all in float32 as numpy forms it
     (``p_ad`` comes as float32). Writes ``aware`` and ``aware_source``.
@@ -67,13 +71,12 @@ def attract_aware(
         Prospects who became aware, and how many of them the ad is credited with.
     """
     floor = np.float32(1e-12)
-    prospects = rows_where(stage, prospect_code)
-    m = prospects.size
-    aware_rows = np.empty(m, np.int64)
-    referred = np.empty(m, np.int64)
-    u_referrer = np.empty(m, np.float32)
+    prospects = rows_where(stage, prospect_code, rows[0])
+    # The aware are listed over the prospects: slot n_aware ≤ k is written after prospect k is
+    # read, and the prospects still to read lie above k.
+    aware_rows, referred, u_referrer = rows[0], rows[1], u_work
     n_aware = n_referred = newly_aware = aware_by_ad = 0
-    for k in range(m):
+    for k in range(prospects.size):
         i = prospects[k]
         row = np.uint64(i)  # unsigned: numba skips the wraparound test
         if not aware[row]:

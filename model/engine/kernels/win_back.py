@@ -33,6 +33,8 @@ def win_back_lapsed(
     warned_factor: float,
     returns: np.ndarray,
     direct_cost: np.ndarray,
+    rows: np.ndarray,
+    spend_work: np.ndarray,
 ) -> tuple[float, np.ndarray, int]:  # pragma: no cover - compiled
     """Who of the lapsed clients returns this month, and what was spent on them.
 
@@ -42,7 +44,10 @@ def win_back_lapsed(
     0, 1)``; the client returns when ``u_return[i]`` is below it. Writes ``returns`` and adds ``s``
     to ``direct_cost``. ``saturation`` holds ``1 − e^(−s/scale)`` for ``s = 0`` and for the
     targeted spend, ``lapse_decay`` holds ``e^(−ml/decay)`` for every int16 ``ml`` (from
-    ``−offset``): the exponentials stay in numpy.
+    ``−offset``): the exponentials stay in numpy. ``rows`` (int64) and ``spend_work`` (float64),
+    each the market's length, are work arrays the phase keeps from month to month (fresh ones
+    would cost more to fault into memory than the pass): the lapsed are listed in ``rows``, then
+    the charged over them.
 
     Reference: :func:`model.engine.phases.win_back.step_numpy`.
 
@@ -52,13 +57,13 @@ def win_back_lapsed(
         What was spent on the lapsed clients: the sum, in row order, that ``np.add.reduce``
         gives (:func:`~model.engine.kernels.reduce.add_reduce`).
     charged : ndarray of int64
-        The rows charged a spend above 0.
+        The rows charged a spend above 0 (a view of ``rows``).
     targeted_count : int
         How many were charged a non-zero spend.
     """
-    lapsed = rows_where(stage, lapsed_code)
-    spend = np.empty(lapsed.size, np.float64)
-    charged = np.empty(lapsed.size, np.int64)
+    lapsed = rows_where(stage, lapsed_code, rows)
+    spend = spend_work[: lapsed.size]
+    charged = rows  # over the lapsed: slot m ≤ k is written after lapsed client k is read
     m = 0
     nonzero = 0
     for k in range(lapsed.size):

@@ -14,6 +14,7 @@ import numpy as np
 from model.engine.context import Context
 from model.engine.kernels import win_back as kernels
 from model.engine.phases.staff import saturating
+from model.engine.scratch import formed
 from model.engine.state import Reason, Stage
 from model.scenario import WinBack
 
@@ -110,10 +111,17 @@ def step(ctx: Context) -> None:
         float(w.negative_conversion_factor),
         cl.returns,
         cl.direct_cost,
+        *formed(cl, "win_back.work", None, lambda: _work_arrays(cl.n)),  # (the market alone)
     )
     ctx.charged_unserved = charged  # lapsed, so not served: account charges them apart
     ctx.ledger["winback"] += spend  # the reference's spend.sum(), summed as numpy does
     ctx.tally["winback_targeted"] = targeted
+
+
+def _work_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's work arrays for a market of ``n``: rows (int64) and spends (float64), kept
+    per market (fresh ones each month cost more to fault into memory than the pass)."""
+    return np.empty(n, np.int64), np.empty(n, np.float64)
 
 
 def step_numpy(ctx: Context) -> None:
