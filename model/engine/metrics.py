@@ -229,8 +229,8 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
     """Write the month's metrics (:data:`METRICS`, in order) into ``out`` (compiled).
 
     :func:`compute_numpy`'s numbers, bit for bit: one compiled pass counts over the market,
-    sums the measured satisfaction (as numpy does: :mod:`model.engine.kernels.reduce`) and takes both top shares' sums where they
-    are provably numpy's (numpy's partition otherwise).
+    sums the measured satisfaction (as numpy does: :mod:`model.engine.kernels.reduce`) and
+    takes both top shares' sums where they are provably numpy's (numpy's partition otherwise).
 
     Parameters
     ----------

@@ -203,14 +203,15 @@ def step(ctx: Context) -> None:
         bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
         service_per_client,
     )  # fmt: skip
-    # (The joiners pay for acquisition in the same call: see _shared_charges.)
-    paying, joiners, total_revenue, total_volume, service_sum, contribution_total = kernels.ledger_pass(
+    # (The joiners pay for acquisition in the same call: see _shared_charges. The kernel's sums
+    # are np.add.reduce's: kernels.reduce.)
+    sums = kernels.ledger_pass(
         idx, cl.spend, cl.leaves, cl.direct_cost, cl.tenure, growth, premium_table, trend,
         _NO_FLAGS if everyone else ctx.targeted["loyalty"], 1.0 - rate, rate, cogs_share,
         per_client, p.market.spend_mean, flags, volume, revenue, contribution, service, enrolled,
         cl.joins, cl.value, led["marketing"] + led["onboarding"],
     )  # fmt: skip
-    # (The kernel's sums are np.add.reduce's: kernels.reduce.)
+    paying, joiners, total_revenue, total_volume, service_sum, contribution_total = sums
     discount_total = rate * total_revenue if everyone else rate * float(revenue @ enrolled)
     service_total = service_sum if service_per_client else per_client * n
     led["cogs"] += cogs_share * total_volume

@@ -90,7 +90,7 @@ def step(ctx: Context) -> None:
     w, wb = p.word_of_mouth, p.win_back
     spend_if_targeted = float(lv.winback_spend)
     saturation = spend_saturation(spend_if_targeted, float(wb.spend_scale))
-    spend, charged, targeted = kernels.win_back_lapsed(
+    spent, charged, targeted = kernels.win_back_lapsed(
         cl.stage,
         ctx.targeted["winback"],
         cl.heard_negative,
@@ -114,7 +114,7 @@ def step(ctx: Context) -> None:
         *formed(cl, "win_back.work", None, lambda: _work_arrays(cl.n)),  # (the market alone)
     )
     ctx.charged_unserved = charged  # lapsed, so not served: account charges them apart
-    ctx.ledger["winback"] += spend  # the reference's spend.sum(), summed as numpy does
+    ctx.ledger["winback"] += spent  # the reference's spend.sum(), summed as numpy does
     ctx.tally["winback_targeted"] = targeted
 
 
