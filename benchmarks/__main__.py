@@ -13,7 +13,7 @@ Rows (``engine``):
   10⁴ clients × 120 months: four parameter points (:data:`ARMS`) × 16 seeds, as a paired study
   runs them (the solo rows use a new seed for every run, so nothing can be shared);
 * ``process`` — ``retention run --clients 1000000 --months 120 --no-figures`` as a whole process
-  (start-up, build, run, outputs), timed from outside;
+  (start-up, build, run, outputs), timed from outside, with its peak memory per client;
 * ``reference`` — :class:`model.engine.reference.ReferenceModel` (one Mesa agent per client) at 10³,
   10⁴;
 * ``lifecycle_kernel`` — the yardstick at every size above (:func:`benchmarks.yardstick.lifecycle_kernel`:
@@ -29,8 +29,10 @@ clients who are not prospects. ``init_s`` (state and network) is reported apart 
 (the months) for single runs; for runs/s rows ``step_s`` is the wall time of all of them, build and
 outputs included; the compiled kernels' one-off load (or first compile) in a new process is
 timed apart as ``meta.kernels_load_s``, and the ``process`` row includes it. Bytes per client are
-the state arrays and the network (CSR) divided by the market size; for the reference engine, the
-traced Python heap. Timings scale with the machine's load: ``meta.load_average`` records it (1, 5
+the state arrays and the network (CSR) divided by the market size; for the ``process`` row, the
+process's peak resident memory less a 1,000-client process's, per client (everything the market
+holds at its peak: work arrays, draw buffers and the build's temporaries too); for the reference
+engine, the traced Python heap. Timings scale with the machine's load: ``meta.load_average`` records it (1, 5
 and 15 minutes) at the start and the end.
 """
 
@@ -121,16 +123,33 @@ def bench_runs(clients: int, months: int, runs: int, ensemble: bool) -> dict:
 
 
 def bench_process(clients: int, months: int) -> dict:
-    """``retention run`` as a whole process (start-up, build, run, outputs; no figures)."""
+    """``retention run`` as a whole process (start-up, build, run, outputs; no figures).
+
+    Its memory is the process's peak resident set less that of the same command with a
+    1,000-client market for one month (the interpreter, libraries and compiled kernels), per
+    client: everything the market holds at its peak, work arrays and draw buffers included.
+    """
+    wall, peak = _run_process(clients, months)
+    _, base = _run_process(1_000, 1)
+    per_client = (peak - base) / (clients - 1_000)
+    return row("process", clients, float("nan"), months, 0.0, wall, per_client, runs=1)
+
+
+def _run_process(clients: int, months: int) -> tuple[float, int]:
+    """Wall seconds and peak resident bytes of one ``retention run`` of the benchmark scenario."""
     exe = Path(sys.executable).with_name("retention")
     overrides = [arg for key, value in BASE.items() for arg in ("--set", f"{key}={value}")]
     with tempfile.TemporaryDirectory() as out:
         cmd = [str(exe), "run", "--clients", str(clients), "--months", str(months), "--quiet",
                "--no-figures", "--out", out, *overrides]  # fmt: skip
         t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, cwd=tempfile.gettempdir())
+        child = subprocess.Popen(cmd, cwd=tempfile.gettempdir())
+        _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - t0
-    return row("process", clients, float("nan"), months, 0.0, wall, float("nan"), runs=1)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise subprocess.CalledProcessError(child.returncode, cmd)
+    return wall, usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # (Linux: KiB)
 
 
 def bench_reference(clients: int, months: int) -> dict:
