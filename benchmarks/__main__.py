@@ -32,8 +32,8 @@ timed apart as ``meta.kernels_load_s``, and the ``process`` row includes it. Byt
 the state arrays and the network (CSR) divided by the market size; for the ``process`` row, the
 process's peak resident memory less a 1,000-client process's, per client (everything the market
 holds at its peak: work arrays, draw buffers and the build's temporaries too); for the reference
-engine, the traced Python heap. Timings scale with the machine's load: ``meta.load_average`` records it (1, 5
-and 15 minutes) at the start and the end.
+engine, the traced Python heap. Timings scale with the machine's load: ``meta.load_average``
+records it (1, 5 and 15 minutes) at the start and the end.
 """
 
 from __future__ import annotations

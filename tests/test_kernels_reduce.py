@@ -57,6 +57,24 @@ def test_special_values(dtype: type, values: list[float]) -> None:
         assert same(add_reduce(a), np.add.reduce(a))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_nans_of_both_signs_give_a_nan(dtype: type) -> None:
+    """Which NaN wins depends on numpy's operand order (documented as not guaranteed); a NaN it
+    is, wherever the two meet."""
+    rng = np.random.default_rng(5)
+    for n in (2, 8, 9, 130, 5_000):
+        a = wide(rng, n, dtype)
+        i, j = rng.choice(n, 2, replace=False)
+        a[i], a[j] = np.nan, -np.nan
+        assert np.isnan(add_reduce(a))
+        assert np.isnan(np.add.reduce(a))
+
+
+def test_a_buffer_of_nothing_is_refused() -> None:
+    with pytest.raises(ValueError, match="bufsize"):
+        add_reduce_cast64(np.ones(3, np.float32), 0)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     hnp.arrays(

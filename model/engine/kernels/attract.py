@@ -23,6 +23,8 @@ def rows_where(codes: np.ndarray, code: int, out: np.ndarray) -> np.ndarray:  # 
     match, so a mixed market costs no mispredicted branches (several times faster than a test
     and jump at a fifth of rows matching).
     """
+    if out.size < codes.size:
+        raise ValueError("out is shorter than codes")
     count = 0
     for i in range(codes.size):
         out[count] = i
@@ -51,9 +53,9 @@ def attract_aware(
 
     The lists are views of the work arrays ``rows`` (int64, (2, market): the prospects, then in
     their place the aware; the referred) and ``u_work`` (float32, (market,)), which the phase
-    keeps from month to month (:func:`model.engine.scratch.scratch`): fresh arrays of the
-    market's length each month cost more to fault into memory than the pass. An unaware prospect ``i`` is reached by the ad when ``u_ad[i] < p_ad`` and by word of mouth
-    when ``heard_positive[i]``. A tie goes to the ad when its keyed uniform (``key_credit``) is
+    keeps per market (:func:`model.engine.scratch.formed`): fresh arrays of the market's length
+    each month cost more to fault into memory than the pass. An unaware prospect ``i`` is
+    reached by the ad when ``u_ad[i] < p_ad`` and by word of mouth when ``heard_positive[i]``. A tie goes to the ad when its keyed uniform (``key_credit``) is
     below ``p_ad / max(p_ad + wom_probability[i], 1e-12)``, all in float32 as numpy forms it
     (``p_ad`` comes as float32). Writes ``aware`` and ``aware_source``.
 
@@ -70,6 +72,8 @@ def attract_aware(
     newly_aware, aware_by_ad : int
         Prospects who became aware, and how many of them the ad is credited with.
     """
+    if rows.shape[1] < stage.size or u_work.size < stage.size:
+        raise ValueError("work arrays shorter than the market")
     floor = np.float32(1e-12)
     prospects = rows_where(stage, prospect_code, rows[0])
     # The aware are listed over the prospects: slot n_aware ≤ k is written after prospect k is

@@ -50,8 +50,8 @@ def month_pass(
     Reference: :func:`model.engine.metrics.compute_numpy`. Counts the clients per stage, the
     active promoters and detractors (comparing the measured satisfaction, written to
     ``measured`` and summed as numpy sums it: ``clip(satisfaction + paradox_bonus, 0, 1)`` times
-    whether the client is active, stage 1 or 2; numpy's clip keeps NaN and −0.0, as these comparisons
-    do), the aware prospects, the clients with money attributed (``value != 0`` or
+    whether the client is active, stage 1 or 2; numpy's clip keeps NaN and −0.0, as these
+    comparisons do), the aware prospects, the clients with money attributed (``value != 0`` or
     ``revenue_total > 0``) and the paying ones (``revenue > 0``), and tries :func:`top_sum` on
     both top shares' members (with ``k = max(round(share * members), 1)``, as ``top_share``
     rounds it). ``revenue`` may be shorter than the market (none at all before accounting).

@@ -10,6 +10,11 @@ dtype=np.float64)``) goes through the iterator's buffer, one pairwise sum per bu
 the sums of the arrays it writes, and a phase needs no numpy call after it, with the numbers
 unchanged (``tests/test_kernels_reduce.py`` compares the bytes with numpy's on random arrays of
 every length up to several blocks, up to 3·10⁶, and on signed zeros, NaN and infinities).
+
+For aligned arrays in native byte order (as every array the engine makes is: numpy buffers
+misaligned ones in chunks, and numba reads swapped bytes as native). One exception: a sum that
+is NaN is NaN here too, but when NaNs of both signs meet, which one comes out depends on the
+operand order numpy's compiled loops happen to use, so its sign bit is not guaranteed.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["PW_BLOCKSIZE", "add_reduce", "add_reduce_cast64", "pairwise_sum"]
+__all__ = ["PW_BLOCKSIZE", "add_reduce", "add_reduce_cast64"]
 
 #: numpy's ``PW_BLOCKSIZE``: the longest run summed in one block of eight accumulators.
 PW_BLOCKSIZE = 128
@@ -65,8 +70,10 @@ def _half(n: int) -> int:  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def pairwise_sum(a: np.ndarray, lo: int, n: int, zero):  # pragma: no cover - compiled
-    """numpy's pairwise sum of ``a[lo:lo + n]`` in ``a``'s precision (``zero`` is a 0 of it).
+def _pairwise_sum(a: np.ndarray, lo: int, n: int, zero):  # pragma: no cover - compiled
+    """numpy's pairwise sum of ``a[lo:lo + n]`` in ``a``'s precision (``zero`` is a 0 of it;
+    numpy starts its short runs at −0.0, which shows only in an all-negative-zero sum before
+    :func:`add_reduce` adds the identity +0.0).
 
     numpy recurses: a run longer than a block is the sum of its two halves. Here the same tree
     is walked with a stack of the runs whose left half is pending or summed (numba's on-disk
@@ -104,7 +111,7 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int, zero):  # pragma: no cover - co
 def add_reduce(a: np.ndarray):  # pragma: no cover - compiled
     """``np.add.reduce(a)`` of a contiguous 1-d float array, in its own dtype, bit for bit."""
     zero = np.zeros(1, a.dtype)[0]
-    return zero + pairwise_sum(a, 0, a.size, zero)
+    return zero + _pairwise_sum(a, 0, a.size, zero)
 
 
 @njit(cache=True, nogil=True)
@@ -114,6 +121,8 @@ def add_reduce_cast64(a: np.ndarray, bufsize: int) -> float:  # pragma: no cover
     numpy casts through its buffer: one pairwise sum per ``bufsize`` elements
     (``np.getbufsize()``, 8192 unless changed), each added to the running total in order.
     """
+    if bufsize < 1:
+        raise ValueError("bufsize must be at least 1")
     buffer = np.empty(min(bufsize, a.size), np.float64)
     total = 0.0
     start = 0
@@ -121,6 +130,6 @@ def add_reduce_cast64(a: np.ndarray, bufsize: int) -> float:  # pragma: no cover
         m = min(bufsize, a.size - start)
         for i in range(m):
             buffer[i] = a[start + i]
-        total += pairwise_sum(buffer, 0, m, 0.0)
+        total += _pairwise_sum(buffer, 0, m, 0.0)
         start += m
     return total

@@ -169,8 +169,9 @@ def decide_leavers(
     when dense) and ``left_reason`` (leavers only). Returns ``(leavers over bad service,
     poached, kept)``, ``kept`` the sum of ``multiplier[1]`` in float64 as
     ``np.add.reduce(multiplier[1], dtype=np.float64)`` gives it with numpy's buffer of
-    ``bufsize`` (:func:`~model.engine.kernels.reduce.add_reduce_cast64`; 0.0 without the row). ``gap_factor``, ``bad_service_threshold`` and ``poach`` are rounded
-    to float32 here, as numpy meets them beside float32 arrays. Reference:
+    ``bufsize`` (:func:`~model.engine.kernels.reduce.add_reduce_cast64`; 0.0 without the
+    row). ``gap_factor``, ``bad_service_threshold`` and ``poach`` are rounded to float32 here,
+    as numpy meets them beside float32 arrays. Reference:
     :func:`model.engine.phases.retain.step_numpy` after the hazard's ``np.exp``.
     """
     # The hazards first, in place of the multipliers (simple passes that vectorize), then the

@@ -61,6 +61,8 @@ def win_back_lapsed(
     targeted_count : int
         How many were charged a non-zero spend.
     """
+    if spend_work.size < stage.size:  # (rows_where checks rows)
+        raise ValueError("spend_work is shorter than the market")
     lapsed = rows_where(stage, lapsed_code, rows)
     spend = spend_work[: lapsed.size]
     charged = rows  # over the lapsed: slot m ≤ k is written after lapsed client k is read

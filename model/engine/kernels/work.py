@@ -286,7 +286,8 @@ def serve(
     Parameters as there (the staff arrays and scalars are :func:`staff_terms`'), but ``level``
     and ``dip`` are rounded to float32 here (as ``np.float32`` rounds a float; one numpy call
     fewer each); returns the positions with an incident, their fix-cost exponents, and the sum
-    of ``quality`` (float32, as ``np.add.reduce`` sums it: :func:`~model.engine.kernels.reduce.add_reduce`).
+    of ``quality`` (float32, as ``np.add.reduce`` sums it:
+    :func:`~model.engine.kernels.reduce.add_reduce`).
     """
     staff_term = staff_terms(
         clients, engagement, skill, capacity, engagement_quality32, skill_quality32,

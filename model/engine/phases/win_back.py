@@ -113,7 +113,9 @@ def step(ctx: Context) -> None:
         cl.direct_cost,
         *formed(cl, "win_back.work", None, lambda: _work_arrays(cl.n)),  # (the market alone)
     )
-    ctx.charged_unserved = charged  # lapsed, so not served: account charges them apart
+    # Lapsed, so not served: account charges them apart. (A copy of the few rows, not a view of
+    # the work array the next month rewrites: a phase may keep it.)
+    ctx.charged_unserved = charged.copy()
     ctx.ledger["winback"] += spent  # the reference's spend.sum(), summed as numpy does
     ctx.tally["winback_targeted"] = targeted
 
