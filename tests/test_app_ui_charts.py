@@ -101,3 +101,25 @@ def test_the_app_starts_at_the_clis_default_size_and_takes_mesas_rng():
     fresh = AppModel(clients=300, rng=None)
     assert fresh.params.run.seed == fresh.seed  # a fresh seed, recorded: the run reproduces
     assert AppModel(clients=300, rng=None, seed=9).seed == 9  # the seed control wins over None
+
+
+def test_chart_images_redraw_a_chart_only_when_what_it_shows_changes():
+    """A month stepped redraws all four; a lever moved (marked on the time series) three, not the
+    network view; nothing changed, none; new firms of the same settings (a Reset), all four."""
+    a = AppModel(clients=400, months=24, seed=3)
+    images = charts.ChartImages()
+    first = images.images({"A": a})
+    assert images.draws == 4 and all(png.startswith(b"\x89PNG") for png in first)
+    assert images.images({"A": a}) == first and images.draws == 4
+    a.step()
+    stepped = images.images({"A": a})
+    assert images.draws == 8
+    a.set_levers(service_level=0.9)
+    moved = images.images({"A": a})
+    assert images.draws == 11 and moved[3] is stepped[3]  # the network view is kept
+    again = AppModel(clients=400, months=24, seed=3)  # may reuse a freed model's id: still new
+    del a
+    images.images({"A": again})
+    assert images.draws == 15
+    images.images({"A": again, "B": AppModel(clients=400, months=24, seed=3)})
+    assert images.draws == 19  # two firms: every chart changes, the fourth is B minus A

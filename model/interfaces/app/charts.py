@@ -5,11 +5,16 @@ same seed) and returns a Figure. Stage colours are the PNG figures' own
 (:data:`model.interfaces.figures.STAGE_COLOURS`); schedule changes (including levers moved live),
 shocks and product launches are marked as in the PNGs (:func:`model.interfaces.figures.mark_events`).
 An empty chart (month 0) shows its full axes, 0 to the horizon, and says what to press.
+
+The page shows them as PNG images from :class:`ChartImages`, which redraws a chart only when what
+it shows has changed (a month stepped, a lever moved, other firms), not on every render.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import io
+import threading
+from collections.abc import Callable, Hashable, Mapping
 
 import matplotlib
 
@@ -24,8 +29,8 @@ from model.engine.state import Stage
 from model.interfaces.figures import STAGE_COLOURS, events, mark_events
 from model.studies.axes import THOUSANDS, at_least, years
 
-__all__ = ["FIRM_STYLE", "difference_chart", "money_chart", "network_chart", "satisfaction_chart",
-           "stage_chart"]  # fmt: skip
+__all__ = ["FIRM_STYLE", "ChartImages", "chart_plan", "difference_chart", "money_chart",
+           "network_chart", "satisfaction_chart", "stage_chart"]  # fmt: skip
 
 Firms = Mapping[str, RetentionModel]
 #: Line style per firm: A solid, B dashed.
@@ -171,3 +176,66 @@ def network_chart(firm) -> Figure:
     ax.set_axis_off()
     ax.set_aspect("equal")
     return fig
+
+
+# ------------------------------------------------------------------------------ the page's images
+def _shown(firm: RetentionModel) -> tuple[RetentionModel, int, int]:
+    """What a firm's time-series charts show: which model (the object, not its id: a new model may
+    reuse a freed one's id), the months stepped, and the lever moves scheduled (they are marked)."""
+    return firm, firm.month, len(firm.params.schedule)
+
+
+def chart_plan(firms: Firms) -> list[tuple[str, Callable[[], Figure], Hashable]]:
+    """The page's four charts, in order: (name, how to draw it, what it shows).
+
+    The fourth is B minus A with two firms, else firm A's network view. A chart's third entry
+    changes exactly when its picture can: :class:`ChartImages` redraws on that, and only on that.
+    """
+    a = firms["A"]
+    every = tuple(_shown(f) for f in firms.values())
+    plan: list[tuple[str, Callable[[], Figure], Hashable]] = [
+        ("stages", lambda: stage_chart(firms), (len(firms), _shown(a))),  # " (firm A)" with two
+        ("money", lambda: money_chart(firms), every),
+        ("satisfaction", lambda: satisfaction_chart(firms), every),
+    ]
+    if "B" in firms:
+        plan.append(("difference", lambda: difference_chart(firms), every))
+    else:
+        plan.append(("network", lambda: network_chart(a), (a, a.month)))  # no lever marks
+    return plan
+
+
+class ChartImages:
+    """One browser session's chart images (PNG bytes), each redrawn only when what it shows changes.
+
+    Thread-safe. The app's play thread steps the firms and draws the new month's images while it
+    holds :attr:`lock`, before it asks for a render, so the render (which holds the page's render
+    lock, and makes a click wait behind it) only picks the images up.
+
+    Attributes
+    ----------
+    lock : threading.RLock
+        Held while the firms change (a month stepped, a lever moved) and while charts read them, so
+        a chart never reads a month half-written.
+    draws : int
+        Charts drawn so far (a count for tests and measurements).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.draws = 0
+        self._images: dict[str, tuple[Hashable, bytes]] = {}
+
+    def images(self, firms: Firms) -> list[bytes]:
+        """The four charts' PNGs for ``firms``, drawing those whose inputs changed since last asked."""
+        with self.lock:
+            out = []
+            for name, draw, shows in chart_plan(firms):
+                held = self._images.get(name)
+                if held is None or held[0] != shows:
+                    buffer = io.BytesIO()
+                    draw().savefig(buffer, format="png")
+                    self.draws += 1
+                    held = self._images[name] = (shows, buffer.getvalue())
+                out.append(held[1])
+            return out
