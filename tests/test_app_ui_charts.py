@@ -1,8 +1,19 @@
 """Issue 18, Why 3 ("empty charts show ±0.045 ticks"): the app's charts, before the first step and
 when the paired difference is flat (firm B set like firm A), show real axes — no ticks like
-±0.04 or ±1e-17 that read as results. Drawn without a browser."""
+±0.04 or ±1e-17 that read as results. Drawn without a browser.
+
+Then the page itself, rendered by Solara without a browser: a render redraws only the charts
+whose inputs changed, and play never runs ahead of what the page shows or on after Pause (a CI
+run saw ▶ Play come back more than 10 s after Pause; a lever moved during play could replace the
+page by an error).
+"""
 
 from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -123,3 +134,194 @@ def test_chart_images_redraw_a_chart_only_when_what_it_shows_changes():
     assert images.draws == 15
     images.images({"A": again, "B": AppModel(clients=400, months=24, seed=3)})
     assert images.draws == 19  # two firms: every chart changes, the fourth is B minus A
+
+
+# ------------------------------------- the page rendered headless: what a render draws, and play
+#: The chart functions the page draws with.
+CHART_FUNCTIONS = ("stage_chart", "money_chart", "satisfaction_chart", "network_chart",
+                   "difference_chart")  # fmt: skip
+FOUR = Counter(dict.fromkeys(CHART_FUNCTIONS[:4], 1))  # each chart of one firm's page, once
+WAIT_S = 60  # bound on waiting for the play thread (a busy 2-core machine is slow)
+
+
+class Page:
+    """The app's page rendered by Solara without a browser (in the layout the server gives it).
+
+    Every chart function counts its calls in :attr:`drawn`; the counters are patched into
+    :mod:`model.interfaces.app.charts` and, where the page imports them by name, into the page
+    module too, so they count a chart however the page draws it. :attr:`stepped` counts months
+    stepped (firm A's and B's).
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import solara
+
+        from model.interfaces.app import page
+
+        self.drawn: Counter[str] = Counter()
+        self.stepped = 0
+        self.images: list = []  # the session's ChartImages (its lock is the firms' lock)
+        for name in CHART_FUNCTIONS:
+            draw = self._counting(name, getattr(charts, name))
+            monkeypatch.setattr(charts, name, draw)
+            monkeypatch.setattr(page, name, draw, raising=False)
+        real_step = AppModel.step
+
+        def step(model, *args, **kwargs):
+            self.stepped += 1
+            return real_step(model, *args, **kwargs)
+
+        monkeypatch.setattr(AppModel, "step", step)
+        if hasattr(page, "ChartImages"):
+            pages = self.images
+
+            class Recorded(page.ChartImages):
+                def __init__(self) -> None:
+                    super().__init__()
+                    pages.append(self)
+
+            monkeypatch.setattr(page, "ChartImages", Recorded)
+        self.box, self.rc = solara.render(
+            solara.AppLayout(children=[page.RetentionApp()]), handle_error=False
+        )
+
+    def _counting(self, name: str, real: Callable) -> Callable:
+        def draw(*args, **kwargs):
+            self.drawn[name] += 1
+            return real(*args, **kwargs)
+
+        return draw
+
+    def button(self, label: str):
+        import ipyvuetify as v
+
+        return self.rc.find(v.Btn, children=[label])
+
+    def click(self, label: str) -> None:
+        self.button(label).widget.click()
+
+    def month(self) -> int:
+        import ipyvuetify as v
+
+        spans = [w.children[0] for w in self.rc.find(v.Html, tag="span").widgets if w.children]
+        (shown,) = [t for t in spans if isinstance(t, str) and t.startswith("Month: ")]
+        return int(shown.split()[1])
+
+    def move(self, label: str, value) -> None:
+        import ipyvuetify as v
+
+        self.rc.find(v.Slider, label=label).widget.v_model = value
+
+    def new_draws(self) -> Counter[str]:
+        """The chart functions called since the last look."""
+        drawn = Counter(self.drawn)
+        self.drawn.clear()
+        return drawn
+
+    def play_threads(self) -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "retention-play"]
+
+    def pause_and_wait(self) -> None:
+        """Click Pause, then wait for the play thread to end (it must, after Pause)."""
+        self.click("❚❚ Pause")
+        for thread in self.play_threads():
+            thread.join(WAIT_S)
+        assert not self.play_threads(), "the play thread went on after Pause"
+        assert len(self.button("▶ Play")) == 1
+
+
+@pytest.fixture
+def page(monkeypatch) -> Iterator[Page]:
+    pytest.importorskip("solara")
+    p = Page(monkeypatch)
+    try:
+        yield p
+    finally:
+        if len(p.button("❚❚ Pause")):
+            p.pause_and_wait()
+        p.rc.close()
+
+
+def _wait_until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while not condition():
+        assert time.monotonic() < deadline, "waited too long"
+        time.sleep(0.05)
+
+
+def test_a_render_that_changes_no_chart_draws_no_chart(page):
+    """A step redraws the charts, a lever move only those that mark it; a Pause, a slider that
+    applies on Reset, the "edit firm" toggle draw none (before, a lever move redrew all four)."""
+    import ipyvuetify as v
+
+    assert page.new_draws() == FOUR  # the first page
+    page.click("Step")
+    assert page.month() == 1 and page.new_draws() == FOUR
+
+    page.move("service level", 0.9)  # acts from month 2, and is marked there from now on
+    assert page.new_draws() == Counter(dict.fromkeys(CHART_FUNCTIONS[:3], 1))
+    page.move("clients (applies on Reset)", 2000)
+    assert page.new_draws() == Counter()
+
+    page.click("▶ Play")
+    _wait_until(lambda: page.month() >= 2)
+    page.new_draws()
+    at = page.stepped
+    page.pause_and_wait()  # each month played meanwhile draws its four charts; Pause draws none
+    assert page.new_draws() == Counter(dict.fromkeys(CHART_FUNCTIONS[:4], page.stepped - at))
+
+    page.rc.find(v.Switch).widget.v_model = True  # A vs B: two new firms, drawn once each chart
+    assert page.new_draws() == Counter(dict.fromkeys(
+        ("stage_chart", "money_chart", "satisfaction_chart", "difference_chart"), 1))  # fmt: skip
+    page.rc.find(v.BtnToggle).widget.v_model = 1  # now editing firm B
+    page.rc.find(v.Html, children=["the levers below are firm B's"]).assert_single()
+    assert page.new_draws() == Counter()
+
+
+def test_play_stays_one_month_ahead_of_the_page_at_most_and_stops_at_pause(page):
+    """While the page's render lock is held (as a click's render holds it), play steps at most
+    the month it has started: it waits for each month to be rendered, so the thread that holds
+    the lock renders one month, not every month stepped meanwhile (before, play stepped on every
+    PLAY_INTERVAL_S, and that thread kept rendering them while the next click waited)."""
+    from model.interfaces.app.page import PLAY_INTERVAL_S
+
+    page.click("Step")
+    page.click("▶ Play")
+    _wait_until(lambda: page.stepped >= 3)
+    with page.rc.thread_lock:
+        before = page.stepped
+        time.sleep(10 * PLAY_INTERVAL_S)  # ten months' time, as if a click rendered that long
+        during = page.stepped - before
+    assert during <= 1, f"{during} months stepped while no render could show them"
+    page.pause_and_wait()
+    assert page.month() == page.stepped  # every month stepped is on the page
+
+
+def test_no_month_is_started_after_pause(page):
+    """A play thread held up just before its next month (the firms' lock taken: a lever move or a
+    chart being drawn) and paused meanwhile does not step once it goes on."""
+    page.click("▶ Play")
+    _wait_until(lambda: page.stepped >= 1)
+    (images,) = page.images
+    with images.lock:
+        time.sleep(0.5)  # the play thread reaches its next month and waits for the lock
+        at = page.stepped
+        page.click("❚❚ Pause")
+    page.pause_and_wait()
+    assert page.stepped == at == page.month()
+
+
+def test_levers_moved_during_play_never_break_the_page(page, monkeypatch):
+    """A lever moved while playing renders the charts in the click's thread while the play thread
+    steps: charts never read a month half-written (before: a chart could, and its ValueError,
+    "Length of values (n+1) does not match length of index (n)", replaced the page)."""
+    died: list[BaseException] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: died.append(args.exc_value))
+    page.click("▶ Play")
+    for value in (0.7, 0.8, 0.9, 1.0, 0.6):
+        stepped = page.stepped
+        _wait_until(lambda: page.stepped > stepped)  # noqa: B023 (read at once, in this pass)
+        page.move("service level", value)
+    assert died == [] and len(page.button("❚❚ Pause")) == 1
+    page.pause_and_wait()
+    assert died == []

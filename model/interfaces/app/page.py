@@ -7,6 +7,12 @@
 * **A vs B** — a second firm on the same seed; the sliders edit the firm chosen under "edit firm",
   and a chart shows B minus A month by month (a paired difference: only the levers differ).
 * **Export** — the monthly table (CSV, both firms) and the run's HTML report.
+
+While playing, a thread steps a month, draws its charts (before it asks for a render: a click is
+rendered at once, never behind a chart), then waits until that month has been rendered before the
+next: if a render takes longer than :data:`PLAY_INTERVAL_S`, play goes slower instead of piling up
+months that the thread serving the page's clicks would keep rendering (seen: a Pause queued behind
+them for over 10 s, and a chart that read a month half-written, which replaced the page by an error).
 """
 
 from __future__ import annotations
@@ -17,15 +23,10 @@ from collections.abc import Callable
 from typing import Any
 
 import solara
+from solara.alias import rw
 
 from model.interfaces.app.app_model import AppModel
-from model.interfaces.app.charts import (
-    difference_chart,
-    money_chart,
-    network_chart,
-    satisfaction_chart,
-    stage_chart,
-)
+from model.interfaces.app.charts import ChartImages
 from model.interfaces.app.controls import (
     LIVE_KEYS,
     RESET_KEYS,
@@ -38,8 +39,10 @@ from model.scenario import PARAMS, Scenario, ScenarioError
 
 __all__ = ["RetentionApp", "build_firms", "export_csv", "export_report"]
 
-#: Seconds between months while playing.
+#: Seconds between months while playing (more when a month takes longer to render).
 PLAY_INTERVAL_S = 0.15
+#: Seconds between looks at whether the month just stepped has been rendered.
+_SHOWN_POLL_S = 0.02
 
 
 def build_firms(preset: str, values: dict[str, dict[str, Any]], compare: bool) -> dict:
@@ -84,6 +87,13 @@ def _slider(key: str, value: Any, on_value) -> None:
            on_value=on_value, thumb_label=True)  # fmt: skip
 
 
+class _Renders:
+    """How many times a session's page has rendered (read by its play thread, so it waits for one)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
 @solara.component
 def RetentionApp():
     """One app per browser session: each session builds and steps its own firms."""
@@ -97,6 +107,13 @@ def RetentionApp():
     values = solara.use_reactive({"A": dict(start), "B": dict(start)})
     firms = solara.use_reactive(solara.use_memo(lambda: build_firms("baseline", values.value,
                                                                     False), []))  # fmt: skip
+    images = solara.use_memo(ChartImages, [])
+    renders = solara.use_memo(_Renders, [])
+
+    def rendered() -> None:
+        renders.count += 1
+
+    solara.use_effect(rendered)  # no dependencies: after every render of the page
 
     def rebuild(new_values=None, new_preset=None, new_compare=None) -> None:
         playing.value = False
@@ -111,11 +128,21 @@ def RetentionApp():
             error.value = str(exc)
         tick.value += 1
 
-    def step() -> None:
-        for firm in firms.value.values():
-            if firm.month < firm.months:
-                firm.step()
+    def advance(stop: threading.Event | None = None) -> bool:
+        """Step every firm a month and draw its charts, then render; False if Pause came first."""
+        with images.lock:
+            if stop is not None and (stop.is_set() or not playing.value):
+                return False  # Pause was asked for: no new month
+            for firm in firms.value.values():
+                if firm.month < firm.months:
+                    firm.step()
+            # Drawn here, not in the render: a click's render never waits behind a chart.
+            images.images(firms.value)
         tick.value += 1
+        return True
+
+    def step() -> None:
+        advance()
 
     def play() -> Callable[[], None] | None:
         """While playing, a thread steps a month every PLAY_INTERVAL_S; the cleanup stops it."""
@@ -128,7 +155,15 @@ def RetentionApp():
                 if firms.value["A"].month >= firms.value["A"].months:
                     playing.value = False
                     return
-                step()
+                before = renders.count
+                if not advance(stop):
+                    return
+                # The render ran here, or is left to the thread that holds the render lock (a
+                # click's): wait for it before the next month, so that thread renders one month,
+                # not every month we would step meanwhile (it could not read its next click).
+                while renders.count == before:
+                    if stop.wait(_SHOWN_POLL_S):
+                        return
 
         threading.Thread(target=loop, name="retention-play", daemon=True).start()
         return stop.set
@@ -149,7 +184,8 @@ def RetentionApp():
         values.value = {**values.value, firm: {**values.value[firm], name: value}}
         if key in LIVE_KEYS and firm in firms.value:
             try:
-                firms.value[firm].set_levers(**{name: value})  # from the next month on
+                with images.lock:  # not while the play thread steps or draws this firm
+                    firms.value[firm].set_levers(**{name: value})  # from the next month on
                 error.value = ""
             except ScenarioError as exc:
                 error.value = str(exc)
@@ -191,11 +227,19 @@ def RetentionApp():
             solara.Error(error.value)
         _html("<b>Export this run</b>")
         with solara.Row():
-            solara.FileDownload(lambda: export_csv(firms.value), filename="timeseries.csv",
-                                label="timeseries.csv")  # fmt: skip
-            solara.FileDownload(lambda: export_report(firms.value["A"]), filename="report.html",
-                                label="report.html (A)")  # fmt: skip
-    _Charts(firms.value, tick.value)
+            solara.FileDownload(lambda: _locked(images, export_csv, firms.value),
+                                filename="timeseries.csv", label="timeseries.csv")  # fmt: skip
+            solara.FileDownload(lambda: _locked(images, export_report, firms.value["A"]),
+                                filename="report.html", label="report.html (A)")  # fmt: skip
+    # Rendered again only when its arguments change (Reacton compares them): a Pause, a toggle or
+    # a Reset-only slider leaves the charts alone; and then each chart is redrawn only if it changed.
+    _Charts(firms.value, tick.value, images)
+
+
+def _locked(images: ChartImages, export: Callable[[Any], bytes], what: Any) -> bytes:
+    """An export read while no month is being stepped (a table half-written has uneven columns)."""
+    with images.lock:
+        return export(what)
 
 
 def _set_reset(values: solara.Reactive, key: str, value: Any) -> None:
@@ -204,19 +248,19 @@ def _set_reset(values: solara.Reactive, key: str, value: Any) -> None:
 
 
 @solara.component
-def _Charts(firms: dict, tick: int) -> None:
-    a = firms["A"]
+def _Charts(firms: dict, tick: int, images: ChartImages) -> None:
+    """The status table and the four charts (``tick`` only says that the firms changed)."""
+    with images.lock:  # not while the play thread steps
+        status = _status(firms)
+        stages, money, satisfaction, fourth = images.images(firms)
     solara.Title("Retention Lab")
-    _html(_status(firms))
+    _html(status)
     with solara.Columns([1, 1]):
-        solara.FigureMatplotlib(stage_chart(firms), format="png")
-        solara.FigureMatplotlib(money_chart(firms), format="png")
+        rw.Image(value=stages, format="png")
+        rw.Image(value=money, format="png")
     with solara.Columns([1, 1]):
-        solara.FigureMatplotlib(satisfaction_chart(firms), format="png")
-        if "B" in firms:
-            solara.FigureMatplotlib(difference_chart(firms), format="png")
-        else:
-            solara.FigureMatplotlib(network_chart(a), format="png")
+        rw.Image(value=satisfaction, format="png")
+        rw.Image(value=fourth, format="png")  # B minus A, or the network view
 
 
 def _html(markup: str) -> None:
