@@ -135,6 +135,18 @@ def bench_process(clients: int, months: int) -> dict:
     return row("process", clients, float("nan"), months, 0.0, wall, per_client, runs=1)
 
 
+#: Runs a command and prints its wall seconds and peak resident kilobytes. The command starts
+#: from this small process, not from the benchmark's own (a forked child counts its parent's pages
+#: as resident until it execs, so the benchmark's large heap would set every child's peak).
+_MEASURE = """
+import resource, subprocess, sys, time
+t0 = time.perf_counter()
+subprocess.run(sys.argv[1:], check=True)
+wall = time.perf_counter() - t0
+print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
 def _run_process(clients: int, months: int) -> tuple[float, int]:
     """Wall seconds and peak resident bytes of one ``retention run`` of the benchmark scenario."""
     exe = Path(sys.executable).with_name("retention")
@@ -142,14 +154,11 @@ def _run_process(clients: int, months: int) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as out:
         cmd = [str(exe), "run", "--clients", str(clients), "--months", str(months), "--quiet",
                "--no-figures", "--out", out, *overrides]  # fmt: skip
-        t0 = time.perf_counter()
-        child = subprocess.Popen(cmd, cwd=tempfile.gettempdir())
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - t0
-        child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode:
-        raise subprocess.CalledProcessError(child.returncode, cmd)
-    return wall, usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)  # (Linux: KiB)
+        done = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], check=True,
+                              cwd=tempfile.gettempdir(), capture_output=True, text=True)  # fmt: skip
+    wall, peak = done.stdout.split()[-2:]
+    kib = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
+    return float(wall), int(peak) * kib
 
 
 def bench_reference(clients: int, months: int) -> dict:
