@@ -68,17 +68,17 @@ def ledger_pass(
     revenue: np.ndarray,
     contribution: np.ndarray,
     service: np.ndarray,
-    enrolled: np.ndarray,
+    members_revenue: np.ndarray,
     joins: np.ndarray,
     value: np.ndarray,
     acquisition: float,
-) -> tuple[int, int, float, float, float, float]:  # pragma: no cover - compiled
+) -> tuple[int, int, float, float, float, float, float]:  # pragma: no cover - compiled
     """One served client's month, per served client, and the joiners' acquisition cost.
 
     Returns how many pay (do not leave), how many joined (:func:`charge_joiners`, run here to
     spare its own call), and the sums of ``revenue``, ``volume`` (``revenue``'s without a
-    premium), ``service`` (0.0 unless per client) and ``contribution``, each as
-    ``np.add.reduce`` sums it.
+    premium), ``service`` (0.0 unless per client), ``contribution`` and ``members_revenue``
+    (``revenue``'s when everyone is a member), each as ``np.add.reduce`` sums it.
 
     Reference: the ledger half of :func:`model.engine.phases.account.step_numpy`, operation by
     operation in float64: ``volume = spend·pays (·growth)``, ``revenue = volume (·premium)``,
@@ -105,9 +105,10 @@ def ledger_pass(
     flags : ndarray of bool, (6,)
         Spend growth on, price premium on, everyone a member, cost to serve as a share of spend,
         cost to serve trend on, cost to serve per client (an array).
-    volume, revenue, contribution, service, enrolled : ndarray
+    volume, revenue, contribution, service, members_revenue : ndarray
         Written per position: volume only with a premium (else ``revenue`` holds it), service only
-        when per client, enrolled only unless everyone is a member.
+        when per client, the programme members' revenue (``revenue · member``, 0.0 for the others)
+        only unless everyone is a member.
     joins, value, acquisition
         :func:`charge_joiners`' arguments.
     """
@@ -132,7 +133,7 @@ def ledger_pass(
             keep = keep_all
         else:
             member = enrolled_mask[r]
-            enrolled[k] = member
+            members_revenue[k] = rev * (1.0 if member else 0.0)
             keep = 1.0 - discount_rate * (1.0 if member else 0.0)
         if use_premium:
             c = rev * keep
@@ -156,7 +157,17 @@ def ledger_pass(
     total_revenue = add_reduce(revenue[:n])
     total_volume = add_reduce(volume[:n]) if use_premium else total_revenue
     total_service = add_reduce(service[:n]) if service_per_client else 0.0
-    return paying, joiners, total_revenue, total_volume, total_service, add_reduce(contribution[:n])
+    total_members = total_revenue if everyone else add_reduce(members_revenue[:n])
+    total_contribution = add_reduce(contribution[:n])
+    return (
+        paying,
+        joiners,
+        total_revenue,
+        total_volume,
+        total_service,
+        total_contribution,
+        total_members,
+    )
 
 
 @njit(cache=True, nogil=True)

@@ -193,12 +193,12 @@ def step(ctx: Context) -> None:
     service_per_client = bool(le.serve_cost_trend) or share_of_spend
     revenue = np.empty(n)  # kept past the month (ctx.client_revenue): a fresh array
     # The rest lives only in this phase: one per-market work array (one lookup), rewritten every
-    # month: its rows are contribution, volume and service.
-    work = scratch(cl, "account.work", (3, cl.n), np.float64)
+    # month: its rows are contribution, volume, service and the programme members' revenue.
+    work = scratch(cl, "account.work", (4, cl.n), np.float64)
     contribution = work[0, :n]
     volume = work[1, :n] if premium else _NO_FLOATS
     service = work[2, :n] if service_per_client else _NO_FLOATS
-    enrolled = _NO_FLAGS if everyone else np.empty(n, np.bool_)
+    members_revenue = _NO_FLOATS if everyone else work[3, :n]
     flags = _flags(
         bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
         service_per_client,
@@ -208,11 +208,11 @@ def step(ctx: Context) -> None:
     sums = kernels.ledger_pass(
         idx, cl.spend, cl.leaves, cl.direct_cost, cl.tenure, growth, premium_table, trend,
         _NO_FLAGS if everyone else ctx.targeted["loyalty"], 1.0 - rate, rate, cogs_share,
-        per_client, p.market.spend_mean, flags, volume, revenue, contribution, service, enrolled,
-        cl.joins, cl.value, led["marketing"] + led["onboarding"],
+        per_client, p.market.spend_mean, flags, volume, revenue, contribution, service,
+        members_revenue, cl.joins, cl.value, led["marketing"] + led["onboarding"],
     )  # fmt: skip
-    paying, joiners, total_revenue, total_volume, service_sum, contribution_total = sums
-    discount_total = rate * total_revenue if everyone else rate * float(revenue @ enrolled)
+    paying, joiners, total_revenue, total_volume, service_sum, contribution_total, members = sums
+    discount_total = rate * members  # (members: total_revenue when everyone is a member)
     service_total = service_sum if service_per_client else per_client * n
     led["cogs"] += cogs_share * total_volume
     led["service"] += service_total
@@ -279,7 +279,9 @@ def step_numpy(ctx: Context) -> None:
     else:
         enrolled = ctx.targeted["loyalty"][idx]
         keep = 1.0 - rate * enrolled
-        discount_total = rate * float(revenue @ enrolled)
+        # Summed pairwise as every sum here, not by a BLAS dot product: its order depends on the
+        # machine and on how many threads BLAS runs, and so would the run's numbers.
+        discount_total = rate * float(np.add.reduce(revenue * enrolled))
     if premium:
         contribution = revenue * keep
         contribution -= cogs_share * volume
