@@ -318,3 +318,19 @@ def test_lazily_loaded_names_are_listed_without_loading_them():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "True", "True", "False"], done.stdout + done.stderr
+
+
+# ------------------------------------------------------------------------ first compile
+@pytest.mark.parametrize(("on_disk", "quiet", "said"), [(False, False, True), (True, False, False),
+                                                        (None, False, False), (False, True, False)])  # fmt: skip
+def test_a_run_says_when_it_must_compile_the_kernels_first(
+    tmp_path, monkeypatch, capsys, on_disk, quiet, said
+):
+    """A first run compiles for about 15 s before its first month: it says so (unless quiet, or
+    when it cannot tell), instead of looking hung."""
+    import model.engine.kernels as kernels
+
+    monkeypatch.setattr(kernels, "compiled_on_disk", lambda: on_disk)
+    quiet_flag = ("--quiet",) if quiet else ()
+    assert run_cli("run", BASELINE, *SMALL, "--out", tmp_path / "o", *quiet_flag) == 0
+    assert (cli_run.FIRST_COMPILE_NOTE in capsys.readouterr().err) == said

@@ -278,3 +278,16 @@ def test_compiled_seed_words_are_numpys_seedsequence(
     for row, month in zip(got, months, strict=True):
         seq = np.random.SeedSequence(seed, spawn_key=(tag, month))
         np.testing.assert_array_equal(row, seq.generate_state(n_words, np.uint32))
+
+
+def test_compiled_on_disk_reads_numbas_cache_of_the_months_kernels(monkeypatch) -> None:
+    import model.engine.kernels as kernels
+    from model import RetentionModel, Scenario
+    from model.engine.kernels import month
+
+    RetentionModel(Scenario().with_overrides({"market.clients": 200, "run.months": 1})).run()
+    assert kernels.compiled_on_disk() is True  # the run above compiled or loaded them: on disk
+    monkeypatch.setattr(kernels.os.path, "exists", lambda path: False)
+    assert kernels.compiled_on_disk() is False  # no index file: the next run compiles
+    monkeypatch.setattr(month, "open_month", lambda *args: None)  # no numba cache object at all
+    assert kernels.compiled_on_disk() is None  # cannot tell: say nothing

@@ -27,9 +27,10 @@ Kernels import numpy and numba only, never the engine.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
-__all__ = ["clear_stale_cache"]
+__all__ = ["clear_stale_cache", "compiled_on_disk"]
 
 
 def clear_stale_cache(folder: Path = Path(__file__).parent) -> bool:
@@ -56,6 +57,23 @@ def clear_stale_cache(folder: Path = Path(__file__).parent) -> bool:
     except OSError:
         return False
     return True
+
+
+def compiled_on_disk() -> bool | None:
+    """Whether numba's disk cache holds the month's main kernels, so a run loads them instead of
+    compiling them (about 15 s, once after installing or after a kernel changed).
+
+    Looks for the cache index of four kernels every month runs (where numba keeps it for them:
+    here, or its per-user folder for a read-only install). ``None`` when it cannot tell (numba
+    changed how its cache is laid out): then nothing should be said.
+    """
+    from model.engine.kernels import metrics, month, word_of_mouth, work
+
+    kernels = (month.open_month, work.serve, word_of_mouth.speak_and_hear, metrics.month_pass)
+    try:  # numba's cache objects are not public API
+        return all(os.path.exists(k._cache._cache_file._index_path) for k in kernels)
+    except AttributeError:
+        return None
 
 
 clear_stale_cache()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     check_scenario_memory(scenario)
     outdir = args.out if args.out is not None else default_folder(scenario, over, safe_name)
     _check_replace(outdir, scenario, args.force)
+    if not args.quiet:
+        _note_first_compile()
     if args.replications > 1:
         from model.interfaces.cli.replications import run_replicated
 
@@ -132,6 +135,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(_summary_table(scenario, summary, wall))
         print(f"\nwrote {outdir}/: {', '.join(f.name for f in written)}")
     return 0
+
+
+def _note_first_compile() -> None:
+    """Say so on stderr when this run must compile the engine's kernels first (a silent 15 s
+    before the first month looks like a hang)."""
+    from model.engine.kernels import compiled_on_disk
+
+    if compiled_on_disk() is False:
+        print(FIRST_COMPILE_NOTE, file=sys.stderr, flush=True)
+
+
+#: What a run says before compiling the kernels (once after installing or after a kernel changed).
+FIRST_COMPILE_NOTE = "first run of this version: compiling the engine's kernels (about 15 s, once)"
 
 
 def _check_replace(outdir: Path, scenario: Scenario, force: bool) -> None:
