@@ -40,6 +40,7 @@ __all__ = [
     "events",
     "mark_events",
     "money",
+    "png_bytes",
     "render_standard_figures",
     "satisfaction_nps",
     "save_standard_figures",
@@ -255,19 +256,24 @@ STANDARD_FIGURES: dict[str, FigureFn] = {
 }
 
 
+def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
+    """``fig`` as PNG bytes, rendered off-screen with Agg whatever backend the session uses
+    (``dpi``: the figure's own unless given)."""
+    FigureCanvasAgg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", **({} if dpi is None else {"dpi": dpi}))
+    return buffer.getvalue()
+
+
 def render_standard_figures(
     ts: pd.DataFrame, dpi: int = 110, *, scenario: Any = None, band: Band = None
 ) -> dict[str, bytes]:
     """Every standard figure as PNG bytes, rendered off-screen with Agg, by :data:`STANDARD_FIGURES`
     name (for pages that embed them, and for :func:`save_standard_figures`)."""
-    images = {}
-    for name, draw in STANDARD_FIGURES.items():
-        fig = draw(ts, scenario=scenario, band=band)
-        FigureCanvasAgg(fig)  # render off-screen whatever backend the session uses
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=dpi)
-        images[name] = buffer.getvalue()
-    return images
+    return {
+        name: png_bytes(draw(ts, scenario=scenario, band=band), dpi)
+        for name, draw in STANDARD_FIGURES.items()
+    }
 
 
 def save_standard_figures(

@@ -3,7 +3,6 @@ results as means with 95% intervals (and a figure of NPV by point), like a run's
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -85,9 +84,9 @@ def _npv_figure(means: pd.DataFrame, keys: list[str]) -> bytes:
     ax.xaxis.set_major_formatter(THOUSANDS)
     at_least(ax, axis="x")  # every point alike: one value, not ±0.05 ticks
     ax.set_xlabel("NPV, mean over replicates with 95% interval")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    return buffer.getvalue()
+    from model.interfaces.figures import png_bytes
+
+    return png_bytes(fig, dpi=110)
 
 
 def write_sweep_report(store: Path, spec: Any, meta: Mapping[str, Any] | None = None) -> Path:

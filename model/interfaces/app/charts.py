@@ -12,7 +12,6 @@ it shows has changed (a month stepped, a lever moved, other firms), not on every
 
 from __future__ import annotations
 
-import io
 import threading
 from collections.abc import Callable, Hashable, Mapping
 
@@ -26,7 +25,7 @@ from matplotlib.figure import Figure
 
 from model.engine.retention_model import RetentionModel
 from model.engine.state import Stage
-from model.interfaces.figures import STAGE_COLOURS, events, mark_events
+from model.interfaces.figures import STAGE_COLOURS, events, mark_events, png_bytes
 from model.studies.axes import THOUSANDS, at_least, years
 
 __all__ = ["FIRM_STYLE", "ChartImages", "chart_plan", "difference_chart", "money_chart",
@@ -233,9 +232,7 @@ class ChartImages:
             for name, draw, shows in chart_plan(firms):
                 held = self._images.get(name)
                 if held is None or held[0] != shows:
-                    buffer = io.BytesIO()
-                    draw().savefig(buffer, format="png")
+                    held = self._images[name] = (shows, png_bytes(draw()))
                     self.draws += 1
-                    held = self._images[name] = (shows, buffer.getvalue())
                 out.append(held[1])
             return out
