@@ -2,8 +2,9 @@
 
 The compiled PCG64 now runs four interleaved chains of states and can fill an array it is given
 (:func:`~model.engine.kernels.pcg64.pcg64_fill_float32`); :class:`~model.engine.randomness.Streams`
-keeps the month's seed words and keys per decision and draws the engine's month into a buffer per decision
-(:meth:`~model.engine.randomness.Streams.uniform_scratch`). Each path is checked against numpy's
+keeps the month's seed words and keys per decision and draws into buffers it is given
+(:meth:`~model.engine.randomness.Streams.uniform_scratch`, one per decision;
+:meth:`~model.engine.context.Context.uniform`, a pool the month's phases reuse). Each path is checked against numpy's
 own generator (:meth:`~model.engine.randomness.Streams.uniform_numpy`), byte for byte, across
 decisions, months (block boundaries included) and sizes; and
 :meth:`~model.engine.context.Context.begin_month` against the steps it used to take.
@@ -140,6 +141,45 @@ def test_context_draws_the_streams_numbers() -> None:
         got = ctx.uniform(decision)
         expected = ctx.streams.uniform_numpy(decision, ctx.month, ctx.clients.n)
         assert got.tobytes() == expected.tobytes()
+
+
+def test_a_phases_draws_are_its_own_and_the_next_phase_reuses_their_buffers() -> None:
+    """Within a phase every draw has its own buffer; the next phase writes into the same ones,
+    so a whole run holds as many market-long draw buffers as one phase draws at most (two),
+    not one per decision."""
+    model = RetentionModel(small_scenario({"run.months": 4, "levers.loyalty_discount": 0.05}))
+    model.run()
+    ctx = model.ctx
+    assert len(ctx._draw_pool) == 2  # work and word of mouth draw two; the others one
+    ctx.begin_phase()
+    a, b = ctx.uniform("retain.churn"), ctx.uniform("retain.poach")
+    assert not np.shares_memory(a, b) and not a.flags.writeable
+    assert (
+        a.tobytes() == ctx.streams.uniform_numpy("retain.churn", ctx.month, ctx.clients.n).tobytes()
+    )
+    assert (
+        b.tobytes() == ctx.streams.uniform_numpy("retain.poach", ctx.month, ctx.clients.n).tobytes()
+    )
+    ctx.begin_phase()
+    c = ctx.uniform("wom.positive")
+    assert c is a  # the next phase's first draw, in the last phase's first buffer
+    assert (
+        c.tobytes() == ctx.streams.uniform_numpy("wom.positive", ctx.month, ctx.clients.n).tobytes()
+    )
+
+
+def test_a_copied_model_draws_into_buffers_of_its_own() -> None:
+    model = RetentionModel(small_scenario({"run.months": 6}))
+    model.run(3)
+    twin = copy.deepcopy(model)
+    assert twin.ctx._draw_pool == [] and twin.ctx._drawn == 0
+    twin.run(), model.run()
+    assert twin.timeseries().equals(model.timeseries())
+    assert not np.shares_memory(twin.ctx._draw_pool[0][0], model.ctx._draw_pool[0][0])
+    sent = pickle.loads(pickle.dumps(model.ctx))  # (a context alone pickles; a model does not)
+    assert sent._draw_pool == [] and sent.uniform("wom.positive").tobytes() == (
+        model.ctx.streams.uniform_numpy("wom.positive", model.ctx.month, model.clients.n).tobytes()
+    )
 
 
 def _begin_month_before(p: Scenario, cl: ClientState, frontier: float, month: int) -> dict:

@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from model.engine.network import KINDS, Network, build_network
+from model.engine.network import KINDS, Network, _csr, build_network
 
 SPARSE = ("small_world", "scale_free", "random")
 
@@ -103,8 +103,6 @@ def test_count_flagged_counts_hubs_past_int16() -> None:
 
 
 def _csr_star(n: int):
-    from model.engine.network import _csr
-
     leaves = np.arange(1, n, dtype=np.int64)
     return _csr("random", n, np.zeros(n - 1, dtype=np.int64), leaves)
 
@@ -178,7 +176,6 @@ def test_same_rng_same_graph() -> None:
 
 def test_csr_accepts_int32_endpoints_past_the_int32_key_range() -> None:
     """Keys are row·n + column: with 100,000 nodes they pass 2³¹, so they are formed in int64."""
-    from model.engine.network import _csr
 
     n = 100_000
     rng = np.random.default_rng(5)
@@ -195,3 +192,58 @@ def test_a_graph_built_without_its_matrix_counts_the_same() -> None:
     flag = np.random.default_rng(6).random(net.n) < 0.4
     assert np.array_equal(bare.count_flagged(flag), net.count_flagged(flag))
     assert bare.nbytes() == net.nbytes()  # the matrix now built, and counted
+
+
+def _int64_build(kind: str, n: int, degree: float, rewiring: float, seed: int) -> Network:
+    """The generators as they stood with int64 endpoints and one draw of every uniform: the
+    reference the narrow, chunked build must equal."""
+    from model.engine.network import csr_numpy
+
+    rng = np.random.default_rng(seed)
+    degree = min(float(degree), n - 1.0)
+    if kind == "small_world":
+        half = max(1, round(degree / 2))
+        src = np.repeat(np.arange(n, dtype=np.int64), half)
+        dst = (src + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
+        rewire = rng.random(src.size) < rewiring
+        dst[rewire] = rng.integers(0, n, size=int(rewire.sum()))
+    elif kind == "random":
+        m = round(n * degree / 2)
+        src, dst = rng.integers(0, n, size=m), rng.integers(0, n, size=m)
+    else:
+        w = rng.permutation((np.arange(n) + 1.0) ** (-1.0 / 1.5))
+        p, m = w / w.sum(), round(n * degree / 2)
+        src, dst = rng.choice(n, size=m, p=p), rng.choice(n, size=m, p=p)
+    return csr_numpy(kind, n, src, dst)
+
+
+@pytest.mark.parametrize("kind", ["small_world", "random", "scale_free"])
+@pytest.mark.parametrize(
+    ("n", "degree", "rewiring"), [(997, 6, 0.1), (3000, 11, 0.6), (50, 49, 1.0)]
+)
+def test_narrow_chunked_build_equals_the_int64_build(
+    monkeypatch: pytest.MonkeyPatch, kind: str, n: int, degree: float, rewiring: float
+) -> None:
+    """int32 endpoints, in-place ring offsets and rewiring uniforms drawn a chunk at a time
+    (a chunk of 100 here, so that every build crosses chunk edges) change no edge."""
+    import model.engine.network as network
+
+    monkeypatch.setattr(network, "_CHUNK", 100)
+    got = build_network(kind, n, degree, rewiring, np.random.default_rng(11))
+    want = _int64_build(kind, n, degree, rewiring, 11)
+    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+
+
+def test_csr_is_canonical_whether_it_keeps_or_copies_the_edge_array() -> None:
+    """Few dropped edges (the array kept, a view of its start) or many (a compact copy): the
+    same arrays as the numpy reference either way."""
+    from model.engine.network import csr_numpy
+
+    src = np.arange(1000, dtype=np.int32)
+    for loops in (3, 500):  # under and over a sixteenth of the 2,000 directed edges dropped
+        dst = (src + 1) % 1000
+        dst[:loops] = src[:loops]
+        got, want = _csr("random", 1000, src, dst), csr_numpy("random", 1000, src, dst)
+        assert got.indices.size == 2 * (1000 - loops)
+        assert np.array_equal(got.indptr, want.indptr)
+        assert np.array_equal(got.indices, want.indices)

@@ -183,25 +183,45 @@ def build_network(
     if kind == "full" or n < 2:
         return Network("full" if kind == "full" else kind, n, np.zeros(n + 1, np.int64), empty)
     degree = min(float(degree), n - 1.0)
+    # Endpoints in the narrowest integer that holds a node (and a ring neighbour's row + offset):
+    # at 10⁶ nodes the edge lists are the build's largest arrays. The draws are numpy's int64
+    # ones, narrowed one list at a time: the same graph as with int64 endpoints.
+    half = max(1, round(degree / 2))
+    node = np.int32 if n + half < np.iinfo(np.int32).max else np.int64
     if kind == "small_world":
-        half = max(1, round(degree / 2))
-        src = np.repeat(np.arange(n, dtype=np.int64), half)
-        dst = (src + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
-        rewire = rng.random(src.size) < rewiring
-        dst[rewire] = rng.integers(0, n, size=int(rewire.sum()))
+        src = np.repeat(np.arange(n, dtype=node), half)
+        dst = np.tile(np.arange(1, half + 1, dtype=node), n)
+        dst += src  # (in place: (src + offset) % n without two more edge-long temporaries)
+        dst %= node(n)
+        rewire = _below(rng, src.size, rewiring)
+        dst[rewire] = rng.integers(0, n, size=int(np.count_nonzero(rewire)))
     elif kind == "random":
         m = round(n * degree / 2)
-        src = rng.integers(0, n, size=m)
-        dst = rng.integers(0, n, size=m)
+        src = rng.integers(0, n, size=m).astype(node)
+        dst = rng.integers(0, n, size=m).astype(node)
     else:  # scale_free: Chung–Lu with power-law weights w_i ∝ (i + i0)^(-1/(γ-1)), γ = 2.5
         gamma = 2.5
         w = (np.arange(n) + 1.0) ** (-1.0 / (gamma - 1.0))
         w = rng.permutation(w)
         p = w / w.sum()
         m = round(n * degree / 2)
-        src = rng.choice(n, size=m, p=p)
-        dst = rng.choice(n, size=m, p=p)
+        src = rng.choice(n, size=m, p=p).astype(node)
+        dst = rng.choice(n, size=m, p=p).astype(node)
     return _csr(kind, n, src, dst)
+
+
+#: Uniforms drawn at once by :func:`_below` (float64: 2 MiB a chunk).
+_CHUNK = 1 << 18
+
+
+def _below(rng: np.random.Generator, size: int, p: float) -> np.ndarray:
+    """``rng.random(size) < p``, drawn a chunk at a time: the same flags (each uniform is one
+    64-bit output of the stream, whatever the chunking), without a float64 per edge at once."""
+    out = np.empty(size, dtype=bool)
+    for start in range(0, size, _CHUNK):
+        stop = min(start + _CHUNK, size)
+        np.less(rng.random(stop - start), p, out=out[start:stop])
+    return out
 
 
 def _csr(kind: str, n: int, src: np.ndarray, dst: np.ndarray) -> Network:

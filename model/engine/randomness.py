@@ -148,21 +148,22 @@ class Streams:
     def uniform_scratch(self, decision: str, month: int, n: int) -> np.ndarray:
         """:meth:`uniform`'s numbers in the decision's own buffer, which its next draw refills.
 
-        For the engine's month (:meth:`model.engine.context.Context.uniform`), whose phases hand
-        each draw to a kernel or index it at once and keep nothing past the month: drawing into
-        an array kept per decision saves the allocation, the array's boxing and the read-only
-        flag of each draw (about 1 µs, a third of a 3,000-client draw). The array is
+        For monthly draws handed to a kernel at once (the staff's quits; the clients' draws go
+        into a pool the phases share, :meth:`model.engine.context.Context.uniform`): drawing
+        into an array kept per decision saves the allocation, the array's boxing and the
+        read-only flag of each draw (about 1 µs, a third of a 3,000-client draw). The array is
         read-only, as :meth:`uniform`'s is, and holds its numbers only until the next
         ``uniform_scratch`` of the same decision; keep a copy to keep them longer.
         """
         kept = self._scratch.get(decision)
         if kept is None or kept[0].size != n:
-            buffer = np.empty(int(n), np.float32)
-            view = buffer.view()  # the view handed out is read-only; the kernel fills the buffer
-            view.flags.writeable = False
-            kept = self._scratch[decision] = (buffer, view)
-        pcg64_fill_float32(self._month_words(decision, month), kept[0])
+            kept = self._scratch[decision] = read_only_buffer(int(n))
+        self.uniform_into(decision, month, kept[0])
         return kept[1]
+
+    def uniform_into(self, decision: str, month: int, out: np.ndarray) -> None:
+        """:meth:`uniform`'s numbers for ``out.size`` clients, written into ``out`` (float32)."""
+        pcg64_fill_float32(self._month_words(decision, month), out)
 
     def uniform_numpy(self, decision: str, month: int, n: int) -> np.ndarray:
         """:meth:`uniform`'s numbers from numpy's own PCG64 (not shared; the compiled draw's
@@ -194,6 +195,16 @@ class Streams:
     def uniform64_numpy(self, decision: str, month: int, n: int) -> np.ndarray:
         """:meth:`uniform64`'s numbers from numpy's own PCG64 (the compiled draw's reference)."""
         return self._seeded(decision, month).random(n)
+
+
+def read_only_buffer(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A float32 buffer of ``n`` and a read-only view of it: draws are written into the buffer
+    and handed out as the view (read-only, as shared values are: one compiled variant of each
+    kernel that reads them)."""
+    buffer = np.empty(n, np.float32)
+    view = buffer.view()
+    view.flags.writeable = False
+    return buffer, view
 
 
 def _nbytes(a: np.ndarray) -> int:

@@ -191,9 +191,11 @@ class RetentionModel(mesa.Model):
         self.month += 1
         levers, cost_factor = self._plan[self.month - 1]
         self.ctx.begin_month(self.month, levers, cost_factor)
+        ctx = self.ctx
         for _name, phase in self.phases:
-            phase(self.ctx)
-        compute_into(self.ctx, self._table[self.month - 1])  # the month's row, in place
+            ctx.begin_phase()
+            phase(ctx)
+        compute_into(ctx, self._table[self.month - 1])  # the month's row, in place
         if self.tracked_rows.size:
             for name, trace in self._trace.items():
                 np.take(getattr(self.clients, name), self.tracked_rows, out=trace[self.month - 1])

@@ -47,7 +47,8 @@ def csr_from_edges(
     with duplicates removed: the canonical CSR of the graph, the same arrays as sorting the keys
     ``row·n + column`` (the numpy reference, :func:`model.engine.network.csr_numpy`), built by
     counting instead — one bucket per node, then a sort of each node's few neighbours — in
-    linear time and a third of the memory. Returns ``(indptr int64, indices int32)``.
+    linear time and a third of the memory. Returns ``(indptr int64, indices int32)``; the
+    endpoints may be any integer type.
     """
     counts = np.zeros(n + 1, np.int64)
     for k in range(src.size):
@@ -80,4 +81,9 @@ def csr_from_edges(
                 out += 1
                 last = v
         indptr[i + 1] = out
-    return indptr, indices[:out].copy()
+    # Self-loops and repeats are few in large graphs: keep the array (a view of its first
+    # ``out``) rather than hold a second edge-long copy at the build's peak; copy only when over
+    # a sixteenth of it would be left unused.
+    if indices.size - out > indices.size // 16:
+        return indptr, indices[:out].copy()
+    return indptr, indices[:out]
