@@ -182,7 +182,7 @@ def _answers(ctx: Context) -> np.ndarray:
     kernels.month_pass(
         cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
         ctx.client_revenue, *satisfaction_cutoffs32(ctx.params.satisfaction), 0.2,
-        np.empty(n, np.float32), np.empty((2, n), np.float32), results,
+        np.empty(n, np.float32), *np.empty((2, n), np.float32), results,
     )  # fmt: skip
     return results
 
@@ -233,7 +233,7 @@ def test_month_pass_is_numpys_counts_and_top_sums(n: int, kind: str, share: floa
         results = np.full(kernels.N_RESULTS, -1.0)
         kernels.month_pass(
             stage, aware, satisfaction, bonus, value, revenue_total, revenue, promoter,
-            detractor, share, measured, np.empty((2, n), np.float32), results,
+            detractor, share, measured, *np.empty((2, n), np.float32), results,
         )  # fmt: skip
         # Counts and the measured satisfaction, as compute_numpy forms them.
         active = (stage == 1) | (stage == 2)
@@ -283,6 +283,6 @@ def test_month_pass_refuses_work_shorter_than_revenue() -> None:
     with pytest.raises(ValueError, match="work"):
         kernels.month_pass(
             stage, aware, satisfaction, bonus, value, revenue_total, revenue, np.float32(0.9),
-            np.float32(0.7), 0.2, np.empty(n, np.float32), np.empty((2, n), np.float32),
+            np.float32(0.7), 0.2, np.empty(n, np.float32), *np.empty((2, n), np.float32),
             np.empty(kernels.N_RESULTS),
         )  # fmt: skip

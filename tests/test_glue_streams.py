@@ -4,7 +4,7 @@ The compiled PCG64 now runs four interleaved chains of states and can fill an ar
 (:func:`~model.engine.kernels.pcg64.pcg64_fill_float32`); :class:`~model.engine.randomness.Streams`
 keeps the month's seed words and keys per decision and draws into buffers it is given
 (:meth:`~model.engine.randomness.Streams.uniform_scratch`, one per decision;
-:meth:`~model.engine.context.Context.uniform`, a pool the month's phases reuse). Each path is checked against numpy's
+:meth:`~model.engine.context.Context.uniform`, rows of a block the month's phases reuse). Each path is checked against numpy's
 own generator (:meth:`~model.engine.randomness.Streams.uniform_numpy`), byte for byte, across
 decisions, months (block boundaries included) and sizes; and
 :meth:`~model.engine.context.Context.begin_month` against the steps it used to take.
@@ -143,41 +143,45 @@ def test_context_draws_the_streams_numbers() -> None:
         assert got.tobytes() == expected.tobytes()
 
 
-def test_a_phases_draws_are_its_own_and_the_next_phase_reuses_their_buffers() -> None:
-    """Within a phase every draw has its own buffer; the next phase writes into the same ones,
-    so a whole run holds as many market-long draw buffers as one phase draws at most (two),
-    not one per decision."""
+def test_a_phases_draws_are_its_own_and_the_next_phase_reuses_their_rows() -> None:
+    """Within a phase every draw and work array has its own row of the context's block; the
+    next phase writes into the same rows, so a whole run holds as many market-long 4-byte rows
+    as one phase takes at most (four), not an array per decision and work array."""
     model = RetentionModel(small_scenario({"run.months": 4, "levers.loyalty_discount": 0.05}))
     model.run()
-    ctx = model.ctx
-    assert len(ctx._draw_pool) == 2  # work and word of mouth draw two; the others one
+    ctx, n = model.ctx, model.clients.n
+    # Work: two draws, quality and experience; attract: a draw, a work row and two row lists.
+    assert ctx.work.block.shape == (4, n)
     ctx.begin_phase()
     a, b = ctx.uniform("retain.churn"), ctx.uniform("retain.poach")
     assert not np.shares_memory(a, b) and not a.flags.writeable
-    assert (
-        a.tobytes() == ctx.streams.uniform_numpy("retain.churn", ctx.month, ctx.clients.n).tobytes()
-    )
-    assert (
-        b.tobytes() == ctx.streams.uniform_numpy("retain.poach", ctx.month, ctx.clients.n).tobytes()
-    )
+    assert a.tobytes() == ctx.streams.uniform_numpy("retain.churn", ctx.month, n).tobytes()
+    assert b.tobytes() == ctx.streams.uniform_numpy("retain.poach", ctx.month, n).tobytes()
     ctx.begin_phase()
     c = ctx.uniform("wom.positive")
-    assert c is a  # the next phase's first draw, in the last phase's first buffer
-    assert (
-        c.tobytes() == ctx.streams.uniform_numpy("wom.positive", ctx.month, ctx.clients.n).tobytes()
-    )
+    assert np.shares_memory(c, a)  # the next phase's first draw, in the last phase's first row
+    assert c.tobytes() == ctx.streams.uniform_numpy("wom.positive", ctx.month, n).tobytes()
+    rows = ctx.work32(2, np.int32)  # a phase's own work rows: the block's next, writable
+    assert rows.shape == (2, n) and rows.dtype == np.int32 and rows.flags.writeable
+    assert np.shares_memory(rows, b) and not np.shares_memory(rows, c)
+    # A phase that takes more rows than the block holds gets a larger block; what it was
+    # handed before stays as it was.
+    kept = c.copy()
+    more = ctx.work32(3)
+    assert ctx.work.block.shape == (6, n) and not np.shares_memory(more, c)
+    assert c.tobytes() == kept.tobytes()
 
 
-def test_a_copied_model_draws_into_buffers_of_its_own() -> None:
+def test_a_copied_model_draws_into_rows_of_its_own() -> None:
     model = RetentionModel(small_scenario({"run.months": 6}))
     model.run(3)
     twin = copy.deepcopy(model)
-    assert twin.ctx._draw_pool == [] and twin.ctx._drawn == 0
+    assert twin.ctx.work.block.size == 0 and twin.ctx.work.taken == 0
     twin.run(), model.run()
     assert twin.timeseries().equals(model.timeseries())
-    assert not np.shares_memory(twin.ctx._draw_pool[0][0], model.ctx._draw_pool[0][0])
+    assert not np.shares_memory(twin.ctx.work.block, model.ctx.work.block)
     sent = pickle.loads(pickle.dumps(model.ctx))  # (a context alone pickles; a model does not)
-    assert sent._draw_pool == [] and sent.uniform("wom.positive").tobytes() == (
+    assert sent.work.block.size == 0 and sent.uniform("wom.positive").tobytes() == (
         model.ctx.streams.uniform_numpy("wom.positive", model.ctx.month, model.clients.n).tobytes()
     )
 
@@ -257,3 +261,20 @@ def test_begin_month_sets_what_it_set_before(overrides: dict, shocks: list) -> N
     assert len(ledgers) == scenario.run.months
     if shocks and not scenario.market.hold_still:
         assert frontiers[1] != frontiers[0]  # (the leaps landed)
+
+
+@pytest.mark.parametrize("clients", [300, 301])
+def test_float64_work_rows_are_aligned_pairs_of_the_blocks_rows(clients: int) -> None:
+    """work64's rows are two of the block's 4-byte rows each, aligned for float64 even in a
+    market of odd size after an odd number of rows taken (then one row is skipped)."""
+    ctx = RetentionModel(small_scenario({"market.clients": clients, "run.months": 1})).ctx
+    ctx.begin_phase()
+    first = ctx.work32()
+    pair = ctx.work64(2)
+    assert pair.shape == (2, clients) and pair.dtype == np.float64 and pair.flags.aligned
+    assert pair.flags.c_contiguous and not np.shares_memory(pair, first)
+    pair[:] = 1.5
+    assert first.flags.writeable and ctx.work.taken == 5 + (clients % 2)
+    single = ctx.work64()
+    assert single.shape == (clients,) and single.flags.aligned
+    assert not np.shares_memory(single, pair)

@@ -14,8 +14,9 @@ import numpy as np
 
 from model.engine.kernels.month import open_month
 from model.engine.network import Network
-from model.engine.randomness import Streams, read_only_buffer
+from model.engine.randomness import Streams
 from model.engine.schedule import frontier_leap
+from model.engine.scratch import WorkRows
 from model.engine.state import ClientState, FirmState, StaffState, Stage
 from model.engine.targeting import monthly_targets
 from model.scenario import Levers, Scenario
@@ -96,17 +97,11 @@ class Context:
     client_revenue: np.ndarray = field(default_factory=lambda: np.zeros(0))
     ledger: dict[str, float] = field(default_factory=dict)
     tally: dict[str, float] = field(default_factory=dict)
-    # The phase's market-long draws (:meth:`uniform`): buffers and their read-only views,
-    # reused phase after phase, and how many the current phase has taken.
-    _draw_pool: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list, repr=False)
-    _drawn: int = field(default=0, repr=False)
+    # The month's draws and the phases' work arrays: rows of one block, reused phase by phase.
+    work: WorkRows = field(init=False, repr=False)
 
-    def __getstate__(self) -> dict:
-        """Copied and pickled without the draw buffers (a copied buffer and its copied view would
-        no longer share memory); the next draw makes new ones."""
-        state = self.__dict__.copy()
-        state.update(_draw_pool=[], _drawn=0)
-        return state
+    def __post_init__(self) -> None:
+        self.work = WorkRows(self.clients.n)
 
     def begin_month(self, month: int, levers: Levers, ad_cost_factor: float) -> None:
         """Reset the month's working values; snapshot who is served."""
@@ -123,6 +118,11 @@ class Context:
         # Who is served (and their rows: most phases work on them), who can be won back, and
         # last month's requests cleared (ClientState.clear_scratch): one compiled pass.
         cl, n = self.clients, self.clients.n
+        # Last month's arrays let go before this month's are made: unless something else holds
+        # them, their blocks are free again for the new ones of the same size (at 10⁶ clients
+        # two months' arrays at once would add 10 MB to the peak).
+        self.served = self.served_idx = self.charged_unserved = _NO_ROWS
+        self.targeted = {}
         self.served = np.empty(n, dtype=bool)
         within = np.empty(n, dtype=bool)
         self.served_idx = open_month(
@@ -136,11 +136,12 @@ class Context:
         self.revenue = 0.0
         self.ledger = _ZERO_LEDGER.copy()  # (a copy: a seventh of dict.fromkeys' time)
         self.tally = {}
-        self._drawn = 0
+        self.work.reset()
 
     def begin_phase(self) -> None:
-        """Start a phase: the draws of the last one (:meth:`uniform`) may be overwritten now."""
-        self._drawn = 0
+        """Start a phase: the last one's draws and work rows (:meth:`uniform`, :meth:`work32`)
+        may be overwritten now."""
+        self.work.reset()
 
     @property
     def dense(self) -> bool:
@@ -195,17 +196,32 @@ class Context:
         """This month's per-client uniforms for a decision (element i is client i's).
 
         Read-only, and valid until the next phase begins (:meth:`begin_phase`): a phase's draws
-        are written into a pool of market-long buffers that every phase reuses — as many as
-        the phase that draws most holds at once (two), not one per decision (seven: 20 MB at
-        10⁶ clients). Within a phase no buffer is reused; copy a draw to keep it longer.
+        and work arrays are rows of one block that every phase reuses (:attr:`work`) — as many
+        rows as the phase that takes most holds at once, not an array per decision and work
+        array. Within a phase no row is handed out twice; copy a draw to keep it longer.
         """
-        pool, k = self._draw_pool, self._drawn
-        if k == len(pool):
-            pool.append(read_only_buffer(self.clients.n))
-        buffer, view = pool[k]
-        self._drawn = k + 1
-        self.streams.uniform_into(decision, self.month, buffer)
-        return view
+        w = self.work
+        k = w.take(1)
+        self.streams.uniform_into(decision, self.month, w.rows[k])
+        return w.read[k]
+
+    def work32(self, rows: int = 0, dtype: type = np.float32) -> np.ndarray:
+        """A writable work array of the market's length for this phase's own use (contents
+        undefined), from the block :meth:`uniform` draws into: valid until the next phase
+        begins, and never one of this phase's draws or other work arrays.
+
+        Parameters
+        ----------
+        rows : int
+            0 for one array of shape (clients,); else a (rows, clients) array.
+        dtype : {numpy.float32, numpy.int32}
+            A 4-byte type: the block's float32 rows viewed as it.
+        """
+        return self.work.float32(rows, dtype)
+
+    def work64(self, rows: int = 0) -> np.ndarray:
+        """:meth:`work32` in float64: each array row made of two of the block's rows."""
+        return self.work.float64(rows)
 
     def uniform_at(self, decision: str, rows: np.ndarray) -> np.ndarray:
         """This month's uniforms for a decision about a few clients only (``rows``)."""

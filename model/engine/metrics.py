@@ -206,20 +206,12 @@ class _Work(NamedTuple):
 
     promoter: np.float32  # the NPS cut-offs in float32, as numpy compares them with satisfaction
     detractor: np.float32
-    measured: np.ndarray  # work arrays (kernels.month_pass's), rewritten every month
-    work: np.ndarray
     results: np.ndarray
 
 
 def _work(ctx: Context) -> _Work:
-    """:class:`_Work` for the context's market and scenario (arrays of the market's size)."""
-    n = ctx.clients.n
-    return _Work(
-        *satisfaction_cutoffs32(ctx.params.satisfaction),
-        np.empty(n, np.float32),
-        np.empty((2, n), np.float32),
-        np.empty(kernels.N_RESULTS),
-    )
+    """:class:`_Work` for the context's market and scenario."""
+    return _Work(*satisfaction_cutoffs32(ctx.params.satisfaction), np.empty(kernels.N_RESULTS))
 
 
 _SHARE = 0.2  # the top shares' fraction of their members
@@ -242,9 +234,13 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
     cl = ctx.clients
     w = formed(cl, "metrics", ctx.params, lambda: _work(ctx))
     revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
+    # The pass's three market-long work arrays come from the pool the phases draw into, free
+    # once the month's phases are done (Context.work32).
+    ctx.begin_phase()
     kernels.month_pass(
         cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
-        revenue, w.promoter, w.detractor, _SHARE, w.measured, w.work, w.results,
+        revenue, w.promoter, w.detractor, _SHARE, ctx.work32(), ctx.work32(), ctx.work32(),
+        w.results,
     )  # fmt: skip
     (
         n_prospects, n_active_only, n_loyal, n_lapsed, promoters, detractors, aware, n_ever,

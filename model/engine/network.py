@@ -75,7 +75,12 @@ class Network:
         """The largest degree (computed once: word of mouth asks every month)."""
         cached = self.__dict__.get("_max_degree")
         if cached is None:
-            cached = self.__dict__["_max_degree"] = int(self.degrees().max(initial=0))
+            # From the row pointers unless the degrees are kept already: keeping them for a
+            # maximum would hold an array per node (4 MB at 10⁶) for one number.
+            degrees = self.__dict__.get("_degrees")
+            if degrees is None:
+                degrees = np.diff(self.indptr) if self.kind != "full" else np.array([self.n - 1])
+            cached = self.__dict__["_max_degree"] = int(degrees.max(initial=0))
         return cached
 
     def nbytes(self) -> int:

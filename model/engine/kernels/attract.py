@@ -17,7 +17,8 @@ __all__ = ["attract_aware", "attract_convert", "rows_where"]
 @njit(cache=True, nogil=True)
 def rows_where(codes: np.ndarray, code: int, out: np.ndarray) -> np.ndarray:  # pragma: no cover
     """The rows whose ``codes`` equal ``code``, ascending (``np.flatnonzero(codes == code)``),
-    as the first slots of ``out`` (int64, at least ``codes.size`` long; the rest overwritten).
+    as the first slots of ``out`` (an integer array at least ``codes.size`` long that holds every
+    row; the rest overwritten).
 
     Branch-free: every row is written at the next free slot and the slot advances only on a
     match, so a mixed market costs no mispredicted branches (several times faster than a test
@@ -51,10 +52,11 @@ def attract_aware(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:  # pragma: no cover - compiled
     """Mark the prospects who become aware this month and the channel credited; list the aware.
 
-    The lists are views of the work arrays ``rows`` (int64, (2, market): the prospects, then in
+    The lists are views of the work arrays ``rows`` (int32, (2, market): the prospects, then in
     their place the aware; the referred) and ``u_work`` (float32, (market,)), which the phase
-    keeps per market (:func:`model.engine.scratch.formed`): fresh arrays of the market's length
-    each month cost more to fault into memory than the pass. An unaware prospect ``i`` is
+    keeps per market (:func:`model.engine.scratch.formed`) or borrows from the context's pool
+    (:meth:`model.engine.context.Context.work32`): fresh arrays of the market's length each
+    month cost more to fault into memory than the pass. An unaware prospect ``i`` is
     reached by the ad when ``u_ad[i] < p_ad`` and by word of mouth when ``heard_positive[i]``. A tie goes to the ad when its keyed uniform (``key_credit``) is
     below ``p_ad / max(p_ad + wom_probability[i], 1e-12)``, all in float32 as numpy forms it
     (``p_ad`` comes as float32). Writes ``aware`` and ``aware_source``.
@@ -63,9 +65,9 @@ def attract_aware(
 
     Returns
     -------
-    aware_rows : ndarray of int64
+    aware_rows : ndarray of int32
         Every aware prospect after this pass, in row order.
-    referred : ndarray of int64
+    referred : ndarray of int32
         The newly aware credited to a referral, in row order.
     u_referrer : ndarray of float32
         Each referred prospect's uniform under ``key_referrer`` (to pick the referrer).

@@ -42,7 +42,8 @@ def month_pass(
     detractor: np.float32,
     share: float,
     measured: np.ndarray,
-    work: np.ndarray,
+    value_work: np.ndarray,
+    revenue_work: np.ndarray,
     results: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Everything the month's metrics count over the market, in one call.
@@ -74,21 +75,20 @@ def month_pass(
         The top shares' fraction of members (0.2).
     measured : ndarray of float32
         Written per client.
-    work : ndarray of float32, (2, n)
-        Overwritten: each top share's members gathered (n at least the market's and revenue's
-        lengths).
+    value_work, revenue_work : ndarray of float32
+        Overwritten: each top share's members gathered (at least as long as ``value`` and
+        ``revenue``).
     results : ndarray of float64, (N_RESULTS,)
         Written: the counts, then each top share's :func:`top_sum` answer (slots above; a top
         share with no members, or with a NaN among them, is marked not exact), then the
         measured satisfaction's sum.
     """
-    if value.size > work.shape[1] or revenue.size > work.shape[1]:
-        raise ValueError("work is shorter than the market")
+    if value.size > value_work.size or revenue.size > revenue_work.size:
+        raise ValueError("value_work or revenue_work is shorter than what it gathers")
     n_bits = _TOP_BITS_LARGE if stage.size >= _LARGE else _TOP_BITS  # bins: speed only
     shift = np.uint32(32 - n_bits)
     value_hist = np.zeros(1 << n_bits, np.int64)
     revenue_hist = np.zeros(1 << n_bits, np.int64)
-    value_work, revenue_work = work[0], work[1]
     value_bits, revenue_bits = value_work.view(np.uint32), revenue_work.view(np.uint32)
     # Branch-free counts (selects and summed comparisons): stages come in no order a branch
     # predicts.

@@ -50,10 +50,12 @@ def open_month(
         served[i] = on
         within_winback[i] = s == lapsed_code and months_lapsed[i] < winback_months
         k += on
-    # Counted first, so the rows are allocated once at their size (no market-sized copy), and
-    # listed branch-free (rows_where's way: a mixed market mispredicts a test and jump; the one
-    # slot more takes the writes after the last served row).
-    rows = np.empty(k + 1, np.int64)
+    # Listed branch-free (rows_where's way: a mixed market mispredicts a test and jump; the one
+    # slot more takes the writes after the last served row) into an array of the market's
+    # length, whatever the count: the same size every month, so the allocator reuses last
+    # month's block instead of leaving holes of slightly different sizes in the heap (at 10⁶
+    # clients, 30 MB of resident memory over a run).
+    rows = np.empty(stage.size + 1, np.int64)
     k = 0
     for i in range(stage.size):
         rows[k] = i

@@ -44,7 +44,7 @@ def win_back_lapsed(
     0, 1)``; the client returns when ``u_return[i]`` is below it. Writes ``returns`` and adds ``s``
     to ``direct_cost``. ``saturation`` holds ``1 − e^(−s/scale)`` for ``s = 0`` and for the
     targeted spend, ``lapse_decay`` holds ``e^(−ml/decay)`` for every int16 ``ml`` (from
-    ``−offset``): the exponentials stay in numpy. ``rows`` (int64) and ``spend_work`` (float64),
+    ``−offset``): the exponentials stay in numpy. ``rows`` (int32) and ``spend_work`` (float64),
     each the market's length, are work arrays the phase keeps from month to month (fresh ones
     would cost more to fault into memory than the pass): the lapsed are listed in ``rows``, then
     the charged over them.
@@ -56,7 +56,7 @@ def win_back_lapsed(
     spend : float
         What was spent on the lapsed clients: the sum, in row order, that ``np.add.reduce``
         gives (:func:`~model.engine.kernels.reduce.add_reduce`).
-    charged : ndarray of int64
+    charged : ndarray of int32
         The rows charged a spend above 0 (a view of ``rows``).
     targeted_count : int
         How many were charged a non-zero spend.

@@ -28,7 +28,6 @@ import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import account as kernels
-from model.engine.scratch import scratch
 from model.scenario import LoyaltyEconomics, Service
 
 __all__ = ["monthly_rate", "service_cost", "step", "step_numpy", "tenure_multiplier"]
@@ -191,14 +190,16 @@ def step(ctx: Context) -> None:
     share_of_spend = svc.cost_form != "flat"
     per_client = svc.cost_per_client * lv.service_level**2  # service_cost before its form
     service_per_client = bool(le.serve_cost_trend) or share_of_spend
-    revenue = np.empty(n)  # kept past the month (ctx.client_revenue): a fresh array
-    # The rest lives only in this phase: one per-market work array (one lookup), rewritten every
-    # month: its rows are contribution, volume, service and the programme members' revenue.
-    work = scratch(cl, "account.work", (4, cl.n), np.float64)
-    contribution = work[0, :n]
-    volume = work[1, :n] if premium else _NO_FLOATS
-    service = work[2, :n] if service_per_client else _NO_FLOATS
-    members_revenue = _NO_FLOATS if everyone else work[3, :n]
+    # Kept past the month (ctx.client_revenue): a fresh array, of the market's length whatever
+    # the count served, made once last month's is let go (the allocator then reuses its block).
+    ctx.client_revenue = _NO_FLOATS
+    revenue = np.empty(cl.n)[:n]
+    # The rest lives only in this phase: work rows of the context's block (no fresh arrays), one
+    # for each of contribution, volume, service and the programme members' revenue that the
+    # scenario needs (the first always; at 10⁶ clients a row is 8 MB).
+    needed = (True, premium, service_per_client, not everyone)
+    work = ctx.work64(sum(needed))
+    contribution, volume, service, members_revenue = _work_rows(work, needed, n)
     flags = _flags(
         bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
         service_per_client,
@@ -227,6 +228,15 @@ def step(ctx: Context) -> None:
     )  # fmt: skip
     _close_month(ctx, total_revenue, unattributed, paying, contribution_total)
     ctx.client_revenue = revenue
+
+
+def _work_rows(work: np.ndarray, needed: tuple[bool, ...], n: int) -> list[np.ndarray]:
+    """The first ``n`` of each needed work row in turn (an empty array for the others)."""
+    rows, k = [], 0
+    for need in needed:
+        rows.append(work[k, :n] if need else _NO_FLOATS)
+        k += need
+    return rows
 
 
 def _close_month(

@@ -93,7 +93,8 @@ def step(ctx: Context) -> None:
         _PROSPECT,
         _AD,
         _REFERRAL,
-        *formed(cl, "attract.work", None, lambda: _work_arrays(cl.n)),  # (the market alone)
+        ctx.work32(2, np.int32),  # work rows of the context's block (no fresh arrays)
+        ctx.work32(),
     )
     if referred.size:
         cl.referrer[referred] = ctx.network.pick_flagged(referred, ctx.promoters, u_referrer)
@@ -121,13 +122,6 @@ def step(ctx: Context) -> None:
     # Item by item: dict.update with keywords costs a microsecond more.
     ctx.tally["newly_aware"] = newly_aware
     ctx.tally["aware_by_ad"] = aware_by_ad
-
-
-def _work_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`~model.engine.kernels.attract.attract_aware`'s work arrays for a market of ``n``
-    (rows, (2, n) int64, and uniforms, float32), kept per market: fresh ones each month cost
-    more to fault into memory than the pass."""
-    return np.empty((2, n), np.int64), np.empty(n, np.float32)
 
 
 #: Stage and source codes as the kernels take them (plain ints).

@@ -115,7 +115,9 @@ def step(ctx: Context) -> None:
     with_discount = lv.loyalty_discount > 0 or p.targeting.loyalty != "all"
     enrolled = ctx.targeted["loyalty"] if with_discount else _NO_FLAGS
     # Row 0: the exponent with the discount; row 1: without it (the programme's effect).
-    multiplier = np.empty((2 if lv.loyalty_discount > 0 else 1, positions), dtype=np.float32)
+    # (Rows of the context's work block when they span the market; else a fresh, smaller array.)
+    rows = 2 if lv.loyalty_discount > 0 else 1
+    multiplier = ctx.work32(rows) if dense else np.empty((rows, positions), dtype=np.float32)
     exponential = r.churn_response == "exponential"
     # (Float parameters go as Python floats: the kernels round them to float32, as numpy would.)
     n_enrolled = kernels.hazard_exponents(
@@ -140,8 +142,8 @@ def step(ctx: Context) -> None:
     if exponential:
         response = _NO_FLOATS
     else:  # the other forms' own transcendentals, in numpy (satisfaction_response)
-        rows = ctx.served_rows
-        s = behavioural(cl.satisfaction[rows], cl.paradox_bonus[rows], acts)
+        served = ctx.served_rows
+        s = behavioural(cl.satisfaction[served], cl.paradox_bonus[served], acts)
         response = satisfaction_response(s, r).astype(np.float32, copy=False)
     poach = poached_share(p, ctx.month)
     n_bad, poached, kept = kernels.decide_leavers(

@@ -14,7 +14,6 @@ import numpy as np
 from model.engine.context import Context
 from model.engine.kernels import win_back as kernels
 from model.engine.phases.staff import saturating
-from model.engine.scratch import formed
 from model.engine.state import Reason, Stage
 from model.scenario import WinBack
 
@@ -111,19 +110,14 @@ def step(ctx: Context) -> None:
         float(w.negative_conversion_factor),
         cl.returns,
         cl.direct_cost,
-        *formed(cl, "win_back.work", None, lambda: _work_arrays(cl.n)),  # (the market alone)
+        ctx.work32(dtype=np.int32),  # the lapsed and their spends: work rows of the context's
+        ctx.work64(),  # block (no fresh arrays)
     )
     # Lapsed, so not served: account charges them apart. (A copy of the few rows, not a view of
     # the work array the next month rewrites: a phase may keep it.)
-    ctx.charged_unserved = charged.copy()
+    ctx.charged_unserved = charged.astype(np.int64)
     ctx.ledger["winback"] += spent  # the reference's spend.sum(), summed as numpy does
     ctx.tally["winback_targeted"] = targeted
-
-
-def _work_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The kernel's work arrays for a market of ``n``: rows (int64) and spends (float64), kept
-    per market (fresh ones each month cost more to fault into memory than the pass)."""
-    return np.empty(n, np.int64), np.empty(n, np.float64)
 
 
 def step_numpy(ctx: Context) -> None:

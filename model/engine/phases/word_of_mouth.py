@@ -152,6 +152,8 @@ def step(ctx: Context) -> None:
         step_numpy(ctx)
         return
     n = cl.n
+    # Last month's let go first: unless something else holds them, their blocks are reused.
+    ctx.promoters = ctx.wom_probability = _NONE
     promoters = np.empty(n, dtype=bool)
     # Every element is written when the positive channel carries (else it stays 0).
     pos = np.empty(n, dtype=np.float32) if s.do_pos else np.zeros(n, dtype=np.float32)

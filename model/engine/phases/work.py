@@ -149,8 +149,9 @@ def step(ctx: Context) -> None:
         _nobody_served(ctx)
         return
     c = formed(cl, "work", p, lambda: _compute_constants(p.service, p.staff))
-    q = np.empty(idx.size, dtype=np.float32)
-    x = np.empty(idx.size, dtype=np.float32)
+    # Quality and experience of the served: work rows of the context's block (no fresh arrays).
+    q = ctx.work32()[: idx.size]
+    x = ctx.work32()[: idx.size]
     # A bad-service shock lowers what is delivered, not the level paid for (no shocks: no drop).
     drop = service_drop(p, ctx.month) if p.shocks else 0.0
     # (scalars as float32, or rounded to it in the kernel: numpy computes a float32 array with a
