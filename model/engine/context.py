@@ -201,7 +201,11 @@ class Context:
         array. Within a phase no row is handed out twice; copy a draw to keep it longer.
         """
         w = self.work
-        k = w.take(1)
+        k = w.taken
+        if k < len(w.rows):  # (WorkRows.take(1), inline: a draw a phase, every month)
+            w.taken = k + 1
+        else:
+            w.take(1)
         self.streams.uniform_into(decision, self.month, w.rows[k])
         return w.read[k]
 

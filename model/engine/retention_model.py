@@ -192,8 +192,9 @@ class RetentionModel(mesa.Model):
         levers, cost_factor = self._plan[self.month - 1]
         self.ctx.begin_month(self.month, levers, cost_factor)
         ctx = self.ctx
+        work = ctx.work
         for _name, phase in self.phases:
-            ctx.begin_phase()
+            work.taken = 0  # (ctx.begin_phase(), inline)
             phase(ctx)
         compute_into(ctx, self._table[self.month - 1])  # the month's row, in place
         if self.tracked_rows.size:
