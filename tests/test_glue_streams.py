@@ -145,8 +145,9 @@ def test_context_draws_the_streams_numbers() -> None:
 
 def test_a_phases_draws_are_its_own_and_the_next_phase_reuses_their_rows() -> None:
     """Within a phase every draw and work array has its own row of the context's block; the
-    next phase writes into the same rows, so a whole run holds as many market-long 4-byte rows
-    as one phase takes at most (four), not an array per decision and work array."""
+    next phase writes into the same rows, so after its first month a run holds as many
+    market-long 4-byte rows as one phase takes at most (four here), not an array per decision
+    and work array."""
     model = RetentionModel(small_scenario({"run.months": 4, "levers.loyalty_discount": 0.05}))
     model.run()
     ctx, n = model.ctx, model.clients.n

@@ -235,15 +235,16 @@ def test_narrow_chunked_build_equals_the_int64_build(
 
 
 def test_csr_is_canonical_whether_it_keeps_or_copies_the_edge_array() -> None:
-    """Few dropped edges (the array kept, a view of its start) or many (a compact copy): the
-    same arrays as the numpy reference either way."""
+    """Few repeated edges (the edge array kept, a view of its start) or many (a compact copy):
+    the same arrays as the numpy reference either way, and nbytes counts what is held."""
     from model.engine.network import csr_numpy
 
-    src = np.arange(1000, dtype=np.int32)
-    for loops in (3, 500):  # under and over a sixteenth of the 2,000 directed edges dropped
-        dst = (src + 1) % 1000
-        dst[:loops] = src[:loops]
+    ring = np.arange(1000, dtype=np.int32)
+    for repeats in (3, 1000):  # under and over a sixteenth of the edge array left unused
+        src = np.concatenate([ring, ring[:repeats]])
+        dst = np.concatenate([(ring + 1) % 1000, (ring[:repeats] + 1) % 1000])
         got, want = _csr("random", 1000, src, dst), csr_numpy("random", 1000, src, dst)
-        assert got.indices.size == 2 * (1000 - loops)
         assert np.array_equal(got.indptr, want.indptr)
-        assert np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.indices, want.indices) and got.indices.size == 2000
+        held = 2 * (1000 + repeats) if repeats == 3 else 2000  # the view holds the whole array
+        assert got.nbytes() == got.indptr.nbytes + 4 * held

@@ -196,9 +196,9 @@ class Context:
         """This month's per-client uniforms for a decision (element i is client i's).
 
         Read-only, and valid until the next phase begins (:meth:`begin_phase`): a phase's draws
-        and work arrays are rows of one block that every phase reuses (:attr:`work`) — as many
-        rows as the phase that takes most holds at once, not an array per decision and work
-        array. Within a phase no row is handed out twice; copy a draw to keep it longer.
+        and work arrays are rows of one block that every phase reuses (:attr:`work`) — from the
+        second month, as many rows as the phase that takes most, not an array per decision and
+        work array. Within a phase no row is handed out twice; copy a draw to keep it longer.
         """
         w = self.work
         k = w.taken

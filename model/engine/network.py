@@ -86,7 +86,9 @@ class Network:
     def nbytes(self) -> int:
         """Memory held by the CSR arrays (and the adjacency matrix's edge values)."""
         extra = self.adjacency.data.nbytes if self.adjacency is not None else 0
-        return int(self.indptr.nbytes + self.indices.nbytes + extra)
+        # (Neighbour lists kept as a view of a longer edge array hold all of it.)
+        held = self.indices.base if isinstance(self.indices.base, np.ndarray) else self.indices
+        return int(self.indptr.nbytes + held.nbytes + extra)
 
     def count_flagged(self, flag: np.ndarray) -> np.ndarray:
         """For every node, how many of its neighbours have ``flag`` set.
@@ -236,7 +238,11 @@ def _csr(kind: str, n: int, src: np.ndarray, dst: np.ndarray) -> Network:
     :func:`model.engine.kernels.network.csr_from_edges`): the same arrays as :func:`csr_numpy`'s
     sort of all the edge keys, in linear time and about a third of its memory.
     """
-    indptr, indices = kernels.csr_from_edges(n, src, dst)
+    indptr, edges, m = kernels.csr_from_edges(n, src, dst)
+    # Repeated edges are few in large graphs: keep the array (a view of its first m)
+    # rather than hold a second edge-long copy at the build's peak; copy only when over a
+    # sixteenth of it would be left unused. (nbytes counts what the view holds.)
+    indices = edges[:m] if edges.size - m <= edges.size // 16 else edges[:m].copy()
     small = indices.size < np.iinfo(np.int32).max  # int32 row pointers while the edges fit
     return Network(kind, n, indptr.astype(np.int32 if small else np.int64), indices)
 

@@ -134,6 +134,9 @@ class WorkRows:
 
     def _grow(self, rows: int) -> None:
         """A new block of ``rows`` rows, and its row views."""
+        # The old block let go first (rows a phase holds keep it alive through their base): else
+        # both blocks would be held at once while the new one is made.
+        self.block = self.rows = self.read = self._views = None  # type: ignore[assignment]
         self.block = np.empty((rows, self.n), np.float32)
         self.rows = list(self.block)  # each row, writable
         read = self.block.view()

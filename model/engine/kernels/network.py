@@ -40,15 +40,16 @@ def pick_flagged_csr(
 @njit(cache=True, nogil=True)
 def csr_from_edges(
     n: int, src: np.ndarray, dst: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+) -> tuple[np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
     """The simple undirected graph of the edges ``src[k] — dst[k]`` in CSR form.
 
     Both directions of every edge, self-loops dropped, each node's neighbours sorted ascending
     with duplicates removed: the canonical CSR of the graph, the same arrays as sorting the keys
     ``row·n + column`` (the numpy reference, :func:`model.engine.network.csr_numpy`), built by
     counting instead — one bucket per node, then a sort of each node's few neighbours — in
-    linear time and a third of the memory. Returns ``(indptr int64, indices int32)``; the
-    endpoints may be any integer type.
+    linear time and a third of the memory. Returns ``(indptr int64, edges int32, m)``: the
+    neighbour lists are the first ``m`` of ``edges`` (the rest is what repeated edges
+    left unused). The endpoints may be any integer type.
     """
     counts = np.zeros(n + 1, np.int64)
     for k in range(src.size):
@@ -83,9 +84,4 @@ def csr_from_edges(
                 out += 1
                 last = v
         indptr[i + 1] = out
-    # Self-loops and repeats are few in large graphs: keep the array (a view of its first
-    # ``out``) rather than hold a second edge-long copy at the build's peak; copy only when over
-    # a sixteenth of it would be left unused.
-    if indices.size - out > indices.size // 16:
-        return indptr, indices[:out].copy()
-    return indptr, indices[:out]
+    return indptr, indices, out

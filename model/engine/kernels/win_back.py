@@ -45,9 +45,9 @@ def win_back_lapsed(
     to ``direct_cost``. ``saturation`` holds ``1 − e^(−s/scale)`` for ``s = 0`` and for the
     targeted spend, ``lapse_decay`` holds ``e^(−ml/decay)`` for every int16 ``ml`` (from
     ``−offset``): the exponentials stay in numpy. ``rows`` (int32) and ``spend_work`` (float64),
-    each the market's length, are work arrays the phase keeps from month to month (fresh ones
-    would cost more to fault into memory than the pass): the lapsed are listed in ``rows``, then
-    the charged over them.
+    each the market's length, are work arrays the phase borrows from the context's block
+    (:meth:`model.engine.context.Context.work32`; fresh ones would cost more to fault into
+    memory than the pass): the lapsed are listed in ``rows``, then the charged over them.
 
     Reference: :func:`model.engine.phases.win_back.step_numpy`.
 

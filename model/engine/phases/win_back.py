@@ -114,7 +114,7 @@ def step(ctx: Context) -> None:
         ctx.work64(),  # block (no fresh arrays)
     )
     # Lapsed, so not served: account charges them apart. (A copy of the few rows, not a view of
-    # the work array the next month rewrites: a phase may keep it.)
+    # the work row: the next phase, account itself, takes the same rows of the block.)
     ctx.charged_unserved = charged.astype(np.int64)
     ctx.ledger["winback"] += spent  # the reference's spend.sum(), summed as numpy does
     ctx.tally["winback_targeted"] = targeted
