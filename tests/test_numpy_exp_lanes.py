@@ -1,0 +1,38 @@
+"""numpy's ``exp`` gives each element the same bits wherever it lies in the array.
+
+The compiled phases leave two transcendental functions to numpy (the churn hazards' and the fix
+costs' ``exp``) and apply them to rows of the context's work block, at offsets and lengths that
+differ from the arrays the numpy reference passes. Their numbers are equal only if numpy's
+vectorized ``exp`` (SIMD lanes, with a different path for the ragged ends) gives an element the
+same bits whatever its position, the array's length or its alignment. The engine's golden and
+docking tests would fail if it did not; this names the cause.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@np.errstate(over="ignore")  # (exp past the type's range is inf, as it should be)
+def test_exp_of_an_element_does_not_depend_on_its_position(dtype: type) -> None:
+    rng = np.random.default_rng(0)
+    x = np.concatenate(
+        [
+            rng.uniform(-90.0, 90.0, 3000),  # beyond float32's range both ways (0 and inf)
+            rng.normal(0.0, 2.0, 3000),  # the hazards' usual exponents
+            np.array([0.0, -0.0, 80.0, -80.0, 88.7, -103.9, np.inf, -np.inf, np.nan]),
+        ]
+    ).astype(dtype)
+    whole = np.exp(x)
+    for start in range(0, 19):
+        for length in (1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 257, 1000):
+            part = x[start : start + length]
+            assert np.exp(part).tobytes() == whole[start : start + length].tobytes()
+    # In place, in a row of a block, at an odd offset (as the phases apply it).
+    block = np.zeros((3, x.size + 5), dtype)
+    row = block[1, 3 : 3 + x.size]
+    row[:] = x
+    np.exp(row, out=row)
+    assert row.tobytes() == whole.tobytes()
