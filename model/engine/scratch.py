@@ -7,8 +7,7 @@ month, freed with the market's client state. Only for arrays nothing keeps past 
 
 Scalars a phase forms from the scenario (float32 casts, products of parameters) cost more each
 month in a small market than its compiled pass; :func:`formed` keeps them per market while the
-scenario object is the same one (by identity: equality would take a −0.0 for a 0.0). With the
-basis ``None`` it keeps what the market alone decides.
+scenario object is the same one (by identity: equality would take a −0.0 for a 0.0).
 
 The month's draws and the phases' work arrays that live only within a phase are rows of one block
 (:class:`WorkRows`, held by the month's context) that every phase reuses: as many rows as the

@@ -3,7 +3,8 @@
 Two passes over the served clients replace the phase's two dozen numpy calls: :func:`ledger_pass`
 prices each served client's month (revenue, contribution, cost to serve) into arrays and sums
 them as numpy does (:func:`~model.engine.kernels.reduce.add_reduce`: the same pairwise sums),
-and :func:`attribute` books each client's share of the month into the cumulative arrays. Powers of tenure stay in numpy: they arrive as tables.
+and :func:`attribute` books each client's share of the month into the cumulative arrays. Powers
+of tenure stay in numpy: they arrive as tables.
 """
 
 from __future__ import annotations

@@ -55,8 +55,10 @@ def attract_aware(
     The lists are views of the work arrays ``rows`` (int32, (2, market): the prospects, then in
     their place the aware; the referred) and ``u_work`` (float32, (market,)), which the phase
     borrows from the context's block (:meth:`model.engine.context.Context.work32`): fresh
-    arrays of the market's length each month cost more to fault into memory than the pass. An unaware prospect ``i`` is
-    reached by the ad when ``u_ad[i] < p_ad`` and by word of mouth when ``heard_positive[i]``. A tie goes to the ad when its keyed uniform (``key_credit``) is
+    arrays of the market's length each month cost more to fault into memory than the pass.
+
+    An unaware prospect ``i`` is reached by the ad when ``u_ad[i] < p_ad`` and by word of mouth
+    when ``heard_positive[i]``. A tie goes to the ad when its keyed uniform (``key_credit``) is
     below ``p_ad / max(p_ad + wom_probability[i], 1e-12)``, all in float32 as numpy forms it
     (``p_ad`` comes as float32). Writes ``aware`` and ``aware_source``.
 
