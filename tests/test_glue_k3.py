@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from model.engine.network import build_network
+from model.engine.network import Network, build_network
 from model.engine.phases import attract, resolve, satisfaction, win_back, word_of_mouth
 from model.engine.phases.staff import saturating
 from model.scenario import Scenario
@@ -65,6 +65,29 @@ def test_word_of_mouth_with_hubs_past_the_16_bit_packing(settings) -> None:
     assert_same_effects(got, want)
     assert got.wom_probability.tobytes() == want.wom_probability.tobytes()
     assert got.promoters.tobytes() == want.promoters.tobytes()
+
+
+@pytest.mark.parametrize("isolated", [1, 40])
+def test_word_of_mouth_when_the_last_clients_have_no_contacts(isolated) -> None:
+    """The walk asks for the edges of speakers further on (a prefetch): a speaker whose row is
+    empty and last starts one past the edge array, which must change nothing."""
+    n = 600
+    ctx = random_context(n, 11, "all", "random")
+    net = ctx.network
+    ends = net.indptr.copy()
+    ends[n - isolated :] = ends[n - isolated]  # the last rows emptied ...
+    keep = np.repeat(np.arange(n), np.diff(ends))
+    indices = net.indices[: ends[-1]]
+    mutual = indices < n - isolated  # ... and every edge to them dropped (kept symmetric)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(keep[mutual], minlength=n))])
+    cut = Network("random", n, indptr.astype(net.indptr.dtype), indices[mutual].copy())
+    ctx = dataclasses.replace(ctx, network=cut)
+    got, want = copied(ctx), copied(ctx)
+    word_of_mouth.step(got)
+    word_of_mouth.step_numpy(want)
+    assert_same_effects(got, want)
+    assert got.wom_probability.tobytes() == want.wom_probability.tobytes()
+    assert np.count_nonzero(got.promoters[n - isolated :])  # the isolated do speak
 
 
 @pytest.mark.parametrize("scale", [0.5, 20.0, 333.3])

@@ -8,12 +8,16 @@ flagged neighbour, a uniform that rounds to 1, hubs past the packing, the fully 
 
 from __future__ import annotations
 
+import platform
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 
 from model.engine.kernels.hashing import hash_uniform
+from model.engine.kernels.memory import prefetch
 from model.engine.network import build_network
 from model.engine.phases.word_of_mouth import reach_table
 from model.engine.phases.work import greedy_spend, greedy_spend_numpy
@@ -291,3 +295,22 @@ def test_compiled_on_disk_reads_numbas_cache_of_the_months_kernels(monkeypatch) 
     assert kernels.compiled_on_disk() is False  # no index file: the next run compiles
     monkeypatch.setattr(month, "open_month", lambda *args: None)  # no numba cache object at all
     assert kernels.compiled_on_disk() is None  # cannot tell: say nothing
+
+
+def test_prefetch_is_a_hint_that_changes_no_value() -> None:
+    """A loop that asks for every element ahead (and one past the end) reads what numpy sums."""
+
+    @njit
+    def summed(values: np.ndarray, ahead: int) -> float:
+        total = 0.0
+        for i in range(values.size):
+            prefetch(values, min(i + ahead, values.size))  # up to one past the end
+            total += values[i]
+        return total
+
+    values = np.random.default_rng(0).random(10_001)
+    want = float(np.cumsum(values)[-1])  # the same left-to-right order
+    assert summed(values, 16) == want
+    assert summed(values, 0) == want
+    if platform.machine() in ("x86_64", "AMD64"):  # the hint reaches the machine code
+        assert "prefetcht0" in next(iter(summed.inspect_asm().values()))

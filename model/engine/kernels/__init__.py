@@ -20,6 +20,7 @@ so a later process loads them in a fraction of a second.
 
 **Layout.** One module per concern: :mod:`~model.engine.kernels.hashing` (keyed uniforms),
 :mod:`~model.engine.kernels.network` (passes over the social network's edges),
+:mod:`~model.engine.kernels.memory` (a prefetch hint for loops over scattered rows),
 :mod:`~model.engine.kernels.reduce` (numpy's float sums) and one per phase that has kernels.
 Kernels import numpy and numba only, never the engine.
 """

@@ -5,9 +5,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from model.engine.kernels.memory import prefetch
 from model.engine.kernels.work import clip
 
 __all__ = ["speak_and_hear"]
+
+#: Speakers ahead whose edges are asked for while this one's are walked (measured best of
+#: 4-32 at 10⁶ clients; any distance gives the same numbers).
+_AHEAD = 16
 
 
 @njit(cache=True, nogil=True)
@@ -36,6 +41,7 @@ def speak_and_hear(
     effect: np.float32,
     flags: np.ndarray,
     counts: np.ndarray,
+    speakers: np.ndarray,
     promoters: np.ndarray,
     probability_pos: np.ndarray,
     heard_pos: np.ndarray,
@@ -49,7 +55,8 @@ def speak_and_hear(
     writes ``promoters``. Each speaker adds its packed flag ``promoter + detractor · 2^shift``
     (``shift`` lies above the largest degree, so the two counts cannot mix; ``flags`` holds them)
     to the ``counts`` of its neighbours. ``flags`` and ``counts`` are work arrays of the
-    packing's dtype, overwritten. The network is undirected (its CSR symmetric,
+    packing's dtype, ``speakers`` an int32 one as long (the speakers' rows, listed first),
+    all overwritten. The network is undirected (its CSR symmetric,
     as :func:`model.engine.network.build_network` makes it; a hand-built one-way network would
     count differently), so each client's count is what summing over its own neighbours'
     flags gives (:func:`model.engine.phases.word_of_mouth.reach_numpy`), but only the speakers'
@@ -70,6 +77,7 @@ def speak_and_hear(
     zero, one = np.float32(0.0), np.float32(1.0)
     n_pro = 0
     n_det = 0
+    m = 0  # speakers listed
     # Speakers first, in a loop of its own: free of branches, it vectorizes.
     for i in range(satisfaction.size):
         s = satisfaction[i]
@@ -85,15 +93,22 @@ def speak_and_hear(
         flags[i] = int(pro) + (int(det) << shift)
         n_pro += pro
         n_det += det
-    counts[:] = 0
+    # Listed apart, branch-free (the next free slot advances only for a speaker): in the loop
+    # above it would keep LLVM from vectorizing the speakers' rules.
     for i in range(satisfaction.size):
+        speakers[m] = i
+        m += flags[i] != 0
+    counts[:] = 0
+    for j in range(m):
+        if j + _AHEAD < m:
+            prefetch(indices, indptr[speakers[j + _AHEAD]])
+        i = speakers[j]
         flag = flags[i]
-        if flag:
-            # Unsigned indices: numba then skips the wraparound test on each edge.
-            e, end = np.uint64(indptr[i]), np.uint64(indptr[i + 1])
-            while e < end:
-                counts[np.uint64(indices[e])] += flag
-                e += np.uint64(1)
+        # Unsigned indices: numba then skips the wraparound test on each edge.
+        e, end = np.uint64(indptr[i]), np.uint64(indptr[i + 1])
+        while e < end:
+            counts[np.uint64(indices[e])] += flag
+            e += np.uint64(1)
     low = (1 << shift) - 1
     n_pos = 0
     n_neg = 0

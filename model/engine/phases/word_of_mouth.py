@@ -182,6 +182,7 @@ def step(ctx: Context) -> None:
         s.effect,
         s.flags,
         s.counts,
+        ctx.work32(dtype=np.int32),  # the speakers' rows (a work row of the context's block)
         promoters,
         pos,
         cl.heard_positive,
