@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import gc
+import math
 import weakref
 from typing import Any
 
@@ -375,6 +376,38 @@ def test_compiled_top_share_equals_numpys(n: int) -> None:
     assert exact or n < 64  # the compiled way was compared
     if n >= 999:
         assert fell_back  # and the wide spread takes numpy's way, so both paths were compared
+
+
+@pytest.mark.parametrize("n", [1, 5, 64, 999, 3000, 1 << 18])
+def test_top_sum_says_exact_exactly_when_every_order_sums_alike(n: int) -> None:
+    """top_sum's verdict and sum, against exact arithmetic: the selected values (the k largest
+    float32 members) sum exactly in float64 in every order when their magnitudes sum to at most
+    2^52 units in the last place of the smallest nonzero one (math.fsum rounds correctly).
+    The kernel sums in vector lanes, so its sum must be the exact one whenever it says so;
+    among the cases are tops that reach below zero (the smallest magnitude looked up)."""
+    rng = np.random.default_rng(n + 7)
+    work = np.empty(n, np.float32)
+    said = {True: 0, False: 0}
+    for values, members in _top_share_cases(rng, n):
+        chosen = np.sort(values[members].astype(np.float32))
+        for share in (0.2, 0.01, 0.5, 1.0):
+            if chosen.size == 0:
+                continue
+            k = max(round(share * chosen.size), 1)
+            top = chosen[chosen.size - k :].astype(np.float64)
+            exact, total, lowest = metrics_kernels.top_sum(values, members, k, work)
+            assert lowest == top[0]
+            nonzero = np.abs(top[top != 0.0])
+            if nonzero.size == 0:
+                assert exact and total == 0.0
+                continue
+            ulp = math.ldexp(1.0, math.frexp(nonzero.min())[1] - 24)
+            assert exact == (math.fsum(np.abs(top)) <= ulp * 2.0**52), (share, k)
+            if exact:
+                assert total == math.fsum(top)
+            said[exact] += 1
+    if n >= 999:
+        assert said[True] and said[False]  # both verdicts were reached
 
 
 def test_formed_values_follow_the_basis_object_and_go_with_their_owner() -> None:

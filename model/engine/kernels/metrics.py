@@ -231,37 +231,88 @@ def _select(
     work: np.ndarray, m: int, k: int, hist: np.ndarray, shift: np.uint32
 ) -> tuple[bool, float, float]:  # pragma: no cover - compiled
     """:func:`top_sum` of the ``m`` values gathered in ``work``, ``hist`` their keys' histogram
-    (by the top ``32 - shift`` bits); no NaN among them, 1 ≤ k ≤ m."""
-    bits = work.view(np.uint32)
+    (by the top ``32 - shift`` bits); no NaN among them, 1 ≤ k ≤ m.
+
+    The values in the bins above the k-th largest's are summed in whatever order the machine
+    likes best (:func:`_sums_above`): where the answer is exact every order gives the same
+    sums, and where it is not the sums are not used — only whether they are exact, which every
+    order decides alike (see below).
+    """
     above, top = 0, hist.size - 1
     while above + hist[top] < k:
         above += hist[top]
         top -= 1
+    top_key = np.uint32(top)
     candidates = np.empty(hist[top], np.float32)
-    c = 0
-    total, magnitude, smallest = 0.0, 0.0, np.inf
-    for j in range(m):
-        bin_ = np.int64(_key(bits[j]) >> shift)
-        if bin_ > top:
-            x = np.float64(work[j])
-            total += x
-            magnitude += abs(x)
-            if x != 0.0 and abs(x) < smallest:
-                smallest = abs(x)
-        elif bin_ == top:
-            candidates[c] = work[j]
-            c += 1
+    c = _in_bin(work, m, top_key, shift, candidates)
     candidates.sort()
-    lowest = np.float64(candidates[c - (k - above)])  # the smallest value selected
-    for j in range(c - (k - above), c):
+    first = c - (k - above)  # the selected candidates: the largest k − above of them
+    lowest = np.float64(candidates[first])  # the smallest value selected
+    total, magnitude = _sums_above(work, m, top_key, shift)
+    for j in range(first, c):
         x = np.float64(candidates[j])
         total += x
         magnitude += abs(x)
-        if x != 0.0 and abs(x) < smallest:
-            smallest = abs(x)
     if magnitude == 0.0:
         return True, total, lowest
+    # Every selected value is at least the lowest; when that is positive it is also the
+    # smallest nonzero magnitude among them, else they are looked through.
+    smallest = (
+        lowest if lowest > 0.0 else _smallest_selected(work, m, top_key, shift, candidates[first:c])
+    )
     # The float32 unit in the last place of the smallest nonzero magnitude, 2^(e − 24), or less
-    # for a subnormal (whose values are multiples of it all the same).
+    # for a subnormal (whose values are multiples of it all the same). Every partial sum of the
+    # selected values, in any order or grouping, is a multiple of it no larger than their
+    # magnitudes' sum: below 2^(e − 24 + 53) each is a float64, so every order computes the
+    # same (exact) sums, and above it no order's rounding brings the sum down to the bound.
     e = math.frexp(smallest)[1]
     return magnitude <= math.ldexp(1.0, e - 24 + 52), total, lowest
+
+
+@njit(cache=True, nogil=True)
+def _in_bin(
+    work: np.ndarray, m: int, top_key: np.uint32, shift: np.uint32, out: np.ndarray
+) -> int:  # pragma: no cover - compiled
+    """Copy the values of ``work[:m]`` whose key lies in bin ``top_key`` into ``out``; how many."""
+    bits = work.view(np.uint32)
+    c = 0
+    for j in range(m):
+        if (_key(bits[j]) >> shift) == top_key:  # (rarely: a branch the processor predicts)
+            out[c] = work[j]
+            c += 1
+    return c
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
+def _sums_above(
+    work: np.ndarray, m: int, top_key: np.uint32, shift: np.uint32
+) -> tuple[float, float]:  # pragma: no cover - compiled
+    """The float64 sums of the values of ``work[:m]`` in bins above ``top_key``, and of their
+    magnitudes, in any order (``reassoc``: LLVM sums in vector lanes; no other fast-math
+    licence, so NaN, infinities and signed zeros keep their meaning)."""
+    bits = work.view(np.uint32)
+    total, magnitude = 0.0, 0.0
+    for j in range(m):
+        x = np.float64(work[j])
+        selected = (_key(bits[j]) >> shift) > top_key
+        total += x if selected else 0.0
+        magnitude += abs(x) if selected else 0.0
+    return total, magnitude
+
+
+@njit(cache=True, nogil=True)
+def _smallest_selected(
+    work: np.ndarray, m: int, top_key: np.uint32, shift: np.uint32, chosen: np.ndarray
+) -> float:  # pragma: no cover - compiled
+    """The smallest nonzero magnitude among the values above bin ``top_key`` and ``chosen``."""
+    bits = work.view(np.uint32)
+    smallest = np.inf
+    for j in range(m):
+        ax = abs(np.float64(work[j]))
+        if (_key(bits[j]) >> shift) > top_key and ax != 0.0 and ax < smallest:
+            smallest = ax
+    for x in chosen:
+        ax = abs(np.float64(x))
+        if ax != 0.0 and ax < smallest:
+            smallest = ax
+    return smallest
