@@ -69,8 +69,9 @@ def test_word_of_mouth_with_hubs_past_the_16_bit_packing(settings) -> None:
 
 @pytest.mark.parametrize("isolated", [1, 40])
 def test_word_of_mouth_when_the_last_clients_have_no_contacts(isolated) -> None:
-    """The walk asks for the edges of speakers further on (a prefetch): a speaker whose row is
-    empty and last starts one past the edge array, which must change nothing."""
+    """Speakers whose rows are empty and last (the walk asks for the edges of speakers further
+    on, up to one past the edge array) count and hear as the reference has them. A prefetch
+    never faults, so this guards the values, not the hint's address."""
     n = 600
     ctx = random_context(n, 11, "all", "random")
     net = ctx.network

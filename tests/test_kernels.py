@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numba import njit
+from numba.core.errors import TypingError
 
 from model.engine.kernels.hashing import hash_uniform
 from model.engine.kernels.memory import prefetch
@@ -312,5 +313,7 @@ def test_prefetch_is_a_hint_that_changes_no_value() -> None:
     want = float(np.cumsum(values)[-1])  # the same left-to-right order
     assert summed(values, 16) == want
     assert summed(values, 0) == want
+    with pytest.raises(TypingError):  # strided: the address would not be the element's
+        summed(values[::2], 16)
     if platform.machine() in ("x86_64", "AMD64"):  # the hint reaches the machine code
         assert "prefetcht0" in next(iter(summed.inspect_asm().values()))

@@ -363,7 +363,9 @@ def test_compiled_top_share_equals_numpys(n: int) -> None:
     rng = np.random.default_rng(n)
     work = np.empty(n, np.float32)
     fell_back = exact = 0
-    for values, members in _top_share_cases(rng, n):
+    cases = _top_share_cases(rng, n)
+    cases += [(v, np.ones(n, np.bool_)) for v, _ in cases[:2]]  # 2^18 members: the finer bins
+    for values, members in cases:
         count = int(np.count_nonzero(members))
         for share in (0.2, 0.01, 0.5, 1.0):
             expected = metrics.top_share(values, share, members)
@@ -388,7 +390,10 @@ def test_top_sum_says_exact_exactly_when_every_order_sums_alike(n: int) -> None:
     rng = np.random.default_rng(n + 7)
     work = np.empty(n, np.float32)
     said = {True: 0, False: 0}
-    for values, members in _top_share_cases(rng, n):
+    cases = _top_share_cases(rng, n)
+    # Every member (the masks above hold fewer than 2^18): the large market's finer bins.
+    cases += [(v, np.ones(n, np.bool_)) for v, _ in cases[:2]]
+    for values, members in cases:
         chosen = np.sort(values[members].astype(np.float32))
         for share in (0.2, 0.01, 0.5, 1.0):
             if chosen.size == 0:

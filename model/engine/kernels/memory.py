@@ -19,12 +19,16 @@ __all__ = ["prefetch"]
 
 @intrinsic
 def prefetch(typingctx, array, index):  # pragma: no cover - compiled
-    """Ask for the cache line holding ``array[index]`` (a read, kept in every cache level).
+    """Ask for the cache line holding ``array[index]`` (a read, kept in every cache level) of a
+    C-contiguous ``array`` (another layout is a typing error).
 
     A hint: it reads nothing and never faults, so an ``index`` one past the end (an empty last
     row's start) is harmless. Returns nothing.
     """
-    if not isinstance(array, types.Array) or not isinstance(index, types.Integer):
+    # Contiguous arrays only: the address is the data pointer plus the index, strides ignored.
+    if not (isinstance(array, types.Array) and array.layout == "C") or not isinstance(
+        index, types.Integer
+    ):
         return None
     sig = types.void(array, index)
 

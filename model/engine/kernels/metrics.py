@@ -179,8 +179,9 @@ def top_sum(
     The selection is by value, not by row, so ties at the threshold do not matter. Instead of a
     copy and a partition: the members' float32 values are gathered into ``work``, a histogram of
     the top 11 (16 in large markets) bits of their order-preserving bit keys finds the bin
-    holding the k-th largest, a second pass sums the bins above it and the largest values of
-    that bin are sorted out.
+    holding the k-th largest, one pass gathers that bin's values, another sums the bins above
+    it (in vector lanes: any order, see :func:`_select`) and the bin's largest values are sorted
+    out.
 
     Parameters
     ----------
@@ -197,7 +198,8 @@ def top_sum(
     exact : bool
         Whether ``total`` is numpy's sum (False: take numpy's partition).
     total : float
-        The sum of the selected values, in float64.
+        The sum of the selected values, in float64: exact (and numpy's) when ``exact``; otherwise
+        only near it, its last bits depending on the machine's vector width (callers ignore it).
     lowest : float
         The smallest value selected (the caller's fallback rule looks at it).
     """

@@ -74,6 +74,8 @@ def speak_and_hear(
     tuple of int
         Promoters, detractors, and the clients who heard a positive and a negative message.
     """
+    if speakers.size < satisfaction.size or flags.size < satisfaction.size:
+        raise ValueError("speakers or flags is shorter than the market")
     zero, one = np.float32(0.0), np.float32(1.0)
     n_pro = 0
     n_det = 0
