@@ -95,8 +95,9 @@ def speak_and_hear(
         flags[i] = int(pro) + (int(det) << shift)
         n_pro += pro
         n_det += det
-    # Listed apart, branch-free (the next free slot advances only for a speaker): in the loop
-    # above it would keep LLVM from vectorizing the speakers' rules.
+    # Listed apart, branch-free (attract.rows_where's way, on a nonzero flag: the next free slot
+    # advances only for a speaker); in the loop above it would keep LLVM from vectorizing the
+    # speakers' rules.
     for i in range(satisfaction.size):
         speakers[m] = i
         m += flags[i] != 0
