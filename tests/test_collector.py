@@ -119,3 +119,25 @@ def test_a_collector_set_in_place_collects_through_its_reporters_and_copies() ->
         frame = m.datacollector.get_model_vars_dataframe()
         assert list(frame["month"]) == [1, 2, 3, 4, 5, 6]
         assert np.array_equal(frame["active"].to_numpy(), m.timeseries()["active"].to_numpy())
+
+
+def test_rows_due_keep_their_order_with_collect_calls_and_through_a_pickle() -> None:
+    import pickle
+
+    model, mesa_dc = RetentionModel(_scenario(6)), _mesa_collector()
+    model.run(months=2)  # two rows due, not yet read
+    model.datacollector.collect(model)  # month 2 again: after the two due
+    twin = pickle.loads(pickle.dumps(model))
+    for m in (model, twin):
+        m.run()
+    for month in (1, 2, 2, 3, 4, 5, 6):
+        mesa_dc.collect(_AtMonth(model, month))
+    for m in (model, twin):
+        _same(m.datacollector, mesa_dc)
+
+
+class _AtMonth:
+    """``model`` as it stood at the end of ``month``, for Mesa's reporters (its table and clock)."""
+
+    def __init__(self, model: RetentionModel, month: int) -> None:
+        self.results, self.month, self.time = model.results, month, float(month)

@@ -3,7 +3,8 @@
 The model owns the client state as one array per attribute and the social network as CSR arrays;
 each month runs the phases of :data:`model.engine.phases.PHASES` over all clients at once. Staff are Mesa
 agents (there are few of them). Results are one preallocated (months × metrics) table, a row
-written each month and collected by Mesa's ``DataCollector`` through one named reporter per metric.
+written each month; Mesa's ``DataCollector`` holds one named reporter per metric and copies the
+table's rows when read (:mod:`model.engine.collector`).
 
 Examples
 --------
@@ -16,7 +17,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
 from typing import Any
 
 import mesa
@@ -24,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from model.engine.agents import ClientView, StaffAgent
+from model.engine.collector import TableCollector
 from model.engine.context import Context
 from model.engine.initial import initial_clients, initial_staff
 from model.engine.keywords import fresh_seed, scenario_from_keywords
@@ -56,16 +58,11 @@ TRACKED: tuple[str, ...] = (
 )
 
 
+#: Mesa's logger of each step (``Model._do_step`` writes to it at INFO).
+_MESA_LOG = logging.getLogger("MESA.mesa.model")
+
 #: ``rng`` not given: the scenario's own seed (``None`` given means a fresh seed, as in Mesa).
 _SCENARIO_SEED = object()
-
-
-def _reporter(name: str) -> Callable[[RetentionModel], float]:
-    def report(model: RetentionModel) -> float:
-        return float(model.results[name][model.month - 1]) if model.month else float("nan")
-
-    report.__name__ = f"report_{name}"
-    return report
 
 
 class RetentionModel(mesa.Model):
@@ -167,10 +164,9 @@ class RetentionModel(mesa.Model):
             name: np.zeros((self.months, k), dtype=getattr(self.clients, name).dtype)
             for name in TRACKED
         }
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in METRICS}
-        )
+        self.datacollector = TableCollector(self._table, METRICS)
         self._own_collector = self.datacollector  # (one a user sets instead collects by itself)
+        self._deferring = False  # whether the months' rows wait to be read (run())
 
     def _columns(self) -> dict[str, np.ndarray]:
         """:attr:`results`: each metric's column of the results table, as a view."""
@@ -206,36 +202,102 @@ class RetentionModel(mesa.Model):
             self.running = False
 
     def run(self, months: int | None = None, progress: bool = False) -> RetentionModel:
-        """Run to the scenario's horizon (or ``months`` more), optionally with a progress bar."""
+        """Run to the scenario's horizon (or ``months`` more), optionally with a progress bar.
+
+        Each month is one :meth:`step`, as Mesa's clock would call it: ``steps`` and ``time``
+        advance by one a month and the model's step schedule ends due at the next month. While
+        nothing but that schedule is due (no event, simulator or step log of the user's), the
+        months are stepped directly rather than through Mesa's event list
+        (:meth:`_steps_direct`), which costs a twelfth of a 3,000-client month.
+        """
         todo = self.months - self.month if months is None else min(months, self.months - self.month)
-        steps = range(todo)
+        bar = None
         if progress:
             from tqdm.auto import tqdm
 
-            steps = tqdm(steps, desc="months", unit="month", leave=False)
-        for _ in steps:
-            self.step()
+            bar = tqdm(total=todo, desc="months", unit="month", leave=False)
+        if todo > 0 and self._only_own_schedule():
+            self._steps_direct(todo, bar)
+        else:
+            for _ in range(todo):
+                self.step()
+                if bar is not None:
+                    bar.update()
+        if bar is not None:
+            bar.close()
         return self
 
-    def _collect(self) -> None:
-        """What ``self.datacollector.collect(self)`` records, appended directly.
+    def _only_own_schedule(self) -> bool:
+        """Whether the next Mesa events are the model's own monthly steps and nothing else.
 
-        Each reporter would return the month's value in the results table; calling fifty
-        reporters and deep-copying each float costs more than the month's arithmetic in a small
-        market. A collector set in place of the model's own collects through its reporters.
-        ``datacollector.collect`` still works (the app calls it for month 0).
+        True while the model's default schedule (a step every 1.0, from Mesa's ``Model``) is
+        the only live event, due at the next whole time unit, with no simulator attached, no
+        step replaced and Mesa's step log off; then :meth:`_steps_direct` does what Mesa's
+        event loop would. Anything else, or a Mesa whose internals differ: False (the event
+        loop is used).
+        """
+        try:
+            gen = self._default_schedule
+            due = gen._current_event
+            sched = gen.schedule
+            return (
+                self._simulator is None
+                and self.step == self._wrapped_step
+                and gen.is_active
+                and not gen._paused
+                and due is not None
+                and due.time == self.time + 1.0
+                and not callable(sched.interval)
+                and sched.interval == 1.0
+                and sched.count is None
+                and sched.end is None
+                and all(event is due or event.CANCELED for event in self._event_list._events)
+                and not _MESA_LOG.isEnabledFor(logging.INFO)
+            )
+        except AttributeError:  # another Mesa: its own event loop then
+            return False
+
+    def _steps_direct(self, todo: int, bar: Any = None) -> None:
+        """``todo`` months, each as Mesa's event loop runs the model's step (see :meth:`run`).
+
+        The same order as ``Model._advance_time``: the clock moves to the step's time, the step
+        counter advances, the step runs; then the schedule's next event is due one time unit
+        on. Measured at 3,000 clients: 263 µs a month against 281 through the event loop (of
+        which its own code, timed apart, is about 5 µs; the rest is not explained here).
+        """
+        step, gen = self._user_step, self._default_schedule
+        done = 0
+        self._deferring = True
+        try:
+            for _ in range(todo):
+                self.time = self.time + 1.0
+                self.steps += 1
+                step()
+                done += 1
+                if bar is not None:
+                    bar.update()
+        finally:  # (also when a step raises: the clock stands where the loop's would)
+            self._deferring = False
+            if self._own_collector is self.datacollector:
+                self.datacollector.flush()
+            gen._execution_count += done
+            gen._current_event.cancel()
+            gen._schedule_next(self.time + 1.0)
+
+    def _collect(self) -> None:
+        """Record the month as ``self.datacollector.collect(self)`` would.
+
+        The model's own collector gets the month's table row (:class:`TableCollector`), copied
+        at once from :meth:`step` and when read during :meth:`run`; a collector set in its place
+        collects through its reporters.
         """
         dc = self.datacollector
         if dc is not self._own_collector:
             dc.collect(self)
             return
-        steps = getattr(dc, "_collection_steps", None)
-        if steps is not None:
-            steps.append(self.time)
-        # The row as Python floats, as the reporters give them, in METRICS order (model_vars').
-        row = self._table[self.month - 1].tolist()
-        for values, value in zip(dc.model_vars.values(), row, strict=True):
-            values.append(value)
+        dc.due(self.month - 1, self.time)
+        if not self._deferring:
+            dc.flush()
 
     def _sync_staff_agents(self) -> None:
         """One registered Mesa agent per employed staff row (hires added, lay-offs removed)."""
