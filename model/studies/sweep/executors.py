@@ -63,22 +63,27 @@ def _single_threaded_env() -> Iterator[None]:
 @contextmanager
 def _quiet_dask_logs() -> Iterator[None]:
     """No Dask log lines on the terminal: a stopped sweep's workers log a warning per task and,
-    when the scheduler goes first, a heartbeat error with its traceback. A task's own error still
-    reaches the sweep (its future raises) and is reported there as one line.
+    when the scheduler goes first, a heartbeat error with its traceback; and the in-process
+    scheduler's gather from a worker that a stop closed ends in an error that Tornado's
+    ``tornado.application`` logger prints with its traceback (Dask leaves that logger at ERROR).
+    A task's own error still reaches the sweep (its future raises) and is reported there as one
+    line.
 
     Set in the environment too, so that the worker processes (which read it on start) inherit it.
     """
     import logging
 
     saved = os.environ.get("DASK_LOGGING__DISTRIBUTED")
-    logger = logging.getLogger("distributed")
-    level = logger.level
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado.application")]
+    levels = [logger.level for logger in loggers]
     os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
-    logger.setLevel(logging.CRITICAL)
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
         if saved is None:
             os.environ.pop("DASK_LOGGING__DISTRIBUTED", None)
         else:
