@@ -125,7 +125,7 @@ def test_rows_due_keep_their_order_with_collect_calls_and_through_a_pickle() -> 
     import pickle
 
     model, mesa_dc = RetentionModel(_scenario(6)), _mesa_collector()
-    model.run(months=2)  # two rows due, not yet read
+    model.run(months=2)
     model.datacollector.collect(model)  # month 2 again: after the two due
     twin = pickle.loads(pickle.dumps(model))
     for m in (model, twin):

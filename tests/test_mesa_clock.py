@@ -1,91 +1,193 @@
-"""``RetentionModel.run`` keeps Mesa's clock as Mesa's event loop would, and uses that loop
-whenever anything else is due: a user's event, a changed schedule, a simulator, the step log."""
+"""``RetentionModel.run`` leaves everything as Mesa's event loop would.
+
+``run()`` steps a month itself when the model's own step is the only event due
+(``model.engine.mesa_clock``) and through Mesa's loop (``model.step()``) otherwise. Each case
+here runs the same model both ways — ``run()``, and ``step()`` month by month, which is always
+Mesa's loop — and compares what either leaves: the clock (steps, time, month, the step
+schedule's count, next time and whether it is active), the events still due, what a user's
+event saw, the results and the collector. The cases are what the direct path must notice: an
+event scheduled before the run or by a step, a stopped or paused schedule, a step that raises, a
+copy taken inside a step, a cancelled event, Mesa's step log.
+"""
 
 from __future__ import annotations
 
+import copy
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from model.engine import mesa_clock, retention_model
+from model.engine.phases import PHASES
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario
 
-
-def _scenario(months: int = 8) -> Scenario:
-    return Scenario().with_overrides({"market.clients": 300, "run.months": months, "run.seed": 4})
+MONTHS = 8
 
 
-def _clock(model: RetentionModel) -> tuple:
-    gen = model._default_schedule
-    return (model.steps, model.time, model.month, gen.next_scheduled_time, gen.execution_count)
+class _Run:
+    """A model whose month ends with ``hook(run, month)``, and what its events saw."""
+
+    def __init__(self, hook: Callable[[_Run, int], None] | None = None) -> None:
+        self.hook = hook
+        self.seen: list[tuple[float, int, int]] = []
+        self.copies: list[RetentionModel] = []
+        scenario = Scenario().with_overrides(
+            {"market.clients": 300, "run.months": MONTHS, "run.seed": 4}
+        )
+        phases = (*PHASES, ("hook", self._hook)) if hook else None
+        self.model = RetentionModel(scenario, phases=phases)
+
+    def _hook(self, ctx) -> None:
+        self.hook(self, ctx.month)
+
+    def note(self) -> None:
+        """A user's event: records when it ran (time, month, steps)."""
+        m = self.model
+        self.seen.append((m.time, m.month, m.steps))
 
 
-def test_run_leaves_the_clock_where_stepping_through_mesa_leaves_it() -> None:
-    direct, stepped = RetentionModel(_scenario()), RetentionModel(_scenario())
-    assert direct._only_own_schedule()
-    direct.run(months=3)
-    for _ in range(3):
-        stepped.step()  # Mesa's wrapped step: through its event list
-    assert _clock(direct) == _clock(stepped) == (3, 3.0, 3, 4.0, 3)
-    direct.step()  # a step after run: one month, on Mesa's clock
-    direct.run()
-    for _ in range(5):
-        stepped.step()
-    assert _clock(direct) == _clock(stepped) == (8, 8.0, 8, 9.0, 8)
-    pd.testing.assert_frame_equal(direct.timeseries(), stepped.timeseries())
-    assert direct.datacollector._collection_steps == [float(m) for m in range(1, 9)]
+def _state(run: _Run) -> tuple:
+    m = run.model
+    gen = m._default_schedule
+    due = sorted(e.time for e in m._event_list._events if not e.CANCELED)
+    return (
+        m.steps,
+        m.time,
+        m.month,
+        gen.execution_count,
+        gen.next_scheduled_time,
+        gen.is_active,
+        due,
+        run.seen,
+    )
 
 
-def test_an_event_of_the_users_runs_at_its_time() -> None:
-    model = RetentionModel(_scenario())
-    seen: list[tuple[float, int]] = []
-
-    def note() -> None:
-        seen.append((model.time, model.month))
-
-    model.schedule_event(note, at=2.5)
-    assert not model._only_own_schedule()  # so run() goes through Mesa's event list
-    model.run()
-    assert seen == [(2.5, 2)] and _clock(model) == (8, 8.0, 8, 9.0, 8)
+def _same(direct: _Run, mesa: _Run) -> None:
+    assert _state(direct) == _state(mesa)
+    pd.testing.assert_frame_equal(direct.model.timeseries(), mesa.model.timeseries())
+    for a, b in ((direct.model.datacollector, mesa.model.datacollector),):
+        assert a._collection_steps == b._collection_steps
+        for name, values in a.model_vars.items():
+            assert np.array_equal(values, b.model_vars[name], equal_nan=True), name
 
 
-def test_a_cancelled_event_or_a_stopped_schedule_is_not_waited_for() -> None:
-    model = RetentionModel(_scenario())
+def _both(hook=None, before=None, months: int | None = None) -> tuple[_Run, _Run]:
+    """The same model run by ``run()`` and by ``step()`` month by month; ``before`` is applied
+    to each first."""
+    direct, mesa = _Run(hook), _Run(hook)
+    for r in (direct, mesa):
+        if before:
+            before(r)
+    direct.model.run(months)
+    for _ in range(MONTHS if months is None else months):
+        mesa.model.step()
+    return direct, mesa
 
+
+def test_a_plain_run_steps_every_month_directly_and_leaves_mesas_clock(monkeypatch) -> None:
+    direct, mesa = _Run(), _Run()
+    calls = []
+    monkeypatch.setattr(
+        retention_model, "step_direct", lambda m: (calls.append(1), mesa_clock.step_direct(m))
+    )
+    direct.model.run(months=3)
+    direct.model.step()  # a step after run: one month, through Mesa's loop
+    direct.model.run()
+    for _ in range(MONTHS):
+        mesa.model.step()
+    assert len(calls) == MONTHS - 1  # every month run() stepped, without the loop
+    _same(direct, mesa)
+    assert _state(direct)[:6] == (MONTHS, float(MONTHS), MONTHS, MONTHS, MONTHS + 1.0, True)
+
+
+def test_an_event_scheduled_before_the_run_runs_at_its_time() -> None:
+    direct, mesa = _both(before=lambda r: r.model.schedule_event(r.note, at=2.5))
+    assert direct.seen == [(2.5, 2, 2)]
+    _same(direct, mesa)
+
+
+def test_an_event_a_step_schedules_runs_at_its_time() -> None:
+    def hook(run: _Run, month: int) -> None:
+        if month in (1, 4):
+            run.model.schedule_event(run.note, at=run.model.time + 0.5)
+
+    direct, mesa = _both(hook)
+    assert direct.seen == [(1.5, 1, 1), (4.5, 4, 4)]
+    _same(direct, mesa)
+
+
+@pytest.mark.parametrize("how", ["stop", "pause"])
+def test_a_step_that_stops_or_pauses_the_schedule_is_obeyed(how: str) -> None:
+    def hook(run: _Run, month: int) -> None:
+        if month == 2:
+            getattr(run.model._default_schedule, how)()
+
+    direct, mesa = _both(hook)
+    assert direct.model.month == 2
+    _same(direct, mesa)
+
+
+def test_a_step_that_raises_leaves_the_clock_as_mesas_loop_does() -> None:
+    def hook(run: _Run, month: int) -> None:
+        if month == 3:
+            raise RuntimeError("phase failed")
+
+    direct, mesa = _Run(hook), _Run(hook)
+    with pytest.raises(RuntimeError, match="phase failed"):
+        direct.model.run()
+    with pytest.raises(RuntimeError, match="phase failed"):
+        for _ in range(MONTHS):
+            mesa.model.step()
+    assert direct.model.month == 3
+    _same(direct, mesa)
+    direct.model.run()  # and on from there, as Mesa goes on (its schedule lost its event)
+    for _ in range(MONTHS - 3):
+        mesa.model.step()
+    _same(direct, mesa)
+
+
+def test_a_copy_taken_inside_a_step_goes_on_as_mesas_would() -> None:
+    def hook(run: _Run, month: int) -> None:
+        if month == 3:
+            run.copies.append(copy.deepcopy(run.model))
+
+    direct, mesa = _both(hook)
+    _same(direct, mesa)
+    twins = []
+    for r in (direct, mesa):
+        twin = _Run()
+        twin.model = r.copies[0]
+        twin.model.step()  # through Mesa's loop in both
+        twin.model.run()
+        twins.append(twin)
+    _same(*twins)
+    # (Mesa's loop leaves such a copy with no step due: it runs no month more, either way.)
+    assert twins[0].model.month == 3
+    # A copy taken inside run() is not inside run(): a month it simulates is collected at once.
+    twin = direct.copies[0]
+    held = twin.datacollector.model_vars["npv"]
+    RetentionModel.step(twin)  # the month itself, without Mesa's clock
+    assert len(held) == 3
+
+
+def test_a_cancelled_event_is_not_waited_for() -> None:
     def nothing() -> None:
         pass
 
-    model.schedule_event(nothing, at=3.0).cancel()
-    assert model._only_own_schedule()
-    model._default_schedule.stop()  # Mesa's steps stopped: run() goes through the event list
-    assert not model._only_own_schedule()
-    model.run()  # where nothing is due: no month runs, as in Mesa
-    assert model.month == 0 and model.steps == 0
+    direct, mesa = _both(before=lambda r: r.model.schedule_event(nothing, at=3.0).cancel())
+    _same(direct, mesa)
 
 
-def test_the_step_log_on_takes_mesas_own_loop() -> None:
+def test_with_mesas_step_log_on_every_month_goes_through_its_loop() -> None:
     log = logging.getLogger("MESA.mesa.model")
     before = log.level
     log.setLevel(logging.INFO)
     try:
-        assert not RetentionModel(_scenario())._only_own_schedule()
+        model = RetentionModel(Scenario().with_overrides({"market.clients": 300, "run.months": 2}))
+        assert not mesa_clock.own_step_due(model)
     finally:
         log.setLevel(before)
-
-
-def test_a_step_that_raises_leaves_the_clock_at_the_months_begun() -> None:
-    def broken(ctx) -> None:
-        if ctx.month == 3:
-            raise RuntimeError("phase failed")
-
-    from model.engine.phases import PHASES
-
-    model = RetentionModel(_scenario(), phases=(*PHASES, ("broken", broken)))
-    with pytest.raises(RuntimeError, match="phase failed"):
-        model.run()
-    # Months 1 and 2 done, month 3 begun: Mesa's loop would stand at time 3 with 2 executions.
-    assert (model.steps, model.time, model.month) == (3, 3.0, 3)
-    assert model._default_schedule.next_scheduled_time == 4.0
-    assert np.isfinite(model.results["npv"][:2]).all()
