@@ -6,8 +6,8 @@ reporter's value appended to its list, the model's time to the collection steps 
 again; so the model hands the collector the row's index and time (:meth:`TableCollector.due`) and
 the collector copies the rows due the next time its lists are read, or when the model asks
 (:meth:`TableCollector.flush`). Read at any moment, it holds what collecting every month through
-the reporters would hold (``tests/test_collector.py``); fifty reporter calls a month cost about
-7 µs, a fortieth of a 3,000-client month.
+the reporters would hold (``tests/test_collector.py``); appending the month's fifty-six values
+to their lists cost about 7 µs, a fortieth of a 3,000-client month.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ class TableCollector(mesa.DataCollector):
     -----
     ``collect(model)`` works as Mesa's (through the reporters: the browser app records month 0
     so); rows made due in between are copied first, so the lists keep the order of collection.
+    It holds the table's metrics only: to collect anything else, set a collector of your own in
+    ``model.datacollector`` (the model then collects through its reporters every month).
     """
 
     def __init__(self, table: np.ndarray, names: Sequence[str]) -> None:
