@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
+from mesa.time.events import Priority
 
 from model.engine import mesa_clock, retention_model
 from model.engine.phases import PHASES
@@ -53,7 +54,8 @@ class _Run:
 def _state(run: _Run) -> tuple:
     m = run.model
     gen = m._default_schedule
-    due = sorted(e.time for e in m._event_list._events if not e.CANCELED)
+    # The live events in the order the loop will run them (time, priority, then creation).
+    due = [(e.time, _name(e)) for e in sorted(m._event_list._events) if not e.CANCELED]
     return (
         m.steps,
         m.time,
@@ -64,6 +66,11 @@ def _state(run: _Run) -> tuple:
         due,
         run.seen,
     )
+
+
+def _name(event) -> str:
+    fn = event.fn() if event.fn is not None else None
+    return getattr(fn, "__name__", "?")
 
 
 def _same(direct: _Run, mesa: _Run) -> None:
@@ -117,6 +124,24 @@ def test_an_event_a_step_schedules_runs_at_its_time() -> None:
 
     direct, mesa = _both(hook)
     assert direct.seen == [(1.5, 1, 1), (4.5, 4, 4)]
+    _same(direct, mesa)
+
+
+def test_an_event_due_with_the_next_step_runs_in_mesas_order() -> None:
+    """Tied with the next step in time and priority, the event made first runs first: the
+    user's, made during the step, before the step's next event, made after it."""
+
+    def hook(run: _Run, month: int) -> None:
+        if month == 2:
+            run.model.schedule_event(run.note, at=run.model.time + 1.0, priority=Priority.HIGH)
+
+    direct, mesa = _both(hook, months=2)
+    assert _state(direct)[6] == [(3.0, "note"), (3.0, "_execute_and_reschedule")]
+    _same(direct, mesa)
+    direct.model.run()
+    for _ in range(MONTHS - 2):
+        mesa.model.step()
+    assert direct.seen == [(3.0, 2, 2)]  # before month 3
     _same(direct, mesa)
 
 
