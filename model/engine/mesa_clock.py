@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import logging
 from heapq import heappop, heappush
+from typing import Any
 
 import mesa
 from mesa.time.events import Event
 
-__all__ = ["drop_cancelled", "own_step_due", "step_direct"]
+__all__ = ["begin_direct", "drop_cancelled", "end_direct", "own_step_due", "step_direct"]
 
 #: Mesa's log of each step (``Model._do_step`` writes to it at INFO): if on, the loop writes it.
 _MESA_LOG = logging.getLogger("MESA.mesa.model")
@@ -78,24 +79,38 @@ def step_direct(model: mesa.Model) -> None:
 
     The event popped, the clock moved to its time, the step counter advanced
     (``Model._do_step``), the step run, the execution counted and the next event scheduled one
-    time unit on. The schedule makes a new event for that; here the one just run is given the
-    next time and a new id from the same counter, which makes it, field by field, the event the
-    schedule would have made (a new event costs 8 µs between real months) — unless the step
-    stopped, paused or rescheduled the schedule, when the schedule's own call makes it, as in
-    the loop. An error in the step leaves the event popped and nothing rescheduled, as the loop
-    does. (The loop then sets the time it ran to: the same value, which Mesa signals only on a
-    change.)
+    time unit on (:func:`begin_direct`, the step, :func:`end_direct`). An error in the step
+    leaves the event popped and nothing rescheduled, as the loop does.
+    """
+    due = begin_direct(model)
+    model._user_step()
+    end_direct(model, due)
+
+
+def begin_direct(model: mesa.Model) -> Any:
+    """What Mesa's loop does before ``model``'s step (:func:`own_step_due` said yes): the event
+    popped, the clock moved to its time, the step counter advanced. Returns the event."""
+    due = heappop(model._event_list._events)
+    model.time = due.time
+    model.steps += 1  # (Model._do_step)
+    return due
+
+
+def end_direct(model: mesa.Model, due: Any) -> None:
+    """What Mesa's loop does after the step that :func:`begin_direct` began: the execution
+    counted, the next event scheduled one time unit on.
+
+    The schedule makes a new event for that; here the one just run is given the next time and a
+    new id from the same counter, which makes it, field by field, the event the schedule would
+    have made (a new event costs 8 µs between real months) — unless the step stopped, paused or
+    rescheduled the schedule, when the schedule's own call makes it, as in the loop. (The loop
+    then sets the time it ran to: the same value, which Mesa signals only on a change.)
     """
     gen = model._default_schedule
-    events = model._event_list._events
-    due = heappop(events)
-    model.time = due.time
-    model.steps += 1
-    model._user_step()
     gen._execution_count += 1
     if gen._current_event is due and gen._active and not gen._paused and not due.CANCELED:
         due.time = model.time + 1.0
         due.unique_id = next(Event._ids)
-        heappush(events, due)
+        heappush(model._event_list._events, due)
     else:
         gen._schedule_next(model.time + 1.0)

@@ -181,18 +181,33 @@ class RetentionModel(mesa.Model):
     # ------------------------------------------------------------------------------- stepping
     def step(self) -> None:
         """Simulate one month: every phase in order, then the month's metrics."""
-        if self.month >= self.months:
-            self.running = False
+        if not self.open_month():
             return
-        self.month += 1
-        levers, cost_factor = self._plan[self.month - 1]
-        self.ctx.begin_month(self.month, levers, cost_factor)
         ctx = self.ctx
         work = ctx.work
         for _name, phase in self.phases:
             work.taken = 0  # (ctx.begin_phase(), inline)
             phase(ctx)
-        compute_into(ctx, self._table[self.month - 1])  # the month's row, in place
+        self.close_month()
+
+    def open_month(self) -> bool:
+        """Begin the next month (:meth:`step` before its phases); False past the horizon.
+
+        For drivers that run the phases themselves (:mod:`model.engine.lockstep`): then each of
+        ``phases`` in order, ``ctx.work.taken = 0`` before each, then :meth:`close_month`.
+        """
+        if self.month >= self.months:
+            self.running = False
+            return False
+        self.month += 1
+        levers, cost_factor = self._plan[self.month - 1]
+        self.ctx.begin_month(self.month, levers, cost_factor)
+        return True
+
+    def close_month(self) -> None:
+        """End the month once its phases have run: its metrics, the followed sample, the staff
+        agents and the collector (:meth:`step` after its phases)."""
+        compute_into(self.ctx, self._table[self.month - 1])  # the month's row, in place
         if self.tracked_rows.size:
             for name, trace in self._trace.items():
                 np.take(getattr(self.clients, name), self.tracked_rows, out=trace[self.month - 1])

@@ -33,7 +33,7 @@ from scipy import stats
 from model.engine.context import SPEND_LINES
 from model.scenario import Scenario, ScenarioError
 from model.scenario.sections.run import consecutive_seeds
-from model.studies.run import in_seed_order, simulate, with_common
+from model.studies.run import in_seed_order, simulate, simulate_many, with_common
 from model.studies.stats import mean_interval
 
 __all__ = [
@@ -75,7 +75,10 @@ def outcomes(ts: pd.DataFrame) -> dict[str, float]:
 
 def _one_run(scenario: Scenario, seed: int) -> tuple[dict[str, float], np.ndarray]:
     """Outcomes and the monthly NPV path of one (scenario, seed): picklable for process pools."""
-    ts = simulate(scenario, seed=seed).timeseries
+    return _outcomes_and_path(simulate(scenario, seed=seed).timeseries)
+
+
+def _outcomes_and_path(ts: pd.DataFrame) -> tuple[dict[str, float], np.ndarray]:
     return outcomes(ts), ts["npv"].to_numpy(dtype=np.float64)
 
 
@@ -91,7 +94,10 @@ def replicate(
     parallel; the numbers do not depend on where or in which order they run.
     """
     jobs = [(s, seed) for s in scenarios for seed in seeds]
-    if executor is None:
+    if executor is None and run is _one_run:  # together, seed by seed (simulate_many)
+        runs = simulate_many([s.with_overrides({"run.seed": seed}) for s, seed in jobs])
+        flat = [_outcomes_and_path(r.timeseries) for r in runs]
+    elif executor is None:
         flat = in_seed_order(run, jobs, [seed for _, seed in jobs])  # arms of a seed share draws
     else:
         flat = list(executor.map(run, *zip(*jobs, strict=True)))

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.engine.lockstep import run_together
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario
 
@@ -89,13 +90,29 @@ def simulate(
     return RunResult(scenario=scenario, timeseries=model.timeseries(), summary=model.summary())
 
 
-def simulate_many(scenarios: Sequence[Scenario]) -> list[RunResult]:
+#: Runs :func:`simulate_many` steps together (:mod:`model.engine.lockstep`): 4–8 gain the most
+#: at 3,000 clients (33 runs/s against 27 one after another; 32 in pairs, 30 in sixteens).
+TOGETHER = 8
+#: Markets up to this size run together; larger ones, whose months are their passes and whose
+#: arrays would not share the caches, one after another.
+TOGETHER_MAX_CLIENTS = 20_000
+
+
+def simulate_many(scenarios: Sequence[Scenario], *, together: int = TOGETHER) -> list[RunResult]:
     """Run many scenarios (each with its own ``run.seed``); results in the same order.
 
     The entry point for studies of many small runs (claims, comparisons, calibration). Each
-    result equals what :func:`simulate` gives for that scenario alone. Runs of the same seed
-    and market size run one after another, so they share their streams' seeds, starting market
-    and network (:mod:`model.engine.sharing`) instead of drawing them again.
+    result equals what :func:`simulate` gives for that scenario alone. Runs are taken seed by
+    seed, so runs of the same seed and market size share their streams' seeds, starting market
+    and network (:mod:`model.engine.sharing`) instead of drawing them again; small markets run
+    ``together`` at a time, each month phase by phase across them
+    (:func:`model.engine.lockstep.run_together`), which keeps each phase's code warm.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+    together : int
+        How many small runs step together (1: one after another).
 
     Examples
     --------
@@ -104,7 +121,29 @@ def simulate_many(scenarios: Sequence[Scenario]) -> list[RunResult]:
     >>> [r.seed for r in runs]
     [1, 2]
     """
-    return in_seed_order(simulate, [(s,) for s in scenarios], [s.run.seed for s in scenarios])
+    if together < 1:
+        raise ValueError(f"together: value {together} is not allowed; allowed: ≥ 1")
+    order = sorted(range(len(scenarios)), key=lambda i: (scenarios[i].run.seed, i))
+    results: list[RunResult | None] = [None] * len(scenarios)
+    group: list[int] = []
+
+    def run_group() -> None:
+        models = [RetentionModel(scenarios[i]) for i in group]
+        run_together(models)
+        for i, model in zip(group, models, strict=True):
+            results[i] = RunResult(scenarios[i], model.timeseries(), model.summary())
+        group.clear()
+
+    for i in order:
+        if together > 1 and scenarios[i].market.clients <= TOGETHER_MAX_CLIENTS:
+            group.append(i)
+            if len(group) == together:
+                run_group()
+        else:
+            results[i] = simulate(scenarios[i])
+    if group:
+        run_group()
+    return results  # type: ignore[return-value]
 
 
 def in_seed_order(

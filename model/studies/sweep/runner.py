@@ -109,14 +109,21 @@ def run_batch(task: BatchTask) -> BatchReport:
     for var in THREAD_VARS:
         os.environ.setdefault(var, "1")
     started = time.perf_counter()
-    from model.studies.run import in_seed_order
+    from model.scenario import Scenario
+    from model.studies.run import simulate_many
 
     summaries, series = [], []
     points = [{k: _plain(row[k]) for k in task.keys} for row in task.rows]
     seeds = [row["seed"] for row in task.rows]
-    # Seed by seed: with common random numbers the points of a seed share their draws.
-    jobs = [(params, seed, task.base) for params, seed in zip(points, seeds, strict=True)]
-    results = in_seed_order(replicate, jobs, seeds)
+    # Seed by seed, small markets together (simulate_many): with common random numbers the
+    # points of a seed share their draws. Each as replicate() builds it.
+    base = Scenario.build(task.base or {}, origin="base")
+    results = simulate_many(
+        [
+            base.with_overrides(params).with_overrides({"run.seed": seed})
+            for params, seed in zip(points, seeds, strict=True)
+        ]
+    )
     for row, params, result in zip(task.rows, points, results, strict=True):
         ids = {"point": row["point"], **params, "replicate": row["replicate"], "seed": row["seed"]}
         summaries.append({**ids, **result.summary})
