@@ -7,8 +7,11 @@ opened for every model, then the first phase for every model, then the second…
 code runs several times while it is warm. The models share no state (each has its own arrays,
 streams and scratch; what runs of one seed share is read-only), so every model computes exactly
 the numbers of its own :meth:`~model.engine.retention_model.RetentionModel.run`
-(``tests/test_ensemble.py``). Measured at 3,000 clients × 120 months (the benchmark's 64-run
-ensemble; 33 runs/s in groups of 4–8 against 27 one after another; already 32 in pairs).
+(``tests/test_lockstep.py``, ``tests/test_ensemble.py``). Measured at 3,000 clients × 120
+months: the benchmark's 64-run ensemble ran at 28.0–30.3 runs/s against 21.0–24.6 one after
+another with the version before (interleaved; a tenth of that from ``run()`` without Mesa's
+loop); a first sketch ran groups of 4–8 a fifth faster than one after another, pairs almost as
+fast, groups of 16 a little slower.
 
 Mesa's clock is kept as ``run()`` keeps it (:mod:`model.engine.mesa_clock`); a model with
 anything else due that month steps it alone through ``model.step()``, one with a ``step`` of its

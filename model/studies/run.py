@@ -90,8 +90,9 @@ def simulate(
     return RunResult(scenario=scenario, timeseries=model.timeseries(), summary=model.summary())
 
 
-#: Runs :func:`simulate_many` steps together (:mod:`model.engine.lockstep`): 4–8 gain the most
-#: at 3,000 clients (33 runs/s against 27 one after another; 32 in pairs, 30 in sixteens).
+#: Runs :func:`simulate_many` steps together (:mod:`model.engine.lockstep`): at 3,000 clients
+#: groups of 4–8 gained the most (a fifth over one after another; pairs almost as much, groups of
+#: 16 less).
 TOGETHER = 8
 #: Markets up to this size run together; larger ones, whose months are their passes and whose
 #: arrays would not share the caches, one after another.
