@@ -95,8 +95,19 @@ def test_simulate_many_in_any_group_size_gives_the_same_runs() -> None:
 
 
 def test_bad_groups_are_refused() -> None:
-    with pytest.raises(ValueError, match="together: value 0 is not allowed; allowed: ≥ 1"):
-        simulate_many([_scenario()], together=0)
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="allowed: an integer ≥ 1"):
+            simulate_many([_scenario()], together=bad)
     m = RetentionModel(_scenario())
     with pytest.raises(ValueError, match="the same model was given twice"):
         run_together([m, m])
+
+
+def test_a_model_past_its_horizon_is_left_as_its_run_leaves_it() -> None:
+    # (months lowered by hand after a run: run() does nothing; run_together did not end)
+    past, alone = RetentionModel(_scenario()).run(), RetentionModel(_scenario()).run()
+    past.months = alone.months = 4
+    other = RetentionModel(_scenario(**{"run.seed": 6}))
+    run_together([past, other])
+    alone.run()
+    assert _clock(past) == _clock(alone) and other.month == 8

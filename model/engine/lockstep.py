@@ -4,8 +4,9 @@ A run's month is about twenty compiled passes, each wrapped in a few microsecond
 small market that Python, and the caches it and the passes' machine code need, are most of the
 month. Run one after another, each model's month finds them cold. Run in lockstep — the month
 opened for every model, then the first phase for every model, then the second… — each phase's
-code runs several times while it is warm. The models share no state (each has its own arrays,
-streams and scratch; what runs of one seed share is read-only), so every model computes exactly
+code runs several times while it is warm. The models share no state they write (each has its
+own arrays, streams and scratch; what runs of one seed share — seed words, which are frozen, and
+the network, which no phase writes — is only read), so every model computes exactly
 the numbers of its own :meth:`~model.engine.retention_model.RetentionModel.run`
 (``tests/test_lockstep.py``, ``tests/test_ensemble.py``). Measured at 3,000 clients × 120
 months: the benchmark's 64-run ensemble ran at 28.0–30.3 runs/s against 21.0–24.6 one after
@@ -14,8 +15,9 @@ loop); a first sketch ran groups of 4–8 a fifth faster than one after another,
 fast, groups of 16 a little slower.
 
 Mesa's clock is kept as ``run()`` keeps it (:mod:`model.engine.mesa_clock`); a model with
-anything else due that month steps it alone through ``model.step()``, one with a ``step`` of its
-own through its ``run(months=1)``, and one with phases of its own runs them after the others.
+anything else due that month steps it alone through ``model.step()`` and one with a ``step`` of
+its own through its ``run(months=1)``; models whose phases are not the first model's run theirs
+after the others, one model at a time.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def run_together(models: Sequence[RetentionModel]) -> None:
         m._deferring = True  # the collectors copy the months' rows once, at the end
     # As run() does: as many rounds for each model as it has months left (a model whose clock
     # does not advance, its schedule stopped, uses its rounds up as run() would).
-    left = [m.months - m.month for m in models]
+    left = [max(m.months - m.month, 0) for m in models]
     try:
         while any(left):
             together = []

@@ -1,7 +1,8 @@
 """Run a scenario and get its results as plain data: the one entry point every tool builds on.
 
 Sweeps, paired comparisons, experiments, calibration, the CLI and the notebooks all call
-:func:`simulate`; it is a plain function of (scenario, seed), so it can run in any process.
+:func:`simulate` or its many-run form :func:`simulate_many`; each is a plain function of its
+scenarios (seeds included), so it can run in any process.
 """
 
 from __future__ import annotations
@@ -122,8 +123,8 @@ def simulate_many(scenarios: Sequence[Scenario], *, together: int = TOGETHER) ->
     >>> [r.seed for r in runs]
     [1, 2]
     """
-    if together < 1:
-        raise ValueError(f"together: value {together} is not allowed; allowed: ≥ 1")
+    if isinstance(together, bool) or not isinstance(together, int) or together < 1:
+        raise ValueError(f"together: value {together!r} is not allowed; allowed: an integer ≥ 1")
     order = sorted(range(len(scenarios)), key=lambda i: (scenarios[i].run.seed, i))
     results: list[RunResult | None] = [None] * len(scenarios)
     group: list[int] = []
