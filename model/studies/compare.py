@@ -39,6 +39,7 @@ from model.studies.stats import mean_interval
 __all__ = [
     "OUTCOMES",
     "Comparison",
+    "FromTimeseries",
     "compare",
     "outcomes",
     "paired_interval",
@@ -73,13 +74,25 @@ def outcomes(ts: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def _one_run(scenario: Scenario, seed: int) -> tuple[dict[str, float], np.ndarray]:
-    """Outcomes and the monthly NPV path of one (scenario, seed): picklable for process pools."""
-    return _outcomes_and_path(simulate(scenario, seed=seed).timeseries)
+@dataclass(frozen=True)
+class FromTimeseries:
+    """A run of :func:`replicate` that reads one (scenario, seed)'s monthly timeseries:
+    ``read(simulate(scenario, seed=seed).timeseries)``. Picklable for process pools (``read`` a
+    module-level function); in one process :func:`replicate` runs them together
+    (:func:`~model.studies.run.simulate_many`)."""
+
+    read: Callable[[pd.DataFrame], Any]
+
+    def __call__(self, scenario: Scenario, seed: int) -> Any:
+        return self.read(simulate(scenario, seed=seed).timeseries)
 
 
 def _outcomes_and_path(ts: pd.DataFrame) -> tuple[dict[str, float], np.ndarray]:
+    """Outcomes and the monthly NPV path of one run."""
     return outcomes(ts), ts["npv"].to_numpy(dtype=np.float64)
+
+
+_one_run = FromTimeseries(_outcomes_and_path)
 
 
 def replicate(
@@ -94,9 +107,9 @@ def replicate(
     parallel; the numbers do not depend on where or in which order they run.
     """
     jobs = [(s, seed) for s in scenarios for seed in seeds]
-    if executor is None and run is _one_run:  # together, seed by seed (simulate_many)
+    if executor is None and isinstance(run, FromTimeseries):  # together (simulate_many)
         runs = simulate_many([s.with_overrides({"run.seed": seed}) for s, seed in jobs])
-        flat = [_outcomes_and_path(r.timeseries) for r in runs]
+        flat = [run.read(r.timeseries) for r in runs]
     elif executor is None:
         flat = in_seed_order(run, jobs, [seed for _, seed in jobs])  # arms of a seed share draws
     else:

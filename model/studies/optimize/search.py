@@ -12,10 +12,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, minimize
 
-from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario, ScenarioError
 from model.scenario.sections.run import consecutive_seeds
-from model.studies.compare import paired_interval, replicate
+from model.studies.compare import FromTimeseries, paired_interval, replicate
 from model.studies.optimize.exchange import LEDGER_LINE, SPEND_LEVERS, Exchange, exchange_rates
 from model.studies.optimize.split import BudgetSplit
 from model.studies.run import with_common
@@ -23,11 +22,13 @@ from model.studies.run import with_common
 __all__ = ["optimize"]
 
 
-def _npv(scenario: Scenario, seed: int) -> tuple[float, dict[str, float]]:
-    """NPV and the mean monthly money on each ledger line of one run (picklable)."""
-    model = RetentionModel(scenario, rng=seed).run()
-    ts = model.timeseries()
+def _npv_and_ledger(ts: pd.DataFrame) -> tuple[float, dict[str, float]]:
+    """NPV and the mean monthly money on each ledger line of one run."""
     return float(ts["npv"].iloc[-1]), {k: float(ts[k].mean()) for k in set(LEDGER_LINE.values())}
+
+
+#: One run's NPV and ledger (picklable; run together in one process by ``replicate``).
+_npv = FromTimeseries(_npv_and_ledger)
 
 
 class _Objective:

@@ -77,8 +77,12 @@ def replicate(params: dict[str, Any], seed: int, base: dict[str, Any] | None = N
     from model.scenario import Scenario
     from model.studies.run import simulate
 
-    scenario = Scenario.build(base or {}, origin="base").with_overrides(params)
-    return simulate(scenario, seed=seed)
+    return simulate(_replicate_scenario(Scenario.build(base or {}, origin="base"), params, seed))
+
+
+def _replicate_scenario(base, params: dict[str, Any], seed: int):
+    """The scenario of a replicate: ``base`` (a built Scenario) with ``params``, then the seed."""
+    return base.with_overrides(params).with_overrides({"run.seed": seed})
 
 
 # ================================================================================ one task
@@ -116,13 +120,10 @@ def run_batch(task: BatchTask) -> BatchReport:
     points = [{k: _plain(row[k]) for k in task.keys} for row in task.rows]
     seeds = [row["seed"] for row in task.rows]
     # Seed by seed, small markets together (simulate_many): with common random numbers the
-    # points of a seed share their draws. Each as replicate() builds it.
+    # points of a seed share their draws.
     base = Scenario.build(task.base or {}, origin="base")
     results = simulate_many(
-        [
-            base.with_overrides(params).with_overrides({"run.seed": seed})
-            for params, seed in zip(points, seeds, strict=True)
-        ]
+        [_replicate_scenario(base, p, s) for p, s in zip(points, seeds, strict=True)]
     )
     for row, params, result in zip(task.rows, points, results, strict=True):
         ids = {"point": row["point"], **params, "replicate": row["replicate"], "seed": row["seed"]}
