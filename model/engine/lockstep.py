@@ -73,9 +73,7 @@ def run_together(models: Sequence[RetentionModel]) -> None:
                     end_direct(m, due)
     finally:
         for m in models:
-            m._deferring = False
-            if m._own_collector is m.datacollector:
-                m.datacollector.flush()
+            m._collect_deferred()
 
 
 def _phases_together(models: list[RetentionModel]) -> None:
@@ -89,6 +87,4 @@ def _phases_together(models: list[RetentionModel]) -> None:
             phase(m.ctx)
     for m in models:
         if m.phases is not shared:
-            for _name, phase in m.phases:
-                m.ctx.work.taken = 0
-                phase(m.ctx)
+            m.run_phases()

@@ -183,18 +183,23 @@ class RetentionModel(mesa.Model):
         """Simulate one month: every phase in order, then the month's metrics."""
         if not self.open_month():
             return
+        self.run_phases()
+        self.close_month()
+
+    def run_phases(self) -> None:
+        """The opened month's phases, in order (:meth:`step` between opening and closing)."""
         ctx = self.ctx
         work = ctx.work
         for _name, phase in self.phases:
             work.taken = 0  # (ctx.begin_phase(), inline)
             phase(ctx)
-        self.close_month()
 
     def open_month(self) -> bool:
         """Begin the next month (:meth:`step` before its phases); False past the horizon.
 
         For drivers that run the phases themselves (:mod:`model.engine.lockstep`): then each of
-        ``phases`` in order, ``ctx.work.taken = 0`` before each, then :meth:`close_month`.
+        ``phases`` in order, ``ctx.work.taken = 0`` before each (:meth:`run_phases`), then
+        :meth:`close_month`.
         """
         if self.month >= self.months:
             self.running = False
@@ -243,12 +248,17 @@ class RetentionModel(mesa.Model):
                 if bar is not None:
                     bar.update()
         finally:
-            self._deferring = False
-            if self._own_collector is self.datacollector:
-                self.datacollector.flush()
+            self._collect_deferred()
             if bar is not None:
                 bar.close()
         return self
+
+    def _collect_deferred(self) -> None:
+        """End deferring (set while :meth:`run` or a lockstep driver steps the months): the
+        collector copies the rows due now."""
+        self._deferring = False
+        if self._own_collector is self.datacollector:
+            self.datacollector.flush()
 
     def _collect(self) -> None:
         """Record the month as ``self.datacollector.collect(self)`` would.
