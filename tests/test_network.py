@@ -248,3 +248,37 @@ def test_csr_is_canonical_whether_it_keeps_or_copies_the_edge_array() -> None:
         assert np.array_equal(got.indices, want.indices) and got.indices.size == 2000
         held = 2 * (1000 + repeats) if repeats == 3 else 2000  # the view holds the whole array
         assert got.nbytes() == got.indptr.nbytes + 4 * held
+
+
+@pytest.mark.parametrize("kind", (*SPARSE, "full"))
+def test_a_network_is_read_only(kind: str) -> None:
+    """Runs of one seed share their network (model.engine.sharing): writing it must fail
+    loudly, not change another run's numbers."""
+    net = _net(kind, n=200)
+    for array in (net.indptr, net.indices):
+        with pytest.raises(ValueError, match="read-only"):
+            array[:1] = 0
+    if kind != "full":
+        with pytest.raises(ValueError, match="read-only"):
+            net.matrix().data[:1] = 0
+        bare = Network(net.kind, net.n, net.indptr.copy(), net.indices.copy())
+        assert not bare.indices.flags.writeable  # frozen whoever builds it
+        assert not bare.matrix().data.flags.writeable
+
+
+def test_a_phase_that_rewires_the_shared_network_fails_loudly() -> None:
+    from model import RetentionModel
+    from model.engine.phases import PHASES
+    from model.scenario import Scenario
+
+    def rewire(ctx) -> None:
+        ctx.network.indices[0] = ctx.network.indices[-1]
+
+    scenario = Scenario().with_overrides({"market.clients": 300, "run.months": 2, "run.seed": 4})
+    untouched = RetentionModel(scenario)
+    before = untouched.network.indices.copy()
+    rogue = RetentionModel(scenario, phases=(*PHASES, ("rewire", rewire)))
+    assert rogue.network is untouched.network  # shared: one seed, one network
+    with pytest.raises(ValueError, match="read-only"):
+        rogue.run()
+    assert np.array_equal(untouched.network.indices, before)

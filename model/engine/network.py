@@ -47,6 +47,15 @@ class Network:
     indices: np.ndarray
     adjacency: sp.csr_array | None = field(default=None, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        # Read-only: runs of one seed share their network (model.engine.sharing), alone or in
+        # lockstep, and no phase writes it; a phase that tried would fail loudly here instead of
+        # changing another run's numbers (and fails the same way in an unshared run).
+        for array in (self.indptr, self.indices):
+            array.flags.writeable = False
+        if self.adjacency is not None:
+            self.adjacency.data.flags.writeable = False
+
     @property
     def mean_degree(self) -> float:
         """Average number of contacts (n - 1 when fully mixed)."""
@@ -68,7 +77,9 @@ class Network:
     def matrix(self) -> sp.csr_array:
         """:attr:`adjacency`, built on first use for a graph constructed without it."""
         if self.adjacency is None:
-            object.__setattr__(self, "adjacency", _adjacency(self.n, self.indptr, self.indices))
+            adjacency = _adjacency(self.n, self.indptr, self.indices)
+            adjacency.data.flags.writeable = False
+            object.__setattr__(self, "adjacency", adjacency)
         return self.adjacency
 
     def max_degree(self) -> int:
