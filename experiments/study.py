@@ -24,7 +24,9 @@ from __future__ import annotations
 import shutil
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager, nullcontext
+from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -47,6 +49,7 @@ __all__ = [
     "defaults_seed",
     "defaults_values",
     "shared_pool",
+    "submit",
     "world_table",
 ]
 
@@ -69,6 +72,19 @@ def shared_pool(workers: int, quiet: bool = False) -> Iterator[None]:
             yield
         finally:
             _POOL.pop()
+
+
+def submit(fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+    """``fn(*args, **kwargs)`` on the pool :func:`shared_pool` keeps open, or here and now if none.
+
+    For the analysis of a claim's results (PRIM boxes take seconds each): independent pieces run on
+    the workers side by side instead of one after another in this process.
+    """
+    if not _POOL:
+        from model.studies.sweep.executors import InProcessExecutor
+
+        return InProcessExecutor().submit(fn, *args, **kwargs)
+    return _POOL[-1][0].submit(fn, *args, **kwargs)
 
 
 def _run_tasks(tasks: list[tuple[Callable, tuple]], workers: int, label: str) -> None:
@@ -98,13 +114,34 @@ def _stage(worlds: pd.DataFrame, size: Size, folder: Path, workers: int, seed: i
             rows = worlds.iloc[start : start + size.batch].to_dict("records")
             tasks.append((world_batch, (rows, size.settings(), str(path))))
     _run_tasks(tasks, workers, folder.name)
-    table = pd.concat(
-        [pd.read_parquet(p) for p in sorted(folder.glob("batch-*[0-9].parquet"))],
-        ignore_index=True,
-    )
+    table = _stage_table(folder)
     # The series file by its name, resolved here: the store can move between runs.
     table["series"] = [str(folder / Path(str(name)).name) for name in table["series"]]
     return judge_worlds(table.sort_values("world", ignore_index=True), FACTS)
+
+
+def _stage_table(folder: Path) -> pd.DataFrame:
+    """The stage's batches as one table (a copy of the one read before, if no batch changed).
+
+    ``--all`` asks for the same worlds once per claim; reading a wave's batch files again
+    (hundreds of small Parquet files) took about four seconds a claim. A batch is written
+    atomically and never rewritten in place, so its name, size and modification time say whether
+    it is the one read before.
+    """
+    files = sorted(folder.glob("batch-*[0-9].parquet"))
+    stats = [p.stat() for p in files]
+    key = (
+        str(folder.resolve()),
+        *((p.name, s.st_size, s.st_mtime_ns) for p, s in zip(files, stats, strict=True)),
+    )
+    return _read_batches(key).copy()
+
+
+@lru_cache(maxsize=16)
+def _read_batches(key: tuple) -> pd.DataFrame:
+    """The batch files ``key`` names (folder, then (name, size, mtime) each), read and joined."""
+    folder = Path(key[0])
+    return pd.concat([pd.read_parquet(folder / name) for name, *_ in key[1:]], ignore_index=True)
 
 
 def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.DataFrame:
