@@ -18,7 +18,7 @@ import pandas as pd
 
 from experiments.discovery import Box, Cart, cart_check, prim_box, sensitivity
 from experiments.framework import Claim, ReadingVerdict, classify, judge
-from experiments.study import Size, claim_values, defaults_values, world_table
+from experiments.study import Size, claim_values, defaults_values, submit, world_table
 from model.studies.worlds import FACTS, declared_uncertainties, rejections
 
 __all__ = ["ClaimEvidence", "ReadingEvidence", "run_claim"]
@@ -105,16 +105,26 @@ def run_claim(
     )
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
+    judged = []
     for reading in claim.readings:
         per, verdict = judge(reading, values)
         per = per.set_index("world").reindex(x.index)
         defined = (per["status"] != "undefined").to_numpy()
         holds = (per["status"] == "in band").to_numpy()[defined]
         xd = x[defined]
-        box = prim_box(xd, holds, seed=seed) if cols else None
-        fail_box = prim_box(xd, ~holds, seed=seed) if cols else None
+        # Every reading's PRIM searches and PAWN ranking (seconds each) go to the workers at once.
+        found = (
+            [submit(prim_box, xd, h, seed=seed) for h in (holds, ~holds)]
+            + [submit(sensitivity, x, per["effect"].to_numpy())]
+            if cols
+            else []
+        )
+        judged.append((reading, per, verdict, xd, holds, found))
+    for reading, per, verdict, xd, holds, found in judged:
+        box, fail_box, drivers = (
+            (f.result() for f in found) if cols else (None, None, pd.DataFrame())
+        )
         cart = cart_check(xd, holds, seed=seed) if cols else None
-        drivers = sensitivity(x, per["effect"].to_numpy()) if cols else pd.DataFrame()
         d = defaults[reading.name].to_numpy(float)
         dv = float(np.mean(d)) if len(d) else float("nan")  # ±inf: a censored bound
         se = verdict.se / np.sqrt(max(len(d), 1))

@@ -159,3 +159,70 @@ def test_cli_refuses_a_stale_store_in_one_line(tmp_path):
     assert "--fresh" in out.stderr and len(out.stderr.strip().splitlines()) == 1
     fresh = retention(*args, "--fresh")
     assert fresh.returncode == 0, fresh.stderr
+
+
+def _planted_claim() -> types.ModuleType:
+    """A claim that holds (effect 5, inside its band) where ``market.spend_sigma`` is above the
+    middle of its range (0.84–1.68) and fails (effect 50) elsewhere: PRIM has a box to find."""
+    module = types.ModuleType("planted_claim_for_tests")
+    module.CLAIM = Claim(  # type: ignore[attr-defined]
+        "planted",
+        "a planted claim",
+        (
+            Reading("effect", "e", "“e”", "s", "x", (0.0, 10.0)),
+            Reading("other", "o", "“o”", "s", "x", (0.0, 10.0)),
+        ),
+        "d",
+    )
+
+    def measure(base, seed):
+        sigma = base.run.scenario.market.spend_sigma
+        noise = (seed % 7) / 10.0
+        return {"effect": (5.0 if sigma > 1.26 else 50.0) + noise, "other": 20.0 + sigma}
+
+    module.measure = measure  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    return module
+
+
+def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch):
+    """run_claim sends each reading's PRIM searches and PAWN ranking to the shared pool; what comes
+    back must be what the same calls give in this process, reading by reading and box by box."""
+    from experiments.discovery import prim_box, sensitivity
+    from experiments.evidence import _uncertainty_columns, run_claim
+    from experiments.study import defaults_values, shared_pool, world_table
+
+    module = _planted_claim()
+    size = Size(
+        wave=80, target=0, max_waves=1, clients=40, months=13, pilot=4, max_reps=2, defaults=1,
+        batch=40,
+    )  # fmt: skip
+    import experiments.study
+
+    judged = experiments.study.judge_worlds  # every world plausible: a market this small rarely is
+    monkeypatch.setattr(
+        experiments.study, "judge_worlds", lambda *a: judged(*a).assign(plausible=True)
+    )
+    # The runs here (a claim module made in a test cannot be imported by a worker); the
+    # analysis of the stored runs on two workers.
+    store = tmp_path / "store"
+    claim_values(module, world_table(size, 1, store), size, store)
+    defaults_values(module, size, 1, store)
+    with shared_pool(2, quiet=True):
+        ev = run_claim(module, size, tmp_path / "store", size_name="test", workers=2)
+    worlds = world_table(size, 1, tmp_path / "store")  # stored now: nothing runs again
+    kept = worlds[worlds["kept"]]
+    x = kept.set_index("world")[_uncertainty_columns(kept)]
+    assert ev.kept == len(x) == 80
+    boxes = 0
+    for reading, got in zip(module.CLAIM.readings, ev.readings, strict=True):
+        assert got.verdict.reading.name == reading.name
+        per = got.per_world.set_index("world")
+        assert per.index.equals(x.index)
+        defined = (per["status"] != "undefined").to_numpy()
+        holds = (per["status"] == "in band").to_numpy()[defined]
+        assert got.box == prim_box(x[defined], holds)
+        assert got.fail_box == prim_box(x[defined], ~holds)
+        pd.testing.assert_frame_equal(got.drivers, sensitivity(x, per["effect"].to_numpy()))
+        boxes += (got.box is not None) + (got.fail_box is not None)
+    assert boxes  # a box was found, so boxes were compared, not only Nones
