@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.studies.run import RunResult, simulate_many
+from experiments.together import run_arms
+from model.studies.run import RunResult
 
 __all__ = [
     "ACQUISITION",
@@ -34,10 +35,14 @@ ACQUISITION = ("marketing", "onboarding")
 
 
 def arms(baseline: RunResult, changes: Mapping[str, Mapping[str, Any]]) -> dict[str, RunResult]:
-    """Run each arm: the baseline's scenario (world, seed, size) with that arm's overrides."""
+    """Run each arm: the baseline's scenario (world, seed, size) with that arm's overrides.
+
+    Inside :func:`experiments.together.measure_together` (a claim batch), with every other
+    world's arms.
+    """
     names = list(changes)
     scenarios = [baseline.scenario.with_overrides(dict(changes[n])) for n in names]
-    return dict(zip(names, simulate_many(scenarios), strict=True))
+    return dict(zip(names, run_arms(scenarios), strict=True))
 
 
 def present_value(ts: pd.DataFrame, columns: str | tuple[str, ...], annual_rate: float) -> float:

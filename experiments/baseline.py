@@ -1,13 +1,15 @@
 """A world's baseline run, instrumented: the per-client sums the claims read beside its series.
 
 The baseline is a world's control arm (its declared levers, nothing changed). It runs once per
-world and replication; :func:`baseline_run` steps the model itself so it can snapshot per-client
-revenue and attributed profit at the months the claims need (after the first year, a year before
-the end), which the monthly series alone cannot give.
+world and replication; :func:`baseline_runs` looks at each model between its months (as a loop of
+``model.step()`` would) to snapshot per-client revenue and attributed profit at the months the
+claims need (after the first year, a year before the end), which the monthly series alone cannot
+give, while the baselines of many worlds step together.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,9 +17,9 @@ import numpy as np
 from model import Scenario
 from model.engine.metrics import top_share
 from model.engine.retention_model import RetentionModel
-from model.studies.run import RunResult
+from model.studies.run import RunResult, run_many
 
-__all__ = ["EXTRAS", "Baseline", "baseline_run"]
+__all__ = ["EXTRAS", "Baseline", "baseline_run", "baseline_runs"]
 
 #: The per-client numbers :func:`baseline_run` adds to a run (see :class:`Baseline`).
 EXTRAS = (
@@ -52,43 +54,79 @@ class Baseline:
 
 def baseline_run(scenario: Scenario) -> Baseline:
     """Run ``scenario`` once, snapshotting per-client revenue and profit for the claims."""
-    model = RetentionModel(scenario, rng=scenario.run.seed)
-    c = model.clients
-    end = model.months
-    start_active = c.active_mask().copy()
-    stayed = np.ones(c.n, bool)
-    served_all = np.zeros(c.n, bool)
-    served_last = np.zeros(c.n, bool)
-    rev0, val0 = c.revenue_total.copy(), c.value.copy()
-    snap: dict[str, np.ndarray] = {}
-    while model.month < end:
-        if model.month == end - 12:
-            snap["rev_last"], snap["val_last"] = c.revenue_total.copy(), c.value.copy()
-        model.step()
+    return baseline_runs([scenario])[0]
+
+
+def baseline_runs(scenarios: Sequence[Scenario]) -> list[Baseline]:
+    """:func:`baseline_run` of each scenario, small markets stepped together
+    (:func:`model.studies.run.run_many`); each the same as run alone."""
+    watching: dict[int, _Watch] = {}
+
+    def watch(model: RetentionModel) -> None:
+        kept = watching.get(id(model))
+        if kept is None:
+            watching[id(model)] = _Watch(model)
+        else:
+            kept.after_month(model)
+
+    def finish(scenario: Scenario, model: RetentionModel) -> Baseline:
+        extras = watching.pop(id(model)).extras(model)
+        run = RunResult(scenario=scenario, timeseries=model.timeseries(), summary=model.summary())
+        return Baseline(run=run, extras=extras)
+
+    return run_many(scenarios, finish, watch=watch)
+
+
+class _Watch:
+    """What a baseline gathers between months: who stayed, who was served, snapshots of
+    cumulative revenue and profit (as a loop of ``model.step()`` would look between steps)."""
+
+    def __init__(self, model: RetentionModel) -> None:
+        c = model.clients
+        self.end = model.months
+        self.start_active = c.active_mask().copy()
+        self.stayed = np.ones(c.n, bool)
+        self.served_all = np.zeros(c.n, bool)
+        self.served_last = np.zeros(c.n, bool)
+        self.rev0, self.val0 = c.revenue_total.copy(), c.value.copy()
+        self.snap: dict[str, np.ndarray] = {}
+        self._before_month(model)
+
+    def _before_month(self, model: RetentionModel) -> None:
+        if model.month == self.end - 12:
+            c = model.clients
+            self.snap["rev_last"], self.snap["val_last"] = c.revenue_total.copy(), c.value.copy()
+
+    def after_month(self, model: RetentionModel) -> None:
+        c = model.clients
         served = model.ctx.served
-        stayed &= served
-        served_all |= served | c.joins
-        if model.month > end - 12:
-            served_last |= served | c.joins
+        self.stayed &= served
+        self.served_all |= served | c.joins
+        if model.month > self.end - 12:
+            self.served_last |= served | c.joins
         if model.month == 12:
-            snap["rev_12"] = c.revenue_total.copy()
-    rev, val = c.revenue_total - rev0, c.value - val0
-    first = snap.get("rev_12", c.revenue_total) - rev0
+            self.snap["rev_12"] = c.revenue_total.copy()
+        self._before_month(model)
 
-    def ratio(num: np.ndarray, den: np.ndarray) -> float:
-        d = float(den.sum())
-        return float(num.sum()) / d if d > 0 else float("nan")
+    def extras(self, model: RetentionModel) -> dict[str, float]:
+        """:class:`Baseline`'s extras, once the run has ended."""
+        c, snap = model.clients, self.snap
+        rev, val = c.revenue_total - self.rev0, c.value - self.val0
+        first = snap.get("rev_12", c.revenue_total) - self.rev0
 
-    last_val = c.value - snap.get("val_last", val0)
-    extras = {
-        "top20_profit_1y": 100.0 * _top_fifth(last_val[served_last]),
-        "top20_profit_all": 100.0 * _top_fifth(val[served_all]),
-        "stayer_ratio": ratio(rev[stayed & start_active], first[stayed & start_active]),
-        "cohort_ratio": ratio(rev[start_active], first[start_active]),
-        "cohort_profit_ratio": ratio(val[start_active], first[start_active]),
-    }
-    run = RunResult(scenario=scenario, timeseries=model.timeseries(), summary=model.summary())
-    return Baseline(run=run, extras=extras)
+        def ratio(num: np.ndarray, den: np.ndarray) -> float:
+            d = float(den.sum())
+            return float(num.sum()) / d if d > 0 else float("nan")
+
+        last_val = c.value - snap.get("val_last", self.val0)
+        start, stayed = self.start_active, self.stayed & self.start_active
+        return {
+            "top20_profit_1y": 100.0 * _top_fifth(last_val[self.served_last]),
+            "top20_profit_all": 100.0 * _top_fifth(val[self.served_all]),
+            "stayer_ratio": ratio(rev[stayed], first[stayed]),
+            "cohort_ratio": ratio(rev[start], first[start]),
+            "cohort_profit_ratio": ratio(val[start], first[start]),
+        }
 
 
 def _top_fifth(values: np.ndarray) -> float:

@@ -37,6 +37,7 @@ _NUMBER_CODE = (
     "experiments/baseline.py",
     "experiments/arms.py",
     "experiments/tasks.py",
+    "experiments/together.py",  # hands each world its own arms' runs
 )
 
 

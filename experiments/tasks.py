@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.baseline import EXTRAS, Baseline, baseline_run
+from experiments.baseline import EXTRAS, Baseline, baseline_run, baseline_runs
+from experiments.together import measure_together
 from model import Scenario
 from model.studies.run import RunResult
 from model.studies.sweep.store import write_parquet
@@ -32,9 +33,10 @@ def world_batch(rows: list[dict[str, Any]], settings: dict[str, Any], path: str)
     """
     out, series = [], []
     series_path = Path(path).with_suffix(".series.parquet")
-    for row in rows:
-        scn = world_scenario(Scenario(), row, {**settings, "run.seed": int(row["seed"])})
-        b = baseline_run(scn)
+    scenarios = [
+        world_scenario(Scenario(), row, {**settings, "run.seed": int(row["seed"])}) for row in rows
+    ]
+    for row, b in zip(rows, baseline_runs(scenarios), strict=True):
         out.append({**row, **fact_values(b.run.timeseries), **b.extras, "series": series_path.name})
         ts = b.run.timeseries.copy()
         ts.insert(0, "world", row["world"])
@@ -63,7 +65,7 @@ def claim_batch(
     """
     module = importlib.import_module(module_name)
     series = _baselines([row for row, reps in jobs if 0 in reps])
-    out = []
+    keys, bases, seeds, unrun = [], [], [], []
     for row, reps in jobs:
         world = {k: v for k, v in row.items() if "." in str(k)}
         for rep in reps:
@@ -71,10 +73,18 @@ def claim_batch(
             scn = world_scenario(Scenario(), world, {**settings, "run.seed": seed})
             if rep == 0 and int(row["world"]) in series:
                 extras = {k: float(row[k]) for k in EXTRAS}
-                base = Baseline(RunResult(scn, series[int(row["world"])], {}), extras)
+                bases.append(Baseline(RunResult(scn, series[int(row["world"])], {}), extras))
             else:
-                base = baseline_run(scn)
-            out.append({"world": row["world"], "rep": rep, **module.measure(base, seed)})
+                bases.append(scn)
+                unrun.append(len(bases) - 1)
+            keys.append({"world": row["world"], "rep": rep})
+            seeds.append(seed)
+    # The baselines not stored, then every job's arms, run together (each run's numbers its
+    # solo run's).
+    for i, base in zip(unrun, baseline_runs([bases[i] for i in unrun]), strict=True):
+        bases[i] = base
+    values = measure_together(module.measure, list(zip(bases, seeds, strict=True)))
+    out = [{**key, **v} for key, v in zip(keys, values, strict=True)]
     write_parquet(pd.DataFrame(out), path)
 
 

@@ -111,3 +111,21 @@ def test_a_model_past_its_horizon_is_left_as_its_run_leaves_it() -> None:
     run_together([past, other])
     alone.run()
     assert _clock(past) == _clock(alone) and other.month == 8
+
+
+def test_watch_sees_each_model_where_a_step_loop_would() -> None:
+    """watch: before the first month and after each, whichever way a model's month runs (together,
+    Mesa's loop for a user's event, a step of its own); what it sees is what a loop of step() sees."""
+    together, alone = _group(), _group()
+    seen: dict[int, list] = {id(m): [] for m in together}
+
+    def look(m: RetentionModel) -> tuple:
+        return (m.month, m.time, float(m.clients.value.sum()), int(m.ctx.served.sum()))
+
+    run_together(together, watch=lambda m: seen[id(m)].append(look(m)))
+    for a, b in zip(together, alone, strict=True):
+        wanted = [look(b)]
+        for _ in range(max(b.months - b.month, 0)):
+            b.step()
+            wanted.append(look(b))
+        assert seen[id(a)] == wanted

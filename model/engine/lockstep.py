@@ -22,7 +22,7 @@ after the others, one model at a time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from model.engine.mesa_clock import begin_direct, drop_cancelled, end_direct, own_step_due
 from model.engine.retention_model import RetentionModel
@@ -30,7 +30,9 @@ from model.engine.retention_model import RetentionModel
 __all__ = ["run_together"]
 
 
-def run_together(models: Sequence[RetentionModel]) -> None:
+def run_together(
+    models: Sequence[RetentionModel], watch: Callable[[RetentionModel], None] | None = None
+) -> None:
     """Run every model to its horizon, phase by phase across the models.
 
     Parameters
@@ -39,6 +41,10 @@ def run_together(models: Sequence[RetentionModel]) -> None:
         Distinct models (any horizons, sizes and scenarios); each ends where its own ``run()``
         would have left it, with the same numbers. If a phase raises, the error propagates and
         the models are left mid-month (drivers discard them).
+    watch : callable, optional
+        Called with each model before its first month and after each of its months (where a
+        loop of ``model.step()`` would look at it between steps), to read it; it must not
+        change the model.
     """
     models = list(models)
     if len({id(m) for m in models}) != len(models):
@@ -46,6 +52,8 @@ def run_together(models: Sequence[RetentionModel]) -> None:
     for m in models:
         drop_cancelled(m)
         m._deferring = True  # the collectors copy the months' rows once, at the end
+        if watch is not None:
+            watch(m)
     # As run() does: as many rounds for each model as it has months left (a model whose clock
     # does not advance, its schedule stopped, uses its rounds up as run() would).
     left = [max(m.months - m.month, 0) for m in models]
@@ -62,15 +70,19 @@ def run_together(models: Sequence[RetentionModel]) -> None:
                     due = begin_direct(m)
                     if m.open_month():
                         together.append((m, due))
-                    else:  # (past its horizon: as its step would return)
-                        end_direct(m, due)
+                        continue
+                    end_direct(m, due)  # (past its horizon: as its step would return)
                 else:
                     m.step()  # something else due, or stopped: Mesa's loop, this month alone
+                if watch is not None:
+                    watch(m)
             if together:
                 _phases_together([m for m, _ in together])
                 for m, due in together:
                     m.close_month()
                     end_direct(m, due)
+                    if watch is not None:
+                        watch(m)
     finally:
         for m in models:
             m._collect_deferred()

@@ -20,6 +20,7 @@ from model.scenario import Scenario
 __all__ = [
     "RunResult",
     "in_seed_order",
+    "run_many",
     "simulate",
     "simulate_many",
     "with_common",
@@ -123,28 +124,60 @@ def simulate_many(scenarios: Sequence[Scenario], *, together: int = TOGETHER) ->
     >>> [r.seed for r in runs]
     [1, 2]
     """
+    return run_many(scenarios, _result, together=together)
+
+
+def _result(scenario: Scenario, model: RetentionModel) -> RunResult:
+    return RunResult(scenario, model.timeseries(), model.summary())
+
+
+def run_many[T](
+    scenarios: Sequence[Scenario],
+    finish: Callable[[Scenario, RetentionModel], T],
+    *,
+    together: int = TOGETHER,
+    watch: Callable[[RetentionModel], None] | None = None,
+) -> list[T]:
+    """:func:`simulate_many` with what each run returns chosen by the caller.
+
+    Parameters
+    ----------
+    scenarios : sequence of Scenario
+    finish : callable
+        ``finish(scenario, model)`` once the model has run: the run's result (then the model is
+        let go).
+    together : int
+        How many small runs step together (1: one after another).
+    watch : callable, optional
+        Called with each model before its first month and after each month
+        (:func:`model.engine.lockstep.run_together`), for measures the monthly series cannot
+        give; it must only read the model.
+    """
     if isinstance(together, bool) or not isinstance(together, int) or together < 1:
         raise ValueError(f"together: value {together!r} is not allowed; allowed: an integer ≥ 1")
     order = sorted(range(len(scenarios)), key=lambda i: (scenarios[i].run.seed, i))
-    results: list[RunResult | None] = [None] * len(scenarios)
+    results: list[T | None] = [None] * len(scenarios)
     group: list[int] = []
 
-    def run_group() -> None:
-        models = [RetentionModel(scenarios[i]) for i in group]
-        run_together(models)
-        for i, model in zip(group, models, strict=True):
-            results[i] = RunResult(scenarios[i], model.timeseries(), model.summary())
-        group.clear()
+    def run_group(rows: list[int]) -> None:
+        models = [RetentionModel(scenarios[i]) for i in rows]
+        if len(models) > 1 or watch is not None:
+            run_together(models, watch)
+        else:
+            models[0].run()
+        for i, model in zip(rows, models, strict=True):
+            results[i] = finish(scenarios[i], model)
 
     for i in order:
         if together > 1 and scenarios[i].market.clients <= TOGETHER_MAX_CLIENTS:
             group.append(i)
             if len(group) == together:
-                run_group()
+                run_group(group)
+                group.clear()
         else:
-            results[i] = simulate(scenarios[i])
+            run_group([i])
     if group:
-        run_group()
+        run_group(group)
     return results  # type: ignore[return-value]
 
 

@@ -1,0 +1,137 @@
+"""Worlds measured together (experiments.together) give every world what measuring it alone gives."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import pytest
+
+import experiments.together as together
+from experiments import client_centric, retention_profit
+from experiments.arms import arms, npv
+from experiments.baseline import baseline_run
+from experiments.together import measure_together, run_arms
+from model import Scenario
+
+
+def _bases(seeds=(3, 4, 5, 6)) -> list:
+    base = Scenario().with_overrides({"market.clients": 200, "run.months": 24})
+    return [(baseline_run(base.with_overrides({"run.seed": s})), s) for s in seeds]
+
+
+def _same(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        (math.isnan(a[k]) and math.isnan(b[k])) or a[k] == b[k] for k in a
+    )
+
+
+@pytest.mark.parametrize("module", [retention_profit, client_centric], ids=lambda m: m.__name__)
+def test_a_claims_readings_measured_together_are_those_measured_alone(module) -> None:
+    calls = _bases()
+    alone = [module.measure(*c) for c in calls]
+    gathered = measure_together(module.measure, calls)
+    assert all(_same(a, g) for a, g in zip(alone, gathered, strict=True))
+
+
+def _chained(base, seed) -> float:
+    """Two rounds of arms, the second set by the first; or none at all for odd seeds."""
+    if seed % 2:
+        return npv(base.run)
+    first = arms(base.run, {"a": {"levers.service_level": 0.3}})["a"]
+    churn = 0.01 if npv(first) > npv(base.run) else 0.03
+    return npv(arms(base.run, {"b": {"retain.base_churn": churn}, "c": {}})["b"])
+
+
+def test_measures_that_wait_twice_or_never_get_their_own_arms() -> None:
+    calls = _bases((2, 3, 4, 7, 8))
+    assert measure_together(_chained, calls) == [_chained(*c) for c in calls]
+
+
+def test_an_arm_that_fails_fails_its_own_measure_only(monkeypatch) -> None:
+    real = together.simulate_many
+    finished: list[int] = []
+
+    def failing(scenarios):
+        if any(s.run.seed == 4 for s in scenarios):
+            raise ValueError("seed 4 fails")
+        return real(scenarios)
+
+    def measure(base, seed):
+        out = npv(arms(base.run, {"t": {"levers.service_level": 0.3}})["t"])
+        finished.append(seed)
+        return out
+
+    monkeypatch.setattr(together, "simulate_many", failing)
+    with pytest.raises(ValueError, match="seed 4 fails"):
+        measure_together(measure, _bases())
+    assert sorted(finished) == [3, 5, 6]  # every other world measured; none left waiting
+    assert not any(t.name.startswith("measure") for t in threading.enumerate())
+
+
+def test_outside_a_gathering_arms_run_at_once() -> None:
+    (base, _), *_ = _bases((9,))
+    measure_together(retention_profit.measure, _bases((10, 11)))  # leaves nothing behind
+    [run] = run_arms([base.run.scenario])
+    assert run.timeseries.equals(base.run.timeseries)
+
+
+def _baseline_stepped(scenario: Scenario) -> dict[str, float]:
+    """The baseline's extras as first written: a loop of ``model.step()`` looking between steps
+    (the reference the watched, lockstep baselines must equal)."""
+    import numpy as np
+
+    from experiments.baseline import _top_fifth
+    from model.engine.retention_model import RetentionModel
+
+    model = RetentionModel(scenario)
+    c, end = model.clients, model.months
+    start_active = c.active_mask().copy()
+    stayed, served_all = np.ones(c.n, bool), np.zeros(c.n, bool)
+    served_last = np.zeros(c.n, bool)
+    rev0, val0 = c.revenue_total.copy(), c.value.copy()
+    snap: dict[str, np.ndarray] = {}
+    while model.month < end:
+        if model.month == end - 12:
+            snap["rev_last"], snap["val_last"] = c.revenue_total.copy(), c.value.copy()
+        model.step()
+        served = model.ctx.served
+        stayed &= served
+        served_all |= served | c.joins
+        if model.month > end - 12:
+            served_last |= served | c.joins
+        if model.month == 12:
+            snap["rev_12"] = c.revenue_total.copy()
+    rev, val = c.revenue_total - rev0, c.value - val0
+    first = snap.get("rev_12", c.revenue_total) - rev0
+
+    def ratio(num, den) -> float:
+        d = float(den.sum())
+        return float(num.sum()) / d if d > 0 else float("nan")
+
+    last_val = c.value - snap.get("val_last", val0)
+    kept = stayed & start_active
+    return {
+        "top20_profit_1y": 100.0 * _top_fifth(last_val[served_last]),
+        "top20_profit_all": 100.0 * _top_fifth(val[served_all]),
+        "stayer_ratio": ratio(rev[kept], first[kept]),
+        "cohort_ratio": ratio(rev[start_active], first[start_active]),
+        "cohort_profit_ratio": ratio(val[start_active], first[start_active]),
+    }
+
+
+def test_baselines_stepped_together_equal_the_step_by_step_baseline() -> None:
+    from experiments.baseline import baseline_run, baseline_runs
+    from model.studies.run import simulate
+
+    base = Scenario().with_overrides({"market.clients": 250})
+    scenarios = [
+        base.with_overrides({"run.months": months, "run.seed": seed})
+        for months, seed in ((6, 1), (12, 2), (13, 3), (24, 4), (30, 5), (24, 6), (25, 7),
+                             (12, 8), (36, 9), (24, 10))  # fmt: skip
+    ]  # ten: a group of eight and a group of two, the edges of the snapshot months included
+    together = baseline_runs(scenarios)
+    for scn, got in zip(scenarios, together, strict=True):
+        assert _same(got.extras, _baseline_stepped(scn)), scn.run.months
+        assert _same(got.extras, baseline_run(scn).extras)
+        assert got.run.timeseries.equals(simulate(scn).timeseries)
