@@ -96,12 +96,14 @@ class _Gathering:
             self.busy += len(batch)
             self.cond.notify_all()
 
-    def stop(self, error: BaseException) -> None:
-        """Fail every waiting request and every later one (the caller is leaving)."""
+    def stop(self, error: BaseException, running: Sequence[_Request] = ()) -> None:
+        """Fail the requests being run, every waiting one and every later one (the caller is
+        leaving)."""
         with self.cond:
             self.stopped = error
-            for req in self.waiting:
-                req.error, req.done = RuntimeError("measure_together stopped"), True
+            for req in (*running, *self.waiting):
+                if not req.done:
+                    req.error, req.done = RuntimeError("measure_together stopped"), True
             self.waiting = []
             self.cond.notify_all()
 
@@ -134,14 +136,17 @@ def measure_together(measure: Callable[..., Any], calls: Sequence[tuple]) -> lis
             _LOCAL.gathering = None
             gathering.finished()
 
+    futures = []
+    batch: list[_Request] = []
     with ThreadPoolExecutor(len(calls), thread_name_prefix="measure") as threads:
-        futures = [threads.submit(job, args) for args in calls]
         try:
+            for args in calls:
+                futures.append(threads.submit(job, args))
             while batch := gathering.next_round():
                 _run(batch)
                 gathering.release(batch)
-        except BaseException as exc:  # (an interrupt): let every thread end, then leave
-            gathering.stop(exc)
+        except BaseException as exc:  # (an interrupt, or no thread to start): end every thread
+            gathering.stop(exc, batch)  # (the batch in hand too: its threads wait for it)
             raise
     return [f.result() for f in futures]
 

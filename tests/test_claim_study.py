@@ -182,7 +182,6 @@ def _planted_claim() -> types.ModuleType:
         return {"effect": (5.0 if sigma > 1.26 else 50.0) + noise, "other": 20.0 + sigma}
 
     module.measure = measure  # type: ignore[attr-defined]
-    sys.modules[module.__name__] = module
     return module
 
 
@@ -194,6 +193,7 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
     from experiments.study import defaults_values, shared_pool, world_table
 
     module = _planted_claim()
+    monkeypatch.setitem(sys.modules, module.__name__, module)  # (claim_batch imports it by name)
     size = Size(
         wave=80, target=0, max_waves=1, clients=40, months=13, pilot=4, max_reps=2, defaults=1,
         batch=40,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -264,6 +267,10 @@ def test_a_network_is_read_only(kind: str) -> None:
         bare = Network(net.kind, net.n, net.indptr.copy(), net.indices.copy())
         assert not bare.indices.flags.writeable  # frozen whoever builds it
         assert not bare.matrix().data.flags.writeable
+    assert not net.degrees().flags.writeable
+    for copied in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        assert np.array_equal(copied.indices, net.indices)
+        assert not copied.indptr.flags.writeable and not copied.indices.flags.writeable
 
 
 def test_a_phase_that_rewires_the_shared_network_fails_loudly() -> None:

@@ -125,13 +125,60 @@ def test_baselines_stepped_together_equal_the_step_by_step_baseline() -> None:
     from model.studies.run import simulate
 
     base = Scenario().with_overrides({"market.clients": 250})
+    # Ten: a group of eight and a group of two, the edges of the snapshot months included.
+    horizons = (6, 12, 13, 24, 30, 24, 25, 12, 36, 24)
     scenarios = [
         base.with_overrides({"run.months": months, "run.seed": seed})
-        for months, seed in ((6, 1), (12, 2), (13, 3), (24, 4), (30, 5), (24, 6), (25, 7),
-                             (12, 8), (36, 9), (24, 10))  # fmt: skip
-    ]  # ten: a group of eight and a group of two, the edges of the snapshot months included
+        for seed, months in enumerate(horizons, start=1)
+    ]
     together = baseline_runs(scenarios)
     for scn, got in zip(scenarios, together, strict=True):
         assert _same(got.extras, _baseline_stepped(scn)), scn.run.months
         assert _same(got.extras, baseline_run(scn).extras)
         assert got.run.timeseries.equals(simulate(scn).timeseries)
+
+
+def _ends(call) -> dict:
+    """Run ``call`` in a thread of its own; what it raised, once it ended (a hang fails)."""
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:  # (KeyboardInterrupt included: it is what we look for)
+            out["raised"] = exc
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(60)
+    assert not t.is_alive(), "measure_together hung"
+    assert not any(t.name.startswith("measure") for t in threading.enumerate())
+    return out
+
+
+def test_an_interrupt_while_the_arms_run_ends_every_thread(monkeypatch) -> None:
+    def interrupted(scenarios):
+        if len(scenarios) > 1:  # the gathered run, where an interrupt usually lands
+            raise KeyboardInterrupt
+        return list(scenarios)
+
+    monkeypatch.setattr(together, "simulate_many", interrupted)
+    out = _ends(lambda: measure_together(lambda a: run_arms([a]), [(1,), (2,), (3,)]))
+    assert isinstance(out.get("raised"), KeyboardInterrupt)
+
+
+def test_a_thread_that_cannot_start_ends_every_other(monkeypatch) -> None:
+    import concurrent.futures.thread as cft
+
+    real, started = cft.ThreadPoolExecutor.submit, []
+
+    def submit(self, fn, *args, **kwargs):
+        if len(started) == 2:
+            raise RuntimeError("can't start new thread")
+        started.append(fn)
+        return real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(together, "simulate_many", lambda scenarios: list(scenarios))
+    monkeypatch.setattr(cft.ThreadPoolExecutor, "submit", submit)
+    out = _ends(lambda: measure_together(lambda a: run_arms([a]), [(1,), (2,), (3,)]))
+    assert "can't start new thread" in str(out.get("raised"))

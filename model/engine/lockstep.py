@@ -52,12 +52,12 @@ def run_together(
     for m in models:
         drop_cancelled(m)
         m._deferring = True  # the collectors copy the months' rows once, at the end
-        if watch is not None:
-            watch(m)
     # As run() does: as many rounds for each model as it has months left (a model whose clock
     # does not advance, its schedule stopped, uses its rounds up as run() would).
     left = [max(m.months - m.month, 0) for m in models]
     try:
+        for m in models if watch is not None else ():
+            watch(m)  # type: ignore[misc]
         while any(left):
             together = []
             for i, m in enumerate(models):

@@ -56,6 +56,12 @@ class Network:
         if self.adjacency is not None:
             self.adjacency.data.flags.writeable = False
 
+    def __setstate__(self, state: dict) -> None:
+        # A copy or an unpickled network (a copied model's) is read-only too: models copied
+        # together still share it.
+        self.__dict__.update(state)
+        self.__post_init__()
+
     @property
     def mean_degree(self) -> float:
         """Average number of contacts (n - 1 when fully mixed)."""
@@ -71,6 +77,7 @@ class Network:
                 cached = np.full(self.n, self.n - 1, dtype=np.int64)
             else:
                 cached = np.diff(self.indptr)
+            cached.flags.writeable = False  # (kept on the shared network)
             self.__dict__["_degrees"] = cached
         return cached
 
