@@ -11,6 +11,7 @@ import json
 import numpy as np
 from scipy.special import betaincinv, gammaincinv
 
+from model.engine import elementwise
 from model.engine.phases.staff import headcount
 from model.engine.randomness import Streams, beta_from_uniform, normal_from_uniform
 from model.engine.sharing import MAX_CLIENTS, remember
@@ -44,8 +45,8 @@ def _draw_clients(p: Scenario, streams: Streams) -> ClientState:
     if m.spend_distribution == "purchases":
         # rate x value, each of mean 1: Gamma(r)/r purchases and (q - 1)/Gamma(q) per purchase.
         r, q = m.purchase_rate_shape, m.purchase_value_shape
-        rate = gammaincinv(r, streams.uniform64("init.spend", 0, n)) / r
-        value = (q - 1.0) / gammaincinv(q, streams.uniform64("init.value", 0, n))
+        rate = elementwise.apply(gammaincinv, r, streams.uniform64("init.spend", 0, n)) / r
+        value = (q - 1.0) / elementwise.apply(gammaincinv, q, streams.uniform64("init.value", 0, n))
         cl.spend[:] = m.spend_mean * rate * value
     else:
         z = normal_from_uniform(streams.uniform("init.spend", 0, n)).astype(np.float64)
@@ -75,7 +76,7 @@ def _draw_clients(p: Scenario, streams: Streams) -> ClientState:
     if established and heterogeneous:
         # The initial base are survivors: after t months a Beta(a, b) cohort's propensities are
         # Beta(a, b + t) (the shifted-beta-geometric posterior), so the leavers have gone first.
-        cl.propensity[active] = betaincinv(a, b + cl.tenure[active], u[active])
+        cl.propensity[active] = elementwise.apply(betaincinv, a, b + cl.tenure[active], u[active])
     cl.satisfaction[:] = p.satisfaction.initial
     cl.expectation[:] = p.satisfaction.initial
     return cl

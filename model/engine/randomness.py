@@ -21,6 +21,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import betaincinv, ndtri
 
+from model.engine import elementwise
 from model.engine.kernels.hashing import hash_uniform
 from model.engine.kernels.pcg64 import pcg64_fill_float32, pcg64_float32, pcg64_float64
 from model.engine.kernels.seeding import seed_words_compiled
@@ -369,7 +370,7 @@ def beta_from_uniform(u: np.ndarray, a: float, b: float) -> np.ndarray:
     # Fewer uniforms than table entries, or shapes so small that the quantile jumps inside
     # cells (both below 0.05: a near-two-point distribution): invert exactly.
     if u.size <= BETA_CELLS or min(a, b) < BETA_MIN_SHAPE:
-        return betaincinv(a, b, u)
+        return elementwise.apply(betaincinv, a, b, u)
     table = _beta_table(float(a), float(b))
     pos = u * BETA_CELLS
     cell = np.minimum(pos.astype(np.int64), BETA_CELLS - 1)
@@ -384,6 +385,6 @@ def beta_from_uniform(u: np.ndarray, a: float, b: float) -> np.ndarray:
 @lru_cache(maxsize=8)
 def _beta_table(a: float, b: float) -> np.ndarray:
     """Beta(a, b) quantiles at the cell edges k / 2¹⁶ (kept for the next model of a sweep)."""
-    table = betaincinv(a, b, np.linspace(0.0, 1.0, BETA_CELLS + 1))
+    table = elementwise.apply(betaincinv, a, b, np.linspace(0.0, 1.0, BETA_CELLS + 1))
     table.flags.writeable = False
     return table
