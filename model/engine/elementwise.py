@@ -53,11 +53,19 @@ def apply(fn: Callable[..., np.ndarray], *args: float | np.ndarray) -> np.ndarra
         return fn(*args)
     if any(a.shape != (n,) for a in arrays):
         raise ValueError("apply: array arguments must share one 1-d shape")
+
+    def sliced(lo: int, hi: int) -> list:
+        return [a[lo:hi] if isinstance(a, np.ndarray) and a.ndim else a for a in args]
+
+    # Written in place, slice by slice (no second market-long array at the peak), in the dtype
+    # the function gives these arguments.
+    out = np.empty(n, dtype=fn(*sliced(0, 1)).dtype)
     edges = np.linspace(0, n, k + 1).astype(np.int64)
 
-    def part(lo: int, hi: int) -> np.ndarray:
-        return fn(*(a[lo:hi] if isinstance(a, np.ndarray) and a.ndim else a for a in args))
+    def part(lo: int, hi: int) -> None:
+        fn(*sliced(lo, hi), out=out[lo:hi])
 
     with ThreadPoolExecutor(k, thread_name_prefix="elementwise") as pool:
-        parts = [pool.submit(part, int(lo), int(hi)) for lo, hi in itertools.pairwise(edges)]
-        return np.concatenate([f.result() for f in parts])
+        for f in [pool.submit(part, int(lo), int(hi)) for lo, hi in itertools.pairwise(edges)]:
+            f.result()
+    return out
