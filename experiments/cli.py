@@ -33,7 +33,11 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--size", choices=sorted(SIZES), default="default", help="study size")
     p.add_argument(
-        "--workers", type=ranged_int("--workers", 1, 1024), default=1, metavar="W", help="processes"
+        "--workers",
+        type=ranged_int("--workers", 1, 1024),
+        default=None,
+        metavar="W",
+        help="processes (default: one per usable core)",
     )
     p.add_argument("--seed", type=seed("--seed"), default=1, metavar="S", help="world seed (1)")
     p.add_argument("--fresh", action="store_true", help="discard the stored results first")
@@ -53,6 +57,10 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         check_out(args.out)  # before any experiment runs
+    if args.workers is None:
+        from model.engine.elementwise import usable_cores
+
+        args.workers = usable_cores()
     command = "retention " + shlex.join(getattr(args, "argv", ["experiment", args.name or ""]))
     if args.all:
         return _run_all(args, command)

@@ -56,3 +56,26 @@ def test_experiment_shows_a_bar_on_a_terminal_and_nothing_when_quiet(monkeypatch
     quiet = capsys.readouterr()
     assert quiet.out == "" and "batch" not in quiet.err
     assert (tmp_path / "b" / "pareto.md").exists()
+
+
+def test_a_study_on_one_process_or_several_gives_the_same_report(tmp_path):
+    """The default is one worker process per core; the stored runs and the report must not depend
+    on how many (the arms are gathered per batch, the analysis runs on the workers)."""
+    reports = []
+    for workers in ("1", "2"):
+        out = tmp_path / workers
+        done = _retention(
+            "experiment",
+            "word_of_mouth",
+            "--size",
+            "quick",
+            "--workers",
+            workers,
+            "--out",
+            str(out),
+        )
+        assert done.returncode == 0, done.stderr
+        summary = json.loads((out / "word_of_mouth.json").read_text(encoding="utf-8"))
+        summary.pop("seconds")
+        reports.append(summary)
+    assert reports[0] == reports[1]

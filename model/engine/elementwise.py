@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-__all__ = ["MAX_THREADS", "MIN_SIZE", "apply", "threads"]
+__all__ = ["MAX_THREADS", "MIN_SIZE", "apply", "threads", "usable_cores"]
 
 #: Most threads one call uses.
 MAX_THREADS = 8
@@ -27,16 +27,20 @@ MAX_THREADS = 8
 MIN_SIZE = 1 << 15
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def threads() -> int:
     """Threads :func:`apply` uses: ``OMP_NUM_THREADS`` if set, else the usable cores (≤ 8)."""
     raw = os.environ.get("OMP_NUM_THREADS", "")
     if raw.strip().isdigit():
         return max(1, min(int(raw), MAX_THREADS))
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_THREADS))
+    return max(1, min(usable_cores(), MAX_THREADS))
 
 
 def apply(fn: Callable[..., np.ndarray], *args: float | np.ndarray) -> np.ndarray:

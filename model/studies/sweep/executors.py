@@ -15,9 +15,10 @@ from concurrent.futures import Executor, Future
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+from model.engine.elementwise import usable_cores
 from model.studies.sweep.spec import SweepError
 
-__all__ = ["NO_HTTP", "THREAD_VARS", "InProcessExecutor", "executor"]
+__all__ = ["NO_HTTP", "THREAD_VARS", "InProcessExecutor", "executor", "usable_cores"]
 
 #: Dask settings for a LocalCluster: no HTTP routes on the scheduler or the workers.
 NO_HTTP = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
@@ -143,7 +144,7 @@ def executor(
         with _dask(scheduler, dask_local, tls) as out:
             yield out
         return
-    n = workers if workers is not None else _cores()
+    n = workers if workers is not None else usable_cores()
     if n < 1:
         raise SweepError(f"--workers: value {n} is not allowed; allowed: an integer ≥ 1")
     if n == 1:
@@ -160,13 +161,6 @@ def executor(
         ) as pool,
     ):
         yield pool, n, f"{n} local processes"
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 @contextmanager
