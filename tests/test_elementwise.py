@@ -31,12 +31,48 @@ def test_thread_count_follows_omp_num_threads(monkeypatch) -> None:
     assert elementwise.threads() == 1
     monkeypatch.setenv("OMP_NUM_THREADS", "64")
     assert elementwise.threads() == elementwise.MAX_THREADS
+    monkeypatch.setenv("OMP_NUM_THREADS", "3,2")  # OpenMP's nested form: the first level
+    assert elementwise.threads() == 3
+    for odd in ("²", "-1", "1e3", ""):  # not a positive count: the usable cores
+        monkeypatch.setenv("OMP_NUM_THREADS", odd)
+        assert elementwise.threads() == min(elementwise.usable_cores(), elementwise.MAX_THREADS)
     monkeypatch.delenv("OMP_NUM_THREADS")
     assert 1 <= elementwise.threads() <= elementwise.MAX_THREADS
 
 
-def test_mismatched_arrays_are_refused(monkeypatch) -> None:
+def test_other_shapes_and_array_likes_go_to_the_one_call(monkeypatch) -> None:
     monkeypatch.setenv("OMP_NUM_THREADS", "2")
-    u = np.zeros(elementwise.MIN_SIZE * 2)
-    with pytest.raises(ValueError, match="share one 1-d shape"):
-        elementwise.apply(betaincinv, 1.0, u[:-1].copy(), u)
+    u = np.random.default_rng(2).random(elementwise.MIN_SIZE * 2)
+    for args in (
+        (0.4, u, np.array([0.5])),  # a length-1 array broadcasts
+        (0.4, 3.0, u.reshape(2, -1)),  # 2-d
+        (0.4, 3.0, list(u[:10])),  # an array-like
+        (np.float32(0.4), np.array(3.0), u),  # a numpy scalar and a 0-d array
+    ):
+        assert np.array_equal(elementwise.apply(betaincinv, *args), betaincinv(*args))
+    masked = np.ma.masked_less(u, 0.5)
+    got = elementwise.apply(betaincinv, 0.4, 3.0, masked)
+    assert isinstance(got, np.ma.MaskedArray) and np.array_equal(got.mask, masked.mask)
+
+
+def test_edge_inputs_and_the_callers_error_settings(monkeypatch) -> None:
+    import scipy.special as sc
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    edges = np.array([0.0, 1.0, np.nan, np.inf, -np.inf, -0.0, 1e-300, 1 - 1e-16, 2.0, -1.0])
+    u = np.resize(edges, elementwise.MIN_SIZE * 2 + 5)
+    for a in (1e-300, 0.03, 0.4, 50.0):
+        got, want = elementwise.apply(betaincinv, a, 2.0, u), betaincinv(a, 2.0, u)
+        assert got.tobytes() == want.tobytes()
+        assert elementwise.apply(gammaincinv, a, u).tobytes() == gammaincinv(a, u).tobytes()
+    with sc.errstate(all="raise"), pytest.raises(sc.SpecialFunctionError):
+        elementwise.apply(betaincinv, 0.4, 3.0, u)  # as the one call raises under this setting
+
+
+def test_a_pool_worker_uses_one_thread() -> None:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    spawn = multiprocessing.get_context("spawn")  # (fork from a process with threads may hang)
+    with ProcessPoolExecutor(1, mp_context=spawn) as pool:  # (no OMP_NUM_THREADS set there)
+        assert pool.submit(elementwise.threads).result() == 1

@@ -6,18 +6,23 @@ release the GIL and each element depends only on its own arguments, so :func:`ap
 them in contiguous slices on threads: the result is the one call's, element for element, bit for
 bit (``tests/test_elementwise.py``), whatever the number of threads.
 
-Threads: ``OMP_NUM_THREADS`` when set (a sweep's worker processes set it to 1, so they never
-oversubscribe their cores), else the cores this process may use, at most :data:`MAX_THREADS`.
+Threads: one in a process that a pool started (``multiprocessing``: the sweeps', the claim
+study's, ``compare``'s and ``optimize``'s workers, Dask's), which already has a core of its own;
+else ``OMP_NUM_THREADS`` when set, else the cores this process may use; at most
+:data:`MAX_THREADS`. The caller's numpy and scipy.special error settings hold in the threads.
+Anything but plain 1-d arrays of one length and scalars goes to the one call.
 """
 
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from scipy import special
 
 __all__ = ["MAX_THREADS", "MIN_SIZE", "apply", "threads", "usable_cores"]
 
@@ -36,38 +41,46 @@ def usable_cores() -> int:
 
 
 def threads() -> int:
-    """Threads :func:`apply` uses: ``OMP_NUM_THREADS`` if set, else the usable cores (≤ 8)."""
-    raw = os.environ.get("OMP_NUM_THREADS", "")
-    if raw.strip().isdigit():
-        return max(1, min(int(raw), MAX_THREADS))
-    return max(1, min(usable_cores(), MAX_THREADS))
+    """Threads :func:`apply` uses (see the module's notes): 1 in a pool's worker process, else
+    ``OMP_NUM_THREADS`` (its first number) if set and positive, else the usable cores; ≤ 8."""
+    if multiprocessing.parent_process() is not None:
+        return 1
+    first = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
+    try:
+        wanted = int(first)
+    except ValueError:
+        wanted = 0
+    return max(1, min(wanted if wanted > 0 else usable_cores(), MAX_THREADS))
 
 
 def apply(fn: Callable[..., np.ndarray], *args: float | np.ndarray) -> np.ndarray:
     """``fn(*args)`` for an elementwise ``fn`` (a numpy ufunc such as ``scipy.special.betaincinv``),
-    in slices on :func:`threads` threads when the arrays are long.
+    in slices on :func:`threads` threads when its arrays are long.
 
-    Array arguments must share one 1-d shape (scalars broadcast); the result equals ``fn(*args)``
-    element for element, in its dtype.
+    The result equals ``fn(*args)`` element for element, in its dtype. Only plain 1-d arrays of
+    one length and scalars are sliced; any other arguments (other shapes, array-likes) go to the
+    one call as they are.
     """
-    arrays = [a for a in args if isinstance(a, np.ndarray) and a.ndim]
-    n = arrays[0].size if arrays else 0
-    k = threads()
-    if n < MIN_SIZE or k == 1:
+    arrays = [a for a in args if not isinstance(a, int | float | np.generic)]
+    n = arrays[0].size if arrays and isinstance(arrays[0], np.ndarray) else 0
+    if n < MIN_SIZE or not all(type(a) is np.ndarray and a.shape == (n,) for a in arrays):
         return fn(*args)
-    if any(a.shape != (n,) for a in arrays):
-        raise ValueError("apply: array arguments must share one 1-d shape")
+    k = threads()
+    if k == 1:
+        return fn(*args)
 
     def sliced(lo: int, hi: int) -> list:
-        return [a[lo:hi] if isinstance(a, np.ndarray) and a.ndim else a for a in args]
+        return [a[lo:hi] if type(a) is np.ndarray else a for a in args]
 
     # Written in place, slice by slice (no second market-long array at the peak), in the dtype
     # the function gives these arguments.
     out = np.empty(n, dtype=fn(*sliced(0, 1)).dtype)
     edges = np.linspace(0, n, k + 1).astype(np.int64)
+    numpy_errors, special_errors = np.geterr(), special.geterr()  # (per thread: carried over)
 
     def part(lo: int, hi: int) -> None:
-        fn(*sliced(lo, hi), out=out[lo:hi])
+        with np.errstate(**numpy_errors), special.errstate(**special_errors):
+            fn(*sliced(lo, hi), out=out[lo:hi])
 
     with ThreadPoolExecutor(k, thread_name_prefix="elementwise") as pool:
         for f in [pool.submit(part, int(lo), int(hi)) for lo, hi in itertools.pairwise(edges)]:
