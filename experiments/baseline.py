@@ -71,8 +71,7 @@ def baseline_runs(scenarios: Sequence[Scenario]) -> list[Baseline]:
 
     def finish(scenario: Scenario, model: RetentionModel) -> Baseline:
         extras = watching.pop(id(model)).extras(model)
-        run = RunResult(scenario=scenario, timeseries=model.timeseries(), summary=model.summary())
-        return Baseline(run=run, extras=extras)
+        return Baseline(run=RunResult.of(scenario, model), extras=extras)
 
     return run_many(scenarios, finish, watch=watch)
 

@@ -58,7 +58,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_out(args.out)  # before any experiment runs
     if args.workers is None:
-        from model.engine.elementwise import usable_cores
+        from model.studies.sweep.executors import usable_cores  # (as a sweep's default)
 
         args.workers = usable_cores()
     command = "retention " + shlex.join(getattr(args, "argv", ["experiment", args.name or ""]))

@@ -56,8 +56,9 @@ def run_together(
     # does not advance, its schedule stopped, uses its rounds up as run() would).
     left = [max(m.months - m.month, 0) for m in models]
     try:
-        for m in models if watch is not None else ():
-            watch(m)  # type: ignore[misc]
+        if watch is not None:
+            for m in models:
+                watch(m)
         while any(left):
             together = []
             for i, m in enumerate(models):

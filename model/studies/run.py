@@ -50,6 +50,11 @@ class RunResult:
         """The seed the run used."""
         return self.scenario.run.seed
 
+    @classmethod
+    def of(cls, scenario: Scenario, model: RetentionModel) -> RunResult:
+        """The result of ``model``, run from ``scenario``: its series and headline numbers."""
+        return cls(scenario=scenario, timeseries=model.timeseries(), summary=model.summary())
+
 
 def simulate(
     scenario: Scenario | None = None,
@@ -89,7 +94,7 @@ def simulate(
     if overrides:
         scenario = scenario.with_overrides(overrides)
     model = RetentionModel(scenario).run(progress=progress)
-    return RunResult(scenario=scenario, timeseries=model.timeseries(), summary=model.summary())
+    return RunResult.of(scenario, model)
 
 
 #: Runs :func:`simulate_many` steps together (:mod:`model.engine.lockstep`): at 3,000 clients
@@ -124,11 +129,7 @@ def simulate_many(scenarios: Sequence[Scenario], *, together: int = TOGETHER) ->
     >>> [r.seed for r in runs]
     [1, 2]
     """
-    return run_many(scenarios, _result, together=together)
-
-
-def _result(scenario: Scenario, model: RetentionModel) -> RunResult:
-    return RunResult(scenario, model.timeseries(), model.summary())
+    return run_many(scenarios, RunResult.of, together=together)
 
 
 def run_many[T](
