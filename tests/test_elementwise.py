@@ -76,3 +76,24 @@ def test_a_pool_worker_uses_one_thread() -> None:
     spawn = multiprocessing.get_context("spawn")  # (fork from a process with threads may hang)
     with ProcessPoolExecutor(1, mp_context=spawn) as pool:  # (no OMP_NUM_THREADS set there)
         assert pool.submit(elementwise.threads).result() == 1
+
+
+def test_a_thread_other_than_the_main_one_uses_one_thread(monkeypatch) -> None:
+    import threading
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")  # (the main thread would take 4)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(elementwise.threads()))
+    worker.start()
+    worker.join()
+    assert seen == [1] and elementwise.threads() == 4
+
+
+def test_usable_cores_is_capped_by_affinity_and_by_a_set_limit(monkeypatch) -> None:
+    import os
+
+    affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    monkeypatch.delenv("LOKY_MAX_CPU_COUNT", raising=False)
+    assert 1 <= elementwise.usable_cores() <= affinity
+    monkeypatch.setenv("LOKY_MAX_CPU_COUNT", "1")  # as a container's quota of one core would
+    assert elementwise.usable_cores() == 1

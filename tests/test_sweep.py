@@ -128,6 +128,15 @@ def test_cli_on_a_running_dask_scheduler_gives_the_same_store(tmp_path):
     assert_frame_equal(load(tmp_path / "d"), load(tmp_path / "serial"), check_exact=True)
 
 
+def test_a_serial_sweep_leaves_the_thread_settings_as_they_were(tmp_path, monkeypatch):
+    # It once set OMP_NUM_THREADS=1 for good, and later large markets built on one thread.
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setenv("MKL_NUM_THREADS", "3")
+    with executor(workers=1) as (pool, slots, _):
+        sweep(spec_of(), tmp_path / "s", pool=pool, slots=slots)
+    assert "OMP_NUM_THREADS" not in os.environ and os.environ["MKL_NUM_THREADS"] == "3"
+
+
 def test_load_returns_one_table_of_design_seed_replicate_and_summary(tmp_path):
     spec = spec_of()
     sweep(spec, tmp_path / "s")

@@ -7,9 +7,10 @@ them in contiguous slices on threads: the result is the one call's, element for 
 bit (``tests/test_elementwise.py``), whatever the number of threads.
 
 Threads: one in a process that a pool started (``multiprocessing``: the sweeps', the claim
-study's, ``compare``'s and ``optimize``'s workers, Dask's), which already has a core of its own;
-else ``OMP_NUM_THREADS`` when set, else the cores this process may use; at most
-:data:`MAX_THREADS`. The caller's numpy and scipy.special error settings hold in the threads.
+study's, ``compare``'s and ``optimize``'s workers, Dask's nanny's), which already has a core of its
+own, and one in any thread but the main one (a Dask worker's tasks, a server's handlers: someone
+else's parallelism already); else ``OMP_NUM_THREADS`` when set, else the cores this process may
+use (:func:`usable_cores`); at most :data:`MAX_THREADS`. The caller's numpy and scipy.special error settings hold in the threads.
 Anything but plain 1-d arrays of one length and scalars goes to the one call.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -33,17 +35,21 @@ MIN_SIZE = 1 << 15
 
 
 def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the system tells it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+    """The cores this process may use: the least of its CPU affinity, a container's CPU quota
+    (cgroup ``cpu.max`` or CFS quota, rounded up: a pod given 4 of a host's 64 cores counts 4)
+    and ``LOKY_MAX_CPU_COUNT`` when set — ``joblib.cpu_count()``'s reading."""
+    import joblib  # (here: 20 ms to import, and only sweeps' defaults and large builds ask)
+
+    return max(1, int(joblib.cpu_count()))
 
 
 def threads() -> int:
-    """Threads :func:`apply` uses (see the module's notes): 1 in a pool's worker process, else
-    ``OMP_NUM_THREADS`` (its first number) if set and positive, else the usable cores; ≤ 8."""
+    """Threads :func:`apply` uses (see the module's notes): 1 in a pool's worker process or off
+    the main thread, else ``OMP_NUM_THREADS`` (its first number) if set and positive, else the
+    usable cores; ≤ 8."""
     if multiprocessing.parent_process() is not None:
+        return 1
+    if threading.current_thread() is not threading.main_thread():
         return 1
     first = os.environ.get("OMP_NUM_THREADS", "").split(",")[0].strip()
     try:

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -26,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from model.studies.sweep.designs import build_design, validate_points
-from model.studies.sweep.executors import THREAD_VARS, InProcessExecutor, executor
+from model.studies.sweep.executors import InProcessExecutor, executor
 from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
 from model.studies.sweep.store import batch_name, done_batches, open_store, write_parquet
 from model.studies.sweep.verify import verify_batches
@@ -109,9 +108,12 @@ class BatchReport:
 
 
 def run_batch(task: BatchTask) -> BatchReport:
-    """Run a task's replicates and write its files into the store (on the worker's side)."""
-    for var in THREAD_VARS:
-        os.environ.setdefault(var, "1")
+    """Run a task's replicates and write its files into the store (on the worker's side).
+
+    It leaves the environment alone: a worker process of a pool already builds on one thread
+    (:func:`model.engine.elementwise.threads`), and in a serial sweep's own process the setting
+    would outlive the sweep.
+    """
     started = time.perf_counter()
     from model.scenario import Scenario
     from model.studies.run import simulate_many
