@@ -1,7 +1,8 @@
 """Where a month's time goes: wall time per phase, in ms a month, for the benchmark scenario.
 
 ``python -m benchmarks.phases`` (``--clients``, ``--months``, ``--profile`` for a pyinstrument
-call tree of the same run). Each phase of :data:`model.engine.phases.PHASES` is wrapped in a timer through
+call tree of the same run, ``--kernels`` for each compiled pass's time, the bytes of the arrays
+it is handed and the rate that makes, beside the machine's streaming rate). Each phase of :data:`model.engine.phases.PHASES` is wrapped in a timer through
 the model's ``phases`` argument; what is left of a month (metrics, Mesa's DataCollector, staff
 agents) is reported as "metrics and bookkeeping". The numbers name what limits the engine; the
 benchmark itself (``python -m benchmarks``) reports throughput.
@@ -10,8 +11,14 @@ benchmark itself (``python -m benchmarks``) reports throughput.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import numpy as np
+from numba.core.registry import CPUDispatcher
 
 from benchmarks.__main__ import scenario
 from model import RetentionModel
@@ -43,11 +50,81 @@ def phase_times(clients: int, months: int) -> tuple[dict[str, float], float, flo
     return spent, time.perf_counter() - built, built - start
 
 
+@contextmanager
+def _kernels_timed(spent: Counter, calls: Counter, moved: Counter) -> Iterator[None]:
+    """Every compiled pass the engine's modules call, timed while the block runs: seconds,
+    calls and the bytes of its array arguments, by the pass's name (put back after)."""
+    patched = []
+    wrappers: dict[int, Callable] = {}
+    for name, module in list(sys.modules.items()):
+        if not name.startswith("model.engine") or module is None:
+            continue
+        for attr, fn in list(vars(module).items()):
+            if not isinstance(fn, CPUDispatcher):
+                continue
+            if id(fn) not in wrappers:
+                key = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
+
+                def timed(*args, _fn=fn, _key=key):
+                    start = time.perf_counter()
+                    out = _fn(*args)
+                    spent[_key] += time.perf_counter() - start
+                    calls[_key] += 1
+                    moved[_key] += sum(a.nbytes for a in args if isinstance(a, np.ndarray))
+                    return out
+
+                wrappers[id(fn)] = timed
+            patched.append((module, attr, fn))
+            setattr(module, attr, wrappers[id(fn)])
+    try:
+        yield
+    finally:
+        for module, attr, fn in patched:
+            setattr(module, attr, fn)
+
+
+def kernel_times(
+    clients: int, months: int
+) -> tuple[dict[str, tuple[float, float, float]], float, int]:
+    """Each compiled pass's seconds, calls and array-argument bytes over a run's months (the
+    build's passes left out), the months' seconds in all, and the model's bytes (its state and
+    network, :meth:`~model.engine.retention_model.RetentionModel.nbytes`).
+
+    The bytes are those of the arrays handed over, each counted once a call: what a pass that
+    streams its arguments once moves, an upper bound for one that reads a few rows (the
+    network's edges of the speakers only). Wrapping adds about a microsecond a call.
+    """
+    RetentionModel(scenario(2_000, 6)).run()  # the kernels loaded, as in phase_times
+    model = RetentionModel(scenario(clients, months))
+    spent, calls, moved = Counter(), Counter(), Counter()
+    with _kernels_timed(spent, calls, moved):
+        start = time.perf_counter()
+        model.run()
+        total = time.perf_counter() - start
+    return {k: (spent[k], calls[k], moved[k]) for k in spent}, total, model.nbytes()
+
+
+def streaming_rate(nbytes: int) -> float:
+    """Bytes a second of a float32 multiply (read and write) over arrays of ``nbytes`` in all:
+    what a pass streaming that much memory can reach here (from the caches when the market's
+    state fits in them, else from main memory)."""
+    a = np.random.default_rng(0).random(max(nbytes // 8, 1024), dtype=np.float32)
+    b = np.empty_like(a)
+    repeats = max(5, 200_000_000 // a.nbytes)
+    np.multiply(a, np.float32(0.999), out=b)
+    start = time.perf_counter()
+    for _ in range(repeats):
+        np.multiply(a, np.float32(0.999), out=b)
+    return 2 * a.nbytes * repeats / (time.perf_counter() - start)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="benchmarks.phases", description=__doc__.split("\n")[0])
     ap.add_argument("--clients", type=int, default=1_000_000, help="market size (default 10^6)")
     ap.add_argument("--months", type=int, default=24, help="months simulated (default 24)")
     ap.add_argument("--profile", action="store_true", help="also print a pyinstrument call tree")
+    ap.add_argument("--kernels", action="store_true",
+                    help="also time each compiled pass and the bytes it is handed")  # fmt: skip
     args = ap.parse_args(argv)
     if args.clients < 10 or args.months < 1:
         ap.error(f"--clients {args.clients} / --months {args.months}: allowed: ≥ 10 and ≥ 1")
@@ -59,6 +136,20 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("metrics and bookkeeping", total - sum(spent.values())))
     for name, seconds in rows:
         print(f"  {name:<24}{seconds * per_month:8.2f} ms  {seconds / total:6.1%}")
+    if args.kernels:
+        passes, months_s, state = kernel_times(args.clients, args.months)
+        rate = streaming_rate(state)
+        in_passes = sum(s for s, _, _ in passes.values())
+        print(f"\ncompiled passes: {in_passes * per_month:.1f} ms of a {months_s * per_month:.1f} "
+              f"ms month; streaming the model's {state / 1e6:.0f} MB here: {rate / 1e9:.1f} GB/s")  # fmt: skip
+        handed = sum(b for _, _, b in passes.values()) / args.months
+        print(f"handed {handed / 1e6:.0f} MB a month: {handed / rate * 1e3:.1f} ms at that rate "
+              "if every pass streamed its arrays once and did nothing else")  # fmt: skip
+        print(f"  {'pass':<34}{'ms a month':>11}{'calls':>7}{'MB handed':>11}{'GB/s':>7}")
+        for key, (seconds, n, nbytes) in sorted(passes.items(), key=lambda kv: -kv[1][0]):
+            gbs = nbytes / seconds / 1e9 if seconds else float("nan")
+            print(f"  {key:<34}{seconds * per_month:11.3f}{n / args.months:7.1f}"
+                  f"{nbytes / args.months / 1e6:11.1f}{gbs:7.1f}")  # fmt: skip
     if args.profile:
         from pyinstrument import Profiler
 

@@ -55,3 +55,23 @@ def test_phase_times_cover_every_phase() -> None:
     spent, total, built = phase_times(2_000, 2)
     assert list(spent) == [name for name, _ in PHASES]
     assert all(s > 0 for s in spent.values()) and sum(spent.values()) <= total and built > 0
+
+
+def test_kernel_times_cover_the_compiled_passes_and_put_them_back(capsys) -> None:
+    from numba.core.registry import CPUDispatcher
+
+    from benchmarks.phases import kernel_times
+    from benchmarks.phases import main as phases_main
+    from model.engine import randomness
+    from model.engine.kernels import metrics, word_of_mouth
+
+    passes, total, state = kernel_times(2_000, 3)
+    for key in ("word_of_mouth.speak_and_hear", "metrics.month_pass", "pcg64.pcg64_fill_float32"):
+        seconds, calls, nbytes = passes[key]
+        assert 0 < seconds < total and calls >= 3 and nbytes > 0
+    assert passes["pcg64.pcg64_fill_float32"][1] > passes["metrics.month_pass"][1]  # 8 a month
+    assert state > 0
+    for fn in (word_of_mouth.speak_and_hear, metrics.month_pass, randomness.pcg64_fill_float32):
+        assert isinstance(fn, CPUDispatcher)  # the wrappers are gone after the run
+    assert phases_main(["--clients", "500", "--months", "2", "--kernels"]) == 0
+    assert "compiled passes:" in capsys.readouterr().out
