@@ -9,13 +9,15 @@ from pathlib import Path
 
 from experiments import EXPERIMENTS, load
 from experiments.outputs import reports_folder
-from model.interfaces.cli.inputs import check_out, output_path, ranged_int, seed
+from model.interfaces.cli.inputs import check_out, output_path, seed
+from model.interfaces.cli.where import add_where, where_of
 
 __all__ = ["add_experiment"]
 
 
 def add_experiment(subparsers: argparse._SubParsersAction) -> None:
-    """Declare ``retention experiment NAME|--all [--size S] [--workers W] [--seed S] [--out DIR]``."""
+    """Declare ``retention experiment NAME|--all [--size S] [--workers N | --scheduler A |
+    --dask-local N] [--seed S] [--out DIR]``."""
     from experiments.sizes import SIZES
 
     p = subparsers.add_parser(
@@ -32,12 +34,10 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         "--all", action="store_true", help="every experiment, then experiments/README.md"
     )
     p.add_argument("--size", choices=sorted(SIZES), default="default", help="study size")
-    p.add_argument(
-        "--workers",
-        type=ranged_int("--workers", 1, 1024),
-        default=None,
-        metavar="W",
-        help="processes (default: one per usable core)",
+    add_where(
+        p,
+        workers="local worker processes (default: one per usable core; 1 = in this process)",
+        shared="the report folder's .store",
     )
     p.add_argument("--seed", type=seed("--seed"), default=1, metavar="S", help="world seed (1)")
     p.add_argument("--fresh", action="store_true", help="discard the stored results first")
@@ -57,10 +57,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
     if args.out is not None:
         check_out(args.out)  # before any experiment runs
-    if args.workers is None:
-        from model.studies.sweep.executors import usable_cores  # (as a sweep's default)
-
-        args.workers = usable_cores()
+    args.where = where_of(args)  # (a tls:// scheduler without its files: refused here)
     command = "retention " + shlex.join(getattr(args, "argv", ["experiment", args.name or ""]))
     if args.all:
         return _run_all(args, command)
@@ -74,7 +71,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         raise CliError(f"experiment: {exc}") from None
     from experiments.study import shared_pool
 
-    with shared_pool(args.workers, quiet=args.quiet):
+    with shared_pool(quiet=args.quiet, **args.where):
         _run_one(args.name, args, command)
     return 0
 
@@ -106,7 +103,6 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
             _store(args),
             size_name=args.size,
             seed=args.seed,
-            workers=args.workers,
         )
     except StaleStore as exc:
         raise CliError(f"experiment {name}: {exc}") from None
@@ -121,12 +117,12 @@ def _run_all(args: argparse.Namespace, command: str) -> int:
     from experiments.study import shared_pool
 
     t0 = time.perf_counter()
-    with shared_pool(args.workers, quiet=args.quiet):
+    with shared_pool(quiet=args.quiet, **args.where) as place:
         for name in EXPERIMENTS:
             _run_one(name, args, command)
     took = (
         f"The last `{command}` took {(time.perf_counter() - t0) / 60:.1f} minutes "
-        f"(size '{args.size}', {args.workers} worker(s))."
+        f"(size '{args.size}', on {place})."
     )
     # With --out X the index goes into X itself, never into X's parent.
     index = write_index(reports_folder(args.out), None, took)

@@ -59,17 +59,32 @@ _POOL: list[tuple[Any, bool]] = []
 
 
 @contextmanager
-def shared_pool(workers: int, quiet: bool = False) -> Iterator[None]:
-    """Keep one process pool open for every study run inside (``--all``: one start-up, not ten).
+def shared_pool(
+    workers: int | None = None,
+    quiet: bool = False,
+    *,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    tls: tuple[Path, Path, Path] | None = None,
+) -> Iterator[str]:
+    """Keep one pool open for every study run inside (``--all``: one start-up, not ten); yields
+    where the runs go, in words.
 
-    ``quiet``: no bar and no progress lines from the studies run inside.
+    Parameters
+    ----------
+    workers, scheduler, dask_local, tls
+        As :func:`model.studies.sweep.executor` takes them: local processes (default: one per
+        usable core; 1 runs here), a running Dask scheduler whose workers see the store's folder,
+        or a Dask LocalCluster. A study's reports do not depend on the choice.
+    quiet : bool
+        No bar and no progress lines from the studies run inside.
     """
     from model.studies.sweep.runner import executor
 
-    with executor(workers=workers) as (pool, _, _):
+    with executor(workers, scheduler, dask_local, tls=tls) as (pool, _, place):
         _POOL.append((pool, quiet))
         try:
-            yield
+            yield place
         finally:
             _POOL.pop()
 

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from experiments import EXPERIMENTS
 
 
@@ -60,22 +62,29 @@ def test_experiment_shows_a_bar_on_a_terminal_and_nothing_when_quiet(monkeypatch
 
 def test_a_study_on_one_process_or_several_gives_the_same_report(tmp_path):
     """The default is one worker process per core; the stored runs and the report must not depend
-    on how many (the arms are gathered per batch, the analysis runs on the workers)."""
+    on how many, nor on whether Dask runs them (the arms are gathered per batch, the analysis
+    runs on the workers)."""
+    pytest.importorskip("distributed")  # the [dask] extra; installed in dev and CI
     reports = []
-    for workers in ("1", "2"):
-        out = tmp_path / workers
+    for where in (("--workers", "1"), ("--workers", "2"), ("--dask-local", "2")):
+        out = tmp_path / "-".join(where)
         done = _retention(
-            "experiment",
-            "word_of_mouth",
-            "--size",
-            "quick",
-            "--workers",
-            workers,
-            "--out",
-            str(out),
+            "experiment", "word_of_mouth", "--size", "quick", *where, "--out", str(out)
         )
         assert done.returncode == 0, done.stderr
         summary = json.loads((out / "word_of_mouth.json").read_text(encoding="utf-8"))
         summary.pop("seconds")
         reports.append(summary)
-    assert reports[0] == reports[1]
+    assert reports[0] == reports[1] == reports[2]
+
+
+def test_where_the_runs_go_is_checked_before_any_run(tmp_path):
+    out = ["--out", str(tmp_path / "reports")]
+    both = _retention("experiment", "word_of_mouth", "--workers", "2", "--dask-local", "2", *out)
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr
+    pem = tmp_path / "ca.pem"
+    pem.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    plain = _retention("experiment", "word_of_mouth", "--tls-ca-file", str(pem), *out)
+    assert plain.returncode == 2
+    assert "go with --scheduler tls://HOST:PORT" in plain.stderr
+    assert "Traceback" not in plain.stderr and not (tmp_path / "reports").exists()

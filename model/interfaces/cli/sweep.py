@@ -10,14 +10,8 @@ import argparse
 import time
 from pathlib import Path
 
-from model.interfaces.cli.inputs import (
-    address,
-    check_design_memory,
-    check_out,
-    input_file,
-    output_path,
-    ranged_int,
-)
+from model.interfaces.cli.inputs import check_design_memory, check_out, output_path
+from model.interfaces.cli.where import add_where, where_of
 
 __all__ = ["add_sweep", "cmd_sweep"]
 
@@ -47,32 +41,12 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
         metavar="STORE",
         help="show what is done and left in STORE, then exit",
     )
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers",
-        type=ranged_int("--workers", 1, 1024),
-        metavar="N",
-        help="local single-threaded worker processes (default: one per core; 1 = in this process)",
+    add_where(
+        p,
+        workers="local single-threaded worker processes (default: one per core; 1 = in this "
+        "process)",
+        shared="STORE",
     )
-    where.add_argument(
-        "--scheduler",
-        type=address(),
-        metavar="ADDRESS",
-        help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786, or tls://HOST:PORT with the "
-        "--tls-* files (workers must see STORE)",
-    )
-    where.add_argument(
-        "--dask-local",
-        type=ranged_int("--dask-local", 1, 1024),
-        metavar="N",
-        help="start a Dask LocalCluster of N single-threaded workers on 127.0.0.1",
-    )
-    for flag, what in (
-        ("--tls-ca-file", "the CA certificate that signed the scheduler's (PEM)"),
-        ("--tls-cert", "this client's certificate (PEM)"),
-        ("--tls-key", "this client's private key (PEM)"),
-    ):
-        p.add_argument(flag, type=input_file(flag), metavar="FILE", help=f"tls:// only: {what}")
     p.add_argument("--fresh", action="store_true", help="discard STORE's previous results first")
     p.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     p.set_defaults(handler=cmd_sweep)
@@ -94,7 +68,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise SweepError("sweep needs a SPEC file and --out STORE (or --status STORE)")
     from model.scenario import resolve
 
-    tls = _tls(args)
+    where = where_of(args)
     spec = load_spec(resolve(args.spec, kind="sweep"))  # validated before any worker starts
     check_out(args.out)
     from model.studies.sweep.designs import build_design
@@ -104,9 +78,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     log = None if args.quiet else print
     started = time.perf_counter()
-    with executor(args.workers, args.scheduler, args.dask_local, tls=tls) as (pool, slots, where):
+    with executor(**where) as (pool, slots, place):
         if log:
-            log(f"running on {where}")
+            log(f"running on {place}")
         run = run_sweep(
             spec,
             args.out,
@@ -125,21 +99,3 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"already done) in {wall:.1f} s; read with model.studies.sweep.load({str(args.out)!r})"
         )
     return 0
-
-
-def _tls(args: argparse.Namespace) -> tuple[Path, Path, Path] | None:
-    """The (CA, certificate, key) files for a ``tls://`` scheduler; all three or none."""
-    from model.studies.sweep import SweepError
-
-    files = (args.tls_ca_file, args.tls_cert, args.tls_key)
-    secure = str(args.scheduler or "").startswith("tls://")
-    if secure and None in files:
-        raise SweepError(
-            f"--scheduler {args.scheduler}: a tls:// scheduler needs --tls-ca-file, --tls-cert "
-            "and --tls-key (PEM files)"
-        )
-    if not secure and any(f is not None for f in files):
-        raise SweepError(
-            "--tls-ca-file, --tls-cert and --tls-key go with --scheduler tls://HOST:PORT"
-        )
-    return files if secure else None  # type: ignore[return-value]
