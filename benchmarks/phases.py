@@ -51,57 +51,76 @@ def phase_times(clients: int, months: int) -> tuple[dict[str, float], float, flo
 
 
 @contextmanager
-def _kernels_timed(spent: Counter, calls: Counter, moved: Counter) -> Iterator[None]:
+def _kernels_timed(
+    spent: Counter, calls: Counter, moved: Counter, apart: Counter, partial: tuple = ()
+) -> Iterator[None]:
     """Every compiled pass the engine's modules call, timed while the block runs: seconds,
-    calls and the bytes of its array arguments, by the pass's name (put back after)."""
+    calls and the bytes of its array arguments, by the pass's name (put back after); the bytes
+    of the arrays in ``partial`` (read only in part) also counted in ``apart``.
+
+    A kernel module's helpers imported from another kernel module (``clip``, ``add_reduce``…) are
+    left alone: other kernels call them, compiled, through those names. A kernel compiled
+    anew inside the block would find its own module's callees wrapped, so the caller warms
+    every kernel up first.
+    """
     patched = []
     wrappers: dict[int, Callable] = {}
-    for name, module in list(sys.modules.items()):
-        if not name.startswith("model.engine") or module is None:
-            continue
-        for attr, fn in list(vars(module).items()):
-            if not isinstance(fn, CPUDispatcher):
-                continue
-            if id(fn) not in wrappers:
-                key = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
-
-                def timed(*args, _fn=fn, _key=key):
-                    start = time.perf_counter()
-                    out = _fn(*args)
-                    spent[_key] += time.perf_counter() - start
-                    calls[_key] += 1
-                    moved[_key] += sum(a.nbytes for a in args if isinstance(a, np.ndarray))
-                    return out
-
-                wrappers[id(fn)] = timed
-            patched.append((module, attr, fn))
-            setattr(module, attr, wrappers[id(fn)])
     try:
+        for name, module in list(sys.modules.items()):
+            if not name.startswith("model.engine") or module is None:
+                continue
+            kernels = name.startswith("model.engine.kernels")
+            for attr, fn in list(vars(module).items()):
+                if not isinstance(fn, CPUDispatcher) or (kernels and fn.__module__ != name):
+                    continue
+                if id(fn) not in wrappers:
+                    wrappers[id(fn)] = _timed_kernel(fn, spent, calls, moved, apart, partial)
+                patched.append((module, attr, fn))
+                setattr(module, attr, wrappers[id(fn)])
         yield
     finally:
         for module, attr, fn in patched:
             setattr(module, attr, fn)
 
 
-def kernel_times(
-    clients: int, months: int
-) -> tuple[dict[str, tuple[float, float, float]], float, int]:
-    """Each compiled pass's seconds, calls and array-argument bytes over a run's months (the
-    build's passes left out), the months' seconds in all, and the model's bytes (its state and
-    network, :meth:`~model.engine.retention_model.RetentionModel.nbytes`).
+def _timed_kernel(fn, spent, calls, moved, apart, partial) -> Callable:
+    key = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
+    skim = {id(a) for a in partial}
+
+    def timed(*args, **kwargs):
+        start = time.perf_counter()
+        out = fn(*args, **kwargs)
+        spent[key] += time.perf_counter() - start
+        calls[key] += 1
+        arrays = [a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)]
+        moved[key] += sum(a.nbytes for a in arrays)
+        apart[key] += sum(a.nbytes for a in arrays if id(a) in skim)
+        return out
+
+    return timed
+
+
+def kernel_times(clients: int, months: int) -> tuple[dict[str, tuple], float, int]:
+    """Each compiled pass's seconds, calls, array-argument bytes and, of those, the network's
+    edge arrays' bytes over a run's months (the build's passes left out); the months' seconds
+    in all; and the model's bytes (its state and network,
+    :meth:`~model.engine.retention_model.RetentionModel.nbytes`).
 
     The bytes are those of the arrays handed over, each counted once a call: what a pass that
     streams its arguments once moves, an upper bound for one that reads a few rows (the
-    network's edges of the speakers only). Wrapping adds about a microsecond a call.
+    speakers' walk and the referrer pick read the network's edges of a few clients only).
+    Wrapping adds about a microsecond a call.
     """
-    RetentionModel(scenario(2_000, 6)).run()  # the kernels loaded, as in phase_times
+    RetentionModel(scenario(2_000, 24)).run()  # every kernel compiled or loaded before the block
     model = RetentionModel(scenario(clients, months))
-    spent, calls, moved = Counter(), Counter(), Counter()
-    with _kernels_timed(spent, calls, moved):
+    network = model.ctx.network
+    spent, calls, moved, apart = Counter(), Counter(), Counter(), Counter()
+    with _kernels_timed(spent, calls, moved, apart, (network.indptr, network.indices)):
         start = time.perf_counter()
         model.run()
         total = time.perf_counter() - start
-    return {k: (spent[k], calls[k], moved[k]) for k in spent}, total, model.nbytes()
+    passes = {k: (spent[k], calls[k], moved[k], apart[k]) for k in spent}
+    return passes, total, model.nbytes()
 
 
 def streaming_rate(nbytes: int) -> float:
@@ -139,14 +158,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.kernels:
         passes, months_s, state = kernel_times(args.clients, args.months)
         rate = streaming_rate(state)
-        in_passes = sum(s for s, _, _ in passes.values())
+        in_passes = sum(p[0] for p in passes.values())
         print(f"\ncompiled passes: {in_passes * per_month:.1f} ms of a {months_s * per_month:.1f} "
               f"ms month; streaming the model's {state / 1e6:.0f} MB here: {rate / 1e9:.1f} GB/s")  # fmt: skip
-        handed = sum(b for _, _, b in passes.values()) / args.months
-        print(f"handed {handed / 1e6:.0f} MB a month: {handed / rate * 1e3:.1f} ms at that rate "
-              "if every pass streamed its arrays once and did nothing else")  # fmt: skip
+        handed = sum(p[2] for p in passes.values()) / args.months
+        skimmed = sum(p[3] for p in passes.values()) / args.months
+        print(f"handed {handed / 1e6:.0f} MB a month, {skimmed / 1e6:.0f} MB of it the network's "
+              f"edge arrays (read in part): {(handed - skimmed) / rate * 1e3:.1f}–"
+              f"{handed / rate * 1e3:.1f} ms at that rate if every pass streamed its arrays once "
+              "and did nothing else")  # fmt: skip
         print(f"  {'pass':<34}{'ms a month':>11}{'calls':>7}{'MB handed':>11}{'GB/s':>7}")
-        for key, (seconds, n, nbytes) in sorted(passes.items(), key=lambda kv: -kv[1][0]):
+        for key, (seconds, n, nbytes, _) in sorted(passes.items(), key=lambda kv: -kv[1][0]):
             gbs = nbytes / seconds / 1e9 if seconds else float("nan")
             print(f"  {key:<34}{seconds * per_month:11.3f}{n / args.months:7.1f}"
                   f"{nbytes / args.months / 1e6:11.1f}{gbs:7.1f}")  # fmt: skip

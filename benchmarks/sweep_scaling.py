@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-dask", action="store_true", help="only serial and processes")
     p.add_argument("--json", type=Path, help="also write the results here")
     args = p.parse_args(argv)
+    from model.engine.elementwise import usable_cores
 
     spec = _spec(args.runs, args.clients, args.months, args.tasks)
     root = Path(tempfile.mkdtemp(prefix="sweep-bench-"))
@@ -107,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"{spec.replications * spec.design.samples} runs of {args.clients:,} clients x "
         f"{args.months} months, {spec.batch_size} runs per task; "
-        f"{len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count()} "
-        f"cores; load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}"
+        f"{usable_cores()} usable cores; load average before {load_before[0]:.1f}, "
+        f"after {os.getloadavg()[0]:.1f}"
     )
     print(
         f"{'mode':<28}{'start-up s':>11}{'sweep s':>9}{'runs/min':>10}{'speed-up':>10}"

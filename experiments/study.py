@@ -168,6 +168,8 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
     ``size.max_waves`` waves are drawn; the worlds kept are the plausible ones (ABC rejection by
     the facts, each with its tolerance).
     """
+    # Absolute: the tasks write and read there from the workers' own working folders (Dask).
+    store = Path(store).resolve()
     unc = declared_uncertainties()
     tables: list[pd.DataFrame] = []
     kept = 0
@@ -238,7 +240,7 @@ def claim_values(
     replication): only what no stored batch holds is run (so a study extended by another wave runs
     only the new worlds).
     """
-    folder = store / "claims" / module.CLAIM.name
+    folder = Path(store).resolve() / "claims" / module.CLAIM.name  # (absolute: as world_table)
     check_manifest(folder, {**size.manifest(seed), "code": fingerprint([module])})
     kept = worlds[worlds["kept"]].reset_index(drop=True)
     pilot = {int(w) for w in kept["world"].iloc[: size.pilot]}
@@ -284,7 +286,7 @@ def defaults_values(
     """Every reading at the declared defaults, ``size.defaults`` replications (world ``-1``)."""
     import tempfile
 
-    folder = (store or Path(tempfile.mkdtemp())) / "defaults" / module.CLAIM.name
+    folder = Path(store or tempfile.mkdtemp()).resolve() / "defaults" / module.CLAIM.name
     check_manifest(folder, {**size.manifest(seed), "code": fingerprint([module])})
     tasks: list[tuple[Callable, tuple]] = []
     for rep in range(size.defaults):

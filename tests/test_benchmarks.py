@@ -67,10 +67,11 @@ def test_kernel_times_cover_the_compiled_passes_and_put_them_back(capsys) -> Non
 
     passes, total, state = kernel_times(2_000, 3)
     for key in ("word_of_mouth.speak_and_hear", "metrics.month_pass", "pcg64.pcg64_fill_float32"):
-        seconds, calls, nbytes = passes[key]
-        assert 0 < seconds < total and calls >= 3 and nbytes > 0
+        seconds, calls, nbytes, edges = passes[key]
+        assert 0 < seconds < total and calls >= 3 and nbytes > edges >= 0
     assert passes["pcg64.pcg64_fill_float32"][1] > passes["metrics.month_pass"][1]  # 8 a month
-    assert state > 0
+    assert state > 0 and passes["word_of_mouth.speak_and_hear"][3] > 0  # the edges, apart
+    assert passes["metrics.month_pass"][3] == 0
     for fn in (word_of_mouth.speak_and_hear, metrics.month_pass, randomness.pcg64_fill_float32):
         assert isinstance(fn, CPUDispatcher)  # the wrappers are gone after the run
     assert phases_main(["--clients", "500", "--months", "2", "--kernels"]) == 0

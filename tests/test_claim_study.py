@@ -227,3 +227,48 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
         pd.testing.assert_frame_equal(got.drivers, sensitivity(x, per["effect"].to_numpy()))
         boxes += (got.box is not None) + (got.fail_box is not None)
     assert boxes  # a box was found, so boxes were compared, not only Nones
+
+
+def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monkeypatch):
+    """A Dask worker on another machine resolves a relative path against its own working folder
+    (seen: a study with ``--out rel`` failed there); every path a task gets must be absolute."""
+    import experiments.study
+    from experiments.evidence import run_claim
+    from model.studies.sweep.executors import InProcessExecutor
+
+    module = _planted_claim()
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    judged = experiments.study.judge_worlds
+    monkeypatch.setattr(
+        experiments.study, "judge_worlds", lambda *a: judged(*a).assign(plausible=True)
+    )
+    size = Size(
+        wave=12, target=0, max_waves=1, clients=40, months=13, pilot=2, max_reps=2, defaults=1,
+        batch=6,
+    )  # fmt: skip
+    given: list[str] = []
+
+    def paths(value) -> None:  # every path-like string in a task's arguments, however nested
+        if isinstance(value, str) and value.endswith(".parquet"):
+            given.append(value)
+        elif isinstance(value, dict):
+            for v in value.values():
+                paths(v)
+        elif isinstance(value, list | tuple):
+            for v in value:
+                paths(v)
+
+    class Recording(InProcessExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            paths(args)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(experiments.study, "_POOL", [(Recording(), True)])
+    ev = run_claim(module, size, Path("rel") / "store", size_name="test")
+    assert ev.kept == 12
+    kinds = {Path(p).name.split("-")[0] for p in given}
+    assert {"batch", "rep"} <= kinds and any(p.endswith(".series.parquet") for p in given)
+    assert all(Path(p).is_absolute() for p in given), [
+        p for p in given if not Path(p).is_absolute()
+    ]

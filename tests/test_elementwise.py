@@ -97,3 +97,6 @@ def test_usable_cores_is_capped_by_affinity_and_by_a_set_limit(monkeypatch) -> N
     assert 1 <= elementwise.usable_cores() <= affinity
     monkeypatch.setenv("LOKY_MAX_CPU_COUNT", "1")  # as a container's quota of one core would
     assert elementwise.usable_cores() == 1
+    for odd in ("", "2.5", "auto"):  # not a whole number: the affinity (joblib would raise)
+        monkeypatch.setenv("LOKY_MAX_CPU_COUNT", odd)
+        assert 1 <= elementwise.usable_cores() <= affinity

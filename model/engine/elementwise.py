@@ -37,10 +37,21 @@ MIN_SIZE = 1 << 15
 def usable_cores() -> int:
     """The cores this process may use: the least of its CPU affinity, a container's CPU quota
     (cgroup ``cpu.max`` or CFS quota, rounded up: a pod given 4 of a host's 64 cores counts 4)
-    and ``LOKY_MAX_CPU_COUNT`` when set — ``joblib.cpu_count()``'s reading."""
-    import joblib  # (here: 20 ms to import, and only sweeps' defaults and large builds ask)
+    and ``LOKY_MAX_CPU_COUNT`` when set — ``joblib.cpu_count()``'s reading; the affinity alone
+    where that cannot be read (a ``LOKY_MAX_CPU_COUNT`` that is not a whole number)."""
+    import joblib  # (here: 20-50 ms to import, and only sweeps' defaults and large builds ask)
 
-    return max(1, int(joblib.cpu_count()))
+    try:
+        return max(1, int(joblib.cpu_count()))
+    except (ValueError, OSError):
+        return _affinity()
+
+
+def _affinity() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def threads() -> int:

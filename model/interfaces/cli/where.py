@@ -37,7 +37,8 @@ def add_where(p: argparse.ArgumentParser, workers: str, shared: str) -> None:
         type=address(),
         metavar="ADDRESS",
         help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786, or tls://HOST:PORT with the "
-        f"--tls-* files (workers must see {shared} and have this package installed)",
+        f"--tls-* files (workers must see {shared} and have this version of the package "
+        "installed)",
     )
     where.add_argument(
         "--dask-local",
