@@ -22,7 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-__all__ = ["StaleStore", "check_manifest", "fingerprint", "source_files"]
+__all__ = ["StaleStore", "check_manifest", "fingerprint", "source_files", "study_digest"]
 
 _ROOT = Path(__file__).resolve().parent.parent
 #: The code that decides a stored number: the scenario and engine layers, the studies modules a
@@ -89,6 +89,15 @@ def fingerprint(extra: Iterable[ModuleType | str] = ()) -> str:
         digest.update(b"\0")
         digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
     return digest.hexdigest()[:16]
+
+
+def study_digest() -> str:
+    """:func:`fingerprint` with every claim's module: what each Dask worker of a claim study is
+    asked before any task (:func:`model.studies.sweep.executors.same_code`), since a worker
+    running other code would store its runs under this code's fingerprint."""
+    from experiments import EXPERIMENTS
+
+    return fingerprint(EXPERIMENTS[name].replace(".", "/") + ".py" for name in EXPERIMENTS)
 
 
 def check_manifest(folder: Path, expected: Mapping[str, Any]) -> None:

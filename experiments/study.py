@@ -75,13 +75,15 @@ def shared_pool(
     workers, scheduler, dask_local, tls
         As :func:`model.studies.sweep.executor` takes them: local processes (default: one per
         usable core; 1 runs here), a running Dask scheduler whose workers see the store's folder,
-        or a Dask LocalCluster. A study's reports do not depend on the choice.
+        or a Dask LocalCluster. A study's reports do not depend on the choice; a scheduler's
+        workers that run other code are refused (:func:`experiments.store.study_digest`).
     quiet : bool
         No bar and no progress lines from the studies run inside.
     """
+    from experiments.store import study_digest
     from model.studies.sweep.runner import executor
 
-    with executor(workers, scheduler, dask_local, tls=tls) as (pool, _, place):
+    with executor(workers, scheduler, dask_local, tls=tls, code=study_digest) as (pool, _, place):
         _POOL.append((pool, quiet))
         try:
             yield place

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -63,23 +64,34 @@ def test_a_study_on_one_process_or_several_gives_the_same_report(tmp_path):
     on how many, nor on whether Dask runs them (the arms are gathered per batch, the analysis
     runs on the workers)."""
     places = [("--workers", "1"), ("--workers", "2")]
+    stack = contextlib.ExitStack()
     try:
-        import distributed  # noqa: F401  (the [dask] extra; installed in dev and CI)
-
-        places.append(("--dask-local", "2"))
+        import distributed  # (the [dask] extra; installed in dev and CI)
     except ImportError:
-        pass
-    reports = []
-    for where in places:
-        out = tmp_path / "-".join(where)
-        done = _retention(
-            "experiment", "word_of_mouth", "--size", "quick", *where, "--out", str(out)
-        )
-        assert done.returncode == 0, done.stderr
-        summary = json.loads((out / "word_of_mouth.json").read_text(encoding="utf-8"))
-        summary.pop("seconds")
-        reports.append(summary)
+        distributed = None
+    if distributed is not None:
+        # A running scheduler (its workers are asked which code they run before any task) and
+        # a LocalCluster the command starts itself.
+        cluster = stack.enter_context(
+            distributed.LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None,
+            )
+        )  # fmt: skip
+        places += [("--scheduler", cluster.scheduler_address), ("--dask-local", "2")]
+    with stack:
+        reports = [_quick_report(tmp_path / f"run{i}", w) for i, w in enumerate(places)]
     assert all(r == reports[0] for r in reports[1:])
+
+
+def _quick_report(out, where: tuple[str, str]) -> dict:
+    """The quick word_of_mouth study's JSON summary (less its timing), run ``where`` into the
+    fresh folder ``out``."""
+    done = _retention("experiment", "word_of_mouth", "--size", "quick", *where, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    summary = json.loads((out / "word_of_mouth.json").read_text(encoding="utf-8"))
+    summary.pop("seconds")
+    return summary
 
 
 def test_where_the_runs_go_is_checked_before_any_run(tmp_path):

@@ -110,3 +110,41 @@ def test_tls_files_go_with_a_tls_address_all_or_none(tmp_path, certs, capsys):
         assert len(err) == 1 and "Traceback" not in err[0], err
         assert "--tls" in err[0] or "tls" in err[0], err
         assert not (tmp_path / "s").exists()
+
+
+def _thread_name() -> str:
+    """A 'code digest' that differs between this process's main thread and a worker's."""
+    import threading
+
+    return threading.current_thread().name
+
+
+def test_workers_running_other_code_are_refused_before_any_task(tmp_path):
+    """A worker whose code differs would store its runs as this code's: refused, worker named."""
+    distributed = pytest.importorskip("distributed")
+    from model.studies.sweep import SweepError
+    from model.studies.sweep.executors import executor, same_code
+    from model.studies.sweep.store import simulation_digest
+
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+        dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+    ) as cluster:  # fmt: skip
+        address = cluster.scheduler_address
+        with executor(scheduler=address) as (_, slots, _):  # the same code: accepted
+            assert slots == 2
+        with (
+            pytest.raises(SweepError, match=r"2 of 2 workers run other model code") as err,
+            executor(scheduler=address, code=_thread_name),
+        ):
+            pytest.fail("a task could have run")
+        assert all(w in str(err.value) for w in cluster.scheduler_info["workers"])
+        with distributed.Client(address) as client:
+            same_code(client, address, simulation_digest)  # the default's digest, directly
+
+    class Unreachable:
+        def run(self, fn):
+            raise ModuleNotFoundError("No module named 'model'")
+
+    with pytest.raises(SweepError, match="install retention-lab on every worker"):
+        same_code(Unreachable(), "tcp://h:1")

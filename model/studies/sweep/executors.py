@@ -18,7 +18,14 @@ from typing import Any
 from model.engine.elementwise import usable_cores
 from model.studies.sweep.spec import SweepError
 
-__all__ = ["NO_HTTP", "THREAD_VARS", "InProcessExecutor", "executor", "usable_cores"]
+__all__ = [
+    "NO_HTTP",
+    "THREAD_VARS",
+    "InProcessExecutor",
+    "executor",
+    "same_code",
+    "usable_cores",
+]
 
 #: Dask settings for a LocalCluster: no HTTP routes on the scheduler or the workers.
 NO_HTTP = {"distributed.scheduler.http.routes": [], "distributed.worker.http.routes": []}
@@ -121,6 +128,7 @@ def executor(
     dask_local: int | None = None,
     *,
     tls: tuple[os.PathLike, os.PathLike, os.PathLike] | None = None,
+    code: Callable[[], str] | None = None,
 ) -> Iterator[tuple[Executor, int, str]]:
     """An executor for a sweep, with its number of worker slots and a description.
 
@@ -136,12 +144,18 @@ def executor(
         Start a Dask ``LocalCluster`` of this many single-threaded worker processes on 127.0.0.1.
     tls : (ca_file, cert, key), optional
         PEM files for a ``tls://`` scheduler (encryption required, both sides authenticated).
+    code : callable, optional
+        A module-level function naming the code that decides the runs' numbers (a digest); a
+        running scheduler's workers must give what it gives here, or the sweep is refused before
+        any task (their runs would be stored as this code's). Default: the simulation's sources
+        (:func:`model.studies.sweep.store.simulation_digest`). Workers that join later are not
+        asked.
     """
     chosen = sum(x is not None for x in (workers, scheduler, dask_local))
     if chosen > 1:
         raise SweepError("choose one of --workers, --scheduler and --dask-local")
     if scheduler is not None or dask_local is not None:
-        with _dask(scheduler, dask_local, tls) as out:
+        with _dask(scheduler, dask_local, tls, code) as out:
             yield out
         return
     n = workers if workers is not None else usable_cores()
@@ -165,7 +179,10 @@ def executor(
 
 @contextmanager
 def _dask(
-    scheduler: str | None, n_local: int | None, tls: tuple | None = None
+    scheduler: str | None,
+    n_local: int | None,
+    tls: tuple | None = None,
+    code: Callable[[], str] | None = None,
 ) -> Iterator[tuple[Executor, int, str]]:
     try:
         from distributed import Client, LocalCluster
@@ -223,5 +240,32 @@ def _dask(
             f"({type(exc).__name__}: {str(exc)[:200]})"
         ) from None
     with client:
+        same_code(client, scheduler, code)
         slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()) or 1
         yield client.get_executor(pure=False), slots, f"Dask cluster at {scheduler} ({slots} slots)"
+
+
+def same_code(client: Any, scheduler: str, code: Callable[[], str] | None = None) -> None:
+    """Refuse a cluster whose workers run other code than this process (or cannot import it).
+
+    ``code`` (default :func:`~model.studies.sweep.store.simulation_digest`) runs here and on
+    every worker (``client.run``); any worker whose answer differs is named.
+    """
+    if code is None:
+        from model.studies.sweep.store import simulation_digest as code
+    here = code()
+    try:
+        there = client.run(code)
+    except Exception as exc:  # e.g. a worker without this package: it cannot unpickle the call
+        raise SweepError(
+            f"--scheduler {scheduler!r}: cannot ask the workers which code they run "
+            f"({type(exc).__name__}: {str(exc)[:200]}); install retention-lab on every worker"
+        ) from None
+    other = sorted(worker for worker, answer in there.items() if answer != here)
+    if other:
+        named = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
+        raise SweepError(
+            f"--scheduler {scheduler!r}: {len(other)} of {len(there)} workers run other model "
+            f"code than this process ({named}); install the same version of retention-lab on "
+            "every worker"
+        )

@@ -131,17 +131,25 @@ def _fsync_dir(folder: Path) -> None:
 def code_version() -> dict[str, Any]:
     """The package version, the git commit (if any) and a SHA-256 of the simulation's sources."""
     root = Path(__file__).resolve().parents[2]  # the model package
+    return {
+        "version": __version__,
+        "git_commit": _git_commit(root),
+        "source_hash": simulation_digest(),
+    }
+
+
+def simulation_digest() -> str:
+    """SHA-256 (hex) of the simulation's sources (:data:`SIMULATION`: paths and contents): what
+    a store's code check compares, and what each Dask worker is asked
+    (:func:`model.studies.sweep.executors.same_code`)."""
+    root = Path(__file__).resolve().parents[2]  # the model package
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).as_posix()
         if not any(rel == part or rel.startswith(part + "/") for part in SIMULATION):
             continue
         digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
-    return {
-        "version": __version__,
-        "git_commit": _git_commit(root),
-        "source_hash": digest.hexdigest(),
-    }
+    return digest.hexdigest()
 
 
 def _git_commit(folder: Path) -> str | None:
