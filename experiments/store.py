@@ -92,9 +92,10 @@ def fingerprint(extra: Iterable[ModuleType | str] = ()) -> str:
 
 
 def study_digest() -> str:
-    """:func:`fingerprint` with every claim's module: what each Dask worker of a claim study is
-    asked before any task (:func:`model.studies.sweep.executors.same_code`), since a worker
-    running other code would store its runs under this code's fingerprint."""
+    """:func:`fingerprint` with every claim's module: what each task of a claim study on a Dask
+    scheduler checks its worker gives first (:class:`model.studies.sweep.executors.
+    SameCodeExecutor`), since a worker running other code would store its runs under this
+    code's fingerprint."""
     from experiments import EXPERIMENTS
 
     return fingerprint(EXPERIMENTS[name].replace(".", "/") + ".py" for name in EXPERIMENTS)

@@ -75,8 +75,9 @@ def shared_pool(
     workers, scheduler, dask_local, tls
         As :func:`model.studies.sweep.executor` takes them: local processes (default: one per
         usable core; 1 runs here), a running Dask scheduler whose workers see the store's folder,
-        or a Dask LocalCluster. A study's reports do not depend on the choice; a scheduler's
-        workers that run other code are refused (:func:`experiments.store.study_digest`).
+        or a Dask LocalCluster. A study's reports do not depend on the choice; on a scheduler, a
+        task whose worker runs other code fails before it runs
+        (:func:`experiments.store.study_digest`).
     quiet : bool
         No bar and no progress lines from the studies run inside.
     """

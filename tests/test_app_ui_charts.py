@@ -355,3 +355,19 @@ def test_a_lever_moved_during_play_waits_for_no_chart(page):
     _wait_until(lambda: "service_level=0.9" in page.status())  # with the next month
     page.pause_and_wait()
     assert "service_level=0.9" in page.status()
+
+
+def test_a_reset_that_fails_keeps_the_moves_made_during_play(page):
+    """A Reset refused (an invalid market) leaves the firms on screen running: a lever move made
+    during play, shown on its slider, must still reach them (a review found it dropped)."""
+    page.click("▶ Play")
+    _wait_until(lambda: page.stepped >= 1)
+    (images,) = page.images
+    with images.lock:  # the play thread is drawing a month: the move waits for it
+        page.move("service level", 0.9)
+        page.move("clients (applies on Reset)", -5)  # an invalid market: the Reset fails
+        page.click("Reset")
+    for thread in page.play_threads():
+        thread.join(WAIT_S)
+    page.click("Step")
+    assert "service_level=0.9" in page.status()

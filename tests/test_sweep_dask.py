@@ -119,32 +119,28 @@ def _thread_name() -> str:
     return threading.current_thread().name
 
 
-def test_workers_running_other_code_are_refused_before_any_task(tmp_path):
-    """A worker whose code differs would store its runs as this code's: refused, worker named."""
+def _plus_one(x: int) -> int:
+    return x + 1
+
+
+def test_a_task_on_a_worker_running_other_code_fails_before_it_runs(tmp_path):
+    """A worker whose code differs would store its runs as this code's: each task checks its
+    worker first (in the task: a worker that joins late is asked as well) and fails, naming it,
+    before it runs."""
     distributed = pytest.importorskip("distributed")
     from model.studies.sweep import SweepError
-    from model.studies.sweep.executors import executor, same_code
-    from model.studies.sweep.store import simulation_digest
+    from model.studies.sweep.executors import executor
 
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
         dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
     ) as cluster:  # fmt: skip
         address = cluster.scheduler_address
-        with executor(scheduler=address) as (_, slots, _):  # the same code: accepted
-            assert slots == 2
-        with (
-            pytest.raises(SweepError, match=r"2 of 2 workers run other model code") as err,
-            executor(scheduler=address, code=_thread_name),
-        ):
-            pytest.fail("a task could have run")
-        assert all(w in str(err.value) for w in cluster.scheduler_info["workers"])
-        with distributed.Client(address) as client:
-            same_code(client, address, simulation_digest)  # the default's digest, directly
-
-    class Unreachable:
-        def run(self, fn):
-            raise ModuleNotFoundError("No module named 'model'")
-
-    with pytest.raises(SweepError, match="install retention-lab on every worker"):
-        same_code(Unreachable(), "tcp://h:1")
+        with executor(scheduler=address) as (pool, slots, _):  # the same code: it runs
+            assert slots == 1 and pool.submit(_plus_one, 41).result() == 42
+        with executor(scheduler=address, code=_thread_name) as (pool, _, _):
+            futures = [pool.submit(_plus_one, i) for i in range(4)]
+            for future in futures:
+                with pytest.raises(SweepError, match="runs other model code") as err:
+                    future.result()
+                assert any(w in str(err.value) for w in cluster.scheduler_info["workers"])

@@ -142,41 +142,52 @@ def RetentionApp():
 
     def rebuild(new_values=None, new_preset=None, new_compare=None) -> None:
         playing.value = False
-        moves.take()  # (the sliders' values, moves included, build the new firms)
         try:
-            firms.value = build_firms(
+            built = build_firms(
                 new_preset or preset.value,
                 new_values or values.value,
                 compare.value if new_compare is None else new_compare,
             )
-            error.value = ""
-        except ScenarioError as exc:
+        except ScenarioError as exc:  # the firms on screen go on, and get the moves pending
             error.value = str(exc)
+        else:
+            with images.lock:  # no move of the old firms lands on the new ones
+                moves.take()  # (the sliders' values, moves included, build the new firms)
+                firms.value = built
+            error.value = ""
         tick.value += 1
 
-    def apply_moves() -> bool:
-        """Apply the lever moves not yet applied, in order (under ``images.lock``); any?"""
+    def apply_moves() -> tuple[bool, str | None]:
+        """Apply the lever moves not yet applied, in order (under ``images.lock``): whether any
+        were, and the error to show (the last move refused, else ``""``; None: no move). The
+        caller shows it once it has let the lock go (a render under the lock would show a month
+        not yet stepped)."""
         done = moves.take()
+        shown = None if not done else ""
         for firm, name, value in done:
             if firm in firms.value:
                 try:
                     firms.value[firm].set_levers(**{name: value})  # from the next month on
-                    error.value = ""
                 except ScenarioError as exc:
-                    error.value = str(exc)
-        return bool(done)
+                    shown = str(exc)
+        return bool(done), shown
+
+    def show(message: str | None) -> None:
+        if message is not None:
+            error.value = message
 
     def advance(stop: threading.Event | None = None) -> bool:
         """Step every firm a month and draw its charts, then render; False if Pause came first."""
         with images.lock:
             if stop is not None and (stop.is_set() or not playing.value):
                 return False  # Pause was asked for: no new month
-            apply_moves()
+            _, message = apply_moves()
             for firm in firms.value.values():
                 if firm.month < firm.months:
                     firm.step()
             # Drawn here, not in the render: a click's render never waits behind a chart.
             images.images(firms.value)
+        show(message)
         tick.value += 1
         return True
 
@@ -209,7 +220,8 @@ def RetentionApp():
                 # Moves made after this thread's last month (a Pause right after one): applied
                 # and shown here, not by the thread that reads clicks.
                 with images.lock:
-                    applied = apply_moves()
+                    applied, message = apply_moves()
+                show(message)
                 if applied:
                     tick.value += 1
 
@@ -235,7 +247,8 @@ def RetentionApp():
             if playing.value:
                 return  # the play thread applies it, and redraws, with its next month
             with images.lock:  # not while a Step click steps or draws
-                apply_moves()
+                _, message = apply_moves()
+            show(message)
             tick.value += 1
 
     def toggle_compare(on: bool) -> None:

@@ -7,6 +7,7 @@ watch); a remote scheduler is a ``tcp://`` address, or ``tls://`` with a CA, a c
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import threading
@@ -22,8 +23,8 @@ __all__ = [
     "NO_HTTP",
     "THREAD_VARS",
     "InProcessExecutor",
+    "SameCodeExecutor",
     "executor",
-    "same_code",
     "usable_cores",
 ]
 
@@ -145,11 +146,12 @@ def executor(
     tls : (ca_file, cert, key), optional
         PEM files for a ``tls://`` scheduler (encryption required, both sides authenticated).
     code : callable, optional
-        A module-level function naming the code that decides the runs' numbers (a digest); a
-        running scheduler's workers must give what it gives here, or the sweep is refused before
-        any task (their runs would be stored as this code's). Default: the simulation's sources
-        (:func:`model.studies.sweep.store.simulation_digest`). Workers that join later are not
-        asked.
+        A picklable function naming the code that decides the runs' numbers (a digest): on a
+        running scheduler every task first checks, on its worker, that the worker's answer is
+        this process's, and fails (naming the worker) before it runs where it differs — a run
+        made by other code would be stored as this code's (:class:`SameCodeExecutor`). Default:
+        the simulation's sources (:func:`model.studies.sweep.store.simulation_digest`, line
+        endings normalised).
     """
     chosen = sum(x is not None for x in (workers, scheduler, dask_local))
     if chosen > 1:
@@ -240,32 +242,57 @@ def _dask(
             f"({type(exc).__name__}: {str(exc)[:200]})"
         ) from None
     with client:
-        same_code(client, scheduler, code)
         slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()) or 1
-        yield client.get_executor(pure=False), slots, f"Dask cluster at {scheduler} ({slots} slots)"
+        if code is None:  # the simulation's sources, line endings normalised (CRLF = LF)
+            from model.studies.sweep.store import simulation_digest
+
+            code = functools.partial(simulation_digest, newlines=True)
+        checked = SameCodeExecutor(client.get_executor(pure=False), code)
+        yield checked, slots, f"Dask cluster at {scheduler} ({slots} slots)"
 
 
-def same_code(client: Any, scheduler: str, code: Callable[[], str] | None = None) -> None:
-    """Refuse a cluster whose workers run other code than this process (or cannot import it).
+class SameCodeExecutor(Executor):
+    """An executor whose every task first checks that its worker runs this process's code.
 
-    ``code`` (default :func:`~model.studies.sweep.store.simulation_digest`) runs here and on
-    every worker (``client.run``); any worker whose answer differs is named.
+    ``code`` runs here once and on each worker process once (kept); a task whose worker answers
+    otherwise — or cannot import this package — fails with a :class:`SweepError` naming the
+    worker, before it runs. Asked in the task itself, not once before the sweep, so a worker that
+    joins later is asked too and a frozen worker delays no one.
     """
-    if code is None:
-        from model.studies.sweep.store import simulation_digest as code
-    here = code()
-    try:
-        there = client.run(code)
-    except Exception as exc:  # e.g. a worker without this package: it cannot unpickle the call
+
+    def __init__(self, inner: Executor, code: Callable[[], str]) -> None:
+        self._inner, self._code, self._expected = inner, code, code()
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
+        return self._inner.submit(_checked, self._code, self._expected, fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _checked(code: Callable[[], str], expected: str, fn: Callable, *args: Any, **kwargs: Any):
+    """``fn(*args, **kwargs)`` once this worker's ``code()`` is ``expected``."""
+    found = _digest_here(code)
+    if found != expected:
         raise SweepError(
-            f"--scheduler {scheduler!r}: cannot ask the workers which code they run "
-            f"({type(exc).__name__}: {str(exc)[:200]}); install retention-lab on every worker"
-        ) from None
-    other = sorted(worker for worker, answer in there.items() if answer != here)
-    if other:
-        named = ", ".join(other[:3]) + (f" and {len(other) - 3} more" if len(other) > 3 else "")
-        raise SweepError(
-            f"--scheduler {scheduler!r}: {len(other)} of {len(there)} workers run other model "
-            f"code than this process ({named}); install the same version of retention-lab on "
-            "every worker"
+            f"worker {_worker_name()} runs other model code than the process that submitted "
+            f"this task (digest {found[:12]}, expected {expected[:12]}); install the same "
+            "version of retention-lab on every worker"
         )
+    return fn(*args, **kwargs)
+
+
+@functools.lru_cache(maxsize=8)
+def _digest_here(code: Callable[[], str]) -> str:
+    return code()
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return get_worker().address
+    except (ImportError, ValueError):  # (not on a Dask worker)
+        import socket
+
+        return socket.gethostname()

@@ -138,17 +138,23 @@ def code_version() -> dict[str, Any]:
     }
 
 
-def simulation_digest() -> str:
-    """SHA-256 (hex) of the simulation's sources (:data:`SIMULATION`: paths and contents): what
-    a store's code check compares, and what each Dask worker is asked
-    (:func:`model.studies.sweep.executors.same_code`)."""
+def simulation_digest(newlines: bool = False) -> str:
+    """SHA-256 (hex) of the simulation's sources (:data:`SIMULATION`: paths and contents).
+
+    As stores record it (``newlines=False``: the bytes as they are); with ``newlines=True``,
+    CRLF read as LF, as a Dask worker is asked (:class:`model.studies.sweep.executors.
+    SameCodeExecutor`: a Windows checkout of the same code answers the same).
+    """
     root = Path(__file__).resolve().parents[2]  # the model package
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root).as_posix()
         if not any(rel == part or rel.startswith(part + "/") for part in SIMULATION):
             continue
-        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+        text = path.read_bytes()
+        digest.update(
+            rel.encode() + b"\0" + (text.replace(b"\r\n", b"\n") if newlines else text) + b"\0"
+        )
     return digest.hexdigest()
 
 
