@@ -2,8 +2,8 @@
 
 ``python -m benchmarks.phases`` (``--clients``, ``--months``, ``--profile`` for a pyinstrument
 call tree of the same run, ``--kernels`` for each compiled pass's time, the bytes of the arrays
-it is handed and the rate that makes, beside the machine's streaming rate). Each phase of :data:`model.engine.phases.PHASES` is wrapped in a timer through
-the model's ``phases`` argument; what is left of a month (metrics, Mesa's DataCollector, staff
+it is handed and the rate that makes, beside the machine's streaming rate). Each phase of
+:data:`model.engine.phases.PHASES` is wrapped in a timer through the model's ``phases`` argument; what is left of a month (metrics, Mesa's DataCollector, staff
 agents) is reported as "metrics and bookkeeping". The numbers name what limits the engine; the
 benchmark itself (``python -m benchmarks``) reports throughput.
 """

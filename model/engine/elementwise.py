@@ -7,10 +7,11 @@ them in contiguous slices on threads: the result is the one call's, element for 
 bit (``tests/test_elementwise.py``), whatever the number of threads.
 
 Threads: one in a process that a pool started (``multiprocessing``: the sweeps', the claim
-study's, ``compare``'s and ``optimize``'s workers, Dask's nanny's), which already has a core of its
-own, and one in any thread but the main one (a Dask worker's tasks, a server's handlers: someone
-else's parallelism already); else ``OMP_NUM_THREADS`` when set, else the cores this process may
-use (:func:`usable_cores`); at most :data:`MAX_THREADS`. The caller's numpy and scipy.special error settings hold in the threads.
+study's, ``compare``'s and ``optimize``'s workers, Dask's nanny's), which already has a core of
+its own, and one in any thread but the main one (a Dask worker's tasks, a server's handlers:
+someone else's parallelism already); else ``OMP_NUM_THREADS`` when set, else the cores this
+process may use (:func:`usable_cores`); at most :data:`MAX_THREADS`. The caller's numpy and
+scipy.special error settings hold in the threads.
 Anything but plain 1-d arrays of one length and scalars goes to the one call.
 """
 

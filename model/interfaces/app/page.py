@@ -157,11 +157,11 @@ def RetentionApp():
             error.value = ""
         tick.value += 1
 
-    def apply_moves() -> tuple[bool, str | None]:
-        """Apply the lever moves not yet applied, in order (under ``images.lock``): whether any
-        were, and the error to show (the last move refused, else ``""``; None: no move). The
-        caller shows it once it has let the lock go (a render under the lock would show a month
-        not yet stepped)."""
+    def apply_moves() -> str | None:
+        """Apply the lever moves not yet applied, in order (under ``images.lock``); the error to
+        show: the last move refused, else ``""``, or None when there was no move. The caller
+        shows it once it has let the lock go (a render under the lock would show a month not
+        yet stepped)."""
         done = moves.take()
         shown = None if not done else ""
         for firm, name, value in done:
@@ -170,7 +170,7 @@ def RetentionApp():
                     firms.value[firm].set_levers(**{name: value})  # from the next month on
                 except ScenarioError as exc:
                     shown = str(exc)
-        return bool(done), shown
+        return shown
 
     def show(message: str | None) -> None:
         if message is not None:
@@ -181,7 +181,7 @@ def RetentionApp():
         with images.lock:
             if stop is not None and (stop.is_set() or not playing.value):
                 return False  # Pause was asked for: no new month
-            _, message = apply_moves()
+            message = apply_moves()
             for firm in firms.value.values():
                 if firm.month < firm.months:
                     firm.step()
@@ -220,9 +220,9 @@ def RetentionApp():
                 # Moves made after this thread's last month (a Pause right after one): applied
                 # and shown here, not by the thread that reads clicks.
                 with images.lock:
-                    applied, message = apply_moves()
-                show(message)
-                if applied:
+                    message = apply_moves()
+                if message is not None:
+                    error.value = message
                     tick.value += 1
 
         threading.Thread(target=loop, name="retention-play", daemon=True).start()
@@ -247,7 +247,7 @@ def RetentionApp():
             if playing.value:
                 return  # the play thread applies it, and redraws, with its next month
             with images.lock:  # not while a Step click steps or draws
-                _, message = apply_moves()
+                message = apply_moves()
             show(message)
             tick.value += 1
 

@@ -243,11 +243,7 @@ def _dask(
         ) from None
     with client:
         slots = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()) or 1
-        if code is None:  # the simulation's sources, line endings normalised (CRLF = LF)
-            from model.studies.sweep.store import simulation_digest
-
-            code = functools.partial(simulation_digest, newlines=True)
-        checked = SameCodeExecutor(client.get_executor(pure=False), code)
+        checked = SameCodeExecutor(client.get_executor(pure=False), code or _simulation_code)
         yield checked, slots, f"Dask cluster at {scheduler} ({slots} slots)"
 
 
@@ -267,7 +263,19 @@ class SameCodeExecutor(Executor):
         return self._inner.submit(_checked, self._code, self._expected, fn, *args, **kwargs)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
+        if cancel_futures:
+            self._inner.shutdown(wait=wait, cancel_futures=True)
+        else:  # (Dask's ClientExecutor takes no cancel_futures)
+            self._inner.shutdown(wait=wait)
+
+
+def _simulation_code() -> str:
+    """The default ``code``: the simulation's sources, line endings normalised (CRLF = LF). A
+    module-level function, so each worker's cache finds it again in every task (a pickled
+    ``functools.partial`` would be a new key each time)."""
+    from model.studies.sweep.store import simulation_digest
+
+    return simulation_digest(newlines=True)
 
 
 def _checked(code: Callable[[], str], expected: str, fn: Callable, *args: Any, **kwargs: Any):
