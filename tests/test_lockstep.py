@@ -14,6 +14,7 @@ import pytest
 
 from model.engine.lockstep import run_together
 from model.engine.phases import PHASES
+from model.engine.randomness import Streams
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario
 from model.studies.run import simulate_many
@@ -129,3 +130,51 @@ def test_watch_sees_each_model_where_a_step_loop_would() -> None:
             b.step()
             wanted.append(look(b))
         assert seen[id(a)] == wanted
+
+
+def _fills(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, int]]:
+    """Every per-client stream drawn from now on, as (seed, decision, month) (the staff's
+    quits, a draw per staff member into the stream's own buffer, left out)."""
+    seen: list[tuple[int, str, int]] = []
+    draw = Streams.uniform_into
+
+    def spy(self, decision, month, out):
+        if not decision.startswith("staff."):
+            seen.append((self.seed, decision, month))
+        return draw(self, decision, month, out)
+
+    monkeypatch.setattr(Streams, "uniform_into", spy)
+    return seen
+
+
+def test_models_of_one_seed_draw_each_stream_once_a_phase(monkeypatch) -> None:
+    """Arms of one seed and size draw a month's streams once between them (and still end as
+    their own runs); other seeds or sizes draw their own."""
+    arms = [_scenario(), _scenario(**{"levers.loyalty_discount": 0.1})]
+    alone = [RetentionModel(s).run() for s in arms]
+    fills = _fills(monkeypatch)
+    RetentionModel(arms[0]).run()
+    once = sorted(fills)
+    fills.clear()
+    together = [RetentionModel(s) for s in arms]
+    run_together(together)
+    assert sorted(fills) == once  # (the arms draw the same decisions here)
+    for a, b in zip(together, alone, strict=True):
+        pd.testing.assert_frame_equal(a.timeseries(), b.timeseries(), check_exact=True)
+        assert a.ctx.shared_draws is None
+    fills.clear()
+    others = [_scenario(**{"run.seed": 6}), _scenario(**{"market.clients": 200})]
+    run_together([RetentionModel(arms[0]), *map(RetentionModel, others)])
+    assert len(fills) == 3 * len(once)
+
+
+def test_a_failing_phase_leaves_no_models_sharing_draws() -> None:
+    def fail(ctx) -> None:
+        if ctx.month == 2:
+            raise RuntimeError("boom")
+
+    phases = (*PHASES, ("fail", fail))
+    models = [RetentionModel(_scenario(), phases=phases) for _ in range(2)]
+    with pytest.raises(RuntimeError, match="boom"):
+        run_together(models)
+    assert [m.ctx.shared_draws for m in models] == [None, None]

@@ -99,6 +99,12 @@ class Context:
     tally: dict[str, float] = field(default_factory=dict)
     # The month's draws and the phases' work arrays: rows of one block, reused phase by phase.
     work: WorkRows = field(init=False, repr=False)
+    #: While a lockstep driver runs one phase for several models of the same seed and market
+    #: size: the (decision, month) draws made so far in that phase by any of them, which the
+    #: others read instead of drawing again (:mod:`model.engine.lockstep`); else None.
+    shared_draws: dict[tuple[str, int], np.ndarray] | None = field(
+        default=None, init=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         self.work = WorkRows(self.clients.n)
@@ -200,6 +206,20 @@ class Context:
         second month, as many rows as the phase that takes most, not an array per decision and
         work array. Within a phase no row is handed out twice; copy a draw to keep it longer.
         """
+        shared = self.shared_draws
+        if shared is not None:
+            # Models of one seed and size draw the same numbers: the phase's first drawer's row
+            # (read-only, and not handed out again before its next phase, which in lockstep
+            # begins after every model's current one).
+            key = (decision, self.month)
+            found = shared.get(key)
+            if found is None:
+                found = shared[key] = self._draw(decision)
+            return found
+        return self._draw(decision)
+
+    def _draw(self, decision: str) -> np.ndarray:
+        """:meth:`uniform`'s numbers, drawn into the next row of the work block."""
         w = self.work
         k = w.taken
         if k < len(w.rows):  # (WorkRows.take(1), inline: a draw a phase, every month)

@@ -4,15 +4,18 @@ A run's month is about twenty compiled passes, each wrapped in a few microsecond
 small market that Python, and the caches it and the passes' machine code need, are most of the
 month. Run one after another, each model's month finds them cold. Run in lockstep — the month
 opened for every model, then the first phase for every model, then the second… — each phase's
-code runs several times while it is warm. The models share no state they write (each has its
-own arrays, streams and scratch; what runs of one seed share — seed words, which are frozen, and
-the network, which no phase writes — is only read), so every model computes exactly
-the numbers of its own :meth:`~model.engine.retention_model.RetentionModel.run`
+code runs several times while it is warm. Models of the same seed and market size (a paired
+comparison's arms) draw the same per-client uniforms, so within a phase the first to draw one
+lends it to the others (:func:`_draw_pools`). The models share no state they write (each has its
+own arrays, streams and scratch; what runs of one seed share — seed words, which are frozen, the
+network, which no phase writes, and a phase's draws, read-only — is only read), so every model
+computes exactly the numbers of its own :meth:`~model.engine.retention_model.RetentionModel.run`
 (``tests/test_lockstep.py``, ``tests/test_ensemble.py``). Measured at 3,000 clients × 120
 months: the benchmark's 64-run ensemble ran at 28.0–30.3 runs/s against 21.0–24.6 one after
 another with the version before (interleaved; a tenth of that from ``run()`` without Mesa's
 loop); a first sketch ran groups of 4–8 a fifth faster than one after another, pairs almost as
-fast, groups of 16 a little slower.
+fast, groups of 16 a little slower. Lending the draws: 29.7–31.5 → 32.3–33.3 runs/s (three
+interleaved pairs of runs).
 
 Mesa's clock is kept as ``run()`` keeps it (:mod:`model.engine.mesa_clock`); a model with
 anything else due that month steps it alone through ``model.step()`` and one with a ``step`` of
@@ -94,10 +97,41 @@ def _phases_together(models: list[RetentionModel]) -> None:
     models with phases of their own run theirs after, one model at a time."""
     shared = models[0].phases
     same = [m for m in models if m.phases is shared]
-    for _name, phase in shared:
+    pools = _draw_pools(same)
+    try:
+        for _name, phase in shared:
+            for m in same:
+                m.ctx.work.taken = 0  # (ctx.begin_phase(), inline)
+                phase(m.ctx)
+            for pool in pools:
+                pool.clear()  # (the next phase's draws are other decisions, or other rows)
+    finally:
         for m in same:
-            m.ctx.work.taken = 0  # (ctx.begin_phase(), inline)
-            phase(m.ctx)
+            m.ctx.shared_draws = None
     for m in models:
         if m.phases is not shared:
             m.run_phases()
+
+
+def _draw_pools(models: list[RetentionModel]) -> list[dict]:
+    """Give the models that draw the same numbers one pool of the phase's draws.
+
+    A month's per-client draws depend only on the seed, the decision, the month and the client
+    (:mod:`model.engine.randomness`), so models of the same seed and market size — the arms of a
+    paired comparison, a calibration's or an optimizer's evaluations on common random numbers —
+    draw the same arrays: the first to ask for one in a phase draws it, the others read it
+    (:meth:`model.engine.context.Context.uniform`). Returns the pools (one per group of two
+    or more), to be emptied after each phase; the caller sets ``ctx.shared_draws`` back to None.
+    """
+    groups: dict[tuple, list[RetentionModel]] = {}
+    for m in models:
+        streams = m.ctx.streams
+        groups.setdefault((type(streams), streams.seed, m.clients.n), []).append(m)
+    pools = []
+    for group in groups.values():
+        if len(group) > 1:
+            pool: dict = {}
+            for m in group:
+                m.ctx.shared_draws = pool
+            pools.append(pool)
+    return pools
