@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ from experiments.discovery import ALPHA, MIN_LIFT, Box
 from experiments.evidence import ClaimEvidence, ReadingEvidence
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
+from model.studies.files import write_atomic
 from model.version import __version__, checkout_root
 
 __all__ = ["REPORTS", "code_version", "fmt", "summary_rows", "where_text", "write_report"]
@@ -63,13 +63,6 @@ def _table(frame: pd.DataFrame) -> str:
     rule = "|" + "---|" * len(frame.columns)
     rows = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([head, rule, *rows])
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
 
 
 def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -299,7 +292,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
             lines += [f"**{r.verdict.reading.name}**", "", _table(r.drivers), ""]
     lines += ["## Plausible worlds: the stylised facts", "", _table(ev.rejections), ""]
     path = out / f"{c.name}.md"
-    _atomic_write(path, "\n".join(lines).encode("utf-8"))
+    write_atomic(path, "\n".join(lines).encode("utf-8"))
     summary = {
         "name": c.name,
         "title": c.title,
@@ -310,5 +303,5 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "rejections": ev.rejections.drop(columns="source").to_dict("records"),
         "rows": summary_rows(ev),
     }
-    _atomic_write(out / f"{c.name}.json", json.dumps(summary, indent=1).encode("utf-8"))
+    write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1).encode("utf-8"))
     return path

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from model.studies.files import write_atomic
 
 __all__ = ["StaleStore", "check_manifest", "fingerprint", "source_files", "study_digest"]
 
@@ -136,7 +136,4 @@ def check_manifest(folder: Path, expected: Mapping[str, Any]) -> None:
             f"{folder} holds runs but no manifest.json (an older version of the study); "
             "rerun with --fresh or write to another --out"
         )
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".manifest.", suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        json.dump(want, handle, indent=1, sort_keys=True)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(want, indent=1, sort_keys=True))

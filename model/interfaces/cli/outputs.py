@@ -21,6 +21,7 @@ from typing import Any
 
 from model.interfaces.cli.errors import PROG, CliError
 from model.scenario import Scenario
+from model.studies.files import ordinary_mode
 
 __all__ = [
     "RUN_OUTPUTS",
@@ -117,7 +118,7 @@ def staging_folder(
     try:
         outdir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
-        staging.chmod(0o777 & ~_umask())  # mkdtemp makes it private; results are ordinary files
+        staging.chmod(ordinary_mode(folder=True))  # mkdtemp makes it private; results are not
     except (FileExistsError, NotADirectoryError):
         raise CliError(
             f"--out {str(outdir)!r}: cannot be written, part of its path is a file; "
@@ -133,12 +134,6 @@ def staging_folder(
         _swap_into_place(staging, outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _is_output(path: Path, outputs: tuple[str, ...]) -> bool:

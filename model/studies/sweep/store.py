@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.studies.files import atomic_file, write_atomic
 from model.studies.sweep.spec import SweepError, SweepSpec
 from model.version import __version__, checkout_root
 
@@ -64,21 +63,6 @@ MANIFEST_BYTES = 10_000_000
 _FRESH = "run the sweep again with --fresh to discard the store's results"
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_FILE_MODE = 0o666 & ~_umask()
-
-
-def _ordinary(fd: int) -> None:
-    """mkstemp makes files private; results are ordinary files (umask applies)."""
-    if hasattr(os, "fchmod"):
-        os.fchmod(fd, _FILE_MODE)
-
-
 def batch_name(batch: int) -> str:
     """The file name of a task's results."""
     return f"batch-{batch:06d}.parquet"
@@ -86,45 +70,10 @@ def batch_name(batch: int) -> str:
 
 # ================================================================================ writing
 def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write ``frame`` to ``path`` atomically: temp file in the same folder, fsync, rename."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        _ordinary(fd)
-        with os.fdopen(fd, "wb") as fh:
-            frame.to_parquet(fh, index=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    _ordinary(fd)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename durable (POSIX); a no-op where folders cannot be opened (Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    """Write ``frame`` to ``path`` atomically: temp file in the same folder, fsync, rename
+    (:func:`model.studies.files.atomic_file`)."""
+    with atomic_file(path) as fh:
+        frame.to_parquet(fh, index=False)
 
 
 # ============================================================================ code version
@@ -256,12 +205,12 @@ def open_store(
     except OSError as exc:
         raise SweepError(f"--out {str(store)!r}: cannot be written ({exc.strerror})") from None
     if spec.text:
-        _write_text(store / "spec.toml", spec.text)
+        write_atomic(store / "spec.toml", spec.text)
     spec_json = {"description": spec.description, **spec.canonical()}
-    _write_text(store / "spec.json", json.dumps(spec_json, indent=2, sort_keys=True) + "\n")
+    write_atomic(store / "spec.json", json.dumps(spec_json, indent=2, sort_keys=True) + "\n")
     write_parquet(design, store / "design.parquet")
     # The manifest last: a store without one is an unfinished creation and may be replaced.
-    _write_text(existing, json.dumps(manifest, indent=2) + "\n")
+    write_atomic(existing, json.dumps(manifest, indent=2) + "\n")
     return manifest
 
 

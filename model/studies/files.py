@@ -1,0 +1,76 @@
+"""Results written whole or not at all, as ordinary files.
+
+Every results file (a sweep's batches and manifest, a calibrated scenario, a claim report) is
+written to a temporary name in its own folder, flushed to disk and renamed over its path, so a
+file that exists is complete and a killed run leaves the previous file as it was. ``mkstemp``
+makes its files private (0600); results are shared between people and machines, so the file gets
+the mode any new file would get (0666 less the umask, usually 0644).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["atomic_file", "fsync_dir", "ordinary_mode", "write_atomic"]
+
+
+def umask() -> int:
+    """The process's umask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def ordinary_mode(folder: bool = False) -> int:
+    """The mode a new file (or folder) gets here: 0666 (0777) less the umask."""
+    return (0o777 if folder else 0o666) & ~umask()
+
+
+@contextmanager
+def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
+    """A binary handle whose contents replace ``path`` when the block ends without error.
+
+    The data go to ``.NAME.*.tmp`` beside ``path``, are flushed and fsynced, and the file is
+    renamed over ``path`` (and the rename made durable where the folder can be fsynced). If the
+    block raises, the temporary file is removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, ordinary_mode())
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` whole or not at all (:func:`atomic_file`)."""
+    with atomic_file(path) as handle:
+        handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
+
+
+def fsync_dir(folder: str | Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
