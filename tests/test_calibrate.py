@@ -222,3 +222,9 @@ def test_cli_survival_writes_a_loadable_scenario(tmp_path, capsys):
     assert main(["calibrate", "--survival", str(src), "--fit-years", "7", "--out", str(out)]) == 0
     assert "out_of_sample_mae_pp" in capsys.readouterr().out
     assert Scenario.from_toml(out).retain.base_churn == pytest.approx(0.01496, abs=1e-4)
+    # Run again to the same file: it is replaced (before, the file was taken for a folder in
+    # the path: "part of its path ('fitted.toml') is a file", exit 2).
+    assert main(["calibrate", "--survival", str(src), "--fit-years", "6", "--out", str(out)]) == 0
+    assert "out_of_sample_periods = 7-12" in out.read_text()  # fitted to 6 years, not 7
+    # Its own name: `retention run fitted.toml` writes out/baseline-calibrated/, not the base's.
+    assert Scenario.from_toml(out).name == "baseline-calibrated"

@@ -196,7 +196,8 @@ def check_out(path: Path, flag: str = "--out", *, file: bool = False) -> Path:
             raise CliError(f"{flag} {str(path)!r}: is a folder; allowed: a file path")
         if not file and not path.is_dir():
             raise CliError(f"{flag} {str(path)!r}: exists and is not a folder")
-    ancestor = path if path.exists() else path.parent
+    # (A file output is written beside itself and renamed over it: its folder must be writable.)
+    ancestor = path if path.exists() and not file else path.parent
     while not ancestor.exists() and ancestor != ancestor.parent:
         ancestor = ancestor.parent
     ancestor = ancestor if str(ancestor) else Path(".")

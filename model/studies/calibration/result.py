@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from model.scenario import SECTIONS, Scenario
+from model.studies.files import write_atomic
 
 __all__ = ["CalibrationResult", "scenario_toml"]
 
@@ -51,8 +50,16 @@ class CalibrationResult:
 
     @property
     def scenario(self) -> Scenario:
-        """The base scenario with the fitted values applied (validated)."""
-        return self.base.with_overrides(self.values)
+        """The base scenario with the fitted values applied (validated), named
+        ``"<base>-calibrated"`` (so its runs go to a folder of their own, not the base's)."""
+        fitted = self.base.with_overrides(self.values)
+        fitted_keys = ", ".join(self.values)
+        return fitted.model_copy(
+            update={
+                "name": f"{self.base.name}-calibrated",
+                "description": f"{self.base.name} with {fitted_keys} fitted (retention calibrate)",
+            }
+        )
 
     def summary(self) -> str:
         """A short human-readable report (the comment block of the scenario file)."""
@@ -90,14 +97,7 @@ class CalibrationResult:
         path = Path(path)
         text = self.to_toml()
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, text)
         return path
 
 
