@@ -55,6 +55,16 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_experiment(args: argparse.Namespace) -> int:
     from model.interfaces.cli.errors import CliError
 
+    # One of a name, --all and --list (--all used to win silently: `--all --list` started the
+    # whole study, `NAME --all` ran every experiment).
+    chosen = [
+        f for f, on in (("a name", args.name), ("--all", args.all), ("--list", args.list)) if on
+    ]
+    if len(chosen) > 1:
+        raise CliError(
+            f"experiment: {' and '.join(chosen)} given together; allowed: one of an experiment's "
+            "name, --all or --list"
+        )
     if args.out is not None:
         check_out(args.out)  # before any experiment runs
     args.where = where_of(args)  # (a tls:// scheduler without its files: refused here)

@@ -104,3 +104,14 @@ def test_where_the_runs_go_is_checked_before_any_run(tmp_path):
     assert plain.returncode == 2
     assert "go with --scheduler tls://HOST:PORT" in plain.stderr
     assert "Traceback" not in plain.stderr and not (tmp_path / "reports").exists()
+
+
+def test_a_name_all_and_list_are_one_choice(tmp_path):
+    """``--all`` won silently over a name or ``--list`` (``--all --list`` started the whole
+    study; ``NAME --all`` ran every experiment into the committed reports)."""
+    out = ["--out", str(tmp_path / "reports")]
+    for args in (("--all", "--list"), ("pareto", "--all"), ("pareto", "--list")):
+        refused = _retention("experiment", *args, *out)
+        assert refused.returncode == 2, args
+        assert "allowed: one of an experiment's name, --all or --list" in refused.stderr
+        assert "Traceback" not in refused.stderr and not (tmp_path / "reports").exists()
