@@ -166,6 +166,15 @@ def test_named_scheduled_level_and_a_bad_service_shock_overlap(base: Scenario) -
             ["shocks.0.months"],
         ),
         ({"shocks": [{"kind": "bad_service", "start": 2}]}, ["shocks.0.size"]),
+        # (a drop of 7 quality points on a 0-1 scale was accepted, and silently meant 1)
+        (
+            {"shocks": [{"kind": "bad_service", "start": 2, "size": 7}]},
+            ["shocks.0", "value 7", "bad_service", "0 ≤ x ≤ 1 (quality points)"],
+        ),
+        (
+            {"shocks": [{"kind": "competitor_leap", "start": 2, "size": 1.5}]},
+            ["shocks.0", "1.5", "competitor_leap"],
+        ),
         (
             {"shocks": [{"kind": "bad_service", "start": 2, "size": 1, "sizes": 2}]},
             ["shocks.0.sizes", "kind, start, months, size"],

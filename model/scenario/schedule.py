@@ -65,8 +65,15 @@ class Shock(Section):
 
     @model_validator(mode="after")
     def _share(self) -> Shock:
-        if self.kind == "poaching" and self.size > 1.0:
+        # Quality points and shares live on 0-1 scales; only a price war's multiplier goes beyond.
+        unit = {
+            "poaching": "share",
+            "bad_service": "quality points",
+            "competitor_leap": "quality points",
+        }
+        if self.kind in unit and self.size > 1.0:
             raise ValueError(
-                f"size: value {self.size!r} is not allowed for poaching; allowed: 0 ≤ x ≤ 1 (share)"
+                f"size: value {self.size!r} is not allowed for {self.kind}; allowed: 0 ≤ x ≤ 1 "
+                f"({unit[self.kind]})"
             )
         return self
