@@ -279,3 +279,20 @@ def test_did_you_mean_for_a_mistyped_parameter_or_level():
         Scenario().with_overrides({"innovation.rd_share": 0.1})
     with pytest.raises(ScenarioError, match=r"did you mean 'wow'\?"):
         Scenario().with_overrides({"levers.service_level": "wwo"})
+
+
+@pytest.mark.parametrize("where", ["override", "file", "schedule"])
+def test_a_word_that_is_no_service_level_is_told_the_levels(where, tmp_path):
+    """Any word, not only a near miss, is told the named levels: 'great' or 'WOW' said only
+    "allowed: 0 ≤ x ≤ 1", in the overrides, a scenario file and a schedule alike."""
+    for word, mean in (("great", ""), ("WOW", "; did you mean 'wow'?")):
+        with pytest.raises(ScenarioError) as err:
+            if where == "override":
+                Scenario().with_overrides({"levers.service_level": word})
+            elif where == "file":
+                path = tmp_path / "s.toml"
+                path.write_text(f'[levers]\nservice_level = "{word}"\n', encoding="utf-8")
+                Scenario.from_toml(path)
+            else:
+                Scenario.build({"schedule": [{"month": 2, "set": {"service_level": word}}]})
+        assert str(err.value).endswith(f"or a level: low, standard, wow{mean}")

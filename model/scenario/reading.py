@@ -15,6 +15,7 @@ from model.scenario.catalogue import PARAMS
 from model.scenario.declare import ScenarioError
 from model.scenario.schedule import ScheduleStep, Shock
 from model.scenario.sections import SECTIONS
+from model.scenario.sections.levers import level_hint
 
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "depth", "describe", "parse_value", "read_text", "read_toml"]
 
@@ -136,8 +137,10 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             known = nested[section].model_fields if section in nested else top_level
             lines.append(f"{key}: unknown parameter; allowed: {', '.join(known)}")
         elif info is not None:
+            hint = level_hint(value) if info.key == "levers.service_level" else ""
             lines.append(
                 f"{key}: value {value!r} is not allowed; allowed: {info.allowed()} ({info.unit})"
+                f"{hint}"
             )
         else:
             msg = err["msg"].removeprefix("Value error, ")

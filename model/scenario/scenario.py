@@ -49,18 +49,6 @@ def _all_keys() -> list[str]:
     return [f"{s}.{n}" for s, cls in SECTIONS.items() for n in cls.model_fields]
 
 
-def _level_hint(overrides: Mapping[str, Any]) -> str:
-    """A named level close to a mistyped one (``wwo`` → ``wow``), for the error's end."""
-    from model.scenario.sections.levers import SERVICE_LEVELS
-
-    for key, raw in overrides.items():
-        if key == "levers.service_level" and isinstance(raw, str) and raw not in SERVICE_LEVELS:
-            hint = _did_you_mean(raw, list(SERVICE_LEVELS))
-            if hint:
-                return f" or a level: {', '.join(SERVICE_LEVELS)}{hint}"
-    return ""
-
-
 class Scenario(BaseModel):
     """A complete, validated, immutable scenario.
 
@@ -157,7 +145,7 @@ class Scenario(BaseModel):
         try:
             return Scenario.build(data, origin="override")
         except ScenarioError as exc:
-            raise ScenarioError(f"{exc}{_level_hint(overrides)}") from None
+            raise ScenarioError(str(exc)) from None
 
     def with_seed(self, seed: int) -> Scenario:
         """Return a copy with ``run.seed = seed``: :meth:`with_overrides` of that key, at a tenth

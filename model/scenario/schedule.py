@@ -8,7 +8,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from model.scenario.catalogue import PARAMS
 from model.scenario.declare import Section
-from model.scenario.sections.levers import Levers
+from model.scenario.sections.levers import Levers, level_hint
 
 __all__ = ["ScheduleStep", "Shock", "ShockKind"]
 
@@ -34,8 +34,9 @@ class ScheduleStep(Section):
                 out[name] = getattr(Levers(**{name: v}), name)
             except ValidationError:
                 info = PARAMS[f"levers.{name}"]
+                hint = level_hint(v) if name == "service_level" else ""
                 raise ValueError(
-                    f"{name} = {v!r} is not allowed; allowed: {info.allowed()} ({info.unit})"
+                    f"{name} = {v!r} is not allowed; allowed: {info.allowed()} ({info.unit}){hint}"
                 ) from None
         return out
 

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any, Literal
 
 from pydantic import field_validator
 
 from model.scenario.declare import Section, param
 
-__all__ = ["SERVICE_LEVELS", "Levers", "Target", "Targeting"]
+__all__ = ["SERVICE_LEVELS", "Levers", "Target", "Targeting", "level_hint"]
 
 
 #: Named service levels (delivered-quality targets in [0, 1]); docs/ODD.md §1.2 "low / standard / wow".
 SERVICE_LEVELS: dict[str, float] = {"low": 0.35, "standard": 0.6, "wow": 0.9}
+
+
+def level_hint(value: Any) -> str:
+    """The named service levels, for an error's end, when ``value`` is a word that is not one of
+    them (with the closest, case aside: ``WOW``, ``wwo`` → ``wow``); else ``""``."""
+    if not isinstance(value, str) or value in SERVICE_LEVELS:
+        return ""
+    try:
+        float(value)
+    except ValueError:
+        close = difflib.get_close_matches(value.lower(), list(SERVICE_LEVELS), n=1, cutoff=0.6)
+        mean = f"; did you mean {close[0]!r}?" if close else ""
+        return f" or a level: {', '.join(SERVICE_LEVELS)}{mean}"
+    return ""
 
 
 class Levers(Section):
