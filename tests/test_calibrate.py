@@ -196,6 +196,10 @@ def _write(path, text):
     [
         ("--survival", "year,alive\n0,100\n1,120\n2,80\n", "must not rise"),
         ("--survival", "year,count\n0,100\n1,80\n2,70\n", "alive"),
+        # the cell as written (numpy's reprs were shown: np.float64(nan), np.float64(-5.0))
+        ("--survival", "year,alive\n0,500\n1,many\n2,300\n", "value 'many' at row 1"),
+        ("--survival", "year,alive\n0,500\n1,-5\n2,300\n", "value -5.0 at row 1"),
+        ("--survival", "year,alive\n0,500\n1,400.5\n2,300\n", "a whole count"),
         ("--transactions", "client,when,amount\na,2020-01-01,5\n", "missing column"),
         ("--transactions", "client,date,amount\na,2020-01-01,-5\n", "amount"),
         ("--transactions", "client,date,amount\na,2020-13-45,5\n", "not a date"),

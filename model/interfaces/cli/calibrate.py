@@ -57,7 +57,7 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--fit-years",
-        type=ranged_int("--fit-years", 1, 10_000),
+        type=ranged_int("--fit-years", 2, 10_000),  # two parameters need two periods
         metavar="N",
         help="survival: fit on periods 0..N and report the error on the rest",
     )

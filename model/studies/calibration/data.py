@@ -71,11 +71,11 @@ def survival_table(
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise CalibrationError(
-            f"{origin}: alive: value {a[i]!r} at row {i} is not allowed; allowed: a count ≥ 0"
+            f"{origin}: alive: value {float(a[i])!r} at row {i} is not allowed; allowed: a count ≥ 0"
         )
     if a[0] <= 0:
         raise CalibrationError(
-            f"{origin}: alive: the cohort size (period 0) must be > 0; got {a[0]!r}"
+            f"{origin}: alive: the cohort size (period 0) must be > 0; got {float(a[0])!r}"
         )
     rise = np.flatnonzero(np.diff(a) > 0)
     if rise.size:
@@ -93,6 +93,13 @@ def survival_table(
         raise CalibrationError(
             f"{origin}: alive: looks like shares (first value {a[0]:g}); give counts "
             "(e.g. multiply by the cohort size) so the intervals reflect how many clients there were"
+        )
+    part = np.flatnonzero(a != np.round(a)) if cohort_size is None else ()
+    if len(part):  # (counted clients are whole; rescaled shares need not be)
+        i = int(part[0])
+        raise CalibrationError(
+            f"{origin}: alive: value {float(a[i])!r} at row {i} is not allowed; allowed: a whole "
+            "count (or shares of the cohort with its size: --cohort-size N)"
         )
     return a
 
@@ -122,7 +129,16 @@ def read_survival(path: str | Path, cohort_size: float | None = None) -> tuple[n
             "allowed: consecutive periods 0, 1, 2, …"
         )
     origin = f"survival table {str(path)!r}"
-    values = pd.to_numeric(df[cols[unit]], errors="coerce").to_numpy(dtype=np.float64)
+    raw = df[cols[unit]]
+    numbers = pd.to_numeric(raw, errors="coerce")
+    text = np.flatnonzero(numbers.isna().to_numpy() & raw.notna().to_numpy())
+    if text.size:  # the cell as written, not the NaN it became
+        i = int(text[0])
+        raise CalibrationError(
+            f"{origin}: {unit}: value {str(raw.iloc[i])!r} at row {i} is not allowed; "
+            "allowed: a number"
+        )
+    values = numbers.to_numpy(dtype=np.float64)
     if unit != "alive" and cohort_size is None:
         raise CalibrationError(
             f"{origin}: {unit}: the table gives shares of the cohort, not counts; give the cohort "
