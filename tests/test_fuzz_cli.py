@@ -243,7 +243,7 @@ def test_fuzz_compare(a, b, extra, reps):
 @given(
     extra=common,
     grid=st.sampled_from(["0", "1", "-1", "100000", "x"]),
-    budget=st.sampled_from(["100", "-5", "nan", "inf", "abc"]),
+    budget=st.sampled_from(["100", "0", "-5", "nan", "inf", "abc"]),
 )
 def test_fuzz_optimize(extra, grid, budget):
     def argv(inputs, work):

@@ -296,3 +296,19 @@ def test_a_word_that_is_no_service_level_is_told_the_levels(where, tmp_path):
             else:
                 Scenario.build({"schedule": [{"month": 2, "set": {"service_level": word}}]})
         assert str(err.value).endswith(f"or a level: low, standard, wow{mean}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        # --budget 0 passed the first check ("0 ≤ x") and failed a later one ("> 0")
+        (["--budget", "0"], "allowed: a finite number, 0 < x"),
+        # --criterion worst without --robust was accepted and ignored
+        (["--criterion", "worst"], "--criterion worst: goes with --robust"),
+    ],
+)
+def test_optimize_refuses_what_it_cannot_do_at_once(argv, said, tmp_path, capsys):
+    assert cli("optimize", "no_cut", *argv, "--out", str(tmp_path / "o")) == 2
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()

@@ -54,7 +54,7 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", type=Path, metavar="SCENARIO", help="a preset name or a TOML file")
     p.add_argument(
         "--budget",
-        type=finite_float("--budget", 0.0),
+        type=finite_float("--budget", 0.0, open_lo=True),  # (nothing to split at 0)
         metavar="B",
         help="currency per month to split (default: what the scenario's own settings cost)",
     )
@@ -102,6 +102,11 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if seed is not None:  # --seed or --set run.seed: checked against the declaration
         seed = scenario.with_overrides({"run.seed": seed}).run.seed
     assumption, values = None, []
+    if args.criterion != "mean" and not args.robust:  # (it was ignored without one)
+        raise CliError(
+            f"--criterion {args.criterion}: goes with --robust SECTION.NAME=V1,V2,... (the worst "
+            "case over an assumption's values); without it the mean over the seeds is maximised"
+        )
     if args.robust:
         key, sep, text = args.robust.partition("=")
         values = [v.strip() for v in text.split(",") if v.strip()]
