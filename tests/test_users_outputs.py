@@ -108,6 +108,16 @@ def test_a_folder_of_other_results_needs_force(tmp_path, capsys):
     assert cli("run", BASELINE, *TINY, "--out", out, "--quiet", "--no-figures") == 0
     assert cli("run", BASELINE, *TINY, "--seed", "2", "--out", out, "--quiet", "--force") == 0
     assert json.loads((out / "summary.json").read_text())["seed"] == 2
+    # Replications of the same scenario are other results than its single run (they replaced
+    # it silently: only the scenario was compared).
+    capsys.readouterr()
+    second = (out / "summary.json").read_bytes()
+    many = ("--seed", "2", "--replications", "2", "--out", out, "--quiet", "--no-figures")
+    assert cli("run", BASELINE, *TINY, *many) == 2
+    assert "--force" in capsys.readouterr().err
+    assert (out / "summary.json").read_bytes() == second
+    assert cli("run", BASELINE, *TINY, *many, "--force") == 0
+    assert cli("run", BASELINE, *TINY, *many) == 0  # the same replications again
 
 
 def test_replications_report_intervals_and_draw_bands(tmp_path, capsys):

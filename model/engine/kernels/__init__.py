@@ -62,7 +62,7 @@ def clear_stale_cache(folder: Path = Path(__file__).parent) -> bool:
 
 def compiled_on_disk() -> bool | None:
     """Whether numba's disk cache holds the month's main kernels, so a run loads them instead of
-    compiling them (about 15 s, once after installing or after a kernel changed).
+    compiling them (about 20 s, once after installing or after a kernel changed).
 
     Looks for the cache index of four kernels every month runs (where numba keeps it for them:
     here, or its per-user folder for a read-only install). ``None`` when it cannot tell (numba

@@ -108,7 +108,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = labelled(scenario.with_overrides(over), over)
     check_scenario_memory(scenario)
     outdir = args.out if args.out is not None else default_folder(scenario, over, safe_name)
-    _check_replace(outdir, scenario, args.force)
+    _check_replace(outdir, scenario, args.force, args.replications)
     if not args.quiet:
         _note_first_compile()
     if args.replications > 1:
@@ -147,23 +147,25 @@ def _note_first_compile() -> None:
 
 
 #: What a run says before compiling the kernels (once after installing or after a kernel changed).
-FIRST_COMPILE_NOTE = "first run of this version: compiling the engine's kernels (about 15 s, once)"
+FIRST_COMPILE_NOTE = "first run of this version: compiling the engine's kernels (about 20 s, once)"
 
 
-def _check_replace(outdir: Path, scenario: Scenario, force: bool) -> None:
+def _check_replace(outdir: Path, scenario: Scenario, force: bool, replications: int = 1) -> None:
     """Refuse to replace the results of a *different* run without ``--force``.
 
-    Re-running the same scenario (every parameter, seed included) into its folder is allowed: it
-    reproduces the same numbers.
+    Re-running the same scenario (every parameter, seed included) with as many replications into
+    its folder is allowed: it reproduces the same numbers. (A run of 5 replications and a single
+    run of the same scenario are different results.)
     """
     old = outdir / "summary.json"
     if force or not old.is_file():
         return
     try:
-        previous = json.loads(old.read_text(encoding="utf-8")).get("scenario")
-    except (OSError, ValueError):
+        summary = json.loads(old.read_text(encoding="utf-8"))
+        previous = (summary.get("scenario"), summary.get("replications", 1))
+    except (OSError, ValueError, AttributeError):
         previous = None
-    if previous != json.loads(json.dumps(scenario.to_toml_dict())):
+    if previous != (json.loads(json.dumps(scenario.to_toml_dict())), replications):
         raise CliError(
             f"--out {str(outdir)!r}: holds the results of a different run; allowed: --force to "
             "replace them, or another --out"
