@@ -7,6 +7,7 @@ real subprocess (``python -m model``) to check exit codes and stderr as a shell 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 
 import model
 from model.engine.metrics import METRICS
-from model.interfaces.cli import main
+from model.interfaces.cli import main, outputs
 from model.interfaces.cli import run as cli_run
 from model.scenario import Scenario, parameter_table
 from model.studies.run import simulate
@@ -334,3 +335,20 @@ def test_a_run_says_when_it_must_compile_the_kernels_first(
     quiet_flag = ("--quiet",) if quiet else ()
     assert run_cli("run", BASELINE, *SMALL, "--out", tmp_path / "o", *quiet_flag) == 0
     assert (cli_run.FIRST_COMPILE_NOTE in capsys.readouterr().err) == said
+
+
+def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path):
+    """SIGKILL leaves the staging folder (no handler runs); the next run into the same folder
+    removes it if its process is gone from this machine, and leaves a live process's alone."""
+    out = tmp_path / "res"
+    killed = subprocess.Popen([sys.executable, "-c", "pass"])
+    killed.wait()
+    prefix = outputs._staging_prefix(out, "partial")
+    left = tmp_path / (prefix.replace(f"-{os.getpid()}-", f"-{killed.pid}-") + "abc")
+    left.mkdir()
+    (left / "timeseries.csv").write_text("half")
+    running = tmp_path / (prefix + "xyz")  # this process's: running
+    running.mkdir()
+    assert main(["run", str(BASELINE), *TINY, "--out", str(out), "--quiet", "--no-figures"]) == 0
+    assert not left.exists() and running.exists()
+    assert (out / "summary.json").is_file()

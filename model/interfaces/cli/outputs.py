@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import re
 import shlex
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -117,7 +119,10 @@ def staging_folder(
             )
     try:
         outdir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.partial-", dir=outdir.parent))
+        _remove_leftovers(outdir)
+        staging = Path(
+            tempfile.mkdtemp(prefix=_staging_prefix(outdir, "partial"), dir=outdir.parent)
+        )
         staging.chmod(ordinary_mode(folder=True))  # mkdtemp makes it private; results are not
     except (FileExistsError, NotADirectoryError):
         raise CliError(
@@ -136,6 +141,41 @@ def staging_folder(
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _staging_prefix(outdir: Path, kind: str) -> str:
+    """``.NAME.partial-HOST-PID-`` (or ``.old-``): whose folder it is, so that a later run can
+    tell one left by a killed process from one a running process is still writing."""
+    host = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40] or "host"
+    return f".{outdir.name}.{kind}-{host}-{os.getpid()}-"
+
+
+def _remove_leftovers(outdir: Path) -> None:
+    """Remove the staging folders beside ``outdir`` that a process of this machine killed before
+    it could clean up (SIGKILL, a power cut) left behind; others' are left alone."""
+    host = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40] or "host"
+    mine = re.compile(rf"^\.{re.escape(outdir.name)}\.(?:partial|old)-{re.escape(host)}-(\d+)-")
+    try:
+        entries = list(outdir.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        found = mine.match(entry.name)
+        if found and entry.is_dir() and not _alive(int(found.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (one of another user's counts as running)."""
+    if pid == os.getpid() or os.name == "nt":  # (Windows' os.kill would end the process)
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True
+    return True
+
+
 def _is_output(path: Path, outputs: tuple[str, ...]) -> bool:
     return path.is_file() and (path.name in outputs or path.suffix == ".png")
 
@@ -149,7 +189,7 @@ def _swap_into_place(staging: Path, outdir: Path) -> None:
     """Rename ``staging`` to ``outdir``; a previous ``outdir`` is moved aside first, then removed."""
     old = None
     if outdir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old-", dir=outdir.parent))
+        old = Path(tempfile.mkdtemp(prefix=_staging_prefix(outdir, "old"), dir=outdir.parent))
         os.replace(outdir, old / outdir.name)
     try:
         os.replace(staging, outdir)
