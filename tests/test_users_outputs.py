@@ -322,3 +322,21 @@ def test_optimize_refuses_what_it_cannot_do_at_once(argv, said, tmp_path, capsys
     err = capsys.readouterr().err
     assert said in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_odd_python_inputs_get_one_clear_error():
+    """Found by a read-through: a key that is not a string raised AttributeError from inside
+    with_overrides, and a seed that is not a whole number a ValueError from int()."""
+    with pytest.raises(ScenarioError, match="override key 5 is not allowed; allowed: a string"):
+        Scenario().with_overrides({5: 1})
+    with pytest.raises(ScenarioError, match="overrides: value of type list is not allowed"):
+        Scenario().with_overrides([("levers.service_level", 0.5)])
+    for bad in ("x", 3.5, True):
+        with pytest.raises(ScenarioError, match=r"rng: value .* is not allowed; allowed: a whole"):
+            RetentionModel(Scenario(), rng=bad)
+    assert (
+        RetentionModel(Scenario().with_overrides({"market.clients": 50}), rng=np.int64(4)).seed == 4
+    )
+    with pytest.raises(ScenarioError) as err:
+        Scenario().with_overrides({"run.seed": -1})
+    assert str(err.value).endswith("allowed: 0 ≤ x ≤ 18446744073709551615")  # no "(-)" unit

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import mesa
@@ -36,7 +37,7 @@ from model.engine.randomness import Streams
 from model.engine.schedule import lever_plan
 from model.engine.sharing import MAX_CLIENTS, remember
 from model.engine.state import CODES, FirmState, Stage, decode
-from model.scenario import Scenario
+from model.scenario import Scenario, ScenarioError
 
 __all__ = ["TRACKED", "RetentionModel"]
 
@@ -108,7 +109,7 @@ class RetentionModel(mesa.Model):
         if rng is _SCENARIO_SEED or (rng is None and "seed" in levers_and_settings):
             seed = params.run.seed  # the scenario's, or the one given by keyword
         else:
-            seed = fresh_seed() if rng is None else int(rng)  # type: ignore[call-overload]
+            seed = fresh_seed() if rng is None else _seed_of(rng)
             if seed != params.run.seed:
                 params = params.with_seed(seed)
         super().__init__(rng=seed)
@@ -390,3 +391,17 @@ class RetentionModel(mesa.Model):
     def nbytes(self) -> int:
         """Memory held by the client and staff arrays and the network."""
         return self.clients.nbytes() + self.staff_state.nbytes() + self.network.nbytes()
+
+
+def _seed_of(rng: object) -> int:
+    """``rng`` as a whole-number seed (an int or numpy integer; the range is the scenario's
+    ``run.seed`` check), or a :class:`~model.scenario.ScenarioError` naming it."""
+    try:
+        if isinstance(rng, bool):
+            raise TypeError
+        return operator.index(rng)  # type: ignore[arg-type]
+    except TypeError:
+        raise ScenarioError(
+            f"rng: value {rng!r:.60} is not allowed; allowed: a whole-number seed (every draw is "
+            "keyed by it), or None for a fresh one"
+        ) from None

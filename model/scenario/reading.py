@@ -138,9 +138,9 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             lines.append(f"{key}: unknown parameter; allowed: {', '.join(known)}")
         elif info is not None:
             hint = level_hint(value) if info.key == "levers.service_level" else ""
+            unit = "" if info.unit == "-" else f" ({info.unit})"  # (no unit: a count, a seed)
             lines.append(
-                f"{key}: value {value!r} is not allowed; allowed: {info.allowed()} ({info.unit})"
-                f"{hint}"
+                f"{key}: value {value!r} is not allowed; allowed: {info.allowed()}{unit}{hint}"
             )
         else:
             msg = err["msg"].removeprefix("Value error, ")

@@ -128,8 +128,18 @@ class Scenario(BaseModel):
         String values are parsed as TOML values when they look like one (``"0.3"`` → 0.3,
         ``"true"`` → True) and kept as strings otherwise (``"wow"``).
         """
+        if not isinstance(overrides, Mapping):
+            raise ScenarioError(
+                f"overrides: value of type {type(overrides).__name__} is not allowed; allowed: a "
+                'mapping of "section.name" to value, e.g. {"levers.service_level": "wow"}'
+            )
         data = self.model_dump()
         for key, raw in overrides.items():
+            if not isinstance(key, str):
+                raise ScenarioError(
+                    f"override key {key!r} is not allowed; allowed: a string 'section.name', "
+                    "e.g. 'levers.service_level'"
+                )
             section, _, name = key.partition(".")
             if section not in SECTIONS or not name:
                 raise ScenarioError(
