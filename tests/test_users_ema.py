@@ -18,7 +18,14 @@ with warnings.catch_warnings():
     from ema_workbench.analysis import prim
 
 from model.scenario import PARAMS, by_role, uncertainties
-from model.studies.ema import OUTCOMES, ema_levers, ema_model, ema_outcomes, ema_uncertainties
+from model.studies.ema import (
+    OUTCOMES,
+    ema_levers,
+    ema_model,
+    ema_outcomes,
+    ema_uncertainties,
+    scenario_key,
+)
 
 
 def test_every_declared_uncertainty_and_lever_maps_to_an_ema_parameter() -> None:
@@ -29,16 +36,20 @@ def test_every_declared_uncertainty_and_lever_maps_to_an_ema_parameter() -> None
         if isinstance(p, ema.RealParameter):
             low, high = info.plausible
             if info.scale == "log":
-                assert p.name == f"log10({key})"
+                assert p.name == f"log10__{key.replace('.', '__')}"
                 assert math.isclose(p.lower_bound, math.log10(low))
                 assert math.isclose(p.upper_bound, math.log10(high))
             else:
-                assert p.name == key and (p.lower_bound, p.upper_bound) == (low, high)
+                assert p.name == key.replace(".", "__")
+                assert (p.lower_bound, p.upper_bound) == (low, high)
         else:
-            assert p.name == key
+            assert p.name == key.replace(".", "__")
+        assert p.name.isidentifier()  # (EMA Workbench 3 warns, and will refuse, other names)
+        assert scenario_key(p.name) == (key, p.name.startswith("log10__"))
     for lever in ema_levers():
-        info = PARAMS[lever.name]
-        assert lever.name in by_role("lever")
+        key, _ = scenario_key(lever.name)
+        info = PARAMS[key]
+        assert key in by_role("lever") and lever.name.isidentifier()
         if isinstance(lever, ema.RealParameter):
             assert info.lower is None or lever.lower_bound >= info.lower
             assert info.upper is None or lever.upper_bound <= info.upper
@@ -51,22 +62,26 @@ def test_every_declared_uncertainty_and_lever_maps_to_an_ema_parameter() -> None
 
 
 def test_perform_experiments_and_prim_find_where_the_firm_loses_money() -> None:
-    model = ema_model(
-        ["economics.cogs_share", "retain.base_churn"],
-        ["levers.service_level"],
-        ["npv", "active_end"],
-        clients=300,
-        months=12,
-    )
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        model = ema_model(
+            ["economics.cogs_share", "retain.base_churn"],
+            ["levers.service_level"],
+            ["npv", "active_end"],
+            clients=300,
+            months=12,
+        )
+    # (EMA Workbench 3 warns that a name like "economics.cogs_share" will be refused)
+    assert not [w for w in seen if "valid Python identifier" in str(w.message)]
     experiments, outcomes = ema.perform_experiments(model, scenarios=24, policies=1)
     assert len(experiments) == 24 and outcomes["npv"].shape == (24,)
     assert np.isfinite(outcomes["npv"]).all()
     # Same seed everywhere (common random numbers): a higher COGS share costs NPV.
-    cogs = experiments["economics.cogs_share"].to_numpy()
+    cogs = experiments["economics__cogs_share"].to_numpy()
     assert np.corrcoef(cogs, outcomes["npv"])[0, 1] < -0.5
     x = experiments[[u.name for u in model.uncertainties]]
     y = outcomes["npv"] < np.quantile(outcomes["npv"], 0.3)
     box = prim.Prim(x, y, mass_min=0.1).find_box()
     limits = box.box_lims[box._cur_box]
-    assert limits["economics.cogs_share"].iloc[0] > 0.3  # the box cuts the high-COGS corner
+    assert limits["economics__cogs_share"].iloc[0] > 0.3  # the box cuts the high-COGS corner
     assert box.density > y.mean()  # the box is richer in losers than the whole sample

@@ -5,9 +5,12 @@
 scenario discovery (PRIM) and robust optimisation. :func:`ema_model` builds that model from the
 parameter declarations of :mod:`model.scenario`, so nothing is typed twice:
 
+* names — EMA wants Python identifiers, so ``section.name`` is ``section__name``
+  (:func:`ema_name`; :func:`scenario_key` reads one back);
 * uncertainties — every parameter with role ``"uncertainty"`` and a ``plausible`` range
   (:func:`model.scenario.uncertainties`): a float is a ``RealParameter`` over it (a ``log``-scaled
-  one is sampled as ``log10(key)`` over the log of the range, so small values are not starved),
+  one is sampled as ``log10__section__name`` over the log of the range, so small values are not
+  starved),
   an int an ``IntegerParameter``, a bool a ``BooleanParameter``, alternatives a
   ``CategoricalParameter``;
 * levers — every parameter with role ``"lever"`` over its allowed range (a range far wider than
@@ -24,7 +27,7 @@ Examples
 >>> from ema_workbench import perform_experiments
 >>> m = ema_model(["market.spend_sigma"], ["levers.service_level"], clients=200, months=6)
 >>> [u.name for u in m.uncertainties], [lv.name for lv in m.levers]
-(['market.spend_sigma'], ['levers.service_level'])
+(['market__spend_sigma'], ['levers__service_level'])
 >>> experiments, outcomes = perform_experiments(m, scenarios=3, policies=2)
 >>> len(experiments), sorted(outcomes)[:2]
 (6, ['active_end', 'cac'])
@@ -39,7 +42,16 @@ from typing import Any, get_args
 
 from model.scenario import PARAMS, ParamInfo, Scenario, by_role, uncertainties
 
-__all__ = ["OUTCOMES", "ema_levers", "ema_model", "ema_outcomes", "ema_uncertainties", "run"]
+__all__ = [
+    "OUTCOMES",
+    "ema_levers",
+    "ema_model",
+    "ema_name",
+    "ema_outcomes",
+    "ema_uncertainties",
+    "run",
+    "scenario_key",
+]
 
 #: Outcome name → direction for optimisation (+1 maximise, −1 minimise, 0 report only).
 OUTCOMES: dict[str, int] = {
@@ -52,22 +64,36 @@ OUTCOMES: dict[str, int] = {
     "cac": -1,
     "churned_total": -1,
 }
-_LOG = "log10({})"
+_LOG = "log10__"
+
+
+def ema_name(key: str, log: bool = False) -> str:
+    """EMA's name of a parameter: ``section.name`` as an identifier, ``section__name`` (EMA
+    Workbench 3 warns that names must be Python identifiers, and will refuse others);
+    ``log10__section__name`` for one sampled on a log scale."""
+    return (_LOG if log else "") + key.replace(".", "__", 1)
+
+
+def scenario_key(name: str) -> tuple[str, bool]:
+    """``(section.name, sampled as log10?)`` of an EMA name (:func:`ema_name` read back)."""
+    log = name.startswith(_LOG)
+    return name.removeprefix(_LOG).replace("__", ".", 1), log
 
 
 def _parameter(key: str, info: ParamInfo, low: Any, high: Any) -> Any:
     import ema_workbench as ema
 
     choices = get_args(info.kind)
+    name = ema_name(key)
     if choices:  # a Literal: named alternatives
-        return ema.CategoricalParameter(key, list(low if isinstance(low, tuple) else choices))
+        return ema.CategoricalParameter(name, list(low if isinstance(low, tuple) else choices))
     if info.kind is bool:
-        return ema.BooleanParameter(key)
+        return ema.BooleanParameter(name)
     if info.kind is int:
-        return ema.IntegerParameter(key, int(low), int(high))
+        return ema.IntegerParameter(name, int(low), int(high))
     if info.scale == "log" and low > 0:
-        return ema.RealParameter(_LOG.format(key), math.log10(low), math.log10(high))
-    return ema.RealParameter(key, float(low), float(high))
+        return ema.RealParameter(ema_name(key, log=True), math.log10(low), math.log10(high))
+    return ema.RealParameter(name, float(low), float(high))
 
 
 def ema_uncertainties(keys: Sequence[str] | None = None) -> list:
@@ -136,14 +162,15 @@ def run(
 
     overrides = dict(base)
     for name, value in values.items():
-        if name.startswith("log10("):
-            name, value = name[6:-1], 10.0 ** float(value)
-        info = PARAMS[name]
+        key, log = scenario_key(name)
+        if log:
+            value = 10.0 ** float(value)
+        info = PARAMS[key]
         if info.kind is int:
             value = int(value)
         elif info.kind is float:
             value = float(value)
-        overrides[name] = value
+        overrides[key] = value
     scenario = Scenario().with_overrides(overrides)
     summary = simulate(scenario, seed=seed, clients=clients, months=months).summary
     return {name: float(summary[name]) for name in outcomes}
