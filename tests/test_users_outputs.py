@@ -340,3 +340,18 @@ def test_odd_python_inputs_get_one_clear_error():
     with pytest.raises(ScenarioError) as err:
         Scenario().with_overrides({"run.seed": -1})
     assert str(err.value).endswith("allowed: 0 ≤ x ≤ 18446744073709551615")  # no "(-)" unit
+
+
+def test_a_step_or_shock_after_the_horizon_is_said(tmp_path, capsys):
+    """A schedule step or shock that starts after the run ends changes nothing; it was silent
+    (a horizon cut with --months, or a typo such as month = 500)."""
+    path = tmp_path / "late.toml"
+    path.write_text(
+        "[[schedule]]\nmonth = 500\nset = { service_level = 'low' }\n"
+        "[[shocks]]\nkind = 'price_war'\nstart = 3\nsize = 0.5\n",
+        encoding="utf-8",
+    )
+    assert cli("run", path, *TINY, "--out", tmp_path / "o", "--no-figures") == 0
+    err = capsys.readouterr().err
+    assert "schedule step at month 500 is after the run's 12 months: it changes nothing" in err
+    assert "price_war shock at month 3" not in err  # (within the 12 months)

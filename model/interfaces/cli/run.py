@@ -15,7 +15,7 @@ from model.interfaces.cli.arguments import (
     load_scenario,
     overrides,
 )
-from model.interfaces.cli.errors import CliError
+from model.interfaces.cli.errors import PROG, CliError
 from model.interfaces.cli.inputs import (
     check_scenario_memory,
     output_path,
@@ -110,6 +110,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     outdir = args.out if args.out is not None else default_folder(scenario, over, safe_name)
     _check_replace(outdir, scenario, args.force, args.replications)
     if not args.quiet:
+        for line in _after_horizon(scenario):
+            print(f"{PROG}: warning: {line}", file=sys.stderr)
         _note_first_compile()
     if args.replications > 1:
         from model.interfaces.cli.replications import run_replicated
@@ -135,6 +137,15 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(_summary_table(scenario, summary, wall))
         print(f"\nwrote {outdir}/: {', '.join(f.name for f in written)}")
     return 0
+
+
+def _after_horizon(scenario: Scenario) -> list[str]:
+    """A line for each schedule step or shock that starts after the run ends (it changes
+    nothing: often a horizon shortened with --months, sometimes a typo)."""
+    months = scenario.run.months
+    late = [f"schedule step at month {s.month}" for s in scenario.schedule if s.month > months]
+    late += [f"{k.kind} shock at month {k.start}" for k in scenario.shocks if k.start > months]
+    return [f"{what} is after the run's {months} months: it changes nothing" for what in late]
 
 
 def _note_first_compile() -> None:
