@@ -339,7 +339,7 @@ def test_odd_python_inputs_get_one_clear_error():
     )
     with pytest.raises(ScenarioError) as err:
         Scenario().with_overrides({"run.seed": -1})
-    assert str(err.value).endswith("allowed: 0 ≤ x ≤ 18446744073709551615")  # no "(-)" unit
+    assert str(err.value).endswith("allowed: an integer, 0 ≤ x ≤ 18446744073709551615")  # no "(-)"
 
 
 def test_a_step_or_shock_after_the_horizon_is_said(tmp_path, capsys):
