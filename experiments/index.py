@@ -14,6 +14,7 @@ from experiments import EXPERIMENTS, load
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from experiments.report import REPORTS
+from model.studies.files import write_atomic
 
 __all__ = ["MIN_WORLDS", "write_index"]
 
@@ -108,7 +109,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *rows,
         "",
     ]
-    out.write_text("\n".join(lines), encoding="utf-8")
+    write_atomic(out, "\n".join(lines))
     return out
 
 

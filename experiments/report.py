@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from experiments.discovery import ALPHA, MIN_LIFT, Box
 from experiments.evidence import ClaimEvidence, ReadingEvidence
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
-from model.studies.files import write_atomic
+from model.studies.files import atomic_file, write_atomic
 from model.version import __version__, checkout_root
 
 __all__ = ["REPORTS", "code_version", "fmt", "summary_rows", "where_text", "write_report"]
@@ -192,10 +191,9 @@ def _figure(ev: ClaimEvidence, path: Path) -> None:
         ax.legend(fontsize=7)
     axes[0][0].set_ylabel("plausible worlds")
     fig.tight_layout()
-    tmp = path.with_suffix(".tmp.png")
-    fig.savefig(tmp, dpi=100)
+    with atomic_file(path) as handle:
+        fig.savefig(handle, format="png", dpi=100)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") -> Path:

@@ -337,18 +337,32 @@ def test_a_run_says_when_it_must_compile_the_kernels_first(
     assert (cli_run.FIRST_COMPILE_NOTE in capsys.readouterr().err) == said
 
 
+@pytest.mark.skipif(not Path("/proc/self/ns/pid").exists(), reason="PID namespaces (Linux)")
 def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path):
     """SIGKILL leaves the staging folder (no handler runs); the next run into the same folder
-    removes it if its process is gone from this machine, and leaves a live process's alone."""
+    removes it if its process is gone from this machine's PID namespace, and leaves alone a
+    live process's, another machine's and a ``.old-`` folder (the previous results, if the
+    killed run was between its two renames)."""
     out = tmp_path / "res"
     killed = subprocess.Popen([sys.executable, "-c", "pass"])
     killed.wait()
-    prefix = outputs._staging_prefix(out, "partial")
-    left = tmp_path / (prefix.replace(f"-{os.getpid()}-", f"-{killed.pid}-") + "abc")
-    left.mkdir()
-    (left / "timeseries.csv").write_text("half")
-    running = tmp_path / (prefix + "xyz")  # this process's: running
-    running.mkdir()
-    assert main(["run", str(BASELINE), *TINY, "--out", str(out), "--quiet", "--no-figures"]) == 0
-    assert not left.exists() and running.exists()
-    assert (out / "summary.json").is_file()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        prefix = outputs._staging_prefix(out, "partial")
+        me = f"-{os.getpid()}-"
+        left = tmp_path / (prefix.replace(me, f"-{killed.pid}-") + "abc")
+        running = tmp_path / (prefix.replace(me, f"-{live.pid}-") + "xyz")
+        elsewhere = tmp_path / f".res.partial-otherhost_ns1-{killed.pid}-abc"
+        old = tmp_path / (outputs._staging_prefix(out, "old").replace(me, f"-{killed.pid}-") + "q")
+        for folder in (left, running, elsewhere, old):
+            folder.mkdir()
+            (folder / "timeseries.csv").write_text("half")
+        assert (
+            main(["run", str(BASELINE), *TINY, "--out", str(out), "--quiet", "--no-figures"]) == 0
+        )
+        assert not left.exists()
+        assert running.exists() and elsewhere.exists() and old.exists()
+        assert (out / "summary.json").is_file()
+    finally:
+        live.kill()
+        live.wait()

@@ -168,6 +168,30 @@ def test_models_of_one_seed_draw_each_stream_once_a_phase(monkeypatch) -> None:
     assert len(fills) == 3 * len(once)
 
 
+def test_arms_that_draw_other_decisions_or_stand_at_other_months_end_as_alone() -> None:
+    """Runs of one seed lend each other only what they both draw: an arm with a poaching raid
+    (its own stream), one without word of mouth (none of its streams), and one already some
+    months in (other months' draws) each end as their own run."""
+    scenarios = [
+        Scenario.build(
+            {
+                "market": {"clients": 300},
+                "run": {"months": 8, "seed": 5},
+                "shocks": [{"kind": "poaching", "start": 2, "months": 3, "size": 0.2}],
+            }
+        ),
+        _scenario(**{"word_of_mouth.enabled": False}),
+        _scenario(),
+        _scenario(**{"levers.service_level": "wow"}),
+    ]
+    alone = [RetentionModel(s).run() for s in scenarios]
+    together = [RetentionModel(s) for s in scenarios]
+    together[3].run(months=3)  # three months ahead of the others
+    run_together(together)
+    for a, b in zip(together, alone, strict=True):
+        pd.testing.assert_frame_equal(a.timeseries(), b.timeseries(), check_exact=True)
+
+
 def test_a_failing_phase_leaves_no_models_sharing_draws() -> None:
     def fail(ctx) -> None:
         if ctx.month == 2:

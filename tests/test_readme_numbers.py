@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from model.interfaces.cli import main
 
@@ -29,6 +30,7 @@ def test_the_tours_headline_block_is_the_baselines(tmp_path, capsys):
     assert printed[0].split(" (simulated")[0] in text
 
 
+@pytest.mark.slow  # (a full-size optimize: about 20 s)
 def test_the_optimize_example_is_this_codes(tmp_path):
     out = tmp_path / "optimize"
     levers = "ad_budget,winback_spend,service_level,training_spend"

@@ -348,10 +348,12 @@ def test_a_step_or_shock_after_the_horizon_is_said(tmp_path, capsys):
     path = tmp_path / "late.toml"
     path.write_text(
         "[[schedule]]\nmonth = 500\nset = { service_level = 'low' }\n"
-        "[[shocks]]\nkind = 'price_war'\nstart = 3\nsize = 0.5\n",
+        "[[shocks]]\nkind = 'price_war'\nstart = 3\nsize = 0.5\n"
+        "[[shocks]]\nkind = 'poaching'\nstart = 13\nsize = 0.1\n",
         encoding="utf-8",
     )
     assert cli("run", path, *TINY, "--out", tmp_path / "o", "--no-figures") == 0
     err = capsys.readouterr().err
     assert "schedule step at month 500 is after the run's 12 months: it changes nothing" in err
+    assert "poaching shock at month 13 is after the run's 12 months" in err
     assert "price_war shock at month 3" not in err  # (within the 12 months)

@@ -9,6 +9,7 @@ the mode any new file would get (0666 less the umask, usually 0644).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -19,16 +20,21 @@ from typing import BinaryIO
 __all__ = ["atomic_file", "fsync_dir", "ordinary_mode", "write_atomic"]
 
 
-def umask() -> int:
-    """The process's umask (read by setting it and putting it back)."""
+def _umask() -> int:
+    """The process's umask, read by setting it and putting it back: not safe while other
+    threads create files, so read once, on import (under Python's import lock)."""
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
+_UMASK = _umask()
+
+
 def ordinary_mode(folder: bool = False) -> int:
-    """The mode a new file (or folder) gets here: 0666 (0777) less the umask."""
-    return (0o777 if folder else 0o666) & ~umask()
+    """The mode a new file (or folder) gets in this process: 0666 (0777) less the umask it
+    started with."""
+    return (0o777 if folder else 0o666) & ~_UMASK
 
 
 @contextmanager
@@ -42,9 +48,10 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, ordinary_mode())
         with os.fdopen(fd, "wb") as handle:
+            # (best effort: no fchmod on Windows, and some mounts keep no modes)
+            with contextlib.suppress(AttributeError, OSError):
+                os.fchmod(handle.fileno(), ordinary_mode())
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -142,17 +142,31 @@ def staging_folder(
 
 
 def _staging_prefix(outdir: Path, kind: str) -> str:
-    """``.NAME.partial-HOST-PID-`` (or ``.old-``): whose folder it is, so that a later run can
+    """``.NAME.partial-OWNER-PID-`` (or ``.old-``): whose folder it is, so that a later run can
     tell one left by a killed process from one a running process is still writing."""
-    host = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40] or "host"
-    return f".{outdir.name}.{kind}-{host}-{os.getpid()}-"
+    return f".{outdir.name}.{kind}-{_owner()}-{os.getpid()}-"
+
+
+def _owner() -> str:
+    """This machine and process namespace, as a name part: the host name and the PID
+    namespace's inode (containers sharing a host name and a volume have their own PIDs), or
+    the host name alone where there are no such namespaces."""
+    host = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:64] or "host"
+    try:
+        return f"{host}_ns{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return host
 
 
 def _remove_leftovers(outdir: Path) -> None:
-    """Remove the staging folders beside ``outdir`` that a process of this machine killed before
-    it could clean up (SIGKILL, a power cut) left behind; others' are left alone."""
-    host = re.sub(r"[^A-Za-z0-9_]", "_", socket.gethostname())[:40] or "host"
-    mine = re.compile(rf"^\.{re.escape(outdir.name)}\.(?:partial|old)-{re.escape(host)}-(\d+)-")
+    """Remove the staging folders beside ``outdir`` that a killed process of this machine and
+    PID namespace left (SIGKILL, a power cut); never another's, nor a live one's, nor a
+    ``.old-`` folder (killed between its two renames, it may hold the only copy of the previous
+    results). Only where PID namespaces can be told apart (Linux)."""
+    owner = _owner()
+    if "_ns" not in owner:
+        return
+    mine = re.compile(rf"^\.{re.escape(outdir.name)}\.partial-{re.escape(owner)}-(\d+)-")
     try:
         entries = list(outdir.parent.iterdir())
     except OSError:
@@ -164,7 +178,7 @@ def _remove_leftovers(outdir: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine (one of another user's counts as running)."""
+    """Whether process ``pid`` runs in this PID namespace (another user's counts as running)."""
     if pid == os.getpid() or os.name == "nt":  # (Windows' os.kill would end the process)
         return True
     try:

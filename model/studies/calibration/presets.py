@@ -30,6 +30,7 @@ from model.scenario import Scenario
 from model.scenario.presets import PRESETS_DIR
 from model.studies.calibration.errors import CalibrationError
 from model.studies.calibration.moments import MSMSettings, fit_moments, simulated_moments
+from model.studies.files import write_atomic
 from model.version import checkout_root
 
 __all__ = [
@@ -216,7 +217,7 @@ def _write_preset(industry: str, values: dict[str, float], targets: dict[str, Ta
     text = _set_line(
         text, "attract", "ad_p_max", f"{values['attract.ad_p_max']:.5f}", "1/month; " + why
     )
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text)
 
 
 def _write_tolerances(path: Path, rows: list[dict[str, Any]], meas: Measurement, targets) -> None:
@@ -232,7 +233,7 @@ def _write_tolerances(path: Path, rows: list[dict[str, Any]], meas: Measurement,
             text = _set_line(
                 text, section, "fitted_sd", f"{sd:.4g}", f"per-seed sd at the fit; {stamp}"
             )
-    path.write_text(text, encoding="utf-8")
+    write_atomic(path, text)
 
 
 def recalibrate_presets(
