@@ -8,6 +8,8 @@ schedule, phases of a model's own, a subclass with its own ``step``.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -202,3 +204,5 @@ def test_a_failing_phase_leaves_no_models_sharing_draws() -> None:
     with pytest.raises(RuntimeError, match="boom"):
         run_together(models)
     assert [m.ctx.shared_draws for m in models] == [None, None]
+    models[0].ctx.shared_draws = {("retain.churn", 2): None}  # as inside a phase
+    assert copy.deepcopy(models[0].ctx).shared_draws is None  # a copy keeps no lent draws

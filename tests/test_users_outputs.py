@@ -331,6 +331,8 @@ def test_odd_python_inputs_get_one_clear_error():
         Scenario().with_overrides({5: 1})
     with pytest.raises(ScenarioError, match="overrides: value of type list is not allowed"):
         Scenario().with_overrides([("levers.service_level", 0.5)])
+    row = pd.Series({"levers.service_level": 0.7})  # a design's row: anything with .items()
+    assert Scenario().with_overrides(row).levers.service_level == 0.7
     for bad in ("x", 3.5, True):
         with pytest.raises(ScenarioError, match=r"rng: value .* is not allowed; allowed: a whole"):
             RetentionModel(Scenario(), rng=bad)

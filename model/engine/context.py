@@ -109,6 +109,11 @@ class Context:
     def __post_init__(self) -> None:
         self.work = WorkRows(self.clients.n)
 
+    def __getstate__(self) -> dict:
+        """Copied and pickled without another model's draws lent for a phase (a copy made
+        inside a phase would keep them)."""
+        return {**self.__dict__, "shared_draws": None}
+
     def begin_month(self, month: int, levers: Levers, ad_cost_factor: float) -> None:
         """Reset the month's working values; snapshot who is served."""
         self.month = month

@@ -84,6 +84,13 @@ class ParamInfo:
             return "any value"
         return f"{lo}x{hi}"
 
+    def allowed_text(self) -> str:
+        """What an error says is allowed: :meth:`allowed`, "an integer, " first for a whole
+        number (2.5 clients: say why not) and the unit after (none for a unitless one: "-")."""
+        whole = "an integer, " if self.kind is int else ""
+        unit = "" if self.unit == "-" else f" ({self.unit})"
+        return f"{whole}{self.allowed()}{unit}"
+
 
 def _num(x: float) -> str:
     return f"{x:g}" if isinstance(x, float) and not math.isinf(x) else str(x)

@@ -138,11 +138,8 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             lines.append(f"{key}: unknown parameter; allowed: {', '.join(known)}")
         elif info is not None:
             hint = level_hint(value) if info.key == "levers.service_level" else ""
-            unit = "" if info.unit == "-" else f" ({info.unit})"  # (no unit: a count, a seed)
-            whole = "an integer, " if info.kind is int else ""  # (2.5 clients: say why not)
             lines.append(
-                f"{key}: value {value!r} is not allowed; allowed: {whole}{info.allowed()}{unit}"
-                f"{hint}"
+                f"{key}: value {value!r} is not allowed; allowed: {info.allowed_text()}{hint}"
             )
         else:
             msg = err["msg"].removeprefix("Value error, ")

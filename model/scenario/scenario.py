@@ -128,7 +128,7 @@ class Scenario(BaseModel):
         String values are parsed as TOML values when they look like one (``"0.3"`` → 0.3,
         ``"true"`` → True) and kept as strings otherwise (``"wow"``).
         """
-        if not isinstance(overrides, Mapping):
+        if not callable(getattr(overrides, "items", None)):  # (a dict, a pandas row…)
             raise ScenarioError(
                 f"overrides: value of type {type(overrides).__name__} is not allowed; allowed: a "
                 'mapping of "section.name" to value, e.g. {"levers.service_level": "wow"}'

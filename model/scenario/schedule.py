@@ -36,7 +36,7 @@ class ScheduleStep(Section):
                 info = PARAMS[f"levers.{name}"]
                 hint = level_hint(v) if name == "service_level" else ""
                 raise ValueError(
-                    f"{name} = {v!r} is not allowed; allowed: {info.allowed()} ({info.unit}){hint}"
+                    f"{name} = {v!r} is not allowed; allowed: {info.allowed_text()}{hint}"
                 ) from None
         return out
 
