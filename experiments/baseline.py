@@ -41,7 +41,8 @@ class Baseline:
         The run (its scenario carries the world and the seed).
     extras : dict
         ``top20_profit_1y`` / ``top20_profit_all``: top-fifth share of attributed profit among
-        clients served in the last 12 months / the whole run (%, NaN if total ≤ 0);
+        clients served in the last 12 months / the whole run (%; +inf, a bound, if the total
+        is ≤ 0 but the top fifth's is positive; NaN if neither is positive);
         ``stayer_ratio``: revenue of clients served in every month over the whole run divided by
         their first-year revenue; ``cohort_ratio`` and ``cohort_profit_ratio``: revenue and
         attributed profit over the whole run of the clients active at the start (churn and

@@ -44,7 +44,9 @@ CLAIM = Claim(
     design="Four arms per world on the same seed: the baseline and 25%, 50%, 100% of the "
     "advertising money moved into the service level (money held equal at the baseline's mean "
     "number of active clients under the flat cost form, cost × level²; the level capped at 1; "
-    "the report's money_ratio columns say how equal the money came out). Band: 60% ± 20 points.",
+    "how equal the money came out is measured in each world as money_ratio, service money bought "
+    "per unit of ad money moved, and kept with the runs in the study's store, not shown here). "
+    "Band: 60% ± 20 points.",
 )
 
 

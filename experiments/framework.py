@@ -5,8 +5,9 @@ means the claim — the source's own estimand, quoted — and the band of effect
 A claim's experiment measures every reading in each plausible world (paired arms on the world's
 seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
 
-* each world's status: where its measured effect lies — *in band*, *above* (stronger than
-  claimed), *below*, or *undefined* (nothing to measure, e.g. a link whose cause did not move);
+* each world's status: where its measured effect lies — *in band*, *above* (for a two-sided
+  band: stronger than claimed; for a one-sided band only the side of the threshold), *below*, or
+  *undefined* (nothing to measure, e.g. a link whose cause did not move);
   and whether it lies *near an edge*: within the world's 95% Monte-Carlo margin of a band edge
   (the typical within-world noise of a finite market, a median over the worlds with two or
   more replications), so another seed could move it across;
@@ -14,8 +15,8 @@ seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
   effect is defined (the share undefined is reported beside it, never counted as a failure), with
   its exact Clopper–Pearson 95% interval, in words by the declared cut-offs :data:`CUTOFFS`: the
   whole interval ≥ 0.8 *supported*, ≤ 0.2 *not supported*, between *depends on the world*,
-  across a cut-off *undetermined*; a reading that fails because the effect is larger than the
-  band says *stronger than claimed*. It is the share of worlds whose *measured* effect (a finite
+  across a cut-off *undetermined*; a reading with a two-sided band that fails because the effect
+  is larger than the band says *stronger than claimed*. It is the share of worlds whose *measured* effect (a finite
   market, a few replications) lands in band.
 
 The worlds are not independent draws: each wave is a Latin hypercube. Clopper–Pearson assumes

@@ -83,7 +83,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         f"interval. Words by declared cut-offs on the interval: wholly ≥ {CUTOFFS[1]} *supported*,",
         f"wholly ≤ {CUTOFFS[0]} *not supported*, between *depends on the world*, across a cut-off",
         "*undetermined*;",
-        "*stronger than claimed* when the effect mostly lies above the band. The value at the",
+        "*stronger than claimed* when the effect mostly lies above a two-sided band. The value at the",
         "declared defaults is shown beside it, never instead of it. *Where it holds* is a PRIM",
         "box (EMA Workbench) found on half the worlds and confirmed on the other half (coverage and",
         "density held out), or where it fails when only that box is confirmed; *what decides it*",

@@ -48,7 +48,8 @@ CLAIM = Claim(
         ),
     ),
     design=f"Two arms per world on the same seed: the declared client focus and {FOCUS_HIGH}. "
-    "Worlds where neither arm ships an improvement leave the first reading undefined.",
+    "Worlds where the declared focus ships no improvement leave the first reading undefined "
+    "(a % change of nothing).",
 )
 
 

@@ -228,8 +228,10 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "P(holds) is the share of plausible worlds whose effect lies in the reading's band, among "
         "the worlds where the effect is defined, with its exact 95% interval; the whole "
         f"interval ≥ {CUTOFFS[1]} *supported*, ≤ {CUTOFFS[0]} *not supported*, between: "
-        "*depends on the world*; across a cut-off: *undetermined*. *Above* is stronger than "
-        "claimed. A world's effect is measured in a finite market with a few replications.",
+        "*depends on the world*; across a cut-off: *undetermined*. For a two-sided band *above* "
+        "is stronger than claimed; for a one-sided band (≤ or ≥ a threshold) *above* and *below* "
+        "only say on which side of it the effect lies. A world's effect is measured in a finite "
+        "market with a few replications.",
         "",
         _table(pd.DataFrame(summary_rows(ev))),
         "",
