@@ -28,7 +28,8 @@ CLAIM = Claim(
             "Share of the last year's attributed profit earned by the top fifth of the clients "
             "served that year",
             _QUOTE + " (one year)",
-            "Koch 1998 (The 80/20 Principle); band: 80 ±10, assumption",
+            "the practitioner articles ('according to Gartner's statistics', unchecked); the "
+            "principle: Koch 1998 (The 80/20 Principle); band: 80 ±10, assumption",
             "% of profit",
             (70.0, 90.0),
         ),
@@ -37,7 +38,7 @@ CLAIM = Claim(
             "Share of the whole horizon's attributed profit earned by the top fifth of the clients "
             "served in it",
             _QUOTE + " (the whole horizon)",
-            "Koch 1998; band: 80 ±10, assumption",
+            "the practitioner articles (Gartner, unchecked); Koch 1998; band: 80 ±10, assumption",
             "% of profit",
             (70.0, 90.0),
         ),

@@ -27,7 +27,8 @@ CLAIM = Claim(
             "wow_retention",
             "Annual retention at wow service minus at standard (points)",
             _QUOTE + " — read as: wow service keeps noticeably more clients",
-            "Oliver, Rust & Varki 1997, J. Retailing 73(3) (customer delight)",
+            "Oliver, Rust & Varki 1997, J. Retailing 73(3) (customer delight); threshold 1 "
+            "point: assumption",
             "points",
             (1.0, float("inf")),
         ),
