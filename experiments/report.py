@@ -292,7 +292,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
             lines += [f"**{r.verdict.reading.name}**", "", _table(r.drivers), ""]
     lines += ["## Plausible worlds: the stylised facts", "", _table(ev.rejections), ""]
     path = out / f"{c.name}.md"
-    write_atomic(path, "\n".join(lines).encode("utf-8"))
+    write_atomic(path, "\n".join(lines))
     summary = {
         "name": c.name,
         "title": c.title,
@@ -303,5 +303,5 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "rejections": ev.rejections.drop(columns="source").to_dict("records"),
         "rows": summary_rows(ev),
     }
-    write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1).encode("utf-8"))
+    write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1))
     return path

@@ -185,7 +185,7 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError, OverflowError):
+    except (OSError, OverflowError):  # (another user's process, or no such pid number)
         return True
     return True
 
