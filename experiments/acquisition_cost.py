@@ -23,8 +23,12 @@ AD_STEP = 1.5
 DISCOUNT = 0.05
 #: Whom the retention programme reaches: the fifth of clients most at risk.
 TARGET = {"targeting.loyalty": "at_risk", "targeting.share": 0.2}
-#: Money spent to keep clients: discounts, win-back offers, empowered fixes on the spot.
-RETENTION_COSTS = ("discounts", "winback", "empowerment")
+#: Money spent to keep current clients: loyalty discounts and service recovery (incidents fixed
+#: on the spot by empowered staff, or later by a manager; TARP's studies, where the figure is
+#: traced, priced keeping a client by complaint handling). Not win-back offers: they go to
+#: clients who have already left — the model's fourth direction, *return*, not *retain* — while
+#: the source compares acquiring new clients with keeping old ones (docs/ODD.md §1.2).
+RETENTION_COSTS = ("discounts", "empowerment", "escalation")
 
 _QUOTE = (
     "“acquiring new clients costs five times more than keeping old ones” (the practitioner "
@@ -39,8 +43,9 @@ CLAIM = Claim(
         Reading(
             "average",
             "Average CAC ((marketing + onboarding) / acquisitions) over the average yearly "
-            "retention spend per client kept ((discounts + win-back + empowered fixes) / "
-            "client-years served), in the baseline",
+            "retention spend per client kept ((loyalty discounts + incidents fixed on the spot "
+            "or escalated) / client-years served), in the baseline; win-back offers, spent on "
+            "clients who have left, are neither",
             _QUOTE + " — read as average cost vs average cost",
             "the practitioner articles (docs/ODD.md §1.2); band: five ±20%, assumption",
             "x",

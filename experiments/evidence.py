@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-import numpy as np
 import pandas as pd
 
 from experiments.discovery import Box, Cart, cart_check, prim_box, sensitivity
-from experiments.framework import Claim, ReadingVerdict, classify, judge
+from experiments.framework import Claim, ReadingVerdict, defaults_status, judge
 from experiments.study import Size, claim_values, defaults_values, submit, world_table
 from model.studies.worlds import FACTS, declared_uncertainties, rejections
 
@@ -27,6 +26,9 @@ __all__ = ["ClaimEvidence", "ReadingEvidence", "run_claim"]
 @dataclass
 class ReadingEvidence:
     """One reading: its verdict, per-world table, boxes, tree, ranking and the defaults' value.
+
+    ``default_sd`` is the standard deviation the defaults' status was judged with: their own
+    replications' (:func:`experiments.framework.defaults_status`).
 
     ``box`` is the PRIM box where the reading holds, ``fail_box`` where it fails (both over the
     worlds where it is defined, found on one half and measured on the other); ``cart`` the tree's
@@ -39,6 +41,7 @@ class ReadingEvidence:
     drivers: pd.DataFrame
     default_value: float
     default_status: str
+    default_sd: float = float("nan")
     fail_box: Box | None = None
     cart: Cart | None = None
 
@@ -125,9 +128,10 @@ def run_claim(
             (f.result() for f in found) if cols else (None, None, pd.DataFrame())
         )
         cart = cart_check(xd, holds, seed=seed) if cols else None
-        d = defaults[reading.name].to_numpy(float)
-        dv = float(np.mean(d)) if len(d) else float("nan")  # ±inf: a censored bound
-        se = verdict.se / np.sqrt(max(len(d), 1))
+        # The defaults are judged on their own replications' spread (±inf: a censored bound).
+        dv, status, default_sd = defaults_status(
+            defaults[reading.name].to_numpy(float), reading.band, verdict.se
+        )
         ev.readings.append(
             ReadingEvidence(
                 verdict=verdict,
@@ -135,7 +139,8 @@ def run_claim(
                 box=box,
                 drivers=drivers,
                 default_value=dv,
-                default_status=classify(dv, se, reading.band).replace("undecided", "near an edge"),
+                default_status=status,
+                default_sd=default_sd,
                 fail_box=fail_box,
                 cart=cart,
             )

@@ -46,6 +46,7 @@ __all__ = [
     "Reading",
     "ReadingVerdict",
     "classify",
+    "defaults_status",
     "judge",
     "proportion_interval",
     "typical_noise",
@@ -222,6 +223,58 @@ def typical_noise(values: pd.DataFrame) -> float:
         return 0.0
     scaled = var[keep] / (chi2.median(df[keep]) / df[keep])
     return float(np.sqrt(np.median(scaled)))
+
+
+def defaults_status(
+    values: np.ndarray, band: tuple[float, float], fallback_sd: float, level: float = 0.95
+) -> tuple[float, str, float]:
+    """The declared defaults' effect, its status against ``band`` and the sd that decided it.
+
+    The defaults have replications of their own, so their margin comes from them: a band edge
+    within the two-sided ``level`` Student-t interval of their mean (``t(n − 1)·sd/√n`` over their
+    ``n`` finite replications) makes them *near an edge*. The noise of one world is not the
+    typical world's (a % change of a near-zero NPV is wild in one world and tame in the next), so
+    the pooled :func:`typical_noise` is used only where fewer than two replications are finite
+    (``fallback_sd``, with the normal quantile).
+
+    Parameters
+    ----------
+    values : ndarray of float
+        The reading at the defaults, one value per replication (±inf: a censored bound; NaN: not
+        measured).
+    band : tuple of float
+        The reading's band.
+    fallback_sd : float
+        The typical within-world sd (the reading's unit).
+    level : float, default 0.95
+        The interval's coverage.
+
+    Returns
+    -------
+    (effect, status, sd)
+        ``effect`` the mean over the measured replications (±inf when one is censored: a bound),
+        ``status`` one of ``"in band"``, ``"above"``, ``"below"``, ``"near an edge"``, and ``sd``
+        the standard deviation used (the replications' own, or ``fallback_sd``).
+
+    >>> defaults_status(np.array([4.9, 5.1, 5.0, 5.0]), (4.0, 6.0), 9.0)[1]
+    'in band'
+    >>> defaults_status(np.array([3.0, 5.0, 4.0, 6.0]), (4.0, 6.0), 0.1)[1]
+    'near an edge'
+    """
+    from scipy.stats import norm, t
+
+    v = np.asarray(values, float)
+    measured = v[~np.isnan(v)]
+    effect = float(np.mean(measured)) if measured.size else float("nan")
+    finite = measured[np.isfinite(measured)]
+    if finite.size >= 2:
+        sd = float(np.std(finite, ddof=1))
+        z = float(t.ppf(0.5 + level / 2, finite.size - 1))
+    else:
+        sd, z = fallback_sd, float(norm.ppf(0.5 + level / 2))
+    se = sd / np.sqrt(max(finite.size, 1))
+    status = classify(effect, se, band, z=z).replace("undecided", "near an edge")
+    return effect, status, sd
 
 
 def _world_effect(y: pd.Series) -> float:

@@ -258,7 +258,10 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "it across); the standard error is the typical within-world standard deviation (a "
         "median over the worlds with two or more replications, robust to the few whose ratio "
         "has a near-zero denominator), over √replications. Worlds near an edge after "
-        f"the first pass run up to {s.max_reps} replications and are judged on their mean:",
+        f"the first pass run up to {s.max_reps} replications and are judged on their mean. "
+        f"The declared defaults are judged on their own {s.defaults} replications: *near an "
+        "edge* when a band edge lies within their mean's 95% Student-t interval (one world's "
+        "noise is not the typical world's, so the two sds below can differ):",
         "",
         _table(
             pd.DataFrame(
@@ -266,6 +269,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
                     {
                         "reading": r.verdict.reading.name,
                         "typical within-world sd": r.verdict.se,
+                        "sd at the defaults": r.default_sd,
                         "censored worlds (bounds)": r.verdict.censored,
                     }
                     for r in ev.readings

@@ -7,7 +7,7 @@ altogether would also silence warnings and credit recommendations with their abs
 
 from __future__ import annotations
 
-from experiments.arms import ACQUISITION, arms, npv, pct_gain, ratio
+from experiments.arms import arms, npv, pct_gain, ratio
 from experiments.framework import Claim, Reading
 from experiments.study import Baseline
 
@@ -24,8 +24,9 @@ CLAIM = Claim(
     readings=(
         Reading(
             "ad_saved",
-            "Acquisitions recommendations add, priced at the CAC without them, as a share of the "
-            "baseline's advertising spend",
+            "Acquisitions recommendations add, priced at the advertising spent per acquisition "
+            "without them (marketing only: a referred client is onboarded like any other), as a "
+            "share of the baseline's advertising spend",
             _QUOTE + " — read as the advertising money the referrals replace; a saving worth "
             "naming is at least a tenth of the budget",
             "Trusov, Bucklin & Pauwels 2009, J. Marketing 73(5); Schmitt, Skiera & Van den Bulte "
@@ -51,10 +52,12 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
     """Both readings in one world."""
     off = arms(base.run, {"off": {"word_of_mouth.positive": False}})["off"]
     b, o = base.run.timeseries, off.timeseries
-    cac_off = ratio(float(o[list(ACQUISITION)].to_numpy().sum()), float(o["acquired"].sum()))
+    # What advertising buys an acquisition without referrals. Onboarding is left out: a referred
+    # client costs it too, so referrals replace only the advertising.
+    ad_per_acquisition = ratio(float(o["marketing"].sum()), float(o["acquired"].sum()))
     extra = float(b["acquired"].sum() - o["acquired"].sum())
     ads = float(b["marketing"].sum())
-    saved = 100.0 * ratio(extra * cac_off, ads) if extra != 0 else 0.0
+    saved = 100.0 * ratio(extra * ad_per_acquisition, ads) if extra != 0 else 0.0
     return {
         "ad_saved": saved,
         "npv_gain": pct_gain(npv(base.run), npv(off)),

@@ -233,3 +233,53 @@ def test_typical_noise_is_not_set_by_a_few_wild_worlds():
     values = pd.DataFrame(rows, columns=["world", "y"])
     assert typical_noise(values) == pytest.approx(2.0, rel=0.1)
     assert typical_noise(values.iloc[:0]) == 0.0
+
+
+def test_the_defaults_are_judged_on_their_own_spread():
+    """A wide spread at the defaults makes them near an edge however tame the typical world is,
+    and a tight one keeps them in band however wild it is; one finite replication falls back."""
+    from experiments.framework import defaults_status
+
+    band = (4.0, 6.0)
+    wide = np.array([2.5, 5.5, 4.0, 6.0])  # mean 4.5, sd 1.58: t(3) interval reaches below 4
+    effect, status, sd = defaults_status(wide, band, fallback_sd=0.01)
+    assert effect == pytest.approx(4.5) and sd == pytest.approx(np.std(wide, ddof=1))
+    assert status == "near an edge"
+    tight = np.array([4.9, 5.1, 5.0, 5.0])
+    assert defaults_status(tight, band, fallback_sd=100.0)[1] == "in band"
+    assert defaults_status(np.array([2.0, 2.1, 1.9, 2.0]), band, 0.0)[1] == "below"
+    # One finite value: the typical sd decides; a censored bound stays a bound.
+    assert defaults_status(np.array([5.0, np.nan]), band, fallback_sd=1.0)[1] == "near an edge"
+    assert defaults_status(np.array([5.0, np.nan]), band, fallback_sd=0.1)[1] == "in band"
+    effect, status, _ = defaults_status(np.array([np.inf, 7.0, 8.0]), band, 0.1)
+    assert effect == np.inf and status == "above"
+
+
+def test_keeping_a_client_costs_what_is_spent_on_current_clients_only(small_baseline):
+    """The source compares acquiring new clients with keeping old ones: win-back offers go to
+    clients who have left, so they are not retention spend; discounts and service recovery are."""
+    from experiments.acquisition_cost import measure
+
+    ts = small_baseline.run.timeseries
+    assert ts["winback"].sum() > 0  # the check below could tell them apart
+    years = ts["active"].sum() / 12.0
+    kept = ts[["discounts", "empowerment", "escalation"]].to_numpy().sum() / years
+    got = measure(small_baseline, 5)["keep_cost"]
+    assert got == pytest.approx(kept)
+    assert got != pytest.approx(kept + ts["winback"].sum() / years)
+
+
+def test_referrals_are_priced_at_what_advertising_buys(small_baseline):
+    """Referred clients are onboarded like any other, so the ads they replace are priced at the
+    marketing spent per acquisition without them, onboarding left out."""
+    from experiments.arms import arms
+    from experiments.word_of_mouth import measure
+
+    got = measure(small_baseline, 5)
+    off = arms(small_baseline.run, {"off": {"word_of_mouth.positive": False}})["off"].timeseries
+    b = small_baseline.run.timeseries
+    assert off["onboarding"].sum() > 0
+    extra = b["acquired"].sum() - off["acquired"].sum()
+    per = off["marketing"].sum() / off["acquired"].sum()
+    assert got["extra_acquisitions"] == extra
+    assert got["ad_saved"] == pytest.approx(100.0 * extra * per / b["marketing"].sum())
