@@ -25,6 +25,7 @@ __all__ = [
     "npv",
     "pct_gain",
     "present_value",
+    "profit_change",
     "ratio",
 ]
 
@@ -73,6 +74,16 @@ def annual_retention(run: RunResult, skip: int = 12) -> float:
 def pct_gain(treated: float, control: float) -> float:
     """(treated − control) / |control|, in %; NaN when the control is 0."""
     return 100.0 * (treated - control) / abs(control) if control != 0 else float("nan")
+
+
+def profit_change(treated: float, control: float) -> float:
+    """(treated − control) / control of a profit, in %; NaN where the control made none (≤ 0).
+
+    A claim that profit rises (or falls) *by a percentage* presumes a profit to take it of: from
+    a loss of 100 to a loss of 50 is no "50% more profit". Where only the sign matters (a band
+    ``≥ 0``), :func:`pct_gain` says the same for any control.
+    """
+    return 100.0 * (treated - control) / control if control > 0 else float("nan")
 
 
 def ratio(num: float, den: float) -> float:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.arms import arms, npv, pct_gain
+from experiments.arms import arms, npv, profit_change
 from experiments.framework import Claim, Reading
 from experiments.study import Baseline
 
@@ -46,7 +46,8 @@ CLAIM = Claim(
     "number of active clients under the flat cost form, cost × level²; the level capped at 1; "
     "how equal the money came out is measured in each world as money_ratio, service money bought "
     "per unit of ad money moved, and kept with the runs in the study's store, not shown here). "
-    "Band: 60% ± 20 points.",
+    "Band: 60% ± 20 points. Undefined where the baseline's NPV is ≤ 0 (no profit to be 60% "
+    "more of).",
 )
 
 
@@ -71,7 +72,7 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
         for name, share in DOSES.items()
     }
     runs = arms(base.run, changes)
-    out = {name: pct_gain(npv(runs[name]), npv(base.run)) for name in DOSES}
+    out = {name: profit_change(npv(runs[name]), npv(base.run)) for name in DOSES}
     ads = float(base.run.timeseries["marketing"].sum())
     for name in DOSES:  # service money bought per unit of ad money moved (1 = equal money)
         moved = ads - float(runs[name].timeseries["marketing"].sum())

@@ -252,20 +252,27 @@ def defaults_status(
     Returns
     -------
     (effect, status, sd)
-        ``effect`` the mean over the measured replications (±inf when one is censored: a bound),
-        ``status`` one of ``"in band"``, ``"above"``, ``"below"``, ``"near an edge"``, and ``sd``
-        the standard deviation used (the replications' own, or ``fallback_sd``).
+        ``effect`` over the measured replications as a world's (the mean; the median when one is
+        censored, ±inf, so one bound of four does not decide it), ``status`` one of ``"in band"``,
+        ``"above"``, ``"below"``, ``"near an edge"`` or ``"undefined"`` (nothing measured, or
+        bounds on both sides), and ``sd`` the standard deviation used (the finite replications'
+        own, or ``fallback_sd``).
 
     >>> defaults_status(np.array([4.9, 5.1, 5.0, 5.0]), (4.0, 6.0), 9.0)[1]
     'in band'
     >>> defaults_status(np.array([3.0, 5.0, 4.0, 6.0]), (4.0, 6.0), 0.1)[1]
     'near an edge'
+    >>> defaults_status(np.array([np.inf, 4.9, 5.0, 5.1]), (4.0, 6.0), 0.1)[:2]
+    (5.05, 'in band')
     """
     from scipy.stats import norm, t
 
     v = np.asarray(values, float)
     measured = v[~np.isnan(v)]
-    effect = float(np.mean(measured)) if measured.size else float("nan")
+    with np.errstate(invalid="ignore"):  # bounds on both sides: the median is NaN
+        effect = _world_effect(pd.Series(measured)) if measured.size else float("nan")
+    if np.isnan(effect):
+        return effect, "undefined", float("nan")
     finite = measured[np.isfinite(measured)]
     if finite.size >= 2:
         sd = float(np.std(finite, ddof=1))

@@ -7,7 +7,7 @@ candidate is shipped or shelved (March 1991: exploitation vs exploration). The t
 
 from __future__ import annotations
 
-from experiments.arms import arms, npv, pct_gain
+from experiments.arms import arms, npv, pct_gain, profit_change
 from experiments.framework import Claim, Reading
 from experiments.study import Baseline
 
@@ -49,7 +49,8 @@ CLAIM = Claim(
     ),
     design=f"Two arms per world on the same seed: the declared client focus and {FOCUS_HIGH}. "
     "Worlds where the declared focus ships no improvement leave the first reading undefined "
-    "(a % change of nothing).",
+    "(a % change of nothing), and worlds where the declared focus makes no profit (NPV ≤ 0) "
+    "leave the second undefined (a % of a loss is no share of profit lost).",
 )
 
 
@@ -60,7 +61,7 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
     good_h = float(hi.timeseries["shipped_good"].iloc[-1])
     return {
         "good_shipped": pct_gain(good_h, good_b) if good_b > 0 else float("nan"),
-        "npv_change": pct_gain(npv(hi), npv(base.run)),
+        "npv_change": profit_change(npv(hi), npv(base.run)),
         "good_base": good_b,
         "good_high": good_h,
     }

@@ -261,7 +261,8 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         f"the first pass run up to {s.max_reps} replications and are judged on their mean. "
         f"The declared defaults are judged on their own {s.defaults} replications: *near an "
         "edge* when a band edge lies within their mean's 95% Student-t interval (one world's "
-        "noise is not the typical world's, so the two sds below can differ):",
+        "noise is not the typical world's, so the two sds below can differ; with fewer than two "
+        "finite replications, the typical sd and the normal quantile):",
         "",
         _table(
             pd.DataFrame(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.arms import ACQUISITION, annual_retention, arms, contribution, pct_gain
+from experiments.arms import ACQUISITION, annual_retention, arms, contribution, profit_change
 from experiments.framework import Claim, Reading
 from experiments.study import Baseline
 
@@ -46,7 +46,9 @@ CLAIM = Claim(
     ),
     design="Two arms per world on the same seed: the baseline, and every churn hazard scaled "
     "by ln(r + 0.05)/ln(r) (r the baseline's annual retention after year 1). The gain is divided by "
-    "the retention rise achieved and multiplied by 5 points (undefined when the rise is < 1 point).",
+    "the retention rise achieved and multiplied by 5 points (undefined when the rise is < 1 point, "
+    "and where the baseline's NPV — the customer's or the firm's — is not a profit, ≤ 0: a loss "
+    "that shrinks is no percentage rise of profit).",
     notes=(
         "Customer NPV counts revenue minus the costs clients cause (cost of goods, service, fixes, "
         "win-back, discounts) minus acquisition (marketing and onboarding), discounted at the "
@@ -75,8 +77,8 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
     rise = annual_retention(t) - r0
     per5 = 0.05 / rise if rise >= 0.01 else float("nan")
     rate = base.run.scenario.economics.discount_rate
-    c_gain = pct_gain(_customer_npv(t, rate), _customer_npv(base.run, rate))
-    f_gain = pct_gain(
+    c_gain = profit_change(_customer_npv(t, rate), _customer_npv(base.run, rate))
+    f_gain = profit_change(
         float(t.timeseries["npv"].iloc[-1]), float(base.run.timeseries["npv"].iloc[-1])
     )
     return {

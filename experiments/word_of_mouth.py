@@ -26,7 +26,9 @@ CLAIM = Claim(
             "ad_saved",
             "Acquisitions recommendations add, priced at the advertising spent per acquisition "
             "without them (marketing only: a referred client is onboarded like any other), as a "
-            "share of the baseline's advertising spend",
+            "share of the baseline's advertising spend — the average price, so a lower bound: "
+            "advertising's returns diminish, and buying those clients with more ads would cost "
+            "more a client",
             _QUOTE + " — read as the advertising money the referrals replace; a saving worth "
             "naming is at least a tenth of the budget",
             "Trusov, Bucklin & Pauwels 2009, J. Marketing 73(5); Schmitt, Skiera & Van den Bulte "
@@ -53,7 +55,8 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
     off = arms(base.run, {"off": {"word_of_mouth.positive": False}})["off"]
     b, o = base.run.timeseries, off.timeseries
     # What advertising buys an acquisition without referrals. Onboarding is left out: a referred
-    # client costs it too, so referrals replace only the advertising.
+    # client costs it too, so referrals replace only the advertising. (The average, not the
+    # marginal, ad cost: a lower bound of the saving, as the reading says.)
     ad_per_acquisition = ratio(float(o["marketing"].sum()), float(o["acquired"].sum()))
     extra = float(b["acquired"].sum() - o["acquired"].sum())
     ads = float(b["marketing"].sum())

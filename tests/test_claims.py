@@ -251,22 +251,51 @@ def test_the_defaults_are_judged_on_their_own_spread():
     # One finite value: the typical sd decides; a censored bound stays a bound.
     assert defaults_status(np.array([5.0, np.nan]), band, fallback_sd=1.0)[1] == "near an edge"
     assert defaults_status(np.array([5.0, np.nan]), band, fallback_sd=0.1)[1] == "in band"
-    effect, status, _ = defaults_status(np.array([np.inf, 7.0, 8.0]), band, 0.1)
+    effect, status, _ = defaults_status(np.array([np.inf, np.inf, 7.0]), band, 0.1)
     assert effect == np.inf and status == "above"
+    # One bound of four does not decide them (the worlds' rule: the median).
+    assert defaults_status(np.array([np.inf, 4.9, 5.0, 5.1]), band, 0.1)[:2] == (5.05, "in band")
+    # Bounds on both sides, or nothing measured: undefined, not "near an edge".
+    assert defaults_status(np.array([np.inf, -np.inf]), band, 0.1)[1] == "undefined"
+    assert defaults_status(np.array([np.nan, np.nan]), band, 0.1)[1] == "undefined"
 
 
-def test_keeping_a_client_costs_what_is_spent_on_current_clients_only(small_baseline):
+def test_the_defaults_interval_is_students_t_with_n_minus_1_degrees_of_freedom():
+    """Four replications: t(3) = 3.18 standard errors, not the normal 1.96 nor t(4) = 2.78."""
+    from scipy.stats import t
+
+    from experiments.framework import defaults_status
+
+    values = np.array([4.0, 5.0, 6.0, 5.0]) + 1.0  # mean 6.0, sd 0.816, se 0.408
+    se = np.std(values, ddof=1) / 2.0
+    # A band edge 2.9 standard errors below the mean: inside t(3)'s margin, outside t(4)'s.
+    edge = 6.0 - 2.9 * se
+    assert t.ppf(0.975, 4) < 2.9 < t.ppf(0.975, 3)
+    assert defaults_status(values, (edge, 100.0), fallback_sd=0.0)[1] == "near an edge"
+    assert defaults_status(values, (edge - 0.4 * se, 100.0), fallback_sd=0.0)[1] == "in band"
+
+
+def test_keeping_a_client_costs_what_is_spent_on_current_clients_only():
     """The source compares acquiring new clients with keeping old ones: win-back offers go to
     clients who have left, so they are not retention spend; discounts and service recovery are."""
     from experiments.acquisition_cost import measure
 
-    ts = small_baseline.run.timeseries
-    assert ts["winback"].sum() > 0  # the check below could tell them apart
+    # A small empowerment budget, so some incidents go to a manager (escalation > 0).
+    scn = Scenario().with_overrides(
+        {"market.clients": 200, "run.months": 14, "run.seed": 5, "levers.empowerment_budget": 50.0}
+    )
+    base = baseline_run(scn)
+    ts = base.run.timeseries
+    # (each line the checks below tell apart is spent in this market)
+    assert (ts[["winback", "empowerment", "escalation"]].sum() > 0).all()
     years = ts["active"].sum() / 12.0
     kept = ts[["discounts", "empowerment", "escalation"]].to_numpy().sum() / years
-    got = measure(small_baseline, 5)["keep_cost"]
-    assert got == pytest.approx(kept)
-    assert got != pytest.approx(kept + ts["winback"].sum() / years)
+    got = measure(base, 5)
+    assert got["keep_cost"] == pytest.approx(kept)
+    assert got["keep_cost"] != pytest.approx(kept + ts["winback"].sum() / years)
+    chosen = ts[["discounts", "empowerment"]].to_numpy().sum() / years
+    assert got["average_discretionary"] == pytest.approx(got["cac"] / chosen)
+    assert got["average"] < got["average_discretionary"]  # escalation counted in one only
 
 
 def test_referrals_are_priced_at_what_advertising_buys(small_baseline):
@@ -283,3 +312,27 @@ def test_referrals_are_priced_at_what_advertising_buys(small_baseline):
     per = off["marketing"].sum() / off["acquired"].sum()
     assert got["extra_acquisitions"] == extra
     assert got["ad_saved"] == pytest.approx(100.0 * extra * per / b["marketing"].sum())
+
+
+@pytest.mark.parametrize(
+    ("treated", "control", "expected"),
+    [(150.0, 100.0, 50.0), (50.0, 100.0, -50.0), (-50.0, -100.0, np.nan), (10.0, 0.0, np.nan)],
+)
+def test_a_percentage_of_profit_needs_a_profit(treated, control, expected):
+    """A shrinking loss is no percentage rise of profit; a sign-only reading keeps pct_gain."""
+    from experiments.arms import pct_gain, profit_change
+
+    got = profit_change(treated, control)
+    assert (np.isnan(got) and np.isnan(expected)) or got == pytest.approx(expected)
+    assert pct_gain(-50.0, -100.0) > 0  # the loss shrank: NPV went up, as a sign
+
+
+def test_profit_readings_are_undefined_for_a_firm_without_profit(small_baseline):
+    """Every reading whose band is a percentage of profit is NaN where the baseline made a loss."""
+    from experiments import client_centric, innovation, retention_profit
+
+    base_npv = float(small_baseline.run.timeseries["npv"].iloc[-1])
+    assert base_npv <= 0  # this small market loses money over its 14 months
+    assert np.isnan(retention_profit.measure(small_baseline, 5)["firm_profit"])
+    assert all(np.isnan(client_centric.measure(small_baseline, 5)[n]) for n in client_centric.DOSES)
+    assert np.isnan(innovation.measure(small_baseline, 5)["npv_change"])
