@@ -41,8 +41,8 @@ class Baseline:
         The run (its scenario carries the world and the seed).
     extras : dict
         ``top20_profit_1y`` / ``top20_profit_all``: top-fifth share of attributed profit among
-        clients served in the last 12 months / the whole run (%; +inf, a bound, if the total
-        is ≤ 0 but the top fifth's is positive; NaN if neither is positive);
+        clients served in the last 12 months / the whole run (%; NaN where their total profit
+        is ≤ 0: a share of profit needs a profit);
         ``stayer_ratio``: revenue of clients served in every month over the whole run divided by
         their first-year revenue; ``cohort_ratio`` and ``cohort_profit_ratio``: revenue and
         attributed profit over the whole run of the clients active at the start (churn and
@@ -130,10 +130,10 @@ class _Watch:
 
 
 def _top_fifth(values: np.ndarray) -> float:
-    """Top-fifth share of the total; +inf (a bound) when the total is ≤ 0 but the top fifth's > 0."""
-    share = top_share(values)
-    if np.isnan(share) and values.size:
-        k = max(round(0.2 * values.size), 1)
-        top = float(np.sort(values)[-k:].sum())
-        return float("inf") if top > 0 else float("nan")
-    return share
+    """Top-fifth share of the total profit (a fraction); NaN where the total is ≤ 0.
+
+    A firm that made no profit has no profit to share: its top fifth's earnings are no
+    percentage of it (counted +inf before, a "whale curve" beyond every band; the same rule as
+    :func:`experiments.arms.profit_change`'s).
+    """
+    return top_share(values)

@@ -27,8 +27,9 @@ __all__ = ["ClaimEvidence", "ReadingEvidence", "run_claim"]
 class ReadingEvidence:
     """One reading: its verdict, per-world table, boxes, tree, ranking and the defaults' value.
 
-    ``default_sd`` is the standard deviation the defaults' status was judged with: their own
-    replications' (:func:`experiments.framework.defaults_status`).
+    ``default_sd`` is the standard deviation the defaults' status was judged with (their own
+    replications') and ``default_margin`` their 95% interval's half-width
+    (:func:`experiments.framework.defaults_status`).
 
     ``box`` is the PRIM box where the reading holds, ``fail_box`` where it fails (both over the
     worlds where it is defined, found on one half and measured on the other); ``cart`` the tree's
@@ -42,6 +43,7 @@ class ReadingEvidence:
     default_value: float
     default_status: str
     default_sd: float = float("nan")
+    default_margin: float = float("nan")
     fail_box: Box | None = None
     cart: Cart | None = None
 
@@ -129,7 +131,7 @@ def run_claim(
         )
         cart = cart_check(xd, holds, seed=seed) if cols else None
         # The defaults are judged on their own replications' spread (±inf: a censored bound).
-        dv, status, default_sd = defaults_status(
+        at_defaults = defaults_status(
             defaults[reading.name].to_numpy(float), reading.band, verdict.se
         )
         ev.readings.append(
@@ -138,9 +140,10 @@ def run_claim(
                 per_world=per.reset_index(),
                 box=box,
                 drivers=drivers,
-                default_value=dv,
-                default_status=status,
-                default_sd=default_sd,
+                default_value=at_defaults.effect,
+                default_status=at_defaults.status,
+                default_sd=at_defaults.sd,
+                default_margin=at_defaults.margin,
                 fail_box=fail_box,
                 cart=cart,
             )

@@ -34,6 +34,7 @@ the argument approximate; the interval is stated as if independent, and no narro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,7 @@ __all__ = [
     "CUTOFFS",
     "STATUSES",
     "Claim",
+    "DefaultsStatus",
     "Reading",
     "ReadingVerdict",
     "classify",
@@ -225,9 +227,25 @@ def typical_noise(values: pd.DataFrame) -> float:
     return float(np.sqrt(np.median(scaled)))
 
 
+class DefaultsStatus(NamedTuple):
+    """The declared defaults against a band (:func:`defaults_status`)."""
+
+    effect: float
+    status: str
+    sd: float
+    margin: float  # the interval's half-width (the effect's unit; NaN for a bound)
+
+    def text(self, fmt) -> str:
+        """``effect [low, high] (status)`` with ``fmt`` formatting each number."""
+        if np.isfinite(self.effect) and np.isfinite(self.margin) and self.margin > 0:
+            low, high = self.effect - self.margin, self.effect + self.margin
+            return f"{fmt(self.effect)} [{fmt(low)}, {fmt(high)}] ({self.status})"
+        return f"{fmt(self.effect)} ({self.status})"
+
+
 def defaults_status(
     values: np.ndarray, band: tuple[float, float], fallback_sd: float, level: float = 0.95
-) -> tuple[float, str, float]:
+) -> DefaultsStatus:
     """The declared defaults' effect, its status against ``band`` and the sd that decided it.
 
     The defaults have replications of their own, so their margin comes from them: a band edge
@@ -251,12 +269,12 @@ def defaults_status(
 
     Returns
     -------
-    (effect, status, sd)
-        ``effect`` over the measured replications as a world's (the mean; the median when one is
+    DefaultsStatus
+        (effect, status, sd, margin): ``effect`` over the measured replications as a world's (the mean; the median when one is
         censored, ±inf, so one bound of four does not decide it), ``status`` one of ``"in band"``,
         ``"above"``, ``"below"``, ``"near an edge"`` or ``"undefined"`` (nothing measured, or
-        bounds on both sides), and ``sd`` the standard deviation used (the finite replications'
-        own, or ``fallback_sd``).
+        bounds on both sides), ``sd`` the standard deviation used (the finite replications'
+        own, or ``fallback_sd``) and ``margin`` the interval's half-width around the effect.
 
     >>> defaults_status(np.array([4.9, 5.1, 5.0, 5.0]), (4.0, 6.0), 9.0)[1]
     'in band'
@@ -272,7 +290,7 @@ def defaults_status(
     with np.errstate(invalid="ignore"):  # bounds on both sides: the median is NaN
         effect = _world_effect(pd.Series(measured)) if measured.size else float("nan")
     if np.isnan(effect):
-        return effect, "undefined", float("nan")
+        return DefaultsStatus(effect, "undefined", float("nan"), float("nan"))
     finite = measured[np.isfinite(measured)]
     if finite.size >= 2:
         sd = float(np.std(finite, ddof=1))
@@ -281,7 +299,7 @@ def defaults_status(
         sd, z = fallback_sd, float(norm.ppf(0.5 + level / 2))
     se = sd / np.sqrt(max(finite.size, 1))
     status = classify(effect, se, band, z=z).replace("undecided", "near an edge")
-    return effect, status, sd
+    return DefaultsStatus(effect, status, sd, z * se if np.isfinite(effect) else float("nan"))
 
 
 def _world_effect(y: pd.Series) -> float:
@@ -303,8 +321,8 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
     -------
     (per-world table, verdict)
         The table has ``world``, ``effect`` (mean over the measured replications, the median when
-        one is censored; NaN when none is measured), ``n`` (measured replications), ``se``,
-        ``status`` and ``near_edge``.
+        one is censored; NaN when fewer than half of the world's replications are measured),
+        ``n`` (measured replications), ``se``, ``status`` and ``near_edge``.
         The world's standard error is the typical within-world standard deviation
         (:func:`typical_noise`, over the worlds with two or more finite replications), over
         √replications — one stable noise level, not a two-point guess.
@@ -318,6 +336,10 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
         index=pd.Index(sorted(v["world"].unique()), name="world"),
     )
     per["n"] = per["n"].fillna(0).astype(int)
+    # A world is measured by most of its replications or not at all: one defined replication of
+    # four (a profit in one, a loss in three) is no measure of the world.
+    runs = v.groupby("world").size().reindex(per.index).fillna(0)
+    per.loc[per["n"] < runs / 2, "effect"] = np.nan
     per = per.reset_index()
     per["se"] = pooled_sd / np.sqrt(per["n"].clip(lower=1))
     per["status"] = [

@@ -46,9 +46,9 @@ CLAIM = Claim(
     design="No extra arm: the top-fifth profit shares of the world's baseline over its last 12 "
     "months and its whole horizon (per-client attributed profit, docs/ODD.md §7.5). A share above "
     "100% means the other four fifths lose money together: stronger than claimed. Where the "
-    "served clients' total profit is zero or negative but the top fifth's is positive (the "
-    "top fifth earns more than all the profit: the 'whale curve'), the share is reported as a "
-    "bound, +inf, counted above the band; where neither is positive it is undefined.",
+    "served clients' total profit is zero or negative the share is undefined: there is no "
+    "profit to share (a percentage of profit needs a profit, as in every claim here), even where "
+    "the top fifth's own is positive.",
     notes=(
         "'Concentrate on them' is a decision, not a share; it is not judged here.",
         "Transaction data measure sales, not profit: the top fifth of buyers hold 67% of sales "
@@ -61,8 +61,7 @@ CLAIM = Claim(
 
 
 def measure(base: Baseline, seed: int) -> dict[str, float]:
-    """Both shares, % (+inf, a bound above the band, when the total profit is ≤ 0 but the top
-    fifth's is positive; NaN when neither is positive: no share to speak of)."""
+    """Both shares, % (NaN where the total profit is ≤ 0: no profit to share)."""
     return {
         "profit_1y": float(base.extras["top20_profit_1y"]),
         "profit_all": float(base.extras["top20_profit_all"]),

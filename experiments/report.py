@@ -11,7 +11,7 @@ import pandas as pd
 
 from experiments.discovery import ALPHA, MIN_LIFT, Box
 from experiments.evidence import ClaimEvidence, ReadingEvidence
-from experiments.framework import CUTOFFS
+from experiments.framework import CUTOFFS, DefaultsStatus
 from experiments.outputs import reports_folder
 from model.studies.files import atomic_file, write_atomic
 from model.version import __version__, checkout_root
@@ -73,7 +73,9 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             {
                 "reading": v.reading.name,
                 "band": v.reading.band_text(),
-                "P(holds) [95%]": v.p_text(),
+                # (the share where it is undefined beside it: P(holds) is over the others)
+                "P(holds) [95%]": v.p_text()
+                + (f"; {v.shares['undefined']:.0%} undefined" if v.shares["undefined"] else ""),
                 "verdict": v.words,
                 "in band / above / below / undefined": " / ".join(
                     f"{v.shares[s]:.0%}" for s in ("in band", "above", "below", "undefined")
@@ -81,7 +83,9 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "near an edge": f"{v.shares['near an edge']:.0%}",
                 "median effect [10%, 90%]": f"{fmt(v.quantiles[1])} [{fmt(v.quantiles[0])}, "
                 f"{fmt(v.quantiles[2])}]",
-                "at the defaults": f"{fmt(r.default_value)} ({r.default_status})",
+                "at the defaults": DefaultsStatus(
+                    r.default_value, r.default_status, r.default_sd, r.default_margin
+                ).text(fmt),
                 "where it holds (PRIM)": where_text(r),
                 "top driver (PAWN)": r.top_driver,
             }

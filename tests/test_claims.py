@@ -242,7 +242,7 @@ def test_the_defaults_are_judged_on_their_own_spread():
 
     band = (4.0, 6.0)
     wide = np.array([2.5, 5.5, 4.0, 6.0])  # mean 4.5, sd 1.58: t(3) interval reaches below 4
-    effect, status, sd = defaults_status(wide, band, fallback_sd=0.01)
+    effect, status, sd, _ = defaults_status(wide, band, fallback_sd=0.01)
     assert effect == pytest.approx(4.5) and sd == pytest.approx(np.std(wide, ddof=1))
     assert status == "near an edge"
     tight = np.array([4.9, 5.1, 5.0, 5.0])
@@ -251,7 +251,7 @@ def test_the_defaults_are_judged_on_their_own_spread():
     # One finite value: the typical sd decides; a censored bound stays a bound.
     assert defaults_status(np.array([5.0, np.nan]), band, fallback_sd=1.0)[1] == "near an edge"
     assert defaults_status(np.array([5.0, np.nan]), band, fallback_sd=0.1)[1] == "in band"
-    effect, status, _ = defaults_status(np.array([np.inf, np.inf, 7.0]), band, 0.1)
+    effect, status, *_ = defaults_status(np.array([np.inf, np.inf, 7.0]), band, 0.1)
     assert effect == np.inf and status == "above"
     # One bound of four does not decide them (the worlds' rule: the median).
     assert defaults_status(np.array([np.inf, 4.9, 5.0, 5.1]), band, 0.1)[:2] == (5.05, "in band")
@@ -336,3 +336,57 @@ def test_profit_readings_are_undefined_for_a_firm_without_profit(small_baseline)
     assert np.isnan(retention_profit.measure(small_baseline, 5)["firm_profit"])
     assert all(np.isnan(client_centric.measure(small_baseline, 5)[n]) for n in client_centric.DOSES)
     assert np.isnan(innovation.measure(small_baseline, 5)["npv_change"])
+
+
+def test_a_world_is_measured_by_most_of_its_replications_or_not_at_all():
+    """One defined replication of four (a profit in one, a loss in three) does not judge a world;
+    two of four do, on their mean."""
+    values = pd.DataFrame(
+        {
+            "world": [0] * 4 + [1] * 4 + [2],
+            "effect": [231.0, np.nan, np.nan, np.nan, 5.0, 7.0, np.nan, np.nan, 4.0],
+        }
+    )
+    per, v = judge(BAND, values)
+    assert list(per["status"]) == ["undefined", "in band", "in band"]
+    assert per["effect"].iloc[1] == pytest.approx(6.0)
+    assert v.defined == 2 and v.p == 1.0
+
+
+def test_retention_profit_is_undefined_where_the_baseline_made_no_profit(
+    small_baseline, monkeypatch
+):
+    """With retention rising five points, a loss that shrinks is no % rise of profit: both
+    readings are NaN where their baseline value is ≤ 0, and a % where it is a profit."""
+    from experiments import retention_profit as rp
+
+    base_run = small_baseline.run
+    monkeypatch.setattr(rp, "annual_retention", lambda run: 0.80 if run is base_run else 0.85)
+    values = {}
+    monkeypatch.setattr(rp, "_customer_npv", lambda run, rate: values["c"][run is base_run])
+    for base_c, base_f, defined in ((-10.0, -100.0, False), (10.0, 100.0, True)):
+        values["c"] = {True: base_c, False: base_c + 5.0}
+        ts = base_run.timeseries
+        npv_col = ts["npv"].copy()  # the baseline's final NPV set, then put back
+        ts.loc[ts.index[-1], "npv"] = base_f
+        try:
+            got = rp.measure(small_baseline, 5)
+        finally:
+            ts["npv"] = npv_col
+        assert np.isnan(got["customer_npv"]) != defined
+        assert np.isnan(got["firm_profit"]) != defined
+        if defined:
+            assert got["customer_npv"] == pytest.approx(50.0)
+
+
+def test_the_defaults_cell_shows_their_interval():
+    """A strategist sees how far the defaults' interval reaches, not only a label."""
+    from experiments.framework import defaults_status
+    from experiments.report import fmt
+
+    at = defaults_status(np.array([-30.0, 30.0, -20.0, 16.0]), (25.0, 95.0), 1.0)
+    assert at.status == "near an edge" and at.margin > 25.0
+    assert at.text(fmt) == f"-1 [{fmt(-1 - at.margin)}, {fmt(-1 + at.margin)}] (near an edge)"
+    assert defaults_status(np.array([np.inf, np.inf]), (25.0, 95.0), 1.0).text(fmt) == (
+        "+inf (bound) (above)"
+    )
