@@ -75,7 +75,11 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "band": v.reading.band_text(),
                 # (the share where it is undefined beside it: P(holds) is over the others)
                 "P(holds) [95%]": v.p_text()
-                + (f"; {v.shares['undefined']:.0%} undefined" if v.shares["undefined"] else ""),
+                + (
+                    f"; {_share_text(v.shares['undefined'])} undefined"
+                    if v.shares["undefined"]
+                    else ""
+                ),
                 "verdict": v.words,
                 "in band / above / below / undefined": " / ".join(
                     f"{v.shares[s]:.0%}" for s in ("in band", "above", "below", "undefined")
@@ -91,6 +95,11 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def _share_text(share: float) -> str:
+    """A share as a whole percentage, "<1%" rather than "0%" when it is not nothing."""
+    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
 
 
 def where_text(r: ReadingEvidence) -> str:
