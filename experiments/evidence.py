@@ -20,7 +20,10 @@ from experiments.framework import Claim, ReadingVerdict, defaults_status, judge
 from experiments.study import Size, claim_values, defaults_values, submit, world_table
 from model.studies.worlds import FACTS, declared_uncertainties, rejections
 
-__all__ = ["ClaimEvidence", "ReadingEvidence", "run_claim"]
+__all__ = ["UNDEFINED_BOX_SHARE", "ClaimEvidence", "ReadingEvidence", "run_claim"]
+
+#: A reading undefined in at least this share of the worlds gets a PRIM box of where it is defined.
+UNDEFINED_BOX_SHARE = 0.1
 
 
 @dataclass
@@ -33,7 +36,9 @@ class ReadingEvidence:
 
     ``box`` is the PRIM box where the reading holds, ``fail_box`` where it fails (both over the
     worlds where it is defined, found on one half and measured on the other); ``cart`` the tree's
-    held-out accuracy against guessing.
+    held-out accuracy against guessing; ``defined_box`` where the reading is defined at all, over
+    every world (searched only when it is undefined in at least :data:`UNDEFINED_BOX_SHARE` of
+    them).
     """
 
     verdict: ReadingVerdict
@@ -46,6 +51,7 @@ class ReadingEvidence:
     default_margin: float = float("nan")
     fail_box: Box | None = None
     cart: Cart | None = None
+    defined_box: Box | None = None
 
     @property
     def top_driver(self) -> str:
@@ -118,17 +124,22 @@ def run_claim(
         holds = (per["status"] == "in band").to_numpy()[defined]
         xd = x[defined]
         # Every reading's PRIM searches and PAWN ranking (seconds each) go to the workers at once.
+        # Where a reading is often undefined (a % of a profit the firm did not make), P(holds)
+        # describes only the worlds where it is defined: a third box says which those are.
+        often_undefined = verdict.shares["undefined"] >= UNDEFINED_BOX_SHARE
         found = (
             [submit(prim_box, xd, h, seed=seed) for h in (holds, ~holds)]
             + [submit(sensitivity, x, per["effect"].to_numpy())]
+            + ([submit(prim_box, x, defined, seed=seed)] if often_undefined else [])
             if cols
             else []
         )
         judged.append((reading, per, verdict, xd, holds, found))
     for reading, per, verdict, xd, holds, found in judged:
-        box, fail_box, drivers = (
-            (f.result() for f in found) if cols else (None, None, pd.DataFrame())
+        box, fail_box, drivers, *rest = (
+            [f.result() for f in found] if cols else [None, None, pd.DataFrame()]
         )
+        defined_box = rest[0] if rest else None
         cart = cart_check(xd, holds, seed=seed) if cols else None
         # The defaults are judged on their own replications' spread (±inf: a censored bound).
         at_defaults = defaults_status(
@@ -146,6 +157,7 @@ def run_claim(
                 default_margin=at_defaults.margin,
                 fail_box=fail_box,
                 cart=cart,
+                defined_box=defined_box,
             )
         )
     ev.seconds = time.perf_counter() - t0

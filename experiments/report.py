@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.discovery import ALPHA, MIN_LIFT, Box
-from experiments.evidence import ClaimEvidence, ReadingEvidence
+from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
 from experiments.framework import CUTOFFS, DefaultsStatus
 from experiments.outputs import reports_folder
 from model.studies.files import atomic_file, write_atomic
@@ -162,6 +162,9 @@ def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "reading": r.verdict.reading.name,
                 "PRIM: where it holds": box(r.box),
                 "PRIM: where it fails": box(r.fail_box),
+                "PRIM: where it is defined": box(r.defined_box)
+                if r.verdict.shares["undefined"] >= UNDEFINED_BOX_SHARE
+                else f"(defined in ≥ {1 - UNDEFINED_BOX_SHARE:.0%} of worlds: not searched)",
                 "CART (depth 3), held-out accuracy vs guessing": "too few worlds"
                 if c is None
                 else f"{c.accuracy:.0%} vs {c.majority:.0%}"
@@ -298,7 +301,11 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "the box (coverage, density) and tests it: confirmed when it still closes 15% of the "
         "gap to certainty there and a one-sided Fisher exact test gives p < 0.025 (two boxes a "
         "reading, Bonferroni). A classification tree of depth 3 grown on the same half says whether the "
-        "uncertainties predict the outcome at all, against always guessing the commoner one.",
+        "uncertainties predict the outcome at all, against always guessing the commoner one. "
+        f"Where a reading is undefined in {UNDEFINED_BOX_SHARE:.0%} of the worlds or more (a "
+        "percentage of a profit the firm did not make), P(holds) and the boxes above describe "
+        "only the worlds where it is defined; a third box, by the same rule over every world, "
+        "says which those are (its own question, tested at the same level).",
         "",
         _table(pd.DataFrame(_discovery_rows(ev))),
         "",

@@ -164,7 +164,8 @@ def test_cli_refuses_a_stale_store_in_one_line(tmp_path):
 
 def _planted_claim() -> types.ModuleType:
     """A claim that holds (effect 5, inside its band) where ``market.spend_sigma`` is above the
-    middle of its range (0.84–1.68) and fails (effect 50) elsewhere: PRIM has a box to find."""
+    middle of its range (0.84–1.68) and fails (effect 50) elsewhere: PRIM has a box to find.
+    A third reading is defined only there (a box of where it is defined)."""
     module = types.ModuleType("planted_claim_for_tests")
     module.CLAIM = Claim(  # type: ignore[attr-defined]
         "planted",
@@ -172,6 +173,7 @@ def _planted_claim() -> types.ModuleType:
         (
             Reading("effect", "e", "“e”", "s", "x", (0.0, 10.0)),
             Reading("other", "o", "“o”", "s", "x", (0.0, 10.0)),
+            Reading("sometimes", "s", "“s”", "s", "x", (0.0, 10.0)),
         ),
         "d",
     )
@@ -179,7 +181,11 @@ def _planted_claim() -> types.ModuleType:
     def measure(base, seed):
         sigma = base.run.scenario.market.spend_sigma
         noise = (seed % 7) / 10.0
-        return {"effect": (5.0 if sigma > 1.26 else 50.0) + noise, "other": 20.0 + sigma}
+        return {
+            "effect": (5.0 if sigma > 1.26 else 50.0) + noise,
+            "other": 20.0 + sigma,
+            "sometimes": 5.0 + noise if sigma > 1.26 else float("nan"),  # defined in half
+        }
 
     module.measure = measure  # type: ignore[attr-defined]
     return module
@@ -189,7 +195,7 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
     """run_claim sends each reading's PRIM searches and PAWN ranking to the shared pool; what comes
     back must be what the same calls give in this process, reading by reading and box by box."""
     from experiments.discovery import prim_box, sensitivity
-    from experiments.evidence import _uncertainty_columns, run_claim
+    from experiments.evidence import UNDEFINED_BOX_SHARE, _uncertainty_columns, run_claim
     from experiments.study import defaults_values, shared_pool, world_table
 
     module = _planted_claim()
@@ -215,7 +221,7 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
     kept = worlds[worlds["kept"]]
     x = kept.set_index("world")[_uncertainty_columns(kept)]
     assert ev.kept == len(x) == 80
-    boxes = 0
+    boxes = defined_boxes = 0
     for reading, got in zip(module.CLAIM.readings, ev.readings, strict=True):
         assert got.verdict.reading.name == reading.name
         per = got.per_world.set_index("world")
@@ -226,7 +232,11 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
         assert got.fail_box == prim_box(x[defined], ~holds)
         pd.testing.assert_frame_equal(got.drivers, sensitivity(x, per["effect"].to_numpy()))
         boxes += (got.box is not None) + (got.fail_box is not None)
+        often = got.verdict.shares["undefined"] >= UNDEFINED_BOX_SHARE
+        assert got.defined_box == (prim_box(x, defined) if often else None)
+        defined_boxes += got.defined_box is not None
     assert boxes  # a box was found, so boxes were compared, not only Nones
+    assert defined_boxes == 1  # the third reading's: where spend_sigma is high
 
 
 def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monkeypatch):
