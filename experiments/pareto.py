@@ -47,7 +47,8 @@ CLAIM = Claim(
     "months and its whole horizon (per-client attributed profit, docs/ODD.md §7.5). A share above "
     "100% means the other four fifths lose money together: stronger than claimed. Where the "
     "served clients' total profit is zero or negative the share is undefined: there is no "
-    "profit to share (a percentage of profit needs a profit, as in every claim here), even where "
+    "profit to share (a percentage of profit needs a profit, as in every reading here whose band "
+    "is the size of a percentage of profit), even where "
     "the top fifth's own is positive.",
     notes=(
         "'Concentrate on them' is a decision, not a share; it is not judged here.",

@@ -82,14 +82,14 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 ),
                 "verdict": v.words,
                 "in band / above / below / undefined": " / ".join(
-                    f"{v.shares[s]:.0%}" for s in ("in band", "above", "below", "undefined")
+                    _share_text(v.shares[s]) for s in ("in band", "above", "below", "undefined")
                 ),
                 "near an edge": f"{v.shares['near an edge']:.0%}",
                 "median effect [10%, 90%]": f"{fmt(v.quantiles[1])} [{fmt(v.quantiles[0])}, "
                 f"{fmt(v.quantiles[2])}]",
                 "at the defaults": DefaultsStatus(
                     r.default_value, r.default_status, r.default_sd, r.default_margin
-                ).text(fmt),
+                ).text(fmt, v.reading.band),
                 "where it holds (PRIM)": where_text(r),
                 "top driver (PAWN)": r.top_driver,
             }
@@ -247,7 +247,12 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "*depends on the world*; across a cut-off: *undetermined*. For a two-sided band *above* "
         "is stronger than claimed; for a one-sided band (≤ or ≥ a threshold) *above* and *below* "
         "only say on which side of it the effect lies. A world's effect is measured in a finite "
-        "market with a few replications.",
+        "market with a few replications. The four shares (in band / above / below / undefined) "
+        "are of all plausible worlds; *undefined* means nothing to measure there (a percentage "
+        "of a profit the baseline did not make, or a link whose cause did not move), so P(holds) "
+        "= in band ÷ (1 − undefined). *At the defaults*: the declared scenario's mean over its "
+        f"own {s.defaults} replications, [its 95% Student-t interval], and its status; *near an "
+        "edge* says on which side of the band the mean lies.",
         "",
         _table(pd.DataFrame(summary_rows(ev))),
         "",
@@ -274,7 +279,8 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "it across); the standard error is the typical within-world standard deviation (a "
         "median over the worlds with two or more replications, robust to the few whose ratio "
         "has a near-zero denominator), over √replications. Worlds near an edge after "
-        f"the first pass run up to {s.max_reps} replications and are judged on their mean. "
+        f"the first pass run up to {s.max_reps} replications and are judged on the mean of "
+        "their defined ones (a world counts only where most of its replications are defined). "
         f"The declared defaults are judged on their own {s.defaults} replications: *near an "
         "edge* when a band edge lies within their mean's 95% Student-t interval (one world's "
         "noise is not the typical world's, so the two sds below can differ; with fewer than two "
@@ -300,10 +306,10 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "fails, on a random half of the worlds where it is defined; the other half measures "
         "the box (coverage, density) and tests it: confirmed when it still closes 15% of the "
         "gap to certainty there and a one-sided Fisher exact test gives p < 0.025 (two boxes a "
-        "reading, Bonferroni). A classification tree of depth 3 grown on the same half says whether the "
+        "a reading, where it holds and where it fails: Bonferroni). A classification tree of depth 3 grown on the same half says whether the "
         "uncertainties predict the outcome at all, against always guessing the commoner one. "
-        f"Where a reading is undefined in {UNDEFINED_BOX_SHARE:.0%} of the worlds or more (a "
-        "percentage of a profit the firm did not make), P(holds) and the boxes above describe "
+        f"Where a reading is undefined in {UNDEFINED_BOX_SHARE:.0%} of the worlds or more (e.g. "
+        "a percentage of a profit the firm did not make), P(holds) and the boxes above describe "
         "only the worlds where it is defined; a third box, by the same rule over every world, "
         "says which those are (its own question, tested at the same level).",
         "",

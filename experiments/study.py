@@ -16,7 +16,7 @@ interrupted study resumes where it stopped; each stage folder's manifest,
    precision rule: one in every plausible world, a second in the first :attr:`Size.pilot` worlds
    (the typical within-world noise); then every world whose effect on some reading lies within its
    95% Monte-Carlo margin of a band edge runs up to :attr:`Size.max_reps` replications in all and
-   is judged on their mean (:func:`experiments.framework.judge`).
+   is judged on the mean of its defined ones (:func:`experiments.framework.judge`).
 """
 
 from __future__ import annotations

@@ -390,3 +390,15 @@ def test_the_defaults_cell_shows_their_interval():
     assert defaults_status(np.array([np.inf, np.inf]), (25.0, 95.0), 1.0).text(fmt) == (
         "+inf (bound) (above)"
     )
+
+
+def test_near_an_edge_says_on_which_side_of_the_band_the_defaults_lie():
+    from experiments.framework import defaults_status
+    from experiments.report import fmt
+
+    band = (25.0, 95.0)
+    below = defaults_status(np.array([-30.0, 30.0, -20.0, 16.0]), band, 1.0)
+    inside = defaults_status(np.array([20.0, 40.0, 30.0, 50.0]), band, 1.0)
+    assert below.text(fmt, band).endswith("(near an edge, below)")
+    assert inside.text(fmt, band).endswith("(near an edge, in band)")
+    assert below.text(fmt).endswith("(near an edge)")  # no band given: the status alone
