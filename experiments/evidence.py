@@ -16,7 +16,13 @@ from types import ModuleType
 import pandas as pd
 
 from experiments.discovery import Box, Cart, cart_check, prim_box, sensitivity
-from experiments.framework import Claim, ReadingVerdict, defaults_status, judge
+from experiments.framework import (
+    Claim,
+    DefaultsStatus,
+    ReadingVerdict,
+    defaults_status,
+    judge,
+)
 from experiments.study import Size, claim_values, defaults_values, submit, world_table
 from model.studies.worlds import FACTS, declared_uncertainties, rejections
 
@@ -30,8 +36,7 @@ UNDEFINED_BOX_SHARE = 0.1
 class ReadingEvidence:
     """One reading: its verdict, per-world table, boxes, tree, ranking and the defaults' value.
 
-    ``default_sd`` is the standard deviation the defaults' status was judged with (their own
-    replications') and ``default_margin`` their 95% interval's half-width
+    ``at_defaults`` is the declared defaults' effect, status, sd and interval
     (:func:`experiments.framework.defaults_status`).
 
     ``box`` is the PRIM box where the reading holds, ``fail_box`` where it fails (both over the
@@ -45,10 +50,7 @@ class ReadingEvidence:
     per_world: pd.DataFrame
     box: Box | None
     drivers: pd.DataFrame
-    default_value: float
-    default_status: str
-    default_sd: float = float("nan")
-    default_margin: float = float("nan")
+    at_defaults: DefaultsStatus
     fail_box: Box | None = None
     cart: Cart | None = None
     defined_box: Box | None = None
@@ -141,20 +143,16 @@ def run_claim(
         )
         defined_box = rest[0] if rest else None
         cart = cart_check(xd, holds, seed=seed) if cols else None
-        # The defaults are judged on their own replications' spread (±inf: a censored bound).
-        at_defaults = defaults_status(
-            defaults[reading.name].to_numpy(float), reading.band, verdict.se
-        )
         ev.readings.append(
             ReadingEvidence(
                 verdict=verdict,
                 per_world=per.reset_index(),
                 box=box,
                 drivers=drivers,
-                default_value=at_defaults.effect,
-                default_status=at_defaults.status,
-                default_sd=at_defaults.sd,
-                default_margin=at_defaults.margin,
+                # Judged on their own replications' spread (±inf: a censored bound).
+                at_defaults=defaults_status(
+                    defaults[reading.name].to_numpy(float), reading.band, verdict.se
+                ),
                 fail_box=fail_box,
                 cart=cart,
                 defined_box=defined_box,

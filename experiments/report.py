@@ -11,7 +11,7 @@ import pandas as pd
 
 from experiments.discovery import ALPHA, MIN_LIFT, Box
 from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
-from experiments.framework import CUTOFFS, DefaultsStatus
+from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from model.studies.files import atomic_file, write_atomic
 from model.version import __version__, checkout_root
@@ -87,9 +87,7 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "near an edge": f"{v.shares['near an edge']:.0%}",
                 "median effect [10%, 90%]": f"{fmt(v.quantiles[1])} [{fmt(v.quantiles[0])}, "
                 f"{fmt(v.quantiles[2])}]",
-                "at the defaults": DefaultsStatus(
-                    r.default_value, r.default_status, r.default_sd, r.default_margin
-                ).text(fmt, v.reading.band),
+                "at the defaults": r.at_defaults.text(fmt, v.reading.band),
                 "where it holds (PRIM)": where_text(r),
                 "top driver (PAWN)": r.top_driver,
             }
@@ -200,8 +198,8 @@ def _figure(ev: ClaimEvidence, path: Path) -> None:
             alpha=0.2,
             label="the claim's band",
         )
-        if np.isfinite(r.default_value):
-            ax.axvline(r.default_value, color="tab:red", lw=1.5, label="declared defaults")
+        if np.isfinite(r.at_defaults.effect):
+            ax.axvline(r.at_defaults.effect, color="tab:red", lw=1.5, label="declared defaults")
         ax.set_title(f"{r.verdict.reading.name}: P(holds) {r.verdict.p:.2f}", fontsize=9)
         ax.set_xlabel(r.verdict.reading.unit, fontsize=8)
         ax.legend(fontsize=7)
@@ -292,7 +290,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
                     {
                         "reading": r.verdict.reading.name,
                         "typical within-world sd": r.verdict.se,
-                        "sd at the defaults": r.default_sd,
+                        "sd at the defaults": r.at_defaults.sd,
                         "censored worlds (bounds)": r.verdict.censored,
                     }
                     for r in ev.readings
@@ -306,7 +304,8 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "fails, on a random half of the worlds where it is defined; the other half measures "
         "the box (coverage, density) and tests it: confirmed when it still closes 15% of the "
         "gap to certainty there and a one-sided Fisher exact test gives p < 0.025 (two boxes a "
-        "a reading, where it holds and where it fails: Bonferroni). A classification tree of depth 3 grown on the same half says whether the "
+        "reading, where it holds and where it fails: Bonferroni). A classification tree of "
+        "depth 3 grown on the same half says whether the "
         "uncertainties predict the outcome at all, against always guessing the commoner one. "
         f"Where a reading is undefined in {UNDEFINED_BOX_SHARE:.0%} of the worlds or more (e.g. "
         "a percentage of a profit the firm did not make), P(holds) and the boxes above describe "

@@ -8,7 +8,14 @@ import pytest
 
 from experiments import EXPERIMENTS, load
 from experiments.discovery import cart_check, prim_box, sensitivity
-from experiments.framework import Reading, classify, judge, proportion_interval, words
+from experiments.framework import (
+    DefaultsStatus,
+    Reading,
+    classify,
+    judge,
+    proportion_interval,
+    words,
+)
 from experiments.study import baseline_run
 from model import Scenario
 
@@ -212,13 +219,14 @@ def test_where_it_holds_says_where_it_fails_when_only_that_box_is_confirmed():
     box = prim_box(x, ~fails)
     fail_box = prim_box(x, fails)
     assert fail_box is not None and fail_box.confirmed
-    r = ReadingEvidence(v, per, None, pd.DataFrame(), 5.0, "in band", fail_box=fail_box)
+    at = DefaultsStatus(5.0, "in band", np.nan, np.nan)
+    r = ReadingEvidence(v, per, None, pd.DataFrame(), at, fail_box=fail_box)
     text = where_text(r)
     assert text.startswith("fails where ") and "c ≥" in text and "held out" in text
-    r_hold = ReadingEvidence(v, per, box, pd.DataFrame(), 5.0, "in band", fail_box=fail_box)
+    r_hold = ReadingEvidence(v, per, box, pd.DataFrame(), at, fail_box=fail_box)
     assert not where_text(r_hold).startswith("fails where")
     unconfirmed = type(fail_box)(fail_box.limits, 0.1, 0.1, 0.5, base=0.1, p_value=0.5)
-    r_none = ReadingEvidence(v, per, None, pd.DataFrame(), 5.0, "in band", fail_box=unconfirmed)
+    r_none = ReadingEvidence(v, per, None, pd.DataFrame(), at, fail_box=unconfirmed)
     assert where_text(r_none).startswith("no condition confirmed")
 
 
