@@ -118,7 +118,7 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
         raise CliError(f"experiment {name}: {exc}") from None
     path = write_report(ev, reports_folder(args.out), command=command)
     for r in ev.readings:
-        say(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()} — {r.verdict.words}")
+        say(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()}: {r.verdict.words}")
     say(f"  worlds drawn {ev.drawn}, kept {ev.kept}; report: {path}", flush=True)
 
 

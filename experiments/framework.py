@@ -203,7 +203,9 @@ class ReadingVerdict:
     quantiles: tuple[float, float, float]
 
     def p_text(self) -> str:
-        """``0.62 [0.57, 0.66]``."""
+        """``0.62 [0.57, 0.66]``; "—" where nothing was measured."""
+        if np.isnan(self.p):
+            return "—"
         return f"{self.p:.2f} [{self.low:.2f}, {self.high:.2f}]"
 
 
@@ -373,7 +375,9 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
         high=hi,
         shares=shares,
         defined=n,
-        words=words(
+        words="undefined in every plausible world"
+        if total and not n
+        else words(
             p,
             lo,
             hi,

@@ -77,14 +77,14 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "P(holds) [95%]": v.p_text()
                 + (
                     f"; {_share_text(v.shares['undefined'])} undefined"
-                    if v.shares["undefined"]
+                    if v.shares["undefined"] > 0  # (NaN, with no world: nothing to say)
                     else ""
                 ),
                 "verdict": v.words,
                 "in band / above / below / undefined": " / ".join(
                     _share_text(v.shares[s]) for s in ("in band", "above", "below", "undefined")
                 ),
-                "near an edge": f"{v.shares['near an edge']:.0%}",
+                "near an edge": _share_text(v.shares["near an edge"]),
                 "median effect [10%, 90%]": f"{fmt(v.quantiles[1])} [{fmt(v.quantiles[0])}, "
                 f"{fmt(v.quantiles[2])}]",
                 "at the defaults": r.at_defaults.text(fmt, v.reading.band),
@@ -96,7 +96,10 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
 
 
 def _share_text(share: float) -> str:
-    """A share as a whole percentage, "<1%" rather than "0%" when it is not nothing."""
+    """A share as a whole percentage, "<1%" rather than "0%" when it is not nothing; "—" for
+    none (no plausible world to share)."""
+    if np.isnan(share):
+        return "—"
     return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
 
 
@@ -106,6 +109,8 @@ def where_text(r: ReadingEvidence) -> str:
 
     v = r.verdict
     k = round(v.p * v.defined) if v.defined else 0
+    if v.worlds == 0:
+        return "no plausible worlds"
     if v.defined == 0:
         return "undefined in every world"
     if k == 0:

@@ -200,6 +200,8 @@ def _near_edge_worlds(module: ModuleType, values: pd.DataFrame, pilot: set[int])
     """
     from experiments.framework import judge
 
+    if values.empty:  # no plausible world ran (a quick study can keep none): nothing is near
+        return set()
     first = values[(values["rep"] == 0) | ((values["rep"] == 1) & values["world"].isin(pilot))]
     near: set[int] = set()
     for reading in module.CLAIM.readings:

@@ -68,6 +68,35 @@ def test_the_filter_rejects_a_world_that_breaks_a_fact():
     assert not bool(judged["plausible"].iloc[0])
 
 
+@pytest.mark.parametrize(
+    ("overrides", "side"),
+    [
+        # dear goods and dear fixes: a firm losing ~40% of its revenue a year
+        ({"economics.cogs_share": 0.8, "service.fix_cost_mean": 1000.0}, "below"),
+        ({"economics.cogs_share": 0.2}, "above"),  # a margin no industry earns (~54%)
+    ],
+)
+def test_the_operating_margin_fact_rejects_a_firm_no_industry_looks_like(overrides, side):
+    ts = simulate(Scenario().with_overrides(overrides), clients=800, months=60, seed=2).timeseries
+    values = fact_values(ts)
+    margin = FACTS[-1]
+    assert margin.name == "operating_margin"
+    late = ts.iloc[12:]
+    assert values["operating_margin"] == pytest.approx(late["profit"].sum() / late["revenue"].sum())
+    if side == "below":
+        assert values["operating_margin"] < margin.low
+    else:
+        assert values["operating_margin"] > margin.high
+    judged = judge_worlds(pd.DataFrame([values]))
+    assert not bool(judged["ok_operating_margin"].iloc[0])
+    assert not bool(judged["plausible"].iloc[0])
+
+
+def test_a_world_without_revenue_fails_the_margin_fact():
+    ts = pd.DataFrame({"revenue": [0.0] * 24, "profit": [-5.0] * 24})
+    assert FACTS[-1].measure(ts) == float("-inf")
+
+
 def test_rejections_name_the_fact_that_rejects_most(defaults_ts):
     good = fact_values(defaults_ts)
     bad = {**good, "nps": -90.0}

@@ -225,6 +225,14 @@ def _nps(ts: pd.DataFrame) -> float:
     return float(ts["nps"].iloc[12:].mean())
 
 
+def _operating_margin(ts: pd.DataFrame) -> float:
+    """Profit over revenue after the first year (every cost the model books: cost of goods,
+    service, staff, marketing, fixes, discounts, R&D and overhead; so an operating margin)."""
+    late = ts.iloc[12:]
+    revenue = late["revenue"].sum()
+    return float(late["profit"].sum() / revenue) if revenue > 0 else float("-inf")
+
+
 #: The stylised facts, none of them a claim's estimand.
 FACTS: tuple[Fact, ...] = (
     Fact(
@@ -286,6 +294,18 @@ FACTS: tuple[Fact, ...] = (
         "averages run from about -5 to +50 (Satmetrix benchmarks; practitioner); tolerance to "
         "-40..80 (assumption)",
         _nps,
+    ),
+    Fact(
+        "operating_margin",
+        "operating margin after year 1: profit over revenue (share)",
+        -0.10,
+        0.45,
+        "after-tax operating margins of US industries' aggregates run from about 0 to 22% "
+        "(Damodaran, Margins by Sector, January 2024; pre-tax margins of the highest-margin "
+        "industries reach 30-40%); firms' EBIT over sales has quartiles of about 4%, 8% and 13% "
+        "(StrategyStreet benchmarks over 340 industries; practitioner); tolerance -10% to 45% "
+        "(assumption: a firm losing a tenth of its revenue for four years is rare but exists)",
+        _operating_margin,
     ),
 )
 
