@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pandas as pd
 
 from experiments.discovery import Box, Cart, cart_check, prim_box, sensitivity
@@ -26,10 +27,26 @@ from experiments.framework import (
 from experiments.study import Size, claim_values, defaults_values, submit, world_table
 from model.studies.worlds import FACTS, declared_uncertainties, rejections
 
-__all__ = ["UNDEFINED_BOX_SHARE", "ClaimEvidence", "ReadingEvidence", "run_claim"]
+__all__ = [
+    "CLOSE_TO_FACT",
+    "MARGIN_BOUNDS",
+    "UNDEFINED_BOX_SHARE",
+    "ClaimEvidence",
+    "ReadingEvidence",
+    "closest_fact",
+    "run_claim",
+]
 
 #: A reading undefined in at least this share of the worlds gets a PRIM box of where it is defined.
 UNDEFINED_BOX_SHARE = 0.1
+#: Tighter bounds of the operating-margin fact (share of revenue) under which each report judges
+#: its readings again, beside the kept worlds' verdict: no loss at all, and no margin above 30%
+#: (about the highest industries'). Only tighter: the worlds a looser bound would add were never
+#: run.
+MARGIN_BOUNDS: tuple[tuple[float, float], ...] = ((0.0, 0.45), (-0.10, 0.30))
+#: A reading whose effects rank with a fact's values at Spearman |ρ| ≥ this over the kept worlds
+#: is close to that fact: its verdict mostly restates the range the fact keeps.
+CLOSE_TO_FACT = 0.8
 
 
 @dataclass
@@ -54,6 +71,12 @@ class ReadingEvidence:
     fail_box: Box | None = None
     cart: Cart | None = None
     defined_box: Box | None = None
+    #: The stylised fact whose values its effects rank with most closely, and Spearman's ρ
+    #: (:func:`closest_fact`); None with fewer than three worlds where it is defined.
+    nearest_fact: tuple[str, float] | None = None
+    #: Its verdict over the kept worlds whose operating margin lies in each of
+    #: :data:`MARGIN_BOUNDS`.
+    bounded: dict[tuple[float, float], ReadingVerdict] = field(default_factory=dict)
 
     @property
     def top_driver(self) -> str:
@@ -81,6 +104,26 @@ class ClaimEvidence:
     rejections: pd.DataFrame
     readings: list[ReadingEvidence] = field(default_factory=list)
     seconds: float = 0.0
+
+
+def closest_fact(effect: pd.Series, facts: pd.DataFrame) -> tuple[str, float] | None:
+    """The fact (a column of ``facts``) whose values rank most closely with ``effect``.
+
+    Spearman's ρ over the worlds (shared index) where the effect is finite; the fact of largest
+    |ρ| and its signed ρ, or None with fewer than three such worlds or no fact that varies.
+    """
+    finite = effect[np.isfinite(effect.to_numpy(float))]
+    if len(finite) < 3 or finite.nunique() < 2:
+        return None
+    at = facts.loc[finite.index]
+    at = at.loc[:, at.nunique() > 1]  # (a constant has no rank correlation)
+    if at.empty:
+        return None
+    rho = at.corrwith(finite, method="spearman").dropna()
+    if rho.empty:
+        return None
+    name = str(rho.abs().idxmax())
+    return name, float(rho[name])
 
 
 def _uncertainty_columns(worlds: pd.DataFrame) -> list[str]:
@@ -118,6 +161,8 @@ def run_claim(
     )
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
+    facts = kept.set_index("world")[[f.name for f in FACTS if f.name in kept.columns]]
+    margin = facts.get("operating_margin")
     judged = []
     for reading in claim.readings:
         per, verdict = judge(reading, values)
@@ -156,6 +201,15 @@ def run_claim(
                 fail_box=fail_box,
                 cart=cart,
                 defined_box=defined_box,
+                nearest_fact=closest_fact(per["effect"], facts),
+                bounded={}
+                if margin is None
+                else {
+                    (lo, hi): judge(
+                        reading, values[values["world"].isin(margin.index[margin.between(lo, hi)])]
+                    )[1]
+                    for lo, hi in MARGIN_BOUNDS
+                },
             )
         )
     ev.seconds = time.perf_counter() - t0

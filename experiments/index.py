@@ -61,8 +61,12 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         fewer = (
             f"Fewer than {MIN_WORLDS} plausible worlds: only {k / d:.0%} of the worlds drawn from "
             "the declared ranges reproduce every fact (ABC rejection keeps no other), and drawing "
-            f"the ~{int(MIN_WORLDS * d / max(k, 1)):,} worlds that {MIN_WORLDS} would need did not "
+            f"the ~{int(MIN_WORLDS * d / k):,} worlds that {MIN_WORLDS} would need did not "
             "fit the compute budget (two shared cores). The intervals say what that costs."
+            if k
+            else f"No plausible world: none of the {d:,} worlds drawn from the declared ranges "
+            "reproduces every fact (ABC rejection keeps no other), so no reading is judged; a "
+            "larger study draws more."
         )
     fact_rows = [
         f"| {f['fact']} | {f['range']} | {f['rejects']:.0%} | {f['rejects alone']:.0%} |"

@@ -10,10 +10,17 @@ import numpy as np
 import pandas as pd
 
 from experiments.discovery import ALPHA, MIN_LIFT, Box
-from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
-from experiments.framework import CUTOFFS
+from experiments.evidence import (
+    CLOSE_TO_FACT,
+    MARGIN_BOUNDS,
+    UNDEFINED_BOX_SHARE,
+    ClaimEvidence,
+    ReadingEvidence,
+)
+from experiments.framework import CUTOFFS, ReadingVerdict
 from experiments.outputs import reports_folder
 from model.studies.files import atomic_file, write_atomic
+from model.studies.worlds import FACTS
 from model.version import __version__, checkout_root
 
 __all__ = ["REPORTS", "code_version", "fmt", "summary_rows", "where_text", "write_report"]
@@ -86,7 +93,9 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 ),
                 "near an edge": _share_text(v.shares["near an edge"]),
                 "median effect [10%, 90%]": f"{fmt(v.quantiles[1])} [{fmt(v.quantiles[0])}, "
-                f"{fmt(v.quantiles[2])}]",
+                f"{fmt(v.quantiles[2])}]"
+                if np.isfinite(v.quantiles[1])
+                else "—",
                 "at the defaults": r.at_defaults.text(fmt, v.reading.band),
                 "where it holds (PRIM)": where_text(r),
                 "top driver (PAWN)": r.top_driver,
@@ -137,6 +146,42 @@ def where_text(r: ReadingEvidence) -> str:
         f"no condition found (no box of ≤ {MAX_DIMS} limits closes {MIN_LIFT:.0%} of the gap "
         "to certainty)"
     )
+
+
+def _margin_label(lo: float, hi: float) -> str:
+    return f"margin {lo:.0%} to {hi:.0%}"
+
+
+def _verdict_cell(v: ReadingVerdict) -> str:
+    """P(holds) [interval] and its words, with the share undefined (as the verdict table)."""
+    if not v.worlds:
+        return "no worlds"
+    undefined = v.shares["undefined"]
+    extra = f"; {_share_text(undefined)} undefined" if undefined > 0 else ""
+    return f"{v.p_text()}{extra}: {v.words} ({v.worlds} worlds)"
+
+
+def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
+    """Per reading: its verdict as kept and under :data:`MARGIN_BOUNDS`, and its nearest fact."""
+    kept = next((f for f in FACTS if f.name == "operating_margin"), None)
+    rows = []
+    for r in ev.readings:
+        row: dict[str, object] = {"reading": r.verdict.reading.name}
+        if kept is not None:
+            row[f"as kept ({_margin_label(kept.low, kept.high)})"] = _verdict_cell(r.verdict)
+        for (lo, hi), v in r.bounded.items():
+            row[_margin_label(lo, hi)] = _verdict_cell(v)
+        if r.nearest_fact is None:
+            row["nearest fact (Spearman ρ)"] = "—"
+        else:
+            name, rho = r.nearest_fact
+            row["nearest fact (Spearman ρ)"] = f"{name} ({rho:+.2f})" + (
+                ": close — the verdict mostly restates the range that fact keeps"
+                if abs(rho) >= CLOSE_TO_FACT
+                else ""
+            )
+        rows.append(row)
+    return rows
 
 
 def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -224,7 +269,10 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
     out.mkdir(parents=True, exist_ok=True)
     c, s = ev.claim, ev.size
     figure = f"{c.name}_effects.png"
-    _figure(ev, out / figure)
+    if ev.kept:
+        _figure(ev, out / figure)
+    else:  # (no world: nothing to draw; an old figure would belong to other worlds)
+        (out / figure).unlink(missing_ok=True)
     top = ev.rejections.iloc[0] if len(ev.rejections) else None
     lines = [
         f"# {c.title}",
@@ -259,7 +307,19 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "",
         _table(pd.DataFrame(summary_rows(ev))),
         "",
-        f"![effects over the plausible worlds]({figure})",
+        f"![effects over the plausible worlds]({figure})" if ev.kept else "(no plausible world)",
+        "",
+        "## How much the verdict owes to the stylised facts",
+        "",
+        "A fact keeps worlds; where a reading's effect moves with a fact's value, the fact's "
+        "range shapes the verdict. Below: the verdict over the kept worlds, and again over those "
+        "of them whose operating margin after year 1 lies in narrower bounds ("
+        + "; ".join(_margin_label(lo, hi) for lo, hi in MARGIN_BOUNDS)
+        + ") — only narrower, since the worlds a wider bound would add were "
+        "never run. The last column names the fact whose values the reading's effects rank with "
+        f"most closely over the kept worlds (|ρ| ≥ {CLOSE_TO_FACT:g}: close).",
+        "",
+        _table(pd.DataFrame(fact_rows(ev))),
         "",
         "## The readings, as their sources mean them",
         "",
@@ -294,7 +354,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
                 [
                     {
                         "reading": r.verdict.reading.name,
-                        "typical within-world sd": r.verdict.se,
+                        "typical within-world sd": r.verdict.se if r.verdict.worlds else "—",
                         "sd at the defaults": r.at_defaults.sd,
                         "censored worlds (bounds)": r.verdict.censored,
                     }
@@ -325,6 +385,8 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
     for r in ev.readings:
         if not r.drivers.empty:
             lines += [f"**{r.verdict.reading.name}**", "", _table(r.drivers), ""]
+    if all(r.drivers.empty for r in ev.readings):
+        lines += ["(no plausible world: nothing to rank)", ""]
     lines += ["## Plausible worlds: the stylised facts", "", _table(ev.rejections), ""]
     path = out / f"{c.name}.md"
     write_atomic(path, "\n".join(lines))
@@ -337,6 +399,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "size": ev.size_name,
         "rejections": ev.rejections.drop(columns="source").to_dict("records"),
         "rows": summary_rows(ev),
+        "facts": fact_rows(ev),
     }
     write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1))
     return path

@@ -15,7 +15,9 @@ import pytest
 from experiments.framework import Claim, Reading, judge
 from experiments.store import StaleStore, check_manifest, fingerprint
 from experiments.study import Size, claim_values
-from model.studies.worlds import draw_worlds
+from model.studies.worlds import FACTS, draw_worlds
+
+_FACT_NAMES = {f.name for f in FACTS}
 
 TINY = Size(
     wave=12, target=0, max_waves=1, clients=60, months=13, pilot=4, max_reps=3, defaults=1, batch=5
@@ -237,6 +239,70 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
         defined_boxes += got.defined_box is not None
     assert boxes  # a box was found, so boxes were compared, not only Nones
     assert defined_boxes == 1  # the third reading's: where spend_sigma is high
+    # Each reading judged again on the kept worlds within each tighter margin bound, as judge
+    # judges that subset; and the fact its effects rank with most closely.
+    from experiments.evidence import MARGIN_BOUNDS, closest_fact
+
+    values = claim_values(module, worlds, size, tmp_path / "store")
+    margin = kept.set_index("world")["operating_margin"]
+    facts = kept.set_index("world")[[c for c in kept.columns if c in _FACT_NAMES]]
+    subsets = 0
+    for reading, got in zip(module.CLAIM.readings, ev.readings, strict=True):
+        assert set(got.bounded) == set(MARGIN_BOUNDS)
+        for (lo, hi), verdict in got.bounded.items():
+            inside = margin.index[margin.between(lo, hi)]
+            assert verdict == judge(reading, values[values["world"].isin(inside)])[1]
+            subsets += 0 < verdict.worlds < ev.kept
+        per = got.per_world.set_index("world")
+        assert got.nearest_fact == closest_fact(per["effect"], facts)
+    assert subsets  # some bound kept some worlds and not others: the subsets were compared
+
+
+def test_closest_fact_is_the_largest_rank_correlation_signed():
+    from experiments.evidence import closest_fact
+
+    worlds = pd.Index([3, 5, 8, 9, 12], name="world")
+    effect = pd.Series([1.0, 2.0, np.inf, 4.0, 5.0], index=worlds)  # a censored world is left out
+    facts = pd.DataFrame(
+        {
+            "a": [0.1, 0.4, 0.3, 0.2, 0.5],  # ranks 1 3 (x) 2 4 over the finite worlds
+            "b": [9.0, 8.0, -1.0, 7.0, 6.0],  # exactly reversed there
+            "c": [1.0, 1.0, 1.0, 1.0, 1.0],  # constant: no correlation at all
+        },
+        index=worlds,
+    )
+    name, rho = closest_fact(effect, facts)
+    assert (name, rho) == ("b", pytest.approx(-1.0))
+    assert closest_fact(effect.iloc[:2], facts) is None  # fewer than three worlds
+    assert closest_fact(effect, facts[["c"]]) is None
+
+
+def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
+    """ABC rejection can keep nothing (a quick study, a strict fact): the report must say so, not
+    fail or print nan."""
+    import experiments.study
+    from experiments.evidence import run_claim
+    from experiments.report import write_report
+
+    module = _planted_claim()
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    judged = experiments.study.judge_worlds
+    monkeypatch.setattr(
+        experiments.study, "judge_worlds", lambda *a: judged(*a).assign(plausible=False)
+    )
+    size = Size(
+        wave=12, target=0, max_waves=1, clients=40, months=13, pilot=2, max_reps=2, defaults=1,
+        batch=6,
+    )  # fmt: skip
+    ev = run_claim(module, size, tmp_path / "store", size_name="test")
+    assert ev.kept == 0
+    path = write_report(ev, tmp_path / "out")
+    text = path.read_text()
+    assert "no plausible worlds" in text and "(no plausible world: nothing to rank)" in text
+    assert "nan" not in text.lower() and "[, ]" not in text
+    assert not (tmp_path / "out" / f"{module.CLAIM.name}_effects.png").exists()
+    summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
+    assert summary["kept"] == 0 and len(summary["facts"]) == len(module.CLAIM.readings)
 
 
 def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monkeypatch):
