@@ -13,19 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-import numpy as np
 import pandas as pd
 
 from experiments.discovery import Box, Cart, cart_check, prim_box, sensitivity
 from experiments.framework import (
     Claim,
     DefaultsStatus,
+    Reading,
     ReadingVerdict,
     defaults_status,
     judge,
 )
 from experiments.study import Size, claim_values, defaults_values, submit, world_table
-from model.studies.worlds import FACTS, declared_uncertainties, rejections
+from model.studies.worlds import FACTS, OPERATING_MARGIN, declared_uncertainties, rejections
 
 __all__ = [
     "CLOSE_TO_FACT",
@@ -44,8 +44,11 @@ UNDEFINED_BOX_SHARE = 0.1
 #: (about the highest industries'). Only tighter: the worlds a looser bound would add were never
 #: run.
 MARGIN_BOUNDS: tuple[tuple[float, float], ...] = ((0.0, 0.45), (-0.10, 0.30))
+if not all(OPERATING_MARGIN.low <= lo < hi <= OPERATING_MARGIN.high for lo, hi in MARGIN_BOUNDS):
+    raise ValueError(f"MARGIN_BOUNDS: {MARGIN_BOUNDS} must lie inside the fact's range")
 #: A reading whose effects rank with a fact's values at Spearman |ρ| ≥ this over the kept worlds
-#: is close to that fact: its verdict mostly restates the range the fact keeps.
+#: is close to that fact: its effect moves with the fact, so where the fact's range ends can
+#: move the verdict (the margin's tighter bounds show whether it does for that fact).
 CLOSE_TO_FACT = 0.8
 
 
@@ -72,10 +75,11 @@ class ReadingEvidence:
     cart: Cart | None = None
     defined_box: Box | None = None
     #: The stylised fact whose values its effects rank with most closely, and Spearman's ρ
-    #: (:func:`closest_fact`); None with fewer than three worlds where it is defined.
+    #: (:func:`closest_fact`); None with fewer than three worlds where it is measured, a
+    #: constant effect or no fact that varies.
     nearest_fact: tuple[str, float] | None = None
     #: Its verdict over the kept worlds whose operating margin lies in each of
-    #: :data:`MARGIN_BOUNDS`.
+    #: :data:`MARGIN_BOUNDS` (empty when the worlds carry no margin).
     bounded: dict[tuple[float, float], ReadingVerdict] = field(default_factory=dict)
 
     @property
@@ -107,23 +111,49 @@ class ClaimEvidence:
 
 
 def closest_fact(effect: pd.Series, facts: pd.DataFrame) -> tuple[str, float] | None:
-    """The fact (a column of ``facts``) whose values rank most closely with ``effect``.
+    """The fact whose values rank most closely with a reading's effects over the worlds.
 
-    Spearman's ρ over the worlds (shared index) where the effect is finite; the fact of largest
-    |ρ| and its signed ρ, or None with fewer than three such worlds or no fact that varies.
+    Parameters
+    ----------
+    effect : pandas.Series
+        Each world's effect (index: world); NaN where it is undefined (left out), ±inf where it
+        is a censored bound (kept: a bound still has a rank).
+    facts : pandas.DataFrame
+        Each world's fact values (index: world, one column per fact), aligned by index.
+
+    Returns
+    -------
+    (str, float) or None
+        The fact of largest Spearman |ρ| and its signed ρ; None with fewer than three measured
+        worlds, a constant effect or no fact that varies over them.
     """
-    finite = effect[np.isfinite(effect.to_numpy(float))]
-    if len(finite) < 3 or finite.nunique() < 2:
+    measured = effect.dropna()
+    if len(measured) < 3 or measured.nunique() < 2:
         return None
-    at = facts.loc[finite.index]
+    at = facts.loc[measured.index]
     at = at.loc[:, at.nunique() > 1]  # (a constant has no rank correlation)
     if at.empty:
         return None
-    rho = at.corrwith(finite, method="spearman").dropna()
+    rho = at.corrwith(measured, method="spearman").dropna()
     if rho.empty:
         return None
     name = str(rho.abs().idxmax())
     return name, float(rho[name])
+
+
+def _margin_subsets(kept: pd.DataFrame) -> dict[tuple[float, float], set[int]]:
+    """The kept worlds whose operating margin lies in each of :data:`MARGIN_BOUNDS`."""
+    if OPERATING_MARGIN.name not in kept:
+        return {}
+    margin = kept.set_index("world")[OPERATING_MARGIN.name]
+    return {(lo, hi): set(margin.index[margin.between(lo, hi)]) for lo, hi in MARGIN_BOUNDS}
+
+
+def _bounded(
+    reading: Reading, values: pd.DataFrame, subsets: dict[tuple[float, float], set[int]]
+) -> dict[tuple[float, float], ReadingVerdict]:
+    """``reading``'s verdict over each subset of worlds (:func:`experiments.framework.judge`)."""
+    return {b: judge(reading, values[values["world"].isin(w)])[1] for b, w in subsets.items()}
 
 
 def _uncertainty_columns(worlds: pd.DataFrame) -> list[str]:
@@ -162,7 +192,7 @@ def run_claim(
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
     facts = kept.set_index("world")[[f.name for f in FACTS if f.name in kept.columns]]
-    margin = facts.get("operating_margin")
+    subsets = _margin_subsets(kept)
     judged = []
     for reading in claim.readings:
         per, verdict = judge(reading, values)
@@ -202,14 +232,7 @@ def run_claim(
                 cart=cart,
                 defined_box=defined_box,
                 nearest_fact=closest_fact(per["effect"], facts),
-                bounded={}
-                if margin is None
-                else {
-                    (lo, hi): judge(
-                        reading, values[values["world"].isin(margin.index[margin.between(lo, hi)])]
-                    )[1]
-                    for lo, hi in MARGIN_BOUNDS
-                },
+                bounded=_bounded(reading, values, subsets),
             )
         )
     ev.seconds = time.perf_counter() - t0

@@ -203,10 +203,14 @@ class ReadingVerdict:
     quantiles: tuple[float, float, float]
 
     def p_text(self) -> str:
-        """``0.62 [0.57, 0.66]``; "—" where nothing was measured."""
+        """``0.62 [0.57, 0.66]``; three decimals where a bound would round onto a cut-off (so
+        ``[0.124, 0.199]``, *not supported*, does not read as ``[0.12, 0.20]`` beside an
+        *undetermined* ``[0.13, 0.20]``); "—" where nothing was measured."""
         if np.isnan(self.p):
             return "—"
-        return f"{self.p:.2f} [{self.low:.2f}, {self.high:.2f}]"
+        near = any(round(b, 2) in CUTOFFS and b not in CUTOFFS for b in (self.low, self.high))
+        d = 3 if near else 2
+        return f"{self.p:.{d}f} [{self.low:.{d}f}, {self.high:.{d}f}]"
 
 
 def typical_noise(values: pd.DataFrame) -> float:

@@ -20,7 +20,7 @@ from experiments.evidence import (
 from experiments.framework import CUTOFFS, ReadingVerdict
 from experiments.outputs import reports_folder
 from model.studies.files import atomic_file, write_atomic
-from model.studies.worlds import FACTS
+from model.studies.worlds import OPERATING_MARGIN
 from model.version import __version__, checkout_root
 
 __all__ = ["REPORTS", "code_version", "fmt", "summary_rows", "where_text", "write_report"]
@@ -81,12 +81,7 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "reading": v.reading.name,
                 "band": v.reading.band_text(),
                 # (the share where it is undefined beside it: P(holds) is over the others)
-                "P(holds) [95%]": v.p_text()
-                + (
-                    f"; {_share_text(v.shares['undefined'])} undefined"
-                    if v.shares["undefined"] > 0  # (NaN, with no world: nothing to say)
-                    else ""
-                ),
+                "P(holds) [95%]": _p_cell(v),
                 "verdict": v.words,
                 "in band / above / below / undefined": " / ".join(
                     _share_text(v.shares[s]) for s in ("in band", "above", "below", "undefined")
@@ -102,6 +97,13 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def _p_cell(v: ReadingVerdict) -> str:
+    """P(holds) [its interval], with the share of worlds where the reading is undefined beside
+    it when there is one (P(holds) is over the others)."""
+    undefined = v.shares["undefined"]  # (NaN with no world: nothing to add)
+    return v.p_text() + (f"; {_share_text(undefined)} undefined" if undefined > 0 else "")
 
 
 def _share_text(share: float) -> str:
@@ -153,22 +155,32 @@ def _margin_label(lo: float, hi: float) -> str:
 
 
 def _verdict_cell(v: ReadingVerdict) -> str:
-    """P(holds) [interval] and its words, with the share undefined (as the verdict table)."""
+    """P(holds) [interval] and its words over a set of worlds, and how many there are."""
     if not v.worlds:
-        return "no worlds"
-    undefined = v.shares["undefined"]
-    extra = f"; {_share_text(undefined)} undefined" if undefined > 0 else ""
-    return f"{v.p_text()}{extra}: {v.words} ({v.worlds} worlds)"
+        return "no plausible worlds"
+    return f"{_p_cell(v)}: {v.words} ({v.worlds} worlds)"
 
 
 def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
-    """Per reading: its verdict as kept and under :data:`MARGIN_BOUNDS`, and its nearest fact."""
-    kept = next((f for f in FACTS if f.name == "operating_margin"), None)
+    """The report's table of how much each reading's verdict owes to the facts.
+
+    Parameters
+    ----------
+    ev : ClaimEvidence
+        The claim's evidence.
+
+    Returns
+    -------
+    list of dict
+        Per reading: its verdict over the kept worlds and over those within each of
+        :data:`~experiments.evidence.MARGIN_BOUNDS` (P(holds) [95%], words, worlds), and the
+        fact its effects rank with most closely, with Spearman's ρ.
+    """
+    fact = OPERATING_MARGIN
     rows = []
     for r in ev.readings:
         row: dict[str, object] = {"reading": r.verdict.reading.name}
-        if kept is not None:
-            row[f"as kept ({_margin_label(kept.low, kept.high)})"] = _verdict_cell(r.verdict)
+        row[f"as kept ({_margin_label(fact.low, fact.high)})"] = _verdict_cell(r.verdict)
         for (lo, hi), v in r.bounded.items():
             row[_margin_label(lo, hi)] = _verdict_cell(v)
         if r.nearest_fact is None:
@@ -176,12 +188,40 @@ def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
         else:
             name, rho = r.nearest_fact
             row["nearest fact (Spearman ρ)"] = f"{name} ({rho:+.2f})" + (
-                ": close — the verdict mostly restates the range that fact keeps"
-                if abs(rho) >= CLOSE_TO_FACT
-                else ""
+                ": close — the effect moves with this fact" if abs(rho) >= CLOSE_TO_FACT else ""
             )
         rows.append(row)
     return rows
+
+
+def fact_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
+    """:func:`fact_rows` as numbers (the report's JSON): per reading, its nearest fact and ρ
+    and, per set of worlds (``bounds``: the kept range, then each tighter one), how many
+    worlds, P(holds) with its interval, the share undefined and the words."""
+
+    def judged(lo: float, hi: float, v: ReadingVerdict) -> dict[str, object]:
+        return {
+            "margin_low": lo,
+            "margin_high": hi,
+            "worlds": v.worlds,
+            "p": v.p,
+            "p_low": v.low,
+            "p_high": v.high,
+            "undefined": v.shares["undefined"],
+            "words": v.words,
+        }
+
+    fact = OPERATING_MARGIN
+    return [
+        {
+            "reading": r.verdict.reading.name,
+            "nearest_fact": r.nearest_fact[0] if r.nearest_fact else None,
+            "rho": r.nearest_fact[1] if r.nearest_fact else None,
+            "bounds": [judged(fact.low, fact.high, r.verdict)]
+            + [judged(lo, hi, v) for (lo, hi), v in r.bounded.items()],
+        }
+        for r in ev.readings
+    ]
 
 
 def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -210,7 +250,9 @@ def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "reading": r.verdict.reading.name,
                 "PRIM: where it holds": box(r.box),
                 "PRIM: where it fails": box(r.fail_box),
-                "PRIM: where it is defined": box(r.defined_box)
+                "PRIM: where it is defined": "—"
+                if not r.verdict.worlds
+                else box(r.defined_box)
                 if r.verdict.shares["undefined"] >= UNDEFINED_BOX_SHARE
                 else f"(defined in ≥ {1 - UNDEFINED_BOX_SHARE:.0%} of worlds: not searched)",
                 "CART (depth 3), held-out accuracy vs guessing": "too few worlds"
@@ -317,7 +359,9 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         + "; ".join(_margin_label(lo, hi) for lo, hi in MARGIN_BOUNDS)
         + ") — only narrower, since the worlds a wider bound would add were "
         "never run. The last column names the fact whose values the reading's effects rank with "
-        f"most closely over the kept worlds (|ρ| ≥ {CLOSE_TO_FACT:g}: close).",
+        f"most closely over the kept worlds (|ρ| ≥ {CLOSE_TO_FACT:g}: close — the effect moves "
+        "with that fact, so where its range ends can move the verdict; only the margin's bounds "
+        "are tested here, so for another fact that is a warning, not a measurement).",
         "",
         _table(pd.DataFrame(fact_rows(ev))),
         "",
@@ -399,7 +443,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "size": ev.size_name,
         "rejections": ev.rejections.drop(columns="source").to_dict("records"),
         "rows": summary_rows(ev),
-        "facts": fact_rows(ev),
+        "facts": fact_numbers(ev),
     }
     write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1))
     return path

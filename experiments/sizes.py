@@ -64,7 +64,7 @@ class Size:
 
 SIZES: dict[str, Size] = {
     "quick": Size(
-        wave=40,
+        wave=160,
         target=0,
         max_waves=1,
         clients=300,

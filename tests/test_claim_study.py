@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import types
@@ -246,7 +247,7 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
     values = claim_values(module, worlds, size, tmp_path / "store")
     margin = kept.set_index("world")["operating_margin"]
     facts = kept.set_index("world")[[c for c in kept.columns if c in _FACT_NAMES]]
-    subsets = 0
+    subsets = nearest = 0
     for reading, got in zip(module.CLAIM.readings, ev.readings, strict=True):
         assert set(got.bounded) == set(MARGIN_BOUNDS)
         for (lo, hi), verdict in got.bounded.items():
@@ -255,26 +256,35 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
             subsets += 0 < verdict.worlds < ev.kept
         per = got.per_world.set_index("world")
         assert got.nearest_fact == closest_fact(per["effect"], facts)
+        nearest += got.nearest_fact is not None
     assert subsets  # some bound kept some worlds and not others: the subsets were compared
+    assert nearest  # and some reading has a nearest fact, so more than None == None was compared
 
 
 def test_closest_fact_is_the_largest_rank_correlation_signed():
     from experiments.evidence import closest_fact
 
-    worlds = pd.Index([3, 5, 8, 9, 12], name="world")
-    effect = pd.Series([1.0, 2.0, np.inf, 4.0, 5.0], index=worlds)  # a censored world is left out
+    # World 8's effect is a censored bound (+inf: above every other), world 14's undefined.
+    effect = pd.Series(
+        [1.0, 2.0, np.inf, 4.0, 5.0, np.nan], index=pd.Index([3, 5, 8, 9, 12, 14], name="world")
+    )
     facts = pd.DataFrame(
         {
-            "a": [0.1, 0.4, 0.3, 0.2, 0.5],  # ranks 1 3 (x) 2 4 over the finite worlds
-            "b": [9.0, 8.0, -1.0, 7.0, 6.0],  # exactly reversed there
-            "c": [1.0, 1.0, 1.0, 1.0, 1.0],  # constant: no correlation at all
+            # over worlds 3, 5, 9, 12, 8 (effect ranks 1..5): a ranks 1 2 4 3 5 (rho 0.9);
+            # b ranks 2 3 4 5 1, perfect (rho 1) only if the censored world were dropped
+            "a": [5.0, 3.0, 1.0, 2.0, 4.0, 0.0],
+            "b": [0.0, 4.0, 1.0, 2.0, 3.0, 9.0],
+            "c": [-1.0, -1.0, -1.0, -1.0, -1.0, 7.0],  # constant over the measured worlds
         },
-        index=worlds,
+        index=pd.Index([8, 12, 3, 5, 9, 14], name="world"),  # another order: aligned by world
     )
     name, rho = closest_fact(effect, facts)
-    assert (name, rho) == ("b", pytest.approx(-1.0))
-    assert closest_fact(effect.iloc[:2], facts) is None  # fewer than three worlds
-    assert closest_fact(effect, facts[["c"]]) is None
+    assert (name, rho) == ("a", pytest.approx(0.9))
+    name, rho = closest_fact(-effect, facts)
+    assert (name, rho) == ("a", pytest.approx(-0.9))  # signed
+    assert closest_fact(effect.iloc[:2], facts) is None  # fewer than three measured worlds
+    assert closest_fact(effect, facts[["c"]]) is None  # no fact varies
+    assert closest_fact(effect * 0 + 1.0, facts) is None  # a constant effect
 
 
 def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
@@ -296,11 +306,15 @@ def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
     )  # fmt: skip
     ev = run_claim(module, size, tmp_path / "store", size_name="test")
     assert ev.kept == 0
+    figure = tmp_path / "out" / f"{module.CLAIM.name}_effects.png"
+    figure.parent.mkdir()
+    figure.write_bytes(b"an older study's figure")  # would belong to other worlds
     path = write_report(ev, tmp_path / "out")
     text = path.read_text()
     assert "no plausible worlds" in text and "(no plausible world: nothing to rank)" in text
-    assert "nan" not in text.lower() and "[, ]" not in text
-    assert not (tmp_path / "out" / f"{module.CLAIM.name}_effects.png").exists()
+    assert not re.search(r"\bnan\b", text, re.IGNORECASE) and "[, ]" not in text
+    assert "not searched" not in text  # (no world: not "defined in ≥ 90% of worlds")
+    assert not figure.exists()
     summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
     assert summary["kept"] == 0 and len(summary["facts"]) == len(module.CLAIM.readings)
 

@@ -11,6 +11,7 @@ from experiments.discovery import cart_check, prim_box, sensitivity
 from experiments.framework import (
     DefaultsStatus,
     Reading,
+    ReadingVerdict,
     classify,
     judge,
     proportion_interval,
@@ -55,6 +56,23 @@ def test_verdict_words_follow_the_declared_cutoffs_and_the_interval():
     assert words(0.81, 0.77, 0.85) == "undetermined: its interval spans 0.8"
     assert words(0.0, 0.0, 0.71) == "undetermined: its interval spans 0.2"  # 0 of 3 worlds
     assert words(0.18, 0.15, 0.22, above=0.7).endswith("(stronger than claimed)")
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "shown"),
+    [
+        (0.124, 0.199, "0.160 [0.124, 0.199]"),  # would read [0.12, 0.20]: not an edge case
+        (0.131, 0.2, "0.16 [0.13, 0.20]"),  # on the cut-off itself: two decimals say it
+        (0.131, 0.252, "0.16 [0.13, 0.25]"),
+        (0.77, 0.802, "0.790 [0.770, 0.802]"),
+    ],
+)
+def test_an_interval_that_would_round_onto_a_cutoff_shows_three_decimals(low, high, shown):
+    reading = Reading("r", "x", "q", "s", "x", (0.0, 1.0))
+    shares = dict.fromkeys(("in band", "above", "below", "undefined", "near an edge"), 0.0)
+    p = 0.16 if high < 0.5 else 0.79
+    v = ReadingVerdict(reading, 100, p, low, high, shares, 100, "w", 0.1, 0, (0.0, 0.1, 0.2))
+    assert v.p_text() == shown
 
 
 def test_a_censored_replication_does_not_decide_its_world():

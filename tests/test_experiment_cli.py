@@ -32,7 +32,7 @@ def test_quick_report_and_resume(tmp_path):
     out = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
     assert out.returncode == 0, out.stderr
     text = (tmp_path / "lost_client.md").read_text(encoding="utf-8")
-    assert "Worlds drawn: 40" in text and "P(holds)" in text and "Command:" in text
+    assert "Worlds drawn: 160" in text and "P(holds)" in text and "Command:" in text
     assert (tmp_path / "lost_client_effects.png").stat().st_size > 0
     summary = json.loads((tmp_path / "lost_client.json").read_text(encoding="utf-8"))
     assert [r["reading"] for r in summary["rows"]] == ["no_churn", "expected", "expected_profit"]

@@ -10,6 +10,7 @@ from model import Scenario
 from model.studies.run import simulate
 from model.studies.worlds import (
     FACTS,
+    OPERATING_MARGIN,
     declared_uncertainties,
     draw_worlds,
     fact_values,
@@ -79,8 +80,7 @@ def test_the_filter_rejects_a_world_that_breaks_a_fact():
 def test_the_operating_margin_fact_rejects_a_firm_no_industry_looks_like(overrides, side):
     ts = simulate(Scenario().with_overrides(overrides), clients=800, months=60, seed=2).timeseries
     values = fact_values(ts)
-    margin = FACTS[-1]
-    assert margin.name == "operating_margin"
+    margin = OPERATING_MARGIN
     late = ts.iloc[12:]
     assert values["operating_margin"] == pytest.approx(late["profit"].sum() / late["revenue"].sum())
     if side == "below":
@@ -92,9 +92,14 @@ def test_the_operating_margin_fact_rejects_a_firm_no_industry_looks_like(overrid
     assert not bool(judged["plausible"].iloc[0])
 
 
-def test_a_world_without_revenue_fails_the_margin_fact():
+def test_a_world_without_revenue_fails_the_margin_fact(defaults_ts):
     ts = pd.DataFrame({"revenue": [0.0] * 24, "profit": [-5.0] * 24})
-    assert FACTS[-1].measure(ts) == float("-inf")
+    assert OPERATING_MARGIN.measure(ts) == float("-inf")
+    values = {**fact_values(defaults_ts), "operating_margin": OPERATING_MARGIN.measure(ts)}
+    judged = judge_worlds(pd.DataFrame([values]))
+    assert not bool(judged["ok_operating_margin"].iloc[0])
+    assert not bool(judged["plausible"].iloc[0])
+    assert OPERATING_MARGIN in FACTS
 
 
 def test_rejections_name_the_fact_that_rejects_most(defaults_ts):

@@ -34,6 +34,7 @@ from model.scenario import ParamInfo, Scenario
 
 __all__ = [
     "FACTS",
+    "OPERATING_MARGIN",
     "Fact",
     "declared_uncertainties",
     "draw_worlds",
@@ -235,6 +236,26 @@ def _operating_margin(ts: pd.DataFrame) -> float:
     return float(late["profit"].sum() / revenue) if revenue > 0 else float("-inf")
 
 
+#: The operating margin a plausible firm has (each claim report judges its readings again under
+#: tighter bounds of it: ``experiments.evidence.MARGIN_BOUNDS``).
+OPERATING_MARGIN = Fact(
+    "operating_margin",
+    "operating margin after year 1: profit over revenue, before the costs the model does "
+    "not book (share)",
+    -0.10,
+    0.45,
+    "US industries' aggregate after-tax operating margins run from about 0 (regional banks "
+    "-0.15%) to over 20% (pharmaceuticals 20.8%, diversified 21.9%) in Damodaran's January "
+    "2024 table (mgnroc.xls); pre-tax operating margins reach 24% (broadcasting) in his "
+    "January 2014 table (margin.xls); EBIT over sales has quartiles of about 4%, 8% and 13% "
+    "over some 340 industries (StrategyStreet benchmarks, undated; practitioner). The model "
+    "books no general overhead (economics.fixed_overhead is 0 and not drawn), depreciation "
+    "or tax and only front-line staff, so its margin runs above an EBIT margin. Tolerance "
+    "-10% to 45% (assumption: a firm losing a tenth of its revenue for four years is rare; "
+    "each report shows its verdicts at 0-45% and -10-30% too)",
+    _operating_margin,
+)
+
 #: The stylised facts, none of them a claim's estimand.
 FACTS: tuple[Fact, ...] = (
     Fact(
@@ -297,23 +318,7 @@ FACTS: tuple[Fact, ...] = (
         "-40..80 (assumption)",
         _nps,
     ),
-    Fact(
-        "operating_margin",
-        "operating margin after year 1: profit over revenue, before the costs the model does "
-        "not book (share)",
-        -0.10,
-        0.45,
-        "US industries' aggregate after-tax operating margins run from about 0 (regional banks "
-        "-0.15%) to over 20% (pharmaceuticals 20.8%, diversified 21.9%) in Damodaran's January "
-        "2024 table (mgnroc.xls); pre-tax operating margins reach 24% (broadcasting) in his "
-        "January 2014 table (margin.xls); EBIT over sales has quartiles of about 4%, 8% and 13% "
-        "over some 340 industries (StrategyStreet benchmarks, undated; practitioner). The model "
-        "books no general overhead (economics.fixed_overhead is 0 and not drawn), depreciation "
-        "or tax and only front-line staff, so its margin runs above an EBIT margin. Tolerance "
-        "-10% to 45% (assumption: a firm losing a tenth of its revenue for four years is rare; "
-        "each report shows its verdicts at 0-45% and -10-30% too)",
-        _operating_margin,
-    ),
+    OPERATING_MARGIN,
 )
 
 
