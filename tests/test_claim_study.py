@@ -287,23 +287,31 @@ def test_closest_fact_is_the_largest_rank_correlation_signed():
     assert closest_fact(effect * 0 + 1.0, facts) is None  # a constant effect
 
 
-def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
-    """ABC rejection can keep nothing (a quick study, a strict fact): the report must say so, not
-    fail or print nan."""
+def _small_planted_study(monkeypatch, plausible: bool) -> tuple[types.ModuleType, Size]:
+    """The planted claim, importable by name, and a 12-world study of it whose worlds are all
+    plausible or none (a 40-client market rarely reproduces the facts on its own)."""
     import experiments.study
-    from experiments.evidence import run_claim
-    from experiments.report import write_report
 
     module = _planted_claim()
     monkeypatch.setitem(sys.modules, module.__name__, module)
     judged = experiments.study.judge_worlds
     monkeypatch.setattr(
-        experiments.study, "judge_worlds", lambda *a: judged(*a).assign(plausible=False)
+        experiments.study, "judge_worlds", lambda *a: judged(*a).assign(plausible=plausible)
     )
     size = Size(
         wave=12, target=0, max_waves=1, clients=40, months=13, pilot=2, max_reps=2, defaults=1,
         batch=6,
     )  # fmt: skip
+    return module, size
+
+
+def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
+    """ABC rejection can keep nothing (a quick study, a strict fact): the report must say so, not
+    fail or print nan."""
+    from experiments.evidence import run_claim
+    from experiments.report import write_report
+
+    module, size = _small_planted_study(monkeypatch, plausible=False)
     ev = run_claim(module, size, tmp_path / "store", size_name="test")
     assert ev.kept == 0
     figure = tmp_path / "out" / f"{module.CLAIM.name}_effects.png"
@@ -326,16 +334,7 @@ def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monk
     from experiments.evidence import run_claim
     from model.studies.sweep.executors import InProcessExecutor
 
-    module = _planted_claim()
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    judged = experiments.study.judge_worlds
-    monkeypatch.setattr(
-        experiments.study, "judge_worlds", lambda *a: judged(*a).assign(plausible=True)
-    )
-    size = Size(
-        wave=12, target=0, max_waves=1, clients=40, months=13, pilot=2, max_reps=2, defaults=1,
-        batch=6,
-    )  # fmt: skip
+    module, size = _small_planted_study(monkeypatch, plausible=True)
     given: list[str] = []
 
     def paths(value) -> None:  # every path-like string in a task's arguments, however nested
