@@ -9,18 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments.cells import p_cell, share_text
 from experiments.discovery import ALPHA, MIN_LIFT, Box
-from experiments.evidence import (
-    CLOSE_TO_FACT,
-    MARGIN_BOUNDS,
-    UNDEFINED_BOX_SHARE,
-    ClaimEvidence,
-    ReadingEvidence,
-)
-from experiments.framework import CUTOFFS, ReadingVerdict
+from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
+from experiments.fact_section import fact_numbers, fact_rows, facts_intro
+from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from model.studies.files import atomic_file, write_atomic
-from model.studies.worlds import OPERATING_MARGIN
 from model.version import __version__, checkout_root
 
 __all__ = ["REPORTS", "code_version", "fmt", "summary_rows", "where_text", "write_report"]
@@ -81,12 +76,12 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "reading": v.reading.name,
                 "band": v.reading.band_text(),
                 # (the share where it is undefined beside it: P(holds) is over the others)
-                "P(holds) [95%]": _p_cell(v),
+                "P(holds) [95%]": p_cell(v),
                 "verdict": v.words,
                 "in band / above / below / undefined": " / ".join(
-                    _share_text(v.shares[s]) for s in ("in band", "above", "below", "undefined")
+                    share_text(v.shares[s]) for s in ("in band", "above", "below", "undefined")
                 ),
-                "near an edge": _share_text(v.shares["near an edge"]),
+                "near an edge": share_text(v.shares["near an edge"]),
                 "median effect [10%, 90%]": f"{fmt(v.quantiles[1])} [{fmt(v.quantiles[0])}, "
                 f"{fmt(v.quantiles[2])}]"
                 if np.isfinite(v.quantiles[1])
@@ -97,21 +92,6 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             }
         )
     return rows
-
-
-def _p_cell(v: ReadingVerdict) -> str:
-    """P(holds) [its interval], with the share of worlds where the reading is undefined beside
-    it when there is one (P(holds) is over the others)."""
-    undefined = v.shares["undefined"]  # (NaN with no world: nothing to add)
-    return v.p_text() + (f"; {_share_text(undefined)} undefined" if undefined > 0 else "")
-
-
-def _share_text(share: float) -> str:
-    """A share as a whole percentage, "<1%" rather than "0%" when it is not nothing; "—" for
-    none (no plausible world to share)."""
-    if np.isnan(share):
-        return "—"
-    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
 
 
 def where_text(r: ReadingEvidence) -> str:
@@ -148,80 +128,6 @@ def where_text(r: ReadingEvidence) -> str:
         f"no condition found (no box of ≤ {MAX_DIMS} limits closes {MIN_LIFT:.0%} of the gap "
         "to certainty)"
     )
-
-
-def _margin_label(lo: float, hi: float) -> str:
-    return f"margin {lo:.0%} to {hi:.0%}"
-
-
-def _verdict_cell(v: ReadingVerdict) -> str:
-    """P(holds) [interval] and its words over a set of worlds, and how many there are."""
-    if not v.worlds:
-        return "no plausible worlds"
-    return f"{_p_cell(v)}: {v.words} ({v.worlds} worlds)"
-
-
-def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
-    """The report's table of how much each reading's verdict owes to the facts.
-
-    Parameters
-    ----------
-    ev : ClaimEvidence
-        The claim's evidence.
-
-    Returns
-    -------
-    list of dict
-        Per reading: its verdict over the kept worlds and over those within each of
-        :data:`~experiments.evidence.MARGIN_BOUNDS` (P(holds) [95%], words, worlds), and the
-        fact its effects rank with most closely, with Spearman's ρ.
-    """
-    fact = OPERATING_MARGIN
-    rows = []
-    for r in ev.readings:
-        row: dict[str, object] = {"reading": r.verdict.reading.name}
-        row[f"as kept ({_margin_label(fact.low, fact.high)})"] = _verdict_cell(r.verdict)
-        for (lo, hi), v in r.bounded.items():
-            row[_margin_label(lo, hi)] = _verdict_cell(v)
-        if r.nearest_fact is None:
-            row["nearest fact (Spearman ρ)"] = "—"
-        else:
-            name, rho = r.nearest_fact
-            row["nearest fact (Spearman ρ)"] = f"{name} ({rho:+.2f})" + (
-                ": close — the effect moves with this fact" if abs(rho) >= CLOSE_TO_FACT else ""
-            )
-        rows.append(row)
-    return rows
-
-
-def fact_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
-    """:func:`fact_rows` as numbers (the report's JSON): per reading, its nearest fact and ρ
-    and, per set of worlds (``bounds``: the kept range, then each tighter one), how many
-    worlds, P(holds) with its interval, the share undefined and the words."""
-
-    def judged(lo: float, hi: float, v: ReadingVerdict) -> dict[str, object]:
-        return {
-            "margin_low": lo,
-            "margin_high": hi,
-            "worlds": v.worlds,
-            "p": v.p,
-            "p_low": v.low,
-            "p_high": v.high,
-            "undefined": v.shares["undefined"],
-            "words": v.words,
-        }
-
-    fact = OPERATING_MARGIN
-    return [
-        {
-            "reading": r.verdict.reading.name,
-            "nearest_fact": r.nearest_fact[0] if r.nearest_fact else None,
-            "rho": r.nearest_fact[1] if r.nearest_fact else None,
-            "bounds": [judged(fact.low, fact.high, r.verdict)]
-            + [judged(lo, hi, v) for (lo, hi), v in r.bounded.items()],
-        }
-        for r in ev.readings
-    ]
 
 
 def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -353,15 +259,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "",
         "## How much the verdict owes to the stylised facts",
         "",
-        "A fact keeps worlds; where a reading's effect moves with a fact's value, the fact's "
-        "range shapes the verdict. Below: the verdict over the kept worlds, and again over those "
-        "of them whose operating margin after year 1 lies in narrower bounds ("
-        + "; ".join(_margin_label(lo, hi) for lo, hi in MARGIN_BOUNDS)
-        + ") — only narrower, since the worlds a wider bound would add were "
-        "never run. The last column names the fact whose values the reading's effects rank with "
-        f"most closely over the kept worlds (|ρ| ≥ {CLOSE_TO_FACT:g}: close — the effect moves "
-        "with that fact, so where its range ends can move the verdict; only the margin's bounds "
-        "are tested here, so for another fact that is a warning, not a measurement).",
+        facts_intro(),
         "",
         _table(pd.DataFrame(fact_rows(ev))),
         "",

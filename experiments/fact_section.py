@@ -1,0 +1,105 @@
+"""How much a claim's verdict owes to the stylised facts: a report section, its table and JSON.
+
+Each reading is judged again over the kept worlds whose operating margin lies in tighter bounds
+(:data:`experiments.evidence.MARGIN_BOUNDS`), and the fact its effects rank with most closely is
+named (:func:`experiments.evidence.closest_fact`); docs/ODD.md §1.2 gives the rule.
+"""
+
+from __future__ import annotations
+
+from experiments.cells import p_cell
+from experiments.evidence import CLOSE_TO_FACT, MARGIN_BOUNDS, ClaimEvidence
+from experiments.framework import ReadingVerdict
+from model.studies.worlds import OPERATING_MARGIN
+
+__all__ = ["fact_numbers", "fact_rows", "facts_intro", "margin_label", "verdict_cell"]
+
+
+def facts_intro() -> str:
+    """The section's opening paragraph: what the table shows and what it cannot."""
+    return (
+        "A fact keeps worlds; where a reading's effect moves with a fact's value, the fact's "
+        "range shapes the verdict. Below: the verdict over the kept worlds, and again over those "
+        "of them whose operating margin after year 1 lies in narrower bounds ("
+        + "; ".join(margin_label(lo, hi) for lo, hi in MARGIN_BOUNDS)
+        + ") — only narrower, since the worlds a wider bound would add were "
+        "never run. The last column names the fact whose values the reading's effects rank with "
+        f"most closely over the kept worlds (|ρ| ≥ {CLOSE_TO_FACT:g}: close — the effect moves "
+        "with that fact, so where its range ends can move the verdict; only the margin's bounds "
+        "are tested here, so for another fact that is a warning, not a measurement)."
+    )
+
+
+def margin_label(lo: float, hi: float) -> str:
+    """``margin -10% to 30%``: a column's set of worlds."""
+    return f"margin {lo:.0%} to {hi:.0%}"
+
+
+def verdict_cell(v: ReadingVerdict) -> str:
+    """P(holds) [interval] and its words over a set of worlds, and how many there are."""
+    if not v.worlds:
+        return "no plausible worlds"
+    return f"{p_cell(v)}: {v.words} ({v.worlds} worlds)"
+
+
+def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
+    """The report's table of how much each reading's verdict owes to the facts.
+
+    Parameters
+    ----------
+    ev : ClaimEvidence
+        The claim's evidence.
+
+    Returns
+    -------
+    list of dict
+        Per reading: its verdict over the kept worlds and over those within each of
+        :data:`~experiments.evidence.MARGIN_BOUNDS` (P(holds) [95%], words, worlds), and the
+        fact its effects rank with most closely, with Spearman's ρ.
+    """
+    fact = OPERATING_MARGIN
+    rows = []
+    for r in ev.readings:
+        row: dict[str, object] = {"reading": r.verdict.reading.name}
+        row[f"as kept ({margin_label(fact.low, fact.high)})"] = verdict_cell(r.verdict)
+        for (lo, hi), v in r.bounded.items():
+            row[margin_label(lo, hi)] = verdict_cell(v)
+        if r.nearest_fact is None:
+            row["nearest fact (Spearman ρ)"] = "—"
+        else:
+            name, rho = r.nearest_fact
+            row["nearest fact (Spearman ρ)"] = f"{name} ({rho:+.2f})" + (
+                ": close — the effect moves with this fact" if abs(rho) >= CLOSE_TO_FACT else ""
+            )
+        rows.append(row)
+    return rows
+
+
+def fact_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
+    """:func:`fact_rows` as numbers (the report's JSON): per reading, its nearest fact and ρ
+    and, per set of worlds (``bounds``: the kept range, then each tighter one), how many
+    worlds, P(holds) with its interval, the share undefined and the words."""
+
+    def judged(lo: float, hi: float, v: ReadingVerdict) -> dict[str, object]:
+        return {
+            "margin_low": lo,
+            "margin_high": hi,
+            "worlds": v.worlds,
+            "p": v.p,
+            "p_low": v.low,
+            "p_high": v.high,
+            "undefined": v.shares["undefined"],
+            "words": v.words,
+        }
+
+    fact = OPERATING_MARGIN
+    return [
+        {
+            "reading": r.verdict.reading.name,
+            "nearest_fact": r.nearest_fact[0] if r.nearest_fact else None,
+            "rho": r.nearest_fact[1] if r.nearest_fact else None,
+            "bounds": [judged(fact.low, fact.high, r.verdict)]
+            + [judged(lo, hi, v) for (lo, hi), v in r.bounded.items()],
+        }
+        for r in ev.readings
+    ]
