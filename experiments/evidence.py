@@ -141,11 +141,12 @@ def closest_fact(effect: pd.Series, facts: pd.DataFrame) -> tuple[str, float] | 
     return name, float(rho[name])
 
 
-def _margin_subsets(kept: pd.DataFrame) -> dict[tuple[float, float], set[int]]:
-    """The kept worlds whose operating margin lies in each of :data:`MARGIN_BOUNDS`."""
-    if OPERATING_MARGIN.name not in kept:
+def _margin_subsets(facts: pd.DataFrame) -> dict[tuple[float, float], set[int]]:
+    """The worlds (``facts``' index) whose operating margin lies in each of
+    :data:`MARGIN_BOUNDS`; none without the margin."""
+    if OPERATING_MARGIN.name not in facts:
         return {}
-    margin = kept.set_index("world")[OPERATING_MARGIN.name]
+    margin = facts[OPERATING_MARGIN.name]
     return {(lo, hi): set(margin.index[margin.between(lo, hi)]) for lo, hi in MARGIN_BOUNDS}
 
 
@@ -192,7 +193,7 @@ def run_claim(
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
     facts = kept.set_index("world")[[f.name for f in FACTS if f.name in kept.columns]]
-    subsets = _margin_subsets(kept)
+    subsets = _margin_subsets(facts)
     judged = []
     for reading in claim.readings:
         per, verdict = judge(reading, values)

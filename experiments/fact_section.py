@@ -8,7 +8,7 @@ named (:func:`experiments.evidence.closest_fact`); docs/ODD.md §1.2 gives the r
 from __future__ import annotations
 
 from experiments.cells import p_cell
-from experiments.evidence import CLOSE_TO_FACT, MARGIN_BOUNDS, ClaimEvidence
+from experiments.evidence import CLOSE_TO_FACT, MARGIN_BOUNDS, ClaimEvidence, ReadingEvidence
 from experiments.framework import ReadingVerdict
 from model.studies.worlds import OPERATING_MARGIN
 
@@ -42,6 +42,12 @@ def verdict_cell(v: ReadingVerdict) -> str:
     return f"{p_cell(v)}: {v.words} ({v.worlds} worlds)"
 
 
+def _judged_sets(r: ReadingEvidence) -> list[tuple[tuple[float, float], ReadingVerdict]]:
+    """The reading's verdict per set of worlds: the kept ones (the fact's own range), then
+    those within each tighter bound."""
+    return [((OPERATING_MARGIN.low, OPERATING_MARGIN.high), r.verdict), *r.bounded.items()]
+
+
 def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     """The report's table of how much each reading's verdict owes to the facts.
 
@@ -57,13 +63,13 @@ def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
         :data:`~experiments.evidence.MARGIN_BOUNDS` (P(holds) [95%], words, worlds), and the
         fact its effects rank with most closely, with Spearman's ρ.
     """
-    fact = OPERATING_MARGIN
     rows = []
     for r in ev.readings:
         row: dict[str, object] = {"reading": r.verdict.reading.name}
-        row[f"as kept ({margin_label(fact.low, fact.high)})"] = verdict_cell(r.verdict)
-        for (lo, hi), v in r.bounded.items():
-            row[margin_label(lo, hi)] = verdict_cell(v)
+        for i, ((lo, hi), v) in enumerate(_judged_sets(r)):
+            row[f"as kept ({margin_label(lo, hi)})" if i == 0 else margin_label(lo, hi)] = (
+                verdict_cell(v)
+            )
         if r.nearest_fact is None:
             row["nearest fact (Spearman ρ)"] = "—"
         else:
@@ -92,14 +98,12 @@ def fact_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
             "words": v.words,
         }
 
-    fact = OPERATING_MARGIN
     return [
         {
             "reading": r.verdict.reading.name,
             "nearest_fact": r.nearest_fact[0] if r.nearest_fact else None,
             "rho": r.nearest_fact[1] if r.nearest_fact else None,
-            "bounds": [judged(fact.low, fact.high, r.verdict)]
-            + [judged(lo, hi, v) for (lo, hi), v in r.bounded.items()],
+            "bounds": [judged(lo, hi, v) for (lo, hi), v in _judged_sets(r)],
         }
         for r in ev.readings
     ]
