@@ -181,7 +181,8 @@ def _answers(ctx: Context) -> np.ndarray:
     results = np.empty(kernels.N_RESULTS)
     kernels.month_pass(
         cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
-        ctx.client_revenue, *satisfaction_cutoffs32(ctx.params.satisfaction), 0.2,
+        ctx.client_revenue, ctx.staff.engagement[: ctx.staff.employed],
+        *satisfaction_cutoffs32(ctx.params.satisfaction), 0.2,
         np.empty(n, np.float32), *np.empty((2, n), np.float32), results,
     )  # fmt: skip
     return results
@@ -230,10 +231,11 @@ def test_month_pass_is_numpys_counts_and_top_sums(n: int, kind: str, share: floa
         )
         promoter, detractor = np.float32(0.9), np.float32(0.7)
         measured = np.empty(n, np.float32)
+        engagement = rng.random(n_revenue // 3, dtype=np.float32)  # (a staff of any size)
         results = np.full(kernels.N_RESULTS, -1.0)
         kernels.month_pass(
-            stage, aware, satisfaction, bonus, value, revenue_total, revenue, promoter,
-            detractor, share, measured, *np.empty((2, n), np.float32), results,
+            stage, aware, satisfaction, bonus, value, revenue_total, revenue, engagement,
+            promoter, detractor, share, measured, *np.empty((2, n), np.float32), results,
         )  # fmt: skip
         # Counts and the measured satisfaction, as compute_numpy forms them.
         active = (stage == 1) | (stage == 2)
@@ -242,6 +244,11 @@ def test_month_pass_is_numpys_counts_and_top_sums(n: int, kind: str, share: floa
         assert measured.tobytes() == want.tobytes()
         # ... and its sum, as compute_numpy's np.add.reduce gives it (float32, pairwise).
         assert np.float32(results[kernels.MEASURED]).tobytes() == np.add.reduce(want).tobytes()
+        # ... and the totals the top shares divide by, as np.add.reduce gives them.
+        for slot, summed in ((kernels.VALUE_SUM, value), (kernels.REVENUE_SUM, revenue)):
+            assert results[slot : slot + 1].tobytes() == np.add.reduce(summed).tobytes()
+        got = np.float32(results[kernels.ENGAGEMENT_SUM])
+        assert got.tobytes() == np.add.reduce(engagement).tobytes()
         ever, paying = (value != 0) | (revenue_total > 0), revenue > 0
         counts = [np.count_nonzero(stage == code) for code in range(4)] + [
             np.count_nonzero(active & (want >= promoter)),
@@ -282,7 +289,7 @@ def test_month_pass_refuses_work_shorter_than_revenue() -> None:
     )
     with pytest.raises(ValueError, match="work"):
         kernels.month_pass(
-            stage, aware, satisfaction, bonus, value, revenue_total, revenue, np.float32(0.9),
-            np.float32(0.7), 0.2, np.empty(n, np.float32), *np.empty((2, n), np.float32),
+            stage, aware, satisfaction, bonus, value, revenue_total, revenue,
+            np.ones(3, np.float32), np.float32(0.9), np.float32(0.7), 0.2, np.empty(n, np.float32), *np.empty((2, n), np.float32),
             np.empty(kernels.N_RESULTS),
         )  # fmt: skip

@@ -231,7 +231,7 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
     out : ndarray of float64, (len(METRICS),)
         Written; may be strided (a row of the model's column-major results table).
     """
-    cl = ctx.clients
+    cl, staff = ctx.clients, ctx.staff
     w = formed(cl, "metrics", ctx.params, lambda: _work(ctx))
     revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
     # The pass's three market-long work arrays come from the pool the phases draw into, free
@@ -239,23 +239,26 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
     ctx.begin_phase()
     kernels.month_pass(
         cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
-        revenue, w.promoter, w.detractor, _SHARE, ctx.work32(), ctx.work32(), ctx.work32(),
-        w.results,
+        revenue, staff.engagement[: staff.employed], w.promoter, w.detractor, _SHARE,
+        ctx.work32(), ctx.work32(), ctx.work32(), w.results,
     )  # fmt: skip
     (
         n_prospects, n_active_only, n_loyal, n_lapsed, promoters, detractors, aware, n_ever,
         n_paying, value_exact, value_top, value_lowest, revenue_exact, revenue_top,
-        revenue_lowest, measured,
+        revenue_lowest, measured, value_total, revenue_total, engagement_total,
     ) = w.results.tolist()  # fmt: skip
     n_active = n_active_only + n_loyal  # the counts are whole floats: float(count), exactly
-    t, led, firm, staff = ctx.tally, ctx.ledger, ctx.firm, ctx.staff
+    t, led, firm = ctx.tally, ctx.ledger, ctx.firm
     get = t.get
     served = ctx.served_idx.size
     retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     top_revenue = _top(
-        revenue, n_paying, revenue_exact, revenue_top, revenue_lowest, lambda: revenue > 0
+        revenue, revenue_total, n_paying, revenue_exact, revenue_top, revenue_lowest,
+        lambda: revenue > 0,
+    )  # fmt: skip
+    top_value = _top(
+        cl.value, value_total, n_ever, value_exact, value_top, value_lowest, lambda: _ever(cl)
     )
-    top_value = _top(cl.value, n_ever, value_exact, value_top, value_lowest, lambda: _ever(cl))
     # METRICS in order (tests/test_glue_metrics.py compares each by name with compute_numpy's);
     # numpy converts each value as float() does.
     out[:] = (
@@ -286,7 +289,8 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
         get("promoters", 0),  # promoters
         _ratio(aware, n_prospects),  # aware_share
         staff.employed,  # headcount
-        _mean32(staff.engagement[: staff.employed]),  # engagement
+        # float32_mean's numbers (the float32 sum over the count, rounded to float32)
+        float(np.float32(engagement_total / staff.employed)) if staff.employed else float("nan"),
         get("quality", float("nan")),  # quality
         get("incidents", 0),  # incidents
         get("fixed_on_spot", 0),  # fixed_on_spot
@@ -308,6 +312,7 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
 
 def _top(
     values: np.ndarray,
+    total: float,
     n: float,
     exact: float,
     top: float,
@@ -315,10 +320,9 @@ def _top(
     members: Callable[[], np.ndarray],
 ) -> float:
     """:func:`top_share` of ``values``' top fifth from
-    :func:`model.engine.kernels.metrics.month_pass`'s answer (``n`` members, whether ``top`` is
-    exact, the lowest value selected); numpy's way where it is not (``members`` forms the mask
-    then)."""
-    total = float(np.add.reduce(values))  # ndarray.sum, without its Python wrapper
+    :func:`model.engine.kernels.metrics.month_pass`'s answer (``values``' total as
+    ``np.add.reduce`` sums it, ``n`` members, whether ``top`` is exact, the lowest value
+    selected); numpy's way where it is not (``members`` forms the mask then)."""
     if n == 0 or total <= 0:
         return float("nan")
     # Where the members' top reaches down to values ≤ 0, numpy's way divides by the members'

@@ -24,9 +24,11 @@ PROMOTERS, DETRACTORS, AWARE_PROSPECTS, EVER, PAYING = 4, 5, 6, 7, 8
 #: Then, for the top shares of value (cumulative profit) and of this month's revenue, each
 #: :func:`top_sum`'s answer: whether exact (1.0 or 0.0), the sum and the lowest value selected.
 VALUE_TOP, REVENUE_TOP = 9, 12
-#: Last, the sum of the measured satisfaction (float32, as ``np.add.reduce`` sums it).
-MEASURED = 15
-N_RESULTS = 16
+#: Then the sum of the measured satisfaction (float32, as ``np.add.reduce`` sums it), the totals
+#: of value and of this month's revenue (float64, as ``np.add.reduce`` sums them: the top shares'
+#: denominators) and the sum of the staff's engagement (float32): no numpy call after the pass.
+MEASURED, VALUE_SUM, REVENUE_SUM, ENGAGEMENT_SUM = 15, 16, 17, 18
+N_RESULTS = 19
 
 
 @njit(cache=True, nogil=True)
@@ -38,6 +40,7 @@ def month_pass(
     value: np.ndarray,
     revenue_total: np.ndarray,
     revenue: np.ndarray,
+    engagement: np.ndarray,
     promoter: np.float32,
     detractor: np.float32,
     share: float,
@@ -69,6 +72,8 @@ def month_pass(
         Cumulative attributed profit and revenue (currency).
     revenue : ndarray of float64
         This month's revenue per client (currency, ≥ 0).
+    engagement : ndarray of float32
+        The employed staff's engagement (0-1), summed only.
     promoter, detractor : float32
         Satisfaction cut-offs of the NPS bands, cast to float32 as numpy compares them.
     share : float
@@ -81,7 +86,8 @@ def month_pass(
     results : ndarray of float64, (N_RESULTS,)
         Written: the counts, then each top share's :func:`top_sum` answer (slots above; a top
         share with no members, or with a NaN among them, is marked not exact), then the
-        measured satisfaction's sum.
+        measured satisfaction's sum, the sums of ``value`` and ``revenue`` and that of
+        ``engagement`` (float32, as ``np.add.reduce`` sums it).
     """
     if value.size > value_work.size or revenue.size > revenue_work.size:
         raise ValueError("value_work or revenue_work is shorter than what it gathers")
@@ -136,6 +142,9 @@ def month_pass(
     _top_into(results, VALUE_TOP, value_work, with_money, value_hist, shift, share, value_nan)
     _top_into(results, REVENUE_TOP, revenue_work, paying, revenue_hist, shift, share, False)
     results[MEASURED] = add_reduce(measured)
+    results[VALUE_SUM] = add_reduce(value)
+    results[REVENUE_SUM] = add_reduce(revenue)
+    results[ENGAGEMENT_SUM] = add_reduce(engagement)
 
 
 @njit(cache=True, nogil=True)
