@@ -24,7 +24,15 @@ from experiments.framework import (
     defaults_status,
     judge,
 )
-from experiments.study import Size, claim_values, defaults_values, submit, world_table
+from experiments.scale_check import ScaleCheck, compare_sizes
+from experiments.study import (
+    Size,
+    claim_values,
+    defaults_values,
+    scale_values,
+    submit,
+    world_table,
+)
 from model.studies.worlds import FACTS, OPERATING_MARGIN, declared_uncertainties, rejections
 
 __all__ = [
@@ -81,6 +89,9 @@ class ReadingEvidence:
     #: Its verdict over the kept worlds whose operating margin lies in each of
     #: :data:`MARGIN_BOUNDS` (empty when the worlds carry no margin).
     bounded: dict[tuple[float, float], ReadingVerdict] = field(default_factory=dict)
+    #: The same worlds judged in the study's market and in a larger one
+    #: (:func:`experiments.scale_check.compare_sizes`); None when the size has no scale check.
+    scale: ScaleCheck | None = None
 
     @property
     def top_driver(self) -> str:
@@ -180,6 +191,7 @@ def run_claim(
     kept = worlds[worlds["kept"]].reset_index(drop=True)
     values = claim_values(module, worlds, size, store, workers, seed=seed)
     defaults = defaults_values(module, size, seed, store, workers)
+    scaled = scale_values(module, worlds, size, store, workers, seed)
     claim: Claim = module.CLAIM
     ev = ClaimEvidence(
         claim=claim,
@@ -234,6 +246,9 @@ def run_claim(
                 defined_box=defined_box,
                 nearest_fact=closest_fact(per["effect"], facts),
                 bounded=_bounded(reading, values, subsets),
+                scale=compare_sizes(reading, values, scaled, size.scale_clients)
+                if size.scale_clients
+                else None,
             )
         )
     ev.seconds = time.perf_counter() - t0

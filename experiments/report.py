@@ -15,6 +15,7 @@ from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvid
 from experiments.fact_section import fact_numbers, fact_rows, facts_intro
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
+from experiments.scale_section import scale_intro, scale_numbers, scale_rows
 from model.studies.files import atomic_file, write_atomic
 from model.version import __version__, checkout_root
 
@@ -263,9 +264,17 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "",
         _table(pd.DataFrame(fact_rows(ev))),
         "",
-        "## The readings, as their sources mean them",
-        "",
     ]
+    if ev.size.scale_clients:
+        lines += [
+            "## Does the verdict depend on the market's size?",
+            "",
+            scale_intro(ev),
+            "",
+            _table(pd.DataFrame(scale_rows(ev))),
+            "",
+        ]
+    lines += ["## The readings, as their sources mean them", ""]
     for r in ev.readings:
         rd = r.verdict.reading
         lines += [
@@ -342,6 +351,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "rejections": ev.rejections.drop(columns="source").to_dict("records"),
         "rows": summary_rows(ev),
         "facts": fact_numbers(ev),
+        "scale": scale_numbers(ev),
     }
     write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1))
     return path

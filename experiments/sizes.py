@@ -6,7 +6,7 @@ loading the model.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 __all__ = ["SIZES", "Size"]
@@ -37,6 +37,11 @@ class Size:
         Replications of the declared defaults, the value reported beside the verdict.
     batch : int
         Worlds per task.
+    scale_clients : int
+        People in each market of the scale check: the first ``scale_worlds`` plausible worlds run
+        again in a market this size (0: no check).
+    scale_worlds : int
+        How many plausible worlds the scale check runs again (the first drawn: a random subset).
     """
 
     wave: int
@@ -48,10 +53,17 @@ class Size:
     max_reps: int
     defaults: int
     batch: int
+    scale_clients: int = 0
+    scale_worlds: int = 0
 
     def settings(self) -> dict[str, Any]:
         """The run settings every arm shares."""
         return {"market.clients": self.clients, "run.months": self.months}
+
+    def scaled(self) -> Size:
+        """This size with the scale check's market (``clients = scale_clients``): its runs'
+        settings and its store's manifest."""
+        return replace(self, clients=self.scale_clients, scale_clients=0, scale_worlds=0)
 
     def manifest(self, seed: int) -> dict[str, Any]:
         """What a stored stage must share with this study to be resumed by it.
@@ -73,6 +85,8 @@ SIZES: dict[str, Size] = {
         max_reps=2,
         defaults=2,
         batch=10,
+        scale_clients=1200,
+        scale_worlds=8,
     ),
     "default": Size(
         wave=2000,
@@ -84,5 +98,7 @@ SIZES: dict[str, Size] = {
         max_reps=4,
         defaults=4,
         batch=12,
+        scale_clients=8000,
+        scale_worlds=200,
     ),
 }

@@ -48,6 +48,7 @@ __all__ = [
     "claim_values",
     "defaults_seed",
     "defaults_values",
+    "scale_values",
     "shared_pool",
     "submit",
     "world_table",
@@ -266,6 +267,38 @@ def claim_values(
     if out.empty:
         return pd.DataFrame(columns=["world", "rep", *module.CLAIM.names], dtype=float)
     return out
+
+
+def scale_values(
+    module: ModuleType,
+    worlds: pd.DataFrame,
+    size: Size,
+    store: Path,
+    workers: int = 1,
+    seed: int = 1,
+) -> pd.DataFrame:
+    """The scale check: the first ``size.scale_worlds`` plausible worlds run again, replication
+    0 (the world's own seed, its baseline run anew), in markets of ``size.scale_clients``.
+
+    One row per world with every reading's value, as :func:`claim_values` gives it; empty (with
+    the columns) when the size has no scale check or no world is kept. Resumable, under
+    ``store/scale``.
+    """
+    columns = ["world", "rep", *module.CLAIM.names]
+    kept = worlds[worlds["kept"]].sort_values("world").head(size.scale_worlds)
+    if not size.scale_clients or kept.empty:
+        return pd.DataFrame(columns=columns, dtype=float)
+    scaled = size.scaled()
+    folder = Path(store).resolve() / "scale" / module.CLAIM.name  # (absolute: as world_table)
+    check_manifest(folder, {**scaled.manifest(seed), "code": fingerprint([module])})
+    done = _read(folder)
+    have = set(done["world"]) if len(done) else set()
+    # Without the stored series the baselines run again, at this market's size.
+    rows = kept.drop(columns="series", errors="ignore").reset_index(drop=True)
+    want = {int(w): [0] for w in rows["world"] if int(w) not in have}
+    _submit_reps(module, want, rows, scaled, folder, "batch-s", workers)
+    out = _kept_values(folder, rows)
+    return out if not out.empty else pd.DataFrame(columns=columns, dtype=float)
 
 
 def _kept_values(folder: Path, kept: pd.DataFrame) -> pd.DataFrame:
