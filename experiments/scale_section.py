@@ -28,7 +28,9 @@ def scale_intro(ev: ClaimEvidence) -> str:
         "the first column need not match the verdict above, which averages replications near a "
         "band edge). *Flipped*: the worlds, of those where the reading is defined in both "
         "sizes, that hold in one size only (in the smaller only / in the larger only); *p*: "
-        "McNemar's exact test that flips either way are equally likely. The worlds are those "
+        "McNemar's exact test that flips either way are equally likely — one test of many (one "
+        "per reading in every report: experiments/README.md counts them), so read it against "
+        "0.05 divided by how many are read together. The worlds are those "
         f"the facts kept at {s.clients:,} people; whether each would be kept at "
         f"{s.scale_clients:,} is not asked."
     )
