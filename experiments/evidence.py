@@ -89,7 +89,7 @@ class ReadingEvidence:
     #: Its verdict over the kept worlds whose operating margin lies in each of
     #: :data:`MARGIN_BOUNDS` (empty when the worlds carry no margin).
     bounded: dict[tuple[float, float], ReadingVerdict] = field(default_factory=dict)
-    #: The same worlds judged in the study's market and in a larger one
+    #: The first worlds judged again, in the study's market and in a larger one
     #: (:func:`experiments.scale_check.compare_sizes`); None when the size has no scale check.
     scale: ScaleCheck | None = None
 
@@ -191,7 +191,7 @@ def run_claim(
     kept = worlds[worlds["kept"]].reset_index(drop=True)
     values = claim_values(module, worlds, size, store, workers, seed=seed)
     defaults = defaults_values(module, size, seed, store, workers)
-    scaled = scale_values(module, worlds, size, store, workers, seed)
+    again, large = scale_values(module, worlds, size, store, workers, seed)
     claim: Claim = module.CLAIM
     ev = ClaimEvidence(
         claim=claim,
@@ -246,7 +246,7 @@ def run_claim(
                 defined_box=defined_box,
                 nearest_fact=closest_fact(per["effect"], facts),
                 bounded=_bounded(reading, values, subsets),
-                scale=compare_sizes(reading, values, scaled, size.scale_clients)
+                scale=compare_sizes(reading, values, again, large, size.scale_clients)
                 if size.scale_clients
                 else None,
             )

@@ -14,6 +14,8 @@ from experiments import EXPERIMENTS, load
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from experiments.report import REPORTS
+from experiments.scale_check import Flips
+from experiments.scale_section import flips_text
 from model.studies.files import write_atomic
 
 __all__ = ["MIN_WORLDS", "write_index"]
@@ -129,38 +131,50 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
 
 
 def _scale_lines(scale: list[tuple[str, str, dict]]) -> list[str]:
-    """The section on the market's size: each reading's P(holds) on the checked worlds in the
-    study's market and in the larger one (each report's ``scale``), none without a check."""
+    """The section on the market's size: each reading's P(holds) on the checked worlds from a
+    new run in the study's market and from one in the larger market, the size test and the
+    noise yardstick (each report's ``scale``); none without a check."""
     if not scale:
         return []
-    small, large = scale[0][2]["clients"]
+    _, small, large = scale[0][2]["clients"]
     rows = []
     for name, rel, c in scale:
-        cells = [
-            f"{p:.2f} [{lo:.2f}, {hi:.2f}]" if p == p else "—"
-            for p, lo, hi in zip(c["p"], c["p_low"], c["p_high"], strict=True)
-        ]
+        cells = [_p_text(c, i) for i in (1, 2)]
         rows.append(
             f"| [{name}]({rel}) | {c['reading']} | {cells[0]} | {cells[1]} | "
-            f"{c['only_small']} / {c['only_large']} of {c['paired']} | {c['p_value']:.2g} |"
+            f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} |"
         )
+    n = len(scale)
     return [
         "## Does the verdict depend on the market's size?",
         "",
-        f"The studies' markets hold {small:,} people, and a firm that small is lumpy (its staff",
-        "come in whole heads). Each report runs its first plausible worlds again, replication 0 on",
-        f"the same seed, with {large:,} people, and judges each reading on those worlds in both",
-        "sizes (docs/ODD.md §1.2 item 6). *Flips*: worlds that hold in the smaller market only /",
-        "in the larger only, of those where the reading is defined in both; *p*: McNemar's exact",
-        f"test. There is one test per reading ({len(scale)} here): by chance about one in twenty",
-        f"lies below 0.05; below {0.05 / len(scale):.2g} (0.05 ÷ {len(scale)}, Bonferroni) a",
-        "reading's size effect stands out from all of them.",
+        f"The studies' markets hold {small:,} people, and a firm that small is lumpy (its staff "
+        "come in whole heads). Each report runs its first plausible worlds twice more, each time "
+        f"with a baseline of its own: once more with {small:,} people and once with {large:,}, "
+        "and judges each reading on those worlds from each run (docs/ODD.md §1.2 item 6). "
+        "*Size*: the two new runs paired world by world — the worlds that hold in the smaller "
+        "market only / in the larger only, of those where the reading is defined in both — and "
+        "McNemar's exact p. *Noise*: the same between the study's own run and the new one of its "
+        "size, a yardstick for how many worlds another run flips. P(holds) is over the worlds "
+        "where the reading is defined, the share undefined beside it. There is one size test per "
+        f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
+        f"{0.05 / n:.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out from all of "
+        "them.",
         "",
-        f"| claim | reading | P(holds), {small:,} people | P(holds), {large:,} people | flips | p |",
+        f"| claim | reading | P(holds), {small:,} people | P(holds), {large:,} people | size: "
+        "flips; p | noise: flips; p |",
         "|---|---|---|---|---|---|",
         *rows,
         "",
     ]
+
+
+def _p_text(c: dict, i: int) -> str:
+    """Run ``i``'s P(holds) [interval], with the share undefined when there is one."""
+    p, lo, hi, undefined = c["p"][i], c["p_low"][i], c["p_high"][i], c["undefined"][i]
+    if p != p:  # NaN: no world defined
+        return "—"
+    return f"{p:.2f} [{lo:.2f}, {hi:.2f}]" + (f"; {undefined:.0%} undefined" if undefined else "")
 
 
 if __name__ == "__main__":

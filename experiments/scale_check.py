@@ -2,11 +2,21 @@
 
 A claim study's markets are small (800 people at the default size), and a small firm is lumpy:
 staff come in whole heads (a median of one at 800 clients), so a cost per head weighs on the margin
-in steps. The scale check runs the first plausible worlds again, replication 0 on the same seed,
-in markets ten times larger (:func:`experiments.study.scale_values`), and judges each reading in
-both sizes on those worlds alone (:func:`compare_sizes`). The worlds are the ones the facts kept in
-the study's size; whether each would still be kept in the larger market is not asked (docs/ODD.md
-§1.2).
+in steps. The scale check takes the first plausible worlds and runs each again twice, each time
+with a baseline of its own: replication 1 in the study's market and replication 0 in a market ten
+times larger (:func:`experiments.study.scale_values`; the quick size's is four times larger). Each
+reading is judged on those worlds from each run (:func:`compare_sizes`):
+
+* **the size test** pairs the two new runs, world by world: both have fresh baselines, so neither
+  carries the selection of the run the facts screened (replication 0 in the study's market, whose
+  noise helped decide that the world is kept);
+* **the noise yardstick** pairs the study's replication 0 with the new replication 1, both in the
+  study's market: how many worlds another run of the same size judges differently, and whether
+  the screened run leans one way.
+
+The runs share each world's parameters and seed numbers, not its draws: a larger market draws
+more, and another replication draws anew. The worlds are the ones the facts kept in the study's
+size; whether each would be kept in the larger market is not asked (docs/ODD.md §1.2).
 """
 
 from __future__ import annotations
@@ -18,56 +28,91 @@ from scipy.stats import binomtest
 
 from experiments.framework import Reading, ReadingVerdict, judge
 
-__all__ = ["ScaleCheck", "compare_sizes"]
+__all__ = ["Flips", "ScaleCheck", "compare_sizes", "flips"]
+
+
+@dataclass(frozen=True)
+class Flips:
+    """Two judgements of the same worlds, paired.
+
+    Attributes
+    ----------
+    paired : int
+        Worlds where the reading is defined in both.
+    only_first, only_second : int
+        Of those, the worlds where it holds in the first judgement only, and in the second only.
+    p_value : float
+        McNemar's exact two-sided test that a world is as likely to flip one way as the other (a
+        binomial test on the flips; 1.0 with none).
+    """
+
+    paired: int
+    only_first: int
+    only_second: int
+    p_value: float
+
+    @property
+    def share(self) -> float:
+        """The share of the paired worlds judged differently (NaN: none paired)."""
+        n = self.only_first + self.only_second
+        return n / self.paired if self.paired else float("nan")
+
+
+def flips(first: pd.DataFrame, second: pd.DataFrame) -> Flips:
+    """:class:`Flips` between two per-world tables of :func:`experiments.framework.judge`."""
+    both = first.merge(second, on="world", suffixes=("_1", "_2"))
+    both = both[(both["status_1"] != "undefined") & (both["status_2"] != "undefined")]
+    holds_1, holds_2 = both["status_1"] == "in band", both["status_2"] == "in band"
+    only_1, only_2 = int((holds_1 & ~holds_2).sum()), int((holds_2 & ~holds_1).sum())
+    p = float(binomtest(only_1, only_1 + only_2, 0.5).pvalue) if only_1 + only_2 else 1.0
+    return Flips(len(both), only_1, only_2, p)
 
 
 @dataclass(frozen=True)
 class ScaleCheck:
-    """One reading judged on the same worlds in the study's market and in the larger one.
+    """One reading judged on the same worlds three times.
 
     Attributes
     ----------
     clients : int
         People in each market of the larger size.
-    small, large : ReadingVerdict
-        The verdict over the checked worlds from replication 0 in each size (the same seeds).
-    paired : int
-        Worlds where the reading is defined in both sizes.
-    only_small, only_large : int
-        Of those, the worlds where it holds in the study's size only, and in the larger only.
-    p_value : float
-        McNemar's exact two-sided test that a world is as likely to flip one way as the other
-        (a binomial test on the flips; 1.0 with none).
+    studied, again, large : ReadingVerdict
+        The verdict over the checked worlds from the study's replication 0 (the screened
+        baseline), from replication 1 in the study's market, and from replication 0 in the larger
+        market.
+    size : Flips
+        ``again`` against ``large``, world by world: the size test.
+    noise : Flips
+        ``studied`` against ``again``: what another run of the same size changes.
     """
 
     clients: int
-    small: ReadingVerdict
+    studied: ReadingVerdict
+    again: ReadingVerdict
     large: ReadingVerdict
-    paired: int
-    only_small: int
-    only_large: int
-    p_value: float
-
-    @property
-    def flipped(self) -> float:
-        """The share of the paired worlds judged differently in the two sizes (NaN: none)."""
-        return (self.only_small + self.only_large) / self.paired if self.paired else float("nan")
+    size: Flips
+    noise: Flips
 
 
 def compare_sizes(
-    reading: Reading, small: pd.DataFrame, large: pd.DataFrame, clients: int
+    reading: Reading,
+    studied: pd.DataFrame,
+    again: pd.DataFrame,
+    large: pd.DataFrame,
+    clients: int,
 ) -> ScaleCheck:
-    """``reading`` judged over the worlds of ``large`` in both sizes.
+    """``reading`` judged over the worlds of ``large`` from each run.
 
     Parameters
     ----------
     reading : Reading
         What is judged.
-    small : pandas.DataFrame
+    studied : pandas.DataFrame
         The study's values (``world``, ``rep``, one column per reading); replication 0 of each
         world in ``large`` is used.
-    large : pandas.DataFrame
-        The scale check's values: one row per world (replication 0), same columns.
+    again, large : pandas.DataFrame
+        The scale check's values (:func:`experiments.study.scale_values`): one row per world,
+        same columns.
     clients : int
         The larger market's size (people), recorded.
 
@@ -76,15 +121,6 @@ def compare_sizes(
     ScaleCheck
     """
     worlds = set(large["world"])
-    first = small[(small["rep"] == 0) & small["world"].isin(worlds)]
-    per_small, v_small = judge(reading, first)
-    per_large, v_large = judge(reading, large)
-    both = per_small.merge(per_large, on="world", suffixes=("_small", "_large"))
-    both = both[(both["status_small"] != "undefined") & (both["status_large"] != "undefined")]
-    holds_small = both["status_small"] == "in band"
-    holds_large = both["status_large"] == "in band"
-    only_small = int((holds_small & ~holds_large).sum())
-    only_large = int((holds_large & ~holds_small).sum())
-    flips = only_small + only_large
-    p_value = float(binomtest(only_small, flips, 0.5).pvalue) if flips else 1.0
-    return ScaleCheck(clients, v_small, v_large, len(both), only_small, only_large, p_value)
+    first = studied[(studied["rep"] == 0) & studied["world"].isin(worlds)]
+    (per_s, v_s), (per_a, v_a), (per_l, v_l) = (judge(reading, v) for v in (first, again, large))
+    return ScaleCheck(clients, v_s, v_a, v_l, size=flips(per_a, per_l), noise=flips(per_s, per_a))

@@ -1,7 +1,8 @@
 """Does the verdict depend on the market's size? A claim report's section, its table and JSON.
 
-The first plausible worlds run again in a larger market (:mod:`experiments.scale_check`); each
-reading is judged on those worlds in both sizes, and the worlds judged differently are counted.
+The first plausible worlds run again, in the study's market and in a larger one
+(:mod:`experiments.scale_check`); each reading is judged on those worlds from each run, and the
+worlds judged differently are counted: between the sizes, and between two runs of the same size.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from __future__ import annotations
 from experiments.cells import share_text
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
-from experiments.scale_check import ScaleCheck
+from experiments.scale_check import Flips
 
-__all__ = ["scale_intro", "scale_numbers", "scale_rows"]
+__all__ = ["flips_text", "scale_intro", "scale_numbers", "scale_rows"]
 
 
 def scale_intro(ev: ClaimEvidence) -> str:
@@ -19,42 +20,52 @@ def scale_intro(ev: ClaimEvidence) -> str:
     s = ev.size
     if not s.scale_clients:
         return ""
+    small, large = f"{s.clients:,}", f"{s.scale_clients:,}"
     return (
-        f"A market of {s.clients:,} people is a small firm: its staff come in whole heads (often "
-        f"one), so costs per head move in steps. The first {s.scale_worlds} plausible worlds (in "
-        f"the order drawn: a random subset of them) ran again with {s.scale_clients:,} people, "
-        "replication 0 on the same seed (the baseline run again in that market), and each "
-        "reading is judged on those worlds in both sizes, each from its one replication (so "
-        "the first column need not match the verdict above, which averages replications near a "
-        "band edge). *Flipped*: the worlds, of those where the reading is defined in both "
-        "sizes, that hold in one size only (in the smaller only / in the larger only); *p*: "
-        "McNemar's exact test that flips either way are equally likely — one test of many (one "
-        "per reading in every report: experiments/README.md counts them), so read it against "
-        "0.05 divided by how many are read together. The worlds are those "
-        f"the facts kept at {s.clients:,} people; whether each would be kept at "
-        f"{s.scale_clients:,} is not asked."
+        f"A market of {small} people is a small firm: its staff come in whole heads (often one), "
+        f"so costs per head move in steps. The first {s.scale_worlds} plausible worlds (in the "
+        "order drawn: a random subset of them) ran twice more, each time with a baseline of its "
+        f"own: replication 1 with {small} people and replication 0 with {large} (the world's "
+        "parameters and seed numbers; not its draws, since a larger market draws more). Each "
+        "reading is judged on those worlds from each run, one replication each, so the first "
+        "column (the study's own replication 0, whose baseline the facts screened) need not match "
+        "the verdict above, which averages replications near a band edge. *Size*: the two new "
+        "runs paired world by world — neither carries the screening — with the worlds that hold "
+        f"with {small} people only / with {large} only, of those where the reading is defined in "
+        "both, and McNemar's exact test that flips either way are equally likely. *Noise*: the "
+        f"same between the study's run and the new one with {small} people: how many worlds "
+        "another run of the same size judges differently (and whether the screened run leans "
+        "one way). A size effect is a size flip count well above the noise's, leaning one way. "
+        "Each p is one test of many (one per reading in every report: experiments/README.md "
+        "counts them), so read it against 0.05 divided by how many are read together. The worlds "
+        f"are those the facts kept at {small} people; whether each would be kept at {large} is "
+        "not asked."
     )
 
 
-def _flips(c: ScaleCheck) -> str:
-    if not c.paired:
+def flips_text(f: Flips) -> str:
+    """``12% of 169 (20 / 1); p = 1.1e-05``: the share flipped, the two directions, McNemar's p."""
+    if not f.paired:
         return "—"
     return (
-        f"{share_text(c.flipped)} of {c.paired} ({c.only_small} / {c.only_large}); "
-        f"p = {c.p_value:.2g}"
+        f"{share_text(f.share)} of {f.paired} ({f.only_first} / {f.only_second}); "
+        f"p = {f.p_value:.2g}"
     )
 
 
 def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
-    """The section's table: per reading, its verdict on the checked worlds in each size and
-    the worlds that flipped (none when the size has no scale check)."""
+    """The section's table: per reading, its verdict on the checked worlds from each run, the
+    size test and the noise yardstick (none when the size has no scale check)."""
     s = ev.size
+    small, large = f"{s.clients:,}", f"{s.scale_clients:,}"
     return [
         {
             "reading": r.verdict.reading.name,
-            f"{s.clients:,} people": verdict_cell(r.scale.small),
-            f"{s.scale_clients:,} people": verdict_cell(r.scale.large),
-            "flipped (smaller only / larger only); McNemar p": _flips(r.scale),
+            f"{small} people, the study's run": verdict_cell(r.scale.studied),
+            f"{small} people, another run": verdict_cell(r.scale.again),
+            f"{large} people": verdict_cell(r.scale.large),
+            f"size: flips ({small} only / {large} only); McNemar p": flips_text(r.scale.size),
+            "noise: flips (study's run only / another only); p": flips_text(r.scale.noise),
         }
         for r in ev.readings
         if r.scale is not None
@@ -62,26 +73,37 @@ def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
 
 
 def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
-    """:func:`scale_rows` as numbers (the report's JSON)."""
+    """:func:`scale_rows` as numbers (the report's JSON): per reading, each run's clients, worlds,
+    P(holds) [interval], share undefined and words (the study's run, another run of its size,
+    the larger market), then the size test and the noise yardstick."""
     out = []
     for r in ev.readings:
         c = r.scale
         if c is None:
             continue
+        runs = (c.studied, c.again, c.large)
         out.append(
             {
                 "reading": r.verdict.reading.name,
-                "clients": [ev.size.clients, c.clients],
-                "worlds": [c.small.worlds, c.large.worlds],
-                "p": [c.small.p, c.large.p],
-                "p_low": [c.small.low, c.large.low],
-                "p_high": [c.small.high, c.large.high],
-                "undefined": [c.small.shares["undefined"], c.large.shares["undefined"]],
-                "words": [c.small.words, c.large.words],
-                "paired": c.paired,
-                "only_small": c.only_small,
-                "only_large": c.only_large,
-                "p_value": c.p_value,
+                "runs": ["studied", "again", "large"],
+                "clients": [ev.size.clients, ev.size.clients, c.clients],
+                "worlds": [v.worlds for v in runs],
+                "p": [v.p for v in runs],
+                "p_low": [v.low for v in runs],
+                "p_high": [v.high for v in runs],
+                "undefined": [v.shares["undefined"] for v in runs],
+                "words": [v.words for v in runs],
+                "size": _flips_numbers(c.size),
+                "noise": _flips_numbers(c.noise),
             }
         )
     return out
+
+
+def _flips_numbers(f: Flips) -> dict[str, object]:
+    return {
+        "paired": f.paired,
+        "only_first": f.only_first,
+        "only_second": f.only_second,
+        "p_value": f.p_value,
+    }

@@ -38,8 +38,9 @@ class Size:
     batch : int
         Worlds per task.
     scale_clients : int
-        People in each market of the scale check: the first ``scale_worlds`` plausible worlds run
-        again in a market this size (0: no check).
+        People in each larger market of the scale check: the first ``scale_worlds`` plausible
+        worlds run again in a market this size, and once more in the study's own, each with a
+        baseline of its own (0: no check; :mod:`experiments.scale_check`).
     scale_worlds : int
         How many plausible worlds the scale check runs again (the first drawn: a random subset).
     """

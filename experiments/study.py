@@ -276,29 +276,50 @@ def scale_values(
     store: Path,
     workers: int = 1,
     seed: int = 1,
-) -> pd.DataFrame:
-    """The scale check: the first ``size.scale_worlds`` plausible worlds run again, replication
-    0 (the world's own seed, its baseline run anew), in markets of ``size.scale_clients``.
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scale check's runs: the first ``size.scale_worlds`` plausible worlds, each with a
+    baseline of its own (not the one the facts screened), in both market sizes.
 
-    One row per world with every reading's value, as :func:`claim_values` gives it; empty (with
-    the columns) when the size has no scale check or no world is kept. Resumable, under
-    ``store/scale``.
+    Returns ``(again, large)``, one row per world with every reading's value as
+    :func:`claim_values` gives it: ``again`` is replication 1 in the study's market (the world's
+    seed + 1; the noise yardstick, and the size test's small side), ``large`` replication 0 in
+    markets of ``size.scale_clients`` (the world's seed; its baseline run anew there). Both empty
+    (with the columns) when the size has no scale check or no world is kept. Resumable, under
+    ``store/scale`` and ``store/scale-again``.
     """
     columns = ["world", "rep", *module.CLAIM.names]
     kept = worlds[worlds["kept"]].sort_values("world").head(size.scale_worlds)
     if not size.scale_clients or kept.empty:
-        return pd.DataFrame(columns=columns, dtype=float)
-    scaled = size.scaled()
-    folder = Path(store).resolve() / "scale" / module.CLAIM.name  # (absolute: as world_table)
-    check_manifest(folder, {**scaled.manifest(seed), "code": fingerprint([module])})
+        empty = pd.DataFrame(columns=columns, dtype=float)
+        return empty, empty.copy()
+    # Without the stored series every baseline runs again, in its own market.
+    rows = kept.drop(columns="series", errors="ignore").reset_index(drop=True)
+    root = Path(store).resolve()  # (absolute: as world_table)
+    again = _one_rep(module, rows, size, root / "scale-again", 1, seed, workers)
+    large = _one_rep(module, rows, size.scaled(), root / "scale", 0, seed, workers)
+    return (
+        again if not again.empty else pd.DataFrame(columns=columns, dtype=float),
+        large if not large.empty else pd.DataFrame(columns=columns, dtype=float),
+    )
+
+
+def _one_rep(
+    module: ModuleType,
+    rows: pd.DataFrame,
+    size: Size,
+    stage: Path,
+    rep: int,
+    seed: int,
+    workers: int,
+) -> pd.DataFrame:
+    """Replication ``rep`` of every world in ``rows`` at ``size``, stored under ``stage``."""
+    folder = stage / module.CLAIM.name
+    check_manifest(folder, {**size.manifest(seed), "code": fingerprint([module])})
     done = _read(folder)
     have = set(done["world"]) if len(done) else set()
-    # Without the stored series the baselines run again, at this market's size.
-    rows = kept.drop(columns="series", errors="ignore").reset_index(drop=True)
-    want = {int(w): [0] for w in rows["world"] if int(w) not in have}
-    _submit_reps(module, want, rows, scaled, folder, "batch-s", workers)
-    out = _kept_values(folder, rows)
-    return out if not out.empty else pd.DataFrame(columns=columns, dtype=float)
+    want = {int(w): [rep] for w in rows["world"] if int(w) not in have}
+    _submit_reps(module, want, rows, size, folder, "batch-s", workers)
+    return _kept_values(folder, rows)
 
 
 def _kept_values(folder: Path, kept: pd.DataFrame) -> pd.DataFrame:

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
-from experiments.framework import Claim, Reading
-from experiments.scale_check import compare_sizes
+from experiments.framework import Claim, Reading, judge
+from experiments.scale_check import compare_sizes, flips
 from experiments.study import Size, scale_values
 from model.studies.worlds import draw_worlds
 from tests.test_claim_study import _small_planted_study
@@ -26,33 +26,40 @@ def _values(rows: list[tuple[int, int, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["world", "rep", "effect"])
 
 
-def test_compare_sizes_pairs_replication_0_and_counts_the_flips():
-    small = _values(
-        [(w, 0, 5.0) for w in range(4)]  # hold in both sizes
-        + [(4, 0, 5.0), (5, 0, 5.0)]  # hold in the small market only
-        + [(6, 0, 50.0), (6, 1, -40.0)]  # above at replication 0 (its mean, 5, would hold)
-        + [(7, 0, 5.0)]  # undefined in the large market: not paired
-        + [(8, 0, 5.0), (9, 0, 50.0)]  # not checked in the large market
+def test_flips_pair_the_worlds_defined_in_both_and_test_the_lean():
+    first = _values(
+        [(w, 0, 5.0) for w in range(4)]  # hold in both
+        + [(4, 0, 5.0), (5, 0, 5.0)]  # hold in the first only
+        + [(6, 0, 50.0)]  # holds in the second only
+        + [(7, 0, 5.0)]  # undefined in the second: not paired
     )
-    large = _values(
+    second = _values(
         [(w, 0, 5.0) for w in range(4)] + [(4, 0, 50.0), (5, 0, -1.0), (6, 0, 5.0), (7, 0, np.nan)]
     )
-    c = compare_sizes(BAND, small, large, clients=8000)
+    f = flips(judge(BAND, first)[0], judge(BAND, second)[0])
+    assert (f.paired, f.only_first, f.only_second) == (7, 2, 1)
+    assert f.share == pytest.approx(3 / 7)
+    assert f.p_value == pytest.approx(binomtest(2, 3, 0.5).pvalue)
+    same = flips(judge(BAND, first)[0], judge(BAND, first)[0])
+    assert (same.only_first, same.only_second, same.p_value) == (0, 0, 1.0)
+
+
+def test_compare_sizes_judges_each_run_on_the_checked_worlds():
+    studied = _values(
+        [(w, 0, 5.0) for w in range(6)]
+        + [(5, 1, -40.0)]  # another replication of the study: not used (only replication 0)
+        + [(6, 0, 5.0), (7, 0, 50.0)]  # worlds not checked
+    )
+    again = _values([(w, 1, 5.0 if w < 4 else 50.0) for w in range(6)])
+    large = _values([(w, 0, 5.0 if w % 2 == 0 else 50.0) for w in range(6)])
+    c = compare_sizes(BAND, studied, again, large, clients=8000)
     assert c.clients == 8000
-    assert (c.paired, c.only_small, c.only_large) == (7, 2, 1)
-    assert c.flipped == pytest.approx(3 / 7)
-    assert c.p_value == pytest.approx(binomtest(2, 3, 0.5).pvalue)
-    # Each size's verdict over the eight checked worlds, from replication 0 alone.
-    assert (c.small.worlds, c.large.worlds) == (8, 8)
-    assert c.small.p == pytest.approx(7 / 8)  # world 6 is above at replication 0
-    assert c.large.p == pytest.approx(5 / 7)  # world 7 undefined
-
-
-def test_no_flip_is_no_evidence_of_a_difference():
-    values = _values([(w, 0, 5.0 if w % 2 else 50.0) for w in range(6)])
-    c = compare_sizes(BAND, values, values, clients=100)
-    assert (c.paired, c.only_small, c.only_large, c.p_value) == (6, 0, 0, 1.0)
-    assert c.small.p == c.large.p == pytest.approx(0.5)
+    assert (c.studied.worlds, c.again.worlds, c.large.worlds) == (6, 6, 6)
+    assert (c.studied.p, c.again.p, c.large.p) == pytest.approx((1.0, 4 / 6, 3 / 6))
+    # Size: the two new runs (worlds 1 and 3 hold only in the smaller market, 4 only in the larger).
+    assert (c.size.paired, c.size.only_first, c.size.only_second) == (6, 2, 1)
+    # Noise: the study's run against the new one of its size (worlds 4 and 5 flip).
+    assert (c.noise.paired, c.noise.only_first, c.noise.only_second) == (6, 2, 0)
 
 
 def _size_claim() -> types.ModuleType:
@@ -87,19 +94,22 @@ def test_the_first_kept_worlds_run_again_in_the_larger_market(tmp_path, monkeypa
     worlds["kept"] = worlds["world"] % 2 == 1  # the odd worlds: the first three are 1, 3 and 5
     # A stored series of the small market: never read (the baselines run again, at 70 people).
     worlds["series"] = str(tmp_path / "no-such-series.parquet")
-    got = scale_values(module, worlds, size, tmp_path / "store")
-    assert got["world"].tolist() == [1, 3, 5] and set(got["rep"]) == {0}
-    assert set(got["clients"]) == {70.0}
+    again, large = scale_values(module, worlds, size, tmp_path / "store")
     seeds = worlds.set_index("world")["seed"]
-    assert got["seed"].tolist() == [float(seeds[w]) for w in (1, 3, 5)]
-    batches = sorted((tmp_path / "store" / "scale" / "sized").glob("batch-*.parquet"))
+    for got, rep, clients in ((again, 1, 40.0), (large, 0, 70.0)):
+        assert got["world"].tolist() == [1, 3, 5] and set(got["rep"]) == {rep}
+        assert set(got["clients"]) == {clients}
+        assert got["seed"].tolist() == [float(seeds[w] + rep) for w in (1, 3, 5)]
+    store = tmp_path / "store"
+    batches = sorted([*store.glob("scale/sized/batch-*"), *store.glob("scale-again/sized/batch-*")])
     stamps = [p.stat().st_mtime_ns for p in batches]
-    again = scale_values(module, worlds, size, tmp_path / "store")  # resumed: nothing runs
-    pd.testing.assert_frame_equal(again, got)
-    assert [p.stat().st_mtime_ns for p in batches] == stamps
+    resumed = scale_values(module, worlds, size, store)  # nothing runs again
+    pd.testing.assert_frame_equal(resumed[0], again)
+    pd.testing.assert_frame_equal(resumed[1], large)
+    assert len(batches) == 4 and [p.stat().st_mtime_ns for p in batches] == stamps
     # No check asked for: nothing runs.
-    none = scale_values(module, worlds, dataclasses.replace(size, scale_clients=0), tmp_path / "x")
-    assert none.empty and list(none.columns) == ["world", "rep", "clients", "seed"]
+    for none in scale_values(module, worlds, dataclasses.replace(size, scale_clients=0), store):
+        assert none.empty and list(none.columns) == ["world", "rep", "clients", "seed"]
 
 
 @pytest.mark.parametrize("plausible", [True, False])
@@ -117,11 +127,13 @@ def test_the_report_says_what_the_larger_market_changed(tmp_path, monkeypatch, p
     assert not re.search(r"\bnan\b", text, re.IGNORECASE)
     assert [row["reading"] for row in summary["scale"]] == module.CLAIM.names
     for row, r in zip(summary["scale"], ev.readings, strict=True):
-        assert row["clients"] == [40, 60]
-        assert row["worlds"] == [4 if plausible else 0] * 2
-        # The planted effects depend on the world's parameters alone: no world flips.
-        assert row["only_small"] == row["only_large"] == 0
-        assert row["p"][0] == r.scale.small.p or np.isnan(r.scale.small.p)
+        assert row["clients"] == [40, 40, 60]
+        assert row["worlds"] == [4 if plausible else 0] * 3
+        # The planted effects hold or fail by the world's parameters alone: no world flips.
+        for test, f in (("size", r.scale.size), ("noise", r.scale.noise)):
+            assert row[test]["only_first"] == row[test]["only_second"] == 0
+            assert row[test]["paired"] == f.paired
+        assert row["p"][2] == r.scale.large.p or np.isnan(r.scale.large.p)
 
 
 def test_a_size_without_a_check_writes_no_section(tmp_path, monkeypatch):
