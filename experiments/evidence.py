@@ -30,6 +30,7 @@ from experiments.study import (
     claim_values,
     defaults_values,
     scale_values,
+    scale_world_table,
     submit,
     world_table,
 )
@@ -119,6 +120,9 @@ class ClaimEvidence:
     rejections: pd.DataFrame
     readings: list[ReadingEvidence] = field(default_factory=list)
     seconds: float = 0.0
+    #: The scale check's worlds judged by the facts in the larger market
+    #: (:func:`experiments.study.scale_world_table`; empty without a check).
+    scale_worlds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def closest_fact(effect: pd.Series, facts: pd.DataFrame) -> tuple[str, float] | None:
@@ -192,6 +196,8 @@ def run_claim(
     values = claim_values(module, worlds, size, store, workers, seed=seed)
     defaults = defaults_values(module, size, seed, store, workers)
     again, large = scale_values(module, worlds, size, store, workers, seed)
+    scale_worlds = scale_world_table(worlds, size, store, workers, seed)
+    kept_large = {int(w) for w in scale_worlds.loc[scale_worlds["plausible"], "world"]}
     claim: Claim = module.CLAIM
     ev = ClaimEvidence(
         claim=claim,
@@ -201,6 +207,7 @@ def run_claim(
         drawn=len(worlds),
         kept=len(kept),
         rejections=rejections(worlds, FACTS),
+        scale_worlds=scale_worlds,
     )
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
@@ -246,7 +253,7 @@ def run_claim(
                 defined_box=defined_box,
                 nearest_fact=closest_fact(per["effect"], facts),
                 bounded=_bounded(reading, values, subsets),
-                scale=compare_sizes(reading, values, again, large, size.scale_clients)
+                scale=compare_sizes(reading, values, again, large, size.scale_clients, kept_large)
                 if size.scale_clients
                 else None,
             )

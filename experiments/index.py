@@ -36,6 +36,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         committed = reports.resolve() == REPORTS.resolve()
         out = reports.parent / "README.md" if committed else reports / "README.md"
     rows, worlds, facts, scale = [], set(), [], []
+    checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
         rel = Path(os.path.relpath(reports / f"{name}.md", out.parent)).as_posix()
@@ -50,6 +51,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         worlds.add((s["drawn"], s["kept"]))
         facts = facts or s.get("rejections", [])
         scale += [(name, rel, c) for c in s.get("scale", [])]
+        checked = checked or s.get("scale_worlds")
         for i, r in enumerate(s["rows"]):
             claim = f"[{name}]({rel}): {s['title']}" if i == 0 else ""
             rows.append(
@@ -124,13 +126,13 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "|---|---|---|---|---|---|---|",
         *rows,
         "",
-        *_scale_lines(scale),
+        *_scale_lines(scale, checked),
     ]
     write_atomic(out, "\n".join(lines))
     return out
 
 
-def _scale_lines(scale: list[tuple[str, str, dict]]) -> list[str]:
+def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> list[str]:
     """The section on the market's size: each reading's P(holds) on the checked worlds from a
     new run in the study's market and from one in the larger market, the size test and the
     noise yardstick (each report's ``scale``); none without a check."""
@@ -142,7 +144,8 @@ def _scale_lines(scale: list[tuple[str, str, dict]]) -> list[str]:
         cells = [_p_text(c, i) for i in (1, 2)]
         rows.append(
             f"| [{name}]({rel}) | {c['reading']} | {cells[0]} | {cells[1]} | "
-            f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} |"
+            f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} | "
+            f"{flips_text(Flips(**c['size_kept'])) if c.get('size_kept') else '—'} |"
         )
     n = len(scale)
     return [
@@ -159,11 +162,17 @@ def _scale_lines(scale: list[tuple[str, str, dict]]) -> list[str]:
         "where the reading is defined, the share undefined beside it. There is one size test per "
         f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
         f"{0.05 / n:.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out from all of "
-        "them.",
+        "them."
+        + (
+            f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "
+            f"{checked['checked']} worlds; the last column repeats the size test over those alone."
+            if checked
+            else ""
+        ),
         "",
         f"| claim | reading | P(holds), {small:,} people | P(holds), {large:,} people | size: "
-        "flips; p | noise: flips; p |",
-        "|---|---|---|---|---|---|",
+        f"flips; p | noise: flips; p | size, kept at {large:,} too |",
+        "|---|---|---|---|---|---|---|",
         *rows,
         "",
     ]

@@ -352,6 +352,10 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "rows": summary_rows(ev),
         "facts": fact_numbers(ev),
         "scale": scale_numbers(ev),
+        "scale_worlds": {
+            "checked": len(ev.scale_worlds),
+            "kept": int(ev.scale_worlds["plausible"].sum()) if len(ev.scale_worlds) else 0,
+        },
     }
     write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1))
     return path

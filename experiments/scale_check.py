@@ -16,7 +16,8 @@ reading is judged on those worlds from each run (:func:`compare_sizes`):
 
 The runs share each world's parameters and seed numbers, not its draws: a larger market draws
 more, and another replication draws anew. The worlds are the ones the facts kept in the study's
-size; whether each would be kept in the larger market is not asked (docs/ODD.md §1.2).
+size; the facts are measured on the larger market's baselines too, and the size test is repeated
+over the worlds they keep there (docs/ODD.md §1.2).
 """
 
 from __future__ import annotations
@@ -84,6 +85,9 @@ class ScaleCheck:
         ``again`` against ``large``, world by world: the size test.
     noise : Flips
         ``studied`` against ``again``: what another run of the same size changes.
+    size_kept : Flips or None
+        The size test over the worlds the facts keep in the larger market too (None when that
+        was not asked).
     """
 
     clients: int
@@ -92,6 +96,7 @@ class ScaleCheck:
     large: ReadingVerdict
     size: Flips
     noise: Flips
+    size_kept: Flips | None = None
 
 
 def compare_sizes(
@@ -100,6 +105,7 @@ def compare_sizes(
     again: pd.DataFrame,
     large: pd.DataFrame,
     clients: int,
+    kept_large: set[int] | None = None,
 ) -> ScaleCheck:
     """``reading`` judged over the worlds of ``large`` from each run.
 
@@ -115,6 +121,9 @@ def compare_sizes(
         same columns.
     clients : int
         The larger market's size (people), recorded.
+    kept_large : set of int, optional
+        The worlds the facts keep in the larger market too
+        (:func:`experiments.study.scale_world_table`): the size test again over those alone.
 
     Returns
     -------
@@ -123,4 +132,7 @@ def compare_sizes(
     worlds = set(large["world"])
     first = studied[(studied["rep"] == 0) & studied["world"].isin(worlds)]
     (per_s, v_s), (per_a, v_a), (per_l, v_l) = (judge(reading, v) for v in (first, again, large))
-    return ScaleCheck(clients, v_s, v_a, v_l, size=flips(per_a, per_l), noise=flips(per_s, per_a))
+    size_kept = None
+    if kept_large is not None:
+        size_kept = flips(per_a[per_a["world"].isin(kept_large)], per_l)
+    return ScaleCheck(clients, v_s, v_a, v_l, flips(per_a, per_l), flips(per_s, per_a), size_kept)

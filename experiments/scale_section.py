@@ -12,7 +12,7 @@ from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
 from experiments.scale_check import Flips
 
-__all__ = ["flips_text", "scale_intro", "scale_numbers", "scale_rows"]
+__all__ = ["flips_text", "kept_text", "scale_intro", "scale_numbers", "scale_rows"]
 
 
 def scale_intro(ev: ClaimEvidence) -> str:
@@ -38,9 +38,28 @@ def scale_intro(ev: ClaimEvidence) -> str:
         "one way). A size effect is a size flip count well above the noise's, leaning one way. "
         "Each p is one test of many (one per reading in every report: experiments/README.md "
         "counts them), so read it against 0.05 divided by how many are read together. The worlds "
-        f"are those the facts kept at {small} people; whether each would be kept at {large} is "
-        "not asked."
+        f"are those the facts kept at {small} people; {kept_text(ev)} The last column repeats "
+        "the size test over those alone."
     )
+
+
+def kept_text(ev: ClaimEvidence) -> str:
+    """How many of the checked worlds the facts keep in the larger market too, and the fact that
+    rejects most of them there."""
+    table = ev.scale_worlds
+    if table.empty:
+        return "no world was checked."
+    judged = table[[c for c in table.columns if c.startswith("ok_")]]
+    kept, n = int(table["plausible"].sum()), len(table)
+    text = (
+        f"measured on the {ev.size.scale_clients:,}-people baselines, the facts keep {kept} of them"
+    )
+    if kept < n:
+        misses = (~judged.astype(bool)).sum().sort_values(ascending=False)
+        text += (
+            f" (the fact that rejects most: {misses.index[0][3:]}, {int(misses.iloc[0])} worlds)"
+        )
+    return text + "."
 
 
 def flips_text(f: Flips) -> str:
@@ -66,6 +85,9 @@ def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             f"{large} people": verdict_cell(r.scale.large),
             f"size: flips ({small} only / {large} only); McNemar p": flips_text(r.scale.size),
             "noise: flips (study's run only / another only); p": flips_text(r.scale.noise),
+            f"size, worlds kept at {large} too: flips; p": flips_text(r.scale.size_kept)
+            if r.scale.size_kept is not None
+            else "—",
         }
         for r in ev.readings
         if r.scale is not None
@@ -95,6 +117,7 @@ def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "words": [v.words for v in runs],
                 "size": _flips_numbers(c.size),
                 "noise": _flips_numbers(c.noise),
+                "size_kept": _flips_numbers(c.size_kept) if c.size_kept is not None else None,
             }
         )
     return out

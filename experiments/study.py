@@ -49,6 +49,7 @@ __all__ = [
     "defaults_seed",
     "defaults_values",
     "scale_values",
+    "scale_world_table",
     "shared_pool",
     "submit",
     "world_table",
@@ -301,6 +302,25 @@ def scale_values(
         again if not again.empty else pd.DataFrame(columns=columns, dtype=float),
         large if not large.empty else pd.DataFrame(columns=columns, dtype=float),
     )
+
+
+def scale_world_table(
+    worlds: pd.DataFrame, size: Size, store: Path, workers: int = 1, seed: int = 1
+) -> pd.DataFrame:
+    """The scale check's worlds judged by the stylised facts in the larger market.
+
+    The first ``size.scale_worlds`` plausible worlds' baselines run with ``size.scale_clients``
+    people (replication 0's seed, as :func:`scale_values`' larger runs; instrumented, as the
+    study's worlds stage runs them) and each fact is measured on them; one row per world, as
+    :func:`world_table` gives (``plausible``: every fact in its range there). Empty without a
+    scale check or a kept world. Resumable, under ``store/scale-worlds``.
+    """
+    kept = worlds[worlds["kept"]].sort_values("world").head(size.scale_worlds)
+    if not size.scale_clients or kept.empty:
+        return pd.DataFrame(columns=["world", "plausible"])
+    drawn = kept[["world", "seed", *(c for c in kept.columns if "." in str(c))]]
+    folder = Path(store).resolve() / "scale-worlds"  # (absolute: as world_table)
+    return _stage(drawn.reset_index(drop=True), size.scaled(), folder, workers, seed)
 
 
 def _one_rep(

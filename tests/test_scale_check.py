@@ -15,8 +15,10 @@ from scipy.stats import binomtest
 
 from experiments.framework import Claim, Reading, judge
 from experiments.scale_check import compare_sizes, flips
-from experiments.study import Size, scale_values
-from model.studies.worlds import draw_worlds
+from experiments.study import Size, scale_values, scale_world_table
+from model import Scenario
+from model.engine.retention_model import RetentionModel
+from model.studies.worlds import draw_worlds, fact_values, world_scenario
 from tests.test_claim_study import _small_planted_study
 
 BAND = Reading("effect", "e", "“e”", "s", "x", (0.0, 10.0))
@@ -60,6 +62,12 @@ def test_compare_sizes_judges_each_run_on_the_checked_worlds():
     assert (c.size.paired, c.size.only_first, c.size.only_second) == (6, 2, 1)
     # Noise: the study's run against the new one of its size (worlds 4 and 5 flip).
     assert (c.noise.paired, c.noise.only_first, c.noise.only_second) == (6, 2, 0)
+    assert c.size_kept is None  # (not asked)
+    # The size test again over the worlds the facts keep in the larger market too.
+    kept = compare_sizes(BAND, studied, again, large, 8000, kept_large={0, 1, 4})
+    assert (kept.size_kept.paired, kept.size_kept.only_first, kept.size_kept.only_second) == (
+        3, 1, 1,
+    )  # fmt: skip
 
 
 def _size_claim() -> types.ModuleType:
@@ -110,6 +118,21 @@ def test_the_first_kept_worlds_run_again_in_the_larger_market(tmp_path, monkeypa
     # No check asked for: nothing runs.
     for none in scale_values(module, worlds, dataclasses.replace(size, scale_clients=0), store):
         assert none.empty and list(none.columns) == ["world", "rep", "clients", "seed"]
+    # The same worlds' facts, measured on baselines of the larger market.
+    facts = scale_world_table(worlds, size, store)
+    assert facts["world"].tolist() == [1, 3, 5]
+    assert {"annual_retention", "operating_margin", "plausible"} <= set(facts.columns)
+    baseline = RetentionModel(
+        world_scenario(
+            Scenario(), worlds.set_index("world").loc[3].to_dict(),
+            {**size.scaled().settings(), "run.seed": int(seeds[3])},
+        )
+    ).run()  # fmt: skip
+    assert baseline.clients.n == 70
+    want = fact_values(baseline.timeseries())["operating_margin"]
+    assert facts.set_index("world").loc[3, "operating_margin"] == pytest.approx(want, rel=1e-12)
+    none = scale_world_table(worlds, dataclasses.replace(size, scale_clients=0), store)
+    assert none.empty
 
 
 @pytest.mark.parametrize("plausible", [True, False])
@@ -134,6 +157,12 @@ def test_the_report_says_what_the_larger_market_changed(tmp_path, monkeypatch, p
             assert row[test]["only_first"] == row[test]["only_second"] == 0
             assert row[test]["paired"] == f.paired
         assert row["p"][2] == r.scale.large.p or np.isnan(r.scale.large.p)
+        if plausible:  # (every world plausible in either size here: the test keeps them all)
+            assert row["size_kept"] == row["size"]
+    assert summary["scale_worlds"] == {
+        "checked": 4 if plausible else 0,
+        "kept": 4 if plausible else 0,
+    }
 
 
 def test_a_size_without_a_check_writes_no_section(tmp_path, monkeypatch):
