@@ -11,6 +11,7 @@ from experiments.cells import share_text
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
 from experiments.scale_check import Flips
+from model.studies.worlds import FACTS, rejections
 
 __all__ = ["flips_text", "kept_text", "scale_intro", "scale_numbers", "scale_rows"]
 
@@ -49,16 +50,13 @@ def kept_text(ev: ClaimEvidence) -> str:
     table = ev.scale_worlds
     if table.empty:
         return "no world was checked."
-    judged = table[[c for c in table.columns if c.startswith("ok_")]]
     kept, n = int(table["plausible"].sum()), len(table)
     text = (
         f"measured on the {ev.size.scale_clients:,}-people baselines, the facts keep {kept} of them"
     )
     if kept < n:
-        misses = (~judged.astype(bool)).sum().sort_values(ascending=False)
-        text += (
-            f" (the fact that rejects most: {misses.index[0][3:]}, {int(misses.iloc[0])} worlds)"
-        )
+        top = rejections(table, FACTS).iloc[0]
+        text += f" (the fact that rejects most: {top['fact']}, {round(top['rejects'] * n)} worlds)"
     return text + "."
 
 

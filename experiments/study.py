@@ -288,20 +288,27 @@ def scale_values(
     (with the columns) when the size has no scale check or no world is kept. Resumable, under
     ``store/scale`` and ``store/scale-again``.
     """
-    columns = ["world", "rep", *module.CLAIM.names]
-    kept = worlds[worlds["kept"]].sort_values("world").head(size.scale_worlds)
-    if not size.scale_clients or kept.empty:
-        empty = pd.DataFrame(columns=columns, dtype=float)
-        return empty, empty.copy()
+    kept = _checked(worlds, size)
+
+    def or_empty(values: pd.DataFrame) -> pd.DataFrame:
+        columns = ["world", "rep", *module.CLAIM.names]
+        return values if not values.empty else pd.DataFrame(columns=columns, dtype=float)
+
+    if kept.empty:
+        return or_empty(pd.DataFrame()), or_empty(pd.DataFrame())
     # Without the stored series every baseline runs again, in its own market.
     rows = kept.drop(columns="series", errors="ignore").reset_index(drop=True)
     root = Path(store).resolve()  # (absolute: as world_table)
     again = _one_rep(module, rows, size, root / "scale-again", 1, seed, workers)
     large = _one_rep(module, rows, size.scaled(), root / "scale", 0, seed, workers)
-    return (
-        again if not again.empty else pd.DataFrame(columns=columns, dtype=float),
-        large if not large.empty else pd.DataFrame(columns=columns, dtype=float),
-    )
+    return or_empty(again), or_empty(large)
+
+
+def _checked(worlds: pd.DataFrame, size: Size) -> pd.DataFrame:
+    """The scale check's worlds: the first ``size.scale_worlds`` kept (none without a check)."""
+    if not size.scale_clients:
+        return worlds.iloc[:0]
+    return worlds[worlds["kept"]].sort_values("world").head(size.scale_worlds)
 
 
 def scale_world_table(
@@ -315,8 +322,8 @@ def scale_world_table(
     :func:`world_table` gives (``plausible``: every fact in its range there). Empty without a
     scale check or a kept world. Resumable, under ``store/scale-worlds``.
     """
-    kept = worlds[worlds["kept"]].sort_values("world").head(size.scale_worlds)
-    if not size.scale_clients or kept.empty:
+    kept = _checked(worlds, size)
+    if kept.empty:
         return pd.DataFrame(columns=["world", "plausible"])
     drawn = kept[["world", "seed", *(c for c in kept.columns if "." in str(c))]]
     folder = Path(store).resolve() / "scale-worlds"  # (absolute: as world_table)
