@@ -145,6 +145,7 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         rows.append(
             f"| [{name}]({rel}) | {c['reading']} | {cells[0]} | {cells[1]} | "
             f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} | "
+            f"{flips_text(Flips(**c['defined'])) if c.get('defined') else '—'} | "
             f"{flips_text(Flips(**c['size_kept'])) if c.get('size_kept') else '—'} |"
         )
     n = len(scale)
@@ -159,10 +160,12 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         "market only / in the larger only, of those where the reading is defined in both — and "
         "McNemar's exact p. *Noise*: the same between the study's own run and the new one of its "
         "size, a yardstick for how many worlds another run flips. P(holds) is over the worlds "
-        "where the reading is defined, the share undefined beside it. There is one size test per "
+        "where the reading is defined, the share undefined beside it; *defined*: the two new runs "
+        "paired on whether the reading is defined at all (worlds defined in the smaller market "
+        "only / in the larger only, of every checked world). There is one size test per "
         f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
         f"{0.05 / n:.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out from all of "
-        "them."
+        "them (and likewise for the definedness tests, one per reading)."
         + (
             f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "
             f"{checked['checked']} worlds; the last column repeats the size test over those alone."
@@ -171,8 +174,8 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         ),
         "",
         f"| claim | reading | P(holds), {small:,} people | P(holds), {large:,} people | size: "
-        f"flips; p | noise: flips; p | size, kept at {large:,} too |",
-        "|---|---|---|---|---|---|---|",
+        f"flips; p | noise: flips; p | defined: flips; p | size, kept at {large:,} too |",
+        "|---|---|---|---|---|---|---|---|",
         *rows,
         "",
     ]

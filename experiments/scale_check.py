@@ -12,7 +12,11 @@ reading is judged on those worlds from each run (:func:`compare_sizes`):
   noise helped decide that the world is kept);
 * **the noise yardstick** pairs the study's replication 0 with the new replication 1, both in the
   study's market: how many worlds another run of the same size judges differently, and whether
-  the screened run leans one way.
+  the screened run leans one way;
+* **the definedness test** pairs the two new runs again, over every checked world: a reading is
+  undefined where it has nothing to measure (a rise in profit where the baseline makes none), and
+  P(holds) is over the worlds where it is defined, so a size that changes which worlds those are
+  changes what P(holds) is a share of.
 
 The runs share each world's parameters and seed numbers, not its draws: a larger market draws
 more, and another replication draws anew. The worlds are the ones the facts kept in the study's
@@ -29,7 +33,7 @@ from scipy.stats import binomtest
 
 from experiments.framework import Reading, ReadingVerdict, judge
 
-__all__ = ["Flips", "ScaleCheck", "compare_sizes", "flips"]
+__all__ = ["Flips", "ScaleCheck", "compare_sizes", "defined_flips", "flips"]
 
 
 @dataclass(frozen=True)
@@ -60,13 +64,26 @@ class Flips:
 
 
 def flips(first: pd.DataFrame, second: pd.DataFrame) -> Flips:
-    """:class:`Flips` between two per-world tables of :func:`experiments.framework.judge`."""
+    """:class:`Flips` between two per-world tables of :func:`experiments.framework.judge`: of the
+    worlds where the reading is defined in both, those where it holds in one only."""
     both = first.merge(second, on="world", suffixes=("_1", "_2"))
     both = both[(both["status_1"] != "undefined") & (both["status_2"] != "undefined")]
-    holds_1, holds_2 = both["status_1"] == "in band", both["status_2"] == "in band"
-    only_1, only_2 = int((holds_1 & ~holds_2).sum()), int((holds_2 & ~holds_1).sum())
+    return _paired(both["status_1"] == "in band", both["status_2"] == "in band")
+
+
+def defined_flips(first: pd.DataFrame, second: pd.DataFrame) -> Flips:
+    """:class:`Flips` of definedness between two per-world tables of
+    :func:`experiments.framework.judge`: of the worlds in both, those where the reading is defined
+    in one only (``paired`` counts every world in both)."""
+    both = first.merge(second, on="world", suffixes=("_1", "_2"))
+    return _paired(both["status_1"] != "undefined", both["status_2"] != "undefined")
+
+
+def _paired(first: pd.Series, second: pd.Series) -> Flips:
+    """McNemar's exact test on two paired boolean judgements of the same worlds."""
+    only_1, only_2 = int((first & ~second).sum()), int((second & ~first).sum())
     p = float(binomtest(only_1, only_1 + only_2, 0.5).pvalue) if only_1 + only_2 else 1.0
-    return Flips(len(both), only_1, only_2, p)
+    return Flips(len(first), only_1, only_2, p)
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,9 @@ class ScaleCheck:
         ``again`` against ``large``, world by world: the size test.
     noise : Flips
         ``studied`` against ``again``: what another run of the same size changes.
+    defined : Flips
+        ``again`` against ``large`` on whether the reading is defined (:func:`defined_flips`):
+        ``only_first`` counts the worlds defined in the study's market only.
     size_kept : Flips or None
         The size test over the worlds the facts keep in the larger market too (None when that
         was not asked).
@@ -96,6 +116,7 @@ class ScaleCheck:
     large: ReadingVerdict
     size: Flips
     noise: Flips
+    defined: Flips
     size_kept: Flips | None = None
 
 
@@ -135,4 +156,13 @@ def compare_sizes(
     size_kept = None
     if kept_large is not None:
         size_kept = flips(per_a[per_a["world"].isin(kept_large)], per_l)
-    return ScaleCheck(clients, v_s, v_a, v_l, flips(per_a, per_l), flips(per_s, per_a), size_kept)
+    return ScaleCheck(
+        clients,
+        v_s,
+        v_a,
+        v_l,
+        size=flips(per_a, per_l),
+        noise=flips(per_s, per_a),
+        defined=defined_flips(per_a, per_l),
+        size_kept=size_kept,
+    )

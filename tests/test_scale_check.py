@@ -14,7 +14,7 @@ import pytest
 from scipy.stats import binomtest
 
 from experiments.framework import Claim, Reading, judge
-from experiments.scale_check import compare_sizes, flips
+from experiments.scale_check import compare_sizes, defined_flips, flips
 from experiments.study import Size, scale_values, scale_world_table
 from model import Scenario
 from model.engine.retention_model import RetentionModel
@@ -46,6 +46,25 @@ def test_flips_pair_the_worlds_defined_in_both_and_test_the_lean():
     assert (same.only_first, same.only_second, same.p_value) == (0, 0, 1.0)
 
 
+def test_definedness_flips_pair_every_world_and_test_the_lean():
+    first = _values(
+        [(w, 0, 5.0) for w in range(3)]  # defined in both
+        + [(3, 0, np.nan), (4, 0, np.nan), (5, 0, np.nan)]  # defined in the second only
+        + [(6, 0, np.nan)]  # undefined in both
+        + [(7, 0, 50.0)]  # defined (and failing) in the first only
+        + [(8, 0, 5.0)]  # not judged in the second: not paired
+    )
+    second = _values(
+        [(w, 0, 50.0) for w in range(3)] + [(w, 0, 5.0) for w in (3, 4, 5)] + [(6, 0, np.nan)]
+        + [(7, 0, np.nan)]
+    )  # fmt: skip
+    f = defined_flips(judge(BAND, first)[0], judge(BAND, second)[0])
+    assert (f.paired, f.only_first, f.only_second) == (8, 1, 3)
+    assert f.p_value == pytest.approx(binomtest(1, 4, 0.5).pvalue)
+    # Whether a defined world holds plays no part (worlds 0-2 fail in the second, 7 in the first).
+    assert defined_flips(judge(BAND, second)[0], judge(BAND, second)[0]).only_first == 0
+
+
 def test_compare_sizes_judges_each_run_on_the_checked_worlds():
     studied = _values(
         [(w, 0, 5.0) for w in range(6)]
@@ -62,6 +81,12 @@ def test_compare_sizes_judges_each_run_on_the_checked_worlds():
     assert (c.size.paired, c.size.only_first, c.size.only_second) == (6, 2, 1)
     # Noise: the study's run against the new one of its size (worlds 4 and 5 flip).
     assert (c.noise.paired, c.noise.only_first, c.noise.only_second) == (6, 2, 0)
+    # Definedness: every world defined in both runs.
+    assert (c.defined.paired, c.defined.only_first, c.defined.only_second) == (6, 0, 0)
+    lost = _values([(w, 0, np.nan if w in (2, 3) else 5.0) for w in range(6)])
+    d = compare_sizes(BAND, studied, again, lost, clients=8000)
+    assert (d.defined.paired, d.defined.only_first, d.defined.only_second) == (6, 2, 0)
+    assert d.size.paired == 4  # (the size test pairs the worlds defined in both)
     assert c.size_kept is None  # (not asked)
     # The size test again over the worlds the facts keep in the larger market too.
     kept = compare_sizes(BAND, studied, again, large, 8000, kept_large={0, 1, 4})
@@ -153,7 +178,9 @@ def test_the_report_says_what_the_larger_market_changed(tmp_path, monkeypatch, p
         assert row["clients"] == [40, 40, 60]
         assert row["worlds"] == [4 if plausible else 0] * 3
         # The planted effects hold or fail by the world's parameters alone: no world flips.
-        for test, f in (("size", r.scale.size), ("noise", r.scale.noise)):
+        for test, f in (
+            ("size", r.scale.size), ("noise", r.scale.noise), ("defined", r.scale.defined),
+        ):  # fmt: skip
             assert row[test]["only_first"] == row[test]["only_second"] == 0
             assert row[test]["paired"] == f.paired
         assert row["p"][2] == r.scale.large.p or np.isnan(r.scale.large.p)
