@@ -34,30 +34,103 @@ from experiments.study import (
     submit,
     world_table,
 )
-from model.studies.worlds import FACTS, OPERATING_MARGIN, declared_uncertainties, rejections
+from model.studies.worlds import (
+    FACTS,
+    OPERATING_MARGIN,
+    Fact,
+    declared_uncertainties,
+    rejections,
+)
 
 __all__ = [
     "CLOSE_TO_FACT",
-    "MARGIN_BOUNDS",
+    "TIGHTER_BOUNDS",
     "UNDEFINED_BOX_SHARE",
     "ClaimEvidence",
     "ReadingEvidence",
+    "TighterBound",
     "closest_fact",
     "run_claim",
 ]
 
 #: A reading undefined in at least this share of the worlds gets a PRIM box of where it is defined.
 UNDEFINED_BOX_SHARE = 0.1
-#: Tighter bounds of the operating-margin fact (share of revenue) under which each report judges
-#: its readings again, beside the kept worlds' verdict: no loss at all, and no margin above 30%
-#: (about the highest industries'). Only tighter: the worlds a looser bound would add were never
-#: run.
-MARGIN_BOUNDS: tuple[tuple[float, float], ...] = ((0.0, 0.45), (-0.10, 0.30))
-if not all(OPERATING_MARGIN.low <= lo < hi <= OPERATING_MARGIN.high for lo, hi in MARGIN_BOUNDS):
-    raise ValueError(f"MARGIN_BOUNDS: {MARGIN_BOUNDS} must lie inside the fact's range")
+
+
+@dataclass(frozen=True)
+class TighterBound:
+    """A narrower range of one stylised fact, under which each report judges its readings again.
+
+    Only narrower than the fact's own range: the worlds a wider one would add were never run.
+
+    Attributes
+    ----------
+    label : str
+        The fact's short name in a report (``margin``).
+    fact : Fact
+        The stylised fact (:data:`model.studies.worlds.FACTS`).
+    low, high : float
+        The narrower range, in the fact's unit, inside the fact's own.
+    why : str
+        Where the range comes from.
+    """
+
+    label: str
+    fact: Fact
+    low: float
+    high: float
+    why: str
+
+    def __post_init__(self) -> None:
+        if not self.fact.low <= self.low < self.high <= self.fact.high:
+            raise ValueError(
+                f"TighterBound {self.fact.name}: {self.low}..{self.high} must lie inside the "
+                f"fact's range {self.fact.low}..{self.fact.high}"
+            )
+
+    @property
+    def key(self) -> tuple[str, float, float]:
+        """(fact name, low, high): how :attr:`ReadingEvidence.bounded` names the set of worlds."""
+        return self.fact.name, self.low, self.high
+
+    @property
+    def text(self) -> str:
+        """``margin -10% to 30%``: the set of worlds in a report's column."""
+        return f"{self.label} {self.low:.0%} to {self.high:.0%}"
+
+
+_FACT = {f.name: f for f in FACTS}
+
+#: The narrower ranges each report judges its readings under, beside the kept worlds' verdict: the
+#: two facts a reading's effect has been found to move with (|ρ| ≥ :data:`CLOSE_TO_FACT`), each
+#: narrowed at one end, then at the other.
+TIGHTER_BOUNDS: tuple[TighterBound, ...] = (
+    TighterBound("margin", OPERATING_MARGIN, 0.0, 0.45, "no loss at all"),
+    TighterBound(
+        "margin", OPERATING_MARGIN, -0.10, 0.30, "no margin above about the highest industries'"
+    ),
+    # The fact's range is an assumption, wide (model/studies/worlds.py); its one figure is that
+    # word of mouth is the main factor in 20-50% of purchase decisions (Bughin, Doogan & Vetvik
+    # 2010, McKinsey Quarterly; practitioner): the ends of that range, in turn.
+    TighterBound(
+        "referral share",
+        _FACT["referral_share"],
+        0.02,
+        0.50,
+        "no more than the high end of the 20-50% of purchase decisions word of mouth mainly "
+        "decides (Bughin, Doogan & Vetvik 2010)",
+    ),
+    TighterBound(
+        "referral share",
+        _FACT["referral_share"],
+        0.20,
+        0.65,
+        "no less than the low end of the same 20-50% (Bughin, Doogan & Vetvik 2010)",
+    ),
+)
 #: A reading whose effects rank with a fact's values at Spearman |ρ| ≥ this over the kept worlds
 #: is close to that fact: its effect moves with the fact, so where the fact's range ends can
-#: move the verdict (the margin's tighter bounds show whether it does for that fact).
+#: move the verdict (:data:`TIGHTER_BOUNDS` show whether it does, for the facts they narrow).
 CLOSE_TO_FACT = 0.8
 
 
@@ -87,9 +160,9 @@ class ReadingEvidence:
     #: (:func:`closest_fact`); None with fewer than three worlds where it is measured, a
     #: constant effect or no fact that varies.
     nearest_fact: tuple[str, float] | None = None
-    #: Its verdict over the kept worlds whose operating margin lies in each of
-    #: :data:`MARGIN_BOUNDS` (empty when the worlds carry no margin).
-    bounded: dict[tuple[float, float], ReadingVerdict] = field(default_factory=dict)
+    #: Its verdict over the kept worlds within each of :data:`TIGHTER_BOUNDS`, by
+    #: :attr:`TighterBound.key` (none for a fact the worlds do not carry).
+    bounded: dict[tuple[str, float, float], ReadingVerdict] = field(default_factory=dict)
     #: The first worlds judged again, in the study's market and in a larger one
     #: (:func:`experiments.scale_check.compare_sizes`); None when the size has no scale check.
     scale: ScaleCheck | None = None
@@ -156,18 +229,19 @@ def closest_fact(effect: pd.Series, facts: pd.DataFrame) -> tuple[str, float] | 
     return name, float(rho[name])
 
 
-def _margin_subsets(facts: pd.DataFrame) -> dict[tuple[float, float], set[int]]:
-    """The worlds (``facts``' index) whose operating margin lies in each of
-    :data:`MARGIN_BOUNDS`; none without the margin."""
-    if OPERATING_MARGIN.name not in facts:
-        return {}
-    margin = facts[OPERATING_MARGIN.name]
-    return {(lo, hi): set(margin.index[margin.between(lo, hi)]) for lo, hi in MARGIN_BOUNDS}
+def _bound_subsets(facts: pd.DataFrame) -> dict[tuple[str, float, float], set[int]]:
+    """The worlds (``facts``' index) within each of :data:`TIGHTER_BOUNDS`, by its key; none for
+    a fact ``facts`` does not carry."""
+    return {
+        b.key: set(facts.index[facts[b.fact.name].between(b.low, b.high)])
+        for b in TIGHTER_BOUNDS
+        if b.fact.name in facts
+    }
 
 
 def _bounded(
-    reading: Reading, values: pd.DataFrame, subsets: dict[tuple[float, float], set[int]]
-) -> dict[tuple[float, float], ReadingVerdict]:
+    reading: Reading, values: pd.DataFrame, subsets: dict[tuple[str, float, float], set[int]]
+) -> dict[tuple[str, float, float], ReadingVerdict]:
     """``reading``'s verdict over each subset of worlds (:func:`experiments.framework.judge`)."""
     return {b: judge(reading, values[values["world"].isin(w)])[1] for b, w in subsets.items()}
 
@@ -212,7 +286,7 @@ def run_claim(
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
     facts = kept.set_index("world")[[f.name for f in FACTS if f.name in kept.columns]]
-    subsets = _margin_subsets(facts)
+    subsets = _bound_subsets(facts)
     judged = []
     for reading in claim.readings:
         per, verdict = judge(reading, values)

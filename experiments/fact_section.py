@@ -1,38 +1,43 @@
 """How much a claim's verdict owes to the stylised facts: a report section, its table and JSON.
 
-Each reading is judged again over the kept worlds whose operating margin lies in tighter bounds
-(:data:`experiments.evidence.MARGIN_BOUNDS`), and the fact its effects rank with most closely is
-named (:func:`experiments.evidence.closest_fact`); docs/ODD.md §1.2 gives the rule.
+Each reading is judged again over the kept worlds within narrower ranges of two facts, the
+operating margin and the referral share (:data:`experiments.evidence.TIGHTER_BOUNDS`), and the
+fact its effects rank with most closely is named (:func:`experiments.evidence.closest_fact`);
+docs/ODD.md §1.2 gives the rule.
 """
 
 from __future__ import annotations
 
 from experiments.cells import p_cell
-from experiments.evidence import CLOSE_TO_FACT, MARGIN_BOUNDS, ClaimEvidence, ReadingEvidence
+from experiments.evidence import (
+    CLOSE_TO_FACT,
+    TIGHTER_BOUNDS,
+    ClaimEvidence,
+    ReadingEvidence,
+    TighterBound,
+)
 from experiments.framework import ReadingVerdict
-from model.studies.worlds import OPERATING_MARGIN
 
-__all__ = ["fact_numbers", "fact_rows", "facts_intro", "margin_label", "verdict_cell"]
+__all__ = ["fact_numbers", "fact_rows", "facts_intro", "verdict_cell"]
 
 
 def facts_intro() -> str:
     """The section's opening paragraph: what the table shows and what it cannot."""
+    tested = sorted({b.fact.name for b in TIGHTER_BOUNDS})
     return (
         "A fact keeps worlds; where a reading's effect moves with a fact's value, the fact's "
         "range shapes the verdict. Below: the verdict over the kept worlds, and again over those "
-        "of them whose operating margin after year 1 lies in narrower bounds ("
-        + "; ".join(margin_label(lo, hi) for lo, hi in MARGIN_BOUNDS)
-        + ") — only narrower, since the worlds a wider bound would add were "
-        "never run. The last column names the fact whose values the reading's effects rank with "
-        f"most closely over the kept worlds (|ρ| ≥ {CLOSE_TO_FACT:g}: close — the effect moves "
-        "with that fact, so where its range ends can move the verdict; only the margin's bounds "
-        "are tested here, so for another fact that is a warning, not a measurement)."
+        "of them within narrower ranges of "
+        + " and ".join(tested)
+        + " ("
+        + "; ".join(f"{b.text}: {b.why}" for b in TIGHTER_BOUNDS)
+        + ") — only narrower, since the worlds a wider range would add were never run. The last "
+        "column names the fact whose values the reading's effects rank with most closely over "
+        f"the kept worlds (|ρ| ≥ {CLOSE_TO_FACT:g}: close — the effect moves with that fact, so "
+        "where its range ends can move the verdict; only "
+        + " and ".join(tested)
+        + " are narrowed here, so for another fact that is a warning, not a measurement)."
     )
-
-
-def margin_label(lo: float, hi: float) -> str:
-    """``margin -10% to 30%``: a column's set of worlds."""
-    return f"margin {lo:.0%} to {hi:.0%}"
 
 
 def verdict_cell(v: ReadingVerdict) -> str:
@@ -42,10 +47,13 @@ def verdict_cell(v: ReadingVerdict) -> str:
     return f"{p_cell(v)}: {v.words} ({v.worlds} worlds)"
 
 
-def _judged_sets(r: ReadingEvidence) -> list[tuple[tuple[float, float], ReadingVerdict]]:
-    """The reading's verdict per set of worlds: the kept ones (the fact's own range), then
-    those within each tighter bound."""
-    return [((OPERATING_MARGIN.low, OPERATING_MARGIN.high), r.verdict), *r.bounded.items()]
+def _judged_sets(r: ReadingEvidence) -> list[tuple[TighterBound | None, ReadingVerdict]]:
+    """The reading's verdict per set of worlds: the kept ones (None), then those within each of
+    :data:`~experiments.evidence.TIGHTER_BOUNDS` that the worlds carry."""
+    return [
+        (None, r.verdict),
+        *((b, r.bounded[b.key]) for b in TIGHTER_BOUNDS if b.key in r.bounded),
+    ]
 
 
 def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -60,16 +68,14 @@ def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     -------
     list of dict
         Per reading: its verdict over the kept worlds and over those within each of
-        :data:`~experiments.evidence.MARGIN_BOUNDS` (P(holds) [95%], words, worlds), and the
+        :data:`~experiments.evidence.TIGHTER_BOUNDS` (P(holds) [95%], words, worlds), and the
         fact its effects rank with most closely, with Spearman's ρ.
     """
     rows = []
     for r in ev.readings:
         row: dict[str, object] = {"reading": r.verdict.reading.name}
-        for i, ((lo, hi), v) in enumerate(_judged_sets(r)):
-            row[f"as kept ({margin_label(lo, hi)})" if i == 0 else margin_label(lo, hi)] = (
-                verdict_cell(v)
-            )
+        for b, v in _judged_sets(r):
+            row["as kept" if b is None else b.text] = verdict_cell(v)
         if r.nearest_fact is None:
             row["nearest fact (Spearman ρ)"] = "—"
         else:
@@ -83,13 +89,15 @@ def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
 
 def fact_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
     """:func:`fact_rows` as numbers (the report's JSON): per reading, its nearest fact and ρ
-    and, per set of worlds (``bounds``: the kept range, then each tighter one), how many
-    worlds, P(holds) with its interval, the share undefined and the words."""
+    and, per set of worlds (``bounds``: the kept worlds, ``fact`` None, then those within each
+    narrower range, its fact, ``low`` and ``high``), how many worlds, P(holds) with its interval,
+    the share undefined and the words."""
 
-    def judged(lo: float, hi: float, v: ReadingVerdict) -> dict[str, object]:
+    def judged(b: TighterBound | None, v: ReadingVerdict) -> dict[str, object]:
         return {
-            "margin_low": lo,
-            "margin_high": hi,
+            "fact": None if b is None else b.fact.name,
+            "low": None if b is None else b.low,
+            "high": None if b is None else b.high,
             "worlds": v.worlds,
             "p": v.p,
             "p_low": v.low,
@@ -103,7 +111,7 @@ def fact_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
             "reading": r.verdict.reading.name,
             "nearest_fact": r.nearest_fact[0] if r.nearest_fact else None,
             "rho": r.nearest_fact[1] if r.nearest_fact else None,
-            "bounds": [judged(lo, hi, v) for (lo, hi), v in _judged_sets(r)],
+            "bounds": [judged(b, v) for b, v in _judged_sets(r)],
         }
         for r in ev.readings
     ]

@@ -240,19 +240,20 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
         defined_boxes += got.defined_box is not None
     assert boxes  # a box was found, so boxes were compared, not only Nones
     assert defined_boxes == 1  # the third reading's: where spend_sigma is high
-    # Each reading judged again on the kept worlds within each tighter margin bound, as judge
+    # Each reading judged again on the kept worlds within each narrower range of a fact, as judge
     # judges that subset; and the fact its effects rank with most closely.
-    from experiments.evidence import MARGIN_BOUNDS, closest_fact
+    from experiments.evidence import TIGHTER_BOUNDS, closest_fact
 
     values = claim_values(module, worlds, size, tmp_path / "store")
-    margin = kept.set_index("world")["operating_margin"]
     facts = kept.set_index("world")[[c for c in kept.columns if c in _FACT_NAMES]]
     subsets = nearest = 0
     for reading, got in zip(module.CLAIM.readings, ev.readings, strict=True):
-        assert set(got.bounded) == set(MARGIN_BOUNDS)
-        for (lo, hi), verdict in got.bounded.items():
-            inside = margin.index[margin.between(lo, hi)]
-            assert verdict == judge(reading, values[values["world"].isin(inside)])[1]
+        assert list(got.bounded) == [b.key for b in TIGHTER_BOUNDS]
+        assert {name for name, _, _ in got.bounded} == {"operating_margin", "referral_share"}
+        for (name, lo, hi), verdict in got.bounded.items():
+            inside = facts.index[facts[name].between(lo, hi)]
+            # (by repr: an empty subset's P(holds) is NaN, which == never equals)
+            assert repr(verdict) == repr(judge(reading, values[values["world"].isin(inside)])[1])
             subsets += 0 < verdict.worlds < ev.kept
         per = got.per_world.set_index("world")
         assert got.nearest_fact == closest_fact(per["effect"], facts)
@@ -325,6 +326,40 @@ def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
     assert not figure.exists()
     summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
     assert summary["kept"] == 0 and len(summary["facts"]) == len(module.CLAIM.readings)
+
+
+def test_the_report_judges_each_reading_under_each_narrower_range(tmp_path, monkeypatch):
+    from experiments.evidence import TIGHTER_BOUNDS, run_claim
+    from experiments.report import write_report
+
+    module, size = _small_planted_study(monkeypatch, plausible=True)
+    ev = run_claim(module, size, tmp_path / "store", size_name="test")
+    text = write_report(ev, tmp_path / "out").read_text()
+    section = text.split("## How much the verdict owes to the stylised facts")[1].split("\n## ")[0]
+    header = next(line for line in section.splitlines() if line.startswith("| reading"))
+    assert header == (
+        "| reading | as kept | margin 0% to 45% | margin -10% to 30% | referral share 2% to 50% "
+        "| referral share 20% to 65% | nearest fact (Spearman ρ) |"
+    )
+    assert "Bughin, Doogan & Vetvik 2010" in section
+    summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
+    for row, r in zip(summary["facts"], ev.readings, strict=True):
+        kept, *narrower = row["bounds"]
+        assert kept["fact"] is None and kept["worlds"] == r.verdict.worlds == ev.kept
+        assert [(b["fact"], b["low"], b["high"]) for b in narrower] == [
+            b.key for b in TIGHTER_BOUNDS
+        ]
+        assert [b["worlds"] for b in narrower] == [r.bounded[b.key].worlds for b in TIGHTER_BOUNDS]
+
+
+def test_a_narrower_range_must_lie_inside_its_facts():
+    from experiments.evidence import TighterBound
+    from model.studies.worlds import OPERATING_MARGIN
+
+    with pytest.raises(ValueError, match=r"operating_margin: -0.2\.\.0.3 must lie inside"):
+        TighterBound("margin", OPERATING_MARGIN, -0.2, 0.3, "wider than the fact")
+    with pytest.raises(ValueError, match="must lie inside"):
+        TighterBound("margin", OPERATING_MARGIN, 0.3, 0.3, "empty")
 
 
 def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monkeypatch):
