@@ -35,7 +35,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     if out is None:
         committed = reports.resolve() == REPORTS.resolve()
         out = reports.parent / "README.md" if committed else reports / "README.md"
-    rows, worlds, facts, scale = [], set(), [], []
+    rows, worlds, facts, scale, ranges = [], set(), [], [], []
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
@@ -51,6 +51,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         worlds.add((s["drawn"], s["kept"]))
         facts = facts or s.get("rejections", [])
         scale += [(name, rel, c) for c in s.get("scale", [])]
+        ranges += [(name, rel, r) for r in s.get("facts", [])]
         checked = checked or s.get("scale_worlds")
         for i, r in enumerate(s["rows"]):
             claim = f"[{name}]({rel}): {s['title']}" if i == 0 else ""
@@ -127,10 +128,56 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "|---|---|---|---|---|---|---|",
         *rows,
         "",
+        *_range_lines(ranges),
         *_scale_lines(scale, checked),
     ]
     write_atomic(out, "\n".join(lines))
     return out
+
+
+def _range_lines(ranges: list[tuple[str, str, dict]]) -> list[str]:
+    """The section on the facts' ranges: every reading whose verdict words change under a
+    narrower range of a fact (each report's ``facts``), with P(holds) over each set of worlds;
+    none when no report judged a narrower range."""
+    judged = [(name, rel, r) for name, rel, r in ranges if len(r.get("bounds", [])) > 1]
+    if not judged or "fact" not in judged[0][2]["bounds"][1]:
+        return []  # (reports of older code: their bounds were the margin's alone)
+    sets = [f"{b['fact']} {b['low']:.0%} to {b['high']:.0%}" for b in judged[0][2]["bounds"][1:]]
+    rows = []
+    for name, rel, r in judged:
+        if len({b["words"] for b in r["bounds"]}) == 1:
+            continue
+        cells = [
+            f"{b['p']:.2f} ({b['worlds']}): {b['words']}" if b["p"] == b["p"] else "—"
+            for b in r["bounds"]
+        ]
+        rows.append(f"| [{name}]({rel}) | {r['reading']} | " + " | ".join(cells) + " |")
+    moved = (
+        f"{len(rows)} of the {len(judged)} readings change their words under some narrower range:"
+        if rows
+        else f"None of the {len(judged)} readings changes its words under a narrower range."
+    )
+    return [
+        "## Where a fact's range moves the verdict",
+        "",
+        "A fact keeps worlds, so where a reading's effect moves with a fact's value, where the "
+        "fact's range ends can decide the verdict. Each report judges every reading again over the "
+        "kept worlds within narrower ranges of the two facts found to decide effects (the operating "
+        "margin; the referral share, whose range is an assumption) — only narrower, since the "
+        "worlds a wider range would add were never run. Fewer worlds also widen the interval, "
+        "so compare P(holds), not only the words (worlds in brackets). " + moved,
+        *(
+            [
+                "",
+                "| claim | reading | as kept | " + " | ".join(sets) + " |",
+                "|---|---|---|" + "---|" * len(sets),
+                *rows,
+            ]
+            if rows
+            else []
+        ),
+        "",
+    ]
 
 
 def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> list[str]:

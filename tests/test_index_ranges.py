@@ -1,0 +1,53 @@
+"""The index's section on the facts' ranges: the readings whose verdict words a narrower range
+of a fact changes, gathered from the reports' summaries."""
+
+from __future__ import annotations
+
+import json
+
+from experiments.index import write_index
+
+
+def _bound(fact: str | None, low: float | None, high: float | None, p: float, words: str) -> dict:
+    return {
+        "fact": fact, "low": low, "high": high, "worlds": 100, "p": p, "p_low": p - 0.05,
+        "p_high": p + 0.05, "undefined": 0.0, "words": words,
+    }  # fmt: skip
+
+
+def _summary(readings: dict[str, list[str]]) -> dict:
+    """A report's summary whose readings have these words: as kept, then per narrower range."""
+    ranges = [(None, None, None), ("operating_margin", 0.0, 0.45), ("referral_share", 0.2, 0.65)]
+    return {
+        "name": "word_of_mouth", "title": "t", "drawn": 10, "kept": 5, "rows": [],
+        "facts": [
+            {
+                "reading": name, "nearest_fact": None, "rho": None,
+                "bounds": [_bound(*r, 0.8, w) for r, w in zip(ranges, words, strict=True)],
+            }
+            for name, words in readings.items()
+        ],
+    }  # fmt: skip
+
+
+def test_the_index_lists_the_readings_a_narrower_range_moves(tmp_path):
+    summary = _summary(
+        {"steady": ["supported"] * 3, "moved": ["undetermined", "undetermined", "supported"]}
+    )
+    (tmp_path / "word_of_mouth.json").write_text(json.dumps(summary))
+    text = write_index(tmp_path).read_text()
+    section = text.split("## Where a fact's range moves the verdict")[1].split("\n## ")[0]
+    assert "1 of the 2 readings change their words" in section
+    assert (
+        "| claim | reading | as kept | operating_margin 0% to 45% | referral_share 20% to 65% |"
+        in (section)
+    )
+    rows = [line for line in section.splitlines() if line.startswith("| [word_of_mouth]")]
+    assert len(rows) == 1 and "| moved |" in rows[0] and rows[0].endswith("0.80 (100): supported |")
+
+
+def test_the_index_says_when_no_range_moves_a_verdict(tmp_path):
+    (tmp_path / "word_of_mouth.json").write_text(json.dumps(_summary({"steady": ["x"] * 3})))
+    text = write_index(tmp_path).read_text()
+    assert "None of the 1 readings changes its words under a narrower range." in text
+    assert "| [word_of_mouth](" not in text.split("## Where a fact's range")[1]
