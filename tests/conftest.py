@@ -43,6 +43,7 @@ CLOSED_COHORT: dict[str, Any] = {
     "staff.salary": 0.0,
     "staff.hiring_cost": 0.0,
     "economics.fixed_overhead": 0.0,
+    "economics.overhead_share": 0.0,
 }
 
 

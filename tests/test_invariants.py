@@ -65,6 +65,7 @@ def scenarios(draw: st.DrawFn, min_active: float = 0.0) -> Scenario:
             "retain.churn_heterogeneity": draw(st.sampled_from([0.0, 0.02, 0.3])),
             "service.recovery_paradox_behavioural": draw(st.booleans()),
             "economics.fixed_overhead": draw(st.sampled_from([0.0, 5_000.0])),
+            "economics.overhead_share": draw(st.sampled_from([0.0, 0.15])),
         }
     )
     return small_scenario(overrides)

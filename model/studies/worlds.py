@@ -228,9 +228,9 @@ def _nps(ts: pd.DataFrame) -> float:
 
 def _operating_margin(ts: pd.DataFrame) -> float:
     """Profit over revenue after the first year: every cost the model books (cost of goods,
-    service, front-line staff, marketing, fixes, discounts, R&D, and a fixed overhead that is 0
-    unless set), so an operating margin before the general overhead, depreciation and tax it
-    does not book; ``-inf`` without revenue."""
+    service, front-line staff, marketing, fixes, discounts, R&D, and the general overhead a
+    world draws, ``economics.overhead_share``), so an operating margin before the depreciation
+    and tax it does not book; ``-inf`` without revenue."""
     late = ts.iloc[12:]
     revenue = late["revenue"].sum()
     return float(late["profit"].sum() / revenue) if revenue > 0 else float("-inf")
@@ -249,8 +249,9 @@ OPERATING_MARGIN = Fact(
     "2024 table (mgnroc.xls); pre-tax operating margins reach 24% (broadcasting) in his "
     "January 2014 table (margin.xls); EBIT over sales has quartiles of about 4%, 8% and 13% "
     "over some 340 industries (StrategyStreet benchmarks, undated; practitioner). The model "
-    "books no general overhead (economics.fixed_overhead is 0 and not drawn), depreciation "
-    "or tax and only front-line staff, so its margin runs above an EBIT margin. Tolerance "
+    "books a general overhead only as drawn (economics.overhead_share, 0-20% of the initial "
+    "base's revenue), no depreciation or tax and only front-line staff, so its margin runs "
+    "above an EBIT margin. Tolerance "
     "-10% to 45% (assumption: a firm losing a tenth of its revenue for four years is rare; "
     "each report shows its verdicts at 0-45% and -10-30% too)",
     _operating_margin,

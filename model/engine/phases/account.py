@@ -28,9 +28,28 @@ import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import account as kernels
-from model.scenario import LoyaltyEconomics, Service
+from model.scenario import LoyaltyEconomics, Scenario, Service
 
-__all__ = ["monthly_rate", "service_cost", "step", "step_numpy", "tenure_multiplier"]
+__all__ = [
+    "monthly_overhead",
+    "monthly_rate",
+    "service_cost",
+    "step",
+    "step_numpy",
+    "tenure_multiplier",
+]
+
+
+def monthly_overhead(p: Scenario) -> float:
+    """The general overhead booked each month (currency): ``economics.fixed_overhead`` plus
+    ``economics.overhead_share`` of the revenue the initial clients bring in a month
+    (``market.clients · initial_active_share · spend_mean``).
+
+    A fixed cost: it scales with the market, not with how many clients the firm keeps, so a
+    claim's arms on the same market book the same overhead (docs/ODD.md §7.9).
+    """
+    e, m = p.economics, p.market
+    return e.fixed_overhead + e.overhead_share * (m.clients * m.initial_active_share * m.spend_mean)
 
 
 def monthly_rate(annual: float) -> float:
@@ -218,7 +237,7 @@ def step(ctx: Context) -> None:
     led["cogs"] += cogs_share * total_volume
     led["service"] += service_total
     led["discounts"] += discount_total
-    led["overhead"] += p.economics.fixed_overhead
+    led["overhead"] += monthly_overhead(p)
 
     per_client_charge, per_revenue, unattributed = _shares(led, n, total_revenue, joiners)
     kernels.attribute(
@@ -310,7 +329,7 @@ def step_numpy(ctx: Context) -> None:
     led["cogs"] += cogs_share * total_volume
     led["service"] += service_total
     led["discounts"] += discount_total
-    led["overhead"] += p.economics.fixed_overhead
+    led["overhead"] += monthly_overhead(p)
 
     # What each client is credited with: its contribution less its share of the shared costs,
     # less the share of it (rho) credited to the client who referred it.

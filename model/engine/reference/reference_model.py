@@ -13,7 +13,7 @@ from model.engine.initial import initial_clients, initial_staff
 from model.engine.metrics import nps
 from model.engine.network import build_network
 from model.engine.phases import innovate
-from model.engine.phases.account import monthly_rate
+from model.engine.phases.account import monthly_overhead, monthly_rate
 from model.engine.phases.attract import ad_awareness_probability
 from model.engine.phases.staff import headcount
 from model.engine.phases.work import FIXED_ON_SPOT, UNFIXED
@@ -232,7 +232,7 @@ class ReferenceModel(mesa.Model):
             )
         )
         # 9 account: shared costs are split equally over the clients served
-        self.ledger["overhead"] += self.params.economics.fixed_overhead
+        self.ledger["overhead"] += monthly_overhead(self.params)
         served = sum(c.served for c in self.clients)
         shared = sum(self.ledger[k] for k in ("staff", "training", "hiring", "marketing",
                                               "onboarding", "rd", "overhead"))  # fmt: skip

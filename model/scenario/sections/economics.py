@@ -30,3 +30,17 @@ class Economics(Section):
     fixed_overhead: float = param(
         0.0, unit="currency/month", ge=0.0, le=1e12, source="assumption", role="setting"
     )
+    overhead_share: float = param(
+        0.0,
+        unit="share of the initial base's monthly revenue",
+        ge=0.0,
+        le=10.0,
+        source="assumption: none by default; a fixed cost each month of this share of the "
+        "revenue the initial clients bring (market.clients x initial_active_share x spend_mean), "
+        "so it scales with the market and not with retention (docs/ODD.md §7.9)",
+        plausible=(0.0, 0.2),
+        plausible_source="assumption: wide: the general overhead the model books nowhere else "
+        "(head office, finance, IT, premises), 0-20% of revenue; EBIT runs at about 4-13% of "
+        "sales across industries (StrategyStreet quartiles, practitioner) below a gross margin "
+        "of 20-70%",
+    )
