@@ -82,6 +82,8 @@ class TighterBound:
     why: str
 
     def __post_init__(self) -> None:
+        if not self.fact.text.endswith("(share)"):  # (its ranges are printed as percentages)
+            raise ValueError(f"TighterBound {self.fact.name}: only a fact that is a share")
         if not self.fact.low <= self.low < self.high <= self.fact.high:
             raise ValueError(
                 f"TighterBound {self.fact.name}: {self.low}..{self.high} must lie inside the "
@@ -128,6 +130,9 @@ TIGHTER_BOUNDS: tuple[TighterBound, ...] = (
         "no less than the low end of the same 20-50% (Bughin, Doogan & Vetvik 2010)",
     ),
 )
+if len({b.key for b in TIGHTER_BOUNDS}) != len(TIGHTER_BOUNDS):
+    raise ValueError("TIGHTER_BOUNDS: two entries narrow the same fact to the same range")
+
 #: A reading whose effects rank with a fact's values at Spearman |ρ| ≥ this over the kept worlds
 #: is close to that fact: its effect moves with the fact, so where the fact's range ends can
 #: move the verdict (:data:`TIGHTER_BOUNDS` show whether it does, for the facts they narrow).

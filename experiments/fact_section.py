@@ -90,12 +90,13 @@ def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
 def fact_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
     """:func:`fact_rows` as numbers (the report's JSON): per reading, its nearest fact and ρ
     and, per set of worlds (``bounds``: the kept worlds, ``fact`` None, then those within each
-    narrower range, its fact, ``low`` and ``high``), how many worlds, P(holds) with its interval,
+    narrower range, its fact, ``low``, ``high`` and the column's ``label``), how many worlds, P(holds) with its interval,
     the share undefined and the words."""
 
     def judged(b: TighterBound | None, v: ReadingVerdict) -> dict[str, object]:
         return {
             "fact": None if b is None else b.fact.name,
+            "label": None if b is None else b.text,
             "low": None if b is None else b.low,
             "high": None if b is None else b.high,
             "worlds": v.worlds,

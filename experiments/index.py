@@ -139,19 +139,29 @@ def _range_lines(ranges: list[tuple[str, str, dict]]) -> list[str]:
     """The section on the facts' ranges: every reading whose verdict words change under a
     narrower range of a fact (each report's ``facts``), with P(holds) over each set of worlds;
     none when no report judged a narrower range."""
-    judged = [(name, rel, r) for name, rel, r in ranges if len(r.get("bounds", [])) > 1]
-    if not judged or "fact" not in judged[0][2]["bounds"][1]:
-        return []  # (reports of older code: their bounds were the margin's alone)
-    sets = [f"{b['fact']} {b['low']:.0%} to {b['high']:.0%}" for b in judged[0][2]["bounds"][1:]]
+    # Reports of older code named only the margin's bounds (no "fact"): left out.
+    judged = [
+        (name, rel, r)
+        for name, rel, r in ranges
+        if len(r.get("bounds", [])) > 1 and all("fact" in b for b in r["bounds"])
+    ]
+    if not judged:
+        return []
+    # The columns: every narrower range any report judged, in the order first met (a report
+    # whose worlds lack a fact has no cell for its ranges).
+    columns: dict[tuple, str] = {}
+    for _, _, r in judged:
+        for b in r["bounds"][1:]:
+            label = b.get("label") or f"{b['fact']} {b['low']:.0%} to {b['high']:.0%}"
+            columns.setdefault((b["fact"], b["low"], b["high"]), label)
     rows = []
     for name, rel, r in judged:
         if len({b["words"] for b in r["bounds"]}) == 1:
             continue
-        cells = [
-            f"{b['p']:.2f} ({b['worlds']}): {b['words']}" if b["p"] == b["p"] else "—"
-            for b in r["bounds"]
-        ]
+        by_key = {(b["fact"], b["low"], b["high"]): b for b in r["bounds"][1:]}
+        cells = [_range_cell(b) for b in (r["bounds"][0], *(by_key.get(k) for k in columns))]
         rows.append(f"| [{name}]({rel}) | {r['reading']} | " + " | ".join(cells) + " |")
+    sets = list(columns.values())
     moved = (
         f"{len(rows)} of the {len(judged)} readings change their words under some narrower range:"
         if rows
@@ -165,7 +175,7 @@ def _range_lines(ranges: list[tuple[str, str, dict]]) -> list[str]:
         "kept worlds within narrower ranges of the two facts found to decide effects (the operating "
         "margin; the referral share, whose range is an assumption) — only narrower, since the "
         "worlds a wider range would add were never run. Fewer worlds also widen the interval, "
-        "so compare P(holds), not only the words (worlds in brackets). " + moved,
+        "so compare P(holds), not only the words (worlds in parentheses). " + moved,
         *(
             [
                 "",
@@ -178,6 +188,13 @@ def _range_lines(ranges: list[tuple[str, str, dict]]) -> list[str]:
         ),
         "",
     ]
+
+
+def _range_cell(b: dict | None) -> str:
+    """``0.79 (566): undetermined: …``: P(holds), worlds and words over one set of worlds."""
+    if b is None or b["p"] != b["p"]:  # not judged, or no world defined
+        return "—"
+    return f"{b['p']:.2f} ({b['worlds']}): {b['words']}"
 
 
 def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> list[str]:

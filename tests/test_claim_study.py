@@ -354,12 +354,15 @@ def test_the_report_judges_each_reading_under_each_narrower_range(tmp_path, monk
 
 def test_a_narrower_range_must_lie_inside_its_facts():
     from experiments.evidence import TighterBound
-    from model.studies.worlds import OPERATING_MARGIN
+    from model.studies.worlds import FACTS, OPERATING_MARGIN
 
     with pytest.raises(ValueError, match=r"operating_margin: -0.2\.\.0.3 must lie inside"):
         TighterBound("margin", OPERATING_MARGIN, -0.2, 0.3, "wider than the fact")
     with pytest.raises(ValueError, match="must lie inside"):
         TighterBound("margin", OPERATING_MARGIN, 0.3, 0.3, "empty")
+    nps = next(f for f in FACTS if f.name == "nps")  # points, not a share: no percentages
+    with pytest.raises(ValueError, match="nps: only a fact that is a share"):
+        TighterBound("NPS", nps, 0.0, 50.0, "printed as 0% to 5000%")
 
 
 def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monkeypatch):

@@ -9,8 +9,10 @@ from experiments.index import write_index
 
 
 def _bound(fact: str | None, low: float | None, high: float | None, p: float, words: str) -> dict:
+    label = None if fact is None else f"{fact[:6]} {low:.0%} to {high:.0%}"
     return {
-        "fact": fact, "low": low, "high": high, "worlds": 100, "p": p, "p_low": p - 0.05,
+        "fact": fact, "label": label, "low": low, "high": high, "worlds": 100, "p": p,
+        "p_low": p - 0.05,
         "p_high": p + 0.05, "undefined": 0.0, "words": words,
     }  # fmt: skip
 
@@ -38,10 +40,7 @@ def test_the_index_lists_the_readings_a_narrower_range_moves(tmp_path):
     text = write_index(tmp_path).read_text()
     section = text.split("## Where a fact's range moves the verdict")[1].split("\n## ")[0]
     assert "1 of the 2 readings change their words" in section
-    assert (
-        "| claim | reading | as kept | operating_margin 0% to 45% | referral_share 20% to 65% |"
-        in (section)
-    )
+    assert "| claim | reading | as kept | operat 0% to 45% | referr 20% to 65% |" in section
     rows = [line for line in section.splitlines() if line.startswith("| [word_of_mouth]")]
     assert len(rows) == 1 and "| moved |" in rows[0] and rows[0].endswith("0.80 (100): supported |")
 
@@ -51,3 +50,19 @@ def test_the_index_says_when_no_range_moves_a_verdict(tmp_path):
     text = write_index(tmp_path).read_text()
     assert "None of the 1 readings changes its words under a narrower range." in text
     assert "| [word_of_mouth](" not in text.split("## Where a fact's range")[1]
+
+
+def test_the_index_leaves_out_reports_of_older_code_and_fills_missing_ranges(tmp_path):
+    summary = _summary({"moved": ["a", "b", "c"], "partly": ["a", "b", "c"]})
+    older = summary["facts"][0]
+    older["bounds"] = [
+        {k: v for k, v in b.items() if k not in ("fact", "label")} for b in older["bounds"]
+    ]  # (margin_low/margin_high only, before the facts were named)
+    summary["facts"][1]["bounds"].pop(1)  # worlds without the margin: no cell for its range
+    (tmp_path / "word_of_mouth.json").write_text(json.dumps(summary))
+    section = write_index(tmp_path).read_text().split("## Where a fact's range")[1]
+    section = section.split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| [word_of_mouth]")]
+    assert len(rows) == 1 and "| partly |" in rows[0]
+    assert "| claim | reading | as kept | referr 20% to 65% |" in section
+    assert "1 of the 1 readings change their words" in section

@@ -40,7 +40,8 @@ class Economics(Section):
         "so it scales with the market and not with retention (docs/ODD.md §7.9)",
         plausible=(0.0, 0.2),
         plausible_source="assumption: wide: the general overhead the model books nowhere else "
-        "(head office, finance, IT, premises), 0-20% of revenue; EBIT runs at about 4-13% of "
-        "sales across industries (StrategyStreet quartiles, practitioner) below a gross margin "
-        "of 20-70%",
+        "(head office, finance, IT, premises), 0-20% of the initial base's monthly revenue (a "
+        "growing firm's share of its actual revenue falls below it); for context only, EBIT "
+        "runs at about 4-13% of sales across industries (StrategyStreet quartiles, "
+        "practitioner). The default, 0, is the range's low end",
     )
