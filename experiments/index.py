@@ -139,11 +139,11 @@ def _range_lines(ranges: list[tuple[str, str, dict]]) -> list[str]:
     """The section on the facts' ranges: every reading whose verdict words change under a
     narrower range of a fact (each report's ``facts``), with P(holds) over each set of worlds;
     none when no report judged a narrower range."""
-    # Reports of older code named only the margin's bounds (no "fact"): left out.
+    # Reports of older code named only the margin's bounds (no "fact", no "label"): left out.
     judged = [
         (name, rel, r)
         for name, rel, r in ranges
-        if len(r.get("bounds", [])) > 1 and all("fact" in b for b in r["bounds"])
+        if len(r.get("bounds", [])) > 1 and all("label" in b for b in r["bounds"])
     ]
     if not judged:
         return []
@@ -152,8 +152,7 @@ def _range_lines(ranges: list[tuple[str, str, dict]]) -> list[str]:
     columns: dict[tuple, str] = {}
     for _, _, r in judged:
         for b in r["bounds"][1:]:
-            label = b.get("label") or f"{b['fact']} {b['low']:.0%} to {b['high']:.0%}"
-            columns.setdefault((b["fact"], b["low"], b["high"]), label)
+            columns.setdefault((b["fact"], b["low"], b["high"]), b["label"])
     rows = []
     for name, rel, r in judged:
         if len({b["words"] for b in r["bounds"]}) == 1:
