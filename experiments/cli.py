@@ -17,7 +17,7 @@ __all__ = ["add_experiment"]
 
 def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention experiment NAME|--all [--size S] [--workers N | --scheduler A |
-    --dask-local N] [--seed S] [--out DIR]``."""
+    --dask-local N] [--seed S] [--pin KEY=VALUE ...] [--out DIR]``."""
     from experiments.sizes import SIZES
 
     p = subparsers.add_parser(
@@ -40,7 +40,21 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         shared="the report folder's .store",
     )
     p.add_argument("--seed", type=seed("--seed"), default=1, metavar="S", help="world seed (1)")
-    p.add_argument("--fresh", action="store_true", help="discard the stored results first")
+    p.add_argument(
+        "--pin",
+        type=_pin,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a control study: hold this declared uncertainty at VALUE (inside its plausible "
+        "range) in every world, the worlds otherwise the drawn study's, and compare with that "
+        "study (run or resumed too); reports go to DIR/pinned/KEY=VALUE (repeatable)",
+    )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="discard the stored results first (with --pin: the pinned study's only)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (no bar)")
     p.add_argument(
         "--out",
@@ -50,6 +64,16 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         "its experiments/reports)",
     )
     p.set_defaults(handler=_cmd_experiment)
+
+
+def _pin(text: str) -> tuple[str, object]:
+    """An argparse type: ``KEY=VALUE`` (:func:`experiments.pins.parse_pin`)."""
+    from experiments.pins import parse_pin
+
+    try:
+        return parse_pin(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _cmd_experiment(args: argparse.Namespace) -> int:
@@ -65,6 +89,15 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             f"experiment: {' and '.join(chosen)} given together; allowed: one of an experiment's "
             "name, --all or --list"
         )
+    if args.pin:
+        from experiments.pins import check_pins
+
+        try:
+            args.pins = check_pins(args.pin)  # (each was checked alone; now none twice)
+        except ValueError as exc:
+            raise CliError(f"experiment --pin: {exc}") from None
+    else:
+        args.pins = ()
     if args.out is not None:
         check_out(args.out)  # before any experiment runs
     args.where = where_of(args)  # (a tls:// scheduler without its files: refused here)
@@ -87,13 +120,30 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 
 def _store(args: argparse.Namespace) -> Path:
+    """The study's store (with --pin, the pinned study's; ``--fresh`` clears it, once)."""
+    from experiments.pins import pins_slug
     from experiments.study import clear
 
-    store = reports_folder(args.out) / ".store" / f"{args.size}-seed{args.seed}"
+    store = _drawn_store(args)
+    if args.pins:
+        store = store.with_name(f"{store.name}-pinned") / pins_slug(args.pins)
     if args.fresh and not getattr(args, "_cleared", False):
         clear(store)
         args._cleared = True
     return store
+
+
+def _drawn_store(args: argparse.Namespace) -> Path:
+    """The drawn study's store: the study itself, or the one a pinned study is compared with."""
+    return reports_folder(args.out) / ".store" / f"{args.size}-seed{args.seed}"
+
+
+def _reports(args: argparse.Namespace) -> Path:
+    """Where the reports go: ``DIR``, or ``DIR/pinned/KEY=VALUE`` for a pinned study."""
+    from experiments.pins import pins_slug
+
+    out = reports_folder(args.out)
+    return out / "pinned" / pins_slug(args.pins) if args.pins else out
 
 
 def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
@@ -106,17 +156,19 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     module = load(name)
     say = (lambda *_a, **_k: None) if args.quiet else print
     say(f"{name}: {module.CLAIM.title}", flush=True)
+    size = SIZES[args.size].pinned(args.pins) if args.pins else SIZES[args.size]
     try:
         ev = run_claim(
             module,
-            SIZES[args.size],
+            size,
             _store(args),
             size_name=args.size,
             seed=args.seed,
+            drawn_store=_drawn_store(args) if args.pins else None,
         )
     except StaleStore as exc:
         raise CliError(f"experiment {name}: {exc}") from None
-    path = write_report(ev, reports_folder(args.out), command=command)
+    path = write_report(ev, _reports(args), command=command)
     for r in ev.readings:
         say(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()}: {r.verdict.words}")
     say(f"  worlds drawn {ev.drawn}, kept {ev.kept}; report: {path}", flush=True)
@@ -135,7 +187,7 @@ def _run_all(args: argparse.Namespace, command: str) -> int:
         f"(size '{args.size}', on {place})."
     )
     # With --out X the index goes into X itself, never into X's parent.
-    index = write_index(reports_folder(args.out), None, took)
+    index = write_index(_reports(args), None, took)
     if not args.quiet:
         print(f"index: {index}\n{took}")
     return 0

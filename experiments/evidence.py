@@ -24,6 +24,7 @@ from experiments.framework import (
     defaults_status,
     judge,
 )
+from experiments.pin_check import PinCheck, compare_pinned
 from experiments.scale_check import ScaleCheck, compare_sizes
 from experiments.study import (
     Size,
@@ -171,6 +172,9 @@ class ReadingEvidence:
     #: The first worlds judged again, in the study's market and in a larger one
     #: (:func:`experiments.scale_check.compare_sizes`); None when the size has no scale check.
     scale: ScaleCheck | None = None
+    #: A pinned study's reading against the drawn study's (:func:`experiments.pin_check.
+    #: compare_pinned`); None in a drawn study.
+    pinned: PinCheck | None = None
 
     @property
     def top_driver(self) -> str:
@@ -201,6 +205,9 @@ class ClaimEvidence:
     #: The scale check's worlds judged by the facts in the larger market
     #: (:func:`experiments.study.scale_world_table`; empty without a check).
     scale_worlds: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: A pinned study's worlds against the drawn study's: ``drawn`` (worlds both drew),
+    #: ``kept_drawn``, ``kept_pinned`` and ``kept_both`` (of those); empty in a drawn study.
+    pin_worlds: dict[str, int] = field(default_factory=dict)
 
 
 def closest_fact(effect: pd.Series, facts: pd.DataFrame) -> tuple[str, float] | None:
@@ -265,14 +272,24 @@ def run_claim(
     size_name: str = "default",
     seed: int = 1,
     workers: int = 1,
+    drawn_store: Path | None = None,
 ) -> ClaimEvidence:
-    """Run (or resume) one claim's study and judge every reading."""
+    """Run (or resume) one claim's study and judge every reading.
+
+    With ``size.pins`` (:meth:`experiments.sizes.Size.pinned`) the study is a control study, and
+    ``drawn_store`` (required then) is where the same study with nothing pinned is stored (or
+    will be: what it lacks runs first); each reading is compared with it
+    (:attr:`ReadingEvidence.pinned`).
+    """
     import time
 
+    if size.pins and drawn_store is None:
+        raise ValueError("run_claim: a pinned size needs drawn_store, the drawn study's store")
     t0 = time.perf_counter()
     worlds = world_table(size, seed, store, workers)
     kept = worlds[worlds["kept"]].reset_index(drop=True)
     values = claim_values(module, worlds, size, store, workers, seed=seed)
+    pin = _drawn_study(module, size, worlds, drawn_store, workers, seed) if size.pins else None
     defaults = defaults_values(module, size, seed, store, workers)
     again, large = scale_values(module, worlds, size, store, workers, seed)
     scale_worlds = scale_world_table(worlds, size, store, workers, seed)
@@ -287,6 +304,7 @@ def run_claim(
         kept=len(kept),
         rejections=rejections(worlds, FACTS),
         scale_worlds=scale_worlds,
+        pin_worlds=pin[2] if pin is not None else {},
     )
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
@@ -335,7 +353,39 @@ def run_claim(
                 scale=compare_sizes(reading, values, again, large, size.scale_clients, kept_large)
                 if size.scale_clients
                 else None,
+                pinned=compare_pinned(reading, pin[0], values, *pin[1])
+                if pin is not None
+                else None,
             )
         )
     ev.seconds = time.perf_counter() - t0
     return ev
+
+
+def _drawn_study(
+    module: ModuleType,
+    size: Size,
+    pinned_worlds: pd.DataFrame,
+    store: Path | None,
+    workers: int,
+    seed: int,
+) -> tuple[pd.DataFrame, tuple[set[int], set[int]], dict[str, int]]:
+    """The drawn study a pinned one is compared with: its values, the worlds each keeps of the
+    worlds both drew, and their counts (:attr:`ClaimEvidence.pin_worlds`)."""
+    drawn_size = size.unpinned()
+    worlds = world_table(drawn_size, seed, store, workers)
+    values = claim_values(module, worlds, drawn_size, store, workers, seed=seed)
+    # (Waves stop at the target kept, so one study may have drawn more than the other.)
+    common = set(worlds["world"]) & set(pinned_worlds["world"])
+
+    def kept(table: pd.DataFrame) -> set[int]:
+        return {int(w) for w in table.loc[table["kept"], "world"] if w in common}
+
+    k_d, k_p = kept(worlds), kept(pinned_worlds)
+    counts = {
+        "drawn": len(common),
+        "kept_drawn": len(k_d),
+        "kept_pinned": len(k_p),
+        "kept_both": len(k_d & k_p),
+    }
+    return values, (k_d, k_p), counts

@@ -13,6 +13,7 @@ from pathlib import Path
 from experiments import EXPERIMENTS, load
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
+from experiments.pins import pins_text
 from experiments.report import REPORTS
 from experiments.scale_check import Flips
 from experiments.scale_section import flips_text
@@ -35,7 +36,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     if out is None:
         committed = reports.resolve() == REPORTS.resolve()
         out = reports.parent / "README.md" if committed else reports / "README.md"
-    rows, worlds, facts, scale, ranges = [], set(), [], [], []
+    rows, worlds, facts, scale, ranges, pins = [], set(), [], [], [], []
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
@@ -53,6 +54,8 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         scale += [(name, rel, c) for c in s.get("scale", [])]
         ranges += [(name, rel, r) for r in s.get("facts", [])]
         checked = checked or s.get("scale_worlds")
+        if s.get("pin"):
+            pins.append((name, rel, s["pin"]))
         for i, r in enumerate(s["rows"]):
             claim = f"[{name}]({rel}): {s['title']}" if i == 0 else ""
             rows.append(
@@ -78,8 +81,9 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         f"| {f['fact']} | {f['range']} | {f['rejects']:.0%} | {f['rejects alone']:.0%} |"
         for f in facts
     ]
+    control = f" — control study: {_pins_words(pins[0][2])}" if pins else ""
     lines = [
-        "# The claims, tested as evidence",
+        f"# The claims, tested as evidence{control}",
         "",
         "One experiment per claim of the practitioner articles (docs/ODD.md §1.2). Each claim is read",
         "as its source means it — every fair reading its own row, the source's estimand quoted in",
@@ -128,11 +132,54 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "|---|---|---|---|---|---|---|",
         *rows,
         "",
+        *_pin_lines(pins),
         *_range_lines(ranges),
         *_scale_lines(scale, checked),
     ]
     write_atomic(out, "\n".join(lines))
     return out
+
+
+def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
+    """A control study's section: what the pinned values changed, reading by reading (each
+    report's ``pin``); none in a drawn study's index."""
+    if not pins:
+        return []
+    first = pins[0][2]
+    what = _pins_words(first)
+    rows, n = [], 0
+    for name, rel, pin in pins:
+        for r in pin["readings"]:
+            n += 1
+            rows.append(
+                f"| [{name}]({rel}) | {r['reading']} | "
+                + " | ".join(_p_text(r, i) for i in range(4))
+                + f" | {flips_text(Flips(**r['effect']))} | {flips_text(Flips(**r['defined']))} |"
+            )
+    return [
+        "## What pinning changed",
+        "",
+        f"A control study: {what} in every world, every other parameter, seed and random number "
+        "as in the study that draws it. Of the "
+        f"{first['drawn']:,} worlds both drew, the facts keep {first['kept_drawn']} with it drawn, "
+        f"{first['kept_pinned']} with it pinned and {first['kept_both']} in both. P(holds) over "
+        "each study's kept worlds (*drawn*, *pinned*: selection and effect together), then over "
+        "the worlds both keep (the effect alone); *effect*: those worlds paired — holding with it "
+        "drawn only / pinned only — and McNemar's exact p; *defined*: the same on whether the "
+        f"reading is defined. One test per reading ({n} here): below {0.05 / n:.2g} (0.05 ÷ {n}, "
+        "Bonferroni) a reading's change stands out from all of them.",
+        "",
+        "| claim | reading | drawn | pinned | both keep, drawn | both keep, pinned | effect: "
+        "flips; p | defined: flips; p |",
+        "|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ]
+
+
+def _pins_words(pin: dict) -> str:
+    """``economics.overhead_share = 0``: a report's ``pin`` in words."""
+    return pins_text(tuple((k, v) for k, v in pin["pins"]))
 
 
 def _range_lines(ranges: list[tuple[str, str, dict]]) -> list[str]:

@@ -15,6 +15,8 @@ from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvid
 from experiments.fact_section import fact_numbers, fact_rows, facts_intro
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
+from experiments.pin_section import pin_intro, pin_numbers, pin_rows
+from experiments.pins import pins_text
 from experiments.scale_section import scale_intro, scale_numbers, scale_rows
 from model.studies.files import atomic_file, write_atomic
 from model.version import __version__, checkout_root
@@ -237,7 +239,9 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         + f". Size '{ev.size_name}': {s.clients:,} people a market, {s.months} months; waves of "
         f"{s.wave:,} worlds until {s.target:,} are plausible (at most {s.max_waves}); a second "
         f"replication in {s.pilot} worlds and up to {s.max_reps} in every world near a band edge; "
-        f"{s.defaults} at the defaults; seed {ev.seed}; {ev.seconds:,.0f} s.*",
+        f"{s.defaults} at the defaults; seed {ev.seed}; {ev.seconds:,.0f} s"
+        + (f"; pinned in every world: {pins_text(s.pins)}" if s.pins else "")
+        + ".*",
         "",
         "## Verdict, per reading",
         "",
@@ -272,6 +276,15 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
             scale_intro(ev),
             "",
             _table(pd.DataFrame(scale_rows(ev))),
+            "",
+        ]
+    if ev.size.pins:
+        lines += [
+            "## What pinning changed",
+            "",
+            pin_intro(ev),
+            "",
+            _table(pd.DataFrame(pin_rows(ev))),
             "",
         ]
     lines += ["## The readings, as their sources mean them", ""]
@@ -356,6 +369,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
             "checked": len(ev.scale_worlds),
             "kept": int(ev.scale_worlds["plausible"].sum()) if len(ev.scale_worlds) else 0,
         },
+        "pin": pin_numbers(ev),
     }
     write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1))
     return path

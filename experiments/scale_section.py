@@ -13,7 +13,7 @@ from experiments.fact_section import verdict_cell
 from experiments.scale_check import Flips
 from model.studies.worlds import FACTS, rejections
 
-__all__ = ["flips_text", "kept_text", "scale_intro", "scale_numbers", "scale_rows"]
+__all__ = ["flips_numbers", "flips_text", "kept_text", "scale_intro", "scale_numbers", "scale_rows"]
 
 
 def scale_intro(ev: ClaimEvidence) -> str:
@@ -118,16 +118,17 @@ def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "p_high": [v.high for v in runs],
                 "undefined": [v.shares["undefined"] for v in runs],
                 "words": [v.words for v in runs],
-                "size": _flips_numbers(c.size),
-                "noise": _flips_numbers(c.noise),
-                "defined": _flips_numbers(c.defined),
-                "size_kept": _flips_numbers(c.size_kept) if c.size_kept is not None else None,
+                "size": flips_numbers(c.size),
+                "noise": flips_numbers(c.noise),
+                "defined": flips_numbers(c.defined),
+                "size_kept": flips_numbers(c.size_kept) if c.size_kept is not None else None,
             }
         )
     return out
 
 
-def _flips_numbers(f: Flips) -> dict[str, object]:
+def flips_numbers(f: Flips) -> dict[str, object]:
+    """A :class:`~experiments.scale_check.Flips` as the reports' JSON writes it."""
     return {
         "paired": f.paired,
         "only_first": f.only_first,

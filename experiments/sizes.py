@@ -6,6 +6,7 @@ loading the model.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -43,6 +44,10 @@ class Size:
         baseline of its own (0: no check; :mod:`experiments.scale_check`).
     scale_worlds : int
         How many plausible worlds the scale check runs again (the first drawn: a random subset).
+    pins : tuple of (str, object)
+        Uncertainties held at one value in every world (a control study, :mod:`experiments.pins`):
+        applied to every run this size makes and written into its store's manifest; none by
+        default. Made with :meth:`pinned`.
     """
 
     wave: int
@@ -56,10 +61,27 @@ class Size:
     batch: int
     scale_clients: int = 0
     scale_worlds: int = 0
+    pins: tuple[tuple[str, Any], ...] = ()
 
     def settings(self) -> dict[str, Any]:
-        """The run settings every arm shares."""
-        return {"market.clients": self.clients, "run.months": self.months}
+        """The run settings every arm shares (the pinned values among them)."""
+        return {"market.clients": self.clients, "run.months": self.months, **dict(self.pins)}
+
+    def pinned(self, pins: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Size:
+        """This size with ``pins`` held in every world (checked: :func:`experiments.pins.
+        check_pins`), and no scale check: the drawn study's answers the size question, and a
+        control study asks another."""
+        from experiments.pins import check_pins
+
+        checked = check_pins(pins)
+        if not checked:
+            raise ValueError("pins: none given; allowed: at least one KEY=VALUE")
+        return replace(self, pins=checked, scale_clients=0, scale_worlds=0)
+
+    def unpinned(self) -> Size:
+        """The drawn study a pinned size is compared with: the same size, nothing pinned (its
+        store's manifest is the drawn study's; the scale check plays no part in it)."""
+        return replace(self, pins=())
 
     def scaled(self) -> Size:
         """This size with the scale check's market (``clients = scale_clients``): its runs'
@@ -69,10 +91,13 @@ class Size:
     def manifest(self, seed: int) -> dict[str, Any]:
         """What a stored stage must share with this study to be resumed by it.
 
-        The market, horizon, wave size and seed decide every stored run; the counts (target,
+        The market, horizon, wave size, seed and pins decide every stored run; the counts (target,
         waves, replications) only decide how many there are, so a study can be extended.
         """
-        return {"clients": self.clients, "months": self.months, "wave": self.wave, "seed": seed}
+        out = {"clients": self.clients, "months": self.months, "wave": self.wave, "seed": seed}
+        if self.pins:  # (a drawn study's manifest as before: its stored runs stay valid)
+            out["pins"] = [[k, v] for k, v in self.pins]
+        return out
 
 
 SIZES: dict[str, Size] = {

@@ -171,7 +171,9 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
     (seeded by ``(seed, wave)``, so studies with other seeds share no wave), until
     ``size.target`` worlds are plausible or
     ``size.max_waves`` waves are drawn; the worlds kept are the plausible ones (ABC rejection by
-    the facts, each with its tolerance).
+    the facts, each with its tolerance). With ``size.pins`` (a control study) the same hypercube
+    and seeds are drawn and only the pinned columns hold their one value, so each world is the
+    drawn study's world of the same number but for them.
     """
     # Absolute: the tasks write and read there from the workers' own working folders (Dask).
     store = Path(store).resolve()
@@ -183,6 +185,8 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
             break
         drawn = draw_worlds(size.wave, seed=(seed, i), uncertainties=unc)
         drawn["world"] += i * size.wave
+        for key, value in size.pins:
+            drawn[key] = value
         folder = store / ("worlds" if i == 0 else f"worlds{i + 1}")
         table = _stage(drawn, size, folder, workers, seed)
         table["wave"] = i + 1

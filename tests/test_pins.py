@@ -1,0 +1,178 @@
+"""Control studies: the drawn study's worlds with some uncertainties pinned, compared world by world."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import binomtest
+
+from experiments.framework import Reading, judge
+from experiments.pin_check import compare_pinned
+from experiments.pins import check_pins, parse_pin, pins_slug, pins_text
+from experiments.study import Size, world_table
+from tests.test_claim_study import _small_planted_study
+
+BAND = Reading("effect", "e", "“e”", "s", "x", (0.0, 10.0))
+
+
+def test_pins_are_read_as_the_uncertainty_declares_them():
+    assert parse_pin("economics.overhead_share=0") == ("economics.overhead_share", 0.0)
+    assert parse_pin(" retain.churn_response = Logistic") == ("retain.churn_response", "logistic")
+    assert parse_pin("service.recovery_paradox_behavioural=TRUE")[1] is True
+    pins = check_pins({"market.spend_sigma": 1.5, "economics.overhead_share": "0.1"})
+    assert pins == (("economics.overhead_share", 0.1), ("market.spend_sigma", 1.5))  # sorted
+    assert pins_text(pins) == "economics.overhead_share = 0.1; market.spend_sigma = 1.5"
+    assert pins_slug(pins) == "economics.overhead_share=0.1+market.spend_sigma=1.5"
+
+
+@pytest.mark.parametrize(
+    ("pins", "says"),
+    [
+        ({"economics.overhead_share": 0.5}, "economics.overhead_share = 0.5: outside its "
+         "plausible range; allowed: 0 ≤ x ≤ 0.2"),
+        ({"economics.overhead_share": "lots"}, "allowed: 0 ≤ x ≤ 0.2"),
+        ({"economics.overhead_share": float("nan")}, "outside its plausible range"),
+        ({"overhead_share": 0}, "did you mean economics.overhead_share?"),
+        ({"run.seed": 1}, "'run.seed': not a declared uncertainty"),
+        ({"retain.churn_response": "cubic"}, "allowed: exponential | logistic | linear"),
+    ],
+)  # fmt: skip
+def test_a_bad_pin_names_the_key_the_value_and_what_is_allowed(pins, says):
+    with pytest.raises(ValueError, match="pin") as err:
+        check_pins(pins)
+    assert says in str(err.value)
+
+
+def test_a_pin_given_twice_or_without_a_value_is_refused():
+    with pytest.raises(ValueError, match="given twice"):
+        check_pins([("economics.overhead_share", 0), ("economics.overhead_share", 0.1)])
+    for text in ("economics.overhead_share", "=0", "economics.overhead_share="):
+        with pytest.raises(ValueError, match="allowed: KEY=VALUE"):
+            parse_pin(text)
+
+
+def test_a_pinned_size_runs_every_arm_pinned_and_stores_apart():
+    size = Size(wave=4, target=0, max_waves=1, clients=40, months=13, pilot=1, max_reps=1,
+                defaults=1, batch=2, scale_clients=60, scale_worlds=2)  # fmt: skip
+    pinned = size.pinned({"economics.overhead_share": 0})
+    assert pinned.settings()["economics.overhead_share"] == 0.0
+    assert pinned.manifest(1)["pins"] == [["economics.overhead_share", 0.0]]
+    assert pinned.scale_clients == 0  # (the drawn study answers the size question)
+    # The drawn study's manifest is as before pins existed: its stored runs stay valid.
+    assert pinned.unpinned().manifest(1) == size.manifest(1) and "pins" not in size.manifest(1)
+    with pytest.raises(ValueError, match="none given"):
+        size.pinned({})
+
+
+def test_compare_pinned_separates_which_worlds_are_kept_from_what_the_pin_does():
+    def values(effects: dict[int, float]) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(w, 0, e) for w, e in effects.items()], columns=["world", "rep", "effect"]
+        )
+
+    # Worlds 0-5 kept in both; 6-7 kept drawn only (they fail); 8 kept pinned only (holds).
+    drawn = values({0: 5, 1: 5, 2: 50, 3: 50, 4: 5, 5: np.nan, 6: 50, 7: 50, 8: 5})
+    pinned = values({0: 5, 1: 5, 2: 5, 3: 5, 4: 50, 5: 5, 6: 5, 7: 5, 8: 5})
+    c = compare_pinned(BAND, drawn, pinned, set(range(8)), {*range(6), 8})
+    assert (c.drawn.worlds, c.pinned.worlds) == (8, 7)
+    assert c.drawn.p == pytest.approx(3 / 7)  # world 5 undefined
+    assert c.pinned.p == pytest.approx(6 / 7)
+    assert (c.drawn_both.worlds, c.pinned_both.worlds) == (6, 6)
+    assert (c.drawn_both.p, c.pinned_both.p) == pytest.approx((3 / 5, 5 / 6))
+    # Paired over the five defined in both: 2 and 3 hold pinned only, 4 drawn only.
+    assert (c.effect.paired, c.effect.only_first, c.effect.only_second) == (5, 1, 2)
+    assert c.effect.p_value == pytest.approx(binomtest(1, 3, 0.5).pvalue)
+    assert (c.defined.paired, c.defined.only_first, c.defined.only_second) == (6, 0, 1)
+    # The same study on both sides: nothing moves.
+    same = compare_pinned(BAND, drawn, drawn, set(range(8)), set(range(8)))
+    assert same.drawn == same.pinned and same.effect.only_first == same.effect.only_second == 0
+    assert judge(BAND, drawn[drawn["world"] < 8])[1].p == same.drawn.p
+
+
+def test_a_pinned_study_is_the_drawn_study_but_for_the_pin(tmp_path, monkeypatch):
+    """The planted claim holds where market.spend_sigma > 1.26: pinned at 1.5 it holds in every
+    world, and the worlds it failed in with sigma drawn are exactly the flips."""
+    from experiments.evidence import run_claim
+    from experiments.index import write_index
+    from experiments.report import write_report
+
+    module, size = _small_planted_study(monkeypatch, plausible=True)
+    size = dataclasses.replace(size, wave=20, batch=10)
+    pinned = size.pinned({"market.spend_sigma": 1.5})
+    with pytest.raises(ValueError, match="drawn_store"):
+        run_claim(module, pinned, tmp_path / "pinned")
+    drawn_worlds = world_table(size, 1, tmp_path / "drawn")
+    pinned_worlds = world_table(pinned, 1, tmp_path / "pinned")
+    # The same worlds: every column but the pinned one (and what the runs measured) is equal.
+    assert (pinned_worlds["market.spend_sigma"] == 1.5).all()
+    assert drawn_worlds["market.spend_sigma"].nunique() == 20
+    same = ["world", "seed", "market.fit_alpha", "economics.overhead_share"]
+    pd.testing.assert_frame_equal(drawn_worlds[same], pinned_worlds[same])
+    ev = run_claim(module, pinned, tmp_path / "pinned", size_name="test",
+                   drawn_store=tmp_path / "drawn")  # fmt: skip
+    failing = int((drawn_worlds["market.spend_sigma"] <= 1.26).sum())
+    assert 0 < failing < 20
+    effect = ev.readings[0]
+    assert effect.pinned is not None and effect.verdict.p == 1.0
+    assert effect.pinned.drawn.p == pytest.approx(1 - failing / 20)
+    assert effect.pinned.pinned.p == 1.0
+    flips = effect.pinned.effect
+    assert (flips.paired, flips.only_first, flips.only_second) == (20, 0, failing)
+    # "sometimes" is defined only where sigma > 1.26: pinned, everywhere.
+    assert effect.pinned is not None
+    assert (ev.readings[2].pinned.defined.only_first, ev.readings[2].pinned.defined.only_second) == (
+        0, failing,
+    )  # fmt: skip
+    assert ev.pin_worlds == {"drawn": 20, "kept_drawn": 20, "kept_pinned": 20, "kept_both": 20}
+    # The pinned column is constant: no box or ranking can name it.
+    assert "market.spend_sigma" not in set(effect.drivers.get("uncertainty", []))
+    out = tmp_path / "out"
+    text = write_report(ev, out).read_text()
+    assert "## What pinning changed" in text and "market.spend_sigma = 1.5" in text
+    assert f"20 (0 / {failing})" in text.replace("100% of ", "").replace(
+        f"{failing / 20:.0%} of ", ""
+    )
+    summary = json.loads((out / f"{module.CLAIM.name}.json").read_text())
+    pin = summary["pin"]
+    assert pin["pins"] == [["market.spend_sigma", 1.5]] and pin["kept_both"] == 20
+    row = pin["readings"][0]
+    assert row["reading"] == "effect" and row["effect"]["only_second"] == failing
+    assert row["p"][:2] == [pytest.approx(1 - failing / 20), 1.0]
+    # A drawn study's report has neither.
+    drawn_ev = run_claim(module, size, tmp_path / "drawn", size_name="test")
+    assert all(r.pinned is None for r in drawn_ev.readings) and drawn_ev.pin_worlds == {}
+    write_report(drawn_ev, tmp_path / "drawn-out")
+    assert (
+        json.loads((tmp_path / "drawn-out" / f"{module.CLAIM.name}.json").read_text())["pin"]
+        is None
+    )
+    # The index of a pinned study's reports says what was pinned and what it changed.
+    monkeypatch.setattr("experiments.index.EXPERIMENTS", {module.CLAIM.name: module.__name__})
+    monkeypatch.setattr("experiments.index.load", lambda name: module)
+    index = write_index(out).read_text()
+    assert index.startswith("# The claims, tested as evidence — control study: market.spend_sigma")
+    assert "## What pinning changed" in index and f"(0 / {failing})" in index
+    assert "## What pinning changed" not in write_index(tmp_path / "drawn-out").read_text()
+
+
+def _retention(*args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "model.interfaces.cli.main", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+
+
+def test_a_bad_pin_on_the_command_line_is_one_clear_line(tmp_path):
+    out = _retention("experiment", "pareto", "--pin", "economics.overhead_share=0.9",
+                     "--out", str(tmp_path))  # fmt: skip
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "economics.overhead_share = '0.9': outside its plausible range" in out.stderr
+    twice = _retention("experiment", "pareto", "--pin", "economics.overhead_share=0",
+                       "--pin", "economics.overhead_share=0.1", "--out", str(tmp_path))  # fmt: skip
+    assert twice.returncode != 0 and "given twice" in twice.stderr
+    assert "Traceback" not in twice.stderr
+    assert not any(tmp_path.iterdir())  # refused before anything ran
