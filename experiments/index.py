@@ -123,8 +123,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *fact_rows,
         "",
         "Sources and units of each fact: `model/studies/worlds.py` and every report's last table.",
-        "Regenerate every report and this page with",
-        "`retention experiment --all --workers 2` (this page alone: `python -m experiments.index`).",
+        *_regenerate_lines(pins),
         took,
         "",
         "| claim | reading (band) | P(holds) [95%] | verdict | at the defaults | where it holds "
@@ -177,9 +176,26 @@ def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
     ]
 
 
-def _pins_words(pin: dict) -> str:
+def _regenerate_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
+    """The command that writes these reports and this page again."""
+    if not pins:
+        return [
+            "Regenerate every report and this page with",
+            "`retention experiment --all --workers 2` (this page alone: `python -m "
+            "experiments.index`).",
+        ]
+    flags = " ".join(f"--pin {slug}" for slug in _pins_words(pins[0][2], "=").split("; "))
+    return [
+        "Regenerate every report and this page with",
+        f"`retention experiment --all --workers 2 {flags}` (it also runs, or resumes, the drawn "
+        "study it is compared with).",
+    ]
+
+
+def _pins_words(pin: dict, sep: str = " = ") -> str:
     """``economics.overhead_share = 0``: a report's ``pin`` in words."""
-    return pins_text(tuple((k, v) for k, v in pin["pins"]))
+    text = pins_text(tuple((k, v) for k, v in pin["pins"]))
+    return text if sep == " = " else text.replace(" = ", sep)
 
 
 def _range_lines(ranges: list[tuple[str, str, dict]]) -> list[str]:
@@ -257,6 +273,7 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
             f"| [{name}]({rel}) | {c['reading']} | {cells[0]} | {cells[1]} | "
             f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} | "
             f"{flips_text(Flips(**c['defined'])) if c.get('defined') else '—'} | "
+            f"{flips_text(Flips(**c['defined_noise'])) if c.get('defined_noise') else '—'} | "
             f"{flips_text(Flips(**c['size_kept'])) if c.get('size_kept') else '—'} |"
         )
     n = len(scale)
@@ -273,7 +290,8 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         "size, a yardstick for how many worlds another run flips. P(holds) is over the worlds "
         "where the reading is defined, the share undefined beside it; *defined*: the two new runs "
         "paired on whether the reading is defined at all (worlds defined in the smaller market "
-        "only / in the larger only, of every checked world). There is one size test per "
+        "only / in the larger only, of every checked world), and *defined, noise* the same "
+        "between the study's run and the new one of its size. There is one size test per "
         f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
         f"{0.05 / n:.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out from all of "
         "them (and likewise for the definedness tests, one per reading)."
@@ -285,8 +303,9 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         ),
         "",
         f"| claim | reading | P(holds), {small:,} people | P(holds), {large:,} people | size: "
-        f"flips; p | noise: flips; p | defined: flips; p | size, kept at {large:,} too |",
-        "|---|---|---|---|---|---|---|---|",
+        f"flips; p | noise: flips; p | defined: flips; p | defined, noise: flips; p | size, kept "
+        f"at {large:,} too |",
+        "|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
     ]

@@ -16,7 +16,8 @@ reading is judged on those worlds from each run (:func:`compare_sizes`):
 * **the definedness test** pairs the two new runs again, over every checked world: a reading is
   undefined where it has nothing to measure (a rise in profit where the baseline makes none), and
   P(holds) is over the worlds where it is defined, so a size that changes which worlds those are
-  changes what P(holds) is a share of.
+  changes what P(holds) is a share of; its yardstick pairs the study's run with the new one of
+  its size on the same question.
 
 The runs share each world's parameters and seed numbers, not its draws: a larger market draws
 more, and another replication draws anew. The worlds are the ones the facts kept in the study's
@@ -108,6 +109,9 @@ class ScaleCheck:
     size_kept : Flips or None
         The size test over the worlds the facts keep in the larger market too (None when that
         was not asked).
+    defined_noise : Flips or None
+        ``studied`` against ``again`` on whether the reading is defined: the definedness test's
+        yardstick, what another run of the same size changes (None in checks made before it).
     """
 
     clients: int
@@ -118,6 +122,7 @@ class ScaleCheck:
     noise: Flips
     defined: Flips
     size_kept: Flips | None = None
+    defined_noise: Flips | None = None
 
 
 def compare_sizes(
@@ -165,4 +170,5 @@ def compare_sizes(
         noise=flips(per_s, per_a),
         defined=defined_flips(per_a, per_l),
         size_kept=size_kept,
+        defined_noise=defined_flips(per_s, per_a),
     )

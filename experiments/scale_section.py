@@ -39,7 +39,8 @@ def scale_intro(ev: ClaimEvidence) -> str:
         "one way). A size effect is a size flip count well above the noise's, leaning one way. "
         f"*Defined*: the two new runs paired again over every checked world — the worlds where "
         f"the reading is defined with {small} people only / with {large} only, and McNemar's "
-        "p — since P(holds) is a share of the defined worlds alone. "
+        "p — since P(holds) is a share of the defined worlds alone; *defined, noise*: its "
+        "yardstick, the study's run against the new one of its size on the same question. "
         "Each p is one test of many (one per reading in every report: experiments/README.md "
         "counts them), so read it against 0.05 divided by how many are read together. The worlds "
         f"are those the facts kept at {small} people; {kept_text(ev)} The last column repeats "
@@ -75,8 +76,8 @@ def flips_text(f: Flips) -> str:
 
 def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     """The section's table: per reading, its verdict on the checked worlds from each run, the
-    size test, the noise yardstick and the definedness test (none when the size has no scale
-    check)."""
+    size test, the noise yardstick, the definedness test and its yardstick (none when the size
+    has no scale check)."""
     s = ev.size
     small, large = f"{s.clients:,}", f"{s.scale_clients:,}"
     return [
@@ -88,6 +89,11 @@ def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             f"size: flips ({small} only / {large} only); McNemar p": flips_text(r.scale.size),
             "noise: flips (study's run only / another only); p": flips_text(r.scale.noise),
             f"defined: flips ({small} only / {large} only); p": flips_text(r.scale.defined),
+            "defined, noise: flips (study's run only / another only); p": flips_text(
+                r.scale.defined_noise
+            )
+            if r.scale.defined_noise is not None
+            else "—",
             f"size, worlds kept at {large} too: flips; p": flips_text(r.scale.size_kept)
             if r.scale.size_kept is not None
             else "—",
@@ -100,7 +106,8 @@ def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
 def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
     """:func:`scale_rows` as numbers (the report's JSON): per reading, each run's clients, worlds,
     P(holds) [interval], share undefined and words (the study's run, another run of its size,
-    the larger market), then the size test, the noise yardstick and the definedness test."""
+    the larger market), then the size test, the noise yardstick, the definedness test and its
+    yardstick."""
     out = []
     for r in ev.readings:
         c = r.scale
@@ -121,6 +128,9 @@ def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "size": flips_numbers(c.size),
                 "noise": flips_numbers(c.noise),
                 "defined": flips_numbers(c.defined),
+                "defined_noise": flips_numbers(c.defined_noise)
+                if c.defined_noise is not None
+                else None,
                 "size_kept": flips_numbers(c.size_kept) if c.size_kept is not None else None,
             }
         )

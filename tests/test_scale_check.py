@@ -88,6 +88,16 @@ def test_compare_sizes_judges_each_run_on_the_checked_worlds():
     assert (d.defined.paired, d.defined.only_first, d.defined.only_second) == (6, 2, 0)
     assert d.size.paired == 4  # (the size test pairs the worlds defined in both)
     assert c.size_kept is None  # (not asked)
+    # The definedness test's yardstick: the study's run against another of its size.
+    assert (c.defined_noise.paired, c.defined_noise.only_first, c.defined_noise.only_second) == (
+        6, 0, 0,
+    )  # fmt: skip
+    gaps = studied.assign(effect=np.where(studied["world"].isin([2, 3]), np.nan, 5.0))
+    e = compare_sizes(BAND, gaps, again, large, clients=8000)
+    assert (e.defined_noise.paired, e.defined_noise.only_first, e.defined_noise.only_second) == (
+        6, 0, 2,
+    )  # fmt: skip
+    assert e.defined == c.defined  # (the size's definedness test pairs the two new runs only)
     # The size test again over the worlds the facts keep in the larger market too.
     kept = compare_sizes(BAND, studied, again, large, 8000, kept_large={0, 1, 4})
     assert (kept.size_kept.paired, kept.size_kept.only_first, kept.size_kept.only_second) == (
@@ -180,6 +190,7 @@ def test_the_report_says_what_the_larger_market_changed(tmp_path, monkeypatch, p
         # The planted effects hold or fail by the world's parameters alone: no world flips.
         for test, f in (
             ("size", r.scale.size), ("noise", r.scale.noise), ("defined", r.scale.defined),
+            ("defined_noise", r.scale.defined_noise),
         ):  # fmt: skip
             assert row[test]["only_first"] == row[test]["only_second"] == 0
             assert row[test]["paired"] == f.paired
