@@ -167,7 +167,13 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
             drawn_store=_drawn_store(args) if args.pins else None,
         )
     except StaleStore as exc:
-        raise CliError(f"experiment {name}: {exc}") from None
+        hint = ""
+        if args.pins and str(_drawn_store(args).resolve()) in str(exc):
+            hint = (
+                " (that is the drawn study's store, which --fresh with --pin keeps: run the "
+                "drawn study with --fresh first, without --pin)"
+            )
+        raise CliError(f"experiment {name}: {exc}{hint}") from None
     path = write_report(ev, _reports(args), command=command)
     for r in ev.readings:
         say(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()}: {r.verdict.words}")

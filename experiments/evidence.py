@@ -372,7 +372,7 @@ def _drawn_study(
 ) -> tuple[pd.DataFrame, tuple[set[int], set[int]], dict[str, int]]:
     """The drawn study a pinned one is compared with: its values, the worlds each keeps of the
     worlds both drew, and their counts (:attr:`ClaimEvidence.pin_worlds`)."""
-    drawn_size = size.unpinned()
+    drawn_size = size.without_pins()
     worlds = world_table(drawn_size, seed, store, workers)
     values = claim_values(module, worlds, drawn_size, store, workers, seed=seed)
     # (Waves stop at the target kept, so one study may have drawn more than the other.)

@@ -13,7 +13,8 @@ from pathlib import Path
 from experiments import EXPERIMENTS, load
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
-from experiments.pins import pins_text
+from experiments.pin_section import pin_paragraph
+from experiments.pins import Pins, pin_flags, pins_text
 from experiments.report import REPORTS
 from experiments.scale_check import Flips
 from experiments.scale_section import flips_text
@@ -145,7 +146,6 @@ def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
     if not pins:
         return []
     first = pins[0][2]
-    what = _pins_words(first)
     rows, n = [], 0
     for name, rel, pin in pins:
         for r in pin["readings"]:
@@ -158,15 +158,7 @@ def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
     return [
         "## What pinning changed",
         "",
-        f"A control study: {what} in every world, every other parameter, seed and random number "
-        "as in the study that draws it. Of the "
-        f"{first['drawn']:,} worlds both drew, the facts keep {first['kept_drawn']} with it drawn, "
-        f"{first['kept_pinned']} with it pinned and {first['kept_both']} in both. P(holds) over "
-        "each study's kept worlds (*drawn*, *pinned*: selection and effect together), then over "
-        "the worlds both keep (the effect alone); *effect*: those worlds paired — holding with it "
-        "drawn only / pinned only — and McNemar's exact p; *defined*: the same on whether the "
-        f"reading is defined. One test per reading ({n} here): below {0.05 / n:.2g} (0.05 ÷ {n}, "
-        "Bonferroni) a reading's change stands out from all of them.",
+        pin_paragraph(_pins_words(first), first, tests=n),
         "",
         "| claim | reading | drawn | pinned | both keep, drawn | both keep, pinned | effect: "
         "flips; p | defined: flips; p |",
@@ -184,7 +176,7 @@ def _regenerate_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
             "`retention experiment --all --workers 2` (this page alone: `python -m "
             "experiments.index`).",
         ]
-    flags = " ".join(f"--pin {slug}" for slug in _pins_words(pins[0][2], "=").split("; "))
+    flags = pin_flags(_pins(pins[0][2]))
     return [
         "Regenerate every report and this page with",
         f"`retention experiment --all --workers 2 {flags}` (it also runs, or resumes, the drawn "
@@ -192,10 +184,14 @@ def _regenerate_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
     ]
 
 
-def _pins_words(pin: dict, sep: str = " = ") -> str:
+def _pins(pin: dict) -> Pins:
+    """A report's ``pin`` as :data:`experiments.pins.Pins`."""
+    return tuple((k, v) for k, v in pin["pins"])
+
+
+def _pins_words(pin: dict) -> str:
     """``economics.overhead_share = 0``: a report's ``pin`` in words."""
-    text = pins_text(tuple((k, v) for k, v in pin["pins"]))
-    return text if sep == " = " else text.replace(" = ", sep)
+    return pins_text(_pins(pin))
 
 
 def _range_lines(ranges: list[tuple[str, str, dict]]) -> list[str]:

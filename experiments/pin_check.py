@@ -9,9 +9,11 @@ between the two for two reasons, which the comparison separates:
 * **effect**: in a world both keep, the pinned values change the reading's effect itself.
 
 :func:`compare_pinned` judges each reading over the worlds each study keeps, and again over the
-worlds both keep, paired world by world (McNemar's exact test, :func:`experiments.scale_check.
-flips`): the paired runs share every random number, so a flip there is the pinned values' doing,
-not another draw's.
+worlds both keep, on the replications both ran, paired world by world (McNemar's exact test,
+:func:`experiments.scale_check.flips`): the paired runs share every random number, so a flip
+there is the pinned values' doing, not another draw's. Whether the reading is defined in a world
+can change too (a percentage of a profit the pin removes); that is counted apart
+(:attr:`PinCheck.defined`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ class PinCheck:
     drawn, pinned : ReadingVerdict
         The verdict over the worlds each study keeps (of the worlds both drew).
     drawn_both, pinned_both : ReadingVerdict
-        The verdict over the worlds both keep, from each study's runs.
+        The verdict over the worlds both keep, from each study's runs of the replications both
+        ran (a world near a band edge in one study only has more replications there).
     effect : Flips
         ``drawn_both`` against ``pinned_both`` world by world, over the worlds where the reading is
         defined in both: ``only_first`` holds with the uncertainty drawn only.
@@ -82,7 +85,13 @@ def compare_pinned(
         return judge(reading, values[values["world"].isin(worlds)])
 
     (_, v_d), (_, v_p) = verdict(drawn, drawn_kept), verdict(pinned, pinned_kept)
-    (per_d, v_db), (per_p, v_pb) = verdict(drawn, both), verdict(pinned, both)
+    # Like with like: each study asks for more replications of the worlds near a band edge *in
+    # it*, so a world both keep can have four replications in one and one in the other; judged
+    # on the replications both ran, a world whose pin changes nothing is judged the same twice.
+    ran = drawn[["world", "rep"]].merge(pinned[["world", "rep"]], on=["world", "rep"])
+    (per_d, v_db), (per_p, v_pb) = (
+        verdict(values.merge(ran, on=["world", "rep"]), both) for values in (drawn, pinned)
+    )
     return PinCheck(
         drawn=v_d,
         pinned=v_p,

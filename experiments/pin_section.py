@@ -7,33 +7,66 @@ keep, paired (:mod:`experiments.pin_check`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
 from experiments.pins import pins_text
 from experiments.scale_section import flips_numbers, flips_text
 
-__all__ = ["pin_intro", "pin_numbers", "pin_rows"]
+__all__ = ["pin_intro", "pin_numbers", "pin_paragraph", "pin_rows"]
 
 
 def pin_intro(ev: ClaimEvidence) -> str:
     """The section's opening paragraph (empty in a drawn study)."""
     if not ev.size.pins:
         return ""
-    w = ev.pin_worlds
+    return pin_paragraph(pins_text(ev.size.pins), ev.pin_worlds)
+
+
+def pin_paragraph(what: str, worlds: Mapping[str, int], tests: int | None = None) -> str:
+    """What a control study's comparison shows, in words: a report's section and the index's.
+
+    Parameters
+    ----------
+    what : str
+        The pins in words (:func:`experiments.pins.pins_text`).
+    worlds : mapping of str to int
+        ``drawn``, ``kept_drawn``, ``kept_pinned`` and ``kept_both``
+        (:attr:`experiments.evidence.ClaimEvidence.pin_worlds`).
+    tests : int, optional
+        The readings compared, all reports together (the index knows; a report does not).
+    """
+    if tests:
+        several = (
+            f"There is one effect test per reading ({tests} here): below {0.05 / tests:.2g} "
+            f"(0.05 ÷ {tests}, Bonferroni) a reading's change stands out from all of them; "
+            f"likewise for the definedness tests, and below {0.05 / (2 * tests):.2g} for both "
+            f"families together ({2 * tests} tests)."
+        )
+    else:
+        several = (
+            "Each p is one test of many (two per reading in every report; the control study's "
+            "index counts them), so read it against 0.05 divided by how many are read together."
+        )
     return (
-        f"This is a control study: {pins_text(ev.size.pins)} in every world, every other "
+        f"This is a control study: {what} in every world and at the defaults, every other "
         "parameter, seed and random number as in the study that draws it (the same Latin "
-        f"hypercube). Of the {w['drawn']:,} worlds both drew, the facts keep {w['kept_drawn']} with "
-        f"it drawn, {w['kept_pinned']} with it pinned and {w['kept_both']} in both. *Drawn* and "
-        "*pinned*: each study's verdict over the worlds it keeps, so they differ by which worlds "
-        "the facts keep (selection) and by what the pinned value does in them (effect). *Both "
-        "keep*: the two studies' verdicts over the worlds both keep — the effect alone. *Effect*: "
-        "those worlds paired, the worlds that hold with it drawn only / pinned only (of those where "
-        "the reading is defined in both) and McNemar's exact test that flips either way are "
-        "equally likely; the runs share every random number, so a flip is the pinned value's "
-        "doing. *Defined*: the same worlds paired on whether the reading is defined at all. Each p "
-        "is one test of many (one per reading in every report), so read it against 0.05 divided "
-        "by how many are read together."
+        "hypercube). Waves stop once enough worlds are kept, so the two studies can draw "
+        f"different numbers of worlds: everything here is over the {worlds['drawn']:,} worlds "
+        "both drew (the *drawn* column can differ a little from the drawn study's own report). "
+        f"The facts keep {worlds['kept_drawn']} of them with it drawn, {worlds['kept_pinned']} "
+        f"with it pinned and {worlds['kept_both']} in both. *Drawn* and *pinned*: each study's "
+        "verdict over the worlds it keeps — which worlds the facts keep (selection) and what the "
+        "pinned value does in them (effect) together. *Both keep, drawn* and *both keep, "
+        "pinned*: the two studies' verdicts over the worlds both keep, each on the replications "
+        "both ran (a world near a band edge in one study only has more there): what the pinned "
+        "value does in the same worlds. *Effect*: those worlds paired — the worlds that hold "
+        "with it drawn only / pinned only, of those where the reading is defined in both — and "
+        "McNemar's exact test that flips either way are equally likely; the runs share every "
+        "random number, so a flip is the pinned value's doing. *Defined*: the same worlds paired "
+        "on whether the reading is defined at all (a percentage of a profit the pin removes or "
+        "creates). " + several
     )
 
 

@@ -13,11 +13,10 @@ or one of its alternatives (``retention params`` lists them).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["Pins", "check_pins", "parse_pin", "pins_slug", "pins_text"]
+__all__ = ["Pins", "check_pins", "parse_pin", "pin_flags", "pins_slug", "pins_text"]
 
 #: Pinned uncertainties, sorted by key: ``(("economics.overhead_share", 0.0),)``. A tuple of
 #: pairs (not a dict) so that a frozen :class:`experiments.sizes.Size` can hold it.
@@ -68,6 +67,8 @@ def check_pins(pins: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Pins:
     pairs = list(pins.items()) if isinstance(pins, Mapping) else list(pins)
     out: dict[str, Any] = {}
     for key, value in pairs:
+        if not isinstance(key, str):
+            raise ValueError(f"pin {key!r}: allowed: a key as text, section.name")
         if key in out:
             raise ValueError(f"pin {key}: given twice; allowed: each uncertainty once")
         info = declared.get(key)
@@ -92,11 +93,16 @@ def _value(key: str, value: Any, info: Any) -> Any:
         raise ValueError(
             f"pin {key} = {value!r}: not one of its alternatives; allowed: {info.plausible_text()}"
         )
-    try:
-        number = float(value) if not isinstance(value, bool) else math.nan
-    except (TypeError, ValueError):
-        number = math.nan
     lo, hi = (float(v) for v in options)
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"pin {key} = {value!r}: not a number; allowed: {lo:g} ≤ x ≤ {hi:g}"
+            + (f" ({info.unit})" if info.unit != "-" else "")
+        ) from None
     if not lo <= number <= hi:  # (NaN fails too)
         raise ValueError(
             f"pin {key} = {value!r}: outside its plausible range; allowed: {lo:g} ≤ x ≤ {hi:g}"
@@ -115,9 +121,21 @@ def pins_text(pins: Pins) -> str:
 
 
 def pins_slug(pins: Pins) -> str:
-    """A folder name for the pins: ``economics.overhead_share=0`` (several joined by ``+``)."""
+    """A folder name for the pins: ``economics.overhead_share=0`` (several joined by ``+``);
+    two different pins never share one (each value written in full)."""
     return "+".join(f"{k}={_show(v)}" for k, v in pins)
 
 
+def pin_flags(pins: Pins) -> str:
+    """The command line's flags that pin them: ``--pin economics.overhead_share=0``."""
+    return " ".join(f"--pin {k}={_show(v)}" for k, v in pins)
+
+
 def _show(v: Any) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v).lower() if isinstance(v, bool) else str(v)
+    """A value as typed: a float's shortest exact form without a trailing ``.0``; ``true``."""
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, float):
+        text = repr(v)
+        return text[:-2] if text.endswith(".0") else text
+    return str(v)

@@ -78,9 +78,10 @@ class Size:
             raise ValueError("pins: none given; allowed: at least one KEY=VALUE")
         return replace(self, pins=checked, scale_clients=0, scale_worlds=0)
 
-    def unpinned(self) -> Size:
-        """The drawn study a pinned size is compared with: the same size, nothing pinned (its
-        store's manifest is the drawn study's; the scale check plays no part in it)."""
+    def without_pins(self) -> Size:
+        """The drawn study a pinned size is compared with: the same size with nothing pinned,
+        whose manifest is the drawn study's. Not the inverse of :meth:`pinned`: the scale check
+        stays off (it plays no part in the comparison, nor in a manifest)."""
         return replace(self, pins=())
 
     def scaled(self) -> Size:

@@ -14,7 +14,7 @@ from scipy.stats import binomtest
 
 from experiments.framework import Reading, judge
 from experiments.pin_check import compare_pinned
-from experiments.pins import check_pins, parse_pin, pins_slug, pins_text
+from experiments.pins import check_pins, parse_pin, pin_flags, pins_slug, pins_text
 from experiments.study import Size, world_table
 from tests.test_claim_study import _small_planted_study
 
@@ -49,6 +49,25 @@ def test_a_bad_pin_names_the_key_the_value_and_what_is_allowed(pins, says):
     assert says in str(err.value)
 
 
+def test_a_pin_that_is_not_a_number_or_a_key_says_so():
+    for value in ("lots", True, None):
+        with pytest.raises(ValueError, match=r"not a number; allowed: 0 ≤ x ≤ 0\.2"):
+            check_pins({"economics.overhead_share": value})
+    with pytest.raises(ValueError, match="a key as text"):
+        check_pins([(("economics", "overhead_share"), 0)])
+
+
+def test_two_pins_never_share_a_folder_and_print_as_typed():
+    a, b = (check_pins({"economics.overhead_share": v}) for v in ("0.1234561", "0.1234564"))
+    assert pins_slug(a) != pins_slug(b)
+    assert pins_slug(a) == "economics.overhead_share=0.1234561"
+    both = check_pins({"economics.overhead_share": 0, "service.recovery_paradox_behavioural": True})
+    assert pin_flags(both) == (
+        "--pin economics.overhead_share=0 --pin service.recovery_paradox_behavioural=true"
+    )
+    assert check_pins([parse_pin(f.strip()) for f in pin_flags(both).split("--pin ")[1:]]) == both
+
+
 def test_a_pin_given_twice_or_without_a_value_is_refused():
     with pytest.raises(ValueError, match="given twice"):
         check_pins([("economics.overhead_share", 0), ("economics.overhead_share", 0.1)])
@@ -65,7 +84,7 @@ def test_a_pinned_size_runs_every_arm_pinned_and_stores_apart():
     assert pinned.manifest(1)["pins"] == [["economics.overhead_share", 0.0]]
     assert pinned.scale_clients == 0  # (the drawn study answers the size question)
     # The drawn study's manifest is as before pins existed: its stored runs stay valid.
-    assert pinned.unpinned().manifest(1) == size.manifest(1) and "pins" not in size.manifest(1)
+    assert pinned.without_pins().manifest(1) == size.manifest(1) and "pins" not in size.manifest(1)
     with pytest.raises(ValueError, match="none given"):
         size.pinned({})
 
@@ -89,6 +108,15 @@ def test_compare_pinned_separates_which_worlds_are_kept_from_what_the_pin_does()
     assert (c.effect.paired, c.effect.only_first, c.effect.only_second) == (5, 1, 2)
     assert c.effect.p_value == pytest.approx(binomtest(1, 3, 0.5).pvalue)
     assert (c.defined.paired, c.defined.only_first, c.defined.only_second) == (6, 0, 1)
+    # Like with like: world 9, near an edge in the drawn study only, ran three more replications
+    # there, which move its mean out of the band; on the replication both ran it does not flip.
+    extra = pd.DataFrame([(9, r, 50.0) for r in (1, 2, 3)], columns=["world", "rep", "effect"])
+    d9 = pd.concat([drawn, values({9: 5.0}), extra], ignore_index=True)
+    p9 = pd.concat([pinned, values({9: 5.0})], ignore_index=True)
+    assert judge(BAND, d9[d9["world"] == 9])[1].p == 0.0  # (its own verdict: the mean, 38.75)
+    c9 = compare_pinned(BAND, d9, p9, {*range(8), 9}, {*range(6), 8, 9})
+    assert (c9.effect.paired, c9.effect.only_first, c9.effect.only_second) == (6, 1, 2)
+    assert c9.drawn_both.p == pytest.approx(4 / 6) and c9.drawn.p == pytest.approx(3 / 8)
     # The same study on both sides: nothing moves.
     same = compare_pinned(BAND, drawn, drawn, set(range(8)), set(range(8)))
     assert same.drawn == same.pinned and same.effect.only_first == same.effect.only_second == 0
@@ -158,6 +186,8 @@ def test_a_pinned_study_is_the_drawn_study_but_for_the_pin(tmp_path, monkeypatch
     index = write_index(out).read_text()
     assert index.startswith("# The claims, tested as evidence — control study: market.spend_sigma")
     assert "## What pinning changed" in index and f"(0 / {failing})" in index
+    assert "one effect test per reading (3 here): below 0.017" in index
+    assert "`retention experiment --all --workers 2 --pin market.spend_sigma=1.5`" in index
     assert "## What pinning changed" not in write_index(tmp_path / "drawn-out").read_text()
 
 
@@ -176,3 +206,16 @@ def test_a_bad_pin_on_the_command_line_is_one_clear_line(tmp_path):
     assert twice.returncode != 0 and "given twice" in twice.stderr
     assert "Traceback" not in twice.stderr
     assert not any(tmp_path.iterdir())  # refused before anything ran
+
+
+def test_a_stale_drawn_store_says_how_to_clear_it(tmp_path):
+    """--fresh with --pin clears the pinned study's store only; where the drawn study's is stale,
+    the error says so instead of advising a --fresh that would not clear it."""
+    stale = tmp_path / ".store" / "quick-seed1" / "worlds"
+    stale.mkdir(parents=True)
+    (stale / "manifest.json").write_text('{"clients": 1}')
+    out = _retention("experiment", "pareto", "--size", "quick", "--workers", "1", "--quiet",
+                     "--pin", "economics.overhead_share=0", "--fresh", "--out", str(tmp_path))  # fmt: skip
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert "that is the drawn study's store" in out.stderr
+    assert (stale / "manifest.json").read_text() == '{"clients": 1}'  # (kept, as said)
