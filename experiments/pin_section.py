@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
 from experiments.pins import pins_text
-from experiments.scale_section import flips_numbers, flips_text
+from experiments.scale_section import flips_numbers, flips_text, verdict_columns
 
 __all__ = ["pin_intro", "pin_numbers", "pin_paragraph", "pin_rows"]
 
@@ -99,17 +99,11 @@ def pin_numbers(ev: ClaimEvidence) -> dict[str, object] | None:
         c = r.pinned
         if c is None:
             continue
-        runs = (c.drawn, c.pinned, c.drawn_both, c.pinned_both)
         readings.append(
             {
                 "reading": r.verdict.reading.name,
                 "runs": ["drawn", "pinned", "both_drawn", "both_pinned"],
-                "worlds": [v.worlds for v in runs],
-                "p": [v.p for v in runs],
-                "p_low": [v.low for v in runs],
-                "p_high": [v.high for v in runs],
-                "undefined": [v.shares["undefined"] for v in runs],
-                "words": [v.words for v in runs],
+                **verdict_columns((c.drawn, c.pinned, c.drawn_both, c.pinned_both)),
                 "effect": flips_numbers(c.effect),
                 "defined": flips_numbers(c.defined),
             }

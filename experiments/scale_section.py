@@ -7,13 +7,24 @@ worlds judged differently are counted: between the sizes, and between two runs o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from experiments.cells import share_text
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
+from experiments.framework import ReadingVerdict
 from experiments.scale_check import Flips
 from model.studies.worlds import FACTS, rejections
 
-__all__ = ["flips_numbers", "flips_text", "kept_text", "scale_intro", "scale_numbers", "scale_rows"]
+__all__ = [
+    "flips_numbers",
+    "flips_text",
+    "kept_text",
+    "scale_intro",
+    "scale_numbers",
+    "scale_rows",
+    "verdict_columns",
+]
 
 
 def scale_intro(ev: ClaimEvidence) -> str:
@@ -113,18 +124,12 @@ def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
         c = r.scale
         if c is None:
             continue
-        runs = (c.studied, c.again, c.large)
         out.append(
             {
                 "reading": r.verdict.reading.name,
                 "runs": ["studied", "again", "large"],
                 "clients": [ev.size.clients, ev.size.clients, c.clients],
-                "worlds": [v.worlds for v in runs],
-                "p": [v.p for v in runs],
-                "p_low": [v.low for v in runs],
-                "p_high": [v.high for v in runs],
-                "undefined": [v.shares["undefined"] for v in runs],
-                "words": [v.words for v in runs],
+                **verdict_columns((c.studied, c.again, c.large)),
                 "size": flips_numbers(c.size),
                 "noise": flips_numbers(c.noise),
                 "defined": flips_numbers(c.defined),
@@ -135,6 +140,19 @@ def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
             }
         )
     return out
+
+
+def verdict_columns(verdicts: Sequence[ReadingVerdict]) -> dict[str, list]:
+    """Several verdicts of one reading as the reports' JSON writes them: each field a list, one
+    entry per verdict (worlds, P(holds), its interval, the share undefined, the words)."""
+    return {
+        "worlds": [v.worlds for v in verdicts],
+        "p": [v.p for v in verdicts],
+        "p_low": [v.low for v in verdicts],
+        "p_high": [v.high for v in verdicts],
+        "undefined": [v.shares["undefined"] for v in verdicts],
+        "words": [v.words for v in verdicts],
+    }
 
 
 def flips_numbers(f: Flips) -> dict[str, object]:
