@@ -135,6 +135,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *_pin_lines(pins),
         *_range_lines(ranges),
         *_scale_lines(scale, checked),
+        *_control_lines(reports, out),
     ]
     write_atomic(out, "\n".join(lines))
     return out
@@ -164,6 +165,27 @@ def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
         "flips; p | defined: flips; p |",
         "|---|---|---|---|---|---|---|---|",
         *rows,
+        "",
+    ]
+
+
+def _control_lines(reports: Path, out: Path) -> list[str]:
+    """The control studies written beside these reports (``pinned/*/README.md``), linked; none
+    when there are none."""
+    found = sorted((reports / "pinned").glob("*/README.md"))
+    if not found:
+        return []
+    links = [
+        f"- [{p.parent.name}]({Path(os.path.relpath(p, out.parent)).as_posix()})" for p in found
+    ]
+    return [
+        "## Control studies",
+        "",
+        "The same worlds with one uncertainty held at a value (`retention experiment --all --pin "
+        "KEY=VALUE`; docs/ODD.md §1.2 item 7): what that uncertainty does to each verdict, world "
+        "by world.",
+        "",
+        *links,
         "",
     ]
 

@@ -188,7 +188,16 @@ def test_a_pinned_study_is_the_drawn_study_but_for_the_pin(tmp_path, monkeypatch
     assert "## What pinning changed" in index and f"(0 / {failing})" in index
     assert "one effect test per reading (3 here): below 0.017" in index
     assert "`retention experiment --all --workers 2 --pin market.spend_sigma=1.5`" in index
-    assert "## What pinning changed" not in write_index(tmp_path / "drawn-out").read_text()
+    drawn_index = write_index(tmp_path / "drawn-out").read_text()
+    assert "## What pinning changed" not in drawn_index and "## Control studies" not in drawn_index
+    # A drawn study's index links the control studies written beside its reports.
+    (tmp_path / "drawn-out" / "pinned").mkdir()
+    (out / "README.md").rename(tmp_path / "drawn-out" / "pinned" / "README.md")
+    control = tmp_path / "drawn-out" / "pinned" / "market.spend_sigma=1.5"
+    control.mkdir()
+    (tmp_path / "drawn-out" / "pinned" / "README.md").rename(control / "README.md")
+    drawn_index = write_index(tmp_path / "drawn-out").read_text()
+    assert "- [market.spend_sigma=1.5](pinned/market.spend_sigma=1.5/README.md)" in drawn_index
 
 
 def _retention(*args: str) -> subprocess.CompletedProcess:
