@@ -168,7 +168,8 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
         )
     except StaleStore as exc:
         hint = ""
-        if args.pins and str(_drawn_store(args).resolve()) in str(exc):
+        drawn = _drawn_store(args).resolve()
+        if args.pins and exc.folder is not None and exc.folder.resolve().is_relative_to(drawn):
             hint = (
                 " (that is the drawn study's store, which --fresh with --pin keeps: run the "
                 "drawn study with --fresh first, without --pin)"

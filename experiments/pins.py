@@ -86,7 +86,7 @@ def check_pins(pins: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Pins:
 def _value(key: str, value: Any, info: Any) -> Any:
     """``value`` as the uncertainty's type, checked against its plausible values."""
     options = tuple(info.plausible)
-    if any(isinstance(o, str | bool) for o in options):  # alternatives
+    if len(options) != 2 or any(isinstance(o, str | bool) for o in options):  # alternatives
         for o in options:
             if str(value).lower() == str(o).lower():
                 return o
@@ -103,6 +103,7 @@ def _value(key: str, value: Any, info: Any) -> Any:
             f"pin {key} = {value!r}: not a number; allowed: {lo:g} ≤ x ≤ {hi:g}"
             + (f" ({info.unit})" if info.unit != "-" else "")
         ) from None
+    number += 0.0  # (−0.0 is 0: one value, one folder)
     if not lo <= number <= hi:  # (NaN fails too)
         raise ValueError(
             f"pin {key} = {value!r}: outside its plausible range; allowed: {lo:g} ≤ x ≤ {hi:g}"

@@ -239,8 +239,9 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         + f". Size '{ev.size_name}': {s.clients:,} people a market, {s.months} months; waves of "
         f"{s.wave:,} worlds until {s.target:,} are plausible (at most {s.max_waves}); a second "
         f"replication in {s.pilot} worlds and up to {s.max_reps} in every world near a band edge; "
-        f"{s.defaults} at the defaults; seed {ev.seed}; {ev.seconds:,.0f} s"
-        + (f"; pinned in every world: {pins_text(s.pins)}" if s.pins else "")
+        f"{s.defaults} at the defaults; seed {ev.seed}; {ev.seconds:,.0f} s for "
+        "this writing (runs already stored are read, not run again)"
+        + (f"; pinned in every world and at the defaults: {pins_text(s.pins)}" if s.pins else "")
         + ".*",
         "",
         "## Verdict, per reading",

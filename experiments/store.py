@@ -42,7 +42,14 @@ _NUMBER_CODE = (
 
 
 class StaleStore(ValueError):
-    """A stored stage was made by other code or at another size than the study now asks for."""
+    """A stored stage was made by other code or at another size than the study now asks for.
+
+    ``folder`` is the stage's folder (None where it is not known).
+    """
+
+    def __init__(self, message: str, folder: Path | None = None) -> None:
+        super().__init__(message)
+        self.folder = folder
 
 
 def _claim_file(module: ModuleType | str) -> Path | None:
@@ -129,11 +136,13 @@ def check_manifest(folder: Path, expected: Mapping[str, Any]) -> None:
             )
         raise StaleStore(
             f"the stored runs in {folder} were made with {field}; rerun with --fresh "
-            "(discards them) or write to another --out"
+            "(discards them) or write to another --out",
+            folder,
         )
     if any(folder.glob("*.parquet")):
         raise StaleStore(
             f"{folder} holds runs but no manifest.json (an older version of the study); "
-            "rerun with --fresh or write to another --out"
+            "rerun with --fresh or write to another --out",
+            folder,
         )
     write_atomic(path, json.dumps(want, indent=1, sort_keys=True))

@@ -117,6 +117,16 @@ def test_compare_pinned_separates_which_worlds_are_kept_from_what_the_pin_does()
     c9 = compare_pinned(BAND, d9, p9, {*range(8), 9}, {*range(6), 8, 9})
     assert (c9.effect.paired, c9.effect.only_first, c9.effect.only_second) == (6, 1, 2)
     assert c9.drawn_both.p == pytest.approx(4 / 6) and c9.drawn.p == pytest.approx(3 / 8)
+    # World 10's shared replication is undefined in both, its drawn extras defined: counted on
+    # the shared one, it is undefined in both (neither paired nor a definedness flip).
+    extra10 = pd.DataFrame([(10, r, 5.0) for r in (1, 2, 3)], columns=["world", "rep", "effect"])
+    d10 = pd.concat([d9, values({10: np.nan}), extra10], ignore_index=True)
+    p10 = pd.concat([p9, values({10: np.nan})], ignore_index=True)
+    assert judge(BAND, d10[d10["world"] == 10])[1].p == 1.0  # (its own: 3 of 4 defined, held)
+    c10 = compare_pinned(BAND, d10, p10, {*range(8), 9, 10}, {*range(6), 8, 9, 10})
+    assert (c10.effect.paired, c10.effect.only_first, c10.effect.only_second) == (6, 1, 2)
+    assert (c10.defined.paired, c10.defined.only_first, c10.defined.only_second) == (8, 0, 1)
+    assert c10.drawn.p == pytest.approx(4 / 9)  # (its own study counts it, with world 9 failed)
     # The same study on both sides: nothing moves.
     same = compare_pinned(BAND, drawn, drawn, set(range(8)), set(range(8)))
     assert same.drawn == same.pinned and same.effect.only_first == same.effect.only_second == 0
@@ -228,3 +238,15 @@ def test_a_stale_drawn_store_says_how_to_clear_it(tmp_path):
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert "that is the drawn study's store" in out.stderr
     assert (stale / "manifest.json").read_text() == '{"clients": 1}'  # (kept, as said)
+
+
+def test_a_stale_pinned_store_is_cleared_by_fresh_as_the_error_says(tmp_path):
+    stale = tmp_path / ".store" / "quick-seed1-pinned" / "economics.overhead_share=0" / "worlds"
+    stale.mkdir(parents=True)
+    (stale / "manifest.json").write_text('{"clients": 1}')
+    args = ("experiment", "pareto", "--size", "quick", "--workers", "1", "--quiet",
+            "--pin", "economics.overhead_share=0", "--out", str(tmp_path))  # fmt: skip
+    out = _retention(*args)
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert "rerun with --fresh" in out.stderr and "drawn study's store" not in out.stderr
+    assert _retention(*args, "--fresh").returncode == 0  # as it said
