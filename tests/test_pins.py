@@ -208,6 +208,15 @@ def test_a_pinned_study_is_the_drawn_study_but_for_the_pin(tmp_path, monkeypatch
     (tmp_path / "drawn-out" / "pinned" / "README.md").rename(control / "README.md")
     drawn_index = write_index(tmp_path / "drawn-out").read_text()
     assert "- [market.spend_sigma=1.5](pinned/market.spend_sigma=1.5/README.md)" in drawn_index
+    # With the control study's reports there, the readings it moves are named beside the link.
+    name = f"{module.CLAIM.name}.json"
+    (control / name).write_text((out / name).read_text())
+    drawn_index = write_index(tmp_path / "drawn-out").read_text()
+    drawn_p = 1 - failing / 20
+    assert (
+        "(pinned/market.spend_sigma=1.5/README.md): 1 of 3 readings move — "
+        f"{module.CLAIM.name} effect {drawn_p:.2f} → 1.00"
+    ) in drawn_index
 
 
 def _retention(*args: str) -> subprocess.CompletedProcess:
