@@ -9,12 +9,14 @@ defaults beside it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
 import pandas as pd
 
+from experiments.conditional import Profile, profiles
 from experiments.discovery import Box, Cart, cart_check, prim_box, sensitivity
 from experiments.framework import (
     Claim,
@@ -175,6 +177,9 @@ class ReadingEvidence:
     #: A pinned study's reading against the drawn study's (:func:`experiments.pin_check.
     #: compare_pinned`); None in a drawn study.
     pinned: PinCheck | None = None
+    #: Its verdict in bins of each deciding uncertainty (:func:`experiments.conditional.
+    #: profiles`): where in a driver's range it turns.
+    along: tuple[Profile, ...] = ()
 
     @property
     def top_driver(self) -> str:
@@ -356,6 +361,11 @@ def run_claim(
                 pinned=compare_pinned(reading, pin[0], values, *pin[1])
                 if pin is not None
                 else None,
+                along=profiles(
+                    x, per["status"], drivers, all(math.isfinite(b) for b in reading.band)
+                )
+                if cols
+                else (),
             )
         )
     ev.seconds = time.perf_counter() - t0

@@ -49,6 +49,7 @@ __all__ = [
     "ReadingVerdict",
     "classify",
     "defaults_status",
+    "interval_text",
     "judge",
     "proportion_interval",
     "typical_noise",
@@ -186,6 +187,16 @@ def words(
     return f"undetermined: its interval spans {cut:g}" + (stronger if cut == CUTOFFS[0] else "")
 
 
+def interval_text(p: float, low: float, high: float) -> str:
+    """``0.62 [0.57, 0.66]``: a probability and its interval, with three decimals where a bound
+    would round onto a cut-off (:data:`CUTOFFS`); "—" where nothing was measured (NaN)."""
+    if np.isnan(p):
+        return "—"
+    near = any(round(b, 2) in CUTOFFS and b not in CUTOFFS for b in (low, high))
+    d = 3 if near else 2
+    return f"{p:.{d}f} [{low:.{d}f}, {high:.{d}f}]"
+
+
 @dataclass(frozen=True)
 class ReadingVerdict:
     """One reading's verdict over the plausible worlds."""
@@ -206,11 +217,7 @@ class ReadingVerdict:
         """``0.62 [0.57, 0.66]``; three decimals where a bound would round onto a cut-off (so
         ``[0.124, 0.199]``, *not supported*, does not read as ``[0.12, 0.20]`` beside an
         *undetermined* ``[0.13, 0.20]``); "—" where nothing was measured."""
-        if np.isnan(self.p):
-            return "—"
-        near = any(round(b, 2) in CUTOFFS and b not in CUTOFFS for b in (self.low, self.high))
-        d = 3 if near else 2
-        return f"{self.p:.{d}f} [{self.low:.{d}f}, {self.high:.{d}f}]"
+        return interval_text(self.p, self.low, self.high)
 
 
 def typical_noise(values: pd.DataFrame) -> float:

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
-from experiments.framework import CUTOFFS
+from experiments.framework import CUTOFFS, interval_text
 from experiments.outputs import reports_folder
 from experiments.pin_section import pin_paragraph
 from experiments.pins import Pins, pin_flags, pins_text
@@ -37,7 +37,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     if out is None:
         committed = reports.resolve() == REPORTS.resolve()
         out = reports.parent / "README.md" if committed else reports / "README.md"
-    rows, worlds, facts, scale, ranges, pins = [], set(), [], [], [], []
+    rows, worlds, facts, scale, ranges, pins, along = [], set(), [], [], [], [], []
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
@@ -54,6 +54,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         facts = facts or s.get("rejections", [])
         scale += [(name, rel, c) for c in s.get("scale", [])]
         ranges += [(name, rel, r) for r in s.get("facts", [])]
+        along += [(name, rel, a) for a in s.get("along", [])]
         checked = checked or s.get("scale_worlds")
         if s.get("pin"):
             pins.append((name, rel, s["pin"]))
@@ -133,12 +134,59 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *rows,
         "",
         *_pin_lines(pins),
+        *_along_lines(along),
         *_range_lines(ranges),
         *_scale_lines(scale, checked),
         *_control_lines(reports, out),
     ]
     write_atomic(out, "\n".join(lines))
     return out
+
+
+def _along_lines(along: list[tuple[str, str, dict]]) -> list[str]:
+    """The readings whose verdict turns along a deciding uncertainty (every report's ``along``):
+    those whose χ² test of homogeneity stands out from all of them (Bonferroni) and whose words
+    differ between the lowest and the highest bin."""
+    if not along:
+        return []
+    level = 0.05 / len(along)
+    turning = [
+        (name, rel, a)
+        for name, rel, a in along
+        if a["p_homogeneity"] < level and a["bins"][0]["words"] != a["bins"][-1]["words"]
+    ]
+    lines = [
+        "## Where verdicts turn along what decides them",
+        "",
+        "Every report splits the worlds where a reading is defined into fifths along each of its "
+        "first two deciding uncertainties (PAWN) and judges it in each: *if your world's value "
+        f"lies here, this is the verdict* (a conditional, not a control). Of the {len(along)} "
+        "readings and uncertainties so split, these move with it beyond chance — χ² of "
+        f"homogeneity below {level:.2g} (0.05 ÷ {len(along)}) — and read differently at the two "
+        "ends of its range (the lowest and the highest bin; for alternatives the first and last by "
+        "name; each report has every bin):",
+        "",
+    ]
+    if not turning:
+        return [*lines, "(none)", ""]
+    lines += [
+        "| claim | reading | uncertainty | lowest bin | highest bin | χ² p |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, rel, a in turning:
+        unit = f" ({a['unit']})" if a.get("unit") not in (None, "-", "") else ""
+        ends = [_bin_cell(b) for b in (a["bins"][0], a["bins"][-1])]
+        lines.append(
+            f"| [{name}]({rel}) | {a['reading']} | {a['uncertainty']}{unit} | {ends[0]} | "
+            f"{ends[1]} | {a['p_homogeneity']:.2g} |"
+        )
+    return [*lines, ""]
+
+
+def _bin_cell(b: dict) -> str:
+    """A bin of :func:`_along_lines`: its values, P(holds) [interval] and words."""
+    where = b["value"] if b["value"] is not None else f"{b['low']:.3g} to {b['high']:.3g}"
+    return f"{where}: {interval_text(b['p'], b['ci_low'], b['ci_high'])}, {b['words']}"
 
 
 def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.cells import p_cell, share_text
+from experiments.conditional_section import along_figure, along_intro, along_numbers, along_rows
 from experiments.discovery import ALPHA, MIN_LIFT, Box
 from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
 from experiments.fact_section import fact_numbers, fact_rows, facts_intro
@@ -212,7 +213,8 @@ def _figure(ev: ClaimEvidence, path: Path) -> None:
 
 
 def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") -> Path:
-    """Write ``NAME.md``, ``NAME_effects.png`` and ``NAME.json`` into ``out``.
+    """Write ``NAME.md``, ``NAME_effects.png``, ``NAME_along.png`` (where a reading has a deciding
+    uncertainty to split by) and ``NAME.json`` into ``out``.
 
     ``out`` defaults to :func:`experiments.outputs.reports_folder`.
     """
@@ -352,6 +354,17 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
             lines += [f"**{r.verdict.reading.name}**", "", _table(r.drivers), ""]
     if all(r.drivers.empty for r in ev.readings):
         lines += ["(no plausible world: nothing to rank)", ""]
+    along = f"{c.name}_along.png"
+    lines += [
+        "## Where along its deciding uncertainties the verdict turns",
+        "",
+        along_intro(ev),
+        "",
+    ]
+    if along_figure(ev, out / along):
+        lines += [_table(pd.DataFrame(along_rows(ev))), "", f"![P(holds) bin by bin]({along})", ""]
+    else:
+        lines += ["(no reading has a deciding uncertainty above the noise floor to split by)", ""]
     lines += ["## Plausible worlds: the stylised facts", "", _table(ev.rejections), ""]
     path = out / f"{c.name}.md"
     write_atomic(path, "\n".join(lines))
@@ -371,6 +384,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
             "kept": int(ev.scale_worlds["plausible"].sum()) if len(ev.scale_worlds) else 0,
         },
         "pin": pin_numbers(ev),
+        "along": along_numbers(ev),
     }
     write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1))
     return path

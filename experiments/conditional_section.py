@@ -1,0 +1,150 @@
+"""Where in a deciding uncertainty's range a verdict turns: a report section, its table, figure
+and JSON (:mod:`experiments.conditional` computes them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from experiments.conditional import MIN_PER_BIN, N_BINS, TOP, Profile
+from experiments.evidence import ClaimEvidence
+from experiments.framework import CUTOFFS
+from model.studies.files import atomic_file
+
+__all__ = ["along_figure", "along_intro", "along_numbers", "along_rows"]
+
+
+def along_intro(ev: ClaimEvidence) -> str:
+    """The section's opening paragraph: what a row is, and what it is not."""
+    groups = sum(len(r.along) for r in ev.readings)
+    pinned = (
+        " In this control study the pinned uncertainties are constant, so they are never among "
+        "them."
+        if ev.size.pins
+        else ""
+    )
+    return (
+        f"For each reading, its first {TOP} deciding uncertainties by PAWN (above its noise "
+        "floor; see the ranking below) and the verdict over the kept worlds where the reading is "
+        f"defined, split by that uncertainty's value into {N_BINS} bins of equal counts (fewer "
+        f"where a bin would hold under {MIN_PER_BIN} worlds; one per alternative for a named or "
+        "yes-no one), each judged by the study's rule (its exact 95% interval against "
+        f"{CUTOFFS[0]} and {CUTOFFS[1]}). Read it as: *if your world's value lies here, this is "
+        "the verdict over the plausible worlds that share it.* It is a conditional, not a "
+        "control: within a bin every other uncertainty is as drawn and the facts kept worlds by "
+        "all of them together, so a bin can differ from another through the other values its "
+        "worlds were kept with (a control study holds one uncertainty and changes nothing else: "
+        "`retention experiment --pin`). The last column tests whether P(holds) is the same in "
+        "every bin (χ² of homogeneity, bins × holds/fails): one test per reading and "
+        f"uncertainty, {groups} here, so read each p against 0.05 ÷ {max(groups, 1)}." + pinned
+    )
+
+
+def along_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
+    """One row per bin, grouped by reading and uncertainty (the test's p on each group's first
+    row)."""
+    rows = []
+    for r in ev.readings:
+        for prof in r.along:
+            for i, b in enumerate(prof.bins):
+                rows.append(
+                    {
+                        "reading": r.verdict.reading.name if i == 0 else "",
+                        "uncertainty": _named(prof) if i == 0 else "",
+                        "its values": b.values_text()
+                        + (f" · defaults: {_show(prof.default)}" if i == prof.default_bin else ""),
+                        "worlds": b.worlds,
+                        "P(holds) [95%]": b.p_text(),
+                        "verdict": b.words,
+                        "same in every bin? χ² p": f"{prof.p_homogeneity:.2g}" if i == 0 else "",
+                    }
+                )
+    return rows
+
+
+def _named(prof: Profile) -> str:
+    """The uncertainty and its unit: ``loyalty_economics.spend_growth (1/year)``."""
+    return prof.uncertainty + (f" ({prof.unit})" if prof.unit not in ("-", "") else "")
+
+
+def _show(v: object) -> str:
+    """A default value as short text: ``0.05``, ``true``, ``wow``."""
+    if isinstance(v, bool):
+        return str(v).lower()
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+
+def along_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
+    """The JSON's ``along``: each reading's profiles with their bins."""
+    return [
+        {
+            "reading": r.verdict.reading.name,
+            "uncertainty": prof.uncertainty,
+            "p_homogeneity": prof.p_homogeneity,
+            "turns": prof.turns,
+            "unit": prof.unit,
+            "default": prof.default,
+            "default_bin": prof.default_bin,
+            "bins": [
+                {
+                    "low": None if np.isnan(b.low) else b.low,
+                    "high": None if np.isnan(b.high) else b.high,
+                    "value": b.value if b.value is None else str(b.value),
+                    "worlds": b.worlds,
+                    "holds": b.holds,
+                    "above": b.above,
+                    "p": b.p,
+                    "ci_low": b.ci_low,
+                    "ci_high": b.ci_high,
+                    "words": b.words,
+                }
+                for b in prof.bins
+            ],
+        }
+        for r in ev.readings
+        for prof in r.along
+    ]
+
+
+def along_figure(ev: ClaimEvidence, path: Path) -> bool:
+    """P(holds) with its interval, bin by bin, one panel per reading and uncertainty; written to
+    ``path`` (PNG). Returns False (and removes an old figure) where there is nothing to draw."""
+    panels = [(r, prof) for r in ev.readings for prof in r.along]
+    if not panels:
+        path.unlink(missing_ok=True)
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    cols = min(len(panels), 3)
+    rows = -(-len(panels) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
+    for ax in axes.flat[len(panels) :]:
+        ax.set_visible(False)
+    for ax, (r, prof) in zip(axes.flat, panels, strict=False):
+        at = np.arange(len(prof.bins))
+        p = np.array([b.p for b in prof.bins])
+        low = np.array([b.ci_low for b in prof.bins])
+        high = np.array([b.ci_high for b in prof.bins])
+        ax.axhspan(CUTOFFS[1], 1.0, color="tab:green", alpha=0.12, label="supported")
+        ax.axhspan(0.0, CUTOFFS[0], color="tab:red", alpha=0.10, label="not supported")
+        ax.errorbar(at, p, yerr=[p - low, high - p], fmt="o-", color="0.2", capsize=3)
+        ax.axhline(r.verdict.p, color="tab:blue", lw=1, ls="--", label="over all kept worlds")
+        ax.set_xticks(at, [b.values_text().replace(" to ", "–\n") for b in prof.bins], fontsize=7)
+        ax.set_ylim(0.0, 1.0)
+        ax.set_title(f"{r.verdict.reading.name}", fontsize=9)
+        if prof.default_bin is not None:
+            ax.axvline(
+                prof.default_bin, color="tab:red", lw=1, alpha=0.6, label="the defaults' bin"
+            )
+        ax.set_xlabel(_named(prof), fontsize=8)
+        ax.set_ylabel("P(holds)", fontsize=8)
+    axes.flat[0].legend(fontsize=6, loc="best")
+    fig.tight_layout()
+    with atomic_file(path) as handle:
+        fig.savefig(handle, format="png", dpi=100)
+    plt.close(fig)
+    return True
