@@ -131,7 +131,9 @@ def along_figure(ev: ClaimEvidence, path: Path) -> bool:
         high = np.array([b.ci_high for b in prof.bins])
         ax.axhspan(CUTOFFS[1], 1.0, color="tab:green", alpha=0.12, label="supported")
         ax.axhspan(0.0, CUTOFFS[0], color="tab:red", alpha=0.10, label="not supported")
-        ax.errorbar(at, p, yerr=[p - low, high - p], fmt="o-", color="0.2", capsize=3)
+        # (Alternatives have no order: points, not a line.)
+        line = "o" if prof.bins[0].value is not None else "o-"
+        ax.errorbar(at, p, yerr=[p - low, high - p], fmt=line, color="0.2", capsize=3)
         ax.axhline(r.verdict.p, color="tab:blue", lw=1, ls="--", label="over all kept worlds")
         ax.set_xticks(at, [b.values_text().replace(" to ", "–\n") for b in prof.bins], fontsize=7)
         ax.set_ylim(0.0, 1.0)
