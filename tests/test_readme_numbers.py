@@ -51,3 +51,33 @@ def test_the_optimize_example_is_this_codes(tmp_path):
         f"{-flat['winback_spend']:.1%} of NPV",
     ]
     assert [w for w in wanted if w not in text] == []
+
+
+def test_where_a_verdict_turns_quotes_the_committed_reports():
+    """The README's paragraph on where verdicts turn quotes the committed reports' bins and the
+    index's count (numbers move whenever the reports are written again)."""
+    from experiments import EXPERIMENTS
+    from experiments.framework import interval_text
+
+    reports = README.parent / "experiments" / "reports"
+    along = [
+        (name, a)
+        for name in EXPERIMENTS
+        for a in json.loads((reports / f"{name}.json").read_text())["along"]
+    ]
+    level = 0.05 / len(along)
+    turning = [
+        a
+        for _, a in along
+        if a["p_homogeneity"] < level and a["bins"][0]["words"] != a["bins"][-1]["words"]
+    ]
+    text = _text()
+    assert f"At the default size {len(turning)} of the {len(along)} readings" in text
+    quoted = {
+        ("lost_client", "no_churn", "loyalty_economics.spend_growth"),
+        ("empowered_staff", "roi", "service.manager_cost_multiplier"),
+    }
+    for name, a in along:
+        if (name, a["reading"], a["uncertainty"]) in quoted:
+            for b in (a["bins"][0], a["bins"][-1]):
+                assert interval_text(b["p"], b["ci_low"], b["ci_high"]) in text, (name, b)
