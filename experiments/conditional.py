@@ -3,11 +3,18 @@
 A strategist asks "would this hold in *my* world?" knowing roughly where one or two of the
 uncertainties lie for the firm — its spend growth, its churn. PAWN names the uncertainties that
 decide a reading's effect (:func:`experiments.discovery.sensitivity`); this module splits the kept
-worlds where the reading is defined into equal-count bins of one such uncertainty (its fifths: the
-same number of worlds in each, so each bin's interval is about as wide) — or one group per
-alternative for a yes-no or named one — and judges the reading in each bin by the study's own rule
-(:func:`experiments.framework.words` over the exact interval). A χ² test of homogeneity (bins ×
-holds / fails) says whether P(holds) moves along it at all.
+worlds where the reading is defined into bins of one such uncertainty — about equal counts (its
+fifths), tied values kept together — or one group per alternative for a yes-no or named one, and
+judges the reading in each bin by the study's own rule (:func:`experiments.framework.words` over
+the exact interval).
+
+Whether holding moves with the uncertainty at all is tested on the worlds themselves, not the
+bins: Mann–Whitney's U between the values of the worlds where the reading holds and where it fails
+(a shift along the range), or, for alternatives, Fisher–Freeman–Halton's exact test of the groups ×
+holds/fails table (its p by Monte Carlo, 99,999 tables, a fixed seed). PAWN picked the uncertainty
+from every one that varies, on the same worlds, so a p is read against a level that covers every
+uncertainty it could have picked (the union bound holds whatever was picked):
+0.05 ÷ (readings × uncertainties), as the report and the index say.
 
 This is a *conditional*, not a control: the other uncertainties stay as drawn within each bin, and
 the stylised facts keep worlds by all of them together, so a bin can differ from another through
@@ -17,32 +24,68 @@ is what a control study does (``retention experiment --pin``, :mod:`experiments.
 
 from __future__ import annotations
 
-import warnings
+import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2_contingency
+from scipy.stats import MonteCarloMethod, fisher_exact, mannwhitneyu
 
 from experiments.framework import interval_text, proportion_interval, words
 
-__all__ = ["MIN_PER_BIN", "N_BINS", "TOP", "Bin", "Profile", "profile", "profiles"]
+__all__ = [
+    "MIN_PER_BIN",
+    "N_BINS",
+    "RESAMPLES",
+    "TOP",
+    "Bin",
+    "Profile",
+    "profile",
+    "profiles",
+    "show_value",
+]
 
 #: Bins along a numeric uncertainty (fifths of the worlds where the reading is defined).
 N_BINS = 5
-#: Fewest worlds a bin may hold: fewer bins where the worlds are few, none below two bins.
+#: Fewest worlds a bin may hold: fewer bins where the worlds are few, none below two bins; an
+#: alternative held by fewer worlds is left out (:attr:`Profile.left_out` counts them).
 MIN_PER_BIN = 20
 #: Deciding uncertainties profiled per reading: PAWN's first ones above its noise floor.
 TOP = 2
+#: Monte Carlo tables for the alternatives' exact test (its smallest p is 1 / (RESAMPLES + 1)).
+RESAMPLES = 99_999
+
+
+def show_value(v: Any) -> str:
+    """A value as short text: ``0.05``, ``true``, ``wow`` (numbers to three significant digits)."""
+    if isinstance(v, bool | np.bool_):
+        return str(bool(v)).lower()
+    if isinstance(v, float | np.floating):
+        return f"{v:.3g}"
+    return str(v)
 
 
 @dataclass(frozen=True)
 class Bin:
     """The reading over the worlds whose uncertainty lies in one bin.
 
-    ``low`` and ``high`` are the smallest and largest value among the bin's worlds (numeric), or
-    ``value`` the alternative (else None); ``worlds`` counts the worlds where the reading is
-    defined, ``holds`` those in its band and ``above`` those above it.
+    Attributes
+    ----------
+    low, high : float
+        The smallest and largest value among the bin's worlds, in the uncertainty's unit (NaN for
+        an alternative).
+    value : object
+        The alternative (None for a numeric bin).
+    worlds : int
+        Worlds where the reading is defined.
+    holds, above : int
+        Of those, the worlds in its band and above it.
+    p, ci_low, ci_high : float
+        P(holds) and its exact 95% interval.
+    words : str
+        The verdict by the study's rule.
     """
 
     low: float
@@ -57,9 +100,11 @@ class Bin:
     words: str
 
     def values_text(self) -> str:
-        """The bin's values: ``0.0123 to 0.0456``, or the alternative."""
+        """The bin's values: ``0.0123 to 0.0456``, ``3`` (one value), or the alternative."""
         if self.value is not None:
-            return str(self.value).lower() if isinstance(self.value, bool) else str(self.value)
+            return show_value(self.value)
+        if self.low == self.high:
+            return show_value(self.low)
         return f"{self.low:.3g} to {self.high:.3g}"
 
     def p_text(self) -> str:
@@ -69,35 +114,94 @@ class Bin:
 
 @dataclass(frozen=True)
 class Profile:
-    """One reading along one uncertainty: its bins in order and the homogeneity test's p.
+    """One reading along one uncertainty: its bins in order and the test of a shift.
 
-    ``unit`` and ``default`` are the uncertainty's declared unit and default value, and
-    ``default_bin`` the bin holding that value (the first whose largest value reaches it, else
-    the last; an alternative's own bin), or None where none does.
+    Attributes
+    ----------
+    uncertainty : str
+        Its key (``section.name``).
+    bins : tuple of Bin
+        In the order of the values (alternatives by name).
+    p_value : float
+        The test's p that holding does not move with the uncertainty (1.0 where every world
+        holds, or none).
+    test : str
+        Which test: ``"Mann–Whitney"`` or ``"Fisher–Freeman–Halton"``.
+    left_out : int
+        Worlds of alternatives held by fewer than :data:`MIN_PER_BIN` (in no bin, not tested).
+    unit : str
+        Its declared unit.
+    default : object
+        Its declared default value.
+    default_bin : int or None
+        The bin whose values hold the default (``low ≤ default ≤ high``, or the alternative);
+        None where none does (the default in a gap between bins, or beyond the kept worlds).
     """
 
     uncertainty: str
     bins: tuple[Bin, ...]
-    p_homogeneity: float
+    p_value: float
+    test: str
+    left_out: int = 0
     unit: str = "-"
     default: object = None
     default_bin: int | None = None
 
     @property
-    def turns(self) -> bool:
-        """Whether the verdict's words differ between two bins."""
-        return len({b.words for b in self.bins}) > 1
+    def least(self) -> Bin:
+        """The bin where it holds least (the first of equals)."""
+        return min(self.bins, key=lambda b: b.p)
+
+    @property
+    def most(self) -> Bin:
+        """The bin where it holds most (the first of equals)."""
+        return max(self.bins, key=lambda b: b.p)
+
+    @property
+    def words_differ(self) -> bool:
+        """Whether the verdict's words differ between :attr:`least` and :attr:`most`."""
+        return self.least.words != self.most.words
+
+
+def _is_alternative(v: pd.Series) -> bool:
+    return pd.api.types.is_bool_dtype(v) or not pd.api.types.is_numeric_dtype(v)
+
+
+def _numeric_groups(v: pd.Series, n_bins: int) -> list[pd.Index]:
+    """The worlds of ``v`` in about equal-count bins by value, tied values in one bin; at most
+    ``n_bins``, none under :data:`MIN_PER_BIN` worlds (a small one joins its neighbour)."""
+    order = np.argsort(v.to_numpy(float), kind="stable")
+    sorted_values = v.to_numpy(float)[order]
+    n = len(order)
+    k = max(2, min(n_bins, n // MIN_PER_BIN))
+    cuts = []
+    for j in range(1, k):
+        c = round(j * n / k)
+        while 0 < c < n and sorted_values[c - 1] == sorted_values[c]:  # (ties stay together)
+            c += 1
+        if c < n and (not cuts or c > cuts[-1]):
+            cuts.append(c)
+    edges = [0, *cuts, n]
+    # A bin that ties left under the minimum joins the one after it (the last one, the one before).
+    merged = [0]
+    for e in edges[1:]:
+        if e - merged[-1] >= MIN_PER_BIN or e == n:
+            merged.append(e)
+    if len(merged) > 2 and n - merged[-2] < MIN_PER_BIN:
+        del merged[-2]
+    return [v.index[order[a:b]] for a, b in itertools.pairwise(merged)]
 
 
 def profile(
-    values: pd.Series, status: pd.Series, two_sided: bool, n_bins: int = N_BINS
+    values: pd.Series, status: pd.Series, two_sided: bool, n_bins: int = N_BINS, seed: int = 1
 ) -> Profile | None:
-    """A reading's verdict in bins of one uncertainty's values.
+    """A reading's verdict in bins of one uncertainty's values, and the test of a shift.
 
     Parameters
     ----------
     values : pandas.Series
-        The uncertainty's value in each kept world (indexed by world).
+        The uncertainty's value in each kept world (indexed by world); a world without one is left
+        out.
     status : pandas.Series
         The reading's status there (``in band``, ``above``, ``below`` or ``undefined``; same
         index): undefined worlds (and any without a status) are left out, as P(holds) leaves
@@ -108,45 +212,44 @@ def profile(
     n_bins : int
         Bins along a numeric uncertainty, at most; fewer where they would hold under
         :data:`MIN_PER_BIN` worlds each.
+    seed : int
+        The alternatives' Monte Carlo test's seed (the same seed, the same p).
 
     Returns
     -------
     Profile or None
         None where fewer than two bins can be formed (too few defined worlds, or one value).
     """
-    defined = status.isin(("in band", "above", "below"))
-    v, s = values[defined], status[defined]
+    keep = status.isin(("in band", "above", "below")) & values.notna()
+    v, s = values[keep], status[keep]
     if len(v) < 2 * MIN_PER_BIN or v.nunique() < 2:
         return None
-    if pd.api.types.is_bool_dtype(v) or not pd.api.types.is_numeric_dtype(v):
+    alternative = _is_alternative(v)
+    if alternative:
         groups = [
-            (None, None, key.item() if isinstance(key, np.generic) else key, v.index[v == key])
+            (key.item() if isinstance(key, np.generic) else key, v.index[v == key])
             for key in sorted(v.unique(), key=str)
         ]
-        groups = [g for g in groups if len(g[3]) >= MIN_PER_BIN]
+        left_out = sum(len(rows) for _, rows in groups if len(rows) < MIN_PER_BIN)
+        groups = [g for g in groups if len(g[1]) >= MIN_PER_BIN]
     else:
-        k = max(2, min(n_bins, len(v) // MIN_PER_BIN))
-        # Equal counts by rank (ties broken by world order), not by value: a value repeated
-        # across many worlds cannot leave a bin empty.
-        order = np.argsort(v.to_numpy(float), kind="stable")
-        groups = []
-        for part in np.array_split(order, k):
-            rows = v.index[part]
-            groups.append((float(v[rows].min()), float(v[rows].max()), None, rows))
+        left_out = 0
+        groups = [(None, rows) for rows in _numeric_groups(v, n_bins)]
     if len(groups) < 2:
         return None
     bins = []
-    table = []
-    for low, high, value, rows in groups:
+    for value, rows in groups:
         st = s[rows]
         n, k_in, k_above = len(st), int((st == "in band").sum()), int((st == "above").sum())
         lo, hi = proportion_interval(k_in, n)
+        low, high = (
+            (np.nan, np.nan) if alternative else (float(v[rows].min()), float(v[rows].max()))
+        )
         p = k_in / n
-        low_, high_ = (np.nan, np.nan) if low is None else (low, high)
         bins.append(
             Bin(
-                low_,
-                high_,
+                low,
+                high,
                 value,
                 n,
                 k_in,
@@ -157,22 +260,41 @@ def profile(
                 words(p, lo, hi, k_above / n, two_sided),
             )
         )
-        table.append([k_in, n - k_in])
-    return Profile(str(values.name), tuple(bins), _homogeneity(np.array(table)))
+    if alternative:
+        table = np.array([[b.holds, b.worlds - b.holds] for b in bins])
+        p_value, test = _exact_groups(table, seed), "Fisher–Freeman–Halton"
+    else:
+        holds = (s == "in band").to_numpy()
+        x = v.to_numpy(float)
+        p_value, test = _shift(x[holds], x[~holds]), "Mann–Whitney"
+    return Profile(str(values.name), tuple(bins), p_value, test, left_out)
 
 
-def _homogeneity(table: np.ndarray) -> float:
-    """χ² test that every bin holds as often: its p (1.0 where nothing varies: all hold, or
-    none)."""
+def _shift(holding: np.ndarray, failing: np.ndarray) -> float:
+    """Mann–Whitney's two-sided p that the values of the worlds that hold and fail are one
+    distribution (1.0 where one side is empty)."""
+    if not len(holding) or not len(failing):
+        return 1.0
+    return float(mannwhitneyu(holding, failing, alternative="two-sided").pvalue)
+
+
+def _exact_groups(table: np.ndarray, seed: int) -> float:
+    """Fisher–Freeman–Halton's p for a groups × (holds, fails) table, by Monte Carlo (1.0 where
+    every world holds, or none)."""
     if (table.sum(axis=0) == 0).any():
         return 1.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # (few worlds: scipy warns; the p is still χ²'s)
-        return float(chi2_contingency(table, correction=False).pvalue)
+    method = MonteCarloMethod(n_resamples=RESAMPLES, rng=np.random.default_rng(seed))
+    return float(fisher_exact(table, method=method).pvalue)
 
 
 def profiles(
-    x: pd.DataFrame, status: pd.Series, drivers: pd.DataFrame, two_sided: bool, top: int = TOP
+    x: pd.DataFrame,
+    status: pd.Series,
+    drivers: pd.DataFrame,
+    two_sided: bool,
+    declared: Mapping[str, Any],
+    top: int = TOP,
+    seed: int = 1,
 ) -> tuple[Profile, ...]:
     """A reading along each of its ``top`` deciding uncertainties (PAWN's ranking, above its
     noise floor; a pinned or otherwise constant one skipped).
@@ -187,38 +309,43 @@ def profiles(
         :func:`experiments.discovery.sensitivity`'s ranking (``uncertainty``, ``above_noise``).
     two_sided : bool
         Whether the reading's band is two-sided.
+    declared : mapping
+        The declared uncertainties by key (:func:`model.studies.worlds.declared_uncertainties`):
+        each profile's unit and default.
+    top : int
+        How many uncertainties, at most.
+    seed : int
+        The alternatives' Monte Carlo test's seed.
     """
-    from model.studies.worlds import declared_uncertainties
-
-    out = []
+    out: list[Profile] = []
     if drivers.empty:
         return ()
-    declared = declared_uncertainties()
     for name, above in zip(drivers["uncertainty"], drivers["above_noise"], strict=True):
         if len(out) == top:
             break
         if not bool(above) or name not in x.columns:  # (the noise floor's row is not a column)
             continue
-        found = profile(x[name], status, two_sided)
-        if found is not None:
-            info = declared.get(name)
-            if info is not None:
-                found = replace(
-                    found,
-                    unit=info.unit,
-                    default=info.default,
-                    default_bin=_default_bin(found.bins, info.default),
-                )
-            out.append(found)
+        found = profile(x[name], status, two_sided, seed=seed)
+        if found is None:
+            continue
+        info = declared.get(name)
+        if info is not None:
+            found = replace(
+                found,
+                unit=info.unit,
+                default=info.default,
+                default_bin=_default_bin(found.bins, info.default),
+            )
+        out.append(found)
     return tuple(out)
 
 
 def _default_bin(bins: tuple[Bin, ...], default: object) -> int | None:
-    """The bin that holds ``default`` (see :class:`Profile`)."""
-    if bins[0].value is not None or isinstance(default, str | bool):
-        same = [i for i, b in enumerate(bins) if str(b.value).lower() == str(default).lower()]
+    """The bin that holds ``default`` (see :class:`Profile`), or None."""
+    if bins[0].value is not None:
+        same = [i for i, b in enumerate(bins) if show_value(b.value) == show_value(default)]
         return same[0] if same else None
-    for i, b in enumerate(bins):
-        if float(default) <= b.high:
-            return i
-    return len(bins) - 1
+    if isinstance(default, str | bool):
+        return None
+    inside = [i for i, b in enumerate(bins) if b.low <= float(default) <= b.high]
+    return inside[0] if inside else None

@@ -7,17 +7,24 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.conditional import MIN_PER_BIN, N_BINS, TOP, Profile
+from experiments.conditional import MIN_PER_BIN, N_BINS, RESAMPLES, TOP, Profile, show_value
 from experiments.evidence import ClaimEvidence
 from experiments.framework import CUTOFFS
 from model.studies.files import atomic_file
 
-__all__ = ["along_figure", "along_intro", "along_numbers", "along_rows"]
+__all__ = ["along_figure", "along_intro", "along_level", "along_numbers", "along_rows"]
+
+
+def along_level(readings: int, uncertainties: int) -> float:
+    """The level a profile's p is read against: 0.05 over every (reading, uncertainty) pair PAWN
+    could have picked from (:mod:`experiments.conditional`; at least one)."""
+    return 0.05 / max(readings * uncertainties, 1)
 
 
 def along_intro(ev: ClaimEvidence) -> str:
-    """The section's opening paragraph: what a row is, and what it is not."""
-    groups = sum(len(r.along) for r in ev.readings)
+    """The section's opening paragraph: what a row is, what it is not, and the test's level."""
+    n = len(ev.readings)
+    level = along_level(n, ev.uncertainties)
     pinned = (
         " In this control study the pinned uncertainties are constant, so they are never among "
         "them."
@@ -27,23 +34,32 @@ def along_intro(ev: ClaimEvidence) -> str:
     return (
         f"For each reading, its first {TOP} deciding uncertainties by PAWN (above its noise "
         "floor; see the ranking below) and the verdict over the kept worlds where the reading is "
-        f"defined, split by that uncertainty's value into {N_BINS} bins of equal counts (fewer "
-        f"where a bin would hold under {MIN_PER_BIN} worlds; one per alternative for a named or "
-        "yes-no one), each judged by the study's rule (its exact 95% interval against "
+        f"defined, split by that uncertainty's value into {N_BINS} bins of about equal counts, "
+        f"tied values together (fewer where a bin would hold under {MIN_PER_BIN} worlds; one per "
+        f"alternative for a named or yes-no one, an alternative with fewer than {MIN_PER_BIN} "
+        "such worlds left out), each judged by the study's rule (its exact 95% interval against "
         f"{CUTOFFS[0]} and {CUTOFFS[1]}). Read it as: *if your world's value lies here, this is "
         "the verdict over the plausible worlds that share it.* It is a conditional, not a "
         "control: within a bin every other uncertainty is as drawn and the facts kept worlds by "
         "all of them together, so a bin can differ from another through the other values its "
         "worlds were kept with (a control study holds one uncertainty and changes nothing else: "
-        "`retention experiment --pin`). The last column tests whether P(holds) is the same in "
-        "every bin (χ² of homogeneity, bins × holds/fails): one test per reading and "
-        f"uncertainty, {groups} here, so read each p against 0.05 ÷ {max(groups, 1)}." + pinned
+        "`retention experiment --pin`). The bin whose values hold the uncertainty's declared "
+        "default is marked; its verdict is not the defaults' (the other uncertainties are as "
+        "drawn there). The last column tests whether holding moves with the uncertainty at all, "
+        "on the worlds themselves: Mann–Whitney's U between the values of the worlds that hold "
+        "and those that fail, or for alternatives Fisher–Freeman–Halton's exact test (Monte "
+        f"Carlo, {RESAMPLES:,} tables). PAWN picked each uncertainty from the "
+        f"{ev.uncertainties} that vary, on the same worlds, so read a p against a level that "
+        f"covers every pair it could have picked: 0.05 ÷ ({n} readings × {ev.uncertainties}) = "
+        f"{level:.2g} here (marked *below the level*); the index applies the same rule over "
+        "every report." + pinned
     )
 
 
 def along_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     """One row per bin, grouped by reading and uncertainty (the test's p on each group's first
     row)."""
+    level = along_level(len(ev.readings), ev.uncertainties)
     rows = []
     for r in ev.readings:
         for prof in r.along:
@@ -53,26 +69,31 @@ def along_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                         "reading": r.verdict.reading.name if i == 0 else "",
                         "uncertainty": _named(prof) if i == 0 else "",
                         "its values": b.values_text()
-                        + (f" · defaults: {_show(prof.default)}" if i == prof.default_bin else ""),
+                        + (
+                            f" · holds the default, {show_value(prof.default)}"
+                            if i == prof.default_bin
+                            else ""
+                        ),
                         "worlds": b.worlds,
                         "P(holds) [95%]": b.p_text(),
                         "verdict": b.words,
-                        "same in every bin? χ² p": f"{prof.p_homogeneity:.2g}" if i == 0 else "",
+                        "does holding move with it? p": _p_cell(prof, level) if i == 0 else "",
                     }
                 )
     return rows
 
 
+def _p_cell(prof: Profile, level: float) -> str:
+    """The test's p, its name, the worlds left out, and whether it is below the level."""
+    out = f"{prof.p_value:.2g} ({prof.test})"
+    if prof.left_out:
+        out += f"; {prof.left_out} worlds of rare alternatives left out"
+    return out + ("; *below the level*" if prof.p_value < level else "")
+
+
 def _named(prof: Profile) -> str:
-    """The uncertainty and its unit: ``loyalty_economics.spend_growth (1/year)``."""
+    """The uncertainty and its unit: ``loyalty_economics.spend_growth (share/year of tenure)``."""
     return prof.uncertainty + (f" ({prof.unit})" if prof.unit not in ("-", "") else "")
-
-
-def _show(v: object) -> str:
-    """A default value as short text: ``0.05``, ``true``, ``wow``."""
-    if isinstance(v, bool):
-        return str(v).lower()
-    return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
 def along_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -81,16 +102,18 @@ def along_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
         {
             "reading": r.verdict.reading.name,
             "uncertainty": prof.uncertainty,
-            "p_homogeneity": prof.p_homogeneity,
-            "turns": prof.turns,
+            "p_value": prof.p_value,
+            "test": prof.test,
+            "left_out": prof.left_out,
+            "words_differ": prof.words_differ,
             "unit": prof.unit,
             "default": prof.default,
             "default_bin": prof.default_bin,
             "bins": [
                 {
-                    "low": None if np.isnan(b.low) else b.low,
-                    "high": None if np.isnan(b.high) else b.high,
-                    "value": b.value if b.value is None else str(b.value),
+                    "low": None if b.value is not None else b.low,
+                    "high": None if b.value is not None else b.high,
+                    "value": None if b.value is None else b.values_text(),
                     "worlds": b.worlds,
                     "holds": b.holds,
                     "above": b.above,

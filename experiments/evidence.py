@@ -9,7 +9,6 @@ defaults beside it.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -210,6 +209,9 @@ class ClaimEvidence:
     #: The scale check's worlds judged by the facts in the larger market
     #: (:func:`experiments.study.scale_world_table`; empty without a check).
     scale_worlds: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: The uncertainties that vary over the kept worlds: those PAWN ranks, so those it could
+    #: pick to profile a reading along (:mod:`experiments.conditional`'s test level counts them).
+    uncertainties: int = 0
     #: A pinned study's worlds against the drawn study's: ``drawn`` (worlds both drew),
     #: ``kept_drawn``, ``kept_pinned`` and ``kept_both`` (of those); empty in a drawn study.
     pin_worlds: dict[str, int] = field(default_factory=dict)
@@ -313,6 +315,8 @@ def run_claim(
     )
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
+    ev.uncertainties = int((x.nunique() > 1).sum()) if cols else 0
+    declared = declared_uncertainties()
     facts = kept.set_index("world")[[f.name for f in FACTS if f.name in kept.columns]]
     subsets = _bound_subsets(facts)
     judged = []
@@ -361,9 +365,7 @@ def run_claim(
                 pinned=compare_pinned(reading, pin[0], values, *pin[1])
                 if pin is not None
                 else None,
-                along=profiles(
-                    x, per["status"], drivers, all(math.isfinite(b) for b in reading.band)
-                )
+                along=profiles(x, per["status"], drivers, reading.two_sided, declared, seed=seed)
                 if cols
                 else (),
             )

@@ -91,6 +91,11 @@ class Reading:
     unit: str
     band: tuple[float, float]
 
+    @property
+    def two_sided(self) -> bool:
+        """Whether the band has both edges (an effect above it is then stronger than claimed)."""
+        return bool(np.isfinite(self.band).all())
+
     def band_text(self) -> str:
         """The band in words (``25 to 85 %``, ``≥ 0``)."""
         lo, hi = self.band
@@ -393,7 +398,7 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
             lo,
             hi,
             counts.get("above", 0) / n if n else 0.0,
-            bool(np.isfinite(reading.band).all()),
+            reading.two_sided,
         ),
         se=pooled_sd,
         censored=int((~np.isfinite(per["effect"]) & per["effect"].notna()).sum()),

@@ -38,6 +38,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         committed = reports.resolve() == REPORTS.resolve()
         out = reports.parent / "README.md" if committed else reports / "README.md"
     rows, worlds, facts, scale, ranges, pins, along = [], set(), [], [], [], [], []
+    pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
@@ -55,6 +56,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         scale += [(name, rel, c) for c in s.get("scale", [])]
         ranges += [(name, rel, r) for r in s.get("facts", [])]
         along += [(name, rel, a) for a in s.get("along", [])]
+        pairs += len(s["rows"]) * s.get("uncertainties", 0)
         checked = checked or s.get("scale_worlds")
         if s.get("pin"):
             pins.append((name, rel, s["pin"]))
@@ -134,7 +136,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *rows,
         "",
         *_pin_lines(pins),
-        *_along_lines(along),
+        *_along_lines(along, pairs),
         *_range_lines(ranges),
         *_scale_lines(scale, checked),
         *_control_lines(reports, out),
@@ -143,49 +145,63 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     return out
 
 
-def _along_lines(along: list[tuple[str, str, dict]]) -> list[str]:
+def _along_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[str]:
     """The readings whose verdict turns along a deciding uncertainty (every report's ``along``):
-    those whose χ² test of homogeneity stands out from all of them (Bonferroni) and whose words
-    differ between the lowest and the highest bin."""
+    those whose test is below 0.05 over every (reading, uncertainty) pair PAWN could have picked
+    from, ``pairs`` (:func:`experiments.conditional_section.along_level`'s rule), and whose words
+    differ between the bins where it holds least and most."""
     if not along:
         return []
-    level = 0.05 / len(along)
+    level = 0.05 / max(pairs, 1)
     turning = [
         (name, rel, a)
         for name, rel, a in along
-        if a["p_homogeneity"] < level and a["bins"][0]["words"] != a["bins"][-1]["words"]
+        if a["p_value"] < level and _ends(a)[0]["words"] != _ends(a)[1]["words"]
     ]
     lines = [
         "## Where verdicts turn along what decides them",
         "",
-        "Every report splits the worlds where a reading is defined into fifths along each of its "
-        "first two deciding uncertainties (PAWN) and judges it in each: *if your world's value "
-        f"lies here, this is the verdict* (a conditional, not a control). Of the {len(along)} "
-        "readings and uncertainties so split, these move with it beyond chance — χ² of "
-        f"homogeneity below {level:.2g} (0.05 ÷ {len(along)}) — and read differently at the two "
-        "ends of its range (the lowest and the highest bin; for alternatives the first and last by "
-        "name; each report has every bin):",
+        "Every report splits the worlds where a reading is defined into about fifths along each of "
+        "its first two deciding uncertainties (PAWN) and judges it in each: *if your world's "
+        "value lies here, this is the verdict* (a conditional, not a control). Whether holding "
+        "moves with the uncertainty at all is tested on the worlds (Mann–Whitney; for "
+        "alternatives Fisher–Freeman–Halton). PAWN picked each uncertainty from every one that "
+        "varies, on the same worlds, so a p counts only below a level that covers every pair it "
+        f"could have picked, all reports together: 0.05 ÷ {pairs:,} = {level:.2g}. Of the "
+        f"{len(along)} readings and uncertainties so split, these are below it and read "
+        "differently where the reading holds least and where it holds most (each report has "
+        "every bin):",
         "",
     ]
     if not turning:
         return [*lines, "(none)", ""]
     lines += [
-        "| claim | reading | uncertainty | lowest bin | highest bin | χ² p |",
+        "| claim | reading | uncertainty | where it holds least | where it holds most | p |",
         "|---|---|---|---|---|---|",
     ]
     for name, rel, a in turning:
         unit = f" ({a['unit']})" if a.get("unit") not in (None, "-", "") else ""
-        ends = [_bin_cell(b) for b in (a["bins"][0], a["bins"][-1])]
+        least, most = (_bin_cell(b) for b in _ends(a))
         lines.append(
-            f"| [{name}]({rel}) | {a['reading']} | {a['uncertainty']}{unit} | {ends[0]} | "
-            f"{ends[1]} | {a['p_homogeneity']:.2g} |"
+            f"| [{name}]({rel}) | {a['reading']} | {a['uncertainty']}{unit} | {least} | "
+            f"{most} | {a['p_value']:.2g} |"
         )
     return [*lines, ""]
 
 
+def _ends(a: dict) -> tuple[dict, dict]:
+    """A profile's bins where its reading holds least and most (the first of equals)."""
+    return min(a["bins"], key=lambda b: b["p"]), max(a["bins"], key=lambda b: b["p"])
+
+
 def _bin_cell(b: dict) -> str:
     """A bin of :func:`_along_lines`: its values, P(holds) [interval] and words."""
-    where = b["value"] if b["value"] is not None else f"{b['low']:.3g} to {b['high']:.3g}"
+    if b["value"] is not None:
+        where = b["value"]
+    elif b["low"] == b["high"]:
+        where = f"{b['low']:.3g}"
+    else:
+        where = f"{b['low']:.3g} to {b['high']:.3g}"
     return f"{where}: {interval_text(b['p'], b['ci_low'], b['ci_high'])}, {b['words']}"
 
 

@@ -384,6 +384,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
             "kept": int(ev.scale_worlds["plausible"].sum()) if len(ev.scale_worlds) else 0,
         },
         "pin": pin_numbers(ev),
+        "uncertainties": ev.uncertainties,
         "along": along_numbers(ev),
     }
     write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1))

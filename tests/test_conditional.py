@@ -1,4 +1,4 @@
-"""P(holds) along a deciding uncertainty: bins, their verdicts, the homogeneity test, the report."""
+"""P(holds) along a deciding uncertainty: bins, their verdicts, the tests, the report and index."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.conditional import MIN_PER_BIN, profile, profiles
+from experiments.conditional import MIN_PER_BIN, profile, profiles, show_value
 from experiments.framework import proportion_interval, words
+from model.studies.worlds import declared_uncertainties
 from tests.test_claim_study import _small_planted_study
 
 
@@ -23,13 +24,14 @@ def test_a_verdict_that_turns_at_a_threshold_turns_in_the_bins_around_it():
     x = _worlds().rename("market.spend_sigma")
     status = pd.Series(np.where(x > 0.6, "in band", "below"), index=x.index)
     prof = profile(x, status, two_sided=True)
-    assert prof is not None and len(prof.bins) == 5
-    assert [b.worlds for b in prof.bins] == [100] * 5  # equal counts
+    assert prof is not None and len(prof.bins) == 5 and prof.test == "Mann–Whitney"
+    assert [b.worlds for b in prof.bins] == [100] * 5  # equal counts (no ties here)
     first, *_, last = prof.bins
     assert first.high < last.low and first.low == x.min() and last.high == x.max()
     assert (first.p, first.words) == (0.0, "not supported")
     assert (last.p, last.words) == (1.0, "supported")
-    assert prof.turns and prof.p_homogeneity < 1e-50
+    assert prof.least is first and prof.most is last and prof.words_differ
+    assert prof.p_value < 1e-50
     # Each bin is judged by the study's own rule: exact interval, the same words.
     for b in prof.bins:
         assert (b.ci_low, b.ci_high) == proportion_interval(b.holds, b.worlds)
@@ -43,32 +45,67 @@ def test_a_verdict_that_does_not_move_with_the_uncertainty_is_flat():
     rng = np.random.default_rng(11)
     status = pd.Series(np.where(rng.uniform(size=x.size) < 0.5, "in band", "above"), x.index)
     prof = profile(x, status, two_sided=True)
-    assert prof is not None and prof.p_homogeneity > 0.05
+    assert prof is not None and prof.p_value > 0.05
     assert all(b.ci_low < 0.5 < b.ci_high for b in prof.bins)
     # Failing mostly above a two-sided band is "stronger than claimed", as in the verdict.
     status = pd.Series("above", index=x.index)
     prof = profile(x, status, two_sided=True)
-    assert prof is not None and prof.p_homogeneity == 1.0 and not prof.turns
+    assert prof is not None and prof.p_value == 1.0 and not prof.words_differ
     assert all(b.words == "not supported: stronger than claimed" for b in prof.bins)
     assert all(b.words == "not supported" for b in profile(x, status, two_sided=False).bins)
 
 
-def test_undefined_worlds_are_left_out_and_few_worlds_make_fewer_bins():
+def test_a_turn_in_the_middle_is_read_between_the_least_and_the_most():
+    """Holding only in the middle fifth: the two ends agree, the least and the most do not."""
+    x = _worlds()
+    middle = (x > x.quantile(0.4)) & (x <= x.quantile(0.6))
+    status = pd.Series(np.where(middle, "in band", "below"), x.index)
+    prof = profile(x, status, two_sided=True)
+    assert prof.bins[0].words == prof.bins[-1].words == "not supported"
+    assert prof.most is prof.bins[2] and prof.words_differ
+
+
+def test_tied_values_stay_in_one_bin():
+    """An integer uncertainty (3-6 here): no value is split across two bins, and the bins are
+    the same whatever the worlds' order."""
+    rng = np.random.default_rng(2)
+    x = pd.Series(rng.integers(3, 7, 400), name="word_of_mouth.lapsed_warning_months")
+    status = pd.Series(np.where(x >= 5, "in band", "below"))
+    prof = profile(x, status, two_sided=True)
+    assert prof is not None
+    for a, b in zip(prof.bins, prof.bins[1:], strict=False):
+        assert a.high < b.low  # no overlap
+    assert sum(b.worlds for b in prof.bins) == 400
+    assert [b.values_text() for b in prof.bins] == ["3", "4", "5", "6"]
+    shuffled = rng.permutation(400)
+    again = profile(x.iloc[shuffled], status.iloc[shuffled], two_sided=True)
+    assert [(b.low, b.high, b.worlds, b.holds) for b in again.bins] == [
+        (b.low, b.high, b.worlds, b.holds) for b in prof.bins
+    ]
+    assert again.p_value == pytest.approx(prof.p_value)
+
+
+def test_undefined_worlds_and_missing_values_are_left_out_and_few_worlds_make_fewer_bins():
     x = _worlds(200)
     status = pd.Series(np.where(np.arange(200) % 2 == 0, "undefined", "in band"), x.index)
+    status.iloc[1] = "below"
     prof = profile(x, status, two_sided=True)
     assert prof is not None and sum(b.worlds for b in prof.bins) == 100
     assert len(prof.bins) == 100 // MIN_PER_BIN
     status[status.index[:5]] = np.nan  # a world without a status counts nowhere (two defined)
     assert sum(b.worlds for b in profile(x, status, True).bins) == 100 - 2
+    gaps = x.copy()
+    gaps.iloc[[7, 9]] = np.nan  # nor one without a value
+    assert sum(b.worlds for b in profile(gaps, status, True).bins) == 100 - 4
     # Fewer than two bins' worth of worlds, or one value: nothing to split.
     assert profile(x[: 2 * MIN_PER_BIN - 1], status[: 2 * MIN_PER_BIN - 1], True) is None
     assert profile(x * 0 + 1.0, status, True) is None
 
 
-def test_alternatives_get_one_bin_each():
+def test_alternatives_get_one_bin_each_and_rare_ones_are_counted_out():
     rng = np.random.default_rng(5)
     form = pd.Series(rng.choice(["exponential", "logistic", "linear"], 300), name="f")
+    form.iloc[:10] = "asymmetric"  # too rare for a bin of its own
     flag = pd.Series(rng.uniform(size=300) < 0.5, name="g")
     status = pd.Series(np.where(form == "logistic", "in band", "below"))
     prof = profile(form, status, two_sided=False)
@@ -78,10 +115,15 @@ def test_alternatives_get_one_bin_each():
         "logistic",
     ]
     assert [b.p for b in prof.bins] == [0.0, 0.0, 1.0] and np.isnan(prof.bins[0].low)
-    assert [b.values_text() for b in profile(flag, status, False).bins] == ["false", "true"]
+    assert prof.left_out == 10 and sum(b.worlds for b in prof.bins) == 290
+    assert prof.test == "Fisher–Freeman–Halton" and prof.p_value < 1e-4
+    # The Monte Carlo p is the seed's: the same seed, the same p.
+    assert profile(form, status, False).p_value == prof.p_value
+    on = profile(flag, status, False)
+    assert [b.values_text() for b in on.bins] == ["false", "true"] and on.p_value > 0.01
 
 
-def test_profiles_take_the_first_drivers_above_the_noise_floor():
+def test_profiles_take_the_first_drivers_above_the_noise_floor_and_mark_the_default():
     x = pd.DataFrame(
         {
             "retain.base_churn": _worlds(300).to_numpy() * 0.04 + 0.005,
@@ -101,27 +143,31 @@ def test_profiles_take_the_first_drivers_above_the_noise_floor():
             "above_noise": [True, True, True, False, False],
         }
     )  # fmt: skip
-    found = profiles(x, status, drivers, two_sided=True)
+    declared = declared_uncertainties()
+    found = profiles(x, status, drivers, True, declared)
     assert [p.uncertainty for p in found] == ["retain.base_churn", "market.spend_sigma"]
     churn = found[0]
     assert churn.unit == "1/month" and churn.default == pytest.approx(0.02)
     b = churn.bins[churn.default_bin]
-    assert (churn.default_bin == 0 or churn.bins[churn.default_bin - 1].high < 0.02) and (
-        b.high >= 0.02
-    )
-    assert profiles(x, status, drivers, True, top=1) == found[:1]
-    assert profiles(x, status, drivers.iloc[0:0], True) == ()
+    assert b.low <= 0.02 <= b.high
+    assert profiles(x, status, drivers, True, declared, top=1) == found[:1]
+    assert profiles(x, status, drivers.iloc[0:0], True, declared) == ()
+    # A default outside every bin's values (beyond the kept worlds, or in a gap) is in none.
+    far = x.assign(**{"retain.base_churn": x["retain.base_churn"] + 1.0})
+    assert profiles(far, status, drivers, True, declared, top=1)[0].default_bin is None
 
 
-def test_the_report_shows_where_the_planted_claim_turns(tmp_path, monkeypatch):
+def test_the_report_and_the_index_show_where_the_planted_claim_turns(tmp_path, monkeypatch):
     """The planted claim holds where market.spend_sigma > 1.26: its bins above that hold, those
-    below fail, in the report's table, figure and JSON."""
+    below fail, in the report's table, figure and JSON, and the index names it."""
     from experiments.evidence import run_claim
+    from experiments.index import write_index
     from experiments.report import write_report
 
     module, size = _small_planted_study(monkeypatch, plausible=True)
     size = dataclasses.replace(size, wave=60, batch=30)
     ev = run_claim(module, size, tmp_path / "store", size_name="test")
+    assert ev.uncertainties > 50
     effect = ev.readings[0]
     sigma = [p for p in effect.along if p.uncertainty == "market.spend_sigma"]
     assert sigma, effect.drivers
@@ -130,22 +176,38 @@ def test_the_report_shows_where_the_planted_claim_turns(tmp_path, monkeypatch):
             assert b.p == 1.0
         elif b.high <= 1.26:
             assert b.p == 0.0
-    assert sigma[0].p_homogeneity < 1e-6
+    assert sigma[0].p_value < 1e-8
     text = write_report(ev, tmp_path / "out").read_text()
     assert "## Where along its deciding uncertainties the verdict turns" in text
-    assert "market.spend_sigma" in text and f"{module.CLAIM.name}_along.png" in text
+    level = 0.05 / (len(ev.readings) * ev.uncertainties)
+    assert f"= {level:.2g} here" in text and "*below the level*" in text
+    assert f"{module.CLAIM.name}_along.png" in text
     assert (tmp_path / "out" / f"{module.CLAIM.name}_along.png").stat().st_size > 0
     summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
+    assert summary["uncertainties"] == ev.uncertainties
     rows = [a for a in summary["along"] if a["uncertainty"] == "market.spend_sigma"]
-    assert rows[0]["reading"] == "effect" and rows[0]["turns"]
+    assert rows[0]["reading"] == "effect" and rows[0]["words_differ"]
     assert sum(b["worlds"] for b in rows[0]["bins"]) == effect.verdict.defined
-    # The index names the readings that turn, with both ends of the range.
-    from experiments.index import write_index
-
+    # The index names the readings that turn, with the bins where each holds least and most.
     monkeypatch.setattr("experiments.index.EXPERIMENTS", {module.CLAIM.name: module.__name__})
     monkeypatch.setattr("experiments.index.load", lambda name: module)
     index = write_index(tmp_path / "out").read_text()
     assert "## Where verdicts turn along what decides them" in index
+    assert f"0.05 ÷ {len(ev.readings) * ev.uncertainties:,} = {level:.2g}" in index
     row = [line for line in index.splitlines() if "| effect | market.spend_sigma" in line]
-    assert len(row) == 1 and ": 0.00 [0.00, " in row[0] and ": 1.00 [" in row[0]
-    assert "not supported" in row[0] and "supported |" in row[0]
+    assert len(row) == 1
+    least, most = row[0].split(" | ")[3:5]
+    assert ", not supported" in least and ": 0.00 [0.00, " in least
+    assert most.endswith(", supported") and ": 1.00 [" in most
+    # With nothing below the level the section says so.
+    for a in summary["along"]:
+        a["p_value"] = 1.0
+    (tmp_path / "out" / f"{module.CLAIM.name}.json").write_text(json.dumps(summary))
+    index = write_index(tmp_path / "out").read_text()
+    assert "read differently where the reading holds least" in index and "\n(none)\n" in index
+
+
+def test_values_print_the_same_everywhere():
+    assert [show_value(v) for v in (True, np.bool_(False), 0.0123456, "wow", 3)] == [
+        "true", "false", "0.0123", "wow", "3",
+    ]  # fmt: skip

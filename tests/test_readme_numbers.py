@@ -60,24 +60,30 @@ def test_where_a_verdict_turns_quotes_the_committed_reports():
     from experiments.framework import interval_text
 
     reports = README.parent / "experiments" / "reports"
-    along = [
-        (name, a)
-        for name in EXPERIMENTS
-        for a in json.loads((reports / f"{name}.json").read_text())["along"]
-    ]
-    level = 0.05 / len(along)
+    along, pairs = [], 0
+    for name in EXPERIMENTS:
+        summary = json.loads((reports / f"{name}.json").read_text())
+        along += [(name, a) for a in summary["along"]]
+        pairs += len(summary["rows"]) * summary["uncertainties"]
+    level = 0.05 / pairs
+
+    def ends(a: dict) -> tuple[dict, dict]:
+        return min(a["bins"], key=lambda b: b["p"]), max(a["bins"], key=lambda b: b["p"])
+
     turning = [
-        a
-        for _, a in along
-        if a["p_homogeneity"] < level and a["bins"][0]["words"] != a["bins"][-1]["words"]
+        a for _, a in along if a["p_value"] < level and ends(a)[0]["words"] != ends(a)[1]["words"]
     ]
     text = _text()
     assert f"At the default size {len(turning)} of the {len(along)} readings" in text
+    assert f"0.05 ÷ {pairs:,}" in text
     quoted = {
         ("lost_client", "no_churn", "loyalty_economics.spend_growth"),
         ("empowered_staff", "roi", "service.manager_cost_multiplier"),
     }
+    found = 0
     for name, a in along:
         if (name, a["reading"], a["uncertainty"]) in quoted:
-            for b in (a["bins"][0], a["bins"][-1]):
+            found += 1
+            for b in ends(a):
                 assert interval_text(b["p"], b["ci_low"], b["ci_high"]) in text, (name, b)
+    assert found == len(quoted)
