@@ -83,7 +83,29 @@ def test_controls_come_from_the_declarations() -> None:
         assert abs(steps - round(steps)) < 1e-9, key
         assert ("applies on Reset" in spec["label"]) == (key in RESET_KEYS), key
     assert params["months"] == 120 and params["clients"]["value"] == 10_000
-    assert set(RESET_KEYS) == {"market.clients", "run.seed"}
+    assert set(RESET_KEYS) == {
+        "economics.overhead_share",
+        "loyalty_economics.spend_growth",
+        "market.clients",
+        "run.seed",
+    }
+
+
+def test_the_world_sliders_span_the_plausible_worlds_and_reach_the_model() -> None:
+    """The two world uncertainties slide over the range the claim studies draw them from, and a
+    moved one reaches the firm's scenario (and its numbers) on Reset."""
+    params = model_params()
+    for key in ("economics.overhead_share", "loyalty_economics.spend_growth"):
+        spec, (lo, hi) = params[flat_name(key)], PARAMS[key].plausible
+        assert spec["min"] == pytest.approx(lo) and spec["max"] == pytest.approx(hi), key
+        assert "applies on Reset" in spec["label"]
+    grown = AppModel(clients=500, spend_growth=0.2, overhead_share=0.1).run(24)
+    flat = AppModel(clients=500).run(24)
+    assert grown.params.loyalty_economics.spend_growth == 0.2
+    assert grown.params.economics.overhead_share == 0.1
+    a, b = grown.timeseries(), flat.timeseries()
+    assert a["revenue"].iloc[-1] > b["revenue"].iloc[-1]  # loyal clients spend more
+    assert (a["overhead"] > 0).all() and (b["overhead"] == 0).all()
 
 
 def test_app_model_from_flat_keywords_and_text_seed() -> None:

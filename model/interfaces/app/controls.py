@@ -20,6 +20,10 @@ APP_KEYS: tuple[str, ...] = (
     "levers.training_spend",
     "levers.rd_share",
     "levers.client_focus",
+    # The world the firm is in, as the claim studies draw it: two of the uncertainties their
+    # control studies found to decide verdicts (experiments/reports/pinned/).
+    "economics.overhead_share",
+    "loyalty_economics.spend_growth",
     "market.clients",
     "run.seed",
 )
@@ -82,10 +86,22 @@ def _nice_ceil(x: float) -> float:
 def slider_range(info: ParamInfo, default: float) -> tuple[float, float, float]:
     """(min, max, step) of a slider, derived from a parameter's declared range.
 
-    A declared range that is far wider than useful (e.g. a budget allowed up to 10⁶ with a default
-    of 1 000) is cut at a round number ten times the default, so the slider can be aimed; the full
-    range stays available from scenario files and ``--set``. The step is a round 1/100 of the span.
+    An uncertainty with a plausible range (the range a claim study draws it from, docs/ODD.md
+    §1.2) slides over that range, widened to take in the default. Otherwise a declared range that
+    is far wider than useful (e.g. a budget allowed up to 10⁶ with a default of 1 000) is cut at a
+    round number ten times the default, so the slider can be aimed. The full declared range stays
+    available from scenario files and ``--set``. The step is a round 1/100 of the span.
     """
+    plausible = info.plausible
+    if (
+        plausible is not None
+        and len(plausible) == 2
+        and not any(isinstance(v, str | bool) for v in plausible)
+    ):
+        lo, hi = min(float(plausible[0]), default), max(float(plausible[1]), default)
+        step = _nice_ceil((hi - lo) / 100)
+        # On the step's grid from below, so the default lies on it (1e-9: 0.1 / 0.005 is not 20).
+        return math.floor(lo / step + 1e-9) * step, hi, step
     lo = 0.0 if info.lower is None else float(info.lower)
     hi = None if info.upper is None else float(info.upper)
     if default > 0 and (hi is None or hi > 20 * default):

@@ -279,7 +279,7 @@ def RetentionApp():
         for key in LIVE_KEYS:
             name = flat_name(key)
             _slider(key, values.value[editing.value][name], lambda v, k=key: set_value(k, v))
-        _html("<b>Market</b> (applies on Reset)")
+        _html("<b>Market and world</b> (apply on Reset; firms A and B share them)")
         for key in RESET_KEYS:
             name = flat_name(key)
             _slider(key, values.value["A"][name], lambda v, k=key: _set_reset(values, k, v))
