@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.conditional import MIN_PER_BIN, N_BINS, RESAMPLES, TOP, Profile, show_value
+from experiments.conditional import MIN_PER_BIN, N_BINS, RESAMPLES, TOP, Bin, Profile, show_value
 from experiments.evidence import ClaimEvidence
 from experiments.framework import CUTOFFS
 from model.studies.files import atomic_file
@@ -69,11 +69,7 @@ def along_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                         "reading": r.verdict.reading.name if i == 0 else "",
                         "uncertainty": _named(prof) if i == 0 else "",
                         "its values": b.values_text()
-                        + (
-                            f" · holds the default, {show_value(prof.default)}"
-                            if i == prof.default_bin
-                            else ""
-                        ),
+                        + (_default_mark(b, prof) if i == prof.default_bin else ""),
                         "worlds": b.worlds,
                         "P(holds) [95%]": b.p_text(),
                         "verdict": b.words,
@@ -81,6 +77,13 @@ def along_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                     }
                 )
     return rows
+
+
+def _default_mark(b: Bin, prof: Profile) -> str:
+    """`` · the default`` for an alternative, `` · holds the default, 3`` for a range of values."""
+    if b.value is not None or b.low == b.high:
+        return " · the default"
+    return f" · holds the default, {show_value(prof.default)}"
 
 
 def _p_cell(prof: Profile, level: float) -> str:

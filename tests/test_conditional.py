@@ -211,3 +211,29 @@ def test_values_print_the_same_everywhere():
     assert [show_value(v) for v in (True, np.bool_(False), 0.0123456, "wow", 3)] == [
         "true", "false", "0.0123", "wow", "3",
     ]  # fmt: skip
+
+
+def test_the_report_marks_the_defaults_bin_in_words_that_fit_it():
+    from types import SimpleNamespace
+
+    from experiments.conditional_section import along_rows
+
+    rng = np.random.default_rng(5)
+    form = pd.Series(rng.choice(["exponential", "logistic"], 300), name="retain.churn_response")
+    churn = pd.Series(rng.uniform(0.005, 0.05, 300), name="retain.base_churn")
+    status = pd.Series(np.where(form == "logistic", "in band", "below"))
+    x = pd.DataFrame({form.name: form, churn.name: churn})
+    drivers = pd.DataFrame(
+        {"uncertainty": [form.name, churn.name], "pawn": [0.3, 0.2], "above_noise": [True, True]}
+    )
+    found = profiles(x, status, drivers, True, declared_uncertainties())
+    reading = SimpleNamespace(
+        verdict=SimpleNamespace(reading=SimpleNamespace(name="r")), along=found
+    )
+    rows = along_rows(SimpleNamespace(readings=[reading], uncertainties=2))
+    marked = [r["its values"] for r in rows if "default" in r["its values"]]
+    assert marked[0] == "exponential · the default"
+    assert marked[1].endswith(" · holds the default, 0.02") and " to " in marked[1]
+    assert rows[0]["does holding move with it? p"].endswith(
+        "(Fisher–Freeman–Halton); *below the level*"
+    )
