@@ -9,10 +9,17 @@ import numpy as np
 
 from experiments.conditional import MIN_PER_BIN, N_BINS, RESAMPLES, TOP, Bin, Profile, show_value
 from experiments.evidence import ClaimEvidence
-from experiments.framework import CUTOFFS
+from experiments.framework import CUTOFFS, interval_text
 from model.studies.files import atomic_file
 
-__all__ = ["along_figure", "along_intro", "along_level", "along_numbers", "along_rows"]
+__all__ = [
+    "along_figure",
+    "along_index_lines",
+    "along_intro",
+    "along_level",
+    "along_numbers",
+    "along_rows",
+]
 
 
 def along_level(readings: int, uncertainties: int) -> float:
@@ -176,3 +183,71 @@ def along_figure(ev: ClaimEvidence, path: Path) -> bool:
         fig.savefig(handle, format="png", dpi=100)
     plt.close(fig)
     return True
+
+
+def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[str]:
+    """The index's section: the readings whose verdict turns along a deciding uncertainty.
+
+    Parameters
+    ----------
+    along : list of (claim, report link, profile)
+        Every report's JSON ``along`` entries.
+    pairs : int
+        The (reading, uncertainty) pairs PAWN could have picked from, every report together.
+
+    Those whose test is below :func:`along_level`'s level over ``pairs`` and whose words differ
+    between the bins where the reading holds least and most are listed.
+    """
+    if not along:
+        return []
+    level = 0.05 / max(pairs, 1)
+    turning = [
+        (name, rel, a)
+        for name, rel, a in along
+        if a["p_value"] < level and _ends(a)[0]["words"] != _ends(a)[1]["words"]
+    ]
+    lines = [
+        "## Where verdicts turn along what decides them",
+        "",
+        "Every report splits the worlds where a reading is defined into about fifths along each of "
+        "its first two deciding uncertainties (PAWN) and judges it in each: *if your world's "
+        "value lies here, this is the verdict* (a conditional, not a control). Whether holding "
+        "moves with the uncertainty at all is tested on the worlds (Mann–Whitney; for "
+        "alternatives Fisher–Freeman–Halton). PAWN picked each uncertainty from every one that "
+        "varies, on the same worlds, so a p counts only below a level that covers every pair it "
+        f"could have picked, all reports together: 0.05 ÷ {pairs:,} = {level:.2g}. Of the "
+        f"{len(along)} readings and uncertainties so split, these are below it and read "
+        "differently where the reading holds least and where it holds most (each report has "
+        "every bin):",
+        "",
+    ]
+    if not turning:
+        return [*lines, "(none)", ""]
+    lines += [
+        "| claim | reading | uncertainty | where it holds least | where it holds most | p |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, rel, a in turning:
+        unit = f" ({a['unit']})" if a.get("unit") not in (None, "-", "") else ""
+        least, most = (_bin_cell(b) for b in _ends(a))
+        lines.append(
+            f"| [{name}]({rel}) | {a['reading']} | {a['uncertainty']}{unit} | {least} | "
+            f"{most} | {a['p_value']:.2g} |"
+        )
+    return [*lines, ""]
+
+
+def _ends(a: dict) -> tuple[dict, dict]:
+    """A profile's bins where its reading holds least and most (the first of equals)."""
+    return min(a["bins"], key=lambda b: b["p"]), max(a["bins"], key=lambda b: b["p"])
+
+
+def _bin_cell(b: dict) -> str:
+    """A bin of :func:`_along_lines`: its values, P(holds) [interval] and words."""
+    if b["value"] is not None:
+        where = b["value"]
+    elif b["low"] == b["high"]:
+        where = f"{b['low']:.3g}"
+    else:
+        where = f"{b['low']:.3g} to {b['high']:.3g}"
+    return f"{where}: {interval_text(b['p'], b['ci_low'], b['ci_high'])}, {b['words']}"

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
-from experiments.framework import CUTOFFS, interval_text
+from experiments.conditional_section import along_index_lines
+from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from experiments.pin_section import pin_paragraph
 from experiments.pins import Pins, pin_flags, pins_text
@@ -136,73 +137,13 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *rows,
         "",
         *_pin_lines(pins),
-        *_along_lines(along, pairs),
+        *along_index_lines(along, pairs),
         *_range_lines(ranges),
         *_scale_lines(scale, checked),
         *_control_lines(reports, out),
     ]
     write_atomic(out, "\n".join(lines))
     return out
-
-
-def _along_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[str]:
-    """The readings whose verdict turns along a deciding uncertainty (every report's ``along``):
-    those whose test is below 0.05 over every (reading, uncertainty) pair PAWN could have picked
-    from, ``pairs`` (:func:`experiments.conditional_section.along_level`'s rule), and whose words
-    differ between the bins where it holds least and most."""
-    if not along:
-        return []
-    level = 0.05 / max(pairs, 1)
-    turning = [
-        (name, rel, a)
-        for name, rel, a in along
-        if a["p_value"] < level and _ends(a)[0]["words"] != _ends(a)[1]["words"]
-    ]
-    lines = [
-        "## Where verdicts turn along what decides them",
-        "",
-        "Every report splits the worlds where a reading is defined into about fifths along each of "
-        "its first two deciding uncertainties (PAWN) and judges it in each: *if your world's "
-        "value lies here, this is the verdict* (a conditional, not a control). Whether holding "
-        "moves with the uncertainty at all is tested on the worlds (Mann–Whitney; for "
-        "alternatives Fisher–Freeman–Halton). PAWN picked each uncertainty from every one that "
-        "varies, on the same worlds, so a p counts only below a level that covers every pair it "
-        f"could have picked, all reports together: 0.05 ÷ {pairs:,} = {level:.2g}. Of the "
-        f"{len(along)} readings and uncertainties so split, these are below it and read "
-        "differently where the reading holds least and where it holds most (each report has "
-        "every bin):",
-        "",
-    ]
-    if not turning:
-        return [*lines, "(none)", ""]
-    lines += [
-        "| claim | reading | uncertainty | where it holds least | where it holds most | p |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, rel, a in turning:
-        unit = f" ({a['unit']})" if a.get("unit") not in (None, "-", "") else ""
-        least, most = (_bin_cell(b) for b in _ends(a))
-        lines.append(
-            f"| [{name}]({rel}) | {a['reading']} | {a['uncertainty']}{unit} | {least} | "
-            f"{most} | {a['p_value']:.2g} |"
-        )
-    return [*lines, ""]
-
-
-def _ends(a: dict) -> tuple[dict, dict]:
-    """A profile's bins where its reading holds least and most (the first of equals)."""
-    return min(a["bins"], key=lambda b: b["p"]), max(a["bins"], key=lambda b: b["p"])
-
-
-def _bin_cell(b: dict) -> str:
-    """A bin of :func:`_along_lines`: its values, P(holds) [interval] and words."""
-    if b["value"] is not None:
-        where = b["value"]
-    elif b["low"] == b["high"]:
-        where = f"{b['low']:.3g}"
-    else:
-        where = f"{b['low']:.3g} to {b['high']:.3g}"
-    return f"{where}: {interval_text(b['p'], b['ci_low'], b['ci_high'])}, {b['words']}"
 
 
 def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
