@@ -8,13 +8,15 @@ fifths), tied values kept together — or one group per alternative for a yes-no
 judges the reading in each bin by the study's own rule (:func:`experiments.framework.words` over
 the exact interval).
 
-Whether holding moves with the uncertainty at all is tested on the worlds themselves, not the
-bins: Mann–Whitney's U between the values of the worlds where the reading holds and where it fails
-(a shift along the range), or, for alternatives, Fisher–Freeman–Halton's exact test of the groups ×
-holds/fails table (its p by Monte Carlo, 99,999 tables, a fixed seed). PAWN picked the uncertainty
-from every one that varies, on the same worlds, so a p is read against a level that covers every
-uncertainty it could have picked (the union bound holds whatever was picked):
-0.05 ÷ (readings × uncertainties), as the report and the index say.
+Whether holding shifts along the uncertainty is tested on the worlds themselves, not the bins:
+Mann–Whitney's U between the values of the worlds where the reading holds and where it fails (a
+shift along the range; a reading that holds only in the middle of it can go unnoticed), or, for
+alternatives, whether holding differs between them: χ² of the groups × holds/fails table where
+every expected count is at least 5 (Cochran's rule), else Fisher–Freeman–Halton's exact test (its
+p by Monte Carlo, 99,999 tables, a fixed seed; no smaller than 1 / 100,000). PAWN picked the
+uncertainty from every one that varies, on the same worlds, so a p is read against a level that
+covers every uncertainty it could have picked (the union bound holds whatever was picked): 0.05 ÷
+(readings × uncertainties), as the report and the index say.
 
 This is a *conditional*, not a control: the other uncertainties stay as drawn within each bin, and
 the stylised facts keep worlds by all of them together, so a bin can differ from another through
@@ -31,7 +33,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import MonteCarloMethod, fisher_exact, mannwhitneyu
+from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact, mannwhitneyu
 
 from experiments.framework import interval_text, proportion_interval, words
 
@@ -126,7 +128,10 @@ class Profile:
         The test's p that holding does not move with the uncertainty (1.0 where every world
         holds, or none).
     test : str
-        Which test: ``"Mann–Whitney"`` or ``"Fisher–Freeman–Halton"``.
+        Which test: ``"Mann–Whitney"``, ``"χ²"`` or ``"Fisher–Freeman–Halton"``.
+    p_floor : bool
+        Whether ``p_value`` is the Monte Carlo test's smallest possible p, 1 / (:data:`RESAMPLES`
+        + 1): no resampled table was as extreme, so the p is at most that.
     left_out : int
         Worlds of alternatives held by fewer than :data:`MIN_PER_BIN` (in no bin, not tested).
     unit : str
@@ -142,10 +147,27 @@ class Profile:
     bins: tuple[Bin, ...]
     p_value: float
     test: str
+    p_floor: bool = False
     left_out: int = 0
     unit: str = "-"
     default: object = None
     default_bin: int | None = None
+
+    def values_texts(self) -> list[str]:
+        """Each bin's values as text (:meth:`Bin.values_text`), a numeric bin's bounds with as
+        many significant digits as it takes (3 to 8) for neighbouring bins' bounds to read apart."""
+        if self.bins[0].value is not None:
+            return [b.values_text() for b in self.bins]
+        for digits in range(3, 9):
+            texts = [(f"{b.low:.{digits}g}", f"{b.high:.{digits}g}") for b in self.bins]
+            apart = all(hi != lo for (_, hi), (lo, _) in itertools.pairwise(texts))
+            if apart or digits == 8:
+                return [lo if lo == hi else f"{lo} to {hi}" for lo, hi in texts]
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def p_text(self) -> str:
+        """The test's p: ``3.1e-07``, or ``≤ 1e-05`` at the Monte Carlo floor."""
+        return f"≤ {self.p_value:.2g}" if self.p_floor else f"{self.p_value:.2g}"
 
     @property
     def least(self) -> Bin:
@@ -260,14 +282,15 @@ def profile(
                 words(p, lo, hi, k_above / n, two_sided),
             )
         )
+    floor = False
     if alternative:
         table = np.array([[b.holds, b.worlds - b.holds] for b in bins])
-        p_value, test = _exact_groups(table, seed), "Fisher–Freeman–Halton"
+        p_value, test, floor = _between_groups(table, seed)
     else:
         holds = (s == "in band").to_numpy()
         x = v.to_numpy(float)
         p_value, test = _shift(x[holds], x[~holds]), "Mann–Whitney"
-    return Profile(str(values.name), tuple(bins), p_value, test, left_out)
+    return Profile(str(values.name), tuple(bins), p_value, test, floor, left_out)
 
 
 def _shift(holding: np.ndarray, failing: np.ndarray) -> float:
@@ -278,13 +301,21 @@ def _shift(holding: np.ndarray, failing: np.ndarray) -> float:
     return float(mannwhitneyu(holding, failing, alternative="two-sided").pvalue)
 
 
-def _exact_groups(table: np.ndarray, seed: int) -> float:
-    """Fisher–Freeman–Halton's p for a groups × (holds, fails) table, by Monte Carlo (1.0 where
-    every world holds, or none)."""
+def _between_groups(table: np.ndarray, seed: int) -> tuple[float, str, bool]:
+    """Whether holding differs between the groups of a groups × (holds, fails) table: the p, the
+    test's name and whether the p is the Monte Carlo floor (1.0 where every world holds, or none).
+
+    χ² where every expected count is at least 5 (its p exact enough, however small), else
+    Fisher–Freeman–Halton's exact test by Monte Carlo.
+    """
     if (table.sum(axis=0) == 0).any():
-        return 1.0
+        return 1.0, "χ²", False
+    chi2 = chi2_contingency(table, correction=False)
+    if (chi2.expected_freq >= 5).all():
+        return float(chi2.pvalue), "χ²", False
     method = MonteCarloMethod(n_resamples=RESAMPLES, rng=np.random.default_rng(seed))
-    return float(fisher_exact(table, method=method).pvalue)
+    p = float(fisher_exact(table, method=method).pvalue)
+    return p, "Fisher–Freeman–Halton", p <= 1.0 / (RESAMPLES + 1)
 
 
 def profiles(

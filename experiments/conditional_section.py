@@ -52,14 +52,17 @@ def along_intro(ev: ClaimEvidence) -> str:
         "worlds were kept with (a control study holds one uncertainty and changes nothing else: "
         "`retention experiment --pin`). The bin whose values hold the uncertainty's declared "
         "default is marked; its verdict is not the defaults' (the other uncertainties are as "
-        "drawn there). The last column tests whether holding moves with the uncertainty at all, "
-        "on the worlds themselves: Mann–Whitney's U between the values of the worlds that hold "
-        "and those that fail, or for alternatives Fisher–Freeman–Halton's exact test (Monte "
-        f"Carlo, {RESAMPLES:,} tables). PAWN picked each uncertainty from the "
+        "drawn there). The last column tests, on the worlds themselves, whether holding shifts "
+        "along the uncertainty — Mann–Whitney's U between the values of the worlds that hold and "
+        "those that fail (a reading that holds only mid-range can go unnoticed) — or, for "
+        "alternatives, differs between them: χ² where every expected count is at least 5, else "
+        f"Fisher–Freeman–Halton's exact test by Monte Carlo ({RESAMPLES:,} tables: no p below "
+        f"{1 / (RESAMPLES + 1):.0e}, printed ≤). PAWN picked each uncertainty from the "
         f"{ev.uncertainties} that vary, on the same worlds, so read a p against a level that "
         f"covers every pair it could have picked: 0.05 ÷ ({n} readings × {ev.uncertainties}) = "
-        f"{level:.2g} here (marked *below the level*); the index applies the same rule over "
-        "every report." + pinned
+        f"{level:.2g} in this report (marked *below the level*). The index, which reads every "
+        "report together, divides 0.05 by all their pairs: a stricter level, so a p below this "
+        "one may not be listed there." + pinned
     )
 
 
@@ -70,17 +73,18 @@ def along_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     rows = []
     for r in ev.readings:
         for prof in r.along:
+            texts = prof.values_texts()
             for i, b in enumerate(prof.bins):
                 rows.append(
                     {
                         "reading": r.verdict.reading.name if i == 0 else "",
                         "uncertainty": _named(prof) if i == 0 else "",
-                        "its values": b.values_text()
+                        "its values": texts[i]
                         + (_default_mark(b, prof) if i == prof.default_bin else ""),
                         "worlds": b.worlds,
                         "P(holds) [95%]": b.p_text(),
                         "verdict": b.words,
-                        "does holding move with it? p": _p_cell(prof, level) if i == 0 else "",
+                        "does holding shift with it? p": _p_cell(prof, level) if i == 0 else "",
                     }
                 )
     return rows
@@ -95,7 +99,7 @@ def _default_mark(b: Bin, prof: Profile) -> str:
 
 def _p_cell(prof: Profile, level: float) -> str:
     """The test's p, its name, the worlds left out, and whether it is below the level."""
-    out = f"{prof.p_value:.2g} ({prof.test})"
+    out = f"{prof.p_text()} ({prof.test})"
     if prof.left_out:
         out += f"; {prof.left_out} worlds of rare alternatives left out"
     return out + ("; *below the level*" if prof.p_value < level else "")
@@ -107,12 +111,14 @@ def _named(prof: Profile) -> str:
 
 
 def along_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
-    """The JSON's ``along``: each reading's profiles with their bins."""
+    """The JSON's ``along``: each reading's profiles with their bins (each bin's ``values`` as the
+    report prints them)."""
     return [
         {
             "reading": r.verdict.reading.name,
             "uncertainty": prof.uncertainty,
             "p_value": prof.p_value,
+            "p_text": prof.p_text(),
             "test": prof.test,
             "left_out": prof.left_out,
             "words_differ": prof.words_differ,
@@ -124,6 +130,7 @@ def along_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
                     "low": None if b.value is not None else b.low,
                     "high": None if b.value is not None else b.high,
                     "value": None if b.value is None else b.values_text(),
+                    "values": text,
                     "worlds": b.worlds,
                     "holds": b.holds,
                     "above": b.above,
@@ -132,7 +139,7 @@ def along_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
                     "ci_high": b.ci_high,
                     "words": b.words,
                 }
-                for b in prof.bins
+                for b, text in zip(prof.bins, prof.values_texts(), strict=True)
             ],
         }
         for r in ev.readings
@@ -168,7 +175,7 @@ def along_figure(ev: ClaimEvidence, path: Path) -> bool:
         line = "o" if prof.bins[0].value is not None else "o-"
         ax.errorbar(at, p, yerr=[p - low, high - p], fmt=line, color="0.2", capsize=3)
         ax.axhline(r.verdict.p, color="tab:blue", lw=1, ls="--", label="over all kept worlds")
-        ax.set_xticks(at, [b.values_text().replace(" to ", "–\n") for b in prof.bins], fontsize=7)
+        ax.set_xticks(at, [t.replace(" to ", "–\n") for t in prof.values_texts()], fontsize=7)
         ax.set_ylim(0.0, 1.0)
         ax.set_title(f"{r.verdict.reading.name}", fontsize=9)
         if prof.default_bin is not None:
@@ -212,9 +219,9 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
         "Every report splits the worlds where a reading is defined into about fifths along each of "
         "its first two deciding uncertainties (PAWN) and judges it in each: *if your world's "
         "value lies here, this is the verdict* (a conditional, not a control). Whether holding "
-        "moves with the uncertainty at all is tested on the worlds (Mann–Whitney; for "
-        "alternatives Fisher–Freeman–Halton). PAWN picked each uncertainty from every one that "
-        "varies, on the same worlds, so a p counts only below a level that covers every pair it "
+        "shifts along the uncertainty is tested on the worlds (Mann–Whitney; for alternatives χ², "
+        "or Fisher–Freeman–Halton where counts are small). PAWN picked each uncertainty from "
+        "every one that varies, on the same worlds, so a p counts only below a level that covers every pair it "
         f"could have picked, all reports together: 0.05 ÷ {pairs:,} = {level:.2g}. Of the "
         f"{len(along)} readings and uncertainties so split, these are below it and read "
         "differently where the reading holds least and where it holds most (each report has "
@@ -232,7 +239,7 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
         least, most = (_bin_cell(b) for b in _ends(a))
         lines.append(
             f"| [{name}]({rel}) | {a['reading']} | {a['uncertainty']}{unit} | {least} | "
-            f"{most} | {a['p_value']:.2g} |"
+            f"{most} | {a['p_text']} |"
         )
     return [*lines, ""]
 
@@ -243,11 +250,6 @@ def _ends(a: dict) -> tuple[dict, dict]:
 
 
 def _bin_cell(b: dict) -> str:
-    """A bin of :func:`_along_lines`: its values, P(holds) [interval] and words."""
-    if b["value"] is not None:
-        where = b["value"]
-    elif b["low"] == b["high"]:
-        where = f"{b['low']:.3g}"
-    else:
-        where = f"{b['low']:.3g} to {b['high']:.3g}"
-    return f"{where}: {interval_text(b['p'], b['ci_low'], b['ci_high'])}, {b['words']}"
+    """A bin of :func:`along_index_lines`: its values as the report prints them, P(holds)
+    [interval] and words."""
+    return f"{b['values']}: {interval_text(b['p'], b['ci_low'], b['ci_high'])}, {b['words']}"

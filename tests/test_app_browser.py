@@ -99,6 +99,12 @@ def test_the_world_sliders_span_the_plausible_worlds_and_reach_the_model() -> No
         spec, (lo, hi) = params[flat_name(key)], PARAMS[key].plausible
         assert spec["min"] == pytest.approx(lo) and spec["max"] == pytest.approx(hi), key
         assert "applies on Reset" in spec["label"]
+    # A whole-number uncertainty would slide in whole steps over its plausible range.
+    from model.interfaces.app.controls import slider_range
+
+    months = PARAMS["word_of_mouth.lapsed_warning_months"]
+    lo, hi, step = slider_range(months, float(months.default))
+    assert (lo, hi) == tuple(float(v) for v in months.plausible) and step >= 1.0
     grown = AppModel(clients=500, spend_growth=0.2, overhead_share=0.1).run(24)
     flat = AppModel(clients=500).run(24)
     assert grown.params.loyalty_economics.spend_growth == 0.2

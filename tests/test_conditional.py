@@ -116,9 +116,20 @@ def test_alternatives_get_one_bin_each_and_rare_ones_are_counted_out():
     ]
     assert [b.p for b in prof.bins] == [0.0, 0.0, 1.0] and np.isnan(prof.bins[0].low)
     assert prof.left_out == 10 and sum(b.worlds for b in prof.bins) == 290
-    assert prof.test == "Fisher–Freeman–Halton" and prof.p_value < 1e-4
-    # The Monte Carlo p is the seed's: the same seed, the same p.
-    assert profile(form, status, False).p_value == prof.p_value
+    # Every expected count is large here: χ², whose p needs no floor.
+    assert prof.test == "χ²" and prof.p_value < 1e-40 and not prof.p_floor
+    # Few worlds hold: Fisher–Freeman–Halton by Monte Carlo, its p the seed's, and where no
+    # resampled table is as extreme, at its floor and printed as a bound.
+    few = pd.Series("below", index=form.index)
+    few[form[form == "logistic"].index[:12]] = "in band"
+    sparse = profile(form, few, two_sided=False)
+    assert sparse.test == "Fisher–Freeman–Halton" and sparse.p_floor
+    assert sparse.p_value == pytest.approx(1e-5) and sparse.p_text() == "≤ 1e-05"
+    assert profile(form, few, False).p_value == sparse.p_value
+    few[form[form == "linear"].index[:3]] = "in band"  # (now some tables are as extreme)
+    some = profile(form, few, two_sided=False)
+    assert some.test == "Fisher–Freeman–Halton" and not some.p_floor and 1e-5 < some.p_value < 0.01
+    assert profile(form, few, False, seed=1).p_value == some.p_value
     on = profile(flag, status, False)
     assert [b.values_text() for b in on.bins] == ["false", "true"] and on.p_value > 0.01
 
@@ -180,7 +191,7 @@ def test_the_report_and_the_index_show_where_the_planted_claim_turns(tmp_path, m
     text = write_report(ev, tmp_path / "out").read_text()
     assert "## Where along its deciding uncertainties the verdict turns" in text
     level = 0.05 / (len(ev.readings) * ev.uncertainties)
-    assert f"= {level:.2g} here" in text and "*below the level*" in text
+    assert f"= {level:.2g} in this report" in text and "*below the level*" in text
     assert f"{module.CLAIM.name}_along.png" in text
     assert (tmp_path / "out" / f"{module.CLAIM.name}_along.png").stat().st_size > 0
     summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
@@ -234,6 +245,16 @@ def test_the_report_marks_the_defaults_bin_in_words_that_fit_it():
     marked = [r["its values"] for r in rows if "default" in r["its values"]]
     assert marked[0] == "exponential · the default"
     assert marked[1].endswith(" · holds the default, 0.02") and " to " in marked[1]
-    assert rows[0]["does holding move with it? p"].endswith(
-        "(Fisher–Freeman–Halton); *below the level*"
-    )
+    assert rows[0]["does holding shift with it? p"].endswith("(χ²); *below the level*")
+
+
+def test_neighbouring_bins_bounds_read_apart():
+    from experiments.conditional import Bin, Profile
+
+    def b(lo: float, hi: float) -> Bin:
+        return Bin(lo, hi, None, 30, 10, 0, 1 / 3, 0.2, 0.5, "depends on the world")
+
+    prof = Profile("x", (b(0.0944, 0.14512), b(0.14538, 0.2), b(0.3, 0.3)), 0.5, "Mann–Whitney")
+    assert prof.values_texts() == ["0.0944 to 0.1451", "0.1454 to 0.2", "0.3"]
+    apart = Profile("x", (b(0.1, 0.2), b(0.3, 0.4)), 0.5, "Mann–Whitney")
+    assert apart.values_texts() == ["0.1 to 0.2", "0.3 to 0.4"]

@@ -8,7 +8,8 @@ firm. The page is our own (:mod:`model.interfaces.app.page`), not Mesa's generic
 
 Every control is generated from the declarations in :mod:`model.scenario` (default, unit, range), so
 no default or range is typed twice; the app starts at the CLI's default size (10,000 people × 120
-months). Levers move the running firm from the next month on; market size and seed apply on Reset.
+months). Levers move the running firm from the next month on; the world (general overhead, loyal
+clients' spend growth), market size and seed apply on Reset.
 """
 
 from __future__ import annotations

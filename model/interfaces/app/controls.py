@@ -100,6 +100,8 @@ def slider_range(info: ParamInfo, default: float) -> tuple[float, float, float]:
     ):
         lo, hi = min(float(plausible[0]), default), max(float(plausible[1]), default)
         step = _nice_ceil((hi - lo) / 100)
+        if info.kind is int:
+            step = max(1.0, step)
         # On the step's grid from below, so the default lies on it (1e-9: 0.1 / 0.005 is not 20).
         return math.floor(lo / step + 1e-9) * step, hi, step
     lo = 0.0 if info.lower is None else float(info.lower)

@@ -3,7 +3,8 @@
 * **Preset** — start from the baseline or a teaching, industry or policy preset (a new run).
 * **Step / ▶ Play / ❚❚ Pause / Reset** — one step is one month; Reset starts the run again.
 * **Levers** move the running firm from the next month on (a schedule step, marked on the
-  charts); market size and seed need a new market and say "applies on Reset".
+  charts); the world (general overhead, loyal clients' spend growth), market size and seed need a
+  new market and say "applies on Reset".
 * **A vs B** — a second firm on the same seed; the sliders edit the firm chosen under "edit firm",
   and a chart shows B minus A month by month (a paired difference: only the levers differ).
 * **Export** — the monthly table (CSV, both firms) and the run's HTML report.
