@@ -154,16 +154,22 @@ class Profile:
     default_bin: int | None = None
 
     def values_texts(self) -> list[str]:
-        """Each bin's values as text (:meth:`Bin.values_text`), a numeric bin's bounds with as
-        many significant digits as it takes (3 to 8) for neighbouring bins' bounds to read apart."""
+        """Each bin's values as text (:meth:`Bin.values_text`); where two neighbouring bins'
+        bounds would read alike at three significant digits, those two bounds get the digits (up
+        to 8) that tell them apart."""
         if self.bins[0].value is not None:
             return [b.values_text() for b in self.bins]
-        for digits in range(3, 9):
-            texts = [(f"{b.low:.{digits}g}", f"{b.high:.{digits}g}") for b in self.bins]
-            apart = all(hi != lo for (_, hi), (lo, _) in itertools.pairwise(texts))
-            if apart or digits == 8:
-                return [lo if lo == hi else f"{lo} to {hi}" for lo, hi in texts]
-        raise AssertionError("unreachable")  # pragma: no cover
+        digits = [[3, 3] for _ in self.bins]  # (low's, high's)
+        for i, (a, b) in enumerate(itertools.pairwise(self.bins)):
+            d = 3
+            while d < 8 and f"{a.high:.{d}g}" == f"{b.low:.{d}g}":
+                d += 1
+            digits[i][1] = digits[i + 1][0] = d
+        out = []
+        for b, (dl, dh) in zip(self.bins, digits, strict=True):
+            low, high = f"{b.low:.{dl}g}", f"{b.high:.{dh}g}"
+            out.append(low if b.low == b.high else f"{low} to {high}")
+        return out
 
     def p_text(self) -> str:
         """The test's p: ``3.1e-07``, or ``≤ 1e-05`` at the Monte Carlo floor."""

@@ -258,3 +258,8 @@ def test_neighbouring_bins_bounds_read_apart():
     assert prof.values_texts() == ["0.0944 to 0.1451", "0.1454 to 0.2", "0.3"]
     apart = Profile("x", (b(0.1, 0.2), b(0.3, 0.4)), 0.5, "Mann–Whitney")
     assert apart.values_texts() == ["0.1 to 0.2", "0.3 to 0.4"]
+    # Only the two bounds that would read alike get more digits.
+    one = Profile(
+        "x", (b(0.01, 0.02222), b(0.03333, 0.14512), b(0.14538, 0.2)), 0.5, "Mann–Whitney"
+    )
+    assert one.values_texts() == ["0.01 to 0.0222", "0.0333 to 0.1451", "0.1454 to 0.2"]
