@@ -315,7 +315,7 @@ def run_claim(
     )
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
-    ev.uncertainties = int((x.nunique() > 1).sum()) if cols else 0
+    ev.uncertainties = len(cols)  # (the columns that vary over the kept worlds)
     declared = declared_uncertainties()
     facts = kept.set_index("world")[[f.name for f in FACTS if f.name in kept.columns]]
     subsets = _bound_subsets(facts)
