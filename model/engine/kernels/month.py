@@ -26,30 +26,30 @@ def open_month(
     joins: np.ndarray,
     returns: np.ndarray,
 ) -> np.ndarray:  # pragma: no cover - compiled
-    """Who is served this month and who can be won back, in one pass that also clears last
+    """Who is served this month and who can be won back, in one call that also clears last
     month's requests.
 
     Writes ``served`` (stage ACTIVE or LOYAL) and ``within_winback`` (LAPSED less than
     ``winback_months`` ago), zeroes the month's request arrays (``incident`` … ``returns``:
-    :meth:`model.engine.state.ClientState.clear_scratch` in the same pass, which in a large
-    market saves seven passes over memory) and returns the served rows in ascending order.
+    :meth:`model.engine.state.ClientState.clear_scratch` in the same call, one Python call
+    instead of seven) and returns the served rows in ascending order.
     Reference: ``ClientState.active_mask``, ``np.flatnonzero``, ``clear_scratch`` and the first
     line of :func:`model.engine.targeting.monthly_targets` (``tests/test_kernels.py``).
     """
-    k = 0
+    # The clears as whole-array fills (each a vectorized store) and the flags with bitwise
+    # operators, not `in` or `and`: no branch on the stage, which comes in no order a branch
+    # predicts (6 µs against 14 at 3,000 clients, the same bytes).
+    incident[:] = 0
+    direct_cost[:] = 0.0
+    heard_positive[:] = False
+    heard_negative[:] = False
+    leaves[:] = False
+    joins[:] = False
+    returns[:] = False
     for i in range(stage.size):
-        incident[i] = 0
-        direct_cost[i] = 0.0
-        heard_positive[i] = False
-        heard_negative[i] = False
-        leaves[i] = False
-        joins[i] = False
-        returns[i] = False
         s = stage[i]
-        on = s in (active_code, loyal_code)
-        served[i] = on
-        within_winback[i] = s == lapsed_code and months_lapsed[i] < winback_months
-        k += on
+        served[i] = (s == active_code) | (s == loyal_code)
+        within_winback[i] = (s == lapsed_code) & (months_lapsed[i] < winback_months)
     # Listed branch-free (rows_where's way: a mixed market mispredicts a test and jump; the one
     # slot more takes the writes after the last served row) into an array of the market's
     # length, whatever the count: the same size every month, so the allocator reuses last
