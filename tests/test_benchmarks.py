@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import platform
 from pathlib import Path
 
 import pytest
 
 from benchmarks.__main__ import main
+from model.engine.numerics import numerics_class
 
 FIELDS = {"engine", "clients", "active_clients", "months", "client_steps_per_s", "bytes_per_client"}
 
@@ -38,6 +40,8 @@ def test_quick_benchmark_writes_every_field(tmp_path: Path, capsys) -> None:
     from model.version import __version__
 
     assert written["meta"]["code_version"] == __version__  # which code the numbers are of
+    assert written["meta"]["numerics"] == numerics_class()  # whose last bits (docs/ODD.md §8)
+    assert "SSE2" in written["meta"]["simd"] or platform.machine() not in ("x86_64", "AMD64")
     assert "git" in written["meta"]  # the commit, in a checkout (None in an installed wheel)
     printed = capsys.readouterr().out
     assert "M steps/s" in printed and "yardstick" in printed and "load average" in printed

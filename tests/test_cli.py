@@ -18,6 +18,7 @@ import pytest
 
 import model
 from model.engine.metrics import METRICS
+from model.engine.numerics import numerics_class
 from model.interfaces.cli import main, outputs
 from model.interfaces.cli import run as cli_run
 from model.scenario import Scenario, parameter_table
@@ -63,6 +64,7 @@ def test_run_writes_table_summary_and_figures(tmp_path, capsys):
     assert meta["scenario"]["name"] == "baseline + clients=1000, months=12, seed=7"
     assert meta["seed"] == 7
     assert meta["version"] == model.__version__
+    assert meta["numerics"] == numerics_class()  # whose last bits (docs/ODD.md §8)
     assert "--seed 7" in meta["command"]
     assert meta["results"]["months"] == 12
     assert meta["results"]["active_end"] == ts["active"].iloc[-1]

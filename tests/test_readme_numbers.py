@@ -32,6 +32,9 @@ def test_the_tours_headline_block_is_the_baselines(tmp_path, capsys):
 
 @pytest.mark.slow  # (a full-size optimize: about 20 s)
 def test_the_optimize_example_is_this_codes(tmp_path):
+    """The README quotes the optimize example as this code computes it — on machines of either
+    numerics class it was written on (with AVX-512 and without: docs/ODD.md §8), each in its
+    own sentence, so this machine's numbers must be one of them, every figure of it."""
     out = tmp_path / "optimize"
     levers = "ad_budget,winback_spend,service_level,training_spend"
     argv = ["optimize", "no_cut", "--levers", levers, "--replications", "4", "--out", str(out)]

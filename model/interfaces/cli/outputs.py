@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from model.engine.numerics import numerics_class
 from model.interfaces.cli.errors import PROG, CliError
 from model.scenario import Scenario
 from model.studies.files import ordinary_mode
@@ -56,6 +57,9 @@ def run_metadata(
         "seed": scenario.run.seed,
         "version": __version__,
         "git_commit": git_commit(),
+        # Which last bits numpy's exp/log/... give here (the same seed, the same numbers only
+        # within a class: docs/ODD.md §8, "Numerics across machines").
+        "numerics": numerics_class(),
         "command": shlex.join([PROG, *argv]),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "wall_seconds": round(wall, 3),
@@ -225,6 +229,7 @@ def study_metadata(args: argparse.Namespace, wall: float) -> dict[str, Any]:
         "command": shlex.join([PROG, *args.argv]),
         "version": __version__,
         "git_commit": git_commit(),
+        "numerics": numerics_class(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "wall_seconds": round(wall, 3),
     }
