@@ -238,6 +238,10 @@ def test_store_refuses_another_spec_or_other_code_unless_fresh(tmp_path, monkeyp
     monkeypatch.setattr(store_module, "code_version", lambda: {**real, "source_hash": "0" * 64})
     with pytest.raises(SweepError, match="different model code"):
         sweep(spec_of(), store)
+    # The same code where numpy's exp/log give other last bits: other numbers from the same seeds.
+    monkeypatch.setattr(store_module, "code_version", lambda: {**real, "numerics": "0" * 12})
+    with pytest.raises(SweepError, match=f"numerics class {real['numerics']}; here 000000000000"):
+        sweep(spec_of(), store)
     monkeypatch.undo()
     sweep(spec_of(replications=3), store, fresh=True)
     assert len(load(store)) == 4 * 3

@@ -144,3 +144,31 @@ def test_a_task_on_a_worker_running_other_code_fails_before_it_runs(tmp_path):
                 with pytest.raises(SweepError, match="runs other model code") as err:
                     future.result()
                 assert any(w in str(err.value) for w in cluster.scheduler_info["workers"])
+
+
+def _code_and_thread_class() -> str:
+    """The real code digest with a 'numerics class' that differs between this process's main
+    thread and a worker's (as on a machine whose numpy computes exp to other last bits)."""
+    from model.studies.sweep.store import simulation_digest
+
+    return f"{simulation_digest(newlines=True)}/{_thread_name()}"
+
+
+def test_a_worker_of_another_numerics_class_is_refused_by_name(tmp_path):
+    """The same code on a machine whose numpy gives other last bits would store other numbers
+    for the same seeds (docs/ODD.md §8): its tasks fail before they run, saying why."""
+    distributed = pytest.importorskip("distributed")
+    from model.engine.numerics import numerics_class
+    from model.studies.sweep import SweepError
+    from model.studies.sweep.executors import _simulation_code, executor
+
+    assert _simulation_code().endswith("/" + numerics_class())  # the default check includes it
+    cluster = distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1",
+        dashboard_address="127.0.0.1:0", scheduler_kwargs={"dashboard": False},
+    )  # fmt: skip
+    address = cluster.scheduler_address
+    with cluster, executor(scheduler=address, code=_code_and_thread_class) as (pool, _, _):
+        with pytest.raises(SweepError, match="other last bits") as err:
+            pool.submit(_plus_one, 1).result()
+        assert "NPY_DISABLE_CPU_FEATURES" in str(err.value)

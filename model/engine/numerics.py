@@ -54,6 +54,8 @@ def numerics_class() -> str:
 
 def simd_features() -> list[str]:
     """The processor features numpy found and dispatches on (``numpy.show_runtime``'s list)."""
-    from numpy._core._multiarray_umath import __cpu_features__
-
+    try:  # (numpy's own table, which show_runtime prints; a private module, so guarded)
+        from numpy._core._multiarray_umath import __cpu_features__
+    except ImportError:
+        return []
     return sorted(name for name, found in __cpu_features__.items() if found)

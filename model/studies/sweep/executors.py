@@ -270,18 +270,30 @@ class SameCodeExecutor(Executor):
 
 
 def _simulation_code() -> str:
-    """The default ``code``: the simulation's sources, line endings normalised (CRLF = LF). A
-    module-level function, so each worker's cache finds it again in every task (a pickled
-    ``functools.partial`` would be a new key each time)."""
+    """The default ``code``: the simulation's sources, line endings normalised (CRLF = LF), and
+    the numerics class (``digest/class``: a worker whose numpy computes ``exp``… to other last
+    bits computes other numbers from the same seeds, docs/ODD.md §8). A module-level function,
+    so each worker's cache finds it again in every task (a pickled ``functools.partial`` would
+    be a new key each time)."""
+    from model.engine.numerics import numerics_class
     from model.studies.sweep.store import simulation_digest
 
-    return simulation_digest(newlines=True)
+    return f"{simulation_digest(newlines=True)}/{numerics_class()}"
 
 
 def _checked(code: Callable[[], str], expected: str, fn: Callable, *args: Any, **kwargs: Any):
     """``fn(*args, **kwargs)`` once this worker's ``code()`` is ``expected``."""
     found = _digest_here(code)
     if found != expected:
+        same_code = found.partition("/")[0] == expected.partition("/")[0]
+        if same_code and "/" in expected:
+            raise SweepError(
+                f"worker {_worker_name()} runs this code but its numpy computes exp, log… to "
+                f"other last bits (numerics class {found.partition('/')[2]}, expected "
+                f"{expected.partition('/')[2]}), so the same seeds would give it other numbers; "
+                "run the sweep on machines of one class, or set the same NPY_DISABLE_CPU_FEATURES "
+                "on every worker (docs/ODD.md §8)"
+            )
         raise SweepError(
             f"worker {_worker_name()} runs other model code than the process that submitted "
             f"this task (digest {found[:12]}, expected {expected[:12]}); install the same "

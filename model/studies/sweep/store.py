@@ -78,12 +78,16 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
 
 # ============================================================================ code version
 def code_version() -> dict[str, Any]:
-    """The package version, the git commit (if any) and a SHA-256 of the simulation's sources."""
+    """The package version, the git commit (if any), a SHA-256 of the simulation's sources and
+    the numerics class (:func:`model.engine.numerics.numerics_class`: whose last bits)."""
+    from model.engine.numerics import numerics_class
+
     root = Path(__file__).resolve().parents[2]  # the model package
     return {
         "version": __version__,
         "git_commit": _git_commit(root),
         "source_hash": simulation_digest(),
+        "numerics": numerics_class(),
     }
 
 
@@ -237,6 +241,13 @@ def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame) -> None
             f"commit {was['git_commit']}, source hash {was['source_hash'][:12]}; now "
             f"{now['version']}, {now['git_commit']}, {now['source_hash'][:12]}); refusing to mix "
             f"them; {how}"
+        )
+    if was.get("numerics", now["numerics"]) != now["numerics"]:  # (stores before: not recorded)
+        raise SweepError(
+            f"{str(store)!r}: holds results computed where numpy gives exp, log… other last bits "
+            f"(numerics class {was['numerics']}; here {now['numerics']}), so the same seeds give "
+            f"other numbers here; refusing to mix them (docs/ODD.md §8); resume it on a machine "
+            f"of that class, or {how}"
         )
     stored = pd.read_parquet(store / "design.parquet")
     if not stored.equals(design):
