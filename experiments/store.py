@@ -104,12 +104,19 @@ def study_digest() -> str:
     SameCodeExecutor`), since a worker running other code would store its runs under this
     code's fingerprint."""
     from experiments import EXPERIMENTS
+    from model.engine.numerics import numerics_class
 
-    return fingerprint(EXPERIMENTS[name].replace(".", "/") + ".py" for name in EXPERIMENTS)
+    # With the numerics class: a worker whose numpy computes exp, log… to other last bits would
+    # store other numbers for the same seeds (docs/ODD.md §8), and is refused saying so.
+    code = fingerprint(EXPERIMENTS[name].replace(".", "/") + ".py" for name in EXPERIMENTS)
+    return f"{code}/{numerics_class()}"
 
 
 def check_manifest(folder: Path, expected: Mapping[str, Any]) -> None:
     """Write ``folder/manifest.json`` (first use) or check it equals ``expected``.
+
+    ``expected`` gains the numerics class (``numerics``: whose last bits numpy's exp, log… give
+    here, docs/ODD.md §8), so runs made on a machine of another class are not paired with these.
 
     Raises
     ------
@@ -119,7 +126,9 @@ def check_manifest(folder: Path, expected: Mapping[str, Any]) -> None:
     """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "manifest.json"
-    want = json.loads(json.dumps(dict(expected)))  # the form it has once read back
+    from model.engine.numerics import numerics_class
+
+    want = json.loads(json.dumps({**expected, "numerics": numerics_class()}))  # (as read back)
     if path.exists():
         try:
             have = json.loads(path.read_text())

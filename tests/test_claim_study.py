@@ -113,6 +113,12 @@ def test_a_store_made_by_other_code_or_size_is_refused(tmp_path):
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(StaleStore, match="code = '0000000000000000'"):
         claim_values(module, _worlds(), TINY, tmp_path)
+    # Runs made where numpy gives exp, log… other last bits (docs/ODD.md §8): not paired with these.
+    manifest["code"] = fingerprint([module])
+    manifest["numerics"] = "0" * 12
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StaleStore, match=r"numerics = '000000000000', now '[0-9a-f]{12}'"):
+        claim_values(module, _worlds(), TINY, tmp_path)
 
 
 def test_batches_without_a_manifest_are_refused(tmp_path):
