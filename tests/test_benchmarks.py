@@ -80,3 +80,20 @@ def test_kernel_times_cover_the_compiled_passes_and_put_them_back(capsys) -> Non
         assert isinstance(fn, CPUDispatcher)  # the wrappers are gone after the run
     assert phases_main(["--clients", "500", "--months", "2", "--kernels"]) == 0
     assert "compiled passes:" in capsys.readouterr().out
+
+
+def test_rounds_keep_each_rows_fastest_and_every_rate(tmp_path: Path, capsys) -> None:
+    """--repeat runs every row in turn that many times; each row keeps its fastest round, the
+    rates of all rounds beside it, and its ratio to the yardstick's fastest round."""
+    out = tmp_path / "bench.json"
+    assert main(["--quick", "--repeat", "2", "--out", str(out)]) == 0
+    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
+    yard = {r["clients"]: r for r in rows if r["engine"] == "lifecycle_kernel"}
+    for r in rows:
+        rates = r["client_steps_per_s_rounds"]
+        assert len(rates) == 2 and r["client_steps_per_s"] == max(rates)
+        if "yardstick_ratio" in r:
+            best = yard[r["clients"]]["client_steps_per_s"]
+            assert r["yardstick_ratio"] == pytest.approx(r["client_steps_per_s"] / best)
+    assert main(["--quick", "--repeat", "0", "--out", str(out)]) == 2
+    assert "--repeat: 0 is not allowed; allowed: >= 1" in capsys.readouterr().err
