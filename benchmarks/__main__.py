@@ -291,8 +291,8 @@ def side_by_side(rows: list[dict]) -> list[str]:
 
 def _cpu_name() -> str:
     """The processor's model name (Linux's /proc/cpuinfo; ``platform.processor()`` elsewhere):
-    machines of one kind differ, and the yardstick alone does not say how (one with AVX-512 and
-    one without ran it 2.2 times apart at 3,000 clients)."""
+    machines of one kind differ, and the yardstick alone does not say how (one presumably with AVX-512
+    and one without ran it 2.0 times apart at 3,000 clients)."""
     try:
         for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
             if line.startswith("model name"):

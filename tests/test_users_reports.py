@@ -14,6 +14,7 @@ from conftest import cli
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from model import Scenario
+from model.engine.numerics import numerics_class
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ("--clients", "300", "--months", "12")
@@ -61,6 +62,7 @@ def test_optimize_report_names_its_overrides_and_shows_the_gain(tmp_path, capsys
     cells = re.findall(r'<td class="num">(-?\d+\.\d+)</td>', page)
     assert cells and all(len(c.lstrip("-").replace(".", "").lstrip("0")) <= 4 for c in cells), cells
     assert "<h2>Reproduce</h2>" in page and "levers.service_level=wow" in page
+    assert f'<td class="txt">{numerics_class()}</td>' in page  # whose last bits (docs/ODD.md §8)
     assert page.count('src=""') == 1  # its figure
 
 

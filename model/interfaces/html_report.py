@@ -332,10 +332,11 @@ def write_study_report(path: str | Path, folder: str | Path, title: str, lead: s
 
 
 def _reproduce(meta: dict[str, Any] | None) -> list[str]:
-    """The "Reproduce" section: command, version, commit, time and wall seconds (if recorded)."""
+    """The "Reproduce" section: command, version, commit, numerics class (whose last bits:
+    docs/ODD.md §8), time and wall seconds (if recorded)."""
     if not meta:
         return []
-    keys = ("command", "version", "git_commit", "created", "wall_seconds")
+    keys = ("command", "version", "git_commit", "numerics", "created", "wall_seconds")
     return [
         "<h2>Reproduce</h2>",
         _table(["", ""], [[k, meta[k]] for k in keys if k in meta], set()),

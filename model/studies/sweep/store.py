@@ -336,8 +336,15 @@ def status(store: str | Path) -> StoreStatus:
         batches_done=len(done),
         runs_done=runs_done,
         temp_files=temps,
-        code_matches=m["code"]["source_hash"] == code_version()["source_hash"],
+        code_matches=_same_code(m["code"], code_version()),
     )
+
+
+def _same_code(was: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Whether a store's runs are this code's and this numerics class's (a store written before
+    classes were recorded names none: its class is not checked)."""
+    same_class = was.get("numerics", now["numerics"]) == now["numerics"]
+    return was["source_hash"] == now["source_hash"] and same_class
 
 
 def _read_batches(folder: Path) -> pd.DataFrame | None:
