@@ -289,6 +289,15 @@ def side_by_side(rows: list[dict]) -> list[str]:
     return lines
 
 
+def _progress_line(r: dict) -> str:
+    """A measured row as the benchmark prints it while it runs."""
+    active = f"{r['active_clients']:>11,.0f}" if r["active_clients"] is not None else f"{'':>11}"
+    nbytes = f"{r['bytes_per_client']:>10.0f}" if r["bytes_per_client"] is not None else f"{'':>10}"
+    return (f"{r['engine']:<26}{r['clients']:>11,}{active}{r['months']:>7}"
+            f"{r['client_steps_per_s'] / 1e6:>11.3f}{nbytes}"
+            f"{r['init_s']:>8.2f}{r['step_s']:>8.2f}")  # fmt: skip
+
+
 def _cpu_name() -> str:
     """The processor's model name (Linux's /proc/cpuinfo; ``platform.processor()`` elsewhere):
     machines of one kind differ, and the yardstick alone does not say how (one presumably with AVX-512
@@ -326,22 +335,12 @@ def main(argv: list[str] | None = None) -> int:
     header = f"{'engine':<26}{'clients':>11}{'active':>11}{'months':>7}{'M steps/s':>11}"
     header += f"{'B/client':>10}{'init s':>8}{'step s':>8}"
     print(header)
-    rows_planned = plan(args.quick, args.huge, not args.no_process)
-    for i in range(args.repeat * len(rows_planned)):
-        kind, n, months, runs = rows_planned[i % len(rows_planned)]
-        r = measure(kind, n, months, runs, args.kernel_passes)
-        if i % len(rows_planned) == 0:
-            rounds.append([])
-        rounds[-1].append(r)
-        active = (
-            f"{r['active_clients']:>11,.0f}" if r["active_clients"] is not None else f"{'':>11}"
-        )
-        nbytes = (
-            f"{r['bytes_per_client']:>10.0f}" if r["bytes_per_client"] is not None else f"{'':>10}"
-        )
-        print(f"{r['engine']:<26}{r['clients']:>11,}{active}{r['months']:>7}"
-              f"{r['client_steps_per_s'] / 1e6:>11.3f}{nbytes}"
-              f"{r['init_s']:>8.2f}{r['step_s']:>8.2f}", flush=True)  # fmt: skip
+    for _ in range(args.repeat):
+        rounds.append([])
+        for kind, n, months, runs in plan(args.quick, args.huge, not args.no_process):
+            r = measure(kind, n, months, runs, args.kernel_passes)
+            rounds[-1].append(r)
+            print(_progress_line(r), flush=True)
     rows = fastest(rounds)
     print()
     if args.repeat > 1:

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from model.engine.numerics import numerics_class
 from model.studies.files import write_atomic
 
 __all__ = ["StaleStore", "check_manifest", "fingerprint", "source_files", "study_digest"]
@@ -104,7 +105,6 @@ def study_digest() -> str:
     SameCodeExecutor`), since a worker running other code would store its runs under this
     code's fingerprint."""
     from experiments import EXPERIMENTS
-    from model.engine.numerics import numerics_class
 
     # With the numerics class: a worker whose numpy computes exp, log… to other last bits would
     # store other numbers for the same seeds (docs/ODD.md §8), and is refused saying so.
@@ -126,8 +126,6 @@ def check_manifest(folder: Path, expected: Mapping[str, Any]) -> None:
     """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "manifest.json"
-    from model.engine.numerics import numerics_class
-
     want = json.loads(json.dumps({**expected, "numerics": numerics_class()}))  # (as read back)
     if path.exists():
         try:

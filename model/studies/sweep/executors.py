@@ -285,12 +285,13 @@ def _checked(code: Callable[[], str], expected: str, fn: Callable, *args: Any, *
     """``fn(*args, **kwargs)`` once this worker's ``code()`` is ``expected``."""
     found = _digest_here(code)
     if found != expected:
-        same_code = found.partition("/")[0] == expected.partition("/")[0]
-        if same_code and "/" in expected:
+        code_found, _, class_found = found.partition("/")
+        code_expected, _, class_expected = expected.partition("/")
+        if code_found == code_expected and class_expected:
             raise SweepError(
                 f"worker {_worker_name()} runs this code but its numpy computes exp, log… to "
-                f"other last bits (numerics class {found.partition('/')[2]}, expected "
-                f"{expected.partition('/')[2]}), so the same seeds would give it other numbers; "
+                f"other last bits (numerics class {class_found}, expected {class_expected}), so "
+                "the same seeds would give it other numbers; "
                 "run the sweep on machines of one class, or set the same NPY_DISABLE_CPU_FEATURES "
                 "on every worker (docs/ODD.md §8)"
             )

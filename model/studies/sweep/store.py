@@ -31,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.engine.numerics import numerics_class
 from model.studies.files import atomic_file, write_atomic
 from model.studies.sweep.spec import SweepError, SweepSpec
 from model.version import __version__, checkout_root
@@ -80,8 +81,6 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
 def code_version() -> dict[str, Any]:
     """The package version, the git commit (if any), a SHA-256 of the simulation's sources and
     the numerics class (:func:`model.engine.numerics.numerics_class`: whose last bits)."""
-    from model.engine.numerics import numerics_class
-
     root = Path(__file__).resolve().parents[2]  # the model package
     return {
         "version": __version__,
@@ -242,7 +241,7 @@ def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame) -> None
             f"{now['version']}, {now['git_commit']}, {now['source_hash'][:12]}); refusing to mix "
             f"them; {how}"
         )
-    if was.get("numerics", now["numerics"]) != now["numerics"]:  # (stores before: not recorded)
+    if not _same_class(was, now):
         raise SweepError(
             f"{str(store)!r}: holds results computed where numpy gives exp, log… other last bits "
             f"(numerics class {was['numerics']}; here {now['numerics']}), so the same seeds give "
@@ -341,10 +340,14 @@ def status(store: str | Path) -> StoreStatus:
 
 
 def _same_code(was: dict[str, Any], now: dict[str, Any]) -> bool:
-    """Whether a store's runs are this code's and this numerics class's (a store written before
+    """Whether a store's runs are this code's and this numerics class's."""
+    return was["source_hash"] == now["source_hash"] and _same_class(was, now)
+
+
+def _same_class(was: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Whether a store's recorded numerics class is this machine's (a store written before
     classes were recorded names none: its class is not checked)."""
-    same_class = was.get("numerics", now["numerics"]) == now["numerics"]
-    return was["source_hash"] == now["source_hash"] and same_class
+    return was.get("numerics", now["numerics"]) == now["numerics"]
 
 
 def _read_batches(folder: Path) -> pd.DataFrame | None:
