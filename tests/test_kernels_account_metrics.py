@@ -287,11 +287,15 @@ def test_served_max_is_numpys_max(size: int) -> None:
     assert account_kernels.served_max(tenure, idx) == int(tenure[idx].max(initial=0))
 
 
-@pytest.mark.parametrize("share", [0.0, 0.01, 1.0])
-def test_charge_joiners_is_numpys_fancy_subtraction(share: float) -> None:
+@pytest.mark.parametrize("n", [0, 5, 500, 1_003])
+@pytest.mark.parametrize("share", [0.0, 0.01, 0.5, 1.0])
+def test_charge_joiners_is_numpys_fancy_subtraction(share: float, n: int) -> None:
+    # (lengths below, at and off a multiple of the eight flags the kernel reads at once; the
+    # last flags, past the whole words, joined too)
     rng = np.random.default_rng(5)
-    joins = rng.random(500) < share
-    value = rng.normal(size=500)
+    joins = rng.random(n) < share
+    joins[-3:] = n > 0
+    value = rng.normal(size=n)
     want = value.copy()
     joiners = np.flatnonzero(joins)
     if joiners.size:

@@ -36,13 +36,25 @@ def charge_joiners(
 
     Reference: ``cl.value[np.flatnonzero(cl.joins)] -= acquisition / joiners.size`` in
     :func:`model.engine.phases.account._shared_charges`.
+
+    Joiners are few (about one in a thousand a month at 10⁶ clients): the flags are looked
+    through eight at a time as 64-bit words and only a word with a joiner in it is opened. A
+    plain ``if joins[i]`` loop is compiled into masked loads and stores of all of ``value``
+    (8 MB read and written at 10⁶ clients: 2.7 ms against 0.3 here, the same numbers).
     """
     n = 0
     for i in range(joins.size):
         n += joins[i]
     if n:
         each = acquisition / n
-        for i in range(joins.size):
+        whole = joins.size - joins.size % 8
+        words = joins[:whole].view(np.uint64)
+        for w in range(words.size):
+            if words[w]:  # (rare: a branch the processor predicts)
+                for i in range(8 * w, 8 * w + 8):
+                    if joins[i]:
+                        value[i] -= each
+        for i in range(whole, joins.size):
             if joins[i]:
                 value[i] -= each
     return n
