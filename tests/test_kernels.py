@@ -141,6 +141,24 @@ def test_csr_by_counting_equals_csr_by_sorting(n: int, edges: list[tuple[int, in
     assert (got.indptr.dtype, got.indices.dtype) == (ref.indptr.dtype, ref.indices.dtype)
 
 
+@pytest.mark.parametrize("hub_degree", [31, 32, 33, 200])
+def test_csr_sorts_short_and_long_neighbour_lists_alike(hub_degree: int) -> None:
+    """Lists up to the insertion sort's limit and past it (numba's sort), each given in
+    descending order with repeats: the same canonical CSR as the numpy reference."""
+    from model.engine.kernels.network import _SHORT
+    from model.engine.network import _csr, csr_numpy
+
+    assert 31 <= _SHORT < 33  # (the cases straddle the limit)
+    n = hub_degree + 1
+    others = np.arange(n - 1, 0, -1)  # the hub's neighbours, largest first
+    src = np.concatenate((np.zeros(n - 1, np.int64), others[:5]))
+    dst = np.concatenate((others, np.zeros(5, np.int64)))  # (five edges twice, reversed)
+    got, ref = _csr("random", n, src, dst), csr_numpy("random", n, src, dst)
+    np.testing.assert_array_equal(got.indptr, ref.indptr)
+    np.testing.assert_array_equal(got.indices, ref.indices)
+    assert got.indptr[1] == hub_degree
+
+
 @pytest.mark.parametrize("kind", ["small_world", "random", "scale_free"])
 def test_built_networks_equal_the_sorted_build(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from model.engine import network as nw
