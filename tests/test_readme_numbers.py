@@ -94,3 +94,61 @@ def test_where_a_verdict_turns_quotes_the_committed_reports():
             for b in ends(a):
                 assert interval_text(b["p"], b["ci_low"], b["ci_high"]) in text, (name, b)
     assert found == len(quoted)
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+
+
+def _close(text: str, value: float) -> bool:
+    """Whether the table's ``text`` is ``value`` as printed: to its own decimals, or to three
+    significant figures (a number a cell rounds to either way)."""
+    shown = float(text.replace(",", ""))
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return abs(shown - value) <= 0.5 * 10.0**-decimals + 1e-9 or (
+        abs(shown - value) <= 5e-3 * abs(value)
+    )
+
+
+def test_the_benchmark_table_is_the_committed_results():
+    """Each cell of the README's benchmark table is ``benchmarks/results.json``'s (the table was
+    once left a version behind the file); the commit it names is the file's."""
+    results = json.loads((README.parent / "benchmarks" / "results.json").read_text())
+    rows = {(r["engine"], r["clients"]): r for r in results["rows"]}
+    text = README.read_text(encoding="utf-8")
+    head = "| clients × 120 months | solo ms/run |"
+    lines = text[text.index(head) :].splitlines()[2:]
+    table = [_cells(line) for line in lines[: next(i for i, x in enumerate(lines) if not x)]]
+    assert len(table) == 6
+    checked = 0
+    for cells in table:
+        process = cells[0].startswith("retention run")
+        clients = 1_000_000 if process else int(cells[0].replace(",", ""))
+        solo = rows[("process" if process else "array", clients)]
+        yardstick = rows[("lifecycle_kernel", clients)]
+        ensemble = rows.get(("array_ensemble[64]", clients))
+        ms, per_s, ens_per_s, steps, yard, ratio = cells[1:]
+        want = [(ms, solo.get("ms_per_run")), (yard, yardstick["client_steps_per_s"] / 1e6)]
+        if ensemble is not None:
+            want += [(per_s, solo["runs_per_s"]), (ens_per_s, ensemble["runs_per_s"])]
+            (solo_steps, ens_steps), (solo_ratio, ens_ratio) = (
+                steps.split(" / "),
+                ratio.split(" / "),
+            )
+            want += [
+                (solo_steps, solo["client_steps_per_s"] / 1e6),
+                (solo_ratio, solo["yardstick_ratio"]),
+            ]
+            want += [
+                (ens_steps, ensemble["client_steps_per_s"] / 1e6),
+                (ens_ratio, ensemble["yardstick_ratio"]),
+            ]
+        else:
+            want += [(steps, solo["client_steps_per_s"] / 1e6), (ratio, solo["yardstick_ratio"])]
+        for shown, value in want:
+            if shown:
+                assert _close(shown, value), (cells[0], shown, value)
+                checked += 1
+    assert checked >= 30
+    commit = results["meta"]["git"][:7]
+    assert f"`--repeat 3` at {commit}" in " ".join(text.split())
