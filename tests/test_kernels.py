@@ -141,22 +141,26 @@ def test_csr_by_counting_equals_csr_by_sorting(n: int, edges: list[tuple[int, in
     assert (got.indptr.dtype, got.indices.dtype) == (ref.indptr.dtype, ref.indices.dtype)
 
 
-@pytest.mark.parametrize("hub_degree", [31, 32, 33, 200])
-def test_csr_sorts_short_and_long_neighbour_lists_alike(hub_degree: int) -> None:
-    """Lists up to the insertion sort's limit and past it (numba's sort), each given in
-    descending order with repeats: the same canonical CSR as the numpy reference."""
+@pytest.mark.parametrize("length", [31, 32, 33, 200])
+def test_csr_sorts_short_and_long_neighbour_lists_alike(length: int) -> None:
+    """A hub whose list, before repeats are dropped, is ``length`` long — up to the insertion
+    sort's limit and past it (numba's sort) — given largest first with three edges twice: the
+    same canonical CSR as the numpy reference."""
     from model.engine.kernels.network import _SHORT
     from model.engine.network import _csr, csr_numpy
 
-    assert 31 <= _SHORT < 33  # (the cases straddle the limit)
-    n = hub_degree + 1
+    assert _SHORT == 32  # (the cases straddle the limit)
+    distinct = length - 3
+    n = distinct + 1
     others = np.arange(n - 1, 0, -1)  # the hub's neighbours, largest first
-    src = np.concatenate((np.zeros(n - 1, np.int64), others[:5]))
-    dst = np.concatenate((others, np.zeros(5, np.int64)))  # (five edges twice, reversed)
+    again = others[[0, distinct // 2, -1]]  # three edges a second time, the other way round
+    src = np.concatenate((np.zeros(distinct, np.int64), again))
+    dst = np.concatenate((others, np.zeros(3, np.int64)))
+    assert src.size == length  # every edge is the hub's: its list before repeats are dropped
     got, ref = _csr("random", n, src, dst), csr_numpy("random", n, src, dst)
     np.testing.assert_array_equal(got.indptr, ref.indptr)
     np.testing.assert_array_equal(got.indices, ref.indices)
-    assert got.indptr[1] == hub_degree
+    assert got.indptr[1] == distinct
 
 
 @pytest.mark.parametrize("kind", ["small_world", "random", "scale_free"])

@@ -287,14 +287,17 @@ def test_served_max_is_numpys_max(size: int) -> None:
     assert account_kernels.served_max(tenure, idx) == int(tenure[idx].max(initial=0))
 
 
-@pytest.mark.parametrize("n", [0, 5, 500, 1_003])
+@pytest.mark.parametrize("n", [0, 5, 8, 500, 1_000, 1_003])
 @pytest.mark.parametrize("share", [0.0, 0.01, 0.5, 1.0])
-def test_charge_joiners_is_numpys_fancy_subtraction(share: float, n: int) -> None:
+@pytest.mark.parametrize("layout", ["contiguous", "strided"])
+def test_charge_joiners_is_numpys_fancy_subtraction(share: float, n: int, layout: str) -> None:
     # (lengths below, at and off a multiple of the eight flags the kernel reads at once; the
-    # last flags, past the whole words, joined too)
+    # last flags joined too; flags every other byte of a longer array, which it reads one by one)
     rng = np.random.default_rng(5)
     joins = rng.random(n) < share
     joins[-3:] = n > 0
+    if layout == "strided":
+        joins = np.repeat(joins, 2)[::2]
     value = rng.normal(size=n)
     want = value.copy()
     joiners = np.flatnonzero(joins)

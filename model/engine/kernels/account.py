@@ -45,8 +45,13 @@ def charge_joiners(
     n = 0
     for i in range(joins.size):
         n += joins[i]
-    if n:
-        each = acquisition / n
+    if n == 0:
+        return n
+    each = acquisition / n
+    whole = 0
+    # Whole words only over a contiguous array of one-byte flags (the client state's); anything
+    # else, flag by flag.
+    if joins.itemsize == 1 and joins.strides[0] == 1:
         whole = joins.size - joins.size % 8
         words = joins[:whole].view(np.uint64)
         for w in range(words.size):
@@ -54,9 +59,9 @@ def charge_joiners(
                 for i in range(8 * w, 8 * w + 8):
                     if joins[i]:
                         value[i] -= each
-        for i in range(whole, joins.size):
-            if joins[i]:
-                value[i] -= each
+    for i in range(whole, joins.size):
+        if joins[i]:
+            value[i] -= each
     return n
 
 
