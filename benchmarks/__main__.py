@@ -18,8 +18,12 @@ Rows (``engine``):
 * ``reference`` — :class:`model.engine.reference.ReferenceModel` (one Mesa agent per client) at 10³,
   10⁴;
 * ``lifecycle_kernel`` — the yardstick at every size above (:func:`benchmarks.yardstick.lifecycle_kernel`:
-  a bare numpy lifecycle of about twenty passes a month); each model row's ``yardstick_ratio`` is
-  its client-steps/s over the yardstick's at the same size, measured in the same run;
+  a bare numpy lifecycle of about twenty passes a month). Each model row is also run between two
+  runs of the yardstick at its own size and horizon (:func:`bracketed`), and its
+  ``yardstick_ratio`` is its client-steps/s over their mean, the median over rounds
+  (``yardstick_ratio_rounds``): a ratio of measurements seconds apart, which this shared
+  machine's drift (the yardstick's rounds here spread up to twofold within minutes) moves less
+  than a ratio of two rows' fastest rounds;
 * ``numpy_kernel`` — ``--kernel-passes`` float32 multiply-adds over every client a month (the
   cheapest possible pass: the machine's memory-bandwidth limit).
 
@@ -252,12 +256,28 @@ def measure(kind: str, n: int, months: int, runs: int, passes: int) -> dict:
     return bench_kernel(n, months, passes)
 
 
-def fastest(rounds: list[list[dict]]) -> list[dict]:
-    """Each row's fastest round (the most client-steps a second), with every round's rate.
+#: The rows run between two runs of the yardstick (the model's: :func:`bracketed`).
+MODEL_KINDS = frozenset({"solo", "ensemble", "array", "process"})
 
-    This shared machine's speed drifts by a fifth within minutes, the model rows and the
-    yardstick alike; rounds run in turn, so each row's fastest round is its time on the
-    machine at its quietest, and the ratio of two fastest rounds compares like with like.
+
+def bracketed(kind: str, n: int, months: int, runs: int, passes: int) -> dict:
+    """A model row measured between two yardstick runs of its size and horizon, with its ratio
+    to their mean rate (``yardstick_ratio``) and the two rates (``yardstick_beside``)."""
+    before = bench_lifecycle(n, months)["client_steps_per_s"]
+    r = measure(kind, n, months, runs, passes)
+    after = bench_lifecycle(n, months)["client_steps_per_s"]
+    r["yardstick_beside"] = [before, after]
+    r["yardstick_ratio"] = r["client_steps_per_s"] / ((before + after) / 2)
+    return r
+
+
+def fastest(rounds: list[list[dict]]) -> list[dict]:
+    """Each row's fastest round (the most client-steps a second), with every round's rate, and
+    a model row's median ratio to the yardstick beside it over the rounds, with each round's.
+
+    This shared machine's speed drifts by a fifth or more within minutes, the model rows and
+    the yardstick alike; rounds run in turn, so a row's fastest round is its time on the
+    machine at its quietest, and each round's ratio compares measurements seconds apart.
     """
     if len(rounds) == 1:
         return rounds[0]
@@ -265,12 +285,17 @@ def fastest(rounds: list[list[dict]]) -> list[dict]:
     for same in zip(*rounds, strict=True):
         best = dict(max(same, key=lambda r: r["client_steps_per_s"]))
         best["client_steps_per_s_rounds"] = [r["client_steps_per_s"] for r in same]
+        if "yardstick_ratio" in best:
+            ratios = [r["yardstick_ratio"] for r in same]
+            best["yardstick_ratio_rounds"] = ratios
+            best["yardstick_ratio"] = float(np.median(ratios))
         out.append(best)
     return out
 
 
 def side_by_side(rows: list[dict]) -> list[str]:
-    """The model beside the yardstick at each size: runs/s, M client-steps/s and their ratio."""
+    """The model beside the yardstick at each size: runs/s, M client-steps/s, the yardstick's
+    fastest round there and the model's ratio to the yardstick run beside it (:func:`bracketed`)."""
     yard = {
         r["clients"]: r["client_steps_per_s"] for r in rows if r["engine"] == "lifecycle_kernel"
     }
@@ -280,10 +305,8 @@ def side_by_side(rows: list[dict]) -> list[str]:
         if not (r["engine"].startswith("array") or r["engine"] == "process"):
             continue
         y = yard.get(r["clients"])
-        if y:
-            r["yardstick_ratio"] = r["client_steps_per_s"] / y
         ms = f"{r['ms_per_run']:9.1f}{r['runs_per_s']:9.2f}" if "runs" in r else f"{'':9}{'':9}"
-        ys = f"{y / 1e6:11.2f}{r['yardstick_ratio']:7.3f}" if y else ""
+        ys = f"{y / 1e6 if y else float('nan'):11.2f}{r['yardstick_ratio']:7.3f}"
         lines.append(f"{r['engine']:<22}{r['clients']:>11,}{ms}"
                      f"{r['client_steps_per_s'] / 1e6:11.2f}{ys}")  # fmt: skip
     return lines
@@ -338,14 +361,16 @@ def main(argv: list[str] | None = None) -> int:
     for _ in range(args.repeat):
         rounds.append([])
         for kind, n, months, runs in plan(args.quick, args.huge, not args.no_process):
-            r = measure(kind, n, months, runs, args.kernel_passes)
+            run = bracketed if kind in MODEL_KINDS else measure
+            r = run(kind, n, months, runs, args.kernel_passes)
             rounds[-1].append(r)
             print(_progress_line(r), flush=True)
     rows = fastest(rounds)
     print()
     if args.repeat > 1:
         print(f"each row's fastest of {args.repeat} rounds (their spread: the JSON's "
-              "client_steps_per_s_rounds)")  # fmt: skip
+              "client_steps_per_s_rounds); ratio: the median over rounds of the model's rate "
+              "over the yardstick's run beside it")  # fmt: skip
     print("\n".join(side_by_side(rows)))
     speed = {(r["engine"], r["clients"]): r["client_steps_per_s"] for r in rows}
     for n in (1_000, 10_000):
