@@ -21,7 +21,8 @@ Rows (``engine``):
   a bare numpy lifecycle of about twenty passes a month). Each model row is also run between two
   runs of the yardstick at its own size and horizon (:func:`bracketed`), and its
   ``yardstick_ratio`` is its client-steps/s over their mean, the median over rounds
-  (``yardstick_ratio_rounds``): a ratio of measurements seconds apart, which this shared
+  (``yardstick_ratio_rounds``; ``yardstick_beside``: the two yardstick rates around the row's
+  fastest round): a ratio of measurements seconds apart, which this shared
   machine's drift (the yardstick's rounds here spread up to twofold within minutes) moves less
   than a ratio of two rows' fastest rounds;
 * ``numpy_kernel`` — ``--kernel-passes`` float32 multiply-adds over every client a month (the
