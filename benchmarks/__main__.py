@@ -21,10 +21,11 @@ Rows (``engine``):
   a bare numpy lifecycle of about twenty passes a month). Each model row is also run between two
   runs of the yardstick at its own size and horizon (:func:`bracketed`), and its
   ``yardstick_ratio`` is its client-steps/s over their mean, the median over rounds
-  (``yardstick_ratio_rounds``; ``yardstick_beside``: the two yardstick rates around the row's
-  fastest round): a ratio of measurements seconds apart, which this shared
-  machine's drift (the yardstick's rounds here spread up to twofold within minutes) moves less
-  than a ratio of two rows' fastest rounds;
+  (``yardstick_ratio_rounds``; ``yardstick_beside_rounds``: each round's two yardstick rates,
+  ``yardstick_beside`` the fastest round's): model and yardstick measured seconds apart (about
+  17 s around the process row), where a ratio of two rows' fastest rounds compared runs minutes
+  apart on a machine whose speed drifts within minutes (not a steadier ratio: the rounds'
+  ratios still spread, up to 1.8-fold at 10⁵ clients in one run);
 * ``numpy_kernel`` — ``--kernel-passes`` float32 multiply-adds over every client a month (the
   cheapest possible pass: the machine's memory-bandwidth limit).
 
@@ -278,7 +279,8 @@ def fastest(rounds: list[list[dict]]) -> list[dict]:
 
     This shared machine's speed drifts by a fifth or more within minutes, the model rows and
     the yardstick alike; rounds run in turn, so a row's fastest round is its time on the
-    machine at its quietest, and each round's ratio compares measurements seconds apart.
+    machine at its quietest, and each round's ratio compares measurements seconds apart (the
+    median: one disturbed round does not set it).
     """
     if len(rounds) == 1:
         return rounds[0]
@@ -289,6 +291,7 @@ def fastest(rounds: list[list[dict]]) -> list[dict]:
         if "yardstick_ratio" in best:
             ratios = [r["yardstick_ratio"] for r in same]
             best["yardstick_ratio_rounds"] = ratios
+            best["yardstick_beside_rounds"] = [r["yardstick_beside"] for r in same]
             best["yardstick_ratio"] = float(np.median(ratios))
         out.append(best)
     return out
@@ -343,7 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="benchmarks/results.json", help="JSON results file")
     ap.add_argument("--kernel-passes", type=int, default=60, help="passes per month (yardstick)")
     ap.add_argument("--repeat", type=int, default=1,
-                    help="rounds of every row, in turn; each row keeps its fastest round")  # fmt: skip
+                    help="rounds of every row, in turn; each row keeps its fastest round, and "
+                         "a model row the median of its rounds' ratios to the yardstick")  # fmt: skip
     args = ap.parse_args(argv)
     for flag, value in (("--kernel-passes", args.kernel_passes), ("--repeat", args.repeat)):
         if value < 1:

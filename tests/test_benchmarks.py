@@ -105,3 +105,24 @@ def test_rounds_keep_each_rows_fastest_and_every_rate(tmp_path: Path, capsys) ->
     assert models >= 5
     assert main(["--quick", "--repeat", "0", "--out", str(out)]) == 2
     assert "--repeat: 0 is not allowed; allowed: >= 1" in capsys.readouterr().err
+
+
+def test_the_ratio_is_the_median_of_rounds_beside_their_own_yardstick(monkeypatch) -> None:
+    """Each model row is bracketed by yardstick runs of its own size and horizon; over rounds
+    its ratio is the median of the rounds' (not their mean), in round order, and its rate the
+    fastest round's."""
+    import benchmarks.__main__ as bench
+
+    asked, rates = [], iter([10.0, 30.0, 40.0, 20.0, 20.0, 20.0, 10.0, 10.0, 10.0])
+    monkeypatch.setattr(bench, "bench_lifecycle", lambda n, m: asked.append((n, m)) or
+                        {"client_steps_per_s": next(rates)})  # fmt: skip
+    model = iter([4.0, 6.0, 5.0])
+    monkeypatch.setattr(bench, "measure", lambda *a: {"engine": "array", "clients": a[1],
+                        "client_steps_per_s": next(model)})  # fmt: skip
+    rounds = [[bench.bracketed("solo", 3_000, 24, 2, 60)] for _ in range(3)]
+    assert asked == [(3_000, 24)] * 6  # before and after, at the row's own size and horizon
+    (row,) = bench.fastest(rounds)
+    assert row["yardstick_ratio_rounds"] == [4.0 / 20.0, 6.0 / 30.0, 5.0 / 20.0]
+    assert row["yardstick_ratio"] == 0.2  # the median (the mean would be 0.2167)
+    assert row["client_steps_per_s"] == 6.0 and row["yardstick_beside"] == [40.0, 20.0]
+    assert row["yardstick_beside_rounds"] == [[10.0, 30.0], [40.0, 20.0], [20.0, 20.0]]
