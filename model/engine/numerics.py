@@ -5,10 +5,11 @@ numpy picks each function's code for the processor at run time: on a CPU with AV
 float64 ``exp`` and ``log`` are numpy's own vector code and ``log1p``, ``expm1`` and ``power``
 Intel's SVML; on one without (AVX2 only, or ARM) these are the C library's (``tanh`` and float32
 ``exp`` have numpy's own code for AVX2 as well, and another where there is none). Each is
-accurate to a few units in the last place, but they are not the same bits (numpy issue #23523: "a speed-vs-consistency tradeoff"), and one
-last bit of one client's hazard can decide whether a client leaves. So the same scenario and seed
-give the same numbers on every machine of the same *numerics class* — in one process or many —
-and may differ in the last bits, and then in a few clients' fates, between classes.
+accurate to a few units in the last place, but they are not the same bits (numpy issue #23523:
+"a speed-vs-consistency tradeoff"), and one last bit of one client's hazard can decide whether a
+client leaves. So the same scenario and seed give the same numbers on every machine of the same
+*numerics class* — in one process or many — and may differ in the last bits, and then in a few
+clients' fates, between classes.
 
 :func:`numerics_class` names the class by what numpy computes on a fixed probe; runs record it
 (``summary.json``'s ``numerics``), and ``tests/test_engine_golden.py`` keeps the engine's golden
