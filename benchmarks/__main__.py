@@ -63,9 +63,8 @@ from benchmarks.yardstick import lifecycle_kernel, multiply_add_kernel
 from model import RetentionModel, Scenario
 from model.engine.numerics import numerics_class, simd_features
 from model.engine.reference import ReferenceModel
-from model.interfaces.cli.outputs import git_commit
 from model.studies.run import simulate, simulate_many
-from model.version import __version__
+from model.version import __version__, git_commit
 
 #: The benchmark scenario: the defaults, with 80% of the market served and every mechanism that is
 #: off by default switched on (loyalty programme, loyalty economics, a direct tenure effect), so

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +19,7 @@ from experiments.pin_section import pin_intro, pin_numbers, pin_rows
 from experiments.pins import pins_text
 from experiments.scale_section import scale_intro, scale_numbers, scale_rows
 from model.studies.files import atomic_file, write_atomic
-from model.version import __version__, checkout_root
+from model.version import __version__, git_commit
 
 __all__ = ["REPORTS", "code_version", "fmt", "summary_rows", "where_text", "write_report"]
 
@@ -29,27 +28,8 @@ REPORTS = Path(__file__).resolve().parent / "reports"
 
 def code_version() -> str:
     """Package version and, when run from a git checkout, the commit (``+dirty`` if modified)."""
-    root = checkout_root()
-    if root is None:  # an installed wheel: its version names the commit
-        return __version__
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "model", "experiments/*.py"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        return f"{__version__} (git {commit}{'+dirty' if dirty else ''})"
-    except (OSError, subprocess.CalledProcessError):
-        return __version__
+    commit = git_commit(short=True)
+    return __version__ if commit is None else f"{__version__} (git {commit})"
 
 
 def fmt(v: object) -> str:

@@ -6,10 +6,11 @@ The version comes from git tags when the package is built (setuptools-scm, see `
 
 from __future__ import annotations
 
+import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-__all__ = ["__version__", "checkout_root"]
+__all__ = ["CODE_PATHS", "__version__", "checkout_root", "git_commit"]
 
 try:
     __version__ = version("retention-lab")
@@ -26,3 +27,37 @@ def checkout_root() -> Path | None:
     """
     root = Path(__file__).resolve().parents[1]
     return root if (root / "pyproject.toml").is_file() and (root / ".git").exists() else None
+
+
+#: What counts as the code that ran, for ``+dirty`` (git pathspecs from the checkout's root):
+#: the package and the runners' sources, not what they write (the committed reports and
+#: benchmark results a run rewrites).
+CODE_PATHS = ("model", "experiments/*.py", "benchmarks/*.py")
+
+
+def git_commit(short: bool = False) -> str | None:
+    """The commit of the checkout the code runs from, with ``+dirty`` when a file of
+    :data:`CODE_PATHS` has uncommitted changes or is new and not ignored; ``None`` for an
+    installed wheel (whose version names its commit) or where git cannot tell.
+
+    Recorded beside every result: a checkout's ``__version__`` is the one computed when it was
+    installed (an editable install keeps it while commits come and go), its commit is current.
+
+    Parameters
+    ----------
+    short : bool
+        The abbreviated hash (as git abbreviates it) instead of the full one.
+    """
+    root = checkout_root()
+    if root is None:  # (site-packages may sit inside some other git repository)
+        return None
+    head = ["git", "rev-parse", *(["--short"] if short else []), "HEAD"]
+    status = ["git", "status", "--porcelain", "--", *CODE_PATHS]
+    try:
+        commit = subprocess.run(head, cwd=root, capture_output=True, text=True, timeout=5)
+        if commit.returncode != 0:
+            return None
+        dirty = subprocess.run(status, cwd=root, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")

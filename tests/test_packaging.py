@@ -16,10 +16,9 @@ import pytest
 import model
 from experiments.outputs import USER_REPORTS, reports_folder
 from model.interfaces.cli.main import main
-from model.interfaces.cli.outputs import git_commit
 from model.scenario import Scenario, ScenarioError, copy_preset, list_presets, resolve
 from model.scenario import presets as presets_module
-from model.version import checkout_root
+from model.version import checkout_root, git_commit
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = (Path(model.__file__).parent, REPO / "experiments")
@@ -166,6 +165,43 @@ def test_git_commit_is_recorded_only_for_a_checkout(monkeypatch) -> None:
     assert checkout_root() == REPO
     monkeypatch.setattr("model.version.checkout_root", lambda: None)
     assert git_commit() is None  # a wheel inside someone else's git repository records none
+
+
+def _git(folder: Path, *args: str) -> str:
+    import subprocess
+
+    done = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def test_git_commit_is_dirty_for_changed_code_anywhere_in_the_package(tmp_path, monkeypatch):
+    """``+dirty`` for an uncommitted change to any file of the package or the runners' sources,
+    whatever folder it is in, a new one included; not for documents, nor for what a run itself
+    rewrites (the committed reports, the benchmark results)."""
+    files = ["model/engine/x.py", "model/interfaces/cli/y.py", "experiments/z.py",
+             "experiments/reports/r.md", "benchmarks/results.json", "README.md"]  # fmt: skip
+    for name in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("1\n")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "c")
+    monkeypatch.setattr("model.version.checkout_root", lambda: tmp_path)
+    head = _git(tmp_path, "rev-parse", "HEAD")
+    assert git_commit() == head
+    assert git_commit(short=True) == _git(tmp_path, "rev-parse", "--short", "HEAD")
+    for name in ("experiments/reports/r.md", "benchmarks/results.json", "README.md"):
+        (tmp_path / name).write_text("2\n")
+    (tmp_path / "experiments" / "reports" / "new.md").write_text("a new report\n")
+    assert git_commit() == head
+    for name in ("model/engine/x.py", "model/interfaces/cli/y.py", "experiments/z.py"):
+        (tmp_path / name).write_text("2\n")
+        assert git_commit() == head + "+dirty", name
+        assert git_commit(short=True).endswith("+dirty")
+        _git(tmp_path, "checkout", "-q", "--", name)
+    assert git_commit() == head
+    (tmp_path / "model" / "new.py").write_text("a module not yet committed\n")
+    assert git_commit() == head + "+dirty"
 
 
 def _snapshot(folders: tuple[Path, ...]) -> dict[str, tuple[int, int]]:

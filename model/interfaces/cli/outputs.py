@@ -13,7 +13,6 @@ import re
 import shlex
 import shutil
 import socket
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -25,10 +24,10 @@ from model.engine.numerics import numerics_class
 from model.interfaces.cli.errors import PROG, CliError
 from model.scenario import Scenario
 from model.studies.files import ordinary_mode
+from model.version import git_commit
 
 __all__ = [
     "RUN_OUTPUTS",
-    "git_commit",
     "json_number",
     "run_metadata",
     "staging_folder",
@@ -69,34 +68,6 @@ def run_metadata(
 
 def json_number(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
-def git_commit() -> str | None:
-    """The commit of the code that ran (``+dirty`` if it had uncommitted changes), if known.
-
-    Only a repository checkout has one: an installed wheel's version already names its commit.
-    """
-    from model.version import checkout_root
-
-    if checkout_root() is None:  # site-packages may sit inside some other git repository
-        return None
-    here = Path(__file__).resolve().parent
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5
-        )
-        if commit.returncode != 0:
-            return None
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", "."],
-            cwd=here,
-            capture_output=True,
-            text=True,
-            timeout=5,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
 
 
 @contextmanager

@@ -21,7 +21,6 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
 import time
 import warnings
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ import pandas as pd
 from model.engine.numerics import numerics_class
 from model.studies.files import atomic_file, write_atomic
 from model.studies.sweep.spec import SweepError, SweepSpec
-from model.version import __version__, checkout_root
+from model.version import __version__, git_commit
 
 __all__ = [
     "StoreStatus",
@@ -81,10 +80,9 @@ def write_parquet(frame: pd.DataFrame, path: str | Path) -> None:
 def code_version() -> dict[str, Any]:
     """The package version, the git commit (if any), a SHA-256 of the simulation's sources and
     the numerics class (:func:`model.engine.numerics.numerics_class`: whose last bits)."""
-    root = Path(__file__).resolve().parents[2]  # the model package
     return {
         "version": __version__,
-        "git_commit": _git_commit(root),
+        "git_commit": git_commit(),
         "source_hash": simulation_digest(),
         "numerics": numerics_class(),
     }
@@ -108,18 +106,6 @@ def simulation_digest(newlines: bool = False) -> str:
             rel.encode() + b"\0" + (text.replace(b"\r\n", b"\n") if newlines else text) + b"\0"
         )
     return digest.hexdigest()
-
-
-def _git_commit(folder: Path) -> str | None:
-    if checkout_root() is None:  # an installed wheel: its version names the commit
-        return None
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True, timeout=5
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 def _package_versions() -> dict[str, str | None]:
