@@ -6,7 +6,6 @@ The version comes from git tags when the package is built (setuptools-scm, see `
 
 from __future__ import annotations
 
-import subprocess
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -29,9 +28,10 @@ def checkout_root() -> Path | None:
     return root if (root / "pyproject.toml").is_file() and (root / ".git").exists() else None
 
 
-#: What counts as the code that ran, for ``+dirty`` (git pathspecs from the checkout's root):
-#: the package and the runners' sources, not what they write (the committed reports and
-#: benchmark results a run rewrites).
+#: What counts as the code that ran, for ``+dirty`` (git pathspecs from the checkout's root,
+#: where ``*`` also matches ``/``): everything in the package, and every Python file under
+#: ``experiments/`` and ``benchmarks/`` — not what runs write there (the committed reports and
+#: the benchmark results).
 CODE_PATHS = ("model", "experiments/*.py", "benchmarks/*.py")
 
 
@@ -48,16 +48,20 @@ def git_commit(short: bool = False) -> str | None:
     short : bool
         The abbreviated hash (as git abbreviates it) instead of the full one.
     """
+    import subprocess  # (here: `import model` stays light)
+
     root = checkout_root()
     if root is None:  # (site-packages may sit inside some other git repository)
         return None
     head = ["git", "rev-parse", *(["--short"] if short else []), "HEAD"]
-    status = ["git", "status", "--porcelain", "--", *CODE_PATHS]
+    # New files listed whatever the user's status.showUntrackedFiles says.
+    status = ["git", "status", "--porcelain", "--untracked-files=normal", "--", *CODE_PATHS]
+    text = {"capture_output": True, "encoding": "utf-8", "errors": "replace", "timeout": 5}
     try:
-        commit = subprocess.run(head, cwd=root, capture_output=True, text=True, timeout=5)
-        if commit.returncode != 0:
-            return None
-        dirty = subprocess.run(status, cwd=root, capture_output=True, text=True, timeout=5)
+        commit = subprocess.run(head, cwd=root, **text)
+        dirty = subprocess.run(status, cwd=root, **text)
     except (OSError, subprocess.SubprocessError):
+        return None
+    if commit.returncode != 0 or dirty.returncode != 0:  # (a failed status is not a clean one)
         return None
     return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")

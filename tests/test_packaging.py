@@ -178,29 +178,45 @@ def test_git_commit_is_dirty_for_changed_code_anywhere_in_the_package(tmp_path, 
     """``+dirty`` for an uncommitted change to any file of the package or the runners' sources,
     whatever folder it is in, a new one included; not for documents, nor for what a run itself
     rewrites (the committed reports, the benchmark results)."""
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    # A scratch repository under git's defaults: no user or system configuration (signing,
+    # hooks, status settings) and no repository of a calling hook's environment.
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)  # (git ≥ 2.32; older ones read HOME's)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home"))
+    repo = tmp_path / "repo"
     files = ["model/engine/x.py", "model/interfaces/cli/y.py", "experiments/z.py",
              "experiments/reports/r.md", "benchmarks/results.json", "README.md"]  # fmt: skip
     for name in files:
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text("1\n")
-    _git(tmp_path, "init", "-q")
-    _git(tmp_path, "add", ".")
-    _git(tmp_path, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "c")
-    monkeypatch.setattr("model.version.checkout_root", lambda: tmp_path)
-    head = _git(tmp_path, "rev-parse", "HEAD")
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text("1\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", "commit",
+         "--no-verify", "-q", "-m", "c")  # fmt: skip
+    monkeypatch.setattr("model.version.checkout_root", lambda: repo)
+    head = _git(repo, "rev-parse", "HEAD")
     assert git_commit() == head
-    assert git_commit(short=True) == _git(tmp_path, "rev-parse", "--short", "HEAD")
+    assert git_commit(short=True) == _git(repo, "rev-parse", "--short", "HEAD")
     for name in ("experiments/reports/r.md", "benchmarks/results.json", "README.md"):
-        (tmp_path / name).write_text("2\n")
-    (tmp_path / "experiments" / "reports" / "new.md").write_text("a new report\n")
+        (repo / name).write_text("2\n")
+    (repo / "experiments" / "reports" / "new.md").write_text("a new report\n")
     assert git_commit() == head
     for name in ("model/engine/x.py", "model/interfaces/cli/y.py", "experiments/z.py"):
-        (tmp_path / name).write_text("2\n")
+        (repo / name).write_text("2\n")
         assert git_commit() == head + "+dirty", name
         assert git_commit(short=True).endswith("+dirty")
-        _git(tmp_path, "checkout", "-q", "--", name)
+        _git(repo, "checkout", "-q", "--", name)
     assert git_commit() == head
-    (tmp_path / "model" / "new.py").write_text("a module not yet committed\n")
+    # A new module counts even where the user's git hides new files from `git status`.
+    _git(repo, "config", "status.showUntrackedFiles", "no")
+    (repo / "model" / "new.py").write_text("a module not yet committed\n")
     assert git_commit() == head + "+dirty"
 
 
