@@ -38,6 +38,21 @@ def run_cli(*args: object) -> int:
         return int(exc.code or 0)
 
 
+def test_version_names_the_checkouts_commit(capsys, monkeypatch) -> None:
+    """``--version``: the package's version and, in a checkout, the commit the code runs from
+    (a checkout's version is the one computed when it was installed); a wheel's version alone."""
+    from model.version import __version__, git_commit
+
+    assert run_cli("--version") == 0
+    out = capsys.readouterr().out.strip()
+    commit = git_commit(short=True)
+    assert commit is not None  # (the tests run from the repository's checkout)
+    assert out == f"retention {__version__} (git {commit})"
+    monkeypatch.setattr("model.version.checkout_root", lambda: None)  # an installed wheel
+    assert run_cli("--version") == 0
+    assert capsys.readouterr().out.strip() == f"retention {__version__}"
+
+
 def leftovers(folder: Path) -> list[str]:
     """Staging folders a run left behind (there must be none)."""
     return [p.name for p in folder.iterdir() if ".partial-" in p.name or ".old-" in p.name]

@@ -63,15 +63,41 @@ def _plugins() -> list[AddSubcommand]:
     return [ep.load() for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
 
 
+class _Version(argparse.Action):
+    """``--version``: the package's version and, in a checkout, the commit it runs from (the
+    version of a checkout is the one computed when it was installed: the commit says which code
+    this is). Asked for only when given, so the git calls cost nothing otherwise."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **_) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show the version (in a checkout, with its git commit) and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from model.version import __version__, git_commit
+
+        commit = git_commit(short=True)
+        print(f"{PROG} {__version__}" + (f" (git {commit})" if commit else ""))
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full parser: one subparser per subcommand, the model's own first."""
-    from model.version import __version__
-
     parser = Parser(
         prog=PROG,
         description="Retention Lab: an agent-based simulation of the economics of keeping clients.",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--version", action=_Version)
     parser.add_argument(
         "--debug",
         action="store_true",
