@@ -19,7 +19,7 @@ from experiments.pin_section import pin_intro, pin_numbers, pin_rows
 from experiments.pins import pins_text
 from experiments.scale_section import scale_intro, scale_numbers, scale_rows
 from model.studies.files import atomic_file, write_atomic
-from model.version import __version__, git_commit
+from model.version import version_and_commit
 
 __all__ = ["REPORTS", "code_version", "fmt", "summary_rows", "where_text", "write_report"]
 
@@ -27,9 +27,9 @@ REPORTS = Path(__file__).resolve().parent / "reports"
 
 
 def code_version() -> str:
-    """Package version and, when run from a git checkout, the commit (``+dirty`` if modified)."""
-    commit = git_commit(short=True)
-    return __version__ if commit is None else f"{__version__} (git {commit})"
+    """Package version and, when run from a git checkout, the commit (``+dirty`` if modified):
+    :func:`model.version.version_and_commit`."""
+    return version_and_commit()
 
 
 def fmt(v: object) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-__all__ = ["CODE_PATHS", "__version__", "checkout_root", "git_commit"]
+__all__ = ["CODE_PATHS", "__version__", "checkout_root", "git_commit", "version_and_commit"]
 
 try:
     __version__ = version("retention-lab")
@@ -65,3 +65,10 @@ def git_commit(short: bool = False) -> str | None:
     if commit.returncode != 0 or dirty.returncode != 0:  # (a failed status is not a clean one)
         return None
     return commit.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def version_and_commit() -> str:
+    """``__version__``, and in a checkout its short commit: ``"0.2.0.dev564+g33285911b (git
+    3328591)"`` — what ``retention --version`` prints and experiment reports cite."""
+    commit = git_commit(short=True)
+    return __version__ if commit is None else f"{__version__} (git {commit})"

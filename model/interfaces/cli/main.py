@@ -84,10 +84,9 @@ class _Version(argparse.Action):
         values: object,
         option_string: str | None = None,
     ) -> None:
-        from model.version import __version__, git_commit
+        from model.version import version_and_commit
 
-        commit = git_commit(short=True)
-        print(f"{PROG} {__version__}" + (f" (git {commit})" if commit else ""))
+        print(f"{PROG} {version_and_commit()}")
         parser.exit()
 
 
