@@ -1,11 +1,13 @@
-"""numpy's ``exp`` gives each element the same bits wherever it lies in the array.
+"""numpy's ``exp`` and ``power`` give each element the same bits wherever it lies in the array.
 
 The compiled phases leave two transcendental functions to numpy (the churn hazards' and the fix
 costs' ``exp``) and apply them to rows of the context's work block, at offsets and lengths that
 differ from the arrays the numpy reference passes. Their numbers are equal only if numpy's
 vectorized ``exp`` (SIMD lanes, with a different path for the ragged ends) gives an element the
 same bits whatever its position, the array's length or its alignment. The engine's golden and
-docking tests would fail if it did not; this names the cause.
+docking tests would fail if it did not; this names the cause. Likewise the conversion fit term's
+float32 ``power``, which the compiled attract phase forms once over the whole market and the
+reference over the month's aware prospects.
 """
 
 from __future__ import annotations
@@ -36,3 +38,24 @@ def test_exp_of_an_element_does_not_depend_on_its_position(dtype: type) -> None:
     row[:] = x
     np.exp(row, out=row)
     assert row.tobytes() == whole.tobytes()
+
+
+@pytest.mark.parametrize("exponent", [0.5, 1.0, 1.7, 2.0, 3.25])
+def test_float32_power_of_an_element_does_not_depend_on_its_position(exponent: float) -> None:
+    rng = np.random.default_rng(1)
+    fit = np.concatenate(
+        [
+            rng.random(5000, dtype=np.float32),  # fits (0-1), as the market draws them
+            np.array([0.0, -0.0, 1.0, 1e-30, 1e-45, np.nan], dtype=np.float32),
+        ]
+    )
+    # As conversion_fit_term forms it: a Python float exponent (NEP 50: float32 arithmetic).
+    whole = np.power(fit, exponent)
+    assert whole.dtype == np.float32
+    for start in range(0, 19):
+        for length in (1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 64, 257, 1000):
+            part = fit[start : start + length]
+            assert np.power(part, exponent).tobytes() == whole[start : start + length].tobytes()
+    # Gathered at scattered rows, as the reference takes the aware prospects' fits.
+    rows = np.flatnonzero(rng.random(fit.size) < 0.1)
+    assert np.power(fit[rows], exponent).tobytes() == whole[rows].tobytes()

@@ -135,7 +135,8 @@ def attract_convert(
     """Of the aware prospects, mark who joins; those who neither join nor remember forget.
 
     Prospect ``aware_rows[k]`` joins when its keyed uniform (``key_convert``) is below
-    ``clip(fit_term[k] · gap_term (× warn_factor if warned), 0, 1)``, formed in float64 as numpy
+    ``clip(fit_term[aware_rows[k]] · gap_term (× warn_factor if warned), 0, 1)`` (``fit_term``
+    holds every client's, by row), formed in float64 as numpy
     forms it (float32 fit term times a float64 scalar). One who does not join forgets (awareness,
     its source and referrer cleared) when its uniform under ``key_forget`` is below
     ``forget_probability`` (float32, as numpy compares it).
@@ -152,7 +153,7 @@ def attract_convert(
     for k in range(aware_rows.size):
         i = aware_rows[k]
         row = np.uint64(i)  # unsigned: numba skips the wraparound test
-        c = np.float64(fit_term[k]) * gap_term
+        c = np.float64(fit_term[row]) * gap_term
         if heard_negative[row]:
             c = c * warn_factor
         chance = min(max(c, 0.0), 1.0)

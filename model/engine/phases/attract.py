@@ -74,8 +74,9 @@ def step(ctx: Context) -> None:
     """Mark newly aware prospects and the ones who join (``clients.joins``).
 
     Two compiled passes (:mod:`model.engine.kernels.attract`) that draw the keyed uniforms
-    themselves; the referrers are picked and the powers taken in numpy between them. The same
-    numbers as :func:`step_numpy`, its readable reference.
+    themselves, the referrers picked in numpy between them, and every client's fit term formed
+    once per market (:func:`_constants`). The same numbers as :func:`step_numpy`, its readable
+    reference.
     """
     cl, p, lv = ctx.clients, ctx.params, ctx.levers
     streams, month = ctx.streams, ctx.month
@@ -99,10 +100,10 @@ def step(ctx: Context) -> None:
     if referred.size:
         cl.referrer[referred] = ctx.network.pick_flagged(referred, ctx.promoters, u_referrer)
 
-    warn_factor, forget_probability = _constants(ctx)
+    warn_factor, forget_probability, fit_term = _constants(ctx)
     joined = kernels.attract_convert(
         aware,
-        conversion_fit_term(cl.fit[aware], p.attract),
+        fit_term,
         # A float64 scalar: numpy multiplies the float32 fit term by it in float64.
         np.float64(conversion_gap_term(ctx.firm.gap, p.retain.gap_scale, p.attract)),
         cl.heard_negative,
@@ -133,15 +134,22 @@ _PROSPECT, _AD, _REFERRAL, _NONE = (
 )
 
 
-def _constants(ctx: Context) -> tuple[float, np.float32]:
-    """``(warning factor, chance to forget)`` as :func:`~model.engine.kernels.attract.attract_convert`
-    takes them, formed once per market and scenario: the chance in float32, as numpy compares
-    it with float32 uniforms."""
+def _constants(ctx: Context) -> tuple[float, np.float32, np.ndarray]:
+    """``(warning factor, chance to forget, fit term)`` as
+    :func:`~model.engine.kernels.attract.attract_convert` takes them, formed once per market and
+    scenario: the chance in float32, as numpy compares it with float32 uniforms, and every
+    client's :func:`conversion_fit_term` by row (read-only). A client's fit is a trait drawn at
+    the start and never changed, so its term is a constant too: formed once over the market
+    instead of gathered and raised to a power for the aware prospects each month (numpy's float32
+    ``power`` gives an element the same bits wherever it lies, ``tests/test_numpy_exp_lanes.py``).
+    """
 
-    def form() -> tuple[float, np.float32]:
+    def form() -> tuple[float, np.float32, np.ndarray]:
         w = ctx.params.word_of_mouth
         warn_factor = float(w.negative_conversion_factor if w.enabled else 1.0)
-        return warn_factor, np.float32(ctx.params.attract.awareness_decay)
+        fit_term = conversion_fit_term(ctx.clients.fit, ctx.params.attract)
+        fit_term.flags.writeable = False
+        return warn_factor, np.float32(ctx.params.attract.awareness_decay), fit_term
 
     return formed(ctx.clients, "attract", ctx.params, form)
 
