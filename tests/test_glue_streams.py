@@ -193,12 +193,13 @@ def _begin_month_before(p: Scenario, cl: ClientState, frontier: float, month: in
     if leap:
         frontier = min(max(frontier + leap, 0.0), 1.0)
     served, within = np.empty(cl.n, dtype=bool), np.empty(cl.n, dtype=bool)
-    idx = open_month(
+    listed = np.empty(cl.n + 1, np.int64)
+    idx = listed[: open_month(
         cl.stage, cl.months_lapsed, int(Stage.ACTIVE), int(Stage.LOYAL), int(Stage.LAPSED),
         p.win_back.target_months, served, within,
         cl.incident, cl.direct_cost, cl.heard_positive, cl.heard_negative,
-        cl.leaves, cl.joins, cl.returns,
-    )  # fmt: skip
+        cl.leaves, cl.joins, cl.returns, listed,
+    )]  # fmt: skip
     return {
         "frontier": frontier,
         "served": served,

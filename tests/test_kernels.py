@@ -113,10 +113,12 @@ def test_open_month_equals_numpy(n: int, seed: int, winback_months: int) -> None
     incident = rng.integers(0, 4, n).astype(np.int8)
     direct_cost = rng.random(n)
     flags = [rng.random(n) < 0.5 for _ in range(5)]
-    rows = open_month(
+    listed = np.full(n + 1, -7, np.int64)
+    k = open_month(
         stage, lapsed, int(Stage.ACTIVE), int(Stage.LOYAL), int(Stage.LAPSED), winback_months,
-        served, within, incident, direct_cost, *flags,
+        served, within, incident, direct_cost, *flags, listed,
     )  # fmt: skip
+    rows = listed[:k]
     assert not incident.any() and not direct_cost.any() and not any(f.any() for f in flags)
     assert not np.signbit(direct_cost).any()  # +0.0, as clear_scratch writes
     expected = (stage == Stage.ACTIVE) | (stage == Stage.LOYAL)
@@ -198,6 +200,9 @@ def test_compiled_pcg64_draws_numpys_stream(seed: int, decision: str, month: int
     got64 = pcg64_float64(words, n)
     assert got64.dtype == np.float64 and got64.shape == (n,)
     np.testing.assert_array_equal(got64, s._seeded(decision, month).random(n))
+    # One firm-level number, as a float: the stream's first value.
+    one = s.uniform64_one(decision, month)
+    assert type(one) is float and one == s._seeded(decision, month).random()
 
 
 def test_streams_draw_numpys_numbers_at_every_size() -> None:

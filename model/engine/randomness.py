@@ -23,7 +23,12 @@ from scipy.special import betaincinv, ndtri
 
 from model.engine import elementwise
 from model.engine.kernels.hashing import hash_uniform
-from model.engine.kernels.pcg64 import pcg64_fill_float32, pcg64_float32, pcg64_float64
+from model.engine.kernels.pcg64 import (
+    pcg64_fill_float32,
+    pcg64_first_float64,
+    pcg64_float32,
+    pcg64_float64,
+)
 from model.engine.kernels.seeding import seed_words_compiled
 from model.engine.sharing import remember
 
@@ -192,6 +197,11 @@ class Streams:
         """As :meth:`uniform` in float64, for firm-level decisions that need the precision
         (numpy's ``random(n)`` of the same stream; writable)."""
         return pcg64_float64(self._month_words(decision, month), int(n))
+
+    def uniform64_one(self, decision: str, month: int) -> float:
+        """``uniform64(decision, month, 1)[0]`` as a Python float, for a firm-level decision of
+        one number (no array made)."""
+        return pcg64_first_float64(self._month_words(decision, month))
 
     def uniform64_numpy(self, decision: str, month: int, n: int) -> np.ndarray:
         """:meth:`uniform64`'s numbers from numpy's own PCG64 (the compiled draw's reference)."""

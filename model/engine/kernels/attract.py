@@ -49,13 +49,15 @@ def attract_aware(
     referral_code: int,
     rows: np.ndarray,
     u_work: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:  # pragma: no cover - compiled
+) -> tuple[int, int, int, int]:  # pragma: no cover - compiled
     """Mark the prospects who become aware this month and the channel credited; list the aware.
 
-    The lists are views of the work arrays ``rows`` (int32, (2, market): the prospects, then in
-    their place the aware; the referred) and ``u_work`` (float32, (market,)), which the phase
-    borrows from the context's block (:meth:`model.engine.context.Context.work32`): fresh
-    arrays of the market's length each month cost more to fault into memory than the pass.
+    The lists are written at the start of the work arrays ``rows`` (int32, (2, market): the
+    prospects, then in their place the aware; the referred) and ``u_work`` (float32,
+    (market,)), which the phase borrows from the context's block
+    (:meth:`model.engine.context.Context.work32`): fresh arrays of the market's length each
+    month cost more to fault into memory than the pass. Their lengths are returned, and the
+    caller slices them (returning arrays costs a compiled call about a microsecond each to box).
 
     An unaware prospect ``i`` is reached by the ad when ``u_ad[i] < p_ad`` and by word of mouth
     when ``heard_positive[i]``. A tie goes to the ad when its keyed uniform (``key_credit``) is
@@ -66,12 +68,12 @@ def attract_aware(
 
     Returns
     -------
-    aware_rows : ndarray of int32
-        Every aware prospect after this pass, in row order.
-    referred : ndarray of int32
-        The newly aware credited to a referral, in row order.
-    u_referrer : ndarray of float32
-        Each referred prospect's uniform under ``key_referrer`` (to pick the referrer).
+    n_aware : int
+        Every aware prospect after this pass, listed in row order in ``rows[0, :n_aware]``.
+    n_referred : int
+        The newly aware credited to a referral, listed in row order in
+        ``rows[1, :n_referred]``, each with its uniform under ``key_referrer`` (to pick the
+        referrer) in ``u_work[:n_referred]``.
     newly_aware, aware_by_ad : int
         Prospects who became aware, and how many of them the ad is credited with.
     """
@@ -107,13 +109,7 @@ def attract_aware(
         if aware[row]:
             aware_rows[n_aware] = i
             n_aware += 1
-    return (
-        aware_rows[:n_aware],
-        referred[:n_referred],
-        u_referrer[:n_referred],
-        newly_aware,
-        aware_by_ad,
-    )
+    return n_aware, n_referred, newly_aware, aware_by_ad
 
 
 @njit(cache=True, nogil=True)

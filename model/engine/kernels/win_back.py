@@ -35,7 +35,7 @@ def win_back_lapsed(
     direct_cost: np.ndarray,
     rows: np.ndarray,
     spend_work: np.ndarray,
-) -> tuple[float, np.ndarray, int]:  # pragma: no cover - compiled
+) -> tuple[float, int, int]:  # pragma: no cover - compiled
     """Who of the lapsed clients returns this month, and what was spent on them.
 
     For each lapsed client ``i`` (in row order), with ``s = spend_if_targeted`` if targeted else
@@ -56,8 +56,10 @@ def win_back_lapsed(
     spend : float
         What was spent on the lapsed clients: the sum, in row order, that ``np.add.reduce``
         gives (:func:`~model.engine.kernels.reduce.add_reduce`).
-    charged : ndarray of int32
-        The rows charged a spend above 0 (a view of ``rows``).
+    charged : int
+        How many rows were charged a spend above 0: they are listed first in ``rows``, which
+        the caller slices (a count, not an array: returning an array costs a compiled call
+        about a microsecond of boxing).
     targeted_count : int
         How many were charged a non-zero spend.
     """
@@ -88,4 +90,4 @@ def win_back_lapsed(
             charged[m] = i
             m += 1
         nonzero += s != 0
-    return add_reduce(spend), charged[:m], nonzero
+    return add_reduce(spend), m, nonzero

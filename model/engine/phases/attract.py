@@ -81,7 +81,8 @@ def step(ctx: Context) -> None:
     cl, p, lv = ctx.clients, ctx.params, ctx.levers
     streams, month = ctx.streams, ctx.month
     p_ad = ad_awareness_probability(lv.ad_budget, ctx.ad_cost_factor, p.attract)
-    aware, referred, u_referrer, newly_aware, aware_by_ad = kernels.attract_aware(
+    rows, u_work = ctx.work32(2, np.int32), ctx.work32()  # work rows of the context's block
+    n_aware, n_referred, newly_aware, aware_by_ad = kernels.attract_aware(
         cl.stage,
         cl.aware,
         cl.aware_source,
@@ -94,15 +95,18 @@ def step(ctx: Context) -> None:
         _PROSPECT,
         _AD,
         _REFERRAL,
-        ctx.work32(2, np.int32),  # work rows of the context's block (no fresh arrays)
-        ctx.work32(),
+        rows,
+        u_work,
     )
-    if referred.size:
-        cl.referrer[referred] = ctx.network.pick_flagged(referred, ctx.promoters, u_referrer)
+    if n_referred:
+        referred = rows[1, :n_referred]
+        cl.referrer[referred] = ctx.network.pick_flagged(
+            referred, ctx.promoters, u_work[:n_referred]
+        )
 
     warn_factor, forget_probability, fit_term = _constants(ctx)
     joined = kernels.attract_convert(
-        aware,
+        rows[0, :n_aware],
         fit_term,
         # A float64 scalar: numpy multiplies the float32 fit term by it in float64.
         np.float64(conversion_gap_term(ctx.firm.gap, p.retain.gap_scale, p.attract)),

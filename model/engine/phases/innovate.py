@@ -91,7 +91,7 @@ def step(ctx: Context) -> None:
     count = 0
     if budget > 0:  # (no draw otherwise: the month's count is 0 whatever it would be)
         # A Python float: scipy's functions and the comparisons cost less on it (the same value).
-        u = float(ctx.streams.uniform64("innovate.count", ctx.month, 1)[0])
+        u = ctx.streams.uniform64_one("innovate.count", ctx.month)
         # A candidate costs a share of revenue, so R&D productivity does not depend on firm size.
         count = poisson_quantile(u, lv.rd_share / p.candidate_cost)
     if count:

@@ -89,7 +89,10 @@ def step(ctx: Context) -> None:
     w, wb = p.word_of_mouth, p.win_back
     spend_if_targeted = float(lv.winback_spend)
     saturation = spend_saturation(spend_if_targeted, float(wb.spend_scale))
-    spent, charged, targeted = kernels.win_back_lapsed(
+    # The lapsed (then the charged, listed first) and their spends: work rows of the context's
+    # block (no fresh arrays).
+    rows = ctx.work32(dtype=np.int32)
+    spent, n_charged, targeted = kernels.win_back_lapsed(
         cl.stage,
         ctx.targeted["winback"],
         cl.heard_negative,
@@ -110,12 +113,12 @@ def step(ctx: Context) -> None:
         float(w.negative_conversion_factor),
         cl.returns,
         cl.direct_cost,
-        ctx.work32(dtype=np.int32),  # the lapsed and their spends: work rows of the context's
-        ctx.work64(),  # block (no fresh arrays)
+        rows,
+        ctx.work64(),
     )
     # Lapsed, so not served: account charges them apart. (A copy of the few rows, not a view of
     # the work row: the next phase, account itself, takes the same rows of the block.)
-    ctx.charged_unserved = charged.astype(np.int64)
+    ctx.charged_unserved = rows[:n_charged].astype(np.int64)
     ctx.ledger["winback"] += spent  # the reference's spend.sum(), summed as numpy does
     ctx.tally["winback_targeted"] = targeted
 
