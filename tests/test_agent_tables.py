@@ -27,6 +27,27 @@ def test_clients_frame_is_the_state_arrays() -> None:
     assert frame.loc[rows].equals(m.clients_frame(rows))
 
 
+def test_a_client_view_reads_and_sets_its_row_but_not_a_fixed_trait() -> None:
+    """``model.client(row)`` is an agent's view of the arrays; fit, a trait drawn with the
+    market (the attract phase keeps every client's fit term formed from it), is read-only."""
+    from model.engine.phases import attract
+
+    m = RetentionModel(Scenario().with_overrides(SMALL)).run(months=2)
+    view = m.client(7)
+    view.satisfaction = 0.25
+    assert m.clients.satisfaction[7] == np.float32(0.25) and view.satisfaction == 0.25
+    assert view.fit == float(m.clients.fit[7])
+    with pytest.raises(AttributeError, match="fit: a trait fixed when the market is drawn"):
+        view.fit = 0.5
+    with pytest.raises(ValueError, match="read-only"):
+        m.clients.fit[7] = 0.5
+    # Another fit array put in its place (deliberately) forms the term again, from it.
+    m.clients.fit = np.linspace(0.0, 1.0, m.clients.n, dtype=np.float32)
+    term = attract._constants(m.ctx)[2]
+    expected = attract.conversion_fit_term(m.clients.fit, m.params.attract)
+    assert term.tobytes() == expected.tobytes() and not term.flags.writeable
+
+
 def test_followed_sample_records_each_month_and_changes_no_result() -> None:
     plain = RetentionModel(Scenario().with_overrides(SMALL))
     traced = RetentionModel(Scenario().with_overrides({**SMALL, "run.track_clients": 25}))

@@ -161,6 +161,9 @@ KEPT = [
             {},
             {"attract.awareness_decay": 0.6, "word_of_mouth.negative_conversion_factor": 0.2},
             {"attract.awareness_decay": 0.6, "word_of_mouth.enabled": False},
+            # The fit term (kept by row for the whole market) follows its own parameters.
+            {"attract.conversion_max": 0.5, "attract.fit_exponent": 2.5},
+            {"attract.fit_exponent": 0.0},
         ],
         id="attract",
     ),

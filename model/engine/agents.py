@@ -20,7 +20,12 @@ def _row_property(name: str, doc: str) -> property:
         return self._arrays()[name][self.row].item()
 
     def set_(self, value) -> None:
-        self._arrays()[name][self.row] = value
+        array = self._arrays()[name]
+        if not array.flags.writeable:
+            raise AttributeError(
+                f"{name}: a trait fixed when the market is drawn (read-only); it cannot be set"
+            )
+        array[self.row] = value
 
     return property(get, set_, doc=doc)
 

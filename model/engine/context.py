@@ -136,10 +136,10 @@ class Context:
         self.targeted = {}
         self.served = np.empty(n, dtype=bool)
         within = np.empty(n, dtype=bool)
-        # The served rows, listed into an array of the market's length whatever the count: the
-        # same size every month, so the allocator reuses last month's block instead of leaving
-        # holes of slightly different sizes in the heap (at 10⁶ clients, 30 MB of resident
-        # memory over a run).
+        # The served rows, listed into an array one longer than the market whatever the count:
+        # the same size every month, so the allocator reuses last month's block instead of
+        # leaving holes of slightly different sizes in the heap (at 10⁶ clients, 30 MB of
+        # resident memory over a run).
         rows = np.empty(n + 1, np.int64)
         self.served_idx = rows[: open_month(
             cl.stage, cl.months_lapsed, _ACTIVE, _LOYAL, _LAPSED,

@@ -120,6 +120,9 @@ class RetentionModel(mesa.Model):
         self.phases = PHASES if phases is None else phases
         self.streams = Streams(seed)
         self.clients = initial_clients(params, self.streams)
+        # A trait fixed when the market is drawn, read-only from here: the attract phase keeps
+        # every client's conversion fit term formed from it, which an edit would leave stale.
+        self.clients.fit.flags.writeable = False
         self.staff_state = initial_staff(params, self.clients)
         self.staff_agents: list[StaffAgent] = []
         self._sync_staff_agents()

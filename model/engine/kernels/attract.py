@@ -1,7 +1,8 @@
 """Compiled passes of the attract phase (:mod:`model.engine.phases.attract`).
 
-Two passes with numpy between them: who becomes aware (then the referrers are picked, and each
-aware prospect's fit term — a power — is formed in numpy), then who of the aware joins or forgets.
+Two passes with numpy between them: who becomes aware (then the referrers are picked in numpy),
+then who of the aware joins or forgets, reading each one's fit term from every client's, which
+the phase forms once per market (a power, in numpy).
 """
 
 from __future__ import annotations

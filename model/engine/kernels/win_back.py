@@ -56,7 +56,7 @@ def win_back_lapsed(
     spend : float
         What was spent on the lapsed clients: the sum, in row order, that ``np.add.reduce``
         gives (:func:`~model.engine.kernels.reduce.add_reduce`).
-    charged : int
+    n_charged : int
         How many rows were charged a spend above 0: they are listed first in ``rows``, which
         the caller slices (a count, not an array: returning an array costs a compiled call
         about a microsecond of boxing).

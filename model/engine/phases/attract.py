@@ -143,19 +143,25 @@ def _constants(ctx: Context) -> tuple[float, np.float32, np.ndarray]:
     :func:`~model.engine.kernels.attract.attract_convert` takes them, formed once per market and
     scenario: the chance in float32, as numpy compares it with float32 uniforms, and every
     client's :func:`conversion_fit_term` by row (read-only). A client's fit is a trait drawn at
-    the start and never changed, so its term is a constant too: formed once over the market
-    instead of gathered and raised to a power for the aware prospects each month (numpy's float32
-    ``power`` gives an element the same bits wherever it lies, ``tests/test_numpy_exp_lanes.py``).
+    the start and never changed (the model's ``clients.fit`` is read-only), so its term is a
+    constant too: formed once over the market (4 bytes a client) instead of gathered and raised
+    to a power for the aware prospects each month (numpy's float32 ``power`` gives an element
+    the same bits wherever it lies, ``tests/test_numpy_exp_lanes.py``).
     """
 
     def form() -> tuple[float, np.float32, np.ndarray]:
         w = ctx.params.word_of_mouth
         warn_factor = float(w.negative_conversion_factor if w.enabled else 1.0)
-        fit_term = conversion_fit_term(ctx.clients.fit, ctx.params.attract)
+        # conversion_fit_term, formed in place: one array of the market's length, not two
+        # (the power, then the product); numpy multiplies float32 by a Python float in float32.
+        a = ctx.params.attract
+        fit_term = np.power(ctx.clients.fit, a.fit_exponent)
+        np.multiply(fit_term, a.conversion_max, out=fit_term)
         fit_term.flags.writeable = False
         return warn_factor, np.float32(ctx.params.attract.awareness_decay), fit_term
 
-    return formed(ctx.clients, "attract", ctx.params, form)
+    # (Formed again for another scenario or another fit array; the model's is read-only.)
+    return formed(ctx.clients, "attract", (ctx.params, ctx.clients.fit), form)
 
 
 def step_numpy(ctx: Context) -> None:
