@@ -123,8 +123,9 @@ def _context(overrides: dict[str, Any], served_share: float, seed: int) -> Conte
     ctx.begin_month(2, ctx.levers, 1.0)
     rng = np.random.default_rng(seed)
     cl, n = ctx.clients, ctx.clients.n
-    for name in ("satisfaction", "expectation", "experience", "fit"):
+    for name in ("satisfaction", "expectation", "experience"):
         getattr(cl, name)[:] = rng.random(n, dtype=np.float32)
+    cl.fit = rng.random(n, dtype=np.float32)  # (a trait, read-only on a model: put in anew)
     cl.paradox_bonus[:] = rng.random(n, dtype=np.float32) * np.float32(0.2)
     cl.propensity[:] = rng.random(n, dtype=np.float32) * np.float32(0.3)
     cl.tenure[:] = rng.integers(0, 200, n)
