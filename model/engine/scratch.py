@@ -7,7 +7,9 @@ month, freed with the market's client state. Only for arrays nothing keeps past 
 
 Scalars a phase forms from the scenario (float32 casts, products of parameters) cost more each
 month in a small market than its compiled pass; :func:`formed` keeps them per market while the
-scenario object is the same one (by identity: equality would take a −0.0 for a 0.0).
+scenario object is the same one (by identity: equality would take a −0.0 for a 0.0). So too a
+per-client value formed from the scenario and a trait the market fixes (the attract phase's fit
+term, from ``clients.fit``, which a model keeps read-only), kept while both are the same objects.
 
 The month's draws and the phases' work arrays that live only within a phase are rows of one block
 (:class:`WorkRows`, held by the month's context) that every phase reuses: as many rows as the
@@ -78,8 +80,9 @@ def formed[T](owner: object, name: str, basis: object, form: Callable[[], T]) ->
     name : str
         Which value.
     basis : object or tuple
-        What the value is formed from (the scenario, or a tuple such as (scenario, network);
-        immutable): another object (in any place of the tuple) forms it again.
+        What the value is formed from (the scenario, or a tuple such as (scenario, network) or
+        (scenario, a read-only array); not changed in place): another object (in any place of
+        the tuple) forms it again.
     form : callable
         Forms the value from ``basis``.
     """
