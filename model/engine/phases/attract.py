@@ -62,7 +62,9 @@ def conversion_probability(
 
 def conversion_fit_term(fit: np.ndarray, p: Attract) -> np.ndarray:
     """The client's part of the chance to convert, ``c_max · fit^a`` (float32, as ``fit``)."""
-    return p.conversion_max * np.power(fit, p.fit_exponent)
+    term = np.power(fit, p.fit_exponent)
+    term *= p.conversion_max  # (in place for an array: one array of fit's length, not two)
+    return term
 
 
 def conversion_gap_term(gap: float, gap_scale: float, p: Attract) -> np.float64:
@@ -152,11 +154,7 @@ def _constants(ctx: Context) -> tuple[float, np.float32, np.ndarray]:
     def form() -> tuple[float, np.float32, np.ndarray]:
         w = ctx.params.word_of_mouth
         warn_factor = float(w.negative_conversion_factor if w.enabled else 1.0)
-        # conversion_fit_term, formed in place: one array of the market's length, not two
-        # (the power, then the product); numpy multiplies float32 by a Python float in float32.
-        a = ctx.params.attract
-        fit_term = np.power(ctx.clients.fit, a.fit_exponent)
-        np.multiply(fit_term, a.conversion_max, out=fit_term)
+        fit_term = conversion_fit_term(ctx.clients.fit, ctx.params.attract)
         fit_term.flags.writeable = False
         return warn_factor, np.float32(ctx.params.attract.awareness_decay), fit_term
 
