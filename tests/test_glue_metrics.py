@@ -183,7 +183,7 @@ def _answers(ctx: Context) -> np.ndarray:
         cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
         ctx.client_revenue, ctx.staff.engagement[: ctx.staff.employed],
         *satisfaction_cutoffs32(ctx.params.satisfaction), 0.2,
-        np.empty(n, np.float32), *np.empty((2, n), np.float32), results,
+        np.empty(n, np.float32), *np.empty((2, n), np.float32), np.full(2, -np.inf), results,
     )  # fmt: skip
     return results
 
@@ -233,9 +233,11 @@ def test_month_pass_is_numpys_counts_and_top_sums(n: int, kind: str, share: floa
         measured = np.empty(n, np.float32)
         engagement = rng.random(n_revenue // 3, dtype=np.float32)  # (a staff of any size)
         results = np.full(kernels.N_RESULTS, -1.0)
+        floors = np.full(2, -np.inf)
         kernels.month_pass(
             stage, aware, satisfaction, bonus, value, revenue_total, revenue, engagement,
-            promoter, detractor, share, measured, *np.empty((2, n), np.float32), results,
+            promoter, detractor, share, measured, *np.empty((2, n), np.float32), floors,
+            results,
         )  # fmt: skip
         # Counts and the measured satisfaction, as compute_numpy forms them.
         active = (stage == 1) | (stage == 2)
@@ -281,6 +283,65 @@ def test_month_pass_is_numpys_counts_and_top_sums(n: int, kind: str, share: floa
                 assert got[1] == float(top.sum(dtype=np.float64))
 
 
+def _kth_largest(values: np.ndarray, members: np.ndarray, share: float) -> float:
+    """The k-th largest member value as float32 (``top_share``'s k), or NaN if none."""
+    chosen = values[members].astype(np.float32)
+    if chosen.size == 0 or np.isnan(chosen).any():
+        return float("nan")
+    k = max(round(share * chosen.size), 1)
+    return float(np.partition(chosen, chosen.size - k)[chosen.size - k])
+
+
+@pytest.mark.parametrize("n", [1, 2, 64, 3000, 1 << 18])
+@pytest.mark.parametrize("kind", ["profits", "wide", "ties", "nan"])
+def test_month_pass_floors_decide_no_number(n: int, kind: str) -> None:
+    """The floors only decide how many members are gathered: the same results, byte for byte,
+    whatever they are — at the k-th largest value (exactly k or more reach it), just above it
+    (fewer: every member is gathered again), anywhere else, infinite or NaN; and the pass
+    leaves next month's floor a quarter below the lowest value it selected."""
+    rng = np.random.default_rng(7 * n + len(kind))
+    stage, aware, satisfaction, bonus, value, revenue_total, revenue = _market(rng, n, n, kind)
+
+    def answer(floors: np.ndarray) -> np.ndarray:
+        results = np.empty(kernels.N_RESULTS)
+        kernels.month_pass(
+            stage, aware, satisfaction, bonus, value, revenue_total, revenue,
+            np.ones(3, np.float32), np.float32(0.9), np.float32(0.7), 0.2,
+            np.empty(n, np.float32), *np.empty((2, n), np.float32), floors, results,
+        )  # fmt: skip
+        return results
+
+    floors = np.full(2, -np.inf)
+    want = answer(floors)
+    for slot, floor in zip((kernels.VALUE_TOP, kernels.REVENUE_TOP), floors, strict=True):
+        lowest = want[slot + 2]
+        if want[slot : slot + 3].any():
+            assert floor == lowest - 0.25 * abs(lowest) and floor <= lowest
+        else:
+            assert floor == -np.inf
+    kth = (
+        _kth_largest(value, (value != 0) | (revenue_total > 0), 0.2),
+        _kth_largest(revenue, revenue > 0, 0.2),
+    )
+    candidates = [
+        kth,
+        [np.nextafter(np.float32(x), np.float32(np.inf)) for x in kth],
+        [np.inf, np.inf],
+        [np.nan, np.nan],
+        [np.median(value), np.median(revenue)],
+        rng.normal(0.0, 300.0, 2),
+        [-np.inf, 0.0],
+    ]
+    for candidate in candidates:
+        got = answer(np.array(candidate, dtype=np.float64))
+        # (A sum that is not exact is only near numpy's, in an order that depends on what was
+        # gathered; callers never read it: month_pass's docstring.)
+        for slot in (kernels.VALUE_TOP, kernels.REVENUE_TOP):
+            if not want[slot]:
+                got[slot + 1] = want[slot + 1]
+        assert got.tobytes() == want.tobytes(), candidate
+
+
 def test_month_pass_refuses_work_shorter_than_revenue() -> None:
     n = 10
     rng = np.random.default_rng(0)
@@ -291,5 +352,5 @@ def test_month_pass_refuses_work_shorter_than_revenue() -> None:
         kernels.month_pass(
             stage, aware, satisfaction, bonus, value, revenue_total, revenue,
             np.ones(3, np.float32), np.float32(0.9), np.float32(0.7), 0.2, np.empty(n, np.float32), *np.empty((2, n), np.float32),
-            np.empty(kernels.N_RESULTS),
+            np.full(2, -np.inf), np.empty(kernels.N_RESULTS),
         )  # fmt: skip

@@ -207,11 +207,15 @@ class _Work(NamedTuple):
     promoter: np.float32  # the NPS cut-offs in float32, as numpy compares them with satisfaction
     detractor: np.float32
     results: np.ndarray
+    # Where each top share's top fifth began last month, lowered (the pass gathers only the
+    # members above it: speed only, any floors give the same numbers); −inf before month 1.
+    floors: np.ndarray
 
 
 def _work(ctx: Context) -> _Work:
     """:class:`_Work` for the context's market and scenario."""
-    return _Work(*satisfaction_cutoffs32(ctx.params.satisfaction), np.empty(kernels.N_RESULTS))
+    cutoffs = satisfaction_cutoffs32(ctx.params.satisfaction)
+    return _Work(*cutoffs, np.empty(kernels.N_RESULTS), np.full(2, -np.inf))
 
 
 _SHARE = 0.2  # the top shares' fraction of their members
@@ -240,7 +244,7 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
     kernels.month_pass(
         cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
         revenue, staff.engagement[: staff.employed], w.promoter, w.detractor, _SHARE,
-        ctx.work32(), ctx.work32(), ctx.work32(), w.results,
+        ctx.work32(), ctx.work32(), ctx.work32(), w.floors, w.results,
     )  # fmt: skip
     (
         n_prospects, n_active_only, n_loyal, n_lapsed, promoters, detractors, aware, n_ever,

@@ -4,7 +4,8 @@ One call (:func:`month_pass`) counts what the metrics count over the market (sta
 detractors, aware prospects, clients with money attributed, paying clients), writes the measured
 satisfaction whose float sum numpy then takes (pairwise sums stay numpy's), and sums both top
 shares' top fifth where that sum is provably numpy's (:func:`top_sum`; numpy's partition
-answers otherwise).
+answers otherwise), selecting among the members above a floor carried from the month before
+(speed only: a quarter of a large market's members instead of all of them).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def month_pass(
     measured: np.ndarray,
     value_work: np.ndarray,
     revenue_work: np.ndarray,
+    floors: np.ndarray,
     results: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Everything the month's metrics count over the market, in one call.
@@ -83,6 +85,13 @@ def month_pass(
     value_work, revenue_work : ndarray of float32
         Overwritten: each top share's members gathered (at least as long as ``value`` and
         ``revenue``).
+    floors : ndarray of float64, (2,)
+        For speed only: a guess, per top share (value, then revenue), of a value at or below
+        its k-th largest; −inf for none. Only the members at or above the floor are gathered
+        and binned — a fifth of a large market's instead of all of them, since last month's
+        top fifth began near this month's — and all of them when fewer than k reach it, so the
+        results are the same for any floors (NaN included). Overwritten with the next month's
+        guess: this month's lowest selected value, lowered by a quarter of its magnitude.
     results : ndarray of float64, (N_RESULTS,)
         Written: the counts, then each top share's :func:`top_sum` answer (slots above; a top
         share with no members, or with a NaN among them, is marked not exact), then the
@@ -99,7 +108,7 @@ def month_pass(
     # Branch-free counts (selects and summed comparisons): stages come in no order a branch
     # predicts.
     prospects = active_only = loyal = lapsed = promoters = detractors = aware_prospects = 0
-    with_money = 0
+    with_money = gathered_value = paying = gathered_revenue = 0
     value_nan = False
     zero, one = np.float32(0.0), np.float32(1.0)
     for i in range(stage.size):
@@ -121,30 +130,61 @@ def month_pass(
     # The gathers apart: in the loop above they would keep LLVM from vectorizing the counts.
     # Branch-free, as rows_where: every value is written at the next free slot, which advances
     # only for a member (a third of a market are members, in no order a branch predicts: the
-    # mispredictions cost ten times the copy). Each histogram follows over its members alone.
-    for i in range(value.size):
-        member = (value[i] != 0) | (revenue_total[i] > 0)
-        x = np.float32(value[i])
-        value_nan |= member & (x != x)
-        value_work[with_money] = x
-        with_money += member
-    for j in range(with_money):
+    # mispredictions cost ten times the copy) at or above the floor — any NaN is noticed among
+    # all of them; if fewer than k reach it, the floor was too high and every member is
+    # gathered. Each histogram follows over the values gathered alone.
+    floor = floors[0]
+    for _ in range(2):
+        with_money = gathered_value = 0
+        for i in range(value.size):
+            member = (value[i] != 0) | (revenue_total[i] > 0)
+            x = np.float32(value[i])
+            value_nan |= member & (x != x)
+            value_work[gathered_value] = x
+            gathered_value += member & (x >= floor)
+            with_money += member
+        if gathered_value >= _top_k(share, with_money):
+            break
+        floor = -np.inf
+    for j in range(gathered_value):
         value_hist[_key(value_bits[j]) >> shift] += 1
-    paying = 0
-    for i in range(revenue.size):
-        revenue_work[paying] = np.float32(revenue[i])
-        paying += revenue[i] > 0
-    for j in range(paying):
+    floor = floors[1]
+    for _ in range(2):
+        paying = gathered_revenue = 0
+        for i in range(revenue.size):
+            x = np.float32(revenue[i])
+            revenue_work[gathered_revenue] = x
+            gathered_revenue += (revenue[i] > 0) & (x >= floor)
+            paying += revenue[i] > 0
+        if gathered_revenue >= _top_k(share, paying):
+            break
+        floor = -np.inf
+    for j in range(gathered_revenue):
         revenue_hist[_key(revenue_bits[j]) >> shift] += 1
     results[0], results[1], results[2], results[3] = prospects, active_only, loyal, lapsed
     results[PROMOTERS], results[DETRACTORS] = promoters, detractors
     results[AWARE_PROSPECTS], results[EVER], results[PAYING] = aware_prospects, with_money, paying
-    _top_into(results, VALUE_TOP, value_work, with_money, value_hist, shift, share, value_nan)
-    _top_into(results, REVENUE_TOP, revenue_work, paying, revenue_hist, shift, share, False)
+    _top_into(
+        results, VALUE_TOP, value_work, gathered_value, with_money, value_hist, shift, share,
+        value_nan,
+    )  # fmt: skip
+    _top_into(
+        results, REVENUE_TOP, revenue_work, gathered_revenue, paying, revenue_hist, shift, share,
+        False,
+    )  # fmt: skip
+    floors[0] = _next_floor(results, VALUE_TOP)
+    floors[1] = _next_floor(results, REVENUE_TOP)
     results[MEASURED] = add_reduce(measured)
     results[VALUE_SUM] = add_reduce(value)
     results[REVENUE_SUM] = add_reduce(revenue)
     results[ENGAGEMENT_SUM] = add_reduce(engagement)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _top_k(share: float, members: int) -> int:  # pragma: no cover - compiled
+    """How many of ``members`` a top share sums: ``max(round(share * members), 1)``, as
+    ``top_share`` rounds it (0 with no members)."""
+    return max(round(share * members), 1) if members else 0
 
 
 @njit(cache=True, nogil=True)
@@ -153,16 +193,29 @@ def _top_into(
     slot: int,
     work: np.ndarray,
     m: int,
+    members: int,
     hist: np.ndarray,
     shift: np.uint32,
     share: float,
     nan: bool,
 ) -> None:  # pragma: no cover - compiled
-    """:func:`month_pass`'s answer for one top share, at ``results[slot:slot + 3]``."""
+    """:func:`month_pass`'s answer for one top share, at ``results[slot:slot + 3]``: the top
+    of ``members`` values, ``m`` of them gathered in ``work`` (every one of the top k among
+    them) and binned in ``hist``."""
     exact, total, lowest = False, 0.0, 0.0
-    if m and not nan:
-        exact, total, lowest = _select(work, m, max(round(share * m), 1), hist, shift)
+    if members and not nan:
+        exact, total, lowest = _select(work, m, _top_k(share, members), hist, shift)
     results[slot], results[slot + 1], results[slot + 2] = exact, total, lowest
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _next_floor(results: np.ndarray, slot: int) -> float:  # pragma: no cover - compiled
+    """Next month's floor for the top share at ``slot``: its lowest selected value lowered by
+    a quarter of its magnitude (−inf when there was none: no members, or a NaN among them)."""
+    if results[slot + 2] == 0.0 and results[slot] == 0.0 and results[slot + 1] == 0.0:
+        return -np.inf
+    lowest = results[slot + 2]
+    return lowest - 0.25 * abs(lowest)
 
 
 #: Bits of the float32 sort key :func:`top_sum` bins by: 2,048 bins (a quarter octave each), or
