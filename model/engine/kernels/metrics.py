@@ -88,10 +88,11 @@ def month_pass(
     floors : ndarray of float64, (2,)
         For speed only: a guess, per top share (value, then revenue), of a value at or below
         its k-th largest; −inf for none. Only the members at or above the floor are gathered
-        and binned — a fifth of a large market's instead of all of them, since last month's
-        top fifth began near this month's — and all of them when fewer than k reach it, so the
-        results are the same for any floors (NaN included). Overwritten with the next month's
-        guess: this month's lowest selected value, lowered by a quarter of its magnitude.
+        and binned — about a quarter of a large market's members, not all of them, since last
+        month's top fifth began near this month's — and all of them when fewer than k reach it,
+        so the results are the same for any floors (NaN included). Overwritten with the next
+        month's guess: this month's lowest selected value, lowered by a quarter of its
+        magnitude.
     results : ndarray of float64, (N_RESULTS,)
         Written: the counts, then each top share's :func:`top_sum` answer (slots above; a top
         share with no members, or with a NaN among them, is marked not exact), then the
