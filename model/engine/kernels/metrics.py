@@ -165,16 +165,14 @@ def month_pass(
     results[0], results[1], results[2], results[3] = prospects, active_only, loyal, lapsed
     results[PROMOTERS], results[DETRACTORS] = promoters, detractors
     results[AWARE_PROSPECTS], results[EVER], results[PAYING] = aware_prospects, with_money, paying
-    _top_into(
+    floors[0] = _top_into(
         results, VALUE_TOP, value_work, gathered_value, with_money, value_hist, shift, share,
         value_nan,
     )  # fmt: skip
-    _top_into(
+    floors[1] = _top_into(
         results, REVENUE_TOP, revenue_work, gathered_revenue, paying, revenue_hist, shift, share,
         False,
     )  # fmt: skip
-    floors[0] = _next_floor(results, VALUE_TOP)
-    floors[1] = _next_floor(results, REVENUE_TOP)
     results[MEASURED] = add_reduce(measured)
     results[VALUE_SUM] = add_reduce(value)
     results[REVENUE_SUM] = add_reduce(revenue)
@@ -199,24 +197,17 @@ def _top_into(
     shift: np.uint32,
     share: float,
     nan: bool,
-) -> None:  # pragma: no cover - compiled
+) -> float:  # pragma: no cover - compiled
     """:func:`month_pass`'s answer for one top share, at ``results[slot:slot + 3]``: the top
     of ``members`` values, ``m`` of them gathered in ``work`` (every one of the top k among
-    them) and binned in ``hist``."""
-    exact, total, lowest = False, 0.0, 0.0
+    them) and binned in ``hist``. Returns next month's floor: the lowest value selected,
+    lowered by a quarter of its magnitude (−inf with no answer: no members, or a NaN)."""
+    exact, total, lowest, floor = False, 0.0, 0.0, -np.inf
     if members and not nan:
         exact, total, lowest = _select(work, m, _top_k(share, members), hist, shift)
+        floor = lowest - 0.25 * abs(lowest)
     results[slot], results[slot + 1], results[slot + 2] = exact, total, lowest
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _next_floor(results: np.ndarray, slot: int) -> float:  # pragma: no cover - compiled
-    """Next month's floor for the top share at ``slot``: its lowest selected value lowered by
-    a quarter of its magnitude (−inf when there was none: no members, or a NaN among them)."""
-    if results[slot + 2] == 0.0 and results[slot] == 0.0 and results[slot + 1] == 0.0:
-        return -np.inf
-    lowest = results[slot + 2]
-    return lowest - 0.25 * abs(lowest)
+    return floor
 
 
 #: Bits of the float32 sort key :func:`top_sum` bins by: 2,048 bins (a quarter octave each), or
