@@ -2,7 +2,7 @@
 
 Each rewrite is checked against the expression it replaced, on random inputs: innovate's early
 answer of :func:`~model.engine.phases.innovate.poisson_quantile`, its scalar clip and its one
-inverse CDF over three draws; retain's kernels fed Python floats instead of float32 scalars and
+inverse CDF over three draws; retain's kernel fed Python floats instead of float32 scalars and
 its sum without ``ndarray.sum``'s wrapper; account's sums of its work array's rows, its mapped
 sums of ledger lines, and its kept tables and flags.
 """
@@ -18,6 +18,7 @@ from scipy.stats import poisson
 
 from model.engine.context import LEDGER_LINES
 from model.engine.kernels import retain as retain_kernels
+from model.engine.kernels.numpy_loops import EXP32
 from model.engine.phases import account
 from model.engine.phases.innovate import move_frontier, poisson_quantile
 from model.engine.randomness import normal_from_uniform
@@ -109,28 +110,23 @@ def _retain_inputs(dense: bool, seed: int) -> dict:
 
 @pytest.mark.parametrize("dense", [True, False])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_retain_kernels_round_python_floats_as_float32_scalars(dense: bool, seed: int) -> None:
-    """The kernels given Python floats compute what they computed given ``np.float32`` ones."""
+def test_retain_kernel_rounds_python_floats_as_float32_scalars(dense: bool, seed: int) -> None:
+    """The kernel given Python floats computes what it computed given ``np.float32`` ones."""
     d = _retain_inputs(dense, seed)
     outs = []
     for cast in (float, np.float32):
         k, ref, ell, disc, slope, gap, threshold, poach = (cast(v) for v in d["floats"])
-        mult = np.empty((2, d["positions"]), np.float32)
-        n_enrolled = retain_kernels.hazard_exponents(
-            dense, d["idx"], d["satisfaction"], d["bonus"], True, d["tenure"], d["enrolled"],
-            True, k, ref, True, ell, disc, True, slope, mult,
-        )  # fmt: skip
-        np.exp(mult, out=mult)
         leaves = np.zeros(d["served"].size, bool)
         reason = np.zeros(d["served"].size, np.int8)
-        counts = retain_kernels.decide_leavers(
-            dense, d["served"], d["idx"], mult, np.zeros(0, np.float32), gap, d["propensity"],
-            d["satisfaction"], d["bonus"], True, threshold, d["u_churn"], d["u_poach"], poach,
-            leaves, reason, np.getbufsize(),
+        counts = retain_kernels.leave_month(
+            dense, d["served"], d["idx"], d["satisfaction"], d["bonus"], True, d["tenure"],
+            d["enrolled"], True, k, ref, True, ell, disc, True, slope, True,
+            np.zeros(0, np.float32), gap, d["propensity"], threshold, d["u_churn"], d["u_poach"],
+            poach, leaves, reason, np.getbufsize(), EXP32.address,
         )  # fmt: skip
-        outs.append((n_enrolled, counts, mult.tobytes(), leaves.tobytes(), reason.tobytes()))
+        outs.append((counts, leaves.tobytes(), reason.tobytes()))
     assert outs[0] == outs[1]
-    assert outs[0][1][:2] != (0, 0)  # (the inputs reach the branches that read the thresholds)
+    assert outs[0][0][1:3] != (0, 0)  # (the inputs reach the branches that read the thresholds)
 
 
 @pytest.mark.parametrize("size", _SIZES)

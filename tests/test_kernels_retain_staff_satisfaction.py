@@ -22,6 +22,7 @@ from model.engine.context import Context
 from model.engine.kernels import retain as retain_kernels
 from model.engine.kernels import satisfaction as satisfaction_kernels
 from model.engine.kernels import staff as staff_kernels
+from model.engine.kernels.numpy_loops import EXP32
 from model.engine.phases import PHASES, retain, satisfaction, staff
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario
@@ -283,50 +284,39 @@ def test_satisfaction_kernel_equals_the_rule_on_random_inputs(size: int, share: 
         assert got.tobytes() == expected.tobytes()
 
 
-def test_retain_kernels_on_empty_markets() -> None:
-    """No positions: nothing written, no one counted."""
+def test_retain_kernel_on_an_empty_market() -> None:
+    """No positions: nothing written, no one counted, nothing kept."""
     empty_f, empty_i, empty_b = (np.zeros(0, t) for t in (np.float32, np.int64, bool))
-    out = np.zeros((2, 0), np.float32)
-    f32 = np.float32
-    n = retain_kernels.hazard_exponents(
-        False,
-        empty_i,
-        empty_f,
-        empty_f,
-        True,
-        np.zeros(0, np.int16),
-        empty_b,
-        True,
-        f32(-2.0),
-        f32(0.5),
-        True,
-        f32(1.0),
-        f32(0.1),
-        True,
-        f32(0.01),
-        out,
-    )
-    assert n == 0
-    counts = retain_kernels.decide_leavers(
-        False,
-        empty_b,
-        empty_i,
-        out,
-        empty_f,
-        f32(1.0),
-        empty_f,
-        empty_f,
-        empty_f,
-        False,
-        f32(0.3),
-        empty_f,
-        empty_f,
-        f32(0.0),
-        empty_b,
-        np.zeros(0, np.int8),
-        np.getbufsize(),
-    )
-    assert counts == (0, 0, 0.0)
+    counts = retain_kernels.leave_month(
+        False, empty_b, empty_i, empty_f, empty_f, True, np.zeros(0, np.int16), empty_b,
+        True, -2.0, 0.5, True, 1.0, 0.1, True, 0.01, True, empty_f, 1.0, empty_f, 0.3,
+        empty_f, empty_f, 0.0, empty_b, np.zeros(0, np.int8), np.getbufsize(), EXP32.address,
+    )  # fmt: skip
+    assert counts == (0, 0, 0, 0.0)
+
+
+@pytest.mark.parametrize("bufsize", [16, 1008, 1024, 8192])
+@pytest.mark.parametrize("served_share", [0.3, 0.97])
+@pytest.mark.parametrize("setting", [1, 3])
+def test_retain_chunks_and_buffers_equal_the_reference(
+    bufsize: int, served_share: float, setting: int
+) -> None:
+    """A market of many chunks (:data:`~model.engine.kernels.retain.CHUNK`), dense and sparse,
+    with a programme: the leavers and the programme's effect summed one numpy buffer-full at a
+    time, whether the buffer is shorter than a chunk, as long, or spans several."""
+    clients = 3 * retain_kernels.CHUNK * 4 + 37
+    ctx = _context({**SETTINGS[setting], "market.clients": clients}, served_share, seed=7)
+    compiled, reference = _copy(ctx), _copy(ctx)
+    before = np.getbufsize()
+    try:
+        np.setbufsize(bufsize)
+        retain.step(compiled)
+        retain.step_numpy(reference)
+    finally:
+        np.setbufsize(before)
+    assert reference.tally["kept_by_programme"] > 0  # (the sum the buffers cut is there)
+    assert ctx.dense == (served_share > 0.5)  # (both of the kernel's ways)
+    _assert_same(compiled, reference)
 
 
 def test_staff_kernel_with_no_one_served_and_no_staff() -> None:

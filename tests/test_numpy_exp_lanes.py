@@ -1,8 +1,9 @@
 """numpy's ``exp`` and ``power`` give each element the same bits wherever it lies in the array.
 
-The compiled phases leave transcendental functions to numpy (the churn hazards' and the fix
-costs' ``exp``, among others) and apply them to rows of the context's work block, at offsets
-and lengths that differ from the arrays the numpy reference passes. Their numbers are equal only if numpy's
+The compiled phases take transcendental functions from numpy: the churn hazards' and the fix
+costs' ``exp`` through numpy's own loop on chunks of a kernel's buffer
+(:mod:`model.engine.kernels.numpy_loops`), others on rows of the context's work block — at
+offsets and lengths that differ from the arrays the numpy reference passes. Their numbers are equal only if numpy's
 vectorized ``exp`` (SIMD lanes, with a different path for the ragged ends) gives an element the
 same bits whatever its position, the array's length or its alignment. The engine's golden and
 docking tests would fail if it did not; this names the cause. Likewise the conversion fit term's

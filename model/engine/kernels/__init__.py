@@ -9,8 +9,10 @@ which stays beside it as the readable reference (named in each docstring; ``test
 compares the two on random inputs, ``tests/test_engine_golden.py`` guards the engine as a whole).
 To stay exact a kernel uses only integer arithmetic, comparisons, gathers, and float additions and
 multiplications in the reference's own order and precision (float32 where numpy computes in
-float32) — never a transcendental function (numpy's SIMD ``exp``/``log``/``pow`` differ from the C
-library's in the last bit; those stay in numpy) and float sums only as numpy forms them
+float32) — never numba's transcendental functions (numpy's SIMD ``exp``/``log``/``pow`` differ from
+the C library's in the last bit: a kernel either leaves them to numpy between two passes or calls
+numpy's own loop on a chunk of its buffer, :mod:`~model.engine.kernels.numpy_loops`) and float
+sums only as numpy forms them
 (:mod:`~model.engine.kernels.reduce`: numpy's pairwise summation, bit for bit), or in any order
 where the kernel proves the sum exact (:func:`model.engine.kernels.metrics.top_sum`).
 
@@ -21,8 +23,9 @@ so a later process loads them in a fraction of a second.
 **Layout.** One module per concern: :mod:`~model.engine.kernels.hashing` (keyed uniforms),
 :mod:`~model.engine.kernels.network` (passes over the social network's edges),
 :mod:`~model.engine.kernels.memory` (a prefetch hint for loops over scattered rows),
-:mod:`~model.engine.kernels.reduce` (numpy's float sums) and one per phase that has kernels.
-Kernels import numpy and numba only, never the engine.
+:mod:`~model.engine.kernels.reduce` (numpy's float sums), :mod:`~model.engine.kernels.numpy_loops`
+(numpy's ufunc loops, called from a kernel) and one per phase that has kernels. Kernels import
+numpy and numba (and, for numpy's loops, ctypes and llvmlite) only, never the engine.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["PW_BLOCKSIZE", "add_reduce", "add_reduce_cast64"]
+__all__ = ["PW_BLOCKSIZE", "add_reduce", "add_reduce_cast64", "pairwise_sum"]
 
 #: numpy's ``PW_BLOCKSIZE``: the longest run summed in one block of eight accumulators.
 PW_BLOCKSIZE = 128
@@ -70,7 +70,7 @@ def _half(n: int) -> int:  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _pairwise_sum(a: np.ndarray, lo: int, n: int, zero):  # pragma: no cover - compiled
+def pairwise_sum(a: np.ndarray, lo: int, n: int, zero):  # pragma: no cover - compiled
     """numpy's pairwise sum of ``a[lo:lo + n]`` in ``a``'s precision (``zero`` is a 0 of it;
     numpy starts its short runs at −0.0, which shows only in an all-negative-zero sum before
     :func:`add_reduce` adds the identity +0.0).
@@ -111,7 +111,7 @@ def _pairwise_sum(a: np.ndarray, lo: int, n: int, zero):  # pragma: no cover - c
 def add_reduce(a: np.ndarray):  # pragma: no cover - compiled
     """``np.add.reduce(a)`` of a contiguous 1-d float array, in its own dtype, bit for bit."""
     zero = np.zeros(1, a.dtype)[0]
-    return zero + _pairwise_sum(a, 0, a.size, zero)
+    return zero + pairwise_sum(a, 0, a.size, zero)
 
 
 @njit(cache=True, nogil=True)
@@ -130,6 +130,6 @@ def add_reduce_cast64(a: np.ndarray, bufsize: int) -> float:  # pragma: no cover
         m = min(bufsize, a.size - start)
         for i in range(m):
             buffer[i] = a[start + i]
-        total += _pairwise_sum(buffer, 0, m, 0.0)
+        total += pairwise_sum(buffer, 0, m, 0.0)
         start += m
     return total

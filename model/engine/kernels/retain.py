@@ -1,10 +1,12 @@
-"""Compiled passes of the retain phase (:mod:`model.engine.phases.retain`).
+"""The compiled pass of the retain phase (:mod:`model.engine.phases.retain`).
 
-The churn hazard needs ``exp``, which stays in numpy (numba's differs in the last bit), so the
-phase runs in three steps: :func:`hazard_exponents` (everything before the ``exp``), numpy's
-``exp`` in place, then :func:`decide_leavers` (everything after it).
+The churn hazard is ``exp`` of an exponent, times factors, clipped: :func:`leave_month` forms the
+exponents of a chunk of positions, takes their ``exp`` with numpy's own loop
+(:mod:`~model.engine.kernels.numpy_loops`: numpy's bits, which numba's ``exp`` is not), and
+decides who leaves while the chunk is in cache — one pass over the served clients where there
+were three (exponents, ``np.exp`` over the market, decisions) and one call where there were four.
 
-Both kernels work on *positions*: every client row when ``dense`` (most of the market is served;
+The kernel works on *positions*: every client row when ``dense`` (most of the market is served;
 results are masked to the served, as the numpy code does), else the served rows in order.
 """
 
@@ -13,13 +15,17 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from model.engine.kernels.reduce import add_reduce_cast64
+from model.engine.kernels.numpy_loops import apply_inplace
+from model.engine.kernels.reduce import pairwise_sum
 from model.engine.kernels.work import clip
 
-__all__ = ["decide_leavers", "hazard_exponents"]
+__all__ = ["CHUNK", "leave_month"]
 
 _BAD_SERVICE, _COMPETITOR = 1, 2  # model.engine.state.Reason (kernels do not import the engine)
 _ZERO, _ONE = np.float32(0.0), np.float32(1.0)  # clip bounds in float32, as numpy clips float32
+#: Positions per chunk: two float32 rows of it (8 KB) stay in the first-level cache with the
+#: clients' values they are formed from.
+CHUNK = 1024
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -32,9 +38,173 @@ def _behavioural(
 
 
 @njit(cache=True, nogil=True)
-def hazard_exponents(
+def leave_month(
     dense: bool,
+    served: np.ndarray,
     served_idx: np.ndarray,
+    satisfaction: np.ndarray,
+    bonus: np.ndarray,
+    paradox_acts: bool,
+    tenure: np.ndarray,
+    enrolled: np.ndarray,
+    exponential: bool,
+    minus_sensitivity: float,
+    reference: float,
+    with_discount: bool,
+    elasticity: float,
+    discount: float,
+    with_tenure: bool,
+    tenure_slope: float,
+    with_kept: bool,
+    response: np.ndarray,
+    gap_factor: float,
+    propensity: np.ndarray,
+    bad_service_threshold: float,
+    u_churn: np.ndarray,
+    u_poach: np.ndarray,
+    poach: float,
+    leaves: np.ndarray,
+    left_reason: np.ndarray,
+    bufsize: int,
+    exp_loop: np.ndarray,
+) -> tuple[int, int, int, float]:  # pragma: no cover - compiled
+    """Who asks to leave this month and why; returns the counts and the programme's effect.
+
+    Reference: :func:`model.engine.phases.retain.step_numpy` (``tests/test_kernels_engine.py``).
+    For each position, in float32 and in this order:
+
+    * the exponent ``−k·(s − S_ref)`` (``exponential`` response only, else 0) ``− ℓ·discount``
+      (when ``with_discount``: ``discount`` where enrolled, else 0) ``+ τ/12·tenure`` (when
+      ``with_tenure``), capped at 80 (NaN passes, as ``np.minimum``'s does); with ``with_kept``
+      also the exponent without the discount;
+    * its ``exp``, numpy's (``exp_loop``);
+    * the hazard ``clip(exp · response · gap_factor · propensity, 0, 1)`` (``response`` empty:
+      the exponential form, no factor), and the same without the discount.
+
+    A client leaves when their uniform is below the hazard — over bad service if their
+    behavioural satisfaction is below the threshold, else for a competitor; with a ``u_poach``
+    stream, a competitor also takes those not leaving whose poaching uniform is below ``poach``.
+    Float parameters are rounded to float32 here, as numpy rounds them beside float32 arrays
+    (NEP 50): Python floats spare the caller a numpy scalar each.
+
+    Parameters
+    ----------
+    dense : bool
+        Positions are client rows (True) or positions in ``served_idx``.
+    served : ndarray of bool
+        Who is served (every client row).
+    served_idx : ndarray of int
+        Rows of the served clients, ascending.
+    satisfaction, bonus : ndarray of float32
+        Per-client satisfaction and recovery bonus (0–1 scale).
+    paradox_acts : bool
+        Whether the bonus counts for churn (``behavioural``).
+    tenure : ndarray of int16
+        Months as a client.
+    enrolled : ndarray of bool
+        Loyalty programme's members (every client row); read only when ``with_discount``.
+    exponential, with_discount, with_tenure : bool
+        Which terms the exponent has.
+    minus_sensitivity, reference : float
+        ``−k`` and ``S_ref`` of the exponential response.
+    elasticity, discount : float
+        ``ℓ`` and the discount (a share of price) of the members.
+    tenure_slope : float
+        ``τ/12``: the exponent's change per month of tenure.
+    with_kept : bool
+        Also form the hazard without the discount (a programme runs).
+    response : ndarray of float32
+        The other response forms' factor per position, or empty.
+    gap_factor : float
+        The innovation gap's factor on the hazard (a firm-level scalar).
+    propensity : ndarray of float32
+        Per-client churn propensity.
+    bad_service_threshold : float
+        Behavioural satisfaction below which a leaver leaves over bad service.
+    u_churn, u_poach : ndarray of float32
+        The month's uniforms (every client row); ``u_poach`` empty: no poaching.
+    poach : float
+        Share a poaching raid takes.
+    leaves, left_reason : ndarray of bool, int8
+        Written: ``leaves`` at every position, ``left_reason`` for those leaving.
+    bufsize : int
+        ``np.getbufsize()``: numpy sums a float32 array in float64 one buffer-full at a time.
+    exp_loop : ndarray of intp, (3,)
+        :data:`model.engine.kernels.numpy_loops.EXP32`'s address.
+
+    Returns
+    -------
+    n_enrolled : int
+        Enrolled positions (0 unless ``with_discount``).
+    n_bad, n_poached : int
+        Leavers over bad service; clients poached.
+    kept : float
+        Churners the programme kept, in expectation: the sum over positions of the hazard
+        without the discount minus the hazard (times the served flag when dense), as
+        ``np.add.reduce(kept, dtype=np.float64)`` sums it (one pairwise sum per ``bufsize``
+        positions, :func:`~model.engine.kernels.reduce.add_reduce_cast64`); 0.0 without
+        ``with_kept``.
+    """
+    if bufsize < 1:
+        raise ValueError("bufsize must be at least 1")
+    m = leaves.size if dense else served_idx.size
+    rows = 2 if with_kept else 1
+    buf = np.empty((rows, min(CHUNK, m)), np.float32)
+    frame = np.empty(5, np.intp)
+    kept_block = np.empty(min(bufsize, m) if with_kept else 0, np.float64)
+    filled, kept_total = 0, 0.0
+    n_enrolled = n_bad = n_poached = 0
+    for lo in range(0, m, CHUNK):
+        hi = min(m, lo + CHUNK)
+        c = hi - lo
+        # The chunk's views, indexed from 0 (so the loops index by counters the compiler knows
+        # are not negative): dense, every client array's rows lo … hi; else the served rows'.
+        idx = served_idx[lo:hi]
+        resp = response[lo:hi] if response.size else response  # (per position either way)
+        if dense:
+            sat, bon, ten = satisfaction[lo:hi], bonus[lo:hi], tenure[lo:hi]
+            enr = enrolled[lo:hi] if enrolled.size else enrolled
+            prop, on, uc = propensity[lo:hi], served[lo:hi], u_churn[lo:hi]
+            up = u_poach[lo:hi] if u_poach.size else u_poach
+            lv, why = leaves[lo:hi], left_reason[lo:hi]
+        else:
+            sat, bon, ten, enr, prop, on = satisfaction, bonus, tenure, enrolled, propensity, served
+            uc, up, lv, why = u_churn, u_poach, leaves, left_reason
+        n_enrolled += _exponents(
+            c, dense, idx, sat, bon, paradox_acts, ten, enr, exponential, minus_sensitivity,
+            reference, with_discount, elasticity, discount, with_tenure, tenure_slope, buf,
+        )  # fmt: skip
+        for k in range(rows):
+            apply_inplace(exp_loop, buf[k], 0, c, frame)
+        _hazards(c, dense, on, idx, resp, gap_factor, prop, buf)
+        if with_kept:  # the chunk's kept values, summed one buffer-full at a time
+            kept = buf[1]
+            j = 0
+            while j < c:
+                take = min(c - j, bufsize - filled)
+                for t in range(take):
+                    kept_block[filled + t] = kept[j + t]
+                filled += take
+                j += take
+                if filled == bufsize:
+                    kept_total += pairwise_sum(kept_block, 0, filled, 0.0)
+                    filled = 0
+        bad, poached = _decide(
+            c, dense, on, idx, buf[0], sat, bon, paradox_acts, bad_service_threshold, uc, up,
+            poach, lv, why,
+        )  # fmt: skip
+        n_bad += bad
+        n_poached += poached
+    if filled:
+        kept_total += pairwise_sum(kept_block, 0, filled, 0.0)
+    return n_enrolled, n_bad, n_poached, kept_total
+
+
+@njit(cache=True, nogil=True)
+def _exponents(
+    c: int,
+    dense: bool,
+    idx: np.ndarray,
     satisfaction: np.ndarray,
     bonus: np.ndarray,
     paradox_acts: bool,
@@ -50,102 +220,102 @@ def hazard_exponents(
     tenure_slope: float,
     out: np.ndarray,
 ) -> int:  # pragma: no cover - compiled
-    """The churn hazard's exponent at each position, capped at 80, ready for ``np.exp``.
-
-    ``out[0]`` gets the exponent with the loyalty discount, ``out[1]`` (when ``out`` has two
-    rows) the same without it. The exponent is ``−k·(s − S_ref)`` (exponential response only,
-    else 0) ``− ℓ·discount`` (when ``with_discount``: ``discount`` where enrolled, else 0)
-    ``+ τ/12·tenure`` (when ``with_tenure``), all in float32 and in that order. Returns how many
-    positions are enrolled (0 unless ``with_discount``). Reference:
-    :func:`model.engine.phases.retain.churn_hazard` up to its ``np.exp``. The float parameters
-    are rounded to float32 here, as numpy rounds them beside float32 arrays (NEP 50): Python
-    floats spare the caller a numpy scalar each.
-
-    Parameters
-    ----------
-    dense : bool
-        Positions are client rows (True) or positions in ``served_idx``.
-    served_idx : ndarray of int
-        Rows of the served clients.
-    exponential, with_discount, with_tenure : bool
-        Which terms the exponent has.
-    satisfaction, bonus : ndarray of float32
-        Per-client satisfaction and recovery bonus (0-1 scale).
-    paradox_acts : bool
-        Whether the bonus counts for churn (``behavioural``).
-    tenure : ndarray of int16
-        Months as a client.
-    enrolled : ndarray of bool
-        Loyalty programme's members (every client row); read only when ``with_discount``.
-    minus_sensitivity, reference : float
-        ``−k`` and ``S_ref`` of the exponential response.
-    elasticity, discount : float
-        ``ℓ`` and the discount (a share of price) of the members.
-    tenure_slope : float
-        ``τ/12``: the exponent's change per month of tenure.
-
-    out : ndarray of float32, shape (1 or 2, positions)
-        Written.
-    """
+    """The exponents of a chunk's ``c`` positions into ``out[:, :c]`` (row 1, if any, without
+    the discount); returns how many of them are enrolled (0 unless ``with_discount``). Position
+    ``j`` is row ``j`` of the arrays when ``dense``, else row ``idx[j]``."""
     # Simple passes, each with its tests outside the loop: a loop that tests every flag for
     # every client ran several times slower than all of them together.
     minus_k, s_ref = np.float32(minus_sensitivity), np.float32(reference)
     ell, disc, slope = np.float32(elasticity), np.float32(discount), np.float32(tenure_slope)
-    m = out.shape[1]
     x = out[0]
     if not exponential:
-        x[:] = np.float32(0.0)
+        x[:c] = np.float32(0.0)
     elif dense:
-        for i in range(m):
-            s = _behavioural(satisfaction, bonus, np.uint64(i), paradox_acts)
-            x[i] = minus_k * (s - s_ref)
+        for j in range(c):
+            s = _behavioural(satisfaction, bonus, np.uint64(j), paradox_acts)
+            x[j] = minus_k * (s - s_ref)
     else:
-        for i in range(m):
-            s = _behavioural(satisfaction, bonus, np.uint64(served_idx[i]), paradox_acts)
-            x[i] = minus_k * (s - s_ref)
+        for j in range(c):
+            s = _behavioural(satisfaction, bonus, np.uint64(idx[j]), paradox_acts)
+            x[j] = minus_k * (s - s_ref)
     if out.shape[0] == 2:
-        out[1] = x  # the exponent without the discount
+        out[1, :c] = x[:c]  # the exponent without the discount
     n_enrolled = 0
     if with_discount:
         off = disc * np.float32(0.0)  # what numpy's discount · False gives
         if dense:
-            for i in range(m):
-                member = enrolled[i]
+            for j in range(c):
+                member = enrolled[j]
                 n_enrolled += member
-                x[i] = x[i] - ell * (disc if member else off)
+                x[j] = x[j] - ell * (disc if member else off)
         else:
-            for i in range(m):
-                member = enrolled[np.uint64(served_idx[i])]
+            for j in range(c):
+                member = enrolled[np.uint64(idx[j])]
                 n_enrolled += member
-                x[i] = x[i] - ell * (disc if member else off)
+                x[j] = x[j] - ell * (disc if member else off)
     if with_tenure:
         for k in range(out.shape[0]):
             row_k = out[k]
             if dense:
-                for i in range(m):
-                    row_k[i] = row_k[i] + slope * np.float32(tenure[i])
+                for j in range(c):
+                    row_k[j] = row_k[j] + slope * np.float32(tenure[j])
             else:
-                for i in range(m):
-                    years = slope * np.float32(tenure[np.uint64(served_idx[i])])
-                    row_k[i] = row_k[i] + years
+                for j in range(c):
+                    years = slope * np.float32(tenure[np.uint64(idx[j])])
+                    row_k[j] = row_k[j] + years
     cap = np.float32(80.0)
     for k in range(out.shape[0]):
         row_k = out[k]
-        for i in range(m):
-            v = row_k[i]
-            row_k[i] = v if not v > cap else cap  # np.minimum's cap (NaN passes through)
+        for j in range(c):
+            v = row_k[j]
+            row_k[j] = v if not v > cap else cap  # np.minimum's cap (NaN passes through)
     return n_enrolled
 
 
 @njit(cache=True, nogil=True)
-def decide_leavers(
+def _hazards(
+    c: int,
     dense: bool,
     served: np.ndarray,
-    served_idx: np.ndarray,
-    multiplier: np.ndarray,
+    idx: np.ndarray,
     response: np.ndarray,
     gap_factor: float,
     propensity: np.ndarray,
+    buf: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """The hazards of a chunk's ``c`` positions in place of their ``exp`` in ``buf[0]``, and in
+    ``buf[1]`` (if any) the hazard without the discount minus the hazard (times the served flag
+    when dense)."""
+    gap = np.float32(gap_factor)  # as numpy meets it
+    for k in range(buf.shape[0]):
+        h = buf[k]
+        if response.size:
+            for j in range(c):
+                h[j] = h[j] * response[j]
+        if dense:
+            for j in range(c):
+                h[j] = clip(h[j] * gap * propensity[j], _ZERO, _ONE)
+        else:
+            for j in range(c):
+                h[j] = clip(h[j] * gap * propensity[np.uint64(idx[j])], _ZERO, _ONE)
+    if buf.shape[0] == 2:  # the programme's effect: the hazard without it minus with it
+        hazard, kept = buf[0], buf[1]
+        if dense:
+            for j in range(c):
+                on = np.float32(1.0) if served[j] else np.float32(0.0)
+                kept[j] = (kept[j] - hazard[j]) * on
+        else:
+            for j in range(c):
+                kept[j] = kept[j] - hazard[j]
+
+
+@njit(cache=True, nogil=True)
+def _decide(
+    c: int,
+    dense: bool,
+    served: np.ndarray,
+    idx: np.ndarray,
+    hazard: np.ndarray,
     satisfaction: np.ndarray,
     bonus: np.ndarray,
     paradox_acts: bool,
@@ -155,61 +325,18 @@ def decide_leavers(
     poach: float,
     leaves: np.ndarray,
     left_reason: np.ndarray,
-    bufsize: int,
-) -> tuple[int, int, float]:  # pragma: no cover - compiled
-    """Who asks to leave and why, from ``exp`` of :func:`hazard_exponents`; returns counts.
-
-    Hazard = ``clip(multiplier · response · gap_factor · propensity, 0, 1)`` (float32, that
-    order; ``response`` empty: the exponential form, no factor). A client leaves when their
-    uniform is below it — over bad service if their behavioural satisfaction is below the
-    threshold, else for a competitor; with a ``u_poach`` stream, a competitor also takes those
-    not leaving whose poaching uniform is below ``poach``. ``multiplier[0]`` is overwritten with
-    the hazard, and ``multiplier[1]`` (if any: the discount's absent) with the hazard without
-    the discount minus the hazard (times the served flag when dense). Writes ``leaves`` (all rows
-    when dense) and ``left_reason`` (leavers only). Returns ``(leavers over bad service,
-    poached, kept)``, ``kept`` the sum of ``multiplier[1]`` in float64 as
-    ``np.add.reduce(multiplier[1], dtype=np.float64)`` gives it with numpy's buffer of
-    ``bufsize`` (:func:`~model.engine.kernels.reduce.add_reduce_cast64`; 0.0 without the
-    row). ``gap_factor``, ``bad_service_threshold`` and ``poach`` are rounded to float32 here,
-    as numpy meets them beside float32 arrays. Reference:
-    :func:`model.engine.phases.retain.step_numpy` after the hazard's ``np.exp``.
-    """
-    # The hazards first, in place of the multipliers (simple passes that vectorize), then the
-    # decisions (few leavers: branches that rarely go the other way).
-    gap, threshold = (
-        np.float32(gap_factor),
-        np.float32(bad_service_threshold),
-    )  # as numpy meets them
-    m = multiplier.shape[1]
-    for k in range(multiplier.shape[0]):
-        h = multiplier[k]
-        if response.size:
-            for i in range(m):
-                h[i] = h[i] * response[i]
-        if dense:
-            for i in range(m):
-                h[i] = clip(h[i] * gap * propensity[i], _ZERO, _ONE)
-        else:
-            for i in range(m):
-                h[i] = clip(h[i] * gap * propensity[np.uint64(served_idx[i])], _ZERO, _ONE)
-    hazard = multiplier[0]
-    if multiplier.shape[0] == 2:  # the programme's effect: the hazard without it minus with it
-        kept = multiplier[1]
-        if dense:
-            for i in range(m):
-                on = np.float32(1.0) if served[i] else np.float32(0.0)
-                kept[i] = (kept[i] - hazard[i]) * on
-        else:
-            for i in range(m):
-                kept[i] = kept[i] - hazard[i]
-    do_poach, poach32 = u_poach.size > 0, np.float32(poach)
+) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Who of a chunk's ``c`` positions leaves (``hazard[:c]``) or is poached, and why; returns
+    (leavers over bad service, poached)."""
+    threshold, poach32 = np.float32(bad_service_threshold), np.float32(poach)
+    do_poach = u_poach.size > 0
     n_bad = 0
     n_poached = 0
-    for i in range(m):
-        row = np.uint64(i) if dense else np.uint64(served_idx[i])
+    for j in range(c):
+        row = np.uint64(j) if dense else np.uint64(idx[j])
         on = served[row]  # (always true when not dense)
         # Bitwise & on flags, not `and`: no branch on who is served, so none mispredicted.
-        leave = on & (u_churn[row] < hazard[i])
+        leave = on & (u_churn[row] < hazard[j])
         taken = False
         if leave:
             if _behavioural(satisfaction, bonus, row, paradox_acts) < threshold:
@@ -223,5 +350,4 @@ def decide_leavers(
                 left_reason[row] = _COMPETITOR
                 n_poached += 1
         leaves[row] = leave | taken
-    kept_total = add_reduce_cast64(multiplier[1], bufsize) if multiplier.shape[0] == 2 else 0.0
-    return n_bad, n_poached, kept_total
+    return n_bad, n_poached

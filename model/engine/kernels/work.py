@@ -6,6 +6,7 @@ import numpy as np
 from numba import njit
 
 from model.engine.kernels.hashing import hash_one
+from model.engine.kernels.numpy_loops import apply_inplace
 from model.engine.kernels.reduce import add_reduce
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "settle_incidents",
     "settle_month",
     "staff_terms",
+    "work_month",
 ]
 
 
@@ -245,8 +247,8 @@ def fix_cost_exponents(
     """``mu + sigma·z`` (float64) for each incident: the exponent of its lognormal fix cost.
 
     Incident ``k`` is client ``rows[hit[k]]``; ``z`` is the tabulated normal of its ``work.fix_cost``
-    uniform (hashed here under ``key``, as ``ctx.uniform_at`` does). The ``exp`` is left to numpy
-    (no transcendental in a kernel). Reference: :func:`model.engine.phases.work.fix_cost` of
+    uniform (hashed here under ``key``, as ``ctx.uniform_at`` does). The ``exp`` is numpy's
+    (:func:`work_month` calls its loop; numba's differs in the last bit). Reference: :func:`model.engine.phases.work.fix_cost` of
     ``ctx.uniform_at("work.fix_cost", rows[hit])``.
     """
     cells = normal_table.size
@@ -407,3 +409,70 @@ def settle_month(
         spent_spot, spent_later,
     )  # fmt: skip
     return n_on_spot, n_later, add_reduce(spent_spot), add_reduce(spent_later)
+
+
+@njit(cache=True, nogil=True)
+def work_month(
+    rows: np.ndarray,
+    staff_of: np.ndarray,
+    clients: np.ndarray,
+    engagement: np.ndarray,
+    skill: np.ndarray,
+    capacity: float,
+    engagement_quality32: np.float32,
+    skill_quality32: np.float32,
+    overload_quality: float,
+    fit: np.ndarray,
+    u_quality: np.ndarray,
+    u_incident: np.ndarray,
+    normal_table: np.ndarray,
+    fit_effect: np.float32,
+    noise_scale: np.float32,
+    level: float,
+    rate_max: np.float32,
+    dip: float,
+    fix_cost_key: np.uint64,
+    mu: float,
+    sigma: float,
+    quality: np.ndarray,
+    experience_month: np.ndarray,
+    exp_loop: np.ndarray,
+    reachable: np.ndarray,
+    cap: float,
+    budget_on: bool,
+    escalation_key: np.uint64,
+    escalation_fix_prob: np.float32,
+    manager_multiplier: float,
+    recovery_on_spot: float,
+    recovery_escalated: float,
+    severity: float,
+    paradox_bonus: np.float32,
+    incident: np.ndarray,
+    direct_cost: np.ndarray,
+    bonus: np.ndarray,
+    experience: np.ndarray,
+    budget_used: np.ndarray,
+    budget_left: np.ndarray,
+) -> tuple[int, int, int, float, float, float]:  # pragma: no cover - compiled
+    """The work phase's month in one call: :func:`serve`, numpy's ``exp`` of the fix-cost
+    exponents (``exp_loop``: :data:`model.engine.kernels.numpy_loops.EXP64`'s address), then
+    :func:`settle_month`.
+
+    Parameters as there (``experience_month`` is ``serve``'s ``experience``, which
+    ``settle_month`` reads). Returns the number of incidents, the numbers fixed on the spot and
+    fixed later, the sums of what was spent on the spot and later (as ``np.add.reduce`` sums
+    them) and the sum of ``quality`` (as ``serve`` returns it).
+    """
+    hit, cost, quality_sum = serve(
+        rows, staff_of, clients, engagement, skill, capacity, engagement_quality32,
+        skill_quality32, overload_quality, fit, u_quality, u_incident, normal_table, fit_effect,
+        noise_scale, level, rate_max, dip, fix_cost_key, mu, sigma, quality, experience_month,
+    )  # fmt: skip
+    apply_inplace(exp_loop, cost, 0, cost.size, np.empty(5, np.intp))  # np.exp(cost, out=cost)
+    n_on_spot, n_later, spot, later = settle_month(
+        rows, hit, staff_of, cost, reachable, cap, budget_on, escalation_key, escalation_fix_prob,
+        manager_multiplier, recovery_on_spot, recovery_escalated, severity, paradox_bonus,
+        experience_month, incident, direct_cost, bonus, experience, budget_used, budget_left,
+        np.empty(hit.size), np.empty(hit.size),
+    )  # fmt: skip
+    return hit.size, n_on_spot, n_later, spot, later, quality_sum

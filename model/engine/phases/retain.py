@@ -16,6 +16,7 @@ import numpy as np
 
 from model.engine.context import Context
 from model.engine.kernels import retain as kernels
+from model.engine.kernels.numpy_loops import EXP32
 from model.engine.phases.satisfaction import behavioural
 from model.engine.schedule import poached_share
 from model.engine.state import Reason
@@ -102,26 +103,28 @@ def churn_hazard(
 def step(ctx: Context) -> None:
     """Mark leavers (``clients.leaves``) and why; nothing changes stage here (compiled).
 
-    :func:`step_numpy`'s numbers, bit for bit: one compiled pass forms the hazard's exponents
-    (with and, when a programme runs, without the discount), numpy takes their ``exp`` (its
-    transcendentals differ from numba's in the last bit), and a second pass decides who leaves,
-    why, and who is poached (:mod:`model.engine.kernels.retain`).
+    :func:`step_numpy`'s numbers, bit for bit, from one compiled pass
+    (:func:`model.engine.kernels.retain.leave_month`: each chunk's exponents, numpy's own ``exp``
+    loop, the hazards and the decisions while the chunk is in cache).
     """
     cl, p, lv, r = ctx.clients, ctx.params, ctx.levers, ctx.params.retain
     dense, idx = ctx.dense, ctx.served_idx
-    positions = cl.n if dense else idx.size
     acts = p.service.recovery_paradox_behavioural
-    # A discount array (possibly all zeros) whenever a programme or a loyalty segment is set.
+    # A discount (possibly zero) whenever a programme or a loyalty segment is set.
     with_discount = lv.loyalty_discount > 0 or p.targeting.loyalty != "all"
     enrolled = ctx.targeted["loyalty"] if with_discount else _NO_FLAGS
-    # Row 0: the exponent with the discount; row 1: without it (the programme's effect).
-    # (Rows of the context's work block when they span the market; else a fresh, smaller array.)
-    rows = 2 if lv.loyalty_discount > 0 else 1
-    multiplier = ctx.work32(rows) if dense else np.empty((rows, positions), dtype=np.float32)
     exponential = r.churn_response == "exponential"
-    # (Float parameters go as Python floats: the kernels round them to float32, as numpy would.)
-    n_enrolled = kernels.hazard_exponents(
+    if exponential:
+        response = _NO_FLOATS
+    else:  # the other forms' own transcendentals, in numpy (satisfaction_response)
+        served = ctx.served_rows
+        s = behavioural(cl.satisfaction[served], cl.paradox_bonus[served], acts)
+        response = satisfaction_response(s, r).astype(np.float32, copy=False)
+    poach = poached_share(p, ctx.month)
+    # (Float parameters go as Python floats: the kernel rounds them to float32, as numpy would.)
+    n_enrolled, n_bad, poached, kept = kernels.leave_month(
         dense,
+        ctx.served,
         idx,
         cl.satisfaction,
         cl.paradox_bonus,
@@ -136,27 +139,10 @@ def step(ctx: Context) -> None:
         lv.loyalty_discount,
         r.tenure_slope != 0,
         r.tenure_slope / 12.0,
-        multiplier,
-    )
-    np.exp(multiplier, out=multiplier)
-    if exponential:
-        response = _NO_FLOATS
-    else:  # the other forms' own transcendentals, in numpy (satisfaction_response)
-        served = ctx.served_rows
-        s = behavioural(cl.satisfaction[served], cl.paradox_bonus[served], acts)
-        response = satisfaction_response(s, r).astype(np.float32, copy=False)
-    poach = poached_share(p, ctx.month)
-    n_bad, poached, kept = kernels.decide_leavers(
-        dense,
-        ctx.served,
-        idx,
-        multiplier,
+        lv.loyalty_discount > 0,
         response,
         gap_factor(ctx.firm.gap, r),
         cl.propensity,
-        cl.satisfaction,
-        cl.paradox_bonus,
-        acts,
         r.bad_service_threshold,
         ctx.uniform("retain.churn"),
         ctx.uniform("retain.poach") if poach > 0 else _NO_FLOATS,
@@ -164,10 +150,11 @@ def step(ctx: Context) -> None:
         cl.leaves,
         cl.left_reason,
         np.getbufsize(),  # numpy sums a float32 array in float64 through its buffer
+        EXP32.address,
     )
     ctx.tally["poached"] = poached
     # Churners the programme kept, in expectation: the hazard without it minus the hazard with it
-    # (the kernel's sum of the multipliers' second row, as numpy sums it; 0.0 without a programme).
+    # (as numpy sums it; 0.0 without a programme).
     ctx.tally["kept_by_programme"] = kept
     ctx.tally["enrolled"] = n_enrolled if with_discount else int(idx.size)
     ctx.tally["churned_bad_service"] = n_bad

@@ -15,6 +15,7 @@ import numpy as np
 
 from model.engine.context import Context
 from model.engine.kernels import work as kernels
+from model.engine.kernels.numpy_loops import EXP64
 from model.engine.randomness import NORMAL_TABLE, normal_from_uniform
 from model.engine.schedule import service_drop
 from model.engine.scratch import formed
@@ -139,9 +140,9 @@ def greedy_spend_numpy(group: np.ndarray, cost: np.ndarray, budget: np.ndarray) 
 def step(ctx: Context) -> None:
     """Deliver quality, draw incidents, fix them on the spot or escalate; write experience.
 
-    Compiled passes (:mod:`model.engine.kernels.work`: the staff terms, quality and incidents
-    over the served clients, then each incident's fix cost and its settlement) around the one
-    ``np.exp`` of the fix costs; the same numbers as :func:`step_numpy`.
+    One compiled call (:func:`model.engine.kernels.work.work_month`: the staff terms, quality and
+    incidents over the served clients, the fix costs' ``exp`` with numpy's own loop, then each
+    incident's settlement); the same numbers as :func:`step_numpy`.
     """
     cl, st, p, lv = ctx.clients, ctx.staff, ctx.params, ctx.levers
     idx = ctx.served_idx
@@ -156,60 +157,51 @@ def step(ctx: Context) -> None:
     drop = service_drop(p, ctx.month) if p.shocks else 0.0
     # (scalars as float32, or rounded to it in the kernel: numpy computes a float32 array with a
     # Python float in float32)
-    hit, cost, quality_sum = kernels.serve(
-        idx,
-        cl.staff,
-        st.clients,
-        st.engagement,
-        st.skill,
-        *c.staff_terms,
-        cl.fit,
-        ctx.uniform("work.quality"),
-        ctx.uniform("work.incident"),
-        NORMAL_TABLE,
-        c.fit_effect,
-        c.noise_scale,
-        float(max(0.0, lv.service_level - drop)),
-        c.rate_max,
-        float(ctx.firm.novelty_dip),
-        ctx.streams.key("work.fix_cost", ctx.month),
-        c.mu,
-        c.sigma,
-        q,
-        x,
-    )
-    np.exp(cost, out=cost)  # fix_cost's exp, in numpy (no transcendental in a kernel)
-    spent_spot = np.empty(hit.size)
-    spent_later = np.empty(hit.size)
-    fixed_on_spot, n_later, spent_spot_total, spent_later_total = kernels.settle_month(
-        idx,
-        hit,
-        cl.staff,
-        cost,
-        ctx.targeted["empowerment"],
-        float(lv.empowerment_cap),
-        lv.empowerment_budget > 0,
-        ctx.streams.key("work.escalation", ctx.month),
-        *c.settle,
-        x,
-        cl.incident,
-        cl.direct_cost,
-        cl.paradox_bonus,
-        cl.experience,
-        st.budget_used,
-        st.budget_left,
-        spent_spot,
-        spent_later,
+    n_hit, fixed_on_spot, n_later, spent_spot_total, spent_later_total, quality_sum = (
+        kernels.work_month(
+            idx,
+            cl.staff,
+            st.clients,
+            st.engagement,
+            st.skill,
+            *c.staff_terms,
+            cl.fit,
+            ctx.uniform("work.quality"),
+            ctx.uniform("work.incident"),
+            NORMAL_TABLE,
+            c.fit_effect,
+            c.noise_scale,
+            float(max(0.0, lv.service_level - drop)),
+            c.rate_max,
+            float(ctx.firm.novelty_dip),
+            ctx.streams.key("work.fix_cost", ctx.month),
+            c.mu,
+            c.sigma,
+            q,
+            x,
+            EXP64.address,  # the fix costs' exp: numpy's loop, inside the kernel
+            ctx.targeted["empowerment"],
+            float(lv.empowerment_cap),
+            lv.empowerment_budget > 0,
+            ctx.streams.key("work.escalation", ctx.month),
+            *c.settle,
+            cl.incident,
+            cl.direct_cost,
+            cl.paradox_bonus,
+            cl.experience,
+            st.budget_used,
+            st.budget_left,
+        )
     )
     # The kernels' sums are numpy's (kernels.reduce): np.add.reduce's, with no numpy call here.
     ctx.ledger["empowerment"] += spent_spot_total
     ctx.ledger["escalation"] += spent_later_total
     ctx.tally.update(
         quality=float(np.float32(quality_sum / idx.size)),  # float32_mean(q)
-        incidents=int(hit.size),
+        incidents=n_hit,
         fixed_on_spot=fixed_on_spot,
-        escalated=int(hit.size) - fixed_on_spot,
-        unfixed=int(hit.size) - fixed_on_spot - n_later,
+        escalated=n_hit - fixed_on_spot,
+        unfixed=n_hit - fixed_on_spot - n_later,
     )
 
 
