@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from model.engine.kernels import incidents
 from model.engine.kernels import work as kernels
 from model.engine.phases import work as work_phase
 from model.engine.phases.staff import headcount
@@ -114,7 +115,7 @@ def test_choose_on_spot_equals_argsort_and_greedy_spend(seed: int) -> None:
     budget_left = rng.integers(0, 10, n_staff) * rng.choice([0.1, 50.0, 100.0])
     before = budget_left.copy()
     args = (rows.astype(np.int64), hit.astype(np.int64), staff_of, cost, reachable, cap)
-    served_by, on_spot, n_on_spot = kernels.choose_on_spot(*args, budget_on, budget_left)
+    served_by, on_spot, n_on_spot = incidents.choose_on_spot(*args, budget_on, budget_left)
     ref_by, ref_spot = _choose_numpy(*args, budget_on, budget_left)
     np.testing.assert_array_equal(served_by, ref_by)
     np.testing.assert_array_equal(on_spot, ref_spot)
@@ -156,9 +157,11 @@ def test_settle_month_equals_choose_then_settle_incidents(seed: int) -> None:
     scalars = (np.uint64(0x1234_5678_9ABC_DEF0 + seed), *settle)
     choice, state = _settle_inputs(np.random.default_rng(seed))
     ref_state = {k: v.copy() for k, v in state.items()}
-    n_spot, n_later, spot_sum, later_sum = kernels.settle_month(*choice, *scalars, *state.values())
-    served_by, on_spot, ref_spot = kernels.choose_on_spot(*choice, ref_state["budget_left"])
-    ref_later = kernels.settle_incidents(
+    n_spot, n_later, spot_sum, later_sum = incidents.settle_month(
+        *choice, *scalars, *state.values()
+    )
+    served_by, on_spot, ref_spot = incidents.choose_on_spot(*choice, ref_state["budget_left"])
+    ref_later = incidents.settle_incidents(
         choice[0], choice[1], served_by, choice[3], on_spot, *scalars, *ref_state.values()
     )
     assert (n_spot, n_later) == (ref_spot, ref_later)

@@ -241,7 +241,7 @@ def test_stale_kernel_cache_is_cleared_when_any_kernel_source_changes(tmp_path) 
 def test_clip_keeps_nan_and_negative_zero_as_numpy_does() -> None:
     from numba import njit
 
-    from model.engine.kernels.work import clip
+    from model.engine.kernels.scalar import clip
 
     one_clip = njit(lambda x: clip(x, np.float32(0.0), np.float32(1.0)))
     values = np.array([-0.0, 0.0, np.nan, -2.0, 0.25, 1.0, 3.0, np.inf, -np.inf], np.float32)

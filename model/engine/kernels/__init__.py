@@ -24,7 +24,8 @@ so a later process loads them in a fraction of a second.
 :mod:`~model.engine.kernels.network` (passes over the social network's edges),
 :mod:`~model.engine.kernels.memory` (a prefetch hint for loops over scattered rows),
 :mod:`~model.engine.kernels.reduce` (numpy's float sums), :mod:`~model.engine.kernels.numpy_loops`
-(numpy's ufunc loops, called from a kernel) and one per phase that has kernels. Kernels import
+(numpy's ufunc loops, called from a kernel), :mod:`~model.engine.kernels.scalar` (numpy's rules
+for one element) and one per phase that has kernels (two for work: its incidents apart). Kernels import
 numpy and numba (and, for numpy's loops, ctypes and llvmlite) only, never the engine.
 """
 
@@ -41,7 +42,7 @@ def clear_stale_cache(folder: Path = Path(__file__).parent) -> bool:
     """Drop numba's cached machine code here if any kernel source changed since it was cached.
 
     numba keys each kernel's cache by its own file only, so a kernel that inlines a helper from
-    another file (``hashing.hash_one``, ``work.clip``, ``attract.rows_where``) would keep running
+    another file (``hashing.hash_one``, ``scalar.clip``, ``attract.rows_where``) would keep running
     the old helper after an edit. A digest of every kernel source, kept beside the cache, notices
     any such edit and clears the cache once (the kernels then compile again, about 13 s). Returns
     whether it cleared. A read-only install (no writable ``__pycache__``) is left as it is.
@@ -73,7 +74,7 @@ def compiled_on_disk() -> bool | None:
     """
     from model.engine.kernels import metrics, month, word_of_mouth, work
 
-    kernels = (month.open_month, work.serve, word_of_mouth.speak_and_hear, metrics.month_pass)
+    kernels = (month.open_month, work.work_month, word_of_mouth.speak_and_hear, metrics.month_pass)
     try:  # numba's cache objects are not public API
         return all(os.path.exists(k._cache._cache_file._index_path) for k in kernels)
     except AttributeError:

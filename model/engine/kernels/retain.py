@@ -17,7 +17,7 @@ from numba import njit
 
 from model.engine.kernels.numpy_loops import apply_inplace
 from model.engine.kernels.reduce import pairwise_sum
-from model.engine.kernels.work import clip
+from model.engine.kernels.scalar import clip
 
 __all__ = ["CHUNK", "leave_month"]
 

@@ -6,7 +6,7 @@ import numpy as np
 from numba import njit
 
 from model.engine.kernels.memory import prefetch
-from model.engine.kernels.work import clip
+from model.engine.kernels.scalar import clip
 
 __all__ = ["speak_and_hear"]
 

@@ -14,6 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from model.engine.context import Context
+from model.engine.kernels import incidents
 from model.engine.kernels import work as kernels
 from model.engine.kernels.numpy_loops import EXP64
 from model.engine.randomness import NORMAL_TABLE, normal_from_uniform
@@ -86,10 +87,10 @@ def fix_cost(u: np.ndarray, svc: Service) -> np.ndarray:
 def greedy_spend(group: np.ndarray, cost: np.ndarray, budget: np.ndarray) -> np.ndarray:
     """Which items each group's budget pays for, spending greedily in order (compiled).
 
-    :func:`greedy_spend_numpy`'s answer, bit for bit, from :func:`model.engine.kernels.greedy_spend`
+    :func:`greedy_spend_numpy`'s answer, bit for bit, from :func:`model.engine.kernels.incidents.greedy_spend`
     (one call instead of a dozen numpy calls a round). Parameters and result as there.
     """
-    return kernels.greedy_spend(
+    return incidents.greedy_spend(
         np.asarray(group, dtype=np.int64),
         np.asarray(cost, dtype=np.float64),
         np.asarray(budget, dtype=np.float64),
