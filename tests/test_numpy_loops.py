@@ -63,9 +63,30 @@ def test_other_unary_ufuncs_too() -> None:
     assert got.tobytes() == np.log1p(x).tobytes()
 
 
+def test_an_address_outlives_its_loop_object() -> None:
+    """numpy hands a freed loop's data to the next loop it builds; the addresses of a loop
+    object let go must still run their own ufunc, not the one built after."""
+    address = NumpyLoop(np.log1p, np.float64).address
+    NumpyLoop(np.exp, np.float64)  # (would reuse the freed data)
+    x = np.array([1.0, 2.0, 0.5])
+    got = x.copy()
+    assert _chunked(address, got, 2) == 0
+    assert got.tobytes() == np.log1p(x).tobytes()
+
+
 def test_wrong_uses_say_what_is_wrong() -> None:
     with pytest.raises(ValueError, match="ufunc: add is not unary"):
         NumpyLoop(np.add, np.float64)
     with pytest.raises(ValueError, match="dtype: exp has no int64 loop"):
         NumpyLoop(np.exp, np.int64)
     assert not EXP32.address.flags.writeable
+    frame = np.empty(5, np.intp)
+    wide = NumpyLoop(np.exp, np.float64).address
+    with pytest.raises(ValueError, match="adjacent elements of the loop's dtype"):
+        apply_inplace(wide, np.ones(8, np.float32), 0, 8, frame)  # a float64 loop, float32 data
+    with pytest.raises(ValueError, match="adjacent elements of the loop's dtype"):
+        apply_inplace(EXP32.address, np.ones(8, np.float32)[::2], 0, 4, frame)
+    with pytest.raises(ValueError, match="outside x"):
+        apply_inplace(EXP32.address, np.ones(8, np.float32), 2, 9, frame)
+    with pytest.raises(ValueError, match="outside x"):
+        apply_inplace(EXP32.address, np.ones(8, np.float32), -1, 3, frame)

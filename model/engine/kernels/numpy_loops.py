@@ -15,7 +15,10 @@ the array it is handed (the SIMD body and the ragged ends alike):
 ``tests/test_numpy_loops.py`` that a chunked call equals ``np.exp`` of the whole array.
 
 The loop's address and its context are this process's (found at import, never cached in a
-kernel's machine code: kernels take them as an argument, so ``cache=True`` stays valid). The
+kernel's machine code: kernels take them as an argument, so ``cache=True`` stays valid), and
+stay valid while the process lives: each loop's capsule, which owns the context and the data the
+addresses point into, is kept here for good (a freed one would be handed to the next loop numpy
+builds, and an old address would then run that loop). The
 loop may set the processor's floating-point flags (an underflow to 0); numpy clears them before
 each ufunc it runs, so nothing reads them, and no warning is raised where ``np.exp`` would warn.
 """
@@ -33,6 +36,8 @@ __all__ = ["EXP32", "EXP64", "NumpyLoop", "apply_inplace"]
 
 #: The capsule name of the call information numpy fills in (the layout below is this version's).
 _CAPSULE = b"numpy_1.24_ufunc_call_info"
+#: Every capsule a :class:`NumpyLoop` was made from, never freed (see the module's docstring).
+_KEPT: list = []
 
 
 class _CallInfo(ctypes.Structure):
@@ -67,9 +72,9 @@ class NumpyLoop:
 
     Attributes
     ----------
-    address : ndarray of intp, (3,)
-        The loop's function, its context and its auxiliary data: what :func:`apply_inplace`
-        takes. Valid while this object lives (it owns numpy's capsule).
+    address : ndarray of intp, (4,)
+        The loop's function, its context, its auxiliary data and the dtype's item size in bytes:
+        what :func:`apply_inplace` takes. Valid for the life of the process.
     """
 
     def __init__(self, ufunc: np.ufunc, dtype: np.typing.DTypeLike) -> None:
@@ -82,22 +87,28 @@ class NumpyLoop:
             resolved, capsule = ufunc._resolve_dtypes_and_context((dt, dt))
         except TypeError:  # (numpy's UFuncTypeError: no loop, or none without a cast)
             resolved = None
+        except AttributeError as e:  # a numpy without the interface for compiled callers
+            raise RuntimeError(_UNKNOWN.format(np.__version__, "no ufunc._get_strided_loop")) from e
         if resolved != (dt, dt):
             raise ValueError(f"dtype: {ufunc.__name__} has no {dt} loop; allowed: its own dtypes")
         ufunc._get_strided_loop(capsule, fixed_strides=(dt.itemsize, dt.itemsize))
         name = _capsule_name(capsule)
         if name != _CAPSULE:  # a numpy whose layout this module does not know
-            raise RuntimeError(
-                f"numpy {np.__version__} returned a {name!r} capsule; this module reads "
-                f"{_CAPSULE!r} (numpy 1.24–2.x)"
-            )
+            raise RuntimeError(_UNKNOWN.format(np.__version__, f"a {name!r} capsule"))
         info = _CallInfo.from_address(_capsule_pointer(capsule, name))
         if info.requires_pyapi:  # (kernels run without the GIL)
             raise RuntimeError(f"numpy's {ufunc.__name__} loop for {dt} needs the Python API")
-        self._capsule = capsule  # owns the context and auxiliary data the addresses point into
-        self.itemsize = dt.itemsize
-        self.address = np.array([info.strided_loop, info.context, info.auxdata or 0], np.intp)
+        _KEPT.append(capsule)  # owns the context and auxiliary data the addresses point into
+        self.address = np.array(
+            [info.strided_loop, info.context, info.auxdata or 0, dt.itemsize], np.intp
+        )
         self.address.flags.writeable = False
+
+
+_UNKNOWN = (
+    "numpy {} has {}; model.engine.kernels.numpy_loops reads the call information of "
+    f"{_CAPSULE.decode()!r} (numpy 1.24 to 2.x)"
+)
 
 
 @intrinsic
@@ -123,20 +134,32 @@ def apply_inplace(
 
     Parameters
     ----------
-    loop : ndarray of intp, (3,)
+    loop : ndarray of intp, (4,)
         :attr:`NumpyLoop.address` of a loop for ``x``'s dtype.
     x : ndarray
-        Contiguous, 1-d; written in place (as ``np.exp(x, out=x)`` does).
+        1-d, its elements adjacent; written in place (as ``np.exp(x, out=x)`` does).
     lo, hi : int
-        The elements, ``0 ≤ lo ≤ hi ≤ x.size`` (not checked: the caller's loop bounds).
+        The elements, ``0 ≤ lo ≤ hi ≤ x.size``.
     frame : ndarray of intp, (5,)
         Scratch for the loop's arguments (the caller allocates it once, not per chunk).
 
     Returns
     -------
     int
-        numpy's status: 0 when the loop ran.
+        numpy's status: 0 when the loop ran (the callers raise on any other).
+
+    Raises
+    ------
+    ValueError
+        ``x``'s item size is not the loop's, its elements are not adjacent, or the bounds are
+        outside it (a loop run on them would read and write other memory).
     """
+    if x.itemsize != loop[3] or (x.size > 1 and x.strides[0] != x.itemsize):
+        raise ValueError(
+            "apply_inplace: x is not an array of adjacent elements of the loop's dtype"
+        )
+    if lo < 0 or hi > x.size:
+        raise ValueError("apply_inplace: lo..hi is outside x")
     if hi <= lo:
         return 0
     at = x.ctypes.data + lo * x.itemsize

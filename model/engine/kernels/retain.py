@@ -129,7 +129,7 @@ def leave_month(
         Written: ``leaves`` at every position, ``left_reason`` for those leaving.
     bufsize : int
         ``np.getbufsize()``: numpy sums a float32 array in float64 one buffer-full at a time.
-    exp_loop : ndarray of intp, (3,)
+    exp_loop : ndarray of intp, (4,)
         :data:`model.engine.kernels.numpy_loops.EXP32`'s address.
 
     Returns
@@ -175,7 +175,8 @@ def leave_month(
             reference, with_discount, elasticity, discount, with_tenure, tenure_slope, buf,
         )  # fmt: skip
         for k in range(rows):
-            apply_inplace(exp_loop, buf[k], 0, c, frame)
+            if apply_inplace(exp_loop, buf[k], 0, c, frame) != 0:
+                raise RuntimeError("numpy's exp loop failed")
         _hazards(c, dense, on, idx, resp, gap_factor, prop, buf)
         if with_kept:  # the chunk's kept values, summed one buffer-full at a time
             kept = buf[1]

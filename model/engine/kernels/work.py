@@ -211,9 +211,9 @@ def work_month(
 ) -> tuple[int, int, int, float, float, float]:  # pragma: no cover - compiled
     """The work phase's month in one call: :func:`serve`, numpy's ``exp`` of the fix-cost
     exponents (``exp_loop``: :data:`model.engine.kernels.numpy_loops.EXP64`'s address), then
-    :func:`settle_month`.
+    :func:`~model.engine.kernels.incidents.settle_month`.
 
-    Parameters as there (``experience_month`` is ``serve``'s ``experience``, which
+    Parameters as theirs (``experience_month`` is ``serve``'s ``experience``, which
     ``settle_month`` reads). Returns the number of incidents, the numbers fixed on the spot and
     fixed later, the sums of what was spent on the spot and later (as ``np.add.reduce`` sums
     them) and the sum of ``quality`` (as ``serve`` returns it).
@@ -223,7 +223,8 @@ def work_month(
         skill_quality32, overload_quality, fit, u_quality, u_incident, normal_table, fit_effect,
         noise_scale, level, rate_max, dip, fix_cost_key, mu, sigma, quality, experience_month,
     )  # fmt: skip
-    apply_inplace(exp_loop, cost, 0, cost.size, np.empty(5, np.intp))  # np.exp(cost, out=cost)
+    if apply_inplace(exp_loop, cost, 0, cost.size, np.empty(5, np.intp)) != 0:  # np.exp, in place
+        raise RuntimeError("numpy's exp loop failed")
     n_on_spot, n_later, spot, later = settle_month(
         rows, hit, staff_of, cost, reachable, cap, budget_on, escalation_key, escalation_fix_prob,
         manager_multiplier, recovery_on_spot, recovery_escalated, severity, paradox_bonus,
