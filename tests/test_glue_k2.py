@@ -120,7 +120,7 @@ def test_retain_kernel_rounds_python_floats_as_float32_scalars(dense: bool, seed
         reason = np.zeros(d["served"].size, np.int8)
         counts = retain_kernels.leave_month(
             dense, d["served"], d["idx"], d["satisfaction"], d["bonus"], True, d["tenure"],
-            d["enrolled"], True, k, ref, True, ell, disc, True, slope, True,
+            d["enrolled"], (True, k, ref, True, ell, disc, True, slope), True,
             np.zeros(0, np.float32), gap, d["propensity"], threshold, d["u_churn"], d["u_poach"],
             poach, leaves, reason, np.getbufsize(), EXP32.address,
         )  # fmt: skip

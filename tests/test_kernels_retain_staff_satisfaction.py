@@ -289,7 +289,7 @@ def test_retain_kernel_on_an_empty_market() -> None:
     empty_f, empty_i, empty_b = (np.zeros(0, t) for t in (np.float32, np.int64, bool))
     counts = retain_kernels.leave_month(
         False, empty_b, empty_i, empty_f, empty_f, True, np.zeros(0, np.int16), empty_b,
-        True, -2.0, 0.5, True, 1.0, 0.1, True, 0.01, True, empty_f, 1.0, empty_f, 0.3,
+        (True, -2.0, 0.5, True, 1.0, 0.1, True, 0.01), True, empty_f, 1.0, empty_f, 0.3,
         empty_f, empty_f, 0.0, empty_b, np.zeros(0, np.int8), np.getbufsize(), EXP32.address,
     )  # fmt: skip
     assert counts == (0, 0, 0, 0.0)

@@ -47,14 +47,7 @@ def leave_month(
     paradox_acts: bool,
     tenure: np.ndarray,
     enrolled: np.ndarray,
-    exponential: bool,
-    minus_sensitivity: float,
-    reference: float,
-    with_discount: bool,
-    elasticity: float,
-    discount: float,
-    with_tenure: bool,
-    tenure_slope: float,
+    terms: tuple[bool, float, float, bool, float, float, bool, float],
     with_kept: bool,
     response: np.ndarray,
     gap_factor: float,
@@ -103,14 +96,11 @@ def leave_month(
         Months as a client.
     enrolled : ndarray of bool
         Loyalty programme's members (every client row); read only when ``with_discount``.
-    exponential, with_discount, with_tenure : bool
-        Which terms the exponent has.
-    minus_sensitivity, reference : float
-        ``−k`` and ``S_ref`` of the exponential response.
-    elasticity, discount : float
-        ``ℓ`` and the discount (a share of price) of the members.
-    tenure_slope : float
-        ``τ/12``: the exponent's change per month of tenure.
+    terms : tuple
+        The exponent's terms: ``(exponential, minus_sensitivity, reference, with_discount,
+        elasticity, discount, with_tenure, tenure_slope)`` — which terms it has (the three
+        flags), ``−k`` and ``S_ref`` of the exponential response, ``ℓ`` and the discount (a
+        share of price) of the members, and ``τ/12``, its change per month of tenure.
     with_kept : bool
         Also form the hazard without the discount (a programme runs).
     response : ndarray of float32
@@ -170,10 +160,7 @@ def leave_month(
         else:
             sat, bon, ten, enr, prop, on = satisfaction, bonus, tenure, enrolled, propensity, served
             uc, up, lv, why = u_churn, u_poach, leaves, left_reason
-        n_enrolled += _exponents(
-            c, dense, idx, sat, bon, paradox_acts, ten, enr, exponential, minus_sensitivity,
-            reference, with_discount, elasticity, discount, with_tenure, tenure_slope, buf,
-        )  # fmt: skip
+        n_enrolled += _exponents(c, dense, idx, sat, bon, paradox_acts, ten, enr, terms, buf)
         for k in range(rows):
             if apply_inplace(exp_loop, buf[k], 0, c, frame) != 0:
                 raise RuntimeError("numpy's exp loop failed")
@@ -211,19 +198,15 @@ def _exponents(
     paradox_acts: bool,
     tenure: np.ndarray,
     enrolled: np.ndarray,
-    exponential: bool,
-    minus_sensitivity: float,
-    reference: float,
-    with_discount: bool,
-    elasticity: float,
-    discount: float,
-    with_tenure: bool,
-    tenure_slope: float,
+    terms: tuple[bool, float, float, bool, float, float, bool, float],
     out: np.ndarray,
 ) -> int:  # pragma: no cover - compiled
     """The exponents of a chunk's ``c`` positions into ``out[:, :c]`` (row 1, if any, without
-    the discount); returns how many of them are enrolled (0 unless ``with_discount``). Position
-    ``j`` is row ``j`` of the arrays when ``dense``, else row ``idx[j]``."""
+    the discount; ``terms`` as :func:`leave_month`'s); returns how many of them are enrolled (0
+    unless ``with_discount``). Position ``j`` is row ``j`` of the arrays when ``dense``, else row
+    ``idx[j]``."""
+    exponential, minus_sensitivity, reference, with_discount = terms[:4]
+    elasticity, discount, with_tenure, tenure_slope = terms[4:]
     # Simple passes, each with its tests outside the loop: a loop that tests every flag for
     # every client ran several times slower than all of them together.
     minus_k, s_ref = np.float32(minus_sensitivity), np.float32(reference)

@@ -158,41 +158,44 @@ def step(ctx: Context) -> None:
     drop = service_drop(p, ctx.month) if p.shocks else 0.0
     # (scalars as float32, or rounded to it in the kernel: numpy computes a float32 array with a
     # Python float in float32)
+    delivery = (
+        idx,
+        cl.staff,
+        st.clients,
+        st.engagement,
+        st.skill,
+        *c.staff_terms,
+        cl.fit,
+        ctx.uniform("work.quality"),
+        ctx.uniform("work.incident"),
+        NORMAL_TABLE,
+        c.fit_effect,
+        c.noise_scale,
+        float(max(0.0, lv.service_level - drop)),
+        c.rate_max,
+        float(ctx.firm.novelty_dip),
+        ctx.streams.key("work.fix_cost", ctx.month),
+        c.mu,
+        c.sigma,
+        q,
+        x,
+    )
+    settlement = (
+        ctx.targeted["empowerment"],
+        float(lv.empowerment_cap),
+        lv.empowerment_budget > 0,
+        ctx.streams.key("work.escalation", ctx.month),
+        *c.settle,
+        cl.incident,
+        cl.direct_cost,
+        cl.paradox_bonus,
+        cl.experience,
+        st.budget_used,
+        st.budget_left,
+    )
+    # (The fix costs' exp: numpy's loop, inside the kernel.)
     n_hit, fixed_on_spot, n_later, spent_spot_total, spent_later_total, quality_sum = (
-        kernels.work_month(
-            idx,
-            cl.staff,
-            st.clients,
-            st.engagement,
-            st.skill,
-            *c.staff_terms,
-            cl.fit,
-            ctx.uniform("work.quality"),
-            ctx.uniform("work.incident"),
-            NORMAL_TABLE,
-            c.fit_effect,
-            c.noise_scale,
-            float(max(0.0, lv.service_level - drop)),
-            c.rate_max,
-            float(ctx.firm.novelty_dip),
-            ctx.streams.key("work.fix_cost", ctx.month),
-            c.mu,
-            c.sigma,
-            q,
-            x,
-            EXP64.address,  # the fix costs' exp: numpy's loop, inside the kernel
-            ctx.targeted["empowerment"],
-            float(lv.empowerment_cap),
-            lv.empowerment_budget > 0,
-            ctx.streams.key("work.escalation", ctx.month),
-            *c.settle,
-            cl.incident,
-            cl.direct_cost,
-            cl.paradox_bonus,
-            cl.experience,
-            st.budget_used,
-            st.budget_left,
-        )
+        kernels.work_month(delivery, EXP64.address, settlement)
     )
     # The kernels' sums are numpy's (kernels.reduce): np.add.reduce's, with no numpy call here.
     ctx.ledger["empowerment"] += spent_spot_total
