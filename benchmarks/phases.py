@@ -2,7 +2,9 @@
 
 ``python -m benchmarks.phases`` (``--clients``, ``--months``, ``--profile`` for a pyinstrument
 call tree of the same run, ``--kernels`` for each compiled pass's time, the bytes of the arrays
-it is handed and the rate that makes, beside the machine's streaming rate). Each phase of
+it is handed and the rate that makes, beside the machine's streaming rate, ``--split`` for each
+phase's compiled passes and the Python around them apart, with the runs a second the passes
+alone would allow: the bound that cutting Python can reach). Each phase of
 :data:`model.engine.phases.PHASES` is wrapped in a timer through the model's ``phases`` argument; what is left of a month (metrics, Mesa's DataCollector, staff
 agents) is reported as "metrics and bookkeeping". The numbers name what limits the engine; the
 benchmark itself (``python -m benchmarks``) reports throughput.
@@ -50,13 +52,15 @@ def phase_times(clients: int, months: int) -> tuple[dict[str, float], float, flo
     return spent, time.perf_counter() - built, built - start
 
 
+#: What a wrapped compiled pass reports after each call: its name (``module.function``), the
+#: call's seconds and its positional and keyword arguments.
+Record = Callable[[str, float, tuple, dict], None]
+
+
 @contextmanager
-def _kernels_timed(
-    spent: Counter, calls: Counter, moved: Counter, apart: Counter, partial: tuple = ()
-) -> Iterator[None]:
-    """Every compiled pass the engine's modules call, timed while the block runs: seconds,
-    calls and the bytes of its array arguments, by the pass's name (put back after); the bytes
-    of the arrays in ``partial`` (read only in part) also counted in ``apart``.
+def _kernels_wrapped(record: Record) -> Iterator[None]:
+    """Every compiled pass the engine's modules call, timed while the block runs and reported
+    to ``record`` after each call (the passes put back after).
 
     A kernel module's helpers imported from another kernel module (``clip``, ``add_reduce``…) are
     left alone: other kernels call them, compiled, through those names. A kernel compiled
@@ -74,7 +78,7 @@ def _kernels_timed(
                 if not isinstance(fn, CPUDispatcher) or (kernels and fn.__module__ != name):
                     continue
                 if id(fn) not in wrappers:
-                    wrappers[id(fn)] = _timed_kernel(fn, spent, calls, moved, apart, partial)
+                    wrappers[id(fn)] = _timed_kernel(fn, record)
                 patched.append((module, attr, fn))
                 setattr(module, attr, wrappers[id(fn)])
         yield
@@ -83,18 +87,13 @@ def _kernels_timed(
             setattr(module, attr, fn)
 
 
-def _timed_kernel(fn, spent, calls, moved, apart, partial) -> Callable:
+def _timed_kernel(fn: CPUDispatcher, record: Record) -> Callable:
     key = f"{fn.__module__.rsplit('.', 1)[-1]}.{fn.__name__}"
-    skim = {id(a) for a in partial}
 
     def timed(*args, **kwargs):
         start = time.perf_counter()
         out = fn(*args, **kwargs)
-        spent[key] += time.perf_counter() - start
-        calls[key] += 1
-        arrays = [a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)]
-        moved[key] += sum(a.nbytes for a in arrays)
-        apart[key] += sum(a.nbytes for a in arrays if id(a) in skim)
+        record(key, time.perf_counter() - start, args, kwargs)
         return out
 
     return timed
@@ -115,12 +114,97 @@ def kernel_times(clients: int, months: int) -> tuple[dict[str, tuple], float, in
     model = RetentionModel(scenario(clients, months))
     network = model.ctx.network
     spent, calls, moved, apart = Counter(), Counter(), Counter(), Counter()
-    with _kernels_timed(spent, calls, moved, apart, (network.indptr, network.indices)):
+    skim = {id(network.indptr), id(network.indices)}
+
+    def record(key: str, seconds: float, args: tuple, kwargs: dict) -> None:
+        spent[key] += seconds
+        calls[key] += 1
+        arrays = [a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)]
+        moved[key] += sum(a.nbytes for a in arrays)
+        apart[key] += sum(a.nbytes for a in arrays if id(a) in skim)
+
+    with _kernels_wrapped(record):
         start = time.perf_counter()
         model.run()
         total = time.perf_counter() - start
     passes = {k: (spent[k], calls[k], moved[k], apart[k]) for k in spent}
     return passes, total, model.nbytes()
+
+
+#: The row of :func:`split_times` for what a month does outside its phases.
+OUTSIDE = "metrics and bookkeeping"
+
+
+def split_times(clients: int, months: int) -> tuple[dict[str, tuple[float, float, int]], float]:
+    """Each phase's seconds over a run's months split into its compiled passes and the Python
+    around them, and the months' seconds in all.
+
+    Returns ``{phase: (seconds, seconds in compiled passes, calls)}`` in the phases' order, plus
+    :data:`OUTSIDE` (opening and closing each month: the metrics, the collector, the clock). A
+    pass's seconds are timed around each call (numba's dispatch of its arguments included); the
+    timers' own cost (:func:`_timer_cost`, measured here: about a microsecond around a pass, a
+    few tenths around a phase) is taken out of the row it lands in, so ``seconds − compiled``
+    is the Python the run would have had without the timers.
+    """
+    RetentionModel(scenario(2_000, 24)).run()  # every kernel compiled or loaded before the block
+    names = [name for name, _ in PHASES]
+    total = dict.fromkeys([*names, OUTSIDE], 0.0)
+    compiled = dict.fromkeys(total, 0.0)
+    calls = dict.fromkeys(total, 0)
+    current = [OUTSIDE]
+
+    def in_phase(name: str, step: Callable[[Context], None]) -> Callable[[Context], None]:
+        def run(ctx: Context) -> None:
+            current[0] = name
+            start = time.perf_counter()
+            try:
+                step(ctx)
+            finally:
+                total[name] += time.perf_counter() - start
+                current[0] = OUTSIDE
+
+        return run
+
+    def record(key: str, seconds: float, args: tuple, kwargs: dict) -> None:
+        compiled[current[0]] += seconds
+        calls[current[0]] += 1
+
+    model = RetentionModel(
+        scenario(clients, months), phases=tuple((n, in_phase(n, step)) for n, step in PHASES)
+    )
+    from numba import njit
+
+    @njit(cache=False)
+    def nothing(a: object) -> None:  # pragma: no cover - compiled
+        pass
+
+    nothing(None)
+    pass_cost = _timer_cost(_timed_kernel(nothing, lambda *_: None), nothing)
+    phase_cost = _timer_cost(in_phase(OUTSIDE, lambda ctx: None), lambda ctx: None)
+    with _kernels_wrapped(record):
+        start = time.perf_counter()
+        model.run()
+        months_s = time.perf_counter() - start
+    # The phases' timers run outside the phases: their cost lands in OUTSIDE.
+    total[OUTSIDE] = months_s - sum(total[n] for n in names) - phase_cost * len(names) * months
+    months_s -= pass_cost * sum(calls.values()) + phase_cost * len(names) * months
+    return {k: (total[k] - pass_cost * calls[k], compiled[k], calls[k]) for k in total}, months_s
+
+
+def _timer_cost(wrapped: Callable[[object], None], bare: Callable[[object], None]) -> float:
+    """Seconds a timer adds to a call: the fastest of many calls of ``wrapped`` (a do-nothing
+    function in the timer) less the fastest of ``bare`` (the function alone), at least 0."""
+
+    def fastest(fn: Callable[[object], None]) -> float:
+        best = float("inf")
+        for _ in range(7):
+            start = time.perf_counter()
+            for _ in range(2_000):
+                fn(None)
+            best = min(best, (time.perf_counter() - start) / 2_000)
+        return best
+
+    return max(fastest(wrapped) - fastest(bare), 0.0)
 
 
 def streaming_rate(nbytes: int) -> float:
@@ -137,6 +221,35 @@ def streaming_rate(nbytes: int) -> float:
     return 2 * a.nbytes * repeats / (time.perf_counter() - start)
 
 
+def split_report(
+    rows: dict[str, tuple[float, float, int]],
+    months_s: float,
+    clients: int,
+    months: int,
+    build_s: float,
+) -> str:
+    """:func:`split_times`' table, in ms a month, and the runs a second (and client-steps a
+    second) its compiled passes alone would allow at this size and horizon (the build,
+    ``build_s``, added once a run)."""
+    per = 1000.0 / months
+    lines = [f"  {'phase':<24}{'ms a month':>11}{'compiled':>10}{'calls':>7}{'Python':>9}"]
+    for name, (seconds, in_passes, n) in rows.items():
+        lines.append(f"  {name:<24}{seconds * per:11.3f}{in_passes * per:10.3f}"
+                     f"{n / months:7.1f}{(seconds - in_passes) * per:9.3f}")  # fmt: skip
+    passes = sum(r[1] for r in rows.values())
+    python = months_s - passes
+    lines.append(f"  {'month':<24}{months_s * per:11.3f}{passes * per:10.3f}"
+                 f"{sum(r[2] for r in rows.values()) / months:7.1f}{python * per:9.3f}")  # fmt: skip
+    alone, whole = passes + build_s, months_s + build_s
+    lines.append(
+        f"compiled passes {passes / months_s:.0%} of the month, the Python around them "
+        f"{python / months_s:.0%}; a run of passes alone, with this build ({build_s * 1e3:.1f} ms): "
+        f"{1.0 / alone:.2f} runs/s ({clients * months / alone / 1e6:.1f} M client-steps/s), "
+        f"against {1.0 / whole:.2f} ({clients * months / whole / 1e6:.1f} M) with the Python"
+    )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="benchmarks.phases", description=__doc__.split("\n")[0])
     ap.add_argument("--clients", type=int, default=1_000_000, help="market size (default 10^6)")
@@ -144,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="also print a pyinstrument call tree")
     ap.add_argument("--kernels", action="store_true",
                     help="also time each compiled pass and the bytes it is handed")  # fmt: skip
+    ap.add_argument("--split", action="store_true",
+                    help="also split each phase into its compiled passes and its Python")  # fmt: skip
     args = ap.parse_args(argv)
     if args.clients < 10 or args.months < 1:
         ap.error(f"--clients {args.clients} / --months {args.months}: allowed: ≥ 10 and ≥ 1")
@@ -172,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
             gbs = nbytes / seconds / 1e9 if seconds else float("nan")
             print(f"  {key:<34}{seconds * per_month:11.3f}{n / args.months:7.1f}"
                   f"{nbytes / args.months / 1e6:11.1f}{gbs:7.1f}")  # fmt: skip
+    if args.split:
+        print()
+        rows, months_s = split_times(args.clients, args.months)
+        print(split_report(rows, months_s, args.clients, args.months, built))
     if args.profile:
         from pyinstrument import Profiler
 

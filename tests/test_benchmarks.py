@@ -7,6 +7,7 @@ import platform
 from pathlib import Path
 
 import pytest
+from numba.core.registry import CPUDispatcher
 
 from benchmarks.__main__ import main
 from model.engine.numerics import numerics_class
@@ -67,7 +68,6 @@ def test_phase_times_cover_every_phase() -> None:
 
 
 def test_kernel_times_cover_the_compiled_passes_and_put_them_back(capsys) -> None:
-    from numba.core.registry import CPUDispatcher
 
     from benchmarks.phases import kernel_times
     from benchmarks.phases import main as phases_main
@@ -85,6 +85,32 @@ def test_kernel_times_cover_the_compiled_passes_and_put_them_back(capsys) -> Non
         assert isinstance(fn, CPUDispatcher)  # the wrappers are gone after the run
     assert phases_main(["--clients", "500", "--months", "2", "--kernels"]) == 0
     assert "compiled passes:" in capsys.readouterr().out
+
+
+def test_split_times_put_each_phases_passes_and_python_apart(capsys) -> None:
+    """Every phase and the month's own bookkeeping get a row; their seconds add up to the
+    months'; each row's compiled seconds are within its own and its calls are counted where
+    they happen (the metrics pass outside the phases, retain's pass inside retain)."""
+    from benchmarks.phases import OUTSIDE, split_times
+    from benchmarks.phases import main as phases_main
+    from model.engine import randomness
+    from model.engine.kernels import metrics
+    from model.engine.phases import PHASES
+
+    months = 3
+    rows, months_s = split_times(2_000, months)
+    assert list(rows) == [*(name for name, _ in PHASES), OUTSIDE]
+    assert sum(r[0] for r in rows.values()) == pytest.approx(months_s)
+    for name, (seconds, compiled, _) in rows.items():
+        assert 0 <= compiled <= seconds, name
+    assert rows["retain"][2] >= 2 * months  # its draw and its pass, each month
+    assert rows[OUTSIDE][2] >= 2 * months  # the month's opening and metrics passes
+    assert rows["innovate"][1] < rows["work"][1]  # one number drawn, against the served's work
+    assert isinstance(metrics.month_pass, CPUDispatcher)  # put back after the run
+    assert isinstance(randomness.pcg64_fill_float32, CPUDispatcher)
+    assert phases_main(["--clients", "500", "--months", "2", "--split"]) == 0
+    printed = capsys.readouterr().out
+    assert "compiled passes" in printed and "runs/s" in printed and OUTSIDE in printed
 
 
 def test_rounds_keep_each_rows_fastest_and_every_rate(tmp_path: Path, capsys) -> None:
