@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
+from numba import njit
 from numba.core.registry import CPUDispatcher
 
 from benchmarks.__main__ import scenario
@@ -172,7 +173,6 @@ def split_times(clients: int, months: int) -> tuple[dict[str, tuple[float, float
     model = RetentionModel(
         scenario(clients, months), phases=tuple((n, in_phase(n, step)) for n, step in PHASES)
     )
-    from numba import njit
 
     @njit(cache=False)
     def nothing(a: object) -> None:  # pragma: no cover - compiled
