@@ -68,7 +68,6 @@ def test_phase_times_cover_every_phase() -> None:
 
 
 def test_kernel_times_cover_the_compiled_passes_and_put_them_back(capsys) -> None:
-
     from benchmarks.phases import kernel_times
     from benchmarks.phases import main as phases_main
     from model.engine import randomness
