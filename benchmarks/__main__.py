@@ -3,7 +3,8 @@
 Run ``bash scripts/benchmark.sh`` (= ``.venv/bin/python -m benchmarks``); ``--quick`` for a fast
 run, ``--huge`` to add 10⁷ clients, ``--no-process`` to skip the whole-process row, ``--repeat N``
 for N rounds of every row in turn, each row keeping its fastest (:func:`fastest`), ``--out FILE``
-for the JSON (default benchmarks/results.json).
+for the JSON (default benchmarks/results.json). After its table it reads the throughput targets
+off the rows (:mod:`benchmarks.targets`: each target's value, bar and verdict; JSON ``targets``).
 
 Rows (``engine``):
 
@@ -59,6 +60,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
+from benchmarks.targets import report, verdicts
 from benchmarks.yardstick import lifecycle_kernel, multiply_add_kernel
 from model import RetentionModel, Scenario
 from model.engine.numerics import numerics_class, simd_features
@@ -376,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
               "client_steps_per_s_rounds); ratio: the median over rounds of the model's rate "
               "over the yardstick's run beside it")  # fmt: skip
     print("\n".join(side_by_side(rows)))
+    targets = verdicts(rows)
+    print("\n".join(report(targets)))
     speed = {(r["engine"], r["clients"]): r["client_steps_per_s"] for r in rows}
     for n in (1_000, 10_000):
         if ("reference", n) in speed and ("array", n) in speed:
@@ -393,7 +397,10 @@ def main(argv: list[str] | None = None) -> int:
             "processor": _cpu_name(), "simd": simd_features(), "numerics": numerics_class(),
             "baseline": BASE, "load_average": load,
             "kernels_load_s": round(kernels_load_s, 3)}  # fmt: skip
-    out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2) + "\n", encoding="utf-8")
+    out.write_text(
+        json.dumps({"meta": meta, "rows": rows, "targets": targets}, indent=2) + "\n",
+        encoding="utf-8",
+    )
     print(f"wrote {out}")
     return 0
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from numba.core.registry import CPUDispatcher
 
-from benchmarks.__main__ import main
+from benchmarks.__main__ import main, plan
+from benchmarks.targets import TARGETS, Target, verdicts
+from benchmarks.targets import main as targets_main
 from model.engine.numerics import numerics_class
 
 FIELDS = {"engine", "clients", "active_clients", "months", "client_steps_per_s", "bytes_per_client"}
@@ -51,6 +53,9 @@ def test_quick_benchmark_writes_every_field(tmp_path: Path, capsys) -> None:
     assert "git" in written["meta"]  # the commit, in a checkout (None in an installed wheel)
     printed = capsys.readouterr().out
     assert "M steps/s" in printed and "yardstick" in printed and "load average" in printed
+    # The targets are at full sizes: a quick run measures none of them, and says so.
+    assert [v["met"] for v in written["targets"]] == [None] * len(TARGETS)
+    assert "targets met: 0 of 0 measured" in printed
 
 
 def test_bad_kernel_passes_is_refused(capsys) -> None:
@@ -151,3 +156,54 @@ def test_the_ratio_is_the_median_of_rounds_beside_their_own_yardstick(monkeypatc
     assert row["yardstick_ratio"] == 0.2  # the median (the mean would be 0.2167)
     assert row["client_steps_per_s"] == 6.0 and row["yardstick_beside"] == [40.0, 20.0]
     assert row["yardstick_beside_rounds"] == [[10.0, 30.0], [40.0, 20.0], [20.0, 20.0]]
+
+
+def test_every_target_is_a_number_the_full_benchmark_measures() -> None:
+    """Each target names a row of the full plan (engine, size, horizon) and a field that row
+    writes, so no target can be left unmeasured by a full run."""
+    runs_rows = {"solo": "array", "ensemble": "array_ensemble[{runs}]", "process": "process"}
+    measured = set()
+    for kind, n, months, runs in plan(quick=False, huge=False, process=True):
+        fields = {"yardstick_ratio", "bytes_per_client", "client_steps_per_s"}
+        if kind in runs_rows:
+            fields.add("runs_per_s")
+        engine = runs_rows.get(kind, kind).format(runs=runs)
+        measured |= {(engine, n, months, f) for f in fields}
+    for t in TARGETS:
+        assert (t.engine, t.clients, t.months, t.field) in measured, t.name
+
+
+def test_targets_are_read_off_their_own_row_against_their_bar(tmp_path: Path, capsys) -> None:
+    """A value at the bar meets it, either side of it as the bar says; a row of another size,
+    horizon or engine is not read; a missing row is *not measured*, and the command's exit
+    status says whether every target was measured and met."""
+    at_least = Target("runs", "array", 3_000, 120, "runs_per_s", 20.0)
+    at_most = Target("bytes", "process", 1_000_000, 120, "bytes_per_client", 200.0, at_most=True)
+    rows = [
+        {"engine": "array", "clients": 3_000, "months": 12, "runs_per_s": 99.0},  # other horizon
+        {"engine": "array", "clients": 3_000, "months": 120, "runs_per_s": 20.0},
+        {"engine": "process", "clients": 1_000_000, "months": 120, "bytes_per_client": 200.5},
+    ]
+    found = verdicts(rows, (at_least, at_most))
+    assert [(v["value"], v["met"]) for v in found] == [(20.0, True), (200.5, False)]
+    rows[1]["runs_per_s"] = 19.99
+    rows[2]["bytes_per_client"] = 150.0
+    found = verdicts(rows, (at_least, at_most))
+    assert [(v["value"], v["met"]) for v in found] == [(19.99, False), (150.0, True)]
+    assert verdicts(rows[:1], (at_least,))[0]["met"] is None  # only another horizon's row
+    # The command, on stored results: 1 while any is unmet or unmeasured, 2 for no results.
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"rows": rows}), encoding="utf-8")
+    assert targets_main([str(path)]) == 1
+    assert "not met" in capsys.readouterr().out
+    met: dict[tuple, dict] = {}  # one row per engine, size and horizon, as a run writes them
+    for t in TARGETS:
+        r = met.setdefault((t.engine, t.clients, t.months), {"engine": t.engine,
+                           "clients": t.clients, "months": t.months})  # fmt: skip
+        r[t.field] = t.bar + (-1.0 if t.at_most else 1.0)
+    path.write_text(json.dumps({"rows": list(met.values())}), encoding="utf-8")
+    assert targets_main([str(path)]) == 0
+    assert f"targets met: {len(TARGETS)} of {len(TARGETS)} measured" in capsys.readouterr().out
+    path.write_text("{}", encoding="utf-8")
+    assert targets_main([str(path)]) == 2
+    assert "is not a benchmark's JSON" in capsys.readouterr().err

@@ -145,3 +145,22 @@ def test_the_benchmark_table_is_the_committed_results():
         assert _shown(cells[5], yard), (cells[0], cells[5], yard)
     commit = results["meta"]["git"][:7]
     assert f"`--repeat 3` at {commit}" in " ".join(text.split())
+
+
+def test_the_targets_paragraph_reads_the_committed_results():
+    """The README's reading of the throughput targets is ``benchmarks.targets``' on the
+    committed results: how many are met, and each target's value as the table rounds it."""
+    from benchmarks.targets import verdicts
+
+    results = json.loads((README.parent / "benchmarks" / "results.json").read_text())
+    found = verdicts(results["rows"])
+    text = _text()
+    start = text.index("Read against the engine's throughput targets")
+    paragraph = text[start : text.index("Earlier runs of the same command", start)]
+    words = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
+    met = sum(bool(v["met"]) for v in found)
+    assert f"meets {words[met]} of {words[len(found)]}" in paragraph
+    for v in found:
+        digits = 0 if v["field"] == "bytes_per_client" else (1 if v["value"] > 2 else 3)
+        assert f"{v['value']:.{digits}f}" in paragraph, v["target"]
+        assert f"{v['bar']:.2f}".rstrip("0").rstrip(".") in paragraph, v["target"]
