@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 __all__ = ["TARGETS", "Target", "main", "report", "verdicts"]
@@ -85,23 +85,15 @@ def verdicts(rows: list[dict], targets: tuple[Target, ...] = TARGETS) -> list[di
         ``field``, ``bar``, ``at_most``, ``value`` (None when no row of that engine, size and
         horizon carries the field) and ``met`` (None when not measured, else a bool).
     """
+    by_row = {(r.get("engine"), r.get("clients"), r.get("months")): r for r in rows}
     out = []
     for t in targets:
-        value = None
-        for r in rows:
-            if (r.get("engine"), r.get("clients"), r.get("months")) == (
-                t.engine,
-                t.clients,
-                t.months,
-            ):
-                value = r.get(t.field)
-                break
-        out.append({
-            "target": t.name, "engine": t.engine, "clients": t.clients, "months": t.months,
-            "field": t.field, "bar": t.bar, "at_most": t.at_most,
-            "value": None if value is None else float(value),
-            "met": None if value is None else t.met(float(value)),
-        })  # fmt: skip
+        value = by_row.get((t.engine, t.clients, t.months), {}).get(t.field)
+        found = {"target": t.name, **asdict(t)}
+        del found["name"]
+        found["value"] = None if value is None else float(value)
+        found["met"] = None if value is None else t.met(float(value))
+        out.append(found)
     return out
 
 
