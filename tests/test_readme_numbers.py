@@ -156,7 +156,7 @@ def test_the_targets_paragraph_reads_the_committed_results():
     found = verdicts(results["rows"])
     text = _text()
     start = text.index("Read against the engine's throughput targets")
-    paragraph = text[start : text.index("Earlier runs of the same command", start)]
+    paragraph = text[start : text.index("**What limits speed now**", start)]
     words = {0: "none", 1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
     met = sum(bool(v["met"]) for v in found)
     assert f"meets {words[met]} of {words[len(found)]}" in paragraph

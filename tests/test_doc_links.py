@@ -1,0 +1,72 @@
+"""The repository's own documents link to files and headings that exist.
+
+Relative Markdown links in the README, CONTRIBUTING, the CHANGELOG, ``experiments/README.md`` and
+``docs/`` must name a file of the checkout, and a ``#fragment`` a heading of the file it points
+into (GitHub's anchors: the heading lower-cased, punctuation but hyphens dropped, spaces as
+hyphens). Links to the web and links inside code are not checked.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DOCUMENTS = sorted(
+    [
+        REPO / "README.md",
+        REPO / "CONTRIBUTING.md",
+        REPO / "CHANGELOG.md",
+        REPO / "experiments" / "README.md",
+        *(REPO / "docs").glob("*.md"),
+    ]
+)
+_LINK = re.compile(r"\[[^\]\n]*\]\(([^)\s]+)\)")
+_FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+_CODE = re.compile(r"`[^`\n]*`")
+
+
+def anchor(heading: str) -> str:
+    """GitHub's anchor of a heading's text."""
+    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+def anchors(path: Path) -> set[str]:
+    """The anchors of a Markdown file's headings (outside fenced code)."""
+    text = _FENCE.sub("", path.read_text(encoding="utf-8"))
+    return {anchor(m.group(1)) for m in re.finditer(r"^#{1,6} +(.+?) *$", text, re.MULTILINE)}
+
+
+def links(path: Path) -> list[str]:
+    """The relative link targets of a Markdown file, outside code."""
+    text = _CODE.sub("", _FENCE.sub("", path.read_text(encoding="utf-8")))
+    return [t for t in _LINK.findall(text) if not re.match(r"^[a-z][a-z0-9+.-]*:", t)]
+
+
+def test_anchor_follows_githubs_rule() -> None:
+    assert anchor("What limits speed now") == "what-limits-speed-now"
+    assert anchor("Exactness: every number the same") == "exactness-every-number-the-same"
+    assert anchor("The `retention` command, step by step") == "the-retention-command-step-by-step"
+
+
+def test_a_broken_link_is_found(tmp_path: Path) -> None:
+    page = tmp_path / "a.md"
+    page.write_text("# Top\n\n[ok](#top) [gone](missing.md) [bad](#nowhere) `[x](y.md)`\n")
+    assert links(page) == ["#top", "missing.md", "#nowhere"]
+    assert "top" in anchors(page) and "nowhere" not in anchors(page)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: str(p.relative_to(REPO)))
+def test_relative_links_resolve(document: Path) -> None:
+    broken = []
+    for target in links(document):
+        name, _, fragment = target.partition("#")
+        path = (document.parent / name).resolve() if name else document
+        if not path.exists():
+            broken.append(f"{target}: no such file")
+        elif fragment and path.suffix == ".md" and fragment not in anchors(path):
+            broken.append(f"{target}: no such heading")
+    assert broken == [], f"{document.name}: {broken}"
