@@ -232,3 +232,35 @@ def test_cli_survival_writes_a_loadable_scenario(tmp_path, capsys):
     assert "out_of_sample_periods = 7-12" in out.read_text()  # fitted to 6 years, not 7
     # Its own name: `retention run fitted.toml` writes out/baseline-calibrated/, not the base's.
     assert Scenario.from_toml(out).name == "baseline-calibrated"
+
+
+@pytest.mark.parametrize(("unit", "scale"), [("percent", 100.0), ("share", 1.0)])
+def test_cli_survival_in_percent_or_shares_with_the_cohort_size(tmp_path, capsys, unit, scale):
+    """The README's ``--survival pct.csv --cohort-size 1200`` (columns: year,percent): the column
+    is rescaled to 1,200 clients once and fitted as those counts would be (before, the rescaled
+    counts were checked again as whole counts and refused)."""
+    alive = fader_hardie("regular")
+    table = np.round(alive / alive[0] * scale, 4)  # as a report prints them
+    src = _write(
+        tmp_path / "pct.csv",
+        f"year,{unit}\n" + "\n".join(f"{i},{v}" for i, v in enumerate(table)) + "\n",
+    )
+    out = tmp_path / "fitted.toml"
+    args = ["calibrate", "--survival", str(src), "--cohort-size", "1200", "--out", str(out)]
+    assert main(args) == 0, capsys.readouterr().err
+    expected = calibrate_survival(table / table[0] * 1200.0, cohort_size=1200)
+    fitted = Scenario.from_toml(out).retain
+    assert fitted.base_churn == pytest.approx(expected.scenario.retain.base_churn, rel=1e-9)
+    assert fitted.churn_heterogeneity == pytest.approx(
+        expected.scenario.retain.churn_heterogeneity, rel=1e-9
+    )
+
+
+def test_a_column_already_at_the_cohort_size_is_kept_as_it_is():
+    """Rescaling is done once: a column starting at the cohort size passes unchanged, so a table
+    read with ``cohort_size`` can be handed on with it."""
+    from model.studies.calibration.data import survival_table
+
+    a = np.array([1200.0, 764.7, 561.6, 470.4])  # (764.7 / 1200 · 1200 is not 764.7 in floats)
+    assert np.array_equal(survival_table(a, cohort_size=1200), a)
+    assert np.array_equal(survival_table(a / 12.0, cohort_size=1200), a / 12.0 / 100.0 * 1200.0)

@@ -216,8 +216,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         with bar(None, "calibrate", unit="run", enabled=not args.quiet) as progress:
             if args.survival is not None:
                 alive, months = read_survival(args.survival, args.cohort_size)
+                # (The cohort size again: a column of percentages is rescaled, not whole counts.)
                 result = calibrate_survival(
-                    alive, period_months=months, fit_periods=args.fit_years, base=args.base
+                    alive,
+                    period_months=months,
+                    fit_periods=args.fit_years,
+                    base=args.base,
+                    cohort_size=args.cohort_size,
                 )
             elif args.transactions is not None:
                 result = _transactions(args, progress)

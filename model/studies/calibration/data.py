@@ -52,8 +52,9 @@ def survival_table(
     """Check a survival column: finite counts ≥ 0, at least 3 periods, never rising, first > 0.
 
     With ``cohort_size`` the column may be percentages or shares of the cohort (rescaled to counts
-    of ``cohort_size`` clients); without it, a column starting at exactly 100 is refused as
-    ambiguous (100 clients counted, or percentages?).
+    of ``cohort_size`` clients; a column that already starts at ``cohort_size``, such as one this
+    function returned, is kept as it is); without it, a column starting at exactly 100 is refused
+    as ambiguous (100 clients counted, or percentages?).
     """
     a = np.asarray(alive, dtype=np.float64)
     if cohort_size is not None:
@@ -61,7 +62,8 @@ def survival_table(
             raise CalibrationError(
                 f"cohort_size: value {cohort_size!r} is not allowed; allowed: a count ≥ 1"
             )
-        if a.ndim == 1 and a.size and np.isfinite(a[0]) and a[0] > 0:
+        first_ok = a.ndim == 1 and a.size and np.isfinite(a[0]) and a[0] > 0
+        if first_ok and a[0] != cohort_size:
             a = a / a[0] * float(cohort_size)
     if a.ndim != 1 or a.size < 3:
         raise CalibrationError(
