@@ -220,6 +220,11 @@ BAD_INPUT = {
         ["--set", "levers.service_level"],
         ["--set", "levers.service_level", "SECTION.NAME=VALUE"],
     ),
+    # (TINY gives --clients and --months: a --set of the same parameter must agree, not vanish)
+    "--set beside its shortcut": (
+        ["--set", "market.clients=abc"],
+        ["--set market.clients=abc", "--clients", "different values"],
+    ),
     "unknown option": (["--bogus"], ["--bogus"]),
     "missing file": (["{tmp}/missing.toml"], ["missing.toml", "does not exist"]),
     "malformed TOML": (["{tmp}/broken.toml"], ["broken.toml", "not valid TOML", "line 3"]),
@@ -383,3 +388,9 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path):
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_set_that_agrees_with_its_shortcut_is_allowed(tmp_path):
+    out = tmp_path / "res"
+    assert run_cli("run", *TINY, "--set", "market.clients=100", "--out", out, "--quiet") == 0
+    assert json.loads((out / "summary.json").read_text())["scenario"]["market"]["clients"] == 100

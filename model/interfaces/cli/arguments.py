@@ -36,7 +36,11 @@ def add_set_option(p: argparse.ArgumentParser, help: str) -> None:
 
 
 def overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """``--set`` pairs, then the shortcut options (which win), as raw strings for the scenario."""
+    """``--set`` pairs and the shortcut options, as raw strings for the scenario.
+
+    A shortcut and a ``--set`` of the same parameter must agree: one of them would otherwise be
+    dropped without a word (a ``--set market.clients=abc`` beside ``--clients 500`` was).
+    """
     overrides: dict[str, Any] = {}
     for item in args.overrides:
         key, sep, value = item.partition("=")
@@ -45,14 +49,20 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
                 f"--set {item!r}: expected SECTION.NAME=VALUE, e.g. levers.service_level=wow"
             )
         overrides[key.strip()] = value.strip()
-    for key, value in (
-        ("market.clients", args.clients),
-        ("run.months", args.months),
-        ("run.seed", args.seed),
-        ("run.track_clients", getattr(args, "track", None)),
+    for key, option, value in (
+        ("market.clients", "--clients", args.clients),
+        ("run.months", "--months", args.months),
+        ("run.seed", "--seed", args.seed),
+        ("run.track_clients", "--track", getattr(args, "track", None)),
     ):
-        if value is not None:
-            overrides[key] = value
+        if value is None:
+            continue
+        if key in overrides and overrides[key] != str(value):
+            raise CliError(
+                f"--set {key}={overrides[key]} and {option} {value} set the same parameter to "
+                f"different values; allowed: one of them (or the same value in both)"
+            )
+        overrides[key] = value
     return overrides
 
 
