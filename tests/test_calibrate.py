@@ -264,3 +264,18 @@ def test_a_column_already_at_the_cohort_size_is_kept_as_it_is():
     a = np.array([1200.0, 764.7, 561.6, 470.4])  # (764.7 / 1200 · 1200 is not 764.7 in floats)
     assert np.array_equal(survival_table(a, cohort_size=1200), a)
     assert np.array_equal(survival_table(a / 12.0, cohort_size=1200), a / 12.0 / 100.0 * 1200.0)
+
+
+@pytest.mark.parametrize("split", ["notadate", "1997-13-45"])
+def test_cli_a_split_that_is_not_a_date_is_one_line_exit_2(tmp_path, capsys, split):
+    src = _write(
+        tmp_path / "log.csv",
+        "client,date,amount\n"
+        + "".join(f"c{i % 7},2020-{1 + i % 12:02d}-15,5\n" for i in range(60)),
+    )
+    out = tmp_path / "o.toml"
+    code = main(["calibrate", "--transactions", str(src), "--split", split, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert f"split: value {split!r} is not allowed" in err and "a date" in err
+    assert len(err.strip().splitlines()) == 1 and not out.exists()

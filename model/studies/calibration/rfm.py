@@ -86,11 +86,24 @@ def default_split(log: pd.DataFrame) -> pd.Timestamp:
     return start + pd.Timedelta(days=(end - start).days // 2)
 
 
+def _date(name: str, value: object) -> pd.Timestamp:
+    """``value`` as a date, or a :class:`CalibrationError` naming ``name`` and the value."""
+    try:
+        day = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        day = pd.NaT
+    if pd.isna(day):
+        raise CalibrationError(
+            f"{name}: value {value!r} is not allowed; allowed: a date (e.g. 1997-09-30)"
+        )
+    return day
+
+
 def history(log: pd.DataFrame, split=None, *, end=None, unit_days: float = 7.0) -> History:
     """Histories at ``split`` (a date; default :func:`default_split`) from one-row-per-purchase-day log."""
     start = log["date"].min()
-    end = log["date"].max() if end is None else pd.Timestamp(end)
-    split = default_split(log) if split is None else pd.Timestamp(split)
+    end = log["date"].max() if end is None else _date("end", end)
+    split = default_split(log) if split is None else _date("split", split)
     if not start <= split < end:
         raise CalibrationError(
             f"split: value {split.date()} is not allowed; allowed: {start.date()} ≤ split < "
