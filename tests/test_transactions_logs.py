@@ -107,6 +107,9 @@ def test_survival_counts_or_percentages_with_a_cohort_size(tmp_path):
         ("customer,date,amount\na,2021-03-31,5\n", [], "missing column 'client'"),
         ("client,date,amount\na,2021-03-31,5\n", ["--split", "2030-01-01"], "split"),
         ("client,date,amount\na,2021-03-31,5\n", ["--setting", "sometimes"], "setting"),
+        # --columns naming fewer or more fields than the file has (pandas warned, then shifted)
+        ("1 a 19970101 1 5.0\n2 a 19970102 1 5.0\n", ["--columns", "a,b"], "allowed: 5 names"),
+        ('a,"x, y",2021-03-31\n', ["--columns", "client,date,amount,n"], "allowed: 3 names"),
     ],
 )
 def test_cli_bad_logs_one_line_exit_2(tmp_path, capsys, text, extra, match):

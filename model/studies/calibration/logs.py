@@ -19,6 +19,7 @@ customer-base literature (Fader, Hardie & Lee 2005 count purchase days).
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,24 @@ def _sep(path: Path) -> str:
     return r"\s+"
 
 
+def _check_width(path: Path, sep: str, columns: tuple[str, ...]) -> None:
+    """Refuse ``columns`` that do not name every field of the file's first line (pandas would
+    warn and shift or drop fields)."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        first = next((line.strip() for line in fh if line.strip()), "")
+    # (csv's reader: a quoted field may hold the separator)
+    width = (
+        len(re.split(sep, first))
+        if sep == r"\s+"
+        else len(next(csv.reader([first], delimiter=sep)))
+    )
+    if first and width != len(columns):
+        raise CalibrationError(
+            f"columns: value {','.join(columns)!r} is not allowed; allowed: {width} names, one "
+            f"for each column of {str(path)!r} (its first line has {width})"
+        )
+
+
 def _frame(path: Path, fmt: LogFormat) -> pd.DataFrame:
     if not path.exists():
         raise CalibrationError(f"transaction log {str(path)!r} does not exist")
@@ -82,6 +101,7 @@ def _frame(path: Path, fmt: LogFormat) -> pd.DataFrame:
     else:
         kw["skipinitialspace"] = True
     if fmt.columns:
+        _check_width(path, sep, fmt.columns)
         kw.update(header=None, names=list(fmt.columns))
         if sep == r"\s+":
             kw["index_col"] = False
