@@ -190,6 +190,27 @@ def test_invalid_schedules_and_shocks_name_the_field(
         assert name in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("extra", "line"),
+    [
+        ({"schedule": [{"month": -1, "set": {}}]}, "schedule.0.month: value -1 is not allowed; allowed: x ≥ 0"),
+        ({"schedule": [{"month": "three", "set": {}}]}, "schedule.0.month: value 'three' is not allowed; allowed: an integer"),
+        ({"schedule": [{"set": {}}]}, "schedule.0.month: missing; this field is required"),
+        ({"schedule": 5}, "schedule: value 5 is not allowed; allowed: a list of tables (in a file, [[schedule]] entries)"),
+        ({"shocks": [{"kind": "meteor", "start": 1, "size": 0.1}]}, "shocks.0.kind: value 'meteor' is not allowed; allowed: one of 'bad_service'"),
+        ({"levers": 5}, "levers: value 5 is not allowed; allowed: a table of its fields"),
+        ({"name": 5}, "name: value 5 is not allowed; allowed: a string"),
+    ],
+)  # fmt: skip
+def test_fields_of_no_declared_parameter_say_what_is_allowed(extra: dict, line: str) -> None:
+    """A schedule step's, a shock's and the scenario's own fields get the declared parameters'
+    wording — field, value, what is allowed — not pydantic's ("Input should be …")."""
+    with pytest.raises(ScenarioError) as err:
+        Scenario.build(extra, origin="s.toml")
+    assert f"s.toml: {line}" in str(err.value)
+    assert "Input should" not in str(err.value)
+
+
 # -------------------------------------------------------------------------------- targeting
 def _spy(scenario: Scenario, phase: str, check: object) -> None:
     """Run ``scenario`` with ``check(ctx, before)`` called around one phase (``before`` first)."""

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from model import RetentionModel, Scenario
 from model.interfaces import progress
 from model.scenario import ScenarioError
+from model.studies.run import simulate, simulate_many
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "model" / "presets" / "baseline.toml"
@@ -168,6 +169,36 @@ def test_keywords_set_parameters_and_a_fresh_seed_is_recorded():
     assert RetentionModel(s).seed == 4  # a scenario, no rng: its own seed, as always
     with pytest.raises(ScenarioError, match="did you mean 'service_level'"):
         RetentionModel(servce_level=0.5)
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("baseline", "Scenario.preset('baseline')"),
+        (Path("mine.toml"), "Scenario.from_toml('mine.toml')"),
+        ({"levers": {"service_level": 0.9}}, "Scenario.build(sections)"),
+        (42, "Scenario()"),
+    ],
+)
+def test_a_scenario_that_is_not_one_says_how_to_make_one(value, hint):
+    """A preset's name, a path or a dict where a Scenario goes: one ScenarioError naming the
+    value and the call that makes a Scenario of it (was: AttributeError from inside the model)."""
+    for make in (RetentionModel, simulate, lambda v: simulate_many([Scenario(), v])):
+        with pytest.raises(ScenarioError) as err:
+            make(value)
+        assert "is not allowed; allowed: a Scenario" in str(err.value) and hint in str(err.value)
+
+
+def test_scenario_itself_raises_the_declared_wording():
+    """``Scenario(...)`` with bad values raises ScenarioError (field, value, allowed), as files
+    and overrides do, not pydantic's ValidationError."""
+    with pytest.raises(
+        ScenarioError, match=r"levers.service_level: value 3 is not allowed; allowed: 0 ≤ x ≤ 1"
+    ):
+        Scenario(levers={"service_level": 3})
+    with pytest.raises(ScenarioError, match="foo: unknown parameter"):
+        Scenario(foo=1)
+    assert Scenario(levers={"service_level": 0.9}).levers.service_level == 0.9
 
 
 def test_datacollector_frame_is_the_documented_result():

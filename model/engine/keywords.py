@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from model.scenario import PARAMS, Scenario, ScenarioError
 
-__all__ = ["KEYWORDS", "fresh_seed", "scenario_from_keywords"]
+__all__ = ["KEYWORDS", "fresh_seed", "require_scenario", "scenario_from_keywords"]
 
 #: Bare parameter name → ``section.name`` for every declared parameter.
 KEYWORDS: dict[str, str] = {key.rpartition(".")[2]: key for key in PARAMS}
@@ -27,6 +28,7 @@ def scenario_from_keywords(scenario: Scenario | None, values: Mapping[str, Any])
     Unknown names are errors that name the closest declared parameter.
     """
     base = scenario if scenario is not None else Scenario()
+    require_scenario(base)
     if not values:
         return base
     overrides = {}
@@ -41,6 +43,23 @@ def scenario_from_keywords(scenario: Scenario | None, values: Mapping[str, Any])
             )
         overrides[key] = value
     return base.with_overrides(overrides)
+
+
+def require_scenario(scenario: object, name: str = "scenario") -> Scenario:
+    """``scenario`` if it is a :class:`Scenario`, else a :class:`ScenarioError` that says how to
+    make one (a preset's name or a file's path is not one)."""
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, str):
+        how = f"Scenario.preset({scenario!r}) for a preset, Scenario.from_toml({scenario!r}) for a file"
+    elif isinstance(scenario, Path):
+        how = f"Scenario.from_toml({str(scenario)!r}) for a file"
+    elif isinstance(scenario, Mapping):
+        how = "Scenario.build(sections) for nested sections, as a file has them"
+    else:
+        how = "Scenario(), Scenario.preset(name) or Scenario.from_toml(path)"
+    shown = repr(scenario) if len(repr(scenario)) <= 60 else f"a {type(scenario).__name__}"
+    raise ScenarioError(f"{name}: value {shown} is not allowed; allowed: a Scenario ({how})")
 
 
 def fresh_seed() -> int:

@@ -141,8 +141,39 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             lines.append(
                 f"{key}: value {value!r} is not allowed; allowed: {info.allowed_text()}{hint}"
             )
+        elif err["type"] == "missing":
+            lines.append(f"{key}: missing; this field is required")
+        elif (allowed := _allowed(err, key)) is not None:
+            lines.append(f"{key or origin}: value {value!r} is not allowed; allowed: {allowed}")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             shown = "" if isinstance(value, Mapping) else f" (value {value!r})"
             lines.append(f"{key or origin}: {msg}{shown}")
     return f"{origin}: " + "; ".join(lines)
+
+
+#: What a field of no declared parameter (a schedule step's, a shock's, the scenario's own) allows,
+#: by pydantic's error type: the bounds from the error's context, else the type's name.
+_BOUNDS = {"greater_than_equal": ("ge", "≥"), "greater_than": ("gt", ">"),
+           "less_than_equal": ("le", "≤"), "less_than": ("lt", "<")}  # fmt: skip
+_TYPES = {
+    "int_parsing": "an integer", "int_type": "an integer", "int_from_float": "an integer",
+    "float_parsing": "a number", "float_type": "a number", "string_type": "a string",
+    "bool_parsing": "true or false", "bool_type": "true or false",
+    "tuple_type": "a list",
+    "list_type": "a list", "dict_type": "a table", "model_type": "a table of its fields",
+}  # fmt: skip
+
+
+def _allowed(err: Mapping[str, Any], key: str) -> str | None:
+    """The allowed values of a pydantic error at ``key`` as this module words them, or None if
+    unknown."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "tuple_type" and key in ("schedule", "shocks"):
+        return f"a list of tables (in a file, [[{key}]] entries)"
+    if kind in _BOUNDS:
+        name, sign = _BOUNDS[kind]
+        return f"x {sign} {ctx[name]}" if name in ctx else None
+    if kind == "literal_error" and "expected" in ctx:
+        return f"one of {ctx['expected']}"
+    return _TYPES.get(kind)

@@ -93,6 +93,14 @@ class Scenario(BaseModel):
         return self
 
     # ---------------------------------------------------------------------------- construction
+    def __init__(self, /, **data: Any) -> None:
+        """``Scenario(levers={...}, ...)``: bad values raise :class:`ScenarioError`, as
+        :meth:`build` does, not pydantic's own error."""
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ScenarioError(describe(exc, "Scenario", type(self).model_fields)) from None
+
     @classmethod
     def build(cls, data: Mapping[str, Any] | None = None, *, origin: str = "scenario") -> Scenario:
         """Validate a nested mapping (as read from TOML) into a scenario, or raise ScenarioError."""

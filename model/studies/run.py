@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.engine.keywords import require_scenario
 from model.engine.lockstep import run_together
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario
@@ -81,7 +82,7 @@ def simulate(
     >>> len(r.timeseries), r.seed
     (6, 3)
     """
-    scenario = scenario or Scenario()
+    scenario = Scenario() if scenario is None else require_scenario(scenario)
     overrides = {
         key: value
         for key, value in (
@@ -156,6 +157,7 @@ def run_many[T](
     """
     if isinstance(together, bool) or not isinstance(together, int) or together < 1:
         raise ValueError(f"together: value {together!r} is not allowed; allowed: an integer ≥ 1")
+    scenarios = [require_scenario(s, f"scenarios[{i}]") for i, s in enumerate(scenarios)]
     order = sorted(range(len(scenarios)), key=lambda i: (scenarios[i].run.seed, i))
     results: list[T | None] = [None] * len(scenarios)
     group: list[int] = []
