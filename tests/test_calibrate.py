@@ -279,3 +279,31 @@ def test_cli_a_split_that_is_not_a_date_is_one_line_exit_2(tmp_path, capsys, spl
     assert code == 2, err
     assert f"split: value {split!r} is not allowed" in err and "a date" in err
     assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("alive", "kwargs", "match"),
+    [
+        (None, {"period_months": 0}, "period_months: value 0 is not allowed; allowed: 0 < x ≤ 120"),
+        (None, {"period_months": -12}, "period_months: value -12 is not allowed"),
+        (None, {"period_months": float("nan")}, "period_months: value nan is not allowed"),
+        (None, {"period_months": True}, "period_months: value True is not allowed"),
+        (["1000", "600", "abc"], {}, "alive: value ['1000', '600', 'abc'] is not allowed; allowed: numbers"),
+        ([[1000, 600, 300]], {}, "alive: value [[1000, 600, 300]] (of shape (1, 3)) is not allowed"),
+    ],
+)  # fmt: skip
+def test_calibrate_survival_bad_input_names_the_argument(alive, kwargs, match):
+    """At the Python API: one CalibrationError naming the argument and what is allowed (was a
+    ZeroDivisionError, scipy's "initial guess is outside of provided bounds", numpy's "could not
+    convert string to float", or "need at least 3 periods … got 3")."""
+    alive = fader_hardie("regular") if alive is None else alive
+    with pytest.raises(CalibrationError) as err:
+        calibrate_survival(alive, **kwargs)
+    assert match in str(err.value)
+
+
+def test_calibrate_survival_takes_a_preset_name_as_its_base():
+    """``base="delighter"`` is the preset, as ``retention calibrate --base delighter`` is."""
+    fitted = calibrate_survival(fader_hardie("regular"), base="delighter").scenario
+    assert fitted.name == "delighter-calibrated"
+    assert fitted.levers == Scenario.preset("delighter").levers

@@ -227,6 +227,7 @@ BAD_INPUT = {
     ),
     "unknown option": (["--bogus"], ["--bogus"]),
     "missing file": (["{tmp}/missing.toml"], ["missing.toml", "does not exist"]),
+    "a folder for a file": (["{tmp}/a_folder"], ["a_folder", "is a folder", "a TOML file"]),
     "malformed TOML": (["{tmp}/broken.toml"], ["broken.toml", "not valid TOML", "line 3"]),
     "unknown key in file": (["{tmp}/typo.toml"], ["levers.service_leve", "unknown parameter"]),
     "out of range in file": (["{tmp}/zero.toml"], ["run.months", "0", "1 ≤ x ≤ 1200"]),
@@ -242,6 +243,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(kind, tmp_path, capsys)
     _bad_toml(tmp_path, "zero.toml", "[run]\nmonths = 0\n")
     (tmp_path / "binary.toml").write_bytes(b"\xff\xfe[run]\n")
     (tmp_path / "a_file").write_text("not a folder")
+    (tmp_path / "a_folder").mkdir()
     args, words = BAD_INPUT[kind]
     out = tmp_path / "res"
     argv = ["run", *TINY, "--out", out, *(a.format(tmp=tmp_path) for a in args)]

@@ -121,7 +121,16 @@ def resolve(
         path = relative_to / path
     if path.exists() and not path.is_dir():  # a device or unreadable file: read_toml says why
         return path
-    return preset_path(str(ref), kind)
+    try:
+        return preset_path(str(ref), kind)
+    except ScenarioError:
+        if not path.is_dir():
+            raise
+        what = "sweep spec" if kind == "sweep" else "scenario file"
+        raise ScenarioError(
+            f"{what} {str(ref)!r} is a folder, and no preset has that name; allowed: a TOML file "
+            "(`retention presets` lists the presets)"
+        ) from None
 
 
 def copy_preset(name: str, folder: str | Path) -> Path:

@@ -49,7 +49,20 @@ def _all_keys() -> list[str]:
     return [f"{s}.{n}" for s, cls in SECTIONS.items() for n in cls.model_fields]
 
 
-class Scenario(BaseModel):
+class _Described(type(BaseModel)):
+    """Pydantic's model metaclass, but a direct call (``Scenario(levers={...})``) raises
+    :class:`ScenarioError` in the declared wording, as :meth:`Scenario.build` does. (An
+    ``__init__`` of the model's own would also run inside pydantic's validation, wrapping the
+    error twice, and slow every validation.)"""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except ValidationError as exc:
+            raise ScenarioError(describe(exc, cls.__name__, cls.model_fields)) from None
+
+
+class Scenario(BaseModel, metaclass=_Described):
     """A complete, validated, immutable scenario.
 
     Examples
@@ -93,14 +106,6 @@ class Scenario(BaseModel):
         return self
 
     # ---------------------------------------------------------------------------- construction
-    def __init__(self, /, **data: Any) -> None:
-        """``Scenario(levers={...}, ...)``: bad values raise :class:`ScenarioError`, as
-        :meth:`build` does, not pydantic's own error."""
-        try:
-            super().__init__(**data)
-        except ValidationError as exc:
-            raise ScenarioError(describe(exc, "Scenario", type(self).model_fields)) from None
-
     @classmethod
     def build(cls, data: Mapping[str, Any] | None = None, *, origin: str = "scenario") -> Scenario:
         """Validate a nested mapping (as read from TOML) into a scenario, or raise ScenarioError."""

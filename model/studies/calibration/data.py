@@ -43,6 +43,12 @@ def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
         raise CalibrationError(f"{what} file {str(path)!r} cannot be read as CSV: {exc}") from None
 
 
+def _shown(values: object) -> str:
+    """A value as an error message shows it: its repr, shortened."""
+    text = repr(values)
+    return text if len(text) <= 60 else text[:50] + "…"
+
+
 def survival_table(
     alive: np.ndarray | list[float],
     *,
@@ -56,7 +62,18 @@ def survival_table(
     function returned, is kept as it is); without it, a column starting at exactly 100 is refused
     as ambiguous (100 clients counted, or percentages?).
     """
-    a = np.asarray(alive, dtype=np.float64)
+    try:
+        a = np.asarray(alive, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise CalibrationError(
+            f"{origin}: alive: value {_shown(alive)} is not allowed; allowed: numbers (a count of "
+            "clients alive for each period)"
+        ) from None
+    if a.ndim != 1:
+        raise CalibrationError(
+            f"{origin}: alive: value {_shown(alive)} (of shape {a.shape}) is not allowed; allowed: "
+            "one column (the clients alive at t = 0, 1, 2, …)"
+        )
     if cohort_size is not None:
         if not (np.isfinite(cohort_size) and cohort_size >= 1):
             raise CalibrationError(
@@ -65,7 +82,7 @@ def survival_table(
         first_ok = a.ndim == 1 and a.size and np.isfinite(a[0]) and a[0] > 0
         if first_ok and a[0] != cohort_size:
             a = a / a[0] * float(cohort_size)
-    if a.ndim != 1 or a.size < 3:
+    if a.size < 3:
         raise CalibrationError(
             f"{origin}: alive: need at least 3 periods (0, 1, 2) to estimate two parameters; got {a.size}"
         )

@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.scenario import Scenario, ScenarioError, read_toml
+from model.scenario import Scenario, ScenarioError, read_toml, resolve
 from model.studies.calibration.data import check_transactions, read_transactions, survival_table
 from model.studies.calibration.errors import CalibrationError
 from model.studies.calibration.moments import MSMSettings, Progress, fit_moments
@@ -110,7 +111,7 @@ def _base(base: Scenario | str | Path | None) -> Scenario:
     if isinstance(base, Scenario):
         return base
     try:
-        return Scenario.from_toml(base)
+        return Scenario.from_toml(resolve(base))  # a file, else a preset of that name
     except UnicodeDecodeError:
         raise CalibrationError(f"base scenario {str(base)!r} is not UTF-8 text (TOML)") from None
 
@@ -166,6 +167,12 @@ def calibrate_survival(
         The scenario the values are applied to (default: built-in defaults).
     """
     alive = survival_table(alive, cohort_size=cohort_size)  # percentages need cohort_size
+    number = isinstance(period_months, numbers.Real) and not isinstance(period_months, bool)
+    if not (number and 0 < period_months <= 120):
+        raise CalibrationError(
+            f"period_months: value {period_months!r} is not allowed; allowed: 0 < x ≤ 120 "
+            "(months in one period of the table: 12 for years)"
+        )
     last = alive.size - 1
     fit_periods = last if fit_periods is None else int(fit_periods)
     if not 2 <= fit_periods <= last:
