@@ -396,3 +396,29 @@ def test_a_set_that_agrees_with_its_shortcut_is_allowed(tmp_path):
     out = tmp_path / "res"
     assert run_cli("run", *TINY, "--set", "market.clients=100", "--out", out, "--quiet") == 0
     assert json.loads((out / "summary.json").read_text())["scenario"]["market"]["clients"] == 100
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("run", "--seed", "-1"),
+        ("run", "--replications", "0"),
+        ("compare", "baseline", "delighter", "--workers", "0"),
+        ("optimize", "--grid", "-1"),
+    ],
+)
+def test_a_ranged_flag_is_named_once(argv, capsys):
+    """``argument --seed: value '-1' is not allowed; …`` — argparse names the flag; the message
+    did too (``argument --seed: --seed: value …``)."""
+    assert run_cli(*argv) == 2
+    err = capsys.readouterr().err
+    flag = next(a for a in argv if a.startswith("--"))
+    assert f"argument {flag}: value " in err and err.count(f"{flag}:") == 1, err
+
+
+def test_help_shows_percent_signs_once(capsys):
+    """argparse %-formats help strings, not descriptions: a description's "95%%" showed as is."""
+    for command in ("calibrate", "compare", "run"):
+        assert run_cli(command, "--help") == 0
+        text = capsys.readouterr().out
+        assert "%%" not in text and "95%" in text, command

@@ -23,7 +23,7 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         "calibrate",
         help="fit parameters to a survival table, a transaction log or targets",
         description="Fit the model to a firm's own data and write a scenario file with the fitted "
-        "values, their 95%% intervals, what the data cannot identify, and the fit's quality "
+        "values, their 95% intervals, what the data cannot identify, and the fit's quality "
         "(in-sample and out-of-sample errors) as a comment block.",
     )
     src = p.add_mutually_exclusive_group(required=True)

@@ -71,9 +71,8 @@ def ranged_int(flag: str, lo: int, hi: int | None = None) -> Callable[[str], int
     def parse(text: str) -> int:
         value = _integer(flag, text, allowed)
         if value < lo or (hi is not None and value > hi):
-            raise argparse.ArgumentTypeError(
-                f"{flag}: value {text!r} is not allowed; allowed: {allowed}"
-            )
+            # (argparse puts "argument --flag:" before it)
+            raise argparse.ArgumentTypeError(f"value {text!r} is not allowed; allowed: {allowed}")
         return value
 
     return parse
