@@ -98,6 +98,18 @@ def test_run_names_its_overrides_and_gets_its_own_folder(tmp_path, monkeypatch, 
     assert "overridden: service_level=wow" in page
 
 
+def test_replications_get_a_default_folder_of_their_own(tmp_path, monkeypatch, capsys):
+    """``run`` then ``run --replications 3`` without ``--out``: two folders, side by side (the
+    second was refused: the single run's folder "holds the results of a different run")."""
+    monkeypatch.chdir(tmp_path)
+    assert cli("run", BASELINE, *TINY, "--quiet", "--no-figures") == 0
+    assert cli("run", BASELINE, *TINY, "--replications", "2", "--quiet", "--no-figures") == 0
+    single = tmp_path / "out" / "baseline--clients=300,months=12"
+    many = tmp_path / "out" / "baseline--clients=300,months=12,replications=2"
+    assert json.loads((single / "summary.json").read_text())["seed"] == 1
+    assert json.loads((many / "summary.json").read_text())["replications"] == 2
+
+
 def test_a_folder_of_other_results_needs_force(tmp_path, capsys):
     out = tmp_path / "res"
     assert cli("run", BASELINE, *TINY, "--out", out, "--quiet", "--no-figures") == 0

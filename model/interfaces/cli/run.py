@@ -107,7 +107,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     over = overrides(args)
     scenario = labelled(scenario.with_overrides(over), over)
     check_scenario_memory(scenario)
-    outdir = args.out if args.out is not None else default_folder(scenario, over, safe_name)
+    # Replications have a folder of their own: a single run's results are other results, which
+    # the folder check below would refuse to replace.
+    label = {**over, "replications": args.replications} if args.replications > 1 else over
+    outdir = args.out if args.out is not None else default_folder(scenario, label, safe_name)
     _check_replace(outdir, scenario, args.force, args.replications)
     if not args.quiet:
         for line in _after_horizon(scenario):
