@@ -123,6 +123,7 @@ def _store(args: argparse.Namespace) -> Path:
     """The study's store (with --pin, the pinned study's; ``--fresh`` clears it, once)."""
     from experiments.pins import pins_slug
     from experiments.study import clear
+    from model.interfaces.cli.outputs import RESUMABLE
 
     store = _drawn_store(args)
     if args.pins:
@@ -130,6 +131,7 @@ def _store(args: argparse.Namespace) -> Path:
     if args.fresh and not getattr(args, "_cleared", False):
         clear(store)
         args._cleared = True
+    RESUMABLE.append(store)  # (a stop then says its finished batches are kept)
     return store
 
 

@@ -490,3 +490,21 @@ def test_a_stop_after_the_results_landed_says_they_are_complete(tmp_path, monkey
     assert cli(*args[:-1], tmp_path / "s") == 143
     assert "stopped (SIGTERM); previous results are untouched" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
+
+
+def test_a_stopped_sweep_says_its_finished_tasks_are_kept(tmp_path, monkeypatch, capsys):
+    """A sweep (and a claim study) writes each task as it finishes: a stop says those are kept
+    and that the same command resumes (it said "previous results are untouched", while the
+    store had new tasks in it)."""
+    import model.studies.sweep as sweep
+    from model.interfaces.cli.errors import Terminated
+
+    def stops(*args, **kwargs):
+        raise Terminated
+
+    monkeypatch.setattr(sweep, "run_sweep", stops)
+    store = tmp_path / "store"
+    assert cli("sweep", "sweeps/example", "--out", store, "--quiet") == 143
+    err = capsys.readouterr().err
+    assert f"the tasks that finished are kept in {store}" in err and "resumes" in err
+    assert len(err.strip().splitlines()) == 1

@@ -119,9 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     folders removed, worker processes stopped). Anything else is a bug and keeps its traceback.
     ``--debug`` anywhere on the line prints the traceback of any error as well.
     """
-    from model.interfaces.cli.outputs import WRITTEN
+    from model.interfaces.cli.outputs import RESUMABLE, WRITTEN
 
     WRITTEN.clear()  # what this command puts in place
+    RESUMABLE.clear()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]
@@ -157,13 +158,22 @@ def command() -> None:
 
 
 def _stop_outcome() -> str:
-    """What a stop left behind: results already in place are complete, the rest is untouched."""
-    from model.interfaces.cli.outputs import WRITTEN
+    """What a stop left behind: results already in place are complete, tasks finished in a
+    resumable store are kept, the rest is untouched."""
+    from model.interfaces.cli.outputs import RESUMABLE, WRITTEN
 
-    if not WRITTEN:
+    said = []
+    if RESUMABLE:
+        stores = ", ".join(str(p) for p in dict.fromkeys(RESUMABLE))
+        said.append(
+            f"the tasks that finished are kept in {stores} (the same command resumes from them)"
+        )
+    if WRITTEN:
+        done = ", ".join(str(p) for p in WRITTEN)
+        said.append(f"{done} had already been written in full")
+    if not said:
         return "previous results are untouched"
-    done = ", ".join(str(p) for p in WRITTEN)
-    return f"{done} had already been written in full; any other previous results are untouched"
+    return "; ".join(said) + "; any other previous results are untouched"
 
 
 def _classify(exc: BaseException) -> tuple[int | None, str]:

@@ -172,6 +172,9 @@ def _is_output(path: Path, outputs: tuple[str, ...]) -> bool:
 #: Results folders this process has put in place, in order: a stop that arrives after one landed
 #: says so instead of "previous results are untouched" (:func:`model.interfaces.cli.main.main`).
 WRITTEN: list[Path] = []
+#: Stores this process writes each finished task into as it finishes (a sweep's, a claim study's):
+#: a stop says those tasks are kept and that the same command resumes from them.
+RESUMABLE: list[Path] = []
 
 
 def _swap_into_place(staging: Path, outdir: Path) -> None:

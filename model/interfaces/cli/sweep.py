@@ -54,7 +54,7 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run or resume a sweep, or show a store's status."""
-    from model.interfaces.cli.outputs import study_metadata
+    from model.interfaces.cli.outputs import RESUMABLE, study_metadata
     from model.interfaces.progress import watched
     from model.interfaces.sweep_report import write_sweep_report
     from model.studies.sweep import SweepError, executor, load_spec, run_sweep, status
@@ -78,6 +78,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     log = None if args.quiet else print
     started = time.perf_counter()
+    RESUMABLE.append(args.out)
     with executor(**where) as (pool, slots, place):
         if log:
             log(f"running on {place}")
