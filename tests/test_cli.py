@@ -229,7 +229,14 @@ BAD_INPUT = {
     "missing file": (["{tmp}/missing.toml"], ["missing.toml", "does not exist"]),
     "a folder for a file": (["{tmp}/a_folder"], ["a_folder", "is a folder", "a TOML file"]),
     "malformed TOML": (["{tmp}/broken.toml"], ["broken.toml", "not valid TOML", "line 3"]),
-    "unknown key in file": (["{tmp}/typo.toml"], ["levers.service_leve", "unknown parameter"]),
+    "unknown key in file": (
+        ["{tmp}/typo.toml"],
+        ["levers.service_leve", "unknown parameter", "did you mean 'service_level'?"],
+    ),
+    "a preset's name misspelt": (
+        ["delighte"],
+        ["'delighte'", "did you mean 'teaching/delighter'?"],
+    ),
     "out of range in file": (["{tmp}/zero.toml"], ["run.months", "0", "1 ≤ x ≤ 1200"]),
     "binary file": (["{tmp}/binary.toml"], ["binary.toml", "UTF-8"]),
     "unwritable output": (["--out", "{tmp}/a_file/res"], ["--out", "a_file", "is a file"]),

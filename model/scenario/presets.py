@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import tomllib
 from pathlib import Path
@@ -98,9 +99,12 @@ def preset_path(name: str, kind: Kind | None = "scenario") -> Path:
     if len(matches) > 1:
         raise ScenarioError(f"preset {name!r} is ambiguous; allowed: one of {', '.join(matches)}")
     if not matches:
+        short = {n.rsplit("/", 1)[-1]: n for n in allowed}
+        close = difflib.get_close_matches(key, [*allowed, *short], n=1, cutoff=0.75)
+        hint = f"; did you mean {short.get(close[0], close[0])!r}?" if close else ""
         raise ScenarioError(
-            f"{what} {str(name)!r} does not exist, and no preset has that name; allowed: a TOML "
-            f"file, or a preset: {', '.join(allowed)} (`retention presets` describes them)"
+            f"{what} {str(name)!r} does not exist, and no preset has that name{hint}; allowed: a "
+            f"TOML file, or a preset: {', '.join(allowed)} (`retention presets` describes them)"
         )
     found = matches[0]
     if kind is not None and _kind(found) != kind:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import stat
 import tomllib
@@ -135,7 +136,9 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             section = loc[0] if len(loc) > 1 else None
             nested = {"schedule": ScheduleStep, "shocks": Shock, **SECTIONS}
             known = nested[section].model_fields if section in nested else top_level
-            lines.append(f"{key}: unknown parameter; allowed: {', '.join(known)}")
+            close = difflib.get_close_matches(loc[-1], list(known), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            lines.append(f"{key}: unknown parameter{hint}; allowed: {', '.join(known)}")
         elif info is not None:
             hint = level_hint(value) if info.key == "levers.service_level" else ""
             lines.append(
