@@ -307,3 +307,14 @@ def test_calibrate_survival_takes_a_preset_name_as_its_base():
     fitted = calibrate_survival(fader_hardie("regular"), base="delighter").scenario
     assert fitted.name == "delighter-calibrated"
     assert fitted.levers == Scenario.preset("delighter").levers
+
+
+def test_cli_an_unknown_base_names_the_presets_too(tmp_path, capsys):
+    """``--base`` takes a file or a preset: a name that is neither says both (it said "allowed: a
+    readable file"), with the nearest preset."""
+    src = _write(tmp_path / "s.csv", "year,alive\n0,1000\n1,600\n2,450\n3,380\n")
+    args = ["calibrate", "--survival", str(src), "--base", "delightr", "--out", str(tmp_path / "o")]
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and "argument --base:" in err and "did you mean 'teaching/delighter'?" in err
+    assert "or a preset: baseline" in err

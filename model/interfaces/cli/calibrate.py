@@ -188,9 +188,9 @@ def _base_scenario(text: str) -> Path:
     if not Path(text).exists():
         try:
             return preset_path(text)
-        except ScenarioError:
-            pass  # neither: the file check below says what is wrong
-    return input_file("--base")(text)
+        except ScenarioError as exc:  # neither: say so, presets included (and a near miss)
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    return input_file("--base")(text)  # a file that exists: is it readable?
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
