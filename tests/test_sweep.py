@@ -376,6 +376,10 @@ def test_cli_reports_bad_input_as_one_line_exit_2(tmp_path, capsys):
     assert err.count("\n") == 1 and "missing.toml" in err and "does not exist" in err
     assert cli_main(["sweep", "--status", str(tmp_path)]) == 2
     assert "not a sweep store" in capsys.readouterr().err
+    (tmp_path / "afile").write_text("x")  # a file: not "run the sweep again with --fresh"
+    assert cli_main(["sweep", "--status", str(tmp_path / "afile")]) == 2
+    err = capsys.readouterr().err
+    assert "a file, not a sweep store" in err and "--fresh" not in err
     assert cli_main(["sweep", "x.toml", "--out", "s", "--workers", "2", "--dask-local", "2"]) == 2
     assert "not allowed with argument" in capsys.readouterr().err
 

@@ -122,6 +122,8 @@ def _package_versions() -> dict[str, str | None]:
 def read_manifest(store: str | Path) -> dict[str, Any]:
     """The store's manifest, or a :class:`SweepError` if the folder is not a sweep store."""
     path = Path(store) / "manifest.json"
+    if Path(store).exists() and not Path(store).is_dir():
+        raise SweepError(f"{str(store)!r}: a file, not a sweep store; allowed: a store's folder")
     try:
         if path.is_file() and path.stat().st_size > MANIFEST_BYTES:
             raise ValueError(f"larger than {MANIFEST_BYTES:,} bytes")
