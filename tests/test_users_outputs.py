@@ -402,3 +402,16 @@ def test_a_step_or_shock_after_the_horizon_is_said(tmp_path, capsys):
     assert "schedule step at month 500 is after the run's 12 months: it changes nothing" in err
     assert "poaching shock at month 13 is after the run's 12 months" in err
     assert "price_war shock at month 3" not in err  # (within the 12 months)
+
+
+def test_a_sample_larger_than_the_market_is_said(tmp_path, capsys):
+    """``--track`` above the market's size follows everyone; it was silent."""
+    assert (
+        cli("run", BASELINE, *TINY, "--track", "1000", "--out", tmp_path / "o", "--no-figures") == 0
+    )
+    err = capsys.readouterr().err
+    assert "run.track_clients 1,000 is more than the market's 300 clients: all are followed" in err
+    assert (
+        cli("run", BASELINE, *TINY, "--track", "300", "--out", tmp_path / "p", "--no-figures") == 0
+    )
+    assert "track_clients" not in capsys.readouterr().err

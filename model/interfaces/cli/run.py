@@ -113,7 +113,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     outdir = args.out if args.out is not None else default_folder(scenario, label, safe_name)
     _check_replace(outdir, scenario, args.force, args.replications)
     if not args.quiet:
-        for line in _after_horizon(scenario):
+        for line in [*_after_horizon(scenario), *_capped(scenario)]:
             print(f"{PROG}: warning: {line}", file=sys.stderr)
         _note_first_compile()
     if args.replications > 1:
@@ -149,6 +149,17 @@ def _after_horizon(scenario: Scenario) -> list[str]:
     late = [f"schedule step at month {s.month}" for s in scenario.schedule if s.month > months]
     late += [f"{k.kind} shock at month {k.start}" for k in scenario.shocks if k.start > months]
     return [f"{what} is after the run's {months} months: it changes nothing" for what in late]
+
+
+def _capped(scenario: Scenario) -> list[str]:
+    """A line when the followed sample asks for more clients than the market has (all of them
+    are followed then)."""
+    track, clients = scenario.run.track_clients, scenario.market.clients
+    if track <= clients:
+        return []
+    return [
+        f"run.track_clients {track:,} is more than the market's {clients:,} clients: all are followed"
+    ]
 
 
 def _note_first_compile() -> None:
