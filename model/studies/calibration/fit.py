@@ -23,7 +23,6 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -167,12 +166,6 @@ def calibrate_survival(
         The scenario the values are applied to (default: built-in defaults).
     """
     alive = survival_table(alive, cohort_size=cohort_size)  # percentages need cohort_size
-    number = isinstance(period_months, numbers.Real) and not isinstance(period_months, bool)
-    if not (number and 0 < period_months <= 120):
-        raise CalibrationError(
-            f"period_months: value {period_months!r} is not allowed; allowed: 0 < x ≤ 120 "
-            "(months in one period of the table: 12 for years)"
-        )
     last = alive.size - 1
     fit_periods = last if fit_periods is None else int(fit_periods)
     if not 2 <= fit_periods <= last:

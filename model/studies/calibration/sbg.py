@@ -14,6 +14,7 @@ scale, so they stay positive). The period conversion to the model's monthly step
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +26,7 @@ from model.studies.closed_forms import sbg_pmf, sbg_survival
 __all__ = [
     "MonthlyBeta",
     "SBGFit",
+    "check_period_months",
     "fit_lifetimes",
     "fit_survival",
     "loglik",
@@ -33,6 +35,16 @@ __all__ = [
 ]
 
 Z95 = float(stats.norm.ppf(0.975))
+
+
+def check_period_months(period_months: object) -> None:
+    """Refuse a period length that is not a number of months in (0, 120] (12 for years)."""
+    number = isinstance(period_months, numbers.Real) and not isinstance(period_months, bool)
+    if not (number and 0 < period_months <= 120):
+        raise CalibrationError(
+            f"period_months: value {period_months!r} is not allowed; allowed: 0 < x ≤ 120 "
+            "(months in one period of the table: 12 for years)"
+        )
 
 
 @dataclass(frozen=True)
@@ -154,6 +166,7 @@ def fit_lifetimes(
     CalibrationError
         No client, or no client seen to leave (γ/(γ + δ) would be 0 — not estimable).
     """
+    check_period_months(period_months)
     deaths = np.asarray(deaths, dtype=np.float64)
     censored = np.asarray(censored, dtype=np.float64)
     n = round(float(deaths[1:].sum() + censored.sum()))
