@@ -399,9 +399,11 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path):
         live.wait()
 
 
-def test_a_set_that_agrees_with_its_shortcut_is_allowed(tmp_path):
+@pytest.mark.parametrize("written", ["100", "1_00", "+100"])
+def test_a_set_that_agrees_with_its_shortcut_is_allowed(tmp_path, written):
+    """The same value, however TOML writes it, is no disagreement."""
     out = tmp_path / "res"
-    assert run_cli("run", *TINY, "--set", "market.clients=100", "--out", out, "--quiet") == 0
+    assert run_cli("run", *TINY, "--set", f"market.clients={written}", "--out", out, "--quiet") == 0
     assert json.loads((out / "summary.json").read_text())["scenario"]["market"]["clients"] == 100
 
 

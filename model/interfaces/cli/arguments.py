@@ -8,7 +8,7 @@ from typing import Any
 
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import output_path, param_int, ranged_int, seed
-from model.scenario import Scenario, resolve
+from model.scenario import Scenario, parse_value, resolve
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -57,7 +57,7 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
     ):
         if value is None:
             continue
-        if key in overrides and overrides[key] != str(value):
+        if key in overrides and parse_value(overrides[key]) != value:  # (1_000 is 1000)
             raise CliError(
                 f"--set {key}={overrides[key]} and {option} {value} set the same parameter to "
                 f"different values; allowed: one of them (or the same value in both)"
