@@ -290,6 +290,8 @@ def test_cli_a_split_that_is_not_a_date_is_one_line_exit_2(tmp_path, capsys, spl
         (None, {"period_months": True}, "period_months: value True is not allowed"),
         (["1000", "600", "abc"], {}, "alive: value ['1000', '600', 'abc'] is not allowed; allowed: numbers"),
         ([[1000, 600, 300]], {}, "alive: value [[1000, 600, 300]] (of shape (1, 3)) is not allowed"),
+        (None, {"fit_periods": "x"}, "fit_periods: value 'x' is not allowed; allowed: a whole number"),
+        (None, {"fit_periods": 2.5}, "fit_periods: value 2.5 is not allowed"),
     ],
 )  # fmt: skip
 def test_calibrate_survival_bad_input_names_the_argument(alive, kwargs, match):

@@ -223,7 +223,15 @@ BAD_INPUT = {
     # (TINY gives --clients and --months: a --set of the same parameter must agree, not vanish)
     "--set beside its shortcut": (
         ["--set", "market.clients=abc"],
-        ["--set market.clients=abc", "--clients", "different values"],
+        ["market.clients", "'abc'", "is not allowed"],  # (the --set's own error, as alone)
+    ),
+    "--set disagreeing with its shortcut": (
+        ["--set", "market.clients=200"],
+        ["--set market.clients=200", "--clients 100", "different values"],
+    ),
+    "--set true beside --seed 1": (
+        ["--seed", "1", "--set", "run.seed=true"],
+        ["run.seed", "True", "is not allowed"],
     ),
     "unknown option": (["--bogus"], ["--bogus"]),
     "missing file": (["{tmp}/missing.toml"], ["missing.toml", "does not exist"]),
@@ -399,7 +407,7 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path):
         live.wait()
 
 
-@pytest.mark.parametrize("written", ["100", "1_00", "+100"])
+@pytest.mark.parametrize("written", ["100", "1_00", "+100", "0100"])
 def test_a_set_that_agrees_with_its_shortcut_is_allowed(tmp_path, written):
     """The same value, however TOML writes it, is no disagreement."""
     out = tmp_path / "res"

@@ -508,3 +508,22 @@ def test_a_stopped_sweep_says_its_finished_tasks_are_kept(tmp_path, monkeypatch,
     err = capsys.readouterr().err
     assert f"the tasks that finished are kept in {store}" in err and "resumes" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_stopped_claim_study_says_its_store_keeps_the_finished_batches(
+    tmp_path, monkeypatch, capsys
+):
+    """The claim study's store resumes as a sweep's does: a stop says so, and that --fresh would
+    start again."""
+    import experiments.evidence as evidence
+    from model.interfaces.cli.errors import Terminated
+
+    def stops(*args, **kwargs):
+        raise Terminated
+
+    monkeypatch.setattr(evidence, "run_claim", stops)
+    out = tmp_path / "reports"
+    assert cli("experiment", "pareto", "--size", "quick", "--out", out, "--quiet") == 143
+    err = capsys.readouterr().err
+    assert "the tasks that finished are kept in" in err and str(out / ".store") in err
+    assert "without --fresh" in err and len(err.strip().splitlines()) == 1

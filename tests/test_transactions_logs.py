@@ -110,6 +110,10 @@ def test_survival_counts_or_percentages_with_a_cohort_size(tmp_path):
         # --columns naming fewer or more fields than the file has (pandas warned, then shifted)
         ("1 a 19970101 1 5.0\n2 a 19970102 1 5.0\n", ["--columns", "a,b"], "allowed: 5 names"),
         ('a,"x, y",2021-03-31\n', ["--columns", "client,date,amount,n"], "allowed: 3 names"),
+        # a tab-separated file whose first row ends in an empty field has three columns
+        ("c1\t20200101\t\nc2\t20200102\t5\n", ["--columns", "client,date"], "allowed: 3 names"),
+        # a blank first line: the separator and the width come from the first row of data
+        ("\n1 a 19970101 1 5.0\n", ["--columns", "a,b"], "allowed: 5 names"),
     ],
 )
 def test_cli_bad_logs_one_line_exit_2(tmp_path, capsys, text, extra, match):

@@ -211,6 +211,15 @@ def test_scenario_itself_raises_the_declared_wording():
     with pytest.raises(ScenarioError, match="foo: unknown parameter"):
         Scenario(foo=1)
     assert Scenario(levers={"service_level": 0.9}).levers.service_level == 0.9
+    # A check of the whole scenario: its message once, after where it came from.
+    bad = {"satisfaction": {"detractor_threshold": 0.9, "promoter_threshold": 0.1}}
+    expected = "satisfaction.detractor_threshold must not exceed satisfaction.promoter_threshold"
+    with pytest.raises(ScenarioError) as err:
+        Scenario(**bad)
+    assert str(err.value) == f"Scenario: {expected} (0.9 > 0.1)"
+    with pytest.raises(ScenarioError) as err:
+        Scenario.build(bad, origin="f.toml")
+    assert str(err.value) == f"f.toml: {expected} (0.9 > 0.1)"
 
 
 def test_datacollector_frame_is_the_documented_result():
@@ -415,3 +424,17 @@ def test_a_sample_larger_than_the_market_is_said(tmp_path, capsys):
         cli("run", BASELINE, *TINY, "--track", "300", "--out", tmp_path / "p", "--no-figures") == 0
     )
     assert "track_clients" not in capsys.readouterr().err
+
+
+def test_a_long_default_folder_keeps_its_replications(tmp_path, monkeypatch):
+    """A default folder's name is cut to 120 characters; the replications' suffix comes after
+    the cut, so it cannot be cut off (and collide with the single run's folder again)."""
+    monkeypatch.chdir(tmp_path)
+    many = [f"--set=levers.{k}={v}" for k, v in
+            (("ad_budget", 1234.5), ("winback_spend", 2345.5), ("training_spend", 345.25),
+             ("empowerment_budget", 456.75), ("loyalty_discount", 0.0125))]  # fmt: skip
+    assert cli("run", BASELINE, *TINY, *many, "--quiet", "--no-figures") == 0
+    assert cli("run", BASELINE, *TINY, *many, "--replications", "2", "--quiet", "--no-figures") == 0
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(names) == 2 and len(names[0]) == 120, names
+    assert names[1] == names[0] + ",replications=2"

@@ -147,11 +147,12 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
         elif err["type"] == "missing":
             lines.append(f"{key}: missing; this field is required")
         elif (allowed := _allowed(err, key)) is not None:
-            lines.append(f"{key or origin}: value {value!r} is not allowed; allowed: {allowed}")
+            field = f"{key}: " if key else ""  # (a whole-scenario check: the origin says where)
+            lines.append(f"{field}value {value!r} is not allowed; allowed: {allowed}")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             shown = "" if isinstance(value, Mapping) else f" (value {value!r})"
-            lines.append(f"{key or origin}: {msg}{shown}")
+            lines.append(f"{key}: {msg}{shown}" if key else f"{msg}{shown}")
     return f"{origin}: " + "; ".join(lines)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import output_path, param_int, ranged_int, seed
-from model.scenario import Scenario, parse_value, resolve
+from model.scenario import Scenario, resolve
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -57,13 +57,20 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
     ):
         if value is None:
             continue
-        if key in overrides and parse_value(overrides[key]) != value:  # (1_000 is 1000)
+        if key in overrides and _as_read(key, overrides[key]) != value:
             raise CliError(
                 f"--set {key}={overrides[key]} and {option} {value} set the same parameter to "
                 f"different values; allowed: one of them (or the same value in both)"
             )
         overrides[key] = value
     return overrides
+
+
+def _as_read(key: str, raw: str) -> Any:
+    """``--set key=raw`` as the scenario reads it (``1_000``, ``012`` and ``1000`` alike); its
+    own error if it cannot be read."""
+    section, _, name = key.partition(".")
+    return getattr(getattr(Scenario().with_overrides({key: raw}), section), name)
 
 
 def load_scenario(ref: str | Path | None) -> Scenario:

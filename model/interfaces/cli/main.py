@@ -166,7 +166,8 @@ def _stop_outcome() -> str:
     if RESUMABLE:
         stores = ", ".join(str(p) for p in dict.fromkeys(RESUMABLE))
         said.append(
-            f"the tasks that finished are kept in {stores} (the same command resumes from them)"
+            f"the tasks that finished are kept in {stores} (the same command, without --fresh, "
+            "resumes from them)"
         )
     if WRITTEN:
         done = ", ".join(str(p) for p in WRITTEN)

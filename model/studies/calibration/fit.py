@@ -37,6 +37,7 @@ from model.studies.calibration.moments import MSMSettings, Progress, fit_moments
 from model.studies.calibration.result import CalibrationResult
 from model.studies.calibration.sbg import (
     SBGFit,
+    check_fit_periods,
     fit_lifetimes,
     fit_survival,
     monthly_intervals,
@@ -167,12 +168,7 @@ def calibrate_survival(
     """
     alive = survival_table(alive, cohort_size=cohort_size)  # percentages need cohort_size
     last = alive.size - 1
-    fit_periods = last if fit_periods is None else int(fit_periods)
-    if not 2 <= fit_periods <= last:
-        raise CalibrationError(
-            f"fit_periods: value {fit_periods!r} is not allowed; allowed: 2 ≤ x ≤ {last} "
-            "(two parameters need at least two periods)"
-        )
+    fit_periods = last if fit_periods is None else check_fit_periods(fit_periods, last)
     fit = fit_survival(alive, fit_periods=fit_periods, period_months=period_months)
     values: dict = {}
     intervals: dict = {}

@@ -64,9 +64,14 @@ class LogFormat:
     returns: str = "refuse"
 
 
-def _sep(path: Path) -> str:
+def _first_line(path: Path) -> str:
+    """The file's first line that is not blank (pandas skips blank lines), without its end."""
     with open(path, encoding="utf-8", errors="replace") as fh:
-        first = fh.readline()
+        return next((line.rstrip("\r\n") for line in fh if line.strip()), "")
+
+
+def _sep(path: Path) -> str:
+    first = _first_line(path)
     for sep in (",", ";", "\t"):
         if sep in first:
             return sep
@@ -76,14 +81,9 @@ def _sep(path: Path) -> str:
 def _check_width(path: Path, sep: str, columns: tuple[str, ...]) -> None:
     """Refuse ``columns`` that do not name every field of the file's first line (pandas would
     warn and shift or drop fields)."""
-    with open(path, encoding="utf-8", errors="replace") as fh:
-        first = next((line.strip() for line in fh if line.strip()), "")
+    first = _first_line(path)  # (a trailing separator is an empty field, not nothing)
     # (csv's reader: a quoted field may hold the separator)
-    width = (
-        len(re.split(sep, first))
-        if sep == r"\s+"
-        else len(next(csv.reader([first], delimiter=sep)))
-    )
+    width = len(first.split()) if sep == r"\s+" else len(next(csv.reader([first], delimiter=sep)))
     if first and width != len(columns):
         raise CalibrationError(
             f"columns: value {','.join(columns)!r} is not allowed; allowed: {width} names, one "

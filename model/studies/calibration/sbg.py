@@ -26,6 +26,7 @@ from model.studies.closed_forms import sbg_pmf, sbg_survival
 __all__ = [
     "MonthlyBeta",
     "SBGFit",
+    "check_fit_periods",
     "check_period_months",
     "fit_lifetimes",
     "fit_survival",
@@ -35,6 +36,18 @@ __all__ = [
 ]
 
 Z95 = float(stats.norm.ppf(0.975))
+
+
+def check_fit_periods(fit_periods: object, last: int) -> int:
+    """``fit_periods`` as a whole number of periods in [2, ``last``] (two parameters need two
+    periods), or a :class:`CalibrationError` naming it."""
+    whole = isinstance(fit_periods, numbers.Integral) and not isinstance(fit_periods, bool)
+    if not (whole and 2 <= fit_periods <= last):
+        raise CalibrationError(
+            f"fit_periods: value {fit_periods!r} is not allowed; allowed: a whole number, "
+            f"2 ≤ x ≤ {last} (two parameters need at least two periods)"
+        )
+    return int(fit_periods)
 
 
 def check_period_months(period_months: object) -> None:
