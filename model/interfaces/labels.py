@@ -46,13 +46,15 @@ def default_folder(
     overrides: Mapping[str, Any],
     clean: Callable[[str], str] = lambda name: name,
     root: str = "out",
+    tail: str = "",
 ) -> Path:
     """``out/<name>`` for a scenario as written, ``out/<name>--<overrides>`` for a changed one.
 
-    ``clean`` makes the scenario's name one safe path component.
+    ``clean`` makes the scenario's name one safe path component. ``tail`` (``replications=5``)
+    ends the name after its cut to 120 characters, so it always shows.
     """
     base = clean(scenario.name.split(" + ")[0])
     if not overrides:
-        return Path(root) / base
+        return Path(root) / (f"{base}--{tail}" if tail else base)
     slug = re.sub(r"[^A-Za-z0-9_.=,-]+", "_", overrides_text(overrides, ","))
-    return Path(root) / f"{base}--{slug}"[:120]
+    return Path(root) / (f"{base}--{slug}"[:120] + (f",{tail}" if tail else ""))

@@ -13,6 +13,8 @@ of the run (size, horizon, seed). When no role is given the section decides it (
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -29,6 +31,15 @@ Plausible = tuple[float, float] | tuple[str, ...]
 
 class ScenarioError(ValueError):
     """A scenario, override or file that cannot be used; the message names field, value and range."""
+
+
+def did_you_mean(
+    word: str, candidates: Iterable[str], cutoff: float = 0.6, shown: Callable[[str], str] = str
+) -> str:
+    """``"; did you mean 'x'?"`` for the candidate closest to ``word`` (difflib, at least
+    ``cutoff`` alike; ``shown`` names it), or ``""`` when none is."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
+    return f"; did you mean {shown(close[0])!r}?" if close else ""
 
 
 def param(

@@ -21,13 +21,12 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import shutil
 import tomllib
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from model.scenario.declare import ScenarioError
+from model.scenario.declare import ScenarioError, did_you_mean
 
 __all__ = ["PRESETS_DIR", "Preset", "copy_preset", "list_presets", "preset_path", "resolve"]
 
@@ -84,6 +83,11 @@ def list_presets(kind: Kind | None = "scenario") -> list[Preset]:
     ]
 
 
+def _what(kind: Kind | None) -> str:
+    """What a file of ``kind`` is called in messages."""
+    return "sweep spec" if kind == "sweep" else "scenario file"
+
+
 def preset_path(name: str, kind: Kind | None = "scenario") -> Path:
     """The file of the preset called ``name`` (``teaching/delighter``, ``delighter``, ``….toml``).
 
@@ -94,14 +98,13 @@ def preset_path(name: str, kind: Kind | None = "scenario") -> Path:
     key = key.removeprefix(_OLD_PREFIX)
     presets = _all()
     matches = [key] if key in presets else [n for n in presets if n.rsplit("/", 1)[-1] == key]
-    what = "sweep spec" if kind == "sweep" else "scenario file"
+    what = _what(kind)
     allowed = [n for n in presets if kind is None or _kind(n) == kind]
     if len(matches) > 1:
         raise ScenarioError(f"preset {name!r} is ambiguous; allowed: one of {', '.join(matches)}")
     if not matches:
         short = {n.rsplit("/", 1)[-1]: n for n in allowed}
-        close = difflib.get_close_matches(key, [*allowed, *short], n=1, cutoff=0.75)
-        hint = f"; did you mean {short.get(close[0], close[0])!r}?" if close else ""
+        hint = did_you_mean(key, [*allowed, *short], 0.75, lambda n: short.get(n, n))
         raise ScenarioError(
             f"{what} {str(name)!r} does not exist, and no preset has that name{hint}; allowed: a "
             f"TOML file, or a preset: {', '.join(allowed)} (`retention presets` describes them)"
@@ -130,7 +133,7 @@ def resolve(
     except ScenarioError:
         if not path.is_dir():
             raise
-        what = "sweep spec" if kind == "sweep" else "scenario file"
+        what = _what(kind)
         raise ScenarioError(
             f"{what} {str(ref)!r} is a folder, and no preset has that name; allowed: a TOML file "
             "(`retention presets` lists the presets)"

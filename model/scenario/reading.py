@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
 import tomllib
@@ -13,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from model.scenario.catalogue import PARAMS
-from model.scenario.declare import ScenarioError
+from model.scenario.declare import ScenarioError, did_you_mean
 from model.scenario.schedule import ScheduleStep, Shock
 from model.scenario.sections import SECTIONS
 from model.scenario.sections.levers import level_hint
@@ -136,8 +135,7 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             section = loc[0] if len(loc) > 1 else None
             nested = {"schedule": ScheduleStep, "shocks": Shock, **SECTIONS}
             known = nested[section].model_fields if section in nested else top_level
-            close = difflib.get_close_matches(loc[-1], list(known), n=1, cutoff=0.6)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(loc[-1], known)
             lines.append(f"{key}: unknown parameter{hint}; allowed: {', '.join(known)}")
         elif info is not None:
             hint = level_hint(value) if info.key == "levers.service_level" else ""

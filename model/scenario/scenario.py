@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from model.scenario.declare import ScenarioError
+from model.scenario.declare import ScenarioError, did_you_mean
 from model.scenario.presets import preset_path
 from model.scenario.reading import describe, parse_value, read_toml
 from model.scenario.schedule import ScheduleStep, Shock
@@ -40,9 +39,8 @@ def _did_you_mean(word: str, candidates: list[str]) -> str:
     A name declared in another section wins (``innovation.rd_share`` → ``levers.rd_share``).
     """
     bare = word.rpartition(".")[2]
-    close = [c for c in candidates if c.rpartition(".")[2] == bare and "." in word]
-    close = close or difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    same = [c for c in candidates if c.rpartition(".")[2] == bare and "." in word]
+    return f"; did you mean {same[0]!r}?" if same else did_you_mean(word, candidates)
 
 
 def _all_keys() -> list[str]:

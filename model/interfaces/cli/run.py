@@ -107,12 +107,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     over = overrides(args)
     scenario = labelled(scenario.with_overrides(over), over)
     check_scenario_memory(scenario)
-    outdir = args.out if args.out is not None else default_folder(scenario, over, safe_name)
-    if args.out is None and args.replications > 1:
-        # A folder of their own (after the name's cut to 120 characters, so it always shows): a
-        # single run's results are other results, which the check below would not replace.
-        joined = "," if over else "--"
-        outdir = outdir.with_name(f"{outdir.name}{joined}replications={args.replications}")
+    # Replications have a folder of their own: a single run's results are other results, which
+    # the check below would not replace.
+    tail = f"replications={args.replications}" if args.replications > 1 else ""
+    outdir = (
+        args.out if args.out is not None else default_folder(scenario, over, safe_name, tail=tail)
+    )
     _check_replace(outdir, scenario, args.force, args.replications)
     if not args.quiet:
         for line in [*_after_horizon(scenario), *_capped(scenario)]:

@@ -79,8 +79,7 @@ def survival_table(
             raise CalibrationError(
                 f"cohort_size: value {cohort_size!r} is not allowed; allowed: a count ≥ 1"
             )
-        first_ok = a.ndim == 1 and a.size and np.isfinite(a[0]) and a[0] > 0
-        if first_ok and a[0] != cohort_size:
+        if a.size and np.isfinite(a[0]) and 0 < a[0] != cohort_size:  # (once: see above)
             a = a / a[0] * float(cohort_size)
     if a.size < 3:
         raise CalibrationError(

@@ -70,19 +70,18 @@ def _first_line(path: Path) -> str:
         return next((line.rstrip("\r\n") for line in fh if line.strip()), "")
 
 
-def _sep(path: Path) -> str:
-    first = _first_line(path)
+def _sep(first: str) -> str:
+    """The separator of a file whose first line of data is ``first``."""
     for sep in (",", ";", "\t"):
         if sep in first:
             return sep
     return r"\s+"
 
 
-def _check_width(path: Path, sep: str, columns: tuple[str, ...]) -> None:
-    """Refuse ``columns`` that do not name every field of the file's first line (pandas would
-    warn and shift or drop fields)."""
-    first = _first_line(path)  # (a trailing separator is an empty field, not nothing)
-    # (csv's reader: a quoted field may hold the separator)
+def _check_width(path: Path, first: str, sep: str, columns: tuple[str, ...]) -> None:
+    """Refuse ``columns`` that do not name every field of ``first``, the file's first line of
+    data (pandas would warn and shift or drop fields)."""
+    # (csv's reader: a quoted field may hold the separator; a trailing one ends an empty field)
     width = len(first.split()) if sep == r"\s+" else len(next(csv.reader([first], delimiter=sep)))
     if first and width != len(columns):
         raise CalibrationError(
@@ -94,14 +93,15 @@ def _check_width(path: Path, sep: str, columns: tuple[str, ...]) -> None:
 def _frame(path: Path, fmt: LogFormat) -> pd.DataFrame:
     if not path.exists():
         raise CalibrationError(f"transaction log {str(path)!r} does not exist")
-    sep = _sep(path)
+    first = _first_line(path)
+    sep = _sep(first)
     kw = {"sep": sep, "dtype": str}
     if sep != r"\s+":
         kw["engine"] = "pyarrow"  # several times faster on 10^6 rows; C engine for whitespace
     else:
         kw["skipinitialspace"] = True
     if fmt.columns:
-        _check_width(path, sep, fmt.columns)
+        _check_width(path, first, sep, fmt.columns)
         kw.update(header=None, names=list(fmt.columns))
         if sep == r"\s+":
             kw["index_col"] = False
