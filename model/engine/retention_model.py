@@ -37,6 +37,7 @@ from model.engine.randomness import Streams
 from model.engine.schedule import lever_plan
 from model.engine.sharing import MAX_CLIENTS, remember
 from model.engine.state import CODES, FirmState, Stage, decode
+from model.engine.summary import summarize
 from model.scenario import Scenario, ScenarioError
 
 __all__ = ["TRACKED", "RetentionModel"]
@@ -295,50 +296,9 @@ class RetentionModel(mesa.Model):
         return frame
 
     def summary(self) -> dict[str, float]:
-        """Headline results of the run so far.
-
-        Computed from the results table as pandas would from :meth:`timeseries` (sums and means
-        skip NaN months; the same numbers, ``tests/test_results_table.py``), without building a frame.
-        """
-        if not self.month:
-            return {}
-        m = self.month
-
-        def total(name: str) -> float:
-            return float(np.nansum(self.results[name][:m]))
-
-        def last(name: str) -> float:
-            return float(self.results[name][m - 1])
-
-        acquired = total("acquired")
-        retention = self.results["retention_annual"][:m]
-        months_measured = np.count_nonzero(~np.isnan(retention))
-        return {
-            "months": int(m),
-            "clients_market": int(self.clients.n),
-            "active_end": int(last("active")),
-            "acquired_total": int(acquired),
-            "churned_total": int(total("churned")),
-            "won_back_total": int(total("won_back")),
-            "retention_annual_mean": (
-                float(np.nansum(retention) / np.float64(months_measured))
-                if months_measured
-                else float("nan")
-            ),
-            "revenue_total": total("revenue"),
-            "profit_total": total("profit"),
-            "npv": last("npv"),
-            "satisfaction_end": last("satisfaction"),
-            "nps_end": last("nps"),
-            # Pooled, not the mean of monthly ratios (months with few acquisitions would dominate).
-            "cac": float((total("marketing") + total("onboarding")) / max(acquired, 1)),
-            "referral_share": float(total("acquired_referral") / max(acquired, 1)),
-            "top20_revenue_share_end": last("top20_revenue_share"),
-            "top20_value_share_end": last("top20_value_share"),
-            "service_cost_total": total("service"),
-            "firm_quality_end": last("firm_quality"),
-            "gap_end": last("gap"),
-        }
+        """Headline results of the run so far (:data:`model.engine.summary.SUMMARY`: each one's
+        unit, range and meaning); empty before the first month."""
+        return summarize(self.results, self.month, self.clients.n)
 
     def clients_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
         """Every client's state as it stands now: one row per client (all, or ``rows``).

@@ -39,6 +39,7 @@ def base_label(spec: Any) -> str:
 
 def point_means(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """One row per design point: its values, runs, and each metric's mean, low and high (95%)."""
+    from model.engine.summary import SUMMARY
     from model.studies.stats import mean_interval
 
     metrics = [m for m in REPORT_METRICS if m in frame.columns]
@@ -46,7 +47,7 @@ def point_means(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     for point, runs in frame.groupby("point", sort=True):
         row = {"point": int(point), **{k: runs[k].iloc[0] for k in keys}, "runs": len(runs)}
         for m in metrics:
-            iv = mean_interval(runs[m].to_numpy(dtype=float))
+            iv = mean_interval(runs[m].to_numpy(dtype=float), within=SUMMARY[m].bounds)
             row |= {m: iv.mean, f"{m} low": iv.low, f"{m} high": iv.high}
         rows.append(row)
     return pd.DataFrame(rows)

@@ -54,6 +54,7 @@ def replicated(
 
 def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -> int:
     """Write runs.csv, timeseries.csv (mean and band), summary.json, figures and report.html."""
+    from model.engine.summary import SUMMARY
     from model.interfaces.figures import save_standard_figures
     from model.interfaces.html_report import summary_rows, write_run_report
     from model.studies.stats import mean_interval
@@ -65,7 +66,8 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
         means = {m: float(runs[m].mean()) for m in metrics}
         intervals = {}
         for m in metrics:
-            iv = mean_interval(runs[m].to_numpy(dtype=float))
+            # Cut to what the number can be (a share to 0-1, a count to 0 and above).
+            iv = mean_interval(runs[m].to_numpy(dtype=float), within=SUMMARY[m].bounds)
             intervals[m] = (iv.low, iv.high)
         by_month = series.drop(columns="seed").groupby("month")
         mean_ts = by_month.mean().reset_index()
