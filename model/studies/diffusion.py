@@ -224,6 +224,12 @@ def bass_scenario(
 def adoption(scenario: Scenario, seed: int | None = None) -> np.ndarray:
     """Simulated share of the market active at the end of each month, with 0 prepended.
 
+    Parameters
+    ----------
+    scenario : Scenario
+    seed : int, optional
+        Defaults to ``scenario.run.seed``.
+
     Returns
     -------
     ndarray, shape (months + 1,)
@@ -231,7 +237,8 @@ def adoption(scenario: Scenario, seed: int | None = None) -> np.ndarray:
     """
     from model.engine.retention_model import RetentionModel
 
-    model = RetentionModel(scenario, rng=seed).run()
+    # The scenario's seed unless one is given (rng=None would be a fresh seed each call).
+    model = RetentionModel(scenario, rng=scenario.run.seed if seed is None else seed).run()
     active = model.results["active"]
     start = scenario.market.initial_active_share if scenario.market.initial_active_share else 0.0
     return np.concatenate([[start], active / scenario.market.clients])

@@ -105,7 +105,8 @@ class AdSaving:
 
 
 def acquisition_months(scenario: Scenario, seed: int | None = None) -> np.ndarray:
-    """Each client's first acquisition month in one run (-1 if never), int16, shape (N,)."""
+    """Each client's first acquisition month in one run (-1 if never), int16, shape (N,); the
+    run's seed is ``seed``, else the scenario's."""
     return _run(scenario, seed)[0]
 
 
@@ -113,7 +114,8 @@ def _run(scenario: Scenario, seed: int | None) -> tuple[np.ndarray, float]:
     """(acquisition months, total marketing spend) of one run."""
     from model.engine.retention_model import RetentionModel
 
-    model = RetentionModel(scenario, rng=seed).run()
+    # The scenario's seed unless one is given (rng=None would be a fresh seed each call).
+    model = RetentionModel(scenario, rng=scenario.run.seed if seed is None else seed).run()
     return model.clients.acquired_month.copy(), float(np.nansum(model.results["marketing"]))
 
 
