@@ -120,3 +120,23 @@ def test_with_seed_out_of_range_is_the_overrides_error(seed):
     with pytest.raises(ScenarioError) as slow:
         Scenario().with_overrides({"run.seed": seed})
     assert str(fast.value) == str(slow.value) and "run.seed" in str(fast.value)
+
+
+def test_a_seed_read_back_as_a_float_is_refused_not_rounded() -> None:
+    """A 63-bit seed taken from a frame row (``df.iloc[i]`` makes the row float) was rounded
+    silently to another seed: 1693125408465869867 ran as 1693125408465869824."""
+    import numpy as np
+
+    from model import Scenario, ScenarioError
+    from model.studies.run import simulate
+
+    row = pd.DataFrame({"seed": [1693125408465869867], "x": [0.35]}).iloc[0]
+    with pytest.raises(
+        ScenarioError, match=r"run\.seed: .*exactly only up to 9,007,199,254,740,992"
+    ):
+        simulate(seed=row["seed"], clients=100, months=2)
+    with pytest.raises(ScenarioError, match="up to 16,777,216: pass an int"):
+        Scenario().with_overrides({"run.seed": np.float32(2**25)})
+    # Whole floats a float holds exactly are still taken, as for every integer parameter.
+    assert Scenario().with_overrides({"run.seed": 2.0**53}).run.seed == 2**53
+    assert Scenario().with_overrides({"market.clients": 500.0}).market.clients == 500

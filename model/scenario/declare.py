@@ -17,6 +17,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 __all__ = ["Plausible", "Role", "Scale", "ScenarioError", "Section", "param"]
@@ -112,8 +113,18 @@ class Section(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _flags_are_flags(cls, value: Any, info: ValidationInfo) -> Any:
-        """A flag takes only true/false; a number never takes a flag (no ``true`` → 1.0)."""
-        if (cls.model_fields[info.field_name].annotation is bool) != isinstance(value, bool):
+    def _flags_and_whole_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """A flag takes only true/false; a number never takes a flag (no ``true`` → 1.0); an
+        integer is not taken from a float too large to hold it exactly."""
+        annotation = cls.model_fields[info.field_name].annotation
+        if (annotation is bool) != isinstance(value, bool):
             raise ValueError("a flag takes only true or false; a number never takes a flag")
+        # A whole number as a float is taken (500.0 clients), but past its type's exact range a
+        # float is not the number meant: a 63-bit seed read back from a float column.
+        if annotation is int and isinstance(value, float | np.floating):
+            exact = 2 ** (np.finfo(type(value)).nmant + 1)
+            if abs(value) > exact:
+                raise ValueError(
+                    f"a float holds whole numbers exactly only up to {exact:,}: pass an int"
+                )
         return value

@@ -139,6 +139,8 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             lines.append(f"{key}: unknown parameter{hint}; allowed: {', '.join(known)}")
         elif info is not None:
             hint = level_hint(value) if info.key == "levers.service_level" else ""
+            if err["type"] == "value_error":  # a declared check's own reason
+                hint += f" ({err['msg'].removeprefix('Value error, ')})"
             lines.append(
                 f"{key}: value {value!r} is not allowed; allowed: {info.allowed_text()}{hint}"
             )
