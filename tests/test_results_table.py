@@ -22,6 +22,7 @@ def summary_from_frame(model: RetentionModel) -> dict[str, float]:
     """The summary as pandas computes it from the timeseries (the reference)."""
     ts = model.timeseries()
     last = ts.iloc[-1]
+    acquired = ts["acquired"].sum()
     return {
         "months": int(model.month),
         "clients_market": int(model.clients.n),
@@ -35,10 +36,10 @@ def summary_from_frame(model: RetentionModel) -> dict[str, float]:
         "npv": float(last["npv"]),
         "satisfaction_end": float(last["satisfaction"]),
         "nps_end": float(last["nps"]),
-        "cac": float(
-            (ts["marketing"].sum() + ts["onboarding"].sum()) / max(ts["acquired"].sum(), 1)
-        ),
-        "referral_share": float(ts["acquired_referral"].sum() / max(ts["acquired"].sum(), 1)),
+        "cac": float((ts["marketing"].sum() + ts["onboarding"].sum()) / acquired)
+        if acquired
+        else math.nan,
+        "referral_share": float(ts["acquired_referral"].sum() / acquired) if acquired else math.nan,
         "top20_revenue_share_end": float(last["top20_revenue_share"]),
         "top20_value_share_end": float(last["top20_value_share"]),
         "service_cost_total": float(ts["service"].sum()),

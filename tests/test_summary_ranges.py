@@ -69,3 +69,16 @@ def test_replications_report_intervals_within_each_headlines_range(tmp_path, cap
 def _inside(iv, name: str) -> bool:
     low, high = SUMMARY[name].bounds
     return math.isnan(iv.low) or low <= iv.low <= iv.high <= high
+
+
+def test_per_acquisition_headlines_are_undefined_without_acquisitions() -> None:
+    """With nobody acquired, the pooled CAC was the whole marketing spend (a division by
+    ``max(acquired, 1)``) and the referral share 0; the monthly columns say NaN, and so does
+    the summary now."""
+    scenario = Scenario().with_overrides(
+        {"market.clients": 300, "run.months": 12, "levers.ad_budget": 50.0,
+         "word_of_mouth.enabled": False, "attract.conversion_max": 0.0}
+    )  # fmt: skip
+    summary = RetentionModel(scenario).run().summary()
+    assert summary["acquired_total"] == 0
+    assert math.isnan(summary["cac"]) and math.isnan(summary["referral_share"])

@@ -91,6 +91,10 @@ def summarize(results: Mapping[str, np.ndarray], months: int, clients: int) -> d
         return float(results[name][m - 1])
 
     acquired = total("acquired")
+
+    def per_acquisition(amount: float) -> float:
+        return float(amount / acquired) if acquired else float("nan")
+
     retention = results["retention_annual"][:m]
     months_measured = np.count_nonzero(~np.isnan(retention))
     return {
@@ -110,9 +114,10 @@ def summarize(results: Mapping[str, np.ndarray], months: int, clients: int) -> d
         "npv": last("npv"),
         "satisfaction_end": last("satisfaction"),
         "nps_end": last("nps"),
-        # Pooled, not the mean of monthly ratios (months with few acquisitions would dominate).
-        "cac": float((total("marketing") + total("onboarding")) / max(acquired, 1)),
-        "referral_share": float(total("acquired_referral") / max(acquired, 1)),
+        # Pooled, not the mean of monthly ratios (months with few acquisitions would dominate);
+        # undefined (NaN) with no acquisition, as the monthly columns are.
+        "cac": per_acquisition(total("marketing") + total("onboarding")),
+        "referral_share": per_acquisition(total("acquired_referral")),
         "top20_revenue_share_end": last("top20_revenue_share"),
         "top20_value_share_end": last("top20_value_share"),
         "service_cost_total": total("service"),
