@@ -33,6 +33,7 @@ from scipy import stats
 from model.engine.context import SPEND_LINES
 from model.scenario import Scenario, ScenarioError
 from model.scenario.sections.run import consecutive_seeds
+from model.studies.arguments import count, first_seed
 from model.studies.run import in_seed_order, simulate, simulate_many, with_common
 from model.studies.stats import mean_interval
 
@@ -287,8 +288,7 @@ def compare(
     """
     if len(scenarios) < 2:
         raise ScenarioError(f"compare: needs at least two policies, got {len(scenarios)}")
-    if replications < 1:
-        raise ScenarioError(f"replications: value {replications} is not allowed; allowed: >= 1")
+    replications = count("replications", replications)
     policies = [with_common(s, overrides, clients, months) for s in scenarios]
     names = _unique_names([s.name for s in policies])
     horizons = {s.run.months for s in policies}
@@ -297,7 +297,7 @@ def compare(
             f"compare: policies run over different horizons ({sorted(horizons)} months); "
             "pass months= (--months) to compare them over the same one"
         )
-    first = policies[0].run.seed if seed is None else int(seed)
+    first = first_seed(seed, policies[0])
     seeds = consecutive_seeds(first, replications)
     results = replicate(policies, seeds, executor)
 
@@ -368,11 +368,23 @@ def _horizon_notes(policies: list[Scenario], names: list[str]) -> list[str]:
 
 
 def _unique_names(names: list[str]) -> list[str]:
+    """Each name, a repeat numbered ``name#2``, ``name#3``, … — skipping any number another
+    policy already has as its own name (a ``baseline#2`` of its own is not a second
+    ``baseline``)."""
+    taken = set(names)
     seen: dict[str, int] = {}
-    out = []
+    out: list[str] = []
     for n in names:
-        seen[n] = seen.get(n, 0) + 1
-        out.append(n if seen[n] == 1 else f"{n}#{seen[n]}")
+        if n not in seen:
+            seen[n] = 1
+            out.append(n)
+            continue
+        k = seen[n] + 1
+        while f"{n}#{k}" in taken:
+            k += 1
+        seen[n] = k
+        taken.add(f"{n}#{k}")
+        out.append(f"{n}#{k}")
     return out
 
 

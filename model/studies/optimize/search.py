@@ -14,6 +14,7 @@ from scipy.optimize import Bounds, LinearConstraint, minimize
 
 from model.scenario import Scenario, ScenarioError
 from model.scenario.sections.run import consecutive_seeds
+from model.studies.arguments import amount, choice, count, first_seed
 from model.studies.compare import FromTimeseries, paired_interval, replicate
 from model.studies.optimize.exchange import LEDGER_LINE, SPEND_LEVERS, Exchange, exchange_rates
 from model.studies.optimize.split import BudgetSplit
@@ -168,8 +169,21 @@ def optimize(
             f"levers: {','.join(levers)!r} is not allowed; allowed: two or more distinct of "
             f"{', '.join(SPEND_LEVERS)}"
         )
-    if replications < 1:
-        raise ScenarioError(f"replications: value {replications} is not allowed; allowed: >= 1")
+    replications = count("replications", replications)
+    holdout = replications if holdout is None else count("holdout", holdout)
+    grid = count("grid", grid, low=0)
+    max_evaluations = count("max_evaluations", max_evaluations)
+    criterion = choice("criterion", criterion, ("mean", "worst"))
+    if budget is not None:
+        budget = amount("budget", budget, "currency/month")
+    if (assumption is None) != (not values):
+        given, missing = (
+            ("values", "assumption") if assumption is None else ("assumption", "values")
+        )
+        raise ScenarioError(
+            f"{missing}: missing; {given} was given, and robustness needs both (the parameter "
+            "assumption and the values to evaluate each split at)"
+        )
     base = with_common(scenario, overrides, clients, months)
     scheduled = sorted({k for st in base.schedule for k in st.set} & set(levers))
     if scheduled:
@@ -177,9 +191,9 @@ def optimize(
             f"levers: {', '.join(scheduled)} also follow the scenario's schedule, which would "
             "override the split; optimise other levers or remove those schedule steps"
         )
-    first = base.run.seed if seed is None else int(seed)
+    first = first_seed(seed, base)
     seeds = consecutive_seeds(first, replications)
-    fresh = consecutive_seeds(first, holdout or replications, skip=10_000)
+    fresh = consecutive_seeds(first, holdout, skip=10_000)
 
     rates = exchange_rates(base, levers, seeds)
     own_money = np.array([rates[v].money(getattr(base.levers, v)) for v in levers])
@@ -204,8 +218,6 @@ def optimize(
     own = _feasible(own, upper)
 
     if assumption is not None:
-        if not values:
-            raise ScenarioError(f"values: give the values of {assumption} to be robust over")
         variants = [base.with_overrides({assumption: v}) for v in values]
     else:
         variants = [base]

@@ -1,0 +1,50 @@
+"""Checks of a study's own arguments (counts, seeds, choices, amounts).
+
+Each returns the value as the study uses it or raises :class:`~model.scenario.ScenarioError`
+naming the argument, the value and what is allowed, as a scenario's fields do — not a
+``TypeError`` from deep inside numpy or scipy, and never a silent rounding or fallback.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+
+from model.scenario import Scenario, ScenarioError
+
+__all__ = ["amount", "choice", "count", "first_seed"]
+
+
+def count(name: str, value: object, low: int = 1) -> int:
+    """``value`` as a whole number of at least ``low``."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low:
+        return int(value)
+    raise ScenarioError(f"{name}: value {value!r} is not allowed; allowed: a whole number ≥ {low}")
+
+
+def amount(name: str, value: object, unit: str) -> float:
+    """``value`` as a finite number > 0 (``unit`` says what it counts)."""
+    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if number and math.isfinite(value) and value > 0:
+        return float(value)
+    raise ScenarioError(f"{name}: value {value!r} is not allowed; allowed: > 0 ({unit})")
+
+
+def choice(name: str, value: object, allowed: Iterable[str]) -> str:
+    """``value`` if it is one of ``allowed`` (exactly: no case folding, no fallback)."""
+    options = tuple(allowed)
+    if isinstance(value, str) and value in options:
+        return value
+    raise ScenarioError(f"{name}: value {value!r} is not allowed; allowed: one of {options}")
+
+
+def first_seed(seed: object, scenario: Scenario) -> int:
+    """A study's first seed: ``seed`` checked as ``run.seed`` is (a whole number in its
+    range), or the scenario's own when ``seed`` is None."""
+    if seed is None:
+        return scenario.run.seed
+    try:
+        return scenario.with_overrides({"run.seed": seed}).run.seed
+    except ScenarioError as exc:
+        raise ScenarioError(str(exc).replace("override: run.seed:", "seed:", 1)) from None
