@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 import operator
 from typing import Any
 
@@ -235,7 +236,8 @@ class RetentionModel(mesa.Model):
         (:mod:`model.engine.mesa_clock`: 16–20 µs of a 3,000-client month); any other month
         goes through :meth:`step`, the loop itself.
         """
-        todo = self.months - self.month if months is None else min(months, self.months - self.month)
+        left = self.months - self.month
+        todo = left if months is None else min(_whole("months", months), left)
         bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -301,7 +303,8 @@ class RetentionModel(mesa.Model):
         return summarize(self.results, self.month, self.clients.n)
 
     def clients_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
-        """Every client's state as it stands now: one row per client (all, or ``rows``).
+        """Every client's state as it stands now: one row per client (all, or ``rows``: row
+        numbers, or a boolean mask over the market).
 
         Columns are the declared client arrays (:data:`model.engine.state.CLIENT_ARRAYS`, with units
         there); stage, left_reason and aware_source are categoricals. Index: ``client`` (row id).
@@ -316,6 +319,8 @@ class RetentionModel(mesa.Model):
         >>> frame.shape[0], str(frame["stage"].dtype)
         (200, 'category')
         """
+        if rows is not None:
+            rows = _rows("rows", rows, self.clients.n)
         frame = self.clients.frame(rows)
         stage = self.clients.stage[frame.index.to_numpy()]
         frame.insert(1, "active", (stage == Stage.ACTIVE) | (stage == Stage.LOYAL))
@@ -339,10 +344,11 @@ class RetentionModel(mesa.Model):
 
     def client(self, row: int) -> ClientView:
         """A Mesa-agent view of one client whose attributes read and write its row."""
-        return ClientView(self, int(row))
+        return ClientView(self, int(_rows("row", row, self.clients.n)))
 
     def sample_clients(self, n: int, stage: Stage | None = None) -> list[ClientView]:
         """Views of ``n`` clients (of a stage, if given), drawn with the model's Mesa rng."""
+        n = _whole("n", n)
         rows = (
             np.arange(self.clients.n)
             if stage is None
@@ -354,6 +360,30 @@ class RetentionModel(mesa.Model):
     def nbytes(self) -> int:
         """Memory held by the client and staff arrays and the network."""
         return self.clients.nbytes() + self.staff_state.nbytes() + self.network.nbytes()
+
+
+def _whole(name: str, value: object) -> int:
+    """``value`` as a whole number ≥ 0, or a ValueError naming it."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0:
+        return int(value)
+    raise ValueError(f"{name}: value {value!r:.60} is not allowed; allowed: a whole number ≥ 0")
+
+
+def _rows(name: str, rows: object, n: int) -> np.ndarray:
+    """``rows`` (a row, an array of rows or a boolean mask over the market) as int64 client
+    rows, each 0 ≤ row < ``n``, or an IndexError naming the first that is not (a negative row
+    would count from the end; a mask cast to rows would read rows 0 and 1)."""
+    given = np.asarray(rows)
+    if given.dtype == bool and given.shape == (n,):  # a mask over the market
+        return np.flatnonzero(given)
+    if given.dtype.kind not in "iu":
+        raise IndexError(f"{name}: value {rows!r:.60} is not allowed; allowed: whole-number rows")
+    outside = given[(given < 0) | (given >= n)]
+    if outside.size:
+        raise IndexError(
+            f"{name}: value {outside.flat[0]} is not allowed; allowed: a client row, 0 ≤ row < {n}"
+        )
+    return given.astype(np.int64)
 
 
 def _seed_of(rng: object) -> int:

@@ -128,6 +128,24 @@ def _finish(panels: list[Axes], marks: list, band: Band) -> None:
     panels[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
+def _monthly(ts: Any, columns: Sequence[str], scenario: Any) -> tuple[pd.DataFrame, Any]:
+    """``ts`` as a monthly timeseries with ``columns`` and at least one month, and the scenario
+    to mark: a run's result (:class:`~model.studies.run.RunResult`) gives both."""
+    if scenario is None and hasattr(ts, "timeseries") and hasattr(ts, "scenario"):
+        scenario = ts.scenario
+    ts = getattr(ts, "timeseries", ts)
+    missing = [c for c in columns if c not in ts] if isinstance(ts, pd.DataFrame) else columns
+    if missing or len(ts) == 0:
+        shown = f"of type {type(ts).__name__}" if not isinstance(ts, pd.DataFrame) else (
+            f"a table without {', '.join(missing)}" if missing else "a table of no months"
+        )  # fmt: skip
+        raise ValueError(
+            f"ts: value {shown} is not allowed; allowed: a run's monthly timeseries (a "
+            "RunResult, its .timeseries or RetentionModel.timeseries()) with at least one month"
+        )
+    return ts, scenario
+
+
 def _panels(axes: Sequence[Axes] | None, n: int, title: str) -> tuple[Figure, list[Axes]]:
     """The caller's ``n`` Axes, or a new Figure of ``n`` stacked panels sharing the month axis."""
     if axes is not None:
@@ -147,8 +165,8 @@ def stage_flow(
 
     Parameters
     ----------
-    ts : pandas.DataFrame
-        Monthly timeseries with ``month``, the stage stocks (people) and flows (people/month).
+    ts : pandas.DataFrame or RunResult
+        Monthly timeseries (a run's result gives its scenario too) with ``month``, the stage stocks (people) and flows (people/month).
     axes : two Axes, optional
         Where to draw the stocks and the flows; a new Figure if omitted.
     scenario : Scenario, optional
@@ -156,6 +174,7 @@ def stage_flow(
     band : (low, high) DataFrames, optional
         Bands around the flows (replicated runs).
     """
+    ts, scenario = _monthly(ts, ("month", "prospects", "active", "loyal", "lapsed"), scenario)
     fig, (stocks, flows) = _panels(axes, 2, "Clients by stage and flows between stages")
     layers = {
         "prospects": ts["prospects"],
@@ -195,13 +214,14 @@ def money(
 
     Parameters
     ----------
-    ts : pandas.DataFrame
-        Monthly timeseries with ``revenue``, ``profit`` and ``npv`` (currency).
+    ts : pandas.DataFrame or RunResult
+        Monthly timeseries (a run's result gives its scenario too) with ``revenue``, ``profit`` and ``npv`` (currency).
     axes : three Axes, optional
         Where to draw revenue and cost, profit, and NPV; a new Figure if omitted.
     scenario, band :
         As in :func:`stage_flow`.
     """
+    ts, scenario = _monthly(ts, ("month", "revenue", "profit", "npv"), scenario)
     fig, (flows, profit, cumulative) = _panels(axes, 3, "Revenue, profit and NPV")
     ts = ts.assign(total_cost=ts["revenue"] - ts["profit"])
     if band is not None:
@@ -227,13 +247,14 @@ def satisfaction_nps(
 
     Parameters
     ----------
-    ts : pandas.DataFrame
-        Monthly timeseries with ``satisfaction`` and ``quality`` (0-1) and ``nps`` (points).
+    ts : pandas.DataFrame or RunResult
+        Monthly timeseries (a run's result gives its scenario too) with ``satisfaction`` and ``quality`` (0-1) and ``nps`` (points).
     axes : two Axes, optional
         Where to draw satisfaction and NPS; a new Figure if omitted.
     scenario, band :
         As in :func:`stage_flow`.
     """
+    ts, scenario = _monthly(ts, ("month", "satisfaction", "quality", "nps"), scenario)
     fig, (sat, nps) = _panels(axes, 2, "Satisfaction and net promoter score")
     _line(sat, ts, "satisfaction", band, label="satisfaction (measured)", color="#1f77b4")
     _line(sat, ts, "quality", band, label="delivered quality", color="#7f7f7f", ls="--")

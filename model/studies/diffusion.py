@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import numbers
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -54,11 +55,18 @@ __all__ = [
 ]
 
 
-def _check_pq(p: float, q: float) -> None:
+def _check_pq(p: float, q: float, months: object = 0, n: object = None) -> None:
+    """Refuse a p, q, horizon or market size outside what the closed forms are for."""
     if not 0.0 < p < 1.0:
         raise ScenarioError(f"bass p: value {p!r} is not allowed; allowed: 0 < x < 1 (1/month)")
     if not 0.0 <= q <= 5.0:
         raise ScenarioError(f"bass q: value {q!r} is not allowed; allowed: 0 ≤ x ≤ 5 (1/month)")
+    for name, value, low in (("months", months, 0), ("n", n, 2)):
+        whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+        if (value is not None or name == "months") and not (whole and value >= low):
+            raise ScenarioError(
+                f"{name}: value {value!r} is not allowed; allowed: a whole number ≥ {low}"
+            )
 
 
 def bass_curve(p: float, q: float, t: np.ndarray | float) -> np.ndarray:
@@ -73,6 +81,7 @@ def bass_curve(p: float, q: float, t: np.ndarray | float) -> np.ndarray:
     t : array_like
         Time in months.
     """
+    _check_pq(p, q)
     t = np.asarray(t, dtype=np.float64)
     e = np.exp(-(p + q) * t)
     return (1.0 - e) / (1.0 + (q / p) * e)
@@ -104,6 +113,7 @@ def mean_field(p: float, q: float, months: int, n: int | None = None) -> np.ndar
     ndarray, shape (months + 1,)
         Share of the market adopted at the end of each month (element 0 is the start, 0).
     """
+    _check_pq(p, q, months, n)
     f = np.zeros(months + 1)
     for t in range(months):
         f[t + 1] = f[t] + _hazard(f[t], p, q, n) * (1.0 - f[t])

@@ -16,7 +16,7 @@ import pandas as pd
 from model.engine.keywords import require_scenario
 from model.engine.lockstep import run_together
 from model.engine.retention_model import RetentionModel
-from model.scenario import Scenario
+from model.scenario import Scenario, ScenarioError
 
 __all__ = [
     "RunResult",
@@ -157,6 +157,11 @@ def run_many[T](
     """
     if isinstance(together, bool) or not isinstance(together, int) or together < 1:
         raise ValueError(f"together: value {together!r} is not allowed; allowed: an integer ≥ 1")
+    if isinstance(scenarios, Scenario):  # (iterating one would give its fields)
+        raise ScenarioError(
+            "scenarios: value a Scenario is not allowed; allowed: a list of Scenarios "
+            "(simulate runs one)"
+        )
     scenarios = [require_scenario(s, f"scenarios[{i}]") for i, s in enumerate(scenarios)]
     order = sorted(range(len(scenarios)), key=lambda i: (scenarios[i].run.seed, i))
     results: list[T | None] = [None] * len(scenarios)
