@@ -32,9 +32,9 @@ def model() -> RetentionModel:
         (lambda m: m.client(200), IndexError, r"row: value 200 is not allowed"),
         (lambda m: m.clients_frame(np.array([5, 1000])), IndexError, r"rows: value 1000 is not allowed"),
         (lambda m: m.clients_frame(np.array([1.5])), IndexError, r"allowed: whole-number rows"),
-        (lambda m: m.sample_clients(-1), ValueError, r"n: value -1 is not allowed; allowed: a whole number ≥ 0"),
-        (lambda m: m.run(months=2.5), ValueError, r"months: value 2.5 is not allowed"),
-        (lambda m: m.run(months=-2), ValueError, r"months: value -2 is not allowed"),
+        (lambda m: m.sample_clients(-1), ScenarioError, r"n: value -1 is not allowed; allowed: a whole number ≥ 0"),
+        (lambda m: m.run(months=2.5), ScenarioError, r"months: value 2.5 is not allowed"),
+        (lambda m: m.run(months=-2), ScenarioError, r"months: value -2 is not allowed"),
     ],
 )  # fmt: skip
 def test_a_model_names_a_bad_row_or_count(model, call, error, message) -> None:

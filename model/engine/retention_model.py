@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 import operator
 from typing import Any
 
@@ -40,6 +39,7 @@ from model.engine.sharing import MAX_CLIENTS, remember
 from model.engine.state import CODES, FirmState, Stage, decode
 from model.engine.summary import summarize
 from model.scenario import Scenario, ScenarioError
+from model.scenario.arguments import count
 
 __all__ = ["TRACKED", "RetentionModel"]
 
@@ -237,7 +237,7 @@ class RetentionModel(mesa.Model):
         goes through :meth:`step`, the loop itself.
         """
         left = self.months - self.month
-        todo = left if months is None else min(_whole("months", months), left)
+        todo = left if months is None else min(count("months", months, low=0), left)
         bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -348,7 +348,7 @@ class RetentionModel(mesa.Model):
 
     def sample_clients(self, n: int, stage: Stage | None = None) -> list[ClientView]:
         """Views of ``n`` clients (of a stage, if given), drawn with the model's Mesa rng."""
-        n = _whole("n", n)
+        n = count("n", n, low=0)
         rows = (
             np.arange(self.clients.n)
             if stage is None
@@ -360,13 +360,6 @@ class RetentionModel(mesa.Model):
     def nbytes(self) -> int:
         """Memory held by the client and staff arrays and the network."""
         return self.clients.nbytes() + self.staff_state.nbytes() + self.network.nbytes()
-
-
-def _whole(name: str, value: object) -> int:
-    """``value`` as a whole number ≥ 0, or a ValueError naming it."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 0:
-        return int(value)
-    raise ValueError(f"{name}: value {value!r:.60} is not allowed; allowed: a whole number ≥ 0")
 
 
 def _rows(name: str, rows: object, n: int) -> np.ndarray:

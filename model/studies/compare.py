@@ -32,8 +32,8 @@ from scipy import stats
 
 from model.engine.context import SPEND_LINES
 from model.scenario import Scenario, ScenarioError
+from model.scenario.arguments import count, first_seed
 from model.scenario.sections.run import consecutive_seeds
-from model.studies.arguments import count, first_seed
 from model.studies.run import in_seed_order, simulate, simulate_many, with_common
 from model.studies.stats import mean_interval
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import math
-import numbers
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -38,6 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.scenario import Scenario, ScenarioError
+from model.scenario.arguments import count
 
 if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
     from matplotlib.axes import Axes
@@ -61,12 +61,9 @@ def _check_pq(p: float, q: float, months: object = 0, n: object = None) -> None:
         raise ScenarioError(f"bass p: value {p!r} is not allowed; allowed: 0 < x < 1 (1/month)")
     if not 0.0 <= q <= 5.0:
         raise ScenarioError(f"bass q: value {q!r} is not allowed; allowed: 0 ≤ x ≤ 5 (1/month)")
-    for name, value, low in (("months", months, 0), ("n", n, 2)):
-        whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-        if (value is not None or name == "months") and not (whole and value >= low):
-            raise ScenarioError(
-                f"{name}: value {value!r} is not allowed; allowed: a whole number ≥ {low}"
-            )
+    count("months", months, low=0)
+    if n is not None:
+        count("n", n, low=2)
 
 
 def bass_curve(p: float, q: float, t: np.ndarray | float) -> np.ndarray:

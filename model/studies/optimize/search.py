@@ -13,8 +13,8 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, minimize
 
 from model.scenario import Scenario, ScenarioError
+from model.scenario.arguments import amount, choice, count, first_seed
 from model.scenario.sections.run import consecutive_seeds
-from model.studies.arguments import amount, choice, count, first_seed
 from model.studies.compare import FromTimeseries, paired_interval, replicate
 from model.studies.optimize.exchange import LEDGER_LINE, SPEND_LEVERS, Exchange, exchange_rates
 from model.studies.optimize.split import BudgetSplit

@@ -1,6 +1,7 @@
-"""Checks of a study's own arguments (counts, seeds, choices, amounts).
+"""Checks of a function's own arguments (counts, seeds, choices, amounts) beside a scenario's:
+a study's replications, a model's months to run.
 
-Each returns the value as the study uses it or raises :class:`~model.scenario.ScenarioError`
+Each returns the value as the caller uses it or raises :class:`~model.scenario.ScenarioError`
 naming the argument, the value and what is allowed, as a scenario's fields do — not a
 ``TypeError`` from deep inside numpy or scipy, and never a silent rounding or fallback.
 """
@@ -11,7 +12,8 @@ import math
 import numbers
 from collections.abc import Iterable
 
-from model.scenario import Scenario, ScenarioError
+from model.scenario.declare import ScenarioError
+from model.scenario.scenario import Scenario
 
 __all__ = ["amount", "choice", "count", "first_seed"]
 
