@@ -292,6 +292,22 @@ def test_legal_values_that_exhaust_memory_are_refused_up_front(tmp_path, capsys,
     one_error_line(capsys, "memory", "8 GB" if False else "GB")
 
 
+def test_a_sweep_without_workers_is_checked_for_one_run_per_core(tmp_path, capsys, monkeypatch):
+    """The default runs one process per core, and the memory check counted one: a sweep refused
+    with ``--workers 2`` started without it."""
+    import model.engine.elementwise as elementwise
+
+    monkeypatch.setattr(inputs, "available_memory", lambda: 0.5 * 1024**3)  # one run fits
+    monkeypatch.setattr(elementwise, "usable_cores", lambda: 8)
+    spec = tmp_path / "spec.toml"
+    spec.write_text('clients = 200000\nmonths = 2\n[design]\nkind = "grid"\n'
+                    '[parameters]\n"levers.ad_budget" = [100, 200]\n')  # fmt: skip
+    assert cli("sweep", spec, "--out", tmp_path / "s") == 2
+    line = one_error_line(capsys, "memory", "8 at a time", "the spec's clients")
+    assert "--clients" not in line
+    assert not (tmp_path / "s").exists()
+
+
 def test_optimize_grid_is_capped(tmp_path, capsys):
     assert cli("optimize", BASELINE, *TINY, "--grid", "100000", "--out", tmp_path / "o") == 2
     one_error_line(capsys, "--grid")

@@ -304,8 +304,9 @@ def scenario_bytes(scenario: Any) -> float:
     )
 
 
-def check_scenario_memory(scenario: Any, copies: int = 1) -> None:
-    """Refuse a scenario (run ``copies`` at a time) that would not fit in this machine's memory."""
+def check_scenario_memory(scenario: Any, copies: int = 1, clients: str = "--clients") -> None:
+    """Refuse a scenario (run ``copies`` at a time) that would not fit in this machine's memory;
+    ``clients`` says where the market size is set."""
     per_run = scenario_bytes(scenario)
     staff = scenario.market.clients * scenario.levers.staffing / scenario.staff.capacity
     check_memory(
@@ -314,7 +315,7 @@ def check_scenario_memory(scenario: Any, copies: int = 1) -> None:
         f"{scenario.word_of_mouth.degree:g}, up to {staff:,.0f} staff"
         + (f", {copies} at a time" if copies > 1 else "")
         + ")",
-        "use fewer clients (--clients), a lower word_of_mouth.degree, a larger staff.capacity"
+        f"use fewer clients ({clients}), a lower word_of_mouth.degree, a larger staff.capacity"
         + (" or fewer --workers" if copies > 1 else ""),
     )
 
@@ -394,4 +395,6 @@ def check_design_memory(base: Any, design: Any, copies: int = 1) -> None:
             column = design[key]
             value = column.max() if sign > 0 else column.min()
             worst[key] = value.item() if hasattr(value, "item") else value
-    check_scenario_memory(base.with_overrides(worst) if worst else base, copies)
+    check_scenario_memory(
+        base.with_overrides(worst) if worst else base, copies, clients="the spec's clients"
+    )

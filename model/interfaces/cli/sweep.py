@@ -71,11 +71,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     where = where_of(args)
     spec = load_spec(resolve(args.spec, kind="sweep"))  # validated before any worker starts
     check_out(args.out)
+    from model.engine.elementwise import usable_cores
     from model.studies.sweep.designs import build_design
 
-    check_design_memory(
-        spec.base_scenario(), build_design(spec), args.workers or args.dask_local or 1
-    )
+    # As many runs at a time as will run on this machine: the default is one per core; a remote
+    # scheduler's workers have their own memory.
+    at_once = args.workers or args.dask_local or (1 if args.scheduler else usable_cores())
+    check_design_memory(spec.base_scenario(), build_design(spec), at_once)
     log = None if args.quiet else print
     started = time.perf_counter()
     RESUMABLE.append(args.out)
