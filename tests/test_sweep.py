@@ -346,7 +346,29 @@ BAD = [
     ),
     ({**GRID, "base": {"scenario": "no/such.toml"}}, r"base: .*no/such.toml.*does not exist"),
     ({"levers": {"service_level": 0.3}}, r"levers: unknown key.*looks like a scenario file"),
+    ({**GRID, "base": {"set": 5}}, r"base.set: value 5 is not allowed; allowed: a table"),
+    (
+        {**GRID, "clients": 2000, "base": {"set": {"market.clients": 500}}},
+        r"clients: value 2000 disagrees with base.set's market.clients \(500\)",
+    ),
 ]
+
+
+def test_the_horizon_and_market_size_default_to_the_bases(tmp_path):
+    """A spec without months or clients ran its base at 10,000 clients x 120 months, whatever
+    the base scenario said."""
+    firm = tmp_path / "firm.toml"
+    firm.write_text("[run]\nmonths = 24\n[market]\nclients = 500\n")
+    spec = parse_spec({**{k: v for k, v in GRID.items() if k not in ("months", "clients")},
+                       "base": {"scenario": "firm.toml"}}, root=tmp_path)  # fmt: skip
+    assert (spec.months, spec.clients) == (24, 500)
+    assert spec.base_scenario().market.clients == 500
+    inline = parse_spec({**GRID, "base": {"set": {"market.clients": 700}}} | {"clients": 700})
+    assert inline.clients == 700
+    bare = {k: v for k, v in GRID.items() if k not in ("months", "clients")}
+    assert (parse_spec({**bare, "base": {"set": {"market.clients": 300}}}).clients) == 300
+    stated = parse_spec({**bare, "months": 6, "base": {"scenario": "firm.toml"}}, root=tmp_path)
+    assert (stated.months, stated.clients) == (6, 500)  # the spec's months, the base's clients
 
 
 @pytest.mark.parametrize(("data", "message"), BAD, ids=[m[:40] for _, m in BAD])

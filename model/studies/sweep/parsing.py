@@ -65,8 +65,11 @@ def parse_spec(
             else ""
         )
         raise fail(f"{unknown[0]}: unknown key; allowed: {', '.join(TOP_KEYS)}{hint}")
-    months = _integer(data, "months", 120, PARAMS["run.months"], fail)
-    clients = _integer(data, "clients", 10_000, PARAMS["market.clients"], fail)
+    # The horizon and market size: the spec's when it gives them, else the base scenario's.
+    months = _integer(data, "months", 0, PARAMS["run.months"], fail) if "months" in data else None
+    clients = (
+        _integer(data, "clients", 0, PARAMS["market.clients"], fail) if "clients" in data else None
+    )
     replications = _integer(data, "replications", 1, _range(1, 100_000), fail)
     seed = _integer(data, "seed", 0, PARAMS["run.seed"], fail)
     # Grids compare their points, so they pair them on common random numbers unless told not to.
@@ -76,6 +79,7 @@ def parse_spec(
     name = str(data.get("name", "sweep"))
 
     base = _base(data.get("base", {}), Path(root), months, clients, fail)
+    months, clients = base["run"]["months"], base["market"]["clients"]
     design = _design(data.get("design", {}), fail)
     raw_params = data.get("parameters")
     if not isinstance(raw_params, Mapping) or not raw_params:
@@ -164,23 +168,37 @@ def _check_key(key: str, where: str, fail) -> ParamInfo:
     return info
 
 
-def _base(raw: Any, root: Path, months: int, clients: int, fail) -> dict[str, Any]:
+def _base(raw: Any, root: Path, months: int | None, clients: int | None, fail) -> dict[str, Any]:
+    """The base scenario as a TOML table: the file or preset, then ``set``, then the spec's
+    ``months`` and ``clients`` where given (``clients`` and a ``set`` of ``market.clients`` must
+    agree)."""
     if not isinstance(raw, Mapping):
         raise fail(f"base: value {raw!r} is not allowed; allowed: a table with scenario, set")
     unknown = sorted(set(raw) - {"scenario", "set"})
     if unknown:
         raise fail(f"base.{unknown[0]}: unknown key; allowed: scenario, set")
+    table = raw.get("set", {})
+    if not isinstance(table, Mapping):
+        raise fail(
+            f"base.set: value {table!r} is not allowed; allowed: a table of section.name = value"
+        )
+    overrides = _flatten(table)
+    for key in overrides:
+        _check_key(key, "base.set", fail)
+    if clients is not None and overrides.get("market.clients", clients) != clients:
+        raise fail(
+            f"clients: value {clients} disagrees with base.set's market.clients "
+            f"({overrides['market.clients']!r}); give the market size once"
+        )
+    stated = {"run.months": months, "market.clients": clients}
     try:
         if "scenario" in raw:
             # a file (relative to the spec) or a preset name
             scenario = Scenario.from_toml(resolve(str(raw["scenario"]), relative_to=root))
         else:
             scenario = Scenario()
-        overrides = _flatten(raw.get("set", {}))
-        for key in overrides:
-            _check_key(key, "base.set", fail)
         scenario = scenario.with_overrides(
-            {**overrides, "run.months": months, "market.clients": clients}
+            {**overrides, **{k: v for k, v in stated.items() if v is not None}}
         )
     except SweepError:
         raise

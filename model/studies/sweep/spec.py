@@ -60,8 +60,8 @@ TOP_KEYS = {
     "name": "a label",
     "description": "free text",
     "seed": "integer ≥ 0; every run's seed is derived from it",
-    "months": "horizon in months",
-    "clients": "market size, prospects included",
+    "months": "horizon in months (default: the base scenario's)",
+    "clients": "market size, prospects included (default: the base scenario's)",
     "replications": "runs per design point",
     "batch_size": "runs per task (omit for automatic)",
     "common_random_numbers": "true (the default for grids): replicate r uses the same seed at "
