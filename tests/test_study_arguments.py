@@ -45,6 +45,10 @@ def test_compare_names_a_bad_seed_or_count(keywords: dict, message: str) -> None
         ({"grid": -1}, r"grid: value -1 is not allowed; allowed: a whole number ≥ 0"),
         ({"budget": "1000"}, r"budget: value '1000' is not allowed; allowed: > 0 \(currency/month\)"),
         ({"seed": -1}, r"seed: value -1 is not allowed"),
+        # The split sets the levers and the study the seeds: robust over either did nothing.
+        ({"assumption": "levers.ad_budget", "values": [1, 2000]},
+         r"assumption: value 'levers.ad_budget' is not allowed; allowed: a parameter the study"),
+        ({"assumption": "run.seed", "values": [1, 2]}, r"assumption: value 'run.seed' is not allowed"),
     ],
 )  # fmt: skip
 def test_optimize_names_a_bad_argument_before_running(keywords: dict, message: str) -> None:

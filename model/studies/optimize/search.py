@@ -184,6 +184,14 @@ def optimize(
             f"{missing}: missing; {given} was given, and robustness needs both (the parameter "
             "assumption and the values to evaluate each split at)"
         )
+    if assumption is not None and (
+        assumption in {f"levers.{v}" for v in levers} or assumption.startswith("run.")
+    ):
+        raise ScenarioError(
+            f"assumption: value {assumption!r} is not allowed; allowed: a parameter the study "
+            "leaves alone (not one of the levers it splits the budget over, whose values the "
+            "split sets, nor run.*: the seeds and horizon are the study's)"
+        )
     base = with_common(scenario, overrides, clients, months)
     scheduled = sorted({k for st in base.schedule for k in st.set} & set(levers))
     if scheduled:
