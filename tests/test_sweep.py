@@ -252,6 +252,20 @@ def test_store_refuses_another_spec_or_other_code_unless_fresh(tmp_path, monkeyp
     assert (tmp_path / "other" / "notes.txt").exists()
 
 
+def test_fresh_discards_what_was_read_off_the_old_results(tmp_path):
+    """--fresh left the old sweep's report.html and sensitivity table beside the new store (an
+    interrupted fresh run showed the discarded sweep's report as its own)."""
+    store = tmp_path / "s"
+    sweep(spec_of(), store)
+    (store / "report.html").write_text("old report")
+    (store / "sensitivity").mkdir()
+    for name in ("sensitivity.csv", "sensitivity.png", "notes.txt"):
+        (store / "sensitivity" / name).write_text("old")
+    sweep(spec_of(replications=3), store, fresh=True)
+    assert not (store / "report.html").exists()
+    assert sorted(p.name for p in (store / "sensitivity").iterdir()) == ["notes.txt"]  # (yours)
+
+
 # ================================================================================ bad specs
 def _params(**p):
     return {**GRID, "parameters": p}
@@ -492,3 +506,19 @@ def test_run_count_is_printed_before_the_sweep(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "N=2, D=3: N(2*D+2) = 2 x 8 = 16" in out and "16 runs" in out
     assert math.isclose(len(load(tmp_path / "s")), 16)
+
+
+def test_a_sensitivity_figure_that_cannot_be_written_leaves_the_last_table(tmp_path, monkeypatch):
+    """The table was overwritten before the figure failed, leaving a new table beside an old
+    figure."""
+    from model.studies import sensitivity
+
+    (tmp_path / "sensitivity.csv").write_text("last")
+
+    def cannot(table, path):
+        raise IsADirectoryError(21, "Is a directory")
+
+    monkeypatch.setattr(sensitivity, "plot", cannot)
+    with pytest.raises(IsADirectoryError):
+        sensitivity.write(pd.DataFrame({"metric": ["npv"]}), tmp_path)
+    assert (tmp_path / "sensitivity.csv").read_text() == "last"

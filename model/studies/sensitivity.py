@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.studies.files import atomic_file, write_atomic
 from model.studies.progress import Progress, or_silent
 from model.studies.sweep.spec import SweepError
 from model.studies.sweep.store import load, read_manifest, status
@@ -285,14 +286,15 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
     fig.suptitle(f"Sensitivity ({method}){note}", fontsize=11, color="#b00" if note else "black")
     fig.tight_layout()
     path = Path(path)
-    fig.savefig(path, dpi=110)
+    with atomic_file(path) as handle:  # whole or not at all
+        fig.savefig(handle, format="png", dpi=110)
     return path
 
 
 def write(table: pd.DataFrame, outdir: str | Path) -> tuple[Path, Path]:
-    """Write ``sensitivity.csv`` and ``sensitivity.png`` into ``outdir``."""
+    """Write ``sensitivity.csv`` and ``sensitivity.png`` into ``outdir``, each whole or not at
+    all, the figure first: a figure that cannot be written leaves the last table in place."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    csv = outdir / "sensitivity.csv"
-    table.to_csv(csv, index=False)
-    return csv, plot(table, outdir / "sensitivity.png")
+    png = plot(table, outdir / "sensitivity.png")
+    return write_atomic(outdir / "sensitivity.csv", table.to_csv(index=False)), png

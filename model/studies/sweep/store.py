@@ -17,6 +17,7 @@ task is done (a task writes its series first). Leftover temporary files of a kil
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -58,6 +59,9 @@ SIMULATION = ("scenario", "engine", "studies/run.py")
 STORE_ENTRIES = frozenset(
     {"manifest.json", "spec.toml", "spec.json", "design.parquet", "batches", "series"}
 )
+#: What is read off a store's results and kept beside them (the sweep's report, the sensitivity
+#: command's default output): stale once the results are discarded.
+DERIVED = ("report.html", "sensitivity/sensitivity.csv", "sensitivity/sensitivity.png")
 MANIFEST_KEYS = frozenset({"format", "spec_digest", "code", "runs", "batch_size", "batches"})
 MANIFEST_BYTES = 10_000_000
 _FRESH = "run the sweep again with --fresh to discard the store's results"
@@ -250,6 +254,10 @@ def _empty(store: Path) -> None:
         (store / name).unlink(missing_ok=True)
     for sub in ("batches", "series"):
         shutil.rmtree(store / sub, ignore_errors=True)
+    for name in DERIVED:
+        (store / name).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # (only if nothing else is in it)
+        (store / "sensitivity").rmdir()
     clean_temp(store)
 
 
