@@ -459,6 +459,11 @@ def _sens_store(tmp_path, kind, samples):
 def test_sobol_indices_are_finite_for_each_parameter_and_metric(tmp_path):
     table = _sens_store(tmp_path, "sobol", 8)  # 8 x (2*3 + 2) = 64 runs
     assert len(table) == 2 * 3
+    # A metric named that does not vary: refused, not a SALib warning and made-up zeros.
+    from model.studies.sensitivity import analyze
+
+    with pytest.raises(SweepError, match=r"--metric 'months': the same value \(12\) in every run"):
+        analyze(tmp_path / "sobol", ["months"])
     assert set(table["parameter"]) == set(SENS_PARAMS)
     assert np.isfinite(table[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()).all()
     # Common random numbers + an inert parameter: its total index is exactly zero.

@@ -187,6 +187,11 @@ def _check_metrics(frame: pd.DataFrame, keys: list[str], metrics: list[str] | No
                 f"--metric {m!r}: {bad} of {len(values)} runs have no finite value; allowed: "
                 "metrics finite in every run"
             )
+        if np.ptp(values) == 0:  # (its indices would be 0/0: SALib's warning, then made-up 0s)
+            raise SweepError(
+                f"--metric {m!r}: the same value ({values[0]:g}) in every run, so nothing "
+                f"explains its variance; allowed: metrics that vary ({', '.join(default_metrics(frame, keys))})"
+            )
     return list(dict.fromkeys(metrics))
 
 
