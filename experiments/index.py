@@ -21,7 +21,7 @@ from experiments.scale_check import Flips
 from experiments.scale_section import flips_text
 from model.studies.files import write_atomic
 
-__all__ = ["MIN_WORLDS", "write_index"]
+__all__ = ["MIN_WORLDS", "main", "write_index"]
 
 #: Plausible worlds a verdict should rest on (issue 16).
 MIN_WORLDS = 500
@@ -38,6 +38,8 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     if out is None:
         committed = reports.resolve() == REPORTS.resolve()
         out = reports.parent / "README.md" if committed else reports / "README.md"
+    if not took:  # the index alone, rebuilt: the last full run's timing still stands
+        took = _last_took(out)
     rows, worlds, facts, scale, ranges, pins, along = [], set(), [], [], [], [], []
     pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
@@ -75,8 +77,9 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         fewer = (
             f"Fewer than {MIN_WORLDS} plausible worlds: only {k / d:.0%} of the worlds drawn from "
             "the declared ranges reproduce every fact (ABC rejection keeps no other), and drawing "
-            f"the ~{int(MIN_WORLDS * d / k):,} worlds that {MIN_WORLDS} would need did not "
-            "fit the compute budget (two shared cores). The intervals say what that costs."
+            f"the ~{int(MIN_WORLDS * d / k):,} worlds that {MIN_WORLDS} would need is more "
+            "than this study size draws (a larger --size draws more). The intervals say what "
+            "that costs."
             if k
             else f"No plausible world: none of the {d:,} worlds drawn from the declared ranges "
             "reproduces every fact (ABC rejection keeps no other), so no reading is judged; a "
@@ -367,5 +370,45 @@ def _p_text(c: dict, i: int) -> str:
     return f"{p:.2f} [{lo:.2f}, {hi:.2f}]" + (f"; {undefined:.0%} undefined" if undefined else "")
 
 
+def _last_took(index: Path) -> str:
+    """The sentence on how long the last full run took, from an index already written."""
+    try:
+        lines = index.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ""
+    return next((line for line in lines if line.startswith(_TOOK)), "")
+
+
+#: How the sentence on the last full run's timing begins (``retention experiment --all``).
+_TOOK = "The last `retention experiment --all"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m experiments.index [REPORTS]``: rebuild the index of a reports folder."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m experiments.index",
+        description="Rebuild the experiments index (README.md) from a reports folder's NAME.json "
+        "summaries: the committed experiments/reports inside the checkout (its index is "
+        "experiments/README.md), else ./experiments-reports.",
+    )
+    parser.add_argument(
+        "reports",
+        nargs="?",
+        type=Path,
+        help="a folder of reports (a --out of 'retention experiment')",
+    )
+    args = parser.parse_args(argv)
+    reports = reports_folder(args.reports)
+    if not reports.is_dir():
+        parser.error(
+            f"{str(reports)!r}: no such folder of reports; give the --out folder of "
+            "'retention experiment' (run from inside the checkout for the committed ones)"
+        )
+    print(write_index(reports))
+    return 0
+
+
 if __name__ == "__main__":
-    print(write_index())
+    raise SystemExit(main())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from experiments.index import write_index
 
 
@@ -66,3 +68,25 @@ def test_the_index_leaves_out_reports_of_older_code_and_fills_missing_ranges(tmp
     assert len(rows) == 1 and "| partly |" in rows[0]
     assert "| claim | reading | as kept | referr 20% to 65% |" in section
     assert "1 of the 1 readings change their words" in section
+
+
+def test_rebuilding_the_index_alone_keeps_the_last_runs_timing_and_blames_no_machine(tmp_path):
+    """``python -m experiments.index`` dropped the sentence on how long the last full run took,
+    and a study of few worlds was blamed on 'two shared cores' whatever the machine."""
+    (tmp_path / "word_of_mouth.json").write_text(json.dumps(_summary({"share": ["x", "x", "x"]})))
+    took = "The last `retention experiment --all --size quick` took 1.0 minutes (size 'quick')."
+    (tmp_path / "README.md").write_text(f"old\n{took}\n")
+    text = write_index(tmp_path).read_text()
+    assert took in text
+    assert "two shared cores" not in text and "a larger --size draws more" in text
+
+
+def test_the_index_command_takes_a_folder_and_refuses_a_missing_one(tmp_path, capsys):
+    from experiments.index import main
+
+    (tmp_path / "word_of_mouth.json").write_text(json.dumps(_summary({"share": ["x", "x", "x"]})))
+    assert main([str(tmp_path)]) == 0 and (tmp_path / "README.md").is_file()
+    with pytest.raises(SystemExit) as stop:
+        main([str(tmp_path / "none")])
+    assert stop.value.code == 2
+    assert "no such folder of reports" in capsys.readouterr().err
