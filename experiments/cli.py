@@ -9,7 +9,7 @@ from pathlib import Path
 
 from experiments import EXPERIMENTS, load
 from experiments.outputs import reports_folder
-from model.interfaces.cli.inputs import check_out, output_path, seed
+from model.interfaces.cli.inputs import create_out, output_path, seed
 from model.interfaces.cli.where import add_where, where_of
 
 __all__ = ["add_experiment"]
@@ -99,7 +99,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     else:
         args.pins = ()
     if args.out is not None:
-        check_out(args.out)  # before any experiment runs
+        create_out(args.out)  # before any experiment runs
     args.where = where_of(args)  # (a tls:// scheduler without its files: refused here)
     command = "retention " + shlex.join(getattr(args, "argv", ["experiment", args.name or ""]))
     if args.all:

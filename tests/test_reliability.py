@@ -543,3 +543,15 @@ def test_a_stopped_claim_study_says_its_store_keeps_the_finished_batches(
     err = capsys.readouterr().err
     assert "the tasks that finished are kept in" in err and str(out / ".store") in err
     assert "without --fresh" in err and len(err.strip().splitlines()) == 1
+
+
+def test_sensitivity_and_experiment_name_what_is_wrong_with_store_and_out(tmp_path, capsys):
+    """A spec file given as a store was reported as an --out that cannot be written, and an
+    --out the system refuses as a bare 'No such file or directory'."""
+    spec = tmp_path / "s2.toml"
+    spec.write_text("x = 1\n")
+    assert cli("sensitivity", spec) == 2
+    one_error_line(capsys, "a file, not a sweep store")
+    assert cli("experiment", "lost_client", "--size", "quick", "--out", "/proc/x") == 2
+    line = one_error_line(capsys, "--out '/proc/x'", "cannot be written")
+    assert "allowed: a folder path you can write to" in line

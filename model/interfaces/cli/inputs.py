@@ -213,6 +213,20 @@ def check_out(path: Path, flag: str = "--out", *, file: bool = False) -> Path:
     return path
 
 
+def create_out(path: Path, flag: str = "--out") -> Path:
+    """:func:`check_out`, then the folder made: a path the checks pass but the system refuses
+    (``/proc/x``, even for root) is named with its flag, not a bare ``No such file``."""
+    check_out(path, flag)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(
+            f"{flag} {str(path)!r}: cannot be written ({exc.strerror or exc}); allowed: a folder "
+            "path you can write to"
+        ) from None
+    return path
+
+
 def safe_name(name: str) -> str:
     """A scenario name as one path component under ``out/`` (never ``..``, ``/`` or too long)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")

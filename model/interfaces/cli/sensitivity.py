@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from model.interfaces.cli.inputs import check_out, output_path
+from model.interfaces.cli.inputs import create_out, output_path
 
 __all__ = ["add_sensitivity", "cmd_sensitivity"]
 
@@ -34,7 +34,12 @@ def add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="output folder (default: STORE/sensitivity)",
     )
-    p.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress, table or file list (errors, and warnings that change the reading, "
+        "still print)",
+    )
     p.set_defaults(handler=cmd_sensitivity)
 
 
@@ -44,8 +49,10 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     from model.interfaces.progress import bar
     from model.studies.sensitivity import analyze, caveats, write
+    from model.studies.sweep.store import read_manifest
 
-    outdir = check_out(args.out if args.out is not None else args.store / "sensitivity")
+    read_manifest(args.store)  # a store, before its --out is checked (a spec file is not one)
+    outdir = create_out(args.out if args.out is not None else args.store / "sensitivity")
     # The bar is up before the store is read: a large sweep's indices take a while per metric.
     with bar(None, "sensitivity", unit="metric", enabled=not args.quiet) as progress:
         table = analyze(args.store, args.metrics or None, progress=progress)
