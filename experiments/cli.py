@@ -9,7 +9,7 @@ from pathlib import Path
 
 from experiments import EXPERIMENTS, load
 from experiments.outputs import reports_folder
-from model.interfaces.cli.inputs import create_out, output_path, seed
+from model.interfaces.cli.inputs import check_out, create_out, output_path, seed
 from model.interfaces.cli.where import add_where, where_of
 
 __all__ = ["add_experiment"]
@@ -99,19 +99,22 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     else:
         args.pins = ()
     if args.out is not None:
-        create_out(args.out)  # before any experiment runs
+        check_out(args.out)  # before any experiment runs
     args.where = where_of(args)  # (a tls:// scheduler without its files: refused here)
     command = "retention " + shlex.join(getattr(args, "argv", ["experiment", args.name or ""]))
-    if args.all:
-        return _run_all(args, command)
-    if args.list or not args.name:
+    if args.list or (not args.name and not args.all):
         for name in EXPERIMENTS:
             print(f"{name:20s} {load(name).CLAIM.title}")
         return 0
-    try:
-        load(args.name)
-    except ValueError as exc:
-        raise CliError(f"experiment: {exc}") from None
+    if not args.all:
+        try:
+            load(args.name)
+        except ValueError as exc:
+            raise CliError(f"experiment: {exc}") from None
+    if args.out is not None:
+        create_out(args.out)  # the last check: a folder the system refuses is named as --out
+    if args.all:
+        return _run_all(args, command)
     from experiments.study import shared_pool
 
     with shared_pool(quiet=args.quiet, **args.where):
