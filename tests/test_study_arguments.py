@@ -77,3 +77,10 @@ def test_optimize_reports_a_best_no_profile_step_beats() -> None:
     profile = split.evaluations[split.evaluations["kind"] == "profile"]
     assert profile["objective"].max() <= split.npv_best
     assert any("improved by" in note for note in split.notes)  # (this case needs the step)
+
+
+def test_one_fresh_seed_prints_no_interval_as_n_a() -> None:
+    """optimize printed ``[95% +nan, +nan]`` where compare prints ``n/a``."""
+    split = optimize(BASE, levers=LEVERS, replications=1, grid=2, max_evaluations=4)
+    text = split.format()
+    assert "[95% n/a, n/a]" in text and "nan" not in text

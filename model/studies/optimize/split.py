@@ -91,7 +91,7 @@ class BudgetSplit:
         )
         lines.append(
             f"NPV gain of the best split over the own split on {len(g['seeds'])} fresh seeds: "
-            f"{g['mean']:+,.0f} [95% {g['low']:+,.0f}, {g['high']:+,.0f}]"
+            f"{_signed(g['mean'])} [95% {_signed(g['low'])}, {_signed(g['high'])}]"
         )
         lines.append(
             "Flatness (NPV change when 10 points of budget move; near-optimal share range):"
@@ -158,3 +158,9 @@ class BudgetSplit:
 
 def _pct(x: float) -> str:
     return "n/a" if not math.isfinite(x) else f"{x:+.2%}"
+
+
+def _signed(x: float) -> str:
+    """``x`` with its sign and thousands separators; n/a when unknown (one fresh seed has no
+    interval), as compare prints it."""
+    return f"{x:+,.0f}" if math.isfinite(x) else "n/a"
