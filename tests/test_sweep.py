@@ -361,6 +361,10 @@ BAD = [
     ({**GRID, "base": {"scenario": "no/such.toml"}}, r"base: .*no/such.toml.*does not exist"),
     ({"levers": {"service_level": 0.3}}, r"levers: unknown key.*looks like a scenario file"),
     ({**GRID, "base": {"set": 5}}, r"base.set: value 5 is not allowed; allowed: a table"),
+    (  # a misspelt range key was read as a parameter 'levers.service_level.low'
+        _params(levers={"service_level": {"low": 0.3, "high": 0.9, "level": 3}}),
+        r"parameters.'levers.service_level': unknown key 'level'; did you mean 'levels'\?",
+    ),
     (
         {**GRID, "clients": 2000, "base": {"set": {"market.clients": 500}}},
         r"clients: value 2000 disagrees with base.set's market.clients \(500\)",

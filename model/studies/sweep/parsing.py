@@ -21,6 +21,7 @@ from model.scenario import (
     read_toml,
     resolve,
 )
+from model.scenario.declare import did_you_mean
 from model.studies.sweep.spec import (
     DESIGNS,
     MAX_RUNS,
@@ -136,12 +137,19 @@ def _integer(data: Mapping[str, Any], key: str, default: int, info: ParamInfo, f
     return int(value)
 
 
+#: The keys of a parameter's table in ``[parameters]``.
+_RANGE_KEYS = frozenset({"values", "low", "high", "levels"})
+
+
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """``{"levers": {"ad_budget": [...]}}`` (unquoted dotted TOML keys) -> ``{"levers.ad_budget": ...}``."""
     out: dict[str, Any] = {}
     for key, value in table.items():
         full = f"{prefix}{key}"
-        if isinstance(value, Mapping) and not (set(value) <= {"values", "low", "high", "levels"}):
+        # A section's table goes one level down; a declared parameter's table is its values
+        # or range (checked by _parameter: a misspelt key there is named, not taken for a
+        # parameter of its own).
+        if isinstance(value, Mapping) and full not in PARAMS and not (set(value) <= _RANGE_KEYS):
             out.update(_flatten(value, full + "."))
         else:
             out[full] = value
@@ -283,6 +291,12 @@ def _parameter(key: str, raw: Any, design: DesignSpec, base_data: dict, fail) ->
                 f"{len(raw)} values (value lists are for kind = 'grid')"
             )
     elif isinstance(raw, Mapping):
+        unknown = sorted(set(raw) - _RANGE_KEYS)
+        if unknown:
+            hint = did_you_mean(unknown[0], sorted(_RANGE_KEYS))
+            raise fail(
+                f"{where}: unknown key {unknown[0]!r}{hint}; allowed: values, low, high, levels"
+            )
         values, low, high = raw.get("values"), raw.get("low"), raw.get("high")
         levels = raw.get("levels")
         if values is not None and (low is not None or high is not None):
