@@ -147,6 +147,30 @@ def test_a_lever_moved_mid_run_acts_from_the_next_month_only() -> None:
     assert moved.levers_now()["service_level"] == 1.0
 
 
+def test_moves_before_one_month_are_one_step_and_none_after_the_last() -> None:
+    """Each nudge of a slider added a schedule step of its own for the same month (three for
+    three key presses), and a move after the last month was kept though it changed nothing."""
+    firm = AppModel(clients=300, months=3)
+    firm.step()
+    firm.set_levers(service_level=0.61)
+    firm.set_levers(service_level=0.62, ad_budget=100.0)
+    assert [(s.month, s.set) for s in firm.params.schedule] == [
+        (2, {"service_level": 0.62, "ad_budget": 100.0})
+    ]
+    firm.run()
+    with pytest.raises(ScenarioError, match=r"the run is over \(month 3 of 3\)"):
+        firm.set_levers(service_level=0.8)
+    assert len(firm.params.schedule) == 1
+
+
+def test_a_report_taken_mid_run_is_the_report_of_the_months_run() -> None:
+    """A report taken at month 12 said '× 120 months' beside month-12 numbers."""
+    firm = AppModel(clients=300)
+    firm.run(12)
+    page = export_report(firm).decode()
+    assert "× 12 months" in page and "× 120 months" not in page
+
+
 def test_presets_and_two_firms_on_one_seed_and_export() -> None:
     found = presets()
     assert next(iter(found)) == "baseline"

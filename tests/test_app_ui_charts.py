@@ -371,3 +371,37 @@ def test_a_reset_that_fails_keeps_the_moves_made_during_play(page):
         thread.join(WAIT_S)
     page.click("Step")
     assert "service_level=0.9" in page.status()
+
+
+def _slider(page, label: str):
+    import ipyvuetify as v
+
+    return page.rc.find(v.Slider, label=label).widget
+
+
+def _captions(page) -> list[str]:
+    """The value-and-unit lines under the lever sliders."""
+    import solara
+
+    found = [w.unsafe_innerHTML for w in page.rc.find(solara.widgets.HTML).widgets]
+    return [t for t in found if t and "lever-value" in t]
+
+
+def test_the_sliders_show_the_levers_in_force_with_their_units(page):
+    """A preset's own schedule moved service level to 0.35 while its slider still read 0.6, so a
+    one-notch nudge jumped to 0.61; and no lever's value or unit could be read in the page."""
+    import ipyvuetify as v
+
+    from model.scenario import PARAMS
+
+    captions = _captions(page)
+    assert any(f"300 {PARAMS['levers.ad_budget'].unit}" in c for c in captions), captions
+    page.rc.find(v.Select, label="preset").widget.v_model = "policies/service_cut"
+    for _ in range(11):  # the cut applies from month 12
+        page.click("Step")
+    assert _slider(page, "service level").v_model == pytest.approx(0.35)
+    assert any(">0.35 " in c for c in _captions(page))
+    page.move("service level", 0.36)  # a nudge from what is in force
+    page.move("service level", 0.37)  # ... and another before the month: one step, the last
+    assert page.status().count("from month 12") == 2  # the preset's step and this month's move
+    assert "service_level=0.37" in page.status() and "service_level=0.36" not in page.status()

@@ -10,7 +10,7 @@ import numpy as np
 from model.engine.retention_model import RetentionModel
 from model.engine.schedule import lever_plan
 from model.interfaces.app.controls import app_scenario
-from model.scenario import Scenario
+from model.scenario import Scenario, ScenarioError
 
 #: ``rng`` not given (None means "a fresh seed", so it cannot mean "not given").
 _OMITTED = object()
@@ -48,22 +48,37 @@ class AppModel(RetentionModel):
         else:
             super().__init__(params, rng=rng)
         self._sample: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._moved_at = 0  # the month the last live move applies from (0: none yet)
         # A row for month 0 (no metrics yet), so a chart's step axis is the month, as the step counter.
         self.datacollector.collect(self)
 
     def set_levers(self, **levers: Any) -> None:
         """Change levers (bare names, e.g. ``service_level=0.9``) from the next month on.
 
+        Moves made before the same month (a slider nudged three times, a drag) are one step:
+        the last value of each lever.
+
         Raises
         ------
         ScenarioError
-            For an unknown lever or a value out of its range (the run is left unchanged).
+            For an unknown lever or a value out of its range, or once the run has reached its
+            last month (a move would change nothing); the run is left unchanged.
         """
         if not levers:
             return
-        step = {"month": self.month + 1, "set": dict(levers)}
-        params = Scenario.build({**self.params.model_dump(), "schedule": [
-            *(s.model_dump() for s in self.params.schedule), step]}, origin="app")  # fmt: skip
+        if self.month >= self.months:
+            raise ScenarioError(
+                f"the run is over (month {self.month} of {self.months}): a lever moved now changes "
+                "nothing; Reset to run again"
+            )
+        month = self.month + 1
+        steps = [s.model_dump() for s in self.params.schedule]
+        if steps and steps[-1]["month"] == month and self._moved_at == month:
+            steps[-1] = {**steps[-1], "set": {**steps[-1]["set"], **levers}}  # this month's move
+        else:
+            steps.append({"month": month, "set": dict(levers)})
+        params = Scenario.build({**self.params.model_dump(), "schedule": steps}, origin="app")
+        self._moved_at = month
         self.params = params
         self.ctx.params = params
         self._plan = lever_plan(params, self.months)

@@ -120,8 +120,8 @@ def slider_range(info: ParamInfo, default: float) -> tuple[float, float, float]:
 def control(key: str) -> dict[str, Any]:
     """The Mesa ``model_params`` entry for one declared parameter.
 
-    The label is the parameter's name only (a sidebar slider has no room for more); the units are
-    shown beside the values in the app's "this run" table.
+    The label is the parameter's name only (a sidebar slider has no room for more); ``unit`` is
+    the declared unit, which the app shows with the value under each slider.
     """
     info = PARAMS[key]
     default = app_default(key)
@@ -144,6 +144,7 @@ def control(key: str) -> dict[str, Any]:
             "max": int(hi),
             "step": int(step),
             "label": label,
+            "unit": info.unit,
         }
     return {
         "type": "SliderFloat",
@@ -152,6 +153,7 @@ def control(key: str) -> dict[str, Any]:
         "max": hi,
         "step": step,
         "label": label,
+        "unit": info.unit,
     }
 
 

@@ -69,11 +69,16 @@ def export_report(firm: AppModel) -> bytes:
     from model.interfaces.html_report import run_report
 
     figures = {}
+    # The months run so far, as the scenario the report shows (and reproduces): a report taken
+    # at month 12 of 120 is the report of a 12-month run, which gives these numbers.
+    params = firm.params
+    if 0 < firm.month < firm.months:
+        params = params.with_overrides({"run.months": firm.month})
     if firm.month:
         from model.interfaces.figures import render_standard_figures
 
-        figures = render_standard_figures(firm.timeseries(), scenario=firm.params)
-    return run_report(firm.params, firm.timeseries(), firm.summary(), figures).encode()
+        figures = render_standard_figures(firm.timeseries(), scenario=params)
+    return run_report(params, firm.timeseries(), firm.summary(), figures).encode()
 
 
 def _slider(key: str, value: Any, on_value) -> None:
@@ -86,6 +91,12 @@ def _slider(key: str, value: Any, on_value) -> None:
     widget = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
     widget(spec["label"], value=value, min=spec["min"], max=spec["max"], step=spec["step"],
            on_value=on_value, thumb_label=True)  # fmt: skip
+    # The value and its unit under the slider, always in view (the thumb's label shows only
+    # while it is dragged): a class can read what the lever is set to.
+    _html(
+        f"<div class='lever-value' style='font-size:0.8em;margin:-18px 0 8px'>"
+        f"{html.escape(f'{value:,.4g}')} {html.escape(spec['unit'])}</div>"
+    )
 
 
 class _Renders:
@@ -111,6 +122,11 @@ class _LeverMoves:
     def add(self, firm: str, name: str, value: Any) -> None:
         with self._lock:
             self._moves.append((firm, name, value))
+
+    def pending(self, firm: str) -> dict[str, Any]:
+        """The last value of each lever moved for ``firm`` and not yet applied."""
+        with self._lock:
+            return {name: value for f, name, value in self._moves if f == firm}
 
     def take(self) -> list[tuple[str, str, Any]]:
         """The moves made so far, in order; none are left."""
@@ -277,9 +293,15 @@ def RetentionApp():
                                        on_value=editing.set)  # fmt: skip
             solara.Text(f"the levers below are firm {editing.value}'s")
         _html("<b>Levers</b> (apply from the next month)")
+        # The levers in force next month (a preset's schedule moves them too), and the moves
+        # the play thread has not applied yet: what the firm will do, not what was last set.
+        shown = dict(values.value[editing.value])
+        if editing.value in firms.value:
+            shown.update(firms.value[editing.value].levers_now())
+            shown.update(moves.pending(editing.value))
         for key in LIVE_KEYS:
             name = flat_name(key)
-            _slider(key, values.value[editing.value][name], lambda v, k=key: set_value(k, v))
+            _slider(key, shown[name], lambda v, k=key: set_value(k, v))
         _html("<b>Market and world</b> (apply on Reset; firms A and B share them)")
         for key in RESET_KEYS:
             name = flat_name(key)
