@@ -188,9 +188,6 @@ def stage_flow(
     )  # fmt: skip
     stocks.set_ylabel("people")
     stocks.set_ylim(0.0, float(sum(layers.values()).max()))  # the whole market
-    stocks.legend(
-        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=4, fontsize="small", frameon=False
-    )
     for column, label, colour in (
         ("acquired", "acquired", "#2ca02c"),
         ("acquired_referral", "of which by referral", "#98df8a"),
@@ -201,6 +198,10 @@ def stage_flow(
         _line(flows, ts, column, band, label=label, color=colour, lw=1.2)
     flows.set_ylabel("people / month")
     _finish([stocks, flows], events(scenario, ts), band)
+    # The legends after the marks: the top panel's lists the product launches' marker too.
+    stocks.legend(
+        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=4, fontsize="small", frameon=False
+    )
     flows.legend(loc="upper right", fontsize="small", ncols=2)
     return fig
 
@@ -229,7 +230,6 @@ def money(
     _line(flows, ts, "revenue", band, label="revenue", color="#1f77b4")
     _line(flows, ts, "total_cost", band, label="total cost", color="#7f7f7f")
     flows.set_ylabel("currency / month")
-    flows.legend(loc="best", fontsize="small")
     _line(profit, ts, "profit", band, color="#2ca02c")
     profit.axhline(0.0, color="black", lw=0.6)
     profit.set_ylabel("profit / month")
@@ -237,6 +237,7 @@ def money(
     cumulative.axhline(0.0, color="black", lw=0.6)
     cumulative.set_ylabel("NPV, cumulative (currency)")
     _finish([flows, profit, cumulative], events(scenario, ts), band)
+    flows.legend(loc="best", fontsize="small")  # (after the marks: the launches' marker too)
     return fig
 
 
@@ -260,12 +261,12 @@ def satisfaction_nps(
     _line(sat, ts, "quality", band, label="delivered quality", color="#7f7f7f", ls="--")
     sat.set_ylim(0.0, 1.0)
     sat.set_ylabel("0-1")
-    sat.legend(loc="best", fontsize="small")
     _line(nps, ts, "nps", band, color="#9467bd")
     nps.axhline(0.0, color="black", lw=0.6)
     nps.set_ylim(-100.0, 100.0)
     nps.set_ylabel("NPS (points)")
     _finish([sat, nps], events(scenario, ts), band)
+    sat.legend(loc="best", fontsize="small")  # (after the marks: the launches' marker too)
     return fig
 
 

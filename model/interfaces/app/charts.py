@@ -84,8 +84,8 @@ def stage_chart(firms: Firms) -> Figure:
         ax.stackplot(years(ts["month"]), *layers.values(), labels=list(layers),
                      colors=[STAGE_COLOURS[k] for k in layers])  # fmt: skip
         ax.set_ylim(0.0, float(a.clients.n))
+        _marks([ax], a)  # before the legend, which then lists the launches' marker
         ax.legend(loc="lower left", fontsize="x-small", ncols=2)
-        _marks([ax], a)
     ax.set_ylabel("people")
     return fig
 
@@ -107,10 +107,10 @@ def money_chart(firms: Firms) -> Figure:
     else:
         _lines(profit, firms, "profit", "#2ca02c", "profit")
         _lines(npv, firms, "npv", "#1f77b4", "NPV")
+        _marks([profit, npv], a)  # before the legends, which then list the launches' marker
         for ax in (profit, npv):
             ax.axhline(0.0, color="black", lw=0.6)
             ax.legend(loc="upper left", fontsize="x-small")
-        _marks([profit, npv], a)
     profit.set_ylabel("currency / month")
     npv.set_ylabel("currency")
     return fig
@@ -128,8 +128,8 @@ def satisfaction_chart(firms: Firms) -> Figure:
         _lines(sat, firms, "satisfaction", "#1f77b4", "satisfaction")
         _lines(nps, firms, "nps", "#9467bd", "NPS")
         nps.axhline(0.0, color="black", lw=0.6)
+        _marks([sat, nps], a)  # before the legend, which then lists the launches' marker
         sat.legend(loc="lower left", fontsize="x-small")
-        _marks([sat, nps], a)
     sat.set_ylabel("0-1")
     nps.set_ylabel("points")
     return fig
