@@ -555,3 +555,11 @@ def test_sensitivity_and_experiment_name_what_is_wrong_with_store_and_out(tmp_pa
     assert cli("experiment", "lost_client", "--size", "quick", "--out", "/proc/x") == 2
     line = one_error_line(capsys, "--out '/proc/x'", "cannot be written")
     assert "allowed: a folder path you can write to" in line
+
+
+def test_a_stray_argument_points_to_its_commands_help(capsys):
+    """``retention app baseline`` said to see 'retention --help', which lists no app options."""
+    assert cli("app", "baseline") == 2
+    one_error_line(capsys, "unrecognized arguments: baseline", "(see 'retention app --help')")
+    assert cli("run", *TINY, "--bogus") == 2
+    one_error_line(capsys, "(see 'retention run --help')")

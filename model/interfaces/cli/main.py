@@ -107,7 +107,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for add in (*_own(), *_plugins()):
         add(subparsers)
+    parser.set_defaults(_commands=subparsers.choices)  # (a stray argument's error names its own)
     return parser
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    """The parsed command line; an argument the command does not take is reported by the
+    command's own parser (``see 'retention app --help'``), not the top-level one."""
+    args, extra = build_parser().parse_known_args(argv)
+    if extra:
+        args._commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+    del args._commands
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = [a for a in argv if a != "--debug"]
     with _stop_on_sigterm():
         try:
-            args = build_parser().parse_args(argv)
+            args = _parse(argv)
             args.argv = argv
             return args.handler(args)
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
