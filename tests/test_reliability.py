@@ -222,6 +222,11 @@ def test_sensitivity_out_is_checked_before_any_work(tmp_path, capsys, monkeypatc
     import model.studies.sensitivity as sens
 
     monkeypatch.setattr(sens, "analyze", lambda *a, **k: pytest.fail("analysed before checking"))
+    from model.studies.sweep.store import MANIFEST_KEYS
+
+    # A store's manifest (its STORE is checked first: a spec file given as one is named so).
+    manifest = {key: 0 for key in MANIFEST_KEYS} | {"code": {}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
     assert cli("sensitivity", tmp_path, "--out", a_file) == 2
