@@ -420,3 +420,10 @@ def test_the_launch_marker_is_in_the_legend() -> None:
     for figure in (stage_flow, money, satisfaction_nps):
         legend = figure(firm.timeseries(), scenario=firm.params).axes[0].get_legend()
         assert "product launch" in [t.get_text() for t in legend.get_texts()], figure.__name__
+
+
+def test_the_network_view_says_its_active_clients_are_not_the_loyal_ones() -> None:
+    """Its 'active (N)' left out the loyal clients the status table's active clients include."""
+    firm = AppModel(clients=500).run(3)
+    labels = [t.get_text() for t in charts.network_chart(firm).axes[0].get_legend().get_texts()]
+    assert any(label.startswith("active, not loyal (") for label in labels), labels

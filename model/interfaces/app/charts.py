@@ -169,7 +169,10 @@ def network_chart(firm) -> Figure:
         ax.add_collection(LineCollection(pos[edges], colors="#cccccc", linewidths=0.6, zorder=1))
     for code, colour in NETWORK_COLOURS.items():
         here = stage == code
-        ax.scatter(*pos[here].T, s=22, color=colour, label=f"{code.name.lower()} ({here.sum()})")
+        # "active" here is stage ACTIVE only (LOYAL has its own colour), as the stage chart
+        # says ("active (not loyal)"), not the status table's active clients (loyal included).
+        name = "active, not loyal" if code == Stage.ACTIVE else code.name.lower()
+        ax.scatter(*pos[here].T, s=22, color=colour, label=f"{name} ({here.sum()})")
     ax.set_title(f"{rows.size} sampled clients, month {firm.month}", fontsize=10)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize="small")
     ax.set_axis_off()
