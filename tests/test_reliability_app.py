@@ -66,6 +66,9 @@ def test_port_zero_prints_the_real_port_and_other_hosts_warn(capsys, monkeypatch
     assert app.serve("0.0.0.0", 0) == 0
     out, err = capsys.readouterr()
     assert "warning" in err and "anyone on the network" in err
+    # An address a student can open: this machine's name, not 0.0.0.0.
+    assert f"http://{socket.gethostname()}:" in out and "0.0.0.0:" not in out
+    assert "on every address of this machine" in out
 
 
 def test_the_server_environment_is_offline_and_bounded(tmp_path):

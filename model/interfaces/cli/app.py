@@ -191,8 +191,12 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
             file=sys.stderr,
             flush=True,
         )
-    shown = f"[{host}]" if ":" in host else host
-    print(f"Retention Lab app: http://{shown}:{port}/  (Ctrl+C stops it)", flush=True)
+    # Listening on every address: 0.0.0.0 is no address to open, this machine's name is.
+    everywhere = host in ("0.0.0.0", "::")
+    name = socket.gethostname() if everywhere else host
+    shown = f"[{name}]" if ":" in name else name
+    where = " on every address of this machine" if everywhere else ""
+    print(f"Retention Lab app: http://{shown}:{port}/{where}  (Ctrl+C stops it)", flush=True)
     assets = offline_assets()
     stopping = []
 
