@@ -360,7 +360,7 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
         index=pd.Index(sorted(v["world"].unique()), name="world"),
     )
     per["n"] = per["n"].fillna(0).astype(int)
-    # A world is measured by most of its replications or not at all: one defined replication of
+    # A world is measured by at least half of its replications or not at all: one defined one of
     # four (a profit in one, a loss in three) is no measure of the world.
     runs = v.groupby("world").size().reindex(per.index).fillna(0)
     per.loc[per["n"] < runs / 2, "effect"] = np.nan

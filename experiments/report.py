@@ -290,7 +290,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "median over the worlds with two or more replications, robust to the few whose ratio "
         "has a near-zero denominator), over √replications. Worlds near an edge after "
         f"the first pass run up to {s.max_reps} replications and are judged on the mean of "
-        "their defined ones (a world counts only where most of its replications are defined). "
+        "their defined ones (a world counts only where at least half of its replications are defined). "
         f"The declared defaults are judged on their own {s.defaults} replications: *near an "
         "edge* when a band edge lies within their mean's 95% Student-t interval (one world's "
         "noise is not the typical world's, so the two sds below can differ; with fewer than two "
