@@ -46,6 +46,9 @@ def test_a_mask_selects_its_clients(model) -> None:
     mask = np.zeros(200, dtype=bool)
     mask[[3, 150]] = True
     assert list(model.clients_frame(mask).index) == [3, 150]
+    assert model.clients_frame([]).shape[0] == 0  # an empty list: no rows, as before
+    with pytest.raises(IndexError, match=r"a boolean mask of shape \(199,\) is not allowed"):
+        model.clients_frame(mask[:199])
     assert model.client(np.int64(7)).row == 7
 
 

@@ -396,6 +396,7 @@ def test_the_sliders_show_the_levers_in_force_with_their_units(page):
 
     captions = _captions(page)
     assert any(f"300 {PARAMS['levers.ad_budget'].unit}" in c for c in captions), captions
+    assert any(">10,000 people<" in c for c in captions), captions  # (not 1e+04)
     page.rc.find(v.Select, label="preset").widget.v_model = "policies/service_cut"
     for _ in range(11):  # the cut applies from month 12
         page.click("Step")

@@ -305,12 +305,17 @@ def test_a_sweep_without_workers_is_checked_for_one_run_per_core(tmp_path, capsy
     monkeypatch.setattr(inputs, "available_memory", lambda: 0.5 * 1024**3)  # one run fits
     monkeypatch.setattr(elementwise, "usable_cores", lambda: 8)
     spec = tmp_path / "spec.toml"
-    spec.write_text('clients = 200000\nmonths = 2\n[design]\nkind = "grid"\n'
-                    '[parameters]\n"levers.ad_budget" = [100, 200]\n')  # fmt: skip
+    grid = '[design]\nkind = "grid"\n[parameters]\n"levers.ad_budget" = [100, 200, 300, 400]\n'
+    spec.write_text(f"clients = 200000\nmonths = 2\nbatch_size = 1\n{grid}")  # four tasks
     assert cli("sweep", spec, "--out", tmp_path / "s") == 2
-    line = one_error_line(capsys, "memory", "8 at a time", "the spec's clients")
+    line = one_error_line(capsys, "memory", "4 at a time", "the spec's clients")  # not 8
     assert "--clients" not in line
     assert not (tmp_path / "s").exists()
+    # Never more at a time than there are tasks: two runs fit as two.
+    monkeypatch.setattr(inputs, "available_memory", lambda: 0.35 * 1024**3)
+    spec.write_text(f"clients = 200000\nmonths = 2\nbatch_size = 1\n{grid}".replace(
+        ", 300, 400]", "]"))  # fmt: skip
+    assert cli("sweep", spec, "--out", tmp_path / "s", "--quiet") == 0
 
 
 def test_optimize_grid_is_capped(tmp_path, capsys):
@@ -568,3 +573,5 @@ def test_a_stray_argument_points_to_its_commands_help(capsys):
     one_error_line(capsys, "unrecognized arguments: baseline", "(see 'retention app --help')")
     assert cli("run", *TINY, "--bogus") == 2
     one_error_line(capsys, "(see 'retention run --help')")
+    assert cli("--bogus", "run", *TINY) == 2  # before the command: the top level's
+    one_error_line(capsys, "unrecognized arguments: --bogus (see 'retention --help')")

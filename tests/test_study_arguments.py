@@ -77,6 +77,10 @@ def test_optimize_reports_a_best_no_profile_step_beats() -> None:
     profile = split.evaluations[split.evaluations["kind"] == "profile"]
     assert profile["objective"].max() <= split.npv_best
     assert any("improved by" in note for note in split.notes)  # (this case needs the step)
+    # The profile the figure draws is the final best's alone: one point at each move.
+    for _, moves in profile.groupby("lever"):
+        assert moves["delta"].is_unique
+    assert (split.evaluations["kind"] == "polish").any()  # the earlier round's, kept apart
 
 
 def test_one_fresh_seed_prints_no_interval_as_n_a() -> None:

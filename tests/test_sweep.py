@@ -468,6 +468,9 @@ def test_sobol_indices_are_finite_for_each_parameter_and_metric(tmp_path):
 
     with pytest.raises(SweepError, match=r"--metric 'months': the same value \(12\) in every run"):
         analyze(tmp_path / "sobol", ["months"])
+    # The command says so and leaves no empty output folder behind.
+    assert cli_main(["sensitivity", str(tmp_path / "sobol"), "--metric", "months"]) == 2
+    assert not (tmp_path / "sobol" / "sensitivity").exists()
     assert set(table["parameter"]) == set(SENS_PARAMS)
     assert np.isfinite(table[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()).all()
     # Common random numbers + an inert parameter: its total index is exactly zero.

@@ -367,10 +367,20 @@ def _rows(name: str, rows: object, n: int) -> np.ndarray:
     rows, each 0 ≤ row < ``n``, or an IndexError naming the first that is not (a negative row
     would count from the end; a mask cast to rows would read rows 0 and 1)."""
     given = np.asarray(rows)
-    if given.dtype == bool and given.shape == (n,):  # a mask over the market
+    if given.size == 0:  # (an empty list reads as float64)
+        return np.empty(0, np.int64)
+    if given.dtype == bool:  # a mask over the market
+        if given.shape != (n,):
+            raise IndexError(
+                f"{name}: a boolean mask of shape {given.shape} is not allowed; allowed: a mask "
+                f"of the market's length ({n},), or row numbers"
+            )
         return np.flatnonzero(given)
     if given.dtype.kind not in "iu":
-        raise IndexError(f"{name}: value {rows!r:.60} is not allowed; allowed: whole-number rows")
+        raise IndexError(
+            f"{name}: value {rows!r:.60} is not allowed; allowed: whole-number rows, or a "
+            f"boolean mask of length {n}"
+        )
     outside = given[(given < 0) | (given >= n)]
     if outside.size:
         raise IndexError(

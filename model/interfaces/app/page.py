@@ -95,7 +95,7 @@ def _slider(key: str, value: Any, on_value) -> None:
     # while it is dragged): a class can read what the lever is set to.
     _html(
         f"<div class='lever-value' style='font-size:0.8em;margin:-18px 0 8px'>"
-        f"{html.escape(f'{value:,.4g}')} {html.escape(spec['unit'])}</div>"
+        f"{html.escape(f'{value:,.10g}')} {html.escape(spec['unit'])}</div>"
     )
 
 

@@ -114,9 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
 def _parse(argv: list[str]) -> argparse.Namespace:
     """The parsed command line; an argument the command does not take is reported by the
     command's own parser (``see 'retention app --help'``), not the top-level one."""
-    args, extra = build_parser().parse_known_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
     if extra:
-        args._commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
+        # The command's own when every stray comes after the command's name; else the top's
+        # (``retention --bogus run`` is no argument of run's).
+        after = argv.index(args.command) if args.command in argv else len(argv)
+        own = all(i > after for i, a in enumerate(argv) if a in extra)
+        owner = args._commands[args.command] if own else parser
+        owner.error(f"unrecognized arguments: {' '.join(extra)}")
     del args._commands
     return args
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from model.interfaces.cli.inputs import create_out, output_path
+from model.interfaces.cli.inputs import check_out, create_out, output_path
 
 __all__ = ["add_sensitivity", "cmd_sensitivity"]
 
@@ -52,12 +52,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from model.studies.sweep.store import read_manifest
 
     read_manifest(args.store)  # a store, before its --out is checked (a spec file is not one)
-    outdir = create_out(args.out if args.out is not None else args.store / "sensitivity")
+    outdir = check_out(args.out if args.out is not None else args.store / "sensitivity")
     # The bar is up before the store is read: a large sweep's indices take a while per metric.
     with bar(None, "sensitivity", unit="metric", enabled=not args.quiet) as progress:
         table = analyze(args.store, args.metrics or None, progress=progress)
         progress.set_description_str("sensitivity: drawing the figure")
-        csv, png = write(table, outdir)
+        csv, png = write(table, create_out(outdir))  # (made only now: a refusal leaves none)
     for line in caveats(table):  # warnings always, even with --quiet: they change the reading
         print(f"retention: warning: {line}", file=sys.stderr)
     if not args.quiet:

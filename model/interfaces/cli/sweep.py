@@ -7,6 +7,7 @@ reports as one line with exit status 2.
 from __future__ import annotations
 
 import argparse
+import math
 import time
 from pathlib import Path
 
@@ -74,10 +75,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from model.engine.elementwise import usable_cores
     from model.studies.sweep.designs import build_design
 
-    # As many runs at a time as will run on this machine: the default is one per core; a remote
-    # scheduler's workers have their own memory.
+    # As many runs at a time as will run on this machine: the default is one per core, and never
+    # more than there are tasks; a remote scheduler's workers have their own memory.
+    design = build_design(spec)
+    tasks = math.ceil(len(design) * spec.replications / spec.batch_size)
     at_once = args.workers or args.dask_local or (1 if args.scheduler else usable_cores())
-    check_design_memory(spec.base_scenario(), build_design(spec), at_once)
+    check_design_memory(spec.base_scenario(), design, max(1, min(at_once, tasks)))
     log = None if args.quiet else print
     started = time.perf_counter()
     RESUMABLE.append(args.out)

@@ -26,7 +26,9 @@ the money a split really spends differs from the planned budget; it is reported 
 that would push its lever past its declared maximum). Every evaluation runs the same seeds (common
 random numbers), so the objective — mean NPV over the replications — moves smoothly enough for a
 derivative-free search: a coarse grid over the simplex, then COBYQA (Powell's trust-region method
-with linear constraints, :func:`scipy.optimize.minimize`) from the best grid point.
+with linear constraints, :func:`scipy.optimize.minimize`) from the best grid point; then, up to five
+times, the best ±10 or ±20-point move of the flatness profile (below) where it beats that point
+(the search stops within its own tolerance; the notes say when a step was taken).
 
 **Honest gain.** The optimum was picked on the search seeds, which flatters it (the winner's curse);
 its gain over the scenario's own split (scaled to the same budget) is therefore measured on *fresh*

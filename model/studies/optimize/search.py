@@ -263,6 +263,9 @@ def optimize(
         step = max(profile, key=lambda r: r["objective"], default=None)
         if step is None or step["objective"] <= npv_best or polished == _POLISH_ROUNDS:
             break
+        for row in f.log:  # measured around a split that is no longer the best: kept, renamed
+            if row["kind"] == "profile":
+                row["kind"] = "polish"
         best = np.array([step[v] for v in levers])
         npv_best = f(best, kind="best")
     gain = _holdout_gain(variants[0], f, levers, own, best, fresh, executor)

@@ -38,7 +38,9 @@ class BudgetSplit:
         Per lever: NPV change when ±10 points of budget move into / out of it, and the range of its
         share over evaluated splits within 1% of the best NPV.
     evaluations : pandas.DataFrame
-        Every split evaluated: its shares and objective.
+        Every split evaluated: its shares, objective and ``kind`` (``own``, ``grid``,
+        ``search``, ``best``, ``profile`` around the best; ``polish``: a profile around an
+        earlier best that one of its steps beat).
     spend : pandas.DataFrame
         Mean monthly money each lever really spent under both splits (ledger), vs planned.
     """
