@@ -71,6 +71,34 @@ def test_port_zero_prints_the_real_port_and_other_hosts_warn(capsys, monkeypatch
     assert "on every address of this machine" in out
 
 
+def test_a_port_taken_between_its_check_and_the_server_is_one_line(monkeypatch):
+    """Two apps started within a second: the second passed the check, then its server failed
+    to bind with exit 3 and nothing said what to do."""
+    from model.interfaces.cli.errors import CliError
+
+    class Failing(FakeServer):
+        def wait(self, timeout=None):
+            return 3  # the server could not bind
+
+    checks = []
+
+    def check(host, port):
+        checks.append(port)
+        if len(checks) > 1:  # by now another program holds it
+            raise CliError(f"--port {port}: already in use on {host}; allowed: a free port")
+        return port
+
+    monkeypatch.setattr(app, "check_address", check)
+    monkeypatch.setattr(app.subprocess, "Popen", lambda c, env: Failing(c, env))
+    with pytest.raises(
+        CliError, match="--port 8801: taken by another program after it was checked"
+    ):
+        app.serve("127.0.0.1", 8801)
+    checks.clear()
+    monkeypatch.setattr(app, "check_address", lambda host, port: port)  # free again: the code
+    assert app.serve("127.0.0.1", 8801) == 3
+
+
 def test_the_server_environment_is_offline_and_bounded(tmp_path):
     env = app.serve_env({}, assets=app.offline_assets(tmp_path))
     assert env["SOLARA_ASSETS_CDN"].startswith("http://127.0.0.1:")  # a miss never leaves

@@ -209,6 +209,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
         previous = signal.signal(signal.SIGTERM, stop)
         try:
             code = proc.wait()
+            if code and not stopping:
+                _taken_since(host, port)  # (the server's own line said why; this says what to do)
             return 0 if stopping else code
         except KeyboardInterrupt:  # the terminal sent SIGINT to the server as well
             try:
@@ -221,6 +223,22 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
             signal.signal(signal.SIGTERM, previous)
     finally:
         shutil.rmtree(assets, ignore_errors=True)
+
+
+def _taken_since(host: str, port: int) -> None:
+    """Raise a one-line error if ``port`` was taken between its check and the server's start
+    (two apps started within a second): the check released it for the server to bind."""
+    from model.interfaces.cli.errors import CliError
+
+    try:
+        check_address(host, port)
+    except CliError as exc:
+        if "already in use" not in str(exc):
+            raise
+        raise CliError(
+            f"--port {port}: taken by another program after it was checked (two apps started at "
+            "once?); allowed: a free port, or --port 0 to let the system pick one"
+        ) from None
 
 
 def port_number(text: str) -> int:
