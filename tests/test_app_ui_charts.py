@@ -428,3 +428,22 @@ def test_the_network_view_says_its_active_clients_are_not_the_loyal_ones() -> No
     firm = AppModel(clients=500).run(3)
     labels = [t.get_text() for t in charts.network_chart(firm).axes[0].get_legend().get_texts()]
     assert any(label.startswith("active, not loyal (") for label in labels), labels
+
+
+def test_the_app_starts_on_the_scenario_file_it_was_given(tmp_path, monkeypatch):
+    """``retention app FILE`` lists the file first and starts on it (the server reads it from
+    :data:`~model.interfaces.cli.app.SCENARIOS_ENV`)."""
+    import ipyvuetify as v
+
+    from model.interfaces.cli.app import SCENARIOS_ENV
+
+    firm = tmp_path / "myfirm.toml"
+    firm.write_text('name = "myfirm"\n[market]\nclients = 500\n[levers]\nservice_level = 0.8\n')
+    monkeypatch.setenv(SCENARIOS_ENV, str(firm))
+    page = Page(monkeypatch)
+    try:
+        assert page.rc.find(v.Select, label="preset").widget.v_model == "file: myfirm.toml"
+        assert "<b>myfirm</b>: 500 people" in page.status()
+        assert _slider(page, "service level").v_model == pytest.approx(0.8)
+    finally:
+        page.rc.close()

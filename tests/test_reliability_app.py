@@ -310,3 +310,18 @@ def test_memory_is_back_after_20_sessions_and_no_page_asks_for_katex(tmp_path):
     origin = url.rstrip("/")
     assert [u for u in requests if "katex" in u.lower()] == []  # the app shows no math
     assert [u for u in requests if u.startswith("http") and not u.startswith(origin)] == []
+
+
+def test_the_app_takes_scenario_files_and_refuses_a_missing_one(tmp_path, capsys, monkeypatch):
+    """A teacher could not show an edited scenario file: ``retention app FILE`` was refused."""
+    firm = tmp_path / "myfirm.toml"
+    firm.write_text('name = "myfirm"\n[market]\nclients = 500\n')
+    given = []
+    monkeypatch.setattr(app, "serve", lambda host, port, files: given.append(files) or 0)
+    assert cli("app", str(firm), "teaching/delighter") == 0
+    assert [p.name for p in given[0]] == ["myfirm.toml", "delighter.toml"]
+    env = app.serve_env({}, assets=str(tmp_path), scenarios=given[0])
+    assert env[app.SCENARIOS_ENV].split(os.pathsep)[0] == str(firm.resolve())
+    assert cli("app", str(tmp_path / "none.toml")) == 2  # read before serving: one line
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "none.toml' does not exist" in err[0] and len(given) == 1

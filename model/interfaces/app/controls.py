@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from model.interfaces.cli.app import SCENARIOS_ENV
 from model.scenario import PARAMS, ParamInfo, Scenario, ScenarioError
 
 #: The parameters the app lets a user move, as declared in :mod:`model.scenario` (docs/ODD.md §7).
@@ -42,9 +44,10 @@ RESET_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in LIVE_KEYS)
 
 
 def presets() -> dict[str, Path]:
-    """The scenario presets a class can start from, by name (``"teaching/delighter"``).
+    """The scenarios a class can start from, by name (``"teaching/delighter"``).
 
-    The baseline first, then the teaching, industry and policy presets: the shipped list
+    The files ``retention app`` was given first (``file: NAME.toml``), then the baseline, the
+    teaching, industry and policy presets: the shipped list
     (:func:`model.scenario.presets.list_presets`), in the order a class meets them.
     """
     from model.scenario.presets import list_presets
@@ -56,7 +59,16 @@ def presets() -> dict[str, Path]:
         first = next((i for i, o in enumerate(order) if label.startswith(o)), len(order))
         return first, label
 
-    return {label: found[label] for label in sorted(found, key=rank)}
+    given = [Path(p) for p in os.environ.get(SCENARIOS_ENV, "").split(os.pathsep) if p]
+    return {
+        **{f"file: {path.name}": path for path in given},
+        **{label: found[label] for label in sorted(found, key=rank)},
+    }
+
+
+def first_preset() -> str:
+    """The scenario the app starts on: the first file it was given, else the baseline."""
+    return next(iter(presets()))
 
 
 def flat_name(key: str) -> str:

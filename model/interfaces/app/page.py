@@ -1,6 +1,7 @@
 """The app's page: controls a teacher can run a class with, the charts, and export.
 
-* **Preset** — start from the baseline or a teaching, industry or policy preset (a new run).
+* **Preset** — start from the baseline, a teaching, industry or policy preset, or a scenario file
+  given to ``retention app FILE`` (listed first; the app starts on it) — a new run.
 * **Step / ▶ Play / ❚❚ Pause / Reset** — one step is one month; Reset starts the run again.
 * **Levers** move the running firm from the next month on (a schedule step, marked on the
   charts); the world (general overhead, loyal clients' spend growth), market size and seed need a
@@ -33,6 +34,7 @@ from model.interfaces.app.controls import (
     RESET_KEYS,
     control,
     control_values,
+    first_preset,
     flat_name,
     presets,
 )
@@ -138,15 +140,16 @@ class _LeverMoves:
 @solara.component
 def RetentionApp():
     """One app per browser session: each session builds and steps its own firms."""
-    preset = solara.use_reactive("baseline")
+    preset = solara.use_reactive(solara.use_memo(first_preset, []))
     compare = solara.use_reactive(False)
     editing = solara.use_reactive("A")
     playing = solara.use_reactive(False)
     tick = solara.use_reactive(0)
     error = solara.use_reactive("")
-    start = solara.use_memo(lambda: control_values(Scenario.from_toml(presets()["baseline"])), [])
+    start = solara.use_memo(lambda: control_values(Scenario.from_toml(presets()[preset.value])),
+                            [])  # fmt: skip
     values = solara.use_reactive({"A": dict(start), "B": dict(start)})
-    firms = solara.use_reactive(solara.use_memo(lambda: build_firms("baseline", values.value,
+    firms = solara.use_reactive(solara.use_memo(lambda: build_firms(preset.value, values.value,
                                                                     False), []))  # fmt: skip
     images = solara.use_memo(ChartImages, [])
     renders = solara.use_memo(_Renders, [])

@@ -19,9 +19,11 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 __all__ = [
     "OFFLINE_ENV",
+    "SCENARIOS_ENV",
     "add_app",
     "check_address",
     "cmd_app",
@@ -88,8 +90,6 @@ def offline_assets(folder: str | os.PathLike[str] | None = None) -> str:
 
     Written into ``folder`` (default: a new temporary one); returns it.
     """
-    from pathlib import Path
-
     root = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="retention-app-"))
     bundled = Path(sys.prefix) / "share" / "solara" / "cdn"  # what solara-assets installed
     if bundled.is_dir():
@@ -100,6 +100,11 @@ def offline_assets(folder: str | os.PathLike[str] | None = None) -> str:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     return str(root)
+
+
+#: The environment variable ``retention app SCENARIO ...`` gives the server its scenario files in
+#: (absolute paths, joined by ``os.pathsep``; read by :func:`model.interfaces.app.controls.presets`).
+SCENARIOS_ENV = "RETENTION_APP_SCENARIOS"
 
 
 def serve_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[str]:
@@ -123,7 +128,11 @@ def serve_command(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> list[st
     ]
 
 
-def serve_env(base: Mapping[str, str] | None = None, assets: str | None = None) -> dict[str, str]:
+def serve_env(
+    base: Mapping[str, str] | None = None,
+    assets: str | None = None,
+    scenarios: Sequence[Path] = (),
+) -> dict[str, str]:
     """The environment for :func:`serve_command`: ``base`` (default: this process's) + offline.
 
     ``assets``: the folder of :func:`offline_assets` (default: written now to a new one).
@@ -138,6 +147,8 @@ def serve_env(base: Mapping[str, str] | None = None, assets: str | None = None) 
         # /resourcez shows only aggregates unless asked with this token, which nobody is given.
         "SOLARA_RESOURCEZ_TOKEN": secrets.token_urlsafe(32),
         "PYTHONWARNINGS": ",".join(warnings),
+        # The scenario files to offer first (model.interfaces.app.controls.presets).
+        SCENARIOS_ENV: os.pathsep.join(str(Path(p).resolve()) for p in scenarios),
     }
 
 
@@ -169,7 +180,9 @@ def check_address(host: str, port: int) -> int:
         return sock.getsockname()[1]
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
+def serve(
+    host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, scenarios: Sequence[Path] = ()
+) -> int:
     """Serve the app until interrupted; returns 0 after Ctrl+C or SIGTERM, else the server's status.
 
     The address is checked first (a port in use is one line, exit 2; ``--port 0`` picks a free one
@@ -205,7 +218,8 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> int:
         proc.terminate()
 
     try:
-        proc = subprocess.Popen(serve_command(host, port), env=serve_env(assets=assets))
+        env = serve_env(assets=assets, scenarios=scenarios)
+        proc = subprocess.Popen(serve_command(host, port), env=env)
         previous = signal.signal(signal.SIGTERM, stop)
         try:
             code = proc.wait()
@@ -261,6 +275,13 @@ def add_app(subparsers: argparse._SubParsersAction) -> None:
         "otherwise). Each browser tab gets its own model; no internet connection is needed.",
     )
     p.add_argument(
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
+        help="scenario files (or preset names) to list first in the app's preset picker; it "
+        "starts on the first",
+    )
+    p.add_argument(
         "--host",
         default=DEFAULT_HOST,
         help=f"address to listen on (default {DEFAULT_HOST}: this machine only; "
@@ -276,8 +297,13 @@ def add_app(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    """Run ``retention app``."""
-    return serve(args.host, args.port)
+    """Run ``retention app``: each scenario read (and refused in one line) before serving."""
+    from model.scenario import Scenario, resolve
+
+    files = [resolve(name, kind="scenario") for name in args.scenarios]
+    for path in files:
+        Scenario.from_toml(path)
+    return serve(args.host, args.port, files)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
