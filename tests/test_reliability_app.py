@@ -16,6 +16,7 @@ session's firms (RSS 280 MB idle → 490 MB, unchanged after the tabs closed).
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -82,20 +83,20 @@ def test_a_port_taken_between_its_check_and_the_server_is_one_line(monkeypatch):
 
     checks = []
 
-    def check(host, port):
-        checks.append(port)
+    def bind(info):
+        checks.append(info)
         if len(checks) > 1:  # by now another program holds it
-            raise CliError(f"--port {port}: already in use on {host}; allowed: a free port")
-        return port
+            raise OSError(errno.EADDRINUSE, "Address already in use")
+        return 8801
 
-    monkeypatch.setattr(app, "check_address", check)
+    monkeypatch.setattr(app, "_bound_port", bind)
     monkeypatch.setattr(app.subprocess, "Popen", lambda c, env: Failing(c, env))
     with pytest.raises(
         CliError, match="--port 8801: taken by another program after it was checked"
     ):
         app.serve("127.0.0.1", 8801)
     checks.clear()
-    monkeypatch.setattr(app, "check_address", lambda host, port: port)  # free again: the code
+    monkeypatch.setattr(app, "_bound_port", lambda info: 8801)  # free again: the server's code
     assert app.serve("127.0.0.1", 8801) == 3
 
 

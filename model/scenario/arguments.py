@@ -47,6 +47,6 @@ def first_seed(seed: object, scenario: Scenario) -> int:
     if seed is None:
         return scenario.run.seed
     try:
-        return scenario.with_overrides({"run.seed": seed}).run.seed
+        return scenario.with_seed(seed).run.seed  # (with_overrides' check, on the run alone)
     except ScenarioError as exc:
         raise ScenarioError(str(exc).replace("override: run.seed:", "seed:", 1)) from None

@@ -55,13 +55,15 @@ __all__ = [
 ]
 
 
-def _check_pq(p: float, q: float, months: object = 0, n: object = None) -> None:
-    """Refuse a p, q, horizon or market size outside what the closed forms are for."""
+def _check_pq(p: float, q: float, months: object = None, n: object = None) -> None:
+    """Refuse a p, q, horizon or market size (each checked when given) outside what the closed
+    forms are for."""
     if not 0.0 < p < 1.0:
         raise ScenarioError(f"bass p: value {p!r} is not allowed; allowed: 0 < x < 1 (1/month)")
     if not 0.0 <= q <= 5.0:
         raise ScenarioError(f"bass q: value {q!r} is not allowed; allowed: 0 ≤ x ≤ 5 (1/month)")
-    count("months", months, low=0)
+    if months is not None:
+        count("months", months, low=0)
     if n is not None:
         count("n", n, low=2)
 

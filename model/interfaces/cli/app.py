@@ -164,19 +164,25 @@ def check_address(host: str, port: int) -> int:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError) as exc:
         raise CliError(f"--host {host!r}: not an address of this machine ({exc})") from None
-    family, kind, proto, _, address = infos[0]
-    with socket.socket(family, kind, proto) as sock:
-        try:
-            sock.bind(address)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise CliError(
-                    f"--port {port}: already in use on {host}; allowed: a free port, or --port 0 "
-                    "to let the system pick one"
-                ) from None
+    try:
+        return _bound_port(infos[0])
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
             raise CliError(
-                f"--host {host!r} --port {port}: cannot listen there ({exc.strerror})"
+                f"--port {port}: already in use on {host}; allowed: a free port, or --port 0 "
+                "to let the system pick one"
             ) from None
+        raise CliError(
+            f"--host {host!r} --port {port}: cannot listen there ({exc.strerror})"
+        ) from None
+
+
+def _bound_port(info: tuple) -> int:
+    """The port a socket bound (and released) at ``info`` (a :func:`socket.getaddrinfo` entry)
+    gets; the OSError of a refused bind."""
+    family, kind, proto, _, address = info
+    with socket.socket(family, kind, proto) as sock:
+        sock.bind(address)
         return sock.getsockname()[1]
 
 
@@ -245,10 +251,11 @@ def _taken_since(host: str, port: int) -> None:
     from model.interfaces.cli.errors import CliError
 
     try:
-        check_address(host, port)
-    except CliError as exc:
-        if "already in use" not in str(exc):
-            raise
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        _bound_port(infos[0])
+    except (OSError, UnicodeError) as exc:
+        if getattr(exc, "errno", None) != errno.EADDRINUSE:
+            return  # (not taken: the server's own error stands)
         raise CliError(
             f"--port {port}: taken by another program after it was checked (two apps started at "
             "once?); allowed: a free port, or --port 0 to let the system pick one"
