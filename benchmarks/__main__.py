@@ -63,6 +63,7 @@ import numpy as np
 from benchmarks.targets import report, verdicts
 from benchmarks.yardstick import lifecycle_kernel, multiply_add_kernel
 from model import RetentionModel, Scenario
+from model.engine import sharing
 from model.engine.numerics import numerics_class, simd_features
 from model.engine.reference import ReferenceModel
 from model.studies.run import simulate, simulate_many
@@ -113,6 +114,7 @@ def bench_runs(clients: int, months: int, runs: int, ensemble: bool) -> dict:
 
     Solo: ``runs`` different seeds one after another (nothing to share: what one run costs).
     Ensemble: one ``simulate_many`` over :data:`ARMS` × ``runs / 4`` seeds (a paired study).
+    Either starts with nothing shared (:func:`model.engine.sharing.clear`), whatever ran before.
     """
     if ensemble:
         seeds = range(1, runs // len(ARMS) + 1)
@@ -121,6 +123,9 @@ def bench_runs(clients: int, months: int, runs: int, ensemble: bool) -> dict:
     else:
         scenarios = [scenario(clients, months, seed) for seed in range(1001, 1001 + runs)]
     runs = len(scenarios)
+    # Each round runs the same seeds: without this, a round after the first would find its
+    # markets (and seed words) built by the one before and time runs without their build.
+    sharing.clear()
     t0 = time.perf_counter()
     results = simulate_many(scenarios) if ensemble else [simulate(s) for s in scenarios]
     wall = time.perf_counter() - t0

@@ -207,3 +207,22 @@ def test_targets_are_read_off_their_own_row_against_their_bar(tmp_path: Path, ca
     path.write_text("{}", encoding="utf-8")
     assert targets_main([str(path)]) == 2
     assert "is not a benchmark's JSON" in capsys.readouterr().err
+
+
+def test_every_round_builds_its_own_markets(monkeypatch) -> None:
+    """A round's runs are timed with their build: the rounds run the same seeds, and a market
+    shared from the round before would make the build free (and the rate too high)."""
+    import model.engine.initial as initial
+    from benchmarks.__main__ import bench_runs
+
+    drawn = []
+    draw = initial._draw_clients
+    monkeypatch.setattr(initial, "_draw_clients", lambda p, s: drawn.append(s.seed) or draw(p, s))
+    for ensemble in (False, True):
+        drawn.clear()
+        bench_runs(300, 3, 4, ensemble=ensemble)
+        first = sorted(drawn)
+        drawn.clear()
+        bench_runs(300, 3, 4, ensemble=ensemble)
+        assert sorted(drawn) == first  # the second round built every market again
+        assert len(first) == (1 if ensemble else 4)  # an ensemble's arms share their seed's
