@@ -188,7 +188,9 @@ def words(
         return "not supported: stronger than claimed" if stronger else "not supported"
     if low > CUTOFFS[0] and high < CUTOFFS[1]:
         return "depends on the world"
-    cut = CUTOFFS[1] if high >= CUTOFFS[1] and p >= 0.5 else CUTOFFS[0]
+    if low <= CUTOFFS[0] and high >= CUTOFFS[1]:  # (too few worlds to say anything yet)
+        return f"undetermined: its interval spans {CUTOFFS[0]:g} and {CUTOFFS[1]:g}" + stronger
+    cut = CUTOFFS[1] if high >= CUTOFFS[1] else CUTOFFS[0]
     return f"undetermined: its interval spans {cut:g}" + (stronger if cut == CUTOFFS[0] else "")
 
 

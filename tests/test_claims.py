@@ -55,6 +55,10 @@ def test_verdict_words_follow_the_declared_cutoffs_and_the_interval():
     # A point estimate past a cut-off is not a verdict when the interval spans it.
     assert words(0.81, 0.77, 0.85) == "undetermined: its interval spans 0.8"
     assert words(0.0, 0.0, 0.71) == "undetermined: its interval spans 0.2"  # 0 of 3 worlds
+    # An interval over both cut-offs says so, whichever side its estimate lies (it named one).
+    assert words(0.3, 0.1, 0.85) == "undetermined: its interval spans 0.2 and 0.8"
+    assert words(0.6, 0.15, 0.9) == "undetermined: its interval spans 0.2 and 0.8"
+    assert words(0.6, 0.15, 0.9, above=0.7).endswith("0.8 (stronger than claimed)")
     assert words(0.18, 0.15, 0.22, above=0.7).endswith("(stronger than claimed)")
 
 
