@@ -77,11 +77,13 @@ YEARLY_NOTE = (
 def summary_rows(
     summary: Mapping[str, float],
     intervals: Mapping[str, tuple[float, float]] | None = None,
+    defined: Mapping[str, tuple[int, int]] | None = None,
 ) -> list[tuple[str, str]]:
     """The headline results as (label, formatted value) pairs; "n/a" where a value is undefined.
 
     With ``intervals`` (replicated runs: key → (low, high) of the mean's 95% interval) each value
-    reads ``mean [low, high]``.
+    reads ``mean [low, high]``; with ``defined`` (key → (runs where it is defined, runs), for
+    the headlines some runs leave undefined) it adds ``(k of n runs)``: the mean is theirs.
     """
     rows = []
     for label, key, fmt in SUMMARY_ROWS:
@@ -95,6 +97,8 @@ def summary_rows(
                 low, high = intervals[key]
                 if math.isfinite(low) and math.isfinite(high):
                     value += f" [{fmt.format(low)}, {fmt.format(high)}]"
+            if defined and key in defined and value != "n/a":
+                value += " ({} of {} runs)".format(*defined[key])
         rows.append((label, value))
     return rows
 
@@ -174,7 +178,7 @@ code, pre { background: #f6f6f6; padding: 0.1rem 0.3rem; }
 def _headline(summary: Mapping[str, float], meta: Mapping[str, Any] | None) -> list[str]:
     """The headline table; replicated runs (``meta["intervals"]``) show means with intervals."""
     intervals = (meta or {}).get("intervals")
-    rows = [list(r) for r in summary_rows(summary, intervals)]
+    rows = [list(r) for r in summary_rows(summary, intervals, (meta or {}).get("defined_runs"))]
     parts = [_table(["result", "mean [95% interval]" if intervals else "value"], rows, {1})]
     if intervals:
         n = (meta or {}).get("replications", "")

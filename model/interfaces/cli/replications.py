@@ -63,12 +63,14 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
     with staging_folder(outdir) as staging:
         runs, series, seeds = replicated(scenario, args.replications, progress=not args.quiet)
         metrics = [c for c in runs.columns if c != "seed"]
-        means = {m: float(runs[m].mean()) for m in metrics}
-        intervals = {}
+        means, intervals, defined = {}, {}, {}
         for m in metrics:
-            # Cut to what the number can be (a share to 0-1, a count to 0 and above).
+            # Cut to what the number can be (a share to 0-1, a count to 0 and above); over the
+            # runs where it is defined (a top-fifth share of no profit is not), which it says.
             iv = mean_interval(runs[m].to_numpy(dtype=float), within=SUMMARY[m].bounds)
-            intervals[m] = (iv.low, iv.high)
+            means[m], intervals[m] = iv.mean, (iv.low, iv.high)
+            if iv.n < len(runs):
+                defined[m] = (iv.n, len(runs))
         by_month = series.drop(columns="seed").groupby("month")
         mean_ts = by_month.mean().reset_index()
         low = by_month.quantile(0.025).reset_index()
@@ -84,6 +86,8 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
             replications=args.replications,
             seeds=seeds,
             intervals={m: [json_number(a), json_number(b)] for m, (a, b) in intervals.items()},
+            # Headlines some runs leave undefined: [runs where defined, runs] (their mean is theirs).
+            defined_runs={m: list(kn) for m, kn in defined.items()},
         )
         (staging / "summary.json").write_text(json.dumps(meta, indent=2, allow_nan=False) + "\n")
         figures: list[Path] = []
@@ -92,8 +96,9 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
         images = {f.stem: f.read_bytes() for f in figures}
         write_run_report(staging / "report.html", scenario, mean_ts, means, images, meta)
     if not args.quiet:
-        print(_table(scenario, means, intervals, seeds, wall, summary_rows))
-        print(f"\nwrote {outdir}/: runs.csv, timeseries.csv, summary.json, figures, report.html")
+        print(_table(scenario, means, intervals, defined, seeds, wall, summary_rows))
+        written = ["runs.csv", "timeseries.csv", "summary.json", *(f.name for f in figures)]
+        print(f"\nwrote {outdir}/: {', '.join([*written, 'report.html'])}")
     return 0
 
 
@@ -101,6 +106,7 @@ def _table(
     scenario: Scenario,
     means: dict[str, float],
     intervals: dict[str, tuple[float, float]],
+    defined: dict[str, tuple[int, int]],
     seeds: list[int],
     wall: float,
     summary_rows: Any,
@@ -110,6 +116,6 @@ def _table(
         f"{len(seeds)} runs (seeds {seeds[0]}-{seeds[-1]}), means [95% interval] "
         f"(simulated in {wall:.1f} s)"
     )
-    rows = summary_rows(means, intervals)
+    rows = summary_rows(means, intervals, defined)
     width = max(len(label) for label, _ in rows)
     return "\n".join([head, *(f"  {label:<{width}}  {value:>34}" for label, value in rows)])

@@ -1,0 +1,48 @@
+"""``retention run --replications R``: a headline some runs leave undefined says on how many runs
+its mean rests, and the files listed are the files written."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from conftest import cli
+
+import model.interfaces.cli.replications as replications
+from model.interfaces.html_report import summary_rows
+
+TINY = ("--clients", "300", "--months", "12")
+
+
+def test_a_mean_over_the_defined_runs_says_how_many(tmp_path, capsys, monkeypatch):
+    real = replications.replicated
+
+    def one_undefined(scenario, r, progress=False):
+        runs, series, seeds = real(scenario, r, progress)
+        runs.loc[0, "cac"] = np.nan  # as a run with no acquisition leaves it
+        return runs, series, seeds
+
+    monkeypatch.setattr(replications, "replicated", one_undefined)
+    out = tmp_path / "rep"
+    assert cli("run", *TINY, "--replications", "3", "--no-figures", "--out", out) == 0
+    printed = capsys.readouterr().out
+    meta = json.loads((out / "summary.json").read_text())
+    runs = np.genfromtxt(out / "runs.csv", delimiter=",", names=True)
+    assert meta["defined_runs"]["cac"] == [2, 3]
+    # Every headline with an undefined run is listed, with its count, and none other.
+    counts = {m: int(np.isfinite(runs[m]).sum()) for m in runs.dtype.names if m != "seed"}
+    assert meta["defined_runs"] == {m: [k, 3] for m, k in counts.items() if k < 3}
+    assert meta["results"]["cac"] == np.nanmean(runs["cac"])  # the mean of the two
+    line = next(x for x in printed.splitlines() if x.strip().startswith("CAC"))
+    assert line.rstrip().endswith("(2 of 3 runs)")
+    assert "(2 of 3 runs)" in (out / "report.html").read_text()
+    # --no-figures: no figure is named among the files written.
+    wrote = next(x for x in printed.splitlines() if x.startswith("wrote"))
+    assert wrote.endswith("runs.csv, timeseries.csv, summary.json, report.html")
+    assert not list(out.glob("*.png"))
+
+
+def test_the_headline_rows_name_the_runs_a_value_rests_on():
+    rows = dict(summary_rows({"cac": 12.0}, {"cac": (10.0, 14.0)}, {"cac": (2, 5)}))
+    assert any(v.endswith("[10, 14] (2 of 5 runs)") for v in rows.values()), rows
+    assert not any("runs)" in v for v in dict(summary_rows({"cac": 12.0})).values())
