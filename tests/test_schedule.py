@@ -193,7 +193,7 @@ def test_invalid_schedules_and_shocks_name_the_field(
 @pytest.mark.parametrize(
     ("extra", "line"),
     [
-        ({"schedule": [{"month": -1, "set": {}}]}, "schedule.0.month: value -1 is not allowed; allowed: x ≥ 0"),
+        ({"schedule": [{"month": -1, "set": {}}]}, "schedule.0.month: value -1 is not allowed; allowed: 1 ≤ x ≤ 1200"),
         ({"schedule": [{"month": "three", "set": {}}]}, "schedule.0.month: value 'three' is not allowed; allowed: an integer"),
         ({"schedule": [{"set": {}}]}, "schedule.0.month: missing; this field is required"),
         ({"schedule": 5}, "schedule: value 5 is not allowed; allowed: a list of tables (in a file, [[schedule]] entries)"),

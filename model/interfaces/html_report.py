@@ -112,13 +112,18 @@ def yearly(ts: pd.DataFrame) -> pd.DataFrame:
 
 
 def yearly_rows(ts: pd.DataFrame) -> list[list[str]]:
-    """:func:`yearly` formatted for a table: thousands separated, scores rounded sensibly."""
+    """:func:`yearly` formatted for a table: thousands separated, scores rounded sensibly; a
+    year the run did not finish is labelled with its months (``3 (months 25–30)``: its flows
+    are a part year's, not a collapse)."""
     table = yearly(ts)
     formats = [fmt for *_, fmt in _YEARLY]
-    return [
-        [str(int(y)), *(_formatted(fmt, float(v)) for fmt, v in zip(formats, row, strict=True))]
-        for y, row in table.iterrows()
-    ]
+    months = ts.groupby((ts["month"] - 1) // 12 + 1)["month"].agg(["min", "max", "size"])
+    rows = []
+    for y, row in table.iterrows():
+        first, last, size = months.loc[y]
+        label = str(int(y)) if size == 12 else f"{int(y)} (months {first}–{last})"
+        rows.append([label, *(_formatted(f, float(v)) for f, v in zip(formats, row, strict=True))])
+    return rows
 
 
 def _formatted(fmt: str, v: float) -> str:

@@ -118,7 +118,11 @@ class Section(BaseModel):
         integer is not taken from a float too large to hold it exactly."""
         annotation = cls.model_fields[info.field_name].annotation
         if (annotation is bool) != isinstance(value, bool):
-            raise ValueError("a flag takes only true or false; a number never takes a flag")
+            raise ValueError(
+                "a flag takes only true or false"
+                if annotation is bool
+                else f"{'a whole number' if annotation is int else 'a number'}, not true or false"
+            )
         # A whole number as a float is taken (500.0 clients), but past its type's exact range a
         # float is not the number meant: a 63-bit seed read back from a float column.
         if annotation is int and isinstance(value, float | np.floating):

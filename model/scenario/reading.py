@@ -60,7 +60,8 @@ def read_text(path: str | Path, what: str, error: type[Exception] = ScenarioErro
     if len(data) > MAX_BYTES:
         raise error(f"{what} {name!r} is over {MAX_BYTES:,} bytes; allowed: at most that")
     try:
-        return data.decode("utf-8")
+        # (utf-8-sig: a byte-order mark, as Windows editors save UTF-8, is not part of the text)
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise error(
             f"{what} {name!r} is not UTF-8 text (byte {exc.start}); allowed: a UTF-8 TOML file"
@@ -146,7 +147,7 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             )
         elif err["type"] == "missing":
             lines.append(f"{key}: missing; this field is required")
-        elif (allowed := _allowed(err, key)) is not None:
+        elif (allowed := _allowed(err, key, loc)) is not None:
             field = f"{key}: " if key else ""  # (a whole-scenario check: the origin says where)
             lines.append(f"{field}value {value!r} is not allowed; allowed: {allowed}")
         else:
@@ -169,15 +170,36 @@ _TYPES = {
 }  # fmt: skip
 
 
-def _allowed(err: Mapping[str, Any], key: str) -> str | None:
+def _allowed(err: Mapping[str, Any], key: str, loc: list[str]) -> str | None:
     """The allowed values of a pydantic error at ``key`` as this module words them, or None if
     unknown."""
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "tuple_type" and key in ("schedule", "shocks"):
         return f"a list of tables (in a file, [[{key}]] entries)"
     if kind in _BOUNDS:
+        whole = _range(loc)  # both bounds of a schedule step's or a shock's field, not one
+        if whole is not None:
+            return whole
         name, sign = _BOUNDS[kind]
         return f"x {sign} {ctx[name]}" if name in ctx else None
     if kind == "literal_error" and "expected" in ctx:
         return f"one of {ctx['expected']}"
     return _TYPES.get(kind)
+
+
+def _range(loc: list[str]) -> str | None:
+    """``1 ≤ x ≤ 1200``: the declared bounds of a schedule step's or a shock's field at ``loc``
+    (``["schedule", "0", "month"]``), or None for any other field."""
+    model = {"schedule": ScheduleStep, "shocks": Shock}.get(loc[0]) if len(loc) == 3 else None
+    field = model.model_fields.get(loc[2]) if model is not None else None
+    if field is None:
+        return None
+    low = high = ""
+    for bound in field.metadata:
+        for name, sign in (("ge", "≤"), ("gt", "<")):
+            if getattr(bound, name, None) is not None:
+                low = f"{getattr(bound, name)} {sign} "
+        for name, sign in (("le", "≤"), ("lt", "<")):
+            if getattr(bound, name, None) is not None:
+                high = f" {sign} {getattr(bound, name)}"
+    return f"{low}x{high}" if low or high else None

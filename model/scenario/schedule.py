@@ -16,7 +16,12 @@ __all__ = ["ScheduleStep", "Shock", "ShockKind"]
 class ScheduleStep(Section):
     """From ``month`` on, set the named levers to new values (validated like the levers)."""
 
-    month: int = Field(ge=0, le=1200, description="first month the new values apply")
+    month: int = Field(
+        ge=1,
+        le=1200,
+        description="first month the new values apply (months count from 1; before the first "
+        "step the [levers] hold)",
+    )
     set: dict[str, Any] = Field(description="lever name -> value, e.g. service_level = 'low'")
 
     @field_validator("set")
@@ -27,8 +32,11 @@ class ScheduleStep(Section):
             name = key.removeprefix("levers.")
             if name not in Levers.model_fields:
                 raise ValueError(
-                    f"unknown lever {key!r}; allowed: {', '.join(Levers.model_fields)}"
+                    f"unknown lever {key!r}; allowed: {', '.join(Levers.model_fields)} (the "
+                    "[levers] section's; targeting and win_back.target_months hold for the run)"
                 )
+            if name in out:  # ("ad_budget" and "levers.ad_budget": one lever set twice)
+                raise ValueError(f"lever {name!r} is set twice in one step; allowed: once")
             # Validate (and normalise: "low" -> 0.35) here, so the error names the step.
             try:
                 out[name] = getattr(Levers(**{name: v}), name)
