@@ -96,7 +96,9 @@ _MONTHLY_NOTE = (
     "that the monthly cohort's survival at months 12k matches the fitted yearly survival at years "
     "k = 1..12 (least squares on log survival). Not exact (a Beta monthly churn does not make a Beta "
     "yearly churn); the largest gap is reported as monthly_conversion_gap. base_churn = a/(a+b), "
-    "churn_heterogeneity = 1/(a+b+1); intervals by the delta method."
+    "churn_heterogeneity = 1/(a+b+1); intervals by the delta method (where the data show no "
+    "heterogeneity, churn_heterogeneity's from 0 to the upper end of its profile-likelihood "
+    "interval: there the observed information says nothing)."
 )
 _HAZARD_NOTE = (
     "retain.base_churn is the hazard at reference satisfaction, no quality gap and no programme; in "
@@ -126,6 +128,13 @@ def _sbg_values(
         intervals.update(monthly_intervals(fit))
     quality[f"{prefix}loglik"] = fit.loglik
     for name, value in fit.params.items():  # named as in Fader & Hardie (2007): α, β
+        if fit.upper_shapes is not None:  # (their Hessian interval there is rounding noise)
+            upper = 1.0 / (sum(fit.upper_shapes) + 1.0)
+            quality[f"{prefix}sbg_{name}"] = (
+                f"{value:.6g} (no heterogeneity seen: not bounded above; polarization "
+                f"1/(α+β+1) ≤ {upper:.3g} at 95%, profile likelihood)"
+            )
+            continue
         lo, hi = fit.interval(name)
         quality[f"{prefix}sbg_{name}"] = f"{value:.6g} [{lo:.4g}, {hi:.4g}]"
     quality[f"{prefix}clients"] = fit.clients

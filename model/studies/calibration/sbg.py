@@ -24,6 +24,7 @@ from model.studies.calibration.errors import CalibrationError
 from model.studies.closed_forms import sbg_pmf, sbg_survival
 
 __all__ = [
+    "BOUNDARY_POLARIZATION",
     "MonthlyBeta",
     "SBGFit",
     "check_fit_periods",
@@ -87,6 +88,10 @@ class SBGFit:
     clients: int
     periods: int
     period_months: float = 12.0
+    #: Where the data show no heterogeneity (γ, δ → ∞, polarization below
+    #: :data:`BOUNDARY_POLARIZATION`): the shapes (γ, δ) at the upper end of the polarization's
+    #: 95% profile-likelihood interval, whose lower end is 0. None otherwise.
+    upper_shapes: tuple[float, float] | None = None
 
     @property
     def se_log(self) -> np.ndarray:
@@ -97,6 +102,12 @@ class SBGFit:
     def params(self) -> dict[str, float]:
         """The estimates named as in Fader & Hardie (2007): θ ~ Beta(α, β) (here γ, δ)."""
         return {"α": self.gamma, "β": self.delta}
+
+    @property
+    def at_boundary(self) -> bool:
+        """Whether the fit lies where the data show no heterogeneity (see ``upper_shapes``):
+        there the observed information says nothing about γ and δ, only their profile does."""
+        return self.upper_shapes is not None
 
     def interval(self, name: str) -> tuple[float, float]:
         """95% interval of ``"α"``/``"gamma"`` or ``"β"``/``"delta"`` (normal on the log scale)."""
@@ -209,6 +220,12 @@ def fit_lifetimes(
         if best is None or res.fun < best.fun:
             best = res
     x = best.x
+    g, d = np.exp(x)
+    upper = None
+    if 1.0 / (g + d + 1.0) < BOUNDARY_POLARIZATION:
+        # γ and δ run off together: the Hessian there is rounding noise (it gave intervals a
+        # few percent wide around 10⁷), so the polarization's interval comes from its profile.
+        upper = _polarization_upper(deaths, censored, -float(best.fun))
     hess = _hessian(nll, x)
     try:
         cov = np.linalg.inv(hess)
@@ -216,11 +233,52 @@ def fit_lifetimes(
             raise np.linalg.LinAlgError
     except np.linalg.LinAlgError:
         cov = np.full((2, 2), np.nan)
-    g, d = np.exp(x)
     periods = int(
         max(np.flatnonzero(deaths).max(initial=0), np.flatnonzero(censored).max(initial=0))
     )
-    return SBGFit(float(g), float(d), float(-best.fun), cov, n, periods, float(period_months))
+    return SBGFit(
+        float(g), float(d), float(-best.fun), cov, n, periods, float(period_months), upper
+    )
+
+
+#: Below this polarization 1/(γ + δ + 1) a fit is at the no-heterogeneity boundary.
+BOUNDARY_POLARIZATION = 1e-3
+
+
+def _polarization_upper(
+    deaths: np.ndarray, censored: np.ndarray, best: float
+) -> tuple[float, float]:
+    """(γ, δ) at the upper end of the polarization's 95% profile-likelihood interval.
+
+    The profile maximizes the likelihood over the mean churn μ at each polarization ρ
+    (γ = μ(1/ρ − 1), δ = (1 − μ)(1/ρ − 1)); the interval holds every ρ whose profile is within
+    χ²₁(0.95)/2 of the maximum (Wilks), and at the boundary its lower end is 0.
+    """
+
+    def profile(rho: float) -> tuple[float, float]:
+        total = 1.0 / rho - 1.0
+
+        def nll(z: float) -> float:
+            mu = 1.0 / (1.0 + np.exp(-z))
+            return -loglik(mu * total, (1.0 - mu) * total, deaths, censored)
+
+        r = optimize.minimize_scalar(nll, bounds=(-30.0, 30.0), method="bounded",
+                                     options={"xatol": 1e-10})  # fmt: skip
+        return -float(r.fun), 1.0 / (1.0 + np.exp(-r.x))
+
+    # At the boundary the profile falls as ρ grows: up the grid to the first point outside.
+    grid = np.logspace(-8, np.log10(0.999), 50)
+    cut = max(best, profile(grid[0])[0]) - stats.chi2.ppf(0.95, 1) / 2.0
+    k = 0
+    while k + 1 < grid.size and profile(grid[k + 1])[0] >= cut:
+        k += 1
+    if k + 1 < grid.size:  # between the last grid point inside and the next
+        rho = optimize.brentq(lambda r: profile(r)[0] - cut, grid[k], grid[k + 1], xtol=1e-12)
+    else:
+        rho = float(grid[k])
+    mu = profile(rho)[1]
+    total = 1.0 / rho - 1.0
+    return float(mu * total), float((1.0 - mu) * total)
 
 
 def fit_survival(
@@ -330,4 +388,7 @@ def monthly_intervals(fit: SBGFit, horizon: int = 12) -> dict[str, tuple[float, 
         half = Z95 * np.sqrt(cov[i, i])
         lo, hi = center[i] - half, center[i] + half
         out[key] = (float(1 / (1 + np.exp(-lo))), float(1 / (1 + np.exp(-hi))))
+    if fit.upper_shapes is not None:  # (the profile's interval: from 0, see SBGFit)
+        upper = to_monthly(*fit.upper_shapes, fit.period_months, horizon)
+        out["retain.churn_heterogeneity"] = (0.0, upper.churn_heterogeneity)
     return out
