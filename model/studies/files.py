@@ -46,6 +46,9 @@ def atomic_file(path: str | Path) -> Iterator[BinaryIO]:
     block raises, the temporary file is removed and ``path`` is left as it was.
     """
     path = Path(path)
+    if path.exists() and not path.is_file():
+        # Renamed over, a folder would fail late and a device (/dev/null, as root) be replaced.
+        raise FileExistsError(f"{path} exists and is not a regular file; it is left as it is")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
+from model.interfaces.cli.errors import PROG
 from model.interfaces.cli.inputs import (
     check_out,
     finite_float,
@@ -176,8 +178,17 @@ def _transactions(args: argparse.Namespace, progress: Any):
     if hold is not None and not args.quiet:
         print("\nholdout (per-client repeat purchases; weekly totals):")
         print(hold.errors.round(3).to_string())
-    if hold is not None and args.holdout_csv is not None:
-        hold.weekly.to_csv(args.holdout_csv, index=False)
+    if args.holdout_csv is not None:
+        if hold is None:  # (a contractual log: renewals, no repeat purchases to hold out)
+            print(
+                f"{PROG}: warning: --holdout-csv {str(args.holdout_csv)!r}: not written, this "
+                "log has no holdout (it is read as contractual)",
+                file=sys.stderr,
+            )
+        else:
+            from model.studies.files import write_atomic
+
+            write_atomic(args.holdout_csv, hold.weekly.to_csv(index=False))
     return result
 
 
@@ -206,6 +217,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     )
 
     check_out(args.out, file=True)  # before any fitting
+    if getattr(args, "holdout_csv", None) is not None:
+        check_out(args.holdout_csv, "--holdout-csv", file=True)
     try:
         if args.seeds < 1 or args.replicates < 0:
             raise CalibrationError(

@@ -193,6 +193,10 @@ def check_out(path: Path, flag: str = "--out", *, file: bool = False) -> Path:
     if path.exists():
         if file and path.is_dir():
             raise CliError(f"{flag} {str(path)!r}: is a folder; allowed: a file path")
+        if file and not path.is_file():  # (renamed over, /dev/null would become a file)
+            raise CliError(
+                f"{flag} {str(path)!r}: is a device, pipe or socket; allowed: a regular file path"
+            )
         if not file and not path.is_dir():
             raise CliError(f"{flag} {str(path)!r}: exists and is not a folder")
     # (A file output is written beside itself and renamed over it: its folder must be writable.)

@@ -120,7 +120,13 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
     s = raw.astype(str).str.strip()
     sample = s.iloc[0]
     if fmt.date_format:
-        out, how = pd.to_datetime(s, format=fmt.date_format, errors="coerce"), fmt.date_format
+        try:
+            out, how = pd.to_datetime(s, format=fmt.date_format, errors="coerce"), fmt.date_format
+        except ValueError as exc:  # a directive strptime does not know ('%Q')
+            raise CalibrationError(
+                f"{origin}: --date-format {fmt.date_format!r} is not a date format ({exc}); "
+                "allowed: strptime directives, e.g. '%d/%m/%Y'"
+            ) from None
     elif _YMD.match(sample):
         out, how = pd.to_datetime(s, format="%Y%m%d", errors="coerce"), "YYYYMMDD"
     elif _ISO.match(sample):
