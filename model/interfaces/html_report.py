@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from model.scenario import PARAMS, Scenario
+from model.studies.files import write_atomic
 
 __all__ = [
     "SUMMARY_ROWS",
@@ -269,7 +270,7 @@ def write_run_report(
 
         figures = render_standard_figures(ts, scenario=scenario)
     path = Path(path)
-    path.write_text(run_report(scenario, ts, summary, figures, meta), encoding="utf-8")
+    write_atomic(path, run_report(scenario, ts, summary, figures, meta))
     return path
 
 
@@ -336,7 +337,7 @@ def write_study_report(path: str | Path, folder: str | Path, title: str, lead: s
         folder / name) for name in csvs if (folder / name).is_file()}  # fmt: skip
     figures = {p.stem: p.read_bytes() for p in sorted(folder.glob("*.png"))}
     path = Path(path)
-    path.write_text(study_report(title, lead, tables, figures, notes, meta), encoding="utf-8")
+    write_atomic(path, study_report(title, lead, tables, figures, notes, meta))
     return path
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import pandas as pd
 
+from model.studies.files import write_atomic
+
 __all__ = ["REPORT_METRICS", "base_label", "point_means", "write_sweep_report"]
 
 #: Headline metrics the report tabulates per design point (those the store has).
@@ -114,5 +116,5 @@ def write_sweep_report(store: Path, spec: Any, meta: Mapping[str, Any] | None = 
     page = study_report(f"sweep: {spec.name}", lead, {"design points": _shown(means, keys)},
                         figures, notes, meta)  # fmt: skip
     path = Path(store) / "report.html"
-    path.write_text(page, encoding="utf-8")
+    write_atomic(path, page)  # (a report cut short by an interrupt is no report)
     return path

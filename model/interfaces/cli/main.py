@@ -211,7 +211,7 @@ def _classify(exc: BaseException) -> tuple[int | None, str]:
     if isinstance(exc, MemoryError):
         return 2, "error: out of memory; use fewer clients, months, workers or runs"
     if isinstance(exc, BrokenProcessPool):
-        return 2, "error: a worker process died (out of memory, or killed); nothing was written"
+        return 2, f"error: a worker process died (out of memory, or killed); {_stop_outcome()}"
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         what = exc.strerror or str(exc) or type(exc).__name__

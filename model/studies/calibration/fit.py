@@ -127,16 +127,8 @@ def _sbg_values(
     if np.all(np.isfinite(fit.cov_log)):
         intervals.update(monthly_intervals(fit))
     quality[f"{prefix}loglik"] = fit.loglik
-    for name, value in fit.params.items():  # named as in Fader & Hardie (2007): α, β
-        if fit.upper_shapes is not None:  # (their Hessian interval there is rounding noise)
-            upper = 1.0 / (sum(fit.upper_shapes) + 1.0)
-            quality[f"{prefix}sbg_{name}"] = (
-                f"{value:.6g} (no heterogeneity seen: not bounded above; polarization "
-                f"1/(α+β+1) ≤ {upper:.3g} at 95%, profile likelihood)"
-            )
-            continue
-        lo, hi = fit.interval(name)
-        quality[f"{prefix}sbg_{name}"] = f"{value:.6g} [{lo:.4g}, {hi:.4g}]"
+    for name in fit.params:  # named as in Fader & Hardie (2007): α, β
+        quality[f"{prefix}sbg_{name}"] = fit.estimate_text(name)
     quality[f"{prefix}clients"] = fit.clients
     quality["monthly_conversion_gap_pp"] = 100.0 * mb.max_gap
     details["sbg"] = fit

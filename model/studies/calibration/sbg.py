@@ -116,6 +116,20 @@ class SBGFit:
         half = Z95 * self.se_log[i]
         return float(est * np.exp(-half)), float(est * np.exp(half))
 
+    def estimate_text(self, name: str) -> str:
+        """``"0.704 [0.5, 0.99]"``: an estimate of ``"α"`` or ``"β"`` with its 95% interval; at
+        the no-heterogeneity boundary, that it is not bounded above (the Hessian's interval there
+        is rounding noise) and the polarization's profile bound instead."""
+        value = self.params[name]
+        if self.upper_shapes is not None:
+            upper = 1.0 / (sum(self.upper_shapes) + 1.0)
+            return (
+                f"{value:.6g} (no heterogeneity seen: not bounded above; polarization "
+                f"1/(α+β+1) ≤ {upper:.3g} at 95%, profile likelihood)"
+            )
+        lo, hi = self.interval(name)
+        return f"{value:.6g} [{lo:.4g}, {hi:.4g}]"
+
     @property
     def mean_churn(self) -> float:
         """Mean per-period churn probability γ/(γ + δ)."""

@@ -50,10 +50,11 @@ __all__ = [
 
 FORMAT = 1
 BATCH_RE = re.compile(r"^batch-(\d{6})\.parquet$")
-#: The code that decides a run's numbers: the scenario and engine layers and the one-run entry
-#: point. Editing anything else (studies built on runs, interfaces) cannot change a stored result,
-#: so only these sources go into the code hash that guards a store.
-SIMULATION = ("scenario", "engine", "studies/run.py")
+#: The code that decides a run's numbers: the scenario and engine layers, the one-run entry
+#: point and the sweep's runner (each run's seed, scenario and order). Editing anything else
+#: (other studies, interfaces) cannot change a stored result, so only these sources go into the
+#: code hash that guards a store.
+SIMULATION = ("scenario", "engine", "studies/run.py", "studies/sweep/runner.py")
 #: What a sweep writes into its store; a folder holding only these (and no manifest) is a store
 #: whose creation was interrupted, and is replaced.
 STORE_ENTRIES = frozenset(
@@ -210,10 +211,25 @@ def open_store(
 
 
 def _half_created(store: Path) -> bool:
-    """True when ``store`` holds only what a sweep writes (or its temp files), but no manifest."""
-    names = {p.name for p in store.iterdir()}
-    names = {n for n in names if not (n.startswith(".") and n.endswith(".tmp"))}
-    return bool(names) and names <= STORE_ENTRIES
+    """True when ``store`` holds only what a sweep writes before its manifest (or temp files):
+    its files, and ``batches/`` and ``series/`` with nothing in them yet — no task runs before
+    the manifest is written. A folder whose ``batches/`` or ``series/`` hold anything else (a
+    user's own folder of that name, a finished store that lost its manifest) is not one, and is
+    never emptied."""
+
+    def temp(name: str) -> bool:
+        return name.startswith(".") and name.endswith(".tmp")
+
+    names = {p.name for p in store.iterdir() if not temp(p.name)}
+    if not names or not names <= STORE_ENTRIES:
+        return False
+    for sub in ("batches", "series"):
+        folder = store / sub
+        if folder.exists() and (
+            not folder.is_dir() or any(not temp(p.name) for p in folder.iterdir())
+        ):
+            return False
+    return True
 
 
 def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame) -> None:

@@ -1,0 +1,73 @@
+"""A sweep never empties a folder it did not half-create: a user's folder with a ``series/`` or
+``batches/`` subfolder, or a finished store that lost its manifest, is refused and left as it
+was; a creation interrupted before its manifest (nothing run yet) is still started again. And a
+worker that dies says what was kept."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
+from model.interfaces.cli.main import _classify
+from model.interfaces.cli.outputs import RESUMABLE
+from model.studies.sweep import SweepError, parse_spec, run_sweep
+from model.studies.sweep.designs import build_design
+from model.studies.sweep.store import SIMULATION, open_store
+
+SPEC = {"parameters": {"levers.service_level": [0.4, 0.8]}, "clients": 100, "months": 3}
+
+
+def _spec():
+    return parse_spec(SPEC)
+
+
+def test_a_users_folder_named_like_a_stores_parts_is_never_emptied(tmp_path):
+    (tmp_path / "series").mkdir()
+    (tmp_path / "series" / "my.csv").write_text("precious\n")
+    with pytest.raises(SweepError, match="not a sweep store"):
+        run_sweep(_spec(), tmp_path, progress=False)
+    assert (tmp_path / "series" / "my.csv").read_text() == "precious\n"
+
+
+def test_a_store_that_lost_its_manifest_keeps_its_results(tmp_path):
+    run_sweep(_spec(), tmp_path, progress=False)
+    batches = sorted((tmp_path / "batches").iterdir())
+    assert batches
+    (tmp_path / "manifest.json").unlink()
+    (tmp_path / "report.html").unlink(missing_ok=True)
+    with pytest.raises(SweepError, match="not a sweep store"):
+        run_sweep(_spec(), tmp_path, progress=False)
+    assert sorted((tmp_path / "batches").iterdir()) == batches  # nothing deleted
+
+
+def test_an_interrupted_creation_is_started_again(tmp_path):
+    spec = _spec()
+    manifest = open_store(tmp_path, spec, build_design(spec))
+    (tmp_path / "manifest.json").unlink()  # stopped before its last file, nothing run
+    (tmp_path / ".design.parquet.x.tmp").write_text("")
+    again = open_store(tmp_path, spec, build_design(spec))
+    assert (
+        json.loads((tmp_path / "manifest.json").read_text())["spec_digest"]
+        == (manifest["spec_digest"])
+    )
+    assert again["spec_digest"] == manifest["spec_digest"]
+
+
+def test_the_sweeps_runner_is_in_the_code_that_guards_a_store():
+    assert (
+        "studies/sweep/runner.py" in SIMULATION
+    )  # (each run's seed and scenario are decided there)
+
+
+def test_a_dead_worker_says_what_was_kept(tmp_path):
+    before = list(RESUMABLE)  # (another command run in this process may have left some)
+    RESUMABLE[:] = [tmp_path / "store"]
+    try:
+        status, line = _classify(BrokenProcessPool("gone"))
+    finally:
+        RESUMABLE[:] = before
+    assert status == 2
+    assert "nothing was written" not in line
+    assert f"kept in {tmp_path / 'store'}" in line
