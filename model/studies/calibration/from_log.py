@@ -107,8 +107,11 @@ def calibrate_log(
     mapped = to_model(pn, gg, h.unit_days)
     scenario = _base(base)
     values = dict(mapped.values)
+    # Gamma-Gamma's mean spend per purchase is finite only for q > 1 (a heavier tail has none):
+    # then spend is not mapped (purchases.to_model), as with no amounts at all.
+    spends = gg is not None and gg.values[1] > 1
     agent_fc = None
-    if agent and gg is not None:
+    if agent and spends:
         months = int(np.ceil((h.end - h.start).days / DAYS_PER_MONTH)) + 1
         progress.set_description_str("calibrate: holdout forecast (simulating the cohort)")
         agent_fc = agent_cohort(
@@ -135,7 +138,7 @@ def calibrate_log(
         "pareto_nbd_to_monthly_beta_gap_pp": 100.0 * mapped.survival_gap,
         "purchases_per_month_mean": mapped.purchases_per_month,
     }
-    if gg is not None:
+    if spends:
         quality["spend_per_purchase_mean"] = mapped.spend_per_purchase
         quality["spend_per_month_mean"] = float(values["market.spend_mean"])
         quality["spend_per_year_mean"] = 12.0 * float(values["market.spend_mean"])
@@ -147,6 +150,11 @@ def calibrate_log(
     not_identified = dict(_ALWAYS_UNIDENTIFIED)
     if gg is None:
         not_identified["market.spend_mean"] = "the log has no amounts (no --amount-col)"
+    elif not spends:
+        not_identified["market.spend_mean"] = (
+            f"Gamma-Gamma's q = {gg.values[1]:.3g} ≤ 1: spend per purchase has so heavy a tail "
+            "that its mean is infinite (allowed: q > 1); the base scenario's spend is kept"
+        )
     notes = [
         f"Setting: {chosen.reason}.",
         _fmt_fit("BG/NBD (Fader, Hardie & Lee 2005; weeks)", bg),
