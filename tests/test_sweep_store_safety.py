@@ -71,3 +71,15 @@ def test_a_dead_worker_says_what_was_kept(tmp_path):
     assert status == 2
     assert "nothing was written" not in line
     assert f"kept in {tmp_path / 'store'}" in line
+
+
+def test_a_second_sweep_into_a_store_being_written_is_refused(tmp_path):
+    from model.studies.sweep.lock import writer_lock
+
+    store = tmp_path / "s"
+    with writer_lock(store):  # (as another process's sweep holds it)
+        with pytest.raises(SweepError, match="another sweep is writing this store now"):
+            run_sweep(_spec(), store, progress=False)
+        assert not any(store.iterdir())  # it touched nothing
+    run = run_sweep(_spec(), store, progress=False)  # released: it runs
+    assert run.ran == run.batches

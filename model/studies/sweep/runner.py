@@ -26,6 +26,7 @@ import pandas as pd
 
 from model.studies.sweep.designs import build_design, validate_points
 from model.studies.sweep.executors import InProcessExecutor, executor
+from model.studies.sweep.lock import writer_lock
 from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
 from model.studies.sweep.store import batch_name, done_batches, open_store, write_parquet
 from model.studies.sweep.verify import verify_batches
@@ -235,6 +236,20 @@ def run_sweep(
     log : callable, optional
         Receives one-line messages (the run count before the sweep starts).
     """
+    with writer_lock(store):  # (one sweep at a time in a store)
+        return _run_sweep(spec, store, pool, slots, fresh, progress, log)
+
+
+def _run_sweep(
+    spec: SweepSpec,
+    store: str | Path,
+    pool: Executor | None,
+    slots: int,
+    fresh: bool,
+    progress: bool,
+    log: Callable[[str], None] | None,
+) -> SweepRun:
+    """:func:`run_sweep`, the store held."""
     started = time.perf_counter()
     design = build_design(spec)
     validate_points(spec, design)
