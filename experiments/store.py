@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import ModuleType
@@ -23,7 +24,15 @@ from typing import Any
 from model.engine.numerics import numerics_class
 from model.studies.files import write_atomic
 
-__all__ = ["StaleStore", "check_manifest", "fingerprint", "source_files", "study_digest"]
+__all__ = [
+    "StaleStore",
+    "check_manifest",
+    "drop_damaged",
+    "fingerprint",
+    "open_stage",
+    "source_files",
+    "study_digest",
+]
 
 _ROOT = Path(__file__).resolve().parent.parent
 #: The code that decides a stored number: the scenario and engine layers, the studies modules a
@@ -153,3 +162,49 @@ def check_manifest(folder: Path, expected: Mapping[str, Any]) -> None:
             folder,
         )
     write_atomic(path, json.dumps(want, indent=1, sort_keys=True))
+
+
+def drop_damaged(folder: Path) -> int:
+    """Remove a stage's stored batches that cannot be read; returns how many batches (they run
+    again, as if never run).
+
+    A batch is written atomically, so a damaged one was damaged afterwards (a disk fault, a
+    truncation, a copy cut short); its task cannot count as done. A batch counts as readable
+    when Parquet reads its footer and it holds rows; a world batch also needs its ``.series``
+    file, and a damaged series file removes its batch too.
+    """
+    import pyarrow.parquet as pq
+
+    def readable(path: Path) -> bool:
+        try:
+            return pq.read_metadata(path).num_rows > 0
+        except (OSError, ValueError):  # ArrowInvalid is a ValueError
+            return False
+
+    dropped = 0
+    for path in sorted(folder.glob("*.parquet")):
+        if path.name.endswith(".series.parquet") or not path.exists():
+            continue
+        series = path.with_name(path.name.removesuffix(".parquet") + ".series.parquet")
+        if readable(path) and (not series.exists() or readable(series)):
+            continue
+        path.unlink(missing_ok=True)
+        series.unlink(missing_ok=True)
+        dropped += 1
+    for series in folder.glob("*.series.parquet"):  # (its batch gone: nothing reads it)
+        if not series.with_name(series.name.removesuffix(".series.parquet") + ".parquet").exists():
+            series.unlink(missing_ok=True)
+    return dropped
+
+
+def open_stage(folder: Path, expected: Mapping[str, Any]) -> None:
+    """A stage's folder ready to resume: its manifest checked (:func:`check_manifest`) and its
+    damaged batches removed (:func:`drop_damaged`), which is said on stderr."""
+    check_manifest(folder, expected)
+    dropped = drop_damaged(folder)
+    if dropped:
+        print(
+            f"{folder}: {dropped} damaged stored batch{'es' if dropped > 1 else ''} removed; "
+            "run again",
+            file=sys.stderr,
+        )

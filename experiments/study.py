@@ -36,7 +36,7 @@ import pandas as pd
 
 from experiments.baseline import Baseline, baseline_run
 from experiments.sizes import SIZES, Size
-from experiments.store import check_manifest, fingerprint
+from experiments.store import fingerprint, open_stage
 from experiments.tasks import claim_batch, defaults_task, world_batch
 from model.studies.worlds import FACTS, declared_uncertainties, draw_worlds, judge_worlds
 
@@ -126,7 +126,7 @@ def _run_tasks(tasks: list[tuple[Callable, tuple]], workers: int, label: str) ->
 
 
 def _stage(worlds: pd.DataFrame, size: Size, folder: Path, workers: int, seed: int) -> pd.DataFrame:
-    check_manifest(folder, {**size.manifest(seed), "code": fingerprint()})
+    open_stage(folder, {**size.manifest(seed), "code": fingerprint()})
     tasks: list[tuple[Callable, tuple]] = []
     for b, start in enumerate(range(0, len(worlds), size.batch)):
         path = folder / f"batch-{b:05d}.parquet"
@@ -252,7 +252,7 @@ def claim_values(
     only the new worlds).
     """
     folder = Path(store).resolve() / "claims" / module.CLAIM.name  # (absolute: as world_table)
-    check_manifest(folder, {**size.manifest(seed), "code": fingerprint([module])})
+    open_stage(folder, {**size.manifest(seed), "code": fingerprint([module])})
     kept = worlds[worlds["kept"]].reset_index(drop=True)
     pilot = {int(w) for w in kept["world"].iloc[: size.pilot]}
 
@@ -345,7 +345,7 @@ def _one_rep(
 ) -> pd.DataFrame:
     """Replication ``rep`` of every world in ``rows`` at ``size``, stored under ``stage``."""
     folder = stage / module.CLAIM.name
-    check_manifest(folder, {**size.manifest(seed), "code": fingerprint([module])})
+    open_stage(folder, {**size.manifest(seed), "code": fingerprint([module])})
     done = _read(folder)
     have = set(done["world"]) if len(done) else set()
     want = {int(w): [rep] for w in rows["world"] if int(w) not in have}
@@ -377,7 +377,7 @@ def defaults_values(
     import tempfile
 
     folder = Path(store or tempfile.mkdtemp()).resolve() / "defaults" / module.CLAIM.name
-    check_manifest(folder, {**size.manifest(seed), "code": fingerprint([module])})
+    open_stage(folder, {**size.manifest(seed), "code": fingerprint([module])})
     tasks: list[tuple[Callable, tuple]] = []
     for rep in range(size.defaults):
         path = folder / f"rep-{rep:03d}.parquet"

@@ -1,0 +1,35 @@
+"""A claim study whose stored batches were damaged after they were written (truncated, emptied)
+resumes by running those batches again, says so, and reports what the undamaged study reports;
+it ended in an ArrowInvalid traceback (exit 1) on every rerun."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import cli
+
+
+def _report(folder):
+    data = json.loads((folder / "acquisition_cost.json").read_text())
+    data.pop("seconds", None)  # (how long it took)
+    return data
+
+
+def test_damaged_batches_run_again_and_the_report_is_the_same(tmp_path, capsys):
+    args = ("experiment", "acquisition_cost", "--size", "quick", "--workers", "1", "--quiet")
+    assert cli(*args, "--out", tmp_path) == 0
+    before = _report(tmp_path)
+    store = next((tmp_path / ".store").iterdir())
+    world = sorted((store / "worlds").glob("batch-*[0-9].parquet"))[1]
+    world.write_bytes(world.read_bytes()[: world.stat().st_size // 2])  # truncated
+    series = sorted((store / "worlds").glob("batch-*.series.parquet"))[0]
+    series.write_bytes(b"")  # emptied
+    claim = sorted((store / "claims" / "acquisition_cost").glob("batch-*.parquet"))[0]
+    claim.write_bytes(claim.read_bytes()[:100])
+    rep = sorted((store / "defaults" / "acquisition_cost").glob("rep-*.parquet"))[0]
+    rep.write_bytes(b"PAR1")
+    capsys.readouterr()
+    assert cli(*args, "--out", tmp_path) == 0
+    err = capsys.readouterr().err
+    assert "damaged stored batch" in err and "Traceback" not in err
+    assert _report(tmp_path) == before
