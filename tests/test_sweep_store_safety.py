@@ -83,3 +83,28 @@ def test_a_second_sweep_into_a_store_being_written_is_refused(tmp_path):
         assert not any(store.iterdir())  # it touched nothing
     run = run_sweep(_spec(), store, progress=False)  # released: it runs
     assert run.ran == run.batches
+
+
+def test_a_damaged_result_file_is_one_line_naming_it(tmp_path, capsys):
+    from conftest import cli, tiny_sobol_store
+
+    from model.studies.sweep.store import load
+
+    tiny_sobol_store(tmp_path)
+    batch = sorted((tmp_path / "batches").iterdir())[1]
+    batch.write_bytes(batch.read_bytes()[: batch.stat().st_size // 2])
+    with pytest.raises(SweepError, match="damaged, cannot be read"):
+        load(tmp_path)
+    assert cli("sensitivity", tmp_path, "--out", tmp_path / "sa") == 2
+    err = capsys.readouterr().err
+    assert batch.name in err and "Traceback" not in err
+
+
+def test_a_manifest_with_a_count_that_is_no_number_is_damaged(tmp_path):
+    from model.studies.sweep.store import status
+
+    run_sweep(_spec(), tmp_path, progress=False)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "runs": "a"}))
+    with pytest.raises(SweepError, match="damaged"):
+        status(tmp_path)

@@ -32,7 +32,7 @@ import pandas as pd
 from model.studies.files import atomic_file, write_atomic
 from model.studies.progress import Progress, or_silent
 from model.studies.sweep.spec import SweepError
-from model.studies.sweep.store import load, read_manifest, status
+from model.studies.sweep.store import load, read_manifest, read_stored, status
 
 __all__ = ["MAX_CONF", "MIN_SAMPLES", "analyze", "caveats", "default_metrics", "plot", "write"]
 
@@ -109,7 +109,8 @@ def analyze(
         raise SweepError(
             f"{str(store)!r}: {len(means)} points found, {manifest['points']} expected"
         )
-    design = pd.read_parquet(Path(store) / "design.parquet").sort_values("point")
+    design = read_stored(Path(store) / "design.parquet", "run the sweep again with --fresh")
+    design = design.sort_values("point")
     x = design[keys].to_numpy(dtype=float)
     seed = int(spec["seed"]) % 2**32
     rows = []

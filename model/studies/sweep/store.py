@@ -44,6 +44,7 @@ __all__ = [
     "load_series",
     "open_store",
     "read_manifest",
+    "read_stored",
     "status",
     "write_parquet",
 ]
@@ -141,6 +142,8 @@ def read_manifest(store: str | Path) -> dict[str, Any]:
     except (OSError, ValueError, RecursionError) as exc:
         raise SweepError(f"{str(path)!r}: cannot be read ({exc}); {_FRESH}") from None
     missing = sorted(MANIFEST_KEYS - set(manifest)) if isinstance(manifest, dict) else ["all"]
+    counts = ("runs", "batch_size", "batches")  # (whole numbers, or status and resume fail)
+    missing += [k for k in counts if k in manifest and type(manifest[k]) is not int]
     if missing or not isinstance(manifest.get("code"), dict):
         raise SweepError(
             f"{str(path)!r}: damaged (not a sweep manifest; missing {', '.join(missing) or 'code'}); "
@@ -256,7 +259,7 @@ def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame) -> None
             f"other numbers here; refusing to mix them (docs/ODD.md §8); resume it on a machine "
             f"of that class, or {how}"
         )
-    stored = pd.read_parquet(store / "design.parquet")
+    stored = read_stored(store / "design.parquet", "use --fresh to start the sweep again")
     if not stored.equals(design):
         raise SweepError(
             f"{str(store)!r}: the design generated now differs from design.parquet (a scipy or "
@@ -366,8 +369,16 @@ def _read_batches(folder: Path) -> pd.DataFrame | None:
     files = sorted(p for p in folder.iterdir() if BATCH_RE.match(p.name)) if folder.is_dir() else []
     if not files:
         return None
-    frame = pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
-    return frame
+    redo = "run the same 'retention sweep' command again: it redoes that task"
+    return pd.concat([read_stored(p, redo) for p in files], ignore_index=True)
+
+
+def read_stored(path: Path, remedy: str) -> pd.DataFrame:
+    """A stored Parquet file, or a one-line :class:`SweepError` naming it if it is damaged."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
+        raise SweepError(f"{str(path)!r}: damaged, cannot be read ({exc}); {remedy}") from None
 
 
 def load(store: str | Path) -> pd.DataFrame:
@@ -376,7 +387,7 @@ def load(store: str | Path) -> pd.DataFrame:
     m = read_manifest(store)
     frame = _read_batches(Path(store) / "batches")
     if frame is None:
-        design = pd.read_parquet(Path(store) / "design.parquet")
+        design = read_stored(Path(store) / "design.parquet", "use --fresh to start it again")
         frame = design.iloc[:0].assign(replicate=pd.Series(dtype="int64"))
         frame = frame.assign(seed=pd.Series(dtype="int64"))
     frame = frame.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
