@@ -87,6 +87,8 @@ _ALWAYS_UNIDENTIFIED = {
     "different satisfaction, e.g. promoters vs detractors)",
 }
 
+#: A fitted sigma is the lognormal's: a base scenario with purchase-based spend would ignore it.
+_LOGNORMAL = {"market.spend_distribution": "lognormal"}
 _SBG_NOTE = (
     "sBG: maximum likelihood with right-censored survivors (Fader & Hardie 2007); intervals for "
     "gamma, delta from the observed information (normal on the log scale)."
@@ -206,7 +208,7 @@ def calibrate_transactions(
     """
     log = read_transactions(log) if isinstance(log, (str, Path)) else check_transactions(log)
     spend = fit_lognormal(client_spend(log).to_numpy())
-    values = {"market.spend_sigma": spend.sigma, "market.spend_mean": spend.mean}
+    values = {**_LOGNORMAL, "market.spend_sigma": spend.sigma, "market.spend_mean": spend.mean}
     intervals = {
         "market.spend_sigma": spend.interval("sigma"),
         "market.spend_mean": spend.interval("mean"),
@@ -342,7 +344,7 @@ def calibrate_targets(
     # --- spend: closed forms
     if "top20_share" in targets:
         share = _number(targets, "top20_share", 0.2, 1.0)
-        values["market.spend_sigma"] = sigma_from_top_share(share)
+        values.update(_LOGNORMAL, **{"market.spend_sigma": sigma_from_top_share(share)})
         notes.append(
             "spend_sigma from the top-20% share of a lognormal: share = Phi(sigma - z_0.8), "
             "sigma = z_0.8 + Phi^-1(share); exact, no interval (the share is taken as exact)."

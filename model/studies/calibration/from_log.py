@@ -191,7 +191,15 @@ def calibrate_log(
         },
         notes,
         {
-            "market.spend_mean": "a product of fitted rates; see the r, α, p, q, γ intervals in the notes"
+            # A fitted value left without an interval: its information matrix was singular (a
+            # small log, or one where nobody is seen to stop buying), not an exact target.
+            **{
+                k: "no interval: the fit's information matrix is singular, so these data do not "
+                "bound it (too few clients, or too few seen to stop buying)"
+                for k, v in values.items()
+                if not isinstance(v, str) and k not in mapped.intervals
+            },
+            "market.spend_mean": "a product of fitted rates; see the r, α, p, q, γ intervals in the notes",
         },
     )
     try:

@@ -1,0 +1,62 @@
+"""Calibration says what its data cannot give: a spend per purchase without a finite mean
+(Gamma-Gamma's q ≤ 1) is not identified (it was a KeyError traceback), a value left without an
+interval says why (it read "exact"), and a fitted lognormal spread comes with lognormal spend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from conftest import cli
+
+
+def _log(path, n=800, seed=3):
+    """Pareto/NBD purchases (r 0.5, α 10, s 0.6, β 12, weeks) with Gamma-Gamma amounts of
+    p = 2 and q = 0.7 (a heavy tail: Fader, Hardie & Lee 2005's model with q < 1)."""
+    rng = np.random.default_rng(seed)
+    lam, mu = rng.gamma(0.5, 1 / 10, n), rng.gamma(0.6, 1 / 12, n)
+    first, nu = rng.uniform(0, 12, n), rng.gamma(0.7, 1 / 15, n)
+    rows = []
+    for i in range(n):
+        t, end = first[i], min(first[i] + rng.exponential(1 / mu[i]), 78)
+        while t <= end:
+            rows.append((f"c{i}", t, round(rng.gamma(2, 1 / nu[i]), 2)))
+            t += rng.exponential(1 / lam[i])
+    df = pd.DataFrame(rows, columns=["client", "t", "amount"])
+    df["date"] = pd.Timestamp("2020-01-01") + pd.to_timedelta(np.floor(df.t * 7), unit="D")
+    df[["client", "date", "amount"]].to_csv(path, index=False, date_format="%Y-%m-%d")
+    return path
+
+
+def test_a_spend_without_a_mean_is_not_identified(tmp_path, capsys):
+    out = tmp_path / "fitted.toml"
+    assert cli("calibrate", "--transactions", _log(tmp_path / "log.csv"), "--out", out) == 0
+    printed = capsys.readouterr().out
+    assert "market.spend_mean: Gamma-Gamma's q = " in printed
+    assert "≤ 1: spend per purchase has so heavy a tail" in printed
+    assert "spend_mean" not in out.read_text().split("[market]")[-1].split("[")[0]
+
+
+def test_a_value_the_log_does_not_bound_says_so(tmp_path, capsys):
+    """40 clients, few seen to stop buying (tests/data/small_log_40_clients.csv): the fitted
+    churn has no interval because the information matrix is singular; it was labelled "closed
+    form from an exact target", like a value fitted exactly."""
+    from pathlib import Path
+
+    log = Path(__file__).parent / "data" / "small_log_40_clients.csv"
+    out = tmp_path / "fitted.toml"
+    assert cli("calibrate", "--transactions", log, "--out", out) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "retain.base_churn =" in x)
+    assert "information matrix is singular" in line
+    assert "exact target" not in line
+
+
+def test_a_fitted_spread_makes_spend_lognormal(tmp_path):
+    """A spread fitted to a top-20% share is a lognormal's sigma: a base with purchase-based
+    spend would ignore it (the top share stayed 0.69 against a target of 0.9)."""
+    from model import Scenario
+    from model.studies.calibration.fit import calibrate_targets
+
+    base = Scenario().with_overrides({"market.spend_distribution": "purchases"})
+    fit = calibrate_targets({"top20_share": 0.9}, base=base)
+    assert fit.scenario.market.spend_distribution == "lognormal"
+    assert fit.scenario.market.spend_sigma == fit.values["market.spend_sigma"]
