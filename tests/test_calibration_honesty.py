@@ -60,3 +60,20 @@ def test_a_fitted_spread_makes_spend_lognormal(tmp_path):
     fit = calibrate_targets({"top20_share": 0.9}, base=base)
     assert fit.scenario.market.spend_distribution == "lognormal"
     assert fit.scenario.market.spend_sigma == fit.values["market.spend_sigma"]
+
+
+def test_a_target_the_model_cannot_reach_is_said_and_gets_no_interval():
+    """A referral share of 0.95 is beyond what word of mouth gives here (about 0.28): the fit
+    said q_positive = 1 [1, 1], as if pinned down."""
+    from model.studies.calibration.fit import calibrate_targets
+    from model.studies.calibration.moments import MSMSettings
+
+    settings = MSMSettings(seeds=(101, 102), replicates=1)
+    fit = calibrate_targets({"referral_share": 0.95}, settings=settings)
+    assert "word_of_mouth.q_positive" not in fit.intervals
+    assert "referral_share NOT REACHED" in fit.no_interval["word_of_mouth.q_positive"]
+    assert "NOT REACHED" in fit.summary()
+    reachable = calibrate_targets({"referral_share": fit.quality["referral_share_simulated"]},
+                                  settings=settings)  # fmt: skip
+    assert "word_of_mouth.q_positive" in reachable.intervals
+    assert "NOT REACHED" not in reachable.summary()

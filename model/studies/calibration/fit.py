@@ -306,10 +306,7 @@ def calibrate_targets(
     if not set(targets) - {"cohort_size", "period_months"}:
         raise CalibrationError(f"targets: none given; allowed: {', '.join(TARGETS)}")
     scenario = _base(base)
-    values: dict = {}
-    intervals: dict = {}
-    quality: dict = {}
-    details: dict = {}
+    values, intervals, quality, details, no_interval = {}, {}, {}, {}, {}
     notes: list[str] = []
     not_identified = dict(_ALWAYS_UNIDENTIFIED)
 
@@ -391,12 +388,14 @@ def calibrate_targets(
         msm = fit_moments(start, params, moments, settings, progress=progress)
         values.update(msm.values)
         intervals.update(msm.intervals)
-        for k, err in msm.errors().items():
-            quality[f"{k}_target"] = msm.targets[k]
-            quality[f"{k}_simulated"] = msm.fitted[k]
-            quality[f"{k}_mc_se"] = msm.mc_se[k]
-            quality[f"{k}_error"] = err
-        quality["msm_evaluations"] = msm.evaluations
+        quality.update(msm.quality(), msm_evaluations=msm.evaluations)
+        # A bound, or a target missed, is no fit: no interval around it, and said so.
+        missed = {_MSM_PARAM[k]: f"{k} NOT REACHED: {why}" for k, why in msm.unreached().items()}
+        for p, bound in msm.at_bound().items():
+            missed[p] = f"stopped at the bound {bound:g} of its range; " + missed.get(p, "")
+        for p, why in missed.items():
+            no_interval[p], notes = f"no interval: {why.rstrip('; ')}", [*notes, f"{p}: {why}"]
+            intervals.pop(p, None)
         details["msm"] = msm
         s = settings or MSMSettings()
         notes.append(
@@ -416,4 +415,6 @@ def calibrate_targets(
         raise CalibrationError(
             f"the fitted values fall outside the parameters' ranges: {exc}"
         ) from None
-    return CalibrationResult(scenario, values, intervals, not_identified, quality, details, notes)
+    return CalibrationResult(
+        scenario, values, intervals, not_identified, quality, details, notes, no_interval
+    )

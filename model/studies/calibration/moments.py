@@ -133,6 +133,37 @@ class MSMFit:
         """Simulated minus target, per moment (in the moment's unit)."""
         return {k: self.fitted[k] - self.targets[k] for k in self.targets}
 
+    def quality(self) -> dict[str, float]:
+        """Per moment: the target, the simulated value at the fit, its Monte-Carlo SE, the error."""
+        out: dict[str, float] = {}
+        for k, err in self.errors().items():
+            out.update({f"{k}_target": self.targets[k], f"{k}_simulated": self.fitted[k],
+                        f"{k}_mc_se": self.mc_se[k], f"{k}_error": err})  # fmt: skip
+        return out
+
+    def at_bound(self) -> dict[str, float]:
+        """Fitted parameters that stopped at a bound of their range (the bound): there the fit
+        could not move further toward its targets."""
+        out = {}
+        for p, v in self.values.items():
+            lo, hi = _bounds(p)
+            if v <= lo * (1 + 1e-6) or (np.isfinite(hi) and v >= hi * (1 - 1e-6)):
+                out[p] = lo if v <= lo * (1 + 1e-6) else hi
+        return out
+
+    def unreached(self, relative: float = 0.05, z: float = 3.0) -> dict[str, str]:
+        """Moments the fit did not reach (farther from the target than ``relative`` of it and
+        ``z`` Monte-Carlo SEs), each with the closest value the model gave."""
+        out = {}
+        for k, err in self.errors().items():
+            se = self.mc_se[k] if np.isfinite(self.mc_se[k]) else 0.0
+            if abs(err) > relative * max(abs(self.targets[k]), 1e-9) and abs(err) > z * se:
+                out[k] = (
+                    f"target {self.targets[k]:.4g}, the fit's {self.fitted[k]:.4g} "
+                    f"(Monte-Carlo SE {self.mc_se[k]:.2g})"
+                )
+        return out
+
 
 def _bounds(key: str) -> tuple[float, float]:
     info = PARAMS[key]
