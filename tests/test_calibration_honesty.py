@@ -77,3 +77,15 @@ def test_a_target_the_model_cannot_reach_is_said_and_gets_no_interval():
                                   settings=settings)  # fmt: skip
     assert "word_of_mouth.q_positive" in reachable.intervals
     assert "NOT REACHED" not in reachable.summary()
+
+
+def test_a_top_share_target_states_one_range():
+    """0.2 was refused with "0.2 < x ≤ 1" and then 1.0 with "< 1": one range, stated once."""
+    import pytest
+
+    from model.studies.calibration.errors import CalibrationError
+    from model.studies.calibration.fit import calibrate_targets
+
+    for share in (0.2, 1.0):
+        with pytest.raises(CalibrationError, match=r"allowed: 0\.2 < x < 1 "):
+            calibrate_targets({"top20_share": share})

@@ -267,13 +267,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _number(targets: Mapping[str, Any], key: str, lo: float, hi: float, *, open_lo=True) -> float:
-    v = targets[key]
+def _number(targets: Mapping[str, Any], key: str, lo: float, hi: float, *, open_lo=True, open_hi=False) -> float:  # fmt: skip
+    v, signs = targets[key], ("<" if open_lo else "≤", "<" if open_hi else "≤")
     ok = isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
-    ok = ok and (lo < v if open_lo else lo <= v) and v <= hi
+    ok = ok and (lo < v if open_lo else lo <= v) and (v < hi if open_hi else v <= hi)
     if not ok:
         raise CalibrationError(
-            f"{key}: value {v!r} is not allowed; allowed: {lo:g} {'<' if open_lo else '≤'} x ≤ {hi:g} "
+            f"{key}: value {v!r} is not allowed; allowed: {lo:g} {signs[0]} x {signs[1]} {hi:g} "
             f"({TARGETS[key]})"
         )
     return float(v)
@@ -340,7 +340,7 @@ def calibrate_targets(
 
     # --- spend: closed forms
     if "top20_share" in targets:
-        share = _number(targets, "top20_share", 0.2, 1.0)
+        share = _number(targets, "top20_share", 0.2, 1.0, open_hi=True)  # (σ → ∞ at 1)
         values.update(_LOGNORMAL, **{"market.spend_sigma": sigma_from_top_share(share)})
         notes.append(
             "spend_sigma from the top-20% share of a lognormal: share = Phi(sigma - z_0.8), "
