@@ -52,3 +52,32 @@ def test_an_unknown_date_directive_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--date-format '%Q' is not a date format" in err
     assert "Traceback" not in err
+
+
+def test_a_one_day_log_says_it_needs_two_days(tmp_path, capsys):
+    log = tmp_path / "one_day.csv"
+    log.write_text("client,date,amount\n" + "".join(f"c{i},2020-03-01,10\n" for i in range(20)))
+    assert cli("calibrate", "--transactions", log, "--out", tmp_path / "f.toml", "--quiet") == 2
+    err = capsys.readouterr().err
+    assert "the log covers one day (2020-03-01)" in err
+    assert "split" not in err  # (it named a --split nobody gave, with an empty range)
+
+
+def test_survival_options_are_refused_where_they_do_nothing(tmp_path, capsys):
+    targets = tmp_path / "t.toml"
+    targets.write_text("top20_share = 0.8\n")
+    out = tmp_path / "f.toml"
+    assert cli("calibrate", "--targets", targets, "--cohort-size", "100", "--out", out) == 2
+    assert "--cohort-size: not used with --targets" in capsys.readouterr().err
+    assert cli("calibrate", "--transactions", _log(tmp_path), "--fit-years", "3", "--out", out) == 2
+    assert "--fit-years: not used with --transactions" in capsys.readouterr().err
+
+
+def test_a_cohort_of_half_a_client_is_refused_by_name():
+    from model.studies.calibration.errors import CalibrationError
+    from model.studies.calibration.fit import calibrate_targets
+
+    with pytest.raises(
+        CalibrationError, match=r"cohort_size: value 0\.5 is not allowed; allowed: 1 ≤ x"
+    ):
+        calibrate_targets({"retention_by_tenure": [0.6, 0.7], "cohort_size": 0.5})

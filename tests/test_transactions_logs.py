@@ -105,7 +105,12 @@ def test_survival_counts_or_percentages_with_a_cohort_size(tmp_path):
         ("client,date,amount\na,2021-03-31,5\na,2021-02-30,5\n", [], "row 2"),
         ("client,date,amount\na,2021-03-31,5\na,2021-04-01,-5\n", [], "row 2 is negative"),
         ("customer,date,amount\na,2021-03-31,5\n", [], "missing column 'client'"),
-        ("client,date,amount\na,2021-03-31,5\n", ["--split", "2030-01-01"], "split"),
+        (
+            "client,date,amount\na,2021-03-31,5\na,2021-04-30,5\n",
+            ["--split", "2030-01-01"],
+            "split",
+        ),
+        ("client,date,amount\na,2021-03-31,5\n", ["--split", "2030-01-01"], "covers one day"),
         ("client,date,amount\na,2021-03-31,5\n", ["--setting", "sometimes"], "setting"),
         # --columns naming fewer or more fields than the file has (pandas warned, then shifted)
         ("1 a 19970101 1 5.0\n2 a 19970102 1 5.0\n", ["--columns", "a,b"], "allowed: 5 names"),

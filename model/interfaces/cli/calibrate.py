@@ -219,6 +219,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     check_out(args.out, file=True)  # before any fitting
     if getattr(args, "holdout_csv", None) is not None:
         check_out(args.holdout_csv, "--holdout-csv", file=True)
+    if args.survival is None:  # (they were silently ignored with a log or targets)
+        given = [f for f, v in (("--fit-years", args.fit_years), ("--cohort-size", args.cohort_size))
+                 if v is not None]  # fmt: skip
+        if given:
+            source = "--transactions" if args.transactions is not None else "--targets"
+            extra = " (in a targets file: cohort_size = N)" if "--cohort-size" in given else ""
+            raise CliError(f"{', '.join(given)}: not used with {source}; allowed: with "
+                           f"--survival only{extra}")  # fmt: skip
     try:
         if args.seeds < 1 or args.replicates < 0:
             raise CalibrationError(

@@ -105,7 +105,8 @@ def survival_table(
     if cohort_size is None and a[0] == 100.0:
         raise CalibrationError(
             f"{origin}: alive: starts at exactly 100 — a cohort of 100 clients, or percentages? "
-            "give the cohort size (--cohort-size N; N = 100 if 100 clients were counted)"
+            "give the cohort size (--cohort-size N, or cohort_size = N in a targets file; N = 100 if "
+            "100 clients were counted)"
         )
     if a[0] <= 1.0 and np.any((a > 0) & (a < 1)):
         raise CalibrationError(

@@ -44,6 +44,7 @@ from model.studies.calibration.sbg import (
     to_monthly,
 )
 from model.studies.calibration.spend import fit_lognormal, sigma_from_top_share
+from model.studies.calibration.targets import TARGETS, target_number
 from model.studies.calibration.transactions import client_spend, lifetimes
 
 __all__ = [
@@ -57,20 +58,6 @@ __all__ = [
     "read_targets",
 ]
 
-#: Target name -> meaning (unit). Any subset may be given.
-TARGETS: dict[str, str] = {
-    "survival": "clients of one cohort alive at t = 0, 1, 2, … (counts; period: period_months)",
-    "retention_by_tenure": "annual retention in tenure years 1, 2, … (shares; needs cohort_size)",
-    "cohort_size": "clients the retention_by_tenure rates were measured on",
-    "period_months": "length of a survival period in months (default 12)",
-    "annual_retention": "annual retention of the whole client base (share)",
-    "top20_share": "share of spend from the top 20% of clients",
-    "mean_spend": "mean spend per client (currency/month)",
-    "cac": "(advertising + onboarding) / acquisitions (currency/acquisition)",
-    "acquisition_rate": "acquisitions per month / active clients (1/month)",
-    "referral_share": "share of acquisitions credited to referrals",
-    "nps": "net promoter score of current clients (points, -100..100)",
-}
 
 #: Simulated moment -> the parameter it is fitted with.
 _MSM_PARAM = {
@@ -256,27 +243,15 @@ def read_targets(path: str | Path) -> dict[str, Any]:
     if not isinstance(targets, dict):
         raise CalibrationError(f"targets file {str(path)!r}: [targets] must be a table")
     for key, value in targets.items():  # a list target is a flat list of numbers
-        if isinstance(value, list) and not all(_is_number(v) for v in value):
+        if isinstance(value, list) and not all(_istarget_number(v) for v in value):
             raise CalibrationError(
                 f"{key}: value {str(value)[:60]} is not allowed; allowed: a list of numbers"
             )
     return dict(targets)
 
 
-def _is_number(value: Any) -> bool:
+def _istarget_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _number(targets: Mapping[str, Any], key: str, lo: float, hi: float, *, open_lo=True, open_hi=False) -> float:  # fmt: skip
-    v, signs = targets[key], ("<" if open_lo else "≤", "<" if open_hi else "≤")
-    ok = isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v)
-    ok = ok and (lo < v if open_lo else lo <= v) and (v < hi if open_hi else v <= hi)
-    if not ok:
-        raise CalibrationError(
-            f"{key}: value {v!r} is not allowed; allowed: {lo:g} {signs[0]} x {signs[1]} {hi:g} "
-            f"({TARGETS[key]})"
-        )
-    return float(v)
 
 
 def calibrate_targets(
@@ -312,11 +287,15 @@ def calibrate_targets(
 
     # --- retention: closed form from a survival curve
     alive = None
-    period = _number(targets, "period_months", 0, 120) if "period_months" in targets else 12.0
+    period = target_number(targets, "period_months", 0, 120) if "period_months" in targets else 12.0
     if "survival" in targets and "retention_by_tenure" in targets:
         raise CalibrationError("targets: give survival or retention_by_tenure, not both")
     if "survival" in targets:
-        size = _number(targets, "cohort_size", 0, 1e12) if "cohort_size" in targets else None
+        size = (
+            target_number(targets, "cohort_size", 1, 1e12, open_lo=False)
+            if "cohort_size" in targets
+            else None
+        )
         alive = survival_table(targets["survival"], origin="targets: survival", cohort_size=size)
     elif "retention_by_tenure" in targets:
         rates = np.asarray(targets["retention_by_tenure"], dtype=float)
@@ -330,7 +309,7 @@ def calibrate_targets(
                 "cohort_size: missing; retention_by_tenure needs the number of clients the rates "
                 "were measured on (the intervals depend on it)"
             )
-        n = _number(targets, "cohort_size", 0, 1e12)
+        n = target_number(targets, "cohort_size", 1, 1e12, open_lo=False)
         alive = np.round(n * np.concatenate([[1.0], np.cumprod(rates)]))
     if alive is not None:
         fit = fit_survival(alive, period_months=period)
@@ -340,14 +319,14 @@ def calibrate_targets(
 
     # --- spend: closed forms
     if "top20_share" in targets:
-        share = _number(targets, "top20_share", 0.2, 1.0, open_hi=True)  # (σ → ∞ at 1)
+        share = target_number(targets, "top20_share", 0.2, 1.0, open_hi=True)  # (σ → ∞ at 1)
         values.update(_LOGNORMAL, **{"market.spend_sigma": sigma_from_top_share(share)})
         notes.append(
             "spend_sigma from the top-20% share of a lognormal: share = Phi(sigma - z_0.8), "
             "sigma = z_0.8 + Phi^-1(share); exact, no interval (the share is taken as exact)."
         )
     if "mean_spend" in targets:
-        values["market.spend_mean"] = _number(targets, "mean_spend", 0, 1e7)
+        values["market.spend_mean"] = target_number(targets, "mean_spend", 0, 1e7)
     elif "top20_share" in targets:
         not_identified["market.spend_mean"] = "a spend share says nothing about the spend level"
 
@@ -361,7 +340,7 @@ def calibrate_targets(
         "nps": (-100.0, 100.0),
     }
     for k in moments:
-        moments[k] = _number(targets, k, *limits[k], open_lo=k != "nps")
+        moments[k] = target_number(targets, k, *limits[k], open_lo=k != "nps")
     if alive is None and "annual_retention" in moments:
         not_identified["retain.churn_heterogeneity"] = (
             "one aggregate retention rate cannot separate mean churn from its spread across clients; "

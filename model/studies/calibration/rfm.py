@@ -103,6 +103,11 @@ def history(log: pd.DataFrame, split=None, *, end=None, unit_days: float = 7.0) 
     """Histories at ``split`` (a date; default :func:`default_split`) from one-row-per-purchase-day log."""
     start = log["date"].min()
     end = log["date"].max() if end is None else _date("end", end)
+    if not start < end:  # (one day of purchases: nothing to split into fit and holdout)
+        raise CalibrationError(
+            f"the log covers one day ({start.date()}); allowed: purchases on at least two days "
+            "(a calibration period, then a holdout)"
+        )
     split = default_split(log) if split is None else _date("split", split)
     if not start <= split < end:
         raise CalibrationError(
