@@ -31,6 +31,7 @@ from model.engine.kernels import account as kernels
 from model.scenario import LoyaltyEconomics, Scenario, Service
 
 __all__ = [
+    "cost_shares",
     "monthly_overhead",
     "monthly_rate",
     "service_cost",
@@ -105,13 +106,15 @@ def _shared_charges(ctx: Context, n: int, total_revenue: float) -> tuple[float, 
     joiners = np.flatnonzero(cl.joins)
     if joiners.size:
         cl.value[joiners] -= (led["marketing"] + led["onboarding"]) / joiners.size
-    return _shares(led, n, total_revenue, joiners.size)
+    return cost_shares(led, n, total_revenue, joiners.size)
 
 
-def _shares(
+def cost_shares(
     led: dict[str, float], n: int, total_revenue: float, joiners: int
 ) -> tuple[float, float, float]:
-    """:func:`_shared_charges`' split once the ``joiners`` (a count) have paid for acquisition.
+    """:func:`_shared_charges`' split once the ``joiners`` (a count) have paid for acquisition
+    (also read after a month, to take a client's share of the shared costs back out of its
+    attributed profit and leave its contribution).
 
     Returns ``(per_client, per_revenue, unattributed)`` in currency, share and currency.
     """
@@ -239,7 +242,7 @@ def step(ctx: Context) -> None:
     led["discounts"] += discount_total
     led["overhead"] += monthly_overhead(p)
 
-    per_client_charge, per_revenue, unattributed = _shares(led, n, total_revenue, joiners)
+    per_client_charge, per_revenue, unattributed = cost_shares(led, n, total_revenue, joiners)
     kernels.attribute(
         idx, contribution, revenue, cl.referrer, per_client_charge, per_revenue,
         p.word_of_mouth.referral_credit_share, ctx.charged_unserved, cl.direct_cost, cl.value,

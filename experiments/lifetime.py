@@ -1,0 +1,99 @@
+"""Customers followed over their lives: the net present value each client acquired in a run's
+first year brings, acquisition subtracted — Reichheld & Sasser's (1990) per-customer estimand.
+
+Each client's profit is followed month by month from the month it joined: its contribution
+(revenue less the costs it causes: cost of goods, discounts, service, fixes, win-back offers), the
+acquisition charge of its month of joining, and the referral credits it earns and gives (docs/ODD.md
+§7.9) — its attributed profit (``clients.value``) with its share of the firm's shared costs
+(staff, training, hiring, overhead, R&D) added back, as Reichheld & Sasser's customer profit has
+none. Each month's is discounted to the month the client joined at the world's rate, until the
+run ends. The run is made long enough
+(:data:`FOLLOW_MONTHS` after the cohort's year) that what the horizon cuts off is small: after
+twenty years a client with the plausible range's lowest churn (0.5% a month) is still there with
+chance 0.3, and a month's profit then is worth 0.15 of today's at a 10% rate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from model import Scenario
+from model.engine.phases.account import cost_shares
+from model.engine.retention_model import RetentionModel
+from model.studies.run import RunResult, run_many
+
+__all__ = ["COHORT_MONTHS", "FOLLOW_MONTHS", "lifetime_runs", "month_profit"]
+
+#: The cohort: clients first acquired in months 1 to this.
+COHORT_MONTHS = 12
+#: Months each run goes on after the cohort's year.
+FOLLOW_MONTHS = 240
+
+
+def lifetime_runs(
+    scenarios: Sequence[Scenario], annual_rate: float
+) -> list[tuple[RunResult, float]]:
+    """Run each scenario for ``COHORT_MONTHS + FOLLOW_MONTHS`` months; return the run and the
+    mean lifetime NPV of its first year's acquisitions (NaN where nobody joined).
+
+    ``annual_rate`` discounts (per year, compounded monthly as the ledger's NPV is).
+    """
+    months = {"run.months": COHORT_MONTHS + FOLLOW_MONTHS}
+    watching: dict[int, _Cohort] = {}
+
+    def watch(model: RetentionModel) -> None:
+        cohort = watching.get(id(model))
+        if cohort is None:
+            watching[id(model)] = _Cohort(model, annual_rate)
+        else:
+            cohort.after_month(model)
+
+    def finish(scenario: Scenario, model: RetentionModel) -> tuple[RunResult, float]:
+        return RunResult.of(scenario, model), watching.pop(id(model)).mean_npv(model)
+
+    return run_many([s.with_overrides(months) for s in scenarios], finish, watch=watch)
+
+
+def month_profit(model: RetentionModel, last_value: np.ndarray) -> np.ndarray:
+    """Each client's profit in the month just run (currency): its attributed profit's change
+    since ``last_value`` with its share of the shared costs added back.
+
+    Summed over the market it is the month's revenue less the costs clients cause and less
+    acquisition (``tests/test_lifetime.py``).
+    """
+    ctx = model.ctx
+    change = model.clients.value - last_value
+    # A served client's attributed profit less its share of the shared costs (staff, training,
+    # hiring, overhead, R&D) is its contribution (less acquisition): add that share back.
+    served = ctx.served_idx
+    joiners = int(np.count_nonzero(model.clients.joins))
+    per_client, per_revenue, _ = cost_shares(ctx.ledger, served.size, ctx.revenue, joiners)
+    change[served] += per_client + per_revenue * ctx.client_revenue[: served.size]
+    return change
+
+
+class _Cohort:
+    """Each client's attributed profit since last month, discounted to its month of joining."""
+
+    def __init__(self, model: RetentionModel, annual_rate: float) -> None:
+        self.last = model.clients.value.copy()
+        self.pv = np.zeros(model.clients.n)
+        self.factor = (1.0 + annual_rate) ** (-1.0 / 12.0)
+
+    def _members(self, model: RetentionModel) -> np.ndarray:
+        joined = model.clients.acquired_month
+        return np.flatnonzero((joined >= 1) & (joined <= COHORT_MONTHS))
+
+    def after_month(self, model: RetentionModel) -> None:
+        change = month_profit(model, self.last)
+        self.last[:] = model.clients.value
+        rows = self._members(model)
+        if rows.size:
+            since = model.month - model.clients.acquired_month[rows].astype(np.float64)
+            self.pv[rows] += change[rows] * self.factor**since
+
+    def mean_npv(self, model: RetentionModel) -> float:
+        rows = self._members(model)
+        return float(self.pv[rows].mean()) if rows.size else float("nan")

@@ -1,0 +1,57 @@
+"""The retention claim's lifetime reading (experiments.lifetime): a client's monthly profit is
+its attributed profit with its share of the shared costs added back, so that over the market it
+is the month's revenue less the costs clients cause and less acquisition; the cohort's value is
+what following each client and discounting gives; and it is no constant of the design."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments.arms import ACQUISITION, CONTRIBUTION_COSTS
+from experiments.lifetime import COHORT_MONTHS, lifetime_runs, month_profit
+from model import RetentionModel, Scenario
+
+SMALL = {"market.clients": 600, "run.months": 30, "run.seed": 4}
+
+
+@pytest.mark.parametrize(
+    "extra", [{}, {"levers.rd_share": 0.05, "economics.fixed_overhead": 500.0}]
+)
+def test_the_markets_monthly_profit_is_contribution_less_acquisition(extra):
+    model = RetentionModel(Scenario().with_overrides({**SMALL, **extra}))
+    last = model.clients.value.copy()
+    for _ in range(SMALL["run.months"]):
+        model.step()
+        total = float(month_profit(model, last).sum())
+        last = model.clients.value.copy()
+        row = model.timeseries().iloc[-1]
+        expected = row["revenue"] - row[list(CONTRIBUTION_COSTS)].sum()
+        if row["acquired"] > 0:  # (with nobody joining, acquisition is a shared cost)
+            expected -= row[list(ACQUISITION)].sum()
+        assert total == pytest.approx(expected, rel=1e-9, abs=1e-6)
+
+
+def test_the_cohort_value_is_each_clients_discounted_profit():
+    scenario = Scenario().with_overrides(SMALL)
+    [(run, value)] = lifetime_runs([scenario], 0.1)
+    assert run.scenario.run.months == COHORT_MONTHS + 240
+    # Again by hand, from the month-by-month profits.
+    model = RetentionModel(scenario.with_overrides({"run.months": COHORT_MONTHS + 240}))
+    last, pv = model.clients.value.copy(), np.zeros(model.clients.n)
+    for _ in range(model.months):
+        model.step()
+        profit = month_profit(model, last)
+        last = model.clients.value.copy()
+        joined = model.clients.acquired_month.astype(float)
+        cohort = (joined >= 1) & (joined <= COHORT_MONTHS)
+        pv[cohort] += profit[cohort] * 1.1 ** (-(model.month - joined[cohort]) / 12)
+    assert value == pytest.approx(pv[cohort].mean(), rel=1e-12)
+
+
+def test_a_dearer_acquisition_lowers_the_lifetime_value_one_for_one():
+    """Onboarding is paid once, at joining (undiscounted): 100 more per joiner is 100 less."""
+    base = Scenario().with_overrides(SMALL)
+    dearer = base.with_overrides({"attract.onboarding_cost": base.attract.onboarding_cost + 100})
+    (_, a), (_, b) = lifetime_runs([base, dearer], 0.1)
+    assert a - b == pytest.approx(100.0, rel=1e-9)
