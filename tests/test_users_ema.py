@@ -17,6 +17,7 @@ with warnings.catch_warnings():
     import ema_workbench as ema
     from ema_workbench.analysis import prim
 
+from model import Scenario, ScenarioError
 from model.scenario import PARAMS, by_role, uncertainties
 from model.studies.ema import (
     OUTCOMES,
@@ -55,7 +56,8 @@ def test_every_declared_uncertainty_and_lever_maps_to_an_ema_parameter() -> None
             assert info.upper is None or lever.upper_bound <= info.upper
             assert lever.lower_bound <= info.default <= lever.upper_bound
     kinds = {o.name: o.kind for o in ema_outcomes()}
-    assert kinds["npv"] == ema.ScalarOutcome.MAXIMIZE and kinds["cac"] == ema.ScalarOutcome.MINIMIZE
+    assert kinds["npv"] == ema.ScalarOutcome.MAXIMIZE
+    assert kinds["churned_total"] == ema.ScalarOutcome.MINIMIZE
     assert set(kinds) == set(OUTCOMES)
     with pytest.raises(ValueError, match="not an uncertainty"):
         ema_uncertainties(["levers.service_level"])
@@ -85,3 +87,38 @@ def test_perform_experiments_and_prim_find_where_the_firm_loses_money() -> None:
     limits = box.box_lims[box._cur_box]
     assert limits["economics__cogs_share"].iloc[0] > 0.3  # the box cuts the high-COGS corner
     assert box.density > y.mean()  # the box is richer in losers than the whole sample
+
+
+def test_the_base_scenarios_schedule_and_shocks_are_run():
+    """ema_model(base=...) ran the base's parameters without its schedule and shocks: a service
+    cut's NPV read the plain baseline's (16,769 against 7,430)."""
+    from model.studies.run import simulate
+
+    base = Scenario.preset("policies/service_cut")
+    m = ema_model(["economics.cogs_share"], [], ["npv"], clients=300, months=24, base=base)
+    got = m.function(economics__cogs_share=base.economics.cogs_share)["npv"]
+    assert got == simulate(base, seed=1, clients=300, months=24).summary["npv"]
+    assert got != simulate(Scenario(), seed=1, clients=300, months=24).summary["npv"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"clients": 2000.7}, "clients"),
+        ({"months": True}, "months"),
+        ({"outcomes": ["npvv"]}, "outcomes"),
+        ({"uncertainty_keys": "retain.base_churn"}, "uncertainty_keys"),
+        ({"base": "baseline"}, "base"),
+    ],
+)
+def test_bad_arguments_name_the_field(kwargs, field):
+    with pytest.raises(ScenarioError, match=field):
+        ema_model(**{"uncertainty_keys": ["retain.base_churn"], "lever_keys": [], **kwargs})
+
+
+def test_cac_is_reported_not_optimised():
+    """CAC is NaN where nobody was acquired, which the optimiser cannot sort (it failed)."""
+    from ema_workbench import ScalarOutcome
+
+    [cac] = ema_outcomes(["cac"])
+    assert cac.kind == ScalarOutcome.INFO

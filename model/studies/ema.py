@@ -40,7 +40,10 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any, get_args
 
-from model.scenario import PARAMS, ParamInfo, Scenario, by_role, uncertainties
+from model.engine.keywords import require_scenario
+from model.engine.summary import SUMMARY
+from model.scenario import PARAMS, ParamInfo, Scenario, ScenarioError, by_role, uncertainties
+from model.scenario.arguments import choice, count, first_seed
 
 __all__ = [
     "OUTCOMES",
@@ -61,7 +64,9 @@ OUTCOMES: dict[str, int] = {
     "retention_annual_mean": 1,
     "nps_end": 1,
     "satisfaction_end": 1,
-    "cac": -1,
+    # Reported, not optimised: undefined (NaN) where nobody was acquired, which an optimiser's
+    # sorting cannot take (platypus failed on it).
+    "cac": 0,
     "churned_total": -1,
 }
 _LOG = "log10__"
@@ -99,7 +104,7 @@ def _parameter(key: str, info: ParamInfo, low: Any, high: Any) -> Any:
 def ema_uncertainties(keys: Sequence[str] | None = None) -> list:
     """EMA parameters for the declared uncertainties (all with a plausible range, or ``keys``)."""
     declared = uncertainties()
-    keys = list(declared) if keys is None else list(keys)
+    keys = list(declared) if keys is None else _keys("uncertainty_keys", keys)
     out = []
     for key in keys:
         if key not in declared:
@@ -127,7 +132,7 @@ def _lever_range(info: ParamInfo) -> tuple[float, float]:
 def ema_levers(keys: Sequence[str] | None = None) -> list:
     """EMA parameters for the declared levers (all, or ``keys``)."""
     declared = by_role("lever")
-    keys = list(declared) if keys is None else list(keys)
+    keys = list(declared) if keys is None else _keys("lever_keys", keys)
     out = []
     for key in keys:
         if key not in declared:
@@ -149,18 +154,29 @@ def ema_outcomes(names: Sequence[str] | None = None) -> list:
         -1: ema.ScalarOutcome.MINIMIZE,
         0: ema.ScalarOutcome.INFO,
     }
-    names = list(OUTCOMES) if names is None else list(names)
+    names = list(OUTCOMES) if names is None else _keys("outcomes", names)
+    for n in names:  # (checked here: each experiment failed later with a KeyError)
+        choice("outcomes", n, SUMMARY)
     return [ema.ScalarOutcome(n, kind=kinds[OUTCOMES.get(n, 0)]) for n in names]
 
 
+def _keys(name: str, keys: Sequence[str]) -> list[str]:
+    """``keys`` as a list of names; one name alone is refused (it would be read letter by
+    letter)."""
+    if isinstance(keys, str):
+        raise ScenarioError(f"{name}: value {keys!r} is not allowed; allowed: a list of names")
+    return list(keys)
+
+
 def run(
-    *, clients: int, months: int, seed: int, base: dict[str, Any], outcomes: Sequence[str],
+    *, clients: int, months: int, seed: int, base: Scenario, outcomes: Sequence[str],
     **values: Any,
 ) -> dict[str, float]:  # fmt: skip
-    """One experiment: the base scenario with ``values`` (EMA's names) → the outcomes."""
+    """One experiment: the base scenario (its schedule and shocks too) with ``values`` (EMA's
+    names) → the outcomes."""
     from model.studies.run import simulate
 
-    overrides = dict(base)
+    overrides = {}
     for name, value in values.items():
         key, log = scenario_key(name)
         if log:
@@ -171,7 +187,7 @@ def run(
         elif info.kind is float:
             value = float(value)
         overrides[key] = value
-    scenario = Scenario().with_overrides(overrides)
+    scenario = base.with_overrides(overrides)
     summary = simulate(scenario, seed=seed, clients=clients, months=months).summary
     return {name: float(summary[name]) for name in outcomes}
 
@@ -199,20 +215,22 @@ def ema_model(
     clients, months, seed : int
         Market size (people), horizon (months) and the common seed of every experiment.
     base : Scenario, optional
-        The scenario the experiments change (default: the built-in baseline).
+        The scenario the experiments change, its schedule and shocks included (default: the
+        built-in baseline).
     name : str
         The model's name in EMA's results.
     """
     import ema_workbench as ema
 
     outcome_list = ema_outcomes(outcomes)
-    base_values = (base or Scenario()).flat()
+    base = Scenario() if base is None else require_scenario(base, "base")
     function = partial(
         run,
-        clients=int(clients),
-        months=int(months),
-        seed=int(seed),
-        base=base_values,
+        clients=count("clients", clients),
+        months=count("months", months),
+        seed=first_seed(seed, base),
+        # The scenario itself, not its parameters: its schedule and shocks were lost.
+        base=base,
         outcomes=[o.name for o in outcome_list],
     )
     model = ema.Model(name, function=function)
