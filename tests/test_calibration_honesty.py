@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import cli
 
 
@@ -89,3 +90,35 @@ def test_a_top_share_target_states_one_range():
     for share in (0.2, 1.0):
         with pytest.raises(CalibrationError, match=r"allowed: 0\.2 < x < 1 "):
             calibrate_targets({"top20_share": share})
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"months": 10, "burn_in": 20}, "burn_in"),
+        ({"seeds": ()}, "seeds"),
+        ({"clients": 0}, "clients"),
+        ({"seeds": (1.5,)}, "seeds"),
+        ({"replicates": -1}, "replicates"),
+    ],
+)
+def test_simulated_moments_settings_are_checked(kwargs, field):
+    """A burn-in past the horizon, or no seed, made every moment NaN, and the base's value came
+    back as a fit with the interval [0.02, 0.02]."""
+    from model.studies.calibration.errors import CalibrationError
+    from model.studies.calibration.moments import MSMSettings
+
+    with pytest.raises(CalibrationError, match=f"^{field}: value"):
+        MSMSettings(**kwargs)
+
+
+def test_no_refits_is_no_interval_not_nan():
+    from model.studies.calibration.fit import calibrate_targets
+    from model.studies.calibration.moments import MSMSettings
+
+    fit = calibrate_targets(
+        {"annual_retention": 0.85}, settings=MSMSettings(seeds=(1, 2), replicates=0)
+    )
+    assert "retain.base_churn" not in fit.intervals
+    assert "no refits" in fit.no_interval["retain.base_churn"]
+    assert "nan" not in fit.summary()

@@ -372,6 +372,8 @@ def calibrate_targets(
         missed = {_MSM_PARAM[k]: f"{k} NOT REACHED: {why}" for k, why in msm.unreached().items()}
         for p, bound in msm.at_bound().items():
             missed[p] = f"stopped at the bound {bound:g} of its range; " + missed.get(p, "")
+        for p in msm.values if not msm.replicate_values else ():
+            no_interval[p] = "no interval: no refits with other seeds (replicates = 0)"
         for p, why in missed.items():
             no_interval[p], notes = f"no interval: {why.rstrip('; ')}", [*notes, f"{p}: {why}"]
             intervals.pop(p, None)

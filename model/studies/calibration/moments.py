@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from model.scenario import PARAMS, Scenario
+from model.scenario import PARAMS, Scenario, ScenarioError
+from model.scenario.arguments import count
 from model.studies.calibration.errors import CalibrationError
 from model.studies.progress import Progress, or_silent
 from model.studies.run import simulate_many
@@ -83,6 +84,31 @@ class MSMSettings:
     seeds: tuple[int, ...] = tuple(range(101, 109))
     replicates: int = 2
 
+    def __post_init__(self) -> None:
+        # (Unchecked, a burn-in past the horizon or no seed made every moment NaN, and the
+        # base scenario's value came back as a fit with a zero-width interval.)
+        for name, low in (("clients", 1), ("months", 1), ("burn_in", 0), ("replicates", 0)):
+            _whole(name, getattr(self, name), low)
+        if self.burn_in >= self.months:
+            raise CalibrationError(
+                f"burn_in: value {self.burn_in!r} is not allowed; allowed: 0 ≤ x < months "
+                f"({self.months}): the moments are averaged over the months after it"
+            )
+        if isinstance(self.seeds, str | bytes) or not len(self.seeds):
+            raise CalibrationError(
+                f"seeds: value {self.seeds!r} is not allowed; allowed: one or more seeds"
+            )
+        for seed in self.seeds:
+            _whole("seeds", seed, 0)
+
+
+def _whole(name: str, value: object, low: int) -> None:
+    """:func:`~model.scenario.arguments.count`'s check, as a :class:`CalibrationError`."""
+    try:
+        count(name, value, low)
+    except ScenarioError as exc:
+        raise CalibrationError(str(exc)) from None
+
 
 def simulated_moments(
     scenario: Scenario,
@@ -114,7 +140,8 @@ class MSMFit:
     values : dict
         Fitted parameter → value.
     intervals : dict
-        Parameter → (low, high): the fitted value ± 1.96 × the spread over seed-set replicates.
+        Parameter → (low, high): the fitted value ± 1.96 × the spread over seed-set replicates
+        (none without replicates).
     targets, fitted, mc_se : dict
         Moment → target, simulated value at the fit, and its Monte-Carlo standard error (over seeds).
     evaluations : int
@@ -157,7 +184,8 @@ class MSMFit:
         out = {}
         for k, err in self.errors().items():
             se = self.mc_se[k] if np.isfinite(self.mc_se[k]) else 0.0
-            if abs(err) > relative * max(abs(self.targets[k]), 1e-9) and abs(err) > z * se:
+            far = abs(err) > relative * max(abs(self.targets[k]), 1e-9) and abs(err) > z * se
+            if far or not np.isfinite(err):  # (a moment the runs left undefined: no fit)
                 out[k] = (
                     f"target {self.targets[k]:.4g}, the fit's {self.fitted[k]:.4g} "
                     f"(Monte-Carlo SE {self.mc_se[k]:.2g})"
@@ -259,10 +287,7 @@ def fit_moments(
         progress.set_description_str(f"calibrate: fit {r + 2} of {fits} (other seeds)")
         reps.append(_fit_once(base, params, targets, scale, settings, seeds, values, progress)[0])
     intervals = {}
-    for p in params:
-        if reps:
-            sd = float(np.std([rep[p] for rep in reps] + [values[p]], ddof=1))
-            intervals[p] = (values[p] - 1.96 * sd, values[p] + 1.96 * sd)
-        else:
-            intervals[p] = (float("nan"), float("nan"))
+    for p in params if reps else ():  # (no refits, no interval: not a [nan, nan] one)
+        sd = float(np.std([rep[p] for rep in reps] + [values[p]], ddof=1))
+        intervals[p] = (values[p] - 1.96 * sd, values[p] + 1.96 * sd)
     return MSMFit(values, intervals, dict(targets), fitted, mc_se, calls, reps)
