@@ -122,3 +122,23 @@ def test_no_refits_is_no_interval_not_nan():
     assert "retain.base_churn" not in fit.intervals
     assert "no refits" in fit.no_interval["retain.base_churn"]
     assert "nan" not in fit.summary()
+
+
+def test_clients_too_alike_for_the_model_is_one_line_about_the_data(tmp_path, capsys):
+    """300 clients with one purchase rate and one spend distribution: the fitted shapes run past
+    what the model takes. It said "override: market.purchase_rate_shape …", an override the user
+    never gave, after numpy's RuntimeWarnings, with --quiet."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for i in range(300):
+        t = rng.uniform(0, 60)
+        while t < 540:
+            rows.append((f"c{i}", pd.Timestamp("2020-01-01") + pd.Timedelta(days=int(t)),
+                         round(rng.uniform(10, 40), 2)))  # fmt: skip
+            t += rng.exponential(60)
+    log = tmp_path / "alike.csv"
+    pd.DataFrame(rows, columns=["client", "date", "amount"]).to_csv(log, index=False)
+    assert cli("calibrate", "--transactions", log, "--out", tmp_path / "f.toml", "--quiet") == 2
+    err = capsys.readouterr().err
+    assert err.startswith("retention: error: these data fit values the model cannot take")
+    assert "override" not in err and "Warning" not in err and len(err.splitlines()) == 1

@@ -72,8 +72,13 @@ def test_sensitivity_warns_on_a_small_sample_and_flags_indices_above_one():
 
     small = caveats(_sobol_table(1.12, 0.6, 16))
     assert small[0].startswith("sample too small: sobol N = 16")
-    assert any("S1=1.12 outside [0, 1]" in line for line in small)
+    assert any("S1 ±0.60" in line for line in small)  # (within its width of [0, 1]: too wide)
     assert caveats(_sobol_table(0.55, 0.03, 1024)) == []
+    # Outside [0, 1] by more than the width, on either side alike.
+    for s1 in (1.12, -0.3):
+        t = _sobol_table(s1, 0.05, 1024)
+        assert t["flag"].iloc[0].startswith(f"S1={s1:.2f} outside [0, 1]")
+    assert "outside" not in _sobol_table(-0.3, 0.6, 1024)["flag"].iloc[0]
 
 
 def test_sensitivity_command_prints_the_warnings(tmp_path, capsys):

@@ -135,7 +135,10 @@ def _flag(row: dict) -> str:
         v, conf = row.get(name), row.get(f"{name}_conf")
         if v is None or not np.isfinite(v):
             continue
-        if v > 1 or v < -(conf if conf and np.isfinite(conf) else 0.0):
+        # Outside [0, 1] by more than its 95% half-width, on either side (a negative S1 was
+        # let off by its width while an index above 1 was flagged whatever its width).
+        slack = conf if conf is not None and np.isfinite(conf) else 0.0
+        if v > 1 + slack or v < -slack:
             out.append(f"{name}={v:.2f} outside [0, 1]")
         if conf is not None and np.isfinite(conf) and conf > MAX_CONF:
             out.append(f"{name} ±{conf:.2f}")

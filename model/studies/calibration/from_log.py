@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.scenario import Scenario
+from model.scenario import Scenario, ScenarioError
 from model.studies.calibration import bgnbd, gamma_gamma, pareto_nbd
 from model.studies.calibration.errors import CalibrationError
 from model.studies.calibration.fit import _ALWAYS_UNIDENTIFIED, _base, calibrate_transactions
@@ -100,10 +100,13 @@ def calibrate_log(
         return res
     h = history(purchases, split)
     progress.set_description_str("calibrate: fitting BG/NBD, Pareto/NBD and Gamma-Gamma")
-    bg = bgnbd.fit(h.x, h.t_x, h.T)
-    pn = pareto_nbd.fit(h.x, h.t_x, h.T)
-    has_amounts = bool(np.isfinite(purchases["amount"]).any())
-    gg = gamma_gamma.fit(h.x, h.value) if has_amounts else None
+    # (The optimizers' trial points may overflow; a fit is judged by its result, not by numpy's
+    # warnings on the way, which reached a user's terminal even with --quiet.)
+    with np.errstate(all="ignore"):
+        bg = bgnbd.fit(h.x, h.t_x, h.T)
+        pn = pareto_nbd.fit(h.x, h.t_x, h.T)
+        has_amounts = bool(np.isfinite(purchases["amount"]).any())
+        gg = gamma_gamma.fit(h.x, h.value) if has_amounts else None
     mapped = to_model(pn, gg, h.unit_days)
     scenario = _base(base)
     values = dict(mapped.values)
@@ -115,7 +118,7 @@ def calibrate_log(
         months = int(np.ceil((h.end - h.start).days / DAYS_PER_MONTH)) + 1
         progress.set_description_str("calibrate: holdout forecast (simulating the cohort)")
         agent_fc = agent_cohort(
-            scenario.with_overrides(values),
+            _applied(scenario, values),
             h.clients,
             months,
             mapped.spend_per_purchase,
@@ -202,10 +205,19 @@ def calibrate_log(
             "market.spend_mean": "a product of fitted rates; see the r, α, p, q, γ intervals in the notes",
         },
     )
-    try:
-        result.scenario  # noqa: B018 - validates the fitted values against the parameters' ranges
-    except Exception as exc:  # ScenarioError: a value outside a parameter's range
-        raise CalibrationError(
-            f"the fitted values fall outside the parameters' ranges: {exc}"
-        ) from None
+    _applied(scenario, values)  # (the values the forecast ran: checked there already)
     return result
+
+
+def _applied(scenario: Scenario, values: dict) -> Scenario:
+    """``scenario`` with the fitted ``values``, or a :class:`CalibrationError` saying that the
+    data fit values the model cannot take (not an override the user never gave)."""
+    try:
+        return scenario.with_overrides(values)
+    except ScenarioError as exc:
+        shapes = " (a shape this large: the clients' purchase rates or spends hardly differ)"
+        raise CalibrationError(
+            "these data fit values the model cannot take: "
+            + str(exc).removeprefix("override: ")
+            + (shapes if "_shape" in str(exc) else "")
+        ) from None
