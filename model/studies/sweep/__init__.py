@@ -9,15 +9,18 @@ replications. :func:`run_sweep` (:mod:`model.studies.sweep.runner`) submits batc
 Examples
 --------
 A full sweep takes minutes, so this is shown rather than run (``tests/test_sweep.py`` runs small
-ones)::
+ones). In a script, the pool's worker processes import the script again, so the sweep must sit
+under ``if __name__ == "__main__":`` (as for any ``multiprocessing`` program; a notebook needs
+no guard)::
 
     from model.scenario import preset_path
     from model.studies.sweep import executor, load, load_spec, run_sweep
 
-    spec = load_spec(preset_path("sweeps/example", kind="sweep"))
-    with executor(workers=2) as (pool, slots, _):
-        run_sweep(spec, "out/example-sweep", pool=pool, slots=slots)
-    load("out/example-sweep")  # one row per run
+    if __name__ == "__main__":
+        spec = load_spec(preset_path("sweeps/example", kind="sweep"))
+        with executor(workers=2) as (pool, slots, _):  # or executor(dask_local=2): Dask
+            run_sweep(spec, "out/example-sweep", pool=pool, slots=slots)
+        print(load("out/example-sweep"))  # one row per run
 """
 
 from __future__ import annotations
