@@ -26,9 +26,10 @@ def _spec():
 def test_a_users_folder_named_like_a_stores_parts_is_never_emptied(tmp_path):
     (tmp_path / "series").mkdir()
     (tmp_path / "series" / "my.csv").write_text("precious\n")
-    with pytest.raises(SweepError, match="not a sweep store"):
-        run_sweep(_spec(), tmp_path, progress=False)
-    assert (tmp_path / "series" / "my.csv").read_text() == "precious\n"
+    for fresh in (False, True):  # (--fresh discards a sweep's results, not a user's files)
+        with pytest.raises(SweepError, match="not a sweep store"):
+            run_sweep(_spec(), tmp_path, progress=False, fresh=fresh)
+        assert (tmp_path / "series" / "my.csv").read_text() == "precious\n"
 
 
 def test_a_store_that_lost_its_manifest_keeps_its_results(tmp_path):

@@ -181,7 +181,7 @@ def open_store(
     if store.exists() and not store.is_dir():
         raise SweepError(f"--out {str(store)!r}: exists and is not a folder")
     existing = store / "manifest.json"
-    if store.is_dir() and not existing.is_file() and _half_created(store):
+    if store.is_dir() and not existing.is_file() and _sweep_only(store, results=fresh):
         _empty(store)  # an interrupted creation (the manifest is written last): start again
     if store.is_dir() and any(store.iterdir()):
         if not existing.is_file():
@@ -213,12 +213,12 @@ def open_store(
     return manifest
 
 
-def _half_created(store: Path) -> bool:
-    """True when ``store`` holds only what a sweep writes before its manifest (or temp files):
-    its files, and ``batches/`` and ``series/`` with nothing in them yet — no task runs before
-    the manifest is written. A folder whose ``batches/`` or ``series/`` hold anything else (a
-    user's own folder of that name, a finished store that lost its manifest) is not one, and is
-    never emptied."""
+def _sweep_only(store: Path, results: bool) -> bool:
+    """True when ``store`` holds only what a sweep writes (and temp files), no manifest: with
+    ``results`` False, ``batches/`` and ``series/`` hold nothing yet (a creation cut short before
+    its manifest, which is written before any task runs); with ``results`` True they may hold
+    task files (a store that lost its manifest: emptied only on ``--fresh``). A folder holding
+    anything else (a user's ``series/my.csv``) is never emptied."""
 
     def temp(name: str) -> bool:
         return name.startswith(".") and name.endswith(".tmp")
@@ -228,9 +228,9 @@ def _half_created(store: Path) -> bool:
         return False
     for sub in ("batches", "series"):
         folder = store / sub
-        if folder.exists() and (
-            not folder.is_dir() or any(not temp(p.name) for p in folder.iterdir())
-        ):
+        if folder.exists() and (not folder.is_dir() or any(
+            not (temp(f.name) or (results and BATCH_RE.match(f.name))) for f in folder.iterdir()
+        )):  # fmt: skip
             return False
     return True
 
