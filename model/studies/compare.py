@@ -286,6 +286,11 @@ def compare(
     -------
     Comparison
     """
+    if isinstance(scenarios, Scenario) or not isinstance(scenarios, Sequence):
+        raise ScenarioError(
+            f"scenarios: value {type(scenarios).__name__} is not allowed; allowed: a list of two or "
+            "more Scenarios (the policies to compare)"
+        )
     if len(scenarios) < 2:
         raise ScenarioError(f"compare: needs at least two policies, got {len(scenarios)}")
     replications = count("replications", replications)

@@ -193,6 +193,11 @@ def calibrate_transactions(
         The retention period in months (12: clients churn when a whole year passes without a
         purchase, and none follows).
     """
+    if not isinstance(log, str | Path | pd.DataFrame):  # (an AttributeError from deep inside)
+        raise CalibrationError(
+            f"log: value {type(log).__name__} is not allowed; allowed: a CSV path or a DataFrame "
+            "with columns client, date, amount"
+        )
     log = read_transactions(log) if isinstance(log, (str, Path)) else check_transactions(log)
     spend = fit_lognormal(client_spend(log).to_numpy())
     values = {**_LOGNORMAL, "market.spend_sigma": spend.sigma, "market.spend_mean": spend.mean}

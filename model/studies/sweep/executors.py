@@ -156,6 +156,10 @@ def executor(
     chosen = sum(x is not None for x in (workers, scheduler, dask_local))
     if chosen > 1:
         raise SweepError("choose one of --workers, --scheduler and --dask-local")
+    for flag, value in (("--workers", workers), ("--dask-local", dask_local)):
+        # (a string or a float failed deep in a comparison: "'<' not supported")
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise SweepError(f"{flag}: value {value!r} is not allowed; allowed: an integer ≥ 1")
     if scheduler is not None or dask_local is not None:
         with _dask(scheduler, dask_local, tls, code) as out:
             yield out
