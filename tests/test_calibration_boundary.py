@@ -36,3 +36,34 @@ def test_a_heterogeneous_cohort_keeps_its_observed_information_interval():
         "retain.churn_heterogeneity"
     ]
     assert 0 < low < high < 0.1
+
+
+def test_a_small_real_polarization_in_a_large_cohort_is_no_boundary():
+    """γ + δ = 1,500 is past the boundary's test (polarization < 10⁻³), but with a million
+    clients the data rule out no heterogeneity at all: the profile walk then failed in brentq
+    (a traceback). The observed information holds there."""
+    from model.studies.calibration.sbg import monthly_intervals
+    from model.studies.closed_forms import sbg_survival
+
+    alive = np.round(1e6 * sbg_survival(300.0, 1200.0, np.arange(13)))
+    fit = fit_survival(alive)
+    assert not fit.at_boundary
+    assert fit.gamma == pytest.approx(300, rel=0.05) and fit.delta == pytest.approx(1200, rel=0.05)
+    low, high = monthly_intervals(fit)["retain.churn_heterogeneity"]
+    assert 0 < low < high
+
+
+def test_at_the_boundary_the_mean_churns_interval_is_its_likelihood_ratio_one():
+    """[1000, 999, 998, 997]: the Hessian gave base churn [6.1e-5, 1.1e-4]; each end of the
+    likelihood-ratio interval lies χ²₁(0.95)/2 below the maximum, and the interval is wider."""
+    alive = [1000, 999, 998, 997]
+    fit = fit_survival(np.array(alive, dtype=float))
+    deaths = np.zeros(len(alive))
+    deaths[1:] = -np.diff(alive)
+    censored = np.zeros(len(alive))
+    censored[-1] = alive[-1]
+    for shapes in fit.mean_shapes:
+        drop = fit.loglik - loglik(*shapes, deaths, censored)
+        assert drop == pytest.approx(stats.chi2.ppf(0.95, 1) / 2, abs=0.02)
+    low, high = calibrate_survival(alive).intervals["retain.base_churn"]
+    assert low < 4e-5 and high > 1.8e-4

@@ -16,11 +16,17 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from scipy import optimize, stats
 
 from model.studies.calibration.errors import CalibrationError
+from model.studies.calibration.sbg_profile import (
+    BOUNDARY_POLARIZATION,
+    mean_ends,
+    polarization_upper,
+)
 from model.studies.closed_forms import sbg_pmf, sbg_survival
 
 __all__ = [
@@ -92,6 +98,9 @@ class SBGFit:
     #: :data:`BOUNDARY_POLARIZATION`): the shapes (γ, δ) at the upper end of the polarization's
     #: 95% profile-likelihood interval, whose lower end is 0. None otherwise.
     upper_shapes: tuple[float, float] | None = None
+    #: At that boundary: the shapes at the two ends of the mean churn's 95% profile-likelihood
+    #: interval with every client alike (its Hessian interval there is rounding noise too).
+    mean_shapes: tuple[tuple[float, float], tuple[float, float]] | None = None
 
     @property
     def se_log(self) -> np.ndarray:
@@ -182,6 +191,10 @@ def loglik(gamma: float, delta: float, deaths: np.ndarray, censored: np.ndarray)
     return ll
 
 
+def _ll(gamma: float, delta: float, *, deaths: np.ndarray, censored: np.ndarray) -> float:
+    return loglik(gamma, delta, deaths, censored)
+
+
 def _hessian(f, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
     """Central-difference Hessian of a scalar function."""
     n = x.size
@@ -235,11 +248,13 @@ def fit_lifetimes(
             best = res
     x = best.x
     g, d = np.exp(x)
-    upper = None
+    upper = means = None
     if 1.0 / (g + d + 1.0) < BOUNDARY_POLARIZATION:
         # γ and δ run off together: the Hessian there is rounding noise (it gave intervals a
         # few percent wide around 10⁷), so the polarization's interval comes from its profile.
-        upper = _polarization_upper(deaths, censored, -float(best.fun))
+        ll = partial(_ll, deaths=deaths, censored=censored)
+        upper = polarization_upper(ll, -float(best.fun))
+        means = mean_ends(ll) if upper is not None else None
     hess = _hessian(nll, x)
     try:
         cov = np.linalg.inv(hess)
@@ -251,48 +266,8 @@ def fit_lifetimes(
         max(np.flatnonzero(deaths).max(initial=0), np.flatnonzero(censored).max(initial=0))
     )
     return SBGFit(
-        float(g), float(d), float(-best.fun), cov, n, periods, float(period_months), upper
+        float(g), float(d), float(-best.fun), cov, n, periods, float(period_months), upper, means
     )
-
-
-#: Below this polarization 1/(γ + δ + 1) a fit is at the no-heterogeneity boundary.
-BOUNDARY_POLARIZATION = 1e-3
-
-
-def _polarization_upper(
-    deaths: np.ndarray, censored: np.ndarray, best: float
-) -> tuple[float, float]:
-    """(γ, δ) at the upper end of the polarization's 95% profile-likelihood interval.
-
-    The profile maximizes the likelihood over the mean churn μ at each polarization ρ
-    (γ = μ(1/ρ − 1), δ = (1 − μ)(1/ρ − 1)); the interval holds every ρ whose profile is within
-    χ²₁(0.95)/2 of the maximum (Wilks), and at the boundary its lower end is 0.
-    """
-
-    def profile(rho: float) -> tuple[float, float]:
-        total = 1.0 / rho - 1.0
-
-        def nll(z: float) -> float:
-            mu = 1.0 / (1.0 + np.exp(-z))
-            return -loglik(mu * total, (1.0 - mu) * total, deaths, censored)
-
-        r = optimize.minimize_scalar(nll, bounds=(-30.0, 30.0), method="bounded",
-                                     options={"xatol": 1e-10})  # fmt: skip
-        return -float(r.fun), 1.0 / (1.0 + np.exp(-r.x))
-
-    # At the boundary the profile falls as ρ grows: up the grid to the first point outside.
-    grid = np.logspace(-8, np.log10(0.999), 50)
-    cut = max(best, profile(grid[0])[0]) - stats.chi2.ppf(0.95, 1) / 2.0
-    k = 0
-    while k + 1 < grid.size and profile(grid[k + 1])[0] >= cut:
-        k += 1
-    if k + 1 < grid.size:  # between the last grid point inside and the next
-        rho = optimize.brentq(lambda r: profile(r)[0] - cut, grid[k], grid[k + 1], xtol=1e-12)
-    else:
-        rho = float(grid[k])
-    mu = profile(rho)[1]
-    total = 1.0 / rho - 1.0
-    return float(mu * total), float((1.0 - mu) * total)
 
 
 def fit_survival(
@@ -405,4 +380,9 @@ def monthly_intervals(fit: SBGFit, horizon: int = 12) -> dict[str, tuple[float, 
     if fit.upper_shapes is not None:  # (the profile's interval: from 0, see SBGFit)
         upper = to_monthly(*fit.upper_shapes, fit.period_months, horizon)
         out["retain.churn_heterogeneity"] = (0.0, upper.churn_heterogeneity)
+    if fit.mean_shapes is not None:  # (the likelihood-ratio interval of the mean, likewise)
+        low, high = (
+            to_monthly(*ab, fit.period_months, horizon).base_churn for ab in fit.mean_shapes
+        )
+        out["retain.base_churn"] = (low, high)
     return out
