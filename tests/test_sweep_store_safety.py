@@ -109,3 +109,38 @@ def test_a_manifest_with_a_count_that_is_no_number_is_damaged(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({**manifest, "runs": "a"}))
     with pytest.raises(SweepError, match="damaged"):
         status(tmp_path)
+
+
+def test_a_store_that_lost_its_manifest_but_kept_its_report_is_emptied_on_fresh(tmp_path):
+    """The command writes report.html beside the results: a store that lost its manifest still
+    has it, and --fresh refused it as 'not a sweep store'."""
+    run_sweep(_spec(), tmp_path, progress=False)
+    (tmp_path / "manifest.json").unlink()
+    (tmp_path / "report.html").write_text("<html></html>")
+    (tmp_path / "sensitivity").mkdir()
+    (tmp_path / "sensitivity" / "sensitivity.csv").write_text("x\n")
+    run = run_sweep(_spec(), tmp_path, progress=False, fresh=True)
+    assert run.ran == run.batches and not (tmp_path / "report.html").exists()
+
+
+def test_a_refused_design_leaves_no_folder(tmp_path, monkeypatch):
+    """The design is checked before the store's folder is made and locked (a refused one left
+    an empty folder)."""
+    import model.studies.sweep.runner as runner
+
+    def refuse(spec, design):
+        raise SweepError("a point is out of range")
+
+    monkeypatch.setattr(runner, "validate_points", refuse)
+    with pytest.raises(SweepError, match="out of range"):
+        run_sweep(_spec(), tmp_path / "new", progress=False)
+    assert not (tmp_path / "new").exists()
+
+
+def test_numpy_whole_numbers_are_worker_counts():
+    import numpy as np
+
+    from model.studies.sweep import executor
+
+    with executor(workers=np.int64(1)) as (_, slots, _what):
+        assert slots == 1

@@ -374,7 +374,11 @@ def calibrate_targets(
         intervals.update(msm.intervals)
         quality.update(msm.quality(), msm_evaluations=msm.evaluations)
         # A bound, or a target missed, is no fit: no interval around it, and said so.
-        missed = {_MSM_PARAM[k]: f"{k} NOT REACHED: {why}" for k, why in msm.unreached().items()}
+        missed: dict[str, str] = {}  # (cac and acquisition_rate share one parameter)
+        for k, why in msm.unreached().items():
+            missed[_MSM_PARAM[k]] = "; ".join(
+                filter(None, (missed.get(_MSM_PARAM[k]), f"{k} NOT REACHED: {why}"))
+            )
         for p, bound in msm.at_bound().items():
             missed[p] = f"stopped at the bound {bound:g} of its range; " + missed.get(p, "")
         for p in msm.values if not msm.replicate_values else ():

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from contextlib import ExitStack, contextmanager
+from numbers import Integral
 from typing import Any
 
 from model.engine.elementwise import usable_cores
@@ -158,7 +159,7 @@ def executor(
         raise SweepError("choose one of --workers, --scheduler and --dask-local")
     for flag, value in (("--workers", workers), ("--dask-local", dask_local)):
         # (a string or a float failed deep in a comparison: "'<' not supported")
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, Integral)):
             raise SweepError(f"{flag}: value {value!r} is not allowed; allowed: an integer ≥ 1")
     if scheduler is not None or dask_local is not None:
         with _dask(scheduler, dask_local, tls, code) as out:

@@ -236,12 +236,15 @@ def run_sweep(
     log : callable, optional
         Receives one-line messages (the run count before the sweep starts).
     """
+    design = build_design(spec)  # (checked before the store's folder is made and held)
+    validate_points(spec, design)
     with writer_lock(store):  # (one sweep at a time in a store)
-        return _run_sweep(spec, store, pool, slots, fresh, progress, log)
+        return _run_sweep(spec, design, store, pool, slots, fresh, progress, log)
 
 
 def _run_sweep(
     spec: SweepSpec,
+    design: pd.DataFrame,
     store: str | Path,
     pool: Executor | None,
     slots: int,
@@ -251,8 +254,6 @@ def _run_sweep(
 ) -> SweepRun:
     """:func:`run_sweep`, the store held."""
     started = time.perf_counter()
-    design = build_design(spec)
-    validate_points(spec, design)
     manifest = open_store(store, spec, design, fresh=fresh)
     damaged = verify_batches(store, manifest)
     done = done_batches(store)

@@ -224,7 +224,9 @@ def _sweep_only(store: Path, results: bool) -> bool:
         return name.startswith(".") and name.endswith(".tmp")
 
     names = {p.name for p in store.iterdir() if not temp(p.name)}
-    if not names or not names <= STORE_ENTRIES:
+    # (a store's report and sensitivity outputs, read off its results, go with them)
+    derived = {Path(d).parts[0] for d in DERIVED} if results else set()
+    if not names or not names <= STORE_ENTRIES | derived:
         return False
     for sub in ("batches", "series"):
         folder = store / sub
