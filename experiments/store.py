@@ -181,19 +181,20 @@ def drop_damaged(folder: Path) -> int:
         except (OSError, ValueError):  # ArrowInvalid is a ValueError
             return False
 
+    # A world batch (the worlds stages: their batches come with a series file) needs its series;
+    # a series file without its batch is left alone: its batch may be being written now by
+    # another study of the same size and seed, which shares the stage, and a rerun overwrites it.
+    worlds = "worlds" in folder.name  # (worlds, worlds2, … and scale-worlds)
     dropped = 0
     for path in sorted(folder.glob("*.parquet")):
-        if path.name.endswith(".series.parquet") or not path.exists():
+        if path.name.endswith(".series.parquet"):
             continue
         series = path.with_name(path.name.removesuffix(".parquet") + ".series.parquet")
-        if readable(path) and (not series.exists() or readable(series)):
+        if readable(path) and (readable(series) if worlds or series.exists() else True):
             continue
         path.unlink(missing_ok=True)
         series.unlink(missing_ok=True)
         dropped += 1
-    for series in folder.glob("*.series.parquet"):  # (its batch gone: nothing reads it)
-        if not series.with_name(series.name.removesuffix(".series.parquet") + ".parquet").exists():
-            series.unlink(missing_ok=True)
     return dropped
 
 

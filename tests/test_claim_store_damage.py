@@ -33,3 +33,24 @@ def test_damaged_batches_run_again_and_the_report_is_the_same(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "damaged stored batch" in err and "Traceback" not in err
     assert _report(tmp_path) == before
+
+
+def test_a_world_batch_needs_its_series_and_a_lone_series_is_left(tmp_path):
+    """A world batch whose series file is missing cannot be used (its baselines are read from
+    it): it runs again. A series file whose batch is not there yet may be another study's,
+    being written now (the worlds stage is shared): it is left alone."""
+    import pandas as pd
+
+    from experiments.store import drop_damaged
+
+    worlds = tmp_path / "worlds"
+    worlds.mkdir()
+    frame = pd.DataFrame({"world": [0, 1]})
+    for name in ("batch-00000", "batch-00001"):
+        frame.to_parquet(worlds / f"{name}.parquet")
+    frame.to_parquet(worlds / "batch-00000.series.parquet")
+    frame.to_parquet(worlds / "batch-00002.series.parquet")  # (its batch still being written)
+    assert drop_damaged(worlds) == 1
+    assert sorted(p.name for p in worlds.iterdir()) == [
+        "batch-00000.parquet", "batch-00000.series.parquet", "batch-00002.series.parquet",
+    ]  # fmt: skip
