@@ -73,10 +73,10 @@ CLAIM = Claim(
     "that shrinks is no percentage rise of profit).",
     notes=(
         "Lifetime NPV: each client first acquired in months 1-12 of a run of "
-        f"{12 + FOLLOW_MONTHS} months, its attributed profit (contribution less its share of the "
-        "shared costs, its month's acquisition charge included, referral credits added; ODD §7.9) "
-        "discounted at the world's rate to its month of joining, averaged over the cohort; both "
-        "arms are run again for it on the world's seed.",
+        f"{12 + FOLLOW_MONTHS} months, its contribution (its attributed profit with its share of "
+        "the shared costs added back; its month's acquisition charge and its referral credits "
+        "kept; ODD §7.9) discounted at the world's rate to its month of joining, averaged over the "
+        "cohort; both arms are run again for it on the world's seed.",
         "Customer NPV (window) counts revenue minus the costs clients cause (cost of goods, "
         "service, fixes, win-back, discounts) minus acquisition (marketing and onboarding), "
         "discounted at the world's rate, per client served in the horizon; the firm's NPV also "

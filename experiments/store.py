@@ -48,6 +48,7 @@ _NUMBER_CODE = (
     "experiments/arms.py",
     "experiments/tasks.py",
     "experiments/together.py",  # hands each world its own arms' runs
+    "experiments/lifetime.py",  # the runs that follow a year's clients for life
 )
 
 

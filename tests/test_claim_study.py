@@ -139,6 +139,7 @@ def test_the_fingerprint_follows_the_code_that_makes_runs_not_the_rest():
         "experiments/tasks.py",
         "experiments/arms.py",
         "experiments/together.py",
+        "experiments/lifetime.py",
         "experiments/lost_client.py",
     ):
         assert any(n.endswith(made_by) for n in names), made_by
