@@ -24,6 +24,18 @@ from experiments.study import Baseline
 
 __all__ = ["CLAIM", "measure"]
 
+#: Reichheld & Sasser's estimand and its citation: both customer readings measure it (one over a
+#: lifetime, one within the study's horizon).
+_ESTIMAND = (
+    "“reducing defections by 5% boosts profits by 25% to 85%” — profit being the net present "
+    "value of the profit streams a customer generates over its life, the acquisition cost "
+    "subtracted (Exhibit: 'customer profit', 'acquisition cost')"
+)
+_SOURCE = (
+    "Reichheld & Sasser 1990, HBR 68(5):105-111 (a calculation per industry, not an observed "
+    "effect)"
+)
+
 CLAIM = Claim(
     name="retention_profit",
     title="Keeping 5% more clients raises profit by 25% to 95%",
@@ -33,11 +45,8 @@ CLAIM = Claim(
             f"Lifetime NPV of a client acquired in the first year, acquisition subtracted, followed "
             f"{FOLLOW_MONTHS // 12} more years, with annual retention five points higher: % gain "
             "over the baseline",
-            "“reducing defections by 5% boosts profits by 25% to 85%” — profit being the net "
-            "present value of the profit streams a customer generates over its life, the "
-            "acquisition cost subtracted (Exhibit: 'customer profit', 'acquisition cost')",
-            "Reichheld & Sasser 1990, HBR 68(5):105-111 (a calculation per industry, not an "
-            "observed effect)",
+            _ESTIMAND,
+            _SOURCE,
             "% gain",
             (25.0, 85.0),
         ),
@@ -46,11 +55,8 @@ CLAIM = Claim(
             "Customer NPV net of acquisition cost within the study's horizon, per client served "
             "(a window, not a lifetime), with annual retention five points higher: % gain over "
             "the baseline",
-            "“reducing defections by 5% boosts profits by 25% to 85%” — profit being the net "
-            "present value of the profit streams a customer generates over its life, the "
-            "acquisition cost subtracted (Exhibit: 'customer profit', 'acquisition cost')",
-            "Reichheld & Sasser 1990, HBR 68(5):105-111 (a calculation per industry, not an "
-            "observed effect)",
+            _ESTIMAND,
+            _SOURCE,
             "% gain",
             (25.0, 85.0),
         ),
