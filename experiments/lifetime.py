@@ -7,7 +7,10 @@ acquisition charge of its month of joining, and the referral credits it earns an
 §7.9) — its attributed profit (``clients.value``) with its share of the firm's shared costs
 (staff, training, hiring, overhead, R&D) added back, as Reichheld & Sasser's customer profit has
 none. Each month's is discounted to the month the client joined at the world's rate, until the
-run ends. The run is made long enough
+run ends. Acquisition spent in a month of the cohort's year in which nobody joined (which the
+ledger spreads over the clients served as a shared cost, docs/ODD.md §7.9) is still spent to win
+this cohort: it is charged to the cohort's clients in equal parts, undiscounted, as a joiner's
+own acquisition charge is. The run is made long enough
 (:data:`FOLLOW_MONTHS` after the cohort's year) that what the horizon cuts off is small: after
 twenty years a client with the plausible range's lowest churn (0.5% a month) is still there with
 chance 0.3, and a month's profit then is worth 0.15 of today's at a 10% rate.
@@ -24,7 +27,13 @@ from model.engine.phases.account import cost_shares
 from model.engine.retention_model import RetentionModel
 from model.studies.run import RunResult, run_many
 
-__all__ = ["COHORT_MONTHS", "FOLLOW_MONTHS", "lifetime_runs", "month_profit"]
+__all__ = [
+    "COHORT_MONTHS",
+    "FOLLOW_MONTHS",
+    "lifetime_runs",
+    "month_profit",
+    "unclaimed_acquisition",
+]
 
 #: The cohort: clients first acquired in months 1 to this.
 COHORT_MONTHS = 12
@@ -63,8 +72,8 @@ def month_profit(model: RetentionModel, last_value: np.ndarray) -> np.ndarray:
     Summed over the market it is the month's revenue less the costs clients cause and less
     acquisition (``tests/test_lifetime.py``) — but in a month nobody joined, when the ledger's
     attribution makes that month's acquisition spend a shared cost of the clients served
-    (docs/ODD.md §7.9), it is added back with the rest and charged to no one (over eight worlds at
-    the defaults it moved the lifetime reading by at most 0.1 points).
+    (docs/ODD.md §7.9), it is added back with the rest and charged to no one here (the cohort
+    charges its year's such spend to its own clients: :func:`unclaimed_acquisition`).
     """
     ctx = model.ctx
     change = model.clients.value - last_value
@@ -77,13 +86,24 @@ def month_profit(model: RetentionModel, last_value: np.ndarray) -> np.ndarray:
     return change
 
 
+def unclaimed_acquisition(model: RetentionModel) -> float:
+    """The acquisition spend (marketing and onboarding, currency) of the month just run if
+    nobody joined in it, else 0: the spend no joiner was charged (see :func:`month_profit`)."""
+    if np.any(model.clients.joins):
+        return 0.0
+    ledger = model.ctx.ledger
+    return ledger["marketing"] + ledger["onboarding"]
+
+
 class _Cohort:
-    """Each client's attributed profit since last month, discounted to its month of joining."""
+    """Each client's attributed profit since last month, discounted to its month of joining,
+    and the cohort year's acquisition spend that no joiner was charged."""
 
     def __init__(self, model: RetentionModel, annual_rate: float) -> None:
         self.last = model.clients.value.copy()
         self.pv = np.zeros(model.clients.n)
         self.factor = (1.0 + annual_rate) ** (-1.0 / 12.0)
+        self.unclaimed = 0.0  # currency, undiscounted
 
     def _members(self, model: RetentionModel) -> np.ndarray:
         joined = model.clients.acquired_month
@@ -92,6 +112,8 @@ class _Cohort:
     def after_month(self, model: RetentionModel) -> None:
         change = month_profit(model, self.last)
         self.last[:] = model.clients.value
+        if model.month <= COHORT_MONTHS:
+            self.unclaimed += unclaimed_acquisition(model)
         rows = self._members(model)
         if rows.size:
             since = model.month - model.clients.acquired_month[rows].astype(np.float64)
@@ -99,4 +121,6 @@ class _Cohort:
 
     def mean_npv(self, model: RetentionModel) -> float:
         rows = self._members(model)
-        return float(self.pv[rows].mean()) if rows.size else float("nan")
+        if not rows.size:
+            return float("nan")
+        return float(self.pv[rows].mean()) - self.unclaimed / rows.size

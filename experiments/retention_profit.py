@@ -82,7 +82,8 @@ CLAIM = Claim(
         f"{12 + FOLLOW_MONTHS} months, its contribution (its attributed profit with its share of "
         "the shared costs added back; its month's acquisition charge and its referral credits "
         "kept; ODD §7.9) discounted at the world's rate to its month of joining, averaged over the "
-        "cohort; both arms are run again for it on the world's seed.",
+        "cohort, less the year's acquisition spend in months nobody joined, in equal parts; both "
+        "arms are run again for it on the world's seed.",
         "Customer NPV (window) counts revenue minus the costs clients cause (cost of goods, "
         "service, fixes, win-back, discounts) minus acquisition (marketing and onboarding), "
         "discounted at the world's rate, per client served in the horizon; the firm's NPV also "

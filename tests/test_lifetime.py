@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from experiments.arms import ACQUISITION, CONTRIBUTION_COSTS
-from experiments.lifetime import COHORT_MONTHS, lifetime_runs, month_profit
+from experiments.lifetime import (
+    COHORT_MONTHS,
+    lifetime_runs,
+    month_profit,
+    unclaimed_acquisition,
+)
 from model import RetentionModel, Scenario
 
 SMALL = {"market.clients": 600, "run.months": 30, "run.seed": 4}
@@ -32,11 +37,17 @@ def test_the_markets_monthly_profit_is_contribution_less_acquisition(extra):
         assert total == pytest.approx(expected, rel=1e-9, abs=1e-6)
 
 
-def test_the_cohort_value_is_each_clients_discounted_profit():
-    scenario = Scenario().with_overrides(SMALL)
+# A market so small that in three months of the cohort's year nobody joins (one at 600 clients).
+TINY = {"market.clients": 300, "run.seed": 4}
+
+
+@pytest.mark.parametrize("size", [SMALL, TINY], ids=["600 clients", "300 clients"])
+def test_the_cohort_value_is_each_clients_discounted_profit(size):
+    """Less, in equal parts, the acquisition spent in the cohort's year in months nobody joined."""
+    scenario = Scenario().with_overrides(size)
     [(run, value)] = lifetime_runs([scenario], 0.1)
     assert run.scenario.run.months == COHORT_MONTHS + 240
-    # Again by hand, from the month-by-month profits.
+    # Again by hand, from the month-by-month profits and the ledger's lines.
     model = RetentionModel(scenario.with_overrides({"run.months": COHORT_MONTHS + 240}))
     last, pv = model.clients.value.copy(), np.zeros(model.clients.n)
     for _ in range(model.months):
@@ -46,7 +57,20 @@ def test_the_cohort_value_is_each_clients_discounted_profit():
         joined = model.clients.acquired_month.astype(float)
         cohort = (joined >= 1) & (joined <= COHORT_MONTHS)
         pv[cohort] += profit[cohort] * 1.1 ** (-(model.month - joined[cohort]) / 12)
-    assert value == pytest.approx(pv[cohort].mean(), rel=1e-12)
+    year = model.timeseries().iloc[:COHORT_MONTHS]
+    nobody = year["acquired"] == 0
+    unclaimed = float((year["marketing"] + year["onboarding"])[nobody].sum())
+    assert unclaimed > 0  # (the case this test is for)
+    assert value == pytest.approx(pv[cohort].mean() - unclaimed / cohort.sum(), rel=1e-12)
+
+
+def test_unclaimed_acquisition_is_a_months_spend_only_when_nobody_joined():
+    model = RetentionModel(Scenario().with_overrides({**TINY, "run.months": 12}))
+    for _ in range(12):
+        model.step()
+        row = model.timeseries().iloc[-1]
+        spend = row["marketing"] + row["onboarding"]
+        assert unclaimed_acquisition(model) == (spend if row["acquired"] == 0 else 0.0)
 
 
 def test_a_dearer_acquisition_lowers_the_lifetime_value_one_for_one():
