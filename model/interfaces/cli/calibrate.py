@@ -33,7 +33,8 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         "--survival",
         type=input_file("--survival"),
         metavar="FILE.csv",
-        help="one cohort's survival table: columns year (or quarter/month) and alive",
+        help="one cohort's survival table: columns year (or quarter/month, or period: "
+        "--period-months long) and alive",
     )
     src.add_argument(
         "--transactions",
@@ -66,9 +67,9 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--period-months",
         type=finite_float("--period-months", 0.0, 1200.0, open_lo=True),
-        default=12.0,
         metavar="M",
-        help="transactions: a client has churned after M months without a purchase (default 12)",
+        help="transactions: a client has churned after M months without a purchase (default 12); "
+        "survival: the length of a 'period' column's periods (default 12)",
     )
     log = p.add_argument_group("transaction logs (--transactions)")
     log.add_argument("--client-col", default="client", metavar="NAME", help="client id column")
@@ -167,13 +168,15 @@ def _transactions(args: argparse.Namespace, progress: Any):
         fmt,
         setting=args.setting,
         split=args.split,
-        period_months=args.period_months,
+        period_months=12.0 if args.period_months is None else args.period_months,
         base=args.base,
         progress=progress,
     )
     progress.close()  # before printing: a bar redrawn under the text would garble it
     if not args.quiet:
         print(result.details["setting"].reason)
+        if result.details.get("merged"):  # rows read vs purchases kept, duplicates counted
+            print(result.details["merged"])
     hold = result.details.get("holdout")
     if hold is not None and not args.quiet:
         print("\nholdout (per-client repeat purchases; weekly totals):")
@@ -227,6 +230,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             extra = " (in a targets file: cohort_size = N)" if "--cohort-size" in given else ""
             raise CliError(f"{', '.join(given)}: not used with {source}; allowed: with "
                            f"--survival only{extra}")  # fmt: skip
+    if args.targets is not None and args.period_months is not None:  # (ignored there too)
+        raise CliError("--period-months: not used with --targets; allowed: with --transactions "
+                       "or --survival (in a targets file: period_months = M)")  # fmt: skip
     try:
         if args.seeds < 1 or args.replicates < 0:
             raise CalibrationError(
@@ -236,7 +242,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         # Up from the first second: a log's reading and a simulated fit take a while.
         with bar(None, "calibrate", unit="run", enabled=not args.quiet) as progress:
             if args.survival is not None:
-                alive, months = read_survival(args.survival, args.cohort_size)
+                alive, months = read_survival(args.survival, args.cohort_size, args.period_months)
                 # (The cohort size again: a column of percentages is rescaled, not whole counts.)
                 result = calibrate_survival(
                     alive,

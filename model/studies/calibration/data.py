@@ -1,7 +1,8 @@
 """Reading a firm's data: survival tables and transaction logs, checked with one-line errors.
 
 Survival table (CSV): a period column named ``year``, ``quarter``, ``month`` or ``period`` (the name
-sets the period length; ``period`` means years unless told otherwise) and an ``alive`` column —
+sets the period length; ``period`` is as long as ``period_months`` says, years unless told) and an
+``alive`` column —
 clients of one cohort still there at the start of each period, counts not shares (the intervals
 depend on how many clients there were), starting at period 0 and never rising.
 
@@ -123,13 +124,19 @@ def survival_table(
     return a
 
 
-def read_survival(path: str | Path, cohort_size: float | None = None) -> tuple[np.ndarray, float]:
+def read_survival(
+    path: str | Path, cohort_size: float | None = None, period_months: float | None = None
+) -> tuple[np.ndarray, float]:
     """Read a survival table: returns (alive counts at t = 0, 1, …, period length in months).
 
     The second column is ``alive`` (counts), or ``percent``/``share`` (of the cohort at t = 0),
     which need ``cohort_size`` (the intervals depend on how many clients there were). An ``alive``
     column starting at exactly 100 is ambiguous (100 clients, or percentages?) and is refused
     unless ``cohort_size`` says how many clients there were.
+
+    ``period_months`` is the length of a ``period`` column's periods (default 12); with a ``year``,
+    ``quarter`` or ``month`` column, whose name says its length, a different value is refused
+    rather than ignored.
     """
     df = _read_csv(path, "survival table")
     cols = {c.strip().lower(): c for c in df.columns}
@@ -141,6 +148,7 @@ def read_survival(path: str | Path, cohort_size: float | None = None) -> tuple[n
             f"{'a period column (year, quarter, month or period)' if period is None else 'alive'}; "
             "expected e.g. 'year,alive' (counts) or 'year,percent' with a cohort size"
         )
+    months = _period_months(path, period, period_months)
     t = pd.to_numeric(df[cols[period]], errors="coerce").to_numpy()
     if np.any(~np.isfinite(t)) or not np.array_equal(t, np.arange(t.size)):
         raise CalibrationError(
@@ -163,7 +171,26 @@ def read_survival(path: str | Path, cohort_size: float | None = None) -> tuple[n
             f"{origin}: {unit}: the table gives shares of the cohort, not counts; give the cohort "
             "size (--cohort-size N) so the intervals reflect how many clients there were"
         )
-    return survival_table(values, origin=origin, cohort_size=cohort_size), PERIOD_MONTHS[period]
+    return survival_table(values, origin=origin, cohort_size=cohort_size), months
+
+
+def _period_months(path: str | Path, period: str, given: float | None) -> float:
+    """The length in months of the periods of a column named ``period``; ``given`` sets it for a
+    ``period`` column and must agree with any other (it was silently ignored)."""
+    if given is not None and not (np.isfinite(given) and 0 < given <= 1200):
+        raise CalibrationError(
+            f"period_months: value {given!r} is not allowed; allowed: 0 < x ≤ 1200"
+        )
+    if period == "period":
+        return PERIOD_MONTHS[period] if given is None else float(given)
+    months = PERIOD_MONTHS[period]
+    if given is not None and given != months:
+        raise CalibrationError(
+            f"survival table {str(path)!r}: --period-months {given:g} is not used with a "
+            f"{period!r} column (its periods are {months:g} month{'s' * (months != 1)}); allowed: "
+            f"{months:g} or none, or name the column 'period' for periods of --period-months"
+        )
+    return months
 
 
 def fader_hardie(segment: str = "regular") -> np.ndarray:

@@ -37,7 +37,7 @@ from model.studies.calibration import bgnbd, gamma_gamma, pareto_nbd
 from model.studies.calibration.errors import CalibrationError
 from model.studies.calibration.fit import _ALWAYS_UNIDENTIFIED, _base, calibrate_transactions
 from model.studies.calibration.holdout import COHORT, agent_cohort, check
-from model.studies.calibration.logs import LogFormat, read_log
+from model.studies.calibration.logs import LogFormat, merge_notice, read_log
 from model.studies.calibration.purchases import DAYS_PER_MONTH, to_model
 from model.studies.calibration.result import CalibrationResult
 from model.studies.calibration.rfm import history
@@ -84,6 +84,8 @@ def calibrate_log(
     progress.set_description_str("calibrate: reading the log")
     purchases = read_log(log, fmt)
     chosen = infer_setting(purchases, setting)
+    # Rows folded into one purchase (a double export doubles spend) are said, as the setting is.
+    merged = merge_notice(purchases)
     if chosen.name == "contractual":
         ids = purchases.attrs["client_ids"]
         frame = pd.DataFrame(
@@ -96,7 +98,8 @@ def calibrate_log(
         progress.set_description_str("calibrate: fitting lifetimes (sBG)")
         res = calibrate_transactions(frame, period_months=period_months, base=base)
         res.details["setting"] = chosen
-        res.notes.insert(0, f"Setting: {chosen.reason}.")
+        res.details["merged"] = merged
+        res.notes[:0] = [f"Setting: {chosen.reason}.", *([merged] if merged else [])]
         return res
     h = history(purchases, split)
     progress.set_description_str("calibrate: fitting BG/NBD, Pareto/NBD and Gamma-Gamma")
@@ -160,6 +163,7 @@ def calibrate_log(
         )
     notes = [
         f"Setting: {chosen.reason}.",
+        *([merged] if merged else []),
         _fmt_fit("BG/NBD (Fader, Hardie & Lee 2005; weeks)", bg),
         _fmt_fit("Pareto/NBD (Schmittlein, Morrison & Colombo 1987; weeks)", pn),
     ]
@@ -191,6 +195,7 @@ def calibrate_log(
             "holdout": hold,
             "agent": agent_fc,
             "mapping": mapped,
+            "merged": merged,
         },
         notes,
         {

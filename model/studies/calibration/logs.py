@@ -11,15 +11,20 @@ Real exports differ, so everything is an option of :class:`LogFormat`:
   refused naming its row and value;
 - returns (negative amounts): ``returns="refuse"`` (default) stops at the first one naming the row;
   ``"net"`` nets them into the same client's purchases of the same day, and a day whose net is
-  ≤ 0 is not a purchase.
+  ≤ 0 is not a purchase;
+- a date after today (the machine's date) is refused naming its row and value: a typo in the year
+  (2092 for 2022) would otherwise stretch the observation period and make every client look lapsed.
 
 Several rows of one client on one day are one purchase (their amounts added), as in the
-customer-base literature (Fader, Hardie & Lee 2005 count purchase days).
+customer-base literature (Fader, Hardie & Lee 2005 count purchase days). How many rows were merged,
+and how many of them repeat an earlier row exactly (a double export doubles the spend), is kept in
+the result's ``attrs`` and said by :func:`merge_notice`.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +34,7 @@ import pandas as pd
 
 from model.studies.calibration.errors import CalibrationError
 
-__all__ = ["ClientIds", "LogFormat", "purchases", "read_log"]
+__all__ = ["ClientIds", "LogFormat", "merge_notice", "purchases", "read_log"]
 
 _ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
 _YMD = re.compile(r"^\d{8}$")
@@ -151,7 +156,23 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
             "of the first row; allowed: ISO (2021-03-31), YYYYMMDD, day-first with --dayfirst, "
             "or --date-format"
         )
+    _not_future(out, s, origin)
     return out
+
+
+def _not_future(out: pd.Series, s: pd.Series, origin: str) -> None:
+    """Refuse a date after today: the log's last date is where observation stops, so one typo in a
+    year (2092) would make every client look long lapsed."""
+    today = datetime.date.today()
+    # (compared as days: a time later today is not the future; aware times are taken in UTC)
+    days = out.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    late = days > np.datetime64(today, "D")
+    if late.any():
+        i = int(np.flatnonzero(late)[0])
+        raise CalibrationError(
+            f"{origin}: date: value {s.iloc[i]!r} at row {i + 1} is after today ({today}); "
+            "allowed: dates up to today (a typo in the year?)"
+        )
 
 
 def _column(df: pd.DataFrame, name: str, option: str, origin: str) -> str:
@@ -178,8 +199,9 @@ def read_log(source: str | Path | pd.DataFrame, fmt: LogFormat | None = None) ->
     Raises
     ------
     CalibrationError
-        A missing column, an empty log, a date or amount that does not parse, an empty client id,
-        or (``returns="refuse"``) a negative amount — naming the row (1 = first data row).
+        A missing column, an empty log, a date or amount that does not parse, a date after today,
+        an empty client id, or (``returns="refuse"``) a negative amount — naming the row (1 = first
+        data row).
     """
     fmt = fmt or LogFormat()
     if fmt.returns not in ("refuse", "net"):
@@ -236,12 +258,24 @@ class ClientIds(np.ndarray):
         return self
 
 
-def purchases(codes, dates, amount, ids) -> pd.DataFrame:
-    """One row per client and day, amounts added; a day with a return that nets to ≤ 0 is dropped."""
+def purchases(
+    codes: np.ndarray, dates: np.ndarray, amount: np.ndarray, ids: np.ndarray
+) -> pd.DataFrame:
+    """One row per client and day, amounts added; a day with a return that nets to ≤ 0 is dropped.
+
+    ``attrs`` says what that did: ``rows`` read, ``merged_rows`` (added into an earlier row of the
+    same client and day), ``duplicate_rows`` (of those, exact repeats of an earlier row: same
+    client, date and amount) and ``dropped_days`` (netted to ≤ 0).
+    """
     day = np.asarray(dates).astype("datetime64[D]").astype(np.int64)
     frame = pd.DataFrame({"client": codes, "day": day, "amount": amount})
     grouped = frame.groupby(["client", "day"], sort=True)["amount"]
     g = grouped.sum(min_count=1).reset_index()
+    merged = len(frame) - len(g)
+    duplicates = 0
+    if merged:  # (only then can a row repeat another; the full date, so 10:00 and 11:00 differ)
+        exact = frame.assign(day=np.asarray(dates).astype("datetime64[ns]").astype(np.int64))
+        duplicates = int(exact.duplicated().sum())
     returned = grouped.min().to_numpy() < 0  # NaN (no amounts) compares False
     g = g[~(returned & (g["amount"].to_numpy() <= 0))]
     out = pd.DataFrame(
@@ -252,4 +286,30 @@ def purchases(codes, dates, amount, ids) -> pd.DataFrame:
         }
     )
     out.attrs["client_ids"] = np.asarray(ids).view(ClientIds)
+    out.attrs.update(
+        rows=len(frame),
+        merged_rows=merged,
+        duplicate_rows=duplicates,
+        dropped_days=len(frame) - merged - len(out),
+    )
     return out
+
+
+def merge_notice(log: pd.DataFrame) -> str | None:
+    """One line on what reading ``log`` (from :func:`read_log`) merged, or None if nothing was.
+
+    A double export adds every amount twice without a single error, so the count of exact
+    duplicates is said rather than left to be guessed from a doubled spend.
+    """
+    a = log.attrs
+    if not (a.get("merged_rows") or a.get("dropped_days")):
+        return None
+    line = (
+        f"Log: {a['rows']:,} rows read, {len(log):,} purchases kept (one per client and day): "
+        f"{a['merged_rows']:,} rows merged into the same client's purchase that day (amounts "
+        f"added), {a['duplicate_rows']:,} of them exact duplicates (same client, date and amount: "
+        "exported twice?)"
+    )
+    if a["dropped_days"]:
+        line += f"; {a['dropped_days']:,} days whose returns netted to ≤ 0 dropped"
+    return line + "."
