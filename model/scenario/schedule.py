@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -10,7 +11,7 @@ from model.scenario.catalogue import PARAMS
 from model.scenario.declare import Section
 from model.scenario.sections.levers import Levers, level_hint
 
-__all__ = ["ScheduleStep", "Shock", "ShockKind"]
+__all__ = ["ScheduleStep", "Shock", "ShockKind", "set_again"]
 
 
 class ScheduleStep(Section):
@@ -86,3 +87,29 @@ class Shock(Section):
                 f"({unit[self.kind]})"
             )
         return self
+
+
+def set_again(
+    schedule: Sequence[ScheduleStep], keys: Iterable[str], months: int | None = None
+) -> list[str]:
+    """A line for each of ``keys`` (``levers.NAME``) that a step of ``schedule`` sets again
+    (within ``months``, when given): a value given for the run holds only until then.
+
+    Said by ``retention run --set`` and by EMA models over a base scenario, which would
+    otherwise see the value they gave undone from that month without a word.
+    """
+    lines = []
+    for key in keys:
+        lever = key.removeprefix("levers.")
+        if lever == key:  # (a schedule sets only the [levers] section's)
+            continue
+        steps = sorted(
+            s.month for s in schedule if lever in s.set and (months is None or s.month <= months)
+        )
+        if steps:
+            lines.append(
+                f"{key} holds only until month {steps[0]}: the scenario's schedule sets {lever} "
+                f"from then on (at month{'s' if len(steps) > 1 else ''} "
+                f"{', '.join(map(str, steps))})"
+            )
+    return lines

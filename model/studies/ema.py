@@ -36,6 +36,7 @@ Examples
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from functools import partial
 from typing import Any, get_args
@@ -44,6 +45,7 @@ from model.engine.keywords import require_scenario
 from model.engine.summary import SUMMARY
 from model.scenario import PARAMS, ParamInfo, Scenario, ScenarioError, by_role, uncertainties
 from model.scenario.arguments import choice, count, first_seed
+from model.scenario.schedule import set_again
 
 __all__ = [
     "OUTCOMES",
@@ -216,7 +218,8 @@ def ema_model(
         Market size (people), horizon (months) and the common seed of every experiment.
     base : Scenario, optional
         The scenario the experiments change, its schedule and shocks included (default: the
-        built-in baseline).
+        built-in baseline). A lever its schedule sets within ``months`` holds an experiment's
+        value only until that month: a ``UserWarning`` names each such lever and its months.
     name : str
         The model's name in EMA's results.
     """
@@ -237,4 +240,8 @@ def ema_model(
     model.uncertainties = ema_uncertainties(uncertainty_keys)
     model.levers = ema_levers(lever_keys)
     model.outcomes = outcome_list
+    varied = [scenario_key(p.name)[0] for p in [*model.uncertainties, *model.levers]]
+    later = set_again(base.schedule, varied, function.keywords["months"])
+    if later:
+        warnings.warn(f"ema_model: {'; '.join(later)}", UserWarning, stacklevel=2)
     return model

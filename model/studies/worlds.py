@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from model.scenario import ParamInfo, Scenario
+from model.scenario import ParamInfo, Scenario, ScenarioError
+from model.scenario.arguments import count
 
 __all__ = [
     "FACTS",
@@ -74,7 +75,7 @@ def draw_worlds(
     Parameters
     ----------
     n : int
-        Worlds to draw (≥ 1).
+        Worlds to draw: a whole number ≥ 1 (a numpy integer too; not a float or a bool).
     seed : int or tuple of int
         Seeds the hypercube and the worlds' run seeds: the same seed gives the same worlds. A
         tuple (``(study_seed, wave)``) keys independent streams, so no two keys share worlds.
@@ -90,8 +91,10 @@ def draw_worlds(
         Columns ``world`` (0..n-1), ``seed`` (the world's first run seed; its replications use
         ``seed``, ``seed + 1``, …) and one per uncertainty, in declaration order.
     """
-    if n < 1:
-        raise ValueError(f"worlds: n = {n!r} is not allowed; allowed: an integer ≥ 1")
+    try:
+        n = count("n", n)
+    except ScenarioError:  # (2.5 and True failed inside numpy, "3" on a comparison)
+        raise ScenarioError(f"worlds: n = {n!r} is not allowed; allowed: an integer ≥ 1") from None
     unc = dict(declared_uncertainties() if uncertainties is None else uncertainties)
     frame = pd.DataFrame({"world": np.arange(n)})
     key = list(seed) if isinstance(seed, tuple) else [seed]

@@ -26,6 +26,7 @@ from model.interfaces.cli.inputs import (
 )
 from model.interfaces.cli.outputs import run_metadata, staging_folder
 from model.scenario import Scenario
+from model.scenario.schedule import set_again
 
 __all__ = ["add_run"]
 
@@ -117,7 +118,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for line in [
             *_after_horizon(scenario),
-            *_scheduled_later(scenario, over),
+            *set_again(scenario.schedule, over),
             *_capped(scenario),
         ]:
             print(f"{PROG}: warning: {line}", file=sys.stderr)
@@ -155,24 +156,6 @@ def _after_horizon(scenario: Scenario) -> list[str]:
     late = [f"schedule step at month {s.month}" for s in scenario.schedule if s.month > months]
     late += [f"{k.kind} shock at month {k.start}" for k in scenario.shocks if k.start > months]
     return [f"{what} is after the run's {months} months: it changes nothing" for what in late]
-
-
-def _scheduled_later(scenario: Scenario, over: dict[str, object]) -> list[str]:
-    """A line for each lever given with ``--set`` that a schedule step of the scenario sets
-    again: the value given holds only until then (the title still names it)."""
-    lines = []
-    for key in over:
-        lever = key.removeprefix("levers.")
-        if lever == key:
-            continue
-        months = [s.month for s in scenario.schedule if lever in s.set]
-        if months:
-            lines.append(
-                f"{key} holds only until month {min(months)}: the scenario's schedule sets "
-                f"{lever} from then on (at month{'s' if len(months) > 1 else ''} "
-                f"{', '.join(map(str, sorted(months)))})"
-            )
-    return lines
 
 
 def _capped(scenario: Scenario) -> list[str]:

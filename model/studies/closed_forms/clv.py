@@ -11,6 +11,8 @@ textbook alternative in which a margin is also paid at t = 0, before the first c
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Literal, NamedTuple
@@ -263,8 +265,10 @@ def lost_client_cost(
 
     Parameters
     ----------
-    spend_path : sequence of float
-        Revenue the client would have brought in each future period (currency/period).
+    spend_path : sequence of float or 1-D array
+        Revenue the client would have brought in each future period (currency/period): at
+        least one period, each a finite amount ≥ 0. A client buys or does not, so no period's
+        revenue is negative; a client that costs money has a negative ``margin``.
     margin : float
         Profit share of revenue, in [−1, 1] (a negative margin: a client that costs money).
     discount_rate : float
@@ -280,19 +284,53 @@ def lost_client_cost(
     >>> lost_client_cost([10, 12, 14, 16, 18], 0.2)
     LostClientCost(revenue=70.0, profit=14.0)
     """
-    if not -1.0 <= margin <= 1.0:
+    if not (_real(margin) and -1.0 <= margin <= 1.0):
         raise ValueError(f"margin: value {margin!r} is not allowed; allowed: -1 ≤ margin ≤ 1")
+    if not _real(discount_rate):  # (a string failed inside numpy's isfinite)
+        raise ValueError(
+            f"discount_rate: value {discount_rate!r} is not allowed; allowed: -1 < discount_rate "
+            "(finite)"
+        )
     _check_rate("discount_rate", discount_rate)
-    path = [float(x) for x in spend_path]
-    if not all(np.isfinite(path)):
-        raise ValueError(f"spend_path: values {path} are not allowed; allowed: finite numbers")
+    path = _spend_path(spend_path)
     if discount_rate == 0.0:
         # Exact: each float read as the decimal it was written as (str round-trips floats).
         revenue = sum((Fraction(str(x)) for x in path), Fraction(0))
         return LostClientCost(float(revenue), float(revenue * Fraction(str(float(margin)))))
     factors = (1.0 + discount_rate) ** -np.arange(1, len(path) + 1)
     revenue = float(np.dot(path, factors))
-    return LostClientCost(revenue, revenue * margin)
+    return LostClientCost(revenue, revenue * float(margin))
+
+
+def _real(value: object) -> bool:
+    """Whether ``value`` is a real number (a numpy one too), not a bool or a string."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _spend_path(spend_path: object) -> list[float]:
+    """``spend_path`` as floats: a non-empty 1-D sequence of finite amounts ≥ 0.
+
+    A string, a bare number, an empty path or a negative, non-finite or non-numeric amount is
+    refused by name (they summed letters, failed inside ``float`` or counted a loss as a gain).
+    """
+    if isinstance(spend_path, Sequence) and not isinstance(spend_path, str | bytes):
+        items = list(spend_path)
+    elif hasattr(spend_path, "__array__") and np.ndim(spend_path) == 1:  # (array, Series)
+        items = np.asarray(spend_path).tolist()
+    else:
+        items = []
+    if not items:
+        raise ValueError(
+            f"spend_path: value {spend_path!r} is not allowed; allowed: a non-empty sequence of "
+            "amounts ≥ 0, one per future period"
+        )
+    for k, x in enumerate(items):
+        if not (_real(x) and math.isfinite(x) and x >= 0):
+            raise ValueError(
+                f"spend_path: value {x!r} at position {k} is not allowed; allowed: ≥ 0 "
+                "(a finite amount: the revenue of one period)"
+            )
+    return [float(x) for x in items]
 
 
 # ------------------------------------------------------------------------------------- NPV
