@@ -6,7 +6,7 @@ is rescaled to exactly five points by the retention the arm achieved (a first-or
 the hazard scale lands within a point or so of the target).
 
 The source's estimand is a customer's lifetime NPV, acquisition subtracted: ``customer_lifetime``
-follows the clients each arm acquires in its first year over twenty more years
+follows the clients each arm acquires in its first three years over twenty more years
 (:mod:`experiments.lifetime`). ``customer_npv`` is the same money within the study's horizon per
 client served (a window: the starting base, whose acquisition was never paid, is half of it, and
 the horizon cuts the longer lives the treatment brings), kept beside it to show what the window
@@ -19,7 +19,7 @@ import numpy as np
 
 from experiments.arms import ACQUISITION, annual_retention, arms, contribution, profit_change
 from experiments.framework import Claim, Reading
-from experiments.lifetime import FOLLOW_MONTHS, lifetime_runs
+from experiments.lifetime import COHORT_MONTHS, FOLLOW_MONTHS, lifetime_runs
 from experiments.study import Baseline
 
 __all__ = ["CLAIM", "measure"]
@@ -42,7 +42,8 @@ CLAIM = Claim(
     readings=(
         Reading(
             "customer_lifetime",
-            f"Lifetime NPV of a client acquired in the first year, acquisition subtracted, followed "
+            f"Lifetime NPV of a client acquired in the first {COHORT_MONTHS // 12} years, acquisition "
+            f"subtracted, followed "
             f"{FOLLOW_MONTHS // 12} more years, with annual retention five points higher: % gain "
             "over the baseline",
             _ESTIMAND,
@@ -78,11 +79,11 @@ CLAIM = Claim(
     "and where the baseline's NPV — the customer's or the firm's — is not a profit, ≤ 0: a loss "
     "that shrinks is no percentage rise of profit).",
     notes=(
-        "Lifetime NPV: each client first acquired in months 1-12 of a run of "
-        f"{12 + FOLLOW_MONTHS} months, its contribution (its attributed profit with its share of "
+        f"Lifetime NPV: each client first acquired in months 1-{COHORT_MONTHS} of a run of "
+        f"{COHORT_MONTHS + FOLLOW_MONTHS} months, its contribution (its attributed profit with its share of "
         "the shared costs added back; its month's acquisition charge and its referral credits "
         "kept; ODD §7.9) discounted at the world's rate to its month of joining, averaged over the "
-        "cohort, less the year's acquisition spend in months nobody joined, in equal parts; both "
+        "cohort, less those years' acquisition spend in months nobody joined, in equal parts; both "
         "arms are run again for it on the world's seed.",
         "Customer NPV (window) counts revenue minus the costs clients cause (cost of goods, "
         "service, fixes, win-back, discounts) minus acquisition (marketing and onboarding), "

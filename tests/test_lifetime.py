@@ -37,13 +37,13 @@ def test_the_markets_monthly_profit_is_contribution_less_acquisition(extra):
         assert total == pytest.approx(expected, rel=1e-9, abs=1e-6)
 
 
-# A market so small that in three months of the cohort's year nobody joins (one at 600 clients).
+# A market so small that in some months of the cohort's years nobody joins (in one at 600 clients).
 TINY = {"market.clients": 300, "run.seed": 4}
 
 
 @pytest.mark.parametrize("size", [SMALL, TINY], ids=["600 clients", "300 clients"])
 def test_the_cohort_value_is_each_clients_discounted_profit(size):
-    """Less, in equal parts, the acquisition spent in the cohort's year in months nobody joined."""
+    """Less, in equal parts, the acquisition spent in the cohort's years in months nobody joined."""
     scenario = Scenario().with_overrides(size)
     [(run, value)] = lifetime_runs([scenario], 0.1)
     assert run.scenario.run.months == COHORT_MONTHS + 240
