@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from model.engine.numerics import numerics_class
-from model.studies.files import write_atomic
+from model.studies.files import parquet_rows, write_atomic
 
 __all__ = [
     "StaleStore",
@@ -174,13 +174,9 @@ def drop_damaged(folder: Path) -> int:
     when Parquet reads its footer and it holds rows; a world batch also needs its ``.series``
     file, and a damaged series file removes its batch too.
     """
-    import pyarrow.parquet as pq
 
     def readable(path: Path) -> bool:
-        try:
-            return pq.read_metadata(path).num_rows > 0
-        except (OSError, ValueError):  # ArrowInvalid is a ValueError
-            return False
+        return (parquet_rows(path) or 0) > 0  # (None: cannot be read)
 
     # A world batch (the worlds stages: their batches come with a series file) needs its series;
     # a series file without its batch is left alone: its batch may be being written now by

@@ -4,7 +4,9 @@ Every results file (a sweep's batches and manifest, a calibrated scenario, a cla
 written to a temporary name in its own folder, flushed to disk and renamed over its path, so a
 file that exists is complete and a killed run leaves the previous file as it was. ``mkstemp``
 makes its files private (0600); results are shared between people and machines, so the file gets
-the mode any new file would get (0666 less the umask, usually 0644).
+the mode any new file would get (0666 less the umask, usually 0644). A stored file can still be
+damaged afterwards (a disk fault, a truncation, a copy cut short): :func:`parquet_rows` is the
+check a resumed sweep or claim study makes before it counts a stored task as done.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_file", "fsync_dir", "ordinary_mode", "write_atomic"]
+__all__ = ["atomic_file", "fsync_dir", "ordinary_mode", "parquet_rows", "write_atomic"]
 
 
 def _umask() -> int:
@@ -84,3 +86,25 @@ def fsync_dir(folder: str | Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def parquet_rows(path: str | Path) -> int | None:
+    """The number of rows a stored Parquet file's footer counts, or None if it cannot be read.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    int or None
+        None when the file is missing, truncated, emptied or not Parquet (only its footer is
+        read, not its data).
+    """
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_metadata(path).num_rows
+    except (OSError, ValueError):  # ArrowInvalid is a ValueError
+        return None

@@ -84,6 +84,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     log = None if args.quiet else print
     started = time.perf_counter()
     RESUMABLE.append(args.out)
+    written: list[tuple[Path, float]] = []
+
+    def report(_run: object) -> None:
+        # Under the store's lock (run_sweep's ``then``): a sweep started into --out meanwhile
+        # cannot change or (--fresh) delete the results this report is read from.
+        wall = time.perf_counter() - started
+        written.append((write_sweep_report(args.out, spec, study_metadata(args, wall)), wall))
+
     with executor(**where) as (pool, slots, place):
         if log:
             log(f"running on {place}")
@@ -95,11 +103,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             fresh=args.fresh,
             progress=watched(not args.quiet),
             log=log,
+            then=report,
         )
-    wall = time.perf_counter() - started
-    report = write_sweep_report(args.out, spec, study_metadata(args, wall))
+    path, wall = written[0]  # (run_sweep returned: its ``then`` ran)
     if log:
-        print(f"wrote {report}")
+        print(f"wrote {path}")
         print(
             f"{args.out}: all {run.runs:,} runs done ({run.ran:,} tasks run now, {run.skipped:,} "
             f"already done) in {wall:.1f} s; read with model.studies.sweep.load({str(args.out)!r})"

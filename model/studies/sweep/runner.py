@@ -217,6 +217,7 @@ def run_sweep(
     fresh: bool = False,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
+    then: Callable[[SweepRun], None] | None = None,
 ) -> SweepRun:
     """Run (or resume) a sweep into ``store``.
 
@@ -235,11 +236,24 @@ def run_sweep(
         A tqdm progress bar with the ETA (``tqdm.auto``: works in Jupyter).
     log : callable, optional
         Receives one-line messages (the run count before the sweep starts).
+    then : callable, optional
+        Called with the :class:`SweepRun` once every task is done, the store still held: what
+        it writes off the finished store (a report) describes these results, never those of a
+        sweep started into the same store in between. The lock is not reentrant (a second hold
+        in this process is refused like another process's), so a caller cannot hold it around
+        this call; ``then`` is the way to act under it.
+
+    Returns
+    -------
+    SweepRun
     """
     design = build_design(spec)  # (checked before the store's folder is made and held)
     validate_points(spec, design)
     with writer_lock(store):  # (one sweep at a time in a store)
-        return _run_sweep(spec, design, store, pool, slots, fresh, progress, log)
+        run = _run_sweep(spec, design, store, pool, slots, fresh, progress, log)
+        if then is not None:
+            then(run)
+        return run
 
 
 def _run_sweep(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from model.studies.files import parquet_rows
 from model.studies.sweep.store import batch_name, done_batches
 
 __all__ = ["verify_batches"]
@@ -17,19 +18,14 @@ def verify_batches(store: str | Path, manifest: dict[str, Any]) -> list[int]:
     number of rows (and, when the sweep keeps series, the series file is readable too); any
     other file (truncated, emptied, overwritten) is removed so that its task runs again.
     """
-    import pyarrow.parquet as pq
-
     store = Path(store)
     size, runs = int(manifest["batch_size"]), int(manifest["runs"])
     damaged = []
     for b in sorted(done_batches(store)):
         name = batch_name(b)
-        try:
-            ok = pq.read_metadata(store / "batches" / name).num_rows == min(size, runs - b * size)
-            if ok and manifest.get("series"):
-                ok = pq.read_metadata(store / "series" / name).num_rows > 0
-        except (OSError, ValueError):  # ArrowInvalid is a ValueError
-            ok = False
+        ok = parquet_rows(store / "batches" / name) == min(size, runs - b * size)
+        if ok and manifest.get("series"):
+            ok = (parquet_rows(store / "series" / name) or 0) > 0
         if not ok:
             damaged.append(b)
             for sub in ("batches", "series"):
