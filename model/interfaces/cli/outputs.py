@@ -7,6 +7,7 @@ so an interrupted or failed run never leaves a half-written results folder.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import re
@@ -15,7 +16,7 @@ import shutil
 import socket
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from model.version import git_commit
 
 __all__ = [
     "RUN_OUTPUTS",
+    "check_replace",
     "json_number",
     "run_metadata",
     "staging_folder",
@@ -193,6 +195,51 @@ def _swap_into_place(staging: Path, outdir: Path) -> None:
     finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def check_replace(
+    outdir: Path,
+    record: str,
+    inputs: Any,
+    force: bool,
+    read: Callable[[dict[str, Any]], Any] | None = None,
+    kind: str = "command",
+) -> None:
+    """Refuse to replace the results of a *different* command without ``--force``.
+
+    ``record`` is the JSON file the command writes into ``outdir`` with its ``"inputs"`` (what
+    decides its numbers: scenarios, seeds, options); a folder whose record holds the same inputs
+    is replaced (the same command reproduces the same numbers), any other only with ``force``.
+
+    Parameters
+    ----------
+    outdir : Path
+        The results folder.
+    record : str
+        The file in it that keeps the inputs (``summary.json``, ``comparison.json``, …).
+    inputs : JSON-ready
+        This command's inputs, compared after a JSON round trip (as they were written).
+    force : bool
+        ``--force`` was given.
+    read : callable, optional
+        The inputs from the record's JSON, for a record that keeps them under other keys
+        (default: its ``"inputs"``).
+    kind : str
+        What the results are of, for the message (``run``, ``comparison``, …).
+    """
+    old = outdir / record
+    if force or not old.is_file():
+        return
+    try:
+        meta = json.loads(old.read_text(encoding="utf-8"))
+        previous = meta.get("inputs") if read is None else read(meta)
+    except (OSError, ValueError, AttributeError):
+        previous = None
+    if previous != json.loads(json.dumps(inputs, default=str)):
+        raise CliError(
+            f"--out {str(outdir)!r}: holds the results of a different {kind}; allowed: --force "
+            "to replace them, or another --out"
+        )
 
 
 def study_metadata(args: argparse.Namespace, wall: float) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from model.interfaces.cli.arguments import (
     load_scenario,
     overrides,
 )
-from model.interfaces.cli.errors import PROG, CliError
+from model.interfaces.cli.errors import PROG
 from model.interfaces.cli.inputs import (
     check_scenario_memory,
     output_path,
@@ -24,7 +24,7 @@ from model.interfaces.cli.inputs import (
     safe_name,
     seed,
 )
-from model.interfaces.cli.outputs import run_metadata, staging_folder
+from model.interfaces.cli.outputs import check_replace, run_metadata, staging_folder
 from model.scenario import Scenario
 from model.scenario.schedule import set_again
 
@@ -114,7 +114,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     outdir = (
         args.out if args.out is not None else default_folder(scenario, over, safe_name, tail=tail)
     )
-    _check_replace(outdir, scenario, args.force, args.replications)
+    # The same scenario (every parameter, seed included) with as many replications may be rerun
+    # into its folder: it reproduces the same numbers (5 replications and 1 run are different).
+    check_replace(
+        outdir,
+        "summary.json",
+        [scenario.to_toml_dict(), args.replications],
+        args.force,
+        read=lambda meta: [meta.get("scenario"), meta.get("replications", 1)],
+        kind="run",
+    )
     if not args.quiet:
         for line in [
             *_after_horizon(scenario),
@@ -180,28 +189,6 @@ def _note_first_compile() -> None:
 
 #: What a run says before compiling the kernels (once after installing or after a kernel changed).
 FIRST_COMPILE_NOTE = "first run of this version: compiling the engine's kernels (about 20 s, once)"
-
-
-def _check_replace(outdir: Path, scenario: Scenario, force: bool, replications: int = 1) -> None:
-    """Refuse to replace the results of a *different* run without ``--force``.
-
-    Re-running the same scenario (every parameter, seed included) with as many replications into
-    its folder is allowed: it reproduces the same numbers. (A run of 5 replications and a single
-    run of the same scenario are different results.)
-    """
-    old = outdir / "summary.json"
-    if force or not old.is_file():
-        return
-    try:
-        summary = json.loads(old.read_text(encoding="utf-8"))
-        previous = (summary.get("scenario"), summary.get("replications", 1))
-    except (OSError, ValueError, AttributeError):
-        previous = None
-    if previous != (json.loads(json.dumps(scenario.to_toml_dict())), replications):
-        raise CliError(
-            f"--out {str(outdir)!r}: holds the results of a different run; allowed: --force to "
-            "replace them, or another --out"
-        )
 
 
 def _save_report(
