@@ -55,6 +55,9 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("top 20% share of revenue", "top20_revenue_share_end", "{:.1%}"),
 )
 
+#: Headline keys that count clients (whole numbers in one run, means of them over replications).
+_COUNTS = frozenset({"active_end"})
+
 #: Year-by-year columns: (column, how a year aggregates the months, label, format).
 _YEARLY: tuple[tuple[str, str, str, str], ...] = (
     ("active", "last", "active at year end", "{:,.0f}"),
@@ -87,17 +90,19 @@ def summary_rows(
     the headlines some runs leave undefined) it adds ``(k of n runs)``: the mean is theirs.
     """
     rows = []
+    # A mean over replications of a count is no count: 0.5 acquisitions a run must not read 0.
+    count = "{:,.0f}" if intervals is None else "{:,.1f}"
     for label, key, fmt in SUMMARY_ROWS:
+        fmt = count if fmt == "{:,.0f}" and key in _COUNTS else fmt
         if not key:
             flows = ("acquired_total", "churned_total", "won_back_total")
-            value = " / ".join(f"{summary.get(k, 0):,.0f}" for k in flows)
+            value = " / ".join(_formatted(count, summary.get(k, 0)) for k in flows)
         else:
-            v = summary.get(key, float("nan"))
-            value = "n/a" if isinstance(v, float) and not math.isfinite(v) else fmt.format(v)
+            value = _formatted(fmt, summary.get(key))
             if intervals and key in intervals and value != "n/a":
-                low, high = intervals[key]
-                if math.isfinite(low) and math.isfinite(high):
-                    value += f" [{fmt.format(low)}, {fmt.format(high)}]"
+                # An interval of one defined run (or read back from JSON as null) is undefined.
+                low, high = (_formatted(fmt, b) for b in intervals[key])
+                value += " [n/a]" if "n/a" in (low, high) else f" [{low}, {high}]"
             if defined and key in defined and value != "n/a":
                 value += " ({} of {} runs)".format(*defined[key])
         rows.append((label, value))
@@ -123,12 +128,23 @@ def yearly_rows(ts: pd.DataFrame) -> list[list[str]]:
     for y, row in table.iterrows():
         first, last, size = months.loc[y]
         label = str(int(y)) if size == 12 else f"{int(y)} (months {first}–{last})"
-        rows.append([label, *(_formatted(f, float(v)) for f, v in zip(formats, row, strict=True))])
+        rows.append([label, *(_formatted(f, v) for f, v in zip(formats, row, strict=True))])
     return rows
 
 
-def _formatted(fmt: str, v: float) -> str:
-    return fmt.format(v) if math.isfinite(v) else "n/a"
+def _formatted(fmt: str, v: Any) -> str:
+    """``v`` formatted with ``fmt``, or "n/a" where it is undefined.
+
+    The one place every number of a report or of the CLI's headline table is formatted: None
+    (a NaN stored as JSON null and read back), NaN, ±inf and ``pd.NA`` all read "n/a".
+    """
+    if isinstance(v, int) and not isinstance(v, bool):
+        return fmt.format(v)  # (exact: no detour through a float)
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return "n/a"
+    return fmt.format(x) if math.isfinite(x) else "n/a"
 
 
 def _changed(scenario: Scenario) -> list[dict[str, Any]]:
@@ -161,13 +177,12 @@ def _number(v: Any, digits: int = 6) -> str:
     Parameter tables keep 6 (a fitted 0.0292342 must not read as its default); result tables of
     many runs use 4 (0.7185, not 0.718463: the runs' noise is far above the fifth figure).
     """
+    if v is None or v is pd.NA:
+        return _formatted("{}", v)  # "n/a"
     if isinstance(v, bool) or not isinstance(v, int | float):
         return str(v)
-    if isinstance(v, float) and not math.isfinite(v):
-        return "n/a"
-    if float(v).is_integer() or abs(v) >= 1000:
-        return f"{v:,.0f}"
-    return f"{v:.{digits}g}"
+    whole = isinstance(v, int) or (math.isfinite(v) and (v.is_integer() or abs(v) >= 1000))
+    return _formatted("{:,.0f}" if whole else f"{{:.{digits}g}}", v)
 
 
 _STYLE = """
@@ -349,5 +364,5 @@ def _reproduce(meta: dict[str, Any] | None) -> list[str]:
     keys = ("command", "version", "git_commit", "numerics", "created", "wall_seconds")
     return [
         "<h2>Reproduce</h2>",
-        _table(["", ""], [[k, meta[k]] for k in keys if k in meta], set()),
+        _table(["", ""], [[k, _number(meta[k])] for k in keys if k in meta], set()),
     ]

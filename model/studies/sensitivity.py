@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +68,7 @@ def default_metrics(frame: pd.DataFrame, keys: list[str]) -> list[str]:
 
 
 def analyze(
-    store: str | Path, metrics: list[str] | None = None, progress: Progress | None = None
+    store: str | Path, metrics: str | list[str] | None = None, progress: Progress | None = None
 ) -> pd.DataFrame:
     """Sensitivity indices of each metric to each varied parameter, as a tidy table.
 
@@ -75,8 +76,9 @@ def analyze(
     ----------
     store : path
         A finished sweep store with a sobol, morris or lhs design.
-    metrics : list of str, optional
-        Summary metrics to analyse; default: every finite, non-constant one.
+    metrics : str or list of str, optional
+        Summary metrics to analyse (one name alone is one metric, not its letters); default:
+        every finite, non-constant one.
     progress : Progress, optional
         Counts the metrics analysed, naming each as it starts (:mod:`model.studies.progress`).
 
@@ -172,8 +174,20 @@ def caveats(table: pd.DataFrame) -> list[str]:
     return out
 
 
-def _check_metrics(frame: pd.DataFrame, keys: list[str], metrics: list[str] | None) -> list[str]:
+def _check_metrics(
+    frame: pd.DataFrame, keys: list[str], metrics: str | list[str] | None
+) -> list[str]:
     candidates = [c for c in frame.columns if c not in ID_COLUMNS and c not in keys]
+    if isinstance(metrics, str):
+        metrics = [metrics]  # (iterated, "npv" was the metrics "n", "p" and "v")
+    elif metrics is not None:
+        names = list(metrics) if isinstance(metrics, Iterable) else [metrics]
+        if not all(isinstance(m, str) for m in names):
+            raise SweepError(
+                f"metrics: value {metrics!r} is not allowed; allowed: a metric name or a list "
+                f"of them ({', '.join(candidates)})"
+            )
+        metrics = names
     if not metrics:
         chosen = default_metrics(frame, keys)
         if not chosen:
@@ -302,8 +316,20 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
 
 def write(table: pd.DataFrame, outdir: str | Path) -> tuple[Path, Path]:
     """Write ``sensitivity.csv`` and ``sensitivity.png`` into ``outdir``, each whole or not at
-    all, the figure first: a figure that cannot be written leaves the last table in place."""
+    all, the figure first: a figure that cannot be written leaves the last table in place.
+
+    An ``outdir`` that is a file, or cannot be made, raises :class:`SweepError` naming it.
+    """
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    # (The CLI's check_out says the same before any work; studies cannot import the CLI.)
+    if outdir.exists() and not outdir.is_dir():
+        raise SweepError(f"outdir {str(outdir)!r}: is a file; allowed: a folder")
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # (part of its path a file, read-only, ...)
+        raise SweepError(
+            f"outdir {str(outdir)!r}: cannot be written ({exc.strerror or exc}); allowed: a "
+            "folder path you can write to"
+        ) from None
     png = plot(table, outdir / "sensitivity.png")
     return write_atomic(outdir / "sensitivity.csv", table.to_csv(index=False)), png

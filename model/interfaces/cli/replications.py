@@ -18,6 +18,7 @@ import pandas as pd
 
 from model.interfaces.cli.outputs import json_number, run_metadata, staging_folder
 from model.scenario import Scenario
+from model.scenario.arguments import count
 from model.scenario.sections.run import consecutive_seeds
 
 __all__ = ["replicated", "run_replicated"]
@@ -27,6 +28,16 @@ def replicated(
     scenario: Scenario, replications: int, progress: bool = False
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
     """Run ``scenario`` on ``replications`` consecutive seeds from its own.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The scenario; its ``run.seed`` is the first seed.
+    replications : int
+        How many runs: a whole number ≥ 1 (anything else raises
+        :class:`~model.scenario.ScenarioError` naming it, as ``--replications`` is refused).
+    progress : bool
+        Show a progress bar.
 
     Returns
     -------
@@ -39,6 +50,7 @@ def replicated(
     from model.interfaces.progress import bar
     from model.studies.run import simulate
 
+    replications = count("replications", replications)  # (0 failed in pandas' concat)
     first = scenario.run.seed
     seeds = consecutive_seeds(first, replications)
     rows, frames = [], []
