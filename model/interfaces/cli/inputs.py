@@ -25,7 +25,6 @@ __all__ = [
     "available_memory",
     "boolean",
     "check_design_memory",
-    "check_grid",
     "check_memory",
     "check_out",
     "check_scenario_memory",
@@ -373,21 +372,6 @@ def input_file(flag: str) -> Callable[[str], Path]:
         return path
 
     return parse
-
-
-#: The most points a budget split's coarse grid may have (each costs replications runs).
-MAX_GRID_POINTS = 100_000
-
-
-def check_grid(divisions: int, levers: int, replications: int) -> None:
-    """Refuse an ``optimize --grid`` whose simplex grid has more than :data:`MAX_GRID_POINTS`."""
-    points = math.comb(divisions + levers - 1, levers - 1) if levers >= 1 else 0
-    if points > MAX_GRID_POINTS:
-        raise CliError(
-            f"--grid {divisions}: {points:,} grid points over {levers} levers "
-            f"({points * replications:,} runs); allowed: at most {MAX_GRID_POINTS:,} points; "
-            "use a smaller --grid (the optimiser refines from the best point anyway)"
-        )
 
 
 #: Parameters that raise a run's memory as they grow (+1) or shrink (-1).

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from model.interfaces.cli.arguments import add_study_options, load_scenario, overrides
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import (
-    check_grid,
     check_scenario_memory,
     finite_float,
     ranged_int,
@@ -94,6 +93,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     from model.interfaces.labels import labelled
     from model.interfaces.progress import ProgressExecutor, bar
     from model.studies.optimize import optimize
+    from model.studies.optimize.checks import check_grid
 
     scenario = load_scenario(args.scenario)
     over = overrides(args)
@@ -118,7 +118,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     if args.grid < 0:
         raise CliError(f"--grid: value {args.grid} is not allowed; allowed: an integer >= 0")
     check_scenario_memory(scenario, copies=args.workers)
-    check_grid(args.grid, args.levers.count(",") + 1, args.replications)
+    levers = [v.strip() for v in args.levers.split(",") if v.strip()]
+    runs = args.replications * max(len(values), 1)
+    check_grid(args.grid, len(levers), runs, name="--grid")  # (as the API does, before the run)
     outdir = args.out or Path("out") / f"optimize_{safe_name(scenario.name)}"
     title = (
         "optimize: "
@@ -133,7 +135,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         result = optimize(
             scenario,
             budget=args.budget,
-            levers=[v.strip() for v in args.levers.split(",") if v.strip()],
+            levers=levers,
             replications=args.replications,
             seed=None if seed is None else int(seed),
             grid=args.grid,
@@ -157,8 +159,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             staging,
             title,
             f"Best split of {result.budget:,.0f} a month across {', '.join(result.levers)}; "
-            f"mean NPV on {args.replications} seeds, gain measured on "
-            f"{len(result.gain['seeds'])} fresh seeds.",
+            f"mean NPV on {args.replications} seeds"
+            + (f" ({result.over()} of the means)" if result.over() else "")
+            + f", gain measured on {len(result.gain['seeds'])} fresh seeds{result.gain_over()}.",
             notes=result.notes,
             meta=meta,
             csvs=("split.csv", "flatness.csv"),
@@ -176,16 +179,21 @@ def headline(result: Any) -> pd.DataFrame:
     (``result``: a :class:`~model.studies.optimize.split.BudgetSplit`)."""
     import pandas as pd
 
-    g = result.gain
+    g, over = result.gain, result.over()
+    searched = f"search seeds; {over} of the means" if over else "search seeds"
+    per_value = g.get("per_value", [])
+    nan = [float("nan")] * 2
     return pd.DataFrame(
         {
             "result": [
-                "mean NPV, the scenario's own split (search seeds)",
-                "mean NPV, the best split (search seeds)",
-                f"NPV gain of the best split over the own, {len(g['seeds'])} fresh seeds",
+                f"mean NPV, the scenario's own split ({searched})",
+                f"mean NPV, the best split ({searched})",
+                f"NPV gain of the best split over the own, {len(g['seeds'])} fresh seeds"
+                + result.gain_over(),
+                *[f"  the gain at {g['assumption']} = {r['value']}" for r in per_value],
             ],
-            "value": [result.npv_own, result.npv_best, g["mean"]],
-            "95% low": [float("nan"), float("nan"), g["low"]],
-            "95% high": [float("nan"), float("nan"), g["high"]],
+            "value": [result.npv_own, result.npv_best, g["mean"], *[r["mean"] for r in per_value]],
+            "95% low": [*nan, g["low"], *[r["low"] for r in per_value]],
+            "95% high": [*nan, g["high"], *[r["high"] for r in per_value]],
         }
     )

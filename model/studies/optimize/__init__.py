@@ -37,7 +37,9 @@ out of each lever, and the range of each lever's share over every evaluated spli
 the best NPV.
 
 **Robust.** Optionally the objective is the mean or the worst case over a few values of a market
-assumption (``assumption="retain.satisfaction_sensitivity", values=[1, 3, 5]``).
+assumption (``assumption="retain.satisfaction_sensitivity", values=[1, 3, 5]``); the gain on fresh
+seeds is then measured at each value and combined the same way (the mean of each seed's gain
+over the values, or the worst value's gain), and each value's gain is reported too.
 """
 
 from __future__ import annotations

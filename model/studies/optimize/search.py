@@ -12,11 +12,14 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, minimize
 
+from model.engine.keywords import require_scenario
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, choice, count, first_seed
 from model.scenario.sections.run import consecutive_seeds
-from model.studies.compare import FromTimeseries, paired_interval, replicate
-from model.studies.optimize.exchange import LEDGER_LINE, SPEND_LEVERS, Exchange, exchange_rates
+from model.studies.compare import FromTimeseries, replicate
+from model.studies.optimize.checks import check_grid, lever_names, robust_variants
+from model.studies.optimize.exchange import LEDGER_LINE, Exchange, exchange_rates
+from model.studies.optimize.holdout import holdout_gain
 from model.studies.optimize.split import BudgetSplit
 from model.studies.run import with_common
 
@@ -141,7 +144,7 @@ def optimize(
         Currency per month to split. Defaults to what the scenario's own settings of the levers
         cost (at the measured rates).
     levers : sequence of str
-        Two or more of :data:`SPEND_LEVERS`.
+        Two or more distinct of :data:`SPEND_LEVERS` (a list of names, not one string).
     replications : int
         Seeds per evaluation (the same for every split: common random numbers).
     holdout : int, optional
@@ -149,50 +152,43 @@ def optimize(
     clients, months, seed, overrides
         As in :func:`model.studies.compare.compare`.
     grid : int
-        Divisions of the coarse simplex grid searched first (0 skips it).
+        Divisions of the coarse simplex grid searched first (0 skips it); its points may number
+        at most :data:`~model.studies.optimize.checks.MAX_GRID_POINTS`.
     max_evaluations : int
         Evaluations COBYQA may use after the grid.
     assumption, values, criterion
-        Optional robustness: evaluate each split at every value of the parameter ``assumption``
-        and maximise the ``mean`` or the ``worst`` of the mean NPVs.
+        Optional robustness: evaluate each split at every value (a sequence, e.g. ``[1, 3, 5]``)
+        of the parameter ``assumption`` and maximise the ``mean`` or the ``worst`` of the mean
+        NPVs. The gain on fresh seeds is then measured at each value and combined the same way.
     executor : concurrent.futures.Executor, optional
         Where the runs go (in this process if omitted).
 
     Returns
     -------
     BudgetSplit
+
+    Raises
+    ------
+    ScenarioError
+        For any argument out of its range or of the wrong type, before anything runs.
     """
-    levers = list(levers)
-    bad = [v for v in levers if v not in SPEND_LEVERS]
-    if bad or len(levers) < 2 or len(set(levers)) != len(levers):
-        raise ScenarioError(
-            f"levers: {','.join(levers)!r} is not allowed; allowed: two or more distinct of "
-            f"{', '.join(SPEND_LEVERS)}"
-        )
+    scenario = require_scenario(scenario)
+    levers = lever_names(levers)
     replications = count("replications", replications)
     holdout = replications if holdout is None else count("holdout", holdout)
     grid = count("grid", grid, low=0)
     max_evaluations = count("max_evaluations", max_evaluations)
     criterion = choice("criterion", criterion, ("mean", "worst"))
+    if criterion != "mean" and assumption is None:  # (as the command line: it was ignored)
+        raise ScenarioError(
+            f"criterion: value {criterion!r} goes with an assumption; allowed: 'mean' alone, or "
+            "'worst' with assumption='SECTION.NAME' and its values"
+        )
     if budget is not None:
         budget = amount("budget", budget, "currency/month")
-    if (assumption is None) != (not values):
-        given, missing = (
-            ("values", "assumption") if assumption is None else ("assumption", "values")
-        )
-        raise ScenarioError(
-            f"{missing}: missing; {given} was given, and robustness needs both (the parameter "
-            "assumption and the values to evaluate each split at)"
-        )
-    if assumption is not None and (
-        assumption in {f"levers.{v}" for v in levers} or assumption.startswith("run.")
-    ):
-        raise ScenarioError(
-            f"assumption: value {assumption!r} is not allowed; allowed: a parameter the study "
-            "leaves alone (not one of the levers it splits the budget over, whose values the "
-            "split sets, nor run.*: the seeds and horizon are the study's)"
-        )
     base = with_common(scenario, overrides, clients, months)
+    variants, values = robust_variants(base, levers, assumption, values)
+    check_grid(grid, len(levers), replications * len(variants))  # before the grid is built
     scheduled = sorted({k for st in base.schedule for k in st.set} & set(levers))
     if scheduled:
         raise ScenarioError(
@@ -209,13 +205,14 @@ def optimize(
         budget = float(own_money.sum())
     if not math.isfinite(budget) or budget <= 0:
         raise ScenarioError(
-            f"budget: value {budget!r} is not allowed; allowed: > 0 (currency/month)"
+            f"budget: value {budget!r} (what the scenario's own settings of these levers cost) "
+            "is not allowed; allowed: > 0 (currency/month); give a budget"
         )
     upper = np.array([min(rates[v].max_money / budget, 1.0) for v in levers])
     if upper.sum() < 1.0:
         room = sum(rates[v].max_money for v in levers)
         raise ScenarioError(
-            f"budget: value {budget:,.0f} is not allowed; allowed: at most {room:,.0f} "
+            f"budget: value {budget!r} is not allowed; allowed: at most {room:,.0f} "
             f"(currency/month), all these levers can absorb at their maximum settings"
         )
     own = (
@@ -225,10 +222,6 @@ def optimize(
     )
     own = _feasible(own, upper)
 
-    if assumption is not None:
-        variants = [base.with_overrides({assumption: v}) for v in values]
-    else:
-        variants = [base]
     f = _Objective(variants, levers, rates, budget, seeds, criterion, executor)
     f(own, kind="own")
     for x in _simplex_grid(len(levers), grid, upper) if grid > 0 else []:
@@ -268,7 +261,16 @@ def optimize(
                 row["kind"] = "polish"
         best = np.array([step[v] for v in levers])
         npv_best = f(best, kind="best")
-    gain = _holdout_gain(variants[0], f, levers, own, best, fresh, executor)
+    gain = holdout_gain(
+        variants,
+        f.values(own),
+        f.values(best),
+        fresh,
+        executor,
+        assumption=assumption,
+        values=values,
+        criterion=criterion,
+    )
     spend_own, spend_best = f.spent(own), f.spent(best)
     spend = pd.DataFrame(
         {
@@ -288,7 +290,7 @@ def optimize(
             f"the search's best was improved by {polished} step(s) of its flatness profile"
         )
     if assumption is not None:
-        notes.append(f"objective: the {criterion} over {assumption} in {list(values)}")
+        notes.append(f"objective: the {criterion} over {assumption} in {values}")
     return BudgetSplit(
         levers=levers,
         budget=float(budget),
@@ -351,30 +353,3 @@ def _flatness(
     table["share_low_1pct"] = [float(near[v].min()) for v in levers]
     table["share_high_1pct"] = [float(near[v].max()) for v in levers]
     return table
-
-
-def _holdout_gain(
-    scenario: Scenario,
-    f: _Objective,
-    levers: list[str],
-    own: np.ndarray,
-    best: np.ndarray,
-    seeds: list[int],
-    executor: Executor | None,
-) -> dict[str, Any]:
-    """NPV(best) − NPV(own) on fresh seeds, paired (both splits see the same seeds)."""
-    policies = [
-        scenario.with_overrides({f"levers.{k}": v for k, v in f.values(x).items()})
-        for x in (own, best)
-    ]
-    runs = replicate(policies, seeds, executor, _npv)
-    diffs = [b[0] - o[0] for o, b in zip(runs[0], runs[1], strict=True)]
-    mean, low, high = paired_interval(diffs)
-    return {
-        "mean": mean,
-        "low": low,
-        "high": high,
-        "seeds": seeds,
-        "npv_own": float(np.mean([r[0] for r in runs[0]])),
-        "npv_best": float(np.mean([r[0] for r in runs[1]])),
-    }

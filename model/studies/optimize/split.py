@@ -33,7 +33,10 @@ class BudgetSplit:
         Mean NPV on the search seeds (the objective: mean or worst over the assumption's values).
     gain : dict
         ``mean``, ``low``, ``high`` (95% paired interval) of NPV(best) − NPV(own) on fresh seeds,
-        and ``seeds``.
+        and ``seeds``. Robust over an assumption, the gain is measured at each of its values
+        (``per_value``) and combined as the search combined NPVs: the mean over the values, or
+        the worst of them (``at`` that value); ``assumption``, ``criterion`` and ``values`` say
+        which (:func:`~model.studies.optimize.holdout.holdout_gain`).
     flatness : pandas.DataFrame
         Per lever: NPV change when ±10 points of budget move into / out of it, and the range of its
         share over evaluated splits within 1% of the best NPV.
@@ -88,13 +91,17 @@ class BudgetSplit:
                 f"  {row.lever:<20}{row.own_share:>10.1%}{row.own_value:>12.4g}"
                 f"{row.best_share:>12.1%}{row.best_value:>12.4g}{row.best_money_per_month:>14,.0f}"
             )
+        over = self.over()
         lines.append(
-            f"NPV on the search seeds: own split {self.npv_own:,.0f}, best {self.npv_best:,.0f}"
+            f"NPV on the search seeds{over and f' ({over} of the means)'}: "
+            f"own split {self.npv_own:,.0f}, best {self.npv_best:,.0f}"
         )
         lines.append(
-            f"NPV gain of the best split over the own split on {len(g['seeds'])} fresh seeds: "
-            f"{_signed(g['mean'])} [95% {_signed(g['low'])}, {_signed(g['high'])}]"
+            f"NPV gain of the best split over the own split on {len(g['seeds'])} fresh seeds"
+            f"{self.gain_over()}: {_interval(g)}"
         )
+        for row in g.get("per_value", []):
+            lines.append(f"  at {g['assumption']} = {row['value']}: gain {_interval(row)}")
         lines.append(
             "Flatness (NPV change when 10 points of budget move; near-optimal share range):"
         )
@@ -112,6 +119,22 @@ class BudgetSplit:
             )
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+    def over(self) -> str:
+        """How NPVs were combined over the assumption's values, e.g. ``the worst over
+        retain.satisfaction_sensitivity in [1.0, 5.0]``; ``""`` without an assumption."""
+        g = self.gain
+        if g.get("assumption") is None:
+            return ""
+        return f"the {g['criterion']} over {g['assumption']} in {g['values']}"
+
+    def gain_over(self) -> str:
+        """How the gain on fresh seeds was combined over an assumption's values, in brackets
+        (and which value's is the worst), e.g. `` (the worst over retain.satisfaction_sensitivity
+        in [1.0, 5.0], at 5.0)``; ``""`` without an assumption."""
+        over = self.over()
+        at = "" if self.gain.get("at") is None else f", at {self.gain['at']}"
+        return f" ({over}{at})" if over else ""
 
     def figure(self) -> Any:
         """Own vs best shares (left); NPV along ±20-point moves of each lever (right)."""
@@ -160,6 +183,11 @@ class BudgetSplit:
 
 def _pct(x: float) -> str:
     return "n/a" if not math.isfinite(x) else f"{x:+.2%}"
+
+
+def _interval(g: dict[str, Any]) -> str:
+    """A gain and its 95% interval, signed."""
+    return f"{_signed(g['mean'])} [95% {_signed(g['low'])}, {_signed(g['high'])}]"
 
 
 def _signed(x: float) -> str:
