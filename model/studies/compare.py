@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from model.engine.context import SPEND_LINES
+from model.engine.keywords import require_scenario
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import count, first_seed
 from model.scenario.sections.run import consecutive_seeds
@@ -145,7 +147,7 @@ class Comparison:
     table : pandas.DataFrame
         One row per (policy other than the first, outcome): the reference's mean, the policy's
         mean, the mean paired difference, its 95% interval, and the difference in % of the
-        reference's mean.
+        reference's mean, all over the ``defined_pairs`` (of ``replications``) where both have it.
     notes : list of str
         Warnings to read with the table (unequal spend, schedules past the horizon, …).
     """
@@ -173,11 +175,14 @@ class Comparison:
             rows = self.table[self.table["policy"] == name]
             for row in rows.itertuples():
                 interval = f"[{_fmt(row.low, sign=True)}, {_fmt(row.high, sign=True)}]"
+                k = int(row.defined_pairs)
                 lines.append(
                     f"  {row.outcome:<18}{_fmt(row.reference_mean):>{w}}"
                     f"{_fmt(row.policy_mean):>{w}}{_fmt(row.difference, sign=True):>16}"
-                    f"{interval:>30}"
+                    f"{interval:>30}" + (f"  ({k} of {r} pairs)" if k < r else "")
                 )
+        if (self.table["defined_pairs"] < r).any():  # no CAC without acquisitions, for one
+            lines.append(f"(k of {r} pairs): every number over the k pairs where both runs have it")
         lines += [f"note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -280,20 +285,26 @@ def compare(
         Where to run the replications (in this process if omitted).
     spend_tolerance : float
         A note is added when a policy's mean total spend (every cost line except cost of goods)
-        differs from the reference's by more than this share.
+        differs from the reference's by more than this share (a finite number ≥ 0).
 
     Returns
     -------
     Comparison
     """
-    if isinstance(scenarios, Scenario) or not isinstance(scenarios, Sequence):
+    if isinstance(scenarios, (Scenario, str, bytes)) or not isinstance(scenarios, Sequence):
         raise ScenarioError(
             f"scenarios: value {type(scenarios).__name__} is not allowed; allowed: a list of two or "
             "more Scenarios (the policies to compare)"
         )
     if len(scenarios) < 2:
         raise ScenarioError(f"compare: needs at least two policies, got {len(scenarios)}")
+    scenarios = [require_scenario(s, f"scenarios[{i}]") for i, s in enumerate(scenarios)]
     replications = count("replications", replications)
+    tolerance = isinstance(spend_tolerance, numbers.Real) and not isinstance(spend_tolerance, bool)
+    if not (tolerance and 0 <= spend_tolerance < math.inf):  # amount() allows no 0
+        raise ScenarioError(
+            f"spend_tolerance: value {spend_tolerance!r} is not allowed; allowed: a finite number ≥ 0 (0.01 is 1%)"
+        )
     policies = [with_common(s, overrides, clients, months) for s in scenarios]
     names = _unique_names([s.name for s in policies])
     horizons = {s.run.months for s in policies}
@@ -318,14 +329,17 @@ def compare(
 
 
 def _difference_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """One row per (policy, outcome), every number over the same ``defined_pairs`` (where both
+    have it): ``difference`` is ``policy_mean − reference_mean``, a paired comparison."""
     ref = runs[runs["policy"] == names[0]].set_index("replication")
     rows = []
     for name in names[1:]:
         pol = runs[runs["policy"] == name].set_index("replication")
         for outcome, (unit, _) in OUTCOMES.items():
-            d = pol[outcome] - ref[outcome]
-            mean, low, high = paired_interval(d)
-            base = float(ref[outcome].mean())
+            both = np.isfinite(ref[outcome]) & np.isfinite(pol[outcome])
+            a, b = ref.loc[both, outcome], pol.loc[both, outcome]
+            mean, low, high = paired_interval(b - a)
+            base = float(a.mean())  # NaN where no pair has it
             rows.append(
                 {
                     "policy": name,
@@ -333,12 +347,13 @@ def _difference_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
                     "outcome": outcome,
                     "unit": unit,
                     "reference_mean": base,
-                    "policy_mean": float(pol[outcome].mean()),
+                    "policy_mean": float(b.mean()),
                     "difference": mean,
                     "low": low,
                     "high": high,
                     "difference_pct": 100.0 * mean / abs(base) if base else math.nan,
-                    "replications": int(np.isfinite(d).sum()),
+                    "defined_pairs": int(both.sum()),
+                    "replications": len(ref),
                 }
             )
     return pd.DataFrame(rows)

@@ -9,12 +9,16 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from model.interfaces.cli.arguments import add_study_options, load_scenario, overrides
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_scenario_memory, safe_name
 from model.interfaces.cli.outputs import staging_folder, study_metadata
 from model.interfaces.cli.workers import local_executor
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["add_compare", "cmd_compare"]
 
@@ -89,6 +93,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         title += "" if given == "none" else f" (each + {given})"
         meta = study_metadata(args, time.perf_counter() - started)
         meta.update(policies=result.names, seeds=result.seeds, notes=result.notes)
+        # Outcomes some pairs leave undefined (no CAC without acquisitions): policy -> outcome ->
+        # [pairs where both runs have it, pairs]; their means and difference are those pairs'.
+        meta["defined_pairs"] = _defined_pairs(result.table)
         (staging / "comparison.json").write_text(json.dumps(meta, indent=2) + "\n")
         write_study_report(
             staging / "report.html",
@@ -112,3 +119,15 @@ def _over_text(over: dict, seed: object) -> str:
 
     given = {**over, **({} if seed is None else {"run.seed": seed})}
     return overrides_text(given) or "none"
+
+
+def _defined_pairs(table: pd.DataFrame) -> dict[str, dict[str, list[int]]]:
+    """``{policy: {outcome: [k, n]}}`` for the outcomes defined in only k of the n pairs."""
+    short = table[table["defined_pairs"] < table["replications"]]
+    out: dict[str, dict[str, list[int]]] = {}
+    for row in short.itertuples():
+        out.setdefault(row.policy, {})[row.outcome] = [
+            int(row.defined_pairs),
+            int(row.replications),
+        ]
+    return out

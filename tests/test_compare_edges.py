@@ -1,0 +1,97 @@
+"""Edges of ``compare`` found by an exploratory pass: outcomes some pairs leave undefined (no CAC
+without acquisitions) and arguments of the wrong kind at the Python API."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.interfaces.cli import main
+from model.scenario import Scenario, ScenarioError
+from model.studies.compare import compare
+
+TINY = {"clients": 100, "months": 3}
+
+
+def _pairs(c: pd.DataFrame, outcome: str, policy: str, reference: str) -> pd.DataFrame:
+    """The (reference, policy) values of ``outcome`` where both runs of a seed have it."""
+    wide = c.pivot(index="replication", columns="policy", values=outcome)[[reference, policy]]
+    return wide[np.isfinite(wide).all(axis=1)]
+
+
+def test_cac_means_and_difference_are_over_the_same_pairs(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Defect 1: cost_cutter vs baseline at 100 people x 3 months has CAC in one run of 4."""
+    out = tmp_path / "out"
+    args = ["compare", "baseline", "cost_cutter", "--clients", "100", "--months", "3"]
+    assert main([*args, "--replications", "4", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    table = pd.read_csv(out / "comparison.csv")
+    runs = pd.read_csv(out / "runs.csv")
+    for row in table.itertuples():
+        pairs = _pairs(runs, row.outcome, row.policy, row.reference)
+        assert row.difference == pytest.approx(row.policy_mean - row.reference_mean)
+        assert row.reference_mean == pytest.approx(pairs[row.reference].mean())
+        assert row.policy_mean == pytest.approx(pairs[row.policy].mean())
+    for row in table.itertuples():  # and they say how many pairs that is
+        pairs = _pairs(runs, row.outcome, row.policy, row.reference)
+        assert (row.defined_pairs, row.replications) == (len(pairs), 4)
+    short = table[table["defined_pairs"] < 4]
+    assert list(short["outcome"]) == ["cac"]  # the case the tester found is still the case
+    k = int(short["defined_pairs"].iloc[0])
+    cac = next(line for line in printed.splitlines() if line.strip().startswith("cac "))
+    assert cac.rstrip().endswith(f"({k} of 4 pairs)")
+    npv = next(line for line in printed.splitlines() if line.strip().startswith("npv "))
+    assert "pairs" not in npv  # defined in every pair: no count
+    meta = json.loads((out / "comparison.json").read_text())
+    assert meta["defined_pairs"] == {"cost_cutter": {"cac": [k, 4]}}
+
+
+def test_an_outcome_defined_in_no_pair_reads_na() -> None:
+    """No advertising, no acquisitions: CAC in no pair is n/a (0 of 2 pairs), not a crash."""
+    base = Scenario().with_overrides({"levers.ad_budget": 0.0})
+    c = compare([base, base.model_copy(update={"name": "other"})], replications=2, **TINY)
+    row = c.table.set_index("outcome").loc["cac"]
+    assert row["defined_pairs"] == 0 and row["replications"] == 2
+    assert all(math.isnan(row[col]) for col in ("reference_mean", "policy_mean", "difference"))
+    cac = next(line for line in c.format_table().splitlines() if line.strip().startswith("cac "))
+    assert cac.split() == ["cac", "n/a", "n/a", "n/a", "[n/a,", "n/a]", "(0", "of", "2", "pairs)"]
+    c.figure()  # draws with an undefined row
+
+
+@pytest.mark.parametrize(
+    ("scenarios", "message"),
+    [
+        (
+            ["baseline", "delighter"],
+            "scenarios[0]: value 'baseline' is not allowed; allowed: a Scenario",
+        ),
+        ([Scenario(), None], "scenarios[1]: value None is not allowed; allowed: a Scenario"),
+        (
+            [Scenario(), "delighter"],
+            "allowed: a Scenario (Scenario.preset('delighter') for a preset",
+        ),
+        ("baseline", "scenarios: value str is not allowed; allowed: a list of two or more"),
+    ],
+)
+def test_scenarios_of_the_wrong_kind_are_named(scenarios: object, message: str) -> None:
+    """Defect 2: a preset's name or None was an AttributeError from deep inside."""
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        compare(scenarios, replications=1, **TINY)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("tolerance", ["x", float("nan"), math.inf, -0.01, True, None])
+def test_spend_tolerance_must_be_a_finite_share(tolerance: object) -> None:
+    """Defect 2: "x" was a TypeError; NaN silently dropped every spend note."""
+    message = f"spend_tolerance: value {tolerance!r} is not allowed; allowed: a finite number ≥ 0"
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        compare([Scenario(), Scenario()], replications=1, spend_tolerance=tolerance, **TINY)  # type: ignore[arg-type]
+
+
+def test_a_zero_spend_tolerance_is_allowed() -> None:
+    c = compare([Scenario(), Scenario()], replications=1, spend_tolerance=0, **TINY)
+    assert c.notes == []  # equal spend is within any tolerance
