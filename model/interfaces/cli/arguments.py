@@ -107,6 +107,11 @@ def add_study_options(p: argparse.ArgumentParser, replications: int) -> None:
         help="local processes to run replications in (default 1: this process)",
     )
     p.add_argument("--out", type=output_path(), metavar="DIR", help="output folder")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an output folder that holds the results of a different command",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (no bar)")
 
 

@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING
 from model.interfaces.cli.arguments import add_study_options, load_scenario, overrides
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_scenario_memory, safe_name
-from model.interfaces.cli.outputs import staging_folder, study_metadata
+from model.interfaces.cli.outputs import (
+    check_replace,
+    staging_folder,
+    study_inputs,
+    study_metadata,
+)
 from model.interfaces.cli.workers import local_executor
 
 if TYPE_CHECKING:
@@ -66,8 +71,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
         seed = scenarios[0].with_overrides({"run.seed": seed}).run.seed
     for s in scenarios:
         check_scenario_memory(s, copies=args.workers)
-    names = "_vs_".join(safe_name(s.name) for s in scenarios[1:3])
+    # (The reference too: two comparisons with one policy in common shared a folder.)
+    names = "_vs_".join(safe_name(s.name) for s in scenarios[:3])
     outdir = args.out or Path("out") / ("compare_" + names)[:200]
+    inputs = study_inputs(args, scenarios)
+    check_replace(outdir, "comparison.json", inputs, args.force, kind="comparison")
     started = time.perf_counter()
     with (
         staging_folder(outdir, COMPARE_OUTPUTS, "retention compare") as staging,
@@ -92,7 +100,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         title = "compare: " + " vs ".join(result.names)
         title += "" if given == "none" else f" (each + {given})"
         meta = study_metadata(args, time.perf_counter() - started)
-        meta.update(policies=result.names, seeds=result.seeds, notes=result.notes)
+        meta.update(policies=result.names, seeds=result.seeds, notes=result.notes, inputs=inputs)
         # Outcomes some pairs leave undefined (no CAC without acquisitions): policy -> outcome ->
         # [pairs where both runs have it, pairs]; their means and difference are those pairs'.
         meta["defined_pairs"] = _defined_pairs(result.table)

@@ -19,7 +19,12 @@ from model.interfaces.cli.inputs import (
     ranged_int,
     safe_name,
 )
-from model.interfaces.cli.outputs import staging_folder, study_metadata
+from model.interfaces.cli.outputs import (
+    check_replace,
+    staging_folder,
+    study_inputs,
+    study_metadata,
+)
 from model.interfaces.cli.workers import local_executor
 
 if TYPE_CHECKING:
@@ -122,6 +127,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     runs = args.replications * max(len(values), 1)
     check_grid(args.grid, len(levers), runs, name="--grid")  # (as the API does, before the run)
     outdir = args.out or Path("out") / f"optimize_{safe_name(scenario.name)}"
+    inputs = study_inputs(args, [scenario])
+    check_replace(outdir, "split.json", inputs, args.force, kind="optimization")
     title = (
         "optimize: "
         + labelled(scenario, {**over, **({} if seed is None else {"run.seed": seed})}).name
@@ -152,6 +159,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             own=result.own_values,
             gain=result.gain,
             notes=result.notes,
+            inputs=inputs,
         )
         (staging / "split.json").write_text(json.dumps(meta, indent=2, default=float) + "\n")
         write_study_report(

@@ -33,6 +33,7 @@ __all__ = [
     "json_number",
     "run_metadata",
     "staging_folder",
+    "study_inputs",
     "study_metadata",
 ]
 
@@ -240,6 +241,35 @@ def check_replace(
             f"--out {str(outdir)!r}: holds the results of a different {kind}; allowed: --force "
             "to replace them, or another --out"
         )
+
+
+#: Options of a many-run command that do not decide its numbers (where and how it runs; the
+#: scenario options are folded into the scenarios themselves).
+_NOT_INPUTS = frozenset(
+    {
+        "out",
+        "force",
+        "workers",
+        "debug",
+        "quiet",
+        "argv",
+        "scenario",
+        "scenarios",
+        "overrides",
+        "clients",
+        "months",
+    }
+)
+
+
+def study_inputs(args: argparse.Namespace, scenarios: list[Scenario]) -> dict[str, Any]:
+    """What decides a many-run command's numbers, JSON-ready: its scenarios (overrides and seeds
+    included) and its other options (``--replications``, ``--seed``, ``--levers``, …), for
+    :func:`check_replace`."""
+    options = {
+        k: v for k, v in sorted(vars(args).items()) if k not in _NOT_INPUTS and not callable(v)
+    }
+    return {"scenarios": [s.to_toml_dict() for s in scenarios], "options": options}
 
 
 def study_metadata(args: argparse.Namespace, wall: float) -> dict[str, Any]:

@@ -1,0 +1,55 @@
+"""compare and optimize keep earlier results: a folder holding another command's results is
+replaced only with --force (both overwrote it silently, and compare's default folder left the
+reference out of its name, so two comparisons with one policy in common shared it)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import cli
+
+SMALL = ("--clients", "100", "--months", "3", "--replications", "2", "--quiet")
+
+
+def test_comparisons_of_other_policies_get_folders_of_their_own(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli("compare", "baseline", "delighter", *SMALL) == 0
+    assert cli("compare", "cost_cutter", "delighter", *SMALL) == 0
+    first = tmp_path / "out" / "compare_baseline_vs_delighter" / "comparison.json"
+    second = tmp_path / "out" / "compare_cost_cutter_vs_delighter" / "comparison.json"
+    assert json.loads(first.read_text())["policies"][0] == "baseline"
+    assert json.loads(second.read_text())["policies"][0] == "cost_cutter"
+
+
+def test_a_comparison_replaces_another_only_with_force(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert cli("compare", "baseline", "delighter", *SMALL, "--out", out) == 0
+    kept = (out / "comparison.csv").read_bytes()
+    # The same command again reproduces the same numbers: allowed.
+    assert cli("compare", "baseline", "delighter", *SMALL, "--out", out) == 0
+    assert (out / "comparison.csv").read_bytes() == kept
+    capsys.readouterr()
+    assert cli("compare", "baseline", "delighter", *SMALL, "--seed", "7", "--out", out) == 2
+    err = capsys.readouterr().err
+    assert "holds the results of a different comparison" in err and "--force" in err
+    assert (out / "comparison.csv").read_bytes() == kept  # untouched
+    assert cli("compare", "baseline", "delighter", *SMALL, "--seed", "7", "--out", out,
+               "--force") == 0  # fmt: skip
+    assert (out / "comparison.csv").read_bytes() != kept
+    # Where and how it ran (workers, quiet) decide no number: not another comparison.
+    assert cli("compare", "baseline", "delighter", *SMALL, "--seed", "7", "--out", out,
+               "--workers", "2") == 0  # fmt: skip
+
+
+def test_an_optimization_of_other_levers_needs_force(tmp_path, capsys):
+    out = tmp_path / "opt"
+    args = ("optimize", "baseline", "--grid", "1", *SMALL, "--out", out)
+    assert cli(*args, "--levers", "ad_budget,winback_spend") == 0
+    kept = (out / "split.json").read_bytes()
+    capsys.readouterr()
+    assert cli(*args, "--levers", "ad_budget,training_spend") == 2
+    assert "holds the results of a different optimization" in capsys.readouterr().err
+    assert (out / "split.json").read_bytes() == kept
+    assert cli(*args, "--levers", "ad_budget,training_spend", "--force") == 0
+    meta = json.loads((out / "split.json").read_text())
+    assert meta["inputs"]["options"]["levers"] == "ad_budget,training_spend"
