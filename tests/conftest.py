@@ -94,3 +94,19 @@ def tiny_sobol_store(folder: Any) -> None:
 def small() -> Scenario:
     """The small baseline scenario (2,000 clients, 24 months, seed 1)."""
     return small_scenario()
+
+
+def cac_of_runs(monkeypatch: Any, cac: dict[int, float]) -> None:
+    """Make ``retention run --replications`` see these CACs (run index → CAC; NaN: a run that
+    acquired no one, CAC 0/0), whatever those runs gave."""
+    import model.interfaces.cli.replications as replications
+
+    real = replications.replicated
+
+    def replicated(scenario: Any, r: int, progress: bool = False) -> Any:
+        runs, series, seeds = real(scenario, r, progress)
+        for row, value in cac.items():
+            runs.loc[row, "cac"] = value
+        return runs, series, seeds
+
+    monkeypatch.setattr(replications, "replicated", replicated)

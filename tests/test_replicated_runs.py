@@ -6,23 +6,15 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from conftest import cli
+from conftest import cac_of_runs, cli
 
-import model.interfaces.cli.replications as replications
 from model.interfaces.html_report import summary_rows
 
 TINY = ("--clients", "300", "--months", "12")
 
 
 def test_a_mean_over_the_defined_runs_says_how_many(tmp_path, capsys, monkeypatch):
-    real = replications.replicated
-
-    def one_undefined(scenario, r, progress=False):
-        runs, series, seeds = real(scenario, r, progress)
-        runs.loc[0, "cac"] = np.nan  # as a run with no acquisition leaves it
-        return runs, series, seeds
-
-    monkeypatch.setattr(replications, "replicated", one_undefined)
+    cac_of_runs(monkeypatch, {0: np.nan})  # as a run with no acquisition leaves it
     out = tmp_path / "rep"
     assert cli("run", *TINY, "--replications", "3", "--no-figures", "--out", out) == 0
     printed = capsys.readouterr().out

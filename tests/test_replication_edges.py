@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import cli
+from conftest import cac_of_runs, cli, tiny_sobol_store
 
 import model.interfaces.cli.replications as replications
 from model.interfaces.html_report import run_report, study_report, summary_rows, yearly_rows
@@ -27,14 +27,7 @@ def test_an_interval_of_one_defined_run_reads_na_and_the_run_completes(
 ):
     """A headline defined in one of two runs has no interval (JSON null): the report builder
     formatted None and crashed, writing nothing."""
-    real = replications.replicated
-
-    def one_undefined(scenario, r, progress=False):
-        runs, series, seeds = real(scenario, r, progress)
-        runs["cac"] = [np.nan, 250.0]  # the first acquired no one (CAC 0/0), the second did
-        return runs, series, seeds
-
-    monkeypatch.setattr(replications, "replicated", one_undefined)
+    cac_of_runs(monkeypatch, {0: np.nan, 1: 250.0})  # the first acquired no one, the second did
     out = tmp_path / "rep"
     assert cli("run", *TINY, "--replications", "2", "--no-figures", "--out", out) == 0
     printed = capsys.readouterr().out
@@ -83,19 +76,9 @@ def test_replicated_refuses_a_count_that_is_not_a_whole_number_of_at_least_one(b
 # ================================================================ 3-4. sensitivity
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    """A finished Sobol sweep, N = 4, of 100 people × 3 months."""
-    from model.studies.sweep import parse_spec, run_sweep
-
+    """A finished Sobol sweep, N = 4."""
     folder = tmp_path_factory.mktemp("sobol")
-    spec = parse_spec(
-        {
-            "parameters": {"levers.service_level": [0.3, 0.9], "retain.base_churn": [0.01, 0.05]},
-            "design": {"kind": "sobol", "samples": 4},
-            "clients": 100,
-            "months": 3,
-        }
-    )
-    run_sweep(spec, folder, progress=False)
+    tiny_sobol_store(folder)
     return folder
 
 
