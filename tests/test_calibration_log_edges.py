@@ -6,6 +6,7 @@ from ``--period-months``, which is refused wherever it would be ignored."""
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -13,9 +14,10 @@ import pytest
 from conftest import cli
 from test_reliability import one_error_line
 
+from model.studies.calibration import logs
 from model.studies.calibration.data import read_survival
 from model.studies.calibration.errors import CalibrationError
-from model.studies.calibration.logs import merge_notice, read_log
+from model.studies.calibration.logs import LogFormat, merge_notice, read_log
 
 SURVIVAL = "0,1000\n1,631\n2,468\n3,382\n4,326\n5,289\n"
 
@@ -128,3 +130,51 @@ def test_cli_period_months_sets_a_period_column_and_is_refused_where_ignored(tmp
     targets.write_text("top20_share = 0.8\n")
     assert cli("calibrate", "--targets", targets, "--period-months", "3", "--out", out) == 2
     one_error_line(capsys, "--period-months: not used with --targets", "period_months = M")
+
+
+def test_a_time_with_an_offset_on_todays_utc_date_is_no_future(monkeypatch):
+    """West of Greenwich a purchase an hour ago can fall on tomorrow's UTC date (as the log's days
+    are read): today is the later of the local and the UTC date. The machine's local date is set
+    a day behind UTC here, as it is in the Americas in the UTC morning."""
+    now = datetime.datetime.now(datetime.UTC)
+
+    class Behind(datetime.date):
+        @classmethod
+        def today(cls) -> datetime.date:
+            return now.date() - datetime.timedelta(days=1)
+
+    clock = SimpleNamespace(date=Behind, datetime=datetime.datetime, UTC=datetime.UTC)
+    monkeypatch.setattr(logs, "datetime", clock)
+    west = now.astimezone(datetime.timezone(datetime.timedelta(hours=-11)))
+    log = pd.DataFrame(
+        {"client": ["a", "b"], "date": ["2021-03-01T00:00:00-11:00", west.isoformat()]}
+    )
+    kept = read_log(log.assign(amount=5.0))
+    assert kept["date"].max() == pd.Timestamp(now.date())
+
+
+def test_a_log_mixing_offsets_reads_each_time_as_its_utc_day():
+    """Mixed offsets (and times with and without one) failed inside pandas: "Mixed timezones"."""
+    dates = ["2021-03-01", "2021-03-01T23:00:00-11:00", "2021-03-02T01:00:00+05:00"]
+    kept = read_log(pd.DataFrame({"client": ["a", "b", "c"], "date": dates, "amount": 5.0}))
+    by_client = dict(zip(kept["client"], kept["date"], strict=True))
+    assert [str(by_client[k].date()) for k in (0, 1, 2)] == [
+        "2021-03-01",
+        "2021-03-02",
+        "2021-03-01",
+    ]
+
+
+def test_a_log_without_amounts_calls_no_merged_row_a_doubled_amount():
+    log = pd.DataFrame({"client": ["a", "a", "b"], "date": ["2021-03-01"] * 3})
+    got = read_log(log, LogFormat(amount=""))
+    notice = merge_notice(got)
+    assert notice == "Log: 3 rows read, 2 purchases kept (one per client and day): 1 rows merged " \
+        "into the same client's purchase that day."  # fmt: skip
+
+
+def test_a_period_longer_than_the_fit_allows_is_refused_as_the_table_is_read(tmp_path):
+    period = tmp_path / "p.csv"
+    period.write_text("period,alive\n" + SURVIVAL)
+    with pytest.raises(CalibrationError, match=r"period_months: value 200 .*≤ 120"):
+        read_survival(period, period_months=200)

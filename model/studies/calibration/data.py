@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from model.studies.calibration.errors import CalibrationError
+from model.studies.calibration.sbg import check_period_months
 
 __all__ = [
     "PERIOD_MONTHS",
@@ -177,10 +178,8 @@ def read_survival(
 def _period_months(path: str | Path, period: str, given: float | None) -> float:
     """The length in months of the periods of a column named ``period``; ``given`` sets it for a
     ``period`` column and must agree with any other (it was silently ignored)."""
-    if given is not None and not (np.isfinite(given) and 0 < given <= 1200):
-        raise CalibrationError(
-            f"period_months: value {given!r} is not allowed; allowed: 0 < x ≤ 1200"
-        )
+    if given is not None:
+        check_period_months(given)  # (the sBG fit's own limit, checked before the file is read on)
     if period == "period":
         return PERIOD_MONTHS[period] if given is None else float(given)
     months = PERIOD_MONTHS[period]

@@ -135,7 +135,9 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
     elif _YMD.match(sample):
         out, how = pd.to_datetime(s, format="%Y%m%d", errors="coerce"), "YYYYMMDD"
     elif _ISO.match(sample):
-        out, how = pd.to_datetime(s, format="ISO8601", errors="coerce"), "ISO (YYYY-MM-DD)"
+        # In UTC (times with an offset are read as UTC days, as before): a log that mixes offsets,
+        # or times with and without one, failed inside pandas ("Mixed timezones detected").
+        out, how = _iso(s), "ISO (YYYY-MM-DD)"
     elif _SLASHED.match(sample):
         if not fmt.dayfirst:
             raise CalibrationError(
@@ -147,7 +149,7 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
         out = pd.to_datetime(s, format=f"%d{sep}%m{sep}{year}", errors="coerce")
         how = "day-first"
     else:
-        out, how = pd.to_datetime(s, format="ISO8601", errors="coerce"), "ISO (YYYY-MM-DD)"
+        out, how = _iso(s), "ISO (YYYY-MM-DD)"
     bad = out.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -160,11 +162,18 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
     return out
 
 
+def _iso(s: pd.Series) -> pd.Series:
+    """ISO 8601 dates and times, those with an offset converted to UTC, the rest as written."""
+    return pd.to_datetime(s, format="ISO8601", errors="coerce", utc=True)
+
+
 def _not_future(out: pd.Series, s: pd.Series, origin: str) -> None:
     """Refuse a date after today: the log's last date is where observation stops, so one typo in a
     year (2092) would make every client look long lapsed."""
-    today = datetime.date.today()
-    # (compared as days: a time later today is not the future; aware times are taken in UTC)
+    # Compared as days (a time later today is not the future), against the later of the local
+    # and the UTC date: times with an offset are read as UTC days, and a purchase an hour ago,
+    # west of Greenwich, can already fall on tomorrow's UTC date.
+    today = max(datetime.date.today(), datetime.datetime.now(datetime.UTC).date())
     days = out.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
     late = days > np.datetime64(today, "D")
     if late.any():
@@ -304,6 +313,12 @@ def merge_notice(log: pd.DataFrame) -> str | None:
     a = log.attrs
     if not (a.get("merged_rows") or a.get("dropped_days")):
         return None
+    if log["amount"].isna().all():  # a log without amounts: nothing is added, nothing doubles
+        line = (
+            f"Log: {a['rows']:,} rows read, {len(log):,} purchases kept (one per client and day): "
+            f"{a['merged_rows']:,} rows merged into the same client's purchase that day"
+        )
+        return line + "."
     line = (
         f"Log: {a['rows']:,} rows read, {len(log):,} purchases kept (one per client and day): "
         f"{a['merged_rows']:,} rows merged into the same client's purchase that day (amounts "
