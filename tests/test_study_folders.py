@@ -53,3 +53,16 @@ def test_an_optimization_of_other_levers_needs_force(tmp_path, capsys):
     assert cli(*args, "--levers", "ad_budget,training_spend", "--force") == 0
     meta = json.loads((out / "split.json").read_text())
     assert meta["inputs"]["options"]["levers"] == "ad_budget,training_spend"
+
+
+def test_the_seed_is_the_seed_run_however_it_was_given(tmp_path, capsys):
+    """``--set run.seed`` was left out of the inputs compared: a comparison on other seeds
+    replaced the folder without --force; and ``--seed 1`` was taken for another command than
+    the scenario's own seed 1."""
+    out = tmp_path / "cmp"
+    assert cli("compare", "baseline", "delighter", *SMALL, "--out", out) == 0  # seed 1, its own
+    assert cli("compare", "baseline", "delighter", *SMALL, "--seed", "1", "--out", out) == 0
+    assert cli("compare", "baseline", "delighter", *SMALL, "--set", "run.seed=1", "--out", out) == 0
+    capsys.readouterr()
+    assert cli("compare", "baseline", "delighter", *SMALL, "--set", "run.seed=2", "--out", out) == 2
+    assert "holds the results of a different comparison" in capsys.readouterr().err

@@ -74,7 +74,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     # (The reference too: two comparisons with one policy in common shared a folder.)
     names = "_vs_".join(safe_name(s.name) for s in scenarios[:3])
     outdir = args.out or Path("out") / ("compare_" + names)[:200]
-    inputs = study_inputs(args, scenarios)
+    inputs = study_inputs(args, scenarios, seed)
     check_replace(outdir, "comparison.json", inputs, args.force, kind="comparison")
     started = time.perf_counter()
     with (

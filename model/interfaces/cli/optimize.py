@@ -127,7 +127,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     runs = args.replications * max(len(values), 1)
     check_grid(args.grid, len(levers), runs, name="--grid")  # (as the API does, before the run)
     outdir = args.out or Path("out") / f"optimize_{safe_name(scenario.name)}"
-    inputs = study_inputs(args, [scenario])
+    inputs = study_inputs(args, [scenario], seed)
     check_replace(outdir, "split.json", inputs, args.force, kind="optimization")
     title = (
         "optimize: "

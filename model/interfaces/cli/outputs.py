@@ -262,13 +262,18 @@ _NOT_INPUTS = frozenset(
 )
 
 
-def study_inputs(args: argparse.Namespace, scenarios: list[Scenario]) -> dict[str, Any]:
-    """What decides a many-run command's numbers, JSON-ready: its scenarios (overrides and seeds
-    included) and its other options (``--replications``, ``--seed``, ``--levers``, …), for
+def study_inputs(
+    args: argparse.Namespace, scenarios: list[Scenario], seed: int | None
+) -> dict[str, Any]:
+    """What decides a many-run command's numbers, JSON-ready: its scenarios (overrides included),
+    the first seed it runs (``seed``, from ``--seed`` or ``--set run.seed``; else the first
+    scenario's) and its other options (``--replications``, ``--levers``, …), for
     :func:`check_replace`."""
     options = {
         k: v for k, v in sorted(vars(args).items()) if k not in _NOT_INPUTS and not callable(v)
     }
+    # (The seed as run: "--seed 1", "--set run.seed=1" and a scenario seeded 1 are one command.)
+    options["seed"] = int(scenarios[0].run.seed if seed is None else seed)
     return {"scenarios": [s.to_toml_dict() for s in scenarios], "options": options}
 
 
