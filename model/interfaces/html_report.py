@@ -93,7 +93,7 @@ def summary_rows(
     # A mean over replications of a count is no count: 0.5 acquisitions a run must not read 0.
     count = "{:,.0f}" if intervals is None else "{:,.1f}"
     for label, key, fmt in SUMMARY_ROWS:
-        fmt = count if fmt == "{:,.0f}" and key in _COUNTS else fmt
+        fmt = count if key in _COUNTS else fmt
         if not key:
             flows = ("acquired_total", "churned_total", "won_back_total")
             value = " / ".join(_formatted(count, summary.get(k, 0)) for k in flows)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from model.scenario.declare import ScenarioError
 from model.scenario.scenario import Scenario
 
-__all__ = ["amount", "choice", "count", "first_seed"]
+__all__ = ["amount", "choice", "count", "first_seed", "is_number"]
 
 
 def count(name: str, value: object, low: int = 1) -> int:
@@ -25,12 +25,17 @@ def count(name: str, value: object, low: int = 1) -> int:
     raise ScenarioError(f"{name}: value {value!r} is not allowed; allowed: a whole number ≥ {low}")
 
 
-def amount(name: str, value: object, unit: str) -> float:
-    """``value`` as a finite number > 0 (``unit`` says what it counts)."""
-    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if number and math.isfinite(value) and value > 0:
+def is_number(value: object) -> bool:
+    """Whether ``value`` is a real number (a numpy one too): not a bool, a string or None."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def amount(name: str, value: object, unit: str, zero: bool = False) -> float:
+    """``value`` as a finite number > 0, or ≥ 0 with ``zero`` (``unit`` says what it counts)."""
+    if is_number(value) and math.isfinite(value) and (value > 0 or (zero and value == 0)):
         return float(value)
-    raise ScenarioError(f"{name}: value {value!r} is not allowed; allowed: > 0 ({unit})")
+    allowed = f"a finite number ≥ 0 ({unit})" if zero else f"> 0 ({unit})"
+    raise ScenarioError(f"{name}: value {value!r} is not allowed; allowed: {allowed}")
 
 
 def choice(name: str, value: object, allowed: Iterable[str]) -> str:

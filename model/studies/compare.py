@@ -20,7 +20,6 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from scipy import stats
 from model.engine.context import SPEND_LINES
 from model.engine.keywords import require_scenario
 from model.scenario import Scenario, ScenarioError
-from model.scenario.arguments import count, first_seed
+from model.scenario.arguments import amount, count, first_seed
 from model.scenario.sections.run import consecutive_seeds
 from model.studies.run import in_seed_order, simulate, simulate_many, with_common
 from model.studies.stats import mean_interval
@@ -300,11 +299,7 @@ def compare(
         raise ScenarioError(f"compare: needs at least two policies, got {len(scenarios)}")
     scenarios = [require_scenario(s, f"scenarios[{i}]") for i, s in enumerate(scenarios)]
     replications = count("replications", replications)
-    tolerance = isinstance(spend_tolerance, numbers.Real) and not isinstance(spend_tolerance, bool)
-    if not (tolerance and 0 <= spend_tolerance < math.inf):  # amount() allows no 0
-        raise ScenarioError(
-            f"spend_tolerance: value {spend_tolerance!r} is not allowed; allowed: a finite number ≥ 0 (0.01 is 1%)"
-        )
+    spend_tolerance = amount("spend_tolerance", spend_tolerance, "0.01 is 1%", zero=True)
     policies = [with_common(s, overrides, clients, months) for s in scenarios]
     names = _unique_names([s.name for s in policies])
     horizons = {s.run.months for s in policies}

@@ -12,7 +12,6 @@ textbook alternative in which a margin is also paid at t = 0, before the first c
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Literal, NamedTuple
@@ -20,6 +19,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from model.engine.phases.account import monthly_rate
+from model.scenario.arguments import is_number
 
 __all__ = [
     "LostClientCost",
@@ -284,9 +284,9 @@ def lost_client_cost(
     >>> lost_client_cost([10, 12, 14, 16, 18], 0.2)
     LostClientCost(revenue=70.0, profit=14.0)
     """
-    if not (_real(margin) and -1.0 <= margin <= 1.0):
+    if not (is_number(margin) and -1.0 <= margin <= 1.0):
         raise ValueError(f"margin: value {margin!r} is not allowed; allowed: -1 ≤ margin ≤ 1")
-    if not _real(discount_rate):  # (a string failed inside numpy's isfinite)
+    if not is_number(discount_rate):  # (a string failed inside numpy's isfinite)
         raise ValueError(
             f"discount_rate: value {discount_rate!r} is not allowed; allowed: -1 < discount_rate "
             "(finite)"
@@ -300,11 +300,6 @@ def lost_client_cost(
     factors = (1.0 + discount_rate) ** -np.arange(1, len(path) + 1)
     revenue = float(np.dot(path, factors))
     return LostClientCost(revenue, revenue * float(margin))
-
-
-def _real(value: object) -> bool:
-    """Whether ``value`` is a real number (a numpy one too), not a bool or a string."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _spend_path(spend_path: object) -> list[float]:
@@ -325,7 +320,7 @@ def _spend_path(spend_path: object) -> list[float]:
             "amounts ≥ 0, one per future period"
         )
     for k, x in enumerate(items):
-        if not (_real(x) and math.isfinite(x) and x >= 0):
+        if not (is_number(x) and math.isfinite(x) and x >= 0):
             raise ValueError(
                 f"spend_path: value {x!r} at position {k} is not allowed; allowed: ≥ 0 "
                 "(a finite amount: the revenue of one period)"
