@@ -103,8 +103,8 @@ def cac_of_runs(monkeypatch: Any, cac: dict[int, float]) -> None:
 
     real = replications.replicated
 
-    def replicated(scenario: Any, r: int, progress: bool = False) -> Any:
-        runs, series, seeds = real(scenario, r, progress)
+    def replicated(scenario: Any, r: int, progress: bool = False, **kw: Any) -> Any:
+        runs, series, seeds = real(scenario, r, progress, **kw)
         for row, value in cac.items():
             runs.loc[row, "cac"] = value
         return runs, series, seeds

@@ -10,22 +10,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from model.interfaces.cli.outputs import json_number, run_metadata, staging_folder
+from model.interfaces.cli.errors import PROG
+from model.interfaces.cli.outputs import RESUMABLE, json_number, run_metadata, staging_folder
 from model.scenario import Scenario
 from model.scenario.arguments import count
-from model.scenario.sections.run import consecutive_seeds
 
-__all__ = ["replicated", "run_replicated"]
+__all__ = ["kept_runs_folder", "replicated", "run_replicated"]
 
 
 def replicated(
-    scenario: Scenario, replications: int, progress: bool = False
+    scenario: Scenario,
+    replications: int,
+    progress: bool = False,
+    *,
+    store: Path | None = None,
+    fresh: bool = False,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
     """Run ``scenario`` on ``replications`` consecutive seeds from its own.
 
@@ -38,6 +45,13 @@ def replicated(
         :class:`~model.scenario.ScenarioError` naming it, as ``--replications`` is refused).
     progress : bool
         Show a progress bar.
+    store : Path, optional
+        Where finished runs are kept as they finish, and read back from by the same command
+        (:func:`model.studies.replications.run_replications`).
+    fresh : bool
+        Discard runs the store kept.
+    workers : int
+        Local worker processes (1: this process).
 
     Returns
     -------
@@ -47,21 +61,28 @@ def replicated(
         Every run's monthly table, stacked, with a ``seed`` column.
     seeds : list of int
     """
+    from model.interfaces.cli.workers import local_executor
     from model.interfaces.progress import bar
-    from model.studies.run import simulate
+    from model.studies.replications import run_replications
 
     replications = count("replications", replications)  # (0 failed in pandas' concat)
-    first = scenario.run.seed
-    seeds = consecutive_seeds(first, replications)
-    rows, frames = [], []
-    with bar(replications, f"{replications} runs", enabled=progress) as b:
+    with (
+        bar(replications, f"{replications} runs", enabled=progress) as b,
+        local_executor(workers) as pool,
+    ):
         b.refresh()
-        for seed in seeds:
-            result = simulate(scenario, seed=seed)
-            rows.append({"seed": seed, **result.summary})
-            frames.append(result.timeseries.assign(seed=seed))
-            b.update(1)
-    return pd.DataFrame(rows), pd.concat(frames, ignore_index=True), seeds
+        done = run_replications(
+            scenario, replications, store=store, fresh=fresh, executor=pool, on_done=b.update
+        )
+    if done.resumed and progress:
+        print(f"{PROG}: {done.resumed} of {replications} runs read back from {store}")
+    return done.runs, done.series, done.seeds
+
+
+def kept_runs_folder(outdir: Path) -> Path:
+    """Where ``run --replications`` into ``outdir`` keeps its finished runs until the results
+    are in place: a hidden folder beside it (the same command resumes from it)."""
+    return outdir.parent / f".{outdir.name}.replications"
 
 
 def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -> int:
@@ -72,8 +93,17 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
     from model.studies.stats import mean_interval
 
     started = time.perf_counter()
+    kept = kept_runs_folder(outdir)
+    RESUMABLE.append(kept)  # (a stop then says the finished runs are kept)
     with staging_folder(outdir) as staging:
-        runs, series, seeds = replicated(scenario, args.replications, progress=not args.quiet)
+        runs, series, seeds = replicated(
+            scenario,
+            args.replications,
+            progress=not args.quiet,
+            store=kept,
+            fresh=args.fresh,
+            workers=args.workers,
+        )
         metrics = [c for c in runs.columns if c != "seed"]
         means, intervals, defined = {}, {}, {}
         for m in metrics:
@@ -107,6 +137,9 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
             figures = save_standard_figures(mean_ts, staging, scenario=scenario, band=(low, high))
         images = {f.stem: f.read_bytes() for f in figures}
         write_run_report(staging / "report.html", scenario, mean_ts, means, images, meta)
+    # The results are in place: the kept runs are in runs.csv and timeseries.csv now.
+    RESUMABLE.remove(kept)
+    shutil.rmtree(kept, ignore_errors=True)
     if not args.quiet:
         print(_table(scenario, means, intervals, defined, seeds, wall, summary_rows))
         written = ["runs.csv", "timeseries.csv", "summary.json", *(f.name for f in figures)]

@@ -15,7 +15,7 @@ from model.interfaces.cli.arguments import (
     load_scenario,
     overrides,
 )
-from model.interfaces.cli.errors import PROG
+from model.interfaces.cli.errors import PROG, CliError
 from model.interfaces.cli.inputs import (
     check_scenario_memory,
     output_path,
@@ -82,7 +82,20 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
         default=1,
         metavar="R",
         help="run R seeds (run.seed, +1, ...); report each headline as a mean with its 95%% "
-        "interval and draw the figures with bands (default 1)",
+        "interval and draw the figures with bands (default 1). Finished runs are kept beside DIR "
+        "as they finish: the same command, interrupted, resumes from them",
+    )
+    p.add_argument(
+        "--workers",
+        type=ranged_int("--workers", 1, 1024),
+        default=1,
+        metavar="N",
+        help="with --replications: local processes to run them in (default 1: this process)",
+    )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="with --replications: discard the runs an interrupted run of the same command kept",
     )
     p.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.add_argument(
@@ -104,6 +117,12 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_run(args: argparse.Namespace) -> int:
     from model.interfaces.labels import default_folder, labelled
 
+    for given, flag in ((args.workers != 1, f"--workers {args.workers}"), (args.fresh, "--fresh")):
+        if given and args.replications == 1:
+            raise CliError(
+                f"{flag}: not allowed with one run (it would be ignored); allowed: with "
+                "--replications R, R >= 2"
+            )
     scenario = load_scenario(args.scenario)
     over = overrides(args)
     scenario = labelled(scenario.with_overrides(over), over)
