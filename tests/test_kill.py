@@ -1,4 +1,5 @@
-"""Kill tests: ``run``, ``sweep`` and ``compare --workers 2`` stopped at random moments.
+"""Kill tests: ``run``, ``run --replications``, ``sweep`` and ``compare --workers 2`` stopped at
+random moments.
 
 SIGINT and SIGTERM must leave previous results intact, no staging folders and no worker
 processes, with exit status 130 or 143 and no traceback; SIGKILL of a sweep must leave no worker
@@ -166,6 +167,36 @@ def test_sweep_on_dask_local_stopped_leaves_no_workers_and_resumes(tmp_path, sig
     run_sweep(spec, tmp_path / "store", progress=False)
     run_sweep(spec, tmp_path / "whole", progress=False)
     pd.testing.assert_frame_equal(load(tmp_path / "store"), load(tmp_path / "whole"))
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_replications_killed_leave_no_workers_and_resume_to_the_same_files(tmp_path, sig):
+    """Stopped once its first chunk is kept (polled, so the resume is always exercised), then
+    rerun: the same files as a run never stopped."""
+    rng = random.Random(4000 + sig)
+    args = ["run", BASELINE, "--clients", "2000", "--months", "60", "--replications", "48"]
+    args += ["--no-figures", "--quiet", "--workers", "2", "--out"]
+    proc = start([*args, "res"], tmp_path)
+    kids = family(proc, 2)
+    kept = tmp_path / ".res.replications"
+    deadline = time.monotonic() + 120
+    while not list(kept.glob("runs-*.parquet")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(rng.uniform(0.0, 0.5))
+    kids = kids + [k for k in family(proc, 3, timeout=0.1) if k not in kids]
+    proc.send_signal(sig)
+    if sig == signal.SIGKILL:
+        proc.wait(timeout=GRACE)
+    else:
+        check_stopped(proc, sig)
+    assert proc.returncode != 0, "finished before it was stopped"
+    assert gone(kids) == []
+    assert list(kept.glob("runs-*.parquet"))
+    for out in ("res", "whole"):
+        assert start([*args, out], tmp_path).wait(timeout=300) == 0
+    for name in ("runs.csv", "timeseries.csv"):
+        assert (tmp_path / "res" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
+    assert not list(tmp_path.glob(".res*")), "kept runs or staging left behind"
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
