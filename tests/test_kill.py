@@ -178,7 +178,7 @@ def test_replications_killed_leave_no_workers_and_resume_to_the_same_files(tmp_p
     args += ["--no-figures", "--quiet", "--workers", "2", "--out"]
     proc = start([*args, "res"], tmp_path)
     kids = family(proc, 2)
-    kept = tmp_path / ".res.replications"
+    kept = tmp_path / ".res.kept"
     deadline = time.monotonic() + 120
     while not list(kept.glob("runs-*.parquet")) and time.monotonic() < deadline:
         time.sleep(0.02)

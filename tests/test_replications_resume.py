@@ -1,7 +1,8 @@
-"""Replications run together and resume: ``run --replications`` takes the many-run path
-(:func:`model.studies.run.simulate_many`, in chunks, optionally on worker processes), keeps each
-finished chunk as it finishes, and the same command resumes from them after a stop — with the
-numbers of one solo run per seed, however the runs were cut, spread or resumed."""
+"""Studies' runs go out together and resume: ``run --replications``, ``compare`` and
+``optimize`` run through :func:`model.studies.kept_runs.run_all` (many small markets stepping
+together, or chunks on worker processes), keep each finished chunk as it finishes inside
+:func:`~model.studies.kept_runs.keep_runs`, and the same call resumes from them after a stop —
+with the numbers of one solo run per seed, however the runs were cut, spread or resumed."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import pandas as pd
 import pytest
 from conftest import cli
 
-import model.studies.replications as reps
-from model.interfaces.cli.replications import kept_runs_folder
+import model.studies.kept_runs as kept_runs
 from model.scenario import Scenario, ScenarioError
+from model.studies.compare import compare
+from model.studies.kept_runs import keep_runs, run_key
+from model.studies.optimize import optimize
 from model.studies.replications import run_replications
 from model.studies.run import simulate
 
@@ -35,7 +38,7 @@ def solo() -> tuple[pd.DataFrame, pd.DataFrame]:
     return runs, series
 
 
-def _same(done: reps.Replicated, solo: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+def _same(done, solo: tuple[pd.DataFrame, pd.DataFrame]) -> None:
     pd.testing.assert_frame_equal(done.runs, solo[0], check_exact=True)
     pd.testing.assert_frame_equal(done.series, solo[1], check_exact=True)
     assert done.seeds == list(range(7, 7 + R))
@@ -46,79 +49,80 @@ def test_replications_equal_their_solo_runs_whatever_the_chunks(solo, chunk):
     _same(run_replications(SCENARIO, R, chunk=chunk), solo)
 
 
-def test_replications_on_an_executor_equal_their_solo_runs(solo, tmp_path):
-    with ThreadPoolExecutor(2) as pool:
-        _same(run_replications(SCENARIO, R, executor=pool, chunk=2, store=tmp_path / "k"), solo)
+def test_replications_on_an_executor_and_kept_equal_their_solo_runs(solo, tmp_path):
+    with ThreadPoolExecutor(2) as pool, keep_runs(tmp_path / "k"):
+        _same(run_replications(SCENARIO, R, executor=pool, chunk=2), solo)
+    with keep_runs(tmp_path / "k"):  # every run read back: headlines recomputed, the same
+        done = run_replications(SCENARIO, R)
+    assert done.resumed == R
+    _same(done, solo)
 
 
-def _stop_after(monkeypatch: pytest.MonkeyPatch, chunks: int, error: type[BaseException]) -> None:
-    """Make the (chunks + 1)-th chunk stop the call with ``error``, as a Ctrl+C would."""
-    real, calls = reps.run_chunk, []
+def _stop_after(monkeypatch: pytest.MonkeyPatch, chunks: int) -> list:
+    """Make the (chunks + 1)-th chunk stop the call, as a Ctrl+C would; the chunks seen."""
+    real, calls = kept_runs.simulate_many, []
 
-    def run_chunk(scenario, seeds):
-        calls.append(seeds)
+    def simulate_many(scenarios):
+        calls.append(len(scenarios))
         if len(calls) > chunks:
-            raise error
-        return real(scenario, seeds)
+            raise KeyboardInterrupt
+        return real(scenarios)
 
-    monkeypatch.setattr(reps, "run_chunk", run_chunk)
+    monkeypatch.setattr(kept_runs, "simulate_many", simulate_many)
+    return calls
 
 
 def test_a_stopped_call_resumes_from_its_finished_chunks(solo, tmp_path, monkeypatch):
     store = tmp_path / "kept"
-    _stop_after(monkeypatch, 1, KeyboardInterrupt)
-    with pytest.raises(KeyboardInterrupt):
-        run_replications(SCENARIO, R, store=store, chunk=2)
-    assert sorted(p.name for p in store.glob("*.parquet")) == [
-        "runs-00000-00002.parquet",
-        "series-00000-00002.parquet",
-    ]
+    _stop_after(monkeypatch, 1)
+    with pytest.raises(KeyboardInterrupt), keep_runs(store):
+        run_replications(SCENARIO, R, chunk=2)
+    assert [p.name for p in store.iterdir()] == ["runs-00000.parquet"]
     monkeypatch.undo()
     counted = []
-    done = run_replications(SCENARIO, R, store=store, chunk=2, on_done=counted.append)
+    with keep_runs(store) as kept:
+        assert len(kept) == 2
+        done = run_replications(SCENARIO, R, chunk=2, on_done=counted.append)
     assert done.resumed == 2
     assert counted[0] == 2 and sum(counted) == R
     _same(done, solo)
 
 
-def test_kept_runs_of_another_scenario_or_with_fresh_are_not_read(solo, tmp_path):
+def test_kept_runs_of_another_scenario_or_other_code_are_not_read(tmp_path):
     store = tmp_path / "kept"
     other = SCENARIO.with_overrides({"levers.ad_budget": SCENARIO.levers.ad_budget + 1.0})
-    run_replications(other, R, store=store)
-    done = run_replications(SCENARIO, R, store=store)
-    assert done.resumed == 0
-    _same(done, solo)
-    assert run_replications(SCENARIO, R, store=store).resumed == R
-    assert run_replications(SCENARIO, R, store=store, fresh=True).resumed == 0
+    with keep_runs(store):
+        run_replications(other, 2)
+    with keep_runs(store):
+        assert run_replications(SCENARIO, 2).resumed == 0
+        assert run_replications(SCENARIO, 2).resumed == 2
+    with keep_runs(store, fresh=True) as kept:
+        assert len(kept) == 0
+    code = {"source_hash": "0" * 64, "numerics": "x"}
+    assert run_key(SCENARIO, code) != run_key(SCENARIO)
+    assert run_key(SCENARIO) != run_key(SCENARIO.with_overrides({"run.seed": 8}))
 
 
-def test_kept_runs_of_other_code_are_not_read(tmp_path, monkeypatch):
+def test_a_damaged_file_is_run_again(solo, tmp_path):
     store = tmp_path / "kept"
-    run_replications(SCENARIO, 2, store=store)
-    inputs = json.loads((store / "inputs.json").read_text())
-    (store / "inputs.json").write_text(json.dumps({**inputs, "source_hash": "0" * 64}))
-    assert run_replications(SCENARIO, 2, store=store).resumed == 0
-
-
-def test_a_damaged_chunk_is_run_again(solo, tmp_path):
-    store = tmp_path / "kept"
-    run_replications(SCENARIO, R, store=store, chunk=2)
-    (store / "runs-00002-00004.parquet").write_bytes(b"PAR1 cut short")
-    (store / ".runs-00004-00005.parquet.x1.tmp").write_bytes(b"")  # a write cut short
-    done = run_replications(SCENARIO, R, store=store, chunk=2)
+    with keep_runs(store):
+        run_replications(SCENARIO, R, chunk=2)
+    (store / "runs-00001.parquet").write_bytes(b"PAR1 cut short")
+    (store / ".runs-00003.parquet.x1.tmp").write_bytes(b"")  # a write cut short
+    with keep_runs(store):
+        done = run_replications(SCENARIO, R, chunk=2)
     assert done.resumed == 3
     _same(done, solo)
-    assert not list(store.glob("*.tmp"))
+    assert not list(store.glob(".*.tmp"))
 
 
-def test_a_store_holding_other_files_is_refused(tmp_path):
+def test_a_folder_holding_other_files_is_refused(tmp_path):
     store = tmp_path / "kept"
     store.mkdir()
     (store / "notes.txt").write_text("mine")
-    with pytest.raises(
-        ScenarioError, match=re.escape("'notes.txt', which 'retention run --replications'")
-    ):
-        run_replications(SCENARIO, 2, store=store)
+    refused = re.escape("'notes.txt', which no study kept there")
+    with pytest.raises(ScenarioError, match=refused), keep_runs(store):
+        pass
     assert (store / "notes.txt").read_text() == "mine"
 
 
@@ -130,24 +134,64 @@ def test_bad_counts_are_refused_by_name(bad):
         run_replications(SCENARIO, 2, chunk=bad)
 
 
+def test_compare_stopped_resumes_to_the_same_comparison(tmp_path, monkeypatch):
+    base = SCENARIO
+    wow = base.with_overrides({"levers.service_level": "wow"}).model_copy(update={"name": "wow"})
+    whole = compare([base, wow], replications=6)
+    _stop_after(monkeypatch, 0)  # the first chunk (all 12 runs, seed by seed) is stopped
+    with pytest.raises(KeyboardInterrupt), keep_runs(tmp_path / "k"):
+        compare([base, wow], replications=6)
+    monkeypatch.undo()
+    with keep_runs(tmp_path / "k"):
+        compare([base, wow], replications=3)  # half of them, kept
+    calls = _stop_after(monkeypatch, 10)
+    with keep_runs(tmp_path / "k"):
+        again = compare([base, wow], replications=6)
+    assert calls == [6]  # only the 6 runs not kept were run
+    pd.testing.assert_frame_equal(again.runs, whole.runs, check_exact=True)
+    pd.testing.assert_frame_equal(again.table, whole.table, check_exact=True)
+
+
+def test_optimize_resumed_finds_the_same_split_without_running_its_evaluations_again(
+    tmp_path, monkeypatch
+):
+    small = SCENARIO.with_overrides({"market.clients": 200, "run.months": 6})
+    args = {"levers": ["ad_budget", "service_level"], "replications": 2, "grid": 2}
+    args["max_evaluations"] = 4
+    with keep_runs(tmp_path / "k"):
+        first = optimize(small, **args)
+    calls = _stop_after(monkeypatch, 0)  # any run made now would stop it
+    with keep_runs(tmp_path / "k"):
+        again = optimize(small, **args)
+    assert calls == []
+    assert again.best_values == first.best_values and again.gain == first.gain
+
+
 # ============================================================================ the command
 def test_the_command_stopped_keeps_its_runs_and_resumes(tmp_path, monkeypatch, capsys):
     out, whole = tmp_path / "rep", tmp_path / "whole"
     args = ("run", *TINY, "--replications", "40", "--no-figures")
     assert cli(*args, "--out", whole, "--quiet") == 0
     capsys.readouterr()
-    _stop_after(monkeypatch, 1, KeyboardInterrupt)
+    _stop_after(monkeypatch, 1)
     assert cli(*args, "--out", out) == 130
     said = capsys.readouterr().err
-    kept = kept_runs_folder(out)
+    kept = tmp_path / ".rep.kept"
     assert f"the tasks that finished are kept in {kept}" in said
     assert not out.exists() and len(list(kept.glob("runs-*.parquet"))) == 1
     monkeypatch.undo()
     assert cli(*args, "--out", out) == 0
-    assert "32 of 40 runs read back from" in capsys.readouterr().out
+    assert f"resuming: 32 finished runs kept in {kept}" in capsys.readouterr().err
     assert not kept.exists()  # in runs.csv now
     for name in ("runs.csv", "timeseries.csv"):
         assert (out / name).read_bytes() == (whole / name).read_bytes()
+
+
+def test_compare_and_optimize_commands_keep_nothing_once_done(tmp_path):
+    assert cli("compare", "no_cut", "service_cut", *TINY, "--replications", "2", "--quiet",
+               "--out", tmp_path / "c") == 0  # fmt: skip
+    assert json.loads((tmp_path / "c" / "comparison.json").read_text())["seeds"] == [3, 4]
+    assert not (tmp_path / ".c.kept").exists()
 
 
 def test_the_command_on_workers_writes_the_same_files(tmp_path):

@@ -35,7 +35,8 @@ from model.engine.keywords import require_scenario
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, count, first_seed
 from model.scenario.sections.run import consecutive_seeds
-from model.studies.run import in_seed_order, simulate, simulate_many, with_common
+from model.studies.replicate import FromTimeseries, replicate
+from model.studies.run import with_common
 from model.studies.stats import mean_interval
 
 __all__ = [
@@ -76,48 +77,12 @@ def outcomes(ts: pd.DataFrame) -> dict[str, float]:
     }
 
 
-@dataclass(frozen=True)
-class FromTimeseries:
-    """A run of :func:`replicate` that reads one (scenario, seed)'s monthly timeseries:
-    ``read(simulate(scenario, seed=seed).timeseries)``. Picklable for process pools (``read`` a
-    module-level function); in one process :func:`replicate` runs them together
-    (:func:`~model.studies.run.simulate_many`)."""
-
-    read: Callable[[pd.DataFrame], Any]
-
-    def __call__(self, scenario: Scenario, seed: int) -> Any:
-        return self.read(simulate(scenario, seed=seed).timeseries)
-
-
 def _outcomes_and_path(ts: pd.DataFrame) -> tuple[dict[str, float], np.ndarray]:
     """Outcomes and the monthly NPV path of one run."""
     return outcomes(ts), ts["npv"].to_numpy(dtype=np.float64)
 
 
 _one_run = FromTimeseries(_outcomes_and_path)
-
-
-def replicate(
-    scenarios: Sequence[Scenario],
-    seeds: Sequence[int],
-    executor: Executor | None = None,
-    run: Callable[[Scenario, int], Any] = _one_run,
-) -> list[list[Any]]:
-    """``run(scenario, seed)`` for every scenario and seed: ``out[i][r]`` is scenario i, seed r.
-
-    With an executor (a process pool, a Dask ``Client.get_executor()``) the runs go out in
-    parallel; the numbers do not depend on where or in which order they run.
-    """
-    jobs = [(s, seed) for s in scenarios for seed in seeds]
-    if executor is None and isinstance(run, FromTimeseries):  # together (simulate_many)
-        runs = simulate_many([s.with_overrides({"run.seed": seed}) for s, seed in jobs])
-        flat = [run.read(r.timeseries) for r in runs]
-    elif executor is None:
-        flat = in_seed_order(run, jobs, [seed for _, seed in jobs])  # arms of a seed share draws
-    else:
-        flat = list(executor.map(run, *zip(*jobs, strict=True)))
-    r = len(seeds)
-    return [flat[i * r : (i + 1) * r] for i in range(len(scenarios))]
 
 
 def paired_interval(diffs: Iterable[float], level: float = 0.95) -> tuple[float, float, float]:
@@ -265,6 +230,7 @@ def compare(
     overrides: Mapping[str, Any] | None = None,
     executor: Executor | None = None,
     spend_tolerance: float = 0.01,
+    on_done: Callable[[int], None] | None = None,
 ) -> Comparison:
     """Run two or more policies on common random numbers and difference them against the first.
 
@@ -285,6 +251,8 @@ def compare(
     spend_tolerance : float
         A note is added when a policy's mean total spend (every cost line except cost of goods)
         differs from the reference's by more than this share (a finite number ≥ 0).
+    on_done : callable, optional
+        Called with the number of runs each time some finish (a progress bar's ``update``).
 
     Returns
     -------
@@ -310,7 +278,7 @@ def compare(
         )
     first = first_seed(seed, policies[0])
     seeds = consecutive_seeds(first, replications)
-    results = replicate(policies, seeds, executor)
+    results = replicate(policies, seeds, executor, _one_run, on_done)
 
     rows, paths = [], {}
     for name, per_seed in zip(names, results, strict=True):

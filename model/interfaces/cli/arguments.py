@@ -112,6 +112,12 @@ def add_study_options(p: argparse.ArgumentParser, replications: int) -> None:
         action="store_true",
         help="replace an output folder that holds the results of a different command",
     )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="discard the runs a stopped run of the same command kept (beside DIR, as .DIR.kept; "
+        "by default the command resumes from them)",
+    )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (no bar)")
 
 

@@ -16,6 +16,7 @@ from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_scenario_memory, safe_name
 from model.interfaces.cli.outputs import (
     check_replace,
+    kept_runs_beside,
     staging_folder,
     study_inputs,
     study_metadata,
@@ -57,7 +58,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run ``retention compare``."""
     # Loaded here, not at import: the parser (and every --help) is built without them.
     from model.interfaces.html_report import write_study_report
-    from model.interfaces.progress import ProgressExecutor, bar
+    from model.interfaces.progress import bar
     from model.studies.compare import compare
 
     if len(args.scenarios) < 2:
@@ -78,22 +79,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     check_replace(outdir, "comparison.json", inputs, args.force, kind="comparison")
     started = time.perf_counter()
     with (
+        kept_runs_beside(outdir, args.fresh, args.quiet),
         staging_folder(outdir, COMPARE_OUTPUTS, "retention compare") as staging,
-        local_executor(args.workers) as inner,
-        ProgressExecutor(
-            inner,
-            bar(
-                len(scenarios) * args.replications,
-                "compare runs",
-                enabled=not args.quiet,
-            ),
-        ) as pool,
+        local_executor(args.workers) as pool,
+        bar(len(scenarios) * args.replications, "compare runs", enabled=not args.quiet) as b,
     ):
         result = compare(
             scenarios,
             replications=args.replications,
             seed=None if seed is None else int(seed),
             executor=pool,
+            on_done=b.update,
         )
         result.save(staging)
         given = _over_text(over, seed)

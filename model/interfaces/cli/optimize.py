@@ -21,6 +21,7 @@ from model.interfaces.cli.inputs import (
 )
 from model.interfaces.cli.outputs import (
     check_replace,
+    kept_runs_beside,
     staging_folder,
     study_inputs,
     study_metadata,
@@ -96,7 +97,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     # Loaded here, not at import: the parser (and every --help) is built without them.
     from model.interfaces.html_report import write_study_report
     from model.interfaces.labels import labelled
-    from model.interfaces.progress import ProgressExecutor, bar
+    from model.interfaces.progress import bar
     from model.studies.optimize import optimize
     from model.studies.optimize.checks import check_grid
 
@@ -135,9 +136,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     )
     started = time.perf_counter()
     with (
+        kept_runs_beside(outdir, args.fresh, args.quiet),
         staging_folder(outdir, OPTIMIZE_OUTPUTS, "retention optimize") as staging,
-        local_executor(args.workers) as inner,
-        ProgressExecutor(inner, bar(None, "optimize runs", enabled=not args.quiet)) as pool,
+        local_executor(args.workers) as pool,
+        bar(None, "optimize runs", enabled=not args.quiet) as b,
     ):
         result = optimize(
             scenario,
@@ -150,6 +152,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             values=values,
             criterion=args.criterion,
             executor=pool,
+            on_done=b.update,
         )
         result.save(staging)
         meta = study_metadata(args, time.perf_counter() - started)

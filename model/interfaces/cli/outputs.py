@@ -14,6 +14,7 @@ import re
 import shlex
 import shutil
 import socket
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ __all__ = [
     "RUN_OUTPUTS",
     "check_replace",
     "json_number",
+    "kept_runs_beside",
     "run_metadata",
     "staging_folder",
     "study_inputs",
@@ -178,6 +180,26 @@ WRITTEN: list[Path] = []
 #: Stores this process writes each finished task into as it finishes (a sweep's, a claim study's):
 #: a stop says those tasks are kept and that the same command resumes from them.
 RESUMABLE: list[Path] = []
+
+
+@contextmanager
+def kept_runs_beside(outdir: Path, fresh: bool = False, quiet: bool = False) -> Iterator[Path]:
+    """Keep the command's runs as they finish in a hidden folder beside ``outdir``
+    (:func:`model.studies.kept_runs.keep_runs`), so that the same command, stopped, resumes from
+    them (``fresh``: discard them first); the folder is removed once the block has put the
+    results in place. Enter it before :func:`staging_folder`, so that it ends after it."""
+    from model.studies.kept_runs import keep_runs
+
+    folder = Path(outdir).parent / f".{Path(outdir).name}.kept"
+    RESUMABLE.append(folder)  # (a stop then says the finished runs are kept)
+    with keep_runs(folder, fresh) as kept:
+        if len(kept) and not quiet:
+            print(
+                f"{PROG}: resuming: {len(kept):,} finished runs kept in {folder}", file=sys.stderr
+            )
+        yield folder
+    RESUMABLE.remove(folder)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _swap_into_place(staging: Path, outdir: Path) -> None:

@@ -10,31 +10,30 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from model.interfaces.cli.errors import PROG
-from model.interfaces.cli.outputs import RESUMABLE, json_number, run_metadata, staging_folder
+from model.interfaces.cli.outputs import (
+    json_number,
+    kept_runs_beside,
+    run_metadata,
+    staging_folder,
+)
 from model.scenario import Scenario
 from model.scenario.arguments import count
 
-__all__ = ["kept_runs_folder", "replicated", "run_replicated"]
+__all__ = ["replicated", "run_replicated"]
 
 
 def replicated(
-    scenario: Scenario,
-    replications: int,
-    progress: bool = False,
-    *,
-    store: Path | None = None,
-    fresh: bool = False,
-    workers: int = 1,
+    scenario: Scenario, replications: int, progress: bool = False, *, workers: int = 1
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
-    """Run ``scenario`` on ``replications`` consecutive seeds from its own.
+    """Run ``scenario`` on ``replications`` consecutive seeds from its own
+    (:func:`model.studies.replications.run_replications`; inside a
+    :func:`~model.studies.kept_runs.keep_runs` block, kept as they finish).
 
     Parameters
     ----------
@@ -45,11 +44,6 @@ def replicated(
         :class:`~model.scenario.ScenarioError` naming it, as ``--replications`` is refused).
     progress : bool
         Show a progress bar.
-    store : Path, optional
-        Where finished runs are kept as they finish, and read back from by the same command
-        (:func:`model.studies.replications.run_replications`).
-    fresh : bool
-        Discard runs the store kept.
     workers : int
         Local worker processes (1: this process).
 
@@ -71,18 +65,8 @@ def replicated(
         local_executor(workers) as pool,
     ):
         b.refresh()
-        done = run_replications(
-            scenario, replications, store=store, fresh=fresh, executor=pool, on_done=b.update
-        )
-    if done.resumed and progress:
-        print(f"{PROG}: {done.resumed} of {replications} runs read back from {store}")
+        done = run_replications(scenario, replications, executor=pool, on_done=b.update)
     return done.runs, done.series, done.seeds
-
-
-def kept_runs_folder(outdir: Path) -> Path:
-    """Where ``run --replications`` into ``outdir`` keeps its finished runs until the results
-    are in place: a hidden folder beside it (the same command resumes from it)."""
-    return outdir.parent / f".{outdir.name}.replications"
 
 
 def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -> int:
@@ -93,16 +77,12 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
     from model.studies.stats import mean_interval
 
     started = time.perf_counter()
-    kept = kept_runs_folder(outdir)
-    RESUMABLE.append(kept)  # (a stop then says the finished runs are kept)
-    with staging_folder(outdir) as staging:
+    with (
+        kept_runs_beside(outdir, args.fresh, args.quiet),
+        staging_folder(outdir) as staging,
+    ):
         runs, series, seeds = replicated(
-            scenario,
-            args.replications,
-            progress=not args.quiet,
-            store=kept,
-            fresh=args.fresh,
-            workers=args.workers,
+            scenario, args.replications, progress=not args.quiet, workers=args.workers
         )
         metrics = [c for c in runs.columns if c != "seed"]
         means, intervals, defined = {}, {}, {}
@@ -137,9 +117,6 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
             figures = save_standard_figures(mean_ts, staging, scenario=scenario, band=(low, high))
         images = {f.stem: f.read_bytes() for f in figures}
         write_run_report(staging / "report.html", scenario, mean_ts, means, images, meta)
-    # The results are in place: the kept runs are in runs.csv and timeseries.csv now.
-    RESUMABLE.remove(kept)
-    shutil.rmtree(kept, ignore_errors=True)
     if not args.quiet:
         print(_table(scenario, means, intervals, defined, seeds, wall, summary_rows))
         written = ["runs.csv", "timeseries.csv", "summary.json", *(f.name for f in figures)]

@@ -126,7 +126,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     over = overrides(args)
     scenario = labelled(scenario.with_overrides(over), over)
-    check_scenario_memory(scenario)
+    check_scenario_memory(scenario, copies=args.workers)
     # Replications have a folder of their own: a single run's results are other results, which
     # the check below would not replace.
     tail = f"replications={args.replications}" if args.replications > 1 else ""

@@ -3,7 +3,7 @@ assumption the search was robust over, and combined by the criterion the search 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from model.scenario import Scenario
-from model.studies.compare import FromTimeseries, paired_interval, replicate
+from model.studies.compare import paired_interval
+from model.studies.replicate import FromTimeseries, replicate
 
 __all__ = ["holdout_gain"]
 
@@ -44,6 +45,7 @@ def holdout_gain(
     assumption: str | None = None,
     values: Sequence[Any] = (),
     criterion: str = "mean",
+    on_done: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
     """NPV(best) − NPV(own) on fresh ``seeds``, paired (both splits see the same seeds).
 
@@ -61,6 +63,8 @@ def holdout_gain(
         As the search had them: the gain is measured at each value and combined as the search
         combined NPVs — ``mean``: the per-seed gain averaged over the values (its interval over
         the seeds); ``worst``: the smallest of the per-value gains, with that value's interval.
+    on_done : callable, optional
+        Called with the number of runs each time some finish.
 
     Returns
     -------
@@ -75,7 +79,7 @@ def holdout_gain(
         for s in variants
         for split in (own, best)
     ]
-    runs = replicate(policies, seeds, executor, _npv)
+    runs = replicate(policies, seeds, executor, _npv, on_done)
     measured = [_paired(o, b) for o, b in zip(runs[0::2], runs[1::2], strict=True)]
     if assumption is None:
         return {**measured[0][0], "seeds": seeds}

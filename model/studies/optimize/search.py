@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any, Literal
 
@@ -16,11 +16,11 @@ from model.engine.keywords import require_scenario
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, choice, count, first_seed
 from model.scenario.sections.run import consecutive_seeds
-from model.studies.compare import FromTimeseries, replicate
 from model.studies.optimize.checks import check_grid, lever_names, robust_variants
 from model.studies.optimize.exchange import LEDGER_LINE, Exchange, exchange_rates
 from model.studies.optimize.holdout import holdout_gain
 from model.studies.optimize.split import BudgetSplit
+from model.studies.replicate import FromTimeseries, replicate
 from model.studies.run import with_common
 
 __all__ = ["optimize"]
@@ -47,9 +47,11 @@ class _Objective:
         seeds: list[int],
         criterion: str,
         executor: Executor | None,
+        on_done: Callable[[int], None] | None = None,
     ) -> None:
         self.scenarios, self.levers, self.rates = scenarios, levers, rates
         self.budget, self.seeds, self.criterion, self.executor = budget, seeds, criterion, executor
+        self.on_done = on_done
         self.cache: dict[tuple[float, ...], tuple[float, list[dict[str, float]]]] = {}
         self.log: list[dict[str, Any]] = []
 
@@ -71,7 +73,11 @@ class _Objective:
         if key not in self.cache:
             over = {f"levers.{k}": v for k, v in self.values(shares).items()}
             runs = replicate(
-                [s.with_overrides(over) for s in self.scenarios], self.seeds, self.executor, _npv
+                [s.with_overrides(over) for s in self.scenarios],
+                self.seeds,
+                self.executor,
+                _npv,
+                self.on_done,
             )
             per_value = [float(np.mean([npv for npv, _ in r])) for r in runs]
             obj = min(per_value) if self.criterion == "worst" else float(np.mean(per_value))
@@ -134,6 +140,7 @@ def optimize(
     values: Sequence[Any] = (),
     criterion: Literal["mean", "worst"] = "mean",
     executor: Executor | None = None,
+    on_done: Callable[[int], None] | None = None,
 ) -> BudgetSplit:
     """Find the split of a fixed monthly budget across ``levers`` that maximises NPV.
 
@@ -162,6 +169,8 @@ def optimize(
         NPVs. The gain on fresh seeds is then measured at each value and combined the same way.
     executor : concurrent.futures.Executor, optional
         Where the runs go (in this process if omitted).
+    on_done : callable, optional
+        Called with the number of runs each time some finish (a progress bar's ``update``).
 
     Returns
     -------
@@ -222,7 +231,7 @@ def optimize(
     )
     own = _feasible(own, upper)
 
-    f = _Objective(variants, levers, rates, budget, seeds, criterion, executor)
+    f = _Objective(variants, levers, rates, budget, seeds, criterion, executor, on_done)
     f(own, kind="own")
     for x in _simplex_grid(len(levers), grid, upper) if grid > 0 else []:
         f(x, kind="grid")
@@ -270,6 +279,7 @@ def optimize(
         assumption=assumption,
         values=values,
         criterion=criterion,
+        on_done=on_done,
     )
     spend_own, spend_best = f.spent(own), f.spent(best)
     spend = pd.DataFrame(

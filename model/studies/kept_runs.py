@@ -1,0 +1,235 @@
+"""Runs kept on disk as they finish, so that a stopped study resumes: ``with keep_runs(folder):``.
+
+Inside the block every run made by :func:`run_all` — the runs of ``compare``, ``optimize`` (its
+search and its hold-out) and ``run --replications`` — has its monthly table written to
+``folder`` as soon as its chunk finishes (series file atomically, one a chunk), under a key made
+of everything that decides its numbers: the whole scenario, seed included, the simulation's
+source code and the numerics class (:func:`run_key`). A run whose key is kept is read back
+instead of run again, so the same study started again after a stop (Ctrl+C, SIGTERM, a killed
+process, a full disk) redoes only the chunks that were running; a run of another scenario or
+other code is never read back. The headline numbers are recomputed from the table
+(:func:`model.engine.summary.summarize`, as the model computes them), so a kept run gives the
+same :class:`~model.studies.run.RunResult` as a fresh one, bit for bit.
+
+:func:`run_all` is also where the runs of a study go out: in this process many small markets
+step together (:func:`~model.studies.run.simulate_many`, the runs of one seed sharing their
+draws), or on an executor's workers in chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+
+import pandas as pd
+
+from model.engine.metrics import METRICS
+from model.engine.summary import summarize
+from model.scenario import Scenario, ScenarioError
+from model.studies.files import parquet_rows
+from model.studies.run import TOGETHER, TOGETHER_MAX_CLIENTS, RunResult, simulate_many
+from model.studies.sweep.lock import writer_lock
+from model.studies.sweep.store import code_version, write_parquet
+
+__all__ = ["KeptRuns", "active", "chunk_size", "keep_runs", "run_all", "run_key"]
+
+#: A chunk's file: ``runs-NNNNN.parquet``, every run's monthly table with its ``key``.
+_FILE = re.compile(r"^runs-(\d{5,})\.parquet$")
+#: A temporary file of a write cut short (:func:`model.studies.files.atomic_file`).
+_TEMP = re.compile(r"^\.runs-\d{5,}\.parquet\..+\.tmp$")
+_ACTIVE: ContextVar[KeptRuns | None] = ContextVar("kept_runs", default=None)
+
+
+def run_key(scenario: Scenario, code: dict[str, str] | None = None) -> str:
+    """The key a run of ``scenario`` is kept under: a SHA-256 (hex) of the scenario's every
+    parameter (seed included) and of the code and numerics class that decide its numbers
+    (``code``: :func:`model.studies.sweep.store.code_version`, taken now if not given)."""
+    code = code or code_version()
+    what = [scenario.to_toml_dict(), code["source_hash"], code["numerics"]]
+    return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
+
+
+class KeptRuns:
+    """The runs kept in one folder: their monthly tables by :func:`run_key` (use
+    :func:`keep_runs`, which holds the folder for one writer and makes it the active one)."""
+
+    def __init__(self, folder: str | Path, fresh: bool = False) -> None:
+        self.folder = Path(folder)
+        self.code = code_version()
+        self.tables: dict[str, pd.DataFrame] = {}
+        self._next = 0
+        self._open(fresh)
+
+    def __len__(self) -> int:
+        return len(self.tables)
+
+    def key(self, scenario: Scenario) -> str:
+        """:func:`run_key` of ``scenario`` with this store's code."""
+        return run_key(scenario, self.code)
+
+    def holds(self, scenario: Scenario) -> bool:
+        """Whether a run of ``scenario`` (seed included) is kept."""
+        return self.key(scenario) in self.tables
+
+    def get(self, scenario: Scenario) -> RunResult | None:
+        """The kept run of ``scenario`` (seed included), or None."""
+        table = self.tables.get(self.key(scenario))
+        return None if table is None else _result(scenario, table)
+
+    def put(self, results: Sequence[RunResult]) -> None:
+        """Keep ``results`` (one file, written atomically)."""
+        keys = [self.key(r.scenario) for r in results]
+        frame = pd.concat(
+            [r.timeseries.assign(key=k) for k, r in zip(keys, results, strict=True)],
+            ignore_index=True,
+        )
+        write_parquet(frame, self.folder / f"runs-{self._next:05d}.parquet")
+        self._next += 1
+        for k, r in zip(keys, results, strict=True):
+            self.tables[k] = r.timeseries
+
+    def _open(self, fresh: bool) -> None:
+        """Read the folder's whole files; remove damaged ones and temporary files of writes cut
+        short (everything with ``fresh``); refuse a folder holding anything else."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        entries = sorted(self.folder.iterdir())
+        strangers = [e.name for e in entries if not (_FILE.match(e.name) or _TEMP.match(e.name))]
+        if strangers:
+            raise ScenarioError(
+                f"{str(self.folder)!r}: holds {strangers[0]!r}, which no study kept there; "
+                "allowed: a folder of kept runs only (move the file away)"
+            )
+        for entry in entries:
+            found = _FILE.match(entry.name)
+            if fresh or not found or parquet_rows(entry) is None:
+                entry.unlink()
+                continue
+            self._next = max(self._next, int(found.group(1)) + 1)
+            frame = pd.read_parquet(entry)
+            for key, table in frame.groupby("key", sort=False):
+                self.tables[str(key)] = table.drop(columns="key").reset_index(drop=True)
+
+
+@contextmanager
+def keep_runs(folder: str | Path, fresh: bool = False) -> Iterator[KeptRuns]:
+    """Keep every run of :func:`run_all` in ``folder`` while the block runs, and read back the
+    runs it already holds (one writer at a time; ``fresh`` discards what it holds).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from model.studies.replications import run_replications
+    >>> tiny = Scenario().with_overrides({"market.clients": 100, "run.months": 3})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     with keep_runs(folder):
+    ...         first = run_replications(tiny, 2)
+    ...     with keep_runs(folder):  # the same call again (after a stop, say): read back
+    ...         again = run_replications(tiny, 2)
+    >>> again.resumed, again.runs.equals(first.runs)
+    (2, True)
+    """
+    with writer_lock(folder, what="study"):
+        kept = KeptRuns(folder, fresh)
+        token = _ACTIVE.set(kept)
+        try:
+            yield kept
+        finally:
+            _ACTIVE.reset(token)
+
+
+def active() -> KeptRuns | None:
+    """The store of the enclosing :func:`keep_runs` block, or None."""
+    return _ACTIVE.get()
+
+
+# ================================================================================ the runs
+def chunk_size(clients: int, runs: int, parallel: bool) -> int:
+    """Runs a chunk holds: four lockstep groups of a small market (a kept file every few seconds
+    at the default size), one run of a large one, fewer where ``runs`` spread over a pool's
+    workers would otherwise leave some idle (at least eight chunks then)."""
+    size = 4 * TOGETHER if clients <= TOGETHER_MAX_CLIENTS else 1
+    if parallel:
+        size = min(size, max(1, math.ceil(runs / 8)))
+    return size
+
+
+def run_all(
+    scenarios: Sequence[Scenario],
+    executor: Executor | None = None,
+    on_done: Callable[[int], None] | None = None,
+    chunk: int | None = None,
+) -> list[RunResult]:
+    """Run ``scenarios`` (each with its own seed); results in the same order.
+
+    Runs the active :func:`keep_runs` store holds are read back; the others run in chunks, in
+    seed order (the runs of one seed share their draws), in this process
+    (:func:`~model.studies.run.simulate_many`) or on ``executor``; each finished chunk is kept
+    (if a store is active) and counted to ``on_done`` at once. The results equal
+    :func:`~model.studies.run.simulate`'s, however they were cut, spread or read back.
+    """
+    kept = active()
+    results: list[RunResult | None] = [None] * len(scenarios)
+    missing = []
+    for i, s in enumerate(scenarios):
+        results[i] = kept.get(s) if kept is not None else None
+        if results[i] is None:
+            missing.append(i)
+    if on_done is not None and len(scenarios) > len(missing):
+        on_done(len(scenarios) - len(missing))
+    missing.sort(key=lambda i: (scenarios[i].run.seed, i))
+    size = chunk or chunk_size(
+        max((scenarios[i].market.clients for i in missing), default=1),
+        len(missing),
+        executor is not None,
+    )
+    chunks = [missing[a : a + size] for a in range(0, len(missing), size)]
+
+    def finished(rows: list[int], done: list[RunResult]) -> None:
+        if kept is not None:
+            kept.put(done)
+        for i, r in zip(rows, done, strict=True):
+            results[i] = r
+        if on_done is not None:
+            on_done(len(rows))
+
+    if executor is None:
+        for rows in chunks:
+            finished(rows, simulate_many([scenarios[i] for i in rows]))
+    else:
+        _on_executor(executor, scenarios, chunks, finished)
+    return results  # type: ignore[return-value]
+
+
+def _on_executor(
+    executor: Executor,
+    scenarios: Sequence[Scenario],
+    chunks: list[list[int]],
+    finished: Callable[[list[int], list[RunResult]], None],
+) -> None:
+    """The chunks on ``executor``, each handed to ``finished`` as it finishes (so each is kept
+    as soon as it can be, whatever the order); the rest cancelled if one fails."""
+    pending: dict[Future, list[int]] = {
+        executor.submit(simulate_many, [scenarios[i] for i in rows]): rows for rows in chunks
+    }
+    try:
+        while pending:
+            ready, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in ready:
+                finished(pending.pop(future), future.result())
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _result(scenario: Scenario, table: pd.DataFrame) -> RunResult:
+    """The :class:`RunResult` of a kept table: its headlines as the model computes them."""
+    columns = {name: table[name].to_numpy() for name in METRICS}
+    summary = summarize(columns, len(table), scenario.market.clients)
+    return RunResult(scenario=scenario, timeseries=table.copy(), summary=summary)
