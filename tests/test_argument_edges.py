@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.scenario import Scenario
+from model.scenario import Scenario, ScenarioError, arguments
 from model.studies.closed_forms import lost_client_cost
+from model.studies.optimize import optimize
 from model.studies.worlds import draw_worlds
 
 
@@ -101,3 +102,24 @@ def test_ema_is_quiet_when_the_schedule_leaves_the_varied_levers_alone(cut: Scen
     assert _ema_warnings(cut, ["levers.ad_budget"], 24) == []  # not a scheduled lever
     assert _ema_warnings(cut, ["levers.service_level"], 11) == []  # the step is after the horizon
     assert _ema_warnings(Scenario(), ["levers.service_level"], 24) == []  # no schedule
+
+
+# ------------------------------------------------------------------- a value that floods the line
+@pytest.mark.parametrize(
+    "check",
+    [
+        lambda v: arguments.count("replications", v),
+        lambda v: arguments.amount("budget", v, "currency"),
+        lambda v: arguments.choice("criterion", v, ("mean", "worst")),
+        lambda v: optimize(Scenario(), levers=v),
+    ],
+)
+def test_a_huge_value_is_shown_cut_short_with_its_type(check) -> None:
+    """A million numbers passed where one was meant: the error names the argument and the
+    value's type in one short line, not a repr of every element."""
+    with pytest.raises(ScenarioError) as caught:
+        check(np.arange(1_000_000))
+    message = str(caught.value)
+    value = message.split(": value ", 1)[1].split(" is not allowed", 1)[0]
+    assert len(value) < 120 and value.endswith(" of 1,000,000)"), message
+    assert "\n" not in message

@@ -10,19 +10,39 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+import reprlib
+from collections.abc import Iterable, Sized
 
 from model.scenario.declare import ScenarioError
 from model.scenario.scenario import Scenario
 
-__all__ = ["amount", "choice", "count", "first_seed", "is_number"]
+__all__ = ["amount", "choice", "count", "first_seed", "is_number", "shown"]
+
+
+def shown(value: object) -> str:
+    """``value`` as an error message shows it: its repr, cut short where it would flood the line
+    (a list of a million numbers shows its first six, then its type and length), on one line,
+    without forming the whole repr."""
+    text = " ".join(line.strip() for line in _SHORT.repr(value).splitlines())  # one line
+    if "..." in text and isinstance(value, Sized) and not isinstance(value, str | bytes):
+        text += f" (a {type(value).__name__} of {len(value):,})"
+    return text
+
+
+#: How :func:`shown` shortens: six items of a sequence, 60 characters of a string or of an object.
+_SHORT = reprlib.Repr(
+    maxlevel=2, maxtuple=6, maxlist=6, maxarray=6, maxdict=4, maxset=6, maxfrozenset=6,
+    maxdeque=6, maxstring=60, maxlong=40, maxother=60,
+)  # fmt: skip
 
 
 def count(name: str, value: object, low: int = 1) -> int:
     """``value`` as a whole number of at least ``low``."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low:
         return int(value)
-    raise ScenarioError(f"{name}: value {value!r} is not allowed; allowed: a whole number ≥ {low}")
+    raise ScenarioError(
+        f"{name}: value {shown(value)} is not allowed; allowed: a whole number ≥ {low}"
+    )
 
 
 def is_number(value: object) -> bool:
@@ -35,7 +55,7 @@ def amount(name: str, value: object, unit: str, zero: bool = False) -> float:
     if is_number(value) and math.isfinite(value) and (value > 0 or (zero and value == 0)):
         return float(value)
     allowed = f"a finite number ≥ 0 ({unit})" if zero else f"> 0 ({unit})"
-    raise ScenarioError(f"{name}: value {value!r} is not allowed; allowed: {allowed}")
+    raise ScenarioError(f"{name}: value {shown(value)} is not allowed; allowed: {allowed}")
 
 
 def choice(name: str, value: object, allowed: Iterable[str]) -> str:
@@ -43,7 +63,7 @@ def choice(name: str, value: object, allowed: Iterable[str]) -> str:
     options = tuple(allowed)
     if isinstance(value, str) and value in options:
         return value
-    raise ScenarioError(f"{name}: value {value!r} is not allowed; allowed: one of {options}")
+    raise ScenarioError(f"{name}: value {shown(value)} is not allowed; allowed: one of {options}")
 
 
 def first_seed(seed: object, scenario: Scenario) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.scenario.arguments import shown
 from model.studies.calibration.errors import CalibrationError
 from model.studies.calibration.sbg import check_period_months
 
@@ -45,12 +46,6 @@ def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
         raise CalibrationError(f"{what} file {str(path)!r} cannot be read as CSV: {exc}") from None
 
 
-def _shown(values: object) -> str:
-    """A value as an error message shows it: its repr, shortened."""
-    text = repr(values)
-    return text if len(text) <= 60 else text[:50] + "…"
-
-
 def survival_table(
     alive: np.ndarray | list[float],
     *,
@@ -68,12 +63,12 @@ def survival_table(
         a = np.asarray(alive, dtype=np.float64)
     except (ValueError, TypeError):
         raise CalibrationError(
-            f"{origin}: alive: value {_shown(alive)} is not allowed; allowed: numbers (a count of "
+            f"{origin}: alive: value {shown(alive)} is not allowed; allowed: numbers (a count of "
             "clients alive for each period)"
         ) from None
     if a.ndim != 1:
         raise CalibrationError(
-            f"{origin}: alive: value {_shown(alive)} (of shape {a.shape}) is not allowed; allowed: "
+            f"{origin}: alive: value {shown(alive)} (of shape {a.shape}) is not allowed; allowed: "
             "one column (the clients alive at t = 0, 1, 2, …)"
         )
     if cohort_size is not None:

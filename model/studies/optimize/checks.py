@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from model.scenario import Scenario, ScenarioError
+from model.scenario.arguments import shown
 from model.studies.optimize.levers import SPEND_LEVERS
 
 __all__ = ["MAX_GRID_POINTS", "check_grid", "grid_points", "lever_names", "robust_variants"]
@@ -72,12 +73,6 @@ def check_grid(divisions: int, levers: int, runs_per_point: int, name: str = "gr
     return divisions
 
 
-def _shown(value: object) -> str:
-    """``value``'s repr, or its type where that repr would flood the line."""
-    text = repr(value)
-    return text if len(text) <= 80 else f"a {type(value).__name__} of {len(text):,} characters"
-
-
 def lever_names(levers: object) -> list[str]:
     """``levers`` as a list of two or more distinct names of :data:`SPEND_LEVERS`.
 
@@ -90,11 +85,11 @@ def lever_names(levers: object) -> list[str]:
     )
     if isinstance(levers, str | bytes) or not isinstance(levers, Iterable):
         hint = " (a list of names, not one string)" if isinstance(levers, str) else ""
-        raise ScenarioError(f"levers: value {_shown(levers)} is not allowed; {allowed}{hint}")
+        raise ScenarioError(f"levers: value {shown(levers)} is not allowed; {allowed}{hint}")
     names = list(levers)
     named = all(isinstance(v, str) and v in SPEND_LEVERS for v in names)
     if not named or len(names) < 2 or len(set(names)) != len(names):
-        raise ScenarioError(f"levers: value {_shown(names)} is not allowed; {allowed}")
+        raise ScenarioError(f"levers: value {shown(names)} is not allowed; {allowed}")
     return names
 
 
@@ -125,7 +120,7 @@ def robust_variants(
         values = []
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
         raise ScenarioError(
-            f"values: value {_shown(values)} is not allowed; allowed: a sequence of numbers "
+            f"values: value {shown(values)} is not allowed; allowed: a sequence of numbers "
             "(the assumption's values, e.g. [1, 3, 5]; a list, not one string)"
         )
     values = list(values)
@@ -141,7 +136,7 @@ def robust_variants(
         return [base], []
     if not isinstance(assumption, str):
         raise ScenarioError(
-            f"assumption: value {_shown(assumption)} is not allowed; allowed: a parameter's "
+            f"assumption: value {shown(assumption)} is not allowed; allowed: a parameter's "
             "name 'section.name', e.g. 'retain.satisfaction_sensitivity'"
         )
     if assumption in {f"levers.{v}" for v in levers} or assumption.startswith("run."):
