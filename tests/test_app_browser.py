@@ -59,6 +59,16 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: For each lever's value line (``.lever-value``): its slider's name and how many pixels of
+#: height the two share (> 0: drawn over each other; None: no slider found before it).
+VALUE_OVER_NAME_JS = """() => [...document.querySelectorAll('.lever-value')].map(v => {
+  let el = v;
+  while (el && !el.previousElementSibling?.matches('.v-input__slider')) el = el.parentElement;
+  const label = el?.previousElementSibling.querySelector('.v-label');
+  if (!label) return [v.textContent, null];
+  const a = label.getBoundingClientRect(), b = v.getBoundingClientRect();
+  return [label.textContent, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)];
+})"""
 SERVER_START_S = 60  # bound on the app server's start (imports + first page)
 UI_TIMEOUT_MS = 30_000  # bound on any one wait in the page (a busy 2-core machine is slow)
 CHARTS = 4  # stages, money, satisfaction/NPS, network (or B − A)
@@ -485,6 +495,10 @@ def test_app_offline_charts_step_play_and_sessions(session, tmp_path: Path) -> N
     for label in ("service level", "empowerment budget", "ad budget", "client focus"):
         assert s.page.get_by_role("slider", name=label, exact=True).count() == 1, label
     assert s.page.get_by_role("slider", name="clients (applies on Reset)").count() == 1
+    # Each lever's value and unit sit under its name, not over it (a negative margin once laid
+    # "0.6 quality 0-1" across "service level" on every slider).
+    overlaps = s.page.evaluate(VALUE_OVER_NAME_JS)
+    assert len(overlaps) >= 12 and all(px is not None and px <= 0 for _, px in overlaps), overlaps
 
     # Step: the counter moves and the charts are redrawn with new data.
     stages0, network0 = s.chart_digest(STAGES), s.chart_digest(NETWORK)

@@ -94,9 +94,11 @@ def _slider(key: str, value: Any, on_value) -> None:
     widget(spec["label"], value=value, min=spec["min"], max=spec["max"], step=spec["step"],
            on_value=on_value, thumb_label=True)  # fmt: skip
     # The value and its unit under the slider, always in view (the thumb's label shows only
-    # while it is dragged): a class can read what the lever is set to.
+    # while it is dragged): a class can read what the lever is set to. Below the slider's row,
+    # not pulled up into it (the slider hides its details line: a negative margin laid the value
+    # over the lever's name).
     _html(
-        f"<div class='lever-value' style='font-size:0.8em;margin:-18px 0 8px'>"
+        f"<div class='lever-value' style='font-size:0.8em;margin:-4px 0 10px'>"
         f"{html.escape(f'{value:,.10g}')} {html.escape(spec['unit'])}</div>"
     )
 
