@@ -180,7 +180,7 @@ def test_replications_killed_leave_no_workers_and_resume_to_the_same_files(tmp_p
     kids = family(proc, 2)
     kept = tmp_path / ".res.kept"
     deadline = time.monotonic() + 120
-    while not list(kept.glob("runs-*.parquet")) and time.monotonic() < deadline:
+    while not list(kept.glob("runs-*.npz")) and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(rng.uniform(0.0, 0.5))
     kids = kids + [k for k in family(proc, 3, timeout=0.1) if k not in kids]
@@ -191,7 +191,7 @@ def test_replications_killed_leave_no_workers_and_resume_to_the_same_files(tmp_p
         check_stopped(proc, sig)
     assert proc.returncode != 0, "finished before it was stopped"
     assert gone(kids) == []
-    assert list(kept.glob("runs-*.parquet"))
+    assert list(kept.glob("runs-*.npz"))
     for out in ("res", "whole"):
         assert start([*args, out], tmp_path).wait(timeout=300) == 0
     for name in ("runs.csv", "timeseries.csv"):

@@ -77,7 +77,7 @@ def test_a_stopped_call_resumes_from_its_finished_chunks(solo, tmp_path, monkeyp
     _stop_after(monkeypatch, 1)
     with pytest.raises(KeyboardInterrupt), keep_runs(store):
         run_replications(SCENARIO, R, chunk=2)
-    assert [p.name for p in store.iterdir()] == ["runs-00000.parquet"]
+    assert [p.name for p in store.iterdir()] == ["runs-00000.npz"]
     monkeypatch.undo()
     counted = []
     with keep_runs(store) as kept:
@@ -107,8 +107,8 @@ def test_a_damaged_file_is_run_again(solo, tmp_path):
     store = tmp_path / "kept"
     with keep_runs(store):
         run_replications(SCENARIO, R, chunk=2)
-    (store / "runs-00001.parquet").write_bytes(b"PAR1 cut short")
-    (store / ".runs-00003.parquet.x1.tmp").write_bytes(b"")  # a write cut short
+    (store / "runs-00001.npz").write_bytes(b"PAR1 cut short")
+    (store / ".runs-00003.npz.x1.tmp").write_bytes(b"")  # a write cut short
     with keep_runs(store):
         done = run_replications(SCENARIO, R, chunk=2)
     assert done.resumed == 3
@@ -178,7 +178,7 @@ def test_the_command_stopped_keeps_its_runs_and_resumes(tmp_path, monkeypatch, c
     said = capsys.readouterr().err
     kept = tmp_path / ".rep.kept"
     assert f"the tasks that finished are kept in {kept}" in said
-    assert not out.exists() and len(list(kept.glob("runs-*.parquet"))) == 1
+    assert not out.exists() and len(list(kept.glob("runs-*.npz"))) == 1
     monkeypatch.undo()
     assert cli(*args, "--out", out) == 0
     assert f"resuming: 32 finished runs kept in {kept}" in capsys.readouterr().err
