@@ -181,17 +181,41 @@ def test_the_command_stopped_keeps_its_runs_and_resumes(tmp_path, monkeypatch, c
     assert not out.exists() and len(list(kept.glob("runs-*.npz"))) == 1
     monkeypatch.undo()
     assert cli(*args, "--out", out) == 0
-    assert f"resuming: 32 finished runs kept in {kept}" in capsys.readouterr().err
+    assert f"resuming from {kept}: 32 finished runs kept" in capsys.readouterr().err
     assert not kept.exists()  # in runs.csv now
     for name in ("runs.csv", "timeseries.csv"):
         assert (out / name).read_bytes() == (whole / name).read_bytes()
 
 
 def test_compare_and_optimize_commands_keep_nothing_once_done(tmp_path):
-    assert cli("compare", "no_cut", "service_cut", *TINY, "--replications", "2", "--quiet",
-               "--out", tmp_path / "c") == 0  # fmt: skip
+    args = ("compare", "no_cut", "service_cut", *TINY, "--replications", "2", "--quiet")
+    assert cli(*args, "--out", tmp_path / "c") == 0
     assert json.loads((tmp_path / "c" / "comparison.json").read_text())["seeds"] == [3, 4]
     assert not (tmp_path / ".c.kept").exists()
+    # --fresh decides no number: the same comparison again, not another one (no --force).
+    assert cli(*args, "--out", tmp_path / "c", "--fresh") == 0
+
+
+def test_a_command_refused_leaves_no_kept_folder(tmp_path, capsys):
+    """Refused before or during its runs, a command keeps nothing and says so by --out."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "mine.txt").write_text("mine")
+    assert cli("run", *TINY, "--replications", "2", "--out", other) == 2
+    assert cli("optimize", "baseline", *TINY, "--budget", "1e12", "--out", tmp_path / "ob") == 2
+    (tmp_path / "afile").write_text("")
+    assert cli("compare", "no_cut", "service_cut", *TINY, "--out", tmp_path / "afile" / "x") == 2
+    err = capsys.readouterr().err
+    assert f"--out {str(tmp_path / 'afile' / 'x')!r}: cannot be written" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "other"]
+
+
+def test_two_commands_into_one_folder_at_once_are_refused_by_out(tmp_path, capsys):
+    out = tmp_path / "rep"
+    with keep_runs(tmp_path / ".rep.kept"):  # as another process running the command holds it
+        assert cli("run", *TINY, "--replications", "2", "--out", out) == 2
+    err = capsys.readouterr().err
+    assert f"--out {str(out)!r}: another command is writing its results there now" in err
 
 
 def test_the_command_on_workers_writes_the_same_files(tmp_path):

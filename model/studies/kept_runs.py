@@ -28,7 +28,9 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from contextlib import contextmanager
 from contextvars import ContextVar
+from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +43,15 @@ from model.studies.run import TOGETHER, TOGETHER_MAX_CLIENTS, RunResult, simulat
 from model.studies.sweep.lock import writer_lock
 from model.studies.sweep.store import code_version
 
-__all__ = ["KeptRuns", "active", "chunk_size", "keep_runs", "run_all", "run_key"]
+__all__ = [
+    "KeptRuns",
+    "active",
+    "chunk_size",
+    "deciding_code",
+    "keep_runs",
+    "run_all",
+    "run_key",
+]
 
 #: A chunk's file: ``runs-NNNNN.npz``, the metrics' names (``columns``) and every run's
 #: (months × metrics) float64 table as ``k<key>``.
@@ -53,13 +63,24 @@ _COLUMNS = ["month", *METRICS]
 _ACTIVE: ContextVar[KeptRuns | None] = ContextVar("kept_runs", default=None)
 
 
-def run_key(scenario: Scenario, code: dict[str, str] | None = None) -> str:
+def run_key(scenario: Scenario, code: dict[str, Any] | None = None) -> str:
     """The key a run of ``scenario`` is kept under: a SHA-256 (hex) of the scenario's every
-    parameter (seed included) and of the code and numerics class that decide its numbers
-    (``code``: :func:`model.studies.sweep.store.code_version`, taken now if not given)."""
-    code = code or code_version()
-    what = [scenario.to_toml_dict(), code["source_hash"], code["numerics"]]
+    parameter (seed included) and of what decides its numbers besides (``code``:
+    :func:`deciding_code`, taken now if not given)."""
+    what = [scenario.to_toml_dict(), code or deciding_code()]
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()
+
+
+def deciding_code() -> dict[str, Any]:
+    """What decides a run's numbers besides its scenario: the simulation's sources, the numerics
+    class (:func:`model.studies.sweep.store.code_version`) and the versions of the libraries
+    whose arithmetic it uses (an upgrade between a stop and a resume could change last bits)."""
+    code = code_version()
+    return {
+        "source_hash": code["source_hash"],
+        "numerics": code["numerics"],
+        **{name: version(name) for name in ("numpy", "scipy", "numba")},
+    }
 
 
 class KeptRuns:
@@ -68,7 +89,7 @@ class KeptRuns:
 
     def __init__(self, folder: str | Path, fresh: bool = False) -> None:
         self.folder = Path(folder)
-        self.code = code_version()
+        self.code = deciding_code()
         # By key: a (months × metrics) float64 table read back, or the file of one kept by this
         # store (read again if asked for: the caller holds the run it just made).
         self.tables: dict[str, np.ndarray | Path] = {}
@@ -141,9 +162,12 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
 
 
 @contextmanager
-def keep_runs(folder: str | Path, fresh: bool = False) -> Iterator[KeptRuns]:
+def keep_runs(
+    folder: str | Path, fresh: bool = False, busy: str | None = None
+) -> Iterator[KeptRuns]:
     """Keep every run of :func:`run_all` in ``folder`` while the block runs, and read back the
-    runs it already holds (one writer at a time; ``fresh`` discards what it holds).
+    runs it already holds (one writer at a time; ``fresh`` discards what it holds; ``busy``:
+    the error's message when another process holds the folder).
 
     Examples
     --------
@@ -158,7 +182,10 @@ def keep_runs(folder: str | Path, fresh: bool = False) -> Iterator[KeptRuns]:
     >>> again.resumed, again.runs.equals(first.runs)
     (2, True)
     """
-    with writer_lock(folder, what="study"):
+    busy = busy or (
+        f"{str(folder)!r}: another process keeps its runs here now; allowed: one at a time"
+    )
+    with writer_lock(folder, busy):
         kept = KeptRuns(folder, fresh)
         token = _ACTIVE.set(kept)
         try:

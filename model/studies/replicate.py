@@ -71,8 +71,10 @@ def replicate(
         if on_done is not None:
             on_done(len(flat))
     else:
-        flat = list(executor.map(run, *zip(*jobs, strict=True)))
-        if on_done is not None:
-            on_done(len(flat))
+        flat = []
+        for result in executor.map(run, *zip(*jobs, strict=True)):
+            flat.append(result)
+            if on_done is not None:
+                on_done(1)
     r = len(seeds)
     return [flat[i * r : (i + 1) * r] for i in range(len(scenarios))]

@@ -16,7 +16,6 @@ from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_scenario_memory, safe_name
 from model.interfaces.cli.outputs import (
     check_replace,
-    kept_runs_beside,
     staging_folder,
     study_inputs,
     study_metadata,
@@ -79,8 +78,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     check_replace(outdir, "comparison.json", inputs, args.force, kind="comparison")
     started = time.perf_counter()
     with (
-        kept_runs_beside(outdir, args.fresh, args.quiet),
-        staging_folder(outdir, COMPARE_OUTPUTS, "retention compare") as staging,
+        staging_folder(
+            outdir,
+            COMPARE_OUTPUTS,
+            "retention compare",
+            keep_runs=True,
+            fresh=args.fresh,
+            quiet=args.quiet,
+        ) as staging,
         local_executor(args.workers) as pool,
         bar(len(scenarios) * args.replications, "compare runs", enabled=not args.quiet) as b,
     ):

@@ -21,7 +21,6 @@ from model.interfaces.cli.inputs import (
 )
 from model.interfaces.cli.outputs import (
     check_replace,
-    kept_runs_beside,
     staging_folder,
     study_inputs,
     study_metadata,
@@ -136,8 +135,14 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     )
     started = time.perf_counter()
     with (
-        kept_runs_beside(outdir, args.fresh, args.quiet),
-        staging_folder(outdir, OPTIMIZE_OUTPUTS, "retention optimize") as staging,
+        staging_folder(
+            outdir,
+            OPTIMIZE_OUTPUTS,
+            "retention optimize",
+            keep_runs=True,
+            fresh=args.fresh,
+            quiet=args.quiet,
+        ) as staging,
         local_executor(args.workers) as pool,
         bar(None, "optimize runs", enabled=not args.quiet) as b,
     ):

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,6 @@ __all__ = [
     "RUN_OUTPUTS",
     "check_replace",
     "json_number",
-    "kept_runs_beside",
     "run_metadata",
     "staging_folder",
     "study_inputs",
@@ -77,7 +76,13 @@ def json_number(value: Any) -> Any:
 
 @contextmanager
 def staging_folder(
-    outdir: Path, outputs: tuple[str, ...] = RUN_OUTPUTS, made_by: str = "retention run"
+    outdir: Path,
+    outputs: tuple[str, ...] = RUN_OUTPUTS,
+    made_by: str = "retention run",
+    *,
+    keep_runs: bool = False,
+    fresh: bool = False,
+    quiet: bool = False,
 ) -> Iterator[Path]:
     """A temporary folder beside ``outdir``, renamed to ``outdir`` only if the block succeeds.
 
@@ -85,6 +90,10 @@ def staging_folder(
     an existing ``outdir`` is replaced only if it is empty or holds a previous ``made_by``'s
     outputs — the named ``outputs`` and PNG figures — (so ``--out .`` cannot wipe a folder of
     other files). Every subcommand that writes a results folder uses it.
+
+    With ``keep_runs`` the block's runs are kept as they finish in a hidden folder beside
+    ``outdir`` (:func:`_kept_runs`), so that the same command, stopped, resumes from them
+    (``fresh``: discard them first; ``quiet``: say nothing of them).
     """
     outdir = Path(outdir)
     if outdir.exists():
@@ -115,10 +124,39 @@ def staging_folder(
             "allowed: a folder path you can write to"
         ) from None
     try:
-        yield staging
-        _swap_into_place(staging, outdir)
+        with _kept_runs(outdir, fresh, quiet) if keep_runs else nullcontext():
+            yield staging
+            _swap_into_place(staging, outdir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def _kept_runs(outdir: Path, fresh: bool, quiet: bool) -> Iterator[None]:
+    """Keep the block's runs in ``.NAME.kept`` beside ``outdir``
+    (:func:`model.studies.kept_runs.keep_runs`), and remove that folder, still holding it,
+    once the block has put the results in place — or if it ends with nothing kept."""
+    from model.studies.kept_runs import keep_runs
+
+    folder = outdir.parent / f".{outdir.name}.kept"
+    busy = (
+        f"--out {str(outdir)!r}: another command is writing its results there now; allowed: one "
+        "at a time (or another --out)"
+    )
+    with keep_runs(folder, fresh, busy=busy) as kept:
+        if len(kept) and not quiet:
+            print(
+                f"{PROG}: resuming from {folder}: {len(kept):,} finished runs kept", file=sys.stderr
+            )
+        RESUMABLE.append(folder)  # (a stop then says the finished runs are kept)
+        done = False
+        try:
+            yield
+            done = True
+        finally:
+            if done or not any(folder.iterdir()):
+                RESUMABLE.remove(folder)
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _staging_prefix(outdir: Path, kind: str) -> str:
@@ -180,26 +218,6 @@ WRITTEN: list[Path] = []
 #: Stores this process writes each finished task into as it finishes (a sweep's, a claim study's):
 #: a stop says those tasks are kept and that the same command resumes from them.
 RESUMABLE: list[Path] = []
-
-
-@contextmanager
-def kept_runs_beside(outdir: Path, fresh: bool = False, quiet: bool = False) -> Iterator[Path]:
-    """Keep the command's runs as they finish in a hidden folder beside ``outdir``
-    (:func:`model.studies.kept_runs.keep_runs`), so that the same command, stopped, resumes from
-    them (``fresh``: discard them first); the folder is removed once the block has put the
-    results in place. Enter it before :func:`staging_folder`, so that it ends after it."""
-    from model.studies.kept_runs import keep_runs
-
-    folder = Path(outdir).parent / f".{Path(outdir).name}.kept"
-    RESUMABLE.append(folder)  # (a stop then says the finished runs are kept)
-    with keep_runs(folder, fresh) as kept:
-        if len(kept) and not quiet:
-            print(
-                f"{PROG}: resuming: {len(kept):,} finished runs kept in {folder}", file=sys.stderr
-            )
-        yield folder
-    RESUMABLE.remove(folder)
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _swap_into_place(staging: Path, outdir: Path) -> None:
@@ -271,6 +289,7 @@ _NOT_INPUTS = frozenset(
     {
         "out",
         "force",
+        "fresh",
         "workers",
         "debug",
         "quiet",

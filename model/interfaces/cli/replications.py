@@ -18,7 +18,6 @@ import pandas as pd
 
 from model.interfaces.cli.outputs import (
     json_number,
-    kept_runs_beside,
     run_metadata,
     staging_folder,
 )
@@ -77,10 +76,7 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
     from model.studies.stats import mean_interval
 
     started = time.perf_counter()
-    with (
-        kept_runs_beside(outdir, args.fresh, args.quiet),
-        staging_folder(outdir) as staging,
-    ):
+    with staging_folder(outdir, keep_runs=True, fresh=args.fresh, quiet=args.quiet) as staging:
         runs, series, seeds = replicated(
             scenario, args.replications, progress=not args.quiet, workers=args.workers
         )

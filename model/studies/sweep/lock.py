@@ -26,10 +26,10 @@ __all__ = ["writer_lock"]
 
 
 @contextmanager
-def writer_lock(store: str | Path, what: str = "sweep") -> Iterator[None]:
+def writer_lock(store: str | Path, busy: str | None = None) -> Iterator[None]:
     """Hold ``store`` (created if missing) for one writer while the block runs.
 
-    ``what`` names the kind of writer in the error (another *sweep* is writing this store now).
+    ``busy`` is the error's message when another process holds it (default: a sweep's).
 
     Raises
     ------
@@ -50,7 +50,8 @@ def writer_lock(store: str | Path, what: str = "sweep") -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SweepError(
-                f"--out {str(store)!r}: another {what} is writing this store now; allowed: one "
+                busy
+                or f"--out {str(store)!r}: another sweep is writing this store now; allowed: one "
                 "at a time (wait for it to finish, then run the same command to resume)"
             ) from None
         yield
