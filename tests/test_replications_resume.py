@@ -240,3 +240,26 @@ def test_replication_options_are_refused_for_one_run(tmp_path, capsys, flag):
     assert f"{' '.join(flag)}: not allowed with one run" in err
     assert "allowed: with --replications R, R >= 2" in err
     assert not (tmp_path / "x").exists()
+
+
+def test_the_commands_run_their_runs_together(tmp_path, monkeypatch):
+    """``compare``, ``optimize`` and ``run --replications`` in one process hand their runs to
+    ``simulate_many`` many at a time (they ran one by one through a progress wrapper)."""
+    real, sizes = kept_runs.simulate_many, []
+
+    def simulate_many(scenarios):
+        sizes.append(len(scenarios))
+        return real(scenarios)
+
+    monkeypatch.setattr(kept_runs, "simulate_many", simulate_many)
+    assert cli("compare", "no_cut", "service_cut", *TINY, "--replications", "3", "--quiet",
+               "--out", tmp_path / "c") == 0  # fmt: skip
+    assert sizes == [6]
+    sizes.clear()
+    assert cli("optimize", "baseline", *TINY, "--grid", "1", "--replications", "2", "--quiet",
+               "--levers", "ad_budget,training_spend", "--out", tmp_path / "o") == 0  # fmt: skip
+    assert sizes and all(n >= 2 for n in sizes)  # (the hold-out: both splits, 4 runs)
+    sizes.clear()
+    assert cli("run", *TINY, "--replications", "5", "--no-figures", "--quiet",
+               "--out", tmp_path / "r") == 0  # fmt: skip
+    assert sizes == [5]
