@@ -14,6 +14,7 @@ __all__ = [
     "DEFAULT_SCENARIO",
     "add_set_option",
     "add_study_options",
+    "add_workers_option",
     "load_scenario",
     "overrides",
     "positive_int",
@@ -99,13 +100,7 @@ def add_study_options(p: argparse.ArgumentParser, replications: int) -> None:
         "--seed", type=seed(), metavar="S", help="first seed (default: the scenario's run.seed)"
     )
     add_set_option(p, "override a parameter in every policy (repeatable)")
-    p.add_argument(
-        "--workers",
-        type=ranged_int("--workers", 1, 1024),
-        default=1,
-        metavar="N",
-        help="local processes to run replications in (default 1: this process)",
-    )
+    add_workers_option(p, "local processes to run replications in (default 1: this process)")
     p.add_argument("--out", type=output_path(), metavar="DIR", help="output folder")
     p.add_argument(
         "--force",
@@ -119,6 +114,13 @@ def add_study_options(p: argparse.ArgumentParser, replications: int) -> None:
         "by default the command resumes from them)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (no bar)")
+
+
+def add_workers_option(p: argparse.ArgumentParser, help: str) -> None:
+    """Declare ``--workers N``: local processes, 1 to 1,024 (default 1: this process)."""
+    p.add_argument(
+        "--workers", type=ranged_int("--workers", 1, 1024), default=1, metavar="N", help=help
+    )
 
 
 def positive_int(flag: str) -> Any:

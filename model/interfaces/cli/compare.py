@@ -16,11 +16,10 @@ from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_scenario_memory, safe_name
 from model.interfaces.cli.outputs import (
     check_replace,
-    staging_folder,
     study_inputs,
     study_metadata,
 )
-from model.interfaces.cli.workers import local_executor
+from model.interfaces.cli.workers import study_places
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,7 +56,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run ``retention compare``."""
     # Loaded here, not at import: the parser (and every --help) is built without them.
     from model.interfaces.html_report import write_study_report
-    from model.interfaces.progress import bar
     from model.studies.compare import compare
 
     if len(args.scenarios) < 2:
@@ -77,17 +75,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     inputs = study_inputs(args, scenarios, seed)
     check_replace(outdir, "comparison.json", inputs, args.force, kind="comparison")
     started = time.perf_counter()
-    with (
-        staging_folder(
-            outdir,
-            COMPARE_OUTPUTS,
-            "retention compare",
-            keep_runs=True,
-            fresh=args.fresh,
-            quiet=args.quiet,
-        ) as staging,
-        local_executor(args.workers) as pool,
-        bar(len(scenarios) * args.replications, "compare runs", enabled=not args.quiet) as b,
+    runs = len(scenarios) * args.replications
+    with study_places(args, outdir, COMPARE_OUTPUTS, "retention compare", runs, "compare runs") as (
+        staging,
+        pool,
+        b,
     ):
         result = compare(
             scenarios,

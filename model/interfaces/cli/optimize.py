@@ -21,11 +21,10 @@ from model.interfaces.cli.inputs import (
 )
 from model.interfaces.cli.outputs import (
     check_replace,
-    staging_folder,
     study_inputs,
     study_metadata,
 )
-from model.interfaces.cli.workers import local_executor
+from model.interfaces.cli.workers import study_places
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,7 +95,6 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     # Loaded here, not at import: the parser (and every --help) is built without them.
     from model.interfaces.html_report import write_study_report
     from model.interfaces.labels import labelled
-    from model.interfaces.progress import bar
     from model.studies.optimize import optimize
     from model.studies.optimize.checks import check_grid
 
@@ -134,18 +132,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         + labelled(scenario, {**over, **({} if seed is None else {"run.seed": seed})}).name
     )
     started = time.perf_counter()
-    with (
-        staging_folder(
-            outdir,
-            OPTIMIZE_OUTPUTS,
-            "retention optimize",
-            keep_runs=True,
-            fresh=args.fresh,
-            quiet=args.quiet,
-        ) as staging,
-        local_executor(args.workers) as pool,
-        bar(None, "optimize runs", enabled=not args.quiet) as b,
-    ):
+    with study_places(
+        args, outdir, OPTIMIZE_OUTPUTS, "retention optimize", None, "optimize runs"
+    ) as (staging, pool, b):
         result = optimize(
             scenario,
             budget=args.budget,

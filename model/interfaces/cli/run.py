@@ -12,6 +12,7 @@ from typing import Any
 from model.interfaces.cli.arguments import (
     DEFAULT_SCENARIO,
     add_set_option,
+    add_workers_option,
     load_scenario,
     overrides,
 )
@@ -85,12 +86,8 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
         "interval and draw the figures with bands (default 1). Finished runs are kept beside DIR "
         "as they finish: the same command, interrupted, resumes from them",
     )
-    p.add_argument(
-        "--workers",
-        type=ranged_int("--workers", 1, 1024),
-        default=1,
-        metavar="N",
-        help="with --replications: local processes to run them in (default 1: this process)",
+    add_workers_option(
+        p, "with --replications: local processes to run them in (default 1: this process)"
     )
     p.add_argument(
         "--fresh",

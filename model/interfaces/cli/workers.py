@@ -6,13 +6,16 @@ once instead of waiting for their tasks (:func:`model.studies.pools.process_pool
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from model.studies.pools import process_pool
 
-__all__ = ["local_executor"]
+__all__ = ["local_executor", "study_places"]
 
 
 @contextmanager
@@ -28,3 +31,29 @@ def local_executor(workers: int) -> Iterator[Executor | None]:
         return
     with process_pool(workers) as pool:
         yield pool
+
+
+@contextmanager
+def study_places(
+    args: argparse.Namespace,
+    outdir: Path,
+    outputs: tuple[str, ...],
+    made_by: str,
+    runs: int | None,
+    desc: str,
+) -> Iterator[tuple[Path, Executor | None, Any]]:
+    """Where a many-run command works: its staging folder (its runs kept beside ``outdir`` as
+    they finish: :func:`~model.interfaces.cli.outputs.staging_folder`), its pool
+    (``args.workers``) and its progress bar over ``runs`` (None: unknown), as
+    ``(staging, executor, bar)``."""
+    from model.interfaces.cli.outputs import staging_folder
+    from model.interfaces.progress import bar
+
+    with (
+        staging_folder(
+            outdir, outputs, made_by, keep_runs=True, fresh=args.fresh, quiet=args.quiet
+        ) as staging,
+        local_executor(args.workers) as pool,
+        bar(runs, desc, enabled=not args.quiet) as progress,
+    ):
+        yield staging, pool, progress
