@@ -80,6 +80,18 @@ def check_stopped(proc: subprocess.Popen, sig: int) -> str:
     return err
 
 
+def stop_family(proc: subprocess.Popen, kids: list[psutil.Process], sig: int) -> None:
+    """Send ``sig`` to a command with a pool (``kids``: its workers found so far, plus any
+    started since); it and every worker must be gone within :data:`GRACE`."""
+    kids = kids + [k for k in family(proc, 3, timeout=0.1) if k not in kids]
+    proc.send_signal(sig)
+    if sig == signal.SIGKILL:
+        proc.wait(timeout=GRACE)
+    else:
+        check_stopped(proc, sig)
+    assert gone(kids) == []
+
+
 @pytest.mark.parametrize("case", range(2))
 def test_run_stopped_at_a_random_moment_keeps_the_previous_results(tmp_path, case):
     rng = random.Random(1000 + case)
@@ -131,13 +143,7 @@ def test_sweep_killed_leaves_no_workers_and_resumes_to_the_same_store(tmp_path, 
     proc = start(["sweep", spec_file, "--out", "store", "--workers", "2", "--quiet"], tmp_path)
     kids = family(proc, 2)
     time.sleep(rng.uniform(0.0, 3.0))
-    kids = kids + [k for k in family(proc, 3, timeout=0.1) if k not in kids]
-    proc.send_signal(sig)
-    if sig == signal.SIGKILL:
-        proc.wait(timeout=GRACE)
-    else:
-        check_stopped(proc, sig)
-    assert gone(kids) == []
+    stop_family(proc, kids, sig)
     spec = load_spec(spec_file)
     run_sweep(spec, tmp_path / "store", progress=False)
     run_sweep(spec, tmp_path / "whole", progress=False)
@@ -183,14 +189,8 @@ def test_replications_killed_leave_no_workers_and_resume_to_the_same_files(tmp_p
     while not list(kept.glob("runs-*.npz")) and time.monotonic() < deadline:
         time.sleep(0.02)
     time.sleep(rng.uniform(0.0, 0.5))
-    kids = kids + [k for k in family(proc, 3, timeout=0.1) if k not in kids]
-    proc.send_signal(sig)
-    if sig == signal.SIGKILL:
-        proc.wait(timeout=GRACE)
-    else:
-        check_stopped(proc, sig)
+    stop_family(proc, kids, sig)
     assert proc.returncode != 0, "finished before it was stopped"
-    assert gone(kids) == []
     assert list(kept.glob("runs-*.npz"))
     for out in ("res", "whole"):
         assert start([*args, out], tmp_path).wait(timeout=300) == 0
