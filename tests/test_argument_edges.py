@@ -112,14 +112,29 @@ def test_ema_is_quiet_when_the_schedule_leaves_the_varied_levers_alone(cut: Scen
         lambda v: arguments.amount("budget", v, "currency"),
         lambda v: arguments.choice("criterion", v, ("mean", "worst")),
         lambda v: optimize(Scenario(), levers=v),
+        lambda v: Scenario().with_overrides({"market.clients": v}),
+        lambda v: Scenario().with_overrides({"market.clients": list(v)}),
     ],
 )
 def test_a_huge_value_is_shown_cut_short_with_its_type(check) -> None:
     """A million numbers passed where one was meant: the error names the argument and the
-    value's type in one short line, not a repr of every element."""
+    value's type and size in one short line, not a repr of every element."""
     with pytest.raises(ScenarioError) as caught:
         check(np.arange(1_000_000))
     message = str(caught.value)
     value = message.split(": value ", 1)[1].split(" is not allowed", 1)[0]
-    assert len(value) < 120 and value.endswith(" of 1,000,000)"), message
+    assert len(value) < 120, message
+    assert value.endswith((", length 1,000,000)", ", shape (1000000,))")), message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [np.array("x" * 100), range(10**60, 10**61), -(10**5000), b"x" * 200, [[...]], object()],
+    ids=["0-d array", "huge range", "5001 digits", "bytes", "nested", "object"],
+)
+def test_an_odd_value_is_still_one_clear_line(value) -> None:
+    """Values whose length or repr fails (a 0-d array, a range longer than len allows, an
+    integer past Python's digit limit) are named, not turned into a TypeError or ValueError."""
+    with pytest.raises(ScenarioError, match=r"^replications: value .+ is not allowed"):
+        arguments.count("replications", value)

@@ -10,30 +10,12 @@ from __future__ import annotations
 
 import math
 import numbers
-import reprlib
-from collections.abc import Iterable, Sized
+from collections.abc import Iterable
 
-from model.scenario.declare import ScenarioError
+from model.scenario.declare import ScenarioError, shown
 from model.scenario.scenario import Scenario
 
 __all__ = ["amount", "choice", "count", "first_seed", "is_number", "shown"]
-
-
-def shown(value: object) -> str:
-    """``value`` as an error message shows it: its repr, cut short where it would flood the line
-    (a list of a million numbers shows its first six, then its type and length), on one line,
-    without forming the whole repr."""
-    text = " ".join(line.strip() for line in _SHORT.repr(value).splitlines())  # one line
-    if "..." in text and isinstance(value, Sized) and not isinstance(value, str | bytes):
-        text += f" (a {type(value).__name__} of {len(value):,})"
-    return text
-
-
-#: How :func:`shown` shortens: six items of a sequence, 60 characters of a string or of an object.
-_SHORT = reprlib.Repr(
-    maxlevel=2, maxtuple=6, maxlist=6, maxarray=6, maxdict=4, maxset=6, maxfrozenset=6,
-    maxdeque=6, maxstring=60, maxlong=40, maxother=60,
-)  # fmt: skip
 
 
 def count(name: str, value: object, low: int = 1) -> int:

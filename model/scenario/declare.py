@@ -14,13 +14,15 @@ of the run (size, horizon, seed). When no role is given the section decides it (
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable
+import math
+import reprlib
+from collections.abc import Callable, Iterable, Sized
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-__all__ = ["Plausible", "Role", "Scale", "ScenarioError", "Section", "param"]
+__all__ = ["Plausible", "Role", "Scale", "ScenarioError", "Section", "param", "shown"]
 
 #: Who decides a parameter: the firm (lever), the world (uncertainty) or the run (setting).
 Role = Literal["lever", "uncertainty", "setting"]
@@ -132,3 +134,30 @@ class Section(BaseModel):
                     f"a float holds whole numbers exactly only up to {exact:,}: pass an int"
                 )
         return value
+
+
+def shown(value: object) -> str:
+    """``value`` as an error message shows it: its repr on one line, cut short where it would
+    flood it (a list of a million numbers shows its first six, then its type and length; an
+    integer of thousands of digits, how many), and never an error of its own."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**30:
+        return f"an integer of {math.floor(math.log10(abs(value))) + 1:,} digits"
+    try:
+        text = " ".join(line.strip() for line in _SHORT.repr(value).splitlines())
+    except Exception:
+        return f"a {type(value).__name__}"
+    if "..." in text and isinstance(value, Sized) and not isinstance(value, str | bytes):
+        shape = getattr(value, "shape", None)
+        try:
+            size = f"shape {tuple(shape)}" if shape is not None else f"length {len(value):,}"
+        except (TypeError, OverflowError):  # (a 0-d array; a range too long for len)
+            return text
+        text += f" ({type(value).__name__}, {size})"
+    return text
+
+
+#: How :func:`shown` shortens: six items of a sequence, 60 characters of a string or of an object.
+_SHORT = reprlib.Repr(
+    maxlevel=2, maxtuple=6, maxlist=6, maxarray=6, maxdict=4, maxset=6, maxfrozenset=6,
+    maxdeque=6, maxstring=60, maxlong=40, maxother=60,
+)  # fmt: skip

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from model.scenario.catalogue import PARAMS
-from model.scenario.declare import ScenarioError, did_you_mean
+from model.scenario.declare import ScenarioError, did_you_mean, shown
 from model.scenario.schedule import ScheduleStep, Shock
 from model.scenario.sections import SECTIONS
 from model.scenario.sections.levers import level_hint
@@ -143,17 +143,17 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             if err["type"] == "value_error":  # a declared check's own reason
                 hint += f" ({err['msg'].removeprefix('Value error, ')})"
             lines.append(
-                f"{key}: value {value!r} is not allowed; allowed: {info.allowed_text()}{hint}"
+                f"{key}: value {shown(value)} is not allowed; allowed: {info.allowed_text()}{hint}"
             )
         elif err["type"] == "missing":
             lines.append(f"{key}: missing; this field is required")
         elif (allowed := _allowed(err, key, loc)) is not None:
             field = f"{key}: " if key else ""  # (a whole-scenario check: the origin says where)
-            lines.append(f"{field}value {value!r} is not allowed; allowed: {allowed}")
+            lines.append(f"{field}value {shown(value)} is not allowed; allowed: {allowed}")
         else:
             msg = err["msg"].removeprefix("Value error, ")
-            shown = "" if isinstance(value, Mapping) else f" (value {value!r})"
-            lines.append(f"{key}: {msg}{shown}" if key else f"{msg}{shown}")
+            said = "" if isinstance(value, Mapping) else f" (value {shown(value)})"
+            lines.append(f"{key}: {msg}{said}" if key else f"{msg}{said}")
     return f"{origin}: " + "; ".join(lines)
 
 

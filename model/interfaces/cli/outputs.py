@@ -154,7 +154,7 @@ def _kept_runs(outdir: Path, fresh: bool, quiet: bool) -> Iterator[None]:
             yield
             done = True
         finally:
-            if done or not any(folder.iterdir()):
+            if done or not any(folder.glob("*")):  # (glob: a folder removed meanwhile is empty)
                 RESUMABLE.remove(folder)
                 shutil.rmtree(folder, ignore_errors=True)
 
