@@ -192,8 +192,11 @@ def test_replications_killed_leave_no_workers_and_resume_to_the_same_files(tmp_p
     stop_family(proc, kids, sig)
     assert proc.returncode != 0, "finished before it was stopped"
     assert list(kept.glob("runs-*.npz"))
-    for out in ("res", "whole"):
-        assert start([*args, out], tmp_path).wait(timeout=300) == 0
+    again = start([a for a in args if a != "--quiet"] + ["res"], tmp_path)
+    _, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err
+    assert "finished runs read back from" in err  # the kept runs were used, not run again
+    assert start([*args, "whole"], tmp_path).wait(timeout=300) == 0
     for name in ("runs.csv", "timeseries.csv"):
         assert (tmp_path / "res" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes()
     assert not list(tmp_path.glob(".res*")), "kept runs or staging left behind"

@@ -7,10 +7,17 @@ with the numbers of one solo run per seed, however the runs were cut, spread or 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 import pandas as pd
 import pytest
@@ -181,7 +188,7 @@ def test_the_command_stopped_keeps_its_runs_and_resumes(tmp_path, monkeypatch, c
     assert not out.exists() and len(list(kept.glob("runs-*.npz"))) == 1
     monkeypatch.undo()
     assert cli(*args, "--out", out) == 0
-    assert f"resuming from {kept}: 32 finished runs kept" in capsys.readouterr().err
+    assert f"32 finished runs read back from {kept}, not run again" in capsys.readouterr().err
     assert not kept.exists()  # in runs.csv now
     for name in ("runs.csv", "timeseries.csv"):
         assert (out / name).read_bytes() == (whole / name).read_bytes()
@@ -210,6 +217,7 @@ def test_a_command_refused_leaves_no_kept_folder(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "other"]
 
 
+@pytest.mark.skipif(fcntl is None, reason="no flock here (Windows): no lock is taken")
 def test_two_commands_into_one_folder_at_once_are_refused_by_out(tmp_path, capsys):
     out = tmp_path / "rep"
     with keep_runs(tmp_path / ".rep.kept"):  # as another process running the command holds it
@@ -263,3 +271,48 @@ def test_the_commands_run_their_runs_together(tmp_path, monkeypatch):
     assert cli("run", *TINY, "--replications", "5", "--no-figures", "--quiet",
                "--out", tmp_path / "r") == 0  # fmt: skip
     assert sizes == [5]
+
+
+@pytest.mark.skipif(fcntl is None, reason="no flock here (Windows): no lock is taken")
+def test_a_lock_on_a_folder_removed_meanwhile_is_taken_anew(tmp_path, monkeypatch):
+    """A writer finishing removes the folder it held; one that opened it just before must not
+    lock the removed folder (a third would then lock the new one too)."""
+    import model.studies.sweep.lock as lock
+
+    store, real, fds = tmp_path / "s", lock._open_folder, []
+
+    def opened(path):
+        fds.append(real(path))
+        if len(fds) == 1:  # removed, and made again, between this open and the lock
+            shutil.rmtree(path)
+            path.mkdir()
+        return fds[-1]
+
+    monkeypatch.setattr(lock, "_open_folder", opened)
+    with lock.writer_lock(store):
+        assert len(fds) == 2
+        assert os.fstat(fds[-1]).st_ino == os.stat(store).st_ino
+
+
+def test_a_stop_after_the_kept_folder_was_removed_is_still_a_stop(tmp_path, monkeypatch, capsys):
+    """Ctrl+C once the kept folder has gone (removed by hand): exit 130, not another error."""
+    real = kept_runs.simulate_many
+
+    def simulate_many(scenarios):
+        shutil.rmtree(tmp_path / ".rep.kept")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kept_runs, "simulate_many", simulate_many)
+    assert cli("run", *TINY, "--replications", "2", "--out", tmp_path / "rep") == 130
+    assert "kept in" not in capsys.readouterr().err
+    monkeypatch.setattr(kept_runs, "simulate_many", real)
+
+
+def test_out_dot_keeps_its_runs_beside_the_folder(tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    _stop_after(monkeypatch, 1)
+    assert cli("run", *TINY, "--replications", "40", "--no-figures", "--out", ".") == 130
+    assert list(here.iterdir()) == []  # nothing inside the output folder
+    assert len(list((tmp_path / ".here.kept").glob("runs-*.npz"))) == 1

@@ -24,6 +24,9 @@ def bar(total: int | None, desc: str, unit: str = "run", enabled: bool = True) -
     """A tqdm bar on stderr, drawn at once (no delay) when :func:`watched`, else disabled."""
     from tqdm import tqdm
 
+    # No monitor thread: a command's pool forks its workers, and a thread alive at the fork may
+    # hold a lock the child then waits on for ever (each update redraws anyway, below).
+    tqdm.monitor_interval = 0
     return tqdm(
         total=total,
         desc=desc,

@@ -94,6 +94,8 @@ class KeptRuns:
         # store (read again if asked for: the caller holds the run it just made).
         self.tables: dict[str, np.ndarray | Path] = {}
         self._next = 0
+        #: Runs :meth:`get` has found kept (read back instead of run again).
+        self.read_back = 0
         self._open(fresh)
 
     def __len__(self) -> int:
@@ -113,7 +115,10 @@ class KeptRuns:
         table = self.tables.get(key)
         if isinstance(table, Path):
             table = (_read(table) or {}).get(key)
-        return None if table is None else _result(scenario, table)
+        if table is None:
+            return None
+        self.read_back += 1
+        return _result(scenario, table)
 
     def put(self, results: Sequence[RunResult]) -> None:
         """Keep ``results`` (one file, written atomically)."""
@@ -271,8 +276,15 @@ def _on_executor(
     try:
         while pending:
             ready, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in ready:
-                finished(pending.pop(future), future.result())
+            failed = None
+            for future in ready:  # every finished chunk kept before a failure is raised
+                rows = pending.pop(future)
+                if future.exception() is None:
+                    finished(rows, future.result())
+                else:
+                    failed = failed or future
+            if failed is not None:
+                failed.result()
     finally:
         for future in pending:
             future.cancel()

@@ -11,7 +11,7 @@ called pair by pair.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,10 +71,14 @@ def replicate(
         if on_done is not None:
             on_done(len(flat))
     else:
-        flat = []
-        for result in executor.map(run, *zip(*jobs, strict=True)):
-            flat.append(result)
-            if on_done is not None:
-                on_done(1)
+        futures = [executor.submit(run, s, seed) for s, seed in jobs]
+        try:
+            for _ in as_completed(futures):  # counted as each finishes, in any order
+                if on_done is not None:
+                    on_done(1)
+            flat = [f.result() for f in futures]
+        finally:
+            for f in futures:
+                f.cancel()
     r = len(seeds)
     return [flat[i * r : (i + 1) * r] for i in range(len(scenarios))]

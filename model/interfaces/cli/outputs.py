@@ -138,22 +138,22 @@ def _kept_runs(outdir: Path, fresh: bool, quiet: bool) -> Iterator[None]:
     once the block has put the results in place — or if it ends with nothing kept."""
     from model.studies.kept_runs import keep_runs
 
+    outdir = Path(os.path.abspath(outdir))  # (so that --out . keeps them beside, not inside)
     folder = outdir.parent / f".{outdir.name}.kept"
     busy = (
         f"--out {str(outdir)!r}: another command is writing its results there now; allowed: one "
         "at a time (or another --out)"
     )
     with keep_runs(folder, fresh, busy=busy) as kept:
-        if len(kept) and not quiet:
-            print(
-                f"{PROG}: resuming from {folder}: {len(kept):,} finished runs kept", file=sys.stderr
-            )
         RESUMABLE.append(folder)  # (a stop then says the finished runs are kept)
         done = False
         try:
             yield
             done = True
         finally:
+            if kept.read_back and not quiet:
+                said = f"{kept.read_back:,} finished runs read back from {folder}, not run again"
+                print(f"{PROG}: {said}", file=sys.stderr)
             if done or not any(folder.glob("*")):  # (glob: a folder removed meanwhile is empty)
                 RESUMABLE.remove(folder)
                 shutil.rmtree(folder, ignore_errors=True)

@@ -7,6 +7,7 @@ once instead of waiting for their tasks (:func:`model.studies.pools.process_pool
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -22,14 +23,17 @@ __all__ = ["local_executor", "study_places"]
 def local_executor(workers: int) -> Iterator[Executor | None]:
     """A local process pool for ``workers`` > 1, else None (runs in this process).
 
-    Its workers are forked (the platform's default), not spawned as a sweep's are: a spawned
-    worker imports the package again, which added about 5 s to a 7 s ``compare --workers 2``
-    (measured 2026-12-02); a sweep's long runs carry that cost, a comparison's would not.
+    Its workers are forked where the platform can fork (asked for by name: Python 3.14 makes
+    forkserver the default, whose workers would see the server as the parent they watch), not
+    spawned as a sweep's are: a spawned worker imports the package again, which added about 5 s
+    to a 7 s ``compare --workers 2`` (measured 2026-12-02); a sweep's long runs carry that cost,
+    a comparison's would not. Elsewhere (Windows) they are spawned.
     """
     if workers <= 1:
         yield None
         return
-    with process_pool(workers) as pool:
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with process_pool(workers, mp_context=multiprocessing.get_context(method)) as pool:
         yield pool
 
 

@@ -40,20 +40,47 @@ def writer_lock(store: str | Path, busy: str | None = None) -> Iterator[None]:
     if fcntl is None or (store.exists() and not store.is_dir()):
         yield  # (a file in the way: the store's own checks say so)
         return
-    try:
-        store.mkdir(parents=True, exist_ok=True)
-        fd = os.open(store, os.O_RDONLY)
-    except OSError as exc:
-        raise SweepError(f"--out {str(store)!r}: cannot be written ({exc.strerror})") from None
-    try:
+    for _ in range(_TRIES):
+        fd = _open_folder(store)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            os.close(fd)
             raise SweepError(
                 busy
                 or f"--out {str(store)!r}: another sweep is writing this store now; allowed: one "
                 "at a time (wait for it to finish, then run the same command to resume)"
             ) from None
+        if _still_there(fd, store):
+            break
+        # The folder was removed (and perhaps made again) between the open and the lock, by a
+        # writer that held it and finished: this lock holds nothing; take the folder anew.
+        os.close(fd)
+    else:
+        raise SweepError(busy or f"--out {str(store)!r}: removed again and again while opened")
+    try:
         yield
     finally:
         os.close(fd)
+
+
+#: Attempts at locking a folder that a finishing writer removes meanwhile.
+_TRIES = 5
+
+
+def _open_folder(store: Path) -> int:
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        return os.open(store, os.O_RDONLY)
+    except OSError as exc:
+        raise SweepError(f"--out {str(store)!r}: cannot be written ({exc.strerror})") from None
+
+
+def _still_there(fd: int, store: Path) -> bool:
+    """Whether the folder ``fd`` holds is still the one at ``store``."""
+    held = os.fstat(fd)
+    try:
+        now = os.stat(store)
+    except OSError:
+        return False
+    return held.st_nlink > 0 and (held.st_ino, held.st_dev) == (now.st_ino, now.st_dev)
