@@ -496,9 +496,10 @@ def test_app_offline_charts_step_play_and_sessions(session, tmp_path: Path) -> N
         assert s.page.get_by_role("slider", name=label, exact=True).count() == 1, label
     assert s.page.get_by_role("slider", name="clients (applies on Reset)").count() == 1
     # Each lever's value and unit sit under its name, not over it (a negative margin once laid
-    # "0.6 quality 0-1" across "service level" on every slider).
+    # "0.6 quality 0-1" across "service level" on every slider: 12 px; a few px of a taller
+    # font's line box are not text over text).
     overlaps = s.page.evaluate(VALUE_OVER_NAME_JS)
-    assert len(overlaps) >= 12 and all(px is not None and px <= 0 for _, px in overlaps), overlaps
+    assert len(overlaps) >= 12 and all(px is not None and px <= 4 for _, px in overlaps), overlaps
 
     # Step: the counter moves and the charts are redrawn with new data.
     stages0, network0 = s.chart_digest(STAGES), s.chart_digest(NETWORK)

@@ -19,11 +19,13 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import cli
 
 import model.studies.kept_runs as kept_runs
+from model.engine.metrics import METRICS
 from model.scenario import Scenario, ScenarioError
 from model.studies.compare import compare
 from model.studies.kept_runs import keep_runs, run_key
@@ -116,11 +118,13 @@ def test_a_damaged_file_is_run_again(solo, tmp_path):
         run_replications(SCENARIO, R, chunk=2)
     (store / "runs-00001.npz").write_bytes(b"PAR1 cut short")
     (store / ".runs-00003.npz.x1.tmp").write_bytes(b"")  # a write cut short
+    with (store / "runs-00009.npz").open("wb") as handle:  # whole, but not a run's table
+        np.savez(handle, columns=np.array(list(METRICS)), **{"k" + "0" * 64: np.zeros((3, 2))})
     with keep_runs(store):
         done = run_replications(SCENARIO, R, chunk=2)
     assert done.resumed == 3
     _same(done, solo)
-    assert not list(store.glob(".*.tmp"))
+    assert not list(store.glob(".*.tmp")) and not (store / "runs-00009.npz").exists()
 
 
 def test_a_folder_holding_other_files_is_refused(tmp_path):

@@ -161,9 +161,14 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
         with np.load(path, allow_pickle=False) as z:
             if list(z["columns"]) != list(METRICS):
                 return None
-            return {name[1:]: z[name] for name in z.files if name != "columns"}
+            tables = {name[1:]: z[name] for name in z.files if name != "columns"}
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
         return None
+    whole = all(
+        t.dtype == np.float64 and t.ndim == 2 and t.shape[1] == len(METRICS) and len(t)
+        for t in tables.values()
+    )
+    return tables if whole else None
 
 
 @contextmanager

@@ -98,7 +98,7 @@ def _slider(key: str, value: Any, on_value) -> None:
     # not pulled up into it (the slider hides its details line: a negative margin laid the value
     # over the lever's name).
     _html(
-        f"<div class='lever-value' style='font-size:0.8em;margin:-4px 0 10px'>"
+        f"<div class='lever-value' style='font-size:0.8em;margin:0 0 10px'>"
         f"{html.escape(f'{value:,.10g}')} {html.escape(spec['unit'])}</div>"
     )
 
