@@ -320,3 +320,20 @@ def test_out_dot_keeps_its_runs_beside_the_folder(tmp_path, monkeypatch):
     assert cli("run", *TINY, "--replications", "40", "--no-figures", "--out", ".") == 130
     assert list(here.iterdir()) == []  # nothing inside the output folder
     assert len(list((tmp_path / ".here.kept").glob("runs-*.npz"))) == 1
+
+
+def test_a_full_disk_mid_study_says_where_the_finished_runs_are(tmp_path, monkeypatch, capsys):
+    """An environment error after some chunks were kept: one line that says they are kept."""
+    real, calls = kept_runs.simulate_many, []
+
+    def simulate_many(scenarios):
+        calls.append(len(scenarios))
+        if len(calls) > 1:
+            raise OSError(28, "No space left on device")
+        return real(scenarios)
+
+    monkeypatch.setattr(kept_runs, "simulate_many", simulate_many)
+    assert cli("run", *TINY, "--replications", "40", "--out", tmp_path / "rep") == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("retention: error: No space left on device; the tasks that finished")
+    assert f"kept in {tmp_path / '.rep.kept'} (the same command resumes from them)" in err

@@ -209,14 +209,25 @@ def _classify(exc: BaseException) -> tuple[int | None, str]:
     if isinstance(exc, CliError | ScenarioError):
         return 2, f"error: {one_line(str(exc))}"
     if isinstance(exc, MemoryError):
-        return 2, "error: out of memory; use fewer clients, months, workers or runs"
+        return 2, f"error: out of memory; use fewer clients, months, workers or runs{_kept()}"
     if isinstance(exc, BrokenProcessPool):
         return 2, f"error: a worker process died (out of memory, or killed); {_stop_outcome()}"
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         what = exc.strerror or str(exc) or type(exc).__name__
-        return 2, f"error: {one_line(what)}{where}"
+        return 2, f"error: {one_line(what)}{where}{_kept()}"
     return None, ""
+
+
+def _kept() -> str:
+    """Where an environment error (a full disk, memory) left the finished runs of a study that
+    keeps them, as the end of its line; nothing for a command that keeps none."""
+    from model.interfaces.cli.outputs import RESUMABLE
+
+    if not RESUMABLE:
+        return ""
+    stores = ", ".join(str(p) for p in dict.fromkeys(RESUMABLE))
+    return f"; the tasks that finished are kept in {stores} (the same command resumes from them)"
 
 
 @contextmanager
