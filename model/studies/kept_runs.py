@@ -106,13 +106,10 @@ class KeptRuns:
         """:func:`run_key` of ``scenario`` with this store's code."""
         return run_key(scenario, self.code)
 
-    def holds(self, scenario: Scenario) -> bool:
-        """Whether a run of ``scenario`` (seed included) is kept."""
-        return self.key(scenario) in self.tables
-
-    def get(self, scenario: Scenario) -> RunResult | None:
-        """The kept run of ``scenario`` (seed included), or None."""
-        key = self.key(scenario)
+    def get(self, scenario: Scenario, key: str | None = None) -> RunResult | None:
+        """The kept run of ``scenario`` (seed included), or None (``key``: its :meth:`key`, if
+        the caller has it)."""
+        key = key or self.key(scenario)
         table = self.tables.get(key)
         if isinstance(table, Path):
             table = (_read(table) or {}).get(key)
@@ -121,13 +118,15 @@ class KeptRuns:
         self.read_back += 1
         return _result(scenario, table)
 
-    def put(self, results: Sequence[RunResult]) -> None:
-        """Keep ``results`` (one file, written atomically)."""
+    def put(self, results: Sequence[RunResult], keys: Sequence[str] | None = None) -> None:
+        """Keep ``results`` (one file, written atomically; ``keys``: their :meth:`key`, if the
+        caller has them)."""
+        keys = keys or [self.key(r.scenario) for r in results]
         arrays = {"columns": np.array(list(METRICS))}
-        for r in results:
+        for r, key in zip(results, keys, strict=True):
             if list(r.timeseries.columns) != _COLUMNS:
                 raise ValueError("a kept run's table must be the model's timeseries, as it is")
-            arrays[f"k{self.key(r.scenario)}"] = r.timeseries[list(METRICS)].to_numpy(np.float64)
+            arrays[f"k{key}"] = r.timeseries[list(METRICS)].to_numpy(np.float64)
         path = self.folder / f"runs-{self._next:05d}.npz"
         with atomic_file(path) as handle:
             np.savez(handle, **arrays)
@@ -236,10 +235,11 @@ def run_all(
     :func:`~model.studies.run.simulate`'s, however they were cut, spread or read back.
     """
     kept = active()
+    keys = [kept.key(s) for s in scenarios] if kept is not None else []  # (each hashed once)
     results: list[RunResult | None] = [None] * len(scenarios)
     missing = []
     for i, s in enumerate(scenarios):
-        results[i] = kept.get(s) if kept is not None else None
+        results[i] = kept.get(s, keys[i]) if kept is not None else None
         if results[i] is None:
             missing.append(i)
     if on_done is not None and len(scenarios) > len(missing):
@@ -254,7 +254,7 @@ def run_all(
 
     def finished(rows: list[int], done: list[RunResult]) -> None:
         if kept is not None:
-            kept.put(done)
+            kept.put(done, [keys[i] for i in rows])
         for i, r in zip(rows, done, strict=True):
             results[i] = r
         if on_done is not None:

@@ -80,8 +80,9 @@ def run_replications(
     seeds = consecutive_seeds(scenario.run.seed, replications)
     scenarios = [scenario.with_overrides({"run.seed": s}) for s in seeds]
     kept = active()
-    resumed = 0 if kept is None else sum(map(kept.holds, scenarios))
+    before = 0 if kept is None else kept.read_back
     results = run_all(scenarios, executor, on_done, chunk)
+    resumed = 0 if kept is None else kept.read_back - before
     runs = pd.DataFrame([{"seed": r.seed, **r.summary} for r in results])
     series = pd.concat([r.timeseries.assign(seed=r.seed) for r in results], ignore_index=True)
     return Replicated(runs, series, seeds, resumed)
