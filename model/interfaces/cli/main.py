@@ -177,15 +177,9 @@ def command() -> None:
 def _stop_outcome() -> str:
     """What a stop left behind: results already in place are complete, tasks finished in a
     resumable store are kept, the rest is untouched."""
-    from model.interfaces.cli.outputs import RESUMABLE, WRITTEN
+    from model.interfaces.cli.outputs import WRITTEN
 
-    said = []
-    if RESUMABLE:
-        stores = ", ".join(str(p) for p in dict.fromkeys(RESUMABLE))
-        said.append(
-            f"the tasks that finished are kept in {stores} (the same command, without --fresh, "
-            "resumes from them)"
-        )
+    said = [kept] if (kept := _kept("the same command, without --fresh, resumes from them")) else []
     if WRITTEN:
         done = ", ".join(str(p) for p in WRITTEN)
         said.append(f"{done} had already been written in full")
@@ -209,25 +203,31 @@ def _classify(exc: BaseException) -> tuple[int | None, str]:
     if isinstance(exc, CliError | ScenarioError):
         return 2, f"error: {one_line(str(exc))}"
     if isinstance(exc, MemoryError):
-        return 2, f"error: out of memory; use fewer clients, months, workers or runs{_kept()}"
+        return 2, f"error: out of memory; use fewer clients, months, workers or runs{_then_kept()}"
     if isinstance(exc, BrokenProcessPool):
         return 2, f"error: a worker process died (out of memory, or killed); {_stop_outcome()}"
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         what = exc.strerror or str(exc) or type(exc).__name__
-        return 2, f"error: {one_line(what)}{where}{_kept()}"
+        return 2, f"error: {one_line(what)}{where}{_then_kept()}"
     return None, ""
 
 
-def _kept() -> str:
-    """Where an environment error (a full disk, memory) left the finished runs of a study that
-    keeps them, as the end of its line; nothing for a command that keeps none."""
+def _kept(how: str = "the same command resumes from them") -> str:
+    """Where a stop or an environment error (a full disk, memory) left the finished runs of a
+    command that keeps them, and ``how`` they are used; "" for a command that keeps none."""
     from model.interfaces.cli.outputs import RESUMABLE
 
     if not RESUMABLE:
         return ""
     stores = ", ".join(str(p) for p in dict.fromkeys(RESUMABLE))
-    return f"; the tasks that finished are kept in {stores} (the same command resumes from them)"
+    return f"the tasks that finished are kept in {stores} ({how})"
+
+
+def _then_kept() -> str:
+    """:func:`_kept` as the end of an error's line."""
+    kept = _kept()
+    return f"; {kept}" if kept else ""
 
 
 @contextmanager
