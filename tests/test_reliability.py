@@ -497,8 +497,8 @@ def test_a_stop_after_the_results_landed_says_they_are_complete(tmp_path, monkey
 
     real = outputs._swap_into_place
 
-    def lands_then_stops(staging, outdir):
-        real(staging, outdir)
+    def lands_then_stops(staging, outdir, *outputs):
+        real(staging, outdir, *outputs)
         raise Terminated
 
     monkeypatch.setattr(outputs, "_swap_into_place", lands_then_stops)
@@ -509,13 +509,69 @@ def test_a_stop_after_the_results_landed_says_they_are_complete(tmp_path, monkey
     assert f"{out} had already been written in full" in err
     assert (out / "summary.json").exists()
 
-    def stops_first(staging, outdir):
+    def stops_first(staging, outdir, *outputs):
         raise Terminated
 
     monkeypatch.setattr(outputs, "_swap_into_place", stops_first)
     assert cli(*args[:-1], tmp_path / "s") == 143
     assert "stopped (SIGTERM); previous results are untouched" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
+
+
+def test_out_dot_writes_into_the_working_folder_and_leaves_it_in_place(tmp_path, monkeypatch):
+    """``--out .`` failed with "Device or resource busy": the staging folder was made inside
+    ".", which cannot be renamed onto itself. The working folder is now filled in place (moved
+    aside, it would leave the user's shell in a removed folder): its inode stays, a second run
+    replaces the first's files and removes a figure it no longer writes, and nothing is left
+    beside or inside it."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    inode = here.stat().st_ino
+    base = ("run", "--clients", "200", "--months", "3", "--quiet", "--out", ".")
+    assert cli(*base) == 0
+    figures = sorted(p.name for p in here.glob("*.png"))
+    assert figures and (here / "summary.json").exists()
+    assert cli(*base, "--no-figures") == 0
+    assert sorted(p.name for p in here.iterdir()) == [
+        "report.html",
+        "summary.json",
+        "timeseries.csv",
+    ]
+    assert here.stat().st_ino == inode and os.getcwd() == str(here)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]
+    # A folder that holds the working folder holds something else than outputs: refused.
+    sub = here / "sub"
+    sub.mkdir()
+    monkeypatch.chdir(sub)
+    assert cli(*base[:-1], "..") == 2
+    assert sorted(p.name for p in here.iterdir()) == [
+        "report.html",
+        "sub",
+        "summary.json",
+        "timeseries.csv",
+    ]
+
+
+def test_a_failed_move_aside_leaves_no_folder_behind(tmp_path, monkeypatch):
+    """When the previous results cannot be moved aside, the empty folder made for them goes
+    too (it was left beside them), and the previous results stay."""
+    from model.interfaces.cli import outputs
+
+    out = tmp_path / "r"
+    args = ("run", "--clients", "200", "--months", "3", "--no-figures", "--quiet", "--out", out)
+    assert cli(*args) == 0
+    real = os.replace
+
+    def refuse_first(src, dst):
+        if Path(src) == out:
+            raise PermissionError(13, "Permission denied")
+        real(src, dst)
+
+    monkeypatch.setattr(outputs.os, "replace", refuse_first)
+    assert cli(*args) == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    assert (out / "summary.json").exists()
 
 
 def test_a_stopped_sweep_says_its_finished_tasks_are_kept(tmp_path, monkeypatch, capsys):

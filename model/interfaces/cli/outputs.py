@@ -95,15 +95,17 @@ def staging_folder(
     ``outdir`` (:func:`_kept_runs`), so that the same command, stopped, resumes from them
     (``fresh``: discard them first; ``quiet``: say nothing of them).
     """
-    outdir = Path(outdir)
+    given = str(outdir)  # (the messages name --out as the user wrote it)
+    # Absolute, so that "." and ".." have a parent to stage beside (os.path: symlinks kept).
+    outdir = Path(os.path.abspath(outdir))
     if outdir.exists():
         if not outdir.is_dir():
-            raise CliError(f"--out {str(outdir)!r}: exists and is not a folder")
+            raise CliError(f"--out {given!r}: exists and is not a folder")
         entries = {p.name for p in outdir.iterdir()}
         ours = entries & set(outputs) and all(_is_output(outdir / e, outputs) for e in entries)
         if entries and not ours:
             raise CliError(
-                f"--out {str(outdir)!r}: folder exists and is not a previous output of "
+                f"--out {given!r}: folder exists and is not a previous output of "
                 f"'{made_by}'; allowed: a new or empty folder, or one written by '{made_by}'"
             )
     try:
@@ -115,18 +117,18 @@ def staging_folder(
         staging.chmod(ordinary_mode(folder=True))  # mkdtemp makes it private; results are not
     except (FileExistsError, NotADirectoryError):
         raise CliError(
-            f"--out {str(outdir)!r}: cannot be written, part of its path is a file; "
+            f"--out {given!r}: cannot be written, part of its path is a file; "
             "allowed: a folder path you can write to"
         ) from None
     except OSError as exc:
         raise CliError(
-            f"--out {str(outdir)!r}: cannot be written ({exc.strerror or exc}); "
+            f"--out {given!r}: cannot be written ({exc.strerror or exc}); "
             "allowed: a folder path you can write to"
         ) from None
     try:
         with _kept_runs(outdir, fresh, quiet) if keep_runs else nullcontext():
             yield staging
-            _swap_into_place(staging, outdir)
+            _swap_into_place(staging, outdir, outputs)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -220,12 +222,24 @@ WRITTEN: list[Path] = []
 RESUMABLE: list[Path] = []
 
 
-def _swap_into_place(staging: Path, outdir: Path) -> None:
-    """Rename ``staging`` to ``outdir``; a previous ``outdir`` is moved aside first, then removed."""
+def _swap_into_place(staging: Path, outdir: Path, outputs: tuple[str, ...] = ()) -> None:
+    """Rename ``staging`` to ``outdir``; a previous ``outdir`` is moved aside first, then removed.
+
+    A folder that holds the working directory (``--out .``) is filled in place instead
+    (:func:`_fill_in_place`): moved aside, it would leave the user's shell in a removed folder.
+    """
+    if _holds_cwd(outdir):
+        _fill_in_place(staging, outdir, outputs)
+        WRITTEN.append(outdir)
+        return
     old = None
     if outdir.exists():
         old = Path(tempfile.mkdtemp(prefix=_staging_prefix(outdir, "old"), dir=outdir.parent))
-        os.replace(outdir, old / outdir.name)
+        try:
+            os.replace(outdir, old / outdir.name)
+        except OSError:  # nothing moved: the empty folder for it goes
+            shutil.rmtree(old, ignore_errors=True)
+            raise
     try:
         os.replace(staging, outdir)
         WRITTEN.append(outdir)
@@ -236,6 +250,27 @@ def _swap_into_place(staging: Path, outdir: Path) -> None:
     finally:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _holds_cwd(outdir: Path) -> bool:
+    """Whether ``outdir`` is the working directory or one of its parents."""
+    try:
+        here, there = Path(os.path.realpath(os.getcwd())), Path(os.path.realpath(outdir))
+    except OSError:  # a working directory removed meanwhile
+        return False
+    return here == there or there in here.parents
+
+
+def _fill_in_place(staging: Path, outdir: Path, outputs: tuple[str, ...]) -> None:
+    """Move each file of ``staging`` into ``outdir`` (each one atomically, ``os.replace``), then
+    remove the previous ``outputs`` (and figures) it did not rewrite, and nothing else. Unlike
+    the swap, a failure part-way can leave new files beside old ones; each file is whole."""
+    new = {entry.name for entry in staging.iterdir()}
+    for name in sorted(new):
+        os.replace(staging / name, outdir / name)
+    for entry in outdir.iterdir():
+        if entry.name not in new and _is_output(entry, outputs):
+            entry.unlink()
 
 
 def check_replace(
