@@ -14,6 +14,8 @@ from matplotlib.figure import Figure
 from model import RetentionModel, Scenario
 from model.interfaces.figures import money, satisfaction_nps, stage_flow
 from model.scenario import ScenarioError
+from model.studies.closed_forms.clv import margin_multiple, npv
+from model.studies.closed_forms.survival import sbg_pmf, sbg_survival
 from model.studies.diffusion import bass_curve, mean_field
 from model.studies.run import simulate, simulate_many
 
@@ -76,3 +78,43 @@ def test_studies_and_closed_forms_name_a_bad_argument() -> None:
         ScenarioError, match="n: value 0 is not allowed; allowed: a whole number ≥ 2"
     ):
         mean_field(0.01, 0.3, 5, n=0)
+
+
+def test_numpy_flags_are_flags() -> None:
+    """A pandas row of flags holds numpy's bools: ``np.True_`` was taken as the number 1 by a
+    number field (a lever at 1.0, a seed of 1) and refused by a flag field."""
+    import pandas as pd
+
+    for key in ("levers.service_level", "run.seed"):
+        with pytest.raises(ScenarioError, match="not true or false"):
+            Scenario().with_overrides({key: np.True_})
+    assert (
+        Scenario().with_overrides({"word_of_mouth.enabled": np.False_}).word_of_mouth.enabled
+        is False
+    )
+    design = pd.DataFrame(
+        {"levers.service_level": [0.6, 0.9], "word_of_mouth.enabled": [True, False]}
+    )
+    s = Scenario().with_overrides(design.iloc[1])
+    assert (s.levers.service_level, s.word_of_mouth.enabled) == (0.9, False)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: margin_multiple(0.8, 0.1, periods=2.5), "periods: value 2.5 is not allowed"),
+        (lambda: margin_multiple(0.8, 0.1, periods=float("nan")), "periods: value nan"),
+        (lambda: margin_multiple("0.8", 0.1), "r: value '0.8' is not allowed"),
+        (lambda: margin_multiple(0.8, "0.1"), "i: value '0.1' is not allowed"),
+        (lambda: npv([[1, 2], [3, 4]], 0.1), "series: value .* allowed: one profit a period"),
+        (lambda: npv(["a"], 0.1), "series: value \\['a'\\] is not allowed"),
+        (lambda: sbg_survival(1, 1, -1), "t: value -1.0 is not allowed; allowed: finite periods"),
+        (lambda: sbg_pmf(1, 1, float("nan")), "t: value nan is not allowed"),
+        (lambda: bass_curve(0.03, 0.3, -5), "t: value -5.0 is not allowed; allowed: finite months"),
+    ],
+)
+def test_closed_forms_name_a_bad_argument(call, message) -> None:
+    """They returned a number (a fractional horizon, a negative adoption share) or raised from
+    inside numpy (a string rate, a table where a series was meant)."""
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -119,6 +119,8 @@ class Section(BaseModel):
         """A flag takes only true/false; a number never takes a flag (no ``true`` → 1.0); an
         integer is not taken from a float too large to hold it exactly."""
         annotation = cls.model_fields[info.field_name].annotation
+        if isinstance(value, np.bool_):  # (numpy's flag, as a pandas row of flags holds it)
+            value = bool(value)
         if (annotation is bool) != isinstance(value, bool):
             raise ValueError(
                 "a flag takes only true or false"

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.scenario import Scenario, ScenarioError
-from model.scenario.arguments import count
+from model.scenario.arguments import count, shown
 
 if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
     from matplotlib.axes import Axes
@@ -82,6 +82,10 @@ def bass_curve(p: float, q: float, t: np.ndarray | float) -> np.ndarray:
     """
     _check_pq(p, q)
     t = np.asarray(t, dtype=np.float64)
+    if np.any(~(t >= 0)) or np.any(np.isinf(t)):  # (~(t >= 0) also catches NaN)
+        raise ScenarioError(
+            f"t: value {shown(t.tolist())} is not allowed; allowed: finite months t ≥ 0"
+        )
     e = np.exp(-(p + q) * t)
     return (1.0 - e) / (1.0 + (q / p) * e)
 

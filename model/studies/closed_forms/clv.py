@@ -19,7 +19,8 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from model.engine.phases.account import monthly_rate
-from model.scenario.arguments import is_number
+from model.scenario import ScenarioError
+from model.scenario.arguments import count, is_number, shown
 
 __all__ = [
     "LostClientCost",
@@ -40,8 +41,10 @@ def _check_timing(timing: str) -> None:
 
 
 def _check_rate(name: str, rate: float) -> None:
-    if not np.isfinite(rate) or rate <= -1.0:
-        raise ValueError(f"{name}: value {rate!r} is not allowed; allowed: -1 < {name} (finite)")
+    if not (is_number(rate) and math.isfinite(rate) and rate > -1.0):
+        raise ScenarioError(
+            f"{name}: value {shown(rate)} is not allowed; allowed: -1 < {name} (a finite number)"
+        )
 
 
 # ---------------------------------------------------------------------------- margin multiple
@@ -82,8 +85,10 @@ def margin_multiple(
     """
     _check_timing(timing)
     _check_rate("i", i)
-    if not 0.0 <= r <= 1.0:
-        raise ValueError(f"r: value {r!r} is not allowed; allowed: 0 ≤ r ≤ 1 (retention)")
+    if not (is_number(r) and 0.0 <= r <= 1.0):
+        raise ScenarioError(f"r: value {shown(r)} is not allowed; allowed: 0 ≤ r ≤ 1 (retention)")
+    if periods is not None:
+        periods = count("periods", periods, low=0)
     q = r / (1.0 + i)  # survival-weighted discount factor per period
     first = 1.0 if timing == "start" else 0.0
     if periods is None:
@@ -93,8 +98,6 @@ def margin_multiple(
                 f"r < 1 + i (else the sum diverges; pass periods=)"
             )
         return first + q / (1.0 - q)
-    if periods < 0:
-        raise ValueError(f"periods: value {periods!r} is not allowed; allowed: periods ≥ 0")
     if q == 1.0:
         return first + float(periods)
     return first + q * (1.0 - q**periods) / (1.0 - q)
@@ -195,8 +198,6 @@ def clv_markov(
             )
         rhs = dp @ r if timing == "end" else r
         return np.linalg.solve(a, rhs)
-    if periods < 0:
-        raise ValueError(f"periods: value {periods!r} is not allowed; allowed: periods ≥ 0")
     value = r.copy() if timing == "start" else np.zeros_like(r)
     step = r.copy()
     for _ in range(periods):
@@ -353,7 +354,15 @@ def npv(
         Cumulative discounted profit after each period (currency); the last element is the NPV.
     """
     _check_rate("annual_rate", annual_rate)
-    x = np.asarray(series, dtype=np.float64)
+    try:
+        x = np.asarray(series, dtype=np.float64)
+    except (TypeError, ValueError):
+        x = None
+    if x is None or x.ndim != 1:
+        raise ScenarioError(
+            f"series: value {shown(series)} is not allowed; allowed: one profit a period, a "
+            "1-d sequence of numbers (currency/period)"
+        )
     i = monthly_rate(annual_rate) if monthly else annual_rate
     t = np.arange(1, x.size + 1)
     return np.cumsum(x / (1.0 + i) ** t)

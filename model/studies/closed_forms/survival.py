@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import betaln
 
+from model.scenario.arguments import shown
+
 __all__ = ["sbg_parameters", "sbg_pmf", "sbg_retention", "sbg_survival"]
 
 
@@ -43,6 +45,17 @@ def _check_shapes(gamma: np.ndarray, delta: np.ndarray) -> None:
         )
 
 
+def _check_periods(t: np.ndarray, first: int) -> None:
+    """Refuse a period below ``first``, infinite or NaN (a fraction is taken: the closed forms
+    extend to it, and converting a cohort's period length asks for one)."""
+    ok = (t >= first) & np.isfinite(t)
+    if not np.all(ok):
+        bad = t[~ok] if t.ndim else t
+        raise ValueError(
+            f"t: value {shown(bad.tolist())} is not allowed; allowed: finite periods t ≥ {first}"
+        )
+
+
 def sbg_retention(gamma: float | np.ndarray, delta: float | np.ndarray, t: np.ndarray | int):
     """Aggregate retention in period t of a shifted-beta-geometric cohort (Fader & Hardie 2007).
 
@@ -65,8 +78,7 @@ def sbg_retention(gamma: float | np.ndarray, delta: float | np.ndarray, t: np.nd
     g, d = np.asarray(gamma, dtype=np.float64), np.asarray(delta, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64)
     _check_shapes(g, d)
-    if np.any(t < 1):
-        raise ValueError("t: periods start at 1; allowed: t ≥ 1")
+    _check_periods(t, first=1)
     return (d + t - 1.0) / (g + d + t - 1.0)
 
 
@@ -88,8 +100,7 @@ def sbg_survival(gamma: float | np.ndarray, delta: float | np.ndarray, t: np.nda
     g, d = np.asarray(gamma, dtype=np.float64), np.asarray(delta, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64)
     _check_shapes(g, d)
-    if np.any(t < 0):
-        raise ValueError("t: allowed: t ≥ 0")
+    _check_periods(t, first=0)
     return np.exp(betaln(g, d + t) - betaln(g, d))
 
 
@@ -111,6 +122,5 @@ def sbg_pmf(gamma: float | np.ndarray, delta: float | np.ndarray, t: np.ndarray 
     g, d = np.asarray(gamma, dtype=np.float64), np.asarray(delta, dtype=np.float64)
     t = np.asarray(t, dtype=np.float64)
     _check_shapes(g, d)
-    if np.any(t < 1):
-        raise ValueError("t: periods start at 1; allowed: t ≥ 1")
+    _check_periods(t, first=1)
     return np.exp(betaln(g + 1.0, d + t - 1.0) - betaln(g, d))
