@@ -93,8 +93,11 @@ class AdSaving:
         Cumulative acquisitions without word of mouth at ``budget_needed``.
     saved : float
         Marketing money saved over the horizon (currency): the marketing spend of the no-WOM run
-        at ``budget_needed`` minus that of the WOM run (``inf`` if unreachable; negative when
-        word of mouth costs acquisitions).
+        at ``budget_needed`` minus that of the WOM run at ``budget_with_least`` (``inf`` if
+        unreachable; 0 when word of mouth wins no one; negative when it costs acquisitions).
+    budget_with_least : float
+        The least budget at which the run with word of mouth still reaches ``target``: the
+        scenario's own budget may lie anywhere on its step of the acquisition count.
     """
 
     budget_with: float
@@ -102,6 +105,7 @@ class AdSaving:
     target: int
     reached: int
     saved: float
+    budget_with_least: float
 
 
 def acquisition_months(scenario: Scenario, seed: int | None = None) -> np.ndarray:
@@ -186,19 +190,22 @@ def ad_money_saved(
     Parameters
     ----------
     scenario : Scenario
-        Run with word of mouth at its ``levers.ad_budget``; the no-WOM side varies that lever.
+        Run with word of mouth at its ``levers.ad_budget``; both sides then vary that lever.
         A schedule that sets ``ad_budget`` is refused (the lever would not be the one searched).
     seed : int, optional
         Both sides and every trial use it (paired).
     ceiling : float, optional
         Highest budget tried (currency/month per 1k market); default the scenario's budget plus
-        20 × ``attract.ad_scale``, where ads reach ``ad_p_max`` within e^(−20).
+        20 × ``attract.ad_scale``, where ads reach ``ad_p_max``
+        within e^(−20).
 
     Notes
     -----
-    Cumulative acquisitions are an integer step function of the budget, so the root is the
-    budget where the no-WOM count first reaches the target, located to within 0.1% of
-    ``attract.ad_scale``.
+    Cumulative acquisitions are an integer step function of the budget, so each side's budget is
+    the least one at which its count first reaches the target (the count with word of mouth at
+    the scenario's budget), located to within 0.1% of ``attract.ad_scale``. The saving compares
+    the two least budgets, not the scenario's own with the other side's least: a budget can lie
+    anywhere on its step, and word of mouth that wins no one would otherwise seem to cost money.
     """
     if any("ad_budget" in step.set for step in scenario.schedule):
         raise ScenarioError(
@@ -206,29 +213,39 @@ def ad_money_saved(
         )
     horizon = scenario.run.months
     b0 = scenario.levers.ad_budget
-    on, spent_on = _run(_paired(scenario, True), seed)
-    target = int(((on >= 1) & (on <= horizon)).sum())
     hi = b0 + 20.0 * scenario.attract.ad_scale if ceiling is None else float(ceiling)
     if not hi > 0:
         raise ScenarioError(f"ceiling: value {ceiling!r} is not allowed; allowed: 0 < x")
+    xtol = 1e-3 * scenario.attract.ad_scale
 
-    def off_at(budget: float) -> tuple[int, float]:
-        months, spent = _run(_paired(scenario, False, **{"levers.ad_budget": budget}), seed)
+    def side_at(wom: bool, budget: float) -> tuple[int, float]:
+        months, spent = _run(_paired(scenario, wom, **{"levers.ad_budget": budget}), seed)
         return int(((months >= 1) & (months <= horizon)).sum()), spent
 
-    def gap(budget: float) -> float:
-        return off_at(budget)[0] - target + 0.5  # +½: the root sits where the count reaches target
+    target = side_at(True, b0)[0]
 
-    at_b0 = gap(b0)
-    lo_b, hi_b = (b0, hi) if at_b0 < 0 else (0.0, b0)
-    if at_b0 < 0 and gap(hi) < 0:
-        return AdSaving(b0, math.inf, target, off_at(hi)[0], math.inf)
-    if at_b0 >= 0 and gap(0.0) >= 0:
-        needed = 0.0
-    else:
-        xtol = 1e-3 * scenario.attract.ad_scale
-        needed = float(brentq(gap, lo_b, hi_b, xtol=xtol))
-        if gap(needed) < 0:  # brentq may stop just below the step; its upper side reaches it
-            needed = min(needed + 2.0 * xtol, hi_b)
-    reached, spent_off = off_at(needed)
-    return AdSaving(b0, needed, target, reached, spent_off - spent_on)
+    def least(wom: bool, lo: float, high: float) -> float:
+        """The least budget in [lo, high] at which the side's count reaches the target (it does
+        at ``high``)."""
+
+        def gap(budget: float) -> float:  # +½: the root sits where the count reaches target
+            return side_at(wom, budget)[0] - target + 0.5
+
+        if gap(lo) >= 0:
+            return lo
+        found = float(brentq(gap, lo, high, xtol=xtol))
+        if gap(found) < 0:  # brentq may stop just below the step; its upper side reaches it
+            found = min(found + 2.0 * xtol, high)
+        return found
+
+    reached_b0 = side_at(False, b0)[0]
+    if reached_b0 < target:
+        at_ceiling = side_at(False, hi)[0]
+        if at_ceiling < target:
+            return AdSaving(b0, math.inf, target, at_ceiling, math.inf, least(True, 0.0, b0))
+    needed = least(False, b0, hi) if reached_b0 < target else least(False, 0.0, b0)
+    with_least = least(True, 0.0, b0)
+    reached, spent_off = side_at(False, needed)
+    return AdSaving(
+        b0, needed, target, reached, spent_off - side_at(True, with_least)[1], with_least
+    )
