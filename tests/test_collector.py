@@ -27,12 +27,17 @@ def _mesa_collector() -> mesa.DataCollector:
     def reporter(name: str):
         return lambda m: float(m.results[name][m.month - 1]) if m.month else float("nan")
 
-    return mesa.DataCollector(model_reporters={name: reporter(name) for name in METRICS})
+    reporters = {name: reporter(name) for name in METRICS}
+    return mesa.DataCollector(model_reporters={**reporters, "seed": lambda m: m.params.run.seed})
+
+
+#: The collector's columns: each metric, then the run's seed.
+COLUMNS = [*METRICS, "seed"]
 
 
 def _same(a: mesa.DataCollector, b: mesa.DataCollector) -> None:
-    assert list(a.model_vars) == list(b.model_vars) == list(METRICS)
-    for name in METRICS:  # NaN-aware, value by value (a month without acquisitions has NaN cac)
+    assert list(a.model_vars) == list(b.model_vars) == COLUMNS
+    for name in COLUMNS:  # NaN-aware, value by value (a month without acquisitions has NaN cac)
         x, y = np.array(a.model_vars[name]), np.array(b.model_vars[name])
         assert x.shape == y.shape and np.array_equal(x, y, equal_nan=True), name
     assert a._collection_steps == b._collection_steps
@@ -67,8 +72,11 @@ def test_a_copied_model_collects_its_own_months() -> None:
     for m in (model, twin):  # each collector reads its own model's table
         frame = m.datacollector.get_model_vars_dataframe()
         assert np.array_equal(
-            frame.to_numpy(), m.timeseries()[list(METRICS)].to_numpy(), equal_nan=True
+            frame[list(METRICS)].to_numpy(),
+            m.timeseries()[list(METRICS)].to_numpy(),
+            equal_nan=True,
         )
+        assert (frame["seed"] == 9).all()
     assert not np.array_equal(
         model.timeseries()["service"].to_numpy(), twin.timeseries()["service"].to_numpy()
     )
@@ -141,3 +149,4 @@ class _AtMonth:
 
     def __init__(self, model: RetentionModel, month: int) -> None:
         self.results, self.month, self.time = model.results, month, float(month)
+        self.params = model.params

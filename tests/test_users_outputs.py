@@ -174,6 +174,11 @@ def test_batch_run_varies_levers_by_name_with_fresh_seeds():
     assert len(frame) == 4 and set(frame["service_level"]) == {0.35, 0.9}
     low = frame[frame["service_level"] == 0.35]
     assert low["npv"].nunique() == 2, "no seed given: each iteration is a fresh run"
+    # batch_run hands back the collector's columns, not the model: the fresh seed is one of
+    # them, so a row's run can be repeated (it was lost).
+    row = low.iloc[1]
+    again = RetentionModel(service_level=0.35, clients=300, months=6, rng=int(row["seed"])).run()
+    assert again.timeseries()["npv"].iloc[-1] == row["npv"]
 
 
 def test_keywords_set_parameters_and_a_fresh_seed_is_recorded():

@@ -32,6 +32,11 @@ def _report(name: str, model: Any) -> float:
     return float(model.results[name][model.month - 1]) if model.month else float("nan")
 
 
+def _seed(model: Any) -> int:
+    """The run's seed (``params.run.seed``): a fresh one drawn for ``rng=None`` is recorded."""
+    return model.params.run.seed
+
+
 class TableCollector(mesa.DataCollector):
     """Mesa's ``DataCollector`` with one reporter per metric, filled from a results table.
 
@@ -41,6 +46,10 @@ class TableCollector(mesa.DataCollector):
         The model's results table; column j is metric ``names[j]``.
     names : sequence of str
         The metrics, in the table's column order.
+    seed : int, optional
+        The run's seed, collected as a last column ``seed`` beside the metrics: Mesa's
+        ``batch_run`` hands back the collector's columns and not the model, so a run it made
+        with a fresh seed (``rng=None``) can be repeated from its rows.
 
     Notes
     -----
@@ -50,11 +59,15 @@ class TableCollector(mesa.DataCollector):
     ``model.datacollector`` (the model then collects through its reporters every month).
     """
 
-    def __init__(self, table: np.ndarray, names: Sequence[str]) -> None:
+    def __init__(self, table: np.ndarray, names: Sequence[str], seed: int | None = None) -> None:
         self._table = table
         self._rows: list[int] = []  # table rows due, and the model's time at each
         self._times: list[float] = []
-        super().__init__(model_reporters={name: reporter(name) for name in names})
+        self._seed = seed
+        reporters: dict[str, Callable[[Any], Any]] = {name: reporter(name) for name in names}
+        if seed is not None:
+            reporters["seed"] = _seed
+        super().__init__(model_reporters=reporters)
 
     def due(self, row: int, time: float) -> None:
         """Record table row ``row`` as collected at model time ``time`` (copied when read)."""
@@ -67,7 +80,9 @@ class TableCollector(mesa.DataCollector):
         if not rows:
             return
         self._rows, self._times = [], []
-        lists = self._vars.values()
+        lists = list(self._vars.values())
+        if self._seed is not None:  # (the last list; the table's columns come first)
+            lists.pop().extend([self._seed] * len(rows))
         if len(rows) == 1:  # (a month at a time, as step() collects: no fancy index)
             for values, value in zip(lists, self._table[rows[0]].tolist(), strict=True):
                 values.append(value)  # Python floats, as the reporters return them

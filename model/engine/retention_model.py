@@ -86,8 +86,8 @@ class RetentionModel(mesa.Model):
         ``RetentionModel(service_level=0.9, clients=2000, seed=3)``. So
         ``mesa.batch_run(RetentionModel, {"service_level": [0.35, 0.9]}, iterations=5)`` varies
         the lever with a fresh seed per run, and the model's ``datacollector`` frames
-        (``get_model_vars_dataframe()``; one column per metric of :data:`model.engine.metrics.METRICS`)
-        are where its results are read.
+        (``get_model_vars_dataframe()``; one column per metric of :data:`model.engine.metrics.METRICS`,
+        then the run's ``seed``) are where its results are read.
 
     Attributes
     ----------
@@ -167,7 +167,7 @@ class RetentionModel(mesa.Model):
             name: np.zeros((self.months, k), dtype=getattr(self.clients, name).dtype)
             for name in TRACKED
         }
-        self.datacollector = TableCollector(self._table, METRICS)
+        self.datacollector = TableCollector(self._table, METRICS, self.params.run.seed)
         self._own_collector = self.datacollector  # (one a user sets instead collects by itself)
         self._deferring = False  # whether the months' rows wait to be read (run())
 
