@@ -61,3 +61,32 @@ def test_a_set_lever_the_schedule_sets_again_is_warned(tmp_path, capsys):
 def test_a_part_year_is_labelled_with_its_months():
     rows = yearly_rows(simulate(clients=200, months=30, seed=1).timeseries)
     assert [r[0] for r in rows] == ["1", "2", "3 (months 25–30)"]
+
+
+def test_a_scenario_with_a_schedule_is_frozen_and_hashable():
+    """A step's levers were a plain dict inside the frozen scenario: a value set afterwards
+    skipped the levers' checks (a raw pydantic error mid-run), and the scenario did not hash."""
+    import copy
+    import pickle
+
+    s = Scenario.preset("policies/service_cut").with_overrides({"market.clients": 300})
+    assert hash(s) == hash(copy.deepcopy(s)) == hash(pickle.loads(pickle.dumps(s)))
+    assert len({s, copy.deepcopy(s)}) == 1
+    with pytest.raises(TypeError, match="read-only"):
+        s.schedule[0].set["service_level"] = 7.5
+    with pytest.raises(TypeError, match="read-only"):
+        s.schedule[0].set.update(nonsense=1)
+    assert type(s.model_dump()["schedule"][0]["set"]) is dict
+    assert Scenario.build(s.to_toml_dict()) == s
+
+
+def test_a_lever_set_by_two_steps_of_one_month_is_refused():
+    """The later step in the file won, silently; one step setting a lever twice was refused."""
+    two = [
+        {"month": 3, "set": {"service_level": "wow"}},
+        {"month": 3, "set": {"service_level": "low"}},
+    ]
+    msg = _error(run={"months": 12}, schedule=two)
+    assert "lever 'service_level' is set in month 3 by steps 0 and 1; allowed: once a month" in msg
+    other = [{"month": 3, "set": {"service_level": "wow"}}, {"month": 3, "set": {"ad_budget": 10}}]
+    assert len(Scenario.build({"run": {"months": 12}, "schedule": other}).schedule) == 2

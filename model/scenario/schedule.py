@@ -11,7 +11,30 @@ from model.scenario.catalogue import PARAMS
 from model.scenario.declare import Section
 from model.scenario.sections.levers import Levers, level_hint
 
-__all__ = ["ScheduleStep", "Shock", "ShockKind", "set_again"]
+__all__ = ["LeverValues", "ScheduleStep", "Shock", "ShockKind", "set_again"]
+
+
+class LeverValues(dict):
+    """A schedule step's levers (name → value): a dict that refuses changes and hashes, so a
+    scenario, frozen, stays as validated (a value set afterwards would skip the levers' checks)
+    and can be a key. Copies, pickles and dumps as a plain dict would."""
+
+    __slots__ = ()
+
+    def _read_only(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(
+            "a schedule step's levers are read-only, as the scenario is; make another scenario "
+            "(Scenario.build, or with_overrides for the [levers] themselves)"
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _read_only
+    __ior__ = _read_only  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))
+
+    def __reduce__(self) -> tuple:
+        return (LeverValues, (dict(self),))
 
 
 class ScheduleStep(Section):
@@ -47,7 +70,7 @@ class ScheduleStep(Section):
                 raise ValueError(
                     f"{name} = {v!r} is not allowed; allowed: {info.allowed_text()}{hint}"
                 ) from None
-        return out
+        return LeverValues(out)
 
 
 ShockKind = Literal["bad_service", "competitor_leap", "price_war", "poaching"]
