@@ -14,10 +14,13 @@ from matplotlib.figure import Figure
 from model import RetentionModel, Scenario
 from model.interfaces.figures import money, satisfaction_nps, stage_flow
 from model.scenario import ScenarioError
+from model.studies.calibration.fit import calibrate_survival, calibrate_targets
 from model.studies.closed_forms.clv import margin_multiple, npv
 from model.studies.closed_forms.survival import sbg_pmf, sbg_survival
+from model.studies.compare import compare as compare_runs
 from model.studies.diffusion import bass_curve, mean_field
 from model.studies.run import simulate, simulate_many
+from model.studies.wom_value import ad_money_saved, value_word_of_mouth
 
 SMALL = Scenario().with_overrides({"market.clients": 200, "run.months": 3})
 
@@ -118,3 +121,43 @@ def test_closed_forms_name_a_bad_argument(call, message) -> None:
     inside numpy (a string rate, a table where a series was meant)."""
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: compare_runs([SMALL, SMALL], replications=2, overrides=[1]),
+            "overrides: value \\[1\\] is not allowed; allowed: a mapping",
+        ),
+        (lambda: value_word_of_mouth({"a": 1}), "scenario: value {'a': 1} is not allowed"),
+        (lambda: value_word_of_mouth(SMALL, tail_months="x"), "tail_months: value 'x'"),
+        (lambda: ad_money_saved(SMALL, ceiling="abc"), "ceiling: value 'abc' is not allowed"),
+        (
+            lambda: calibrate_survival([1000, 631, 468, 382], base={"a": 1}),
+            "base: value {'a': 1} is not allowed; allowed: a Scenario",
+        ),
+        (
+            lambda: calibrate_targets([("annual_retention", 0.8)]),
+            "targets: value .* is not allowed; allowed: a mapping",
+        ),
+        (
+            lambda: calibrate_targets({"top20_share": 0.6}, settings={"clients": 10, "x": 1}),
+            "settings: unknown 'x'; allowed: an MSMSettings or a mapping of its fields",
+        ),
+    ],
+)
+def test_study_entry_points_name_a_wrong_container(call, message) -> None:
+    """Each raised from inside (dict(), pathlib, an attribute lookup) or took a mapping of
+    settings silently, where with_overrides, simulate and compare's scenarios name the value."""
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_settings_may_be_a_mapping_of_their_fields() -> None:
+    from model.studies.calibration.arguments import msm_settings
+    from model.studies.calibration.moments import MSMSettings
+
+    assert msm_settings({"clients": 500, "seeds": (1, 2)}) == MSMSettings(clients=500, seeds=(1, 2))
+    with pytest.raises(ValueError, match="clients"):
+        msm_settings({"clients": 0})

@@ -17,6 +17,7 @@ from model.engine.keywords import require_scenario
 from model.engine.lockstep import run_together
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario, ScenarioError
+from model.scenario.arguments import shown
 
 __all__ = [
     "RunResult",
@@ -215,6 +216,11 @@ def with_common(
     ``clients`` and ``months`` stand for ``market.clients`` and ``run.months`` and win over the
     same keys in ``overrides``; the result is validated like any scenario.
     """
+    if overrides is not None and not callable(getattr(overrides, "items", None)):
+        raise ScenarioError(
+            f"overrides: value {shown(overrides)} is not allowed; allowed: a mapping of "
+            '"section.name" to value, e.g. {"market.clients": 2000}'
+        )
     common = dict(overrides or {})
     if clients is not None:
         common["market.clients"] = clients

@@ -27,7 +27,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy.optimize import brentq
 
+from model.engine.keywords import require_scenario
 from model.scenario import Scenario, ScenarioError
+from model.scenario.arguments import amount, count
 
 __all__ = [
     "AdSaving",
@@ -172,8 +174,8 @@ def value_word_of_mouth(
     tail_months : int
         Extra months for the no-WOM run (see module docstring), ``0 ≤ tail_months``.
     """
-    if tail_months < 0:
-        raise ScenarioError(f"tail_months: value {tail_months} is not allowed; allowed: 0 ≤ x")
+    scenario = require_scenario(scenario)
+    tail_months = count("tail_months", tail_months, low=0)
     horizon = scenario.run.months
     on = acquisition_months(_paired(scenario, True), seed)
     off = acquisition_months(
@@ -207,15 +209,18 @@ def ad_money_saved(
     the two least budgets, not the scenario's own with the other side's least: a budget can lie
     anywhere on its step, and word of mouth that wins no one would otherwise seem to cost money.
     """
+    scenario = require_scenario(scenario)
     if any("ad_budget" in step.set for step in scenario.schedule):
         raise ScenarioError(
             "schedule: a step sets ad_budget; ad_money_saved varies levers.ad_budget itself"
         )
     horizon = scenario.run.months
     b0 = scenario.levers.ad_budget
-    hi = b0 + 20.0 * scenario.attract.ad_scale if ceiling is None else float(ceiling)
-    if not hi > 0:
-        raise ScenarioError(f"ceiling: value {ceiling!r} is not allowed; allowed: 0 < x")
+    hi = (
+        b0 + 20.0 * scenario.attract.ad_scale
+        if ceiling is None
+        else amount("ceiling", ceiling, "currency/month per 1k market")
+    )
     xtol = 1e-3 * scenario.attract.ad_scale
 
     def side_at(wom: bool, budget: float) -> tuple[int, float]:

@@ -15,7 +15,8 @@ scenario file:
 Examples
 --------
 >>> from model.studies.calibration.fit import calibrate_survival
->>> from model.studies.calibration.data import fader_hardie
+>>> from model.studies.calibration.arguments import base_scenario, msm_settings
+from model.studies.calibration.data import fader_hardie
 >>> fit = calibrate_survival(fader_hardie("regular"), fit_periods=7)
 >>> round(fit.details["sbg"].gamma, 2), round(fit.details["sbg"].delta, 2)
 (0.7, 1.18)
@@ -30,7 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.scenario import Scenario, ScenarioError, read_toml, resolve
+from model.scenario import Scenario, ScenarioError, read_toml
+from model.scenario.arguments import shown
+from model.studies.calibration.arguments import base_scenario, msm_settings
 from model.studies.calibration.data import check_transactions, read_transactions, survival_table
 from model.studies.calibration.errors import CalibrationError
 from model.studies.calibration.moments import MSMSettings, Progress, fit_moments
@@ -96,17 +99,6 @@ _HAZARD_NOTE = (
 )
 
 
-def _base(base: Scenario | str | Path | None) -> Scenario:
-    if base is None:
-        return Scenario()
-    if isinstance(base, Scenario):
-        return base
-    try:
-        return Scenario.from_toml(resolve(base))  # a file, else a preset of that name
-    except UnicodeDecodeError:
-        raise CalibrationError(f"base scenario {str(base)!r} is not UTF-8 text (TOML)") from None
-
-
 def _sbg_values(
     fit: SBGFit, values: dict, intervals: dict, quality: dict, details: dict, prefix: str = ""
 ) -> None:
@@ -167,7 +159,7 @@ def calibrate_survival(
     _sbg_values(fit, values, intervals, quality, details)
     _survival_quality(fit, alive, fit_periods, quality)
     return CalibrationResult(
-        _base(base),
+        base_scenario(base),
         values,
         intervals,
         dict(_ALWAYS_UNIDENTIFIED),
@@ -237,7 +229,7 @@ def calibrate_transactions(
             _HAZARD_NOTE,
         ]
     return CalibrationResult(
-        _base(base), values, intervals, not_identified, quality, details, notes
+        base_scenario(base), values, intervals, not_identified, quality, details, notes
     )
 
 
@@ -263,7 +255,7 @@ def calibrate_targets(
     targets: Mapping[str, Any] | str | Path,
     *,
     base: Scenario | str | Path | None = None,
-    settings: MSMSettings | None = None,
+    settings: MSMSettings | Mapping[str, Any] | None = None,
     progress: Progress | None = None,
 ) -> CalibrationResult:
     """Estimate the parameters that drive the given targets (any subset of :data:`TARGETS`).
@@ -276,8 +268,14 @@ def calibrate_targets(
     the closed-form values. What the targets cannot pin down is listed in ``not_identified``;
     ``progress`` watches the simulated fit (:func:`~model.studies.calibration.moments.fit_moments`).
     """
-    if not isinstance(targets, Mapping):
+    if isinstance(targets, str | Path):
         targets = read_targets(targets)
+    elif not isinstance(targets, Mapping):
+        raise CalibrationError(
+            f"targets: value {shown(targets)} is not allowed; allowed: a mapping of target to "
+            "value (e.g. {'annual_retention': 0.8}) or a targets file's path"
+        )
+    settings = msm_settings(settings)
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown:
         raise CalibrationError(
@@ -285,7 +283,7 @@ def calibrate_targets(
         )
     if not set(targets) - {"cohort_size", "period_months"}:
         raise CalibrationError(f"targets: none given; allowed: {', '.join(TARGETS)}")
-    scenario = _base(base)
+    scenario = base_scenario(base)
     values, intervals, quality, details, no_interval = {}, {}, {}, {}, {}
     notes: list[str] = []
     not_identified = dict(_ALWAYS_UNIDENTIFIED)
@@ -387,7 +385,7 @@ def calibrate_targets(
             no_interval[p], notes = f"no interval: {why.rstrip('; ')}", [*notes, f"{p}: {why}"]
             intervals.pop(p, None)
         details["msm"] = msm
-        s = settings or MSMSettings()
+        s = settings
         notes.append(
             f"Simulated moments: {s.clients} clients, months {s.burn_in}-{s.months}, seeds "
             f"{list(s.seeds)} for every evaluation (common random numbers); intervals = fitted value "

@@ -34,8 +34,9 @@ import pandas as pd
 
 from model.scenario import Scenario, ScenarioError
 from model.studies.calibration import bgnbd, gamma_gamma, pareto_nbd
+from model.studies.calibration.arguments import base_scenario
 from model.studies.calibration.errors import CalibrationError
-from model.studies.calibration.fit import _ALWAYS_UNIDENTIFIED, _base, calibrate_transactions
+from model.studies.calibration.fit import _ALWAYS_UNIDENTIFIED, calibrate_transactions
 from model.studies.calibration.holdout import COHORT, agent_cohort, check
 from model.studies.calibration.logs import LogFormat, merge_notice, read_log
 from model.studies.calibration.purchases import DAYS_PER_MONTH, to_model
@@ -111,7 +112,7 @@ def calibrate_log(
         has_amounts = bool(np.isfinite(purchases["amount"]).any())
         gg = gamma_gamma.fit(h.x, h.value) if has_amounts else None
     mapped = to_model(pn, gg, h.unit_days)
-    scenario = _base(base)
+    scenario = base_scenario(base)
     values = dict(mapped.values)
     # Gamma-Gamma's mean spend per purchase is finite only for q > 1 (a heavier tail has none):
     # then spend is not mapped (purchases.to_model), as with no amounts at all.
