@@ -448,3 +448,10 @@ def test_a_long_default_folder_keeps_its_replications(tmp_path, monkeypatch):
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert len(names) == 2 and len(names[0]) == 120, names
     assert names[1] == names[0] + ",replications=2"
+
+
+def test_two_different_seeds_are_refused():
+    """``rng=3, seed=4`` ran with 3 and dropped 4 silently; the same value twice is one seed."""
+    with pytest.raises(ScenarioError, match="rng: value 3 is not allowed with seed 4"):
+        RetentionModel(clients=100, months=1, rng=3, seed=4)
+    assert RetentionModel(clients=100, months=1, rng=3, seed=3).seed == 3

@@ -113,6 +113,11 @@ class RetentionModel(mesa.Model):
         else:
             seed = fresh_seed() if rng is None else _seed_of(rng)
             if seed != params.run.seed:
+                if rng is not None and {"seed", "run.seed"} & set(levers_and_settings):
+                    raise ScenarioError(
+                        f"rng: value {seed} is not allowed with seed {params.run.seed}; allowed: "
+                        "one seed (rng= or seed=, or the same value in both)"
+                    )
                 params = params.with_seed(seed)
         super().__init__(rng=seed)
         self.params = params
