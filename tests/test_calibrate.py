@@ -5,6 +5,7 @@ the 'not identified' list, the scenario file, and one-line CLI errors."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -320,3 +321,15 @@ def test_cli_an_unknown_base_names_the_presets_too(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "argument --base:" in err and "did you mean 'teaching/delighter'?" in err
     assert "or a preset: baseline" in err
+
+
+def test_a_survival_table_given_whole_says_which_column_to_pass():
+    """The year/alive table the command line reads was shown as a garbled repr with its shape
+    twice; its periods' order is checked only when read from a file."""
+    table = pd.DataFrame({"year": [0, 1, 2, 3], "alive": [1000, 631, 468, 382]})
+    with pytest.raises(
+        CalibrationError,
+        match=r"columns \['year', 'alive'\] is not allowed; "
+        r"allowed: one column of counts in period order, e.g. table\['alive'\]",
+    ):
+        calibrate_survival(table)

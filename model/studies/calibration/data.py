@@ -59,6 +59,12 @@ def survival_table(
     function returned, is kept as it is); without it, a column starting at exactly 100 is refused
     as ambiguous (100 clients counted, or percentages?).
     """
+    if isinstance(alive, pd.DataFrame):  # (a year/alive table, as the command line reads one)
+        raise CalibrationError(
+            f"{origin}: alive: a table with columns {list(map(str, alive.columns))} is not "
+            "allowed; allowed: one column of counts in period order, e.g. table['alive'] "
+            "(read_survival(path) reads a CSV table and checks its periods)"
+        )
     try:
         a = np.asarray(alive, dtype=np.float64)
     except (ValueError, TypeError):

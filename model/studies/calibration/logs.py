@@ -248,7 +248,8 @@ def read_log(source: str | Path | pd.DataFrame, fmt: LogFormat | None = None) ->
             i = int(np.flatnonzero(neg)[0])
             raise CalibrationError(
                 f"{origin}: amount: value {str(raw.iloc[i])!r} at row {i + 1} is negative (a "
-                "return?); allowed: ≥ 0, or --returns net to net returns into the same day's purchases"
+                "return?); allowed: ≥ 0, or returns='net' (--returns net) to net returns into the same "
+                "day's purchases"
             )
     else:
         amount = np.full(len(df), np.nan)

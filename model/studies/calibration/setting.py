@@ -42,9 +42,10 @@ def infer_setting(log: pd.DataFrame, given: str | None = None) -> Setting:
     if given not in (None, "auto"):
         if given not in SETTINGS:
             raise CalibrationError(
-                f"--setting: value {given!r} is not allowed; allowed: auto, {', '.join(SETTINGS)}"
+                f"setting (--setting): value {given!r} is not allowed; allowed: auto, "
+                f"{', '.join(SETTINGS)}"
             )
-        return Setting(given, f"{given}: as given (--setting {given})", False)
+        return Setting(given, f"{given}: as given", False)
     c = log["client"].to_numpy()
     day = log["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     same = c[1:] == c[:-1]
@@ -56,7 +57,7 @@ def infer_setting(log: pd.DataFrame, given: str | None = None) -> Setting:
         return Setting(
             "non-contractual",
             "non-contractual (inferred): no client bought three times, so no regular payment "
-            "rhythm can be seen; give --setting contractual if clients are seen to leave",
+            "rhythm can be seen; give setting='contractual' (--setting contractual) if clients are seen to leave",
             True,
         )
     cv = float((stats["sd"] / stats["mean"]).median())
@@ -68,7 +69,7 @@ def infer_setting(log: pd.DataFrame, given: str | None = None) -> Setting:
             "contractual",
             f"contractual (inferred): purchases recur every {period} (median gap {gap:.0f} days, "
             f"median coefficient of variation of a client's gaps {cv:.2f} < {_CV_MAX}): recurring "
-            "payments, so a client who stops paying has left; give --setting non-contractual if not",
+            "payments, so a client who stops paying has left; give setting='non-contractual' (--setting non-contractual) if not",
             True,
         )
     return Setting(
@@ -76,6 +77,6 @@ def infer_setting(log: pd.DataFrame, given: str | None = None) -> Setting:
         f"non-contractual (inferred): gaps between a client's purchases are irregular (median "
         f"gap {gap:.0f} days, median coefficient of variation {cv:.2f}; a subscription's would "
         f"be < {_CV_MAX} at a fixed period), so only purchases are seen and departures are not; "
-        "give --setting contractual if clients are seen to leave",
+        "give setting='contractual' (--setting contractual) if clients are seen to leave",
         True,
     )
