@@ -161,3 +161,19 @@ def test_settings_may_be_a_mapping_of_their_fields() -> None:
     assert msm_settings({"clients": 500, "seeds": (1, 2)}) == MSMSettings(clients=500, seeds=(1, 2))
     with pytest.raises(ValueError, match="clients"):
         msm_settings({"clients": 0})
+
+
+def test_a_scenario_is_named_with_its_checks() -> None:
+    wow = SMALL.with_overrides({"levers.service_level": "wow"}).named("wow", "every client wowed")
+    assert (wow.name, wow.description, wow.levers.service_level) == (
+        "wow",
+        "every client wowed",
+        0.9,
+    )
+    for args, message in (
+        ((3,), "name: value 3"),
+        (("",), "name: value ''"),
+        (("x", 5), "description"),
+    ):
+        with pytest.raises(ScenarioError, match=message):
+            SMALL.named(*args)

@@ -194,6 +194,28 @@ class Scenario(BaseModel, metaclass=_Described):
             return self.with_overrides({"run.seed": seed})  # raises the scenario's own message
         return self.model_copy(update={"run": run})
 
+    def named(self, name: str, description: str | None = None) -> Scenario:
+        """Return a copy called ``name`` (and described so, if given): how a study's tables and
+        figures label it. (:meth:`with_overrides` sets parameters, and ``model_copy`` would skip
+        the checks.)
+
+        Examples
+        --------
+        >>> Scenario().with_overrides({"levers.service_level": "wow"}).named("wow").name
+        'wow'
+        """
+        for field_name, value in (("name", name), ("description", description)):
+            if value is not None and not isinstance(value, str):
+                raise ScenarioError(
+                    f"{field_name}: value {value!r:.60} is not allowed; allowed: a string"
+                )
+        if not name.strip():
+            raise ScenarioError("name: value '' is not allowed; allowed: a name that is not blank")
+        update = (
+            {"name": name} if description is None else {"name": name, "description": description}
+        )
+        return self.model_copy(update=update)
+
     def to_toml_dict(self) -> dict[str, Any]:
         """The scenario as plain data (JSON/TOML-ready), exactly as it will run."""
         return self.model_dump(mode="json")

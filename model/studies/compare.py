@@ -11,7 +11,7 @@ Examples
 --------
 >>> from model.scenario import Scenario
 >>> base = Scenario().with_overrides({"market.clients": 300, "run.months": 6})
->>> wow = base.with_overrides({"levers.service_level": "wow"}).model_copy(update={"name": "wow"})
+>>> wow = base.with_overrides({"levers.service_level": "wow"}).named("wow")
 >>> c = compare([base, wow], replications=2)
 >>> list(c.table["policy"].unique())
 ['wow']
