@@ -177,3 +177,10 @@ def test_a_scenario_is_named_with_its_checks() -> None:
     ):
         with pytest.raises(ScenarioError, match=message):
             SMALL.named(*args)
+
+
+def test_a_run_result_prints_on_one_line() -> None:
+    """Its repr held the whole scenario and table: about 6,500 characters."""
+    text = repr(simulate(SMALL))
+    assert text.startswith("RunResult('baseline', seed=1, 200 people x 3 months; npv=")
+    assert "\n" not in text and len(text) < 200

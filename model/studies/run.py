@@ -52,6 +52,18 @@ class RunResult:
         """The seed the run used."""
         return self.scenario.run.seed
 
+    def __repr__(self) -> str:
+        """One line: which run, and a few headline numbers (the whole scenario and table are
+        the attributes; printed in full they ran to thousands of characters)."""
+        s, head = self.scenario, self.summary
+        numbers = ", ".join(
+            f"{key}={head[key]:,.4g}" for key in ("npv", "active_end", "nps_end") if key in head
+        )
+        return (
+            f"RunResult({s.name!r}, seed={self.seed}, {s.market.clients:,} people x "
+            f"{len(self.timeseries)} months; {numbers})"
+        )
+
     @classmethod
     def of(cls, scenario: Scenario, model: RetentionModel) -> RunResult:
         """The result of ``model``, run from ``scenario``: its series and headline numbers."""
