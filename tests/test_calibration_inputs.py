@@ -81,3 +81,46 @@ def test_a_cohort_of_half_a_client_is_refused_by_name():
         CalibrationError, match=r"cohort_size: value 0\.5 is not allowed; allowed: 1 ≤ x"
     ):
         calibrate_targets({"retention_by_tenure": [0.6, 0.7], "cohort_size": 0.5})
+
+
+def test_calibrate_never_writes_over_its_input_and_asks_before_a_stranger(tmp_path):
+    """--out was checked only for being a folder: `--out cohort.csv` replaced the data it fitted
+    (exit 0), and a scenario of one's own was replaced without a word."""
+    data = tmp_path / "cohort.csv"
+    data.write_text("year,alive\n0,1000\n1,631\n2,468\n3,382\n4,326\n")
+    before = data.read_text()
+    assert cli("calibrate", "--survival", data, "--out", data, "--force", "--quiet") == 2
+    assert data.read_text() == before
+    out = tmp_path / "fit.toml"
+    assert cli("calibrate", "--survival", data, "--out", out, "--quiet") == 0
+    first = out.read_text().splitlines()
+    assert first[0].startswith("# Calibration (retention calibrate")
+    assert first[1] == f"# command: retention calibrate --survival {data} --out {out} --quiet"
+    assert cli("calibrate", "--survival", data, "--out", out, "--quiet") == 0  # its own: replaced
+    mine = tmp_path / "mine.toml"
+    mine.write_text("[levers]\nservice_level = 0.9\n")
+    assert cli("calibrate", "--survival", data, "--out", mine, "--quiet") == 2
+    assert mine.read_text() == "[levers]\nservice_level = 0.9\n"
+    assert cli("calibrate", "--survival", data, "--out", mine, "--quiet", "--force") == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--split", "1997-01-01"],
+            "--split: not used with --survival; allowed: with --transactions",
+        ),
+        (["--holdout-csv", "h.csv"], "--holdout-csv: not used with --survival"),
+        (["--dayfirst"], "--dayfirst: not used with --survival"),
+        (["--seeds", "3"], "--seeds: not used with --survival; allowed: with --targets only"),
+        (["--client-col", "id"], "--client-col: not used with --survival"),
+    ],
+)
+def test_calibrate_refuses_what_its_source_does_not_read(tmp_path, capsys, extra, message):
+    """A --holdout-csv promised a file that was never written; the rest were ignored."""
+    data = tmp_path / "cohort.csv"
+    data.write_text("year,alive\n0,1000\n1,631\n2,468\n3,382\n4,326\n")
+    assert cli("calibrate", "--survival", data, *extra, "--out", tmp_path / "f.toml") == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "h.csv").exists()

@@ -311,9 +311,12 @@ def test_fuzz_calibrate(kind, targets, log, months, out):
         data = (
             write(inputs, "t.toml", targets) if kind == "--targets" else write(inputs, "d.csv", log)
         )
-        extra = ["--period-months", months] if kind == "--transactions" else []
+        extra = {
+            "--transactions": ["--period-months", months],
+            "--targets": ["--seeds", "1", "--replicates", "0"],  # (only targets read them)
+        }.get(kind, [])
         (work / "o").mkdir(exist_ok=True)
-        return ["calibrate", kind, data, *extra, "--seeds", "1", "--replicates", "0", "--out", out]
+        return ["calibrate", kind, data, *extra, "--out", out]
 
     check(argv)
 

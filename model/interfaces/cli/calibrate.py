@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -72,13 +74,12 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         "survival: the length of a 'period' column's periods (default 12)",
     )
     log = p.add_argument_group("transaction logs (--transactions)")
-    log.add_argument("--client-col", default="client", metavar="NAME", help="client id column")
-    log.add_argument("--date-col", default="date", metavar="NAME", help="purchase date column")
+    log.add_argument("--client-col", metavar="NAME", help="client id column (default client)")
+    log.add_argument("--date-col", metavar="NAME", help="purchase date column (default date)")
     log.add_argument(
         "--amount-col",
-        default="amount",
         metavar="NAME",
-        help="amount column (currency per purchase); '' for a log without amounts",
+        help="amount column (currency per purchase; default amount); '' for a log without amounts",
     )
     log.add_argument(
         "--columns",
@@ -94,13 +95,11 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     log.add_argument(
         "--returns",
         choices=("refuse", "net"),
-        default="refuse",
         help="negative amounts: refuse (default, naming the row) or net into the same day",
     )
     log.add_argument(
         "--setting",
         choices=("auto", "contractual", "non-contractual"),
-        default="auto",
         help="contractual (clients seen to leave: sBG) or non-contractual (only purchases seen: "
         "BG/NBD, Pareto/NBD, Gamma-Gamma); default: inferred from the log and said",
     )
@@ -126,14 +125,12 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--seeds",
         type=ranged_int("--seeds", 1, 1000),
-        default=8,
         metavar="N",
         help="targets: seeds per simulated evaluation (default 8)",
     )
     p.add_argument(
         "--replicates",
         type=ranged_int("--replicates", 0, 100),
-        default=2,
         metavar="N",
         help="targets: refits with other seeds for the intervals (default 2)",
     )
@@ -142,7 +139,13 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         type=output_path(),
         required=True,
         metavar="FILE.toml",
-        help="where to write the fitted scenario",
+        help="where to write the fitted scenario (a file another command wrote, or of your "
+        "own, is replaced only with --force; an input never)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing --out or --holdout-csv that this command did not write",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(handler=cmd_calibrate)
@@ -155,18 +158,18 @@ def _transactions(args: argparse.Namespace, progress: Any):
 
     columns = tuple(c.strip() for c in args.columns.split(",")) if args.columns else None
     fmt = LogFormat(
-        client=args.client_col,
-        date=args.date_col,
-        amount=args.amount_col,
+        client=args.client_col or "client",
+        date=args.date_col or "date",
+        amount="amount" if args.amount_col is None else args.amount_col,
         columns=columns,
         date_format=args.date_format,
         dayfirst=args.dayfirst,
-        returns=args.returns,
+        returns=args.returns or "refuse",
     )
     result = calibrate_log(
         args.transactions,
         fmt,
-        setting=args.setting,
+        setting=args.setting or "auto",
         split=args.split,
         period_months=12.0 if args.period_months is None else args.period_months,
         base=args.base,
@@ -193,6 +196,80 @@ def _transactions(args: argparse.Namespace, progress: Any):
 
             write_atomic(args.holdout_csv, hold.weekly.to_csv(index=False))
     return result
+
+
+#: Options that only one source reads, by the source's flag (the rest were silently ignored).
+_ONLY_WITH = {
+    "--survival": (("--fit-years", "fit_years"), ("--cohort-size", "cohort_size")),
+    "--transactions": (
+        ("--client-col", "client_col"), ("--date-col", "date_col"), ("--amount-col", "amount_col"),
+        ("--columns", "columns"), ("--date-format", "date_format"), ("--returns", "returns"),
+        ("--setting", "setting"), ("--split", "split"), ("--holdout-csv", "holdout_csv"),
+    ),
+    "--targets": (("--seeds", "seeds"), ("--replicates", "replicates")),
+}  # fmt: skip
+
+
+def _refuse_unused(args: argparse.Namespace) -> None:
+    """Refuse an option the chosen source does not read (it would be ignored: a --holdout-csv
+    promised a file that was never written)."""
+    from model.interfaces.cli.errors import CliError
+
+    source = next(flag for flag in _ONLY_WITH if getattr(args, flag[2:]) is not None)
+    for flag, options in _ONLY_WITH.items():
+        given = [name for name, attr in options if getattr(args, attr) is not None]
+        if args.dayfirst and flag == "--transactions":
+            given.append("--dayfirst")
+        if given and flag != source:
+            extra = " (in a targets file: cohort_size = N)" if "--cohort-size" in given else ""
+            raise CliError(
+                f"{', '.join(given)}: not used with {source}; allowed: with {flag} only{extra}"
+            )
+    if source == "--targets" and args.period_months is not None:  # (ignored there too)
+        raise CliError("--period-months: not used with --targets; allowed: with --transactions "
+                       "or --survival (in a targets file: period_months = M)")  # fmt: skip
+
+
+def _check_replaced(args: argparse.Namespace) -> None:
+    """Refuse, before any fitting, to write over an input of this command, or over a file this
+    command did not write (a data file, a scenario of one's own) without ``--force``."""
+    from model.interfaces.cli.errors import CliError
+
+    inputs = {
+        flag: getattr(args, flag[2:].replace("-", "_"))
+        for flag in ("--survival", "--transactions", "--targets", "--base")
+    }
+    outputs = {"--out": (args.out, "# Calibration (retention calibrate")}
+    if args.holdout_csv is not None:
+        outputs["--holdout-csv"] = (args.holdout_csv, "t,actual,calibration,")
+    if args.holdout_csv is not None and os.path.abspath(args.holdout_csv) == os.path.abspath(
+        args.out
+    ):
+        raise CliError(
+            f"--holdout-csv {str(args.holdout_csv)!r}: is --out too; allowed: another file"
+        )
+    for flag, (path, first_line) in outputs.items():
+        if not path.exists():
+            continue
+        for source, given in inputs.items():
+            if given is not None and Path(given).exists() and path.samefile(given):
+                raise CliError(
+                    f"{flag} {str(path)!r}: is this command's {source} input; allowed: another file"
+                )
+        if not args.force and not _starts_with(path, first_line):
+            raise CliError(
+                f"{flag} {str(path)!r}: exists and was not written by 'retention calibrate'; "
+                "allowed: a new file, one this command wrote, or --force to replace it"
+            )
+
+
+def _starts_with(path: Path, text: str) -> bool:
+    """Whether the file at ``path`` begins with ``text`` (False if it cannot be read)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read(len(text)) == text
+    except OSError:
+        return False
 
 
 def _base_scenario(text: str) -> Path:
@@ -222,23 +299,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     check_out(args.out, file=True)  # before any fitting
     if getattr(args, "holdout_csv", None) is not None:
         check_out(args.holdout_csv, "--holdout-csv", file=True)
-    if args.survival is None:  # (they were silently ignored with a log or targets)
-        given = [f for f, v in (("--fit-years", args.fit_years), ("--cohort-size", args.cohort_size))
-                 if v is not None]  # fmt: skip
-        if given:
-            source = "--transactions" if args.transactions is not None else "--targets"
-            extra = " (in a targets file: cohort_size = N)" if "--cohort-size" in given else ""
-            raise CliError(f"{', '.join(given)}: not used with {source}; allowed: with "
-                           f"--survival only{extra}")  # fmt: skip
-    if args.targets is not None and args.period_months is not None:  # (ignored there too)
-        raise CliError("--period-months: not used with --targets; allowed: with --transactions "
-                       "or --survival (in a targets file: period_months = M)")  # fmt: skip
+    _refuse_unused(args)
+    _check_replaced(args)
     try:
-        if args.seeds < 1 or args.replicates < 0:
-            raise CalibrationError(
-                f"--seeds {args.seeds} / --replicates {args.replicates}: allowed seeds ≥ 1, "
-                "replicates ≥ 0"
-            )
         # Up from the first second: a log's reading and a simulated fit take a while.
         with bar(None, "calibrate", unit="run", enabled=not args.quiet) as progress:
             if args.survival is not None:
@@ -254,16 +317,18 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             elif args.transactions is not None:
                 result = _transactions(args, progress)
             else:
-                settings = MSMSettings(
-                    seeds=tuple(range(101, 101 + args.seeds)), replicates=args.replicates
+                seeds, replicates = (
+                    args.seeds or 8,
+                    2 if args.replicates is None else args.replicates,
                 )
+                settings = MSMSettings(seeds=tuple(range(101, 101 + seeds)), replicates=replicates)
                 result = calibrate_targets(
                     args.targets, base=args.base, settings=settings, progress=progress
                 )
         if args.out.exists() and args.out.is_dir():
             raise CalibrationError(f"--out {str(args.out)!r} is a folder; give a file name")
         try:
-            result.write(args.out)
+            result.write(args.out, shlex.join([PROG, *args.argv]))
         except OSError as exc:
             raise CalibrationError(f"--out {str(args.out)!r} cannot be written: {exc}") from None
     except CalibrationError as exc:

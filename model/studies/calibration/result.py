@@ -88,14 +88,27 @@ class CalibrationResult:
             lines += [f"  - {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def to_toml(self) -> str:
-        """The calibrated scenario as a TOML file: a comment block, then the non-default values."""
-        return scenario_toml(self.scenario, header=self.summary())
+    def to_toml(self, command: str | None = None) -> str:
+        """The calibrated scenario as a TOML file: a comment block, then the non-default values.
 
-    def write(self, path: str | Path) -> Path:
-        """Write :meth:`to_toml` to ``path`` atomically; returns the path."""
+        ``command``, the command line that made it, is recorded under the first line with the
+        code's commit where a checkout can tell (the version is on the first line).
+        """
+        from model.version import git_commit
+
+        header = self.summary()
+        made = [f"command: {command}"] if command else []
+        commit = git_commit()
+        made += [f"git commit: {commit}"] if commit else []
+        if made:
+            first, _, rest = header.partition("\n")
+            header = "\n".join([first, *made, rest])
+        return scenario_toml(self.scenario, header=header)
+
+    def write(self, path: str | Path, command: str | None = None) -> Path:
+        """Write :meth:`to_toml` (with ``command``) to ``path`` atomically; returns the path."""
         path = Path(path)
-        text = self.to_toml()
+        text = self.to_toml(command)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text)
         return path
