@@ -184,3 +184,30 @@ def test_a_run_result_prints_on_one_line() -> None:
     text = repr(simulate(SMALL))
     assert text.startswith("RunResult('baseline', seed=1, 200 people x 3 months; npv=")
     assert "\n" not in text and len(text) < 200
+
+
+def test_a_degenerate_bootstrap_is_no_interval(monkeypatch) -> None:
+    """RBD-FAST on 30 samples: SALib's bootstrap gave widths of exactly 0, printed as ±0 with
+    no flag while the caveat said to read the intervals."""
+    from SALib.analyze import rbd_fast
+
+    from model.studies.sensitivity import _flag, _indices
+
+    monkeypatch.setattr(
+        rbd_fast, "analyze", lambda *a, **k: {"S1": [0.69, 0.28], "S1_conf": [0.0, 0.05]}
+    )
+    x = np.random.default_rng(0).random((30, 2))
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
+    a, b = _indices("lhs", problem, {"design": {}}, x, x[:, 0], 1, "npv")
+    assert np.isnan(a["S1_conf"]) and _flag(a) == "S1 has no interval"
+    assert b["S1_conf"] == 0.05 and _flag(b) == ""
+
+
+def test_a_scalar_sweep_parameter_says_what_is_allowed_with_single_braces(tmp_path) -> None:
+    from model.studies.sweep import SweepError, load_spec
+
+    spec = tmp_path / "p.toml"
+    spec.write_text('[design]\nkind = "grid"\n[parameters]\n"levers.service_level" = 0.5\n')
+    with pytest.raises(SweepError) as err:
+        load_spec(spec)
+    assert "or a table {low = ..., high = ...} / {values = [...]}" in str(err.value)

@@ -235,6 +235,23 @@ def test_sensitivity_out_is_checked_before_any_work(tmp_path, capsys, monkeypatc
     one_error_line(capsys, "--out", "is a file")
 
 
+def test_sensitivity_replaces_only_its_own_folder(tmp_path, capsys, monkeypatch):
+    """--out was written into whatever folder it named: a run's results, another sweep's store,
+    a folder of one's own files; now it is refused before any work, as every command's is."""
+    import model.studies.sensitivity as sens
+    from model.studies.sweep.store import MANIFEST_KEYS
+
+    monkeypatch.setattr(sens, "analyze", lambda *a, **k: pytest.fail("analysed before checking"))
+    manifest = {key: 0 for key in MANIFEST_KEYS} | {"code": {}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "mine.txt").write_text("keep")
+    assert cli("sensitivity", tmp_path, "--out", other) == 2
+    one_error_line(capsys, "--out", "is not a previous output of 'retention sensitivity'")
+    assert sorted(p.name for p in other.iterdir()) == ["mine.txt"]
+
+
 def test_a_read_only_folder_is_refused_up_front(tmp_path, monkeypatch):
     # CI runs as root, for whom every folder is writable: ask the check with a stand-in access().
     locked = tmp_path / "locked"

@@ -144,6 +144,8 @@ def _flag(row: dict) -> str:
             out.append(f"{name}={v:.2f} outside [0, 1]")
         if conf is not None and np.isfinite(conf) and conf > MAX_CONF:
             out.append(f"{name} ±{conf:.2f}")
+        if conf is not None and not np.isfinite(conf):
+            out.append(f"{name} has no interval")
     return "; ".join(out)
 
 
@@ -256,13 +258,15 @@ def _indices(kind, problem, spec, x, y, seed, metric) -> list[dict]:
     if harmonics < 1:
         raise SweepError(f"RBD-FAST needs at least 6 lhs samples; this store has {len(y)}")
     r = rbd_fast.analyze(problem, x, y, M=harmonics, seed=seed)
+    # In small samples SALib's bootstrap can return a width of exactly 0 (every resample gives
+    # the same index): no interval, not a certain index.
     return [
         {
             "metric": metric,
             "parameter": n,
             "method": "rbd_fast",
             "S1": float(r["S1"][i]),
-            "S1_conf": float(r["S1_conf"][i]),
+            "S1_conf": float(r["S1_conf"][i]) if r["S1_conf"][i] > 0 else float("nan"),
         }
         for i, n in enumerate(names)
     ]

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from model.interfaces.cli.inputs import check_out, create_out, output_path
+from model.interfaces.cli.inputs import check_out, output_path
+from model.interfaces.cli.outputs import staging_folder
 
-__all__ = ["add_sensitivity", "cmd_sensitivity"]
+__all__ = ["SENSITIVITY_OUTPUTS", "add_sensitivity", "cmd_sensitivity"]
+
+#: What the command writes into its folder (a folder holding anything else is not replaced).
+SENSITIVITY_OUTPUTS = ("sensitivity.csv", "sensitivity.png")
 
 
 def add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
@@ -53,11 +57,15 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     read_manifest(args.store)  # a store, before its --out is checked (a spec file is not one)
     outdir = check_out(args.out if args.out is not None else args.store / "sensitivity")
-    # The bar is up before the store is read: a large sweep's indices take a while per metric.
-    with bar(None, "sensitivity", unit="metric", enabled=not args.quiet) as progress:
+    # (As every results folder: a folder of other files is refused, the results land whole.)
+    with (
+        staging_folder(outdir, SENSITIVITY_OUTPUTS, "retention sensitivity") as staging,
+        bar(None, "sensitivity", unit="metric", enabled=not args.quiet) as progress,
+    ):  # (the bar is up before the store is read: a large sweep's indices take a while)
         table = analyze(args.store, args.metrics or None, progress=progress)
         progress.set_description_str("sensitivity: drawing the figure")
-        csv, png = write(table, create_out(outdir))  # (made only now: a refusal leaves none)
+        write(table, staging)
+    csv, png = outdir / SENSITIVITY_OUTPUTS[0], outdir / SENSITIVITY_OUTPUTS[1]
     for line in caveats(table):  # warnings always, even with --quiet: they change the reading
         print(f"retention: warning: {line}", file=sys.stderr)
     if not args.quiet:

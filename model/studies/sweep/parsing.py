@@ -306,7 +306,7 @@ def _parameter(key: str, raw: Any, design: DesignSpec, base_data: dict, fail) ->
     else:
         raise fail(
             f"{where}: value {raw!r} is not allowed; allowed: a list of values, [low, high], "
-            "or a table {{low = ..., high = ...}} / {{values = [...]}}"
+            "or a table {low = ..., high = ...} / {values = [...]}"
         )
 
     if values is not None:
