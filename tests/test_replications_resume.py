@@ -254,6 +254,15 @@ def test_replication_options_are_refused_for_one_run(tmp_path, capsys, flag):
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize("flag", [("--clients-table",), ("--track", "5")])
+def test_one_runs_tables_are_refused_with_replications(tmp_path, capsys, flag):
+    """They were ignored: no clients.parquet or tracked.parquet, exit 0."""
+    assert cli("run", *TINY, "--replications", "2", *flag, "--out", tmp_path / "x") == 2
+    err = capsys.readouterr().err
+    assert f"{flag[0]}: not allowed with --replications 2" in err
+    assert not (tmp_path / "x").exists()
+
+
 def test_the_commands_run_their_runs_together(tmp_path, monkeypatch):
     """``compare``, ``optimize`` and ``run --replications`` in one process hand their runs to
     ``simulate_many`` many at a time (they ran one by one through a progress wrapper)."""

@@ -120,6 +120,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"{flag}: not allowed with one run (it would be ignored); allowed: with "
                 "--replications R, R >= 2"
             )
+    tables = ((args.clients_table, "--clients-table"), (args.track is not None, "--track"))
+    for given, flag in tables:
+        if given and args.replications > 1:
+            raise CliError(
+                f"{flag}: not allowed with --replications {args.replications} (it would be "
+                "ignored: the agent tables are one run's); allowed: with one run"
+            )
     scenario = load_scenario(args.scenario)
     over = overrides(args)
     scenario = labelled(scenario.with_overrides(over), over)
