@@ -95,3 +95,17 @@ def test_spend_tolerance_must_be_a_finite_share(tolerance: object) -> None:
 def test_a_zero_spend_tolerance_is_allowed() -> None:
     c = compare([Scenario(), Scenario()], replications=1, spend_tolerance=0, **TINY)
     assert c.notes == []  # equal spend is within any tolerance
+
+
+def test_policies_in_markets_of_other_sizes_are_not_paired():
+    """One seed draws other clients in another market: the "paired" differences were of
+    unpaired runs; and a policy's own seed was replaced without a word."""
+    a = Scenario().with_overrides({"market.clients": 300, "run.months": 3, "run.seed": 5})
+    b = Scenario().with_overrides({"market.clients": 500, "run.months": 3}).named("b")
+    with pytest.raises(
+        ScenarioError, match="markets of different sizes \\(\\[300, 500\\] people\\)"
+    ):
+        compare([a, b], replications=2)
+    c = compare([a, b.with_overrides({"market.clients": 300})], replications=2)
+    assert any("the others' own run.seed is not used" in note for note in c.notes)
+    assert not any("run.seed" in note for note in compare([a, a.named("a2")], replications=2).notes)

@@ -276,6 +276,12 @@ def compare(
             f"compare: policies run over different horizons ({sorted(horizons)} months); "
             "pass months= (--months) to compare them over the same one"
         )
+    sizes = {s.market.clients for s in policies}
+    if len(sizes) > 1:  # (one seed draws other clients in another market: nothing is paired)
+        raise ScenarioError(
+            f"compare: policies run in markets of different sizes ({sorted(sizes)} people); "
+            "pass clients= (--clients) to compare them in the same one"
+        )
     first = first_seed(seed, policies[0])
     seeds = consecutive_seeds(first, replications)
     results = replicate(policies, seeds, executor, _one_run, on_done)
@@ -288,6 +294,11 @@ def compare(
     runs = pd.DataFrame(rows)
     table = _difference_table(runs, names)
     notes = _spend_notes(runs, names, spend_tolerance) + _horizon_notes(policies, names)
+    if seed is None and len({s.run.seed for s in policies}) > 1:
+        notes.append(
+            f"every policy ran on the same seeds, from {first} (the run.seed of the first, "
+            f"{names[0]!r}); the others' own run.seed is not used (pass seed= to choose it)"
+        )
     return Comparison(names=names, seeds=seeds, runs=runs, paths=paths, table=table, notes=notes)
 
 
