@@ -17,10 +17,26 @@ def test_comparisons_of_other_policies_get_folders_of_their_own(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     assert cli("compare", "baseline", "delighter", *SMALL) == 0
     assert cli("compare", "cost_cutter", "delighter", *SMALL) == 0
-    first = tmp_path / "out" / "compare_baseline_vs_delighter" / "comparison.json"
-    second = tmp_path / "out" / "compare_cost_cutter_vs_delighter" / "comparison.json"
+    (first,) = (tmp_path / "out").glob("compare_baseline_vs_delighter--*/comparison.json")
+    (second,) = (tmp_path / "out").glob("compare_cost_cutter_vs_delighter--*/comparison.json")
     assert json.loads(first.read_text())["policies"][0] == "baseline"
     assert json.loads(second.read_text())["policies"][0] == "cost_cutter"
+
+
+def test_the_default_folder_is_named_by_what_changes_the_numbers(tmp_path, monkeypatch, capsys):
+    """Another --clients or --replications into the default folder was refused as "a different
+    comparison" in a folder the user never chose."""
+    monkeypatch.chdir(tmp_path)
+    assert cli("compare", "baseline", "delighter", *SMALL, "--quiet") == 0
+    assert cli("compare", "baseline", "delighter", *SMALL, "--replications", "3", "--quiet") == 0
+    assert cli("compare", "baseline", "delighter", *SMALL, "--seed", "7", "--quiet") == 0
+    folders = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(folders) == 3 and all(
+        f.startswith("compare_baseline_vs_delighter--") for f in folders
+    )
+    assert any("replications=3" in f for f in folders) and any("seed=7" in f for f in folders)
+    assert cli("optimize", "baseline", *SMALL, "--quiet", "--replications", "1", "--grid", "1") == 0
+    assert any(p.name.startswith("optimize_baseline--") for p in (tmp_path / "out").iterdir())
 
 
 def test_a_comparison_replaces_another_only_with_force(tmp_path, capsys):

@@ -80,7 +80,7 @@ def load_scenario(ref: str | Path | None) -> Scenario:
     return Scenario.from_toml(resolve(DEFAULT_SCENARIO if ref is None else ref))
 
 
-def add_study_options(p: argparse.ArgumentParser, replications: int) -> None:
+def add_study_options(p: argparse.ArgumentParser, replications: int, out: str = "") -> None:
     """Options of the many-run commands: replications, size, seed, overrides, workers, output."""
     p.add_argument(
         "--replications",
@@ -101,7 +101,12 @@ def add_study_options(p: argparse.ArgumentParser, replications: int) -> None:
     )
     add_set_option(p, "override a parameter in every policy (repeatable)")
     add_workers_option(p, "local processes to run replications in (default 1: this process)")
-    p.add_argument("--out", type=output_path(), metavar="DIR", help="output folder")
+    p.add_argument(
+        "--out",
+        type=output_path(),
+        metavar="DIR",
+        help=f"output folder (default {out})" if out else "output folder",
+    )
     p.add_argument(
         "--force",
         action="store_true",

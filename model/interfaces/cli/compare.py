@@ -48,7 +48,11 @@ def add_compare(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "scenarios", nargs="+", type=Path, metavar="SCENARIO", help="preset names or TOML files"
     )
-    add_study_options(p, replications=5)
+    add_study_options(
+        p,
+        replications=5,
+        out="out/compare_NAME_vs_NAME--OPTIONS: the size, seed, --set values and replications given",
+    )
     p.set_defaults(handler=cmd_compare)
 
 
@@ -56,6 +60,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run ``retention compare``."""
     # Loaded here, not at import: the parser (and every --help) is built without them.
     from model.interfaces.html_report import write_study_report
+    from model.interfaces.labels import default_folder
     from model.studies.compare import compare
 
     if len(args.scenarios) < 2:
@@ -71,7 +76,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_scenario_memory(s, copies=args.workers)
     # (The reference too: two comparisons with one policy in common shared a folder.)
     names = "_vs_".join(safe_name(s.name) for s in scenarios[:3])
-    outdir = args.out or Path("out") / ("compare_" + names)[:200]
+    # (As run's: the options that change the numbers name the folder, so another --clients or
+    # --replications is not refused as "a different comparison" in a folder never chosen.)
+    given = {**over, **({} if seed is None else {"run.seed": seed})}
+    outdir = args.out or default_folder(
+        scenarios[0].named(("compare_" + names)[:120]), given, safe_name,
+        tail=f"replications={args.replications}",
+    )  # fmt: skip
     inputs = study_inputs(args, scenarios, seed)
     check_replace(outdir, "comparison.json", inputs, args.force, kind="comparison")
     started = time.perf_counter()

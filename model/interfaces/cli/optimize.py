@@ -86,7 +86,9 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
         default="mean",
         help="with --robust: maximise the mean (default) or the worst case",
     )
-    add_study_options(p, replications=4)
+    add_study_options(
+        p, replications=4, out="out/optimize_NAME--OPTIONS: the size, seed and --set values given"
+    )
     p.set_defaults(handler=cmd_optimize)
 
 
@@ -94,7 +96,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     """Run ``retention optimize``."""
     # Loaded here, not at import: the parser (and every --help) is built without them.
     from model.interfaces.html_report import write_study_report
-    from model.interfaces.labels import labelled
+    from model.interfaces.labels import default_folder, labelled
     from model.studies.optimize import optimize
     from model.studies.optimize.checks import check_grid
 
@@ -124,7 +126,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     levers = [v.strip() for v in args.levers.split(",") if v.strip()]
     runs = args.replications * max(len(values), 1)
     check_grid(args.grid, len(levers), runs, name="--grid")  # (as the API does, before the run)
-    outdir = args.out or Path("out") / f"optimize_{safe_name(scenario.name)}"
+    given = {**over, **({} if seed is None else {"run.seed": seed})}  # (name the folder, as run's)
+    outdir = args.out or default_folder(
+        scenario.named(f"optimize_{safe_name(scenario.name)}"), given, safe_name
+    )
     inputs = study_inputs(args, [scenario], seed)
     check_replace(outdir, "split.json", inputs, args.force, kind="optimization")
     title = (
