@@ -170,3 +170,23 @@ def test_the_worst_criterion_without_an_assumption_is_refused() -> None:
     """The command line refused it; the API ignored it and optimised the mean."""
     with pytest.raises(ScenarioError, match="criterion: value 'worst' goes with an assumption"):
         optimize(BASE, replications=1, criterion="worst")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ("--robust", f"{SENSITIVITY}=1,3", "--robust", f"{SENSITIVITY}=2,4"),
+            "--robust: given 2 times; allowed: once",
+        ),
+        (("--robust", f"{SENSITIVITY}=1"), "two or more values"),
+        (("--robust", f"{SENSITIVITY}=1,,3"), "no empty one"),
+        (("--levers", "ad_budget,,winback_spend"), "an empty name is not allowed"),
+    ],
+)
+def test_optimize_refuses_what_it_would_drop(tmp_path, capsys, argv, message):
+    """The first --robust was dropped silently, an empty item of a list was skipped, and a
+    "robust" objective over one value was taken."""
+    assert cli("optimize", "baseline", *argv, "--out", tmp_path / "o") == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

@@ -76,8 +76,9 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--robust",
+        action="append",  # (so that a second one is refused, not silently the one used)
         metavar="SECTION.NAME=V1,V2,...",
-        help="maximise over several values of an assumption, e.g. "
+        help="maximise over two or more values of one assumption, e.g. "
         "retain.satisfaction_sensitivity=1,3,5",
     )
     p.add_argument(
@@ -113,17 +114,31 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             "case over an assumption's values); without it the mean over the seeds is maximised"
         )
     if args.robust:
+        if len(args.robust) > 1:
+            raise CliError(
+                f"--robust: given {len(args.robust)} times; allowed: once (one assumption, "
+                "SECTION.NAME=V1,V2,...)"
+            )
+        args.robust = args.robust[0]  # (recorded as one string, as before)
         key, sep, text = args.robust.partition("=")
-        values = [v.strip() for v in text.split(",") if v.strip()]
-        if not sep or not values:
-            raise CliError(f"--robust {args.robust!r}: expected SECTION.NAME=V1,V2,...")
+        values = [v.strip() for v in text.split(",")]
+        if not sep or not key.strip() or "" in values or len(values) < 2:
+            raise CliError(
+                f"--robust {args.robust!r}: not allowed; allowed: SECTION.NAME=V1,V2,... with "
+                "two or more values and no empty one"
+            )
         assumption = key.strip()
         for v in values:
             scenario.with_overrides({assumption: v})  # each value validated up front
     if args.grid < 0:
         raise CliError(f"--grid: value {args.grid} is not allowed; allowed: an integer >= 0")
     check_scenario_memory(scenario, copies=args.workers)
-    levers = [v.strip() for v in args.levers.split(",") if v.strip()]
+    levers = [v.strip() for v in args.levers.split(",")]
+    if "" in levers:
+        raise CliError(
+            f"--levers {args.levers!r}: an empty name is not allowed; allowed: names separated "
+            "by single commas"
+        )
     runs = args.replications * max(len(values), 1)
     check_grid(args.grid, len(levers), runs, name="--grid")  # (as the API does, before the run)
     given = {**over, **({} if seed is None else {"run.seed": seed})}  # (name the folder, as run's)
