@@ -11,6 +11,7 @@ resource tracker die with it. The moments are drawn from a fixed seed, so a fail
 from __future__ import annotations
 
 import json
+import os
 import random
 import signal
 import subprocess
@@ -173,6 +174,32 @@ def test_sweep_on_dask_local_stopped_leaves_no_workers_and_resumes(tmp_path, sig
     run_sweep(spec, tmp_path / "store", progress=False)
     run_sweep(spec, tmp_path / "whole", progress=False)
     pd.testing.assert_frame_equal(load(tmp_path / "store"), load(tmp_path / "whole"))
+
+
+def test_ctrl_c_to_a_dask_local_sweep_is_one_line(tmp_path):
+    """A terminal's Ctrl+C reaches the whole process group: the LocalCluster's workers printed
+    a KeyboardInterrupt traceback each while the sweep closed the cluster and said in one line
+    what it kept. They ignore it now (model.studies.sweep.quiet_worker)."""
+    pytest.importorskip("distributed")
+    spec_file = tmp_path / "spec.toml"
+    # (Runs long enough to be running when stopped: about 2 s each, 9 of them on 2 workers.)
+    spec_file.write_text(SPEC.replace("clients = 2000", "clients = 100000").replace("= 12", "= 60"))
+    args = ["sweep", spec_file, "--out", "store", "--dask-local", "2", "--quiet"]
+    proc = subprocess.Popen(
+        [*COMMAND, *map(str, args)], cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, start_new_session=True,  # its own group, as a shell's job
+    )  # fmt: skip
+    kids = family(proc, 3, timeout=90)  # the resource tracker and two workers
+    assert len(kids) >= 3, "the LocalCluster did not start"
+    deadline = time.monotonic() + 120  # until the workers are taking tasks (a batch is stored)
+    while not list((tmp_path / "store" / "batches").glob("*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    kids = kids + [k for k in family(proc, 4, timeout=0.1) if k not in kids]
+    os.killpg(proc.pid, signal.SIGINT)
+    err = check_stopped(proc, signal.SIGINT)
+    assert proc.returncode == 130, "finished before it was stopped"
+    assert len(err.strip().splitlines()) <= 1, err
+    assert gone(kids) == []
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])

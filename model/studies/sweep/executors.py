@@ -220,6 +220,8 @@ def _dask(
                         dashboard_address="127.0.0.1:0",
                         worker_dashboard_address=None,
                         scheduler_kwargs={"dashboard": False},
+                        # Ctrl+C is the sweep's: each worker printed a traceback of its own.
+                        preload=["model.studies.sweep.quiet_worker"],
                     )
                 )
                 client = stack.enter_context(Client(cluster))
