@@ -80,13 +80,18 @@ def test_a_scenario_with_a_schedule_is_frozen_and_hashable():
     assert Scenario.build(s.to_toml_dict()) == s
 
 
-def test_a_lever_set_by_two_steps_of_one_month_is_refused():
-    """The later step in the file won, silently; one step setting a lever twice was refused."""
-    two = [
-        {"month": 3, "set": {"service_level": "wow"}},
-        {"month": 3, "set": {"service_level": "low"}},
-    ]
-    msg = _error(run={"months": 12}, schedule=two)
-    assert "lever 'service_level' is set in month 3 by steps 0 and 1; allowed: once a month" in msg
-    other = [{"month": 3, "set": {"service_level": "wow"}}, {"month": 3, "set": {"ad_budget": 10}}]
-    assert len(Scenario.build({"run": {"months": 12}, "schedule": other}).schedule) == 2
+def test_a_lever_set_by_two_steps_of_one_month_is_said(tmp_path, capsys):
+    """The later step in the file holds (the browser app's live move overrides a preset's step
+    so), and ``retention run`` says so: it was silent."""
+    f = tmp_path / "two.toml"
+    f.write_text(
+        "[run]\nmonths = 4\n[market]\nclients = 100\n"
+        '[[schedule]]\nmonth = 3\nset = { service_level = "wow" }\n'
+        '[[schedule]]\nmonth = 3\nset = { service_level = "low" }\n'
+    )
+    assert cli("run", f, "--no-figures", "--out", tmp_path / "o") == 0
+    err = capsys.readouterr().err
+    assert (
+        "schedule: service_level is set in month 3 by steps 1 and 2; step 2's value, 0.35, holds"
+        in err
+    )

@@ -11,8 +11,9 @@ def lever_plan(scenario: Scenario, months: int) -> list[tuple[Levers, float]]:
     """The levers in force and the ad-cost factor for months 1..``months`` (index 0 = month 1).
 
     Schedule steps apply from their month on, later steps overriding earlier ones (steps of the
-    same month set different levers: the scenario refuses one lever set twice in a month). A
-    ``price_war`` multiplies the cost of reaching prospects by ``1 + size`` while it lasts. The other shocks are not the firm's decisions and leave the levers
+    same month in file order: the browser app's live move overrides a preset's step that way;
+    ``retention run`` warns of a lever set twice in one month). A ``price_war`` multiplies the
+    cost of reaching prospects by ``1 + size`` while it lasts. The other shocks are not the firm's decisions and leave the levers
     (and so what the firm pays) alone: a ``bad_service`` spell lowers *delivered* quality
     (:func:`service_drop`, used by :mod:`model.engine.phases.work`) and a ``competitor_leap`` moves the
     frontier (:mod:`model.engine.phases.innovate`); a ``poaching`` raid takes clients

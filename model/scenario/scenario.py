@@ -99,16 +99,8 @@ class Scenario(BaseModel, metaclass=_Described):
                 "satisfaction.detractor_threshold must not exceed satisfaction.promoter_threshold "
                 f"({s.detractor_threshold} > {s.promoter_threshold})"
             )
-        set_in: dict[tuple[int, str], int] = {}  # (month, lever) -> the step that set it
-        for i, step in enumerate(self.schedule):
+        for step in self.schedule:
             Levers(**{**self.levers.model_dump(), **step.set})  # each scheduled value validated
-            for name in step.set:
-                first = set_in.setdefault((step.month, name), i)
-                if first != i:  # (two values for one month: which holds would be file order)
-                    raise ValueError(
-                        f"schedule: lever {name!r} is set in month {step.month} by steps {first} "
-                        f"and {i}; allowed: once a month (one step, or steps of other months)"
-                    )
         return self
 
     # ---------------------------------------------------------------------------- construction

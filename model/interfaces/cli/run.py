@@ -152,6 +152,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             *_after_horizon(scenario),
             *set_again(scenario.schedule, over),
             *_capped(scenario),
+            *_set_twice(scenario),
         ]:
             print(f"{PROG}: warning: {line}", file=sys.stderr)
         _note_first_compile()
@@ -188,6 +189,22 @@ def _after_horizon(scenario: Scenario) -> list[str]:
     late = [f"schedule step at month {s.month}" for s in scenario.schedule if s.month > months]
     late += [f"{k.kind} shock at month {k.start}" for k in scenario.shocks if k.start > months]
     return [f"{what} is after the run's {months} months: it changes nothing" for what in late]
+
+
+def _set_twice(scenario: Scenario) -> list[str]:
+    """A line for each lever two steps of the same month set (the later in the file holds: easy
+    to miss in a long schedule)."""
+    first: dict[tuple[int, str], int] = {}
+    lines = []
+    for i, step in enumerate(scenario.schedule):
+        for name in step.set:
+            j = first.setdefault((step.month, name), i)
+            if j != i:
+                lines.append(
+                    f"schedule: {name} is set in month {step.month} by steps {j + 1} and {i + 1}; "
+                    f"step {i + 1}'s value, {step.set[name]!r}, holds"
+                )
+    return lines
 
 
 def _capped(scenario: Scenario) -> list[str]:

@@ -15,8 +15,7 @@ scenario file:
 Examples
 --------
 >>> from model.studies.calibration.fit import calibrate_survival
->>> from model.studies.calibration.arguments import base_scenario, msm_settings
-from model.studies.calibration.data import fader_hardie
+>>> from model.studies.calibration.data import fader_hardie
 >>> fit = calibrate_survival(fader_hardie("regular"), fit_periods=7)
 >>> round(fit.details["sbg"].gamma, 2), round(fit.details["sbg"].delta, 2)
 (0.7, 1.18)
