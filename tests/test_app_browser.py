@@ -494,7 +494,7 @@ def test_app_offline_charts_step_play_and_sessions(session, tmp_path: Path) -> N
         assert box is not None and box["width"] > MIN_PX and box["height"] > MIN_PX, boxes
     for label in ("service level", "empowerment budget", "ad budget", "client focus"):
         assert s.page.get_by_role("slider", name=label, exact=True).count() == 1, label
-    assert s.page.get_by_role("slider", name="clients (applies on Reset)").count() == 1
+    assert s.page.get_by_role("slider", name="market size (applies on Reset)").count() == 1
     # Each lever's value and unit sit under its name, not over it (a negative margin once laid
     # "0.6 quality 0-1" across "service level" on every slider: 12 px; a few px of a taller
     # font's line box are not text over text).

@@ -268,7 +268,7 @@ def test_a_render_that_changes_no_chart_draws_no_chart(page):
 
     page.move("service level", 0.9)  # acts from month 2, and is marked there from now on
     assert page.new_draws() == Counter(dict.fromkeys(CHART_FUNCTIONS[:3], 1))
-    page.move("clients (applies on Reset)", 2000)
+    page.move("market size (applies on Reset)", 2000)
     assert page.new_draws() == Counter()
 
     page.click("▶ Play")
@@ -365,7 +365,7 @@ def test_a_reset_that_fails_keeps_the_moves_made_during_play(page):
     (images,) = page.images
     with images.lock:  # the play thread is drawing a month: the move waits for it
         page.move("service level", 0.9)
-        page.move("clients (applies on Reset)", -5)  # an invalid market: the Reset fails
+        page.move("market size (applies on Reset)", -5)  # an invalid market: the Reset fails
         page.click("Reset")
     for thread in page.play_threads():
         thread.join(WAIT_S)

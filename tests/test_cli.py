@@ -90,7 +90,9 @@ def test_run_writes_table_summary_and_figures(tmp_path, capsys):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count('src="data:image/png;base64,') == 3  # the figures travel inside the page
     npv = f"{meta['results']['npv']:,.0f}"
-    assert f'<td class="txt">NPV (discounted profit)</td><td class="num">{npv}</td>' in page
+    assert (
+        f'<td class="txt">NPV, discounted profit (currency)</td><td class="num">{npv}</td>' in page
+    )
     assert '<td class="txt">market.clients</td><td class="num">1,000</td>' in page  # not default
     assert page.count("<tr>") >= 12 + 1 + 2  # headline rows, one year, changed parameters
     assert "--seed 7" in page

@@ -46,8 +46,8 @@ def test_every_report_entry_point_shows_an_undefined_value_as_na(missing):
     """One helper formats every number: None (JSON null), NaN, inf and pd.NA read "n/a"."""
     summary = {"npv": 1234.0, "cac": missing, "acquired_total": missing}
     rows = dict(summary_rows(summary, {"npv": (missing, 2000.0)}, {"npv": (1, 2)}))
-    assert rows["NPV (discounted profit)"] == "1,234 [n/a] (1 of 2 runs)"
-    assert rows["CAC, pooled (per acquisition)"] == "n/a"
+    assert rows["NPV, discounted profit (currency)"] == "1,234 [n/a] (1 of 2 runs)"
+    assert rows["CAC, pooled (currency per acquisition)"] == "n/a"
     assert rows["acquired / churned / won back"].startswith("n/a / ")
     # The single-run page, with metadata read back from JSON (nulls), and the study page.
     scenario = Scenario().with_overrides({"market.clients": 100, "run.months": 3})

@@ -232,7 +232,7 @@ def money(
     flows.set_ylabel("currency / month")
     _line(profit, ts, "profit", band, color="#2ca02c")
     profit.axhline(0.0, color="black", lw=0.6)
-    profit.set_ylabel("profit / month")
+    profit.set_ylabel("profit (currency / month)")
     _line(cumulative, ts, "npv", band, color="#2ca02c")
     cumulative.axhline(0.0, color="black", lw=0.6)
     cumulative.set_ylabel("NPV, cumulative (currency)")

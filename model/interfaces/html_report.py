@@ -44,13 +44,13 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("active clients at the end", "active_end", "{:,.0f}"),
     ("acquired / churned / won back", "", ""),
     ("mean annual retention", "retention_annual_mean", "{:.1%}"),
-    ("revenue, total", "revenue_total", "{:,.0f}"),
-    ("profit, total", "profit_total", "{:,.0f}"),
-    ("NPV (discounted profit)", "npv", "{:,.0f}"),
-    ("service cost, total", "service_cost_total", "{:,.0f}"),
+    ("revenue, total (currency)", "revenue_total", "{:,.0f}"),
+    ("profit, total (currency)", "profit_total", "{:,.0f}"),
+    ("NPV, discounted profit (currency)", "npv", "{:,.0f}"),
+    ("service cost, total (currency)", "service_cost_total", "{:,.0f}"),
     ("satisfaction at the end (0-1)", "satisfaction_end", "{:.3f}"),
     ("NPS at the end (points)", "nps_end", "{:+.1f}"),
-    ("CAC, pooled (per acquisition)", "cac", "{:,.0f}"),
+    ("CAC, pooled (currency per acquisition)", "cac", "{:,.0f}"),
     ("acquisitions by referral", "referral_share", "{:.1%}"),
     ("top 20% share of revenue", "top20_revenue_share_end", "{:.1%}"),
 )
@@ -234,13 +234,22 @@ def run_report(
         Run metadata (command, version, git commit, created, wall seconds), shown at the end.
     """
     esc = html.escape
+    seeds = (meta or {}).get("seeds") if (meta or {}).get("intervals") else None
+    # (Replications: every seed run, not only the first, which the scenario records.)
+    which = (
+        f"{len(seeds)} runs, seeds {seeds[0]}–{seeds[-1]}"
+        if seeds and list(seeds) == list(range(seeds[0], seeds[0] + len(seeds)))
+        else f"{len(seeds)} runs"
+        if seeds
+        else f"seed {scenario.run.seed}"
+    )
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{esc(scenario.name)} — Retention Lab</title><style>{_STYLE}</style></head><body>",
         f"<h1>{esc(scenario.name)}</h1>",
         f'<p class="lead">{esc(scenario.description or "")}<br>{scenario.market.clients:,} people '
-        f"in the market × {scenario.run.months} months, seed {scenario.run.seed}</p>",
+        f"in the market × {scenario.run.months} months, {which}</p>",
         "<h2>Headline results</h2>",
         *_headline(summary, meta),
     ]

@@ -153,7 +153,7 @@ def difference_chart(firms: Firms) -> Figure:
             ax.axhline(0.0, color="black", lw=0.6)
             at_least(ax)  # identical firms: a flat 0, ticked -1..1, not ±1e-17
         _marks([npv, active], b)
-    npv.set_ylabel("NPV, B − A")
+    npv.set_ylabel("NPV, B − A (currency)")
     active.set_ylabel("active clients, B − A")
     return fig
 

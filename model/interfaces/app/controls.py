@@ -129,6 +129,11 @@ def slider_range(info: ParamInfo, default: float) -> tuple[float, float, float]:
     return lo, hi, step
 
 
+#: Labels other than the parameter's name: ``market.clients`` counts the whole market,
+#: prospects included, which a class took for the firm's clients (a few thousand of them).
+_LABELS = {"market.clients": "market size"}
+
+
 def control(key: str) -> dict[str, Any]:
     """The Mesa ``model_params`` entry for one declared parameter.
 
@@ -137,7 +142,7 @@ def control(key: str) -> dict[str, Any]:
     """
     info = PARAMS[key]
     default = app_default(key)
-    label = flat_name(key).replace("_", " ")
+    label = _LABELS.get(key, flat_name(key).replace("_", " "))
     if key in RESET_KEYS:
         label += " (applies on Reset)"
     if key == "run.seed":
