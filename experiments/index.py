@@ -18,7 +18,7 @@ from experiments.pin_section import pin_paragraph
 from experiments.pins import Pins, pin_flags, pins_text
 from experiments.report import REPORTS
 from experiments.scale_check import Flips
-from experiments.scale_section import flips_text
+from experiments.scale_section import flips_text, size_effects_text
 from model.studies.files import write_atomic
 
 __all__ = ["MIN_WORLDS", "main", "write_index"]
@@ -99,7 +99,8 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "uncertainties the scenario declares (`retention params`), kept only when its baseline",
         "reproduces stylised facts from the literature (annual retention, CAC, retention rising as",
         "the base ages, the top fifth's revenue share, referral share, NPS, an operating margin a",
-        "real firm could have; none a claim's estimand).",
+        "real firm could have; none a claim's estimand, though a reading's effect can move with",
+        "one: each report names the fact its effects rank with most closely).",
         "",
         "**P(holds)** is the share of plausible worlds whose paired effect lies in the reading's",
         "band among the worlds where it is defined, with its exact (Clopper–Pearson) 95%",
@@ -358,6 +359,8 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         f"at {large:,} too |",
         "|---|---|---|---|---|---|---|---|---|",
         *rows,
+        "",
+        size_effects_text(scale, small, large),
         "",
     ]
 

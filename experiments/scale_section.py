@@ -23,6 +23,7 @@ __all__ = [
     "scale_intro",
     "scale_numbers",
     "scale_rows",
+    "size_effects_text",
     "verdict_columns",
 ]
 
@@ -82,6 +83,26 @@ def flips_text(f: Flips) -> str:
     return (
         f"{share_text(f.share)} of {f.paired} ({f.only_first} / {f.only_second}); "
         f"p = {f.p_value:.2g}"
+    )
+
+
+def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large: int) -> str:
+    """The index's readings whose size test lies below the Bonferroni level over every reading,
+    named with both sizes' P(holds): the table shows them, and the verdicts above are the
+    smaller market's."""
+    level = 0.05 / len(scale)
+    found = [(name, c, Flips(**c["size"])) for name, _, c in scale]
+    found = [(name, c, f) for name, c, f in found if f.paired and f.p_value < level]
+    if not found:
+        return f"No reading's size test lies below {level:.2g}."
+    named = "; ".join(
+        f"`{name}` `{c['reading']}` (P(holds) {c['p'][1]:.2f} with {small:,} people, "
+        f"{c['p'][2]:.2f} with {large:,}; p = {f.p_value:.2g})"
+        for name, c, f in found
+    )
+    return (
+        f"Below {level:.2g}: {named}. Their P(holds) above is the study's market's ({small:,} "
+        "people); the larger market's differs from it by more than chance."
     )
 
 

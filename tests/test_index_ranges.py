@@ -90,3 +90,19 @@ def test_the_index_command_takes_a_folder_and_refuses_a_missing_one(tmp_path, ca
         main([str(tmp_path / "none")])
     assert stop.value.code == 2
     assert "no such folder of reports" in capsys.readouterr().err
+
+
+def test_the_index_names_the_size_effects_below_its_level():
+    """The headline reading's size effect (0.56 at 800 people, 0.70 at 8,000; p = 0.00069,
+    below 0.05 ÷ 26) was in the table only, never said in words."""
+    from experiments.scale_section import size_effects_text
+
+    def entry(reading, p_value, only):
+        size = {"paired": 190, "only_first": only[0], "only_second": only[1], "p_value": p_value}
+        return ("claim", "claim.md", {"reading": reading, "p": [0.5, 0.56, 0.70], "size": size})
+
+    scale = [entry("a", 0.00069, (15, 41)), entry("b", 0.03, (10, 20))]
+    text = size_effects_text(scale, 800, 8000)
+    assert text.startswith("Below 0.025: `claim` `a` (P(holds) 0.56 with 800 people, 0.70 with")
+    assert "`b`" not in text  # (0.03 is above 0.05 ÷ 2)
+    assert size_effects_text([entry("c", 0.5, (1, 1))], 800, 8000).startswith("No reading's")
