@@ -13,8 +13,9 @@ import pytest
 from conftest import cli
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from model import Scenario
+from model import RetentionModel, Scenario
 from model.engine.numerics import numerics_class
+from model.scenario import PARAMS
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ("--clients", "300", "--months", "12")
@@ -183,3 +184,27 @@ def test_the_readme_says_what_the_example_sweep_shows(tmp_path):
     )
     npv10 = paired(0.10, "npv")
     assert f"10% costs −{-npv10.mean:,.0f} [−{-npv10.low:,.0f}," in text
+
+
+def test_a_reports_schedule_and_shocks_are_tables_with_units():
+    """They were the scenario file's JSON, in the order given, sizes without units."""
+    from model.interfaces.html_report import run_report
+
+    s = Scenario.build(
+        {
+            "run": {"months": 24},
+            "schedule": [
+                {"month": 18, "set": {"service_level": 0.6}},
+                {"month": 6, "set": {"ad_budget": 100}},
+            ],
+            "shocks": [{"kind": "price_war", "start": 3, "months": 2, "size": 0.5}],
+        }
+    )
+    ts = RetentionModel(s.with_overrides({"market.clients": 200})).run().timeseries()
+    page = run_report(s, ts, {}, {})
+    assert '"month"' not in page and "&quot;month" not in page
+    schedule = page.split("<h3>Schedule</h3>")[1].split("</table>")[0]
+    assert schedule.index(">6<") < schedule.index(">18<")  # by month, not as given
+    assert PARAMS["levers.ad_budget"].unit in schedule
+    shocks = page.split("<h3>Shocks</h3>")[1].split("</table>")[0]
+    assert "the cost of reaching prospects times 1 + this" in shocks

@@ -266,10 +266,7 @@ def run_report(
         parts.append(_table(["parameter", "value", "default", "unit", "source"], rows, {1, 2}))
     else:
         parts.append("<p>Every parameter at its declared default.</p>")
-    for what, steps in (("Schedule", scenario.schedule), ("Shocks", scenario.shocks)):
-        if steps:
-            items = "".join(f"<li><code>{esc(s.model_dump_json())}</code></li>" for s in steps)
-            parts.append(f"<h3>{what}</h3><ul>{items}</ul>")
+    parts += _schedule_tables(scenario)
     table = yearly(ts)
     parts.append("<h2>Year by year</h2>")
     rows = yearly_rows(ts)
@@ -278,6 +275,41 @@ def run_report(
     parts += _reproduce(meta)
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+#: What a shock's ``size`` means, by kind (the scenario file's ``[[shocks]]``).
+_SHOCK_SIZE = {
+    "bad_service": "delivered quality lower by this (quality points, 0-1)",
+    "competitor_leap": "competitors' frontier up by this, for good (quality points, 0-1)",
+    "price_war": "the cost of reaching prospects times 1 + this",
+    "poaching": "share of the served clients not leaving anyway taken each month (0-1)",
+}
+
+
+def _schedule_tables(scenario: Scenario) -> list[str]:
+    """The schedule's lever changes by month, with units, and the shocks, each size explained
+    (they were shown as the scenario file's JSON, in the order given)."""
+    parts = []
+    steps = sorted(scenario.schedule, key=lambda st: st.month)  # (stable: file order within one)
+    if steps:
+        rows = [
+            [st.month, name, _number(value), PARAMS[f"levers.{name}"].unit]
+            for st in steps
+            for name, value in st.set.items()
+        ]
+        parts.append("<h3>Schedule</h3>")
+        parts.append(_table(["from month", "lever", "value", "unit"], rows, {0, 2}))
+    if scenario.shocks:
+        rows = [
+            [k.kind, k.start, "for good" if k.kind == "competitor_leap" else k.months,
+             _number(k.size), _SHOCK_SIZE[k.kind]]
+            for k in sorted(scenario.shocks, key=lambda k: k.start)
+        ]  # fmt: skip
+        parts.append("<h3>Shocks</h3>")
+        parts.append(
+            _table(["shock", "from month", "months", "size", "size means"], rows, {1, 2, 3})
+        )
+    return parts
 
 
 def write_run_report(
