@@ -95,6 +95,7 @@ def test_controls_come_from_the_declarations() -> None:
     assert params["months"] == 120 and params["clients"]["value"] == 10_000
     assert set(RESET_KEYS) == {
         "economics.overhead_share",
+        "levers.staffing",  # (it sizes the staff's arrays)
         "loyalty_economics.spend_growth",
         "market.clients",
         "run.seed",
@@ -596,3 +597,15 @@ def test_a_vs_b_and_export(session, tmp_path: Path) -> None:
         s.page.get_by_role("button", name=re.compile("report.html", re.I)).click()
     page = Path(download.value.path()).read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "Year by year" in page
+
+
+def test_every_lever_a_preset_sets_has_a_slider() -> None:
+    """The cost cutter's thin staff (staffing 0.7, autonomy 0) and the delighter's 1.2 ran with
+    no slider to show or change them."""
+    from model.interfaces.app.controls import APP_KEYS, control_values
+    from model.scenario import Scenario
+
+    levers = {f"levers.{name}" for name in Scenario().levers.model_fields}
+    assert levers <= set(APP_KEYS)
+    values = control_values(Scenario.preset("teaching/cost_cutter"))
+    assert (values["staffing"], values["autonomy"]) == (0.7, 0.0)

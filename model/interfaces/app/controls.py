@@ -20,6 +20,8 @@ APP_KEYS: tuple[str, ...] = (
     "levers.winback_spend",
     "levers.loyalty_discount",
     "levers.training_spend",
+    "levers.staffing",  # (the teaching presets set both: a cost cutter's thin staff, for one)
+    "levers.autonomy",
     "levers.rd_share",
     "levers.client_focus",
     # The world the firm is in, as the claim studies draw it: two of the uncertainties their
@@ -38,7 +40,10 @@ APP_DEFAULTS: dict[str, Any] = {}
 FIXED_KEYS: tuple[str, ...] = ("run.months",)
 
 #: Controls that act on the running firm from the next month (a lever change, as a schedule step).
-LIVE_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k.startswith("levers."))
+LIVE_KEYS: tuple[str, ...] = tuple(
+    # (Staffing sizes the staff's arrays, allocated for the run's most: it applies on Reset.)
+    k for k in APP_KEYS if k.startswith("levers.") and k != "levers.staffing"
+)
 #: Controls that need a new market: they apply on Reset, and their labels say so.
 RESET_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in LIVE_KEYS)
 
