@@ -42,7 +42,9 @@ FIXED_KEYS: tuple[str, ...] = ("run.months",)
 #: Controls that act on the running firm from the next month (a lever change, as a schedule step).
 LIVE_KEYS: tuple[str, ...] = tuple(
     # (Staffing sizes the staff's arrays, allocated for the run's most: it applies on Reset.)
-    k for k in APP_KEYS if k.startswith("levers.") and k != "levers.staffing"
+    k
+    for k in APP_KEYS
+    if k.startswith("levers.") and k != "levers.staffing"
 )
 #: Controls that need a new market: they apply on Reset, and their labels say so.
 RESET_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in LIVE_KEYS)
