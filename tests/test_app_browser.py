@@ -37,6 +37,7 @@ import pytest
 
 from model.interfaces.app import (
     APP_KEYS,
+    FIRM_RESET_KEYS,
     RESET_KEYS,
     AppModel,
     build_firms,
@@ -91,11 +92,12 @@ def test_controls_come_from_the_declarations() -> None:
         # the default sits on the slider's grid, so the untouched slider reproduces it
         steps = (spec["value"] - spec["min"]) / spec["step"]
         assert abs(steps - round(steps)) < 1e-9, key
-        assert ("applies on Reset" in spec["label"]) == (key in RESET_KEYS), key
+        assert ("applies on Reset" in spec["label"]) == (key in {*RESET_KEYS, *FIRM_RESET_KEYS}), (
+            key
+        )
     assert params["months"] == 120 and params["clients"]["value"] == 10_000
     assert set(RESET_KEYS) == {
         "economics.overhead_share",
-        "levers.staffing",  # (it sizes the staff's arrays)
         "loyalty_economics.spend_growth",
         "market.clients",
         "run.seed",
@@ -609,3 +611,7 @@ def test_every_lever_a_preset_sets_has_a_slider() -> None:
     assert levers <= set(APP_KEYS)
     values = control_values(Scenario.preset("teaching/cost_cutter"))
     assert (values["staffing"], values["autonomy"]) == (0.7, 0.0)
+    # Firm B keeps its own staffing (a Reset lever, not one of the shared world's).
+    base = control_values(Scenario.preset("baseline"))
+    firms = build_firms("baseline", {"A": base, "B": {**base, "staffing": 0.7}}, True)
+    assert (firms["A"].params.levers.staffing, firms["B"].params.levers.staffing) == (1.0, 0.7)

@@ -8,8 +8,9 @@ firm. The page is our own (:mod:`model.interfaces.app.page`), not Mesa's generic
 
 Every control is generated from the declarations in :mod:`model.scenario` (default, unit, range), so
 no default or range is typed twice; the app starts at the CLI's default size (10,000 people × 120
-months). Levers move the running firm from the next month on; the world (general overhead, loyal
-clients' spend growth), market size and seed apply on Reset.
+months). Levers move the running firm from the next month on, but for staffing, which applies on
+Reset; the world (general overhead, loyal clients' spend growth), market size and seed apply on
+Reset too, shared by firms A and B.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from model.interfaces.app.app_model import AppModel, network_sample
 from model.interfaces.app.controls import (
     APP_DEFAULTS,
     APP_KEYS,
+    FIRM_RESET_KEYS,
     LIVE_KEYS,
     RESET_KEYS,
     app_scenario,
@@ -35,6 +37,7 @@ reclaim_on_kernel_close()  # a closed session's memory goes back to the system
 __all__ = [
     "APP_DEFAULTS",
     "APP_KEYS",
+    "FIRM_RESET_KEYS",
     "LIVE_KEYS",
     "RESET_KEYS",
     "AppModel",

@@ -39,15 +39,18 @@ APP_DEFAULTS: dict[str, Any] = {}
 #: Fixed (not shown) parameters the app still passes when it rebuilds the model.
 FIXED_KEYS: tuple[str, ...] = ("run.months",)
 
+#: A firm's levers that apply on Reset: staffing sizes the staff's arrays, allocated at the start
+#: for the run's most (a raise mid-run would be capped there). Each firm keeps its own.
+FIRM_RESET_KEYS: tuple[str, ...] = ("levers.staffing",)
 #: Controls that act on the running firm from the next month (a lever change, as a schedule step).
 LIVE_KEYS: tuple[str, ...] = tuple(
-    # (Staffing sizes the staff's arrays, allocated for the run's most: it applies on Reset.)
-    k
-    for k in APP_KEYS
-    if k.startswith("levers.") and k != "levers.staffing"
+    k for k in APP_KEYS if k.startswith("levers.") and k not in FIRM_RESET_KEYS
 )
-#: Controls that need a new market: they apply on Reset, and their labels say so.
-RESET_KEYS: tuple[str, ...] = tuple(k for k in APP_KEYS if k not in LIVE_KEYS)
+#: Controls that need a new market: they apply on Reset, firms A and B share them, and their
+#: labels say so.
+RESET_KEYS: tuple[str, ...] = tuple(
+    k for k in APP_KEYS if k not in LIVE_KEYS and k not in FIRM_RESET_KEYS
+)
 
 
 def presets() -> dict[str, Path]:
@@ -150,7 +153,7 @@ def control(key: str) -> dict[str, Any]:
     info = PARAMS[key]
     default = app_default(key)
     label = _LABELS.get(key, flat_name(key).replace("_", " "))
-    if key in RESET_KEYS:
+    if key in RESET_KEYS or key in FIRM_RESET_KEYS:
         label += " (applies on Reset)"
     if key == "run.seed":
         # A seed is an identifier, not a quantity: typed, and cast from text by AppModel.

@@ -30,6 +30,7 @@ from solara.alias import rw
 from model.interfaces.app.app_model import AppModel
 from model.interfaces.app.charts import ChartImages
 from model.interfaces.app.controls import (
+    FIRM_RESET_KEYS,
     LIVE_KEYS,
     RESET_KEYS,
     control,
@@ -307,6 +308,9 @@ def RetentionApp():
         for key in LIVE_KEYS:
             name = flat_name(key)
             _slider(key, shown[name], lambda v, k=key: set_value(k, v))
+        for key in FIRM_RESET_KEYS:  # (this firm's own, kept until Reset)
+            name = flat_name(key)
+            _slider(key, values.value[editing.value][name], lambda v, k=key: set_value(k, v))
         _html("<b>Market and world</b> (apply on Reset; firms A and B share them)")
         for key in RESET_KEYS:
             name = flat_name(key)
