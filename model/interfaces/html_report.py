@@ -9,7 +9,7 @@ Examples
 >>> from model import RetentionModel, Scenario
 >>> m = RetentionModel(Scenario().with_overrides({"market.clients": 300, "run.months": 12})).run()
 >>> page = run_report(m.params, m.timeseries(), m.summary(), figures={})
->>> page.startswith("<!DOCTYPE html>") and "NPV (discounted profit)" in page
+>>> page.startswith("<!DOCTYPE html>") and "NPV, discounted profit (currency)" in page
 True
 """
 
