@@ -15,7 +15,7 @@ from model import RetentionModel, Scenario
 from model.interfaces.figures import money, satisfaction_nps, stage_flow
 from model.scenario import ScenarioError
 from model.studies.calibration.fit import calibrate_survival, calibrate_targets
-from model.studies.closed_forms.clv import margin_multiple, npv
+from model.studies.closed_forms.clv import clv_markov, clv_markov_moments, margin_multiple, npv
 from model.studies.closed_forms.survival import sbg_pmf, sbg_survival
 from model.studies.compare import compare as compare_runs
 from model.studies.diffusion import bass_curve, mean_field
@@ -102,6 +102,10 @@ def test_numpy_flags_are_flags() -> None:
     assert (s.levers.service_level, s.word_of_mouth.enabled) == (0.9, False)
 
 
+#: A two-state chain for the Markov CLV's argument checks.
+_CHAIN = np.array([[0.9, 0.1], [0.3, 0.7]])
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
@@ -109,6 +113,8 @@ def test_numpy_flags_are_flags() -> None:
         (lambda: margin_multiple(0.8, 0.1, periods=float("nan")), "periods: value nan"),
         (lambda: margin_multiple("0.8", 0.1), "r: value '0.8' is not allowed"),
         (lambda: margin_multiple(0.8, "0.1"), "i: value '0.1' is not allowed"),
+        (lambda: clv_markov(_CHAIN, [10, -1], 0.1, periods=-3), "periods: value -3"),
+        (lambda: clv_markov_moments(_CHAIN, [10, -1], 0.1, periods=2.5), "periods: value 2.5"),
         (lambda: npv([[1, 2], [3, 4]], 0.1), "series: value .* allowed: one profit a period"),
         (lambda: npv(["a"], 0.1), "series: value \\['a'\\] is not allowed"),
         (lambda: sbg_survival(1, 1, -1), "t: value -1.0 is not allowed; allowed: finite periods"),
@@ -211,3 +217,13 @@ def test_a_scalar_sweep_parameter_says_what_is_allowed_with_single_braces(tmp_pa
     with pytest.raises(SweepError) as err:
         load_spec(spec)
     assert "or a table {low = ..., high = ...} / {values = [...]}" in str(err.value)
+
+
+def test_closed_forms_take_a_whole_float_horizon_and_a_single_profit() -> None:
+    """12.0 periods is 12 (a scenario field takes 500.0 clients), and one period's profit is a
+    series of one: both worked before the checks and must still."""
+    assert margin_multiple(0.8, 0.1, periods=12.0) == margin_multiple(0.8, 0.1, periods=12)
+    assert np.array_equal(
+        clv_markov(_CHAIN, [10, -1], 0.1, periods=3.0), clv_markov(_CHAIN, [10, -1], 0.1, periods=3)
+    )
+    assert npv(100.0, 0.1).shape == (1,)

@@ -47,6 +47,13 @@ def _check_rate(name: str, rate: float) -> None:
         )
 
 
+def _periods(periods: object) -> int | None:
+    """A finite horizon as a whole number ≥ 0 (``12.0`` taken as 12), or None for an infinite one."""
+    if isinstance(periods, float) and periods.is_integer():
+        periods = int(periods)
+    return None if periods is None else count("periods", periods, low=0)
+
+
 # ---------------------------------------------------------------------------- margin multiple
 def margin_multiple(
     r: float, i: float, timing: Timing = "end", periods: int | None = None
@@ -87,8 +94,7 @@ def margin_multiple(
     _check_rate("i", i)
     if not (is_number(r) and 0.0 <= r <= 1.0):
         raise ScenarioError(f"r: value {shown(r)} is not allowed; allowed: 0 ≤ r ≤ 1 (retention)")
-    if periods is not None:
-        periods = count("periods", periods, low=0)
+    periods = _periods(periods)
     q = r / (1.0 + i)  # survival-weighted discount factor per period
     first = 1.0 if timing == "start" else 0.0
     if periods is None:
@@ -189,6 +195,7 @@ def clv_markov(
     if np.any(p < 0) or not np.allclose(p.sum(axis=1), 1.0):
         raise ValueError("transition: rows must be probabilities summing to 1")
     dp = p / (1.0 + i)
+    periods = _periods(periods)
     if periods is None:
         a = np.eye(p.shape[0]) - dp
         if np.max(np.abs(np.linalg.eigvals(dp))) >= 1.0:
@@ -232,6 +239,7 @@ def clv_markov_moments(
     _check_rate("i", i)
     p = np.asarray(transition, dtype=np.float64)
     r = np.asarray(margin, dtype=np.float64)
+    periods = _periods(periods)
     mean = clv_markov(p, r, i, timing="end", periods=periods)
     d = 1.0 / (1.0 + i)
     if periods is None:
@@ -355,7 +363,7 @@ def npv(
     """
     _check_rate("annual_rate", annual_rate)
     try:
-        x = np.asarray(series, dtype=np.float64)
+        x = np.atleast_1d(np.asarray(series, dtype=np.float64))  # (one period's profit: a scalar)
     except (TypeError, ValueError):
         x = None
     if x is None or x.ndim != 1:
