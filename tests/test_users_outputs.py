@@ -455,3 +455,5 @@ def test_two_different_seeds_are_refused():
     with pytest.raises(ScenarioError, match="rng: value 3 is not allowed with seed 4"):
         RetentionModel(clients=100, months=1, rng=3, seed=4)
     assert RetentionModel(clients=100, months=1, rng=3, seed=3).seed == 3
+    # batch_run passes rng=None and may name the seed in full: it is the run's, not a fresh one.
+    assert RetentionModel(clients=100, months=1, rng=None, **{"run.seed": 4}).seed == 4

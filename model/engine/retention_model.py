@@ -108,12 +108,13 @@ class RetentionModel(mesa.Model):
         **levers_and_settings: Any,
     ) -> None:
         params = scenario_from_keywords(scenario, levers_and_settings)
-        if rng is _SCENARIO_SEED or (rng is None and "seed" in levers_and_settings):
+        seed_given = {"seed", "run.seed"} & set(levers_and_settings)  # (batch_run's either)
+        if rng is _SCENARIO_SEED or (rng is None and seed_given):
             seed = params.run.seed  # the scenario's, or the one given by keyword
         else:
             seed = fresh_seed() if rng is None else _seed_of(rng)
             if seed != params.run.seed:
-                if rng is not None and {"seed", "run.seed"} & set(levers_and_settings):
+                if rng is not None and seed_given:
                     raise ScenarioError(
                         f"rng: value {seed} is not allowed with seed {params.run.seed}; allowed: "
                         "one seed (rng= or seed=, or the same value in both)"
