@@ -648,3 +648,40 @@ def test_a_stray_argument_points_to_its_commands_help(capsys):
     one_error_line(capsys, "(see 'retention run --help')")
     assert cli("--bogus", "run", *TINY) == 2  # before the command: the top level's
     one_error_line(capsys, "unrecognized arguments: --bogus (see 'retention --help')")
+
+
+def test_out_through_a_symlinks_parent_is_where_the_system_puts_it(tmp_path, capsys, monkeypatch):
+    """`--out link/../x` was made absolute as text (`./x`) while the checks read the path the
+    system resolves (the link's target's parent): a different run replaced x without --force."""
+    (tmp_path / "elsewhere" / "inner").mkdir(parents=True)
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere" / "inner")
+    monkeypatch.chdir(tmp_path)
+    run = ("run", "--clients", "200", "--months", "3", "--no-figures", "--quiet", "--out")
+    assert cli(*run, "link/../x") == 0
+    assert (tmp_path / "elsewhere" / "x" / "summary.json").exists()
+    assert not (tmp_path / "x").exists()
+    assert cli(*run[:2], "300", *run[3:], "link/../x") == 2  # another run: refused there too
+    assert "holds the results of a different run" in capsys.readouterr().err
+
+
+def test_a_file_moved_to_another_file_system_is_copied_whole(tmp_path, monkeypatch):
+    """`--out .` in a folder that is a mount: its staging folder is in the parent, another file
+    system, and the rename failed (EXDEV) after the whole run."""
+    from model.interfaces.cli import outputs
+
+    source, target = tmp_path / "s" / "a.csv", tmp_path / "t" / "a.csv"
+    source.parent.mkdir()
+    target.parent.mkdir()
+    source.write_text("new")
+    target.write_text("old")
+    real = os.replace
+
+    def cross_device(src, dst):
+        if Path(src) == source:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real(src, dst)
+
+    monkeypatch.setattr(outputs.os, "replace", cross_device)
+    outputs._move(source, target)
+    assert target.read_text() == "new" and not source.exists()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["a.csv"]

@@ -7,6 +7,7 @@ so an interrupted or failed run never leaves a half-written results folder.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
@@ -32,6 +33,7 @@ __all__ = [
     "RUN_OUTPUTS",
     "check_replace",
     "json_number",
+    "placed",
     "run_metadata",
     "staging_folder",
     "study_inputs",
@@ -96,8 +98,7 @@ def staging_folder(
     (``fresh``: discard them first; ``quiet``: say nothing of them).
     """
     given = str(outdir)  # (the messages name --out as the user wrote it)
-    # Absolute, so that "." and ".." have a parent to stage beside (os.path: symlinks kept).
-    outdir = Path(os.path.abspath(outdir))
+    outdir = placed(outdir)  # (so that "." and ".." have a parent to stage beside)
     if outdir.exists():
         if not outdir.is_dir():
             raise CliError(f"--out {given!r}: exists and is not a folder")
@@ -140,7 +141,7 @@ def _kept_runs(outdir: Path, fresh: bool, quiet: bool) -> Iterator[None]:
     once the block has put the results in place — or if it ends with nothing kept."""
     from model.studies.kept_runs import keep_runs
 
-    outdir = Path(os.path.abspath(outdir))  # (so that --out . keeps them beside, not inside)
+    outdir = placed(outdir)  # (so that --out . keeps them beside, not inside)
     folder = outdir.parent / f".{outdir.name}.kept"
     busy = (
         f"--out {str(outdir)!r}: another command is writing its results there now; allowed: one "
@@ -252,6 +253,16 @@ def _swap_into_place(staging: Path, outdir: Path, outputs: tuple[str, ...] = ())
             shutil.rmtree(old, ignore_errors=True)
 
 
+def placed(path: Path) -> Path:
+    """``path`` made absolute as the system resolves it: its folder's symlinks and ``..`` resolved
+    (``os.path.abspath`` would drop ``link/..`` as text, and write elsewhere than the checks
+    looked), its last part kept, so a symlink there stays one; ``.`` and ``..`` resolved whole."""
+    path = Path(path)
+    if path.name in ("", ".", ".."):
+        return Path(os.path.realpath(path))
+    return Path(os.path.realpath(path.parent)) / path.name
+
+
 def _holds_cwd(outdir: Path) -> bool:
     """Whether ``outdir`` is the working directory or one of its parents."""
     try:
@@ -266,11 +277,37 @@ def _fill_in_place(staging: Path, outdir: Path, outputs: tuple[str, ...]) -> Non
     remove the previous ``outputs`` (and figures) it did not rewrite, and nothing else. Unlike
     the swap, a failure part-way can leave new files beside old ones; each file is whole."""
     new = {entry.name for entry in staging.iterdir()}
-    for name in sorted(new):
-        os.replace(staging / name, outdir / name)
+    try:
+        for name in sorted(new):
+            _move(staging / name, outdir / name)
+    except OSError:
+        raise
+    except BaseException:  # a stop mid-way: the few renames left are finished, then it stops
+        for name in sorted(new):
+            if (staging / name).exists():
+                _move(staging / name, outdir / name)
+        WRITTEN.append(outdir)
+        raise
     for entry in outdir.iterdir():
         if entry.name not in new and _is_output(entry, outputs):
             entry.unlink()
+
+
+def _move(source: Path, target: Path) -> None:
+    """``os.replace``, or where ``target``'s folder is another file system (a working folder
+    that is a mount: the staging folder is in its parent) a copy beside ``target``, renamed."""
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        temporary = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        try:
+            shutil.copyfile(source, temporary)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+        source.unlink()
 
 
 def check_replace(
