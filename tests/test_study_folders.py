@@ -36,7 +36,9 @@ def test_the_default_folder_is_named_by_what_changes_the_numbers(tmp_path, monke
     )
     assert any("replications=3" in f for f in folders) and any("seed=7" in f for f in folders)
     assert cli("optimize", "baseline", *SMALL, "--quiet", "--replications", "1", "--grid", "1") == 0
-    assert any(p.name.startswith("optimize_baseline--") for p in (tmp_path / "out").iterdir())
+    assert cli("optimize", "baseline", *SMALL, "--quiet", "--replications", "2", "--grid", "1") == 0
+    optimized = [p.name for p in (tmp_path / "out").iterdir() if p.name.startswith("optimize_")]
+    assert len(optimized) == 2 and any("replications=2" in name for name in optimized)
 
 
 def test_a_comparison_replaces_another_only_with_force(tmp_path, capsys):

@@ -242,9 +242,9 @@ def _check_replaced(args: argparse.Namespace) -> None:
     outputs = {"--out": (args.out, "# Calibration (retention calibrate")}
     if args.holdout_csv is not None:
         outputs["--holdout-csv"] = (args.holdout_csv, "t,actual,calibration,")
-    if args.holdout_csv is not None and os.path.abspath(args.holdout_csv) == os.path.abspath(
+    if args.holdout_csv is not None and os.path.realpath(args.holdout_csv) == os.path.realpath(
         args.out
-    ):
+    ):  # (realpath: a symlink or a path through one to --out is --out)
         raise CliError(
             f"--holdout-csv {str(args.holdout_csv)!r}: is --out too; allowed: another file"
         )

@@ -51,7 +51,7 @@ def add_compare(subparsers: argparse._SubParsersAction) -> None:
     add_study_options(
         p,
         replications=5,
-        out="out/compare_NAME_vs_NAME--OPTIONS: the size, seed, --set values and replications given",
+        out="out/compare_NAME_vs_NAME--OPTIONS: the size, seed and --set values given, and the replications",
     )
     p.set_defaults(handler=cmd_compare)
 

@@ -88,7 +88,9 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
         help="with --robust: maximise the mean (default) or the worst case",
     )
     add_study_options(
-        p, replications=4, out="out/optimize_NAME--OPTIONS: the size, seed and --set values given"
+        p,
+        replications=4,
+        out="out/optimize_NAME--OPTIONS: the size, seed and --set values given, and the replications",
     )
     p.set_defaults(handler=cmd_optimize)
 
@@ -143,8 +145,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     check_grid(args.grid, len(levers), runs, name="--grid")  # (as the API does, before the run)
     given = {**over, **({} if seed is None else {"run.seed": seed})}  # (name the folder, as run's)
     outdir = args.out or default_folder(
-        scenario.named(f"optimize_{safe_name(scenario.name)}"), given, safe_name
-    )
+        scenario.named(f"optimize_{safe_name(scenario.name)}"), given, safe_name,
+        tail=f"replications={args.replications}",
+    )  # fmt: skip
     inputs = study_inputs(args, [scenario], seed)
     check_replace(outdir, "split.json", inputs, args.force, kind="optimization")
     title = (
