@@ -187,9 +187,12 @@ def test_a_scenario_is_named_with_its_checks() -> None:
 
 def test_a_run_result_prints_on_one_line() -> None:
     """Its repr held the whole scenario and table: about 6,500 characters."""
-    text = repr(simulate(SMALL))
+    result = simulate(SMALL)
+    text = repr(result)
     assert text.startswith("RunResult('baseline', seed=1, 200 people x 3 months; npv=")
     assert "\n" not in text and len(text) < 200
+    page = result._repr_html_()  # (a notebook's: the headlines with their units)
+    assert "<td>npv</td>" in page and "<td>currency</td>" in page and len(page) < 5_000
 
 
 def test_a_degenerate_bootstrap_is_no_interval(monkeypatch) -> None:

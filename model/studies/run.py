@@ -64,6 +64,20 @@ class RunResult:
             f"{len(self.timeseries)} months; {numbers})"
         )
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the one-line description over the headline numbers with their units
+        (:data:`model.engine.summary.SUMMARY`), not the dataclass's whole scenario and table."""
+        import html
+
+        from model.engine.summary import SUMMARY
+
+        rows = "".join(
+            f"<tr><td>{html.escape(key)}</td><td style='text-align:right'>{value:,.6g}</td>"
+            f"<td>{html.escape(SUMMARY[key].unit if key in SUMMARY else '')}</td></tr>"
+            for key, value in self.summary.items()
+        )
+        return f"<p><code>{html.escape(repr(self))}</code></p><table>{rows}</table>"
+
     @classmethod
     def of(cls, scenario: Scenario, model: RetentionModel) -> RunResult:
         """The result of ``model``, run from ``scenario``: its series and headline numbers."""
