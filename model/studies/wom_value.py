@@ -243,13 +243,13 @@ def ad_money_saved(
             found = min(found + 2.0 * xtol, high)
         return found
 
+    with_least = least(True, 0.0, b0)
     reached_b0 = side_at(False, b0)[0]
     if reached_b0 < target:
         at_ceiling = side_at(False, hi)[0]
         if at_ceiling < target:
-            return AdSaving(b0, math.inf, target, at_ceiling, math.inf, least(True, 0.0, b0))
+            return AdSaving(b0, math.inf, target, at_ceiling, math.inf, with_least)
     needed = least(False, b0, hi) if reached_b0 < target else least(False, 0.0, b0)
-    with_least = least(True, 0.0, b0)
     reached, spent_off = side_at(False, needed)
     return AdSaving(
         b0, needed, target, reached, spent_off - side_at(True, with_least)[1], with_least

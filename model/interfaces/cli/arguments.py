@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from model.interfaces.cli.errors import CliError
-from model.interfaces.cli.inputs import output_path, param_int, ranged_int, seed
+from model.interfaces.cli.inputs import output_path, param_int, ranged_int, safe_name, seed
 from model.scenario import Scenario, resolve
 
 __all__ = [
@@ -15,9 +15,11 @@ __all__ = [
     "add_set_option",
     "add_study_options",
     "add_workers_option",
+    "as_given",
     "load_scenario",
     "overrides",
     "positive_int",
+    "study_folder",
 ]
 
 #: The preset run when no scenario is named (``retention presets`` lists them all).
@@ -119,6 +121,24 @@ def add_study_options(p: argparse.ArgumentParser, replications: int, out: str = 
         "by default the command resumes from them)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (no bar)")
+
+
+def as_given(over: dict[str, Any], seed: int | None) -> dict[str, Any]:
+    """A study's overrides with its first seed (``--seed``, taken out of them) put back, as the
+    folder names, titles and texts show them."""
+    return {**over, **({} if seed is None else {"run.seed": seed})}
+
+
+def study_folder(label: str, over: dict[str, Any], seed: int | None, replications: int) -> Path:
+    """``out/LABEL--OPTIONS``: a many-run command's default folder, named as ``run``'s by the
+    overrides and seed given, and by its replications (so another ``--clients`` or
+    ``--replications`` gets a folder of its own, not a refusal in one never chosen)."""
+    from model.interfaces.labels import default_folder
+
+    return default_folder(
+        Scenario().named(label[:120]), as_given(over, seed), safe_name,
+        tail=f"replications={replications}",
+    )  # fmt: skip
 
 
 def add_workers_option(p: argparse.ArgumentParser, help: str) -> None:

@@ -11,7 +11,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from model.interfaces.cli.arguments import add_study_options, load_scenario, overrides
+from model.interfaces.cli.arguments import (
+    add_study_options,
+    as_given,
+    load_scenario,
+    overrides,
+    study_folder,
+)
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_scenario_memory, safe_name
 from model.interfaces.cli.outputs import (
@@ -60,7 +66,6 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """Run ``retention compare``."""
     # Loaded here, not at import: the parser (and every --help) is built without them.
     from model.interfaces.html_report import write_study_report
-    from model.interfaces.labels import default_folder
     from model.studies.compare import compare
 
     if len(args.scenarios) < 2:
@@ -76,13 +81,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_scenario_memory(s, copies=args.workers)
     # (The reference too: two comparisons with one policy in common shared a folder.)
     names = "_vs_".join(safe_name(s.name) for s in scenarios[:3])
-    # (As run's: the options that change the numbers name the folder, so another --clients or
-    # --replications is not refused as "a different comparison" in a folder never chosen.)
-    given = {**over, **({} if seed is None else {"run.seed": seed})}
-    outdir = args.out or default_folder(
-        scenarios[0].named(("compare_" + names)[:120]), given, safe_name,
-        tail=f"replications={args.replications}",
-    )  # fmt: skip
+    outdir = args.out or study_folder("compare_" + names, over, seed, args.replications)
     inputs = study_inputs(args, scenarios, seed)
     check_replace(outdir, "comparison.json", inputs, args.force, kind="comparison")
     started = time.perf_counter()
@@ -129,8 +128,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def _over_text(over: dict, seed: object) -> str:
     from model.interfaces.labels import overrides_text
 
-    given = {**over, **({} if seed is None else {"run.seed": seed})}
-    return overrides_text(given) or "none"
+    return overrides_text(as_given(over, seed)) or "none"
 
 
 def _defined_pairs(table: pd.DataFrame) -> dict[str, dict[str, list[int]]]:

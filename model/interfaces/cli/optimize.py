@@ -11,7 +11,13 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.interfaces.cli.arguments import add_study_options, load_scenario, overrides
+from model.interfaces.cli.arguments import (
+    add_study_options,
+    as_given,
+    load_scenario,
+    overrides,
+    study_folder,
+)
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import (
     check_scenario_memory,
@@ -99,7 +105,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     """Run ``retention optimize``."""
     # Loaded here, not at import: the parser (and every --help) is built without them.
     from model.interfaces.html_report import write_study_report
-    from model.interfaces.labels import default_folder, labelled
+    from model.interfaces.labels import labelled
     from model.studies.optimize import optimize
     from model.studies.optimize.checks import check_grid
 
@@ -143,17 +149,12 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         )
     runs = args.replications * max(len(values), 1)
     check_grid(args.grid, len(levers), runs, name="--grid")  # (as the API does, before the run)
-    given = {**over, **({} if seed is None else {"run.seed": seed})}  # (name the folder, as run's)
-    outdir = args.out or default_folder(
-        scenario.named(f"optimize_{safe_name(scenario.name)}"), given, safe_name,
-        tail=f"replications={args.replications}",
-    )  # fmt: skip
+    outdir = args.out or study_folder(
+        f"optimize_{safe_name(scenario.name)}", over, seed, args.replications
+    )
     inputs = study_inputs(args, [scenario], seed)
     check_replace(outdir, "split.json", inputs, args.force, kind="optimization")
-    title = (
-        "optimize: "
-        + labelled(scenario, {**over, **({} if seed is None else {"run.seed": seed})}).name
-    )
+    title = "optimize: " + labelled(scenario, as_given(over, seed)).name
     started = time.perf_counter()
     with study_places(
         args, outdir, OPTIMIZE_OUTPUTS, "retention optimize", None, "optimize runs"
