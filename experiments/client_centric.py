@@ -48,6 +48,9 @@ CLAIM = Claim(
     "per unit of ad money moved, and kept with the runs in the study's store, not shown here). "
     "Band: 60% ± 20 points. Undefined where the baseline's NPV is ≤ 0 (no profit to be 60% "
     "more of).",
+    scope="a move inside one firm, its advertising money into service; the source's 60% compares "
+    "client-centric firms with others, which no change inside one firm tests, so a verdict here "
+    "is about the move, not about the firms the source compared",
 )
 
 

@@ -236,7 +236,7 @@ def profile(
         them out.
     two_sided : bool
         Whether the reading's band is two-sided (a bin failing mostly above it is "stronger than
-        claimed").
+        claimed", one failing on both sides "dispersed around the claim").
     n_bins : int
         Bins along a numeric uncertainty, at most; fewer where they would hold under
         :data:`MIN_PER_BIN` worlds each.
@@ -285,7 +285,7 @@ def profile(
                 p,
                 lo,
                 hi,
-                words(p, lo, hi, k_above / n, two_sided),
+                words(p, lo, hi, k_above / n, two_sided, int((st == "below").sum()) / n),
             )
         )
     floor = False

@@ -16,7 +16,9 @@ seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
   its exact Clopper–Pearson 95% interval, in words by the declared cut-offs :data:`CUTOFFS`: the
   whole interval ≥ 0.8 *supported*, ≤ 0.2 *not supported*, between *depends on the world*,
   across a cut-off *undetermined*; a reading with a two-sided band that fails because the effect
-  is larger than the band says *stronger than claimed*. It is the share of worlds whose *measured* effect (a finite
+  is larger than the band says *stronger than claimed*, and one whose worlds miss its band on
+  both sides, at least a quarter above and a quarter below (:data:`DISPERSED`: the band inside
+  the middle half of the measured effects), says *dispersed around the claim*. It is the share of worlds whose *measured* effect (a finite
   market, a few replications) lands in band.
 
 The worlds are not independent draws: each wave is a Latin hypercube. Clopper–Pearson assumes
@@ -40,8 +42,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
+from experiments.verdict_words import CUTOFFS, DISPERSED, interval_text, words
+
 __all__ = [
     "CUTOFFS",
+    "DISPERSED",
     "STATUSES",
     "Claim",
     "DefaultsStatus",
@@ -56,8 +61,6 @@ __all__ = [
     "words",
 ]
 
-#: P(holds) at or below the first: "not supported"; at or above the second: "supported".
-CUTOFFS = (0.2, 0.8)
 #: A world's status against a reading's band.
 STATUSES = ("in band", "above", "below", "undefined")
 #: Two-sided 95% normal quantile: a world is undecided when its band edge is within z·SE.
@@ -122,6 +125,9 @@ class Claim:
         The arms each world runs and how the effect is computed, in words.
     notes : tuple of str
         What the reader should know about the readings (forms, accounting).
+    scope : str
+        What the experiment tests, where that is narrower than what the source claims (shown
+        under the claim's title in its report and in the index); empty where it is not.
     """
 
     name: str
@@ -129,6 +135,7 @@ class Claim:
     readings: tuple[Reading, ...]
     design: str
     notes: tuple[str, ...] = field(default_factory=tuple)
+    scope: str = ""
 
     @property
     def names(self) -> list[str]:
@@ -162,46 +169,6 @@ def proportion_interval(k: int, n: int, level: float = 0.95) -> tuple[float, flo
         return float("nan"), float("nan")
     ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
     return float(ci.low), float(ci.high)
-
-
-def words(
-    p: float,
-    low: float,
-    high: float,
-    above: float = 0.0,
-    two_sided: bool = True,
-) -> str:
-    """The verdict in words from P(holds) and its interval ``[low, high]`` by :data:`CUTOFFS`.
-
-    *Supported* when the whole interval is at or above the upper cut-off, *not supported* when it
-    is at or below the lower one, *depends on the world* when it lies between them; an interval
-    that spans a cut-off is *undetermined* (more worlds would decide it). A two-sided band's
-    reading that fails mostly *above* it (``above`` ≥ 0.5: the share above among the worlds where
-    it is defined) adds *stronger than claimed*; a one-sided band has no "stronger" side.
-    """
-    if np.isnan(p):
-        return "no plausible worlds"
-    stronger = " (stronger than claimed)" if two_sided and above >= 0.5 else ""
-    if low >= CUTOFFS[1]:
-        return "supported"
-    if high <= CUTOFFS[0]:
-        return "not supported: stronger than claimed" if stronger else "not supported"
-    if low > CUTOFFS[0] and high < CUTOFFS[1]:
-        return "depends on the world"
-    if low <= CUTOFFS[0] and high >= CUTOFFS[1]:  # (too few worlds to say anything yet)
-        return f"undetermined: its interval spans {CUTOFFS[0]:g} and {CUTOFFS[1]:g}" + stronger
-    cut = CUTOFFS[1] if high >= CUTOFFS[1] else CUTOFFS[0]
-    return f"undetermined: its interval spans {cut:g}" + (stronger if cut == CUTOFFS[0] else "")
-
-
-def interval_text(p: float, low: float, high: float) -> str:
-    """``0.62 [0.57, 0.66]``: a probability and its interval, with three decimals where a bound
-    would round onto a cut-off (:data:`CUTOFFS`); "—" where nothing was measured (NaN)."""
-    if np.isnan(p):
-        return "—"
-    near = any(round(b, 2) in CUTOFFS and b not in CUTOFFS for b in (low, high))
-    d = 3 if near else 2
-    return f"{p:.{d}f} [{low:.{d}f}, {high:.{d}f}]"
 
 
 @dataclass(frozen=True)
@@ -401,6 +368,7 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
             hi,
             counts.get("above", 0) / n if n else 0.0,
             reading.two_sided,
+            counts.get("below", 0) / n if n else 0.0,
         ),
         se=pooled_sd,
         censored=int((~np.isfinite(per["effect"]) & per["effect"].notna()).sum()),

@@ -14,11 +14,12 @@ from experiments import EXPERIMENTS, load
 from experiments.conditional_section import along_index_lines
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
-from experiments.pin_section import pin_paragraph
+from experiments.pin_section import control_lines, pin_paragraph
 from experiments.pins import Pins, pin_flags, pins_text
+from experiments.prim_section import index_level_lines
 from experiments.report import REPORTS
 from experiments.scale_check import Flips
-from experiments.scale_section import flips_text, size_effects_text
+from experiments.scale_section import flips_text, kappa_text, size_effects_text
 from model.studies.files import write_atomic
 
 __all__ = ["MIN_WORLDS", "main", "write_index"]
@@ -40,7 +41,8 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         out = reports.parent / "README.md" if committed else reports / "README.md"
     if not took:  # the index alone, rebuilt: the last full run's timing still stands
         took = _last_took(out)
-    rows, worlds, facts, scale, ranges, pins, along = [], set(), [], [], [], [], []
+    rows, worlds, facts, scale, ranges, pins, along, boxes = [], set(), [], [], [], [], [], []
+    unboxed: list[str] = []  # reports whose summaries keep no PRIM boxes (older code)
     pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
     for name in EXPERIMENTS:
@@ -59,12 +61,15 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         scale += [(name, rel, c) for c in s.get("scale", [])]
         ranges += [(name, rel, r) for r in s.get("facts", [])]
         along += [(name, rel, a) for a in s.get("along", [])]
+        boxes += [(name, rel, b) for b in s.get("boxes", [])]
+        unboxed += [] if "boxes" in s else [name]
         pairs += len(s["rows"]) * s.get("uncertainties", 0)
         checked = checked or s.get("scale_worlds")
         if s.get("pin"):
             pins.append((name, rel, s["pin"]))
         for i, r in enumerate(s["rows"]):
-            claim = f"[{name}]({rel}): {s['title']}" if i == 0 else ""
+            scope = f" (tested as: {s['scope']})" if s.get("scope") else ""
+            claim = f"[{name}]({rel}): {s['title']}{scope}" if i == 0 else ""
             rows.append(
                 f"| {claim} | {r['reading']} ({r['band']}) | {r['P(holds) [95%]']} | "
                 f"{r['verdict']} | {r['at the defaults']} | {r['where it holds (PRIM)']} | "
@@ -113,10 +118,13 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "verdict, it says so.",
         f"Words by declared cut-offs on the interval: wholly ≥ {CUTOFFS[1]} *supported*,",
         f"wholly ≤ {CUTOFFS[0]} *not supported*, between *depends on the world*, across a cut-off",
-        "*undetermined*;",
-        "*stronger than claimed* when the effect mostly lies above a two-sided band. The value at the",
-        "declared defaults is shown beside it, never instead of it: the mean of its own",
-        "replications [their 95% Student-t interval] (*near an edge* when a band edge lies within",
+        "*undetermined*; *stronger than claimed* when the effect mostly lies above a two-sided",
+        "band, *dispersed around the claim* when at least a quarter of the worlds lie above it and",
+        "a quarter below (the band inside the middle half of the worlds' measured effects, which",
+        "spread wider than it). The value at the declared defaults is shown beside it, never",
+        "instead of it:",
+        "the mean of its own replications [their 95% Student-t interval] (*near an edge* when a",
+        "band edge lies within",
         "that interval, with the side of the band the mean is on). *Where it holds* is a PRIM",
         "box (EMA Workbench) found on half the worlds and confirmed on the other half (coverage and",
         "density held out), or where it fails when only that box is confirmed; *what decides it*",
@@ -140,11 +148,12 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "|---|---|---|---|---|---|---|",
         *rows,
         "",
+        *index_level_lines(boxes, unboxed),
         *_pin_lines(pins),
         *along_index_lines(along, pairs),
         *_range_lines(ranges),
         *_scale_lines(scale, checked),
-        *_control_lines(reports, out),
+        *control_lines(reports, out),
     ]
     write_atomic(out, "\n".join(lines))
     return out
@@ -176,52 +185,6 @@ def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
         *rows,
         "",
     ]
-
-
-def _control_lines(reports: Path, out: Path) -> list[str]:
-    """The control studies written beside these reports (``pinned/*/README.md``), linked; none
-    when there are none."""
-    found = sorted((reports / "pinned").glob("*/README.md"))
-    if not found:
-        return []
-    links = [
-        f"- [{p.parent.name}]({Path(os.path.relpath(p, out.parent)).as_posix()})"
-        + _control_summary(p.parent)
-        for p in found
-    ]
-    return [
-        "## Control studies",
-        "",
-        "The same worlds with one uncertainty held at a value (`retention experiment --all --pin "
-        "KEY=VALUE`; docs/ODD.md §1.2 item 7): what that uncertainty does to each verdict, world "
-        "by world. Beside each, the readings whose verdict it moves in the worlds both studies "
-        "keep, by McNemar's exact test below the Bonferroni level of its one test per reading "
-        "(0.05 ÷ readings), with P(holds) there with it drawn → pinned.",
-        "",
-        *links,
-        "",
-    ]
-
-
-def _control_summary(folder: Path) -> str:
-    """``: 3 of 25 readings move — pareto profit_1y 0.09 → 0.18, …`` from a control study's
-    reports (empty where it has none with a comparison)."""
-    readings = []
-    for name in EXPERIMENTS:
-        path = folder / f"{name}.json"
-        pin = json.loads(path.read_text(encoding="utf-8")).get("pin") if path.exists() else None
-        readings += [(name, r) for r in (pin or {}).get("readings", [])]
-    if not readings:
-        return ""
-    level = 0.05 / len(readings)
-    moved = [
-        f"{name} {r['reading']} {r['p'][2]:.2f} → {r['p'][3]:.2f}"
-        for name, r in readings
-        if r["effect"]["p_value"] < level
-    ]
-    return f": {len(moved)} of {len(readings)} readings move" + (
-        f" — {', '.join(moved)}" if moved else ""
-    )
 
 
 def _regenerate_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
@@ -324,6 +287,7 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         rows.append(
             f"| [{name}]({rel}) | {c['reading']} | {cells[0]} | {cells[1]} | "
             f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} | "
+            f"{kappa_text(Flips(**c['noise']))} | "
             f"{flips_text(Flips(**c['defined'])) if c.get('defined') else '—'} | "
             f"{flips_text(Flips(**c['defined_noise'])) if c.get('defined_noise') else '—'} | "
             f"{flips_text(Flips(**c['size_kept'])) if c.get('size_kept') else '—'} |"
@@ -339,7 +303,9 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         "*Size*: the two new runs paired world by world — the worlds that hold in the smaller "
         "market only / in the larger only, of those where the reading is defined in both — and "
         "McNemar's exact p. *Noise*: the same between the study's own run and the new one of its "
-        "size, a yardstick for how many worlds another run flips. P(holds) is over the worlds "
+        "size, a yardstick for how many worlds another run flips, with the share judged alike "
+        "and the test–retest κ (Cohen's: agreement beyond chance; near 0 a one-replication "
+        "verdict is one run's luck). P(holds) is over the worlds "
         "where the reading is defined, the share undefined beside it; *defined*: the two new runs "
         "paired on whether the reading is defined at all (worlds defined in the smaller market "
         "only / in the larger only, of every checked world), and *defined, noise* the same "
@@ -355,9 +321,10 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         ),
         "",
         f"| claim | reading | P(holds), {small:,} people | P(holds), {large:,} people | size: "
-        f"flips; p | noise: flips; p | defined: flips; p | defined, noise: flips; p | size, kept "
-        f"at {large:,} too |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"flips; p | noise: flips; p | noise: alike; κ | defined: flips; p | defined, noise: "
+        "flips; p | "
+        f"size, kept at {large:,} too |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         size_effects_text(scale, small, large),

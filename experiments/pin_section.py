@@ -7,14 +7,18 @@ keep, paired (:mod:`experiments.pin_check`).
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping
+from pathlib import Path
 
+from experiments import EXPERIMENTS
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
 from experiments.pins import pins_text
 from experiments.scale_section import flips_numbers, flips_text, verdict_columns
 
-__all__ = ["pin_intro", "pin_numbers", "pin_paragraph", "pin_rows"]
+__all__ = ["control_lines", "pin_intro", "pin_numbers", "pin_paragraph", "pin_rows"]
 
 
 def pin_intro(ev: ClaimEvidence) -> str:
@@ -109,3 +113,49 @@ def pin_numbers(ev: ClaimEvidence) -> dict[str, object] | None:
             }
         )
     return {"pins": [[k, v] for k, v in ev.size.pins], **ev.pin_worlds, "readings": readings}
+
+
+def control_lines(reports: Path, out: Path) -> list[str]:
+    """The control studies written beside these reports (``pinned/*/README.md``), linked; none
+    when there are none."""
+    found = sorted((reports / "pinned").glob("*/README.md"))
+    if not found:
+        return []
+    links = [
+        f"- [{p.parent.name}]({Path(os.path.relpath(p, out.parent)).as_posix()})"
+        + _control_summary(p.parent)
+        for p in found
+    ]
+    return [
+        "## Control studies",
+        "",
+        "The same worlds with one uncertainty held at a value (`retention experiment --all --pin "
+        "KEY=VALUE`; docs/ODD.md §1.2 item 7): what that uncertainty does to each verdict, world "
+        "by world. Beside each, the readings whose verdict it moves in the worlds both studies "
+        "keep, by McNemar's exact test below the Bonferroni level of its one test per reading "
+        "(0.05 ÷ readings), with P(holds) there with it drawn → pinned.",
+        "",
+        *links,
+        "",
+    ]
+
+
+def _control_summary(folder: Path) -> str:
+    """``: 3 of 25 readings move — pareto profit_1y 0.09 → 0.18, …`` from a control study's
+    reports (empty where it has none with a comparison)."""
+    readings = []
+    for name in EXPERIMENTS:
+        path = folder / f"{name}.json"
+        pin = json.loads(path.read_text(encoding="utf-8")).get("pin") if path.exists() else None
+        readings += [(name, r) for r in (pin or {}).get("readings", [])]
+    if not readings:
+        return ""
+    level = 0.05 / len(readings)
+    moved = [
+        f"{name} {r['reading']} {r['p'][2]:.2f} → {r['p'][3]:.2f}"
+        for name, r in readings
+        if r["effect"]["p_value"] < level
+    ]
+    return f": {len(moved)} of {len(readings)} readings move" + (
+        f" — {', '.join(moved)}" if moved else ""
+    )

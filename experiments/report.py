@@ -17,6 +17,7 @@ from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from experiments.pin_section import pin_intro, pin_numbers, pin_rows
 from experiments.pins import pins_text
+from experiments.prim_section import box_records
 from experiments.scale_section import scale_intro, scale_numbers, scale_rows
 from model.studies.files import atomic_file, write_atomic
 from model.version import version_and_commit
@@ -210,6 +211,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
     lines = [
         f"# {c.title}",
         "",
+        *([f"**Tested as:** {c.scope}", ""] if c.scope else []),
         f"*Code version {code_version()}. Command:* `{command or f'retention experiment {c.name}'}`",
         "",
         f"*Worlds drawn: {ev.drawn}; plausible and kept: {ev.kept}"
@@ -232,7 +234,12 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "the worlds where the effect is defined, with its exact 95% interval; the whole "
         f"interval ≥ {CUTOFFS[1]} *supported*, ≤ {CUTOFFS[0]} *not supported*, between: "
         "*depends on the world*; across a cut-off: *undetermined*. For a two-sided band *above* "
-        "is stronger than claimed; for a one-sided band (≤ or ≥ a threshold) *above* and *below* "
+        "is stronger than claimed (a reading failing mostly above it says so), and a reading "
+        "failing on both sides, at least a quarter of the worlds where it is defined above the "
+        "band and a quarter below, is *dispersed around the claim*: the band lies inside the "
+        "middle half of the worlds' measured effects, which spread wider than it (each world's "
+        "Monte-Carlo noise included); for a one-sided band (≤ or "
+        "≥ a threshold) *above* and *below* "
         "only say on which side of it the effect lies. A world's effect is measured in a finite "
         "market with a few replications. The four shares (in band / above / below / undefined) "
         "are of all plausible worlds; *undefined* means nothing to measure there (a percentage "
@@ -351,12 +358,14 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
     summary = {
         "name": c.name,
         "title": c.title,
+        "scope": c.scope,
         "drawn": ev.drawn,
         "kept": ev.kept,
         "seconds": ev.seconds,
         "size": ev.size_name,
         "rejections": ev.rejections.drop(columns="source").to_dict("records"),
         "rows": summary_rows(ev),
+        "boxes": box_records(ev),
         "facts": fact_numbers(ev),
         "scale": scale_numbers(ev),
         "scale_worlds": {

@@ -50,18 +50,41 @@ class Flips:
     p_value : float
         McNemar's exact two-sided test that a world is as likely to flip one way as the other (a
         binomial test on the flips; 1.0 with none).
+    held_both : int or None
+        Of the paired worlds, those where both judgements are true (the reading holds, or for
+        :func:`defined_flips` is defined, in both); None: not recorded (the JSON of reports
+        written before it was).
     """
 
     paired: int
     only_first: int
     only_second: int
     p_value: float
+    held_both: int | None = None
 
     @property
     def share(self) -> float:
         """The share of the paired worlds judged differently (NaN: none paired)."""
         n = self.only_first + self.only_second
         return n / self.paired if self.paired else float("nan")
+
+    @property
+    def kappa(self) -> float:
+        """Cohen's κ (Cohen 1960, Educ. Psychol. Meas. 20:37): the two judgements' agreement
+        beyond what their own shares would give by chance — 1 the same in every world, 0 no
+        better than chance. NaN where it is not defined: nothing paired, ``held_both`` not
+        recorded, or one judgement the same in every world (chance then agrees as well).
+
+        >>> round(Flips(100, 5, 15, 0.04, held_both=30).kappa, 3)
+        0.588
+        """
+        if not self.paired or self.held_both is None:
+            return float("nan")
+        n, both = self.paired, self.held_both
+        first, second = (both + self.only_first) / n, (both + self.only_second) / n
+        agree = (n - self.only_first - self.only_second) / n
+        chance = first * second + (1 - first) * (1 - second)
+        return (agree - chance) / (1 - chance) if chance < 1 else float("nan")
 
 
 def flips(first: pd.DataFrame, second: pd.DataFrame) -> Flips:
@@ -84,7 +107,7 @@ def _paired(first: pd.Series, second: pd.Series) -> Flips:
     """McNemar's exact test on two paired boolean judgements of the same worlds."""
     only_1, only_2 = int((first & ~second).sum()), int((second & ~first).sum())
     p = float(binomtest(only_1, only_1 + only_2, 0.5).pvalue) if only_1 + only_2 else 1.0
-    return Flips(len(first), only_1, only_2, p)
+    return Flips(len(first), only_1, only_2, p, int((first & second).sum()))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from model.studies.worlds import FACTS, rejections
 __all__ = [
     "flips_numbers",
     "flips_text",
+    "kappa_text",
     "kept_text",
     "scale_intro",
     "scale_numbers",
@@ -48,7 +49,12 @@ def scale_intro(ev: ClaimEvidence) -> str:
         "both, and McNemar's exact test that flips either way are equally likely. *Noise*: the "
         f"same between the study's run and the new one with {small} people: how many worlds "
         "another run of the same size judges differently (and whether the screened run leans "
-        "one way). A size effect is a size flip count well above the noise's, leaning one way. "
+        "one way), the share of worlds the two runs judge alike and their test–retest κ "
+        "(Cohen's: agreement beyond what each run's own share holding would give by chance; near "
+        "1 a one-replication verdict is the world's, near 0 it is one run's luck, and P(holds), a "
+        "share of measured effects, carries that noise too; where nearly every world holds, or "
+        "none, κ is low however alike). A size effect is a size flip count well above the "
+        "noise's, leaning one way. "
         f"*Defined*: the two new runs paired again over every checked world — the worlds where "
         f"the reading is defined with {small} people only / with {large} only, and McNemar's "
         "p — since P(holds) is a share of the defined worlds alone; *defined, noise*: its "
@@ -74,6 +80,20 @@ def kept_text(ev: ClaimEvidence) -> str:
         top = rejections(table, FACTS).iloc[0]
         text += f" (the fact that rejects most: {top['fact']}, {round(top['rejects'] * n)} worlds)"
     return text + "."
+
+
+def kappa_text(f: Flips) -> str:
+    """``88% alike; κ 0.58``: the share of paired worlds two judgements agree on and Cohen's κ
+    (:attr:`Flips.kappa`), which is undefined where one judgement is the same in every world
+    ("κ —: one verdict everywhere") and not recorded in older reports' JSON (the share alone);
+    "—" with nothing paired."""
+    if not f.paired:
+        return "—"
+    alike = f"{1.0 - f.share:.0%} alike"
+    if f.held_both is None:
+        return alike
+    k = f.kappa
+    return f"{alike}; κ —: one verdict everywhere" if k != k else f"{alike}; κ {k:.2f}"
 
 
 def flips_text(f: Flips) -> str:
@@ -120,6 +140,7 @@ def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             f"{large} people": verdict_cell(r.scale.large),
             f"size: flips ({small} only / {large} only); McNemar p": flips_text(r.scale.size),
             "noise: flips (study's run only / another only); p": flips_text(r.scale.noise),
+            "noise: alike; test–retest κ": kappa_text(r.scale.noise),
             f"defined: flips ({small} only / {large} only); p": flips_text(r.scale.defined),
             "defined, noise: flips (study's run only / another only); p": flips_text(
                 r.scale.defined_noise
@@ -183,4 +204,5 @@ def flips_numbers(f: Flips) -> dict[str, object]:
         "only_first": f.only_first,
         "only_second": f.only_second,
         "p_value": f.p_value,
+        "held_both": f.held_both,
     }

@@ -62,6 +62,32 @@ def test_verdict_words_follow_the_declared_cutoffs_and_the_interval():
     assert words(0.18, 0.15, 0.22, above=0.7).endswith("(stronger than claimed)")
 
 
+def test_a_reading_missed_on_both_sides_is_dispersed_around_the_claim():
+    # acquisition_cost's average: 9% in band, 41% above, 50% below (its report at 94e7f74).
+    assert words(0.09, 0.07, 0.12, above=0.41, below=0.50) == (
+        "not supported: dispersed around the claim"
+    )
+    assert words(0.18, 0.15, 0.22, above=0.3, below=0.52).endswith("(dispersed around the claim)")
+    # Mostly above is stronger than claimed, whatever lies below; a quarter on one side is not
+    # dispersed; a one-sided band has no sides to be dispersed over.
+    assert words(0.1, 0.07, 0.13, above=0.6, below=0.3) == "not supported: stronger than claimed"
+    assert words(0.1, 0.07, 0.13, above=0.24, below=0.66) == "not supported"
+    assert words(0.1, 0.07, 0.13, above=0.45, below=0.45, two_sided=False) == "not supported"
+    assert words(0.5, 0.45, 0.55, above=0.25, below=0.25) == "depends on the world"
+
+
+def test_judge_calls_a_spread_on_both_sides_of_the_band_dispersed():
+    # Effects spread evenly over 0..10 around a band of 4.5..5.5: a tenth in band, the rest split.
+    rng = np.random.default_rng(3)
+    effects = rng.uniform(0.0, 10.0, 400)
+    values = pd.DataFrame({"world": np.arange(400), "x": effects})
+    reading = Reading("x", "an effect", "“five”", "a paper", "x", (4.5, 5.5))
+    _, v = judge(reading, values)
+    assert v.words == "not supported: dispersed around the claim"
+    _, v = judge(reading, values.assign(x=effects / 2))  # now mostly below: no longer dispersed
+    assert v.words == "not supported"
+
+
 @pytest.mark.parametrize(
     ("low", "high", "shown"),
     [
@@ -432,3 +458,26 @@ def test_near_an_edge_says_on_which_side_of_the_band_the_defaults_lie():
     assert below.text(fmt, band).endswith("(near an edge, below)")
     assert inside.text(fmt, band).endswith("(near an edge, in band)")
     assert below.text(fmt).endswith("(near an edge)")  # no band given: the status alone
+
+
+def test_roi_kept_sets_aside_the_managers_premium_that_empowerment_avoided():
+    from experiments import empowered_staff
+
+    def measured(multiplier: float) -> dict[str, float]:
+        scn = Scenario().with_overrides(
+            {
+                "market.clients": 400,
+                "run.months": 24,
+                "run.seed": 5,
+                "service.manager_cost_multiplier": multiplier,
+            }
+        )
+        return empowered_staff.measure(baseline_run(scn), 5)
+
+    same, dear = measured(1.0), measured(4.0)
+    # A manager's fix at the front line's price: no premium to set aside, the readings are one.
+    assert same["roi_kept"] == same["roi"]
+    assert dear["spent_pv"] > 0 and dear["escalation_avoided_pv"] > 0  # off escalates every fix
+    premium = dear["escalation_avoided_pv"] * (1 - 1 / 4.0)
+    assert dear["roi_kept"] == pytest.approx(dear["roi"] - premium / dear["spent_pv"])
+    assert dear["roi_kept"] < dear["roi"]

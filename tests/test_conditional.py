@@ -205,7 +205,8 @@ def test_the_report_and_the_index_show_where_the_planted_claim_turns(tmp_path, m
     index = write_index(tmp_path / "out").read_text()
     assert "## Where verdicts turn along what decides them" in index
     assert f"0.05 ÷ {len(ev.readings) * ev.uncertainties:,} = {level:.2g}" in index
-    row = [line for line in index.splitlines() if "| effect | market.spend_sigma" in line]
+    turns = index.split("## Where verdicts turn along what decides them")[1].split("\n## ")[0]
+    row = [line for line in turns.splitlines() if "| effect | market.spend_sigma" in line]
     assert len(row) == 1
     least, most = row[0].split(" | ")[3:5]
     assert ", not supported" in least and ": 0.00 [0.00, " in least

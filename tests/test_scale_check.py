@@ -46,6 +46,25 @@ def test_flips_pair_the_worlds_defined_in_both_and_test_the_lean():
     assert (same.only_first, same.only_second, same.p_value) == (0, 0, 1.0)
 
 
+def test_test_retest_kappa_is_agreement_beyond_chance():
+    from sklearn.metrics import cohen_kappa_score
+
+    rng = np.random.default_rng(4)
+    for agreement in (0.5, 0.8, 0.95):
+        held = rng.random(300) < 0.4
+        again = np.where(rng.random(300) < agreement, held, rng.random(300) < 0.4)
+        first = judge(BAND, _values([(w, 0, 5.0 if h else 50.0) for w, h in enumerate(held)]))[0]
+        second = judge(BAND, _values([(w, 0, 5.0 if h else 50.0) for w, h in enumerate(again)]))[0]
+        f = flips(first, second)
+        assert f.held_both == int((held & again).sum())
+        assert f.kappa == pytest.approx(cohen_kappa_score(held, again))
+    same = flips(first, first)
+    assert same.kappa == 1.0
+    # Every world holding in both runs: chance agrees as well, so κ says nothing (NaN).
+    everywhere = judge(BAND, _values([(w, 0, 5.0) for w in range(10)]))[0]
+    assert np.isnan(flips(everywhere, everywhere).kappa)
+
+
 def test_definedness_flips_pair_every_world_and_test_the_lean():
     first = _values(
         [(w, 0, 5.0) for w in range(3)]  # defined in both

@@ -1,0 +1,121 @@
+"""Where a reading holds, at the index's level: each shown PRIM box against every box tested.
+
+A reading's boxes are confirmed at the reading's own level (docs/ODD.md §1.2 item 5: a one-sided
+Fisher exact test on the held-out half, p < 0.025, two boxes a reading). Over all the readings
+of the index many boxes are tested, and about one in forty would pass that level by chance, so a
+box shown in the index may be a chance finding. Holm's step-down correction (Holm 1979, Scand. J.
+Statist. 6:65) over every box the readings tested says which shown boxes also hold at a
+family-wise 0.05 over the whole index; the others are leads, not findings.
+
+>>> holm([0.001, 0.04, 0.012, 0.3])
+[True, False, True, False]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from experiments.discovery import ALPHA
+from experiments.evidence import ClaimEvidence
+
+__all__ = ["FAMILY_ALPHA", "box_records", "holm", "index_level_lines"]
+
+#: Family-wise error rate over every box of the index.
+FAMILY_ALPHA = 0.05
+
+
+def box_records(ev: ClaimEvidence) -> list[dict[str, object]]:
+    """Every PRIM box a claim's readings tested (where it holds, where it fails), as the report's
+    JSON keeps them: the reading, the side, the box in words, its held-out p-value and whether
+    the report shows it (a confirmed box where it holds; else a confirmed one where it fails).
+    """
+    records = []
+    for r in ev.readings:
+        holds_shown = r.box is not None and r.box.confirmed
+        for side, box in (("holds", r.box), ("fails", r.fail_box)):
+            if box is None or not np.isfinite(box.p_value):
+                continue
+            shown = box.confirmed and (side == "holds" or not holds_shown)
+            records.append(
+                {
+                    "reading": r.verdict.reading.name,
+                    "side": side,
+                    "box": box.text(),
+                    "p": float(box.p_value),
+                    "shown": bool(shown),
+                }
+            )
+    return records
+
+
+def holm(p_values: Sequence[float], alpha: float = FAMILY_ALPHA) -> list[bool]:
+    """Holm's step-down test: which hypotheses are rejected at family-wise level ``alpha``.
+
+    The p-values in ascending order, the i-th (from 0) compared with ``alpha / (m − i)``; the
+    first that fails stops the procedure.
+    """
+    p = np.asarray(p_values, float)
+    m = p.size
+    rejected = [False] * m
+    for rank, i in enumerate(np.argsort(p, kind="stable")):
+        if not p[i] <= alpha / (m - rank):
+            break
+        rejected[int(i)] = True
+    return rejected
+
+
+def index_level_lines(boxes: list[tuple[str, str, dict]], unrecorded: Sequence[str]) -> list[str]:
+    """The index's section on its shown boxes: each one's held-out p-value and whether it holds
+    under Holm's correction over every box tested (``(claim, report link, record)`` from
+    :func:`box_records`); none when no report kept its boxes.
+
+    ``unrecorded``: the reports whose JSON keeps no boxes (written by older code). A family
+    without their boxes would be smaller than the one tested, and the correction too lenient, so
+    the section then names them instead of correcting.
+    """
+    if not boxes:
+        return []
+    if unrecorded:
+        return [
+            "## Where it holds, at the index's level",
+            "",
+            "Not judged: the summaries of "
+            + ", ".join(unrecorded)
+            + " keep no PRIM boxes (written by older code), and a correction over the other "
+            "reports' boxes alone would be too lenient. Write them again (`retention experiment "
+            "NAME` reads its stored runs) and then this page.",
+            "",
+        ]
+    passed = holm([b["p"] for _, _, b in boxes])
+    shown = [(n, rel, b, ok) for (n, rel, b), ok in zip(boxes, passed, strict=True) if b["shown"]]
+    holding = sum(ok for *_, ok in shown)
+    rows = [
+        f"| [{n}]({rel}) | {b['reading']} | {'fails where ' if b['side'] == 'fails' else ''}"
+        f"{b['box']} | {b['p']:.2g} | {'yes' if ok else 'no: a lead'} |"
+        for n, rel, b, ok in shown
+    ]
+    return [
+        "## Where it holds, at the index's level",
+        "",
+        f"Each box above is confirmed at its reading's level (held-out p < {ALPHA / 2:g}, two "
+        f"boxes a reading). The readings tested {len(boxes)} boxes of where they hold or fail "
+        f"in all (the boxes of where a reading is defined are not counted), of which at most "
+        f"about {ALPHA / 2 * len(boxes):.1f} would pass that level by chance if none were real "
+        "(Fisher's exact test is conservative, and a box must also close the gap). Under Holm's "
+        f"correction over all {len(boxes)} (family-wise {FAMILY_ALPHA:g}; Holm 1979), "
+        f"{holding} of the {len(shown)} boxes shown hold at the index's level; the others are "
+        "leads for a study of their own, not findings.",
+        "",
+        *(
+            [
+                "| claim | reading | box | held-out p | at the index's level |",
+                "|---|---|---|---|---|",
+                *rows,
+            ]
+            if rows
+            else ["No box is shown."]
+        ),
+        "",
+    ]

@@ -1,0 +1,78 @@
+"""A reading's verdict in words: P(holds) and its interval against declared cut-offs.
+
+*Supported*, *not supported*, *depends on the world* or *undetermined* by where the interval of
+P(holds) lies against :data:`CUTOFFS`; for a two-sided band, which side the failing worlds lie on
+(*stronger than claimed*, *dispersed around the claim*). docs/ODD.md §1.2 states every rule.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["CUTOFFS", "DISPERSED", "interval_text", "words"]
+
+#: P(holds) at or below the first: "not supported"; at or above the second: "supported".
+CUTOFFS = (0.2, 0.8)
+#: A two-sided reading's worlds miss its band on both sides when at least this share of the
+#: worlds where it is defined lies above it and as many below: the band then lies inside the
+#: middle half of the worlds' measured effects (between their quartiles), which spread wider
+#: than it. A declared cut-off, as :data:`CUTOFFS`.
+DISPERSED = 0.25
+
+
+def words(
+    p: float,
+    low: float,
+    high: float,
+    above: float = 0.0,
+    two_sided: bool = True,
+    below: float = 0.0,
+) -> str:
+    """The verdict in words from P(holds) and its interval ``[low, high]`` by :data:`CUTOFFS`.
+
+    *Supported* when the whole interval is at or above the upper cut-off, *not supported* when it
+    is at or below the lower one, *depends on the world* when it lies between them; an interval
+    that spans a cut-off is *undetermined* (more worlds would decide it). A two-sided band's
+    reading that fails mostly *above* it (``above`` ≥ 0.5: the share above among the worlds where
+    it is defined) adds *stronger than claimed*; one that fails on both sides, at least
+    :data:`DISPERSED` of the worlds above and as many below (``below``: the share below), adds
+    *dispersed around the claim*: the band lies inside the middle half of the worlds' measured
+    effects, which spread wider than it (each world's Monte-Carlo noise included: a report's
+    *near an edge* share and noise yardstick say how much of the spread that is). A one-sided band
+    has neither side. The words are compared whole wherever two verdicts are compared (a bin of
+    worlds "not supported" against one "not supported: dispersed around the claim" reads
+    differently), as they were for *stronger than claimed*.
+
+    >>> words(0.09, 0.07, 0.12, above=0.41, below=0.50)
+    'not supported: dispersed around the claim'
+    >>> words(0.09, 0.07, 0.12, above=0.10, below=0.81)
+    'not supported'
+    """
+    if np.isnan(p):
+        return "no plausible worlds"
+    side = ""
+    if two_sided and above >= 0.5:
+        side = "stronger than claimed"
+    elif two_sided and min(above, below) >= DISPERSED:
+        side = "dispersed around the claim"
+    stronger = f" ({side})" if side else ""
+    if low >= CUTOFFS[1]:
+        return "supported"
+    if high <= CUTOFFS[0]:
+        return f"not supported: {side}" if side else "not supported"
+    if low > CUTOFFS[0] and high < CUTOFFS[1]:
+        return "depends on the world"
+    if low <= CUTOFFS[0] and high >= CUTOFFS[1]:  # (too few worlds to say anything yet)
+        return f"undetermined: its interval spans {CUTOFFS[0]:g} and {CUTOFFS[1]:g}" + stronger
+    cut = CUTOFFS[1] if high >= CUTOFFS[1] else CUTOFFS[0]
+    return f"undetermined: its interval spans {cut:g}" + (stronger if cut == CUTOFFS[0] else "")
+
+
+def interval_text(p: float, low: float, high: float) -> str:
+    """``0.62 [0.57, 0.66]``: a probability and its interval, with three decimals where a bound
+    would round onto a cut-off (:data:`CUTOFFS`); "—" where nothing was measured (NaN)."""
+    if np.isnan(p):
+        return "—"
+    near = any(round(b, 2) in CUTOFFS and b not in CUTOFFS for b in (low, high))
+    d = 3 if near else 2
+    return f"{p:.{d}f} [{low:.{d}f}, {high:.{d}f}]"
