@@ -153,7 +153,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *along_index_lines(along, pairs),
         *_range_lines(ranges),
         *_scale_lines(scale, checked),
-        *control_lines(reports, out),
+        *control_lines(reports, out, EXPERIMENTS),
     ]
     write_atomic(out, "\n".join(lines))
     return out

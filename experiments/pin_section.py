@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from experiments import EXPERIMENTS
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
 from experiments.pins import pins_text
@@ -115,15 +114,16 @@ def pin_numbers(ev: ClaimEvidence) -> dict[str, object] | None:
     return {"pins": [[k, v] for k, v in ev.size.pins], **ev.pin_worlds, "readings": readings}
 
 
-def control_lines(reports: Path, out: Path) -> list[str]:
-    """The control studies written beside these reports (``pinned/*/README.md``), linked; none
-    when there are none."""
+def control_lines(reports: Path, out: Path, names: Iterable[str]) -> list[str]:
+    """The control studies written beside these reports (``pinned/*/README.md``), linked, each
+    with the readings it moves among the claims ``names`` (the index's); none when there are
+    none."""
     found = sorted((reports / "pinned").glob("*/README.md"))
     if not found:
         return []
     links = [
         f"- [{p.parent.name}]({Path(os.path.relpath(p, out.parent)).as_posix()})"
-        + _control_summary(p.parent)
+        + _control_summary(p.parent, names)
         for p in found
     ]
     return [
@@ -140,11 +140,11 @@ def control_lines(reports: Path, out: Path) -> list[str]:
     ]
 
 
-def _control_summary(folder: Path) -> str:
+def _control_summary(folder: Path, names: Iterable[str]) -> str:
     """``: 3 of 25 readings move — pareto profit_1y 0.09 → 0.18, …`` from a control study's
     reports (empty where it has none with a comparison)."""
     readings = []
-    for name in EXPERIMENTS:
+    for name in names:
         path = folder / f"{name}.json"
         pin = json.loads(path.read_text(encoding="utf-8")).get("pin") if path.exists() else None
         readings += [(name, r) for r in (pin or {}).get("readings", [])]
