@@ -2,7 +2,7 @@
 
 A reading's boxes are confirmed at the reading's own level (docs/ODD.md §1.2 item 5: a one-sided
 Fisher exact test on the held-out half, p < 0.025, two boxes a reading). Over all the readings
-of the index many boxes are tested, and about one in forty would pass that level by chance, so a
+of the index many boxes are tested, and up to one in forty would pass that level by chance, so a
 box shown in the index may be a chance finding. Holm's step-down correction (Holm 1979, Scand. J.
 Statist. 6:65) over every box the readings tested says which shown boxes also hold at a
 family-wise 0.05 over the whole index; the others are leads, not findings.
