@@ -17,13 +17,23 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from experiments.discovery import ALPHA
-from experiments.evidence import ClaimEvidence
+from experiments.discovery import ALPHA, Box
+from experiments.evidence import ClaimEvidence, ReadingEvidence
 
-__all__ = ["FAMILY_ALPHA", "box_records", "holm", "index_level_lines"]
+__all__ = ["FAMILY_ALPHA", "box_records", "holm", "index_level_lines", "shown_box"]
 
 #: Family-wise error rate over every box of the index.
 FAMILY_ALPHA = 0.05
+
+
+def shown_box(r: ReadingEvidence) -> tuple[str, Box] | None:
+    """The box a reading's report shows, with its side: the confirmed box of where it holds, else
+    the confirmed box of where it fails; None when neither is confirmed."""
+    if r.box is not None and r.box.confirmed:
+        return "holds", r.box
+    if r.fail_box is not None and r.fail_box.confirmed:
+        return "fails", r.fail_box
+    return None
 
 
 def box_records(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -33,18 +43,17 @@ def box_records(ev: ClaimEvidence) -> list[dict[str, object]]:
     """
     records = []
     for r in ev.readings:
-        holds_shown = r.box is not None and r.box.confirmed
+        shown = shown_box(r)
         for side, box in (("holds", r.box), ("fails", r.fail_box)):
             if box is None or not np.isfinite(box.p_value):
                 continue
-            shown = box.confirmed and (side == "holds" or not holds_shown)
             records.append(
                 {
                     "reading": r.verdict.reading.name,
                     "side": side,
                     "box": box.text(),
                     "p": float(box.p_value),
-                    "shown": bool(shown),
+                    "shown": shown is not None and shown[1] is box,
                 }
             )
     return records

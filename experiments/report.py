@@ -17,7 +17,7 @@ from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from experiments.pin_section import pin_intro, pin_numbers, pin_rows
 from experiments.pins import pins_text
-from experiments.prim_section import box_records
+from experiments.prim_section import box_records, shown_box
 from experiments.scale_section import scale_intro, scale_numbers, scale_rows
 from model.studies.files import atomic_file, write_atomic
 from model.version import version_and_commit
@@ -93,14 +93,15 @@ def where_text(r: ReadingEvidence) -> str:
         return "nowhere"
     if k == v.defined:
         return "everywhere"
-    if r.box is not None and r.box.confirmed:
-        b = r.box
+    shown = shown_box(r)
+    if shown is not None and shown[0] == "holds":
+        b = shown[1]
         return (
             f"{b.text()} (held out: coverage {b.coverage:.0%}, density {b.density:.0%} "
             f"vs {b.base:.0%} overall)"
         )
-    if r.fail_box is not None and r.fail_box.confirmed:
-        b = r.fail_box
+    if shown is not None:
+        b = shown[1]
         return (
             f"fails where {b.text()} (held out: {b.density:.0%} fail there vs {b.base:.0%} "
             f"overall; covers {b.coverage:.0%} of failures)"
