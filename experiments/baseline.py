@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from experiments.lifetime import month_profit
 from model import Scenario
 from model.engine.metrics import top_share
 from model.engine.retention_model import RetentionModel
@@ -25,6 +26,7 @@ __all__ = ["EXTRAS", "Baseline", "baseline_run", "baseline_runs"]
 EXTRAS = (
     "top20_profit_1y",
     "top20_profit_all",
+    "top20_contribution_1y",
     "stayer_ratio",
     "cohort_ratio",
     "cohort_profit_ratio",
@@ -43,6 +45,11 @@ class Baseline:
         ``top20_profit_1y`` / ``top20_profit_all``: top-fifth share of attributed profit among
         clients served in the last 12 months / the whole run (%; NaN where their total profit
         is ≤ 0: a share of profit needs a profit);
+        ``top20_contribution_1y``: the same share over the last 12 months with the firm's shared
+        costs (staff, training, hiring, overhead, R&D) spread over no one — each client's revenue
+        less the costs it causes, its acquisition included
+        (:func:`experiments.lifetime.month_profit`), as activity-based customer profitability
+        traces costs (%; NaN where the total is ≤ 0);
         ``stayer_ratio``: revenue of clients served in every month over the whole run divided by
         their first-year revenue; ``cohort_ratio`` and ``cohort_profit_ratio``: revenue and
         attributed profit over the whole run of the clients active at the start (churn and
@@ -90,12 +97,15 @@ class _Watch:
         self.served_last = np.zeros(c.n, bool)
         self.rev0, self.val0 = c.revenue_total.copy(), c.value.copy()
         self.snap: dict[str, np.ndarray] = {}
+        self.contribution_last = np.zeros(c.n)  # the last 12 months' (currency)
         self._before_month(model)
 
     def _before_month(self, model: RetentionModel) -> None:
+        c = model.clients
         if model.month == self.end - 12:
-            c = model.clients
             self.snap["rev_last"], self.snap["val_last"] = c.revenue_total.copy(), c.value.copy()
+        if model.month >= self.end - 12:  # (each month of the last year: its profit is a change)
+            self.val_before = c.value.copy()
 
     def after_month(self, model: RetentionModel) -> None:
         c = model.clients
@@ -104,6 +114,7 @@ class _Watch:
         self.served_all |= served | c.joins
         if model.month > self.end - 12:
             self.served_last |= served | c.joins
+            self.contribution_last += month_profit(model, self.val_before)
         if model.month == 12:
             self.snap["rev_12"] = c.revenue_total.copy()
         self._before_month(model)
@@ -123,6 +134,7 @@ class _Watch:
         return {
             "top20_profit_1y": 100.0 * _top_fifth(last_val[self.served_last]),
             "top20_profit_all": 100.0 * _top_fifth(val[self.served_all]),
+            "top20_contribution_1y": 100.0 * _top_fifth(self.contribution_last[self.served_last]),
             "stayer_ratio": ratio(rev[stayed], first[stayed]),
             "cohort_ratio": ratio(rev[start], first[start]),
             "cohort_profit_ratio": ratio(val[start], first[start]),

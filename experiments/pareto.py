@@ -1,10 +1,14 @@
-"""80% of profit comes from 20% of clients (read over a short and a long window, as two rows).
+"""80% of profit comes from 20% of clients (read over a short and a long window, and before the
+shared costs, as three rows).
 
-Both readings come from the world's baseline alone: each client's attributed profit (revenue minus
+The readings come from the world's baseline alone: each client's attributed profit (revenue minus
 the costs that client caused, its acquisition included, and its share of the firm's costs,
 ``clients.value``) over the window, among the clients served in it. The *revenue* share of the
 top fifth is a plausibility fact (Kim, Singh & Winer 2017), not this claim's estimand: profit
-concentrates further when some clients cost more than they bring.
+concentrates further when some clients cost more than they bring. A third reading takes the
+firm's shared costs out: activity-based customer profitability traces to a client only the costs
+its own activities drive, so the same top-fifth share is read over each client's contribution too
+(the two bracket how the shared costs are spread).
 """
 
 from __future__ import annotations
@@ -42,9 +46,25 @@ CLAIM = Claim(
             "% of profit",
             (70.0, 90.0),
         ),
+        Reading(
+            "contribution_1y",
+            "Share of the last year's customer contribution — revenue less the costs each client "
+            "causes (cost to serve, incidents, discount, its acquisition, referral credits), the "
+            "firm's shared costs spread over no one — earned by the top fifth of the clients "
+            "served that year",
+            _QUOTE + " (one year), with profit as customer profitability analysis measures it: "
+            "revenue less the cost of the activities each customer uses; such studies find the "
+            "top fifth earning up to 225% of the profit (a whale curve)",
+            "customer profitability by activity-based cost to serve: Cooper & Kaplan 1991 (HBR "
+            "69(3)), Kaplan & Narayanan 2001 (J. Cost Management 15(5)); band: 80 ±10, assumption",
+            "% of contribution",
+            (70.0, 90.0),
+        ),
     ),
     design="No extra arm: the top-fifth profit shares of the world's baseline over its last 12 "
-    "months and its whole horizon (per-client attributed profit, docs/ODD.md §7.5). A share above "
+    "months and its whole horizon (per-client attributed profit, docs/ODD.md §7.5), and over its "
+    "last 12 months with the shared costs (staff, training, hiring, overhead, R&D) charged to no "
+    "client: each client's contribution, the costs it causes only (§7.9). A share above "
     "100% means the other four fifths lose money together: stronger than claimed. Where the "
     "served clients' total profit is zero or negative the share is undefined: there is no "
     "profit to share (a percentage of profit needs a profit, as in every reading here whose band "
@@ -62,8 +82,9 @@ CLAIM = Claim(
 
 
 def measure(base: Baseline, seed: int) -> dict[str, float]:
-    """Both shares, % (NaN where the total profit is ≤ 0: no profit to share)."""
+    """The three shares, % (NaN where the total profit or contribution is ≤ 0: nothing to share)."""
     return {
         "profit_1y": float(base.extras["top20_profit_1y"]),
         "profit_all": float(base.extras["top20_profit_all"]),
+        "contribution_1y": float(base.extras["top20_contribution_1y"]),
     }

@@ -65,3 +65,17 @@ def test_overhead_is_charged_to_the_clients_served_and_the_books_still_balance()
         small_scenario({"run.months": 12, "market.initial_active_share": 0.6}), rng=2
     ).run()
     assert attributed < float(plain.clients.value.sum())
+
+
+def test_pareto_contribution_share_spreads_no_shared_cost_and_the_profit_share_does():
+    """``pareto``'s ``contribution_1y`` reads each client's contribution, the shared costs
+    charged to no one: overhead, which changes nothing clients do, leaves it exactly as it was,
+    while the attributed-profit share it is set beside moves."""
+    from experiments.baseline import baseline_run
+
+    base = small_scenario({"run.months": 18, "market.initial_active_share": 0.6, "run.seed": 3})
+    plain = baseline_run(base).extras
+    charged = baseline_run(base.with_overrides({"economics.overhead_share": SHARE})).extras
+    assert np.isfinite(plain["top20_contribution_1y"])
+    assert charged["top20_contribution_1y"] == pytest.approx(plain["top20_contribution_1y"], 1e-9)
+    assert charged["top20_profit_1y"] != pytest.approx(plain["top20_profit_1y"], 1e-3)

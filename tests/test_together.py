@@ -82,6 +82,7 @@ def _baseline_stepped(scenario: Scenario) -> dict[str, float]:
     import numpy as np
 
     from experiments.baseline import _top_fifth
+    from experiments.lifetime import month_profit
     from model.engine.retention_model import RetentionModel
 
     model = RetentionModel(scenario)
@@ -91,10 +92,14 @@ def _baseline_stepped(scenario: Scenario) -> dict[str, float]:
     served_last = np.zeros(c.n, bool)
     rev0, val0 = c.revenue_total.copy(), c.value.copy()
     snap: dict[str, np.ndarray] = {}
+    contribution = np.zeros(c.n)
     while model.month < end:
         if model.month == end - 12:
             snap["rev_last"], snap["val_last"] = c.revenue_total.copy(), c.value.copy()
+        before = c.value.copy()
         model.step()
+        if model.month > end - 12:
+            contribution += month_profit(model, before)
         served = model.ctx.served
         stayed &= served
         served_all |= served | c.joins
@@ -114,6 +119,7 @@ def _baseline_stepped(scenario: Scenario) -> dict[str, float]:
     return {
         "top20_profit_1y": 100.0 * _top_fifth(last_val[served_last]),
         "top20_profit_all": 100.0 * _top_fifth(val[served_all]),
+        "top20_contribution_1y": 100.0 * _top_fifth(contribution[served_last]),
         "stayer_ratio": ratio(rev[kept], first[kept]),
         "cohort_ratio": ratio(rev[start_active], first[start_active]),
         "cohort_profit_ratio": ratio(val[start_active], first[start_active]),
