@@ -230,3 +230,33 @@ def test_closed_forms_take_a_whole_float_horizon_and_a_single_profit() -> None:
         clv_markov(_CHAIN, [10, -1], 0.1, periods=3.0), clv_markov(_CHAIN, [10, -1], 0.1, periods=3)
     )
     assert npv(100.0, 0.1).shape == (1,)
+
+
+def test_a_run_results_summary_is_read_only_and_still_a_plain_dict_to_read() -> None:
+    import copy
+    import json
+    import pickle
+
+    from model.studies.run import ReadOnlySummary
+
+    result = simulate(Scenario(), seed=1, clients=150, months=3)
+    head = result.summary
+    with pytest.raises(TypeError, match=r"read-only.*dict\(result.summary\)"):
+        head["npv"] = 0.0
+    for change in (
+        lambda: head.update(npv=0.0),
+        lambda: head.pop("npv"),
+        lambda: head.setdefault("x", 1.0),
+        lambda: head.clear(),
+    ):
+        with pytest.raises(TypeError, match="read-only"):
+            change()
+    assert "npv" in head and isinstance(head, dict)
+    back = pickle.loads(pickle.dumps(result))
+    assert isinstance(back.summary, ReadOnlySummary)
+    assert back.summary == pytest.approx(dict(head), nan_ok=True)  # (NaN headlines included)
+    assert copy.deepcopy(result).summary is head
+    assert json.loads(json.dumps(head)) == pytest.approx(dict(head), nan_ok=True)
+    mine = dict(head)
+    mine["npv"] = 1.0  # a copy changes freely
+    assert mine["npv"] == 1.0 != head["npv"]

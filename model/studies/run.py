@@ -20,6 +20,7 @@ from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import shown
 
 __all__ = [
+    "ReadOnlySummary",
     "RunResult",
     "in_seed_order",
     "run_many",
@@ -27,6 +28,32 @@ __all__ = [
     "simulate_many",
     "with_common",
 ]
+
+
+class ReadOnlySummary(dict):
+    """A run's headline numbers: a ``dict`` (``json.dumps``, pandas and ``dict(...)`` take it as
+    one) that refuses changes, as the frozen :class:`RunResult` holding it does; copy it with
+    ``dict(result.summary)`` to change it. Pickles as itself (for processes and Dask)."""
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError(
+            "RunResult.summary is read-only (the run's numbers); copy it with "
+            "dict(result.summary) to change it"
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = __ior__ = _refuse
+
+    def __reduce__(self) -> tuple[type, tuple[dict[str, float]]]:
+        # (pickle's default for a dict subclass refills it item by item through __setitem__)
+        return (type(self), (dict(self),))
+
+    def __copy__(self) -> ReadOnlySummary:
+        return self  # (nothing in it can change)
+
+    def __deepcopy__(self, memo: dict) -> ReadOnlySummary:
+        return self
 
 
 @dataclass(frozen=True)
@@ -39,13 +66,19 @@ class RunResult:
         The scenario exactly as run (seed and horizon included).
     timeseries : pandas.DataFrame
         One row per month, one column per metric (:data:`model.engine.metrics.METRICS`).
-    summary : dict
-        Headline numbers (:meth:`RetentionModel.summary`).
+    summary : ReadOnlySummary
+        Headline numbers (:meth:`RetentionModel.summary`), read-only: a ``dict`` that refuses
+        changes (``dict(result.summary)`` is a copy to change). The timeseries is the result's
+        own frame, not shared with the model or any other result.
     """
 
     scenario: Scenario
     timeseries: pd.DataFrame
     summary: dict[str, float]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.summary, ReadOnlySummary):
+            object.__setattr__(self, "summary", ReadOnlySummary(self.summary))
 
     @property
     def seed(self) -> int:
