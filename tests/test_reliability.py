@@ -514,8 +514,8 @@ def test_a_stop_after_the_results_landed_says_they_are_complete(tmp_path, monkey
 
     real = outputs._swap_into_place
 
-    def lands_then_stops(staging, outdir, *outputs):
-        real(staging, outdir, *outputs)
+    def lands_then_stops(staging, outdir, *outputs, **how):
+        real(staging, outdir, *outputs, **how)
         raise Terminated
 
     monkeypatch.setattr(outputs, "_swap_into_place", lands_then_stops)
@@ -526,7 +526,7 @@ def test_a_stop_after_the_results_landed_says_they_are_complete(tmp_path, monkey
     assert f"{out} had already been written in full" in err
     assert (out / "summary.json").exists()
 
-    def stops_first(staging, outdir, *outputs):
+    def stops_first(staging, outdir, *outputs, **how):
         raise Terminated
 
     monkeypatch.setattr(outputs, "_swap_into_place", stops_first)
@@ -685,3 +685,44 @@ def test_a_file_moved_to_another_file_system_is_copied_whole(tmp_path, monkeypat
     outputs._move(source, target)
     assert target.read_text() == "new" and not source.exists()
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.csv"]
+
+
+def test_out_dot_under_a_parent_that_cannot_be_written_stages_inside(tmp_path, monkeypatch):
+    """``--out .`` in a folder whose parent cannot be written (the top of a mount, a folder
+    under a read-only one) failed: the staging folder and kept runs go beside the results. They
+    now go inside it, hidden, and are gone when the results are in place; one a killed process
+    left there is removed, and does not make the folder read as someone else's."""
+    import tempfile
+
+    from model.interfaces.cli import outputs
+
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    real = tempfile.mkdtemp
+
+    def parent_read_only(*args, **kwargs):
+        if Path(kwargs["dir"]) == tmp_path:
+            raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outputs.tempfile, "mkdtemp", parent_read_only)
+    dead = here / f".here.partial-{outputs._owner()}-999999999-x"
+    dead.mkdir()
+    base = ("run", "--clients", "150", "--months", "3", "--quiet", "--no-figures", "--out", ".")
+    assert cli(*base) == 0
+    assert sorted(p.name for p in here.iterdir()) == [
+        "report.html",
+        "summary.json",
+        "timeseries.csv",
+    ]
+    assert cli(*base, "--replications", "2", "--force") == 0  # (runs kept inside meanwhile)
+    assert sorted(p.name for p in here.iterdir()) == [
+        "report.html",
+        "runs.csv",
+        "summary.json",
+        "timeseries.csv",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]
+    # Where the folder does not exist yet, there is nowhere to stage: a clear error, as before.
+    assert cli(*base[:-1], str(tmp_path / "new")) == 2

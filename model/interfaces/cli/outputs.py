@@ -1,7 +1,9 @@
 """Results folders written atomically, and the metadata that makes a run reproducible.
 
 Outputs are written into a temporary folder beside the target and renamed into place at the end,
-so an interrupted or failed run never leaves a half-written results folder.
+so an interrupted or failed run never leaves a half-written results folder. Where the target's
+parent cannot be written, the temporary folder is inside the target and each file is moved into
+place whole.
 """
 
 from __future__ import annotations
@@ -86,7 +88,9 @@ def staging_folder(
     fresh: bool = False,
     quiet: bool = False,
 ) -> Iterator[Path]:
-    """A temporary folder beside ``outdir``, renamed to ``outdir`` only if the block succeeds.
+    """A temporary folder beside ``outdir``, renamed to ``outdir`` only if the block succeeds
+    (inside an existing ``outdir`` whose parent cannot be written, its files then moved into
+    place one by one).
 
     Checks before yielding that ``outdir`` can be written: its parent is created if missing, and
     an existing ``outdir`` is replaced only if it is empty or holds a previous ``made_by``'s
@@ -102,7 +106,7 @@ def staging_folder(
     if outdir.exists():
         if not outdir.is_dir():
             raise CliError(f"--out {given!r}: exists and is not a folder")
-        entries = {p.name for p in outdir.iterdir()}
+        entries = {p.name for p in outdir.iterdir() if not _ours_inside(outdir, p.name)}
         ours = entries & set(outputs) and all(_is_output(outdir / e, outputs) for e in entries)
         if entries and not ours:
             raise CliError(
@@ -112,9 +116,7 @@ def staging_folder(
     try:
         outdir.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(outdir)
-        staging = Path(
-            tempfile.mkdtemp(prefix=_staging_prefix(outdir, "partial"), dir=outdir.parent)
-        )
+        staging, inside = _make_staging(outdir)
         staging.chmod(ordinary_mode(folder=True))  # mkdtemp makes it private; results are not
     except (FileExistsError, NotADirectoryError):
         raise CliError(
@@ -127,22 +129,43 @@ def staging_folder(
             "allowed: a folder path you can write to"
         ) from None
     try:
-        with _kept_runs(outdir, fresh, quiet) if keep_runs else nullcontext():
+        with _kept_runs(outdir, fresh, quiet, inside) if keep_runs else nullcontext():
             yield staging
-            _swap_into_place(staging, outdir, outputs)
+            _swap_into_place(staging, outdir, outputs, in_place=inside)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def _make_staging(outdir: Path) -> tuple[Path, bool]:
+    """A new staging folder for ``outdir`` and whether it is inside it: beside it (renamed onto
+    it at the end), or, where ``outdir``'s parent cannot be written and ``outdir`` is a folder
+    (``--out .`` at the top of a mount, a folder under a read-only one), inside it, its files
+    then moved into place one by one (:func:`_fill_in_place`)."""
+    prefix = _staging_prefix(outdir, "partial")
+    try:
+        return Path(tempfile.mkdtemp(prefix=prefix, dir=outdir.parent)), False
+    except OSError as exc:
+        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS) or not outdir.is_dir():
+            raise
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=outdir)), True
+
+
+def _ours_inside(outdir: Path, name: str) -> bool:
+    """Whether ``name``, in ``outdir``, is a folder of this tool's own made there when its parent
+    could not be written: a staging folder or kept runs (:func:`_make_staging`)."""
+    return name.startswith((f".{outdir.name}.partial-", f".{outdir.name}.kept"))
+
+
 @contextmanager
-def _kept_runs(outdir: Path, fresh: bool, quiet: bool) -> Iterator[None]:
-    """Keep the block's runs in ``.NAME.kept`` beside ``outdir``
-    (:func:`model.studies.kept_runs.keep_runs`), and remove that folder, still holding it,
-    once the block has put the results in place — or if it ends with nothing kept."""
+def _kept_runs(outdir: Path, fresh: bool, quiet: bool, inside: bool = False) -> Iterator[None]:
+    """Keep the block's runs in ``.NAME.kept`` beside ``outdir`` (inside it, with ``inside``:
+    where its parent cannot be written) (:func:`model.studies.kept_runs.keep_runs`), and remove
+    that folder, still holding it, once the block has put the results in place — or if it ends
+    with nothing kept."""
     from model.studies.kept_runs import keep_runs
 
     outdir = placed(outdir)  # (so that --out . keeps them beside, not inside)
-    folder = outdir.parent / f".{outdir.name}.kept"
+    folder = (outdir if inside else outdir.parent) / f".{outdir.name}.kept"
     busy = (
         f"--out {str(outdir)!r}: another command is writing its results there now; allowed: one "
         "at a time (or another --out)"
@@ -188,10 +211,12 @@ def _remove_leftovers(outdir: Path) -> None:
     if "_ns" not in owner:
         return
     mine = re.compile(rf"^\.{re.escape(outdir.name)}\.partial-{re.escape(owner)}-(\d+)-")
-    try:
-        entries = list(outdir.parent.iterdir())
-    except OSError:
-        return
+    entries = []
+    for folder in (outdir.parent, outdir):  # (inside: where the parent could not be written)
+        try:
+            entries += list(folder.iterdir())
+        except OSError:
+            continue
     for entry in entries:
         found = mine.match(entry.name)
         if found and entry.is_dir() and not _alive(int(found.group(1))):
@@ -223,13 +248,16 @@ WRITTEN: list[Path] = []
 RESUMABLE: list[Path] = []
 
 
-def _swap_into_place(staging: Path, outdir: Path, outputs: tuple[str, ...] = ()) -> None:
+def _swap_into_place(
+    staging: Path, outdir: Path, outputs: tuple[str, ...] = (), *, in_place: bool = False
+) -> None:
     """Rename ``staging`` to ``outdir``; a previous ``outdir`` is moved aside first, then removed.
 
     A folder that holds the working directory (``--out .``) is filled in place instead
-    (:func:`_fill_in_place`): moved aside, it would leave the user's shell in a removed folder.
+    (:func:`_fill_in_place`): moved aside, it would leave the user's shell in a removed folder;
+    so is one whose staging folder is inside it (``in_place``: its parent cannot be written).
     """
-    if _holds_cwd(outdir):
+    if in_place or _holds_cwd(outdir):
         _fill_in_place(staging, outdir, outputs)
         WRITTEN.append(outdir)
         return
