@@ -248,6 +248,7 @@ def test_a_run_results_summary_is_read_only_and_still_a_plain_dict_to_read() -> 
         lambda: head.pop("npv"),
         lambda: head.setdefault("x", 1.0),
         lambda: head.clear(),
+        lambda: head.__init__(npv=99.0),
     ):
         with pytest.raises(TypeError, match="read-only"):
             change()

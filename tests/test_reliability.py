@@ -702,7 +702,7 @@ def test_out_dot_under_a_parent_that_cannot_be_written_stages_inside(tmp_path, m
     real = tempfile.mkdtemp
 
     def parent_read_only(*args, **kwargs):
-        if Path(kwargs["dir"]) == tmp_path:
+        if Path(kwargs.get("dir") or "") == tmp_path:
             raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
         return real(*args, **kwargs)
 
@@ -726,3 +726,23 @@ def test_out_dot_under_a_parent_that_cannot_be_written_stages_inside(tmp_path, m
     assert sorted(p.name for p in tmp_path.iterdir()) == ["here"]
     # Where the folder does not exist yet, there is nowhere to stage: a clear error, as before.
     assert cli(*base[:-1], str(tmp_path / "new")) == 2
+
+
+def test_a_results_folder_holding_hidden_folders_named_like_ours_is_not_replaced(tmp_path):
+    """Names of the tool's own hidden folders count as its own only where it stages inside the
+    folder (a parent that cannot be written). Where the folder is replaced whole, a folder or a
+    file named like them is the user's: the folder is refused, and nothing in it is lost."""
+    out = tmp_path / "res"
+    args = ("run", "--clients", "150", "--months", "3", "--quiet", "--no-figures", "--out", out)
+    assert cli(*args) == 0
+    notes = out / ".res.kept" / "my-notes.txt"
+    notes.parent.mkdir()
+    notes.write_text("mine")
+    assert cli(*args) == 0  # (kept runs waiting inside: staged inside, the notes left alone)
+    assert notes.read_text() == "mine"
+    notes.unlink()
+    notes.parent.rmdir()
+    backup = out / ".res.kept-backup.tar"
+    backup.write_text("mine")
+    assert cli(*args) == 2
+    assert backup.read_text() == "mine" and (out / "summary.json").exists()

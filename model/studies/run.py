@@ -37,6 +37,11 @@ class ReadOnlySummary(dict):
 
     __slots__ = ()
 
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        if self:  # (called again on a filled one: a change)
+            self._refuse()
+        dict.__init__(self, *args, **kwargs)
+
     def _refuse(self, *args: object, **kwargs: object) -> None:
         raise TypeError(
             "RunResult.summary is read-only (the run's numbers); copy it with "

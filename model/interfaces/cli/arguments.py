@@ -117,8 +117,9 @@ def add_study_options(p: argparse.ArgumentParser, replications: int, out: str = 
     p.add_argument(
         "--fresh",
         action="store_true",
-        help="discard the runs a stopped run of the same command kept (beside DIR, as .DIR.kept; "
-        "by default the command resumes from them)",
+        help="discard the runs a stopped run of the same command kept (beside DIR, as "
+        ".DIR.kept, or inside it where its parent cannot be written; by default the command "
+        "resumes from them)",
     )
     p.add_argument("--quiet", action="store_true", help="print nothing but errors (no bar)")
 

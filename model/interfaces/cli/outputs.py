@@ -98,25 +98,34 @@ def staging_folder(
     other files). Every subcommand that writes a results folder uses it.
 
     With ``keep_runs`` the block's runs are kept as they finish in a hidden folder beside
-    ``outdir`` (:func:`_kept_runs`), so that the same command, stopped, resumes from them
-    (``fresh``: discard them first; ``quiet``: say nothing of them).
+    ``outdir`` (inside it where its parent cannot be written: :func:`_kept_runs`), so that the
+    same command, stopped, resumes from them (``fresh``: discard them first; ``quiet``: say
+    nothing of them).
     """
     given = str(outdir)  # (the messages name --out as the user wrote it)
     outdir = placed(outdir)  # (so that "." and ".." have a parent to stage beside)
-    if outdir.exists():
-        if not outdir.is_dir():
-            raise CliError(f"--out {given!r}: exists and is not a folder")
-        entries = {p.name for p in outdir.iterdir() if not _ours_inside(outdir, p.name)}
-        ours = entries & set(outputs) and all(_is_output(outdir / e, outputs) for e in entries)
-        if entries and not ours:
-            raise CliError(
-                f"--out {given!r}: folder exists and is not a previous output of "
-                f"'{made_by}'; allowed: a new or empty folder, or one written by '{made_by}'"
-            )
+    inside = False
     try:
-        outdir.parent.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(outdir)
-        staging, inside = _make_staging(outdir)
+        if outdir.exists():
+            if not outdir.is_dir():
+                raise CliError(f"--out {given!r}: exists and is not a folder")
+            _remove_leftovers(outdir)
+            inside = _stage_inside(outdir)
+            # This tool's own hidden folders inside it count as its own only where it stages
+            # there; beside, the folder is replaced whole, and they would go with it.
+            mine = _ours_inside(outdir) if inside else set()
+            entries = {p.name for p in outdir.iterdir()} - mine
+            ours = entries & set(outputs) and all(_is_output(outdir / e, outputs) for e in entries)
+            if entries and not ours:
+                raise CliError(
+                    f"--out {given!r}: folder exists and is not a previous output of "
+                    f"'{made_by}'; allowed: a new or empty folder, or one written by '{made_by}'"
+                )
+        else:
+            outdir.parent.mkdir(parents=True, exist_ok=True)
+            _remove_leftovers(outdir)
+        where = outdir if inside else outdir.parent
+        staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(outdir, "partial"), dir=where))
         staging.chmod(ordinary_mode(folder=True))  # mkdtemp makes it private; results are not
     except (FileExistsError, NotADirectoryError):
         raise CliError(
@@ -136,24 +145,34 @@ def staging_folder(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _make_staging(outdir: Path) -> tuple[Path, bool]:
-    """A new staging folder for ``outdir`` and whether it is inside it: beside it (renamed onto
-    it at the end), or, where ``outdir``'s parent cannot be written and ``outdir`` is a folder
-    (``--out .`` at the top of a mount, a folder under a read-only one), inside it, its files
-    then moved into place one by one (:func:`_fill_in_place`)."""
-    prefix = _staging_prefix(outdir, "partial")
+def _stage_inside(outdir: Path) -> bool:
+    """Whether to stage inside the existing folder ``outdir``: where kept runs of a stopped
+    command wait there (resumed where they were kept), or where its parent cannot be written
+    (``--out .`` at the top of a mount, a folder under a read-only one); else beside it, to be
+    renamed onto it. The files are then moved into place one by one (:func:`_fill_in_place`)."""
+    if (outdir / f".{outdir.name}.kept").is_dir():
+        return True
     try:
-        return Path(tempfile.mkdtemp(prefix=prefix, dir=outdir.parent)), False
+        probe = tempfile.mkdtemp(prefix=_staging_prefix(outdir, "partial"), dir=outdir.parent)
     except OSError as exc:
-        if exc.errno not in (errno.EACCES, errno.EPERM, errno.EROFS) or not outdir.is_dir():
-            raise
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=outdir)), True
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return True
+        raise
+    os.rmdir(probe)
+    return False
 
 
-def _ours_inside(outdir: Path, name: str) -> bool:
-    """Whether ``name``, in ``outdir``, is a folder of this tool's own made there when its parent
-    could not be written: a staging folder or kept runs (:func:`_make_staging`)."""
-    return name.startswith((f".{outdir.name}.partial-", f".{outdir.name}.kept"))
+def _ours_inside(outdir: Path) -> set[str]:
+    """The folders of this tool's own inside ``outdir`` (:func:`_stage_inside`): its kept runs
+    (``.NAME.kept``) and staging folders (``.NAME.partial-OWNER-PID-…``), folders only."""
+    staging = re.compile(rf"^\.{re.escape(outdir.name)}\.partial-.+-\d+-")
+    return {
+        entry.name
+        for entry in outdir.iterdir()
+        if (entry.name == f".{outdir.name}.kept" or staging.match(entry.name))
+        and entry.is_dir()
+        and not entry.is_symlink()
+    }
 
 
 @contextmanager
@@ -164,7 +183,7 @@ def _kept_runs(outdir: Path, fresh: bool, quiet: bool, inside: bool = False) -> 
     with nothing kept."""
     from model.studies.kept_runs import keep_runs
 
-    outdir = placed(outdir)  # (so that --out . keeps them beside, not inside)
+    outdir = placed(outdir)  # (so that --out . keeps them beside it, unless ``inside``)
     folder = (outdir if inside else outdir.parent) / f".{outdir.name}.kept"
     busy = (
         f"--out {str(outdir)!r}: another command is writing its results there now; allowed: one "

@@ -84,7 +84,8 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
         metavar="R",
         help="run R seeds (run.seed, +1, ...); report each headline as a mean with its 95%% "
         "interval and draw the figures with bands (default 1). Finished runs are kept beside DIR "
-        "as they finish: the same command, interrupted, resumes from them",
+        "(inside it where its parent cannot be written) as they finish: the same command, "
+        "interrupted, resumes from them",
     )
     add_workers_option(
         p, "with --replications: local processes to run them in (default 1: this process)"
