@@ -126,7 +126,7 @@ def _store(args: argparse.Namespace) -> Path:
     """The study's store (with --pin, the pinned study's; ``--fresh`` clears it, once)."""
     from experiments.pins import pins_slug
     from experiments.study import clear
-    from model.interfaces.cli.outputs import RESUMABLE
+    from model.interfaces.cli.staging import RESUMABLE
 
     store = _drawn_store(args)
     if args.pins:

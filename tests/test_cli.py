@@ -19,7 +19,7 @@ import pytest
 import model
 from model.engine.metrics import METRICS
 from model.engine.numerics import numerics_class
-from model.interfaces.cli import main, outputs
+from model.interfaces.cli import main, staging
 from model.interfaces.cli import run as cli_run
 from model.scenario import Scenario, parameter_table
 from model.studies.run import simulate
@@ -389,12 +389,12 @@ def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(tmp_path):
     killed.wait()
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        prefix = outputs._staging_prefix(out, "partial")
+        prefix = staging._staging_prefix(out, "partial")
         me = f"-{os.getpid()}-"
         left = tmp_path / (prefix.replace(me, f"-{killed.pid}-") + "abc")
         running = tmp_path / (prefix.replace(me, f"-{live.pid}-") + "xyz")
         elsewhere = tmp_path / f".res.partial-otherhost_ns1-{killed.pid}-abc"
-        old = tmp_path / (outputs._staging_prefix(out, "old").replace(me, f"-{killed.pid}-") + "q")
+        old = tmp_path / (staging._staging_prefix(out, "old").replace(me, f"-{killed.pid}-") + "q")
         for folder in (left, running, elsewhere, old):
             folder.mkdir()
             (folder / "timeseries.csv").write_text("half")

@@ -509,16 +509,16 @@ def test_app_without_its_extra_says_how_to_install_it(monkeypatch):
 def test_a_stop_after_the_results_landed_says_they_are_complete(tmp_path, monkeypatch, capsys):
     """A SIGTERM between a run's results landing and its last line used to say "previous results
     are untouched" although the new ones were complete; a stop before they land still says so."""
-    from model.interfaces.cli import outputs
+    from model.interfaces.cli import staging
     from model.interfaces.cli.errors import Terminated
 
-    real = outputs._swap_into_place
+    real = staging._swap_into_place
 
     def lands_then_stops(staging, outdir, *outputs, **how):
         real(staging, outdir, *outputs, **how)
         raise Terminated
 
-    monkeypatch.setattr(outputs, "_swap_into_place", lands_then_stops)
+    monkeypatch.setattr(staging, "_swap_into_place", lands_then_stops)
     out = tmp_path / "r"
     args = ("run", "--clients", "200", "--months", "3", "--no-figures", "--quiet", "--out", out)
     assert cli(*args) == 143
@@ -529,7 +529,7 @@ def test_a_stop_after_the_results_landed_says_they_are_complete(tmp_path, monkey
     def stops_first(staging, outdir, *outputs, **how):
         raise Terminated
 
-    monkeypatch.setattr(outputs, "_swap_into_place", stops_first)
+    monkeypatch.setattr(staging, "_swap_into_place", stops_first)
     assert cli(*args[:-1], tmp_path / "s") == 143
     assert "stopped (SIGTERM); previous results are untouched" in capsys.readouterr().err
     assert not (tmp_path / "s").exists()
@@ -573,7 +573,7 @@ def test_out_dot_writes_into_the_working_folder_and_leaves_it_in_place(tmp_path,
 def test_a_failed_move_aside_leaves_no_folder_behind(tmp_path, monkeypatch):
     """When the previous results cannot be moved aside, the empty folder made for them goes
     too (it was left beside them), and the previous results stay."""
-    from model.interfaces.cli import outputs
+    from model.interfaces.cli import staging
 
     out = tmp_path / "r"
     args = ("run", "--clients", "200", "--months", "3", "--no-figures", "--quiet", "--out", out)
@@ -585,7 +585,7 @@ def test_a_failed_move_aside_leaves_no_folder_behind(tmp_path, monkeypatch):
             raise PermissionError(13, "Permission denied")
         real(src, dst)
 
-    monkeypatch.setattr(outputs.os, "replace", refuse_first)
+    monkeypatch.setattr(staging.os, "replace", refuse_first)
     assert cli(*args) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
     assert (out / "summary.json").exists()
@@ -667,7 +667,7 @@ def test_out_through_a_symlinks_parent_is_where_the_system_puts_it(tmp_path, cap
 def test_a_file_moved_to_another_file_system_is_copied_whole(tmp_path, monkeypatch):
     """`--out .` in a folder that is a mount: its staging folder is in the parent, another file
     system, and the rename failed (EXDEV) after the whole run."""
-    from model.interfaces.cli import outputs
+    from model.interfaces.cli import staging
 
     source, target = tmp_path / "s" / "a.csv", tmp_path / "t" / "a.csv"
     source.parent.mkdir()
@@ -681,8 +681,8 @@ def test_a_file_moved_to_another_file_system_is_copied_whole(tmp_path, monkeypat
             raise OSError(errno.EXDEV, "Invalid cross-device link")
         real(src, dst)
 
-    monkeypatch.setattr(outputs.os, "replace", cross_device)
-    outputs._move(source, target)
+    monkeypatch.setattr(staging.os, "replace", cross_device)
+    staging._move(source, target)
     assert target.read_text() == "new" and not source.exists()
     assert sorted(p.name for p in target.parent.iterdir()) == ["a.csv"]
 
@@ -694,7 +694,7 @@ def test_out_dot_under_a_parent_that_cannot_be_written_stages_inside(tmp_path, m
     left there is removed, and does not make the folder read as someone else's."""
     import tempfile
 
-    from model.interfaces.cli import outputs
+    from model.interfaces.cli import staging
 
     here = tmp_path / "here"
     here.mkdir()
@@ -706,8 +706,8 @@ def test_out_dot_under_a_parent_that_cannot_be_written_stages_inside(tmp_path, m
             raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(outputs.tempfile, "mkdtemp", parent_read_only)
-    dead = here / f".here.partial-{outputs._owner()}-999999999-x"
+    monkeypatch.setattr(staging.tempfile, "mkdtemp", parent_read_only)
+    dead = here / f".here.partial-{staging._owner()}-999999999-x"
     dead.mkdir()
     base = ("run", "--clients", "150", "--months", "3", "--quiet", "--no-figures", "--out", ".")
     assert cli(*base) == 0

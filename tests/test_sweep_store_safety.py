@@ -11,7 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pytest
 
 from model.interfaces.cli.main import _classify
-from model.interfaces.cli.outputs import RESUMABLE
+from model.interfaces.cli.staging import RESUMABLE
 from model.studies.sweep import SweepError, parse_spec, run_sweep
 from model.studies.sweep.designs import build_design
 from model.studies.sweep.store import SIMULATION, open_store

@@ -3,8 +3,9 @@
 :mod:`~model.interfaces.cli.main` builds the parser and runs it; :mod:`~model.interfaces.cli.errors`
 holds the error type every subcommand raises for bad input (one line, exit status 2);
 :mod:`~model.interfaces.cli.inputs` is the input boundary (argument types, file and memory checks);
-:mod:`~model.interfaces.cli.arguments` and :mod:`~model.interfaces.cli.outputs` hold the options
-and the atomic results folders they share. Importing this package is light (the subcommands and
+:mod:`~model.interfaces.cli.arguments`, :mod:`~model.interfaces.cli.outputs` and
+:mod:`~model.interfaces.cli.staging` hold the options, the results' metadata and the atomic
+results folders they share. Importing this package is light (the subcommands and
 the libraries load inside :func:`main`, which handles Ctrl+C and SIGTERM from its first line).
 """
 

@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     folders removed, worker processes stopped). Anything else is a bug and keeps its traceback.
     ``--debug`` anywhere on the line prints the traceback of any error as well.
     """
-    from model.interfaces.cli.outputs import RESUMABLE, WRITTEN
+    from model.interfaces.cli.staging import RESUMABLE, WRITTEN
 
     WRITTEN.clear()  # what this command puts in place
     RESUMABLE.clear()
@@ -177,7 +177,7 @@ def command() -> None:
 def _stop_outcome() -> str:
     """What a stop left behind: results already in place are complete, tasks finished in a
     resumable store are kept, the rest is untouched."""
-    from model.interfaces.cli.outputs import WRITTEN
+    from model.interfaces.cli.staging import WRITTEN
 
     said = [kept] if (kept := _kept("the same command, without --fresh, resumes from them")) else []
     if WRITTEN:
@@ -216,7 +216,7 @@ def _classify(exc: BaseException) -> tuple[int | None, str]:
 def _kept(how: str = "the same command resumes from them") -> str:
     """Where a stop or an environment error (a full disk, memory) left the finished runs of a
     command that keeps them, and ``how`` they are used; "" for a command that keeps none."""
-    from model.interfaces.cli.outputs import RESUMABLE
+    from model.interfaces.cli.staging import RESUMABLE
 
     if not RESUMABLE:
         return ""

@@ -16,7 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from model.interfaces.cli.outputs import json_number, run_metadata, staging_folder
+from model.interfaces.cli.outputs import json_number, run_metadata
+from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.arguments import count
 

@@ -25,7 +25,8 @@ from model.interfaces.cli.inputs import (
     safe_name,
     seed,
 )
-from model.interfaces.cli.outputs import check_replace, run_metadata, staging_folder
+from model.interfaces.cli.outputs import check_replace, run_metadata
+from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.schedule import set_again
 

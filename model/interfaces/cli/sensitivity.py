@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from model.interfaces.cli.inputs import check_out, output_path
-from model.interfaces.cli.outputs import staging_folder
+from model.interfaces.cli.staging import staging_folder
 
 __all__ = ["SENSITIVITY_OUTPUTS", "add_sensitivity", "cmd_sensitivity"]
 

@@ -55,7 +55,8 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run or resume a sweep, or show a store's status."""
-    from model.interfaces.cli.outputs import RESUMABLE, study_metadata
+    from model.interfaces.cli.outputs import study_metadata
+    from model.interfaces.cli.staging import RESUMABLE
     from model.interfaces.progress import watched
     from model.interfaces.sweep_report import write_sweep_report
     from model.studies.sweep import SweepError, executor, load_spec, run_sweep, status

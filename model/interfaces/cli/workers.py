@@ -47,10 +47,11 @@ def study_places(
     desc: str,
 ) -> Iterator[tuple[Path, Executor | None, Any]]:
     """Where a many-run command works: its staging folder (its runs kept beside ``outdir``, or inside
-    it where its parent cannot be written, as they finish: :func:`~model.interfaces.cli.outputs.staging_folder`), its pool
+    it where its parent cannot be written, as they finish:
+    :func:`~model.interfaces.cli.staging.staging_folder`), its pool
     (``args.workers``) and its progress bar over ``runs`` (None: unknown), as
     ``(staging, executor, bar)``."""
-    from model.interfaces.cli.outputs import staging_folder
+    from model.interfaces.cli.staging import staging_folder
     from model.interfaces.progress import bar
 
     with (
