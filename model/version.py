@@ -69,6 +69,25 @@ def git_commit(short: bool = False) -> str | None:
 
 def version_and_commit() -> str:
     """``__version__``, and in a checkout its short commit: ``"0.2.0.dev564+g33285911b (git
-    3328591)"`` — what ``retention --version`` prints and experiment reports cite."""
+    3328591)"`` — what ``retention --version`` prints and experiment reports cite.
+
+    A checkout's ``__version__`` was computed when it was installed; once HEAD has moved on, its
+    development number and ``+g<commit>`` name an older commit than the one running, so they
+    are left out (``"0.2.0.dev (git 09896b0)"``): the git commit alone says which code ran.
+    """
     commit = git_commit(short=True)
-    return __version__ if commit is None else f"{__version__} (git {commit})"
+    if commit is None:
+        return __version__
+    return f"{_current_part(__version__, commit)} (git {commit})"
+
+
+def _current_part(installed: str, commit: str) -> str:
+    """``installed`` where its ``+g<hash>`` is ``commit``'s (or it names none); else its release
+    and ``.dev`` alone, without the development number and hash of an older install."""
+    release, plus, local = installed.partition("+g")
+    installed_at = local.split(".")[0]  # (a dirty install adds ".dYYYYMMDD")
+    head = commit.removesuffix("+dirty")
+    if not plus or installed_at.startswith(head) or head.startswith(installed_at):
+        return installed
+    base, dev, _number = release.partition(".dev")
+    return f"{base}.dev" if dev else base

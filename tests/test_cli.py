@@ -47,10 +47,33 @@ def test_version_names_the_checkouts_commit(capsys, monkeypatch) -> None:
     out = capsys.readouterr().out.strip()
     commit = git_commit(short=True)
     assert commit is not None  # (the tests run from the repository's checkout)
-    assert out == f"retention {__version__} (git {commit})"
+    installed_at = __version__.partition("+g")[2].split(".")[0]
+    if installed_at and not installed_at.startswith(commit.removesuffix("+dirty")):
+        # Installed at an older commit: its development number and hash are left out.
+        assert out == f"retention {__version__.partition('.dev')[0]}.dev (git {commit})"
+    else:
+        assert out == f"retention {__version__} (git {commit})"
     monkeypatch.setattr("model.version.checkout_root", lambda: None)  # an installed wheel
     assert run_cli("--version") == 0
     assert capsys.readouterr().out.strip() == f"retention {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("installed", "commit", "shown"),
+    [
+        ("0.2.0.dev770+g94e7f742b", "09896b0", "0.2.0.dev"),  # installed at an older commit
+        ("0.2.0.dev770+g94e7f742b", "94e7f74", "0.2.0.dev770+g94e7f742b"),  # at this one
+        ("0.2.0.dev770+g94e7f742b.d20261203", "94e7f74+dirty", "0.2.0.dev770+g94e7f742b.d20261203"),
+        ("0.2.0", "09896b0", "0.2.0"),  # a release names no commit
+        ("0.0.0+local", "09896b0", "0.0.0+local"),  # never installed
+    ],
+)
+def test_a_checkout_hides_an_older_installs_commit(installed, commit, shown) -> None:
+    """Reports cite one commit: a checkout's install-time ``+g<hash>`` and development number
+    are dropped once HEAD has moved past them, not printed beside the commit that ran."""
+    from model.version import _current_part
+
+    assert _current_part(installed, commit) == shown
 
 
 def leftovers(folder: Path) -> list[str]:
