@@ -45,11 +45,10 @@ class Baseline:
         ``top20_profit_1y`` / ``top20_profit_all``: top-fifth share of attributed profit among
         clients served in the last 12 months / the whole run (%; NaN where their total profit
         is ≤ 0: a share of profit needs a profit);
-        ``top20_contribution_1y``: the same share over the last 12 months with the firm's shared
-        costs (staff, training, hiring, overhead, R&D) spread over no one — each client's revenue
-        less the costs it causes, its acquisition included
-        (:func:`experiments.lifetime.month_profit`), as activity-based customer profitability
-        traces costs (%; NaN where the total is ≤ 0);
+        ``top20_contribution_1y``: the same share over the last 12 months of each client's
+        contribution margin — its revenue less the costs it causes, its acquisition included
+        (:func:`experiments.lifetime.month_profit`), the firm's shared costs (staff, training,
+        hiring, overhead, R&D) allocated to no one (%; NaN where the total is ≤ 0);
         ``stayer_ratio``: revenue of clients served in every month over the whole run divided by
         their first-year revenue; ``cohort_ratio`` and ``cohort_profit_ratio``: revenue and
         attributed profit over the whole run of the clients active at the start (churn and
