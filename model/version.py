@@ -9,7 +9,14 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-__all__ = ["CODE_PATHS", "__version__", "checkout_root", "git_commit", "version_and_commit"]
+__all__ = [
+    "CODE_PATHS",
+    "__version__",
+    "checkout_root",
+    "git_commit",
+    "shown_version",
+    "version_and_commit",
+]
 
 try:
     __version__ = version("retention-lab")
@@ -79,6 +86,13 @@ def version_and_commit() -> str:
     if commit is None:
         return __version__
     return f"{_current_part(__version__, commit)} (git {commit})"
+
+
+def shown_version() -> str:
+    """The version as :func:`version_and_commit` shows it, without the commit: for headers
+    that give the full commit on a line of their own."""
+    commit = git_commit(short=True)
+    return __version__ if commit is None else _current_part(__version__, commit)
 
 
 def _current_part(installed: str, commit: str) -> str:

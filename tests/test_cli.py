@@ -64,7 +64,9 @@ def test_version_names_the_checkouts_commit(capsys, monkeypatch) -> None:
         ("0.2.0.dev770+g94e7f742b", "09896b0", "0.2.0.dev"),  # installed at an older commit
         ("0.2.0.dev770+g94e7f742b", "94e7f74", "0.2.0.dev770+g94e7f742b"),  # at this one
         ("0.2.0.dev770+g94e7f742b.d20261203", "94e7f74+dirty", "0.2.0.dev770+g94e7f742b.d20261203"),
-        ("0.2.0", "09896b0", "0.2.0"),  # a release names no commit
+        ("0.2.0.dev770+g94e7f742b.d20261203", "09896b0", "0.2.0.dev"),  # dirty, older
+        ("0.2.0.dev770+g94e7f74", "94e7f742b", "0.2.0.dev770+g94e7f74"),  # git's longer hash
+        ("0.2.0", "09896b0", "0.2.0"),  # a release: its tag, not a hash, names the commit
         ("0.0.0+local", "09896b0", "0.0.0+local"),  # never installed
     ],
 )

@@ -164,8 +164,8 @@ def simulate(
 
 
 #: Runs :func:`simulate_many` steps together (:mod:`model.engine.lockstep`): at 3,000 clients
-#: groups of 4–8 gained the most (a fifth over one after another; pairs almost as much, groups of
-#: 16 less).
+#: groups of 4–8 gained the most (a fifth over one after another on the machine that measured it,
+#: 14% on a later one: docs/performance.md; pairs almost as much, groups of 16 less).
 TOGETHER = 8
 #: Markets up to this size run together; larger ones, whose months are their passes and whose
 #: arrays would not share the caches, one after another.

@@ -63,9 +63,10 @@ class CalibrationResult:
 
     def summary(self) -> str:
         """A short human-readable report (the comment block of the scenario file)."""
-        from model.version import __version__
+        from model.version import shown_version
 
-        head = f"Calibration (retention calibrate, retention-lab {__version__})"
+        # (a checkout installed at an older commit: its hash left out, the commit follows below)
+        head = f"Calibration (retention calibrate, retention-lab {shown_version()})"
         lines = [head, "", "fitted value [95% interval]:"]
         for key, value in self.values.items():
             if isinstance(value, str):
