@@ -83,15 +83,17 @@ def version_and_commit() -> str:
     are left out (``"0.2.0.dev (git 09896b0)"``): the git commit alone says which code ran.
     """
     commit = git_commit(short=True)
-    if commit is None:
-        return __version__
-    return f"{_current_part(__version__, commit)} (git {commit})"
+    return _shown(commit) if commit is None else f"{_shown(commit)} (git {commit})"
 
 
 def shown_version() -> str:
     """The version as :func:`version_and_commit` shows it, without the commit: for headers
     that give the full commit on a line of their own."""
-    commit = git_commit(short=True)
+    return _shown(git_commit(short=True))
+
+
+def _shown(commit: str | None) -> str:
+    """``__version__`` as shown beside ``commit`` (None: no checkout, the version alone)."""
     return __version__ if commit is None else _current_part(__version__, commit)
 
 
