@@ -17,7 +17,7 @@ __all__ = ["add_experiment"]
 
 def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention experiment NAME|--all [--size S] [--workers N | --scheduler A |
-    --dask-local N] [--seed S] [--pin KEY=VALUE ...] [--out DIR]``."""
+    --dask-local N] [--seed S] [--pin KEY=VALUE ...] [--split KEY[=...] ...] [--out DIR]``."""
     from experiments.sizes import SIZES
 
     p = subparsers.add_parser(
@@ -51,6 +51,17 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         "study (run or resumed too); reports go to DIR/pinned/KEY=VALUE (repeatable)",
     )
     p.add_argument(
+        "--split",
+        type=_split,
+        action="append",
+        default=[],
+        metavar="KEY[=LOW..HIGH|=A,B]",
+        help="also judge each reading in groups of this declared uncertainty: fifths of its "
+        "values (or one group per alternative), or your range and the worlds below and above "
+        "it, or your alternatives and the others; read from the stored study, nothing is run "
+        "again; reports go to DIR/split/SPLIT (repeatable)",
+    )
+    p.add_argument(
         "--fresh",
         action="store_true",
         help="discard the stored results first (with --pin: the pinned study's only)",
@@ -64,6 +75,16 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         "its experiments/reports)",
     )
     p.set_defaults(handler=_cmd_experiment)
+
+
+def _split(text: str) -> object:
+    """An argparse type: ``KEY[=LOW..HIGH|=A,B]`` (:func:`experiments.split.parse_split`)."""
+    from experiments.split import parse_split
+
+    try:
+        return parse_split(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _pin(text: str) -> tuple[str, object]:
@@ -98,6 +119,12 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             raise CliError(f"experiment --pin: {exc}") from None
     else:
         args.pins = ()
+    from experiments.split import check_splits
+
+    try:
+        args.splits = check_splits(args.split, args.pins)
+    except ValueError as exc:
+        raise CliError(f"experiment {exc}") from None  # ("--split KEY: ...")
     if args.out is not None:
         check_out(args.out)  # before any experiment runs
     args.where = where_of(args)  # (a tls:// scheduler without its files: refused here)
@@ -144,17 +171,21 @@ def _drawn_store(args: argparse.Namespace) -> Path:
 
 
 def _reports(args: argparse.Namespace) -> Path:
-    """Where the reports go: ``DIR``, or ``DIR/pinned/KEY=VALUE`` for a pinned study."""
+    """Where the reports go: ``DIR``, or ``DIR/pinned/KEY=VALUE`` for a pinned study; with
+    ``--split``, ``split/SPLIT`` inside that."""
     from experiments.pins import pins_slug
+    from experiments.split import splits_slug
 
     out = reports_folder(args.out)
-    return out / "pinned" / pins_slug(args.pins) if args.pins else out
+    out = out / "pinned" / pins_slug(args.pins) if args.pins else out
+    return out / "split" / splits_slug(args.splits) if args.splits else out
 
 
 def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     from experiments.evidence import run_claim
     from experiments.report import write_report
     from experiments.sizes import SIZES
+    from experiments.split import split_readings
     from experiments.store import StaleStore
     from model.interfaces.cli.errors import CliError
 
@@ -180,9 +211,16 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
                 "drawn study with --fresh first, without --pin)"
             )
         raise CliError(f"experiment {name}: {exc}{hint}") from None
-    path = write_report(ev, _reports(args), command=command)
+    found = split_readings(ev, args.splits, seed=args.seed) if args.splits else []
+    path = write_report(ev, _reports(args), command=command, splits=found)
     for r in ev.readings:
         say(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()}: {r.verdict.words}")
+        for f in (f for f in found if f.reading is r):
+            if f.profile is None:
+                say(f"    {f.split.key}: no groups ({f.why})")
+                continue
+            for b, text in zip(f.profile.bins, f.profile.values_texts(), strict=True):
+                say(f"    {f.split.key} {text}: P(holds) {b.p_text()} over {b.worlds}: {b.words}")
     say(f"  worlds drawn {ev.drawn}, kept {ev.kept}; report: {path}", flush=True)
 
 

@@ -44,9 +44,12 @@ __all__ = [
     "TOP",
     "Bin",
     "Profile",
+    "between_groups",
+    "judge_groups",
     "profile",
     "profiles",
     "show_value",
+    "with_declared",
 ]
 
 #: Bins along a numeric uncertainty (fifths of the worlds where the reading is defined).
@@ -265,38 +268,54 @@ def profile(
         groups = [(None, rows) for rows in _numeric_groups(v, n_bins)]
     if len(groups) < 2:
         return None
-    bins = []
-    for value, rows in groups:
-        st = s[rows]
-        n, k_in, k_above = len(st), int((st == "in band").sum()), int((st == "above").sum())
-        lo, hi = proportion_interval(k_in, n)
-        low, high = (
-            (np.nan, np.nan) if alternative else (float(v[rows].min()), float(v[rows].max()))
-        )
-        p = k_in / n
-        bins.append(
-            Bin(
-                low,
-                high,
-                value,
-                n,
-                k_in,
-                k_above,
-                p,
-                lo,
-                hi,
-                words(p, lo, hi, k_above / n, two_sided, int((st == "below").sum()) / n),
-            )
-        )
-    floor = False
+    bins = judge_groups(v, s, [rows for _, rows in groups], two_sided, numeric=not alternative)
     if alternative:
+        bins = tuple(replace(b, value=value) for b, (value, _) in zip(bins, groups, strict=True))
         table = np.array([[b.holds, b.worlds - b.holds] for b in bins])
-        p_value, test, floor = _between_groups(table, seed)
+        p_value, test, floor = between_groups(table, seed)
     else:
+        floor = False
         holds = (s == "in band").to_numpy()
         x = v.to_numpy(float)
         p_value, test = _shift(x[holds], x[~holds]), "Mann–Whitney"
-    return Profile(str(values.name), tuple(bins), p_value, test, floor, left_out)
+    return Profile(str(values.name), bins, p_value, test, floor, left_out)
+
+
+def judge_groups(
+    values: pd.Series,
+    status: pd.Series,
+    groups: list[pd.Index],
+    two_sided: bool,
+    numeric: bool,
+) -> tuple[Bin, ...]:
+    """Each group of worlds judged by the study's rule (:func:`experiments.framework.words`).
+
+    Parameters
+    ----------
+    values, status : pandas.Series
+        An uncertainty's value and the reading's status in each world, as :func:`profile` takes
+        them, the worlds without a defined status already left out.
+    groups : list of pandas.Index
+        The worlds of each group (each non-empty).
+    two_sided : bool
+        Whether the reading's band is two-sided.
+    numeric : bool
+        Whether each bin records its smallest and largest value (else NaN, and ``value`` None
+        for the caller to name the group).
+    """
+    bins = []
+    for rows in groups:
+        st = status[rows]
+        n, k_in, k_above = len(st), int((st == "in band").sum()), int((st == "above").sum())
+        lo, hi = proportion_interval(k_in, n)
+        low, high = (
+            (float(values[rows].min()), float(values[rows].max())) if numeric else (np.nan, np.nan)
+        )
+        p = k_in / n
+        below = int((st == "below").sum()) / n
+        words_ = words(p, lo, hi, k_above / n, two_sided, below)
+        bins.append(Bin(low, high, None, n, k_in, k_above, p, lo, hi, words_))
+    return tuple(bins)
 
 
 def _shift(holding: np.ndarray, failing: np.ndarray) -> float:
@@ -307,7 +326,7 @@ def _shift(holding: np.ndarray, failing: np.ndarray) -> float:
     return float(mannwhitneyu(holding, failing, alternative="two-sided").pvalue)
 
 
-def _between_groups(table: np.ndarray, seed: int) -> tuple[float, str, bool]:
+def between_groups(table: np.ndarray, seed: int) -> tuple[float, str, bool]:
     """Whether holding differs between the groups of a groups × (holds, fails) table: the p, the
     test's name and whether the p is the Monte Carlo floor (1.0 where every world holds, or none).
 
@@ -366,15 +385,19 @@ def profiles(
         if found is None:
             continue
         info = declared.get(name)
-        if info is not None:
-            found = replace(
-                found,
-                unit=info.unit,
-                default=info.default,
-                default_bin=_default_bin(found.bins, info.default),
-            )
-        out.append(found)
+        out.append(found if info is None else with_declared(found, info))
     return tuple(out)
+
+
+def with_declared(found: Profile, info: Any) -> Profile:
+    """``found`` with its uncertainty's declared unit and default, and the bin that holds the
+    default (``info``: :func:`model.studies.worlds.declared_uncertainties`' entry)."""
+    return replace(
+        found,
+        unit=info.unit,
+        default=info.default,
+        default_bin=_default_bin(found.bins, info.default),
+    )
 
 
 def _default_bin(bins: tuple[Bin, ...], default: object) -> int | None:

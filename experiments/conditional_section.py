@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments.conditional import MIN_PER_BIN, N_BINS, RESAMPLES, TOP, Bin, Profile, show_value
-from experiments.evidence import ClaimEvidence
+from experiments.evidence import ClaimEvidence, ReadingEvidence
 from experiments.framework import CUTOFFS, interval_text
 from model.studies.files import atomic_file
 
@@ -19,6 +19,8 @@ __all__ = [
     "along_level",
     "along_numbers",
     "along_rows",
+    "profile_record",
+    "profile_rows",
 ]
 
 
@@ -70,24 +72,25 @@ def along_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     """One row per bin, grouped by reading and uncertainty (the test's p on each group's first
     row)."""
     level = along_level(len(ev.readings), ev.uncertainties)
-    rows = []
-    for r in ev.readings:
-        for prof in r.along:
-            texts = prof.values_texts()
-            for i, b in enumerate(prof.bins):
-                rows.append(
-                    {
-                        "reading": r.verdict.reading.name if i == 0 else "",
-                        "uncertainty": _named(prof) if i == 0 else "",
-                        "its values": texts[i]
-                        + (_default_mark(b, prof) if i == prof.default_bin else ""),
-                        "worlds": b.worlds,
-                        "P(holds) [95%]": b.p_text(),
-                        "verdict": b.words,
-                        "does holding shift with it? p": _p_cell(prof, level) if i == 0 else "",
-                    }
-                )
-    return rows
+    return [row for r in ev.readings for prof in r.along for row in profile_rows(r, prof, level)]
+
+
+def profile_rows(r: ReadingEvidence, prof: Profile, level: float) -> list[dict[str, object]]:
+    """A reading's bins along one uncertainty as table rows (the reading, the uncertainty and
+    the test's p, against ``level``, on the first)."""
+    texts = prof.values_texts()
+    return [
+        {
+            "reading": r.verdict.reading.name if i == 0 else "",
+            "uncertainty": _named(prof) if i == 0 else "",
+            "its values": texts[i] + (_default_mark(b, prof) if i == prof.default_bin else ""),
+            "worlds": b.worlds,
+            "P(holds) [95%]": b.p_text(),
+            "verdict": b.words,
+            "does holding shift with it? p": _p_cell(prof, level) if i == 0 else "",
+        }
+        for i, b in enumerate(prof.bins)
+    ]
 
 
 def _default_mark(b: Bin, prof: Profile) -> str:
@@ -99,6 +102,8 @@ def _default_mark(b: Bin, prof: Profile) -> str:
 
 def _p_cell(prof: Profile, level: float) -> str:
     """The test's p, its name, the worlds left out, and whether it is below the level."""
+    if len(prof.bins) < 2:
+        return "— (one group: nothing to compare)"
     out = f"{prof.p_text()} ({prof.test})"
     if prof.left_out:
         out += f"; {prof.left_out} worlds of rare alternatives left out"
@@ -113,44 +118,54 @@ def _named(prof: Profile) -> str:
 def along_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
     """The JSON's ``along``: each reading's profiles with their bins (each bin's ``values`` as the
     report prints them)."""
-    return [
-        {
-            "reading": r.verdict.reading.name,
-            "uncertainty": prof.uncertainty,
-            "p_value": prof.p_value,
-            "p_text": prof.p_text(),
-            "test": prof.test,
-            "left_out": prof.left_out,
-            "words_differ": prof.words_differ,
-            "unit": prof.unit,
-            "default": prof.default,
-            "default_bin": prof.default_bin,
-            "bins": [
-                {
-                    "low": None if b.value is not None else b.low,
-                    "high": None if b.value is not None else b.high,
-                    "value": None if b.value is None else b.values_text(),
-                    "values": text,
-                    "worlds": b.worlds,
-                    "holds": b.holds,
-                    "above": b.above,
-                    "p": b.p,
-                    "ci_low": b.ci_low,
-                    "ci_high": b.ci_high,
-                    "words": b.words,
-                }
-                for b, text in zip(prof.bins, prof.values_texts(), strict=True)
-            ],
-        }
-        for r in ev.readings
-        for prof in r.along
-    ]
+    return [profile_record(r, prof) for r in ev.readings for prof in r.along]
 
 
-def along_figure(ev: ClaimEvidence, path: Path) -> bool:
+def profile_record(r: ReadingEvidence, prof: Profile) -> dict[str, object]:
+    """A reading's profile along one uncertainty as JSON: the test and each bin."""
+    return {
+        "reading": r.verdict.reading.name,
+        "uncertainty": prof.uncertainty,
+        "p_value": prof.p_value,
+        "p_text": prof.p_text(),
+        "test": prof.test,
+        "left_out": prof.left_out,
+        "words_differ": prof.words_differ,
+        "unit": prof.unit,
+        "default": prof.default,
+        "default_bin": prof.default_bin,
+        "bins": [
+            {
+                "low": None if b.value is not None else b.low,
+                "high": None if b.value is not None else b.high,
+                "value": None if b.value is None else b.values_text(),
+                "values": text,
+                "worlds": b.worlds,
+                "holds": b.holds,
+                "above": b.above,
+                "p": b.p,
+                "ci_low": b.ci_low,
+                "ci_high": b.ci_high,
+                "words": b.words,
+            }
+            for b, text in zip(prof.bins, prof.values_texts(), strict=True)
+        ],
+    }
+
+
+def along_figure(
+    ev: ClaimEvidence,
+    path: Path,
+    panels: list[tuple[ReadingEvidence, Profile]] | None = None,
+) -> bool:
     """P(holds) with its interval, bin by bin, one panel per reading and uncertainty; written to
-    ``path`` (PNG). Returns False (and removes an old figure) where there is nothing to draw."""
-    panels = [(r, prof) for r in ev.readings for prof in r.along]
+    ``path`` (PNG). Returns False (and removes an old figure) where there is nothing to draw.
+
+    ``panels``: the (reading, profile) pairs to draw; by default each reading's profiles along
+    its deciding uncertainties (:attr:`~experiments.evidence.ReadingEvidence.along`).
+    """
+    if panels is None:
+        panels = [(r, prof) for r in ev.readings for prof in r.along]
     if not panels:
         path.unlink(missing_ok=True)
         return False

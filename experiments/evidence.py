@@ -215,6 +215,9 @@ class ClaimEvidence:
     #: A pinned study's worlds against the drawn study's: ``drawn`` (worlds both drew),
     #: ``kept_drawn``, ``kept_pinned`` and ``kept_both`` (of those); empty in a drawn study.
     pin_worlds: dict[str, int] = field(default_factory=dict)
+    #: Every declared uncertainty's value in each kept world (index: world), constant ones
+    #: included: what a split chosen by the reader (:mod:`experiments.split`) groups them by.
+    world_values: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def closest_fact(effect: pd.Series, facts: pd.DataFrame) -> tuple[str, float] | None:
@@ -315,6 +318,7 @@ def run_claim(
     )
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
+    ev.world_values = kept.set_index("world")[[c for c in declared_uncertainties() if c in kept]]
     ev.uncertainties = len(cols)  # (the columns that vary over the kept worlds)
     declared = declared_uncertainties()
     facts = kept.set_index("world")[[f.name for f in FACTS if f.name in kept.columns]]

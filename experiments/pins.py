@@ -16,7 +16,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["Pins", "check_pins", "parse_pin", "pin_flags", "pins_slug", "pins_text"]
+__all__ = [
+    "Pins",
+    "check_pins",
+    "checked_value",
+    "declared_info",
+    "parse_pin",
+    "pin_flags",
+    "pins_slug",
+    "pins_text",
+]
 
 #: Pinned uncertainties, sorted by key: ``(("economics.overhead_share", 0.0),)``. A tuple of
 #: pairs (not a dict) so that a frozen :class:`experiments.sizes.Size` can hold it.
@@ -71,27 +80,42 @@ def check_pins(pins: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Pins:
             raise ValueError(f"pin {key!r}: allowed: a key as text, section.name")
         if key in out:
             raise ValueError(f"pin {key}: given twice; allowed: each uncertainty once")
-        info = declared.get(key)
-        if info is None or info.plausible is None:
-            near = sorted(k for k in declared if k.split(".")[-1] == str(key).split(".")[-1])
-            hint = f" (did you mean {', '.join(near)}?)" if near else ""
-            raise ValueError(
-                f"pin {key!r}: not a declared uncertainty{hint}; allowed: one of the "
-                f"{len(declared)} keys `retention params` lists with a plausible range"
-            )
-        out[key] = _value(key, value, info)
+        out[key] = checked_value(key, value, declared_info(key, declared))
     return tuple(sorted(out.items()))
 
 
-def _value(key: str, value: Any, info: Any) -> Any:
-    """``value`` as the uncertainty's type, checked against its plausible values."""
+def declared_info(key: str, declared: Mapping[str, Any], what: str = "pin") -> Any:
+    """The declared uncertainty ``key``'s entry in ``declared``
+    (:func:`model.studies.worlds.declared_uncertainties`).
+
+    Raises
+    ------
+    ValueError
+        For a key that is not a declared uncertainty with a plausible range; the message starts
+        with ``what`` and the key, names the keys it may have meant and what is allowed.
+    """
+    info = declared.get(key)
+    if info is None or info.plausible is None:
+        near = sorted(k for k in declared if k.split(".")[-1] == str(key).split(".")[-1])
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise ValueError(
+            f"{what} {key!r}: not a declared uncertainty{hint}; allowed: one of the "
+            f"{len(declared)} keys `retention params` lists with a plausible range"
+        )
+    return info
+
+
+def checked_value(key: str, value: Any, info: Any, what: str = "pin") -> Any:
+    """``value`` as the uncertainty's type, checked against its plausible values (``info``:
+    :func:`model.studies.worlds.declared_uncertainties`' entry); an error's message starts with
+    ``what`` and the key."""
     options = tuple(info.plausible)
     if len(options) != 2 or any(isinstance(o, str | bool) for o in options):  # alternatives
         for o in options:
             if str(value).lower() == str(o).lower():
                 return o
         raise ValueError(
-            f"pin {key} = {value!r}: not one of its alternatives; allowed: {info.plausible_text()}"
+            f"{what} {key} = {value!r}: not one of its alternatives; allowed: {info.plausible_text()}"
         )
     lo, hi = (float(v) for v in options)
     try:
@@ -100,18 +124,18 @@ def _value(key: str, value: Any, info: Any) -> Any:
         number = float(value)
     except (TypeError, ValueError):
         raise ValueError(
-            f"pin {key} = {value!r}: not a number; allowed: {lo:g} ≤ x ≤ {hi:g}"
+            f"{what} {key} = {value!r}: not a number; allowed: {lo:g} ≤ x ≤ {hi:g}"
             + (f" ({info.unit})" if info.unit != "-" else "")
         ) from None
     number += 0.0  # (−0.0 is 0: one value, one folder)
     if not lo <= number <= hi:  # (NaN fails too)
         raise ValueError(
-            f"pin {key} = {value!r}: outside its plausible range; allowed: {lo:g} ≤ x ≤ {hi:g}"
+            f"{what} {key} = {value!r}: outside its plausible range; allowed: {lo:g} ≤ x ≤ {hi:g}"
             + (f" ({info.unit})" if info.unit != "-" else "")
         )
     if info.kind is int:
         if number != int(number):
-            raise ValueError(f"pin {key} = {value!r}: allowed: an integer, {lo:g} ≤ x ≤ {hi:g}")
+            raise ValueError(f"{what} {key} = {value!r}: allowed: an integer, {lo:g} ≤ x ≤ {hi:g}")
         return int(number)
     return number
 

@@ -19,6 +19,8 @@ from experiments.pin_section import pin_intro, pin_numbers, pin_rows
 from experiments.pins import pins_text
 from experiments.prim_section import box_records, shown_box
 from experiments.scale_section import scale_intro, scale_numbers, scale_rows
+from experiments.split import SplitReading
+from experiments.split_section import split_figure, split_intro, split_numbers, split_rows
 from model.studies.files import atomic_file, write_atomic
 from model.version import version_and_commit
 
@@ -42,6 +44,23 @@ def fmt(v: object) -> str:
             return "+inf (bound)" if v > 0 else "-inf (bound)"
         return f"{v:,.4g}"
     return str(v)
+
+
+def _split_lines(ev: ClaimEvidence, splits: list[SplitReading], out: Path) -> list[str]:
+    """The section for the reader's splits (none without them; an old figure removed)."""
+    figure = f"{ev.claim.name}_split.png"
+    drawn = split_figure(ev, splits, out / figure)
+    if not splits:
+        return []
+    return [
+        "## Split by the uncertainties you chose",
+        "",
+        split_intro(splits),
+        "",
+        _table(pd.DataFrame(split_rows(splits))),
+        "",
+        *([f"![P(holds) group by group]({figure})", ""] if drawn else []),
+    ]
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -194,11 +213,18 @@ def _figure(ev: ClaimEvidence, path: Path) -> None:
     plt.close(fig)
 
 
-def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") -> Path:
+def write_report(
+    ev: ClaimEvidence,
+    out: Path | None = None,
+    command: str = "",
+    splits: list[SplitReading] | None = None,
+) -> Path:
     """Write ``NAME.md``, ``NAME_effects.png``, ``NAME_along.png`` (where a reading has a deciding
     uncertainty to split by) and ``NAME.json`` into ``out``.
 
-    ``out`` defaults to :func:`experiments.outputs.reports_folder`.
+    ``out`` defaults to :func:`experiments.outputs.reports_folder`. ``splits``: the readings
+    under the splits the reader chose (:func:`experiments.split.split_readings`), shown after the
+    verdict (with ``NAME_split.png``).
     """
     out = reports_folder(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -253,6 +279,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "",
         f"![effects over the plausible worlds]({figure})" if ev.kept else "(no plausible world)",
         "",
+        *_split_lines(ev, splits or [], out),
         "## How much the verdict owes to the stylised facts",
         "",
         facts_intro(),
@@ -376,6 +403,7 @@ def write_report(ev: ClaimEvidence, out: Path | None = None, command: str = "") 
         "pin": pin_numbers(ev),
         "uncertainties": ev.uncertainties,
         "along": along_numbers(ev),
+        **({"split": split_numbers(splits)} if splits else {}),
     }
     write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1))
     return path

@@ -1,0 +1,89 @@
+"""The report's section for the splits the reader chose (``--split``): its text, table, figure
+and JSON (:mod:`experiments.split` computes them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from experiments.conditional import RESAMPLES
+from experiments.conditional_section import along_figure, profile_record, profile_rows
+from experiments.evidence import ClaimEvidence
+from experiments.framework import CUTOFFS
+from experiments.split import SplitReading, split_level
+
+__all__ = ["split_figure", "split_intro", "split_numbers", "split_rows"]
+
+
+def _level(found: list[SplitReading]) -> float:
+    return split_level(len({id(f.reading) for f in found}), len({f.split for f in found}))
+
+
+def split_intro(found: list[SplitReading]) -> str:
+    """The section's opening paragraph: what the groups are, what they are not, and the level."""
+    readings = len({id(f.reading) for f in found})
+    splits = list(dict.fromkeys(f.split.text for f in found))  # (in the order given)
+    return (
+        "The verdict over the kept worlds where each reading is defined, in groups of the "
+        f"uncertainties chosen on the command line ({', '.join(f'`{s}`' for s in splits)}): "
+        "fifths of a numeric one's values or one group per alternative (`KEY`), the reader's "
+        "range and the worlds below and above it (`KEY=LOW..HIGH`), or the reader's alternatives "
+        "and the others (`KEY=A,B`), each judged by the study's rule (its exact 95% interval "
+        f"against {CUTOFFS[0]} and {CUTOFFS[1]}). Read it as: *if your world's value lies here, "
+        "this is the verdict over the plausible worlds that share it.* It is a conditional, not "
+        "a control: within a group every other uncertainty is as drawn, and the facts kept "
+        "worlds by all of them together (`retention experiment --pin` holds one uncertainty and "
+        "changes nothing else). The last column tests whether holding differs between the "
+        "groups: for fifths, Mann–Whitney's U between the values of the worlds that hold and "
+        "those that fail; for alternatives or ranges, χ² where every expected count is at least "
+        "5, else Fisher–Freeman–Halton's exact test by Monte Carlo "
+        f"({RESAMPLES:,} tables, printed ≤ at its floor). The splits were chosen before the "
+        f"report was read, so a p is read against 0.05 ÷ ({readings} readings × {len(splits)} "
+        f"splits) = {_level(found):.2g} (marked *below the level*), not against the level of "
+        "the report's own profiles, which covers every uncertainty PAWN could have picked."
+    )
+
+
+def split_rows(found: list[SplitReading]) -> list[dict[str, object]]:
+    """One row per group, grouped by reading and split (a row saying why where there are no
+    groups)."""
+    level = _level(found)
+    rows: list[dict[str, object]] = []
+    for f in found:
+        if f.profile is None:
+            rows.append(
+                {
+                    "reading": f.reading.verdict.reading.name,
+                    "uncertainty": f.split.key,
+                    "its values": f"(no groups: {f.why})",
+                    "worlds": "",
+                    "P(holds) [95%]": "",
+                    "verdict": "",
+                    "does holding shift with it? p": "",
+                }
+            )
+            continue
+        rows += profile_rows(f.reading, f.profile, level)
+    return rows
+
+
+def split_numbers(found: list[SplitReading]) -> list[dict[str, object]]:
+    """The JSON's ``split``: each reading under each split, its groups as the report prints them
+    (``profile`` null, and ``why``, where there are none) and the level."""
+    level = _level(found)
+    return [
+        {
+            "reading": f.reading.verdict.reading.name,
+            "split": f.split.text,
+            "level": level,
+            "why": f.why,
+            "profile": None if f.profile is None else profile_record(f.reading, f.profile),
+        }
+        for f in found
+    ]
+
+
+def split_figure(ev: ClaimEvidence, found: list[SplitReading], path: Path) -> bool:
+    """P(holds) with its interval, group by group, one panel per reading and split (PNG at
+    ``path``); False, and no figure, where no split has groups."""
+    panels = [(f.reading, f.profile) for f in found if f.profile is not None]
+    return along_figure(ev, path, panels)
