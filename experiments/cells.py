@@ -1,12 +1,13 @@
-"""How a verdict's numbers print in a claim report's cells: a share, P(holds) with its interval."""
+"""How a claim report's numbers print: a number, a share, P(holds) with its interval, a table."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from experiments.framework import ReadingVerdict
 
-__all__ = ["p_cell", "share_text"]
+__all__ = ["fmt", "markdown_table", "p_cell", "share_text"]
 
 
 def p_cell(v: ReadingVerdict) -> str:
@@ -22,3 +23,22 @@ def share_text(share: float) -> str:
     if np.isnan(share):
         return "—"
     return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
+
+
+def fmt(v: object) -> str:
+    """A number for a table: 4 significant figures, ±inf as a bound, NaN as blank."""
+    if isinstance(v, float | np.floating):
+        if np.isnan(v):
+            return ""
+        if np.isinf(v):
+            return "+inf (bound)" if v > 0 else "-inf (bound)"
+        return f"{v:,.4g}"
+    return str(v)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """``frame`` as a Markdown table, each value through :func:`fmt`."""
+    head = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])

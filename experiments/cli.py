@@ -185,7 +185,7 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     from experiments.evidence import run_claim
     from experiments.report import write_report
     from experiments.sizes import SIZES
-    from experiments.split import split_readings
+    from experiments.split import split_readings, together
     from experiments.store import StaleStore
     from model.interfaces.cli.errors import CliError
 
@@ -213,6 +213,8 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
         raise CliError(f"experiment {name}: {exc}{hint}") from None
     found = split_readings(ev, args.splits, seed=args.seed) if args.splits else []
     path = write_report(ev, _reports(args), command=command, splits=found)
+    both = together(ev, args.splits)
+    all_text = " and ".join(s.text for s in args.splits if s.low is not None or s.values)
     for r in ev.readings:
         say(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()}: {r.verdict.words}")
         for f in (f for f in found if f.reading is r):
@@ -221,6 +223,12 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
                 continue
             for b, text in zip(f.profile.bins, f.profile.values_texts(), strict=True):
                 say(f"    {f.split.key} {text}: P(holds) {b.p_text()} over {b.worlds}: {b.words}")
+        for b in (b for rr, b in both if rr is r):
+            say(
+                f"    all at once ({all_text}): P(holds) {b.p_text()} over {b.worlds}: {b.words}"
+                if b is not None
+                else f"    all at once ({all_text}): defined in no kept world inside them"
+            )
     say(f"  worlds drawn {ev.drawn}, kept {ev.kept}; report: {path}", flush=True)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.cells import p_cell, share_text
+from experiments.cells import fmt, markdown_table, p_cell, share_text
 from experiments.conditional_section import along_figure, along_intro, along_numbers, along_rows
 from experiments.discovery import ALPHA, MIN_LIFT, Box
 from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
@@ -20,7 +20,7 @@ from experiments.pins import pins_text
 from experiments.prim_section import box_records, shown_box
 from experiments.scale_section import scale_intro, scale_numbers, scale_rows
 from experiments.split import SplitReading
-from experiments.split_section import split_figure, split_intro, split_numbers, split_rows
+from experiments.split_section import split_lines, split_numbers, together_rows
 from model.studies.files import atomic_file, write_atomic
 from model.version import version_and_commit
 
@@ -33,41 +33,6 @@ def code_version() -> str:
     """Package version and, when run from a git checkout, the commit (``+dirty`` if modified):
     :func:`model.version.version_and_commit`."""
     return version_and_commit()
-
-
-def fmt(v: object) -> str:
-    """A number for a table: 4 significant figures, ±inf as a bound, NaN as blank."""
-    if isinstance(v, float | np.floating):
-        if np.isnan(v):
-            return ""
-        if np.isinf(v):
-            return "+inf (bound)" if v > 0 else "-inf (bound)"
-        return f"{v:,.4g}"
-    return str(v)
-
-
-def _split_lines(ev: ClaimEvidence, splits: list[SplitReading], out: Path) -> list[str]:
-    """The section for the reader's splits (none without them; an old figure removed)."""
-    figure = f"{ev.claim.name}_split.png"
-    drawn = split_figure(ev, splits, out / figure)
-    if not splits:
-        return []
-    return [
-        "## Split by the uncertainties you chose",
-        "",
-        split_intro(splits),
-        "",
-        _table(pd.DataFrame(split_rows(splits))),
-        "",
-        *([f"![P(holds) group by group]({figure})", ""] if drawn else []),
-    ]
-
-
-def _table(frame: pd.DataFrame) -> str:
-    head = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    rows = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join([head, rule, *rows])
 
 
 def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -275,16 +240,16 @@ def write_report(
         f"own {s.defaults} replications, [its 95% Student-t interval], and its status; *near an "
         "edge* says on which side of the band the mean lies.",
         "",
-        _table(pd.DataFrame(summary_rows(ev))),
+        markdown_table(pd.DataFrame(summary_rows(ev))),
         "",
         f"![effects over the plausible worlds]({figure})" if ev.kept else "(no plausible world)",
         "",
-        *_split_lines(ev, splits or [], out),
+        *split_lines(ev, splits or [], out),
         "## How much the verdict owes to the stylised facts",
         "",
         facts_intro(),
         "",
-        _table(pd.DataFrame(fact_rows(ev))),
+        markdown_table(pd.DataFrame(fact_rows(ev))),
         "",
     ]
     if ev.size.scale_clients:
@@ -293,7 +258,7 @@ def write_report(
             "",
             scale_intro(ev),
             "",
-            _table(pd.DataFrame(scale_rows(ev))),
+            markdown_table(pd.DataFrame(scale_rows(ev))),
             "",
         ]
     if ev.size.pins:
@@ -302,7 +267,7 @@ def write_report(
             "",
             pin_intro(ev),
             "",
-            _table(pd.DataFrame(pin_rows(ev))),
+            markdown_table(pd.DataFrame(pin_rows(ev))),
             "",
         ]
     lines += ["## The readings, as their sources mean them", ""]
@@ -331,7 +296,7 @@ def write_report(
         "noise is not the typical world's, so the two sds below can differ; with fewer than two "
         "finite replications, the typical sd and the normal quantile):",
         "",
-        _table(
+        markdown_table(
             pd.DataFrame(
                 [
                     {
@@ -359,14 +324,14 @@ def write_report(
         "only the worlds where it is defined; a third box, by the same rule over every world, "
         "says which those are (its own question, tested at the same level).",
         "",
-        _table(pd.DataFrame(_discovery_rows(ev))),
+        markdown_table(pd.DataFrame(_discovery_rows(ev))),
         "",
         "## Which uncertainties decide the effect (PAWN, median KS distance)",
         "",
     ]
     for r in ev.readings:
         if not r.drivers.empty:
-            lines += [f"**{r.verdict.reading.name}**", "", _table(r.drivers), ""]
+            lines += [f"**{r.verdict.reading.name}**", "", markdown_table(r.drivers), ""]
     if all(r.drivers.empty for r in ev.readings):
         lines += ["(no plausible world: nothing to rank)", ""]
     along = f"{c.name}_along.png"
@@ -377,10 +342,15 @@ def write_report(
         "",
     ]
     if along_figure(ev, out / along):
-        lines += [_table(pd.DataFrame(along_rows(ev))), "", f"![P(holds) bin by bin]({along})", ""]
+        lines += [
+            markdown_table(pd.DataFrame(along_rows(ev))),
+            "",
+            f"![P(holds) bin by bin]({along})",
+            "",
+        ]
     else:
         lines += ["(no reading has a deciding uncertainty above the noise floor to split by)", ""]
-    lines += ["## Plausible worlds: the stylised facts", "", _table(ev.rejections), ""]
+    lines += ["## Plausible worlds: the stylised facts", "", markdown_table(ev.rejections), ""]
     path = out / f"{c.name}.md"
     write_atomic(path, "\n".join(lines))
     summary = {
@@ -404,6 +374,7 @@ def write_report(
         "uncertainties": ev.uncertainties,
         "along": along_numbers(ev),
         **({"split": split_numbers(splits)} if splits else {}),
+        **({"split_together": together_rows(ev, splits)} if splits else {}),
     }
     write_atomic(out / f"{c.name}.json", json.dumps(summary, indent=1))
     return path

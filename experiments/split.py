@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.conditional import (
+    Bin,
     Profile,
     between_groups,
     judge_groups,
@@ -50,6 +51,7 @@ __all__ = [
     "split_level",
     "split_readings",
     "splits_slug",
+    "together",
 ]
 
 
@@ -215,6 +217,34 @@ def split_readings(ev: ClaimEvidence, splits: Sequence[Split], seed: int = 1) ->
                 if s.low is not None or s.values:  # (groups of the reader's: no default bin)
                     found = replace(found, default_bin=None)
             out.append(SplitReading(r, s, found, why))
+    return out
+
+
+def together(
+    ev: ClaimEvidence, splits: Sequence[Split]
+) -> list[tuple[ReadingEvidence, Bin | None]]:
+    """Every reading over the kept worlds inside all of the reader's ranges and alternatives at
+    once (the worlds most like the reader's), judged by the study's rule.
+
+    Empty unless two or more of ``splits`` have a range or alternatives (one alone is its own
+    group already). A reading defined in none of those worlds has None.
+    """
+    chosen = [s for s in splits if s.low is not None or s.values]
+    if len(chosen) < 2 or not ev.kept:
+        return []
+    inside = pd.Series(True, index=ev.world_values.index)
+    for s in chosen:
+        v = ev.world_values[s.key]
+        inside &= v.between(s.low, s.high) if s.low is not None else v.isin(s.values)
+    out: list[tuple[ReadingEvidence, Bin | None]] = []
+    for r in ev.readings:
+        status = r.per_world.set_index("world")["status"].reindex(inside.index)
+        rows = inside.index[inside & status.isin(("in band", "above", "below"))]
+        if not len(rows):
+            out.append((r, None))
+            continue
+        (b,) = judge_groups(status, status, [rows], r.verdict.reading.two_sided, numeric=False)
+        out.append((r, replace(b, value=" and ".join(s.text for s in chosen))))
     return out
 
 

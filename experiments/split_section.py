@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
+from experiments.cells import markdown_table
 from experiments.conditional import RESAMPLES
 from experiments.conditional_section import along_figure, profile_record, profile_rows
 from experiments.evidence import ClaimEvidence
 from experiments.framework import CUTOFFS
-from experiments.split import SplitReading, split_level
+from experiments.split import SplitReading, split_level, together
 
-__all__ = ["split_figure", "split_intro", "split_numbers", "split_rows"]
+__all__ = [
+    "split_figure",
+    "split_intro",
+    "split_lines",
+    "split_numbers",
+    "split_rows",
+    "together_rows",
+]
 
 
 def _level(found: list[SplitReading]) -> float:
@@ -87,3 +97,49 @@ def split_figure(ev: ClaimEvidence, found: list[SplitReading], path: Path) -> bo
     ``path``); False, and no figure, where no split has groups."""
     panels = [(f.reading, f.profile) for f in found if f.profile is not None]
     return along_figure(ev, path, panels)
+
+
+def together_rows(ev: ClaimEvidence, found: list[SplitReading]) -> list[dict[str, object]]:
+    """One row per reading over the worlds inside all of the reader's ranges and alternatives at
+    once (:func:`experiments.split.together`); none with fewer than two of them."""
+    splits = list(dict.fromkeys(f.split for f in found))
+    return [
+        {
+            "reading": r.verdict.reading.name,
+            "worlds": b.worlds if b is not None else 0,
+            "P(holds) [95%]": b.p_text() if b is not None else "",
+            "verdict": b.words if b is not None else "(the reading is defined in none of them)",
+        }
+        for r, b in together(ev, splits)
+    ]
+
+
+def split_lines(ev: ClaimEvidence, splits: list[SplitReading], out: Path) -> list[str]:
+    """The report's section for the reader's splits, its figure written to ``out`` (no lines
+    without splits, and an old figure removed)."""
+    figure = f"{ev.claim.name}_split.png"
+    drawn = split_figure(ev, splits, out / figure)
+    if not splits:
+        return []
+    both = together_rows(ev, splits)
+    return [
+        "## Split by the uncertainties you chose",
+        "",
+        split_intro(splits),
+        "",
+        markdown_table(pd.DataFrame(split_rows(splits))),
+        "",
+        *([f"![P(holds) group by group]({figure})", ""] if drawn else []),
+        *(
+            [
+                "All your ranges and alternatives at once: each reading over the kept worlds "
+                "inside every one of them where it is defined (the worlds most like yours; a "
+                "smaller group, so a wider interval):",
+                "",
+                markdown_table(pd.DataFrame(both)),
+                "",
+            ]
+            if both
+            else []
+        ),
+    ]

@@ -135,6 +135,27 @@ def test_the_report_shows_the_splits_and_only_when_asked(planted, tmp_path):
     assert "split" not in json.loads((tmp_path / f"{module.CLAIM.name}.json").read_text())
 
 
+def test_all_the_readers_ranges_at_once_are_the_worlds_inside_every_one(planted, tmp_path):
+    from experiments.report import write_report
+    from experiments.split import together
+
+    module, ev = planted
+    sigma, flat = (
+        Split("market.spend_sigma", 1.3, 1.68),
+        Split("service.cost_form", values=("flat",)),
+    )
+    x = ev.world_values
+    inside = x["market.spend_sigma"].between(1.3, 1.68) & (x["service.cost_form"] == "flat")
+    found = {r.verdict.reading.name: b for r, b in together(ev, [sigma, flat])}
+    assert found["effect"].worlds == int(inside.sum()) > 0 and found["effect"].p == 1.0
+    assert found["effect"].value == "market.spend_sigma=1.3..1.68 and service.cost_form=flat"
+    assert together(ev, [sigma, Split("service.cost_form")]) == []  # (one range: its own group)
+    text = write_report(ev, tmp_path, splits=split_readings(ev, [sigma, flat])).read_text()
+    assert "All your ranges and alternatives at once" in text
+    summary = json.loads((tmp_path / f"{module.CLAIM.name}.json").read_text())
+    assert summary["split_together"][0]["worlds"] == int(inside.sum())
+
+
 def test_a_study_that_kept_no_world_says_so_under_a_split(tmp_path, monkeypatch):
     from experiments.evidence import run_claim
 
@@ -173,6 +194,11 @@ def test_the_command_line_writes_the_split_beside_the_study_and_runs_nothing_aga
     assert out.returncode == 0, out.stderr
     assert "worlds: " not in out.stdout  # read from the store
     assert "service.cost_form flat (yours): P(holds)" in out.stdout
+    both = _retention(
+        *args, "--split", "service.cost_form=flat", "--split", "market.spend_sigma=1.2..1.6"
+    )
+    assert both.returncode == 0, both.stderr
+    assert "all at once (service.cost_form=flat and market.spend_sigma=1.2..1.6)" in both.stdout
     folder = tmp_path / "split" / "service.cost_form=flat"
     text = (folder / "lost_client.md").read_text(encoding="utf-8")
     assert "## Split by the uncertainties you chose" in text
