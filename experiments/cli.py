@@ -125,6 +125,11 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         args.splits = check_splits(args.split, args.pins)
     except ValueError as exc:
         raise CliError(f"experiment {exc}") from None  # ("--split KEY: ...")
+    if args.splits and args.fresh:
+        raise CliError(
+            "experiment: --fresh and --split given together; allowed: one of them (a split reads "
+            "the stored study: run it with --fresh first, then split it)"
+        )
     if args.out is not None:
         check_out(args.out)  # before any experiment runs
     args.where = where_of(args)  # (a tls:// scheduler without its files: refused here)
@@ -185,7 +190,7 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     from experiments.evidence import run_claim
     from experiments.report import write_report
     from experiments.sizes import SIZES
-    from experiments.split import split_readings, together
+    from experiments.split import split_level, split_readings, together
     from experiments.store import StaleStore
     from model.interfaces.cli.errors import CliError
 
@@ -193,11 +198,14 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     say = (lambda *_a, **_k: None) if args.quiet else print
     say(f"{name}: {module.CLAIM.title}", flush=True)
     size = SIZES[args.size].pinned(args.pins) if args.pins else SIZES[args.size]
+    store = _store(args)
+    if args.splits and not store.is_dir():
+        say(f"  no stored study at {store}: running it first (the split then reads it)")
     try:
         ev = run_claim(
             module,
             size,
-            _store(args),
+            store,
             size_name=args.size,
             seed=args.seed,
             drawn_store=_drawn_store(args) if args.pins else None,
@@ -214,6 +222,9 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     found = split_readings(ev, args.splits, seed=args.seed) if args.splits else []
     path = write_report(ev, _reports(args), command=command, splits=found)
     both = together(ev, args.splits)
+    level = split_level(len(ev.readings), len(args.splits))
+    if found:
+        say(f"  splits: each p read against 0.05 ÷ (readings × splits) = {level:.2g}")
     all_text = " and ".join(s.text for s in args.splits if s.low is not None or s.values)
     for r in ev.readings:
         say(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()}: {r.verdict.words}")
@@ -223,6 +234,9 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
                 continue
             for b, text in zip(f.profile.bins, f.profile.values_texts(), strict=True):
                 say(f"    {f.split.key} {text}: P(holds) {b.p_text()} over {b.worlds}: {b.words}")
+            if len(f.profile.bins) > 1:
+                below = " (below the level)" if f.profile.p_value < level else ""
+                say(f"    does holding differ? p {f.profile.p_text()}, {f.profile.test}{below}")
         for b in (b for rr, b in both if rr is r):
             say(
                 f"    all at once ({all_text}): P(holds) {b.p_text()} over {b.worlds}: {b.words}"

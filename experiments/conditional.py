@@ -175,7 +175,9 @@ class Profile:
         return out
 
     def p_text(self) -> str:
-        """The test's p: ``3.1e-07``, or ``≤ 1e-05`` at the Monte Carlo floor."""
+        """The test's p: ``3.1e-07``, ``≤ 1e-05`` at the Monte Carlo floor, ``—`` untested."""
+        if np.isnan(self.p_value):
+            return "—"
         return f"≤ {self.p_value:.2g}" if self.p_floor else f"{self.p_value:.2g}"
 
     @property

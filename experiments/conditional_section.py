@@ -102,8 +102,8 @@ def _default_mark(b: Bin, prof: Profile) -> str:
 
 def _p_cell(prof: Profile, level: float) -> str:
     """The test's p, its name, the worlds left out, and whether it is below the level."""
-    if len(prof.bins) < 2:
-        return "— (one group: nothing to compare)"
+    if np.isnan(prof.p_value):  # (a split of the reader's: one group, or nothing to test)
+        return f"— ({prof.test})"
     out = f"{prof.p_text()} ({prof.test})"
     if prof.left_out:
         out += f"; {prof.left_out} worlds of rare alternatives left out"
@@ -126,7 +126,7 @@ def profile_record(r: ReadingEvidence, prof: Profile) -> dict[str, object]:
     return {
         "reading": r.verdict.reading.name,
         "uncertainty": prof.uncertainty,
-        "p_value": prof.p_value,
+        "p_value": None if np.isnan(prof.p_value) else prof.p_value,  # (JSON has no NaN)
         "p_text": prof.p_text(),
         "test": prof.test,
         "left_out": prof.left_out,
@@ -136,8 +136,8 @@ def profile_record(r: ReadingEvidence, prof: Profile) -> dict[str, object]:
         "default_bin": prof.default_bin,
         "bins": [
             {
-                "low": None if b.value is not None else b.low,
-                "high": None if b.value is not None else b.high,
+                "low": None if np.isnan(b.low) else b.low,
+                "high": None if np.isnan(b.high) else b.high,
                 "value": None if b.value is None else b.values_text(),
                 "values": text,
                 "worlds": b.worlds,

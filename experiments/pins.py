@@ -21,6 +21,7 @@ __all__ = [
     "check_pins",
     "checked_value",
     "declared_info",
+    "exact_text",
     "parse_pin",
     "pin_flags",
     "pins_slug",
@@ -142,21 +143,21 @@ def checked_value(key: str, value: Any, info: Any, what: str = "pin") -> Any:
 
 def pins_text(pins: Pins) -> str:
     """``economics.overhead_share = 0``: the pins in words, joined by ``; ``."""
-    return "; ".join(f"{k} = {_show(v)}" for k, v in pins)
+    return "; ".join(f"{k} = {exact_text(v)}" for k, v in pins)
 
 
 def pins_slug(pins: Pins) -> str:
     """A folder name for the pins: ``economics.overhead_share=0`` (several joined by ``+``);
     two different pins never share one (each value written in full)."""
-    return "+".join(f"{k}={_show(v)}" for k, v in pins)
+    return "+".join(f"{k}={exact_text(v)}" for k, v in pins)
 
 
 def pin_flags(pins: Pins) -> str:
     """The command line's flags that pin them: ``--pin economics.overhead_share=0``."""
-    return " ".join(f"--pin {k}={_show(v)}" for k, v in pins)
+    return " ".join(f"--pin {k}={exact_text(v)}" for k, v in pins)
 
 
-def _show(v: Any) -> str:
+def exact_text(v: Any) -> str:
     """A value as typed: a float's shortest exact form without a trailing ``.0``; ``true``."""
     if isinstance(v, bool):
         return str(v).lower()

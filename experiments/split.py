@@ -40,7 +40,7 @@ from experiments.conditional import (
     with_declared,
 )
 from experiments.evidence import ClaimEvidence, ReadingEvidence
-from experiments.pins import Pins, checked_value, declared_info
+from experiments.pins import Pins, checked_value, declared_info, exact_text
 from model.studies.worlds import declared_uncertainties
 
 __all__ = [
@@ -76,11 +76,12 @@ class Split:
 
     @property
     def text(self) -> str:
-        """As typed on the command line: ``retain.base_churn=0.01..0.02``."""
+        """As typed on the command line, every number in full (two different splits never read
+        alike, nor share a folder): ``retain.base_churn=0.01..0.02``."""
         if self.low is not None:
-            return f"{self.key}={show_value(self.low)}..{show_value(self.high)}"
+            return f"{self.key}={exact_text(self.low)}..{exact_text(self.high)}"
         if self.values:
-            return f"{self.key}=" + ",".join(show_value(v) for v in self.values)
+            return f"{self.key}=" + ",".join(exact_text(v) for v in self.values)
         return self.key
 
 
@@ -122,31 +123,38 @@ def parse_split(text: str) -> Split:
     if not sep:
         return Split(key)
     numeric = _numeric(info)
-    if not rest:
-        allowed = "LOW..HIGH" if numeric else f"one or more of {info.plausible_text()}"
-        raise ValueError(f"split {text!r}: nothing after '='; allowed: KEY, or KEY={allowed}")
     if numeric:
-        low, dots, high = (part.strip() for part in rest.partition(".."))
-        if not dots or not low or not high:
+        lo, hi = (float(v) for v in info.plausible)
+        inside = f"LOW..HIGH with {lo:g} ≤ LOW ≤ HIGH ≤ {hi:g}" + (
+            f" ({info.unit})" if info.unit != "-" else ""
+        )
+    else:
+        inside = f"A or A,B…, some of {', '.join(str(o).lower() for o in info.plausible)}"
+    ends = rest.split("..") if numeric else []
+    if not rest or (numeric and (len(ends) != 2 or not all(e.strip() for e in ends))):
+        raise ValueError(f"split {text.strip()!r}: allowed: KEY, or KEY={inside}")
+    if numeric:
+        low, high = (checked_value(key, e.strip(), info, what="split") for e in ends)
+        if low > high:
             raise ValueError(
-                f"split {text!r}: allowed: KEY=LOW..HIGH, a range inside {info.plausible_text()}"
+                f"split {text.strip()!r}: its low end is above its high end; allowed: {inside}"
             )
-        lo, hi = (checked_value(key, v, info, what="split") for v in (low, high))
-        if lo > hi:
+        if (low, high) == (lo, hi):
             raise ValueError(
-                f"split {key}={rest}: the low end {show_value(lo)} is above the high end "
-                f"{show_value(hi)}; allowed: LOW ≤ HIGH"
+                f"split {text.strip()!r}: the whole plausible range, so nothing to compare with; "
+                f"allowed: {inside}, a narrower range"
             )
-        return Split(key, float(lo), float(hi))
+        return Split(key, float(low), float(high))
     chosen = [checked_value(key, v.strip(), info, what="split") for v in rest.split(",")]
     if len(set(chosen)) != len(chosen):
-        raise ValueError(f"split {text!r}: an alternative given twice; allowed: each once")
+        raise ValueError(f"split {text.strip()!r}: an alternative given twice; allowed: each once")
     if len(chosen) == len(info.plausible):
         raise ValueError(
-            f"split {text!r}: every alternative chosen, so nothing to compare with; allowed: "
-            f"some of {info.plausible_text()}"
+            f"split {text.strip()!r}: every alternative chosen, so nothing to compare with; "
+            f"allowed: {inside}, not all"
         )
-    return Split(key, values=tuple(chosen))
+    # (In the declared order: `a,b` and `b,a` are one question, one folder.)
+    return Split(key, values=tuple(o for o in info.plausible if o in chosen))
 
 
 def _numeric(info: Any) -> bool:
@@ -201,13 +209,20 @@ def split_readings(ev: ClaimEvidence, splits: Sequence[Split], seed: int = 1) ->
     seed : int
         The alternatives' Monte Carlo test's seed (the same seed, the same p).
     """
+    splits = check_splits(splits)  # (a split twice would be counted once in the level)
     declared = declared_uncertainties()
     out = []
     for r in ev.readings:
         status = r.per_world.set_index("world")["status"]
         for s in splits:
             if not ev.kept or s.key not in ev.world_values.columns:
-                why = "the study kept no world" if not ev.kept else "the study did not draw it"
+                why = (
+                    "the study kept no world"
+                    if not ev.kept
+                    else "the evidence holds no world's values (made by older code: run it again)"
+                    if ev.world_values.empty
+                    else "the study did not draw it"
+                )
                 out.append(SplitReading(r, s, None, why))
                 continue
             values = ev.world_values[s.key].rename(s.key)
@@ -267,27 +282,25 @@ def _split_profile(
     if s.low is not None:
         x = v.to_numpy(float)
         masks = [x < s.low, (x >= s.low) & (x <= s.high), x > s.high]
-        labels = [
-            f"below {show_value(s.low)}",
-            f"{show_value(s.low)} to {show_value(s.high)} (yours)",
-            f"above {show_value(s.high)}",
-        ]
+        low, high = exact_text(s.low), exact_text(s.high)
+        labels = [f"below {low}", f"{low} to {high} (yours)", f"above {high}"]
         yours = 1
     else:
         mask = v.isin(s.values).to_numpy()
         masks = [mask, ~mask]
-        labels = [
-            ", ".join(show_value(a) for a in s.values) + " (yours)",
-            "the others",
-        ]
+        labels = [", ".join(exact_text(a) for a in s.values) + " (yours)", "the others"]
         yours = 0
     if not masks[yours].any():
         return None, "no kept world where the reading is defined has its value there"
     groups = [(label, v.index[m]) for label, m in zip(labels, masks, strict=True) if m.any()]
-    bins = judge_groups(v, st, [rows for _, rows in groups], two_sided, numeric=False)
+    bins = judge_groups(v, st, [rows for _, rows in groups], two_sided, numeric=s.low is not None)
     bins = tuple(replace(b, value=label) for b, (label, _) in zip(bins, groups, strict=True))
+    name = str(values.name)
     if len(bins) < 2:
-        return Profile(str(values.name), bins, np.nan, "—"), ""
+        return Profile(name, bins, np.nan, "one group: nothing to compare"), ""
     table = np.array([[b.holds, b.worlds - b.holds] for b in bins])
+    if not table[:, 0].any() or not table[:, 1].any():
+        alike = "it holds in no group" if not table[:, 0].any() else "it holds in every world"
+        return Profile(name, bins, np.nan, f"{alike}: nothing to test"), ""
     p_value, test, floor = between_groups(table, seed)
-    return Profile(str(values.name), bins, p_value, test, floor), ""
+    return Profile(name, bins, p_value, test, floor), ""

@@ -44,13 +44,22 @@ def split_intro(found: list[SplitReading]) -> str:
         "worlds by all of them together (`retention experiment --pin` holds one uncertainty and "
         "changes nothing else). The last column tests whether holding differs between the "
         "groups: for fifths, Mann–Whitney's U between the values of the worlds that hold and "
-        "those that fail; for alternatives or ranges, χ² where every expected count is at least "
-        "5, else Fisher–Freeman–Halton's exact test by Monte Carlo "
-        f"({RESAMPLES:,} tables, printed ≤ at its floor). The splits were chosen before the "
-        f"report was read, so a p is read against 0.05 ÷ ({readings} readings × {len(splits)} "
-        f"splits) = {_level(found):.2g} (marked *below the level*), not against the level of "
-        "the report's own profiles, which covers every uncertainty PAWN could have picked."
+        "those that fail; for alternatives, or a range with the worlds below and above it (all "
+        "three groups at once, so a verdict that differs only between the two outer groups "
+        "counts too), χ² where every expected count is at least 5, else Fisher–Freeman–Halton's "
+        f"exact test by Monte Carlo ({RESAMPLES:,} tables, printed ≤ at its floor). Splits "
+        "chosen before the report is read are one question per reading each, so a p is read "
+        f"against 0.05 ÷ ({readings} {_plural(readings, 'reading')} × {len(splits)} "
+        f"{_plural(len(splits), 'split')}) = {_level(found):.2g} (marked *below the level*). "
+        "That level counts only the splits of this command: a split chosen after reading a "
+        "report (an uncertainty its own profiles already show, whose level covers every one "
+        "PAWN could have picked), tried again with other ranges, or asked of every claim at once "
+        "(`--all`: this level is per claim) needs a stricter one."
     )
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else f"{word}s"
 
 
 def split_rows(found: list[SplitReading]) -> list[dict[str, object]]:
@@ -84,6 +93,10 @@ def split_numbers(found: list[SplitReading]) -> list[dict[str, object]]:
         {
             "reading": f.reading.verdict.reading.name,
             "split": f.split.text,
+            "key": f.split.key,
+            "low": f.split.low,
+            "high": f.split.high,
+            "values": list(f.split.values),
             "level": level,
             "why": f.why,
             "profile": None if f.profile is None else profile_record(f.reading, f.profile),

@@ -20,12 +20,22 @@ def test_a_split_is_read_as_typed_and_checked_against_the_declared_ranges():
     assert parse_split(" market.spend_sigma = 1.0..1.5 ") == Split("market.spend_sigma", 1.0, 1.5)
     assert parse_split("service.cost_form=Flat") == Split("service.cost_form", values=("flat",))
     assert parse_split("market.spend_sigma=1..1.5").text == "market.spend_sigma=1..1.5"
+    # Every digit kept: two ranges never read alike or share a folder.
+    a, b = (parse_split(f"retain.base_churn={x}..0.02") for x in ("0.012345", "0.012341"))
+    assert a.text == "retain.base_churn=0.012345..0.02" and a.text != b.text
+    # Alternatives in their declared order: one question, one folder.
+    network = parse_split("word_of_mouth.network=random,small_world")
+    assert network == parse_split("word_of_mouth.network=small_world,random")
+    assert network.values == ("small_world", "random")
     for text, says in [
         ("spend_sigma", "did you mean market.spend_sigma?"),
         ("market.spend_sigma=0.5..1.5", "outside its plausible range; allowed: 0.84 ≤ x ≤ 1.68"),
-        ("market.spend_sigma=1.5..1.0", "the low end 1.5 is above the high end 1; allowed: LOW"),
-        ("market.spend_sigma=1.2", "allowed: KEY=LOW..HIGH"),
-        ("market.spend_sigma=", "nothing after '='"),
+        ("market.spend_sigma=1.5..1.0", "its low end is above its high end; allowed: LOW"),
+        ("market.spend_sigma=1.2", "allowed: KEY, or KEY=LOW..HIGH with 0.84 ≤ LOW ≤ HIGH ≤ 1.68"),
+        ("market.spend_sigma=", "allowed: KEY, or KEY=LOW..HIGH"),
+        ("market.spend_sigma=1..1.2..1.4", "allowed: KEY, or KEY=LOW..HIGH"),
+        ("market.spend_sigma=0.84..1.68", "the whole plausible range, so nothing to compare"),
+        ("retain.base_churn=0.001..0.02", "allowed: 0.005 ≤ x ≤ 0.05 (1/month)"),
         ("market.spend_sigma=a..1.5", "not a number"),
         ("service.cost_form=1..2", "not one of its alternatives"),
         ("service.cost_form=flat,flat", "an alternative given twice"),
@@ -105,7 +115,7 @@ def test_alternatives_are_the_readers_and_the_others(planted):
     _, ev = planted
     form = ev.world_values["service.cost_form"]
     found = _found(ev, Split("service.cost_form", values=("flat",)))
-    prof = found["other", "service.cost_form"].profile
+    prof = found["effect", "service.cost_form"].profile
     assert [b.value for b in prof.bins] == ["flat (yours)", "the others"]
     assert [b.worlds for b in prof.bins] == [
         int((form == "flat").sum()),
@@ -156,6 +166,34 @@ def test_all_the_readers_ranges_at_once_are_the_worlds_inside_every_one(planted,
     assert summary["split_together"][0]["worlds"] == int(inside.sum())
 
 
+def test_groups_with_nothing_to_test_say_so_and_the_json_has_no_nan(planted, tmp_path):
+    from experiments.report import write_report
+
+    module, ev = planted
+    # Above 1.3 the planted reading holds in every world: two groups, nothing to test.
+    (f,) = [
+        f
+        for f in split_readings(ev, [Split("market.spend_sigma", 1.3, 1.5)])
+        if f.reading.verdict.reading.name == "sometimes"
+    ]
+    assert f.profile.test == "it holds in every world: nothing to test"
+    assert np.isnan(f.profile.p_value) and f.profile.p_text() == "—"
+    text = write_report(ev, tmp_path, splits=[f]).read_text()
+    assert "— (it holds in every world: nothing to test)" in text
+    split = json.loads((tmp_path / f"{module.CLAIM.name}.json").read_text())["split"]
+    json.dumps(split, allow_nan=False)  # (raises on a NaN: JSON has none)
+    record = split[0]
+    assert record["low"] == 1.3 and record["high"] == 1.5 and record["profile"]["p_value"] is None
+    yours = record["profile"]["bins"][1]
+    assert 1.3 <= yours["low"] <= yours["high"] <= 1.5  # (each group's own smallest and largest)
+
+
+def test_a_split_given_twice_is_refused_in_python_too(planted):
+    _, ev = planted
+    with pytest.raises(ValueError, match="given twice"):
+        split_readings(ev, [Split("market.spend_sigma"), Split("market.spend_sigma")])
+
+
 def test_a_study_that_kept_no_world_says_so_under_a_split(tmp_path, monkeypatch):
     from experiments.evidence import run_claim
 
@@ -173,6 +211,7 @@ def _retention(*args: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("flags", "says"),
     [
+        (["--split", "retain.base_churn", "--fresh"], "--fresh and --split given together"),
         (["--split", "churn"], "split 'churn': not a declared uncertainty"),
         (["--split", "retain.base_churn=0.5..0.9"], "outside its plausible range; allowed"),
         (
@@ -189,10 +228,12 @@ def test_the_command_line_refuses_a_bad_split_in_one_line(flags, says, tmp_path)
 
 def test_the_command_line_writes_the_split_beside_the_study_and_runs_nothing_again(tmp_path):
     args = ["experiment", "lost_client", "--size", "quick", "--out", str(tmp_path)]
-    assert _retention(*args, "--quiet").returncode == 0
+    first = _retention(*args, "--split", "service.cost_form")  # (no stored study: run first)
+    assert first.returncode == 0 and "no stored study at " in first.stdout
     out = _retention(*args, "--split", "service.cost_form=flat")
     assert out.returncode == 0, out.stderr
-    assert "worlds: " not in out.stdout  # read from the store
+    assert "worlds: " not in out.stdout and "no stored study" not in out.stdout  # (read)
+    assert "splits: each p read against 0.05 ÷ (readings × splits) = " in out.stdout
     assert "service.cost_form flat (yours): P(holds)" in out.stdout
     both = _retention(
         *args, "--split", "service.cost_form=flat", "--split", "market.spend_sigma=1.2..1.6"
@@ -203,5 +244,7 @@ def test_the_command_line_writes_the_split_beside_the_study_and_runs_nothing_aga
     text = (folder / "lost_client.md").read_text(encoding="utf-8")
     assert "## Split by the uncertainties you chose" in text
     assert "--split service.cost_form=flat" in text  # (the command, in the header)
-    # The study's own report is the one written without the split.
+    # The study's own report is written by a run without a split, and never by one with it.
+    assert not (tmp_path / "lost_client.md").exists()
+    assert _retention(*args, "--quiet").returncode == 0
     assert "## Split by" not in (tmp_path / "lost_client.md").read_text(encoding="utf-8")
