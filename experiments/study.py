@@ -108,7 +108,8 @@ def submit(fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
 
 
 def _run_tasks(tasks: list[tuple[Callable, tuple]], workers: int, label: str) -> None:
-    """Run ``tasks`` on the shared pool, a bar counting batches (on a terminal), a line per 10%."""
+    """Run ``tasks`` on the shared pool, a bar counting batches (on a terminal), a line per 10% on
+    stderr (in a pipe too: a long study's log shows how far it got; stdout holds the results)."""
     if not tasks:
         return
     from model.interfaces.progress import bar
@@ -122,7 +123,7 @@ def _run_tasks(tasks: list[tuple[Callable, tuple]], workers: int, label: str) ->
                 f.result()
                 progress.update(1)
                 if not quiet and (i % step == 0 or i == len(futures)):
-                    progress.write(f"  {label}: {i}/{len(futures)} batches", file=sys.stdout)
+                    progress.write(f"  {label}: {i}/{len(futures)} batches", file=sys.stderr)
 
 
 def _stage(worlds: pd.DataFrame, size: Size, folder: Path, workers: int, seed: int) -> pd.DataFrame:

@@ -231,6 +231,10 @@ def test_cli_survival_writes_a_loadable_scenario(tmp_path, capsys):
     # the path: "part of its path ('fitted.toml') is a file", exit 2).
     assert main(["calibrate", "--survival", str(src), "--fit-years", "6", "--out", str(out)]) == 0
     assert "out_of_sample_periods = 7-12" in out.read_text()  # fitted to 6 years, not 7
+    # Longer than the table: named as the flag, with this table's bound (not fit_periods).
+    assert main(["calibrate", "--survival", str(src), "--fit-years", "13", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "--fit-years: value 13 is not allowed; allowed: 2 ≤ x ≤ 12" in err, err
     # Its own name: `retention run fitted.toml` writes out/baseline-calibrated/, not the base's.
     assert Scenario.from_toml(out).name == "baseline-calibrated"
 

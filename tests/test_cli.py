@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import model
 from model.engine.metrics import METRICS
 from model.engine.numerics import numerics_class
 from model.interfaces.cli import main, staging
 from model.interfaces.cli import run as cli_run
 from model.scenario import Scenario, parameter_table
 from model.studies.run import simulate
+from model.version import shown_version
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "model" / "presets" / "baseline.toml"
@@ -103,7 +103,7 @@ def test_run_writes_table_summary_and_figures(tmp_path, capsys):
     }
     assert meta["scenario"]["name"] == "baseline + clients=1000, months=12, seed=7"
     assert meta["seed"] == 7
-    assert meta["version"] == model.__version__
+    assert meta["version"] == shown_version()  # (as --version shows it)
     assert meta["numerics"] == numerics_class()  # whose last bits (docs/ODD.md §8)
     assert "--seed 7" in meta["command"]
     assert meta["results"]["months"] == 12

@@ -31,6 +31,8 @@ def test_unknown_claim_is_one_clear_line():
 def test_quick_report_and_resume(tmp_path):
     out = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
     assert out.returncode == 0, out.stderr
+    # A line per tenth of the batches, on stderr even in a pipe: stdout holds the results.
+    assert "worlds: " in out.stderr and "batches" not in out.stdout
     text = (tmp_path / "lost_client.md").read_text(encoding="utf-8")
     assert "Worlds drawn: 160" in text and "P(holds)" in text and "Command:" in text
     assert (tmp_path / "lost_client_effects.png").stat().st_size > 0
@@ -38,7 +40,7 @@ def test_quick_report_and_resume(tmp_path):
     assert [r["reading"] for r in summary["rows"]] == ["no_churn", "expected", "expected_profit"]
     again = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
     assert again.returncode == 0
-    assert "worlds: " not in again.stdout  # resumed from the store: no world run again
+    assert "worlds: " not in again.stderr  # resumed from the store: no world run again
     assert (tmp_path / "lost_client.md").read_text(encoding="utf-8").count("P(holds)") >= 1
 
 

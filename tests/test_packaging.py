@@ -18,7 +18,7 @@ from experiments.outputs import USER_REPORTS, reports_folder
 from model.interfaces.cli.main import main
 from model.scenario import Scenario, ScenarioError, copy_preset, list_presets, resolve
 from model.scenario import presets as presets_module
-from model.version import checkout_root, git_commit
+from model.version import checkout_root, git_commit, shown_version
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = (Path(model.__file__).parent, REPO / "experiments")
@@ -135,7 +135,7 @@ def test_run_and_compare_take_preset_names(tmp_path, monkeypatch) -> None:
     meta = json.loads(Path("o/summary.json").read_text())
     expected = Scenario.preset("software").with_overrides({"market.clients": 150, "run.months": 3})
     assert Scenario.build(meta["scenario"]).flat() == expected.flat()
-    assert meta["version"] == model.__version__
+    assert meta["version"] == shown_version()  # (as --version shows it)
     args = ("compare", "no_cut", "service_cut", *TINY, "--replications", "2", "--out", "cmp")
     assert run_cli(*args) == 0
     assert Path("cmp/runs.csv").is_file()

@@ -230,6 +230,18 @@ def _refuse_unused(args: argparse.Namespace) -> None:
                        "or --survival (in a targets file: period_months = M)")  # fmt: skip
 
 
+def _check_fit_years(fit_years: int | None, last: int, source: Path) -> None:
+    """``--fit-years`` no longer than the table: named as the flag, with this table's bound
+    (the flag's own check allows up to 10,000 before the table is read)."""
+    from model.studies.calibration.errors import CalibrationError
+
+    if fit_years is not None and fit_years > last:
+        raise CalibrationError(
+            f"--fit-years: value {fit_years} is not allowed; allowed: 2 ≤ x ≤ {last} (the "
+            f"periods after the start in {str(source)!r})"
+        )
+
+
 def _check_replaced(args: argparse.Namespace) -> None:
     """Refuse, before any fitting, to write over an input of this command, or over a file this
     command did not write (a data file, a scenario of one's own) without ``--force``."""
@@ -306,6 +318,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         with bar(None, "calibrate", unit="run", enabled=not args.quiet) as progress:
             if args.survival is not None:
                 alive, months = read_survival(args.survival, args.cohort_size, args.period_months)
+                _check_fit_years(args.fit_years, alive.size - 1, args.survival)
                 # (The cohort size again: a column of percentages is rescaled, not whole counts.)
                 result = calibrate_survival(
                     alive,

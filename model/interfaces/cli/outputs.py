@@ -44,12 +44,14 @@ def run_metadata(
     scenario: Scenario, summary: dict[str, float], wall: float, argv: list[str]
 ) -> dict[str, Any]:
     """Everything needed to reproduce and cite the run (JSON-ready; NaN becomes null)."""
-    from model.version import __version__
+    from model.version import shown_version
 
     return {
         "scenario": scenario.to_toml_dict(),
         "seed": scenario.run.seed,
-        "version": __version__,
+        # As `--version` shows it: an editable install's development number and hash, once
+        # HEAD has moved on, name an older commit than git_commit (model.version).
+        "version": shown_version(),
         "git_commit": git_commit(),
         # Which last bits numpy's exp/log/... give here (the same seed, the same numbers only
         # within a class: docs/ODD.md §8, "Numerics across machines").
@@ -147,11 +149,11 @@ def study_inputs(
 
 def study_metadata(args: argparse.Namespace, wall: float) -> dict[str, Any]:
     """Command, version, commit, time and wall seconds of a many-run command (JSON-ready)."""
-    from model.version import __version__
+    from model.version import shown_version
 
     return {
         "command": shlex.join([PROG, *args.argv]),
-        "version": __version__,
+        "version": shown_version(),
         "git_commit": git_commit(),
         "numerics": numerics_class(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

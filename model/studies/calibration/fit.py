@@ -80,7 +80,7 @@ _ALWAYS_UNIDENTIFIED = {
 _LOGNORMAL = {"market.spend_distribution": "lognormal"}
 _SBG_NOTE = (
     "sBG: maximum likelihood with right-censored survivors (Fader & Hardie 2007); intervals for "
-    "gamma, delta from the observed information (normal on the log scale)."
+    "sbg_α, sbg_β (the Beta of churn a period) from the observed information (normal on the log scale)."
 )
 _MONTHLY_NOTE = (
     "Period conversion: the model draws a monthly churn propensity ~ Beta(a, b); a, b are chosen so "
@@ -386,7 +386,7 @@ def calibrate_targets(
         details["msm"] = msm
         s = settings
         notes.append(
-            f"Simulated moments: {s.clients} clients, months {s.burn_in}-{s.months}, seeds "
+            f"Simulated moments: {s.clients} clients, months {s.burn_in + 1}-{s.months}, seeds "
             f"{list(s.seeds)} for every evaluation (common random numbers); intervals = fitted value "
             f"+/- 1.96 sd over {s.replicates} refits with other seeds plus the main fit "
             "(simulation error only; the targets are taken as exact)."
