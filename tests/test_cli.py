@@ -256,6 +256,10 @@ BAD_INPUT = {
         ["--set", "market.clients=200"],
         ["--set market.clients=200", "--clients 100", "different values"],
     ),
+    "two --set of one parameter disagreeing": (
+        ["--set", "levers.ad_budget=100", "--set", "levers.ad_budget=200"],
+        ["--set levers.ad_budget=100", "--set levers.ad_budget=200", "different values"],
+    ),
     "--set true beside --seed 1": (
         ["--seed", "1", "--set", "run.seed=true"],
         ["run.seed", "True", "is not allowed"],

@@ -128,7 +128,8 @@ class Comparison:
         ref = self.names[0]
         r = len(self.seeds)
         lines = [
-            f"Paired differences against {ref!r} ({r} replications, seeds {_seeds(self.seeds)})"
+            f"Paired differences against {ref!r} ({r} replication{'s' * (r != 1)}, "
+            f"seed{'s' * (r != 1)} {_seeds(self.seeds)})"
         ]
         for name in self.names[1:]:
             w = max(16, len(ref) + 2, len(name) + 2)

@@ -41,8 +41,9 @@ def add_set_option(p: argparse.ArgumentParser, help: str) -> None:
 def overrides(args: argparse.Namespace) -> dict[str, Any]:
     """``--set`` pairs and the shortcut options, as raw strings for the scenario.
 
-    A shortcut and a ``--set`` of the same parameter must agree: one of them would otherwise be
-    dropped without a word (a ``--set market.clients=abc`` beside ``--clients 500`` was).
+    A shortcut and a ``--set`` of the same parameter, or two ``--set`` of it, must agree: one of
+    them would otherwise be dropped without a word (a ``--set market.clients=abc`` beside
+    ``--clients 500`` was).
     """
     overrides: dict[str, Any] = {}
     for item in args.overrides:
@@ -51,7 +52,14 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
             raise CliError(
                 f"--set {item!r}: expected SECTION.NAME=VALUE, e.g. levers.service_level=wow"
             )
-        overrides[key.strip()] = value.strip()
+        key, value = key.strip(), value.strip()
+        # Two --set of one parameter must agree too: the first was dropped without a word.
+        if key in overrides and _as_read(key, overrides[key]) != _as_read(key, value):
+            raise CliError(
+                f"--set {key}={overrides[key]} and --set {key}={value} set the same parameter "
+                "to different values; allowed: one of them (or the same value in both)"
+            )
+        overrides[key] = value
     for key, option, value in (
         ("market.clients", "--clients", args.clients),
         ("run.months", "--months", args.months),

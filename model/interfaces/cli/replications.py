@@ -127,7 +127,7 @@ def _table(
     summary_rows: Any,
 ) -> str:
     head = (
-        f"{scenario.name}: {scenario.market.clients:,} people x {scenario.run.months} months, "
+        f"{scenario.name}: {scenario.market.clients:,} people x {scenario.run.months} month{'s' * (scenario.run.months != 1)}, "
         f"{len(seeds)} runs (seeds {seeds[0]}-{seeds[-1]}), means [95% interval] "
         f"(simulated in {wall:.1f} s)"
     )

@@ -287,7 +287,7 @@ def _save_figures(ts: Any, outdir: Path, scenario: Scenario | None = None) -> li
 
 def _summary_table(scenario: Scenario, s: dict[str, float], wall: float) -> str:
     head = (
-        f"{scenario.name}: {scenario.market.clients:,} people x {scenario.run.months} months, "
+        f"{scenario.name}: {scenario.market.clients:,} people x {scenario.run.months} month{'s' * (scenario.run.months != 1)}, "
         f"seed {scenario.run.seed} (simulated in {wall:.1f} s)"
     )
     from model.interfaces.html_report import summary_rows
