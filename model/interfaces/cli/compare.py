@@ -49,7 +49,8 @@ def add_compare(subparsers: argparse._SubParsersAction) -> None:
         description="Run each scenario file with the same seeds and random streams (common "
         "random numbers) and report each policy's paired difference from the FIRST one: NPV, "
         "profit, active clients at the end, NPS, CAC, annual retention, total spend, with 95% "
-        "paired-t intervals. Writes DIR/comparison.csv, runs.csv, comparison.png, comparison.json.",
+        "paired-t intervals. Writes DIR/comparison.csv, runs.csv, comparison.png, comparison.json "
+        "and report.html (all of it on one page).",
     )
     p.add_argument(
         "scenarios", nargs="+", type=Path, metavar="SCENARIO", help="preset names or TOML files"

@@ -58,7 +58,7 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
         "maximise mean NPV over fixed seeds (a simplex grid, then COBYQA). Reports the split, "
         "its NPV gain over the scenario's own split (same budget) on fresh seeds with a 95% "
         "interval, and how flat the optimum is. Writes DIR/split.csv, flatness.csv, "
-        "evaluations.csv, split.png, split.json.",
+        "evaluations.csv, split.png, split.json and report.html (all of it on one page).",
     )
     p.add_argument("scenario", type=Path, metavar="SCENARIO", help="a preset name or a TOML file")
     p.add_argument(
