@@ -67,7 +67,7 @@ from model.engine import sharing
 from model.engine.numerics import numerics_class, simd_features
 from model.engine.reference import ReferenceModel
 from model.studies.run import simulate, simulate_many
-from model.version import __version__, git_commit
+from model.version import version_record
 
 #: The benchmark scenario: the defaults, with 80% of the market served and every mechanism that is
 #: off by default switched on (loyalty programme, loyalty economics, a direct tenure effect), so
@@ -397,8 +397,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{load['cpus']} CPUs")  # fmt: skip
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"code_version": __version__, "git": git_commit(), "python": platform.python_version(),
-            "numpy": np.__version__, "numba": numba.__version__, "machine": platform.machine(),
+    code = version_record()  # (the version as --version shows it)
+    meta = {"code_version": code["version"], "git": code["git_commit"],
+            "python": platform.python_version(), "numpy": np.__version__, "numba": numba.__version__, "machine": platform.machine(),
             "processor": _cpu_name(), "simd": simd_features(), "numerics": numerics_class(),
             "baseline": BASE, "load_average": load,
             "kernels_load_s": round(kernels_load_s, 3)}  # fmt: skip

@@ -16,6 +16,7 @@ __all__ = [
     "git_commit",
     "shown_version",
     "version_and_commit",
+    "version_record",
 ]
 
 try:
@@ -90,6 +91,14 @@ def shown_version() -> str:
     """The version as :func:`version_and_commit` shows it, without the commit: for headers
     that give the full commit on a line of their own."""
     return _shown(git_commit(short=True))
+
+
+def version_record() -> dict[str, str | None]:
+    """``{"version": ..., "git_commit": ...}``: which code ran, for a record (summary.json, a
+    sweep's store, the benchmarks) — the version as ``--version`` shows it and the full commit
+    (None outside a checkout), from one reading of git."""
+    commit = git_commit()
+    return {"version": _shown(commit), "git_commit": commit}
 
 
 def _shown(commit: str | None) -> str:

@@ -45,9 +45,9 @@ def test_quick_benchmark_writes_every_field(tmp_path: Path, capsys) -> None:
         else:
             assert "yardstick_ratio" not in r
     assert len(written["meta"]["load_average"]["start"]) == 3
-    from model.version import __version__
+    from model.version import shown_version
 
-    assert written["meta"]["code_version"] == __version__  # which code the numbers are of
+    assert written["meta"]["code_version"] == shown_version()  # which code the numbers are of
     assert written["meta"]["numerics"] == numerics_class()  # whose last bits (docs/ODD.md §8)
     assert "SSE2" in written["meta"]["simd"] or platform.machine() not in ("x86_64", "AMD64")
     assert "git" in written["meta"]  # the commit, in a checkout (None in an installed wheel)

@@ -447,6 +447,34 @@ def test_a_set_that_agrees_with_its_shortcut_is_allowed(tmp_path, written):
 
 
 @pytest.mark.parametrize(
+    ("sets", "key", "expected"),
+    [
+        # one value written two ways: a level name and its number
+        (["levers.service_level=wow", "levers.service_level=0.9"], "levers.service_level", 0.9),
+        # read alone, 9.2 is above the default promoter threshold (9.0): the order of the two
+        # thresholds is the scenario's check, made once every --set is in
+        (
+            [
+                "satisfaction.promoter_threshold=9.5",
+                "satisfaction.detractor_threshold=9.2",
+                "satisfaction.detractor_threshold=9.2",
+            ],
+            "satisfaction.detractor_threshold",
+            9.2,
+        ),
+    ],
+)
+def test_two_sets_that_agree_are_allowed(tmp_path, sets, key, expected):
+    """Two ``--set`` of one parameter that read as one value are no disagreement."""
+    out = tmp_path / "res"
+    argv = [a for item in sets for a in ("--set", item)]
+    assert run_cli("run", *TINY, *argv, "--out", out, "--quiet") == 0
+    section, name = key.split(".")
+    scenario = json.loads((out / "summary.json").read_text())["scenario"]
+    assert scenario[section][name] == expected
+
+
+@pytest.mark.parametrize(
     "argv",
     [
         ("run", "--seed", "-1"),

@@ -249,7 +249,8 @@ def run_report(
         f"<title>{esc(scenario.name)} — Retention Lab</title><style>{_STYLE}</style></head><body>",
         f"<h1>{esc(scenario.name)}</h1>",
         f'<p class="lead">{esc(scenario.description or "")}<br>{scenario.market.clients:,} people '
-        f"in the market × {scenario.run.months} months, {which}</p>",
+        f"in the market × {scenario.run.months} month{'s' * (scenario.run.months != 1)}, "
+        f"{which}</p>",
         "<h2>Headline results</h2>",
         *_headline(summary, meta),
     ]

@@ -6,9 +6,11 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import output_path, param_int, ranged_int, safe_name, seed
-from model.scenario import Scenario, resolve
+from model.scenario import SECTIONS, Scenario, parse_value, resolve
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -54,7 +56,11 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
             )
         key, value = key.strip(), value.strip()
         # Two --set of one parameter must agree too: the first was dropped without a word.
-        if key in overrides and _as_read(key, overrides[key]) != _as_read(key, value):
+        if (
+            key in overrides
+            and value != overrides[key]
+            and _as_read(key, overrides[key]) != _as_read(key, value)
+        ):
             raise CliError(
                 f"--set {key}={overrides[key]} and --set {key}={value} set the same parameter "
                 "to different values; allowed: one of them (or the same value in both)"
@@ -79,9 +85,19 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def _as_read(key: str, raw: str) -> Any:
     """``--set key=raw`` as the scenario reads it (``1_000``, ``012`` and ``1000`` alike); its
-    own error if it cannot be read."""
+    own error if it cannot be read.
+
+    The value is read in its section alone: a check across parameters (the satisfaction
+    thresholds' order) is the scenario's, made once every override is in, so two equal
+    ``--set satisfaction.detractor_threshold=9.2`` are not refused for the default promoter
+    threshold.
+    """
     section, _, name = key.partition(".")
-    return getattr(getattr(Scenario().with_overrides({key: raw}), section), name)
+    try:
+        return getattr(SECTIONS[section].model_validate({name: parse_value(raw)}), name)
+    except (KeyError, AttributeError, ValidationError):
+        Scenario().with_overrides({key: raw})  # raises the scenario's own, worded error
+        raise
 
 
 def load_scenario(ref: str | Path | None) -> Scenario:

@@ -238,7 +238,7 @@ def _check_fit_years(fit_years: int | None, last: int, source: Path) -> None:
     if fit_years is not None and fit_years > last:
         raise CalibrationError(
             f"--fit-years: value {fit_years} is not allowed; allowed: 2 ≤ x ≤ {last} (the "
-            f"periods after the start in {str(source)!r})"
+            f"last period of {str(source)!r})"
         )
 
 

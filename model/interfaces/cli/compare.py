@@ -113,8 +113,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             staging / "report.html",
             staging,
             title,
-            f"Paired differences from {result.names[0]}, {len(result.seeds)} seeds each "
-            f"(the same seeds for every policy); overrides: {given}.",
+            f"Paired differences from {result.names[0]}, {len(result.seeds)} "
+            f"seed{'s' * (len(result.seeds) != 1)} each "
+            f"(the same for every policy); overrides: {given}.",
             notes=result.notes,
             meta=meta,
             csvs=("comparison.csv", "runs.csv"),

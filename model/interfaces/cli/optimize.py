@@ -188,7 +188,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             staging,
             title,
             f"Best split of {result.budget:,.0f} a month across {', '.join(result.levers)}; "
-            f"mean NPV on {args.replications} seeds"
+            f"mean NPV on {args.replications} seed{'s' * (args.replications != 1)}"
             + (f" ({result.over()} of the means)" if result.over() else "")
             + f", gain measured on {len(result.gain['seeds'])} fresh seeds{result.gain_over()}.",
             notes=result.notes,

@@ -18,7 +18,7 @@ from typing import Any
 from model.engine.numerics import numerics_class
 from model.interfaces.cli.errors import PROG, CliError
 from model.scenario import Scenario
-from model.version import git_commit
+from model.version import version_record
 
 __all__ = [
     "RUN_OUTPUTS",
@@ -44,15 +44,12 @@ def run_metadata(
     scenario: Scenario, summary: dict[str, float], wall: float, argv: list[str]
 ) -> dict[str, Any]:
     """Everything needed to reproduce and cite the run (JSON-ready; NaN becomes null)."""
-    from model.version import shown_version
-
     return {
         "scenario": scenario.to_toml_dict(),
         "seed": scenario.run.seed,
-        # As `--version` shows it: an editable install's development number and hash, once
-        # HEAD has moved on, name an older commit than git_commit (model.version).
-        "version": shown_version(),
-        "git_commit": git_commit(),
+        # The version as `--version` shows it: an editable install's development number and
+        # hash, once HEAD has moved on, name an older commit than git_commit (model.version).
+        **version_record(),
         # Which last bits numpy's exp/log/... give here (the same seed, the same numbers only
         # within a class: docs/ODD.md §8, "Numerics across machines").
         "numerics": numerics_class(),
@@ -149,12 +146,9 @@ def study_inputs(
 
 def study_metadata(args: argparse.Namespace, wall: float) -> dict[str, Any]:
     """Command, version, commit, time and wall seconds of a many-run command (JSON-ready)."""
-    from model.version import shown_version
-
     return {
         "command": shlex.join([PROG, *args.argv]),
-        "version": shown_version(),
-        "git_commit": git_commit(),
+        **version_record(),
         "numerics": numerics_class(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "wall_seconds": round(wall, 3),

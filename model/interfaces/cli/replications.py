@@ -126,8 +126,9 @@ def _table(
     wall: float,
     summary_rows: Any,
 ) -> str:
+    months = scenario.run.months
     head = (
-        f"{scenario.name}: {scenario.market.clients:,} people x {scenario.run.months} month{'s' * (scenario.run.months != 1)}, "
+        f"{scenario.name}: {scenario.market.clients:,} people x {months} month{'s' * (months != 1)}, "
         f"{len(seeds)} runs (seeds {seeds[0]}-{seeds[-1]}), means [95% interval] "
         f"(simulated in {wall:.1f} s)"
     )

@@ -190,7 +190,8 @@ def _after_horizon(scenario: Scenario) -> list[str]:
     months = scenario.run.months
     late = [f"schedule step at month {s.month}" for s in scenario.schedule if s.month > months]
     late += [f"{k.kind} shock at month {k.start}" for k in scenario.shocks if k.start > months]
-    return [f"{what} is after the run's {months} months: it changes nothing" for what in late]
+    horizon = f"{months} month{'s' * (months != 1)}"
+    return [f"{what} is after the run's {horizon}: it changes nothing" for what in late]
 
 
 def _set_twice(scenario: Scenario) -> list[str]:
@@ -286,8 +287,9 @@ def _save_figures(ts: Any, outdir: Path, scenario: Scenario | None = None) -> li
 
 
 def _summary_table(scenario: Scenario, s: dict[str, float], wall: float) -> str:
+    months = scenario.run.months
     head = (
-        f"{scenario.name}: {scenario.market.clients:,} people x {scenario.run.months} month{'s' * (scenario.run.months != 1)}, "
+        f"{scenario.name}: {scenario.market.clients:,} people x {months} month{'s' * (months != 1)}, "
         f"seed {scenario.run.seed} (simulated in {wall:.1f} s)"
     )
     from model.interfaces.html_report import summary_rows

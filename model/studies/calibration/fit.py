@@ -80,7 +80,8 @@ _ALWAYS_UNIDENTIFIED = {
 _LOGNORMAL = {"market.spend_distribution": "lognormal"}
 _SBG_NOTE = (
     "sBG: maximum likelihood with right-censored survivors (Fader & Hardie 2007); intervals for "
-    "sbg_α, sbg_β (the Beta of churn a period) from the observed information (normal on the log scale)."
+    "sbg_α, sbg_β (the Beta distribution of each period's churn probability) from the observed "
+    "information (normal on the log scale)."
 )
 _MONTHLY_NOTE = (
     "Period conversion: the model draws a monthly churn propensity ~ Beta(a, b); a, b are chosen so "

@@ -34,7 +34,7 @@ import pandas as pd
 from model.engine.numerics import numerics_class
 from model.studies.files import atomic_file, write_atomic
 from model.studies.sweep.spec import SweepError, SweepSpec
-from model.version import git_commit, shown_version
+from model.version import version_record
 
 __all__ = [
     "StoreStatus",
@@ -87,8 +87,7 @@ def code_version() -> dict[str, Any]:
     """The package version, the git commit (if any), a SHA-256 of the simulation's sources and
     the numerics class (:func:`model.engine.numerics.numerics_class`: whose last bits)."""
     return {
-        "version": shown_version(),  # (as --version shows it beside the commit)
-        "git_commit": git_commit(),
+        **version_record(),  # (the version as --version shows it, and the full commit)
         "source_hash": simulation_digest(),
         "numerics": numerics_class(),
     }
