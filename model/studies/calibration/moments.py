@@ -31,6 +31,11 @@ def _window(ts: pd.DataFrame, burn: int) -> pd.DataFrame:
     return ts.iloc[burn:]
 
 
+def _at_start(w: pd.DataFrame) -> pd.Series:
+    """Active clients at the start of each month: its end count less the month's flows."""
+    return w["active"] - w["acquired"] - w["won_back"] + w["churned"]
+
+
 def _ratio(num: float, den: float) -> float:
     return float(num / den) if den > 0 else float("nan")
 
@@ -39,8 +44,10 @@ def _ratio(num: float, den: float) -> float:
 MOMENTS: dict[str, tuple[str, Callable[[pd.DataFrame], float]]] = {
     "annual_retention": (
         "share/year",
-        # (1 − churned / clients at the start of the month)^12, pooled over the window
-        lambda w: (1.0 - _ratio(w["churned"].sum(), w["active"].shift(1).bfill().sum())) ** 12,
+        # (1 − churned / clients at the start of the month)^12, pooled over the window; the
+        # start is the month's end less its flows (conservation, docs/ODD.md §1.3), so the
+        # window's first month has its own start, not its end (a shift after the cut gave that)
+        lambda w: (1.0 - _ratio(w["churned"].sum(), _at_start(w).sum())) ** 12,
     ),
     "cac": (
         "currency/acquisition",
