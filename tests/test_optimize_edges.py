@@ -102,9 +102,9 @@ def test_the_worst_case_gain_is_the_worst_over_the_values(tmp_path, capsys) -> N
     assert gain["mean"] == min(measured)  # not the first value's
     assert gain["at"] == [0.0, 8.0][int(np.argmin(measured))]
     # Printed and labelled: the combined gain names how it was combined, then each value's.
-    assert f"(the worst over {SENSITIVITY} in [0.0, 8.0], at {gain['at']}):" in printed
-    assert f"  at {SENSITIVITY} = 0.0: gain " in printed
-    assert f"  at {SENSITIVITY} = 8.0: gain " in printed
+    assert f"(the worst over {SENSITIVITY} in [0, 8], at {gain['at']:g}):" in printed
+    assert f"  at {SENSITIVITY} = 0: gain " in printed
+    assert f"  at {SENSITIVITY} = 8: gain " in printed
 
 
 def test_the_mean_gain_averages_each_seeds_gain_over_the_values() -> None:
@@ -127,7 +127,7 @@ def test_the_mean_gain_averages_each_seeds_gain_over_the_values() -> None:
         [float(np.mean(d)) for d in by_hand], rel=1e-6
     )
     assert g["at"] is None and g["criterion"] == "mean"
-    assert f"2 fresh seeds (the mean over {SENSITIVITY} in [0.0, 8.0]):" in result.format()
+    assert f"2 fresh seeds (the mean over {SENSITIVITY} in [0, 8]):" in result.format()
 
 
 # ------------------------------------------------------------------ 3. arguments of the wrong type

@@ -41,6 +41,29 @@ def test_the_default_folder_is_named_by_what_changes_the_numbers(tmp_path, monke
     assert len(optimized) == 2 and any("replications=2" in name for name in optimized)
 
 
+def test_an_optimization_of_another_budget_or_other_levers_gets_its_own_folder(
+    tmp_path, monkeypatch
+):
+    """optimize's default folder was named by the size, seed, --set values and replications
+    alone: another --budget or --levers was refused there as "a different optimization"."""
+    from model.interfaces.cli.arguments import study_folder
+
+    monkeypatch.chdir(tmp_path)
+    opt = ("optimize", "baseline", "--grid", "1", *SMALL, "--replications", "1")
+    assert cli(*opt, "--levers", "ad_budget,winback_spend") == 0
+    assert cli(*opt, "--levers", "ad_budget,winback_spend", "--budget", "5000") == 0
+    assert cli(*opt, "--levers", "ad_budget,training_spend") == 0
+    folders = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(folders) == 3, folders
+    assert any("budget=5000" in f for f in folders)
+    assert any("levers=ad_budget+training_spend" in f for f in folders)
+    # A long choice is cut and told apart by a digest: the name stays short, the folders distinct.
+    long = {"robust": "retain.satisfaction_sensitivity=" + ",".join(map(str, range(40)))}
+    other = {"robust": "retain.satisfaction_sensitivity=" + ",".join(map(str, range(41)))}
+    a, b = (study_folder("optimize_x", {}, None, 2, c).name for c in (long, other))
+    assert a != b and len(a) <= 120 and a.endswith(",replications=2")
+
+
 def test_a_comparison_replaces_another_only_with_force(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert cli("compare", "baseline", "delighter", *SMALL, "--out", out) == 0

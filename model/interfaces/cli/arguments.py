@@ -154,16 +154,30 @@ def as_given(over: dict[str, Any], seed: int | None) -> dict[str, Any]:
     return {**over, **({} if seed is None else {"run.seed": seed})}
 
 
-def study_folder(label: str, over: dict[str, Any], seed: int | None, replications: int) -> Path:
+def study_folder(
+    label: str,
+    over: dict[str, Any],
+    seed: int | None,
+    replications: int,
+    choices: dict[str, str] | None = None,
+) -> Path:
     """``out/LABEL--OPTIONS``: a many-run command's default folder, named as ``run``'s by the
-    overrides and seed given, and by its replications (so another ``--clients`` or
-    ``--replications`` gets a folder of its own, not a refusal in one never chosen)."""
+    overrides and seed given, by the command's own ``choices`` that change its numbers
+    (optimize's ``--budget`` or ``--levers``, where given), and by its replications (so another
+    ``--clients``, ``--budget`` or ``--replications`` gets a folder of its own, not a refusal in
+    one never chosen)."""
+    import hashlib
+    import re
+
     from model.interfaces.labels import default_folder
 
-    return default_folder(
-        Scenario().named(label[:120]), as_given(over, seed), safe_name,
-        tail=f"replications={replications}",
-    )  # fmt: skip
+    tail = ",".join(
+        [*(f"{k}={v}" for k, v in (choices or {}).items()), f"replications={replications}"]
+    )
+    tail = re.sub(r"[^A-Za-z0-9_.=,+-]+", "_", tail)
+    if len(tail) > 80:  # (a long --levers or --robust list: cut, and told apart by its digest)
+        tail = f"{tail[:60]}_{hashlib.sha256(tail.encode()).hexdigest()[:8]},replications={replications}"
+    return default_folder(Scenario().named(label[:120]), as_given(over, seed), safe_name, tail=tail)
 
 
 def add_workers_option(p: argparse.ArgumentParser, help: str) -> None:

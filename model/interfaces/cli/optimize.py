@@ -47,6 +47,10 @@ OPTIMIZE_OUTPUTS = (
 )
 
 
+#: the levers split when --levers is not given
+DEFAULT_LEVERS = ("ad_budget", "winback_spend", "service_level", "training_spend")
+
+
 def add_optimize(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention optimize``."""
     from model.studies.optimize.levers import SPEND_LEVERS
@@ -69,7 +73,7 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--levers",
-        default="ad_budget,winback_spend,service_level,training_spend",
+        default=",".join(DEFAULT_LEVERS),
         metavar="L1,L2,...",
         help=f"two or more of: {', '.join(SPEND_LEVERS)} (default %(default)s)",
     )
@@ -96,7 +100,9 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
     add_study_options(
         p,
         replications=4,
-        out="out/optimize_NAME--OPTIONS: the size, seed and --set values given, and the replications",
+        out="out/optimize_NAME--OPTIONS: the size, seed and --set values given, the other "
+        "options given that change the numbers (--budget, --levers, --grid, --robust, "
+        "--criterion) and the replications",
     )
     p.set_defaults(handler=cmd_optimize)
 
@@ -150,7 +156,11 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     runs = args.replications * max(len(values), 1)
     check_grid(args.grid, len(levers), runs, name="--grid")  # (as the API does, before the run)
     outdir = args.out or study_folder(
-        f"optimize_{safe_name(scenario.name)}", over, seed, args.replications
+        f"optimize_{safe_name(scenario.name)}",
+        over,
+        seed,
+        args.replications,
+        _choices(args, levers),
     )
     inputs = study_inputs(args, [scenario], seed)
     check_replace(outdir, "split.json", inputs, args.force, kind="optimization")
@@ -201,6 +211,19 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         print(result.format())
         print(f"\nwrote {outdir}/: {', '.join(OPTIMIZE_OUTPUTS)}")
     return 0
+
+
+def _choices(args: argparse.Namespace, levers: list[str]) -> dict[str, str]:
+    """The choices of this command that change its numbers, where not its defaults: its default
+    folder names them (another --budget or --levers was refused in a folder never chosen)."""
+    chosen = {
+        "budget": None if args.budget is None else f"{args.budget:g}",
+        "levers": None if tuple(levers) == DEFAULT_LEVERS else "+".join(levers),
+        "grid": None if args.grid == 4 else str(args.grid),
+        "robust": args.robust[0] if args.robust else None,
+        "criterion": None if args.criterion == "mean" else args.criterion,
+    }
+    return {k: v for k, v in chosen.items() if v is not None}
 
 
 def headline(result: Any) -> pd.DataFrame:

@@ -101,7 +101,7 @@ class BudgetSplit:
             f"{self.gain_over()}: {_interval(g)}"
         )
         for row in g.get("per_value", []):
-            lines.append(f"  at {g['assumption']} = {row['value']}: gain {_interval(row)}")
+            lines.append(f"  at {g['assumption']} = {_value(row['value'])}: gain {_interval(row)}")
         lines.append(
             "Flatness (NPV change when 10 points of budget move; near-optimal share range):"
         )
@@ -122,18 +122,19 @@ class BudgetSplit:
 
     def over(self) -> str:
         """How NPVs were combined over the assumption's values, e.g. ``the worst over
-        retain.satisfaction_sensitivity in [1.0, 5.0]``; ``""`` without an assumption."""
+        retain.satisfaction_sensitivity in [1, 5]``; ``""`` without an assumption."""
         g = self.gain
         if g.get("assumption") is None:
             return ""
-        return f"the {g['criterion']} over {g['assumption']} in {g['values']}"
+        shown = ", ".join(_value(v) for v in g["values"])
+        return f"the {g['criterion']} over {g['assumption']} in [{shown}]"
 
     def gain_over(self) -> str:
         """How the gain on fresh seeds was combined over an assumption's values, in brackets
         (and which value's is the worst), e.g. `` (the worst over retain.satisfaction_sensitivity
-        in [1.0, 5.0], at 5.0)``; ``""`` without an assumption."""
+        in [1, 5], at 5)``; ``""`` without an assumption."""
         over = self.over()
-        at = "" if self.gain.get("at") is None else f", at {self.gain['at']}"
+        at = "" if self.gain.get("at") is None else f", at {_value(self.gain['at'])}"
         return f" ({over}{at})" if over else ""
 
     def figure(self) -> Any:
@@ -194,3 +195,8 @@ def _signed(x: float) -> str:
     """``x`` with its sign and thousands separators; n/a when unknown (one fresh seed has no
     interval), as compare prints it."""
     return f"{x:+,.0f}" if math.isfinite(x) else "n/a"
+
+
+def _value(v: Any) -> str:
+    """An assumption's value as it was given: ``1``, not the ``1.0`` its float field reads."""
+    return f"{v:.12g}" if isinstance(v, float) else str(v)
