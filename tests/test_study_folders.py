@@ -57,6 +57,18 @@ def test_an_optimization_of_another_budget_or_other_levers_gets_its_own_folder(
     assert len(folders) == 3, folders
     assert any("budget=5000" in f for f in folders)
     assert any("levers=ad_budget+training_spend" in f for f in folders)
+    robust = ("--levers", "ad_budget,winback_spend", "--robust")
+    assert cli(*opt, *robust, "retain.satisfaction_sensitivity=1,5") == 0
+    assert cli(*opt, *robust, "retain.satisfaction_sensitivity=1,3") == 0
+    assert len(list((tmp_path / "out").iterdir())) == 5
+    # Budgets that differ past a sixth digit are other folders too.
+    a, b = (study_folder("optimize_x", {}, None, 2, {"budget": f"{x:.17g}"}).name
+            for x in (1234567.0, 1234568.0))  # fmt: skip
+    assert a != b
+    # A whole name stays short enough for its staging folder beside it.
+    many = {f"levers.{k}": "1" * 30 for k in ("ad_budget", "winback_spend", "training_spend")}
+    name = study_folder("optimize_" + "x" * 100, many, 7, 3, {"levers": "y" * 200}).name
+    assert len(name) <= 140 and name.endswith(",replications=3"), name
     # A long choice is cut and told apart by a digest: the name stays short, the folders distinct.
     long = {"robust": "retain.satisfaction_sensitivity=" + ",".join(map(str, range(40)))}
     other = {"robust": "retain.satisfaction_sensitivity=" + ",".join(map(str, range(41)))}

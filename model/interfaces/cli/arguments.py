@@ -177,7 +177,11 @@ def study_folder(
     tail = re.sub(r"[^A-Za-z0-9_.=,+-]+", "_", tail)
     if len(tail) > 80:  # (a long --levers or --robust list: cut, and told apart by its digest)
         tail = f"{tail[:60]}_{hashlib.sha256(tail.encode()).hexdigest()[:8]},replications={replications}"
-    return default_folder(Scenario().named(label[:120]), as_given(over, seed), safe_name, tail=tail)
+    path = default_folder(Scenario().named(label[:120]), as_given(over, seed), safe_name, tail=tail)
+    if len(path.name) > 140:  # (its staging folder beside it adds up to ~100: under 255 in all)
+        digest = hashlib.sha256(path.name.encode()).hexdigest()[:8]
+        path = path.with_name(f"{path.name[:110]}_{digest},replications={replications}")
+    return path
 
 
 def add_workers_option(p: argparse.ArgumentParser, help: str) -> None:

@@ -200,7 +200,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             f"Best split of {result.budget:,.0f} a month across {', '.join(result.levers)}; "
             f"mean NPV on {args.replications} seed{'s' * (args.replications != 1)}"
             + (f" ({result.over()} of the means)" if result.over() else "")
-            + f", gain measured on {len(result.gain['seeds'])} fresh seeds{result.gain_over()}.",
+            + f", gain measured on {_seeds(len(result.gain['seeds']))}{result.gain_over()}.",
             notes=result.notes,
             meta=meta,
             csvs=("split.csv", "flatness.csv"),
@@ -213,14 +213,19 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     return 0
 
 
+def _seeds(n: int) -> str:
+    """``"1 fresh seed"``, ``"2 fresh seeds"``."""
+    return f"{n} fresh seed{'s' * (n != 1)}"
+
+
 def _choices(args: argparse.Namespace, levers: list[str]) -> dict[str, str]:
     """The choices of this command that change its numbers, where not its defaults: its default
     folder names them (another --budget or --levers was refused in a folder never chosen)."""
     chosen = {
-        "budget": None if args.budget is None else f"{args.budget:g}",
+        "budget": None if args.budget is None else f"{args.budget:.17g}",  # (every digit)
         "levers": None if tuple(levers) == DEFAULT_LEVERS else "+".join(levers),
         "grid": None if args.grid == 4 else str(args.grid),
-        "robust": args.robust[0] if args.robust else None,
+        "robust": args.robust or None,  # (one string by now: cmd_optimize checked it)
         "criterion": None if args.criterion == "mean" else args.criterion,
     }
     return {k: v for k, v in chosen.items() if v is not None}
@@ -240,7 +245,7 @@ def headline(result: Any) -> pd.DataFrame:
             "result": [
                 f"mean NPV, the scenario's own split ({searched})",
                 f"mean NPV, the best split ({searched})",
-                f"NPV gain of the best split over the own, {len(g['seeds'])} fresh seeds"
+                f"NPV gain of the best split over the own, {_seeds(len(g['seeds']))}"
                 + result.gain_over(),
                 *[f"  the gain at {g['assumption']} = {r['value']}" for r in per_value],
             ],

@@ -97,7 +97,8 @@ class BudgetSplit:
             f"own split {self.npv_own:,.0f}, best {self.npv_best:,.0f}"
         )
         lines.append(
-            f"NPV gain of the best split over the own split on {len(g['seeds'])} fresh seeds"
+            f"NPV gain of the best split over the own split on {len(g['seeds'])} fresh "
+            f"seed{'s' * (len(g['seeds']) != 1)}"
             f"{self.gain_over()}: {_interval(g)}"
         )
         for row in g.get("per_value", []):
