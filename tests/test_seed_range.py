@@ -140,3 +140,22 @@ def test_a_seed_read_back_as_a_float_is_refused_not_rounded() -> None:
     # Whole floats a float holds exactly are still taken, as for every integer parameter.
     assert Scenario().with_overrides({"run.seed": 2.0**53}).run.seed == 2**53
     assert Scenario().with_overrides({"market.clients": 500.0}).market.clients == 500
+
+
+@pytest.mark.parametrize("kind", ["int64", "uint64"])
+def test_a_numpy_integer_seed_is_taken_exactly(kind: str) -> None:
+    """A seed as a sweep's ``load()`` or a frame's integer column holds it (``np.int64``) was
+    taken through float by pydantic: 2**53 + 5 ran as 2**53 + 4, another world than ``int(seed)``."""
+    import numpy as np
+
+    from model import Scenario
+    from model.studies.run import simulate
+
+    seed = 2**53 + 5
+    assert Scenario().with_seed(getattr(np, kind)(seed)).run.seed == seed
+    assert Scenario().with_overrides({"run.seed": getattr(np, kind)(seed)}).run.seed == seed
+    a = simulate(seed=getattr(np, kind)(seed), clients=100, months=3)
+    b = simulate(seed=seed, clients=100, months=3)
+    assert a.seed == seed and a.timeseries.equals(b.timeseries)
+    top = np.uint64(TOP)  # the top of the range is a uint64, not an int64
+    assert Scenario().with_seed(top).run.seed == TOP

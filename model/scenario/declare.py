@@ -121,6 +121,8 @@ class Section(BaseModel):
         annotation = cls.model_fields[info.field_name].annotation
         if isinstance(value, np.bool_):  # (numpy's flag, as a pandas row of flags holds it)
             value = bool(value)
+        elif isinstance(value, np.integer):  # (a seed from a stored table: pydantic would take
+            value = int(value)  # a 64-bit one through float, rounding it past 2**53)
         if (annotation is bool) != isinstance(value, bool):
             raise ValueError(
                 "a flag takes only true or false"
