@@ -94,6 +94,29 @@ class Reading:
     unit: str
     band: tuple[float, float]
 
+    def __post_init__(self) -> None:
+        # A reversed, NaN or one-number band would judge every world "above" or "below" and
+        # give a confident verdict on nothing; a band open at both ends would be true by
+        # construction.
+        try:
+            lo, hi = (float(edge) for edge in self.band)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"Reading {self.name!r}: band must be two numbers (low, high), "
+                f"got {self.band!r}"
+            ) from None
+        if np.isnan(lo) or np.isnan(hi) or not lo < hi:
+            raise ValueError(
+                f"Reading {self.name!r}: band ({lo:g}, {hi:g}) must have low < high, "
+                "neither NaN (-inf or inf for a one-sided claim)"
+            )
+        if np.isinf(lo) and np.isinf(hi):
+            raise ValueError(
+                f"Reading {self.name!r}: band (-inf, inf) asserts every effect; give at "
+                "least one finite edge"
+            )
+        object.__setattr__(self, "band", (lo, hi))
+
     @property
     def two_sided(self) -> bool:
         """Whether the band has both edges (an effect above it is then stronger than claimed)."""

@@ -481,3 +481,27 @@ def test_roi_kept_sets_aside_the_managers_premium_that_empowerment_avoided():
     premium = dear["escalation_avoided_pv"] * (1 - 1 / 4.0)
     assert dear["roi_kept"] == pytest.approx(dear["roi"] - premium / dear["spent_pv"])
     assert dear["roi_kept"] < dear["roi"]
+
+
+@pytest.mark.parametrize(
+    "band, error",
+    [
+        ((10.0, 0.0), "low < high"),
+        ((0.0, float("nan")), "neither NaN"),
+        ((5.0, 5.0), "low < high"),
+        ((-np.inf, np.inf), "at least one finite edge"),
+        ((1.0,), "two numbers"),
+        (None, "two numbers"),
+        (("a", 2), "two numbers"),
+    ],
+)
+def test_a_band_that_could_judge_nothing_is_refused(band, error) -> None:
+    """A reversed or NaN band put every world 'above' or 'below' and gave a confident verdict."""
+    with pytest.raises((TypeError, ValueError), match=error):
+        Reading("effect", "an effect", "“an effect”", "a source", "%", band)
+
+
+def test_a_band_is_kept_as_two_floats() -> None:
+    reading = Reading("effect", "w", "e", "s", "%", [0, np.inf])
+    assert reading.band == (0.0, np.inf) and isinstance(reading.band, tuple)
+    assert reading.band_text() == "≥ 0 %"
