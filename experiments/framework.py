@@ -343,6 +343,12 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
         (:func:`typical_noise`, over the worlds with two or more finite replications), over
         √replications — one stable noise level, not a two-point guess.
     """
+    missing = [c for c in ("world", reading.name) if c not in getattr(values, "columns", ())]
+    if missing:
+        raise ValueError(
+            f"values: a table without {', '.join(map(repr, missing))} is not allowed; allowed: "
+            f"a DataFrame with columns 'world' and {reading.name!r}, a row per world and replication"
+        )
     v = values[["world", reading.name]].rename(columns={reading.name: "y"})
     finite = v[np.isfinite(v["y"])]
     pooled_sd = typical_noise(finite)

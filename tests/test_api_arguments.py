@@ -261,3 +261,92 @@ def test_a_run_results_summary_is_read_only_and_still_a_plain_dict_to_read() -> 
     mine = dict(head)
     mine["npv"] = 1.0  # a copy changes freely
     assert mine["npv"] == 1.0 != head["npv"]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: simulate_many("baseline"), "scenarios: value 'baseline' is not allowed"),
+        (
+            lambda: __import__("model.studies.replications").studies.replications.run_replications(
+                "baseline", 2
+            ),
+            r"scenario: value 'baseline' is not allowed; allowed: a Scenario \(Scenario.preset",
+        ),
+        (
+            lambda: compare_runs([SMALL, SMALL], replications=1, executor="processes"),
+            "executor: value 'processes' is not allowed; allowed: None",
+        ),
+        (
+            lambda: compare_runs([SMALL, SMALL], replications=1, on_done=3),
+            "on_done: value 3 is not allowed; allowed: None or a callable",
+        ),
+        (
+            lambda: __import__("model.studies.sweep").studies.sweep.run_sweep("spec.toml", "x"),
+            r"spec: value 'spec.toml' is not allowed; allowed: a SweepSpec \(load_spec",
+        ),
+        (
+            lambda: __import__("model.studies.diffusion").studies.diffusion.bass_figure(seeds=1),
+            r"seeds: value 1 is not allowed; allowed: a sequence of seeds",
+        ),
+    ],
+)
+def test_a_wrong_kind_of_argument_is_named(call, message, tmp_path, monkeypatch) -> None:
+    """Each raised AttributeError, TypeError or iterated a string's letters from inside."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=message):
+        call()
+    assert not (tmp_path / "x").exists()  # (a refused sweep makes no store)
+
+
+def test_a_stage_is_taken_by_name_and_a_row_alone(model) -> None:
+    """``sample_clients(5, stage="active")`` compared the codes with a string and returned []."""
+    from model.engine.state import Stage
+
+    by_name = model.sample_clients(500, "active")
+    assert by_name and all(c.stage == Stage.ACTIVE for c in by_name)
+    assert len(by_name) == len(model.sample_clients(500, Stage.ACTIVE))
+    assert len(model.sample_clients(500, "LAPSED")) == len(model.sample_clients(500, 3))
+    with pytest.raises(ValueError, match="stage: value 'actives' is not allowed; allowed: 'pro"):
+        model.sample_clients(5, "actives")
+    assert list(model.clients_frame(5).index) == [5]  # (one row: it raised from pandas)
+    with pytest.raises(IndexError, match=r"shape \(1, 1\) is not allowed"):
+        model.clients_frame([[1]])
+
+
+def test_judge_names_the_columns_it_needs() -> None:
+    import pandas as pd
+
+    from experiments.framework import Reading, judge
+
+    reading = Reading("effect", "w", "e", "s", "%", (0.0, 1.0))
+    with pytest.raises(ValueError, match="values: a table without 'world' is not allowed"):
+        judge(reading, pd.DataFrame({"effect": [0.5]}))
+
+
+def test_months_past_the_horizon_are_warned_of() -> None:
+    """``run(60)`` on a 12-month model ran 12 silently, and a schedule step after the horizon
+    changed nothing without a word (``retention run`` printed it; ``simulate`` did not)."""
+    m = RetentionModel(SMALL)
+    with pytest.warns(
+        UserWarning,
+        match=r"run\(months=60\): the horizon \(run.months = 3\) leaves 3 months; running 3",
+    ):
+        m.run(months=60)
+    assert m.month == 3
+    late = SMALL.with_overrides({"run.months": 2}).model_copy(
+        update={
+            "schedule": Scenario.build(
+                {"schedule": [{"month": 5, "set": {"service_level": 0.9}}]}
+            ).schedule
+        }
+    )
+    assert late.after_horizon() == ["schedule step at month 5"]
+    with pytest.warns(UserWarning, match="schedule step at month 5: after the 2-month horizon"):
+        simulate(late)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RetentionModel(SMALL).run(months=2)  # within the horizon: no warning
+        simulate(SMALL)

@@ -8,6 +8,7 @@ and ``seed`` therefore mean ``market.clients``, ``run.months`` and ``run.seed``.
 from __future__ import annotations
 
 import difflib
+import operator
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 
 from model.scenario import PARAMS, Scenario, ScenarioError
 
-__all__ = ["KEYWORDS", "fresh_seed", "require_scenario", "scenario_from_keywords"]
+__all__ = ["KEYWORDS", "fresh_seed", "require_scenario", "scenario_from_keywords", "seed_of"]
 
 #: Bare parameter name → ``section.name`` for every declared parameter.
 KEYWORDS: dict[str, str] = {key.rpartition(".")[2]: key for key in PARAMS}
@@ -65,3 +66,17 @@ def require_scenario(scenario: object, name: str = "scenario") -> Scenario:
 def fresh_seed() -> int:
     """A new seed from the operating system's entropy (63 bits, so it fits ``run.seed``)."""
     return int(np.random.SeedSequence().generate_state(2, np.uint32).view(np.uint64)[0] >> 1)
+
+
+def seed_of(rng: object) -> int:
+    """``rng`` as a whole-number seed (an int or numpy integer; the range is the scenario's
+    ``run.seed`` check), or a :class:`~model.scenario.ScenarioError` naming it."""
+    try:
+        if isinstance(rng, bool):
+            raise TypeError
+        return operator.index(rng)  # type: ignore[arg-type]
+    except TypeError:
+        raise ScenarioError(
+            f"rng: value {rng!r:.60} is not allowed; allowed: a whole-number seed (every draw is "
+            "keyed by it), or None for a fresh one"
+        ) from None

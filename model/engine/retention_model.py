@@ -17,7 +17,7 @@ Examples
 
 from __future__ import annotations
 
-import operator
+import warnings
 from typing import Any
 
 import mesa
@@ -28,7 +28,7 @@ from model.engine.agents import ClientView, StaffAgent
 from model.engine.collector import TableCollector
 from model.engine.context import Context
 from model.engine.initial import initial_clients, initial_staff
-from model.engine.keywords import fresh_seed, scenario_from_keywords
+from model.engine.keywords import fresh_seed, scenario_from_keywords, seed_of
 from model.engine.mesa_clock import drop_cancelled, own_step_due, step_direct
 from model.engine.metrics import METRICS, compute_into
 from model.engine.network import Network, build_network
@@ -36,7 +36,7 @@ from model.engine.phases import PHASES
 from model.engine.randomness import Streams
 from model.engine.schedule import lever_plan
 from model.engine.sharing import MAX_CLIENTS, remember
-from model.engine.state import CODES, FirmState, Stage, decode
+from model.engine.state import CODES, FirmState, Stage, client_rows, decode, stage_of
 from model.engine.summary import summarize
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import count
@@ -112,7 +112,7 @@ class RetentionModel(mesa.Model):
         if rng is _SCENARIO_SEED or (rng is None and seed_given):
             seed = params.run.seed  # the scenario's, or the one given by keyword
         else:
-            seed = fresh_seed() if rng is None else _seed_of(rng)
+            seed = fresh_seed() if rng is None else seed_of(rng)
             if seed != params.run.seed:
                 if rng is not None and seed_given:
                     raise ScenarioError(
@@ -244,6 +244,12 @@ class RetentionModel(mesa.Model):
         """
         left = self.months - self.month
         todo = left if months is None else min(count("months", months, low=0), left)
+        if months is not None and months > left:
+            warnings.warn(
+                f"run(months={months}): the horizon (run.months = {self.months}) leaves "
+                f"{left} month{'s' * (left != 1)}; running {left}",
+                stacklevel=2,
+            )
         bar = None
         if progress:
             from tqdm.auto import tqdm
@@ -309,8 +315,8 @@ class RetentionModel(mesa.Model):
         return summarize(self.results, self.month, self.clients.n)
 
     def clients_frame(self, rows: np.ndarray | None = None) -> pd.DataFrame:
-        """Every client's state as it stands now: one row per client (all, or ``rows``: row
-        numbers, or a boolean mask over the market).
+        """Every client's state as it stands now: one row per client (all, or ``rows``: a row
+        number, row numbers, or a boolean mask over the market).
 
         Columns are the declared client arrays (:data:`model.engine.state.CLIENT_ARRAYS`, with units
         there); stage, left_reason and aware_source are categoricals. Index: ``client`` (row id).
@@ -326,7 +332,7 @@ class RetentionModel(mesa.Model):
         (200, 'category')
         """
         if rows is not None:
-            rows = _rows("rows", rows, self.clients.n)
+            rows = client_rows("rows", rows, self.clients.n)
         frame = self.clients.frame(rows)
         stage = self.clients.stage[frame.index.to_numpy()]
         frame.insert(1, "active", (stage == Stage.ACTIVE) | (stage == Stage.LOYAL))
@@ -350,15 +356,19 @@ class RetentionModel(mesa.Model):
 
     def client(self, row: int) -> ClientView:
         """A Mesa-agent view of one client whose attributes read and write its row."""
-        return ClientView(self, int(_rows("row", row, self.clients.n)))
+        rows = client_rows("row", row, self.clients.n)
+        if rows.size != 1:
+            raise IndexError(f"row: value {row!r:.60} is not allowed; allowed: one client row")
+        return ClientView(self, int(rows[0]))
 
-    def sample_clients(self, n: int, stage: Stage | None = None) -> list[ClientView]:
-        """Views of ``n`` clients (of a stage, if given), drawn with the model's Mesa rng."""
+    def sample_clients(self, n: int, stage: Stage | str | None = None) -> list[ClientView]:
+        """Views of ``n`` clients (of a stage — a Stage or its name, ``"active"`` — if given),
+        drawn with the model's Mesa rng."""
         n = count("n", n, low=0)
         rows = (
             np.arange(self.clients.n)
             if stage is None
-            else np.flatnonzero(self.clients.stage == stage)
+            else np.flatnonzero(self.clients.stage == stage_of(stage))
         )
         chosen = self.rng.choice(rows, size=min(n, rows.size), replace=False) if rows.size else rows
         return [self.client(r) for r in np.sort(chosen)]
@@ -366,44 +376,3 @@ class RetentionModel(mesa.Model):
     def nbytes(self) -> int:
         """Memory held by the client and staff arrays and the network."""
         return self.clients.nbytes() + self.staff_state.nbytes() + self.network.nbytes()
-
-
-def _rows(name: str, rows: object, n: int) -> np.ndarray:
-    """``rows`` (a row, an array of rows or a boolean mask over the market) as int64 client
-    rows, each 0 ≤ row < ``n``, or an IndexError naming the first that is not (a negative row
-    would count from the end; a mask cast to rows would read rows 0 and 1)."""
-    given = np.asarray(rows)
-    if given.size == 0:  # (an empty list reads as float64)
-        return np.empty(0, np.int64)
-    if given.dtype == bool:  # a mask over the market
-        if given.shape != (n,):
-            raise IndexError(
-                f"{name}: a boolean mask of shape {given.shape} is not allowed; allowed: a mask "
-                f"of the market's length ({n},), or row numbers"
-            )
-        return np.flatnonzero(given)
-    if given.dtype.kind not in "iu":
-        raise IndexError(
-            f"{name}: value {rows!r:.60} is not allowed; allowed: whole-number rows, or a "
-            f"boolean mask of length {n}"
-        )
-    outside = given[(given < 0) | (given >= n)]
-    if outside.size:
-        raise IndexError(
-            f"{name}: value {outside.flat[0]} is not allowed; allowed: a client row, 0 ≤ row < {n}"
-        )
-    return given.astype(np.int64)
-
-
-def _seed_of(rng: object) -> int:
-    """``rng`` as a whole-number seed (an int or numpy integer; the range is the scenario's
-    ``run.seed`` check), or a :class:`~model.scenario.ScenarioError` naming it."""
-    try:
-        if isinstance(rng, bool):
-            raise TypeError
-        return operator.index(rng)  # type: ignore[arg-type]
-    except TypeError:
-        raise ScenarioError(
-            f"rng: value {rng!r:.60} is not allowed; allowed: a whole-number seed (every draw is "
-            "keyed by it), or None for a fresh one"
-        ) from None

@@ -25,7 +25,9 @@ __all__ = [
     "Source",
     "StaffState",
     "Stage",
+    "client_rows",
     "decode",
+    "stage_of",
 ]
 
 
@@ -122,6 +124,58 @@ def decode(codes: np.ndarray, enum: type[IntEnum]) -> pd.Categorical:
     """Integer codes as a categorical of the enumeration's lower-case names (every name a level)."""
     names = [member.name.lower() for member in enum]
     return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=names)
+
+
+def stage_of(value: object) -> Stage:
+    """``value`` — a :class:`Stage`, its code or its name as ``clients_frame`` shows it
+    (``"active"``; any case) — as a Stage, or a ValueError naming the value and the stages.
+    Loyal clients carry their own stage (``"loyal"``), not ``"active"``'s."""
+    if isinstance(value, Stage):
+        return value
+    if isinstance(value, str):
+        found = Stage.__members__.get(value.strip().upper())
+    elif isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+        found = Stage(int(value)) if int(value) in Stage._value2member_map_ else None
+    else:
+        found = None
+    if found is None:
+        names = ", ".join(repr(m.name.lower()) for m in Stage)
+        raise ValueError(
+            f"stage: value {value!r:.60} is not allowed; allowed: {names} (or a Stage, or its "
+            f"code 0–{len(Stage) - 1})"
+        )
+    return found
+
+
+def client_rows(name: str, rows: object, n: int) -> np.ndarray:
+    """``rows`` (a row, an array of rows or a boolean mask over the market) as int64 client
+    rows, each 0 ≤ row < ``n``, or an IndexError naming the first that is not (a negative row
+    would count from the end; a mask cast to rows would read rows 0 and 1)."""
+    given = np.asarray(rows)
+    if given.size == 0:  # (an empty list reads as float64)
+        return np.empty(0, np.int64)
+    if given.ndim == 0 and given.dtype != bool:
+        given = given.reshape(1)  # (one row: a frame of that client)
+    elif given.ndim > 1:
+        raise IndexError(f"{name}: an array of shape {given.shape} is not allowed; allowed: 1-d")
+    if given.dtype == bool:  # a mask over the market
+        if given.shape != (n,):
+            raise IndexError(
+                f"{name}: a boolean mask of shape {given.shape} is not allowed; allowed: a mask "
+                f"of the market's length ({n},), or row numbers"
+            )
+        return np.flatnonzero(given)
+    if given.dtype.kind not in "iu":
+        raise IndexError(
+            f"{name}: value {rows!r:.60} is not allowed; allowed: whole-number rows, or a "
+            f"boolean mask of length {n}"
+        )
+    outside = given[(given < 0) | (given >= n)]
+    if outside.size:
+        raise IndexError(
+            f"{name}: value {outside.flat[0]} is not allowed; allowed: a client row, 0 ≤ row < {n}"
+        )
+    return given.astype(np.int64)
 
 
 class _Arrays:

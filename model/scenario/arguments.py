@@ -15,7 +15,16 @@ from collections.abc import Iterable
 from model.scenario.declare import ScenarioError, shown
 from model.scenario.scenario import Scenario
 
-__all__ = ["amount", "choice", "count", "first_seed", "is_number", "shown"]
+__all__ = [
+    "amount",
+    "choice",
+    "count",
+    "executor_or_none",
+    "first_seed",
+    "hook",
+    "is_number",
+    "shown",
+]
 
 
 def count(name: str, value: object, low: int = 1) -> int:
@@ -57,3 +66,21 @@ def first_seed(seed: object, scenario: Scenario) -> int:
         return scenario.with_seed(seed).run.seed  # (with_overrides' check, on the run alone)
     except ScenarioError as exc:
         raise ScenarioError(str(exc).replace("override: run.seed:", "seed:", 1)) from None
+
+
+def hook(name: str, value: object) -> object:
+    """``value`` if it is None or callable (a progress or result callback)."""
+    if value is None or callable(value):
+        return value
+    raise ScenarioError(f"{name}: value {shown(value)} is not allowed; allowed: None or a callable")
+
+
+def executor_or_none(name: str, value: object) -> object:
+    """``value`` if it is None or an executor (anything with ``submit``, as
+    ``concurrent.futures`` and Dask's ``Client`` have): a string such as ``"processes"`` is not."""
+    if value is None or callable(getattr(value, "submit", None)):
+        return value
+    raise ScenarioError(
+        f"{name}: value {shown(value)} is not allowed; allowed: None (this process) or an "
+        "executor with submit(), e.g. concurrent.futures.ProcessPoolExecutor()"
+    )

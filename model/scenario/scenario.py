@@ -219,3 +219,19 @@ class Scenario(BaseModel, metaclass=_Described):
             for section, cls in SECTIONS.items()
             for name in cls.model_fields
         }
+
+    def after_horizon(self) -> list[str]:
+        """Each schedule step and shock that starts after ``run.months`` (it changes nothing:
+        often a horizon shortened for a quick run, sometimes a typo), in words.
+
+        Examples
+        --------
+        >>> Scenario.build({"run": {"months": 12}, "schedule": [{"month": 24,
+        ...     "set": {"service_level": 0.9}}]}).after_horizon()
+        ['schedule step at month 24']
+        """
+        months = self.run.months
+        late = [f"schedule step at month {s.month}" for s in self.schedule if s.month > months]
+        return late + [
+            f"{k.kind} shock at month {k.start}" for k in self.shocks if k.start > months
+        ]

@@ -352,8 +352,7 @@ def _spend_notes(runs: pd.DataFrame, names: list[str], tolerance: float) -> list
 def _horizon_notes(policies: list[Scenario], names: list[str]) -> list[str]:
     notes = []
     for name, s in zip(names, policies, strict=True):
-        late = [f"schedule month {st.month}" for st in s.schedule if st.month > s.run.months]
-        late += [f"{sh.kind} shock month {sh.start}" for sh in s.shocks if sh.start > s.run.months]
+        late = s.after_horizon()
         if late:
             notes.append(
                 f"{name!r}: {', '.join(late)} falls after the {s.run.months}-month horizon "

@@ -288,6 +288,10 @@ def bass_figure(
     """
     import matplotlib.pyplot as plt
 
+    if isinstance(seeds, str | bytes) or not isinstance(seeds, Sequence | np.ndarray):
+        raise ScenarioError(
+            f"seeds: value {shown(seeds)} is not allowed; allowed: a sequence of seeds, e.g. (1,)"
+        )
     if ax is None:
         fig, ax = plt.subplots(figsize=(7, 4.2))
     else:

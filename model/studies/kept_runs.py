@@ -39,6 +39,7 @@ import pandas as pd
 from model.engine.metrics import METRICS
 from model.engine.summary import summarize
 from model.scenario import Scenario, ScenarioError
+from model.scenario.arguments import executor_or_none, hook
 from model.studies.files import atomic_file
 from model.studies.run import TOGETHER, TOGETHER_MAX_CLIENTS, RunResult, simulate_many
 from model.studies.sweep.lock import writer_lock
@@ -234,6 +235,8 @@ def run_all(
     (if a store is active) and counted to ``on_done`` at once. The results equal
     :func:`~model.studies.run.simulate`'s, however they were cut, spread or read back.
     """
+    executor = executor_or_none("executor", executor)
+    on_done = hook("on_done", on_done)
     kept = active()
     keys = [kept.key(s) for s in scenarios] if kept is not None else []  # (each hashed once)
     results: list[RunResult | None] = [None] * len(scenarios)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from model.engine.keywords import require_scenario
 from model.scenario import Scenario
 from model.scenario.arguments import count
 from model.scenario.sections.run import consecutive_seeds
@@ -74,6 +75,7 @@ def run_replications(
     -------
     Replicated
     """
+    scenario = require_scenario(scenario)
     replications = count("replications", replications)
     if chunk is not None:
         chunk = count("chunk", chunk)

@@ -7,8 +7,10 @@ scenarios (seeds included), so it can run in any process.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
 
 import pandas as pd
@@ -141,6 +143,11 @@ def simulate(
     progress : bool
         Show a progress bar.
 
+    Warns
+    -----
+    UserWarning
+        When a schedule step or shock starts after the horizon (it changes nothing).
+
     Examples
     --------
     >>> r = simulate(clients=500, months=6, seed=3)
@@ -159,6 +166,10 @@ def simulate(
     }
     if overrides:
         scenario = scenario.with_overrides(overrides)
+    late = scenario.after_horizon()
+    if late:  # (``retention run`` prints the same lines)
+        horizon = f"{scenario.run.months}-month horizon"
+        warnings.warn(f"{'; '.join(late)}: after the {horizon}, no effect", stacklevel=2)
     model = RetentionModel(scenario).run(progress=progress)
     return RunResult.of(scenario, model)
 
@@ -226,6 +237,11 @@ def run_many[T](
         raise ScenarioError(
             "scenarios: value a Scenario is not allowed; allowed: a list of Scenarios "
             "(simulate runs one)"
+        )
+    if isinstance(scenarios, str | bytes | PurePath | Mapping):  # (one would give letters, keys)
+        raise ScenarioError(
+            f"scenarios: value {shown(scenarios)} is not allowed; allowed: a list of Scenarios "
+            "(Scenario.preset(name) for a preset, Scenario.from_toml(path) for a file)"
         )
     scenarios = [require_scenario(s, f"scenarios[{i}]") for i, s in enumerate(scenarios)]
     order = sorted(range(len(scenarios)), key=lambda i: (scenarios[i].run.seed, i))

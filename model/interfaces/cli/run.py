@@ -188,8 +188,7 @@ def _after_horizon(scenario: Scenario) -> list[str]:
     """A line for each schedule step or shock that starts after the run ends (it changes
     nothing: often a horizon shortened with --months, sometimes a typo)."""
     months = scenario.run.months
-    late = [f"schedule step at month {s.month}" for s in scenario.schedule if s.month > months]
-    late += [f"{k.kind} shock at month {k.start}" for k in scenario.shocks if k.start > months]
+    late = scenario.after_horizon()
     horizon = f"{months} month{'s' * (months != 1)}"
     return [f"{what} is after the run's {horizon}: it changes nothing" for what in late]
 

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.scenario.arguments import executor_or_none, hook, shown
 from model.studies.sweep.designs import build_design, validate_points
 from model.studies.sweep.executors import InProcessExecutor, executor
 from model.studies.sweep.lock import writer_lock
@@ -247,6 +248,13 @@ def run_sweep(
     -------
     SweepRun
     """
+    if not isinstance(spec, SweepSpec):  # (a path or a dict would fail deep in the design)
+        raise SweepError(
+            f"spec: value {shown(spec)} is not allowed; allowed: a SweepSpec "
+            "(load_spec(path) for a TOML file, parse_spec(mapping) for a dict)"
+        )
+    pool = executor_or_none("pool", pool)
+    log, then = hook("log", log), hook("then", then)
     design = build_design(spec)  # (checked before the store's folder is made and held)
     validate_points(spec, design)
     with writer_lock(store):  # (one sweep at a time in a store)
