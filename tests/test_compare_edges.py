@@ -109,3 +109,24 @@ def test_policies_in_markets_of_other_sizes_are_not_paired():
     c = compare([a, b.with_overrides({"market.clients": 300})], replications=2)
     assert any("the others' own run.seed is not used" in note for note in c.notes)
     assert not any("run.seed" in note for note in compare([a, a.named("a2")], replications=2).notes)
+
+
+def test_overrides_that_erase_the_policies_difference_are_noted() -> None:
+    """``overrides`` (the CLI's ``--set``) setting the lever the policies differ on made them one
+    policy: every difference read zero, with no note."""
+    base = Scenario().with_overrides({"market.clients": 100, "run.months": 3})
+    wow = base.with_overrides({"levers.service_level": "wow"}).named("wow")
+    erased = compare([base, wow], replications=2, overrides={"levers.service_level": 0.7})
+    (note,) = [n for n in erased.notes if n.startswith("overrides set")]
+    assert note == (
+        "overrides set levers.service_level = 0.7 for every policy, where they differed "
+        "('baseline' 0.6, 'wow' 0.9): that difference is not compared"
+    )
+    assert (erased.table["difference"].fillna(0) == 0).all()  # (what the note warns of)
+    kept = compare([base, wow], replications=2, overrides={"levers.training_spend": 0.1})
+    assert not [n for n in kept.notes if n.startswith("overrides set")]
+    # The size shortcuts make different horizons one on purpose: no note for them.
+    longer = wow.with_overrides({"run.months": 4})
+    assert not [
+        n for n in compare([base, longer], replications=1, months=3).notes if "overrides" in n
+    ]

@@ -295,6 +295,7 @@ def compare(
     runs = pd.DataFrame(rows)
     table = _difference_table(runs, names)
     notes = _spend_notes(runs, names, spend_tolerance) + _horizon_notes(policies, names)
+    notes += _erased_notes(scenarios, policies, names)
     if seed is None and len({s.run.seed for s in policies}) > 1:
         notes.append(
             f"every policy ran on the same seeds, from {first} (the run.seed of the first, "
@@ -357,6 +358,24 @@ def _horizon_notes(policies: list[Scenario], names: list[str]) -> list[str]:
             notes.append(
                 f"{name!r}: {', '.join(late)} falls after the {s.run.months}-month horizon "
                 "and has no effect"
+            )
+    return notes
+
+
+def _erased_notes(given: list[Scenario], policies: list[Scenario], names: list[str]) -> list[str]:
+    """A note for each parameter the policies differed on that ``overrides`` set to one value
+    for all (the difference the comparison was for is then not in it); the horizon and market
+    size are left out, since ``months=``/``clients=`` are how different ones are made one."""
+    before, after = [s.flat() for s in given], [s.flat() for s in policies]
+    notes = []
+    for key in before[0]:
+        if key in ("run.months", "run.seed", "market.clients"):
+            continue
+        if len({repr(f[key]) for f in before}) > 1 and len({repr(f[key]) for f in after}) == 1:
+            was = ", ".join(f"{n!r} {f[key]!r}" for n, f in zip(names, before, strict=True))
+            notes.append(
+                f"overrides set {key} = {after[0][key]!r} for every policy, where they differed "
+                f"({was}): that difference is not compared"
             )
     return notes
 
