@@ -345,6 +345,10 @@ BAD = [
     ),
     (_params(**{"run.seed": [1, 2]}), r"'run.seed'.*cannot be varied"),
     (
+        _params(**{"market.clients": [500, 1000]}),
+        r"parameters.'market.clients': cannot be varied; the market size is the spec's 'clients'",
+    ),
+    (
         {**GRID, "replications": 0},
         r"replications: value 0 is not allowed; allowed: an integer 1 ≤ x",
     ),

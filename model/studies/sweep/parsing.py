@@ -277,6 +277,11 @@ def _is_number(x: Any) -> bool:
 def _parameter(key: str, raw: Any, design: DesignSpec, base_data: dict, fail) -> ParamSpec:
     where = f"parameters.{key!r}"
     info = _check_key(key, "parameters", fail)
+    if key == "market.clients":  # (tasks are sized by it, and one seed is one market only at
+        raise fail(  # one size: points of other sizes would not be paired)
+            f"{where}: cannot be varied; the market size is the spec's 'clients' (one sweep "
+            "per size)"
+        )
     base = Scenario.build(base_data, origin="base")
     numeric = info.kind in (int, float)
     integer = info.kind is int
