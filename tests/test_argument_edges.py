@@ -138,3 +138,18 @@ def test_an_odd_value_is_still_one_clear_line(value) -> None:
     integer past Python's digit limit) are named, not turned into a TypeError or ValueError."""
     with pytest.raises(ScenarioError, match=r"^replications: value .+ is not allowed"):
         arguments.count("replications", value)
+
+
+@pytest.mark.parametrize(
+    ("size", "message"),
+    [
+        ({"clients": 5}, r"^clients: value 5 is not allowed; allowed: an integer, 10 ≤ x"),
+        ({"months": 5000}, r"^months: value 5000 is not allowed; allowed: an integer, 1 ≤ x ≤ 1200"),
+    ],
+)
+def test_ema_checks_the_size_when_the_model_is_made(size: dict, message: str) -> None:
+    """A market of 5 or a 5,000-month horizon was refused only inside EMA's first experiment."""
+    from model.studies.ema import ema_model
+
+    with pytest.raises(ScenarioError, match=message):
+        ema_model(["economics.cogs_share"], ["levers.ad_budget"], ["npv"], **size)

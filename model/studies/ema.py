@@ -227,10 +227,18 @@ def ema_model(
 
     outcome_list = ema_outcomes(outcomes)
     base = Scenario() if base is None else require_scenario(base, "base")
+    # Checked as the scenario checks them, here, not in EMA's first experiment.
+    try:
+        sized = base.with_overrides(
+            {"market.clients": count("clients", clients), "run.months": count("months", months)}
+        )
+    except ScenarioError as exc:
+        text = str(exc).replace("override: market.clients:", "clients:")
+        raise ScenarioError(text.replace("override: run.months:", "months:")) from None
     function = partial(
         run,
-        clients=count("clients", clients),
-        months=count("months", months),
+        clients=sized.market.clients,
+        months=sized.run.months,
         seed=first_seed(seed, base),
         # The scenario itself, not its parameters: its schedule and shocks were lost.
         base=base,
