@@ -350,3 +350,15 @@ def test_months_past_the_horizon_are_warned_of() -> None:
         warnings.simplefilter("error")
         RetentionModel(SMALL).run(months=2)  # within the horizon: no warning
         simulate(SMALL)
+
+
+def test_progress_is_a_flag_and_lever_names_are_bare() -> None:
+    """``progress="no"`` showed the bar (a string is truthy); ``levers.ad_budget`` was refused
+    with no word of why."""
+    from model.studies.optimize.checks import lever_names
+
+    with pytest.raises(ScenarioError, match="progress: value 'no' is not allowed; allowed: True"):
+        simulate(SMALL, progress="no")
+    with pytest.raises(ScenarioError, match=r"\(the names without 'levers.'\)$"):
+        lever_names(["levers.ad_budget", "levers.service_level"])
+    assert lever_names(["ad_budget", "service_level"]) == ["ad_budget", "service_level"]

@@ -244,6 +244,10 @@ class RetentionModel(mesa.Model):
         """
         left = self.months - self.month
         todo = left if months is None else min(count("months", months, low=0), left)
+        if not isinstance(progress, bool | np.bool_):  # ("no" would show the bar)
+            raise ScenarioError(
+                f"progress: value {progress!r:.60} is not allowed; allowed: True or False"
+            )
         if months is not None and months > left:
             warnings.warn(
                 f"run(months={months}): the horizon (run.months = {self.months}) leaves "

@@ -198,18 +198,18 @@ def _check_metrics(
     for m in metrics:
         if m not in candidates:
             raise SweepError(
-                f"--metric {m!r}: not a summary metric; allowed: {', '.join(candidates)}"
+                f"metric {m!r} (--metric): not a summary metric; allowed: {', '.join(candidates)}"
             )
         values = pd.to_numeric(frame[m], errors="coerce").to_numpy(dtype=float)
         bad = int((~np.isfinite(values)).sum())
         if bad:
             raise SweepError(
-                f"--metric {m!r}: {bad} of {len(values)} runs have no finite value; allowed: "
+                f"metric {m!r} (--metric): {bad} of {len(values)} runs have no finite value; allowed: "
                 "metrics finite in every run"
             )
         if np.ptp(values) == 0:  # (its indices would be 0/0: SALib's warning, then made-up 0s)
             raise SweepError(
-                f"--metric {m!r}: the same value ({values[0]:g}) in every run, so nothing "
+                f"metric {m!r} (--metric): the same value ({values[0]:g}) in every run, so nothing "
                 f"explains its variance; allowed: metrics that vary ({', '.join(default_metrics(frame, keys))})"
             )
     return list(dict.fromkeys(metrics))

@@ -89,7 +89,9 @@ def lever_names(levers: object) -> list[str]:
     names = list(levers)
     named = all(isinstance(v, str) and v in SPEND_LEVERS for v in names)
     if not named or len(names) < 2 or len(set(names)) != len(names):
-        raise ScenarioError(f"levers: value {shown(names)} is not allowed; {allowed}")
+        dotted = any(isinstance(v, str) and v.startswith("levers.") for v in names)
+        hint = " (the names without 'levers.')" if dotted else ""
+        raise ScenarioError(f"levers: value {shown(names)} is not allowed; {allowed}{hint}")
     return names
 
 
