@@ -102,8 +102,7 @@ class Reading:
             lo, hi = (float(edge) for edge in self.band)
         except (TypeError, ValueError):
             raise TypeError(
-                f"Reading {self.name!r}: band must be two numbers (low, high), "
-                f"got {self.band!r}"
+                f"Reading {self.name!r}: band must be two numbers (low, high), got {self.band!r}"
             ) from None
         if np.isnan(lo) or np.isnan(hi) or not lo < hi:
             raise ValueError(

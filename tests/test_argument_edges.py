@@ -144,7 +144,10 @@ def test_an_odd_value_is_still_one_clear_line(value) -> None:
     ("size", "message"),
     [
         ({"clients": 5}, r"^clients: value 5 is not allowed; allowed: an integer, 10 ≤ x"),
-        ({"months": 5000}, r"^months: value 5000 is not allowed; allowed: an integer, 1 ≤ x ≤ 1200"),
+        (
+            {"months": 5000},
+            r"^months: value 5000 is not allowed; allowed: an integer, 1 ≤ x ≤ 1200",
+        ),
     ],
 )
 def test_ema_checks_the_size_when_the_model_is_made(size: dict, message: str) -> None:

@@ -470,7 +470,9 @@ def test_sobol_indices_are_finite_for_each_parameter_and_metric(tmp_path):
     # A metric named that does not vary: refused, not a SALib warning and made-up zeros.
     from model.studies.sensitivity import analyze
 
-    with pytest.raises(SweepError, match=r"metric 'months' \(--metric\): the same value \(12\) in every run"):
+    with pytest.raises(
+        SweepError, match=r"metric 'months' \(--metric\): the same value \(12\) in every run"
+    ):
         analyze(tmp_path / "sobol", ["months"])
     # The command says so and leaves no empty output folder behind.
     assert cli_main(["sensitivity", str(tmp_path / "sobol"), "--metric", "months"]) == 2
