@@ -607,7 +607,7 @@ def test_every_lever_a_preset_sets_has_a_slider() -> None:
     from model.interfaces.app.controls import APP_KEYS, control_values
     from model.scenario import Scenario
 
-    levers = {f"levers.{name}" for name in Scenario().levers.model_fields}
+    levers = {f"levers.{name}" for name in type(Scenario().levers).model_fields}
     assert levers <= set(APP_KEYS)
     values = control_values(Scenario.preset("teaching/cost_cutter"))
     assert (values["staffing"], values["autonomy"]) == (0.7, 0.0)

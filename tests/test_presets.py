@@ -33,6 +33,7 @@ def test_the_nine_industries_of_reichheld_and_sasser_are_there() -> None:
 
 
 @pytest.mark.parametrize("path", PRESETS, ids=lambda p: str(p.relative_to(ROOT)))
+@pytest.mark.filterwarnings("ignore:.*after the 12-month horizon:UserWarning")  # (cut to 12 here)
 def test_preset_loads_and_runs(path: Path) -> None:
     scenario = Scenario.from_toml(path)
     result = simulate(scenario, clients=1000, months=12)
