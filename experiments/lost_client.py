@@ -2,8 +2,14 @@
 
 The practitioner article's arithmetic (docs/ODD.md §1.2) assumes the client would have stayed five years with spend rising
 by a fifth of the first year's each year: 70 / 10 = 7 times the first year's revenue, and 14 of
-profit (1.4 times the first year's revenue) at a 20% margin. Each is read against the world's
-baseline, over the horizon (five years at the default size), from the clients active at the start.
+profit at a 20% margin. The profit is the article's rule, not a margin every world has: "Žinodami
+apytikslį įmonės pelningumą, galite paskaičiuoti ir prarasto pelno dydį. Pavyzdžiui, jei grynasis
+finansinis rezultatas sudaro 20% pardavimų, per 5 metus įmonė praras 14 tūkstančių" (knowing the
+firm's approximate profitability you can work out the lost profit: if the net result is 20% of
+sales, the firm loses 14 thousand over five years), so the lost profit is read over the world's own
+net margin times the first year's revenue, against the same 7 times (14 / (0.2 × 10)). Each is
+read against the world's baseline, over the horizon (five years at the default size), from the
+clients active at the start.
 """
 
 from __future__ import annotations
@@ -43,23 +49,30 @@ CLAIM = Claim(
         ),
         Reading(
             "expected_profit",
-            "Attributed profit over the horizon of every client active at the start, over their "
-            "first-year revenue (x)",
-            _ARITH + " — the profit: 14/10 = 1.4 times the first year's revenue",
+            "Attributed profit over the horizon of every client active at the start, over the "
+            "firm's net margin (profit over revenue, the whole horizon) times their first-year "
+            "revenue (x); undefined where the firm makes no profit",
+            _ARITH + " — the profit by the article's rule, lost revenue times the firm's net "
+            "margin: 14 / (20% × 10) = 7 times",
             "the practitioner article (docs/ODD.md §1.2); Gupta, Lehmann & Stuart 2004",
-            "x first year",
-            (1.12, 1.75),
+            "x margin × first year",
+            (5.6, 8.75),
         ),
     ),
     design="No extra arm: the world's baseline, per client (band: the article's figure divided "
-    "or multiplied by 1.25, an assumption: 5.6-8.75 and 1.12-1.75).",
+    "or multiplied by 1.25, an assumption: 5.6-8.75). Attributed profit is revenue less the "
+    "costs a client causes; the net margin has every cost, so a reading above the band says the "
+    "article's rule understates what a client's loss costs.",
 )
 
 
 def measure(base: Baseline, seed: int) -> dict[str, float]:
     """All three readings in one world."""
+    ts = base.run.timeseries  # (a stored baseline keeps its series, not its summary)
+    revenue, profit = float(ts["revenue"].sum()), float(ts["profit"].sum())
+    margin = profit / revenue if revenue > 0 and profit > 0 else float("nan")
     return {
         "no_churn": float(base.extras["stayer_ratio"]),
         "expected": float(base.extras["cohort_ratio"]),
-        "expected_profit": float(base.extras["cohort_profit_ratio"]),
+        "expected_profit": float(base.extras["cohort_profit_ratio"]) / margin,
     }

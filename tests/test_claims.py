@@ -505,3 +505,12 @@ def test_a_band_is_kept_as_two_floats() -> None:
     reading = Reading("effect", "w", "e", "s", "%", [0, np.inf])
     assert reading.band == (0.0, np.inf) and isinstance(reading.band, tuple)
     assert reading.band_text() == "≥ 0 %"
+
+
+def test_stronger_than_claimed_is_said_whatever_the_verdict() -> None:
+    """A reading in band in 0.30 of the worlds and above it in 0.65 read 'depends on the world',
+    and one whose interval spans 0.8 'undetermined', with the side dropped (found in review)."""
+    assert words(0.30, 0.25, 0.35, above=0.65) == "depends on the world (stronger than claimed)"
+    assert words(0.30, 0.25, 0.35, above=0.65, two_sided=False) == "depends on the world"
+    assert words(0.45, 0.25, 0.85, above=0.5).endswith("spans 0.8 (stronger than claimed)")
+    assert words(0.9, 0.85, 0.95, above=0.1) == "supported"
