@@ -84,7 +84,8 @@ class Reading:
     unit : str
         The effect's unit.
     band : tuple of float
-        The effects the reading asserts (``-inf``/``inf`` for one-sided claims).
+        The effects the reading asserts, ``(low, high)`` with low < high (``-inf``/``inf`` for
+        one-sided claims, never both); anything else is refused with a ValueError.
     """
 
     name: str
@@ -98,22 +99,18 @@ class Reading:
         # A reversed, NaN or one-number band would judge every world "above" or "below" and
         # give a confident verdict on nothing; a band open at both ends would be true by
         # construction.
+        allowed = (
+            "allowed: two numbers, low < high, neither NaN and at most one infinite "
+            f"(-inf or inf for a one-sided claim), in reading {self.name!r}"
+        )
         try:
+            if isinstance(self.band, str | bytes):  # (its letters would be read as numbers)
+                raise TypeError
             lo, hi = (float(edge) for edge in self.band)
         except (TypeError, ValueError):
-            raise TypeError(
-                f"Reading {self.name!r}: band must be two numbers (low, high), got {self.band!r}"
-            ) from None
-        if np.isnan(lo) or np.isnan(hi) or not lo < hi:
-            raise ValueError(
-                f"Reading {self.name!r}: band ({lo:g}, {hi:g}) must have low < high, "
-                "neither NaN (-inf or inf for a one-sided claim)"
-            )
-        if np.isinf(lo) and np.isinf(hi):
-            raise ValueError(
-                f"Reading {self.name!r}: band (-inf, inf) asserts every effect; give at "
-                "least one finite edge"
-            )
+            raise ValueError(f"band: value {self.band!r:.60} is not allowed; {allowed}") from None
+        if np.isnan(lo) or np.isnan(hi) or not lo < hi or (np.isinf(lo) and np.isinf(hi)):
+            raise ValueError(f"band: value ({lo:g}, {hi:g}) is not allowed; {allowed}")
         object.__setattr__(self, "band", (lo, hi))
 
     @property
@@ -388,8 +385,12 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
         high=hi,
         shares=shares,
         defined=n,
+        # Over fewer than half the worlds, P(holds) is no verdict on the claim: which worlds
+        # leave a reading undefined (a firm with no profit to raise) is seldom neutral.
         words="undefined in every plausible world"
         if total and not n
+        else "undefined in most plausible worlds"
+        if n < total / 2
         else words(
             p,
             lo,

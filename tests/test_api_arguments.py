@@ -362,3 +362,36 @@ def test_progress_is_a_flag_and_lever_names_are_bare() -> None:
     with pytest.raises(ScenarioError, match=r"\(the names without 'levers.'\)$"):
         lever_names(["levers.ad_budget", "levers.service_level"])
     assert lever_names(["ad_budget", "service_level"]) == ["ad_budget", "service_level"]
+
+
+def test_one_client_is_one_row_and_a_stage_is_one_of_four(model) -> None:
+    with pytest.raises(
+        IndexError, match=r"row: value \[1, 2\] is not allowed; allowed: one client"
+    ):
+        model.client([1, 2])
+    assert model.client([7]).row == 7  # (a list of one row, as before)
+    with pytest.raises(ValueError, match="stage: value 9 is not allowed; allowed: 'prospect'"):
+        model.sample_clients(5, 9)
+    with pytest.raises(ValueError, match="stage: value True is not allowed"):
+        model.sample_clients(5, True)
+    assert len(model.sample_clients(500, np.int8(1))) == len(model.sample_clients(500, "active"))
+
+
+@pytest.mark.parametrize(
+    ("keyword", "message"),
+    [
+        ({"pool": "processes"}, "pool: value 'processes' is not allowed; allowed: None"),
+        ({"log": 3}, "log: value 3 is not allowed; allowed: None or a callable"),
+        ({"then": "report"}, "then: value 'report' is not allowed; allowed: None or a callable"),
+    ],
+)
+def test_run_sweep_names_a_wrong_pool_or_callback(keyword, message, tmp_path) -> None:
+    from model.studies.sweep import parse_spec, run_sweep
+
+    spec = parse_spec(
+        {"name": "t", "months": 2, "clients": 100, "replications": 1,
+         "parameters": {"levers.ad_budget": [0.0, 100.0]}}
+    )  # fmt: skip
+    with pytest.raises(ValueError, match=message):
+        run_sweep(spec, tmp_path / "store", progress=False, **keyword)
+    assert not (tmp_path / "store").exists()  # refused before the store is made

@@ -100,7 +100,11 @@ def test_ema_warns_when_the_base_schedule_overrides_a_varied_lever(cut: Scenario
 
 def test_ema_is_quiet_when_the_schedule_leaves_the_varied_levers_alone(cut: Scenario) -> None:
     assert _ema_warnings(cut, ["levers.ad_budget"], 24) == []  # not a scheduled lever
-    assert _ema_warnings(cut, ["levers.service_level"], 11) == []  # the step is after the horizon
+    # The steps are after the horizon: no lever is overridden, and the steps are said to do nothing.
+    assert _ema_warnings(cut, ["levers.service_level"], 11) == [
+        "ema_model: schedule step at month 12; schedule step at month 18: after the 11-month "
+        "horizon, no effect"
+    ]
     assert _ema_warnings(Scenario(), ["levers.service_level"], 24) == []  # no schedule
 
 

@@ -117,16 +117,27 @@ def test_overrides_that_erase_the_policies_difference_are_noted() -> None:
     base = Scenario().with_overrides({"market.clients": 100, "run.months": 3})
     wow = base.with_overrides({"levers.service_level": "wow"}).named("wow")
     erased = compare([base, wow], replications=2, overrides={"levers.service_level": 0.7})
-    (note,) = [n for n in erased.notes if n.startswith("overrides set")]
+    (note,) = [n for n in erased.notes if n.startswith("overrides (--set)")]
     assert note == (
-        "overrides set levers.service_level = 0.7 for every policy, where they differed "
+        "overrides (--set) give every policy levers.service_level = 0.7, where they differed "
         "('baseline' 0.6, 'wow' 0.9): that difference is not compared"
     )
     assert (erased.table["difference"].fillna(0) == 0).all()  # (what the note warns of)
     kept = compare([base, wow], replications=2, overrides={"levers.training_spend": 0.1})
-    assert not [n for n in kept.notes if n.startswith("overrides set")]
+    assert not [n for n in kept.notes if n.startswith("overrides (--set)")]
     # The size shortcuts make different horizons one on purpose: no note for them.
     longer = wow.with_overrides({"run.months": 4})
     assert not [
         n for n in compare([base, longer], replications=1, months=3).notes if "overrides" in n
     ]
+
+
+def test_the_cli_notes_a_set_that_erases_the_difference(tmp_path) -> None:
+    """``retention compare --set`` applied the overrides before compare saw them, so the note
+    never reached the command's users."""
+    out = tmp_path / "out"
+    args = ["compare", "baseline", "delighter", "--clients", "100", "--months", "3"]
+    args += ["--replications", "1", "--set", "levers.service_level=0.6", "--quiet"]
+    assert main([*args, "--out", str(out)]) == 0
+    notes = json.loads((out / "comparison.json").read_text())["notes"]
+    assert [n for n in notes if n.startswith("overrides (--set) give every policy levers.service")]

@@ -39,7 +39,7 @@ from model.engine.sharing import MAX_CLIENTS, remember
 from model.engine.state import CODES, FirmState, Stage, client_rows, decode, stage_of
 from model.engine.summary import summarize
 from model.scenario import Scenario, ScenarioError
-from model.scenario.arguments import count
+from model.scenario.arguments import count, flag
 
 __all__ = ["TRACKED", "RetentionModel"]
 
@@ -241,13 +241,20 @@ class RetentionModel(mesa.Model):
         month) is stepped as Mesa's event loop would step it, without the loop
         (:mod:`model.engine.mesa_clock`: 16–20 µs of a 3,000-client month); any other month
         goes through :meth:`step`, the loop itself.
+
+        Raises
+        ------
+        ScenarioError
+            ``months`` not a whole number ≥ 0, or ``progress`` not True or False.
+
+        Warns
+        -----
+        UserWarning
+            ``months`` more than are left before the horizon (``run.months``): those left run.
         """
         left = self.months - self.month
         todo = left if months is None else min(count("months", months, low=0), left)
-        if not isinstance(progress, bool | np.bool_):  # ("no" would show the bar)
-            raise ScenarioError(
-                f"progress: value {progress!r:.60} is not allowed; allowed: True or False"
-            )
+        progress = flag("progress", progress)  # ("no" would show the bar)
         if months is not None and months > left:
             warnings.warn(
                 f"run(months={months}): the horizon (run.months = {self.months}) leaves "
@@ -367,7 +374,8 @@ class RetentionModel(mesa.Model):
 
     def sample_clients(self, n: int, stage: Stage | str | None = None) -> list[ClientView]:
         """Views of ``n`` clients (of a stage — a Stage or its name, ``"active"`` — if given),
-        drawn with the model's Mesa rng."""
+        drawn with the model's Mesa rng. ``"active"`` is the stage, without the loyal clients
+        (``"loyal"``), who are active too in ``clients_frame``'s ``active`` column."""
         n = count("n", n, low=0)
         rows = (
             np.arange(self.clients.n)

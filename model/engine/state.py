@@ -157,7 +157,10 @@ def client_rows(name: str, rows: object, n: int) -> np.ndarray:
     if given.ndim == 0 and given.dtype != bool:
         given = given.reshape(1)  # (one row: a frame of that client)
     elif given.ndim > 1:
-        raise IndexError(f"{name}: an array of shape {given.shape} is not allowed; allowed: 1-d")
+        raise IndexError(
+            f"{name}: an array of shape {given.shape} is not allowed; allowed: a row, 1-d row "
+            f"numbers, or a boolean mask of length {n}"
+        )
     if given.dtype == bool:  # a mask over the market
         if given.shape != (n,):
             raise IndexError(

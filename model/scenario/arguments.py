@@ -12,6 +12,8 @@ import math
 import numbers
 from collections.abc import Iterable
 
+import numpy as np
+
 from model.scenario.declare import ScenarioError, shown
 from model.scenario.scenario import Scenario
 
@@ -21,6 +23,7 @@ __all__ = [
     "count",
     "executor_or_none",
     "first_seed",
+    "flag",
     "hook",
     "is_number",
     "shown",
@@ -84,3 +87,10 @@ def executor_or_none(name: str, value: object) -> object:
         f"{name}: value {shown(value)} is not allowed; allowed: None (this process) or an "
         "executor with submit(), e.g. concurrent.futures.ProcessPoolExecutor()"
     )
+
+
+def flag(name: str, value: object) -> bool:
+    """``value`` if it is True or False (numpy's too): a string such as ``"no"`` is not."""
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ScenarioError(f"{name}: value {shown(value)} is not allowed; allowed: True or False")

@@ -246,7 +246,9 @@ def compare(
     seed : int, optional
         First seed; defaults to the first scenario's ``run.seed``.
     overrides : mapping, optional
-        ``{"section.name": value}`` applied to every policy (the CLI's ``--set``).
+        ``{"section.name": value}`` applied to every policy (the CLI's ``--set``); a parameter
+        the policies differ on, set to one value for all, is named in ``notes`` (that
+        difference is then not compared).
     executor : concurrent.futures.Executor, optional
         Where to run the replications (in this process if omitted).
     spend_tolerance : float
@@ -374,7 +376,7 @@ def _erased_notes(given: list[Scenario], policies: list[Scenario], names: list[s
         if len({repr(f[key]) for f in before}) > 1 and len({repr(f[key]) for f in after}) == 1:
             was = ", ".join(f"{n!r} {f[key]!r}" for n, f in zip(names, before, strict=True))
             notes.append(
-                f"overrides set {key} = {after[0][key]!r} for every policy, where they differed "
+                f"overrides (--set) give every policy {key} = {after[0][key]!r}, where they differed "
                 f"({was}): that difference is not compared"
             )
     return notes

@@ -176,9 +176,9 @@ def run(
 ) -> dict[str, float]:  # fmt: skip
     """One experiment: the base scenario (its schedule and shocks too) with ``values`` (EMA's
     names) → the outcomes."""
-    from model.studies.run import simulate
+    from model.studies.run import simulate_many
 
-    overrides = {}
+    overrides = {"run.seed": seed, "market.clients": clients, "run.months": months}
     for name, value in values.items():
         key, log = scenario_key(name)
         if log:
@@ -189,8 +189,10 @@ def run(
         elif info.kind is float:
             value = float(value)
         overrides[key] = value
-    scenario = base.with_overrides(overrides)
-    summary = simulate(scenario, seed=seed, clients=clients, months=months).summary
+    # (simulate_many, not simulate: a step after the horizon is warned of once, by ema_model,
+    # not in every experiment on every worker)
+    (result,) = simulate_many([base.with_overrides(overrides)])
+    summary = result.summary
     return {name: float(summary[name]) for name in outcomes}
 
 
@@ -250,6 +252,9 @@ def ema_model(
     model.outcomes = outcome_list
     varied = [scenario_key(p.name)[0] for p in [*model.uncertainties, *model.levers]]
     later = set_again(base.schedule, varied, function.keywords["months"])
+    late = sized.after_horizon()
+    if late:
+        later.append(f"{'; '.join(late)}: after the {sized.run.months}-month horizon, no effect")
     if later:
         warnings.warn(f"ema_model: {'; '.join(later)}", UserWarning, stacklevel=2)
     return model

@@ -19,7 +19,7 @@ from model.engine.keywords import require_scenario
 from model.engine.lockstep import run_together
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario, ScenarioError
-from model.scenario.arguments import shown
+from model.scenario.arguments import flag, shown
 
 __all__ = [
     "ReadOnlySummary",
@@ -155,6 +155,7 @@ def simulate(
     (6, 3)
     """
     scenario = Scenario() if scenario is None else require_scenario(scenario)
+    progress = flag("progress", progress)  # (before a market of millions is built)
     overrides = {
         key: value
         for key, value in (

@@ -71,11 +71,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     if len(args.scenarios) < 2:
         raise CliError("compare: give at least two scenario files (the first is the reference)")
-    scenarios = [load_scenario(path) for path in args.scenarios]
+    loaded = [load_scenario(path) for path in args.scenarios]
     over = overrides(args)
     seed = over.pop("run.seed", None)
-    # Validate every override before any run starts (the seed too, as run.seed).
-    scenarios = [s.with_overrides(over) for s in scenarios]
+    # Validate every override before any run starts (the seed too, as run.seed); compare
+    # applies them itself, so it can say which differences between the policies they erase.
+    scenarios = [s.with_overrides(over) for s in loaded]
     if seed is not None:
         seed = scenarios[0].with_overrides({"run.seed": seed}).run.seed
     for s in scenarios:
@@ -93,7 +94,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         b,
     ):
         result = compare(
-            scenarios,
+            loaded,
+            overrides=over,
             replications=args.replications,
             seed=None if seed is None else int(seed),
             executor=pool,

@@ -68,7 +68,7 @@ TOP_KEYS = {
     "every design point; false: independent seeds per point (the default for sampled designs)",
     "base": "table: scenario = PATH, set = {section.name = value}",
     "design": "table: kind, samples, levels, second_order",
-    "parameters": "table: section.name = values or [low, high]",
+    "parameters": "table: section.name = values or [low, high] (not run.*, not market.clients)",
     "output": "table: series = [metric, …] | true | false",
 }
 MAX_RUNS = 10_000_000
