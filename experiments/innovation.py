@@ -51,6 +51,13 @@ CLAIM = Claim(
     "Worlds where the declared focus ships no improvement leave the first reading undefined "
     "(a % change of nothing), and worlds where the declared focus makes no profit (NPV ≤ 0) "
     "leave the second undefined (a % of a loss is no share of profit lost).",
+    notes=(
+        "The mechanism the claim names is assumed, not tested: clients' bias against the new "
+        "(innovation.novelty_bias) is drawn from 0 to 0.03, never below 0, so client feedback "
+        "never favours a novelty; the readings test how much of a cost that bias and the "
+        "feedback's noise (innovation.feedback_noise) make, not whether clients reject new "
+        "things at first.",
+    ),
 )
 
 

@@ -51,6 +51,15 @@ CLAIM = Claim(
         ),
     ),
     design="Three arms per world on the same seed: standard (the baseline), low and wow.",
+    notes=(
+        "What can fail here is a size, not a sign: satisfaction rises with the service delivered "
+        "in every plausible world (satisfaction.absolute_weight is drawn from 0.5 to 1.5) and "
+        "churn falls with satisfaction (retain.satisfaction_sensitivity, 0.5 to 6), so wow "
+        "service keeps more clients in every world; wow_retention fails only where the gain is "
+        "under its 1-point threshold (an assumption). The raised expectation Rust & Oliver warn "
+        "of (satisfaction.expectation_rate) slows the gain but cannot reverse it. wow_pays and "
+        "low_loses weigh that gain against what the service costs and can fail either way.",
+    ),
 )
 
 
