@@ -130,14 +130,11 @@ def stage_of(value: object) -> Stage:
     """``value`` — a :class:`Stage`, its code or its name as ``clients_frame`` shows it
     (``"active"``; any case) — as a Stage, or a ValueError naming the value and the stages.
     Loyal clients carry their own stage (``"loyal"``), not ``"active"``'s."""
-    if isinstance(value, Stage):
-        return value
+    found = None
     if isinstance(value, str):
         found = Stage.__members__.get(value.strip().upper())
     elif isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
-        found = Stage(int(value)) if int(value) in Stage._value2member_map_ else None
-    else:
-        found = None
+        found = next((s for s in Stage if s == value), None)  # (a Stage is an int too)
     if found is None:
         names = ", ".join(repr(m.name.lower()) for m in Stage)
         raise ValueError(

@@ -46,6 +46,7 @@ from model.engine.summary import SUMMARY
 from model.scenario import PARAMS, ParamInfo, Scenario, ScenarioError, by_role, uncertainties
 from model.scenario.arguments import choice, count, first_seed
 from model.scenario.schedule import set_again
+from model.studies.run import after_horizon_note
 
 __all__ = [
     "OUTCOMES",
@@ -252,9 +253,9 @@ def ema_model(
     model.outcomes = outcome_list
     varied = [scenario_key(p.name)[0] for p in [*model.uncertainties, *model.levers]]
     later = set_again(base.schedule, varied, function.keywords["months"])
-    late = sized.after_horizon()
+    late = after_horizon_note(sized)
     if late:
-        later.append(f"{'; '.join(late)}: after the {sized.run.months}-month horizon, no effect")
+        later.append(late)
     if later:
         warnings.warn(f"ema_model: {'; '.join(later)}", UserWarning, stacklevel=2)
     return model

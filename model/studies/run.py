@@ -167,12 +167,18 @@ def simulate(
     }
     if overrides:
         scenario = scenario.with_overrides(overrides)
-    late = scenario.after_horizon()
-    if late:  # (``retention run`` prints the same lines)
-        horizon = f"{scenario.run.months}-month horizon"
-        warnings.warn(f"{'; '.join(late)}: after the {horizon}, no effect", stacklevel=2)
+    note = after_horizon_note(scenario)
+    if note:  # (``retention run`` prints the same lines)
+        warnings.warn(note, stacklevel=2)
     model = RetentionModel(scenario).run(progress=progress)
     return RunResult.of(scenario, model)
+
+
+def after_horizon_note(scenario: Scenario) -> str:
+    """The schedule steps and shocks that start after the horizon, in one line ("" if none)."""
+    late = scenario.after_horizon()
+    months = scenario.run.months
+    return f"{'; '.join(late)}: after the {months}-month horizon, no effect" if late else ""
 
 
 #: Runs :func:`simulate_many` steps together (:mod:`model.engine.lockstep`): at 3,000 clients

@@ -114,6 +114,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     from model.interfaces.labels import labelled
     from model.studies.optimize import optimize
     from model.studies.optimize.checks import check_grid
+    from model.studies.optimize.split import fresh_seeds
 
     scenario = load_scenario(args.scenario)
     over = overrides(args)
@@ -200,7 +201,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             f"Best split of {result.budget:,.0f} a month across {', '.join(result.levers)}; "
             f"mean NPV on {args.replications} seed{'s' * (args.replications != 1)}"
             + (f" ({result.over()} of the means)" if result.over() else "")
-            + f", gain measured on {_seeds(len(result.gain['seeds']))}{result.gain_over()}.",
+            + f", gain measured on {fresh_seeds(len(result.gain['seeds']))}{result.gain_over()}.",
             notes=result.notes,
             meta=meta,
             csvs=("split.csv", "flatness.csv"),
@@ -211,11 +212,6 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         print(result.format())
         print(f"\nwrote {outdir}/: {', '.join(OPTIMIZE_OUTPUTS)}")
     return 0
-
-
-def _seeds(n: int) -> str:
-    """``"1 fresh seed"``, ``"2 fresh seeds"``."""
-    return f"{n} fresh seed{'s' * (n != 1)}"
 
 
 def _choices(args: argparse.Namespace, levers: list[str]) -> dict[str, str]:
@@ -236,6 +232,8 @@ def headline(result: Any) -> pd.DataFrame:
     (``result``: a :class:`~model.studies.optimize.split.BudgetSplit`)."""
     import pandas as pd
 
+    from model.studies.optimize.split import fresh_seeds
+
     g, over = result.gain, result.over()
     searched = f"search seeds; {over} of the means" if over else "search seeds"
     per_value = g.get("per_value", [])
@@ -245,7 +243,7 @@ def headline(result: Any) -> pd.DataFrame:
             "result": [
                 f"mean NPV, the scenario's own split ({searched})",
                 f"mean NPV, the best split ({searched})",
-                f"NPV gain of the best split over the own, {_seeds(len(g['seeds']))}"
+                f"NPV gain of the best split over the own, {fresh_seeds(len(g['seeds']))}"
                 + result.gain_over(),
                 *[f"  the gain at {g['assumption']} = {r['value']}" for r in per_value],
             ],

@@ -12,7 +12,7 @@ import pandas as pd
 
 from model.studies.optimize.exchange import Exchange
 
-__all__ = ["BudgetSplit"]
+__all__ = ["BudgetSplit", "fresh_seeds"]
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,7 @@ class BudgetSplit:
             f"own split {self.npv_own:,.0f}, best {self.npv_best:,.0f}"
         )
         lines.append(
-            f"NPV gain of the best split over the own split on {len(g['seeds'])} fresh "
-            f"seed{'s' * (len(g['seeds']) != 1)}"
+            f"NPV gain of the best split over the own split on {fresh_seeds(len(g['seeds']))}"
             f"{self.gain_over()}: {_interval(g)}"
         )
         for row in g.get("per_value", []):
@@ -201,3 +200,8 @@ def _signed(x: float) -> str:
 def _value(v: Any) -> str:
     """An assumption's value as it was given: ``1``, not the ``1.0`` its float field reads."""
     return f"{v:.12g}" if isinstance(v, float) else str(v)
+
+
+def fresh_seeds(n: int) -> str:
+    """``"1 fresh seed"``, ``"2 fresh seeds"``: the seeds the gain is measured on."""
+    return f"{n} fresh seed{'s' * (n != 1)}"
