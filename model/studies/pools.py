@@ -53,6 +53,7 @@ def die_with_parent(parent: int, then: Callable[[], None] | None = None) -> None
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Cancel queued tasks and terminate the workers now (no waiting for running tasks)."""
     procs = dict(getattr(pool, "_processes", None) or {})
+    manager = getattr(pool, "_executor_manager_thread", None)  # (shutdown forgets it)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs.values():
         if proc.is_alive():
@@ -62,6 +63,12 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         if proc.is_alive():
             proc.kill()
             proc.join(timeout=5)
+    # Let the pool's manager thread finish, closing its wake-up pipe, before the interpreter's
+    # exit hook writes to that pipe: in CPython 3.12.1 the two race, and a stop printed
+    # "OSError: [Errno 9] Bad file descriptor" from concurrent.futures at exit (gh-125451's fix,
+    # a lock in _ThreadWakeup, came later).
+    if manager is not None and manager.is_alive():
+        manager.join(timeout=5)
 
 
 @contextmanager
