@@ -6,7 +6,7 @@ decide a reading's effect (:func:`experiments.discovery.sensitivity`); this modu
 worlds where the reading is defined into bins of one such uncertainty — about equal counts (its
 fifths), tied values kept together — or one group per alternative for a yes-no or named one, and
 judges the reading in each bin by the study's own rule (:func:`experiments.framework.words` over
-the exact interval).
+the noise-corrected P(holds) and its interval, :mod:`experiments.holds`).
 
 Whether holding shifts along the uncertainty is tested on the worlds themselves, not the bins:
 Mann–Whitney's U between the values of the worlds where the reading holds and where it fails (a
@@ -33,9 +33,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import MonteCarloMethod, chi2_contingency, fisher_exact, mannwhitneyu
 
 from experiments.framework import interval_text, proportion_interval, words
+from experiments.holds import Measured
+from experiments.shift_tests import RESAMPLES, between_groups, shift
 
 __all__ = [
     "MIN_PER_BIN",
@@ -59,8 +60,6 @@ N_BINS = 5
 MIN_PER_BIN = 20
 #: Deciding uncertainties profiled per reading: PAWN's first ones above its noise floor.
 TOP = 2
-#: Monte Carlo tables for the alternatives' exact test (its smallest p is 1 / (RESAMPLES + 1)).
-RESAMPLES = 99_999
 
 
 def show_value(v: Any) -> str:
@@ -88,7 +87,7 @@ class Bin:
     holds, above : int
         Of those, the worlds in its band and above it.
     p, ci_low, ci_high : float
-        P(holds) and its exact 95% interval.
+        P(holds) and its 95% interval (noise-corrected where the worlds' effects are given).
     words : str
         The verdict by the study's rule.
     """
@@ -226,7 +225,12 @@ def _numeric_groups(v: pd.Series, n_bins: int) -> list[pd.Index]:
 
 
 def profile(
-    values: pd.Series, status: pd.Series, two_sided: bool, n_bins: int = N_BINS, seed: int = 1
+    values: pd.Series,
+    status: pd.Series,
+    two_sided: bool,
+    n_bins: int = N_BINS,
+    seed: int = 1,
+    measured: Measured | None = None,
 ) -> Profile | None:
     """A reading's verdict in bins of one uncertainty's values, and the test of a shift.
 
@@ -247,6 +251,10 @@ def profile(
         :data:`MIN_PER_BIN` worlds each.
     seed : int
         The alternatives' Monte Carlo test's seed (the same seed, the same p).
+    measured : experiments.holds.Measured, optional
+        Each world's effect and standard error (the judge's) and the band: each bin's P(holds)
+        then has the noise taken out, as the reading's verdict has; without it, the count in
+        band and its exact interval.
 
     Returns
     -------
@@ -270,7 +278,9 @@ def profile(
         groups = [(None, rows) for rows in _numeric_groups(v, n_bins)]
     if len(groups) < 2:
         return None
-    bins = judge_groups(v, s, [rows for _, rows in groups], two_sided, numeric=not alternative)
+    bins = judge_groups(
+        v, s, [rows for _, rows in groups], two_sided, numeric=not alternative, measured=measured
+    )
     if alternative:
         bins = tuple(replace(b, value=value) for b, (value, _) in zip(bins, groups, strict=True))
         table = np.array([[b.holds, b.worlds - b.holds] for b in bins])
@@ -279,7 +289,7 @@ def profile(
         floor = False
         holds = (s == "in band").to_numpy()
         x = v.to_numpy(float)
-        p_value, test = _shift(x[holds], x[~holds]), "Mann–Whitney"
+        p_value, test = shift(x[holds], x[~holds]), "Mann–Whitney"
     return Profile(str(values.name), bins, p_value, test, floor, left_out)
 
 
@@ -289,6 +299,7 @@ def judge_groups(
     groups: list[pd.Index],
     two_sided: bool,
     numeric: bool,
+    measured: Measured | None = None,
 ) -> tuple[Bin, ...]:
     """Each group of worlds judged by the study's rule (:func:`experiments.framework.words`).
 
@@ -304,45 +315,26 @@ def judge_groups(
     numeric : bool
         Whether each bin records its smallest and largest value (else NaN, and ``value`` None
         for the caller to name the group).
+    measured : experiments.holds.Measured, optional
+        Each world's effect and standard error (the judge's) and the band: a group's P(holds)
+        and interval are then :func:`experiments.holds.holds`' over its worlds, as the reading's
+        verdict is; without it, the count in band and its exact interval.
     """
     bins = []
     for rows in groups:
         st = status[rows]
         n, k_in, k_above = len(st), int((st == "in band").sum()), int((st == "above").sum())
-        lo, hi = proportion_interval(k_in, n)
+        if measured is None:
+            p, (lo, hi) = k_in / n, proportion_interval(k_in, n)
+        else:
+            p, lo, hi, *_ = measured.holds(rows)
         low, high = (
             (float(values[rows].min()), float(values[rows].max())) if numeric else (np.nan, np.nan)
         )
-        p = k_in / n
         below = int((st == "below").sum()) / n
         words_ = words(p, lo, hi, k_above / n, two_sided, below)
         bins.append(Bin(low, high, None, n, k_in, k_above, p, lo, hi, words_))
     return tuple(bins)
-
-
-def _shift(holding: np.ndarray, failing: np.ndarray) -> float:
-    """Mann–Whitney's two-sided p that the values of the worlds that hold and fail are one
-    distribution (1.0 where one side is empty)."""
-    if not len(holding) or not len(failing):
-        return 1.0
-    return float(mannwhitneyu(holding, failing, alternative="two-sided").pvalue)
-
-
-def between_groups(table: np.ndarray, seed: int) -> tuple[float, str, bool]:
-    """Whether holding differs between the groups of a groups × (holds, fails) table: the p, the
-    test's name and whether the p is the Monte Carlo floor (1.0 where every world holds, or none).
-
-    χ² where every expected count is at least 5 (its p exact enough, however small), else
-    Fisher–Freeman–Halton's exact test by Monte Carlo.
-    """
-    if (table.sum(axis=0) == 0).any():
-        return 1.0, "χ²", False
-    chi2 = chi2_contingency(table, correction=False)
-    if (chi2.expected_freq >= 5).all():
-        return float(chi2.pvalue), "χ²", False
-    method = MonteCarloMethod(n_resamples=RESAMPLES, rng=np.random.default_rng(seed))
-    p = float(fisher_exact(table, method=method).pvalue)
-    return p, "Fisher–Freeman–Halton", p <= 1.0 / (RESAMPLES + 1)
 
 
 def profiles(
@@ -353,6 +345,7 @@ def profiles(
     declared: Mapping[str, Any],
     top: int = TOP,
     seed: int = 1,
+    measured: Measured | None = None,
 ) -> tuple[Profile, ...]:
     """A reading along each of its ``top`` deciding uncertainties (PAWN's ranking, above its
     noise floor; a pinned or otherwise constant one skipped).
@@ -374,6 +367,8 @@ def profiles(
         How many uncertainties, at most.
     seed : int
         The alternatives' Monte Carlo test's seed.
+    measured : experiments.holds.Measured, optional
+        Each world's effect and standard error, and the band, as :func:`profile` takes them.
     """
     out: list[Profile] = []
     if drivers.empty:
@@ -383,7 +378,7 @@ def profiles(
             break
         if not bool(above) or name not in x.columns:  # (the noise floor's row is not a column)
             continue
-        found = profile(x[name], status, two_sided, seed=seed)
+        found = profile(x[name], status, two_sided, seed=seed, measured=measured)
         if found is None:
             continue
         info = declared.get(name)

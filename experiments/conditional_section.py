@@ -46,7 +46,7 @@ def along_intro(ev: ClaimEvidence) -> str:
         f"defined, split by that uncertainty's value into {N_BINS} bins of about equal counts, "
         f"tied values together (fewer where a bin would hold under {MIN_PER_BIN} worlds; one per "
         f"alternative for a named or yes-no one, an alternative with fewer than {MIN_PER_BIN} "
-        "such worlds left out), each judged by the study's rule (its exact 95% interval against "
+        "such worlds left out), each judged by the study's rule (P(holds) and its 95% interval against "
         f"{CUTOFFS[0]} and {CUTOFFS[1]}). Read it as: *if your world's value lies here, this is "
         "the verdict over the plausible worlds that share it.* It is a conditional, not a "
         "control: within a bin every other uncertainty is as drawn and the facts kept worlds by "

@@ -25,6 +25,7 @@ from experiments.framework import (
     defaults_status,
     judge,
 )
+from experiments.holds import Measured
 from experiments.pin_check import PinCheck, compare_pinned
 from experiments.scale_check import ScaleCheck, compare_sizes
 from experiments.study import (
@@ -369,7 +370,15 @@ def run_claim(
                 pinned=compare_pinned(reading, pin[0], values, *pin[1])
                 if pin is not None
                 else None,
-                along=profiles(x, per["status"], drivers, reading.two_sided, declared, seed=seed)
+                along=profiles(
+                    x,
+                    per["status"],
+                    drivers,
+                    reading.two_sided,
+                    declared,
+                    seed=seed,
+                    measured=Measured(per, reading.band),
+                )
                 if cols
                 else (),
             )

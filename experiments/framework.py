@@ -11,18 +11,20 @@ seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
   and whether it lies *near an edge*: within the world's 95% Monte-Carlo margin of a band edge
   (the typical within-world noise of a finite market, a median over the worlds with two or
   more replications), so another seed could move it across;
-* the verdict: P(the reading holds) = the share *in band* of the plausible worlds where the
-  effect is defined (the share undefined is reported beside it, never counted as a failure), with
-  its exact Clopper–Pearson 95% interval, in words by the declared cut-offs :data:`CUTOFFS`: the
+* the verdict: P(the reading holds) = the share of the plausible worlds where the effect is
+  defined whose true effect (its expectation over seeds) lies *in band* — the measured count with
+  each world's Monte-Carlo noise taken out (:mod:`experiments.holds`; the share undefined is
+  reported beside it, never counted as a failure) — with a 95% interval that carries both the
+  sampling of worlds and each world's noise, in words by the declared cut-offs :data:`CUTOFFS`: the
   whole interval ≥ 0.8 *supported*, ≤ 0.2 *not supported*, between *depends on the world*,
   across a cut-off *undetermined*; a reading with a two-sided band that fails because the effect
   is larger than the band says *stronger than claimed*, and one whose worlds miss its band on
   both sides, at least a quarter above and a quarter below (:data:`DISPERSED`: the band inside
-  the middle half of the measured effects), says *dispersed around the claim*. It is the share of worlds whose *measured* effect (a finite
-  market, a few replications) lands in band.
+  the middle half of the measured effects), says *dispersed around the claim*. The shares *in
+  band*, *above* and *below* are of the *measured* effects (a finite market, a few replications).
 
-The worlds are not independent draws: each wave is a Latin hypercube. Clopper–Pearson assumes
-independent trials; for a Latin hypercube the variance of a sample mean is never more than that of
+The worlds are not independent draws: each wave is a Latin hypercube. The interval assumes
+independent worlds; for a Latin hypercube the variance of a sample mean is never more than that of
 n − 1 independent draws (Owen 1997, SIAM J. Numer. Anal. 34:1884; Owen, *Monte Carlo theory,
 methods and examples*, Prop. 10.4), so the interval is, up to that one
 draw, conservative. The plausible worlds are the hypercube's rows that pass the facts, which keeps
@@ -42,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
+from experiments.holds import holds
 from experiments.verdict_words import CUTOFFS, DISPERSED, interval_text, words
 
 __all__ = [
@@ -372,9 +375,9 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
     shares = {s: float(counts.get(s, 0)) / total if total else float("nan") for s in STATUSES}
     shares["near an edge"] = float(per["near_edge"].mean()) if total else float("nan")
     n = total - int(counts.get("undefined", 0))  # P(holds) is over the worlds where it is defined
-    k = int(counts.get("in band", 0))
-    p = k / n if n else float("nan")
-    lo, hi = proportion_interval(k, n)
+    # Each world's noise taken out of the count (experiments.holds: the measured count is biased
+    # where effects crowd against an edge), the interval carrying both kinds of uncertainty.
+    p, lo, hi, *_ = holds(per["effect"].to_numpy(), per["se"].to_numpy(), reading.band)
     fin = per["effect"][np.isfinite(per["effect"])]
     q = tuple(float(x) for x in np.quantile(fin, [0.1, 0.5, 0.9])) if len(fin) else (np.nan,) * 3
     verdict = ReadingVerdict(

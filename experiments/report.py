@@ -223,7 +223,10 @@ def write_report(
         "## Verdict, per reading",
         "",
         "P(holds) is the share of plausible worlds whose effect lies in the reading's band, among "
-        "the worlds where the effect is defined, with its exact 95% interval; the whole "
+        "the worlds where the effect is defined: the count of worlds whose measured effect lies "
+        "in band with each world's Monte-Carlo noise taken out (simulation–extrapolation, Cook & "
+        "Stefanski 1994), with a 95% interval that carries both the sampling of worlds and each "
+        "world's noise; the shares in band, above and below are of the measured effects. The whole "
         f"interval ≥ {CUTOFFS[1]} *supported*, ≤ {CUTOFFS[0]} *not supported*, between: "
         "*depends on the world*; across a cut-off: *undetermined*. For a two-sided band *above* "
         "is stronger than claimed (a reading failing mostly above it says so), and a reading "

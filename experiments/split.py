@@ -40,6 +40,7 @@ from experiments.conditional import (
     with_declared,
 )
 from experiments.evidence import ClaimEvidence, ReadingEvidence
+from experiments.holds import Measured
 from experiments.pins import Pins, checked_value, declared_info, exact_text
 from model.studies.worlds import declared_uncertainties
 
@@ -213,7 +214,7 @@ def split_readings(ev: ClaimEvidence, splits: Sequence[Split], seed: int = 1) ->
     declared = declared_uncertainties()
     out = []
     for r in ev.readings:
-        status = r.per_world.set_index("world")["status"]
+        status, measured = _status_and_measured(r)
         for s in splits:
             if not ev.kept or s.key not in ev.world_values.columns:
                 why = (
@@ -226,7 +227,9 @@ def split_readings(ev: ClaimEvidence, splits: Sequence[Split], seed: int = 1) ->
                 out.append(SplitReading(r, s, None, why))
                 continue
             values = ev.world_values[s.key].rename(s.key)
-            found, why = _split_profile(values, status, r.verdict.reading.two_sided, s, seed)
+            found, why = _split_profile(
+                values, status, r.verdict.reading.two_sided, s, seed, measured
+            )
             if found is not None:
                 found = with_declared(found, declared[s.key])
                 if s.low is not None or s.values:  # (groups of the reader's: no default bin)
@@ -253,18 +256,32 @@ def together(
         inside &= v.between(s.low, s.high) if s.low is not None else v.isin(s.values)
     out: list[tuple[ReadingEvidence, Bin | None]] = []
     for r in ev.readings:
-        status = r.per_world.set_index("world")["status"].reindex(inside.index)
+        status, measured = _status_and_measured(r)
+        status = status.reindex(inside.index)
         rows = inside.index[inside & status.isin(("in band", "above", "below"))]
         if not len(rows):
             out.append((r, None))
             continue
-        (b,) = judge_groups(status, status, [rows], r.verdict.reading.two_sided, numeric=False)
+        two_sided = r.verdict.reading.two_sided
+        (b,) = judge_groups(status, status, [rows], two_sided, numeric=False, measured=measured)
         out.append((r, replace(b, value=" and ".join(s.text for s in chosen))))
     return out
 
 
+def _status_and_measured(r: ReadingEvidence) -> tuple[pd.Series, Measured]:
+    """A reading's status in each world, and each world's effect and standard error with the
+    band (what a group's noise-corrected P(holds) needs)."""
+    per = r.per_world.set_index("world")
+    return per["status"], Measured(per, r.verdict.reading.band)
+
+
 def _split_profile(
-    values: pd.Series, status: pd.Series, two_sided: bool, s: Split, seed: int
+    values: pd.Series,
+    status: pd.Series,
+    two_sided: bool,
+    s: Split,
+    seed: int,
+    measured: Measured | None = None,
 ) -> tuple[Profile | None, str]:
     """One reading's groups under one split, or None and why."""
     keep = status.reindex(values.index).isin(("in band", "above", "below"))
@@ -277,7 +294,9 @@ def _split_profile(
             else "the reading is defined in no kept world"
         )
     if s.low is None and not s.values:
-        found = profile(values, status.reindex(values.index), two_sided, seed=seed)
+        found = profile(
+            values, status.reindex(values.index), two_sided, seed=seed, measured=measured
+        )
         return found, "" if found is not None else "too few worlds where the reading is defined"
     if s.low is not None:
         x = v.to_numpy(float)
@@ -293,7 +312,9 @@ def _split_profile(
     if not masks[yours].any():
         return None, "no kept world where the reading is defined has its value there"
     groups = [(label, v.index[m]) for label, m in zip(labels, masks, strict=True) if m.any()]
-    bins = judge_groups(v, st, [rows for _, rows in groups], two_sided, numeric=s.low is not None)
+    bins = judge_groups(
+        v, st, [rows for _, rows in groups], two_sided, numeric=s.low is not None, measured=measured
+    )
     bins = tuple(replace(b, value=label) for b, (label, _) in zip(bins, groups, strict=True))
     name = str(values.name)
     if len(bins) < 2:

@@ -37,7 +37,7 @@ def split_intro(found: list[SplitReading]) -> str:
         f"uncertainties chosen on the command line ({', '.join(f'`{s}`' for s in splits)}): "
         "fifths of a numeric one's values or one group per alternative (`KEY`), the reader's "
         "range and the worlds below and above it (`KEY=LOW..HIGH`), or the reader's alternatives "
-        "and the others (`KEY=A,B`), each judged by the study's rule (its exact 95% interval "
+        "and the others (`KEY=A,B`), each judged by the study's rule (P(holds) and its 95% interval "
         f"against {CUTOFFS[0]} and {CUTOFFS[1]}). Read it as: *if your world's value lies here, "
         "this is the verdict over the plausible worlds that share it.* It is a conditional, not "
         "a control: within a group every other uncertainty is as drawn, and the facts kept "
