@@ -11,6 +11,7 @@ from experiments.conditional import MIN_PER_BIN, N_BINS, RESAMPLES, TOP, Bin, Pr
 from experiments.evidence import ClaimEvidence, ReadingEvidence
 from experiments.framework import CUTOFFS, interval_text
 from model.studies.files import atomic_file
+from model.studies.worlds import declared_uncertainties
 
 __all__ = [
     "along_figure",
@@ -246,17 +247,43 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
     if not turning:
         return [*lines, "(none)", ""]
     lines += [
-        "| claim | reading | uncertainty | where it holds least | where it holds most | p |",
-        "|---|---|---|---|---|---|",
+        "| claim | reading | uncertainty | its plausible range | where it holds least "
+        "| where it holds most | p |",
+        "|---|---|---|---|---|---|---|",
     ]
+    declared = declared_uncertainties()
+    full = 0
     for name, rel, a in turning:
         unit = f" ({a['unit']})" if a.get("unit") not in (None, "-", "") else ""
-        least, most = (_bin_cell(b) for b in _ends(a))
+        ends = _ends(a)
+        whole = ends[0]["words"].startswith("not supported") and ends[1]["words"] == "supported"
+        full += whole
+        least, most = (_bin_cell(b) for b in ends)
         lines.append(
-            f"| [{name}]({rel}) | {a['reading']} | {a['uncertainty']}{unit} | {least} | "
-            f"{most} | {a['p_text']} |"
+            f"| [{name}]({rel}) | {a['reading']} | {a['uncertainty']}{unit} | "
+            f"{_range_cell(declared.get(a['uncertainty']))}{' · turns whole' if whole else ''} | "
+            f"{least} | {most} | {a['p_text']} |"
         )
+    lines += [
+        "",
+        f"{full} of these *turn whole*: *not supported* where the reading holds least and "
+        "*supported* where it holds most, within one uncertainty's plausible range. There the "
+        "verdict over every world mostly says where in that range the turn lies, and so carries "
+        "the range's own standing: read it as *holds where the uncertainty lies on the side "
+        "where it holds most* — a conditional claim — wherever the range is an assumption "
+        "(*assumed*: its declared source gives no published range for the value itself; "
+        "`retention params` prints each source).",
+    ]
     return [*lines, ""]
+
+
+def _range_cell(info: object) -> str:
+    """An uncertainty's plausible range and whether its source publishes it or assumes it."""
+    if info is None:
+        return "—"
+    source = str(getattr(info, "plausible_source", "") or getattr(info, "source", ""))
+    standing = "assumed" if "assumption" in source.lower() else "published"
+    return f"{info.plausible_text()} ({standing})"  # type: ignore[attr-defined]
 
 
 def _ends(a: dict) -> tuple[dict, dict]:

@@ -208,7 +208,9 @@ def test_the_report_and_the_index_show_where_the_planted_claim_turns(tmp_path, m
     turns = index.split("## Where verdicts turn along what decides them")[1].split("\n## ")[0]
     row = [line for line in turns.splitlines() if "| effect | market.spend_sigma" in line]
     assert len(row) == 1
-    least, most = row[0].split(" | ")[3:5]
+    span, least, most = row[0].split(" | ")[3:6]
+    # Its range (published: measured revenue shares), and a whole turn from one end to the other.
+    assert span == "0.84 – 1.68 (published) · turns whole" and "1 of these *turn whole*" in turns
     assert ", not supported" in least and ": 0.00 [0.00, " in least
     assert most.endswith(", supported") and ": 1.00 [" in most
     # With nothing below the level the section says so.
