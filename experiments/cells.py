@@ -12,9 +12,12 @@ __all__ = ["fmt", "markdown_table", "p_cell", "share_text"]
 
 def p_cell(v: ReadingVerdict) -> str:
     """P(holds) [its interval], with the share of worlds where the reading is undefined beside
-    it when there is one (P(holds) is over the others)."""
+    it when there is one (P(holds) is over the others), and *bounds* where the noise is as wide
+    as the band (:mod:`experiments.holds`: the interval counts the worlds near an edge out, then
+    in)."""
     undefined = v.shares["undefined"]  # (NaN with no world: nothing to add)
-    return v.p_text() + (f"; {share_text(undefined)} undefined" if undefined > 0 else "")
+    bounds = "; bounds: noise as wide as the band" if getattr(v, "bounded", False) else ""
+    return v.p_text() + (f"; {share_text(undefined)} undefined" if undefined > 0 else "") + bounds
 
 
 def share_text(share: float) -> str:

@@ -208,6 +208,8 @@ class ReadingVerdict:
     se: float
     censored: int
     quantiles: tuple[float, float, float]
+    #: The noise is as wide as the band: the interval is the bounds (:mod:`experiments.holds`).
+    bounded: bool = False
 
     def p_text(self) -> str:
         """``0.62 [0.57, 0.66]``; three decimals where a bound would round onto a cut-off (so
@@ -377,7 +379,7 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
     n = total - int(counts.get("undefined", 0))  # P(holds) is over the worlds where it is defined
     # Each world's noise taken out of the count (experiments.holds: the measured count is biased
     # where effects crowd against an edge), the interval carrying both kinds of uncertainty.
-    p, lo, hi, *_ = holds(per["effect"].to_numpy(), per["se"].to_numpy(), reading.band)
+    p, lo, hi, _, _, bounded = holds(per["effect"].to_numpy(), per["se"].to_numpy(), reading.band)
     fin = per["effect"][np.isfinite(per["effect"])]
     q = tuple(float(x) for x in np.quantile(fin, [0.1, 0.5, 0.9])) if len(fin) else (np.nan,) * 3
     verdict = ReadingVerdict(
@@ -405,5 +407,6 @@ def judge(reading: Reading, values: pd.DataFrame) -> tuple[pd.DataFrame, Reading
         se=pooled_sd,
         censored=int((~np.isfinite(per["effect"]) & per["effect"].notna()).sum()),
         quantiles=q,  # type: ignore[arg-type]
+        bounded=bounded,
     )
     return per, verdict

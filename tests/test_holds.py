@@ -134,3 +134,18 @@ def test_judge_reports_the_corrected_share() -> None:
     assert h.in_band == int((per["status"] == "in band").sum()) and not h.bounded
     assert v.p != h.in_band / h.n  # the noise moved it
     assert v.low <= v.p <= v.high
+
+
+def test_a_report_says_when_its_interval_is_the_bounds() -> None:
+    """Noise as wide as the band: the verdict is bounded, and its cell says so."""
+    from experiments.cells import p_cell
+
+    rng = np.random.default_rng(4)
+    mu = rng.uniform(4.0, 10.0, 300)
+    values = pd.DataFrame(
+        {"world": np.repeat(np.arange(300), 4), "x": np.repeat(mu, 4) + rng.normal(0, 8, 1200)}
+    )
+    r = Reading("x", "a ratio", "“7 times”", "a paper", "x", (5.6, 8.75))
+    _, v = judge(r, values)
+    assert v.bounded and p_cell(v).endswith("; bounds: noise as wide as the band")
+    assert v.high - v.low > 0.5  # (near every world is near an edge: little is known)
