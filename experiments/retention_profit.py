@@ -72,6 +72,17 @@ CLAIM = Claim(
             "% gain",
             (25.0, 95.0),
         ),
+        Reading(
+            "firm_profit_up_to",
+            "The firm's NPV over the horizon, as ``firm_profit``: % gain over the baseline, read as "
+            "the seed article says it — any rise up to 95%",
+            "“сохранение 5% клиентов может увеличить прибыль до 95%” (keeping 5% of clients can "
+            "raise profit by up to 95%)",
+            "The practitioner article of this repository's seeds (docs/ODD.md §1.2), citing Invesp; "
+            "its figure is Reichheld's (above), stated as a ceiling",
+            "% gain",
+            (0.0, 95.0),
+        ),
     ),
     design="Two arms per world on the same seed: the baseline, and every churn hazard scaled "
     "by ln(r + 0.05)/ln(r) (r the baseline's annual retention after year 1). The gain is divided by "
@@ -103,7 +114,7 @@ def _customer_npv(run, rate: float) -> float:
 
 
 def measure(base: Baseline, seed: int) -> dict[str, float]:
-    """Both readings in one world: % gains per five points of annual retention."""
+    """Every reading in one world: % gains per five points of annual retention."""
     r0 = annual_retention(base.run)
     target = min(r0 + 0.05, 0.995)
     scale = float(np.log(target) / np.log(r0)) if 0 < r0 < 1 else 1.0
@@ -125,6 +136,7 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
         "customer_lifetime": profit_change(t_life, b_life) * per5_long,
         "customer_npv": c_gain * per5,
         "firm_profit": f_gain * per5,
+        "firm_profit_up_to": f_gain * per5,  # (the same effect, the seed's band)
         "retention_rise": rise,
         "retention_base": r0,
     }
