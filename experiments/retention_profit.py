@@ -75,11 +75,11 @@ CLAIM = Claim(
         Reading(
             "firm_profit_up_to",
             "The firm's NPV over the horizon, as ``firm_profit``: % gain over the baseline, read as "
-            "the seed article says it — any rise up to 95%",
+            "the practitioner article says it — any rise up to 95%",
             "“сохранение 5% клиентов может увеличить прибыль до 95%” (keeping 5% of clients can "
             "raise profit by up to 95%)",
-            "The practitioner article of this repository's seeds (docs/ODD.md §1.2), citing Invesp; "
-            "its figure is Reichheld's (above), stated as a ceiling",
+            "Practitioner articles (docs/ODD.md §1.2), citing Invesp; the figure is Reichheld's "
+            "(above), stated as a ceiling",
             "% gain",
             (0.0, 95.0),
         ),

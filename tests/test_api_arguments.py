@@ -350,6 +350,16 @@ def test_months_past_the_horizon_are_warned_of() -> None:
         warnings.simplefilter("error")
         RetentionModel(SMALL).run(months=2)  # within the horizon: no warning
         simulate(SMALL)
+        simulate_many([SMALL])
+    # Many runs: one warning per distinct note, before they run (not one per run).
+    with pytest.warns(UserWarning, match="schedule step at month 5") as seen:
+        simulate_many([late, late.with_seed(2), SMALL])
+    assert sum("schedule step" in str(w.message) for w in seen) == 1
+    from model.studies.replications import run_replications
+
+    with pytest.warns(UserWarning, match="schedule step at month 5") as seen:
+        run_replications(late, 2)
+    assert sum("schedule step" in str(w.message) for w in seen) == 1
 
 
 def test_progress_is_a_flag_and_lever_names_are_bare() -> None:

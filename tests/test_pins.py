@@ -116,6 +116,7 @@ def test_compare_pinned_separates_which_worlds_are_kept_from_what_the_pin_does()
     assert judge(BAND, d9[d9["world"] == 9])[1].p == 0.0  # (its own verdict: the mean, 38.75)
     c9 = compare_pinned(BAND, d9, p9, {*range(8), 9}, {*range(6), 8, 9})
     assert (c9.effect.paired, c9.effect.only_first, c9.effect.only_second) == (6, 1, 2)
+
     # (Counted in band: world 9's replications set the noise, and P(holds) takes it out.)
     def counted(v):
         return v.shares["in band"] * v.worlds / v.defined

@@ -10,6 +10,8 @@ stop). The numbers do not depend on the chunks, the executor or the resuming.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from model.scenario import Scenario
 from model.scenario.arguments import count
 from model.scenario.sections.run import consecutive_seeds
 from model.studies.kept_runs import active, run_all
+from model.studies.run import after_horizon_note
 
 __all__ = ["Replicated", "run_replications"]
 
@@ -79,11 +82,17 @@ def run_replications(
     replications = count("replications", replications)
     if chunk is not None:
         chunk = count("chunk", chunk)
+    note = after_horizon_note(scenario)
+    if note:  # (once, not once a replication: they share the schedule)
+        warnings.warn(note, stacklevel=2)
     seeds = consecutive_seeds(scenario.run.seed, replications)
     scenarios = [scenario.with_overrides({"run.seed": s}) for s in seeds]
     kept = active()
     before = 0 if kept is None else kept.read_back
-    results = run_all(scenarios, executor, on_done, chunk)
+    with warnings.catch_warnings():  # (warned of once above, not again by each chunk)
+        if note:
+            warnings.filterwarnings("ignore", message=re.escape(note))
+        results = run_all(scenarios, executor, on_done, chunk)
     resumed = 0 if kept is None else kept.read_back - before
     runs = pd.DataFrame([{"seed": r.seed, **r.summary} for r in results])
     series = pd.concat([r.timeseries.assign(seed=r.seed) for r in results], ignore_index=True)

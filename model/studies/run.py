@@ -212,7 +212,16 @@ def simulate_many(scenarios: Sequence[Scenario], *, together: int = TOGETHER) ->
     >>> runs = simulate_many([base.with_overrides({"run.seed": s}) for s in (1, 2)])
     >>> [r.seed for r in runs]
     [1, 2]
+
+    A schedule step or shock after a scenario's horizon is warned of once per distinct note, as
+    :func:`simulate` warns of it for one run.
     """
+    if isinstance(scenarios, Sequence) and not isinstance(scenarios, str | bytes):
+        # (before the runs, one warning per distinct note; run_many checks every item)
+        found = (after_horizon_note(s) for s in scenarios if isinstance(s, Scenario))
+        for note in dict.fromkeys(found):
+            if note:
+                warnings.warn(note, stacklevel=2)
     return run_many(scenarios, RunResult.of, together=together)
 
 
