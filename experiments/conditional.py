@@ -102,6 +102,7 @@ class Bin:
     ci_low: float
     ci_high: float
     words: str
+    bounded: bool = False  # noise as wide as the band: the interval is the bounds
 
     def values_text(self) -> str:
         """The bin's values: ``0.0123 to 0.0456``, ``3`` (one value), or the alternative."""
@@ -112,8 +113,11 @@ class Bin:
         return f"{self.low:.3g} to {self.high:.3g}"
 
     def p_text(self) -> str:
-        """``0.62 [0.57, 0.66]`` (:func:`experiments.framework.interval_text`)."""
-        return interval_text(self.p, self.ci_low, self.ci_high)
+        """``0.62 [0.57, 0.66]`` (:func:`experiments.framework.interval_text`), ``(bounds)``
+        after it where the interval is the bounds."""
+        return interval_text(self.p, self.ci_low, self.ci_high) + (
+            " (bounds)" if self.bounded else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -324,16 +328,17 @@ def judge_groups(
     for rows in groups:
         st = status[rows]
         n, k_in, k_above = len(st), int((st == "in band").sum()), int((st == "above").sum())
+        bounded = False
         if measured is None:
             p, (lo, hi) = k_in / n, proportion_interval(k_in, n)
         else:
-            p, lo, hi, *_ = measured.holds(rows)
+            p, lo, hi, _, _, bounded = measured.holds(rows)
         low, high = (
             (float(values[rows].min()), float(values[rows].max())) if numeric else (np.nan, np.nan)
         )
         below = int((st == "below").sum()) / n
         words_ = words(p, lo, hi, k_above / n, two_sided, below)
-        bins.append(Bin(low, high, None, n, k_in, k_above, p, lo, hi, words_))
+        bins.append(Bin(low, high, None, n, k_in, k_above, p, lo, hi, words_, bounded))
     return tuple(bins)
 
 

@@ -147,6 +147,7 @@ def profile_record(r: ReadingEvidence, prof: Profile) -> dict[str, object]:
                 "p": b.p,
                 "ci_low": b.ci_low,
                 "ci_high": b.ci_high,
+                "bounded": b.bounded,
                 "words": b.words,
             }
             for b, text in zip(prof.bins, prof.values_texts(), strict=True)
@@ -294,4 +295,7 @@ def _ends(a: dict) -> tuple[dict, dict]:
 def _bin_cell(b: dict) -> str:
     """A bin of :func:`along_index_lines`: its values as the report prints them, P(holds)
     [interval] and words."""
-    return f"{b['values']}: {interval_text(b['p'], b['ci_low'], b['ci_high'])}, {b['words']}"
+    bounds = " (bounds)" if b.get("bounded") else ""
+    return (
+        f"{b['values']}: {interval_text(b['p'], b['ci_low'], b['ci_high'])}{bounds}, {b['words']}"
+    )

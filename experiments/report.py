@@ -68,7 +68,7 @@ def where_text(r: ReadingEvidence) -> str:
     from experiments.discovery import MAX_DIMS, MIN_CASES, MIN_LIFT
 
     v = r.verdict
-    k = round(v.p * v.defined) if v.defined else 0
+    k = round(v.shares["in band"] * v.worlds) if v.defined else 0  # (measured, as PRIM reads)
     if v.worlds == 0:
         return "no plausible worlds"
     if v.defined == 0:
