@@ -10,6 +10,7 @@ import numpy as np
 from experiments.conditional import MIN_PER_BIN, N_BINS, RESAMPLES, TOP, Bin, Profile, show_value
 from experiments.evidence import ClaimEvidence, ReadingEvidence
 from experiments.framework import CUTOFFS, interval_text
+from model.scenario import ParamInfo
 from model.studies.files import atomic_file
 from model.studies.worlds import declared_uncertainties
 
@@ -278,13 +279,13 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
     return [*lines, ""]
 
 
-def _range_cell(info: object) -> str:
+def _range_cell(info: ParamInfo | None) -> str:
     """An uncertainty's plausible range and whether its source publishes it or assumes it."""
     if info is None:
         return "—"
-    source = str(getattr(info, "plausible_source", "") or getattr(info, "source", ""))
+    source = info.plausible_source or info.source
     standing = "assumed" if "assumption" in source.lower() else "published"
-    return f"{info.plausible_text()} ({standing})"  # type: ignore[attr-defined]
+    return f"{info.plausible_text()} ({standing})"
 
 
 def _ends(a: dict) -> tuple[dict, dict]:

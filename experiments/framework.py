@@ -42,9 +42,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binomtest
 
-from experiments.holds import holds
+from experiments.holds import holds, proportion_interval
 from experiments.verdict_words import CUTOFFS, DISPERSED, interval_text, words
 
 __all__ = [
@@ -183,14 +182,6 @@ def classify(mean: float, se: float, band: tuple[float, float], z: float = Z) ->
     if mean - margin >= lo and mean + margin <= hi:
         return "in band"
     return "undecided"
-
-
-def proportion_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Exact (Clopper–Pearson) interval of a probability from ``k`` successes in ``n`` trials."""
-    if n <= 0:
-        return float("nan"), float("nan")
-    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
-    return float(ci.low), float(ci.high)
 
 
 @dataclass(frozen=True)

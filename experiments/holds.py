@@ -26,9 +26,10 @@ Where the noise is as wide as the band, no extrapolation from more noise recover
 a two-sided band and the worlds near an edge measured to a standard error above
 :data:`MAX_SE_SHARE` of the band's width, P(holds) is bounded instead — the worlds near an edge
 counted out and counted in (the exact interval's low end of the first, high end of the second) —
-which assumes only that a world not near an edge lies on the side it was measured on. Simulated studies (``tests/test_holds.py``: four
-shapes of effects, normal and t(3) noise, narrow bands measured with small to band-wide noise)
-cover the true share at least 90% of the time at the study's size, at a nominal 95%.
+which assumes only that a world not near an edge lies on the side it was measured on. Simulated
+studies (``tests/test_holds.py``: four shapes of effects, normal and t(3) noise, narrow bands
+measured with small to band-wide noise) cover the true share at least 90% of the time at the
+study's size, at a nominal 95%.
 
 Every world is given the judge's one typical noise level (:func:`experiments.framework.
 typical_noise`). Where worlds' noise differs widely the correction is partial: in simulated
@@ -45,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest, norm
 
-__all__ = ["MAX_SE_SHARE", "Holds", "Measured", "holds"]
+__all__ = ["MAX_SE_SHARE", "Holds", "Measured", "holds", "proportion_interval"]
 
 #: The largest standard error, as a share of a two-sided band's width, at which the extrapolation
 #: is trusted (the median over the worlds near an edge). An assumption: in simulated studies of a
@@ -93,7 +94,10 @@ def _in_band_chance(m: np.ndarray, se: np.ndarray, band: tuple[float, float]) ->
     return q
 
 
-def _exact(k: int, n: int, level: float) -> tuple[float, float]:
+def proportion_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) interval of a probability from ``k`` successes in ``n`` trials."""
+    if n <= 0:
+        return float("nan"), float("nan")
     ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
     return float(ci.low), float(ci.high)
 
@@ -143,17 +147,17 @@ def holds(
     q1 = _in_band_chance(m, s, band)
     linear = 2.0 * inside - q1  # each world's score: their mean is 2·s(0) − s(1)
     est = float(linear.mean())
-    # Bounds that assume nothing of the noise: a world near an edge may lie on either side.
-    sure_low = _exact(int((inside & ~near).sum()), n, level)[0]
-    possible_high = _exact(int((inside | near).sum()), n, level)[1]
     width = hi - lo
     if np.isfinite(width) and near.any() and np.median(s[near]) > MAX_SE_SHARE * width:
+        # A world near an edge may lie on either side; the others on the side measured.
+        sure_low = proportion_interval(int((inside & ~near).sum()), n, level)[0]
+        possible_high = proportion_interval(int((inside | near).sum()), n, level)[1]
         p = min(max(est, sure_low), possible_high)
         return Holds(p, sure_low, possible_high, k, n, True)
     quadratic = float((3.0 * inside - 3.0 * q1 + _in_band_chance(m, np.sqrt(2.0) * s, band)).mean())
     half = z * float(linear.std(ddof=1)) / np.sqrt(n) if n > 1 else 1.0
     half += abs(quadratic - est)
-    exact_lo, exact_hi = _exact(k, n, level)
+    exact_lo, exact_hi = proportion_interval(k, n, level)
     shift = est - k / n
     low = min(est - half, exact_lo + shift)
     high = max(est + half, exact_hi + shift)
