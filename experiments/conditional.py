@@ -102,7 +102,7 @@ class Bin:
     ci_low: float
     ci_high: float
     words: str
-    bounded: bool = False  # noise as wide as the band: the interval is the bounds
+    bounded: bool = False  # most worlds near an edge as noisy as the band: bounds
 
     def values_text(self) -> str:
         """The bin's values: ``0.0123 to 0.0456``, ``3`` (one value), or the alternative."""

@@ -212,7 +212,7 @@ def _near_edge_worlds(module: ModuleType, values: pd.DataFrame, pilot: set[int])
     first = values[(values["rep"] == 0) | ((values["rep"] == 1) & values["world"].isin(pilot))]
     near: set[int] = set()
     for reading in module.CLAIM.readings:
-        per, _ = judge(reading, first)
+        per, _ = judge(reading, first, own_noise=False)  # (most have no noise of their own)
         near |= {int(w) for w in per.loc[per["near_edge"], "world"]}
     return near
 
