@@ -305,10 +305,8 @@ def _world_effects(v: pd.DataFrame) -> pd.Series:
     ``Series.mean``, a fifth of the time of ``groupby.agg``)."""
     kept = v[v["y"].notna()].sort_values("world", kind="stable")
     worlds, starts = np.unique(kept["world"].to_numpy(), return_index=True)
-    effects = [
-        float(y.mean()) if np.isfinite(y).all() else float(np.median(y))
-        for y in np.split(kept["y"].to_numpy(float), starts[1:])
-    ][: len(worlds)]  # (no world measured: np.split still hands back one empty piece)
+    pieces = np.split(kept["y"].to_numpy(float), starts[1:]) if len(worlds) else []
+    effects = [float(y.mean()) if np.isfinite(y).all() else float(np.median(y)) for y in pieces]
     return pd.Series(effects, index=pd.Index(worlds, name="world"), dtype=float)
 
 

@@ -16,7 +16,8 @@ interrupted study resumes where it stopped; each stage folder's manifest,
    precision rule: one in every plausible world, a second in the first :attr:`Size.pilot` worlds
    (the typical within-world noise); then every world whose effect on some reading lies within its
    95% Monte-Carlo margin of a band edge runs up to :attr:`Size.max_reps` replications in all and
-   is judged on the mean of its defined ones (:func:`experiments.framework.judge`).
+   is judged on the mean of its defined ones (:func:`experiments.framework.judge`); then, judged
+   again with each world's own noise, so does every world that is near an edge by it.
 """
 
 from __future__ import annotations
@@ -198,21 +199,26 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
     return out
 
 
-def _near_edge_worlds(module: ModuleType, values: pd.DataFrame, pilot: set[int]) -> set[int]:
-    """Worlds whose first-pass effect on some reading lies within its 95% margin of a band edge.
+def _near_edge_worlds(
+    module: ModuleType, values: pd.DataFrame, pilot: set[int], own_noise: bool = False
+) -> set[int]:
+    """Worlds whose effect on some reading lies within its 95% margin of a band edge.
 
-    Only the first pass counts (replication 0, and 1 in the pilot worlds): the set, and the typical
-    noise it is judged with, are then the same whatever else the store holds, so a rerun or an
-    extension never asks for replications a first run did not.
+    The first pass reads replication 0, and 1 in the pilot worlds, with the typical noise; the
+    second (``own_noise``) what the first asked for, with each world's own
+    (:func:`experiments.noise.world_noise`). Each reads only what the rule before it asked for,
+    so a rerun or an extension never asks for replications a first run did not.
     """
     from experiments.framework import judge
 
     if values.empty:  # no plausible world ran (a quick study can keep none): nothing is near
         return set()
-    first = values[(values["rep"] == 0) | ((values["rep"] == 1) & values["world"].isin(pilot))]
+    if not own_noise:
+        rep, world = values["rep"], values["world"]
+        values = values[(rep == 0) | ((rep == 1) & world.isin(pilot))]
     near: set[int] = set()
     for reading in module.CLAIM.readings:
-        per, _ = judge(reading, first, own_noise=False)  # (most have no noise of their own)
+        per, _ = judge(reading, values, own_noise=own_noise)
         near |= {int(w) for w in per.loc[per["near_edge"], "world"]}
     return near
 
@@ -269,6 +275,14 @@ def claim_values(
     near = _near_edge_worlds(module, _kept_values(folder, kept), pilot)
     more = missing(lambda w: range(size.max_reps if w in near else 0))
     _submit_reps(module, more, kept, size, folder, "batch-x", workers)
+    # A second look with each world's own noise (experiments.noise): near by it, replicated too.
+    design = _kept_values(folder, kept)
+    if not design.empty:
+        rep, world = design["rep"], design["world"]
+        design = design[(rep == 0) | ((rep == 1) & world.isin(pilot)) | world.isin(near)]
+    again = _near_edge_worlds(module, design, pilot, own_noise=True) - near
+    more = missing(lambda w: range(size.max_reps if w in again else 0))
+    _submit_reps(module, more, kept, size, folder, "batch-y", workers)
     out = _kept_values(folder, kept)
     if out.empty:
         return pd.DataFrame(columns=["world", "rep", *module.CLAIM.names], dtype=float)

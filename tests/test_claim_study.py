@@ -94,6 +94,41 @@ def test_a_rerun_asks_for_no_new_replications_with_random_noise(tmp_path):
         pd.testing.assert_frame_equal(first, claim_values(module, worlds, size, tmp_path))
 
 
+def test_worlds_near_an_edge_by_their_own_noise_get_more_replications(tmp_path):
+    """The second look: worlds 3 from the edge, measured once, are far from it by the quiet
+    pilot's noise, but near it by the noise of the replicated worlds, a third of which swing by
+    ±5; they are replicated too, the worlds far from the edge by both are not, and a rerun asks
+    for nothing new."""
+    module = _fake_claim()
+    worlds = draw_worlds(40, seed=4)
+    worlds["kept"] = True
+    world_of = dict(zip(worlds["seed"], worlds["world"], strict=True))
+    size = Size(**{**TINY.__dict__, "wave": 40, "max_reps": 4})
+    pilot = set(worlds["world"].iloc[: size.pilot])
+
+    def kind(world: int) -> str:
+        return "pilot" if world in pilot else ("swing", "three", "far")[world % 3]
+
+    def measure(base, seed):
+        world, rep = world_of[seed - seed % 16], seed % 16
+        sign = 1.0 if rep % 2 else -1.0
+        return {
+            "effect": {
+                "pilot": 10.0 + 0.1 * sign,  # on the edge, quiet: the typical noise is small
+                "swing": 10.1 if rep == 0 else 10.0 + 5.0 * sign,  # near at first, then noisy
+                "three": 13.0 + 0.1 * sign,
+                "far": 50.0 + 0.1 * sign,
+            }[kind(world)]
+        }
+
+    module.measure = measure  # type: ignore[attr-defined]
+    values = claim_values(module, worlds, size, tmp_path)
+    reps = values.groupby("world").size()
+    for world, n in reps.items():
+        assert n == (1 if kind(world) == "far" else size.max_reps), (world, kind(world), n)
+    pd.testing.assert_frame_equal(values, claim_values(module, worlds, size, tmp_path))
+
+
 def test_a_store_made_by_other_code_or_size_is_refused(tmp_path):
     from experiments import load
 
