@@ -151,32 +151,46 @@ def test_a_report_says_when_its_interval_is_the_bounds() -> None:
     assert v.high - v.low > 0.5  # (near every world is near an edge: little is known)
 
 
+#: Shapes of effects for the uneven-noise studies: (effects, band, the noise's median sd).
+UNEVEN = {
+    "lognormal": (lambda rng, n: _effects("lognormal", rng, n), BAND, 20.0),
+    "edge": (lambda rng, n: _effects("edge", rng, n), BAND, 20.0),
+    "narrow": (lambda rng, n: np.exp(rng.normal(np.log(7.0), 0.5, n)), (5.6, 8.75), 0.8),
+    # One-sided: a gain above zero, and a gain above 1 with most worlds near it.
+    "positive": (lambda rng, n: np.exp(rng.normal(0.0, 1.0, n)) - 0.8, (0.0, np.inf), 1.0),
+    "above_one": (lambda rng, n: rng.normal(1.5, 1.0, n), (1.0, np.inf), 1.0),
+}
+
+
 def _uneven_study(shape: str, sigma: float, linked: bool, rng: np.random.Generator, own: bool):
     """A study whose worlds' noise differs: each world's per-run sd lognormal (σ = ``sigma`` on
-    the log scale) around 20 (0.8 for the narrow band), and, ``linked``, proportional to the
-    world's effect as well (a percentage change of a small base is noisier). Replicated by the
-    study's own rule (its first pass judged with the typical noise, ``own_noise=False``), then
-    judged with each world's own noise (``own``) or the typical one."""
-    band, n = ((5.6, 8.75), 566) if shape == "narrow" else (BAND, 566)
-    mu = np.exp(rng.normal(np.log(7.0), 0.5, n)) if shape == "narrow" else _effects(shape, rng, n)
-    sd = (0.8 if shape == "narrow" else 20.0) * np.exp(rng.normal(0.0, sigma, n))
+    the log scale) around the shape's, and, ``linked``, proportional to the world's effect as
+    well (a percentage change of a small base is noisier). Replicated by the study's own rule
+    (the first pass judged with the typical noise; with ``own``, the second look with each
+    world's own), then judged with each world's own noise (``own``) or the typical one."""
+    effects, band, base = UNEVEN[shape]
+    n = 566
+    mu = effects(rng, n)
+    sd = base * np.exp(rng.normal(0.0, sigma, n))
     if linked:
         sd *= np.abs(mu) / np.median(np.abs(mu))
     y = mu[:, None] + rng.standard_normal((n, 4)) * sd[:, None]
     reading = Reading("x", "an effect", "“a band”", "a paper", "%", band)
     world, rep = np.repeat(np.arange(n), 4), np.tile(np.arange(4), n)
     values = pd.DataFrame({"world": world, "rep": rep, "x": y.ravel()})
-    first = values[(rep == 0) | ((rep == 1) & (world < 32))]
-    per, _ = judge(reading, first, own_noise=False)
-    near = per.loc[per["near_edge"], "world"].to_numpy()
-    keep = (rep == 0) | ((rep == 1) & (world < 32)) | np.isin(world, near)
+    keep = (rep == 0) | ((rep == 1) & (world < 32))
+    per, _ = judge(reading, values[keep], own_noise=False)
+    keep |= np.isin(world, per.loc[per["near_edge"], "world"].to_numpy())
+    if own:
+        per, _ = judge(reading, values[keep], own_noise=True)
+        keep |= np.isin(world, per.loc[per["near_edge"], "world"].to_numpy())
     _, v = judge(reading, values[keep], own_noise=own)
     return float(np.mean((mu >= band[0]) & (mu <= band[1]))), v
 
 
 @pytest.mark.parametrize("linked", [False, True])
 @pytest.mark.parametrize("sigma", [0.5, 1.0])
-@pytest.mark.parametrize("shape", ["lognormal", "edge", "narrow"])
+@pytest.mark.parametrize("shape", list(UNEVEN))
 def test_uneven_noise_is_covered_with_each_worlds_own(shape, sigma, linked) -> None:
     """Each world judged with its own (moderated) noise: the interval covers the truth at least
     90% of the time however unevenly the noise is spread (40 studies: a binomial sd of 3.4
@@ -193,3 +207,15 @@ def test_one_typical_noise_fails_where_noise_is_uneven() -> None:
     rng = np.random.default_rng(23)
     runs = [_uneven_study("lognormal", 1.0, False, rng, own=False) for _ in range(40)]
     assert np.mean([v.low <= t <= v.high for t, v in runs]) < 0.6
+
+
+def test_the_noisiest_worlds_near_an_edge_are_counted_as_unknown() -> None:
+    """Either band: a world near an edge with MAX_SE_RATIO times the others' noise is counted
+    out at the low end and in at the high end."""
+    m = np.array([0.1] * 30 + [5.0] * 70)
+    quiet = holds(m, np.full(100, 0.1), (0.0, np.inf))
+    loud = holds(m, np.r_[np.full(20, 0.1), np.full(10, 0.3), np.full(70, 0.1)], (0.0, np.inf))
+    # The ten with 0.3 are near 0 with three times the median noise of the thirty near it:
+    # unknown, each of them 0 at the low end (a tenth of the share) and 1 at the high end.
+    assert loud.low < quiet.low - 0.05 and loud.high - loud.low > quiet.high - quiet.low
+    assert not loud.bounded  # (ten of thirty near an edge: not most)
