@@ -16,7 +16,7 @@ def p_cell(v: ReadingVerdict) -> str:
     as the band (:mod:`experiments.holds`: the interval counts the worlds near an edge out, then
     in)."""
     undefined = v.shares["undefined"]  # (NaN with no world: nothing to add)
-    bounds = "; bounds: noise as wide as the band" if v.bounded else ""
+    bounds = "; bounds: most worlds near an edge as noisy as the band" if v.bounded else ""
     return v.p_text() + (f"; {share_text(undefined)} undefined" if undefined > 0 else "") + bounds
 
 

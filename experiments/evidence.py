@@ -26,6 +26,7 @@ from experiments.framework import (
     judge,
 )
 from experiments.holds import Measured
+from experiments.noise import reading_noise
 from experiments.pin_check import PinCheck, compare_pinned
 from experiments.scale_check import ScaleCheck, compare_sizes
 from experiments.study import (
@@ -266,7 +267,9 @@ def _bounded(
     reading: Reading, values: pd.DataFrame, subsets: dict[tuple[str, float, float], set[int]]
 ) -> dict[tuple[str, float, float], ReadingVerdict]:
     """``reading``'s verdict over each subset of worlds (:func:`experiments.framework.judge`)."""
-    return {b: judge(reading, values[values["world"].isin(w)])[1] for b, w in subsets.items()}
+    noise = reading_noise(values, reading.name)  # each world's noise in the whole study
+    subset = {b: values[values["world"].isin(w)] for b, w in subsets.items()}
+    return {b: judge(reading, v, noise=noise)[1] for b, v in subset.items()}
 
 
 def _uncertainty_columns(worlds: pd.DataFrame) -> list[str]:

@@ -311,7 +311,10 @@ def _world_effects(v: pd.DataFrame) -> pd.Series:
 
 
 def judge(
-    reading: Reading, values: pd.DataFrame, own_noise: bool = True
+    reading: Reading,
+    values: pd.DataFrame,
+    own_noise: bool = True,
+    noise: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, ReadingVerdict]:
     """Each world's status and the reading's verdict.
 
@@ -323,6 +326,10 @@ def judge(
         Judge each world with its own noise (:func:`experiments.noise.world_noise`); False: with
         the one typical level (:func:`typical_noise`), as the study's first pass picks the worlds
         to replicate, when most worlds have one replication and no noise of their own.
+    noise : pandas.Series, optional
+        Each world's noise fitted over a whole study (:func:`experiments.noise.reading_noise`), for judging a
+        subset of it as the study judges it (a subset's own fit has fewer worlds to learn from);
+        a world it lacks has no noise known (no correction). Default: fitted over ``values``.
 
     Returns
     -------
@@ -355,7 +362,12 @@ def judge(
     runs = v.groupby("world").size().reindex(per.index).fillna(0)
     per.loc[per["n"] < runs / 2, "effect"] = np.nan
     per = per.reset_index()
-    sd = world_noise(finite, pooled_sd, pd.Index(per["world"])) if own_noise else pooled_sd
+    if not own_noise:
+        sd = pooled_sd
+    elif noise is None:
+        sd = world_noise(finite, pooled_sd, pd.Index(per["world"]))
+    else:
+        sd = noise.reindex(per["world"]).to_numpy(float)
     per["se"] = sd / np.sqrt(per["n"].clip(lower=1))
     per["status"] = [
         "undefined" if np.isnan(m) else classify(m, 0.0, reading.band) for m in per["effect"]

@@ -124,7 +124,7 @@ def holds(
         undefined, left out).
     se : ndarray of float
         Each world's Monte-Carlo standard error, the effect's unit (0 or NaN: no noise known,
-        so no correction).
+        so no correction; +inf: it may lie on either side, counted as unresolved).
     band : tuple of float
         ``(low, high)``; an infinite edge for a one-sided band.
     level : float, default 0.95
@@ -159,6 +159,7 @@ def holds(
     unresolved = near & (known > MAX_SE_SHARE * width) if np.isfinite(width) else near & False
     if near.any():  # (and, either band, far noisier than the other worlds near an edge)
         unresolved |= near & (known > MAX_SE_RATIO * float(np.median(known[near])))
+    unresolved |= np.isposinf(s) & np.isfinite(m)  # (noise without bound: either side)
     q1 = _in_band_chance(m, s, band)
     linear = 2.0 * inside - q1  # each world's score: their mean is 2·s(0) − s(1)
     quadratic = 3.0 * inside - 3.0 * q1 + _in_band_chance(m, np.sqrt(2.0) * s, band)

@@ -15,9 +15,10 @@ differential expression"): the worlds' variances are taken as draws from a scale
 and sample variance ``s²`` gets the posterior ``(d₀·s₀² + d·s²) / (d₀ + d)``. Where the variances
 spread no more than sampling makes them (``d₀`` infinite) every world gets ``s₀²``; where they
 spread widely a world's own replications decide its noise. A world with fewer than two
-replications has nothing of its own: it gets the prior's :data:`UNREPLICATED_QUANTILE` quantile,
-a noise level as large as nine worlds in ten have, so that a world measured once is not taken as
-far from an edge only because the typical world's noise is small.
+replications has nothing of its own: it gets the :data:`UNREPLICATED_QUANTILE` quantile of the
+replicated worlds' posterior variances, a noise level as large as nine worlds in ten have, so
+that a world measured once is not taken as far from an edge only because the typical world's
+noise is small.
 """
 
 from __future__ import annotations
@@ -30,7 +31,14 @@ from scipy.optimize import brentq
 from scipy.special import digamma, polygamma
 from scipy.stats import chi2
 
-__all__ = ["UNREPLICATED_QUANTILE", "NoisePrior", "fit_prior", "typical_noise", "world_noise"]
+__all__ = [
+    "UNREPLICATED_QUANTILE",
+    "NoisePrior",
+    "fit_prior",
+    "reading_noise",
+    "typical_noise",
+    "world_noise",
+]
 
 #: The quantile of the replicated worlds' moderated variances given to a world with fewer than
 #: two. An assumption, checked by simulation (``tests/test_holds.py``'s 20 regimes of per-world
@@ -47,17 +55,11 @@ class NoisePrior(NamedTuple):
     df: float  # d₀: its degrees of freedom (inf: no spread beyond sampling)
     variance: float  # s₀²: its scale, the effect's unit squared
 
-    def quantile(self, q: float) -> float:
-        """The variance that a share ``q`` of worlds lie below."""
-        if not np.isfinite(self.df):
-            return self.variance
-        return float(self.variance * self.df / chi2.ppf(1.0 - q, self.df))
-
     def moderate(self, variance: np.ndarray, df: np.ndarray) -> np.ndarray:
         """Each world's posterior variance from its sample ``variance`` on ``df`` degrees of
-        freedom (``df`` < 1: the prior's :data:`UNREPLICATED_QUANTILE` quantile)."""
+        freedom (``df`` < 1: the :data:`UNREPLICATED_QUANTILE` quantile of the others')."""
         d = np.asarray(df, float)
-        s2 = np.nan_to_num(np.asarray(variance, float))
+        s2 = np.nan_to_num(np.asarray(variance, float), nan=0.0, posinf=np.inf)
         own = d >= 1
         if not np.isfinite(self.df):
             return np.full(d.shape, self.variance)
@@ -91,7 +93,8 @@ def fit_prior(variance: np.ndarray, df: np.ndarray) -> NoisePrior | None:
         return None
     e = np.log(s2) - digamma(d / 2) + np.log(d / 2)
     excess = float(e.var(ddof=1) - np.mean(polygamma(1, d / 2)))
-    if excess <= 0:
+    # (ψ′ at the bracket's far end, 1e8: an excess below it is none, as a d₀ past 2e8 is)
+    if excess <= float(polygamma(1, 1e8)):
         return NoisePrior(float("inf"), float(np.exp(e.mean())))
     # ψ′ falls from +inf to 0: one root (d₀/2 between 1e-8 and 1e8 covers any excess met).
     half = brentq(lambda x: float(polygamma(1, x)) - excess, 1e-8, 1e8)
@@ -142,3 +145,14 @@ def typical_noise(values: pd.DataFrame) -> float:
         return 0.0
     scaled = var[keep] / (chi2.median(df[keep]) / df[keep])
     return float(np.sqrt(np.median(scaled)))
+
+
+def reading_noise(values: pd.DataFrame, column: str) -> pd.Series:
+    """Each world's noise in ``column`` (one replication's sd, by world), fitted over all of
+    ``values`` (columns ``world`` and ``column``; :func:`world_noise`): what
+    :func:`experiments.framework.judge` takes as ``noise`` to judge a subset of a study's worlds
+    or replications with the whole study's noise."""
+    v = values[["world", column]].rename(columns={column: "y"})
+    finite = v[np.isfinite(v["y"])]
+    worlds = pd.Index(sorted(v["world"].unique()), name="world")
+    return pd.Series(world_noise(finite, typical_noise(finite), worlds), index=worlds)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from experiments.framework import Reading, ReadingVerdict, judge
+from experiments.noise import reading_noise
 from experiments.scale_check import Flips, defined_flips, flips
 
 __all__ = ["PinCheck", "compare_pinned"]
@@ -81,16 +82,22 @@ def compare_pinned(
     """
     both = drawn_kept & pinned_kept
 
-    def verdict(values: pd.DataFrame, worlds: set[int]) -> tuple[pd.DataFrame, ReadingVerdict]:
-        return judge(reading, values[values["world"].isin(worlds)])
+    # Each world judged with its noise in its own whole study, in every subset of it.
+    noise_d, noise_p = reading_noise(drawn, reading.name), reading_noise(pinned, reading.name)
 
-    (_, v_d), (_, v_p) = verdict(drawn, drawn_kept), verdict(pinned, pinned_kept)
+    def verdict(
+        values: pd.DataFrame, worlds: set[int], noise: pd.Series
+    ) -> tuple[pd.DataFrame, ReadingVerdict]:
+        return judge(reading, values[values["world"].isin(worlds)], noise=noise)
+
+    (_, v_d), (_, v_p) = verdict(drawn, drawn_kept, noise_d), verdict(pinned, pinned_kept, noise_p)
     # Like with like: each study asks for more replications of the worlds near a band edge *in
     # it*, so a world both keep can have four replications in one and one in the other; judged
     # on the replications both ran, a world whose pin changes nothing is judged the same twice.
     ran = drawn[["world", "rep"]].merge(pinned[["world", "rep"]], on=["world", "rep"])
     (per_d, v_db), (per_p, v_pb) = (
-        verdict(values.merge(ran, on=["world", "rep"]), both) for values in (drawn, pinned)
+        verdict(values.merge(ran, on=["world", "rep"]), both, noise)
+        for values, noise in ((drawn, noise_d), (pinned, noise_p))
     )
     return PinCheck(
         drawn=v_d,

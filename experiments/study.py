@@ -199,23 +199,15 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
     return out
 
 
-def _near_edge_worlds(
-    module: ModuleType, values: pd.DataFrame, pilot: set[int], own_noise: bool = False
-) -> set[int]:
-    """Worlds whose effect on some reading lies within its 95% margin of a band edge.
-
-    The first pass reads replication 0, and 1 in the pilot worlds, with the typical noise; the
-    second (``own_noise``) what the first asked for, with each world's own
-    (:func:`experiments.noise.world_noise`). Each reads only what the rule before it asked for,
-    so a rerun or an extension never asks for replications a first run did not.
-    """
+def _near_edge_worlds(module: ModuleType, values: pd.DataFrame, own_noise: bool) -> set[int]:
+    """Worlds whose effect on some reading lies within its 95% margin of a band edge: the first
+    pass (``values`` its replication 0, and 1 in the pilot worlds) with the typical noise, the
+    second (what the first asked for) with each world's own (:func:`experiments.noise.world_noise`).
+    Each reads only what the rule before it asked for, so a rerun asks for nothing new."""
     from experiments.framework import judge
 
     if values.empty:  # no plausible world ran (a quick study can keep none): nothing is near
         return set()
-    if not own_noise:
-        rep, world = values["rep"], values["world"]
-        values = values[(rep == 0) | ((rep == 1) & world.isin(pilot))]
     near: set[int] = set()
     for reading in module.CLAIM.readings:
         per, _ = judge(reading, values, own_noise=own_noise)
@@ -254,9 +246,10 @@ def claim_values(
     """Stage 2: one row per (plausible world, replication) with every reading's value.
 
     Replication 0 in every kept world and 1 in the first ``size.pilot``; then the worlds near a band
-    edge on some reading run up to ``size.max_reps`` replications. Resumable by (world,
-    replication): only what no stored batch holds is run (so a study extended by another wave runs
-    only the new worlds).
+    edge on some reading run up to ``size.max_reps`` replications, by the typical noise and then
+    by their own. Resumable by (world, replication): only what no stored batch holds is run. A
+    study extended by another wave runs the new worlds and those old ones that the new worlds'
+    noise now puts near an edge, and returns what a fresh study of all its worlds would.
     """
     folder = Path(store).resolve() / "claims" / module.CLAIM.name  # (absolute: as world_table)
     open_stage(folder, {**size.manifest(seed), "code": fingerprint([module])})
@@ -270,20 +263,26 @@ def claim_values(
             int(w): [r for r in reps_of(int(w)) if (int(w), r) not in have] for w in kept["world"]
         }
 
+    def design(replicated: set[int]) -> pd.DataFrame:
+        """What the passes asked for, whatever else the store holds (an extension's old worlds
+        the second look no longer picks keep their stored replications, unread)."""
+        v = _kept_values(folder, kept)
+        if v.empty:
+            return v
+        rep, world = v["rep"], v["world"]
+        keep = (rep == 0) | ((rep == 1) & world.isin(pilot)) | world.isin(replicated)
+        return v[keep].reset_index(drop=True)
+
     first = missing(lambda w: range(2 if w in pilot else 1))
     _submit_reps(module, first, kept, size, folder, "batch-w", workers)
-    near = _near_edge_worlds(module, _kept_values(folder, kept), pilot)
+    near = _near_edge_worlds(module, design(set()), own_noise=False)
     more = missing(lambda w: range(size.max_reps if w in near else 0))
     _submit_reps(module, more, kept, size, folder, "batch-x", workers)
     # A second look with each world's own noise (experiments.noise): near by it, replicated too.
-    design = _kept_values(folder, kept)
-    if not design.empty:
-        rep, world = design["rep"], design["world"]
-        design = design[(rep == 0) | ((rep == 1) & world.isin(pilot)) | world.isin(near)]
-    again = _near_edge_worlds(module, design, pilot, own_noise=True) - near
+    again = _near_edge_worlds(module, design(near), own_noise=True) - near
     more = missing(lambda w: range(size.max_reps if w in again else 0))
     _submit_reps(module, more, kept, size, folder, "batch-y", workers)
-    out = _kept_values(folder, kept)
+    out = design(near | again)
     if out.empty:
         return pd.DataFrame(columns=["world", "rep", *module.CLAIM.names], dtype=float)
     return out

@@ -129,6 +129,39 @@ def test_worlds_near_an_edge_by_their_own_noise_get_more_replications(tmp_path):
     pd.testing.assert_frame_equal(values, claim_values(module, worlds, size, tmp_path))
 
 
+def test_an_extended_study_is_the_fresh_study_of_all_its_worlds(tmp_path):
+    """Another wave can move the second look: in the first 12 worlds a third of the replicated
+    ones swing by ±5, so the worlds 3 from the edge are near by their own noise; 48 quiet worlds
+    on the edge added, they no longer are. The extended study returns what a fresh one of all 60
+    worlds does (their stored replications unread), and the first did replicate them."""
+    module = _fake_claim()
+    worlds = draw_worlds(60, seed=4)
+    worlds["kept"] = True
+    world_of = dict(zip(worlds["seed"], worlds["world"], strict=True))
+    position = {int(w): i for i, w in enumerate(worlds["world"])}
+    size = Size(**{**TINY.__dict__, "wave": 60, "max_reps": 4})
+
+    def kind(world: int) -> str:
+        i = position[world]
+        return "pilot" if i < size.pilot else ("swing", "three")[i % 2] if i < 12 else "quiet"
+
+    def measure(base, seed):
+        world, rep = world_of[seed - seed % 16], seed % 16
+        sign = 1.0 if rep % 2 else -1.0
+        level = {"pilot": 10.0, "swing": 10.0, "three": 13.0, "quiet": 10.0}[kind(world)]
+        swing = 5.0 if kind(world) == "swing" and rep else 0.1
+        return {"effect": level + swing * sign}
+
+    module.measure = measure  # type: ignore[attr-defined]
+    first = claim_values(module, worlds.iloc[:12], size, tmp_path / "extended")
+    three = [w for w in first["world"].unique() if kind(int(w)) == "three"]
+    assert three and all((first["world"] == w).sum() == size.max_reps for w in three)
+    extended = claim_values(module, worlds, size, tmp_path / "extended")
+    fresh = claim_values(module, worlds, size, tmp_path / "fresh")
+    pd.testing.assert_frame_equal(extended, fresh)
+    assert all((fresh["world"] == w).sum() == 1 for w in three)
+
+
 def test_a_store_made_by_other_code_or_size_is_refused(tmp_path):
     from experiments import load
 

@@ -147,7 +147,9 @@ def test_a_report_says_when_its_interval_is_the_bounds() -> None:
     )
     r = Reading("x", "a ratio", "“7 times”", "a paper", "x", (5.6, 8.75))
     _, v = judge(r, values)
-    assert v.bounded and p_cell(v).endswith("; bounds: noise as wide as the band")
+    assert v.bounded and p_cell(v).endswith(
+        "; bounds: most worlds near an edge as noisy as the band"
+    )
     assert v.high - v.low > 0.5  # (near every world is near an edge: little is known)
 
 
@@ -219,3 +221,21 @@ def test_the_noisiest_worlds_near_an_edge_are_counted_as_unknown() -> None:
     # unknown, each of them 0 at the low end (a tenth of the share) and 1 at the high end.
     assert loud.low < quiet.low - 0.05 and loud.high - loud.low > quiet.high - quiet.low
     assert not loud.bounded  # (ten of thirty near an edge: not most)
+
+
+def test_the_noise_prior_is_recovered_and_a_vanishing_spread_is_none() -> None:
+    """Smyth's moment fit: variances drawn from a scaled inverse χ²(4, 2), then sampled on 3
+    degrees of freedom, give back d₀ and s₀² near 4 and 2; a spread a hair above sampling's (past
+    the root finder's bracket) is no spread, not an error."""
+    from scipy.special import digamma, polygamma
+
+    from experiments.noise import fit_prior
+
+    rng = np.random.default_rng(8)
+    sigma2 = 2.0 * 4.0 / rng.chisquare(4.0, 4000)
+    prior = fit_prior(sigma2 * rng.chisquare(3, 4000) / 3, np.full(4000, 3.0))
+    assert 3.0 < prior.df < 5.5 and abs(prior.variance - 2.0) < 0.2
+    n, sampling = 50, float(polygamma(1, 1.5))
+    e = np.where(np.arange(n) % 2, 1.0, -1.0) * np.sqrt((sampling + 1e-12) * (n - 1) / n)
+    s2 = np.exp(e + digamma(1.5) - np.log(1.5))
+    assert not np.isfinite(fit_prior(s2, np.full(n, 3.0)).df)

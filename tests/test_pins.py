@@ -117,11 +117,16 @@ def test_compare_pinned_separates_which_worlds_are_kept_from_what_the_pin_does()
     c9 = compare_pinned(BAND, d9, p9, {*range(8), 9}, {*range(6), 8, 9})
     assert (c9.effect.paired, c9.effect.only_first, c9.effect.only_second) == (6, 1, 2)
 
-    # (Counted in band: world 9's replications set the noise, and P(holds) takes it out.)
+    # (Counted in band: world 9's replications set the drawn study's noise, which every subset
+    # of it is judged with — here wider than the band, so its worlds near an edge are unknown.)
     def counted(v):
         return v.shares["in band"] * v.worlds / v.defined
 
-    assert c9.drawn_both.p == pytest.approx(4 / 6) and counted(c9.drawn) == pytest.approx(3 / 8)
+    assert counted(c9.drawn_both) == pytest.approx(4 / 6) and counted(c9.drawn) == pytest.approx(
+        3 / 8
+    )
+    assert c9.drawn_both.bounded and (c9.drawn_both.low, c9.drawn_both.high) == (0.0, 1.0)
+    assert not c9.pinned_both.bounded  # (the pinned study has no replications: no noise known)
     # World 10's shared replication is undefined in both, its drawn extras defined: counted on
     # the shared one, it is undefined in both (neither paired nor a definedness flip).
     extra10 = pd.DataFrame([(10, r, 5.0) for r in (1, 2, 3)], columns=["world", "rep", "effect"])
