@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.holds import holds, proportion_interval
-from experiments.noise import typical_noise, world_noise
+from experiments.noise import reading_noise, typical_noise
 from experiments.verdict_words import CUTOFFS, DISPERSED, interval_text, words
 
 __all__ = [
@@ -292,7 +292,7 @@ def defaults_status(
     return DefaultsStatus(effect, status, sd, z * se if np.isfinite(effect) else float("nan"))
 
 
-def _world_effect(y: pd.Series) -> float:
+def _world_effect(y: pd.Series | np.ndarray) -> float:
     """A world's effect over its measured replications: the mean, or the median when one is
     censored (±inf): a bound is an order statistic, so one censored replication of four does not
     decide the world, and +inf with -inf is not NaN."""
@@ -306,7 +306,7 @@ def _world_effects(v: pd.DataFrame) -> pd.Series:
     kept = v[v["y"].notna()].sort_values("world", kind="stable")
     worlds, starts = np.unique(kept["world"].to_numpy(), return_index=True)
     pieces = np.split(kept["y"].to_numpy(float), starts[1:]) if len(worlds) else []
-    effects = [float(y.mean()) if np.isfinite(y).all() else float(np.median(y)) for y in pieces]
+    effects = [_world_effect(y) for y in pieces]
     return pd.Series(effects, index=pd.Index(worlds, name="world"), dtype=float)
 
 
@@ -327,9 +327,10 @@ def judge(
         the one typical level (:func:`typical_noise`), as the study's first pass picks the worlds
         to replicate, when most worlds have one replication and no noise of their own.
     noise : pandas.Series, optional
-        Each world's noise fitted over a whole study (:func:`experiments.noise.reading_noise`), for judging a
-        subset of it as the study judges it (a subset's own fit has fewer worlds to learn from);
-        a world it lacks has no noise known (no correction). Default: fitted over ``values``.
+        Each world's noise fitted over a whole study (:func:`experiments.noise.reading_noise`),
+        for judging a subset of it as the study judges it (a subset's own fit has fewer worlds
+        to learn from); a world it lacks has no noise known (no correction). Default: fitted
+        over ``values``.
 
     Returns
     -------
@@ -362,12 +363,11 @@ def judge(
     runs = v.groupby("world").size().reindex(per.index).fillna(0)
     per.loc[per["n"] < runs / 2, "effect"] = np.nan
     per = per.reset_index()
-    if not own_noise:
-        sd = pooled_sd
-    elif noise is None:
-        sd = world_noise(finite, pooled_sd, pd.Index(per["world"]))
-    else:
+    if own_noise:
+        noise = reading_noise(values, reading.name) if noise is None else noise
         sd = noise.reindex(per["world"]).to_numpy(float)
+    else:
+        sd = pooled_sd
     per["se"] = sd / np.sqrt(per["n"].clip(lower=1))
     per["status"] = [
         "undefined" if np.isnan(m) else classify(m, 0.0, reading.band) for m in per["effect"]

@@ -28,9 +28,8 @@ the band's width is *unresolved* — counted out at the interval's low end and i
 which assumes only that it lies somewhere — and so, with either band, is a world near an edge
 whose standard error exceeds :data:`MAX_SE_RATIO` times the median of the worlds near an edge
 (the line corrects each world to first order in its noise: the noisiest carry the error left);
-the others are extrapolated as above. Where most
-of the worlds near an edge are unresolved the interval is mostly these bounds, and
-:attr:`Holds.bounded` says so. Every world is judged with its own noise
+the others are extrapolated as above. Where most of the worlds near an edge are unresolved the
+interval is mostly these bounds, and :attr:`Holds.bounded` says so. Every world is judged with its own noise
 (:func:`experiments.noise.world_noise`: its replications' variance moderated by every world's), so
 the noisy worlds are the ones bounded. Simulated studies (``tests/test_holds.py``: four shapes of
 effects, normal and t(3) noise, narrow bands measured with small to band-wide noise, and per-world
@@ -156,7 +155,7 @@ def holds(
         near = np.isfinite(m) & ((np.abs(m - lo) < z * known) | (np.abs(m - hi) < z * known))
     width = hi - lo
     # Near an edge and as noisy as the band: where such a world truly lies is not known.
-    unresolved = near & (known > MAX_SE_SHARE * width) if np.isfinite(width) else near & False
+    unresolved = near & (known > MAX_SE_SHARE * width if np.isfinite(width) else False)
     if near.any():  # (and, either band, far noisier than the other worlds near an edge)
         unresolved |= near & (known > MAX_SE_RATIO * float(np.median(known[near])))
     unresolved |= np.isposinf(s) & np.isfinite(m)  # (noise without bound: either side)

@@ -76,9 +76,9 @@ def fit_prior(variance: np.ndarray, df: np.ndarray) -> NoisePrior | None:
     For a world with ``d`` degrees of freedom, ``e = log s² − ψ(d/2) + log(d/2)`` has mean
     ``log s₀² − ψ(d₀/2) + log(d₀/2)`` and variance ``ψ′(d/2) + ψ′(d₀/2)`` (ψ the digamma
     function): ``d₀`` solves ``ψ′(d₀/2)`` = the variance of the ``e`` less their mean sampling
-    part (infinite where that is ≤ 0), and ``s₀²`` follows from their mean. Worlds with a zero variance (replications that agree exactly) or
-    fewer than one degree of freedom are left out of the fit. None where fewer than
-    :data:`MIN_WORLDS` worlds remain.
+    part (infinite where that is ≤ 0), and ``s₀²`` follows from their mean. Worlds with a zero
+    variance (replications that agree exactly) or fewer than one degree of freedom are left out
+    of the fit. None where fewer than :data:`MIN_WORLDS` worlds remain.
 
     >>> rng = np.random.default_rng(0)
     >>> s2 = 4.0 * rng.chisquare(3, 400) / 3  # one noise level, sampling spread only
@@ -110,8 +110,8 @@ def world_noise(values: pd.DataFrame, pooled_sd: float, worlds: pd.Index) -> np.
     values : pandas.DataFrame
         One row per (world, replication) with columns ``world`` and ``y``, the finite values only.
     pooled_sd : float
-        The typical within-world sd (:func:`typical_noise`), given to
-        every world where no prior can be fitted.
+        The typical within-world sd (:func:`typical_noise`), given to every world where no
+        prior can be fitted.
     worlds : pandas.Index
         The worlds wanted, in order (one with no finite value: a world measured once).
 

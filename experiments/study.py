@@ -256,33 +256,34 @@ def claim_values(
     kept = worlds[worlds["kept"]].reset_index(drop=True)
     pilot = {int(w) for w in kept["world"].iloc[: size.pilot]}
 
-    def missing(reps_of: Callable[[int], range]) -> dict[int, list[int]]:
-        done = _read(folder)
-        have = set(zip(done["world"], done["rep"], strict=True)) if len(done) else set()
+    def missing(stored: pd.DataFrame, reps_of: Callable[[int], range]) -> dict[int, list[int]]:
+        have = set(zip(stored["world"], stored["rep"], strict=True)) if len(stored) else set()
         return {
             int(w): [r for r in reps_of(int(w)) if (int(w), r) not in have] for w in kept["world"]
         }
 
-    def design(replicated: set[int]) -> pd.DataFrame:
-        """What the passes asked for, whatever else the store holds (an extension's old worlds
-        the second look no longer picks keep their stored replications, unread)."""
-        v = _kept_values(folder, kept)
+    def design(v: pd.DataFrame, replicated: set[int]) -> pd.DataFrame:
+        """The stored values the passes asked for (an extension's old worlds the second look no
+        longer picks keep their stored replications, unread)."""
         if v.empty:
             return v
         rep, world = v["rep"], v["world"]
         keep = (rep == 0) | ((rep == 1) & world.isin(pilot)) | world.isin(replicated)
         return v[keep].reset_index(drop=True)
 
-    first = missing(lambda w: range(2 if w in pilot else 1))
-    _submit_reps(module, first, kept, size, folder, "batch-w", workers)
-    near = _near_edge_worlds(module, design(set()), own_noise=False)
-    more = missing(lambda w: range(size.max_reps if w in near else 0))
-    _submit_reps(module, more, kept, size, folder, "batch-x", workers)
+    def run(want: dict[int, list[int]], prefix: str) -> pd.DataFrame:
+        """Run ``want`` and read the kept worlds' stored values back (once a pass)."""
+        _submit_reps(module, want, kept, size, folder, prefix, workers)
+        return _kept_values(folder, kept)
+
+    stored = _kept_values(folder, kept)
+    stored = run(missing(stored, lambda w: range(2 if w in pilot else 1)), "batch-w")
+    near = _near_edge_worlds(module, design(stored, set()), own_noise=False)
+    stored = run(missing(stored, lambda w: range(size.max_reps if w in near else 0)), "batch-x")
     # A second look with each world's own noise (experiments.noise): near by it, replicated too.
-    again = _near_edge_worlds(module, design(near), own_noise=True) - near
-    more = missing(lambda w: range(size.max_reps if w in again else 0))
-    _submit_reps(module, more, kept, size, folder, "batch-y", workers)
-    out = design(near | again)
+    again = _near_edge_worlds(module, design(stored, near), own_noise=True) - near
+    stored = run(missing(stored, lambda w: range(size.max_reps if w in again else 0)), "batch-y")
+    out = design(stored, near | again)
     if out.empty:
         return pd.DataFrame(columns=["world", "rep", *module.CLAIM.names], dtype=float)
     return out
