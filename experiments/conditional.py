@@ -332,7 +332,7 @@ def judge_groups(
         if measured is None:
             p, (lo, hi) = k_in / n, proportion_interval(k_in, n)
         else:
-            p, lo, hi, _, _, bounded = measured.holds(rows)
+            p, lo, hi, _, _, bounded, *_ = measured.holds(rows)
         low, high = (
             (float(values[rows].min()), float(values[rows].max())) if numeric else (np.nan, np.nan)
         )

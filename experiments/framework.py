@@ -203,6 +203,8 @@ class ReadingVerdict:
     #: Most worlds near an edge are as noisy as the band: the interval is mostly bounds
     #: (:mod:`experiments.holds`).
     bounded: bool = False
+    near: int = 0  #: worlds within their 95% Monte-Carlo margin of an edge
+    unresolved: int = 0  #: of those, the ones too noisy to place (:attr:`Holds.unresolved`)
 
     def p_text(self) -> str:
         """``0.62 [0.57, 0.66]``; three decimals where a bound would round onto a cut-off (so
@@ -383,15 +385,15 @@ def judge(
     n = total - int(counts.get("undefined", 0))  # P(holds) is over the worlds where it is defined
     # Each world's noise taken out of the count (experiments.holds: the measured count is biased
     # where effects crowd against an edge), the interval carrying both kinds of uncertainty.
-    p, lo, hi, _, _, bounded = holds(per["effect"].to_numpy(), per["se"].to_numpy(), reading.band)
+    found = holds(per["effect"].to_numpy(), per["se"].to_numpy(), reading.band)
     fin = per["effect"][np.isfinite(per["effect"])]
     q = tuple(float(x) for x in np.quantile(fin, [0.1, 0.5, 0.9])) if len(fin) else (np.nan,) * 3
     verdict = ReadingVerdict(
         reading=reading,
         worlds=total,
-        p=p,
-        low=lo,
-        high=hi,
+        p=found.p,
+        low=found.low,
+        high=found.high,
         shares=shares,
         defined=n,
         # Over fewer than half the worlds, P(holds) is no verdict on the claim: which worlds
@@ -401,9 +403,9 @@ def judge(
         else "undefined in most plausible worlds"
         if n < total / 2
         else words(
-            p,
-            lo,
-            hi,
+            found.p,
+            found.low,
+            found.high,
             counts.get("above", 0) / n if n else 0.0,
             reading.two_sided,
             counts.get("below", 0) / n if n else 0.0,
@@ -411,6 +413,8 @@ def judge(
         se=pooled_sd,
         censored=int((~np.isfinite(per["effect"]) & per["effect"].notna()).sum()),
         quantiles=q,  # type: ignore[arg-type]
-        bounded=bounded,
+        bounded=found.bounded,
+        near=found.near,
+        unresolved=found.unresolved,
     )
     return per, verdict

@@ -47,7 +47,15 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest, norm
 
-__all__ = ["MAX_SE_RATIO", "MAX_SE_SHARE", "Holds", "Measured", "holds", "proportion_interval"]
+__all__ = [
+    "MAX_SE_RATIO",
+    "MAX_SE_SHARE",
+    "Holds",
+    "Measured",
+    "holds",
+    "placing",
+    "proportion_interval",
+]
 
 #: The largest standard error, as a share of a two-sided band's width, at which the extrapolation
 #: is trusted for a world near an edge. An assumption: in simulated studies of a
@@ -75,6 +83,8 @@ class Holds(NamedTuple):
     in_band: int  # worlds whose measured effect is in band
     n: int  # worlds where the reading is defined
     bounded: bool  # most worlds near an edge are as noisy as the band: the interval is bounds
+    near: int = 0  # worlds whose measured effect is within 1.96 standard errors of an edge
+    unresolved: int = 0  # of those, the ones counted out at the low end and in at the high end
 
 
 class Measured(NamedTuple):
@@ -101,6 +111,30 @@ def _in_band_chance(m: np.ndarray, se: np.ndarray, band: tuple[float, float]) ->
         s = np.where(noisy, se, 1.0)
         q[noisy] = (norm.cdf((hi - m) / s) - norm.cdf((lo - m) / s))[noisy]
     return q
+
+
+def placing(
+    effect: np.ndarray, se: np.ndarray, band: tuple[float, float], z: float = _Z
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which worlds lie near an edge, and which of those are too noisy to place (boolean masks).
+
+    *Near*: the measured effect within ``z`` standard errors of an edge. *Unresolved*: near, and
+    noisier than :data:`MAX_SE_SHARE` of a two-sided band's width or than :data:`MAX_SE_RATIO`
+    times the median standard error of the worlds near an edge; or a finite effect with no bound
+    on its noise (``se`` = +inf). NaN effects are neither.
+    """
+    m, s = np.asarray(effect, float), np.asarray(se, float)
+    lo, hi = band
+    known = np.where(np.isfinite(s), s, 0.0)
+    with np.errstate(invalid="ignore"):  # (an infinite edge: inf − inf is no nearness)
+        near = np.isfinite(m) & ((np.abs(m - lo) < z * known) | (np.abs(m - hi) < z * known))
+    width = hi - lo
+    # Near an edge and as noisy as the band: where such a world truly lies is not known.
+    unresolved = near & (known > MAX_SE_SHARE * width if np.isfinite(width) else False)
+    if near.any():  # (and, either band, far noisier than the other worlds near an edge)
+        unresolved |= near & (known > MAX_SE_RATIO * float(np.median(known[near])))
+    unresolved |= np.isposinf(s) & np.isfinite(m)  # (noise without bound: either side)
+    return near, unresolved
 
 
 def proportion_interval(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
@@ -150,15 +184,7 @@ def holds(
     inside = (m >= lo) & (m <= hi)
     k = int(inside.sum())
     z = _Z if level == 0.95 else float(norm.ppf(0.5 + level / 2))
-    known = np.where(np.isfinite(s), s, 0.0)
-    with np.errstate(invalid="ignore"):  # (an infinite edge: inf − inf is no nearness)
-        near = np.isfinite(m) & ((np.abs(m - lo) < z * known) | (np.abs(m - hi) < z * known))
-    width = hi - lo
-    # Near an edge and as noisy as the band: where such a world truly lies is not known.
-    unresolved = near & (known > MAX_SE_SHARE * width if np.isfinite(width) else False)
-    if near.any():  # (and, either band, far noisier than the other worlds near an edge)
-        unresolved |= near & (known > MAX_SE_RATIO * float(np.median(known[near])))
-    unresolved |= np.isposinf(s) & np.isfinite(m)  # (noise without bound: either side)
+    near, unresolved = placing(m, s, band, z)
     q1 = _in_band_chance(m, s, band)
     linear = 2.0 * inside - q1  # each world's score: their mean is 2·s(0) − s(1)
     quadratic = 3.0 * inside - 3.0 * q1 + _in_band_chance(m, np.sqrt(2.0) * s, band)
@@ -188,4 +214,4 @@ def holds(
     p = min(max(clip(float(linear.mean())), low), high)
     # Mostly bounds: more than half the worlds near an edge are unresolved.
     bounded = bool(2 * int(unresolved.sum()) > int(near.sum()))
-    return Holds(p, low, high, k, n, bounded)
+    return Holds(p, low, high, k, n, bounded, int(near.sum()), int(unresolved.sum()))

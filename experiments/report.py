@@ -50,7 +50,10 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "in band / above / below / undefined": " / ".join(
                     share_text(v.shares[s]) for s in ("in band", "above", "below", "undefined")
                 ),
-                "near an edge": share_text(v.shares["near an edge"]),
+                # (and of those, how many the interval counts out, then in: more replications
+                # than the study's would place them)
+                "near an edge (unresolved)": f"{share_text(v.shares['near an edge'])} "
+                f"({v.unresolved})",
                 "median effect [10%, 90%]": f"{fmt(v.quantiles[1])} [{fmt(v.quantiles[0])}, "
                 f"{fmt(v.quantiles[2])}]"
                 if np.isfinite(v.quantiles[1])
@@ -214,7 +217,8 @@ def write_report(
         )
         + f". Size '{ev.size_name}': {s.clients:,} people a market, {s.months} months; waves of "
         f"{s.wave:,} worlds until {s.target:,} are plausible (at most {s.max_waves}); a second "
-        f"replication in {s.pilot} worlds and up to {s.max_reps} in every world near a band edge; "
+        f"replication in {s.pilot} worlds, up to {s.max_reps} in every world near a band edge and "
+        f"up to {s.deep_reps} in those still too noisy to place; "
         f"{s.defaults} at the defaults; seed {ev.seed}; {ev.seconds:,.0f} s for "
         "this writing (runs already stored are read, not run again)"
         + (f"; pinned in every world and at the defaults: {pins_text(s.pins)}" if s.pins else "")
@@ -297,7 +301,10 @@ def write_report(
         "median over the worlds with two or more replications, robust to the few whose ratio "
         "has a near-zero denominator), over √replications. Worlds near an edge after "
         f"the first pass run up to {s.max_reps} replications and are judged on the mean of "
-        "their defined ones (a world counts only where at least half of its replications are defined). "
+        "their defined ones (a world counts only where at least half of its replications are defined); "
+        "so do those near an edge by their own noise, and those then still too noisy to place "
+        f"(*unresolved*, counted out at P(holds)' low end and in at its high end) run up to "
+        f"{s.deep_reps}. "
         f"The declared defaults are judged on their own {s.defaults} replications: *near an "
         "edge* when a band edge lies within their mean's 95% Student-t interval (one world's "
         "noise is not the typical world's, so the two sds below can differ; with fewer than two "

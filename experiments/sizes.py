@@ -34,6 +34,9 @@ class Size:
         within-world Monte-Carlo noise.
     max_reps : int
         Replications, at most, of a world whose effect lies near a band edge.
+    deep_reps : int
+        Replications, at most, of a world near an edge still too noisy to place after
+        ``max_reps`` (:mod:`experiments.looks`); 0: no such look.
     defaults : int
         Replications of the declared defaults, the value reported beside the verdict.
     batch : int
@@ -59,6 +62,7 @@ class Size:
     max_reps: int
     defaults: int
     batch: int
+    deep_reps: int = 0
     scale_clients: int = 0
     scale_worlds: int = 0
     pins: tuple[tuple[str, Any], ...] = ()
@@ -112,6 +116,7 @@ SIZES: dict[str, Size] = {
         max_reps=2,
         defaults=2,
         batch=10,
+        deep_reps=4,
         scale_clients=1200,
         scale_worlds=8,
     ),
@@ -125,6 +130,7 @@ SIZES: dict[str, Size] = {
         max_reps=4,
         defaults=4,
         batch=12,
+        deep_reps=12,
         scale_clients=8000,
         scale_worlds=200,
     ),

@@ -17,14 +17,15 @@ interrupted study resumes where it stopped; each stage folder's manifest,
    (the typical within-world noise); then every world whose effect on some reading lies within its
    95% Monte-Carlo margin of a band edge runs up to :attr:`Size.max_reps` replications in all and
    is judged on the mean of its defined ones (:func:`experiments.framework.judge`); then, judged
-   again with each world's own noise, so does every world that is near an edge by it.
+   again with each world's own noise, so does every world that is near an edge by it; and a
+   world still too noisy to place runs up to :attr:`Size.deep_reps` (:mod:`experiments.looks`).
 """
 
 from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from concurrent.futures import Future
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
@@ -36,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.baseline import Baseline, baseline_run
+from experiments.looks import asked_for, edge_worlds
 from experiments.sizes import SIZES, Size
 from experiments.store import fingerprint, open_stage
 from experiments.tasks import claim_batch, defaults_task, world_batch
@@ -199,22 +201,6 @@ def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.Data
     return out
 
 
-def _near_edge_worlds(module: ModuleType, values: pd.DataFrame, own_noise: bool) -> set[int]:
-    """Worlds whose effect on some reading lies within its 95% margin of a band edge: the first
-    pass (``values`` its replication 0, and 1 in the pilot worlds) with the typical noise, the
-    second (what the first asked for) with each world's own (:func:`experiments.noise.world_noise`).
-    Each reads only what the rule before it asked for, so a rerun asks for nothing new."""
-    from experiments.framework import judge
-
-    if values.empty:  # no plausible world ran (a quick study can keep none): nothing is near
-        return set()
-    near: set[int] = set()
-    for reading in module.CLAIM.readings:
-        per, _ = judge(reading, values, own_noise=own_noise)
-        near |= {int(w) for w in per.loc[per["near_edge"], "world"]}
-    return near
-
-
 def _submit_reps(
     module: ModuleType,
     want: dict[int, list[int]],
@@ -247,7 +233,7 @@ def claim_values(
 
     Replication 0 in every kept world and 1 in the first ``size.pilot``; then the worlds near a band
     edge on some reading run up to ``size.max_reps`` replications, by the typical noise and then
-    by their own. Resumable by (world, replication): only what no stored batch holds is run. A
+    by their own, and those still too noisy to place up to ``size.deep_reps``. Resumable by (world, replication): only what no stored batch holds is run. A
     study extended by another wave runs the new worlds and those old ones that the new worlds'
     noise now puts near an edge, and returns what a fresh study of all its worlds would.
     """
@@ -262,14 +248,8 @@ def claim_values(
             int(w): [r for r in reps_of(int(w)) if (int(w), r) not in have] for w in kept["world"]
         }
 
-    def design(v: pd.DataFrame, replicated: set[int]) -> pd.DataFrame:
-        """The stored values the passes asked for (an extension's old worlds the second look no
-        longer picks keep their stored replications, unread)."""
-        if v.empty:
-            return v
-        rep, world = v["rep"], v["world"]
-        keep = (rep == 0) | ((rep == 1) & world.isin(pilot)) | world.isin(replicated)
-        return v[keep].reset_index(drop=True)
+    def design(v: pd.DataFrame, replicated: set[int], deep: Set[int] = frozenset()) -> pd.DataFrame:
+        return asked_for(v, size, pilot, replicated, deep)
 
     def run(want: dict[int, list[int]], prefix: str) -> pd.DataFrame:
         """Run ``want`` and read the kept worlds' stored values back (once a pass)."""
@@ -278,12 +258,15 @@ def claim_values(
 
     stored = _kept_values(folder, kept)
     stored = run(missing(stored, lambda w: range(2 if w in pilot else 1)), "batch-w")
-    near = _near_edge_worlds(module, design(stored, set()), own_noise=False)
+    near = edge_worlds(module, design(stored, set()), own_noise=False)
     stored = run(missing(stored, lambda w: range(size.max_reps if w in near else 0)), "batch-x")
     # A second look with each world's own noise (experiments.noise): near by it, replicated too.
-    again = _near_edge_worlds(module, design(stored, near), own_noise=True) - near
+    again = edge_worlds(module, design(stored, near), own_noise=True) - near
     stored = run(missing(stored, lambda w: range(size.max_reps if w in again else 0)), "batch-y")
-    out = design(stored, near | again)
+    # A third: worlds still too noisy to place on some reading run up to size.deep_reps.
+    deep = edge_worlds(module, design(stored, near | again), own_noise=True, unresolved=True)
+    stored = run(missing(stored, lambda w: range(size.deep_reps if w in deep else 0)), "batch-z")
+    out = design(stored, near | again, deep)
     if out.empty:
         return pd.DataFrame(columns=["world", "rep", *module.CLAIM.names], dtype=float)
     return out

@@ -129,6 +129,47 @@ def test_worlds_near_an_edge_by_their_own_noise_get_more_replications(tmp_path):
     pd.testing.assert_frame_equal(values, claim_values(module, worlds, size, tmp_path))
 
 
+def test_worlds_too_noisy_to_place_run_up_to_the_deep_replications(tmp_path):
+    """Worlds on the edge at 10: the quiet ones (±0.1) are placed with the study's four
+    replications; those swinging by ±3 after a first 10.1 are near an edge with a standard error
+    ~30 times the median of the worlds near it, unresolved (experiments.holds.placing), and run
+    up to eight. A rerun asks for nothing new, and the same store read at a size without the
+    third look gives what a fresh study of that size does (the deep replications unread)."""
+    module = _fake_claim()
+    worlds = draw_worlds(40, seed=4)
+    worlds["kept"] = True
+    world_of = dict(zip(worlds["seed"], worlds["world"], strict=True))
+    size = Size(**{**TINY.__dict__, "wave": 40, "max_reps": 4, "deep_reps": 8})
+    pilot = set(worlds["world"].iloc[: size.pilot])
+
+    def kind(world: int) -> str:
+        return "pilot" if world in pilot else ("noisy", "quiet", "far", "quiet")[world % 4]
+
+    def measure(base, seed):
+        world, rep = world_of[seed - seed % 16], seed % 16
+        sign = 1.0 if rep % 2 else -1.0
+        level = 50.0 if kind(world) == "far" else 10.0
+        swing = (0.1 if rep == 0 else 3.0) if kind(world) == "noisy" else 0.1
+        return {"effect": level + swing * sign}
+
+    module.measure = measure  # type: ignore[attr-defined]
+    values = claim_values(module, worlds, size, tmp_path / "deep")
+    want = {"far": 1, "quiet": 4, "pilot": 4, "noisy": 8}
+    reps = values.groupby("world").size()
+    assert {kind(int(w)) for w in reps.index} == set(want)
+    for world, n in reps.items():
+        assert n == want[kind(int(world))], (world, kind(int(world)), n)
+    pd.testing.assert_frame_equal(values, claim_values(module, worlds, size, tmp_path / "deep"))
+    shallow = Size(**{**size.__dict__, "deep_reps": 0})
+    pd.testing.assert_frame_equal(
+        claim_values(module, worlds, shallow, tmp_path / "deep"),
+        claim_values(module, worlds, shallow, tmp_path / "fresh"),
+    )
+    assert (
+        claim_values(module, worlds, shallow, tmp_path / "fresh").groupby("world").size().max() == 4
+    )
+
+
 def test_an_extended_study_is_the_fresh_study_of_all_its_worlds(tmp_path):
     """Another wave can move the second look: in the first 12 worlds a third of the replicated
     ones swing by ±5, so the worlds 3 from the edge are near by their own noise; 48 quiet worlds

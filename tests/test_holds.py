@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from experiments.framework import Reading, judge, proportion_interval
-from experiments.holds import MAX_SE_SHARE, holds
+from experiments.holds import MAX_SE_SHARE, holds, placing
 
 BAND = (25.0, 85.0)
 Z = 1.959963984540054
@@ -239,3 +239,16 @@ def test_the_noise_prior_is_recovered_and_a_vanishing_spread_is_none() -> None:
     e = np.where(np.arange(n) % 2, 1.0, -1.0) * np.sqrt((sampling + 1e-12) * (n - 1) / n)
     s2 = np.exp(e + digamma(1.5) - np.log(1.5))
     assert not np.isfinite(fit_prior(s2, np.full(n, 3.0)).df)
+
+
+def test_the_worlds_near_an_edge_and_those_unresolved_are_counted():
+    """Four worlds on the 25 edge: three with se 1 (placed) and one with se 5 (more than 1.5 ×
+    their median: counted out, then in); two far inside; one undefined (left out)."""
+    effect = np.array([25.5, 24.5, 25.2, 25.0, 55.0, 60.0, np.nan])
+    se = np.array([1.0, 1.0, 1.0, 5.0, 1.0, 1.0, 1.0])
+    h = holds(effect, se, (25.0, 85.0))
+    assert (h.n, h.near, h.unresolved) == (6, 4, 1)
+    near, unresolved = placing(effect, se, (25.0, 85.0))
+    assert near.tolist() == [True] * 4 + [False] * 3
+    assert unresolved.tolist() == [False] * 3 + [True] + [False] * 3
+    assert holds(effect, np.full(7, 1.0), (25.0, 85.0)).unresolved == 0

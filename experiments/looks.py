@@ -1,0 +1,70 @@
+"""Which replications a claim study reads: its looks at the worlds near a band edge.
+
+A study runs one replication in every plausible world and a second in the pilot worlds, then
+looks three times (:func:`experiments.study.claim_values`):
+
+1. worlds whose effect on some reading lies within its 95% margin of a band edge by the
+   *typical* noise run up to :attr:`~experiments.sizes.Size.max_reps` replications;
+2. so do those near an edge by their *own* noise (:func:`experiments.noise.world_noise`);
+3. those still too noisy to place on some reading (*unresolved*, :func:`experiments.holds.placing`:
+   counted out at P(holds)' low end and in at its high end, each widening the interval by one
+   world in ``n``) run up to :attr:`~experiments.sizes.Size.deep_reps`.
+
+Each look reads only what the one before it asked for, so a rerun asks for nothing new; a study
+given more replications or more worlds reads what a fresh study of that size would
+(:func:`asked_for`), whatever its store holds beyond that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from types import ModuleType
+
+import pandas as pd
+
+from experiments.sizes import Size
+
+__all__ = ["asked_for", "edge_worlds"]
+
+
+def edge_worlds(
+    module: ModuleType, values: pd.DataFrame, own_noise: bool, unresolved: bool = False
+) -> frozenset[int]:
+    """Worlds near a band edge on some reading of ``module``'s claim (or, with ``unresolved``,
+    too noisy to place there), judged from ``values`` with the typical or each world's own noise."""
+    from experiments.framework import judge
+    from experiments.holds import placing
+
+    if values.empty:  # no plausible world ran (a quick study can keep none): nothing is near
+        return frozenset()
+    found: set[int] = set()
+    for reading in module.CLAIM.readings:
+        per, _ = judge(reading, values, own_noise=own_noise)
+        mask = per["near_edge"].to_numpy(bool)
+        if unresolved:
+            effect, se = per["effect"].to_numpy(float), per["se"].to_numpy(float)
+            mask = placing(effect, se, reading.band)[1]
+        found |= {int(w) for w in per.loc[mask, "world"]}
+    return frozenset(found)
+
+
+def asked_for(
+    values: pd.DataFrame,
+    size: Size,
+    pilot: Set[int],
+    replicated: Set[int] = frozenset(),
+    deep: Set[int] = frozenset(),
+) -> pd.DataFrame:
+    """The rows of ``values`` (columns ``world`` and ``rep``) the looks so far asked for.
+
+    Replication 0 of every world, 1 of the ``pilot`` worlds, those below ``size.max_reps`` of the
+    ``replicated`` and below ``size.deep_reps`` of the ``deep``. An extension's old worlds a
+    look no longer picks, and replications past the size's, stay in the store, unread.
+    """
+    if values.empty:
+        return values
+    rep, world = values["rep"], values["world"]
+    keep = (rep == 0) | ((rep == 1) & world.isin(pilot))
+    keep |= world.isin(replicated) & (rep < size.max_reps)
+    keep |= world.isin(deep) & (rep < size.deep_reps)
+    return values[keep].reset_index(drop=True)
