@@ -136,16 +136,22 @@ def kernel_times(clients: int, months: int) -> tuple[dict[str, tuple], float, in
 OUTSIDE = "metrics and bookkeeping"
 
 
-def split_times(clients: int, months: int) -> tuple[dict[str, tuple[float, float, int]], float]:
+def split_times(
+    clients: int, months: int
+) -> tuple[dict[str, tuple[float, float, int, float]], float]:
     """Each phase's seconds over a run's months split into its compiled passes and the Python
     around them, and the months' seconds in all.
 
-    Returns ``{phase: (seconds, seconds in compiled passes, calls)}`` in the phases' order, plus
-    :data:`OUTSIDE` (opening and closing each month: the metrics, the collector, the clock). A
-    pass's seconds are timed around each call (numba's dispatch of its arguments included); the
-    timers' own cost (:func:`_timer_cost`, measured here: about a microsecond around a pass, a
-    few tenths around a phase) is taken out of the row it lands in, so ``seconds − compiled``
-    is the Python the run would have had without the timers.
+    Returns ``{phase: (seconds, seconds in compiled passes, calls, seconds of dispatch)}`` in the
+    phases' order, plus :data:`OUTSIDE` (opening and closing each month: the metrics, the
+    collector, the clock). A pass's seconds are timed around each call (numba's dispatch of its
+    arguments included); the timers' own cost (:func:`_timer_cost`, measured here: about a
+    microsecond around a pass, a few tenths around a phase) is taken out of the row it lands
+    in, so ``seconds − compiled`` is the Python the run would have had without the timers. The
+    dispatch is an estimate of the part of the compiled seconds that only hands the arguments
+    over: each pass's calls times what a compiled function that does nothing takes for the
+    arguments of its first call (:func:`dispatch_cost`), the part a compiled month, which calls
+    its passes from compiled code, would not pay.
     """
     RetentionModel(scenario(2_000, 24)).run()  # every kernel compiled or loaded before the block
     names = [name for name, _ in PHASES]
@@ -166,9 +172,14 @@ def split_times(clients: int, months: int) -> tuple[dict[str, tuple[float, float
 
         return run
 
+    first_args: dict[str, tuple] = {}
+    calls_of: Counter = Counter()  # (phase, pass) → calls
+
     def record(key: str, seconds: float, args: tuple, kwargs: dict) -> None:
         compiled[current[0]] += seconds
         calls[current[0]] += 1
+        first_args.setdefault(key, (*args, *kwargs.values()))
+        calls_of[current[0], key] += 1
 
     model = RetentionModel(
         scenario(clients, months), phases=tuple((n, in_phase(n, step)) for n, step in PHASES)
@@ -188,7 +199,38 @@ def split_times(clients: int, months: int) -> tuple[dict[str, tuple[float, float
     # The phases' timers run outside the phases: their cost lands in OUTSIDE.
     total[OUTSIDE] = months_s - sum(total[n] for n in names) - phase_cost * len(names) * months
     months_s -= pass_cost * sum(calls.values()) + phase_cost * len(names) * months
-    return {k: (total[k] - pass_cost * calls[k], compiled[k], calls[k]) for k in total}, months_s
+    handing = {key: dispatch_cost(args) for key, args in first_args.items()}
+    dispatch = dict.fromkeys(total, 0.0)
+    for (phase, key), n in calls_of.items():
+        dispatch[phase] += n * handing[key]
+    rows = {
+        k: (total[k] - pass_cost * calls[k], compiled[k], calls[k], min(dispatch[k], compiled[k]))
+        for k in total
+    }
+    return rows, months_s
+
+
+_NOTHING: dict[int, Callable] = {}
+
+
+def dispatch_cost(args: tuple) -> float:
+    """Seconds numba's dispatcher takes to hand ``args`` to a compiled function that does
+    nothing (typing and unboxing each argument): the fastest of seven rounds of 300 calls."""
+    arity = len(args)
+    if arity not in _NOTHING:
+        names = ", ".join(f"a{i}" for i in range(arity))
+        namespace: dict = {}
+        exec(f"def nothing({names}):\n    return 0", namespace)
+        _NOTHING[arity] = njit(cache=False)(namespace["nothing"])
+    fn = _NOTHING[arity]
+    fn(*args)  # (compiled for these types here, not timed)
+    best = float("inf")
+    for _ in range(7):
+        start = time.perf_counter()
+        for _ in range(300):
+            fn(*args)
+        best = min(best, (time.perf_counter() - start) / 300)
+    return best
 
 
 def _timer_cost(wrapped: Callable[[object], None], bare: Callable[[object], None]) -> float:
@@ -222,30 +264,39 @@ def streaming_rate(nbytes: int) -> float:
 
 
 def split_report(
-    rows: dict[str, tuple[float, float, int]],
+    rows: dict[str, tuple[float, float, int, float]],
     months_s: float,
     clients: int,
     months: int,
     build_s: float,
 ) -> str:
     """:func:`split_times`' table, in ms a month, and the runs a second (and client-steps a
-    second) its compiled passes alone would allow at this size and horizon (the build,
-    ``build_s``, added once a run)."""
+    second) its compiled passes alone would allow at this size and horizon, with and without
+    their dispatch (the build, ``build_s``, added once a run)."""
     per = 1000.0 / months
-    lines = [f"  {'phase':<24}{'ms a month':>11}{'compiled':>10}{'calls':>7}{'Python':>9}"]
-    for name, (seconds, in_passes, n) in rows.items():
+    head = f"  {'phase':<24}{'ms a month':>11}{'compiled':>10}{'dispatch':>10}{'calls':>7}"
+    lines = [head + f"{'Python':>9}"]
+    for name, (seconds, in_passes, n, handing) in rows.items():
         lines.append(f"  {name:<24}{seconds * per:11.3f}{in_passes * per:10.3f}"
-                     f"{n / months:7.1f}{(seconds - in_passes) * per:9.3f}")  # fmt: skip
+                     f"{handing * per:10.3f}{n / months:7.1f}"
+                     f"{(seconds - in_passes) * per:9.3f}")  # fmt: skip
     passes = sum(r[1] for r in rows.values())
+    handing = sum(r[3] for r in rows.values())
     python = months_s - passes
-    lines.append(f"  {'month':<24}{months_s * per:11.3f}{passes * per:10.3f}"
+    lines.append(f"  {'month':<24}{months_s * per:11.3f}{passes * per:10.3f}{handing * per:10.3f}"
                  f"{sum(r[2] for r in rows.values()) / months:7.1f}{python * per:9.3f}")  # fmt: skip
-    alone, whole = passes + build_s, months_s + build_s
+
+    def rate(seconds: float) -> str:
+        return (
+            f"{1.0 / seconds:.2f} runs/s ({clients * months / seconds / 1e6:.1f} M client-steps/s)"
+        )
+
     lines.append(
-        f"compiled passes {passes / months_s:.0%} of the month, the Python around them "
-        f"{python / months_s:.0%}; a run of passes alone, with this build ({build_s * 1e3:.1f} ms): "
-        f"{1.0 / alone:.2f} runs/s ({clients * months / alone / 1e6:.1f} M client-steps/s), "
-        f"against {1.0 / whole:.2f} ({clients * months / whole / 1e6:.1f} M) with the Python"
+        f"compiled passes {passes / months_s:.0%} of the month (their dispatch "
+        f"{handing / months_s:.0%}), the Python around them {python / months_s:.0%}; with this "
+        f"build ({build_s * 1e3:.1f} ms), a run of passes alone: {rate(passes + build_s)}; "
+        f"without their dispatch too (a compiled month): {rate(passes - handing + build_s)}; "
+        f"with the Python: {rate(months_s + build_s)}"
     )
     return "\n".join(lines)
 

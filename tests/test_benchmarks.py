@@ -105,8 +105,10 @@ def test_split_times_put_each_phases_passes_and_python_apart(capsys) -> None:
     rows, months_s = split_times(2_000, months)
     assert list(rows) == [*(name for name, _ in PHASES), OUTSIDE]
     assert sum(r[0] for r in rows.values()) == pytest.approx(months_s)
-    for name, (seconds, compiled, _) in rows.items():
+    for name, (seconds, compiled, _, dispatch) in rows.items():
         assert 0 <= compiled <= seconds, name
+        assert 0 <= dispatch <= compiled, name
+    assert rows["word_of_mouth"][3] > 0  # its pass's 29 arguments are handed over each month
     assert rows["retain"][2] >= 2 * months  # its draw and its pass, each month
     assert rows[OUTSIDE][2] >= 2 * months  # the month's opening and metrics passes
     assert rows["innovate"][1] < rows["work"][1]  # one number drawn, against the served's work
@@ -115,6 +117,7 @@ def test_split_times_put_each_phases_passes_and_python_apart(capsys) -> None:
     assert phases_main(["--clients", "500", "--months", "2", "--split"]) == 0
     printed = capsys.readouterr().out
     assert "compiled passes" in printed and "runs/s" in printed and OUTSIDE in printed
+    assert "a compiled month" in printed and "dispatch" in printed
 
 
 def test_rounds_keep_each_rows_fastest_and_every_rate(tmp_path: Path, capsys) -> None:
