@@ -227,7 +227,11 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
         say(f"  splits: each p read against 0.05 ÷ (readings × splits) = {level:.2g}")
     all_text = " and ".join(s.text for s in args.splits if s.low is not None or s.values)
     for r in ev.readings:
-        say(f"  {r.verdict.reading.name}: P(holds) {r.verdict.p_text()}: {r.verdict.words}")
+        v = r.verdict
+        say(
+            f"  {v.reading.name}: P(holds) {v.p_text()}: {v.words} ({v.near} worlds near an "
+            f"edge, {v.unresolved} of them too noisy to place)"
+        )
         for f in (f for f in found if f.reading is r):
             if f.profile is None:
                 say(f"    {f.split.key}: no groups ({f.why})")
