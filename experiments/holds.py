@@ -35,7 +35,7 @@ the noisy worlds are the ones bounded. Simulated studies (``tests/test_holds.py`
 effects, normal and t(3) noise, narrow bands measured with small to band-wide noise, and per-world
 noise spread lognormally, with and without a link to the effect, two-sided and one-sided bands)
 cover the true share at least 90% of the time at the study's size, at a nominal 95%, but for a
-one-sided band with most worlds near its edge and noise proportional to the effect: 83–88% (a
+one-sided band with most worlds near its edge and noise proportional to the effect: 78–88% (a
 known limit: the moderated noise underestimates the noisiest worlds'; ``UNDER_COVERED`` there).
 The point itself is still biased where the noise is uneven (−0.07 at σ = 1 in some of those
 regimes): the interval, not the point, carries the verdict.
