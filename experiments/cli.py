@@ -5,19 +5,24 @@ from __future__ import annotations
 import argparse
 import shlex
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
 from experiments.outputs import reports_folder
-from model.interfaces.cli.inputs import check_out, create_out, output_path, seed
+from model.interfaces.cli.inputs import check_out, create_out, output_path, ranged_int, seed
 from model.interfaces.cli.where import add_where, where_of
 
-__all__ = ["add_experiment"]
+__all__ = ["MAX_DEEP_REPS", "add_experiment"]
+
+#: The most replications ``--deep-reps`` allows a world (a bound on one study's cost).
+MAX_DEEP_REPS = 64
 
 
 def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention experiment NAME|--all [--size S] [--workers N | --scheduler A |
-    --dask-local N] [--seed S] [--pin KEY=VALUE ...] [--split KEY[=...] ...] [--out DIR]``."""
+    --dask-local N] [--seed S] [--deep-reps N] [--pin KEY=VALUE ...] [--split KEY[=...] ...]
+    [--out DIR]``."""
     from experiments.sizes import SIZES
 
     p = subparsers.add_parser(
@@ -40,6 +45,15 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         shared="the report folder's .store",
     )
     p.add_argument("--seed", type=seed("--seed"), default=1, metavar="S", help="world seed (1)")
+    p.add_argument(
+        "--deep-reps",
+        type=ranged_int("--deep-reps", 1, MAX_DEEP_REPS),
+        metavar="N",
+        help="replications, at most, of a world near a band edge still too noisy to place (the "
+        "size's: 12 at default, 4 at quick; at least its replications near an edge): more narrow "
+        "P(holds)' interval, at their cost; the store is extended, and a later run at the size's "
+        "own reads only what that asks for",
+    )
     p.add_argument(
         "--pin",
         type=_pin,
@@ -130,6 +144,15 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             "experiment: --fresh and --split given together; allowed: one of them (a split reads "
             "the stored study: run it with --fresh first, then split it)"
         )
+    from experiments.sizes import SIZES
+
+    least = SIZES[args.size].max_reps
+    if args.deep_reps is not None and args.deep_reps < least:
+        raise CliError(
+            f"experiment --deep-reps: value {args.deep_reps} is not allowed; allowed: an integer, "
+            f"{least} ≤ x ≤ {MAX_DEEP_REPS} (size '{args.size}' runs {least} replications in "
+            "every world near an edge already)"
+        )
     if args.out is not None:
         check_out(args.out)  # before any experiment runs
     args.where = where_of(args)  # (a tls:// scheduler without its files: refused here)
@@ -198,6 +221,8 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     say = (lambda *_a, **_k: None) if args.quiet else print
     say(f"{name}: {module.CLAIM.title}", flush=True)
     size = SIZES[args.size].pinned(args.pins) if args.pins else SIZES[args.size]
+    if args.deep_reps is not None:
+        size = replace(size, deep_reps=args.deep_reps)
     store = _store(args)
     if args.splits and not store.is_dir():
         say(f"  no stored study at {store}: running it first (the split then reads it)")

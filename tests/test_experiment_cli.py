@@ -121,3 +121,28 @@ def test_a_name_all_and_list_are_one_choice(tmp_path):
         assert refused.returncode == 2, args
         assert "allowed: one of an experiment's name, --all or --list" in refused.stderr
         assert "Traceback" not in refused.stderr and not (tmp_path / "reports").exists()
+
+
+def test_deep_reps_extends_the_study_and_a_later_run_reads_the_sizes_own(tmp_path, capsys):
+    """--deep-reps N replicates the worlds still too noisy to place up to N (the report says
+    so, and so does its command); run again without it, the study reads only what its size asks
+    for and writes the report a fresh study of that size writes. Below the size's replications
+    near an edge it is refused, naming the flag, the value and the range."""
+    from model.interfaces.cli.main import main
+
+    deep = ["experiment", "lost_client", "--size", "quick", "--workers", "1", "--quiet"]
+    assert main([*deep, "--deep-reps", "6", "--out", str(tmp_path / "a")]) == 0
+    text = (tmp_path / "a" / "lost_client.md").read_text(encoding="utf-8")
+    assert "up to 6 in those still too noisy to place" in text and "--deep-reps 6" in text
+    assert main([*deep, "--out", str(tmp_path / "a")]) == 0
+    assert main([*deep, "--out", str(tmp_path / "b")]) == 0
+
+    def rows(folder: str) -> list:
+        return json.loads((tmp_path / folder / "lost_client.json").read_text(encoding="utf-8"))[
+            "rows"
+        ]
+
+    assert rows("a") == rows("b")
+    assert main([*deep, "--deep-reps", "1", "--out", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "--deep-reps: value 1 is not allowed; allowed: an integer, 2 ≤ x ≤ 64" in err
