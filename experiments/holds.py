@@ -29,7 +29,8 @@ which assumes only that it lies somewhere — and so, with either band, is a wor
 whose standard error exceeds :data:`MAX_SE_RATIO` times the median of the worlds near an edge
 (the line corrects each world to first order in its noise: the noisiest carry the error left);
 the others are extrapolated as above. Where most of the worlds near an edge are unresolved the
-interval is mostly these bounds, and :attr:`Holds.bounded` says so. Every world is judged with its own noise
+interval is mostly these bounds, and :attr:`Holds.bounded` says so. Every world is judged with
+its own noise
 (:func:`experiments.noise.world_noise`: its replications' variance moderated by every world's), so
 the noisy worlds are the ones bounded. Simulated studies (``tests/test_holds.py``: four shapes of
 effects, normal and t(3) noise, narrow bands measured with small to band-wide noise, and per-world

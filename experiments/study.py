@@ -233,8 +233,8 @@ def claim_values(
 
     Replication 0 in every kept world and 1 in the first ``size.pilot``; then the worlds near a band
     edge on some reading run up to ``size.max_reps`` replications, by the typical noise and then
-    by their own, and those still too noisy to place up to ``size.deep_reps``. Resumable by (world, replication): only what no stored batch holds is run. A
-    study extended by another wave runs the new worlds and those old ones that the new worlds'
+    by their own, and those still too noisy to place up to ``size.deep_reps``. Resumable by
+    (world, replication): only what no stored batch holds is run. A study extended by another wave runs the new worlds and those old ones that the new worlds'
     noise now puts near an edge, and returns what a fresh study of all its worlds would.
     """
     folder = Path(store).resolve() / "claims" / module.CLAIM.name  # (absolute: as world_table)
