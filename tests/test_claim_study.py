@@ -173,7 +173,7 @@ def test_worlds_too_noisy_to_place_run_up_to_the_deep_replications(tmp_path):
 def test_an_extended_study_is_the_fresh_study_of_all_its_worlds(tmp_path):
     """Another wave can move the second look: in the first 12 worlds a third of the replicated
     ones swing by ±5, so the worlds 3 from the edge are near by their own noise; 48 quiet worlds
-    on the edge added, they no longer are. The extended study returns what a fresh one of all 60
+    on the edge, of the swinging worlds' mean effect, added, they no longer are. The extended study returns what a fresh one of all 60
     worlds does (their stored replications unread), and the first did replicate them."""
     module = _fake_claim()
     worlds = draw_worlds(60, seed=4)
@@ -188,10 +188,10 @@ def test_an_extended_study_is_the_fresh_study_of_all_its_worlds(tmp_path):
 
     def measure(base, seed):
         world, rep = world_of[seed - seed % 16], seed % 16
-        sign = 1.0 if rep % 2 else -1.0
         level = {"pilot": 10.0, "swing": 10.0, "three": 13.0, "quiet": 10.0}[kind(world)]
-        swing = 5.0 if kind(world) == "swing" and rep else 0.1
-        return {"effect": level + swing * sign}
+        if kind(world) == "swing":  # ±5 about 10, its mean the quiet worlds' (one size)
+            return {"effect": level + (-0.1, 5.0, -5.0, 0.1)[rep]}
+        return {"effect": level + (0.1 if rep % 2 else -0.1)}
 
     module.measure = measure  # type: ignore[attr-defined]
     first = claim_values(module, worlds.iloc[:12], size, tmp_path / "extended")
