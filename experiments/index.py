@@ -26,6 +26,9 @@ __all__ = ["MIN_WORLDS", "main", "write_index"]
 
 #: Plausible worlds a verdict should rest on (issue 16).
 MIN_WORLDS = 500
+#: A report row's share of worlds near an edge and its count still too noisy to place (older
+#: summaries lack it: an empty cell).
+_EDGE = "near an edge (unresolved)"
 
 
 def write_index(reports: Path | None = None, out: Path | None = None, took: str = "") -> Path:
@@ -51,9 +54,9 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         if not path.exists():
             title = load(name).CLAIM.title
             if (reports / f"{name}.md").exists():  # a report without its summary (older code)
-                rows.append(f"| [{name}]({rel}): {title} | (no summary: regenerate) | | | | | |")
+                rows.append(f"| [{name}]({rel}): {title} | (no summary: regenerate) | | | | | | |")
             else:
-                rows.append(f"| {name}: {title} | (no report yet) | | | | | |")
+                rows.append(f"| {name}: {title} | (no report yet) | | | | | | |")
             continue
         s = json.loads(path.read_text(encoding="utf-8"))
         worlds.add((s["drawn"], s["kept"]))
@@ -72,7 +75,8 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
             claim = f"[{name}]({rel}): {s['title']}{scope}" if i == 0 else ""
             rows.append(
                 f"| {claim} | {r['reading']} ({r['band']}) | {r['P(holds) [95%]']} | "
-                f"{r['verdict']} | {r['at the defaults']} | {r['where it holds (PRIM)']} | "
+                f"{r['verdict']} | {r.get(_EDGE, '')} | {r['at the defaults']} | "
+                f"{r['where it holds (PRIM)']} | "
                 f"{r['top driver (PAWN)']} |"
             )
     drawn = ", ".join(f"{d} drawn, {k} kept" for d, k in sorted(worlds)) or "none yet"
@@ -113,7 +117,8 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "`experiments/noise.py`) — with a 95% interval that carries both the sampling of worlds and",
         "each world's noise, a world near an edge as noisy as the band replicated up to twelve",
         "times and, if still too noisy to place, counted out at its low end and in at its high end",
-        "(*bounds* where most worlds near an edge are such; each report counts them);",
+        "(*bounds* where most worlds near an edge are such; *near an edge (unresolved)* gives",
+        "the share of worlds within their margin of an edge and how many are still unplaced);",
         "the share *undefined* beside it is of all plausible worlds (nothing to measure: a",
         "percentage of a profit the baseline firm did not make, or a link whose cause did not",
         "move), and the shares in band, above and below are of the measured effects. Where a",
@@ -150,9 +155,9 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *_regenerate_lines(pins),
         took,
         "",
-        "| claim | reading (band) | P(holds) [95%] | verdict | at the defaults | where it holds "
-        "| what decides it |",
-        "|---|---|---|---|---|---|---|",
+        "| claim | reading (band) | P(holds) [95%] | verdict | near an edge (unresolved) "
+        "| at the defaults | where it holds | what decides it |",
+        "|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         *index_level_lines(boxes, unboxed),

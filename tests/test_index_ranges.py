@@ -106,3 +106,21 @@ def test_the_index_names_the_size_effects_below_its_level():
     assert text.startswith("Below 0.025: `claim` `a` (P(holds) 0.56 with 800 people, 0.70 with")
     assert "`b`" not in text  # (0.03 is above 0.05 ÷ 2)
     assert size_effects_text([entry("c", 0.5, (1, 1))], 800, 8000).startswith("No reading's")
+
+
+def test_the_index_counts_each_readings_worlds_near_an_edge_and_unresolved(tmp_path):
+    """The verdict table's *near an edge (unresolved)* cell is the report row's (an older
+    summary without it: an empty cell, the row still whole)."""
+    row = {
+        "reading": "ad_saved", "band": "≥ 10 %", "P(holds) [95%]": "0.79 [0.73, 0.83]",
+        "verdict": "undetermined", "at the defaults": "9.96", "where it holds (PRIM)": "-",
+        "top driver (PAWN)": "attract.ad_p_max",
+    }  # fmt: skip
+    summary = {**_summary({}), "rows": [{**row, "near an edge (unresolved)": "12% (14)"}, row]}
+    (tmp_path / "word_of_mouth.json").write_text(json.dumps(summary))
+    text = write_index(tmp_path).read_text()
+    assert "| verdict | near an edge (unresolved) | at the defaults |" in text
+    rows = [line for line in text.splitlines() if "| ad_saved (≥ 10 %) |" in line]
+    assert len(rows) == 2
+    assert "| undetermined | 12% (14) | 9.96 |" in rows[0]
+    assert "| undetermined |  | 9.96 |" in rows[1] and rows[1].count("|") == rows[0].count("|")
