@@ -13,15 +13,18 @@ from experiments.outputs import reports_folder
 from model.interfaces.cli.inputs import check_out, create_out, output_path, ranged_int, seed
 from model.interfaces.cli.where import add_where, where_of
 
-__all__ = ["MAX_DEEP_REPS", "add_experiment"]
+__all__ = ["MAX_DEEP_REPS", "MAX_WORLDS", "add_experiment"]
 
 #: The most replications ``--deep-reps`` allows a world (a bound on one study's cost).
 MAX_DEEP_REPS = 64
+#: The most plausible worlds ``--worlds`` asks for (a bound on one study's cost: 35 times the
+#: default size's 566, hours of runs on two cores).
+MAX_WORLDS = 20_000
 
 
 def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention experiment NAME|--all [--size S] [--workers N | --scheduler A |
-    --dask-local N] [--seed S] [--deep-reps N] [--pin KEY=VALUE ...] [--split KEY[=...] ...]
+    --dask-local N] [--seed S] [--worlds N] [--deep-reps N] [--pin KEY=VALUE ...] [--split KEY[=...] ...]
     [--out DIR]``."""
     from experiments.sizes import SIZES
 
@@ -45,6 +48,14 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         shared="the report folder's .store",
     )
     p.add_argument("--seed", type=seed("--seed"), default=1, metavar="S", help="world seed (1)")
+    p.add_argument(
+        "--worlds",
+        type=ranged_int("--worlds", 1, MAX_WORLDS),
+        metavar="N",
+        help="plausible worlds wanted, at least (the size's: 500 at default, one wave's at "
+        "quick): more waves are drawn until N are kept, a narrower P(holds) interval at their "
+        "cost; the store is extended, and a later run at the size's own reads only its waves",
+    )
     p.add_argument(
         "--deep-reps",
         type=ranged_int("--deep-reps", 1, MAX_DEEP_REPS),
@@ -223,6 +234,8 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     size = SIZES[args.size].pinned(args.pins) if args.pins else SIZES[args.size]
     if args.deep_reps is not None:
         size = replace(size, deep_reps=args.deep_reps)
+    if args.worlds is not None:
+        size = size.wanting(args.worlds)
     store = _store(args)
     if args.splits and not store.is_dir():
         say(f"  no stored study at {store}: running it first (the split then reads it)")

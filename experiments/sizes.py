@@ -82,6 +82,16 @@ class Size:
             raise ValueError("pins: none given; allowed: at least one KEY=VALUE")
         return replace(self, pins=checked, scale_clients=0, scale_worlds=0)
 
+    def wanting(self, worlds: int) -> Size:
+        """This size with at least ``worlds`` plausible worlds wanted (``retention experiment
+        --worlds``): waves of the size's are drawn until that many are kept, with enough waves
+        allowed for one drawn world in a hundred to be kept (the default size keeps about one in
+        thirty, 566 of 16,000; the quick size's small short markets about one in eighty)."""
+        if worlds < 1:
+            raise ValueError(f"worlds: value {worlds} is not allowed; allowed: an integer ≥ 1")
+        waves = -(-100 * worlds // self.wave)
+        return replace(self, target=worlds, max_waves=max(self.max_waves, waves))
+
     def without_pins(self) -> Size:
         """The drawn study a pinned size is compared with: the same size with nothing pinned,
         whose manifest is the drawn study's. Not the inverse of :meth:`pinned`: the scale check

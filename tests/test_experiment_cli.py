@@ -146,3 +146,33 @@ def test_deep_reps_extends_the_study_and_a_later_run_reads_the_sizes_own(tmp_pat
     assert main([*deep, "--deep-reps", "1", "--out", str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err
     assert "--deep-reps: value 1 is not allowed; allowed: an integer, 2 ≤ x ≤ 64" in err
+
+
+def test_worlds_extends_the_study_and_a_later_run_reads_the_sizes_own(tmp_path, capsys):
+    """--worlds N draws more waves until N plausible worlds are kept (the report says so, and so
+    does its command); run again without it, the study reads only the size's own waves and writes
+    the report a fresh study of that size writes. Outside 1..MAX_WORLDS it is refused, naming the
+    flag, the value and the range."""
+    from experiments.cli import MAX_WORLDS
+    from model.interfaces.cli.main import main
+
+    quick = ["experiment", "lost_client", "--size", "quick", "--workers", "1", "--quiet"]
+
+    def summary(folder: str) -> dict:
+        return json.loads((tmp_path / folder / "lost_client.json").read_text(encoding="utf-8"))
+
+    assert main([*quick, "--out", str(tmp_path / "b")]) == 0
+    one_wave = summary("b")["kept"]
+    want = one_wave + 1  # more than the quick size's one wave keeps
+    assert main([*quick, "--worlds", str(want), "--out", str(tmp_path / "a")]) == 0
+    more = summary("a")
+    assert more["drawn"] >= 2 * summary("b")["drawn"] and more["kept"] >= want
+    text = (tmp_path / "a" / "lost_client.md").read_text(encoding="utf-8")
+    assert f"until {want:,} are plausible" in text and f"--worlds {want}" in text
+    assert main([*quick, "--out", str(tmp_path / "a")]) == 0
+    assert summary("a")["kept"] == one_wave and summary("a")["rows"] == summary("b")["rows"]
+    capsys.readouterr()
+    for bad in ("0", str(MAX_WORLDS + 1)):
+        assert main([*quick, "--worlds", bad, "--out", str(tmp_path / "c")]) == 2
+        err = capsys.readouterr().err
+        assert f"--worlds: value '{bad}' is not allowed" in err and f"1 ≤ x ≤ {MAX_WORLDS}" in err
