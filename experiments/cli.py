@@ -24,8 +24,8 @@ MAX_WORLDS = 20_000
 
 def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention experiment NAME|--all [--size S] [--workers N | --scheduler A |
-    --dask-local N] [--seed S] [--worlds N] [--deep-reps N] [--pin KEY=VALUE ...] [--split KEY[=...] ...]
-    [--out DIR]``."""
+    --dask-local N] [--seed S] [--worlds N] [--deep-reps N] [--pin KEY=VALUE ...]
+    [--split KEY[=...] ...] [--out DIR]``."""
     from experiments.sizes import SIZES
 
     p = subparsers.add_parser(

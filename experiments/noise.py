@@ -22,14 +22,18 @@ near a one-sided band's edge — towards the quiet ones' level, and P(holds)'s i
 (78–88% of simulated studies where the noise was proportional to the effect). With
 :data:`MIN_TREND_WORLDS` or more replicated worlds the prior's scale follows the effect's size, as
 in the intensity-based moderation of Sartor et al. (2006, *BMC Bioinformatics* 7:538): the log
-variance is regressed on a quadratic in ``log(|mean| + c)`` (``c`` a twentieth of the median
-|mean|, so a zero effect has a finite size), ``d₀`` is fitted from the spread left around that
-trend, and each world's ``s₀²`` is the trend at its own size (held within the fitted sizes' range:
-a quadratic is not taken past its data). A world with fewer than two replications has nothing of
-its own: it gets the :data:`UNREPLICATED_QUANTILE` quantile of the prior at its size (with a
-constant prior, of the replicated worlds' posterior variances), a noise level as large as nine
-worlds in ten of its size have, so that a world measured once is not taken as far from an edge only
-because the typical world's noise is small.
+variance is regressed on ``log(|mean| + c)`` (``c`` a twentieth of the median |mean|, so a zero
+effect has a finite size), ``d₀`` is fitted from the spread left around that line, and each
+world's ``s₀²`` is the line at its own size, the size held within the middle 90% of the fitted
+worlds' (a few extreme worlds do not set the scale of the others; a quadratic, tried first,
+overshot tenfold at the ends of the committed studies' sizes). A world with fewer than two
+replications has nothing of its own: it gets the :data:`UNREPLICATED_QUANTILE` quantile of the
+replicated worlds' posterior variances, each taken relative to its scale and put back at the
+world's own (so at its size), and never less than that quantile of the posteriors themselves (its
+size is its one draw: one landing near zero does not make it quiet). So a world measured once is
+not taken as far from an edge only because the typical world's noise is small. (The prior's own
+0.9 quantile is not used: with the small ``d₀`` the committed studies have, 0.4–2, it lies 60 to
+thousands of times above its scale.)
 """
 
 from __future__ import annotations
@@ -52,17 +56,20 @@ __all__ = [
     "world_noise",
 ]
 
-#: The quantile of a world's prior (or, with a constant prior, of the replicated worlds' moderated
-#: variances) given to a world with fewer than two replications. An assumption, checked by
-#: simulation (``tests/test_holds.py``'s 20 regimes of per-world noise spread lognormally with
-#: σ = 0.5 and 1, 40 studies each): at 0.9 P(holds)'s interval covered the truth in at least 90% of
-#: the studies of every regime; at 0.75 (with a constant prior), in as few as 42%.
+#: The quantile of the replicated worlds' moderated variances (relative to their prior's scale)
+#: given to a world with fewer than two replications. An assumption, checked by simulation
+#: (``tests/test_holds.py``'s 20 regimes of per-world noise spread lognormally with σ = 0.5 and 1,
+#: 40 studies each): at 0.9 P(holds)'s interval covered the truth in at least 90% of the studies
+#: of every regime; at 0.75 (with a constant prior), in as few as 42%.
 UNREPLICATED_QUANTILE = 0.9
 #: Fewer worlds with a variance of their own than this: no prior is fitted (the pooled level).
 MIN_WORLDS = 3
-#: Fewer worlds with a variance of their own than this: the prior's scale is one constant (a
-#: quadratic trend in the effect's size, three coefficients, needs several worlds a coefficient).
-MIN_TREND_WORLDS = 10
+#: Fewer worlds with a variance of their own than this: the prior's scale is one constant (``d₀``
+#: is read from the spread around the line, which a handful of worlds leaves to chance).
+MIN_TREND_WORLDS = 30
+#: The share of the fitted worlds' sizes within which a world's size is held for its scale (the
+#: middle 90%): the line is not taken to, or past, its few most extreme worlds (an assumption).
+SIZE_RANGE = (0.05, 0.95)
 #: The offset of an effect's size, as a share of the median |mean|: ``log(|mean| + c)`` keeps a
 #: zero effect finite without letting near-zero effects stretch the trend (an assumption).
 SIZE_OFFSET = 0.05
@@ -77,21 +84,24 @@ class NoisePrior(NamedTuple):
 
     def moderate(self, variance: np.ndarray, df: np.ndarray) -> np.ndarray:
         """Each world's posterior variance from its sample ``variance`` on ``df`` degrees of
-        freedom (``df`` < 1: the :data:`UNREPLICATED_QUANTILE` quantile of its prior at its size,
-        or, with a constant prior, of the replicated worlds' posteriors)."""
+        freedom (``df`` < 1: the :data:`UNREPLICATED_QUANTILE` quantile of the replicated worlds'
+        posteriors, each relative to its scale, at the world's own scale, and at least that
+        quantile of the posteriors themselves)."""
         d = np.asarray(df, float)
         s2 = np.nan_to_num(np.asarray(variance, float), nan=0.0, posinf=np.inf)
         own = d >= 1
         scale = np.broadcast_to(np.asarray(self.variance, float), d.shape)
-        if not np.isfinite(self.df):
-            return scale.copy()
-        post = (self.df * scale + d * s2) / (self.df + np.where(own, d, 0.0))
-        if np.ndim(self.variance):  # the prior's own quantile, at the world's size
-            fill = scale * self.df / chi2.ppf(1.0 - UNREPLICATED_QUANTILE, self.df)
+        if np.isfinite(self.df):
+            post = (self.df * scale + d * s2) / (self.df + np.where(own, d, 0.0))
         else:
-            # The level the replicated worlds' posteriors reach at the quantile (not the constant
-            # prior's own tail, whose shape a few near-zero variances set).
-            fill = float(np.quantile(post[own], UNREPLICATED_QUANTILE)) if own.any() else np.nan
+            post = scale.copy()
+        if not own.any():
+            return np.where(own, post, np.nan)
+        # (Not the prior's own tail: with the small d₀ of real studies it lies far out.)
+        q = UNREPLICATED_QUANTILE
+        fill = np.maximum(
+            float(np.quantile((post / scale)[own], q)) * scale, float(np.quantile(post[own], q))
+        )
         return np.where(own, post, fill)
 
 
@@ -130,10 +140,11 @@ def fit_prior(
     of the fit. None where fewer than :data:`MIN_WORLDS` worlds remain.
 
     Given ``size`` (each world's mean effect) and :data:`MIN_TREND_WORLDS` worlds or more, the
-    mean of the ``e`` is a quadratic in ``z = log(|size| + c)`` fitted by least squares (Sartor
-    et al. 2006), ``d₀`` comes from the residuals' variance (on the fit's n − 3 degrees of
-    freedom) less sampling's, and ``s₀²`` is one a world: the trend at its ``z``, held within the
-    fitted worlds' range of ``z`` (a world of no finite size: at their median).
+    mean of the ``e`` is a line in ``z = log(|size| + c)`` fitted by least squares (Sartor et
+    al. 2006), ``d₀`` comes from the residuals' variance (on the fit's n − rank degrees of
+    freedom) less sampling's, and ``s₀²`` is one a world: the line at its ``z``, held within the
+    :data:`SIZE_RANGE` quantiles of the fitted worlds' ``z`` (a world of no finite size: at
+    their median).
 
     >>> rng = np.random.default_rng(0)
     >>> s2 = 4.0 * rng.chisquare(3, 400) / 3  # one noise level, sampling spread only
@@ -161,13 +172,14 @@ def _fit_trend(s2: np.ndarray, d: np.ndarray, size: np.ndarray, ok: np.ndarray) 
     offset = SIZE_OFFSET * float(np.median(size[ok])) + np.finfo(float).tiny
     z = np.log(size + offset)
     e = _log_variances(s2[ok], d[ok])
-    design = np.vander(z[ok], 3, increasing=True)  # 1, z, z²
-    coef, *_ = np.linalg.lstsq(design, e, rcond=None)
+    design = np.vander(z[ok], 2, increasing=True)  # 1, z
+    coef, _, rank, _ = np.linalg.lstsq(design, e, rcond=None)
     resid = e - design @ coef
-    d0 = _prior_df(float(resid.var(ddof=3) - np.mean(polygamma(1, d[ok] / 2))))
-    # Every world's place on the trend: within the fitted range; no finite size, the median.
-    zw = np.clip(np.where(np.isfinite(z), z, np.median(z[ok])), z[ok].min(), z[ok].max())
-    return NoisePrior(d0, np.asarray(_scale(np.vander(zw, 3, increasing=True) @ coef, d0)))
+    d0 = _prior_df(float(resid.var(ddof=rank) - np.mean(polygamma(1, d[ok] / 2))))
+    # Every world's place on the line: within the fitted sizes' middle; no finite size, the median.
+    low, high = np.quantile(z[ok], SIZE_RANGE)
+    zw = np.clip(np.where(np.isfinite(z), z, np.median(z[ok])), low, high)
+    return NoisePrior(d0, np.asarray(_scale(np.vander(zw, 2, increasing=True) @ coef, d0)))
 
 
 def world_noise(values: pd.DataFrame, pooled_sd: float, worlds: pd.Index) -> np.ndarray:

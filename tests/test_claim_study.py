@@ -173,8 +173,9 @@ def test_worlds_too_noisy_to_place_run_up_to_the_deep_replications(tmp_path):
 def test_an_extended_study_is_the_fresh_study_of_all_its_worlds(tmp_path):
     """Another wave can move the second look: in the first 12 worlds a third of the replicated
     ones swing by ±5, so the worlds 3 from the edge are near by their own noise; 48 quiet worlds
-    on the edge, of the swinging worlds' mean effect, added, they no longer are. The extended study returns what a fresh one of all 60
-    worlds does (their stored replications unread), and the first did replicate them."""
+    on the edge, of the swinging worlds' mean effect, added, they no longer are. The extended
+    study returns what a fresh one of all 60 worlds does (their stored replications unread), and
+    the first did replicate them."""
     module = _fake_claim()
     worlds = draw_worlds(60, seed=4)
     worlds["kept"] = True

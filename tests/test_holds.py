@@ -250,27 +250,49 @@ def test_the_noise_prior_is_recovered_and_a_vanishing_spread_is_none() -> None:
 
 def test_the_noise_prior_follows_the_effects_size() -> None:
     """Noise proportional to the effect (a sd of a tenth of it, sampled on 3 degrees of freedom):
-    the prior's scale follows the size — its s₀ at an effect of 10 about ten times that at 1 —
-    and, the size explaining the spread, d₀ is large; a world measured once gets more than its
-    size's level (the prior's 0.9 quantile), a constant prior would give the large worlds the
-    small ones' level. Too few worlds for a trend: one scale."""
-    from experiments.noise import MIN_TREND_WORLDS, fit_prior
+    the prior's scale follows the size — its s₀ at an effect of 8 four times that at 2 — and, the
+    size explaining the spread, d₀ is large; a constant prior would give the large worlds the
+    small ones' level. The sizes past the middle 90% get the scale at its edge (a few extreme
+    worlds set no one's scale). A world measured once gets at least the 0.9 quantile of the
+    replicated worlds' posteriors, whatever its one draw's size. Too few worlds for a line: one
+    scale."""
+    from experiments.noise import MIN_TREND_WORLDS, UNREPLICATED_QUANTILE, fit_prior
 
     rng = np.random.default_rng(4)
     size = np.exp(rng.uniform(0.0, np.log(10.0), 2000))
     s2 = (0.1 * size) ** 2 * rng.chisquare(3, size.size) / 3
     prior = fit_prior(s2, np.full(size.size, 3.0), size=size)
     at = np.sqrt(prior.variance)
-    small, large = at[np.argmin(size)], at[np.argmax(size)]
-    assert 8.0 < large / small < 12.0 and abs(large - 1.0) < 0.15
+    two, eight = at[np.argmin(abs(size - 2.0))], at[np.argmin(abs(size - 8.0))]
+    assert 3.4 < eight / two < 4.7 and abs(eight - 0.8) < 0.12
     assert prior.df > 30
+    edge = np.quantile(size, 0.95)
+    assert at.max() == pytest.approx(at[np.argmin(abs(size - edge))], rel=0.01)
     df = np.r_[np.zeros(1), np.full(size.size - 1, 3.0)]
-    once = np.sqrt(prior.moderate(np.r_[np.nan, s2[1:]], df))[0]
-    assert once > 0.1 * size[0]
+    post = prior.moderate(np.r_[np.nan, s2[1:]], df)
+    assert post[0] >= np.quantile(post[1:], UNREPLICATED_QUANTILE) * (1 - 1e-12)
     constant = fit_prior(s2, np.full(size.size, 3.0))
-    assert np.ndim(constant.variance) == 0 and np.sqrt(constant.variance) < 0.6 * large
+    assert np.ndim(constant.variance) == 0 and np.sqrt(constant.variance) < 0.6 * eight
     few = MIN_TREND_WORLDS - 1
     assert np.ndim(fit_prior(s2[:few], np.full(few, 3.0), size=size[:few]).variance) == 0
+
+
+def test_a_few_worlds_that_agree_exactly_do_not_blow_up_the_unreplicated_noise() -> None:
+    """A tenth of the replicated worlds agreeing to rounding (variances of 10⁻³⁰, so d₀ is
+    small and the prior's own tail far out): a world measured once gets a noise of its size's
+    order, within a few times the replicated worlds', not thousands."""
+    from experiments.noise import fit_prior
+
+    rng = np.random.default_rng(5)
+    n = 600
+    size = np.exp(rng.normal(0.0, 0.5, n))
+    s2 = (0.2 * size) ** 2 * rng.chisquare(3, n) / 3
+    s2[: n // 10] = 1e-30 * size[: n // 10] ** 2
+    df = np.r_[np.zeros(1), np.full(n - 1, 3.0)]
+    prior = fit_prior(np.r_[np.nan, s2[1:]], df, size=size)
+    assert prior.df < 2  # (the agreeing worlds spread the log variances widely)
+    sd = np.sqrt(prior.moderate(np.r_[np.nan, s2[1:]], df))
+    assert sd[0] < 5 * np.quantile(sd[1:], 0.9)
 
 
 def test_the_worlds_near_an_edge_and_those_unresolved_are_counted():
