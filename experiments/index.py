@@ -48,6 +48,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     unboxed: list[str] = []  # reports whose summaries keep no PRIM boxes (older code)
     pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
+    study = ""  # the flags of the study's size the reports were written at (beyond the default)
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
         rel = Path(os.path.relpath(reports / f"{name}.md", out.parent)).as_posix()
@@ -68,6 +69,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         unboxed += [] if "boxes" in s else [name]
         pairs += len(s["rows"]) * s.get("uncertainties", 0)
         checked = checked or s.get("scale_worlds")
+        study = study or _size_flags(s)
         if s.get("pin"):
             pins.append((name, rel, s["pin"]))
         for i, r in enumerate(s["rows"]):
@@ -152,7 +154,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *fact_rows,
         "",
         "Sources and units of each fact: `model/studies/worlds.py` and every report's last table.",
-        *_regenerate_lines(pins),
+        *_regenerate_lines(pins, study),
         took,
         "",
         "| claim | reading (band) | P(holds) [95%] | verdict | near an edge (unresolved) "
@@ -199,20 +201,35 @@ def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
     ]
 
 
-def _regenerate_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
-    """The command that writes these reports and this page again."""
+def _regenerate_lines(pins: list[tuple[str, str, dict]], study: str = "") -> list[str]:
+    """The command that writes these reports and this page again (``study``: the size's flags,
+    :func:`_size_flags`)."""
+    flags = " ".join(f for f in (study, pin_flags(_pins(pins[0][2])) if pins else "") if f)
+    command = f"retention experiment --all --workers 2{' ' + flags if flags else ''}"
     if not pins:
         return [
             "Regenerate every report and this page with",
-            "`retention experiment --all --workers 2` (this page alone: `python -m "
-            "experiments.index`).",
+            f"`{command}` (this page alone: `python -m experiments.index`).",
         ]
-    flags = pin_flags(_pins(pins[0][2]))
     return [
         "Regenerate every report and this page with",
-        f"`retention experiment --all --workers 2 {flags}` (it also runs, or resumes, the drawn "
-        "study it is compared with).",
+        f"`{command}` (it also runs, or resumes, the drawn study it is compared with).",
     ]
+
+
+def _size_flags(summary: dict) -> str:
+    """``--size S --worlds N --deep-reps N``, each only where a report's study differs from the
+    default size (a summary of older code, without them: none)."""
+    from experiments.sizes import SIZES
+
+    name = summary.get("size", "default")
+    size = SIZES.get(name, SIZES["default"])
+    flags = [] if name == "default" else [f"--size {name}"]
+    if summary.get("wanted", size.target) != size.target:
+        flags.append(f"--worlds {summary['wanted']}")
+    if summary.get("deep_reps", size.deep_reps) != size.deep_reps:
+        flags.append(f"--deep-reps {summary['deep_reps']}")
+    return " ".join(flags)
 
 
 def _pins(pin: dict) -> Pins:

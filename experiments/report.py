@@ -376,6 +376,8 @@ def write_report(
         "kept": ev.kept,
         "seconds": ev.seconds,
         "size": ev.size_name,
+        "wanted": ev.size.target,  # (--worlds, --deep-reps: the index's command repeats them)
+        "deep_reps": ev.size.deep_reps,
         "rejections": ev.rejections.drop(columns="source").to_dict("records"),
         "rows": summary_rows(ev),
         "boxes": box_records(ev),

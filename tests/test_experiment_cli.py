@@ -167,6 +167,7 @@ def test_worlds_extends_the_study_and_a_later_run_reads_the_sizes_own(tmp_path, 
     assert main([*quick, "--worlds", str(want), "--out", str(tmp_path / "a")]) == 0
     more = summary("a")
     assert more["drawn"] >= 2 * summary("b")["drawn"] and more["kept"] >= want
+    assert more["wanted"] == want  # (the index's regenerate command repeats it)
     text = (tmp_path / "a" / "lost_client.md").read_text(encoding="utf-8")
     assert f"until {want:,} are plausible" in text and f"--worlds {want}" in text
     assert main([*quick, "--out", str(tmp_path / "a")]) == 0

@@ -124,3 +124,25 @@ def test_the_index_counts_each_readings_worlds_near_an_edge_and_unresolved(tmp_p
     assert len(rows) == 2
     assert "| undetermined | 12% (14) | 9.96 |" in rows[0]
     assert "| undetermined |  | 9.96 |" in rows[1] and rows[1].count("|") == rows[0].count("|")
+
+
+def test_the_regenerate_command_repeats_the_studys_size_and_flags(tmp_path):
+    """A study written at the quick size, with --worlds and --deep-reps of its own, is regenerated
+    by a command that says so; one at the default size (or from a summary of older code) by the
+    plain command."""
+    from experiments.sizes import SIZES
+
+    def command(summary: dict) -> str:
+        (tmp_path / "word_of_mouth.json").write_text(json.dumps(summary))
+        text = " ".join(write_index(tmp_path).read_text().split())
+        return text.split("Regenerate every report and this page with `")[1].split("`")[0]
+
+    plain = _summary({})
+    assert command(plain) == "retention experiment --all --workers 2"
+    default = SIZES["default"]
+    same = {**plain, "size": "default", "wanted": default.target, "deep_reps": default.deep_reps}
+    assert command(same) == "retention experiment --all --workers 2"
+    quick = {**plain, "size": "quick", "wanted": 40, "deep_reps": 9}
+    assert command(quick) == (
+        "retention experiment --all --workers 2 --size quick --worlds 40 --deep-reps 9"
+    )
