@@ -219,11 +219,14 @@ def _regenerate_lines(pins: list[tuple[str, str, dict]], study: str = "") -> lis
 
 def _size_flags(summary: dict) -> str:
     """``--size S --worlds N --deep-reps N``, each only where a report's study differs from the
-    default size (a summary of older code, without them: none)."""
+    default size (a summary of older code, without them, or of a size the command line does not
+    offer: none)."""
     from experiments.sizes import SIZES
 
     name = summary.get("size", "default")
-    size = SIZES.get(name, SIZES["default"])
+    if name not in SIZES:  # (a size made in Python, which the command line does not offer)
+        return ""
+    size = SIZES[name]
     flags = [] if name == "default" else [f"--size {name}"]
     if summary.get("wanted", size.target) != size.target:
         flags.append(f"--worlds {summary['wanted']}")
