@@ -48,7 +48,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     unboxed: list[str] = []  # reports whose summaries keep no PRIM boxes (older code)
     pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
-    study = ""  # the flags of the study's size the reports were written at (beyond the default)
+    studies: set[str] = set()  # the flags of the studies the reports were written by
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
         rel = Path(os.path.relpath(reports / f"{name}.md", out.parent)).as_posix()
@@ -69,7 +69,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         unboxed += [] if "boxes" in s else [name]
         pairs += len(s["rows"]) * s.get("uncertainties", 0)
         checked = checked or s.get("scale_worlds")
-        study = study or _size_flags(s)
+        studies.add(_size_flags(s))
         if s.get("pin"):
             pins.append((name, rel, s["pin"]))
         for i, r in enumerate(s["rows"]):
@@ -154,7 +154,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *fact_rows,
         "",
         "Sources and units of each fact: `model/studies/worlds.py` and every report's last table.",
-        *_regenerate_lines(pins, study),
+        *_regenerate_lines(pins, studies),
         took,
         "",
         "| claim | reading (band) | P(holds) [95%] | verdict | near an edge (unresolved) "
@@ -201,30 +201,30 @@ def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
     ]
 
 
-def _regenerate_lines(pins: list[tuple[str, str, dict]], study: str = "") -> list[str]:
-    """The command that writes these reports and this page again (``study``: the size's flags,
-    :func:`_size_flags`)."""
+def _regenerate_lines(pins: list[tuple[str, str, dict]], studies: set[str]) -> list[str]:
+    """The command that writes these reports and this page again (``studies``: each report's
+    study flags, :func:`_size_flags`; reports of several studies have no one command)."""
+    if len(studies) > 1:
+        return [
+            "These reports were written by studies of different sizes or seeds ("
+            + "; ".join(f"`{f}`" if f else "the default" for f in sorted(studies))
+            + "): regenerate each with `retention experiment NAME` and those flags.",
+        ]
+    study = next(iter(studies), "")
     flags = " ".join(f for f in (study, pin_flags(_pins(pins[0][2])) if pins else "") if f)
     command = f"retention experiment --all --workers 2{' ' + flags if flags else ''}"
-    if not pins:
-        return [
-            "Regenerate every report and this page with",
-            f"`{command}` (this page alone: `python -m experiments.index`).",
-        ]
-    return [
-        "Regenerate every report and this page with",
-        f"`{command}` (it also runs, or resumes, the drawn study it is compared with).",
-    ]
+    then = "it also runs, or resumes, the drawn study it is compared with"
+    then = then if pins else "this page alone: `python -m experiments.index`"
+    return ["Regenerate every report and this page with", f"`{command}` ({then})."]
 
 
 def _size_flags(summary: dict) -> str:
-    """``--size S --worlds N --deep-reps N``, each only where a report's study differs from the
-    default size (a summary of older code, without them, or of a size the command line does not
-    offer: none)."""
+    """``--size S --worlds N --deep-reps N --seed S``, each only where a report's study differs
+    from the default (older summaries lack them; a size the command line lacks: none)."""
     from experiments.sizes import SIZES
 
     name = summary.get("size", "default")
-    if name not in SIZES:  # (a size made in Python, which the command line does not offer)
+    if name not in SIZES:  # (a size made in Python: no command repeats it)
         return ""
     size = SIZES[name]
     flags = [] if name == "default" else [f"--size {name}"]
@@ -232,6 +232,8 @@ def _size_flags(summary: dict) -> str:
         flags.append(f"--worlds {summary['wanted']}")
     if summary.get("deep_reps", size.deep_reps) != size.deep_reps:
         flags.append(f"--deep-reps {summary['deep_reps']}")
+    if summary.get("seed", 1) != 1:
+        flags.append(f"--seed {summary['seed']}")
     return " ".join(flags)
 
 

@@ -32,8 +32,8 @@ replicated worlds' posterior variances, each taken relative to its scale and put
 world's own (so at its size), and never less than that quantile of the posteriors themselves (its
 size is its one draw: one landing near zero does not make it quiet). So a world measured once is
 not taken as far from an edge only because the typical world's noise is small. (The prior's own
-0.9 quantile is not used: the committed studies' ``d₀`` are small, 0.5–4.6 (median 2.1), and at
-``d₀`` = 2 that quantile is 9 times the scale, at 1.1 44 times, at 0.5 some 2,700 times.)
+0.9 quantile is not used: the committed studies' ``d₀`` are small, 0.52–4.6 (median 2.1), and at
+``d₀`` = 2 that quantile is 9.5 times the scale, at 1.1 44 times, at 0.52 some 2,700 times.)
 """
 
 from __future__ import annotations
@@ -87,9 +87,9 @@ class NoisePrior(NamedTuple):
         freedom (``df`` < 1: the :data:`UNREPLICATED_QUANTILE` quantile of the replicated worlds'
         posteriors, each relative to its scale, at the world's own scale, and at least that
         quantile of the posteriors themselves)."""
-        d = np.asarray(df, float)
-        s2 = np.nan_to_num(np.asarray(variance, float), nan=0.0, posinf=np.inf)
-        own = d >= 1
+        d, v = np.asarray(df, float), np.asarray(variance, float)
+        s2 = np.nan_to_num(v, nan=0.0, posinf=np.inf)
+        own = (d >= 1) & ~np.isnan(v)  # (no variance known: as a world measured once)
         scale = np.broadcast_to(np.asarray(self.variance, float), d.shape)
         if np.isfinite(self.df):
             post = (self.df * scale + d * s2) / (self.df + np.where(own, d, 0.0))
@@ -99,9 +99,11 @@ class NoisePrior(NamedTuple):
             return np.where(own, post, np.nan)
         # (Not the prior's own tail: with the small d₀ of real studies it lies far out.)
         q = UNREPLICATED_QUANTILE
-        fill = np.maximum(
-            float(np.quantile((post / scale)[own], q)) * scale, float(np.quantile(post[own], q))
-        )
+        with np.errstate(divide="ignore", invalid="ignore"):  # (a scale of 0: exp underflowed)
+            fill = np.maximum(
+                float(np.nanquantile((post / scale)[own], q)) * scale,
+                float(np.nanquantile(post[own], q)),
+            )
         return np.where(own, post, fill)
 
 

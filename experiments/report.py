@@ -378,6 +378,7 @@ def write_report(
         "size": ev.size_name,
         "wanted": ev.size.target,  # (--worlds, --deep-reps: the index's command repeats them)
         "deep_reps": ev.size.deep_reps,
+        "seed": ev.seed,
         "rejections": ev.rejections.drop(columns="source").to_dict("records"),
         "rows": summary_rows(ev),
         "boxes": box_records(ev),

@@ -142,7 +142,18 @@ def test_the_regenerate_command_repeats_the_studys_size_and_flags(tmp_path):
     default = SIZES["default"]
     same = {**plain, "size": "default", "wanted": default.target, "deep_reps": default.deep_reps}
     assert command(same) == "retention experiment --all --workers 2"
-    quick = {**plain, "size": "quick", "wanted": 40, "deep_reps": 9}
+    quick = {**plain, "size": "quick", "wanted": 40, "deep_reps": 9, "seed": 3}
     assert command(quick) == (
-        "retention experiment --all --workers 2 --size quick --worlds 40 --deep-reps 9"
+        "retention experiment --all --workers 2 --size quick --worlds 40 --deep-reps 9 --seed 3"
     )
+
+
+def test_reports_of_several_studies_name_no_one_command(tmp_path):
+    """One claim rerun at the quick size beside the default reports: the index says the reports
+    come from different studies and gives each one's flags, not one command for all."""
+    (tmp_path / "word_of_mouth.json").write_text(json.dumps(_summary({})))
+    other = {**_summary({}), "name": "pareto", "size": "quick"}
+    (tmp_path / "pareto.json").write_text(json.dumps(other))
+    text = " ".join(write_index(tmp_path).read_text().split())
+    assert "Regenerate every report" not in text
+    assert "written by studies of different sizes or seeds (the default; `--size quick`)" in text
