@@ -96,7 +96,7 @@ class NoisePrior(NamedTuple):
         else:
             post = scale.copy()
         if not own.any():
-            return np.where(own, post, np.nan)
+            return np.full(d.shape, np.nan)
         # (Not the prior's own tail: with the small d₀ of real studies it lies far out.)
         q = UNREPLICATED_QUANTILE
         with np.errstate(divide="ignore", invalid="ignore"):  # (a scale of 0: exp underflowed)
@@ -203,10 +203,10 @@ def world_noise(values: pd.DataFrame, pooled_sd: float, worlds: pd.Index) -> np.
         The square root of :meth:`NoisePrior.moderate`, one per world of ``worlds``, the prior's
         scale following each world's mean effect (:func:`fit_prior`).
     """
-    g = values.groupby("world")["y"]
-    var = g.var(ddof=1).reindex(worlds).to_numpy()
-    df = (g.size() - 1).reindex(worlds).fillna(0).astype(float).to_numpy()
-    prior = fit_prior(var, df, size=g.mean().reindex(worlds).to_numpy())
+    stats = values.groupby("world")["y"].agg(["var", "size", "mean"]).reindex(worlds)  # (one pass)
+    var = stats["var"].to_numpy(float)
+    df = (stats["size"] - 1).fillna(0).to_numpy(float)
+    prior = fit_prior(var, df, size=stats["mean"].to_numpy(float))
     if prior is None:
         return np.full(len(worlds), float(pooled_sd))
     return np.sqrt(prior.moderate(var, df))
