@@ -15,8 +15,9 @@ from experiments.conditional_section import along_index_lines
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from experiments.pin_section import control_lines, pin_paragraph
-from experiments.pins import Pins, pin_flags, pins_text
+from experiments.pins import Pins, pins_text
 from experiments.prim_section import index_level_lines
+from experiments.regenerate import regenerate_lines, size_flags
 from experiments.report import REPORTS
 from experiments.scale_check import Flips
 from experiments.scale_section import flips_text, kappa_text, size_effects_text
@@ -69,7 +70,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         unboxed += [] if "boxes" in s else [name]
         pairs += len(s["rows"]) * s.get("uncertainties", 0)
         checked = checked or s.get("scale_worlds")
-        studies.add(_size_flags(s))
+        studies.add(size_flags(s))
         if s.get("pin"):
             pins.append((name, rel, s["pin"]))
         for i, r in enumerate(s["rows"]):
@@ -154,7 +155,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *fact_rows,
         "",
         "Sources and units of each fact: `model/studies/worlds.py` and every report's last table.",
-        *_regenerate_lines(pins, studies),
+        *regenerate_lines([p for _, _, p in pins], studies, reports),
         took,
         "",
         "| claim | reading (band) | P(holds) [95%] | verdict | near an edge (unresolved) "
@@ -199,42 +200,6 @@ def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
         *rows,
         "",
     ]
-
-
-def _regenerate_lines(pins: list[tuple[str, str, dict]], studies: set[str]) -> list[str]:
-    """The command that writes these reports and this page again (``studies``: each report's
-    study flags, :func:`_size_flags`; reports of several studies have no one command)."""
-    if len(studies) > 1:
-        return [
-            "These reports were written by studies of different sizes or seeds ("
-            + "; ".join(f"`{f}`" if f else "the default" for f in sorted(studies))
-            + "): regenerate each with `retention experiment NAME` and those flags.",
-        ]
-    study = next(iter(studies), "")
-    flags = " ".join(f for f in (study, pin_flags(_pins(pins[0][2])) if pins else "") if f)
-    command = f"retention experiment --all --workers 2{' ' + flags if flags else ''}"
-    then = "it also runs, or resumes, the drawn study it is compared with"
-    then = then if pins else "this page alone: `python -m experiments.index`"
-    return ["Regenerate every report and this page with", f"`{command}` ({then})."]
-
-
-def _size_flags(summary: dict) -> str:
-    """``--size S --worlds N --deep-reps N --seed S``, each only where a report's study differs
-    from the default (older summaries lack them; a size the command line lacks: none)."""
-    from experiments.sizes import SIZES
-
-    name = summary.get("size", "default")
-    if name not in SIZES:  # (a size made in Python: no command repeats it)
-        return ""
-    size = SIZES[name]
-    flags = [] if name == "default" else [f"--size {name}"]
-    if summary.get("wanted", size.target) != size.target:
-        flags.append(f"--worlds {summary['wanted']}")
-    if summary.get("deep_reps", size.deep_reps) != size.deep_reps:
-        flags.append(f"--deep-reps {summary['deep_reps']}")
-    if summary.get("seed", 1) != 1:
-        flags.append(f"--seed {summary['seed']}")
-    return " ".join(flags)
 
 
 def _pins(pin: dict) -> Pins:

@@ -4,6 +4,7 @@ of a fact changes, gathered from the reports' summaries."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -126,15 +127,20 @@ def test_the_index_counts_each_readings_worlds_near_an_edge_and_unresolved(tmp_p
     assert "| undetermined |  | 9.96 |" in rows[1] and rows[1].count("|") == rows[0].count("|")
 
 
-def test_the_regenerate_command_repeats_the_studys_size_and_flags(tmp_path):
+def test_the_regenerate_command_repeats_the_studys_size_and_flags(tmp_path, monkeypatch):
     """A study written at the quick size, with --worlds and --deep-reps of its own, is regenerated
     by a command that says so; one at the default size (or from a summary of older code) by the
-    plain command."""
+    plain command; reports outside the command's own folder by one that names theirs."""
     from experiments.sizes import SIZES
 
+    # Run from a folder outside any checkout: the command's own folder is ./experiments-reports.
+    monkeypatch.chdir(tmp_path)
+    folder = Path("experiments-reports")
+    folder.mkdir()
+
     def command(summary: dict) -> str:
-        (tmp_path / "word_of_mouth.json").write_text(json.dumps(summary))
-        text = " ".join(write_index(tmp_path).read_text().split())
+        (folder / "word_of_mouth.json").write_text(json.dumps(summary))
+        text = " ".join(write_index(folder).read_text().split())
         return text.split("Regenerate every report and this page with `")[1].split("`")[0]
 
     plain = _summary({})
@@ -146,6 +152,15 @@ def test_the_regenerate_command_repeats_the_studys_size_and_flags(tmp_path):
     assert command(quick) == (
         "retention experiment --all --workers 2 --size quick --worlds 40 --deep-reps 9 --seed 3"
     )
+    # Reports written elsewhere (`--out DIR`): the command names that folder, quoted for a shell.
+    elsewhere = tmp_path / "my reports"
+    elsewhere.mkdir()
+    (elsewhere / "word_of_mouth.json").write_text(json.dumps(quick))
+    text = " ".join(write_index(elsewhere).read_text().split())
+    assert (
+        "`retention experiment --all --workers 2 --size quick --worlds 40 --deep-reps 9 --seed 3 "
+        f"--out '{elsewhere}'` (this page alone: `python -m experiments.index '{elsewhere}'`)"
+    ) in text
 
 
 def test_reports_of_several_studies_name_no_one_command(tmp_path):
