@@ -22,8 +22,8 @@ near a one-sided band's edge — towards the quiet ones' level, and P(holds)'s i
 (78–88% of simulated studies where the noise was proportional to the effect). With
 :data:`MIN_TREND_WORLDS` or more replicated worlds the prior's scale follows the effect's size, as
 in the intensity-based moderation of Sartor et al. (2006, *BMC Bioinformatics* 7:538): the log
-variance is regressed on ``log(|mean| + c)`` (``c`` a twentieth of the median |mean|, so a zero
-effect has a finite size), ``d₀`` is fitted from the spread left around that line, and each
+variance is regressed on ``log(|mean| + c)`` (``c`` a twentieth of the median |mean| — of the
+nonzero ones' where most are exactly 0 — so a zero effect has a finite size), ``d₀`` is fitted from the spread left around that line, and each
 world's ``s₀²`` is the line at its own size, the size held within the middle 90% of the fitted
 worlds' (a few extreme worlds do not set the scale of the others; a quadratic, tried first,
 overshot tenfold at the ends of the committed studies' sizes). A world with fewer than two
@@ -159,8 +159,11 @@ def fit_prior(
     if size is not None:
         a = np.abs(np.asarray(size, float))
         ok_trend = ok & np.isfinite(a)
-        if ok_trend.sum() >= MIN_TREND_WORLDS:
-            return _fit_trend(s2_all, d_all, a, ok_trend)
+        trend = (
+            _fit_trend(s2_all, d_all, a, ok_trend) if ok_trend.sum() >= MIN_TREND_WORLDS else None
+        )
+        if trend is not None:
+            return trend
     s2, d = s2_all[ok], d_all[ok]
     if s2.size < MIN_WORLDS:
         return None
@@ -169,9 +172,19 @@ def fit_prior(
     return NoisePrior(d0, float(_scale(float(e.mean()), d0)))
 
 
-def _fit_trend(s2: np.ndarray, d: np.ndarray, size: np.ndarray, ok: np.ndarray) -> NoisePrior:
-    """:func:`fit_prior` with a scale following ``size`` (``ok``: the worlds fitted)."""
-    offset = SIZE_OFFSET * float(np.median(size[ok])) + np.finfo(float).tiny
+def _fit_trend(
+    s2: np.ndarray, d: np.ndarray, size: np.ndarray, ok: np.ndarray
+) -> NoisePrior | None:
+    """:func:`fit_prior` with a scale following ``size`` (``ok``: the worlds fitted); None where
+    most fitted sizes are exactly zero and fewer than :data:`MIN_TREND_WORLDS` are not (then
+    the prior's scale is one constant)."""
+    typical = float(np.median(size[ok]))
+    if typical == 0:  # most fitted effects exactly zero: the nonzero ones' median sets the offset
+        nonzero = size[ok][size[ok] > 0]
+        if nonzero.size < MIN_TREND_WORLDS:  # (too few to place a line along the sizes)
+            return None
+        typical = float(np.median(nonzero))
+    offset = SIZE_OFFSET * typical
     z = np.log(size + offset)
     e = _log_variances(s2[ok], d[ok])
     design = np.vander(z[ok], 2, increasing=True)  # 1, z

@@ -295,6 +295,29 @@ def test_a_few_worlds_that_agree_exactly_do_not_blow_up_the_unreplicated_noise()
     assert sd[0] < 5 * np.quantile(sd[1:], 0.9)
 
 
+def test_a_study_whose_effects_are_mostly_exactly_zero_keeps_the_line_among_the_rest() -> None:
+    """Three fifths of the worlds with an effect of exactly 0 (noise sd 1) and the rest 5–50
+    (sd a fifth of it): the sizes' offset comes from the nonzero effects, so the zero worlds are
+    not put hundreds of log units away to swing the line — each group gets its own level
+    within a fifth (an offset from the median of every size, 0 here, gave the large effects 0.58
+    of their variance). With fewer nonzero effects than a line needs, one scale."""
+    from experiments.noise import MIN_TREND_WORLDS, fit_prior
+
+    rng = np.random.default_rng(1)
+    n = 200
+    size = np.zeros(n)
+    size[:80] = rng.uniform(5.0, 50.0, 80)
+    sd = np.where(size > 0, 0.2 * size, 1.0)
+    s2 = sd**2 * rng.chisquare(3, n) / 3
+    prior = fit_prior(s2, np.full(n, 3.0), size=size)
+    ratio = prior.variance / sd**2
+    assert abs(np.median(ratio[size == 0]) - 1) < 0.2
+    assert abs(np.median(ratio[size > 0]) - 1) < 0.2
+    few = size.copy()
+    few[MIN_TREND_WORLDS - 1 :] = 0.0
+    assert np.ndim(fit_prior(s2, np.full(n, 3.0), size=few).variance) == 0
+
+
 def test_the_worlds_near_an_edge_and_those_unresolved_are_counted():
     """Four worlds on the 25 edge: three with se 1 (placed) and one with se 5 (more than 1.5 ×
     their median: counted out, then in); two far inside; one undefined (left out)."""
