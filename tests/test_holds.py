@@ -15,21 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from experiments.coverage import BAND, UNEVEN, effects, uneven_study
 from experiments.framework import Reading, judge, proportion_interval
 from experiments.holds import MAX_SE_SHARE, holds, placing
 
-BAND = (25.0, 85.0)
 Z = 1.959963984540054
-
-
-def _effects(shape: str, rng: np.random.Generator, n: int) -> np.ndarray:
-    if shape == "lognormal":  # skewed, a long tail above the band: noise moves worlds out
-        return np.exp(rng.normal(np.log(45.0), 0.6, n))
-    if shape == "uniform":
-        return rng.uniform(0.0, 120.0, n)
-    if shape == "edge":  # half the worlds within a noise margin of the upper edge
-        return rng.normal(85.0, 12.0, n)
-    return rng.normal(55.0, 60.0, n)  # wide: most worlds far from both edges
 
 
 def _study(
@@ -42,7 +32,7 @@ def _study(
     mu: np.ndarray | None = None,
 ):
     """One simulated study: the truth, P(holds) and the plain count's exact interval."""
-    mu = _effects(shape, rng, n) if mu is None else mu
+    mu = effects(shape, rng, n) if mu is None else mu
     truth = float(np.mean((mu >= band[0]) & (mu <= band[1])))
 
     def draw(k: int) -> np.ndarray:
@@ -153,48 +143,6 @@ def test_a_report_says_when_its_interval_is_the_bounds() -> None:
     assert v.high - v.low > 0.5  # (near every world is near an edge: little is known)
 
 
-#: Shapes of effects for the uneven-noise studies: (effects, band, the noise's median sd).
-UNEVEN = {
-    "lognormal": (lambda rng, n: _effects("lognormal", rng, n), BAND, 20.0),
-    "edge": (lambda rng, n: _effects("edge", rng, n), BAND, 20.0),
-    "narrow": (lambda rng, n: np.exp(rng.normal(np.log(7.0), 0.5, n)), (5.6, 8.75), 0.8),
-    # One-sided: a gain above zero, and a gain above 1 with most worlds near it.
-    "positive": (lambda rng, n: np.exp(rng.normal(0.0, 1.0, n)) - 0.8, (0.0, np.inf), 1.0),
-    "above_one": (lambda rng, n: rng.normal(1.5, 1.0, n), (1.0, np.inf), 1.0),
-}
-
-
-def _uneven_study(shape: str, sigma: float, linked: bool, rng: np.random.Generator, own: bool):
-    """A study whose worlds' noise differs: each world's per-run sd lognormal (σ = ``sigma`` on
-    the log scale) around the shape's, and, ``linked``, proportional to the world's effect as
-    well (a percentage change of a small base is noisier). Replicated by the study's own rule
-    (the first pass judged with the typical noise, up to four replications; with ``own``, the
-    second look with each world's own, up to four, and the third, up to twelve where a world near
-    an edge is still too noisy to place: experiments/looks.py), then judged with each world's own
-    noise (``own``) or the typical one."""
-    effects, band, base = UNEVEN[shape]
-    n = 566
-    mu = effects(rng, n)
-    sd = base * np.exp(rng.normal(0.0, sigma, n))
-    if linked:
-        sd *= np.abs(mu) / np.median(np.abs(mu))
-    y = mu[:, None] + rng.standard_normal((n, 12)) * sd[:, None]
-    reading = Reading("x", "an effect", "“a band”", "a paper", "%", band)
-    world, rep = np.repeat(np.arange(n), 12), np.tile(np.arange(12), n)
-    values = pd.DataFrame({"world": world, "rep": rep, "x": y.ravel()})
-    keep = (rep == 0) | ((rep == 1) & (world < 32))
-    per, _ = judge(reading, values[keep], own_noise=False)
-    keep |= np.isin(world, per.loc[per["near_edge"], "world"].to_numpy()) & (rep < 4)
-    if own:
-        per, _ = judge(reading, values[keep], own_noise=True)
-        keep |= np.isin(world, per.loc[per["near_edge"], "world"].to_numpy()) & (rep < 4)
-        per, _ = judge(reading, values[keep], own_noise=True)
-        loud = placing(per["effect"].to_numpy(float), per["se"].to_numpy(float), band)[1]
-        keep |= np.isin(world, per.loc[loud, "world"].to_numpy())
-    _, v = judge(reading, values[keep], own_noise=own)
-    return float(np.mean((mu >= band[0]) & (mu <= band[1]))), v
-
-
 @pytest.mark.parametrize("linked", [False, True])
 @pytest.mark.parametrize("sigma", [0.5, 1.0])
 @pytest.mark.parametrize("shape", list(UNEVEN))
@@ -205,7 +153,7 @@ def test_uneven_noise_is_covered_with_each_worlds_own(shape, sigma, linked) -> N
     following the effect's size (experiments/noise.py), the one-sided band with noise linked to
     the effect was covered in 78–88% of 120–200 studies."""
     rng = np.random.default_rng([17, len(shape), int(10 * sigma), linked])
-    runs = [_uneven_study(shape, sigma, linked, rng, own=True) for _ in range(40)]
+    runs = [uneven_study(shape, sigma, linked, rng, own=True) for _ in range(40)]
     covered = np.mean([v.low <= t <= v.high for t, v in runs])
     assert covered >= 0.90, f"{shape}, σ {sigma}, linked {linked}: covered {covered:.2f}"
 
@@ -214,7 +162,7 @@ def test_one_typical_noise_fails_where_noise_is_uneven() -> None:
     """What each world's own noise is for: with the one typical level the interval missed the
     truth in most studies whose per-world noise spread lognormally with σ = 1."""
     rng = np.random.default_rng(23)
-    runs = [_uneven_study("lognormal", 1.0, False, rng, own=False) for _ in range(40)]
+    runs = [uneven_study("lognormal", 1.0, False, rng, own=False) for _ in range(40)]
     assert np.mean([v.low <= t <= v.high for t, v in runs]) < 0.6
 
 
@@ -329,3 +277,16 @@ def test_the_worlds_near_an_edge_and_those_unresolved_are_counted():
     assert near.tolist() == [True] * 4 + [False] * 3
     assert unresolved.tolist() == [False] * 3 + [True] + [False] * 3
     assert holds(effect, np.full(7, 1.0), (25.0, 85.0)).unresolved == 0
+
+
+def test_the_coverage_table_is_reproducible_and_refuses_a_bad_count(capsys) -> None:
+    """``python -m experiments.coverage``: one row per regime, the same numbers for the same
+    seed, and a count of studies below 1 refused naming the flag, value and range."""
+    from experiments.coverage import coverage_table, main
+
+    table = coverage_table(studies=2, seed=3)
+    assert len(table) == 2 * 2 * len(UNEVEN) and table["covered"].between(0, 1).all()
+    assert table.equals(coverage_table(studies=2, seed=3))
+    with pytest.raises(SystemExit):
+        main(["--studies", "0"])
+    assert "--studies: value 0 is not allowed; allowed: an integer ≥ 1" in capsys.readouterr().err
