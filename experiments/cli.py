@@ -83,8 +83,8 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         metavar="KEY[=LOW..HIGH|=A,B]",
         help="also judge each reading in groups of this declared uncertainty: fifths of its "
         "values (or one group per alternative), or your range and the worlds below and above "
-        "it, or your alternatives and the others; read from the stored study, nothing is run "
-        "again; reports go to DIR/split/SPLIT (repeatable)",
+        "it, or your alternatives and the others; read from the stored study (a study not yet "
+        "stored, or missing runs, is run first); reports go to DIR/split/SPLIT (repeatable)",
     )
     p.add_argument(
         "--fresh",
@@ -290,15 +290,23 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
 
 def _run_all(args: argparse.Namespace, command: str) -> int:
     from experiments.index import write_index
+    from experiments.progress import batches_run
     from experiments.study import shared_pool
 
-    t0 = time.perf_counter()
+    t0, ran = time.perf_counter(), batches_run()
     with shared_pool(quiet=args.quiet, **args.where) as place:
         for name in EXPERIMENTS:
             _run_one(name, args, command)
+    ran = batches_run() - ran
+    # Whether it ran the study or read it back: minutes apart (a fresh study takes many times it).
+    runs = (
+        f"{ran:,} batches of runs run, the rest read from the store"
+        if ran
+        else "every run read from the store"
+    )
     took = (
         f"The last `{command}` took {(time.perf_counter() - t0) / 60:.1f} minutes "
-        f"(size '{args.size}', on {place})."
+        f"(size '{args.size}', on {place}; {runs})."
     )
     # With --out X the index goes into X itself, never into X's parent.
     index = write_index(_reports(args), None, took)

@@ -375,6 +375,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{str(reports)!r}: no such folder of reports; give the --out folder of "
             "'retention experiment' (run from inside the checkout for the committed ones)"
         )
+    if not any((reports / f"{name}.json").exists() for name in EXPERIMENTS):
+        parser.error(
+            f"{str(reports)!r}: no claim's report summary (NAME.json) in it; give the --out "
+            "folder of 'retention experiment'"
+        )
     print(write_index(reports))
     return 0
 

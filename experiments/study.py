@@ -38,6 +38,7 @@ import pandas as pd
 
 from experiments.baseline import Baseline, baseline_run
 from experiments.looks import asked_for, edge_worlds
+from experiments.progress import STAGES, counted
 from experiments.sizes import SIZES, Size
 from experiments.store import fingerprint, open_stage
 from experiments.tasks import claim_batch, defaults_task, world_batch
@@ -120,12 +121,14 @@ def _run_tasks(tasks: list[tuple[Callable, tuple]], workers: int, label: str) ->
     with shared_pool(workers) if not _POOL else nullcontext():
         pool, quiet = _POOL[-1]
         futures = [pool.submit(fn, *args) for fn, args in tasks]
-        step = max(len(futures) // 10, 1)
+        counted(len(futures))
+        # At each tenth of the batches (once each: 16 batches print 10 lines, not 16).
+        marks = {-(-len(futures) * k // 10) for k in range(1, 11)}
         with bar(len(futures), label, unit="batch", enabled=not quiet) as progress:
             for i, f in enumerate(futures, 1):
                 f.result()
                 progress.update(1)
-                if not quiet and (i % step == 0 or i == len(futures)):
+                if not quiet and i in marks:
                     progress.write(f"  {label}: {i}/{len(futures)} batches", file=sys.stderr)
 
 
@@ -209,8 +212,10 @@ def _submit_reps(
     folder: Path,
     prefix: str,
     workers: int,
+    stage: str = "",
 ) -> None:
-    """Run the replications ``want`` (world → reps), ``size.batch`` worlds a task."""
+    """Run the replications ``want`` (world → reps), ``size.batch`` worlds a task (``stage``:
+    the progress lines' name of it; by default, the stage its file ``prefix`` marks)."""
     rows = {int(r["world"]): r for r in kept.to_dict("records")}
     worlds = [w for w in sorted(want) if want[w]]
     tasks = []
@@ -218,7 +223,7 @@ def _submit_reps(
         jobs = [(rows[w], want[w]) for w in worlds[start : start + size.batch]]
         path = folder / f"{prefix}{worlds[start]:06d}.parquet"
         tasks.append((claim_batch, (module.__name__, jobs, size.settings(), str(path))))
-    _run_tasks(tasks, workers, module.CLAIM.name)
+    _run_tasks(tasks, workers, f"{module.CLAIM.name}, {stage or STAGES.get(prefix, prefix)}")
 
 
 def claim_values(
@@ -347,7 +352,7 @@ def _one_rep(
     done = _read(folder)
     have = set(done["world"]) if len(done) else set()
     want = {int(w): [rep] for w in rows["world"] if int(w) not in have}
-    _submit_reps(module, want, rows, size, folder, "batch-s", workers)
+    _submit_reps(module, want, rows, size, folder, "batch-s", workers, stage.name)
     return _kept_values(folder, rows)
 
 

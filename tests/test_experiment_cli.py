@@ -59,6 +59,16 @@ def test_experiment_shows_a_bar_on_a_terminal_and_nothing_when_quiet(monkeypatch
     shown = capsys.readouterr()
     assert "worlds:" in shown.err and "batch" in shown.err  # the bar, on stderr
     assert "P(holds)" in shown.out
+    # Each stage named, each line once (16 world batches: a line at each tenth, not 16).
+    assert "pareto, first look: " in shown.err and "pareto, scale: " in shown.err
+    lines = [line for line in shown.err.splitlines() if line.startswith("  worlds: ")]
+    assert len(lines) == len(set(lines)) <= 10
+    # The batches this process ran, counted (a store's read back are not: see the --all timing).
+    from experiments.progress import batches_run
+
+    before = batches_run()
+    assert main([*args, "--quiet"]) == 0 and batches_run() == before
+    capsys.readouterr()
     assert main([*args[:-1], str(tmp_path / "b"), "--quiet"]) == 0
     quiet = capsys.readouterr()
     assert quiet.out == "" and "batch" not in quiet.err

@@ -82,7 +82,7 @@ def test_rebuilding_the_index_alone_keeps_the_last_runs_timing_and_blames_no_mac
     assert "two shared cores" not in text and "a larger --size draws more" in text
 
 
-def test_the_index_command_takes_a_folder_and_refuses_a_missing_one(tmp_path, capsys):
+def test_the_index_command_takes_a_folder_and_refuses_a_missing_or_empty_one(tmp_path, capsys):
     from experiments.index import main
 
     (tmp_path / "word_of_mouth.json").write_text(json.dumps(_summary({"share": ["x", "x", "x"]})))
@@ -91,6 +91,12 @@ def test_the_index_command_takes_a_folder_and_refuses_a_missing_one(tmp_path, ca
         main([str(tmp_path / "none")])
     assert stop.value.code == 2
     assert "no such folder of reports" in capsys.readouterr().err
+    # A folder with no claim's summary: refused, not an index of empty rows.
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SystemExit) as stop:
+        main([str(tmp_path / "empty")])
+    assert stop.value.code == 2 and not (tmp_path / "empty" / "README.md").exists()
+    assert "no claim's report summary (NAME.json) in it" in capsys.readouterr().err
 
 
 def test_the_index_names_the_size_effects_below_its_level():

@@ -325,7 +325,11 @@ BAD = [
     ),
     (
         {**_params(**{"levers.ad_budget": [0.0, 9.0]}), "design": {"kind": "sobol"}},
-        r"design.samples: value None.*sobol needs",
+        r"design.samples: missing; sobol needs its base size N \(runs N\(2D\+2\)\): an integer ≥ 2",
+    ),
+    (
+        {**_params(**{"levers.ad_budget": [0.0, 9.0]}), "design": {"kind": "lhs", "samples": 1}},
+        r"design.samples: value 1 is not allowed; lhs needs the number of points: an integer ≥ 2",
     ),
     (
         {**GRID, "design": {"kind": "factorial"}},

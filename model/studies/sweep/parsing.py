@@ -235,14 +235,16 @@ def _design(raw: Any, fail) -> DesignSpec:
             )
     else:
         what = {
-            "lhs": "points",
-            "sobol": "base size N (runs N(2D+2))",
-            "morris": "trajectories (runs r(D+1))",
+            "lhs": "the number of points",
+            "sobol": "its base size N (runs N(2D+2))",
+            "morris": "the number of trajectories (runs r(D+1))",
         }[kind]
+        if samples is None:
+            raise fail(f"design.samples: missing; {kind} needs {what}: an integer ≥ 2")
         if not isinstance(samples, int) or isinstance(samples, bool) or samples < 2:
             raise fail(
-                f"design.samples: value {samples!r} is not allowed; {kind} needs the number of "
-                f"{what}: an integer ≥ 2"
+                f"design.samples: value {samples!r} is not allowed; {kind} needs {what}: an "
+                "integer ≥ 2"
             )
         if kind == "sobol" and samples & (samples - 1):
             raise fail(
