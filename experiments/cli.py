@@ -288,6 +288,18 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     say(f"  worlds drawn {ev.drawn}, kept {ev.kept}; report: {path}", flush=True)
 
 
+def took_sentence(command: str, minutes: float, size: str, place: str, ran: int) -> str:
+    """The index's sentence on how long the last ``--all`` took, saying whether it ran the
+    study (``ran`` batches) or read it back from the store: minutes apart, a fresh study many
+    times a resumed one."""
+    runs = (
+        f"{ran:,} batches of runs run, the rest read from the store"
+        if ran
+        else "every run read from the store"
+    )
+    return f"The last `{command}` took {minutes:.1f} minutes (size '{size}', on {place}; {runs})."
+
+
 def _run_all(args: argparse.Namespace, command: str) -> int:
     from experiments.index import write_index
     from experiments.progress import batches_run
@@ -297,17 +309,8 @@ def _run_all(args: argparse.Namespace, command: str) -> int:
     with shared_pool(quiet=args.quiet, **args.where) as place:
         for name in EXPERIMENTS:
             _run_one(name, args, command)
-    ran = batches_run() - ran
-    # Whether it ran the study or read it back: minutes apart (a fresh study takes many times it).
-    runs = (
-        f"{ran:,} batches of runs run, the rest read from the store"
-        if ran
-        else "every run read from the store"
-    )
-    took = (
-        f"The last `{command}` took {(time.perf_counter() - t0) / 60:.1f} minutes "
-        f"(size '{args.size}', on {place}; {runs})."
-    )
+    minutes = (time.perf_counter() - t0) / 60
+    took = took_sentence(command, minutes, args.size, str(place), batches_run() - ran)
     # With --out X the index goes into X itself, never into X's parent.
     index = write_index(_reports(args), None, took)
     if not args.quiet:

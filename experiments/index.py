@@ -15,9 +15,9 @@ from experiments.conditional_section import along_index_lines
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from experiments.pin_section import control_lines, pin_paragraph
-from experiments.pins import Pins, pins_text
+from experiments.pins import pins_text
 from experiments.prim_section import index_level_lines
-from experiments.regenerate import regenerate_lines, size_flags
+from experiments.regenerate import regenerate_lines, summary_pins
 from experiments.report import REPORTS
 from experiments.scale_check import Flips
 from experiments.scale_section import flips_text, kappa_text, size_effects_text
@@ -49,7 +49,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     unboxed: list[str] = []  # reports whose summaries keep no PRIM boxes (older code)
     pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
-    studies: set[str] = set()  # the flags of the studies the reports were written by
+    summaries: list[dict] = []  # each report's summary (the command that writes them again)
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
         rel = Path(os.path.relpath(reports / f"{name}.md", out.parent)).as_posix()
@@ -70,7 +70,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         unboxed += [] if "boxes" in s else [name]
         pairs += len(s["rows"]) * s.get("uncertainties", 0)
         checked = checked or s.get("scale_worlds")
-        studies.add(size_flags(s))
+        summaries.append(s)
         if s.get("pin"):
             pins.append((name, rel, s["pin"]))
         for i, r in enumerate(s["rows"]):
@@ -155,7 +155,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *fact_rows,
         "",
         "Sources and units of each fact: `model/studies/worlds.py` and every report's last table.",
-        *regenerate_lines([p for _, _, p in pins], studies, reports),
+        *regenerate_lines(summaries, reports),
         took,
         "",
         "| claim | reading (band) | P(holds) [95%] | verdict | near an edge (unresolved) "
@@ -202,14 +202,9 @@ def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
     ]
 
 
-def _pins(pin: dict) -> Pins:
-    """A report's ``pin`` as :data:`experiments.pins.Pins`."""
-    return tuple((k, v) for k, v in pin["pins"])
-
-
 def _pins_words(pin: dict) -> str:
     """``economics.overhead_share = 0``: a report's ``pin`` in words."""
-    return pins_text(_pins(pin))
+    return pins_text(summary_pins({"pin": pin}))
 
 
 def _range_lines(ranges: list[tuple[str, str, dict]]) -> list[str]:
@@ -352,6 +347,10 @@ def _last_took(index: Path) -> str:
 _TOOK = "The last `retention experiment --all"
 
 
+#: A claim's report files: its summary, or its report alone (older code wrote no summary).
+_KINDS = (".json", ".md")
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m experiments.index [REPORTS]``: rebuild the index of a reports folder."""
     import argparse
@@ -375,9 +374,9 @@ def main(argv: list[str] | None = None) -> int:
             f"{str(reports)!r}: no such folder of reports; give the --out folder of "
             "'retention experiment' (run from inside the checkout for the committed ones)"
         )
-    if not any((reports / f"{name}.json").exists() for name in EXPERIMENTS):
+    if not any((reports / f"{name}{ext}").exists() for name in EXPERIMENTS for ext in _KINDS):
         parser.error(
-            f"{str(reports)!r}: no claim's report summary (NAME.json) in it; give the --out "
+            f"{str(reports)!r}: no claim's report (NAME.json or NAME.md) in it; give the --out "
             "folder of 'retention experiment'"
         )
     print(write_index(reports))

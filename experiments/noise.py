@@ -23,8 +23,8 @@ near a one-sided band's edge — towards the quiet ones' level, and P(holds)'s i
 :data:`MIN_TREND_WORLDS` or more replicated worlds the prior's scale follows the effect's size, as
 in the intensity-based moderation of Sartor et al. (2006, *BMC Bioinformatics* 7:538): the log
 variance is regressed on ``log(|mean| + c)`` (``c`` a twentieth of the median |mean| — of the
-nonzero ones' where most are exactly 0 — so a zero effect has a finite size), ``d₀`` is fitted from the spread left around that line, and each
-world's ``s₀²`` is the line at its own size, the size held within the middle 90% of the fitted
+nonzero ones' where most are exactly 0 — so a zero effect has a finite size), ``d₀`` is fitted
+from the spread left around that line, and each world's ``s₀²`` is the line at its own size, the size held within the middle 90% of the fitted
 worlds' (a few extreme worlds do not set the scale of the others; a quadratic, tried first,
 overshot tenfold at the ends of the committed studies' sizes). A world with fewer than two
 replications has nothing of its own: it gets the :data:`UNREPLICATED_QUANTILE` quantile of the

@@ -1,8 +1,8 @@
 """The command that writes a folder of claim reports again, for the index to print.
 
 A report's summary records the study that wrote it (its size, the worlds wanted, the deep
-replications, the seed); the index repeats them, the pins of a control study and the folder, so
-that running the command it prints rewrites the same reports.
+replications, the seed, its pins and splits); the index repeats them and the folder, so that
+running the command it prints rewrites the same reports where they are.
 """
 
 from __future__ import annotations
@@ -11,59 +11,88 @@ import shlex
 from pathlib import Path
 
 from experiments.outputs import reports_folder
-from experiments.pins import pin_flags
+from experiments.pins import Pins, pin_flags, pins_slug
+from experiments.report import REPORTS
 
-__all__ = ["regenerate_lines", "size_flags"]
+__all__ = ["regenerate_lines", "study_flags", "summary_pins"]
 
 
-def regenerate_lines(pins: list[dict], studies: set[str], reports: Path) -> list[str]:
-    """The command that writes these reports and this page again.
+def regenerate_lines(summaries: list[dict], reports: Path) -> list[str]:
+    """The command that writes the reports in ``reports`` (their ``summaries``) and their index
+    again.
 
-    ``pins``: each control study's report's ``pin`` (none for a drawn study); ``studies``: each
-    report's study flags (:func:`size_flags`): reports of several studies have no one command.
-    ``--out`` is added where the reports' folder (a control study's: the one above its
-    ``pinned/KEY=VALUE``, where the command puts it) is not the folder the command writes to
-    when run from here.
+    Reports of several studies (other flags: :func:`study_flags`) have no one command: each
+    study's flags are named instead. ``--out`` is added where the folder the command's reports
+    go under (above ``pinned/KEY=VALUE`` and ``split/SPLIT``, where it puts a control study's and
+    a split's) is not the one it writes to when run from here; where the command would put the
+    reports elsewhere than ``reports`` (written by Python into a folder of their own), that is
+    said.
     """
-    base = reports.parent.parent if pins and reports.parent.name == "pinned" else reports
-    here = base.resolve() == reports_folder().resolve()
+    studies = {study_flags(s) for s in summaries}
+    first = summaries[0] if summaries else {}
+    pins, splits = summary_pins(first), _split_texts(first)
+    # The folder above the layout the command makes: DIR[/pinned/PINS][/split/SPLITS].
+    layout = Path(*(["pinned", pins_slug(pins)] if pins else []))
+    layout = layout / "split" / "+".join(splits) if splits else layout
+    parts = len(layout.parts)
+    laid_out = parts == 0 or Path(*reports.parts[-parts:]) == layout
+    base = Path(*reports.parts[:-parts]) if laid_out and parts else reports
+    here = base.resolve() in (reports_folder().resolve(), REPORTS.resolve())
     out = "" if here else f"--out {shlex.quote(str(base))}"
     if len(studies) > 1:
         return [
-            "These reports were written by studies of different sizes or seeds ("
+            "These reports were written by studies of different sizes, seeds, pins or splits ("
             + "; ".join(f"`{f}`" if f else "the default" for f in sorted(studies))
             + f"): regenerate each with `{_joined('retention experiment NAME', out)}` and those "
             "flags.",
         ]
-    pinned = pin_flags(tuple((k, v) for k, v in pins[0]["pins"])) if pins else ""
-    command = _joined(
-        "retention experiment --all --workers 2", next(iter(studies), ""), pinned, out
-    )
-    index = _joined("python -m experiments.index", "" if here else shlex.quote(str(reports)))
-    then = "it also runs, or resumes, the drawn study it is compared with"
-    then = then if pins else f"this page alone: `{index}`"
-    return ["Regenerate every report and this page with", f"`{command}` ({then})."]
+    command = _joined("retention experiment --all --workers 2", study_flags(first), out)
+    if not laid_out:
+        where = f"it writes them to `{base / layout}`, not here"
+    elif pins:
+        where = "it also runs, or resumes, the drawn study it is compared with"
+    elif splits:
+        where = "it also runs, or resumes, the study the splits are read from"
+    else:
+        index = _joined("python -m experiments.index", "" if here else shlex.quote(str(reports)))
+        where = f"this page alone: `{index}`"
+    return ["Regenerate every report and this page with", f"`{command}` ({where})."]
+
+
+def study_flags(summary: dict) -> str:
+    """``--size S --worlds N --deep-reps N --seed S --pin K=V --split S``: the flags of the study
+    that wrote a report, each only where it differs from the default (older summaries lack some;
+    a size the command line lacks: none of the size's own)."""
+    from experiments.sizes import SIZES
+
+    name = summary.get("size", "default")
+    flags = []
+    if name in SIZES:  # (a size made in Python: no command repeats it)
+        size = SIZES[name]
+        flags += [] if name == "default" else [f"--size {name}"]
+        if summary.get("wanted", size.target) != size.target:
+            flags.append(f"--worlds {summary['wanted']}")
+        if summary.get("deep_reps", size.deep_reps) != size.deep_reps:
+            flags.append(f"--deep-reps {summary['deep_reps']}")
+    if summary.get("seed", 1) != 1:
+        flags.append(f"--seed {summary['seed']}")
+    flags.append(pin_flags(summary_pins(summary)))
+    flags += [f"--split {shlex.quote(text)}" for text in _split_texts(summary)]
+    return _joined(*flags)
+
+
+def summary_pins(summary: dict) -> Pins:
+    """A report's pins (``summary["pin"]["pins"]``) as :data:`experiments.pins.Pins`; none for
+    a drawn study's."""
+    pin = summary.get("pin") or {}
+    return tuple((k, v) for k, v in pin.get("pins", []))
+
+
+def _split_texts(summary: dict) -> list[str]:
+    """The ``--split`` arguments of a report's study, in their order (none: not split)."""
+    return list(dict.fromkeys(str(s["split"]) for s in summary.get("split", [])))
 
 
 def _joined(*parts: str) -> str:
     """The non-empty ``parts`` with a space between each."""
     return " ".join(part for part in parts if part)
-
-
-def size_flags(summary: dict) -> str:
-    """``--size S --worlds N --deep-reps N --seed S``, each only where a report's study differs
-    from the default (older summaries lack them; a size the command line lacks: none)."""
-    from experiments.sizes import SIZES
-
-    name = summary.get("size", "default")
-    if name not in SIZES:  # (a size made in Python: no command repeats it)
-        return ""
-    size = SIZES[name]
-    flags = [] if name == "default" else [f"--size {name}"]
-    if summary.get("wanted", size.target) != size.target:
-        flags.append(f"--worlds {summary['wanted']}")
-    if summary.get("deep_reps", size.deep_reps) != size.deep_reps:
-        flags.append(f"--deep-reps {summary['deep_reps']}")
-    if summary.get("seed", 1) != 1:
-        flags.append(f"--seed {summary['seed']}")
-    return " ".join(flags)

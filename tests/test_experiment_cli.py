@@ -54,8 +54,11 @@ def test_experiment_shows_a_bar_on_a_terminal_and_nothing_when_quiet(monkeypatch
     from model.interfaces.cli.main import main
 
     monkeypatch.setattr(progress, "watched", lambda enabled=True: enabled)
+    from experiments.progress import batches_run
+
     args = ["experiment", "pareto", "--size", "quick", "--out", str(tmp_path / "a")]
-    assert main(args) == 0
+    first = batches_run()
+    assert main(args) == 0 and batches_run() > first  # a fresh study runs its batches
     shown = capsys.readouterr()
     assert "worlds:" in shown.err and "batch" in shown.err  # the bar, on stderr
     assert "P(holds)" in shown.out
@@ -64,8 +67,6 @@ def test_experiment_shows_a_bar_on_a_terminal_and_nothing_when_quiet(monkeypatch
     lines = [line for line in shown.err.splitlines() if line.startswith("  worlds: ")]
     assert len(lines) == len(set(lines)) <= 10
     # The batches this process ran, counted (a store's read back are not: see the --all timing).
-    from experiments.progress import batches_run
-
     before = batches_run()
     assert main([*args, "--quiet"]) == 0 and batches_run() == before
     capsys.readouterr()
@@ -187,3 +188,16 @@ def test_worlds_extends_the_study_and_a_later_run_reads_the_sizes_own(tmp_path, 
         assert main([*quick, "--worlds", bad, "--out", str(tmp_path / "c")]) == 2
         err = capsys.readouterr().err
         assert f"--worlds: value '{bad}' is not allowed" in err and f"1 ≤ x ≤ {MAX_WORLDS}" in err
+
+
+def test_the_all_timing_says_whether_the_study_was_run_or_read_back():
+    """A resumed ``--all`` takes minutes where a fresh one takes tens: its sentence says which."""
+    from experiments.cli import took_sentence
+
+    fresh = took_sentence("retention experiment --all", 21.6, "default", "2 processes", 1234)
+    assert fresh.endswith(
+        "(size 'default', on 2 processes; 1,234 batches of runs run, the rest read from the store)."
+    )
+    again = took_sentence("retention experiment --all", 2.6, "default", "2 processes", 0)
+    assert again.startswith("The last `retention experiment --all` took 2.6 minutes")
+    assert again.endswith("; every run read from the store).")

@@ -207,8 +207,12 @@ def test_a_pinned_study_is_the_drawn_study_but_for_the_pin(tmp_path, monkeypatch
     assert index.startswith("# The claims, tested as evidence — control study: market.spend_sigma")
     assert "## What pinning changed" in index and f"(0 / {failing})" in index
     assert "one effect test per reading (3 here): below 0.017" in index
-    # (Written here by Python, not in the command's pinned/KEY=VALUE: --out names this folder.)
-    again = f"`retention experiment --all --workers 2 --pin market.spend_sigma=1.5 --out {out}`"
+    # (Written here by Python, not in the command's DIR/pinned/KEY=VALUE: the index says where
+    # the command would put them.)
+    again = (
+        f"`retention experiment --all --workers 2 --pin market.spend_sigma=1.5 --out {out}` (it "
+        f"writes them to `{out / 'pinned' / 'market.spend_sigma=1.5'}`, not here)"
+    )
     assert again in " ".join(index.split())
     drawn_index = write_index(tmp_path / "drawn-out").read_text()
     assert "## What pinning changed" not in drawn_index and "## Control studies" not in drawn_index
