@@ -24,9 +24,10 @@ near a one-sided band's edge — towards the quiet ones' level, and P(holds)'s i
 in the intensity-based moderation of Sartor et al. (2006, *BMC Bioinformatics* 7:538): the log
 variance is regressed on ``log(|mean| + c)`` (``c`` a twentieth of the median |mean| — of the
 nonzero ones' where most are exactly 0 — so a zero effect has a finite size), ``d₀`` is fitted
-from the spread left around that line, and each world's ``s₀²`` is the line at its own size, the size held within the middle 90% of the fitted
-worlds' (a few extreme worlds do not set the scale of the others; a quadratic, tried first,
-overshot tenfold at the ends of the committed studies' sizes). A world with fewer than two
+from the spread left around that line, and each world's ``s₀²`` is the line at its own size, the
+size held within the middle 90% of the fitted worlds' (a few extreme worlds do not set the scale
+of the others; a quadratic, tried first, overshot tenfold at the ends of the committed studies'
+sizes). A world with fewer than two
 replications has nothing of its own: it gets the :data:`UNREPLICATED_QUANTILE` quantile of the
 replicated worlds' posterior variances, each taken relative to its scale and put back at the
 world's own (so at its size), and never less than that quantile of the posteriors themselves (its
@@ -158,10 +159,7 @@ def fit_prior(
     ok = np.isfinite(s2_all) & (s2_all > 0) & (d_all >= 1)
     if size is not None:
         a = np.abs(np.asarray(size, float))
-        ok_trend = ok & np.isfinite(a)
-        trend = (
-            _fit_trend(s2_all, d_all, a, ok_trend) if ok_trend.sum() >= MIN_TREND_WORLDS else None
-        )
+        trend = _fit_trend(s2_all, d_all, a, ok & np.isfinite(a))
         if trend is not None:
             return trend
     s2, d = s2_all[ok], d_all[ok]
@@ -176,14 +174,14 @@ def _fit_trend(
     s2: np.ndarray, d: np.ndarray, size: np.ndarray, ok: np.ndarray
 ) -> NoisePrior | None:
     """:func:`fit_prior` with a scale following ``size`` (``ok``: the worlds fitted); None where
-    most fitted sizes are exactly zero and fewer than :data:`MIN_TREND_WORLDS` are not (then
-    the prior's scale is one constant)."""
-    typical = float(np.median(size[ok]))
-    if typical == 0:  # most fitted effects exactly zero: the nonzero ones' median sets the offset
-        nonzero = size[ok][size[ok] > 0]
-        if nonzero.size < MIN_TREND_WORLDS:  # (too few to place a line along the sizes)
-            return None
-        typical = float(np.median(nonzero))
+    fewer than :data:`MIN_TREND_WORLDS` worlds are fitted, or most fitted sizes are exactly zero
+    and fewer than that many are not (then the prior's scale is one constant)."""
+    fitted = size[ok]
+    # Most fitted effects exactly zero: the nonzero ones' median sets the offset.
+    sized = fitted if fitted.size and np.median(fitted) > 0 else fitted[fitted > 0]
+    if sized.size < MIN_TREND_WORLDS:  # (too few to place a line along the sizes)
+        return None
+    typical = float(np.median(sized))
     offset = SIZE_OFFSET * typical
     z = np.log(size + offset)
     e = _log_variances(s2[ok], d[ok])
