@@ -221,7 +221,9 @@ def _submit_reps(
     tasks = []
     for start in range(0, len(worlds), size.batch):
         jobs = [(rows[w], want[w]) for w in worlds[start : start + size.batch]]
-        path = folder / f"{prefix}{worlds[start]:06d}.parquet"
+        # Named by its first world and that world's first replication, which no earlier batch
+        # ran: a later look, or more replications asked for, never replaces a stored batch.
+        path = folder / f"{prefix}{worlds[start]:06d}-{want[worlds[start]][0]:02d}.parquet"
         tasks.append((claim_batch, (module.__name__, jobs, size.settings(), str(path))))
     _run_tasks(tasks, workers, f"{module.CLAIM.name}, {stage or STAGES.get(prefix, prefix)}")
 

@@ -170,6 +170,33 @@ def test_worlds_too_noisy_to_place_run_up_to_the_deep_replications(tmp_path):
     )
 
 
+def test_more_deep_replications_extend_the_store_and_lose_none(tmp_path):
+    """A study asked for more replications of its unplaced worlds (``--deep-reps``) on a stored
+    one runs only the new replications and reads what a fresh study of that size does: the new
+    batches took the names of the stored ones (first world, same look) and replaced them, so the
+    worlds ended with 8 of 12 replications and the runs 4-7 were lost."""
+    module = _fake_claim()
+    worlds = draw_worlds(40, seed=4)
+    worlds["kept"] = True
+    world_of = dict(zip(worlds["seed"], worlds["world"], strict=True))
+    size = Size(**{**TINY.__dict__, "wave": 40, "max_reps": 4, "deep_reps": 8})
+
+    def measure(base, seed):  # every fourth world on the edge at 10, swinging by ±3
+        world, rep = world_of[seed - seed % 16], seed % 16
+        swing = (0.1 if rep == 0 else 3.0) if world % 4 == 0 else 0.1
+        return {"effect": 10.0 + swing * (1.0 if rep % 2 else -1.0)}
+
+    module.measure = measure  # type: ignore[attr-defined]
+    first = claim_values(module, worlds, size, tmp_path / "store")
+    assert first.groupby("world").size().max() == 8
+    more = Size(**{**size.__dict__, "deep_reps": 12})
+    extended = claim_values(module, worlds, more, tmp_path / "store")
+    pd.testing.assert_frame_equal(extended, claim_values(module, worlds, more, tmp_path / "fresh"))
+    assert extended.groupby("world").size().max() == 12
+    # Read back at the first size, the extended store still holds every run it had.
+    pd.testing.assert_frame_equal(claim_values(module, worlds, size, tmp_path / "store"), first)
+
+
 def test_an_extended_study_is_the_fresh_study_of_all_its_worlds(tmp_path):
     """Another wave can move the second look: in the first 12 worlds a third of the replicated
     ones swing by ±5, so the worlds 3 from the edge are near by their own noise; 48 quiet worlds
