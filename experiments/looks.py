@@ -8,7 +8,14 @@ looks three times (:func:`experiments.study.claim_values`):
 2. so do those near an edge by their *own* noise (:func:`experiments.noise.world_noise`);
 3. those still too noisy to place on some reading (*unresolved*, :func:`experiments.holds.placing`:
    counted out at P(holds)' low end and in at its high end, each widening the interval by one
-   world in ``n``) run up to :attr:`~experiments.sizes.Size.deep_reps`.
+   world in ``n``) run up to :attr:`~experiments.sizes.Size.deep_reps`;
+4. and again, until a look asks for nothing new (:func:`further_look`): replications move every
+   world's noise (the prior is fitted over all of them, :func:`experiments.noise.world_noise`)
+   and the median noise of the worlds near an edge, against which a world is judged too noisy —
+   a world placed beside worlds measured four times can be unplaceable beside the same worlds
+   measured twelve times. So a world now near an edge runs up to ``max_reps`` and one now
+   unresolved up to ``deep_reps``, and the worlds a study reads as unresolved have all had
+   their third look.
 
 Each look reads only what the one before it asked for, so a rerun asks for nothing new; a study
 given more replications or more worlds reads what a fresh study of that size would
@@ -24,7 +31,7 @@ import pandas as pd
 
 from experiments.sizes import Size
 
-__all__ = ["asked_for", "edge_worlds"]
+__all__ = ["asked_for", "edge_worlds", "further_look"]
 
 
 def edge_worlds(
@@ -46,6 +53,16 @@ def edge_worlds(
             mask = placing(effect, se, reading.band)[1]
         found |= {int(w) for w in per.loc[mask, "world"]}
     return frozenset(found)
+
+
+def further_look(
+    module: ModuleType, values: pd.DataFrame, replicated: Set[int], deep: Set[int]
+) -> tuple[frozenset[int], frozenset[int]]:
+    """What another look asks for, judged from ``values`` with each world's own noise: the worlds
+    near a band edge on some reading not yet ``replicated``, and those unresolved on some reading
+    not yet given the third look (``deep``). Both empty: the looks are settled."""
+    near = edge_worlds(module, values, own_noise=True) - replicated
+    return near, edge_worlds(module, values, own_noise=True, unresolved=True) - deep
 
 
 def asked_for(

@@ -13,16 +13,15 @@ interrupted study resumes where it stopped; each stage folder's manifest,
    are kept, so a claim's control arm is not run again.
 2. **Claims**: a claim module's ``measure(baseline, seed)`` runs its other arms on the world's seed
    (paired with the baseline) and returns every reading's value. Replications follow a stated
-   precision rule: one in every plausible world, a second in the first :attr:`Size.pilot` worlds
-   (the typical within-world noise); then every world whose effect on some reading lies within its
-   95% Monte-Carlo margin of a band edge runs up to :attr:`Size.max_reps` replications in all and
-   is judged on the mean of its defined ones (:func:`experiments.framework.judge`); then, judged
-   again with each world's own noise, so does every world that is near an edge by it; and a
-   world still too noisy to place runs up to :attr:`Size.deep_reps` (:mod:`experiments.looks`).
+   precision rule (:mod:`experiments.looks`): one in every plausible world, a second in the first
+   :attr:`Size.pilot`; up to :attr:`Size.max_reps` in a world within its 95% Monte-Carlo margin
+   of a band edge on some reading, judged on their mean (:func:`experiments.framework.judge`),
+   and up to :attr:`Size.deep_reps` in one still too noisy to place.
 """
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Set
@@ -37,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.baseline import Baseline, baseline_run
-from experiments.looks import asked_for, edge_worlds
+from experiments.looks import asked_for, edge_worlds, further_look
 from experiments.progress import STAGES, counted
 from experiments.sizes import SIZES, Size
 from experiments.store import fingerprint, open_stage
@@ -238,11 +237,12 @@ def claim_values(
 ) -> pd.DataFrame:
     """Stage 2: one row per (plausible world, replication) with every reading's value.
 
-    Replication 0 in every kept world and 1 in the first ``size.pilot``; then the worlds near a band
-    edge on some reading run up to ``size.max_reps`` replications, by the typical noise and then
-    by their own, and those still too noisy to place up to ``size.deep_reps``. Resumable by
-    (world, replication): only what no stored batch holds is run. A study extended by another wave runs the new worlds and those old ones that the new worlds'
-    noise now puts near an edge, and returns what a fresh study of all its worlds would.
+    Replication 0 in every kept world and 1 in the first ``size.pilot``; then the worlds near a
+    band edge on some reading run up to ``size.max_reps`` replications, by the typical noise and
+    then by their own, and those still too noisy to place up to ``size.deep_reps``, until the
+    looks ask for nothing new (:mod:`experiments.looks`). Resumable by (world, replication): only
+    what no stored batch holds is run. A study extended by another wave, or by more replications,
+    returns what a fresh study of all its worlds would.
     """
     folder = Path(store).resolve() / "claims" / module.CLAIM.name  # (absolute: as world_table)
     open_stage(folder, {**size.manifest(seed), "code": fingerprint([module])})
@@ -258,9 +258,9 @@ def claim_values(
     def design(v: pd.DataFrame, replicated: set[int], deep: Set[int] = frozenset()) -> pd.DataFrame:
         return asked_for(v, size, pilot, replicated, deep)
 
-    def run(want: dict[int, list[int]], prefix: str) -> pd.DataFrame:
+    def run(want: dict[int, list[int]], prefix: str, stage: str = "") -> pd.DataFrame:
         """Run ``want`` and read the kept worlds' stored values back (once a pass)."""
-        _submit_reps(module, want, kept, size, folder, prefix, workers)
+        _submit_reps(module, want, kept, size, folder, prefix, workers, stage)
         return _kept_values(folder, kept)
 
     stored = _kept_values(folder, kept)
@@ -273,7 +273,17 @@ def claim_values(
     # A third: worlds still too noisy to place on some reading run up to size.deep_reps.
     deep = edge_worlds(module, design(stored, near | again), own_noise=True, unresolved=True)
     stored = run(missing(stored, lambda w: range(size.deep_reps if w in deep else 0)), "batch-z")
-    out = design(stored, near | again, deep)
+    # More looks, until they ask for nothing new (experiments.looks.further_look says why).
+    replicated = near | again
+    for k in itertools.count(2):
+        more, deeper = further_look(module, design(stored, replicated, deep), replicated, deep)
+        if not more | deeper:
+            break
+        replicated, deep = replicated | more, deep | deeper
+        reps = {w: size.max_reps for w in more} | {w: size.deep_reps for w in deeper}
+        want = missing(stored, lambda w, reps=reps: range(reps.get(w, 0)))
+        stored = run(want, "batch-z", f"third look, round {k}")
+    out = design(stored, replicated, deep)
     if out.empty:
         return pd.DataFrame(columns=["world", "rep", *module.CLAIM.names], dtype=float)
     return out

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from experiments.framework import Claim, Reading, judge
+from experiments.holds import placing
 from experiments.store import StaleStore, check_manifest, fingerprint
 from experiments.study import Size, claim_values
 from model.studies.worlds import FACTS, draw_worlds
@@ -195,6 +196,48 @@ def test_more_deep_replications_extend_the_store_and_lose_none(tmp_path):
     assert extended.groupby("world").size().max() == 12
     # Read back at the first size, the extended store still holds every run it had.
     pd.testing.assert_frame_equal(claim_values(module, worlds, size, tmp_path / "store"), first)
+
+
+def test_no_world_is_read_as_unplaced_without_its_third_look(tmp_path):
+    """The looks go on until they ask for nothing new. Here the third look replicates ten noisy
+    worlds on the edge (±9), whose later runs lie far above it: they leave the worlds near the
+    edge, whose median noise falls to the quiet worlds' (±0.1), and five middling worlds (±1),
+    placed beside the noisy ones after four replications, become too noisy to place beside the
+    rest. Three looks left them unresolved on four replications; a fourth gives them eight."""
+    module = _fake_claim()
+    worlds = draw_worlds(40, seed=4)
+    worlds["kept"] = True
+    world_of = dict(zip(worlds["seed"], worlds["world"], strict=True))
+    size = Size(**{**TINY.__dict__, "wave": 40, "max_reps": 4, "deep_reps": 8})
+    position = {int(w): i for i, w in enumerate(worlds["world"])}
+
+    def kind(world: int) -> str:
+        i = position[world]
+        if i < size.pilot:
+            return "quiet"
+        return ("noisy", "noisy", "quiet", "mid", "far")[i % 5] if i < 30 else "far"
+
+    def measure(base, seed):
+        world, rep = world_of[seed - seed % 16], seed % 16
+        sign = 1.0 if rep % 2 else -1.0
+        return {
+            "far": lambda: {"effect": 50.0},
+            "quiet": lambda: {"effect": 10.0 + 0.1 * sign},
+            "mid": lambda: {"effect": 10.05 if rep == 0 else 10.0 + sign},
+            "noisy": lambda: {
+                "effect": 10.1 if rep == 0 else 10.0 + 9.0 * sign if rep < 4 else 40.0
+            },
+        }[kind(world)]()
+
+    module.measure = measure  # type: ignore[attr-defined]
+    values = claim_values(module, worlds, size, tmp_path)
+    per, _ = judge(module.CLAIM.readings[0], values)
+    near, unresolved = placing(per["effect"].to_numpy(float), per["se"].to_numpy(float), (0, 10))
+    kinds = np.array([kind(int(w)) for w in per["world"]])
+    assert set(kinds[unresolved]) == {"mid"} and unresolved.sum() == 5
+    assert (per["n"].to_numpy()[unresolved] == size.deep_reps).all()
+    assert not near[kinds == "noisy"].any()  # (what moved the median)
+    pd.testing.assert_frame_equal(values, claim_values(module, worlds, size, tmp_path))
 
 
 def test_an_extended_study_is_the_fresh_study_of_all_its_worlds(tmp_path):
