@@ -1,7 +1,8 @@
 """Which replications a claim study reads: its looks at the worlds near a band edge.
 
 A study runs one replication in every plausible world and a second in the pilot worlds, then
-looks three times (:func:`experiments.study.claim_values`):
+looks three times and then again until a look asks for nothing new
+(:func:`experiments.study.claim_values`):
 
 1. worlds whose effect on some reading lies within its 95% margin of a band edge by the
    *typical* noise run up to :attr:`~experiments.sizes.Size.max_reps` replications;
@@ -14,8 +15,9 @@ looks three times (:func:`experiments.study.claim_values`):
    and the median noise of the worlds near an edge, against which a world is judged too noisy —
    a world placed beside worlds measured four times can be unplaceable beside the same worlds
    measured twelve times. So a world now near an edge runs up to ``max_reps`` and one now
-   unresolved up to ``deep_reps``, and the worlds a study reads as unresolved have all had
-   their third look.
+   unresolved up to ``deep_reps``, and the worlds a reading's verdict counts as unresolved have
+   all had their third look (a group's interval, :mod:`experiments.conditional`, takes the median
+   over its own worlds near an edge, so there one measured four times can still be).
 
 Each look reads only what the one before it asked for, so a rerun asks for nothing new; a study
 given more replications or more worlds reads what a fresh study of that size would

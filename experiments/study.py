@@ -240,9 +240,8 @@ def claim_values(
     Replication 0 in every kept world and 1 in the first ``size.pilot``; then the worlds near a
     band edge on some reading run up to ``size.max_reps`` replications, by the typical noise and
     then by their own, and those still too noisy to place up to ``size.deep_reps``, until the
-    looks ask for nothing new (:mod:`experiments.looks`). Resumable by (world, replication): only
-    what no stored batch holds is run. A study extended by another wave, or by more replications,
-    returns what a fresh study of all its worlds would.
+    looks ask for nothing new (:mod:`experiments.looks`). Resumable by (world, replication); a
+    study extended by more worlds or replications returns what a fresh study of that size would.
     """
     folder = Path(store).resolve() / "claims" / module.CLAIM.name  # (absolute: as world_table)
     open_stage(folder, {**size.manifest(seed), "code": fingerprint([module])})
@@ -273,16 +272,17 @@ def claim_values(
     # A third: worlds still too noisy to place on some reading run up to size.deep_reps.
     deep = edge_worlds(module, design(stored, near | again), own_noise=True, unresolved=True)
     stored = run(missing(stored, lambda w: range(size.deep_reps if w in deep else 0)), "batch-z")
-    # More looks, until they ask for nothing new (experiments.looks.further_look says why).
-    replicated = near | again
+    replicated = near | again  # then more looks, until they ask for nothing new (further_look)
     for k in itertools.count(2):
         more, deeper = further_look(module, design(stored, replicated, deep), replicated, deep)
         if not more | deeper:
             break
         replicated, deep = replicated | more, deep | deeper
-        reps = {w: size.max_reps for w in more} | {w: size.deep_reps for w in deeper}
-        want = missing(stored, lambda w, reps=reps: range(reps.get(w, 0)))
-        stored = run(want, "batch-z", f"third look, round {k}")
+
+        def reps(w: int, more: Set[int] = more, deeper: Set[int] = deeper) -> range:
+            return range(max(size.max_reps * (w in more), size.deep_reps * (w in deeper)))
+
+        stored = run(missing(stored, reps), "batch-z", f"third look, round {k}")
     out = design(stored, replicated, deep)
     if out.empty:
         return pd.DataFrame(columns=["world", "rep", *module.CLAIM.names], dtype=float)
