@@ -41,20 +41,7 @@ def edge_worlds(
 ) -> frozenset[int]:
     """Worlds near a band edge on some reading of ``module``'s claim (or, with ``unresolved``,
     too noisy to place there), judged from ``values`` with the typical or each world's own noise."""
-    from experiments.framework import judge
-    from experiments.holds import placing
-
-    if values.empty:  # no plausible world ran (a quick study can keep none): nothing is near
-        return frozenset()
-    found: set[int] = set()
-    for reading in module.CLAIM.readings:
-        per, _ = judge(reading, values, own_noise=own_noise)
-        mask = per["near_edge"].to_numpy(bool)
-        if unresolved:
-            effect, se = per["effect"].to_numpy(float), per["se"].to_numpy(float)
-            mask = placing(effect, se, reading.band)[1]
-        found |= {int(w) for w in per.loc[mask, "world"]}
-    return frozenset(found)
+    return _edge_and_unplaced(module, values, own_noise)[unresolved]
 
 
 def further_look(
@@ -63,8 +50,27 @@ def further_look(
     """What another look asks for, judged from ``values`` with each world's own noise: the worlds
     near a band edge on some reading not yet ``replicated``, and those unresolved on some reading
     not yet given the third look (``deep``). Both empty: the looks are settled."""
-    near = edge_worlds(module, values, own_noise=True) - replicated
-    return near, edge_worlds(module, values, own_noise=True, unresolved=True) - deep
+    near, unplaced = _edge_and_unplaced(module, values, own_noise=True)
+    return near - replicated, unplaced - deep
+
+
+def _edge_and_unplaced(
+    module: ModuleType, values: pd.DataFrame, own_noise: bool
+) -> tuple[frozenset[int], frozenset[int]]:
+    """:func:`edge_worlds` both ways from one judgement of each reading: (near, unresolved)."""
+    from experiments.framework import judge
+    from experiments.holds import placing
+
+    if values.empty:  # no plausible world ran (a quick study can keep none): nothing is near
+        return frozenset(), frozenset()
+    near: set[int] = set()
+    unplaced: set[int] = set()
+    for reading in module.CLAIM.readings:
+        per, _ = judge(reading, values, own_noise=own_noise)
+        effect, se = per["effect"].to_numpy(float), per["se"].to_numpy(float)
+        near |= {int(w) for w in per.loc[per["near_edge"].to_numpy(bool), "world"]}
+        unplaced |= {int(w) for w in per.loc[placing(effect, se, reading.band)[1], "world"]}
+    return frozenset(near), frozenset(unplaced)
 
 
 def asked_for(
