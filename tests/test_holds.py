@@ -152,7 +152,8 @@ def test_uneven_noise_is_covered_with_each_worlds_own(shape, sigma, linked) -> N
     included (40 studies: a binomial sd of 3.4 points at 95%). With a prior of one scale, not
     following the effect's size (experiments/noise.py), the one-sided band with noise linked to
     the effect was covered in 78–88% of 120–200 studies."""
-    rng = np.random.default_rng([17, len(shape), int(10 * sigma), linked])
+    # (The shape's place, not its name's length: lognormal and above_one share that.)
+    rng = np.random.default_rng([17, list(UNEVEN).index(shape), int(10 * sigma), linked])
     runs = [uneven_study(shape, sigma, linked, rng, own=True) for _ in range(40)]
     covered = np.mean([v.low <= t <= v.high for t, v in runs])
     assert covered >= 0.90, f"{shape}, σ {sigma}, linked {linked}: covered {covered:.2f}"
