@@ -56,6 +56,7 @@ __all__ = [
     "Holds",
     "Measured",
     "holds",
+    "near_median",
     "placing",
     "proportion_interval",
 ]
@@ -99,9 +100,21 @@ class Measured(NamedTuple):
     band: tuple[float, float]
 
     def holds(self, rows: pd.Index) -> Holds:
-        """P(holds) over the worlds ``rows``."""
+        """P(holds) over the worlds ``rows``, each placed as the reading's verdict places it.
+
+        A world is too noisy to place against the median noise of *all* the reading's worlds
+        near an edge, not of the group's alone: a group is a window on the study, and its
+        worlds unresolved are the study's (which all had their third look,
+        :mod:`experiments.looks`), not others that a quieter group's median would add.
+        """
         w = self.worlds.reindex(rows)
-        return holds(w["effect"].to_numpy(float), w["se"].to_numpy(float), self.band)
+        e, s = (self.worlds[c].to_numpy(float) for c in ("effect", "se"))
+        return holds(
+            w["effect"].to_numpy(float),
+            w["se"].to_numpy(float),
+            self.band,
+            reference=near_median(e, s, self.band),
+        )
 
 
 def _in_band_chance(m: np.ndarray, se: np.ndarray, band: tuple[float, float]) -> np.ndarray:
@@ -116,27 +129,52 @@ def _in_band_chance(m: np.ndarray, se: np.ndarray, band: tuple[float, float]) ->
     return q
 
 
-def placing(
-    effect: np.ndarray, se: np.ndarray, band: tuple[float, float], z: float = _Z
+def _near(
+    effect: np.ndarray, se: np.ndarray, band: tuple[float, float], z: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Which worlds lie near an edge, and which of those are too noisy to place (boolean masks).
-
-    *Near*: the measured effect within ``z`` standard errors of an edge. *Unresolved*: near, and
-    noisier than :data:`MAX_SE_SHARE` of a two-sided band's width or than :data:`MAX_SE_RATIO`
-    times the median standard error of the worlds near an edge; or a finite effect with no bound
-    on its noise (``se`` = +inf). NaN effects are neither.
-    """
+    """The effects (float), and which lie within ``z`` of their known standard errors (0 where
+    unbounded) of an edge; the known standard errors."""
     m, s = np.asarray(effect, float), np.asarray(se, float)
     lo, hi = band
     known = np.where(np.isfinite(s), s, 0.0)
     with np.errstate(invalid="ignore"):  # (an infinite edge: inf − inf is no nearness)
         near = np.isfinite(m) & ((np.abs(m - lo) < z * known) | (np.abs(m - hi) < z * known))
-    width = hi - lo
+    return near, known
+
+
+def near_median(
+    effect: np.ndarray, se: np.ndarray, band: tuple[float, float], z: float = _Z
+) -> float | None:
+    """The median standard error of the worlds near an edge (None: no world is), against which
+    :func:`placing` finds a world too noisy to place."""
+    near, known = _near(effect, se, band, z)
+    return float(np.median(known[near])) if near.any() else None
+
+
+def placing(
+    effect: np.ndarray,
+    se: np.ndarray,
+    band: tuple[float, float],
+    z: float = _Z,
+    reference: float | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which worlds lie near an edge, and which of those are too noisy to place (boolean masks).
+
+    *Near*: the measured effect within ``z`` standard errors of an edge. *Unresolved*: near, and
+    noisier than :data:`MAX_SE_SHARE` of a two-sided band's width or than :data:`MAX_SE_RATIO`
+    times ``reference`` (default: the median standard error of these worlds near an edge,
+    :func:`near_median`; a group of a study's worlds passes the study's); or a finite effect
+    with no bound on its noise (``se`` = +inf). NaN effects are neither.
+    """
+    near, known = _near(effect, se, band, z)
+    width = band[1] - band[0]
     # Near an edge and as noisy as the band: where such a world truly lies is not known.
     unresolved = near & (known > MAX_SE_SHARE * width if np.isfinite(width) else False)
-    if near.any():  # (and, either band, far noisier than the other worlds near an edge)
-        unresolved |= near & (known > MAX_SE_RATIO * float(np.median(known[near])))
-    unresolved |= np.isposinf(s) & np.isfinite(m)  # (noise without bound: either side)
+    if reference is None and near.any():
+        reference = float(np.median(known[near]))
+    if reference is not None:  # (and, either band, far noisier than the worlds near an edge)
+        unresolved |= near & (known > MAX_SE_RATIO * reference)
+    unresolved |= np.isposinf(np.asarray(se, float)) & np.isfinite(np.asarray(effect, float))
     return near, unresolved
 
 
@@ -149,7 +187,11 @@ def proportion_interval(k: int, n: int, level: float = 0.95) -> tuple[float, flo
 
 
 def holds(
-    effect: np.ndarray, se: np.ndarray, band: tuple[float, float], level: float = 0.95
+    effect: np.ndarray,
+    se: np.ndarray,
+    band: tuple[float, float],
+    level: float = 0.95,
+    reference: float | None = None,
 ) -> Holds:
     """P(holds): the share of worlds whose true effect lies in ``band``, and its interval.
 
@@ -165,6 +207,10 @@ def holds(
         ``(low, high)``; an infinite edge for a one-sided band.
     level : float, default 0.95
         The interval's coverage.
+    reference : float, optional
+        The standard error (the effect's unit) against which :func:`placing` finds a world near
+        an edge too noisy to place: by default the median of these worlds near an edge; a group
+        of a study's worlds passes the whole study's (:meth:`Measured.holds`).
 
     Returns
     -------
@@ -187,7 +233,7 @@ def holds(
     inside = (m >= lo) & (m <= hi)
     k = int(inside.sum())
     z = _Z if level == 0.95 else float(norm.ppf(0.5 + level / 2))
-    near, unresolved = placing(m, s, band, z)
+    near, unresolved = placing(m, s, band, z, reference)
     q1 = _in_band_chance(m, s, band)
     linear = 2.0 * inside - q1  # each world's score: their mean is 2·s(0) − s(1)
     quadratic = 3.0 * inside - 3.0 * q1 + _in_band_chance(m, np.sqrt(2.0) * s, band)

@@ -16,8 +16,8 @@ looks three times and then again until a look asks for nothing new
    a world placed beside worlds measured four times can be unplaceable beside the same worlds
    measured twelve times. So a world now near an edge runs up to ``max_reps`` and one now
    unresolved up to ``deep_reps``, and the worlds a reading's verdict counts as unresolved have
-   all had their third look (a group's interval, :mod:`experiments.conditional`, takes the median
-   over its own worlds near an edge, so there one measured four times can still be).
+   all had their third look, as have a group's (:mod:`experiments.conditional`: a group places
+   its worlds against the whole reading's median, :meth:`experiments.holds.Measured.holds`).
 
 Each look reads only what the one before it asked for, so a rerun asks for nothing new; a study
 given more replications or more worlds reads what a fresh study of that size would

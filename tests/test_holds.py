@@ -17,7 +17,7 @@ import pytest
 
 from experiments.coverage import BAND, UNEVEN, effects, uneven_study
 from experiments.framework import Reading, judge, proportion_interval
-from experiments.holds import MAX_SE_SHARE, holds, placing
+from experiments.holds import MAX_SE_SHARE, Measured, holds, placing
 
 Z = 1.959963984540054
 
@@ -291,3 +291,30 @@ def test_the_coverage_table_is_reproducible_and_refuses_a_bad_count(capsys) -> N
     with pytest.raises(SystemExit):
         main(["--studies", "0"])
     assert "--studies: value 0 is not allowed; allowed: an integer ≥ 1" in capsys.readouterr().err
+
+
+def test_a_group_places_its_worlds_as_the_study_does() -> None:
+    """A group's worlds too noisy to place are judged against the whole reading's median noise
+    near an edge: a quiet group does not make its noisier worlds unresolved (they had no third
+    look, which the study's unresolved worlds all had), and a group's unresolved worlds are
+    always the study's."""
+    # 100 worlds just inside the edge at 0, half with se 1.0 and half 1.6: the study's median is
+    # 1.3, so none is 1.5 times noisier; a group of 45 quiet worlds and 5 loud ones has a median
+    # of 1.0 of its own, which would leave its 5 loud ones unresolved.
+    se = np.r_[np.full(50, 1.0), np.full(50, 1.6)]
+    worlds = pd.DataFrame({"effect": np.full(100, 0.5), "se": se})
+    study = Measured(worlds, (0.0, np.inf))
+    group = pd.Index(np.r_[np.arange(45), np.arange(50, 55)])
+    assert study.holds(worlds.index).unresolved == 0
+    assert study.holds(group).unresolved == 0
+    # (the group judged alone, as before: its own median leaves the five loud worlds unplaced)
+    assert holds(np.full(50, 0.5), se[group], (0.0, np.inf)).unresolved == 5
+    rng = np.random.default_rng(31)
+    for _ in range(20):
+        w = pd.DataFrame(
+            {"effect": rng.normal(0.0, 2.0, 200), "se": np.exp(rng.normal(0.0, 0.7, 200))}
+        )
+        m = Measured(w, (-1.0, 1.0))
+        _, unplaced = placing(w["effect"], w["se"], (-1.0, 1.0))
+        rows = pd.Index(np.sort(rng.choice(200, 60, replace=False)))
+        assert m.holds(rows).unresolved == int(unplaced[rows].sum())
