@@ -12,7 +12,11 @@
   is high). It is *confirmed* when, on the second half, it still meets the lift rule and the
   condition is more frequent inside than outside it (one-sided Fisher exact test at
   :data:`ALPHA` / 2: two boxes, where it holds and where it fails, are tested per reading).
-  The halves are drawn within each outcome, so both hold the same share of it.
+  The halves are drawn within each outcome, so both hold the same share of it. A world's outcome
+  is its measured status, and noise that differs across the space (a region of noisier worlds
+  near an edge) moves more of them across it there: so, given each world's effect and noise,
+  the lift rule must also hold for the noise-corrected shares
+  (:meth:`experiments.holds.Measured.holds` inside the box and over the held-out half).
 * :func:`cart_check` — a classification tree (Breiman et al. 1984; scikit-learn) of depth ≤
   :data:`MAX_DIMS` grown on the first half and scored on the second: if it predicts no better than
   always guessing the commoner outcome, the uncertainties do not say where the claim holds.
@@ -29,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from experiments.holds import Measured
 
 __all__ = [
     "ALPHA",
@@ -81,6 +87,10 @@ class Box:
         (confirmed below ``ALPHA / 2``).
     train_density : float
         The box's density on the half it was found on.
+    corrected_density, corrected_base : float
+        The density and the base rate on the held-out half with each world's noise taken out
+        (:meth:`experiments.holds.Measured.holds`' P(holds), or 1 − it for where it fails); NaN
+        when the worlds' effects and noise were not given.
     """
 
     limits: dict[str, tuple]
@@ -90,12 +100,23 @@ class Box:
     base: float = float("nan")
     p_value: float = float("nan")
     train_density: float = float("nan")
+    corrected_density: float = float("nan")
+    corrected_base: float = float("nan")
+
+    @property
+    def lifts(self) -> bool:
+        """The held-out density closes :data:`MIN_LIFT` of the gap from the base rate to
+        certainty, measured and (where known) noise-corrected."""
+        ok = _lifts(self.density, self.base)
+        if np.isfinite(self.corrected_density) and np.isfinite(self.corrected_base):
+            ok = ok and _lifts(self.corrected_density, self.corrected_base)
+        return bool(ok)
 
     @property
     def confirmed(self) -> bool:
-        """The held-out half confirms the box: the lift rule holds there and p < ALPHA / 2."""
-        lift = self.density >= self.base + MIN_LIFT * (1.0 - self.base)
-        return bool(lift and self.p_value < ALPHA / 2)
+        """The held-out half confirms the box: the lift rule holds there (:attr:`lifts`) and
+        p < ALPHA / 2."""
+        return bool(self.lifts and self.p_value < ALPHA / 2)
 
     def contains(self, x: pd.DataFrame) -> np.ndarray:
         """Which rows of ``x`` (raw uncertainty values) lie in the box."""
@@ -123,6 +144,10 @@ class Box:
             else:
                 parts.append(f"{key} in {{{', '.join(map(str, lim))}}}")
         return " and ".join(parts) if parts else "everywhere"
+
+
+def _lifts(density: float, base: float) -> bool:
+    return density >= base + MIN_LIFT * (1.0 - base)
 
 
 def _numeric_limits(lim: tuple) -> bool:
@@ -187,12 +212,18 @@ def prim_box(
     min_coverage: float = MIN_COVERAGE,
     max_dims: int = MAX_DIMS,
     seed: int = 1,
+    measured: Measured | None = None,
+    failing: bool = False,
 ) -> Box | None:
     """The PRIM box where ``holds`` is true, found on one half and measured on the other.
 
     None when there are too few worlds on either side (:data:`MIN_CASES` in each half) or no box on
     the finding half meets the rule; a box that the held-out half does not confirm is returned
     (its :attr:`Box.confirmed` is False) so the report can say so.
+
+    ``measured``: each world's effect and noise, indexed by the worlds of ``x.index``, whose
+    P(holds) — or, ``failing``, 1 − P(holds): ``holds`` then marks where the reading fails —
+    gives the box's noise-corrected density and base rate on the held-out half.
     """
     holds = np.asarray(holds, bool)
     train, test = halves(holds, seed)
@@ -235,6 +266,15 @@ def prim_box(
     from scipy.stats import fisher_exact
 
     p_value = float(fisher_exact(table, alternative="greater").pvalue)
+    corrected = (float("nan"), float("nan"))
+    if measured is not None and inside.any():
+        held = x.index[test]
+
+        def share(rows: pd.Index) -> float:
+            p = measured.holds(rows).p
+            return 1.0 - p if failing else p
+
+        corrected = (share(held[inside]), share(held))
     return Box(
         limits,
         coverage=float((y & inside).sum() / max(y.sum(), 1)),
@@ -243,6 +283,8 @@ def prim_box(
         base=float(y.mean()),
         p_value=p_value,
         train_density=float(tr.loc[i, "density"]),
+        corrected_density=corrected[0],
+        corrected_base=corrected[1],
     )
 
 

@@ -107,9 +107,8 @@ class TighterBound:
 
 _FACT = {f.name: f for f in FACTS}
 
-#: The narrower ranges each report judges its readings under, beside the kept worlds' verdict: the
-#: two facts a reading's effect has been found to move with (|ρ| ≥ :data:`CLOSE_TO_FACT`), each
-#: narrowed at one end, then at the other.
+#: The narrower ranges each report judges its readings under, beside the kept worlds' verdict: two
+#: facts a reading's effect moves with (|ρ| ≥ :data:`CLOSE_TO_FACT`), narrowed at each end in turn.
 TIGHTER_BOUNDS: tuple[TighterBound, ...] = (
     TighterBound("margin", OPERATING_MARGIN, 0.0, 0.45, "no loss at all"),
     TighterBound(
@@ -338,15 +337,17 @@ def run_claim(
         # Where a reading is often undefined (a % of a profit the firm did not make), P(holds)
         # describes only the worlds where it is defined: a third box says which those are.
         often_undefined = verdict.shares["undefined"] >= UNDEFINED_BOX_SHARE
+        measured = Measured(per, reading.band)  # (each box's density, noise-corrected)
+        sides = ((holds, False), (~holds, True))  # where it holds, where it fails
         found = (
-            [submit(prim_box, xd, h, seed=seed) for h in (holds, ~holds)]
+            [submit(prim_box, xd, h, seed=seed, measured=measured, failing=f) for h, f in sides]
             + [submit(sensitivity, x, per["effect"].to_numpy())]
             + ([submit(prim_box, x, defined, seed=seed)] if often_undefined else [])
             if cols
             else []
         )
-        judged.append((reading, per, verdict, xd, holds, found))
-    for reading, per, verdict, xd, holds, found in judged:
+        judged.append((reading, per, verdict, xd, holds, found, measured))
+    for reading, per, verdict, xd, holds, found, measured in judged:
         box, fail_box, drivers, *rest = (
             [f.result() for f in found] if cols else [None, None, pd.DataFrame()]
         )
@@ -380,7 +381,7 @@ def run_claim(
                     reading.two_sided,
                     declared,
                     seed=seed,
-                    measured=Measured(per, reading.band),
+                    measured=measured,
                 )
                 if cols
                 else (),

@@ -109,15 +109,23 @@ def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     def box(b: Box | None) -> str:
         if b is None:
             return "none met the rule"
+        corrected = np.isfinite(b.corrected_density)
         if b.confirmed:
             verdict = "confirmed"
         elif b.p_value >= ALPHA / 2:
             verdict = f"not confirmed (p ≥ {ALPHA / 2:g})"
+        elif b.density >= b.base + MIN_LIFT * (1.0 - b.base):
+            verdict = f"not confirmed (noise-corrected, below base + {MIN_LIFT:.0%} of the gap)"
         else:
             verdict = f"not confirmed (held-out density below base + {MIN_LIFT:.0%} of the gap)"
+        noise = (
+            f" (noise-corrected {b.corrected_density:.0%} vs {b.corrected_base:.0%})"
+            if corrected
+            else ""
+        )
         return (
             f"{b.text()}; found at density {b.train_density:.0%}; held out: coverage "
-            f"{b.coverage:.0%}, density {b.density:.0%} vs base {b.base:.0%}, "
+            f"{b.coverage:.0%}, density {b.density:.0%} vs base {b.base:.0%}{noise}, "
             f"p = {b.p_value:.2g}: {verdict}"
         )
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from experiments import EXPERIMENTS, load
-from experiments.discovery import cart_check, prim_box, sensitivity
+from experiments.discovery import cart_check, halves, prim_box, sensitivity
 from experiments.framework import (
     DefaultsStatus,
     Reading,
@@ -171,6 +171,40 @@ def test_prim_finds_where_a_common_claim_holds_with_a_relative_lift():
     box = prim_box(x, holds)
     assert box is not None and box.confirmed and box.density > 0.97
     assert set(box.limits) & {"c", "d"}
+
+
+def test_a_box_that_noise_alone_made_is_not_confirmed():
+    """No world is in band (every true effect below 0), but the worlds with a > 0.8 are measured
+    with noise as wide as their distance from the edge, so 23% of them measure in band: PRIM's
+    box there passes the lift rule and Fisher's test on the measured statuses. With each world's
+    effect and noise given, the noise-corrected density (0.16 against a base of 0.03: the first-
+    order correction removes part of the artifact, not all) fails the lift rule, and the box is
+    not confirmed."""
+    from experiments.holds import Measured
+
+    rng = np.random.default_rng(12)
+    n = 4000
+    index = pd.RangeIndex(100, 100 + n, name="world")
+    x = pd.DataFrame(rng.uniform(size=(n, 3)), columns=list("abc"), index=index)
+    loud = (x["a"] > 0.8).to_numpy()
+    se = np.where(loud, 1.0, 0.01)
+    effect = np.where(loud, -0.75, -5.0) + se * rng.normal(size=n)
+    measured = Measured(pd.DataFrame({"effect": effect, "se": se}, index=index), (0.0, np.inf))
+    raw = prim_box(x, effect > 0)
+    box = prim_box(x, effect > 0, measured=measured)
+    assert raw is not None and raw.confirmed and raw.limits["a"][0] > 0.75
+    assert box is not None and box.limits == raw.limits and not box.confirmed
+    assert box.density == raw.density and box.p_value < 1e-10
+    assert box.corrected_density < box.density and box.corrected_base < box.base
+    # The held-out worlds' P(holds), noise-corrected, inside the box and over them all.
+    held = index[halves(effect > 0)[1]]
+    inside = held[box.contains(x.loc[held])]
+    assert box.corrected_density == measured.holds(inside).p
+    assert box.corrected_base == measured.holds(held).p
+    # Where it fails, the same worlds' P(fails) = 1 − P(holds).
+    fails = prim_box(x, effect <= 0, measured=measured, failing=True)
+    held = index[halves(effect <= 0)[1]]
+    assert fails is not None and fails.corrected_base == 1.0 - measured.holds(held).p
 
 
 def test_prim_on_noise_rarely_confirms_a_box():
