@@ -87,10 +87,10 @@ class Box:
         (confirmed below ``ALPHA / 2``).
     train_density : float
         The box's density on the half it was found on.
-    corrected_density, corrected_base : float
+    corrected_density, corrected_base : float or None
         The density and the base rate on the held-out half with each world's noise taken out
-        (:meth:`experiments.holds.Measured.holds`' P(holds), or 1 − it for where it fails); NaN
-        when the worlds' effects and noise were not given.
+        (:meth:`experiments.holds.Measured.holds`' P(holds), or 1 − it for where it fails); None
+        when the worlds' effects and noise were not given or no held-out world is in the box.
     """
 
     limits: dict[str, tuple]
@@ -100,15 +100,15 @@ class Box:
     base: float = float("nan")
     p_value: float = float("nan")
     train_density: float = float("nan")
-    corrected_density: float = float("nan")
-    corrected_base: float = float("nan")
+    corrected_density: float | None = None
+    corrected_base: float | None = None
 
     @property
     def lifts(self) -> bool:
         """The held-out density closes :data:`MIN_LIFT` of the gap from the base rate to
         certainty, measured and (where known) noise-corrected."""
         ok = _lifts(self.density, self.base)
-        if np.isfinite(self.corrected_density) and np.isfinite(self.corrected_base):
+        if self.corrected_density is not None and self.corrected_base is not None:
             ok = ok and _lifts(self.corrected_density, self.corrected_base)
         return bool(ok)
 
@@ -266,7 +266,7 @@ def prim_box(
     from scipy.stats import fisher_exact
 
     p_value = float(fisher_exact(table, alternative="greater").pvalue)
-    corrected = (float("nan"), float("nan"))
+    corrected = (None, None)
     if measured is not None and inside.any():
         held = x.index[test]
 

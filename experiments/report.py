@@ -109,7 +109,6 @@ def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     def box(b: Box | None) -> str:
         if b is None:
             return "none met the rule"
-        corrected = np.isfinite(b.corrected_density)
         if b.confirmed:
             verdict = "confirmed"
         elif b.p_value >= ALPHA / 2:
@@ -120,7 +119,7 @@ def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             verdict = f"not confirmed (held-out density below base + {MIN_LIFT:.0%} of the gap)"
         noise = (
             f" (noise-corrected {b.corrected_density:.0%} vs {b.corrected_base:.0%})"
-            if corrected
+            if b.corrected_density is not None
             else ""
         )
         return (

@@ -390,6 +390,7 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
     back must be what the same calls give in this process, reading by reading and box by box."""
     from experiments.discovery import prim_box, sensitivity
     from experiments.evidence import UNDEFINED_BOX_SHARE, _uncertainty_columns, run_claim
+    from experiments.holds import Measured
     from experiments.study import defaults_values, shared_pool, world_table
 
     module = _planted_claim()
@@ -422,8 +423,9 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
         assert per.index.equals(x.index)
         defined = (per["status"] != "undefined").to_numpy()
         holds = (per["status"] == "in band").to_numpy()[defined]
-        assert got.box == prim_box(x[defined], holds)
-        assert got.fail_box == prim_box(x[defined], ~holds)
+        measured = Measured(per, reading.band)
+        assert got.box == prim_box(x[defined], holds, measured=measured)
+        assert got.fail_box == prim_box(x[defined], ~holds, measured=measured, failing=True)
         pd.testing.assert_frame_equal(got.drivers, sensitivity(x, per["effect"].to_numpy()))
         boxes += (got.box is not None) + (got.fail_box is not None)
         often = got.verdict.shares["undefined"] >= UNDEFINED_BOX_SHARE
