@@ -498,3 +498,25 @@ def test_help_shows_percent_signs_once(capsys):
         assert run_cli(command, "--help") == 0
         text = capsys.readouterr().out
         assert "%%" not in text and "95%" in text, command
+
+
+@pytest.mark.parametrize("command", ["compare", "replications"])
+def test_steps_after_the_horizon_are_told_once_in_the_commands_words(command, tmp_path, capsys):
+    """A shortened horizon that drops a schedule's steps: the command tells of them itself (a
+    warning line, or a note of the comparison; nothing with ``--quiet``) and no raw Python
+    warning repeats it."""
+    import warnings
+
+    args = {
+        "compare": ["compare", "no_cut", "service_cut", "--replications", "2", *TINY],
+        "replications": ["run", "service_cut", "--replications", "2", *TINY],
+    }[command]
+    for quiet in ([], ["--quiet"]):
+        out = ["--out", tmp_path / f"out{len(quiet)}"] if command == "replications" else []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert run_cli(*args, *out, *quiet) == 0
+        told = capsys.readouterr()
+        assert not [w for w in caught if "horizon" in str(w.message)], command
+        said = told.out + told.err
+        assert ("month 12" in said) == (not quiet), (command, quiet)

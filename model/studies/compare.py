@@ -36,7 +36,7 @@ from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, count, first_seed
 from model.scenario.sections.run import consecutive_seeds
 from model.studies.replicate import FromTimeseries, replicate
-from model.studies.run import with_common
+from model.studies.run import horizon_notes_told, with_common
 from model.studies.stats import mean_interval
 
 __all__ = [
@@ -287,7 +287,8 @@ def compare(
         )
     first = first_seed(seed, policies[0])
     seeds = consecutive_seeds(first, replications)
-    results = replicate(policies, seeds, executor, _one_run, on_done)
+    with horizon_notes_told(policies):  # (told in the comparison's notes instead)
+        results = replicate(policies, seeds, executor, _one_run, on_done)
 
     rows, paths = [], {}
     for name, per_seed in zip(names, results, strict=True):

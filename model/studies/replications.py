@@ -10,7 +10,6 @@ stop). The numbers do not depend on the chunks, the executor or the resuming.
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -23,7 +22,7 @@ from model.scenario import Scenario
 from model.scenario.arguments import count
 from model.scenario.sections.run import consecutive_seeds
 from model.studies.kept_runs import active, run_all
-from model.studies.run import after_horizon_note
+from model.studies.run import after_horizon_note, horizon_notes_told
 
 __all__ = ["Replicated", "run_replications"]
 
@@ -89,9 +88,7 @@ def run_replications(
     scenarios = [scenario.with_overrides({"run.seed": s}) for s in seeds]
     kept = active()
     before = 0 if kept is None else kept.read_back
-    with warnings.catch_warnings():  # (warned of once above, not again by each chunk)
-        if note:
-            warnings.filterwarnings("ignore", message=re.escape(note))
+    with horizon_notes_told([scenario]):  # (warned of once above, not again by each chunk)
         results = run_all(scenarios, executor, on_done, chunk)
     resumed = 0 if kept is None else kept.read_back - before
     runs = pd.DataFrame([{"seed": r.seed, **r.summary} for r in results])

@@ -54,6 +54,7 @@ def replicated(
     from model.interfaces.cli.workers import local_executor
     from model.interfaces.progress import bar
     from model.studies.replications import run_replications
+    from model.studies.run import horizon_notes_told
 
     replications = count("replications", replications)  # (0 failed in pandas' concat)
     with (
@@ -61,7 +62,8 @@ def replicated(
         local_executor(workers) as pool,
     ):
         b.refresh()
-        done = run_replications(scenario, replications, executor=pool, on_done=b.update)
+        with horizon_notes_told([scenario]):  # (the command has told of them, or is --quiet)
+            done = run_replications(scenario, replications, executor=pool, on_done=b.update)
     return done.runs, done.series, done.seeds
 
 
