@@ -19,6 +19,7 @@ from experiments.pin_section import pin_intro, pin_numbers, pin_rows
 from experiments.pins import pins_text
 from experiments.prim_section import box_records, shown_box
 from experiments.scale_section import scale_intro, scale_numbers, scale_rows
+from experiments.sizes import Size
 from experiments.split import SplitReading
 from experiments.split_section import split_lines, split_numbers, together_rows
 from model.studies.files import atomic_file, write_atomic
@@ -101,6 +102,16 @@ def where_text(r: ReadingEvidence) -> str:
         f"no condition found (no box of ≤ {MAX_DIMS} limits closes {MIN_LIFT:.0%} of the gap "
         "to certainty)"
     )
+
+
+def _waves_text(s: Size) -> str:
+    """How the worlds were drawn: waves until a target is plausible, or a fixed number."""
+    if s.target:
+        return (
+            f"waves of {s.wave:,} worlds until {s.target:,} are plausible (at most {s.max_waves})"
+        )
+    waves = "one wave" if s.max_waves == 1 else f"{s.max_waves} waves"
+    return f"{waves} of {s.wave:,} worlds, every plausible one kept"
 
 
 def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -222,8 +233,8 @@ def write_report(
             if top is not None
             else ""
         )
-        + f". Size '{ev.size_name}': {s.clients:,} people a market, {s.months} months; waves of "
-        f"{s.wave:,} worlds until {s.target:,} are plausible (at most {s.max_waves}); a second "
+        + f". Size '{ev.size_name}': {s.clients:,} people a market, {s.months} months; "
+        f"{_waves_text(s)}; a second "
         f"replication in {s.pilot} worlds, up to {s.max_reps} in every world near a band edge and "
         f"up to {s.deep_reps} in those still too noisy to place; "
         f"{s.defaults} at the defaults; seed {ev.seed}; {ev.seconds:,.0f} s for "

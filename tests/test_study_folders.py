@@ -124,3 +124,15 @@ def test_the_seed_is_the_seed_run_however_it_was_given(tmp_path, capsys):
     capsys.readouterr()
     assert cli("compare", "baseline", "delighter", *SMALL, "--set", "run.seed=2", "--out", out) == 2
     assert "holds the results of a different comparison" in capsys.readouterr().err
+
+
+def test_the_header_says_how_the_worlds_were_drawn() -> None:
+    """The default size draws waves until a target is plausible; the quick one draws one wave
+    and keeps every plausible world (it said "until 0 are plausible (at most 1)")."""
+    from experiments.report import _waves_text
+    from experiments.sizes import SIZES
+
+    assert _waves_text(SIZES["quick"]) == "one wave of 160 worlds, every plausible one kept"
+    assert _waves_text(SIZES["default"]) == (
+        "waves of 2,000 worlds until 500 are plausible (at most 8)"
+    )
