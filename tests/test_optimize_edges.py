@@ -190,3 +190,18 @@ def test_optimize_refuses_what_it_would_drop(tmp_path, capsys, argv, message):
     assert cli("optimize", "baseline", *argv, "--out", tmp_path / "o") == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_lever_left_a_hair_above_zero_is_printed_as_zero() -> None:
+    """The search may leave a share at 1e-20 (COBYQA steps a hair off the simplex): its value
+    is no money and prints as 0, not 1.826e-18; the table keeps the exact number."""
+    from dataclasses import replace
+
+    result = optimize(BASE, levers=LEVERS, replications=1, holdout=2, grid=1, max_evaluations=3)
+    shares = np.array(result.best_shares, dtype=float)
+    shares[0], lever = 1e-20, result.levers[0]
+    hair = replace(result, best_shares=shares, best_values={**result.best_values, lever: 1.8e-18})
+    printed = hair.format()
+    row = next(line for line in printed.splitlines() if line.strip().startswith(lever))
+    assert "e-18" not in row and row.split()[4] == "0", row
+    assert hair.table()["best_value"].iloc[0] == 1.8e-18

@@ -14,6 +14,9 @@ from model.studies.optimize.exchange import Exchange
 
 __all__ = ["BudgetSplit", "fresh_seeds"]
 
+#: A best share at or below this is the search's rounding, not money: its value is shown as 0.
+_HAIR = 1e-12
+
 
 @dataclass(frozen=True)
 class BudgetSplit:
@@ -87,9 +90,11 @@ class BudgetSplit:
             f"{'best value':>12}{'money/month':>14}",
         ]
         for row in self.table().itertuples():
+            # (a share the search left a hair above zero, 1e-20, is no money: shown as 0)
+            best = row.best_value if row.best_share > _HAIR else 0.0
             lines.append(
                 f"  {row.lever:<20}{row.own_share:>10.1%}{row.own_value:>12.4g}"
-                f"{row.best_share:>12.1%}{row.best_value:>12.4g}{row.best_money_per_month:>14,.0f}"
+                f"{row.best_share:>12.1%}{best:>12.4g}{row.best_money_per_month:>14,.0f}"
             )
         over = self.over()
         lines.append(
