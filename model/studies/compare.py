@@ -35,8 +35,9 @@ from model.engine.keywords import require_scenario
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, count, first_seed
 from model.scenario.sections.run import consecutive_seeds
+from model.studies.horizon_notes import horizon_notes_told
 from model.studies.replicate import FromTimeseries, replicate
-from model.studies.run import horizon_notes_told, with_common
+from model.studies.run import with_common
 from model.studies.stats import mean_interval
 
 __all__ = [

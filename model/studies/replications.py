@@ -21,8 +21,9 @@ from model.engine.keywords import require_scenario
 from model.scenario import Scenario
 from model.scenario.arguments import count
 from model.scenario.sections.run import consecutive_seeds
+from model.studies.horizon_notes import horizon_notes_told
 from model.studies.kept_runs import active, run_all
-from model.studies.run import after_horizon_note, horizon_notes_told
+from model.studies.run import after_horizon_note
 
 __all__ = ["Replicated", "run_replications"]
 

@@ -7,10 +7,8 @@ scenarios (seeds included), so it can run in any process.
 
 from __future__ import annotations
 
-import re
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -26,7 +24,6 @@ from model.scenario.arguments import flag, shown
 __all__ = [
     "ReadOnlySummary",
     "RunResult",
-    "horizon_notes_told",
     "in_seed_order",
     "run_many",
     "simulate",
@@ -182,17 +179,6 @@ def after_horizon_note(scenario: Scenario) -> str:
     late = scenario.after_horizon()
     months = scenario.run.months
     return f"{'; '.join(late)}: after the {months}-month horizon, no effect" if late else ""
-
-
-@contextmanager
-def horizon_notes_told(scenarios: Iterable[Scenario]) -> Iterator[None]:
-    """Within it, runs of ``scenarios`` do not warn of their steps and shocks after the horizon
-    (:func:`after_horizon_note`): for a caller that has told of them already, once."""
-    with warnings.catch_warnings():
-        for note in dict.fromkeys(after_horizon_note(s) for s in scenarios):
-            if note:
-                warnings.filterwarnings("ignore", message=re.escape(note))
-        yield
 
 
 #: Runs :func:`simulate_many` steps together (:mod:`model.engine.lockstep`): at 3,000 clients

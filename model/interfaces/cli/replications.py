@@ -53,8 +53,8 @@ def replicated(
     """
     from model.interfaces.cli.workers import local_executor
     from model.interfaces.progress import bar
+    from model.studies.horizon_notes import horizon_notes_told
     from model.studies.replications import run_replications
-    from model.studies.run import horizon_notes_told
 
     replications = count("replications", replications)  # (0 failed in pandas' concat)
     with (
