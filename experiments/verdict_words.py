@@ -36,7 +36,8 @@ def words(
     reading that fails mostly *above* it (``above`` ≥ 0.5: the share above among the worlds where
     it is defined) adds *stronger than claimed* to every verdict but *supported*; one that fails
     on both sides, at least :data:`DISPERSED` of the worlds above and as many below (``below``:
-    the share below), adds *dispersed around the claim* to *not supported* and *undetermined*: the band lies inside the middle half of the worlds' measured
+    the share below), adds *dispersed around the claim* to every verdict but *supported*: the
+    band lies inside the middle half of the worlds' measured
     effects, which spread wider than it (each world's Monte-Carlo noise included: a report's
     *near an edge* share and noise yardstick say how much of the spread that is). A one-sided band
     has neither side. The words are compared whole wherever two verdicts are compared (a bin of
@@ -49,6 +50,8 @@ def words(
     'not supported'
     >>> words(0.30, 0.25, 0.35, above=0.65)
     'depends on the world (stronger than claimed)'
+    >>> words(0.48, 0.42, 0.54, above=0.26, below=0.26)
+    'depends on the world (dispersed around the claim)'
     """
     if np.isnan(p):
         return "no plausible worlds"
@@ -62,8 +65,8 @@ def words(
         return "supported"
     if high <= CUTOFFS[0]:
         return f"not supported: {side}" if side else "not supported"
-    if low > CUTOFFS[0] and high < CUTOFFS[1]:  # (most worlds above: it is stronger there)
-        return "depends on the world" + (stronger if above >= 0.5 and two_sided else "")
+    if low > CUTOFFS[0] and high < CUTOFFS[1]:
+        return "depends on the world" + stronger
     if low <= CUTOFFS[0] and high >= CUTOFFS[1]:  # (too few worlds to say anything yet)
         return f"undetermined: its interval spans {CUTOFFS[0]:g} and {CUTOFFS[1]:g}" + stronger
     cut = CUTOFFS[1] if high >= CUTOFFS[1] else CUTOFFS[0]

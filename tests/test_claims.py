@@ -73,7 +73,12 @@ def test_a_reading_missed_on_both_sides_is_dispersed_around_the_claim():
     assert words(0.1, 0.07, 0.13, above=0.6, below=0.3) == "not supported: stronger than claimed"
     assert words(0.1, 0.07, 0.13, above=0.24, below=0.66) == "not supported"
     assert words(0.1, 0.07, 0.13, above=0.45, below=0.45, two_sided=False) == "not supported"
-    assert words(0.5, 0.45, 0.55, above=0.25, below=0.25) == "depends on the world"
+    # Every verdict but *supported* says so (docs/ODD.md §1.2 item 4): `firm_profit`, with 26%
+    # of its worlds above its band and 26% below, read only "depends on the world".
+    assert words(0.5, 0.45, 0.55, above=0.25, below=0.25) == (
+        "depends on the world (dispersed around the claim)"
+    )
+    assert words(0.5, 0.45, 0.55, above=0.24, below=0.25) == "depends on the world"
 
 
 def test_judge_calls_a_spread_on_both_sides_of_the_band_dispersed():
