@@ -47,6 +47,7 @@ __all__ = [
     "cart_check",
     "encode",
     "halves",
+    "lift_rule",
     "prim_box",
     "sensitivity",
 ]
@@ -107,9 +108,9 @@ class Box:
     def lifts(self) -> bool:
         """The held-out density closes :data:`MIN_LIFT` of the gap from the base rate to
         certainty, measured and (where known) noise-corrected."""
-        ok = _lifts(self.density, self.base)
+        ok = lift_rule(self.density, self.base)
         if self.corrected_density is not None and self.corrected_base is not None:
-            ok = ok and _lifts(self.corrected_density, self.corrected_base)
+            ok = ok and lift_rule(self.corrected_density, self.corrected_base)
         return bool(ok)
 
     @property
@@ -146,7 +147,8 @@ class Box:
         return " and ".join(parts) if parts else "everywhere"
 
 
-def _lifts(density: float, base: float) -> bool:
+def lift_rule(density: float, base: float) -> bool:
+    """The lift rule: ``density`` closes :data:`MIN_LIFT` of the gap from ``base`` to 1."""
     return density >= base + MIN_LIFT * (1.0 - base)
 
 
@@ -269,12 +271,16 @@ def prim_box(
     corrected = (None, None)
     if measured is not None and inside.any():
         held = x.index[test]
+        if not held.isin(measured.worlds.index).all():
+            raise ValueError("prim_box: x's index must be the worlds that measured is indexed by")
 
         def share(rows: pd.Index) -> float:
             p = measured.holds(rows).p
             return 1.0 - p if failing else p
 
         corrected = (share(held[inside]), share(held))
+        if not np.isfinite(corrected).all():  # (no world defined there: nothing corrected)
+            corrected = (None, None)
     return Box(
         limits,
         coverage=float((y & inside).sum() / max(y.sum(), 1)),

@@ -263,12 +263,13 @@ def _bound_subsets(facts: pd.DataFrame) -> dict[tuple[str, float, float], set[in
 
 
 def _bounded(
-    reading: Reading, values: pd.DataFrame, subsets: dict[tuple[str, float, float], set[int]]
+    reading: Reading, values: pd.DataFrame, subsets: dict, reference: float | None
 ) -> dict[tuple[str, float, float], ReadingVerdict]:
-    """``reading``'s verdict over each subset of worlds (:func:`experiments.framework.judge`)."""
-    noise = reading_noise(values, reading.name)  # each world's noise in the whole study
+    """``reading``'s verdict over each subset of worlds (:func:`experiments.framework.judge`),
+    each world's noise and placing the whole study's (``reference``: its median near an edge)."""
+    noise = reading_noise(values, reading.name)
     subset = {b: values[values["world"].isin(w)] for b, w in subsets.items()}
-    return {b: judge(reading, v, noise=noise)[1] for b, v in subset.items()}
+    return {b: judge(reading, v, noise=noise, reference=reference)[1] for b, v in subset.items()}
 
 
 def _uncertainty_columns(worlds: pd.DataFrame) -> list[str]:
@@ -333,9 +334,8 @@ def run_claim(
         defined = (per["status"] != "undefined").to_numpy()
         holds = (per["status"] == "in band").to_numpy()[defined]
         xd = x[defined]
-        # Every reading's PRIM searches and PAWN ranking (seconds each) go to the workers at once.
-        # Where a reading is often undefined (a % of a profit the firm did not make), P(holds)
-        # describes only the worlds where it is defined: a third box says which those are.
+        # Every reading's PRIM searches and PAWN ranking go to the workers at once; where it is
+        # often undefined (a % of a profit not made), a third box says where it is defined.
         often_undefined = verdict.shares["undefined"] >= UNDEFINED_BOX_SHARE
         measured = Measured(per, reading.band)  # (each box's density, noise-corrected)
         sides = ((holds, False), (~holds, True))  # where it holds, where it fails
@@ -367,7 +367,7 @@ def run_claim(
                 cart=cart,
                 defined_box=defined_box,
                 nearest_fact=closest_fact(per["effect"], facts),
-                bounded=_bounded(reading, values, subsets),
+                bounded=_bounded(reading, values, subsets, measured.reference),
                 scale=compare_sizes(reading, values, again, large, size.scale_clients, kept_large)
                 if size.scale_clients
                 else None,

@@ -302,9 +302,8 @@ def _world_effect(y: pd.Series | np.ndarray) -> float:
 
 
 def _world_effects(v: pd.DataFrame) -> pd.Series:
-    """:func:`_world_effect` of every world of ``v`` (columns ``world`` and ``y``) that has a
-    measured replication, by world: numpy on each world's values (the same sums as pandas'
-    ``Series.mean``, a fifth of the time of ``groupby.agg``)."""
+    """:func:`_world_effect` of every world of ``v`` (columns ``world``, ``y``) with a measured
+    replication: numpy per world (``Series.mean``'s sums, a fifth of ``groupby.agg``'s time)."""
     kept = v[v["y"].notna()].sort_values("world", kind="stable")
     worlds, starts = np.unique(kept["world"].to_numpy(), return_index=True)
     pieces = np.split(kept["y"].to_numpy(float), starts[1:]) if len(worlds) else []
@@ -317,6 +316,7 @@ def judge(
     values: pd.DataFrame,
     own_noise: bool = True,
     noise: pd.Series | None = None,
+    reference: float | None = None,
 ) -> tuple[pd.DataFrame, ReadingVerdict]:
     """Each world's status and the reading's verdict.
 
@@ -333,6 +333,9 @@ def judge(
         for judging a subset of it as the study judges it (a subset's own fit has fewer worlds
         to learn from); a world it lacks has no noise known (no correction). Default: fitted
         over ``values``.
+    reference : float, optional
+        What a world near an edge is too noisy beside (:func:`experiments.holds.placing`): a
+        subset that places its worlds as the whole study does passes the study's.
 
     Returns
     -------
@@ -340,10 +343,9 @@ def judge(
         The table has ``world``, ``effect`` (mean over the measured replications, the median when
         one is censored; NaN when fewer than half of the world's replications are measured),
         ``n`` (measured replications), ``se``, ``status`` and ``near_edge``.
-        The world's standard error is its own noise over √replications: its replications'
-        variance moderated by every world's (:func:`experiments.noise.world_noise`; a world
-        measured once gets a noise level nine worlds in ten stay below), so that the noisy
-        worlds near an edge, not the typical one, decide how wide P(holds)'s interval is.
+        Its ``se`` is the world's own noise over √replications, its replications' variance
+        moderated by every world's (:func:`experiments.noise.world_noise`; measured once, a level
+        nine worlds in ten stay below): the noisy worlds near an edge set P(holds)' width.
     """
     missing = [c for c in ("world", reading.name) if c not in getattr(values, "columns", ())]
     if missing:
@@ -360,8 +362,7 @@ def judge(
         index=pd.Index(sorted(v["world"].unique()), name="world"),
     )
     per["n"] = per["n"].fillna(0).astype(int)
-    # A world is measured by at least half of its replications or not at all: one defined one of
-    # four (a profit in one, a loss in three) is no measure of the world.
+    # Measured by at least half its replications or not at all (a profit in one of four is not).
     runs = v.groupby("world").size().reindex(per.index).fillna(0)
     per.loc[per["n"] < runs / 2, "effect"] = np.nan
     per = per.reset_index()
@@ -383,9 +384,8 @@ def judge(
     shares = {s: float(counts.get(s, 0)) / total if total else float("nan") for s in STATUSES}
     shares["near an edge"] = float(per["near_edge"].mean()) if total else float("nan")
     n = total - int(counts.get("undefined", 0))  # P(holds) is over the worlds where it is defined
-    # Each world's noise taken out of the count (experiments.holds: the measured count is biased
-    # where effects crowd against an edge), the interval carrying both kinds of uncertainty.
-    found = holds(per["effect"].to_numpy(), per["se"].to_numpy(), reading.band)
+    # Each world's noise taken out of the count (experiments.holds), the interval carrying both.
+    found = holds(per["effect"].to_numpy(), per["se"].to_numpy(), reading.band, 0.95, reference)
     fin = per["effect"][np.isfinite(per["effect"])]
     q = tuple(float(x) for x in np.quantile(fin, [0.1, 0.5, 0.9])) if len(fin) else (np.nan,) * 3
     verdict = ReadingVerdict(

@@ -108,13 +108,14 @@ class Measured(NamedTuple):
         :mod:`experiments.looks`), not others that a quieter group's median would add.
         """
         w = self.worlds.reindex(rows)
+        e, s = (w[c].to_numpy(float) for c in ("effect", "se"))
+        return holds(e, s, self.band, reference=self.reference)
+
+    @property
+    def reference(self) -> float | None:
+        """The median standard error of all these worlds near an edge (:func:`near_median`)."""
         e, s = (self.worlds[c].to_numpy(float) for c in ("effect", "se"))
-        return holds(
-            w["effect"].to_numpy(float),
-            w["se"].to_numpy(float),
-            self.band,
-            reference=near_median(e, s, self.band),
-        )
+        return near_median(e, s, self.band)
 
 
 def _in_band_chance(m: np.ndarray, se: np.ndarray, band: tuple[float, float]) -> np.ndarray:
@@ -132,8 +133,8 @@ def _in_band_chance(m: np.ndarray, se: np.ndarray, band: tuple[float, float]) ->
 def _near(
     effect: np.ndarray, se: np.ndarray, band: tuple[float, float], z: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The effects (float), and which lie within ``z`` of their known standard errors (0 where
-    unbounded) of an edge; the known standard errors."""
+    """Which effects lie within ``z`` of their known standard errors (0 where unbounded) of an
+    edge, and those known standard errors."""
     m, s = np.asarray(effect, float), np.asarray(se, float)
     lo, hi = band
     known = np.where(np.isfinite(s), s, 0.0)
@@ -170,8 +171,8 @@ def placing(
     width = band[1] - band[0]
     # Near an edge and as noisy as the band: where such a world truly lies is not known.
     unresolved = near & (known > MAX_SE_SHARE * width if np.isfinite(width) else False)
-    if reference is None and near.any():
-        reference = float(np.median(known[near]))
+    if reference is None:
+        reference = near_median(effect, se, band, z)
     if reference is not None:  # (and, either band, far noisier than the worlds near an edge)
         unresolved |= near & (known > MAX_SE_RATIO * reference)
     unresolved |= np.isposinf(np.asarray(se, float)) & np.isfinite(np.asarray(effect, float))

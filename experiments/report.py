@@ -10,7 +10,7 @@ import pandas as pd
 
 from experiments.cells import fmt, markdown_table, p_cell, share_text
 from experiments.conditional_section import along_figure, along_intro, along_numbers, along_rows
-from experiments.discovery import ALPHA, MIN_LIFT, Box
+from experiments.discovery import ALPHA, MIN_LIFT, Box, lift_rule
 from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
 from experiments.fact_section import fact_numbers, fact_rows, facts_intro
 from experiments.framework import CUTOFFS
@@ -124,15 +124,13 @@ def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             verdict = "confirmed"
         elif b.p_value >= ALPHA / 2:
             verdict = f"not confirmed (p ≥ {ALPHA / 2:g})"
-        elif b.density >= b.base + MIN_LIFT * (1.0 - b.base):
+        elif lift_rule(b.density, b.base):
             verdict = f"not confirmed (noise-corrected, below base + {MIN_LIFT:.0%} of the gap)"
         else:
             verdict = f"not confirmed (held-out density below base + {MIN_LIFT:.0%} of the gap)"
-        noise = (
-            f" (noise-corrected {b.corrected_density:.0%} vs {b.corrected_base:.0%})"
-            if b.corrected_density is not None
-            else ""
-        )
+        noise = ""
+        if b.corrected_density is not None:
+            noise = f" (noise-corrected {b.corrected_density:.0%} vs {b.corrected_base:.0%})"
         return (
             f"{b.text()}; found at density {b.train_density:.0%}; held out: coverage "
             f"{b.coverage:.0%}, density {b.density:.0%} vs base {b.base:.0%}{noise}, "
@@ -352,9 +350,10 @@ def write_report(
         "PRIM looks for a box of at most three limits where the reading holds and one where it "
         "fails, on a random half of the worlds where it is defined; the other half measures "
         "the box (coverage, density) and tests it: confirmed when it still closes 15% of the "
-        "gap to certainty there and a one-sided Fisher exact test gives p < 0.025 (two boxes a "
-        "reading, where it holds and where it fails: Bonferroni). A classification tree of "
-        "depth 3 grown on the same half says whether the "
+        "gap to certainty there, measured and with each world's noise taken out (noise wider in "
+        "one region moves more worlds across an edge there), and a one-sided Fisher exact test "
+        "gives p < 0.025 (two boxes a reading, where it holds and where it fails: Bonferroni). "
+        "A depth-3 classification tree grown on the same half says whether the "
         "uncertainties predict the outcome at all, against always guessing the commoner one. "
         f"Where a reading is undefined in {UNDEFINED_BOX_SHARE:.0%} of the worlds or more (e.g. "
         "a percentage of a profit the firm did not make), P(holds) and the boxes above describe "

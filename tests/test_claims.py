@@ -210,6 +210,9 @@ def test_a_box_that_noise_alone_made_is_not_confirmed():
     fails = prim_box(x, effect <= 0, measured=measured, failing=True)
     held = index[halves(effect <= 0)[1]]
     assert fails is not None and fails.corrected_base == 1.0 - measured.holds(held).p
+    # Rows that are not the measured worlds are refused, not matched to the wrong ones.
+    with pytest.raises(ValueError, match="index must be the worlds"):
+        prim_box(x.reset_index(drop=True), effect > 0, measured=measured)
 
 
 def test_prim_on_noise_rarely_confirms_a_box():

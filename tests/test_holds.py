@@ -318,3 +318,30 @@ def test_a_group_places_its_worlds_as_the_study_does() -> None:
         _, unplaced = placing(w["effect"], w["se"], (-1.0, 1.0))
         rows = pd.Index(np.sort(rng.choice(200, 60, replace=False)))
         assert m.holds(rows).unresolved == int(unplaced[rows].sum())
+
+
+def test_a_narrower_range_of_a_fact_places_its_worlds_as_the_study_does() -> None:
+    """A subset judged with the study's noise and its reference (what evidence._bounded passes)
+    leaves unresolved exactly the study's unresolved worlds among its own; judged alone it can
+    leave others, which had no third look."""
+    from experiments.noise import reading_noise
+
+    rng = np.random.default_rng(41)
+    mu = rng.normal(0.0, 1.5, 300)
+    loud = np.exp(rng.normal(0.0, 0.8, 300))  # each world's own noise, spread lognormally
+    reps = np.repeat(np.arange(300), 4)
+    values = pd.DataFrame({"world": reps, "x": mu[reps] + loud[reps] * rng.normal(size=1200)})
+    r = Reading("x", "a gain", "“above zero”", "a paper", "%", (0.0, np.inf))
+    per, _ = judge(r, values)
+    study = Measured(per.set_index("world"), r.band)
+    _, unplaced = placing(per["effect"], per["se"], r.band)
+    noise = reading_noise(values, "x")
+    found_alone = False
+    for _ in range(10):
+        chosen = np.sort(rng.choice(300, 90, replace=False))
+        subset = values[values["world"].isin(chosen)]
+        _, v = judge(r, subset, noise=noise, reference=study.reference)
+        assert v.unresolved == int(unplaced[chosen].sum())
+        _, alone = judge(r, subset, noise=noise)
+        found_alone |= alone.unresolved != v.unresolved
+    assert found_alone  # (the subset's own median places some worlds otherwise)
