@@ -44,6 +44,8 @@ regimes): the interval, not the point, carries the verdict.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -91,7 +93,8 @@ class Holds(NamedTuple):
     unresolved: int = 0  # of those, the ones counted out at the low end and in at the high end
 
 
-class Measured(NamedTuple):
+@dataclass(frozen=True, eq=False)
+class Measured:
     """Each world's measured effect and its standard error (columns ``effect`` and ``se``,
     indexed by world: :func:`experiments.framework.judge`'s table) and the reading's band: what
     P(holds) over any group of those worlds needs."""
@@ -111,9 +114,10 @@ class Measured(NamedTuple):
         e, s = (w[c].to_numpy(float) for c in ("effect", "se"))
         return holds(e, s, self.band, reference=self.reference)
 
-    @property
+    @cached_property
     def reference(self) -> float | None:
-        """The median standard error of all these worlds near an edge (:func:`near_median`)."""
+        """The median standard error of all these worlds near an edge (:func:`near_median`;
+        found once, whatever the number of groups judged)."""
         e, s = (self.worlds[c].to_numpy(float) for c in ("effect", "se"))
         return near_median(e, s, self.band)
 
@@ -148,7 +152,10 @@ def near_median(
 ) -> float | None:
     """The median standard error of the worlds near an edge (None: no world is), against which
     :func:`placing` finds a world too noisy to place."""
-    near, known = _near(effect, se, band, z)
+    return _median_near(*_near(effect, se, band, z))
+
+
+def _median_near(near: np.ndarray, known: np.ndarray) -> float | None:
     return float(np.median(known[near])) if near.any() else None
 
 
@@ -167,15 +174,16 @@ def placing(
     :func:`near_median`; a group of a study's worlds passes the study's); or a finite effect
     with no bound on its noise (``se`` = +inf). NaN effects are neither.
     """
-    near, known = _near(effect, se, band, z)
+    m, s = np.asarray(effect, float), np.asarray(se, float)
+    near, known = _near(m, s, band, z)
     width = band[1] - band[0]
     # Near an edge and as noisy as the band: where such a world truly lies is not known.
     unresolved = near & (known > MAX_SE_SHARE * width if np.isfinite(width) else False)
     if reference is None:
-        reference = near_median(effect, se, band, z)
+        reference = _median_near(near, known)
     if reference is not None:  # (and, either band, far noisier than the worlds near an edge)
         unresolved |= near & (known > MAX_SE_RATIO * reference)
-    unresolved |= np.isposinf(np.asarray(se, float)) & np.isfinite(np.asarray(effect, float))
+    unresolved |= np.isposinf(s) & np.isfinite(m)
     return near, unresolved
 
 
