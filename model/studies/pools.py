@@ -53,7 +53,8 @@ def die_with_parent(parent: int, then: Callable[[], None] | None = None) -> None
 def stop_pool(pool: ProcessPoolExecutor) -> None:
     """Cancel queued tasks and terminate the workers now (no waiting for running tasks)."""
     procs = dict(getattr(pool, "_processes", None) or {})
-    manager = getattr(pool, "_executor_manager_thread", None)  # (shutdown forgets it)
+    manager = getattr(pool, "_executor_manager_thread", None)  # (shutdown forgets these)
+    queue = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for proc in procs.values():
         if proc.is_alive():
@@ -63,6 +64,13 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
         if proc.is_alive():
             proc.kill()
             proc.join(timeout=5)
+    # A worker stopped while it was sending its result leaves the manager thread reading the rest
+    # of that message for ever (this process holds the pipe's write end too), and the
+    # interpreter's exit hook waits on that thread: a stopped `run --replications` printed its
+    # line and never exited (CI, 2026-12-04). With every worker gone, closing our write end turns
+    # the wait into end-of-file, which the manager takes for a broken pool, and it finishes.
+    if manager is not None and manager.is_alive() and queue is not None:
+        queue._writer.close()
     # Let the pool's manager thread finish, closing its wake-up pipe, before the interpreter's
     # exit hook writes to that pipe: in CPython 3.12.1 the two race, and a stop printed
     # "OSError: [Errno 9] Bad file descriptor" from concurrent.futures at exit (gh-125451's fix,

@@ -1,0 +1,56 @@
+"""Local process pools stop with their parent, even when a worker dies in the middle of a result.
+
+The failure this guards against was seen in CI: a stopped ``run --replications`` printed its
+line and then never exited, because a worker stopped while sending its result left the pool's
+manager thread reading the rest of that message, and the interpreter's exit waits on that thread.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import struct
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from model.studies.pools import process_pool
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods(), reason="needs fork (POSIX)"
+)
+
+
+def _send_half_a_result(flag: str) -> None:
+    """In a worker: write the start of a result message (a header promising 1 MiB, then 100
+    bytes) on the pool's result pipe, say so, and hang, as a worker stopped mid-send leaves it.
+    The pipe is found on the stack of CPython's worker loop."""
+    frame = sys._getframe()
+    while frame.f_code.co_name != "_process_worker":
+        frame = frame.f_back
+    writer = frame.f_locals["result_queue"]._writer
+    writer._send(struct.pack("!i", 1 << 20) + b"x" * 100)
+    Path(flag).touch()
+    time.sleep(120)
+
+
+def test_a_worker_stopped_mid_result_does_not_leave_the_manager_thread_reading(tmp_path):
+    flag = tmp_path / "sent"
+    context = multiprocessing.get_context("fork")
+    with pytest.raises(KeyboardInterrupt), process_pool(1, mp_context=context) as pool:
+        pool.submit(_send_half_a_result, str(flag))
+        deadline = time.monotonic() + 60
+        while not flag.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert flag.exists(), "the worker never wrote its half message"
+        time.sleep(0.2)  # the manager thread is now waiting for the other 1 MiB
+        manager, results = pool._executor_manager_thread, pool._result_queue
+        assert manager.is_alive()
+        raise KeyboardInterrupt  # a stop: the pool is stopped, not waited for
+    try:
+        assert not manager.is_alive(), "the manager thread still reads a message nobody sends"
+    finally:  # on failure, free it so this test process can still exit
+        if manager.is_alive():
+            results._writer.close()
+            manager.join(timeout=10)
