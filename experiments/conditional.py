@@ -248,8 +248,9 @@ def profile(
         index): undefined worlds (and any without a status) are left out, as P(holds) leaves
         them out.
     two_sided : bool
-        Whether the reading's band is two-sided (a bin failing mostly above it is "stronger than
-        claimed", one failing on both sides "dispersed around the claim").
+        Whether the reading's band is two-sided (a bin failing on both sides is "dispersed around
+        the claim", else one failing mostly above it "stronger than claimed" and one mostly below
+        "weaker than claimed").
     n_bins : int
         Bins along a numeric uncertainty, at most; fewer where they would hold under
         :data:`MIN_PER_BIN` worlds each.

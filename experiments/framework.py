@@ -17,10 +17,10 @@ seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
   reported beside it, never counted as a failure) — with a 95% interval that carries both the
   sampling of worlds and each world's noise, in words by the declared cut-offs :data:`CUTOFFS`: the
   whole interval ≥ 0.8 *supported*, ≤ 0.2 *not supported*, between *depends on the world*,
-  across a cut-off *undetermined*; a reading with a two-sided band that fails because the effect
-  is larger than the band says *stronger than claimed*, and one whose worlds miss its band on
-  both sides, at least a quarter above and a quarter below (:data:`DISPERSED`: the band inside
-  the middle half of the measured effects), says *dispersed around the claim*. The shares *in
+  across a cut-off *undetermined*; a reading with a two-sided band whose worlds miss it on both
+  sides, at least a quarter above and a quarter below (:data:`DISPERSED`: the band inside the
+  middle half of the measured effects), says *dispersed around the claim*, else one mostly
+  above it *stronger than claimed* and one mostly below it *weaker than claimed*. The shares *in
   band*, *above* and *below* are of the *measured* effects (a finite market, a few replications).
 
 The worlds are not independent draws: each wave is a Latin hypercube. The interval assumes

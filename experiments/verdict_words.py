@@ -2,7 +2,8 @@
 
 *Supported*, *not supported*, *depends on the world* or *undetermined* by where the interval of
 P(holds) lies against :data:`CUTOFFS`; for a two-sided band, which side the failing worlds lie on
-(*stronger than claimed*, *dispersed around the claim*). docs/ODD.md §1.2 states every rule.
+(*stronger than claimed*, *weaker than claimed*, *dispersed around the claim*). docs/ODD.md §1.2
+states every rule.
 """
 
 from __future__ import annotations
@@ -32,21 +33,24 @@ def words(
 
     *Supported* when the whole interval is at or above the upper cut-off, *not supported* when it
     is at or below the lower one, *depends on the world* when it lies between them; an interval
-    that spans a cut-off is *undetermined* (more worlds would decide it). A two-sided band's
-    reading that fails mostly *above* it (``above`` ≥ 0.5: the share above among the worlds where
-    it is defined) adds *stronger than claimed* to every verdict but *supported*; one that fails
-    on both sides, at least :data:`DISPERSED` of the worlds above and as many below (``below``:
-    the share below), adds *dispersed around the claim* to every verdict but *supported*: the
-    band lies inside the middle half of the worlds' measured
-    effects, which spread wider than it (each world's Monte-Carlo noise included: a report's
-    *near an edge* share and noise yardstick say how much of the spread that is). A one-sided band
-    has neither side. The words are compared whole wherever two verdicts are compared (a bin of
-    worlds "not supported" against one "not supported: dispersed around the claim" reads
-    differently), as they were for *stronger than claimed*.
+    that spans a cut-off is *undetermined* (more worlds would decide it). To every verdict but
+    *supported*, a two-sided band's reading adds the side its worlds miss the band on:
+    *dispersed around the claim* when at least :data:`DISPERSED` of the worlds where it is
+    defined lie above it and as many below (``above``, ``below``: those shares) — the band then
+    lies inside the middle half of the worlds' measured effects, which spread wider than it (each
+    world's Monte-Carlo noise included: a report's *near an edge* share and noise yardstick say
+    how much of the spread that is); else *stronger than claimed* when at least half lie above,
+    *weaker than claimed* when at least half lie below (the effect smaller than the source says,
+    or of the other sign: the report's median effect says which). A one-sided band fails only on
+    its weak side, which *not supported* already says. The words are compared whole wherever two
+    verdicts are compared (a bin of worlds "not supported" against one "not supported: weaker
+    than claimed" reads differently).
 
     >>> words(0.09, 0.07, 0.12, above=0.41, below=0.50)
     'not supported: dispersed around the claim'
     >>> words(0.09, 0.07, 0.12, above=0.10, below=0.81)
+    'not supported: weaker than claimed'
+    >>> words(0.09, 0.07, 0.12, above=0.10, below=0.81, two_sided=False)
     'not supported'
     >>> words(0.30, 0.25, 0.35, above=0.65)
     'depends on the world (stronger than claimed)'
@@ -56,10 +60,12 @@ def words(
     if np.isnan(p):
         return "no plausible worlds"
     side = ""
-    if two_sided and above >= 0.5:
-        side = "stronger than claimed"
-    elif two_sided and min(above, below) >= DISPERSED:
+    if two_sided and min(above, below) >= DISPERSED:
         side = "dispersed around the claim"
+    elif two_sided and above >= 0.5:
+        side = "stronger than claimed"
+    elif two_sided and below >= 0.5:
+        side = "weaker than claimed"
     stronger = f" ({side})" if side else ""
     if low >= CUTOFFS[1]:
         return "supported"

@@ -68,10 +68,18 @@ def test_a_reading_missed_on_both_sides_is_dispersed_around_the_claim():
         "not supported: dispersed around the claim"
     )
     assert words(0.18, 0.15, 0.22, above=0.3, below=0.52).endswith("(dispersed around the claim)")
-    # Mostly above is stronger than claimed, whatever lies below; a quarter on one side is not
-    # dispersed; a one-sided band has no sides to be dispersed over.
-    assert words(0.1, 0.07, 0.13, above=0.6, below=0.3) == "not supported: stronger than claimed"
-    assert words(0.1, 0.07, 0.13, above=0.24, below=0.66) == "not supported"
+    # A quarter on each side is dispersed, whichever side holds more; a quarter on one side is
+    # not, and the side holding half is said; a one-sided band has no sides to be dispersed over.
+    assert (
+        words(0.1, 0.07, 0.13, above=0.6, below=0.3) == "not supported: dispersed around the claim"
+    )
+    assert words(0.1, 0.07, 0.13, above=0.24, below=0.66) == "not supported: weaker than claimed"
+    assert words(0.1, 0.07, 0.13, above=0.66, below=0.24) == "not supported: stronger than claimed"
+    assert (
+        words(0.1, 0.07, 0.13, above=0.45, below=0.45)
+        == "not supported: dispersed around the claim"
+    )
+    assert words(0.5, 0.45, 0.55, above=0.1, below=0.4) == "depends on the world"
     assert words(0.1, 0.07, 0.13, above=0.45, below=0.45, two_sided=False) == "not supported"
     # Every verdict but *supported* says so (docs/ODD.md §1.2 item 4): `firm_profit`, with 26%
     # of its worlds above its band and 26% below, read only "depends on the world".
@@ -90,7 +98,7 @@ def test_judge_calls_a_spread_on_both_sides_of_the_band_dispersed():
     _, v = judge(reading, values)
     assert v.words == "not supported: dispersed around the claim"
     _, v = judge(reading, values.assign(x=effects / 2))  # now mostly below: no longer dispersed
-    assert v.words == "not supported"
+    assert v.words == "not supported: weaker than claimed"
 
 
 @pytest.mark.parametrize(

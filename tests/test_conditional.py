@@ -28,14 +28,15 @@ def test_a_verdict_that_turns_at_a_threshold_turns_in_the_bins_around_it():
     assert [b.worlds for b in prof.bins] == [100] * 5  # equal counts (no ties here)
     first, *_, last = prof.bins
     assert first.high < last.low and first.low == x.min() and last.high == x.max()
-    assert (first.p, first.words) == (0.0, "not supported")
+    assert (first.p, first.words) == (0.0, "not supported: weaker than claimed")
     assert (last.p, last.words) == (1.0, "supported")
     assert prof.least is first and prof.most is last and prof.words_differ
     assert prof.p_value < 1e-50
     # Each bin is judged by the study's own rule: exact interval, the same words.
     for b in prof.bins:
         assert (b.ci_low, b.ci_high) == proportion_interval(b.holds, b.worlds)
-        assert b.words == words(b.p, b.ci_low, b.ci_high, b.above / b.worlds, True)
+        below = (b.worlds - b.holds - b.above) / b.worlds  # (no world undefined here)
+        assert b.words == words(b.p, b.ci_low, b.ci_high, b.above / b.worlds, True, below)
     # The bins' holds add up to the worlds that hold.
     assert sum(b.holds for b in prof.bins) == int((x > 0.6).sum())
 
@@ -61,7 +62,7 @@ def test_a_turn_in_the_middle_is_read_between_the_least_and_the_most():
     middle = (x > x.quantile(0.4)) & (x <= x.quantile(0.6))
     status = pd.Series(np.where(middle, "in band", "below"), x.index)
     prof = profile(x, status, two_sided=True)
-    assert prof.bins[0].words == prof.bins[-1].words == "not supported"
+    assert prof.bins[0].words == prof.bins[-1].words == "not supported: weaker than claimed"
     assert prof.most is prof.bins[2] and prof.words_differ
 
 
