@@ -20,7 +20,7 @@ from experiments.prim_section import index_level_lines
 from experiments.regenerate import regenerate_lines, summary_pins
 from experiments.report import REPORTS
 from experiments.scale_check import Flips
-from experiments.scale_section import flips_text, kappa_text, size_effects_text
+from experiments.scale_section import flips_text, kappa_text, size_dependent, size_effects_text
 from model.studies.files import write_atomic
 
 __all__ = ["MIN_WORLDS", "main", "write_index"]
@@ -30,6 +30,9 @@ MIN_WORLDS = 500
 #: A report row's share of worlds near an edge and its count still too noisy to place (older
 #: summaries lack it: an empty cell).
 _EDGE = "near an edge (unresolved)"
+_BLANK = " | | | | | | |"  # the cells after a claim with no summary
+#: Added to the verdict of a reading whose size test stands out (the section on size).
+_SIZED = " · differs in the larger market (see size, below)"
 
 
 def write_index(reports: Path | None = None, out: Path | None = None, took: str = "") -> Path:
@@ -56,9 +59,11 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         if not path.exists():
             title = load(name).CLAIM.title
             if (reports / f"{name}.md").exists():  # a report without its summary (older code)
-                rows.append(f"| [{name}]({rel}): {title} | (no summary: regenerate) | | | | | | |")
+                rows.append(
+                    (None, f"| [{name}]({rel}): {title} | (no summary: regenerate)", _BLANK)
+                )
             else:
-                rows.append(f"| {name}: {title} | (no report yet) | | | | | | |")
+                rows.append((None, f"| {name}: {title} | (no report yet)", _BLANK))
             continue
         s = json.loads(path.read_text(encoding="utf-8"))
         worlds.add((s["drawn"], s["kept"]))
@@ -77,11 +82,19 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
             scope = f" (tested as: {s['scope']})" if s.get("scope") else ""
             claim = f"[{name}]({rel}): {s['title']}{scope}" if i == 0 else ""
             rows.append(
-                f"| {claim} | {r['reading']} ({r['band']}) | {r['P(holds) [95%]']} | "
-                f"{r['verdict']} | {r.get(_EDGE, '')} | {r['at the defaults']} | "
-                f"{r['where it holds (PRIM)']} | "
-                f"{r['top driver (PAWN)']} |"
+                (
+                    (name, r["reading"]),
+                    f"| {claim} | {r['reading']} ({r['band']}) | {r['P(holds) [95%]']} | "
+                    f"{r['verdict']}",
+                    f" | {r.get(_EDGE, '')} | {r['at the defaults']} | "
+                    f"{r['where it holds (PRIM)']} | "
+                    f"{r['top driver (PAWN)']} |",
+                )
             )
+    # A verdict the size check finds to differ in the larger market says so in its own cell
+    # (rows are split after the verdict: the check is known only once every report is read).
+    sized = {(name, c["reading"]) for name, c, _ in size_dependent(scale)}
+    table = [head + (_SIZED if key in sized else "") + rest for key, head, rest in rows]
     drawn = ", ".join(f"{d} drawn, {k} kept" for d, k in sorted(worlds)) or "none yet"
     fewer = ""
     if worlds and min(k for _, k in worlds) < MIN_WORLDS:
@@ -161,7 +174,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "| claim | reading (band) | P(holds) [95%] | verdict | near an edge (unresolved) "
         "| at the defaults | where it holds | what decides it |",
         "|---|---|---|---|---|---|---|---|",
-        *rows,
+        *table,
         "",
         *index_level_lines(boxes, unboxed),
         *_pin_lines(pins),

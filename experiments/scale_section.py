@@ -24,6 +24,7 @@ __all__ = [
     "scale_intro",
     "scale_numbers",
     "scale_rows",
+    "size_dependent",
     "size_effects_text",
     "verdict_columns",
 ]
@@ -106,13 +107,20 @@ def flips_text(f: Flips) -> str:
     )
 
 
-def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large: int) -> str:
-    """The index's readings whose size test lies below the Bonferroni level over every reading,
-    named with both sizes' P(holds): the table shows them, and the verdicts above are the
-    smaller market's."""
-    level = 0.05 / len(scale)
+def size_dependent(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
+    """The index's readings whose size test lies below the Bonferroni level over every reading
+    (0.05 ÷ their number), as ``(claim, check, size test)``: their verdict is the study's
+    market's, and the larger market's differs from it by more than chance."""
+    level = 0.05 / len(scale) if scale else 0.0
     found = [(name, c, Flips(**c["size"])) for name, _, c in scale]
-    found = [(name, c, f) for name, c, f in found if f.paired and f.p_value < level]
+    return [(name, c, f) for name, c, f in found if f.paired and f.p_value < level]
+
+
+def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large: int) -> str:
+    """The readings :func:`size_dependent` finds, named with both sizes' P(holds): the table
+    shows them, and the verdicts above are the smaller market's."""
+    level = 0.05 / len(scale)
+    found = size_dependent(scale)
     if not found:
         return f"No reading's size test lies below {level:.2g}."
     named = "; ".join(

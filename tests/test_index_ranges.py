@@ -218,3 +218,35 @@ def test_the_regenerate_command_finds_the_folder_above_a_control_studys_or_a_spl
         f"--out {tmp_path / 'flat'}` (it writes them to `{tmp_path / 'flat' / 'pinned' / 'economics.overhead_share=0'}`, not here)"
         in text
     )
+
+
+def test_a_verdict_that_differs_in_the_larger_market_says_so_in_its_cell(tmp_path):
+    """`customer_lifetime`'s size test (p = 0.00069, below 0.05 ÷ 29) stood only in the section
+    on size; its verdict cell read like any other. Now the cell says it; a reading whose test
+    is above the level (0.03 > 0.05 ÷ 2) does not."""
+    row = {
+        "band": "≥ 10 %", "P(holds) [95%]": "0.5 [0.4, 0.6]", "verdict": "depends on the world",
+        "at the defaults": "9.96", "where it holds (PRIM)": "-", "top driver (PAWN)": "x",
+    }  # fmt: skip
+
+    def check(reading, p_value):
+        size = {"paired": 190, "only_first": 15, "only_second": 41, "p_value": p_value}
+        return {
+            "reading": reading, "clients": [800, 800, 8000], "p": [0.5, 0.56, 0.70],
+            "p_low": [0.4] * 3, "p_high": [0.6] * 3, "undefined": [0.0] * 3,
+            "size": size, "noise": {**size, "p_value": 0.7},
+        }  # fmt: skip
+
+    summary = {
+        **_summary({}),
+        "rows": [{**row, "reading": "a"}, {**row, "reading": "b"}],
+        "scale": [check("a", 0.00069), check("b", 0.03)],
+    }
+    (tmp_path / "word_of_mouth.json").write_text(json.dumps(summary))
+    (tmp_path / "pareto.md").write_text("# a report of older code\n")  # (no summary)
+    lines = write_index(tmp_path).read_text().splitlines()
+    a, b = ([x for x in lines if f"| {r} (≥ 10 %) |" in x] for r in "ab")
+    assert "| depends on the world · differs in the larger market (see size, below) |" in a[0]
+    assert "| depends on the world |" in b[0]
+    old = [x for x in lines if "(no summary: regenerate)" in x]
+    assert len(old) == 1 and old[0].count("|") == a[0].count("|") == b[0].count("|")
