@@ -54,3 +54,29 @@ def test_a_worker_stopped_mid_result_does_not_leave_the_manager_thread_reading(t
         if manager.is_alive():
             results._writer.close()
             manager.join(timeout=10)
+
+
+def test_a_spawned_worker_does_not_print_a_note_its_caller_has_told(capfd):
+    """A step after the horizon is told once, by the process that hands out the runs, under its
+    own warning filters: a spawned worker, which starts without them, printed it raw as well
+    (its stderr is this process's, captured here)."""
+    import warnings
+
+    from model.scenario import Scenario
+    from model.studies.horizon_notes import horizon_notes_told
+    from model.studies.kept_runs import run_all
+
+    late = Scenario.build({"schedule": [{"month": 5, "set": {"service_level": 0.9}}]})
+    late = late.with_overrides({"market.clients": 200, "run.months": 2})
+    runs = [late.with_overrides({"run.seed": s}) for s in (1, 2)]
+    spawn = multiprocessing.get_context("spawn")
+    with process_pool(1, mp_context=spawn) as pool:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            run_all(runs, executor=pool, chunk=1)
+        with horizon_notes_told(runs):
+            quiet = run_all(runs, executor=pool, chunk=1)
+    told = [str(w.message) for w in caught if "horizon" in str(w.message)]
+    assert told == ["schedule step at month 5: after the 2-month horizon, no effect"]
+    assert [r.seed for r in quiet] == [1, 2]
+    assert "horizon" not in capfd.readouterr().err

@@ -24,6 +24,7 @@ import hashlib
 import json
 import math
 import re
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -41,7 +42,14 @@ from model.engine.summary import summarize
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import executor_or_none, hook
 from model.studies.files import atomic_file
-from model.studies.run import TOGETHER, TOGETHER_MAX_CLIENTS, RunResult, simulate_many
+from model.studies.horizon_notes import horizon_notes_told
+from model.studies.run import (
+    TOGETHER,
+    TOGETHER_MAX_CLIENTS,
+    RunResult,
+    after_horizon_note,
+    simulate_many,
+)
 from model.studies.sweep.lock import writer_lock
 from model.studies.sweep.store import code_version
 
@@ -278,9 +286,20 @@ def _on_executor(
     finished: Callable[[list[int], list[RunResult]], None],
 ) -> None:
     """The chunks on ``executor``, each handed to ``finished`` as it finishes (so each is kept
-    as soon as it can be, whatever the order); the rest cancelled if one fails."""
+    as soon as it can be, whatever the order); the rest cancelled if one fails.
+
+    A worker does not share this process's warning filters (a spawned one starts afresh, and
+    printed the note of a step after the horizon that its caller had told of already), so the
+    notes are given here, once each, where the caller's filters apply, and the chunks run
+    without them (:func:`_without_horizon_notes`).
+    """
+    found = (after_horizon_note(scenarios[i]) for rows in chunks for i in rows)
+    for note in dict.fromkeys(found):
+        if note:
+            warnings.warn(note, stacklevel=2)  # (from run_all, as simulate_many's are)
     pending: dict[Future, list[int]] = {
-        executor.submit(simulate_many, [scenarios[i] for i in rows]): rows for rows in chunks
+        executor.submit(_without_horizon_notes, [scenarios[i] for i in rows]): rows
+        for rows in chunks
     }
     try:
         while pending:
@@ -297,6 +316,13 @@ def _on_executor(
     finally:
         for future in pending:
             future.cancel()
+
+
+def _without_horizon_notes(scenarios: list[Scenario]) -> list[RunResult]:
+    """:func:`~model.studies.run.simulate_many` in a worker, its notes of steps after the horizon
+    left to the process that handed it the runs (:func:`_on_executor`)."""
+    with horizon_notes_told(scenarios):
+        return simulate_many(scenarios)
 
 
 def _result(scenario: Scenario, table: np.ndarray) -> RunResult:
