@@ -42,12 +42,12 @@ from model.engine.summary import summarize
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import executor_or_none, hook
 from model.studies.files import atomic_file
-from model.studies.horizon_notes import horizon_notes_told
 from model.studies.run import (
     TOGETHER,
     TOGETHER_MAX_CLIENTS,
     RunResult,
     after_horizon_note,
+    run_many,
     simulate_many,
 )
 from model.studies.sweep.lock import writer_lock
@@ -290,15 +290,16 @@ def _on_executor(
 
     A worker does not share this process's warning filters (a spawned one starts afresh, and
     printed the note of a step after the horizon that its caller had told of already), so the
-    notes are given here, once each, where the caller's filters apply, and the chunks run
-    without them (:func:`_without_horizon_notes`).
+    notes are given here, once each, where the caller's filters apply, and the chunks run by
+    :func:`~model.studies.run.run_many`, which gives none (so no worker, process or thread,
+    touches its warning filters: a thread's ``catch_warnings`` would change every thread's).
     """
     found = (after_horizon_note(scenarios[i]) for rows in chunks for i in rows)
     for note in dict.fromkeys(found):
         if note:
             warnings.warn(note, stacklevel=2)  # (from run_all, as simulate_many's are)
     pending: dict[Future, list[int]] = {
-        executor.submit(_without_horizon_notes, [scenarios[i] for i in rows]): rows
+        executor.submit(run_many, [scenarios[i] for i in rows], RunResult.of): rows
         for rows in chunks
     }
     try:
@@ -316,13 +317,6 @@ def _on_executor(
     finally:
         for future in pending:
             future.cancel()
-
-
-def _without_horizon_notes(scenarios: list[Scenario]) -> list[RunResult]:
-    """:func:`~model.studies.run.simulate_many` in a worker, its notes of steps after the horizon
-    left to the process that handed it the runs (:func:`_on_executor`)."""
-    with horizon_notes_told(scenarios):
-        return simulate_many(scenarios)
 
 
 def _result(scenario: Scenario, table: np.ndarray) -> RunResult:

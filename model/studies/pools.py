@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 __all__ = ["WATCH_SECONDS", "die_with_parent", "process_pool", "stop_pool"]
@@ -69,8 +69,10 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     # interpreter's exit hook waits on that thread: a stopped `run --replications` printed its
     # line and never exited (CI, 2026-12-04). With every worker gone, closing our write end turns
     # the wait into end-of-file, which the manager takes for a broken pool, and it finishes.
-    if manager is not None and manager.is_alive() and queue is not None:
-        queue._writer.close()
+    writer = getattr(queue, "_writer", None)  # (a private attribute: absent, nothing to close)
+    if manager is not None and manager.is_alive() and writer is not None:
+        with suppress(OSError):  # (already closed by the manager finishing meanwhile)
+            writer.close()
     # Let the pool's manager thread finish, closing its wake-up pipe, before the interpreter's
     # exit hook writes to that pipe: in CPython 3.12.1 the two race, and a stop printed
     # "OSError: [Errno 9] Bad file descriptor" from concurrent.futures at exit (gh-125451's fix,
