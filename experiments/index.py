@@ -20,7 +20,13 @@ from experiments.prim_section import index_level_lines
 from experiments.regenerate import regenerate_lines, summary_pins
 from experiments.report import REPORTS
 from experiments.scale_check import Flips
-from experiments.scale_section import flips_text, kappa_text, size_dependent, size_effects_text
+from experiments.scale_section import (
+    flips_text,
+    kappa_text,
+    size_dependent,
+    size_effects_text,
+    size_level,
+)
 from model.studies.files import write_atomic
 
 __all__ = ["MIN_WORLDS", "main", "write_index"]
@@ -31,8 +37,6 @@ MIN_WORLDS = 500
 #: summaries lack it: an empty cell).
 _EDGE = "near an edge (unresolved)"
 _BLANK = " | | | | | | |"  # the cells after a claim with no summary
-#: Added to the verdict of a reading whose size test stands out (the section on size).
-_SIZED = " · differs in the larger market (see size, below)"
 
 
 def write_index(reports: Path | None = None, out: Path | None = None, took: str = "") -> Path:
@@ -91,10 +95,11 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
                     f"{r['top driver (PAWN)']} |",
                 )
             )
-    # A verdict the size check finds to differ in the larger market says so in its own cell
-    # (rows are split after the verdict: the check is known only once every report is read).
-    sized = {(name, c["reading"]) for name, c, _ in size_dependent(scale)}
-    table = [head + (_SIZED if key in sized else "") + rest for key, head, rest in rows]
+    # A reading whose size test stands out says, in its own verdict cell, which way the larger
+    # market moves it (rows are split after the verdict: the check is known only once every
+    # report is read). The words may be the same at both sizes; the share is not.
+    sized = {(name, c["reading"]): _sized(c) for name, c, _ in size_dependent(scale)}
+    table = [head + sized.get(key, "") + rest for key, head, rest in rows]
     drawn = ", ".join(f"{d} drawn, {k} kept" for d, k in sorted(worlds)) or "none yet"
     fewer = ""
     if worlds and min(k for _, k in worlds) < MIN_WORLDS:
@@ -281,6 +286,14 @@ def _range_cell(b: dict | None) -> str:
     return f"{b['p']:.2f} ({b['worlds']}): {b['words']}"
 
 
+def _sized(check: dict) -> str:
+    """What a verdict cell adds for a reading whose size test stands out: whether it holds more
+    or less often in the larger market (its P(holds) there against the study's size)."""
+    _, small, large = check["p"]
+    more = "more" if large > small else "less"
+    return f" · holds {more} often with {check['clients'][2]:,} people (size test, below)"
+
+
 def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> list[str]:
     """The section on the market's size: each reading's P(holds) on the checked worlds from a
     new run in the study's market and from one in the larger market, the size test and the
@@ -318,7 +331,7 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         "only / in the larger only, of every checked world), and *defined, noise* the same "
         "between the study's run and the new one of its size. There is one size test per "
         f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
-        f"{0.05 / n:.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out from all of "
+        f"{size_level(scale):.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out from all of "
         "them (and likewise for the definedness tests, one per reading)."
         + (
             f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "

@@ -26,6 +26,7 @@ __all__ = [
     "scale_rows",
     "size_dependent",
     "size_effects_text",
+    "size_level",
     "verdict_columns",
 ]
 
@@ -107,11 +108,16 @@ def flips_text(f: Flips) -> str:
     )
 
 
+def size_level(scale: Sequence[tuple[str, str, dict]]) -> float:
+    """The Bonferroni level of the size tests: 0.05 ÷ how many readings are tested (0 for none)."""
+    return 0.05 / len(scale) if scale else 0.0
+
+
 def size_dependent(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
-    """The index's readings whose size test lies below the Bonferroni level over every reading
-    (0.05 ÷ their number), as ``(claim, check, size test)``: their verdict is the study's
-    market's, and the larger market's differs from it by more than chance."""
-    level = 0.05 / len(scale) if scale else 0.0
+    """The index's readings whose size test lies below :func:`size_level`, as ``(claim, check,
+    size test)``: their P(holds) is the study's market's, and the larger market's differs from it
+    by more than chance."""
+    level = size_level(scale)
     found = [(name, c, Flips(**c["size"])) for name, _, c in scale]
     return [(name, c, f) for name, c, f in found if f.paired and f.p_value < level]
 
@@ -119,7 +125,7 @@ def size_dependent(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, di
 def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large: int) -> str:
     """The readings :func:`size_dependent` finds, named with both sizes' P(holds): the table
     shows them, and the verdicts above are the smaller market's."""
-    level = 0.05 / len(scale)
+    level = size_level(scale)
     found = size_dependent(scale)
     if not found:
         return f"No reading's size test lies below {level:.2g}."

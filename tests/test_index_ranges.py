@@ -246,7 +246,9 @@ def test_a_verdict_that_differs_in_the_larger_market_says_so_in_its_cell(tmp_pat
     (tmp_path / "pareto.md").write_text("# a report of older code\n")  # (no summary)
     lines = write_index(tmp_path).read_text().splitlines()
     a, b = ([x for x in lines if f"| {r} (≥ 10 %) |" in x] for r in "ab")
-    assert "| depends on the world · differs in the larger market (see size, below) |" in a[0]
+    assert (
+        "| depends on the world · holds more often with 8,000 people (size test, below) |" in a[0]
+    )
     assert "| depends on the world |" in b[0]
     old = [x for x in lines if "(no summary: regenerate)" in x]
     assert len(old) == 1 and old[0].count("|") == a[0].count("|") == b[0].count("|")
