@@ -5,9 +5,9 @@ means the claim — the source's own estimand, quoted — and the band of effect
 A claim's experiment measures every reading in each plausible world (paired arms on the world's
 seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
 
-* each world's status: where its measured effect lies — *in band*, *above* (for a two-sided
-  band: stronger than claimed; for a one-sided band only the side of the threshold), *below*, or
-  *undefined* (nothing to measure, e.g. a link whose cause did not move);
+* each world's status: where its measured effect lies — *in band*, *above* / *below* (for a
+  two-sided band: stronger / weaker than claimed; for a one-sided band only the sides of the
+  threshold), or *undefined* (nothing to measure, e.g. a link whose cause did not move);
   and whether it lies *near an edge*: within the world's 95% Monte-Carlo margin of a band edge
   (the typical within-world noise of a finite market, a median over the worlds with two or
   more replications), so another seed could move it across;
