@@ -1,6 +1,7 @@
 """A claim as evidence: its readings, each world's effect against the claim's band, and the verdict.
 
-A claim (:class:`Claim`) has one or more *readings* (:class:`Reading`): each says how the source
+A claim (:class:`~experiments.claim.Claim`, declared in :mod:`experiments.claim` and re-exported
+here) has one or more *readings* (:class:`~experiments.claim.Reading`): each says how the source
 means the claim — the source's own estimand, quoted — and the band of effects that reading asserts.
 A claim's experiment measures every reading in each plausible world (paired arms on the world's
 seeds, :mod:`experiments.study`), and :func:`judge` turns those values into
@@ -37,12 +38,13 @@ the argument approximate; the interval is stated as if independent, and no narro
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from experiments.claim import Claim, Reading
 from experiments.holds import holds, proportion_interval
 from experiments.noise import reading_noise, typical_noise
 from experiments.verdict_words import CUTOFFS, DISPERSED, interval_text, words
@@ -68,101 +70,6 @@ __all__ = [
 STATUSES = ("in band", "above", "below", "undefined")
 #: Two-sided 95% normal quantile: a world is undecided when its band edge is within z·SE.
 Z = 1.959963984540054
-
-
-@dataclass(frozen=True)
-class Reading:
-    """One fair reading of a claim.
-
-    Attributes
-    ----------
-    name : str
-        Short identifier (a column of the study's table).
-    words : str
-        The reading in plain words: what is measured, in which arms.
-    estimand : str
-        The source's own estimand, quoted or closely paraphrased with the source's numbers.
-    source : str
-        The citation of the estimand.
-    unit : str
-        The effect's unit.
-    band : tuple of float
-        The effects the reading asserts, ``(low, high)`` with low < high (``-inf``/``inf`` for
-        one-sided claims, never both); anything else is refused with a ValueError.
-    """
-
-    name: str
-    words: str
-    estimand: str
-    source: str
-    unit: str
-    band: tuple[float, float]
-
-    def __post_init__(self) -> None:
-        # A reversed, NaN or one-number band would judge every world "above" or "below" and
-        # give a confident verdict on nothing; a band open at both ends would be true by
-        # construction.
-        allowed = (
-            "allowed: two numbers, low < high, neither NaN and at most one infinite "
-            f"(-inf or inf for a one-sided claim), in reading {self.name!r}"
-        )
-        try:
-            if isinstance(self.band, str | bytes):  # (its letters would be read as numbers)
-                raise TypeError
-            lo, hi = (float(edge) for edge in self.band)
-        except (TypeError, ValueError):
-            raise ValueError(f"band: value {self.band!r:.60} is not allowed; {allowed}") from None
-        if np.isnan(lo) or np.isnan(hi) or not lo < hi or (np.isinf(lo) and np.isinf(hi)):
-            raise ValueError(f"band: value ({lo:g}, {hi:g}) is not allowed; {allowed}")
-        object.__setattr__(self, "band", (lo, hi))
-
-    @property
-    def two_sided(self) -> bool:
-        """Whether the band has both edges (an effect above it is then stronger than claimed)."""
-        return bool(np.isfinite(self.band).all())
-
-    def band_text(self) -> str:
-        """The band in words (``25 to 85 %``, ``≥ 0``)."""
-        lo, hi = self.band
-        if np.isinf(hi):
-            return f"≥ {lo:g} {self.unit}"
-        if np.isinf(lo):
-            return f"≤ {hi:g} {self.unit}"
-        return f"{lo:g} to {hi:g} {self.unit}"
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A claim of the practitioner articles (docs/ODD.md §1.2) and its readings.
-
-    Attributes
-    ----------
-    name : str
-        Identifier and report file name.
-    title : str
-        The claim in the articles' words.
-    readings : tuple of Reading
-        Every fair reading, each judged on its own.
-    design : str
-        The arms each world runs and how the effect is computed, in words.
-    notes : tuple of str
-        What the reader should know about the readings (forms, accounting).
-    scope : str
-        What the experiment tests, where that is narrower than what the source claims (shown
-        under the claim's title in its report and in the index); empty where it is not.
-    """
-
-    name: str
-    title: str
-    readings: tuple[Reading, ...]
-    design: str
-    notes: tuple[str, ...] = field(default_factory=tuple)
-    scope: str = ""
-
-    @property
-    def names(self) -> list[str]:
-        """The readings' names, in order."""
-        return [r.name for r in self.readings]
 
 
 def classify(mean: float, se: float, band: tuple[float, float], z: float = Z) -> str:

@@ -85,10 +85,11 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         for i, r in enumerate(s["rows"]):
             scope = f" (tested as: {s['scope']})" if s.get("scope") else ""
             claim = f"[{name}]({rel}): {s['title']}{scope}" if i == 0 else ""
+            role = "; a diagnostic" if r["reading"] in s.get("diagnostics", {}) else ""
             rows.append(
                 (
                     (name, r["reading"]),
-                    f"| {claim} | {r['reading']} ({r['band']}) | {r['P(holds) [95%]']} | "
+                    f"| {claim} | {r['reading']} ({r['band']}{role}) | {r['P(holds) [95%]']} | "
                     f"{r['verdict']}",
                     f" | {r.get(_EDGE, '')} | {r['at the defaults']} | "
                     f"{r['where it holds (PRIM)']} | "
@@ -144,6 +145,9 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "percentage of a profit the baseline firm did not make, or a link whose cause did not",
         "move), and the shares in band, above and below are of the measured effects. Where a",
         "reading is undefined in many worlds, its report gives a PRIM box of where it is defined.",
+        "A *diagnostic* is judged as every reading is but is not a reading of the claim: it shows",
+        "what a choice of measurement does to the answer (its report says which), and its",
+        "verdict is not the claim's.",
         "Each report also judges every",
         "reading again under narrower ranges of the operating margin and of the referral share",
         "and names the fact its effects rank with most closely: where a fact's range decides a",

@@ -13,7 +13,6 @@ from experiments.conditional_section import along_figure, along_intro, along_num
 from experiments.discovery import ALPHA, MIN_LIFT, Box, lift_rule
 from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
 from experiments.fact_section import fact_numbers, fact_rows, facts_intro
-from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from experiments.pin_section import pin_intro, pin_numbers, pin_rows
 from experiments.pins import pins_text
@@ -22,6 +21,7 @@ from experiments.scale_section import scale_intro, scale_numbers, scale_rows
 from experiments.sizes import Size
 from experiments.split import SplitReading
 from experiments.split_section import split_lines, split_numbers, together_rows
+from experiments.verdict_words import verdict_legend
 from model.studies.files import atomic_file, write_atomic
 from model.version import version_and_commit
 
@@ -242,37 +242,11 @@ def write_report(
         "",
         "## Verdict, per reading",
         "",
-        "P(holds) is the share of plausible worlds whose effect lies in the reading's band, among "
-        "the worlds where the effect is defined: the count of worlds whose measured effect lies "
-        "in band with each world's Monte-Carlo noise taken out (simulation–extrapolation, Cook & "
-        "Stefanski 1994; each world's own noise, its replications' variance moderated by every "
-        "world's, Smyth 2004), with a 95% interval that carries both the sampling of worlds and "
-        "each world's noise; a world near an edge still as noisy as the band after its "
-        "replications (below) is *unresolved*: counted out at the interval's low end and in at "
-        "its high end, as no extrapolation recovers where it lies (the column *near an edge "
-        "(unresolved)* gives their number in brackets; *bounds* where most worlds near an edge are such); the shares in band, above and below "
-        "are of the measured effects. The whole "
-        f"interval ≥ {CUTOFFS[1]} *supported*, ≤ {CUTOFFS[0]} *not supported*, between: "
-        "*depends on the world*; across a cut-off: *undetermined*. For a two-sided band *above* "
-        "is stronger than claimed; a reading failing on both sides, at least a quarter of the "
-        "worlds where it is defined above the band and a quarter below, is *dispersed around the "
-        "claim*: the band lies inside the middle half of the worlds' measured effects, which "
-        "spread wider than it (each world's Monte-Carlo noise included); else one with at least "
-        "half above says *stronger than claimed* and one with at least half below *weaker than "
-        "claimed* (smaller, or of the other sign: the median effect says which); for a one-sided band (≤ or "
-        "≥ a threshold) *above* and *below* "
-        "only say on which side of it the effect lies. A world's effect is measured in a finite "
-        "market with a few replications. The four shares (in band / above / below / undefined) "
-        "are of all plausible worlds; *undefined* means nothing to measure there (a percentage "
-        "of a profit the baseline did not make, or a link whose cause did not move), so the share "
-        "of measured effects in band is in band ÷ (1 − undefined); P(holds) is that share with "
-        "each world's noise taken out (docs/ODD.md §1.2), so the two can differ by a few "
-        "points. *At the defaults*: the declared scenario's mean over its "
-        f"own {s.defaults} replications, [its 95% Student-t interval], and its status; *near an "
-        "edge* says on which side of the band the mean lies.",
+        verdict_legend(s.defaults),
         "",
         markdown_table(pd.DataFrame(summary_rows(ev))),
         "",
+        *c.diagnostic_lines(),
         f"![effects over the plausible worlds]({figure})" if ev.kept else "(no plausible world)",
         "",
         *split_lines(ev, splits or [], out),
@@ -394,6 +368,7 @@ def write_report(
         "name": c.name,
         "title": c.title,
         "scope": c.scope,
+        "diagnostics": c.diagnostics,
         "drawn": ev.drawn,
         "kept": ev.kept,
         "seconds": ev.seconds,

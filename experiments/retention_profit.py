@@ -60,6 +60,10 @@ CLAIM = Claim(
             _SOURCE,
             "% gain",
             (25.0, 85.0),
+            diagnostic="the source's money counted within the study's horizon, not over a "
+            "client's life (the starting base, whose acquisition was never paid, is half of it; "
+            "the horizon cuts the longer lives the treatment brings): what a window does to "
+            "`customer_lifetime`'s answer",
         ),
         Reading(
             "firm_profit",
@@ -100,6 +104,8 @@ CLAIM = Claim(
         "service, fixes, win-back, discounts) minus acquisition (marketing and onboarding), "
         "discounted at the world's rate, per client served in the horizon; the firm's NPV also "
         "subtracts staff, training, hiring, overhead and R&D.",
+        "`firm_profit_up_to` reads the figure as the articles state it, a ceiling: any rise "
+        "below 95% holds, so it is mostly a test that profit rises at all.",
     ),
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CUTOFFS", "DISPERSED", "interval_text", "words"]
+__all__ = ["CUTOFFS", "DISPERSED", "interval_text", "verdict_legend", "words"]
 
 #: P(holds) at or below the first: "not supported"; at or above the second: "supported".
 CUTOFFS = (0.2, 0.8)
@@ -87,3 +87,38 @@ def interval_text(p: float, low: float, high: float) -> str:
     near = any(round(b, 2) in CUTOFFS and b not in CUTOFFS for b in (low, high))
     d = 3 if near else 2
     return f"{p:.{d}f} [{low:.{d}f}, {high:.{d}f}]"
+
+
+def verdict_legend(defaults: int) -> str:
+    """The paragraph under a report's verdict table: how P(holds), its interval, the verdict's
+    words and the table's columns are read (``defaults``: replications at the defaults)."""
+    return (
+        "P(holds) is the share of plausible worlds whose effect lies in the reading's band, among "
+        "the worlds where the effect is defined: the count of worlds whose measured effect lies "
+        "in band with each world's Monte-Carlo noise taken out (simulation–extrapolation, Cook & "
+        "Stefanski 1994; each world's own noise, its replications' variance moderated by every "
+        "world's, Smyth 2004), with a 95% interval that carries both the sampling of worlds and "
+        "each world's noise; a world near an edge still as noisy as the band after its "
+        "replications (below) is *unresolved*: counted out at the interval's low end and in at "
+        "its high end, as no extrapolation recovers where it lies (the column *near an edge "
+        "(unresolved)* gives their number in brackets; *bounds* where most worlds near an edge "
+        "are such); the shares in band, above and below are of the measured effects. The whole "
+        f"interval ≥ {CUTOFFS[1]} *supported*, ≤ {CUTOFFS[0]} *not supported*, between: "
+        "*depends on the world*; across a cut-off: *undetermined*. For a two-sided band, a reading "
+        "failing on both sides, at least a quarter of the worlds where it is defined above the "
+        "band and a quarter below, is *dispersed around the claim*: the band lies inside the "
+        "middle half of the worlds' measured effects, which spread wider than it (each world's "
+        "Monte-Carlo noise included); else one with at least half above says *stronger than "
+        "claimed* and one with at least half below *weaker than claimed* (smaller, or of the "
+        "other sign: the median effect says which); for a one-sided band (≤ or ≥ a threshold) "
+        "*above* and *below* only say on which side of it the effect lies. A world's effect is "
+        "measured in a finite market with a few replications. The four shares (in band / above "
+        "/ below / undefined) are of all plausible worlds; *undefined* means nothing to measure "
+        "there (a percentage "
+        "of a profit the baseline did not make, or a link whose cause did not move), so the share "
+        "of measured effects in band is in band ÷ (1 − undefined); P(holds) is that share with "
+        "each world's noise taken out (docs/ODD.md §1.2), so the two can differ by a few "
+        f"points. *At the defaults*: the declared scenario's mean over its own {defaults} "
+        "replications, [its 95% Student-t interval], and its status; *near an edge* says on "
+        "which side of the band the mean lies."
+    )

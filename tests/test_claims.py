@@ -579,3 +579,19 @@ def test_a_reading_undefined_in_most_worlds_gets_no_verdict() -> None:
     assert (v.p, v.defined, v.words) == (1.0, 10, "undefined in most plausible worlds")
     _, v = judge(reading, values.assign(x=np.r_[np.full(50, 5.0), np.full(50, np.nan)]))
     assert v.words == "supported"  # half defined: judged
+
+
+def test_a_diagnostic_reading_says_what_it_is_and_that_its_verdict_is_not_the_claims() -> None:
+    """A reading kept beside a claim's readings to show what a choice of measurement does
+    (a window for a lifetime) was read as a test of the claim: it is declared, and said."""
+    from experiments.claim import Claim
+
+    lifetime = Reading("lifetime", "w", "e", "s", "%", (25.0, 85.0))
+    window = Reading("window", "w", "e", "s", "%", (25.0, 85.0), diagnostic="a window")
+    claim = Claim("c", "t", (lifetime, window), "d")
+    assert claim.diagnostics == {"window": "a window"}
+    [line, blank] = claim.diagnostic_lines()
+    assert line.startswith("`window` is a *diagnostic*") and line.endswith(": a window.")
+    assert blank == "" and Claim("c", "t", (lifetime,), "d").diagnostic_lines() == []
+    with pytest.raises(ValueError, match=r"^diagnostic: value 1 is not allowed; allowed: a str"):
+        Reading("x", "w", "e", "s", "%", (0.0, 1.0), diagnostic=1)

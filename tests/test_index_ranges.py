@@ -136,6 +136,24 @@ def test_the_index_counts_each_readings_worlds_near_an_edge_and_unresolved(tmp_p
     assert "| undetermined |  | 9.96 |" in rows[1] and rows[1].count("|") == rows[0].count("|")
 
 
+def test_the_index_marks_a_diagnostic_reading_and_says_what_one_is(tmp_path):
+    row = {
+        "reading": "npv", "band": "25 to 85 %", "P(holds) [95%]": "0.30 [0.22, 0.37]",
+        "verdict": "depends on the world", "at the defaults": "9", "where it holds (PRIM)": "-",
+        "top driver (PAWN)": "x",
+    }  # fmt: skip
+    rows = [row, {**row, "reading": "lifetime"}]
+    summary = {**_summary({}), "rows": rows, "diagnostics": {"npv": "a window"}}
+    (tmp_path / "word_of_mouth.json").write_text(json.dumps(summary))
+    text = write_index(tmp_path).read_text()
+    assert "| npv (25 to 85 %; a diagnostic) | 0.30 [0.22, 0.37] |" in text
+    assert "| lifetime (25 to 85 %) |" in text
+    assert (
+        "A *diagnostic* is judged as every reading is but is not a reading of the claim"
+        in " ".join(text.split())
+    )
+
+
 def test_the_regenerate_command_repeats_the_studys_size_and_flags(tmp_path, monkeypatch):
     """A study written at the quick size, with --worlds and --deep-reps of its own, is regenerated
     by a command that says so; one at the default size (or from a summary of older code) by the
