@@ -60,10 +60,10 @@ CLAIM = Claim(
             _SOURCE,
             "% gain",
             (25.0, 85.0),
-            diagnostic="the source's money counted within the study's horizon, not over a "
-            "client's life (the starting base, whose acquisition was never paid, is half of it; "
-            "the horizon cuts the longer lives the treatment brings): what a window does to "
-            "`customer_lifetime`'s answer",
+            diagnostic="the source's money counted within the study's horizon per client served, "
+            "not over a client's life (about half of those served are the starting base, whose "
+            "acquisition was never paid; the horizon cuts the longer lives the treatment brings): "
+            "what a window does to `customer_lifetime`'s answer",
         ),
         Reading(
             "firm_profit",
