@@ -99,7 +99,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     # A reading whose size test stands out says, in its own verdict cell, which way the larger
     # market moves it (rows are split after the verdict: the check is known only once every
     # report is read). The words may be the same at both sizes; the share is not.
-    sized = {(name, c["reading"]): _sized(c) for name, c, _ in size_dependent(scale)}
+    sized = {(name, c["reading"]): _sized(c, f) for name, c, f in size_dependent(scale)}
     table = [head + sized.get(key, "") + rest for key, head, rest in rows]
     drawn = ", ".join(f"{d} drawn, {k} kept" for d, k in sorted(worlds)) or "none yet"
     fewer = ""
@@ -290,12 +290,13 @@ def _range_cell(b: dict | None) -> str:
     return f"{b['p']:.2f} ({b['worlds']}): {b['words']}"
 
 
-def _sized(check: dict) -> str:
+def _sized(check: dict, flips: Flips) -> str:
     """What a verdict cell adds for a reading whose size test stands out: whether it holds more
-    or less often in the larger market (its P(holds) there against the study's size)."""
-    _, small, large = check["p"]
-    more = "more" if large > small else "less"
-    return f" · holds {more} often with {check['clients'][2]:,} people (size test, below)"
+    or less often in the larger market, by the worlds its size test pairs (those that hold in
+    the larger market only against those that hold in the study's only)."""
+    more = flips.only_second > flips.only_first
+    way = "more" if more else "less" if flips.only_second < flips.only_first else "differently"
+    return f" · holds {way} often with {check['clients'][2]:,} people (size test, below)"
 
 
 def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> list[str]:
@@ -335,8 +336,8 @@ def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> li
         "only / in the larger only, of every checked world), and *defined, noise* the same "
         "between the study's run and the new one of its size. There is one size test per "
         f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
-        f"{size_level(scale):.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out from all of "
-        "them (and likewise for the definedness tests, one per reading)."
+        f"{size_level(scale):.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out "
+        "from all of them (and likewise for the definedness tests, one per reading)."
         + (
             f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "
             f"{checked['checked']} worlds; the last column repeats the size test over those alone."

@@ -241,14 +241,14 @@ def test_the_regenerate_command_finds_the_folder_above_a_control_studys_or_a_spl
 def test_a_verdict_that_differs_in_the_larger_market_says_so_in_its_cell(tmp_path):
     """`customer_lifetime`'s size test (p = 0.00069, below 0.05 ÷ 29) stood only in the section
     on size; its verdict cell read like any other. Now the cell says it; a reading whose test
-    is above the level (0.03 > 0.05 ÷ 2) does not."""
+    is above the level (0.03 > 0.05 ÷ 3) does not."""
     row = {
         "band": "≥ 10 %", "P(holds) [95%]": "0.5 [0.4, 0.6]", "verdict": "depends on the world",
         "at the defaults": "9.96", "where it holds (PRIM)": "-", "top driver (PAWN)": "x",
     }  # fmt: skip
 
-    def check(reading, p_value):
-        size = {"paired": 190, "only_first": 15, "only_second": 41, "p_value": p_value}
+    def check(reading, p_value, first=15, second=41):
+        size = {"paired": 190, "only_first": first, "only_second": second, "p_value": p_value}
         return {
             "reading": reading, "clients": [800, 800, 8000], "p": [0.5, 0.56, 0.70],
             "p_low": [0.4] * 3, "p_high": [0.6] * 3, "undefined": [0.0] * 3,
@@ -257,16 +257,20 @@ def test_a_verdict_that_differs_in_the_larger_market_says_so_in_its_cell(tmp_pat
 
     summary = {
         **_summary({}),
-        "rows": [{**row, "reading": "a"}, {**row, "reading": "b"}],
-        "scale": [check("a", 0.00069), check("b", 0.03)],
+        "rows": [{**row, "reading": r} for r in "abc"],
+        "scale": [check("a", 0.00069), check("b", 0.03), check("c", 0.001, 41, 15)],
     }
     (tmp_path / "word_of_mouth.json").write_text(json.dumps(summary))
     (tmp_path / "pareto.md").write_text("# a report of older code\n")  # (no summary)
     lines = write_index(tmp_path).read_text().splitlines()
-    a, b = ([x for x in lines if f"| {r} (≥ 10 %) |" in x] for r in "ab")
-    assert (
-        "| depends on the world · holds more often with 8,000 people (size test, below) |" in a[0]
+    a, b, c = ([x for x in lines if f"| {r} (≥ 10 %) |" in x] for r in "abc")
+    more, less = (
+        f"| depends on the world · holds {w} often with 8,000 people (size test, below) |"
+        for w in ("more", "less")
     )
+    assert more in a[0]
+    # (the way is the one of the flips the test is on: c's P(holds) rises, its flips fall)
+    assert less in c[0]
     assert "| depends on the world |" in b[0]
     old = [x for x in lines if "(no summary: regenerate)" in x]
     assert len(old) == 1 and old[0].count("|") == a[0].count("|") == b[0].count("|")

@@ -83,3 +83,39 @@ def test_a_spawned_worker_does_not_print_a_note_its_caller_has_told(capfd):
     assert not [w for w in after if "horizon" in str(w.message)]
     assert [r.seed for r in quiet] == [1, 2]
     assert "horizon" not in capfd.readouterr().err
+
+
+def test_chunks_on_a_thread_pool_leave_the_warning_filters_alone(monkeypatch):
+    """Chunks on an executor run through ``run_many``, which gives no note of a step after the
+    horizon, so no worker enters a ``catch_warnings`` of this project's: in a thread (Dask's
+    threads) that context saves and restores the filters every thread shares, and two at once can
+    leave them changed."""
+    import threading
+    import warnings
+    from concurrent.futures import ThreadPoolExecutor
+
+    from model.scenario import Scenario
+    from model.studies.kept_runs import run_all
+
+    late = Scenario.build({"schedule": [{"month": 5, "set": {"service_level": 0.9}}]})
+    late = late.with_overrides({"market.clients": 200, "run.months": 2})
+    runs = [late.with_overrides({"run.seed": s}) for s in (1, 2, 3)]
+    in_workers = []
+    real = warnings.catch_warnings
+
+    def spy(*args, **kwargs):  # (this project's own contexts; pandas enters some of its own)
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if caller.startswith(("model.", "experiments.")):
+            in_workers.append(threading.current_thread() is not threading.main_thread())
+        return real(*args, **kwargs)
+
+    with real(record=True) as caught:
+        warnings.simplefilter("always")
+        monkeypatch.setattr(warnings, "catch_warnings", spy)
+        with ThreadPoolExecutor(2) as pool:
+            done = run_all(runs, executor=pool, chunk=1)
+        monkeypatch.undo()
+    assert [r.seed for r in done] == [1, 2, 3]
+    assert not any(in_workers)
+    told = [str(w.message) for w in caught if "horizon" in str(w.message)]
+    assert told == ["schedule step at month 5: after the 2-month horizon, no effect"]

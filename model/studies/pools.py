@@ -71,7 +71,7 @@ def stop_pool(pool: ProcessPoolExecutor) -> None:
     # the wait into end-of-file, which the manager takes for a broken pool, and it finishes.
     writer = getattr(queue, "_writer", None)  # (a private attribute: absent, nothing to close)
     if manager is not None and manager.is_alive() and writer is not None:
-        with suppress(OSError):  # (already closed by the manager finishing meanwhile)
+        with suppress(OSError):  # (a private pipe: whatever its state, the stop goes on)
             writer.close()
     # Let the pool's manager thread finish, closing its wake-up pipe, before the interpreter's
     # exit hook writes to that pipe: in CPython 3.12.1 the two race, and a stop printed
