@@ -7,7 +7,7 @@ import pandas as pd
 
 from experiments.framework import ReadingVerdict
 
-__all__ = ["fmt", "markdown_table", "p_cell", "share_text"]
+__all__ = ["fmt", "markdown_table", "p_cell", "run_p_text", "share_text"]
 
 
 def p_cell(v: ReadingVerdict) -> str:
@@ -45,3 +45,11 @@ def markdown_table(frame: pd.DataFrame) -> str:
     rule = "|" + "---|" * len(frame.columns)
     rows = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([head, rule, *rows])
+
+
+def run_p_text(c: dict, i: int) -> str:
+    """Run ``i``'s P(holds) [interval], with the share undefined when there is one."""
+    p, lo, hi, undefined = c["p"][i], c["p_low"][i], c["p_high"][i], c["undefined"][i]
+    if p != p:  # NaN: no world defined
+        return "—"
+    return f"{p:.2f} [{lo:.2f}, {hi:.2f}]" + (f"; {undefined:.0%} undefined" if undefined else "")

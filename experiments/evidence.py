@@ -15,16 +15,10 @@ from types import ModuleType
 
 import pandas as pd
 
+from experiments.claim import Claim, Reading
 from experiments.conditional import Profile, profiles
 from experiments.discovery import Box, Cart, cart_check, prim_box, sensitivity
-from experiments.framework import (
-    Claim,
-    DefaultsStatus,
-    Reading,
-    ReadingVerdict,
-    defaults_status,
-    judge,
-)
+from experiments.framework import DefaultsStatus, ReadingVerdict, defaults_status, judge
 from experiments.holds import Measured
 from experiments.noise import reading_noise
 from experiments.pin_check import PinCheck, compare_pinned
@@ -368,7 +362,9 @@ def run_claim(
                 defined_box=defined_box,
                 nearest_fact=closest_fact(per["effect"], facts),
                 bounded=_bounded(reading, values, subsets, measured.reference),
-                scale=compare_sizes(reading, values, again, large, size.scale_clients, kept_large)
+                scale=compare_sizes(
+                    reading, values, again, large, size.scale_clients, kept_large, measured
+                )
                 if size.scale_clients
                 else None,
                 pinned=compare_pinned(reading, pin[0], values, *pin[1])

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
+from experiments.cells import run_p_text
 from experiments.conditional_section import along_index_lines
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
@@ -20,13 +21,7 @@ from experiments.prim_section import index_level_lines
 from experiments.regenerate import regenerate_lines, summary_pins
 from experiments.report import REPORTS
 from experiments.scale_check import Flips
-from experiments.scale_section import (
-    flips_text,
-    kappa_text,
-    size_dependent,
-    size_effects_text,
-    size_level,
-)
+from experiments.scale_section import flips_text, index_lines, size_dependent, sized_words
 from model.studies.files import write_atomic
 
 __all__ = ["MIN_WORLDS", "main", "write_index"]
@@ -99,7 +94,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     # A reading whose size test stands out says, in its own verdict cell, which way the larger
     # market moves it (rows are split after the verdict: the check is known only once every
     # report is read). The words may be the same at both sizes; the share is not.
-    sized = {(name, c["reading"]): _sized(c, f) for name, c, f in size_dependent(scale)}
+    sized = {(name, c["reading"]): sized_words(c, f) for name, c, f in size_dependent(scale)}
     table = [head + sized.get(key, "") + rest for key, head, rest in rows]
     drawn = ", ".join(f"{d} drawn, {k} kept" for d, k in sorted(worlds)) or "none yet"
     fewer = ""
@@ -189,7 +184,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *_pin_lines(pins),
         *along_index_lines(along, pairs),
         *_range_lines(ranges),
-        *_scale_lines(scale, checked),
+        *index_lines(scale, checked),
         *control_lines(reports, out, EXPERIMENTS),
     ]
     write_atomic(out, "\n".join(lines))
@@ -208,7 +203,7 @@ def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
             n += 1
             rows.append(
                 f"| [{name}]({rel}) | {r['reading']} | "
-                + " | ".join(_p_text(r, i) for i in range(4))
+                + " | ".join(run_p_text(r, i) for i in range(4))
                 + f" | {flips_text(Flips(**r['effect']))} | {flips_text(Flips(**r['defined']))} |"
             )
     return [
@@ -288,81 +283,6 @@ def _range_cell(b: dict | None) -> str:
     if b is None or b["p"] != b["p"]:  # not judged, or no world defined
         return "—"
     return f"{b['p']:.2f} ({b['worlds']}): {b['words']}"
-
-
-def _sized(check: dict, flips: Flips) -> str:
-    """What a verdict cell adds for a reading whose size test stands out: whether it holds more
-    or less often in the larger market, by the worlds its size test pairs (those that hold in
-    the larger market only against those that hold in the study's only)."""
-    more = flips.only_second > flips.only_first
-    way = "more" if more else "less" if flips.only_second < flips.only_first else "differently"
-    return f" · holds {way} often with {check['clients'][2]:,} people (size test, below)"
-
-
-def _scale_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> list[str]:
-    """The section on the market's size: each reading's P(holds) on the checked worlds from a
-    new run in the study's market and from one in the larger market, the size test and the
-    noise yardstick (each report's ``scale``); none without a check."""
-    if not scale:
-        return []
-    _, small, large = scale[0][2]["clients"]
-    rows = []
-    for name, rel, c in scale:
-        cells = [_p_text(c, i) for i in (1, 2)]
-        rows.append(
-            f"| [{name}]({rel}) | {c['reading']} | {cells[0]} | {cells[1]} | "
-            f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} | "
-            f"{kappa_text(Flips(**c['noise']))} | "
-            f"{flips_text(Flips(**c['defined'])) if c.get('defined') else '—'} | "
-            f"{flips_text(Flips(**c['defined_noise'])) if c.get('defined_noise') else '—'} | "
-            f"{flips_text(Flips(**c['size_kept'])) if c.get('size_kept') else '—'} |"
-        )
-    n = len(scale)
-    return [
-        "## Does the verdict depend on the market's size?",
-        "",
-        f"The studies' markets hold {small:,} people, and a firm that small is lumpy (its staff "
-        "come in whole heads). Each report runs its first plausible worlds twice more, each time "
-        f"with a baseline of its own: once more with {small:,} people and once with {large:,}, "
-        "and judges each reading on those worlds from each run (docs/ODD.md §1.2 item 6). "
-        "*Size*: the two new runs paired world by world — the worlds that hold in the smaller "
-        "market only / in the larger only, of those where the reading is defined in both — and "
-        "McNemar's exact p. *Noise*: the same between the study's own run and the new one of its "
-        "size, a yardstick for how many worlds another run flips, with the share judged alike "
-        "and the test–retest κ (Cohen's: agreement beyond chance; near 0 a one-replication "
-        "verdict is one run's luck). P(holds) is over the worlds "
-        "where the reading is defined, the share undefined beside it; *defined*: the two new runs "
-        "paired on whether the reading is defined at all (worlds defined in the smaller market "
-        "only / in the larger only, of every checked world), and *defined, noise* the same "
-        "between the study's run and the new one of its size. There is one size test per "
-        f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
-        f"{size_level(scale):.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out "
-        "from all of them (and likewise for the definedness tests, one per reading)."
-        + (
-            f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "
-            f"{checked['checked']} worlds; the last column repeats the size test over those alone."
-            if checked
-            else ""
-        ),
-        "",
-        f"| claim | reading | P(holds), {small:,} people | P(holds), {large:,} people | size: "
-        f"flips; p | noise: flips; p | noise: alike; κ | defined: flips; p | defined, noise: "
-        "flips; p | "
-        f"size, kept at {large:,} too |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-        *rows,
-        "",
-        size_effects_text(scale, small, large),
-        "",
-    ]
-
-
-def _p_text(c: dict, i: int) -> str:
-    """Run ``i``'s P(holds) [interval], with the share undefined when there is one."""
-    p, lo, hi, undefined = c["p"][i], c["p_low"][i], c["p_high"][i], c["undefined"][i]
-    if p != p:  # NaN: no world defined
-        return "—"
-    return f"{p:.2f} [{lo:.2f}, {hi:.2f}]" + (f"; {undefined:.0%} undefined" if undefined else "")
 
 
 def _last_took(index: Path) -> str:

@@ -17,7 +17,13 @@ reading is judged on those worlds from each run (:func:`compare_sizes`):
   undefined where it has nothing to measure (a rise in profit where the baseline makes none), and
   P(holds) is over the worlds where it is defined, so a size that changes which worlds those are
   changes what P(holds) is a share of; its yardstick pairs the study's run with the new one of
-  its size on the same question.
+  its size on the same question;
+* **the smaller market with its noise taken out**: the study's P(holds) over the checked worlds
+  from all their replications, each world's noise removed as the verdict removes it
+  (:mod:`experiments.holds`). The size test cannot tell a size effect from noise alone: a world
+  in the larger market is measured with less noise, so where more worlds lie just inside a band
+  edge than just outside it, more flip into the band in the larger market than out of it with no
+  size effect at all. The larger market's share within this interval is what noise explains.
 
 The runs share each world's parameters and seed numbers, not its draws: a larger market draws
 more, and another replication draws anew. The worlds are the ones the facts kept in the study's
@@ -33,6 +39,7 @@ import pandas as pd
 from scipy.stats import binomtest
 
 from experiments.framework import Reading, ReadingVerdict, judge
+from experiments.holds import Holds, Measured
 
 __all__ = ["Flips", "ScaleCheck", "compare_sizes", "defined_flips", "flips"]
 
@@ -135,6 +142,10 @@ class ScaleCheck:
     defined_noise : Flips or None
         ``studied`` against ``again`` on whether the reading is defined: the definedness test's
         yardstick, what another run of the same size changes (None in checks made before it).
+    corrected : Holds or None
+        The study's P(holds) over the checked worlds, from every replication with each world's
+        noise taken out (:meth:`experiments.holds.Measured.holds`); None without the study's
+        measurements.
     """
 
     clients: int
@@ -146,6 +157,14 @@ class ScaleCheck:
     defined: Flips
     size_kept: Flips | None = None
     defined_noise: Flips | None = None
+    corrected: Holds | None = None
+
+    @property
+    def beyond_noise(self) -> bool:
+        """Whether the larger market's P(holds) lies outside the smaller market's with its noise
+        taken out (:attr:`corrected`; True without it, as before that was measured)."""
+        c = self.corrected
+        return c is None or not c.low <= self.large.p <= c.high
 
 
 def compare_sizes(
@@ -155,6 +174,7 @@ def compare_sizes(
     large: pd.DataFrame,
     clients: int,
     kept_large: set[int] | None = None,
+    measured: Measured | None = None,
 ) -> ScaleCheck:
     """``reading`` judged over the worlds of ``large`` from each run.
 
@@ -173,6 +193,9 @@ def compare_sizes(
     kept_large : set of int, optional
         The worlds the facts keep in the larger market too
         (:func:`experiments.study.scale_world_table`): the size test again over those alone.
+    measured : Measured, optional
+        The study's effects and noise per world (:class:`experiments.holds.Measured`): P(holds)
+        over the checked worlds with their noise taken out (:attr:`ScaleCheck.corrected`).
 
     Returns
     -------
@@ -194,4 +217,5 @@ def compare_sizes(
         defined=defined_flips(per_a, per_l),
         size_kept=size_kept,
         defined_noise=defined_flips(per_s, per_a),
+        corrected=measured.holds(pd.Index(sorted(worlds))) if measured is not None else None,
     )

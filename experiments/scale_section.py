@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from experiments.cells import share_text
+from experiments.cells import run_p_text, share_text
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
-from experiments.framework import ReadingVerdict
+from experiments.framework import ReadingVerdict, interval_text
 from experiments.scale_check import Flips
 from model.studies.worlds import FACTS, rejections
 
 __all__ = [
+    "beyond_noise",
     "flips_numbers",
     "flips_text",
+    "index_lines",
     "kappa_text",
     "kept_text",
     "scale_intro",
@@ -27,7 +29,9 @@ __all__ = [
     "size_dependent",
     "size_effects_text",
     "size_level",
+    "sized_words",
     "verdict_columns",
+    "within_noise",
 ]
 
 
@@ -56,7 +60,13 @@ def scale_intro(ev: ClaimEvidence) -> str:
         "1 a one-replication verdict is the world's, near 0 it is one run's luck, and P(holds), a "
         "share of measured effects, carries that noise too; where nearly every world holds, or "
         "none, κ is low however alike). A size effect is a size flip count well above the "
-        "noise's, leaning one way. "
+        "noise's, leaning one way — but the yardstick's two runs are equally noisy, and the "
+        f"larger market's are not: measured with less noise, more worlds flip into the band "
+        f"than out of it wherever more lie just inside an edge than just outside, with no size "
+        f"effect at all. So the column *{small} people, noise taken out* gives the study's "
+        "P(holds) over the same worlds from all their replications, each world's noise removed "
+        f"as the verdict above removes it: a {large}-people P(holds) inside its interval is what "
+        "noise explains. "
         f"*Defined*: the two new runs paired again over every checked world — the worlds where "
         f"the reading is defined with {small} people only / with {large} only, and McNemar's "
         "p — since P(holds) is a share of the defined worlds alone; *defined, noise*: its "
@@ -113,31 +123,74 @@ def size_level(scale: Sequence[tuple[str, str, dict]]) -> float:
     return 0.05 / len(scale) if scale else 0.0
 
 
+def beyond_noise(check: dict) -> bool:
+    """Whether a report's size check (its JSON) puts the larger market's P(holds) outside the
+    smaller market's with its noise taken out (``corrected``; True in a check without it)."""
+    c = check.get("corrected")
+    return c is None or not c[1] <= check["p"][2] <= c[2]
+
+
 def size_dependent(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
-    """The index's readings whose size test lies below :func:`size_level`, as ``(claim, check,
-    size test)``: their P(holds) is the study's market's, and the larger market's differs from it
-    by more than chance."""
+    """The index's readings whose size test lies below :func:`size_level` and whose larger
+    market's P(holds) lies beyond what the smaller market's noise explains (:func:`beyond_noise`),
+    as ``(claim, check, size test)``: their P(holds) is the study's market's, and the larger
+    market's differs from it by more than chance and more than noise."""
     level = size_level(scale)
     found = [(name, c, Flips(**c["size"])) for name, _, c in scale]
-    return [(name, c, f) for name, c, f in found if f.paired and f.p_value < level]
+    return [
+        (name, c, f) for name, c, f in found if f.paired and f.p_value < level and beyond_noise(c)
+    ]
+
+
+def within_noise(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
+    """The readings whose size test lies below :func:`size_level` but whose larger market's
+    P(holds) lies within the smaller market's noise-corrected interval: a lean the smaller
+    market's noise can make alone (:mod:`experiments.scale_check`)."""
+    level = size_level(scale)
+    found = [(name, c, Flips(**c["size"])) for name, _, c in scale]
+    return [
+        (name, c, f)
+        for name, c, f in found
+        if f.paired and f.p_value < level and not beyond_noise(c)
+    ]
 
 
 def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large: int) -> str:
     """The readings :func:`size_dependent` finds, named with both sizes' P(holds): the table
     shows them, and the verdicts above are the smaller market's."""
     level = size_level(scale)
-    found = size_dependent(scale)
-    if not found:
+    found, noise = size_dependent(scale), within_noise(scale)
+    if not found and not noise:
         return f"No reading's size test lies below {level:.2g}."
-    named = "; ".join(
-        f"`{name}` `{c['reading']}` (P(holds) {c['p'][1]:.2f} with {small:,} people, "
-        f"{c['p'][2]:.2f} with {large:,}; p = {f.p_value:.2g})"
-        for name, c, f in found
-    )
-    return (
-        f"Below {level:.2g}: {named}. Their P(holds) above is the study's market's ({small:,} "
-        "people); the larger market's differs from it by more than chance."
-    )
+
+    def named(rows: list[tuple[str, dict, Flips]]) -> str:
+        return "; ".join(
+            f"`{name}` `{c['reading']}` (P(holds) {c['p'][1]:.2f} with {small:,} people, "
+            + (
+                f"{c['corrected'][0]:.2f} [{c['corrected'][1]:.2f}, {c['corrected'][2]:.2f}] "
+                "with its noise taken out, "
+                if c.get("corrected")
+                else ""
+            )
+            + f"{c['p'][2]:.2f} with {large:,}; p = {f.p_value:.2g})"
+            for name, c, f in rows
+        )
+
+    text = []
+    if found:
+        text.append(
+            f"Below {level:.2g} and beyond the smaller market's noise: {named(found)}. Their "
+            f"P(holds) above is the study's market's ({small:,} people); the larger market's "
+            "differs from it by more than chance and more than noise."
+        )
+    if noise:
+        text.append(
+            f"Below {level:.2g}, but within the smaller market's noise: {named(noise)}. The "
+            f"larger market measures each world with less noise, and its P(holds) lies inside "
+            f"the interval of the {small:,}-people market's with its noise taken out: the size "
+            "test's lean is what that noise makes alone, not evidence that size moves the verdict."
+        )
+    return " ".join(text)
 
 
 def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -151,6 +204,11 @@ def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             "reading": r.verdict.reading.name,
             f"{small} people, the study's run": verdict_cell(r.scale.studied),
             f"{small} people, another run": verdict_cell(r.scale.again),
+            f"{small} people, noise taken out (every replication)": interval_text(
+                r.scale.corrected.p, r.scale.corrected.low, r.scale.corrected.high
+            )
+            if r.scale.corrected is not None
+            else "—",
             f"{large} people": verdict_cell(r.scale.large),
             f"size: flips ({small} only / {large} only); McNemar p": flips_text(r.scale.size),
             "noise: flips (study's run only / another only); p": flips_text(r.scale.noise),
@@ -193,6 +251,9 @@ def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
                 if c.defined_noise is not None
                 else None,
                 "size_kept": flips_numbers(c.size_kept) if c.size_kept is not None else None,
+                "corrected": [c.corrected.p, c.corrected.low, c.corrected.high]
+                if c.corrected is not None
+                else None,
             }
         )
     return out
@@ -220,3 +281,76 @@ def flips_numbers(f: Flips) -> dict[str, object]:
         "p_value": f.p_value,
         "held_both": f.held_both,
     }
+
+
+def sized_words(check: dict, flips: Flips) -> str:
+    """What a verdict cell adds for a reading whose size test stands out: whether it holds more
+    or less often in the larger market, by the worlds its size test pairs (those that hold in
+    the larger market only against those that hold in the study's only)."""
+    more = flips.only_second > flips.only_first
+    way = "more" if more else "less" if flips.only_second < flips.only_first else "differently"
+    return f" · holds {way} often with {check['clients'][2]:,} people (size test, below)"
+
+
+def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> list[str]:
+    """The section on the market's size: each reading's P(holds) on the checked worlds from a
+    new run in the study's market and from one in the larger market, the size test and the
+    noise yardstick (each report's ``scale``); none without a check."""
+    if not scale:
+        return []
+    _, small, large = scale[0][2]["clients"]
+    rows = []
+    for name, rel, c in scale:
+        cells = [run_p_text(c, i) for i in (1, 2)]
+        fixed = interval_text(*c["corrected"]) if c.get("corrected") else "—"
+        rows.append(
+            f"| [{name}]({rel}) | {c['reading']} | {cells[0]} | {fixed} | {cells[1]} | "
+            f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} | "
+            f"{kappa_text(Flips(**c['noise']))} | "
+            f"{flips_text(Flips(**c['defined'])) if c.get('defined') else '—'} | "
+            f"{flips_text(Flips(**c['defined_noise'])) if c.get('defined_noise') else '—'} | "
+            f"{flips_text(Flips(**c['size_kept'])) if c.get('size_kept') else '—'} |"
+        )
+    n = len(scale)
+    return [
+        "## Does the verdict depend on the market's size?",
+        "",
+        f"The studies' markets hold {small:,} people, and a firm that small is lumpy (its staff "
+        "come in whole heads). Each report runs its first plausible worlds twice more, each time "
+        f"with a baseline of its own: once more with {small:,} people and once with {large:,}, "
+        "and judges each reading on those worlds from each run (docs/ODD.md §1.2 item 6). "
+        "*Size*: the two new runs paired world by world — the worlds that hold in the smaller "
+        "market only / in the larger only, of those where the reading is defined in both — and "
+        "McNemar's exact p. *Noise*: the same between the study's own run and the new one of its "
+        "size, a yardstick for how many worlds another run flips, with the share judged alike "
+        "and the test–retest κ (Cohen's: agreement beyond chance; near 0 a one-replication "
+        "verdict is one run's luck). P(holds) is over the worlds "
+        "where the reading is defined, the share undefined beside it; *defined*: the two new runs "
+        "paired on whether the reading is defined at all (worlds defined in the smaller market "
+        "only / in the larger only, of every checked world), and *defined, noise* the same "
+        "between the study's run and the new one of its size. There is one size test per "
+        f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
+        f"{size_level(scale):.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out "
+        "from all of them (and likewise for the definedness tests, one per reading). The larger "
+        "market measures each world with less noise, so its flips lean into the band wherever "
+        "more worlds lie just inside an edge than just outside, with no size effect at all: "
+        f"*{small:,} people, noise taken out* is the study's P(holds) on the same worlds from "
+        "all their replications, each world's noise removed, and a larger market's P(holds) "
+        "inside its interval is what that noise explains; only a reading beyond it has its "
+        "verdict cell marked above."
+        + (
+            f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "
+            f"{checked['checked']} worlds; the last column repeats the size test over those alone."
+            if checked
+            else ""
+        ),
+        "",
+        f"| claim | reading | P(holds), {small:,} people | {small:,} people, noise taken out | "
+        f"P(holds), {large:,} people | size: flips; p | noise: flips; p | noise: alike; κ | "
+        f"defined: flips; p | defined, noise: flips; p | size, kept at {large:,} too |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        size_effects_text(scale, small, large),
+        "",
+    ]

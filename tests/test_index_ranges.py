@@ -113,9 +113,35 @@ def test_the_index_names_the_size_effects_below_its_level():
 
     scale = [entry("a", 0.00069, (15, 41)), entry("b", 0.03, (10, 20))]
     text = size_effects_text(scale, 800, 8000)
-    assert text.startswith("Below 0.025: `claim` `a` (P(holds) 0.56 with 800 people, 0.70 with")
+    assert text.startswith(
+        "Below 0.025 and beyond the smaller market's noise: `claim` `a` (P(holds) 0.56 with 800 "
+        "people, 0.70 with"
+    )
     assert "`b`" not in text  # (0.03 is above 0.05 ÷ 2)
     assert size_effects_text([entry("c", 0.5, (1, 1))], 800, 8000).startswith("No reading's")
+
+
+def test_a_size_lean_within_the_smaller_markets_noise_is_not_called_a_size_effect():
+    """The larger market measures each world with less noise, so its flips lean into the band
+    where more worlds lie just inside an edge than outside, with no size effect: a P(holds) at
+    8,000 inside the 800-people market's noise-corrected interval is said to be noise, and is
+    not marked; one beyond it is."""
+    from experiments.scale_section import size_dependent, size_effects_text, within_noise
+
+    def entry(reading, corrected):
+        size = {"paired": 190, "only_first": 15, "only_second": 41, "p_value": 0.00069}
+        check = {"reading": reading, "p": [0.5, 0.56, 0.70], "size": size}
+        return ("claim", "claim.md", {**check, "corrected": corrected})
+
+    inside, beyond = entry("in", [0.66, 0.57, 0.82]), entry("out", [0.58, 0.52, 0.64])
+    assert [c["reading"] for _, c, _ in size_dependent([inside, beyond])] == ["out"]
+    assert [c["reading"] for _, c, _ in within_noise([inside, beyond])] == ["in"]
+    text = size_effects_text([inside, beyond], 800, 8000)
+    assert "beyond the smaller market's noise: `claim` `out` (P(holds) 0.56 with 800 people, " in (
+        text
+    )
+    assert "0.66 [0.57, 0.82] with its noise taken out, 0.70 with 8,000" in text
+    assert "within the smaller market's noise: `claim` `in`" in text
 
 
 def test_the_index_counts_each_readings_worlds_near_an_edge_and_unresolved(tmp_path):

@@ -232,3 +232,37 @@ def test_a_size_without_a_check_writes_no_section(tmp_path, monkeypatch):
     assert "market's size" not in text and all(r.scale is None for r in ev.readings)
     summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
     assert summary["scale"] == []
+
+
+def _noisy_study(rng, true: np.ndarray, noise: float, shift: float = 0.0):
+    """A study of ``true`` effects (four replications a world with sd ``noise``), another run of
+    its size and a larger market's run (sd ``noise / √10``, its effects moved by ``shift``)."""
+    n = true.size
+    studied = _values([(w, r, true[w] + noise * rng.normal()) for w in range(n) for r in range(4)])
+    again = _values([(w, 1, true[w] + noise * rng.normal()) for w in range(n)])
+    large = _values([(w, 0, true[w] + shift + noise / 10**0.5 * rng.normal()) for w in range(n)])
+    return studied, again, large
+
+
+def test_a_lean_that_the_smaller_markets_noise_makes_is_not_read_as_a_size_effect():
+    """With no size effect at all, the larger market's lower noise flips more worlds into a band
+    that holds most of them than out of it, and McNemar's test finds the lean; the study's
+    P(holds) on the same worlds with its noise taken out puts the larger market's inside its
+    interval. A real size effect lies beyond it."""
+    from experiments.holds import Measured
+
+    rng = np.random.default_rng(7)
+    true = rng.normal(5.0, 3.5, 600)  # most worlds in the band [0, 10], many near an edge
+    studied, again, large = _noisy_study(rng, true, noise=3.0)
+    per = judge(BAND, studied)[0].set_index("world")
+    c = compare_sizes(BAND, studied, again, large, 8000, measured=Measured(per, BAND.band))
+    assert c.size.only_second > 2 * c.size.only_first and c.size.p_value < 0.002
+    assert c.corrected.low <= c.large.p <= c.corrected.high
+    assert not c.beyond_noise
+    shifted = _noisy_study(rng, true, noise=3.0, shift=4.0)  # the larger market's effects move
+    per = judge(BAND, shifted[0])[0].set_index("world")
+    d = compare_sizes(BAND, *shifted, 8000, measured=Measured(per, BAND.band))
+    assert d.beyond_noise and d.large.p < d.corrected.low
+    assert compare_sizes(
+        BAND, *shifted, 8000
+    ).beyond_noise  # (without the study's noise: as before)
