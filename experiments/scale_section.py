@@ -188,7 +188,8 @@ def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large:
             f"Below {level:.2g}, but within the smaller market's noise: {named(noise)}. The "
             f"larger market measures each world with less noise, and its P(holds) lies inside "
             f"the interval of the {small:,}-people market's with its noise taken out: the size "
-            "test's lean is what that noise makes alone, not evidence that size moves the verdict."
+            "test's lean is no more than that noise can make alone, so it is no evidence that size "
+            "moves the verdict (nor that it does not: the interval is wide)."
         )
     return " ".join(text)
 
