@@ -130,29 +130,26 @@ def beyond_noise(check: dict) -> bool:
     return c is None or not c[1] <= check["p"][2] <= c[2]
 
 
+def _below_level(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
+    """The readings whose size test lies below :func:`size_level`, as ``(claim, check, test)``."""
+    level = size_level(scale)
+    found = [(name, c, Flips(**c["size"])) for name, _, c in scale]
+    return [(name, c, f) for name, c, f in found if f.paired and f.p_value < level]
+
+
 def size_dependent(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
     """The index's readings whose size test lies below :func:`size_level` and whose larger
     market's P(holds) lies beyond what the smaller market's noise explains (:func:`beyond_noise`),
     as ``(claim, check, size test)``: their P(holds) is the study's market's, and the larger
     market's differs from it by more than chance and more than noise."""
-    level = size_level(scale)
-    found = [(name, c, Flips(**c["size"])) for name, _, c in scale]
-    return [
-        (name, c, f) for name, c, f in found if f.paired and f.p_value < level and beyond_noise(c)
-    ]
+    return [(name, c, f) for name, c, f in _below_level(scale) if beyond_noise(c)]
 
 
 def within_noise(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
     """The readings whose size test lies below :func:`size_level` but whose larger market's
     P(holds) lies within the smaller market's noise-corrected interval: a lean the smaller
     market's noise can make alone (:mod:`experiments.scale_check`)."""
-    level = size_level(scale)
-    found = [(name, c, Flips(**c["size"])) for name, _, c in scale]
-    return [
-        (name, c, f)
-        for name, c, f in found
-        if f.paired and f.p_value < level and not beyond_noise(c)
-    ]
+    return [(name, c, f) for name, c, f in _below_level(scale) if not beyond_noise(c)]
 
 
 def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large: int) -> str:
