@@ -20,10 +20,11 @@ reading is judged on those worlds from each run (:func:`compare_sizes`):
   its size on the same question;
 * **the smaller market with its noise taken out**: the study's P(holds) over the checked worlds
   from all their replications, each world's noise removed as the verdict removes it
-  (:mod:`experiments.holds`). The size test cannot tell a size effect from noise alone: a world
-  in the larger market is measured with less noise, so where more worlds lie just inside a band
-  edge than just outside it, more flip into the band in the larger market than out of it with no
-  size effect at all. The larger market's share within this interval is what noise explains.
+  (:mod:`experiments.holds`). The size test cannot tell a size effect from noise alone: where
+  the larger market measures a world with less noise (not measured: a reading that does not
+  depend on the market is as noisy there), more worlds flip into a band that most lie just
+  inside of than out of it, with no size effect at all. With none, the larger market's share
+  lies between the smaller's measured once and this one (:func:`beyond_noise`).
 
 The runs share each world's parameters and seed numbers, not its draws: a larger market draws
 more, and another replication draws anew. The worlds are the ones the facts kept in the study's
@@ -41,7 +42,7 @@ from scipy.stats import binomtest
 from experiments.framework import Reading, ReadingVerdict, judge
 from experiments.holds import Holds, Measured
 
-__all__ = ["Flips", "ScaleCheck", "compare_sizes", "defined_flips", "flips"]
+__all__ = ["Flips", "ScaleCheck", "beyond_noise", "compare_sizes", "defined_flips", "flips"]
 
 
 @dataclass(frozen=True)
@@ -161,10 +162,24 @@ class ScaleCheck:
 
     @property
     def beyond_noise(self) -> bool:
-        """Whether the larger market's P(holds) lies outside the smaller market's with its noise
-        taken out (:attr:`corrected`; True without it, as before that was measured)."""
+        """Whether the larger market's P(holds) lies beyond what noise allows with no size
+        effect (:func:`beyond_noise`; True without :attr:`corrected`, as before it was measured)."""
         c = self.corrected
-        return c is None or not c.low <= self.large.p <= c.high
+        if c is None:
+            return True
+        return beyond_noise(self.large.p, (self.again.low, self.again.high), (c.low, c.high))
+
+
+def beyond_noise(large: float, again: tuple[float, float], corrected: tuple[float, float]) -> bool:
+    """Whether ``large``, a larger market's one-replication P(holds), lies outside the bracket
+    that noise allows with no size effect: between the smaller market's one-replication interval
+    (``again``: its measurements as noisy as the study's) and its noise-corrected one
+    (``corrected``: no noise at all). With no size effect and a larger market no noisier than the
+    smaller (its noise is not measured: a reading that does not depend on the market is exactly
+    as noisy), its share lies between the two; a share beyond both is not what noise makes.
+    """
+    low, high = min(again[0], corrected[0]), max(again[1], corrected[1])
+    return not low <= large <= high
 
 
 def compare_sizes(

@@ -13,11 +13,11 @@ from experiments.cells import run_p_text, share_text
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
 from experiments.framework import ReadingVerdict, interval_text
-from experiments.scale_check import Flips
+from experiments.scale_check import Flips, beyond_noise
 from model.studies.worlds import FACTS, rejections
 
 __all__ = [
-    "beyond_noise",
+    "check_beyond_noise",
     "flips_numbers",
     "flips_text",
     "index_lines",
@@ -61,12 +61,14 @@ def scale_intro(ev: ClaimEvidence) -> str:
         "share of measured effects, carries that noise too; where nearly every world holds, or "
         "none, κ is low however alike). A size effect is a size flip count well above the "
         "noise's, leaning one way — but the yardstick's two runs are equally noisy, and the "
-        f"larger market's are not: measured with less noise, more worlds flip into the band "
-        f"than out of it wherever more lie just inside an edge than just outside, with no size "
-        f"effect at all. So the column *{small} people, noise taken out* gives the study's "
-        "P(holds) over the same worlds from all their replications, each world's noise removed "
-        f"as the verdict above removes it: a {large}-people P(holds) inside its interval is what "
-        "noise explains. "
+        f"larger market's may not be: where it measures a world with less noise, more worlds flip "
+        f"into the band than out of it wherever more lie just inside an edge than just outside, "
+        f"with no size effect at all. So the column *{small} people, noise taken out* gives the "
+        "study's P(holds) over the same worlds from all their replications, each world's noise "
+        "removed as the verdict above removes it (replication 0, the screened run, among them). "
+        f"With no size effect, a {large}-people P(holds) lies between that interval and the "
+        f"{small}-people run's (as noisy as the study's); one inside that bracket is consistent "
+        "with no size effect, which is not to say size does nothing (the bracket is wide). "
         f"*Defined*: the two new runs paired again over every checked world — the worlds where "
         f"the reading is defined with {small} people only / with {large} only, and McNemar's "
         "p — since P(holds) is a share of the defined worlds alone; *defined, noise*: its "
@@ -123,11 +125,13 @@ def size_level(scale: Sequence[tuple[str, str, dict]]) -> float:
     return 0.05 / len(scale) if scale else 0.0
 
 
-def beyond_noise(check: dict) -> bool:
-    """Whether a report's size check (its JSON) puts the larger market's P(holds) outside the
-    smaller market's with its noise taken out (``corrected``; True in a check without it)."""
+def check_beyond_noise(check: dict) -> bool:
+    """:func:`experiments.scale_check.beyond_noise` of a report's size check (its JSON; True in a
+    check without ``corrected``)."""
     c = check.get("corrected")
-    return c is None or not c[1] <= check["p"][2] <= c[2]
+    if c is None:
+        return True
+    return beyond_noise(check["p"][2], (check["p_low"][1], check["p_high"][1]), (c[1], c[2]))
 
 
 def _below_level(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
@@ -139,17 +143,17 @@ def _below_level(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict
 
 def size_dependent(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
     """The index's readings whose size test lies below :func:`size_level` and whose larger
-    market's P(holds) lies beyond what the smaller market's noise explains (:func:`beyond_noise`),
+    market's P(holds) lies beyond what noise allows (:func:`check_beyond_noise`),
     as ``(claim, check, size test)``: their P(holds) is the study's market's, and the larger
     market's differs from it by more than chance and more than noise."""
-    return [(name, c, f) for name, c, f in _below_level(scale) if beyond_noise(c)]
+    return [(name, c, f) for name, c, f in _below_level(scale) if check_beyond_noise(c)]
 
 
 def within_noise(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
     """The readings whose size test lies below :func:`size_level` but whose larger market's
     P(holds) lies within the smaller market's noise-corrected interval: a lean the smaller
     market's noise can make alone (:mod:`experiments.scale_check`)."""
-    return [(name, c, f) for name, c, f in _below_level(scale) if not beyond_noise(c)]
+    return [(name, c, f) for name, c, f in _below_level(scale) if not check_beyond_noise(c)]
 
 
 def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large: int) -> str:
@@ -182,11 +186,12 @@ def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large:
         )
     if noise:
         text.append(
-            f"Below {level:.2g}, but within the smaller market's noise: {named(noise)}. The "
-            f"larger market measures each world with less noise, and its P(holds) lies inside "
-            f"the interval of the {small:,}-people market's with its noise taken out: the size "
-            "test's lean is no more than that noise can make alone, so it is no evidence that size "
-            "moves the verdict (nor that it does not: the interval is wide)."
+            f"Below {level:.2g}, but within the smaller market's noise: {named(noise)}. Their "
+            f"{large:,}-people P(holds) lies between the {small:,}-people market's measured in "
+            "one run and with its noise taken out, where it lies with no size effect when the "
+            "larger market measures a world with no more noise: consistent with no size effect, "
+            "given the noise and the width of those intervals, which is not to say size does "
+            "nothing."
         )
     return " ".join(text)
 
@@ -329,12 +334,13 @@ def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> lis
         "between the study's run and the new one of its size. There is one size test per "
         f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
         f"{size_level(scale):.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out "
-        "from all of them (and likewise for the definedness tests, one per reading). The larger "
-        "market measures each world with less noise, so its flips lean into the band wherever "
+        "from all of them (and likewise for the definedness tests, one per reading). Where the "
+        "larger market measures a world with less noise, its flips lean into the band wherever "
         "more worlds lie just inside an edge than just outside, with no size effect at all: "
         f"*{small:,} people, noise taken out* is the study's P(holds) on the same worlds from "
-        "all their replications, each world's noise removed, and a larger market's P(holds) "
-        "inside its interval is what that noise explains; only a reading beyond it has its "
+        "all their replications, each world's noise removed. With no size effect a larger "
+        f"market's P(holds) lies between it and the {small:,}-people run's; only a reading "
+        "whose size test lies below the level and whose larger market lies beyond both has its "
         "verdict cell marked above."
         + (
             f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "

@@ -131,6 +131,7 @@ def test_a_size_lean_within_the_smaller_markets_noise_is_not_called_a_size_effec
     def entry(reading, corrected):
         size = {"paired": 190, "only_first": 15, "only_second": 41, "p_value": 0.00069}
         check = {"reading": reading, "p": [0.5, 0.56, 0.70], "size": size}
+        check |= {"p_low": [0.4, 0.48, 0.63], "p_high": [0.6, 0.63, 0.76]}
         return ("claim", "claim.md", {**check, "corrected": corrected})
 
     inside, beyond = entry("in", [0.66, 0.57, 0.82]), entry("out", [0.58, 0.52, 0.64])
