@@ -125,11 +125,9 @@ class Claim:
 
     def diagnostic_lines(self) -> list[str]:
         """A report's paragraph on its diagnostic readings, and a blank line (none: [])."""
-        if not self.diagnostics:
-            return []
-        told = (
+        told = [
             f"`{name}` is a *diagnostic*, not a reading of the claim, and its verdict is not the "
             f"claim's: {why}."
             for name, why in self.diagnostics.items()
-        )
-        return [" ".join(told), ""]
+        ]
+        return [" ".join(told), ""] if told else []

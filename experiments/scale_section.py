@@ -151,8 +151,8 @@ def size_dependent(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, di
 
 def within_noise(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
     """The readings whose size test lies below :func:`size_level` but whose larger market's
-    P(holds) lies within the smaller market's noise-corrected interval: a lean the smaller
-    market's noise can make alone (:mod:`experiments.scale_check`)."""
+    P(holds) lies within the bracket noise allows (:func:`check_beyond_noise`): a lean
+    consistent with no size effect (:mod:`experiments.scale_check`)."""
     return [(name, c, f) for name, c, f in _below_level(scale) if not check_beyond_noise(c)]
 
 
