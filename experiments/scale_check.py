@@ -24,7 +24,9 @@ reading is judged on those worlds from each run (:func:`compare_sizes`):
   the larger market measures a world with less noise (not measured: a reading that does not
   depend on the market is as noisy there), more worlds flip into a band that most lie just
   inside of than out of it, with no size effect at all. With none, the larger market's share
-  lies between the smaller's measured once and this one (:func:`beyond_noise`).
+  lies between the smaller's measured once and this one (:func:`beyond_noise`), each share
+  taken over the worlds where the reading is defined in both new runs (:class:`Paired`: a size
+  that changes which worlds those are would otherwise compare shares of different worlds).
 
 The runs share each world's parameters and seed numbers, not its draws: a larger market draws
 more, and another replication draws anew. The worlds are the ones the facts kept in the study's
@@ -42,7 +44,15 @@ from scipy.stats import binomtest
 from experiments.framework import Reading, ReadingVerdict, judge
 from experiments.holds import Holds, Measured
 
-__all__ = ["Flips", "ScaleCheck", "beyond_noise", "compare_sizes", "defined_flips", "flips"]
+__all__ = [
+    "Flips",
+    "Paired",
+    "ScaleCheck",
+    "beyond_noise",
+    "compare_sizes",
+    "defined_flips",
+    "flips",
+]
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,9 @@ class ScaleCheck:
         The study's P(holds) over the checked worlds, from every replication with each world's
         noise taken out (:meth:`experiments.holds.Measured.holds`); None without the study's
         measurements.
+    paired : Paired or None
+        The shares :attr:`beyond_noise` compares, over the worlds where the reading is defined
+        in both new runs (None without the study's measurements).
     """
 
     clients: int
@@ -159,15 +172,43 @@ class ScaleCheck:
     size_kept: Flips | None = None
     defined_noise: Flips | None = None
     corrected: Holds | None = None
+    paired: Paired | None = None
 
     @property
     def beyond_noise(self) -> bool:
         """Whether the larger market's P(holds) lies beyond what noise allows with no size
-        effect (:func:`beyond_noise`; True without :attr:`corrected`, as before it was measured)."""
-        c = self.corrected
-        if c is None:
+        effect (:func:`beyond_noise`, over the worlds defined in both new runs: :attr:`paired`;
+        True without it, as before it was measured)."""
+        b = self.paired
+        if b is None:
             return True
-        return beyond_noise(self.large.p, (self.again.low, self.again.high), (c.low, c.high))
+        return beyond_noise(
+            b.large.p, (b.again.low, b.again.high), (b.corrected.low, b.corrected.high)
+        )
+
+
+@dataclass(frozen=True)
+class Paired:
+    """The bracket rule's shares (:func:`beyond_noise`), each over the same worlds: those where
+    the reading is defined with the study's number of people and with the larger number, in the
+    scale check's new runs. A size that changes which worlds a reading is defined in changes
+    what each run's own P(holds) is a share of; these are shares of one set of worlds.
+
+    Attributes
+    ----------
+    worlds : int
+        The worlds defined in both new runs.
+    again, large : ReadingVerdict
+        Each new run's verdict over them.
+    corrected : Holds
+        The study's P(holds) over them with each world's noise taken out (its ``n``: those of
+        them defined in the study's own measurements too).
+    """
+
+    worlds: int
+    again: ReadingVerdict
+    large: ReadingVerdict
+    corrected: Holds
 
 
 def beyond_noise(large: float, again: tuple[float, float], corrected: tuple[float, float]) -> bool:
@@ -219,6 +260,11 @@ def compare_sizes(
     worlds = set(large["world"])
     first = studied[(studied["rep"] == 0) & studied["world"].isin(worlds)]
     (per_s, v_s), (per_a, v_a), (per_l, v_l) = (judge(reading, v) for v in (first, again, large))
+    both = sorted(_defined(per_a) & _defined(per_l))
+    paired = None
+    if measured is not None:
+        on_a, on_l = (judge(reading, v[v["world"].isin(both)])[1] for v in (again, large))
+        paired = Paired(len(both), on_a, on_l, measured.holds(pd.Index(both)))
     size_kept = None
     if kept_large is not None:
         size_kept = flips(per_a[per_a["world"].isin(kept_large)], per_l)
@@ -233,4 +279,11 @@ def compare_sizes(
         size_kept=size_kept,
         defined_noise=defined_flips(per_s, per_a),
         corrected=measured.holds(pd.Index(sorted(worlds))) if measured is not None else None,
+        paired=paired,
     )
+
+
+def _defined(per: pd.DataFrame) -> set[int]:
+    """The worlds of a per-world table of :func:`experiments.framework.judge` where the reading
+    is defined."""
+    return {int(w) for w in per.loc[per["status"] != "undefined", "world"]}

@@ -13,7 +13,7 @@ from experiments.cells import run_p_text, share_text
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
 from experiments.framework import ReadingVerdict, interval_text
-from experiments.scale_check import Flips, beyond_noise
+from experiments.scale_check import Flips, Paired, beyond_noise
 from model.studies.worlds import FACTS, rejections
 
 __all__ = [
@@ -23,6 +23,8 @@ __all__ = [
     "index_lines",
     "kappa_text",
     "kept_text",
+    "paired_numbers",
+    "paired_text",
     "scale_intro",
     "scale_numbers",
     "scale_rows",
@@ -64,11 +66,13 @@ def scale_intro(ev: ClaimEvidence) -> str:
         f"larger market's may not be: where it measures a world with less noise, more worlds flip "
         f"into the band than out of it wherever more lie just inside an edge than just outside, "
         f"with no size effect at all. So the column *{small} people, noise taken out* gives the "
-        "study's P(holds) over the same worlds from all their replications, each world's noise "
-        "removed as the verdict above removes it (replication 0, the screened run, among them). "
-        f"With no size effect, a {large}-people P(holds) lies between that interval and the "
-        f"{small}-people run's (as noisy as the study's); one inside that bracket is consistent "
-        "with no size effect, which is not to say size does nothing (the bracket is wide). "
+        "study's P(holds) from all their replications, each world's noise removed as the verdict "
+        "above removes it (replication 0, the screened run, among them), over the worlds where "
+        "the reading is defined in both new runs (and in the study's measurements: how many it "
+        f"covers is beside it). With no size effect, a {large}-people P(holds) over those worlds "
+        f"lies between that interval and the {small}-people run's over them (as noisy as the "
+        "study's); one inside that bracket is consistent with no size effect, which is not to say "
+        "size does nothing (the bracket is wide). "
         f"*Defined*: the two new runs paired again over every checked world — the worlds where "
         f"the reading is defined with {small} people only / with {large} only, and McNemar's "
         "p — since P(holds) is a share of the defined worlds alone; *defined, noise*: its "
@@ -126,12 +130,40 @@ def size_level(scale: Sequence[tuple[str, str, dict]]) -> float:
 
 
 def check_beyond_noise(check: dict) -> bool:
-    """:func:`experiments.scale_check.beyond_noise` of a report's size check (its JSON; True in a
-    check without ``corrected``)."""
+    """:func:`experiments.scale_check.beyond_noise` of a report's size check (its JSON), over the
+    worlds defined in both new runs (``paired``; in a check written before it was, over each run's
+    own defined worlds; True in a check without ``corrected``)."""
+    b = check.get("paired")
+    if b is not None:
+        return beyond_noise(b["large"][0], tuple(b["again"][1:3]), tuple(b["corrected"][1:3]))
     c = check.get("corrected")
     if c is None:
         return True
     return beyond_noise(check["p"][2], (check["p_low"][1], check["p_high"][1]), (c[1], c[2]))
+
+
+def paired_numbers(b: Paired) -> dict[str, object]:
+    """A :class:`~experiments.scale_check.Paired` as the reports' JSON writes it: the worlds,
+    each new run's ``[P(holds), low, high]`` over them and the study's noise-corrected
+    ``[P(holds), low, high, worlds]``."""
+    c = b.corrected
+    return {
+        "worlds": b.worlds,
+        "again": [b.again.p, b.again.low, b.again.high],
+        "large": [b.large.p, b.large.low, b.large.high],
+        "corrected": [c.p, c.low, c.high, c.n],
+    }
+
+
+def paired_text(check: dict) -> str:
+    """``0.65 [0.53, 0.83] (of 151 worlds)``: the study's noise-corrected P(holds) over the worlds
+    defined in both new runs (in a check written before those were recorded, over every checked
+    world); "—" without it."""
+    b = check.get("paired")
+    if b is not None:
+        p, low, high, n = b["corrected"]
+        return f"{interval_text(p, low, high)} (of {n} worlds)"
+    return interval_text(*check["corrected"][:3]) if check.get("corrected") else "—"
 
 
 def _below_level(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
@@ -165,17 +197,8 @@ def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large:
         return f"No reading's size test lies below {level:.2g}."
 
     def named(rows: list[tuple[str, dict, Flips]]) -> str:
-        return "; ".join(
-            f"`{name}` `{c['reading']}` (P(holds) {c['p'][1]:.2f} with {small:,} people, "
-            + (
-                f"{c['corrected'][0]:.2f} [{c['corrected'][1]:.2f}, {c['corrected'][2]:.2f}] "
-                "with its noise taken out, "
-                if c.get("corrected")
-                else ""
-            )
-            + f"{c['p'][2]:.2f} with {large:,}; p = {f.p_value:.2g})"
-            for name, c, f in rows
-        )
+        return "; ".join(f"`{name}` `{c['reading']}` ({_shares(c, small, large)}; p = "
+                         f"{f.p_value:.2g})" for name, c, f in rows)  # fmt: skip
 
     text = []
     if found:
@@ -196,6 +219,25 @@ def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large:
     return " ".join(text)
 
 
+def _shares(check: dict, small: int, large: int) -> str:
+    """The shares the bracket rule compares (:func:`check_beyond_noise`): over the worlds defined
+    in both new runs where recorded, else each run's own."""
+    b = check.get("paired")
+    if b is not None:
+        c = b["corrected"]
+        return (
+            f"on the {b['worlds']} worlds defined in both: P(holds) {b['again'][0]:.2f} with "
+            f"{small:,} people, {c[0]:.2f} [{c[1]:.2f}, {c[2]:.2f}] with its noise taken out, "
+            f"{b['large'][0]:.2f} with {large:,}"
+        )
+    c = check.get("corrected")
+    fixed = f"{c[0]:.2f} [{c[1]:.2f}, {c[2]:.2f}] with its noise taken out, " if c else ""
+    return (
+        f"P(holds) {check['p'][1]:.2f} with {small:,} people, {fixed}{check['p'][2]:.2f} with "
+        f"{large:,}"
+    )
+
+
 def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     """The section's table: per reading, its verdict on the checked worlds from each run, the
     size test, the noise yardstick, the definedness test and its yardstick (none when the size
@@ -207,11 +249,11 @@ def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             "reading": r.verdict.reading.name,
             f"{small} people, the study's run": verdict_cell(r.scale.studied),
             f"{small} people, another run": verdict_cell(r.scale.again),
-            f"{small} people, noise taken out (every replication)": interval_text(
-                r.scale.corrected.p, r.scale.corrected.low, r.scale.corrected.high
-            )
-            if r.scale.corrected is not None
-            else "—",
+            f"{small} people, noise taken out (every replication; worlds defined in both sizes)": (
+                paired_text({"paired": paired_numbers(r.scale.paired)})
+                if r.scale.paired is not None
+                else "—"
+            ),
             f"{large} people": verdict_cell(r.scale.large),
             f"size: flips ({small} only / {large} only); McNemar p": flips_text(r.scale.size),
             "noise: flips (study's run only / another only); p": flips_text(r.scale.noise),
@@ -254,9 +296,10 @@ def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
                 if c.defined_noise is not None
                 else None,
                 "size_kept": flips_numbers(c.size_kept) if c.size_kept is not None else None,
-                "corrected": [c.corrected.p, c.corrected.low, c.corrected.high]
+                "corrected": [c.corrected.p, c.corrected.low, c.corrected.high, c.corrected.n]
                 if c.corrected is not None
                 else None,
+                "paired": paired_numbers(c.paired) if c.paired is not None else None,
             }
         )
     return out
@@ -305,7 +348,7 @@ def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> lis
     rows = []
     for name, rel, c in scale:
         cells = [run_p_text(c, i) for i in (1, 2)]
-        fixed = interval_text(*c["corrected"]) if c.get("corrected") else "—"
+        fixed = paired_text(c)
         rows.append(
             f"| [{name}]({rel}) | {c['reading']} | {cells[0]} | {fixed} | {cells[1]} | "
             f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} | "
@@ -337,11 +380,12 @@ def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> lis
         "from all of them (and likewise for the definedness tests, one per reading). Where the "
         "larger market measures a world with less noise, its flips lean into the band wherever "
         "more worlds lie just inside an edge than just outside, with no size effect at all: "
-        f"*{small:,} people, noise taken out* is the study's P(holds) on the same worlds from "
-        "all their replications, each world's noise removed. With no size effect a larger "
-        f"market's P(holds) lies between it and the {small:,}-people run's; only a reading "
-        "whose size test lies below the level and whose larger market lies beyond both has its "
-        "verdict cell marked above."
+        f"*{small:,} people, noise taken out* is the study's P(holds) from all their "
+        "replications, each world's noise removed, over the worlds where the reading is defined "
+        "in both new runs (how many it covers beside it). With no size effect a larger market's "
+        f"P(holds) over those worlds lies between it and the {small:,}-people run's over them; "
+        "only a reading whose size test lies below the level and whose larger market lies "
+        "beyond both has its verdict cell marked above."
         + (
             f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "
             f"{checked['checked']} worlds; the last column repeats the size test over those alone."
@@ -349,7 +393,8 @@ def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> lis
             else ""
         ),
         "",
-        f"| claim | reading | P(holds), {small:,} people | {small:,} people, noise taken out | "
+        f"| claim | reading | P(holds), {small:,} people | {small:,} people, noise taken out, "
+        "worlds defined in both | "
         f"P(holds), {large:,} people | size: flips; p | noise: flips; p | noise: alike; κ | "
         f"defined: flips; p | defined, noise: flips; p | size, kept at {large:,} too |",
         "|---|---|---|---|---|---|---|---|---|---|---|",

@@ -271,3 +271,33 @@ def test_a_lean_that_the_smaller_markets_noise_makes_is_not_read_as_a_size_effec
     e = compare_sizes(BAND, studied, again, same, 8000, measured=Measured(per, BAND.band))
     assert not e.corrected.low <= e.large.p <= e.corrected.high
     assert not e.beyond_noise
+
+
+def test_the_bracket_compares_shares_of_the_worlds_defined_in_both_sizes():
+    """A larger market where the reading is undefined in the worlds where it fails (a rise in a
+    profit that its baseline does not make, say) holds in all the worlds left: its own P(holds)
+    is 1.0 against the smaller market's 0.5 over every world. Over the worlds defined in both,
+    the two agree, and the bracket rule compares those shares (its JSON too)."""
+    from experiments.holds import Measured
+    from experiments.scale_section import check_beyond_noise, paired_numbers
+
+    rng = np.random.default_rng(3)
+    true = np.r_[np.full(100, 5.0), np.full(100, 50.0)]  # in band [0, 10], then far out of it
+    studied, again, large = _noisy_study(rng, true, noise=0.5)
+    large.loc[large["world"] >= 100, "effect"] = np.nan  # undefined where it fails
+    per = judge(BAND, studied)[0].set_index("world")
+    c = compare_sizes(BAND, studied, again, large, 8000, measured=Measured(per, BAND.band))
+    assert c.large.p == 1.0 and c.again.p == pytest.approx(0.5)  # each over its own worlds
+    assert c.paired.worlds == 100 and c.paired.corrected.n == 100
+    assert c.paired.again.p == c.paired.large.p == c.paired.corrected.p == 1.0
+    assert not c.beyond_noise
+    check = {"paired": paired_numbers(c.paired), "corrected": [0.5, 0.45, 0.55, 200]}
+    check |= {"p": [0.5, 0.5, 1.0], "p_low": [0.4, 0.4, 0.98], "p_high": [0.6, 0.6, 1.0]}
+    assert not check_beyond_noise(check)
+    assert check_beyond_noise({k: v for k, v in check.items() if k != "paired"})  # the old rule
+    # A real shift on the same worlds is still beyond: the larger market fails where both hold.
+    shifted = large.copy()
+    shifted.loc[shifted["world"] < 100, "effect"] = 20.0
+    shifted.loc[shifted["world"] < 10, "effect"] = 5.0
+    d = compare_sizes(BAND, studied, again, shifted, 8000, measured=Measured(per, BAND.band))
+    assert d.paired.large.p == pytest.approx(0.1) and d.beyond_noise
