@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
@@ -46,12 +47,14 @@ from experiments.holds import Holds, Measured
 
 __all__ = [
     "Flips",
+    "NoiseSizes",
     "Paired",
     "ScaleCheck",
     "beyond_noise",
     "compare_sizes",
     "defined_flips",
     "flips",
+    "noise_sizes",
 ]
 
 
@@ -160,6 +163,9 @@ class ScaleCheck:
     paired : Paired or None
         The shares :attr:`beyond_noise` compares, over the worlds where the reading is defined
         in both new runs (None without the study's measurements).
+    noise_sizes : NoiseSizes or None
+        Each size's noise, from two replications of each world in each (None where the larger
+        market ran once).
     """
 
     clients: int
@@ -173,6 +179,7 @@ class ScaleCheck:
     defined_noise: Flips | None = None
     corrected: Holds | None = None
     paired: Paired | None = None
+    noise_sizes: NoiseSizes | None = None
 
     @property
     def beyond_noise(self) -> bool:
@@ -211,6 +218,73 @@ class Paired:
     corrected: Holds
 
 
+@dataclass(frozen=True)
+class NoiseSizes:
+    """How far apart two replications of the same world lie in each market: the bracket rule's
+    premise, a larger market no noisier than the smaller (:func:`beyond_noise`), measured.
+
+    Each checked world has two replications in each size: the study's replication 0 and the
+    check's replication 1 with the study's number of people, replications 0 and 1 with the
+    larger number. Worlds with all four values finite are compared.
+
+    Attributes
+    ----------
+    worlds : int
+        Worlds compared.
+    small, large : float
+        One replication's typical standard deviation in each size, the reading's unit: the
+        median absolute difference of a world's two replications over √2 · 0.6745 (its standard
+        deviation for normal noise, unmoved by a few wild worlds).
+    louder, quieter : int
+        Worlds whose two larger-market replications lie further apart than the smaller
+        market's, and closer.
+    p_value : float
+        The sign test that a world is as likely louder as quieter (binomial; 1.0 with neither).
+    """
+
+    worlds: int
+    small: float
+    large: float
+    louder: int
+    quieter: int
+    p_value: float
+
+    @property
+    def ratio(self) -> float:
+        """The larger market's typical noise over the smaller's (NaN where not measured)."""
+        return self.large / self.small if self.small > 0 else float("nan")
+
+
+def noise_sizes(
+    name: str, first: pd.DataFrame, again: pd.DataFrame, large: pd.DataFrame
+) -> NoiseSizes | None:
+    """:class:`NoiseSizes` of reading ``name`` from the two replications of each size (``first``
+    and ``again`` with the study's number of people, ``large``'s replications 0 and 1); None
+    where the larger market has no second replication."""
+    if not (large["rep"] == 1).any():
+        return None
+    runs = [
+        v.set_index("world")[name].rename(k)
+        for k, v in (("s0", first), ("s1", again), ("l0", large[large["rep"] == 0]),
+                     ("l1", large[large["rep"] == 1]))
+    ]  # fmt: skip
+    four = pd.concat(runs, axis=1, join="inner").astype(float)
+    four = four[np.isfinite(four).all(axis=1)]
+    small, large_gap = (four["s0"] - four["s1"]).abs(), (four["l0"] - four["l1"]).abs()
+    louder, quieter = int((large_gap > small).sum()), int((large_gap < small).sum())
+    p = float(binomtest(louder, louder + quieter).pvalue) if louder + quieter else 1.0
+    scale = np.sqrt(2.0) * 0.6744897501960817  # median |difference| of two N(0, σ²) draws, ÷ σ
+    nan = float("nan")
+    return NoiseSizes(
+        len(four),
+        float(small.median()) / scale if len(four) else nan,
+        float(large_gap.median()) / scale if len(four) else nan,
+        louder,
+        quieter,
+        p,
+    )
+
+
 def beyond_noise(large: float, again: tuple[float, float], corrected: tuple[float, float]) -> bool:
     """Whether ``large``, a larger market's one-replication P(holds), lies outside the bracket
     that noise allows with no size effect: between the smaller market's one-replication interval
@@ -242,8 +316,9 @@ def compare_sizes(
         The study's values (``world``, ``rep``, one column per reading); replication 0 of each
         world in ``large`` is used.
     again, large : pandas.DataFrame
-        The scale check's values (:func:`experiments.study.scale_values`): one row per world,
-        same columns.
+        The scale check's values (:func:`experiments.study.scale_values`), same columns: one row
+        per world in ``again``; in ``large`` replication 0 of each world and, where it ran,
+        replication 1.
     clients : int
         The larger market's size (people), recorded.
     kept_large : set of int, optional
@@ -257,6 +332,7 @@ def compare_sizes(
     -------
     ScaleCheck
     """
+    both_reps, large = large, large[large["rep"] == 0]  # (replication 1: its own noise)
     worlds = set(large["world"])
     first = studied[(studied["rep"] == 0) & studied["world"].isin(worlds)]
     (per_s, v_s), (per_a, v_a), (per_l, v_l) = (judge(reading, v) for v in (first, again, large))
@@ -280,6 +356,7 @@ def compare_sizes(
         defined_noise=defined_flips(per_s, per_a),
         corrected=measured.holds(pd.Index(sorted(worlds))) if measured is not None else None,
         paired=paired,
+        noise_sizes=noise_sizes(reading.name, first, again, both_reps),
     )
 
 

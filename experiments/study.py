@@ -300,12 +300,13 @@ def scale_values(
     """The scale check's runs: the first ``size.scale_worlds`` plausible worlds, each with a
     baseline of its own (not the one the facts screened), in both market sizes.
 
-    Returns ``(again, large)``, one row per world with every reading's value as
+    Returns ``(again, large)``, rows per world and replication with every reading's value as
     :func:`claim_values` gives it: ``again`` is replication 1 in the study's market (the world's
-    seed + 1; the noise yardstick, and the size test's small side), ``large`` replication 0 in
-    markets of ``size.scale_clients`` (the world's seed; its baseline run anew there). Both empty
-    (with the columns) when the size has no scale check or no world is kept. Resumable, under
-    ``store/scale`` and ``store/scale-again``.
+    seed + 1; the noise yardstick, and the size test's small side), ``large`` replications 0 (the
+    world's seed; its baseline run anew there: the size test's large side) and 1 (seed + 1: the
+    larger market's own noise) in markets of ``size.scale_clients``. Both empty (with the
+    columns) when the size has no scale check or no world is kept. Resumable, under
+    ``store/scale``, ``store/scale-large-again`` and ``store/scale-again``.
     """
     kept = _checked(worlds, size)
 
@@ -319,15 +320,15 @@ def scale_values(
     rows = kept.drop(columns="series", errors="ignore").reset_index(drop=True)
     root = Path(store).resolve()  # (absolute: as world_table)
     again = _one_rep(module, rows, size, root / "scale-again", 1, seed, workers)
-    large = _one_rep(module, rows, size.scaled(), root / "scale", 0, seed, workers)
-    return or_empty(again), or_empty(large)
+    large = [_one_rep(module, rows, size.scaled(), root / f, r, seed, workers)
+             for f, r in (("scale", 0), ("scale-large-again", 1))]  # fmt: skip
+    return or_empty(again), or_empty(pd.concat(large, ignore_index=True))
 
 
 def _checked(worlds: pd.DataFrame, size: Size) -> pd.DataFrame:
     """The scale check's worlds: the first ``size.scale_worlds`` kept (none without a check)."""
-    if not size.scale_clients:
-        return worlds.iloc[:0]
-    return worlds[worlds["kept"]].sort_values("world").head(size.scale_worlds)
+    kept = worlds[worlds["kept"]].sort_values("world")
+    return kept.head(size.scale_worlds) if size.scale_clients else worlds.iloc[:0]
 
 
 def scale_world_table(
@@ -335,11 +336,10 @@ def scale_world_table(
 ) -> pd.DataFrame:
     """The scale check's worlds judged by the stylised facts in the larger market.
 
-    The first ``size.scale_worlds`` plausible worlds' baselines run with ``size.scale_clients``
-    people (replication 0's seed, as :func:`scale_values`' larger runs; instrumented, as the
-    study's worlds stage runs them) and each fact is measured on them; one row per world, as
-    :func:`world_table` gives (``plausible``: every fact in its range there). Empty without a
-    scale check or a kept world. Resumable, under ``store/scale-worlds``.
+    The first ``size.scale_worlds`` plausible worlds' baselines run instrumented with
+    ``size.scale_clients`` people (replication 0's seed) and judged by each fact, a row per world
+    as in :func:`world_table`. Empty without a check or a kept world. Resumable, under
+    ``store/scale-worlds``.
     """
     kept = _checked(worlds, size)
     if kept.empty:

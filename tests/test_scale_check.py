@@ -158,17 +158,19 @@ def test_the_first_kept_worlds_run_again_in_the_larger_market(tmp_path, monkeypa
     worlds["series"] = str(tmp_path / "no-such-series.parquet")
     again, large = scale_values(module, worlds, size, tmp_path / "store")
     seeds = worlds.set_index("world")["seed"]
-    for got, rep, clients in ((again, 1, 40.0), (large, 0, 70.0)):
+    large_again = large[large["rep"] == 1].reset_index(drop=True)  # the larger market's noise
+    large = large[large["rep"] == 0]
+    for got, rep, clients in ((again, 1, 40.0), (large, 0, 70.0), (large_again, 1, 70.0)):
         assert got["world"].tolist() == [1, 3, 5] and set(got["rep"]) == {rep}
         assert set(got["clients"]) == {clients}
         assert got["seed"].tolist() == [float(seeds[w] + rep) for w in (1, 3, 5)]
     store = tmp_path / "store"
-    batches = sorted([*store.glob("scale/sized/batch-*"), *store.glob("scale-again/sized/batch-*")])
+    batches = sorted(store.glob("scale*/sized/batch-*"))
     stamps = [p.stat().st_mtime_ns for p in batches]
     resumed = scale_values(module, worlds, size, store)  # nothing runs again
     pd.testing.assert_frame_equal(resumed[0], again)
-    pd.testing.assert_frame_equal(resumed[1], large)
-    assert len(batches) == 4 and [p.stat().st_mtime_ns for p in batches] == stamps
+    pd.testing.assert_frame_equal(resumed[1][resumed[1]["rep"] == 0], large)
+    assert len(batches) == 6 and [p.stat().st_mtime_ns for p in batches] == stamps
     # No check asked for: nothing runs.
     for none in scale_values(module, worlds, dataclasses.replace(size, scale_clients=0), store):
         assert none.empty and list(none.columns) == ["world", "rep", "clients", "seed"]
