@@ -21,7 +21,8 @@ from experiments.prim_section import index_level_lines
 from experiments.regenerate import regenerate_lines, summary_pins
 from experiments.report import REPORTS
 from experiments.scale_check import Flips
-from experiments.scale_section import flips_text, index_lines, size_dependent, sized_words
+from experiments.scale_index import index_lines, size_dependent, sized_words
+from experiments.scale_section import flips_text
 from model.studies.files import write_atomic
 
 __all__ = ["MIN_WORLDS", "main", "write_index"]

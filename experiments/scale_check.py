@@ -21,12 +21,15 @@ reading is judged on those worlds from each run (:func:`compare_sizes`):
 * **the smaller market with its noise taken out**: the study's P(holds) over the checked worlds
   from all their replications, each world's noise removed as the verdict removes it
   (:mod:`experiments.holds`). The size test cannot tell a size effect from noise alone: where
-  the larger market measures a world with less noise (not measured: a reading that does not
-  depend on the market is as noisy there), more worlds flip into a band that most lie just
-  inside of than out of it, with no size effect at all. With none, the larger market's share
-  lies between the smaller's measured once and this one (:func:`beyond_noise`), each share
-  taken over the worlds where the reading is defined in both new runs (:class:`Paired`: a size
-  that changes which worlds those are would otherwise compare shares of different worlds).
+  the larger market measures a world with less noise, more worlds flip into a band that most
+  lie just inside of than out of it, with no size effect at all. With none, and a larger market
+  no noisier, the larger market's share lies between the smaller's measured once and this one
+  (:func:`beyond_noise`), each share taken over the worlds where the reading is defined in both
+  new runs (:class:`Paired`: a size that changes which worlds those are would otherwise compare
+  shares of different worlds);
+* **each size's noise**: a second replication in the larger market gives every checked world
+  two runs in each size, and how far apart they lie measures the premise, a larger market no
+  noisier (:class:`NoiseSizes`).
 
 The runs share each world's parameters and seed numbers, not its draws: a larger market draws
 more, and another replication draws anew. The worlds are the ones the facts kept in the study's
@@ -290,8 +293,9 @@ def beyond_noise(large: float, again: tuple[float, float], corrected: tuple[floa
     that noise allows with no size effect: between the smaller market's one-replication interval
     (``again``: its measurements as noisy as the study's) and its noise-corrected one
     (``corrected``: no noise at all). With no size effect and a larger market no noisier than the
-    smaller (its noise is not measured: a reading that does not depend on the market is exactly
-    as noisy), its share lies between the two; a share beyond both is not what noise makes.
+    smaller (:class:`NoiseSizes` measures it; a reading that does not depend on the market is
+    exactly as noisy), its share lies between the two; a share beyond both is not what noise
+    makes.
     """
     low, high = min(again[0], corrected[0]), max(again[1], corrected[1])
     return not low <= large <= high

@@ -9,31 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from experiments.cells import run_p_text, share_text
+import numpy as np
+
+from experiments.cells import share_text
 from experiments.evidence import ClaimEvidence
 from experiments.fact_section import verdict_cell
 from experiments.framework import ReadingVerdict, interval_text
-from experiments.scale_check import Flips, Paired, beyond_noise
+from experiments.scale_check import Flips, NoiseSizes, Paired
 from model.studies.worlds import FACTS, rejections
 
 __all__ = [
-    "check_beyond_noise",
     "flips_numbers",
     "flips_text",
-    "index_lines",
     "kappa_text",
     "kept_text",
+    "noise_sizes_numbers",
+    "noise_sizes_text",
     "paired_numbers",
     "paired_text",
     "scale_intro",
     "scale_numbers",
     "scale_rows",
-    "size_dependent",
-    "size_effects_text",
-    "size_level",
-    "sized_words",
     "verdict_columns",
-    "within_noise",
 ]
 
 
@@ -71,8 +68,13 @@ def scale_intro(ev: ClaimEvidence) -> str:
         "the reading is defined in both new runs (and in the study's measurements: how many it "
         f"covers is beside it). With no size effect, a {large}-people P(holds) over those worlds "
         f"lies between that interval and the {small}-people run's over them (as noisy as the "
-        "study's); one inside that bracket is consistent with no size effect, which is not to say "
-        "size does nothing (the bracket is wide). "
+        "study's), if the larger market measures a world with no more noise. *Noise* measures "
+        f"that: one replication's typical spread with {large} people over that with {small} "
+        "(each world run twice in each size: the study's replication 0 and the new one with "
+        f"{small} people, replications 0 and 1 with {large}; the median absolute difference of a "
+        "world's two runs), the worlds whose larger-market runs lie further apart / closer than "
+        "the smaller market's, and the sign test's p. One inside that bracket is consistent "
+        "with no size effect, which is not to say size does nothing (the bracket is wide). "
         f"*Defined*: the two new runs paired again over every checked world — the worlds where "
         f"the reading is defined with {small} people only / with {large} only, and McNemar's "
         "p — since P(holds) is a share of the defined worlds alone; *defined, noise*: its "
@@ -124,22 +126,28 @@ def flips_text(f: Flips) -> str:
     )
 
 
-def size_level(scale: Sequence[tuple[str, str, dict]]) -> float:
-    """The Bonferroni level of the size tests: 0.05 ÷ how many readings are tested (0 for none)."""
-    return 0.05 / len(scale) if scale else 0.0
+def noise_sizes_numbers(n: NoiseSizes) -> dict[str, object]:
+    """A :class:`~experiments.scale_check.NoiseSizes` as the reports' JSON writes it."""
+    return {
+        "worlds": n.worlds,
+        "small": n.small,
+        "large": n.large,
+        "louder": n.louder,
+        "quieter": n.quieter,
+        "p_value": n.p_value,
+    }
 
 
-def check_beyond_noise(check: dict) -> bool:
-    """:func:`experiments.scale_check.beyond_noise` of a report's size check (its JSON), over the
-    worlds defined in both new runs (``paired``; in a check written before it was, over each run's
-    own defined worlds; True in a check without ``corrected``)."""
-    b = check.get("paired")
-    if b is not None:
-        return beyond_noise(b["large"][0], tuple(b["again"][1:3]), tuple(b["corrected"][1:3]))
-    c = check.get("corrected")
-    if c is None:
-        return True
-    return beyond_noise(check["p"][2], (check["p_low"][1], check["p_high"][1]), (c[1], c[2]))
+def noise_sizes_text(check: dict) -> str:
+    """``0.34 (12 / 170); p = 3e-30``: one replication's typical noise in the larger market over
+    the smaller's, and the worlds whose two larger-market replications lie further apart / closer
+    than the smaller market's, with the sign test's p; "—" where it was not measured."""
+    n = check.get("noise_sizes")
+    if not n or not n["worlds"]:
+        return "—"
+    ratio = n["large"] / n["small"] if n["small"] > 0 else float("nan")
+    shown = f"{ratio:.2f}" if np.isfinite(ratio) else "— (no spread with fewer people)"
+    return f"{shown} ({n['louder']} / {n['quieter']}); p = {n['p_value']:.2g}"
 
 
 def paired_numbers(b: Paired) -> dict[str, object]:
@@ -166,78 +174,6 @@ def paired_text(check: dict) -> str:
     return interval_text(*check["corrected"][:3]) if check.get("corrected") else "—"
 
 
-def _below_level(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
-    """The readings whose size test lies below :func:`size_level`, as ``(claim, check, test)``."""
-    level = size_level(scale)
-    found = [(name, c, Flips(**c["size"])) for name, _, c in scale]
-    return [(name, c, f) for name, c, f in found if f.paired and f.p_value < level]
-
-
-def size_dependent(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
-    """The index's readings whose size test lies below :func:`size_level` and whose larger
-    market's P(holds) lies beyond what noise allows (:func:`check_beyond_noise`),
-    as ``(claim, check, size test)``: their P(holds) is the study's market's, and the larger
-    market's differs from it by more than chance and more than noise."""
-    return [(name, c, f) for name, c, f in _below_level(scale) if check_beyond_noise(c)]
-
-
-def within_noise(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
-    """The readings whose size test lies below :func:`size_level` but whose larger market's
-    P(holds) lies within the bracket noise allows (:func:`check_beyond_noise`): a lean
-    consistent with no size effect (:mod:`experiments.scale_check`)."""
-    return [(name, c, f) for name, c, f in _below_level(scale) if not check_beyond_noise(c)]
-
-
-def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large: int) -> str:
-    """The readings :func:`size_dependent` finds, named with both sizes' P(holds): the table
-    shows them, and the verdicts above are the smaller market's."""
-    level = size_level(scale)
-    found, noise = size_dependent(scale), within_noise(scale)
-    if not found and not noise:
-        return f"No reading's size test lies below {level:.2g}."
-
-    def named(rows: list[tuple[str, dict, Flips]]) -> str:
-        return "; ".join(f"`{name}` `{c['reading']}` ({_shares(c, small, large)}; p = "
-                         f"{f.p_value:.2g})" for name, c, f in rows)  # fmt: skip
-
-    text = []
-    if found:
-        text.append(
-            f"Below {level:.2g} and beyond the smaller market's noise: {named(found)}. Their "
-            f"P(holds) above is the study's market's ({small:,} people); the larger market's "
-            "differs from it by more than chance and more than noise."
-        )
-    if noise:
-        text.append(
-            f"Below {level:.2g}, but within the smaller market's noise: {named(noise)}. Their "
-            f"{large:,}-people P(holds) lies between the {small:,}-people market's measured in "
-            "one run and with its noise taken out, where it lies with no size effect when the "
-            "larger market measures a world with no more noise: consistent with no size effect, "
-            "given the noise and the width of those intervals, which is not to say size does "
-            "nothing."
-        )
-    return " ".join(text)
-
-
-def _shares(check: dict, small: int, large: int) -> str:
-    """The shares the bracket rule compares (:func:`check_beyond_noise`): over the worlds defined
-    in both new runs where recorded, else each run's own."""
-    b = check.get("paired")
-    if b is not None:
-        c = b["corrected"]
-        return (
-            f"on the {b['worlds']} worlds defined in both: P(holds) {b['again'][0]:.2f} with "
-            f"{small:,} people, {c[0]:.2f} [{c[1]:.2f}, {c[2]:.2f}] with its noise taken out, "
-            f"{b['large'][0]:.2f} with {large:,}"
-        )
-    c = check.get("corrected")
-    fixed = f"{c[0]:.2f} [{c[1]:.2f}, {c[2]:.2f}] with its noise taken out, " if c else ""
-    return (
-        f"P(holds) {check['p'][1]:.2f} with {small:,} people, {fixed}{check['p'][2]:.2f} with "
-        f"{large:,}"
-    )
-
-
 def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     """The section's table: per reading, its verdict on the checked worlds from each run, the
     size test, the noise yardstick, the definedness test and its yardstick (none when the size
@@ -255,6 +191,13 @@ def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 else "—"
             ),
             f"{large} people": verdict_cell(r.scale.large),
+            f"noise, one replication: {large} ÷ {small} (worlds louder / quieter); p": (
+                noise_sizes_text(
+                    {"noise_sizes": noise_sizes_numbers(r.scale.noise_sizes)}
+                    if r.scale.noise_sizes is not None
+                    else {}
+                )
+            ),
             f"size: flips ({small} only / {large} only); McNemar p": flips_text(r.scale.size),
             "noise: flips (study's run only / another only); p": flips_text(r.scale.noise),
             "noise: alike; test–retest κ": kappa_text(r.scale.noise),
@@ -300,6 +243,9 @@ def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
                 if c.corrected is not None
                 else None,
                 "paired": paired_numbers(c.paired) if c.paired is not None else None,
+                "noise_sizes": noise_sizes_numbers(c.noise_sizes)
+                if c.noise_sizes is not None
+                else None,
             }
         )
     return out
@@ -327,79 +273,3 @@ def flips_numbers(f: Flips) -> dict[str, object]:
         "p_value": f.p_value,
         "held_both": f.held_both,
     }
-
-
-def sized_words(check: dict, flips: Flips) -> str:
-    """What a verdict cell adds for a reading whose size test stands out: whether it holds more
-    or less often in the larger market, by the worlds its size test pairs (those that hold in
-    the larger market only against those that hold in the study's only)."""
-    more = flips.only_second > flips.only_first
-    way = "more" if more else "less" if flips.only_second < flips.only_first else "differently"
-    return f" · holds {way} often with {check['clients'][2]:,} people (size test, below)"
-
-
-def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> list[str]:
-    """The section on the market's size: each reading's P(holds) on the checked worlds from a
-    new run in the study's market and from one in the larger market, the size test and the
-    noise yardstick (each report's ``scale``); none without a check."""
-    if not scale:
-        return []
-    _, small, large = scale[0][2]["clients"]
-    rows = []
-    for name, rel, c in scale:
-        cells = [run_p_text(c, i) for i in (1, 2)]
-        fixed = paired_text(c)
-        rows.append(
-            f"| [{name}]({rel}) | {c['reading']} | {cells[0]} | {fixed} | {cells[1]} | "
-            f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} | "
-            f"{kappa_text(Flips(**c['noise']))} | "
-            f"{flips_text(Flips(**c['defined'])) if c.get('defined') else '—'} | "
-            f"{flips_text(Flips(**c['defined_noise'])) if c.get('defined_noise') else '—'} | "
-            f"{flips_text(Flips(**c['size_kept'])) if c.get('size_kept') else '—'} |"
-        )
-    n = len(scale)
-    return [
-        "## Does the verdict depend on the market's size?",
-        "",
-        f"The studies' markets hold {small:,} people, and a firm that small is lumpy (its staff "
-        "come in whole heads). Each report runs its first plausible worlds twice more, each time "
-        f"with a baseline of its own: once more with {small:,} people and once with {large:,}, "
-        "and judges each reading on those worlds from each run (docs/ODD.md §1.2 item 6). "
-        "*Size*: the two new runs paired world by world — the worlds that hold in the smaller "
-        "market only / in the larger only, of those where the reading is defined in both — and "
-        "McNemar's exact p. *Noise*: the same between the study's own run and the new one of its "
-        "size, a yardstick for how many worlds another run flips, with the share judged alike "
-        "and the test–retest κ (Cohen's: agreement beyond chance; near 0 a one-replication "
-        "verdict is one run's luck). P(holds) is over the worlds "
-        "where the reading is defined, the share undefined beside it; *defined*: the two new runs "
-        "paired on whether the reading is defined at all (worlds defined in the smaller market "
-        "only / in the larger only, of every checked world), and *defined, noise* the same "
-        "between the study's run and the new one of its size. There is one size test per "
-        f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
-        f"{size_level(scale):.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out "
-        "from all of them (and likewise for the definedness tests, one per reading). Where the "
-        "larger market measures a world with less noise, its flips lean into the band wherever "
-        "more worlds lie just inside an edge than just outside, with no size effect at all: "
-        f"*{small:,} people, noise taken out* is the study's P(holds) from all their "
-        "replications, each world's noise removed, over the worlds where the reading is defined "
-        "in both new runs (how many it covers beside it). With no size effect a larger market's "
-        f"P(holds) over those worlds lies between it and the {small:,}-people run's over them; "
-        "only a reading whose size test lies below the level and whose larger market lies "
-        "beyond both has its verdict cell marked above."
-        + (
-            f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "
-            f"{checked['checked']} worlds; the last column repeats the size test over those alone."
-            if checked
-            else ""
-        ),
-        "",
-        f"| claim | reading | P(holds), {small:,} people | {small:,} people, noise taken out, "
-        "worlds defined in both | "
-        f"P(holds), {large:,} people | size: flips; p | noise: flips; p | noise: alike; κ | "
-        f"defined: flips; p | defined, noise: flips; p | size, kept at {large:,} too |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-        *rows,
-        "",
-        size_effects_text(scale, small, large),
-        "",
-    ]

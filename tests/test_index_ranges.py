@@ -105,7 +105,7 @@ def test_the_index_command_takes_a_folder_and_refuses_a_missing_or_empty_one(tmp
 def test_the_index_names_the_size_effects_below_its_level():
     """The headline reading's size effect (0.56 at 800 people, 0.70 at 8,000; p = 0.00069,
     below 0.05 ÷ 26) was in the table only, never said in words."""
-    from experiments.scale_section import size_effects_text
+    from experiments.scale_index import size_effects_text
 
     def entry(reading, p_value, only):
         size = {"paired": 190, "only_first": only[0], "only_second": only[1], "p_value": p_value}
@@ -126,7 +126,7 @@ def test_a_size_lean_within_the_smaller_markets_noise_is_not_called_a_size_effec
     where more worlds lie just inside an edge than outside, with no size effect: a P(holds) at
     8,000 inside the 800-people market's noise-corrected interval is said to be noise, and is
     not marked; one beyond it is."""
-    from experiments.scale_section import size_dependent, size_effects_text, within_noise
+    from experiments.scale_index import size_dependent, size_effects_text, within_noise
 
     def entry(reading, corrected):
         size = {"paired": 190, "only_first": 15, "only_second": 41, "p_value": 0.00069}

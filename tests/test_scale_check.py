@@ -281,7 +281,8 @@ def test_the_bracket_compares_shares_of_the_worlds_defined_in_both_sizes():
     is 1.0 against the smaller market's 0.5 over every world. Over the worlds defined in both,
     the two agree, and the bracket rule compares those shares (its JSON too)."""
     from experiments.holds import Measured
-    from experiments.scale_section import check_beyond_noise, paired_numbers
+    from experiments.scale_index import check_beyond_noise
+    from experiments.scale_section import paired_numbers
 
     rng = np.random.default_rng(3)
     true = np.r_[np.full(100, 5.0), np.full(100, 50.0)]  # in band [0, 10], then far out of it
@@ -303,3 +304,57 @@ def test_the_bracket_compares_shares_of_the_worlds_defined_in_both_sizes():
     shifted.loc[shifted["world"] < 10, "effect"] = 5.0
     d = compare_sizes(BAND, studied, again, shifted, 8000, measured=Measured(per, BAND.band))
     assert d.paired.large.p == pytest.approx(0.1) and d.beyond_noise
+
+
+def test_each_sizes_noise_is_measured_from_two_runs_of_every_world():
+    """The bracket rule assumes a larger market no noisier; each world's two runs in each size
+    measure it: the typical spread of one replication (robust to a few wild worlds) and a sign
+    test on which size's two runs lie further apart."""
+    from experiments.scale_check import noise_sizes
+
+    rng = np.random.default_rng(5)
+    true = rng.normal(5.0, 3.0, 400)
+
+    def run(rep: int, sd: float) -> pd.DataFrame:
+        return _values([(w, rep, true[w] + sd * rng.normal()) for w in range(true.size)])
+
+    first, again = run(0, 3.0), run(1, 3.0)
+    quieter = pd.concat([run(0, 1.0), run(1, 1.0)], ignore_index=True)
+    n = noise_sizes("effect", first, again, quieter)
+    assert n.worlds == 400 and n.small == pytest.approx(3.0, rel=0.15)
+    assert n.ratio == pytest.approx(1 / 3, rel=0.2) and n.quieter > 2 * n.louder
+    assert n.p_value < 1e-6
+    same = noise_sizes("effect", first, again, pd.concat([run(0, 3.0), run(1, 3.0)]))
+    assert same.ratio == pytest.approx(1.0, rel=0.2) and same.p_value > 0.001
+    louder = noise_sizes("effect", first, again, pd.concat([run(0, 6.0), run(1, 6.0)]))
+    assert louder.louder > louder.quieter and louder.p_value < 1e-6
+    # A world not finite in some run is left out; without a second larger run, nothing.
+    first.loc[0, "effect"] = np.inf
+    assert noise_sizes("effect", first, again, quieter).worlds == 399
+    assert noise_sizes("effect", first, again, quieter[quieter["rep"] == 0]) is None
+
+
+def test_a_lean_in_a_louder_larger_market_is_not_called_noise():
+    """Where the larger market measured a reading with more noise than the smaller, the bracket's
+    premise fails: the index does not call its lean consistent with no size effect."""
+    from experiments.scale_index import louder, size_effects_text
+
+    def check(louder_worlds: int, quieter_worlds: int, p: float) -> dict:
+        noise = {"worlds": 200, "small": 2.0, "large": 3.0, "louder": louder_worlds,
+                 "quieter": quieter_worlds, "p_value": p}  # fmt: skip
+        return {
+            "reading": "r", "clients": [800, 800, 8000], "p": [0.5, 0.5, 0.6],
+            "p_low": [0.4, 0.4, 0.5], "p_high": [0.6, 0.6, 0.7],
+            "corrected": [0.55, 0.45, 0.65, 200],
+            "size": {"paired": 200, "only_first": 5, "only_second": 30, "p_value": 1e-5},
+            "noise": {"paired": 200, "only_first": 10, "only_second": 10, "p_value": 1.0},
+            "noise_sizes": noise,
+        }  # fmt: skip
+
+    loud, quiet = check(150, 50, 1e-12), check(50, 150, 1e-12)
+    assert louder(loud, 0.01) and not louder(quiet, 0.01)
+    text = size_effects_text([("c", "c.md", loud)], 800, 8000)
+    assert "more noise" in text and "does not apply" in text and "consistent" not in text
+    text = size_effects_text([("c", "c.md", quiet)], 800, 8000)
+    assert "consistent with no size effect" in text and "does not apply" not in text
+    assert "noise 8,000 ÷ 800: 1.50 (50 / 150)" in text

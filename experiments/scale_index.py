@@ -1,0 +1,217 @@
+"""The index's section on the market's size: every report's size check side by side.
+
+Each claim report's size check (:mod:`experiments.scale_section`, its JSON ``scale``) gives a
+reading's P(holds) on the same worlds in the study's market and in a larger one, the size test,
+the noise yardstick and each size's measured noise; the index puts them in one table, tests them
+at the Bonferroni level over every reading and marks a verdict cell only where a size effect
+stands out from chance and from noise (:mod:`experiments.scale_check`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from experiments.cells import run_p_text
+from experiments.scale_check import Flips, beyond_noise
+from experiments.scale_section import flips_text, kappa_text, noise_sizes_text, paired_text
+
+__all__ = [
+    "check_beyond_noise",
+    "index_lines",
+    "louder",
+    "size_dependent",
+    "size_effects_text",
+    "size_level",
+    "sized_words",
+    "within_noise",
+]
+
+
+def size_level(scale: Sequence[tuple[str, str, dict]]) -> float:
+    """The Bonferroni level of the size tests: 0.05 ÷ how many readings are tested (0 for none)."""
+    return 0.05 / len(scale) if scale else 0.0
+
+
+def check_beyond_noise(check: dict) -> bool:
+    """:func:`experiments.scale_check.beyond_noise` of a report's size check (its JSON), over the
+    worlds defined in both new runs (``paired``; in a check written before it was, over each run's
+    own defined worlds; True in a check without ``corrected``)."""
+    b = check.get("paired")
+    if b is not None:
+        return beyond_noise(b["large"][0], tuple(b["again"][1:3]), tuple(b["corrected"][1:3]))
+    c = check.get("corrected")
+    if c is None:
+        return True
+    return beyond_noise(check["p"][2], (check["p_low"][1], check["p_high"][1]), (c[1], c[2]))
+
+
+def louder(check: dict, level: float) -> bool:
+    """Whether the larger market measured this reading with more noise than the smaller (its
+    sign test below ``level``, leaning that way): the bracket rule's premise fails."""
+    n = check.get("noise_sizes")
+    return bool(n) and n["louder"] > n["quieter"] and n["p_value"] < level
+
+
+def _below_level(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
+    """The readings whose size test lies below :func:`size_level`, as ``(claim, check, test)``."""
+    level = size_level(scale)
+    found = [(name, c, Flips(**c["size"])) for name, _, c in scale]
+    return [(name, c, f) for name, c, f in found if f.paired and f.p_value < level]
+
+
+def size_dependent(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
+    """The index's readings whose size test lies below :func:`size_level` and whose larger
+    market's P(holds) lies beyond what noise allows (:func:`check_beyond_noise`),
+    as ``(claim, check, size test)``: their P(holds) is the study's market's, and the larger
+    market's differs from it by more than chance and more than noise."""
+    return [(name, c, f) for name, c, f in _below_level(scale) if check_beyond_noise(c)]
+
+
+def within_noise(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
+    """The readings whose size test lies below :func:`size_level` but whose larger market's
+    P(holds) lies within the bracket noise allows (:func:`check_beyond_noise`): a lean
+    consistent with no size effect (:mod:`experiments.scale_check`)."""
+    return [(name, c, f) for name, c, f in _below_level(scale) if not check_beyond_noise(c)]
+
+
+def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large: int) -> str:
+    """The readings :func:`size_dependent` finds, named with both sizes' P(holds): the table
+    shows them, and the verdicts above are the smaller market's."""
+    level = size_level(scale)
+    found, noise = size_dependent(scale), within_noise(scale)
+    if not found and not noise:
+        return f"No reading's size test lies below {level:.2g}."
+
+    def named(rows: list[tuple[str, dict, Flips]]) -> str:
+        return "; ".join(f"`{name}` `{c['reading']}` ({_shares(c, small, large)}; p = "
+                         f"{f.p_value:.2g})" for name, c, f in rows)  # fmt: skip
+
+    loud = [row for row in noise if louder(row[1], level)]
+    noise = [row for row in noise if not louder(row[1], level)]
+    text = []
+    if found:
+        text.append(
+            f"Below {level:.2g} and beyond the smaller market's noise: {named(found)}. Their "
+            f"P(holds) above is the study's market's ({small:,} people); the larger market's "
+            "differs from it by more than chance and more than noise."
+        )
+    if noise:
+        text.append(
+            f"Below {level:.2g}, but within the smaller market's noise: {named(noise)}. Their "
+            f"{large:,}-people P(holds) lies between the {small:,}-people market's measured in "
+            "one run and with its noise taken out, where it lies with no size effect when the "
+            "larger market measures a world with no more noise: consistent with no size effect, "
+            "given the noise and the width of those intervals, which is not to say size does "
+            "nothing."
+        )
+    if loud:
+        text.append(
+            f"Below {level:.2g}, and the larger market measured with more noise than the smaller: "
+            f"{named(loud)}. The bracket assumes a larger market no noisier, so for these it "
+            "does not apply: whether size moves them is open."
+        )
+    return " ".join(text)
+
+
+def _shares(check: dict, small: int, large: int) -> str:
+    """The shares the bracket rule compares (:func:`check_beyond_noise`): over the worlds defined
+    in both new runs where recorded, else each run's own."""
+    b = check.get("paired")
+    measured = noise_sizes_text(check)
+    noise = "" if measured == "—" else f"; noise {large:,} ÷ {small:,}: {measured}"
+    if b is not None:
+        c = b["corrected"]
+        return (
+            f"on the {b['worlds']} worlds defined in both: P(holds) {b['again'][0]:.2f} with "
+            f"{small:,} people, {c[0]:.2f} [{c[1]:.2f}, {c[2]:.2f}] with its noise taken out, "
+            f"{b['large'][0]:.2f} with {large:,}{noise}"
+        )
+    c = check.get("corrected")
+    fixed = f"{c[0]:.2f} [{c[1]:.2f}, {c[2]:.2f}] with its noise taken out, " if c else ""
+    return (
+        f"P(holds) {check['p'][1]:.2f} with {small:,} people, {fixed}{check['p'][2]:.2f} with "
+        f"{large:,}{noise}"
+    )
+
+
+def sized_words(check: dict, flips: Flips) -> str:
+    """What a verdict cell adds for a reading whose size test stands out: whether it holds more
+    or less often in the larger market, by the worlds its size test pairs (those that hold in
+    the larger market only against those that hold in the study's only)."""
+    more = flips.only_second > flips.only_first
+    way = "more" if more else "less" if flips.only_second < flips.only_first else "differently"
+    return f" · holds {way} often with {check['clients'][2]:,} people (size test, below)"
+
+
+def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> list[str]:
+    """The section on the market's size: each reading's P(holds) on the checked worlds from a
+    new run in the study's market and from one in the larger market, the size test and the
+    noise yardstick (each report's ``scale``); none without a check."""
+    if not scale:
+        return []
+    _, small, large = scale[0][2]["clients"]
+    rows = []
+    for name, rel, c in scale:
+        cells = [run_p_text(c, i) for i in (1, 2)]
+        fixed = paired_text(c)
+        rows.append(
+            f"| [{name}]({rel}) | {c['reading']} | {cells[0]} | {fixed} | {cells[1]} | "
+            f"{noise_sizes_text(c)} | "
+            f"{flips_text(Flips(**c['size']))} | {flips_text(Flips(**c['noise']))} | "
+            f"{kappa_text(Flips(**c['noise']))} | "
+            f"{flips_text(Flips(**c['defined'])) if c.get('defined') else '—'} | "
+            f"{flips_text(Flips(**c['defined_noise'])) if c.get('defined_noise') else '—'} | "
+            f"{flips_text(Flips(**c['size_kept'])) if c.get('size_kept') else '—'} |"
+        )
+    n = len(scale)
+    return [
+        "## Does the verdict depend on the market's size?",
+        "",
+        f"The studies' markets hold {small:,} people, and a firm that small is lumpy (its staff "
+        "come in whole heads). Each report runs its first plausible worlds twice more, each time "
+        f"with a baseline of its own: once more with {small:,} people and once with {large:,}, "
+        "and judges each reading on those worlds from each run (docs/ODD.md §1.2 item 6). "
+        "*Size*: the two new runs paired world by world — the worlds that hold in the smaller "
+        "market only / in the larger only, of those where the reading is defined in both — and "
+        "McNemar's exact p. *Noise*: the same between the study's own run and the new one of its "
+        "size, a yardstick for how many worlds another run flips, with the share judged alike "
+        "and the test–retest κ (Cohen's: agreement beyond chance; near 0 a one-replication "
+        "verdict is one run's luck). P(holds) is over the worlds "
+        "where the reading is defined, the share undefined beside it; *defined*: the two new runs "
+        "paired on whether the reading is defined at all (worlds defined in the smaller market "
+        "only / in the larger only, of every checked world), and *defined, noise* the same "
+        "between the study's run and the new one of its size. There is one size test per "
+        f"reading ({n} here): by chance about one in twenty lies below 0.05; below "
+        f"{size_level(scale):.2g} (0.05 ÷ {n}, Bonferroni) a reading's size effect stands out "
+        "from all of them (and likewise for the definedness tests, one per reading). Where the "
+        "larger market measures a world with less noise, its flips lean into the band wherever "
+        "more worlds lie just inside an edge than just outside, with no size effect at all: "
+        f"*{small:,} people, noise taken out* is the study's P(holds) from all their "
+        "replications, each world's noise removed, over the worlds where the reading is defined "
+        "in both new runs (how many it covers beside it). With no size effect a larger market's "
+        f"P(holds) over those worlds lies between it and the {small:,}-people run's over them, "
+        "if the larger market measures a world with no more noise. That is measured: *noise* is "
+        "one replication's typical spread with "
+        f"{large:,} people over that with {small:,} (each world run twice in each size; the "
+        "median absolute difference of its two runs), with the worlds whose two larger-market "
+        "runs lie further apart / closer than the smaller market's and the sign test's p. Only "
+        "a reading whose size test lies below the level and whose larger market lies beyond "
+        "both has its verdict cell marked above."
+        + (
+            f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "
+            f"{checked['checked']} worlds; the last column repeats the size test over those alone."
+            if checked
+            else ""
+        ),
+        "",
+        f"| claim | reading | P(holds), {small:,} people | {small:,} people, noise taken out, "
+        "worlds defined in both | "
+        f"P(holds), {large:,} people | noise: {large:,} ÷ {small:,} (louder / quieter); p | "
+        f"size: flips; p | noise: flips; p | noise: alike; κ | "
+        f"defined: flips; p | defined, noise: flips; p | size, kept at {large:,} too |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        size_effects_text(scale, small, large),
+        "",
+    ]
