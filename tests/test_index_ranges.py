@@ -114,8 +114,8 @@ def test_the_index_names_the_size_effects_below_its_level():
     scale = [entry("a", 0.00069, (15, 41)), entry("b", 0.03, (10, 20))]
     text = size_effects_text(scale, 800, 8000)
     assert text.startswith(
-        "Below 0.025 and beyond the smaller market's noise: `claim` `a` (P(holds) 0.56 with 800 "
-        "people, 0.70 with"
+        "Below 0.025 and beyond the smaller market's noise: `claim` `a` (size test p = 0.00069; "
+        "P(holds) 0.56 with 800 people, 0.70 with"
     )
     assert "`b`" not in text  # (0.03 is above 0.05 ÷ 2)
     assert size_effects_text([entry("c", 0.5, (1, 1))], 800, 8000).startswith("No reading's")
@@ -138,9 +138,7 @@ def test_a_size_lean_within_the_smaller_markets_noise_is_not_called_a_size_effec
     assert [c["reading"] for _, c, _ in size_dependent([inside, beyond])] == ["out"]
     assert [c["reading"] for _, c, _ in within_noise([inside, beyond])] == ["in"]
     text = size_effects_text([inside, beyond], 800, 8000)
-    assert "beyond the smaller market's noise: `claim` `out` (P(holds) 0.56 with 800 people, " in (
-        text
-    )
+    assert "market's noise: `claim` `out` (size test p = 0.00069; P(holds) 0.56 with 800 " in text
     assert "0.66 [0.57, 0.82] with its noise taken out, 0.70 with 8,000" in text
     assert "within the smaller market's noise: `claim` `in`" in text
 

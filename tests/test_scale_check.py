@@ -357,4 +357,4 @@ def test_a_lean_in_a_louder_larger_market_is_not_called_noise():
     assert "more noise" in text and "does not apply" in text and "consistent" not in text
     text = size_effects_text([("c", "c.md", quiet)], 800, 8000)
     assert "consistent with no size effect" in text and "does not apply" not in text
-    assert "noise 8,000 ÷ 800: 1.50 (50 / 150)" in text
+    assert "noise with 8,000 people 1.50 times that with 800 (50 / 150 worlds louder" in text
