@@ -2,10 +2,11 @@
 
 A claim study's markets are small (800 people at the default size), and a small firm is lumpy:
 staff come in whole heads (a median of one at 800 clients), so a cost per head weighs on the margin
-in steps. The scale check takes the first plausible worlds and runs each again twice, each time
-with a baseline of its own: replication 1 in the study's market and replication 0 in a market ten
-times larger (:func:`experiments.study.scale_values`; the quick size's is four times larger). Each
-reading is judged on those worlds from each run (:func:`compare_sizes`):
+in steps. The scale check takes the first plausible worlds and runs each again four times, each
+with a baseline of its own: replications 1 and 2 in the study's market and 0 and 1 in a market
+ten times larger (:func:`experiments.study.scale_values`; the quick size's is four times larger).
+Each reading is judged on those worlds from replication 1 in the study's market and 0 in the
+larger (:func:`compare_sizes`); the other two measure each size's noise:
 
 * **the size test** pairs the two new runs, world by world: both have fresh baselines, so neither
   carries the selection of the run the facts screened (replication 0 in the study's market, whose
@@ -27,9 +28,10 @@ reading is judged on those worlds from each run (:func:`compare_sizes`):
   (:func:`beyond_noise`), each share taken over the worlds where the reading is defined in both
   new runs (:class:`Paired`: a size that changes which worlds those are would otherwise compare
   shares of different worlds);
-* **each size's noise**: a second replication in the larger market gives every checked world
-  two runs in each size, and how far apart they lie measures the premise, a larger market no
-  noisier (:class:`NoiseSizes`).
+* **each size's noise**: every checked world has two unscreened runs in each size, and how far
+  apart they lie measures the bracket's premise, a larger market no noisier
+  (:class:`NoiseSizes`); the index applies the bracket only where the larger market is shown
+  to be the quieter (:func:`experiments.scale_index.quieter_shown`).
 
 The runs share each world's parameters and seed numbers, not its draws: a larger market draws
 more, and another replication draws anew. The worlds are the ones the facts kept in the study's
@@ -201,18 +203,17 @@ class ScaleCheck:
 class Paired:
     """The bracket rule's shares (:func:`beyond_noise`), each over the same worlds: those where
     the reading is defined with the study's number of people and with the larger number, in the
-    scale check's new runs. A size that changes which worlds a reading is defined in changes
+    scale check's new runs, and in the study's own measurements. A size that changes which worlds a reading is defined in changes
     what each run's own P(holds) is a share of; these are shares of one set of worlds.
 
     Attributes
     ----------
     worlds : int
-        The worlds defined in both new runs.
+        The worlds defined in both new runs and in the study's measurements.
     again, large : ReadingVerdict
         Each new run's verdict over them.
     corrected : Holds
-        The study's P(holds) over them with each world's noise taken out (its ``n``: those of
-        them defined in the study's own measurements too).
+        The study's P(holds) over them with each world's noise taken out.
     """
 
     worlds: int
@@ -226,9 +227,11 @@ class NoiseSizes:
     """How far apart two replications of the same world lie in each market: the bracket rule's
     premise, a larger market no noisier than the smaller (:func:`beyond_noise`), measured.
 
-    Each checked world has two replications in each size: the study's replication 0 and the
-    check's replication 1 with the study's number of people, replications 0 and 1 with the
-    larger number. Worlds with all four values finite are compared.
+    Each checked world has two replications in each size: the check's replications 1 and 2
+    with the study's number of people (not the study's replication 0, which the facts screened:
+    its noise helped keep the world), 0 and 1 with the larger number (0 has the screened run's
+    seed numbers, so any screening it inherits widens the larger market's spread: against the
+    premise, not for it). Worlds with all four values finite are compared.
 
     Attributes
     ----------
@@ -258,19 +261,18 @@ class NoiseSizes:
         return self.large / self.small if self.small > 0 else float("nan")
 
 
-def noise_sizes(
-    name: str, first: pd.DataFrame, again: pd.DataFrame, large: pd.DataFrame
-) -> NoiseSizes | None:
-    """:class:`NoiseSizes` of reading ``name`` from the two replications of each size (``first``
-    and ``again`` with the study's number of people, ``large``'s replications 0 and 1); None
-    where the larger market has no second replication."""
-    if not (large["rep"] == 1).any():
+def noise_sizes(name: str, again: pd.DataFrame, large: pd.DataFrame) -> NoiseSizes | None:
+    """:class:`NoiseSizes` of reading ``name`` from two replications of each world in each size:
+    ``again``'s 1 and 2 with the study's number of people (neither the screened replication 0),
+    ``large``'s 0 and 1 with the larger number; None where either size lacks its second."""
+    pairs = ((again, "s", (1, 2)), (large, "l", (0, 1)))
+    if not all((v["rep"] == reps[1]).any() for v, _, reps in pairs):
         return None
     runs = [
-        v.set_index("world")[name].rename(k)
-        for k, v in (("s0", first), ("s1", again), ("l0", large[large["rep"] == 0]),
-                     ("l1", large[large["rep"] == 1]))
-    ]  # fmt: skip
+        v[v["rep"] == r].set_index("world")[name].rename(f"{side}{i}")
+        for v, side, reps in pairs
+        for i, r in enumerate(reps)
+    ]
     four = pd.concat(runs, axis=1, join="inner").astype(float)
     four = four[np.isfinite(four).all(axis=1)]
     small, large_gap = (four["s0"] - four["s1"]).abs(), (four["l0"] - four["l1"]).abs()
@@ -320,9 +322,9 @@ def compare_sizes(
         The study's values (``world``, ``rep``, one column per reading); replication 0 of each
         world in ``large`` is used.
     again, large : pandas.DataFrame
-        The scale check's values (:func:`experiments.study.scale_values`), same columns: one row
-        per world in ``again``; in ``large`` replication 0 of each world and, where it ran,
-        replication 1.
+        The scale check's values (:func:`experiments.study.scale_values`), same columns:
+        replication 1 of each world in ``again`` and 0 in ``large`` (the size test's), and
+        where they ran, replication 2 in ``again`` and 1 in ``large`` (each size's noise).
     clients : int
         The larger market's size (people), recorded.
     kept_large : set of int, optional
@@ -336,13 +338,16 @@ def compare_sizes(
     -------
     ScaleCheck
     """
-    both_reps, large = large, large[large["rep"] == 0]  # (replication 1: its own noise)
+    # Replication 1 in each size is the size test's; the other the size's noise (noise_sizes).
+    again_reps, again = again, again[again["rep"] == 1]
+    both_reps, large = large, large[large["rep"] == 0]
     worlds = set(large["world"])
     first = studied[(studied["rep"] == 0) & studied["world"].isin(worlds)]
     (per_s, v_s), (per_a, v_a), (per_l, v_l) = (judge(reading, v) for v in (first, again, large))
-    both = sorted(_defined(per_a) & _defined(per_l))
     paired = None
-    if measured is not None:
+    if measured is not None:  # (the worlds defined in both new runs and in the study)
+        study = {int(w) for w in measured.worlds.index[measured.worlds["effect"].notna()]}
+        both = sorted(_defined(per_a) & _defined(per_l) & study)
         on_a, on_l = (judge(reading, v[v["world"].isin(both)])[1] for v in (again, large))
         paired = Paired(len(both), on_a, on_l, measured.holds(pd.Index(both)))
     size_kept = None
@@ -360,7 +365,7 @@ def compare_sizes(
         defined_noise=defined_flips(per_s, per_a),
         corrected=measured.holds(pd.Index(sorted(worlds))) if measured is not None else None,
         paired=paired,
-        noise_sizes=noise_sizes(reading.name, first, again, both_reps),
+        noise_sizes=noise_sizes(reading.name, again_reps, both_reps),
     )
 
 

@@ -13,15 +13,22 @@ from collections.abc import Sequence
 
 from experiments.cells import run_p_text
 from experiments.scale_check import Flips, beyond_noise
-from experiments.scale_section import flips_text, kappa_text, noise_sizes_text, paired_text
+from experiments.scale_section import (
+    flips_text,
+    kappa_text,
+    noise_ratio,
+    noise_sizes_text,
+    paired_text,
+)
 
 __all__ = [
     "check_beyond_noise",
     "index_lines",
-    "louder",
+    "quieter_shown",
     "size_dependent",
     "size_effects_text",
     "size_level",
+    "size_open",
     "sized_words",
     "within_noise",
 ]
@@ -45,11 +52,15 @@ def check_beyond_noise(check: dict) -> bool:
     return beyond_noise(check["p"][2], (check["p_low"][1], check["p_high"][1]), (c[1], c[2]))
 
 
-def louder(check: dict, level: float) -> bool:
-    """Whether the larger market measured this reading with more noise than the smaller (its
-    sign test below ``level``, leaning that way): the bracket rule's premise fails."""
+def quieter_shown(check: dict, level: float) -> bool:
+    """Whether the bracket rule's premise holds for a report's size check (its JSON): the larger
+    market shown to measure the reading with less noise than the smaller (its sign test below
+    ``level``, leaning that way); assumed, as before it was measured, in a check without
+    ``noise_sizes``."""
     n = check.get("noise_sizes")
-    return bool(n) and n["louder"] > n["quieter"] and n["p_value"] < level
+    if n is None:
+        return True
+    return n["quieter"] > n["louder"] and n["p_value"] < level
 
 
 def _below_level(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
@@ -59,35 +70,49 @@ def _below_level(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict
     return [(name, c, f) for name, c, f in found if f.paired and f.p_value < level]
 
 
+def _bracketed(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
+    """:func:`_below_level`'s readings for which the bracket applies (:func:`quieter_shown`)."""
+    level = size_level(scale)
+    return [row for row in _below_level(scale) if quieter_shown(row[1], level)]
+
+
 def size_dependent(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
-    """The index's readings whose size test lies below :func:`size_level` and whose larger
-    market's P(holds) lies beyond what noise allows (:func:`check_beyond_noise`),
-    as ``(claim, check, size test)``: their P(holds) is the study's market's, and the larger
-    market's differs from it by more than chance and more than noise."""
-    return [(name, c, f) for name, c, f in _below_level(scale) if check_beyond_noise(c)]
+    """The index's readings whose size test lies below :func:`size_level`, whose larger market is
+    shown to be the quieter (:func:`quieter_shown`) and whose larger market's P(holds) lies
+    beyond what noise allows (:func:`check_beyond_noise`), as ``(claim, check, size test)``:
+    their P(holds) is the study's market's, and the larger market's differs from it by more than
+    chance and more than noise."""
+    return [row for row in _bracketed(scale) if check_beyond_noise(row[1])]
 
 
 def within_noise(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
     """The readings whose size test lies below :func:`size_level` but whose larger market's
-    P(holds) lies within the bracket noise allows (:func:`check_beyond_noise`): a lean
-    consistent with no size effect (:mod:`experiments.scale_check`)."""
-    return [(name, c, f) for name, c, f in _below_level(scale) if not check_beyond_noise(c)]
+    P(holds) lies within the bracket noise allows (:func:`check_beyond_noise`), the larger market
+    shown to be the quieter: a lean consistent with no size effect
+    (:mod:`experiments.scale_check`)."""
+    return [row for row in _bracketed(scale) if not check_beyond_noise(row[1])]
+
+
+def size_open(scale: Sequence[tuple[str, str, dict]]) -> list[tuple[str, dict, Flips]]:
+    """The readings whose size test lies below :func:`size_level` but whose larger market is not
+    shown to be the quieter: the bracket does not apply, and whether size moves them is open."""
+    level = size_level(scale)
+    return [row for row in _below_level(scale) if not quieter_shown(row[1], level)]
 
 
 def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large: int) -> str:
-    """The readings :func:`size_dependent` finds, named with both sizes' P(holds): the table
-    shows them, and the verdicts above are the smaller market's."""
+    """The readings whose size test lies below the level, named with the shares the bracket
+    compares: beyond it (:func:`size_dependent`), within it (:func:`within_noise`) and where it
+    does not apply (:func:`size_open`); the verdicts above are the smaller market's."""
     level = size_level(scale)
-    found, noise = size_dependent(scale), within_noise(scale)
-    if not found and not noise:
+    found, within, unknown = size_dependent(scale), within_noise(scale), size_open(scale)
+    if not found and not within and not unknown:
         return f"No reading's size test lies below {level:.2g}."
 
     def named(rows: list[tuple[str, dict, Flips]]) -> str:
         return "; ".join(f"`{name}` `{c['reading']}` (size test p = {f.p_value:.2g}; "
                          f"{_shares(c, small, large)})" for name, c, f in rows)  # fmt: skip
 
-    loud = [row for row in noise if louder(row[1], level)]
-    noise = [row for row in noise if not louder(row[1], level)]
     text = []
     if found:
         text.append(
@@ -95,20 +120,20 @@ def size_effects_text(scale: Sequence[tuple[str, str, dict]], small: int, large:
             f"P(holds) above is the study's market's ({small:,} people); the larger market's "
             "differs from it by more than chance and more than noise."
         )
-    if noise:
+    if within:
         text.append(
-            f"Below {level:.2g}, but within the smaller market's noise: {named(noise)}. Their "
-            f"{large:,}-people P(holds) lies between the {small:,}-people market's measured in "
-            "one run and with its noise taken out, where it lies with no size effect when the "
-            "larger market measures a world with no more noise: consistent with no size effect, "
-            "given the noise and the width of those intervals, which is not to say size does "
-            "nothing."
+            f"Below {level:.2g}, but within the smaller market's noise: {named(within)}. Their "
+            f"{large:,}-people P(holds) lies inside the bracket, from the lower to the higher end "
+            f"of the {small:,}-people market's intervals measured in one run and with its noise "
+            "taken out, where it lies with no size effect in a larger market that measures a "
+            "world with less noise, as it is measured to: consistent with no size effect, given "
+            "the noise and the width of those intervals, which is not to say size does nothing."
         )
-    if loud:
+    if unknown:
         text.append(
-            f"Below {level:.2g}, and the larger market measured with more noise than the smaller: "
-            f"{named(loud)}. The bracket assumes a larger market no noisier, so for these it "
-            "does not apply: whether size moves them is open."
+            f"Below {level:.2g}, and the larger market not shown to measure them with less "
+            f"noise: {named(unknown)}. The bracket assumes it does, so for these it does not "
+            "apply: whether size moves them is open."
         )
     return " ".join(text)
 
@@ -117,11 +142,12 @@ def _noise_words(check: dict, small: int, large: int) -> str:
     """``; one run's noise with 8,000 people 0.32 times that with 800 (45 / 141 worlds louder /
     quieter, sign test p = 1e-12)``, or nothing where it was not measured."""
     n = check.get("noise_sizes")
-    if not n or not n["worlds"] or not n["small"] > 0:
+    ratio = noise_ratio(n)
+    if ratio != ratio:
         return ""
     return (
-        f"; one run's noise with {large:,} people {n['large'] / n['small']:.2f} times that with "
-        f"{small:,} ({n['louder']} / {n['quieter']} worlds louder / quieter, sign test p = "
+        f"; one run's noise with {large:,} people {ratio:.2f} times that with {small:,} "
+        f"({n['louder']} / {n['quieter']} worlds louder / quieter, sign test p = "
         f"{n['p_value']:.2g})"
     )
 
@@ -157,8 +183,9 @@ def sized_words(check: dict, flips: Flips) -> str:
 
 def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> list[str]:
     """The section on the market's size: each reading's P(holds) on the checked worlds from a
-    new run in the study's market and from one in the larger market, the size test and the
-    noise yardstick (each report's ``scale``); none without a check."""
+    new run in the study's market, the bracket's shares over the worlds defined in both, the
+    larger market's P(holds), each size's measured noise, the size test and the noise yardstick
+    (each report's ``scale``); none without a check."""
     if not scale:
         return []
     _, small, large = scale[0][2]["clients"]
@@ -180,9 +207,10 @@ def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> lis
         "## Does the verdict depend on the market's size?",
         "",
         f"The studies' markets hold {small:,} people, and a firm that small is lumpy (its staff "
-        "come in whole heads). Each report runs its first plausible worlds twice more, each time "
-        f"with a baseline of its own: once more with {small:,} people and once with {large:,}, "
-        "and judges each reading on those worlds from each run (docs/ODD.md §1.2 item 6). "
+        "come in whole heads). Each report runs its first plausible worlds four times more, each "
+        f"time with a baseline of its own: twice more with {small:,} people and twice with "
+        f"{large:,}, and judges each reading on those worlds from one new run of each size "
+        "(docs/ODD.md §1.2 item 6; the second of each measures the size's noise). "
         "*Size*: the two new runs paired world by world — the worlds that hold in the smaller "
         "market only / in the larger only, of those where the reading is defined in both — and "
         "McNemar's exact p. *Noise*: the same between the study's own run and the new one of its "
@@ -198,17 +226,17 @@ def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> lis
         "from all of them (and likewise for the definedness tests, one per reading). Where the "
         "larger market measures a world with less noise, its flips lean into the band wherever "
         "more worlds lie just inside an edge than just outside, with no size effect at all: "
-        f"*{small:,} people, noise taken out* is the study's P(holds) from all their "
-        "replications, each world's noise removed, over the worlds where the reading is defined "
-        "in both new runs (how many it covers beside it). With no size effect a larger market's "
-        f"P(holds) over those worlds lies between it and the {small:,}-people run's over them, "
-        "if the larger market measures a world with no more noise. That is measured: *noise* is "
-        "one replication's typical spread with "
-        f"{large:,} people over that with {small:,} (each world run twice in each size; the "
-        "median absolute difference of its two runs), with the worlds whose two larger-market "
-        "runs lie further apart / closer than the smaller market's and the sign test's p. Only "
-        "a reading whose size test lies below the level and whose larger market lies beyond "
-        "both has its verdict cell marked above."
+        "*worlds defined in both* gives, over the worlds where the reading is defined in both "
+        f"new runs and in the study, the new run's P(holds) with {small:,} people, the study's "
+        "from all their replications with each world's noise removed, and the larger market's. "
+        "With no size effect the larger market's lies within the bracket from the lower to the "
+        "higher end of the other two's intervals, if the larger market measures a world with "
+        f"less noise. That is measured: *noise* is one replication's typical spread with {large:,} "
+        f"people over that with {small:,} (the median absolute difference of a world's two new "
+        "runs in each size), with the worlds whose larger-market runs lie further apart / closer "
+        "than the smaller market's and the sign test's p. Only a reading whose size test lies "
+        "below the level, whose larger market is shown to be the quieter and whose larger "
+        "market's P(holds) lies beyond the bracket has its verdict cell marked above."
         + (
             f" Measured on the {large:,}-people baselines, the facts keep {checked['kept']} of the "
             f"{checked['checked']} worlds; the last column repeats the size test over those alone."
@@ -216,8 +244,8 @@ def index_lines(scale: list[tuple[str, str, dict]], checked: dict | None) -> lis
             else ""
         ),
         "",
-        f"| claim | reading | P(holds), {small:,} people | {small:,} people, noise taken out, "
-        "worlds defined in both | "
+        f"| claim | reading | P(holds), {small:,} people | worlds defined in both: {small:,} "
+        f"once · noise taken out · {large:,} | "
         f"P(holds), {large:,} people | noise: {large:,} ÷ {small:,} (louder / quieter); p | "
         f"size: flips; p | noise: flips; p | noise: alike; κ | "
         f"defined: flips; p | defined, noise: flips; p | size, kept at {large:,} too |",

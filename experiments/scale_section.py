@@ -8,8 +8,7 @@ worlds judged differently are counted: between the sizes, and between two runs o
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-import numpy as np
+from dataclasses import asdict
 
 from experiments.cells import share_text
 from experiments.evidence import ClaimEvidence
@@ -23,6 +22,7 @@ __all__ = [
     "flips_text",
     "kappa_text",
     "kept_text",
+    "noise_ratio",
     "noise_sizes_numbers",
     "noise_sizes_text",
     "paired_numbers",
@@ -43,9 +43,11 @@ def scale_intro(ev: ClaimEvidence) -> str:
     return (
         f"A market of {small} people is a small firm: its staff come in whole heads (often one), "
         f"so costs per head move in steps. The first {s.scale_worlds} plausible worlds (in the "
-        "order drawn: a random subset of them) ran twice more, each time with a baseline of its "
-        f"own: replication 1 with {small} people and replication 0 with {large} (the world's "
-        "parameters and seed numbers; not its draws, since a larger market draws more). Each "
+        "order drawn: a random subset of them) ran four times more, each time with a baseline "
+        f"of its own: replications 1 and 2 with {small} people, 0 and 1 with {large} (the "
+        "world's parameters and seed numbers; not its draws, since a larger market draws more). "
+        "The size test, the noise yardstick and the bracket use replication 1 with "
+        f"{small} and 0 with {large}; the others measure each size's noise. Each "
         "reading is judged on those worlds from each run, one replication each, so the first "
         "column (the study's own replication 0, whose baseline the facts screened) need not match "
         "the verdict above, which averages replications near a band edge. *Size*: the two new "
@@ -62,19 +64,19 @@ def scale_intro(ev: ClaimEvidence) -> str:
         "noise's, leaning one way — but the yardstick's two runs are equally noisy, and the "
         f"larger market's may not be: where it measures a world with less noise, more worlds flip "
         f"into the band than out of it wherever more lie just inside an edge than just outside, "
-        f"with no size effect at all. So the column *{small} people, noise taken out* gives the "
-        "study's P(holds) from all their replications, each world's noise removed as the verdict "
-        "above removes it (replication 0, the screened run, among them), over the worlds where "
-        "the reading is defined in both new runs (and in the study's measurements: how many it "
-        f"covers is beside it). With no size effect, a {large}-people P(holds) over those worlds "
-        f"lies between that interval and the {small}-people run's over them (as noisy as the "
-        "study's), if the larger market measures a world with no more noise. *Noise* measures "
-        f"that: one replication's typical spread with {large} people over that with {small} "
-        "(each world run twice in each size: the study's replication 0 and the new one with "
-        f"{small} people, replications 0 and 1 with {large}; the median absolute difference of a "
-        "world's two runs), the worlds whose larger-market runs lie further apart / closer than "
-        "the smaller market's, and the sign test's p. One inside that bracket is consistent "
-        "with no size effect, which is not to say size does nothing (the bracket is wide). "
+        "with no size effect at all. So the column *worlds defined in both* gives, over the "
+        "worlds where the reading is defined in both new runs and in the study (how many beside "
+        f"them), the new run's P(holds) with {small} people, the study's from all their "
+        "replications with each world's noise removed as the verdict above removes it "
+        f"(replication 0, the screened run, among them) and the {large}-people run's. With no "
+        f"size effect, a {large}-people P(holds) lies within the bracket from the lower to the "
+        "higher end of the other two's intervals, if the larger market measures a world with "
+        f"less noise. *Noise, one replication* measures that: the typical spread with {large} "
+        f"people over that with {small} (the median absolute difference of a world's two runs "
+        "in each size, neither of them the screened run), the worlds whose larger-market runs "
+        "lie further apart / closer than the smaller market's, and the sign test's p. One inside "
+        "the bracket, the larger market shown to be the quieter, is consistent with no size "
+        "effect, which is not to say size does nothing (the bracket is wide). "
         f"*Defined*: the two new runs paired again over every checked world — the worlds where "
         f"the reading is defined with {small} people only / with {large} only, and McNemar's "
         "p — since P(holds) is a share of the defined worlds alone; *defined, noise*: its "
@@ -127,15 +129,9 @@ def flips_text(f: Flips) -> str:
 
 
 def noise_sizes_numbers(n: NoiseSizes) -> dict[str, object]:
-    """A :class:`~experiments.scale_check.NoiseSizes` as the reports' JSON writes it."""
-    return {
-        "worlds": n.worlds,
-        "small": n.small,
-        "large": n.large,
-        "louder": n.louder,
-        "quieter": n.quieter,
-        "p_value": n.p_value,
-    }
+    """A :class:`~experiments.scale_check.NoiseSizes` as the reports' JSON writes it (its
+    fields by name)."""
+    return asdict(n)
 
 
 def noise_sizes_text(check: dict) -> str:
@@ -145,9 +141,18 @@ def noise_sizes_text(check: dict) -> str:
     n = check.get("noise_sizes")
     if not n or not n["worlds"]:
         return "—"
-    ratio = n["large"] / n["small"] if n["small"] > 0 else float("nan")
-    shown = f"{ratio:.2f}" if np.isfinite(ratio) else "— (no spread with fewer people)"
+    ratio = noise_ratio(n)
+    shown = f"{ratio:.2f}" if ratio == ratio else "— (no spread with fewer people)"
     return f"{shown} ({n['louder']} / {n['quieter']}); p = {n['p_value']:.2g}"
+
+
+def noise_ratio(n: dict | None) -> float:
+    """One replication's typical noise in the larger market over the smaller's, from a report's
+    ``noise_sizes`` (:attr:`experiments.scale_check.NoiseSizes.ratio`'s); NaN where not
+    measured."""
+    if not n or not n["worlds"]:
+        return float("nan")
+    return NoiseSizes(**n).ratio
 
 
 def paired_numbers(b: Paired) -> dict[str, object]:
@@ -164,13 +169,20 @@ def paired_numbers(b: Paired) -> dict[str, object]:
 
 
 def paired_text(check: dict) -> str:
-    """``0.65 [0.53, 0.83] (of 151 worlds)``: the study's noise-corrected P(holds) over the worlds
-    defined in both new runs (in a check written before those were recorded, over every checked
-    world); "—" without it."""
+    """``0.56 · 0.67 [0.54, 0.84] · 0.69 (189 worlds)``: the shares the bracket rule compares,
+    over the worlds defined in both new runs and in the study — the new run's P(holds) in the
+    study's market, the study's with each world's noise taken out, the larger market's — and
+    how many worlds; in a check written before those were recorded, the study's noise-corrected
+    P(holds) over every checked world; "—" without it."""
     b = check.get("paired")
     if b is not None:
-        p, low, high, n = b["corrected"]
-        return f"{interval_text(p, low, high)} (of {n} worlds)"
+        if not b["worlds"]:
+            return "— (no world defined in both)"
+        p, low, high, _ = b["corrected"]
+        return (
+            f"{b['again'][0]:.2f} · {interval_text(p, low, high)} · {b['large'][0]:.2f} "
+            f"({b['worlds']} worlds)"
+        )
     return interval_text(*check["corrected"][:3]) if check.get("corrected") else "—"
 
 
@@ -185,7 +197,7 @@ def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             "reading": r.verdict.reading.name,
             f"{small} people, the study's run": verdict_cell(r.scale.studied),
             f"{small} people, another run": verdict_cell(r.scale.again),
-            f"{small} people, noise taken out (every replication; worlds defined in both sizes)": (
+            f"worlds defined in both: {small} once · noise taken out · {large}": (
                 paired_text({"paired": paired_numbers(r.scale.paired)})
                 if r.scale.paired is not None
                 else "—"
@@ -265,11 +277,6 @@ def verdict_columns(verdicts: Sequence[ReadingVerdict]) -> dict[str, list]:
 
 
 def flips_numbers(f: Flips) -> dict[str, object]:
-    """A :class:`~experiments.scale_check.Flips` as the reports' JSON writes it."""
-    return {
-        "paired": f.paired,
-        "only_first": f.only_first,
-        "only_second": f.only_second,
-        "p_value": f.p_value,
-        "held_both": f.held_both,
-    }
+    """A :class:`~experiments.scale_check.Flips` as the reports' JSON writes it (its fields by
+    name)."""
+    return asdict(f)

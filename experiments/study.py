@@ -301,12 +301,13 @@ def scale_values(
     baseline of its own (not the one the facts screened), in both market sizes.
 
     Returns ``(again, large)``, rows per world and replication with every reading's value as
-    :func:`claim_values` gives it: ``again`` is replication 1 in the study's market (the world's
-    seed + 1; the noise yardstick, and the size test's small side), ``large`` replications 0 (the
-    world's seed; its baseline run anew there: the size test's large side) and 1 (seed + 1: the
-    larger market's own noise) in markets of ``size.scale_clients``. Both empty (with the
-    columns) when the size has no scale check or no world is kept. Resumable, under
-    ``store/scale``, ``store/scale-large-again`` and ``store/scale-again``.
+    :func:`claim_values` gives it: ``again`` replications 1 (the world's seed + 1: the noise
+    yardstick and the size test's small side) and 2 (seed + 2: with 1, the smaller market's
+    noise, neither run screened) in the study's market, ``large`` replications 0 (the world's
+    seed; its baseline run anew there: the size test's large side) and 1 (the larger market's
+    noise) in markets of ``size.scale_clients``. Both empty (with the columns) when the size has
+    no check or no world is kept. Resumable, under ``store/scale-again``, ``scale-again-2``,
+    ``scale`` and ``scale-large-again``.
     """
     kept = _checked(worlds, size)
 
@@ -319,10 +320,12 @@ def scale_values(
     # Without the stored series every baseline runs again, in its own market.
     rows = kept.drop(columns="series", errors="ignore").reset_index(drop=True)
     root = Path(store).resolve()  # (absolute: as world_table)
-    again = _one_rep(module, rows, size, root / "scale-again", 1, seed, workers)
-    large = [_one_rep(module, rows, size.scaled(), root / f, r, seed, workers)
-             for f, r in (("scale", 0), ("scale-large-again", 1))]  # fmt: skip
-    return or_empty(again), or_empty(pd.concat(large, ignore_index=True))
+    again, large = (
+        pd.concat([_one_rep(module, rows, at, root / f, r, seed, workers) for f, r in stages])
+        for at, stages in ((size, (("scale-again", 1), ("scale-again-2", 2))),
+                           (size.scaled(), (("scale", 0), ("scale-large-again", 1))))
+    )  # fmt: skip
+    return or_empty(again.reset_index(drop=True)), or_empty(large.reset_index(drop=True))
 
 
 def _checked(worlds: pd.DataFrame, size: Size) -> pd.DataFrame:
@@ -377,12 +380,8 @@ def _kept_values(folder: Path, kept: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read(folder: Path) -> pd.DataFrame:
-    files = sorted(folder.glob("batch-*.parquet"))
-    return (
-        pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
-        if files
-        else pd.DataFrame()
-    )
+    frames = [pd.read_parquet(p) for p in sorted(folder.glob("batch-*.parquet"))]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def defaults_values(

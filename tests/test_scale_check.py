@@ -158,9 +158,13 @@ def test_the_first_kept_worlds_run_again_in_the_larger_market(tmp_path, monkeypa
     worlds["series"] = str(tmp_path / "no-such-series.parquet")
     again, large = scale_values(module, worlds, size, tmp_path / "store")
     seeds = worlds.set_index("world")["seed"]
-    large_again = large[large["rep"] == 1].reset_index(drop=True)  # the larger market's noise
-    large = large[large["rep"] == 0]
-    for got, rep, clients in ((again, 1, 40.0), (large, 0, 70.0), (large_again, 1, 70.0)):
+    # Replication 1 in the study's market and 0 in the larger: the size test's; replications 2
+    # and 1 there: each size's noise.
+    again, again_2 = (again[again["rep"] == r].reset_index(drop=True) for r in (1, 2))
+    large, large_again = (large[large["rep"] == r].reset_index(drop=True) for r in (0, 1))
+    for got, rep, clients in (
+        (again, 1, 40.0), (again_2, 2, 40.0), (large, 0, 70.0), (large_again, 1, 70.0)
+    ):  # fmt: skip
         assert got["world"].tolist() == [1, 3, 5] and set(got["rep"]) == {rep}
         assert set(got["clients"]) == {clients}
         assert got["seed"].tolist() == [float(seeds[w] + rep) for w in (1, 3, 5)]
@@ -168,9 +172,9 @@ def test_the_first_kept_worlds_run_again_in_the_larger_market(tmp_path, monkeypa
     batches = sorted(store.glob("scale*/sized/batch-*"))
     stamps = [p.stat().st_mtime_ns for p in batches]
     resumed = scale_values(module, worlds, size, store)  # nothing runs again
-    pd.testing.assert_frame_equal(resumed[0], again)
+    pd.testing.assert_frame_equal(resumed[0][resumed[0]["rep"] == 1], again)
     pd.testing.assert_frame_equal(resumed[1][resumed[1]["rep"] == 0], large)
-    assert len(batches) == 6 and [p.stat().st_mtime_ns for p in batches] == stamps
+    assert len(batches) == 8 and [p.stat().st_mtime_ns for p in batches] == stamps
     # No check asked for: nothing runs.
     for none in scale_values(module, worlds, dataclasses.replace(size, scale_clients=0), store):
         assert none.empty and list(none.columns) == ["world", "rep", "clients", "seed"]
@@ -307,43 +311,54 @@ def test_the_bracket_compares_shares_of_the_worlds_defined_in_both_sizes():
 
 
 def test_each_sizes_noise_is_measured_from_two_runs_of_every_world():
-    """The bracket rule assumes a larger market no noisier; each world's two runs in each size
-    measure it: the typical spread of one replication (robust to a few wild worlds) and a sign
-    test on which size's two runs lie further apart."""
+    """The bracket rule assumes a larger market no noisier; each world's two unscreened runs in
+    each size measure it: the typical spread of one replication (robust to a few wild worlds) and
+    a sign test on which size's two runs lie further apart."""
     from experiments.scale_check import noise_sizes
 
     rng = np.random.default_rng(5)
     true = rng.normal(5.0, 3.0, 400)
 
-    def run(rep: int, sd: float) -> pd.DataFrame:
-        return _values([(w, rep, true[w] + sd * rng.normal()) for w in range(true.size)])
+    def runs(reps: tuple[int, int], sd: float) -> pd.DataFrame:
+        rows = [(w, r, true[w] + sd * rng.normal()) for r in reps for w in range(true.size)]
+        return _values(rows)
 
-    first, again = run(0, 3.0), run(1, 3.0)
-    quieter = pd.concat([run(0, 1.0), run(1, 1.0)], ignore_index=True)
-    n = noise_sizes("effect", first, again, quieter)
+    small = runs((1, 2), 3.0)
+    n = noise_sizes("effect", small, runs((0, 1), 1.0))
     assert n.worlds == 400 and n.small == pytest.approx(3.0, rel=0.15)
     assert n.ratio == pytest.approx(1 / 3, rel=0.2) and n.quieter > 2 * n.louder
     assert n.p_value < 1e-6
-    same = noise_sizes("effect", first, again, pd.concat([run(0, 3.0), run(1, 3.0)]))
+    same = noise_sizes("effect", small, runs((0, 1), 3.0))
     assert same.ratio == pytest.approx(1.0, rel=0.2) and same.p_value > 0.001
-    louder = noise_sizes("effect", first, again, pd.concat([run(0, 6.0), run(1, 6.0)]))
+    louder = noise_sizes("effect", small, runs((0, 1), 6.0))
     assert louder.louder > louder.quieter and louder.p_value < 1e-6
-    # A world not finite in some run is left out; without a second larger run, nothing.
-    first.loc[0, "effect"] = np.inf
-    assert noise_sizes("effect", first, again, quieter).worlds == 399
-    assert noise_sizes("effect", first, again, quieter[quieter["rep"] == 0]) is None
+    # The screened replication 0 of the smaller market is not one of its pair.
+    screened = pd.concat([_values([(w, 0, 1e6) for w in range(true.size)]), small])
+    assert noise_sizes("effect", screened, runs((0, 1), 1.0)).small == pytest.approx(n.small, 0.2)
+    # A world not finite in some run is left out; without a second run in a size, nothing.
+    small.loc[0, "effect"] = np.inf
+    assert noise_sizes("effect", small, runs((0, 1), 1.0)).worlds == 399
+    assert noise_sizes("effect", small, runs((0,), 1.0)) is None
+    assert noise_sizes("effect", small[small["rep"] == 1], runs((0, 1), 1.0)) is None
 
 
-def test_a_lean_in_a_louder_larger_market_is_not_called_noise():
-    """Where the larger market measured a reading with more noise than the smaller, the bracket's
-    premise fails: the index does not call its lean consistent with no size effect."""
-    from experiments.scale_index import louder, size_effects_text
+def test_a_lean_is_called_noise_only_where_the_larger_market_is_shown_the_quieter():
+    """The bracket assumes a larger market measures each world with less noise. Where it is
+    measured louder, or not shown quieter, the index calls neither a lean within the bracket
+    consistent with no size effect nor one beyond it a size effect: the question is open."""
+    from experiments.scale_index import (
+        quieter_shown,
+        size_dependent,
+        size_effects_text,
+        size_open,
+        within_noise,
+    )
 
-    def check(louder_worlds: int, quieter_worlds: int, p: float) -> dict:
-        noise = {"worlds": 200, "small": 2.0, "large": 3.0, "louder": louder_worlds,
+    def check(large: float, louder_worlds: int, quieter_worlds: int, p: float, out: bool) -> dict:
+        noise = {"worlds": 200, "small": 2.0, "large": large, "louder": louder_worlds,
                  "quieter": quieter_worlds, "p_value": p}  # fmt: skip
         return {
-            "reading": "r", "clients": [800, 800, 8000], "p": [0.5, 0.5, 0.6],
+            "reading": "r", "clients": [800, 800, 8000], "p": [0.5, 0.5, 0.9 if out else 0.6],
             "p_low": [0.4, 0.4, 0.5], "p_high": [0.6, 0.6, 0.7],
             "corrected": [0.55, 0.45, 0.65, 200],
             "size": {"paired": 200, "only_first": 5, "only_second": 30, "p_value": 1e-5},
@@ -351,10 +366,20 @@ def test_a_lean_in_a_louder_larger_market_is_not_called_noise():
             "noise_sizes": noise,
         }  # fmt: skip
 
-    loud, quiet = check(150, 50, 1e-12), check(50, 150, 1e-12)
-    assert louder(loud, 0.01) and not louder(quiet, 0.01)
-    text = size_effects_text([("c", "c.md", loud)], 800, 8000)
-    assert "more noise" in text and "does not apply" in text and "consistent" not in text
+    quiet = check(0.6, 50, 150, 1e-12, out=False)
+    loud, unshown = check(3.0, 150, 50, 1e-12, out=False), check(2.2, 95, 105, 0.6, out=False)
+    assert quieter_shown(quiet, 0.01)
+    assert not quieter_shown(loud, 0.01) and not quieter_shown(unshown, 0.01)
+    assert quieter_shown({k: v for k, v in quiet.items() if k != "noise_sizes"}, 0.01)  # older
+    for premise_fails in (loud, unshown):
+        for lean in (premise_fails, {**premise_fails, "p": [0.5, 0.5, 0.9]}):  # within; beyond
+            entry = [("c", "c.md", lean)]
+            assert not size_dependent(entry) and not within_noise(entry) and size_open(entry)
+            text = size_effects_text(entry, 800, 8000)
+            assert "not shown to measure them with less noise" in text and "open" in text
+            assert "consistent" not in text and "more than noise" not in text
     text = size_effects_text([("c", "c.md", quiet)], 800, 8000)
-    assert "consistent with no size effect" in text and "does not apply" not in text
-    assert "noise with 8,000 people 1.50 times that with 800 (50 / 150 worlds louder" in text
+    assert "consistent with no size effect" in text and "open" not in text
+    assert "noise with 8,000 people 0.30 times that with 800 (50 / 150 worlds louder" in text
+    beyond = [("c", "c.md", check(0.6, 50, 150, 1e-12, out=True))]
+    assert size_dependent(beyond) and "more than noise" in size_effects_text(beyond, 800, 8000)
