@@ -164,7 +164,8 @@ class ScaleCheck:
     corrected : Holds or None
         The study's P(holds) over the checked worlds, from every replication with each world's
         noise taken out (:meth:`experiments.holds.Measured.holds`); None without the study's
-        measurements.
+        measurements. Kept in the reports' JSON as reports before :attr:`paired` read it; the
+        bracket rule and the tables read :attr:`paired`.
     paired : Paired or None
         The shares :attr:`beyond_noise` compares, over the worlds where the reading is defined
         in both new runs (None without the study's measurements).
