@@ -24,12 +24,13 @@ larger (:func:`compare_sizes`); the other two measure each size's noise:
   (:mod:`experiments.holds`). The size test cannot tell a size effect from noise alone: where
   the larger market measures a world with less noise, more worlds flip into a band that most
   lie just inside of than out of it, with no size effect at all. With none, and a larger market
-  no noisier, the larger market's share lies between the smaller's measured once and this one
-  (:func:`beyond_noise`), each share taken over the worlds where the reading is defined in both
-  new runs (:class:`Paired`: a size that changes which worlds those are would otherwise compare
+  quieter, the larger market's share lies inside the bracket from the lower to the higher end of
+  the smaller's intervals measured once and with this correction (:func:`beyond_noise`), each
+  share over the worlds where the reading is defined in both new runs and in the study
+  (:class:`Paired`: a size that changes which worlds those are would otherwise compare
   shares of different worlds);
 * **each size's noise**: every checked world has two unscreened runs in each size, and how far
-  apart they lie measures the bracket's premise, a larger market no noisier
+  apart they lie measures the bracket's premise, a larger market quieter
   (:class:`NoiseSizes`); the index applies the bracket only where the larger market is shown
   to be the quieter (:func:`experiments.scale_index.quieter_shown`).
 
@@ -168,10 +169,10 @@ class ScaleCheck:
         bracket rule and the tables read :attr:`paired`.
     paired : Paired or None
         The shares :attr:`beyond_noise` compares, over the worlds where the reading is defined
-        in both new runs (None without the study's measurements).
+        in both new runs and in the study (None without the study's measurements).
     noise_sizes : NoiseSizes or None
-        Each size's noise, from two replications of each world in each (None where the larger
-        market ran once).
+        Each size's noise, from two replications of each world in each (None where either size
+        ran once).
     """
 
     clients: int
@@ -204,8 +205,9 @@ class ScaleCheck:
 class Paired:
     """The bracket rule's shares (:func:`beyond_noise`), each over the same worlds: those where
     the reading is defined with the study's number of people and with the larger number, in the
-    scale check's new runs, and in the study's own measurements. A size that changes which worlds a reading is defined in changes
-    what each run's own P(holds) is a share of; these are shares of one set of worlds.
+    scale check's new runs, and in the study's own measurements. A size that changes which
+    worlds a reading is defined in changes what each run's own P(holds) is a share of; these
+    are shares of one set of worlds.
 
     Attributes
     ----------
@@ -226,7 +228,7 @@ class Paired:
 @dataclass(frozen=True)
 class NoiseSizes:
     """How far apart two replications of the same world lie in each market: the bracket rule's
-    premise, a larger market no noisier than the smaller (:func:`beyond_noise`), measured.
+    premise, a larger market quieter than the smaller (:func:`beyond_noise`), measured.
 
     Each checked world has two replications in each size: the check's replications 1 and 2
     with the study's number of people (not the study's replication 0, which the facts screened:
@@ -295,10 +297,9 @@ def beyond_noise(large: float, again: tuple[float, float], corrected: tuple[floa
     """Whether ``large``, a larger market's one-replication P(holds), lies outside the bracket
     that noise allows with no size effect: between the smaller market's one-replication interval
     (``again``: its measurements as noisy as the study's) and its noise-corrected one
-    (``corrected``: no noise at all). With no size effect and a larger market no noisier than the
-    smaller (:class:`NoiseSizes` measures it; a reading that does not depend on the market is
-    exactly as noisy), its share lies between the two; a share beyond both is not what noise
-    makes.
+    (``corrected``: no noise at all). With no size effect and a larger market quieter than the
+    smaller (:class:`NoiseSizes` measures it; the index applies this only where it is shown), its
+    share lies inside the hull of the two; a share beyond both is not what noise makes.
     """
     low, high = min(again[0], corrected[0]), max(again[1], corrected[1])
     return not low <= large <= high

@@ -57,9 +57,11 @@ def quieter_shown(check: dict, level: float) -> bool:
     market shown to measure the reading with less noise than the smaller (its sign test below
     ``level``, leaning that way); assumed, as before it was measured, in a check without
     ``noise_sizes``."""
-    n = check.get("noise_sizes")
-    if n is None:
+    if "noise_sizes" not in check:
         return True
+    n = check["noise_sizes"]
+    if not n:  # (recorded as not measured: either size ran once)
+        return False
     return n["quieter"] > n["louder"] and n["p_value"] < level
 
 

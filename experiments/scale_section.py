@@ -169,7 +169,7 @@ def paired_numbers(b: Paired) -> dict[str, object]:
 
 
 def paired_text(check: dict) -> str:
-    """``0.56 · 0.67 [0.54, 0.84] · 0.69 (189 worlds)``: the shares the bracket rule compares,
+    """``0.56 [0.48, 0.63] · 0.67 [0.54, 0.84] · 0.70 (189 worlds)``: the shares the bracket rule compares,
     over the worlds defined in both new runs and in the study — the new run's P(holds) in the
     study's market, the study's with each world's noise taken out, the larger market's — and
     how many worlds; in a check written before those were recorded, the study's noise-corrected
@@ -180,7 +180,7 @@ def paired_text(check: dict) -> str:
             return "— (no world defined in both)"
         p, low, high, _ = b["corrected"]
         return (
-            f"{b['again'][0]:.2f} · {interval_text(p, low, high)} · {b['large'][0]:.2f} "
+            f"{interval_text(*b['again'])} · {interval_text(p, low, high)} · {b['large'][0]:.2f} "
             f"({b['worlds']} worlds)"
         )
     return interval_text(*check["corrected"][:3]) if check.get("corrected") else "—"

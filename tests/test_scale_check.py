@@ -383,3 +383,33 @@ def test_a_lean_is_called_noise_only_where_the_larger_market_is_shown_the_quiete
     assert "noise with 8,000 people 0.30 times that with 800 (50 / 150 worlds louder" in text
     beyond = [("c", "c.md", check(0.6, 50, 150, 1e-12, out=True))]
     assert size_dependent(beyond) and "more than noise" in size_effects_text(beyond, 800, 8000)
+
+
+def test_compare_sizes_reads_replication_1_of_again_and_drops_worlds_the_study_cannot_define():
+    """Stores give ``again`` replications 1 and 2 (the second measures the smaller market's
+    noise only); a world defined in both new runs but undefined in the study leaves the bracket's
+    shares, which are all over one set of worlds."""
+    from experiments.holds import Measured
+
+    rng = np.random.default_rng(11)
+    true = rng.normal(5.0, 3.0, 120)
+    studied, again, large = _noisy_study(rng, true, noise=1.0)
+    again_2 = again.assign(rep=2, effect=again["effect"] + 100.0)  # far out of band: unread
+    large_1 = large.assign(rep=1)
+    studied.loc[studied["world"] == 0, "effect"] = np.nan  # undefined in the study only
+    per = judge(BAND, studied)[0].set_index("world")
+    one = compare_sizes(BAND, studied, again, large, 8000, measured=Measured(per, BAND.band))
+    both = compare_sizes(
+        BAND, studied, pd.concat([again, again_2]), pd.concat([large, large_1]), 8000,
+        measured=Measured(per, BAND.band),
+    )  # fmt: skip
+    assert both.again == one.again and both.size == one.size and both.paired == one.paired
+    assert one.noise_sizes is None and both.noise_sizes.worlds == 120
+    assert both.paired.worlds == 119 == both.paired.corrected.n
+
+
+def test_a_recorded_null_noise_measurement_is_not_taken_as_the_premise():
+    from experiments.scale_index import quieter_shown
+
+    assert quieter_shown({}, 0.01)  # older reports: the rule as it was
+    assert not quieter_shown({"noise_sizes": None}, 0.01)  # measured as not measurable
