@@ -120,6 +120,9 @@ _CHAIN = np.array([[0.9, 0.1], [0.3, 0.7]])
         (lambda: sbg_survival(1, 1, -1), "t: value -1.0 is not allowed; allowed: finite periods"),
         (lambda: sbg_pmf(1, 1, float("nan")), "t: value nan is not allowed"),
         (lambda: bass_curve(0.03, 0.3, -5), "t: value -5.0 is not allowed; allowed: finite months"),
+        # (a string q raised TypeError from the range comparison: a user's report)
+        (lambda: bass_curve(0.03, "x", 5), "bass q: value 'x' is not allowed; allowed: 0 ≤ x ≤ 5"),
+        (lambda: mean_field(None, 0.3, 5, 100), "bass p: value None is not allowed"),
     ],
 )
 def test_closed_forms_name_a_bad_argument(call, message) -> None:
@@ -138,6 +141,9 @@ def test_closed_forms_name_a_bad_argument(call, message) -> None:
         ),
         (lambda: value_word_of_mouth({"a": 1}), "scenario: value {'a': 1} is not allowed"),
         (lambda: value_word_of_mouth(SMALL, tail_months="x"), "tail_months: value 'x'"),
+        # (the seed was named "rng", the model's keyword, not the caller's: a user's report)
+        (lambda: value_word_of_mouth(SMALL, seed=1.5), "^seed: value 1.5 is not allowed"),
+        (lambda: ad_money_saved(SMALL, seed="x"), "^seed: value 'x' is not allowed"),
         (lambda: ad_money_saved(SMALL, ceiling="abc"), "ceiling: value 'abc' is not allowed"),
         (
             lambda: calibrate_survival([1000, 631, 468, 382], base={"a": 1}),
@@ -288,6 +294,12 @@ def test_a_run_results_summary_is_read_only_and_still_a_plain_dict_to_read() -> 
         (
             lambda: __import__("model.studies.diffusion").studies.diffusion.bass_figure(seeds=1),
             r"seeds: value 1 is not allowed; allowed: a sequence of seeds",
+        ),
+        (
+            lambda: __import__("model.studies.diffusion").studies.diffusion.bass_figure(
+                seeds=[1, 1.5]
+            ),
+            r"^seeds\[1\]: value 1.5 is not allowed; allowed: an integer",
         ),
     ],
 )

@@ -159,6 +159,7 @@ class Page:
         from model.interfaces.app import page
 
         self.drawn: Counter[str] = Counter()
+        self.last_firms: dict = {}
         self.stepped = 0
         self.images: list = []  # the session's ChartImages (its lock is the firms' lock)
         for name in CHART_FUNCTIONS:
@@ -188,6 +189,8 @@ class Page:
     def _counting(self, name: str, real: Callable) -> Callable:
         def draw(*args, **kwargs):
             self.drawn[name] += 1
+            if args and isinstance(args[0], dict):  # (the network view takes firm A alone)
+                self.last_firms = args[0]
             return real(*args, **kwargs)
 
         return draw
@@ -217,6 +220,11 @@ class Page:
         drawn = Counter(self.drawn)
         self.drawn.clear()
         return drawn
+
+    def firms(self) -> dict:
+        """The firms, by name, of the last chart drawn of all of them (the page's firms once it
+        has rendered)."""
+        return dict(self.last_firms)
 
     def status(self) -> str:
         """The status table's markup (firms, months, lever moves)."""
@@ -284,6 +292,33 @@ def test_a_render_that_changes_no_chart_draws_no_chart(page):
     page.rc.find(v.BtnToggle).widget.v_model = 1  # now editing firm B
     page.rc.find(v.Html, children=["the levers below are firm B's"]).assert_single()
     assert page.new_draws() == Counter()
+
+
+def test_a_vs_b_turned_on_mid_run_forks_b_off_a_and_keeps_the_run(page):
+    """Turning A vs B on threw the months played away and started A again with its moved lever
+    from month 1 (a user's report). Now the run goes on: B is A as it stands, B − A is zero
+    until B's levers move, and turning it off leaves A where it was."""
+    import ipyvuetify as v
+
+    firms = page.firms
+    for _ in range(3):
+        page.click("Step")
+    page.move("service level", 0.9)  # firm A, from month 4
+    page.click("Step")
+    page.rc.find(v.Switch).widget.v_model = True
+    a, b = firms()["A"], firms()["B"]
+    assert page.month() == a.month == b.month == 4
+    assert a is not b and b.params.schedule == a.params.schedule  # the move at month 4 kept
+    assert a.timeseries().equals(b.timeseries())  # (NaN where both have none)
+    page.rc.find(v.BtnToggle).widget.v_model = 1  # now editing firm B
+    page.move("service level", 0.3)
+    for _ in range(3):
+        page.click("Step")
+    assert a.month == b.month == 7
+    assert b.timeseries()["service"].iloc[-1] < a.timeseries()["service"].iloc[-1]
+    assert (a.timeseries()["service"].iloc[:4] == b.timeseries()["service"].iloc[:4]).all()
+    page.rc.find(v.Switch).widget.v_model = False
+    assert list(firms()) == ["A"] and firms()["A"] is a and page.month() == 7
 
 
 def test_play_stays_one_month_ahead_of_the_page_at_most_and_stops_at_pause(page):
@@ -428,6 +463,21 @@ def test_the_network_view_says_its_active_clients_are_not_the_loyal_ones() -> No
     firm = AppModel(clients=500).run(3)
     labels = [t.get_text() for t in charts.network_chart(firm).axes[0].get_legend().get_texts()]
     assert any(label.startswith("active, not loyal (") for label in labels), labels
+
+
+def test_the_network_views_legend_fits_in_its_figure() -> None:
+    """In one row of four, the legend ran from x = -13 to 513 of a 500-pixel figure (a user's
+    screenshot read "◦ prospect (112) … lapsed ("); it must lie inside the figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    firm = AppModel(clients=2000).run(20)
+    fig = charts.network_chart(firm)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    box, page = fig.axes[0].get_legend().get_window_extent(renderer), fig.bbox
+    assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0, (box, page)
+    points = fig.axes[0].get_window_extent(renderer)
+    assert box.y1 <= points.y0 + 1  # below the clients, not over them
 
 
 def test_the_app_starts_on_the_scenario_file_it_was_given(tmp_path, monkeypatch):

@@ -126,3 +126,34 @@ def test_cli_compare_writes_table_and_figure(tmp_path, capsys) -> None:  # type:
     assert main([*args[:3], "--set", "levers.service_level=2"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "levers.service_level" in err
+
+
+def test_a_policy_named_as_another_is_labelled_by_what_it_changes() -> None:
+    """``Scenario.preset("baseline").with_overrides(...)`` keeps the preset's name: compare
+    labelled it ``baseline#2`` (a user's report); it names the change, as ``retention run
+    --set`` does, and numbers only a true repeat."""
+    s = small_scenario()
+    wow = s.with_overrides({"levers.service_level": "wow", "levers.ad_budget": 500.0})
+    c = compare([s, wow, s], replications=1)
+    assert c.names == ["baseline", "baseline + service_level=0.9, ad_budget=500", "baseline#2"]
+    assert set(c.table["policy"]) == set(c.names[1:])
+
+
+def test_results_print_in_one_line_and_show_their_report_in_a_notebook() -> None:
+    """``print(compare(...))`` and ``print(optimize(...))`` dumped every field, DataFrames and
+    all (a user's report); they print one line, and a notebook shows the readable report."""
+    import html
+
+    from model.studies.optimize import optimize
+
+    s = small_scenario()
+    c = compare([s, s.with_overrides({"levers.service_level": "wow"}).named("wow")],
+                replications=2)  # fmt: skip
+    assert "\n" not in repr(c) and len(repr(c)) < 200
+    assert repr(c).startswith("Comparison(against 'baseline', 2 replications; NPV difference wow ")
+    assert html.escape(c.format_table()) in c._repr_html_()
+    split = optimize(s, levers=["ad_budget", "winback_spend"], replications=1, grid=2,
+                     max_evaluations=6)  # fmt: skip
+    assert "\n" not in repr(split) and len(repr(split)) < 200
+    assert f"{len(split.evaluations)} splits evaluated" in repr(split)
+    assert html.escape(split.format()) in split._repr_html_()

@@ -10,8 +10,9 @@ import pytest
 
 from model import Scenario
 from model.scenario import ScenarioError
-from model.studies.compare import _unique_names, compare
+from model.studies.compare import compare
 from model.studies.optimize import optimize
+from model.studies.policy_names import unique_names as _unique_names
 
 BASE = Scenario().with_overrides({"market.clients": 200, "run.months": 3})
 WOW = BASE.with_overrides({"levers.service_level": "wow"}).model_copy(update={"name": "wow"})

@@ -6,6 +6,7 @@ policies) is not ticked ±0.04 as if it were a result."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -96,9 +97,11 @@ def test_a_policy_compared_with_itself_is_not_ticked_as_a_result():
     base = Scenario().with_overrides({"market.clients": 300, "run.months": 6})
     fig = compare([base, base.model_copy(update={"name": "same"})], replications=2).figure()
     FigureCanvasAgg(fig).draw()
-    left, right = fig.axes
+    left, *right = fig.axes  # the forest plots: in % of the means, then the NPS in points
+    assert len(right) == 2
     assert _no_meaningless_ticks(_ticks(left)), _ticks(left)
-    assert _no_meaningless_ticks(_ticks(right, "x")), _ticks(right, "x")
+    for ax in right:
+        assert _no_meaningless_ticks(_ticks(ax, "x")), _ticks(ax, "x")
 
 
 def test_compare_title_names_the_overrides(tmp_path, capsys):
@@ -208,3 +211,24 @@ def test_a_reports_schedule_and_shocks_are_tables_with_units():
     assert PARAMS["levers.ad_budget"].unit in schedule
     shocks = page.split("<h3>Shocks</h3>")[1].split("</table>")[0]
     assert "the cost of reaching prospects times 1 + this" in shocks
+
+
+def test_the_nps_is_compared_in_points_not_in_percent_of_a_mean_near_zero():
+    """An NPS mean near 0 made a 2-point move "+1,000%" on the forest plot (a user's report):
+    the NPS has no percentage in the table and is drawn in points on a panel of its own."""
+    from model.studies.compare import compare
+
+    base = Scenario().with_overrides({"market.clients": 300, "run.months": 6})
+    c = compare([base, base.with_overrides({"levers.service_level": "wow"}).named("wow")],
+                replications=2)  # fmt: skip
+    table = c.table.set_index("outcome")
+    assert math.isnan(table.loc["nps_end", "difference_pct"])
+    assert math.isfinite(table.loc["npv", "difference_pct"])
+    fig = c.figure()
+    FigureCanvasAgg(fig).draw()
+    points = fig.axes[2]
+    assert "points" in points.get_xlabel()
+    assert [t.get_text() for t in points.get_yticklabels()] == ["wow: nps_end"]
+    lo, hi = points.get_xlim()
+    assert lo <= table.loc["nps_end", "difference"] <= hi
+    assert all("nps" not in t.get_text() for t in fig.axes[1].get_yticklabels())

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from model.engine.context import SPEND_LINES
 from model.engine.keywords import require_scenario
@@ -36,6 +35,7 @@ from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, count, first_seed
 from model.scenario.sections.run import consecutive_seeds
 from model.studies.horizon_notes import horizon_notes_told
+from model.studies.policy_names import telling_names, unique_names
 from model.studies.replicate import FromTimeseries, replicate
 from model.studies.run import with_common
 from model.studies.stats import mean_interval
@@ -112,7 +112,9 @@ class Comparison:
     table : pandas.DataFrame
         One row per (policy other than the first, outcome): the reference's mean, the policy's
         mean, the mean paired difference, its 95% interval, and the difference in % of the
-        reference's mean, all over the ``defined_pairs`` (of ``replications``) where both have it.
+        reference's mean (NaN for a score in points, the NPS: its zero is no baseline, and a
+        mean near it makes any move thousands of percent), all over the ``defined_pairs`` (of
+        ``replications``) where both have it.
     notes : list of str
         Warnings to read with the table (unequal spend, schedules past the horizon, …).
     """
@@ -123,6 +125,28 @@ class Comparison:
     paths: dict[str, np.ndarray]
     table: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        """One line: the policies and each one's NPV difference (printed in full, the
+        dataclass ran to thousands of characters of tables; :meth:`format_table` is the
+        report)."""
+        r = len(self.seeds)
+        npv = self.table[self.table["outcome"] == "npv"]
+        diffs = "; ".join(
+            f"{row.policy} {_fmt(row.difference, sign=True)} "
+            f"[{_fmt(row.low, sign=True)}, {_fmt(row.high, sign=True)}]"
+            for row in npv.itertuples()
+        )
+        return (
+            f"Comparison(against {self.names[0]!r}, {r} replication{'s' * (r != 1)}; "
+            f"NPV difference {diffs}{'; notes: ' + str(len(self.notes)) if self.notes else ''})"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: :meth:`format_table`'s report, as it prints."""
+        import html
+
+        return f"<pre>{html.escape(self.format_table())}</pre>"
 
     def format_table(self) -> str:
         """The differences as aligned text, one block per policy."""
@@ -153,59 +177,12 @@ class Comparison:
         return "\n".join(lines)
 
     def figure(self) -> Any:
-        """Paired NPV difference paths with 95% bands (left); a forest plot of differences in % (right)."""
-        from matplotlib.figure import Figure
+        """Paired NPV difference paths with 95% bands (left); forest plots of the differences
+        (right): in % of the reference's mean, and, below, the NPS in points
+        (:func:`model.studies.compare_figure.comparison_figure`)."""
+        from model.studies.compare_figure import comparison_figure
 
-        from model.studies.axes import THOUSANDS, at_least, years
-
-        fig = Figure(figsize=(12, 4.8), layout="constrained")
-        left, right = fig.subplots(1, 2, width_ratios=(1.2, 1))
-        ref = self.paths[self.names[0]]
-        for i, name in enumerate(self.names[1:], start=1):
-            d = self.paths[name] - ref  # paired: replication r of both used seed r
-            months = years(np.arange(1, d.shape[1] + 1))
-            mean = d.mean(axis=0)
-            left.plot(months, mean, color=f"C{i}", label=f"{name} - {self.names[0]}")
-            if d.shape[0] > 1:
-                half = (
-                    stats.t.ppf(0.975, d.shape[0] - 1) * d.std(axis=0, ddof=1) / np.sqrt(d.shape[0])
-                )
-                left.fill_between(months, mean - half, mean + half, color=f"C{i}", alpha=0.25)
-        left.set(
-            xlabel="year",
-            ylabel="difference in cumulative NPV (currency)",
-            title="NPV difference over time (paired 95% band)",
-        )
-        left.axhline(0, color="grey", lw=0.8)
-        left.yaxis.set_major_formatter(THOUSANDS)
-        at_least(left)  # two identical policies: a flat 0, not ±0.05 ticks
-        left.legend(loc="best", fontsize="small")
-
-        t = self.table[self.table["outcome"] != "spend_total"].reset_index(drop=True)
-        scale = t["reference_mean"].abs().replace(0, np.nan)
-        rel, lo, hi = (100 * t[c] / scale for c in ("difference", "low", "high"))
-        y = np.arange(len(t))[::-1]
-        colours = {n: f"C{i}" for i, n in enumerate(self.names)}
-        for i, row in t.iterrows():
-            c = colours[row["policy"]]
-            right.errorbar(
-                rel[i],
-                y[i],
-                xerr=[[rel[i] - lo[i]], [hi[i] - rel[i]]] if np.isfinite(lo[i]) else None,
-                fmt="o",
-                color=c,
-                capsize=3,
-            )
-        right.axvline(0, color="grey", lw=0.8)
-        right.xaxis.set_major_formatter(THOUSANDS)
-        at_least(right, axis="x")  # ±1% at least
-        right.set_yticks(y, [f"{p}: {o}" for p, o in zip(t["policy"], t["outcome"], strict=True)])
-        right.set(
-            # Two lines: one would run past the figure's edge with a long policy name.
-            xlabel=f"difference vs {self.names[0]}\n(% of its mean, 95% paired interval)",
-            title="Effect of each policy",
-        )
-        return fig
+        return comparison_figure(self.names, self.paths, self.table)
 
     def save(self, outdir: str | Path, dpi: int = 110) -> list[Path]:
         """Write ``comparison.csv`` (the table), ``runs.csv`` and ``comparison.png``."""
@@ -239,7 +216,9 @@ def compare(
     Parameters
     ----------
     scenarios : sequence of Scenario
-        The policies; the first is the reference. Names label the output (duplicates get ``#2``…).
+        The policies; the first is the reference. Names label the output: a policy named as an
+        earlier one is labelled by what it changes (``baseline + service_level=wow``), and a
+        name still repeated gets ``#2``, ``#3``…
     replications : int
         Seeds per policy (``seed, seed + 1, …``); every policy uses the same ones.
     clients, months : int, optional
@@ -273,7 +252,7 @@ def compare(
     replications = count("replications", replications)
     spend_tolerance = amount("spend_tolerance", spend_tolerance, "0.01 is 1%", zero=True)
     policies = [with_common(s, overrides, clients, months) for s in scenarios]
-    names = _unique_names([s.name for s in policies])
+    names = unique_names(telling_names(policies))
     horizons = {s.run.months for s in policies}
     if len(horizons) > 1:
         raise ScenarioError(
@@ -331,7 +310,11 @@ def _difference_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
                     "difference": mean,
                     "low": low,
                     "high": high,
-                    "difference_pct": 100.0 * mean / abs(base) if base else math.nan,
+                    # (none for a score in points, NPS: its zero is no baseline to take a
+                    # share of)
+                    "difference_pct": 100.0 * mean / abs(base)
+                    if base and unit != "points"
+                    else math.nan,
                     "defined_pairs": int(both.sum()),
                     "replications": len(ref),
                 }
@@ -382,27 +365,6 @@ def _erased_notes(given: list[Scenario], policies: list[Scenario], names: list[s
                 f"({was}): that difference is not compared"
             )
     return notes
-
-
-def _unique_names(names: list[str]) -> list[str]:
-    """Each name, a repeat numbered ``name#2``, ``name#3``, … — skipping any number another
-    policy already has as its own name (a ``baseline#2`` of its own is not a second
-    ``baseline``)."""
-    taken = set(names)
-    seen: dict[str, int] = {}
-    out: list[str] = []
-    for n in names:
-        if n not in seen:
-            seen[n] = 1
-            out.append(n)
-            continue
-        k = seen[n] + 1
-        while f"{n}#{k}" in taken:
-            k += 1
-        seen[n] = k
-        taken.add(f"{n}#{k}")
-        out.append(f"{n}#{k}")
-    return out
 
 
 def _seeds(seeds: list[int]) -> str:

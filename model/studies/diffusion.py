@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.scenario import Scenario, ScenarioError
-from model.scenario.arguments import count, shown
+from model.scenario.arguments import count, first_seed, is_number, shown
 
 if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
     from matplotlib.axes import Axes
@@ -58,10 +58,15 @@ __all__ = [
 def _check_pq(p: float, q: float, months: object = None, n: object = None) -> None:
     """Refuse a p, q, horizon or market size (each checked when given) outside what the closed
     forms are for."""
-    if not 0.0 < p < 1.0:
-        raise ScenarioError(f"bass p: value {p!r} is not allowed; allowed: 0 < x < 1 (1/month)")
-    if not 0.0 <= q <= 5.0:
-        raise ScenarioError(f"bass q: value {q!r} is not allowed; allowed: 0 ≤ x ≤ 5 (1/month)")
+    # (is_number first: a string or None would fail the comparison with a TypeError)
+    if not (is_number(p) and 0.0 < p < 1.0):
+        raise ScenarioError(
+            f"bass p: value {shown(p)} is not allowed; allowed: 0 < x < 1 (1/month)"
+        )
+    if not (is_number(q) and 0.0 <= q <= 5.0):
+        raise ScenarioError(
+            f"bass q: value {shown(q)} is not allowed; allowed: 0 ≤ x ≤ 5 (1/month)"
+        )
     if months is not None:
         count("months", months, low=0)
     if n is not None:
@@ -298,6 +303,11 @@ def bass_figure(
         fig = ax.figure
     t = np.arange(months + 1)
     scenario = bass_scenario(p, q, clients=clients, months=months)
+    for i, seed in enumerate(seeds):  # each checked as a seed, named as the caller gave it
+        try:
+            first_seed(seed, scenario)
+        except ScenarioError as exc:
+            raise ScenarioError(str(exc).replace("seed:", f"seeds[{i}]:", 1)) from None
     for i, seed in enumerate(seeds):
         ax.plot(
             t,

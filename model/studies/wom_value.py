@@ -29,7 +29,7 @@ from scipy.optimize import brentq
 
 from model.engine.keywords import require_scenario
 from model.scenario import Scenario, ScenarioError
-from model.scenario.arguments import amount, count
+from model.scenario.arguments import amount, count, first_seed
 
 __all__ = [
     "AdSaving",
@@ -175,6 +175,7 @@ def value_word_of_mouth(
         Extra months for the no-WOM run (see module docstring), ``0 ≤ tail_months``.
     """
     scenario = require_scenario(scenario)
+    seed = first_seed(seed, scenario)  # (named "seed", as the caller gave it)
     tail_months = count("tail_months", tail_months, low=0)
     horizon = scenario.run.months
     on = acquisition_months(_paired(scenario, True), seed)
@@ -210,6 +211,7 @@ def ad_money_saved(
     anywhere on its step, and word of mouth that wins no one would otherwise seem to cost money.
     """
     scenario = require_scenario(scenario)
+    seed = first_seed(seed, scenario)  # (named "seed", as the caller gave it)
     if any("ad_budget" in step.set for step in scenario.schedule):
         raise ScenarioError(
             "schedule: a step sets ad_budget; ad_money_saved varies levers.ad_budget itself"

@@ -163,7 +163,8 @@ def network_chart(firm) -> Figure:
     rows, pos, edges = firm.network_sample()
     stage = firm.clients.stage[rows]
     fig = Figure(figsize=(5, 5))
-    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.1, top=0.93)
+    # (room below for the legend's two rows: four counts in one row ran past both edges)
+    fig.subplots_adjust(left=0.02, right=0.98, bottom=0.14, top=0.93)
     ax = fig.subplots()
     if edges.size:
         ax.add_collection(LineCollection(pos[edges], colors="#cccccc", linewidths=0.6, zorder=1))
@@ -174,7 +175,7 @@ def network_chart(firm) -> Figure:
         name = "active, not loyal" if code == Stage.ACTIVE else code.name.lower()
         ax.scatter(*pos[here].T, s=22, color=colour, label=f"{name} ({here.sum()})")
     ax.set_title(f"{rows.size} sampled clients, month {firm.month}", fontsize=10)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize="small")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize="small")
     ax.set_axis_off()
     ax.set_aspect("equal")
     return fig

@@ -8,6 +8,8 @@
   new market and say "applies on Reset".
 * **A vs B** — a second firm on the same seed; the sliders edit the firm chosen under "edit firm",
   and a chart shows B minus A month by month (a paired difference: only the levers differ).
+  Turned on mid-run, B starts as a copy of A as it stands (its months so far, its levers): the
+  run goes on, and B − A is zero until B's levers move. Turned off, A runs on alone.
 * **Export** — the monthly table (CSV, both firms) and the run's HTML report.
 
 While playing, a thread steps a month, draws its charts (before it asks for a render: a click is
@@ -19,6 +21,7 @@ them for over 10 s, and a chart that read a month half-written, which replaced t
 
 from __future__ import annotations
 
+import copy
 import html
 import threading
 from collections.abc import Callable
@@ -163,13 +166,13 @@ def RetentionApp():
 
     solara.use_effect(rendered)  # no dependencies: after every render of the page
 
-    def rebuild(new_values=None, new_preset=None, new_compare=None) -> None:
+    def rebuild(new_values=None, new_preset=None) -> None:
         playing.value = False
         try:
             built = build_firms(
                 new_preset or preset.value,
                 new_values or values.value,
-                compare.value if new_compare is None else new_compare,
+                compare.value,
             )
         except ScenarioError as exc:  # the firms on screen go on, and get the moves pending
             error.value = str(exc)
@@ -275,10 +278,20 @@ def RetentionApp():
             tick.value += 1
 
     def toggle_compare(on: bool) -> None:
+        """Fork firm B off A as it stands, or drop it; the run goes on (a rebuild here threw
+        the months played away and started A again with its moved levers from month 1)."""
+        playing.value = False
         compare.value = on
         if not on:
             editing.value = "A"
-        rebuild(new_compare=on)
+        with images.lock:  # not while a Step click steps or draws
+            message = apply_moves()  # A's pending moves first: B is forked with them
+            a = firms.value["A"]
+            firms.value = {"A": a, "B": copy.deepcopy(a)} if on else {"A": a}
+        if on:
+            values.value = {**values.value, "B": dict(values.value["A"])}
+        show(message)
+        tick.value += 1
 
     a = firms.value["A"]
     with solara.Sidebar():

@@ -81,6 +81,24 @@ class BudgetSplit:
             }
         )
 
+    def __repr__(self) -> str:
+        """One line: the best split and its gain on fresh seeds (printed in full, the dataclass
+        ran to thousands of characters of tables; :meth:`format` is the report)."""
+        shares = " / ".join(
+            f"{v} {x:.0%}" for v, x in zip(self.levers, self.best_shares, strict=True)
+        )
+        return (
+            f"BudgetSplit({self.budget:,.0f} a month: best {shares}; NPV gain on "
+            f"{fresh_seeds(len(self.gain['seeds']))}: {_interval(self.gain)}; "
+            f"{len(self.evaluations)} splits evaluated)"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: :meth:`format`'s report, as it prints."""
+        import html
+
+        return f"<pre>{html.escape(self.format())}</pre>"
+
     def format(self) -> str:
         """A readable report."""
         g = self.gain
