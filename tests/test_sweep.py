@@ -430,6 +430,20 @@ def test_cli_reports_bad_input_as_one_line_exit_2(tmp_path, capsys):
     assert "a file, not a sweep store" in err and "--fresh" not in err
     assert cli_main(["sweep", "x.toml", "--out", "s", "--workers", "2", "--dask-local", "2"]) == 2
     assert "not allowed with argument" in capsys.readouterr().err
+    # (a user's report: --fresh and --workers with --status were ignored without a word)
+    for extra in (["--fresh"], ["--workers", "2"]):
+        assert cli_main(["sweep", "--status", str(tmp_path), *extra]) == 2
+        err = capsys.readouterr().err
+        assert f"{extra[0]}: not allowed with --status" in err and err.count("\n") == 1
+    # A sweep spec given to `run` (its error listed every section once per key: 3,000
+    # characters) says what it is and how to run it.
+    spec = tmp_path / "kill.toml"
+    spec.write_text('months = 6\n[parameters]\n"levers.ad_budget" = [1.0, 2.0]\n')
+    for command in (["run", str(spec)], ["compare", str(spec), "baseline"]):
+        assert cli_main(command) == 2
+        err = capsys.readouterr().err
+        assert "this looks like a sweep spec" in err and "retention sweep" in err
+        assert err.count("\n") == 1 and len(err) < 200 + 2 * len(str(spec))
 
 
 def test_example_spec_is_valid_and_small():
@@ -528,6 +542,30 @@ def test_run_count_is_printed_before_the_sweep(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "N=2, D=3: N(2*D+2) = 2 x 8 = 16" in out and "16 runs" in out
     assert math.isclose(len(load(tmp_path / "s")), 16)
+
+
+def test_a_step_after_the_horizon_is_warned_of_once_a_sweep_in_one_line(tmp_path, capsys):
+    """Each task printed Python's raw warning (``runner.py:129: UserWarning: …`` and its source
+    line), once per task (a user's report); ``retention run`` says it in one line."""
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        'replications = 2\nmonths = 6\nclients = 300\n[base]\nscenario = "policies/service_cut"\n'
+        '[parameters]\n"levers.ad_budget" = [1000.0, 2000.0]\n',
+        encoding="utf-8",
+    )
+    for workers in ("1", "2"):
+        out = tmp_path / f"s{workers}"
+        assert cli_main(["sweep", str(spec), "--out", str(out), "--workers", workers]) == 0
+        err = capsys.readouterr().err
+        lines = [line for line in err.splitlines() if "horizon" in line]
+        assert lines == [
+            "retention: warning: schedule step at month 12; schedule step at month 18: after "
+            "the 6-month horizon, no effect"
+        ], err
+        assert "UserWarning" not in err
+    quiet = ["sweep", str(spec), "--out", str(tmp_path / "q"), "--workers", "1", "--quiet"]
+    assert cli_main(quiet) == 0
+    assert "horizon" not in capsys.readouterr().err
 
 
 def test_a_sensitivity_figure_that_cannot_be_written_leaves_the_last_table(tmp_path, monkeypatch):

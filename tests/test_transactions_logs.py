@@ -144,6 +144,27 @@ def test_cli_contractual_log_runs_the_sbg(tmp_path, capsys):
     assert "contractual (inferred)" in text and "sbg_α" in text
 
 
+def test_a_split_a_contractual_log_cannot_use_is_refused_or_warned_of(tmp_path, capsys):
+    """``--split`` on a log read as contractual was silently ignored (a user's report; the
+    README says an option the source does not read is refused). Asked with ``--setting
+    contractual``, it is refused; inferred from the log, the command says it was not used."""
+    src = tmp_path / "sub.csv"
+    _subscription_log(n=400, months=36).to_csv(src, index=False)
+    args = ["calibrate", "--transactions", str(src), "--period-months", "1", "--split",
+            "2021-06-30"]  # fmt: skip
+    out = tmp_path / "o.toml"
+    assert main([*args, "--setting", "contractual", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "split: value '2021-06-30' is not allowed with setting 'contractual'" in err
+    assert not out.exists()
+    assert main([*args, "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("retention: warning: split: value '2021-06-30' is not used; a "
+                          "contractual log is fitted whole")  # fmt: skip
+    assert "contractual (inferred)" in err and len(err.strip().splitlines()) == 1
+    assert out.exists()
+
+
 def test_survival_api_refuses_percentages_without_a_cohort_size():
     from model.studies.calibration.fit import calibrate_survival
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import output_path, param_int, ranged_int, safe_name, seed
-from model.scenario import SECTIONS, Scenario, parse_value, resolve
+from model.scenario import SECTIONS, Scenario, ScenarioError, parse_value, resolve
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -103,7 +103,27 @@ def _as_read(key: str, raw: str) -> Any:
 def load_scenario(ref: str | Path | None) -> Scenario:
     """The scenario file or preset name given (a file wins), else the ``baseline`` preset."""
     # file errors are ScenarioErrors (reading.read_toml); an unknown name lists the presets
-    return Scenario.from_toml(resolve(DEFAULT_SCENARIO if ref is None else ref))
+    path = resolve(DEFAULT_SCENARIO if ref is None else ref)
+    try:
+        return Scenario.from_toml(path)
+    except ScenarioError:
+        if _sweep_spec(path):  # (its error listed every section allowed, once per key)
+            raise ScenarioError(
+                f"{path}: this looks like a sweep spec (it has [parameters] or [design]), not a "
+                f"scenario; run it with: retention sweep {path} --out STORE"
+            ) from None
+        raise
+
+
+def _sweep_spec(path: Path) -> bool:
+    """Whether the TOML file at ``path`` reads as a sweep spec (False if it does not read)."""
+    from model.scenario.reading import read_toml
+
+    try:  # (read_toml's guards: a file nested thousands deep raised RecursionError in tomllib)
+        data, _ = read_toml(Path(path), "file")
+    except ScenarioError:
+        return False
+    return "parameters" in data or "design" in data
 
 
 def add_study_options(p: argparse.ArgumentParser, replications: int, out: str = "") -> None:

@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]
-    with _stop_on_sigterm():
+    with _stop_on_sigterm(), _warnings_as_lines(debug):
         try:
             args = _parse(argv)
             args.argv = argv
@@ -228,6 +228,23 @@ def _then_kept() -> str:
     """:func:`_kept` as the end of an error's line."""
     kept = _kept()
     return f"; {kept}" if kept else ""
+
+
+@contextmanager
+def _warnings_as_lines(debug: bool) -> Iterator[None]:
+    """Warnings the library gives while a command runs, as one line each on stderr
+    (``retention: warning: …``), not as Python's file, line and source (a sweep printed
+    ``runner.py:129: UserWarning: …`` and its code); ``--debug`` keeps Python's form."""
+    import warnings
+
+    def line(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+        kind = "" if issubclass(category, UserWarning) else f" ({category.__name__})"
+        print(f"{PROG}: warning{kind}: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        if not debug:
+            warnings.showwarning = line
+        yield
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import math
 import time
+import warnings
 from pathlib import Path
 
 from model.interfaces.cli.inputs import check_design_memory, check_out, output_path
@@ -64,6 +65,21 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.status is not None:
         if args.spec is not None or args.out is not None:
             raise SweepError("--status STORE takes no SPEC or --out")
+        ignored = [
+            flag
+            for flag, given in (
+                ("--fresh", args.fresh), ("--workers", args.workers),
+                ("--scheduler", args.scheduler), ("--dask-local", args.dask_local),
+                ("--tls-ca-file", args.tls_ca_file), ("--tls-cert", args.tls_cert),
+                ("--tls-key", args.tls_key),
+            )
+            if given
+        ]  # fmt: skip
+        if ignored:  # (--fresh here discarded nothing, and said nothing of it)
+            raise SweepError(
+                f"{ignored[0]}: not allowed with --status (it only reads the store; it would "
+                "be ignored)"
+            )
         print(status(args.status))
         return 0
     if args.spec is None or args.out is None:
@@ -93,7 +109,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         wall = time.perf_counter() - started
         written.append((write_sweep_report(args.out, spec, study_metadata(args, wall)), wall))
 
-    with executor(**where) as (pool, slots, place):
+    with executor(**where) as (pool, slots, place), warnings.catch_warnings():
+        # (the sweep's warnings, steps after the horizon once a sweep, print as one line each:
+        # cli.main; none with --quiet, as `retention run --quiet` prints none)
+        if args.quiet:
+            warnings.simplefilter("ignore", UserWarning)
         if log:
             log(f"running on {place}")
         run = run_sweep(

@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,15 @@ def calibrate_log(
     chosen = infer_setting(purchases, setting)
     # Rows folded into one purchase (a double export doubles spend) are said, as the setting is.
     merged = merge_notice(purchases)
+    if chosen.name == "contractual" and split is not None:
+        unused = (
+            f"split: value {split!r} is not used; a contractual log is fitted whole (renewals: "
+            "no calibration period and holdout to split it into)"
+        )
+        if setting == "contractual":  # (asked for both: refused, not ignored)
+            raise ScenarioError(unused.replace("is not used", "is not allowed with setting "
+                                               "'contractual'"))  # fmt: skip
+        warnings.warn(f"{unused}; the log was read as contractual: {chosen.reason}", stacklevel=2)
     if chosen.name == "contractual":
         ids = purchases.attrs["client_ids"]
         frame = pd.DataFrame(

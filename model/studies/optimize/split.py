@@ -126,13 +126,15 @@ class BudgetSplit:
         for row in g.get("per_value", []):
             lines.append(f"  at {g['assumption']} = {_value(row['value'])}: gain {_interval(row)}")
         lines.append(
-            "Flatness (NPV change when 10 points of budget move; near-optimal share range):"
+            "Flatness (NPV change when 10 points of budget move; the lowest and highest share "
+            "among the splits evaluated within 1% of the best NPV, not a range where every "
+            "share is):"
         )
         for row in self.flatness.itertuples():
             lines.append(
                 f"  {row.lever:<20} +10 pts: {_pct(row.npv_plus10_pct):>8}   "
                 f"-10 pts: {_pct(row.npv_minus10_pct):>8}   "
-                f"within 1% of best: {row.share_low_1pct:.0%}..{row.share_high_1pct:.0%}"
+                f"evaluated within 1% of best: {row.share_low_1pct:.0%}..{row.share_high_1pct:.0%}"
             )
         lines.append("Money really spent a month (ledger, mean over the search seeds):")
         for row in self.spend.itertuples():

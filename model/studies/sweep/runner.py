@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
@@ -107,6 +108,9 @@ class BatchReport:
     runs: int
     seconds: float
     path: str
+    #: The task's schedule steps and shocks after the horizon, in words, once each: the sweep
+    #: warns of each once (its runs, one per point and seed, would each have warned of it).
+    notes: tuple[str, ...] = ()
 
 
 def run_batch(task: BatchTask) -> BatchReport:
@@ -118,7 +122,8 @@ def run_batch(task: BatchTask) -> BatchReport:
     """
     started = time.perf_counter()
     from model.scenario import Scenario
-    from model.studies.run import simulate_many
+    from model.studies.horizon_notes import horizon_notes_told
+    from model.studies.run import after_horizon_note, simulate_many
 
     summaries, series = [], []
     points = [{k: _plain(row[k]) for k in task.keys} for row in task.rows]
@@ -126,9 +131,10 @@ def run_batch(task: BatchTask) -> BatchReport:
     # Seed by seed, small markets together (simulate_many): with common random numbers the
     # points of a seed share their draws.
     base = Scenario.build(task.base or {}, origin="base")
-    results = simulate_many(
-        [_replicate_scenario(base, p, s) for p, s in zip(points, seeds, strict=True)]
-    )
+    scenarios = [_replicate_scenario(base, p, s) for p, s in zip(points, seeds, strict=True)]
+    notes = tuple(n for n in dict.fromkeys(map(after_horizon_note, scenarios)) if n)
+    with horizon_notes_told(scenarios):  # (the sweep tells of each once: _run_sweep)
+        results = simulate_many(scenarios)
     for row, params, result in zip(task.rows, points, results, strict=True):
         ids = {"point": row["point"], **params, "replicate": row["replicate"], "seed": row["seed"]}
         summaries.append({**ids, **result.summary})
@@ -147,7 +153,7 @@ def run_batch(task: BatchTask) -> BatchReport:
     frame["seed"] = frame["seed"].astype("int64")
     path = store / "batches" / name
     write_parquet(frame, path)  # last: its existence marks the task done
-    return BatchReport(task.batch, len(task.rows), time.perf_counter() - started, str(path))
+    return BatchReport(task.batch, len(task.rows), time.perf_counter() - started, str(path), notes)
 
 
 def _plain(value: Any) -> Any:
@@ -298,6 +304,7 @@ def _run_sweep(
     window = max(2 * slots, 1)
     pending = iter(todo)
     inflight: set[Future] = set()
+    told: set[str] = set()
     busy = 0.0
     try:
         while True:
@@ -317,6 +324,10 @@ def _run_sweep(
                     )
                 busy += report.seconds
                 bar.update(report.runs)
+                for note in report.notes:
+                    if note not in told:  # (once a sweep, however many runs share it)
+                        told.add(note)
+                        warnings.warn(note, UserWarning, stacklevel=3)
     except BaseException:
         for future in inflight:
             future.cancel()
