@@ -124,3 +124,25 @@ def test_calibrate_refuses_what_its_source_does_not_read(tmp_path, capsys, extra
     assert cli("calibrate", "--survival", data, *extra, "--out", tmp_path / "f.toml") == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "h.csv").exists()
+
+
+def test_a_cohort_is_a_whole_number_of_people(tmp_path, capsys):
+    """``--cohort-size 100.5`` was taken (a user's report)."""
+    table = tmp_path / "pct.csv"
+    table.write_text("year,percent\n0,100\n1,63\n2,47\n", encoding="utf-8")
+    out = tmp_path / "o.toml"
+    assert cli("calibrate", "--survival", table, "--cohort-size", "100.5", "--out", out) == 2
+    assert "--cohort-size: value '100.5' is not allowed; allowed: an integer" in (
+        capsys.readouterr().err
+    )
+    assert not out.exists()
+
+
+def test_an_error_in_a_targets_file_names_the_file(tmp_path, capsys):
+    """ "annual_retention: value 1.5 …" did not say which file (a user's report), as errors in a
+    scenario file do."""
+    targets = tmp_path / "t.toml"
+    targets.write_text("annual_retention = 1.5\n", encoding="utf-8")
+    assert cli("calibrate", "--targets", targets, "--out", tmp_path / "o.toml") == 2
+    err = capsys.readouterr().err
+    assert f"targets file {str(targets)!r}: annual_retention: value 1.5 is not allowed" in err

@@ -520,3 +520,11 @@ def test_steps_after_the_horizon_are_told_once_in_the_commands_words(command, tm
         assert not [w for w in caught if "horizon" in str(w.message)], command
         said = told.out + told.err
         assert ("month 12" in said) == (not quiet), (command, quiet)
+
+
+def test_an_empty_out_is_refused_not_taken_for_the_current_folder(tmp_path, capsys, monkeypatch):
+    """``--out ""`` ran into the current folder (``Path("")`` is ``.``): a user's report."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "--months", "1", "--clients", "100", "--out", ""]) == 2
+    assert "--out: value '' is not allowed (an empty path)" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

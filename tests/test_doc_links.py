@@ -93,3 +93,15 @@ def test_broken_links_are_found(tmp_path: Path) -> None:
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda p: str(p.relative_to(REPO)))
 def test_relative_links_resolve(document: Path) -> None:
     assert broken(document) == [], document.name
+
+
+def test_every_shipped_scenario_preset_is_in_the_readmes_presets_table():
+    """The five ``policies/*`` presets that ``retention presets`` lists were missing from the
+    README's table (a user's report)."""
+    from model.scenario import list_presets
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Presets") :]
+    section = section[: section.index("\n## ", 1)]
+    named = set(re.findall(r"^\| `([^`]+)` \|", section, flags=re.MULTILINE))
+    assert {p.name for p in list_presets()} == named

@@ -139,6 +139,8 @@ def test_the_mean_gain_averages_each_seeds_gain_over_the_values() -> None:
         (BASE, {"levers": None}, r"levers: value None is not allowed; allowed: a sequence of "
                                  r"two or more distinct of ad_budget, winback_spend"),
         (BASE, {"levers": [1, 2]}, r"levers: value \[1, 2\] is not allowed; allowed: a sequence"),
+        # (the one name it does not know is named: a user's report)
+        (BASE, {"levers": ["ad_budget", "bogus"]}, r"\('bogus' is not one\)$"),
         (BASE, {"levers": "ad_budget,winback_spend"},
          r"levers: value 'ad_budget,winback_spend' is not allowed; .*not one string"),
         (BASE, {"assumption": SENSITIVITY, "values": "135"},

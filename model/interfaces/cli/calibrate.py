@@ -55,7 +55,7 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--cohort-size",
-        type=finite_float("--cohort-size", 1.0, 1e12),
+        type=ranged_int("--cohort-size", 1, 10**12),  # (people: 100.5 was taken)
         metavar="N",
         help="survival: clients in the cohort at period 0 (needed for a percent/share column, or "
         "an alive column starting at 100)",

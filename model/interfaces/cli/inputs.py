@@ -168,7 +168,8 @@ def output_path(flag: str = "--out") -> Callable[[str], Path]:
 
     def parse(text: str) -> Path:
         path = Path(text)
-        problem = _path_problem(path)
+        # (Path("") is ".": an empty --out wrote into the current folder)
+        problem = "an empty path" if not text.strip() else _path_problem(path)
         if problem:
             raise argparse.ArgumentTypeError(
                 f"value {text[:40]!r} is not allowed ({problem}); allowed: a folder path "

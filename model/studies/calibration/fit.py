@@ -269,8 +269,17 @@ def calibrate_targets(
     ``progress`` watches the simulated fit (:func:`~model.studies.calibration.moments.fit_moments`).
     """
     if isinstance(targets, str | Path):
-        targets = read_targets(targets)
-    elif not isinstance(targets, Mapping):
+        path = str(targets)
+        try:
+            return calibrate_targets(
+                read_targets(targets), base=base, settings=settings, progress=progress
+            )
+        except CalibrationError as exc:  # a target's error names the file it is in
+            first = str(exc).partition(":")[0]
+            if first in TARGETS or first == "targets":
+                raise CalibrationError(f"targets file {path!r}: {exc}") from None
+            raise
+    if not isinstance(targets, Mapping):
         raise CalibrationError(
             f"targets: value {shown(targets)} is not allowed; allowed: a mapping of target to "
             "value (e.g. {'annual_retention': 0.8}) or a targets file's path"
