@@ -198,8 +198,15 @@ def _write(path, text):
         ("--survival", "year,alive\n0,100\n1,120\n2,80\n", "must not rise"),
         ("--survival", "year,count\n0,100\n1,80\n2,70\n", "alive"),
         # the cell as written (numpy's reprs were shown: np.float64(nan), np.float64(-5.0))
-        ("--survival", "year,alive\n0,500\n1,many\n2,300\n", "value 'many' at row 1"),
-        ("--survival", "year,alive\n0,500\n1,-5\n2,300\n", "value -5.0 at row 1"),
+        # (a survival table's rows are its periods, and are named so: "row 0" was period 0)
+        ("--survival", "year,alive\n0,500\n1,many\n2,300\n", "value 'many' for period 1"),
+        ("--survival", "year,alive\n0,500\n1,-5\n2,300\n", "value -5.0 for period 1"),
+        ("--survival", "year,alive\n0,500\n1,\n2,300\n", "alive: empty for period 1"),
+        (
+            "--transactions",
+            "client,date,amount\na,2021-01-01,5\nb,2021-01-02,\n",
+            "amount: empty at row 2",
+        ),
         ("--survival", "year,alive\n0,500\n1,400.5\n2,300\n", "a whole count"),
         ("--transactions", "client,when,amount\na,2020-01-01,5\n", "missing column"),
         ("--transactions", "client,date,amount\na,2020-01-01,-5\n", "amount"),
@@ -337,3 +344,15 @@ def test_a_survival_table_given_whole_says_which_column_to_pass():
         r"allowed: one column of counts in period order, e.g. table\['alive'\]",
     ):
         calibrate_survival(table)
+
+
+def test_a_rising_percent_column_is_quoted_as_given_not_as_rescaled_counts():
+    """Percentages 100, 63, 147 of a cohort of 1,200 were refused as "period 2 has 1764 > 756
+    alive" — counts the user never typed (a user's report)."""
+    from model.studies.calibration.data import survival_table
+    from model.studies.calibration.errors import CalibrationError
+
+    with pytest.raises(
+        CalibrationError, match=r"period 2 has 147 > 63 the period before, as given"
+    ):
+        survival_table([100, 63, 147], cohort_size=1200)

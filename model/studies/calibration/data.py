@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from model.scenario.arguments import shown
-from model.studies.calibration.errors import CalibrationError
+from model.studies.calibration.errors import CalibrationError, cell
 from model.studies.calibration.sbg import check_period_months
 
 __all__ = [
@@ -77,6 +77,7 @@ def survival_table(
             f"{origin}: alive: value {shown(alive)} (of shape {a.shape}) is not allowed; allowed: "
             "one column (the clients alive at t = 0, 1, 2, …)"
         )
+    given = a  # the column as given: its errors quote what the user wrote, not the rescaling
     if cohort_size is not None:
         if not (np.isfinite(cohort_size) and cohort_size >= 1):
             raise CalibrationError(
@@ -91,8 +92,9 @@ def survival_table(
     bad = ~np.isfinite(a) | (a < 0)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
+        shown_value = "empty" if np.isnan(given[i]) else f"value {float(given[i])!r}"
         raise CalibrationError(
-            f"{origin}: alive: value {float(a[i])!r} at row {i} is not allowed; allowed: a count ≥ 0"
+            f"{origin}: alive: {shown_value} for period {i} is not allowed; allowed: a count ≥ 0"
         )
     if a[0] <= 0:
         raise CalibrationError(
@@ -102,8 +104,8 @@ def survival_table(
     if rise.size:
         i = int(rise[0]) + 1
         raise CalibrationError(
-            f"{origin}: alive: survival must not rise, but period {i} has {a[i]:g} > {a[i - 1]:g} "
-            "alive the period before (one cohort only; no new clients)"
+            f"{origin}: alive: survival must not rise, but period {i} has {given[i]:g} > "
+            f"{given[i - 1]:g} the period before, as given (one cohort only; no new clients)"
         )
     if cohort_size is None and a[0] == 100.0:
         raise CalibrationError(
@@ -120,7 +122,7 @@ def survival_table(
     if len(part):  # (counted clients are whole; rescaled shares need not be)
         i = int(part[0])
         raise CalibrationError(
-            f"{origin}: alive: value {float(a[i])!r} at row {i} is not allowed; allowed: a whole "
+            f"{origin}: alive: value {float(a[i])!r} for period {i} is not allowed; allowed: a whole "
             "count (or shares of the cohort with its size: --cohort-size N)"
         )
     return a
@@ -164,7 +166,7 @@ def read_survival(
     if text.size:  # the cell as written, not the NaN it became
         i = int(text[0])
         raise CalibrationError(
-            f"{origin}: {unit}: value {str(raw.iloc[i])!r} at row {i} is not allowed; "
+            f"{origin}: {unit}: value {str(raw.iloc[i])!r} for period {i} is not allowed; "
             "allowed: a number"
         )
     values = numbers.to_numpy(dtype=np.float64)
@@ -235,7 +237,7 @@ def check_transactions(df: pd.DataFrame, *, origin: str = "transaction log") -> 
     if dates.isna().any():
         i = int(np.flatnonzero(dates.isna().to_numpy())[0])
         raise CalibrationError(
-            f"{origin}: date: value {str(df[cols['date']].iloc[i])!r} at row {i + 1} is not a date; "
+            f"{origin}: date: {cell(df[cols['date']].iloc[i])} at row {i + 1} is not a date; "
             "allowed: ISO dates such as 2021-03-31"
         )
     amount = pd.to_numeric(df[cols["amount"]], errors="coerce")
@@ -243,7 +245,7 @@ def check_transactions(df: pd.DataFrame, *, origin: str = "transaction log") -> 
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise CalibrationError(
-            f"{origin}: amount: value {str(df[cols['amount']].iloc[i])!r} at row {i + 1} is not allowed; "
+            f"{origin}: amount: {cell(df[cols['amount']].iloc[i])} at row {i + 1} is not allowed; "
             "allowed: a number ≥ 0 (refunds: net them into the purchase)"
         )
     ids = df[client]

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.studies.calibration.errors import CalibrationError
+from model.studies.calibration.errors import CalibrationError, cell
 
 __all__ = ["ClientIds", "LogFormat", "merge_notice", "purchases", "read_log"]
 
@@ -154,7 +154,7 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise CalibrationError(
-            f"{origin}: date: value {s.iloc[i]!r} at row {i + 1} is not a date in the format {how} "
+            f"{origin}: date: {cell(s.iloc[i])} at row {i + 1} is not a date in the format {how} "
             "of the first row; allowed: ISO (2021-03-31), YYYYMMDD, day-first with --dayfirst, "
             "or --date-format"
         )
@@ -241,7 +241,7 @@ def read_log(source: str | Path | pd.DataFrame, fmt: LogFormat | None = None) ->
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise CalibrationError(
-                f"{origin}: amount: value {str(raw.iloc[i])!r} at row {i + 1} is not a number"
+                f"{origin}: amount: {cell(raw.iloc[i])} at row {i + 1} is not a number"
             )
         neg = amount < 0
         if neg.any() and fmt.returns == "refuse":
