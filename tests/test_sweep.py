@@ -230,7 +230,8 @@ def test_leftover_temp_file_is_ignored_and_cleaned(tmp_path):
 def test_store_refuses_another_spec_or_other_code_unless_fresh(tmp_path, monkeypatch):
     store = tmp_path / "s"
     sweep(spec_of(), store)
-    with pytest.raises(SweepError, match="different spec"):
+    # (the message says what changed: a user's report had to guess)
+    with pytest.raises(SweepError, match="written: replications 2 → 3\\); refusing"):
         sweep(spec_of(replications=3), store)
     import model.studies.sweep.store as store_module
 
