@@ -178,3 +178,26 @@ def test_a_period_longer_than_the_fit_allows_is_refused_as_the_table_is_read(tmp
     period.write_text("period,alive\n" + SURVIVAL)
     with pytest.raises(CalibrationError, match=r"period_months: value 200 .*≤ 120"):
         read_survival(period, period_months=200)
+
+
+def test_clients_who_all_buy_alike_are_fitted_with_the_shape_capped_not_refused() -> None:
+    """Every client buying weekly fits a Pareto/NBD shape r of thousands, which stopped the
+    whole calibration ("market.purchase_rate_shape: value 3184… is not allowed"; a user's
+    report). It is capped at the parameter's upper bound, and the notes say so."""
+    from model.scenario import PARAMS
+    from model.studies.calibration.from_log import calibrate_log
+
+    rng = np.random.default_rng(1)
+    rows = []
+    for c in range(150):
+        start = pd.Timestamp("2020-01-01") + pd.Timedelta(days=int(rng.integers(0, 30)))
+        for k in range(int(rng.integers(20, 104))):
+            day = start + pd.Timedelta(days=7 * k + int(rng.integers(0, 3)))
+            rows.append((f"c{c}", day.date().isoformat(), float(rng.gamma(20.0, 1.0))))
+    log = pd.DataFrame(rows, columns=["client", "date", "amount"])
+    result = calibrate_log(log, setting="non-contractual", agent=False)
+    upper = PARAMS["market.purchase_rate_shape"].upper
+    assert result.values["market.purchase_rate_shape"] == upper
+    assert any(n.startswith("market.purchase_rate_shape: fitted") and "capped" in n
+               for n in result.notes)  # fmt: skip
+    assert result.scenario.market.purchase_rate_shape == upper  # it validates

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.scenario import Scenario, ScenarioError
+from model.scenario import PARAMS, Scenario, ScenarioError
 from model.studies.calibration import bgnbd, gamma_gamma, pareto_nbd
 from model.studies.calibration.arguments import base_scenario
 from model.studies.calibration.errors import CalibrationError
@@ -47,6 +47,24 @@ from model.studies.calibration.setting import infer_setting
 from model.studies.progress import Progress, or_silent
 
 __all__ = ["calibrate_log"]
+
+
+def _capped_shapes(values: dict[str, float | str]) -> list[str]:
+    """Cap a fitted Gamma shape above its parameter's upper bound at that bound (in place) and
+    say so: a log whose clients buy at nearly one rate, or spend nearly one amount, fits a shape
+    of thousands, which stopped the whole calibration ("value 3184… is not allowed"); a shape
+    of 100 is already nearly alike (a coefficient of variation of 10%)."""
+    notes = []
+    for key in ("market.purchase_rate_shape", "market.purchase_value_shape"):
+        value, upper = values.get(key), PARAMS[key].upper
+        if isinstance(value, float) and upper is not None and value > upper:
+            values[key] = float(upper)
+            notes.append(
+                f"{key}: fitted {value:.4g}, above its range (≤ {upper:g}): the log's clients "
+                f"are nearly alike in it; capped at {upper:g} (a coefficient of variation of "
+                f"{100 / upper**0.5:.0f}%)."
+            )
+    return notes
 
 
 def _fmt_fit(name: str, f) -> str:
@@ -124,6 +142,7 @@ def calibrate_log(
     mapped = to_model(pn, gg, h.unit_days)
     scenario = base_scenario(base)
     values = dict(mapped.values)
+    capped = _capped_shapes(values)  # (a log whose clients all buy alike: r → ∞)
     # Gamma-Gamma's mean spend per purchase is finite only for q > 1 (a heavier tail has none):
     # then spend is not mapped (purchases.to_model), as with no amounts at all.
     spends = gg is not None and gg.values[1] > 1
@@ -180,6 +199,7 @@ def calibrate_log(
     ]
     if gg is not None:
         notes.append(_fmt_fit("Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005)", gg))
+    notes += capped
     notes += [
         "Maximum likelihood on the log scale; 95% intervals from the observed information.",
         "Into the model: Pareto/NBD (independent purchase rate and lifetime, as the model draws "
