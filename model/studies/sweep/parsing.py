@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,20 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+def _warn_if_shadowed(ref: str, path: Path, root: Path) -> None:
+    """Warn when ``scenario = "baseline"`` reads the shipped preset while a ``baseline.toml``
+    lies beside the spec (a user's edited copy was passed over without a word)."""
+    beside = root / f"{ref}.toml"
+    if Path(ref).suffix or not beside.is_file() or path.resolve() == beside.resolve():
+        return
+    warnings.warn(
+        f"base.scenario {ref!r} is the shipped preset; {str(beside)!r} beside the spec is not "
+        f"read (write scenario = {beside.name!r} to use it)",
+        UserWarning,
+        stacklevel=4,
+    )
+
+
 def _check_key(key: str, where: str, fail) -> ParamInfo:
     info = PARAMS.get(key)
     if info is None:
@@ -202,7 +217,9 @@ def _base(raw: Any, root: Path, months: int | None, clients: int | None, fail) -
     try:
         if "scenario" in raw:
             # a file (relative to the spec) or a preset name
-            scenario = Scenario.from_toml(resolve(str(raw["scenario"]), relative_to=root))
+            path = resolve(str(raw["scenario"]), relative_to=root)
+            _warn_if_shadowed(str(raw["scenario"]), path, Path(root))
+            scenario = Scenario.from_toml(path)
         else:
             scenario = Scenario()
         scenario = scenario.with_overrides(
