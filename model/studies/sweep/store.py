@@ -33,6 +33,7 @@ import pandas as pd
 
 from model.engine.numerics import numerics_class
 from model.studies.files import atomic_file, write_atomic
+from model.studies.sweep.changes import spec_changes
 from model.studies.sweep.spec import SweepError, SweepSpec
 from model.version import version_record
 
@@ -236,48 +237,12 @@ def _sweep_only(store: Path, results: bool) -> bool:
     return True
 
 
-def _spec_changes(store: Path, spec: SweepSpec, most: int = 3) -> str:
-    """``: replications 10 → 12, …``: what differs between the stored spec.json and ``spec``,
-    by flattened key (at most ``most``; "" if spec.json cannot be read)."""
-    try:
-        was = json.loads((store / "spec.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return ""
-    was.pop("description", None)  # (written beside the spec, not part of its digest)
-    before, after = _flat(was), _flat(json.loads(json.dumps(spec.canonical())))
-    keys = [k for k in sorted(before.keys() | after.keys()) if before.get(k) != after.get(k)]
-    shown = [f"{k} {_brief(before.get(k))} → {_brief(after.get(k))}" for k in keys[:most]]
-    more = f", and {len(keys) - most} more" if len(keys) > most else ""
-    return f": {', '.join(shown)}{more}" if shown else ""
-
-
-def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
-    """A JSON tree as ``{"a.b": leaf}``; a list of tables by each one's ``key``
-    (``parameters[levers.ad_budget].values``), other lists as leaves."""
-    if isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
-        items = {f"{prefix}[{v.get('key', i)}]": v for i, v in enumerate(data)}
-    elif isinstance(data, dict):
-        items = {f"{prefix}.{k}" if prefix else str(k): v for k, v in data.items()}
-    else:
-        return {prefix: data}
-    out: dict[str, Any] = {}
-    for name, value in items.items():
-        out.update(_flat(value, name))
-    return out
-
-
-def _brief(value: Any) -> str:
-    """A value as the message shows it (``none`` where a key is missing), at most 40 chars."""
-    text = "none" if value is None else json.dumps(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: SweepSpec) -> None:
     how = f"use a new --out folder, or --fresh to discard the results in {str(store)!r}"
     if old.get("format") != FORMAT:
         raise SweepError(f"{str(store)!r}: written by an incompatible store format; {how}")
     if old["spec_digest"] != new["spec_digest"]:
-        changed = _spec_changes(store, spec)
+        changed = spec_changes(store, spec)
         raise SweepError(
             f"{str(store)!r}: holds results of a different spec (the spec, its base scenario or "
             f"its batch size changed since spec.json was written{changed}); refusing to mix "
