@@ -230,9 +230,11 @@ def test_leftover_temp_file_is_ignored_and_cleaned(tmp_path):
 def test_store_refuses_another_spec_or_other_code_unless_fresh(tmp_path, monkeypatch):
     store = tmp_path / "s"
     sweep(spec_of(), store)
-    # (the message says what changed: a user's report had to guess)
-    with pytest.raises(SweepError, match="written: replications 2 → 3\\); refusing"):
-        sweep(spec_of(replications=3), store)
+    load_first = load(store)
+    # (the message says what changed: a user's report had to guess; more replications grow
+    # the store instead: tests/test_sweep_grow.py)
+    with pytest.raises(SweepError, match="written: seed 11 → 12\\); refusing"):
+        sweep(spec_of(seed=12), store)
     import model.studies.sweep.store as store_module
 
     real = store_module.code_version()
@@ -244,8 +246,8 @@ def test_store_refuses_another_spec_or_other_code_unless_fresh(tmp_path, monkeyp
     with pytest.raises(SweepError, match=f"numerics class {real['numerics']}; here 000000000000"):
         sweep(spec_of(), store)
     monkeypatch.undo()
-    sweep(spec_of(replications=3), store, fresh=True)
-    assert len(load(store)) == 4 * 3
+    sweep(spec_of(seed=12), store, fresh=True)
+    assert len(load(store)) == 4 * 2 and set(load(store)["seed"]) != set(load_first["seed"])
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "notes.txt").write_text("mine")
     with pytest.raises(SweepError, match="not a sweep store"):

@@ -102,7 +102,7 @@ def test_a_damaged_result_file_is_one_line_naming_it(tmp_path, capsys):
 
 
 def test_a_manifest_with_a_count_that_is_no_number_is_damaged(tmp_path):
-    from model.studies.sweep.store import status
+    from model.studies.sweep.status import status
 
     run_sweep(_spec(), tmp_path, progress=False)
     manifest = json.loads((tmp_path / "manifest.json").read_text())

@@ -33,7 +33,8 @@ import pandas as pd
 from model.studies.files import atomic_file, write_atomic
 from model.studies.progress import Progress, or_silent
 from model.studies.sweep.spec import SweepError
-from model.studies.sweep.store import load, read_manifest, read_stored, status
+from model.studies.sweep.status import status
+from model.studies.sweep.store import load, read_manifest, read_stored
 
 __all__ = ["MAX_CONF", "MIN_SAMPLES", "analyze", "caveats", "default_metrics", "plot", "write"]
 
@@ -96,9 +97,10 @@ def analyze(
         )
     st = status(store)
     if not st.complete:
+        damaged = f"; damaged, to redo: {', '.join(st.damaged)}" if st.damaged else ""
         raise SweepError(
-            f"{str(store)!r}: sweep unfinished ({st.runs_done:,} of {st.runs:,} runs); run the "
-            "same 'retention sweep' command again to finish it"
+            f"{str(store)!r}: sweep unfinished ({st.runs_done:,} of {st.runs:,} runs{damaged}); "
+            "run the same 'retention sweep' command again to finish it"
         )
     spec = json.loads((Path(store) / "spec.json").read_text(encoding="utf-8"))
     problem = _problem(spec)

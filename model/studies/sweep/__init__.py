@@ -29,7 +29,8 @@ from model.studies.sweep.designs import build_design
 from model.studies.sweep.parsing import load_spec, parse_spec
 from model.studies.sweep.runner import executor, replicate, run_batch, run_sweep, seed_for
 from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
-from model.studies.sweep.store import code_version, load, load_series, status
+from model.studies.sweep.status import status
+from model.studies.sweep.store import code_version, load, load_series
 
 __all__ = [
     "SweepError",

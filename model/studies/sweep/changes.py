@@ -8,7 +8,7 @@ from typing import Any
 
 from model.studies.sweep.spec import SweepSpec
 
-__all__ = ["spec_changes"]
+__all__ = ["differs_beyond_replications", "spec_changes"]
 
 
 def spec_changes(store: Path, spec: SweepSpec, most: int = 3) -> str:
@@ -45,3 +45,17 @@ def _brief(value: Any) -> str:
     """A value as the message shows it (``none`` where a key is missing), at most 40 chars."""
     text = "none" if value is None else json.dumps(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def differs_beyond_replications(store: Path, spec: SweepSpec) -> bool:
+    """Whether ``spec`` differs from the store's spec.json in more than its replications and
+    batch size (True where spec.json cannot be read: nothing then shows it is the same sweep)."""
+    try:
+        was = json.loads((store / "spec.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    now = json.loads(json.dumps(spec.canonical()))
+    for data in (was, now):
+        for key in ("description", "replications", "batch_size"):
+            data.pop(key, None)
+    return was != now

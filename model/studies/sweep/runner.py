@@ -28,6 +28,7 @@ import pandas as pd
 from model.scenario.arguments import executor_or_none, hook, shown
 from model.studies.sweep.designs import build_design, validate_points
 from model.studies.sweep.executors import InProcessExecutor, executor
+from model.studies.sweep.layers import Layer, layers_of, task_runs
 from model.studies.sweep.lock import writer_lock
 from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
 from model.studies.sweep.store import batch_name, done_batches, open_store, write_parquet
@@ -166,34 +167,38 @@ def iter_plan(
     design: pd.DataFrame,
     store: str | Path,
     skip: set[int] | frozenset = frozenset(),
+    layers: list[Layer] | None = None,
 ) -> Iterator[BatchTask]:
     """The tasks of a sweep, in order, made one at a time (a plan of 10^7 runs is never held).
 
-    Runs are point-major, cut every ``spec.batch_size`` runs; tasks numbered in ``skip`` are
-    passed over without building their rows.
+    Runs are point-major within each layer of replications (:mod:`model.studies.sweep.layers`;
+    by default one, the spec's), cut every layer's ``batch_size`` runs; tasks numbered in
+    ``skip`` are passed over without building their rows.
     """
     keys = tuple(spec.keys)
     columns = {k: design[k].to_numpy() for k in keys}
     points = design["point"].to_numpy()
-    reps, size = spec.replications, spec.batch_size
-    total = len(design) * reps
+    if layers is None:
+        layers = [Layer(0, spec.replications, len(design), spec.batch_size, 0)]
     store = str(Path(store).resolve())
-    for b, start in enumerate(range(0, total, size)):
-        if b in skip:
-            continue
-        rows = []
-        for run in range(start, min(start + size, total)):
-            i, r = divmod(run, reps)
-            point = int(points[i])
-            rows.append(
-                {
-                    **{k: _plain(columns[k][i]) for k in keys},
-                    "point": point,
-                    "replicate": r,
-                    "seed": seed_for(spec.seed, point, r, spec.common_random_numbers),
-                }
-            )
-        yield BatchTask(store, b, spec.base, tuple(rows), keys, spec.series)
+    for layer in layers:
+        for b in range(layer.first_batch, layer.first_batch + layer.batches):
+            if b in skip:
+                continue
+            start = (b - layer.first_batch) * layer.batch_size
+            rows = []
+            for run in range(start, start + layer.task_runs(b)):
+                i, r = layer.run_at(run)
+                point = int(points[i])
+                rows.append(
+                    {
+                        **{k: _plain(columns[k][i]) for k in keys},
+                        "point": point,
+                        "replicate": r,
+                        "seed": seed_for(spec.seed, point, r, spec.common_random_numbers),
+                    }
+                )
+            yield BatchTask(store, b, spec.base, tuple(rows), keys, spec.series)
 
 
 def plan(spec: SweepSpec, design: pd.DataFrame, store: str | Path) -> list[BatchTask]:
@@ -285,14 +290,20 @@ def _run_sweep(
     manifest = open_store(store, spec, design, fresh=fresh)
     damaged = verify_batches(store, manifest)
     done = done_batches(store)
-    runs_total, size = manifest["runs"], spec.batch_size
-    n_tasks = -(-runs_total // size)
+    layers = layers_of(manifest)
+    runs_total, n_tasks = manifest["runs"], manifest["batches"]
     done = {b for b in done if b < n_tasks}
-    runs_todo = runs_total - sum(min(size, runs_total - b * size) for b in done)
+    runs_todo = runs_total - sum(task_runs(layers, b) for b in done)
     todo_count = n_tasks - len(done)
-    todo = iter_plan(spec, design, store, skip=done)
+    todo = iter_plan(spec, design, store, skip=done, layers=layers)
     if log:
         log(run_count_text(spec))
+        if "grown_now" in manifest:
+            had, wants = manifest["grown_now"]
+            log(
+                f"{store}: grown from {had} to {wants} replications; the runs done are kept "
+                f"(replicates {had} to {wants - 1} of every point are new)"
+            )
         if damaged:
             log(f"{store}: {len(damaged):,} damaged task files removed; they run again")
         log(

@@ -24,7 +24,6 @@ import re
 import shutil
 import time
 import warnings
-from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -33,12 +32,12 @@ import pandas as pd
 
 from model.engine.numerics import numerics_class
 from model.studies.files import atomic_file, write_atomic
-from model.studies.sweep.changes import spec_changes
+from model.studies.sweep.changes import differs_beyond_replications, spec_changes
+from model.studies.sweep.layers import grown
 from model.studies.sweep.spec import SweepError, SweepSpec
 from model.version import version_record
 
 __all__ = [
-    "StoreStatus",
     "code_version",
     "done_batches",
     "load",
@@ -46,8 +45,9 @@ __all__ = [
     "open_store",
     "read_manifest",
     "read_stored",
-    "status",
+    "same_code",
     "write_parquet",
+    "write_spec",
 ]
 
 FORMAT = 1
@@ -193,7 +193,8 @@ def open_store(
             _empty(store)
         else:
             old = read_manifest(store)
-            _check_same(store, old, manifest, design, spec)
+            if _check_same(store, old, manifest, design, spec):
+                old = _grow(store, old, spec)
             (store / "batches").mkdir(exist_ok=True)
             (store / "series").mkdir(exist_ok=True)
             clean_temp(store)
@@ -203,14 +204,19 @@ def open_store(
             (store / sub).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SweepError(f"--out {str(store)!r}: cannot be written ({exc.strerror})") from None
-    if spec.text:
-        write_atomic(store / "spec.toml", spec.text)
-    spec_json = {"description": spec.description, **spec.canonical()}
-    write_atomic(store / "spec.json", json.dumps(spec_json, indent=2, sort_keys=True) + "\n")
+    write_spec(store, spec)
     write_parquet(design, store / "design.parquet")
     # The manifest last: a store without one is an unfinished creation and may be replaced.
     write_atomic(existing, json.dumps(manifest, indent=2) + "\n")
     return manifest
+
+
+def write_spec(store: Path, spec: SweepSpec) -> None:
+    """The spec as written (spec.toml, when it came from a file) and as validated (spec.json)."""
+    if spec.text:
+        write_atomic(store / "spec.toml", spec.text)
+    spec_json = {"description": spec.description, **spec.canonical()}
+    write_atomic(store / "spec.json", json.dumps(spec_json, indent=2, sort_keys=True) + "\n")
 
 
 def _sweep_only(store: Path, results: bool) -> bool:
@@ -237,17 +243,28 @@ def _sweep_only(store: Path, results: bool) -> bool:
     return True
 
 
-def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: SweepSpec) -> None:
+def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: SweepSpec) -> bool:
+    """Refuse a store that holds another sweep's results; True when it holds this sweep's with
+    fewer replications than ``spec`` asks for (it grows: :func:`_grow`)."""
     how = f"use a new --out folder, or --fresh to discard the results in {str(store)!r}"
     if old.get("format") != FORMAT:
         raise SweepError(f"{str(store)!r}: written by an incompatible store format; {how}")
+    grow = False
     if old["spec_digest"] != new["spec_digest"]:
-        changed = spec_changes(store, spec)
-        raise SweepError(
-            f"{str(store)!r}: holds results of a different spec (the spec, its base scenario or "
-            f"its batch size changed since spec.json was written{changed}); refusing to mix "
-            f"them; {how}"
-        )
+        had, wants = int(old["replications"]), spec.replications
+        grow = wants > had and not differs_beyond_replications(store, spec)
+        if not grow:
+            fewer = (
+                f"; a store's replications can grow ({had} → more: the runs done are kept), "
+                "not shrink"
+                if wants < had and not differs_beyond_replications(store, spec)
+                else ""
+            )
+            raise SweepError(
+                f"{str(store)!r}: holds results of a different spec (the spec, its base scenario "
+                f"or its batch size changed since spec.json was written"
+                f"{spec_changes(store, spec)}){fewer}; refusing to mix them; {how}"
+            )
     was, now = old["code"], new["code"]
     if was["source_hash"] != now["source_hash"]:
         raise SweepError(
@@ -269,6 +286,18 @@ def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: S
             f"{str(store)!r}: the design generated now differs from design.parquet (a scipy or "
             f"SALib upgrade?); refusing to mix them; {how}"
         )
+    return grow
+
+
+def _grow(store: Path, old: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
+    """Add a layer of replications to the store (:func:`model.studies.sweep.layers.grown`): the
+    manifest first (atomic: a store killed after it is grown, and its spec files follow), then
+    the spec as given. Returns the manifest, with ``grown_now`` (from, to) for the caller to
+    tell (not written)."""
+    manifest = {**grown(old, spec.replications, spec.batch_size), "spec_digest": spec.digest()}
+    write_atomic(store / "manifest.json", json.dumps(manifest, indent=2) + "\n")
+    write_spec(store, spec)
+    return {**manifest, "grown_now": (int(old["replications"]), spec.replications)}
 
 
 def _empty(store: Path) -> None:
@@ -305,60 +334,7 @@ def done_batches(store: str | Path) -> set[int]:
     return {int(m.group(1)) for p in folder.iterdir() if (m := BATCH_RE.match(p.name))}
 
 
-@dataclass(frozen=True)
-class StoreStatus:
-    """Done and to-do counts of a store."""
-
-    store: str
-    name: str
-    design: str
-    points: int
-    runs: int
-    batches: int
-    batches_done: int
-    runs_done: int
-    temp_files: int
-    code_matches: bool
-
-    @property
-    def complete(self) -> bool:
-        """True when every task has its file."""
-        return self.batches_done == self.batches
-
-    def __str__(self) -> str:
-        code = "" if self.code_matches else "; NOTE: the model code has changed since"
-        return (
-            f"{self.store}: sweep {self.name!r}, {self.design} design, {self.points:,} points, "
-            f"{self.runs:,} runs in {self.batches:,} tasks — done {self.batches_done:,} tasks "
-            f"({self.runs_done:,} runs), to do {self.batches - self.batches_done:,} tasks "
-            f"({self.runs - self.runs_done:,} runs)"
-            + (f"; {self.temp_files} leftover temp files (ignored)" if self.temp_files else "")
-            + code
-        )
-
-
-def status(store: str | Path) -> StoreStatus:
-    """What is done and what is left in a store."""
-    m = read_manifest(store)
-    done = done_batches(store)
-    size, runs = m["batch_size"], m["runs"]
-    runs_done = sum(min(size, runs - b * size) for b in done if b < m["batches"])
-    temps = sum(len(list((Path(store) / s).glob(".*.tmp"))) for s in ("", "batches", "series"))
-    return StoreStatus(
-        store=str(store),
-        name=m["name"],
-        design=m["design"],
-        points=m["points"],
-        runs=runs,
-        batches=m["batches"],
-        batches_done=len(done),
-        runs_done=runs_done,
-        temp_files=temps,
-        code_matches=_same_code(m["code"], code_version()),
-    )
-
-
-def _same_code(was: dict[str, Any], now: dict[str, Any]) -> bool:
+def same_code(was: dict[str, Any], now: dict[str, Any]) -> bool:
     """Whether a store's runs are this code's and this numerics class's."""
     return was["source_hash"] == now["source_hash"] and _same_class(was, now)
 

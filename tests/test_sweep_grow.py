@@ -1,0 +1,91 @@
+"""More replications grow a sweep's store: the runs done are kept, and the grown store holds
+exactly what a new sweep with that many replications would (model.studies.sweep.layers).
+
+Before, asking for more replications refused the store as "a different spec", and --fresh threw
+every finished run away (a user's report)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pandas.testing import assert_frame_equal
+
+from model.interfaces.cli import main as cli_main
+from model.studies.sweep import SweepError, load, load_series, parse_spec, run_sweep
+from model.studies.sweep.status import status
+from model.studies.sweep.store import batch_name
+
+#: A 2 x 2 grid, 8 runs of 2 replications in tasks of 3 (the last task short).
+GRID = {
+    "name": "grow",
+    "seed": 5,
+    "months": 6,
+    "clients": 300,
+    "replications": 2,
+    "batch_size": 3,
+    "design": {"kind": "grid"},
+    "parameters": {"levers.ad_budget": [500.0, 2000.0], "levers.service_level": ["low", "wow"]},
+    "output": {"series": ["active"]},
+}
+
+
+def sweep(store, **changes):
+    return run_sweep(parse_spec({**GRID, **changes}), store, progress=False)
+
+
+def test_more_replications_keep_the_runs_done_and_equal_a_new_sweep(tmp_path):
+    grown, fresh = tmp_path / "grown", tmp_path / "fresh"
+    sweep(grown)
+    before = {p.name: p.read_bytes() for p in (grown / "batches").iterdir()}
+    first = load(grown)
+    run = sweep(grown, replications=5, batch_size=4)
+    assert (run.skipped, run.ran, run.runs) == (3, 3, 4 * 5)  # 12 new runs in tasks of 4
+    after = {p.name: p.read_bytes() for p in (grown / "batches").iterdir()}
+    assert all(after[name] == data for name, data in before.items())  # not run again
+    sweep(fresh, replications=5)
+    assert_frame_equal(load(grown), load(fresh))  # the same runs, numbers and seeds
+    assert_frame_equal(load_series(grown), load_series(fresh))
+    kept = load(grown).merge(first, on=["point", "replicate"], suffixes=("", "_before"))
+    assert len(kept) == len(first) and (kept["npv"] == kept["npv_before"]).all()
+    st = status(grown)
+    assert (st.runs, st.runs_done, st.batches, st.batches_done) == (20, 20, 6, 6)
+    manifest = json.loads((grown / "manifest.json").read_text())
+    assert manifest["grown"] == [{"from": 2, "to": 5}] and manifest["replications"] == 5
+    assert json.loads((grown / "spec.json").read_text())["replications"] == 5
+    sweep(grown, replications=5, batch_size=4)  # the grown spec resumes as any other
+
+
+def test_a_grown_store_resumes_a_lost_task_and_refuses_fewer_replications(tmp_path):
+    store = tmp_path / "s"
+    sweep(store)
+    sweep(store, replications=3)  # 4 more runs: one task of 3 and one of 1
+    truth = load(store)
+    layer_task = 3 + 1  # the second task of the new layer (the first layer has tasks 0-2)
+    (store / "batches" / batch_name(layer_task)).write_bytes(b"truncated")
+    (store / "series" / batch_name(layer_task)).unlink()
+    assert status(store).runs_done == 4 * 3 - 1  # a damaged file is not read as done...
+    run = sweep(store, replications=3)
+    assert (run.ran, run.skipped) == (1, 4)  # ...and is redone alone
+    assert_frame_equal(load(store), truth)
+    with pytest.raises(SweepError, match=r"replications 3 → 2\).*can grow \(3 → more"):
+        sweep(store, replications=2)
+    with pytest.raises(SweepError, match=r"replications 3 → 4, seed 5 → 6\); refusing"):
+        sweep(store, replications=4, seed=6)  # more replications of another sweep: no
+
+
+def test_the_command_says_the_store_grew(tmp_path, capsys):
+    spec = tmp_path / "s.toml"
+    text = (
+        'months = 3\nclients = 200\nreplications = {}\n[parameters]\n"levers.ad_budget" = '
+        "[500.0, 2000.0]\n"
+    )
+    spec.write_text(text.format(1), encoding="utf-8")
+    out = str(tmp_path / "out")
+    assert cli_main(["sweep", str(spec), "--out", out, "--workers", "1"]) == 0
+    capsys.readouterr()
+    spec.write_text(text.format(3), encoding="utf-8")
+    assert cli_main(["sweep", str(spec), "--out", out, "--workers", "1"]) == 0
+    said = capsys.readouterr().out
+    assert "grown from 1 to 3 replications; the runs done are kept" in said
+    assert len(load(out)) == 2 * 3
