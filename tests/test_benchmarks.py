@@ -229,3 +229,15 @@ def test_every_round_builds_its_own_markets(monkeypatch) -> None:
         bench_runs(300, 3, 4, ensemble=ensemble)
         assert sorted(drawn) == first  # the second round built every market again
         assert len(first) == (1 if ensemble else 4)  # an ensemble's arms share their seed's
+
+
+def test_the_ensemble_proxy_prints_a_round_of_rates(capsys) -> None:
+    """``benchmarks.ensemble_proxy`` (an array program's ceiling, measured on one market of
+    runs × clients) prints its rates; the numbers are the benchmark's, not asserted here."""
+    from benchmarks.ensemble_proxy import main as proxy_main
+
+    assert proxy_main(["--runs", "2", "--clients", "300", "--months", "3", "--rounds", "1",
+                       "--timed-months", "2"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert out.startswith("round 1: yardstick ") and "one market of 2 x 300" in out
+    assert "runs/s" in out and "of the yardstick" in out
