@@ -260,7 +260,7 @@ def satisfaction_nps(
     _line(sat, ts, "satisfaction", band, label="satisfaction (measured)", color="#1f77b4")
     _line(sat, ts, "quality", band, label="delivered quality", color="#7f7f7f", ls="--")
     sat.set_ylim(0.0, 1.0)
-    sat.set_ylabel("0-1")
+    sat.set_ylabel("satisfaction, quality (0-1)")  # (a bare "0-1" named no quantity)
     _line(nps, ts, "nps", band, color="#9467bd")
     nps.axhline(0.0, color="black", lw=0.6)
     nps.set_ylim(-100.0, 100.0)
