@@ -201,3 +201,6 @@ def test_clients_who_all_buy_alike_are_fitted_with_the_shape_capped_not_refused(
     assert any(n.startswith("market.purchase_rate_shape: fitted") and "capped" in n
                for n in result.notes)  # fmt: skip
     assert result.scenario.market.purchase_rate_shape == upper  # it validates
+    # (the fit's interval lies around the uncapped value: not shown beside the cap)
+    assert "market.purchase_rate_shape" not in result.intervals
+    assert "capped" in result.no_interval["market.purchase_rate_shape"]

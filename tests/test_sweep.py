@@ -588,10 +588,10 @@ def test_a_sensitivity_figure_that_cannot_be_written_leaves_the_last_table(tmp_p
 
 
 def test_a_preset_name_beside_a_file_of_that_name_warns_that_the_file_is_not_read(tmp_path):
-    from model.studies.sweep import load_spec
-
     """``scenario = "baseline"`` ran the shipped preset while the user's edited baseline.toml
     lay beside the spec (a user's report): it still means the preset, and says so."""
+    from model.studies.sweep import load_spec
+
     (tmp_path / "baseline.toml").write_text("[levers]\nservice_level = 0.9\n", encoding="utf-8")
     text = 'months = 3\nclients = 200\n[base]\nscenario = "{}"\n[parameters]\n' \
         '"levers.ad_budget" = [1.0, 2.0]\n'  # fmt: skip

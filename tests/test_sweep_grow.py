@@ -89,3 +89,66 @@ def test_the_command_says_the_store_grew(tmp_path, capsys):
     said = capsys.readouterr().out
     assert "grown from 1 to 3 replications; the runs done are kept" in said
     assert len(load(out)) == 2 * 3
+
+
+def test_growth_killed_before_its_manifest_grows_again_and_leaves_no_stale_files(
+    tmp_path, monkeypatch
+):
+    """A kill after the spec files are written and before the manifest (review): the same
+    command grows the store again. Growth through the API leaves no spec.toml of the old
+    file, and removes what was read off the old runs (report, sensitivity table)."""
+    import model.studies.sweep.store as store_module
+    from model.studies.sweep.runner import plan
+
+    store = tmp_path / "s"
+    spec_file = tmp_path / "spec.toml"
+    data = {"name": "g", "seed": 5, "months": 6, "clients": 300, "replications": 2,
+            "batch_size": 3, "parameters": {"levers.ad_budget": [500.0, 2000.0]}}  # fmt: skip
+    spec_file.write_text(
+        'name = "g"\nseed = 5\nmonths = 6\nclients = 300\nreplications = 2\nbatch_size = 3\n'
+        '[parameters]\n"levers.ad_budget" = [500.0, 2000.0]\n',
+        encoding="utf-8",
+    )
+    from model.studies.sweep import load_spec
+
+    run_sweep(load_spec(spec_file), store, progress=False)
+    (store / "report.html").write_text("old runs")
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    real = store_module.write_atomic
+    monkeypatch.setattr(
+        store_module,
+        "write_atomic",
+        lambda path, text: killed() if path.name == "manifest.json" else real(path, text),
+    )
+    grown_spec = parse_spec({**data, "replications": 3})  # (no file text: the API's way)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(grown_spec, store, progress=False)
+    monkeypatch.undo()
+    assert json.loads((store / "manifest.json").read_text())["replications"] == 2
+    assert not (store / "spec.toml").exists() and not (store / "report.html").exists()
+    run = run_sweep(grown_spec, store, progress=False)
+    assert run.runs == 2 * 3 and len(load(store)) == 6
+    assert json.loads((store / "spec.json").read_text())["replications"] == 3
+    # A plan made without layers reads the grown store's own: its tasks are the store's.
+    assert [t.batch for t in plan(grown_spec, load_design(store), store)] == list(range(3))
+
+
+def load_design(store):
+    import pandas as pd
+
+    return pd.read_parquet(store / "design.parquet")
+
+
+def test_a_damaged_layers_entry_is_one_line(tmp_path, capsys):
+    store = tmp_path / "s"
+    sweep(store)
+    sweep(store, replications=3)
+    manifest = json.loads((store / "manifest.json").read_text())
+    manifest["layers"][1]["first_batch"] = "x"
+    (store / "manifest.json").write_text(json.dumps(manifest))
+    assert cli_main(["sweep", "--status", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert "damaged" in err and "layers" in err and "Traceback" not in err

@@ -234,16 +234,23 @@ def _then_kept() -> str:
 def _warnings_as_lines(debug: bool) -> Iterator[None]:
     """Warnings the library gives while a command runs, as one line each on stderr
     (``retention: warning: …``), not as Python's file, line and source (a sweep printed
-    ``runner.py:129: UserWarning: …`` and its code); ``--debug`` keeps Python's form."""
+    ``runner.py:129: UserWarning: …`` and its code); ``--debug`` keeps Python's form.
+
+    It replaces how a warning is *shown*, ``warnings._showwarnmsg_impl``, not
+    ``warnings.showwarning``: a ``catch_warnings(record=True)`` or ``pytest.warns`` opened inside
+    the command still records what is warned (replacing ``showwarning`` hid it from them), and
+    filters, ``-W error`` included, apply as before.
+    """
     import warnings
 
-    def line(message: Warning | str, category: type[Warning], *_: object, **__: object) -> None:
+    def line(msg: warnings.WarningMessage) -> None:
+        category = msg.category
         kind = "" if issubclass(category, UserWarning) else f" ({category.__name__})"
-        print(f"{PROG}: warning{kind}: {message}", file=sys.stderr)
+        print(f"{PROG}: warning{kind}: {msg.message}", file=sys.stderr)
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # (restores both on the way out)
         if not debug:
-            warnings.showwarning = line
+            warnings._showwarnmsg_impl = line  # type: ignore[attr-defined]
         yield
 
 

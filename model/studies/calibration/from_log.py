@@ -49,17 +49,17 @@ from model.studies.progress import Progress, or_silent
 __all__ = ["calibrate_log"]
 
 
-def _capped_shapes(values: dict[str, float | str]) -> list[str]:
+def _capped_shapes(values: dict[str, float | str]) -> dict[str, str]:
     """Cap a fitted Gamma shape above its parameter's upper bound at that bound (in place) and
     say so: a log whose clients buy at nearly one rate, or spend nearly one amount, fits a shape
     of thousands, which stopped the whole calibration ("value 3184… is not allowed"); a shape
-    of 100 is already nearly alike (a coefficient of variation of 10%)."""
-    notes = []
+    of 100 is already nearly alike (a coefficient of variation of 10%). Returns a note by key."""
+    notes = {}
     for key in ("market.purchase_rate_shape", "market.purchase_value_shape"):
         value, upper = values.get(key), PARAMS[key].upper
         if isinstance(value, float) and upper is not None and value > upper:
             values[key] = float(upper)
-            notes.append(
+            notes[key] = (
                 f"{key}: fitted {value:.4g}, above its range (≤ {upper:g}): the log's clients "
                 f"are nearly alike in it; capped at {upper:g} (a coefficient of variation of "
                 f"{100 / upper**0.5:.0f}%)."
@@ -112,7 +112,7 @@ def calibrate_log(
             "no calibration period and holdout to split it into)"
         )
         if setting == "contractual":  # (asked for both: refused, not ignored)
-            raise ScenarioError(unused.replace("is not used", "is not allowed with setting "
+            raise CalibrationError(unused.replace("is not used", "is not allowed with setting "
                                                "'contractual'"))  # fmt: skip
         warnings.warn(f"{unused}; the log was read as contractual: {chosen.reason}", stacklevel=2)
     if chosen.name == "contractual":
@@ -199,7 +199,7 @@ def calibrate_log(
     ]
     if gg is not None:
         notes.append(_fmt_fit("Gamma-Gamma spend per purchase (Fader, Hardie & Lee 2005)", gg))
-    notes += capped
+    notes += capped.values()
     notes += [
         "Maximum likelihood on the log scale; 95% intervals from the observed information.",
         "Into the model: Pareto/NBD (independent purchase rate and lifetime, as the model draws "
@@ -211,10 +211,12 @@ def calibrate_log(
         + ", ".join(f"{k} = {v}" for k, v in COHORT.items())
         + "), 4 seeds.",
     ]
+    # (a capped value's interval is the fit's, around the uncapped value: not shown beside it)
+    intervals = {k: v for k, v in mapped.intervals.items() if k not in capped}
     result = CalibrationResult(
         scenario,
         values,
-        mapped.intervals,
+        intervals,
         not_identified,
         quality,
         {
@@ -238,6 +240,7 @@ def calibrate_log(
                 for k, v in values.items()
                 if not isinstance(v, str) and k not in mapped.intervals
             },
+            **{k: "no interval: capped at its parameter's bound (notes)" for k in capped},
             "market.spend_mean": "a product of fitted rates; see the r, α, p, q, γ intervals in the notes",
         },
     )

@@ -31,7 +31,13 @@ from model.studies.sweep.executors import InProcessExecutor, executor
 from model.studies.sweep.layers import Layer, layers_of, task_runs
 from model.studies.sweep.lock import writer_lock
 from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
-from model.studies.sweep.store import batch_name, done_batches, open_store, write_parquet
+from model.studies.sweep.store import (
+    batch_name,
+    done_batches,
+    open_store,
+    read_manifest,
+    write_parquet,
+)
 from model.studies.sweep.verify import verify_batches
 
 __all__ = [
@@ -172,14 +178,19 @@ def iter_plan(
     """The tasks of a sweep, in order, made one at a time (a plan of 10^7 runs is never held).
 
     Runs are point-major within each layer of replications (:mod:`model.studies.sweep.layers`;
-    by default one, the spec's), cut every layer's ``batch_size`` runs; tasks numbered in
-    ``skip`` are passed over without building their rows.
+    by default the store's, or the spec's one for a store not yet made), cut every layer's
+    ``batch_size`` runs; tasks numbered in ``skip`` are passed over without building their rows.
     """
     keys = tuple(spec.keys)
     columns = {k: design[k].to_numpy() for k in keys}
     points = design["point"].to_numpy()
-    if layers is None:
-        layers = [Layer(0, spec.replications, len(design), spec.batch_size, 0)]
+    if layers is None:  # (a grown store's own layers; else the spec's one)
+        manifest = Path(store) / "manifest.json"
+        layers = (
+            layers_of(read_manifest(store))
+            if manifest.is_file()
+            else [Layer(0, spec.replications, len(design), spec.batch_size, 0)]
+        )
     store = str(Path(store).resolve())
     for layer in layers:
         for b in range(layer.first_batch, layer.first_batch + layer.batches):

@@ -144,12 +144,23 @@ def read_manifest(store: str | Path) -> dict[str, Any]:
     missing = sorted(MANIFEST_KEYS - set(manifest)) if isinstance(manifest, dict) else ["all"]
     counts = ("runs", "batch_size", "batches")  # (whole numbers, or status and resume fail)
     missing += [k for k in counts if k in manifest and type(manifest[k]) is not int]
+    if "layers" in manifest and not _layers_ok(manifest["layers"]):
+        missing.append("layers")
     if missing or not isinstance(manifest.get("code"), dict):
         raise SweepError(
             f"{str(path)!r}: damaged (not a sweep manifest; missing {', '.join(missing) or 'code'}); "
             f"{_FRESH}"
         )
     return manifest
+
+
+def _layers_ok(layers: Any) -> bool:
+    """Whether a manifest's ``layers`` is a list of tables of whole numbers (a grown store's)."""
+    fields = ("first_rep", "last_rep", "points", "batch_size", "first_batch")
+    return isinstance(layers, list) and all(
+        isinstance(layer, dict) and all(type(layer.get(f)) is int for f in fields)
+        for layer in layers
+    )
 
 
 def open_store(
@@ -290,13 +301,22 @@ def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: S
 
 
 def _grow(store: Path, old: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
-    """Add a layer of replications to the store (:func:`model.studies.sweep.layers.grown`): the
-    manifest first (atomic: a store killed after it is grown, and its spec files follow), then
-    the spec as given. Returns the manifest, with ``grown_now`` (from, to) for the caller to
-    tell (not written)."""
+    """Add a layer of replications to the store (:func:`model.studies.sweep.layers.grown`).
+
+    The spec files first, the manifest last (atomic): a store killed between them still has
+    the old manifest, so the same command grows it again (spec.json then already differs in
+    its replications only). A spec.toml left from a file is removed when the spec given has no
+    text, and what was read off the old runs (:data:`DERIVED`: the report, the sensitivity
+    table) goes, as it describes fewer runs than the store will hold. Returns the manifest,
+    with ``grown_now`` (from, to) for the caller to tell (not written).
+    """
+    write_spec(store, spec)
+    if not spec.text:
+        (store / "spec.toml").unlink(missing_ok=True)
+    for name in DERIVED:
+        (store / name).unlink(missing_ok=True)
     manifest = {**grown(old, spec.replications, spec.batch_size), "spec_digest": spec.digest()}
     write_atomic(store / "manifest.json", json.dumps(manifest, indent=2) + "\n")
-    write_spec(store, spec)
     return {**manifest, "grown_now": (int(old["replications"]), spec.replications)}
 
 
