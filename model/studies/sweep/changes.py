@@ -14,12 +14,10 @@ __all__ = ["differs_beyond_replications", "spec_changes"]
 def spec_changes(store: Path, spec: SweepSpec, most: int = 3) -> str:
     """``: replications 10 → 12, …``: what differs between the stored spec.json and ``spec``,
     by flattened key (at most ``most``; "" if spec.json cannot be read)."""
-    try:
-        was = json.loads((store / "spec.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    pair = _compared(store, spec)
+    if pair is None:
         return ""
-    was.pop("description", None)  # (written beside the spec, not part of its digest)
-    before, after = _flat(was), _flat(json.loads(json.dumps(spec.canonical())))
+    before, after = map(_flat, pair)
     keys = [k for k in sorted(before.keys() | after.keys()) if before.get(k) != after.get(k)]
     shown = [f"{k} {_brief(before.get(k))} → {_brief(after.get(k))}" for k in keys[:most]]
     more = f", and {len(keys) - most} more" if len(keys) > most else ""
@@ -50,12 +48,21 @@ def _brief(value: Any) -> str:
 def differs_beyond_replications(store: Path, spec: SweepSpec) -> bool:
     """Whether ``spec`` differs from the store's spec.json in more than its replications and
     batch size (True where spec.json cannot be read: nothing then shows it is the same sweep)."""
+    pair = _compared(store, spec)
+    if pair is None:
+        return True
+    for data in pair:
+        for key in ("replications", "batch_size"):
+            data.pop(key, None)
+    return pair[0] != pair[1]
+
+
+def _compared(store: Path, spec: SweepSpec) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The stored spec.json and ``spec``, both as canonical JSON data (None if spec.json cannot
+    be read)."""
     try:
         was = json.loads((store / "spec.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return True
-    now = json.loads(json.dumps(spec.canonical()))
-    for data in (was, now):
-        for key in ("description", "replications", "batch_size"):
-            data.pop(key, None)
-    return was != now
+        return None
+    was.pop("description", None)  # (written beside the spec, not part of its digest)
+    return was, json.loads(json.dumps(spec.canonical()))

@@ -263,12 +263,13 @@ def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: S
     grow = False
     if old["spec_digest"] != new["spec_digest"]:
         had, wants = int(old["replications"]), spec.replications
-        grow = wants > had and not differs_beyond_replications(store, spec)
+        same_sweep = not differs_beyond_replications(store, spec)
+        grow = same_sweep and wants > had
         if not grow:
             fewer = (
                 f"; a store's replications can grow ({had} → more: the runs done are kept), "
                 "not shrink"
-                if wants < had and not differs_beyond_replications(store, spec)
+                if same_sweep and wants < had
                 else ""
             )
             raise SweepError(
