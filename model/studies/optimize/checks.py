@@ -91,14 +91,10 @@ def lever_names(levers: object) -> list[str]:
     if not named or len(names) < 2 or len(set(names)) != len(names):
         dotted = any(isinstance(v, str) and v.startswith("levers.") for v in names)
         unknown = [v for v in names if not (isinstance(v, str) and v in SPEND_LEVERS)]
-        hint = (
-            " (the names without 'levers.')"
-            if dotted
-            # (the list was repeated whole: the one name it does not know is what to fix)
-            else f" ({shown(unknown[0])} is not one)"
-            if unknown and not dotted
-            else ""
-        )
+        # (else the list was repeated whole: the one name it does not know is what to fix)
+        hint = " (the names without 'levers.')" if dotted else ""
+        if unknown and not dotted:
+            hint = f" ({shown(unknown[0])} is not one)"
         raise ScenarioError(f"levers: value {shown(names)} is not allowed; {allowed}{hint}")
     return names
 
