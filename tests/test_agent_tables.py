@@ -69,7 +69,9 @@ def test_followed_sample_records_each_month_and_changes_no_result() -> None:
 
 def test_no_sample_gives_an_empty_table_and_a_bad_size_is_named() -> None:
     m = RetentionModel(Scenario().with_overrides(SMALL)).run()
-    assert m.tracked().empty and list(m.tracked().columns) == ["month", "client", *TRACKED]
+    with pytest.warns(UserWarning, match=r"no client is followed.*run\.track_clients"):
+        frame = m.tracked()
+    assert frame.empty and list(frame.columns) == ["month", "client", *TRACKED]
     with pytest.raises(ScenarioError, match=r"run\.track_clients.*-1.*0 ≤ x ≤ 10000"):
         Scenario().with_overrides({"run.track_clients": -1})
 

@@ -8,6 +8,7 @@ no months matplotlib's "Axis limits cannot be NaN", ``simulate_many(scenario)`` 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
@@ -372,6 +373,33 @@ def test_months_past_the_horizon_are_warned_of() -> None:
     with pytest.warns(UserWarning, match="schedule step at month 5") as seen:
         run_replications(late, 2)
     assert sum("schedule step" in str(w.message) for w in seen) == 1
+
+
+def test_a_step_past_the_horizon_says_so_and_changes_nothing() -> None:
+    """``model.step()`` after the last month returned silently; a notebook user stepping on
+    saw the same table and no reason."""
+    m = RetentionModel(SMALL).run()
+    before = m.timeseries()
+    with pytest.warns(UserWarning, match=r"step\(\): the horizon \(run.months = 3\) is reached"):
+        m.step()
+    assert m.month == 3 and not m.running
+    pd.testing.assert_frame_equal(m.timeseries(), before)
+
+
+def test_a_section_may_be_overridden_as_a_mapping_of_its_parameters() -> None:
+    """``with_overrides({"levers": {...}})`` — how a scenario file nests it — said "unknown
+    parameter" for a real section."""
+    nested = SMALL.with_overrides({"levers": {"service_level": 0.9, "ad_budget": 0}})
+    dotted = SMALL.with_overrides({"levers.service_level": 0.9, "levers.ad_budget": 0})
+    assert nested == dotted and nested.levers.service_level == 0.9
+    with pytest.raises(
+        ScenarioError, match=r"levers: value 0\.9 is not allowed; levers is a section"
+    ):
+        SMALL.with_overrides({"levers": 0.9})
+    with pytest.raises(ScenarioError, match=r"levers\.nope: unknown parameter"):
+        SMALL.with_overrides({"levers": {"nope": 1}})
+    with pytest.raises(ScenarioError, match=r"levers\.service_level: value 7"):
+        SMALL.with_overrides({"levers": {"service_level": 7}})
 
 
 def test_progress_is_a_flag_and_lever_names_are_bare() -> None:

@@ -192,8 +192,20 @@ class RetentionModel(mesa.Model):
 
     # ------------------------------------------------------------------------------- stepping
     def step(self) -> None:
-        """Simulate one month: every phase in order, then the month's metrics."""
+        """Simulate one month: every phase in order, then the month's metrics.
+
+        Warns
+        -----
+        UserWarning
+            The horizon (``run.months``) is reached: nothing is simulated (``running`` is
+            False; Mesa's loops stop there).
+        """
         if not self.open_month():
+            warnings.warn(
+                f"step(): the horizon (run.months = {self.months}) is reached; no month was "
+                "simulated (a scenario with a larger run.months runs on)",
+                stacklevel=2,
+            )
             return
         self.run_phases()
         self.close_month()
@@ -354,8 +366,19 @@ class RetentionModel(mesa.Model):
 
         One row per (month, client) simulated so far, with the end-of-month values of
         :data:`TRACKED`; empty when no client is followed.
+
+        Warns
+        -----
+        UserWarning
+            No client is followed (``run.track_clients`` = 0, the default): the frame is empty.
         """
         k, months = self.tracked_rows.size, self.month
+        if k == 0:
+            warnings.warn(
+                "tracked(): no client is followed (run.track_clients = 0), so the frame is "
+                "empty; set run.track_clients (e.g. 50) to follow a sample month by month",
+                stacklevel=2,
+            )
         columns: dict[str, object] = {
             "month": np.repeat(np.arange(1, months + 1), k),
             "client": np.tile(self.tracked_rows, months),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,23 @@ def _did_you_mean(word: str, candidates: list[str]) -> str:
     bare = word.rpartition(".")[2]
     same = [c for c in candidates if c.rpartition(".")[2] == bare and "." in word]
     return f"; did you mean {same[0]!r}?" if same else did_you_mean(word, candidates)
+
+
+def _flat(items: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
+    """Overrides as ``("section.name", value)`` pairs: a section given whole (``"levers": {...}``,
+    as a scenario file nests it) yields one pair per parameter; every other pair as given."""
+    for key, raw in items:
+        if not (isinstance(key, str) and key in SECTIONS):
+            yield key, raw
+        elif isinstance(raw, Mapping):
+            for name, value in raw.items():
+                yield (f"{key}.{name}" if isinstance(name, str) else name), value
+        else:
+            first = next(iter(SECTIONS[key].model_fields))
+            raise ScenarioError(
+                f"{key}: value {raw!r:.60} is not allowed; {key} is a section: allowed: a mapping "
+                f"of its parameters, e.g. {{{key!r}: {{{first!r}: ...}}}}, or {key + '.' + first!r}"
+            )
 
 
 def _all_keys() -> list[str]:
@@ -136,8 +153,16 @@ class Scenario(BaseModel, metaclass=_Described):
     def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """Return a copy with ``{"section.name": value}`` overrides applied and validated.
 
+        A section may also be given whole, as a scenario file nests it:
+        ``{"levers": {"service_level": 0.9}}`` is ``{"levers.service_level": 0.9}``.
         String values are parsed as TOML values when they look like one (``"0.3"`` → 0.3,
         ``"true"`` → True) and kept as strings otherwise (``"wow"``).
+
+        Examples
+        --------
+        >>> a = Scenario().with_overrides({"levers": {"service_level": 0.9}})
+        >>> a == Scenario().with_overrides({"levers.service_level": 0.9})
+        True
         """
         if not callable(getattr(overrides, "items", None)):  # (a dict, a pandas row…)
             raise ScenarioError(
@@ -145,7 +170,7 @@ class Scenario(BaseModel, metaclass=_Described):
                 'mapping of "section.name" to value, e.g. {"levers.service_level": "wow"}'
             )
         data = self.model_dump()
-        for key, raw in overrides.items():
+        for key, raw in _flat(overrides.items()):
             if not isinstance(key, str):
                 raise ScenarioError(
                     f"override key {key!r} is not allowed; allowed: a string 'section.name', "
