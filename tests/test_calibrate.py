@@ -223,7 +223,7 @@ def test_cli_bad_input_is_one_line_exit_2(tmp_path, capsys, kind, text, match):
     assert not (tmp_path / "o.toml").exists()
 
 
-def test_cli_survival_writes_a_loadable_scenario(tmp_path, capsys):
+def test_cli_survival_writes_a_loadable_scenario(tmp_path, capsys, monkeypatch):
     src = _write(
         tmp_path / "s.csv",
         "year,alive\n"
@@ -242,8 +242,19 @@ def test_cli_survival_writes_a_loadable_scenario(tmp_path, capsys):
     assert main(["calibrate", "--survival", str(src), "--fit-years", "13", "--out", str(out)]) == 2
     err = capsys.readouterr().err
     assert "--fit-years: value 13 is not allowed; allowed: 2 ≤ x ≤ 12" in err, err
-    # Its own name: `retention run fitted.toml` writes out/baseline-calibrated/, not the base's.
-    assert Scenario.from_toml(out).name == "baseline-calibrated"
+    # Its own name, the file's: `retention run fitted.toml` writes out/fitted/, not the base's
+    # folder; and a second fit to another file runs into a folder of its own (both were named
+    # baseline-calibrated, and running the second was refused as another scenario's folder).
+    assert Scenario.from_toml(out).name == "fitted"
+    other = tmp_path / "baseline.toml"
+    assert main(["calibrate", "--survival", str(src), "--fit-years", "7", "--out", str(other)]) == 0
+    assert Scenario.from_toml(other).name == "baseline-calibrated"  # (never the base's name)
+    monkeypatch.chdir(tmp_path)
+    for fitted in (out, other):
+        argv = ["run", str(fitted), "--months", "2", "--clients", "300", "--no-figures"]
+        assert main([*argv, "--quiet"]) == 0
+    folders = {p.name.partition("--")[0] for p in (tmp_path / "out").iterdir()}
+    assert folders == {"fitted", "baseline-calibrated"}
 
 
 @pytest.mark.parametrize(("unit", "scale"), [("percent", 100.0), ("share", 1.0)])

@@ -89,11 +89,12 @@ class CalibrationResult:
             lines += [f"  - {n}" for n in self.notes]
         return "\n".join(lines)
 
-    def to_toml(self, command: str | None = None) -> str:
+    def to_toml(self, command: str | None = None, name: str | None = None) -> str:
         """The calibrated scenario as a TOML file: a comment block, then the non-default values.
 
         ``command``, the command line that made it, is recorded under the first line with the
-        code's commit where a checkout can tell (the version is on the first line).
+        code's commit where a checkout can tell (the version is on the first line). ``name``:
+        the scenario's name in the file (default :attr:`scenario`'s, ``"<base>-calibrated"``).
         """
         from model.version import git_commit
 
@@ -104,12 +105,22 @@ class CalibrationResult:
         if made:
             first, _, rest = header.partition("\n")
             header = "\n".join([first, *made, rest])
-        return scenario_toml(self.scenario, header=header)
+        scenario = self.scenario
+        if name is not None:
+            scenario = scenario.model_copy(update={"name": name})
+        return scenario_toml(scenario, header=header)
 
     def write(self, path: str | Path, command: str | None = None) -> Path:
-        """Write :meth:`to_toml` (with ``command``) to ``path`` atomically; returns the path."""
+        """Write :meth:`to_toml` (with ``command``) to ``path`` atomically; returns the path.
+
+        The scenario in the file is named after it (``shop_2024.toml``: ``"shop_2024"``), as a
+        scenario file without a name is, so that two fits written to two files run into two
+        results folders; a file named as the base keeps ``"<base>-calibrated"`` (its runs must
+        not land among the base's own).
+        """
         path = Path(path)
-        text = self.to_toml(command)
+        name = path.stem if path.stem and path.stem != self.base.name else None
+        text = self.to_toml(command, name=name)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text)
         return path
