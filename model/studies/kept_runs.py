@@ -24,7 +24,6 @@ import hashlib
 import json
 import math
 import re
-import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
@@ -46,9 +45,9 @@ from model.studies.run import (
     TOGETHER,
     TOGETHER_MAX_CLIENTS,
     RunResult,
-    after_horizon_note,
     run_many,
     simulate_many,
+    warn_after_horizon,
 )
 from model.studies.sweep.lock import writer_lock
 from model.studies.sweep.store import code_version
@@ -294,10 +293,8 @@ def _on_executor(
     :func:`~model.studies.run.run_many`, which gives none (so no worker, process or thread,
     touches its warning filters: a thread's ``catch_warnings`` would change every thread's).
     """
-    found = (after_horizon_note(scenarios[i]) for rows in chunks for i in rows)
-    for note in dict.fromkeys(found):
-        if note:
-            warnings.warn(note, stacklevel=2)  # (from run_all, as simulate_many's are)
+    # (from run_all, as simulate_many's are)
+    warn_after_horizon((scenarios[i] for rows in chunks for i in rows), stacklevel=2)
     pending: dict[Future, list[int]] = {
         executor.submit(run_many, [scenarios[i] for i in rows], RunResult.of): rows
         for rows in chunks

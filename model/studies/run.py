@@ -8,7 +8,7 @@ scenarios (seeds included), so it can run in any process.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
@@ -28,6 +28,7 @@ __all__ = [
     "run_many",
     "simulate",
     "simulate_many",
+    "warn_after_horizon",
     "with_common",
 ]
 
@@ -181,6 +182,16 @@ def after_horizon_note(scenario: Scenario) -> str:
     return f"{'; '.join(late)}: after the {months}-month horizon, no effect" if late else ""
 
 
+def warn_after_horizon(scenarios: Iterable[object], stacklevel: int = 2) -> None:
+    """Warn of the scenarios' steps and shocks after the horizon, once per distinct note (not
+    once per run), attributed ``stacklevel`` frames up from the caller (as ``warnings.warn``'s
+    own); anything not a Scenario is passed over (:func:`run_many` names it)."""
+    found = (after_horizon_note(s) for s in scenarios if isinstance(s, Scenario))
+    for note in dict.fromkeys(found):
+        if note:
+            warnings.warn(note, stacklevel=stacklevel + 1)
+
+
 #: Runs :func:`simulate_many` steps together (:mod:`model.engine.lockstep`): at 3,000 clients
 #: groups of 4–8 gained the most (a fifth over one after another on the machine that measured it,
 #: 14% on a later one: docs/performance.md; pairs almost as much, groups of 16 less).
@@ -217,11 +228,7 @@ def simulate_many(scenarios: Sequence[Scenario], *, together: int = TOGETHER) ->
     :func:`simulate` warns of it for one run.
     """
     if isinstance(scenarios, Sequence) and not isinstance(scenarios, str | bytes):
-        # (before the runs, one warning per distinct note; run_many checks every item)
-        found = (after_horizon_note(s) for s in scenarios if isinstance(s, Scenario))
-        for note in dict.fromkeys(found):
-            if note:
-                warnings.warn(note, stacklevel=2)
+        warn_after_horizon(scenarios)  # (before the runs; run_many checks every item)
     return run_many(scenarios, RunResult.of, together=together)
 
 

@@ -129,19 +129,20 @@ def run_batch(task: BatchTask) -> BatchReport:
     """
     started = time.perf_counter()
     from model.scenario import Scenario
-    from model.studies.horizon_notes import horizon_notes_told
-    from model.studies.run import after_horizon_note, simulate_many
+    from model.studies.run import RunResult, after_horizon_note, run_many
 
     summaries, series = [], []
     points = [{k: _plain(row[k]) for k in task.keys} for row in task.rows]
     seeds = [row["seed"] for row in task.rows]
-    # Seed by seed, small markets together (simulate_many): with common random numbers the
-    # points of a seed share their draws.
+    # Seed by seed, small markets together (run_many): with common random numbers the points
+    # of a seed share their draws.
     base = Scenario.build(task.base or {}, origin="base")
     scenarios = [_replicate_scenario(base, p, s) for p, s in zip(points, seeds, strict=True)]
     notes = tuple(n for n in dict.fromkeys(map(after_horizon_note, scenarios)) if n)
-    with horizon_notes_told(scenarios):  # (the sweep tells of each once: _run_sweep)
-        results = simulate_many(scenarios)
+    # run_many warns of nothing (the sweep tells of each note once: _run_sweep), and no
+    # warning filter is touched here: a thread's catch_warnings would change every thread's on a
+    # Dask worker running tasks in threads.
+    results = run_many(scenarios, RunResult.of)
     for row, params, result in zip(task.rows, points, results, strict=True):
         ids = {"point": row["point"], **params, "replicate": row["replicate"], "seed": row["seed"]}
         summaries.append({**ids, **result.summary})
