@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 from model.interfaces.cli.inputs import check_design_memory, check_out, output_path
-from model.interfaces.cli.where import add_where, where_of
+from model.interfaces.cli.where import add_where, where_given, where_of
 
 __all__ = ["add_sweep", "cmd_sweep"]
 
@@ -50,6 +50,13 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
         shared="STORE",
     )
     p.add_argument("--fresh", action="store_true", help="discard STORE's previous results first")
+    p.add_argument(
+        "--reuse",
+        type=Path,
+        metavar="OLD_STORE",
+        help="take each run that OLD_STORE (a sweep of this code) holds for the same scenario and "
+        "seed instead of running it again: for a design refined after a first sweep",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar or messages")
     p.set_defaults(handler=cmd_sweep)
 
@@ -65,16 +72,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.status is not None:
         if args.spec is not None or args.out is not None:
             raise SweepError("--status STORE takes no SPEC or --out")
-        ignored = [
-            flag
-            for flag, given in (
-                ("--fresh", args.fresh), ("--workers", args.workers),
-                ("--scheduler", args.scheduler), ("--dask-local", args.dask_local),
-                ("--tls-ca-file", args.tls_ca_file), ("--tls-cert", args.tls_cert),
-                ("--tls-key", args.tls_key),
-            )
-            if given
-        ]  # fmt: skip
+        ignored = ["--fresh"] * args.fresh + ["--reuse"] * (args.reuse is not None)
+        ignored += where_given(args)
         if ignored:  # (--fresh here discarded nothing, and said nothing of it)
             raise SweepError(
                 f"{ignored[0]}: not allowed with --status (it only reads the store; it would "
@@ -125,6 +124,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             progress=watched(not args.quiet),
             log=log,
             then=report,
+            reuse=args.reuse,
         )
     path, wall = written[0]  # (run_sweep returned: its ``then`` ran)
     if log:
@@ -133,4 +133,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"{args.out}: all {run.runs:,} runs done ({run.ran:,} tasks run now, {run.skipped:,} "
             f"already done) in {wall:.1f} s; read with model.studies.sweep.load({str(args.out)!r})"
         )
+        if args.reuse is not None:
+            print(f"{args.out}: {run.reused:,} runs taken from {args.reuse}, not run again")
     return 0

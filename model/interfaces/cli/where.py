@@ -13,7 +13,23 @@ from typing import Any
 
 from model.interfaces.cli.inputs import address, input_file, ranged_int
 
-__all__ = ["add_where", "where_of"]
+__all__ = ["WHERE_FLAGS", "add_where", "where_given", "where_of"]
+
+
+#: The options :func:`add_where` declares, by flag (their ``args`` names: dashes as underscores).
+WHERE_FLAGS = (
+    "--workers",
+    "--scheduler",
+    "--dask-local",
+    "--tls-ca-file",
+    "--tls-cert",
+    "--tls-key",
+)
+
+
+def where_given(args: argparse.Namespace) -> list[str]:
+    """The :data:`WHERE_FLAGS` given on the command line, in that order."""
+    return [f for f in WHERE_FLAGS if getattr(args, f[2:].replace("-", "_")) is not None]
 
 
 def add_where(p: argparse.ArgumentParser, workers: str, shared: str) -> None:

@@ -1,9 +1,7 @@
-"""Running a sweep: plain replicate and batch functions, seeds, executors, and the resumable loop.
+"""Running a sweep: seeds, the plan of tasks, executors, and the resumable loop.
 
-* :func:`replicate` — one run: (parameters, seed) -> :class:`~model.studies.run.RunResult`. It is a plain
-  function of plain data, so it runs in this process, in a worker process or on a Dask worker.
-* :func:`run_batch` — one task: a few replicates, written by the worker to the store as one Parquet
-  file (series first, summary last; the summary file marks the task done).
+* :func:`~model.studies.sweep.batch.replicate` and :func:`~model.studies.sweep.batch.run_batch`
+  (one run, one task) live in :mod:`model.studies.sweep.batch`.
 * :func:`seed_for` — the seed of (design point, replicate), from
   ``SeedSequence(spec.seed).spawn(points)[point].spawn(replications)[replicate]``: independent
   across runs, and the same whatever the batching, executor or order of completion.
@@ -20,25 +18,23 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from model.scenario.arguments import executor_or_none, hook, shown
+from model.studies.sweep.batch import BatchReport, BatchTask, plain, replicate, run_batch
 from model.studies.sweep.designs import build_design, validate_points
 from model.studies.sweep.executors import InProcessExecutor, executor
 from model.studies.sweep.layers import Layer, layers_of, task_runs
 from model.studies.sweep.lock import writer_lock
 from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
-from model.studies.sweep.store import (
-    batch_name,
-    done_batches,
-    open_store,
-    read_manifest,
-    write_parquet,
-)
+from model.studies.sweep.store import done_batches, open_store, read_manifest
 from model.studies.sweep.verify import verify_batches
+
+if TYPE_CHECKING:
+    from model.studies.sweep.reuse import Reusable
 
 __all__ = [
     "BatchReport",
@@ -55,7 +51,7 @@ __all__ = [
 ]
 
 
-# ================================================================================ one run
+# ================================================================================ seeds
 def seed_for(spec_seed: int, point: int, replicate: int, common: bool = False) -> int:
     """The run seed (63-bit) of ``(point, replicate)``; with ``common`` it ignores the point.
 
@@ -65,108 +61,6 @@ def seed_for(spec_seed: int, point: int, replicate: int, common: bool = False) -
     key = (int(replicate),) if common else (int(point), int(replicate))
     seq = np.random.SeedSequence(int(spec_seed), spawn_key=key)
     return int(seq.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
-
-
-def replicate(params: dict[str, Any], seed: int, base: dict[str, Any] | None = None):
-    """Run one replicate: the base scenario with ``params`` (``{"section.name": value}``) applied.
-
-    Parameters
-    ----------
-    params : dict
-        Overrides, e.g. ``{"levers.service_level": 0.9}``.
-    seed : int
-        The run's seed.
-    base : dict, optional
-        The base scenario as plain data (:meth:`Scenario.to_toml_dict`); default: the baseline.
-
-    Returns
-    -------
-    model.studies.run.RunResult
-    """
-    from model.scenario import Scenario
-    from model.studies.run import simulate
-
-    return simulate(_replicate_scenario(Scenario.build(base or {}, origin="base"), params, seed))
-
-
-def _replicate_scenario(base, params: dict[str, Any], seed: int):
-    """The scenario of a replicate: ``base`` (a built Scenario) with ``params``, then the seed."""
-    return base.with_overrides(params).with_overrides({"run.seed": seed})
-
-
-# ================================================================================ one task
-@dataclass(frozen=True)
-class BatchTask:
-    """Everything a worker needs for one task (plain data: pickles small, no open files)."""
-
-    store: str
-    batch: int
-    base: dict[str, Any]
-    rows: tuple[dict[str, Any], ...]  # point, replicate, seed and the design values
-    keys: tuple[str, ...]
-    series: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class BatchReport:
-    """What a finished task sends back: no results, only where they are and how long it took."""
-
-    batch: int
-    runs: int
-    seconds: float
-    path: str
-    #: The task's schedule steps and shocks after the horizon, in words, once each: the sweep
-    #: warns of each once (its runs, one per point and seed, would each have warned of it).
-    notes: tuple[str, ...] = ()
-
-
-def run_batch(task: BatchTask) -> BatchReport:
-    """Run a task's replicates and write its files into the store (on the worker's side).
-
-    It leaves the environment alone: a worker process of a pool already builds on one thread
-    (:func:`model.engine.elementwise.threads`), and in a serial sweep's own process the setting
-    would outlive the sweep.
-    """
-    started = time.perf_counter()
-    from model.scenario import Scenario
-    from model.studies.run import RunResult, after_horizon_note, run_many
-
-    summaries, series = [], []
-    points = [{k: _plain(row[k]) for k in task.keys} for row in task.rows]
-    seeds = [row["seed"] for row in task.rows]
-    # Seed by seed, small markets together (run_many): with common random numbers the points
-    # of a seed share their draws.
-    base = Scenario.build(task.base or {}, origin="base")
-    scenarios = [_replicate_scenario(base, p, s) for p, s in zip(points, seeds, strict=True)]
-    notes = tuple(n for n in dict.fromkeys(map(after_horizon_note, scenarios)) if n)
-    # run_many warns of nothing (the sweep tells of each note once: _run_sweep), and no
-    # warning filter is touched here: a thread's catch_warnings would change every thread's on a
-    # Dask worker running tasks in threads.
-    results = run_many(scenarios, RunResult.of)
-    for row, params, result in zip(task.rows, points, results, strict=True):
-        ids = {"point": row["point"], **params, "replicate": row["replicate"], "seed": row["seed"]}
-        summaries.append({**ids, **result.summary})
-        if task.series:
-            ts = result.timeseries[["month", *task.series]].copy()
-            ts.insert(0, "replicate", row["replicate"])
-            ts.insert(0, "point", row["point"])
-            series.append(ts)
-    store = Path(task.store)
-    name = batch_name(task.batch)
-    if series:
-        write_parquet(pd.concat(series, ignore_index=True), store / "series" / name)
-    frame = pd.DataFrame(summaries)
-    frame["point"] = frame["point"].astype("int64")
-    frame["replicate"] = frame["replicate"].astype("int64")
-    frame["seed"] = frame["seed"].astype("int64")
-    path = store / "batches" / name
-    write_parquet(frame, path)  # last: its existence marks the task done
-    return BatchReport(task.batch, len(task.rows), time.perf_counter() - started, str(path), notes)
-
-
-def _plain(value: Any) -> Any:
-    """numpy scalars -> Python scalars (the scenario validates plain values)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def iter_plan(
@@ -204,7 +98,7 @@ def iter_plan(
                 point = int(points[i])
                 rows.append(
                     {
-                        **{k: _plain(columns[k][i]) for k in keys},
+                        **{k: plain(columns[k][i]) for k in keys},
                         "point": point,
                         "replicate": r,
                         "seed": seed_for(spec.seed, point, r, spec.common_random_numbers),
@@ -230,6 +124,7 @@ class SweepRun:
     ran: int
     seconds: float
     task_seconds: float = 0.0  # summed inside the tasks: compare with slots x seconds for overhead
+    reused: int = 0  # runs copied from another store (reuse=), not run
 
 
 def run_sweep(
@@ -242,6 +137,7 @@ def run_sweep(
     progress: bool = True,
     log: Callable[[str], None] | None = None,
     then: Callable[[SweepRun], None] | None = None,
+    reuse: str | Path | None = None,
 ) -> SweepRun:
     """Run (or resume) a sweep into ``store``.
 
@@ -266,6 +162,10 @@ def run_sweep(
         sweep started into the same store in between. The lock is not reentrant (a second hold
         in this process is refused like another process's), so a caller cannot hold it around
         this call; ``then`` is the way to act under it.
+    reuse : path, optional
+        Another store (of this code) whose runs are copied where this sweep would run the same
+        scenario with the same seed, instead of run again (:mod:`model.studies.sweep.reuse`):
+        for a design refined after a first sweep.
 
     Returns
     -------
@@ -280,8 +180,13 @@ def run_sweep(
     log, then = hook("log", log), hook("then", then)
     design = build_design(spec)  # (checked before the store's folder is made and held)
     validate_points(spec, design)
+    reusable = None
+    if reuse is not None:
+        from model.studies.sweep.reuse import open_reusable
+
+        reusable = open_reusable(reuse, spec, store)
     with writer_lock(store):  # (one sweep at a time in a store)
-        run = _run_sweep(spec, design, store, pool, slots, fresh, progress, log)
+        run = _run_sweep(spec, design, store, pool, slots, fresh, progress, log, reusable)
         if then is not None:
             then(run)
         return run
@@ -296,6 +201,7 @@ def _run_sweep(
     fresh: bool,
     progress: bool,
     log: Callable[[str], None] | None,
+    reusable: Reusable | None = None,
 ) -> SweepRun:
     """:func:`run_sweep`, the store held."""
     started = time.perf_counter()
@@ -308,6 +214,11 @@ def _run_sweep(
     runs_todo = runs_total - sum(task_runs(layers, b) for b in done)
     todo_count = n_tasks - len(done)
     todo = iter_plan(spec, design, store, skip=done, layers=layers)
+    if reusable is not None:
+        base = spec.base_scenario()
+        todo = (reusable.fill(task, base) for task in todo)
+        if log:
+            log(f"{store}: {len(reusable.runs):,} runs of {reusable.source} to take where the same")
     if log:
         log(run_count_text(spec))
         if "grown_now" in manifest:
@@ -328,7 +239,7 @@ def _run_sweep(
     pending = iter(todo)
     inflight: set[Future] = set()
     told: set[str] = set()
-    busy = 0.0
+    busy, reused = 0.0, 0
     try:
         while True:
             for task in pending:
@@ -346,6 +257,7 @@ def _run_sweep(
                         "see: the store must be on a file system shared with every worker"
                     )
                 busy += report.seconds
+                reused += report.reused
                 bar.update(report.runs)
                 for note in report.notes:
                     if note not in told:  # (once a sweep, however many runs share it)
@@ -365,6 +277,7 @@ def _run_sweep(
         ran=todo_count,
         seconds=time.perf_counter() - started,
         task_seconds=busy,
+        reused=reused,
     )
 
 

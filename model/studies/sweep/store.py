@@ -53,10 +53,16 @@ __all__ = [
 FORMAT = 1
 BATCH_RE = re.compile(r"^batch-(\d{6})\.parquet$")
 #: The code that decides a run's numbers: the scenario and engine layers, the one-run entry
-#: point and the sweep's runner (each run's seed, scenario and order). Editing anything else
-#: (other studies, interfaces) cannot change a stored result, so only these sources go into the
-#: code hash that guards a store.
-SIMULATION = ("scenario", "engine", "studies/run.py", "studies/sweep/runner.py")
+#: point, and the sweep's runner and batch (each run's seed, scenario and order). Editing
+#: anything else (other studies, interfaces) cannot change a stored result, so only these
+#: sources go into the code hash that guards a store.
+SIMULATION = (
+    "scenario",
+    "engine",
+    "studies/run.py",
+    "studies/sweep/runner.py",
+    "studies/sweep/batch.py",
+)
 #: What a sweep writes into its store; a folder holding only these (and no manifest) is a store
 #: whose creation was interrupted, and is replaced.
 STORE_ENTRIES = frozenset(

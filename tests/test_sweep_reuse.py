@@ -1,0 +1,113 @@
+"""A refined design takes the runs another store holds (model.studies.sweep.reuse): each run of
+the same scenario and seed is copied, not run again, and the new store equals a sweep run
+without it, row for row.
+
+Before, a grid that gained a value was another spec: a store of its own, every run run again."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pandas.testing import assert_frame_equal
+
+from model.interfaces.cli import main as cli_main
+from model.studies.sweep import SweepError, load, load_series, parse_spec, run_sweep
+
+#: A 2 x 2 grid of 2 replications in tasks of 3; its series recorded.
+GRID = {
+    "name": "reuse",
+    "seed": 5,
+    "months": 6,
+    "clients": 300,
+    "replications": 2,
+    "batch_size": 3,
+    "design": {"kind": "grid"},
+    "parameters": {"levers.ad_budget": [500.0, 2000.0], "levers.service_level": ["low", "wow"]},
+    "output": {"series": ["active", "revenue"]},
+}
+#: The grid refined: a value added to each parameter (9 points), another batch size.
+FINER = {
+    **GRID,
+    "batch_size": 4,
+    "parameters": {
+        "levers.ad_budget": [500.0, 1000.0, 2000.0],
+        "levers.service_level": ["low", "standard", "wow"],
+    },
+}
+
+
+def sweep(spec, store, **options):
+    return run_sweep(parse_spec(spec), store, progress=False, **options)
+
+
+def test_a_finer_grid_takes_the_runs_it_shares_and_equals_a_new_sweep(tmp_path):
+    sweep(GRID, tmp_path / "first")
+    run = sweep(FINER, tmp_path / "finer", reuse=tmp_path / "first")
+    assert run.reused == 2 * 2 * 2  # every run of the four points kept, both replicates
+    assert run.runs == 9 * 2
+    sweep(FINER, tmp_path / "fresh")
+    assert_frame_equal(load(tmp_path / "finer"), load(tmp_path / "fresh"))
+    assert_frame_equal(load_series(tmp_path / "finer"), load_series(tmp_path / "fresh"))
+    # Fewer series than recorded are taken; the reused store may itself be grown or partial.
+    fewer = {**FINER, "output": {"series": ["active"]}}
+    again = sweep(fewer, tmp_path / "fewer", reuse=tmp_path / "finer")
+    assert again.reused == again.runs == 18
+    assert_frame_equal(load_series(tmp_path / "fewer"), load_series(tmp_path / "fresh")[
+        ["point", "replicate", "month", "active"]
+    ])  # fmt: skip
+
+
+def test_a_run_is_taken_only_where_its_whole_scenario_and_seed_are_the_same(tmp_path):
+    sweep(GRID, tmp_path / "first")
+    # Another base market size: no run is the same, so none is taken.
+    run = sweep({**GRID, "clients": 400}, tmp_path / "other", reuse=tmp_path / "first")
+    assert run.reused == 0 and run.runs == 8
+    # Another seed: the same.
+    assert sweep({**GRID, "seed": 6}, tmp_path / "seed", reuse=tmp_path / "first").reused == 0
+    # A parameter fixed in the base at a value the first sweep varied: those runs are taken.
+    fixed = {
+        **GRID,
+        "base": {"set": {"levers.ad_budget": 2000.0}},
+        "parameters": {"levers.service_level": ["low", "wow"]},
+    }
+    assert sweep(fixed, tmp_path / "fixed", reuse=tmp_path / "first").reused == 4
+
+
+def test_a_store_that_cannot_give_its_runs_is_refused_in_one_line(tmp_path, capsys):
+    first = tmp_path / "first"
+    sweep({**GRID, "output": {"series": ["active"]}}, first)
+    with pytest.raises(SweepError, match=r"records no monthly revenue \(its spec's series: active"):
+        sweep(GRID, tmp_path / "more-series", reuse=first)
+    with pytest.raises(SweepError, match="is --out itself"):
+        sweep(GRID, first, reuse=first)
+    manifest = json.loads((first / "manifest.json").read_text())
+    manifest["code"]["source_hash"] = "0" * 64
+    (first / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(SweepError, match="written by other model code"):
+        sweep(GRID, tmp_path / "stale", reuse=first)
+    with pytest.raises(SweepError, match="not a sweep store"):
+        sweep(GRID, tmp_path / "new", reuse=tmp_path / "nothing")
+    assert not (tmp_path / "stale").exists()  # (refused before the store is made)
+
+
+def test_the_command_reuses_and_says_how_many(tmp_path, capsys):
+    first, spec_file = tmp_path / "first", tmp_path / "finer.toml"
+    sweep(GRID, first)
+    lines = [
+        'name = "reuse"', "seed = 5", "months = 6", "clients = 300", "replications = 2",
+        "batch_size = 4", "[design]", 'kind = "grid"', "[parameters]",
+        '"levers.ad_budget" = [500.0, 1000.0, 2000.0]',
+        '"levers.service_level" = ["low", "standard", "wow"]',
+        "[output]", 'series = ["active", "revenue"]',
+    ]  # fmt: skip
+    spec_file.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "finer"
+    argv = ["sweep", str(spec_file), "--out", str(out), "--workers", "1", "--reuse", str(first)]
+    assert cli_main(argv) == 0
+    said = capsys.readouterr().out
+    assert "8 runs taken from" in said and str(first) in said
+    assert load(out)["seed"].size == 18
+    # --status only reads a store: --reuse there would be ignored, so it is refused.
+    assert cli_main(["sweep", "--status", str(out), "--reuse", str(first)]) == 2
+    assert "--reuse: not allowed with --status" in capsys.readouterr().err
