@@ -53,7 +53,11 @@ def test_more_replications_keep_the_runs_done_and_equal_a_new_sweep(tmp_path):
     manifest = json.loads((grown / "manifest.json").read_text())
     assert manifest["grown"] == [{"from": 2, "to": 5}] and manifest["replications"] == 5
     assert json.loads((grown / "spec.json").read_text())["replications"] == 5
-    sweep(grown, replications=5, batch_size=4)  # the grown spec resumes as any other
+    said: list[str] = []
+    sweep_spec = parse_spec({**GRID, "replications": 5, "batch_size": 4})
+    run_sweep(sweep_spec, grown, progress=False, log=said.append)  # resumes as any other
+    # (its tasks hold 3 runs in the first layer, 4 in the second: the run count says both)
+    assert "= 20 runs of 300 clients x 6 months, 3 or 4 runs per task" in said[0], said
 
 
 def test_a_grown_store_resumes_a_lost_task_and_refuses_fewer_replications(tmp_path):

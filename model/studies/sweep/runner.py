@@ -220,7 +220,7 @@ def _run_sweep(
         if log:
             log(f"{store}: {len(reusable.runs):,} runs of {reusable.source} to take where the same")
     if log:
-        log(run_count_text(spec))
+        log(run_count_text(spec, tuple(layer.batch_size for layer in layers)))
         if "grown_now" in manifest:
             had, wants = manifest["grown_now"]
             log(

@@ -160,8 +160,12 @@ def design_size(design: DesignSpec, parameters: tuple[ParamSpec, ...]) -> int:
     return n * (d + 1)  # morris
 
 
-def run_count_text(spec: SweepSpec) -> str:
-    """What the design costs, in words: ``sobol: N=8, D=3 -> 8 x (2*3+2) = 64 points …``."""
+def run_count_text(spec: SweepSpec, batch_sizes: tuple[int, ...] = ()) -> str:
+    """What the design costs, in words: ``sobol: N=8, D=3 -> 8 x (2*3+2) = 64 points …``.
+
+    ``batch_sizes``: the runs per task of each of a store's layers of replications, where it
+    was grown with another batch size (default: the spec's own).
+    """
     d, n, kind = len(spec.parameters), spec.design.samples, spec.design.kind
     points = design_size(spec.design, spec.parameters)
     if kind == "grid":
@@ -174,7 +178,9 @@ def run_count_text(spec: SweepSpec) -> str:
     else:
         how = f"r={n} trajectories, D={d}: r(D+1) = {points:,}"
     runs = points * spec.replications
+    sizes = sorted(set(batch_sizes or (spec.batch_size,)))
+    per_task = " or ".join(map(str, sizes))
     return (
         f"{kind} design, {how} points x {spec.replications} replications = {runs:,} runs "
-        f"of {spec.clients:,} clients x {spec.months} months, {spec.batch_size} runs per task"
+        f"of {spec.clients:,} clients x {spec.months} months, {per_task} runs per task"
     )
