@@ -241,3 +241,23 @@ def test_the_ensemble_proxy_prints_a_round_of_rates(capsys) -> None:
     out = capsys.readouterr().out
     assert out.startswith("round 1: yardstick ") and "one market of 2 x 300" in out
     assert "runs/s" in out and "of the yardstick" in out
+
+
+def test_the_ensemble_phases_add_up_to_the_ensemble(capsys) -> None:
+    """``benchmarks.ensemble_phases`` times each phase inside the benchmark's ensemble (models
+    stepped together): every phase is timed, and the months and what lies outside them add up to
+    the ensemble's wall time (the rates are the benchmark's, not asserted here)."""
+    from benchmarks.ensemble_phases import ensemble_phase_times, main
+    from model.engine.phases import PHASES
+
+    spent, wall = ensemble_phase_times(4, 300, 3)
+    assert set(spent) == {name for name, _ in PHASES} | {
+        "open_month", "close_month (metrics, agents, row)"
+    }  # fmt: skip
+    assert all(seconds > 0 for seconds in spent.values()) and 0 < sum(spent.values()) < wall
+    assert main(["--runs", "4", "--clients", "300", "--months", "3", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ensemble of 4 runs, 300 clients x 3 months: ")
+    assert "a month, all of the above" in out and "outside the months" in out
+    with pytest.raises(SystemExit):
+        main(["--runs", "2"])  # (fewer runs than arms: refused, not a silent round of 4)
