@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.together import run_arms
+from model.engine.ledger import ACQUISITION_LINES, CHARGED, LEDGER_LINES
 from model.studies.run import RunResult
 
 __all__ = [
@@ -29,10 +30,11 @@ __all__ = [
     "ratio",
 ]
 
-#: Cost lines a client causes (the customer's own ledger), as opposed to the firm's shared costs.
-CONTRIBUTION_COSTS = ("cogs", "service", "empowerment", "escalation", "winback", "discounts")
+#: Cost lines a client causes (the customer's own ledger), as opposed to the firm's shared costs:
+#: the lines booked to the client who caused them (model.engine.ledger.CHARGED), in their order.
+CONTRIBUTION_COSTS = tuple(line for line in LEDGER_LINES if CHARGED[line] == "direct")
 #: Acquisition cost lines.
-ACQUISITION = ("marketing", "onboarding")
+ACQUISITION = ACQUISITION_LINES
 
 
 def arms(baseline: RunResult, changes: Mapping[str, Mapping[str, Any]]) -> dict[str, RunResult]:

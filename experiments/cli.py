@@ -33,7 +33,7 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         help="test a claim of the practitioner articles (docs/ODD.md §1.2) over plausible worlds",
         description="Draw worlds from the declared uncertainties, keep the plausible ones, run the "
         "claim's paired arms in each, and write DIR/NAME.md: P(holds) per reading with its "
-        "interval, where it holds (PRIM) and what decides it (PAWN). Resumable: results are kept "
+        "interval, where it holds (PRIM) and what spreads the effect most (PAWN). Resumable: results are kept "
         "under DIR/.store. --list shows the claims.",
     )
     p.add_argument("name", nargs="?", help="the experiment (see --list)")

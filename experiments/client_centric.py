@@ -42,10 +42,14 @@ CLAIM = Claim(
         for name, share in DOSES.items()
     ),
     design="Four arms per world on the same seed: the baseline and 25%, 50%, 100% of the "
-    "advertising money moved into the service level (money held equal at the baseline's mean "
-    "number of active clients under the flat cost form, cost × level²; the level capped at 1; "
-    "how equal the money came out is measured in each world as money_ratio, service money bought "
-    "per unit of ad money moved, and kept with the runs in the study's store, not shown here). "
+    "advertising money moved into the service level (the level raised so that its cost would "
+    "equal the money moved at the baseline's mean number of active clients under the flat cost "
+    "form, cost × level²; the level capped at 1). The money is aimed equal, not held equal: the "
+    "service cost follows the clients served, which the move itself changes, and the cost form "
+    "drawn; how equal it came out is measured in each world as money_ratio, service money "
+    "bought per unit of ad money moved, kept with the runs in the study's store. It spreads "
+    "widely (README, 'The claims'), so a verdict here is about the move as a firm would make "
+    "it, not about an equal-money trade. "
     "Band: 60% ± 20 points. Undefined where the baseline's NPV is ≤ 0 (no profit to be 60% "
     "more of).",
     scope="a move inside one firm, its advertising money into service; the source's 60% compares "

@@ -32,6 +32,8 @@ MIN_WORLDS = 500
 #: A report row's share of worlds near an edge and its count still too noisy to place (older
 #: summaries lack it: an empty cell).
 _EDGE = "near an edge (unresolved)"
+#: The PAWN column (named "top driver (PAWN)" in reports written before 2026-12-05).
+_SPREADS = "spreads the effect most (PAWN)"
 _BLANK = " | | | | | | |"  # the cells after a claim with no summary
 
 
@@ -89,7 +91,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
                     f"{r['verdict']}",
                     f" | {r.get(_EDGE, '')} | {r['at the defaults']} | "
                     f"{r['where it holds (PRIM)']} | "
-                    f"{r['top driver (PAWN)']} |",
+                    f"{r.get(_SPREADS, r.get('top driver (PAWN)', ''))} |",
                 )
             )
     # A reading whose size test stands out says, in its own verdict cell, which way the larger
@@ -159,8 +161,10 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "edge* when a band edge lies within that interval, with the side of the band the mean is",
         "on). *Where it holds* is a PRIM",
         "box (EMA Workbench) found on half the worlds and confirmed on the other half (coverage and",
-        "density held out), or where it fails when only that box is confirmed; *what decides it*",
-        "is the uncertainty ranked first by PAWN (SALib), when it is above a pure-noise column.",
+        "density held out), or where it fails when only that box is confirmed; *what spreads it",
+        "most* is the uncertainty ranked first by PAWN (SALib), when it is above a pure-noise",
+        "column: the one whose value moves the effect's distribution most, which need not move the",
+        "verdict (each report's verdict along its drivers' bins says whether it turns).",
         "Replications per world follow a stated precision rule: one everywhere, two in a pilot,",
         "more (four at the default size) in every world whose effect lies within its 95%",
         "Monte-Carlo margin of a band edge, by the typical noise or by its own, and more again",
@@ -177,7 +181,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         took,
         "",
         "| claim | reading (band) | P(holds) [95%] | verdict | near an edge (unresolved) "
-        "| at the defaults | where it holds | what decides it |",
+        "| at the defaults | where it holds | what spreads it most |",
         "|---|---|---|---|---|---|---|---|",
         *table,
         "",

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from model import Scenario
+from model.engine.ledger import acquisition_spend
 from model.engine.phases.account import cost_shares
 from model.engine.retention_model import RetentionModel
 from model.studies.run import RunResult, run_many
@@ -97,8 +98,7 @@ def unclaimed_acquisition(model: RetentionModel) -> float:
     nobody joined in it, else 0: the spend no joiner was charged (see :func:`month_profit`)."""
     if np.any(model.clients.joins):
         return 0.0
-    ledger = model.ctx.ledger
-    return ledger["marketing"] + ledger["onboarding"]
+    return acquisition_spend(model.ctx.ledger)
 
 
 class _Cohort:

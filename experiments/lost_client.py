@@ -60,9 +60,17 @@ CLAIM = Claim(
         ),
     ),
     design="No extra arm: the world's baseline, per client (band: the article's figure divided "
-    "or multiplied by 1.25, an assumption: 5.6-8.75). Attributed profit is revenue less the "
-    "costs a client causes; the net margin has every cost, so a reading above the band says the "
-    "article's rule understates what a client's loss costs.",
+    "or multiplied by 1.25, an assumption: 5.6-8.75). Attributed profit is a client's "
+    "contribution (revenue less the costs it causes) less its share of the shared costs (staff, "
+    "training, hiring and overhead equally per client served, R&D by revenue: docs/ODD.md "
+    "§7.9), the firm's profit split over its clients; the net margin is the firm's profit over "
+    "its revenue, so the profit reading compares a client's share of the profit with the "
+    "article's rule. (A firm that loses a client saves none of the shared costs, so what the "
+    "loss costs it is nearer the contribution; not measured here.) The simulated clients' spend "
+    "grows by a compound rate, (1 + g)^years, for at most horizon_years, not by the article's "
+    "fixed step, and the clients are an established base with tenure already behind them, so "
+    "the cap and the tenure they start with decide how far their spend grows, not the rate "
+    "alone.",
 )
 
 

@@ -87,6 +87,12 @@ CLAIM = Claim(
     "the top fifth's own is positive.",
     notes=(
         "'Concentrate on them' is a decision, not a share; it is not judged here.",
+        "Stronger than claimed, in the two attributed-profit readings, follows from how the "
+        "shared costs are charged: staff, training, hiring and overhead go equally to every "
+        "client served, so a client who brings little carries a whole head's share and the "
+        "bottom four fifths can lose money together. It is a property of that accounting, "
+        "not a finding about what clients earn; the contribution reading charges no shared "
+        "cost.",
         "Transaction data measure sales, not profit: the top fifth of buyers hold 67% of sales "
         "on average over 339 firms (McCarthy & Winer 2019, Marketing Letters 30(2)) and 73% for "
         "packaged-goods brands (Kim, Singh & Winer 2017, Marketing Letters 28(4)); profit is more "

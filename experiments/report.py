@@ -61,7 +61,7 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 else "—",
                 "at the defaults": r.at_defaults.text(fmt, v.reading.band),
                 "where it holds (PRIM)": where_text(r),
-                "top driver (PAWN)": r.top_driver,
+                "spreads the effect most (PAWN)": r.top_driver,
             }
         )
     return rows
@@ -178,19 +178,35 @@ def _figure(ev: ClaimEvidence, path: Path) -> None:
                 max(q99, hi if np.isfinite(hi) else q99),
             ]
             ax.hist(np.clip(y, *span), bins=40, color="0.45")
+            # The axis shows the middle 98% (and the band): the worlds beyond it are drawn in
+            # its end bins, and said to be.
+            for beyond, x, align in (
+                (int(np.count_nonzero(y < span[0])), 0.02, "left"),
+                (int(np.count_nonzero(y > span[1])), 0.98, "right"),
+            ):
+                if beyond:
+                    ax.text(x, 0.97, f"{beyond} beyond,\nin this end bin", transform=ax.transAxes,
+                            ha=align, va="top", fontsize=6, color="0.3")  # fmt: skip
+        open_side = " (open: it goes on past the axis)" if not np.isfinite(lo + hi) else ""
         ax.axvspan(
             lo if np.isfinite(lo) else ax.get_xlim()[0],
             hi if np.isfinite(hi) else ax.get_xlim()[1],
             color="tab:green",
             alpha=0.2,
-            label="the claim's band",
+            label=f"the claim's band{open_side}",
         )
         if np.isfinite(r.at_defaults.effect):
             ax.axvline(r.at_defaults.effect, color="tab:red", lw=1.5, label="declared defaults")
-        ax.set_title(f"{r.verdict.reading.name}: P(holds) {r.verdict.p:.2f}", fontsize=9)
+        # (P(holds) is the study's estimate, each world's noise accounted for; the bars are the
+        # worlds' measured effects, noise and all)
+        ax.set_title(
+            f"{r.verdict.reading.name}: P(holds) {r.verdict.p:.2f}\nbars: each world's measured "
+            "effect",
+            fontsize=8,
+        )
         ax.set_xlabel(r.verdict.reading.unit, fontsize=8)
-        ax.legend(fontsize=7)
-    axes[0][0].set_ylabel("plausible worlds")
+        ax.legend(fontsize=6)
+    axes[0][0].set_ylabel("plausible worlds with the effect defined", fontsize=8)
     fig.tight_layout()
     with atomic_file(path) as handle:
         fig.savefig(handle, format="png", dpi=100)
@@ -337,7 +353,7 @@ def write_report(
         "",
         markdown_table(pd.DataFrame(_discovery_rows(ev))),
         "",
-        "## Which uncertainties decide the effect (PAWN, median KS distance)",
+        "## Which uncertainties spread the effect (PAWN, median KS distance)",
         "",
     ]
     for r in ev.readings:

@@ -46,7 +46,12 @@ CLAIM = Claim(
         ),
     ),
     design="Two arms per world on the same seed: the baseline and positive word of mouth off "
-    "(warnings kept).",
+    "(warnings kept). ad_saved is close to a function of the baseline's referral share s "
+    "(referred over all acquisitions, a plausibility fact whose range keeps worlds: docs/ODD.md "
+    "§1.2): were every referred client an extra one, the ads they replace would be s / (1 − s) "
+    "of what advertising buys, and referrals that take clients advertising would have won make "
+    "it less. So its verdict is largely the share of kept worlds whose referral share passes "
+    "about a tenth to a sixth — that fact's range decides it as much as the model's mechanics.",
 )
 
 

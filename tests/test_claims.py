@@ -404,6 +404,11 @@ def test_keeping_a_client_costs_what_is_spent_on_current_clients_only():
     chosen = ts[["discounts", "empowerment"]].to_numpy().sum() / years
     assert got["average_discretionary"] == pytest.approx(got["cac"] / chosen)
     assert got["average"] < got["average_discretionary"]  # escalation counted in one only
+    # The broadest: the cost to serve too (the article's "work" and "retention" together).
+    serving = ts[["service", "discounts", "empowerment", "escalation"]].to_numpy().sum() / years
+    assert got["serve_cost"] == pytest.approx(serving) and ts["service"].sum() > 0
+    assert got["average_serving"] == pytest.approx(got["cac"] / serving)
+    assert got["average_serving"] < got["average"]
 
 
 def test_referrals_are_priced_at_what_advertising_buys(small_baseline):

@@ -143,7 +143,9 @@ def test_add_reduce_of_a_work_row_is_ndarray_sum(size: int) -> None:
 def test_a_mapped_sum_of_ledger_lines_is_the_generators() -> None:
     rng = np.random.default_rng(9)
     for _ in range(200):
-        values = rng.standard_normal(len(LEDGER_LINES)) * 10.0 ** rng.integers(-3, 9, 13)
+        values = rng.standard_normal(len(LEDGER_LINES)) * 10.0 ** rng.integers(
+            -3, 9, len(LEDGER_LINES)
+        )
         led = dict(zip(LEDGER_LINES, values.tolist(), strict=True))
         want = sum(led[k] for k in LEDGER_LINES)
         assert np.float64(sum(map(led.__getitem__, LEDGER_LINES))).tobytes() == (

@@ -149,7 +149,7 @@ def test_the_index_counts_each_readings_worlds_near_an_edge_and_unresolved(tmp_p
     row = {
         "reading": "ad_saved", "band": "≥ 10 %", "P(holds) [95%]": "0.79 [0.73, 0.83]",
         "verdict": "undetermined", "at the defaults": "9.96", "where it holds (PRIM)": "-",
-        "top driver (PAWN)": "attract.ad_p_max",
+        "spreads the effect most (PAWN)": "attract.ad_p_max",
     }  # fmt: skip
     summary = {**_summary({}), "rows": [{**row, "near an edge (unresolved)": "12% (14)"}, row]}
     (tmp_path / "word_of_mouth.json").write_text(json.dumps(summary))
@@ -165,7 +165,7 @@ def test_the_index_marks_a_diagnostic_reading_and_says_what_one_is(tmp_path):
     row = {
         "reading": "npv", "band": "25 to 85 %", "P(holds) [95%]": "0.30 [0.22, 0.37]",
         "verdict": "depends on the world", "at the defaults": "9", "where it holds (PRIM)": "-",
-        "top driver (PAWN)": "x",
+        "spreads the effect most (PAWN)": "x",
     }  # fmt: skip
     rows = [row, {**row, "reading": "lifetime"}]
     summary = {**_summary({}), "rows": rows, "diagnostics": {"npv": "a window"}}
@@ -269,7 +269,7 @@ def test_a_verdict_that_differs_in_the_larger_market_says_so_in_its_cell(tmp_pat
     is above the level (0.03 > 0.05 ÷ 3) does not."""
     row = {
         "band": "≥ 10 %", "P(holds) [95%]": "0.5 [0.4, 0.6]", "verdict": "depends on the world",
-        "at the defaults": "9.96", "where it holds (PRIM)": "-", "top driver (PAWN)": "x",
+        "at the defaults": "9.96", "where it holds (PRIM)": "-", "spreads the effect most (PAWN)": "x",
     }  # fmt: skip
 
     def check(reading, p_value, first=15, second=41):

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model.engine.context import Context
+from model.engine.context import LEDGER_LINES, Context
 from model.engine.network import build_network
 from model.engine.phases import PHASES, attract, resolve, win_back
 from model.engine.retention_model import RetentionModel
@@ -182,7 +182,8 @@ def random_context(
         np.float32
     )
     ctx.targeted["winback"] = rng.random(n) < 0.4
-    ctx.ledger = {"marketing": 1.25, "onboarding": 0.0, "winback": 3.5}
+    # (every line, as a month opens it: a phase that books a new line finds it)
+    ctx.ledger = {**dict.fromkeys(LEDGER_LINES, 0.0), "marketing": 1.25, "winback": 3.5}
     return ctx
 
 

@@ -65,7 +65,7 @@ def test_the_index_shows_a_claims_scope_and_its_boxes(tmp_path):
         "rows": [{
             "reading": "moved_25", "band": "40 to 80 % gain", "P(holds) [95%]": "0.05",
             "verdict": "not supported", "at the defaults": "1", "where it holds (PRIM)": "x",
-            "top driver (PAWN)": "y",
+            "spreads the effect most (PAWN)": "y",
         }],
         "boxes": [_box("moved_25", 0.001, True)],
     }  # fmt: skip

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.engine.kernels.month import open_month
+from model.engine.ledger import LEDGER_LINES, SPEND_LINES
 from model.engine.network import Network
 from model.engine.randomness import Streams
 from model.engine.schedule import frontier_leap
@@ -21,37 +22,16 @@ from model.engine.state import ClientState, FirmState, StaffState, Stage
 from model.engine.targeting import monthly_targets
 from model.scenario import Levers, Scenario
 
+# (LEDGER_LINES and SPEND_LINES: declared in model.engine.ledger, with how each line is charged.)
 __all__ = ["LEDGER_LINES", "SPEND_LINES", "Context"]
 
 # Stage codes as plain ints, read once (an IntEnum costs a conversion at every kernel call).
 _ACTIVE, _LOYAL, _LAPSED = int(Stage.ACTIVE), int(Stage.LOYAL), int(Stage.LAPSED)
 
-#: Every cost line of the monthly ledger, in the order they are reported (revenue is separate).
-LEDGER_LINES: tuple[str, ...] = (
-    "cogs",
-    "service",
-    "staff",
-    "training",
-    "hiring",
-    "empowerment",
-    "escalation",
-    "marketing",
-    "onboarding",
-    "winback",
-    "discounts",
-    "rd",
-    "overhead",
-)
-
-
 # The ledger at the start of a month, copied for each month, and the charged rows of a month in
 # which nobody unserved was charged (shared: an empty array has nothing to write into).
 _ZERO_LEDGER: dict[str, float] = dict.fromkeys(LEDGER_LINES, 0.0)
 _NO_ROWS = np.zeros(0, np.int64)
-
-#: The lines that count as the firm's *spend* (every cost line but the cost of goods sold), for
-#: comparisons at equal budget.
-SPEND_LINES: tuple[str, ...] = tuple(line for line in LEDGER_LINES if line != "cogs")
 
 
 @dataclass

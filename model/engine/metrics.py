@@ -13,6 +13,7 @@ import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import metrics as kernels
+from model.engine.ledger import acquisition_spend
 from model.engine.phases.satisfaction import satisfaction_cutoffs, satisfaction_cutoffs32
 from model.engine.phases.work import float32_mean
 from model.engine.scratch import formed
@@ -283,7 +284,7 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
         firm.npv,  # npv
         _ratio(measured, n_active),  # satisfaction
         100.0 * _ratio(promoters - detractors, n_active),  # nps
-        _ratio(led["marketing"] + led["onboarding"], t["acquired"]),  # cac
+        _ratio(acquisition_spend(led), t["acquired"]),  # cac
         _ratio(led["discounts"], get("kept_by_programme", 0.0)),  # cost_per_retained
         top_revenue,  # top20_revenue_share
         top_value,  # top20_value_share
@@ -372,7 +373,7 @@ def _row(
         "npv": firm.npv,
         "satisfaction": _ratio(satisfaction_sum, n_active),
         "nps": 100.0 * _ratio(net_promoters, n_active),
-        "cac": _ratio(led["marketing"] + led["onboarding"], t["acquired"]),
+        "cac": _ratio(acquisition_spend(led), t["acquired"]),
         "cost_per_retained": _ratio(led["discounts"], t.get("kept_by_programme", 0.0)),
         "top20_revenue_share": top_revenue,
         "top20_value_share": top_value,

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from model.engine.ledger import ACQUISITION_LINES
+
 __all__ = ["SUMMARY", "Headline", "summarize"]
 
 _INF = float("inf")
@@ -116,7 +118,7 @@ def summarize(results: Mapping[str, np.ndarray], months: int, clients: int) -> d
         "nps_end": last("nps"),
         # Pooled, not the mean of monthly ratios (months with few acquisitions would dominate);
         # undefined (NaN) with no acquisition, as the monthly columns are.
-        "cac": per_acquisition(total("marketing") + total("onboarding")),
+        "cac": per_acquisition(sum(total(line) for line in ACQUISITION_LINES)),
         "referral_share": per_acquisition(total("acquired_referral")),
         "top20_revenue_share_end": last("top20_revenue_share"),
         "top20_value_share_end": last("top20_value_share"),

@@ -31,6 +31,7 @@ import pandas as pd
 
 from model.engine.context import SPEND_LINES
 from model.engine.keywords import require_scenario
+from model.engine.ledger import ACQUISITION_LINES
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, count, first_seed
 from model.scenario.sections.run import consecutive_seeds
@@ -70,7 +71,7 @@ def outcomes(ts: pd.DataFrame) -> dict[str, float]:
         "profit_total": float(ts["profit"].sum()),
         "active_end": float(ts["active"].iloc[-1]),
         "nps_end": float(ts["nps"].iloc[-1]),
-        "cac": float((ts["marketing"].sum() + ts["onboarding"].sum()) / acquired)
+        "cac": float(sum(ts[line].sum() for line in ACQUISITION_LINES) / acquired)
         if acquired > 0
         else math.nan,
         "retention_annual": float(ts["retention_annual"].mean()),

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from model.engine.ledger import ACQUISITION_LINES
 from model.scenario import ParamInfo, Scenario, ScenarioError
 from model.scenario.arguments import count
 
@@ -204,7 +205,7 @@ def _annual_retention(ts: pd.DataFrame) -> float:
 def _cac_months(ts: pd.DataFrame) -> float:
     """CAC in months of revenue per active client (after the first year)."""
     late = ts.iloc[12:]
-    cac = (late["marketing"].sum() + late["onboarding"].sum()) / max(late["acquired"].sum(), 1.0)
+    cac = sum(late[line].sum() for line in ACQUISITION_LINES) / max(late["acquired"].sum(), 1.0)
     arpu = late["revenue"].sum() / max(late["active"].sum(), 1.0)
     return float(cac / arpu) if arpu > 0 else float("inf")
 

@@ -28,6 +28,7 @@ import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import account as kernels
+from model.engine.ledger import EQUAL_LINES, REVENUE_LINES, acquisition_spend
 from model.scenario import LoyaltyEconomics, Scenario, Service
 
 __all__ = [
@@ -105,7 +106,7 @@ def _shared_charges(ctx: Context, n: int, total_revenue: float) -> tuple[float, 
     cl, led = ctx.clients, ctx.ledger
     joiners = np.flatnonzero(cl.joins)
     if joiners.size:
-        cl.value[joiners] -= (led["marketing"] + led["onboarding"]) / joiners.size
+        cl.value[joiners] -= acquisition_spend(led) / joiners.size
     return cost_shares(led, n, total_revenue, joiners.size)
 
 
@@ -118,19 +119,18 @@ def cost_shares(
 
     Returns ``(per_client, per_revenue, unattributed)`` in currency, share and currency.
     """
-    equal = sum(map(led.__getitem__, _EQUAL_LINES))  # (map: a generator's sum, cheaper)
-    acquisition = 0.0 if joiners else led["marketing"] + led["onboarding"]
+    equal = sum(map(led.__getitem__, EQUAL_LINES))  # (map: a generator's sum, cheaper)
+    acquisition = 0.0 if joiners else acquisition_spend(led)
+    by_revenue = sum(map(led.__getitem__, REVENUE_LINES))
     if n == 0:
-        return 0.0, 0.0, equal + acquisition + led["rd"]
+        return 0.0, 0.0, equal + acquisition + by_revenue
     if total_revenue > 0:
-        return (equal + acquisition) / n, led["rd"] / total_revenue, 0.0
-    return (equal + acquisition + led["rd"]) / n, 0.0, 0.0
+        return (equal + acquisition) / n, by_revenue / total_revenue, 0.0
+    return (equal + acquisition + by_revenue) / n, 0.0, 0.0
 
 
 _NO_FLOATS = np.zeros(0, np.float64)  # an array a pass does not read or write
 _NO_FLAGS = np.zeros(0, np.bool_)
-#: The shared costs charged equally to the clients served.
-_EQUAL_LINES = ("staff", "training", "hiring", "overhead")
 
 
 def _tenure_tables(ctx: Context, rates: tuple[float, float, float]) -> tuple[np.ndarray, ...]:
@@ -232,7 +232,7 @@ def step(ctx: Context) -> None:
         idx, cl.spend, cl.leaves, cl.direct_cost, cl.tenure, growth, premium_table, trend,
         _NO_FLAGS if everyone else ctx.targeted["loyalty"], 1.0 - rate, rate, cogs_share,
         per_client, p.market.spend_mean, flags, volume, revenue, contribution, service,
-        members_revenue, cl.joins, cl.value, led["marketing"] + led["onboarding"],
+        members_revenue, cl.joins, cl.value, acquisition_spend(led),
     )  # fmt: skip
     paying, joiners, total_revenue, total_volume, service_sum, contribution_total, members = sums
     discount_total = rate * members  # (members: total_revenue when everyone is a member)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from model.engine.context import LEDGER_LINES
 from model.engine.initial import initial_clients, initial_staff
+from model.engine.ledger import CHARGED
 from model.engine.metrics import nps
 from model.engine.network import build_network
 from model.engine.phases import innovate
@@ -234,8 +235,8 @@ class ReferenceModel(mesa.Model):
         # 9 account: shared costs are split equally over the clients served
         self.ledger["overhead"] += monthly_overhead(self.params)
         served = sum(c.served for c in self.clients)
-        shared = sum(self.ledger[k] for k in ("staff", "training", "hiring", "marketing",
-                                              "onboarding", "rd", "overhead"))  # fmt: skip
+        # (every line not booked to the client who caused it: model.engine.ledger.CHARGED)
+        shared = sum(self.ledger[k] for k in LEDGER_LINES if CHARGED[k] != "direct")
         self.shared_cost_each = shared / served if served else 0.0
         clients.do("account")
         profit = self.revenue - sum(self.ledger.values())

@@ -73,9 +73,9 @@ class WordOfMouth(Section):
         unit="1/month",
         ge=0.0,
         le=5.0,
-        source="TARP: unhappy tell 9-15 (~2-3x happy); East et al. 2007: positive 3x more common",
+        source="TARP (as cited): unhappy tell 9-15 (~2-3x happy); East et al. 2007: positive 3x more common",
         plausible=(0.1, 0.9),
-        plausible_source="TARP: an unhappy client tells 9-10 people, about twice the happy; East et al. 2007: positive WOM ~3x as common; q-/q+ from 1/3 to 3",
+        plausible_source="TARP (as cited): an unhappy client tells 9-15 people, 2-3x the happy; East et al. 2007: positive WOM ~3x as common; drawn apart from q_positive, so q-/q+ spans 1/6 to 9, wider than those (assumption: wide)",
     )
     negative_conversion_factor: float = param(
         0.5,

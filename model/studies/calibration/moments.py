@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from model.engine.ledger import ACQUISITION_LINES
 from model.scenario import PARAMS, Scenario, ScenarioError
 from model.scenario.arguments import count
 from model.studies.calibration.errors import CalibrationError
@@ -51,7 +52,7 @@ MOMENTS: dict[str, tuple[str, Callable[[pd.DataFrame], float]]] = {
     ),
     "cac": (
         "currency/acquisition",
-        lambda w: _ratio(w["marketing"].sum() + w["onboarding"].sum(), w["acquired"].sum()),
+        lambda w: _ratio(sum(w[k].sum() for k in ACQUISITION_LINES), w["acquired"].sum()),
     ),
     "acquisition_rate": (
         "acquisitions/month per active client",
