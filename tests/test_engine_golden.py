@@ -4,7 +4,8 @@ Speed work on the engine (fewer passes, fused phases, ensembles) must not change
 scenario below is run and fingerprinted — a SHA-256 of every monthly metric (float64 bytes) and of
 every client array at the end — and compared with ``tests/data/engine_golden.json``, written by
 the engine before that work. Per-column sums are stored too, so a failure names the metrics that
-moved.
+moved. The hash is taken over the columns a set was written with: a metric added since moves no
+stored number and is not compared (regenerate the file to guard it); a stored one gone fails.
 
 The golden values are kept per *numerics class* (:mod:`model.engine.numerics`): numpy's ``exp``,
 ``log``… give other last bits on a CPU with AVX-512 than on one without, so each class has its
@@ -133,8 +134,19 @@ def fingerprint(model: RetentionModel) -> dict[str, Any]:
     }
 
 
-def run(name: str) -> dict[str, Any]:
-    return fingerprint(RetentionModel(build(name)).run())
+def run(name: str) -> tuple[dict[str, Any], Any]:
+    """The scenario's fingerprint and its monthly table."""
+    model = RetentionModel(build(name)).run()
+    return fingerprint(model), model.timeseries()
+
+
+def _stored_columns_digest(ts: Any, want: dict[str, Any]) -> str | None:
+    """The timeseries hash over the columns ``want`` was written with (its sums' keys), in the
+    table's order, as it was taken: a metric added since moves no stored number and is not
+    compared; None if one of them is gone."""
+    if any(c not in ts.columns for c in want["sums"]):
+        return None
+    return _digest([ts[c].to_numpy(np.float64) for c in ts.columns if c in want["sums"]])
 
 
 def golden_sets() -> list[dict[str, Any]]:
@@ -151,7 +163,7 @@ def golden_for_this_machine() -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_engine_matches_its_golden_values(name: str) -> None:
-    got = run(name)
+    got, ts = run(name)
     candidates = golden_for_this_machine()
     assert candidates, (
         f"no golden values for numerics class {numerics_class()} (sets: "
@@ -160,10 +172,12 @@ def test_engine_matches_its_golden_values(name: str) -> None:
     )
     for golden in candidates:
         want = golden["scenarios"][name]
-        if got["timeseries_sha256"] == want["timeseries_sha256"]:
+        if _stored_columns_digest(ts, want) == want["timeseries_sha256"]:
             assert got["clients_sha256"] == want["clients_sha256"], "final client state moved"
             return
     want = candidates[0]["scenarios"][name]
+    gone = [c for c in want["sums"] if c not in ts.columns]
+    assert not gone, f"metrics stored in the golden values are gone: {gone}"
     moved = [c for c, v in want["sums"].items() if got["sums"].get(c) != v]
     fallback = candidates[0]["numerics"] is None and numerics_class() not in {
         g["numerics"] for g in golden_sets()
@@ -174,6 +188,17 @@ def test_engine_matches_its_golden_values(name: str) -> None:
            "exp/log are new here, not the engine, add this class's set" if fallback else "")
         + f"): {moved or 'in the last bits, not in their sums'}"
     )  # fmt: skip
+
+
+def test_a_metric_added_since_is_not_compared_and_one_gone_is_named() -> None:
+    """A contributor's new metric column (every stored number unchanged) failed the whole file,
+    and its message blamed the CPU's numerics."""
+    _, ts = run("baseline")
+    want = golden_for_this_machine()[0]["scenarios"]["baseline"]
+    wider = ts.copy()
+    wider.insert(3, "a_new_metric", 0.0)  # (anywhere in the table)
+    assert _stored_columns_digest(wider, want) == want["timeseries_sha256"]
+    assert _stored_columns_digest(ts.drop(columns=["churned"]), want) is None
 
 
 def test_golden_sets_are_labelled_and_distinct() -> None:
@@ -201,7 +226,7 @@ if __name__ == "__main__":  # regenerate (a deliberate change, or a new numerics
     here = {
         "label": _machine_label(),
         "numerics": numerics_class(),
-        "scenarios": {name: run(name) for name in SCENARIOS},
+        "scenarios": {name: run(name)[0] for name in SCENARIOS},
     }
     kept = [] if reset else [g for g in golden_sets() if g["numerics"] != here["numerics"]]
     GOLDEN.write_text(

@@ -55,6 +55,19 @@ def test_gamma_gamma_published_fit(cal):
     assert fit.clients == 946
     for name, value in fit.params.items():
         assert round(value, 2) == pytest.approx(cdnow.PUBLISHED["gamma_gamma"][name]), name
+    # A client's expected spend per purchase (Fader & Hardie 2013, eq. 5) is a weighted mean of
+    # the population's and its own average, weight p·x / (p·x + q − 1) on its own: no purchases
+    # give the population's mean; many give its own.
+    theta = tuple(fit.params[k] for k in gamma_gamma.NAMES)
+    p_, q_, _ = theta
+    population = gamma_gamma.mean_per_purchase(theta)
+    assert gamma_gamma.conditional_mean(theta, 0, 99.0) == pytest.approx(population)
+    own = 50.0
+    for x in (1, 4, 30):
+        w = p_ * x / (p_ * x + q_ - 1)
+        got = gamma_gamma.conditional_mean(theta, x, own)
+        assert got == pytest.approx(w * own + (1 - w) * population)
+    assert abs(gamma_gamma.conditional_mean(theta, 10**6, own) - own) < 1e-3
 
 
 def test_model_expressions_agree_with_simulation():

@@ -20,7 +20,6 @@ __all__ = [
     "as_given",
     "load_scenario",
     "overrides",
-    "positive_int",
     "study_folder",
 ]
 
@@ -209,20 +208,3 @@ def add_workers_option(p: argparse.ArgumentParser, help: str) -> None:
     p.add_argument(
         "--workers", type=ranged_int("--workers", 1, 1024), default=1, metavar="N", help=help
     )
-
-
-def positive_int(flag: str) -> Any:
-    """An argparse type: an integer >= 1, or a one-line error naming ``flag``."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise argparse.ArgumentTypeError(
-                f"{flag}: value {text!r} is not allowed; allowed: an integer >= 1"
-            )
-        return value
-
-    return parse
