@@ -64,7 +64,8 @@ def replicate_scenario(base, params: dict[str, Any], seed: int):
 
 @dataclass(frozen=True)
 class BatchTask:
-    """Everything a worker needs for one task (plain data: pickles small, no open files)."""
+    """Everything a worker needs for one task (plain data, no open files; with ``known``, the
+    rows' results taken from another store, their series frames included)."""
 
     store: str
     batch: int
