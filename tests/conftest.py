@@ -63,6 +63,21 @@ def closed_cohort(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> 
     return small_scenario({**CLOSED_COHORT, **_dotted(overrides, kwargs)})
 
 
+#: A 2 x 2 sweep grid of 2 replications, 8 runs of 300 clients x 6 months in tasks of 3 (the last
+#: short), with a monthly series kept: the sweep-store tests' spec (``parse_spec({**SWEEP_GRID})``).
+SWEEP_GRID: dict[str, Any] = {
+    "name": "grid",
+    "seed": 5,
+    "months": 6,
+    "clients": 300,
+    "replications": 2,
+    "batch_size": 3,
+    "design": {"kind": "grid"},
+    "parameters": {"levers.ad_budget": [500.0, 2000.0], "levers.service_level": ["low", "wow"]},
+    "output": {"series": ["active"]},
+}
+
+
 def cli(*args: object) -> int:
     """Run ``retention ARGS`` in this process; its exit status (argparse's SystemExit included)."""
     # Imported here: a top-level import of the submodule would rebind the package's ``main``

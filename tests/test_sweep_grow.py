@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SWEEP_GRID
 from pandas.testing import assert_frame_equal
 
 from model.interfaces.cli import main as cli_main
@@ -17,17 +18,7 @@ from model.studies.sweep.status import status
 from model.studies.sweep.store import batch_name
 
 #: A 2 x 2 grid, 8 runs of 2 replications in tasks of 3 (the last task short).
-GRID = {
-    "name": "grow",
-    "seed": 5,
-    "months": 6,
-    "clients": 300,
-    "replications": 2,
-    "batch_size": 3,
-    "design": {"kind": "grid"},
-    "parameters": {"levers.ad_budget": [500.0, 2000.0], "levers.service_level": ["low", "wow"]},
-    "output": {"series": ["active"]},
-}
+GRID = {**SWEEP_GRID, "name": "grow"}
 
 
 def sweep(store, **changes):

@@ -9,23 +9,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import SWEEP_GRID
 from pandas.testing import assert_frame_equal
 
 from model.interfaces.cli import main as cli_main
 from model.studies.sweep import SweepError, load, load_series, parse_spec, run_sweep
 
 #: A 2 x 2 grid of 2 replications in tasks of 3; its series recorded.
-GRID = {
-    "name": "reuse",
-    "seed": 5,
-    "months": 6,
-    "clients": 300,
-    "replications": 2,
-    "batch_size": 3,
-    "design": {"kind": "grid"},
-    "parameters": {"levers.ad_budget": [500.0, 2000.0], "levers.service_level": ["low", "wow"]},
-    "output": {"series": ["active", "revenue"]},
-}
+GRID = {**SWEEP_GRID, "name": "reuse", "output": {"series": ["active", "revenue"]}}
 #: The grid refined: a value added to each parameter (9 points), another batch size.
 FINER = {
     **GRID,
