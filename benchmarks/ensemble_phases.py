@@ -22,11 +22,11 @@ from __future__ import annotations
 import argparse
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from benchmarks.__main__ import ARMS, scenario
+from benchmarks.phases import timed_phase
 from model.engine import sharing
-from model.engine.context import Context
 from model.engine.lockstep import run_together
 from model.engine.phases import PHASES
 from model.engine.retention_model import RetentionModel
@@ -52,15 +52,6 @@ class _TimedModel(RetentionModel):
         self.spent["close_month (metrics, agents, row)"] += time.perf_counter() - start
 
 
-def _timed(name: str, step: Callable[[Context], None], spent: Counter) -> Callable:
-    def run(ctx: Context) -> None:
-        start = time.perf_counter()
-        step(ctx)
-        spent[name] += time.perf_counter() - start
-
-    return run
-
-
 def ensemble_phase_times(runs: int, clients: int, months: int) -> tuple[Counter, float]:
     """Seconds in each phase (and in opening and closing months) over an ensemble of ``runs``,
     and the ensemble's wall seconds, everything included."""
@@ -70,7 +61,7 @@ def ensemble_phase_times(runs: int, clients: int, months: int) -> tuple[Counter,
     order = sorted(range(len(scenarios)), key=lambda i: (scenarios[i].run.seed, i))
     spent: Counter = Counter()
     _TimedModel.spent = spent
-    phases = tuple((name, _timed(name, step, spent)) for name, step in PHASES)
+    phases = tuple((name, timed_phase(name, step, spent)) for name, step in PHASES)
     sharing.clear()  # (each round builds its markets, as the benchmark's does)
     start = time.perf_counter()
     for k in range(0, len(order), TOGETHER):

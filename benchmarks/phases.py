@@ -29,7 +29,10 @@ from model.engine.context import Context
 from model.engine.phases import PHASES
 
 
-def _timed(name: str, step: Callable[[Context], None], spent: dict[str, float]):
+def timed_phase(name: str, step: Callable[[Context], None], spent: dict[str, float]) -> Callable:
+    """``step`` adding its wall seconds to ``spent[name]`` each call (a phase of the model's
+    ``phases``; ``spent`` a dict holding ``name``, or a Counter)."""
+
     def run(ctx: Context) -> None:
         start = time.perf_counter()
         step(ctx)
@@ -46,7 +49,7 @@ def phase_times(clients: int, months: int) -> tuple[dict[str, float], float, flo
     start = time.perf_counter()
     model = RetentionModel(
         scenario(clients, months),
-        phases=tuple((name, _timed(name, step, spent)) for name, step in PHASES),
+        phases=tuple((name, timed_phase(name, step, spent)) for name, step in PHASES),
     )
     built = time.perf_counter()
     model.run()
