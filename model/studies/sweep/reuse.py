@@ -5,8 +5,8 @@ point added — is another spec, so it needs a store of its own; but many of its
 old store holds already. A run is the same run when it simulates the same scenario, every
 parameter and the seed included, with the same code: its numbers are then the same, bit for
 bit, wherever and beside whatever it ran (:func:`model.studies.run.run_many`). So each run of the
-new sweep is keyed by its whole scenario (:func:`run_key`: the resolved scenario as canonical
-JSON, its name and description left out) and, where the old store holds a run of that key, its
+new sweep is keyed by its whole scenario and the code that runs it
+(:func:`model.studies.kept_runs.run_key`, as kept runs are) and, where the old store holds a run of that key, its
 summary and series are copied instead of simulated. A grid keeps its seeds across points
 (``common_random_numbers``, the default for grids), so a grid that gains values finds every run
 of the values it kept; a sampled design's seeds follow the point's number, so few of its runs
@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from model.scenario import Scenario
+from model.studies.kept_runs import deciding_code, run_key
 from model.studies.sweep.batch import BatchTask, replicate_scenario
 from model.studies.sweep.spec import SweepError, SweepSpec
 from model.studies.sweep.store import (
@@ -35,35 +36,30 @@ from model.studies.sweep.store import (
     same_code,
 )
 
-__all__ = ["Reusable", "open_reusable", "run_key"]
+__all__ = ["Reusable", "open_reusable"]
 
 #: The columns of a store's summary rows that say which run it is, not what it gave.
 _IDS = ("point", "replicate", "seed")
 
 
-def run_key(scenario: Scenario) -> str:
-    """What decides a run's numbers, as one string: the scenario as it runs (seed included),
-    without its name and description."""
-    data = scenario.model_dump(mode="json")
-    data.pop("name", None)
-    data.pop("description", None)
-    return json.dumps(data, sort_keys=True, separators=(",", ":"))
-
-
 @dataclass(frozen=True)
 class Reusable:
-    """The finished runs of a store, by :func:`run_key`.
+    """The finished runs of a store, by :func:`~model.studies.kept_runs.run_key`.
 
     Attributes
     ----------
     source : Path
         The store they come from.
+    code : dict
+        What decides a run's numbers besides its scenario
+        (:func:`~model.studies.kept_runs.deciding_code`), taken once: part of every key.
     runs : dict of str to (dict, DataFrame or None)
         Run key → (its summary: metric → value, its monthly series: ``month`` and the series
         the new sweep records, or None when it records none).
     """
 
     source: Path
+    code: dict[str, Any]
     runs: dict[str, tuple[dict[str, Any], pd.DataFrame | None]]
 
     def known(self, task: BatchTask, base: Scenario) -> tuple:
@@ -72,7 +68,7 @@ class Reusable:
         found = []
         for row in task.rows:
             params = {k: row[k] for k in task.keys}
-            key = run_key(replicate_scenario(base, params, row["seed"]))
+            key = run_key(replicate_scenario(base, params, row["seed"]), self.code)
             found.append(self.runs.get(key))
         return tuple(found) if any(f is not None for f in found) else ()
 
@@ -120,11 +116,12 @@ def open_reusable(source: str | Path, spec: SweepSpec, store: str | Path) -> Reu
             f"series: {', '.join(old.get('series') or ()) or 'none'}); allowed: a store that "
             "records every series this spec asks for"
         )
-    return Reusable(source, _runs(source, old, spec.series))
+    code = deciding_code()
+    return Reusable(source, code, _runs(source, old, spec.series, code))
 
 
 def _runs(
-    source: Path, old: dict[str, Any], series: tuple[str, ...]
+    source: Path, old: dict[str, Any], series: tuple[str, ...], code: dict[str, Any]
 ) -> dict[str, tuple[dict[str, Any], pd.DataFrame | None]]:
     """The store's finished runs by key (:class:`Reusable`'s ``runs``)."""
     with warnings.catch_warnings():  # (an unfinished store: its finished runs are reused)
@@ -140,7 +137,7 @@ def _runs(
     runs = {}
     for row in frame.to_dict("records"):
         params = {k: row[k] for k in keys}
-        key = run_key(replicate_scenario(base, params, int(row["seed"])))
+        key = run_key(replicate_scenario(base, params, int(row["seed"])), code)
         ts = by_run.get((row["point"], row["replicate"])) if series else None
         if series and ts is None:
             continue  # (a run whose series file is lost: run again)
