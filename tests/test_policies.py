@@ -78,6 +78,25 @@ def test_exchange_rates_convert_money_to_lever_units() -> None:
     assert 1 <= rates["training_spend"].rate <= s.market.clients / s.staff.capacity
 
 
+def test_every_spend_lever_is_declared_once_and_read_where_a_run_shows_it() -> None:
+    """Each optimiser entry names a declared lever, a stock the exchange run records and a
+    column of the run's series: a new spend lever misnamed in any of them fails here."""
+    from model.engine.retention_model import RetentionModel
+    from model.scenario import PARAMS
+    from model.studies.optimize.exchange import _stocks
+    from model.studies.optimize.levers import LEDGER_LINE, SPEND_LEVERS
+
+    s = small_scenario({"run.months": 2})
+    stocks = _stocks(s, 1)
+    columns = set(RetentionModel(s).run().timeseries().columns)
+    for name, lever in SPEND_LEVERS.items():
+        assert PARAMS[f"levers.{name}"].role == "lever"
+        assert lever.stock in stocks, name
+        assert lever.ledger_line in columns, name
+        assert LEDGER_LINE[name] == lever.ledger_line
+    assert set(exchange_rates(s, list(SPEND_LEVERS), [1])) == set(SPEND_LEVERS)
+
+
 def test_optimiser_gives_a_useless_lever_nothing() -> None:
     # The loyalty discount does nothing when loyalty_elasticity = 0: every unit of money put into
     # it is revenue given away. Service buys quality, so the best split puts all money there.

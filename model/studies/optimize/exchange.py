@@ -105,18 +105,11 @@ def exchange_rates(
 ) -> dict[str, Exchange]:
     """Measure each lever's money-per-unit rate on the scenario as it stands (mean over seeds)."""
     stocks = pd.DataFrame([_stocks(scenario, s) for s in seeds]).mean()
-    per = {
-        "ad_budget": ("market_k", 1.0),
-        "winback_spend": ("lapsed_reached", 1.0),
-        "empowerment_budget": ("staff", 1.0),
-        "training_spend": ("staff", 1.0),
-        "service_level": ("service_base", 2.0),
-        "rd_share": ("revenue", 1.0),
-        "loyalty_discount": ("enrolled_revenue", 1.0),
-    }
     out = {}
     for lever in levers:
-        stock, power = per[lever]
+        spend = SPEND_LEVERS[lever]
         cap = PARAMS[f"levers.{lever}"].upper
-        out[lever] = Exchange(lever, float(stocks[stock]), power, float(cap), SPEND_LEVERS[lever])
+        out[lever] = Exchange(
+            lever, float(stocks[spend.stock]), spend.power, float(cap), spend.basis
+        )
     return out
