@@ -2,11 +2,12 @@
 
 The ODD's tables are copies of what ``model/scenario/sections`` declares: each submodel's table
 of its parameters (default, unit, allowed range, source), §6.1's table of the uncertainties
-(default, plausible range, scale, the range's source) and §6.1's lists of the levers and the
-settings. Which parameters a submodel's table shows, and in what order, is the document's
+(default, plausible range, scale, the range's source), §6.1's lists of the levers and the
+settings, and §7.12's table of the metrics (``model.engine.metrics.METRICS``: unit, meaning). Which parameters a submodel's table shows, and in what order, is the document's
 choice (a lever sits beside the rules it drives); every cell after the key is the declaration's,
 and every declared parameter must appear in one of those tables. The uncertainties' table and the
-two lists hold every parameter of their role, in declaration order.
+two lists hold every parameter of their role, and the metrics' table every metric, in
+declaration order.
 
 Usage::
 
@@ -25,16 +26,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from model.engine.metrics import METRICS
 from model.scenario import PARAMS
 from model.scenario.catalogue import ParamInfo
 
-__all__ = ["ODD", "parameter_row", "problems", "refresh", "uncertainty_row"]
+__all__ = ["ODD", "metric_row", "parameter_row", "problems", "refresh", "uncertainty_row"]
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 
 #: The header lines that open the two kinds of table.
 PARAMETER_HEADER = "| parameter | default | unit | range | source |"
 UNCERTAINTY_HEADER = "| uncertainty | default | plausible | scale | source of the range |"
+METRIC_HEADER = "| metric | unit | meaning |"
 #: §6.1's lists: the line's opening word and the role it lists.
 ROLE_LINES = {"Levers: ": "lever", "Settings: ": "setting"}
 
@@ -73,6 +76,12 @@ def uncertainty_row(p: ParamInfo) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
+def metric_row(name: str) -> str:
+    """The metrics' table's row: name, unit, meaning."""
+    unit, meaning = METRICS[name]
+    return "| " + " | ".join(_cell(c) for c in (f"`{name}`", unit, meaning)) + " |"
+
+
 def _role_line(opening: str, role: str) -> str:
     keys = [f"`{key}`" for key, p in PARAMS.items() if p.role == role]
     return opening + ", ".join(keys) + "."
@@ -82,24 +91,29 @@ def refresh(text: str) -> str:
     """``text`` (the ODD) with every generated row and list written from the declarations.
 
     A submodel table's rows keep their keys and order; a row whose key is not declared is kept as
-    it is (:func:`problems` names it). The uncertainties' table is written whole.
+    it is (:func:`problems` names it). The uncertainties' and the metrics' tables are written
+    whole.
     """
     lines = text.split("\n")
     out: list[str] = []
-    table = None  # "parameter", "uncertainty" or None
+    table = None  # "parameter", "whole" (written whole, at its header) or None
     for line in lines:
         if line == PARAMETER_HEADER:
             table = "parameter"
-        elif line == UNCERTAINTY_HEADER:
-            table = "uncertainty"
+        elif line in (UNCERTAINTY_HEADER, METRIC_HEADER):
+            table = "whole"
             out.append(line)
-            out.append("|---|---|---|---|---|")
-            out.extend(uncertainty_row(p) for p in PARAMS.values() if p.role == "uncertainty")
+            if line == UNCERTAINTY_HEADER:
+                out.append("|---|---|---|---|---|")
+                out.extend(uncertainty_row(p) for p in PARAMS.values() if p.role == "uncertainty")
+            else:
+                out.append("|---|---|---|")
+                out.extend(metric_row(name) for name in METRICS)
             continue
         elif not line.startswith("|"):
             table = None
-        if table == "uncertainty":
-            continue  # (written whole above)
+        if table == "whole":
+            continue  # (written above)
         key = _KEY_ROW.match(line)
         if table == "parameter" and key and key.group(1) in PARAMS:
             line = parameter_row(PARAMS[key.group(1)])
@@ -128,8 +142,9 @@ def problems(text: str) -> list[str]:
     found += [f"{k}: in a parameter table, not declared" for k in shown if k not in PARAMS]
     found += [f"{k}: in {shown.count(k)} parameter tables" for k in dict.fromkeys(shown)
               if shown.count(k) > 1]  # fmt: skip
-    if UNCERTAINTY_HEADER not in text.split("\n"):
-        found.append(f"no uncertainties' table (a line {UNCERTAINTY_HEADER!r})")
+    for header, what in ((UNCERTAINTY_HEADER, "uncertainties'"), (METRIC_HEADER, "metrics'")):
+        if header not in text.split("\n"):
+            found.append(f"no {what} table (a line {header!r})")
     for opening in ROLE_LINES:
         if not any(line.startswith(opening) for line in text.split("\n")):
             found.append(f"no line starting {opening!r} (§6.1's list)")

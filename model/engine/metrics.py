@@ -44,7 +44,15 @@ METRICS: dict[str, tuple[str, str]] = {
     "acquired_referral": ("clients/month", "acquisitions credited to a referral"),
     "churned": ("clients/month", "clients who left"),
     "churned_bad_service": ("clients/month", "leavers who left over bad service"),
+    "poached": (
+        "clients/month",
+        "leavers taken by a competitor's poaching raid (a shock; counted in churned too)",
+    ),
     "won_back": ("clients/month", "lapsed clients who returned"),
+    "winback_targeted": (
+        "people/month",
+        "lapsed clients the win-back spend reached (targeted and spent on; none at a spend of 0)",
+    ),
     "retention_monthly": ("share", "1 - churned / served"),
     "retention_annual": ("share", "monthly retention to the 12th power"),
     "revenue": ("currency/month", "revenue"),
@@ -70,6 +78,15 @@ METRICS: dict[str, tuple[str, str]] = {
     "reached_negative": ("people/month", "people reached by warnings"),
     "promoters": ("clients", "served clients at or above the promoter threshold"),
     "aware_share": ("share", "share of prospects aware of the firm"),
+    "newly_aware": (
+        "people/month",
+        "prospects who became aware of the firm, by advertising or a referral",
+    ),
+    "aware_by_ad": (
+        "people/month",
+        "newly aware prospects credited to advertising (a prospect reached by both channels is "
+        "credited by its share of the awareness hazard)",
+    ),
     "headcount": ("staff", "staff employed"),
     "engagement": ("0-1", "mean staff engagement"),
     "quality": ("0-1", "mean delivered quality before incidents"),
@@ -275,7 +292,9 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
         t["acquired_referral"],  # acquired_referral
         t["churned"],  # churned
         t["churned_bad_service"],  # churned_bad_service
+        get("poached", 0),  # poached
         t["won_back"],  # won_back
+        get("winback_targeted", 0),  # winback_targeted
         retention,  # retention_monthly
         retention**12,  # retention_annual
         ctx.revenue,  # revenue
@@ -293,6 +312,8 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
         get("reached_negative", 0),  # reached_negative
         get("promoters", 0),  # promoters
         _ratio(aware, n_prospects),  # aware_share
+        get("newly_aware", 0),  # newly_aware
+        get("aware_by_ad", 0),  # aware_by_ad
         staff.employed,  # headcount
         # float32_mean's numbers (the float32 sum over the count, rounded to float32)
         float(np.float32(engagement_total / staff.employed)) if staff.employed else float("nan"),
@@ -364,7 +385,9 @@ def _row(
         "acquired_referral": t["acquired_referral"],
         "churned": t["churned"],
         "churned_bad_service": t["churned_bad_service"],
+        "poached": t.get("poached", 0),
         "won_back": t["won_back"],
+        "winback_targeted": t.get("winback_targeted", 0),
         "retention_monthly": retention,
         "retention_annual": retention**12,
         "revenue": ctx.revenue,
@@ -382,6 +405,8 @@ def _row(
         "reached_negative": t.get("reached_negative", 0),
         "promoters": t.get("promoters", 0),
         "aware_share": _ratio(aware, float(n_prospects)),
+        "newly_aware": t.get("newly_aware", 0),
+        "aware_by_ad": t.get("aware_by_ad", 0),
         "headcount": staff.employed,
         "engagement": _mean32(staff.engagement[: staff.employed]),
         "quality": t.get("quality", float("nan")),
