@@ -302,7 +302,7 @@ def took_sentence(command: str, minutes: float, size: str, place: str, ran: int)
 
 def _run_all(args: argparse.Namespace, command: str) -> int:
     from experiments.index import write_index
-    from experiments.progress import batches_run
+    from experiments.stages import batches_run
     from experiments.study import shared_pool
 
     t0, ran = time.perf_counter(), batches_run()

@@ -37,8 +37,8 @@ import pandas as pd
 
 from experiments.baseline import Baseline, baseline_run
 from experiments.looks import asked_for, edge_worlds, further_look
-from experiments.progress import STAGES, counted
 from experiments.sizes import SIZES, Size
+from experiments.stages import STAGES, counted
 from experiments.store import fingerprint, open_stage
 from experiments.tasks import claim_batch, defaults_task, world_batch
 from model.studies.worlds import FACTS, declared_uncertainties, draw_worlds, judge_worlds

@@ -3,7 +3,7 @@
 The ODD's tables are copies of what ``model/scenario/sections`` declares: each submodel's table
 of its parameters (default, unit, allowed range, source), §6.1's table of the uncertainties
 (default, plausible range, scale, the range's source), §6.1's lists of the levers and the
-settings, and §7.12's table of the metrics (``model.engine.metrics.METRICS``: unit, meaning). Which parameters a submodel's table shows, and in what order, is the document's
+settings, and §7.12's table of the metrics (``model.engine.metric_names.METRICS``: unit, meaning). Which parameters a submodel's table shows, and in what order, is the document's
 choice (a lever sits beside the rules it drives); every cell after the key is the declaration's,
 and every declared parameter must appear in one of those tables. The uncertainties' table and the
 two lists hold every parameter of their role, and the metrics' table every metric, in
@@ -26,7 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from model.engine.metrics import METRICS
+from model.engine.metric_names import METRICS
 from model.scenario import PARAMS
 from model.scenario.catalogue import ParamInfo
 

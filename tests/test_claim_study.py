@@ -15,7 +15,7 @@ import pytest
 
 from experiments.framework import Claim, Reading, judge
 from experiments.holds import placing
-from experiments.progress import batches_run
+from experiments.stages import batches_run
 from experiments.store import StaleStore, check_manifest, fingerprint
 from experiments.study import Size, claim_values
 from model.studies.worlds import FACTS, draw_worlds

@@ -20,7 +20,7 @@ from model.engine.phases import account, innovate
 from model.engine.phases.innovate import poisson_quantile
 from model.engine.randomness import Streams, normal_from_uniform
 from model.engine.state import FirmState
-from tests.test_glue_k2 import _poisson_quantile_before
+from tests.test_glue_retain_innovate_account import _poisson_quantile_before
 
 
 @pytest.mark.parametrize("rate", [0.05, -0.03, 0.02, 0.137, -0.5])

@@ -47,7 +47,7 @@ def _cdf(k: int, mu: float) -> float:
     """``special.pdtr(k, mu)``, the CDF at ``k`` of Poisson(``mu``), kept (the rate rarely changes).
 
     At or below CDF(0) the full path of :func:`poisson_quantile` answers 0 too (``pdtrik`` would
-    have to miss its root by more than one count to say otherwise; ``tests/test_glue_k2.py``
+    have to miss its root by more than one count to say otherwise; ``tests/test_glue_retain_innovate_account.py``
     checks that the two agree).
     """
     return float(special.pdtr(k, mu))
