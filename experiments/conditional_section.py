@@ -37,8 +37,7 @@ def along_intro(ev: ClaimEvidence) -> str:
     n = len(ev.readings)
     level = along_level(n, ev.uncertainties)
     pinned = (
-        " In this control study the pinned uncertainties are constant, so they are never among "
-        "them."
+        " In this control study the pinned parameters are constant, so they are never among them."
         if ev.size.pins
         else ""
     )

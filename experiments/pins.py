@@ -1,4 +1,4 @@
-"""Pinned uncertainties: a control study holds some declared uncertainties at one value each.
+"""Pinned parameters: a control study holds some declared uncertainties (or settings) at one value.
 
 A claim study redraws every world when an uncertainty is added or moved, so comparing two studies
 cannot say what the one change did. A *pinned* study draws the same Latin hypercube with the same
@@ -7,8 +7,12 @@ other parameter and every random number of every world is the drawn study's: the
 by world, by the pinned values alone (:mod:`experiments.pin_check` compares them). ``retention
 experiment --pin KEY=VALUE`` runs one.
 
-A pinned value must be one the study could have drawn: inside the uncertainty's plausible range,
-or one of its alternatives (``retention params`` lists them).
+A pinned uncertainty's value must be one the study could have drawn: inside its plausible range,
+or one of its alternatives (``retention params`` lists them). A *setting* (a value the study
+holds fixed, such as ``economics.discount_rate``) may be pinned too, to any value it allows: the
+same worlds then run with that setting changed, which asks what the choice of setting does to
+each verdict. The settings the study itself decides (``run.*``, ``market.clients``: its size's
+market, horizon and seeds) cannot be.
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ __all__ = [
     "pins_text",
 ]
 
-#: Pinned uncertainties, sorted by key: ``(("economics.overhead_share", 0.0),)``. A tuple of
+#: Settings a control study cannot pin: the study's size sets them (market, horizon, seeds).
+STUDY_SET = ("run.", "market.clients")
+
+#: Pinned parameters, sorted by key: ``(("economics.overhead_share", 0.0),)``. A tuple of
 #: pairs (not a dict) so that a frozen :class:`experiments.sizes.Size` can hold it.
 Pins = tuple[tuple[str, Any], ...]
 
@@ -46,20 +53,24 @@ def parse_pin(text: str) -> tuple[str, Any]:
     if not sep or not key.strip() or not value.strip():
         raise ValueError(
             f"--pin {text!r}: allowed: KEY=VALUE, a declared uncertainty and a value in its "
-            "plausible range (e.g. economics.overhead_share=0; `retention params` lists them)"
+            "plausible range, or a setting and a value it allows (e.g. "
+            "economics.overhead_share=0, economics.discount_rate=0.05; `retention params` lists "
+            "them)"
         )
     ((k, v),) = check_pins({key.strip(): value.strip()})
     return k, v
 
 
 def check_pins(pins: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Pins:
-    """Each pin checked against the declared uncertainties, its value converted; sorted by key.
+    """Each pin checked against the declarations, its value converted; sorted by key.
 
     Parameters
     ----------
     pins : mapping or pairs
         Uncertainty key (``section.name``) → value: a number inside the plausible range (text is
         read as a number), or one of the alternatives (``true``/``false`` for a yes-no one).
+        Or a setting's key (``retention params --role setting``, but ``run.*`` and
+        ``market.clients``) → any value the setting allows.
 
     Returns
     -------
@@ -68,9 +79,11 @@ def check_pins(pins: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Pins:
     Raises
     ------
     ValueError
-        For a key that is not a declared uncertainty, one given twice, or a value outside its
-        plausible range; the message names the key, the value and what is allowed.
+        For a key that is neither a declared uncertainty nor a setting a study may pin, one given
+        twice, or a value outside its plausible (a setting's: allowed) range; the message names
+        the key, the value and what is allowed.
     """
+    from model.scenario import PARAMS
     from model.studies.worlds import declared_uncertainties
 
     declared = declared_uncertainties()
@@ -81,8 +94,40 @@ def check_pins(pins: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Pins:
             raise ValueError(f"pin {key!r}: allowed: a key as text, section.name")
         if key in out:
             raise ValueError(f"pin {key}: given twice; allowed: each uncertainty once")
-        out[key] = checked_value(key, value, declared_info(key, declared))
+        setting = PARAMS.get(key)
+        if key not in declared and setting is not None and setting.role == "setting":
+            out[key] = setting_value(key, value)
+        else:
+            out[key] = checked_value(key, value, declared_info(key, declared))
     return tuple(sorted(out.items()))
+
+
+def setting_value(key: str, value: Any) -> Any:
+    """A setting's pinned ``value``, converted and checked as a scenario file's would be.
+
+    Raises
+    ------
+    ValueError
+        For a setting the study decides itself (:data:`STUDY_SET`) or a value the setting does
+        not allow; the message names the key, the value and what is allowed.
+    """
+    from model.scenario import PARAMS, Scenario, ScenarioError
+
+    info = PARAMS[key]
+    if key.startswith(STUDY_SET):
+        raise ValueError(
+            f"pin {key!r}: a setting the study's size decides (its market, horizon and seeds); "
+            "allowed: an uncertainty, or another setting (`retention params --role setting`)"
+        )
+    try:
+        scenario = Scenario().with_overrides({key: value})
+    except ScenarioError:
+        raise ValueError(
+            f"pin {key} = {value!r}: not allowed; allowed: {info.allowed_text()}"
+        ) from None
+    section, name = key.split(".", 1)
+    pinned = getattr(getattr(scenario, section), name)
+    return pinned + 0.0 if type(pinned) is float else pinned  # (−0.0 is 0: one value, one folder)
 
 
 def declared_info(key: str, declared: Mapping[str, Any], what: str = "pin") -> Any:
@@ -99,9 +144,10 @@ def declared_info(key: str, declared: Mapping[str, Any], what: str = "pin") -> A
     if info is None or info.plausible is None:
         near = sorted(k for k in declared if k.split(".")[-1] == str(key).split(".")[-1])
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        also = ", or a setting (`retention params --role setting`)" if what == "pin" else ""
         raise ValueError(
             f"{what} {key!r}: not a declared uncertainty{hint}; allowed: one of the "
-            f"{len(declared)} keys `retention params` lists with a plausible range"
+            f"{len(declared)} keys `retention params` lists with a plausible range{also}"
         )
     return info
 

@@ -39,7 +39,11 @@ def test_pins_are_read_as_the_uncertainty_declares_them():
         ({"economics.overhead_share": "lots"}, "allowed: 0 ≤ x ≤ 0.2"),
         ({"economics.overhead_share": float("nan")}, "outside its plausible range"),
         ({"overhead_share": 0}, "did you mean economics.overhead_share?"),
-        ({"run.seed": 1}, "'run.seed': not a declared uncertainty"),
+        ({"run.seed": 1}, "'run.seed': a setting the study's size decides"),
+        ({"market.clients": 500}, "'market.clients': a setting the study's size decides"),
+        ({"economics.discount_rate": 1.5}, "economics.discount_rate = 1.5: not allowed; "
+         "allowed: 0 ≤ x ≤ 1 (1/year)"),
+        ({"market.initial_tenure": "old"}, "allowed: one of 'survivors', 'new'"),
         ({"retain.churn_response": "cubic"}, "allowed: exponential | logistic | linear"),
     ],
 )  # fmt: skip
@@ -47,6 +51,32 @@ def test_a_bad_pin_names_the_key_the_value_and_what_is_allowed(pins, says):
     with pytest.raises(ValueError, match="pin") as err:
         check_pins(pins)
     assert says in str(err.value)
+
+
+def test_a_setting_is_pinned_to_any_value_it_allows():
+    """A setting is not drawn: a control study may move it anywhere its declaration allows."""
+    assert parse_pin("economics.discount_rate=0.05") == ("economics.discount_rate", 0.05)
+    assert parse_pin("economics.discount_rate=-0") == ("economics.discount_rate", 0.0)
+    assert pins_slug(check_pins({"economics.discount_rate": -0.0})) == "economics.discount_rate=0"
+    pins = check_pins({"word_of_mouth.enabled": "false", "market.initial_tenure": "new"})
+    assert pins == (("market.initial_tenure", "new"), ("word_of_mouth.enabled", False))
+
+
+def test_a_pinned_setting_runs_in_the_drawn_studys_worlds(tmp_path, monkeypatch):
+    """Every drawn column of the worlds is the drawn study's; the setting is added, constant, and
+    is what each world's scenario runs with."""
+    from model import Scenario
+    from model.studies.worlds import world_scenario
+
+    _, size = _small_planted_study(monkeypatch, plausible=True)
+    drawn = world_table(size, 1, tmp_path / "drawn")
+    pinned = world_table(size.pinned({"economics.discount_rate": 0.15}), 1, tmp_path / "pinned")
+    assert "economics.discount_rate" not in drawn
+    assert (pinned["economics.discount_rate"] == 0.15).all()
+    drawn_columns = [c for c in drawn if "." in c or c in ("world", "seed")]
+    pd.testing.assert_frame_equal(drawn[drawn_columns], pinned[drawn_columns])
+    row = pinned.iloc[0].to_dict()
+    assert world_scenario(Scenario(), row).economics.discount_rate == 0.15
 
 
 def test_a_pin_that_is_not_a_number_or_a_key_says_so():
