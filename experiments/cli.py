@@ -72,8 +72,9 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="a control study: hold this declared uncertainty at VALUE (inside its plausible "
-        "range) in every world, the worlds otherwise the drawn study's, and compare with that "
-        "study (run or resumed too); reports go to DIR/pinned/KEY=VALUE (repeatable)",
+        "range), or move this setting to VALUE (any it allows; not run.* or market.clients), in "
+        "every world, the worlds otherwise the drawn study's, and compare with that study (run "
+        "or resumed too); reports go to DIR/pinned/KEY=VALUE (repeatable)",
     )
     p.add_argument(
         "--split",

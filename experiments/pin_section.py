@@ -129,11 +129,12 @@ def control_lines(reports: Path, out: Path, names: Iterable[str]) -> list[str]:
     return [
         "## Control studies",
         "",
-        "The same worlds with one uncertainty held at a value (`retention experiment --all --pin "
-        "KEY=VALUE`; docs/ODD.md §1.2 item 7): what that uncertainty does to each verdict, world "
-        "by world. Beside each, the readings whose verdict it moves in the worlds both studies "
-        "keep, by McNemar's exact test below the Bonferroni level of its one test per reading "
-        "(0.05 ÷ readings), with P(holds) there with it drawn → pinned.",
+        "The same worlds with one uncertainty held at a value, or one setting moved "
+        "(`retention experiment --all --pin KEY=VALUE`; docs/ODD.md §1.2 item 7): what that "
+        "parameter does to each verdict, world by world. Beside each, the readings whose verdict "
+        "it moves in the worlds both studies keep, by McNemar's exact test below the Bonferroni "
+        "level of its one test per reading (0.05 ÷ readings), with P(holds) there with it drawn "
+        "(a setting: at its default) → pinned.",
         "",
         *links,
         "",
