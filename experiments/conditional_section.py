@@ -23,6 +23,7 @@ __all__ = [
     "along_rows",
     "profile_record",
     "profile_rows",
+    "turn_marks",
 ]
 
 
@@ -276,6 +277,33 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
         "`retention params` prints each source).",
     ]
     return [*lines, ""]
+
+
+def turn_marks(r: ReadingEvidence, level: float) -> str:
+    """What the verdict cell adds where the reading's verdict turns along a deciding uncertainty:
+    `` · turns along KEY (assumed)`` (or ``published``: the plausible range's standing), ``turns
+    whole`` where it reads *not supported* at one end and *supported* at the other; ``""`` where
+    none turns.
+
+    A profile turns where its test is below ``level`` (the report's, :func:`along_level`) and
+    the words differ between the bins where the reading holds least and most — the index's rule
+    (:func:`along_index_lines`) at the report's own level.
+    """
+    declared = declared_uncertainties()
+    marks = []
+    for prof in r.along:
+        if np.isnan(prof.p_value) or prof.p_value >= level or not prof.bins:
+            continue
+        least = min(prof.bins, key=lambda b: b.p)
+        most = max(prof.bins, key=lambda b: b.p)
+        if least.words == most.words:
+            continue
+        whole = least.words.startswith("not supported") and most.words == "supported"
+        info = declared.get(prof.uncertainty)
+        source = "" if info is None else (info.plausible_source or info.source)
+        standing = "assumed" if "assumption" in source.lower() else "published"
+        marks.append(f"turns{' whole' if whole else ''} along {prof.uncertainty} ({standing})")
+    return "".join(f" · {m}" for m in marks)
 
 
 def _range_cell(info: ParamInfo | None) -> str:

@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 
 from experiments.cells import fmt, markdown_table, p_cell, share_text
-from experiments.conditional_section import along_figure, along_intro, along_numbers, along_rows
+from experiments.conditional_section import (
+    along_figure,
+    along_intro,
+    along_level,
+    along_numbers,
+    along_rows,
+    turn_marks,
+)
 from experiments.discovery import ALPHA, MIN_LIFT, Box, lift_rule
 from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
 from experiments.fact_section import fact_numbers, fact_rows, facts_intro
@@ -39,6 +46,7 @@ def code_version() -> str:
 def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     """One row per reading: what the index and the report's verdict table show."""
     rows = []
+    level = along_level(len(ev.readings), ev.uncertainties)
     for r in ev.readings:
         v = r.verdict
         rows.append(
@@ -47,7 +55,7 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "band": v.reading.band_text(),
                 # (the share where it is undefined beside it: P(holds) is over the others)
                 "P(holds) [95%]": p_cell(v),
-                "verdict": v.words,
+                "verdict": v.words + turn_marks(r, level),
                 "in band / above / below / undefined": " / ".join(
                     share_text(v.shares[s]) for s in ("in band", "above", "below", "undefined")
                 ),

@@ -120,5 +120,10 @@ def verdict_legend(defaults: int) -> str:
         "each world's noise taken out (docs/ODD.md §1.2), so the two can differ by a few "
         f"points. *At the defaults*: the declared scenario's mean over its own {defaults} "
         "replications, [its 95% Student-t interval], and its status; *near an edge* says on "
-        "which side of the band the mean lies."
+        "which side of the band the mean lies. A verdict followed by *turns along KEY* reads "
+        "otherwise in part of that uncertainty's plausible range (the section *Where along its "
+        "deciding uncertainties the verdict turns*, its test below the level there; *turns "
+        "whole*: not supported at one end, supported at the other), and *assumed* or "
+        "*published* says whether that range is an assumption or from a source: where it is "
+        "assumed, the verdict over every world carries the assumption."
     )

@@ -267,3 +267,29 @@ def test_neighbouring_bins_bounds_read_apart():
         "x", (b(0.01, 0.02222), b(0.03333, 0.14512), b(0.14538, 0.2)), 0.5, "Mann–Whitney"
     )
     assert one.values_texts() == ["0.01 to 0.0222", "0.0333 to 0.1451", "0.1454 to 0.2"]
+
+
+def test_a_verdict_cell_says_where_the_verdict_turns_and_the_ranges_standing():
+    """A reading whose verdict turns along a deciding uncertainty (its test below the report's
+    level, the words differing where it holds least and most) says so in its verdict cell, with
+    whether that uncertainty's range is published or assumed; ``turns whole`` from *not
+    supported* to *supported*."""
+    from types import SimpleNamespace as NS
+
+    from experiments.conditional_section import turn_marks
+
+    def prof(key, p_value, words):
+        bins = tuple(NS(p=p, words=w) for p, w in zip((0.1, 0.5, 0.9), words, strict=True))
+        return NS(uncertainty=key, p_value=p_value, bins=bins)
+
+    whole = ("not supported", "depends on the world", "supported")
+    some = ("depends on the world", "depends on the world", "undetermined")
+    same = ("depends on the world",) * 3
+    assumed, published = "service.fix_cost_mean", "market.spend_sigma"
+    r = NS(along=[prof(assumed, 1e-6, whole), prof(published, 1e-6, some)])
+    assert turn_marks(r, 1e-4) == (
+        f" · turns whole along {assumed} (assumed) · turns along {published} (published)"
+    )
+    assert turn_marks(r, 1e-7) == ""  # neither test below the level
+    assert turn_marks(NS(along=[prof(assumed, 1e-9, same)]), 1e-4) == ""  # words never change
+    assert turn_marks(NS(along=[prof(assumed, float("nan"), whole)]), 1e-4) == ""  # no test
