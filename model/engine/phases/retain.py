@@ -33,9 +33,10 @@ _NO_FLOATS = np.zeros(0, dtype=np.float32)
 def gap_factor(gap: float, p: Retain) -> float:
     """The churn multiplier of the product-quality gap: ``max(0, 1 + g·tanh(gap / scale))``.
 
-    It lies in ``[max(0, 1 − g), 1 + g]`` (g = ``gap_effect``): a gap behind the frontier
-    (``gap`` > 0) raises churn, up to (1 + g)× at saturation; a lead lowers it, down to
-    ``max(0, 1 − g)``× — so with g ≥ 1 a large lead drives churn to zero.
+    It lies in ``[max(0, 1 − |g|), 1 + |g|]`` (g = ``gap_effect``). For g ≥ 0 a gap behind the
+    frontier (``gap`` > 0) raises churn, up to (1 + g)× at saturation, and a lead lowers it, down
+    to ``max(0, 1 − g)``× — so with g ≥ 1 a large lead drives churn to zero; a negative g
+    (allowed down to −1) reverses both (docs/ODD.md §7.4).
     """
     return max(0.0, 1.0 + p.gap_effect * float(np.tanh(gap / p.gap_scale)))
 
