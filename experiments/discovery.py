@@ -17,6 +17,9 @@
   near an edge) moves more of them across it there: so, given each world's effect and noise,
   the lift rule must also hold for the noise-corrected shares
   (:meth:`experiments.holds.Measured.holds` inside the box and over the held-out half).
+  Each limit of a box is tested on the held-out half too (:attr:`Box.limit_p`): among the
+  worlds the box's other limits keep, is the condition more frequent inside this limit than
+  outside it? A limit with a large p narrows the box without earning it there.
 * :func:`cart_check` — a classification tree (Breiman et al. 1984; scikit-learn) of depth ≤
   :data:`MAX_DIMS` grown on the first half and scored on the second: if it predicts no better than
   always guessing the commoner outcome, the uncertainties do not say where the claim holds.
@@ -29,7 +32,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -48,6 +51,8 @@ __all__ = [
     "encode",
     "halves",
     "lift_rule",
+    "limit_tests",
+    "limit_text",
     "prim_box",
     "sensitivity",
 ]
@@ -92,6 +97,12 @@ class Box:
         The density and the base rate on the held-out half with each world's noise taken out
         (:meth:`experiments.holds.Measured.holds`' P(holds), or 1 − it for where it fails); None
         when the worlds' effects and noise were not given or no held-out world is in the box.
+    limit_p : dict
+        Restricted uncertainty → one-sided Fisher exact test on the held-out half, over the
+        worlds the box's *other* limits keep: the condition more frequent inside this limit
+        than outside it (NaN where no such world lies on one side). A one-limit box's equals
+        :attr:`p_value`. Not a confirmation rule: it says which limits the held-out worlds
+        support.
     """
 
     limits: dict[str, tuple]
@@ -103,6 +114,7 @@ class Box:
     train_density: float = float("nan")
     corrected_density: float | None = None
     corrected_base: float | None = None
+    limit_p: dict[str, float] = field(default_factory=dict)
 
     @property
     def lifts(self) -> bool:
@@ -132,19 +144,27 @@ class Box:
 
     def text(self) -> str:
         """The box in words: ``a ≥ 0.6 and b ≤ 0.5`` (``everywhere`` when nothing is restricted)."""
-        parts = []
-        for key, lim in self.limits.items():
-            if _numeric_limits(lim):
-                lo, hi = lim
-                if np.isfinite(lo) and np.isfinite(hi):
-                    parts.append(f"{lo:.3g} ≤ {key} ≤ {hi:.3g}")
-                elif np.isfinite(lo):
-                    parts.append(f"{key} ≥ {lo:.3g}")
-                else:
-                    parts.append(f"{key} ≤ {hi:.3g}")
-            else:
-                parts.append(f"{key} in {{{', '.join(map(str, lim))}}}")
+        parts = [limit_text(key, lim) for key, lim in self.limits.items()]
         return " and ".join(parts) if parts else "everywhere"
+
+    def limits_p_text(self) -> str:
+        """Each limit with its held-out p: ``a ≥ 0.6: p = 0.0021; b ≤ 0.5: p = 0.31``."""
+        return "; ".join(
+            f"{limit_text(key, lim)}: p = {self.limit_p.get(key, float('nan')):.2g}"
+            for key, lim in self.limits.items()
+        )
+
+
+def limit_text(key: str, lim: tuple) -> str:
+    """One limit in words: ``a ≥ 0.6``, ``0.2 ≤ a ≤ 0.6``, ``a in {x, y}``."""
+    if _numeric_limits(lim):
+        lo, hi = lim
+        if np.isfinite(lo) and np.isfinite(hi):
+            return f"{lo:.3g} ≤ {key} ≤ {hi:.3g}"
+        if np.isfinite(lo):
+            return f"{key} ≥ {lo:.3g}"
+        return f"{key} ≤ {hi:.3g}"
+    return f"{key} in {{{', '.join(map(str, lim))}}}"
 
 
 def lift_rule(density: float, base: float) -> bool:
@@ -259,7 +279,8 @@ def prim_box(
         if lo_r or hi_r:
             limits[col] = (float(lo) if lo_r else -np.inf, float(hi) if hi_r else np.inf)
     found = Box(limits, 0.0, 0.0, 0.0)
-    inside = found.contains(x.reset_index(drop=True).iloc[test])
+    held_x = x.reset_index(drop=True).iloc[test]
+    inside = found.contains(held_x)
     y = holds[test]
     table = [
         [int((y & inside).sum()), int((~y & inside).sum())],
@@ -268,6 +289,7 @@ def prim_box(
     from scipy.stats import fisher_exact
 
     p_value = float(fisher_exact(table, alternative="greater").pvalue)
+    limit_p = limit_tests(limits, held_x, y)
     corrected = (None, None)
     if measured is not None and inside.any():
         held = x.index[test]
@@ -291,7 +313,41 @@ def prim_box(
         train_density=float(tr.loc[i, "density"]),
         corrected_density=corrected[0],
         corrected_base=corrected[1],
+        limit_p=limit_p,
     )
+
+
+def limit_tests(limits: dict[str, tuple], x: pd.DataFrame, y: np.ndarray) -> dict[str, float]:
+    """Each limit's one-sided Fisher exact p over the rows of ``x`` the other limits keep: ``y``
+    more frequent inside the limit than outside it (:attr:`Box.limit_p`; NaN where no kept row
+    lies on one side).
+
+    >>> x = pd.DataFrame({"a": [0.1, 0.2, 0.7, 0.8, 0.9], "b": [0.1, 0.9, 0.1, 0.9, 0.1]})
+    >>> p = limit_tests({"a": (0.6, np.inf)}, x, np.array([False, False, True, True, True]))
+    >>> round(p["a"], 3)
+    0.1
+    """
+    inside = Box(limits, 0.0, 0.0, 0.0).contains(x)
+    out = {}
+    for key in limits:
+        others = Box({k: v for k, v in limits.items() if k != key}, 0.0, 0.0, 0.0)
+        out[key] = _more_often(np.asarray(y, bool), inside, others.contains(x))
+    return out
+
+
+def _more_often(y: np.ndarray, inside: np.ndarray, among: np.ndarray) -> float:
+    """One-sided Fisher exact test over the rows ``among``: ``y`` more frequent ``inside`` than
+    outside (NaN where no row of ``among`` lies on one side)."""
+    from scipy.stats import fisher_exact
+
+    a, out = among & inside, among & ~inside
+    if not a.any() or not out.any():
+        return float("nan")
+    table = [
+        [int((y & a).sum()), int((~y & a).sum())],
+        [int((y & out).sum()), int((~y & out).sum())],
+    ]
+    return float(fisher_exact(table, alternative="greater").pvalue)
 
 
 def cart_check(x: pd.DataFrame, holds: np.ndarray, seed: int = 1) -> Cart | None:

@@ -53,6 +53,10 @@ def box_records(ev: ClaimEvidence) -> list[dict[str, object]]:
                     "side": side,
                     "box": box.text(),
                     "p": float(box.p_value),
+                    # each limit's held-out p (None: no world on one side of it; JSON has no NaN)
+                    "limit_p": {
+                        k: (float(v) if np.isfinite(v) else None) for k, v in box.limit_p.items()
+                    },
                     "shown": shown is not None and shown[1] is box,
                 }
             )

@@ -139,10 +139,11 @@ def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
         noise = ""
         if b.corrected_density is not None:
             noise = f" (noise-corrected {b.corrected_density:.0%} vs {b.corrected_base:.0%})"
+        each = f"; each limit held out: {b.limits_p_text()}" if len(b.limits) > 1 else ""
         return (
             f"{b.text()}; found at density {b.train_density:.0%}; held out: coverage "
             f"{b.coverage:.0%}, density {b.density:.0%} vs base {b.base:.0%}{noise}, "
-            f"p = {b.p_value:.2g}: {verdict}"
+            f"p = {b.p_value:.2g}: {verdict}{each}"
         )
 
     rows = []
@@ -352,6 +353,10 @@ def write_report(
         "gap to certainty there, measured and with each world's noise taken out (noise wider in "
         "one region moves more worlds across an edge there), and a one-sided Fisher exact test "
         "gives p < 0.025 (two boxes a reading, where it holds and where it fails: Bonferroni). "
+        "A box of two or three limits also gives each limit's held-out p: among the worlds its "
+        "other limits keep, is the outcome more frequent inside this limit than outside it "
+        "(the same one-sided test)? A limit with a large p narrows the box without the held-out "
+        "worlds supporting it: read the box without it. "
         "A depth-3 classification tree grown on the same half says whether the "
         "uncertainties predict the outcome at all, against always guessing the commoner one. "
         f"Where a reading is undefined in {UNDEFINED_BOX_SHARE:.0%} of the worlds or more (e.g. "
