@@ -13,7 +13,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from model import RetentionModel, Scenario
-from model.interfaces.figures import money, satisfaction_nps, stage_flow
+from model.interfaces.figures import awareness, money, satisfaction_nps, stage_flow
 from model.scenario import ScenarioError
 from model.studies.calibration.fit import calibrate_survival, calibrate_targets
 from model.studies.closed_forms.clv import clv_markov, clv_markov_moments, margin_multiple, npv
@@ -60,7 +60,7 @@ def test_a_mask_selects_its_clients(model) -> None:
 
 def test_figures_take_a_run_and_refuse_what_is_not_one() -> None:
     result = simulate(SMALL)
-    for draw in (stage_flow, money, satisfaction_nps):
+    for draw in (stage_flow, money, satisfaction_nps, awareness):
         assert isinstance(draw(result), Figure)  # a RunResult, its scenario marked
     empty = RetentionModel(SMALL).timeseries()
     with pytest.raises(ValueError, match="ts: value a table of no months is not allowed"):

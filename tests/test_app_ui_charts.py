@@ -446,14 +446,14 @@ def test_the_sliders_show_the_levers_in_force_with_their_units(page):
 def test_the_launch_marker_is_in_the_legend() -> None:
     """The ▼ marks of product launches were drawn after the legends, so no legend said what
     they were, in the app's charts and in the PNGs."""
-    from model.interfaces.figures import money, satisfaction_nps, stage_flow
+    from model.interfaces.figures import awareness, money, satisfaction_nps, stage_flow
 
     firm = AppModel(clients=500).run(36)
     assert firm.timeseries()["shipped_good"].iloc[-1] > 0  # launches to mark
     for chart in (charts.stage_chart, charts.money_chart, charts.satisfaction_chart):
         legend = chart({"A": firm}).axes[0].get_legend()
         assert "product launch" in [t.get_text() for t in legend.get_texts()], chart.__name__
-    for figure in (stage_flow, money, satisfaction_nps):
+    for figure in (stage_flow, money, satisfaction_nps, awareness):
         legend = figure(firm.timeseries(), scenario=firm.params).axes[0].get_legend()
         assert "product launch" in [t.get_text() for t in legend.get_texts()], figure.__name__
 

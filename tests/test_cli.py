@@ -20,6 +20,7 @@ from model.engine.metrics import METRICS
 from model.engine.numerics import numerics_class
 from model.interfaces.cli import main, staging
 from model.interfaces.cli import run as cli_run
+from model.interfaces.figures import STANDARD_FIGURES
 from model.scenario import Scenario, parameter_table
 from model.studies.run import simulate
 from model.version import shown_version
@@ -109,11 +110,12 @@ def test_run_writes_table_summary_and_figures(tmp_path, capsys):
     assert meta["results"]["months"] == 12
     assert meta["results"]["active_end"] == ts["active"].iloc[-1]
 
-    for name in ("stage_flow", "money", "satisfaction_nps"):
+    for name in STANDARD_FIGURES:
         assert (out / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     page = (out / "report.html").read_text(encoding="utf-8")
-    assert page.count('src="data:image/png;base64,') == 3  # the figures travel inside the page
+    # the figures travel inside the page
+    assert page.count('src="data:image/png;base64,') == len(STANDARD_FIGURES)
     npv = f"{meta['results']['npv']:,.0f}"
     assert (
         f'<td class="txt">NPV, discounted profit (currency)</td><td class="num">{npv}</td>' in page
@@ -341,7 +343,7 @@ def test_subprocess_run_and_error(tmp_path):
     assert "active clients at the end" in done.stdout
     assert len(pd.read_csv(out / "timeseries.csv")) == 12
     assert json.loads((out / "summary.json").read_text())["seed"] == 1
-    assert len(list(out.glob("*.png"))) == 3
+    assert len(list(out.glob("*.png"))) == len(STANDARD_FIGURES)
 
     bad = tmp_path / "bad"
     failed = _retention("run", *SMALL, "--set", "levers.service_level=2", "--out", bad, cwd=REPO)

@@ -58,3 +58,19 @@ def test_win_back_reach_follows_its_spend() -> None:
     assert (spent["winback_targeted"].iloc[1:] <= spent["lapsed"].shift(1).iloc[1:]).all()
     none = _series(small_scenario({"run.months": 12, "levers.winback_spend": 0.0}))
     assert (none["winback_targeted"] == 0).all()
+
+
+def test_the_awareness_figure_draws_both_channels_and_the_aware_share() -> None:
+    from model.interfaces.figures import STANDARD_FIGURES, awareness
+
+    scenario = small_scenario({"run.months": 12})
+    ts = _series(scenario)
+    fig = awareness(ts, scenario=scenario)
+    heard, share = fig.axes
+    drawn = {line.get_label(): line.get_ydata() for line in heard.get_lines()}
+    np.testing.assert_array_equal(drawn["made aware"], ts["newly_aware"])
+    by_ad = next(v for k, v in drawn.items() if k.startswith("of which by advertising"))
+    np.testing.assert_array_equal(by_ad, ts["aware_by_ad"])
+    np.testing.assert_array_equal(share.get_lines()[0].get_ydata(), ts["aware_share"])
+    assert share.get_ylim() == (0.0, 1.0) and "aware share" in share.get_ylabel()
+    assert STANDARD_FIGURES["awareness"] is awareness  # written by every `retention run`

@@ -37,6 +37,7 @@ __all__ = [
     "STAGE_COLOURS",
     "STANDARD_FIGURES",
     "RunFigure",
+    "awareness",
     "events",
     "mark_events",
     "money",
@@ -270,11 +271,45 @@ def satisfaction_nps(
     return fig
 
 
+def awareness(
+    ts: pd.DataFrame, axes: Sequence[Axes] | None = None, *, scenario: Any = None, band: Band = None
+) -> Figure:
+    """How prospects come to know the firm: those made aware each month, of them the ones
+    advertising reached (the rest heard a referral), and the aware share of prospects.
+
+    The attract direction's two channels side by side — Bass's innovation (advertising) and
+    imitation (word of mouth) — month by month (docs/ODD.md §7.6).
+
+    Parameters
+    ----------
+    ts : pandas.DataFrame or RunResult
+        Monthly timeseries (a run's result gives its scenario too) with ``newly_aware`` and
+        ``aware_by_ad`` (people/month) and ``aware_share`` (share).
+    axes : two Axes, optional
+        Where to draw the newly aware and the aware share; a new Figure if omitted.
+    scenario, band :
+        As in :func:`stage_flow`.
+    """
+    ts, scenario = _monthly(ts, ("month", "newly_aware", "aware_by_ad", "aware_share"), scenario)
+    fig, (heard, share) = _panels(axes, 2, "Awareness: how prospects come to know the firm")
+    _line(heard, ts, "newly_aware", band, label="made aware", color="#1f77b4", lw=1.2)
+    _line(heard, ts, "aware_by_ad", band, label="of which by advertising (the rest: a referral)",
+          color="#aec7e8", lw=1.2)  # fmt: skip
+    heard.set_ylabel("people / month")
+    _line(share, ts, "aware_share", band, color="#1f77b4")
+    share.set_ylim(0.0, 1.0)
+    share.set_ylabel("aware share of prospects")
+    _finish([heard, share], events(scenario, ts), band)
+    heard.legend(loc="best", fontsize="small")  # (after the marks: the launches' marker too)
+    return fig
+
+
 #: File stem -> figure function; :func:`save_standard_figures` writes each as ``<stem>.png``.
 STANDARD_FIGURES: dict[str, FigureFn] = {
     "stage_flow": stage_flow,
     "money": money,
     "satisfaction_nps": satisfaction_nps,
+    "awareness": awareness,
 }
 
 
