@@ -12,7 +12,10 @@ or one of its alternatives (``retention params`` lists them). A *setting* (a val
 holds fixed, such as ``economics.discount_rate``) may be pinned too, to any value it allows: the
 same worlds then run with that setting changed, which asks what the choice of setting does to
 each verdict. The settings the study itself decides (``run.*``, ``market.clients``: its size's
-market, horizon and seeds) cannot be.
+market, horizon and seeds) cannot be. A pin holds in the baseline of every world; an arm of a
+claim that sets the same key itself (``word_of_mouth`` switches ``word_of_mouth.positive`` off
+in one arm) overrides it there, so such a pin measures that claim against nothing: pin what the
+claim's arms leave alone.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ __all__ = [
     "pin_flags",
     "pins_slug",
     "pins_text",
+    "setting_values",
 ]
 
 #: Settings a control study cannot pin: the study's size sets them (market, horizon, seeds).
@@ -89,45 +93,57 @@ def check_pins(pins: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Pins:
     declared = declared_uncertainties()
     pairs = list(pins.items()) if isinstance(pins, Mapping) else list(pins)
     out: dict[str, Any] = {}
+    settings: dict[str, Any] = {}
     for key, value in pairs:
         if not isinstance(key, str):
             raise ValueError(f"pin {key!r}: allowed: a key as text, section.name")
-        if key in out:
+        if key in out or key in settings:
             raise ValueError(f"pin {key}: given twice; allowed: each uncertainty once")
         setting = PARAMS.get(key)
         if key not in declared and setting is not None and setting.role == "setting":
-            out[key] = setting_value(key, value)
+            settings[key] = value
         else:
             out[key] = checked_value(key, value, declared_info(key, declared))
+    out.update(setting_values(settings))
     return tuple(sorted(out.items()))
 
 
-def setting_value(key: str, value: Any) -> Any:
-    """A setting's pinned ``value``, converted and checked as a scenario file's would be.
+def setting_values(pins: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings' pinned values, converted and checked together, as a scenario file's would be
+    (so two settings with a rule between them, such as the promoter and detractor thresholds,
+    are judged as a pair).
 
     Raises
     ------
     ValueError
-        For a setting the study decides itself (:data:`STUDY_SET`) or a value the setting does
-        not allow; the message names the key, the value and what is allowed.
+        For a setting the study decides itself (:data:`STUDY_SET`) or values the settings do not
+        allow; the message names the key, the value and what is allowed.
     """
     from model.scenario import PARAMS, Scenario, ScenarioError
 
-    info = PARAMS[key]
-    if key.startswith(STUDY_SET):
-        raise ValueError(
-            f"pin {key!r}: a setting the study's size decides (its market, horizon and seeds); "
-            "allowed: an uncertainty, or another setting (`retention params --role setting`)"
-        )
+    if not pins:
+        return {}
+    given = {}
+    for key, value in pins.items():
+        if key.startswith(STUDY_SET):
+            raise ValueError(
+                f"pin {key!r}: a setting the study's size decides (its market, horizon and "
+                "seeds); allowed: an uncertainty, or another setting (`retention params --role "
+                "setting`)"
+            )
+        if PARAMS[key].kind is bool and isinstance(value, str):
+            value = value.strip().lower()  # (TRUE, True: as a yes-no uncertainty's pin reads)
+        given[key] = value
     try:
-        scenario = Scenario().with_overrides({key: value})
-    except ScenarioError:
-        raise ValueError(
-            f"pin {key} = {value!r}: not allowed; allowed: {info.allowed_text()}"
-        ) from None
-    section, name = key.split(".", 1)
-    pinned = getattr(getattr(scenario, section), name)
-    return pinned + 0.0 if type(pinned) is float else pinned  # (−0.0 is 0: one value, one folder)
+        scenario = Scenario().with_overrides(given)
+    except ScenarioError as exc:
+        raise ValueError(f"pin: {str(exc).removeprefix('override: ')}") from None
+    out = {}
+    for key in given:
+        section, name = key.split(".", 1)
+        pinned = getattr(getattr(scenario, section), name)
+        out[key] = pinned + 0.0 if type(pinned) is float else pinned  # (−0.0: one folder)
+    return out
 
 
 def declared_info(key: str, declared: Mapping[str, Any], what: str = "pin") -> Any:

@@ -41,8 +41,12 @@ def test_pins_are_read_as_the_uncertainty_declares_them():
         ({"overhead_share": 0}, "did you mean economics.overhead_share?"),
         ({"run.seed": 1}, "'run.seed': a setting the study's size decides"),
         ({"market.clients": 500}, "'market.clients': a setting the study's size decides"),
-        ({"economics.discount_rate": 1.5}, "economics.discount_rate = 1.5: not allowed; "
-         "allowed: 0 ≤ x ≤ 1 (1/year)"),
+        ({"economics.discount_rate": 1.5}, "pin: economics.discount_rate: value 1.5 is not "
+         "allowed; allowed: 0 ≤ x ≤ 1 (1/year)"),
+        ({"satisfaction.promoter_threshold": 6}, "detractor_threshold must not exceed "
+         "satisfaction.promoter_threshold (7.0 > 6.0)"),
+        ({"satisfaction.detractor_threshold": 8.5, "satisfaction.promoter_threshold": 8},
+         "(8.5 > 8.0)"),
         ({"market.initial_tenure": "old"}, "allowed: one of 'survivors', 'new'"),
         ({"retain.churn_response": "cubic"}, "allowed: exponential | logistic | linear"),
     ],
@@ -60,6 +64,13 @@ def test_a_setting_is_pinned_to_any_value_it_allows():
     assert pins_slug(check_pins({"economics.discount_rate": -0.0})) == "economics.discount_rate=0"
     pins = check_pins({"word_of_mouth.enabled": "false", "market.initial_tenure": "new"})
     assert pins == (("market.initial_tenure", "new"), ("word_of_mouth.enabled", False))
+    assert check_pins({"word_of_mouth.enabled": "TRUE"}) == (("word_of_mouth.enabled", True),)
+    # Settings with a rule between them are judged together: alone, 6 is below the default 7.
+    pair = {"satisfaction.detractor_threshold": 5, "satisfaction.promoter_threshold": 6}
+    assert check_pins(pair) == (
+        ("satisfaction.detractor_threshold", 5.0),
+        ("satisfaction.promoter_threshold", 6.0),
+    )
 
 
 def test_a_pinned_setting_runs_in_the_drawn_studys_worlds(tmp_path, monkeypatch):
