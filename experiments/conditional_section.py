@@ -21,9 +21,13 @@ __all__ = [
     "along_level",
     "along_numbers",
     "along_rows",
+    "index_turn_marks",
     "profile_record",
     "profile_rows",
+    "range_standing",
+    "turn_mark",
     "turn_marks",
+    "turns",
 ]
 
 
@@ -229,7 +233,7 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
     turning = [
         (name, rel, a)
         for name, rel, a in along
-        if a["p_value"] < level and _ends(a)[0]["words"] != _ends(a)[1]["words"]
+        if turns(a["p_value"], _ends(a)[0]["words"], _ends(a)[1]["words"], level)
     ]
     lines = [
         "## Where verdicts turn along what decides them",
@@ -279,40 +283,59 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
     return [*lines, ""]
 
 
-def turn_marks(r: ReadingEvidence, level: float) -> str:
-    """What the verdict cell adds where the reading's verdict turns along a deciding uncertainty:
-    `` · turns along KEY (assumed)`` (or ``published``: the plausible range's standing), ``turns
-    whole`` where it reads *not supported* at one end and *supported* at the other; ``""`` where
-    none turns.
+def turns(p_value: float | None, least: str, most: str, level: float) -> bool:
+    """Whether a reading's verdict turns along an uncertainty: its test below ``level`` and the
+    words differing where it holds least (``least``) and most (``most``). The one rule of the
+    reports' verdict cells (:func:`turn_marks`, at the report's level) and the index's
+    (:func:`along_index_lines`, :func:`index_turn_marks`, at the index's stricter one)."""
+    return p_value is not None and bool(p_value < level) and least != most
 
-    A profile turns where its test is below ``level`` (the report's, :func:`along_level`) and
-    the words differ between the bins where the reading holds least and most — the index's rule
-    (:func:`along_index_lines`) at the report's own level.
-    """
-    declared = declared_uncertainties()
-    marks = []
-    for prof in r.along:
-        if np.isnan(prof.p_value) or prof.p_value >= level or not prof.bins:
-            continue
-        least = min(prof.bins, key=lambda b: b.p)
-        most = max(prof.bins, key=lambda b: b.p)
-        if least.words == most.words:
-            continue
-        whole = least.words.startswith("not supported") and most.words == "supported"
-        info = declared.get(prof.uncertainty)
-        source = "" if info is None else (info.plausible_source or info.source)
-        standing = "assumed" if "assumption" in source.lower() else "published"
-        marks.append(f"turns{' whole' if whole else ''} along {prof.uncertainty} ({standing})")
-    return "".join(f" · {m}" for m in marks)
+
+def turn_mark(uncertainty: str, least: str, most: str) -> str:
+    """`` · turns along KEY (assumed)`` — ``published`` where the plausible range has a source;
+    ``turns whole`` where the verdict reads *not supported* at one end and *supported* at the
+    other."""
+    whole = least.startswith("not supported") and most == "supported"
+    standing = range_standing(declared_uncertainties().get(uncertainty))
+    return f" · turns{' whole' if whole else ''} along {uncertainty} ({standing})"
+
+
+def turn_marks(r: ReadingEvidence, level: float) -> str:
+    """A report's verdict cell's marks: :func:`turn_mark` for each profile of the reading that
+    :func:`turns` at ``level`` (the report's, :func:`along_level`); ``""`` where none does."""
+    return "".join(
+        turn_mark(prof.uncertainty, prof.least.words, prof.most.words)
+        for prof in r.along
+        if prof.bins and turns(prof.p_value, prof.least.words, prof.most.words, level)
+    )
+
+
+def index_turn_marks(along: list[tuple[str, str, dict]], level: float) -> dict[tuple, str]:
+    """The index's verdict cells' marks by (claim, reading), from every report's JSON
+    ``along`` at the index's ``level`` (the same rule as :func:`turn_marks`)."""
+    marks: dict[tuple, str] = {}
+    for name, _rel, a in along:
+        least, most = (b["words"] for b in _ends(a))
+        if turns(a["p_value"], least, most, level):
+            key = (name, a["reading"])
+            marks[key] = marks.get(key, "") + turn_mark(a["uncertainty"], least, most)
+    return marks
+
+
+def range_standing(info: ParamInfo | None) -> str:
+    """``assumed`` where an uncertainty's plausible range (or, lacking one, its default) has no
+    published source, else ``published``."""
+    if info is None:
+        return "assumed"
+    source = info.plausible_source or info.source
+    return "assumed" if "assumption" in source.lower() else "published"
 
 
 def _range_cell(info: ParamInfo | None) -> str:
     """An uncertainty's plausible range and whether its source publishes it or assumes it."""
     if info is None:
         return "—"
-    source = info.plausible_source or info.source
-    standing = "assumed" if "assumption" in source.lower() else "published"
-    return f"{info.plausible_text()} ({standing})"
+    return f"{info.plausible_text()} ({range_standing(info)})"
 
 
 def _ends(a: dict) -> tuple[dict, dict]:

@@ -17,9 +17,11 @@
   near an edge) moves more of them across it there: so, given each world's effect and noise,
   the lift rule must also hold for the noise-corrected shares
   (:meth:`experiments.holds.Measured.holds` inside the box and over the held-out half).
-  Each limit of a box is tested on the held-out half too (:attr:`Box.limit_p`): among the
-  worlds the box's other limits keep, is the condition more frequent inside this limit than
-  outside it? A limit with a large p narrows the box without earning it there.
+  Each limit of a box is tested on the held-out half too (:attr:`Box.limit_checks`): among
+  the worlds the box's other limits keep, is the condition more frequent inside this limit than
+  outside it? A large p says only that those held-out worlds do not confirm the limit — often
+  they are few (each test gives its counts) — and the tests are reported, not corrected for
+  their number: a reader's aid, not a rule.
 * :func:`cart_check` — a classification tree (Breiman et al. 1984; scikit-learn) of depth ≤
   :data:`MAX_DIMS` grown on the first half and scored on the second: if it predicts no better than
   always guessing the commoner outcome, the uncertainties do not say where the claim holds.
@@ -47,6 +49,7 @@ __all__ = [
     "MIN_LIFT",
     "Box",
     "Cart",
+    "LimitCheck",
     "cart_check",
     "encode",
     "halves",
@@ -97,12 +100,11 @@ class Box:
         The density and the base rate on the held-out half with each world's noise taken out
         (:meth:`experiments.holds.Measured.holds`' P(holds), or 1 − it for where it fails); None
         when the worlds' effects and noise were not given or no held-out world is in the box.
-    limit_p : dict
-        Restricted uncertainty → one-sided Fisher exact test on the held-out half, over the
-        worlds the box's *other* limits keep: the condition more frequent inside this limit
-        than outside it (NaN where no such world lies on one side). A one-limit box's equals
+    limit_checks : dict of str to LimitCheck
+        Restricted uncertainty → the test of that limit on the held-out half, over the worlds
+        the box's *other* limits keep (:func:`limit_tests`). A one-limit box's p equals
         :attr:`p_value`. Not a confirmation rule: it says which limits the held-out worlds
-        support.
+        confirm.
     """
 
     limits: dict[str, tuple]
@@ -114,7 +116,7 @@ class Box:
     train_density: float = float("nan")
     corrected_density: float | None = None
     corrected_base: float | None = None
-    limit_p: dict[str, float] = field(default_factory=dict)
+    limit_checks: dict[str, LimitCheck] = field(default_factory=dict)
 
     @property
     def lifts(self) -> bool:
@@ -147,11 +149,43 @@ class Box:
         parts = [limit_text(key, lim) for key, lim in self.limits.items()]
         return " and ".join(parts) if parts else "everywhere"
 
-    def limits_p_text(self) -> str:
-        """Each limit with its held-out p: ``a ≥ 0.6: p = 0.0021; b ≤ 0.5: p = 0.31``."""
-        return "; ".join(
-            f"{limit_text(key, lim)}: p = {self.limit_p.get(key, float('nan')):.2g}"
-            for key, lim in self.limits.items()
+    def limits_text(self) -> str:
+        """Each limit with its held-out check: ``a ≥ 0.6: 40 of 52 inside vs 10 of 60 outside,
+        p = 0.0021; …`` (``—`` where it could not be tested)."""
+        parts = []
+        for key, lim in self.limits.items():
+            check = self.limit_checks.get(key)
+            parts.append(f"{limit_text(key, lim)}: {'—' if check is None else check.text()}")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class LimitCheck:
+    """One limit of a box tested on held-out worlds, among those the box's other limits keep.
+
+    Attributes
+    ----------
+    inside, inside_true : int
+        Those worlds inside the limit, and of them where the condition is true.
+    outside, outside_true : int
+        Those outside it, and of them where it is true.
+    p : float
+        One-sided Fisher exact test: the condition more frequent inside (NaN where no world lies
+        on one side).
+    """
+
+    inside: int
+    inside_true: int
+    outside: int
+    outside_true: int
+    p: float
+
+    def text(self) -> str:
+        """``40 of 52 inside vs 10 of 60 outside, p = 0.0021`` (``p —`` untested)."""
+        p = "—" if np.isnan(self.p) else f"{self.p:.2g}"
+        return (
+            f"{self.inside_true} of {self.inside} inside vs {self.outside_true} of "
+            f"{self.outside} outside, p = {p}"
         )
 
 
@@ -289,7 +323,7 @@ def prim_box(
     from scipy.stats import fisher_exact
 
     p_value = float(fisher_exact(table, alternative="greater").pvalue)
-    limit_p = limit_tests(limits, held_x, y)
+    checks = limit_tests(limits, held_x, y)
     corrected = (None, None)
     if measured is not None and inside.any():
         held = x.index[test]
@@ -313,41 +347,33 @@ def prim_box(
         train_density=float(tr.loc[i, "density"]),
         corrected_density=corrected[0],
         corrected_base=corrected[1],
-        limit_p=limit_p,
+        limit_checks=checks,
     )
 
 
-def limit_tests(limits: dict[str, tuple], x: pd.DataFrame, y: np.ndarray) -> dict[str, float]:
-    """Each limit's one-sided Fisher exact p over the rows of ``x`` the other limits keep: ``y``
-    more frequent inside the limit than outside it (:attr:`Box.limit_p`; NaN where no kept row
-    lies on one side).
+def limit_tests(limits: dict[str, tuple], x: pd.DataFrame, y: np.ndarray) -> dict[str, LimitCheck]:
+    """Each limit's check over the rows of ``x`` the other limits keep: ``y`` more frequent
+    inside the limit than outside it (:attr:`Box.limit_checks`).
 
     >>> x = pd.DataFrame({"a": [0.1, 0.2, 0.7, 0.8, 0.9], "b": [0.1, 0.9, 0.1, 0.9, 0.1]})
-    >>> p = limit_tests({"a": (0.6, np.inf)}, x, np.array([False, False, True, True, True]))
-    >>> round(p["a"], 3)
-    0.1
+    >>> limit_tests({"a": (0.6, np.inf)}, x, np.array([False, False, True, True, True]))["a"].text()
+    '3 of 3 inside vs 0 of 2 outside, p = 0.1'
     """
+    from scipy.stats import fisher_exact
+
+    y = np.asarray(y, bool)
     inside = Box(limits, 0.0, 0.0, 0.0).contains(x)
     out = {}
     for key in limits:
-        others = Box({k: v for k, v in limits.items() if k != key}, 0.0, 0.0, 0.0)
-        out[key] = _more_often(np.asarray(y, bool), inside, others.contains(x))
+        among = Box({k: v for k, v in limits.items() if k != key}, 0.0, 0.0, 0.0).contains(x)
+        a, b = among & inside, among & ~inside
+        table = [
+            [int((y & a).sum()), int((~y & a).sum())],
+            [int((y & b).sum()), int((~y & b).sum())],
+        ]
+        p = fisher_exact(table, alternative="greater").pvalue if a.any() and b.any() else np.nan
+        out[key] = LimitCheck(int(a.sum()), table[0][0], int(b.sum()), table[1][0], float(p))
     return out
-
-
-def _more_often(y: np.ndarray, inside: np.ndarray, among: np.ndarray) -> float:
-    """One-sided Fisher exact test over the rows ``among``: ``y`` more frequent ``inside`` than
-    outside (NaN where no row of ``among`` lies on one side)."""
-    from scipy.stats import fisher_exact
-
-    a, out = among & inside, among & ~inside
-    if not a.any() or not out.any():
-        return float("nan")
-    table = [
-        [int((y & a).sum()), int((~y & a).sum())],
-        [int((y & out).sum()), int((~y & out).sum())],
-    ]
-    return float(fisher_exact(table, alternative="greater").pvalue)
 
 
 def cart_check(x: pd.DataFrame, holds: np.ndarray, seed: int = 1) -> Cart | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from experiments import EXPERIMENTS, load
 from experiments.cells import run_p_text
-from experiments.conditional_section import along_index_lines
+from experiments.conditional_section import along_index_lines, index_turn_marks
 from experiments.framework import CUTOFFS
 from experiments.outputs import reports_folder
 from experiments.pin_section import control_lines, pin_paragraph
@@ -98,7 +98,10 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     # market moves it (rows are split after the verdict: the check is known only once every
     # report is read). The words may be the same at both sizes; the share is not.
     sized = {(name, c["reading"]): sized_words(c, f) for name, c, f in size_dependent(scale)}
-    table = [head + sized.get(key, "") + rest for key, head, rest in rows]
+    # Likewise where a verdict turns along a deciding uncertainty, at the index's own level
+    # (every report's pairs together: stricter than a report's).
+    marks = index_turn_marks(along, 0.05 / max(pairs, 1))
+    table = [head + sized.get(key, "") + marks.get(key, "") + rest for key, head, rest in rows]
     drawn = ", ".join(f"{d} drawn, {k} kept" for d, k in sorted(worlds)) or "none yet"
     fewer = ""
     if worlds and min(k for _, k in worlds) < MIN_WORLDS:

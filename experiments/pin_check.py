@@ -1,7 +1,7 @@
-"""What did pinning an uncertainty change? A pinned study judged against the drawn one, world by world.
+"""What did pinning a parameter change? A pinned study judged against the drawn one, world by world.
 
 A pinned study (:mod:`experiments.pins`) runs the drawn study's worlds — the same parameters, seeds
-and random numbers — with some uncertainties held at one value. A reading's P(holds) can move
+and random numbers — with some uncertainties held at one value, or settings moved to one. A reading's P(holds) can move
 between the two for two reasons, which the comparison separates:
 
 * **selection**: the facts keep other worlds once the pinned values change them (a fixed overhead

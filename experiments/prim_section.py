@@ -53,9 +53,16 @@ def box_records(ev: ClaimEvidence) -> list[dict[str, object]]:
                     "side": side,
                     "box": box.text(),
                     "p": float(box.p_value),
-                    # each limit's held-out p (None: no world on one side of it; JSON has no NaN)
-                    "limit_p": {
-                        k: (float(v) if np.isfinite(v) else None) for k, v in box.limit_p.items()
+                    # each limit's held-out check (p None: no world on one side; no NaN in JSON)
+                    "limits": {
+                        k: {
+                            "inside": c.inside,
+                            "inside_true": c.inside_true,
+                            "outside": c.outside,
+                            "outside_true": c.outside_true,
+                            "p": float(c.p) if np.isfinite(c.p) else None,
+                        }
+                        for k, c in box.limit_checks.items()
                     },
                     "shown": shown is not None and shown[1] is box,
                 }

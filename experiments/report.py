@@ -55,7 +55,10 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "band": v.reading.band_text(),
                 # (the share where it is undefined beside it: P(holds) is over the others)
                 "P(holds) [95%]": p_cell(v),
-                "verdict": v.words + turn_marks(r, level),
+                "verdict": v.words,
+                # (shown in the verdict cell; kept apart in the JSON, whose index marks turns
+                # at its own, stricter level)
+                "turns": turn_marks(r, level),
                 "in band / above / below / undefined": " / ".join(
                     share_text(v.shares[s]) for s in ("in band", "above", "below", "undefined")
                 ),
@@ -73,6 +76,15 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def _verdict_table(ev: ClaimEvidence) -> pd.DataFrame:
+    """The report's verdict table: :func:`summary_rows` with each verdict cell followed by
+    where the verdict turns."""
+    table = pd.DataFrame(summary_rows(ev))
+    if len(table):
+        table["verdict"] = table["verdict"] + table.pop("turns")
+    return table
 
 
 def where_text(r: ReadingEvidence) -> str:
@@ -139,7 +151,7 @@ def _discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
         noise = ""
         if b.corrected_density is not None:
             noise = f" (noise-corrected {b.corrected_density:.0%} vs {b.corrected_base:.0%})"
-        each = f"; each limit held out: {b.limits_p_text()}" if len(b.limits) > 1 else ""
+        each = f"; each limit held out: {b.limits_text()}" if len(b.limits) > 1 else ""
         return (
             f"{b.text()}; found at density {b.train_density:.0%}; held out: coverage "
             f"{b.coverage:.0%}, density {b.density:.0%} vs base {b.base:.0%}{noise}, "
@@ -269,7 +281,7 @@ def write_report(
         "",
         verdict_legend(s.defaults),
         "",
-        markdown_table(pd.DataFrame(summary_rows(ev))),
+        markdown_table(_verdict_table(ev)),
         "",
         *c.diagnostic_lines(),
         f"![effects over the plausible worlds]({figure})" if ev.kept else "(no plausible world)",
@@ -353,10 +365,11 @@ def write_report(
         "gap to certainty there, measured and with each world's noise taken out (noise wider in "
         "one region moves more worlds across an edge there), and a one-sided Fisher exact test "
         "gives p < 0.025 (two boxes a reading, where it holds and where it fails: Bonferroni). "
-        "A box of two or three limits also gives each limit's held-out p: among the worlds its "
-        "other limits keep, is the outcome more frequent inside this limit than outside it "
-        "(the same one-sided test)? A limit with a large p narrows the box without the held-out "
-        "worlds supporting it: read the box without it. "
+        "A box of two or three limits also tests each limit on the held-out half: among the "
+        "worlds its other limits keep, is the outcome more frequent inside this limit than "
+        "outside it (the same one-sided test, with its counts)? A large p says only that those "
+        "worlds, often few, do not confirm the limit; these tests are a reader's aid, not "
+        "corrected for their number. "
         "A depth-3 classification tree grown on the same half says whether the "
         "uncertainties predict the outcome at all, against always guessing the commoner one. "
         f"Where a reading is undefined in {UNDEFINED_BOX_SHARE:.0%} of the worlds or more (e.g. "

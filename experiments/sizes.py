@@ -48,7 +48,8 @@ class Size:
     scale_worlds : int
         How many plausible worlds the scale check runs again (the first drawn: a random subset).
     pins : tuple of (str, object)
-        Uncertainties held at one value in every world (a control study, :mod:`experiments.pins`):
+        Uncertainties held at one value, or settings moved to one, in every world (a control
+        study, :mod:`experiments.pins`):
         applied to every run this size makes and written into its store's manifest; none by
         default. Made with :meth:`pinned`.
     """

@@ -163,7 +163,8 @@ def test_prim_recovers_a_planted_box():
     inside = box.contains(x)  # the same box applied to every world
     assert holds[inside].mean() >= 0.8 and 0.1 <= inside.mean() <= 0.3
     # Each planted limit is supported by the held-out worlds on its own.
-    assert set(box.limit_p) == {"a", "b"} and max(box.limit_p.values()) < 1e-3
+    assert set(box.limit_checks) == {"a", "b"}
+    assert max(c.p for c in box.limit_checks.values()) < 1e-3
 
 
 def test_a_limit_the_outcome_does_not_depend_on_gets_a_large_held_out_p():
@@ -176,15 +177,19 @@ def test_a_limit_the_outcome_does_not_depend_on_gets_a_large_held_out_p():
     for _ in range(200):
         x = pd.DataFrame(rng.uniform(size=(300, 2)), columns=["a", "b"])
         y = (x["a"] > 0.6).to_numpy() ^ (rng.uniform(size=300) < 0.1)
-        p = limit_tests({"a": (0.6, np.inf), "b": (-np.inf, 0.5)}, x, y)
-        assert p["a"] < 1e-3
-        useless.append(p["b"])
+        checks = limit_tests({"a": (0.6, np.inf), "b": (-np.inf, 0.5)}, x, y)
+        assert checks["a"].p < 1e-3
+        useless.append(checks["b"].p)
+        # The counts are of the worlds the other limit keeps, inside and outside this one.
+        kept_by_a = int((x["a"] >= 0.6).sum())
+        assert checks["b"].inside + checks["b"].outside == kept_by_a
     # Fisher's exact test is conservative: at most about 5% below 0.05, never far more.
     assert np.mean(np.array(useless) < 0.05) <= 0.09
     assert np.median(useless) > 0.3
     # No world outside a limit (it restricts nothing among these worlds): no test, NaN.
     x = pd.DataFrame({"a": [0.7, 0.8], "b": [0.1, 0.2]})
-    assert np.isnan(limit_tests({"a": (0.6, np.inf)}, x, np.array([True, False]))["a"])
+    untested = limit_tests({"a": (0.6, np.inf)}, x, np.array([True, False]))["a"]
+    assert np.isnan(untested.p) and untested.text().endswith("p = —")
 
 
 def test_prim_finds_where_a_common_claim_fails():

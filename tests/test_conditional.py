@@ -273,14 +273,19 @@ def test_a_verdict_cell_says_where_the_verdict_turns_and_the_ranges_standing():
     """A reading whose verdict turns along a deciding uncertainty (its test below the report's
     level, the words differing where it holds least and most) says so in its verdict cell, with
     whether that uncertainty's range is published or assumed; ``turns whole`` from *not
-    supported* to *supported*."""
+    supported* to *supported*. The index marks by the same rule at its own level, from the
+    reports' JSON."""
     from types import SimpleNamespace as NS
 
-    from experiments.conditional_section import turn_marks
+    from experiments.conditional import Bin, Profile
+    from experiments.conditional_section import index_turn_marks, profile_record, turn_marks
 
     def prof(key, p_value, words):
-        bins = tuple(NS(p=p, words=w) for p, w in zip((0.1, 0.5, 0.9), words, strict=True))
-        return NS(uncertainty=key, p_value=p_value, bins=bins)
+        bins = tuple(
+            Bin(i, i + 1.0, None, 40, round(40 * p), 0, p, p - 0.1, p + 0.1, w)
+            for i, (p, w) in enumerate(zip((0.1, 0.5, 0.9), words, strict=True))
+        )
+        return Profile(key, bins, p_value, "Mann–Whitney")
 
     whole = ("not supported", "depends on the world", "supported")
     some = ("depends on the world", "depends on the world", "undetermined")
@@ -293,3 +298,15 @@ def test_a_verdict_cell_says_where_the_verdict_turns_and_the_ranges_standing():
     assert turn_marks(r, 1e-7) == ""  # neither test below the level
     assert turn_marks(NS(along=[prof(assumed, 1e-9, same)]), 1e-4) == ""  # words never change
     assert turn_marks(NS(along=[prof(assumed, float("nan"), whole)]), 1e-4) == ""  # no test
+    # The index reads the same profiles from the JSON, at its own level; an untested one
+    # (p None in the JSON) is never marked.
+    reading = NS(verdict=NS(reading=NS(name="effect")))
+    along = [
+        ("claim", "claim.md", profile_record(reading, p))
+        for p in (prof(assumed, 1e-6, whole), prof(published, float("nan"), some))
+    ]
+    assert along[1][2]["p_value"] is None
+    assert index_turn_marks(along, 1e-4) == {
+        ("claim", "effect"): f" · turns whole along {assumed} (assumed)"
+    }
+    assert index_turn_marks(along, 1e-7) == {}
