@@ -250,14 +250,17 @@ def test_the_ensemble_phases_add_up_to_the_ensemble(capsys) -> None:
     from benchmarks.ensemble_phases import ensemble_phase_times, main
     from model.engine.phases import PHASES
 
-    spent, wall = ensemble_phase_times(4, 300, 3)
+    spent, outside, wall = ensemble_phase_times(4, 300, 3)
     assert set(spent) == {name for name, _ in PHASES} | {
         "open_month", "close_month (metrics, agents, row)"
     }  # fmt: skip
     assert all(seconds > 0 for seconds in spent.values()) and 0 < sum(spent.values()) < wall
+    assert set(outside) == {"build", "results"} and all(s > 0 for s in outside.values())
+    assert sum(spent.values()) + sum(outside.values()) < wall
     assert main(["--runs", "4", "--clients", "300", "--months", "3", "--rounds", "1"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("ensemble of 4 runs, 300 clients x 3 months: ")
     assert "a month, all of the above" in out and "outside the months" in out
+    assert "builds" in out and "results" in out and "lockstep's own loop" in out
     with pytest.raises(SystemExit):
         main(["--runs", "2"])  # (fewer runs than arms: refused, not a silent round of 4)
