@@ -64,8 +64,8 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "aware_by_ad": (
         "people/month",
-        "newly aware prospects credited to advertising (a prospect reached by both channels is "
-        "credited by its share of the awareness hazard)",
+        "newly aware prospects credited to advertising (one reached by both channels is "
+        "credited to it with probability its share of the awareness hazard, docs/ODD.md §7.6)",
     ),
     "headcount": ("staff", "staff employed"),
     "engagement": ("0-1", "mean staff engagement"),
