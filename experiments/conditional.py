@@ -2,7 +2,7 @@
 
 A strategist asks "would this hold in *my* world?" knowing roughly where one or two of the
 uncertainties lie for the firm — its spend growth, its churn. PAWN names the uncertainties that
-decide a reading's effect (:func:`experiments.discovery.sensitivity`); this module splits the kept
+decide a reading's effect (:func:`experiments.pawn.sensitivity`); this module splits the kept
 worlds where the reading is defined into bins of one such uncertainty — about equal counts (its
 fifths), tied values kept together — or one group per alternative for a yes-no or named one, and
 judges the reading in each bin by the study's own rule (:func:`experiments.framework.words` over
@@ -363,7 +363,7 @@ def profiles(
     status : pandas.Series
         The reading's status in each kept world (same index).
     drivers : pandas.DataFrame
-        :func:`experiments.discovery.sensitivity`'s ranking (``uncertainty``, ``above_noise``).
+        :func:`experiments.pawn.sensitivity`'s ranking (``uncertainty``, ``above_noise``).
     two_sided : bool
         Whether the reading's band is two-sided.
     declared : mapping

@@ -17,10 +17,11 @@ import pandas as pd
 
 from experiments.claim import Claim, Reading
 from experiments.conditional import Profile, profiles
-from experiments.discovery import Box, Cart, cart_check, prim_box, sensitivity
+from experiments.discovery import Box, Cart, cart_check, prim_box
 from experiments.framework import DefaultsStatus, ReadingVerdict, defaults_status, judge
 from experiments.holds import Measured
 from experiments.noise import reading_noise
+from experiments.pawn import sensitivity
 from experiments.pin_check import PinCheck, compare_pinned
 from experiments.scale_check import ScaleCheck, compare_sizes
 from experiments.study import (

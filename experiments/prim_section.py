@@ -1,4 +1,5 @@
-"""Where a reading holds, at the index's level: each shown PRIM box against every box tested.
+"""Where a reading holds: the report's PRIM rows, and at the index's level each shown box against
+every box tested.
 
 A reading's boxes are confirmed at the reading's own level (docs/ODD.md §1.2 item 5: a one-sided
 Fisher exact test on the held-out half, p < 0.025, two boxes a reading). Over all the readings
@@ -17,10 +18,18 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from experiments.discovery import ALPHA, Box
-from experiments.evidence import ClaimEvidence, ReadingEvidence
+from experiments.discovery import ALPHA, MIN_LIFT, Box, lift_rule
+from experiments.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
 
-__all__ = ["FAMILY_ALPHA", "box_records", "holm", "index_level_lines", "shown_box"]
+__all__ = [
+    "FAMILY_ALPHA",
+    "box_records",
+    "discovery_rows",
+    "holm",
+    "index_level_lines",
+    "shown_box",
+    "where_text",
+]
 
 #: Family-wise error rate over every box of the index.
 FAMILY_ALPHA = 0.05
@@ -139,3 +148,86 @@ def index_level_lines(boxes: list[tuple[str, str, dict]], unrecorded: Sequence[s
         ),
         "",
     ]
+
+
+def where_text(r: ReadingEvidence) -> str:
+    """Where the reading holds, in words: a confirmed box, where it fails, or why neither."""
+    from experiments.discovery import MAX_DIMS, MIN_CASES, MIN_LIFT
+
+    v = r.verdict
+    k = round(v.shares["in band"] * v.worlds) if v.defined else 0  # (measured, as PRIM reads)
+    if v.worlds == 0:
+        return "no plausible worlds"
+    if v.defined == 0:
+        return "undefined in every world"
+    if k == 0:
+        return "nowhere"
+    if k == v.defined:
+        return "everywhere"
+    shown = shown_box(r)
+    if shown is not None and shown[0] == "holds":
+        b = shown[1]
+        return (
+            f"{b.text()} (held out: coverage {b.coverage:.0%}, density {b.density:.0%} "
+            f"vs {b.base:.0%} overall)"
+        )
+    if shown is not None:
+        b = shown[1]
+        return (
+            f"fails where {b.text()} (held out: {b.density:.0%} fail there vs {b.base:.0%} "
+            f"overall; covers {b.coverage:.0%} of failures)"
+        )
+    if min(k, v.defined - k) < 2 * MIN_CASES:
+        return f"too few worlds on one side for a box ({k} of {v.defined} hold)"
+    if r.box is not None or r.fail_box is not None:
+        return "no condition confirmed on the held-out half (the boxes found: in the report)"
+    return (
+        f"no condition found (no box of ≤ {MAX_DIMS} limits closes {MIN_LIFT:.0%} of the gap "
+        "to certainty)"
+    )
+
+
+def discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
+    """Per reading: both PRIM boxes and the CART check, as the report's table shows them."""
+
+    def box(b: Box | None) -> str:
+        if b is None:
+            return "none met the rule"
+        if b.confirmed:
+            verdict = "confirmed"
+        elif b.p_value >= ALPHA / 2:
+            verdict = f"not confirmed (p ≥ {ALPHA / 2:g})"
+        elif lift_rule(b.density, b.base):
+            verdict = f"not confirmed (noise-corrected, below base + {MIN_LIFT:.0%} of the gap)"
+        else:
+            verdict = f"not confirmed (held-out density below base + {MIN_LIFT:.0%} of the gap)"
+        noise = ""
+        if b.corrected_density is not None:
+            noise = f" (noise-corrected {b.corrected_density:.0%} vs {b.corrected_base:.0%})"
+        each = f"; each limit held out: {b.limits_text()}" if len(b.limits) > 1 else ""
+        return (
+            f"{b.text()}; found at density {b.train_density:.0%}; held out: coverage "
+            f"{b.coverage:.0%}, density {b.density:.0%} vs base {b.base:.0%}{noise}, "
+            f"p = {b.p_value:.2g}: {verdict}{each}"
+        )
+
+    rows = []
+    for r in ev.readings:
+        c = r.cart
+        rows.append(
+            {
+                "reading": r.verdict.reading.name,
+                "PRIM: where it holds": box(r.box),
+                "PRIM: where it fails": box(r.fail_box),
+                "PRIM: where it is defined": "—"
+                if not r.verdict.worlds
+                else box(r.defined_box)
+                if r.verdict.shares["undefined"] >= UNDEFINED_BOX_SHARE
+                else f"(defined in ≥ {1 - UNDEFINED_BOX_SHARE:.0%} of worlds: not searched)",
+                "CART (depth 3), held-out accuracy vs guessing": "too few worlds"
+                if c is None
+                else f"{c.accuracy:.0%} vs {c.majority:.0%}"
+                + (f"; first split {c.first_split}" if c.first_split else ""),
+            }
+        )
+    return rows

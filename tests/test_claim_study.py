@@ -388,9 +388,10 @@ def _planted_claim() -> types.ModuleType:
 def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch):
     """run_claim sends each reading's PRIM searches and PAWN ranking to the shared pool; what comes
     back must be what the same calls give in this process, reading by reading and box by box."""
-    from experiments.discovery import prim_box, sensitivity
+    from experiments.discovery import prim_box
     from experiments.evidence import UNDEFINED_BOX_SHARE, _uncertainty_columns, run_claim
     from experiments.holds import Measured
+    from experiments.pawn import sensitivity
     from experiments.study import defaults_values, shared_pool, world_table
 
     module = _planted_claim()

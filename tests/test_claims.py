@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from experiments import EXPERIMENTS, load
-from experiments.discovery import cart_check, halves, prim_box, sensitivity
+from experiments.discovery import cart_check, halves, prim_box
 from experiments.framework import (
     DefaultsStatus,
     Reading,
@@ -17,6 +17,7 @@ from experiments.framework import (
     proportion_interval,
     words,
 )
+from experiments.pawn import sensitivity
 from experiments.study import baseline_run
 from model import Scenario
 
