@@ -98,7 +98,7 @@ def check_pins(pins: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Pins:
         if not isinstance(key, str):
             raise ValueError(f"pin {key!r}: allowed: a key as text, section.name")
         if key in out or key in settings:
-            raise ValueError(f"pin {key}: given twice; allowed: each uncertainty once")
+            raise ValueError(f"pin {key}: given twice; allowed: each key once")
         setting = PARAMS.get(key)
         if key not in declared and setting is not None and setting.role == "setting":
             settings[key] = value
