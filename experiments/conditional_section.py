@@ -230,11 +230,7 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
     if not along:
         return []
     level = 0.05 / max(pairs, 1)
-    turning = [
-        (name, rel, a)
-        for name, rel, a in along
-        if turns(a["p_value"], _ends(a)[0]["words"], _ends(a)[1]["words"], level)
-    ]
+    turning = [(name, rel, a) for name, rel, a in along if _record_turns(a, level)]
     lines = [
         "## Where verdicts turn along what decides them",
         "",
@@ -291,20 +287,27 @@ def turns(p_value: float | None, least: str, most: str, level: float) -> bool:
     return p_value is not None and bool(p_value < level) and least != most
 
 
-def turn_mark(uncertainty: str, least: str, most: str) -> str:
-    """`` · turns along KEY (assumed)`` — ``published`` where the plausible range has a source;
-    ``turns whole`` where the verdict reads *not supported* at one end and *supported* at the
-    other."""
+def _record_turns(a: dict, level: float) -> bool:
+    """:func:`turns` for a report's JSON profile (:func:`profile_record`)."""
+    least, most = (b["words"] for b in _ends(a))
+    return turns(a["p_value"], least, most, level)
+
+
+def turn_mark(uncertainty: str, least: str, most: str, declared: dict[str, ParamInfo]) -> str:
+    """`` · turns along KEY (assumed)`` — ``published`` where the plausible range has a source
+    (``declared``: :func:`~model.studies.worlds.declared_uncertainties`); ``turns whole`` where
+    the verdict reads *not supported* at one end and *supported* at the other."""
     whole = least.startswith("not supported") and most == "supported"
-    standing = range_standing(declared_uncertainties().get(uncertainty))
+    standing = range_standing(declared.get(uncertainty))
     return f" · turns{' whole' if whole else ''} along {uncertainty} ({standing})"
 
 
 def turn_marks(r: ReadingEvidence, level: float) -> str:
     """A report's verdict cell's marks: :func:`turn_mark` for each profile of the reading that
     :func:`turns` at ``level`` (the report's, :func:`along_level`); ``""`` where none does."""
+    declared = declared_uncertainties()
     return "".join(
-        turn_mark(prof.uncertainty, prof.least.words, prof.most.words)
+        turn_mark(prof.uncertainty, prof.least.words, prof.most.words, declared)
         for prof in r.along
         if prof.bins and turns(prof.p_value, prof.least.words, prof.most.words, level)
     )
@@ -313,12 +316,13 @@ def turn_marks(r: ReadingEvidence, level: float) -> str:
 def index_turn_marks(along: list[tuple[str, str, dict]], level: float) -> dict[tuple, str]:
     """The index's verdict cells' marks by (claim, reading), from every report's JSON
     ``along`` at the index's ``level`` (the same rule as :func:`turn_marks`)."""
+    declared = declared_uncertainties()
     marks: dict[tuple, str] = {}
     for name, _rel, a in along:
-        least, most = (b["words"] for b in _ends(a))
-        if turns(a["p_value"], least, most, level):
+        if _record_turns(a, level):
+            least, most = (b["words"] for b in _ends(a))
             key = (name, a["reading"])
-            marks[key] = marks.get(key, "") + turn_mark(a["uncertainty"], least, most)
+            marks[key] = marks.get(key, "") + turn_mark(a["uncertainty"], least, most, declared)
     return marks
 
 

@@ -313,13 +313,7 @@ def prim_box(
     held_x = x.reset_index(drop=True).iloc[test]
     inside = found.contains(held_x)
     y = holds[test]
-    table = [
-        [int((y & inside).sum()), int((~y & inside).sum())],
-        [int((y & ~inside).sum()), int((~y & ~inside).sum())],
-    ]
-    from scipy.stats import fisher_exact
-
-    p_value = float(fisher_exact(table, alternative="greater").pvalue)
+    p_value = _fisher_greater(y, inside, ~inside)
     checks = limit_tests(limits, held_x, y)
     corrected = (None, None)
     if measured is not None and inside.any():
@@ -356,21 +350,27 @@ def limit_tests(limits: dict[str, tuple], x: pd.DataFrame, y: np.ndarray) -> dic
     >>> limit_tests({"a": (0.6, np.inf)}, x, np.array([False, False, True, True, True]))["a"].text()
     '3 of 3 inside vs 0 of 2 outside, p = 0.1'
     """
-    from scipy.stats import fisher_exact
-
     y = np.asarray(y, bool)
     inside = Box(limits, 0.0, 0.0, 0.0).contains(x)
     out = {}
     for key in limits:
         among = Box({k: v for k, v in limits.items() if k != key}, 0.0, 0.0, 0.0).contains(x)
         a, b = among & inside, among & ~inside
-        table = [
-            [int((y & a).sum()), int((~y & a).sum())],
-            [int((y & b).sum()), int((~y & b).sum())],
-        ]
-        p = fisher_exact(table, alternative="greater").pvalue if a.any() and b.any() else np.nan
-        out[key] = LimitCheck(int(a.sum()), table[0][0], int(b.sum()), table[1][0], float(p))
+        p = _fisher_greater(y, a, b) if a.any() and b.any() else float("nan")
+        out[key] = LimitCheck(int(a.sum()), int((y & a).sum()), int(b.sum()), int((y & b).sum()), p)
     return out
+
+
+def _fisher_greater(y: np.ndarray, inside: np.ndarray, outside: np.ndarray) -> float:
+    """One-sided Fisher exact test: ``y`` more frequent among the rows ``inside`` than among
+    those ``outside``."""
+    from scipy.stats import fisher_exact
+
+    table = [
+        [int((y & inside).sum()), int((~y & inside).sum())],
+        [int((y & outside).sum()), int((~y & outside).sum())],
+    ]
+    return float(fisher_exact(table, alternative="greater").pvalue)
 
 
 def cart_check(x: pd.DataFrame, holds: np.ndarray, seed: int = 1) -> Cart | None:
