@@ -1,8 +1,16 @@
 """One experiment per claim of the practitioner articles (docs/ODD.md §1.2), each with a computed verdict.
 
-Every module here declares a :class:`~experiments.framework.Claim` (its readings) and
-``measure(baseline, seed)`` giving each reading in one world (:mod:`experiments.study`);
-:func:`experiments.evidence.run_claim` judges it and :func:`experiments.report.write_report` writes it.
+Every claim module (:mod:`experiments.claims`) declares a
+:class:`~experiments.verdicts.claim.Claim` (its readings) and ``measure(baseline, seed)`` giving
+each reading in one world (:mod:`experiments.running.study`);
+:func:`experiments.analysis.evidence.run_claim` judges it and
+:func:`experiments.reporting.report.write_report` writes it.
+
+The package is in layers, each importing only those before it (``tests/test_architecture.py``):
+:mod:`~experiments.verdicts` (what a claim says, how a verdict is judged) →
+:mod:`~experiments.running` (the worlds' runs and their store) → :mod:`~experiments.claims` and
+:mod:`~experiments.analysis` (the evidence) → :mod:`~experiments.reporting` (reports and the
+index) → :mod:`experiments.cli` (``retention experiment``).
 
 >>> from experiments import EXPERIMENTS
 >>> "service_levels" in EXPERIMENTS
@@ -18,16 +26,16 @@ __all__ = ["EXPERIMENTS", "load"]
 
 #: name -> module, in the order of docs/ODD.md §1.2.
 EXPERIMENTS: dict[str, str] = {
-    "retention_profit": "experiments.retention_profit",
-    "acquisition_cost": "experiments.acquisition_cost",
-    "pareto": "experiments.pareto",
-    "word_of_mouth": "experiments.word_of_mouth",
-    "empowered_staff": "experiments.empowered_staff",
-    "service_levels": "experiments.service_levels",
-    "client_centric": "experiments.client_centric",
-    "satisfied_employee": "experiments.satisfied_employee",
-    "innovation": "experiments.innovation",
-    "lost_client": "experiments.lost_client",
+    "retention_profit": "experiments.claims.retention_profit",
+    "acquisition_cost": "experiments.claims.acquisition_cost",
+    "pareto": "experiments.claims.pareto",
+    "word_of_mouth": "experiments.claims.word_of_mouth",
+    "empowered_staff": "experiments.claims.empowered_staff",
+    "service_levels": "experiments.claims.service_levels",
+    "client_centric": "experiments.claims.client_centric",
+    "satisfied_employee": "experiments.claims.satisfied_employee",
+    "innovation": "experiments.claims.innovation",
+    "lost_client": "experiments.claims.lost_client",
 }
 
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
-from experiments.outputs import reports_folder
+from experiments.reporting.outputs import reports_folder
 from model.interfaces.cli.inputs import check_out, create_out, output_path, ranged_int, seed
 from model.interfaces.cli.where import add_where, where_of
 
@@ -26,7 +26,7 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention experiment NAME|--all [--size S] [--workers N | --scheduler A |
     --dask-local N] [--seed S] [--worlds N] [--deep-reps N] [--pin KEY=VALUE ...]
     [--split KEY[=...] ...] [--out DIR]``."""
-    from experiments.sizes import SIZES
+    from experiments.running.sizes import SIZES
 
     p = subparsers.add_parser(
         "experiment",
@@ -104,8 +104,8 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _split(text: str) -> object:
-    """An argparse type: ``KEY[=LOW..HIGH|=A,B]`` (:func:`experiments.split.parse_split`)."""
-    from experiments.split import parse_split
+    """An argparse type: ``KEY[=LOW..HIGH|=A,B]`` (:func:`experiments.analysis.split.parse_split`)."""
+    from experiments.analysis.split import parse_split
 
     try:
         return parse_split(text)
@@ -114,8 +114,8 @@ def _split(text: str) -> object:
 
 
 def _pin(text: str) -> tuple[str, object]:
-    """An argparse type: ``KEY=VALUE`` (:func:`experiments.pins.parse_pin`)."""
-    from experiments.pins import parse_pin
+    """An argparse type: ``KEY=VALUE`` (:func:`experiments.running.pins.parse_pin`)."""
+    from experiments.running.pins import parse_pin
 
     try:
         return parse_pin(text)
@@ -137,7 +137,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             "name, --all or --list"
         )
     if args.pin:
-        from experiments.pins import check_pins
+        from experiments.running.pins import check_pins
 
         try:
             args.pins = check_pins(args.pin)  # (each was checked alone; now none twice)
@@ -145,7 +145,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             raise CliError(f"experiment --pin: {exc}") from None
     else:
         args.pins = ()
-    from experiments.split import check_splits
+    from experiments.analysis.split import check_splits
 
     try:
         args.splits = check_splits(args.split, args.pins)
@@ -156,7 +156,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             "experiment: --fresh and --split given together; allowed: one of them (a split reads "
             "the stored study: run it with --fresh first, then split it)"
         )
-    from experiments.sizes import SIZES
+    from experiments.running.sizes import SIZES
 
     least = SIZES[args.size].max_reps
     if args.deep_reps is not None and args.deep_reps < least:
@@ -182,7 +182,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         create_out(args.out)  # the last check: a folder the system refuses is named as --out
     if args.all:
         return _run_all(args, command)
-    from experiments.study import shared_pool
+    from experiments.running.study import shared_pool
 
     with shared_pool(quiet=args.quiet, **args.where):
         _run_one(args.name, args, command)
@@ -191,8 +191,8 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
 def _store(args: argparse.Namespace) -> Path:
     """The study's store (with --pin, the pinned study's; ``--fresh`` clears it, once)."""
-    from experiments.pins import pins_slug
-    from experiments.study import clear
+    from experiments.running.pins import pins_slug
+    from experiments.running.study import clear
     from model.interfaces.cli.staging import RESUMABLE
 
     store = _drawn_store(args)
@@ -213,8 +213,8 @@ def _drawn_store(args: argparse.Namespace) -> Path:
 def _reports(args: argparse.Namespace) -> Path:
     """Where the reports go: ``DIR``, or ``DIR/pinned/KEY=VALUE`` for a pinned study; with
     ``--split``, ``split/SPLIT`` inside that."""
-    from experiments.pins import pins_slug
-    from experiments.split import splits_slug
+    from experiments.analysis.split import splits_slug
+    from experiments.running.pins import pins_slug
 
     out = reports_folder(args.out)
     out = out / "pinned" / pins_slug(args.pins) if args.pins else out
@@ -222,11 +222,11 @@ def _reports(args: argparse.Namespace) -> Path:
 
 
 def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
-    from experiments.evidence import run_claim
-    from experiments.report import write_report
-    from experiments.sizes import SIZES
-    from experiments.split import split_level, split_readings, together
-    from experiments.store import StaleStore
+    from experiments.analysis.evidence import run_claim
+    from experiments.analysis.split import split_level, split_readings, together
+    from experiments.reporting.report import write_report
+    from experiments.running.sizes import SIZES
+    from experiments.running.store import StaleStore
     from model.interfaces.cli.errors import CliError
 
     module = load(name)
@@ -302,9 +302,9 @@ def took_sentence(command: str, minutes: float, size: str, place: str, ran: int)
 
 
 def _run_all(args: argparse.Namespace, command: str) -> int:
-    from experiments.index import write_index
-    from experiments.stages import batches_run
-    from experiments.study import shared_pool
+    from experiments.reporting.index import write_index
+    from experiments.running.stages import batches_run
+    from experiments.running.study import shared_pool
 
     t0, ran = time.perf_counter(), batches_run()
     with shared_pool(quiet=args.quiet, **args.where) as place:

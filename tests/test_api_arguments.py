@@ -330,7 +330,7 @@ def test_a_stage_is_taken_by_name_and_a_row_alone(model) -> None:
 def test_judge_names_the_columns_it_needs() -> None:
     import pandas as pd
 
-    from experiments.framework import Reading, judge
+    from experiments.verdicts.framework import Reading, judge
 
     reading = Reading("effect", "w", "e", "s", "%", (0.0, 1.0))
     with pytest.raises(ValueError, match="values: a table without 'world' is not allowed"):

@@ -125,6 +125,67 @@ def test_no_import_cycles():
     assert cycles == []
 
 
+#: ``experiments``' layers, bottom to top (``experiments/__init__.py``, which only names the
+#: claim modules, sits below them all). Claims and analysis share a layer and import neither
+#: the other: a claim module is found by its name (``experiments.EXPERIMENTS``), never imported.
+EXPERIMENT_LAYERS = {
+    "verdicts": 1, "running": 2, "claims": 3, "analysis": 3, "reporting": 4, "cli": 5,
+}  # fmt: skip
+EXPERIMENT_MODULES = {
+    _module_name(p): p
+    for p in (ROOT / "experiments").rglob("*.py")
+    if "reports" not in p.relative_to(ROOT).parts
+}
+EXPERIMENT_GRAPH = {
+    name: {t for t in _imports(path) if t != name and t in EXPERIMENT_MODULES}
+    for name, path in EXPERIMENT_MODULES.items()
+}
+
+
+def _experiment_layer(name: str) -> tuple[int, str]:
+    part = name.split(".")[1] if "." in name else ""
+    return EXPERIMENT_LAYERS.get(part, 0), part
+
+
+def test_every_experiments_module_is_in_a_layer():
+    stray = [n for n in EXPERIMENT_MODULES if n != "experiments" and _experiment_layer(n)[0] == 0]
+    assert stray == [], f"experiments modules outside {sorted(EXPERIMENT_LAYERS)}: {stray}"
+    folders = [
+        str(d.relative_to(ROOT))
+        for d in (ROOT / "experiments").rglob("*")
+        if d.is_dir() and any(d.glob("*.py")) and not (d / "__init__.py").exists()
+    ]
+    assert folders == []
+
+
+def test_experiments_imports_flow_downward():
+    """A module imports its own subpackage's modules or those of a lower layer, never its
+    equal's (claims and analysis) or a higher one's; nothing imports the command line."""
+    wrong = []
+    for a, targets in EXPERIMENT_GRAPH.items():
+        level, package = _experiment_layer(a)
+        for b in targets:
+            their_level, theirs = _experiment_layer(b)
+            if theirs != package and their_level >= level:
+                wrong.append(f"{a} ({package or 'top'}) imports {b} ({theirs or 'top'})")
+    assert wrong == []
+
+
+def test_experiments_have_no_import_cycles():
+    cycles = []
+    for a, targets in EXPERIMENT_GRAPH.items():
+        seen, todo = set(), list(targets)
+        while todo:
+            b = todo.pop()
+            if b == a:
+                cycles.append(a)
+                break
+            if b not in seen:
+                seen.add(b)
+                todo.extend(EXPERIMENT_GRAPH.get(b, ()))
+    assert cycles == []
+
+
 def test_reference_engine_uses_only_public_functions():
     private = [
         f"{path.name}: from {node.module} import {a.name}"
@@ -142,7 +203,7 @@ def test_modules_are_small():
 
     The claim experiments (``experiments/``) are held to the same rule.
     """
-    experiments = {f"experiments.{p.stem}": p for p in (ROOT / "experiments").glob("*.py")}
+    experiments = {_module_name(p): p for p in (ROOT / "experiments").rglob("*.py")}
     big = [
         f"{n}: {len(p.read_text(encoding='utf-8').splitlines())} lines"
         for n, p in {**MODULES, **experiments}.items()

@@ -41,7 +41,7 @@ def test_a_world_batch_needs_its_series_and_a_lone_series_is_left(tmp_path):
     being written now (the worlds stage is shared): it is left alone."""
     import pandas as pd
 
-    from experiments.store import drop_damaged
+    from experiments.running.store import drop_damaged
 
     worlds = tmp_path / "worlds"
     worlds.mkdir()

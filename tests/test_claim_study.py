@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.framework import Claim, Reading, judge
-from experiments.holds import placing
-from experiments.stages import batches_run
-from experiments.store import StaleStore, check_manifest, fingerprint
-from experiments.study import Size, claim_values
+from experiments.running.stages import batches_run
+from experiments.running.store import StaleStore, check_manifest, fingerprint
+from experiments.running.study import Size, claim_values
+from experiments.verdicts.framework import Claim, Reading, judge
+from experiments.verdicts.holds import placing
 from model.studies.worlds import FACTS, draw_worlds
 
 _FACT_NAMES = {f.name for f in FACTS}
@@ -134,7 +134,7 @@ def test_worlds_near_an_edge_by_their_own_noise_get_more_replications(tmp_path):
 def test_worlds_too_noisy_to_place_run_up_to_the_deep_replications(tmp_path):
     """Worlds on the edge at 10: the quiet ones (±0.1) are placed with the study's four
     replications; those swinging by ±3 after a first 10.1 are near an edge with a standard error
-    ~30 times the median of the worlds near it, unresolved (experiments.holds.placing), and run
+    ~30 times the median of the worlds near it, unresolved (experiments.verdicts.holds.placing), and run
     up to eight. A rerun asks for nothing new, and the same store read at a size without the
     third look gives what a fresh study of that size does (the deep replications unread)."""
     module = _fake_claim()
@@ -312,24 +312,24 @@ def test_batches_without_a_manifest_are_refused(tmp_path):
 
 
 def test_the_fingerprint_follows_the_code_that_makes_runs_not_the_rest():
-    from experiments.store import source_files
+    from experiments.running.store import source_files
 
-    names = {p.as_posix() for p in source_files(["experiments/lost_client.py"])}
+    names = {p.as_posix() for p in source_files(["experiments/claims/lost_client.py"])}
     for made_by in (
         "model/engine/phases/retain.py",
         "model/scenario/sections/retain.py",
         "model/studies/worlds.py",
-        "experiments/baseline.py",
-        "experiments/tasks.py",
-        "experiments/arms.py",
-        "experiments/together.py",
-        "experiments/lifetime.py",
-        "experiments/lost_client.py",
+        "experiments/running/baseline.py",
+        "experiments/running/tasks.py",
+        "experiments/running/arms.py",
+        "experiments/running/together.py",
+        "experiments/running/lifetime.py",
+        "experiments/claims/lost_client.py",
     ):
         assert any(n.endswith(made_by) for n in names), made_by
     for shown_by in (
-        "experiments/report.py",
-        "experiments/study.py",  # sizes and waves: how many runs, not what they hold
+        "experiments/reporting/report.py",
+        "experiments/running/study.py",  # sizes and waves: how many runs, not what they hold
         "model/interfaces/figures.py",
         "model/studies/calibration/fit.py",
         "model/studies/sweep/runner.py",
@@ -388,11 +388,11 @@ def _planted_claim() -> types.ModuleType:
 def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch):
     """run_claim sends each reading's PRIM searches and PAWN ranking to the shared pool; what comes
     back must be what the same calls give in this process, reading by reading and box by box."""
-    from experiments.discovery import prim_box
-    from experiments.evidence import UNDEFINED_BOX_SHARE, _uncertainty_columns, run_claim
-    from experiments.holds import Measured
-    from experiments.pawn import sensitivity
-    from experiments.study import defaults_values, shared_pool, world_table
+    from experiments.analysis.discovery import prim_box
+    from experiments.analysis.evidence import UNDEFINED_BOX_SHARE, _uncertainty_columns, run_claim
+    from experiments.analysis.pawn import sensitivity
+    from experiments.running.study import defaults_values, shared_pool, world_table
+    from experiments.verdicts.holds import Measured
 
     module = _planted_claim()
     monkeypatch.setitem(sys.modules, module.__name__, module)  # (claim_batch imports it by name)
@@ -400,11 +400,13 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
         wave=80, target=0, max_waves=1, clients=40, months=13, pilot=4, max_reps=2, defaults=1,
         batch=40,
     )  # fmt: skip
-    import experiments.study
+    import experiments.running.study
 
-    judged = experiments.study.judge_worlds  # every world plausible: a market this small rarely is
+    judged = (
+        experiments.running.study.judge_worlds
+    )  # every world plausible: a market this small rarely is
     monkeypatch.setattr(
-        experiments.study, "judge_worlds", lambda *a: judged(*a).assign(plausible=True)
+        experiments.running.study, "judge_worlds", lambda *a: judged(*a).assign(plausible=True)
     )
     # The runs here (a claim module made in a test cannot be imported by a worker); the
     # analysis of the stored runs on two workers.
@@ -436,7 +438,7 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
     assert defined_boxes == 1  # the third reading's: where spend_sigma is high
     # Each reading judged again on the kept worlds within each narrower range of a fact, as judge
     # judges that subset; and the fact its effects rank with most closely.
-    from experiments.evidence import TIGHTER_BOUNDS, closest_fact
+    from experiments.analysis.evidence import TIGHTER_BOUNDS, closest_fact
 
     values = claim_values(module, worlds, size, tmp_path / "store")
     facts = kept.set_index("world")[[c for c in kept.columns if c in _FACT_NAMES]]
@@ -457,7 +459,7 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
 
 
 def test_closest_fact_is_the_largest_rank_correlation_signed():
-    from experiments.evidence import closest_fact
+    from experiments.analysis.evidence import closest_fact
 
     # World 8's effect is a censored bound (+inf: above every other), world 14's undefined.
     effect = pd.Series(
@@ -485,13 +487,13 @@ def test_closest_fact_is_the_largest_rank_correlation_signed():
 def _small_planted_study(monkeypatch, plausible: bool) -> tuple[types.ModuleType, Size]:
     """The planted claim, importable by name, and a 12-world study of it whose worlds are all
     plausible or none (a 40-client market rarely reproduces the facts on its own)."""
-    import experiments.study
+    import experiments.running.study
 
     module = _planted_claim()
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    judged = experiments.study.judge_worlds
+    judged = experiments.running.study.judge_worlds
     monkeypatch.setattr(
-        experiments.study, "judge_worlds", lambda *a: judged(*a).assign(plausible=plausible)
+        experiments.running.study, "judge_worlds", lambda *a: judged(*a).assign(plausible=plausible)
     )
     size = Size(
         wave=12, target=0, max_waves=1, clients=40, months=13, pilot=2, max_reps=2, defaults=1,
@@ -503,8 +505,8 @@ def _small_planted_study(monkeypatch, plausible: bool) -> tuple[types.ModuleType
 def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
     """ABC rejection can keep nothing (a quick study, a strict fact): the report must say so, not
     fail or print nan."""
-    from experiments.evidence import run_claim
-    from experiments.report import write_report
+    from experiments.analysis.evidence import run_claim
+    from experiments.reporting.report import write_report
 
     module, size = _small_planted_study(monkeypatch, plausible=False)
     ev = run_claim(module, size, tmp_path / "store", size_name="test")
@@ -523,8 +525,8 @@ def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
 
 
 def test_the_report_judges_each_reading_under_each_narrower_range(tmp_path, monkeypatch):
-    from experiments.evidence import TIGHTER_BOUNDS, run_claim
-    from experiments.report import write_report
+    from experiments.analysis.evidence import TIGHTER_BOUNDS, run_claim
+    from experiments.reporting.report import write_report
 
     module, size = _small_planted_study(monkeypatch, plausible=True)
     ev = run_claim(module, size, tmp_path / "store", size_name="test")
@@ -547,7 +549,7 @@ def test_the_report_judges_each_reading_under_each_narrower_range(tmp_path, monk
 
 
 def test_a_narrower_range_must_lie_inside_its_facts():
-    from experiments.evidence import TighterBound
+    from experiments.analysis.evidence import TighterBound
     from model.studies.worlds import FACTS, OPERATING_MARGIN
 
     with pytest.raises(ValueError, match=r"operating_margin: -0.2\.\.0.3 must lie inside"):
@@ -562,8 +564,8 @@ def test_a_narrower_range_must_lie_inside_its_facts():
 def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monkeypatch):
     """A Dask worker on another machine resolves a relative path against its own working folder
     (seen: a study with ``--out rel`` failed there); every path a task gets must be absolute."""
-    import experiments.study
-    from experiments.evidence import run_claim
+    import experiments.running.study
+    from experiments.analysis.evidence import run_claim
     from model.studies.sweep.executors import InProcessExecutor
 
     module, size = _small_planted_study(monkeypatch, plausible=True)
@@ -585,7 +587,7 @@ def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monk
             return super().submit(fn, *args, **kwargs)
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(experiments.study, "_POOL", [(Recording(), True)])
+    monkeypatch.setattr(experiments.running.study, "_POOL", [(Recording(), True)])
     ev = run_claim(module, size, Path("rel") / "store", size_name="test")
     assert ev.kept == 12
     kinds = {Path(p).name.split("-")[0] for p in given}

@@ -7,8 +7,10 @@ import pandas as pd
 import pytest
 
 from experiments import EXPERIMENTS, load
-from experiments.discovery import cart_check, halves, prim_box
-from experiments.framework import (
+from experiments.analysis.discovery import cart_check, halves, prim_box
+from experiments.analysis.pawn import sensitivity
+from experiments.running.study import baseline_run
+from experiments.verdicts.framework import (
     DefaultsStatus,
     Reading,
     ReadingVerdict,
@@ -17,8 +19,6 @@ from experiments.framework import (
     proportion_interval,
     words,
 )
-from experiments.pawn import sensitivity
-from experiments.study import baseline_run
 from model import Scenario
 
 BAND = Reading("effect", "an effect", "“an effect”", "a source", "%", (0.0, 10.0))
@@ -171,7 +171,7 @@ def test_prim_recovers_a_planted_box():
 def test_a_limit_the_outcome_does_not_depend_on_gets_a_large_held_out_p():
     """A box of two limits where only one decides the outcome: the other's p, among the worlds
     the first keeps, is what chance gives (uniform over many draws), the deciding one's tiny."""
-    from experiments.discovery import limit_tests
+    from experiments.analysis.discovery import limit_tests
 
     rng = np.random.default_rng(11)
     useless = []
@@ -222,7 +222,7 @@ def test_a_box_that_noise_alone_made_is_not_confirmed():
     effect and noise given, the noise-corrected density (0.16 against a base of 0.03: the first-
     order correction removes part of the artifact, not all) fails the lift rule, and the box is
     not confirmed."""
-    from experiments.holds import Measured
+    from experiments.verdicts.holds import Measured
 
     rng = np.random.default_rng(12)
     n = 4000
@@ -283,7 +283,7 @@ def test_cart_beats_guessing_only_where_the_uncertainties_decide():
     ],
 )
 def test_incremental_cost_ratio_reports_censored_inputs_as_bounds(acquire, keep, expected):
-    from experiments.acquisition_cost import cost_ratio
+    from experiments.claims.acquisition_cost import cost_ratio
 
     got = cost_ratio(acquire, keep)
     assert (np.isnan(got) and np.isnan(expected)) or got == expected
@@ -337,8 +337,8 @@ def test_worlds_are_judged_where_their_effect_lies_and_flagged_near_an_edge():
 
 
 def test_where_it_holds_says_where_it_fails_when_only_that_box_is_confirmed():
-    from experiments.evidence import ReadingEvidence
-    from experiments.report import where_text
+    from experiments.analysis.evidence import ReadingEvidence
+    from experiments.reporting.report import where_text
 
     rng = np.random.default_rng(9)
     x = pd.DataFrame(rng.uniform(size=(800, 4)), columns=list("abcd"))
@@ -362,7 +362,7 @@ def test_where_it_holds_says_where_it_fails_when_only_that_box_is_confirmed():
 def test_typical_noise_is_not_set_by_a_few_wild_worlds():
     """A mean of variances let one world with a near-zero denominator (variance 10⁹) put every
     world near an edge; the typical noise is the median's, scaled to estimate σ²."""
-    from experiments.framework import typical_noise
+    from experiments.verdicts.framework import typical_noise
 
     rng = np.random.default_rng(10)
     rows = [(w, rng.normal(0.0, 2.0)) for w in range(400) for _ in range(4)]
@@ -375,7 +375,7 @@ def test_typical_noise_is_not_set_by_a_few_wild_worlds():
 def test_the_defaults_are_judged_on_their_own_spread():
     """A wide spread at the defaults makes them near an edge however tame the typical world is,
     and a tight one keeps them in band however wild it is; one finite replication falls back."""
-    from experiments.framework import defaults_status
+    from experiments.verdicts.framework import defaults_status
 
     band = (4.0, 6.0)
     wide = np.array([2.5, 5.5, 4.0, 6.0])  # mean 4.5, sd 1.58: t(3) interval reaches below 4
@@ -401,7 +401,7 @@ def test_the_defaults_interval_is_students_t_with_n_minus_1_degrees_of_freedom()
     """Four replications: t(3) = 3.18 standard errors, not the normal 1.96 nor t(4) = 2.78."""
     from scipy.stats import t
 
-    from experiments.framework import defaults_status
+    from experiments.verdicts.framework import defaults_status
 
     values = np.array([4.0, 5.0, 6.0, 5.0]) + 1.0  # mean 6.0, sd 0.816, se 0.408
     se = np.std(values, ddof=1) / 2.0
@@ -415,7 +415,7 @@ def test_the_defaults_interval_is_students_t_with_n_minus_1_degrees_of_freedom()
 def test_keeping_a_client_costs_what_is_spent_on_current_clients_only():
     """The source compares acquiring new clients with keeping old ones: win-back offers go to
     clients who have left, so they are not retention spend; discounts and service recovery are."""
-    from experiments.acquisition_cost import measure
+    from experiments.claims.acquisition_cost import measure
 
     # A small empowerment budget, so some incidents go to a manager (escalation > 0).
     scn = Scenario().with_overrides(
@@ -443,8 +443,8 @@ def test_keeping_a_client_costs_what_is_spent_on_current_clients_only():
 def test_referrals_are_priced_at_what_advertising_buys(small_baseline):
     """Referred clients are onboarded like any other, so the ads they replace are priced at the
     marketing spent per acquisition without them, onboarding left out."""
-    from experiments.arms import arms
-    from experiments.word_of_mouth import measure
+    from experiments.claims.word_of_mouth import measure
+    from experiments.running.arms import arms
 
     got = measure(small_baseline, 5)
     off = arms(small_baseline.run, {"off": {"word_of_mouth.positive": False}})["off"].timeseries
@@ -462,7 +462,7 @@ def test_referrals_are_priced_at_what_advertising_buys(small_baseline):
 )
 def test_a_percentage_of_profit_needs_a_profit(treated, control, expected):
     """A shrinking loss is no percentage rise of profit; a sign-only reading keeps pct_gain."""
-    from experiments.arms import pct_gain, profit_change
+    from experiments.running.arms import pct_gain, profit_change
 
     got = profit_change(treated, control)
     assert (np.isnan(got) and np.isnan(expected)) or got == pytest.approx(expected)
@@ -471,7 +471,7 @@ def test_a_percentage_of_profit_needs_a_profit(treated, control, expected):
 
 def test_profit_readings_are_undefined_for_a_firm_without_profit(small_baseline):
     """Every reading whose band is a percentage of profit is NaN where the baseline made a loss."""
-    from experiments import client_centric, innovation, retention_profit
+    from experiments.claims import client_centric, innovation, retention_profit
 
     base_npv = float(small_baseline.run.timeseries["npv"].iloc[-1])
     assert base_npv <= 0  # this small market loses money over its 14 months
@@ -500,7 +500,7 @@ def test_retention_profit_is_undefined_where_the_baseline_made_no_profit(
 ):
     """With retention rising five points, a loss that shrinks is no % rise of profit: both
     readings are NaN where their baseline value is ≤ 0, and a % where it is a profit."""
-    from experiments import retention_profit as rp
+    from experiments.claims import retention_profit as rp
 
     base_run = small_baseline.run
     monkeypatch.setattr(rp, "annual_retention", lambda run: 0.80 if run is base_run else 0.85)
@@ -523,8 +523,8 @@ def test_retention_profit_is_undefined_where_the_baseline_made_no_profit(
 
 def test_the_defaults_cell_shows_their_interval():
     """A strategist sees how far the defaults' interval reaches, not only a label."""
-    from experiments.framework import defaults_status
-    from experiments.report import fmt
+    from experiments.reporting.report import fmt
+    from experiments.verdicts.framework import defaults_status
 
     at = defaults_status(np.array([-30.0, 30.0, -20.0, 16.0]), (25.0, 95.0), 1.0)
     assert at.status == "near an edge" and at.margin > 25.0
@@ -535,8 +535,8 @@ def test_the_defaults_cell_shows_their_interval():
 
 
 def test_near_an_edge_says_on_which_side_of_the_band_the_defaults_lie():
-    from experiments.framework import defaults_status
-    from experiments.report import fmt
+    from experiments.reporting.report import fmt
+    from experiments.verdicts.framework import defaults_status
 
     band = (25.0, 95.0)
     below = defaults_status(np.array([-30.0, 30.0, -20.0, 16.0]), band, 1.0)
@@ -547,7 +547,7 @@ def test_near_an_edge_says_on_which_side_of_the_band_the_defaults_lie():
 
 
 def test_roi_kept_sets_aside_the_managers_premium_that_empowerment_avoided():
-    from experiments import empowered_staff
+    from experiments.claims import empowered_staff
 
     def measured(multiplier: float) -> dict[str, float]:
         scn = Scenario().with_overrides(
@@ -618,7 +618,7 @@ def test_a_reading_undefined_in_most_worlds_gets_no_verdict() -> None:
 def test_a_diagnostic_reading_says_what_it_is_and_that_its_verdict_is_not_the_claims() -> None:
     """A reading kept beside a claim's readings to show what a choice of measurement does
     (a window for a lifetime) was read as a test of the claim: it is declared, and said."""
-    from experiments.claim import Claim
+    from experiments.verdicts.claim import Claim
 
     lifetime = Reading("lifetime", "w", "e", "s", "%", (25.0, 85.0))
     window = Reading("window", "w", "e", "s", "%", (25.0, 85.0), diagnostic="a window")

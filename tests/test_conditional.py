@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.conditional import MIN_PER_BIN, profile, profiles, show_value
-from experiments.framework import proportion_interval, words
+from experiments.analysis.conditional import MIN_PER_BIN, profile, profiles, show_value
+from experiments.verdicts.framework import proportion_interval, words
 from model.studies.worlds import declared_uncertainties
 from tests.test_claim_study import _small_planted_study
 
@@ -172,9 +172,9 @@ def test_profiles_take_the_first_drivers_above_the_noise_floor_and_mark_the_defa
 def test_the_report_and_the_index_show_where_the_planted_claim_turns(tmp_path, monkeypatch):
     """The planted claim holds where market.spend_sigma > 1.26: its bins above that hold, those
     below fail, in the report's table, figure and JSON, and the index names it."""
-    from experiments.evidence import run_claim
-    from experiments.index import write_index
-    from experiments.report import write_report
+    from experiments.analysis.evidence import run_claim
+    from experiments.reporting.index import write_index
+    from experiments.reporting.report import write_report
 
     module, size = _small_planted_study(monkeypatch, plausible=True)
     size = dataclasses.replace(size, wave=60, batch=30)
@@ -201,8 +201,10 @@ def test_the_report_and_the_index_show_where_the_planted_claim_turns(tmp_path, m
     assert rows[0]["reading"] == "effect" and rows[0]["words_differ"]
     assert sum(b["worlds"] for b in rows[0]["bins"]) == effect.verdict.defined
     # The index names the readings that turn, with the bins where each holds least and most.
-    monkeypatch.setattr("experiments.index.EXPERIMENTS", {module.CLAIM.name: module.__name__})
-    monkeypatch.setattr("experiments.index.load", lambda name: module)
+    monkeypatch.setattr(
+        "experiments.reporting.index.EXPERIMENTS", {module.CLAIM.name: module.__name__}
+    )
+    monkeypatch.setattr("experiments.reporting.index.load", lambda name: module)
     index = write_index(tmp_path / "out").read_text()
     assert "## Where verdicts turn along what decides them" in index
     assert f"0.05 ÷ {len(ev.readings) * ev.uncertainties:,} = {level:.2g}" in index
@@ -231,7 +233,7 @@ def test_values_print_the_same_everywhere():
 def test_the_report_marks_the_defaults_bin_in_words_that_fit_it():
     from types import SimpleNamespace
 
-    from experiments.conditional_section import along_rows
+    from experiments.reporting.conditional_section import along_rows
 
     rng = np.random.default_rng(5)
     form = pd.Series(rng.choice(["exponential", "logistic"], 300), name="retain.churn_response")
@@ -253,7 +255,7 @@ def test_the_report_marks_the_defaults_bin_in_words_that_fit_it():
 
 
 def test_neighbouring_bins_bounds_read_apart():
-    from experiments.conditional import Bin, Profile
+    from experiments.analysis.conditional import Bin, Profile
 
     def b(lo: float, hi: float) -> Bin:
         return Bin(lo, hi, None, 30, 10, 0, 1 / 3, 0.2, 0.5, "depends on the world")
@@ -277,8 +279,12 @@ def test_a_verdict_cell_says_where_the_verdict_turns_and_the_ranges_standing():
     reports' JSON."""
     from types import SimpleNamespace as NS
 
-    from experiments.conditional import Bin, Profile
-    from experiments.conditional_section import index_turn_marks, profile_record, turn_marks
+    from experiments.analysis.conditional import Bin, Profile
+    from experiments.reporting.conditional_section import (
+        index_turn_marks,
+        profile_record,
+        turn_marks,
+    )
 
     def prof(key, p_value, words):
         bins = tuple(

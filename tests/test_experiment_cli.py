@@ -54,7 +54,7 @@ def test_experiment_shows_a_bar_on_a_terminal_and_nothing_when_quiet(monkeypatch
     from model.interfaces.cli.main import main
 
     monkeypatch.setattr(progress, "watched", lambda enabled=True: enabled)
-    from experiments.stages import batches_run
+    from experiments.running.stages import batches_run
 
     args = ["experiment", "pareto", "--size", "quick", "--out", str(tmp_path / "a")]
     first = batches_run()

@@ -1,4 +1,4 @@
-"""P(holds) with each world's Monte-Carlo noise taken out (experiments/holds.py).
+"""P(holds) with each world's Monte-Carlo noise taken out (experiments/verdicts/holds.py).
 
 The validation is a simulation of the study itself: worlds with known true effects, measured with
 noise by the study's replication rule (one replication, a second in a pilot, up to four where a
@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.coverage import BAND, UNEVEN, effects, uneven_study
-from experiments.framework import Reading, judge, proportion_interval
-from experiments.holds import MAX_SE_SHARE, Measured, holds, placing
+from experiments.analysis.coverage import BAND, UNEVEN, effects, uneven_study
+from experiments.verdicts.framework import Reading, judge, proportion_interval
+from experiments.verdicts.holds import MAX_SE_SHARE, Measured, holds, placing
 
 Z = 1.959963984540054
 
@@ -128,7 +128,7 @@ def test_judge_reports_the_corrected_share() -> None:
 
 def test_a_report_says_when_its_interval_is_the_bounds() -> None:
     """Noise as wide as the band: the verdict is bounded, and its cell says so."""
-    from experiments.cells import p_cell
+    from experiments.reporting.cells import p_cell
 
     rng = np.random.default_rng(4)
     mu = rng.uniform(4.0, 10.0, 300)
@@ -150,7 +150,7 @@ def test_uneven_noise_is_covered_with_each_worlds_own(shape, sigma, linked) -> N
     """Each world judged with its own (moderated) noise: the interval covers the truth at least
     90% of the time however unevenly the noise is spread, noise proportional to the effect
     included (40 studies: a binomial sd of 3.4 points at 95%). With a prior of one scale, not
-    following the effect's size (experiments/noise.py), the one-sided band with noise linked to
+    following the effect's size (experiments/verdicts/noise.py), the one-sided band with noise linked to
     the effect was covered in 78–88% of 120–200 studies."""
     # (The shape's place, not its name's length: lognormal and above_one share that.)
     rng = np.random.default_rng([17, list(UNEVEN).index(shape), int(10 * sigma), linked])
@@ -185,7 +185,7 @@ def test_the_noise_prior_is_recovered_and_a_vanishing_spread_is_none() -> None:
     the root finder's bracket) is no spread, not an error."""
     from scipy.special import digamma, polygamma
 
-    from experiments.noise import fit_prior
+    from experiments.verdicts.noise import fit_prior
 
     rng = np.random.default_rng(8)
     sigma2 = 2.0 * 4.0 / rng.chisquare(4.0, 4000)
@@ -205,7 +205,7 @@ def test_the_noise_prior_follows_the_effects_size() -> None:
     worlds set no one's scale). A world measured once gets at least the 0.9 quantile of the
     replicated worlds' posteriors, whatever its one draw's size. Too few worlds for a line: one
     scale."""
-    from experiments.noise import MIN_TREND_WORLDS, UNREPLICATED_QUANTILE, fit_prior
+    from experiments.verdicts.noise import MIN_TREND_WORLDS, UNREPLICATED_QUANTILE, fit_prior
 
     rng = np.random.default_rng(4)
     size = np.exp(rng.uniform(0.0, np.log(10.0), 2000))
@@ -230,7 +230,7 @@ def test_a_few_worlds_that_agree_exactly_do_not_blow_up_the_unreplicated_noise()
     """A tenth of the replicated worlds agreeing to rounding (variances of 10⁻³⁰, so d₀ is
     small and the prior's own tail far out): a world measured once gets a noise of its size's
     order, within a few times the replicated worlds', not thousands."""
-    from experiments.noise import fit_prior
+    from experiments.verdicts.noise import fit_prior
 
     rng = np.random.default_rng(5)
     n = 600
@@ -250,7 +250,7 @@ def test_a_study_whose_effects_are_mostly_exactly_zero_keeps_the_line_among_the_
     not put hundreds of log units away to swing the line — each group gets its own level
     within a fifth (an offset from the median of every size, 0 here, gave the large effects 0.58
     of their variance). With fewer nonzero effects than a line needs, one scale."""
-    from experiments.noise import MIN_TREND_WORLDS, fit_prior
+    from experiments.verdicts.noise import MIN_TREND_WORLDS, fit_prior
 
     rng = np.random.default_rng(1)
     n = 200
@@ -281,9 +281,9 @@ def test_the_worlds_near_an_edge_and_those_unresolved_are_counted():
 
 
 def test_the_coverage_table_is_reproducible_and_refuses_a_bad_count(capsys) -> None:
-    """``python -m experiments.coverage``: one row per regime, the same numbers for the same
+    """``python -m experiments.analysis.coverage``: one row per regime, the same numbers for the same
     seed, and a count of studies below 1 refused naming the flag, value and range."""
-    from experiments.coverage import coverage_table, main
+    from experiments.analysis.coverage import coverage_table, main
 
     table = coverage_table(studies=2, seed=3)
     assert len(table) == 2 * 2 * len(UNEVEN) and table["covered"].between(0, 1).all()
@@ -324,7 +324,7 @@ def test_a_narrower_range_of_a_fact_places_its_worlds_as_the_study_does() -> Non
     """A subset judged with the study's noise and its reference (what evidence._bounded passes)
     leaves unresolved exactly the study's unresolved worlds among its own; judged alone it can
     leave others, which had no third look."""
-    from experiments.noise import reading_noise
+    from experiments.verdicts.noise import reading_noise
 
     rng = np.random.default_rng(41)
     mu = rng.normal(0.0, 1.5, 300)

@@ -1,4 +1,4 @@
-"""The retention claim's lifetime reading (experiments.lifetime): a client's monthly profit is
+"""The retention claim's lifetime reading (experiments.running.lifetime): a client's monthly profit is
 its attributed profit with its share of the shared costs added back, so that over the market it
 is the month's revenue less the costs clients cause and less acquisition; the cohort's value is
 what following each client and discounting gives; and it is no constant of the design."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments.arms import ACQUISITION, CONTRIBUTION_COSTS
-from experiments.lifetime import (
+from experiments.running.arms import ACQUISITION, CONTRIBUTION_COSTS
+from experiments.running.lifetime import (
     COHORT_MONTHS,
     lifetime_runs,
     month_profit,

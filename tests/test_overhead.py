@@ -71,7 +71,7 @@ def test_pareto_contribution_share_spreads_no_shared_cost_and_the_profit_share_d
     """``pareto``'s ``contribution_1y`` reads each client's contribution, the shared costs
     charged to no one: overhead, which changes nothing clients do, leaves it exactly as it was,
     while the attributed-profit share it is set beside moves."""
-    from experiments.baseline import baseline_run
+    from experiments.running.baseline import baseline_run
 
     base = small_scenario({"run.months": 18, "market.initial_active_share": 0.6, "run.seed": 3})
     plain = baseline_run(base).extras

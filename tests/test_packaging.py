@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import model
-from experiments.outputs import USER_REPORTS, reports_folder
+from experiments.reporting.outputs import USER_REPORTS, reports_folder
 from model.interfaces.cli.main import main
 from model.scenario import Scenario, ScenarioError, copy_preset, list_presets, resolve
 from model.scenario import presets as presets_module
@@ -153,7 +153,7 @@ def test_experiment_reports_go_under_the_current_folder_outside_the_checkout(
 
 
 def test_the_index_of_a_user_report_folder_stays_inside_it(tmp_path) -> None:
-    from experiments.index import write_index
+    from experiments.reporting.index import write_index
 
     (tmp_path / "pareto.md").write_text("# x\n\n## Verdict\n\n**Supported.** Yes.\n")
     index = write_index(tmp_path)

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
-from experiments.framework import Reading, judge
-from experiments.pin_check import compare_pinned
-from experiments.pins import check_pins, parse_pin, pin_flags, pins_slug, pins_text
-from experiments.study import Size, world_table
+from experiments.analysis.pin_check import compare_pinned
+from experiments.running.pins import check_pins, parse_pin, pin_flags, pins_slug, pins_text
+from experiments.running.study import Size, world_table
+from experiments.verdicts.framework import Reading, judge
 from tests.test_claim_study import _small_planted_study
 
 BAND = Reading("effect", "e", "“e”", "s", "x", (0.0, 10.0))
@@ -187,9 +187,9 @@ def test_compare_pinned_separates_which_worlds_are_kept_from_what_the_pin_does()
 def test_a_pinned_study_is_the_drawn_study_but_for_the_pin(tmp_path, monkeypatch):
     """The planted claim holds where market.spend_sigma > 1.26: pinned at 1.5 it holds in every
     world, and the worlds it failed in with sigma drawn are exactly the flips."""
-    from experiments.evidence import run_claim
-    from experiments.index import write_index
-    from experiments.report import write_report
+    from experiments.analysis.evidence import run_claim
+    from experiments.reporting.index import write_index
+    from experiments.reporting.report import write_report
 
     module, size = _small_planted_study(monkeypatch, plausible=True)
     size = dataclasses.replace(size, wave=20, batch=10)
@@ -242,8 +242,10 @@ def test_a_pinned_study_is_the_drawn_study_but_for_the_pin(tmp_path, monkeypatch
         is None
     )
     # The index of a pinned study's reports says what was pinned and what it changed.
-    monkeypatch.setattr("experiments.index.EXPERIMENTS", {module.CLAIM.name: module.__name__})
-    monkeypatch.setattr("experiments.index.load", lambda name: module)
+    monkeypatch.setattr(
+        "experiments.reporting.index.EXPERIMENTS", {module.CLAIM.name: module.__name__}
+    )
+    monkeypatch.setattr("experiments.reporting.index.load", lambda name: module)
     index = write_index(out).read_text()
     assert index.startswith("# The claims, tested as evidence — control study: market.spend_sigma")
     assert "## What pinning changed" in index and f"(0 / {failing})" in index

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from experiments.index import write_index
-from experiments.prim_section import holm, index_level_lines
+from experiments.reporting.index import write_index
+from experiments.reporting.prim_section import holm, index_level_lines
 
 
 def _adjusted_holm(p: np.ndarray) -> np.ndarray:

@@ -64,7 +64,7 @@ def test_where_a_verdict_turns_quotes_the_committed_reports():
     """The README's paragraph on where verdicts turn quotes the committed reports' bins and the
     index's count (numbers move whenever the reports are written again)."""
     from experiments import EXPERIMENTS
-    from experiments.framework import interval_text
+    from experiments.verdicts.framework import interval_text
 
     reports = README.parent / "experiments" / "reports"
     along, pairs = [], 0

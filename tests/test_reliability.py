@@ -614,7 +614,7 @@ def test_a_stopped_claim_study_says_its_store_keeps_the_finished_batches(
 ):
     """The claim study's store resumes as a sweep's does: a stop says so, and that --fresh would
     start again."""
-    import experiments.evidence as evidence
+    import experiments.analysis.evidence as evidence
     from model.interfaces.cli.errors import Terminated
 
     def stops(*args, **kwargs):

@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from scipy.stats import binomtest
 
-from experiments.framework import Claim, Reading, judge
-from experiments.scale_check import compare_sizes, defined_flips, flips
-from experiments.study import Size, scale_values, scale_world_table
+from experiments.analysis.scale_check import compare_sizes, defined_flips, flips
+from experiments.running.study import Size, scale_values, scale_world_table
+from experiments.verdicts.framework import Claim, Reading, judge
 from model import Scenario
 from model.engine.retention_model import RetentionModel
 from model.studies.worlds import draw_worlds, fact_values, world_scenario
@@ -197,8 +197,8 @@ def test_the_first_kept_worlds_run_again_in_the_larger_market(tmp_path, monkeypa
 
 @pytest.mark.parametrize("plausible", [True, False])
 def test_the_report_says_what_the_larger_market_changed(tmp_path, monkeypatch, plausible):
-    from experiments.evidence import run_claim
-    from experiments.report import write_report
+    from experiments.analysis.evidence import run_claim
+    from experiments.reporting.report import write_report
 
     module, size = _small_planted_study(monkeypatch, plausible=plausible)
     size = dataclasses.replace(size, scale_clients=60, scale_worlds=4)
@@ -229,8 +229,8 @@ def test_the_report_says_what_the_larger_market_changed(tmp_path, monkeypatch, p
 
 
 def test_a_size_without_a_check_writes_no_section(tmp_path, monkeypatch):
-    from experiments.evidence import run_claim
-    from experiments.report import write_report
+    from experiments.analysis.evidence import run_claim
+    from experiments.reporting.report import write_report
 
     module, size = _small_planted_study(monkeypatch, plausible=True)
     ev = run_claim(module, size, tmp_path / "store", size_name="test")
@@ -256,7 +256,7 @@ def test_a_lean_that_the_smaller_markets_noise_makes_is_not_read_as_a_size_effec
     P(holds) on the same worlds with its noise taken out puts the larger market's inside its
     interval, and a larger run as noisy as the smaller lies inside the smaller's own: a share
     between the two is consistent with no size effect. A real size effect lies beyond both."""
-    from experiments.holds import Measured
+    from experiments.verdicts.holds import Measured
 
     rng = np.random.default_rng(7)
     true = rng.normal(5.0, 3.5, 600)  # most worlds in the band [0, 10], many near an edge
@@ -284,9 +284,9 @@ def test_the_bracket_compares_shares_of_the_worlds_defined_in_both_sizes():
     profit that its baseline does not make, say) holds in all the worlds left: its own P(holds)
     is 1.0 against the smaller market's 0.5 over every world. Over the worlds defined in both,
     the two agree, and the bracket rule compares those shares (its JSON too)."""
-    from experiments.holds import Measured
-    from experiments.scale_index import check_beyond_noise
-    from experiments.scale_section import paired_numbers
+    from experiments.reporting.scale_index import check_beyond_noise
+    from experiments.reporting.scale_section import paired_numbers
+    from experiments.verdicts.holds import Measured
 
     rng = np.random.default_rng(3)
     true = np.r_[np.full(100, 5.0), np.full(100, 50.0)]  # in band [0, 10], then far out of it
@@ -314,7 +314,7 @@ def test_each_sizes_noise_is_measured_from_two_runs_of_every_world():
     """The bracket rule assumes a larger market no noisier; each world's two unscreened runs in
     each size measure it: the typical spread of one replication (robust to a few wild worlds) and
     a sign test on which size's two runs lie further apart."""
-    from experiments.scale_check import noise_sizes
+    from experiments.analysis.scale_check import noise_sizes
 
     rng = np.random.default_rng(5)
     true = rng.normal(5.0, 3.0, 400)
@@ -346,7 +346,7 @@ def test_a_lean_is_called_noise_only_where_the_larger_market_is_shown_the_quiete
     """The bracket assumes a larger market measures each world with less noise. Where it is
     measured louder, or not shown quieter, the index calls neither a lean within the bracket
     consistent with no size effect nor one beyond it a size effect: the question is open."""
-    from experiments.scale_index import (
+    from experiments.reporting.scale_index import (
         quieter_shown,
         size_dependent,
         size_effects_text,
@@ -389,7 +389,7 @@ def test_compare_sizes_reads_replication_1_of_again_and_drops_worlds_the_study_c
     """Stores give ``again`` replications 1 and 2 (the second measures the smaller market's
     noise only); a world defined in both new runs but undefined in the study leaves the bracket's
     shares, which are all over one set of worlds."""
-    from experiments.holds import Measured
+    from experiments.verdicts.holds import Measured
 
     rng = np.random.default_rng(11)
     true = rng.normal(5.0, 3.0, 120)
@@ -409,7 +409,7 @@ def test_compare_sizes_reads_replication_1_of_again_and_drops_worlds_the_study_c
 
 
 def test_a_recorded_null_noise_measurement_is_not_taken_as_the_premise():
-    from experiments.scale_index import quieter_shown
+    from experiments.reporting.scale_index import quieter_shown
 
     assert quieter_shown({}, 0.01)  # older reports: the rule as it was
     assert not quieter_shown({"noise_sizes": None}, 0.01)  # measured as not measurable

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from experiments.split import Split, check_splits, parse_split, split_readings
+from experiments.analysis.split import Split, check_splits, parse_split, split_readings
 from tests.test_claim_study import _small_planted_study
 
 
@@ -59,7 +59,7 @@ def test_splits_are_checked_together():
 def planted(tmp_path_factory):
     """The planted claim's evidence over 60 kept worlds: ``effect`` holds exactly where
     market.spend_sigma > 1.26; ``sometimes`` is defined only there."""
-    from experiments.evidence import run_claim
+    from experiments.analysis.evidence import run_claim
 
     with pytest.MonkeyPatch.context() as monkeypatch:
         module, size = _small_planted_study(monkeypatch, plausible=True)
@@ -125,7 +125,7 @@ def test_alternatives_are_the_readers_and_the_others(planted):
 
 
 def test_the_report_shows_the_splits_and_only_when_asked(planted, tmp_path):
-    from experiments.report import write_report
+    from experiments.reporting.report import write_report
 
     module, ev = planted
     splits = [Split("market.spend_sigma", 1.3, 1.5), Split("service.cost_form")]
@@ -146,8 +146,8 @@ def test_the_report_shows_the_splits_and_only_when_asked(planted, tmp_path):
 
 
 def test_all_the_readers_ranges_at_once_are_the_worlds_inside_every_one(planted, tmp_path):
-    from experiments.report import write_report
-    from experiments.split import together
+    from experiments.analysis.split import together
+    from experiments.reporting.report import write_report
 
     module, ev = planted
     sigma, flat = (
@@ -167,7 +167,7 @@ def test_all_the_readers_ranges_at_once_are_the_worlds_inside_every_one(planted,
 
 
 def test_groups_with_nothing_to_test_say_so_and_the_json_has_no_nan(planted, tmp_path):
-    from experiments.report import write_report
+    from experiments.reporting.report import write_report
 
     module, ev = planted
     # Above 1.3 the planted reading holds in every world: two groups, nothing to test.
@@ -195,7 +195,7 @@ def test_a_split_given_twice_is_refused_in_python_too(planted):
 
 
 def test_a_study_that_kept_no_world_says_so_under_a_split(tmp_path, monkeypatch):
-    from experiments.evidence import run_claim
+    from experiments.analysis.evidence import run_claim
 
     module, size = _small_planted_study(monkeypatch, plausible=False)
     ev = run_claim(module, size, tmp_path / "store", size_name="test")

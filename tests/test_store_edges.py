@@ -5,7 +5,7 @@
   the results being reported) is refused until the report is written.
 * A stored Parquet file counts as readable by one check (:func:`model.studies.files.parquet_rows`),
   shared by a resumed sweep (:func:`model.studies.sweep.verify.verify_batches`) and a resumed
-  claim study (:func:`experiments.store.drop_damaged`).
+  claim study (:func:`experiments.running.store.drop_damaged`).
 """
 
 from __future__ import annotations
@@ -109,7 +109,7 @@ def test_verify_redoes_a_batch_of_another_size_and_one_whose_series_is_damaged(t
 
 def test_drop_damaged_drops_a_batch_without_rows(tmp_path):
     """(Unlike a sweep's task, a claim batch's size is not recorded: any rows will do.)"""
-    from experiments.store import drop_damaged
+    from experiments.running.store import drop_damaged
 
     folder = tmp_path / "claims"
     folder.mkdir()

@@ -129,8 +129,8 @@ def test_the_seed_is_the_seed_run_however_it_was_given(tmp_path, capsys):
 def test_the_header_says_how_the_worlds_were_drawn() -> None:
     """The default size draws waves until a target is plausible; the quick one draws one wave
     and keeps every plausible world (it said "until 0 are plausible (at most 1)")."""
-    from experiments.report import _waves_text
-    from experiments.sizes import SIZES
+    from experiments.reporting.report import _waves_text
+    from experiments.running.sizes import SIZES
 
     assert _waves_text(SIZES["quick"]) == "one wave of 160 worlds, every plausible one kept"
     assert _waves_text(SIZES["default"]) == (

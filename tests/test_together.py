@@ -1,4 +1,4 @@
-"""Worlds measured together (experiments.together) give every world what measuring it alone gives."""
+"""Worlds measured together (experiments.running.together) give every world what measuring it alone gives."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import threading
 
 import pytest
 
-import experiments.together as together
-from experiments import client_centric, retention_profit
-from experiments.arms import arms, npv
-from experiments.baseline import baseline_run
-from experiments.together import measure_together, run_arms
+import experiments.running.together as together
+from experiments.claims import client_centric, retention_profit
+from experiments.running.arms import arms, npv
+from experiments.running.baseline import baseline_run
+from experiments.running.together import measure_together, run_arms
 from model import Scenario
 
 
@@ -81,8 +81,8 @@ def _baseline_stepped(scenario: Scenario) -> dict[str, float]:
     (the reference the watched, lockstep baselines must equal)."""
     import numpy as np
 
-    from experiments.baseline import _top_fifth
-    from experiments.lifetime import month_profit
+    from experiments.running.baseline import _top_fifth
+    from experiments.running.lifetime import month_profit
     from model.engine.retention_model import RetentionModel
 
     model = RetentionModel(scenario)
@@ -127,7 +127,7 @@ def _baseline_stepped(scenario: Scenario) -> dict[str, float]:
 
 
 def test_baselines_stepped_together_equal_the_step_by_step_baseline() -> None:
-    from experiments.baseline import baseline_run, baseline_runs
+    from experiments.running.baseline import baseline_run, baseline_runs
     from model.studies.run import simulate
 
     base = Scenario().with_overrides({"market.clients": 250})

@@ -1,0 +1,417 @@
+"""One claim's evidence: its readings judged over the plausible worlds, where each holds, and why.
+
+:func:`run_claim` is what ``retention experiment NAME`` runs: the worlds (shared by every claim,
+:func:`experiments.running.study.world_table`), the claim's values in each plausible world
+(:func:`experiments.running.study.claim_values`), each reading's verdict (:func:`experiments.verdicts.framework.judge`),
+its PRIM box and PAWN ranking (:mod:`experiments.analysis.discovery`), and the value at the declared
+defaults beside it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+
+from experiments.analysis.conditional import Profile, profiles
+from experiments.analysis.discovery import Box, Cart, cart_check, prim_box
+from experiments.analysis.pawn import sensitivity
+from experiments.analysis.pin_check import PinCheck, compare_pinned
+from experiments.analysis.scale_check import ScaleCheck, compare_sizes
+from experiments.running.study import (
+    Size,
+    claim_values,
+    defaults_values,
+    scale_values,
+    scale_world_table,
+    submit,
+    world_table,
+)
+from experiments.verdicts.claim import Claim, Reading
+from experiments.verdicts.framework import DefaultsStatus, ReadingVerdict, defaults_status, judge
+from experiments.verdicts.holds import Measured
+from experiments.verdicts.noise import reading_noise
+from model.studies.worlds import (
+    FACTS,
+    OPERATING_MARGIN,
+    Fact,
+    declared_uncertainties,
+    rejections,
+)
+
+__all__ = [
+    "CLOSE_TO_FACT",
+    "TIGHTER_BOUNDS",
+    "UNDEFINED_BOX_SHARE",
+    "ClaimEvidence",
+    "ReadingEvidence",
+    "TighterBound",
+    "closest_fact",
+    "run_claim",
+]
+
+#: A reading undefined in at least this share of the worlds gets a PRIM box of where it is defined.
+UNDEFINED_BOX_SHARE = 0.1
+
+
+@dataclass(frozen=True)
+class TighterBound:
+    """A narrower range of one stylised fact, under which each report judges its readings again.
+
+    Only narrower than the fact's own range: the worlds a wider one would add were never run.
+
+    Attributes
+    ----------
+    label : str
+        The fact's short name in a report (``margin``).
+    fact : Fact
+        The stylised fact (:data:`model.studies.worlds.FACTS`).
+    low, high : float
+        The narrower range, in the fact's unit, inside the fact's own.
+    why : str
+        Where the range comes from.
+    """
+
+    label: str
+    fact: Fact
+    low: float
+    high: float
+    why: str
+
+    def __post_init__(self) -> None:
+        if not self.fact.text.endswith("(share)"):  # (its ranges are printed as percentages)
+            raise ValueError(f"TighterBound {self.fact.name}: only a fact that is a share")
+        if not self.fact.low <= self.low < self.high <= self.fact.high:
+            raise ValueError(
+                f"TighterBound {self.fact.name}: {self.low}..{self.high} must lie inside the "
+                f"fact's range {self.fact.low}..{self.fact.high}"
+            )
+
+    @property
+    def key(self) -> tuple[str, float, float]:
+        """(fact name, low, high): how :attr:`ReadingEvidence.bounded` names the set of worlds."""
+        return self.fact.name, self.low, self.high
+
+    @property
+    def text(self) -> str:
+        """``margin -10% to 30%``: the set of worlds in a report's column."""
+        return f"{self.label} {self.low:.0%} to {self.high:.0%}"
+
+
+_FACT = {f.name: f for f in FACTS}
+
+#: The narrower ranges each report judges its readings under, beside the kept worlds' verdict: two
+#: facts a reading's effect moves with (|ρ| ≥ :data:`CLOSE_TO_FACT`), narrowed at each end in turn.
+TIGHTER_BOUNDS: tuple[TighterBound, ...] = (
+    TighterBound("margin", OPERATING_MARGIN, 0.0, 0.45, "no loss at all"),
+    TighterBound(
+        "margin", OPERATING_MARGIN, -0.10, 0.30, "no margin above about the highest industries'"
+    ),
+    # The fact's range is an assumption, wide (model/studies/worlds.py); its one figure is that
+    # word of mouth is the main factor in 20-50% of purchase decisions (Bughin, Doogan & Vetvik
+    # 2010, McKinsey Quarterly; practitioner): the ends of that range, in turn.
+    TighterBound(
+        "referral share",
+        _FACT["referral_share"],
+        0.02,
+        0.50,
+        "no more than the high end of the 20-50% of purchase decisions word of mouth mainly "
+        "decides (Bughin, Doogan & Vetvik 2010)",
+    ),
+    TighterBound(
+        "referral share",
+        _FACT["referral_share"],
+        0.20,
+        0.65,
+        "no less than the low end of the same 20-50% (Bughin, Doogan & Vetvik 2010)",
+    ),
+)
+if len({b.key for b in TIGHTER_BOUNDS}) != len(TIGHTER_BOUNDS):
+    raise ValueError("TIGHTER_BOUNDS: two entries narrow the same fact to the same range")
+
+#: A reading whose effects rank with a fact's values at Spearman |ρ| ≥ this over the kept worlds
+#: is close to that fact: its effect moves with the fact, so where the fact's range ends can
+#: move the verdict (:data:`TIGHTER_BOUNDS` show whether it does, for the facts they narrow).
+CLOSE_TO_FACT = 0.8
+
+
+@dataclass
+class ReadingEvidence:
+    """One reading: its verdict, per-world table, boxes, tree, ranking and the defaults' value.
+
+    ``at_defaults`` is the declared defaults' effect, status, sd and interval
+    (:func:`experiments.verdicts.framework.defaults_status`).
+
+    ``box`` is the PRIM box where the reading holds, ``fail_box`` where it fails (both over the
+    worlds where it is defined, found on one half and measured on the other); ``cart`` the tree's
+    held-out accuracy against guessing; ``defined_box`` where the reading is defined at all, over
+    every world (searched only when it is undefined in at least :data:`UNDEFINED_BOX_SHARE` of
+    them).
+    """
+
+    verdict: ReadingVerdict
+    per_world: pd.DataFrame
+    box: Box | None
+    drivers: pd.DataFrame
+    at_defaults: DefaultsStatus
+    fail_box: Box | None = None
+    cart: Cart | None = None
+    defined_box: Box | None = None
+    #: The stylised fact whose values its effects rank with most closely, and Spearman's ρ
+    #: (:func:`closest_fact`); None with fewer than three worlds where it is measured, a
+    #: constant effect or no fact that varies.
+    nearest_fact: tuple[str, float] | None = None
+    #: Its verdict over the kept worlds within each of :data:`TIGHTER_BOUNDS`, by
+    #: :attr:`TighterBound.key` (none for a fact the worlds do not carry).
+    bounded: dict[tuple[str, float, float], ReadingVerdict] = field(default_factory=dict)
+    #: The first worlds judged again, in the study's market and in a larger one
+    #: (:func:`experiments.analysis.scale_check.compare_sizes`); None when the size has no scale check.
+    scale: ScaleCheck | None = None
+    #: A pinned study's reading against the drawn study's (:func:`experiments.analysis.pin_check.
+    #: compare_pinned`); None in a drawn study.
+    pinned: PinCheck | None = None
+    #: Its verdict in bins of each deciding uncertainty (:func:`experiments.analysis.conditional.
+    #: profiles`): where in a driver's range it turns.
+    along: tuple[Profile, ...] = ()
+
+    @property
+    def top_driver(self) -> str:
+        """The uncertainty ranked first, if it is above the noise floor, else ``"none"``."""
+        d = self.drivers
+        if (
+            d.empty
+            or not bool(d["above_noise"].iloc[0])
+            or d["uncertainty"].iloc[0].startswith("(")
+        ):
+            return "none above the noise floor"
+        return str(d["uncertainty"].iloc[0])
+
+
+@dataclass
+class ClaimEvidence:
+    """Everything a claim's report needs."""
+
+    claim: Claim
+    size: Size
+    size_name: str
+    seed: int
+    drawn: int
+    kept: int
+    rejections: pd.DataFrame
+    readings: list[ReadingEvidence] = field(default_factory=list)
+    seconds: float = 0.0
+    #: The scale check's worlds judged by the facts in the larger market
+    #: (:func:`experiments.running.study.scale_world_table`; empty without a check).
+    scale_worlds: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: The uncertainties that vary over the kept worlds: those PAWN ranks, so those it could
+    #: pick to profile a reading along (:mod:`experiments.analysis.conditional`'s test level counts them).
+    uncertainties: int = 0
+    #: A pinned study's worlds against the drawn study's: ``drawn`` (worlds both drew),
+    #: ``kept_drawn``, ``kept_pinned`` and ``kept_both`` (of those); empty in a drawn study.
+    pin_worlds: dict[str, int] = field(default_factory=dict)
+    #: Every declared uncertainty's value in each kept world (index: world), constant ones
+    #: included: what a split chosen by the reader (:mod:`experiments.analysis.split`) groups them by.
+    world_values: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def closest_fact(effect: pd.Series, facts: pd.DataFrame) -> tuple[str, float] | None:
+    """The fact whose values rank most closely with a reading's effects over the worlds.
+
+    Parameters
+    ----------
+    effect : pandas.Series
+        Each world's effect (index: world); NaN where it is undefined (left out), ±inf where it
+        is a censored bound (kept: a bound still has a rank).
+    facts : pandas.DataFrame
+        Each world's fact values (index: world, one column per fact), aligned by index.
+
+    Returns
+    -------
+    (str, float) or None
+        The fact of largest Spearman |ρ| and its signed ρ; None with fewer than three measured
+        worlds, a constant effect or no fact that varies over them.
+    """
+    measured = effect.dropna()
+    if len(measured) < 3 or measured.nunique() < 2:
+        return None
+    at = facts.loc[measured.index]
+    at = at.loc[:, at.nunique() > 1]  # (a constant has no rank correlation)
+    if at.empty:
+        return None
+    rho = at.corrwith(measured, method="spearman").dropna()
+    if rho.empty:
+        return None
+    name = str(rho.abs().idxmax())
+    return name, float(rho[name])
+
+
+def _bound_subsets(facts: pd.DataFrame) -> dict[tuple[str, float, float], set[int]]:
+    """The worlds (``facts``' index) within each of :data:`TIGHTER_BOUNDS`, by its key; none for
+    a fact ``facts`` does not carry."""
+    return {
+        b.key: set(facts.index[facts[b.fact.name].between(b.low, b.high)])
+        for b in TIGHTER_BOUNDS
+        if b.fact.name in facts
+    }
+
+
+def _bounded(
+    reading: Reading, values: pd.DataFrame, subsets: dict, reference: float | None
+) -> dict[tuple[str, float, float], ReadingVerdict]:
+    """``reading``'s verdict over each subset of worlds (:func:`experiments.verdicts.framework.judge`),
+    each world's noise and placing the whole study's (``reference``: its median near an edge)."""
+    noise = reading_noise(values, reading.name)
+    subset = {b: values[values["world"].isin(w)] for b, w in subsets.items()}
+    return {b: judge(reading, v, noise=noise, reference=reference)[1] for b, v in subset.items()}
+
+
+def _uncertainty_columns(worlds: pd.DataFrame) -> list[str]:
+    declared = list(declared_uncertainties())
+    cols = [c for c in declared if c in worlds.columns]
+    return [c for c in cols if worlds[c].nunique() > 1]
+
+
+def run_claim(
+    module: ModuleType,
+    size: Size,
+    store: Path,
+    *,
+    size_name: str = "default",
+    seed: int = 1,
+    workers: int = 1,
+    drawn_store: Path | None = None,
+) -> ClaimEvidence:
+    """Run (or resume) one claim's study and judge every reading.
+
+    With ``size.pins`` (:meth:`experiments.running.sizes.Size.pinned`) the study is a control study, and
+    ``drawn_store`` (required then) is where the same study with nothing pinned is stored (or
+    will be: what it lacks runs first); each reading is compared with it
+    (:attr:`ReadingEvidence.pinned`).
+    """
+    import time
+
+    if size.pins and drawn_store is None:
+        raise ValueError("run_claim: a pinned size needs drawn_store, the drawn study's store")
+    t0 = time.perf_counter()
+    worlds = world_table(size, seed, store, workers)
+    kept = worlds[worlds["kept"]].reset_index(drop=True)
+    values = claim_values(module, worlds, size, store, workers, seed=seed)
+    pin = _drawn_study(module, size, worlds, drawn_store, workers, seed) if size.pins else None
+    defaults = defaults_values(module, size, seed, store, workers)
+    again, large = scale_values(module, worlds, size, store, workers, seed)
+    scale_worlds = scale_world_table(worlds, size, store, workers, seed)
+    kept_large = {int(w) for w in scale_worlds.loc[scale_worlds["plausible"], "world"]}
+    claim: Claim = module.CLAIM
+    ev = ClaimEvidence(
+        claim=claim,
+        size=size,
+        size_name=size_name,
+        seed=seed,
+        drawn=len(worlds),
+        kept=len(kept),
+        rejections=rejections(worlds, FACTS),
+        scale_worlds=scale_worlds,
+        pin_worlds=pin[2] if pin is not None else {},
+    )
+    cols = _uncertainty_columns(kept)
+    x = kept.set_index("world")[cols]
+    ev.world_values = kept.set_index("world")[[c for c in declared_uncertainties() if c in kept]]
+    ev.uncertainties = len(cols)  # (the columns that vary over the kept worlds)
+    declared = declared_uncertainties()
+    facts = kept.set_index("world")[[f.name for f in FACTS if f.name in kept.columns]]
+    subsets = _bound_subsets(facts)
+    judged = []
+    for reading in claim.readings:
+        per, verdict = judge(reading, values)
+        per = per.set_index("world").reindex(x.index)
+        defined = (per["status"] != "undefined").to_numpy()
+        holds = (per["status"] == "in band").to_numpy()[defined]
+        xd = x[defined]
+        # Every reading's PRIM searches and PAWN ranking go to the workers at once; where it is
+        # often undefined (a % of a profit not made), a third box says where it is defined.
+        often_undefined = verdict.shares["undefined"] >= UNDEFINED_BOX_SHARE
+        measured = Measured(per, reading.band)  # (each box's density, noise-corrected)
+        sides = ((holds, False), (~holds, True))  # where it holds, where it fails
+        found = (
+            [submit(prim_box, xd, h, seed=seed, measured=measured, failing=f) for h, f in sides]
+            + [submit(sensitivity, x, per["effect"].to_numpy())]
+            + ([submit(prim_box, x, defined, seed=seed)] if often_undefined else [])
+            if cols
+            else []
+        )
+        judged.append((reading, per, verdict, xd, holds, found, measured))
+    for reading, per, verdict, xd, holds, found, measured in judged:
+        box, fail_box, drivers, *rest = (
+            [f.result() for f in found] if cols else [None, None, pd.DataFrame()]
+        )
+        defined_box = rest[0] if rest else None
+        cart = cart_check(xd, holds, seed=seed) if cols else None
+        ev.readings.append(
+            ReadingEvidence(
+                verdict=verdict,
+                per_world=per.reset_index(),
+                box=box,
+                drivers=drivers,
+                # Judged on their own replications' spread (±inf: a censored bound).
+                at_defaults=defaults_status(
+                    defaults[reading.name].to_numpy(float), reading.band, verdict.se
+                ),
+                fail_box=fail_box,
+                cart=cart,
+                defined_box=defined_box,
+                nearest_fact=closest_fact(per["effect"], facts),
+                bounded=_bounded(reading, values, subsets, measured.reference),
+                scale=compare_sizes(
+                    reading, values, again, large, size.scale_clients, kept_large, measured
+                )
+                if size.scale_clients
+                else None,
+                pinned=compare_pinned(reading, pin[0], values, *pin[1])
+                if pin is not None
+                else None,
+                along=profiles(
+                    x,
+                    per["status"],
+                    drivers,
+                    reading.two_sided,
+                    declared,
+                    seed=seed,
+                    measured=measured,
+                )
+                if cols
+                else (),
+            )
+        )
+    ev.seconds = time.perf_counter() - t0
+    return ev
+
+
+def _drawn_study(
+    module: ModuleType,
+    size: Size,
+    pinned_worlds: pd.DataFrame,
+    store: Path | None,
+    workers: int,
+    seed: int,
+) -> tuple[pd.DataFrame, tuple[set[int], set[int]], dict[str, int]]:
+    """The drawn study a pinned one is compared with: its values, the worlds each keeps of the
+    worlds both drew, and their counts (:attr:`ClaimEvidence.pin_worlds`)."""
+    drawn_size = size.without_pins()
+    worlds = world_table(drawn_size, seed, store, workers)
+    values = claim_values(module, worlds, drawn_size, store, workers, seed=seed)
+    # (Waves stop at the target kept, so one study may have drawn more than the other.)
+    common = set(worlds["world"]) & set(pinned_worlds["world"])
+
+    def kept(table: pd.DataFrame) -> set[int]:
+        return {int(w) for w in table.loc[table["kept"], "world"] if w in common}
+
+    k_d, k_p = kept(worlds), kept(pinned_worlds)
+    counts = {
+        "drawn": len(common),
+        "kept_drawn": len(k_d),
+        "kept_pinned": len(k_p),
+        "kept_both": len(k_d & k_p),
+    }
+    return values, (k_d, k_p), counts

@@ -1,0 +1,55 @@
+"""How a claim report's numbers print: a number, a share, P(holds) with its interval, a table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from experiments.verdicts.framework import ReadingVerdict
+
+__all__ = ["fmt", "markdown_table", "p_cell", "run_p_text", "share_text"]
+
+
+def p_cell(v: ReadingVerdict) -> str:
+    """P(holds) [its interval], with the share of worlds where the reading is undefined beside
+    it when there is one (P(holds) is over the others), and *bounds* where the noise is as wide
+    as the band (:mod:`experiments.verdicts.holds`: the interval counts the worlds near an edge out, then
+    in)."""
+    undefined = v.shares["undefined"]  # (NaN with no world: nothing to add)
+    bounds = "; bounds: most worlds near an edge as noisy as the band" if v.bounded else ""
+    return v.p_text() + (f"; {share_text(undefined)} undefined" if undefined > 0 else "") + bounds
+
+
+def share_text(share: float) -> str:
+    """A share as a whole percentage, "<1%" rather than "0%" when it is not nothing; "—" for
+    none (no plausible world to share)."""
+    if np.isnan(share):
+        return "—"
+    return "<1%" if 0 < share < 0.005 else f"{share:.0%}"
+
+
+def fmt(v: object) -> str:
+    """A number for a table: 4 significant figures, ±inf as a bound, NaN as blank."""
+    if isinstance(v, float | np.floating):
+        if np.isnan(v):
+            return ""
+        if np.isinf(v):
+            return "+inf (bound)" if v > 0 else "-inf (bound)"
+        return f"{v:,.4g}"
+    return str(v)
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """``frame`` as a Markdown table, each value through :func:`fmt`."""
+    head = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(fmt(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([head, rule, *rows])
+
+
+def run_p_text(c: dict, i: int) -> str:
+    """Run ``i``'s P(holds) [interval], with the share undefined when there is one."""
+    p, lo, hi, undefined = c["p"][i], c["p_low"][i], c["p_high"][i], c["undefined"][i]
+    if p != p:  # NaN: no world defined
+        return "—"
+    return f"{p:.2f} [{lo:.2f}, {hi:.2f}]" + (f"; {undefined:.0%} undefined" if undefined else "")

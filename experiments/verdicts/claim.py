@@ -1,0 +1,133 @@
+"""A claim as declared: its readings, each the source's own estimand and the band it asserts.
+
+A claim module (``experiments/<claim>.py``) declares one :class:`Claim`; its readings are judged
+by :mod:`experiments.verdicts.framework` and written up by :mod:`experiments.reporting.report`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Claim", "Reading"]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One fair reading of a claim.
+
+    Attributes
+    ----------
+    name : str
+        Short identifier (a column of the study's table).
+    words : str
+        The reading in plain words: what is measured, in which arms.
+    estimand : str
+        The source's own estimand, quoted or closely paraphrased with the source's numbers.
+    source : str
+        The citation of the estimand.
+    unit : str
+        The effect's unit.
+    band : tuple of float
+        The effects the reading asserts, ``(low, high)`` with low < high (``-inf``/``inf`` for
+        one-sided claims, never both); anything else is refused with a ValueError.
+    diagnostic : str
+        Why the reading is shown beside the claim's readings rather than as one of them (what a
+        choice of measurement does to the answer, say a window in place of a lifetime); empty
+        for a reading of the claim. A diagnostic is judged as every reading is, and its report
+        and the index say what it is, so that its verdict is not read as the claim's.
+    """
+
+    name: str
+    words: str
+    estimand: str
+    source: str
+    unit: str
+    band: tuple[float, float]
+    diagnostic: str = ""
+
+    def __post_init__(self) -> None:
+        # A reversed, NaN or one-number band would judge every world "above" or "below" and
+        # give a confident verdict on nothing; a band open at both ends would be true by
+        # construction.
+        allowed = (
+            "allowed: two numbers, low < high, neither NaN and at most one infinite "
+            f"(-inf or inf for a one-sided claim), in reading {self.name!r}"
+        )
+        try:
+            if isinstance(self.band, str | bytes):  # (its letters would be read as numbers)
+                raise TypeError
+            lo, hi = (float(edge) for edge in self.band)
+        except (TypeError, ValueError):
+            raise ValueError(f"band: value {self.band!r:.60} is not allowed; {allowed}") from None
+        if np.isnan(lo) or np.isnan(hi) or not lo < hi or (np.isinf(lo) and np.isinf(hi)):
+            raise ValueError(f"band: value ({lo:g}, {hi:g}) is not allowed; {allowed}")
+        object.__setattr__(self, "band", (lo, hi))
+        if not isinstance(self.diagnostic, str):
+            raise ValueError(
+                f"diagnostic: value {self.diagnostic!r:.60} is not allowed; allowed: a string "
+                f"(empty for a reading of the claim), in reading {self.name!r}"
+            )
+
+    @property
+    def two_sided(self) -> bool:
+        """Whether the band has both edges (an effect above it is then stronger than claimed)."""
+        return bool(np.isfinite(self.band).all())
+
+    def band_text(self) -> str:
+        """The band in words (``25 to 85 %``, ``≥ 0``)."""
+        lo, hi = self.band
+        if np.isinf(hi):
+            return f"≥ {lo:g} {self.unit}"
+        if np.isinf(lo):
+            return f"≤ {hi:g} {self.unit}"
+        return f"{lo:g} to {hi:g} {self.unit}"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim of the practitioner articles (docs/ODD.md §1.2) and its readings.
+
+    Attributes
+    ----------
+    name : str
+        Identifier and report file name.
+    title : str
+        The claim in the articles' words.
+    readings : tuple of Reading
+        Every fair reading, each judged on its own.
+    design : str
+        The arms each world runs and how the effect is computed, in words.
+    notes : tuple of str
+        What the reader should know about the readings (forms, accounting).
+    scope : str
+        What the experiment tests, where that is narrower than what the source claims (shown
+        under the claim's title in its report and in the index); empty where it is not.
+    """
+
+    name: str
+    title: str
+    readings: tuple[Reading, ...]
+    design: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    scope: str = ""
+
+    @property
+    def names(self) -> list[str]:
+        """The readings' names, in order."""
+        return [r.name for r in self.readings]
+
+    @property
+    def diagnostics(self) -> dict[str, str]:
+        """The diagnostic readings' names and what each is (:attr:`Reading.diagnostic`)."""
+        return {r.name: r.diagnostic for r in self.readings if r.diagnostic}
+
+    def diagnostic_lines(self) -> list[str]:
+        """A report's paragraph on its diagnostic readings, and a blank line (none: [])."""
+        told = [
+            f"`{name}` is a *diagnostic*, not a reading of the claim, and its verdict is not the "
+            f"claim's: {why}."
+            for name, why in self.diagnostics.items()
+        ]
+        return [" ".join(told), ""] if told else []
