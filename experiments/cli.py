@@ -7,11 +7,16 @@ import shlex
 import time
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from experiments import EXPERIMENTS, load
 from experiments.reporting.outputs import reports_folder
 from model.interfaces.cli.inputs import check_out, create_out, output_path, ranged_int, seed
 from model.interfaces.cli.where import add_where, where_of
+
+if TYPE_CHECKING:
+    from experiments.running.pins import Pins
 
 __all__ = ["MAX_DEEP_REPS", "MAX_WORLDS", "add_experiment"]
 
@@ -175,9 +180,12 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         return 0
     if not args.all:
         try:
-            load(args.name)
+            module = load(args.name)
         except ValueError as exc:
             raise CliError(f"experiment: {exc}") from None
+        refused = _pin_refused(module, args.pins)
+        if refused:
+            raise CliError(f"experiment {args.name} --pin: {refused}")
     if args.out is not None:
         create_out(args.out)  # the last check: a folder the system refuses is named as --out
     if args.all:
@@ -187,6 +195,13 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     with shared_pool(quiet=args.quiet, **args.where):
         _run_one(args.name, args, command)
     return 0
+
+
+def _pin_refused(module: ModuleType, pins: Pins) -> str:
+    """Why the claim of ``module`` cannot run with ``pins`` (its arms set a pinned key), or ""."""
+    from experiments.running.pins import pin_refusal
+
+    return pin_refusal(module.CLAIM.name, module.CLAIM.arm_keys, pins)
 
 
 def _store(args: argparse.Namespace) -> Path:
@@ -309,10 +324,17 @@ def _run_all(args: argparse.Namespace, command: str) -> int:
     t0, ran = time.perf_counter(), batches_run()
     with shared_pool(quiet=args.quiet, **args.where) as place:
         for name in EXPERIMENTS:
+            refused = _pin_refused(load(name), args.pins)
+            if refused:  # (the index says so in its row)
+                if not args.quiet:
+                    print(f"{name}: not run with this pin: {refused}", flush=True)
+                continue
             _run_one(name, args, command)
     minutes = (time.perf_counter() - t0) / 60
     took = took_sentence(command, minutes, args.size, str(place), batches_run() - ran)
-    # With --out X the index goes into X itself, never into X's parent.
+    # With --out X the index goes into X itself, never into X's parent (made if no claim wrote
+    # there: each may have been refused its pin).
+    _reports(args).mkdir(parents=True, exist_ok=True)
     index = write_index(_reports(args), None, took)
     if not args.quiet:
         print(f"index: {index}\n{took}")

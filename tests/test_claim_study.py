@@ -438,7 +438,7 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
     assert defined_boxes == 1  # the third reading's: where spend_sigma is high
     # Each reading judged again on the kept worlds within each narrower range of a fact, as judge
     # judges that subset; and the fact its effects rank with most closely.
-    from experiments.analysis.evidence import TIGHTER_BOUNDS, closest_fact
+    from experiments.analysis.fact_ranges import TIGHTER_BOUNDS, closest_fact
 
     values = claim_values(module, worlds, size, tmp_path / "store")
     facts = kept.set_index("world")[[c for c in kept.columns if c in _FACT_NAMES]]
@@ -459,7 +459,7 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
 
 
 def test_closest_fact_is_the_largest_rank_correlation_signed():
-    from experiments.analysis.evidence import closest_fact
+    from experiments.analysis.fact_ranges import closest_fact
 
     # World 8's effect is a censored bound (+inf: above every other), world 14's undefined.
     effect = pd.Series(
@@ -525,7 +525,8 @@ def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
 
 
 def test_the_report_judges_each_reading_under_each_narrower_range(tmp_path, monkeypatch):
-    from experiments.analysis.evidence import TIGHTER_BOUNDS, run_claim
+    from experiments.analysis.evidence import run_claim
+    from experiments.analysis.fact_ranges import TIGHTER_BOUNDS
     from experiments.reporting.report import write_report
 
     module, size = _small_planted_study(monkeypatch, plausible=True)
@@ -549,7 +550,7 @@ def test_the_report_judges_each_reading_under_each_narrower_range(tmp_path, monk
 
 
 def test_a_narrower_range_must_lie_inside_its_facts():
-    from experiments.analysis.evidence import TighterBound
+    from experiments.analysis.fact_ranges import TighterBound
     from model.studies.worlds import FACTS, OPERATING_MARGIN
 
     with pytest.raises(ValueError, match=r"operating_margin: -0.2\.\.0.3 must lie inside"):

@@ -629,3 +629,33 @@ def test_a_diagnostic_reading_says_what_it_is_and_that_its_verdict_is_not_the_cl
     assert blank == "" and Claim("c", "t", (lifetime,), "d").diagnostic_lines() == []
     with pytest.raises(ValueError, match=r"^diagnostic: value 1 is not allowed; allowed: a str"):
         Reading("x", "w", "e", "s", "%", (0.0, 1.0), diagnostic=1)
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_each_claim_declares_exactly_the_keys_its_arms_set(name, small_baseline, monkeypatch):
+    """``Claim.arm_keys`` (what a control study may not pin) is what ``measure`` really sets:
+    every scenario override made while it runs, recorded."""
+    seen: set[str] = set()
+    original = Scenario.with_overrides
+
+    def recorded(self, overrides, *args, **kwargs):
+        seen.update(overrides)
+        return original(self, overrides, *args, **kwargs)
+
+    monkeypatch.setattr(Scenario, "with_overrides", recorded)
+    module = load(name)
+    module.measure(small_baseline, 5)
+    assert seen == set(module.CLAIM.arm_keys)
+
+
+def test_a_claims_arm_keys_must_be_declared_keys():
+    from experiments.verdicts.claim import Claim
+
+    reading = Reading("effect", "e", "“e”", "s", "x", (0.0, 1.0))
+    with pytest.raises(ValueError, match=r"arm_keys: value 'levers\.nope' is not allowed"):
+        Claim("c", "t", (reading,), "d", arm_keys=("levers.nope",))
+    with pytest.raises(ValueError, match=r"arm_keys: value 'levers\.ad_budget' is not allowed; a"):
+        Claim("c", "t", (reading,), "d", arm_keys="levers.ad_budget")
+    assert Claim("c", "t", (reading,), "d", arm_keys=["levers.ad_budget"]).arm_keys == (
+        "levers.ad_budget",
+    )

@@ -13,6 +13,7 @@ import pytest
 from scipy.stats import binomtest
 
 from experiments.analysis.pin_check import compare_pinned
+from experiments.reporting.report import REPORTS
 from experiments.running.pins import check_pins, parse_pin, pin_flags, pins_slug, pins_text
 from experiments.running.study import Size, world_table
 from experiments.verdicts.framework import Reading, judge
@@ -318,3 +319,77 @@ def test_a_stale_pinned_store_is_cleared_by_fresh_as_the_error_says(tmp_path):
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert "rerun with --fresh" in out.stderr and "drawn study's store" not in out.stderr
     assert _retention(*args, "--fresh").returncode == 0  # as it said
+
+
+def test_a_pin_on_a_key_the_claims_arms_set_is_refused_naming_both():
+    from experiments.running.pins import arm_conflicts, pin_refusal
+
+    keys = ("levers.ad_budget", "word_of_mouth.positive")
+    pins = check_pins({"economics.overhead_share": 0, "word_of_mouth.positive": False})
+    assert arm_conflicts(keys, pins) == ["word_of_mouth.positive"]
+    text = pin_refusal("word_of_mouth", keys, pins)
+    assert text.startswith("value word_of_mouth.positive=false is not allowed: claim")
+    assert (
+        "allowed: a key its arms leave alone (its arms set levers.ad_budget, word_of_mouth" in text
+    )
+    assert pin_refusal("pareto", (), pins) == ""
+    assert pin_refusal("word_of_mouth", keys, check_pins({"economics.overhead_share": 0})) == ""
+
+
+def test_run_claim_refuses_a_pin_its_arms_would_override_before_running(tmp_path):
+    from experiments import load
+    from experiments.analysis.evidence import run_claim
+    from experiments.running.sizes import SIZES
+
+    pinned = SIZES["quick"].pinned({"word_of_mouth.positive": False})
+    with pytest.raises(ValueError, match=r"^pins: value word_of_mouth\.positive=false is not"):
+        run_claim(load("word_of_mouth"), pinned, tmp_path / "s", drawn_store=tmp_path / "d")
+    assert not any(tmp_path.iterdir())  # nothing ran, nothing stored
+
+
+def test_a_pin_the_claims_arms_set_is_one_clear_line_and_all_skips_that_claim(tmp_path):
+    out = _retention("experiment", "word_of_mouth", "--pin", "word_of_mouth.positive=false",
+                     "--out", str(tmp_path))  # fmt: skip
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "experiment word_of_mouth --pin: value word_of_mouth.positive=false" in out.stderr
+    assert not any(tmp_path.iterdir())  # refused before anything ran
+
+
+def test_a_pinned_index_says_which_claims_were_not_run_and_why(tmp_path, monkeypatch):
+    """A control study's index: a claim whose arms set the pinned key has no report, and its row
+    says why (not "no report yet", which would invite running it)."""
+    from experiments.claims import word_of_mouth
+    from experiments.reporting.index import write_index
+
+    control = REPORTS / "pinned" / "economics.overhead_share=0"
+    planted = json.loads((control / "pareto.json").read_text())
+    planted["pin"]["pins"] = [["word_of_mouth.positive", False]]
+    (tmp_path / "pareto.json").write_text(json.dumps(planted))
+    monkeypatch.setattr(
+        "experiments.reporting.index.EXPERIMENTS",
+        {"pareto": "experiments.claims.pareto", "word_of_mouth": word_of_mouth.__name__},
+    )
+    index = write_index(tmp_path).read_text()
+    assert (
+        "| word_of_mouth: " + word_of_mouth.CLAIM.title + " | (not run with this pin: claim "
+        "word_of_mouth's arms set word_of_mouth.positive themselves"
+    ) in index
+    # Unpinned, or pinned elsewhere, the same missing report is just not written yet.
+    planted["pin"]["pins"] = [["economics.overhead_share", 0]]
+    (tmp_path / "pareto.json").write_text(json.dumps(planted))
+    assert "(no report yet)" in write_index(tmp_path).read_text()
+
+
+def test_all_with_a_pin_some_claims_arms_set_runs_the_others_and_says_why(tmp_path, monkeypatch):
+    import experiments.cli as experiments_cli
+    from experiments import EXPERIMENTS, load
+    from model.interfaces.cli.main import main
+
+    ran: list[str] = []
+    monkeypatch.setattr(experiments_cli, "_run_one", lambda name, *a: ran.append(name))
+    argv = ["experiment", "--all", "--pin", "word_of_mouth.positive=false", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    setting = [n for n in EXPERIMENTS if "word_of_mouth.positive" in load(n).CLAIM.arm_keys]
+    assert setting == ["word_of_mouth"] and ran == [n for n in EXPERIMENTS if n not in setting]
+    index = (tmp_path / "pinned" / "word_of_mouth.positive=false" / "README.md").read_text()
+    assert "(no report yet)" in index  # (no report ran here, so none says what was pinned)

@@ -17,9 +17,11 @@ import pandas as pd
 
 from experiments.analysis.conditional import Profile, profiles
 from experiments.analysis.discovery import Box, Cart, cart_check, prim_box
+from experiments.analysis.fact_ranges import bound_subsets, closest_fact
 from experiments.analysis.pawn import sensitivity
 from experiments.analysis.pin_check import PinCheck, compare_pinned
 from experiments.analysis.scale_check import ScaleCheck, compare_sizes
+from experiments.running.pins import pin_refusal
 from experiments.running.study import (
     Size,
     claim_values,
@@ -33,108 +35,12 @@ from experiments.verdicts.claim import Claim, Reading
 from experiments.verdicts.framework import DefaultsStatus, ReadingVerdict, defaults_status, judge
 from experiments.verdicts.holds import Measured
 from experiments.verdicts.noise import reading_noise
-from model.studies.worlds import (
-    FACTS,
-    OPERATING_MARGIN,
-    Fact,
-    declared_uncertainties,
-    rejections,
-)
+from model.studies.worlds import FACTS, declared_uncertainties, rejections
 
-__all__ = [
-    "CLOSE_TO_FACT",
-    "TIGHTER_BOUNDS",
-    "UNDEFINED_BOX_SHARE",
-    "ClaimEvidence",
-    "ReadingEvidence",
-    "TighterBound",
-    "closest_fact",
-    "run_claim",
-]
+__all__ = ["UNDEFINED_BOX_SHARE", "ClaimEvidence", "ReadingEvidence", "run_claim"]
 
 #: A reading undefined in at least this share of the worlds gets a PRIM box of where it is defined.
 UNDEFINED_BOX_SHARE = 0.1
-
-
-@dataclass(frozen=True)
-class TighterBound:
-    """A narrower range of one stylised fact, under which each report judges its readings again.
-
-    Only narrower than the fact's own range: the worlds a wider one would add were never run.
-
-    Attributes
-    ----------
-    label : str
-        The fact's short name in a report (``margin``).
-    fact : Fact
-        The stylised fact (:data:`model.studies.worlds.FACTS`).
-    low, high : float
-        The narrower range, in the fact's unit, inside the fact's own.
-    why : str
-        Where the range comes from.
-    """
-
-    label: str
-    fact: Fact
-    low: float
-    high: float
-    why: str
-
-    def __post_init__(self) -> None:
-        if not self.fact.text.endswith("(share)"):  # (its ranges are printed as percentages)
-            raise ValueError(f"TighterBound {self.fact.name}: only a fact that is a share")
-        if not self.fact.low <= self.low < self.high <= self.fact.high:
-            raise ValueError(
-                f"TighterBound {self.fact.name}: {self.low}..{self.high} must lie inside the "
-                f"fact's range {self.fact.low}..{self.fact.high}"
-            )
-
-    @property
-    def key(self) -> tuple[str, float, float]:
-        """(fact name, low, high): how :attr:`ReadingEvidence.bounded` names the set of worlds."""
-        return self.fact.name, self.low, self.high
-
-    @property
-    def text(self) -> str:
-        """``margin -10% to 30%``: the set of worlds in a report's column."""
-        return f"{self.label} {self.low:.0%} to {self.high:.0%}"
-
-
-_FACT = {f.name: f for f in FACTS}
-
-#: The narrower ranges each report judges its readings under, beside the kept worlds' verdict: two
-#: facts a reading's effect moves with (|ρ| ≥ :data:`CLOSE_TO_FACT`), narrowed at each end in turn.
-TIGHTER_BOUNDS: tuple[TighterBound, ...] = (
-    TighterBound("margin", OPERATING_MARGIN, 0.0, 0.45, "no loss at all"),
-    TighterBound(
-        "margin", OPERATING_MARGIN, -0.10, 0.30, "no margin above about the highest industries'"
-    ),
-    # The fact's range is an assumption, wide (model/studies/worlds.py); its one figure is that
-    # word of mouth is the main factor in 20-50% of purchase decisions (Bughin, Doogan & Vetvik
-    # 2010, McKinsey Quarterly; practitioner): the ends of that range, in turn.
-    TighterBound(
-        "referral share",
-        _FACT["referral_share"],
-        0.02,
-        0.50,
-        "no more than the high end of the 20-50% of purchase decisions word of mouth mainly "
-        "decides (Bughin, Doogan & Vetvik 2010)",
-    ),
-    TighterBound(
-        "referral share",
-        _FACT["referral_share"],
-        0.20,
-        0.65,
-        "no less than the low end of the same 20-50% (Bughin, Doogan & Vetvik 2010)",
-    ),
-)
-if len({b.key for b in TIGHTER_BOUNDS}) != len(TIGHTER_BOUNDS):
-    raise ValueError("TIGHTER_BOUNDS: two entries narrow the same fact to the same range")
-
-#: A reading whose effects rank with a fact's values at Spearman |ρ| ≥ this over the kept worlds
-#: is close to that fact: its effect moves with the fact, so where the fact's range ends can
-#: move the verdict (:data:`TIGHTER_BOUNDS` show whether it does, for the facts they narrow).
-CLOSE_TO_FACT = 0.8
 
 
 @dataclass
@@ -160,11 +66,12 @@ class ReadingEvidence:
     cart: Cart | None = None
     defined_box: Box | None = None
     #: The stylised fact whose values its effects rank with most closely, and Spearman's ρ
-    #: (:func:`closest_fact`); None with fewer than three worlds where it is measured, a
+    #: (:func:`~experiments.analysis.fact_ranges.closest_fact`); None with fewer than three worlds where it is measured, a
     #: constant effect or no fact that varies.
     nearest_fact: tuple[str, float] | None = None
-    #: Its verdict over the kept worlds within each of :data:`TIGHTER_BOUNDS`, by
-    #: :attr:`TighterBound.key` (none for a fact the worlds do not carry).
+    #: Its verdict over the kept worlds within each of
+    #: :data:`~experiments.analysis.fact_ranges.TIGHTER_BOUNDS`, by
+    #: :attr:`~experiments.analysis.fact_ranges.TighterBound.key` (none for a fact the worlds do not carry).
     bounded: dict[tuple[str, float, float], ReadingVerdict] = field(default_factory=dict)
     #: The first worlds judged again, in the study's market and in a larger one
     #: (:func:`experiments.analysis.scale_check.compare_sizes`); None when the size has no scale check.
@@ -216,47 +123,6 @@ class ClaimEvidence:
     world_values: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def closest_fact(effect: pd.Series, facts: pd.DataFrame) -> tuple[str, float] | None:
-    """The fact whose values rank most closely with a reading's effects over the worlds.
-
-    Parameters
-    ----------
-    effect : pandas.Series
-        Each world's effect (index: world); NaN where it is undefined (left out), ±inf where it
-        is a censored bound (kept: a bound still has a rank).
-    facts : pandas.DataFrame
-        Each world's fact values (index: world, one column per fact), aligned by index.
-
-    Returns
-    -------
-    (str, float) or None
-        The fact of largest Spearman |ρ| and its signed ρ; None with fewer than three measured
-        worlds, a constant effect or no fact that varies over them.
-    """
-    measured = effect.dropna()
-    if len(measured) < 3 or measured.nunique() < 2:
-        return None
-    at = facts.loc[measured.index]
-    at = at.loc[:, at.nunique() > 1]  # (a constant has no rank correlation)
-    if at.empty:
-        return None
-    rho = at.corrwith(measured, method="spearman").dropna()
-    if rho.empty:
-        return None
-    name = str(rho.abs().idxmax())
-    return name, float(rho[name])
-
-
-def _bound_subsets(facts: pd.DataFrame) -> dict[tuple[str, float, float], set[int]]:
-    """The worlds (``facts``' index) within each of :data:`TIGHTER_BOUNDS`, by its key; none for
-    a fact ``facts`` does not carry."""
-    return {
-        b.key: set(facts.index[facts[b.fact.name].between(b.low, b.high)])
-        for b in TIGHTER_BOUNDS
-        if b.fact.name in facts
-    }
-
-
 def _bounded(
     reading: Reading, values: pd.DataFrame, subsets: dict, reference: float | None
 ) -> dict[tuple[str, float, float], ReadingVerdict]:
@@ -289,11 +155,21 @@ def run_claim(
     ``drawn_store`` (required then) is where the same study with nothing pinned is stored (or
     will be: what it lacks runs first); each reading is compared with it
     (:attr:`ReadingEvidence.pinned`).
+
+    Raises
+    ------
+    ValueError
+        ``size.pins`` pins a key the claim's own arms set (:attr:`Claim.arm_keys`): the pin
+        would hold in the baseline alone (:func:`experiments.running.pins.pin_refusal`).
     """
     import time
 
     if size.pins and drawn_store is None:
         raise ValueError("run_claim: a pinned size needs drawn_store, the drawn study's store")
+    claim: Claim = module.CLAIM
+    refused = pin_refusal(claim.name, claim.arm_keys, size.pins)
+    if refused:
+        raise ValueError(f"pins: {refused}")
     t0 = time.perf_counter()
     worlds = world_table(size, seed, store, workers)
     kept = worlds[worlds["kept"]].reset_index(drop=True)
@@ -303,7 +179,6 @@ def run_claim(
     again, large = scale_values(module, worlds, size, store, workers, seed)
     scale_worlds = scale_world_table(worlds, size, store, workers, seed)
     kept_large = {int(w) for w in scale_worlds.loc[scale_worlds["plausible"], "world"]}
-    claim: Claim = module.CLAIM
     ev = ClaimEvidence(
         claim=claim,
         size=size,
@@ -321,7 +196,7 @@ def run_claim(
     ev.uncertainties = len(cols)  # (the columns that vary over the kept worlds)
     declared = declared_uncertainties()
     facts = kept.set_index("world")[[f.name for f in FACTS if f.name in kept.columns]]
-    subsets = _bound_subsets(facts)
+    subsets = bound_subsets(facts)
     judged = []
     for reading in claim.readings:
         per, verdict = judge(reading, values)

@@ -68,6 +68,12 @@ _QUOTE = (
 
 CLAIM = Claim(
     name="acquisition_cost",
+    arm_keys=(
+        "levers.ad_budget",
+        "levers.loyalty_discount",
+        "targeting.loyalty",
+        "targeting.share",
+    ),
     title="Acquiring a client costs five times more than keeping one",
     readings=(
         Reading(

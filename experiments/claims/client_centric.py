@@ -26,6 +26,10 @@ _QUOTE = (
 
 CLAIM = Claim(
     name="client_centric",
+    arm_keys=(
+        "levers.ad_budget",
+        "levers.service_level",
+    ),
     title="Client-centric companies are 60% more profitable than those not focused on clients",
     readings=tuple(
         Reading(

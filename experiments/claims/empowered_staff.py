@@ -26,6 +26,7 @@ _QUOTE = (
 
 CLAIM = Claim(
     name="empowered_staff",
+    arm_keys=("levers.empowerment_budget",),
     title=(
         "Empowered staff pay off: let employees spend up to $2,000 to fix a guest's problem "
         "without approval (Ritz-Carlton, Zappos, Nordstrom taking back tyres it never sold)"

@@ -23,6 +23,7 @@ _QUOTE = (
 
 CLAIM = Claim(
     name="innovation",
+    arm_keys=("levers.client_focus",),
     title=(
         "Too much client focus costs innovation: people reject new things at first, even when "
         "they are objectively better"

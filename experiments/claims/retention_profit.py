@@ -44,6 +44,10 @@ _SOURCE = (
 
 CLAIM = Claim(
     name="retention_profit",
+    arm_keys=(
+        "retain.base_churn",
+        "run.months",
+    ),
     title="Keeping 5% more clients raises profit by 25% to 95%",
     readings=(
         Reading(

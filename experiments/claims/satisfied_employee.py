@@ -24,6 +24,10 @@ _QUOTE = (
 
 CLAIM = Claim(
     name="satisfied_employee",
+    arm_keys=(
+        "levers.training_spend",
+        "staff.training_skill",
+    ),
     title="Only a satisfied employee makes a satisfied client (the service-profit chain)",
     readings=(
         Reading(

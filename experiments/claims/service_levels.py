@@ -21,6 +21,7 @@ _QUOTE = (
 
 CLAIM = Claim(
     name="service_levels",
+    arm_keys=("levers.service_level",),
     title="Wow service (more than the client expected) makes clients come back, so it pays",
     readings=(
         Reading(

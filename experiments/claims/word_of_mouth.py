@@ -20,6 +20,7 @@ _QUOTE = (
 
 CLAIM = Claim(
     name="word_of_mouth",
+    arm_keys=("word_of_mouth.positive",),
     title="Satisfied clients spread the word ('сарафанное радио'), which saves advertising money",
     readings=(
         Reading(

@@ -1,20 +1,15 @@
 """How much a claim's verdict owes to the stylised facts: a report section, its table and JSON.
 
 Each reading is judged again over the kept worlds within narrower ranges of two facts, the
-operating margin and the referral share (:data:`experiments.analysis.evidence.TIGHTER_BOUNDS`), and the
-fact its effects rank with most closely is named (:func:`experiments.analysis.evidence.closest_fact`);
+operating margin and the referral share (:data:`experiments.analysis.fact_ranges.TIGHTER_BOUNDS`), and the
+fact its effects rank with most closely is named (:func:`experiments.analysis.fact_ranges.closest_fact`);
 docs/ODD.md §1.2 gives the rule.
 """
 
 from __future__ import annotations
 
-from experiments.analysis.evidence import (
-    CLOSE_TO_FACT,
-    TIGHTER_BOUNDS,
-    ClaimEvidence,
-    ReadingEvidence,
-    TighterBound,
-)
+from experiments.analysis.evidence import ClaimEvidence, ReadingEvidence
+from experiments.analysis.fact_ranges import CLOSE_TO_FACT, TIGHTER_BOUNDS, TighterBound
 from experiments.reporting.cells import p_cell
 from experiments.verdicts.framework import ReadingVerdict
 
@@ -49,7 +44,7 @@ def verdict_cell(v: ReadingVerdict) -> str:
 
 def _judged_sets(r: ReadingEvidence) -> list[tuple[TighterBound | None, ReadingVerdict]]:
     """The reading's verdict per set of worlds: the kept ones (None), then those within each of
-    :data:`~experiments.analysis.evidence.TIGHTER_BOUNDS` that the worlds carry."""
+    :data:`~experiments.analysis.fact_ranges.TIGHTER_BOUNDS` that the worlds carry."""
     return [
         (None, r.verdict),
         *((b, r.bounded[b.key]) for b in TIGHTER_BOUNDS if b.key in r.bounded),
@@ -68,7 +63,7 @@ def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     -------
     list of dict
         Per reading: its verdict over the kept worlds and over those within each of
-        :data:`~experiments.analysis.evidence.TIGHTER_BOUNDS` (P(holds) [95%], words, worlds), and the
+        :data:`~experiments.analysis.fact_ranges.TIGHTER_BOUNDS` (P(holds) [95%], words, worlds), and the
         fact its effects rank with most closely, with Spearman's ρ.
     """
     rows = []

@@ -21,7 +21,7 @@ from experiments.reporting.regenerate import regenerate_lines, summary_pins
 from experiments.reporting.report import REPORTS
 from experiments.reporting.scale_index import index_lines, size_dependent, sized_words
 from experiments.reporting.scale_section import flips_text
-from experiments.running.pins import pins_text
+from experiments.running.pins import arm_conflict_sentence, arm_conflicts, pins_text
 from experiments.verdicts.framework import CUTOFFS
 from model.studies.files import write_atomic
 
@@ -55,6 +55,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
     summaries: list[dict] = []  # each report's summary (the command that writes them again)
+    missing: list[tuple[int, str, str]] = []  # (row, name, title) of claims with no report
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
         rel = Path(os.path.relpath(reports / f"{name}.md", out.parent)).as_posix()
@@ -65,6 +66,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
                     (None, f"| [{name}]({rel}): {title} | (no summary: regenerate)", _BLANK)
                 )
             else:
+                missing.append((len(rows), name, title))
                 rows.append((None, f"| {name}: {title} | (no report yet)", _BLANK))
             continue
         s = json.loads(path.read_text(encoding="utf-8"))
@@ -94,6 +96,13 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
                     f"{r.get(_SPREADS, r.get('top driver (PAWN)', ''))} |",
                 )
             )
+    if pins:  # a control study: a claim whose arms set a pinned key was not run, and says why
+        folder_pins = summary_pins({"pin": pins[0][2]})
+        for at, name, title in missing:
+            conflicts = arm_conflicts(load(name).CLAIM.arm_keys, folder_pins)
+            if conflicts:
+                why = arm_conflict_sentence(name, conflicts)
+                rows[at] = (None, f"| {name}: {title} | (not run with this pin: {why})", _BLANK)
     # A reading whose size test stands out says, in its own verdict cell, which way the larger
     # market moves it (rows are split after the verdict: the check is known only once every
     # report is read). The words may be the same at both sizes; the share is not.

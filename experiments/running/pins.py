@@ -14,8 +14,9 @@ same worlds then run with that setting changed, which asks what the choice of se
 each verdict. The settings the study itself decides (``run.*``, ``market.clients``: its size's
 market, horizon and seeds) cannot be. A pin holds in the baseline of every world; an arm of a
 claim that sets the same key itself (``word_of_mouth`` switches ``word_of_mouth.positive`` off
-in one arm) overrides it there, so such a pin measures that claim against nothing: pin what the
-claim's arms leave alone.
+in one arm) would override it there and measure the claim against nothing, so such a claim is
+not run with that pin (:func:`arm_conflicts`, from the keys each claim declares its arms set:
+:attr:`experiments.verdicts.claim.Claim.arm_keys`): pin what the claim's arms leave alone.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ from typing import Any
 
 __all__ = [
     "Pins",
+    "arm_conflict_sentence",
+    "arm_conflicts",
     "check_pins",
     "checked_value",
     "declared_info",
     "exact_text",
     "parse_pin",
     "pin_flags",
+    "pin_refusal",
     "pins_slug",
     "pins_text",
     "setting_values",
@@ -201,6 +205,37 @@ def checked_value(key: str, value: Any, info: Any, what: str = "pin") -> Any:
             raise ValueError(f"{what} {key} = {value!r}: allowed: an integer, {lo:g} ≤ x ≤ {hi:g}")
         return int(number)
     return number
+
+
+def arm_conflicts(arm_keys: Iterable[str], pins: Pins) -> list[str]:
+    """The pinned keys a claim's arms set themselves (``arm_keys``: its
+    :attr:`~experiments.verdicts.claim.Claim.arm_keys`), in the pins' order; empty where the
+    claim can be run with ``pins``."""
+    own = set(arm_keys)
+    return [k for k, _ in pins if k in own]
+
+
+def arm_conflict_sentence(claim: str, conflicts: list[str]) -> str:
+    """Why a claim is not run with pins on ``conflicts`` (:func:`arm_conflicts`), in words."""
+    return (
+        f"claim {claim}'s arms set {', '.join(conflicts)} themselves, so a pin there would hold "
+        "in its baseline alone and measure the claim against nothing"
+    )
+
+
+def pin_refusal(claim: str, arm_keys: Iterable[str], pins: Pins) -> str:
+    """Why ``claim`` cannot be run with ``pins`` (:func:`arm_conflicts`), naming the first
+    conflicting pin, its value and what is allowed; "" where it can."""
+    arm_keys = tuple(arm_keys)
+    conflicts = arm_conflicts(arm_keys, pins)
+    if not conflicts:
+        return ""
+    key = conflicts[0]
+    return (
+        f"value {key}={exact_text(dict(pins)[key])} is not allowed: "
+        f"{arm_conflict_sentence(claim, conflicts)}; allowed: a key its arms leave alone (its "
+        f"arms set {', '.join(arm_keys)})"
+    )
 
 
 def pins_text(pins: Pins) -> str:

@@ -1,6 +1,6 @@
 """A claim as declared: its readings, each the source's own estimand and the band it asserts.
 
-A claim module (``experiments/<claim>.py``) declares one :class:`Claim`; its readings are judged
+A claim module (``experiments/claims/<claim>.py``) declares one :class:`Claim`; its readings are judged
 by :mod:`experiments.verdicts.framework` and written up by :mod:`experiments.reporting.report`.
 """
 
@@ -104,6 +104,12 @@ class Claim:
     scope : str
         What the experiment tests, where that is narrower than what the source claims (shown
         under the claim's title in its report and in the index); empty where it is not.
+    arm_keys : tuple of str
+        The scenario keys the claim's own runs set over a world's (its arms' overrides, in
+        ``measure``): a control study cannot pin one of them, since the pin would hold in the
+        baseline alone and the claim would be measured against nothing
+        (:func:`experiments.running.pins.arm_conflicts`). ``tests/test_claims.py`` checks the
+        declaration against the keys ``measure`` sets.
     """
 
     name: str
@@ -112,6 +118,24 @@ class Claim:
     design: str
     notes: tuple[str, ...] = field(default_factory=tuple)
     scope: str = ""
+    arm_keys: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        from model.scenario.catalogue import PARAMS
+
+        keys = self.arm_keys
+        if isinstance(keys, str) or not all(isinstance(k, str) for k in keys):
+            raise ValueError(
+                f"arm_keys: value {keys!r:.80} is not allowed; allowed: a tuple of declared "
+                f"scenario keys (section.name), in claim {self.name!r}"
+            )
+        unknown = [k for k in keys if k not in PARAMS]
+        if unknown:
+            raise ValueError(
+                f"arm_keys: value {unknown[0]!r} is not allowed; allowed: a declared scenario key "
+                f"(`retention params` lists them), in claim {self.name!r}"
+            )
+        object.__setattr__(self, "arm_keys", tuple(keys))
 
     @property
     def names(self) -> list[str]:

@@ -241,7 +241,7 @@ def _operating_margin(ts: pd.DataFrame) -> float:
 
 
 #: The operating margin a plausible firm has (each claim report judges its readings again under
-#: narrower ranges of it: ``experiments.analysis.evidence.TIGHTER_BOUNDS``).
+#: narrower ranges of it: ``experiments.analysis.fact_ranges.TIGHTER_BOUNDS``).
 OPERATING_MARGIN = Fact(
     "operating_margin",
     "operating margin after year 1: profit over revenue, before the costs the model does "
