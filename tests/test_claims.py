@@ -659,25 +659,3 @@ def test_a_claims_arm_keys_must_be_declared_keys():
     assert Claim("c", "t", (reading,), "d", arm_keys=["levers.ad_budget"]).arm_keys == (
         "levers.ad_budget",
     )
-
-
-def test_a_lost_clients_contribution_is_its_profit_with_the_shared_costs_added_back():
-    """``expected_contribution`` differs from ``expected_profit`` by the shared costs alone: with
-    none (no salaries, training, hiring, overhead or R&D, and no advertising, which a month without
-    joiners shares among the clients served) the two are the same number, and with
-    the default firm's the contribution is larger (the shared costs stay when a client leaves)."""
-    from experiments.claims import lost_client
-
-    size = {"market.clients": 300, "run.months": 24, "run.seed": 7}
-    no_shared = {"staff.salary": 0.0, "levers.training_spend": 0.0, "staff.hiring_cost": 0.0,
-                 "economics.overhead_share": 0.0, "levers.rd_share": 0.0,
-                 "levers.ad_budget": 0.0}  # fmt: skip
-    bare = baseline_run(Scenario().with_overrides({**size, **no_shared}))
-    got = lost_client.measure(bare, 7)
-    assert np.isfinite(got["expected_profit"])
-    assert got["expected_contribution"] == pytest.approx(got["expected_profit"], rel=1e-9)
-    usual = lost_client.measure(baseline_run(Scenario().with_overrides(size)), 7)
-    if np.isfinite(usual["expected_profit"]):
-        assert usual["expected_contribution"] > usual["expected_profit"]
-    else:  # (no profit: both undefined, divided by no margin)
-        assert np.isnan(usual["expected_contribution"])

@@ -7,11 +7,9 @@ apytikslį įmonės pelningumą, galite paskaičiuoti ir prarasto pelno dydį. P
 finansinis rezultatas sudaro 20% pardavimų, per 5 metus įmonė praras 14 tūkstančių" (knowing the
 firm's approximate profitability you can work out the lost profit: if the net result is 20% of
 sales, the firm loses 14 thousand over five years), so the lost profit is read over the world's own
-net margin times the first year's revenue, against the same 7 times (14 / (0.2 × 10)). A firm
-that loses a client keeps its shared costs (staff, overhead, R&D), so what the loss costs it is
-the client's contribution, read against the same rule too. Each is read against the world's
-baseline, over the horizon (five years at the default size), from the clients active at the
-start.
+net margin times the first year's revenue, against the same 7 times (14 / (0.2 × 10)). Each is
+read against the world's baseline, over the horizon (five years at the default size), from the
+clients active at the start.
 """
 
 from __future__ import annotations
@@ -60,19 +58,6 @@ CLAIM = Claim(
             "x margin × first year",
             (5.6, 8.75),
         ),
-        Reading(
-            "expected_contribution",
-            "Contribution over the horizon of every client active at the start (its revenue less "
-            "the costs it causes: what the firm no longer earns without it, the shared costs "
-            "staying), over the firm's net margin times their first-year revenue (x); undefined "
-            "where the firm makes no profit",
-            _ARITH + " — the profit lost read as what losing the client costs the firm: its "
-            "contribution, set against the article's rule, 14 / (20% × 10) = 7 times",
-            "the practitioner article (docs/ODD.md §1.2); Gupta, Lehmann & Stuart 2004 (a "
-            "client's value from its margin, the costs it causes)",
-            "x margin × first year",
-            (5.6, 8.75),
-        ),
     ),
     design="No extra arm: the world's baseline, per client (band: the article's figure divided "
     "or multiplied by 1.25, an assumption: 5.6-8.75). Attributed profit is a client's "
@@ -80,9 +65,8 @@ CLAIM = Claim(
     "training, hiring and overhead equally per client served, R&D by revenue: docs/ODD.md "
     "§7.9), the firm's profit split over its clients; the net margin is the firm's profit over "
     "its revenue, so the profit reading compares a client's share of the profit with the "
-    "article's rule. A firm that loses a client saves none of the shared costs, so what the loss "
-    "costs it is nearer the contribution, which the contribution reading sets against the same "
-    "rule (above the band: losing a client costs more than the article's figure). The simulated clients' spend "
+    "article's rule. (A firm that loses a client saves none of the shared costs, so what the "
+    "loss costs it is nearer the contribution; not measured here.) The simulated clients' spend "
     "grows by a compound rate, (1 + g)^years, for at most horizon_years, not by the article's "
     "fixed step, and the clients are an established base with tenure already behind them, so "
     "the cap and the tenure they start with decide how far their spend grows, not the rate "
@@ -91,7 +75,7 @@ CLAIM = Claim(
 
 
 def measure(base: Baseline, seed: int) -> dict[str, float]:
-    """All four readings in one world."""
+    """All three readings in one world."""
     ts = base.run.timeseries  # (a stored baseline keeps its series, not its summary)
     revenue, profit = float(ts["revenue"].sum()), float(ts["profit"].sum())
     margin = profit / revenue if revenue > 0 and profit > 0 else float("nan")
@@ -99,5 +83,4 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
         "no_churn": float(base.extras["stayer_ratio"]),
         "expected": float(base.extras["cohort_ratio"]),
         "expected_profit": float(base.extras["cohort_profit_ratio"]) / margin,
-        "expected_contribution": float(base.extras["cohort_contribution_ratio"]) / margin,
     }

@@ -30,7 +30,6 @@ EXTRAS = (
     "stayer_ratio",
     "cohort_ratio",
     "cohort_profit_ratio",
-    "cohort_contribution_ratio",
 )
 
 
@@ -51,11 +50,9 @@ class Baseline:
         (:func:`experiments.running.lifetime.month_profit`), the firm's shared costs (staff, training,
         hiring, overhead, R&D) allocated to no one (%; NaN where the total is ≤ 0);
         ``stayer_ratio``: revenue of clients served in every month over the whole run divided by
-        their first-year revenue; ``cohort_ratio``, ``cohort_profit_ratio`` and
-        ``cohort_contribution_ratio``: revenue, attributed profit and contribution (attributed
-        profit with the shared costs added back, as ``top20_contribution_1y``'s) over the whole
-        run of the clients active at the start (churn and win-back included) divided by their
-        first-year revenue.
+        their first-year revenue; ``cohort_ratio`` and ``cohort_profit_ratio``: revenue and
+        attributed profit over the whole run of the clients active at the start (churn and
+        win-back included) divided by their first-year revenue.
     """
 
     run: RunResult
@@ -99,8 +96,6 @@ class _Watch:
         self.served_last = np.zeros(c.n, bool)
         self.rev0, self.val0 = c.revenue_total.copy(), c.value.copy()
         self.snap: dict[str, np.ndarray] = {}
-        self.value_before = c.value.copy()  # each client's attributed profit before the month
-        self.contribution_all = np.zeros(c.n)  # the whole run's (currency)
         self.contribution_last = np.zeros(c.n)  # the last 12 months' (currency)
         self._before_month(model)
 
@@ -108,18 +103,17 @@ class _Watch:
         c = model.clients
         if model.month == self.end - 12:
             self.snap["rev_last"], self.snap["val_last"] = c.revenue_total.copy(), c.value.copy()
+        if model.month >= self.end - 12:  # (each month of the last year: its profit is a change)
+            self.val_before = c.value.copy()
 
     def after_month(self, model: RetentionModel) -> None:
         c = model.clients
         served = model.ctx.served
         self.stayed &= served
         self.served_all |= served | c.joins
-        contribution = month_profit(model, self.value_before)
-        self.value_before[:] = c.value
-        self.contribution_all += contribution
         if model.month > self.end - 12:
             self.served_last |= served | c.joins
-            self.contribution_last += contribution
+            self.contribution_last += month_profit(model, self.val_before)
         if model.month == 12:
             self.snap["rev_12"] = c.revenue_total.copy()
         self._before_month(model)
@@ -143,7 +137,6 @@ class _Watch:
             "stayer_ratio": ratio(rev[stayed], first[stayed]),
             "cohort_ratio": ratio(rev[start], first[start]),
             "cohort_profit_ratio": ratio(val[start], first[start]),
-            "cohort_contribution_ratio": ratio(self.contribution_all[start], first[start]),
         }
 
 
