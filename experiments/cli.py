@@ -190,7 +190,7 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
         create_out(args.out)  # the last check: a folder the system refuses is named as --out
     if args.all:
         return _run_all(args, command)
-    from experiments.running.study import shared_pool
+    from experiments.running.pool import shared_pool
 
     with shared_pool(quiet=args.quiet, **args.where):
         _run_one(args.name, args, command)
@@ -318,8 +318,8 @@ def took_sentence(command: str, minutes: float, size: str, place: str, ran: int)
 
 def _run_all(args: argparse.Namespace, command: str) -> int:
     from experiments.reporting.index import write_index
+    from experiments.running.pool import shared_pool
     from experiments.running.stages import batches_run
-    from experiments.running.study import shared_pool
 
     t0, ran = time.perf_counter(), batches_run()
     with shared_pool(quiet=args.quiet, **args.where) as place:

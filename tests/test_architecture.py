@@ -160,7 +160,11 @@ def test_every_experiments_module_is_in_a_layer():
 
 def test_experiments_imports_flow_downward():
     """A module imports its own subpackage's modules or those of a lower layer, never its
-    equal's (claims and analysis) or a higher one's; nothing imports the command line."""
+    equal's (claims and analysis) or a higher one's; nothing imports the command line.
+
+    Claim modules are also reached by name, as text (``experiments.EXPERIMENTS``, which the
+    running layer's tasks and store read to run and fingerprint a claim): a dependency this
+    graph does not see, and the one way a lower layer may reach a claim."""
     wrong = []
     for a, targets in EXPERIMENT_GRAPH.items():
         level, package = _experiment_layer(a)
@@ -169,6 +173,18 @@ def test_experiments_imports_flow_downward():
             if theirs != package and their_level >= level:
                 wrong.append(f"{a} ({package or 'top'}) imports {b} ({theirs or 'top'})")
     assert wrong == []
+
+
+def test_experiments_subpackages_import_nothing_on_import():
+    """Importing ``experiments.X.y`` imports ``experiments.X`` first: a subpackage's
+    ``__init__`` that imported its modules would make every module of it a dependency of each
+    (unseen by the graph above), so they hold a docstring only."""
+    loaded = {
+        name: sorted(EXPERIMENT_GRAPH[name])
+        for name in EXPERIMENT_MODULES
+        if name.count(".") == 1 and EXPERIMENT_MODULES[name].name == "__init__.py"
+    }
+    assert loaded and all(targets == [] for targets in loaded.values()), loaded
 
 
 def test_experiments_have_no_import_cycles():

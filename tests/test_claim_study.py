@@ -339,6 +339,14 @@ def test_the_fingerprint_follows_the_code_that_makes_runs_not_the_rest():
         source_files(["experiments/nope.py"])
 
 
+def test_a_moved_module_of_the_fingerprint_is_an_error_not_left_out(monkeypatch):
+    import experiments.running.store as store
+
+    monkeypatch.setattr(store, "_NUMBER_CODE", (*store._NUMBER_CODE, "experiments/baseline.py"))
+    with pytest.raises(FileNotFoundError, match=r"experiments/baseline\.py does not exist"):
+        store.source_files()
+
+
 def test_cli_refuses_a_stale_store_in_one_line(tmp_path):
     def retention(*args: str) -> subprocess.CompletedProcess:
         cmd = [str(Path(sys.executable).with_name("retention")), *args]  # as a user runs it
@@ -391,7 +399,8 @@ def test_the_analysis_on_the_workers_is_the_analysis_here(tmp_path, monkeypatch)
     from experiments.analysis.discovery import prim_box
     from experiments.analysis.evidence import UNDEFINED_BOX_SHARE, _uncertainty_columns, run_claim
     from experiments.analysis.pawn import sensitivity
-    from experiments.running.study import defaults_values, shared_pool, world_table
+    from experiments.running.pool import shared_pool
+    from experiments.running.study import defaults_values, world_table
     from experiments.verdicts.holds import Measured
 
     module = _planted_claim()
@@ -565,7 +574,7 @@ def test_a_narrower_range_must_lie_inside_its_facts():
 def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monkeypatch):
     """A Dask worker on another machine resolves a relative path against its own working folder
     (seen: a study with ``--out rel`` failed there); every path a task gets must be absolute."""
-    import experiments.running.study
+    import experiments.running.pool
     from experiments.analysis.evidence import run_claim
     from model.studies.sweep.executors import InProcessExecutor
 
@@ -588,7 +597,7 @@ def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monk
             return super().submit(fn, *args, **kwargs)
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(experiments.running.study, "_POOL", [(Recording(), True)])
+    monkeypatch.setattr(experiments.running.pool, "_POOL", [(Recording(), True)])
     ev = run_claim(module, size, Path("rel") / "store", size_name="test")
     assert ev.kept == 12
     kinds = {Path(p).name.split("-")[0] for p in given}

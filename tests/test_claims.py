@@ -631,21 +631,71 @@ def test_a_diagnostic_reading_says_what_it_is_and_that_its_verdict_is_not_the_cl
         Reading("x", "w", "e", "s", "%", (0.0, 1.0), diagnostic=1)
 
 
-@pytest.mark.parametrize("name", list(EXPERIMENTS))
-def test_each_claim_declares_exactly_the_keys_its_arms_set(name, small_baseline, monkeypatch):
-    """``Claim.arm_keys`` (what a control study may not pin) is what ``measure`` really sets:
-    every scenario override made while it runs, recorded."""
-    seen: set[str] = set()
+def _overrides_of(module, baseline, monkeypatch) -> dict[str, list]:
+    """Every scenario override ``module.measure`` makes on ``baseline``: key -> values set."""
+    seen: dict[str, list] = {}
     original = Scenario.with_overrides
 
     def recorded(self, overrides, *args, **kwargs):
-        seen.update(overrides)
+        for key, value in overrides.items():
+            seen.setdefault(key, []).append(value)
         return original(self, overrides, *args, **kwargs)
 
     monkeypatch.setattr(Scenario, "with_overrides", recorded)
+    module.measure(baseline, 5)
+    monkeypatch.setattr(Scenario, "with_overrides", original)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def profitable_baseline():
+    """A baseline that makes a profit (the small one does not), so every arm a claim runs only
+    where there is one runs too."""
+    scn = Scenario().with_overrides({"market.clients": 600, "run.months": 36, "run.seed": 2})
+    return baseline_run(scn)
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_each_claim_declares_exactly_the_keys_its_arms_set(
+    name, small_baseline, profitable_baseline, monkeypatch
+):
+    """``Claim.arm_keys`` and ``relative_keys`` (what a control study may and may not pin) are
+    what ``measure`` really sets, in a world without a profit and in one with."""
     module = load(name)
-    module.measure(small_baseline, 5)
-    assert seen == set(module.CLAIM.arm_keys)
+    assert np.isfinite(profitable_baseline.run.timeseries["profit"].sum())
+    assert profitable_baseline.run.timeseries["profit"].sum() > 0
+    for baseline in (small_baseline, profitable_baseline):
+        seen = _overrides_of(module, baseline, monkeypatch)
+        assert set(seen) == set(module.CLAIM.arm_keys) | set(module.CLAIM.relative_keys)
+
+
+#: Two values of each pinnable key some claim's arms set, for the test below.
+_TWO_VALUES = {
+    "retain.base_churn": (0.01, 0.03),
+    "staff.training_skill": (0.1, 0.3),
+    "word_of_mouth.positive": (True, False),
+}
+
+
+@pytest.mark.parametrize("name", list(EXPERIMENTS))
+def test_an_arm_key_ignores_the_worlds_value_and_a_relative_key_follows_it(name, monkeypatch):
+    """A pin on an ``arm_keys`` key would be overridden (the arm's value is the same whatever the
+    world's), so it is refused; a ``relative_keys`` key's arm value follows the world's, so a pin
+    there carries into the arm. Checked for every declared key a control study could pin."""
+    from experiments.running.pins import pinnable
+
+    module = load(name)
+    claim = module.CLAIM
+    for key in (k for k in (*claim.arm_keys, *claim.relative_keys) if pinnable(k)):
+        assert key in _TWO_VALUES, f"{key}: give it two values here"
+        set_to = []
+        for value in _TWO_VALUES[key]:
+            scn = Scenario().with_overrides(
+                {"market.clients": 300, "run.months": 24, "run.seed": 3, key: value}
+            )
+            set_to.append(_overrides_of(module, baseline_run(scn), monkeypatch)[key])
+        follows = set_to[0] != set_to[1]
+        assert follows == (key in claim.relative_keys), (key, set_to)
 
 
 def test_a_claims_arm_keys_must_be_declared_keys():

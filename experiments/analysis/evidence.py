@@ -21,14 +21,14 @@ from experiments.analysis.fact_ranges import bound_subsets, closest_fact
 from experiments.analysis.pawn import sensitivity
 from experiments.analysis.pin_check import PinCheck, compare_pinned
 from experiments.analysis.scale_check import ScaleCheck, compare_sizes
-from experiments.running.pins import pin_refusal
+from experiments.running.pins import check_claim_pins
+from experiments.running.pool import submit
 from experiments.running.study import (
     Size,
     claim_values,
     defaults_values,
     scale_values,
     scale_world_table,
-    submit,
     world_table,
 )
 from experiments.verdicts.claim import Claim, Reading
@@ -167,9 +167,7 @@ def run_claim(
     if size.pins and drawn_store is None:
         raise ValueError("run_claim: a pinned size needs drawn_store, the drawn study's store")
     claim: Claim = module.CLAIM
-    refused = pin_refusal(claim.name, claim.arm_keys, size.pins)
-    if refused:
-        raise ValueError(f"pins: {refused}")
+    check_claim_pins(claim, size.pins)  # (before any world runs)
     t0 = time.perf_counter()
     worlds = world_table(size, seed, store, workers)
     kept = worlds[worlds["kept"]].reset_index(drop=True)

@@ -21,7 +21,7 @@ from experiments.reporting.regenerate import regenerate_lines, summary_pins
 from experiments.reporting.report import REPORTS
 from experiments.reporting.scale_index import index_lines, size_dependent, sized_words
 from experiments.reporting.scale_section import flips_text
-from experiments.running.pins import arm_conflict_sentence, arm_conflicts, pins_text
+from experiments.running.pins import Pins, arm_conflict_sentence, arm_conflicts, pins_text
 from experiments.verdicts.framework import CUTOFFS
 from model.studies.files import write_atomic
 
@@ -55,10 +55,16 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
     summaries: list[dict] = []  # each report's summary (the command that writes them again)
-    missing: list[tuple[int, str, str]] = []  # (row, name, title) of claims with no report
+    folder_pins = _folder_pins(reports)
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
         rel = Path(os.path.relpath(reports / f"{name}.md", out.parent)).as_posix()
+        conflicts = arm_conflicts(load(name).CLAIM.arm_keys, folder_pins) if folder_pins else []
+        if conflicts:  # a control study that cannot run this claim (a report left here is stale)
+            why = arm_conflict_sentence(name, conflicts)
+            title = load(name).CLAIM.title
+            rows.append((None, f"| {name}: {title} | (not run with this pin: {why})", _BLANK))
+            continue
         if not path.exists():
             title = load(name).CLAIM.title
             if (reports / f"{name}.md").exists():  # a report without its summary (older code)
@@ -66,7 +72,6 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
                     (None, f"| [{name}]({rel}): {title} | (no summary: regenerate)", _BLANK)
                 )
             else:
-                missing.append((len(rows), name, title))
                 rows.append((None, f"| {name}: {title} | (no report yet)", _BLANK))
             continue
         s = json.loads(path.read_text(encoding="utf-8"))
@@ -96,13 +101,6 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
                     f"{r.get(_SPREADS, r.get('top driver (PAWN)', ''))} |",
                 )
             )
-    if pins:  # a control study: a claim whose arms set a pinned key was not run, and says why
-        folder_pins = summary_pins({"pin": pins[0][2]})
-        for at, name, title in missing:
-            conflicts = arm_conflicts(load(name).CLAIM.arm_keys, folder_pins)
-            if conflicts:
-                why = arm_conflict_sentence(name, conflicts)
-                rows[at] = (None, f"| {name}: {title} | (not run with this pin: {why})", _BLANK)
     # A reading whose size test stands out says, in its own verdict cell, which way the larger
     # market moves it (rows are split after the verdict: the check is known only once every
     # report is read). The words may be the same at both sizes; the share is not.
@@ -206,6 +204,18 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     ]
     write_atomic(out, "\n".join(lines))
     return out
+
+
+def _folder_pins(reports: Path) -> Pins:
+    """The pins of a control study's folder, from the first of its summaries that has them
+    (none for the drawn study's)."""
+    for name in EXPERIMENTS:
+        path = reports / f"{name}.json"
+        if path.exists():
+            pin = json.loads(path.read_text(encoding="utf-8")).get("pin")
+            if pin:
+                return summary_pins({"pin": pin})
+    return ()
 
 
 def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:

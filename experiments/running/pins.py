@@ -28,6 +28,7 @@ __all__ = [
     "Pins",
     "arm_conflict_sentence",
     "arm_conflicts",
+    "check_claim_pins",
     "check_pins",
     "checked_value",
     "declared_info",
@@ -35,6 +36,7 @@ __all__ = [
     "parse_pin",
     "pin_flags",
     "pin_refusal",
+    "pinnable",
     "pins_slug",
     "pins_text",
     "setting_values",
@@ -110,6 +112,18 @@ def check_pins(pins: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> Pins:
             out[key] = checked_value(key, value, declared_info(key, declared))
     out.update(setting_values(settings))
     return tuple(sorted(out.items()))
+
+
+def pinnable(key: str) -> bool:
+    """Whether a control study may pin ``key``: a declared uncertainty, or a setting the study's
+    size does not decide (:data:`STUDY_SET`)."""
+    from model.scenario import PARAMS
+    from model.studies.worlds import declared_uncertainties
+
+    if key in declared_uncertainties():
+        return True
+    info = PARAMS.get(key)
+    return info is not None and info.role == "setting" and not key.startswith(STUDY_SET)
 
 
 def setting_values(pins: Mapping[str, Any]) -> dict[str, Any]:
@@ -231,11 +245,21 @@ def pin_refusal(claim: str, arm_keys: Iterable[str], pins: Pins) -> str:
     if not conflicts:
         return ""
     key = conflicts[0]
+    theirs = ", ".join(k for k in arm_keys if pinnable(k))
     return (
         f"value {key}={exact_text(dict(pins)[key])} is not allowed: "
-        f"{arm_conflict_sentence(claim, conflicts)}; allowed: a key its arms leave alone (its "
-        f"arms set {', '.join(arm_keys)})"
+        f"{arm_conflict_sentence(claim, conflicts)}; allowed: an uncertainty or setting its arms "
+        f"leave alone (`retention params`; its arms set {theirs})"
     )
+
+
+def check_claim_pins(claim: Any, pins: Pins) -> None:
+    """Refuse ``pins`` for ``claim`` (a :class:`~experiments.verdicts.claim.Claim`) where its
+    arms set a pinned key themselves: ``ValueError("pins: ...")`` with :func:`pin_refusal`'s
+    words. Every path that runs a pinned claim's values calls it."""
+    refused = pin_refusal(claim.name, claim.arm_keys, pins)
+    if refused:
+        raise ValueError(f"pins: {refused}")
 
 
 def pins_text(pins: Pins) -> str:

@@ -80,6 +80,8 @@ def source_files(extra: Iterable[ModuleType | str] = ()) -> list[Path]:
     files: set[Path] = set()
     for name in _NUMBER_CODE:
         path = _ROOT / name
+        if not path.exists():  # (a module moved or renamed would drop out of every fingerprint)
+            raise FileNotFoundError(f"fingerprint: {path} does not exist (store._NUMBER_CODE)")
         found = path.rglob("*.py") if path.is_dir() else [path]
         files.update(p for p in found if p.is_file() and not p.is_symlink())
     for module in extra:

@@ -23,22 +23,20 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import sys
-from collections.abc import Callable, Iterator, Set
-from concurrent.futures import Future
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Set
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from experiments.running.baseline import Baseline, baseline_run
 from experiments.running.looks import asked_for, edge_worlds, further_look
+from experiments.running.pins import check_claim_pins
+from experiments.running.pool import run_tasks
 from experiments.running.sizes import SIZES, Size
-from experiments.running.stages import STAGES, counted
+from experiments.running.stages import STAGES
 from experiments.running.store import fingerprint, open_stage
 from experiments.running.tasks import claim_batch, defaults_task, world_batch
 from model.studies.worlds import FACTS, declared_uncertainties, draw_worlds, judge_worlds
@@ -53,82 +51,8 @@ __all__ = [
     "defaults_values",
     "scale_values",
     "scale_world_table",
-    "shared_pool",
-    "submit",
     "world_table",
 ]
-
-
-#: The pool :func:`shared_pool` keeps open for several studies, and whether to stay quiet.
-_POOL: list[tuple[Any, bool]] = []
-
-
-@contextmanager
-def shared_pool(
-    workers: int | None = None,
-    quiet: bool = False,
-    *,
-    scheduler: str | None = None,
-    dask_local: int | None = None,
-    tls: tuple[Path, Path, Path] | None = None,
-) -> Iterator[str]:
-    """Keep one pool open for every study run inside (``--all``: one start-up, not ten); yields
-    where the runs go, in words.
-
-    Parameters
-    ----------
-    workers, scheduler, dask_local, tls
-        As :func:`model.studies.sweep.executor` takes them: local processes (default: one per
-        usable core; 1 runs here), a running Dask scheduler whose workers see the store's folder,
-        or a Dask LocalCluster. A study's reports do not depend on the choice; on a scheduler, a
-        task whose worker runs other code fails before it runs
-        (:func:`experiments.running.store.study_digest`).
-    quiet : bool
-        No bar and no progress lines from the studies run inside.
-    """
-    from experiments.running.store import study_digest
-    from model.studies.sweep.runner import executor
-
-    with executor(workers, scheduler, dask_local, tls=tls, code=study_digest) as (pool, _, place):
-        _POOL.append((pool, quiet))
-        try:
-            yield place
-        finally:
-            _POOL.pop()
-
-
-def submit(fn: Callable, /, *args: Any, **kwargs: Any) -> Future:
-    """``fn(*args, **kwargs)`` on the pool :func:`shared_pool` keeps open, or here and now if none.
-
-    For the analysis of a claim's results (PRIM boxes take seconds each): independent pieces run on
-    the workers side by side instead of one after another in this process.
-    """
-    if not _POOL:
-        from model.studies.sweep.executors import InProcessExecutor
-
-        return InProcessExecutor().submit(fn, *args, **kwargs)
-    return _POOL[-1][0].submit(fn, *args, **kwargs)
-
-
-def _run_tasks(tasks: list[tuple[Callable, tuple]], workers: int, label: str) -> None:
-    """Run ``tasks`` on the shared pool, a bar counting batches (on a terminal), a line per 10% on
-    stderr (in a pipe too: a long study's log shows how far it got; stdout holds the results)."""
-    if not tasks:
-        return
-    from model.interfaces.progress import bar
-
-    with shared_pool(workers) if not _POOL else nullcontext():
-        pool, quiet = _POOL[-1]
-        futures = [pool.submit(fn, *args) for fn, args in tasks]
-        counted(len(futures))
-        # At each tenth of the batches (once each: 16 batches print 10 lines, not 16).
-        marks = {-(-len(futures) * k // 10) for k in range(1, 11)}
-        with bar(len(futures), label, unit="batch", enabled=not quiet) as progress:
-            for i, f in enumerate(futures, 1):
-                f.result()
-                progress.update(1)
-                if not quiet and i in marks:
-                    progress.write(f"  {label}: {i}/{len(futures)} batches", file=sys.stderr)
 
 
 def _stage(worlds: pd.DataFrame, size: Size, folder: Path, workers: int, seed: int) -> pd.DataFrame:
@@ -139,7 +63,7 @@ def _stage(worlds: pd.DataFrame, size: Size, folder: Path, workers: int, seed: i
         if not path.exists():
             rows = worlds.iloc[start : start + size.batch].to_dict("records")
             tasks.append((world_batch, (rows, size.settings(), str(path))))
-    _run_tasks(tasks, workers, folder.name)
+    run_tasks(tasks, workers, folder.name)
     table = _stage_table(folder)
     # The series file by its name, resolved here: the store can move between runs.
     table["series"] = [str(folder / Path(str(name)).name) for name in table["series"]]
@@ -224,7 +148,7 @@ def _submit_reps(
         # ran: a later look, or more replications asked for, never replaces a stored batch.
         path = folder / f"{prefix}{worlds[start]:06d}-{want[worlds[start]][0]:02d}.parquet"
         tasks.append((claim_batch, (module.__name__, jobs, size.settings(), str(path))))
-    _run_tasks(tasks, workers, f"{module.CLAIM.name}, {stage or STAGES.get(prefix, prefix)}")
+    run_tasks(tasks, workers, f"{module.CLAIM.name}, {stage or STAGES.get(prefix, prefix)}")
 
 
 def claim_values(
@@ -243,6 +167,7 @@ def claim_values(
     looks ask for nothing new (:mod:`experiments.running.looks`). Resumable by (world, replication); a
     study extended by more worlds or replications returns what a fresh study of that size would.
     """
+    check_claim_pins(module.CLAIM, size.pins)  # (its arms must not override a pin)
     folder = Path(store).resolve() / "claims" / module.CLAIM.name  # (absolute: as world_table)
     open_stage(folder, {**size.manifest(seed), "code": fingerprint([module])})
     kept = worlds[worlds["kept"]].reset_index(drop=True)
@@ -388,6 +313,7 @@ def defaults_values(
     module: ModuleType, size: Size, seed: int, store: Path | None = None, workers: int = 1
 ) -> pd.DataFrame:
     """Every reading at the declared defaults, ``size.defaults`` replications (world ``-1``)."""
+    check_claim_pins(module.CLAIM, size.pins)  # (its arms must not override a pin)
     import tempfile
 
     folder = Path(store or tempfile.mkdtemp()).resolve() / "defaults" / module.CLAIM.name
@@ -398,7 +324,7 @@ def defaults_values(
         if not path.exists():
             args = (module.__name__, size.settings(), defaults_seed(seed, rep), rep, str(path))
             tasks.append((defaults_task, args))
-    _run_tasks(tasks, workers, f"{module.CLAIM.name} at the defaults")
+    run_tasks(tasks, workers, f"{module.CLAIM.name} at the defaults")
     return pd.concat(
         [pd.read_parquet(p) for p in sorted(folder.glob("rep-*.parquet"))], ignore_index=True
     )

@@ -105,11 +105,15 @@ class Claim:
         What the experiment tests, where that is narrower than what the source claims (shown
         under the claim's title in its report and in the index); empty where it is not.
     arm_keys : tuple of str
-        The scenario keys the claim's own runs set over a world's (its arms' overrides, in
-        ``measure``): a control study cannot pin one of them, since the pin would hold in the
-        baseline alone and the claim would be measured against nothing
-        (:func:`experiments.running.pins.arm_conflicts`). ``tests/test_claims.py`` checks the
-        declaration against the keys ``measure`` sets.
+        The scenario keys the claim's own runs set to values of their own (its arms'
+        overrides, in ``measure``): a control study cannot pin one of them, since the pin would
+        hold in the baseline alone and the claim would be measured against nothing
+        (:func:`experiments.running.pins.pin_refusal`).
+    relative_keys : tuple of str
+        The keys its arms set *from the world's own value* (``retention_profit`` scales the
+        world's churn): a pin there carries into the arms, so it may be pinned.
+        ``tests/test_claims.py`` checks both declarations against the keys ``measure`` sets and
+        against how their values follow the world's.
     """
 
     name: str
@@ -119,23 +123,20 @@ class Claim:
     notes: tuple[str, ...] = field(default_factory=tuple)
     scope: str = ""
     arm_keys: tuple[str, ...] = ()
+    relative_keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        from model.scenario.catalogue import PARAMS
-
-        keys = self.arm_keys
-        if isinstance(keys, str) or not all(isinstance(k, str) for k in keys):
-            raise ValueError(
-                f"arm_keys: value {keys!r:.80} is not allowed; allowed: a tuple of declared "
-                f"scenario keys (section.name), in claim {self.name!r}"
+        for field_name in ("arm_keys", "relative_keys"):
+            object.__setattr__(
+                self, field_name, _declared_keys(field_name, getattr(self, field_name), self.name)
             )
-        unknown = [k for k in keys if k not in PARAMS]
-        if unknown:
+        both = set(self.arm_keys) & set(self.relative_keys)
+        if both:
             raise ValueError(
-                f"arm_keys: value {unknown[0]!r} is not allowed; allowed: a declared scenario key "
-                f"(`retention params` lists them), in claim {self.name!r}"
+                f"relative_keys: value {sorted(both)[0]!r} is not allowed; allowed: a key not in "
+                f"arm_keys too (an arm sets a key to its own value or from the world's), in claim "
+                f"{self.name!r}"
             )
-        object.__setattr__(self, "arm_keys", tuple(keys))
 
     @property
     def names(self) -> list[str]:
@@ -155,3 +156,26 @@ class Claim:
             for name, why in self.diagnostics.items()
         ]
         return [" ".join(told), ""] if told else []
+
+
+def _declared_keys(field_name: str, keys: object, claim: str) -> tuple[str, ...]:
+    """``keys`` as a tuple of declared scenario keys, each once, or a ValueError naming the
+    field, the value and what is allowed."""
+    from model.scenario.catalogue import PARAMS
+
+    allowed = "allowed: a tuple of declared scenario keys (section.name), each once"
+    if isinstance(keys, str) or not isinstance(keys, (tuple, list)):
+        raise ValueError(
+            f"{field_name}: value {keys!r:.80} is not allowed; {allowed}, in claim {claim!r}"
+        )
+    for key in keys:
+        if not isinstance(key, str) or key not in PARAMS:
+            raise ValueError(
+                f"{field_name}: value {key!r:.80} is not allowed; allowed: a declared scenario key "
+                f"(`retention params` lists them), in claim {claim!r}"
+            )
+    if len(set(keys)) != len(keys):
+        raise ValueError(
+            f"{field_name}: value {tuple(keys)!r:.80} is not allowed; {allowed}, in claim {claim!r}"
+        )
+    return tuple(keys)
