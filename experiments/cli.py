@@ -7,16 +7,11 @@ import shlex
 import time
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING
 
 from experiments import EXPERIMENTS, load
 from experiments.reporting.outputs import reports_folder
 from model.interfaces.cli.inputs import check_out, create_out, output_path, ranged_int, seed
 from model.interfaces.cli.where import add_where, where_of
-
-if TYPE_CHECKING:
-    from experiments.running.pins import Pins
 
 __all__ = ["MAX_DEEP_REPS", "MAX_WORLDS", "add_experiment"]
 
@@ -183,7 +178,9 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             module = load(args.name)
         except ValueError as exc:
             raise CliError(f"experiment: {exc}") from None
-        refused = _pin_refused(module, args.pins)
+        from experiments.running.pins import pin_refusal
+
+        refused = pin_refusal(module.CLAIM, args.pins)
         if refused:
             raise CliError(f"experiment {args.name} --pin: {refused}")
     if args.out is not None:
@@ -195,13 +192,6 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     with shared_pool(quiet=args.quiet, **args.where):
         _run_one(args.name, args, command)
     return 0
-
-
-def _pin_refused(module: ModuleType, pins: Pins) -> str:
-    """Why the claim of ``module`` cannot run with ``pins`` (its arms set a pinned key), or ""."""
-    from experiments.running.pins import pin_refusal
-
-    return pin_refusal(module.CLAIM.name, module.CLAIM.arm_keys, pins)
 
 
 def _store(args: argparse.Namespace) -> Path:
@@ -318,13 +308,14 @@ def took_sentence(command: str, minutes: float, size: str, place: str, ran: int)
 
 def _run_all(args: argparse.Namespace, command: str) -> int:
     from experiments.reporting.index import write_index
+    from experiments.running.pins import pin_refusal
     from experiments.running.pool import shared_pool
     from experiments.running.stages import batches_run
 
     t0, ran = time.perf_counter(), batches_run()
     with shared_pool(quiet=args.quiet, **args.where) as place:
         for name in EXPERIMENTS:
-            refused = _pin_refused(load(name), args.pins)
+            refused = pin_refusal(load(name).CLAIM, args.pins)
             if refused:  # (the index says so in its row)
                 if not args.quiet:
                     print(f"{name}: not run with this pin: {refused}", flush=True)

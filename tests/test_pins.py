@@ -6,6 +6,7 @@ import dataclasses
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -327,12 +328,13 @@ def test_a_pin_on_a_key_the_claims_arms_set_is_refused_naming_both():
     keys = ("levers.ad_budget", "word_of_mouth.positive")
     pins = check_pins({"economics.overhead_share": 0, "word_of_mouth.positive": False})
     assert arm_conflicts(keys, pins) == ["word_of_mouth.positive"]
-    text = pin_refusal("word_of_mouth", keys, pins)
+    claim = SimpleNamespace(name="word_of_mouth", arm_keys=keys)
+    text = pin_refusal(claim, pins)
     assert text.startswith("value word_of_mouth.positive=false is not allowed: claim")
     assert "allowed: an uncertainty or setting its arms leave alone (`retention params`;" in text
     assert text.endswith("its arms set word_of_mouth.positive)")  # (levers: never pinnable)
-    assert pin_refusal("pareto", (), pins) == ""
-    assert pin_refusal("word_of_mouth", keys, check_pins({"economics.overhead_share": 0})) == ""
+    assert pin_refusal(SimpleNamespace(name="pareto", arm_keys=()), pins) == ""
+    assert pin_refusal(claim, check_pins({"economics.overhead_share": 0})) == ""
 
 
 def test_run_claim_refuses_a_pin_its_arms_would_override_before_running(tmp_path):

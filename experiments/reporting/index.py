@@ -59,11 +59,11 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
         rel = Path(os.path.relpath(reports / f"{name}.md", out.parent)).as_posix()
-        conflicts = arm_conflicts(load(name).CLAIM.arm_keys, folder_pins) if folder_pins else []
+        claim = load(name).CLAIM if folder_pins else None
+        conflicts = arm_conflicts(claim.arm_keys, folder_pins) if claim else []
         if conflicts:  # a control study that cannot run this claim (a report left here is stale)
             why = arm_conflict_sentence(name, conflicts)
-            title = load(name).CLAIM.title
-            rows.append((None, f"| {name}: {title} | (not run with this pin: {why})", _BLANK))
+            rows.append((None, f"| {name}: {claim.title} | (not run with this pin: {why})", _BLANK))
             continue
         if not path.exists():
             title = load(name).CLAIM.title

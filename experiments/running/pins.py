@@ -237,27 +237,27 @@ def arm_conflict_sentence(claim: str, conflicts: list[str]) -> str:
     )
 
 
-def pin_refusal(claim: str, arm_keys: Iterable[str], pins: Pins) -> str:
-    """Why ``claim`` cannot be run with ``pins`` (:func:`arm_conflicts`), naming the first
-    conflicting pin, its value and what is allowed; "" where it can."""
-    arm_keys = tuple(arm_keys)
-    conflicts = arm_conflicts(arm_keys, pins)
+def pin_refusal(claim: Any, pins: Pins) -> str:
+    """Why ``claim`` (a :class:`~experiments.verdicts.claim.Claim`) cannot be run with ``pins``
+    (:func:`arm_conflicts`), naming the first conflicting pin, its value and what is allowed; ""
+    where it can."""
+    conflicts = arm_conflicts(claim.arm_keys, pins)
     if not conflicts:
         return ""
     key = conflicts[0]
-    theirs = ", ".join(k for k in arm_keys if pinnable(k))
+    theirs = ", ".join(k for k in claim.arm_keys if pinnable(k))
     return (
         f"value {key}={exact_text(dict(pins)[key])} is not allowed: "
-        f"{arm_conflict_sentence(claim, conflicts)}; allowed: an uncertainty or setting its arms "
-        f"leave alone (`retention params`; its arms set {theirs})"
+        f"{arm_conflict_sentence(claim.name, conflicts)}; allowed: an uncertainty or setting its "
+        f"arms leave alone (`retention params`; its arms set {theirs})"
     )
 
 
 def check_claim_pins(claim: Any, pins: Pins) -> None:
-    """Refuse ``pins`` for ``claim`` (a :class:`~experiments.verdicts.claim.Claim`) where its
-    arms set a pinned key themselves: ``ValueError("pins: ...")`` with :func:`pin_refusal`'s
-    words. Every path that runs a pinned claim's values calls it."""
-    refused = pin_refusal(claim.name, claim.arm_keys, pins)
+    """Refuse ``pins`` for ``claim`` where its arms set a pinned key themselves:
+    ``ValueError("pins: ...")`` with :func:`pin_refusal`'s words. Every path that runs a pinned
+    claim's values calls it."""
+    refused = pin_refusal(claim, pins)
     if refused:
         raise ValueError(f"pins: {refused}")
 
