@@ -10,16 +10,37 @@ sales, the firm loses 14 thousand over five years), so the lost profit is read o
 net margin times the first year's revenue, against the same 7 times (14 / (0.2 × 10)). Each is
 read against the world's baseline, over the horizon (five years at the default size), from the
 clients active at the start.
+
+The article's own question is a counterfactual: "Kiek pardavimų įmonė praras, jei pirkėjas ar
+klientas iš jūsų nepirks per ateinančius 5 metus?" (how much in sales will the firm lose if the
+buyer or client does not buy from you over the next five years?). So two readings compare the firm
+with its clients and without some of them: the world's baseline against a paired arm on the same
+seed in which a competitor takes :data:`LOST_SHARE` of the clients served in month 1. What the
+firm loses over the horizon is then whatever the model makes of losing them — the revenue they
+would have brought as they churned, grew and were won back, the referrals they would have made,
+the costs the firm no longer bears for them — over what it loses in the first year, the article's
+10 thousand.
 """
 
 from __future__ import annotations
 
+from experiments.running.arms import raided, ratio
 from experiments.running.study import Baseline
 from experiments.verdicts.framework import Claim, Reading
 
-__all__ = ["CLAIM", "measure"]
+__all__ = ["CLAIM", "LOST_SHARE", "measure"]
+
+#: Share of the clients served in month 1, not leaving then anyway, whom the paired arm's
+#: competitor takes (assumption: some 70 clients of the default 800, enough for the pair's
+#: difference to stand above a world's noise and few enough that the firm stays the same size
+#: class; the lost clients are a random draw, so their first year is the served clients').
+LOST_SHARE = 0.1
 
 _ARITH = "“10 + 12 + 14 + 16 + 18 = 70 thousand of revenue, 14 thousand of profit at a 20% margin”"
+_ASKED = (
+    "“how much in sales will the firm lose if the client does not buy from you over the next 5 "
+    "years?”"
+)
 
 CLAIM = Claim(
     name="lost_client",
@@ -58,15 +79,44 @@ CLAIM = Claim(
             "x margin × first year",
             (5.6, 8.75),
         ),
+        Reading(
+            "lost_sales",
+            f"Revenue the firm loses over the horizon when a competitor takes {LOST_SHARE:.0%} of "
+            "its clients in month 1 (the baseline minus a paired arm on the same seed), over the "
+            "revenue it loses in the first year (x)",
+            _ASKED + " — read as the article asks it, the firm with the clients against the firm "
+            "without them: 70/10 = 7 times",
+            "the practitioner article (docs/ODD.md §1.2)",
+            "x first year's loss",
+            (5.6, 8.75),
+        ),
+        Reading(
+            "lost_profit",
+            "Profit the firm loses over the horizon in the same pair, over the firm's net margin "
+            "(the baseline's profit over its revenue, the whole horizon) times the revenue it "
+            "loses in the first year (x); undefined where the firm makes no profit",
+            _ARITH + " — the lost profit by the article's rule, the net margin times the lost "
+            "sales: 14 / (20% × 10) = 7 times",
+            "the practitioner article (docs/ODD.md §1.2)",
+            "x margin × first year's loss",
+            (5.6, 8.75),
+        ),
     ),
-    design="No extra arm: the world's baseline, per client (band: the article's figure divided "
-    "or multiplied by 1.25, an assumption: 5.6-8.75). Attributed profit is a client's "
+    design="The first three readings need no extra arm: the world's baseline, per client (band: "
+    "the article's figure divided or multiplied by 1.25, an assumption: 5.6-8.75). Attributed profit is a client's "
     "contribution (revenue less the costs it causes) less its share of the shared costs (staff, "
     "training, hiring and overhead equally per client served, R&D by revenue: docs/ODD.md "
     "§7.9), the firm's profit split over its clients; the net margin is the firm's profit over "
     "its revenue, so the profit reading compares a client's share of the profit with the "
-    "article's rule. (A firm that loses a client saves none of the shared costs, so what the "
-    "loss costs it is nearer the contribution; not measured here.) The simulated clients' spend "
+    "article's rule. The last two compare two runs on the world's seed: the baseline, and an "
+    f"arm in which a competitor takes {LOST_SHARE:.0%} of the clients served in month 1 who "
+    "were not leaving anyway (a poaching shock, drawn on a stream of its own, so every other "
+    "draw is the baseline's); from then on the lost clients are lapsed clients like any others, "
+    "whom win-back and the world's returns may bring back, where the article's client never "
+    "buys again. What the pair differs by is what losing them does to the whole firm: their "
+    "revenue, their referrals, and the costs the firm sheds with them or keeps (staff follow "
+    "the clients served; overhead and R&D do not). A pair whose first-year loss is ≤ 0 (the "
+    "firm lost no revenue) is censored, a bound, not a value. The simulated clients' spend "
     "grows by a compound rate, (1 + g)^years, for at most horizon_years, not by the article's "
     "fixed step, and the clients are an established base with tenure already behind them, so "
     "the cap and the tenure they start with decide how far their spend grows, not the rate "
@@ -75,12 +125,19 @@ CLAIM = Claim(
 
 
 def measure(base: Baseline, seed: int) -> dict[str, float]:
-    """All three readings in one world."""
+    """Every reading in one world; ``lost`` is how many clients the arm's competitor took."""
     ts = base.run.timeseries  # (a stored baseline keeps its series, not its summary)
     revenue, profit = float(ts["revenue"].sum()), float(ts["profit"].sum())
     margin = profit / revenue if revenue > 0 and profit > 0 else float("nan")
+    arm = raided(base.run, LOST_SHARE).timeseries
+    lost_revenue = revenue - float(arm["revenue"].sum())
+    lost_first_year = float(ts["revenue"].iloc[:12].sum()) - float(arm["revenue"].iloc[:12].sum())
+    lost_profit = profit - float(arm["profit"].sum())
     return {
         "no_churn": float(base.extras["stayer_ratio"]),
         "expected": float(base.extras["cohort_ratio"]),
         "expected_profit": float(base.extras["cohort_profit_ratio"]) / margin,
+        "lost_sales": ratio(lost_revenue, lost_first_year),
+        "lost_profit": ratio(lost_profit, margin * lost_first_year) if margin > 0 else margin,
+        "lost": float(arm["poached"].iloc[0]),
     }

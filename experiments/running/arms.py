@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.running.together import run_arms
+from model import Scenario
 from model.engine.ledger import ACQUISITION_LINES, CHARGED, LEDGER_LINES
 from model.studies.run import RunResult
 
@@ -27,6 +28,7 @@ __all__ = [
     "pct_gain",
     "present_value",
     "profit_change",
+    "raided",
     "ratio",
 ]
 
@@ -46,6 +48,22 @@ def arms(baseline: RunResult, changes: Mapping[str, Mapping[str, Any]]) -> dict[
     names = list(changes)
     scenarios = [baseline.scenario.with_overrides(dict(changes[n])) for n in names]
     return dict(zip(names, run_arms(scenarios), strict=True))
+
+
+def raided(baseline: RunResult, share: float, month: int = 1) -> RunResult:
+    """Run the baseline's scenario with a competitor's raid in ``month``: a ``poaching`` shock
+    (:class:`model.scenario.schedule.Shock`) added to the world's own shocks.
+
+    ``share`` (0–1) of the clients served that month who were not leaving anyway leave for the
+    competitor then, drawn on a stream of their own, so every other draw is the baseline's; from
+    there on the lost clients are lapsed clients like any others. An arm as :func:`arms` runs
+    it (with every other world's, inside a claim batch); a shock is a list entry, not a
+    ``section.name`` key, so it is not a scenario override.
+    """
+    data = baseline.scenario.model_dump()
+    raid = {"kind": "poaching", "start": month, "months": 1, "size": share}
+    data["shocks"] = [*data["shocks"], raid]
+    return run_arms([Scenario.build(data, origin="the raided arm")])[0]
 
 
 def present_value(ts: pd.DataFrame, columns: str | tuple[str, ...], annual_rate: float) -> float:
