@@ -31,9 +31,10 @@ from experiments.verdicts.framework import Claim, Reading
 __all__ = ["CLAIM", "LOST_SHARE", "measure"]
 
 #: Share of the clients served in month 1, not leaving then anyway, whom the paired arm's
-#: competitor takes (assumption: some 70 clients of the default 800, enough for the pair's
-#: difference to stand above a world's noise and few enough that the firm stays the same size
-#: class; the lost clients are a random draw, so their first year is the served clients').
+#: competitor takes (assumption: about 20 of the some 240 served in a default 800-person market,
+#: enough for the pair's revenue difference to stand above a world's noise, few enough to stay
+#: near the article's one client; at the defaults the lost sales read the same, 3.8-3.9, with a
+#: fifth or three tenths taken). A random draw: the lost clients are typical served clients.
 LOST_SHARE = 0.1
 
 _ARITH = "“10 + 12 + 14 + 16 + 18 = 70 thousand of revenue, 14 thousand of profit at a 20% margin”"
@@ -102,9 +103,9 @@ CLAIM = Claim(
             (5.6, 8.75),
         ),
     ),
-    design="The first three readings need no extra arm: the world's baseline, per client (band: "
-    "the article's figure divided or multiplied by 1.25, an assumption: 5.6-8.75). Attributed profit is a client's "
-    "contribution (revenue less the costs it causes) less its share of the shared costs (staff, "
+    design="The first three readings need no extra arm: the world's baseline, per client "
+    "(band: the article's figure divided or multiplied by 1.25, an assumption: 5.6-8.75). "
+    "Attributed profit is a client's contribution (revenue less the costs it causes) less its share of the shared costs (staff, "
     "training, hiring and overhead equally per client served, R&D by revenue: docs/ODD.md "
     "§7.9), the firm's profit split over its clients; the net margin is the firm's profit over "
     "its revenue, so the profit reading compares a client's share of the profit with the "
@@ -115,8 +116,9 @@ CLAIM = Claim(
     "whom win-back and the world's returns may bring back, where the article's client never "
     "buys again. What the pair differs by is what losing them does to the whole firm: their "
     "revenue, their referrals, and the costs the firm sheds with them or keeps (staff follow "
-    "the clients served; overhead and R&D do not). A pair whose first-year loss is ≤ 0 (the "
-    "firm lost no revenue) is censored, a bound, not a value. The simulated clients' spend "
+    "the clients served and R&D the revenue; the overhead is fixed at the start). A pair whose "
+    "first-year loss is ≤ 0 (the firm lost no revenue) is censored, a bound, not a value. The "
+    "simulated clients' spend "
     "grows by a compound rate, (1 + g)^years, for at most horizon_years, not by the article's "
     "fixed step, and the clients are an established base with tenure already behind them, so "
     "the cap and the tenure they start with decide how far their spend grows, not the rate "
