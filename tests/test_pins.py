@@ -402,4 +402,7 @@ def test_all_with_a_pin_some_claims_arms_set_runs_the_others_and_says_why(tmp_pa
     setting = [n for n in EXPERIMENTS if "word_of_mouth.positive" in load(n).CLAIM.arm_keys]
     assert setting == ["word_of_mouth"] and ran == [n for n in EXPERIMENTS if n not in setting]
     index = (tmp_path / "pinned" / "word_of_mouth.positive=false" / "README.md").read_text()
-    assert "(no report yet)" in index  # (no report ran here, so none says what was pinned)
+    # No report ran here (the claims were stubbed), so the folder's name says what was pinned:
+    # the refused claim says so, the others have no report yet.
+    assert "(no report yet)" in index
+    assert "| word_of_mouth: " in index and "(not run with this pin: claim word_of_mouth's" in index

@@ -21,7 +21,14 @@ from experiments.reporting.regenerate import regenerate_lines, summary_pins
 from experiments.reporting.report import REPORTS
 from experiments.reporting.scale_index import index_lines, size_dependent, sized_words
 from experiments.reporting.scale_section import flips_text
-from experiments.running.pins import Pins, arm_conflict_sentence, arm_conflicts, pins_text
+from experiments.running.pins import (
+    Pins,
+    arm_conflict_sentence,
+    arm_conflicts,
+    check_pins,
+    parse_pin,
+    pins_text,
+)
 from experiments.verdicts.framework import CUTOFFS
 from model.studies.files import write_atomic
 
@@ -207,15 +214,21 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
 
 
 def _folder_pins(reports: Path) -> Pins:
-    """The pins of a control study's folder, from the first of its summaries that has them
-    (none for the drawn study's)."""
+    """The pins of a control study's folder, from the first of its summaries that has them, else
+    from its name (``pinned/KEY=VALUE``, :func:`~experiments.running.pins.pins_slug`: a folder
+    where every claim tried was refused has no summary to say it); none for the drawn study's."""
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
         if path.exists():
             pin = json.loads(path.read_text(encoding="utf-8")).get("pin")
             if pin:
                 return summary_pins({"pin": pin})
-    return ()
+    if reports.parent.name != "pinned":
+        return ()
+    try:
+        return check_pins(dict(parse_pin(text) for text in reports.name.split("+")))
+    except ValueError:  # (a folder named otherwise: no pins known)
+        return ()
 
 
 def _pin_lines(pins: list[tuple[str, str, dict]]) -> list[str]:
