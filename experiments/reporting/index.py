@@ -26,7 +26,6 @@ from experiments.running.pins import (
     arm_conflict_sentence,
     arm_conflicts,
     check_pins,
-    parse_pin,
     pins_text,
 )
 from experiments.verdicts.framework import CUTOFFS
@@ -226,7 +225,7 @@ def _folder_pins(reports: Path) -> Pins:
     if reports.parent.name != "pinned":
         return ()
     try:
-        return check_pins(dict(parse_pin(text) for text in reports.name.split("+")))
+        return check_pins(text.partition("=")[::2] for text in reports.name.split("+"))
     except ValueError:  # (a folder named otherwise: no pins known)
         return ()
 
