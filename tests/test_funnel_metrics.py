@@ -51,6 +51,39 @@ def test_poaching_counts_only_during_the_raid_and_inside_churn() -> None:
     assert (_series(base)["poached"] == 0).all()
 
 
+def test_a_permanent_raids_clients_never_return_and_a_passing_raids_do() -> None:
+    """With every lapsed client returning the next month (natural return 1), the clients a
+    permanent raid took stay lapsed to the end; the only others lapsed left in the last month.
+    A passing raid's come back."""
+    base = small_scenario({"run.months": 8, "win_back.natural_return": 1.0})
+    ends = {}
+    for permanent in (True, False):
+        raid = [{"kind": "poaching", "start": 2, "size": 0.3, "permanent": permanent}]
+        model = RetentionModel(Scenario.build({**base.model_dump(), "shocks": raid})).run()
+        ts, frame = model.timeseries(), model.clients_frame()
+        ends[permanent] = (int(ts["poached"].sum()), frame)
+    taken, frame = ends[True]
+    assert taken > 0
+    gone = frame["left_reason"] == "gone_for_good"
+    lapsed = frame["stage"] == "lapsed"
+    assert int(gone.sum()) == taken
+    assert lapsed[gone].all()
+    assert (frame.loc[lapsed & ~gone, "months_lapsed"] == 0).all()  # the rest came back
+    taken, frame = ends[False]
+    assert taken > 0 and not (frame["left_reason"] == "gone_for_good").any()
+    assert (frame.loc[frame["stage"] == "lapsed", "months_lapsed"] == 0).all()
+
+
+def test_permanent_is_a_poaching_raids_alone() -> None:
+    """Another shock marked permanent is refused, naming the field, the value and what is allowed."""
+    import pytest
+
+    with pytest.raises(ValueError, match=r"permanent: value True is not allowed for price_war"):
+        Scenario.build(
+            {"shocks": [{"kind": "price_war", "start": 1, "size": 0.5, "permanent": True}]}
+        )
+
+
 def test_win_back_reach_follows_its_spend() -> None:
     spent = _series(small_scenario({"run.months": 12}))
     assert spent["winback_targeted"].sum() > 0

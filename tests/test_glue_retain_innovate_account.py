@@ -104,7 +104,7 @@ def _retain_inputs(dense: bool, seed: int) -> dict:
         "u_churn": rng.random(n, dtype=np.float32),
         "u_poach": rng.random(n, dtype=np.float32),
         # Parameters that float32 rounds (none is a float32 exactly).
-        "floats": (-2.3, 0.6137, 0.71, 0.053, -0.05 / 12.0, 1.0731, 0.3337, 0.0217),
+        "floats": (-2.3, 0.6137, 0.71, 0.053, -0.05 / 12.0, 1.0731, 0.3337, 0.0217, 0.0131),
     }
 
 
@@ -115,14 +115,14 @@ def test_retain_kernel_rounds_python_floats_as_float32_scalars(dense: bool, seed
     d = _retain_inputs(dense, seed)
     outs = []
     for cast in (float, np.float32):
-        k, ref, ell, disc, slope, gap, threshold, poach = (cast(v) for v in d["floats"])
+        k, ref, ell, disc, slope, gap, threshold, poach, for_good = (cast(v) for v in d["floats"])
         leaves = np.zeros(d["served"].size, bool)
         reason = np.zeros(d["served"].size, np.int8)
         counts = retain_kernels.leave_month(
             dense, d["served"], d["idx"], d["satisfaction"], d["bonus"], True, d["tenure"],
             d["enrolled"], (True, k, ref, True, ell, disc, True, slope), True,
             np.zeros(0, np.float32), gap, d["propensity"], threshold, d["u_churn"], d["u_poach"],
-            poach, leaves, reason, np.getbufsize(), EXP32.address,
+            poach, for_good, leaves, reason, np.getbufsize(), EXP32.address,
         )  # fmt: skip
         outs.append((counts, leaves.tobytes(), reason.tobytes()))
     assert outs[0] == outs[1]

@@ -154,7 +154,7 @@ def random_context(
     cl.fit[: n // 10] = 0.0  # fit 0: a power of 0
     cl.tenure[:] = rng.integers(0, 40, n)
     cl.months_lapsed[:] = rng.integers(0, 60, n)
-    cl.left_reason[:] = rng.integers(0, 3, n)
+    cl.left_reason[:] = rng.integers(0, 4, n)  # every Reason, GONE_FOR_GOOD included
     for name in ("satisfaction", "expectation", "paradox_bonus"):
         getattr(cl, name)[:] = rng.random(n, dtype=np.float32)
     cl.acquired_month[:] = rng.integers(-1, 20, n)

@@ -25,6 +25,7 @@ from model.engine.kernels import staff as staff_kernels
 from model.engine.kernels.numpy_loops import EXP32
 from model.engine.phases import PHASES, retain, satisfaction, staff
 from model.engine.retention_model import RetentionModel
+from model.engine.state import Reason
 from model.scenario import Scenario
 
 #: The phases compiled here, and their numpy references.
@@ -193,9 +194,14 @@ def test_compiled_phase_equals_its_reference(phase: str, setting: int, served_sh
     _assert_same(compiled, reference)
 
 
-def test_retain_with_poaching_equals_its_reference() -> None:
-    """A poaching raid in force this month: the poached are marked as the reference marks them."""
-    shocks = [{"kind": "poaching", "start": 1, "months": 4, "size": 0.3}]
+@pytest.mark.parametrize("permanent", [(False,), (True,), (True, False)])
+def test_retain_with_poaching_equals_its_reference(permanent: tuple[bool, ...]) -> None:
+    """Poaching raids in force this month (passing, permanent, one of each): the poached are
+    marked, and their reasons given, as the reference marks and gives them."""
+    shocks = [
+        {"kind": "poaching", "start": 1, "months": 4, "size": 0.3, "permanent": keep}
+        for keep in permanent
+    ]
     base = Scenario().with_overrides({"market.clients": 1_000, "run.months": 4, "run.seed": 5})
     scenario = Scenario.build({**base.model_dump(), "shocks": shocks})
     for share in (0.3, 0.9):
@@ -210,6 +216,10 @@ def test_retain_with_poaching_equals_its_reference() -> None:
         retain.step(compiled)
         retain.step_numpy(reference)
         assert compiled.tally["poached"] > 0
+        cl = compiled.clients
+        gone = np.count_nonzero(cl.leaves & (cl.left_reason == Reason.GONE_FOR_GOOD))
+        assert (gone > 0) == any(permanent)
+        assert (gone == compiled.tally["poached"]) == all(permanent)
         _assert_same(compiled, reference)
 
 
@@ -290,7 +300,7 @@ def test_retain_kernel_on_an_empty_market() -> None:
     counts = retain_kernels.leave_month(
         False, empty_b, empty_i, empty_f, empty_f, True, np.zeros(0, np.int16), empty_b,
         (True, -2.0, 0.5, True, 1.0, 0.1, True, 0.01), True, empty_f, 1.0, empty_f, 0.3,
-        empty_f, empty_f, 0.0, empty_b, np.zeros(0, np.int8), np.getbufsize(), EXP32.address,
+        empty_f, empty_f, 0.0, 0.0, empty_b, np.zeros(0, np.int8), np.getbufsize(), EXP32.address,
     )  # fmt: skip
     assert counts == (0, 0, 0, 0.0)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from model.scenario import Levers, Scenario
 
-__all__ = ["lever_plan", "poached_share", "service_drop"]
+__all__ = ["lever_plan", "poached_for_good_share", "poached_share", "service_drop"]
 
 
 def lever_plan(scenario: Scenario, months: int) -> list[tuple[Levers, float]]:
@@ -64,6 +64,24 @@ def poached_share(scenario: Scenario, month: int) -> float:
     kept = 1.0
     for shock in scenario.shocks:
         if shock.kind == "poaching" and shock.start <= month < shock.start + shock.months:
+            kept *= 1.0 - shock.size
+    return 1.0 - kept
+
+
+def poached_for_good_share(scenario: Scenario, month: int) -> float:
+    """The part of :func:`poached_share` taken by ``permanent`` raids: those clients never return.
+
+    The permanent raids are taken to come first, so a client a permanent and a passing raid
+    both reach is gone for good: ``1 − Π(1 − size)`` over the permanent raids in force, at most
+    :func:`poached_share`.
+    """
+    kept = 1.0
+    for shock in scenario.shocks:
+        if (
+            shock.kind == "poaching"
+            and shock.permanent
+            and shock.start <= month < shock.start + shock.months
+        ):
             kept *= 1.0 - shock.size
     return 1.0 - kept
 

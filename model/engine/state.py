@@ -46,6 +46,7 @@ class Reason(IntEnum):
     NONE = 0
     BAD_SERVICE = 1
     COMPETITOR = 2
+    GONE_FOR_GOOD = 3  # taken by a permanent poaching raid: never returns
 
 
 class Source(IntEnum):

@@ -83,7 +83,10 @@ class Shock(Section):
     a share ``size`` (0 ≤ size ≤ 1) of the clients served that month who were not leaving anyway;
     they leave for the competitor (reason COMPETITOR), drawn with their own stream
     ``retain.poach`` so no other decision's numbers move. It makes specific clients leave at a
-    given month, which is what the lost-client experiment needs.
+    given month, which is what the lost-client experiment needs. With ``permanent = true`` the
+    clients it takes never come back (neither win-back nor natural return reaches them: they
+    lapse with reason GONE_FOR_GOOD), the lost client of the lost-client arithmetic, who "does
+    not buy from you over the next 5 years".
     """
 
     kind: ShockKind = Field(description="bad_service | competitor_leap | price_war | poaching")
@@ -95,6 +98,11 @@ class Shock(Section):
         description="service-level drop; frontier jump; ad-cost multiplier minus one; or the "
         "share of served clients poached (0-1)",
     )
+    permanent: bool = Field(
+        False,
+        description="poaching only: the clients taken never return (win-back and natural return "
+        "pass them by); false: they lapse as any leaver does",
+    )
 
     @model_validator(mode="after")
     def _share(self) -> Shock:
@@ -104,6 +112,11 @@ class Shock(Section):
             "bad_service": "quality points",
             "competitor_leap": "quality points",
         }
+        if self.permanent and self.kind != "poaching":
+            raise ValueError(
+                f"permanent: value True is not allowed for {self.kind}; allowed: True only for "
+                "kind = 'poaching' (a raid's clients gone for good), else false"
+            )
         if self.kind in unit and self.size > 1.0:
             raise ValueError(
                 f"size: value {self.size!r} is not allowed for {self.kind}; allowed: 0 ≤ x ≤ 1 "

@@ -21,7 +21,8 @@ from model.engine.kernels.scalar import clip
 
 __all__ = ["CHUNK", "leave_month"]
 
-_BAD_SERVICE, _COMPETITOR = 1, 2  # model.engine.state.Reason (kernels do not import the engine)
+# model.engine.state.Reason (kernels do not import the engine)
+_BAD_SERVICE, _COMPETITOR, _GONE_FOR_GOOD = 1, 2, 3
 _ZERO, _ONE = np.float32(0.0), np.float32(1.0)  # clip bounds in float32, as numpy clips float32
 #: Positions per chunk: two float32 rows of it (8 KB) stay in the first-level cache with the
 #: clients' values they are formed from.
@@ -56,6 +57,7 @@ def leave_month(
     u_churn: np.ndarray,
     u_poach: np.ndarray,
     poach: float,
+    poach_for_good: float,
     leaves: np.ndarray,
     left_reason: np.ndarray,
     bufsize: int,
@@ -76,7 +78,8 @@ def leave_month(
 
     A client leaves when their uniform is below the hazard — over bad service if their
     behavioural satisfaction is below the threshold, else for a competitor; with a ``u_poach``
-    stream, a competitor also takes those not leaving whose poaching uniform is below ``poach``.
+    stream, a competitor also takes those not leaving whose poaching uniform is below ``poach``,
+    for good (reason GONE_FOR_GOOD) when it is also below ``poach_for_good``.
     Float parameters are rounded to float32 here, as numpy rounds them beside float32 arrays
     (NEP 50): Python floats spare the caller a numpy scalar each.
 
@@ -115,6 +118,8 @@ def leave_month(
         The month's uniforms (every client row); ``u_poach`` empty: no poaching.
     poach : float
         Share a poaching raid takes.
+    poach_for_good : float
+        The part of ``poach`` taken by permanent raids (at most ``poach``).
     leaves, left_reason : ndarray of bool, int8
         Written: ``leaves`` at every position, ``left_reason`` for those leaving.
     bufsize : int
@@ -179,7 +184,7 @@ def leave_month(
                     filled = 0
         bad, poached = _decide(
             c, dense, on, idx, buf[0], sat, bon, paradox_acts, bad_service_threshold, uc, up,
-            poach, lv, why,
+            poach, poach_for_good, lv, why,
         )  # fmt: skip
         n_bad += bad
         n_poached += poached
@@ -307,12 +312,14 @@ def _decide(
     u_churn: np.ndarray,
     u_poach: np.ndarray,
     poach: float,
+    poach_for_good: float,
     leaves: np.ndarray,
     left_reason: np.ndarray,
 ) -> tuple[int, int]:  # pragma: no cover - compiled
     """Who of a chunk's ``c`` positions leaves (``hazard[:c]``) or is poached, and why; returns
     (leavers over bad service, poached)."""
     threshold, poach32 = np.float32(bad_service_threshold), np.float32(poach)
+    for_good32 = np.float32(poach_for_good)
     do_poach = u_poach.size > 0
     n_bad = 0
     n_poached = 0
@@ -331,7 +338,7 @@ def _decide(
         elif do_poach:
             taken = on & (u_poach[row] < poach32)
             if taken:
-                left_reason[row] = _COMPETITOR
+                left_reason[row] = _GONE_FOR_GOOD if u_poach[row] < for_good32 else _COMPETITOR
                 n_poached += 1
         leaves[row] = leave | taken
     return n_bad, n_poached

@@ -22,6 +22,7 @@ def win_back_lapsed(
     u_return: np.ndarray,
     lapsed_code: int,
     bad_service_code: int,
+    gone_code: int,
     spend_if_targeted: float,
     saturation: np.ndarray,
     lapse_decay: np.ndarray,
@@ -41,7 +42,8 @@ def win_back_lapsed(
     For each lapsed client ``i`` (in row order), with ``s = spend_if_targeted`` if targeted else
     0: the chance of returning is, in float64 and in the reference's order,
     ``clip((natural + ((r_max · sat[s]) · decay[ml + offset]) · bad) · (1 + boost · heard⁺) · warned,
-    0, 1)``; the client returns when ``u_return[i]`` is below it. Writes ``returns`` and adds ``s``
+    0, 1)``; the client returns when ``u_return[i]`` is below it, unless it left with reason
+    ``gone_code`` (taken for good by a permanent raid). Writes ``returns`` and adds ``s``
     to ``direct_cost``. ``saturation`` holds ``1 − e^(−s/scale)`` for ``s = 0`` and for the
     targeted spend, ``lapse_decay`` holds ``e^(−ml/decay)`` for every int16 ``ml`` (from
     ``−offset``): the exponentials stay in numpy. ``rows`` (int32) and ``spend_work`` (float64),
@@ -82,7 +84,7 @@ def win_back_lapsed(
         base *= 1.0 + boost * (1.0 if heard_positive[row] else 0.0)
         base *= warned_factor if heard_negative[row] else 1.0
         prob = min(max(base, 0.0), 1.0)
-        if np.float64(u_return[row]) < prob:
+        if np.float64(u_return[row]) < prob and left_reason[row] != gone_code:
             returns[row] = True
         direct_cost[row] += s
         spend[k] = s

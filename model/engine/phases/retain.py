@@ -7,7 +7,8 @@ years), with r(S) the satisfaction response (:func:`satisfaction_response`: expo
 first), and τ, the direct effect, is 0 by default. The gap factor (:func:`gap_factor`) lies in
 ``[max(0, 1 − g), 1 + g]``: a gap behind the frontier raises churn up to (1 + g)×, a lead lowers it,
 to zero at g ≥ 1 and a large lead. A ``poaching`` shock
-(:func:`model.engine.schedule.poached_share`) adds leavers for a competitor.
+(:func:`model.engine.schedule.poached_share`) adds leavers for a competitor, gone for good when
+the raid is ``permanent`` (:func:`model.engine.schedule.poached_for_good_share`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from model.engine.context import Context
 from model.engine.kernels import retain as kernels
 from model.engine.kernels.numpy_loops import EXP32
 from model.engine.phases.satisfaction import behavioural
-from model.engine.schedule import poached_share
+from model.engine.schedule import poached_for_good_share, poached_share
 from model.engine.state import Reason
 from model.scenario import Retain
 
@@ -150,6 +151,7 @@ def step(ctx: Context) -> None:
         ctx.uniform("retain.churn"),
         ctx.uniform("retain.poach") if poach > 0 else _NO_FLOATS,
         poach,
+        poached_for_good_share(p, ctx.month) if poach > 0 else 0.0,
         cl.leaves,
         cl.left_reason,
         np.getbufsize(),  # numpy sums a float32 array in float64 through its buffer
@@ -191,12 +193,15 @@ def step_numpy(ctx: Context) -> None:
     # A poaching shock: a competitor takes a share of those not leaving anyway (own stream).
     poach, poached = poached_share(p, ctx.month), 0
     if poach > 0:
-        taken = ~leaves & (ctx.uniform("retain.poach")[rows] < poach)
+        u = ctx.uniform("retain.poach")
+        taken = ~leaves & (u[rows] < poach)
         if ctx.dense:
             taken &= ctx.served
         taken = ctx.rows_at(np.flatnonzero(taken))
         cl.leaves[taken] = True
-        cl.left_reason[taken] = Reason.COMPETITOR
+        # Permanent raids take first: a uniform below their share marks the client gone for good.
+        for_good = u[taken] < poached_for_good_share(p, ctx.month)
+        cl.left_reason[taken] = np.where(for_good, Reason.GONE_FOR_GOOD, Reason.COMPETITOR)
         poached = int(taken.size)
     ctx.tally["poached"] = poached
     # Churners the programme kept, in expectation: the hazard without it minus the hazard with it.

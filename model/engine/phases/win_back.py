@@ -2,7 +2,9 @@
 
 Chance = natural return + (targeted) r_max·(1 − e^(−spend/scale))·e^(−months lapsed/decay)
 × (bad-service factor if they left over service), × (1 + boost) if a friend spoke well this month,
-× the warning factor if someone warned them.
+× the warning factor if someone warned them. Clients a permanent poaching raid took (reason
+GONE_FOR_GOOD) never return, though a win-back campaign that cannot tell them apart may still
+spend on them.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ def step(ctx: Context) -> None:
         ctx.uniform("winback.return"),
         int(Stage.LAPSED),
         int(Reason.BAD_SERVICE),
+        int(Reason.GONE_FOR_GOOD),
         spend_if_targeted,
         saturation,
         lapse_decay_table(float(wb.decay_months)),
@@ -140,6 +143,7 @@ def step_numpy(ctx: Context) -> None:
         p.win_back,
     )
     back = ctx.uniform("winback.return")[idx] < prob
+    back &= cl.left_reason[idx] != Reason.GONE_FOR_GOOD  # a permanent raid's: never back
     cl.returns[idx[back]] = True
     cl.direct_cost[idx] += spend
     ctx.charged_unserved = idx[spend > 0]  # lapsed, so not served: account charges them apart
