@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from experiments.claims import lost_client
-from experiments.running.arms import raided
+from experiments.running.arms import raided, ratio
 from experiments.running.study import baseline_run
 from model import Scenario
 
@@ -28,7 +28,7 @@ def test_the_raid_takes_its_share_in_month_one_and_moves_no_earlier_draw(base):
     """The competitor takes about the share of the clients served in month 1, then nobody; what
     the month decided before the raid (quality delivered, incidents) is the baseline's."""
     b = base.run.timeseries
-    a = raided(base.run, 0.3).timeseries  # (the claim's share)
+    a = raided(base.run, 0.3, permanent=True).timeseries  # (the claim's raid)
     first = b.iloc[0]  # (month 1's counts are at its end: the served are those before)
     served = first["active"] + first["churned"] - first["acquired"] - first["won_back"]
     taken = a["poached"].iloc[0]
@@ -83,16 +83,34 @@ def test_in_a_closed_world_the_lost_sales_are_the_articles_geometric_sum(growth)
         assert values["no_churn"] == pytest.approx(exact, rel=1e-9)
 
 
-def test_lost_clients_who_come_back_cost_less_than_their_future():
-    """The effect can shrink to one first year: where lapsed clients come back within months
-    (a monthly return chance of a half), the firm loses about their first year and no more; at
-    the default return chance, several years' worth."""
-    quick, default = [], []
+def _lost_sales(base, permanent: bool) -> float:
+    """The claim's reading of ``base`` against a raid of the claim's share, for good or not."""
+    b = base.run.timeseries
+    a = raided(base.run, lost_client.LOST_SHARE, permanent=permanent).timeseries
+    return ratio(
+        float(b["revenue"].sum() - a["revenue"].sum()),
+        float(b["revenue"].iloc[:12].sum() - a["revenue"].iloc[:12].sum()),
+    )
+
+
+def test_the_claims_lost_clients_do_not_come_back_where_a_passing_raids_do():
+    """The article's client does not buy again. Where lapsed clients come back within months (a
+    monthly return chance of a half), a passing raid costs the firm about one first year, and
+    the claim's raid, for good, still its clients' future (more than at the defaults, where
+    they might have left anyway)."""
     for seed in (1, 2):
-        quick.append(
-            lost_client.measure(_baseline(seed, **{"win_back.natural_return": 0.5}), seed)[
-                "lost_sales"
-            ]
-        )
-        default.append(lost_client.measure(_baseline(seed), seed)["lost_sales"])
-    assert max(quick) < 1.5 and min(default) > 3.0, (quick, default)
+        quick = _baseline(seed, **{"win_back.natural_return": 0.5})
+        passing, for_good = _lost_sales(quick, False), _lost_sales(quick, True)
+        assert lost_client.measure(quick, seed)["lost_sales"] == for_good
+        default = lost_client.measure(_baseline(seed), seed)["lost_sales"]
+        assert passing < 1.5 and for_good > default > 3.0, (passing, for_good, default)
+
+
+def test_lost_clients_who_would_have_left_anyway_cost_less_than_their_future():
+    """The effect can shrink to one first year: where clients leave soon anyway (a monthly churn
+    of a fifth), losing them for good costs the firm little more than their first year; at the
+    default churn, several years' worth."""
+    for seed in (1, 2):
+        churning = lost_client.measure(_baseline(seed, **{"retain.base_churn": 0.2}), seed)
+        default = lost_client.measure(_baseline(seed), seed)
+        assert churning["lost_sales"] < 2.0 < 3.0 < default["lost_sales"], (churning, default)

@@ -50,18 +50,19 @@ def arms(baseline: RunResult, changes: Mapping[str, Mapping[str, Any]]) -> dict[
     return dict(zip(names, run_arms(scenarios), strict=True))
 
 
-def raided(baseline: RunResult, share: float, month: int = 1) -> RunResult:
+def raided(baseline: RunResult, share: float, month: int = 1, permanent: bool = False) -> RunResult:
     """Run the baseline's scenario with a competitor's raid in ``month``: a ``poaching`` shock
     (:class:`model.scenario.schedule.Shock`) added to the world's own shocks.
 
     ``share`` (0–1) of the clients served that month who were not leaving anyway leave for the
     competitor then, drawn on a stream of their own, so every other draw is the baseline's; from
-    there on the lost clients are lapsed clients like any others. An arm as :func:`arms` runs
+    there on the lost clients are lapsed clients like any others, or, ``permanent``, gone for good
+    (neither win-back nor natural return brings them back). An arm as :func:`arms` runs
     it (with every other world's, inside a claim batch); a shock is a list entry, not a
     ``section.name`` key, so it is not a scenario override.
     """
     data = baseline.scenario.model_dump()
-    raid = {"kind": "poaching", "start": month, "months": 1, "size": share}
+    raid = {"kind": "poaching", "start": month, "months": 1, "size": share, "permanent": permanent}
     data["shocks"] = [*data["shocks"], raid]
     return run_arms([Scenario.build(data, origin="the raided arm")])[0]
 
