@@ -588,6 +588,20 @@ def test_a_band_that_could_judge_nothing_is_refused(band, shown) -> None:
         Reading("effect", "an effect", "“an effect”", "a source", "%", band)
 
 
+def test_a_reading_of_a_horizon_is_judged_only_by_studies_of_that_horizon() -> None:
+    """A five-year figure read over a 24-month run fails by construction; the study says it did
+    not judge it instead. A reading of no horizon is judged at any."""
+    five = Reading("effect", "w", "e", "s", "x", (5.6, 8.75), horizon_months=60)
+    assert five.judged_at(60) == ""
+    assert five.judged_at(24) == (
+        "not judged: the source's figure speaks of 60 months and this study's runs are 24"
+    )
+    assert BAND.judged_at(24) == BAND.judged_at(60) == ""
+    for bad in (-1, 2.5, True, "60"):
+        with pytest.raises(ValueError, match=r"^horizon_months: value .* allowed: an integer"):
+            Reading("effect", "w", "e", "s", "x", (0.0, 1.0), horizon_months=bad)
+
+
 def test_a_band_is_kept_as_two_floats() -> None:
     reading = Reading("effect", "w", "e", "s", "%", [0, np.inf])
     assert reading.band == (0.0, np.inf) and isinstance(reading.band, tuple)

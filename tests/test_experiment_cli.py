@@ -47,6 +47,13 @@ def test_quick_report_and_resume(tmp_path):
         "expected_profit",
         "lost_sales",
     ]
+    # Every reading is the article's five years: a 24-month study says it cannot judge them,
+    # not that they fail (a 24-month run cannot reach a five-year band).
+    assert all(
+        r["verdict"] == "not judged: the source's figure speaks of 60 months and this study's "
+        "runs are 24"
+        for r in summary["rows"]
+    ), [r["verdict"] for r in summary["rows"]]
     again = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
     assert again.returncode == 0
     assert "worlds: " not in again.stderr  # resumed from the store: no world run again

@@ -9,7 +9,7 @@ defaults beside it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -198,6 +198,8 @@ def run_claim(
     judged = []
     for reading in claim.readings:
         per, verdict = judge(reading, values)
+        if refused := reading.judged_at(size.months):  # (the numbers stay, for a reader's look)
+            verdict = replace(verdict, words=refused)
         per = per.set_index("world").reindex(x.index)
         defined = (per["status"] != "undefined").to_numpy()
         holds = (per["status"] == "in band").to_numpy()[defined]

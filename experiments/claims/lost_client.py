@@ -41,6 +41,10 @@ __all__ = ["CLAIM", "LOST_SHARE", "measure"]
 #: clients are lost matters). A random draw: the lost clients are typical served clients.
 LOST_SHARE = 0.3
 
+#: The article's horizon: every reading is read over the study's, so a study of other lengths
+#: (the quick size's 24 months) does not judge them.
+_FIVE_YEARS = 60
+
 _ARITH = "“10 + 12 + 14 + 16 + 18 = 70 thousand of revenue, 14 thousand of profit at a 20% margin”"
 _ASKED = (
     "“how much in sales will the firm lose if the client does not buy from you over the next 5 "
@@ -62,6 +66,7 @@ CLAIM = Claim(
             "the practitioner article (docs/ODD.md §1.2)",
             "x first year",
             (5.6, 8.75),
+            horizon_months=_FIVE_YEARS,
         ),
         Reading(
             "expected",
@@ -72,6 +77,7 @@ CLAIM = Claim(
             "the practitioner article (docs/ODD.md §1.2); Gupta, Lehmann & Stuart 2004, J. Marketing Research 41(1)",
             "x first year",
             (5.6, 8.75),
+            horizon_months=_FIVE_YEARS,
         ),
         Reading(
             "expected_profit",
@@ -83,6 +89,7 @@ CLAIM = Claim(
             "the practitioner article (docs/ODD.md §1.2); Gupta, Lehmann & Stuart 2004",
             "x margin × first year",
             (5.6, 8.75),
+            horizon_months=_FIVE_YEARS,
         ),
         Reading(
             "lost_sales",
@@ -95,6 +102,7 @@ CLAIM = Claim(
             "the practitioner article (docs/ODD.md §1.2)",
             "x first year's loss",
             (5.6, 8.75),
+            horizon_months=_FIVE_YEARS,
         ),
     ),
     design=(

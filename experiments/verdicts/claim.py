@@ -37,6 +37,12 @@ class Reading:
         choice of measurement does to the answer, say a window in place of a lifetime); empty
         for a reading of the claim. A diagnostic is judged as every reading is, and its report
         and the index say what it is, so that its verdict is not read as the claim's.
+    horizon_months : int
+        The horizon the source's figure speaks of, in months (the lost-client arithmetic's five
+        years: 60), where the reading is read over the study's whole horizon; 0 where the
+        reading does not hang on the horizon. A study whose runs are another length does not
+        judge it (:meth:`judged_at`): a 24-month run cannot reach a five-year band, so its
+        verdict would say so by construction.
     """
 
     name: str
@@ -46,6 +52,7 @@ class Reading:
     unit: str
     band: tuple[float, float]
     diagnostic: str = ""
+    horizon_months: int = 0
 
     def __post_init__(self) -> None:
         # A reversed, NaN or one-number band would judge every world "above" or "below" and
@@ -69,6 +76,21 @@ class Reading:
                 f"diagnostic: value {self.diagnostic!r:.60} is not allowed; allowed: a string "
                 f"(empty for a reading of the claim), in reading {self.name!r}"
             )
+        months = self.horizon_months
+        if isinstance(months, bool) or not isinstance(months, int) or months < 0:
+            raise ValueError(
+                f"horizon_months: value {months!r:.60} is not allowed; allowed: an integer ≥ 0 "
+                f"(0: the reading does not hang on the horizon), in reading {self.name!r}"
+            )
+
+    def judged_at(self, months: int) -> str:
+        """Why a study of ``months``-month runs does not judge this reading; empty where it does."""
+        if not self.horizon_months or months == self.horizon_months:
+            return ""
+        return (
+            f"not judged: the source's figure speaks of {self.horizon_months} months and this "
+            f"study's runs are {months}"
+        )
 
     @property
     def two_sided(self) -> bool:
