@@ -200,7 +200,11 @@ def test_a_reports_schedule_and_shocks_are_tables_with_units():
                 {"month": 18, "set": {"service_level": 0.6}},
                 {"month": 6, "set": {"ad_budget": 100}},
             ],
-            "shocks": [{"kind": "price_war", "start": 3, "months": 2, "size": 0.5}],
+            "shocks": [
+                {"kind": "price_war", "start": 3, "months": 2, "size": 0.5},
+                {"kind": "poaching", "start": 5, "size": 0.1, "permanent": True},
+                {"kind": "poaching", "start": 7, "size": 0.1},
+            ],
         }
     )
     ts = RetentionModel(s.with_overrides({"market.clients": 200})).run().timeseries()
@@ -211,6 +215,8 @@ def test_a_reports_schedule_and_shocks_are_tables_with_units():
     assert PARAMS["levers.ad_budget"].unit in schedule
     shocks = page.split("<h3>Shocks</h3>")[1].split("</table>")[0]
     assert "the cost of reaching prospects times 1 + this" in shocks
+    assert shocks.count("taken each month (0-1)") == 2
+    assert shocks.count("they never return") == 1  # (the permanent raid's alone)
 
 
 def test_the_nps_is_compared_in_points_not_in_percent_of_a_mean_near_zero():

@@ -303,7 +303,7 @@ def _schedule_tables(scenario: Scenario) -> list[str]:
     if scenario.shocks:
         rows = [
             [k.kind, k.start, "for good" if k.kind == "competitor_leap" else k.months,
-             _number(k.size), _SHOCK_SIZE[k.kind]]
+             _number(k.size), _SHOCK_SIZE[k.kind] + ("; they never return" * k.permanent)]
             for k in sorted(scenario.shocks, key=lambda k: k.start)
         ]  # fmt: skip
         parts.append("<h3>Shocks</h3>")
