@@ -589,17 +589,24 @@ def test_a_band_that_could_judge_nothing_is_refused(band, shown) -> None:
 
 
 def test_a_reading_of_a_horizon_is_judged_only_by_studies_of_that_horizon() -> None:
-    """A five-year figure read over a 24-month run fails by construction; the study says it did
-    not judge it instead. A reading of no horizon is judged at any."""
+    """A five-year figure read over a 24-month run fails by construction, and growth from the
+    second year to the last is 0 on two years; the study says it did not judge them instead. A
+    reading of no horizon is judged at any."""
     five = Reading("effect", "w", "e", "s", "x", (5.6, 8.75), horizon_months=60)
     assert five.judged_at(60) == ""
     assert five.judged_at(24) == (
         "not judged: the source's figure speaks of 60 months and this study's runs are 24"
     )
     assert BAND.judged_at(24) == BAND.judged_at(60) == ""
-    for bad in (-1, 2.5, True, "60"):
-        with pytest.raises(ValueError, match=r"^horizon_months: value .* allowed: an integer"):
-            Reading("effect", "w", "e", "s", "x", (0.0, 1.0), horizon_months=bad)
+    growth = Reading("effect", "w", "e", "s", "x", (0.25, 1.0), min_months=36)
+    assert growth.judged_at(36) == growth.judged_at(120) == ""
+    assert growth.judged_at(24) == (
+        "not judged: the reading needs runs of at least 36 months and this study's are 24"
+    )
+    for key in ("horizon_months", "min_months"):
+        for bad in (-1, 2.5, True, "60"):
+            with pytest.raises(ValueError, match=rf"^{key}: value .* allowed: an integer"):
+                Reading("effect", "w", "e", "s", "x", (0.0, 1.0), **{key: bad})
 
 
 def test_a_band_is_kept_as_two_floats() -> None:

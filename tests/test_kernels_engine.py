@@ -23,6 +23,7 @@ from model.engine import metrics
 from model.engine import retention_model as rm
 from model.engine.phases import PHASES
 from model.engine.retention_model import RetentionModel
+from model.engine.state import Reason
 from model.scenario import Scenario
 from tests.test_engine_golden import SCENARIOS, build
 
@@ -77,9 +78,23 @@ def _run(scenario: Scenario, reference: bool, monkeypatch: pytest.MonkeyPatch) -
         return RetentionModel(scenario, phases=phases).run()
 
 
+#: Raids for good overlapping a passing one, with every lapsed client otherwise back within
+#: months: the reasons the raids give and the returns they bar, whole runs long.
+_RAIDS = (
+    {"market.clients": 2_000, "run.months": 30, "run.seed": 6, "win_back.natural_return": 0.4},
+    [
+        {"kind": "poaching", "start": 3, "months": 3, "size": 0.2, "permanent": True},
+        {"kind": "poaching", "start": 4, "months": 4, "size": 0.3},
+    ],
+)
+
+
 def _scenarios() -> list[tuple[str, Scenario]]:
     named = [(name, build(name)) for name in SCENARIOS if name != "market_100k"]
     named += [(name, Scenario().with_overrides(o)) for name, o in EXTRA.items()]
+    settings, raids = _RAIDS
+    base = Scenario().with_overrides(settings)
+    named.append(("raids_for_good", Scenario.build({**base.model_dump(), "shocks": raids})))
     return named
 
 
@@ -96,6 +111,10 @@ def test_compiled_engine_equals_numpy_reference(
     if name == "incidents_dear":  # the case is what it says: money runs out, all three endings
         for tally in ("fixed_on_spot", "escalated", "unfixed"):
             assert np.nansum(compiled.results[tally]) > 0, tally
+    if name == "raids_for_good":  # the case is what it says: some gone for good, some back
+        reason = compiled.clients.left_reason
+        assert np.count_nonzero(reason == Reason.GONE_FOR_GOOD) > 0
+        assert np.nansum(compiled.results["won_back"]) > 0
     ref_state = _state(reference)
     for array, values in _state(compiled).items():
         _assert_same_bits(values, ref_state[array], array)

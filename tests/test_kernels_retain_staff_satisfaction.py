@@ -305,6 +305,27 @@ def test_retain_kernel_on_an_empty_market() -> None:
     assert counts == (0, 0, 0, 0.0)
 
 
+def test_a_raids_shares_are_compared_in_float32_as_numpy_compares_them() -> None:
+    """A uniform of exactly float32(0.7) is not taken by raids of 0.7 (numpy compares a float32
+    array with a Python float in float32), one a step below is, and for good. The test of whole
+    months cannot see this edge: float32(0.3), its raids' share, lies above 0.3."""
+    edge = np.float32(0.7)
+    assert not (np.array([edge]) < 0.7)[0]  # (the reference's comparison)
+    u_poach = np.array([edge, np.nextafter(edge, np.float32(0))], np.float32)
+    n = u_poach.size
+    flags, floats = np.ones(n, bool), np.zeros(n, np.float32)
+    leaves, reason = np.zeros(n, bool), np.zeros(n, np.int8)
+    counts = retain_kernels.leave_month(
+        True, flags, np.arange(n), floats + 0.5, floats, False, np.zeros(n, np.int16), flags,
+        (True, -2.0, 0.5, False, 0.0, 0.0, False, 0.0), False, np.zeros(0, np.float32), 1.0,
+        floats, 0.3, np.ones(n, np.float32), u_poach, 0.7, 0.7, leaves, reason,
+        np.getbufsize(), EXP32.address,
+    )  # fmt: skip
+    assert counts[2] == 1  # one poached
+    assert leaves.tolist() == [False, True]
+    assert reason.tolist() == [0, int(Reason.GONE_FOR_GOOD)]
+
+
 @pytest.mark.parametrize("served_share", [0.3, 0.97])
 @pytest.mark.parametrize("setting", [1, 3])
 def test_retain_chunks_and_buffers_equal_the_reference(served_share: float, setting: int) -> None:

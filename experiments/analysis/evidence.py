@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pandas as pd
 
 from experiments.analysis.conditional import Profile, profiles
@@ -177,6 +178,13 @@ def run_claim(
     again, large = scale_values(module, worlds, size, store, workers, seed)
     scale_worlds = scale_world_table(worlds, size, store, workers, seed)
     kept_large = {int(w) for w in scale_worlds.loc[scale_worlds["plausible"], "world"]}
+    # A reading that runs of this length cannot judge (Reading.judged_at) is blanked wherever it
+    # would meet its band (worlds, defaults, the scale check, the drawn study), so no cell of the
+    # report judges it; its verdict says why.
+    unjudged = [r.name for r in claim.readings if r.judged_at(size.months)]
+    values, defaults, again, large = (_blank(t, unjudged) for t in (values, defaults, again, large))
+    if pin is not None:
+        pin = (_blank(pin[0], unjudged), *pin[1:])
     ev = ClaimEvidence(
         claim=claim,
         size=size,
@@ -198,7 +206,7 @@ def run_claim(
     judged = []
     for reading in claim.readings:
         per, verdict = judge(reading, values)
-        if refused := reading.judged_at(size.months):  # (the numbers stay, for a reader's look)
+        if refused := reading.judged_at(size.months):
             verdict = replace(verdict, words=refused)
         per = per.set_index("world").reindex(x.index)
         defined = (per["status"] != "undefined").to_numpy()
@@ -261,6 +269,12 @@ def run_claim(
         )
     ev.seconds = time.perf_counter() - t0
     return ev
+
+
+def _blank(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """``table`` with the columns ``names`` it has set to NaN (a copy; itself where none is)."""
+    names = [n for n in names if n in table.columns]
+    return table.assign(**dict.fromkeys(names, np.nan)) if names else table
 
 
 def _drawn_study(

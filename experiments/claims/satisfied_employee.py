@@ -46,6 +46,9 @@ CLAIM = Claim(
             "Rucci, Kirn & Quinn 1998, HBR 76(1)",
             "% growth per 1.3",
             (0.25, 1.0),
+            # Growth from year 2 to the last year needs a year after the second: on 24 months
+            # both are one year and the growth 0 by construction.
+            min_months=36,
         ),
     ),
     design=f"Two arms per world on the same seed, both with staff.training_skill = 0: training "

@@ -42,7 +42,10 @@ class Reading:
         years: 60), where the reading is read over the study's whole horizon; 0 where the
         reading does not hang on the horizon. A study whose runs are another length does not
         judge it (:meth:`judged_at`): a 24-month run cannot reach a five-year band, so its
-        verdict would say so by construction.
+        verdict would say so by construction, and a 120-month run would read ten years.
+    min_months : int
+        The shortest run on which the reading means anything (revenue growth from the second
+        year to the last needs a third: 36); 0 for any. Shorter studies do not judge it.
     """
 
     name: str
@@ -53,6 +56,7 @@ class Reading:
     band: tuple[float, float]
     diagnostic: str = ""
     horizon_months: int = 0
+    min_months: int = 0
 
     def __post_init__(self) -> None:
         # A reversed, NaN or one-number band would judge every world "above" or "below" and
@@ -76,21 +80,29 @@ class Reading:
                 f"diagnostic: value {self.diagnostic!r:.60} is not allowed; allowed: a string "
                 f"(empty for a reading of the claim), in reading {self.name!r}"
             )
-        months = self.horizon_months
-        if isinstance(months, bool) or not isinstance(months, int) or months < 0:
-            raise ValueError(
-                f"horizon_months: value {months!r:.60} is not allowed; allowed: an integer ≥ 0 "
-                f"(0: the reading does not hang on the horizon), in reading {self.name!r}"
-            )
+        for key, months in (
+            ("horizon_months", self.horizon_months),
+            ("min_months", self.min_months),
+        ):
+            if isinstance(months, bool) or not isinstance(months, int) or months < 0:
+                raise ValueError(
+                    f"{key}: value {months!r:.60} is not allowed; allowed: an integer ≥ 0 "
+                    f"(0: the reading does not hang on the horizon), in reading {self.name!r}"
+                )
 
     def judged_at(self, months: int) -> str:
         """Why a study of ``months``-month runs does not judge this reading; empty where it does."""
-        if not self.horizon_months or months == self.horizon_months:
-            return ""
-        return (
-            f"not judged: the source's figure speaks of {self.horizon_months} months and this "
-            f"study's runs are {months}"
-        )
+        if self.horizon_months and months != self.horizon_months:
+            return (
+                f"not judged: the source's figure speaks of {self.horizon_months} months and "
+                f"this study's runs are {months}"
+            )
+        if months < self.min_months:
+            return (
+                f"not judged: the reading needs runs of at least {self.min_months} months and "
+                f"this study's are {months}"
+            )
+        return ""
 
     @property
     def two_sided(self) -> bool:
