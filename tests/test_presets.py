@@ -49,3 +49,16 @@ def test_industry_values_say_where_they_come_from(path: Path) -> None:
         code = line.split("#", 1)[0].strip()
         if "=" in code and not code.startswith(("name", "description")):
             assert "#" in line, f"{path.name}: no source comment on {line!r}"
+
+
+def test_a_raids_clients_lost_for_good_cost_more_than_those_who_may_return() -> None:
+    """The two raid presets take the same clients (their own stream, the same share and month);
+    only whether they come back differs, and the firm with them gone for good earns less."""
+    names = ("no_cut", "competitor_raid", "clients_lost_for_good")
+    revenue, taken = {}, {}
+    for name in names:
+        scenario = Scenario.preset(name)
+        ts = simulate(scenario, clients=2_000, months=36).timeseries
+        revenue[name], taken[name] = float(ts["revenue"].sum()), int(ts["poached"].sum())
+    assert taken["no_cut"] == 0 < taken["competitor_raid"] == taken["clients_lost_for_good"]
+    assert revenue["clients_lost_for_good"] < revenue["competitor_raid"] < revenue["no_cut"]
