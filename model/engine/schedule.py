@@ -61,11 +61,7 @@ def poached_share(scenario: Scenario, month: int) -> float:
 
     Overlapping raids compound: each takes its share of those the others left.
     """
-    kept = 1.0
-    for shock in scenario.shocks:
-        if shock.kind == "poaching" and shock.start <= month < shock.start + shock.months:
-            kept *= 1.0 - shock.size
-    return 1.0 - kept
+    return _raided(scenario, month, permanent_only=False)
 
 
 def poached_for_good_share(scenario: Scenario, month: int) -> float:
@@ -75,11 +71,17 @@ def poached_for_good_share(scenario: Scenario, month: int) -> float:
     both reach is gone for good: ``1 − Π(1 − size)`` over the permanent raids in force, at most
     :func:`poached_share`.
     """
+    return _raided(scenario, month, permanent_only=True)
+
+
+def _raided(scenario: Scenario, month: int, permanent_only: bool) -> float:
+    """``1 − Π(1 − size)`` over the ``poaching`` raids in force in ``month`` (the permanent
+    ones alone with ``permanent_only``)."""
     kept = 1.0
     for shock in scenario.shocks:
         if (
             shock.kind == "poaching"
-            and shock.permanent
+            and (shock.permanent or not permanent_only)
             and shock.start <= month < shock.start + shock.months
         ):
             kept *= 1.0 - shock.size
