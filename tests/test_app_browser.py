@@ -176,6 +176,30 @@ def test_moves_before_one_month_are_one_step_and_none_after_the_last() -> None:
     assert len(firm.params.schedule) == 1
 
 
+@pytest.mark.parametrize("permanent", [True, False])
+def test_a_raid_takes_clients_next_month_and_the_scenario_keeps_it(permanent: bool) -> None:
+    """A raid clicked in the app acts from the next month only, takes about a tenth of the
+    served clients (for good, or free to return) and is recorded, so the run reproduces."""
+    raided, kept = AppModel(clients=1000, months=12), AppModel(clients=1000, months=12)
+    raided.run(3)
+    kept.run(3)
+    raided.raid(permanent)
+    assert raided.timeseries().equals(kept.timeseries())  # the past is untouched
+    raided.run()
+    kept.run()
+    ts = raided.timeseries()
+    assert ts["poached"].iloc[3] > 0 and ts["poached"].drop(index=ts.index[3]).sum() == 0
+    served = kept.timeseries()["active"].iloc[2]
+    assert 0.05 * served < ts["poached"].iloc[3] < 0.15 * served
+    gone = (raided.clients_frame()["left_reason"] == "gone_for_good").sum()
+    assert (gone == ts["poached"].iloc[3]) if permanent else gone == 0
+    again = AppModel(raided.params.model_copy()).run()
+    assert again.timeseries().equals(ts)
+    with pytest.raises(ScenarioError, match=r"the run is over \(month 12 of 12\): a raid now"):
+        raided.raid(permanent)
+    assert len(raided.params.shocks) == 1
+
+
 def test_a_report_taken_mid_run_is_the_report_of_the_months_run() -> None:
     """A report taken at month 12 said '× 120 months' beside month-12 numbers."""
     firm = AppModel(clients=300)

@@ -321,6 +321,26 @@ def test_a_vs_b_turned_on_mid_run_forks_b_off_a_and_keeps_the_run(page):
     assert list(firms()) == ["A"] and firms()["A"] is a and page.month() == 7
 
 
+def test_a_raid_for_good_on_b_alone_shows_what_the_lost_clients_cost(page):
+    """The raid buttons act on the firm being edited, from the next month: B raided for good
+    ends with fewer clients than A, A is untouched, and the status table lists the raid."""
+    import ipyvuetify as v
+
+    firms = page.firms
+    page.click("Step")
+    page.rc.find(v.Switch).widget.v_model = True
+    page.rc.find(v.BtnToggle).widget.v_model = 1  # now editing firm B
+    page.click("Raid 10% for good")
+    assert "month 2: a raid takes 10% for good" in page.status()
+    for _ in range(3):
+        page.click("Step")
+    a, b = firms()["A"], firms()["B"]
+    assert a.params.shocks == () and len(b.params.shocks) == 1 and b.params.shocks[0].permanent
+    ta, tb = a.timeseries(), b.timeseries()
+    assert ta["poached"].sum() == 0 < tb["poached"].iloc[1] == tb["poached"].sum()
+    assert tb["active"].iloc[-1] < ta["active"].iloc[-1]
+
+
 def test_play_stays_one_month_ahead_of_the_page_at_most_and_stops_at_pause(page):
     """While the page's render lock is held (as a click's render holds it), play steps at most
     the month it has started: it waits for each month to be rendered, so the thread that holds

@@ -16,6 +16,9 @@ from model.scenario import Scenario, ScenarioError
 _OMITTED = object()
 #: Clients drawn in the network view.
 SAMPLE_SIZE = 150
+#: Share of the served clients (not leaving anyway) a competitor's raid takes (assumption: large
+#: enough for a class to see on the charts, as the ``competitor_raid`` preset's).
+RAID_SHARE = 0.1
 
 
 class AppModel(RetentionModel):
@@ -37,7 +40,8 @@ class AppModel(RetentionModel):
     -----
     :meth:`set_levers` is what a slider moved during play calls: the new values apply from the
     next month, as a schedule step added to the scenario (so ``model.params`` still reproduces the
-    run, and the step shows on the charts), never by rebuilding the market.
+    run, and the step shows on the charts), never by rebuilding the market. :meth:`raid` adds a
+    competitor's raid the same way, as a ``poaching`` shock next month.
     """
 
     def __init__(self, scenario: Any = None, *, rng: Any = _OMITTED, **values: Any) -> None:
@@ -66,19 +70,45 @@ class AppModel(RetentionModel):
         """
         if not levers:
             return
-        if self.month >= self.months:
-            raise ScenarioError(
-                f"the run is over (month {self.month} of {self.months}): a lever moved now changes "
-                "nothing; Reset to run again"
-            )
+        self._not_over("a lever moved now")
         month = self.month + 1
         steps = [s.model_dump() for s in self.params.schedule]
         if steps and steps[-1]["month"] == month and self._moved_at == month:
             steps[-1] = {**steps[-1], "set": {**steps[-1]["set"], **levers}}  # this month's move
         else:
             steps.append({"month": month, "set": dict(levers)})
-        params = Scenario.build({**self.params.model_dump(), "schedule": steps}, origin="app")
+        self._replace_params(schedule=steps)
         self._moved_at = month
+
+    def raid(self, permanent: bool, share: float = RAID_SHARE) -> None:
+        """A competitor takes ``share`` of the clients served next month who are not leaving
+        anyway; ``permanent``: for good (they never come back), else they lapse as any leaver.
+
+        A ``poaching`` shock of one month added to the scenario (docs/ODD.md §7.4), so that
+        ``model.params`` still reproduces the run and the raid is marked on the charts.
+
+        Raises
+        ------
+        ScenarioError
+            ``share`` outside 0-1, or the run has reached its last month; the run is left
+            unchanged.
+        """
+        self._not_over("a raid now")
+        shock = {"kind": "poaching", "start": self.month + 1, "months": 1, "size": share,
+                 "permanent": permanent}  # fmt: skip
+        self._replace_params(shocks=[*(s.model_dump() for s in self.params.shocks), shock])
+
+    def _not_over(self, what: str) -> None:
+        """Refuse a change from next month once the run has no next month."""
+        if self.month >= self.months:
+            raise ScenarioError(
+                f"the run is over (month {self.month} of {self.months}): {what} changes "
+                "nothing; Reset to run again"
+            )
+
+    def _replace_params(self, **changes: Any) -> None:
+        """The scenario with ``changes`` (whole sections or lists) in force from now on."""
+        params = Scenario.build({**self.params.model_dump(), **changes}, origin="app")
         self.params = params
         self.ctx.params = params
         self._plan = lever_plan(params, self.months)

@@ -182,10 +182,11 @@ def network_chart(firm) -> Figure:
 
 
 # ------------------------------------------------------------------------------ the page's images
-def _shown(firm: RetentionModel) -> tuple[RetentionModel, int, int]:
+def _shown(firm: RetentionModel) -> tuple[RetentionModel, int, int, int]:
     """What a firm's time-series charts show: which model (the object, not its id: a new model may
-    reuse a freed one's id), the months stepped, and the lever moves scheduled (they are marked)."""
-    return firm, firm.month, len(firm.params.schedule)
+    reuse a freed one's id), the months stepped, and the lever moves and shocks scheduled (they
+    are marked)."""
+    return firm, firm.month, len(firm.params.schedule), len(firm.params.shocks)
 
 
 def chart_plan(firms: Firms) -> list[tuple[str, Callable[[], Figure], Hashable]]:

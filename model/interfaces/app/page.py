@@ -6,6 +6,10 @@
 * **Levers** move the running firm from the next month on (a schedule step, marked on the
   charts); the world (general overhead, loyal clients' spend growth), market size and seed need a
   new market and say "applies on Reset".
+* **Raid** — a competitor takes a tenth of the clients the firm being edited serves next month
+  (a ``poaching`` shock, marked on the charts): "Raid 10%" lets them come back as any lapsed
+  client may, "Raid 10% for good" never (the lost-client arithmetic's case). With A vs B on,
+  raiding B alone shows month by month what the lost clients cost.
 * **A vs B** — a second firm on the same seed; the sliders edit the firm chosen under "edit firm",
   and a chart shows B minus A month by month (a paired difference: only the levers differ).
   Turned on mid-run, B starts as a copy of A as it stands (its months so far, its levers): the
@@ -277,6 +281,17 @@ def RetentionApp():
             show(message)
             tick.value += 1
 
+    def raid(permanent: bool) -> None:
+        """A competitor's raid on the edited firm from next month (a shock, as a move is a step)."""
+        with images.lock:  # not while a Step click or the play thread steps or draws
+            message = apply_moves()
+            try:
+                firms.value[editing.value].raid(permanent)
+            except ScenarioError as exc:
+                message = str(exc)
+        show(message)
+        tick.value += 1
+
     def toggle_compare(on: bool) -> None:
         """Fork firm B off A as it stands, or drop it; the run goes on (a rebuild here threw
         the months played away and started A again with its moved levers from month 1)."""
@@ -324,6 +339,10 @@ def RetentionApp():
         for key in FIRM_RESET_KEYS:  # (this firm's own, kept until Reset)
             name = flat_name(key)
             _slider(key, values.value[editing.value][name], lambda v, k=key: set_value(k, v))
+        _html("<b>A competitor's raid</b> (next month)")
+        with solara.Row():
+            solara.Button("Raid 10%", on_click=lambda: raid(False))
+            solara.Button("Raid 10% for good", on_click=lambda: raid(True))
         _html("<b>Market and world</b> (apply on Reset; firms A and B share them)")
         for key in RESET_KEYS:
             name = flat_name(key)
@@ -374,17 +393,19 @@ def _html(markup: str) -> None:
 
 
 def _status(firms: dict) -> str:
-    """Where each firm stands, its levers in force, and the lever moves made so far (HTML)."""
-    head = ["firm", "month", "active clients", "NPV", "service level", "lever moves"]
+    """Where each firm stands, its levers in force, and the lever moves and raids so far (HTML)."""
+    head = ["firm", "month", "active clients", "NPV", "service level", "lever moves and raids"]
     rows = []
     for name, m in firms.items():
         last = m.results
         active = f"{last['active'][m.month - 1]:,.0f}" if m.month else "–"
         npv = f"{last['npv'][m.month - 1]:,.0f}" if m.month else "–"
         moves = "; ".join(
-            f"from month {s.month}: " + ", ".join(
+            [f"from month {s.month}: " + ", ".join(
                 f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in s.set.items())
-            for s in m.params.schedule
+             for s in m.params.schedule]
+            + [f"month {k.start}: a raid takes {k.size:.0%}" + (" for good" * k.permanent)
+               for k in m.params.shocks if k.kind == "poaching"]
         ) or "none"  # fmt: skip
         cells = [name, f"{m.month} of {m.months}", active, npv,
                  f"{m.levers_now()['service_level']:g}", moves]  # fmt: skip
