@@ -195,6 +195,10 @@ def test_a_raid_takes_clients_next_month_and_the_scenario_keeps_it(permanent: bo
     assert (gone == ts["poached"].iloc[3]) if permanent else gone == 0
     again = AppModel(raided.params.model_copy()).run()
     assert again.timeseries().equals(ts)
+    fresh = AppModel(clients=300, months=3)
+    with pytest.raises(ScenarioError, match=r"size: value 1.5 is not allowed for poaching"):
+        fresh.raid(permanent, share=1.5)
+    assert fresh.params.shocks == ()  # (refused: the run is left as it was)
     with pytest.raises(ScenarioError, match=r"the run is over \(month 12 of 12\): a raid now"):
         raided.raid(permanent)
     assert len(raided.params.shocks) == 1

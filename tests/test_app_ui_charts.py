@@ -321,6 +321,17 @@ def test_a_vs_b_turned_on_mid_run_forks_b_off_a_and_keeps_the_run(page):
     assert list(firms()) == ["A"] and firms()["A"] is a and page.month() == 7
 
 
+def test_a_raid_redraws_the_charts_that_mark_it_and_not_the_network_view(page):
+    """A raid, like a lever move, is marked on the time series from the next month: they are
+    redrawn at once, the network view is not."""
+    page.new_draws()
+    page.click("Step")
+    assert page.new_draws() == FOUR
+    page.click("Raid 10%")
+    assert page.new_draws() == Counter(dict.fromkeys(CHART_FUNCTIONS[:3], 1))
+    assert "month 2: a raid takes 10%" in page.status() and "for good" not in page.status()
+
+
 def test_a_raid_for_good_on_b_alone_shows_what_the_lost_clients_cost(page):
     """The raid buttons act on the firm being edited, from the next month: B raided for good
     ends with fewer clients than A, A is untouched, and the status table lists the raid."""

@@ -7,9 +7,10 @@
   charts); the world (general overhead, loyal clients' spend growth), market size and seed need a
   new market and say "applies on Reset".
 * **Raid** — a competitor takes a tenth of the clients the firm being edited serves next month
-  (a ``poaching`` shock, marked on the charts): "Raid 10%" lets them come back as any lapsed
-  client may, "Raid 10% for good" never (the lost-client arithmetic's case). With A vs B on,
-  raiding B alone shows month by month what the lost clients cost.
+  (a ``poaching`` shock in that firm's scenario, listed in the status table): "Raid 10%" lets them
+  come back as any lapsed client may, "Raid 10% for good" never (the lost-client arithmetic's
+  case). With A vs B on, raiding B alone shows month by month what the lost clients cost. Reset
+  starts again without the raids made here (they are not sliders).
 * **A vs B** — a second firm on the same seed; the sliders edit the firm chosen under "edit firm",
   and a chart shows B minus A month by month (a paired difference: only the levers differ).
   Turned on mid-run, B starts as a copy of A as it stands (its months so far, its levers): the
@@ -34,7 +35,7 @@ from typing import Any
 import solara
 from solara.alias import rw
 
-from model.interfaces.app.app_model import AppModel
+from model.interfaces.app.app_model import RAID_SHARE, AppModel
 from model.interfaces.app.charts import ChartImages
 from model.interfaces.app.controls import (
     FIRM_RESET_KEYS,
@@ -286,7 +287,8 @@ def RetentionApp():
         with images.lock:  # not while a Step click or the play thread steps or draws
             message = apply_moves()
             try:
-                firms.value[editing.value].raid(permanent)
+                if editing.value in firms.value:
+                    firms.value[editing.value].raid(permanent)
             except ScenarioError as exc:
                 message = str(exc)
         show(message)
@@ -341,8 +343,8 @@ def RetentionApp():
             _slider(key, values.value[editing.value][name], lambda v, k=key: set_value(k, v))
         _html("<b>A competitor's raid</b> (next month)")
         with solara.Row():
-            solara.Button("Raid 10%", on_click=lambda: raid(False))
-            solara.Button("Raid 10% for good", on_click=lambda: raid(True))
+            solara.Button(f"Raid {RAID_SHARE:.0%}", on_click=lambda: raid(False))
+            solara.Button(f"Raid {RAID_SHARE:.0%} for good", on_click=lambda: raid(True))
         _html("<b>Market and world</b> (apply on Reset; firms A and B share them)")
         for key in RESET_KEYS:
             name = flat_name(key)
@@ -392,6 +394,13 @@ def _html(markup: str) -> None:
     solara.HTML(tag="div", unsafe_innerHTML=markup)
 
 
+def _raid_text(shock: Any) -> str:
+    """A poaching shock in the status table: its month (or months), share and permanence."""
+    last = shock.start + shock.months - 1
+    when = f"month {shock.start}" if last == shock.start else f"months {shock.start}–{last}"
+    return f"{when}: a raid takes {shock.size:.0%}" + (" for good" * shock.permanent)
+
+
 def _status(firms: dict) -> str:
     """Where each firm stands, its levers in force, and the lever moves and raids so far (HTML)."""
     head = ["firm", "month", "active clients", "NPV", "service level", "lever moves and raids"]
@@ -400,13 +409,13 @@ def _status(firms: dict) -> str:
         last = m.results
         active = f"{last['active'][m.month - 1]:,.0f}" if m.month else "–"
         npv = f"{last['npv'][m.month - 1]:,.0f}" if m.month else "–"
-        moves = "; ".join(
-            [f"from month {s.month}: " + ", ".join(
-                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in s.set.items())
+        moves = "; ".join(text for _, text in sorted(
+            [(s.month, f"from month {s.month}: " + ", ".join(
+                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in s.set.items()))
              for s in m.params.schedule]
-            + [f"month {k.start}: a raid takes {k.size:.0%}" + (" for good" * k.permanent)
-               for k in m.params.shocks if k.kind == "poaching"]
-        ) or "none"  # fmt: skip
+            + [(k.start, _raid_text(k)) for k in m.params.shocks if k.kind == "poaching"],
+            key=lambda entry: entry[0],
+        )) or "none"  # fmt: skip
         cells = [name, f"{m.month} of {m.months}", active, npv,
                  f"{m.levers_now()['service_level']:g}", moves]  # fmt: skip
         rows.append("".join(f"<td style='padding:2px 10px'>{html.escape(c)}</td>" for c in cells))
