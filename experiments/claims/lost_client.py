@@ -1,4 +1,4 @@
-"""Losing one client costs its whole future: 10 + 12 + 14 + 16 + 18 = 70 thousand of revenue.
+"""Losing a client loses its next five years of sales: 10 + 12 + 14 + 16 + 18 = 70 thousand.
 
 The practitioner article's arithmetic (docs/ODD.md §1.2) assumes the client would have stayed five years with spend rising
 by a fifth of the first year's each year: 70 / 10 = 7 times the first year's revenue, and 14 of
@@ -54,8 +54,8 @@ _ASKED = (
 CLAIM = Claim(
     name="lost_client",
     title=(
-        "Losing one client costs its whole future: 10 + 12 + 14 + 16 + 18 = 70 thousand of "
-        "revenue, 14 thousand of profit at a 20% margin"
+        "Losing a client loses its next five years of sales: 10 + 12 + 14 + 16 + 18 = 70 "
+        "thousand of revenue, 14 thousand of profit at a 20% margin"
     ),
     readings=(
         Reading(
