@@ -47,7 +47,8 @@ from model.interfaces.app.controls import (
     flat_name,
     presets,
 )
-from model.scenario import PARAMS, Scenario, ScenarioError
+from model.interfaces.app.status import status_table
+from model.scenario import Scenario, ScenarioError
 
 __all__ = ["RetentionApp", "build_firms", "export_csv", "export_report"]
 
@@ -377,7 +378,7 @@ def _set_reset(values: solara.Reactive, key: str, value: Any) -> None:
 def _Charts(firms: dict, tick: int, images: ChartImages) -> None:
     """The status table and the four charts (``tick`` only says that the firms changed)."""
     with images.lock:  # not while the play thread steps
-        status = _status(firms)
+        status = status_table(firms)
         stages, money, satisfaction, fourth = images.images(firms)
     solara.Title("Retention Lab")
     _html(status)
@@ -392,40 +393,3 @@ def _Charts(firms: dict, tick: int, images: ChartImages) -> None:
 def _html(markup: str) -> None:
     """Static markup (not solara.Markdown, whose front end fetches KaTeX from a CDN: offline)."""
     solara.HTML(tag="div", unsafe_innerHTML=markup)
-
-
-def _raid_text(shock: Any) -> str:
-    """A poaching shock in the status table: its month (or months), share and permanence."""
-    last = shock.start + shock.months - 1
-    when = f"month {shock.start}" if last == shock.start else f"months {shock.start}–{last}"
-    return f"{when}: a raid takes {shock.size:.0%}" + (" for good" * shock.permanent)
-
-
-def _status(firms: dict) -> str:
-    """Where each firm stands, its levers in force, and the lever moves and raids so far (HTML)."""
-    head = ["firm", "month", "active clients", "NPV", "service level", "lever moves and raids"]
-    rows = []
-    for name, m in firms.items():
-        last = m.results
-        active = f"{last['active'][m.month - 1]:,.0f}" if m.month else "–"
-        npv = f"{last['npv'][m.month - 1]:,.0f}" if m.month else "–"
-        moves = "; ".join(text for _, text in sorted(
-            [(s.month, f"from month {s.month}: " + ", ".join(
-                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in s.set.items()))
-             for s in m.params.schedule]
-            + [(k.start, _raid_text(k)) for k in m.params.shocks if k.kind == "poaching"],
-            key=lambda entry: entry[0],
-        )) or "none"  # fmt: skip
-        cells = [name, f"{m.month} of {m.months}", active, npv,
-                 f"{m.levers_now()['service_level']:g}", moves]  # fmt: skip
-        rows.append("".join(f"<td style='padding:2px 10px'>{html.escape(c)}</td>" for c in cells))
-    a = firms["A"]
-    unit = PARAMS["levers.service_level"].unit
-    return (
-        f"<p><b>{html.escape(a.params.name)}</b>: {a.params.market.clients:,} people, seed "
-        f"{a.seed} (service level in {html.escape(unit)})</p><table class='status'><tr>"
-        + "".join(f"<th style='padding:2px 10px'>{h}</th>" for h in head)
-        + "</tr>"
-        + "".join(f"<tr>{r}</tr>" for r in rows)
-        + "</table>"
-    )

@@ -1,0 +1,47 @@
+"""The app's status table: where each firm stands, its levers in force, its lever moves and raids."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from model.scenario import PARAMS
+
+__all__ = ["status_table"]
+
+
+def _raid_text(shock: Any) -> str:
+    """A poaching shock in the status table: its month (or months), share and permanence."""
+    last = shock.start + shock.months - 1
+    when = f"month {shock.start}" if last == shock.start else f"months {shock.start}–{last}"
+    return f"{when}: a raid takes {shock.size:.0%}" + (" for good" * shock.permanent)
+
+
+def status_table(firms: dict) -> str:
+    """Where each firm stands, its levers in force, and the lever moves and raids so far (HTML)."""
+    head = ["firm", "month", "active clients", "NPV", "service level", "lever moves and raids"]
+    rows = []
+    for name, m in firms.items():
+        last = m.results
+        active = f"{last['active'][m.month - 1]:,.0f}" if m.month else "–"
+        npv = f"{last['npv'][m.month - 1]:,.0f}" if m.month else "–"
+        moves = "; ".join(text for _, text in sorted(
+            [(s.month, f"from month {s.month}: " + ", ".join(
+                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in s.set.items()))
+             for s in m.params.schedule]
+            + [(k.start, _raid_text(k)) for k in m.params.shocks if k.kind == "poaching"],
+            key=lambda entry: entry[0],
+        )) or "none"  # fmt: skip
+        cells = [name, f"{m.month} of {m.months}", active, npv,
+                 f"{m.levers_now()['service_level']:g}", moves]  # fmt: skip
+        rows.append("".join(f"<td style='padding:2px 10px'>{html.escape(c)}</td>" for c in cells))
+    a = firms["A"]
+    unit = PARAMS["levers.service_level"].unit
+    return (
+        f"<p><b>{html.escape(a.params.name)}</b>: {a.params.market.clients:,} people, seed "
+        f"{a.seed} (service level in {html.escape(unit)})</p><table class='status'><tr>"
+        + "".join(f"<th style='padding:2px 10px'>{h}</th>" for h in head)
+        + "</tr>"
+        + "".join(f"<tr>{r}</tr>" for r in rows)
+        + "</table>"
+    )
