@@ -4,6 +4,7 @@ meaning says, moves with the lever or shock that drives it, and is zero where th
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from conftest import small_scenario
 
 from model.engine.retention_model import RetentionModel
@@ -76,8 +77,6 @@ def test_a_permanent_raids_clients_never_return_and_a_passing_raids_do() -> None
 
 def test_permanent_is_a_poaching_raids_alone() -> None:
     """Another shock marked permanent is refused, naming the field, the value and what is allowed."""
-    import pytest
-
     with pytest.raises(ValueError, match=r"permanent: value True is not allowed for price_war"):
         Scenario.build(
             {"shocks": [{"kind": "price_war", "start": 1, "size": 0.5, "permanent": True}]}

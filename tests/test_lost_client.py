@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from experiments.claims import lost_client
-from experiments.running.arms import raided, ratio
+from experiments.running.arms import raided
 from experiments.running.study import baseline_run
 from model import Scenario
 
@@ -85,12 +85,8 @@ def test_in_a_closed_world_the_lost_sales_are_the_articles_geometric_sum(growth)
 
 def _lost_sales(base, permanent: bool) -> float:
     """The claim's reading of ``base`` against a raid of the claim's share, for good or not."""
-    b = base.run.timeseries
-    a = raided(base.run, lost_client.LOST_SHARE, permanent=permanent).timeseries
-    return ratio(
-        float(b["revenue"].sum() - a["revenue"].sum()),
-        float(b["revenue"].iloc[:12].sum() - a["revenue"].iloc[:12].sum()),
-    )
+    arm = raided(base.run, lost_client.LOST_SHARE, permanent=permanent)
+    return lost_client.lost_sales(base.run.timeseries, arm.timeseries)
 
 
 def test_the_claims_lost_clients_do_not_come_back_where_a_passing_raids_do():

@@ -27,11 +27,13 @@ world more than the model's behaviour.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from experiments.running.arms import raided, ratio
 from experiments.running.study import Baseline
 from experiments.verdicts.framework import Claim, Reading
 
-__all__ = ["CLAIM", "LOST_SHARE", "measure"]
+__all__ = ["CLAIM", "LOST_SHARE", "lost_sales", "measure"]
 
 #: Share of the clients served in month 1, not leaving then anyway, whom the paired arm's
 #: competitor takes for good (assumption). At the defaults (800 people, some 240 served) the lost
@@ -138,12 +140,19 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
     revenue, profit = float(ts["revenue"].sum()), float(ts["profit"].sum())
     margin = profit / revenue if revenue > 0 and profit > 0 else float("nan")
     arm = raided(base.run, LOST_SHARE, permanent=True).timeseries
-    lost_revenue = revenue - float(arm["revenue"].sum())
-    lost_first_year = float(ts["revenue"].iloc[:12].sum()) - float(arm["revenue"].iloc[:12].sum())
     return {
         "no_churn": float(base.extras["stayer_ratio"]),
         "expected": float(base.extras["cohort_ratio"]),
         "expected_profit": float(base.extras["cohort_profit_ratio"]) / margin,
-        "lost_sales": ratio(lost_revenue, lost_first_year),
+        "lost_sales": lost_sales(ts, arm),
         "lost": float(arm["poached"].iloc[0]),
     }
+
+
+def lost_sales(baseline: pd.DataFrame, arm: pd.DataFrame) -> float:
+    """Revenue the ``arm`` run lost against the ``baseline`` run over the horizon, over what it
+    lost in the first twelve months (monthly time series; NaN or a bound where the first year
+    lost nothing: :func:`experiments.running.arms.ratio`)."""
+    lost_revenue = float(baseline["revenue"].sum()) - float(arm["revenue"].sum())
+    first = float(baseline["revenue"].iloc[:12].sum()) - float(arm["revenue"].iloc[:12].sum())
+    return ratio(lost_revenue, first)
