@@ -287,7 +287,9 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
                 say(f"    does holding differ? p {f.profile.p_text()}, {f.profile.test}{below}")
         for b in (b for rr, b in both if rr is r):
             say(
-                f"    all at once ({all_text}): P(holds) {b.p_text()} over {b.worlds}: {b.words}"
+                f"    all at once ({all_text}): {r.not_judged}"
+                if r.not_judged
+                else f"    all at once ({all_text}): P(holds) {b.p_text()} over {b.worlds}: {b.words}"
                 if b is not None
                 else f"    all at once ({all_text}): defined in no kept world inside them"
             )

@@ -54,6 +54,16 @@ def test_quick_report_and_resume(tmp_path):
         "runs are 24"
         for r in summary["rows"]
     ), [r["verdict"] for r in summary["rows"]]
+    # ...and says so in every section that would judge them (the facts' narrower ranges, the
+    # larger market, the boxes), not that they are undefined there.
+    for heading in (
+        "## How much the verdict owes",
+        "## Does the verdict depend",
+        "## Where it holds",
+    ):
+        section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+        assert section.count("| not judged: the source's figure speaks of 60 months") == 4, heading
+    assert "undefined in every" not in text
     again = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
     assert again.returncode == 0
     assert "worlds: " not in again.stderr  # resumed from the store: no world run again

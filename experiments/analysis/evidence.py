@@ -83,10 +83,16 @@ class ReadingEvidence:
     #: Its verdict in bins of each deciding uncertainty (:func:`experiments.analysis.conditional.
     #: profiles`): where in a driver's range it turns.
     along: tuple[Profile, ...] = ()
+    #: Why runs of the study's length do not judge the reading (:meth:`~experiments.verdicts.
+    #: claim.Reading.judged_at`), which every section of the report then says in its place;
+    #: empty where they do.
+    not_judged: str = ""
 
     @property
     def top_driver(self) -> str:
         """The uncertainty ranked first, if it is above the noise floor, else ``"none"``."""
+        if self.not_judged:
+            return "—"
         d = self.drivers
         if (
             d.empty
@@ -265,6 +271,7 @@ def run_claim(
                 )
                 if cols
                 else (),
+                not_judged=reading.judged_at(size.months),
             )
         )
     ev.seconds = time.perf_counter() - t0

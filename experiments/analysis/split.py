@@ -216,9 +216,11 @@ def split_readings(ev: ClaimEvidence, splits: Sequence[Split], seed: int = 1) ->
     for r in ev.readings:
         status, measured = _status_and_measured(r)
         for s in splits:
-            if not ev.kept or s.key not in ev.world_values.columns:
+            if r.not_judged or not ev.kept or s.key not in ev.world_values.columns:
                 why = (
-                    "the study kept no world"
+                    r.not_judged
+                    if r.not_judged
+                    else "the study kept no world"
                     if not ev.kept
                     else "the evidence holds no world's values (made by older code: run it again)"
                     if ev.world_values.empty

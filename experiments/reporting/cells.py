@@ -7,7 +7,7 @@ import pandas as pd
 
 from experiments.verdicts.framework import ReadingVerdict
 
-__all__ = ["fmt", "markdown_table", "p_cell", "run_p_text", "share_text"]
+__all__ = ["fmt", "markdown_table", "not_judged_row", "p_cell", "run_p_text", "share_text"]
 
 
 def p_cell(v: ReadingVerdict) -> str:
@@ -18,6 +18,20 @@ def p_cell(v: ReadingVerdict) -> str:
     undefined = v.shares["undefined"]  # (NaN with no world: nothing to add)
     bounds = "; bounds: most worlds near an edge as noisy as the band" if v.bounded else ""
     return v.p_text() + (f"; {share_text(undefined)} undefined" if undefined > 0 else "") + bounds
+
+
+def not_judged_row(row: dict[str, object], why: str, keep: int = 1) -> dict[str, object]:
+    """``row`` of a reading that the study's runs do not judge (``why``, from
+    :meth:`~experiments.verdicts.claim.Reading.judged_at`): its first ``keep`` cells (the
+    reading's name…) as they are, ``why`` in the next, the others blank; ``row`` itself where
+    ``why`` is empty."""
+    if not why:
+        return row
+    names = list(row)
+    return {
+        **{k: row[k] for k in names[:keep]},
+        **{k: (why if i == 0 else "") for i, k in enumerate(names[keep:])},
+    }
 
 
 def share_text(share: float) -> str:

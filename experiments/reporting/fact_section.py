@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from experiments.analysis.evidence import ClaimEvidence, ReadingEvidence
 from experiments.analysis.fact_ranges import CLOSE_TO_FACT, TIGHTER_BOUNDS, TighterBound
-from experiments.reporting.cells import p_cell
+from experiments.reporting.cells import not_judged_row, p_cell
 from experiments.verdicts.framework import ReadingVerdict
 
 __all__ = ["fact_numbers", "fact_rows", "facts_intro", "verdict_cell"]
@@ -78,7 +78,7 @@ def fact_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
             row["nearest fact (Spearman ρ)"] = f"{name} ({rho:+.2f})" + (
                 ": close — the effect moves with this fact" if abs(rho) >= CLOSE_TO_FACT else ""
             )
-        rows.append(row)
+        rows.append(not_judged_row(row, r.not_judged))
     return rows
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from experiments.analysis.evidence import ClaimEvidence
+from experiments.reporting.cells import not_judged_row
 from experiments.reporting.fact_section import verdict_cell
 from experiments.reporting.scale_section import flips_numbers, flips_text, verdict_columns
 from experiments.running.pins import pins_text
@@ -78,15 +79,18 @@ def pin_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     """The section's table: per reading, the four verdicts and the two paired tests (none in a
     drawn study)."""
     return [
-        {
-            "reading": r.verdict.reading.name,
-            "drawn": verdict_cell(r.pinned.drawn),
-            "pinned": verdict_cell(r.pinned.pinned),
-            "both keep, drawn": verdict_cell(r.pinned.drawn_both),
-            "both keep, pinned": verdict_cell(r.pinned.pinned_both),
-            "effect: flips (drawn only / pinned only); McNemar p": flips_text(r.pinned.effect),
-            "defined: flips (drawn only / pinned only); p": flips_text(r.pinned.defined),
-        }
+        not_judged_row(
+            {
+                "reading": r.verdict.reading.name,
+                "drawn": verdict_cell(r.pinned.drawn),
+                "pinned": verdict_cell(r.pinned.pinned),
+                "both keep, drawn": verdict_cell(r.pinned.drawn_both),
+                "both keep, pinned": verdict_cell(r.pinned.pinned_both),
+                "effect: flips (drawn only / pinned only); McNemar p": flips_text(r.pinned.effect),
+                "defined: flips (drawn only / pinned only); p": flips_text(r.pinned.defined),
+            },
+            r.not_judged,
+        )
         for r in ev.readings
         if r.pinned is not None
     ]

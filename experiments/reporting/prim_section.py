@@ -20,6 +20,7 @@ import numpy as np
 
 from experiments.analysis.discovery import ALPHA, MIN_LIFT, Box, lift_rule
 from experiments.analysis.evidence import UNDEFINED_BOX_SHARE, ClaimEvidence, ReadingEvidence
+from experiments.reporting.cells import not_judged_row
 
 __all__ = [
     "FAMILY_ALPHA",
@@ -156,6 +157,8 @@ def where_text(r: ReadingEvidence) -> str:
 
     v = r.verdict
     k = round(v.shares["in band"] * v.worlds) if v.defined else 0  # (measured, as PRIM reads)
+    if r.not_judged:
+        return "—"
     if v.worlds == 0:
         return "no plausible worlds"
     if v.defined == 0:
@@ -230,4 +233,5 @@ def discovery_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 + (f"; first split {c.first_split}" if c.first_split else ""),
             }
         )
+        rows[-1] = not_judged_row(rows[-1], r.not_judged)
     return rows

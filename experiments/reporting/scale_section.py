@@ -12,7 +12,7 @@ from dataclasses import asdict
 
 from experiments.analysis.evidence import ClaimEvidence
 from experiments.analysis.scale_check import Flips, NoiseSizes, Paired
-from experiments.reporting.cells import share_text
+from experiments.reporting.cells import not_judged_row, share_text
 from experiments.reporting.fact_section import verdict_cell
 from experiments.verdicts.framework import ReadingVerdict, interval_text
 from model.studies.worlds import FACTS, rejections
@@ -193,36 +193,39 @@ def scale_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
     s = ev.size
     small, large = f"{s.clients:,}", f"{s.scale_clients:,}"
     return [
-        {
-            "reading": r.verdict.reading.name,
-            f"{small} people, the study's run": verdict_cell(r.scale.studied),
-            f"{small} people, another run": verdict_cell(r.scale.again),
-            f"worlds defined in both: {small} once · noise taken out · {large}": (
-                paired_text({"paired": paired_numbers(r.scale.paired)})
-                if r.scale.paired is not None
-                else "—"
-            ),
-            f"{large} people": verdict_cell(r.scale.large),
-            f"noise, one replication: {large} ÷ {small} (worlds louder / quieter); p": (
-                noise_sizes_text(
-                    {"noise_sizes": noise_sizes_numbers(r.scale.noise_sizes)}
-                    if r.scale.noise_sizes is not None
-                    else {}
+        not_judged_row(
+            {
+                "reading": r.verdict.reading.name,
+                f"{small} people, the study's run": verdict_cell(r.scale.studied),
+                f"{small} people, another run": verdict_cell(r.scale.again),
+                f"worlds defined in both: {small} once · noise taken out · {large}": (
+                    paired_text({"paired": paired_numbers(r.scale.paired)})
+                    if r.scale.paired is not None
+                    else "—"
+                ),
+                f"{large} people": verdict_cell(r.scale.large),
+                f"noise, one replication: {large} ÷ {small} (worlds louder / quieter); p": (
+                    noise_sizes_text(
+                        {"noise_sizes": noise_sizes_numbers(r.scale.noise_sizes)}
+                        if r.scale.noise_sizes is not None
+                        else {}
+                    )
+                ),
+                f"size: flips ({small} only / {large} only); McNemar p": flips_text(r.scale.size),
+                "noise: flips (study's run only / another only); p": flips_text(r.scale.noise),
+                "noise: alike; test–retest κ": kappa_text(r.scale.noise),
+                f"defined: flips ({small} only / {large} only); p": flips_text(r.scale.defined),
+                "defined, noise: flips (study's run only / another only); p": flips_text(
+                    r.scale.defined_noise
                 )
-            ),
-            f"size: flips ({small} only / {large} only); McNemar p": flips_text(r.scale.size),
-            "noise: flips (study's run only / another only); p": flips_text(r.scale.noise),
-            "noise: alike; test–retest κ": kappa_text(r.scale.noise),
-            f"defined: flips ({small} only / {large} only); p": flips_text(r.scale.defined),
-            "defined, noise: flips (study's run only / another only); p": flips_text(
-                r.scale.defined_noise
-            )
-            if r.scale.defined_noise is not None
-            else "—",
-            f"size, worlds kept at {large} too: flips; p": flips_text(r.scale.size_kept)
-            if r.scale.size_kept is not None
-            else "—",
-        }
+                if r.scale.defined_noise is not None
+                else "—",
+                f"size, worlds kept at {large} too: flips; p": flips_text(r.scale.size_kept)
+                if r.scale.size_kept is not None
+                else "—",
+            },
+            r.not_judged,
+        )
         for r in ev.readings
         if r.scale is not None
     ]

@@ -121,7 +121,8 @@ def together_rows(ev: ClaimEvidence, found: list[SplitReading]) -> list[dict[str
             "reading": r.verdict.reading.name,
             "worlds": b.worlds if b is not None else 0,
             "P(holds) [95%]": b.p_text() if b is not None else "",
-            "verdict": b.words if b is not None else "(the reading is defined in none of them)",
+            "verdict": r.not_judged
+            or (b.words if b is not None else "(the reading is defined in none of them)"),
         }
         for r, b in together(ev, splits)
     ]
