@@ -8,7 +8,8 @@ import pytest
 from conftest import small_scenario
 
 from model.engine.retention_model import RetentionModel
-from model.scenario import Scenario
+from model.scenario import Scenario, ScenarioError
+from model.scenario.schedule import raid
 
 
 def _series(scenario: Scenario):
@@ -59,8 +60,7 @@ def test_a_permanent_raids_clients_never_return_and_a_passing_raids_do() -> None
     base = small_scenario({"run.months": 8, "win_back.natural_return": 1.0})
     ends = {}
     for permanent in (True, False):
-        raid = [{"kind": "poaching", "start": 2, "size": 0.3, "permanent": permanent}]
-        model = RetentionModel(Scenario.build({**base.model_dump(), "shocks": raid})).run()
+        model = RetentionModel(base.with_shocks(raid(2, 0.3, permanent))).run()
         ts, frame = model.timeseries(), model.clients_frame()
         ends[permanent] = (int(ts["poached"].sum()), frame)
     taken, frame = ends[True]
@@ -81,6 +81,20 @@ def test_permanent_is_a_poaching_raids_alone() -> None:
         Scenario.build(
             {"shocks": [{"kind": "price_war", "start": 1, "size": 0.5, "permanent": True}]}
         )
+
+
+def test_a_raid_is_added_after_the_scenarios_own_shocks_and_checked() -> None:
+    """``with_shocks`` keeps the scenario's shocks, adds the raid after them, and refuses a share
+    above 1 naming the shock's field, the value and the range, under the caller's origin."""
+    own = Scenario.build({"shocks": [{"kind": "price_war", "start": 3, "size": 0.5}]})
+    raided = own.with_shocks(raid(12, 0.1, permanent=True))
+    assert [s.kind for s in raided.shocks] == ["price_war", "poaching"]
+    assert (raided.shocks[1].start, raided.shocks[1].size, raided.shocks[1].permanent) == (
+        12, 0.1, True
+    )  # fmt: skip
+    assert own.shocks == raided.shocks[:1]  # (a copy: the scenario itself is unchanged)
+    with pytest.raises(ScenarioError, match=r"^the app: shocks\.1: size: value 1\.5 .*0 ≤ x ≤ 1"):
+        own.with_shocks(raid(12, 1.5), origin="the app")
 
 
 def test_win_back_reach_follows_its_spend() -> None:

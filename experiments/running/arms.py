@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.running.together import run_arms
-from model import Scenario
 from model.engine.ledger import ACQUISITION_LINES, CHARGED, LEDGER_LINES
+from model.scenario.schedule import raid
 from model.studies.run import RunResult
 
 __all__ = [
@@ -61,10 +61,8 @@ def raided(baseline: RunResult, share: float, month: int = 1, permanent: bool = 
     it (with every other world's, inside a claim batch); a shock is a list entry, not a
     ``section.name`` key, so it is not a scenario override.
     """
-    data = baseline.scenario.model_dump()
-    raid = {"kind": "poaching", "start": month, "months": 1, "size": share, "permanent": permanent}
-    data["shocks"] = [*data["shocks"], raid]
-    return run_arms([Scenario.build(data, origin="the raided arm")])[0]
+    scenario = baseline.scenario.with_shocks(raid(month, share, permanent), origin="the raided arm")
+    return run_arms([scenario])[0]
 
 
 def present_value(ts: pd.DataFrame, columns: str | tuple[str, ...], annual_rate: float) -> float:

@@ -211,6 +211,26 @@ class Scenario(BaseModel, metaclass=_Described):
             return self.with_overrides({"run.seed": seed})  # raises the scenario's own message
         return self.model_copy(update={"run": run})
 
+    def with_shocks(self, *shocks: Mapping[str, Any], origin: str = "scenario") -> Scenario:
+        """Return a copy with ``shocks`` added after its own, each as a scenario file's
+        ``[[shocks]]`` entry (:class:`~model.scenario.schedule.Shock`'s fields), validated.
+
+        Raises
+        ------
+        ScenarioError
+            A shock's field out of its range, named as ``shocks.N.field`` in ``origin``.
+
+        Examples
+        --------
+        >>> from model.scenario.schedule import raid
+        >>> s = Scenario().with_shocks(raid(12, 0.1, permanent=True))
+        >>> s.shocks[-1].kind, s.shocks[-1].start, s.shocks[-1].permanent
+        ('poaching', 12, True)
+        """
+        data = self.model_dump()
+        data["shocks"] = [*data["shocks"], *(dict(shock) for shock in shocks)]
+        return Scenario.build(data, origin=origin)
+
     def named(self, name: str, description: str | None = None) -> Scenario:
         """Return a copy called ``name`` (and described so, if given): how a study's tables and
         figures label it. (:meth:`with_overrides` sets parameters, and ``model_copy`` would skip

@@ -11,7 +11,7 @@ from model.scenario.catalogue import PARAMS
 from model.scenario.declare import Section
 from model.scenario.sections.levers import Levers, level_hint
 
-__all__ = ["LeverValues", "ScheduleStep", "Shock", "ShockKind", "set_again"]
+__all__ = ["LeverValues", "ScheduleStep", "Shock", "ShockKind", "raid", "set_again"]
 
 
 class LeverValues(dict):
@@ -123,6 +123,14 @@ class Shock(Section):
                 f"({unit[self.kind]})"
             )
         return self
+
+
+def raid(month: int, share: float, permanent: bool = False) -> dict[str, Any]:
+    """A competitor's one-month poaching raid in ``month`` taking ``share`` (0-1) of the clients
+    served then, for good if ``permanent``: a :class:`Shock`'s fields, as a scenario file's
+    ``[[shocks]]`` entry (validated where it is added:
+    :meth:`~model.scenario.scenario.Scenario.with_shocks`)."""
+    return {"kind": "poaching", "start": month, "months": 1, "size": share, "permanent": permanent}
 
 
 def set_again(

@@ -11,6 +11,7 @@ from model.engine.retention_model import RetentionModel
 from model.engine.schedule import lever_plan
 from model.interfaces.app.controls import app_scenario
 from model.scenario import Scenario, ScenarioError
+from model.scenario.schedule import raid
 
 #: ``rng`` not given (None means "a fresh seed", so it cannot mean "not given").
 _OMITTED = object()
@@ -94,9 +95,7 @@ class AppModel(RetentionModel):
             unchanged.
         """
         self._not_over("a raid now")
-        shock = {"kind": "poaching", "start": self.month + 1, "months": 1, "size": share,
-                 "permanent": permanent}  # fmt: skip
-        self._replace_params(shocks=[*(s.model_dump() for s in self.params.shocks), shock])
+        self._use(self.params.with_shocks(raid(self.month + 1, share, permanent), origin="app"))
 
     def _not_over(self, what: str) -> None:
         """Refuse a change from next month once the run has no next month."""
@@ -108,7 +107,10 @@ class AppModel(RetentionModel):
 
     def _replace_params(self, **changes: Any) -> None:
         """The scenario with ``changes`` (whole sections or lists) in force from now on."""
-        params = Scenario.build({**self.params.model_dump(), **changes}, origin="app")
+        self._use(Scenario.build({**self.params.model_dump(), **changes}, origin="app"))
+
+    def _use(self, params: Scenario) -> None:
+        """``params`` in force from now on (the months run so far stay as they ran)."""
         self.params = params
         self.ctx.params = params
         self._plan = lever_plan(params, self.months)
