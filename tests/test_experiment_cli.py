@@ -38,7 +38,7 @@ def test_quick_report_and_resume(tmp_path):
     assert "Worlds drawn: 160" in text and "P(holds)" in text and "Command:" in text
     # Each reading's line counts the worlds near an edge and those too noisy to place.
     counted = re.findall(r"\((\d+) worlds near an edge, (\d+) of them too noisy", out.stdout)
-    assert len(counted) == 4 and all(int(u) <= int(n) for n, u in counted)
+    assert len(counted) == 5 and all(int(u) <= int(n) for n, u in counted)
     assert (tmp_path / "lost_client_effects.png").stat().st_size > 0
     summary = json.loads((tmp_path / "lost_client.json").read_text(encoding="utf-8"))
     assert [r["reading"] for r in summary["rows"]] == [
@@ -46,6 +46,7 @@ def test_quick_report_and_resume(tmp_path):
         "expected",
         "expected_profit",
         "lost_sales",
+        "arithmetic",
     ]
     # Every reading is the article's five years: a 24-month study says it cannot judge them,
     # not that they fail (a 24-month run cannot reach a five-year band).
@@ -62,7 +63,7 @@ def test_quick_report_and_resume(tmp_path):
         "## Where it holds",
     ):
         section = text.split(heading, 1)[1].split("\n## ", 1)[0]
-        assert section.count("| not judged: the source's figure speaks of 60 months") == 4, heading
+        assert section.count("| not judged: the source's figure speaks of 60 months") == 5, heading
     assert "undefined in every" not in text
     again = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
     assert again.returncode == 0

@@ -52,7 +52,7 @@ def test_a_raid_of_nobody_is_the_baseline(base):
         values = lost_client.measure(base, 3)
     finally:
         lost_client.LOST_SHARE = saved
-    assert np.isnan(values["lost_sales"])
+    assert np.isnan(values["lost_sales"]) and np.isnan(values["arithmetic"])
     assert values["lost"] == 0
 
 
@@ -73,7 +73,7 @@ def test_in_a_closed_world_the_lost_sales_are_the_articles_geometric_sum(growth)
     ``((1 + g)^5 - 1) / g`` times its first year — 5 with flat spend, 7.4416 at 20% (the
     article's 70 / 10 = 7 is its arithmetic step) — whatever tenure it starts with. Lost for
     good to a competitor, that is what the firm loses, and with nothing else moving the pair
-    says exactly that, as the no-churn reading does."""
+    says exactly that, as the no-churn reading does, and their ratio (the arithmetic reading) is 1."""
     exact = 5.0 if growth == 0 else ((1 + growth) ** 5 - 1) / growth
     for seed in (1, 2):
         b = _baseline(seed, **_CLOSED, **{"loyalty_economics.spend_growth": growth})
@@ -81,6 +81,8 @@ def test_in_a_closed_world_the_lost_sales_are_the_articles_geometric_sum(growth)
         assert values["lost"] > 50  # (three tenths of the some 240 served)
         assert values["lost_sales"] == pytest.approx(exact, rel=1e-9)
         assert values["no_churn"] == pytest.approx(exact, rel=1e-9)
+        # The article's method is then exactly right, whatever the growth.
+        assert values["arithmetic"] == pytest.approx(1.0, rel=1e-9)
 
 
 def _lost_sales(base, permanent: bool) -> float:
@@ -110,3 +112,7 @@ def test_lost_clients_who_would_have_left_anyway_cost_less_than_their_future():
         churning = lost_client.measure(_baseline(seed, **{"retain.base_churn": 0.2}), seed)
         default = lost_client.measure(_baseline(seed), seed)
         assert churning["lost_sales"] < 2.0 < 3.0 < default["lost_sales"], (churning, default)
+        # The article's arithmetic, run on the clients who stayed (at a twentieth a month, so
+        # that some stay the five years), then overstates the loss: its method is wrong there.
+        leaving = lost_client.measure(_baseline(seed, **{"retain.base_churn": 0.05}), seed)
+        assert leaving["arithmetic"] < 0.8 < default["arithmetic"], (leaving, default)

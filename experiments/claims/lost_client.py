@@ -23,6 +23,14 @@ and what a smaller firm does for the clients it keeps. Its profit
 is not read this way: the profit a firm loses with a client over its net margin is set by which
 of its costs are fixed (staff in whole heads, overhead, advertising), an accounting fact of the
 world more than the model's behaviour.
+
+The article's numbers are an example ("Tarkime", suppose: a client buying 10 thousand a year,
+2 more each year); what it teaches is the method, the sum of what the client would have bought.
+The first and last readings judge the example's seven times, which in a world mostly follows
+its spend growth (an assumption's range); the ``arithmetic`` reading judges the method, whatever
+the growth: the firm's counterfactual loss over the same arithmetic run on the world's own
+clients who stayed, 1 where the method is right (exactly so in a closed world), below where the
+lost clients would have left anyway, above where their referrals would have brought others.
 """
 
 from __future__ import annotations
@@ -106,6 +114,21 @@ CLAIM = Claim(
             (5.6, 8.75),
             horizon_months=_FIVE_YEARS,
         ),
+        Reading(
+            "arithmetic",
+            "The lost_sales reading over the no_churn reading: what the firm loses over the "
+            "horizon, in first years of its loss, against what the article's arithmetic, run on "
+            "the world's own clients who stayed, says it loses, in their first years (ratio)",
+            _ASKED + " “Apskaičiuokite būsimo prarasto pelno sumą” (work out the sum of the "
+            "future lost profit) — read as the article's method, whatever a world's spend "
+            "growth: the sum of what the client would have bought had it stayed is what the "
+            "firm loses, 1 times the arithmetic (the 10 + 12 + … is the article's example: "
+            "“Tarkime” — suppose)",
+            "the practitioner article (docs/ODD.md §1.2)",
+            "x the arithmetic",
+            (0.8, 1.25),
+            horizon_months=_FIVE_YEARS,
+        ),
     ),
     design=(
         "The first three readings need no extra arm: the world's baseline, per client (band: the "
@@ -125,7 +148,8 @@ CLAIM = Claim(
         "warnings they would have passed on, and a smaller firm's service (it employs fewer "
         "staff, in whole heads, and deals its clients to them anew). In a closed world (no "
         "churn, returns, word of mouth or advertising) it reads as the no-churn reading does, "
-        "exactly (tests/test_lost_client.py). A pair whose first-year loss is ≤ 0 (the firm lost no "
+        "exactly (tests/test_lost_client.py), and the arithmetic reading is 1. A pair whose "
+        "first-year loss is ≤ 0 (the firm lost no "
         "revenue) is censored, a bound, not a value. The simulated clients' spend grows by a "
         "compound rate, (1 + g)^years, for at most horizon_years, not by the article's fixed "
         "step, and the clients are an established base with tenure already behind them, so the "
@@ -140,11 +164,15 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
     revenue, profit = float(ts["revenue"].sum()), float(ts["profit"].sum())
     margin = profit / revenue if revenue > 0 and profit > 0 else float("nan")
     arm = raided(base.run, LOST_SHARE, permanent=True).timeseries
+    no_churn = float(base.extras["stayer_ratio"])
+    lost = lost_sales(ts, arm)
     return {
-        "no_churn": float(base.extras["stayer_ratio"]),
+        "no_churn": no_churn,
         "expected": float(base.extras["cohort_ratio"]),
         "expected_profit": float(base.extras["cohort_profit_ratio"]) / margin,
-        "lost_sales": lost_sales(ts, arm),
+        "lost_sales": lost,
+        # (a bound stays a bound; undefined where nobody stayed to run the arithmetic on)
+        "arithmetic": lost / no_churn if no_churn > 0 else float("nan"),
         "lost": float(arm["poached"].iloc[0]),
     }
 
