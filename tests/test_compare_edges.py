@@ -132,6 +132,27 @@ def test_overrides_that_erase_the_policies_difference_are_noted() -> None:
     ]
 
 
+def test_a_lever_set_for_every_policy_that_a_schedule_sets_again_is_noted() -> None:
+    """``--set levers.service_level=wow`` over ``service_cut``, whose schedule goes to low at
+    month 12 and back to *standard* at 18, compared a permanent downgrade from wow, not a
+    six-month cut, with no word; ``retention run --set`` warned. Now the comparison says so for
+    the policy whose schedule does it (as a nested section too), and for no other."""
+    shape = {"market.clients": 100, "run.months": 24}
+    flat = Scenario().with_overrides(shape)
+    cut = Scenario.preset("policies/service_cut").with_overrides(shape)
+    for given in ({"levers.service_level": "wow"}, {"levers": {"service_level": "wow"}}):
+        notes = compare([flat, cut], replications=1, overrides=given).notes
+        assert [n for n in notes if "holds only until" in n] == [
+            "'service_cut': levers.service_level holds only until month 12: the scenario's "
+            "schedule sets service_level from then on (at months 12, 18)"
+        ]
+    # A lever no schedule sets again, or a horizon that ends before the step: nothing to say.
+    other = compare([flat, cut], replications=1, overrides={"levers.training_spend": 0.1})
+    assert not [n for n in other.notes if "holds only until" in n]
+    short = compare([flat, cut], replications=1, months=11, overrides={"levers.service_level": 1})
+    assert not [n for n in short.notes if "holds only until" in n]
+
+
 def test_the_cli_notes_a_set_that_erases_the_difference(tmp_path) -> None:
     """``retention compare --set`` applied the overrides before compare saw them, so the note
     never reached the command's users."""

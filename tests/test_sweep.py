@@ -605,3 +605,25 @@ def test_a_preset_name_beside_a_file_of_that_name_warns_that_the_file_is_not_rea
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert load_spec(spec).base_scenario().levers.service_level == 0.9
+
+
+def test_a_varied_lever_the_bases_schedule_sets_again_is_warned(tmp_path):
+    """A sweep of service_level over ``service_cut`` (low from month 12, standard from 18)
+    varied each point's level only until month 12, without a word; ``retention run --set``
+    warned. Now the sweep does, once, before it runs; not where the horizon ends first."""
+    import warnings
+
+    grid = {"levers.service_level": ["low", "wow"]}
+    spec = spec_of(base={"scenario": "policies/service_cut"}, months=13, parameters=grid)
+    with pytest.warns(UserWarning) as told:
+        sweep(spec, tmp_path / "cut")
+    lines = [str(w.message) for w in told if "holds only until" in str(w.message)]
+    assert lines == [
+        "sweep 'tiny': levers.service_level holds only until month 12: the scenario's schedule "
+        "sets service_level from then on (at month 12)"
+    ]
+    with warnings.catch_warnings(record=True) as short:  # (months 11: the step lies beyond)
+        warnings.simplefilter("always")
+        sweep(spec_of(base={"scenario": "policies/service_cut"}, months=11, parameters=grid),
+              tmp_path / "short")  # fmt: skip
+    assert not [w for w in short if "holds only until" in str(w.message)]

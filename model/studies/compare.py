@@ -34,6 +34,7 @@ from model.engine.keywords import require_scenario
 from model.engine.ledger import ACQUISITION_LINES
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, count, first_seed
+from model.scenario.schedule import set_again
 from model.scenario.sections.run import consecutive_seeds
 from model.studies.horizon_notes import horizon_notes_told
 from model.studies.policy_names import telling_names, unique_names
@@ -279,7 +280,9 @@ def compare(
     runs = pd.DataFrame(rows)
     table = _difference_table(runs, names)
     notes = _spend_notes(runs, names, spend_tolerance) + _horizon_notes(policies, names)
-    notes += _erased_notes(scenarios, policies, names)
+    notes += _erased_notes(scenarios, policies, names) + _set_again_notes(
+        policies, names, overrides
+    )
     if seed is None and len({s.run.seed for s in policies}) > 1:
         notes.append(
             f"every policy ran on the same seeds, from {first} (the run.seed of the first, "
@@ -366,6 +369,24 @@ def _erased_notes(given: list[Scenario], policies: list[Scenario], names: list[s
                 f"({was}): that difference is not compared"
             )
     return notes
+
+
+def _set_again_notes(
+    policies: list[Scenario], names: list[str], overrides: Mapping[str, Any] | None
+) -> list[str]:
+    """A note for each lever ``overrides`` gives every policy that a policy's own schedule sets
+    again within the horizon (the value given holds only until then, as ``retention run --set``
+    warns)."""
+    keys = [
+        f"{k}.{name}" if isinstance(v, Mapping) else k
+        for k, v in (overrides or {}).items()
+        for name in (v if isinstance(v, Mapping) else (None,))
+    ]
+    return [
+        f"{name!r}: {line}"
+        for name, s in zip(names, policies, strict=True)
+        for line in set_again(s.schedule, keys, s.run.months)
+    ]
 
 
 def _seeds(seeds: list[int]) -> str:

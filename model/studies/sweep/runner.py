@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from model.scenario.arguments import executor_or_none, hook, shown
+from model.scenario.schedule import set_again
 from model.studies.sweep.batch import BatchReport, BatchTask, plain, replicate, run_batch
 from model.studies.sweep.designs import build_design, validate_points
 from model.studies.sweep.executors import InProcessExecutor, executor
@@ -180,6 +181,9 @@ def run_sweep(
     log, then = hook("log", log), hook("then", then)
     design = build_design(spec)  # (checked before the store's folder is made and held)
     validate_points(spec, design)
+    # A varied lever the base's schedule sets again holds only until then (as `run --set` warns).
+    for line in set_again(spec.base_scenario().schedule, spec.keys, spec.months):
+        warnings.warn(f"sweep {spec.name!r}: {line}", UserWarning, stacklevel=2)
     reusable = None
     if reuse is not None:
         from model.studies.sweep.reuse import open_reusable
