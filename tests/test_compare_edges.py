@@ -162,3 +162,25 @@ def test_the_cli_notes_a_set_that_erases_the_difference(tmp_path) -> None:
     assert main([*args, "--out", str(out)]) == 0
     notes = json.loads((out / "comparison.json").read_text())["notes"]
     assert [n for n in notes if n.startswith("overrides (--set) give every policy levers.service")]
+
+
+def test_comparisons_sharing_their_first_three_policies_get_folders_of_their_own(
+    tmp_path, monkeypatch
+) -> None:
+    """The default folder named only the first three policies: a second comparison with a
+    different fourth was refused as another's results, and --force would have deleted them."""
+    monkeypatch.chdir(tmp_path)
+    first = ["baseline", "delighter", "cost_cutter"]
+    small = ["--clients", "100", "--months", "2", "--replications", "1", "--quiet"]
+    for fourth in ("innovator", "balanced"):
+        assert main(["compare", *first, fourth, *small]) == 0
+    folders = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(folders) == 2, folders
+    assert all(
+        f.startswith("compare_baseline_vs_delighter_vs_cost_cutter_and_1_more_") for f in folders
+    )
+    three = ["compare", *first, *small]
+    assert main(three) == 0  # (three policies: named in full, as before)
+    assert "compare_baseline_vs_delighter_vs_cost_cutter--" in " ".join(
+        p.name for p in (tmp_path / "out").iterdir()
+    )

@@ -6,6 +6,7 @@ Outputs go to a fresh folder written atomically (a temporary folder beside it, r
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -58,7 +59,8 @@ def add_compare(subparsers: argparse._SubParsersAction) -> None:
     add_study_options(
         p,
         replications=5,
-        out="out/compare_NAME_vs_NAME--OPTIONS: the size, seed and --set values given, and the replications",
+        out="out/compare_NAME_vs_NAME--OPTIONS: the size, seed and --set values given, and the "
+        "replications (past three policies, _and_N_more_ and a digest of every name)",
     )
     p.set_defaults(handler=cmd_compare)
 
@@ -82,7 +84,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for s in scenarios:
         check_scenario_memory(s, copies=args.workers)
     # (The reference too: two comparisons with one policy in common shared a folder.)
-    names = "_vs_".join(safe_name(s.name) for s in scenarios[:3])
+    # (Past three policies the rest are counted and, by a digest of every name, told apart:
+    # comparisons that shared their first three shared a folder, and --force lost one.)
+    every = [safe_name(s.name) for s in scenarios]
+    names = "_vs_".join(every[:3]) + (
+        f"_and_{len(every) - 3}_more_{hashlib.sha256('|'.join(every).encode()).hexdigest()[:6]}"
+        if len(every) > 3
+        else ""
+    )
     outdir = args.out or study_folder("compare_" + names, over, seed, args.replications)
     inputs = study_inputs(args, scenarios, seed)
     check_replace(outdir, "comparison.json", inputs, args.force, kind="comparison")
