@@ -449,6 +449,26 @@ def test_safe_name_is_one_component():
     assert inputs.safe_name("ok-name_1.2") == "ok-name_1.2"
 
 
+def test_the_python_api_refuses_a_run_that_would_not_fit_before_allocating(monkeypatch):
+    """``simulate`` with a tiny ``staff.capacity`` (500 clients, 500 million staff) grew to
+    15 GB and failed deep in numpy; the command line refused it in one line. The model now
+    refuses it too, naming the field whose arrays take most of the memory."""
+    import model.engine.memory as memory
+    from model import RetentionModel, simulate
+
+    monkeypatch.setattr(memory, "available_memory", lambda: 8 * 1024**3)
+    tiny_staff = Scenario().with_overrides(
+        {"market.clients": 500, "run.months": 12, "staff.capacity": 1e-6}
+    )
+    with pytest.raises(
+        ScenarioError, match=r"^staff\.capacity: value 1e-06 is not allowed on this"
+    ):
+        simulate(tiny_staff)
+    with pytest.raises(ScenarioError, match=r"needs about 29\.8 GB of memory.*6\.4 GB to spare"):
+        RetentionModel(tiny_staff)
+    assert RetentionModel(tiny_staff.with_overrides({"staff.capacity": 300})).clients.n == 500
+
+
 def test_memory_estimate_grows_with_what_is_allocated():
     small = Scenario().with_overrides({"market.clients": 1000})
     assert inputs.scenario_bytes(small) < inputs.scenario_bytes(

@@ -29,6 +29,7 @@ from model.engine.collector import TableCollector
 from model.engine.context import Context
 from model.engine.initial import initial_clients, initial_staff
 from model.engine.keywords import fresh_seed, scenario_from_keywords, seed_of
+from model.engine.memory import check_run_memory
 from model.engine.mesa_clock import drop_cancelled, own_step_due, step_direct
 from model.engine.metrics import METRICS, compute_into
 from model.engine.network import Network, build_network
@@ -89,6 +90,13 @@ class RetentionModel(mesa.Model):
         (``get_model_vars_dataframe()``; one column per metric of :data:`model.engine.metrics.METRICS`,
         then the run's ``seed``) are where its results are read.
 
+    Raises
+    ------
+    ScenarioError
+        A bad scenario or keyword (the field, the value and what is allowed), or a run that would
+        not fit in this machine's memory (:func:`model.engine.memory.check_run_memory`: the
+        field whose arrays take most of it), refused before anything is allocated.
+
     Attributes
     ----------
     clients : ClientState
@@ -108,6 +116,7 @@ class RetentionModel(mesa.Model):
         **levers_and_settings: Any,
     ) -> None:
         params = scenario_from_keywords(scenario, levers_and_settings)
+        check_run_memory(params)  # (before anything is allocated: a clear error, not a swap)
         seed_given = {"seed", "run.seed"} & set(levers_and_settings)  # (batch_run's either)
         if rng is _SCENARIO_SEED or (rng is None and seed_given):
             seed = params.run.seed  # the scenario's, or the one given by keyword

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from model.engine.memory import MEMORY_SHARE, available_memory, scenario_bytes, size_text
 from model.interfaces.cli.errors import CliError
 
 __all__ = [
@@ -44,15 +45,6 @@ MAX_DIGITS = 30
 #: The longest file or folder name most file systems allow (bytes, UTF-8).
 NAME_MAX = 255
 PATH_MAX = 4096
-#: Bytes a run holds per market member, per contact of a member (the network's edges, built
-#: twice over while sorting), per staff member and per month; measured with tracemalloc/RSS at
-#: 2·10^5 clients (70 MB at degree 10, 250 MB at degree 40), rounded up by half.
-BYTES_PER_CLIENT = 100
-BYTES_PER_EDGE = 48
-BYTES_PER_STAFF = 64
-BYTES_PER_MONTH = 4096
-#: The share of the available memory a command may plan to use.
-MEMORY_SHARE = 0.8
 
 
 def _integer(flag: str, text: str, allowed: str) -> int:
@@ -264,62 +256,14 @@ def address(flag: str = "--scheduler") -> Callable[[str], str]:
 
 
 # ==================================================================================== memory
-def available_memory() -> int:
-    """Bytes this process may still allocate: available RAM (psutil, else /proc/meminfo)."""
-    try:
-        import psutil
-
-        return int(psutil.virtual_memory().available)
-    except ImportError:  # pragma: no cover - psutil is a dependency of distributed/solara
-        pass
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 2**63
-
-
-def _size(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB", "PB"):
-        if n < 1024 or unit == "PB":
-            return f"{n:.3g} {unit}"
-        n /= 1024
-    return f"{n:.3g} PB"  # pragma: no cover
-
-
 def check_memory(need: float, what: str, way_around: str) -> None:
     """Refuse, in one line with the limit and ``way_around``, a plan needing more than we have."""
     have = available_memory() * MEMORY_SHARE
     if not need <= have:  # also NaN / inf
         raise CliError(
-            f"{what} needs about {_size(need)} of memory; this machine has {_size(have)} to "
+            f"{what} needs about {size_text(need)} of memory; this machine has {size_text(have)} to "
             f"spare ({MEMORY_SHARE:.0%} of what is available); {way_around}"
         )
-
-
-def scenario_bytes(scenario: Any) -> float:
-    """Bytes one run of ``scenario`` holds at its peak (clients, network edges, staff, months)."""
-    clients = float(scenario.market.clients)
-    wom = scenario.word_of_mouth
-    edges = clients * float(wom.degree) if wom.enabled else 0.0
-    staffing = max(
-        [
-            float(scenario.levers.staffing),
-            *(float(s.set.get("staffing", 0.0)) for s in scenario.schedule),
-        ]
-    )
-    staff = clients * staffing / float(scenario.staff.capacity)
-    tracked = float(getattr(scenario.run, "track_clients", 0)) * scenario.run.months * 64
-    return (
-        clients * BYTES_PER_CLIENT
-        + edges * BYTES_PER_EDGE
-        + staff * BYTES_PER_STAFF
-        + scenario.run.months * BYTES_PER_MONTH
-        + tracked
-    )
 
 
 def check_scenario_memory(scenario: Any, copies: int = 1, clients: str = "--clients") -> None:
@@ -363,7 +307,7 @@ def input_file(flag: str) -> Callable[[str], Path]:
                 elif not stat.S_ISREG(info.st_mode):
                     problem = "it is a device, pipe or socket"
                 elif info.st_size > MAX_DATA_BYTES:
-                    problem = f"it is larger than {_size(MAX_DATA_BYTES)}"
+                    problem = f"it is larger than {size_text(MAX_DATA_BYTES)}"
                 elif not os.access(path, os.R_OK):
                     problem = "it is not readable"
         if problem:
