@@ -87,8 +87,8 @@ def scenario_bytes(scenario: Any) -> float:
     )
 
 
-def check_run_memory(scenario: Any) -> None:
-    """Refuse a scenario whose run would not fit in this machine's memory.
+def check_run_memory(scenario: Any) -> Any:
+    """``scenario``, unless its run would not fit in this machine's memory.
 
     Raises
     ------
@@ -98,7 +98,7 @@ def check_run_memory(scenario: Any) -> None:
     """
     need = scenario_bytes(scenario)
     if need < _UNCHECKED_BYTES:  # (also False for NaN: checked below)
-        return
+        return scenario
     have = available_memory() * MEMORY_SHARE
     if not need <= have:
         clients, wom = scenario.market.clients, scenario.word_of_mouth
@@ -118,3 +118,4 @@ def check_run_memory(scenario: Any) -> None:
             "what is available); allowed: fewer clients (market.clients), a lower "
             "word_of_mouth.degree or a larger staff.capacity"
         )
+    return scenario

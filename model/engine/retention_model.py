@@ -93,9 +93,8 @@ class RetentionModel(mesa.Model):
     Raises
     ------
     ScenarioError
-        A bad scenario or keyword (the field, the value and what is allowed), or a run that would
-        not fit in this machine's memory (:func:`model.engine.memory.check_run_memory`: the
-        field whose arrays take most of it), refused before anything is allocated.
+        A bad scenario or keyword, or a run too large for this machine's memory, refused before
+        anything is allocated (:func:`model.engine.memory.check_run_memory`).
 
     Attributes
     ----------
@@ -115,8 +114,7 @@ class RetentionModel(mesa.Model):
         phases: tuple | None = None,
         **levers_and_settings: Any,
     ) -> None:
-        params = scenario_from_keywords(scenario, levers_and_settings)
-        check_run_memory(params)  # (before anything is allocated: a clear error, not a swap)
+        params = check_run_memory(scenario_from_keywords(scenario, levers_and_settings))
         seed_given = {"seed", "run.seed"} & set(levers_and_settings)  # (batch_run's either)
         if rng is _SCENARIO_SEED or (rng is None and seed_given):
             seed = params.run.seed  # the scenario's, or the one given by keyword
