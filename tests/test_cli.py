@@ -406,7 +406,7 @@ def test_a_run_says_when_it_must_compile_the_kernels_first(
     monkeypatch.setattr(kernels, "compiled_on_disk", lambda: on_disk)
     quiet_flag = ("--quiet",) if quiet else ()
     assert run_cli("run", BASELINE, *SMALL, "--out", tmp_path / "o", *quiet_flag) == 0
-    assert (cli_run.FIRST_COMPILE_NOTE in capsys.readouterr().err) == said
+    assert (kernels.FIRST_COMPILE_NOTE in capsys.readouterr().err) == said
 
 
 @pytest.mark.skipif(not Path("/proc/self/ns/pid").exists(), reason="PID namespaces (Linux)")

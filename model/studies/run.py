@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from model.engine.kernels import note_first_compile
 from model.engine.keywords import require_scenario
 from model.engine.lockstep import run_together
 from model.engine.retention_model import RetentionModel
@@ -171,6 +172,7 @@ def simulate(
     note = after_horizon_note(scenario)
     if note:  # (``retention run`` prints the same lines)
         warnings.warn(note, stacklevel=2)
+    note_first_compile()  # (as ``retention run`` does: a notebook cell would look hung)
     model = RetentionModel(scenario).run(progress=progress)
     return RunResult.of(scenario, model)
 
@@ -267,6 +269,7 @@ def run_many[T](
             "(Scenario.preset(name) for a preset, Scenario.from_toml(path) for a file)"
         )
     scenarios = [require_scenario(s, f"scenarios[{i}]") for i, s in enumerate(scenarios)]
+    note_first_compile()
     order = sorted(range(len(scenarios)), key=lambda i: (scenarios[i].run.seed, i))
     results: list[T | None] = [None] * len(scenarios)
     group: list[int] = []

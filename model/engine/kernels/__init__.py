@@ -33,9 +33,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from pathlib import Path
 
-__all__ = ["clear_stale_cache", "compiled_on_disk"]
+__all__ = ["FIRST_COMPILE_NOTE", "clear_stale_cache", "compiled_on_disk", "note_first_compile"]
 
 
 def clear_stale_cache(folder: Path = Path(__file__).parent) -> bool:
@@ -79,6 +80,18 @@ def compiled_on_disk() -> bool | None:
         return all(os.path.exists(k._cache._cache_file._index_path) for k in kernels)
     except AttributeError:
         return None
+
+
+#: What a run says before compiling the kernels (once after installing or after a kernel changed).
+FIRST_COMPILE_NOTE = "first run of this version: compiling the engine's kernels (about 20 s, once)"
+
+
+def note_first_compile() -> None:
+    """Say :data:`FIRST_COMPILE_NOTE` on stderr when the kernels must be compiled before the
+    next run's first month (a silent 20 s, in a notebook cell or a terminal, looks like a hang);
+    nothing once they are on disk, or when it cannot tell."""
+    if compiled_on_disk() is False:
+        print(FIRST_COMPILE_NOTE, file=sys.stderr, flush=True)
 
 
 clear_stale_cache()

@@ -157,7 +157,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
             *_set_twice(scenario),
         ]:
             print(f"{PROG}: warning: {line}", file=sys.stderr)
-        _note_first_compile()
+        from model.engine.kernels import note_first_compile
+
+        note_first_compile()  # (a silent 20 s before the first month looks like a hang)
     if args.replications > 1:
         from model.interfaces.cli.replications import run_replicated
 
@@ -220,16 +222,6 @@ def _capped(scenario: Scenario) -> list[str]:
     ]
 
 
-def _note_first_compile() -> None:
-    """Say so on stderr when this run must compile the engine's kernels first (a silent 15 s
-    before the first month looks like a hang)."""
-    from model.engine.kernels import compiled_on_disk
-
-    if compiled_on_disk() is False:
-        print(FIRST_COMPILE_NOTE, file=sys.stderr, flush=True)
-
-
-#: What a run says before compiling the kernels (once after installing or after a kernel changed).
 FIRST_COMPILE_NOTE = "first run of this version: compiling the engine's kernels (about 20 s, once)"
 
 
