@@ -62,6 +62,12 @@ def test_figures_take_a_run_and_refuse_what_is_not_one() -> None:
     result = simulate(SMALL)
     for draw in (stage_flow, money, satisfaction_nps, awareness):
         assert isinstance(draw(result), Figure)  # a RunResult, its scenario marked
+    # A model that has run, as a Mesa user holds it (its .timeseries is a method: refused before).
+    model = RetentionModel(SMALL).run()
+    for draw in (stage_flow, money, satisfaction_nps, awareness):
+        assert isinstance(draw(model), Figure)
+    with pytest.raises(ValueError, match="ts: value a table of no months is not allowed"):
+        stage_flow(RetentionModel(SMALL))  # (not run yet)
     empty = RetentionModel(SMALL).timeseries()
     with pytest.raises(ValueError, match="ts: value a table of no months is not allowed"):
         stage_flow(empty)

@@ -131,7 +131,11 @@ def _finish(panels: list[Axes], marks: list, band: Band) -> None:
 
 def _monthly(ts: Any, columns: Sequence[str], scenario: Any) -> tuple[pd.DataFrame, Any]:
     """``ts`` as a monthly timeseries with ``columns`` and at least one month, and the scenario
-    to mark: a run's result (:class:`~model.studies.run.RunResult`) gives both."""
+    to mark: a run's result (:class:`~model.studies.run.RunResult`) or a model that has run
+    (:class:`~model.engine.retention_model.RetentionModel`, its months so far) gives both."""
+    if callable(getattr(ts, "timeseries", None)) and hasattr(ts, "params"):  # (a model)
+        scenario = ts.params if scenario is None else scenario
+        ts = ts.timeseries()
     if scenario is None and hasattr(ts, "timeseries") and hasattr(ts, "scenario"):
         scenario = ts.scenario
     ts = getattr(ts, "timeseries", ts)
@@ -142,7 +146,8 @@ def _monthly(ts: Any, columns: Sequence[str], scenario: Any) -> tuple[pd.DataFra
         )  # fmt: skip
         raise ValueError(
             f"ts: value {shown} is not allowed; allowed: a run's monthly timeseries (a "
-            "RunResult, its .timeseries or RetentionModel.timeseries()) with at least one month"
+            "RunResult, its .timeseries, a RetentionModel that has run or its .timeseries()) with at "
+            "least one month"
         )
     return ts, scenario
 
