@@ -525,6 +525,14 @@ def test_morris_separates_a_lever_from_an_inert_parameter_and_cli_writes_outputs
         == 2
     )
     assert "no finite value" in capsys.readouterr().err
+    # The store after --metric (which takes several) was "the following arguments are
+    # required: store"; it is read as the store, and a missing one says what to give.
+    after = tmp_path / "after"
+    args = ["sensitivity", "--metric", "npv", str(tmp_path / "morris"), "--out", str(after)]
+    assert cli_main(args) == 0
+    assert pd.read_csv(after / "sensitivity.csv")["metric"].unique().tolist() == ["npv"]
+    assert cli_main(["sensitivity", "--metric", "npv", "cac"]) == 2
+    assert "STORE: missing; allowed: a finished sweep's folder" in capsys.readouterr().err
 
 
 def test_sensitivity_refuses_a_grid_store(tmp_path, capsys):

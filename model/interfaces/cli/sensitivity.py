@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
+from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_out, output_path
 from model.interfaces.cli.staging import staging_folder
 
@@ -22,7 +24,9 @@ def add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
         "lhs sweep, compute sensitivity indices (SALib) and write sensitivity.csv and "
         "sensitivity.png.",
     )
-    p.add_argument("store", type=output_path("STORE"), help="a finished sweep store")
+    # (Optional here only so that `--metric npv STORE`, whose --metric takes the store too, is
+    # read as meant: cmd_sensitivity takes a last "metric" that is a folder as the store.)
+    p.add_argument("store", nargs="?", type=output_path("STORE"), help="a finished sweep store")
     p.add_argument(
         "--metric",
         dest="metrics",
@@ -55,6 +59,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from model.studies.sensitivity import analyze, caveats, write
     from model.studies.sweep.store import read_manifest
 
+    if args.store is None:
+        if not (args.metrics and Path(args.metrics[-1]).is_dir()):
+            raise CliError(
+                "STORE: missing; allowed: a finished sweep's folder, e.g. retention sensitivity "
+                "out/sweeps/morris --metric npv"
+            )
+        args.store = output_path("STORE")(args.metrics.pop())
     read_manifest(args.store)  # a store, before its --out is checked (a spec file is not one)
     outdir = check_out(args.out if args.out is not None else args.store / "sensitivity")
     # (As every results folder: a folder of other files is refused, the results land whole.)
