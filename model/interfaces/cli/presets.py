@@ -38,7 +38,11 @@ def _cmd_presets(args: argparse.Namespace) -> int:
             if preset_path(name, kind=None) in sweeps
             else f"retention run {target}"
         )
-        print(f"wrote {target}; edit it, then: {then}")
+        # (Its name names its results' folder: an edited copy still called as the preset ran
+        # into the preset's folder and was refused as another run's results.)
+        print(
+            f"wrote {target}; edit it (and its name = ..., which names its results' folder), then: {then}"
+        )
         return 0
     for title, kind in (("Scenarios", "scenario"), ("Sweep specs", "sweep")):
         presets = list_presets(kind)
