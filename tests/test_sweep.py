@@ -164,6 +164,13 @@ def test_load_returns_one_table_of_design_seed_replicate_and_summary(tmp_path):
         "active",
         "profit",
     ]
+    # A series file lost (the batches' summaries intact): load_series answered with part of
+    # the sweep in silence while --status reported the damage; it now says how much it holds.
+    lost = sorted((tmp_path / "s" / "series").glob("batch-*.parquet"))[0]
+    kept = len(ts) - len(pd.read_parquet(lost))
+    lost.unlink()
+    with pytest.warns(UserWarning, match=rf"sweep unfinished, {kept // spec.months} of 8 runs"):
+        assert len(load_series(tmp_path / "s")) == kept
 
 
 # ================================================================================ the store

@@ -88,7 +88,7 @@ def test_a_second_sweep_into_a_store_being_written_is_refused(tmp_path):
 def test_a_damaged_result_file_is_one_line_naming_it(tmp_path, capsys):
     from conftest import cli, tiny_sobol_store
 
-    from model.studies.sweep.store import load
+    from model.studies.sweep.results import load
 
     tiny_sobol_store(tmp_path)
     batch = sorted((tmp_path / "batches").iterdir())[1]

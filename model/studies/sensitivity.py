@@ -32,9 +32,10 @@ import pandas as pd
 
 from model.studies.files import atomic_file, write_atomic
 from model.studies.progress import Progress, or_silent
+from model.studies.sweep.results import load
 from model.studies.sweep.spec import SweepError
 from model.studies.sweep.status import status
-from model.studies.sweep.store import load, read_manifest, read_stored
+from model.studies.sweep.store import read_manifest, read_stored
 
 __all__ = ["MAX_CONF", "MIN_SAMPLES", "analyze", "caveats", "default_metrics", "plot", "write"]
 

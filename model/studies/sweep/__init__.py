@@ -27,10 +27,11 @@ from __future__ import annotations
 
 from model.studies.sweep.designs import build_design
 from model.studies.sweep.parsing import load_spec, parse_spec
+from model.studies.sweep.results import load, load_series
 from model.studies.sweep.runner import executor, replicate, run_batch, run_sweep, seed_for
 from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
 from model.studies.sweep.status import status
-from model.studies.sweep.store import code_version, load, load_series
+from model.studies.sweep.store import code_version
 
 __all__ = [
     "SweepError",

@@ -27,14 +27,9 @@ import pandas as pd
 from model.scenario import Scenario
 from model.studies.kept_runs import deciding_code, run_key
 from model.studies.sweep.batch import BatchTask, replicate_scenario
+from model.studies.sweep.results import load, load_series
 from model.studies.sweep.spec import SweepError, SweepSpec
-from model.studies.sweep.store import (
-    code_version,
-    load,
-    load_series,
-    read_manifest,
-    same_code,
-)
+from model.studies.sweep.store import code_version, read_manifest, same_code
 
 __all__ = ["Reusable", "open_reusable"]
 
@@ -131,7 +126,9 @@ def _runs(
     metrics = [c for c in frame.columns if c not in (*_IDS, *keys)]
     by_run = {}
     if series and len(frame):
-        monthly = load_series(source).groupby(["point", "replicate"], sort=False)
+        with warnings.catch_warnings():  # (as above: the finished runs' series)
+            warnings.simplefilter("ignore", UserWarning)
+            monthly = load_series(source).groupby(["point", "replicate"], sort=False)
         by_run = {k: part[["month", *series]] for k, part in monthly}
     base = Scenario.build(old["base"], origin="base")
     runs = {}

@@ -23,7 +23,6 @@ import json
 import re
 import shutil
 import time
-import warnings
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -40,9 +39,8 @@ from model.version import version_record
 __all__ = [
     "code_version",
     "done_batches",
-    "load",
-    "load_series",
     "open_store",
+    "read_batches",
     "read_manifest",
     "read_stored",
     "same_code",
@@ -372,7 +370,7 @@ def _same_class(was: dict[str, Any], now: dict[str, Any]) -> bool:
     return was.get("numerics", now["numerics"]) == now["numerics"]
 
 
-def _read_batches(folder: Path) -> pd.DataFrame | None:
+def read_batches(folder: Path) -> pd.DataFrame | None:
     files = sorted(p for p in folder.iterdir() if BATCH_RE.match(p.name)) if folder.is_dir() else []
     if not files:
         return None
@@ -386,35 +384,3 @@ def read_stored(path: Path, remedy: str) -> pd.DataFrame:
         return pd.read_parquet(path)
     except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
         raise SweepError(f"{str(path)!r}: damaged, cannot be read ({exc}); {remedy}") from None
-
-
-def load(store: str | Path) -> pd.DataFrame:
-    """All finished runs as one DataFrame: ``point``, the design columns, ``replicate``, ``seed``
-    and the summary metrics, sorted by (point, replicate). Warns if the sweep is unfinished."""
-    m = read_manifest(store)
-    frame = _read_batches(Path(store) / "batches")
-    if frame is None:
-        design = read_stored(Path(store) / "design.parquet", "use --fresh to start it again")
-        frame = design.iloc[:0].assign(replicate=pd.Series(dtype="int64"))
-        frame = frame.assign(seed=pd.Series(dtype="int64"))
-    frame = frame.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
-    if len(frame) < m["runs"]:
-        warnings.warn(
-            f"{store}: sweep unfinished, {len(frame):,} of {m['runs']:,} runs done",
-            stacklevel=2,
-        )
-    return frame
-
-
-def load_series(store: str | Path) -> pd.DataFrame:
-    """Per-month series of every finished run (``point``, ``replicate``, ``month``, metrics)."""
-    m = read_manifest(store)
-    if not m["series"]:
-        raise SweepError(
-            f"{str(store)!r}: this sweep kept no per-month series; set [output] series = [...] "
-            "in the spec"
-        )
-    frame = _read_batches(Path(store) / "series")
-    if frame is None:
-        return pd.DataFrame(columns=["point", "replicate", "month", *m["series"]])
-    return frame.sort_values(["point", "replicate", "month"], kind="stable").reset_index(drop=True)

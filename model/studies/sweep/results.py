@@ -1,0 +1,55 @@
+"""A sweep store's results, read back: every finished run's summary, and its monthly series.
+
+Both warn when the store holds fewer runs than the sweep has (unfinished, or a file lost, which
+``retention sweep --status`` names), rather than answer with part of the sweep in silence.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from model.studies.sweep.spec import SweepError
+from model.studies.sweep.store import read_batches, read_manifest, read_stored
+
+__all__ = ["load", "load_series"]
+
+
+def load(store: str | Path) -> pd.DataFrame:
+    """All finished runs as one DataFrame: ``point``, the design columns, ``replicate``, ``seed``
+    and the summary metrics, sorted by (point, replicate). Warns if the sweep is unfinished."""
+    m = read_manifest(store)
+    frame = read_batches(Path(store) / "batches")
+    if frame is None:
+        design = read_stored(Path(store) / "design.parquet", "use --fresh to start it again")
+        frame = design.iloc[:0].assign(replicate=pd.Series(dtype="int64"))
+        frame = frame.assign(seed=pd.Series(dtype="int64"))
+    frame = frame.sort_values(["point", "replicate"], kind="stable").reset_index(drop=True)
+    return _told_if_short(store, frame, m["runs"])
+
+
+def _told_if_short(store: str | Path, frame: pd.DataFrame, runs: int) -> pd.DataFrame:
+    """``frame``, with a warning if it holds fewer runs than the sweep's (unfinished, or a file
+    lost: ``retention sweep --status`` names it)."""
+    done = len(frame[["point", "replicate"]].drop_duplicates()) if len(frame) else 0
+    if done < runs:
+        warnings.warn(f"{store}: sweep unfinished, {done:,} of {runs:,} runs done", stacklevel=3)
+    return frame
+
+
+def load_series(store: str | Path) -> pd.DataFrame:
+    """Per-month series of every finished run (``point``, ``replicate``, ``month``, metrics).
+    Warns if the sweep is unfinished or a series file is missing."""
+    m = read_manifest(store)
+    if not m["series"]:
+        raise SweepError(
+            f"{str(store)!r}: this sweep kept no per-month series; set [output] series = [...] "
+            "in the spec"
+        )
+    frame = read_batches(Path(store) / "series")
+    if frame is None:
+        frame = pd.DataFrame(columns=["point", "replicate", "month", *m["series"]])
+    frame = frame.sort_values(["point", "replicate", "month"], kind="stable")
+    return _told_if_short(store, frame.reset_index(drop=True), m["runs"])
