@@ -184,3 +184,13 @@ def test_comparisons_sharing_their_first_three_policies_get_folders_of_their_own
     assert "compare_baseline_vs_delighter_vs_cost_cutter--" in " ".join(
         p.name for p in (tmp_path / "out").iterdir()
     )
+    # Long names: the folder's own cut at 120 characters must leave the digest that parts them.
+    files = []
+    for i in range(5):
+        path = tmp_path / f"p{i}.toml"
+        path.write_text(f'name = "a_rather_long_policy_name_number_{i}"\n')
+        files.append(str(path))
+    before = set((tmp_path / "out").iterdir())
+    for fourth in files[3:]:
+        assert main(["compare", *files[:3], fourth, *small]) == 0
+    assert len(set((tmp_path / "out").iterdir()) - before) == 2

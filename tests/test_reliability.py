@@ -467,6 +467,11 @@ def test_the_python_api_refuses_a_run_that_would_not_fit_before_allocating(monke
     with pytest.raises(ScenarioError, match=r"needs about 29\.8 GB of memory.*6\.4 GB to spare"):
         RetentionModel(tiny_staff)
     assert RetentionModel(tiny_staff.with_overrides({"staff.capacity": 300})).clients.n == 500
+    # A market too large is the market's size, its network edges counted with it, and the
+    # message says how many clients would fit (the degree was blamed at its default of 10).
+    huge = Scenario().with_overrides({"market.clients": 20_000_000, "run.months": 2})
+    with pytest.raises(ScenarioError, match=r"^market\.clients: value 20,000,000 .*at most 11,"):
+        RetentionModel(huge)
 
 
 def test_memory_estimate_grows_with_what_is_allocated():

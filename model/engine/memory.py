@@ -65,26 +65,35 @@ def size_text(n: float) -> str:
     return f"{n:.3g} PB"  # pragma: no cover
 
 
-def scenario_bytes(scenario: Any) -> float:
-    """Bytes one run of ``scenario`` holds at its peak (clients, network edges, staff, months)."""
-    clients = float(scenario.market.clients)
+def _bytes_per_client(scenario: Any) -> tuple[float, float, float]:
+    """A run's peak bytes per market member — its own arrays and its network edges, and its
+    share of the staff arrays at the highest staffing the scenario sets — and the staff count."""
     wom = scenario.word_of_mouth
-    edges = clients * float(wom.degree) if wom.enabled else 0.0
+    edges = float(wom.degree) * BYTES_PER_EDGE if wom.enabled else 0.0
     staffing = max(
         [
             float(scenario.levers.staffing),
             *(float(s.set.get("staffing", 0.0)) for s in scenario.schedule),
         ]
     )
-    staff = clients * staffing / float(scenario.staff.capacity)
-    tracked = float(getattr(scenario.run, "track_clients", 0)) * scenario.run.months * 64
+    per_staff = staffing / float(scenario.staff.capacity)
     return (
-        clients * BYTES_PER_CLIENT
-        + edges * BYTES_PER_EDGE
-        + staff * BYTES_PER_STAFF
-        + scenario.run.months * BYTES_PER_MONTH
-        + tracked
+        BYTES_PER_CLIENT + edges,
+        per_staff * BYTES_PER_STAFF,
+        per_staff * scenario.market.clients,
     )
+
+
+def scenario_bytes(scenario: Any) -> float:
+    """Bytes one run of ``scenario`` holds at its peak (clients, network edges, staff, months)."""
+    own, staff, _ = _bytes_per_client(scenario)
+    return float(scenario.market.clients) * (own + staff) + _fixed_bytes(scenario)
+
+
+def _fixed_bytes(scenario: Any) -> float:
+    """What a run holds whatever its market's size: the months' results and the followed sample."""
+    tracked = float(getattr(scenario.run, "track_clients", 0)) * scenario.run.months * 64
+    return scenario.run.months * BYTES_PER_MONTH + tracked
 
 
 def check_run_memory(scenario: Any) -> Any:
@@ -93,29 +102,34 @@ def check_run_memory(scenario: Any) -> Any:
     Raises
     ------
     ScenarioError
-        The run needs more than :data:`MEMORY_SHARE` of the available memory; the message says
-        how much, what the machine has and which fields make it smaller.
+        The run needs more than :data:`MEMORY_SHARE` of the available memory: named by the field
+        whose arrays take most of it (``market.clients`` — its own arrays and network edges — or
+        ``staff.capacity``), with how much it needs, what the machine has, and how many clients
+        would fit as the rest is set.
     """
     need = scenario_bytes(scenario)
     if need < _UNCHECKED_BYTES:  # (also False for NaN: checked below)
         return scenario
     have = available_memory() * MEMORY_SHARE
     if not need <= have:
-        clients, wom = scenario.market.clients, scenario.word_of_mouth
-        staff = clients * scenario.levers.staffing / scenario.staff.capacity
-        # The field to name: the one whose arrays take most of it.
-        parts = {
-            "market.clients": (clients * BYTES_PER_CLIENT, clients),
-            "word_of_mouth.degree": (clients * wom.degree * BYTES_PER_EDGE, wom.degree),
-            "staff.capacity": (staff * BYTES_PER_STAFF, scenario.staff.capacity),
-        }
-        field = max(parts, key=lambda k: parts[k][0])
+        own, staff_bytes, staff = _bytes_per_client(scenario)
+        clients, wom, capacity = (
+            scenario.market.clients,
+            scenario.word_of_mouth,
+            scenario.staff.capacity,
+        )
+        fits = max(int((have - _fixed_bytes(scenario)) // (own + staff_bytes)), 0)
+        field, value = (
+            ("staff.capacity", f"{capacity:g}")
+            if staff_bytes > own
+            else ("market.clients", f"{clients:,}")
+        )
+        degree = f"word_of_mouth.degree {wom.degree:g}" if wom.enabled else "no word of mouth"
         raise ScenarioError(
-            f"{field}: value {parts[field][1]:g} is not allowed on this machine: a run of "
-            f"{clients:,} clients (word_of_mouth.degree {wom.degree:g}, up to {staff:,.0f} staff "
-            f"at staff.capacity {scenario.staff.capacity:g}) needs about {size_text(need)} of "
-            f"memory, and this machine has {size_text(have)} to spare ({MEMORY_SHARE:.0%} of "
-            "what is available); allowed: fewer clients (market.clients), a lower "
-            "word_of_mouth.degree or a larger staff.capacity"
+            f"{field}: value {value} is not allowed on this machine: a run of {clients:,} clients "
+            f"({degree}, up to {staff:,.0f} staff at staff.capacity {capacity:g}) needs about "
+            f"{size_text(need)} of memory, and this machine has {size_text(have)} to spare "
+            f"({MEMORY_SHARE:.0%} of what is available); allowed: at most {fits:,} clients as the "
+            "rest is set, a lower word_of_mouth.degree or a larger staff.capacity"
         )
     return scenario

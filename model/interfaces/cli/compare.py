@@ -86,11 +86,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     # (The reference too: two comparisons with one policy in common shared a folder.)
     # (Past three policies the rest are counted and, by a digest of every name, told apart:
     # comparisons that shared their first three shared a folder, and --force lost one.)
+    # (Each of the three cut to 20 characters there, so that the digest survives the
+    # folder name's own cut at 100: safe_name.)
     every = [safe_name(s.name) for s in scenarios]
-    names = "_vs_".join(every[:3]) + (
-        f"_and_{len(every) - 3}_more_{hashlib.sha256('|'.join(every).encode()).hexdigest()[:6]}"
-        if len(every) > 3
-        else ""
+    names = (
+        "_vs_".join(every[:3])
+        if len(every) <= 3
+        else "_vs_".join(n[:20] for n in every[:3])
+        + f"_and_{len(every) - 3}_more_{hashlib.sha256('|'.join(every).encode()).hexdigest()[:6]}"
     )
     outdir = args.out or study_folder("compare_" + names, over, seed, args.replications)
     inputs = study_inputs(args, scenarios, seed)
