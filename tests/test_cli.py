@@ -404,6 +404,7 @@ def test_a_run_says_when_it_must_compile_the_kernels_first(
     import model.engine.kernels as kernels
 
     monkeypatch.setattr(kernels, "compiled_on_disk", lambda: on_disk)
+    monkeypatch.setattr(kernels, "_said", False)  # (as in a new process)
     quiet_flag = ("--quiet",) if quiet else ()
     assert run_cli("run", BASELINE, *SMALL, "--out", tmp_path / "o", *quiet_flag) == 0
     assert (kernels.FIRST_COMPILE_NOTE in capsys.readouterr().err) == said

@@ -46,6 +46,9 @@ def die_with_parent(parent: int, then: Callable[[], None] | None = None) -> None
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch, args=(parent,), daemon=True, name="watch-parent").start()
+    from model.engine.kernels import quiet_first_compile
+
+    quiet_first_compile()  # (the parent says it once, not each worker again)
     if then is not None:
         then()
 

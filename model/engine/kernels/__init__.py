@@ -36,7 +36,13 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["FIRST_COMPILE_NOTE", "clear_stale_cache", "compiled_on_disk", "note_first_compile"]
+__all__ = [
+    "FIRST_COMPILE_NOTE",
+    "clear_stale_cache",
+    "compiled_on_disk",
+    "note_first_compile",
+    "quiet_first_compile",
+]
 
 
 def clear_stale_cache(folder: Path = Path(__file__).parent) -> bool:
@@ -86,12 +92,25 @@ def compiled_on_disk() -> bool | None:
 FIRST_COMPILE_NOTE = "first run of this version: compiling the engine's kernels (about 20 s, once)"
 
 
+#: Whether this process has said :data:`FIRST_COMPILE_NOTE`, or was told never to (a quiet
+#: command; a study's worker processes, whose parent says it).
+_said = False
+
+
 def note_first_compile() -> None:
-    """Say :data:`FIRST_COMPILE_NOTE` on stderr when the kernels must be compiled before the
-    next run's first month (a silent 20 s, in a notebook cell or a terminal, looks like a hang);
-    nothing once they are on disk, or when it cannot tell."""
-    if compiled_on_disk() is False:
+    """Say :data:`FIRST_COMPILE_NOTE` on stderr, once a process, when the kernels must be
+    compiled before the next run's first month (a silent 20 s, in a notebook cell or a terminal,
+    looks like a hang); nothing once they are on disk, or when it cannot tell."""
+    global _said
+    if not _said and compiled_on_disk() is False:
         print(FIRST_COMPILE_NOTE, file=sys.stderr, flush=True)
+    _said = True
+
+
+def quiet_first_compile() -> None:
+    """Never say :data:`FIRST_COMPILE_NOTE` in this process (``--quiet``; worker processes)."""
+    global _said
+    _said = True
 
 
 clear_stale_cache()

@@ -147,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             args = _parse(argv)
             args.argv = argv
+            if getattr(args, "quiet", False):  # (a quiet command prints nothing but errors)
+                from model.engine.kernels import quiet_first_compile
+
+                quiet_first_compile()
             return args.handler(args)
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

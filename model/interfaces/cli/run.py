@@ -222,9 +222,6 @@ def _capped(scenario: Scenario) -> list[str]:
     ]
 
 
-FIRST_COMPILE_NOTE = "first run of this version: compiling the engine's kernels (about 20 s, once)"
-
-
 def _save_report(
     scenario: Scenario, ts: Any, summary: dict, figures: list[Path], meta: dict, folder: Path
 ) -> Path:
