@@ -65,6 +65,8 @@ def test_quick_report_and_resume(tmp_path):
         section = text.split(heading, 1)[1].split("\n## ", 1)[0]
         assert section.count("| not judged: the source's figure speaks of 60 months") == 5, heading
     assert "undefined in every" not in text
+    raw = (tmp_path / "lost_client.json").read_text(encoding="utf-8")
+    assert "undefined in every" not in raw and raw.count('"not_judged": "not judged: ') >= 10
     again = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
     assert again.returncode == 0
     assert "worlds: " not in again.stderr  # resumed from the store: no world run again

@@ -26,7 +26,7 @@ world more than the model's behaviour.
 
 The article's numbers are an example ("Tarkime", suppose: a client buying 10 thousand a year,
 2 more each year); what it teaches is the method, the sum of what the client would have bought.
-The first and last readings judge the example's seven times, which in a world mostly follows
+``no_churn`` and ``lost_sales`` judge the example's seven times, which in a world mostly follows
 its spend growth (an assumption's range); the ``arithmetic`` reading judges the method, whatever
 the growth: the firm's counterfactual loss over the same arithmetic run on the world's own
 clients who stayed, 1 where the method is right (exactly so in a closed world), below where the
@@ -34,6 +34,8 @@ lost clients would have left anyway, above where their referrals would have brou
 """
 
 from __future__ import annotations
+
+import math
 
 import pandas as pd
 
@@ -172,7 +174,7 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
         "expected_profit": float(base.extras["cohort_profit_ratio"]) / margin,
         "lost_sales": lost,
         # (a bound stays a bound; undefined where nobody stayed to run the arithmetic on)
-        "arithmetic": lost / no_churn if no_churn > 0 else float("nan"),
+        "arithmetic": lost / no_churn if math.isfinite(no_churn) and no_churn > 0 else math.nan,
         "lost": float(arm["poached"].iloc[0]),
     }
 

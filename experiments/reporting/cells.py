@@ -7,7 +7,15 @@ import pandas as pd
 
 from experiments.verdicts.framework import ReadingVerdict
 
-__all__ = ["fmt", "markdown_table", "not_judged_row", "p_cell", "run_p_text", "share_text"]
+__all__ = [
+    "fmt",
+    "markdown_table",
+    "not_judged_numbers",
+    "not_judged_row",
+    "p_cell",
+    "run_p_text",
+    "share_text",
+]
 
 
 def p_cell(v: ReadingVerdict) -> str:
@@ -32,6 +40,25 @@ def not_judged_row(row: dict[str, object], why: str, keep: int = 1) -> dict[str,
         **{k: row[k] for k in names[:keep]},
         **{k: (why if i == 0 else "") for i, k in enumerate(names[keep:])},
     }
+
+
+def not_judged_numbers(entry: dict[str, object], why: str) -> dict[str, object]:
+    """A reading's JSON ``entry`` (a section's numbers) for a reading the study's runs do not
+    judge: ``why`` as its ``not_judged`` and in place of every ``words`` in it (nested too);
+    ``entry`` itself where ``why`` is empty, so a judged reading's JSON is as it was."""
+    if not why:
+        return entry
+
+    def marked(value: object, key: str = "") -> object:
+        if key == "words":
+            return [why] * len(value) if isinstance(value, list) else why
+        if isinstance(value, dict):
+            return {k: marked(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [marked(v) for v in value]
+        return value
+
+    return {**marked(entry), "not_judged": why}
 
 
 def share_text(share: float) -> str:

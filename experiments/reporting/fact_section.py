@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from experiments.analysis.evidence import ClaimEvidence, ReadingEvidence
 from experiments.analysis.fact_ranges import CLOSE_TO_FACT, TIGHTER_BOUNDS, TighterBound
-from experiments.reporting.cells import not_judged_row, p_cell
+from experiments.reporting.cells import not_judged_numbers, not_judged_row, p_cell
 from experiments.verdicts.framework import ReadingVerdict
 
 __all__ = ["fact_numbers", "fact_rows", "facts_intro", "verdict_cell"]
@@ -103,11 +103,14 @@ def fact_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
         }
 
     return [
-        {
-            "reading": r.verdict.reading.name,
-            "nearest_fact": r.nearest_fact[0] if r.nearest_fact else None,
-            "rho": r.nearest_fact[1] if r.nearest_fact else None,
-            "bounds": [judged(b, v) for b, v in _judged_sets(r)],
-        }
+        not_judged_numbers(
+            {
+                "reading": r.verdict.reading.name,
+                "nearest_fact": r.nearest_fact[0] if r.nearest_fact else None,
+                "rho": r.nearest_fact[1] if r.nearest_fact else None,
+                "bounds": [judged(b, v) for b, v in _judged_sets(r)],
+            },
+            r.not_judged,
+        )
         for r in ev.readings
     ]

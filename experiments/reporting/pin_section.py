@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from experiments.analysis.evidence import ClaimEvidence
-from experiments.reporting.cells import not_judged_row
+from experiments.reporting.cells import not_judged_numbers, not_judged_row
 from experiments.reporting.fact_section import verdict_cell
 from experiments.reporting.scale_section import flips_numbers, flips_text, verdict_columns
 from experiments.running.pins import pins_text
@@ -108,13 +108,16 @@ def pin_numbers(ev: ClaimEvidence) -> dict[str, object] | None:
         if c is None:
             continue
         readings.append(
-            {
-                "reading": r.verdict.reading.name,
-                "runs": ["drawn", "pinned", "both_drawn", "both_pinned"],
-                **verdict_columns((c.drawn, c.pinned, c.drawn_both, c.pinned_both)),
-                "effect": flips_numbers(c.effect),
-                "defined": flips_numbers(c.defined),
-            }
+            not_judged_numbers(
+                {
+                    "reading": r.verdict.reading.name,
+                    "runs": ["drawn", "pinned", "both_drawn", "both_pinned"],
+                    **verdict_columns((c.drawn, c.pinned, c.drawn_both, c.pinned_both)),
+                    "effect": flips_numbers(c.effect),
+                    "defined": flips_numbers(c.defined),
+                },
+                r.not_judged,
+            )
         )
     return {"pins": [[k, v] for k, v in ev.size.pins], **ev.pin_worlds, "readings": readings}
 

@@ -74,7 +74,18 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 "spreads the effect most (PAWN)": r.top_driver,
             }
         )
+        if r.not_judged:  # (the verdict cell says why; no share of worlds was measured)
+            rows[-1].update(dict.fromkeys(_MEASURED_CELLS, "—"))
     return rows
+
+
+#: The cells of :func:`summary_rows` that a reading the study does not judge leaves empty.
+_MEASURED_CELLS = (
+    "P(holds) [95%]",
+    "in band / above / below / undefined",
+    "near an edge (unresolved)",
+    "median effect [10%, 90%]",
+)
 
 
 def _verdict_table(ev: ClaimEvidence) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from dataclasses import asdict
 
 from experiments.analysis.evidence import ClaimEvidence
 from experiments.analysis.scale_check import Flips, NoiseSizes, Paired
-from experiments.reporting.cells import not_judged_row, share_text
+from experiments.reporting.cells import not_judged_numbers, not_judged_row, share_text
 from experiments.reporting.fact_section import verdict_cell
 from experiments.verdicts.framework import ReadingVerdict, interval_text
 from model.studies.worlds import FACTS, rejections
@@ -242,26 +242,29 @@ def scale_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
         if c is None:
             continue
         out.append(
-            {
-                "reading": r.verdict.reading.name,
-                "runs": ["studied", "again", "large"],
-                "clients": [ev.size.clients, ev.size.clients, c.clients],
-                **verdict_columns((c.studied, c.again, c.large)),
-                "size": flips_numbers(c.size),
-                "noise": flips_numbers(c.noise),
-                "defined": flips_numbers(c.defined),
-                "defined_noise": flips_numbers(c.defined_noise)
-                if c.defined_noise is not None
-                else None,
-                "size_kept": flips_numbers(c.size_kept) if c.size_kept is not None else None,
-                "corrected": [c.corrected.p, c.corrected.low, c.corrected.high, c.corrected.n]
-                if c.corrected is not None
-                else None,
-                "paired": paired_numbers(c.paired) if c.paired is not None else None,
-                "noise_sizes": noise_sizes_numbers(c.noise_sizes)
-                if c.noise_sizes is not None
-                else None,
-            }
+            not_judged_numbers(
+                {
+                    "reading": r.verdict.reading.name,
+                    "runs": ["studied", "again", "large"],
+                    "clients": [ev.size.clients, ev.size.clients, c.clients],
+                    **verdict_columns((c.studied, c.again, c.large)),
+                    "size": flips_numbers(c.size),
+                    "noise": flips_numbers(c.noise),
+                    "defined": flips_numbers(c.defined),
+                    "defined_noise": flips_numbers(c.defined_noise)
+                    if c.defined_noise is not None
+                    else None,
+                    "size_kept": flips_numbers(c.size_kept) if c.size_kept is not None else None,
+                    "corrected": [c.corrected.p, c.corrected.low, c.corrected.high, c.corrected.n]
+                    if c.corrected is not None
+                    else None,
+                    "paired": paired_numbers(c.paired) if c.paired is not None else None,
+                    "noise_sizes": noise_sizes_numbers(c.noise_sizes)
+                    if c.noise_sizes is not None
+                    else None,
+                },
+                r.not_judged,
+            )
         )
     return out
 

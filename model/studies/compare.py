@@ -377,11 +377,11 @@ def _set_again_notes(
     """A note for each lever ``overrides`` gives every policy that a policy's own schedule sets
     again within the horizon (the value given holds only until then, as ``retention run --set``
     warns)."""
-    keys = [
+    keys = dict.fromkeys(  # (a lever given both nested and dotted is one lever)
         f"{k}.{name}" if isinstance(v, Mapping) else k
         for k, v in (overrides or {}).items()
         for name in (v if isinstance(v, Mapping) else (None,))
-    ]
+    )
     return [
         f"{name!r}: {line}"
         for name, s in zip(names, policies, strict=True)

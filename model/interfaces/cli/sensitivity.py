@@ -60,10 +60,12 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from model.studies.sweep.store import read_manifest
 
     if args.store is None:
-        if not (args.metrics and Path(args.metrics[-1]).is_dir()):
+        last = args.metrics[-1] if args.metrics else ""
+        if not Path(last).is_dir():
+            given = f"value {last!r} is not a folder" if "/" in last or "\\" in last else "missing"
             raise CliError(
-                "STORE: missing; allowed: a finished sweep's folder, e.g. retention sensitivity "
-                "out/sweeps/morris --metric npv"
+                f"STORE: {given}; allowed: a finished sweep's folder, e.g. retention "
+                "sensitivity out/sweeps/morris --metric npv"
             )
         args.store = output_path("STORE")(args.metrics.pop())
     read_manifest(args.store)  # a store, before its --out is checked (a spec file is not one)
