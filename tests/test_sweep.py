@@ -538,8 +538,9 @@ def test_morris_separates_a_lever_from_an_inert_parameter_and_cli_writes_outputs
     args = ["sensitivity", "--metric", "npv", str(tmp_path / "morris"), "--out", str(after)]
     assert cli_main(args) == 0
     assert pd.read_csv(after / "sensitivity.csv")["metric"].unique().tolist() == ["npv"]
-    assert cli_main(["sensitivity", "--metric", "npv", "cac"]) == 2
-    assert "STORE: missing; allowed: a finished sweep's folder" in capsys.readouterr().err
+    for bare in (["--metric", "npv", "cac"], []):
+        assert cli_main(["sensitivity", *bare]) == 2
+        assert "STORE: missing; allowed: a finished sweep's folder" in capsys.readouterr().err
 
 
 def test_sensitivity_refuses_a_grid_store(tmp_path, capsys):

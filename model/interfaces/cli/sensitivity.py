@@ -61,7 +61,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     if args.store is None:
         last = args.metrics[-1] if args.metrics else ""
-        if not Path(last).is_dir():
+        if not last or not Path(last).is_dir():  # (Path("") is the current folder)
             given = f"value {last!r} is not a folder" if "/" in last or "\\" in last else "missing"
             raise CliError(
                 f"STORE: {given}; allowed: a finished sweep's folder, e.g. retention "
