@@ -643,3 +643,15 @@ def test_a_varied_lever_the_bases_schedule_sets_again_is_warned(tmp_path):
         sweep(spec_of(base={"scenario": "policies/service_cut"}, months=11, parameters=grid),
               tmp_path / "short")  # fmt: skip
     assert not [w for w in short if "holds only until" in str(w.message)]
+    # A lever every point gets from [base] set, which the schedule sets again, is said too.
+    fixed = spec_of(
+        base={"scenario": "policies/service_cut", "set": {"levers": {"service_level": "wow"}}},
+        months=13,
+        parameters={"retain.satisfaction_sensitivity": [0.0, 5.0]},
+    )
+    with warnings.catch_warnings(record=True) as told_fixed:
+        warnings.simplefilter("always")
+        sweep(fixed, tmp_path / "fixed")
+    assert [
+        w for w in told_fixed if "levers.service_level holds only until month 12" in str(w.message)
+    ]

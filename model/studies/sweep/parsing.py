@@ -78,7 +78,6 @@ def parse_spec(
     crn = data.get("common_random_numbers", _is_grid(data))
     if not isinstance(crn, bool):
         raise fail(f"common_random_numbers: value {crn!r} is not allowed; allowed: true or false")
-    name = str(data.get("name", "sweep"))
 
     base = _base(data.get("base", {}), Path(root), months, clients, fail)
     months, clients = base["run"]["months"], base["market"]["clients"]
@@ -106,7 +105,7 @@ def parse_spec(
         per_task = max(1, TARGET_CLIENT_MONTHS_PER_TASK // (months * clients))
         batch_size = max(1, min(per_task, math.ceil(runs / MIN_TASKS)))
     return SweepSpec(
-        name=name,
+        name=str(data.get("name", "sweep")),
         description=str(data.get("description", "")),
         base=base,
         parameters=parameters,
@@ -119,6 +118,7 @@ def parse_spec(
         series=series,
         common_random_numbers=crn,
         text=text,
+        base_set=tuple(_flatten(data.get("base", {}).get("set", {}))),
     )
 
 

@@ -181,8 +181,10 @@ def run_sweep(
     log, then = hook("log", log), hook("then", then)
     design = build_design(spec)  # (checked before the store's folder is made and held)
     validate_points(spec, design)
-    # A varied lever the base's schedule sets again holds only until then (as `run --set` warns).
-    for line in set_again(spec.base_scenario().schedule, spec.keys, spec.months):
+    # A lever varied, or fixed by [base] set, that the base's schedule sets again holds only
+    # until then (as `run --set` warns).
+    given = dict.fromkeys([*spec.keys, *spec.base_set])
+    for line in set_again(spec.base_scenario().schedule, given, spec.months):
         warnings.warn(f"sweep {spec.name!r}: {line}", UserWarning, stacklevel=2)
     reusable = None
     if reuse is not None:

@@ -124,6 +124,8 @@ class SweepSpec:
     common_random_numbers: bool = False
     description: str = ""
     text: str = field(default="", compare=False, repr=False)
+    #: The keys ``[base] set`` gives (already in ``base``): only said of, not part of the identity.
+    base_set: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def keys(self) -> list[str]:
@@ -139,6 +141,7 @@ class SweepSpec:
         data = asdict(self)
         data.pop("text")
         data.pop("description")
+        data.pop("base_set")
         return json.loads(json.dumps(data, sort_keys=True, default=str))
 
     def digest(self) -> str:
