@@ -69,7 +69,7 @@ def summary_rows(ev: ClaimEvidence) -> list[dict[str, object]]:
                 f"{fmt(v.quantiles[2])}]"
                 if np.isfinite(v.quantiles[1])
                 else "—",
-                "at the defaults": "—" if r.not_judged else r.at_defaults.text(fmt, v.reading.band),
+                "at the defaults": r.at_defaults.text(fmt, v.reading.band),
                 "where it holds (PRIM)": where_text(r),
                 "spreads the effect most (PAWN)": r.top_driver,
             }
@@ -85,6 +85,7 @@ _MEASURED_CELLS = (
     "in band / above / below / undefined",
     "near an edge (unresolved)",
     "median effect [10%, 90%]",
+    "at the defaults",
 )
 
 

@@ -78,7 +78,7 @@ class AppModel(RetentionModel):
             steps[-1] = {**steps[-1], "set": {**steps[-1]["set"], **levers}}  # this month's move
         else:
             steps.append({"month": month, "set": dict(levers)})
-        self._replace_params(schedule=steps)
+        self._use(Scenario.build({**self.params.model_dump(), "schedule": steps}, origin="app"))
         self._moved_at = month
 
     def raid(self, permanent: bool, share: float = RAID_SHARE) -> None:
@@ -104,10 +104,6 @@ class AppModel(RetentionModel):
                 f"the run is over (month {self.month} of {self.months}): {what} changes "
                 "nothing; Reset to run again"
             )
-
-    def _replace_params(self, **changes: Any) -> None:
-        """The scenario with ``changes`` (whole sections or lists) in force from now on."""
-        self._use(Scenario.build({**self.params.model_dump(), **changes}, origin="app"))
 
     def _use(self, params: Scenario) -> None:
         """``params`` in force from now on (the months run so far stay as they ran)."""
