@@ -6,9 +6,10 @@ its code warm, the draws of a seed's arms lent), and a phase's time there is wha
 runs/s are made of. This rebuilds the benchmark's ensemble row — :data:`benchmarks.__main__.ARMS`
 × ``runs / 4`` seeds at 3,000 clients × 120 months, grouped as
 :func:`model.studies.run.run_many` groups them (seed by seed, ``TOGETHER`` at a time) — with
-each phase wrapped in a timer (one tuple of phases for every model, as lockstep needs) and a
-model whose ``open_month`` and ``close_month`` are timed (who is served; the month's metrics,
-staff agents and collector row). What is left over is reported per run: the builds (a seed's
+each step of the month wrapped in a timer (:data:`benchmarks.phases.STEPS`: the phases, the
+last two and the month's metrics as one; one tuple for every model, as lockstep needs) and a
+model whose ``open_month`` and ``close_month`` are timed (who is served; the staff agents and
+the collector's row). What is left over is reported per run: the builds (a seed's
 market is built once for its four arms), lockstep's own loop and each run's results
 (:meth:`~model.studies.run.RunResult.of`). The timers add two clock reads a phase (about 0.1 µs
 each); the rows are the fastest of ``--rounds`` (this machine drifts within minutes).
@@ -25,10 +26,9 @@ from collections import Counter
 from collections.abc import Sequence
 
 from benchmarks.__main__ import ARMS, scenario
-from benchmarks.phases import timed_phase
+from benchmarks.phases import STEPS, timed_phase
 from model.engine import sharing
 from model.engine.lockstep import run_together
-from model.engine.phases import PHASES
 from model.engine.retention_model import RetentionModel
 from model.studies.run import TOGETHER, RunResult
 
@@ -49,7 +49,7 @@ class _TimedModel(RetentionModel):
     def close_month(self) -> None:
         start = time.perf_counter()
         super().close_month()
-        self.spent["close_month (metrics, agents, row)"] += time.perf_counter() - start
+        self.spent["close_month (agents, row)"] += time.perf_counter() - start
 
 
 def ensemble_phase_times(runs: int, clients: int, months: int) -> tuple[Counter, Counter, float]:
@@ -64,7 +64,7 @@ def ensemble_phase_times(runs: int, clients: int, months: int) -> tuple[Counter,
     spent: Counter = Counter()
     outside: Counter = Counter()
     _TimedModel.spent = spent
-    phases = tuple((name, timed_phase(name, step, spent)) for name, step in PHASES)
+    phases = tuple((name, timed_phase(name, step, spent)) for name, step in STEPS)
     sharing.clear()  # (each round builds its markets, as the benchmark's does)
     start = time.perf_counter()
     for k in range(0, len(order), TOGETHER):

@@ -4,8 +4,10 @@
 call tree of the same run, ``--kernels`` for each compiled pass's time, the bytes of the arrays
 it is handed and the rate that makes, beside the machine's streaming rate, ``--split`` for each
 phase's compiled passes and the Python around them apart, with the runs a second the passes
-alone would allow: the bound that cutting Python can reach). Each phase of
-:data:`model.engine.phases.PHASES` is wrapped in a timer through the model's ``phases`` argument; what is left of a month (metrics, Mesa's DataCollector, staff
+alone would allow: the bound that cutting Python can reach). Each step a month of
+:data:`model.engine.phases.PHASES` runs (:func:`model.engine.month_end.fuse`: its phases, the
+last two and the month's metrics as one, ``month_end``) is wrapped in a timer through the
+model's ``phases`` argument; what is left of a month (opening it, Mesa's DataCollector, staff
 agents) is reported as "metrics and bookkeeping". The numbers name what limits the engine; the
 benchmark itself (``python -m benchmarks``) reports throughput.
 """
@@ -26,7 +28,11 @@ from numba.core.registry import CPUDispatcher
 from benchmarks.__main__ import scenario
 from model import RetentionModel
 from model.engine.context import Context
+from model.engine.month_end import fuse
 from model.engine.phases import PHASES
+
+#: The steps a month of the default phases runs, as the model runs them.
+STEPS = fuse(PHASES)
 
 
 def timed_phase(name: str, step: Callable[[Context], None], spent: dict[str, float]) -> Callable:
@@ -43,13 +49,13 @@ def timed_phase(name: str, step: Callable[[Context], None], spent: dict[str, flo
 
 def phase_times(clients: int, months: int) -> tuple[dict[str, float], float, float]:
     """Seconds spent in each phase over the run, the whole run's seconds, and the build's."""
-    spent = dict.fromkeys((name for name, _ in PHASES), 0.0)
+    spent = dict.fromkeys((name for name, _ in STEPS), 0.0)
     # Warm up: the compiled kernels load (or compile) once per process, not once per run.
     RetentionModel(scenario(2_000, 6)).run()
     start = time.perf_counter()
     model = RetentionModel(
         scenario(clients, months),
-        phases=tuple((name, timed_phase(name, step, spent)) for name, step in PHASES),
+        phases=tuple((name, timed_phase(name, step, spent)) for name, step in STEPS),
     )
     built = time.perf_counter()
     model.run()
@@ -103,13 +109,24 @@ def _timed_kernel(fn: CPUDispatcher, record: Record) -> Callable:
     return timed
 
 
+def _arrays(values: tuple) -> Iterator[np.ndarray]:
+    """The arrays among ``values`` and inside the tuples among them (a pass such as
+    ``work.work_month`` or ``month_end.month_end`` takes its arrays in tuples)."""
+    for value in values:
+        if isinstance(value, np.ndarray):
+            yield value
+        elif isinstance(value, tuple):
+            yield from _arrays(value)
+
+
 def kernel_times(clients: int, months: int) -> tuple[dict[str, tuple], float, int]:
     """Each compiled pass's seconds, calls, array-argument bytes and, of those, the network's
     edge arrays' bytes over a run's months (the build's passes left out); the months' seconds
     in all; and the model's bytes (its state and network,
     :meth:`~model.engine.retention_model.RetentionModel.nbytes`).
 
-    The bytes are those of the arrays handed over, each counted once a call: what a pass that
+    The bytes are those of the arrays handed over (in tuples too), each counted once a call:
+    what a pass that
     streams its arguments once moves, an upper bound for one that reads a few rows (the
     speakers' walk and the referrer pick read the network's edges of a few clients only).
     Wrapping adds about a microsecond a call.
@@ -123,7 +140,7 @@ def kernel_times(clients: int, months: int) -> tuple[dict[str, tuple], float, in
     def record(key: str, seconds: float, args: tuple, kwargs: dict) -> None:
         spent[key] += seconds
         calls[key] += 1
-        arrays = [a for a in (*args, *kwargs.values()) if isinstance(a, np.ndarray)]
+        arrays = list({id(a): a for a in _arrays((*args, *kwargs.values()))}.values())
         moved[key] += sum(a.nbytes for a in arrays)
         apart[key] += sum(a.nbytes for a in arrays if id(a) in skim)
 
@@ -157,7 +174,7 @@ def split_times(
     its passes from compiled code, would not pay.
     """
     RetentionModel(scenario(2_000, 24)).run()  # every kernel compiled or loaded before the block
-    names = [name for name, _ in PHASES]
+    names = [name for name, _ in STEPS]
     total = dict.fromkeys([*names, OUTSIDE], 0.0)
     compiled = dict.fromkeys(total, 0.0)
     calls = dict.fromkeys(total, 0)
@@ -185,7 +202,7 @@ def split_times(
         calls_of[current[0], key] += 1
 
     model = RetentionModel(
-        scenario(clients, months), phases=tuple((n, in_phase(n, step)) for n, step in PHASES)
+        scenario(clients, months), phases=tuple((n, in_phase(n, step)) for n, step in STEPS)
     )
 
     @njit(cache=False)

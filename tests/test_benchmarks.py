@@ -65,10 +65,12 @@ def test_bad_kernel_passes_is_refused(capsys) -> None:
 
 def test_phase_times_cover_every_phase() -> None:
     from benchmarks.phases import phase_times
+    from model.engine.month_end import NAME
     from model.engine.phases import PHASES
 
     spent, total, built = phase_times(2_000, 2)
-    assert list(spent) == [name for name, _ in PHASES]
+    # (the default month's last two phases and its metrics run as one step: month_end)
+    assert list(spent) == [name for name, _ in PHASES[:-2]] + [NAME]
     assert all(s > 0 for s in spent.values()) and sum(spent.values()) <= total and built > 0
 
 
@@ -76,43 +78,47 @@ def test_kernel_times_cover_the_compiled_passes_and_put_them_back(capsys) -> Non
     from benchmarks.phases import kernel_times
     from benchmarks.phases import main as phases_main
     from model.engine import randomness
-    from model.engine.kernels import metrics, word_of_mouth
+    from model.engine.kernels import month_end, word_of_mouth
 
     passes, total, state = kernel_times(2_000, 3)
-    for key in ("word_of_mouth.speak_and_hear", "metrics.month_pass", "pcg64.pcg64_fill_float32"):
+    end = "month_end.month_end"  # (the ledger, resolve and metrics passes, called compiled)
+    for key in ("word_of_mouth.speak_and_hear", end, "pcg64.pcg64_fill_float32"):
         seconds, calls, nbytes, edges = passes[key]
         assert 0 < seconds < total and calls >= 3 and nbytes > edges >= 0
-    assert passes["pcg64.pcg64_fill_float32"][1] > passes["metrics.month_pass"][1]  # 8 a month
+    assert "metrics.month_pass" not in passes  # (inside the month's end)
+    assert passes["pcg64.pcg64_fill_float32"][1] > passes[end][1]  # 8 a month
     assert state > 0 and passes["word_of_mouth.speak_and_hear"][3] > 0  # the edges, apart
-    assert passes["metrics.month_pass"][3] == 0
-    for fn in (word_of_mouth.speak_and_hear, metrics.month_pass, randomness.pcg64_fill_float32):
+    assert passes[end][3] == 0
+    # its arrays, handed in tuples, counted once each: at least the market's value and stage
+    assert passes[end][2] >= 3 * (8 + 1) * 2_000
+    for fn in (word_of_mouth.speak_and_hear, month_end.month_end, randomness.pcg64_fill_float32):
         assert isinstance(fn, CPUDispatcher)  # the wrappers are gone after the run
     assert phases_main(["--clients", "500", "--months", "2", "--kernels"]) == 0
     assert "compiled passes:" in capsys.readouterr().out
 
 
 def test_split_times_put_each_phases_passes_and_python_apart(capsys) -> None:
-    """Every phase and the month's own bookkeeping get a row; their seconds add up to the
+    """Every step and the month's own bookkeeping get a row; their seconds add up to the
     months'; each row's compiled seconds are within its own and its calls are counted where
-    they happen (the metrics pass outside the phases, retain's pass inside retain)."""
-    from benchmarks.phases import OUTSIDE, split_times
+    they happen (the opening pass outside the steps, retain's pass inside retain)."""
+    from benchmarks.phases import OUTSIDE, STEPS, split_times
     from benchmarks.phases import main as phases_main
     from model.engine import randomness
-    from model.engine.kernels import metrics
-    from model.engine.phases import PHASES
+    from model.engine.kernels import month_end
 
     months = 3
     rows, months_s = split_times(2_000, months)
-    assert list(rows) == [*(name for name, _ in PHASES), OUTSIDE]
+    assert list(rows) == [*(name for name, _ in STEPS), OUTSIDE]
     assert sum(r[0] for r in rows.values()) == pytest.approx(months_s)
     for name, (seconds, compiled, _, dispatch) in rows.items():
         assert 0 <= compiled <= seconds, name
         assert 0 <= dispatch <= compiled, name
     assert rows["word_of_mouth"][3] > 0  # its pass's 29 arguments are handed over each month
     assert rows["retain"][2] >= 2 * months  # its draw and its pass, each month
-    assert rows[OUTSIDE][2] >= 2 * months  # the month's opening and metrics passes
+    assert rows[OUTSIDE][2] >= months  # the month's opening pass
+    assert rows["month_end"][2] >= months  # the ledger, resolve and metrics: one call a month
     assert rows["innovate"][1] < rows["work"][1]  # one number drawn, against the served's work
-    assert isinstance(metrics.month_pass, CPUDispatcher)  # put back after the run
+    assert isinstance(month_end.month_end, CPUDispatcher)  # put back after the run
     assert isinstance(randomness.pcg64_fill_float32, CPUDispatcher)
     assert phases_main(["--clients", "500", "--months", "2", "--split"]) == 0
     printed = capsys.readouterr().out
@@ -248,12 +254,10 @@ def test_the_ensemble_phases_add_up_to_the_ensemble(capsys) -> None:
     stepped together): every phase is timed, and the months and what lies outside them add up to
     the ensemble's wall time (the rates are the benchmark's, not asserted here)."""
     from benchmarks.ensemble_phases import ensemble_phase_times, main
-    from model.engine.phases import PHASES
+    from benchmarks.phases import STEPS
 
     spent, outside, wall = ensemble_phase_times(4, 300, 3)
-    assert set(spent) == {name for name, _ in PHASES} | {
-        "open_month", "close_month (metrics, agents, row)"
-    }  # fmt: skip
+    assert set(spent) == {name for name, _ in STEPS} | {"open_month", "close_month (agents, row)"}
     assert all(seconds > 0 for seconds in spent.values()) and 0 < sum(spent.values()) < wall
     assert set(outside) == {"build", "results"} and all(s > 0 for s in outside.values())
     assert sum(spent.values()) + sum(outside.values()) < wall

@@ -24,6 +24,7 @@ from model.engine.phases.satisfaction import satisfaction_cutoffs, satisfaction_
 from model.engine.retention_model import RetentionModel
 from tests.test_engine_golden import scenario_of
 from tests.test_kernels_account_metrics import scramble_stages_and_satisfaction
+from tests.test_month_end import UNFUSED
 
 _SMALL: dict[str, Any] = {"market.clients": 600, "run.months": 24}
 
@@ -97,7 +98,7 @@ def test_every_month_row_equals_numpys(name: str, monkeypatch: pytest.MonkeyPatc
         out[:] = list(months[-1].values())
 
     monkeypatch.setattr(rm, "compute_into", both)
-    model = RetentionModel(scenario_of(SCENARIOS[name])).run()
+    model = RetentionModel(scenario_of(SCENARIOS[name]), phases=UNFUSED).run()
     assert len(months) == model.months
     if name == "nobody_served":  # the edge the case is for: nobody paying, no revenue share
         assert all(np.isnan(row["top20_revenue_share"]) for row in months)

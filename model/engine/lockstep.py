@@ -95,8 +95,8 @@ def run_together(
 def _phases_together(models: list[RetentionModel]) -> None:
     """The month's phases of ``models`` (each opened), each phase for every model in turn;
     models with phases of their own run theirs after, one model at a time."""
-    shared = models[0].phases
-    same = [m for m in models if m.phases is shared]
+    shared = models[0].month_steps()
+    same = [m for m in models if m.month_steps() == shared]
     pools = _draw_pools(same)
     try:
         for _name, phase in shared:
@@ -109,7 +109,7 @@ def _phases_together(models: list[RetentionModel]) -> None:
         for m in same:
             m.ctx.shared_draws = None
     for m in models:
-        if m.phases is not shared:
+        if m.month_steps() != shared:
             m.run_phases()
 
 

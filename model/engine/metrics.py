@@ -178,33 +178,27 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
         Written; may be strided (a row of the model's column-major results table).
     """
     cl, staff = ctx.clients, ctx.staff
-    w = formed(cl, "metrics", ctx.params, lambda: _work(ctx))
+    args = pass_arguments(ctx)
     revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
-    # The pass's three market-long work arrays come from the pool the phases draw into, free
-    # once the month's phases are done (Context.work32).
-    ctx.begin_phase()
-    kernels.month_pass(
-        cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
-        revenue, staff.engagement[: staff.employed], w.promoter, w.detractor, _SHARE,
-        ctx.work32(), ctx.work32(), ctx.work32(), w.floors, w.results,
-    )  # fmt: skip
+    kernels.month_pass(*args[:6], revenue, *args[6:])
     (
         n_prospects, n_active_only, n_loyal, n_lapsed, promoters, detractors, aware, n_ever,
         n_paying, value_exact, value_top, value_lowest, revenue_exact, revenue_top,
         revenue_lowest, measured, value_total, revenue_total, engagement_total,
-    ) = w.results.tolist()  # fmt: skip
+    ) = args[-1].tolist()  # fmt: skip
     n_active = n_active_only + n_loyal  # the counts are whole floats: float(count), exactly
     t, led, firm = ctx.tally, ctx.ledger, ctx.firm
     get = t.get
     served = ctx.served_idx.size
     retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     top_revenue = _top(
-        revenue, revenue_total, n_paying, revenue_exact, revenue_top, revenue_lowest,
-        lambda: revenue > 0,
+        revenue.size, revenue_total, n_paying, revenue_exact, revenue_top, revenue_lowest,
+        lambda: top_share_of(ctx, True, n_paying),
     )  # fmt: skip
     top_value = _top(
-        cl.value, value_total, n_ever, value_exact, value_top, value_lowest, lambda: _ever(cl)
-    )
+        cl.n, value_total, n_ever, value_exact, value_top, value_lowest,
+        lambda: top_share_of(ctx, False, n_ever),
+    )  # fmt: skip
     # METRICS in order (tests/test_glue_metrics.py compares each by name with compute_numpy's);
     # numpy converts each value as float() does.
     out[:] = (
@@ -260,26 +254,53 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
     )
 
 
+def pass_arguments(ctx: Context) -> tuple:
+    """:func:`~model.engine.kernels.metrics.month_pass`' arguments but ``revenue`` (the
+    month's, ``ctx.client_revenue``, which goes between the sixth and the seventh).
+
+    The pass's three market-long work arrays come from the pool the phases draw into, free once
+    the month's phases are done (``Context.work32``), and its results land in the last.
+    """
+    cl, staff = ctx.clients, ctx.staff
+    w = formed(cl, "metrics", ctx.params, lambda: _work(ctx))
+    ctx.begin_phase()
+    return (
+        cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
+        staff.engagement[: staff.employed], w.promoter, w.detractor, _SHARE, ctx.work32(),
+        ctx.work32(), ctx.work32(), w.floors, w.results,
+    )  # fmt: skip
+
+
+def top_share_of(ctx: Context, revenue: bool, n: float) -> float:
+    """:func:`top_share` of this month's revenue (``revenue``) or of the clients' attributed
+    value, with its ``n`` members counted (numpy's partition: where the compiled selection could
+    not prove its sum numpy's)."""
+    if revenue:
+        values = ctx.client_revenue
+        return _top_share(values, _SHARE, values > 0, int(n))
+    return _top_share(ctx.clients.value, _SHARE, _ever(ctx.clients), int(n))
+
+
 def _top(
-    values: np.ndarray,
+    size: int,
     total: float,
     n: float,
     exact: float,
     top: float,
     lowest: float,
-    members: Callable[[], np.ndarray],
+    numpy_way: Callable[[], float],
 ) -> float:
-    """:func:`top_share` of ``values``' top fifth from
-    :func:`model.engine.kernels.metrics.month_pass`'s answer (``values``' total as
+    """:func:`top_share` of the top fifth of ``size`` values from
+    :func:`model.engine.kernels.metrics.month_pass`'s answer (the values' total as
     ``np.add.reduce`` sums it, ``n`` members, whether ``top`` is exact, the lowest value
-    selected); numpy's way where it is not (``members`` forms the mask then)."""
+    selected); ``numpy_way()`` where it is not (:func:`top_share_of`)."""
     if n == 0 or total <= 0:
         return float("nan")
     # Where the members' top reaches down to values ≤ 0, numpy's way divides by the members'
     # own total (see _top_share).
-    if exact and not (n < values.size and lowest <= 0):
+    if exact and not (n < size and lowest <= 0):
         return top / total
-    return _top_share(values, _SHARE, members(), int(n))
+    return numpy_way()
 
 
 def _row(

@@ -32,35 +32,19 @@ from model.engine.keywords import fresh_seed, scenario_from_keywords, seed_of
 from model.engine.memory import check_run_memory
 from model.engine.mesa_clock import drop_cancelled, own_step_due, step_direct
 from model.engine.metrics import METRICS, compute_into
+from model.engine.month_end import fuse
 from model.engine.network import Network, build_network
 from model.engine.phases import PHASES
 from model.engine.randomness import Streams
 from model.engine.schedule import lever_plan
 from model.engine.sharing import MAX_CLIENTS, remember
-from model.engine.state import CODES, FirmState, Stage, client_rows, decode, stage_of
+from model.engine.state import FirmState, Stage, client_rows, stage_of
 from model.engine.summary import summarize
+from model.engine.tracking import TRACKED, followed_frame, followed_sample, record
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import count, flag
 
 __all__ = ["TRACKED", "RetentionModel"]
-
-#: Client arrays recorded each month for the followed sample (``run.track_clients``).
-TRACKED: tuple[str, ...] = (
-    "stage",
-    "tenure",
-    "months_lapsed",
-    "left_reason",
-    "staff",
-    "satisfaction",
-    "expectation",
-    "experience",
-    "incident",
-    "heard_positive",
-    "heard_negative",
-    "value",
-    "revenue_total",
-)
-
 
 #: ``rng`` not given: the scenario's own seed (``None`` given means a fresh seed, as in Mesa).
 _SCENARIO_SEED = object()
@@ -133,6 +117,7 @@ class RetentionModel(mesa.Model):
         self.months = params.run.months
         self.month = 0
         self.phases = PHASES if phases is None else phases
+        self._fused = (None, ())
         self.streams = Streams(seed)
         self.clients = initial_clients(params, self.streams)
         # A trait fixed when the market is drawn, read-only from here: the attract phase keeps
@@ -169,17 +154,7 @@ class RetentionModel(mesa.Model):
         self._table = np.full((self.months, len(METRICS)), np.nan, order="F")
         self.results = self._columns()
         # A sample followed month by month (its own stream: tracking changes no other draw).
-        k = min(params.run.track_clients, params.market.clients)
-        rows = (
-            ()
-            if k == 0
-            else self.streams.generator("track", 0).choice(params.market.clients, k, replace=False)
-        )
-        self.tracked_rows = np.sort(rows).astype(np.int64) if k else np.zeros(0, np.int64)
-        self._trace = {
-            name: np.zeros((self.months, k), dtype=getattr(self.clients, name).dtype)
-            for name in TRACKED
-        }
+        self.tracked_rows, self._trace = followed_sample(params, self.streams, self.clients)
         self.datacollector = TableCollector(self._table, METRICS, self.params.run.seed)
         self._own_collector = self.datacollector  # (one a user sets instead collects by itself)
         self._deferring = False  # whether the months' rows wait to be read (run())
@@ -221,9 +196,16 @@ class RetentionModel(mesa.Model):
         """The opened month's phases, in order (:meth:`step` between opening and closing)."""
         ctx = self.ctx
         work = ctx.work
-        for _name, phase in self.phases:
+        for _name, phase in self.month_steps():
             work.taken = 0  # (ctx.begin_phase(), inline)
             phase(ctx)
+
+    def month_steps(self) -> tuple:
+        """What a month runs: :attr:`phases`, its default ending (account, resolve) and the
+        month's metrics as one compiled call (:func:`model.engine.month_end.fuse`)."""
+        if self._fused[0] is not self.phases:  # (formed again if phases are replaced)
+            self._fused = (self.phases, fuse(self.phases))
+        return self._fused[1]
 
     def open_month(self) -> bool:
         """Begin the next month (:meth:`step` before its phases); False past the horizon.
@@ -238,15 +220,16 @@ class RetentionModel(mesa.Model):
         self.month += 1
         levers, cost_factor = self._plan[self.month - 1]
         self.ctx.begin_month(self.month, levers, cost_factor)
+        self.ctx.metrics_row = self._table[self.month - 1]  # (written by the month's end)
         return True
 
     def close_month(self) -> None:
         """End the month once its phases have run: its metrics, the followed sample, the staff
         agents and the collector (:meth:`step` after its phases)."""
-        compute_into(self.ctx, self._table[self.month - 1])  # the month's row, in place
+        if self.ctx.metrics_row is not None:  # (else the month's end wrote it)
+            compute_into(self.ctx, self.ctx.metrics_row)  # the month's row, in place
         if self.tracked_rows.size:
-            for name, trace in self._trace.items():
-                np.take(getattr(self.clients, name), self.tracked_rows, out=trace[self.month - 1])
+            record(self._trace, self.clients, self.tracked_rows, self.month)
         self._sync_staff_agents()
         self._collect()
         if self.month >= self.months:
@@ -379,21 +362,7 @@ class RetentionModel(mesa.Model):
         UserWarning
             No client is followed (``run.track_clients`` = 0, the default): the frame is empty.
         """
-        k, months = self.tracked_rows.size, self.month
-        if k == 0:
-            warnings.warn(
-                "tracked(): no client is followed (run.track_clients = 0), so the frame is "
-                "empty; set run.track_clients (e.g. 50) to follow a sample month by month",
-                stacklevel=2,
-            )
-        columns: dict[str, object] = {
-            "month": np.repeat(np.arange(1, months + 1), k),
-            "client": np.tile(self.tracked_rows, months),
-        }
-        for name, trace in self._trace.items():
-            values = trace[:months].ravel()
-            columns[name] = decode(values, CODES[name]) if name in CODES else values
-        return pd.DataFrame(columns)
+        return followed_frame(self.tracked_rows, self._trace, self.month)
 
     def client(self, row: int) -> ClientView:
         """A Mesa-agent view of one client whose attributes read and write its row."""

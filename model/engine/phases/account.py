@@ -23,16 +23,20 @@ with nobody served, is booked as ``unattributed``.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import account as kernels
 from model.engine.ledger import EQUAL_LINES, REVENUE_LINES, acquisition_spend
+from model.engine.scratch import formed
 from model.scenario import LoyaltyEconomics, Scenario, Service
 
 __all__ = [
+    "LedgerArguments",
     "cost_shares",
+    "ledger_arguments",
     "monthly_overhead",
     "monthly_rate",
     "service_cost",
@@ -200,18 +204,50 @@ def step(ctx: Context) -> None:
     month and sums it as numpy does, and a second pass books it into the clients' cumulative
     values.
     """
-    cl, p, lv, led = ctx.clients, ctx.params, ctx.levers, ctx.ledger
-    le, cogs_share, svc = p.loyalty_economics, p.economics.cogs_share, p.service
+    cl, p, led = ctx.clients, ctx.params, ctx.ledger
+    args = ledger_arguments(ctx)
+    # (The joiners pay for acquisition in the same call: see _shared_charges. The kernel's sums
+    # are np.add.reduce's: kernels.reduce.)
+    sums = kernels.ledger_pass(*args.ledger, acquisition_spend(led))
+    paying, joiners, total_revenue, total_volume, service_sum, contribution_total, members = sums
+    rate, per_client, n = args.discount_rate, args.per_client, args.ledger[0].size
+    led["cogs"] += p.economics.cogs_share * total_volume
+    led["service"] += service_sum if args.service_per_client else per_client * n
+    led["discounts"] += rate * members  # (members: total_revenue when everyone is a member)
+    led["overhead"] += args.overhead
+
+    per_client_charge, per_revenue, unattributed = cost_shares(led, n, total_revenue, joiners)
+    kernels.attribute(
+        args.ledger[0], args.ledger[17], args.ledger[16], cl.referrer, per_client_charge,
+        per_revenue, p.word_of_mouth.referral_credit_share, ctx.charged_unserved,
+        cl.direct_cost, cl.value, cl.revenue_total,
+    )  # fmt: skip
+    _close_month(ctx, total_revenue, unattributed, paying, contribution_total)
+    ctx.client_revenue = args.ledger[16]
+
+
+class LedgerArguments(NamedTuple):
+    """What the account phase hands its compiled passes (:func:`ledger_arguments`)."""
+
+    #: :func:`~model.engine.kernels.account.ledger_pass`' arguments but the last (the month's
+    #: acquisition spend): the served rows first, the month's ``revenue`` (a fresh array, kept
+    #: as ``ctx.client_revenue``) at 16 and ``contribution`` at 17.
+    ledger: tuple
+    discount_rate: float  # the loyalty discount (share)
+    per_client: float  # the month's cost to serve one client before its form and trend (currency)
+    service_per_client: bool  # whether the cost to serve differs by client (an array is summed)
+    overhead: float  # monthly_overhead (currency)
+
+
+def ledger_arguments(ctx: Context) -> LedgerArguments:
+    """The ledger pass's arguments for this month (its work rows taken from the context's block)."""
+    cl, lv = ctx.clients, ctx.levers
+    c = formed(cl, "account", ctx.params, lambda: _constants(ctx.params))
     idx = ctx.served_idx
     n = idx.size
-    rates = (le.spend_growth, le.price_premium, le.serve_cost_trend)
-    growth, premium_table, trend = _tenure_tables(ctx, rates)
-    premium = le.price_premium != 0
+    growth, premium_table, trend = _tenure_tables(ctx, c.rates)
     rate = lv.loyalty_discount
-    everyone = p.targeting.loyalty == "all"
-    share_of_spend = svc.cost_form != "flat"
-    per_client = svc.cost_per_client * lv.service_level**2  # service_cost before its form
-    service_per_client = bool(le.serve_cost_trend) or share_of_spend
+    per_client = c.cost_per_client * lv.service_level**2  # service_cost before its form
     # Kept past the month (ctx.client_revenue): a fresh array, of the market's length whatever
     # the count served, made once last month's is let go (the allocator then reuses its block).
     ctx.client_revenue = _NO_FLOATS
@@ -219,37 +255,48 @@ def step(ctx: Context) -> None:
     # The rest lives only in this phase: work rows of the context's block (no fresh arrays), one
     # for each of contribution, volume, service and the programme members' revenue that the
     # scenario needs (the first always; at 10⁶ clients a row is 8 MB).
+    contribution, volume, service, members_revenue = _work_rows(ctx.work64(c.rows), c.needed, n)
+    ledger = (
+        idx, cl.spend, cl.leaves, cl.direct_cost, cl.tenure, growth, premium_table, trend,
+        _NO_FLAGS if c.everyone else ctx.targeted["loyalty"], 1.0 - rate, rate, c.cogs_share,
+        per_client, c.spend_mean, c.flags, volume, revenue, contribution, service,
+        members_revenue, cl.joins, cl.value,
+    )  # fmt: skip
+    return LedgerArguments(ledger, rate, per_client, c.service_per_client, c.overhead)
+
+
+class _Constants(NamedTuple):
+    """The ledger pass's arguments that depend on the scenario only (:func:`_constants`)."""
+
+    rates: tuple[float, float, float]  # spend growth, price premium, cost to serve trend
+    everyone: bool  # whether every client served is in the loyalty programme
+    service_per_client: bool  # whether the cost to serve differs by client
+    cost_per_client: float  # service.cost_per_client (currency/month)
+    cogs_share: float
+    spend_mean: float
+    overhead: float  # monthly_overhead (currency)
+    flags: np.ndarray  # the pass's flags (read-only)
+    needed: tuple[bool, bool, bool, bool]  # which work rows the pass writes (_work_rows)
+    rows: int  # how many
+
+
+def _constants(p: Scenario) -> _Constants:
+    """:class:`_Constants` of a scenario (kept per market and scenario: ``formed``)."""
+    le, svc = p.loyalty_economics, p.service
+    premium = le.price_premium != 0
+    everyone = p.targeting.loyalty == "all"
+    share_of_spend = svc.cost_form != "flat"
+    service_per_client = bool(le.serve_cost_trend) or share_of_spend
     needed = (True, premium, service_per_client, not everyone)
-    work = ctx.work64(sum(needed))
-    contribution, volume, service, members_revenue = _work_rows(work, needed, n)
     flags = _flags(
         bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
         service_per_client,
     )  # fmt: skip
-    # (The joiners pay for acquisition in the same call: see _shared_charges. The kernel's sums
-    # are np.add.reduce's: kernels.reduce.)
-    sums = kernels.ledger_pass(
-        idx, cl.spend, cl.leaves, cl.direct_cost, cl.tenure, growth, premium_table, trend,
-        _NO_FLAGS if everyone else ctx.targeted["loyalty"], 1.0 - rate, rate, cogs_share,
-        per_client, p.market.spend_mean, flags, volume, revenue, contribution, service,
-        members_revenue, cl.joins, cl.value, acquisition_spend(led),
+    return _Constants(
+        (le.spend_growth, le.price_premium, le.serve_cost_trend), everyone, service_per_client,
+        svc.cost_per_client, p.economics.cogs_share, p.market.spend_mean, monthly_overhead(p),
+        flags, needed, sum(needed),
     )  # fmt: skip
-    paying, joiners, total_revenue, total_volume, service_sum, contribution_total, members = sums
-    discount_total = rate * members  # (members: total_revenue when everyone is a member)
-    service_total = service_sum if service_per_client else per_client * n
-    led["cogs"] += cogs_share * total_volume
-    led["service"] += service_total
-    led["discounts"] += discount_total
-    led["overhead"] += monthly_overhead(p)
-
-    per_client_charge, per_revenue, unattributed = cost_shares(led, n, total_revenue, joiners)
-    kernels.attribute(
-        idx, contribution, revenue, cl.referrer, per_client_charge, per_revenue,
-        p.word_of_mouth.referral_credit_share, ctx.charged_unserved, cl.direct_cost, cl.value,
-        cl.revenue_total,
-    )  # fmt: skip
-    _close_month(ctx, total_revenue, unattributed, paying, contribution_total)
-    ctx.client_revenue = revenue
 
 
 def _work_rows(work: np.ndarray, needed: tuple[bool, ...], n: int) -> list[np.ndarray]:

@@ -25,37 +25,25 @@ def step(ctx: Context) -> None:
     One compiled pass over the market (:func:`model.engine.kernels.resolve.resolve_market`); the
     same numbers as :func:`step_numpy`, its readable reference.
     """
-    cl = ctx.clients
-    initial, loyal_tenure, loyal_satisfaction = _constants(ctx)
-    churned, acquired, acquired_referral, won_back = kernels.resolve_market(
-        ctx.served,
-        cl.leaves,
-        cl.joins,
-        cl.returns,
-        cl.aware_source,
-        cl.stage,
-        cl.tenure,
-        cl.months_lapsed,
-        cl.satisfaction,
-        cl.expectation,
-        cl.paradox_bonus,
-        cl.left_reason,
-        cl.aware,
-        cl.acquired_month,
-        ctx.month,
-        initial,
-        loyal_tenure,
-        loyal_satisfaction,
-        _ACTIVE,
-        _LAPSED,
-        _REFERRAL,
-    )
+    churned, acquired, acquired_referral, won_back = kernels.resolve_market(*arguments(ctx))
     # Item by item: dict.update with keywords costs a microsecond more.
     tally = ctx.tally
     tally["churned"] = churned
     tally["acquired"] = acquired
     tally["acquired_referral"] = acquired_referral
     tally["won_back"] = won_back
+
+
+def arguments(ctx: Context) -> tuple:
+    """:func:`~model.engine.kernels.resolve.resolve_market`'s arguments for this month."""
+    cl = ctx.clients
+    initial, loyal_tenure, loyal_satisfaction = _constants(ctx)
+    return (
+        ctx.served, cl.leaves, cl.joins, cl.returns, cl.aware_source, cl.stage, cl.tenure,
+        cl.months_lapsed, cl.satisfaction, cl.expectation, cl.paradox_bonus, cl.left_reason,
+        cl.aware, cl.acquired_month, ctx.month, initial, loyal_tenure, loyal_satisfaction,
+        _ACTIVE, _LAPSED, _REFERRAL,
+    )  # fmt: skip
 
 
 #: Stage and source codes as the kernel takes them (plain ints).

@@ -1,0 +1,140 @@
+"""The month's end in one compiled call: the account and resolve phases and the month's metrics.
+
+A month of the default phases ends with ``account`` (the ledger, attribution, NPV), then
+``resolve`` (the stage changes), then the month's metrics, written into the model's results
+table when the month closes. At a few thousand clients the Python between their compiled passes
+— the cost lines booked, the shared costs split, the tallies, the metrics row composed from
+them — costs about as much as the passes themselves. :func:`fuse` runs a phase list that ends with
+those two phases (the functions themselves, whatever else comes before) with :func:`step` in
+their place: one compiled call (:func:`model.engine.kernels.month_end.month_end`) that runs the
+same passes and bookkeeping and writes the metrics row, so the month's close computes none. The
+numbers are the same, bit for bit, as the phases one by one and
+:func:`model.engine.metrics.compute_into` (``tests/test_month_end.py``).
+
+This is the first stretch of a compiled month (docs/performance.md, "What the targets need"):
+the phase list stays declared and replaceable, and any list that does not end with the default
+two runs as declared.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+
+from model.engine.context import Context
+from model.engine.kernels import month_end as kernel
+from model.engine.ledger import CHARGED, LEDGER_LINES
+from model.engine.metric_names import METRICS
+from model.engine.metrics import pass_arguments, top_share_of
+from model.engine.phases import PHASES, account, resolve
+
+__all__ = ["NAME", "fuse", "step"]
+
+#: The name the fused step runs under in a model's month (timers and lockstep list it so).
+NAME = "month_end"
+
+#: The default phases the month's end runs in one call, in their order.
+_ENDING = (account.step, resolve.step)
+
+
+def fuse(phases: tuple) -> tuple:
+    """The steps a month of ``phases`` runs: ``phases`` itself, or, when it ends with the default
+    ``account`` and ``resolve`` phases, those two as one :func:`step` (named :data:`NAME`)."""
+    if phases is PHASES:
+        return _FUSED_PHASES
+    if len(phases) >= 2 and tuple(step for _name, step in phases[-2:]) == _ENDING:
+        return (*phases[:-2], (NAME, step))
+    return phases
+
+
+def step(ctx: Context) -> None:
+    """The account phase, the resolve phase and the month's metrics row, in one compiled call.
+
+    The row is ``ctx.metrics_row`` (the model's results table's, set when the month opens), and
+    ``ctx.metrics_row`` is None afterwards (written). Without a row to write (a context stepped
+    by hand), the two phases run one by one.
+    """
+    row = ctx.metrics_row
+    if row is None:
+        account.step(ctx)
+        resolve.step(ctx)
+        return
+    cl, p, firm, led, t = ctx.clients, ctx.params, ctx.firm, ctx.ledger, ctx.tally
+    c = _CONSTANTS
+    args = account.ledger_arguments(ctx)
+    revenue = args.ledger[16]
+    ledger = np.fromiter(map(led.__getitem__, LEDGER_LINES), np.float64, len(LEDGER_LINES))
+    get = t.get
+    early = np.array((t["churned_bad_service"], *map(get, kernel.EARLY[1:], _DEFAULTS)))
+    accounting = (
+        c.ways, c.slots, args.service_per_client, args.per_client, args.discount_rate,
+        args.overhead, (1.0 + account.monthly_rate(p.economics.discount_rate)) ** ctx.month,
+        cl.referrer, p.word_of_mouth.referral_credit_share, ctx.charged_unserved, cl.revenue_total,
+    )  # fmt: skip
+    firm_now = (
+        firm.npv, firm.quality, firm.frontier, float(firm.shipped_good), float(firm.shipped_bad),
+        float(firm.shelved_good), float(firm.shelved_bad),
+    )  # fmt: skip
+    staffing = (float(ctx.staff.employed), float(ctx.levers.empowerment_budget))
+    # (The pass's work rows may be the ledger pass's: the kernel is done with those by then.)
+    metrics_args = pass_arguments(ctx)
+    (
+        total_revenue, profit, unattributed, paying, contribution, churned, acquired,
+        acquired_referral, won_back, npv,
+    ) = kernel.month_end(
+        args.ledger, accounting, ledger, resolve.arguments(ctx), metrics_args, early, firm_now,
+        staffing, row,
+    )  # fmt: skip
+    lines = ledger.tolist()
+    for j in c.slots_list:  # the lines the account phase books
+        led[LEDGER_LINES[j]] = lines[j]
+    ctx.revenue = total_revenue
+    ctx.client_revenue = revenue
+    firm.ledger["last_revenue"] = total_revenue
+    firm.npv = npv
+    t.update(
+        revenue=total_revenue, profit=profit, unattributed=unattributed, paying=paying,
+        contribution=contribution, churned=churned, acquired=acquired,
+        acquired_referral=acquired_referral, won_back=won_back,
+    )  # fmt: skip
+    # A top share the compiled selection could not prove numpy's: numpy's partition, here.
+    results = metrics_args[-1]
+    for column, of_revenue, members in _TOP_SHARES:
+        if row[column] == -math.inf:
+            row[column] = top_share_of(ctx, of_revenue, results[members])
+    ctx.metrics_row = None
+
+
+#: Each earlier tally's value when its phase did not set it (the metrics' ``t.get`` defaults),
+#: for :data:`~model.engine.kernels.month_end.EARLY` after its first (which every month sets).
+_DEFAULTS = tuple(math.nan if name == "quality" else 0.0 for name in kernel.EARLY[1:])
+
+
+#: Each top share's metrics column, whether it is revenue's (else the attributed value's), and
+#: where :func:`~model.engine.kernels.metrics.month_pass`' results count its members.
+_TOP_SHARES = (
+    (list(METRICS).index("top20_revenue_share"), True, 8),
+    (list(METRICS).index("top20_value_share"), False, 7),
+)
+
+
+class _Constants(NamedTuple):
+    ways: np.ndarray  # each ledger line's charge code, as the kernel takes it
+    slots: np.ndarray  # the positions of cogs, service, discounts and overhead in the ledger
+    slots_list: list[int]  # the same, for the Python that copies them back
+
+
+def _constants() -> _Constants:
+    codes = {"direct": 0, "acquisition": kernel.ACQUISITION, "equal": kernel.EQUAL}
+    codes["revenue"] = kernel.REVENUE
+    ways = np.array([codes[CHARGED[line]] for line in LEDGER_LINES], np.int8)
+    booked = [LEDGER_LINES.index(line) for line in ("cogs", "service", "discounts", "overhead")]
+    ways.flags.writeable = False
+    return _Constants(ways, np.array(booked, np.int64), booked)
+
+
+_CONSTANTS = _constants()
+_FUSED_PHASES = (*PHASES[:-2], (NAME, step))
+assert tuple(s for _name, s in PHASES[-2:]) == _ENDING  # the default month ends with them

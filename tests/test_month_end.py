@@ -1,0 +1,203 @@
+"""The month's end in one compiled call gives the numbers of its phases one by one, bit for bit.
+
+:func:`model.engine.month_end.step` runs the account phase, the resolve phase and the month's
+metrics (:func:`model.engine.metrics.compute_into`) as one compiled call. Here runs with it are
+compared with runs of the same phases one by one on scenarios that take each of its branches
+(shared costs with and without joiners and revenue, a loyalty segment, tenure trends, a
+premium, a cost to serve by spend, overhead, referral credit, shocks and schedules, nobody
+served, a tiny market whose top shares numpy's partition takes), and the compiled ``sum`` with
+the interpreter's own.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from model.engine import metrics, month_end
+from model.engine.context import Context
+from model.engine.kernels.month_end import python_sum
+from model.engine.month_end import NAME, fuse
+from model.engine.phases import PHASES, account, resolve
+from model.engine.retention_model import RetentionModel
+from model.scenario import Scenario
+from tests.test_engine_golden import scenario_of
+
+
+def _resolve_alone(ctx: Context) -> None:
+    """The resolve phase, as another function: a phase list ending with it is not fused."""
+    resolve.step(ctx)
+
+
+#: The default phases as declared, run one by one (the month's end not fused).
+UNFUSED: tuple = (*PHASES[:-1], ("resolve", _resolve_alone))
+
+_SMALL: dict[str, Any] = {"market.clients": 800, "run.months": 30}
+
+#: name -> (overrides, schedule, shocks)
+CASES: dict[str, tuple[dict[str, Any], list, list]] = {
+    "defaults": ({**_SMALL, "run.seed": 41}, [], []),
+    "trends_premium_segment": (
+        {
+            **_SMALL,
+            "run.seed": 42,
+            "loyalty_economics.spend_growth": 0.06,
+            "loyalty_economics.price_premium": 0.03,
+            "loyalty_economics.serve_cost_trend": -0.05,
+            "levers.loyalty_discount": 0.08,
+            "targeting.loyalty": "at_risk",
+            "service.cost_form": "share_of_spend",
+        },
+        [],
+        [],
+    ),
+    "overhead_credit_rd": (
+        {
+            **_SMALL,
+            "run.seed": 43,
+            "economics.overhead_share": 0.15,
+            "economics.fixed_overhead": 500.0,
+            "word_of_mouth.referral_credit_share": 0.3,
+            "levers.rd_share": 0.05,
+            "levers.winback_spend": 40.0,
+        },
+        [],
+        [],
+    ),
+    "schedule_and_shocks": (
+        {**_SMALL, "run.seed": 44},
+        [{"month": 6, "set": {"service_level": "low", "staffing": 1.3}}],
+        [
+            {"kind": "bad_service", "start": 4, "months": 3, "size": 0.3},
+            {"kind": "price_war", "start": 8, "months": 6, "size": 0.5},
+            {"kind": "poaching", "start": 12, "months": 2, "size": 0.1, "permanent": True},
+        ],
+    ),
+    "nobody_served": (
+        {**_SMALL, "run.seed": 45, "market.initial_active_share": 0.0, "levers.ad_budget": 0.0},
+        [],
+        [],
+    ),
+    "tiny_market": ({"market.clients": 12, "run.months": 36, "run.seed": 46}, [], []),
+}
+
+
+def _scenario(case: str) -> Scenario:
+    return scenario_of(CASES[case])
+
+
+def _assert_same(a: np.ndarray, b: np.ndarray, what: str) -> None:
+    assert a.dtype == b.dtype and a.shape == b.shape, what
+    assert a.tobytes() == b.tobytes(), what
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_the_fused_end_gives_the_phases_numbers(case: str) -> None:
+    fused = RetentionModel(_scenario(case))
+    assert fused.month_steps()[-1][0] == NAME  # (the default phases: fused)
+    fused.run()
+    alone = RetentionModel(_scenario(case), phases=UNFUSED)
+    assert alone.month_steps() is UNFUSED
+    alone.run()
+    _assert_same(fused._table, alone._table, "results")
+    for name, values in alone.clients.snapshot().items():
+        _assert_same(fused.clients.snapshot()[name], values, name)
+    assert fused.firm == alone.firm
+    assert fused.ctx.ledger == alone.ctx.ledger
+    assert fused.ctx.tally == alone.ctx.tally
+    assert fused.ctx.revenue == alone.ctx.revenue
+    _assert_same(fused.ctx.client_revenue, alone.ctx.client_revenue, "client_revenue")
+
+
+def test_top_shares_left_to_numpy_are_taken_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A market where a twentieth of the clients are in profit and the rest a little in loss:
+    the value's top fifth reaches below zero, which the compiled selection leaves to numpy's
+    partition (as compute_into does); the fused end takes it there, with the same row."""
+    taken: list[bool] = []
+
+    def counted(ctx: Context, of_revenue: bool, n: float) -> float:
+        taken.append(of_revenue)
+        return metrics.top_share_of(ctx, of_revenue, n)
+
+    monkeypatch.setattr(month_end, "top_share_of", counted)
+    s = Scenario().with_overrides({"market.clients": 500, "run.months": 8, "run.seed": 9})
+    rows = []
+    for phases in (PHASES, UNFUSED):
+        model = RetentionModel(s, phases=phases).run(months=6)
+        rng = np.random.default_rng(5)
+        n = model.clients.n
+        model.clients.value[:] = np.where(rng.random(n) < 0.05, 40.0 * n, -rng.random(n))
+        model.step()
+        rows.append(model._table[6])
+    assert taken == [False]  # the value's share, numpy's way, once
+    _assert_same(rows[0], rows[1], "the month's row")
+    assert np.isfinite(rows[0][34])
+
+
+def test_fuse_replaces_only_the_default_ending() -> None:
+    fused = fuse(PHASES)
+    assert fuse(PHASES) is fused  # (one tuple: lockstep groups the models that run it)
+    assert [n for n, _ in fused] == [n for n, _ in PHASES[:-2]] + [NAME]
+    custom = (("first", lambda ctx: None), *PHASES[-2:])
+    assert [n for n, _ in fuse(custom)] == ["first", NAME]
+    assert fuse(UNFUSED) is UNFUSED
+    reordered = (PHASES[-1], PHASES[-2])
+    assert fuse(reordered) is reordered
+    assert fuse(()) == ()
+
+
+def test_a_context_stepped_by_hand_runs_the_two_phases() -> None:
+    """Without a row to write (no model opened the month), the step is the two phases."""
+    s = Scenario().with_overrides({"market.clients": 300, "run.months": 3, "run.seed": 7})
+    a, b = RetentionModel(s), RetentionModel(s)
+    for m in (a, b):
+        m.open_month()
+        m.ctx.metrics_row = None
+        for _name, phase in PHASES[:-2]:
+            m.ctx.begin_phase()
+            phase(m.ctx)
+    fuse(PHASES)[-1][1](a.ctx)
+    account.step(b.ctx)
+    resolve.step(b.ctx)
+    assert a.ctx.tally == b.ctx.tally and a.ctx.ledger == b.ctx.ledger
+    assert np.isnan(a._table[0]).all()  # no row written
+
+
+_SUMS = [
+    [],
+    [1.5],
+    [-0.0],
+    [-0.0, -0.0],
+    [1e100, 1.0, -1e100],
+    [0.1] * 10,
+    [1e16, 1.0, 1.0, -1e16],
+    [math.inf, 1.0],
+    [math.inf, -math.inf],
+    [math.nan, 1.0],
+    [1e308, 1e308, -1e308],
+    [3.0, -1e-300, 2.0],
+]
+
+
+@pytest.mark.parametrize("values", _SUMS)
+def test_python_sum_is_the_interpreters(values: list[float]) -> None:
+    got = python_sum(np.array(values, np.float64), np.zeros(len(values), np.int8), -1)
+    want = float(sum(values))
+    assert np.float64(got).tobytes() == np.float64(want).tobytes() or (
+        math.isnan(got) and math.isnan(want)
+    )
+
+
+def test_python_sum_on_random_ledgers() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(2_000):
+        k = int(rng.integers(1, 14))
+        values = rng.normal(0, 1, k) * 10.0 ** rng.integers(-8, 9, k)
+        ways = rng.integers(0, 4, k).astype(np.int8)
+        way = int(rng.integers(-1, 4))
+        chosen = [float(v) for v, w in zip(values, ways, strict=True) if way < 0 or w == way]
+        got = python_sum(values, ways, way)
+        assert np.float64(got).tobytes() == np.float64(float(sum(chosen))).tobytes()
