@@ -262,13 +262,21 @@ def pass_arguments(ctx: Context) -> tuple:
     the month's phases are done (``Context.work32``), and its results land in the last.
     """
     cl, staff = ctx.clients, ctx.staff
-    w = formed(cl, "metrics", ctx.params, lambda: _work(ctx))
+    promoter, detractor, share, floors, results = pass_constants(ctx)
     ctx.begin_phase()
     return (
         cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
-        staff.engagement[: staff.employed], w.promoter, w.detractor, _SHARE, ctx.work32(),
-        ctx.work32(), ctx.work32(), w.floors, w.results,
+        staff.engagement[: staff.employed], promoter, detractor, share, ctx.work32(),
+        ctx.work32(), ctx.work32(), floors, results,
     )  # fmt: skip
+
+
+def pass_constants(ctx: Context) -> tuple:
+    """The pass's arguments that the market and scenario fix: ``(promoter, detractor, share,
+    floors, results)`` — the NPS cut-offs in float32, the top shares' fraction, and the floors
+    it carries from month to month and its results array (kept per market and scenario)."""
+    w = formed(ctx.clients, "metrics", ctx.params, lambda: _work(ctx))
+    return w.promoter, w.detractor, _SHARE, w.floors, w.results
 
 
 def top_share_of(ctx: Context, revenue: bool, n: float) -> float:

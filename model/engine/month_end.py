@@ -27,8 +27,9 @@ from model.engine.context import Context
 from model.engine.kernels import month_end as kernel
 from model.engine.ledger import CHARGED, LEDGER_LINES
 from model.engine.metric_names import METRICS
-from model.engine.metrics import pass_arguments, top_share_of
+from model.engine.metrics import pass_constants, top_share_of
 from model.engine.phases import PHASES, account, resolve
+from model.engine.scratch import formed
 
 __all__ = ["NAME", "fuse", "step"]
 
@@ -61,34 +62,33 @@ def step(ctx: Context) -> None:
         account.step(ctx)
         resolve.step(ctx)
         return
-    cl, p, firm, led, t = ctx.clients, ctx.params, ctx.firm, ctx.ledger, ctx.tally
-    c = _CONSTANTS
-    args = account.ledger_arguments(ctx)
-    revenue = args.ledger[16]
-    ledger = np.fromiter(map(led.__getitem__, LEDGER_LINES), np.float64, len(LEDGER_LINES))
-    get = t.get
-    early = np.array((t["churned_bad_service"], *map(get, kernel.EARLY[1:], _DEFAULTS)))
-    accounting = (
-        c.ways, c.slots, args.service_per_client, args.per_client, args.discount_rate,
-        args.overhead, (1.0 + account.monthly_rate(p.economics.discount_rate)) ** ctx.month,
-        cl.referrer, p.word_of_mouth.referral_credit_share, ctx.charged_unserved, cl.revenue_total,
+    cl, st, firm, led, t, lv = ctx.clients, ctx.staff, ctx.firm, ctx.ledger, ctx.tally, ctx.levers
+    b = formed(cl, "month_end", ctx.params, lambda: _bind(ctx))
+    idx = ctx.served_idx
+    # Kept past the month (ctx.client_revenue): a fresh array, as the account phase makes it.
+    ctx.client_revenue = _NO_FLOATS
+    revenue = np.empty(cl.n)[: idx.size]
+    work = ctx.work64(b.rows)
+    ctx.begin_phase()  # (the metrics pass's rows may be the ledger's: it is done with them)
+    monthly = (
+        idx, ctx.served, b.everyone if b.everyone is not None else ctx.targeted["loyalty"],
+        lv.loyalty_discount, b.cost_per_client * lv.service_level**2,
+        *account.tenure_tables(ctx, b.rates), work, ctx.work32(3), revenue, ctx.month,
+        b.growth_of_money**ctx.month, ctx.charged_unserved, st.engagement[: st.employed],
+        float(st.employed), float(lv.empowerment_budget),
     )  # fmt: skip
     firm_now = (
         firm.npv, firm.quality, firm.frontier, float(firm.shipped_good), float(firm.shipped_bad),
         float(firm.shelved_good), float(firm.shelved_bad),
     )  # fmt: skip
-    staffing = (float(ctx.staff.employed), float(ctx.levers.empowerment_budget))
-    # (The pass's work rows may be the ledger pass's: the kernel is done with those by then.)
-    metrics_args = pass_arguments(ctx)
+    ledger = np.fromiter(map(led.__getitem__, LEDGER_LINES), np.float64, len(LEDGER_LINES))
+    early = np.array((t["churned_bad_service"], *map(t.get, kernel.EARLY[1:], _DEFAULTS)))
     (
         total_revenue, profit, unattributed, paying, contribution, churned, acquired,
         acquired_referral, won_back, npv,
-    ) = kernel.month_end(
-        args.ledger, accounting, ledger, resolve.arguments(ctx), metrics_args, early, firm_now,
-        staffing, row,
-    )  # fmt: skip
+    ) = kernel.month_end(b.market, b.fixed, monthly, firm_now, ledger, early, row)  # fmt: skip
     lines = ledger.tolist()
-    for j in c.slots_list:  # the lines the account phase books
+    for j in _BOOKED:  # the lines the account phase books
         led[LEDGER_LINES[j]] = lines[j]
     ctx.revenue = total_revenue
     ctx.client_revenue = revenue
@@ -100,11 +100,44 @@ def step(ctx: Context) -> None:
         acquired_referral=acquired_referral, won_back=won_back,
     )  # fmt: skip
     # A top share the compiled selection could not prove numpy's: numpy's partition, here.
-    results = metrics_args[-1]
+    results = b.fixed[-1]
     for column, of_revenue, members in _TOP_SHARES:
         if row[column] == -math.inf:
             row[column] = top_share_of(ctx, of_revenue, results[members])
     ctx.metrics_row = None
+
+
+class _Bound(NamedTuple):
+    """What the month's end hands its kernel that a market and scenario fix (:func:`_bind`)."""
+
+    market: tuple  # the client arrays, as the kernel takes them
+    fixed: tuple  # the scenario's scalars and the metrics pass's carried arrays
+    rates: tuple[float, float, float]  # the tenure trends' rates (account.tenure_tables)
+    everyone: np.ndarray | None  # an empty mask when every client is a programme member
+    cost_per_client: float  # service.cost_per_client (currency/month)
+    growth_of_money: float  # 1 + the monthly discount rate
+    rows: int  # the ledger pass's float64 work rows
+
+
+def _bind(ctx: Context) -> _Bound:
+    """:class:`_Bound` for the context's market and scenario (kept: ``formed``)."""
+    cl, p = ctx.clients, ctx.params
+    c = account.constants(p)
+    market = (
+        cl.spend, cl.leaves, cl.direct_cost, cl.tenure, cl.joins, cl.value, cl.referrer,
+        cl.revenue_total, cl.returns, cl.aware_source, cl.stage, cl.months_lapsed,
+        cl.satisfaction, cl.expectation, cl.paradox_bonus, cl.left_reason, cl.aware,
+        cl.acquired_month,
+    )  # fmt: skip
+    fixed = (
+        _WAYS, np.array(_BOOKED, np.int64), c.cogs_share, c.spend_mean, c.flags,
+        c.service_per_client, c.overhead, p.word_of_mouth.referral_credit_share,
+        *resolve.fixed_arguments(ctx), *pass_constants(ctx),
+    )  # fmt: skip
+    return _Bound(
+        market, fixed, c.rates, _NO_FLAGS if c.everyone else None, c.cost_per_client,
+        1.0 + account.monthly_rate(p.economics.discount_rate), c.rows,
+    )  # fmt: skip
 
 
 #: Each earlier tally's value when its phase did not set it (the metrics' ``t.get`` defaults),
@@ -120,21 +153,20 @@ _TOP_SHARES = (
 )
 
 
-class _Constants(NamedTuple):
-    ways: np.ndarray  # each ledger line's charge code, as the kernel takes it
-    slots: np.ndarray  # the positions of cogs, service, discounts and overhead in the ledger
-    slots_list: list[int]  # the same, for the Python that copies them back
-
-
-def _constants() -> _Constants:
+def _ways() -> np.ndarray:
+    """Each ledger line's charge code, as the kernel takes them (read-only)."""
     codes = {"direct": 0, "acquisition": kernel.ACQUISITION, "equal": kernel.EQUAL}
     codes["revenue"] = kernel.REVENUE
     ways = np.array([codes[CHARGED[line]] for line in LEDGER_LINES], np.int8)
-    booked = [LEDGER_LINES.index(line) for line in ("cogs", "service", "discounts", "overhead")]
     ways.flags.writeable = False
-    return _Constants(ways, np.array(booked, np.int64), booked)
+    return ways
 
 
-_CONSTANTS = _constants()
+_WAYS = _ways()
+#: The positions of the lines the account phase books: cost of goods, service, discounts, overhead.
+_BOOKED = [LEDGER_LINES.index(line) for line in ("cogs", "service", "discounts", "overhead")]
+_NO_FLOATS = np.zeros(0, np.float64)
+_NO_FLAGS = np.zeros(0, np.bool_)
+
 _FUSED_PHASES = (*PHASES[:-2], (NAME, step))
 assert tuple(s for _name, s in PHASES[-2:]) == _ENDING  # the default month ends with them

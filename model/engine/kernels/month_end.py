@@ -96,45 +96,51 @@ def _top(
 
 @njit(cache=True, nogil=True)
 def month_end(
-    ledger_args: tuple,
-    accounting: tuple,
-    ledger: np.ndarray,
-    resolve_args: tuple,
-    metrics_args: tuple,
-    early: np.ndarray,
+    market: tuple,
+    fixed: tuple,
+    monthly: tuple,
     firm: tuple,
-    staffing: tuple,
+    ledger: np.ndarray,
+    early: np.ndarray,
     row: np.ndarray,
 ) -> tuple[float, float, float, int, float, int, int, int, int, float]:  # pragma: no cover
     """Book the month, apply its stage changes and write its metrics row.
 
     Parameters
     ----------
-    ledger_args : tuple
-        :func:`~model.engine.kernels.account.ledger_pass`' arguments but the last, as
-        :func:`model.engine.phases.account.ledger_arguments` gives them.
-    accounting : tuple
-        ``(ways, slots, service_per_client, per_client, discount_rate, overhead, discount,
-        referrer, referral_share, unserved, revenue_total)``: each ledger line's charge code
-        (int8: 0 direct, :data:`ACQUISITION`, :data:`EQUAL`, :data:`REVENUE`), the positions of
-        the cost of goods, service, discounts and overhead lines (int64, 4), whether the cost to
-        serve differs by client, the cost to serve one client (currency), the loyalty discount
-        (share), the month's overhead (currency), the month's discount divisor
-        ``(1 + i_m)^t``, and :func:`~model.engine.kernels.account.attribute`'s referrers,
-        referral credit share, rows charged while not served and cumulative revenues.
-    ledger : ndarray of float64
-        The month's ledger, in ``LEDGER_LINES`` order; the account phase's lines are added.
-    resolve_args : tuple
-        :func:`~model.engine.kernels.resolve.resolve_market`' arguments.
-    metrics_args : tuple
-        :func:`~model.engine.kernels.metrics.month_pass`' arguments but ``revenue`` (the
-        month's, from ``ledger_args``): its work arrays may be the ledger pass's work rows.
-    early : ndarray of float64
-        The earlier phases' tallies, in :data:`EARLY`'s order (their defaults where unset).
+    market : tuple of ndarray
+        The client arrays, by row: ``(spend, leaves, direct_cost, tenure, joins, value,
+        referrer, revenue_total, returns, aware_source, stage, months_lapsed, satisfaction,
+        expectation, paradox_bonus, left_reason, aware, acquired_month)``.
+    fixed : tuple
+        What the scenario fixes: ``(ways, slots, cogs_share, spend_mean, flags,
+        service_per_client, overhead, referral_share, initial_satisfaction, loyal_tenure,
+        loyal_satisfaction, active, lapsed, referral, promoter, detractor, share, floors,
+        results)`` — each ledger line's charge code (int8: 0 direct, :data:`ACQUISITION`,
+        :data:`EQUAL`, :data:`REVENUE`), the positions of the cost of goods, service, discounts
+        and overhead lines (int64), then the ledger pass's scalars and flags
+        (:func:`~model.engine.kernels.account.ledger_pass`), the month's overhead (currency) and
+        the referral credit share, resolve's constants
+        (:func:`~model.engine.kernels.resolve.resolve_market`) and the metrics pass's
+        (:func:`~model.engine.kernels.metrics.month_pass`: its floors carried month to month,
+        its results array).
+    monthly : tuple
+        This month's: ``(idx, served, enrolled, discount_rate, per_client, growth, premium,
+        trend, work, metrics_work, revenue, month, discount, unserved, engagement, headcount,
+        budget)`` — the served rows and mask, the loyalty programme's members (empty when
+        everyone is one), the loyalty discount (share), the cost to serve one client before its
+        form and trend (currency), the tenure tables, the ledger pass's float64 work rows (as
+        many as its flags need: contribution, then volume, service and members' revenue) and
+        the metrics pass's three float32 ones (which may share their memory: the ledger's are
+        done with by then), the month's revenue per served client (written), the month, the
+        discount divisor ``(1 + i_m)^t``, the rows charged while not served, the employed
+        staff's engagement, the headcount and the empowerment budget per head.
     firm : tuple of float
         ``(npv, quality, frontier, shipped_good, shipped_bad, shelved_good, shelved_bad)``.
-    staffing : tuple of float
-        ``(headcount, empowerment budget per head)``.
+    ledger : ndarray of float64
+        The month's ledger, in ``LEDGER_LINES`` order; the account phase's lines are added.
+    early : ndarray of float64
+        The earlier phases' tallies, in :data:`EARLY`'s order (their defaults where unset).
     row : ndarray of float64
         The month's metrics (``METRICS`` order), written; a top share numpy's partition must
         take is −inf.
@@ -145,19 +151,28 @@ def month_end(
         The account phase's tallies (revenue, profit, unattributed, paying, contribution),
         resolve's (churned, acquired, acquired by referral, won back) and the NPV.
     """
-    ways, slots, service_per_client, per_client = (
-        accounting[0],
-        accounting[1],
-        accounting[2],
-        accounting[3],
-    )
-    discount_rate, overhead, discount = accounting[4], accounting[5], accounting[6]
-    # The account phase (model.engine.phases.account.step).
-    idx, revenue, contribution = ledger_args[0], ledger_args[16], ledger_args[17]
-    cogs_share = ledger_args[11]
-    sums = ledger_pass(*ledger_args, _lines(ledger, ways, ACQUISITION))
-    paying, joiners, total_revenue, total_volume, service_sum, contribution_total, members = sums
+    spend, leaves, direct_cost, tenure, joins, value = (
+        market[0], market[1], market[2], market[3], market[4], market[5],
+    )  # fmt: skip
+    ways, slots, cogs_share, spend_mean, flags = fixed[0], fixed[1], fixed[2], fixed[3], fixed[4]
+    service_per_client, overhead = fixed[5], fixed[6]
+    idx, enrolled, discount_rate, per_client = monthly[0], monthly[2], monthly[3], monthly[4]
+    work, revenue = monthly[8], monthly[10]
+    # The account phase (model.engine.phases.account.step), its work rows as it takes them.
     n = idx.size
+    contribution, k = work[0, :n], 1
+    volume = work[k, :n] if flags[1] else work[0, :0]
+    k += flags[1]
+    service = work[k, :n] if service_per_client else work[0, :0]
+    k += service_per_client
+    members_revenue = work[k, :n] if not flags[2] else work[0, :0]
+    sums = ledger_pass(
+        idx, spend, leaves, direct_cost, tenure, monthly[5], monthly[6], monthly[7], enrolled,
+        1.0 - discount_rate, discount_rate, cogs_share, per_client, spend_mean, flags, volume,
+        revenue, contribution, service, members_revenue, joins, value,
+        _lines(ledger, ways, ACQUISITION),
+    )  # fmt: skip
+    paying, joiners, total_revenue, total_volume, service_sum, contribution_total, members = sums
     ledger[slots[0]] += cogs_share * total_volume
     ledger[slots[1]] += service_sum if service_per_client else per_client * n
     ledger[slots[2]] += discount_rate * members
@@ -166,56 +181,38 @@ def month_end(
     equal = python_sum(ledger, ways, EQUAL)
     acquisition = 0.0 if joiners else _lines(ledger, ways, ACQUISITION)
     by_revenue = python_sum(ledger, ways, REVENUE)
+    per_revenue, unattributed = 0.0, 0.0
     if n == 0:
-        per_head, per_revenue, unattributed = 0.0, 0.0, equal + acquisition + by_revenue
+        per_head, unattributed = 0.0, equal + acquisition + by_revenue
     elif total_revenue > 0:
-        per_head, per_revenue, unattributed = (
-            (equal + acquisition) / n,
-            by_revenue / total_revenue,
-            0.0,
-        )
+        per_head, per_revenue = (equal + acquisition) / n, by_revenue / total_revenue
     else:
-        per_head, per_revenue, unattributed = (equal + acquisition + by_revenue) / n, 0.0, 0.0
+        per_head = (equal + acquisition + by_revenue) / n
     attribute(
-        idx, contribution, revenue, accounting[7], per_head, per_revenue, accounting[8],
-        accounting[9], ledger_args[3], ledger_args[21], accounting[10],
+        idx, contribution, revenue, market[6], per_head, per_revenue, fixed[7], monthly[13],
+        direct_cost, value, market[7],
     )  # fmt: skip
     profit = total_revenue - python_sum(ledger, ways, -1)
-    npv = firm[0] + profit / discount
+    npv = firm[0] + profit / monthly[12]
     # The resolve phase (model.engine.phases.resolve.step).
-    churned, acquired, acquired_referral, won_back = resolve_market(*resolve_args)
+    churned, acquired, acquired_referral, won_back = resolve_market(
+        monthly[1], leaves, joins, market[8], market[9], market[10], tenure, market[11],
+        market[12], market[13], market[14], market[15], market[16], market[17], monthly[11],
+        fixed[8], fixed[9], fixed[10], fixed[11], fixed[12], fixed[13],
+    )  # fmt: skip
     # The month's metrics (model.engine.metrics.compute_into).
-    m = metrics_args
-    results = m[14]
+    results, metrics_work = fixed[18], monthly[9]
     month_pass(
-        m[0],
-        m[1],
-        m[2],
-        m[3],
-        m[4],
-        m[5],
-        revenue,
-        m[6],
-        m[7],
-        m[8],
-        m[9],
-        m[10],
-        m[11],
-        m[12],
-        m[13],
-        results,
-    )
+        market[10], market[16], market[12], market[14], value, market[7], revenue, monthly[14],
+        fixed[14], fixed[15], fixed[16], metrics_work[0], metrics_work[1], metrics_work[2],
+        fixed[17], results,
+    )  # fmt: skip
     n_prospects, n_active_only, n_loyal, n_lapsed = results[0], results[1], results[2], results[3]
-    promoters, detractors, aware, n_ever, n_paying = (
-        results[4],
-        results[5],
-        results[6],
-        results[7],
-        results[8],
-    )
+    promoters, detractors, aware = results[4], results[5], results[6]
+    n_ever, n_paying = results[7], results[8]
     n_active = n_active_only + n_loyal
     retention = 1.0 - _ratio(np.float64(churned), np.float64(n)) if n else np.nan
-    headcount, budget = staffing[0], staffing[1]
+    headcount, budget = monthly[15], monthly[16]
     row[0], row[1], row[2], row[3] = n_prospects, n_active, n_loyal, n_lapsed
     row[4], row[5], row[6] = acquired, acquired_referral, churned
     row[7], row[8], row[9], row[10] = early[0], early[1], won_back, early[2]
@@ -231,7 +228,7 @@ def month_end(
     row[31] = _ratio(_lines(ledger, ways, ACQUISITION), np.float64(acquired))
     row[32] = _ratio(ledger[slots[2]], early[3])
     row[33] = _top(results[17], n_paying, results[12], results[13], results[14], revenue.size)
-    row[34] = _top(results[16], n_ever, results[9], results[10], results[11], m[4].size)
+    row[34] = _top(results[16], n_ever, results[9], results[10], results[11], value.size)
     row[35] = _ratio(np.float64(acquired_referral), np.float64(acquired))
     row[36], row[37], row[38] = early[4], early[5], early[6]
     row[39] = _ratio(aware, n_prospects)

@@ -34,7 +34,9 @@ from model.engine.scratch import formed
 from model.scenario import LoyaltyEconomics, Scenario, Service
 
 __all__ = [
+    "Constants",
     "LedgerArguments",
+    "constants",
     "cost_shares",
     "ledger_arguments",
     "monthly_overhead",
@@ -43,6 +45,7 @@ __all__ = [
     "step",
     "step_numpy",
     "tenure_multiplier",
+    "tenure_tables",
 ]
 
 
@@ -137,7 +140,7 @@ _NO_FLOATS = np.zeros(0, np.float64)  # an array a pass does not read or write
 _NO_FLAGS = np.zeros(0, np.bool_)
 
 
-def _tenure_tables(ctx: Context, rates: tuple[float, float, float]) -> tuple[np.ndarray, ...]:
+def tenure_tables(ctx: Context, rates: tuple[float, float, float]) -> tuple[np.ndarray, ...]:
     """The multipliers of each tenure trend in ``rates``, as :func:`tenure_multiplier` computes them.
 
     One float64 table by month of tenure per rate (unused for a zero rate), kept: it serves any
@@ -242,10 +245,10 @@ class LedgerArguments(NamedTuple):
 def ledger_arguments(ctx: Context) -> LedgerArguments:
     """The ledger pass's arguments for this month (its work rows taken from the context's block)."""
     cl, lv = ctx.clients, ctx.levers
-    c = formed(cl, "account", ctx.params, lambda: _constants(ctx.params))
+    c = formed(cl, "account", ctx.params, lambda: constants(ctx.params))
     idx = ctx.served_idx
     n = idx.size
-    growth, premium_table, trend = _tenure_tables(ctx, c.rates)
+    growth, premium_table, trend = tenure_tables(ctx, c.rates)
     rate = lv.loyalty_discount
     per_client = c.cost_per_client * lv.service_level**2  # service_cost before its form
     # Kept past the month (ctx.client_revenue): a fresh array, of the market's length whatever
@@ -265,8 +268,8 @@ def ledger_arguments(ctx: Context) -> LedgerArguments:
     return LedgerArguments(ledger, rate, per_client, c.service_per_client, c.overhead)
 
 
-class _Constants(NamedTuple):
-    """The ledger pass's arguments that depend on the scenario only (:func:`_constants`)."""
+class Constants(NamedTuple):
+    """The ledger pass's arguments that depend on the scenario only (:func:`constants`)."""
 
     rates: tuple[float, float, float]  # spend growth, price premium, cost to serve trend
     everyone: bool  # whether every client served is in the loyalty programme
@@ -280,8 +283,8 @@ class _Constants(NamedTuple):
     rows: int  # how many
 
 
-def _constants(p: Scenario) -> _Constants:
-    """:class:`_Constants` of a scenario (kept per market and scenario: ``formed``)."""
+def constants(p: Scenario) -> Constants:
+    """:class:`Constants` of a scenario (kept per market and scenario: ``formed``)."""
     le, svc = p.loyalty_economics, p.service
     premium = le.price_premium != 0
     everyone = p.targeting.loyalty == "all"
@@ -292,7 +295,7 @@ def _constants(p: Scenario) -> _Constants:
         bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
         service_per_client,
     )  # fmt: skip
-    return _Constants(
+    return Constants(
         (le.spend_growth, le.price_premium, le.serve_cost_trend), everyone, service_per_client,
         svc.cost_per_client, p.economics.cogs_share, p.market.spend_mean, monthly_overhead(p),
         flags, needed, sum(needed),

@@ -37,13 +37,17 @@ def step(ctx: Context) -> None:
 def arguments(ctx: Context) -> tuple:
     """:func:`~model.engine.kernels.resolve.resolve_market`'s arguments for this month."""
     cl = ctx.clients
-    initial, loyal_tenure, loyal_satisfaction = _constants(ctx)
     return (
         ctx.served, cl.leaves, cl.joins, cl.returns, cl.aware_source, cl.stage, cl.tenure,
         cl.months_lapsed, cl.satisfaction, cl.expectation, cl.paradox_bonus, cl.left_reason,
-        cl.aware, cl.acquired_month, ctx.month, initial, loyal_tenure, loyal_satisfaction,
-        _ACTIVE, _LAPSED, _REFERRAL,
+        cl.aware, cl.acquired_month, ctx.month, *fixed_arguments(ctx),
     )  # fmt: skip
+
+
+def fixed_arguments(ctx: Context) -> tuple:
+    """The last six of :func:`arguments`, which the scenario fixes: the initial satisfaction,
+    the loyal tenure and satisfaction, and the active, lapsed and referral codes."""
+    return (*_constants(ctx), _ACTIVE, _LAPSED, _REFERRAL)
 
 
 #: Stage and source codes as the kernel takes them (plain ints).
