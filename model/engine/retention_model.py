@@ -65,7 +65,10 @@ class RetentionModel(mesa.Model):
         ``rng=model.seed``. Every random draw derives from the seed (see
         :mod:`model.engine.randomness`), so the same scenario and seed give the same numbers.
     phases : tuple of (name, step), optional
-        The month's phases; defaults to :data:`model.engine.phases.PHASES` (tests replace one to mutate it).
+        The month's phases; defaults to :data:`model.engine.phases.PHASES` (tests replace one to
+        mutate it). A list that ends with the default ``account`` and ``resolve`` runs those two
+        and the month's metrics as one compiled call (:mod:`model.engine.month_end`; the same
+        numbers).
     **levers_and_settings
         Any declared parameter by its bare name (Mesa's convention), applied over ``scenario``:
         ``RetentionModel(service_level=0.9, clients=2000, seed=3)``. So
