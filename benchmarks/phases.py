@@ -111,7 +111,8 @@ def _timed_kernel(fn: CPUDispatcher, record: Record) -> Callable:
 
 def _arrays(values: tuple) -> Iterator[np.ndarray]:
     """The arrays among ``values`` and inside the tuples among them (a pass such as
-    ``work.work_month`` or ``month_end.month_end`` takes its arrays in tuples)."""
+    ``work.work_month`` or ``month_end.month_end`` takes its arrays in tuples). Each array
+    object once a call; views that share memory (work rows) are counted apart."""
     for value in values:
         if isinstance(value, np.ndarray):
             yield value

@@ -89,7 +89,8 @@ def test_kernel_times_cover_the_compiled_passes_and_put_them_back(capsys) -> Non
     assert passes["pcg64.pcg64_fill_float32"][1] > passes[end][1]  # 8 a month
     assert state > 0 and passes["word_of_mouth.speak_and_hear"][3] > 0  # the edges, apart
     assert passes[end][3] == 0
-    # its arrays, handed in tuples, counted once each: at least the market's value and stage
+    # its arrays, handed in tuples, counted: at least the market's value (8 bytes a client) and
+    # stage (1) in each of the 3 months
     assert passes[end][2] >= 3 * (8 + 1) * 2_000
     for fn in (word_of_mouth.speak_and_hear, month_end.month_end, randomness.pcg64_fill_float32):
         assert isinstance(fn, CPUDispatcher)  # the wrappers are gone after the run

@@ -16,10 +16,10 @@ import pytest
 from scipy import special
 from scipy.stats import poisson
 
+from model.engine import ledger_pass
 from model.engine.context import LEDGER_LINES
 from model.engine.kernels import retain as retain_kernels
 from model.engine.kernels.numpy_loops import EXP32
-from model.engine.phases import account
 from model.engine.phases.innovate import move_frontier, poisson_quantile
 from model.engine.randomness import normal_from_uniform
 
@@ -156,16 +156,16 @@ def test_a_mapped_sum_of_ledger_lines_is_the_generators() -> None:
 @pytest.mark.parametrize("rates", [(0.05, 0.02, -0.03), (0.0, 0.02, 0.0), (0.05, 0.0, 0.0)])
 def test_kept_tables_are_each_rates_table(rates: tuple[float, float, float]) -> None:
     for months in (1, 200, 257, 1025):
-        tables = account._tables(rates, 7.0, account._table_length(months))
+        tables = ledger_pass._tables(rates, 7.0, ledger_pass._table_length(months))
         for rate, table in zip(rates, tables, strict=True):
             if rate:
-                assert table is account._tenure_table(rate, 7.0, months)
+                assert table is ledger_pass._tenure_table(rate, 7.0, months)
             else:
                 assert table.size == 0
 
 
 def test_kept_flags_are_the_array_of_the_flags() -> None:
     for bits in [(True,) * 7, (False,) * 7, (True, False, True, False, False, True, False)]:
-        flags = account._flags(*bits)
+        flags = ledger_pass._flags(*bits)
         assert flags.tobytes() == np.array(bits, np.bool_).tobytes() and not flags.flags.writeable
-        assert account._flags(*bits) is flags
+        assert ledger_pass._flags(*bits) is flags

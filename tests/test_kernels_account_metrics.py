@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model.engine import metrics
+from model.engine import ledger_pass, metrics
 from model.engine import retention_model as engine
 from model.engine.context import Context
 from model.engine.kernels import account as account_kernels
@@ -329,9 +329,9 @@ def test_kept_tenure_tables_equal_the_month_by_month_table(rate: float, horizon:
     """The kept (power-of-two long) table must give every month's table's numbers: each entry's
     power does not depend on how long the table is."""
     for months in (1, 2, 63, 64, 65, 255, 256, 257, 700, 1025):
-        kept = account._tenure_table(rate, horizon, months)
+        kept = ledger_pass._tenure_table(rate, horizon, months)
         assert kept.size >= months and not kept.flags.writeable
-        fresh = account._multiplier(np.arange(months), rate, horizon)
+        fresh = ledger_pass.tenure_power(np.arange(months), rate, horizon)
         assert kept[:months].tobytes() == fresh.tobytes()
 
 

@@ -5,12 +5,14 @@ metrics (:func:`model.engine.metrics.compute_into`) as one compiled call. Here r
 compared with runs of the same phases one by one on scenarios that take each of its branches
 (shared costs with and without joiners and revenue, a loyalty segment, tenure trends, a
 premium, a cost to serve by spend, overhead, referral credit, shocks and schedules, nobody
-served, a tiny market whose top shares numpy's partition takes), and the compiled ``sum`` with
-the interpreter's own.
+served, joiners in a month nobody is served, a tiny market), month by month, and on months
+forced into its rarer branches (no revenue; a value share numpy's partition takes), and the
+compiled ``sum`` with the interpreter's own.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -19,7 +21,9 @@ import pytest
 
 from model.engine import metrics, month_end
 from model.engine.context import Context
+from model.engine.kernels import metrics as kernels_metrics
 from model.engine.kernels.month_end import python_sum
+from model.engine.metric_names import METRICS
 from model.engine.month_end import NAME, fuse
 from model.engine.phases import PHASES, account, resolve
 from model.engine.retention_model import RetentionModel
@@ -81,6 +85,8 @@ CASES: dict[str, tuple[dict[str, Any], list, list]] = {
         [],
         [],
     ),
+    # nobody served in the first month, but joiners (acquisition shared among them)
+    "starts_empty": ({**_SMALL, "run.seed": 47, "market.initial_active_share": 0.0}, [], []),
     "tiny_market": ({"market.clients": 12, "run.months": 36, "run.seed": 46}, [], []),
 }
 
@@ -98,18 +104,52 @@ def _assert_same(a: np.ndarray, b: np.ndarray, what: str) -> None:
 def test_the_fused_end_gives_the_phases_numbers(case: str) -> None:
     fused = RetentionModel(_scenario(case))
     assert fused.month_steps()[-1][0] == NAME  # (the default phases: fused)
-    fused.run()
     alone = RetentionModel(_scenario(case), phases=UNFUSED)
     assert alone.month_steps() is UNFUSED
-    alone.run()
+    for _ in range(fused.months):  # month by month: the ledger and tallies each month
+        fused.step()
+        alone.step()
+        assert fused.ctx.ledger == alone.ctx.ledger and fused.ctx.tally == alone.ctx.tally
+        # (Python's sum() compensates only Python floats, and the kernel always does)
+        assert all(type(v) is float for v in alone.ctx.ledger.values())
+        assert [type(v) for v in fused.ctx.tally.values()] == [
+            type(v) for v in alone.ctx.tally.values()
+        ]
+        assert fused.ctx.metrics_row is None and alone.ctx.metrics_row is None
     _assert_same(fused._table, alone._table, "results")
     for name, values in alone.clients.snapshot().items():
         _assert_same(fused.clients.snapshot()[name], values, name)
     assert fused.firm == alone.firm
-    assert fused.ctx.ledger == alone.ctx.ledger
-    assert fused.ctx.tally == alone.ctx.tally
     assert fused.ctx.revenue == alone.ctx.revenue
     _assert_same(fused.ctx.client_revenue, alone.ctx.client_revenue, "client_revenue")
+
+
+def test_a_month_with_clients_served_and_no_revenue() -> None:
+    """Every served client's spend at 0 for a month: no revenue, so the shared costs fall on
+    the clients served equally (the branch of cost_shares for zero revenue)."""
+    s = Scenario().with_overrides({"market.clients": 400, "run.months": 6, "run.seed": 8})
+    rows = []
+    for phases in (PHASES, UNFUSED):
+        model = RetentionModel(s, phases=phases).run(months=3)
+        model.clients.spend[:] = 0.0
+        model.step()
+        assert model.ctx.tally["revenue"] == 0.0 and model.ctx.served_idx.size > 0
+        rows.append(model._table[3])
+    _assert_same(rows[0], rows[1], "the month's row")
+
+
+def test_a_copy_taken_inside_a_month_writes_its_own_row() -> None:
+    """A model copied while a month is open (between opening and closing it, as a lockstep
+    driver or a watcher may see it) writes that month's metrics into its own table."""
+    s = Scenario().with_overrides({"market.clients": 300, "run.months": 4, "run.seed": 12})
+    model = RetentionModel(s).run(months=2)
+    model.open_month()
+    copied = copy.deepcopy(model)
+    for m in (model, copied):
+        m.run_phases()
+        m.close_month()
+    assert np.isfinite(copied._table[2, :3]).all()
+    _assert_same(copied._table, model._table, "results")
 
 
 def test_top_shares_left_to_numpy_are_taken_there(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -133,6 +173,10 @@ def test_top_shares_left_to_numpy_are_taken_there(monkeypatch: pytest.MonkeyPatc
         model.step()
         rows.append(model._table[6])
     assert taken == [False]  # the value's share, numpy's way, once
+    assert (
+        (list(METRICS).index("top20_revenue_share"), True, kernels_metrics.PAYING),
+        (list(METRICS).index("top20_value_share"), False, kernels_metrics.EVER),
+    ) == month_end._TOP_SHARES
     _assert_same(rows[0], rows[1], "the month's row")
     assert np.isfinite(rows[0][34])
 

@@ -79,7 +79,7 @@ class Context:
     tally: dict[str, float] = field(default_factory=dict)
     #: The month's row of the model's results table while its metrics are yet to be written
     #: (set when the month opens; None once written, or for a context stepped by hand).
-    metrics_row: np.ndarray | None = None
+    metrics_row: np.ndarray | None = field(default=None, repr=False, compare=False)
     # The month's draws and the phases' work arrays: rows of one block, reused phase by phase.
     work: WorkRows = field(init=False, repr=False)
     #: While a lockstep driver runs one phase for several models of the same seed and market

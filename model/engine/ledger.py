@@ -17,6 +17,10 @@ stops the import.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from model.scenario import Scenario
 
 __all__ = [
     "ACQUISITION_LINES",
@@ -26,6 +30,7 @@ __all__ = [
     "REVENUE_LINES",
     "SPEND_LINES",
     "acquisition_spend",
+    "monthly_overhead",
 ]
 
 #: How each ledger line is charged to clients (see the module's notes), in the ledger's order.
@@ -69,3 +74,15 @@ def acquisition_spend(ledger: Mapping[str, float]) -> float:
     for line in ACQUISITION_LINES:
         total += ledger[line]
     return total
+
+
+def monthly_overhead(p: Scenario) -> float:
+    """The general overhead booked each month (currency): ``economics.fixed_overhead`` plus
+    ``economics.overhead_share`` of the revenue the initial clients bring in a month
+    (``market.clients · initial_active_share · spend_mean``).
+
+    A fixed cost: it scales with the market, not with how many clients the firm keeps, so a
+    claim's arms on the same market book the same overhead (docs/ODD.md §7.9).
+    """
+    e, m = p.economics, p.market
+    return e.fixed_overhead + e.overhead_share * (m.clients * m.initial_active_share * m.spend_mean)

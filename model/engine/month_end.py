@@ -23,8 +23,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from model.engine import ledger_pass
 from model.engine.context import Context
 from model.engine.kernels import month_end as kernel
+from model.engine.kernels.metrics import EVER, PAYING
 from model.engine.ledger import CHARGED, LEDGER_LINES
 from model.engine.metric_names import METRICS
 from model.engine.metrics import pass_constants, top_share_of
@@ -64,16 +66,13 @@ def step(ctx: Context) -> None:
         return
     cl, st, firm, led, t, lv = ctx.clients, ctx.staff, ctx.firm, ctx.ledger, ctx.tally, ctx.levers
     b = formed(cl, "month_end", ctx.params, lambda: _bind(ctx))
-    idx = ctx.served_idx
-    # Kept past the month (ctx.client_revenue): a fresh array, as the account phase makes it.
-    ctx.client_revenue = _NO_FLOATS
-    revenue = np.empty(cl.n)[: idx.size]
-    work = ctx.work64(b.rows)
+    revenue = ledger_pass.fresh_revenue(ctx)
+    work = ctx.work64(b.account.rows)
     ctx.begin_phase()  # (the metrics pass's rows may be the ledger's: it is done with them)
     monthly = (
-        idx, ctx.served, b.everyone if b.everyone is not None else ctx.targeted["loyalty"],
-        lv.loyalty_discount, b.cost_per_client * lv.service_level**2,
-        *account.tenure_tables(ctx, b.rates), work, ctx.work32(3), revenue, ctx.month,
+        ctx.served_idx, ctx.served, ledger_pass.members(ctx, b.account), lv.loyalty_discount,
+        b.account.per_client(lv),
+        *ledger_pass.tenure_tables(ctx, b.account.rates), work, ctx.work32(3), revenue, ctx.month,
         b.growth_of_money**ctx.month, ctx.charged_unserved, st.engagement[: st.employed],
         float(st.employed), float(lv.empowerment_budget),
     )  # fmt: skip
@@ -81,24 +80,19 @@ def step(ctx: Context) -> None:
         firm.npv, firm.quality, firm.frontier, float(firm.shipped_good), float(firm.shipped_bad),
         float(firm.shelved_good), float(firm.shelved_bad),
     )  # fmt: skip
+    # (Every ledger line is a Python float: sum() compensates only those, and so does the kernel.)
     ledger = np.fromiter(map(led.__getitem__, LEDGER_LINES), np.float64, len(LEDGER_LINES))
     early = np.array((t["churned_bad_service"], *map(t.get, kernel.EARLY[1:], _DEFAULTS)))
     (
         total_revenue, profit, unattributed, paying, contribution, churned, acquired,
-        acquired_referral, won_back, npv,
+        acquired_referral, won_back, firm.npv,
     ) = kernel.month_end(b.market, b.fixed, monthly, firm_now, ledger, early, row)  # fmt: skip
     lines = ledger.tolist()
     for j in _BOOKED:  # the lines the account phase books
         led[LEDGER_LINES[j]] = lines[j]
-    ctx.revenue = total_revenue
     ctx.client_revenue = revenue
-    firm.ledger["last_revenue"] = total_revenue
-    firm.npv = npv
-    t.update(
-        revenue=total_revenue, profit=profit, unattributed=unattributed, paying=paying,
-        contribution=contribution, churned=churned, acquired=acquired,
-        acquired_referral=acquired_referral, won_back=won_back,
-    )  # fmt: skip
+    account.record_month(ctx, total_revenue, profit, unattributed, paying, contribution)
+    resolve.record(ctx, churned, acquired, acquired_referral, won_back)
     # A top share the compiled selection could not prove numpy's: numpy's partition, here.
     results = b.fixed[-1]
     for column, of_revenue, members in _TOP_SHARES:
@@ -112,17 +106,14 @@ class _Bound(NamedTuple):
 
     market: tuple  # the client arrays, as the kernel takes them
     fixed: tuple  # the scenario's scalars and the metrics pass's carried arrays
-    rates: tuple[float, float, float]  # the tenure trends' rates (account.tenure_tables)
-    everyone: np.ndarray | None  # an empty mask when every client is a programme member
-    cost_per_client: float  # service.cost_per_client (currency/month)
+    account: ledger_pass.Constants  # the ledger pass's (its work rows, rates, cost to serve)
     growth_of_money: float  # 1 + the monthly discount rate
-    rows: int  # the ledger pass's float64 work rows
 
 
 def _bind(ctx: Context) -> _Bound:
     """:class:`_Bound` for the context's market and scenario (kept: ``formed``)."""
     cl, p = ctx.clients, ctx.params
-    c = account.constants(p)
+    c = ledger_pass.constants(p)
     market = (
         cl.spend, cl.leaves, cl.direct_cost, cl.tenure, cl.joins, cl.value, cl.referrer,
         cl.revenue_total, cl.returns, cl.aware_source, cl.stage, cl.months_lapsed,
@@ -134,10 +125,7 @@ def _bind(ctx: Context) -> _Bound:
         c.service_per_client, c.overhead, p.word_of_mouth.referral_credit_share,
         *resolve.fixed_arguments(ctx), *pass_constants(ctx),
     )  # fmt: skip
-    return _Bound(
-        market, fixed, c.rates, _NO_FLAGS if c.everyone else None, c.cost_per_client,
-        1.0 + account.monthly_rate(p.economics.discount_rate), c.rows,
-    )  # fmt: skip
+    return _Bound(market, fixed, c, 1.0 + account.monthly_rate(p.economics.discount_rate))
 
 
 #: Each earlier tally's value when its phase did not set it (the metrics' ``t.get`` defaults),
@@ -148,9 +136,14 @@ _DEFAULTS = tuple(math.nan if name == "quality" else 0.0 for name in kernel.EARL
 #: Each top share's metrics column, whether it is revenue's (else the attributed value's), and
 #: where :func:`~model.engine.kernels.metrics.month_pass`' results count its members.
 _TOP_SHARES = (
-    (list(METRICS).index("top20_revenue_share"), True, 8),
-    (list(METRICS).index("top20_value_share"), False, 7),
+    (kernel.TOP_REVENUE_COLUMN, True, PAYING),
+    (kernel.TOP_VALUE_COLUMN, False, EVER),
 )
+if tuple(METRICS) != kernel.ROW or tuple(METRICS)[14:27] != LEDGER_LINES:
+    raise RuntimeError(  # (a metric or a ledger line added, renamed or moved)
+        "model/engine/kernels/month_end.py writes the metrics row by position: update its ROW "
+        "and month_end() to METRICS (model/engine/metric_names.py) and LEDGER_LINES"
+    )
 
 
 def _ways() -> np.ndarray:
@@ -165,8 +158,6 @@ def _ways() -> np.ndarray:
 _WAYS = _ways()
 #: The positions of the lines the account phase books: cost of goods, service, discounts, overhead.
 _BOOKED = [LEDGER_LINES.index(line) for line in ("cogs", "service", "discounts", "overhead")]
-_NO_FLOATS = np.zeros(0, np.float64)
-_NO_FLAGS = np.zeros(0, np.bool_)
 
 _FUSED_PHASES = (*PHASES[:-2], (NAME, step))
 assert tuple(s for _name, s in PHASES[-2:]) == _ENDING  # the default month ends with them

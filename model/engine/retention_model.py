@@ -170,10 +170,14 @@ class RetentionModel(mesa.Model):
         """A copied model's results name its own table's columns (``copy.deepcopy`` copies each
         view apart from the table, so months simulated after the copy would not reach them);
         and a copy taken inside a month of :meth:`run` is not inside one (its collector copies
-        each month it steps at once)."""
+        each month it steps at once). A copy taken while a month is open writes that month's
+        metrics into its own table too, not into a copy of the row."""
         self.__dict__.update(state)
         self.results = self._columns()
         self._deferring = False
+        self.__dict__.setdefault("_fused", (None, ()))  # (a model pickled by an older version)
+        if self.ctx.metrics_row is not None:
+            self.ctx.metrics_row = self._table[self.month - 1]
 
     # ------------------------------------------------------------------------------- stepping
     def step(self) -> None:
@@ -231,6 +235,7 @@ class RetentionModel(mesa.Model):
         agents and the collector (:meth:`step` after its phases)."""
         if self.ctx.metrics_row is not None:  # (else the month's end wrote it)
             compute_into(self.ctx, self.ctx.metrics_row)  # the month's row, in place
+            self.ctx.metrics_row = None
         if self.tracked_rows.size:
             record(self._trace, self.clients, self.tracked_rows, self.month)
         self._sync_staff_agents()

@@ -19,13 +19,53 @@ import numpy as np
 from numba import njit
 
 from model.engine.kernels.account import attribute, ledger_pass
-from model.engine.kernels.metrics import month_pass
+from model.engine.kernels.metrics import (
+    AWARE_PROSPECTS,
+    DETRACTORS,
+    ENGAGEMENT_SUM,
+    EVER,
+    MEASURED,
+    PAYING,
+    PROMOTERS,
+    REVENUE_SUM,
+    REVENUE_TOP,
+    VALUE_SUM,
+    VALUE_TOP,
+    month_pass,
+)
 from model.engine.kernels.resolve import resolve_market
 
-__all__ = ["ACQUISITION", "EARLY", "EQUAL", "REVENUE", "month_end", "python_sum"]
+__all__ = [
+    "ACQUISITION",
+    "EARLY",
+    "EQUAL",
+    "REVENUE",
+    "ROW",
+    "TOP_REVENUE_COLUMN",
+    "TOP_VALUE_COLUMN",
+    "month_end",
+    "python_sum",
+]
 
 #: How a ledger line is charged, as :func:`month_end` takes it (``ways``), by code.
 ACQUISITION, EQUAL, REVENUE = 1, 2, 3
+#: The metrics :func:`month_end` writes, by position: the model's ``METRICS`` must be these, in
+#: this order (``model.engine.month_end`` checks it on import), the cost lines 14-26 in the
+#: ledger's order.
+ROW = (
+    "prospects", "active", "loyal", "lapsed", "acquired", "acquired_referral", "churned",
+    "churned_bad_service", "poached", "won_back", "winback_targeted", "retention_monthly",
+    "retention_annual", "revenue", "cogs", "service", "staff", "training", "hiring",
+    "empowerment", "escalation", "marketing", "onboarding", "winback", "discounts", "rd",
+    "overhead", "profit", "npv", "satisfaction", "nps", "cac", "cost_per_retained",
+    "top20_revenue_share", "top20_value_share", "referral_share", "reached_positive",
+    "reached_negative", "promoters", "aware_share", "newly_aware", "aware_by_ad", "headcount",
+    "engagement", "quality", "incidents", "fixed_on_spot", "escalated", "unfixed",
+    "empowerment_budgeted", "staff_quits", "firm_quality", "frontier", "gap", "candidates",
+    "shipped_good", "shipped_bad", "shelved_good", "shelved_bad", "unattributed",
+)  # fmt: skip
+#: Where :func:`month_end` writes the top shares (−inf where numpy's partition must take them).
+TOP_REVENUE_COLUMN, TOP_VALUE_COLUMN = 33, 34
 #: The tallies of the phases before the month's end that the metrics read, in ``early``'s order.
 EARLY = (
     "churned_bad_service", "poached", "winback_targeted", "kept_by_programme",
@@ -208,8 +248,8 @@ def month_end(
         fixed[17], results,
     )  # fmt: skip
     n_prospects, n_active_only, n_loyal, n_lapsed = results[0], results[1], results[2], results[3]
-    promoters, detractors, aware = results[4], results[5], results[6]
-    n_ever, n_paying = results[7], results[8]
+    promoters, detractors, aware = results[PROMOTERS], results[DETRACTORS], results[AWARE_PROSPECTS]
+    n_ever, n_paying = results[EVER], results[PAYING]
     n_active = n_active_only + n_loyal
     retention = 1.0 - _ratio(np.float64(churned), np.float64(n)) if n else np.nan
     headcount, budget = monthly[15], monthly[16]
@@ -223,19 +263,24 @@ def month_end(
         row[14 + j] = ledger[j]
     row[27] = profit
     row[28] = npv
-    row[29] = _ratio(results[15], n_active)
+    row[29] = _ratio(results[MEASURED], n_active)
     row[30] = 100.0 * _ratio(promoters - detractors, n_active)
     row[31] = _ratio(_lines(ledger, ways, ACQUISITION), np.float64(acquired))
     row[32] = _ratio(ledger[slots[2]], early[3])
-    row[33] = _top(results[17], n_paying, results[12], results[13], results[14], revenue.size)
-    row[34] = _top(results[16], n_ever, results[9], results[10], results[11], value.size)
+    r, v = REVENUE_TOP, VALUE_TOP  # (each: exact, top sum, lowest selected)
+    row[TOP_REVENUE_COLUMN] = _top(
+        results[REVENUE_SUM], n_paying, results[r], results[r + 1], results[r + 2], revenue.size
+    )
+    row[TOP_VALUE_COLUMN] = _top(
+        results[VALUE_SUM], n_ever, results[v], results[v + 1], results[v + 2], value.size
+    )
     row[35] = _ratio(np.float64(acquired_referral), np.float64(acquired))
     row[36], row[37], row[38] = early[4], early[5], early[6]
     row[39] = _ratio(aware, n_prospects)
     row[40], row[41] = early[7], early[8]
     row[42] = headcount
     # float32_mean's numbers (the float32 sum over the count, rounded to float32)
-    row[43] = np.float64(np.float32(results[18] / headcount)) if headcount else np.nan
+    row[43] = np.float64(np.float32(results[ENGAGEMENT_SUM] / headcount)) if headcount else np.nan
     for j in range(9, 14):  # quality, incidents, fixed on the spot, escalated, unfixed
         row[35 + j] = early[j]
     row[49] = headcount * budget

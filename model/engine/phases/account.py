@@ -22,43 +22,24 @@ with nobody served, is booked as ``unattributed``.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import NamedTuple
-
 import numpy as np
 
 from model.engine.context import LEDGER_LINES, Context
 from model.engine.kernels import account as kernels
-from model.engine.ledger import EQUAL_LINES, REVENUE_LINES, acquisition_spend
-from model.engine.scratch import formed
-from model.scenario import LoyaltyEconomics, Scenario, Service
+from model.engine.ledger import EQUAL_LINES, REVENUE_LINES, acquisition_spend, monthly_overhead
+from model.engine.ledger_pass import ledger_arguments, tenure_power
+from model.scenario import LoyaltyEconomics, Service
 
 __all__ = [
-    "Constants",
-    "LedgerArguments",
-    "constants",
     "cost_shares",
-    "ledger_arguments",
     "monthly_overhead",
     "monthly_rate",
+    "record_month",
     "service_cost",
     "step",
     "step_numpy",
     "tenure_multiplier",
-    "tenure_tables",
 ]
-
-
-def monthly_overhead(p: Scenario) -> float:
-    """The general overhead booked each month (currency): ``economics.fixed_overhead`` plus
-    ``economics.overhead_share`` of the revenue the initial clients bring in a month
-    (``market.clients · initial_active_share · spend_mean``).
-
-    A fixed cost: it scales with the market, not with how many clients the firm keeps, so a
-    claim's arms on the same market book the same overhead (docs/ODD.md §7.9).
-    """
-    e, m = p.economics, p.market
-    return e.fixed_overhead + e.overhead_share * (m.clients * m.initial_active_share * m.spend_mean)
 
 
 def monthly_rate(annual: float) -> float:
@@ -78,9 +59,9 @@ def tenure_multiplier(
         months = np.arange(int(tenure_months.max(initial=0)) + 1)
         # np.take with a native-width index: numpy converts an int16 index far more slowly.
         return np.take(
-            _multiplier(months, rate, p.horizon_years), tenure_months.astype(np.intp, copy=False)
+            tenure_power(months, rate, p.horizon_years), tenure_months.astype(np.intp, copy=False)
         )
-    return _multiplier(tenure_months, rate, p.horizon_years)
+    return tenure_power(tenure_months, rate, p.horizon_years)
 
 
 def service_cost(
@@ -96,11 +77,6 @@ def service_cost(
     if svc.cost_form == "flat":
         return per_client
     return per_client * (np.asarray(base_spend, dtype=np.float64) / spend_mean)
-
-
-def _multiplier(tenure_months: np.ndarray, rate: float, horizon_years: float) -> np.ndarray:
-    years = np.minimum(tenure_months / 12.0, horizon_years)
-    return np.power(1.0 + rate, years)
 
 
 def _shared_charges(ctx: Context, n: int, total_revenue: float) -> tuple[float, float, float]:
@@ -136,70 +112,6 @@ def cost_shares(
     return (equal + acquisition + by_revenue) / n, 0.0, 0.0
 
 
-_NO_FLOATS = np.zeros(0, np.float64)  # an array a pass does not read or write
-_NO_FLAGS = np.zeros(0, np.bool_)
-
-
-def tenure_tables(ctx: Context, rates: tuple[float, float, float]) -> tuple[np.ndarray, ...]:
-    """The multipliers of each tenure trend in ``rates``, as :func:`tenure_multiplier` computes them.
-
-    One float64 table by month of tenure per rate (unused for a zero rate), kept: it serves any
-    number of clients served, as a power's value does not depend on the array it is taken over
-    (``tests/test_glue_phases2.py`` checks the tables against :func:`tenure_multiplier` of a few
-    clients, which takes one power per client), and a few powers every month cost a small
-    market more than its ledger pass.
-    """
-    if not any(rates):
-        return (_NO_FLOATS,) * 3
-    months = kernels.served_max(ctx.clients.tenure, ctx.served_idx) + 1
-    horizon = ctx.params.loyalty_economics.horizon_years
-    return _tables(rates, horizon, _table_length(months))
-
-
-def _tenure_table(rate: float, horizon_years: float, months: int) -> np.ndarray:
-    """:func:`_multiplier` at tenures 0, 1, … of at least ``months`` entries (read-only, shared).
-
-    Kept by rate, horizon and a power-of-two length: a month's table is the same every month
-    but one entry longer, and recomputing its powers cost more than the month's ledger pass.
-    Element *i* is ``(1 + rate)^min(i / 12, horizon)`` whatever the table's length (numpy's power
-    is element-wise; ``tests/test_kernels_account_metrics.py`` checks the prefixes).
-    """
-    return _tenure_table_of_length(rate, horizon_years, _table_length(months))
-
-
-def _table_length(months: int) -> int:
-    """The kept length of a table of at least ``months`` entries: a power of two, at least 256."""
-    return max(256, 1 << (months - 1).bit_length())
-
-
-@lru_cache(maxsize=64)
-def _tenure_table_of_length(rate: float, horizon_years: float, length: int) -> np.ndarray:
-    table = _multiplier(np.arange(length), rate, horizon_years)
-    table.flags.writeable = False
-    return table
-
-
-@lru_cache(maxsize=64)
-def _tables(
-    rates: tuple[float, float, float], horizon_years: float, months: int
-) -> tuple[np.ndarray, ...]:
-    """:func:`_tenure_table` of each rate (``_NO_FLOATS`` for a zero one), kept as one tuple.
-
-    Call it with ``months`` a kept length (:func:`_table_length`), so that a month's lookup hits.
-    """
-    return tuple(
-        _tenure_table(rate, horizon_years, months) if rate else _NO_FLOATS for rate in rates
-    )
-
-
-@lru_cache(maxsize=64)
-def _flags(*flags: bool) -> np.ndarray:
-    """:func:`~model.engine.kernels.account.ledger_pass`' flags as its array (kept: read-only)."""
-    array = np.array(flags, np.bool_)
-    array.flags.writeable = False
-    return array
-
-
 def step(ctx: Context) -> None:
     """Book revenue and every cost line; attribute them to clients; update NPV (compiled).
 
@@ -213,7 +125,7 @@ def step(ctx: Context) -> None:
     # are np.add.reduce's: kernels.reduce.)
     sums = kernels.ledger_pass(*args.ledger, acquisition_spend(led))
     paying, joiners, total_revenue, total_volume, service_sum, contribution_total, members = sums
-    rate, per_client, n = args.discount_rate, args.per_client, args.ledger[0].size
+    rate, per_client, n = args.discount_rate, args.per_client, args.idx.size
     led["cogs"] += p.economics.cogs_share * total_volume
     led["service"] += service_sum if args.service_per_client else per_client * n
     led["discounts"] += rate * members  # (members: total_revenue when everyone is a member)
@@ -221,106 +133,26 @@ def step(ctx: Context) -> None:
 
     per_client_charge, per_revenue, unattributed = cost_shares(led, n, total_revenue, joiners)
     kernels.attribute(
-        args.ledger[0], args.ledger[17], args.ledger[16], cl.referrer, per_client_charge,
-        per_revenue, p.word_of_mouth.referral_credit_share, ctx.charged_unserved,
-        cl.direct_cost, cl.value, cl.revenue_total,
+        args.idx, args.contribution, args.revenue, cl.referrer, per_client_charge, per_revenue,
+        p.word_of_mouth.referral_credit_share, ctx.charged_unserved, cl.direct_cost, cl.value,
+        cl.revenue_total,
     )  # fmt: skip
     _close_month(ctx, total_revenue, unattributed, paying, contribution_total)
-    ctx.client_revenue = args.ledger[16]
+    ctx.client_revenue = args.revenue
 
 
-class LedgerArguments(NamedTuple):
-    """What the account phase hands its compiled passes (:func:`ledger_arguments`)."""
-
-    #: :func:`~model.engine.kernels.account.ledger_pass`' arguments but the last (the month's
-    #: acquisition spend): the served rows first, the month's ``revenue`` (a fresh array, kept
-    #: as ``ctx.client_revenue``) at 16 and ``contribution`` at 17.
-    ledger: tuple
-    discount_rate: float  # the loyalty discount (share)
-    per_client: float  # the month's cost to serve one client before its form and trend (currency)
-    service_per_client: bool  # whether the cost to serve differs by client (an array is summed)
-    overhead: float  # monthly_overhead (currency)
-
-
-def ledger_arguments(ctx: Context) -> LedgerArguments:
-    """The ledger pass's arguments for this month (its work rows taken from the context's block)."""
-    cl, lv = ctx.clients, ctx.levers
-    c = formed(cl, "account", ctx.params, lambda: constants(ctx.params))
-    idx = ctx.served_idx
-    n = idx.size
-    growth, premium_table, trend = tenure_tables(ctx, c.rates)
-    rate = lv.loyalty_discount
-    per_client = c.cost_per_client * lv.service_level**2  # service_cost before its form
-    # Kept past the month (ctx.client_revenue): a fresh array, of the market's length whatever
-    # the count served, made once last month's is let go (the allocator then reuses its block).
-    ctx.client_revenue = _NO_FLOATS
-    revenue = np.empty(cl.n)[:n]
-    # The rest lives only in this phase: work rows of the context's block (no fresh arrays), one
-    # for each of contribution, volume, service and the programme members' revenue that the
-    # scenario needs (the first always; at 10⁶ clients a row is 8 MB).
-    contribution, volume, service, members_revenue = _work_rows(ctx.work64(c.rows), c.needed, n)
-    ledger = (
-        idx, cl.spend, cl.leaves, cl.direct_cost, cl.tenure, growth, premium_table, trend,
-        _NO_FLAGS if c.everyone else ctx.targeted["loyalty"], 1.0 - rate, rate, c.cogs_share,
-        per_client, c.spend_mean, c.flags, volume, revenue, contribution, service,
-        members_revenue, cl.joins, cl.value,
-    )  # fmt: skip
-    return LedgerArguments(ledger, rate, per_client, c.service_per_client, c.overhead)
-
-
-class Constants(NamedTuple):
-    """The ledger pass's arguments that depend on the scenario only (:func:`constants`)."""
-
-    rates: tuple[float, float, float]  # spend growth, price premium, cost to serve trend
-    everyone: bool  # whether every client served is in the loyalty programme
-    service_per_client: bool  # whether the cost to serve differs by client
-    cost_per_client: float  # service.cost_per_client (currency/month)
-    cogs_share: float
-    spend_mean: float
-    overhead: float  # monthly_overhead (currency)
-    flags: np.ndarray  # the pass's flags (read-only)
-    needed: tuple[bool, bool, bool, bool]  # which work rows the pass writes (_work_rows)
-    rows: int  # how many
-
-
-def constants(p: Scenario) -> Constants:
-    """:class:`Constants` of a scenario (kept per market and scenario: ``formed``)."""
-    le, svc = p.loyalty_economics, p.service
-    premium = le.price_premium != 0
-    everyone = p.targeting.loyalty == "all"
-    share_of_spend = svc.cost_form != "flat"
-    service_per_client = bool(le.serve_cost_trend) or share_of_spend
-    needed = (True, premium, service_per_client, not everyone)
-    flags = _flags(
-        bool(le.spend_growth), premium, everyone, share_of_spend, bool(le.serve_cost_trend),
-        service_per_client,
-    )  # fmt: skip
-    return Constants(
-        (le.spend_growth, le.price_premium, le.serve_cost_trend), everyone, service_per_client,
-        svc.cost_per_client, p.economics.cogs_share, p.market.spend_mean, monthly_overhead(p),
-        flags, needed, sum(needed),
-    )  # fmt: skip
-
-
-def _work_rows(work: np.ndarray, needed: tuple[bool, ...], n: int) -> list[np.ndarray]:
-    """The first ``n`` of each needed work row in turn (an empty array for the others)."""
-    rows, k = [], 0
-    for need in needed:
-        rows.append(work[k, :n] if need else _NO_FLOATS)
-        k += need
-    return rows
-
-
-def _close_month(
-    ctx: Context, total_revenue: float, unattributed: float, paying: int, contribution: float
+def record_month(
+    ctx: Context,
+    total_revenue: float,
+    profit: float,
+    unattributed: float,
+    paying: int,
+    contribution: float,
 ) -> None:
-    """Profit, NPV and the month's tally from the booked ledger (currency)."""
-    p, led = ctx.params, ctx.ledger
-    costs = sum(map(led.__getitem__, LEDGER_LINES))
-    profit = total_revenue - costs
+    """The month's revenue and profit where the model keeps them (``ctx.revenue``, the firm's
+    last revenue, which R&D spends a share of next month) and the account phase's tallies."""
     ctx.revenue = total_revenue
     ctx.firm.ledger["last_revenue"] = total_revenue
-    ctx.firm.npv += profit / (1.0 + monthly_rate(p.economics.discount_rate)) ** ctx.month
     ctx.tally.update(
         revenue=total_revenue,
         profit=profit,
@@ -328,6 +160,19 @@ def _close_month(
         paying=paying,
         contribution=contribution,
     )
+
+
+def _close_month(
+    ctx: Context, total_revenue: float, unattributed: float, paying: int, contribution: float
+) -> None:
+    """Profit, NPV and the month's tally from the booked ledger (currency)."""
+    p, led = ctx.params, ctx.ledger
+    # (Python's sum() of floats compensates its rounding since 3.12: the kernel of the fused
+    # month's end, model.engine.kernels.month_end.python_sum, does the same)
+    costs = sum(map(led.__getitem__, LEDGER_LINES))
+    profit = total_revenue - costs
+    ctx.firm.npv += profit / (1.0 + monthly_rate(p.economics.discount_rate)) ** ctx.month
+    record_month(ctx, total_revenue, profit, unattributed, paying, contribution)
 
 
 def step_numpy(ctx: Context) -> None:

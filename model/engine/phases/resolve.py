@@ -14,7 +14,7 @@ from model.engine.kernels import resolve as kernels
 from model.engine.scratch import formed
 from model.engine.state import Source, Stage
 
-__all__ = ["step", "step_numpy"]
+__all__ = ["arguments", "fixed_arguments", "record", "step", "step_numpy"]
 
 assert Stage.LOYAL == Stage.ACTIVE + 1  # the relabelling below adds a 0/1 flag to ACTIVE
 
@@ -25,7 +25,13 @@ def step(ctx: Context) -> None:
     One compiled pass over the market (:func:`model.engine.kernels.resolve.resolve_market`); the
     same numbers as :func:`step_numpy`, its readable reference.
     """
-    churned, acquired, acquired_referral, won_back = kernels.resolve_market(*arguments(ctx))
+    record(ctx, *kernels.resolve_market(*arguments(ctx)))
+
+
+def record(
+    ctx: Context, churned: int, acquired: int, acquired_referral: int, won_back: int
+) -> None:
+    """The resolve phase's tallies: who churned, joined (by referral) and came back."""
     # Item by item: dict.update with keywords costs a microsecond more.
     tally = ctx.tally
     tally["churned"] = churned
