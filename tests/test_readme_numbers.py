@@ -144,7 +144,8 @@ def test_the_benchmark_table_is_the_committed_results():
             assert all(map(_shown, parts, values)), (cells[0], column, values)
         assert _shown(cells[5], yard), (cells[0], cells[5], yard)
     commit = results["meta"]["git"][:7]
-    assert f"`--repeat 3` at {commit}" in " ".join(text.split())
+    rounds = len(rows[("array", 3_000)]["client_steps_per_s_rounds"])
+    assert f"`--repeat {rounds}` at {commit}" in " ".join(text.split())
 
 
 def test_the_targets_paragraph_reads_the_committed_results():
