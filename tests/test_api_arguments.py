@@ -455,7 +455,7 @@ def test_run_sweep_names_a_wrong_pool_or_callback(keyword, message, tmp_path) ->
 
 @pytest.mark.parametrize("on_disk", [False, True, None])
 def test_the_python_api_says_when_it_must_compile_the_kernels_first(monkeypatch, capsys, on_disk):
-    """In a notebook the first simulate() compiled for about 20 s without a word (the command
+    """In a notebook the first simulate() compiled for about 30 s without a word (the command
     line said so): simulate and simulate_many now say it on stderr, once a process, and only
     then."""
     import model.engine.kernels as kernels

@@ -399,7 +399,7 @@ def test_lazily_loaded_names_are_listed_without_loading_them():
 def test_a_run_says_when_it_must_compile_the_kernels_first(
     tmp_path, monkeypatch, capsys, on_disk, quiet, said
 ):
-    """A first run compiles for about 20 s before its first month: it says so (unless quiet, or
+    """A first run compiles for about 30 s before its first month: it says so (unless quiet, or
     when it cannot tell), instead of looking hung."""
     import model.engine.kernels as kernels
 

@@ -51,7 +51,7 @@ def clear_stale_cache(folder: Path = Path(__file__).parent) -> bool:
     numba keys each kernel's cache by its own file only, so a kernel that inlines a helper from
     another file (``hashing.hash_one``, ``scalar.clip``, ``attract.rows_where``) would keep running
     the old helper after an edit. A digest of every kernel source, kept beside the cache, notices
-    any such edit and clears the cache once (the kernels then compile again, about 13 s). Returns
+    any such edit and clears the cache once (the kernels then compile again, about 30 s). Returns
     whether it cleared. A read-only install (no writable ``__pycache__``) is left as it is.
     """
     digest = hashlib.sha256()
@@ -73,7 +73,7 @@ def clear_stale_cache(folder: Path = Path(__file__).parent) -> bool:
 
 def compiled_on_disk() -> bool | None:
     """Whether numba's disk cache holds the month's main kernels, so a run loads them instead of
-    compiling them (about 20 s, once after installing or after a kernel changed).
+    compiling them (about 30 s, once after installing or after a kernel changed).
 
     Looks for the cache index of four kernels every month runs (where numba keeps it for them:
     here, or its per-user folder for a read-only install). ``None`` when it cannot tell (numba
@@ -89,7 +89,7 @@ def compiled_on_disk() -> bool | None:
 
 
 #: What a run says before compiling the kernels (once after installing or after a kernel changed).
-FIRST_COMPILE_NOTE = "first run of this version: compiling the engine's kernels (about 20 s, once)"
+FIRST_COMPILE_NOTE = "first run of this version: compiling the engine's kernels (about 30 s, once)"
 
 
 #: Whether this process has said :data:`FIRST_COMPILE_NOTE`, or was told never to (a quiet
