@@ -245,3 +245,38 @@ def test_python_sum_on_random_ledgers() -> None:
         chosen = [float(v) for v, w in zip(values, ways, strict=True) if way < 0 or w == way]
         got = python_sum(values, ways, way)
         assert np.float64(got).tobytes() == np.float64(float(sum(chosen))).tobytes()
+
+
+def test_a_one_month_run_uses_the_same_compiled_kernel() -> None:
+    """A one-month table's only row is contiguous where longer tables' rows are strided: the
+    month's end hands the kernel a strided row either way (numba would compile it again)."""
+    from model.engine.kernels import month_end as kernel
+
+    s = Scenario().with_overrides({"market.clients": 200, "run.months": 4, "run.seed": 3})
+    four = RetentionModel(s).run()
+    compiled = set(kernel.month_end.signatures)
+    one = RetentionModel(s.with_overrides({"run.months": 1})).run()
+    assert set(kernel.month_end.signatures) == compiled
+    _assert_same(one._table[0], four._table[0], "the first month")
+
+
+def test_a_client_array_put_in_anothers_place_is_read() -> None:
+    """What the month's end binds once is bound again when a client array is replaced (not
+    written in place), as the phases one by one read it each month."""
+    s = Scenario().with_overrides({"market.clients": 300, "run.months": 4, "run.seed": 4})
+    rows = []
+    for phases in (PHASES, UNFUSED):
+        model = RetentionModel(s, phases=phases).run(months=2)
+        model.clients.spend = model.clients.spend * np.float32(2.0)
+        model.step()
+        rows.append(model._table[2])
+    _assert_same(rows[0], rows[1], "the month after")
+    assert rows[0][13] > 0  # (revenue: read from the new array)
+
+
+def test_the_phases_are_kept_as_a_tuple() -> None:
+    listed = list(UNFUSED)
+    model = RetentionModel(Scenario().with_overrides({"market.clients": 100}), phases=listed)
+    assert model.phases == UNFUSED and isinstance(model.phases, tuple)
+    listed.clear()  # (the model's own is not the caller's list)
+    assert model.month_steps() == UNFUSED

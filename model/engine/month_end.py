@@ -65,7 +65,8 @@ def step(ctx: Context) -> None:
         resolve.step(ctx)
         return
     cl, st, firm, led, t, lv = ctx.clients, ctx.staff, ctx.firm, ctx.ledger, ctx.tally, ctx.levers
-    b = formed(cl, "month_end", ctx.params, lambda: _bind(ctx))
+    # (Formed again for another scenario, or when a client array is put in another's place.)
+    b = formed(cl, "month_end", (ctx.params, cl.generation), lambda: _bind(ctx))
     revenue = ledger_pass.fresh_revenue(ctx)
     work = ctx.work64(b.account.rows)
     ctx.begin_phase()  # (the metrics pass's rows may be the ledger's: it is done with them)
@@ -83,10 +84,15 @@ def step(ctx: Context) -> None:
     # (Every ledger line is a Python float: sum() compensates only those, and so does the kernel.)
     ledger = np.fromiter(map(led.__getitem__, LEDGER_LINES), np.float64, len(LEDGER_LINES))
     early = np.array((t["churned_bad_service"], *map(t.get, kernel.EARLY[1:], _DEFAULTS)))
+    # The table's rows are strided, but a one-month table's only row is contiguous, which numba
+    # would compile the kernel for again: that row goes through a strided buffer.
+    out = b.strided_row if row.flags.c_contiguous else row
     (
         total_revenue, profit, unattributed, paying, contribution, churned, acquired,
         acquired_referral, won_back, firm.npv,
-    ) = kernel.month_end(b.market, b.fixed, monthly, firm_now, ledger, early, row)  # fmt: skip
+    ) = kernel.month_end(b.market, b.fixed, monthly, firm_now, ledger, early, out)  # fmt: skip
+    if out is not row:
+        row[:] = out
     lines = ledger.tolist()
     for j in _BOOKED:  # the lines the account phase books
         led[LEDGER_LINES[j]] = lines[j]
@@ -108,6 +114,7 @@ class _Bound(NamedTuple):
     fixed: tuple  # the scenario's scalars and the metrics pass's carried arrays
     account: ledger_pass.Constants  # the ledger pass's (its work rows, rates, cost to serve)
     growth_of_money: float  # 1 + the monthly discount rate
+    strided_row: np.ndarray  # a strided row of the table's length (see step)
 
 
 def _bind(ctx: Context) -> _Bound:
@@ -125,7 +132,10 @@ def _bind(ctx: Context) -> _Bound:
         c.service_per_client, c.overhead, p.word_of_mouth.referral_credit_share,
         *resolve.fixed_arguments(ctx), *pass_constants(ctx),
     )  # fmt: skip
-    return _Bound(market, fixed, c, 1.0 + account.monthly_rate(p.economics.discount_rate))
+    strided_row = np.full((len(METRICS), 2), np.nan)[:, 0]
+    return _Bound(
+        market, fixed, c, 1.0 + account.monthly_rate(p.economics.discount_rate), strided_row
+    )
 
 
 #: Each earlier tally's value when its phase did not set it (the metrics' ``t.get`` defaults),

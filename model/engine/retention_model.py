@@ -66,7 +66,7 @@ class RetentionModel(mesa.Model):
         :mod:`model.engine.randomness`), so the same scenario and seed give the same numbers.
     phases : tuple of (name, step), optional
         The month's phases; defaults to :data:`model.engine.phases.PHASES` (tests replace one to
-        mutate it). A list that ends with the default ``account`` and ``resolve`` runs those two
+        mutate it). Kept as a tuple: to change a model's phases, assign another. A list that ends with the default ``account`` and ``resolve`` runs those two
         and the month's metrics as one compiled call (:mod:`model.engine.month_end`; the same
         numbers).
     **levers_and_settings
@@ -119,7 +119,7 @@ class RetentionModel(mesa.Model):
         self.seed = seed
         self.months = params.run.months
         self.month = 0
-        self.phases = PHASES if phases is None else phases
+        self.phases = PHASES if phases is None else tuple(phases)
         self._fused = (None, ())
         self.streams = Streams(seed)
         self.clients = initial_clients(params, self.streams)

@@ -180,7 +180,11 @@ def client_rows(name: str, rows: object, n: int) -> np.ndarray:
 
 
 class _Arrays:
-    """Allocate declared arrays once; attribute access returns the arrays themselves."""
+    """Allocate declared arrays once; attribute access returns the arrays themselves.
+
+    ``generation`` is an object that changes whenever a declared array is replaced by another
+    (not when one is written in place): what is formed from the arrays is kept until then.
+    """
 
     specs: tuple[ArraySpec, ...] = ()
     row_name = "row"
@@ -189,6 +193,19 @@ class _Arrays:
         self.n = int(n)
         for spec in self.specs:
             setattr(self, spec.name, np.full(self.n, spec.init, dtype=spec.dtype))
+
+    _declared: frozenset[str] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._declared = frozenset(spec.name for spec in cls.specs)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # A declared array put in another's place: a new ``generation``, so that what was formed
+        # from the old arrays (model.engine.scratch.formed, keyed on it) is formed again.
+        object.__setattr__(self, name, value)
+        if name in self._declared:
+            object.__setattr__(self, "generation", object())
 
     def nbytes(self) -> int:
         """Bytes held by the declared arrays."""
