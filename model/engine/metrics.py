@@ -28,7 +28,9 @@ __all__ = [
     "compute_numpy",
     "compute_numpy_into",
     "nps",
+    "pass_constants",
     "top_share",
+    "top_share_of",
 ]
 
 
@@ -178,14 +180,21 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
         Written; may be strided (a row of the model's column-major results table).
     """
     cl, staff = ctx.clients, ctx.staff
-    args = pass_arguments(ctx)
+    promoter, detractor, share, floors, results = pass_constants(ctx)
     revenue = ctx.client_revenue  # ≥ 0; zero for leavers, who do not pay their last month
-    kernels.month_pass(*args[:6], revenue, *args[6:])
+    # The pass's three market-long work arrays come from the pool the phases draw into, free
+    # once the month's phases are done (Context.work32).
+    ctx.begin_phase()
+    kernels.month_pass(
+        cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
+        revenue, staff.engagement[: staff.employed], promoter, detractor, share, ctx.work32(),
+        ctx.work32(), ctx.work32(), floors, results,
+    )  # fmt: skip
     (
         n_prospects, n_active_only, n_loyal, n_lapsed, promoters, detractors, aware, n_ever,
         n_paying, value_exact, value_top, value_lowest, revenue_exact, revenue_top,
         revenue_lowest, measured, value_total, revenue_total, engagement_total,
-    ) = args[-1].tolist()  # fmt: skip
+    ) = results.tolist()  # fmt: skip
     n_active = n_active_only + n_loyal  # the counts are whole floats: float(count), exactly
     t, led, firm = ctx.tally, ctx.ledger, ctx.firm
     get = t.get
@@ -254,27 +263,11 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
     )
 
 
-def pass_arguments(ctx: Context) -> tuple:
-    """:func:`~model.engine.kernels.metrics.month_pass`' arguments but ``revenue`` (the
-    month's, ``ctx.client_revenue``, which goes between the sixth and the seventh).
-
-    The pass's three market-long work arrays come from the pool the phases draw into, free once
-    the month's phases are done (``Context.work32``), and its results land in the last.
-    """
-    cl, staff = ctx.clients, ctx.staff
-    promoter, detractor, share, floors, results = pass_constants(ctx)
-    ctx.begin_phase()
-    return (
-        cl.stage, cl.aware, cl.satisfaction, cl.paradox_bonus, cl.value, cl.revenue_total,
-        staff.engagement[: staff.employed], promoter, detractor, share, ctx.work32(),
-        ctx.work32(), ctx.work32(), floors, results,
-    )  # fmt: skip
-
-
 def pass_constants(ctx: Context) -> tuple:
-    """The pass's arguments that the market and scenario fix: ``(promoter, detractor, share,
-    floors, results)`` — the NPS cut-offs in float32, the top shares' fraction, and the floors
-    it carries from month to month and its results array (kept per market and scenario)."""
+    """:func:`~model.engine.kernels.metrics.month_pass`' arguments that the market and scenario
+    fix: ``(promoter, detractor, share, floors, results)`` — the NPS cut-offs in float32, the top
+    shares' fraction, and the floors it carries from month to month and its results array (kept
+    per market and scenario)."""
     w = formed(ctx.clients, "metrics", ctx.params, lambda: _work(ctx))
     return w.promoter, w.detractor, _SHARE, w.floors, w.results
 
