@@ -136,3 +136,45 @@ def test_the_header_says_how_the_worlds_were_drawn() -> None:
     assert _waves_text(SIZES["default"]) == (
         "waves of 2,000 worlds until 500 are plausible (at most 8)"
     )
+
+
+def _edited_copy(tmp_path, capsys):
+    """``presets --copy baseline``, edited: the same name, another service level."""
+    assert cli("presets", "--copy", "baseline", tmp_path / "mine") == 0
+    path = tmp_path / "mine" / "baseline.toml"
+    text = path.read_text()
+    assert 'service_level = "standard"' in text
+    path.write_text(text.replace('service_level = "standard"', 'service_level = "wow"'))
+    capsys.readouterr()
+    return path
+
+
+def test_an_edited_preset_copy_gets_a_folder_of_its_own(tmp_path, monkeypatch, capsys):
+    """A run, comparison or optimization of an edited copy of a preset (which keeps the
+    preset's name) was refused in the preset's default folder, a folder the user never chose,
+    unless the copy was renamed. It now writes beside it, and again there when run again."""
+    monkeypatch.chdir(tmp_path)
+    mine = _edited_copy(tmp_path, capsys)
+    run = ("run", "--clients", "100", "--months", "3", "--no-figures")
+    commands = (
+        (run, (), "baseline*", "summary.json"),
+        (("compare", *SMALL[:-1]), ("delighter",), "compare_baseline_vs_delighter--*",
+         "comparison.json"),
+        (("optimize", "--grid", "1", *SMALL[:-1]), (), "optimize_baseline--*", "split.json"),
+    )  # fmt: skip
+    for command, more, pattern, record in commands:
+        assert cli(command[0], "baseline", *more, *command[1:], "--quiet") == 0
+        (preset,) = (tmp_path / "out").glob(pattern)
+        kept = (preset / record).read_bytes()
+        assert cli(command[0], str(mine), *more, *command[1:]) == 0
+        err = capsys.readouterr().err
+        assert f"{str(preset.relative_to(tmp_path))!r} holds the results of another" in err
+        (own,) = set((tmp_path / "out").glob(pattern)) - {preset}
+        assert own.name.startswith(preset.name + "--") and (own / record).is_file()
+        assert (preset / record).read_bytes() == kept  # the preset's results untouched
+        # The same edited copy again: the same folder of its own, no third one.
+        assert cli(command[0], str(mine), *more, *command[1:], "--quiet") == 0
+        assert set((tmp_path / "out").glob(pattern)) == {preset, own}
+        # --force: the default folder itself is replaced, as before.
+        assert cli(command[0], str(mine), *more, *command[1:], "--quiet", "--force") == 0
+        assert (preset / record).read_bytes() != kept
