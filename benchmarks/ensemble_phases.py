@@ -6,9 +6,8 @@ its code warm, the draws of a seed's arms lent), and a phase's time there is wha
 runs/s are made of. This rebuilds the benchmark's ensemble row — :data:`benchmarks.__main__.ARMS`
 × ``runs / 4`` seeds at 3,000 clients × 120 months, grouped as
 :func:`model.studies.run.run_many` groups them (seed by seed, ``TOGETHER`` at a time) — with
-each step of the month wrapped in a timer (:data:`benchmarks.phases.STEPS`: the phases, with
-work to retain as one and the last two and the month's metrics as another; one tuple for every
-model, as lockstep needs) and a
+each step of the month wrapped in a timer (:data:`benchmarks.phases.STEPS`: the phases, the
+last two and the month's metrics as one; one tuple for every model, as lockstep needs) and a
 model whose ``open_month`` and ``close_month`` are timed (who is served; the staff agents and
 the collector's row). What is left over is reported per run: the builds (a seed's
 market is built once for its four arms), lockstep's own loop and each run's results

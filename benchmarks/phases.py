@@ -5,9 +5,8 @@ call tree of the same run, ``--kernels`` for each compiled pass's time, the byte
 it is handed and the rate that makes, beside the machine's streaming rate, ``--split`` for each
 phase's compiled passes and the Python around them apart, with the runs a second the passes
 alone would allow: the bound that cutting Python can reach). Each step a month of
-:data:`model.engine.phases.PHASES` runs (:func:`model.engine.fusion.fuse`: its phases, with
-work, satisfaction and retain as one, ``serve``, and the last two and the month's metrics as
-another, ``month_end``) is wrapped in a timer through the
+:data:`model.engine.phases.PHASES` runs (:func:`model.engine.month_end.fuse`: its phases, the
+last two and the month's metrics as one, ``month_end``) is wrapped in a timer through the
 model's ``phases`` argument; what is left of a month (opening it, Mesa's DataCollector, staff
 agents) is reported as "metrics and bookkeeping". The numbers name what limits the engine; the
 benchmark itself (``python -m benchmarks``) reports throughput.
@@ -29,7 +28,7 @@ from numba.core.registry import CPUDispatcher
 from benchmarks.__main__ import scenario
 from model import RetentionModel
 from model.engine.context import Context
-from model.engine.fusion import fuse
+from model.engine.month_end import fuse
 from model.engine.phases import PHASES
 
 #: The steps a month of the default phases runs, as the model runs them.

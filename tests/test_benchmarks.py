@@ -65,14 +65,12 @@ def test_bad_kernel_passes_is_refused(capsys) -> None:
 
 def test_phase_times_cover_every_phase() -> None:
     from benchmarks.phases import phase_times
-    from model.engine import month_end, serve
+    from model.engine.month_end import NAME
     from model.engine.phases import PHASES
 
     spent, total, built = phase_times(2_000, 2)
-    # (the default month's work, satisfaction and retain run as one step, serve; its last two
-    # phases and its metrics as another, month_end)
-    names = [name for name, _ in PHASES]
-    assert list(spent) == [names[0], serve.NAME, *names[4:-2], month_end.NAME]
+    # (the default month's last two phases and its metrics run as one step: month_end)
+    assert list(spent) == [name for name, _ in PHASES[:-2]] + [NAME]
     assert all(s > 0 for s in spent.values()) and sum(spent.values()) <= total and built > 0
 
 
@@ -117,10 +115,10 @@ def test_split_times_put_each_phases_passes_and_python_apart(capsys) -> None:
         assert 0 <= compiled <= seconds, name
         assert 0 <= dispatch <= compiled, name
     assert rows["word_of_mouth"][3] > 0  # its pass's 29 arguments are handed over each month
-    assert rows["serve"][2] >= 4 * months  # work's two draws, retain's, and one pass a month
+    assert rows["retain"][2] >= 2 * months  # its draw and its pass, each month
     assert rows[OUTSIDE][2] >= months  # the month's opening pass
     assert rows["month_end"][2] >= months  # the ledger, resolve and metrics: one call a month
-    assert rows["innovate"][1] < rows["serve"][1]  # one number drawn, against the served's work
+    assert rows["innovate"][1] < rows["work"][1]  # one number drawn, against the served's work
     assert isinstance(month_end.month_end, CPUDispatcher)  # put back after the run
     assert isinstance(randomness.pcg64_fill_float32, CPUDispatcher)
     assert phases_main(["--clients", "500", "--months", "2", "--split"]) == 0

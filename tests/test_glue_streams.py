@@ -146,14 +146,13 @@ def test_context_draws_the_streams_numbers() -> None:
 def test_a_phases_draws_are_its_own_and_the_next_phase_reuses_their_rows() -> None:
     """Within a phase every draw and work array has its own row of the context's block; the
     next phase writes into the same rows, so after its first month a run holds as many
-    market-long 4-byte rows as one step takes at most (five here), not an array per decision
+    market-long 4-byte rows as one phase takes at most (four here), not an array per decision
     and work array."""
     model = RetentionModel(small_scenario({"run.months": 4, "levers.loyalty_discount": 0.05}))
     model.run()
     ctx, n = model.ctx, model.clients.n
-    # The month's service (work, satisfaction, retain as one step): work's two draws, quality
-    # and experience, and retain's draw (no poaching: no second one).
-    assert ctx.work.block.shape == (5, n)
+    # Work: two draws, quality and experience; attract: a draw, a work row and two row lists.
+    assert ctx.work.block.shape == (4, n)
     ctx.begin_phase()
     a, b = ctx.uniform("retain.churn"), ctx.uniform("retain.poach")
     assert not np.shares_memory(a, b) and not a.flags.writeable

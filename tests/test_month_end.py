@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from model.engine import metrics, month_end, serve
+from model.engine import metrics, month_end
 from model.engine.context import Context
 from model.engine.kernels import metrics as kernels_metrics
 from model.engine.kernels.month_end import python_sum
 from model.engine.metric_names import METRICS
 from model.engine.month_end import NAME, fuse
-from model.engine.phases import PHASES, account, resolve, retain
+from model.engine.phases import PHASES, account, resolve
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario
 from tests.test_engine_golden import scenario_of
@@ -36,17 +36,8 @@ def _resolve_alone(ctx: Context) -> None:
     resolve.step(ctx)
 
 
-def _retain_alone(ctx: Context) -> None:
-    """The retain phase, as another function: work, satisfaction and it are not fused."""
-    retain.step(ctx)
-
-
-#: The default phases as declared, run one by one (neither the month's service, work to retain,
-#: nor its end fused).
-UNFUSED: tuple = tuple(
-    (name, {"retain": _retain_alone, "resolve": _resolve_alone}.get(name, phase))
-    for name, phase in PHASES
-)
+#: The default phases as declared, run one by one (the month's end not fused).
+UNFUSED: tuple = (*PHASES[:-1], ("resolve", _resolve_alone))
 
 _SMALL: dict[str, Any] = {"market.clients": 800, "run.months": 30}
 
@@ -97,21 +88,6 @@ CASES: dict[str, tuple[dict[str, Any], list, list]] = {
     # nobody served in the first month, but joiners (acquisition shared among them)
     "starts_empty": ({**_SMALL, "run.seed": 47, "market.initial_active_share": 0.0}, [], []),
     "tiny_market": ({"market.clients": 12, "run.months": 36, "run.seed": 46}, [], []),
-    # the month's service's other branches: the recovery bonus acting on churn, a tenure slope,
-    # an empowerment budget; and a churn response the fused service leaves to the phases
-    "bonus_tenure_empowered": (
-        {
-            **_SMALL,
-            "run.seed": 48,
-            "service.recovery_paradox_behavioural": True,
-            "retain.tenure_slope": -0.2,
-            "levers.empowerment_budget": 400.0,
-            "levers.empowerment_cap": 150.0,
-        },
-        [],
-        [],
-    ),
-    "logistic_response": ({**_SMALL, "run.seed": 49, "retain.churn_response": "logistic"}, [], []),
 }
 
 
@@ -127,8 +103,7 @@ def _assert_same(a: np.ndarray, b: np.ndarray, what: str) -> None:
 @pytest.mark.parametrize("case", list(CASES))
 def test_the_fused_end_gives_the_phases_numbers(case: str) -> None:
     fused = RetentionModel(_scenario(case))
-    steps = [name for name, _ in fused.month_steps()]
-    assert steps[-1] == NAME and steps[1] == serve.NAME  # (the default phases: fused)
+    assert fused.month_steps()[-1][0] == NAME  # (the default phases: fused)
     alone = RetentionModel(_scenario(case), phases=UNFUSED)
     assert alone.month_steps() is UNFUSED
     for _ in range(fused.months):  # month by month: the ledger and tallies each month

@@ -27,12 +27,12 @@ import pandas as pd
 from model.engine.agents import ClientView, StaffAgent
 from model.engine.collector import TableCollector
 from model.engine.context import Context
-from model.engine.fusion import fuse
 from model.engine.initial import initial_clients, initial_staff
 from model.engine.keywords import fresh_seed, scenario_from_keywords, seed_of
 from model.engine.memory import check_run_memory
 from model.engine.mesa_clock import drop_cancelled, own_step_due, step_direct
 from model.engine.metrics import METRICS, compute_into
+from model.engine.month_end import fuse
 from model.engine.network import Network, build_network
 from model.engine.phases import PHASES
 from model.engine.randomness import Streams
@@ -209,8 +209,7 @@ class RetentionModel(mesa.Model):
 
     def month_steps(self) -> tuple:
         """What a month runs: :attr:`phases`, its default ending (account, resolve) and the
-        month's metrics as one compiled call, and work, satisfaction and retain as another
-        (:func:`model.engine.fusion.fuse`)."""
+        month's metrics as one compiled call (:func:`model.engine.month_end.fuse`)."""
         if self._fused[0] is not self.phases:  # (formed again if phases are replaced)
             self._fused = (self.phases, fuse(self.phases))
         return self._fused[1]

@@ -79,14 +79,9 @@ def compiled_on_disk() -> bool | None:
     here, or its per-user folder for a read-only install). ``None`` when it cannot tell (numba
     changed how its cache is laid out): then nothing should be said.
     """
-    from model.engine.kernels import month, month_end, serve, word_of_mouth
+    from model.engine.kernels import month, month_end, word_of_mouth, work
 
-    kernels = (
-        month.open_month,
-        serve.serve_month,
-        word_of_mouth.speak_and_hear,
-        month_end.month_end,
-    )
+    kernels = (month.open_month, work.work_month, word_of_mouth.speak_and_hear, month_end.month_end)
     try:  # numba's cache objects are not public API
         return all(os.path.exists(k._cache._cache_file._index_path) for k in kernels)
     except AttributeError:

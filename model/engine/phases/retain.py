@@ -21,18 +21,9 @@ from model.engine.kernels.numpy_loops import EXP32
 from model.engine.phases.satisfaction import behavioural
 from model.engine.schedule import poached_for_good_share, poached_share
 from model.engine.state import Reason
-from model.scenario import Levers, Retain
+from model.scenario import Retain
 
-__all__ = [
-    "churn_hazard",
-    "exponent_terms",
-    "gap_factor",
-    "record",
-    "satisfaction_response",
-    "step",
-    "step_numpy",
-    "with_discount",
-]
+__all__ = ["churn_hazard", "gap_factor", "satisfaction_response", "step", "step_numpy"]
 
 # Empty arrays for what a kernel does not read (no programme, the exponential response, no
 # poaching); writable, as the kernels' other arrays are (one compiled variant).
@@ -121,8 +112,9 @@ def step(ctx: Context) -> None:
     cl, p, lv, r = ctx.clients, ctx.params, ctx.levers, ctx.params.retain
     dense, idx = ctx.dense, ctx.served_idx
     acts = p.service.recovery_paradox_behavioural
-    discounted = with_discount(ctx)
-    enrolled = ctx.targeted["loyalty"] if discounted else _NO_FLAGS
+    # A discount (possibly zero) whenever a programme or a loyalty segment is set.
+    with_discount = lv.loyalty_discount > 0 or p.targeting.loyalty != "all"
+    enrolled = ctx.targeted["loyalty"] if with_discount else _NO_FLAGS
     exponential = r.churn_response == "exponential"
     if exponential:
         response = _NO_FLOATS
@@ -141,7 +133,16 @@ def step(ctx: Context) -> None:
         acts,
         cl.tenure,
         enrolled,
-        exponent_terms(r, lv, exponential, discounted),
+        (
+            exponential,
+            -r.satisfaction_sensitivity,
+            r.satisfaction_reference,
+            with_discount,
+            r.loyalty_elasticity,
+            lv.loyalty_discount,
+            r.tenure_slope != 0,
+            r.tenure_slope / 12.0,
+        ),
         lv.loyalty_discount > 0,
         response,
         gap_factor(ctx.firm.gap, r),
@@ -156,40 +157,11 @@ def step(ctx: Context) -> None:
         np.getbufsize(),  # numpy sums a float32 array in float64 through its buffer
         EXP32.address,
     )
-    record(ctx, discounted, n_enrolled, n_bad, poached, kept)
-
-
-def with_discount(ctx: Context) -> bool:
-    """Whether this month's hazard has a discount term (possibly zero): whenever a programme
-    or a loyalty segment is set."""
-    return ctx.levers.loyalty_discount > 0 or ctx.params.targeting.loyalty != "all"
-
-
-def exponent_terms(r: Retain, lv: Levers, exponential: bool, with_discount: bool) -> tuple:
-    """The hazard exponent's terms as :func:`model.engine.kernels.retain.leave_month` takes
-    them (``terms``); float parameters as Python floats (the kernel rounds them to float32, as
-    numpy would)."""
-    return (
-        exponential,
-        -r.satisfaction_sensitivity,
-        r.satisfaction_reference,
-        with_discount,
-        r.loyalty_elasticity,
-        lv.loyalty_discount,
-        r.tenure_slope != 0,
-        r.tenure_slope / 12.0,
-    )
-
-
-def record(
-    ctx: Context, with_discount: bool, n_enrolled: int, n_bad: int, poached: int, kept: float
-) -> None:
-    """The retain phase's tallies from its compiled pass's results."""
     ctx.tally["poached"] = poached
     # Churners the programme kept, in expectation: the hazard without it minus the hazard with it
     # (as numpy sums it; 0.0 without a programme).
     ctx.tally["kept_by_programme"] = kept
-    ctx.tally["enrolled"] = n_enrolled if with_discount else int(ctx.served_idx.size)
+    ctx.tally["enrolled"] = n_enrolled if with_discount else int(idx.size)
     ctx.tally["churned_bad_service"] = n_bad
 
 

@@ -17,10 +17,8 @@ from model.scenario import Satisfaction
 
 __all__ = [
     "behavioural",
-    "constants",
     "expectation_update",
     "from_likelihood",
-    "market_term",
     "satisfaction_cutoffs",
     "satisfaction_cutoffs32",
     "satisfaction_target",
@@ -122,7 +120,7 @@ def step(ctx: Context) -> None:
     no gathered copies, nothing to put back.
     """
     cl = ctx.clients
-    a, b, rate, own, e_rate, keep = constants(ctx)
+    a, b, rate, own, e_rate, keep = _float32_constants(ctx)
     kernels.update_served(
         ctx.served_idx,
         ctx.served,
@@ -134,19 +132,14 @@ def step(ctx: Context) -> None:
         b,
         rate,
         own,
-        market_term(ctx),
+        # The anchor's market term is a Python product (it moves with the frontier), cast once.
+        np.float32((1.0 - ctx.params.satisfaction.expectation_own_weight) * market_standard(ctx)),
         e_rate,
         keep,
     )
 
 
-def market_term(ctx: Context) -> np.float32:
-    """The expectation anchor's market term ``(1 − w)·standard`` this month, as the compiled
-    pass takes it: a Python product (it moves with the frontier), cast once."""
-    return np.float32((1.0 - ctx.params.satisfaction.expectation_own_weight) * market_standard(ctx))
-
-
-def constants(ctx: Context) -> tuple[np.float32, ...]:
+def _float32_constants(ctx: Context) -> tuple[np.float32, ...]:
     """The rule's scalars as numpy meets them beside float32 arrays (NEP 50: cast to float32),
     formed once per market and scenario (seven conversions were a third of the phase's cost).
 

@@ -26,14 +26,12 @@ __all__ = [
     "FIXED_LATER",
     "FIXED_ON_SPOT",
     "UNFIXED",
-    "constants",
     "delivered_quality",
     "fix_cost",
     "float32_mean",
     "greedy_spend",
     "greedy_spend_numpy",
     "incident_probability",
-    "record",
     "staff_quality",
     "step",
     "step_numpy",
@@ -152,7 +150,7 @@ def step(ctx: Context) -> None:
     if idx.size == 0:
         _nobody_served(ctx)
         return
-    c = constants(ctx)
+    c = formed(cl, "work", p, lambda: _compute_constants(p.service, p.staff))
     # Quality and experience of the served: work rows of the context's block (no fresh arrays).
     q = ctx.work32()[: idx.size]
     x = ctx.work32()[: idx.size]
@@ -196,25 +194,14 @@ def step(ctx: Context) -> None:
         st.budget_left,
     )
     # (The fix costs' exp: numpy's loop, inside the kernel.)
-    record(ctx, *kernels.work_month(delivery, EXP64.address, settlement))
-
-
-def record(
-    ctx: Context,
-    n_hit: int,
-    fixed_on_spot: int,
-    n_later: int,
-    spent_spot_total: float,
-    spent_later_total: float,
-    quality_sum: float,
-) -> None:
-    """The work phase's money and tallies from its compiled pass's results
-    (:func:`model.engine.kernels.work.work_month`'s, in its order), for a month with clients served."""
+    n_hit, fixed_on_spot, n_later, spent_spot_total, spent_later_total, quality_sum = (
+        kernels.work_month(delivery, EXP64.address, settlement)
+    )
     # The kernels' sums are numpy's (kernels.reduce): np.add.reduce's, with no numpy call here.
     ctx.ledger["empowerment"] += spent_spot_total
     ctx.ledger["escalation"] += spent_later_total
     ctx.tally.update(
-        quality=float(np.float32(quality_sum / ctx.served_idx.size)),  # float32_mean(q)
+        quality=float(np.float32(quality_sum / idx.size)),  # float32_mean(q)
         incidents=n_hit,
         fixed_on_spot=fixed_on_spot,
         escalated=n_hit - fixed_on_spot,
@@ -242,12 +229,6 @@ class _Constants(NamedTuple):
     mu: np.float64
     sigma: float
     settle: tuple[np.float32, float, float, float, float, np.float32]
-
-
-def constants(ctx: Context) -> _Constants:
-    """The work phase's scalars for the context's scenario (kept per market and scenario)."""
-    p = ctx.params
-    return formed(ctx.clients, "work", p, lambda: _compute_constants(p.service, p.staff))
 
 
 def _compute_constants(svc: Service, staff: Staff) -> _Constants:
