@@ -314,6 +314,23 @@ def test_legal_values_that_exhaust_memory_are_refused_up_front(tmp_path, capsys,
     one_error_line(capsys, "memory", "8 GB" if False else "GB")
 
 
+def test_a_capacity_so_small_the_staff_overflow_is_refused_in_words(capsys):
+    """``staff.capacity`` is any positive number: near 0 the staff a run might employ, and the
+    memory it would need, overflow to infinity, and the refusal read "up to inf staff ... needs
+    about inf PB of memory"."""
+    from model import simulate
+
+    assert cli("run", "--clients", "200", "--months", "2", "--set", "staff.capacity=1e-310") == 2
+    err = capsys.readouterr().err
+    assert "unboundedly many staff" in err and "more memory than any machine has" in err
+    assert "inf" not in err.replace("staff.capacity 1e-310", "")
+    tiny = Scenario().with_overrides(
+        {"market.clients": 200, "run.months": 2, "staff.capacity": 1e-310}
+    )
+    with pytest.raises(ScenarioError, match=r"^staff\.capacity: value 1e-310 .*unboundedly many"):
+        simulate(tiny)
+
+
 def test_a_sweep_without_workers_is_checked_for_one_run_per_core(tmp_path, capsys, monkeypatch):
     """The default runs one process per core, and the memory check counted one: a sweep refused
     with ``--workers 2`` started without it."""

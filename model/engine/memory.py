@@ -9,6 +9,7 @@ swapping the machine or failing deep inside numpy. The command line checks sever
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from model.scenario import ScenarioError
@@ -21,6 +22,8 @@ __all__ = [
     "MEMORY_SHARE",
     "available_memory",
     "check_run_memory",
+    "count_text",
+    "need_text",
     "scenario_bytes",
     "size_text",
 ]
@@ -54,6 +57,22 @@ def available_memory() -> int:
     except OSError:
         pass
     return 2**63
+
+
+def need_text(need: float) -> str:
+    """What a plan needs, in words: ``about 29.8 GB of memory``, or, where a parameter near its
+    bound (a ``staff.capacity`` near 0) has made it overflow, ``more memory than any machine
+    has``."""
+    return (
+        f"about {size_text(need)} of memory"
+        if math.isfinite(need)
+        else ("more memory than any machine has")
+    )
+
+
+def count_text(n: float) -> str:
+    """A count in words: ``2,000``, or ``unboundedly many`` where it has overflowed."""
+    return f"{n:,.0f}" if math.isfinite(n) else "unboundedly many"
 
 
 def size_text(n: float) -> str:
@@ -127,8 +146,8 @@ def check_run_memory(scenario: Any) -> Any:
         degree = f"word_of_mouth.degree {wom.degree:g}" if wom.enabled else "no word of mouth"
         raise ScenarioError(
             f"{field}: value {value} is not allowed on this machine: a run of {clients:,} clients "
-            f"({degree}, up to {staff:,.0f} staff at staff.capacity {capacity:g}) needs about "
-            f"{size_text(need)} of memory, and this machine has {size_text(have)} to spare "
+            f"({degree}, up to {count_text(staff)} staff at staff.capacity {capacity:g}) needs "
+            f"{need_text(need)}, and this machine has {size_text(have)} to spare "
             f"({MEMORY_SHARE:.0%} of what is available); allowed: at most {fits:,} clients as the "
             "rest is set, a lower word_of_mouth.degree or a larger staff.capacity"
         )

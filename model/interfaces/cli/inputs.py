@@ -17,7 +17,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from model.engine.memory import MEMORY_SHARE, available_memory, scenario_bytes, size_text
+from model.engine.memory import (
+    MEMORY_SHARE,
+    available_memory,
+    count_text,
+    need_text,
+    scenario_bytes,
+    size_text,
+)
 from model.interfaces.cli.errors import CliError
 
 __all__ = [
@@ -261,8 +268,8 @@ def check_memory(need: float, what: str, way_around: str) -> None:
     have = available_memory() * MEMORY_SHARE
     if not need <= have:  # also NaN / inf
         raise CliError(
-            f"{what} needs about {size_text(need)} of memory; this machine has {size_text(have)} to "
-            f"spare ({MEMORY_SHARE:.0%} of what is available); {way_around}"
+            f"{what} needs {need_text(need)}; this machine has {size_text(have)} to spare "
+            f"({MEMORY_SHARE:.0%} of what is available); {way_around}"
         )
 
 
@@ -274,9 +281,8 @@ def check_scenario_memory(scenario: Any, copies: int = 1, clients: str = "--clie
     check_memory(
         per_run * copies,
         f"{scenario.name!r} ({scenario.market.clients:,} clients, degree "
-        f"{scenario.word_of_mouth.degree:g}, up to {staff:,.0f} staff"
-        + (f", {copies} at a time" if copies > 1 else "")
-        + ")",
+        f"{scenario.word_of_mouth.degree:g}, up to {count_text(staff)} staff at staff.capacity "
+        f"{scenario.staff.capacity:g}" + (f", {copies} at a time" if copies > 1 else "") + ")",
         f"use fewer clients ({clients}), a lower word_of_mouth.degree, a larger staff.capacity"
         + (" or fewer --workers" if copies > 1 else ""),
     )
