@@ -23,7 +23,6 @@ from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_scenario_memory, safe_name
 from model.interfaces.cli.outputs import (
     check_replace,
-    own_folder,
     study_inputs,
     study_metadata,
 )
@@ -96,15 +95,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         else "_vs_".join(n[:20] for n in every[:3])
         + f"_and_{len(every) - 3}_more_{hashlib.sha256('|'.join(every).encode()).hexdigest()[:6]}"
     )
+    outdir = args.out or study_folder("compare_" + names, over, seed, args.replications)
     inputs = study_inputs(args, scenarios, seed)
-    outdir = args.out or own_folder(
-        study_folder("compare_" + names, over, seed, args.replications),
-        "comparison.json",
-        inputs,
-        args.force,
-        kind="comparison",
-        quiet=args.quiet,
-    )
     check_replace(outdir, "comparison.json", inputs, args.force, kind="comparison")
     started = time.perf_counter()
     runs = len(scenarios) * args.replications

@@ -27,7 +27,6 @@ from model.interfaces.cli.inputs import (
 )
 from model.interfaces.cli.outputs import (
     check_replace,
-    own_folder,
     study_inputs,
     study_metadata,
 )
@@ -157,21 +156,14 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         )
     runs = args.replications * max(len(values), 1)
     check_grid(args.grid, len(levers), runs, name="--grid")  # (as the API does, before the run)
-    inputs = study_inputs(args, [scenario], seed)
-    outdir = args.out or own_folder(
-        study_folder(
-            f"optimize_{safe_name(scenario.name)}",
-            over,
-            seed,
-            args.replications,
-            _choices(args, levers),
-        ),
-        "split.json",
-        inputs,
-        args.force,
-        kind="optimization",
-        quiet=args.quiet,
+    outdir = args.out or study_folder(
+        f"optimize_{safe_name(scenario.name)}",
+        over,
+        seed,
+        args.replications,
+        _choices(args, levers),
     )
+    inputs = study_inputs(args, [scenario], seed)
     check_replace(outdir, "split.json", inputs, args.force, kind="optimization")
     title = "optimize: " + labelled(scenario, as_given(over, seed)).name
     started = time.perf_counter()

@@ -7,11 +7,9 @@ How a results folder is written and put in place: :mod:`model.interfaces.cli.sta
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import shlex
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +24,6 @@ __all__ = [
     "RUN_OUTPUTS",
     "check_replace",
     "json_number",
-    "own_folder",
     "run_metadata",
     "study_inputs",
     "study_metadata",
@@ -97,64 +94,19 @@ def check_replace(
     kind : str
         What the results are of, for the message (``run``, ``comparison``, …).
     """
-    if not force and _holds_other(outdir, record, inputs, read):
-        raise CliError(
-            f"--out {str(outdir)!r}: holds the results of a different {kind}; allowed: --force "
-            "to replace them, or another --out"
-        )
-
-
-def own_folder(
-    default: Path,
-    record: str,
-    inputs: Any,
-    force: bool,
-    read: Callable[[dict[str, Any]], Any] | None = None,
-    kind: str = "command",
-    quiet: bool = False,
-) -> Path:
-    """A command's default folder, or one of its own beside it when that holds other results.
-
-    The default folder is named by the scenario's name and what the command line changed. An
-    edited copy of a preset keeps the preset's name, so its default folder may hold the
-    preset's results: rather than refuse in a folder the user never chose (``check_replace``),
-    its results go to ``DEFAULT--DIGEST``, the digest of what decides its numbers — the same
-    folder each time the same command is run again. With ``force`` the default is replaced.
-    Says so on standard error unless ``quiet``. Parameters as :func:`check_replace`'s.
-    """
-    if force or not _holds_other(default, record, inputs, read):
-        return default
-    text = json.dumps(_as_written(inputs), sort_keys=True)
-    digest = hashlib.sha256(text.encode()).hexdigest()[:8]
-    # (cut as study_folder cuts: the staging folder beside it must stay under 255 characters)
-    own = default.with_name(f"{default.name[:130]}--{digest}")
-    if not quiet:
-        print(
-            f"{PROG}: note: {str(default)!r} holds the results of another {kind} of the same "
-            f"name; these go to {str(own)!r}",
-            file=sys.stderr,
-        )
-    return own
-
-
-def _as_written(inputs: Any) -> Any:
-    """``inputs`` after a JSON round trip, as a results record keeps them."""
-    return json.loads(json.dumps(inputs, default=str))
-
-
-def _holds_other(
-    outdir: Path, record: str, inputs: Any, read: Callable[[dict[str, Any]], Any] | None
-) -> bool:
-    """Whether ``outdir`` holds a ``record`` whose inputs are not ``inputs``."""
     old = outdir / record
-    if not old.is_file():
-        return False
+    if force or not old.is_file():
+        return
     try:
         meta = json.loads(old.read_text(encoding="utf-8"))
         previous = meta.get("inputs") if read is None else read(meta)
     except (OSError, ValueError, AttributeError):
         previous = None
-    return previous != _as_written(inputs)
+    if previous != json.loads(json.dumps(inputs, default=str)):
+        raise CliError(
+            f"--out {str(outdir)!r}: holds the results of a different {kind}; allowed: --force "
+            "to replace them, or another --out"
+        )
 
 
 #: Options of a many-run command that do not decide its numbers (where and how it runs; the

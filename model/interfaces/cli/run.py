@@ -25,7 +25,7 @@ from model.interfaces.cli.inputs import (
     safe_name,
     seed,
 )
-from model.interfaces.cli.outputs import check_replace, own_folder, run_metadata
+from model.interfaces.cli.outputs import check_replace, run_metadata
 from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.schedule import set_again
@@ -136,21 +136,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     # Replications have a folder of their own: a single run's results are other results, which
     # the check below would not replace.
     tail = f"replications={args.replications}" if args.replications > 1 else ""
+    outdir = (
+        args.out if args.out is not None else default_folder(scenario, over, safe_name, tail=tail)
+    )
     # The same scenario (every parameter, seed included) with as many replications may be rerun
     # into its folder: it reproduces the same numbers (5 replications and 1 run are different).
-    record = (
+    check_replace(
+        outdir,
         "summary.json",
         [scenario.to_toml_dict(), args.replications],
         args.force,
-        lambda meta: [meta.get("scenario"), meta.get("replications", 1)],
-        "run",
+        read=lambda meta: [meta.get("scenario"), meta.get("replications", 1)],
+        kind="run",
     )
-    outdir = (
-        args.out
-        if args.out is not None
-        else own_folder(default_folder(scenario, over, safe_name, tail=tail), *record, args.quiet)
-    )
-    check_replace(outdir, *record)
     if not args.quiet:
         for line in [
             *_after_horizon(scenario),
