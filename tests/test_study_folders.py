@@ -136,3 +136,54 @@ def test_the_header_says_how_the_worlds_were_drawn() -> None:
     assert _waves_text(SIZES["default"]) == (
         "waves of 2,000 worlds until 500 are plausible (at most 8)"
     )
+
+
+def test_a_file_named_like_a_preset_is_told_apart_by_where_it_came_from(tmp_path):
+    """An edited preset copy (``presets --copy``) keeps the preset's name: it shared the
+    preset's default folder and was refused there. Its folder carries a digest of the file's
+    path: the same one each time the file is run, another for another copy, none for the preset
+    or a file with a name of its own (a file with no name is named after the file)."""
+    from model.interfaces.cli.arguments import copy_mark, load_scenario
+
+    assert cli("presets", "--copy", "baseline", tmp_path / "a") == 0
+    assert cli("presets", "--copy", "baseline", tmp_path / "b") == 0
+    a, b = tmp_path / "a" / "baseline.toml", tmp_path / "b" / "baseline.toml"
+    b.write_text(b.read_text().replace('service_level = "standard"', 'service_level = "wow"'))
+    unnamed = tmp_path / "unnamed.toml"
+    unnamed.write_text("[levers]\nservice_level = 0.7\n")
+    own = tmp_path / "own.toml"
+    own.write_text(a.read_text().replace('name = "baseline"', 'name = "mine"', 1))
+
+    def mark(*refs):
+        return copy_mark(refs, [load_scenario(r) for r in refs])
+
+    assert load_scenario(unnamed).name == "unnamed" and load_scenario(own).name == "mine"
+    assert mark("baseline") == mark(None) == mark("delighter") == mark(own) == mark(unnamed) == ""
+    assert len(mark(a)) == 8 and mark(a) == mark(str(a)) == mark(tmp_path / "b/../a/baseline.toml")
+    assert mark(a) != mark(b)
+    assert mark("delighter", a) == mark(a) and mark(a, b) not in ("", mark(a), mark(b))
+
+
+def test_a_preset_copy_runs_beside_the_preset_whichever_runs_first(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli("presets", "--copy", "baseline", tmp_path / "mine") == 0
+    copy = tmp_path / "mine" / "baseline.toml"
+    copy.write_text(copy.read_text().replace('service_level = "standard"', 'service_level = "wow"'))
+    run = ("--clients", "100", "--months", "3", "--no-figures", "--quiet")
+    assert cli("run", str(copy), *run) == 0  # the copy first
+    assert cli("run", "baseline", *run) == 0
+    assert cli("compare", str(copy), "delighter", *SMALL) == 0
+    folders = sorted(p.name for p in (tmp_path / "out").iterdir())
+    (plain,) = [f for f in folders if f.startswith("baseline") and "copy=" not in f]
+    (copied,) = [f for f in folders if f.startswith("baseline") and "copy=" in f]
+    assert copied.startswith(plain) and copied.endswith(",copy=" + copied[-8:])
+    summary = json.loads((tmp_path / "out" / copied / "summary.json").read_text())
+    assert summary["scenario"]["levers"]["service_level"] == 0.9  # ("wow")
+    preset = json.loads((tmp_path / "out" / plain / "summary.json").read_text())
+    assert preset["scenario"]["levers"]["service_level"] == 0.6  # ("standard")
+    assert any(f.startswith("compare_baseline_vs_delighter--") and "copy=" in f for f in folders)
+    # The copy edited again and rerun: its own folder, so refused there as any file is.
+    copy.write_text(copy.read_text().replace('service_level = "wow"', 'service_level = "low"'))
+    capsys.readouterr()
+    assert cli("run", str(copy), *run) == 2
+    assert f"{copied}': holds the results of a different run" in capsys.readouterr().err

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,8 @@ from pydantic import ValidationError
 
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import output_path, param_int, ranged_int, safe_name, seed
-from model.scenario import SECTIONS, Scenario, ScenarioError, parse_value, resolve
+from model.scenario import SECTIONS, Scenario, ScenarioError, list_presets, parse_value, resolve
+from model.scenario.presets import PRESETS_DIR
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -18,6 +21,7 @@ __all__ = [
     "add_study_options",
     "add_workers_option",
     "as_given",
+    "copy_mark",
     "load_scenario",
     "overrides",
     "study_folder",
@@ -114,6 +118,37 @@ def load_scenario(ref: str | Path | None) -> Scenario:
         raise
 
 
+def copy_mark(refs: Sequence[str | Path | None], scenarios: Sequence[Scenario]) -> str:
+    """What tells a run of a preset's copy from the preset's own in its default folder's name.
+
+    A scenario file that is not a shipped preset but carries a preset's name — an edited copy
+    (``retention presets --copy baseline mine/``) — would share the preset's default folder,
+    where the preset's results
+    refuse it ("holds the results of a different run") in a folder the user never named. Its
+    folder is named by where it came from instead: ``copy=`` and this, a digest of those files'
+    full paths — the same folder however often the file is edited and run again (each edit, as for
+    any scenario file, then replaces the last one's results only with ``--force``). Empty where
+    every scenario is a preset or carries a name of its own.
+
+    Parameters
+    ----------
+    refs : sequence of str, Path or None
+        The scenarios as given on the command line (None: the default preset).
+    scenarios : sequence of Scenario
+        The scenarios they loaded, in the same order, before any override.
+    """
+    presets = {preset.name.rsplit("/", 1)[-1] for preset in list_presets("scenario")}
+    shipped = PRESETS_DIR.resolve()
+    copies = []
+    for ref, scenario in zip(refs, scenarios, strict=True):
+        path = resolve(DEFAULT_SCENARIO if ref is None else ref).resolve()
+        if scenario.name in presets and not path.is_relative_to(shipped):
+            copies.append(str(path))
+    if not copies:
+        return ""
+    return hashlib.sha256("\n".join(copies).encode()).hexdigest()[:8]
+
+
 def _sweep_spec(path: Path) -> bool:
     """Whether the TOML file at ``path`` reads as a sweep spec (False if it does not read)."""
     from model.scenario.reading import read_toml
@@ -185,7 +220,6 @@ def study_folder(
     (optimize's ``--budget`` or ``--levers``, where given), and by its replications (so another
     ``--clients``, ``--budget`` or ``--replications`` gets a folder of its own, not a refusal in
     one never chosen)."""
-    import hashlib
     import re
 
     from model.interfaces.labels import default_folder

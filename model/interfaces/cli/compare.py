@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from model.interfaces.cli.arguments import (
     add_study_options,
     as_given,
+    copy_mark,
     load_scenario,
     overrides,
     study_folder,
@@ -60,7 +61,8 @@ def add_compare(subparsers: argparse._SubParsersAction) -> None:
         p,
         replications=5,
         out="out/compare_NAME_vs_NAME--OPTIONS: the size, seed and --set values given, and the "
-        "replications (past three policies, _and_N_more_ and a digest of every name)",
+        "replications (past three policies, _and_N_more_ and a digest of every name; "
+        "copy=<digest> where a file is named like a preset)",
     )
     p.set_defaults(handler=cmd_compare)
 
@@ -95,7 +97,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         else "_vs_".join(n[:20] for n in every[:3])
         + f"_and_{len(every) - 3}_more_{hashlib.sha256('|'.join(every).encode()).hexdigest()[:6]}"
     )
-    outdir = args.out or study_folder("compare_" + names, over, seed, args.replications)
+    copy = copy_mark(args.scenarios, loaded)  # (a preset's copy among them: a folder of its own)
+    outdir = args.out or study_folder(
+        "compare_" + names, over, seed, args.replications, {"copy": copy} if copy else None
+    )
     inputs = study_inputs(args, scenarios, seed)
     check_replace(outdir, "comparison.json", inputs, args.force, kind="comparison")
     started = time.perf_counter()

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from model.interfaces.cli.arguments import (
     add_study_options,
     as_given,
+    copy_mark,
     load_scenario,
     overrides,
     study_folder,
@@ -102,7 +103,7 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
         replications=4,
         out="out/optimize_NAME--OPTIONS: the size, seed and --set values given, the other "
         "options given that change the numbers (--budget, --levers, --grid, --robust, "
-        "--criterion) and the replications",
+        "--criterion) and the replications (copy=<digest> for a file named like a preset)",
     )
     p.set_defaults(handler=cmd_optimize)
 
@@ -117,6 +118,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     from model.studies.optimize.split import fresh_seeds
 
     scenario = load_scenario(args.scenario)
+    copy = copy_mark([args.scenario], [scenario])  # (a preset's copy: a folder of its own)
     over = overrides(args)
     seed = over.pop("run.seed", None)
     scenario = scenario.with_overrides(over)
@@ -161,7 +163,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         over,
         seed,
         args.replications,
-        _choices(args, levers),
+        {**_choices(args, levers), **({"copy": copy} if copy else {})},
     )
     inputs = study_inputs(args, [scenario], seed)
     check_replace(outdir, "split.json", inputs, args.force, kind="optimization")

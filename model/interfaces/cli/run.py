@@ -13,6 +13,7 @@ from model.interfaces.cli.arguments import (
     DEFAULT_SCENARIO,
     add_set_option,
     add_workers_option,
+    copy_mark,
     load_scenario,
     overrides,
 )
@@ -71,7 +72,7 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
         type=output_path(),
         metavar="DIR",
         help="output folder (default: out/<name>, plus the overrides, e.g. "
-        "out/baseline--service_level=wow)",
+        "out/baseline--service_level=wow, and copy=<digest> for a file named like a preset)",
     )
     p.add_argument(
         "--force",
@@ -129,13 +130,22 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"{flag}: not allowed with --replications {args.replications} (it would be "
                 "ignored: the agent tables are one run's); allowed: with one run"
             )
-    scenario = load_scenario(args.scenario)
+    loaded = load_scenario(args.scenario)
     over = overrides(args)
-    scenario = labelled(scenario.with_overrides(over), over)
+    scenario = labelled(loaded.with_overrides(over), over)
     check_scenario_memory(scenario, copies=args.workers)
     # Replications have a folder of their own: a single run's results are other results, which
     # the check below would not replace.
-    tail = f"replications={args.replications}" if args.replications > 1 else ""
+    # (And a preset's copy a folder of its own: copy_mark.)
+    tail = ",".join(
+        filter(
+            None,
+            (
+                f"copy={copy}" if (copy := copy_mark([args.scenario], [loaded])) else "",
+                f"replications={args.replications}" if args.replications > 1 else "",
+            ),
+        )
+    )
     outdir = (
         args.out if args.out is not None else default_folder(scenario, over, safe_name, tail=tail)
     )
