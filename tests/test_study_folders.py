@@ -161,7 +161,18 @@ def test_a_file_named_like_a_preset_is_told_apart_by_where_it_came_from(tmp_path
     assert mark("baseline") == mark(None) == mark("delighter") == mark(own) == mark(unnamed) == ""
     assert len(mark(a)) == 8 and mark(a) == mark(str(a)) == mark(tmp_path / "b/../a/baseline.toml")
     assert mark(a) != mark(b)
-    assert mark("delighter", a) == mark(a) and mark(a, b) not in ("", mark(a), mark(b))
+    assert mark(a, b) not in ("", mark(a), mark(b))
+    # Where a copy stands counts: a copy against its preset is another comparison either way
+    # round (the first is the reference).
+    assert len({mark(a, "baseline"), mark("baseline", a), mark(a)}) == 3
+    assert mark(a, "delighter") != mark("delighter", a)
+    # A name cut to leave room for a long tail still ends with it, within 140 characters.
+    from model.interfaces.labels import default_folder
+    from model.scenario import Scenario
+
+    tail = "copy=12345678,replications=10000"
+    folder = default_folder(Scenario(), {f"levers.x{i}": "v" * 20 for i in range(8)}, tail=tail)
+    assert folder.name.endswith("," + tail) and len(folder.name) <= 140
 
 
 def test_a_preset_copy_runs_beside_the_preset_whichever_runs_first(tmp_path, monkeypatch, capsys):
@@ -182,6 +193,15 @@ def test_a_preset_copy_runs_beside_the_preset_whichever_runs_first(tmp_path, mon
     preset = json.loads((tmp_path / "out" / plain / "summary.json").read_text())
     assert preset["scenario"]["levers"]["service_level"] == 0.6  # ("standard")
     assert any(f.startswith("compare_baseline_vs_delighter--") and "copy=" in f for f in folders)
+    # The copy against its preset, either way round; optimize; replications: each its own.
+    assert cli("compare", str(copy), "baseline", *SMALL) == 0
+    assert cli("compare", "baseline", str(copy), *SMALL) == 0
+    assert cli("optimize", str(copy), "--grid", "1", *SMALL) == 0
+    assert cli("run", str(copy), *run, "--replications", "2") == 0
+    folders = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len([f for f in folders if f.startswith("compare_baseline_vs_baseline--")]) == 2
+    assert any(f.startswith("optimize_baseline--") and "copy=" in f for f in folders)
+    assert any(f.startswith(copied + ",replications=2") for f in folders), folders
     # The copy edited again and rerun: its own folder, so refused there as any file is.
     copy.write_text(copy.read_text().replace('service_level = "wow"', 'service_level = "low"'))
     capsys.readouterr()

@@ -51,10 +51,13 @@ def default_folder(
     """``out/<name>`` for a scenario as written, ``out/<name>--<overrides>`` for a changed one.
 
     ``clean`` makes the scenario's name one safe path component. ``tail`` (``replications=5``)
-    ends the name after its cut to 120 characters, so it always shows.
+    ends the name after its cut — to 120 characters, or fewer for a long tail, so that the whole
+    stays within 140 (a staging folder beside it adds about 100: under 255 in all) — so it
+    always shows.
     """
     base = clean(scenario.name.split(" + ")[0])
     if not overrides:
         return Path(root) / (f"{base}--{tail}" if tail else base)
     slug = re.sub(r"[^A-Za-z0-9_.=,-]+", "_", overrides_text(overrides, ","))
-    return Path(root) / (f"{base}--{slug}"[:120] + (f",{tail}" if tail else ""))
+    cut = min(120, 139 - len(tail)) if tail else 120
+    return Path(root) / (f"{base}--{slug}"[:cut] + (f",{tail}" if tail else ""))

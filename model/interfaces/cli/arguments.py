@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import output_path, param_int, ranged_int, safe_name, seed
 from model.scenario import SECTIONS, Scenario, ScenarioError, list_presets, parse_value, resolve
-from model.scenario.presets import PRESETS_DIR
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -121,14 +120,15 @@ def load_scenario(ref: str | Path | None) -> Scenario:
 def copy_mark(refs: Sequence[str | Path | None], scenarios: Sequence[Scenario]) -> str:
     """What tells a run of a preset's copy from the preset's own in its default folder's name.
 
-    A scenario file that is not a shipped preset but carries a preset's name — an edited copy
-    (``retention presets --copy baseline mine/``) — would share the preset's default folder,
+    A scenario file that is not a shipped preset but whose ``name`` is a preset's — an edited
+    copy (``retention presets --copy baseline mine/``) — would share the preset's default folder,
     where the preset's results
     refuse it ("holds the results of a different run") in a folder the user never named. Its
     folder is named by where it came from instead: ``copy=`` and this, a digest of those files'
-    full paths — the same folder however often the file is edited and run again (each edit, as for
+    full paths, each in its place among ``refs`` (a copy compared with its preset, either way
+    round) — the same folder however often the file is edited and run again (each edit, as for
     any scenario file, then replaces the last one's results only with ``--force``). Empty where
-    every scenario is a preset or carries a name of its own.
+    every scenario is a shipped preset's file or carries a name of its own.
 
     Parameters
     ----------
@@ -137,14 +137,15 @@ def copy_mark(refs: Sequence[str | Path | None], scenarios: Sequence[Scenario]) 
     scenarios : sequence of Scenario
         The scenarios they loaded, in the same order, before any override.
     """
-    presets = {preset.name.rsplit("/", 1)[-1] for preset in list_presets("scenario")}
-    shipped = PRESETS_DIR.resolve()
+    shipped = list_presets("scenario")
+    names = {preset.name.rsplit("/", 1)[-1] for preset in shipped}
+    files = {preset.path.resolve() for preset in shipped}
+    # Each position's copy or nothing: (copy, preset) and (preset, copy) are other comparisons.
     copies = []
     for ref, scenario in zip(refs, scenarios, strict=True):
         path = resolve(DEFAULT_SCENARIO if ref is None else ref).resolve()
-        if scenario.name in presets and not path.is_relative_to(shipped):
-            copies.append(str(path))
-    if not copies:
+        copies.append(str(path) if scenario.name in names and path not in files else "")
+    if not any(copies):
         return ""
     return hashlib.sha256("\n".join(copies).encode()).hexdigest()[:8]
 

@@ -62,7 +62,7 @@ def add_compare(subparsers: argparse._SubParsersAction) -> None:
         replications=5,
         out="out/compare_NAME_vs_NAME--OPTIONS: the size, seed and --set values given, and the "
         "replications (past three policies, _and_N_more_ and a digest of every name; "
-        "copy=<digest> where a file is named like a preset)",
+        "copy=<digest> where a file's name = is a preset's)",
     )
     p.set_defaults(handler=cmd_compare)
 

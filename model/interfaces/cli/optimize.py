@@ -103,7 +103,7 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
         replications=4,
         out="out/optimize_NAME--OPTIONS: the size, seed and --set values given, the other "
         "options given that change the numbers (--budget, --levers, --grid, --robust, "
-        "--criterion) and the replications (copy=<digest> for a file named like a preset)",
+        "--criterion) and the replications (copy=<digest> for a file whose name = is a preset's)",
     )
     p.set_defaults(handler=cmd_optimize)
 

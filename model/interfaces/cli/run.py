@@ -72,7 +72,7 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
         type=output_path(),
         metavar="DIR",
         help="output folder (default: out/<name>, plus the overrides, e.g. "
-        "out/baseline--service_level=wow, and copy=<digest> for a file named like a preset)",
+        "out/baseline--service_level=wow, and copy=<digest> for a file whose name = is a preset's)",
     )
     p.add_argument(
         "--force",
