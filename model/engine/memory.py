@@ -63,11 +63,9 @@ def need_text(need: float) -> str:
     """What a plan needs, in words: ``about 29.8 GB of memory``, or, where a parameter near its
     bound (a ``staff.capacity`` near 0) has made it overflow, ``more memory than any machine
     has``."""
-    return (
-        f"about {size_text(need)} of memory"
-        if math.isfinite(need)
-        else ("more memory than any machine has")
-    )
+    if math.isfinite(need):
+        return f"about {size_text(need)} of memory"
+    return "more memory than any machine has"
 
 
 def count_text(n: float) -> str:

@@ -122,13 +122,13 @@ def copy_mark(refs: Sequence[str | Path | None], scenarios: Sequence[Scenario]) 
 
     A scenario file that is not a shipped preset but whose ``name`` is a preset's — an edited
     copy (``retention presets --copy baseline mine/``) — would share the preset's default folder,
-    where the preset's results
-    refuse it ("holds the results of a different run") in a folder the user never named. Its
-    folder is named by where it came from instead: ``copy=`` and this, a digest of those files'
-    full paths, each in its place among ``refs`` (a copy compared with its preset, either way
-    round) — the same folder however often the file is edited and run again (each edit, as for
-    any scenario file, then replaces the last one's results only with ``--force``). Empty where
-    every scenario is a shipped preset's file or carries a name of its own.
+    where the preset's results refuse it ("holds the results of a different run") in a folder
+    the user never named. Its folder is named by where it came from instead: ``copy=`` and this,
+    a digest of those files' full paths, each in its place among ``refs`` (a copy compared with
+    its preset, either way round) — the same folder however often the file is edited and run
+    again (each edit, as for any scenario file, then replaces the last one's results only with
+    ``--force``). Empty where every scenario is a shipped preset's file or carries a name of its
+    own.
 
     Parameters
     ----------

@@ -135,16 +135,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = labelled(loaded.with_overrides(over), over)
     check_scenario_memory(scenario, copies=args.workers)
     # Replications have a folder of their own: a single run's results are other results, which
-    # the check below would not replace.
-    # (And a preset's copy a folder of its own: copy_mark.)
+    # the check below would not replace. So has a preset's copy (copy_mark).
+    copy = copy_mark([args.scenario], [loaded])
     tail = ",".join(
-        filter(
-            None,
-            (
-                f"copy={copy}" if (copy := copy_mark([args.scenario], [loaded])) else "",
-                f"replications={args.replications}" if args.replications > 1 else "",
-            ),
-        )
+        [
+            *([f"copy={copy}"] if copy else []),
+            *([f"replications={args.replications}"] * (args.replications > 1)),
+        ]
     )
     outdir = (
         args.out if args.out is not None else default_folder(scenario, over, safe_name, tail=tail)
