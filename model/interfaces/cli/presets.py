@@ -38,11 +38,9 @@ def _cmd_presets(args: argparse.Namespace) -> int:
             if preset_path(name, kind=None) in sweeps
             else f"retention run {target}"
         )
-        # (Its name names its results' folder: an edited copy still called as the preset ran
-        # into the preset's folder and was refused as another run's results.)
-        print(
-            f"wrote {target}; edit it (and its name = ..., which names its results' folder), then: {then}"
-        )
+        # (Its name names its results' folder; while it is the preset's, the folder also says
+        # which copy it is, copy=<digest>, beside the preset's own: arguments.copy_mark.)
+        print(f"wrote {target}; edit it (its name = ... names its results' folder), then: {then}")
         return 0
     for title, kind in (("Scenarios", "scenario"), ("Sweep specs", "sweep")):
         presets = list_presets(kind)
