@@ -450,6 +450,10 @@ def test_a_long_default_folder_keeps_its_replications(tmp_path, monkeypatch):
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert len(names) == 2 and len(names[0]) == 120, names
     assert names[1] == names[0] + ",replications=2"
+    # What the cut drops is in the digest that ends the name: another seed, another folder (it
+    # was the same folder, and refused as another run's).
+    assert cli("run", BASELINE, *TINY, *many, "--seed", "7", "--quiet", "--no-figures") == 0
+    assert len(list((tmp_path / "out").iterdir())) == 3
 
 
 def test_two_different_seeds_are_refused():

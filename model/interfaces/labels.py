@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -50,14 +51,17 @@ def default_folder(
 ) -> Path:
     """``out/<name>`` for a scenario as written, ``out/<name>--<overrides>`` for a changed one.
 
-    ``clean`` makes the scenario's name one safe path component. ``tail`` (``replications=5``)
-    ends the name after its cut — to 120 characters, or fewer for a long tail, so that the whole
-    stays within 140 (a staging folder beside it adds about 100: under 255 in all) — so it
-    always shows.
+    ``clean`` makes the scenario's name one safe path component. A name too long is cut — to
+    120 characters, or fewer for a long tail, so that the whole stays within 140 (a staging
+    folder beside it adds about 100: under 255 in all) — and ends with a digest of the whole,
+    so that overrides cut off still tell folders apart. ``tail`` (``replications=5``) comes
+    after the cut, so it always shows.
     """
     base = clean(scenario.name.split(" + ")[0])
     if not overrides:
         return Path(root) / (f"{base}--{tail}" if tail else base)
     slug = re.sub(r"[^A-Za-z0-9_.=,-]+", "_", overrides_text(overrides, ","))
-    cut = min(120, 139 - len(tail)) if tail else 120
-    return Path(root) / (f"{base}--{slug}"[:cut] + (f",{tail}" if tail else ""))
+    name, cut = f"{base}--{slug}", min(120, 139 - len(tail)) if tail else 120
+    if len(name) > cut:  # (another seed, cut off, shared a folder and was refused there)
+        name = f"{name[: cut - 9]}_{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+    return Path(root) / (name + (f",{tail}" if tail else ""))
