@@ -66,9 +66,9 @@ class RetentionModel(mesa.Model):
         :mod:`model.engine.randomness`), so the same scenario and seed give the same numbers.
     phases : tuple of (name, step), optional
         The month's phases; defaults to :data:`model.engine.phases.PHASES` (tests replace one to
-        mutate it). Kept as a tuple: to change a model's phases, assign another. A list that ends with the default ``account`` and ``resolve`` runs those two
-        and the month's metrics as one compiled call (:mod:`model.engine.month_end`; the same
-        numbers).
+        mutate it). Kept as a tuple: to change a model's phases, assign another. A list that
+        ends with the default ``account`` and ``resolve`` runs those two and the month's metrics
+        as one compiled call (:mod:`model.engine.month_end`; the same numbers).
     **levers_and_settings
         Any declared parameter by its bare name (Mesa's convention), applied over ``scenario``:
         ``RetentionModel(service_level=0.9, clients=2000, seed=3)``. So

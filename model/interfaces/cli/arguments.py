@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import output_path, param_int, ranged_int, safe_name, seed
-from model.scenario import SECTIONS, Scenario, ScenarioError, list_presets, parse_value, resolve
+from model.scenario import SECTIONS, Scenario, ScenarioError, parse_value, preset_path, resolve
 
 __all__ = [
     "DEFAULT_SCENARIO",
@@ -137,14 +137,15 @@ def copy_mark(refs: Sequence[str | Path | None], scenarios: Sequence[Scenario]) 
     scenarios : sequence of Scenario
         The scenarios they loaded, in the same order, before any override.
     """
-    shipped = list_presets("scenario")
-    names = {preset.name.rsplit("/", 1)[-1] for preset in shipped}
-    files = {preset.path.resolve() for preset in shipped}
     # Each position's copy or nothing: (copy, preset) and (preset, copy) are other comparisons.
     copies = []
     for ref, scenario in zip(refs, scenarios, strict=True):
         path = resolve(DEFAULT_SCENARIO if ref is None else ref).resolve()
-        copies.append(str(path) if scenario.name in names and path not in files else "")
+        try:  # (the preset of the scenario's name: a path found, no file read)
+            preset = preset_path(scenario.name).resolve()
+        except ScenarioError:  # no preset of that name
+            preset = path
+        copies.append(str(path) if path != preset else "")
     if not any(copies):
         return ""
     return hashlib.sha256("\n".join(copies).encode()).hexdigest()[:8]
