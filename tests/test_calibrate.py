@@ -187,6 +187,24 @@ def test_scenario_file_round_trips_and_is_written_atomically(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["fitted.toml"]  # no temporary left behind
 
 
+def test_write_keeps_a_file_it_did_not_write(tmp_path):
+    """A scenario of one's own or a data file is not overwritten by mistake; a fit's own file
+    is, and ``force=True`` replaces anything."""
+    res = calibrate_survival(fader_hardie("regular"), fit_periods=7)
+    mine = _write(tmp_path / "my_firm.toml", 'name = "my_firm"\n')
+    data = _write(tmp_path / "cohort.csv", "year,alive\n0,100\n")
+    for path in (mine, data):
+        with pytest.raises(FileExistsError, match=f"{path.name}.*force=True"):
+            res.write(path)
+    assert mine.read_text() == 'name = "my_firm"\n' and data.read_text() == "year,alive\n0,100\n"
+    fitted = res.write(tmp_path / "fitted.toml")
+    assert res.write(fitted) == fitted  # (a calibration's own file: replaced)
+    res.write(mine, force=True)
+    assert Scenario.from_toml(mine).retain.base_churn == pytest.approx(
+        res.values["retain.base_churn"]
+    )
+
+
 def _write(path, text):
     path.write_text(text)
     return path

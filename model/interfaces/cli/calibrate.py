@@ -246,12 +246,13 @@ def _check_replaced(args: argparse.Namespace) -> None:
     """Refuse, before any fitting, to write over an input of this command, or over a file this
     command did not write (a data file, a scenario of one's own) without ``--force``."""
     from model.interfaces.cli.errors import CliError
+    from model.studies.calibration.result import HEADER
 
     inputs = {
         flag: getattr(args, flag[2:].replace("-", "_"))
         for flag in ("--survival", "--transactions", "--targets", "--base")
     }
-    outputs = {"--out": (args.out, "# Calibration (retention calibrate")}
+    outputs = {"--out": (args.out, HEADER)}
     if args.holdout_csv is not None:
         outputs["--holdout-csv"] = (args.holdout_csv, "t,actual,calibration,")
     if args.holdout_csv is not None and os.path.realpath(args.holdout_csv) == os.path.realpath(
@@ -341,7 +342,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         if args.out.exists() and args.out.is_dir():
             raise CalibrationError(f"--out {str(args.out)!r} is a folder; give a file name")
         try:
-            result.write(args.out, shlex.join([PROG, *args.argv]))
+            result.write(args.out, shlex.join([PROG, *args.argv]), force=args.force)
         except OSError as exc:
             raise CalibrationError(f"--out {str(args.out)!r} cannot be written: {exc}") from None
     except CalibrationError as exc:

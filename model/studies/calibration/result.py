@@ -12,7 +12,7 @@ from typing import Any
 from model.scenario import SECTIONS, Scenario
 from model.studies.files import write_atomic
 
-__all__ = ["CalibrationResult", "scenario_toml"]
+__all__ = ["HEADER", "CalibrationResult", "scenario_toml", "written_by_calibration"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class CalibrationResult:
         from model.version import shown_version
 
         # (a checkout installed at an older commit: its hash left out, the commit follows below)
-        head = f"Calibration (retention calibrate, retention-lab {shown_version()})"
+        head = f"{HEADER[2:]}, retention-lab {shown_version()})"
         lines = [head, "", "fitted value [95% interval]:"]
         for key, value in self.values.items():
             if isinstance(value, str):
@@ -110,20 +110,47 @@ class CalibrationResult:
             scenario = scenario.model_copy(update={"name": name})
         return scenario_toml(scenario, header=header)
 
-    def write(self, path: str | Path, command: str | None = None) -> Path:
+    def write(self, path: str | Path, command: str | None = None, *, force: bool = False) -> Path:
         """Write :meth:`to_toml` (with ``command``) to ``path`` atomically; returns the path.
 
         The scenario in the file is named after it (``shop_2024.toml``: ``"shop_2024"``), as a
         scenario file without a name is, so that two fits written to two files run into two
         results folders; a file named as the base keeps ``"<base>-calibrated"`` (its runs must
         not land among the base's own).
+
+        A file that exists is replaced only if a calibration wrote it (it begins with
+        :data:`HEADER`), or with ``force=True``: a scenario of one's own or a data file is not
+        overwritten by mistake (as ``retention calibrate --out`` refuses without ``--force``).
+
+        Raises
+        ------
+        FileExistsError
+            ``path`` exists, was not written by a calibration, and ``force`` is not True.
         """
         path = Path(path)
+        if not force and path.exists() and not written_by_calibration(path):
+            raise FileExistsError(
+                f"path {str(path)!r}: exists and was not written by a calibration; allowed: a new "
+                "file, one a calibration wrote, or force=True to replace it"
+            )
         name = path.stem if path.stem and path.stem != self.base.name else None
         text = self.to_toml(command, name=name)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text)
         return path
+
+
+#: How a file a calibration wrote begins (:meth:`CalibrationResult.write`).
+HEADER = "# Calibration (retention calibrate"
+
+
+def written_by_calibration(path: Path) -> bool:
+    """Whether the file at ``path`` begins with :data:`HEADER` (False if it cannot be read)."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read(len(HEADER)) == HEADER
+    except OSError:
+        return False
 
 
 def _fmt(v: Any) -> str:
