@@ -439,6 +439,9 @@ def test_one_client_is_one_row_and_a_stage_is_one_of_four(model) -> None:
         ({"pool": "processes"}, "pool: value 'processes' is not allowed; allowed: None"),
         ({"log": 3}, "log: value 3 is not allowed; allowed: None or a callable"),
         ({"then": "report"}, "then: value 'report' is not allowed; allowed: None or a callable"),
+        ({"slots": "2"}, "slots: value '2' is not allowed; allowed: a whole number ≥ 1"),
+        ({"slots": 0}, "slots: value 0 is not allowed"),
+        ({"slots": 2.5}, "slots: value 2.5 is not allowed"),
     ],
 )
 def test_run_sweep_names_a_wrong_pool_or_callback(keyword, message, tmp_path) -> None:

@@ -82,6 +82,10 @@ def test_optimize_reports_a_best_no_profile_step_beats() -> None:
     for _, moves in profile.groupby("lever"):
         assert moves["delta"].is_unique
     assert (split.evaluations["kind"] == "polish").any()  # the earlier round's, kept apart
+    # A *_pct column is a percentage, as compare's difference_pct (it held a fraction).
+    flat = split.flatness
+    change = 100.0 * (flat["npv_0.1"] - split.npv_best) / abs(split.npv_best)
+    assert flat["npv_plus10_pct"].tolist() == pytest.approx(change.tolist(), nan_ok=True)
 
 
 def test_one_fresh_seed_prints_no_interval_as_n_a() -> None:

@@ -9,6 +9,7 @@ defaults beside it.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
@@ -140,6 +141,47 @@ def _bounded(
     return {b: judge(reading, v, noise=noise, reference=reference)[1] for b, v in subset.items()}
 
 
+def _claim_and_size(module: object, size: object, size_name: str) -> tuple[ModuleType, Size, str]:
+    """:func:`run_claim`'s claim module and size, found by name where given as one."""
+    from experiments import EXPERIMENTS, load
+    from experiments.running.sizes import SIZES
+
+    if isinstance(module, str):
+        if module not in EXPERIMENTS:
+            raise ValueError(
+                f"module: value {module!r} is not allowed; allowed: one of {tuple(EXPERIMENTS)} "
+                "or a claim module"
+            )
+        module = load(module)
+    if not isinstance(getattr(module, "CLAIM", None), Claim) or not callable(
+        getattr(module, "measure", None)
+    ):
+        raise ValueError(
+            f"module: value {module!r:.80} is not allowed; allowed: a claim module (with CLAIM "
+            "and measure: experiments.load(name)) or a claim's name"
+        )
+    if isinstance(size, str):
+        if size not in SIZES:
+            raise ValueError(
+                f"size: value {size!r} is not allowed; allowed: one of {tuple(SIZES)} or a Size"
+            )
+        size_name = size if size_name == "default" else size_name
+        size = SIZES[size]
+    if not isinstance(size, Size):
+        raise ValueError(
+            f"size: value {size!r:.80} is not allowed; allowed: a Size (experiments.running."
+            f"sizes.SIZES) or one of {tuple(SIZES)}"
+        )
+    return module, size, size_name  # type: ignore[return-value]
+
+
+def _whole(name: str, value: object, low: int) -> int:
+    """``value`` as a whole number ≥ ``low`` (a numpy integer too; a string or a bool not)."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low:
+        return int(value)
+    raise ValueError(f"{name}: value {value!r} is not allowed; allowed: a whole number ≥ {low}")
+
+
 def _uncertainty_columns(worlds: pd.DataFrame) -> list[str]:
     declared = list(declared_uncertainties())
     cols = [c for c in declared if c in worlds.columns]
@@ -147,9 +189,9 @@ def _uncertainty_columns(worlds: pd.DataFrame) -> list[str]:
 
 
 def run_claim(
-    module: ModuleType,
-    size: Size,
-    store: Path,
+    module: ModuleType | str,
+    size: Size | str,
+    store: Path | str,
     *,
     size_name: str = "default",
     seed: int = 1,
@@ -157,6 +199,11 @@ def run_claim(
     drawn_store: Path | None = None,
 ) -> ClaimEvidence:
     """Run (or resume) one claim's study and judge every reading.
+
+    ``module`` is a claim module (:func:`experiments.load`) or its name (``"pareto"``), ``size``
+    a :class:`~experiments.running.sizes.Size` or the name of one of
+    :data:`~experiments.running.sizes.SIZES` (then also the ``size_name`` reported, unless
+    given), ``seed`` the worlds' seed (a whole number ≥ 0) and ``workers`` the processes (≥ 1).
 
     With ``size.pins`` (:meth:`experiments.running.sizes.Size.pinned`) the study is a control study, and
     ``drawn_store`` (required then) is where the same study with nothing pinned is stored (or
@@ -167,10 +214,14 @@ def run_claim(
     ------
     ValueError
         ``size.pins`` pins a key the claim's own arms set (:attr:`Claim.arm_keys`): the pin
-        would hold in the baseline alone (:func:`experiments.running.pins.pin_refusal`).
+        would hold in the baseline alone (:func:`experiments.running.pins.pin_refusal`); an
+        argument named above of another kind or out of its range (the message names it).
     """
     import time
 
+    module, size, size_name = _claim_and_size(module, size, size_name)
+    store = Path(store)
+    seed, workers = _whole("seed", seed, 0), _whole("workers", workers, 1)
     if size.pins and drawn_store is None:
         raise ValueError("run_claim: a pinned size needs drawn_store, the drawn study's store")
     claim: Claim = module.CLAIM

@@ -6,6 +6,7 @@ loading the model.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -68,6 +69,16 @@ class Size:
     scale_worlds: int = 0
     pins: tuple[tuple[str, Any], ...] = ()
 
+    def __post_init__(self) -> None:
+        # A count out of range would fail deep inside a study (a batch of 0: "range() arg 3
+        # must not be zero") or run nothing silently: say which, here.
+        for name, low in _LEAST.items():
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+                raise ValueError(
+                    f"Size.{name}: value {value!r} is not allowed; allowed: a whole number ≥ {low}"
+                )
+
     def settings(self) -> dict[str, Any]:
         """The run settings every arm shares (the pinned values among them)."""
         return {"market.clients": self.clients, "run.months": self.months, **dict(self.pins)}
@@ -115,6 +126,13 @@ class Size:
             out["pins"] = [[k, v] for k, v in self.pins]
         return out
 
+
+#: Each count's least allowed value (:class:`Size` checks them when made).
+_LEAST = {
+    "wave": 1, "target": 0, "max_waves": 1, "clients": 10, "months": 1, "pilot": 0,
+    "max_reps": 1, "defaults": 1, "batch": 1, "deep_reps": 0, "scale_clients": 0,
+    "scale_worlds": 0,
+}  # fmt: skip
 
 SIZES: dict[str, Size] = {
     "quick": Size(

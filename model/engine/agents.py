@@ -8,14 +8,20 @@ look of an agent on demand.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import mesa
+import numpy as np
 
-from model.engine.state import CLIENT_ARRAYS, STAFF_ARRAYS, Stage
+from model.engine.state import CLIENT_ARRAYS, CODES, STAFF_ARRAYS, ArraySpec, Stage, stage_of
 
-__all__ = ["ClientView", "StaffAgent"]
+__all__ = ["ClientView", "StaffAgent", "checked_value"]
 
 
-def _row_property(name: str, doc: str) -> property:
+def _row_property(spec: ArraySpec) -> property:
+    name = spec.name
+
     def get(self):
         return self._arrays()[name][self.row].item()
 
@@ -25,9 +31,41 @@ def _row_property(name: str, doc: str) -> property:
             raise AttributeError(
                 f"{name}: a trait fixed when the market is drawn (read-only); it cannot be set"
             )
-        array[self.row] = value
+        array[self.row] = checked_value(spec, value)
 
-    return property(get, set_, doc=doc)
+    return property(get, set_, doc=f"{spec.doc} ({spec.unit})")
+
+
+def checked_value(spec: ArraySpec, value: object) -> object:
+    """``value`` as one element of ``spec``'s array may hold, or a ValueError that names the
+    array, the value and what is allowed: a flag True or False; a code one of its enumeration's
+    (the stage by name too: ``"lapsed"``); a count or row a whole number the dtype holds; a
+    share (unit ``0-1``) a number from 0 to 1; any other number finite."""
+    name, kind = spec.name, np.dtype(spec.dtype)
+    if name == "stage":
+        return int(stage_of(value))
+    whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if kind == np.bool_:
+        if isinstance(value, bool | np.bool_):
+            return bool(value)
+        allowed = "True or False"
+    elif name in CODES:
+        enum = CODES[name]
+        if whole and any(value == member for member in enum):
+            return int(value)
+        allowed = ", ".join(f"{m.value} ({m.name.lower()})" for m in enum)
+    elif kind.kind in "iu":
+        info = np.iinfo(kind)
+        if whole and info.min <= value <= info.max:
+            return int(value)
+        allowed = f"a whole number, {info.min} ≤ x ≤ {info.max} ({spec.unit})"
+    else:
+        share = spec.unit == "0-1"
+        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if real and math.isfinite(value) and (not share or 0.0 <= value <= 1.0):
+            return float(value)
+        allowed = "0 ≤ x ≤ 1" if share else f"a finite number ({spec.unit})"
+    raise ValueError(f"{name}: value {value!r:.60} is not allowed; allowed: {allowed}")
 
 
 class StaffAgent(mesa.Agent):
@@ -42,7 +80,7 @@ class StaffAgent(mesa.Agent):
 
 
 for _spec in STAFF_ARRAYS:
-    setattr(StaffAgent, _spec.name, _row_property(_spec.name, f"{_spec.doc} ({_spec.unit})"))
+    setattr(StaffAgent, _spec.name, _row_property(_spec))
 
 
 class ClientView:
@@ -69,4 +107,4 @@ class ClientView:
 
 
 for _spec in CLIENT_ARRAYS:
-    setattr(ClientView, _spec.name, _row_property(_spec.name, f"{_spec.doc} ({_spec.unit})"))
+    setattr(ClientView, _spec.name, _row_property(_spec))

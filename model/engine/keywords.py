@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import operator
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from model.scenario import PARAMS, Scenario, ScenarioError
+from model.scenario.schedule import set_again
 
 __all__ = ["KEYWORDS", "fresh_seed", "require_scenario", "scenario_from_keywords", "seed_of"]
 
@@ -27,6 +29,12 @@ def scenario_from_keywords(scenario: Scenario | None, values: Mapping[str, Any])
     """``scenario`` (default: the baseline) with ``{bare name: value}`` overrides applied.
 
     Unknown names are errors that name the closest declared parameter.
+
+    Warns
+    -----
+    UserWarning
+        A lever given here that the scenario's schedule sets again within the horizon: the value
+        holds only until then (as ``retention run --set`` says).
     """
     base = scenario if scenario is not None else Scenario()
     require_scenario(base)
@@ -43,7 +51,10 @@ def scenario_from_keywords(scenario: Scenario | None, values: Mapping[str, Any])
                 "name, e.g. service_level; 'retention params' lists them)"
             )
         overrides[key] = value
-    return base.with_overrides(overrides)
+    result = base.with_overrides(overrides)
+    for line in set_again(result.schedule, overrides, result.run.months):
+        warnings.warn(line, UserWarning, stacklevel=3)  # (the caller of the model's __init__)
+    return result
 
 
 def require_scenario(scenario: object, name: str = "scenario") -> Scenario:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -170,7 +170,14 @@ class Scenario(BaseModel, metaclass=_Described):
                 'mapping of "section.name" to value, e.g. {"levers.service_level": "wow"}'
             )
         data = self.model_dump()
+        seen: set[str] = set()
         for key, raw in _flat(overrides.items()):
+            if key in seen:  # (given as "section.name" and in a section's mapping too)
+                raise ScenarioError(
+                    f"{key}: given twice; allowed: each parameter once (as 'section.name' or "
+                    "inside its section's mapping, not both)"
+                )
+            seen.add(key)
             if not isinstance(key, str):
                 raise ScenarioError(
                     f"override key {key!r} is not allowed; allowed: a string 'section.name', "
@@ -211,14 +218,18 @@ class Scenario(BaseModel, metaclass=_Described):
             return self.with_overrides({"run.seed": seed})  # raises the scenario's own message
         return self.model_copy(update={"run": run})
 
-    def with_shocks(self, *shocks: Mapping[str, Any], origin: str = "scenario") -> Scenario:
+    def with_shocks(
+        self, *shocks: Mapping[str, Any] | Sequence[Mapping[str, Any]], origin: str = "scenario"
+    ) -> Scenario:
         """Return a copy with ``shocks`` added after its own, each as a scenario file's
         ``[[shocks]]`` entry (:class:`~model.scenario.schedule.Shock`'s fields), validated.
+        A list (or tuple) of such entries counts as its entries.
 
         Raises
         ------
         ScenarioError
-            A shock's field out of its range, named as ``shocks.N.field`` in ``origin``.
+            A shock's field out of its range, named as ``shocks.N.field`` in ``origin``; a
+            shock that is not a mapping.
 
         Examples
         --------
@@ -227,8 +238,19 @@ class Scenario(BaseModel, metaclass=_Described):
         >>> s.shocks[-1].kind, s.shocks[-1].start, s.shocks[-1].permanent
         ('poaching', 12, True)
         """
+        given = [
+            one
+            for shock in shocks
+            for one in (shock if isinstance(shock, list | tuple) else [shock])
+        ]
+        for shock in given:
+            if not isinstance(shock, Mapping):
+                raise ScenarioError(
+                    f"shocks: value {shock!r:.60} is not allowed; allowed: shocks as mappings "
+                    "of a [[shocks]] entry's fields, e.g. with_shocks(raid(12, 0.1))"
+                )
         data = self.model_dump()
-        data["shocks"] = [*data["shocks"], *(dict(shock) for shock in shocks)]
+        data["shocks"] = [*data["shocks"], *(dict(shock) for shock in given)]
         return Scenario.build(data, origin=origin)
 
     def named(self, name: str, description: str | None = None) -> Scenario:

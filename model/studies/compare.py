@@ -219,7 +219,7 @@ def compare(
     ----------
     scenarios : sequence of Scenario
         The policies; the first is the reference. Names label the output: a policy named as an
-        earlier one is labelled by what it changes (``baseline + service_level=wow``), and a
+        earlier one is labelled by what it changes (``baseline + service_level=0.9``), and a
         name still repeated gets ``#2``, ``#3``…
     replications : int
         Seeds per policy (``seed, seed + 1, …``); every policy uses the same ones.

@@ -11,7 +11,7 @@ __all__ = ["telling_names", "unique_names"]
 
 def telling_names(policies: list[Scenario], most: int = 3) -> list[str]:
     """Each policy's name; one named as an earlier policy is named by what it changes from the
-    first of that name: ``baseline + service_level=wow`` (parameters by their bare names, at
+    first of that name: ``baseline + service_level=0.9`` (parameters by their bare names, at
     most ``most`` of them; its schedule or shocks as such), as ``retention run --set`` names a
     run. The seed is left out: every policy runs on the same seeds."""
     first: dict[str, dict[str, Any]] = {}

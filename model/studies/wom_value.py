@@ -29,7 +29,7 @@ from scipy.optimize import brentq
 
 from model.engine.keywords import require_scenario
 from model.scenario import Scenario, ScenarioError
-from model.scenario.arguments import amount, count, first_seed
+from model.scenario.arguments import amount, count, first_seed, shown
 
 __all__ = [
     "AdSaving",
@@ -198,9 +198,9 @@ def ad_money_saved(
     seed : int, optional
         Both sides and every trial use it (paired).
     ceiling : float, optional
-        Highest budget tried (currency/month per 1k market); default the scenario's budget plus
-        20 × ``attract.ad_scale``, where ads reach ``ad_p_max``
-        within e^(−20).
+        Highest budget tried (currency/month per 1k market; at least the scenario's budget),
+        default the scenario's budget plus 20 × ``attract.ad_scale``, where ads reach
+        ``ad_p_max`` within e^(−20).
 
     Notes
     -----
@@ -223,6 +223,11 @@ def ad_money_saved(
         if ceiling is None
         else amount("ceiling", ceiling, "currency/month per 1k market")
     )
+    if hi < b0:  # (the side without word of mouth searches upward from the scenario's budget)
+        raise ScenarioError(
+            f"ceiling: value {shown(ceiling)} is not allowed; allowed: ≥ the scenario's "
+            f"levers.ad_budget ({shown(b0)} currency/month per 1k market)"
+        )
     xtol = 1e-3 * scenario.attract.ad_scale
 
     def side_at(wom: bool, budget: float) -> tuple[int, float]:

@@ -356,8 +356,9 @@ def _flatness(
         rows.append({"lever": lever, "share": best[i], **{f"npv_{k}": v for k, v in at.items()}})
     table = pd.DataFrame(rows)
     base = abs(npv_best) if npv_best else math.nan
-    table["npv_plus10_pct"] = (table["npv_0.1"] - npv_best) / base
-    table["npv_minus10_pct"] = (table["npv_-0.1"] - npv_best) / base
+    # (percent of the best NPV's size, as every *_pct column: compare's difference_pct too)
+    table["npv_plus10_pct"] = 100.0 * (table["npv_0.1"] - npv_best) / base
+    table["npv_minus10_pct"] = 100.0 * (table["npv_-0.1"] - npv_best) / base
     log = pd.DataFrame(f.log)
     near = log[log["objective"] >= npv_best - 0.01 * abs(npv_best)]
     table["share_low_1pct"] = [float(near[v].min()) for v in levers]

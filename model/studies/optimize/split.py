@@ -41,8 +41,10 @@ class BudgetSplit:
         the worst of them (``at`` that value); ``assumption``, ``criterion`` and ``values`` say
         which (:func:`~model.studies.optimize.holdout.holdout_gain`).
     flatness : pandas.DataFrame
-        Per lever: NPV change when ±10 points of budget move into / out of it, and the range of its
-        share over evaluated splits within 1% of the best NPV.
+        Per lever: the NPV when ±10 and ±20 points of budget move into / out of it
+        (``npv_0.1`` …, currency), that change as a percentage of the best NPV's size
+        (``npv_plus10_pct``, ``npv_minus10_pct``: −1.9 is 1.9% less), and the range of its share
+        over evaluated splits within 1% of the best NPV (``share_low_1pct``, ``share_high_1pct``).
     evaluations : pandas.DataFrame
         Every split evaluated: its shares, objective and ``kind`` (``own``, ``grid``,
         ``search``, ``best``, ``profile`` around the best; ``polish``: a profile around an
@@ -132,8 +134,8 @@ class BudgetSplit:
         )
         for row in self.flatness.itertuples():
             lines.append(
-                f"  {row.lever:<20} +10 pts: {_pct(row.npv_plus10_pct):>8}   "
-                f"-10 pts: {_pct(row.npv_minus10_pct):>8}   "
+                f"  {row.lever:<20} +10 pts: {_pct(row.npv_plus10_pct / 100):>8}   "
+                f"-10 pts: {_pct(row.npv_minus10_pct / 100):>8}   "
                 f"evaluated within 1% of best: {row.share_low_1pct:.0%}..{row.share_high_1pct:.0%}"
             )
         lines.append("Money really spent a month (ledger, mean over the search seeds):")

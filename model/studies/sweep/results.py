@@ -19,7 +19,13 @@ __all__ = ["load", "load_series"]
 
 def load(store: str | Path) -> pd.DataFrame:
     """All finished runs as one DataFrame: ``point``, the design columns, ``replicate``, ``seed``
-    and the summary metrics, sorted by (point, replicate). Warns if the sweep is unfinished."""
+    and the summary metrics, sorted by (point, replicate). Warns if the sweep is unfinished.
+
+    A run's ``seed`` is a 63-bit integer: read it from the column (``frame["seed"].iloc[i]``,
+    ``itertuples()``) or rerun it with :func:`~model.studies.sweep.replicate`, not from a
+    row of the mixed table (``frame.iloc[i]["seed"]``), which pandas makes a float that has
+    lost the seed's last digits (``simulate`` refuses such a seed above 2**53; ``int()`` of it
+    runs another world)."""
     m = read_manifest(store)
     frame = read_batches(Path(store) / "batches")
     if frame is None:

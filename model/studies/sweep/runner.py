@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from model.scenario.arguments import executor_or_none, hook, shown
+from model.scenario.arguments import count, executor_or_none, hook, shown
 from model.scenario.schedule import set_again
 from model.studies.sweep.batch import BatchReport, BatchTask, plain, replicate, run_batch
 from model.studies.sweep.designs import build_design, validate_points
@@ -150,7 +150,8 @@ def run_sweep(
     pool : concurrent.futures.Executor, optional
         Where tasks run (see :func:`executor`); default: in this process.
     slots : int
-        Worker slots of ``pool``; up to 2 x slots tasks are in flight at once.
+        Worker slots of ``pool`` (a whole number ≥ 1); up to 2 x slots tasks are in flight at
+        once.
     fresh : bool
         Discard a previous store's results instead of refusing to mix them.
     progress : bool
@@ -178,6 +179,7 @@ def run_sweep(
             "(load_spec(path) for a TOML file, parse_spec(mapping) for a dict)"
         )
     pool = executor_or_none("pool", pool)
+    slots = count("slots", slots)
     log, then = hook("log", log), hook("then", then)
     design = build_design(spec)  # (checked before the store's folder is made and held)
     validate_points(spec, design)
