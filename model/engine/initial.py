@@ -18,24 +18,32 @@ from model.engine.sharing import MAX_CLIENTS, remember
 from model.engine.state import ClientState, StaffState, Stage
 from model.scenario import Scenario
 
-__all__ = ["initial_clients", "initial_staff"]
+__all__ = ["MARKET_READS", "initial_clients", "initial_staff"]
 
 
 def initial_clients(p: Scenario, streams: Streams) -> ClientState:
     """Draw every client's fixed traits and the initial client base (each from its own stream).
 
-    Runs of the same seed that differ only in what the firm does (levers, schedules, shocks,
-    targeting, horizon) share the draw (:mod:`model.engine.sharing`); each gets its own copy.
+    Runs of the same seed that agree on what it reads (:data:`MARKET_READS`) share the draw
+    (:mod:`model.engine.sharing`); each gets its own copy.
     """
     if p.market.clients > MAX_CLIENTS:
         return _draw_clients(p, streams)
-    world = p.model_dump(mode="json", exclude=set(_NOT_READ))
+    world = p.model_dump(mode="json", include=MARKET_READS)
     key = ("initial_clients", streams.seed, json.dumps(world, sort_keys=True))
     return remember(key, lambda: _draw_clients(p, streams), ClientState.nbytes).copy()
 
 
-#: Scenario sections the initial market does not read (runs differing only in them share it).
-_NOT_READ = ("name", "description", "levers", "schedule", "shocks", "targeting", "run")
+#: The parameters the starting market is drawn from (as pydantic's ``include``): the market
+#: section, the churn prior and the starting satisfaction. Runs of one seed that agree on these
+#: share the draw, whatever else differs: a claim's arm that turns off word of mouth or changes
+#: the retention response shares its world's market. ``tests/test_market_sharing.py`` moves every
+#: other declared parameter and checks the draw does not change.
+MARKET_READS: dict = {
+    "market": True,
+    "retain": {"base_churn", "churn_heterogeneity"},
+    "satisfaction": {"initial"},
+}
 
 
 def _draw_clients(p: Scenario, streams: Streams) -> ClientState:
