@@ -42,7 +42,9 @@ def test_a_date_after_today_is_refused_naming_row_and_value():
         read_log(log)
     today = datetime.date.today()
     tomorrow = (today + datetime.timedelta(days=1)).isoformat()
-    with pytest.raises(CalibrationError, match=r"at row 1 is after today.*allowed: dates up to"):
+    with pytest.raises(
+        CalibrationError, match=r"at row 1 is after today.*allowed: dates from 1900-01-01 up to"
+    ):
         read_log(log.assign(date=[tomorrow, "2021-03-01", "2022-05-01"]))
     # today itself, at any time of day, is no future
     kept = read_log(log.assign(date=[f"{today}T23:59:00", "2021-03-01", "2022-05-01"]))

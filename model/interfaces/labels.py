@@ -14,7 +14,7 @@ from typing import Any
 
 from model.scenario import Scenario
 
-__all__ = ["default_folder", "labelled", "overrides_text"]
+__all__ = ["cut_bytes", "default_folder", "labelled", "overrides_text"]
 
 
 def overrides_text(overrides: Mapping[str, Any], sep: str = ", ") -> str:
@@ -52,16 +52,23 @@ def default_folder(
     """``out/<name>`` for a scenario as written, ``out/<name>--<overrides>`` for a changed one.
 
     ``clean`` makes the scenario's name one safe path component. A name too long is cut — to
-    120 characters, or fewer for a long tail, so that the whole stays within 140 (a staging
-    folder beside it adds about 100: under 255 in all) — and ends with a digest of the whole,
-    so that overrides cut off still tell folders apart. ``tail`` (``replications=5``) comes
-    after the cut, so it always shows.
+    120 bytes (UTF-8: a name in Chinese is three a character), or fewer for a long tail, so
+    that the whole stays within 140 (a staging folder beside it adds about 100: under the 255
+    bytes a file system allows) — and ends with a digest of the whole, so that overrides cut
+    off still tell folders apart. ``tail`` (``replications=5``) comes after the cut, so it
+    always shows.
     """
     base = clean(scenario.name.split(" + ")[0])
-    if not overrides:
-        return Path(root) / (f"{base}--{tail}" if tail else base)
-    slug = re.sub(r"[^A-Za-z0-9_.=,-]+", "_", overrides_text(overrides, ","))
-    name, cut = f"{base}--{slug}", min(120, 139 - len(tail)) if tail else 120
-    if len(name) > cut:  # (another seed, cut off, shared a folder and was refused there)
-        name = f"{name[: cut - 9]}_{hashlib.sha256(name.encode()).hexdigest()[:8]}"
-    return Path(root) / (name + (f",{tail}" if tail else ""))
+    name = base
+    if overrides:
+        name += "--" + re.sub(r"[^A-Za-z0-9_.=,-]+", "_", overrides_text(overrides, ","))
+    sep = "," if overrides else "--"
+    cut = min(120, 139 - len(tail)) if tail else 120
+    if len(name.encode()) > cut:  # (another seed, cut off, shared a folder and was refused there)
+        name = f"{cut_bytes(name, cut - 9)}_{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+    return Path(root) / (name + (f"{sep}{tail}" if tail else ""))
+
+
+def cut_bytes(text: str, most: int) -> str:
+    """``text`` cut to at most ``most`` bytes of UTF-8, at a character's boundary."""
+    return text.encode()[:most].decode(errors="ignore")

@@ -123,6 +123,11 @@ def resolve(
 ) -> Path:
     """The file meant by ``ref``: an existing file (relative to ``relative_to`` or the current
     folder) first, else the preset of that name (:func:`preset_path`)."""
+    if not str(ref).strip():  # (Path("") is ".": it was said to be a folder)
+        raise ScenarioError(
+            f"{_what(kind)}: value {str(ref)!r} is not allowed; allowed: a TOML file or a "
+            "preset's name (`retention presets` lists them)"
+        )
     path = Path(ref)
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
@@ -146,7 +151,19 @@ def copy_preset(name: str, folder: str | Path) -> Path:
     Returns the new file, ``folder/<file name>``. An existing file of that name is never
     overwritten: that raises :class:`ScenarioError`, as does a folder that cannot be written.
     """
-    source = preset_path(name, kind=None)
+    try:
+        source = preset_path(name, kind=None)
+    except ScenarioError:
+        if Path(name).is_file():  # (a file of one's own is copied with cp, not --copy)
+            raise ScenarioError(
+                f"--copy: value {str(name)!r} is a file, not a preset's name; allowed: a "
+                "preset's name (`retention presets` lists them), e.g. --copy baseline"
+            ) from None
+        raise
+    if not str(folder).strip():
+        raise ScenarioError(
+            "--copy: folder '' is not allowed; allowed: a folder path (e.g. . or mine/)"
+        )
     folder = Path(folder)
     target = folder / source.name
     if target.exists():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,11 @@ class Scenario(BaseModel, metaclass=_Described):
     @classmethod
     def from_toml(cls, path: str | Path) -> Scenario:
         """Load a scenario file; unknown keys, bad types and out-of-range values are errors."""
+        if not isinstance(path, str | os.PathLike):
+            raise ScenarioError(
+                f"path: value {path!r:.60} is not allowed; allowed: a scenario file's path "
+                "(a str or a Path)"
+            )
         path = Path(path)
         data, _ = read_toml(path, "scenario file")
         data.setdefault("name", path.stem)

@@ -68,7 +68,7 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--period-months",
-        type=finite_float("--period-months", 0.0, 1200.0, open_lo=True),
+        type=finite_float("--period-months", 0.0, 120.0, open_lo=True),
         metavar="M",
         help="transactions: a client has churned after M months without a purchase (default 12); "
         "survival: the length of a 'period' column's periods (default 12)",
@@ -111,7 +111,7 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     )
     log.add_argument(
         "--holdout-csv",
-        type=output_path("--holdout-csv"),
+        type=output_path("--holdout-csv", file=True),
         metavar="FILE.csv",
         help="non-contractual: write the weekly tracking (actual and forecast repeat purchases)",
     )
@@ -136,7 +136,7 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--out",
-        type=output_path(),
+        type=output_path(file=True),
         required=True,
         metavar="FILE.toml",
         help="where to write the fitted scenario (a file another command wrote, or of your "
@@ -171,7 +171,7 @@ def _transactions(args: argparse.Namespace, progress: Any):
         fmt,
         setting=args.setting or "auto",
         split=args.split,
-        period_months=12.0 if args.period_months is None else args.period_months,
+        period_months=args.period_months,
         base=args.base,
         progress=progress,
     )

@@ -9,7 +9,6 @@ import argparse
 import hashlib
 import json
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from model.interfaces.cli.arguments import (
@@ -21,7 +20,7 @@ from model.interfaces.cli.arguments import (
     study_folder,
 )
 from model.interfaces.cli.errors import CliError
-from model.interfaces.cli.inputs import check_scenario_memory, safe_name
+from model.interfaces.cli.inputs import check_scenario_memory, reference, safe_name
 from model.interfaces.cli.outputs import (
     check_replace,
     study_inputs,
@@ -55,7 +54,11 @@ def add_compare(subparsers: argparse._SubParsersAction) -> None:
         "and report.html (all of it on one page).",
     )
     p.add_argument(
-        "scenarios", nargs="+", type=Path, metavar="SCENARIO", help="preset names or TOML files"
+        "scenarios",
+        nargs="+",
+        type=reference(),
+        metavar="SCENARIO",
+        help="preset names or TOML files",
     )
     add_study_options(
         p,

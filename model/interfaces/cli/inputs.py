@@ -11,6 +11,7 @@ what a command is about to allocate with the memory of this machine *before* all
 from __future__ import annotations
 
 import argparse
+import hashlib
 import math
 import os
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from model.engine.memory import (
     size_text,
 )
 from model.interfaces.cli.errors import CliError
+from model.interfaces.labels import cut_bytes
 
 __all__ = [
     "MAX_DIGITS",
@@ -162,8 +164,21 @@ def _path_problem(path: Path) -> str | None:
     return None
 
 
-def output_path(flag: str = "--out") -> Callable[[str], Path]:
-    """An argparse type: a path a file system can hold (names ≤ 255 bytes, no NUL)."""
+def reference(what: str = "a preset's name or a TOML file") -> Callable[[str], Path]:
+    """An argparse type: a scenario or sweep spec given by preset name or file, as a path; an
+    empty one is refused (``Path("")`` is ``.``, which was then said to be a folder)."""
+
+    def parse(text: str) -> Path:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"value {text!r} is not allowed; allowed: {what}")
+        return Path(text)
+
+    return parse
+
+
+def output_path(flag: str = "--out", *, file: bool = False) -> Callable[[str], Path]:
+    """An argparse type: a path a file system can hold (names ≤ 255 bytes, no NUL); ``file``:
+    the output is a file (its messages say so)."""
 
     def parse(text: str) -> Path:
         path = Path(text)
@@ -171,8 +186,8 @@ def output_path(flag: str = "--out") -> Callable[[str], Path]:
         problem = "an empty path" if not text.strip() else _path_problem(path)
         if problem:
             raise argparse.ArgumentTypeError(
-                f"value {text[:40]!r} is not allowed ({problem}); allowed: a folder path "
-                f"with names of at most {NAME_MAX} bytes"
+                f"value {text[:40]!r} is not allowed ({problem}); allowed: a "
+                f"{'file' if file else 'folder'} path with names of at most {NAME_MAX} bytes"
             )
         return path
 
@@ -231,9 +246,15 @@ def create_out(path: Path, flag: str = "--out") -> Path:
 
 
 def safe_name(name: str) -> str:
-    """A scenario name as one path component under ``out/`` (never ``..``, ``/`` or too long)."""
+    """A scenario name as one path component under ``out/`` (never ``..``, ``/`` or too long:
+    at most 100 bytes of UTF-8, a letter of another script taking two to four; a longer name
+    is cut and ends with a digest of the whole, so that two names alike in their first 90
+    bytes keep apart)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
-    return (cleaned or "scenario")[:100]
+    cleaned = cleaned or "scenario"
+    if len(cleaned.encode()) <= 100:
+        return cleaned
+    return f"{cut_bytes(cleaned, 91)}_{hashlib.sha256(cleaned.encode()).hexdigest()[:8]}"
 
 
 def address(flag: str = "--scheduler") -> Callable[[str], str]:
@@ -299,7 +320,7 @@ def input_file(flag: str) -> Callable[[str], Path]:
         import stat
 
         path = Path(text)
-        problem = _path_problem(path)
+        problem = "an empty path" if not text.strip() else _path_problem(path)
         if problem is None:
             try:
                 info = path.stat()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from model.interfaces.cli.arguments import (
@@ -24,6 +23,7 @@ from model.interfaces.cli.inputs import (
     check_scenario_memory,
     finite_float,
     ranged_int,
+    reference,
     safe_name,
 )
 from model.interfaces.cli.outputs import (
@@ -65,7 +65,9 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
         "interval, and how flat the optimum is. Writes DIR/split.csv, flatness.csv, "
         "evaluations.csv, split.png, split.json and report.html (all of it on one page).",
     )
-    p.add_argument("scenario", type=Path, metavar="SCENARIO", help="a preset name or a TOML file")
+    p.add_argument(
+        "scenario", type=reference(), metavar="SCENARIO", help="a preset name or a TOML file"
+    )
     p.add_argument(
         "--budget",
         type=finite_float("--budget", 0.0, open_lo=True),  # (nothing to split at 0)
@@ -145,8 +147,16 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                 "two or more values and no empty one"
             )
         assumption = key.strip()
-        for v in values:
-            scenario.with_overrides({assumption: v})  # each value validated up front
+        section, _, name = assumption.partition(".")
+        ran = [  # each value validated up front, as it runs ("1" and "1.0" are one value)
+            getattr(getattr(scenario.with_overrides({assumption: v}), section), name)
+            for v in values
+        ]
+        if len(set(ran)) < len(ran):
+            raise CliError(
+                f"--robust {args.robust!r}: repeats a value; allowed: SECTION.NAME=V1,V2,... "
+                "with two or more distinct values"
+            )
     if args.grid < 0:
         raise CliError(f"--grid: value {args.grid} is not allowed; allowed: an integer >= 0")
     check_scenario_memory(scenario, copies=args.workers)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from model.scenario import copy_preset, list_presets, preset_path
 
@@ -31,7 +30,7 @@ def add_presets(subparsers: argparse._SubParsersAction) -> None:
 def _cmd_presets(args: argparse.Namespace) -> int:
     if args.copy:
         name, folder = args.copy
-        target = copy_preset(name, Path(folder))
+        target = copy_preset(name, folder)
         sweeps = {p.path for p in list_presets("sweep")}
         then = (
             f"retention sweep {target} --out STORE"

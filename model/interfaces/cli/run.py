@@ -23,6 +23,7 @@ from model.interfaces.cli.inputs import (
     output_path,
     param_int,
     ranged_int,
+    reference,
     safe_name,
     seed,
 )
@@ -45,7 +46,7 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "scenario",
         nargs="?",
-        type=Path,
+        type=reference(),
         help=f"a preset name ('retention presets' lists them) or a scenario TOML file "
         f"(default: {DEFAULT_SCENARIO})",
     )
@@ -114,6 +115,18 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_cmd_run)
 
 
+def _untracked(scenario: Scenario, replications: int) -> list[str]:
+    """A line when the scenario's file follows clients (``run.track_clients``) but replications
+    write no followed sample (one run's table)."""
+    track = scenario.run.track_clients
+    if track and replications > 1:
+        return [
+            f"run.track_clients = {track:,} (the scenario's) is not written with --replications "
+            f"{replications}: the followed sample is one run's (run once to write tracked.parquet)"
+        ]
+    return []
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from model.interfaces.labels import default_folder, labelled
 
@@ -132,6 +145,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
             )
     loaded = load_scenario(args.scenario)
     over = overrides(args)
+    if "run.track_clients" in over and args.replications > 1:  # (--set, as --track)
+        raise CliError(
+            f"--set run.track_clients: not allowed with --replications {args.replications} (it "
+            "would be ignored: the followed sample is one run's); allowed: with one run"
+        )
     scenario = labelled(loaded.with_overrides(over), over)
     check_scenario_memory(scenario, copies=args.workers)
     # Replications have a folder of their own: a single run's results are other results, which
@@ -162,6 +180,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             *set_again(scenario.schedule, over),
             *_capped(scenario),
             *_set_twice(scenario),
+            *_untracked(scenario, args.replications),
         ]:
             print(f"{PROG}: warning: {line}", file=sys.stderr)
         from model.engine.kernels import note_first_compile

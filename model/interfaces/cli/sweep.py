@@ -12,7 +12,7 @@ import time
 import warnings
 from pathlib import Path
 
-from model.interfaces.cli.inputs import check_design_memory, check_out, output_path
+from model.interfaces.cli.inputs import check_design_memory, check_out, output_path, reference
 from model.interfaces.cli.where import add_where, where_given, where_of
 
 __all__ = ["add_sweep", "cmd_sweep"]
@@ -31,7 +31,7 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "spec",
         nargs="?",
-        type=Path,
+        type=reference("a sweep spec's preset name or a TOML file"),
         help="sweep spec: a TOML file or a preset name, e.g. sweeps/example",
     )
     p.add_argument(

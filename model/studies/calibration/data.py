@@ -46,6 +46,10 @@ def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
         raise CalibrationError(f"{what} file {str(path)!r} cannot be read as CSV: {exc}") from None
 
 
+#: The most clients a cohort may count (as ``--cohort-size`` and a targets file allow).
+MAX_COHORT = 1e12
+
+
 def survival_table(
     alive: np.ndarray | list[float],
     *,
@@ -99,6 +103,11 @@ def survival_table(
     if a[0] <= 0:
         raise CalibrationError(
             f"{origin}: alive: the cohort size (period 0) must be > 0; got {float(a[0])!r}"
+        )
+    if a[0] > MAX_COHORT:  # (1e308 clients fitted with overflow warnings and a 300-digit size)
+        raise CalibrationError(
+            f"{origin}: alive: value {float(given[0])!r} for period 0 is not allowed; allowed: "
+            f"a count ≤ {MAX_COHORT:.0e} (the cohort size --cohort-size takes at most)"
         )
     rise = np.flatnonzero(np.diff(a) > 0)
     if rise.size:

@@ -43,6 +43,7 @@ from model.studies.calibration.logs import LogFormat, merge_notice, read_log
 from model.studies.calibration.purchases import DAYS_PER_MONTH, to_model
 from model.studies.calibration.result import CalibrationResult
 from model.studies.calibration.rfm import history
+from model.studies.calibration.sbg import check_period_months
 from model.studies.calibration.setting import infer_setting
 from model.studies.progress import Progress, or_silent
 
@@ -77,7 +78,7 @@ def calibrate_log(
     *,
     setting: str | None = None,
     split=None,
-    period_months: float = 12.0,
+    period_months: float | None = None,
     base: Scenario | str | Path | None = None,
     agent: bool = True,
     progress: Progress | None = None,
@@ -92,8 +93,10 @@ def calibrate_log(
         Inferred from the log when None or "auto" (:func:`~model.studies.calibration.setting.infer_setting`).
     split : date-like, optional
         Last day of the calibration period (default: the log's middle day).
-    period_months : float
-        Contractual only: months without a payment that count as a departure.
+    period_months : float, optional
+        Contractual only: months without a payment that count as a departure (0 < x ≤ 120;
+        default 12). Given with ``setting="non-contractual"`` it is refused; with a setting
+        inferred as non-contractual, warned of as unused.
     agent : bool
         Also simulate the fitted scenario as a cohort and add its holdout forecast.
     progress : Progress, optional
@@ -101,9 +104,22 @@ def calibrate_log(
         (:mod:`model.studies.progress`).
     """
     progress = or_silent(progress)
+    if period_months is not None:
+        check_period_months(period_months)  # (before the log is read: a slip said at once)
     progress.set_description_str("calibrate: reading the log")
     purchases = read_log(log, fmt)
     chosen = infer_setting(purchases, setting)
+    if chosen.name != "contractual" and period_months is not None:
+        unused = (
+            f"period_months: value {period_months!r} is not used; a non-contractual log's "
+            "departures are not observed (BG/NBD and Pareto/NBD infer them)"
+        )
+        if setting == "non-contractual":  # (asked for both: refused, not ignored)
+            raise CalibrationError(unused.replace("is not used", "is not allowed with setting "
+                                               "'non-contractual'"))  # fmt: skip
+        warnings.warn(f"{unused}; the log was read as non-contractual: {chosen.reason}",
+                      stacklevel=2)  # fmt: skip
+    period_months = 12.0 if period_months is None else float(period_months)
     # Rows folded into one purchase (a double export doubles spend) are said, as the setting is.
     merged = merge_notice(purchases)
     if chosen.name == "contractual" and split is not None:

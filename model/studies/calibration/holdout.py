@@ -173,7 +173,9 @@ def check(h: History, bg: MLEFit, pnbd: MLEFit, agent: AgentCohort | None = None
                 "client_correlation": float(
                     np.corrcoef(per_client[name], per_client["actual"])[0, 1]
                 ),
-                "holdout_total_forecast": float(per_client[name].sum()),
+                # (min_count: a forecast that failed for every client, NaN, is no forecast,
+                # not a forecast of 0 purchases)
+                "holdout_total_forecast": float(per_client[name].sum(min_count=len(per_client))),
                 "holdout_total_actual": float(per_client["actual"].sum()),
                 "weekly_mae_calibration": float(wk[cal].mean()),
                 "weekly_mae_holdout": float(wk[hold].mean()),

@@ -98,6 +98,10 @@ def _check_width(path: Path, first: str, sep: str, columns: tuple[str, ...]) -> 
 def _frame(path: Path, fmt: LogFormat) -> pd.DataFrame:
     if not path.exists():
         raise CalibrationError(f"transaction log {str(path)!r} does not exist")
+    if not path.is_file():
+        raise CalibrationError(
+            f"transaction log {str(path)!r} is a folder or a device; allowed: a CSV file"
+        )
     first = _first_line(path)
     sep = _sep(first)
     kw = {"sep": sep, "dtype": str}
@@ -167,21 +171,33 @@ def _iso(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, format="ISO8601", errors="coerce", utc=True)
 
 
+#: The earliest purchase date a log may hold (a year typed as 0202 or 1021 is a typo).
+EARLIEST = datetime.date(1900, 1, 1)
+
+
 def _not_future(out: pd.Series, s: pd.Series, origin: str) -> None:
     """Refuse a date after today: the log's last date is where observation stops, so one typo in a
-    year (2092) would make every client look long lapsed."""
+    year (2092), or a placeholder for no date (9999-12-31), would make every client look long
+    lapsed; and one before :data:`EARLIEST` (a year typed 0202), which, like 9999, lies outside
+    what pandas' nanosecond dates can hold further on."""
     # Compared as days (a time later today is not the future), against the later of the local
     # and the UTC date: times with an offset are read as UTC days, and a purchase an hour ago,
-    # west of Greenwich, can already fall on tomorrow's UTC date.
+    # west of Greenwich, can already fall on tomorrow's UTC date. (Days taken in the parsed
+    # unit: a year 9999 read in microseconds does not fit nanoseconds.)
     today = max(datetime.date.today(), datetime.datetime.now(datetime.UTC).date())
-    days = out.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-    late = days > np.datetime64(today, "D")
-    if late.any():
-        i = int(np.flatnonzero(late)[0])
-        raise CalibrationError(
-            f"{origin}: date: value {s.iloc[i]!r} at row {i + 1} is after today ({today}); "
-            "allowed: dates up to today (a typo in the year?)"
-        )
+    plain = out.dt.tz_convert(None) if out.dt.tz is not None else out
+    days = plain.to_numpy().astype("datetime64[D]")
+    for wrong, says in (
+        (days > np.datetime64(today, "D"), f"is after today ({today})"),
+        (days < np.datetime64(EARLIEST, "D"), f"is before {EARLIEST}"),
+    ):
+        if wrong.any():
+            i = int(np.flatnonzero(wrong)[0])
+            raise CalibrationError(
+                f"{origin}: date: value {s.iloc[i]!r} at row {i + 1} {says}; allowed: dates "
+                f"from {EARLIEST} up to today (a typo in the year? a placeholder such as "
+                "9999-12-31 for no date?)"
+            )
 
 
 def _column(df: pd.DataFrame, name: str, option: str, origin: str) -> str:

@@ -347,9 +347,25 @@ def to_monthly(gamma: float, delta: float, period_months: float, horizon: int = 
         a, b = np.exp(x)
         return np.log(sbg_survival(a, b, m * k)) - target
 
+    # A period far shorter than a month with much churn in each makes the monthly churn
+    # certain (its mean rounds to 1): no monthly Beta has that survival.
+    if not 0.0 < mean0 < 1.0:
+        raise CalibrationError(
+            f"period_months: value {period_months!r} is not allowed with this table: its churn "
+            f"of {gamma / (gamma + delta):.3g} a period compounds to a monthly churn of 1; "
+            "allowed: the period's real length in months (12 for years, 1 for months, about "
+            "0.23 for weeks)"
+        )
     x0 = np.log([mean0 * total0, (1 - mean0) * total0])
-    res = optimize.least_squares(resid, x0, method="lm", xtol=1e-12, ftol=1e-12)
-    a, b = np.exp(res.x)
+    try:
+        res = optimize.least_squares(resid, x0, method="lm", xtol=1e-12, ftol=1e-12)
+        a, b = np.exp(res.x)
+        sbg_survival(a, b, m * k)  # (a fit run off to a shape of 0 or ∞ is refused here)
+    except ValueError:
+        raise CalibrationError(
+            f"period_months: value {period_months!r}: no monthly Beta matches this table's "
+            "survival at periods that long; allowed: the period's real length in months"
+        ) from None
     gap = float(np.max(np.abs(sbg_survival(a, b, m * k) - sbg_survival(gamma, delta, k))))
     return MonthlyBeta(float(a), float(b), gap, horizon)
 

@@ -153,4 +153,10 @@ def robust_variants(
         )
     variants = [base.with_overrides({assumption: v}) for v in values]  # each checked up front
     section, _, name = assumption.partition(".")
-    return variants, [getattr(getattr(v, section), name) for v in variants]
+    ran = [getattr(getattr(v, section), name) for v in variants]
+    if len(set(ran)) < len(ran):  # (the same world twice: its gain counted twice, reported twice)
+        raise ScenarioError(
+            f"values: {shown(values)} repeats a value of {assumption}; allowed: distinct values "
+            "(two or more)"
+        )
+    return variants, ran
