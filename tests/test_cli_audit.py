@@ -9,6 +9,8 @@ at one value (``optimize --robust X=1,1``)."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 from conftest import cli
@@ -152,3 +154,25 @@ def test_a_followed_sample_with_replications_is_refused_or_warned_of(tmp_path, c
     assert cli(*argv[:1], scenario, *argv[1:], "--out", tmp_path / "b") == 0
     err = capsys.readouterr().err
     assert "run.track_clients = 5 (the scenario's) is not written with --replications 2" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('[run]\nmonths = "6"\n', "run.months: value '6' is not allowed; allowed: a number"),
+        ('[levers]\nad_budget = "300"\n', "levers.ad_budget: value '300'"),
+        ('[word_of_mouth]\npositive = "false"\n', "allowed: true or false, written without"),
+        ('[[schedule]]\nmonth = 3\nset = { ad_budget = "1" }\n', "schedule.0.set.ad_budget"),
+    ],
+)
+def test_a_number_in_quotes_in_a_scenario_file_is_refused(text, says, tmp_path):
+    """``months = "6"`` was taken as 6 without a word: a file's value of the wrong type."""
+    from model import Scenario
+    from model.scenario import ScenarioError
+
+    path = tmp_path / "s.toml"
+    path.write_text(text)
+    with pytest.raises(ScenarioError, match=re.escape(says)):
+        Scenario.from_toml(path)
+    path.write_text('[levers]\nservice_level = "wow"\n')  # (a level's name is a string)
+    assert Scenario.from_toml(path).levers.service_level == 0.9

@@ -44,6 +44,32 @@ def _did_you_mean(word: str, candidates: list[str]) -> str:
     return f"; did you mean {same[0]!r}?" if same else did_you_mean(word, candidates)
 
 
+def _no_quoted_numbers(data: Mapping[str, Any], origin: str) -> None:
+    """Refuse a number, or true/false, written in quotes in a scenario file (``months = "6"``):
+    validation would take it as the number silently, where a file's value of the wrong type
+    is an error. ``service_level`` takes its level names as strings, and is left to its own
+    check."""
+    sections = {name: data[name] for name in SECTIONS if isinstance(data.get(name), Mapping)}
+    steps = data.get("schedule")
+    if isinstance(steps, list):
+        for i, step in enumerate(steps):
+            if isinstance(step, Mapping) and isinstance(step.get("set"), Mapping):
+                sections[f"schedule.{i}.set"] = step["set"]
+    for where, values in sections.items():
+        section = "levers" if where.startswith("schedule.") else where
+        fields = SECTIONS[section].model_fields
+        for name, value in values.items():
+            field = fields.get(name) if isinstance(name, str) else None
+            kind = field.annotation if field is not None else None
+            if isinstance(value, str) and kind in (int, float, bool) and name != "service_level":
+                what = "true or false" if kind is bool else "a number"
+                raise ScenarioError(
+                    f"{origin}: {where}.{name}: value {value!r:.40} is not allowed; allowed: "
+                    f"{what}, written without quotes (e.g. {name} = "
+                    f"{'true' if kind is bool else field.default})"
+                )
+
+
 def _flat(items: Iterable[tuple[Any, Any]]) -> Iterator[tuple[Any, Any]]:
     """Overrides as ``("section.name", value)`` pairs: a section given whole (``"levers": {...}``,
     as a scenario file nests it) yields one pair per parameter; every other pair as given."""
@@ -141,6 +167,7 @@ class Scenario(BaseModel, metaclass=_Described):
         path = Path(path)
         data, _ = read_toml(path, "scenario file")
         data.setdefault("name", path.stem)
+        _no_quoted_numbers(data, str(path))
         return cls.build(data, origin=str(path))
 
     @classmethod
