@@ -12,6 +12,7 @@ import math
 import re
 import warnings
 
+import numpy as np
 import pytest
 
 from experiments import load
@@ -29,7 +30,9 @@ def test_shocks_may_be_given_as_a_list_and_anything_else_is_named() -> None:
     listed = SMALL.with_shocks([raid(2, 0.1), raid(3, 0.1)])
     assert listed == SMALL.with_shocks(raid(2, 0.1), raid(3, 0.1))
     assert len(listed.shocks) == 2
-    for bad in (3, "raid", [3]):
+    other = SMALL.with_shocks(raid(2, 0.2, True))
+    assert SMALL.with_shocks(*other.shocks).shocks == other.shocks  # (another's, as they are)
+    for bad in (3, "raid", [3], None):
         with pytest.raises(ScenarioError, match=r"shocks: value .* is not allowed; allowed: "):
             SMALL.with_shocks(bad)
 
@@ -106,6 +109,10 @@ def test_a_clients_attributes_are_checked_when_set() -> None:
         ("left_reason", 7, "0 (none), 1 (bad_service)"),
         ("aware", "yes", "True or False"),
         ("spend", math.inf, "a finite number"),
+        ("spend", 1e39, "a finite number, |x| ≤ 3.4e+38"),  # (no float32: it stored inf)
+        ("referrer", -7, "a whole number, -1 ≤ x ≤ 199 (row)"),
+        ("staff", 10**6, "a whole number, 0 ≤ x ≤"),
+        ("aware", 2, "True or False"),
     ]:
         before = getattr(c, name)
         with pytest.raises(
@@ -113,6 +120,8 @@ def test_a_clients_attributes_are_checked_when_set() -> None:
         ):
             setattr(c, name, value)
         assert getattr(c, name) == before or math.isnan(before)
+    c.aware, c.tenure, c.spend = 1, 3.0, np.array(20.0)  # (a flag as 1, a whole float, 0-d)
+    assert (c.aware, c.tenure, c.spend) == (True, 3, 20.0)
     c.stage = "lapsed"  # (a stage by name, as sample_clients takes it)
     c.satisfaction, c.left_reason, c.aware = 0.25, 2, True
     assert (c.stage_name, c.satisfaction, c.left_reason, c.aware) == ("LAPSED", 0.25, 2, True)

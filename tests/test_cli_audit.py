@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import cli
@@ -85,28 +86,41 @@ def test_calibrate_log_checks_period_months_and_says_where_it_is_not_used(tmp_pa
         calibrate_log(log, setting="non-contractual", period_months=3, agent=False)
 
 
-def test_a_forecast_that_failed_for_every_client_is_no_forecast():
-    """A BG/NBD fit run off to r = 8e4 forecasts NaN for every client; their sum was reported as
-    0 purchases in the holdout, a forecast that was none."""
-    import datetime
-    import random
-
+@pytest.mark.parametrize("missing", ["every", "one"])
+def test_a_forecast_missing_for_a_client_has_no_total(missing, monkeypatch):
+    """A BG/NBD fit run off to r = 8e4 forecasts NaN for every client: their sum was reported
+    as 0 purchases. A total (and an error) with any client missing is NaN now."""
     import numpy as np
 
-    random.seed(1)  # (the exploratory pass's log: 300 clients, irregular purchases)
-    rows = []
-    for c in range(300):
-        t = random.randint(0, 200)
-        for _ in range(random.randint(1, 8)):
-            if t > 700:
-                break
-            day = datetime.date(2020, 1, 1) + datetime.timedelta(days=t)
-            rows.append((c, day.isoformat(), round(random.uniform(5, 80), 2)))
-            t += random.randint(10, 120)
-    log = pd.DataFrame(rows, columns=["client", "date", "amount"])
-    quality = calibrate_log(log, agent=False).quality
-    assert np.isnan(quality["bg_nbd_holdout_purchases"])  # (0 before)
+    from model.studies.calibration import bgnbd, holdout
+
+    real = bgnbd.conditional_expected
+
+    def failing(*args):
+        out = np.array(real(*args), dtype=float)
+        out[...] = np.nan if missing == "every" else out
+        if missing == "one":
+            out[..., 0] = np.nan
+        return out
+
+    monkeypatch.setattr(holdout.bgnbd, "conditional_expected", failing)
+    quality = calibrate_log(_irregular_log(), agent=False).quality
+    assert np.isnan(quality["bg_nbd_holdout_purchases"])  # (0 before, with every one missing)
     assert quality["pareto_nbd_holdout_purchases"] > 0  # (the other model's forecast stands)
+
+
+def _irregular_log(clients: int = 120) -> pd.DataFrame:
+    """A non-contractual log: 1-8 purchases a client at irregular gaps, 2020-2021."""
+    rng = np.random.default_rng(5)
+    rows = []
+    for c in range(clients):
+        day = int(rng.integers(0, 200))
+        for _ in range(int(rng.integers(1, 9))):
+            if day > 700:
+                break
+            rows.append((c, str(pd.Timestamp("2020-01-01") + pd.Timedelta(days=day))[:10], 20.0))
+            day += int(rng.integers(10, 121))
+    return pd.DataFrame(rows, columns=["client", "date", "amount"])
 
 
 def test_a_name_in_another_script_gets_a_folder_the_file_system_holds(tmp_path, monkeypatch):
@@ -149,6 +163,7 @@ def test_a_followed_sample_with_replications_is_refused_or_warned_of(tmp_path, c
     argv = ["run", "--clients", "60", "--months", "2", "--replications", "2", "--no-figures"]
     assert cli(*argv, "--set", "run.track_clients=5", "--out", tmp_path / "a") == 2
     one_error_line(capsys, "--set run.track_clients: not allowed with --replications 2")
+    assert cli(*argv, "--set", "run.track_clients=0", "--out", tmp_path / "z", "--quiet") == 0
     scenario = tmp_path / "t.toml"
     scenario.write_text("[run]\ntrack_clients = 5\n")
     assert cli(*argv[:1], scenario, *argv[1:], "--out", tmp_path / "b") == 0

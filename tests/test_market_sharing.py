@@ -55,10 +55,10 @@ def _draw(p: Scenario) -> dict[str, np.ndarray]:
     return {spec.name: getattr(cl, spec.name).copy() for spec in cl.specs}
 
 
-def _moved(key: str) -> Scenario | None:
+def _moved(key: str, base: Scenario = BASE) -> Scenario | None:
     for value in _alternatives(PARAMS[key]):
         try:
-            return BASE.with_overrides({key: value})
+            return base.with_overrides({key: value})
         except ScenarioError:
             continue  # (a value another field rules out)
     return None
@@ -67,11 +67,18 @@ def _moved(key: str) -> Scenario | None:
 OUTSIDE = [k for k in PARAMS if not _reads(k) and not k.startswith("run.")]
 
 
-def test_no_parameter_outside_the_key_changes_the_market() -> None:
-    before = _draw(BASE)
+@pytest.mark.parametrize(
+    "variant",
+    [{}, {"market.spend_distribution": "purchases"}, {"market.initial_tenure": "new"},
+     {"retain.churn_heterogeneity": 0.0}],
+)  # fmt: skip
+def test_no_parameter_outside_the_key_changes_the_market(variant) -> None:
+    """Every branch of the draw (spend by purchases, a new cohort, homogeneous churn) too."""
+    base = BASE.with_overrides(variant)
+    before = _draw(base)
     moved = 0
     for key in OUTSIDE:
-        p = _moved(key)
+        p = _moved(key, base)
         if p is None:
             continue
         moved += 1
@@ -101,6 +108,7 @@ def test_a_parameter_inside_the_key_changes_the_market(key: str, value: float) -
 def test_arms_of_one_world_share_its_market(monkeypatch: pytest.MonkeyPatch) -> None:
     """A claim's arm (word of mouth off, another retention response, a raid) draws no market of
     its own, and runs as it would alone."""
+    monkeypatch.delenv("RETENTION_SHARED_MB", raising=False)  # (0 turns sharing off)
     sharing.clear()
     drawn = []
     draw = initial._draw_clients

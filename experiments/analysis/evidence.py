@@ -9,7 +9,6 @@ defaults beside it.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import ModuleType
@@ -37,6 +36,7 @@ from experiments.verdicts.claim import Claim, Reading
 from experiments.verdicts.framework import DefaultsStatus, ReadingVerdict, defaults_status, judge
 from experiments.verdicts.holds import Measured
 from experiments.verdicts.noise import reading_noise
+from model.scenario.arguments import count
 from model.studies.worlds import FACTS, declared_uncertainties, rejections
 
 __all__ = ["UNDEFINED_BOX_SHARE", "ClaimEvidence", "ReadingEvidence", "run_claim"]
@@ -175,13 +175,6 @@ def _claim_and_size(module: object, size: object, size_name: str) -> tuple[Modul
     return module, size, size_name  # type: ignore[return-value]
 
 
-def _whole(name: str, value: object, low: int) -> int:
-    """``value`` as a whole number ≥ ``low`` (a numpy integer too; a string or a bool not)."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low:
-        return int(value)
-    raise ValueError(f"{name}: value {value!r} is not allowed; allowed: a whole number ≥ {low}")
-
-
 def _uncertainty_columns(worlds: pd.DataFrame) -> list[str]:
     declared = list(declared_uncertainties())
     cols = [c for c in declared if c in worlds.columns]
@@ -221,7 +214,7 @@ def run_claim(
 
     module, size, size_name = _claim_and_size(module, size, size_name)
     store = Path(store)
-    seed, workers = _whole("seed", seed, 0), _whole("workers", workers, 1)
+    seed, workers = count("seed", seed, 0), count("workers", workers, 1)
     if size.pins and drawn_store is None:
         raise ValueError("run_claim: a pinned size needs drawn_store, the drawn study's store")
     claim: Claim = module.CLAIM

@@ -6,10 +6,11 @@ loading the model.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+
+from model.scenario.arguments import count
 
 __all__ = ["SIZES", "Size"]
 
@@ -73,11 +74,7 @@ class Size:
         # A count out of range would fail deep inside a study (a batch of 0: "range() arg 3
         # must not be zero") or run nothing silently: say which, here.
         for name, low in _LEAST.items():
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(
-                    f"Size.{name}: value {value!r} is not allowed; allowed: a whole number ≥ {low}"
-                )
+            count(f"Size.{name}", getattr(self, name), low)  # (a ScenarioError: a ValueError)
 
     def settings(self) -> dict[str, Any]:
         """The run settings every arm shares (the pinned values among them)."""

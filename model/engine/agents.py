@@ -16,7 +16,7 @@ import numpy as np
 
 from model.engine.state import CLIENT_ARRAYS, CODES, STAFF_ARRAYS, ArraySpec, Stage, stage_of
 
-__all__ = ["ClientView", "StaffAgent", "checked_value"]
+__all__ = ["ClientView", "StaffAgent", "settable_value"]
 
 
 def _row_property(spec: ArraySpec) -> property:
@@ -31,22 +31,26 @@ def _row_property(spec: ArraySpec) -> property:
             raise AttributeError(
                 f"{name}: a trait fixed when the market is drawn (read-only); it cannot be set"
             )
-        array[self.row] = checked_value(spec, value)
+        array[self.row] = settable_value(spec, value, self._rows(name))
 
     return property(get, set_, doc=f"{spec.doc} ({spec.unit})")
 
 
-def checked_value(spec: ArraySpec, value: object) -> object:
+def settable_value(spec: ArraySpec, value: object, rows: tuple[int, int] | None = None) -> object:
     """``value`` as one element of ``spec``'s array may hold, or a ValueError that names the
-    array, the value and what is allowed: a flag True or False; a code one of its enumeration's
-    (the stage by name too: ``"lapsed"``); a count or row a whole number the dtype holds; a
-    share (unit ``0-1``) a number from 0 to 1; any other number finite."""
+    array, the value and what is allowed: a flag True or False (or 1, 0); a code one of its
+    enumeration's (the stage by name too: ``"lapsed"``); a count or row a whole number the dtype
+    holds (a row within ``rows``, lowest and highest, when given); a share (unit ``0-1``) a
+    number from 0 to 1; any other number finite in the array's precision (1e39 is no float32)."""
     name, kind = spec.name, np.dtype(spec.dtype)
+    if isinstance(value, np.ndarray) and value.ndim == 0:  # (a 0-d array: its one value)
+        value = value.item()
     if name == "stage":
         return int(stage_of(value))
-    whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    whole = real and math.isfinite(value) and float(value).is_integer()
     if kind == np.bool_:
-        if isinstance(value, bool | np.bool_):
+        if isinstance(value, bool | np.bool_) or (whole and value in (0, 1)):
             return bool(value)
         allowed = "True or False"
     elif name in CODES:
@@ -56,15 +60,18 @@ def checked_value(spec: ArraySpec, value: object) -> object:
         allowed = ", ".join(f"{m.value} ({m.name.lower()})" for m in enum)
     elif kind.kind in "iu":
         info = np.iinfo(kind)
-        if whole and info.min <= value <= info.max:
+        low, high = rows if rows is not None else (info.min, info.max)
+        if whole and low <= value <= high:
             return int(value)
-        allowed = f"a whole number, {info.min} ≤ x ≤ {info.max} ({spec.unit})"
+        allowed = f"a whole number, {low} ≤ x ≤ {high} ({spec.unit})"
     else:
         share = spec.unit == "0-1"
-        real = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        if real and math.isfinite(value) and (not share or 0.0 <= value <= 1.0):
+        with np.errstate(over="ignore"):  # (a value past the array's range reads as inf)
+            held = float(kind.type(value)) if real else math.nan
+        if math.isfinite(held) and (not share or 0.0 <= value <= 1.0):
             return float(value)
-        allowed = "0 ≤ x ≤ 1" if share else f"a finite number ({spec.unit})"
+        top = float(np.finfo(kind).max)
+        allowed = "0 ≤ x ≤ 1" if share else f"a finite number, |x| ≤ {top:.3g} ({spec.unit})"
     raise ValueError(f"{name}: value {value!r:.60} is not allowed; allowed: {allowed}")
 
 
@@ -77,6 +84,9 @@ class StaffAgent(mesa.Agent):
 
     def _arrays(self) -> dict:
         return self.model.staff_state.__dict__
+
+    def _rows(self, name: str) -> tuple[int, int] | None:
+        return None  # (no staff array holds a row of another)
 
 
 for _spec in STAFF_ARRAYS:
@@ -96,6 +106,15 @@ class ClientView:
 
     def _arrays(self) -> dict:
         return self.model.clients.__dict__
+
+    def _rows(self, name: str) -> tuple[int, int] | None:
+        """The rows an array of rows may point at: its staff member's, or its referrer's (-1:
+        none); the compiled passes index with them."""
+        if name == "staff":
+            return 0, self.model.staff_state.n - 1
+        if name == "referrer":
+            return -1, self.model.clients.n - 1
+        return None
 
     @property
     def stage_name(self) -> str:

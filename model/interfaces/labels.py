@@ -59,14 +59,13 @@ def default_folder(
     always shows.
     """
     base = clean(scenario.name.split(" + ")[0])
-    name = base
-    if overrides:
-        name += "--" + re.sub(r"[^A-Za-z0-9_.=,-]+", "_", overrides_text(overrides, ","))
-    sep = "," if overrides else "--"
-    cut = min(120, 139 - len(tail)) if tail else 120
+    if not overrides:  # (``clean`` keeps a name within 100 bytes)
+        return Path(root) / (f"{base}--{tail}" if tail else base)
+    slug = re.sub(r"[^A-Za-z0-9_.=,-]+", "_", overrides_text(overrides, ","))
+    name, cut = f"{base}--{slug}", min(120, 139 - len(tail)) if tail else 120
     if len(name.encode()) > cut:  # (another seed, cut off, shared a folder and was refused there)
         name = f"{cut_bytes(name, cut - 9)}_{hashlib.sha256(name.encode()).hexdigest()[:8]}"
-    return Path(root) / (name + (f"{sep}{tail}" if tail else ""))
+    return Path(root) / (name + (f",{tail}" if tail else ""))
 
 
 def cut_bytes(text: str, most: int) -> str:

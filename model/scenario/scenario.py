@@ -256,7 +256,8 @@ class Scenario(BaseModel, metaclass=_Described):
     ) -> Scenario:
         """Return a copy with ``shocks`` added after its own, each as a scenario file's
         ``[[shocks]]`` entry (:class:`~model.scenario.schedule.Shock`'s fields), validated.
-        A list (or tuple) of such entries counts as its entries.
+        A list (or tuple) of such entries counts as its entries; another scenario's shocks
+        (``other.shocks``) are taken as they are.
 
         Raises
         ------
@@ -276,6 +277,8 @@ class Scenario(BaseModel, metaclass=_Described):
             for shock in shocks
             for one in (shock if isinstance(shock, list | tuple) else [shock])
         ]
+        # (another scenario's shocks are models: ``with_shocks(*other.shocks)`` copies them)
+        given = [one.model_dump() if isinstance(one, BaseModel) else one for one in given]
         for shock in given:
             if not isinstance(shock, Mapping):
                 raise ScenarioError(

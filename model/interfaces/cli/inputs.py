@@ -247,13 +247,13 @@ def create_out(path: Path, flag: str = "--out") -> Path:
 
 def safe_name(name: str) -> str:
     """A scenario name as one path component under ``out/`` (never ``..``, ``/`` or too long:
-    at most 100 bytes of UTF-8, a letter of another script taking two to four; a longer name
-    is cut and ends with a digest of the whole, so that two names alike in their first 90
-    bytes keep apart)."""
+    at most 100 bytes of UTF-8, a letter of another script taking two to four: such a name,
+    cut, ends with a digest of the whole, so that two names alike in their first 90 bytes keep
+    apart; an ASCII name is cut at 100 characters, as it always was)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
     cleaned = cleaned or "scenario"
-    if len(cleaned.encode()) <= 100:
-        return cleaned
+    if cleaned.isascii() or len(cleaned.encode()) <= 100:
+        return cleaned[:100]  # (an ASCII name's folder as it always was)
     return f"{cut_bytes(cleaned, 91)}_{hashlib.sha256(cleaned.encode()).hexdigest()[:8]}"
 
 

@@ -115,8 +115,9 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     # Loaded here, not at import: the parser (and every --help) is built without them.
     from model.interfaces.html_report import write_study_report
     from model.interfaces.labels import labelled
+    from model.scenario import ScenarioError
     from model.studies.optimize import optimize
-    from model.studies.optimize.checks import check_grid
+    from model.studies.optimize.checks import check_grid, robust_variants
     from model.studies.optimize.split import fresh_seeds
 
     scenario = load_scenario(args.scenario)
@@ -147,16 +148,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
                 "two or more values and no empty one"
             )
         assumption = key.strip()
-        section, _, name = assumption.partition(".")
-        ran = [  # each value validated up front, as it runs ("1" and "1.0" are one value)
-            getattr(getattr(scenario.with_overrides({assumption: v}), section), name)
-            for v in values
-        ]
-        if len(set(ran)) < len(ran):
-            raise CliError(
-                f"--robust {args.robust!r}: repeats a value; allowed: SECTION.NAME=V1,V2,... "
-                "with two or more distinct values"
-            )
+        try:  # each value validated up front, as it runs ("1" and "1.0" are one value)
+            robust_variants(scenario, [], assumption, values)
+        except ScenarioError as exc:
+            raise CliError(f"--robust {args.robust!r}: {exc}") from None
     if args.grid < 0:
         raise CliError(f"--grid: value {args.grid} is not allowed; allowed: an integer >= 0")
     check_scenario_memory(scenario, copies=args.workers)

@@ -145,12 +145,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
             )
     loaded = load_scenario(args.scenario)
     over = overrides(args)
-    if "run.track_clients" in over and args.replications > 1:  # (--set, as --track)
-        raise CliError(
-            f"--set run.track_clients: not allowed with --replications {args.replications} (it "
-            "would be ignored: the followed sample is one run's); allowed: with one run"
-        )
     scenario = labelled(loaded.with_overrides(over), over)
+    if "run.track_clients" in over and scenario.run.track_clients and args.replications > 1:
+        raise CliError(  # (--set, as --track; 0 is allowed: it follows no one)
+            f"--set run.track_clients: not allowed with --replications {args.replications} (it "
+            "would be ignored: the followed sample is one run's); allowed: with one run, or 0"
+        )
     check_scenario_memory(scenario, copies=args.workers)
     # Replications have a folder of their own: a single run's results are other results, which
     # the check below would not replace. So has a preset's copy (copy_mark).

@@ -83,9 +83,10 @@ def survival_table(
         )
     given = a  # the column as given: its errors quote what the user wrote, not the rescaling
     if cohort_size is not None:
-        if not (np.isfinite(cohort_size) and cohort_size >= 1):
+        if not (np.isfinite(cohort_size) and 1 <= cohort_size <= MAX_COHORT):
             raise CalibrationError(
-                f"cohort_size: value {cohort_size!r} is not allowed; allowed: a count ≥ 1"
+                f"cohort_size: value {cohort_size!r} is not allowed; allowed: a count, "
+                f"1 ≤ x ≤ {MAX_COHORT:.0e}"
             )
         if a.size and np.isfinite(a[0]) and 0 < a[0] != cohort_size:  # (once: see above)
             a = a / a[0] * float(cohort_size)

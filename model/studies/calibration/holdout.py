@@ -169,12 +169,12 @@ def check(h: History, bg: MLEFit, pnbd: MLEFit, agent: AgentCohort | None = None
         rows.append(
             {
                 "forecast": name,
-                "client_mae": float(err.abs().mean()),
+                "client_mae": float(err.abs().mean(skipna=False)),
                 "client_correlation": float(
                     np.corrcoef(per_client[name], per_client["actual"])[0, 1]
                 ),
-                # (min_count: a forecast that failed for every client, NaN, is no forecast,
-                # not a forecast of 0 purchases)
+                # (NaN where the forecast is missing for any client, as the error above: a
+                # total without them is no forecast; one missing for all summed to 0 purchases)
                 "holdout_total_forecast": float(per_client[name].sum(min_count=len(per_client))),
                 "holdout_total_actual": float(per_client["actual"].sum()),
                 "weekly_mae_calibration": float(wk[cal].mean()),
