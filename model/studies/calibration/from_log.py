@@ -50,6 +50,15 @@ from model.studies.progress import Progress, or_silent
 __all__ = ["calibrate_log"]
 
 
+def _unused(given: str, why: str, read_as: str, setting: str | None, reason: str) -> None:
+    """An option the log's setting does not use: refused when that setting was asked for (asked
+    for both), else warned of (the setting was inferred), never silently ignored."""
+    if setting == read_as:
+        raise CalibrationError(f"{given} is not allowed with setting {read_as!r}; {why}")
+    warnings.warn(f"{given} is not used; {why}; the log was read as {read_as}: {reason}",
+                  stacklevel=3)  # fmt: skip
+
+
 def _capped_shapes(values: dict[str, float | str]) -> dict[str, str]:
     """Cap a fitted Gamma shape above its parameter's upper bound at that bound (in place) and
     say so: a log whose clients buy at nearly one rate, or spend nearly one amount, fits a shape
@@ -110,27 +119,22 @@ def calibrate_log(
     purchases = read_log(log, fmt)
     chosen = infer_setting(purchases, setting)
     if chosen.name != "contractual" and period_months is not None:
-        unused = (
-            f"period_months: value {period_months!r} is not used; a non-contractual log's "
-            "departures are not observed (BG/NBD and Pareto/NBD infer them)"
-        )
-        if setting == "non-contractual":  # (asked for both: refused, not ignored)
-            raise CalibrationError(unused.replace("is not used", "is not allowed with setting "
-                                               "'non-contractual'"))  # fmt: skip
-        warnings.warn(f"{unused}; the log was read as non-contractual: {chosen.reason}",
-                      stacklevel=2)  # fmt: skip
+        _unused(
+            f"period_months: value {period_months!r}",
+            "a non-contractual log's departures are not observed (BG/NBD and Pareto/NBD infer "
+            "them)",
+            "non-contractual", setting, chosen.reason,
+        )  # fmt: skip
     period_months = 12.0 if period_months is None else float(period_months)
     # Rows folded into one purchase (a double export doubles spend) are said, as the setting is.
     merged = merge_notice(purchases)
     if chosen.name == "contractual" and split is not None:
-        unused = (
-            f"split: value {split!r} is not used; a contractual log is fitted whole (renewals: "
-            "no calibration period and holdout to split it into)"
-        )
-        if setting == "contractual":  # (asked for both: refused, not ignored)
-            raise CalibrationError(unused.replace("is not used", "is not allowed with setting "
-                                               "'contractual'"))  # fmt: skip
-        warnings.warn(f"{unused}; the log was read as contractual: {chosen.reason}", stacklevel=2)
+        _unused(
+            f"split: value {split!r}",
+            "a contractual log is fitted whole (renewals: no calibration period and holdout to "
+            "split it into)",
+            "contractual", setting, chosen.reason,
+        )  # fmt: skip
     if chosen.name == "contractual":
         ids = purchases.attrs["client_ids"]
         frame = pd.DataFrame(
