@@ -14,7 +14,7 @@ from typing import Any
 
 from model.scenario import Scenario
 
-__all__ = ["cut_bytes", "default_folder", "labelled", "overrides_text"]
+__all__ = ["cut_bytes", "cut_with_digest", "default_folder", "labelled", "overrides_text"]
 
 
 def overrides_text(overrides: Mapping[str, Any], sep: str = ", ") -> str:
@@ -63,11 +63,18 @@ def default_folder(
         return Path(root) / (f"{base}--{tail}" if tail else base)
     slug = re.sub(r"[^A-Za-z0-9_.=,-]+", "_", overrides_text(overrides, ","))
     name, cut = f"{base}--{slug}", min(120, 139 - len(tail)) if tail else 120
-    if len(name.encode()) > cut:  # (another seed, cut off, shared a folder and was refused there)
-        name = f"{cut_bytes(name, cut - 9)}_{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+    name = cut_with_digest(name, cut)  # (another seed, cut off, shared a folder: refused there)
     return Path(root) / (name + (f",{tail}" if tail else ""))
 
 
 def cut_bytes(text: str, most: int) -> str:
     """``text`` cut to at most ``most`` bytes of UTF-8, at a character's boundary."""
     return text.encode()[:most].decode(errors="ignore")
+
+
+def cut_with_digest(text: str, most: int) -> str:
+    """``text`` if it fits in ``most`` bytes of UTF-8, else cut and ended with ``_`` and a digest
+    of the whole (8 hex digits), within ``most``: texts cut alike still differ."""
+    if len(text.encode()) <= most:
+        return text
+    return f"{cut_bytes(text, most - 9)}_{hashlib.sha256(text.encode()).hexdigest()[:8]}"

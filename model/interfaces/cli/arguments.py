@@ -224,7 +224,7 @@ def study_folder(
     one never chosen)."""
     import re
 
-    from model.interfaces.labels import cut_bytes, default_folder
+    from model.interfaces.labels import cut_with_digest, default_folder
 
     tail = ",".join(
         [*(f"{k}={v}" for k, v in (choices or {}).items()), f"replications={replications}"]
@@ -234,8 +234,7 @@ def study_folder(
         tail = f"{tail[:60]}_{hashlib.sha256(tail.encode()).hexdigest()[:8]},replications={replications}"
     path = default_folder(Scenario().named(label[:120]), as_given(over, seed), safe_name, tail=tail)
     if len(path.name.encode()) > 140:  # (its staging folder beside it adds up to ~100 bytes)
-        digest = hashlib.sha256(path.name.encode()).hexdigest()[:8]
-        path = path.with_name(f"{cut_bytes(path.name, 110)}_{digest},replications={replications}")
+        path = path.with_name(f"{cut_with_digest(path.name, 119)},replications={replications}")
     return path
 
 

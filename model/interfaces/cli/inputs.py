@@ -11,7 +11,6 @@ what a command is about to allocate with the memory of this machine *before* all
 from __future__ import annotations
 
 import argparse
-import hashlib
 import math
 import os
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from model.engine.memory import (
     size_text,
 )
 from model.interfaces.cli.errors import CliError
-from model.interfaces.labels import cut_bytes
+from model.interfaces.labels import cut_with_digest
 
 __all__ = [
     "MAX_DIGITS",
@@ -252,9 +251,9 @@ def safe_name(name: str) -> str:
     apart; an ASCII name is cut at 100 characters, as it always was)."""
     cleaned = "".join(c if c.isalnum() or c in "-_." else "_" for c in name).strip(".")
     cleaned = cleaned or "scenario"
-    if cleaned.isascii() or len(cleaned.encode()) <= 100:
+    if cleaned.isascii():
         return cleaned[:100]  # (an ASCII name's folder as it always was)
-    return f"{cut_bytes(cleaned, 91)}_{hashlib.sha256(cleaned.encode()).hexdigest()[:8]}"
+    return cut_with_digest(cleaned, 100)
 
 
 def address(flag: str = "--scheduler") -> Callable[[str], str]:
