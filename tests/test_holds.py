@@ -110,6 +110,24 @@ def test_few_worlds_far_inside_keep_the_exact_width() -> None:
     assert h.p == 1.0 and h.high == 1.0 and h.low == pytest.approx(proportion_interval(30, 30)[0])
 
 
+def test_noise_never_narrows_the_interval_below_the_counts_own() -> None:
+    """Five worlds all just inside a band, each noisy, read [0.87, 1] (supported) where the
+    same five without noise read [0.48, 1]: the count's interval, moved by the correction past 1
+    and clipped there. Over many small studies, the interval is never narrower than the exact
+    interval of the count alone, and a study of worlds all just inside is not made certain."""
+    rng = np.random.default_rng(11)
+    band = (70.0, 90.0)
+    for _ in range(400):
+        n = int(rng.integers(1, 12))
+        m = rng.uniform(60.0, 100.0, n)
+        se = rng.choice([0.0, 0.5, 2.0, 6.0], n) * rng.uniform(0.5, 1.5, n)
+        h = holds(m, se, band)
+        lo, hi = proportion_interval(h.in_band, h.n)
+        assert h.high - h.low >= hi - lo - 1e-12, (m, se, h)
+    just_inside = holds(np.array([71.0, 89.0, 71.0, 89.0, 71.0]), np.full(5, 3.8), band)
+    assert just_inside.low == pytest.approx(proportion_interval(5, 5)[0])
+
+
 def test_judge_reports_the_corrected_share() -> None:
     """The reading's verdict is holds() over the judge's own per-world scores."""
     rng = np.random.default_rng(3)

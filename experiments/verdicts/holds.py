@@ -20,7 +20,9 @@ of one score a world, so its standard error is the scores' sd over √n and one 
 carries both the sampling of worlds and each world's noise. The extrapolation itself is a model:
 the interval is widened on both sides by how far the quadratic through λ = 0, 1, 2 lands from the
 line (the usual check of a SIMEX extrapolant), and hulled with the exact (Clopper–Pearson) interval
-of the count moved by the correction, so that a few worlds all far inside a band keep its width.
+of the count moved by the correction, so that a few worlds all far inside a band keep its width
+(moved no further than keeps it within [0, 1]: clipped there, a count's interval moved past an end
+would come out narrower than the count's own, more certain with noise than without).
 
 Where a world's noise is as wide as the band, no extrapolation from more noise recovers its truth:
 with a two-sided band, a world near an edge whose standard error exceeds :data:`MAX_SE_SHARE` of
@@ -195,6 +197,19 @@ def proportion_interval(k: int, n: int, level: float = 0.95) -> tuple[float, flo
     return float(ci.low), float(ci.high)
 
 
+def _moved(interval: tuple[float, float], by: float) -> tuple[float, float]:
+    """``interval`` moved by ``by``, but no further than keeps it within [0, 1].
+
+    A share lies in [0, 1], and the interval of a count moved past an end and clipped there
+    comes out narrower than the count's own: five worlds all just inside a band, each noisy, were
+    corrected by +0.4 and read [0.87, 1] where the same five without noise read [0.48, 1]. Noise
+    cannot make the worlds' sampling better known, so the interval keeps its width.
+    """
+    low, high = interval
+    by = min(max(by, -low), 1.0 - high)
+    return low + by, high + by
+
+
 def holds(
     effect: np.ndarray,
     se: np.ndarray,
@@ -260,8 +275,10 @@ def holds(
     def half(scores: np.ndarray) -> float:
         return z * float(scores.std(ddof=1)) / np.sqrt(n) if n > 1 else 1.0
 
-    exact_lo = proportion_interval(k_low, n, level)[0] + float(low_scores.mean()) - k_low / n
-    exact_hi = proportion_interval(k_high, n, level)[1] + float(high_scores.mean()) - k_high / n
+    exact_lo = _moved(proportion_interval(k_low, n, level), float(low_scores.mean()) - k_low / n)[0]
+    exact_hi = _moved(
+        proportion_interval(k_high, n, level), float(high_scores.mean()) - k_high / n
+    )[1]
     low = min(float(low_scores.mean()) - half(low_scores) - spread, exact_lo)
     high = max(float(high_scores.mean()) + half(high_scores) + spread, exact_hi)
 
