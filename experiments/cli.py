@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
-from experiments.reporting.outputs import reports_folder
+from experiments.reporting.outputs import COMMITTED, reports_folder
 from model.interfaces.cli.inputs import check_out, create_out, output_path, ranged_int, seed
 from model.interfaces.cli.where import add_where, where_of
 
@@ -58,7 +58,14 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--deep-reps",
-        type=ranged_int("--deep-reps", 1, MAX_DEEP_REPS),
+        type=ranged_int(
+            "--deep-reps",
+            min(size.max_reps for size in SIZES.values()),
+            MAX_DEEP_REPS,
+            also="and at least the size's replications near an edge ("
+            + ", ".join(f"{size.max_reps} at {name}" for name, size in sorted(SIZES.items()))
+            + ")",
+        ),
         metavar="N",
         help="replications, at most, of a world near a band edge still too noisy to place (the "
         "size's: 12 at default, 4 at quick; at least its replications near an edge): more narrow "
@@ -98,7 +105,8 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         type=output_path(),
         metavar="DIR",
         help="report folder (default ./experiments-reports; inside the repository checkout, "
-        "its experiments/reports)",
+        "its committed experiments/reports at --size default --seed 1, else its "
+        "experiments-reports)",
     )
     p.set_defaults(handler=_cmd_experiment)
 
@@ -212,7 +220,13 @@ def _store(args: argparse.Namespace) -> Path:
 
 def _drawn_store(args: argparse.Namespace) -> Path:
     """The drawn study's store: the study itself, or the one a pinned study is compared with."""
-    return reports_folder(args.out) / ".store" / f"{args.size}-seed{args.seed}"
+    return _folder(args) / ".store" / f"{args.size}-seed{args.seed}"
+
+
+def _folder(args: argparse.Namespace) -> Path:
+    """``--out``, or the default report folder for this study's size and seed
+    (:func:`~experiments.reporting.outputs.reports_folder`)."""
+    return reports_folder(args.out, committed=(args.size, args.seed) == COMMITTED)
 
 
 def _reports(args: argparse.Namespace) -> Path:
@@ -221,7 +235,7 @@ def _reports(args: argparse.Namespace) -> Path:
     from experiments.analysis.split import splits_slug
     from experiments.running.pins import pins_slug
 
-    out = reports_folder(args.out)
+    out = _folder(args)
     out = out / "pinned" / pins_slug(args.pins) if args.pins else out
     return out / "split" / splits_slug(args.splits) if args.splits else out
 

@@ -181,7 +181,10 @@ def test_deep_reps_extends_the_study_and_a_later_run_reads_the_sizes_own(tmp_pat
     assert rows("a") == rows("b")
     assert main([*deep, "--deep-reps", "1", "--out", str(tmp_path / "c")]) == 2
     err = capsys.readouterr().err
-    assert "--deep-reps: value 1 is not allowed; allowed: an integer, 2 ≤ x ≤ 64" in err
+    assert (
+        "--deep-reps: value '1' is not allowed; allowed: an integer, 2 ≤ x ≤ 64, and at least "
+        "the size's replications near an edge (4 at default, 2 at quick)"
+    ) in err
 
 
 def test_worlds_extends_the_study_and_a_later_run_reads_the_sizes_own(tmp_path, capsys):

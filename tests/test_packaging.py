@@ -150,6 +150,18 @@ def test_experiment_reports_go_under_the_current_folder_outside_the_checkout(
     assert reports_folder(tmp_path / "x") == tmp_path / "x"
     monkeypatch.chdir(REPO / "model")  # anywhere inside the checkout: the committed reports
     assert reports_folder() == REPO / "experiments" / "reports"
+    # ... for the committed study only: a quick one replaced them, and the README described them.
+    from types import SimpleNamespace
+
+    from experiments.cli import _folder
+
+    for size, seed, where in (
+        ("default", 1, REPO / "experiments" / "reports"),
+        ("quick", 1, REPO / "experiments-reports"),
+        ("default", 2, REPO / "experiments-reports"),
+    ):
+        assert _folder(SimpleNamespace(out=None, size=size, seed=seed)) == where, (size, seed)
+    assert "experiments-reports" in (REPO / ".gitignore").read_text()
 
 
 def test_the_index_of_a_user_report_folder_stays_inside_it(tmp_path) -> None:

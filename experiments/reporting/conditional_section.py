@@ -279,8 +279,9 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
         f"{full} of these *turn whole*: *not supported* where the reading holds least and "
         "*supported* where it holds most, within one uncertainty's plausible range. There the "
         "verdict over every world mostly says where in that range the turn lies, and so carries "
-        "the range's own standing: read it as *holds where the uncertainty lies on the side "
-        "where it holds most* — a conditional claim — wherever the range is an assumption "
+        "the range's own standing: read it as *holds where the uncertainty lies where it holds "
+        "most* (the two columns give both parts, which need not be the range's ends) — a "
+        "conditional claim — wherever the range is an assumption "
         "(*assumed*: its declared source gives no published range for the value itself; "
         "`retention params` prints each source).",
     ]
@@ -304,7 +305,8 @@ def _record_turns(a: dict, level: float) -> bool:
 def turn_mark(uncertainty: str, least: str, most: str, declared: dict[str, ParamInfo]) -> str:
     """`` · turns along KEY (assumed)`` — ``published`` where the plausible range has a source
     (``declared``: :func:`~model.studies.worlds.declared_uncertainties`); ``turns whole`` where
-    the verdict reads *not supported* at one end and *supported* at the other."""
+    the verdict reads *not supported* in the part of the range where the reading holds least and
+    *supported* where it holds most (not necessarily the range's ends)."""
     whole = least.startswith("not supported") and most == "supported"
     standing = range_standing(declared.get(uncertainty))
     return f" · turns{' whole' if whole else ''} along {uncertainty} ({standing})"

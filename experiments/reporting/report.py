@@ -198,7 +198,7 @@ def write_report(
         )
         + f". Size '{ev.size_name}': {s.clients:,} people a market, {s.months} months; "
         f"{_waves_text(s)}; a second "
-        f"replication in {s.pilot} worlds, up to {s.max_reps} in every world near a band edge and "
+        f"replication in {min(s.pilot, ev.kept)} worlds, up to {s.max_reps} in every world near a band edge and "
         f"up to {s.deep_reps} in those still too noisy to place; "
         f"{s.defaults} at the defaults; seed {ev.seed}; {ev.seconds:,.0f} s for "
         "this writing (runs already stored are read, not run again)"

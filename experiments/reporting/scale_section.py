@@ -42,7 +42,7 @@ def scale_intro(ev: ClaimEvidence) -> str:
     small, large = f"{s.clients:,}", f"{s.scale_clients:,}"
     return (
         f"A market of {small} people is a small firm: its staff come in whole heads (often one), "
-        f"so costs per head move in steps. The first {s.scale_worlds} plausible worlds (in the "
+        f"so costs per head move in steps. The first {min(s.scale_worlds, ev.kept)} plausible worlds (in the "
         "order drawn: a random subset of them) ran four times more, each time with a baseline "
         f"of its own: replications 1 and 2 with {small} people, 0 and 1 with {large} (the "
         "world's parameters and seed numbers; not its draws, since a larger market draws more). "

@@ -124,7 +124,8 @@ def verdict_legend(defaults: int) -> str:
         "otherwise in part of the range of that uncertainty the kept worlds span (the section "
         "*Where along its "
         "deciding uncertainties the verdict turns*, its test below the level there; *turns "
-        "whole*: not supported at one end, supported at the other), and *assumed* or "
+        "whole*: not supported in the part where it holds least, supported in the part where it "
+        "holds most, which need not be the range's ends), and *assumed* or "
         "*published* says whether that range is an assumption or from a source: where it is "
         "assumed, the verdict over every world carries the assumption."
     )

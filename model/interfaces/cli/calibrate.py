@@ -62,7 +62,8 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--fit-years",
-        type=ranged_int("--fit-years", 2, 10_000),  # two parameters need two periods
+        # (two parameters need two periods)
+        type=ranged_int("--fit-years", 2, 10_000, also="and at most the table's last period"),
         metavar="N",
         help="survival: fit on periods 0..N and report the error on the rest",
     )

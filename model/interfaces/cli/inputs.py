@@ -63,9 +63,14 @@ def _integer(flag: str, text: str, allowed: str) -> int:
     return int(stripped)
 
 
-def ranged_int(flag: str, lo: int, hi: int | None = None) -> Callable[[str], int]:
-    """An argparse type: an integer ``lo <= x <= hi`` (``hi`` None: no upper bound)."""
+def ranged_int(flag: str, lo: int, hi: int | None = None, also: str = "") -> Callable[[str], int]:
+    """An argparse type: an integer ``lo <= x <= hi`` (``hi`` None: no upper bound).
+
+    ``also``: a bound that depends on other options or the input, checked after parsing and said
+    here too, so that the first message does not allow what the second refuses.
+    """
     allowed = f"an integer, {lo} ≤ x" + ("" if hi is None else f" ≤ {hi}")
+    allowed += f", {also}" if also else ""
 
     def parse(text: str) -> int:
         value = _integer(flag, text, allowed)

@@ -54,6 +54,7 @@ DEFAULT_LEVERS = ("ad_budget", "winback_spend", "service_level", "training_spend
 
 def add_optimize(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention optimize``."""
+    from model.studies.optimize.checks import MAX_GRID_POINTS
     from model.studies.optimize.levers import SPEND_LEVERS
 
     p = subparsers.add_parser(
@@ -82,7 +83,7 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--grid",
-        type=ranged_int("--grid", 0, 1000),
+        type=ranged_int("--grid", 0, 1000, also=f"with at most {MAX_GRID_POINTS:,} grid points"),
         default=4,
         metavar="K",
         help="divisions of the first coarse grid over the simplex (0 skips it; default 4)",
