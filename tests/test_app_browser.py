@@ -88,6 +88,9 @@ def test_controls_come_from_the_declarations() -> None:
         assert spec["value"] == info.default, key  # the CLI's defaults: 10,000 x 120
         assert info.lower is None or spec["min"] >= info.lower, key
         assert info.upper is None or spec["max"] <= info.upper, key
+        # Both ends are values the model takes: an open bound (staffing > 0) is not an end.
+        for end in (spec["min"], spec["max"]):
+            Scenario().with_overrides({key: info.kind(end) if info.kind is int else end})
         assert spec["min"] <= spec["value"] <= spec["max"], key
         # the default sits on the slider's grid, so the untouched slider reproduces it
         steps = (spec["value"] - spec["min"]) / spec["step"]
@@ -210,6 +213,19 @@ def test_a_report_taken_mid_run_is_the_report_of_the_months_run() -> None:
     firm.run(12)
     page = export_report(firm).decode()
     assert "× 12 months" in page and "× 120 months" not in page
+
+
+def test_a_report_after_the_sliders_moved_names_what_they_changed() -> None:
+    """The report of a firm run at service 0.9 from the baseline preset was titled "baseline"
+    with the preset's description, and said nothing of which code ran it."""
+    base = Scenario.from_toml(presets()["baseline"])
+    moved = AppModel(base, clients=300, service_level=0.9).run(3)
+    page = export_report(moved).decode()
+    assert "<h1>baseline + clients=300, service_level=0.9</h1>" in page
+    assert "overridden: clients=300, service_level=0.9" in page
+    assert "<h2>Reproduce</h2>" in page and "git_commit" in page and "numerics" in page
+    # Sliders left at the preset's own values rename nothing.
+    assert AppModel(base, **control_values(base)).params.name == "baseline"
 
 
 def test_presets_and_two_firms_on_one_seed_and_export() -> None:

@@ -121,11 +121,19 @@ def _line(ax: Axes, ts: pd.DataFrame, column: str, band: Band, **style: Any) -> 
 
 
 def _finish(panels: list[Axes], marks: list, band: Band) -> None:
-    """Years on the shared axis, thousands separators, event marks (labelled on the top panel)."""
+    """Years on the shared axis, thousands separators, event marks (labelled on the top panel).
+
+    Replicated runs (``band``) mark no launches: read from their mean series, a mark showed every
+    month in which any run launched (12 in 3 years for runs of about 4 each).
+    """
+    if band is not None:
+        marks = [m for m in marks if m[0] != "launch"]
     for i, ax in enumerate(panels):
         ax.yaxis.set_major_formatter(THOUSANDS)
         mark_events(ax, marks, label=i == 0)
-    panels[-1].set_xlabel("year" + (" (bands: 95% of replicated runs)" if band else ""))
+    panels[-1].set_xlabel(
+        "year" + (" (bands: 95% of replicated runs; launches not marked)" if band else "")
+    )
     panels[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
@@ -208,7 +216,10 @@ def stage_flow(
     stocks.legend(
         loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=4, fontsize="small", frameon=False
     )
-    flows.legend(loc="upper right", fontsize="small", ncols=2)
+    # Above the panel, as the top panel's: inside it, it covered the highest months' churn.
+    flows.legend(
+        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3, fontsize="small", frameon=False
+    )
     return fig
 
 
@@ -236,6 +247,8 @@ def money(
     _line(flows, ts, "revenue", band, label="revenue", color="#1f77b4")
     _line(flows, ts, "total_cost", band, label="total cost", color="#7f7f7f")
     flows.set_ylabel("currency / month")
+    if flows.get_ylim()[0] > 0.0:  # money levels from zero: a cut axis made +55% look several-fold
+        flows.set_ylim(bottom=0.0)
     _line(profit, ts, "profit", band, color="#2ca02c")
     profit.axhline(0.0, color="black", lw=0.6)
     profit.set_ylabel("profit (currency / month)")

@@ -64,9 +64,9 @@ _YEARLY: tuple[tuple[str, str, str, str], ...] = (
     ("acquired", "sum", "acquired in the year", "{:,.0f}"),
     ("churned", "sum", "churned in the year", "{:,.0f}"),
     ("won_back", "sum", "won back in the year", "{:,.0f}"),
-    ("revenue", "sum", "revenue in the year", "{:,.0f}"),
-    ("profit", "sum", "profit in the year", "{:,.0f}"),
-    ("npv", "last", "NPV to date", "{:,.0f}"),
+    ("revenue", "sum", "revenue in the year (currency)", "{:,.0f}"),
+    ("profit", "sum", "profit in the year (currency)", "{:,.0f}"),
+    ("npv", "last", "NPV to date (currency)", "{:,.0f}"),
     ("satisfaction", "mean", "satisfaction, mean of the months (0-1)", "{:.3f}"),
     ("nps", "mean", "NPS, mean of the months (points)", "{:+.1f}"),
 )
@@ -144,7 +144,13 @@ def _formatted(fmt: str, v: Any) -> str:
         x = float(v)
     except (TypeError, ValueError):
         return "n/a"
-    return fmt.format(x) if math.isfinite(x) else "n/a"
+    if not math.isfinite(x):
+        return "n/a"
+    text = fmt.format(x)
+    if text.startswith("-") and not any(d in text for d in "123456789"):
+        # A small negative rounded to nothing is no sign: "-0.0" read as a fall below zero.
+        text = ("+" if fmt.startswith("{:+") else "") + text[1:]
+    return text
 
 
 def _changed(scenario: Scenario) -> list[dict[str, Any]]:

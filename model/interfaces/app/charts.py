@@ -61,10 +61,24 @@ def _empty(ax, lo: float = 0.0, hi: float = 1.0) -> None:
             color="gray")  # fmt: skip
 
 
-def _marks(axes: list, firm: RetentionModel) -> None:
-    ts = firm.timeseries()
+def _marks(axes: list, firms: Firms) -> None:
+    """Mark the events of every firm drawn: with A vs B on, each firm's own labelled "A: " or
+    "B: " (B's lever move beside A's raid was unmarked, so a class blamed the raid for B's jump);
+    the events they share unlabelled."""
+    marks = [events(firm.params, firm.timeseries()) for firm in firms.values()]
+    if len(marks) > 1:
+        shared = [m for m in marks[0] if all(m in other for other in marks[1:])]
+        marks = [shared] + [
+            [
+                (kind, first, last, f"{name}: {text}")
+                for kind, first, last, text in own
+                if (kind, first, last, text) not in shared
+            ]
+            for name, own in zip(firms, marks, strict=True)
+        ]
+    together = [m for own in marks for m in own]
     for i, ax in enumerate(axes):
-        mark_events(ax, events(firm.params, ts), label=i == 0)
+        mark_events(ax, together, label=i == 0)
 
 
 def stage_chart(firms: Firms) -> Figure:
@@ -84,8 +98,9 @@ def stage_chart(firms: Firms) -> Figure:
         ax.stackplot(years(ts["month"]), *layers.values(), labels=list(layers),
                      colors=[STAGE_COLOURS[k] for k in layers])  # fmt: skip
         ax.set_ylim(0.0, float(a.clients.n))
-        _marks([ax], a)  # before the legend, which then lists the launches' marker
-        ax.legend(loc="lower left", fontsize="x-small", ncols=2)
+        _marks([ax], {"A": a})  # before the legend, which then lists the launches' marker
+        # ("best" keeps clear of the event labels, which a fixed corner covered.)
+        ax.legend(loc="best", fontsize="x-small", ncols=2)
     ax.set_ylabel("people")
     return fig
 
@@ -107,10 +122,10 @@ def money_chart(firms: Firms) -> Figure:
     else:
         _lines(profit, firms, "profit", "#2ca02c", "profit")
         _lines(npv, firms, "npv", "#1f77b4", "NPV")
-        _marks([profit, npv], a)  # before the legends, which then list the launches' marker
+        _marks([profit, npv], firms)  # before the legends, which then list the launches' marker
         for ax in (profit, npv):
             ax.axhline(0.0, color="black", lw=0.6)
-            ax.legend(loc="upper left", fontsize="x-small")
+            ax.legend(loc="best", fontsize="x-small")
     profit.set_ylabel("currency / month")
     npv.set_ylabel("currency")
     return fig
@@ -128,9 +143,9 @@ def satisfaction_chart(firms: Firms) -> Figure:
         _lines(sat, firms, "satisfaction", "#1f77b4", "satisfaction")
         _lines(nps, firms, "nps", "#9467bd", "NPS")
         nps.axhline(0.0, color="black", lw=0.6)
-        _marks([sat, nps], a)  # before the legend, which then lists the launches' marker
-        sat.legend(loc="lower left", fontsize="x-small")
-    sat.set_ylabel("0-1")
+        _marks([sat, nps], firms)  # before the legend, which then lists the launches' marker
+        sat.legend(loc="best", fontsize="x-small")
+    sat.set_ylabel("satisfaction (0-1)")
     nps.set_ylabel("points")
     return fig
 
@@ -152,7 +167,7 @@ def difference_chart(firms: Firms) -> Figure:
             ax.fill_between(x, 0.0, diff, color=colour, alpha=0.15, lw=0)
             ax.axhline(0.0, color="black", lw=0.6)
             at_least(ax)  # identical firms: a flat 0, ticked -1..1, not ±1e-17
-        _marks([npv, active], b)
+        _marks([npv, active], firms)  # (the difference moves with either firm's events)
     npv.set_ylabel("NPV, B − A (currency)")
     active.set_ylabel("active clients, B − A")
     return fig

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from model.interfaces.cli.app import SCENARIOS_ENV
+from model.interfaces.labels import labelled
 from model.scenario import PARAMS, ParamInfo, Scenario, ScenarioError
 
 #: The parameters the app lets a user move, as declared in :mod:`model.scenario` (docs/ODD.md §7).
@@ -136,6 +137,11 @@ def slider_range(info: ParamInfo, default: float) -> tuple[float, float, float]:
     if info.kind is int:
         step = max(1.0, step)
         lo = math.ceil(lo / step) * step  # keep the default on the slider's grid
+    # An open end is not a value the model takes (staffing > 0): the slider stops a step short.
+    if info.lower_open and info.lower is not None and lo <= float(info.lower):
+        lo += step
+    if info.upper_open and info.upper is not None and hi >= float(info.upper):
+        hi -= step
     return lo, hi, step
 
 
@@ -219,7 +225,12 @@ def app_scenario(values: Mapping[str, Any], base: Scenario | None = None) -> Sce
     for name, value in values.items():
         key = _NAMES[name]
         overrides[key] = _cast_seed(value) if key == "run.seed" else value
-    return (base or Scenario()).with_overrides(overrides)
+    base = base or Scenario()
+    scenario = base.with_overrides(overrides)
+    # Named for what the sliders changed, as `retention run --set` names a run: a report or
+    # status taken after a move must not call a firm at service 0.9 by the preset's words.
+    before, after = base.flat(), scenario.flat()
+    return labelled(scenario, {k: overrides[k] for k in overrides if after[k] != before[k]})
 
 
 def control_values(scenario: Scenario) -> dict[str, Any]:

@@ -90,7 +90,25 @@ def export_report(firm: AppModel) -> bytes:
         from model.interfaces.figures import render_standard_figures
 
         figures = render_standard_figures(firm.timeseries(), scenario=params)
-    return run_report(params, firm.timeseries(), firm.summary(), figures).encode()
+    return run_report(params, firm.timeseries(), firm.summary(), figures, _provenance()).encode()
+
+
+def _provenance() -> dict[str, Any]:
+    """The report's "Reproduce" section for a run made in the app: which code and numerics ran
+    it and when; the scenario itself is the report's own tables (what it sets, its schedule and
+    shocks, over the declared defaults)."""
+    import time
+
+    from model.engine.numerics import numerics_class
+    from model.version import version_record
+
+    return {
+        "command": "retention app — the scenario is this report's tables (what it sets, its "
+        "schedule and its shocks) over this version's declared defaults",
+        **version_record(),
+        "numerics": numerics_class(),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
 
 
 def _slider(key: str, value: Any, on_value) -> None:

@@ -19,7 +19,14 @@ def _raid_text(shock: Any) -> str:
 
 def status_table(firms: dict) -> str:
     """Where each firm stands, its levers in force, and the lever moves and raids so far (HTML)."""
-    head = ["firm", "month", "active clients", "NPV", "service level", "lever moves and raids"]
+    head = [
+        "firm",
+        "month",
+        "active clients",
+        "NPV (currency)",
+        "service level",
+        "lever moves and raids",
+    ]
     rows = []
     for name, m in firms.items():
         last = m.results
