@@ -71,6 +71,24 @@ def test_seed_is_the_spawn_tree_and_independent_of_everything_else():
     assert seed_for(5, 0, 1, common=True) == seed_for(5, 9, 1, common=True)
 
 
+def test_a_spec_built_from_numpy_numbers_is_the_spec_of_plain_ones():
+    """np.int64(12) months were refused as "not an integer"; so were numpy samples and bounds."""
+    params = {"levers.service_level": [0.3, 0.9], "retain.loyal_tenure_months": [6, 36]}
+    base = {**GRID, "parameters": params, "output": {}, "design": {"kind": "lhs", "samples": 4}}
+    plain = parse_spec({**base, "months": 12, "seed": 3})
+    numpy_params = {"levers.service_level": [np.float64(0.3), np.float32(0.9)],
+                    "retain.loyal_tenure_months": [np.int64(6), np.int32(36)]}  # fmt: skip
+    made = parse_spec({**base, "parameters": numpy_params, "months": np.int64(12),
+                       "seed": np.uint8(3), "design": {"kind": "lhs", "samples": np.int64(4)}})  # fmt: skip
+    assert made.months == plain.months and type(made.months) is int
+    assert made.design == plain.design and type(made.design.samples) is int
+    bounds = [(q.low, q.high, q.integer) for q in made.parameters]
+    assert bounds == [(0.3, float(np.float32(0.9)), False), (6.0, 36.0, True)]
+    for bad in (np.float64(12.0), np.True_, True):  # still not whole numbers' types
+        with pytest.raises(SweepError, match=r"months: value .* is not allowed"):
+            parse_spec({**base, "months": bad})
+
+
 def test_designs_have_the_documented_sizes_and_stay_in_bounds():
     params = {"levers.service_level": [0.3, 0.9], "retain.loyal_tenure_months": [6, 36]}
     base = {**GRID, "parameters": params, "output": {}}

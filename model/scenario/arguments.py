@@ -26,17 +26,23 @@ __all__ = [
     "flag",
     "hook",
     "is_number",
+    "is_whole",
     "shown",
 ]
 
 
 def count(name: str, value: object, low: int = 1) -> int:
     """``value`` as a whole number of at least ``low``."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= low:
+    if is_whole(value) and value >= low:
         return int(value)
     raise ScenarioError(
         f"{name}: value {shown(value)} is not allowed; allowed: a whole number ≥ {low}"
     )
+
+
+def is_whole(value: object) -> bool:
+    """Whether ``value`` is of a whole number's type (``int``, numpy's integers): not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def is_number(value: object) -> bool:

@@ -31,15 +31,16 @@ def _cmd_presets(args: argparse.Namespace) -> int:
     if args.copy:
         name, folder = args.copy
         target = copy_preset(name, folder)
-        sweeps = {p.path for p in list_presets("sweep")}
-        then = (
-            f"retention sweep {target} --out STORE"
-            if preset_path(name, kind=None) in sweeps
-            else f"retention run {target}"
-        )
+        if preset_path(name, kind=None) in {p.path for p in list_presets("sweep")}:
+            # (A sweep's results go to --out; its name only labels them.)
+            print(f"wrote {target}; edit it, then: retention sweep {target} --out STORE")
+            return 0
         # (Its name names its results' folder; while it is the preset's, the folder also says
         # which copy it is, copy=<digest>, beside the preset's own: arguments.copy_mark.)
-        print(f"wrote {target}; edit it (its name = ... names its results' folder), then: {then}")
+        print(
+            f"wrote {target}; edit it (its name = ... names its results' folder), then: "
+            f"retention run {target}"
+        )
         return 0
     for title, kind in (("Scenarios", "scenario"), ("Sweep specs", "sweep")):
         presets = list_presets(kind)

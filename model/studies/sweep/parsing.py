@@ -22,6 +22,7 @@ from model.scenario import (
     read_toml,
     resolve,
 )
+from model.scenario.arguments import is_number, is_whole
 from model.scenario.declare import did_you_mean
 from model.studies.sweep.spec import (
     DESIGNS,
@@ -128,7 +129,7 @@ def _range(lo: int, hi: int) -> ParamInfo:
 
 def _integer(data: Mapping[str, Any], key: str, default: int, info: ParamInfo, fail) -> int:
     value = data.get(key, default)
-    ok = isinstance(value, int) and not isinstance(value, bool)
+    ok = is_whole(value)  # (numpy's integers too: a spec built in Python from numpy values)
     if ok and info.lower is not None:
         ok = value >= info.lower
     if ok and info.upper is not None:
@@ -258,20 +259,19 @@ def _design(raw: Any, fail) -> DesignSpec:
         }[kind]
         if samples is None:
             raise fail(f"design.samples: missing; {kind} needs {what}: an integer ≥ 2")
-        if not isinstance(samples, int) or isinstance(samples, bool) or samples < 2:
+        if not is_whole(samples) or samples < 2:
             raise fail(
                 f"design.samples: value {samples!r} is not allowed; {kind} needs {what}: an "
                 "integer ≥ 2"
             )
+        samples = int(samples)  # (bit_length, JSON: a plain int)
         if kind == "sobol" and samples & (samples - 1):
             raise fail(
                 f"design.samples: value {samples} is not allowed; Sobol' sequences need a power "
                 f"of 2 (e.g. {1 << (samples.bit_length() - 1)} or {1 << samples.bit_length()})"
             )
     levels = raw.get("levels", 4)
-    if kind == "morris" and (
-        not isinstance(levels, int) or isinstance(levels, bool) or levels < 2 or levels % 2
-    ):
+    if kind == "morris" and (not is_whole(levels) or levels < 2 or levels % 2):
         raise fail(f"design.levels: value {levels!r} is not allowed; allowed: an even integer ≥ 2")
     second = raw.get("second_order", True)
     if not isinstance(second, bool):
@@ -290,7 +290,7 @@ def _canonical_value(base: Scenario, key: str, value: Any, where: str, fail) -> 
 
 
 def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+    return is_number(x) and math.isfinite(x)  # (numpy's numbers too)
 
 
 def _parameter(key: str, raw: Any, design: DesignSpec, base_data: dict, fail) -> ParamSpec:
@@ -368,7 +368,7 @@ def _parameter(key: str, raw: Any, design: DesignSpec, base_data: dict, fail) ->
     if integer and math.floor(high) - math.ceil(low) < 1:
         raise fail(f"{where}: integer range [{low!r}, {high!r}] holds fewer than two integers")
     if design.kind == "grid":
-        if not isinstance(levels, int) or isinstance(levels, bool) or levels < 2:
+        if not is_whole(levels) or levels < 2:
             raise fail(
                 f"{where}: a grid over [low, high] needs levels = N (an integer ≥ 2) in its table, "
                 f"or a list of values; got levels = {levels!r}"
