@@ -7,11 +7,15 @@ import shlex
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from experiments import EXPERIMENTS, load
-from experiments.reporting.outputs import COMMITTED, reports_folder
+from experiments.reporting.outputs import is_committed, reports_folder
 from model.interfaces.cli.inputs import check_out, create_out, output_path, ranged_int, seed
 from model.interfaces.cli.where import add_where, where_of
+
+if TYPE_CHECKING:
+    from experiments.running.sizes import Size
 
 __all__ = ["MAX_DEEP_REPS", "MAX_WORLDS", "add_experiment"]
 
@@ -224,9 +228,22 @@ def _drawn_store(args: argparse.Namespace) -> Path:
 
 
 def _folder(args: argparse.Namespace) -> Path:
-    """``--out``, or the default report folder for this study's size and seed
-    (:func:`~experiments.reporting.outputs.reports_folder`)."""
-    return reports_folder(args.out, committed=(args.size, args.seed) == COMMITTED)
+    """``--out``, or the default report folder for this study
+    (:func:`~experiments.reporting.outputs.reports_folder`: the committed one only for the
+    committed size, seed, target and replications)."""
+    committed = is_committed(args.size, args.seed, _size(args, pinned=False))
+    return reports_folder(args.out, committed=committed)
+
+
+def _size(args: argparse.Namespace, pinned: bool = True) -> Size:
+    """The study's size: ``--size``, with ``--pin`` (unless ``pinned`` is False), ``--deep-reps``
+    and ``--worlds`` applied."""
+    from experiments.running.sizes import SIZES
+
+    size = SIZES[args.size].pinned(args.pins) if args.pins and pinned else SIZES[args.size]
+    if args.deep_reps is not None:
+        size = replace(size, deep_reps=args.deep_reps)
+    return size if args.worlds is None else size.wanting(args.worlds)
 
 
 def _reports(args: argparse.Namespace) -> Path:
@@ -244,18 +261,13 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     from experiments.analysis.evidence import run_claim
     from experiments.analysis.split import split_level, split_readings, together
     from experiments.reporting.report import write_report
-    from experiments.running.sizes import SIZES
     from experiments.running.store import StaleStore
     from model.interfaces.cli.errors import CliError
 
     module = load(name)
     say = (lambda *_a, **_k: None) if args.quiet else print
     say(f"{name}: {module.CLAIM.title}", flush=True)
-    size = SIZES[args.size].pinned(args.pins) if args.pins else SIZES[args.size]
-    if args.deep_reps is not None:
-        size = replace(size, deep_reps=args.deep_reps)
-    if args.worlds is not None:
-        size = size.wanting(args.worlds)
+    size = _size(args)
     store = _store(args)
     if args.splits and not store.is_dir():
         say(f"  no stored study at {store}: running it first (the split then reads it)")

@@ -228,6 +228,33 @@ def test_a_report_after_the_sliders_moved_names_what_they_changed() -> None:
     assert AppModel(base, **control_values(base)).params.name == "baseline"
 
 
+def test_a_vs_b_marks_each_firms_own_events_and_names_both() -> None:
+    """B's lever move beside A's raid was unmarked on the charts of both firms' lines (a class
+    blamed the raid for B's jump), and the status named firm A alone."""
+    import copy
+
+    from model.interfaces.app.charts import compared_events
+    from model.interfaces.app.status import status_table
+
+    a = AppModel(clients=300, months=24).run(6)
+    b = copy.deepcopy(a)
+    a.raid(permanent=True)
+    b.set_levers(service_level=0.9)
+    a.set_levers(ad_budget=100.0)
+    b.set_levers(ad_budget=200.0)
+    a.run(6), b.run(6)
+    marks = {(kind, first, text) for kind, first, _, text in compared_events({"A": a, "B": b})}
+    assert ("shock", 7, "A: poaching") in marks
+    # Moves of both firms in one month: one label, not two drawn over each other.
+    assert ("schedule", 7, "A: ad_budget=100.0; B: service_level=0.9, ad_budget=200.0") in marks
+    assert len({first for kind, first, _ in marks if kind == "schedule"}) == 1
+    alone = compared_events({"A": a})
+    assert ("shock", 7, 7, "poaching") in alone  # one firm: its own labels, as the PNGs
+    renamed = AppModel(clients=300, months=24, service_level=0.9)
+    table = status_table({"A": AppModel(clients=300, months=24), "B": renamed})
+    assert "A: baseline + clients=300, months=24 · B: baseline + clients=300, months=24, " in table
+
+
 def test_presets_and_two_firms_on_one_seed_and_export() -> None:
     found = presets()
     assert next(iter(found)) == "baseline"

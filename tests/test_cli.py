@@ -93,6 +93,11 @@ def test_run_writes_table_summary_and_figures(tmp_path, capsys):
     assert len(ts) == 12
     assert list(ts["month"]) == list(range(1, 13))
     assert set(METRICS) <= set(ts.columns)
+    # Every column's unit and meaning beside it (62 bare names needed the package to read).
+    units = pd.read_csv(out / "columns.csv")
+    assert list(units["column"]) == list(ts.columns)
+    assert units.set_index("column").loc["revenue", "unit"] == METRICS["revenue"][0]
+    assert units["unit"].notna().all() and units["meaning"].str.len().gt(5).all()
 
     meta = json.loads((out / "summary.json").read_text())
     expected = Scenario.from_toml(BASELINE).with_overrides(

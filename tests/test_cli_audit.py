@@ -141,6 +141,12 @@ def test_presets_copy_names_a_file_and_an_empty_folder(tmp_path, capsys):
     one_error_line(capsys, "is a file, not a preset's name", "--copy baseline")
     assert cli("presets", "--copy", "baseline", "") == 2
     one_error_line(capsys, "--copy: folder '' is not allowed")
+    # A sweep spec's copy: --out names its store; its name names no folder (a scenario's does).
+    assert cli("presets", "--copy", "sweeps/example", tmp_path / "s") == 0
+    said = capsys.readouterr().out
+    assert "--out STORE" in said and "names its results' folder" not in said
+    assert cli("presets", "--copy", "baseline", tmp_path / "r") == 0
+    assert "names its results' folder" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

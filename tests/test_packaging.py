@@ -154,14 +154,27 @@ def test_experiment_reports_go_under_the_current_folder_outside_the_checkout(
     from types import SimpleNamespace
 
     from experiments.cli import _folder
+    from experiments.reporting.outputs import is_committed
+    from experiments.running.sizes import SIZES
 
-    for size, seed, where in (
-        ("default", 1, REPO / "experiments" / "reports"),
-        ("quick", 1, REPO / "experiments-reports"),
-        ("default", 2, REPO / "experiments-reports"),
+    committed, elsewhere = REPO / "experiments" / "reports", REPO / "experiments-reports"
+    for size, seed, worlds, deep, where in (
+        ("default", 1, None, None, committed),
+        ("quick", 1, None, None, elsewhere),
+        ("default", 2, None, None, elsewhere),
+        ("default", 1, 50, None, elsewhere),  # (a 50-world study is not the committed one)
+        ("default", 1, None, 32, elsewhere),
     ):
-        assert _folder(SimpleNamespace(out=None, size=size, seed=seed)) == where, (size, seed)
+        args = SimpleNamespace(
+            out=None, size=size, seed=seed, worlds=worlds, deep_reps=deep, pins=()
+        )
+        assert _folder(args) == where, (size, seed, worlds, deep)
     assert "experiments-reports" in (REPO / ".gitignore").read_text()
+    # Python's write_report decides the same way from the study it is given.
+    default = SIZES["default"]
+    assert is_committed("default", 1, default.pinned({"economics.discount_rate": 0.05}))
+    assert not is_committed("default", 1, default.wanting(50))
+    assert not is_committed("default", 1, SIZES["quick"])  # (a size made in Python, named default)
 
 
 def test_the_index_of_a_user_report_folder_stays_inside_it(tmp_path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 from conftest import cac_of_runs, cli
 
 from model.interfaces.html_report import summary_rows
@@ -30,8 +31,14 @@ def test_a_mean_over_the_defined_runs_says_how_many(tmp_path, capsys, monkeypatc
     assert "(2 of 3 runs)" in (out / "report.html").read_text()
     # --no-figures: no figure is named among the files written.
     wrote = next(x for x in printed.splitlines() if x.startswith("wrote"))
-    assert wrote.endswith("runs.csv, timeseries.csv, summary.json, report.html")
+    assert wrote.endswith("runs.csv, timeseries.csv, columns.csv, summary.json, report.html")
     assert not list(out.glob("*.png"))
+    # The table's columns, bands included, each with its unit and what the band is.
+    units = pd.read_csv(out / "columns.csv").set_index("column")
+    assert list(units.index) == list(pd.read_csv(out / "timeseries.csv").columns)
+    assert units.loc["revenue_high", "unit"] == units.loc["revenue", "unit"] == "currency/month"
+    assert units.loc["revenue_low", "meaning"].startswith("2.5% quantile over the runs of: ")
+    assert units.loc["revenue", "meaning"].startswith("mean over the runs of: ")
 
 
 def test_the_headline_rows_name_the_runs_a_value_rests_on():

@@ -312,7 +312,13 @@ def test_figures_count_years_separate_thousands_and_mark_events():
     shipped = (ts["shipped_good"] + ts["shipped_bad"]).iloc[-1]
     launches = [line for line in axes[0].lines if line.get_label() == "product launch"]
     assert (len(launches) == 1) == (shipped > 0)
-    stage_flow(ts, scenario=s)
+    assert axes[0].get_ylim()[0] == 0.0  # revenue and cost from zero, not a cut axis
+    # Replicated runs' bands: no launches read off their mean series.
+    banded = money(ts, scenario=s, band=(ts, ts))
+    assert not [line for line in banded.axes[0].lines if line.get_label() == "product launch"]
+    flows = stage_flow(ts, scenario=s).axes[1]
+    # The flows' legend sits above its panel, not over its highest months.
+    assert flows.get_legend().get_bbox_to_anchor().y0 >= flows.bbox.y1 - 1
 
 
 def test_report_year_table_says_means_and_rounds():

@@ -8,9 +8,10 @@ running the command it prints rewrites the same reports where they are.
 from __future__ import annotations
 
 import shlex
+from dataclasses import replace
 from pathlib import Path
 
-from experiments.reporting.outputs import reports_folder
+from experiments.reporting.outputs import is_committed, reports_folder
 from experiments.reporting.report import REPORTS
 from experiments.running.pins import Pins, pin_flags, pins_slug
 
@@ -37,7 +38,10 @@ def regenerate_lines(summaries: list[dict], reports: Path) -> list[str]:
     parts = len(layout.parts)
     laid_out = parts == 0 or Path(*reports.parts[-parts:]) == layout
     base = Path(*reports.parts[:-parts]) if laid_out and parts else reports
-    here = base.resolve() in (reports_folder().resolve(), REPORTS.resolve())
+    here = base.resolve() in (
+        reports_folder(committed=_committed(first)).resolve(),
+        REPORTS.resolve(),
+    )
     out = "" if here else f"--out {shlex.quote(str(base))}"
     if len(studies) > 1:
         return [
@@ -59,6 +63,21 @@ def regenerate_lines(summaries: list[dict], reports: Path) -> list[str]:
         )
         where = f"this page alone: `{index}`"
     return ["Regenerate every report and this page with", f"`{command}` ({where})."]
+
+
+def _committed(summary: dict) -> bool:
+    """Whether a report's study is the committed one (:func:`is_committed`), by its summary."""
+    from experiments.running.sizes import SIZES
+
+    name, seed = summary.get("size", "default"), summary.get("seed", 1)
+    if name not in SIZES:
+        return False
+    size = SIZES[name]
+    wanted = summary.get("wanted", size.target)
+    size = size if wanted == size.target else size.wanting(wanted)
+    return is_committed(
+        name, seed, replace(size, deep_reps=summary.get("deep_reps", size.deep_reps))
+    )
 
 
 def study_flags(summary: dict) -> str:

@@ -20,7 +20,7 @@ from experiments.reporting.conditional_section import (
     turn_marks,
 )
 from experiments.reporting.fact_section import fact_numbers, fact_rows, facts_intro
-from experiments.reporting.outputs import reports_folder
+from experiments.reporting.outputs import is_committed, reports_folder
 from experiments.reporting.pin_section import pin_intro, pin_numbers, pin_rows
 from experiments.reporting.prim_section import box_records, discovery_rows, where_text
 from experiments.reporting.scale_section import scale_intro, scale_numbers, scale_rows
@@ -175,7 +175,8 @@ def write_report(
     under the splits the reader chose (:func:`experiments.analysis.split.split_readings`), shown after the
     verdict (with ``NAME_split.png``).
     """
-    out = reports_folder(out)
+    # (The committed folder only for the committed study: a quick one run from Python replaced it.)
+    out = reports_folder(out, committed=is_committed(ev.size_name, ev.seed, ev.size))
     out.mkdir(parents=True, exist_ok=True)
     c, s = ev.claim, ev.size
     figure = f"{c.name}_effects.png"

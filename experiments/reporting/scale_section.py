@@ -42,7 +42,7 @@ def scale_intro(ev: ClaimEvidence) -> str:
     small, large = f"{s.clients:,}", f"{s.scale_clients:,}"
     return (
         f"A market of {small} people is a small firm: its staff come in whole heads (often one), "
-        f"so costs per head move in steps. The first {min(s.scale_worlds, ev.kept)} plausible worlds (in the "
+        f"so costs per head move in steps. {_checked(s.scale_worlds, ev.kept)} (in the "
         "order drawn: a random subset of them) ran four times more, each time with a baseline "
         f"of its own: replications 1 and 2 with {small} people, 0 and 1 with {large} (the "
         "world's parameters and seed numbers; not its draws, since a larger market draws more). "
@@ -286,3 +286,11 @@ def flips_numbers(f: Flips) -> dict[str, object]:
     """A :class:`~experiments.analysis.scale_check.Flips` as the reports' JSON writes it (its fields by
     name)."""
     return asdict(f)
+
+
+def _checked(wanted: int, kept: int) -> str:
+    """Which worlds the check ran: the first ``wanted`` plausible ones, at most those kept (a
+    quick study said "the first 8" of 2)."""
+    if kept == 0:
+        return "The first plausible worlds (none was kept here, so none)"
+    return f"The first {min(wanted, kept)} plausible worlds"

@@ -9,12 +9,12 @@ look of an agent on demand.
 from __future__ import annotations
 
 import math
-import numbers
 
 import mesa
 import numpy as np
 
 from model.engine.state import CLIENT_ARRAYS, CODES, STAFF_ARRAYS, ArraySpec, Stage, stage_of
+from model.scenario.arguments import is_number
 
 __all__ = ["ClientView", "StaffAgent", "settable_value"]
 
@@ -47,7 +47,7 @@ def settable_value(spec: ArraySpec, value: object, rows: tuple[int, int] | None 
         value = value.item()
     if name == "stage":
         return int(stage_of(value))
-    real = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    real = is_number(value)
     whole = real and math.isfinite(value) and float(value).is_integer()
     if kind == np.bool_:
         if isinstance(value, bool | np.bool_) or (whole and value in (0, 1)):

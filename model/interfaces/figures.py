@@ -247,8 +247,10 @@ def money(
     _line(flows, ts, "revenue", band, label="revenue", color="#1f77b4")
     _line(flows, ts, "total_cost", band, label="total cost", color="#7f7f7f")
     flows.set_ylabel("currency / month")
-    if flows.get_ylim()[0] > 0.0:  # money levels from zero: a cut axis made +55% look several-fold
-        flows.set_ylim(bottom=0.0)
+    # Money levels from zero (a cut axis made +55% look several-fold): a zero line the axis
+    # takes in and stops at, still autoscaled, so a run drawn later on the same axes widens it.
+    zero = flows.axhline(0.0, color="black", lw=0.6)
+    zero.sticky_edges.y.append(0.0)
     _line(profit, ts, "profit", band, color="#2ca02c")
     profit.axhline(0.0, color="black", lw=0.6)
     profit.set_ylabel("profit (currency / month)")

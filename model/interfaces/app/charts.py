@@ -28,8 +28,8 @@ from model.engine.state import Stage
 from model.interfaces.figures import STAGE_COLOURS, events, mark_events, png_bytes
 from model.studies.axes import THOUSANDS, at_least, years
 
-__all__ = ["FIRM_STYLE", "ChartImages", "chart_plan", "difference_chart", "money_chart",
-           "network_chart", "satisfaction_chart", "stage_chart"]  # fmt: skip
+__all__ = ["FIRM_STYLE", "ChartImages", "chart_plan", "compared_events", "difference_chart",
+           "money_chart", "network_chart", "satisfaction_chart", "stage_chart"]  # fmt: skip
 
 Firms = Mapping[str, RetentionModel]
 #: Line style per firm: A solid, B dashed.
@@ -62,23 +62,32 @@ def _empty(ax, lo: float = 0.0, hi: float = 1.0) -> None:
 
 
 def _marks(axes: list, firms: Firms) -> None:
-    """Mark the events of every firm drawn: with A vs B on, each firm's own labelled "A: " or
-    "B: " (B's lever move beside A's raid was unmarked, so a class blamed the raid for B's jump);
-    the events they share unlabelled."""
-    marks = [events(firm.params, firm.timeseries()) for firm in firms.values()]
-    if len(marks) > 1:
-        shared = [m for m in marks[0] if all(m in other for other in marks[1:])]
-        marks = [shared] + [
-            [
-                (kind, first, last, f"{name}: {text}")
-                for kind, first, last, text in own
-                if (kind, first, last, text) not in shared
-            ]
-            for name, own in zip(firms, marks, strict=True)
-        ]
-    together = [m for own in marks for m in own]
+    """Mark the events of every firm drawn (:func:`compared_events`)."""
+    marks = compared_events(firms)
     for i, ax in enumerate(axes):
-        mark_events(ax, together, label=i == 0)
+        mark_events(ax, marks, label=i == 0)
+
+
+def compared_events(firms: Firms) -> list[tuple[str, float, float, str]]:
+    """The firms' events (:func:`~model.interfaces.figures.events`) on one time axis.
+
+    With A vs B on, a lever move or shock of one firm only is labelled ``A: …`` or ``B: …`` (B's
+    lever move beside A's raid was unmarked, so a class blamed the raid for B's jump), those they
+    share are unlabelled, and moves of both firms in the same month are one label (two drawn
+    at one place could not be read). Product launches of either firm are marked alike.
+    """
+    own = {name: events(firm.params, firm.timeseries()) for name, firm in firms.items()}
+    if len(own) == 1:
+        return next(iter(own.values()))
+    lists = list(own.values())
+    shared = [m for m in lists[0] if all(m in other for other in lists[1:])]
+    merged: dict[tuple, list[str]] = {}
+    for name, marks in own.items():
+        for kind, first, last, text in marks:
+            if (kind, first, last, text) in shared:
+                continue
+            merged.setdefault((kind, first, last), []).append(f"{name}: {text}")
+    return shared + [(*key, "; ".join(texts)) for key, texts in merged.items()]
 
 
 def stage_chart(firms: Firms) -> Figure:

@@ -44,8 +44,11 @@ def status_table(firms: dict) -> str:
         rows.append("".join(f"<td style='padding:2px 10px'>{html.escape(c)}</td>" for c in cells))
     a = firms["A"]
     unit = PARAMS["levers.service_level"].unit
+    # Each firm's name (what its sliders changed from the preset), B's only where it differs.
+    names = [f"{k}: {f.params.name}" for k, f in firms.items()] if len(firms) > 1 else []
+    title = " · ".join(names) if len({f.params.name for f in firms.values()}) > 1 else a.params.name
     return (
-        f"<p><b>{html.escape(a.params.name)}</b>: {a.params.market.clients:,} people, seed "
+        f"<p><b>{html.escape(title)}</b>: {a.params.market.clients:,} people, seed "
         f"{a.seed} (service level in {html.escape(unit)})</p><table class='status'><tr>"
         + "".join(f"<th style='padding:2px 10px'>{h}</th>" for h in head)
         + "</tr>"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from model.interfaces.cli.outputs import json_number, run_metadata
+from model.interfaces.cli.outputs import column_units, json_number, run_metadata
 from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.arguments import count
@@ -98,6 +98,9 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
             high.add_suffix("_high").rename(columns={"month_high": "month"}), on="month"
         )
         wide.to_csv(staging / "timeseries.csv", index=False)
+        column_units(list(wide.columns), replicated=True).to_csv(
+            staging / "columns.csv", index=False
+        )
         meta = run_metadata(scenario, means, wall, args.argv)
         meta.update(
             replications=args.replications,
@@ -114,7 +117,8 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
         write_run_report(staging / "report.html", scenario, mean_ts, means, images, meta)
     if not args.quiet:
         print(_table(scenario, means, intervals, defined, seeds, wall, summary_rows))
-        written = ["runs.csv", "timeseries.csv", "summary.json", *(f.name for f in figures)]
+        written = ["runs.csv", "timeseries.csv", "columns.csv", "summary.json"]
+        written += [f.name for f in figures]
         print(f"\nwrote {outdir}/: {', '.join([*written, 'report.html'])}")
     return 0
 

@@ -27,7 +27,7 @@ from model.interfaces.cli.inputs import (
     safe_name,
     seed,
 )
-from model.interfaces.cli.outputs import check_replace, run_metadata
+from model.interfaces.cli.outputs import check_replace, column_units, run_metadata
 from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.schedule import set_again
@@ -200,9 +200,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         ts, summary = model.timeseries(), model.summary()
         wall = time.perf_counter() - started
         ts.to_csv(staging / "timeseries.csv", index=False)
+        column_units(list(ts.columns)).to_csv(staging / "columns.csv", index=False)
         meta = run_metadata(scenario, summary, wall, args.argv)
         (staging / "summary.json").write_text(json.dumps(meta, indent=2, allow_nan=False) + "\n")
-        written = [staging / "timeseries.csv", staging / "summary.json"]
+        written = [staging / name for name in ("timeseries.csv", "columns.csv", "summary.json")]
         written += _save_agent_tables(model, staging, everyone=args.clients_table)
         figures = [] if args.no_figures else _save_figures(ts, staging, scenario)
         written += [*figures, _save_report(scenario, ts, summary, figures, meta, staging)]

@@ -14,13 +14,13 @@ scale, so they stay positive). The period conversion to the model's monthly step
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 from scipy import optimize, stats
 
+from model.scenario.arguments import is_number, is_whole
 from model.studies.calibration.errors import CalibrationError
 from model.studies.calibration.sbg_profile import (
     BOUNDARY_POLARIZATION,
@@ -48,8 +48,7 @@ Z95 = float(stats.norm.ppf(0.975))
 def check_fit_periods(fit_periods: object, last: int) -> int:
     """``fit_periods`` as a whole number of periods in [2, ``last``] (two parameters need two
     periods), or a :class:`CalibrationError` naming it."""
-    whole = isinstance(fit_periods, numbers.Integral) and not isinstance(fit_periods, bool)
-    if not (whole and 2 <= fit_periods <= last):
+    if not (is_whole(fit_periods) and 2 <= fit_periods <= last):
         raise CalibrationError(
             f"fit_periods: value {fit_periods!r} is not allowed; allowed: a whole number, "
             f"2 ≤ x ≤ {last} (two parameters need at least two periods)"
@@ -59,8 +58,7 @@ def check_fit_periods(fit_periods: object, last: int) -> int:
 
 def check_period_months(period_months: object) -> None:
     """Refuse a period length that is not a number of months in (0, 120] (12 for years)."""
-    number = isinstance(period_months, numbers.Real) and not isinstance(period_months, bool)
-    if not (number and 0 < period_months <= 120):
+    if not (is_number(period_months) and 0 < period_months <= 120):
         raise CalibrationError(
             f"period_months: value {period_months!r} is not allowed; allowed: 0 < x ≤ 120 "
             "(months in one period of the table: 12 for years)"
