@@ -277,7 +277,9 @@ def bass_figure(
     Parameters
     ----------
     p, q : float
-        Bass coefficients (1/month).
+        Bass coefficients (1/month). The defaults are Sultan, Farley & Lehmann's (1990) mean
+        coefficients, which are per year, taken here per month as an illustration: a docking
+        test needs a curve that rises within the horizon, not a market's own speed.
     clients, months : int
         Market size and horizon.
     seeds : sequence of int
@@ -345,8 +347,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m model.studies.diffusion", description=__doc__.split("\n")[0]
     )
     parser.add_argument("--out", required=True, help="figure file (.png, .pdf, .svg)")
-    parser.add_argument("--p", type=float, default=0.03, help="Bass p (1/month), 0 < p < 1")
-    parser.add_argument("--q", type=float, default=0.38, help="Bass q (1/month), 0 ≤ q ≤ 5")
+    parser.add_argument(
+        "--p",
+        type=float,
+        default=0.03,
+        help="Bass p (1/month), 0 < p < 1; "
+        "the default is Sultan et al. 1990's yearly mean, taken per month to illustrate",
+    )
+    parser.add_argument(
+        "--q",
+        type=float,
+        default=0.38,
+        help="Bass q (1/month), 0 ≤ q ≤ 5; as --p, Sultan et al.'s yearly mean taken per month",
+    )
     parser.add_argument("--clients", type=int, default=10_000, help="market size, 10..10^6")
     parser.add_argument("--months", type=int, default=36, help="horizon, 1..1200")
     args = parser.parse_args(argv)
