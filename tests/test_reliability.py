@@ -593,6 +593,7 @@ def test_out_dot_writes_into_the_working_folder_and_leaves_it_in_place(tmp_path,
     assert figures and (here / "summary.json").exists()
     assert cli(*base, "--no-figures") == 0
     assert sorted(p.name for p in here.iterdir()) == [
+        "columns.csv",
         "report.html",
         "summary.json",
         "timeseries.csv",
@@ -605,6 +606,7 @@ def test_out_dot_writes_into_the_working_folder_and_leaves_it_in_place(tmp_path,
     monkeypatch.chdir(sub)
     assert cli(*base[:-1], "..") == 2
     assert sorted(p.name for p in here.iterdir()) == [
+        "columns.csv",
         "report.html",
         "sub",
         "summary.json",
@@ -754,12 +756,14 @@ def test_out_dot_under_a_parent_that_cannot_be_written_stages_inside(tmp_path, m
     base = ("run", "--clients", "150", "--months", "3", "--quiet", "--no-figures", "--out", ".")
     assert cli(*base) == 0
     assert sorted(p.name for p in here.iterdir()) == [
+        "columns.csv",
         "report.html",
         "summary.json",
         "timeseries.csv",
     ]
     assert cli(*base, "--replications", "2", "--force") == 0  # (runs kept inside meanwhile)
     assert sorted(p.name for p in here.iterdir()) == [
+        "columns.csv",
         "report.html",
         "runs.csv",
         "summary.json",

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from model.interfaces.cli.errors import PROG
+from model.interfaces.cli.errors import PROG, CliError
 from model.interfaces.cli.inputs import (
     check_out,
     finite_float,
@@ -157,6 +157,11 @@ def _transactions(args: argparse.Namespace, progress: Any):
     from model.studies.calibration.from_log import calibrate_log
     from model.studies.calibration.logs import LogFormat
 
+    if args.holdout_csv is not None and args.setting == "contractual":  # (as --split is)
+        raise CliError(
+            "--holdout-csv is not allowed with --setting contractual; a contractual log has "
+            "renewals, no repeat purchases to hold out"
+        )
     columns = tuple(c.strip() for c in args.columns.split(",")) if args.columns else None
     fmt = LogFormat(
         client=args.client_col or "client",
@@ -214,7 +219,6 @@ _ONLY_WITH = {
 def _refuse_unused(args: argparse.Namespace) -> None:
     """Refuse an option the chosen source does not read (it would be ignored: a --holdout-csv
     promised a file that was never written)."""
-    from model.interfaces.cli.errors import CliError
 
     source = next(flag for flag in _ONLY_WITH if getattr(args, flag[2:]) is not None)
     for flag, options in _ONLY_WITH.items():
@@ -246,7 +250,6 @@ def _check_fit_years(fit_years: int | None, last: int, source: Path) -> None:
 def _check_replaced(args: argparse.Namespace) -> None:
     """Refuse, before any fitting, to write over an input of this command, or over a file this
     command did not write (a data file, a scenario of one's own) without ``--force``."""
-    from model.interfaces.cli.errors import CliError
     from model.studies.calibration.result import HEADER
 
     inputs = {
@@ -300,7 +303,6 @@ def _base_scenario(text: str) -> Path:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Run the calibration; bad input becomes one line and exit status 2 (via CliError)."""
-    from model.interfaces.cli.errors import CliError
     from model.interfaces.progress import bar
     from model.studies.calibration.data import read_survival
     from model.studies.calibration.errors import CalibrationError

@@ -83,16 +83,33 @@ _SBG_NOTE = (
     "sbg_α, sbg_β (the Beta distribution of each period's churn probability) from the observed "
     "information (normal on the log scale)."
 )
-_MONTHLY_NOTE = (
-    "Period conversion: the model draws a monthly churn propensity ~ Beta(a, b); a, b are chosen so "
-    "that the monthly cohort's survival at months 12k matches the fitted yearly survival at years "
-    "k = 1..12 (least squares on log survival). Not exact (a Beta monthly churn does not make a Beta "
-    "yearly churn); the largest gap is reported as monthly_conversion_gap. base_churn = a/(a+b), "
-    "churn_heterogeneity = 1/(a+b+1); intervals by the delta method (where the data show no "
-    "heterogeneity, churn_heterogeneity's from 0 to the upper end of its profile-likelihood "
-    "interval: there the observed information says nothing)."
-)
-_HAZARD_NOTE = (
+
+
+def monthly_note(period_months: float) -> str:
+    """The period conversion's note for a table of ``period_months``-month periods (the text
+    described a yearly table's for monthly and quarterly ones too)."""
+    if period_months == 1:
+        head = (
+            "Period conversion: none needed, the table is monthly; the model's monthly churn "
+            "propensity ~ Beta(a, b) is the sBG fit's own"
+        )
+    else:
+        months = f"{period_months:g}"
+        head = (
+            "Period conversion: the model draws a monthly churn propensity ~ Beta(a, b); a, b are "
+            f"chosen so that the monthly cohort's survival at months {months}k matches the fitted "
+            f"survival at periods k = 1..12 of {months} months (least squares on log survival). "
+            "Not exact (a Beta monthly churn does not make a Beta churn over longer periods); the "
+            "largest gap is reported as monthly_conversion_gap"
+        )
+    return (
+        head + ". base_churn = a/(a+b), churn_heterogeneity = 1/(a+b+1); intervals by the delta "
+        "method (where the data show no heterogeneity, churn_heterogeneity's from 0 to the upper "
+        "end of its profile-likelihood interval: there the observed information says nothing)."
+    )
+
+
+HAZARD_NOTE = (
     "retain.base_churn is the hazard at reference satisfaction, no quality gap and no programme; in "
     "a scenario where those move, simulated churn differs - add an annual_retention target to correct "
     "it by simulation."
@@ -165,7 +182,7 @@ def calibrate_survival(
         dict(_ALWAYS_UNIDENTIFIED),
         quality,
         details,
-        [_SBG_NOTE, _MONTHLY_NOTE, _HAZARD_NOTE],
+        [_SBG_NOTE, monthly_note(fit.period_months), HAZARD_NOTE],
     )
 
 
@@ -225,8 +242,8 @@ def calibrate_transactions(
         notes += [
             "Retention: a client is alive in a tenure period if it buys then or later; lifetimes "
             "right-censored at the last complete period observed; " + _SBG_NOTE,
-            _MONTHLY_NOTE,
-            _HAZARD_NOTE,
+            monthly_note(fit.period_months),
+            HAZARD_NOTE,
         ]
     return CalibrationResult(
         base_scenario(base), values, intervals, not_identified, quality, details, notes
@@ -327,7 +344,7 @@ def calibrate_targets(
         fit = fit_survival(alive, period_months=period)
         _sbg_values(fit, values, intervals, quality, details)
         _survival_quality(fit, alive, alive.size - 1, quality)
-        notes += [_SBG_NOTE, _MONTHLY_NOTE]
+        notes += [_SBG_NOTE, monthly_note(fit.period_months)]
 
     # --- spend: closed forms
     if "top20_share" in targets:
@@ -398,7 +415,8 @@ def calibrate_targets(
         notes.append(
             f"Simulated moments: {s.clients} clients, months {s.burn_in + 1}-{s.months}, seeds "
             f"{list(s.seeds)} for every evaluation (common random numbers); intervals = fitted value "
-            f"+/- 1.96 sd over {s.replicates} refits with other seeds plus the main fit "
+            f"+/- t(0.975, {s.replicates} df) sd over {s.replicates} refits with other seeds plus "
+            "the main fit "
             "(simulation error only; the targets are taken as exact)."
         )
         if alive is not None and "annual_retention" in moments:

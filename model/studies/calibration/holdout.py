@@ -123,7 +123,8 @@ class Holdout:
     ----------
     weekly : DataFrame
         Per unit (week): ``actual`` repeat purchases and each forecast's; ``calibration`` marks
-        units up to the split.
+        units that end by the split, ``holdout`` those that begin after it and end by the log's
+        last day (the unit across the split and a last part unit are in neither).
     per_client : DataFrame
         Per client: holdout purchases ``actual`` and each forecast's conditional expectation.
     errors : DataFrame
@@ -140,7 +141,14 @@ def check(h: History, bg: MLEFit, pnbd: MLEFit, agent: AgentCohort | None = None
     """Compare the statistical (and, if given, agent-based) forecasts with the holdout."""
     per_month = DAYS_PER_MONTH / h.unit_days
     weekly = pd.DataFrame({"t": h.weekly["t"], "actual": h.weekly["repeat"].astype(float)})
-    weekly["calibration"] = weekly["t"] * h.unit_days <= (h.split - h.start).days + 1
+    # Days from the start: a unit t covers [(t − 1)·u, t·u). Calibration: it ends by the split;
+    # holdout: it begins after the split and the log covers it whole. The unit across the split
+    # and a last unit the log ends inside are in neither (they were holdout weeks: one held two
+    # calibration days, the other compared 4 days' purchases with a whole week's forecast).
+    first_day = (weekly["t"] - 1) * h.unit_days
+    split_days, end_days = (h.split - h.start).days + 1, (h.end - h.start).days + 1
+    weekly["calibration"] = weekly["t"] * h.unit_days <= split_days
+    weekly["holdout"] = (first_day >= split_days) & (weekly["t"] * h.unit_days <= end_days)
     weekly["BG/NBD"] = tracking(lambda a: bgnbd.expected(bg.values, a), h)
     weekly["Pareto/NBD"] = tracking(lambda a: pareto_nbd.expected(pnbd.values, a), h)
     t = h.holdout_units
@@ -164,7 +172,7 @@ def check(h: History, bg: MLEFit, pnbd: MLEFit, agent: AgentCohort | None = None
     rows = []
     for name in per_client.columns[1:]:
         err = per_client[name] - per_client["actual"]
-        cal, hold = weekly["calibration"], ~weekly["calibration"]
+        cal, hold = weekly["calibration"], weekly["holdout"]
         wk = (weekly[name] - weekly["actual"]).abs()
         rows.append(
             {

@@ -70,17 +70,19 @@ class LogFormat:
 
 
 def _first_line(path: Path) -> str:
-    """The file's first line that is not blank (pandas skips blank lines), without its end."""
-    with open(path, encoding="utf-8", errors="replace") as fh:
+    """The file's first line that is not blank (pandas skips blank lines), without its end or a
+    byte-order mark (split on whitespace, a BOM was a field of its own)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:
         return next((line.rstrip("\r\n") for line in fh if line.strip()), "")
 
 
 def _sep(first: str) -> str:
-    """The separator of a file whose first line of data is ``first``."""
-    for sep in (",", ";", "\t"):
-        if sep in first:
-            return sep
-    return r"\s+"
+    """The separator of a file whose first line of data is ``first``: the most frequent of comma,
+    semicolon and tab (a header ``client;date;amount (EUR, gross)`` is semicolon-separated);
+    whitespace where none occurs."""
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
+    sep = max(counts, key=lambda k: counts[k])  # (ties: the first, comma)
+    return sep if counts[sep] else r"\s+"
 
 
 def _check_width(path: Path, first: str, sep: str, columns: tuple[str, ...]) -> None:
@@ -127,6 +129,12 @@ def _frame(path: Path, fmt: LogFormat) -> pd.DataFrame:
 
 def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
     s = raw.astype(str).str.strip()
+    blank = (raw.isna() | (s == "")).to_numpy()
+    if blank.any():  # (before the format is read off row 1: an empty one is no format)
+        raise CalibrationError(
+            f"{origin}: date: empty at row {int(np.flatnonzero(blank)[0]) + 1}; every row needs "
+            "a purchase date"
+        )
     sample = s.iloc[0]
     if fmt.date_format:
         try:
@@ -139,8 +147,6 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
     elif _YMD.match(sample):
         out, how = pd.to_datetime(s, format="%Y%m%d", errors="coerce"), "YYYYMMDD"
     elif _ISO.match(sample):
-        # In UTC (times with an offset are read as UTC days, as before): a log that mixes offsets,
-        # or times with and without one, failed inside pandas ("Mixed timezones detected").
         out, how = _iso(s), "ISO (YYYY-MM-DD)"
     elif _SLASHED.match(sample):
         if not fmt.dayfirst:
@@ -167,9 +173,22 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
 
 
 def _iso(s: pd.Series) -> pd.Series:
-    """ISO 8601 dates and times, those with an offset converted to UTC, the rest as written."""
-    return pd.to_datetime(s, format="ISO8601", errors="coerce", utc=True)
+    """ISO 8601 dates and times as written: a time's offset (``Z``, ``-05:00``) is dropped, so a
+    purchase falls on its local day. Converted to UTC, two purchases of one evening at 18:00 and
+    20:00 at −05:00 fell on two days; and a log mixing offsets, or times with and without one,
+    failed inside pandas ("Mixed timezones detected")."""
+    local = s.str.replace(_OFFSET, r"\1", regex=True)
+    return pd.to_datetime(local, format="ISO8601", errors="coerce")
 
+
+#: An ISO 8601 stamp whose time ends in a UTC offset (``Z``, ``+09:00``, ``-0500``, ``+09``): the
+#: stamp without it is group 1. (A date alone has no offset: ``2022-03-01`` keeps its ``-01``.)
+_OFFSET = r"^(.*[T ]\d{2}(?::?\d{2}){0,2}(?:[.,]\d+)?)(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+#: The largest amount one purchase may hold, in the log's currency (a trillion: beyond it, an
+#: id or a misread cell rather than a sale).
+MAX_AMOUNT = 1e12
 
 #: The earliest purchase date a log may hold (a year typed as 0202 or 1021 is a typo).
 EARLIEST = datetime.date(1900, 1, 1)
@@ -180,13 +199,12 @@ def _not_future(out: pd.Series, s: pd.Series, origin: str) -> None:
     year (2092), or a placeholder for no date (9999-12-31), would make every client look long
     lapsed; and one before :data:`EARLIEST` (a year typed 0202), which, like 9999, lies outside
     what pandas' nanosecond dates can hold further on."""
-    # Compared as days (a time later today is not the future), against the later of the local
-    # and the UTC date: times with an offset are read as UTC days, and a purchase an hour ago,
-    # west of Greenwich, can already fall on tomorrow's UTC date. (Days taken in the parsed
-    # unit: a year 9999 read in microseconds does not fit nanoseconds.)
-    today = max(datetime.date.today(), datetime.datetime.now(datetime.UTC).date())
-    plain = out.dt.tz_convert(None) if out.dt.tz is not None else out
-    days = plain.to_numpy().astype("datetime64[D]")
+    # Compared as days (a time later today is not the future), against the latest date it is
+    # anywhere now: dates are the log's local days, and east of here (up to UTC+14) a purchase
+    # an hour ago can already fall on tomorrow. (Days taken in the parsed unit: a year 9999 read
+    # in microseconds does not fit nanoseconds.)
+    today = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=14)).date()
+    days = out.to_numpy().astype("datetime64[D]")
     for wrong, says in (
         (days > np.datetime64(today, "D"), f"is after today ({today})"),
         (days < np.datetime64(EARLIEST, "D"), f"is before {EARLIEST}"),
@@ -258,6 +276,13 @@ def read_log(source: str | Path | pd.DataFrame, fmt: LogFormat | None = None) ->
             i = int(np.flatnonzero(bad)[0])
             raise CalibrationError(
                 f"{origin}: amount: {cell(raw.iloc[i])} at row {i + 1} is not a number"
+            )
+        huge = np.abs(amount) > MAX_AMOUNT
+        if huge.any():  # (one 1e300 silently dropped the whole spend fit as "heavy-tailed")
+            i = int(np.flatnonzero(huge)[0])
+            raise CalibrationError(
+                f"{origin}: amount: {cell(raw.iloc[i])} at row {i + 1} is not allowed; allowed: "
+                f"at most {MAX_AMOUNT:.0e} in absolute value (a misread cell or an id?)"
             )
         neg = amount < 0
         if neg.any() and fmt.returns == "refuse":

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
+from scipy import optimize, stats
 
 from model.engine.ledger import ACQUISITION_LINES
 from model.scenario import PARAMS, Scenario, ScenarioError
@@ -148,7 +148,8 @@ class MSMFit:
     values : dict
         Fitted parameter → value.
     intervals : dict
-        Parameter → (low, high): the fitted value ± 1.96 × the spread over seed-set replicates
+        Parameter → (low, high): the fitted value ± Student's t (95%, replicates degrees of
+        freedom) × the spread over seed-set replicates
         (none without replicates).
     targets, fitted, mc_se : dict
         Moment → target, simulated value at the fit, and its Monte-Carlo standard error (over seeds).
@@ -295,7 +296,10 @@ def fit_moments(
         progress.set_description_str(f"calibrate: fit {r + 2} of {fits} (other seeds)")
         reps.append(_fit_once(base, params, targets, scale, settings, seeds, values, progress)[0])
     intervals = {}
+    # Student's t with the fits' degrees of freedom: ±1.96 sd over three fits covered about 86%
+    # (two degrees of freedom need 4.30).
+    t95 = float(stats.t.ppf(0.975, len(reps))) if reps else float("nan")
     for p in params if reps else ():  # (no refits, no interval: not a [nan, nan] one)
         sd = float(np.std([rep[p] for rep in reps] + [values[p]], ddof=1))
-        intervals[p] = (values[p] - 1.96 * sd, values[p] + 1.96 * sd)
+        intervals[p] = (values[p] - t95 * sd, values[p] + t95 * sd)
     return MSMFit(values, intervals, dict(targets), fitted, mc_se, calls, reps)

@@ -67,17 +67,19 @@ class CalibrationResult:
 
         # (a checkout installed at an older commit: its hash left out, the commit follows below)
         head = f"{HEADER[2:]}, retention-lab {shown_version()})"
-        lines = [head, "", "fitted value [95% interval]:"]
+        lines = [head, "", "fitted value (unit) [95% interval]:"]
         for key, value in self.values.items():
             if isinstance(value, str):
                 lines.append(f"  {key} = {value!r}")
-            elif key in self.intervals:
+                continue
+            # The model's unit (a churn fitted from a yearly table is per month all the same).
+            unit = _unit(key)
+            if key in self.intervals:
                 lo, hi = self.intervals[key]
-                lines.append(f"  {key} = {value:.6g}  [{lo:.4g}, {hi:.4g}]")
+                lines.append(f"  {key} = {value:.6g}{unit}  [{lo:.4g}, {hi:.4g}]")
             else:
-                lines.append(
-                    f"  {key} = {value:.6g}  ({self.no_interval.get(key, 'closed form from an exact target')})"
-                )
+                why = self.no_interval.get(key, "closed form from an exact target")
+                lines.append(f"  {key} = {value:.6g}{unit}  ({why})")
         if self.quality:
             lines += ["", "fit quality:"]
             lines += [f"  {k} = {_fmt(v)}" for k, v in self.quality.items()]
@@ -195,3 +197,12 @@ def scenario_toml(scenario: Scenario, header: str = "") -> str:
     for shock in data.get("shocks", []):
         out += ["", "[[shocks]]", *(f"{k} = {_value(v)}" for k, v in shock.items())]
     return "\n".join(out) + "\n"
+
+
+def _unit(key: str) -> str:
+    """`` (unit)`` of a declared parameter, or nothing (a dimensionless one, or an sBG shape the
+    scenario does not declare)."""
+    from model.scenario import PARAMS
+
+    info = PARAMS.get(key)
+    return f" ({info.unit})" if info is not None and info.unit not in ("", "-") else ""

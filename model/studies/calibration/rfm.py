@@ -9,6 +9,7 @@ repeat purchases of the calibration cohort week by week (the tracking plot).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,20 +88,33 @@ def default_split(log: pd.DataFrame) -> pd.Timestamp:
 
 
 def _date(name: str, value: object) -> pd.Timestamp:
-    """``value`` as a date, or a :class:`CalibrationError` naming ``name`` and the value."""
-    try:
-        day = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        day = pd.NaT
+    """``value`` as a day of the log's calendar, or a :class:`CalibrationError` naming ``name``
+    and the value.
+
+    Text must be an ISO date (``1997-09-30``, a time after it allowed): ``05/09/2022`` was read as
+    9 May whatever ``--dayfirst`` said, and "Sept 25 2022" was taken too. A time's UTC offset is
+    dropped, as the log's own are (its dates are local days); a tz-aware split failed to compare.
+    """
+    day = pd.NaT
+    if not isinstance(value, str) or re.match(r"^\d{4}-\d{2}-\d{2}([T ]|$)", value.strip()):
+        try:
+            day = pd.Timestamp(value.strip() if isinstance(value, str) else value)
+        except (ValueError, TypeError):
+            day = pd.NaT
     if pd.isna(day):
         raise CalibrationError(
-            f"{name}: value {value!r} is not allowed; allowed: a date (e.g. 1997-09-30)"
+            f"{name}: value {value!r} is not allowed; allowed: a date YYYY-MM-DD (e.g. 1997-09-30)"
         )
-    return day
+    return day.tz_localize(None) if day.tzinfo is not None else day
 
 
 def history(log: pd.DataFrame, split=None, *, end=None, unit_days: float = 7.0) -> History:
     """Histories at ``split`` (a date; default :func:`default_split`) from one-row-per-purchase-day log."""
+    if log.empty:  # ("the log covers one day (NaT)" said nothing of why)
+        raise CalibrationError(
+            "the log holds no purchases (with returns netted, none is left above zero); "
+            "allowed: purchases on at least two days"
+        )
     start = log["date"].min()
     end = log["date"].max() if end is None else _date("end", end)
     if not start < end:  # (one day of purchases: nothing to split into fit and holdout)
