@@ -151,19 +151,27 @@ def test_a_time_with_an_offset_on_todays_utc_date_is_no_future(monkeypatch):
     log = pd.DataFrame(
         {"client": ["a", "b"], "date": ["2021-03-01T00:00:00-11:00", west.isoformat()]}
     )
-    kept = read_log(log.assign(amount=5.0))
-    assert kept["date"].max() == pd.Timestamp(now.date())
+    kept = read_log(log.assign(amount=5.0))  # (not refused as the future)
+    assert kept["date"].max() == pd.Timestamp(west.date())  # (its local day)
 
 
-def test_a_log_mixing_offsets_reads_each_time_as_its_utc_day():
-    """Mixed offsets (and times with and without one) failed inside pandas: "Mixed timezones"."""
-    dates = ["2021-03-01", "2021-03-01T23:00:00-11:00", "2021-03-02T01:00:00+05:00"]
-    kept = read_log(pd.DataFrame({"client": ["a", "b", "c"], "date": dates, "amount": 5.0}))
+def test_a_log_mixing_offsets_reads_each_time_as_its_local_day():
+    """Mixed offsets (and times with and without one) failed inside pandas: "Mixed timezones".
+    Each time falls on its local day (read as UTC days, one evening's purchases fell on two),
+    an offset after a space too."""
+    dates = [
+        "2021-03-01",
+        "2021-03-01T23:00:00-11:00",
+        "2021-03-02T01:00:00+05:00",
+        "2021-03-02 18:00:00 +0000",
+    ]
+    kept = read_log(pd.DataFrame({"client": ["a", "b", "c", "d"], "date": dates, "amount": 5.0}))
     by_client = dict(zip(kept["client"], kept["date"], strict=True))
-    assert [str(by_client[k].date()) for k in (0, 1, 2)] == [
+    assert [str(by_client[k].date()) for k in (0, 1, 2, 3)] == [
+        "2021-03-01",
         "2021-03-01",
         "2021-03-02",
-        "2021-03-01",
+        "2021-03-02",
     ]
 
 

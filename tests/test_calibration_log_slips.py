@@ -75,6 +75,35 @@ def test_a_bom_and_a_comma_in_a_semicolon_header_are_read(tmp_path):
     assert log["amount"].tolist() == [28.8, 3.0]
 
 
+def test_the_separator_is_the_one_both_first_lines_agree_on(tmp_path):
+    """The most frequent character misread a comma file whose quoted header holds semicolons,
+    and a semicolon file whose header holds as many commas."""
+    from model.studies.calibration.logs import LogFormat
+
+    comma = 'client,"date (y;m;d;h)",amount\nA,2022-01-05,1\nB,2022-01-06,2\n'
+    log = read_log(_write(tmp_path, comma, "c.csv"), LogFormat(date="date (y;m;d;h)"))
+    assert log["amount"].tolist() == [1.0, 2.0]
+    for sep in (";", "\t"):
+        text = f"client{sep}date{sep}amount (EUR, gross, net)\nA{sep}2022-01-05{sep}28.8\n"
+        text += f"B{sep}2022-01-06{sep}3\n"
+        log = read_log(
+            _write(tmp_path, text, "s.csv"), LogFormat(amount="amount (EUR, gross, net)")
+        )
+        assert log["amount"].tolist() == [28.8, 3.0], sep
+
+
+def test_the_split_keeps_its_day_whatever_its_form():
+    """YYYYMMDD (the CDNOW sample's own form) and one-digit months were refused; a time kept on
+    the split cut a day off the holdout's length."""
+    log = read_log(generate_log(clients=60, years=2, join_years=1, seed=3, **_SHAPES))
+    day = log["date"].min() + pd.Timedelta(days=200)
+    plain = history(log, day.strftime("%Y-%m-%d"))
+    for same in (day.strftime("%Y%m%d"), f"{day.year}-{day.month}-{day.day}",
+                 day.strftime("%Y-%m-%dT23:00"), day.strftime("%Y-%m-%d 23:00:00-05:00")):  # fmt: skip
+        h = history(log, same)
+        assert h.split == plain.split and h.holdout_units == plain.holdout_units, same
+
+
 def test_nothing_left_after_netting_returns_says_so(tmp_path):
     path = _write(tmp_path, "client,date,amount\nA,2022-01-05,-10\nB,2022-01-06,-5\n")
     from model.studies.calibration.logs import LogFormat
@@ -105,6 +134,18 @@ def test_holdout_weeks_are_whole_and_after_the_split():
     assert (last[weekly["holdout"]] <= days_end).all()
     across = (first < days_split) & (last > days_split)
     assert across.sum() == 1 and not (weekly["calibration"] | weekly["holdout"])[across].any()
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered in logaddexp:RuntimeWarning")
+def test_a_holdout_shorter_than_a_week_says_it_has_no_weekly_error():
+    from model.studies.calibration.from_log import calibrate_log
+
+    log = generate_log(clients=300, years=3, join_years=1, seed=5, **_SHAPES)
+    end = pd.to_datetime(log["date"]).max()
+    split = (end - pd.Timedelta(days=10)).strftime("%Y-%m-%d")
+    fit = calibrate_log(log, setting="non-contractual", split=split, agent=False)
+    assert np.isnan(fit.details["holdout"].errors["weekly_mae_holdout"]).all()
+    assert any("no whole week after the split" in note for note in fit.notes)
 
 
 def test_fitted_values_say_their_units_and_the_period_note_its_period():

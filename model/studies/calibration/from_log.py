@@ -234,6 +234,11 @@ def calibrate_log(
         # 0.357: the Beta matches the fit, the simulated churn moves with satisfaction.)
         HAZARD_NOTE,
     ]
+    if not hold.weekly["holdout"].any():  # (the weekly error is NaN then: said, not silent)
+        notes.append(
+            "Holdout: no whole week after the split lies inside the log, so the weekly totals' "
+            "holdout error is not defined; the per-client errors stand."
+        )
     # (a capped value's interval is the fit's, around the uncapped value: not shown beside it)
     intervals = {k: v for k, v in mapped.intervals.items() if k not in capped}
     result = CalibrationResult(

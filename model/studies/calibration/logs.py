@@ -69,20 +69,35 @@ class LogFormat:
     returns: str = "refuse"
 
 
-def _first_line(path: Path) -> str:
-    """The file's first line that is not blank (pandas skips blank lines), without its end or a
-    byte-order mark (split on whitespace, a BOM was a field of its own)."""
+def _first_lines(path: Path, k: int = 2) -> list[str]:
+    """The file's first ``k`` lines that are not blank (pandas skips blank lines), without their
+    ends or a byte-order mark (split on whitespace, a BOM was a field of its own)."""
+    out: list[str] = []
     with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        return next((line.rstrip("\r\n") for line in fh if line.strip()), "")
+        for line in fh:
+            if line.strip():
+                out.append(line.rstrip("\r\n"))
+                if len(out) == k:
+                    break
+    return out
 
 
-def _sep(first: str) -> str:
-    """The separator of a file whose first line of data is ``first``: the most frequent of comma,
-    semicolon and tab (a header ``client;date;amount (EUR, gross)`` is semicolon-separated);
-    whitespace where none occurs."""
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t")}
-    sep = max(counts, key=lambda k: counts[k])  # (ties: the first, comma)
-    return sep if counts[sep] else r"\s+"
+def _sep(first: str, second: str = "") -> str:
+    """The separator of a file whose first lines of data are ``first`` and ``second``: of comma,
+    semicolon and tab, the one that splits both into as many fields (quotes heeded), most fields
+    first (a header ``client;date;amount (EUR, gross)`` is semicolon-separated, a header
+    ``client,"date (y;m;d)",amount`` comma-separated); with one line, the one that splits it
+    most; whitespace where none splits it."""
+
+    def width(line: str, sep: str) -> int:
+        return len(next(csv.reader([line], delimiter=sep))) if line else 0
+
+    widths = {sep: (width(first, sep), width(second, sep)) for sep in (",", ";", "\t")}
+    agree = {sep: a for sep, (a, b) in widths.items() if a > 1 and (not second or a == b)}
+    if agree:
+        return max(agree, key=lambda sep: agree[sep])  # (ties: the first, comma)
+    split = {sep: a for sep, (a, _b) in widths.items() if a > 1}
+    return max(split, key=lambda sep: split[sep]) if split else r"\s+"
 
 
 def _check_width(path: Path, first: str, sep: str, columns: tuple[str, ...]) -> None:
@@ -104,8 +119,8 @@ def _frame(path: Path, fmt: LogFormat) -> pd.DataFrame:
         raise CalibrationError(
             f"transaction log {str(path)!r} is a folder or a device; allowed: a CSV file"
         )
-    first = _first_line(path)
-    sep = _sep(first)
+    first, *rest = _first_lines(path) or [""]
+    sep = _sep(first, rest[0] if rest else "")
     kw = {"sep": sep, "dtype": str}
     if sep != r"\s+":
         kw["engine"] = "pyarrow"  # several times faster on 10^6 rows; C engine for whitespace
@@ -147,7 +162,7 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
     elif _YMD.match(sample):
         out, how = pd.to_datetime(s, format="%Y%m%d", errors="coerce"), "YYYYMMDD"
     elif _ISO.match(sample):
-        out, how = _iso(s), "ISO (YYYY-MM-DD)"
+        out, how = _iso(s, origin), "ISO (YYYY-MM-DD)"
     elif _SLASHED.match(sample):
         if not fmt.dayfirst:
             raise CalibrationError(
@@ -159,7 +174,7 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
         out = pd.to_datetime(s, format=f"%d{sep}%m{sep}{year}", errors="coerce")
         how = "day-first"
     else:
-        out, how = _iso(s), "ISO (YYYY-MM-DD)"
+        out, how = _iso(s, origin), "ISO (YYYY-MM-DD)"
     bad = out.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -168,22 +183,37 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
             "of the first row; allowed: ISO (2021-03-31), YYYYMMDD, day-first with --dayfirst, "
             "or --date-format"
         )
-    _not_future(out, s, origin)
+    # (Whether a time is in the future is a question of instants: those with an offset as UTC.)
+    _not_future(_utc(s) if how.startswith("ISO") else out, s, origin)
     return out
 
 
-def _iso(s: pd.Series) -> pd.Series:
-    """ISO 8601 dates and times as written: a time's offset (``Z``, ``-05:00``) is dropped, so a
-    purchase falls on its local day. Converted to UTC, two purchases of one evening at 18:00 and
-    20:00 at −05:00 fell on two days; and a log mixing offsets, or times with and without one,
-    failed inside pandas ("Mixed timezones detected")."""
+def _iso(s: pd.Series, origin: str) -> pd.Series:
+    """ISO 8601 dates and times as written: a time's offset (``Z``, ``-05:00``, `` +0000``) is
+    dropped, so a purchase falls on its local day. Converted to UTC, two purchases of one evening
+    at 18:00 and 20:00 at −05:00 fell on two days; and a log mixing offsets, or times with and
+    without one, failed inside pandas ("Mixed timezones detected")."""
     local = s.str.replace(_OFFSET, r"\1", regex=True)
-    return pd.to_datetime(local, format="ISO8601", errors="coerce")
+    try:
+        out = pd.to_datetime(local, format="ISO8601", errors="coerce")
+    except ValueError as exc:  # (an offset the pattern does not know, mixed with others)
+        raise CalibrationError(
+            f"{origin}: date: the times' UTC offsets cannot be read ({exc}); allowed: ISO 8601 "
+            "times ending in Z, +HH:MM, +HHMM or +HH"
+        ) from None
+    return out.dt.tz_localize(None) if out.dt.tz is not None else out
 
 
-#: An ISO 8601 stamp whose time ends in a UTC offset (``Z``, ``+09:00``, ``-0500``, ``+09``): the
-#: stamp without it is group 1. (A date alone has no offset: ``2022-03-01`` keeps its ``-01``.)
-_OFFSET = r"^(.*[T ]\d{2}(?::?\d{2}){0,2}(?:[.,]\d+)?)(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+def _utc(s: pd.Series) -> pd.Series:
+    """ISO 8601 stamps as UTC instants (those without an offset as written): for the check that
+    no purchase lies in the future."""
+    return pd.to_datetime(s, format="ISO8601", errors="coerce", utc=True)
+
+
+#: An ISO 8601 stamp whose time ends in a UTC offset (``Z``, ``+09:00``, ``-0500``, ``+09``, after
+#: a space too): the stamp without it is group 1. (A date alone has no offset: ``2022-03-01``
+#: keeps its ``-01``.)
+_OFFSET = r"^(.*[T ]\d{2}(?::?\d{2}){0,2}(?:[.,]\d+)?)\s?(?:Z|[+-]\d{2}(?::?\d{2})?)$"
 
 
 #: The largest amount one purchase may hold, in the log's currency (a trillion: beyond it, an
@@ -199,12 +229,13 @@ def _not_future(out: pd.Series, s: pd.Series, origin: str) -> None:
     year (2092), or a placeholder for no date (9999-12-31), would make every client look long
     lapsed; and one before :data:`EARLIEST` (a year typed 0202), which, like 9999, lies outside
     what pandas' nanosecond dates can hold further on."""
-    # Compared as days (a time later today is not the future), against the latest date it is
-    # anywhere now: dates are the log's local days, and east of here (up to UTC+14) a purchase
-    # an hour ago can already fall on tomorrow. (Days taken in the parsed unit: a year 9999 read
-    # in microseconds does not fit nanoseconds.)
-    today = (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=14)).date()
-    days = out.to_numpy().astype("datetime64[D]")
+    # Compared as days (a time later today is not the future), against the later of the local
+    # and the UTC date: times with an offset are checked as UTC instants, and a purchase an hour
+    # ago, west of Greenwich, can already fall on tomorrow's UTC date. (Days taken in the parsed
+    # unit: a year 9999 read in microseconds does not fit nanoseconds.)
+    today = max(datetime.date.today(), datetime.datetime.now(datetime.UTC).date())
+    plain = out.dt.tz_convert(None) if out.dt.tz is not None else out
+    days = plain.to_numpy().astype("datetime64[D]")
     for wrong, says in (
         (days > np.datetime64(today, "D"), f"is after today ({today})"),
         (days < np.datetime64(EARLIEST, "D"), f"is before {EARLIEST}"),

@@ -91,12 +91,15 @@ def _date(name: str, value: object) -> pd.Timestamp:
     """``value`` as a day of the log's calendar, or a :class:`CalibrationError` naming ``name``
     and the value.
 
-    Text must be an ISO date (``1997-09-30``, a time after it allowed): ``05/09/2022`` was read as
-    9 May whatever ``--dayfirst`` said, and "Sept 25 2022" was taken too. A time's UTC offset is
-    dropped, as the log's own are (its dates are local days); a tz-aware split failed to compare.
+    Text must be a date as the log reader reads one without options: ISO (``1997-09-30``,
+    ``1997-9-30``, a time after it allowed) or ``19970930``: ``05/09/2022`` was read as 9 May
+    whatever ``--dayfirst`` said, and "Sept 25 2022" was taken too. The day is kept, its time and
+    UTC offset dropped (the log's dates are local days; a tz-aware split failed to compare, and
+    a time cut a day off the holdout's length).
     """
     day = pd.NaT
-    if not isinstance(value, str) or re.match(r"^\d{4}-\d{2}-\d{2}([T ]|$)", value.strip()):
+    text = value.strip() if isinstance(value, str) else ""
+    if not isinstance(value, str) or re.match(r"^(\d{4}-\d{1,2}-\d{1,2}([T ]|$)|\d{8}$)", text):
         try:
             day = pd.Timestamp(value.strip() if isinstance(value, str) else value)
         except (ValueError, TypeError):
@@ -105,7 +108,7 @@ def _date(name: str, value: object) -> pd.Timestamp:
         raise CalibrationError(
             f"{name}: value {value!r} is not allowed; allowed: a date YYYY-MM-DD (e.g. 1997-09-30)"
         )
-    return day.tz_localize(None) if day.tzinfo is not None else day
+    return (day.tz_localize(None) if day.tzinfo is not None else day).normalize()
 
 
 def history(log: pd.DataFrame, split=None, *, end=None, unit_days: float = 7.0) -> History:
