@@ -36,6 +36,7 @@ from model.studies.calibration.arguments import base_scenario, msm_settings
 from model.studies.calibration.data import check_transactions, read_transactions, survival_table
 from model.studies.calibration.errors import CalibrationError
 from model.studies.calibration.moments import MSMSettings, Progress, fit_moments
+from model.studies.calibration.notes import HAZARD_NOTE, SBG_NOTE, monthly_note
 from model.studies.calibration.result import CalibrationResult
 from model.studies.calibration.sbg import (
     SBGFit,
@@ -78,42 +79,6 @@ _ALWAYS_UNIDENTIFIED = {
 
 #: A fitted sigma is the lognormal's: a base scenario with purchase-based spend would ignore it.
 _LOGNORMAL = {"market.spend_distribution": "lognormal"}
-_SBG_NOTE = (
-    "sBG: maximum likelihood with right-censored survivors (Fader & Hardie 2007); intervals for "
-    "sbg_α, sbg_β (the Beta distribution of each period's churn probability) from the observed "
-    "information (normal on the log scale)."
-)
-
-
-def monthly_note(period_months: float) -> str:
-    """The period conversion's note for a table of ``period_months``-month periods (the text
-    described a yearly table's for monthly and quarterly ones too)."""
-    if period_months == 1:
-        head = (
-            "Period conversion: none needed, the table is monthly; the model's monthly churn "
-            "propensity ~ Beta(a, b) is the sBG fit's own"
-        )
-    else:
-        months = f"{period_months:g}"
-        head = (
-            "Period conversion: the model draws a monthly churn propensity ~ Beta(a, b); a, b are "
-            f"chosen so that the monthly cohort's survival at months {months}k matches the fitted "
-            f"survival at periods k = 1..12 of {months} months (least squares on log survival). "
-            "Not exact (a Beta monthly churn does not make a Beta churn over longer periods); the "
-            "largest gap is reported as monthly_conversion_gap"
-        )
-    return (
-        head + ". base_churn = a/(a+b), churn_heterogeneity = 1/(a+b+1); intervals by the delta "
-        "method (where the data show no heterogeneity, churn_heterogeneity's from 0 to the upper "
-        "end of its profile-likelihood interval: there the observed information says nothing)."
-    )
-
-
-HAZARD_NOTE = (
-    "retain.base_churn is the hazard at reference satisfaction, no quality gap and no programme; in "
-    "a scenario where those move, simulated churn differs - add an annual_retention target to correct "
-    "it by simulation."
-)
 
 
 def _sbg_values(
@@ -182,7 +147,7 @@ def calibrate_survival(
         dict(_ALWAYS_UNIDENTIFIED),
         quality,
         details,
-        [_SBG_NOTE, monthly_note(fit.period_months), HAZARD_NOTE],
+        [SBG_NOTE, monthly_note(fit.period_months), HAZARD_NOTE],
     )
 
 
@@ -241,7 +206,7 @@ def calibrate_transactions(
         details["lifetimes"] = lt
         notes += [
             "Retention: a client is alive in a tenure period if it buys then or later; lifetimes "
-            "right-censored at the last complete period observed; " + _SBG_NOTE,
+            "right-censored at the last complete period observed; " + SBG_NOTE,
             monthly_note(fit.period_months),
             HAZARD_NOTE,
         ]
@@ -344,7 +309,7 @@ def calibrate_targets(
         fit = fit_survival(alive, period_months=period)
         _sbg_values(fit, values, intervals, quality, details)
         _survival_quality(fit, alive, alive.size - 1, quality)
-        notes += [_SBG_NOTE, monthly_note(fit.period_months)]
+        notes += [SBG_NOTE, monthly_note(fit.period_months)]
 
     # --- spend: closed forms
     if "top20_share" in targets:

@@ -37,9 +37,10 @@ from model.scenario import PARAMS, Scenario, ScenarioError
 from model.studies.calibration import bgnbd, gamma_gamma, pareto_nbd
 from model.studies.calibration.arguments import base_scenario
 from model.studies.calibration.errors import CalibrationError
-from model.studies.calibration.fit import _ALWAYS_UNIDENTIFIED, HAZARD_NOTE, calibrate_transactions
+from model.studies.calibration.fit import _ALWAYS_UNIDENTIFIED, calibrate_transactions
 from model.studies.calibration.holdout import COHORT, agent_cohort, check
 from model.studies.calibration.logs import LogFormat, merge_notice, read_log
+from model.studies.calibration.notes import HAZARD_NOTE
 from model.studies.calibration.purchases import DAYS_PER_MONTH, to_model
 from model.studies.calibration.result import CalibrationResult
 from model.studies.calibration.rfm import history
