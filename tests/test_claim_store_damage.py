@@ -35,6 +35,27 @@ def test_damaged_batches_run_again_and_the_report_is_the_same(tmp_path, capsys):
     assert _report(tmp_path) == before
 
 
+def test_a_batch_damaged_inside_its_data_is_named_removed_and_run_again(tmp_path, capsys):
+    """Bytes damaged inside a batch's data, its footer intact, passed the footer check and
+    stopped the study on pyarrow's traceback, every run again. Now the run names the batch,
+    removes it and asks for a rerun, which redoes it and reports what the undamaged study did."""
+    args = ("experiment", "acquisition_cost", "--size", "quick", "--workers", "1", "--quiet")
+    assert cli(*args, "--out", tmp_path) == 0
+    before = _report(tmp_path)
+    store = next((tmp_path / ".store").iterdir())
+    claim = sorted((store / "claims" / "acquisition_cost").glob("batch-*.parquet"))[0]
+    data = bytearray(claim.read_bytes())
+    data[4:40] = b"\xff" * 36  # (the first page's header: the footer still reads)
+    claim.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert cli(*args, "--out", tmp_path) == 2
+    err = capsys.readouterr().err
+    assert claim.name in err and "damaged stored batch" in err and "Traceback" not in err
+    assert not claim.exists()
+    assert cli(*args, "--out", tmp_path) == 0
+    assert _report(tmp_path) == before
+
+
 def test_a_world_batch_needs_its_series_and_a_lone_series_is_left(tmp_path):
     """A world batch whose series file is missing cannot be used (its baselines are read from
     it): it runs again. A series file whose batch is not there yet may be another study's,

@@ -120,11 +120,13 @@ def test_a_damaged_file_is_run_again(solo, tmp_path):
     (store / ".runs-00003.npz.x1.tmp").write_bytes(b"")  # a write cut short
     with (store / "runs-00009.npz").open("wb") as handle:  # whole, but not a run's table
         np.savez(handle, columns=np.array(list(METRICS)), **{"k" + "0" * 64: np.zeros((3, 2))})
-    with keep_runs(store):
+    with keep_runs(store) as kept:
         done = run_replications(SCENARIO, R, chunk=2)
     assert done.resumed == 3
     _same(done, solo)
     assert not list(store.glob(".*.tmp")) and not (store / "runs-00009.npz").exists()
+    # Named for the command line to say (it said only how many runs it read back).
+    assert kept.damaged == ["runs-00001.npz", "runs-00009.npz"]
 
 
 def test_a_folder_holding_other_files_is_refused(tmp_path):
@@ -346,3 +348,16 @@ def test_a_full_disk_mid_study_says_where_the_finished_runs_are(tmp_path, monkey
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("retention: error: No space left on device; the tasks that finished")
     assert f"kept in {tmp_path / '.rep.kept'} (the same command resumes from them)" in err
+
+
+def test_the_command_names_the_damaged_kept_runs_it_removed(tmp_path, capsys):
+    """They were removed and run again without a word (it said only how many it read back)."""
+    from conftest import cli
+
+    kept = tmp_path / ".r.kept"
+    kept.mkdir()
+    (kept / "runs-00000.npz").write_bytes(b"cut short")
+    argv = ("run", "--clients", "150", "--months", "3", "--replications", "2", "--no-figures")
+    assert cli(*argv, "--out", tmp_path / "r") == 0
+    err = capsys.readouterr().err
+    assert f"damaged kept runs removed from {kept}, their runs run again: runs-00000.npz" in err

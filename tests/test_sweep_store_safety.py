@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from concurrent.futures.process import BrokenProcessPool
 
+import pandas as pd
 import pytest
 
 from model.interfaces.cli.main import _classify
@@ -88,16 +89,33 @@ def test_a_second_sweep_into_a_store_being_written_is_refused(tmp_path):
 def test_a_damaged_result_file_is_one_line_naming_it(tmp_path, capsys):
     from conftest import cli, tiny_sobol_store
 
-    from model.studies.sweep.results import load
-
     tiny_sobol_store(tmp_path)
     batch = sorted((tmp_path / "batches").iterdir())[1]
     batch.write_bytes(batch.read_bytes()[: batch.stat().st_size // 2])
-    with pytest.raises(SweepError, match="damaged, cannot be read"):
-        load(tmp_path)
     assert cli("sensitivity", tmp_path, "--out", tmp_path / "sa") == 2
     err = capsys.readouterr().err
     assert batch.name in err and "Traceback" not in err
+
+
+def test_a_batch_damaged_inside_its_data_is_removed_so_the_sweep_redoes_it(tmp_path):
+    """Bytes damaged inside a batch's data, its footer intact, passed the sweep's check of
+    finished tasks: "run the same sweep again: it redoes that task" redid nothing, and every
+    read failed again. The read that finds it now removes it, and the sweep redoes it."""
+    from model.studies.sweep.results import load
+
+    spec = _spec()
+    run_sweep(spec, tmp_path, progress=False)
+    before = load(tmp_path)
+    batch = sorted((tmp_path / "batches").iterdir())[0]
+    data = bytearray(batch.read_bytes())
+    data[4:40] = b"\xff" * 36  # (the first page's header: the footer still reads)
+    batch.write_bytes(bytes(data))
+    with pytest.raises(SweepError, match=rf"(?s){batch.name}.*damaged.*removed: run the same"):
+        load(tmp_path)
+    assert not batch.exists()
+    again = run_sweep(spec, tmp_path, progress=False)
+    assert again.ran == 1
+    pd.testing.assert_frame_equal(load(tmp_path), before)
 
 
 def test_a_manifest_with_a_count_that_is_no_number_is_damaged(tmp_path):

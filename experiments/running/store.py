@@ -30,6 +30,7 @@ __all__ = [
     "drop_damaged",
     "fingerprint",
     "open_stage",
+    "read_batch",
     "source_files",
     "study_digest",
 ]
@@ -195,6 +196,29 @@ def drop_damaged(folder: Path) -> int:
         series.unlink(missing_ok=True)
         dropped += 1
     return dropped
+
+
+def read_batch(path: Path) -> Any:
+    """A stored batch read whole (a pandas DataFrame), or, where its data cannot be read, the
+    batch (and its series file) removed and a :class:`StaleStore` that says so.
+
+    :func:`drop_damaged` reads footers only: bytes damaged inside a batch's data passed it, and
+    the study then stopped on pyarrow's traceback, every run again.
+    """
+    import pandas as pd
+
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # (ArrowInvalid is a ValueError)
+        series = path.with_name(path.name.removesuffix(".parquet") + ".series.parquet")
+        batch = path.with_name(path.name.replace(".series.parquet", ".parquet"))
+        for damaged in (batch, series):
+            damaged.unlink(missing_ok=True)
+        raise StaleStore(
+            f"{path}: a damaged stored batch ({type(exc).__name__}: {str(exc)[:120]}); removed: "
+            "run the same command again, it redoes that batch",
+            path.parent,
+        ) from None
 
 
 def open_stage(folder: Path, expected: Mapping[str, Any]) -> None:

@@ -37,7 +37,7 @@ from experiments.running.pins import check_claim_pins
 from experiments.running.pool import run_tasks
 from experiments.running.sizes import SIZES, Size
 from experiments.running.stages import STAGES
-from experiments.running.store import fingerprint, open_stage
+from experiments.running.store import fingerprint, open_stage, read_batch
 from experiments.running.tasks import claim_batch, defaults_task, world_batch
 from model.studies.worlds import FACTS, declared_uncertainties, draw_worlds, judge_worlds
 
@@ -91,7 +91,7 @@ def _stage_table(folder: Path) -> pd.DataFrame:
 def _read_batches(key: tuple) -> pd.DataFrame:
     """The batch files ``key`` names (folder, then (name, size, mtime) each), read and joined."""
     folder = Path(key[0])
-    return pd.concat([pd.read_parquet(folder / name) for name, *_ in key[1:]], ignore_index=True)
+    return pd.concat([read_batch(folder / name) for name, *_ in key[1:]], ignore_index=True)
 
 
 def world_table(size: Size, seed: int, store: Path, workers: int = 1) -> pd.DataFrame:
@@ -305,7 +305,7 @@ def _kept_values(folder: Path, kept: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read(folder: Path) -> pd.DataFrame:
-    frames = [pd.read_parquet(p) for p in sorted(folder.glob("batch-*.parquet"))]
+    frames = [read_batch(p) for p in sorted(folder.glob("batch-*.parquet"))]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -326,7 +326,7 @@ def defaults_values(
             tasks.append((defaults_task, args))
     run_tasks(tasks, workers, f"{module.CLAIM.name} at the defaults")
     return pd.concat(
-        [pd.read_parquet(p) for p in sorted(folder.glob("rep-*.parquet"))], ignore_index=True
+        [read_batch(p) for p in sorted(folder.glob("rep-*.parquet"))], ignore_index=True
     )
 
 

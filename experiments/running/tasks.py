@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.running.baseline import EXTRAS, Baseline, baseline_run, baseline_runs
+from experiments.running.store import read_batch
 from experiments.running.together import measure_together
 from model import Scenario
 from model.studies.run import RunResult
@@ -49,7 +50,7 @@ def _baselines(rows: list[dict[str, Any]]) -> dict[int, pd.DataFrame]:
     """The stored baseline series of these worlds (``series``: the file's full path here)."""
     want, out = {int(r["world"]) for r in rows}, {}
     for path in sorted({str(r["series"]) for r in rows if r.get("series")}):
-        frame = pd.read_parquet(path)
+        frame = read_batch(Path(path))  # (a damaged one removed and said)
         for w, ts in frame[frame["world"].isin(want)].groupby("world"):
             out[int(w)] = ts.drop(columns="world").reset_index(drop=True)  # type: ignore[call-overload]
     return out

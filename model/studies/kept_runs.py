@@ -105,6 +105,8 @@ class KeptRuns:
         self._next = 0
         #: Runs :meth:`get` has found kept (read back instead of run again).
         self.read_back = 0
+        #: Kept files found damaged when the folder was opened, removed (their runs run again).
+        self.damaged: list[str] = []
         self._open(fresh)
 
     def __len__(self) -> int:
@@ -156,6 +158,8 @@ class KeptRuns:
             found = _FILE.match(entry.name)
             tables = None if fresh or not found else _read(entry)
             if tables is None:
+                if found and not fresh:  # (said by the caller: it was removed silently)
+                    self.damaged.append(entry.name)
                 entry.unlink()
                 continue
             self._next = max(self._next, int(found.group(1)) + 1)

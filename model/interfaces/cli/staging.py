@@ -145,6 +145,10 @@ def _kept_runs(outdir: Path, fresh: bool, quiet: bool, inside: bool = False) -> 
             yield
             done = True
         finally:
+            if kept.damaged and not quiet:
+                names = ", ".join(kept.damaged)
+                print(f"{PROG}: damaged kept runs removed from {folder}, their runs run again: "
+                      f"{names}", file=sys.stderr)  # fmt: skip
             if kept.read_back and not quiet:
                 said = f"{kept.read_back:,} finished runs read back from {folder}, not run again"
                 print(f"{PROG}: {said}", file=sys.stderr)

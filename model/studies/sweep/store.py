@@ -374,13 +374,21 @@ def read_batches(folder: Path) -> pd.DataFrame | None:
     files = sorted(p for p in folder.iterdir() if BATCH_RE.match(p.name)) if folder.is_dir() else []
     if not files:
         return None
-    redo = "run the same 'retention sweep' command again: it redoes that task"
-    return pd.concat([read_stored(p, redo) for p in files], ignore_index=True)
+    redo = "removed: run the same 'retention sweep' command again, it redoes that task"
+    # (A task's series file goes with its summary: the sweep counts a task done by its summary.)
+    return pd.concat(
+        [read_stored(p, redo, (p, folder.parent / "series" / p.name)) for p in files],
+        ignore_index=True,
+    )
 
 
-def read_stored(path: Path, remedy: str) -> pd.DataFrame:
-    """A stored Parquet file, or a one-line :class:`SweepError` naming it if it is damaged."""
+def read_stored(path: Path, remedy: str, remove: tuple[Path, ...] = ()) -> pd.DataFrame:
+    """A stored Parquet file, or a one-line :class:`SweepError` naming it if it is damaged (the
+    files ``remove`` removed first: a task's batch damaged inside its data, its footer intact,
+    passed the sweep's check of finished tasks, so "run the sweep again" redid nothing)."""
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
+        for damaged in remove:
+            damaged.unlink(missing_ok=True)
         raise SweepError(f"{str(path)!r}: damaged, cannot be read ({exc}); {remedy}") from None
