@@ -103,6 +103,14 @@ def test_holdout_check_and_the_fitted_scenario():
         err.loc["agent-based", "weekly_mae_calibration"]
         < 1.5 * err.loc["Pareto/NBD", "weekly_mae_calibration"]
     )
+    # The scenario's own cohort against the survival it was fitted to, measured, not only said:
+    # its churn moves with satisfaction, so it keeps more than the Beta conversion alone gives
+    # (0.380 against the Pareto/NBD's 0.357 at 12 months).
+    _, _, s, b = fit.details["pareto_nbd"].values
+    alive_12 = fit.details["agent"].alive[11]
+    assert alive_12 - (b / (b + 12 * 30.4375 / 7)) ** s > 0.01
+    gap = fit.quality["simulated_to_pareto_nbd_survival_gap_pp"]
+    assert gap > 10 * fit.quality["pareto_nbd_to_monthly_beta_gap_pp"] and gap < 10
     weekly = fit.details["holdout"].weekly
     cal = weekly[weekly["calibration"]]
     assert cal["agent-based"].sum() == pytest.approx(cal["actual"].sum(), rel=0.1)

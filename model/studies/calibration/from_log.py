@@ -60,6 +60,16 @@ def _unused(given: str, why: str, read_as: str, setting: str | None, reason: str
                   stacklevel=3)  # fmt: skip
 
 
+def simulated_gap(cohort, pn, unit_days: float, months: int = 36) -> float:
+    """The largest gap, in percentage points, between the fitted scenario's simulated cohort
+    (:class:`~model.studies.calibration.holdout.AgentCohort`) and the Pareto/NBD survival ``pn``
+    (fitted in units of ``unit_days`` days) at tenures of 1 to ``months`` months (or as many as
+    were simulated)."""
+    m = np.arange(1, min(months, len(cohort.alive)) + 1)
+    fitted = pareto_nbd.survival(pn.values, m * DAYS_PER_MONTH / unit_days)
+    return float(100.0 * np.max(np.abs(cohort.alive[m - 1] - fitted)))
+
+
 def _capped_shapes(values: dict[str, float | str]) -> dict[str, str]:
     """Cap a fitted Gamma shape above its parameter's upper bound at that bound (in place) and
     say so: a log whose clients buy at nearly one rate, or spend nearly one amount, fits a shape
@@ -195,6 +205,12 @@ def calibrate_log(
         "pareto_nbd_to_monthly_beta_gap_pp": 100.0 * mapped.survival_gap,
         "purchases_per_month_mean": mapped.purchases_per_month,
     }
+    if agent_fc is not None:
+        # The scenario's own cohort against the survival it was fitted to (the Beta matches the
+        # Pareto/NBD at reference satisfaction; simulated churn moves with satisfaction).
+        quality["simulated_to_pareto_nbd_survival_gap_pp"] = simulated_gap(
+            agent_fc, pn, h.unit_days
+        )
     if spends:
         quality["spend_per_purchase_mean"] = mapped.spend_per_purchase
         quality["spend_per_month_mean"] = float(values["market.spend_mean"])
