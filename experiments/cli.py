@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -238,12 +237,10 @@ def _folder(args: argparse.Namespace) -> Path:
 def _size(args: argparse.Namespace, pinned: bool = True) -> Size:
     """The study's size: ``--size``, with ``--pin`` (unless ``pinned`` is False), ``--deep-reps``
     and ``--worlds`` applied."""
-    from experiments.running.sizes import SIZES
+    from experiments.running.sizes import study_size
 
-    size = SIZES[args.size].pinned(args.pins) if args.pins and pinned else SIZES[args.size]
-    if args.deep_reps is not None:
-        size = replace(size, deep_reps=args.deep_reps)
-    return size if args.worlds is None else size.wanting(args.worlds)
+    pins = args.pins if pinned else ()
+    return study_size(args.size, pins or (), args.worlds, args.deep_reps)
 
 
 def _reports(args: argparse.Namespace) -> Path:

@@ -8,7 +8,6 @@ running the command it prints rewrites the same reports where they are.
 from __future__ import annotations
 
 import shlex
-from dataclasses import replace
 from pathlib import Path
 
 from experiments.reporting.outputs import is_committed, reports_folder
@@ -67,17 +66,15 @@ def regenerate_lines(summaries: list[dict], reports: Path) -> list[str]:
 
 def _committed(summary: dict) -> bool:
     """Whether a report's study is the committed one (:func:`is_committed`), by its summary."""
-    from experiments.running.sizes import SIZES
+    from experiments.running.sizes import SIZES, study_size
 
     name, seed = summary.get("size", "default"), summary.get("seed", 1)
     if name not in SIZES:
         return False
-    size = SIZES[name]
-    wanted = summary.get("wanted", size.target)
-    size = size if wanted == size.target else size.wanting(wanted)
-    return is_committed(
-        name, seed, replace(size, deep_reps=summary.get("deep_reps", size.deep_reps))
-    )
+    own = SIZES[name]
+    wanted = summary.get("wanted", own.target)  # (a summary says the size's own target too)
+    worlds = None if wanted == own.target else wanted
+    return is_committed(name, seed, study_size(name, (), worlds, summary.get("deep_reps")))
 
 
 def study_flags(summary: dict) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from model.scenario.arguments import count
 
-__all__ = ["SIZES", "Size"]
+__all__ = ["SIZES", "Size", "study_size"]
 
 
 @dataclass(frozen=True)
@@ -161,3 +161,17 @@ SIZES: dict[str, Size] = {
         scale_worlds=200,
     ),
 }
+
+
+def study_size(
+    name: str, pins: Iterable[tuple[str, Any]] = (), worlds: int | None = None,
+    deep_reps: int | None = None,
+) -> Size:  # fmt: skip
+    """The size a study asks for: :data:`SIZES`' ``name``, with ``pins`` held
+    (:meth:`Size.pinned`), ``deep_reps`` replications at most near an edge and ``worlds``
+    plausible worlds wanted (:meth:`Size.wanting`), each where given (``retention experiment
+    --pin``, ``--deep-reps``, ``--worlds``)."""
+    size = SIZES[name].pinned(pins) if pins else SIZES[name]
+    if deep_reps is not None:
+        size = replace(size, deep_reps=deep_reps)
+    return size if worlds is None else size.wanting(worlds)

@@ -151,6 +151,7 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
             "a purchase date"
         )
     sample = s.iloc[0]
+    instants = None  # (ISO stamps' UTC instants, for the future check)
     if fmt.date_format:
         try:
             out, how = pd.to_datetime(s, format=fmt.date_format, errors="coerce"), fmt.date_format
@@ -162,7 +163,7 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
     elif _YMD.match(sample):
         out, how = pd.to_datetime(s, format="%Y%m%d", errors="coerce"), "YYYYMMDD"
     elif _ISO.match(sample):
-        out, how = _iso(s, origin), "ISO (YYYY-MM-DD)"
+        out, how, instants = _iso(s, origin), "ISO (YYYY-MM-DD)", _utc(s)
     elif _SLASHED.match(sample):
         if not fmt.dayfirst:
             raise CalibrationError(
@@ -174,7 +175,7 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
         out = pd.to_datetime(s, format=f"%d{sep}%m{sep}{year}", errors="coerce")
         how = "day-first"
     else:
-        out, how = _iso(s, origin), "ISO (YYYY-MM-DD)"
+        out, how, instants = _iso(s, origin), "ISO (YYYY-MM-DD)", _utc(s)
     bad = out.isna().to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
@@ -184,7 +185,7 @@ def _dates(raw: pd.Series, fmt: LogFormat, origin: str) -> pd.Series:
             "or --date-format"
         )
     # (Whether a time is in the future is a question of instants: those with an offset as UTC.)
-    _not_future(_utc(s) if how.startswith("ISO") else out, s, origin)
+    _not_future(out if instants is None else instants, s, origin)
     return out
 
 
