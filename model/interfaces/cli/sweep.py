@@ -32,7 +32,8 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
         "spec",
         nargs="?",
         type=reference("a sweep spec's preset name or a TOML file"),
-        help="sweep spec: a TOML file or a preset name, e.g. sweeps/example",
+        help="sweep spec: a TOML file or a preset name, e.g. sweeps/example; left out, --out "
+        "STORE resumes that store from its own spec (spec.json, its base scenario resolved)",
     )
     p.add_argument(
         "--out", type=output_path(), metavar="STORE", help="results folder (created or resumed)"
@@ -81,12 +82,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             )
         print(status(args.status))
         return 0
-    if args.spec is None or args.out is None:
-        raise SweepError("sweep needs a SPEC file and --out STORE (or --status STORE)")
+    if args.out is None:
+        raise SweepError(
+            "sweep needs --out STORE and a SPEC file (or only --out STORE to resume a store from "
+            "its own spec, or --status STORE)"
+        )
     from model.scenario import resolve
+    from model.studies.sweep.stored import stored_spec
 
     where = where_of(args)
-    spec = load_spec(resolve(args.spec, kind="sweep"))  # validated before any worker starts
+    if args.spec is None:  # resume STORE from its spec.json (its base scenario resolved)
+        if args.fresh:
+            raise SweepError(
+                "--fresh: not allowed without a SPEC (it would discard the store's "
+                "results and then rerun them from its own spec; give the SPEC)"
+            )
+        spec = stored_spec(args.out)
+    else:
+        spec = load_spec(resolve(args.spec, kind="sweep"))  # validated before any worker starts
     check_out(args.out)
     from model.engine.elementwise import usable_cores
     from model.studies.sweep.designs import build_design

@@ -64,5 +64,6 @@ def _compared(store: Path, spec: SweepSpec) -> tuple[dict[str, Any], dict[str, A
         was = json.loads((store / "spec.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    was.pop("description", None)  # (written beside the spec, not part of its digest)
+    for extra in ("description", "base_set"):  # (written beside the spec, not in its digest)
+        was.pop(extra, None)
     return was, json.loads(json.dumps(spec.canonical()))

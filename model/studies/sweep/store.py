@@ -3,7 +3,7 @@
 Layout::
 
     STORE/manifest.json        spec digest, code version, design size, batch plan, package versions
-    STORE/spec.toml            the spec file as written (when it came from a file)
+    STORE/spec.toml            the spec file as written (when it came from a file), a header added
     STORE/spec.json            the spec as validated (base scenario fully resolved)
     STORE/design.parquet       one row per design point
     STORE/batches/batch-000007.parquet   summary rows of task 7 (one row per run)
@@ -226,12 +226,20 @@ def open_store(
     return manifest
 
 
+#: The first lines of a store's spec.toml: where its relative paths point, and how to resume.
+_SPEC_TOML_HEADER = (
+    "# The sweep's spec file as written: a [base] scenario path in it is relative to that file's\n"
+    "# folder, not this store's. `retention sweep --out STORE` (no SPEC) resumes this store\n"
+    "# from its spec.json, where the base scenario is resolved in full.\n"
+)
+
+
 def write_spec(store: Path, spec: SweepSpec) -> None:
     """The spec as written (spec.toml, when it came from a file) and as validated (spec.json)."""
     if spec.text:
-        write_atomic(store / "spec.toml", spec.text)
-    spec_json = {"description": spec.description, **spec.canonical()}
-    write_atomic(store / "spec.json", json.dumps(spec_json, indent=2, sort_keys=True) + "\n")
+        write_atomic(store / "spec.toml", _SPEC_TOML_HEADER + spec.text)
+    data = {"description": spec.description, "base_set": list(spec.base_set), **spec.canonical()}
+    write_atomic(store / "spec.json", json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def _sweep_only(store: Path, results: bool) -> bool:
