@@ -21,6 +21,7 @@ no guard)::
         with executor(workers=2) as (pool, slots, _):  # or executor(dask_local=2): Dask
             run_sweep(spec, "out/example-sweep", pool=pool, slots=slots)
         print(load("out/example-sweep"))  # one row per run
+        # later, or elsewhere, with the store alone: stored_spec(store) is the spec it was run from
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from model.studies.sweep.results import load, load_series
 from model.studies.sweep.runner import executor, replicate, run_batch, run_sweep, seed_for
 from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
 from model.studies.sweep.status import status
+from model.studies.sweep.stored import stored_spec
 from model.studies.sweep.store import code_version
 
 __all__ = [
@@ -49,4 +51,5 @@ __all__ = [
     "run_sweep",
     "seed_for",
     "status",
+    "stored_spec",
 ]
