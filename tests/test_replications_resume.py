@@ -200,6 +200,27 @@ def test_the_command_stopped_keeps_its_runs_and_resumes(tmp_path, monkeypatch, c
         assert (out / name).read_bytes() == (whole / name).read_bytes()
 
 
+def test_another_command_into_the_folder_leaves_a_stopped_ones_runs(tmp_path, monkeypatch, capsys):
+    # Before, any command that finished into the same --out removed the kept runs of one that
+    # was stopped there, which then ran them all again.
+    out, kept = tmp_path / "rep", tmp_path / ".rep.kept"
+    args = ("run", *TINY, "--replications", "40", "--no-figures")
+    _stop_after(monkeypatch, 1)
+    assert cli(*args, "--out", out) == 130
+    monkeypatch.undo()
+    stopped = sorted(kept.glob("runs-*.npz"))
+    assert len(stopped) == 1
+    capsys.readouterr()
+    other = ("run", *TINY, "--replications", "3", "--no-figures", "--set", "levers.ad_budget=900")
+    assert cli(*other, "--out", out) == 0
+    said = capsys.readouterr().err
+    assert f"32 runs another command kept in {kept} stay there" in said
+    assert sorted(kept.glob("runs-*.npz")) == stopped  # its own file went, the other's stayed
+    assert cli(*args, "--out", out, "--force") == 0
+    assert f"32 finished runs read back from {kept}" in capsys.readouterr().err
+    assert not kept.exists()  # every run in it was this command's: nothing left to keep
+
+
 def test_compare_and_optimize_commands_keep_nothing_once_done(tmp_path):
     args = ("compare", "no_cut", "service_cut", *TINY, "--replications", "2", "--quiet")
     assert cli(*args, "--out", tmp_path / "c") == 0

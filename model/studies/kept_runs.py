@@ -107,6 +107,10 @@ class KeptRuns:
         self.read_back = 0
         #: Kept files found damaged when the folder was opened, removed (their runs run again).
         self.damaged: list[str] = []
+        # Each whole file's keys, and the keys this block has read back or kept: what
+        # :meth:`release` may remove.
+        self._files: dict[Path, set[str]] = {}
+        self._used: set[str] = set()
         self._open(fresh)
 
     def __len__(self) -> int:
@@ -126,6 +130,7 @@ class KeptRuns:
         if table is None:
             return None
         self.read_back += 1
+        self._used.add(key)
         return _result(scenario, table)
 
     def put(self, results: Sequence[RunResult], keys: Sequence[str] | None = None) -> None:
@@ -141,7 +146,22 @@ class KeptRuns:
         with atomic_file(path) as handle:
             np.savez(handle, **arrays)
         self._next += 1
-        self.tables.update((name[1:], path) for name in arrays if name != "columns")
+        self._files[path] = {name[1:] for name in arrays if name != "columns"}
+        self._used |= self._files[path]
+        self.tables.update(dict.fromkeys(self._files[path], path))
+
+    def release(self) -> int:
+        """Remove the files whose every run this block read back or kept, and say how many
+        runs the others hold: runs kept by another study into the same folder, stopped, which
+        it reads back when started again (they are not this block's to remove)."""
+        left = 0
+        for path, keys in list(self._files.items()):
+            if keys <= self._used:
+                path.unlink(missing_ok=True)
+                del self._files[path]
+            else:
+                left += len(keys)
+        return left
 
     def _open(self, fresh: bool) -> None:
         """Read the folder's whole files; remove damaged ones and temporary files of writes cut
@@ -164,6 +184,7 @@ class KeptRuns:
                 continue
             self._next = max(self._next, int(found.group(1)) + 1)
             self.tables.update(tables)
+            self._files[entry] = set(tables)
 
 
 def _read(path: Path) -> dict[str, np.ndarray] | None:

@@ -152,9 +152,17 @@ def _kept_runs(outdir: Path, fresh: bool, quiet: bool, inside: bool = False) -> 
             if kept.read_back and not quiet:
                 said = f"{kept.read_back:,} finished runs read back from {folder}, not run again"
                 print(f"{PROG}: {said}", file=sys.stderr)
+            # Done, this command's runs go; another's, kept there by a command that was stopped,
+            # stay for it to resume from (they are several to a file, by run).
+            left = kept.release() if done else 0
+            if left and not quiet:
+                print(f"{PROG}: {left:,} runs another command kept in {folder} stay there (that "
+                      "command, run again, reads them back; --fresh discards them)",
+                      file=sys.stderr)  # fmt: skip
             if done or not any(folder.glob("*")):  # (glob: a folder removed meanwhile is empty)
                 RESUMABLE.remove(folder)
-                shutil.rmtree(folder, ignore_errors=True)
+                if not left:
+                    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _staging_prefix(outdir: Path, kind: str) -> str:

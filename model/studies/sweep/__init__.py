@@ -32,8 +32,8 @@ from model.studies.sweep.results import load, load_series
 from model.studies.sweep.runner import executor, replicate, run_batch, run_sweep, seed_for
 from model.studies.sweep.spec import SweepError, SweepSpec, run_count_text
 from model.studies.sweep.status import status
-from model.studies.sweep.stored import stored_spec
 from model.studies.sweep.store import code_version
+from model.studies.sweep.stored import stored_spec
 
 __all__ = [
     "SweepError",
