@@ -119,9 +119,9 @@ def cac_of_runs(monkeypatch: Any, cac: dict[int, float]) -> None:
     real = replications.replicated
 
     def replicated(scenario: Any, r: int, progress: bool = False, **kw: Any) -> Any:
-        runs, series, seeds = real(scenario, r, progress, **kw)
+        done = real(scenario, r, progress, **kw)
         for row, value in cac.items():
-            runs.loc[row, "cac"] = value
-        return runs, series, seeds
+            done.runs.loc[row, "cac"] = value
+        return done
 
     monkeypatch.setattr(replications, "replicated", replicated)

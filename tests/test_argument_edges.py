@@ -20,7 +20,7 @@ from model.studies.worlds import draw_worlds
 
 
 # ------------------------------------------------------------------------------ draw_worlds
-@pytest.mark.parametrize("n", [2.5, 3.0, True, "3", None, 0, -2])
+@pytest.mark.parametrize("n", [2.5, 3.5, True, "3", None, 0, -2, float("nan"), 2.0**60])
 def test_draw_worlds_refuses_a_count_that_is_not_a_whole_number(n: object) -> None:
     with pytest.raises(
         ValueError,
@@ -29,10 +29,14 @@ def test_draw_worlds_refuses_a_count_that_is_not_a_whole_number(n: object) -> No
         draw_worlds(n)  # type: ignore[arg-type]
 
 
-def test_draw_worlds_takes_a_numpy_integer() -> None:
+def test_draw_worlds_takes_a_numpy_integer_and_a_whole_float() -> None:
     frame = draw_worlds(np.int64(3), seed=2)
     assert list(frame["world"]) == [0, 1, 2]
     assert frame.equals(draw_worlds(3, seed=2))
+    # (as a scenario's whole-number fields take 1000.0 clients)
+    assert frame.equals(draw_worlds(3.0, seed=2)) and frame.equals(
+        draw_worlds(np.float32(3), seed=2)
+    )
 
 
 # ------------------------------------------------------------------------- lost_client_cost

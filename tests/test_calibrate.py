@@ -203,6 +203,9 @@ def test_write_keeps_a_file_it_did_not_write(tmp_path):
     assert Scenario.from_toml(mine).retain.base_churn == pytest.approx(
         res.values["retain.base_churn"]
     )
+    for force in (False, True):  # (a folder: force=True failed inside the atomic write)
+        with pytest.raises(IsADirectoryError, match=r"a folder; allowed: a file's path"):
+            res.write(tmp_path, force=force)
 
 
 def _write(path, text):

@@ -84,9 +84,14 @@ def test_a_spec_built_from_numpy_numbers_is_the_spec_of_plain_ones():
     assert made.design == plain.design and type(made.design.samples) is int
     bounds = [(q.low, q.high, q.integer) for q in made.parameters]
     assert bounds == [(0.3, float(np.float32(0.9)), False), (6.0, 36.0, True)]
-    for bad in (np.float64(12.0), np.True_, True):  # still not whole numbers' types
+    for bad in (np.float64(12.5), np.True_, True, float("inf")):  # still not whole numbers
         with pytest.raises(SweepError, match=r"months: value .* is not allowed"):
             parse_spec({**base, "months": bad})
+    # A whole float is the whole number, as a scenario's whole-number fields take it.
+    whole = parse_spec(
+        {**base, "months": 12.0, "seed": np.float64(3), "design": {"kind": "lhs", "samples": 4.0}}
+    )
+    assert whole == plain and type(whole.months) is int and type(whole.design.samples) is int
 
 
 def test_designs_have_the_documented_sizes_and_stay_in_bounds():

@@ -21,13 +21,22 @@ month goes through the loop.
 from __future__ import annotations
 
 import logging
+import warnings
+from collections.abc import Callable
 from heapq import heappop, heappush
 from typing import Any
 
 import mesa
 from mesa.time.events import Event
 
-__all__ = ["begin_direct", "drop_cancelled", "end_direct", "own_step_due", "step_direct"]
+__all__ = [
+    "HorizonClock",
+    "begin_direct",
+    "drop_cancelled",
+    "end_direct",
+    "own_step_due",
+    "step_direct",
+]
 
 #: Mesa's log of each step (``Model._do_step`` writes to it at INFO): if on, the loop writes it.
 _MESA_LOG = logging.getLogger("MESA.mesa.model")
@@ -114,3 +123,34 @@ def end_direct(model: mesa.Model, due: Any) -> None:
         heappush(model._event_list._events, due)
     else:
         gen._schedule_next(model.time + 1.0)
+
+
+class HorizonClock:
+    """Mesa's ``run_for`` and ``run_until`` for a model with a horizon (``months``, ``month``):
+    told once where they pass it, not once a step from inside Mesa; the clock runs on to the
+    end asked for, the months stop at the horizon (its ``step`` warns and does nothing)."""
+
+    months: int
+    month: int
+    time: float
+
+    def run_for(self, duration: float) -> None:
+        """Mesa's ``run_for``, told once where it passes the horizon."""
+        run = super().run_for  # type: ignore[misc]
+        self._told(f"run_for({duration!r})", self.time + duration, run, duration)
+
+    def run_until(self, end_time: float) -> None:
+        """Mesa's ``run_until``, told once where it passes the horizon."""
+        self._told(f"run_until({end_time!r})", end_time, super().run_until, end_time)  # type: ignore[misc]
+
+    def _told(self, call: str, end: float, mesa_run: Callable[[float], None], arg: float) -> None:
+        left = self.months - self.month
+        if int(end) - int(self.time) > left:  # (a step falls due at each whole time unit)
+            warnings.warn(
+                f"{call}: the horizon (run.months = {self.months}) leaves {left} month"
+                f"{'s' * (left != 1)}; the clock runs on to {end:g}, no month past it is simulated",
+                stacklevel=3,
+            )
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", r"step\(\): the horizon", UserWarning)
+            mesa_run(arg)

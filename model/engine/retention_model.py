@@ -30,7 +30,7 @@ from model.engine.context import Context
 from model.engine.initial import initial_clients, initial_staff
 from model.engine.keywords import fresh_seed, scenario_from_keywords, seed_of
 from model.engine.memory import check_run_memory
-from model.engine.mesa_clock import drop_cancelled, own_step_due, step_direct
+from model.engine.mesa_clock import HorizonClock, drop_cancelled, own_step_due, step_direct
 from model.engine.metrics import METRICS, compute_into
 from model.engine.month_end import fuse
 from model.engine.network import Network, build_network
@@ -50,7 +50,7 @@ __all__ = ["TRACKED", "RetentionModel"]
 _SCENARIO_SEED = object()
 
 
-class RetentionModel(mesa.Model):
+class RetentionModel(HorizonClock, mesa.Model):
     """The client lifecycle of one firm, one month per step.
 
     Parameters
@@ -72,8 +72,8 @@ class RetentionModel(mesa.Model):
     **levers_and_settings
         Any declared parameter by its bare name (Mesa's convention), applied over ``scenario``:
         ``RetentionModel(service_level=0.9, clients=2000, seed=3)``. So
-        ``mesa.batch_run(RetentionModel, {"service_level": [0.35, 0.9]}, iterations=5)`` varies
-        the lever with a fresh seed per run, and the model's ``datacollector`` frames
+        ``mesa.batch_run(RetentionModel, {"service_level": [0.35, 0.9]}, rng=[None] * 5)``
+        varies the lever with a fresh seed per run, and the model's ``datacollector`` frames
         (``get_model_vars_dataframe()``; one column per metric of :data:`model.engine.metrics.METRICS`,
         then the run's ``seed``) are where its results are read.
 
@@ -180,6 +180,14 @@ class RetentionModel(mesa.Model):
             self.ctx.metrics_row = self._table[self.month - 1]
 
     # ------------------------------------------------------------------------------- stepping
+    def __repr__(self) -> str:
+        """One line: the scenario, the market and how far the run has gone."""
+        p = self.params
+        return (
+            f"<RetentionModel {p.name!r}: {p.market.clients:,} people, month {self.month} of "
+            f"{self.months}, seed {p.run.seed}>"
+        )
+
     def step(self) -> None:
         """Simulate one month: every phase in order, then the month's metrics.
 

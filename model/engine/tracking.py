@@ -43,6 +43,12 @@ def followed_sample(
     :data:`TRACKED`."""
     n, months = params.market.clients, params.run.months
     k = min(params.run.track_clients, n)
+    if params.run.track_clients > n:  # (said, not refused: a sample of all is still a sample)
+        warnings.warn(
+            f"run.track_clients {params.run.track_clients:,} is more than the market's {n:,} "
+            "clients: all are followed",
+            stacklevel=3,  # (the model's maker)
+        )
     rows = np.zeros(0, np.int64)
     if k:
         rows = np.sort(streams.generator("track", 0).choice(n, k, replace=False)).astype(np.int64)

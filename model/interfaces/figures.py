@@ -157,6 +157,15 @@ def _monthly(ts: Any, columns: Sequence[str], scenario: Any) -> tuple[pd.DataFra
             "RunResult, its .timeseries, a RetentionModel that has run or its .timeseries()) with at "
             "least one month"
         )
+    if "month" in ts and ts["month"].duplicated().any():  # (several runs' tables stacked)
+        by = [c for c in ("seed", "replicate", "replication", "point", "policy") if c in ts]
+        pick = f"one run's rows (e.g. ts[ts[{by[0]!r}] == ...])" if by else "one run's rows"
+        raise ValueError(
+            f"ts: value a table whose months repeat ({ts['month'].duplicated().sum():,} rows "
+            f"of a month already seen{', runs told apart by ' + ', '.join(by) if by else ''}) "
+            f"is not allowed; allowed: one run's monthly timeseries — pass {pick}, or draw "
+            "replications with bands (retention run --replications N)"
+        )
     return ts, scenario
 
 

@@ -41,8 +41,20 @@ def count(name: str, value: object, low: int = 1) -> int:
 
 
 def is_whole(value: object) -> bool:
-    """Whether ``value`` is of a whole number's type (``int``, numpy's integers): not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    """Whether ``value`` is a whole number: of an integer's type (``int``, numpy's integers) or
+    a float that holds one exactly (``2.0``, as a scenario's whole-number fields take it; not
+    past 2⁵³, where a float no longer tells neighbours apart); not a bool. Callers take
+    ``int(value)``."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, numbers.Integral):
+        return True
+    return (
+        isinstance(value, float | np.floating)
+        and math.isfinite(value)
+        and float(value).is_integer()
+        and abs(value) <= 2**53
+    )
 
 
 def is_number(value: object) -> bool:

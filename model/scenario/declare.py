@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import reprlib
 from collections.abc import Callable, Iterable, Sized
 from typing import Any, Literal
@@ -138,6 +139,33 @@ class Section(BaseModel):
                     f"a float holds whole numbers exactly only up to {exact:,}: pass an int"
                 )
         return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise frozen_error(_section_name(type(self).__name__), name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise frozen_error(_section_name(type(self).__name__), name, None)
+
+
+def frozen_error(section: str, name: str, value: Any) -> ScenarioError:
+    """The error for a parameter assigned in place: scenarios are immutable (shared by runs,
+    keyed by their values), and ``with_overrides`` makes the changed copy."""
+    key = f"{section}.{name}" if section else name
+    copy = {
+        "name": f"scenario.named({shown(value)})",
+        "description": f"scenario.named(scenario.name, {shown(value)})",
+        "schedule": "Scenario.build({**scenario.to_toml_dict(), 'schedule': [...]})",
+        "shocks": "scenario.with_shocks(...)",
+    }.get(key, f"scenario.with_overrides({{{key!r}: {shown(value)}}})")
+    return ScenarioError(
+        f"{key}: a scenario cannot be changed in place (it is immutable); allowed: a changed "
+        f"copy, scenario = {copy}"
+    )
+
+
+def _section_name(cls_name: str) -> str:
+    """A section class's table name: ``WordOfMouth`` → ``word_of_mouth``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", cls_name).lower()
 
 
 def shown(value: object) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -9,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from model.scenario.declare import ScenarioError, did_you_mean
+from model.scenario.declare import ScenarioError, did_you_mean, frozen_error
 from model.scenario.presets import preset_path
 from model.scenario.reading import describe, parse_value, read_toml
 from model.scenario.schedule import ScheduleStep, Shock
@@ -115,6 +116,27 @@ class Scenario(BaseModel, metaclass=_Described):
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __repr__(self) -> str:
+        """One line: the name, size, seed, how far from the declared defaults and what its
+        schedule holds (pydantic's repr printed every parameter: 3,000 characters;
+        :meth:`flat` lists them)."""
+        changed = sum(
+            v != d for v, d in zip(self.flat().values(), _defaults().values(), strict=True)
+        )
+        return (
+            f"Scenario({self.name!r}, {self.market.clients:,} people x {self.run.months} months, "
+            f"seed {self.run.seed}; {changed} parameters not at their defaults, "
+            f"{len(self.schedule)} schedule steps, {len(self.shocks)} shocks)"
+        )
+
+    __str__ = __repr__
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise frozen_error("", name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise frozen_error("", name, None)
 
     name: str = "baseline"
     description: str = ""
@@ -338,3 +360,9 @@ class Scenario(BaseModel, metaclass=_Described):
         return late + [
             f"{k.kind} shock at month {k.start}" for k in self.shocks if k.start > months
         ]
+
+
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    """Every declared parameter's default (:meth:`Scenario.flat` of ``Scenario()``)."""
+    return Scenario().flat()

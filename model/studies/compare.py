@@ -34,6 +34,7 @@ from model.engine.keywords import require_scenario
 from model.engine.ledger import ACQUISITION_LINES
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, count, first_seed
+from model.scenario.changes import changed_from_preset
 from model.scenario.schedule import set_again
 from model.scenario.sections.run import consecutive_seeds
 from model.studies.horizon_notes import horizon_notes_told
@@ -127,6 +128,20 @@ class Comparison:
     paths: dict[str, np.ndarray]
     table: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+
+    def __eq__(self, other: object) -> bool:
+        """The same policies, seeds, runs, paths, table and notes, NaN equal to NaN (the
+        dataclass's own ``==`` asked pandas for one truth value)."""
+        if not isinstance(other, Comparison):
+            return NotImplemented
+        same = (self.names, self.seeds, self.notes) == (other.names, other.seeds, other.notes)
+        paths = self.paths.keys() == other.paths.keys() and all(
+            np.array_equal(p, other.paths[k], equal_nan=True) for k, p in self.paths.items()
+        )
+        return same and paths and self.runs.equals(other.runs) and self.table.equals(other.table)
+
+    def __hash__(self) -> int:  # (the dataclass's hashed its tables, failing inside pandas)
+        raise TypeError("unhashable type: 'Comparison' (its tables can change)")
 
     def __repr__(self) -> str:
         """One line: the policies and each one's NPV difference (printed in full, the
@@ -374,9 +389,10 @@ def _erased_notes(given: list[Scenario], policies: list[Scenario], names: list[s
 def _set_again_notes(
     policies: list[Scenario], names: list[str], overrides: Mapping[str, Any] | None
 ) -> list[str]:
-    """A note for each lever ``overrides`` gives every policy that a policy's own schedule sets
-    again within the horizon (the value given holds only until then, as ``retention run --set``
-    warns)."""
+    """A note for each lever ``overrides`` gives every policy, or a policy was changed in from
+    the preset it is named after (:func:`~model.scenario.changes.changed_from_preset`), that
+    the policy's own schedule sets again within the horizon (the value given holds only until
+    then, as ``retention run --set`` warns)."""
     keys = dict.fromkeys(  # (a lever given both nested and dotted is one lever)
         f"{k}.{name}" if isinstance(v, Mapping) else k
         for k, v in (overrides or {}).items()
@@ -385,7 +401,7 @@ def _set_again_notes(
     return [
         f"{name!r}: {line}"
         for name, s in zip(names, policies, strict=True)
-        for line in set_again(s.schedule, keys, s.run.months)
+        for line in set_again(s.schedule, {**keys, **changed_from_preset(s)}, s.run.months)
     ]
 
 

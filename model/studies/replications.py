@@ -15,15 +15,18 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from model.engine.keywords import require_scenario
+from model.engine.summary import SUMMARY
 from model.scenario import Scenario
 from model.scenario.arguments import count
 from model.scenario.sections.run import consecutive_seeds
 from model.studies.horizon_notes import horizon_notes_told
 from model.studies.kept_runs import active, run_all
 from model.studies.run import after_horizon_note
+from model.studies.stats import mean_interval
 
 __all__ = ["Replicated", "run_replications"]
 
@@ -49,6 +52,41 @@ class Replicated:
     series: pd.DataFrame
     seeds: list[int]
     resumed: int = 0
+
+    def monthly(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """Per month, every metric's mean over the runs and its 2.5% and 97.5% quantiles: what
+        ``retention run --replications`` writes, and what the standard figures draw as lines
+        and bands (``figures.money(mean, band=(low, high))``).
+
+        Returns
+        -------
+        mean, low, high : pandas.DataFrame
+            One row per month, a ``month`` column and one per metric (the metric's unit).
+        """
+        by_month = self.series.drop(columns="seed").groupby("month")
+        return (
+            by_month.mean().reset_index(),
+            by_month.quantile(0.025).reset_index(),
+            by_month.quantile(0.975).reset_index(),
+        )
+
+    def headlines(self, level: float = 0.95) -> pd.DataFrame:
+        """Each headline number's mean over the runs with its t interval, cut to what the
+        number can be (a share to 0-1, a count to 0 and above:
+        :func:`model.studies.stats.mean_interval`), over the runs where it is defined.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by headline (:data:`model.engine.summary.SUMMARY`): ``mean``, ``low``,
+            ``high`` (the headline's unit), ``defined`` (runs where it is defined) and ``runs``.
+        """
+        rows = {}
+        for m in (c for c in self.runs.columns if c != "seed"):
+            within = SUMMARY[m].bounds if m in SUMMARY else (-np.inf, np.inf)
+            iv = mean_interval(self.runs[m].to_numpy(dtype=float), level, within)
+            rows[m] = {"mean": iv.mean, "low": iv.low, "high": iv.high, "defined": iv.n}
+        return pd.DataFrame.from_dict(rows, orient="index").assign(runs=len(self.runs))
 
 
 def run_replications(

@@ -21,6 +21,7 @@ from model.engine.lockstep import run_together
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import flag, shown
+from model.scenario.changes import changed_from_preset, undone_by_schedule
 
 __all__ = [
     "ReadOnlySummary",
@@ -94,6 +95,23 @@ class RunResult:
         """The seed the run used."""
         return self.scenario.run.seed
 
+    def __eq__(self, other: object) -> bool:
+        """The same scenario, the same monthly table and the same headline numbers (NaN equal
+        to NaN, as :meth:`pandas.DataFrame.equals` counts it): ``a == b`` checks that a run
+        reproduced, where the dataclass's own ``==`` asked pandas for one truth value."""
+        if not isinstance(other, RunResult):
+            return NotImplemented
+        return (
+            self.scenario == other.scenario
+            and self.timeseries.equals(other.timeseries)
+            and same_numbers(self.summary, other.summary)
+        )
+
+    def __hash__(self) -> int:
+        # (a dataclass's ``__hash__ = None`` is replaced by one over the fields, which failed
+        # inside pandas)
+        raise TypeError("unhashable type: 'RunResult' (its table can change)")
+
     def __repr__(self) -> str:
         """One line: which run, and a few headline numbers (the whole scenario and table are
         the attributes; printed in full they ran to thousands of characters)."""
@@ -101,8 +119,11 @@ class RunResult:
         numbers = ", ".join(
             f"{key}={head[key]:,.4g}" for key in ("npv", "active_end", "nps_end") if key in head
         )
+        changed = changed_from_preset(s)  # (a preset changed is not the preset)
+        said = ", ".join(f"{k.rpartition('.')[2]}={v}" for k, v in list(changed.items())[:3])
+        name = f"{s.name} + {said}{', …' if len(changed) > 3 else ''}" if changed else s.name
         return (
-            f"RunResult({s.name!r}, seed={self.seed}, {s.market.clients:,} people x "
+            f"RunResult({name!r}, seed={self.seed}, {s.market.clients:,} people x "
             f"{len(self.timeseries)} months; {numbers})"
         )
 
@@ -124,6 +145,11 @@ class RunResult:
     def of(cls, scenario: Scenario, model: RetentionModel) -> RunResult:
         """The result of ``model``, run from ``scenario``: its series and headline numbers."""
         return cls(scenario=scenario, timeseries=model.timeseries(), summary=model.summary())
+
+
+def same_numbers(a: Mapping[str, float], b: Mapping[str, float]) -> bool:
+    """Whether two mappings of numbers have the same keys and values, NaN equal to NaN."""
+    return a.keys() == b.keys() and all(a[k] == b[k] or (a[k] != a[k] and b[k] != b[k]) for k in a)
 
 
 def simulate(
@@ -148,7 +174,9 @@ def simulate(
     Warns
     -----
     UserWarning
-        When a schedule step or shock starts after the horizon (it changes nothing).
+        When a schedule step or shock starts after the horizon (it changes nothing), and when
+        a lever changed from the preset the scenario is named after is set again by its
+        schedule (the value given holds only until then).
 
     Examples
     --------
@@ -172,6 +200,8 @@ def simulate(
     note = after_horizon_note(scenario)
     if note:  # (``retention run`` prints the same lines)
         warnings.warn(note, stacklevel=2)
+    for line in undone_by_schedule(scenario):  # (a lever changed from its preset's, undone)
+        warnings.warn(line, stacklevel=2)
     note_first_compile()  # (as ``retention run`` does: a notebook cell would look hung)
     model = RetentionModel(scenario).run(progress=progress)
     return RunResult.of(scenario, model)

@@ -12,21 +12,22 @@ import argparse
 import json
 import time
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from model.interfaces.cli.outputs import column_units, json_number, run_metadata
 from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.arguments import count
 
+if TYPE_CHECKING:
+    from model.studies.replications import Replicated
+
 __all__ = ["replicated", "run_replicated"]
 
 
 def replicated(
     scenario: Scenario, replications: int, progress: bool = False, *, workers: int = 1
-) -> tuple[pd.DataFrame, pd.DataFrame, list[int]]:
+) -> Replicated:
     """Run ``scenario`` on ``replications`` consecutive seeds from its own
     (:func:`model.studies.replications.run_replications`; inside a
     :func:`~model.studies.kept_runs.keep_runs` block, kept as they finish).
@@ -45,11 +46,8 @@ def replicated(
 
     Returns
     -------
-    runs : pandas.DataFrame
-        One row per run: ``seed`` and the headline results.
-    series : pandas.DataFrame
-        Every run's monthly table, stacked, with a ``seed`` column.
-    seeds : list of int
+    Replicated
+        The runs' headlines and monthly tables, by seed.
     """
     from model.interfaces.cli.workers import local_executor
     from model.interfaces.progress import bar
@@ -63,35 +61,28 @@ def replicated(
     ):
         b.refresh()
         with horizon_notes_told([scenario]):  # (the command has told of them, or is --quiet)
-            done = run_replications(scenario, replications, executor=pool, on_done=b.update)
-    return done.runs, done.series, done.seeds
+            return run_replications(scenario, replications, executor=pool, on_done=b.update)
 
 
 def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -> int:
     """Write runs.csv, timeseries.csv (mean and band), summary.json, figures and report.html."""
-    from model.engine.summary import SUMMARY
     from model.interfaces.figures import save_standard_figures
     from model.interfaces.html_report import summary_rows, write_run_report
-    from model.studies.stats import mean_interval
 
     started = time.perf_counter()
     with staging_folder(outdir, keep_runs=True, fresh=args.fresh, quiet=args.quiet) as staging:
-        runs, series, seeds = replicated(
+        done = replicated(
             scenario, args.replications, progress=not args.quiet, workers=args.workers
         )
-        metrics = [c for c in runs.columns if c != "seed"]
-        means, intervals, defined = {}, {}, {}
-        for m in metrics:
-            # Cut to what the number can be (a share to 0-1, a count to 0 and above); over the
-            # runs where it is defined (a top-fifth share of no profit is not), which it says.
-            iv = mean_interval(runs[m].to_numpy(dtype=float), within=SUMMARY[m].bounds)
-            means[m], intervals[m] = iv.mean, (iv.low, iv.high)
-            if iv.n < len(runs):
-                defined[m] = (iv.n, len(runs))
-        by_month = series.drop(columns="seed").groupby("month")
-        mean_ts = by_month.mean().reset_index()
-        low = by_month.quantile(0.025).reset_index()
-        high = by_month.quantile(0.975).reset_index()
+        runs, seeds = done.runs, done.seeds
+        # Each headline cut to what it can be, over the runs where it is defined (a top-fifth
+        # share of no profit is not), which the table says.
+        heads = done.headlines()
+        means = heads["mean"].to_dict()
+        intervals = {m: (row.low, row.high) for m, row in heads.iterrows()}
+        defined = {m: (int(row.defined), len(runs)) for m, row in heads.iterrows()
+                   if row.defined < len(runs)}  # fmt: skip
+        mean_ts, low, high = done.monthly()
         wall = time.perf_counter() - started
         runs.to_csv(staging / "runs.csv", index=False)
         wide = mean_ts.merge(low, on="month", suffixes=("", "_low")).merge(

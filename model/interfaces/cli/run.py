@@ -178,7 +178,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
         for line in [
             *_after_horizon(scenario),
             *set_again(scenario.schedule, over),
-            *_capped(scenario),
             *_set_twice(scenario),
             *_untracked(scenario, args.replications),
         ]:
@@ -236,17 +235,6 @@ def _set_twice(scenario: Scenario) -> list[str]:
                     f"step {i + 1}'s value, {step.set[name]!r}, holds"
                 )
     return lines
-
-
-def _capped(scenario: Scenario) -> list[str]:
-    """A line when the followed sample asks for more clients than the market has (all of them
-    are followed then)."""
-    track, clients = scenario.run.track_clients, scenario.market.clients
-    if track <= clients:
-        return []
-    return [
-        f"run.track_clients {track:,} is more than the market's {clients:,} clients: all are followed"
-    ]
 
 
 def _save_report(

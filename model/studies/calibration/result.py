@@ -61,6 +61,26 @@ class CalibrationResult:
             }
         )
 
+    def __repr__(self) -> str:
+        """One line: what was fitted to what (:meth:`summary` is the report; the dataclass's
+        repr printed the base scenario and every detail)."""
+        values = ", ".join(
+            f"{k.rpartition('.')[2]}={v!r}"
+            if isinstance(v, str)
+            else f"{k.rpartition('.')[2]}={v:.4g}"
+            for k, v in self.values.items()
+        )
+        return (
+            f"CalibrationResult({self.base.name!r}: {values}; {len(self.not_identified)} not "
+            f"identified, {len(self.notes)} notes — .summary() for the report)"
+        )
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the report (:meth:`summary`), as text."""
+        import html
+
+        return f"<pre>{html.escape(self.summary())}</pre>"
+
     def summary(self) -> str:
         """A short human-readable report (the comment block of the scenario file)."""
         from model.version import shown_version
@@ -128,8 +148,15 @@ class CalibrationResult:
         ------
         FileExistsError
             ``path`` exists, was not written by a calibration, and ``force`` is not True.
+        IsADirectoryError
+            ``path`` is a folder.
         """
         path = Path(path)
+        if path.is_dir():  # (force=True could not replace it either)
+            raise IsADirectoryError(
+                f"path {str(path)!r}: a folder; allowed: a file's path, e.g. "
+                f"{str(path / (self.base.name + '-calibrated.toml'))!r}"
+            )
         if not force and path.exists() and not written_by_calibration(path):
             raise FileExistsError(
                 f"path {str(path)!r}: exists and was not written by a calibration; allowed: a new "

@@ -375,7 +375,7 @@ def _parameter(key: str, raw: Any, design: DesignSpec, base_data: dict, fail) ->
             )
         import numpy as np
 
-        grid = np.linspace(low, high, levels)
+        grid = np.linspace(low, high, int(levels))
         points = sorted({round(float(v)) for v in grid}) if integer else [float(v) for v in grid]
         canon = tuple(_canonical_value(base, key, v, where, fail) for v in points)
         return ParamSpec(key, values=canon, low=float(low), high=float(high), integer=integer)

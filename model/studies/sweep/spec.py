@@ -127,6 +127,11 @@ class SweepSpec:
     #: The keys ``[base] set`` gives (already in ``base``): only said of, not part of the identity.
     base_set: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
+    def __repr__(self) -> str:
+        """One line: the sweep's name, design, size and what it varies (the dataclass's repr
+        printed the whole base scenario)."""
+        return f"SweepSpec({self.name!r}: {run_count_text(self)}; varies {', '.join(self.keys)})"
+
     @property
     def keys(self) -> list[str]:
         """The varied parameters' ``section.name`` keys, in spec order."""
