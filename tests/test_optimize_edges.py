@@ -99,12 +99,53 @@ def test_the_worst_case_gain_is_the_worst_over_the_values(tmp_path, capsys) -> N
     by_hand = [float(np.mean(d)) for d in _gains_by_hand(split, [0.0, 8.0])]
     measured = [row["mean"] for row in gain["per_value"]]
     assert measured == pytest.approx(by_hand, rel=1e-6, abs=1e-3)
-    assert gain["mean"] == min(measured)  # not the first value's
-    assert gain["at"] == [0.0, 8.0][int(np.argmin(measured))]
+    # As the search scored them: each split's worst-case mean NPV (the smallest per-value gain
+    # was reported before, at a value where neither split need be worst).
+    own = [row["npv_own"] for row in gain["per_value"]]
+    best = [row["npv_best"] for row in gain["per_value"]]
+    assert gain["mean"] == pytest.approx(min(best) - min(own), rel=1e-9)
+    assert (gain["npv_own"], gain["npv_best"]) == (min(own), min(best))
+    at_own, at_best = (float([0.0, 8.0][int(np.argmin(x))]) for x in (own, best))
+    assert (gain["at_own"], gain["at_best"]) == (at_own, at_best)
+    assert len(gain["seeds"]) > 1 or np.isnan([gain["low"], gain["high"]]).all()  # (one seed)
     # Printed and labelled: the combined gain names how it was combined, then each value's.
-    assert f"(the worst over {SENSITIVITY} in [0, 8], at {gain['at']:g}):" in printed
+    at = f"at {at_own:g}" if at_own == at_best else f"own at {at_own:g}, best at {at_best:g}"
+    assert f"(the worst over {SENSITIVITY} in [0, 8], {at}):" in printed
     assert f"  at {SENSITIVITY} = 0: gain " in printed
     assert f"  at {SENSITIVITY} = 8: gain " in printed
+
+
+@pytest.mark.parametrize(
+    ("assumption", "values", "message"),
+    [
+        (SENSITIVITY, [3], r"values: \[3\] is one value of .*two or more"),  # (the CLI refused it)
+        ("market.clients", [100, 1000], r"'market.clients' is not allowed.*market size"),
+    ],
+)
+def test_a_robust_study_from_python_refuses_what_the_command_does(assumption, values, message):
+    with pytest.raises(ScenarioError, match=message):
+        optimize(BASE, levers=LEVERS, replications=1, grid=1, assumption=assumption, values=values)
+
+
+def test_fresh_seeds_never_repeat_a_search_seed(monkeypatch) -> None:
+    import model.studies.optimize.search as search
+
+    seen = {}
+    real = search.consecutive_seeds
+
+    def consecutive_seeds(first, n, skip=0):
+        seen[skip] = real(first, n, skip)
+        return seen[skip]
+
+    def stop(*args, **kwargs):
+        raise KeyError  # (stopped before any run: the seeds are all this looks at)
+
+    monkeypatch.setattr(search, "consecutive_seeds", consecutive_seeds)
+    monkeypatch.setattr(search, "exchange_rates", stop)
+    with pytest.raises(KeyError):
+        optimize(BASE, levers=LEVERS, replications=10_001, holdout=2, grid=1, max_evaluations=1)
+    search_seeds, fresh = seen[0], seen[max(seen)]
+    assert len(search_seeds) == 10_001 and not set(search_seeds) & set(fresh)
 
 
 def test_the_mean_gain_averages_each_seeds_gain_over_the_values() -> None:

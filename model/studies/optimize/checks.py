@@ -145,18 +145,21 @@ def robust_variants(
             f"assumption: value {shown(assumption)} is not allowed; allowed: a parameter's "
             "name 'section.name', e.g. 'retain.satisfaction_sensitivity'"
         )
-    if assumption in {f"levers.{v}" for v in levers} or assumption.startswith("run."):
+    study_owns = assumption.startswith("run.") or assumption == "market.clients"
+    if assumption in {f"levers.{v}" for v in levers} or study_owns:
         raise ScenarioError(
             f"assumption: value {assumption!r} is not allowed; allowed: a parameter the study "
             "leaves alone (not one of the levers it splits the budget over, whose values the "
-            "split sets, nor run.*: the seeds and horizon are the study's)"
+            "split sets, nor run.* or market.clients: the seeds, horizon and market size are "
+            "the study's, and the budget's money converts to levers at its size)"
         )
     variants = [base.with_overrides({assumption: v}) for v in values]  # each checked up front
     section, _, name = assumption.partition(".")
     ran = [getattr(getattr(v, section), name) for v in variants]
-    if len(set(ran)) < len(ran):  # (the same world twice: its gain counted twice, reported twice)
+    if len(set(ran)) < len(ran) or len(ran) < 2:  # (the same world twice: counted twice)
         raise ScenarioError(
-            f"values: {shown(values)} repeats a value of {assumption}; allowed: distinct values "
-            "(two or more)"
+            f"values: {shown(values)} "
+            + ("repeats a value" if len(ran) > 1 else "is one value")
+            + f" of {assumption}; allowed: distinct values (two or more)"
         )
     return variants, ran

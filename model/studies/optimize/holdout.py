@@ -62,7 +62,8 @@ def holdout_gain(
     assumption, values, criterion
         As the search had them: the gain is measured at each value and combined as the search
         combined NPVs — ``mean``: the per-seed gain averaged over the values (its interval over
-        the seeds); ``worst``: the smallest of the per-value gains, with that value's interval.
+        the seeds); ``worst``: the best split's worst-case mean NPV less the own split's, each
+        at the value where it is worst (its interval over the seeds' differences there).
     on_done : callable, optional
         Called with the number of runs each time some finish.
 
@@ -71,8 +72,9 @@ def holdout_gain(
     dict
         ``mean``, ``low``, ``high`` (95% paired interval), ``npv_own``, ``npv_best`` and
         ``seeds``; with an assumption also ``assumption``, ``criterion``, ``values``, ``at``
-        (the value whose gain is the worst; None for ``mean``) and ``per_value`` (each value's
-        gain, interval and mean NPVs).
+        (for ``worst``, the value where both splits are worst; None where they differ, and for
+        ``mean``), ``at_own`` and ``at_best`` (for ``worst``: where each is) and ``per_value``
+        (each value's gain, interval and mean NPVs).
     """
     policies = [
         s.with_overrides({f"levers.{k}": v for k, v in split.items()})
@@ -85,9 +87,15 @@ def holdout_gain(
         return {**measured[0][0], "seeds": seeds}
     per_value = [{"value": v, **gain} for v, (gain, _) in zip(values, measured, strict=True)]
     if criterion == "worst":
-        at = min(range(len(per_value)), key=lambda i: per_value[i]["mean"])
-        top = {k: v for k, v in per_value[at].items() if k != "value"}
-        top["at"] = per_value[at]["value"]
+        # As the search scored each split: its worst value's mean NPV, each split at its own
+        # worst value; the gain is the difference of the two, its interval over the seeds'
+        # differences at those values (the smallest per-value gain was another number: the
+        # gain at a value neither split is worst at, say).
+        i = int(np.argmin([g["npv_own"] for g in per_value]))
+        j = int(np.argmin([g["npv_best"] for g in per_value]))
+        gain, _ = _paired(runs[0::2][i], runs[1::2][j])
+        top = {**gain, "at": values[i] if i == j else None}
+        top.update(at_own=values[i], at_best=values[j])
     else:
         mean, low, high = paired_interval(np.mean([d for _, d in measured], axis=0))
         top = {

@@ -206,7 +206,8 @@ def optimize(
         )
     first = first_seed(seed, base)
     seeds = consecutive_seeds(first, replications)
-    fresh = consecutive_seeds(first, holdout, skip=10_000)
+    # (past the search's seeds however many they are: a fresh seed is never a search seed)
+    fresh = consecutive_seeds(first, holdout, skip=max(10_000, replications))
 
     rates = exchange_rates(base, levers, seeds)
     own_money = np.array([rates[v].money(getattr(base.levers, v)) for v in levers])

@@ -38,8 +38,9 @@ class BudgetSplit:
         ``mean``, ``low``, ``high`` (95% paired interval) of NPV(best) − NPV(own) on fresh seeds,
         and ``seeds``. Robust over an assumption, the gain is measured at each of its values
         (``per_value``) and combined as the search combined NPVs: the mean over the values, or
-        the worst of them (``at`` that value); ``assumption``, ``criterion`` and ``values`` say
-        which (:func:`~model.studies.optimize.holdout.holdout_gain`).
+        each split's worst-case NPV (``at_own``, ``at_best``: where each is worst; ``at``
+        where both are at one); ``assumption``, ``criterion`` and ``values`` say which
+        (:func:`~model.studies.optimize.holdout.holdout_gain`).
     flatness : pandas.DataFrame
         Per lever: the NPV when ±10 and ±20 points of budget move into / out of it
         (``npv_0.1`` …, currency), that change as a percentage of the best NPV's size
@@ -158,10 +159,15 @@ class BudgetSplit:
 
     def gain_over(self) -> str:
         """How the gain on fresh seeds was combined over an assumption's values, in brackets
-        (and which value's is the worst), e.g. `` (the worst over retain.satisfaction_sensitivity
-        in [1, 5], at 5)``; ``""`` without an assumption."""
-        over = self.over()
-        at = "" if self.gain.get("at") is None else f", at {_value(self.gain['at'])}"
+        (and at which value each split is worst), e.g. `` (the worst over
+        retain.satisfaction_sensitivity in [1, 5], at 5)``; ``""`` without an assumption."""
+        over, g = self.over(), self.gain
+        if g.get("at") is not None:
+            at = f", at {_value(g['at'])}"
+        elif g.get("at_own") is not None:  # (each split worst at another value)
+            at = f", own at {_value(g['at_own'])}, best at {_value(g['at_best'])}"
+        else:
+            at = ""
         return f" ({over}{at})" if over else ""
 
     def figure(self) -> Any:
