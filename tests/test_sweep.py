@@ -7,6 +7,7 @@ numbers depend only on (spec seed, design point, replicate), so any difference i
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import signal
@@ -516,8 +517,15 @@ def _sens_store(tmp_path, kind, samples):
 
 
 def test_sobol_indices_are_finite_for_each_parameter_and_metric(tmp_path):
-    table = _sens_store(tmp_path, "sobol", 8)  # 8 x (2*3 + 2) = 64 runs
-    assert len(table) == 2 * 3
+    whole = _sens_store(tmp_path, "sobol", 8)  # 8 x (2*3 + 2) = 64 runs
+    # Each metric: a row a parameter, then one a pair with the S2 the N(2D+2) runs paid for.
+    pairs = whole[whole["S2"].notna()]
+    table = whole[whole["S2"].isna()]
+    assert (len(table), len(pairs)) == (2 * 3, 2 * 3)
+    assert np.isfinite(pairs[["S2", "S2_conf"]].to_numpy()).all()
+    assert set(pairs["parameter"]) == {
+        f"{a} × {b}" for a, b in itertools.combinations(SENS_PARAMS, 2)
+    }
     # A metric named that does not vary: refused, not a SALib warning and made-up zeros.
     from model.studies.sensitivity import analyze
 
@@ -678,3 +686,18 @@ def test_a_varied_lever_the_bases_schedule_sets_again_is_warned(tmp_path):
     assert [
         w for w in told_fixed if "levers.service_level holds only until month 12" in str(w.message)
     ]
+
+
+def test_a_morris_integer_parameter_must_land_on_whole_levels():
+    """4 levels over [0.6, 3.4] rounded to 1, 2, 2, 3, while SALib divided each change by the
+    nominal step 1.87: μ* was 46% off (an analyst's pass). Bounds whose levels are whole run."""
+    base = {**GRID, "output": {}, "design": {"kind": "morris", "samples": 4, "levels": 4}}
+    for bad in ([0.6, 3.4], [0, 5]):
+        spec = parse_spec({**base, "parameters": {"win_back.target_months": bad}})
+        with pytest.raises(
+            SweepError, match=r"target_months: bounds .* multiple of levels - 1 = 3"
+        ):
+            build_design(spec)
+    good = parse_spec({**base, "parameters": {"win_back.target_months": [2, 11]}})
+    levels = sorted(set(build_design(good)["win_back.target_months"]))
+    assert set(levels) <= {2, 5, 8, 11} and len(levels) >= 2

@@ -51,10 +51,14 @@ def test_every_declared_uncertainty_and_lever_maps_to_an_ema_parameter() -> None
         key, _ = scenario_key(lever.name)
         info = PARAMS[key]
         assert key in by_role("lever") and lever.name.isidentifier()
-        if isinstance(lever, ema.RealParameter):
+        categorical = isinstance(lever, ema.CategoricalParameter)  # (an IntegerParameter too)
+        if isinstance(lever, ema.RealParameter | ema.IntegerParameter) and not categorical:
             assert info.lower is None or lever.lower_bound >= info.lower
             assert info.upper is None or lever.upper_bound <= info.upper
             assert lever.lower_bound <= info.default <= lever.upper_bound
+            # EMA samples the ends (a factorial design takes them): both must be allowed.
+            for end in (lever.lower_bound, lever.upper_bound):
+                Scenario().with_overrides({key: end})
     kinds = {o.name: o.kind for o in ema_outcomes()}
     assert kinds["npv"] == ema.ScalarOutcome.MAXIMIZE
     assert kinds["churned_total"] == ema.ScalarOutcome.MINIMIZE
@@ -122,3 +126,35 @@ def test_cac_is_reported_not_optimised():
 
     [cac] = ema_outcomes(["cac"])
     assert cac.kind == ScalarOutcome.INFO
+
+
+def test_prim_takes_experiments_with_a_whole_number_parameter():
+    """PRIM's pasting can write a limit of 23.5 into an int64 column, which pandas refuses
+    (EMA Workbench 3 converts only int32 limits; an analyst's pass hit it): prim_inputs gives
+    PRIM floats. The staffing lever's lower end, 0, which the model refuses, is no longer
+    sampled by a factorial design (perform_experiments failed on it)."""
+    from ema_workbench import Samplers, perform_experiments
+    from ema_workbench.analysis import prim
+
+    from model.studies.ema import prim_inputs
+
+    model = ema_model(
+        ["retain.base_churn", "word_of_mouth.lapsed_warning_months"],
+        ["levers.staffing"],
+        ["npv"],
+        clients=100,
+        months=6,
+        seed=3,
+    )
+    experiments, outcomes = perform_experiments(
+        model, scenarios=12, policies=2, lever_sampling=Samplers.FF,
+        uncertainty_sampling_kwargs={"rng": 7}, lever_sampling_kwargs={"rng": 8},
+    )  # fmt: skip
+    x = prim_inputs(experiments, model)
+    assert list(x.columns) == [u.name for u in model.uncertainties]
+    assert x["word_of_mouth__lapsed_warning_months"].dtype == np.float64
+    assert experiments["levers__staffing"].min() > 0
+    low = outcomes["npv"] <= np.quantile(outcomes["npv"], 0.3)
+    box = prim.Prim(x, low).find_box()
+    assert box.box_lims[-1].shape[1] == 2
+    assert list(prim_inputs(experiments, model, levers=True).columns)[-1] == "levers__staffing"

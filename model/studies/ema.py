@@ -19,6 +19,10 @@ parameter declarations of :mod:`model.scenario`, so nothing is typed twice:
 * outcomes — headline results of :meth:`RetentionModel.summary` (:data:`OUTCOMES`), with a
   direction for optimisation.
 
+:func:`prim_inputs` takes the experiments' parameter columns as PRIM wants them (a whole-number
+column as floats: PRIM places a box's limit between two values, half a month say, which an
+integer column cannot hold).
+
 Every experiment runs on the same seed (common random numbers), so differences between
 experiments are the parameters' doing, not luck; pass another ``seed`` to check a finding.
 
@@ -55,6 +59,7 @@ __all__ = [
     "ema_name",
     "ema_outcomes",
     "ema_uncertainties",
+    "prim_inputs",
     "run",
     "scenario_key",
 ]
@@ -124,12 +129,21 @@ def ema_uncertainties(keys: Sequence[str] | None = None) -> list:
 
 
 def _lever_range(info: ParamInfo) -> tuple[float, float]:
+    """A lever's range for EMA: its declared bounds (the top cut to ten times the default where
+    it is more than twenty), an open bound moved a hundredth of the range inside (EMA samples
+    its ends, which the model refuses: ``levers.staffing`` is 0 < x ≤ 10)."""
     lo = 0.0 if info.lower is None else float(info.lower)
     hi = float(info.upper) if info.upper is not None else None
     default = float(info.default)
     if default > 0 and (hi is None or hi > 20 * default):
         hi = 10 * default if hi is None else min(hi, 10 * default)
-    return lo, (lo + 1.0 if hi is None else hi)
+    hi = lo + 1.0 if hi is None else hi
+    inside = 1.0 if info.kind is int else (hi - lo) / 100.0
+    if info.lower_open and info.lower is not None and lo == float(info.lower):
+        lo += inside
+    if info.upper_open and info.upper is not None and hi == float(info.upper):
+        hi -= inside
+    return lo, hi
 
 
 def ema_levers(keys: Sequence[str] | None = None) -> list:
@@ -259,3 +273,31 @@ def ema_model(
     if later:
         warnings.warn(f"ema_model: {'; '.join(later)}", UserWarning, stacklevel=2)
     return model
+
+
+def prim_inputs(experiments: Any, model: Any, levers: bool = False) -> Any:
+    """The parameter columns of ``experiments`` (EMA's experiments table) as PRIM takes them.
+
+    Parameters
+    ----------
+    experiments : pandas.DataFrame
+        ``perform_experiments``' first result.
+    model : ema_workbench.Model
+        The model (:func:`ema_model`) whose uncertainties (and, with ``levers``, levers) are
+        the columns taken.
+    levers : bool
+        Take the levers' columns too (a box over policies as well as worlds).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Those columns, a whole-number one as float64: ``prim.Prim`` places a box's limit between
+        two values (23.5 months), which EMA Workbench 3 writes back into the column and an
+        int64 one refuses (``Invalid value '23.5' for dtype 'int64'``).
+    """
+    names = [p.name for p in model.uncertainties]
+    names += [p.name for p in model.levers] if levers else []
+    x = experiments[names].copy()
+    whole = [c for c in names if x[c].dtype.kind in "iu"]
+    x[whole] = x[whole].astype("float64")
+    return x

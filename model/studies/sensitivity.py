@@ -5,7 +5,9 @@ parameter, the indices its design supports:
 
 * ``sobol`` design — first-order ``S1`` and total ``ST`` Sobol' indices with 95% bootstrap
   confidence half-widths (:func:`SALib.analyze.sobol.analyze`): the share of the outcome's variance
-  a parameter explains alone, and with all its interactions.
+  a parameter explains alone, and with all its interactions; with ``second_order`` (the
+  default, N(2D+2) runs) a row for each pair ``a × b`` with its second-order index ``S2`` and
+  ``S2_conf`` (the share their interaction explains beyond both alone), not drawn.
 * ``morris`` design — elementary effects: ``mu_star`` (mean absolute effect, in the metric's unit,
   over the parameter's range), ``sigma`` (its spread: non-linearity or interactions), ``mu`` and the
   confidence half-width ``mu_star_conf`` (:func:`SALib.analyze.morris.analyze`).
@@ -225,7 +227,7 @@ def _indices(kind, problem, spec, x, y, seed, metric) -> list[dict]:
 
         second = bool(spec["design"]["second_order"])
         r = sobol.analyze(problem, y, calc_second_order=second, seed=seed)
-        return [
+        rows = [
             {
                 "metric": metric,
                 "parameter": n,
@@ -236,6 +238,20 @@ def _indices(kind, problem, spec, x, y, seed, metric) -> list[dict]:
                 "ST_conf": r["ST_conf"][i],
             }
             for i, n in enumerate(names)
+        ]
+        # The pairs' second-order indices, which the design's N(2D+2) runs paid for (a design
+        # without them is N(D+2)): one row a pair, "a × b", S2 and its 95% half-width.
+        return rows + [
+            {
+                "metric": metric,
+                "parameter": f"{a} × {b}",
+                "method": "sobol",
+                "S2": r["S2"][i, j],
+                "S2_conf": r["S2_conf"][i, j],
+            }
+            for i, a in enumerate(names)
+            for j, b in enumerate(names)
+            if second and j > i
         ]
     if kind == "morris":
         from SALib.analyze import morris
@@ -281,6 +297,8 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
     # A bare Figure (no pyplot): drawing a file never switches a notebook's display backend.
     from matplotlib.figure import Figure
 
+    if "S2" in table:  # (the pairs' second-order indices: in the table, not drawn)
+        table = table[table["S2"].isna()]
     metrics = list(dict.fromkeys(table["metric"]))
     cols = min(3, len(metrics))
     rows = math.ceil(len(metrics) / cols)
