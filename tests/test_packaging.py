@@ -23,6 +23,11 @@ from model.version import checkout_root, git_commit, shown_version
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = (Path(model.__file__).parent, REPO / "experiments")
 TINY = ("--clients", "150", "--months", "3")
+#: Tests of what a git checkout does need one: an unpacked sdist has no .git, and its tests of
+#: the package itself run all the same.
+needs_checkout = pytest.mark.skipif(
+    not (REPO / ".git").exists(), reason="a git checkout's behaviour; this tree has no .git"
+)
 
 
 def run_cli(*args: object) -> int:
@@ -142,6 +147,7 @@ def test_run_and_compare_take_preset_names(tmp_path, monkeypatch) -> None:
 
 
 # --------------------------------------------------------------------- outputs where the user is
+@needs_checkout
 def test_experiment_reports_go_under_the_current_folder_outside_the_checkout(
     tmp_path, monkeypatch
 ) -> None:
@@ -186,6 +192,7 @@ def test_the_index_of_a_user_report_folder_stays_inside_it(tmp_path) -> None:
     assert "[pareto](pareto.md)" in index.read_text()
 
 
+@needs_checkout
 def test_git_commit_is_recorded_only_for_a_checkout(monkeypatch) -> None:
     assert checkout_root() == REPO
     monkeypatch.setattr("model.version.checkout_root", lambda: None)
@@ -280,3 +287,20 @@ def test_no_command_writes_inside_the_package(tmp_path, monkeypatch) -> None:
         assert run_cli(*command) == 0, command
     assert (tmp_path / USER_REPORTS / "lost_client.md").is_file()
     assert _snapshot(PACKAGES) == before
+
+
+def test_a_plugin_that_cannot_load_is_named_and_the_rest_runs(monkeypatch, capsys) -> None:
+    """A broken ``retention.subcommands`` plugin (another package's, say) stopped every command
+    with a traceback, ``--version`` included (a packaging pass)."""
+    import importlib
+    from importlib.metadata import EntryPoint
+
+    cli_main = importlib.import_module("model.interfaces.cli.main")  # (the module, not main())
+
+    broken = EntryPoint("broken", "no_such_module_here:add", cli_main.PLUGIN_GROUP)
+    real = cli_main.entry_points
+    monkeypatch.setattr(cli_main, "entry_points", lambda group: [*real(group=group), broken])
+    assert run_cli("presets") == 0
+    err = capsys.readouterr().err
+    assert "the subcommand 'broken' (no_such_module_here:add) cannot be loaded" in err
+    assert "ModuleNotFoundError" in err and "Traceback" not in err

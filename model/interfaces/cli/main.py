@@ -59,8 +59,20 @@ def _own() -> list[AddSubcommand]:
 
 
 def _plugins() -> list[AddSubcommand]:
-    """``add_*`` functions registered by installed packages, in name order."""
-    return [ep.load() for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]
+    """``add_*`` functions registered by installed packages, in name order; one that cannot be
+    loaded is named in one line on stderr and left out (it stopped every command before, with
+    a traceback: ``--version`` too)."""
+    found = []
+    for ep in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        try:
+            found.append(ep.load())
+        except Exception as exc:  # (a broken plugin's error is its own, whatever it is)
+            print(
+                f"{PROG}: warning: the subcommand {ep.name!r} ({ep.value}) cannot be loaded and is "
+                f"left out: {type(exc).__name__}: {exc}",
+                file=sys.stderr,
+            )
+    return found
 
 
 class _Version(argparse.Action):
