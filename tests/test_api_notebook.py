@@ -119,3 +119,33 @@ def test_a_followed_sample_larger_than_the_market_is_said():
         model = RetentionModel(scenario)
     assert w[0].filename == __file__
     assert model.run().tracked()["client"].nunique() == 100
+
+
+def test_a_whole_float_is_kept_as_the_int_wherever_it_is_taken():
+    """A whole float passes the count checks; three callers checked it and went on with the
+    float (np.zeros(13.0), range(2.0), a batch of 2.0): a review of the change."""
+    import dataclasses
+
+    from experiments.running.sizes import SIZES
+    from model.studies.calibration.moments import MSMSettings
+    from model.studies.diffusion import mean_field, mean_field_variance
+
+    assert np.array_equal(mean_field(0.01, 0.3, 12.0), mean_field(0.01, 0.3, 12))
+    assert np.array_equal(
+        mean_field_variance(0.01, 0.3, 12.0, 100.0), mean_field_variance(0.01, 0.3, 12, 100)
+    )
+    settings = MSMSettings(burn_in=12.0, replicates=2.0, seeds=(101.0, 102))
+    assert (settings.burn_in, settings.replicates, settings.seeds) == (12, 2, (101, 102))
+    assert type(settings.replicates) is int and type(settings.seeds[0]) is int
+    size = dataclasses.replace(SIZES["quick"], batch=2.0, clients=300.0)
+    assert (type(size.batch), type(size.clients)) == (int, int)
+
+
+def test_run_quiet_prints_no_warning_of_the_model_either(tmp_path, capsys):
+    from conftest import cli
+
+    args = ("run", "--clients", "100", "--months", "2", "--no-figures", "--out", tmp_path / "r")
+    assert cli(*args, "--set", "run.track_clients=500", "--quiet") == 0
+    assert capsys.readouterr().err == ""
+    assert cli(*args, "--set", "run.track_clients=500", "--force") == 0
+    assert "track_clients 500 is more than the market's 100 clients" in capsys.readouterr().err

@@ -112,6 +112,24 @@ def test_kept_runs_of_another_scenario_or_other_code_are_not_read(tmp_path):
     assert run_key(SCENARIO) != run_key(SCENARIO.with_overrides({"run.seed": 8}))
 
 
+def test_a_finished_block_releases_its_own_runs_and_those_no_code_can_read(tmp_path, monkeypatch):
+    store = tmp_path / "kept"
+    other = SCENARIO.with_overrides({"levers.ad_budget": SCENARIO.levers.ad_budget + 1.0})
+    with keep_runs(store):  # another study's runs, stopped: 2 in one file
+        run_replications(other, 2, chunk=2)
+    with keep_runs(store) as kept:  # this one uses one of them and keeps one of its own
+        run_replications(other.with_overrides({"run.seed": SCENARIO.run.seed + 1}), 1)
+        run_replications(SCENARIO, 1)
+        assert kept.release() == 1  # the other's run it did not use stays, counted once
+    assert len(list(store.glob("runs-*.npz"))) == 1
+    real = kept_runs.deciding_code()
+    monkeypatch.setattr(kept_runs, "deciding_code", lambda: {**real, "numpy": "0.0"})
+    with keep_runs(store) as kept:  # other code (an upgrade): its runs can never be read back
+        assert run_replications(other, 2, chunk=2).resumed == 0
+        assert kept.release() == 0
+    assert list(store.glob("runs-*.npz")) == []
+
+
 def test_a_damaged_file_is_run_again(solo, tmp_path):
     store = tmp_path / "kept"
     with keep_runs(store):

@@ -523,6 +523,7 @@ def test_sobol_indices_are_finite_for_each_parameter_and_metric(tmp_path):
     table = whole[whole["S2"].isna()]
     assert (len(table), len(pairs)) == (2 * 3, 2 * 3)
     assert np.isfinite(pairs[["S2", "S2_conf"]].to_numpy()).all()
+    assert pairs["flag"].str.contains("S2").all()  # (N = 8: every pair's S2 is noise, and said)
     assert set(pairs["parameter"]) == {
         f"{a} × {b}" for a, b in itertools.combinations(SENS_PARAMS, 2)
     }

@@ -73,8 +73,8 @@ class Size:
     def __post_init__(self) -> None:
         # A count out of range would fail deep inside a study (a batch of 0: "range() arg 3
         # must not be zero") or run nothing silently: say which, here.
-        for name, low in _LEAST.items():
-            count(f"Size.{name}", getattr(self, name), low)  # (a ScenarioError: a ValueError)
+        for name, low in _LEAST.items():  # (a ScenarioError: a ValueError; kept as the int)
+            object.__setattr__(self, name, count(f"Size.{name}", getattr(self, name), low))
 
     def settings(self) -> dict[str, Any]:
         """The run settings every arm shares (the pinned values among them)."""

@@ -144,19 +144,26 @@ class Section(BaseModel):
         raise frozen_error(_section_name(type(self).__name__), name, value)
 
     def __delattr__(self, name: str) -> None:
-        raise frozen_error(_section_name(type(self).__name__), name, None)
+        raise frozen_error(_section_name(type(self).__name__), name)
 
 
-def frozen_error(section: str, name: str, value: Any) -> ScenarioError:
+#: What :func:`frozen_error` is given for a parameter deleted rather than assigned.
+_DELETED = object()
+
+
+def frozen_error(section: str, name: str, value: Any = _DELETED) -> ScenarioError:
     """The error for a parameter assigned in place: scenarios are immutable (shared by runs,
     keyed by their values), and ``with_overrides`` makes the changed copy."""
     key = f"{section}.{name}" if section else name
+    # (a step of the schedule, or a shock: not a section with_overrides reaches)
+    top = {"schedule_step": "schedule", "shock": "shocks"}.get(section, key)
+    given = "..." if value is _DELETED else shown(value)
     copy = {
-        "name": f"scenario.named({shown(value)})",
-        "description": f"scenario.named(scenario.name, {shown(value)})",
+        "name": f"scenario.named({given})",
+        "description": f"scenario.named(scenario.name, {given})",
         "schedule": "Scenario.build({**scenario.to_toml_dict(), 'schedule': [...]})",
         "shocks": "scenario.with_shocks(...)",
-    }.get(key, f"scenario.with_overrides({{{key!r}: {shown(value)}}})")
+    }.get(top, f"scenario.with_overrides({{{key!r}: {given}}})")
     return ScenarioError(
         f"{key}: a scenario cannot be changed in place (it is immutable); allowed: a changed "
         f"copy, scenario = {copy}"

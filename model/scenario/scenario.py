@@ -136,7 +136,7 @@ class Scenario(BaseModel, metaclass=_Described):
         raise frozen_error("", name, value)
 
     def __delattr__(self, name: str) -> None:
-        raise frozen_error("", name, None)
+        raise frozen_error("", name)
 
     name: str = "baseline"
     description: str = ""

@@ -32,7 +32,7 @@ import argparse
 import math
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 
-def _check_pq(p: float, q: float, months: object = None, n: object = None) -> None:
+def _check_pq(p: float, q: float, months: object = None, n: object = None) -> tuple[Any, Any]:
     """Refuse a p, q, horizon or market size (each checked when given) outside what the closed
     forms are for."""
     # (is_number first: a string or None would fail the comparison with a TypeError)
@@ -67,10 +67,10 @@ def _check_pq(p: float, q: float, months: object = None, n: object = None) -> No
         raise ScenarioError(
             f"bass q: value {shown(q)} is not allowed; allowed: 0 ≤ x ≤ 5 (1/month)"
         )
-    if months is not None:
-        count("months", months, low=0)
-    if n is not None:
-        count("n", n, low=2)
+    # (as ints: a whole float passes the check, and np.zeros(12.0 + 1) would not take it)
+    months = None if months is None else count("months", months, low=0)
+    n = None if n is None else count("n", n, low=2)
+    return months, n
 
 
 def bass_curve(p: float, q: float, t: np.ndarray | float) -> np.ndarray:
@@ -121,7 +121,7 @@ def mean_field(p: float, q: float, months: int, n: int | None = None) -> np.ndar
     ndarray, shape (months + 1,)
         Share of the market adopted at the end of each month (element 0 is the start, 0).
     """
-    _check_pq(p, q, months, n)
+    months, n = _check_pq(p, q, months, n)
     f = np.zeros(months + 1)
     for t in range(months):
         f[t + 1] = f[t] + _hazard(f[t], p, q, n) * (1.0 - f[t])
@@ -160,6 +160,7 @@ def mean_field_bias(p: float, q: float, months: int, n: int) -> np.ndarray:
 
 def _moments(p: float, q: float, months: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean-field share, its variance and its second-order bias (see the two functions above)."""
+    months, n = _check_pq(p, q, months, n)
     f = mean_field(p, q, months, n)
     v = np.zeros(months + 1)
     b = np.zeros(months + 1)

@@ -107,9 +107,11 @@ class KeptRuns:
         self.read_back = 0
         #: Kept files found damaged when the folder was opened, removed (their runs run again).
         self.damaged: list[str] = []
-        # Each whole file's keys, and the keys this block has read back or kept: what
-        # :meth:`release` may remove.
+        # Each whole file's keys, the files kept under other code (no run of theirs can be
+        # read back by this code: a key holds the code), and the keys this block has read back
+        # or kept: what :meth:`release` may remove.
         self._files: dict[Path, set[str]] = {}
+        self._stale: set[Path] = set()
         self._used: set[str] = set()
         self._open(fresh)
 
@@ -137,7 +139,7 @@ class KeptRuns:
         """Keep ``results`` (one file, written atomically; ``keys``: their :meth:`key`, if the
         caller has them)."""
         keys = keys or [self.key(r.scenario) for r in results]
-        arrays = {"columns": np.array(list(METRICS))}
+        arrays = {"columns": np.array(list(METRICS)), "code": np.array(self._code_text)}
         for r, key in zip(results, keys, strict=True):
             if list(r.timeseries.columns) != _COLUMNS:
                 raise ValueError("a kept run's table must be the model's timeseries, as it is")
@@ -146,21 +148,26 @@ class KeptRuns:
         with atomic_file(path) as handle:
             np.savez(handle, **arrays)
         self._next += 1
-        self._files[path] = {name[1:] for name in arrays if name != "columns"}
+        self._files[path] = {name[1:] for name in arrays if name.startswith("k")}
         self._used |= self._files[path]
         self.tables.update(dict.fromkeys(self._files[path], path))
 
+    @property
+    def _code_text(self) -> str:
+        return json.dumps(self.code, sort_keys=True)
+
     def release(self) -> int:
-        """Remove the files whose every run this block read back or kept, and say how many
-        runs the others hold: runs kept by another study into the same folder, stopped, which
-        it reads back when started again (they are not this block's to remove)."""
+        """Remove the files whose every run this block read back or kept, and those kept under
+        other code (never to be read back), and say how many runs the others hold that this
+        block did not use: runs another study kept in the same folder and was stopped, which it
+        reads back when started again (not this block's to remove)."""
         left = 0
         for path, keys in list(self._files.items()):
-            if keys <= self._used:
+            if keys <= self._used or path in self._stale:
                 path.unlink(missing_ok=True)
                 del self._files[path]
             else:
-                left += len(keys)
+                left += len(keys - self._used)
         return left
 
     def _open(self, fresh: bool) -> None:
@@ -183,25 +190,32 @@ class KeptRuns:
                 entry.unlink()
                 continue
             self._next = max(self._next, int(found.group(1)) + 1)
+            code = tables.pop("", None)  # (files kept before the code was stamped have none)
+            if code is not None and str(code) != self._code_text:
+                self._stale.add(entry)
             self.tables.update(tables)
             self._files[entry] = set(tables)
 
 
 def _read(path: Path) -> dict[str, np.ndarray] | None:
-    """A kept file's tables by key, or None if it is damaged (cut short, emptied) or holds
-    other metrics than this code's."""
+    """A kept file's tables by key (and, under the key ``""``, the code it was kept under, where
+    the file records it), or None if it is damaged (cut short, emptied) or holds other metrics
+    than this code's."""
     try:
         with np.load(path, allow_pickle=False) as z:
             if list(z["columns"]) != list(METRICS):
                 return None
-            tables = {name[1:]: z[name] for name in z.files if name != "columns"}
+            tables = {name[1:]: z[name] for name in z.files if name.startswith("k")}
+            code = z["code"][()] if "code" in z.files else None
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
         return None
     whole = all(
         t.dtype == np.float64 and t.ndim == 2 and t.shape[1] == len(METRICS) and len(t)
         for t in tables.values()
     )
-    return tables if whole else None
+    if not whole:
+        return None
+    return tables if code is None else {**tables, "": code}
 
 
 @contextmanager

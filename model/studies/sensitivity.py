@@ -138,7 +138,7 @@ def analyze(
 def _flag(row: dict) -> str:
     """Why one row's indices should not be read as shares of variance ("" if none)."""
     out = []
-    for name in ("S1", "ST"):
+    for name in ("S1", "ST", "S2"):  # (a pair's S2 is the noisiest of them)
         v, conf = row.get(name), row.get(f"{name}_conf")
         if v is None or not np.isfinite(v):
             continue

@@ -96,7 +96,8 @@ class MSMSettings:
         # (Unchecked, a burn-in past the horizon or no seed made every moment NaN, and the
         # base scenario's value came back as a fit with a zero-width interval.)
         for name, low in (("clients", 1), ("months", 1), ("burn_in", 0), ("replicates", 0)):
-            _whole(name, getattr(self, name), low)
+            # (kept as the int: a whole float passes, and range(2.0) would not take it)
+            object.__setattr__(self, name, _whole(name, getattr(self, name), low))
         if self.burn_in >= self.months:
             raise CalibrationError(
                 f"burn_in: value {self.burn_in!r} is not allowed; allowed: 0 ≤ x < months "
@@ -106,14 +107,13 @@ class MSMSettings:
             raise CalibrationError(
                 f"seeds: value {self.seeds!r} is not allowed; allowed: one or more seeds"
             )
-        for seed in self.seeds:
-            _whole("seeds", seed, 0)
+        object.__setattr__(self, "seeds", tuple(_whole("seeds", s, 0) for s in self.seeds))
 
 
-def _whole(name: str, value: object, low: int) -> None:
-    """:func:`~model.scenario.arguments.count`'s check, as a :class:`CalibrationError`."""
+def _whole(name: str, value: object, low: int) -> int:
+    """:func:`~model.scenario.arguments.count`'s check and int, as a :class:`CalibrationError`."""
     try:
-        count(name, value, low)
+        return count(name, value, low)
     except ScenarioError as exc:
         raise CalibrationError(str(exc)) from None
 

@@ -63,7 +63,9 @@ def holdout_gain(
         As the search had them: the gain is measured at each value and combined as the search
         combined NPVs — ``mean``: the per-seed gain averaged over the values (its interval over
         the seeds); ``worst``: the best split's worst-case mean NPV less the own split's, each
-        at the value where it is worst (its interval over the seeds' differences there).
+        at the value where it is worst (its interval over the seeds' differences there, given
+        those values: which value is worst was read off the same seeds, so with few seeds the
+        interval is narrower than the gain's whole uncertainty).
     on_done : callable, optional
         Called with the number of runs each time some finish.
 

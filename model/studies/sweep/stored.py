@@ -54,8 +54,9 @@ def stored_spec(store: str | Path) -> SweepSpec:
         raise SweepError(f"{str(path)!r}: cannot be read ({exc!r}); {how}") from None
     if spec.digest() != manifest["spec_digest"]:
         raise SweepError(
-            f"{str(path)!r}: is not the spec the store's manifest was written for (edited, or "
-            f"written by another version); {how}"
+            f"{str(path)!r}: is not the spec the store's manifest was written for (edited, "
+            f"written by another version, or a growth of its replications cut short: the "
+            f"command that grew it finishes it); {how}"
         )
     return spec
 
