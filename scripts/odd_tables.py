@@ -126,7 +126,8 @@ def refresh(text: str) -> str:
 
 def problems(text: str) -> list[str]:
     """What the tables cannot be written to fix: declared parameters no submodel table shows,
-    keys shown twice or not declared, a missing uncertainties' table or role list."""
+    keys shown twice or not declared, an uncertainty without a plausible range, a missing
+    uncertainties' table or role list."""
     shown: list[str] = []
     table = False
     for line in text.split("\n"):
@@ -138,10 +139,21 @@ def problems(text: str) -> list[str]:
         if table and key:
             shown.append(key.group(1))
     found = []
-    found += [f"{k}: declared, in no parameter table" for k in PARAMS if k not in shown]
+    found += [  # (a key-only row is enough: the script writes the rest)
+        f"{k}: declared, in no parameter table; add a row | `{k}` | to its submodel's table "
+        "(ODD §7 or §5), then run scripts/odd_tables.py"
+        for k in PARAMS
+        if k not in shown
+    ]
     found += [f"{k}: in a parameter table, not declared" for k in shown if k not in PARAMS]
     found += [f"{k}: in {shown.count(k)} parameter tables" for k in dict.fromkeys(shown)
               if shown.count(k) > 1]  # fmt: skip
+    found += [  # (its §6.1 row would be written with empty cells)
+        f"{k}: an uncertainty without a plausible range; declare plausible= and "
+        "plausible_source=, or role='setting' (CONTRIBUTING, 'Adding a parameter')"
+        for k, p in PARAMS.items()
+        if p.role == "uncertainty" and p.plausible is None
+    ]
     for header, what in ((UNCERTAINTY_HEADER, "uncertainties'"), (METRIC_HEADER, "metrics'")):
         if header not in text.split("\n"):
             found.append(f"no {what} table (a line {header!r})")

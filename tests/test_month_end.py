@@ -97,7 +97,19 @@ def _scenario(case: str) -> Scenario:
 
 def _assert_same(a: np.ndarray, b: np.ndarray, what: str) -> None:
     assert a.dtype == b.dtype and a.shape == b.shape, what
-    assert a.tobytes() == b.tobytes(), what
+    if a.tobytes() == b.tobytes():
+        return
+    if a.shape[-1:] == (len(METRICS),):  # a row or table of metrics: name the columns
+
+        def bits(x: np.ndarray) -> np.ndarray:
+            x = np.ascontiguousarray(x).reshape(-1, len(METRICS))
+            return x.view(np.uint8).reshape(len(x), len(METRICS), x.itemsize)
+
+        differ = (bits(a) != bits(b)).any(axis=(0, 2))
+        names = [m for m, d in zip(METRICS, differ, strict=True) if d]
+        raise AssertionError(f"{what}: the metrics {', '.join(names)} differ (by position in "
+                             "kernels/month_end.py's ROW, or a value)")  # fmt: skip
+    raise AssertionError(f"{what}: differ")
 
 
 @pytest.mark.parametrize("case", list(CASES))

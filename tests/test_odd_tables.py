@@ -53,7 +53,23 @@ def test_a_parameter_missing_from_every_table_is_named(odd_tables) -> None:
     row = odd_tables.parameter_row(PARAMS["staff.salary"])
     assert row in text.split("\n")
     found = odd_tables.problems(text.replace(row + "\n", ""))
-    assert found == ["staff.salary: declared, in no parameter table"]
+    assert found == [
+        "staff.salary: declared, in no parameter table; add a row | `staff.salary` | to its "
+        "submodel's table (ODD §7 or §5), then run scripts/odd_tables.py"
+    ]
+
+
+def test_an_uncertainty_without_a_range_is_named(odd_tables, monkeypatch) -> None:
+    import dataclasses
+
+    text = odd_tables.ODD.read_text(encoding="utf-8")
+    bare = dataclasses.replace(PARAMS["retain.base_churn"], plausible=None)
+    monkeypatch.setitem(odd_tables.PARAMS, "retain.base_churn", bare)
+    found = odd_tables.problems(text)
+    assert found == [
+        "retain.base_churn: an uncertainty without a plausible range; declare plausible= and "
+        "plausible_source=, or role='setting' (CONTRIBUTING, 'Adding a parameter')"
+    ]
 
 
 def test_the_role_lists_are_each_roles_keys_in_declaration_order(odd_tables) -> None:

@@ -65,11 +65,24 @@ def test_where_a_verdict_turns_quotes_the_committed_reports():
     index's count (numbers move whenever the reports are written again)."""
     from experiments import EXPERIMENTS
     from experiments.verdicts.framework import interval_text
+    from model.scenario import uncertainties
 
     reports = README.parent / "experiments" / "reports"
+    missing = [name for name in EXPERIMENTS if not (reports / f"{name}.json").is_file()]
+    assert missing == [], (
+        "claims without a committed report: write each with `retention experiment NAME "
+        "--workers 2` (CONTRIBUTING, 'Adding an experiment', step 7)"
+    )
+    declared = len(uncertainties())
     along, pairs = [], 0
     for name in EXPERIMENTS:
         summary = json.loads((reports / f"{name}.json").read_text())
+        # A new uncertainty redraws every world: the reports are then another model's.
+        assert summary["uncertainties"] == declared, (
+            f"{name}: its committed report drew worlds over {summary['uncertainties']} "
+            f"uncertainties, the declarations now have {declared}; write the reports again "
+            "(retention experiment --all --workers 2)"
+        )
         along += [(name, a) for a in summary["along"]]
         pairs += len(summary["rows"]) * summary["uncertainties"]
     level = 0.05 / pairs
