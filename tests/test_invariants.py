@@ -106,7 +106,8 @@ def test_stocks_flows_and_money_reconcile(scenario: Scenario) -> None:
     assert (ts["acquired_referral"] <= ts["acquired"]).all()
     assert (ts["churned_bad_service"] <= ts["churned"]).all()
 
-    # Profit is revenue minus every cost line, month by month.
+    # Profit is revenue minus every cost line, month by month (the engine computes it so: this
+    # guards a line booked in one and not the other; the checks below are the independent ones).
     costs = ts[list(LEDGER_LINES)].sum(axis=1)
     gross = float(ts["revenue"].sum() + costs.sum())
     tol = 1e-9 * max(gross, 1.0)
@@ -115,6 +116,9 @@ def test_stocks_flows_and_money_reconcile(scenario: Scenario) -> None:
     # costs of months with nobody served, booked as a positive cost that no client carries).
     attributed = math.fsum(model.clients.value)
     assert abs(attributed - math.fsum([*ts["profit"], *ts["unattributed"]])) <= tol
+    # Every client's revenue to date sums to the months' revenue: revenue booked to no client,
+    # or to a client and not in the ledger, shows here (the value check cannot see it).
+    assert abs(math.fsum(model.clients.revenue_total) - math.fsum(ts["revenue"])) <= tol
     # Cumulative NPV recomputes from the monthly profit series.
     again = npv(ts["profit"].to_numpy(), scenario.economics.discount_rate)
     assert np.allclose(ts["npv"], again, rtol=1e-9, atol=tol)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import small_scenario
+from scipy import stats
 
 from model.engine.phases import PHASES
 from model.engine.retention_model import RetentionModel
@@ -58,19 +59,22 @@ def test_fully_mixed_adoption_tracks_the_mean_field_recursion(p: float, q: float
 
 
 def test_small_p_q_comes_close_to_the_bass_closed_form():
-    """Within 4 SE plus 1.5 months of the Bass curve's steepest rise.
+    """The process's mean-field recursion is within 1.5 months of the Bass curve's steepest rise
+    of the closed form, and converges to it as p and q shrink; no sampling.
 
-    Why that allowance: the process is monthly and a client talks from the month after it joins,
-    so it runs behind continuous time by about one step (measured lag 0–1.2 months for these
-    q/p); 1.5 months of the steepest Bass growth, 1.5·(p + q)²/(4q), bounds that. It shrinks
-    with p and q — the recursion converges to the closed form — checked below without sampling.
+    The process is monthly and a client talks from the month after it joins, so it runs behind
+    continuous time by about one step (measured lag 0–1.2 months for these q/p); 1.5 months of
+    the steepest Bass growth, 1.5·(p + q)²/(4q), bounds that — a measured allowance, not a
+    derived one, so this is the claim that the model approximates Bass, not a test of the
+    simulation: the simulation is held to the recursion within its Monte-Carlo error by
+    ``test_fully_mixed_adoption_tracks_the_mean_field_recursion`` above (a referee's check
+    found the simulation-against-Bass form six times looser than it needed, passing a q or p
+    5% off).
     """
     p, q, months = 0.01, 0.1, 60
-    sim = _mean_adoption(p, q, months, seeds=SEEDS[:2])
     t = np.arange(months + 1)
-    se = np.sqrt(mean_field_variance(p, q, months, N) / 2)
     lag = 1.5 * (p + q) ** 2 / (4 * q)
-    assert np.max(np.abs(sim - bass_curve(p, q, t)) - 4 * se) <= lag
+    assert np.max(np.abs(mean_field(p, q, months, N) - bass_curve(p, q, t))) <= lag
     # Halving p and q (and doubling the horizon) roughly halves the recursion's gap to Bass.
     gap = []
     for e in (1.0, 0.5):
@@ -94,13 +98,17 @@ def test_sparse_network_adopts_slower_than_fully_mixed(degree: int):
     sparse = bass_scenario(p, q, clients=N, months=months, network="small_world").with_overrides(
         {"word_of_mouth.degree": degree}
     )
-    # Paired difference of two runs: at most sqrt(2) × one run's standard error.
-    se2 = np.sqrt(2 * mean_field_variance(p, q, months, N))
-    for seed in SEEDS[:2]:
-        gap = adoption(full, seed) - adoption(sparse, seed)
-        assert np.all(gap >= -4 * se2)  # never clearly faster
-        assert np.max(gap - 4 * se2) > 0  # clearly slower somewhere
-        assert gap.sum() > 0
+    # The paired gap's standard error estimated from the seeds themselves: a sparse network's
+    # runs spread up to four times the fully mixed market's mean-field SE (a referee's check),
+    # so that SE made "never clearly faster" about three times too tight. One-sided t with
+    # 3 degrees of freedom at 1e-4 (22.2): the mean gap is never that far below zero and
+    # somewhere that far above it.
+    gaps = np.array([adoption(full, seed) - adoption(sparse, seed) for seed in SEEDS])
+    mean, se = gaps.mean(axis=0), gaps.std(axis=0, ddof=1) / np.sqrt(len(SEEDS))
+    t = stats.t.ppf(1 - 1e-4, len(SEEDS) - 1)
+    assert np.all(mean >= -t * se)  # never clearly faster
+    assert np.max(mean - t * se) > 0  # clearly slower somewhere
+    assert (gaps.sum(axis=1) > 0).all()
 
 
 # ------------------------------------------------------------------- negative word of mouth
@@ -212,7 +220,8 @@ def test_values_sum_to_profit_with_referral_credit():
     referrers = np.unique(on.clients.referrer[(on.clients.referrer >= 0) & (on.clients.tenure > 0)])
     assert referrers.size > 0  # credit actually flowed
     # Same draws: only the credit moved money, and it moved it toward the referrers.
-    assert on.clients.value.sum() == pytest.approx(off.clients.value.sum())
+    scale = 1e-9 * np.nansum(on.results["revenue"])  # (the 1e-9 of money the others use)
+    assert on.clients.value.sum() == pytest.approx(off.clients.value.sum(), abs=scale)
     assert on.clients.value[referrers].sum() > off.clients.value[referrers].sum()
 
 
@@ -231,6 +240,10 @@ def test_reached_positive_is_the_receiver_side_reach():
     mean = (n - a) * reach(a) + a * reach(a - 1)
     var = (n - a) * reach(a) * (1 - reach(a)) + a * reach(a - 1) * (1 - reach(a - 1))
     assert np.all(np.abs(r["reached_positive"] - mean) <= 4 * np.sqrt(var) + 1e-9)
+    # Pooled over the months (each month's excess has mean zero given the months before, so
+    # the variances add): a q 5% too high passed month by month and gave z = 7.3 pooled.
+    pooled = (r["reached_positive"] - mean).sum() / np.sqrt(var.sum())
+    assert abs(pooled) <= 4, pooled
     assert np.all(r["reached_negative"] == 0)
     np.testing.assert_array_equal(r["promoters"], a)  # every client a promoter
 
