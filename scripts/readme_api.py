@@ -17,7 +17,7 @@ from pathlib import Path
 _FROM = re.compile(r"from\s+(model(?:\.\w+)*)\s+import\s+(\([^)]*\)|[\w ,]+)")
 _DOTTED = re.compile(r"(?<![\w./])(model(?:\.\w+)+)")
 #: File suffixes, not attributes (``stage_flow.png`` names a figure file).
-_SUFFIXES = frozenset({"png", "csv", "json", "html", "parquet", "toml", "md"})
+_SUFFIXES = frozenset({"png", "csv", "json", "html", "parquet", "toml", "md", "py"})
 _IMPORT_AS = re.compile(r"import\s+(model(?:\.\w+)*)\s+as\s+(\w+)")
 
 
@@ -34,7 +34,8 @@ def api_names(text: str) -> list[tuple[str, str | None]]:
     for module, alias in _IMPORT_AS.findall(text):
         aliases[alias] = module
     for dotted in _DOTTED.findall(text):
-        found.add((dotted, None))
+        if dotted.rsplit(".", 1)[-1] not in _SUFFIXES:  # (``model.py`` is a file's name)
+            found.add((dotted, None))
     for alias, dotted in aliases.items():  # e.g. sw.load(…), Scenario.preset(…)
         for attr in re.findall(rf"(?<![\w.]){re.escape(alias)}\.([A-Za-z_]\w*)", text):
             if attr not in _SUFFIXES:

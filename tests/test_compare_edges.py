@@ -194,3 +194,21 @@ def test_comparisons_sharing_their_first_three_policies_get_folders_of_their_own
     for fourth in files[3:]:
         assert main(["compare", *files[:3], fourth, *small]) == 0
     assert len(set((tmp_path / "out").iterdir()) - before) == 2
+
+
+def test_a_policy_in_another_world_is_said_to_be_one():
+    """The teaching firms' comparison put innovator's faster market down to its strategy,
+    unsaid (a teacher's pass: 40% of its NPV gap); the note names the setting and the fix."""
+    from model.scenario import Scenario
+    from model.studies.compare import compare
+
+    pair = [Scenario.preset("teaching/balanced"), Scenario.preset("teaching/innovator")]
+    c = compare(pair, replications=2, clients=200, months=6)
+    said = [n for n in c.notes if "another world" in n]
+    assert len(said) == 1 and "market.competitor_pace 0.004 vs 0.002" in said[0]
+    same = compare(pair, replications=2, clients=200, months=6,
+                   overrides={"market.competitor_pace": 0.004})  # fmt: skip
+    assert not [n for n in same.notes if "another world" in n]
+    levers_only = [Scenario.preset("policies/no_cut"), Scenario.preset("policies/service_cut")]
+    assert not [n for n in compare(levers_only, replications=2, clients=200, months=6).notes
+                if "another world" in n]  # fmt: skip

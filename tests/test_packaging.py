@@ -304,3 +304,19 @@ def test_a_plugin_that_cannot_load_is_named_and_the_rest_runs(monkeypatch, capsy
     err = capsys.readouterr().err
     assert "the subcommand 'broken' (no_such_module_here:add) cannot be loaded" in err
     assert "ModuleNotFoundError" in err and "Traceback" not in err
+
+
+def test_every_name_the_readme_uses_imports() -> None:
+    """What the wheel smoke test runs on the installed wheel (scripts/readme_api.py), here on
+    the checkout, so a README edit naming something that does not exist fails before CI's wheel
+    step (a README sentence on `model.py` in the working folder was read as an attribute)."""
+    import subprocess
+    import sys
+
+    program = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "readme_api.py"), str(REPO / "README.md")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    namespace: dict = {}
+    exec(compile(program, "readme_api", "exec"), namespace)
+    assert namespace["n"] >= 25

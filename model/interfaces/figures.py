@@ -95,15 +95,20 @@ def mark_events(ax: Axes, marks: list[tuple[str, float, float, str]], label: boo
     """Draw :func:`events` on one Axes (x in years): lines, spans and ticks, labelled once."""
     transform = ax.get_xaxis_transform()
     launches = [m for kind, m, _, _ in marks if kind == "launch"]
-    if launches:
-        ax.plot(years(launches), [0.97] * len(launches), "v", color="#8c564b", ms=4,
-                transform=transform, label="product launch" if label else None)  # fmt: skip
+    if launches:  # (on the top edge, not inside: a line near the top ran under them)
+        ax.plot(years(launches), [1.0] * len(launches), "v", color="#8c564b", ms=4,
+                transform=transform, clip_on=False, zorder=5,
+                label="product launch" if label else None)  # fmt: skip
+    steps = 0
     for kind, first, last, text in marks:
         if kind == "schedule":
             ax.axvline(years(first - 0.5), color="#444444", ls="--", lw=0.9)
-            if label:
-                ax.text(years(first - 0.5), 0.99, f" {text}", transform=transform, fontsize=7,
-                        va="top", ha="left", color="#444444")  # fmt: skip
+            if label:  # (staggered: steps months apart printed over each other)
+                y = 0.97 - 0.08 * (steps % 3)
+                ax.text(years(first - 0.5), y, f" {text}", transform=transform, fontsize=7,
+                        va="top", ha="left", color="#444444",
+                        bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5})  # fmt: skip
+            steps += 1
         elif kind == "shock":
             ax.axvspan(years(first - 1), years(last), color="#d62728", alpha=0.12, lw=0)
             if label:
@@ -251,10 +256,11 @@ def money(
     ts, scenario = _monthly(ts, ("month", "revenue", "profit", "npv"), scenario)
     fig, (flows, profit, cumulative) = _panels(axes, 3, "Revenue, profit and NPV")
     ts = ts.assign(total_cost=ts["revenue"] - ts["profit"])
-    if band is not None:
-        band = tuple(b.assign(total_cost=b["revenue"] - b["profit"]) for b in band)  # type: ignore[assignment]
     _line(flows, ts, "revenue", band, label="revenue", color="#1f77b4")
-    _line(flows, ts, "total_cost", band, label="total cost", color="#7f7f7f")
+    # A band of total cost is the runs' own (Replicated.monthly gives it): the revenue band less
+    # the profit band is no band of anything, and runs lay outside it.
+    cost_band = band if band is not None and "total_cost" in band[0] else None
+    _line(flows, ts, "total_cost", cost_band, label="total cost", color="#7f7f7f")
     flows.set_ylabel("currency / month")
     # Money levels from zero (a cut axis made +55% look several-fold): a zero line the axis
     # takes in and stops at, still autoscaled, so a run drawn later on the same axes widens it.
@@ -321,9 +327,11 @@ def awareness(
     """
     ts, scenario = _monthly(ts, ("month", "newly_aware", "aware_by_ad", "aware_share"), scenario)
     fig, (heard, share) = _panels(axes, 2, "Awareness: how prospects come to know the firm")
-    _line(heard, ts, "newly_aware", band, label="made aware", color="#1f77b4", lw=1.2)
+    # (made aware wide beneath, advertising's share thin and dashed on top: with no referrals
+    # the two are one line, and both stay visible)
+    _line(heard, ts, "newly_aware", band, label="made aware", color="#1f77b4", lw=2.4, alpha=0.6)
     _line(heard, ts, "aware_by_ad", band, label="of which by advertising (the rest: a referral)",
-          color="#aec7e8", lw=1.2)  # fmt: skip
+          color="#08306b", lw=1.0, ls="--")  # fmt: skip
     heard.set_ylabel("people / month")
     _line(share, ts, "aware_share", band, color="#1f77b4")
     share.set_ylim(0.0, 1.0)

@@ -52,7 +52,7 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
     ("NPS at the end (points)", "nps_end", "{:+.1f}"),
     ("CAC, pooled (currency per acquisition)", "cac", "{:,.0f}"),
     ("acquisitions by referral", "referral_share", "{:.1%}"),
-    ("top 20% share of revenue", "top20_revenue_share_end", "{:.1%}"),
+    ("top 20% share of revenue, last month", "top20_revenue_share_end", "{:.1%}"),
 )
 
 #: Headline keys that count clients (whole numbers in one run, means of them over replications).

@@ -34,9 +34,8 @@ from model.engine.keywords import require_scenario
 from model.engine.ledger import ACQUISITION_LINES
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, count, first_seed
-from model.scenario.changes import changed_from_preset
-from model.scenario.schedule import set_again
 from model.scenario.sections.run import consecutive_seeds
+from model.studies.compare_notes import comparison_notes
 from model.studies.horizon_notes import horizon_notes_told
 from model.studies.policy_names import telling_names, unique_names
 from model.studies.replicate import FromTimeseries, replicate
@@ -294,10 +293,7 @@ def compare(
             rows.append({"policy": name, "replication": r, "seed": seeds[r], **out})
     runs = pd.DataFrame(rows)
     table = _difference_table(runs, names)
-    notes = _spend_notes(runs, names, spend_tolerance) + _horizon_notes(policies, names)
-    notes += _erased_notes(scenarios, policies, names) + _set_again_notes(
-        policies, names, overrides
-    )
+    notes = comparison_notes(runs, names, spend_tolerance, scenarios, policies, overrides)
     if seed is None and len({s.run.seed for s in policies}) > 1:
         notes.append(
             f"every policy ran on the same seeds, from {first} (the run.seed of the first, "
@@ -339,70 +335,6 @@ def _difference_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
-
-
-def _spend_notes(runs: pd.DataFrame, names: list[str], tolerance: float) -> list[str]:
-    spend = runs.groupby("policy")["spend_total"].mean()
-    ref = float(spend[names[0]])
-    notes = []
-    for name in names[1:]:
-        rel = (float(spend[name]) - ref) / abs(ref) if ref else math.inf
-        if abs(rel) > tolerance:
-            notes.append(
-                f"{name!r} spends {rel:+.1%} vs {names[0]!r} (all cost lines but cost of goods: "
-                f"{float(spend[name]):,.0f} vs {ref:,.0f}); its differences include that money, "
-                "so this is not an equal-budget comparison"
-            )
-    return notes
-
-
-def _horizon_notes(policies: list[Scenario], names: list[str]) -> list[str]:
-    notes = []
-    for name, s in zip(names, policies, strict=True):
-        late = s.after_horizon()
-        if late:
-            notes.append(
-                f"{name!r}: {', '.join(late)} falls after the {s.run.months}-month horizon "
-                "and has no effect"
-            )
-    return notes
-
-
-def _erased_notes(given: list[Scenario], policies: list[Scenario], names: list[str]) -> list[str]:
-    """A note for each parameter the policies differed on that ``overrides`` set to one value
-    for all (the difference the comparison was for is then not in it); the horizon and market
-    size are left out, since ``months=``/``clients=`` are how different ones are made one."""
-    before, after = [s.flat() for s in given], [s.flat() for s in policies]
-    notes = []
-    for key in before[0]:
-        if key in ("run.months", "run.seed", "market.clients"):
-            continue
-        if len({repr(f[key]) for f in before}) > 1 and len({repr(f[key]) for f in after}) == 1:
-            was = ", ".join(f"{n!r} {f[key]!r}" for n, f in zip(names, before, strict=True))
-            notes.append(
-                f"overrides (--set) give every policy {key} = {after[0][key]!r}, where they differed "
-                f"({was}): that difference is not compared"
-            )
-    return notes
-
-
-def _set_again_notes(
-    policies: list[Scenario], names: list[str], overrides: Mapping[str, Any] | None
-) -> list[str]:
-    """A note for each lever ``overrides`` gives every policy, or a policy was changed in from
-    the preset it is named after (:func:`~model.scenario.changes.changed_from_preset`), that
-    the policy's own schedule sets again within the horizon (the value given holds only until
-    then, as ``retention run --set`` warns)."""
-    keys = dict.fromkeys(  # (a lever given both nested and dotted is one lever)
-        f"{k}.{name}" if isinstance(v, Mapping) else k
-        for k, v in (overrides or {}).items()
-        for name in (v if isinstance(v, Mapping) else (None,))
-    )
-    return [
-        f"{name!r}: {line}"
-        for name, s in zip(names, policies, strict=True)
-        for line in set_again(s.schedule, {**keys, **changed_from_preset(s)}, s.run.months)
-    ]
 
 
 def _seeds(seeds: list[int]) -> str:

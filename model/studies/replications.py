@@ -61,9 +61,13 @@ class Replicated:
         Returns
         -------
         mean, low, high : pandas.DataFrame
-            One row per month, a ``month`` column and one per metric (the metric's unit).
+            One row per month, a ``month`` column, one per metric (the metric's unit) and
+            ``total_cost`` (revenue less profit, each run's: currency a month).
         """
-        by_month = self.series.drop(columns="seed").groupby("month")
+        series = self.series.drop(columns="seed")
+        # Each run's total cost, so that its band is the runs' own (revenue's band less
+        # profit's is no band of total cost).
+        by_month = series.assign(total_cost=series["revenue"] - series["profit"]).groupby("month")
         return (
             by_month.mean().reset_index(),
             by_month.quantile(0.025).reset_index(),

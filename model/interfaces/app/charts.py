@@ -108,8 +108,10 @@ def stage_chart(firms: Firms) -> Figure:
                      colors=[STAGE_COLOURS[k] for k in layers])  # fmt: skip
         ax.set_ylim(0.0, float(a.clients.n))
         _marks([ax], {"A": a})  # before the legend, which then lists the launches' marker
-        # ("best" keeps clear of the event labels, which a fixed corner covered.)
-        ax.legend(loc="best", fontsize="x-small", ncols=2)
+        # (below the axes: the stacked areas fill the whole plot, so any place inside covered
+        # a stage's band, the loyal one by month 120 of the delighter)
+        fig.subplots_adjust(bottom=0.3)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="x-small", ncols=3)
     ax.set_ylabel("people")
     return fig
 

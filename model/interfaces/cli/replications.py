@@ -88,6 +88,8 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
         wide = mean_ts.merge(low, on="month", suffixes=("", "_low")).merge(
             high.add_suffix("_high").rename(columns={"month_high": "month"}), on="month"
         )
+        # (the metrics only: total_cost is the figure's band of revenue less profit)
+        wide = wide.drop(columns=["total_cost", "total_cost_low", "total_cost_high"])
         wide.to_csv(staging / "timeseries.csv", index=False)
         column_units(list(wide.columns), replicated=True).to_csv(
             staging / "columns.csv", index=False

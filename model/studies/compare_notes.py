@@ -1,0 +1,129 @@
+"""What to know before reading a comparison (:func:`model.studies.compare.compare`'s notes).
+
+Each note names a way the policies' difference is not the policy alone: unequal spending, a
+schedule step after the horizon, a difference the overrides erased, a lever the policy's own
+schedule sets again, or a policy that runs in another world (a market or behaviour setting, not
+a lever: the teaching preset ``innovator`` faces competitors twice as fast as ``balanced``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from model.scenario import Scenario
+from model.scenario.changes import changed_from_preset
+from model.scenario.schedule import set_again
+
+__all__ = ["comparison_notes"]
+
+#: The sections a policy sets (its levers); every other parameter is the world it runs in.
+_POLICY_SECTIONS = ("levers", "targeting", "run")
+
+
+def comparison_notes(
+    runs: pd.DataFrame,
+    names: list[str],
+    spend_tolerance: float,
+    given: list[Scenario],
+    policies: list[Scenario],
+    overrides: Mapping[str, Any] | None,
+) -> list[str]:
+    """Every note, in the order a reader needs them (``given``: the policies as passed, before
+    the overrides and common size; ``policies``: as run)."""
+    return [
+        *_spend_notes(runs, names, spend_tolerance),
+        *_world_notes(policies, names),
+        *_horizon_notes(policies, names),
+        *_erased_notes(given, policies, names),
+        *_set_again_notes(policies, names, overrides),
+    ]
+
+
+def _world_notes(policies: list[Scenario], names: list[str], most: int = 3) -> list[str]:
+    """A note for each policy that differs from the first in its world, not only its levers:
+    part of their difference is then the world's (a teacher's pass: the comparison of the
+    teaching firms put 40% of innovator's NPV gap down to a faster market, unsaid)."""
+    first = policies[0].flat()
+    notes = []
+    for name, s in zip(names[1:], policies[1:], strict=True):
+        flat = s.flat()
+        differ = [
+            k for k in first if k.split(".")[0] not in _POLICY_SECTIONS and flat[k] != first[k]
+        ]
+        if differ:
+            shown = ", ".join(f"{k} {flat[k]!r} vs {first[k]!r}" for k in differ[:most])
+            more = f" and {len(differ) - most} more" if len(differ) > most else ""
+            notes.append(
+                f"{name!r} runs in another world than {names[0]!r}, not only with other levers "
+                f"({shown}{more}): part of its difference is the world's; give both the same "
+                "with overrides (--set) to compare the policies alone"
+            )
+    return notes
+
+
+def _spend_notes(runs: pd.DataFrame, names: list[str], tolerance: float) -> list[str]:
+    spend = runs.groupby("policy")["spend_total"].mean()
+    ref = float(spend[names[0]])
+    notes = []
+    for name in names[1:]:
+        rel = (float(spend[name]) - ref) / abs(ref) if ref else math.inf
+        if abs(rel) > tolerance:
+            notes.append(
+                f"{name!r} spends {rel:+.1%} vs {names[0]!r} (all cost lines but cost of goods: "
+                f"{float(spend[name]):,.0f} vs {ref:,.0f}); its differences include that money, "
+                "so this is not an equal-budget comparison"
+            )
+    return notes
+
+
+def _horizon_notes(policies: list[Scenario], names: list[str]) -> list[str]:
+    notes = []
+    for name, s in zip(names, policies, strict=True):
+        late = s.after_horizon()
+        if late:
+            notes.append(
+                f"{name!r}: {', '.join(late)} falls after the {s.run.months}-month horizon "
+                "and has no effect"
+            )
+    return notes
+
+
+def _erased_notes(given: list[Scenario], policies: list[Scenario], names: list[str]) -> list[str]:
+    """A note for each parameter the policies differed on that ``overrides`` set to one value
+    for all (the difference the comparison was for is then not in it); the horizon and market
+    size are left out, since ``months=``/``clients=`` are how different ones are made one."""
+    before, after = [s.flat() for s in given], [s.flat() for s in policies]
+    notes = []
+    for key in before[0]:
+        if key in ("run.months", "run.seed", "market.clients"):
+            continue
+        if len({repr(f[key]) for f in before}) > 1 and len({repr(f[key]) for f in after}) == 1:
+            was = ", ".join(f"{n!r} {f[key]!r}" for n, f in zip(names, before, strict=True))
+            notes.append(
+                f"overrides (--set) give every policy {key} = {after[0][key]!r}, where they differed "
+                f"({was}): that difference is not compared"
+            )
+    return notes
+
+
+def _set_again_notes(
+    policies: list[Scenario], names: list[str], overrides: Mapping[str, Any] | None
+) -> list[str]:
+    """A note for each lever ``overrides`` gives every policy, or a policy was changed in from
+    the preset it is named after (:func:`~model.scenario.changes.changed_from_preset`), that
+    the policy's own schedule sets again within the horizon (the value given holds only until
+    then, as ``retention run --set`` warns)."""
+    keys = dict.fromkeys(  # (a lever given both nested and dotted is one lever)
+        f"{k}.{name}" if isinstance(v, Mapping) else k
+        for k, v in (overrides or {}).items()
+        for name in (v if isinstance(v, Mapping) else (None,))
+    )
+    return [
+        f"{name!r}: {line}"
+        for name, s in zip(names, policies, strict=True)
+        for line in set_again(s.schedule, {**keys, **changed_from_preset(s)}, s.run.months)
+    ]
