@@ -212,3 +212,19 @@ def test_a_policy_in_another_world_is_said_to_be_one():
     levers_only = [Scenario.preset("policies/no_cut"), Scenario.preset("policies/service_cut")]
     assert not [n for n in compare(levers_only, replications=2, clients=200, months=6).notes
                 if "another world" in n]  # fmt: skip
+
+
+def test_the_comparison_marks_each_policys_cut_or_raid():
+    """comparison.png had no mark for the month-12 cut or raid the paths part at (a teacher's
+    pass); events shared by every policy are marked once, others with the policy's name."""
+    from model.scenario import Scenario
+    from model.studies.compare import compare
+
+    pair = [Scenario.preset("policies/no_cut"), Scenario.preset("policies/service_cut")]
+    c = compare(pair, replications=2, clients=200, months=24)
+    assert ("schedule", 12, 12, "service_cut: service_level=0.35") in c.events
+    ax = c.figure().axes[0]
+    assert any("service_cut: service_level=0.35" in t.get_text() for t in ax.texts)
+    both = [Scenario.preset("policies/service_cut").named(n) for n in ("a", "b")]
+    same = compare(both, replications=2, clients=200, months=24)
+    assert [e[3] for e in same.events] == ["service_level=0.35", "service_level=0.6"]

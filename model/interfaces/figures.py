@@ -24,14 +24,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from model.studies.axes import THOUSANDS, years
+from model.studies.axes import THOUSANDS, events, mark_events, years
 
 __all__ = [
     "STAGE_COLOURS",
@@ -69,51 +68,6 @@ class RunFigure(Figure):
 
 
 Band = tuple[pd.DataFrame, pd.DataFrame] | None
-
-
-def events(scenario: Any, ts: pd.DataFrame | None = None) -> list[tuple[str, float, float, str]]:
-    """What to mark on a time axis: (kind, first month, last month, label).
-
-    ``kind`` is ``"schedule"`` (a lever change from that month), ``"shock"`` (a spell) or
-    ``"launch"`` (a month in which the firm shipped an R&D candidate, read from ``ts``).
-    """
-    out: list[tuple[str, float, float, str]] = []
-    if scenario is not None:
-        for step in scenario.schedule:
-            text = ", ".join(f"{k.removeprefix('levers.')}={v}" for k, v in step.set.items())
-            out.append(("schedule", step.month, step.month, text))
-        for shock in scenario.shocks:
-            out.append(("shock", shock.start, shock.start + shock.months - 1, shock.kind))
-    if ts is not None and {"shipped_good", "shipped_bad"} <= set(ts.columns):
-        shipped = (ts["shipped_good"] + ts["shipped_bad"]).to_numpy(dtype=float)
-        new = np.diff(np.concatenate([[0.0], np.nan_to_num(shipped)])) > 0
-        out += [("launch", m, m, "launch") for m in ts["month"].to_numpy()[new]]
-    return out
-
-
-def mark_events(ax: Axes, marks: list[tuple[str, float, float, str]], label: bool = True) -> None:
-    """Draw :func:`events` on one Axes (x in years): lines, spans and ticks, labelled once."""
-    transform = ax.get_xaxis_transform()
-    launches = [m for kind, m, _, _ in marks if kind == "launch"]
-    if launches:  # (on the top edge, not inside: a line near the top ran under them)
-        ax.plot(years(launches), [1.0] * len(launches), "v", color="#8c564b", ms=4,
-                transform=transform, clip_on=False, zorder=5,
-                label="product launch" if label else None)  # fmt: skip
-    steps = 0
-    for kind, first, last, text in marks:
-        if kind == "schedule":
-            ax.axvline(years(first - 0.5), color="#444444", ls="--", lw=0.9)
-            if label:  # (staggered: steps months apart printed over each other)
-                y = 0.97 - 0.08 * (steps % 3)
-                ax.text(years(first - 0.5), y, f" {text}", transform=transform, fontsize=7,
-                        va="top", ha="left", color="#444444",
-                        bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5})  # fmt: skip
-            steps += 1
-        elif kind == "shock":
-            ax.axvspan(years(first - 1), years(last), color="#d62728", alpha=0.12, lw=0)
-            if label:
-                ax.text(years(first - 1), 0.01, f" {text}", transform=transform, fontsize=7,
-                        va="bottom", ha="left", color="#d62728")  # fmt: skip
 
 
 def _line(ax: Axes, ts: pd.DataFrame, column: str, band: Band, **style: Any) -> None:

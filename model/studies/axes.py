@@ -1,5 +1,6 @@
-"""Axis conventions every figure shares: years on the time axis, thousands separated, and no
-meaningless ticks on a flat or empty axis.
+"""Axis conventions every figure shares: years on the time axis, thousands separated, no
+meaningless ticks on a flat or empty axis, and a scenario's events (schedule steps, shocks,
+product launches) marked on its time axis.
 
 A study's own figure (compare, optimize) and the interfaces' figures (the run PNGs, the app's
 charts) all use these, so a chart reads the same wherever it is drawn.
@@ -7,12 +8,14 @@ charts) all use these, so a chart reads the same wherever it is drawn.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-__all__ = ["THOUSANDS", "at_least", "years"]
+__all__ = ["THOUSANDS", "at_least", "events", "mark_events", "policy_events", "years"]
 
 #: Thousands separated, no decimals past 1,000 (``450000`` → ``450,000``).
 THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.4g}")
@@ -47,3 +50,63 @@ def at_least(ax: Any, half: float = 1.0, axis: str = "y") -> None:
     if abs(centre) < half:
         centre = 0.0
     set_(centre - half, centre + half)
+
+
+def events(scenario: Any, ts: pd.DataFrame | None = None) -> list[tuple[str, float, float, str]]:
+    """What to mark on a time axis: (kind, first month, last month, label).
+
+    ``kind`` is ``"schedule"`` (a lever change from that month), ``"shock"`` (a spell) or
+    ``"launch"`` (a month in which the firm shipped an R&D candidate, read from ``ts``).
+    """
+    out: list[tuple[str, float, float, str]] = []
+    if scenario is not None:
+        for step in scenario.schedule:
+            text = ", ".join(f"{k.removeprefix('levers.')}={v}" for k, v in step.set.items())
+            out.append(("schedule", step.month, step.month, text))
+        for shock in scenario.shocks:
+            out.append(("shock", shock.start, shock.start + shock.months - 1, shock.kind))
+    if ts is not None and {"shipped_good", "shipped_bad"} <= set(ts.columns):
+        shipped = (ts["shipped_good"] + ts["shipped_bad"]).to_numpy(dtype=float)
+        new = np.diff(np.concatenate([[0.0], np.nan_to_num(shipped)])) > 0
+        out += [("launch", m, m, "launch") for m in ts["month"].to_numpy()[new]]
+    return out
+
+
+def mark_events(ax: Any, marks: list[tuple[str, float, float, str]], label: bool = True) -> None:
+    """Draw :func:`events` on one Axes (x in years): lines, spans and ticks, labelled once."""
+    transform = ax.get_xaxis_transform()
+    launches = [m for kind, m, _, _ in marks if kind == "launch"]
+    if launches:  # (on the top edge, not inside: a line near the top ran under them)
+        ax.plot(years(launches), [1.0] * len(launches), "v", color="#8c564b", ms=4,
+                transform=transform, clip_on=False, zorder=5,
+                label="product launch" if label else None)  # fmt: skip
+    steps = 0
+    for kind, first, last, text in marks:
+        if kind == "schedule":
+            ax.axvline(years(first - 0.5), color="#444444", ls="--", lw=0.9)
+            if label:  # (staggered: steps months apart printed over each other)
+                y = 0.97 - 0.08 * (steps % 3)
+                ax.text(years(first - 0.5), y, f" {text}", transform=transform, fontsize=7,
+                        va="top", ha="left", color="#444444",
+                        bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5})  # fmt: skip
+            steps += 1
+        elif kind == "shock":
+            ax.axvspan(years(first - 1), years(last), color="#d62728", alpha=0.12, lw=0)
+            if label:
+                ax.text(years(first - 1), 0.01, f" {text}", transform=transform, fontsize=7,
+                        va="bottom", ha="left", color="#d62728")  # fmt: skip
+
+
+def policy_events(named: Mapping[str, list[tuple[str, float, float, str]]]) -> list:
+    """Several policies' :func:`events` on one time axis: once where they all have the same,
+    else each labelled with its policy's name (``"service_cut: service_level=0.35"``); launches
+    left out (a comparison's paths are means over runs, which launch in other months)."""
+    lists = [[m for m in marks if m[0] != "launch"] for marks in named.values()]
+    if all(marks == lists[0] for marks in lists):
+        return lists[0]
+    out = [
+        (kind, first, last, f"{name}: {text}")
+        for name, marks in zip(named, lists, strict=True)
+        for kind, first, last, text in marks
+    ]
+    return sorted(out, key=lambda m: m[1])

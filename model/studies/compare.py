@@ -35,6 +35,7 @@ from model.engine.ledger import ACQUISITION_LINES
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import amount, count, first_seed
 from model.scenario.sections.run import consecutive_seeds
+from model.studies.axes import events, policy_events
 from model.studies.compare_notes import comparison_notes
 from model.studies.horizon_notes import horizon_notes_told
 from model.studies.policy_names import telling_names, unique_names
@@ -119,6 +120,9 @@ class Comparison:
         ``replications``) where both have it.
     notes : list of str
         Warnings to read with the table (unequal spend, schedules past the horizon, …).
+    events : list of tuple
+        The policies' schedule steps and shocks, as the figure marks them
+        (:func:`model.studies.axes.policy_events`).
     """
 
     names: list[str]
@@ -127,6 +131,7 @@ class Comparison:
     paths: dict[str, np.ndarray]
     table: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    events: list[tuple[str, float, float, str]] = field(default_factory=list)
 
     def __eq__(self, other: object) -> bool:
         """The same policies, seeds, runs, paths, table and notes, NaN equal to NaN (the
@@ -198,7 +203,7 @@ class Comparison:
         (:func:`model.studies.compare_figure.comparison_figure`)."""
         from model.studies.compare_figure import comparison_figure
 
-        return comparison_figure(self.names, self.paths, self.table)
+        return comparison_figure(self.names, self.paths, self.table, self.events)
 
     def save(self, outdir: str | Path, dpi: int = 110) -> list[Path]:
         """Write ``comparison.csv`` (the table), ``runs.csv`` and ``comparison.png``."""
@@ -299,7 +304,8 @@ def compare(
             f"every policy ran on the same seeds, from {first} (the run.seed of the first, "
             f"{names[0]!r}); the others' own run.seed is not used (pass seed= to choose it)"
         )
-    return Comparison(names=names, seeds=seeds, runs=runs, paths=paths, table=table, notes=notes)
+    marks = policy_events({n: events(s) for n, s in zip(names, policies, strict=True)})
+    return Comparison(names, seeds, runs, paths, table, notes, marks)
 
 
 def _difference_table(runs: pd.DataFrame, names: list[str]) -> pd.DataFrame:

@@ -14,7 +14,10 @@ __all__ = ["comparison_figure"]
 
 
 def comparison_figure(
-    names: list[str], paths: Mapping[str, np.ndarray], table: pd.DataFrame
+    names: list[str],
+    paths: Mapping[str, np.ndarray],
+    table: pd.DataFrame,
+    events: list[tuple[str, float, float, str]] = (),
 ) -> Any:
     """Paired NPV difference paths with 95% bands (left); forest plots of the differences
     (right): in % of the reference's mean, and, below, the NPS in points.
@@ -27,6 +30,9 @@ def comparison_figure(
         Per policy, the (replications × months) cumulative NPV paths (currency).
     table : pandas.DataFrame
         :attr:`~model.studies.compare.Comparison.table`.
+    events : list of tuple
+        The policies' schedule steps and shocks (:func:`model.studies.axes.policy_events`),
+        marked on the paths' time axis.
 
     Returns
     -------
@@ -34,7 +40,7 @@ def comparison_figure(
     """
     from matplotlib.figure import Figure
 
-    from model.studies.axes import THOUSANDS, at_least, years
+    from model.studies.axes import THOUSANDS, at_least, mark_events, years
 
     fig = Figure(figsize=(12, 4.8), layout="constrained")
     outer = fig.add_gridspec(1, 2, width_ratios=(1.2, 1))
@@ -56,6 +62,7 @@ def comparison_figure(
     left.axhline(0, color="grey", lw=0.8)
     left.yaxis.set_major_formatter(THOUSANDS)
     at_least(left)  # two identical policies: a flat 0, not ±0.05 ticks
+    mark_events(left, list(events))  # (the cut or raid the paths part at)
     left.legend(loc="best", fontsize="small")
 
     t = table[table["outcome"] != "spend_total"]
