@@ -228,3 +228,25 @@ def test_the_comparison_marks_each_policys_cut_or_raid():
     both = [Scenario.preset("policies/service_cut").named(n) for n in ("a", "b")]
     same = compare(both, replications=2, clients=200, months=24)
     assert [e[3] for e in same.events] == ["service_level=0.35", "service_level=0.6"]
+
+
+def test_shared_events_are_marked_once_and_a_lever_outside_levers_is_no_world():
+    """Two raids in one month were two labels printed over each other; a declared lever in the
+    win_back section (win_back.target_months) was called another world (a review)."""
+    from model.scenario import Scenario
+    from model.studies.compare import compare
+
+    raids = ["policies/no_cut", "policies/competitor_raid", "policies/clients_lost_for_good"]
+    c = compare([Scenario.preset(n) for n in raids], replications=2, clients=200, months=24)
+    assert c.events == [("shock", 12, 12, "competitor_raid, clients_lost_for_good: poaching")]
+    late = compare([Scenario.preset("policies/no_cut"), Scenario.preset("policies/service_cut")],
+                   replications=2, clients=200, months=12)  # fmt: skip
+    assert all(e[1] <= 12 for e in late.events)  # (the month-18 step has no effect: not drawn)
+    base = Scenario.preset("policies/no_cut")
+    short = base.with_overrides({"win_back.target_months": 6}).named("short")
+    assert not [n for n in compare([base, short], replications=2, clients=200, months=6).notes
+                if "another world" in n]  # fmt: skip
+    pair = [Scenario.preset("teaching/balanced"), Scenario.preset("teaching/innovator")]
+    same = compare(pair, replications=2, clients=200, months=6,
+                   overrides={"market.competitor_pace": 0.004})  # fmt: skip
+    assert any("they now run in one world, the policies alone compared" in n for n in same.notes)

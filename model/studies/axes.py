@@ -98,15 +98,17 @@ def mark_events(ax: Any, marks: list[tuple[str, float, float, str]], label: bool
 
 
 def policy_events(named: Mapping[str, list[tuple[str, float, float, str]]]) -> list:
-    """Several policies' :func:`events` on one time axis: once where they all have the same,
-    else each labelled with its policy's name (``"service_cut: service_level=0.35"``); launches
-    left out (a comparison's paths are means over runs, which launch in other months)."""
-    lists = [[m for m in marks if m[0] != "launch"] for marks in named.values()]
-    if all(marks == lists[0] for marks in lists):
-        return lists[0]
+    """Several policies' :func:`events` on one time axis, each event once: unlabelled by policy
+    where every policy has it, else labelled with the policies that do (``"service_cut:
+    service_level=0.35"``; two raids in one month are one mark ``"a, b: poaching"``, not two
+    labels printed over each other); launches left out (a comparison's paths are means over
+    runs, which launch in other months)."""
+    holders: dict[tuple[str, float, float, str], list[str]] = {}
+    for name, marks in named.items():
+        for mark in dict.fromkeys(m for m in marks if m[0] != "launch"):
+            holders.setdefault(mark, []).append(name)
     out = [
-        (kind, first, last, f"{name}: {text}")
-        for name, marks in zip(named, lists, strict=True)
-        for kind, first, last, text in marks
+        mark if len(who) == len(named) else (*mark[:3], f"{', '.join(who)}: {mark[3]}")
+        for mark, who in holders.items()
     ]
     return sorted(out, key=lambda m: m[1])

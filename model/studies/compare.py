@@ -304,7 +304,12 @@ def compare(
             f"every policy ran on the same seeds, from {first} (the run.seed of the first, "
             f"{names[0]!r}); the others' own run.seed is not used (pass seed= to choose it)"
         )
-    marks = policy_events({n: events(s) for n, s in zip(names, policies, strict=True)})
+    marks = policy_events(  # (a step after the horizon has no effect, and is not drawn)
+        {
+            n: [e for e in events(s) if e[1] <= s.run.months]
+            for n, s in zip(names, policies, strict=True)
+        }
+    )
     return Comparison(names, seeds, runs, paths, table, notes, marks)
 
 

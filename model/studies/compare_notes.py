@@ -14,14 +14,17 @@ from typing import Any
 
 import pandas as pd
 
-from model.scenario import Scenario
+from model.scenario import PARAMS, Scenario
 from model.scenario.changes import changed_from_preset
 from model.scenario.schedule import set_again
 
 __all__ = ["comparison_notes"]
 
-#: The sections a policy sets (its levers); every other parameter is the world it runs in.
-_POLICY_SECTIONS = ("levers", "targeting", "run")
+
+def _is_world(key: str) -> bool:
+    """Whether a parameter is the world's (a declared uncertainty: the market, behaviour), not
+    a policy's lever or the analyst's setting (a discount rate, how value is attributed)."""
+    return PARAMS[key].role == "uncertainty" and key != "market.clients"
 
 
 def comparison_notes(
@@ -51,9 +54,7 @@ def _world_notes(policies: list[Scenario], names: list[str], most: int = 3) -> l
     notes = []
     for name, s in zip(names[1:], policies[1:], strict=True):
         flat = s.flat()
-        differ = [
-            k for k in first if k.split(".")[0] not in _POLICY_SECTIONS and flat[k] != first[k]
-        ]
+        differ = [k for k in first if _is_world(k) and flat[k] != first[k]]
         if differ:
             shown = ", ".join(f"{k} {flat[k]!r} vs {first[k]!r}" for k in differ[:most])
             more = f" and {len(differ) - most} more" if len(differ) > most else ""
@@ -103,9 +104,14 @@ def _erased_notes(given: list[Scenario], policies: list[Scenario], names: list[s
             continue
         if len({repr(f[key]) for f in before}) > 1 and len({repr(f[key]) for f in after}) == 1:
             was = ", ".join(f"{n!r} {f[key]!r}" for n, f in zip(names, before, strict=True))
+            what = (
+                "they now run in one world, the policies alone compared"
+                if _is_world(key)
+                else "that difference is not compared"
+            )
             notes.append(
                 f"overrides (--set) give every policy {key} = {after[0][key]!r}, where they differed "
-                f"({was}): that difference is not compared"
+                f"({was}): {what}"
             )
     return notes
 

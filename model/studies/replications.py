@@ -54,9 +54,10 @@ class Replicated:
     resumed: int = 0
 
     def monthly(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """Per month, every metric's mean over the runs and its 2.5% and 97.5% quantiles: what
-        ``retention run --replications`` writes, and what the standard figures draw as lines
-        and bands (``figures.money(mean, band=(low, high))``).
+        """Per month, every metric's mean over the runs and its 2.5% and 97.5% quantiles (what
+        ``retention run --replications`` writes), and each run's total cost's (what its money
+        figure draws): the standard figures' lines and bands
+        (``figures.money(mean, band=(low, high))``).
 
         Returns
         -------
