@@ -97,18 +97,28 @@ def mark_events(ax: Any, marks: list[tuple[str, float, float, str]], label: bool
                         va="bottom", ha="left", color="#d62728")  # fmt: skip
 
 
-def policy_events(named: Mapping[str, list[tuple[str, float, float, str]]]) -> list:
-    """Several policies' :func:`events` on one time axis, each event once: unlabelled by policy
-    where every policy has it, else labelled with the policies that do (``"service_cut:
-    service_level=0.35"``; two raids in one month are one mark ``"a, b: poaching"``, not two
-    labels printed over each other); launches left out (a comparison's paths are means over
-    runs, which launch in other months)."""
+def policy_events(
+    named: Mapping[str, list[tuple[str, float, float, str]]], launches: bool = False
+) -> list:
+    """Several policies' (or firms') :func:`events` on one time axis, each mark once.
+
+    An event every one of them has is unlabelled by name; one only some have is labelled with
+    theirs (``"service_cut: service_level=0.35"``, two raids in one month ``"a, b: poaching"``);
+    different events of one kind in one month are one label (``"A: …; B: …"``: two drawn at
+    one place could not be read). Product launches are left out unless ``launches`` (a
+    comparison's paths are means over runs, which launch in other months).
+    """
+    lists = [[m for m in marks if launches or m[0] != "launch"] for marks in named.values()]
+    if len(lists) == 1:
+        return lists[0]
     holders: dict[tuple[str, float, float, str], list[str]] = {}
-    for name, marks in named.items():
-        for mark in dict.fromkeys(m for m in marks if m[0] != "launch"):
+    for name, marks in zip(named, lists, strict=True):
+        for mark in dict.fromkeys(marks):
             holders.setdefault(mark, []).append(name)
-    out = [
-        mark if len(who) == len(named) else (*mark[:3], f"{', '.join(who)}: {mark[3]}")
-        for mark, who in holders.items()
-    ]
+    shared = [mark for mark, who in holders.items() if len(who) == len(lists)]
+    merged: dict[tuple[str, float, float], list[str]] = {}
+    for mark, who in holders.items():
+        if len(who) < len(lists):
+            merged.setdefault(mark[:3], []).append(f"{', '.join(who)}: {mark[3]}")
+    out = shared + [(*key, "; ".join(texts)) for key, texts in merged.items()]
     return sorted(out, key=lambda m: m[1])

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from model.engine.retention_model import RetentionModel
 from model.engine.state import Stage
 from model.interfaces.figures import STAGE_COLOURS, events, mark_events, png_bytes
-from model.studies.axes import THOUSANDS, at_least, years
+from model.studies.axes import THOUSANDS, at_least, policy_events, years
 
 __all__ = ["FIRM_STYLE", "ChartImages", "chart_plan", "compared_events", "difference_chart",
            "money_chart", "network_chart", "satisfaction_chart", "stage_chart"]  # fmt: skip
@@ -77,17 +77,7 @@ def compared_events(firms: Firms) -> list[tuple[str, float, float, str]]:
     at one place could not be read). Product launches of either firm are marked alike.
     """
     own = {name: events(firm.params, firm.timeseries()) for name, firm in firms.items()}
-    if len(own) == 1:
-        return next(iter(own.values()))
-    lists = list(own.values())
-    shared = [m for m in lists[0] if all(m in other for other in lists[1:])]
-    merged: dict[tuple, list[str]] = {}
-    for name, marks in own.items():
-        for kind, first, last, text in marks:
-            if (kind, first, last, text) in shared:
-                continue
-            merged.setdefault((kind, first, last), []).append(f"{name}: {text}")
-    return shared + [(*key, "; ".join(texts)) for key, texts in merged.items()]
+    return policy_events(own, launches=True)  # (a comparison's figure marks them alike)
 
 
 def stage_chart(firms: Firms) -> Figure:
