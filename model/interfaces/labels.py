@@ -13,13 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from model.scenario import Scenario
+from model.scenario.changes import overrides_text
 
 __all__ = ["cut_bytes", "cut_with_digest", "default_folder", "labelled", "overrides_text"]
-
-
-def overrides_text(overrides: Mapping[str, Any], sep: str = ", ") -> str:
-    """``{"levers.service_level": "wow"}`` → ``"service_level=wow"`` (bare names; unique)."""
-    return sep.join(f"{k.rpartition('.')[2]}={v}" for k, v in overrides.items())
 
 
 def labelled(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:

@@ -10,15 +10,15 @@ still named ``service_cut``: :func:`changed_from_preset` says what differs from 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 from model.scenario.declare import ScenarioError
 from model.scenario.scenario import Scenario
 from model.scenario.schedule import set_again
-from model.scenario.sections import SECTIONS
 
-__all__ = ["changed_from_preset", "undone_by_schedule"]
+__all__ = ["changed_from_preset", "overrides_text", "undone_by_schedule"]
 
 #: What says a run's size and seed rather than its world or policy (shown apart, not as changes).
 _SIZE = frozenset({"run.seed", "run.months", "market.clients"})
@@ -40,12 +40,13 @@ def changed_from_preset(scenario: Scenario) -> dict[str, Any]:
     preset = _preset(scenario.name)
     if preset is None:
         return {}
-    return {
-        f"{section}.{name}": value
-        for section in SECTIONS
-        for name, value in getattr(scenario, section)
-        if f"{section}.{name}" not in _SIZE and value != getattr(getattr(preset, section), name)
-    }
+    was = preset.flat()
+    return {k: v for k, v in scenario.flat().items() if k not in _SIZE and v != was[k]}
+
+
+def overrides_text(overrides: Mapping[str, Any], sep: str = ", ") -> str:
+    """``{"levers.service_level": "wow"}`` → ``"service_level=wow"`` (bare names; unique)."""
+    return sep.join(f"{k.rpartition('.')[2]}={v}" for k, v in overrides.items())
 
 
 def undone_by_schedule(scenario: Scenario) -> list[str]:

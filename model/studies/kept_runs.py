@@ -99,6 +99,7 @@ class KeptRuns:
     def __init__(self, folder: str | Path, fresh: bool = False) -> None:
         self.folder = Path(folder)
         self.code = deciding_code()
+        self._code_text = json.dumps(self.code, sort_keys=True)  # (as each kept file records it)
         # By key: a (months × metrics) float64 table read back, or the file of one kept by this
         # store (read again if asked for: the caller holds the run it just made).
         self.tables: dict[str, np.ndarray | Path] = {}
@@ -151,10 +152,6 @@ class KeptRuns:
         self._files[path] = {name[1:] for name in arrays if name.startswith("k")}
         self._used |= self._files[path]
         self.tables.update(dict.fromkeys(self._files[path], path))
-
-    @property
-    def _code_text(self) -> str:
-        return json.dumps(self.code, sort_keys=True)
 
     def release(self) -> int:
         """Remove the files whose every run this block read back or kept, and those kept under
