@@ -16,6 +16,7 @@ from experiments.running.lifetime import (
     unclaimed_acquisition,
 )
 from model import RetentionModel, Scenario
+from model.engine.state import Stage
 
 SMALL = {"market.clients": 600, "run.months": 30, "run.seed": 4}
 
@@ -45,7 +46,7 @@ TINY = {"market.clients": 300, "run.seed": 4}
 def test_the_cohort_value_is_each_clients_discounted_profit(size):
     """Less, in equal parts, the acquisition spent in the cohort's years in months nobody joined."""
     scenario = Scenario().with_overrides(size)
-    [(run, value)] = lifetime_runs([scenario], 0.1)
+    [(run, value, retention)] = lifetime_runs([scenario], 0.1)
     assert run.scenario.run.months == COHORT_MONTHS + 240
     # Again by hand, from the month-by-month profits and the ledger's lines.
     model = RetentionModel(scenario.with_overrides({"run.months": COHORT_MONTHS + 240}))
@@ -62,6 +63,25 @@ def test_the_cohort_value_is_each_clients_discounted_profit(size):
     unclaimed = float((year["marketing"] + year["onboarding"])[nobody].sum())
     assert unclaimed > 0  # (the case this test is for)
     assert value == pytest.approx(pv[cohort].mean() - unclaimed / cohort.sum(), rel=1e-12)
+    assert retention == _cohort_retention_by_hand(scenario)
+
+
+def _cohort_retention_by_hand(scenario: Scenario) -> float:
+    """The cohort's annual retention from its members' stages month by month: served (active or
+    loyal) before the month's end, and leaving (lapsed after it, having been served)."""
+    model = RetentionModel(scenario.with_overrides({"run.months": COHORT_MONTHS + 240}))
+    served = left = 0
+    for _ in range(model.months):
+        before = model.clients.stage.copy()
+        model.step()
+        joined = model.clients.acquired_month
+        cohort = (joined >= 1) & (joined <= COHORT_MONTHS)
+        was_served = cohort & ((before == Stage.ACTIVE) | (before == Stage.LOYAL))
+        # (A member who joined this month was a prospect before it: served from next month.)
+        served += int(np.count_nonzero(was_served))
+        left += int(np.count_nonzero(was_served & (model.clients.stage == Stage.LAPSED)))
+    assert 0 < left < served
+    return (1.0 - left / served) ** 12
 
 
 def test_unclaimed_acquisition_is_a_months_spend_only_when_nobody_joined():
@@ -77,5 +97,6 @@ def test_a_dearer_acquisition_lowers_the_lifetime_value_one_for_one():
     """Onboarding is paid once, at joining (undiscounted): 100 more per joiner is 100 less."""
     base = Scenario().with_overrides(SMALL)
     dearer = base.with_overrides({"attract.onboarding_cost": base.attract.onboarding_cost + 100})
-    (_, a), (_, b) = lifetime_runs([base, dearer], 0.1)
+    (_, a, kept_a), (_, b, kept_b) = lifetime_runs([base, dearer], 0.1)
     assert a - b == pytest.approx(100.0, rel=1e-9)
+    assert kept_a == kept_b  # (what acquisition costs changes no one's churn)

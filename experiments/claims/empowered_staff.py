@@ -5,10 +5,12 @@ empowerment off (every incident escalated to a manager). The return is the firm'
 of money the empowered staff spent on the spot (both discounted). That return counts the managers'
 time saved as well as the guests kept: a fix escalated to a manager costs
 ``service.manager_cost_multiplier`` (m) times the front line's, and without empowerment every
-incident is escalated. The quote says the money comes back "as guests kept", so a second reading
-sets aside the managers' premium that empowerment avoided — the share (m − 1) / m of the
-escalation costs it avoided — and keeps the fixes' own cost on both sides: at m = 1 the two
-readings are one.
+incident is escalated. The quote says the money comes back "as guests kept", so the claim's reading,
+``roi_kept``, sets aside the managers' premium that empowerment avoided — the share (m − 1) / m of
+the escalation costs it avoided — and keeps the fixes' own cost on both sides; ``roi``, which
+counts the premium too, is a diagnostic: an escalated fix costs p·m times one on the spot in
+expectation (p = ``service.escalation_fix_prob``), so it holds wherever p·m > 1 whether or not any
+guest is kept. At m = 1 the two are one.
 """
 
 from __future__ import annotations
@@ -33,15 +35,6 @@ CLAIM = Claim(
     ),
     readings=(
         Reading(
-            "roi",
-            "(NPV with empowerment − NPV with every incident escalated) / present value of the "
-            "money spent on the spot",
-            _QUOTE + " — read as: the money spent on the spot returns more than it costs",
-            "Michelli 2008 (The New Gold Standard); Hart, Heskett & Sasser 1990, HBR 68(4)",
-            "NPV per unit spent",
-            (0.0, float("inf")),
-        ),
-        Reading(
             "roi_kept",
             "(NPV with empowerment − NPV with every incident escalated − the managers' premium "
             "avoided, (m − 1) / m of the escalation costs avoided, in present value) / present "
@@ -60,6 +53,19 @@ CLAIM = Claim(
             "threshold of half a point: assumption",
             "points",
             (0.5, float("inf")),
+        ),
+        Reading(
+            "roi",
+            "(NPV with empowerment − NPV with every incident escalated) / present value of the "
+            "money spent on the spot",
+            _QUOTE + " — read as: the money spent on the spot returns more than it costs",
+            "Michelli 2008 (The New Gold Standard); Hart, Heskett & Sasser 1990, HBR 68(4)",
+            "NPV per unit spent",
+            (0.0, float("inf")),
+            diagnostic="counts the managers' time saved as well as the guests kept, so it holds "
+            "wherever an escalated fix costs more in expectation than one on the spot "
+            "(service.escalation_fix_prob × service.manager_cost_multiplier > 1), whether or not "
+            "any guest is kept; the quote's money comes back as guests kept: `roi_kept`",
         ),
     ),
     design="Two arms per world on the same seed: the baseline (empowerment as declared, cap "

@@ -2,8 +2,14 @@
 
 In each world the treated arm scales every client's churn hazard (``retain.base_churn``) so the
 base's annual retention rises by five points over the baseline's, ``ln(r + 0.05) / ln(r)``; the gain
-is rescaled to exactly five points by the retention the arm achieved (a first-order correction:
-the hazard scale lands within a point or so of the target).
+is rescaled to exactly five points by the rise the base achieved over the study's horizon (a
+first-order correction: the hazard scale lands within a point or so of the target). Every
+reading is per five points of *that* rise — the firm keeping five points more of its clients,
+the claim's premise — including ``customer_lifetime``: the long lifetime runs' whole base, and
+the cohort they follow, can rise by more or less under the same hazard scale (where churn falls
+with tenure, a base of long-tenure clients retains more and rises less), and dividing by their
+rise instead would read a different premise (by as much as twice the gain where churn falls
+steeply with tenure). The cohort's own rise is kept beside (``cohort_retention_rise``).
 
 The source's estimand is a customer's lifetime NPV, acquisition subtracted: ``customer_lifetime``
 follows the clients each arm acquires in its first three years over twenty more years
@@ -98,7 +104,8 @@ CLAIM = Claim(
     ),
     design="Two arms per world on the same seed: the baseline, and every churn hazard scaled "
     "by ln(r + 0.05)/ln(r) (r the baseline's annual retention after year 1). The gain is divided by "
-    "the retention rise achieved and multiplied by 5 points (undefined when the rise is < 1 point, "
+    "the retention rise the base achieved over the study's horizon and multiplied by 5 points, "
+    "for every reading (undefined when the rise is < 1 point, "
     "and where the baseline's NPV — the customer's or the firm's — is not a profit, ≤ 0: a loss "
     "that shrinks is no percentage rise of profit).",
     notes=(
@@ -141,16 +148,18 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
     f_gain = profit_change(
         float(t.timeseries["npv"].iloc[-1]), float(base.run.timeseries["npv"].iloc[-1])
     )
-    (b_long, b_life), (t_long, t_life) = lifetime_runs(
+    b_life, t_life = lifetime_runs(
         [base.run.scenario, t.scenario], base.run.scenario.economics.discount_rate
     )
-    rise_long = annual_retention(t_long) - annual_retention(b_long)
-    per5_long = 0.05 / rise_long if rise_long >= 0.01 else float("nan")
+    # Per five points of the base's retention, as every reading: the treatment is the hazard
+    # scale that raises the firm's retention five points, and its lifetime runs' whole base, or
+    # the cohort itself, rise by more or less under it (the cohort's rise is kept beside).
     return {
-        "customer_lifetime": profit_change(t_life, b_life) * per5_long,
+        "customer_lifetime": profit_change(t_life.npv, b_life.npv) * per5,
         "customer_npv": c_gain * per5,
         "firm_profit": f_gain * per5,
         "firm_profit_up_to": f_gain * per5,  # (the same effect, the seed's band)
         "retention_rise": rise,
         "retention_base": r0,
+        "cohort_retention_rise": t_life.retention - b_life.retention,
     }

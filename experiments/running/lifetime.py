@@ -1,6 +1,6 @@
 """Customers followed over their lives: the net present value each client acquired in a run's
 first three years brings, acquisition subtracted — Reichheld & Sasser's (1990) per-customer
-estimand.
+estimand — and the annual retention of those same clients.
 
 Each client's profit is followed month by month from the month it joined: its contribution
 (revenue less the costs it causes: cost of goods, discounts, service, fixes, win-back offers), the
@@ -15,11 +15,18 @@ own acquisition charge is. The run is made long enough
 (:data:`FOLLOW_MONTHS` after the cohort's years) that what the horizon cuts off is small: after
 twenty years a client with the plausible range's lowest churn (0.5% a month) is still there with
 chance 0.3, and a month's profit then is worth 0.15 of today's at a 10% rate.
+
+The cohort's retention is its own, not the whole base's: pooled over every month a member of the
+cohort is served, ``(1 − leavers / served)^12``. A rise in retention that a per-customer value is
+scaled by must be the rise those customers had — the whole base of a long run is mostly clients
+of long tenure (and, where churn falls with tenure, retains more than the cohort does, and can
+rise less).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,6 +39,7 @@ from model.studies.run import RunResult, run_many
 __all__ = [
     "COHORT_MONTHS",
     "FOLLOW_MONTHS",
+    "Lifetime",
     "lifetime_runs",
     "month_profit",
     "unclaimed_acquisition",
@@ -47,12 +55,20 @@ COHORT_MONTHS = 36
 FOLLOW_MONTHS = 240
 
 
-def lifetime_runs(
-    scenarios: Sequence[Scenario], annual_rate: float
-) -> list[tuple[RunResult, float]]:
-    """Run each scenario for ``COHORT_MONTHS + FOLLOW_MONTHS`` months; return the run and the
-    mean lifetime NPV of the clients it acquired in months 1 to :data:`COHORT_MONTHS` (NaN where
-    nobody joined).
+class Lifetime(NamedTuple):
+    """A run followed long enough for its cohort's lives (:func:`lifetime_runs`)."""
+
+    run: RunResult
+    #: Mean lifetime NPV of the clients acquired in months 1 to :data:`COHORT_MONTHS`, acquisition
+    #: subtracted (currency; NaN where nobody joined).
+    npv: float
+    #: Those clients' annual retention, pooled over every month one of them was served (share;
+    #: NaN where none was).
+    retention: float
+
+
+def lifetime_runs(scenarios: Sequence[Scenario], annual_rate: float) -> list[Lifetime]:
+    """Run each scenario for ``COHORT_MONTHS + FOLLOW_MONTHS`` months; its :class:`Lifetime`.
 
     ``annual_rate`` discounts (per year, compounded monthly as the ledger's NPV is).
     """
@@ -66,8 +82,9 @@ def lifetime_runs(
         else:
             cohort.after_month(model)
 
-    def finish(scenario: Scenario, model: RetentionModel) -> tuple[RunResult, float]:
-        return RunResult.of(scenario, model), watching.pop(id(model)).mean_npv(model)
+    def finish(scenario: Scenario, model: RetentionModel) -> Lifetime:
+        cohort = watching.pop(id(model))
+        return Lifetime(RunResult.of(scenario, model), cohort.mean_npv(model), cohort.retention())
 
     return run_many([s.with_overrides(months) for s in scenarios], finish, watch=watch)
 
@@ -103,13 +120,16 @@ def unclaimed_acquisition(model: RetentionModel) -> float:
 
 class _Cohort:
     """Each client's attributed profit since last month, discounted to its month of joining,
-    and the cohort years' acquisition spend that no joiner was charged."""
+    the cohort years' acquisition spend that no joiner was charged, and the cohort's months
+    served and leavers."""
 
     def __init__(self, model: RetentionModel, annual_rate: float) -> None:
         self.last = model.clients.value.copy()
         self.pv = np.zeros(model.clients.n)
         self.factor = (1.0 + annual_rate) ** (-1.0 / 12.0)
         self.unclaimed = 0.0  # currency, undiscounted
+        self.served = 0  # client-months of the cohort's members served
+        self.left = 0  # of those, the months they left in
 
     def _members(self, model: RetentionModel) -> np.ndarray:
         joined = model.clients.acquired_month
@@ -124,9 +144,18 @@ class _Cohort:
         if rows.size:
             since = model.month - model.clients.acquired_month[rows].astype(np.float64)
             self.pv[rows] += change[rows] * self.factor**since
+            # (A month's leavers are among its served; both flags hold until the next month.)
+            self.served += int(np.count_nonzero(model.ctx.served[rows]))
+            self.left += int(np.count_nonzero(model.clients.leaves[rows]))
 
     def mean_npv(self, model: RetentionModel) -> float:
         rows = self._members(model)
         if not rows.size:
             return float("nan")
         return float(self.pv[rows].mean()) - self.unclaimed / rows.size
+
+    def retention(self) -> float:
+        """The cohort's annual retention: ``(1 − leavers / served)^12`` over its months served."""
+        if not self.served:
+            return float("nan")
+        return (1.0 - self.left / self.served) ** 12
