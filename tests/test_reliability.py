@@ -653,6 +653,46 @@ def test_a_stopped_sweep_says_its_finished_tasks_are_kept(tmp_path, monkeypatch,
     assert len(err.strip().splitlines()) == 1
 
 
+def test_a_stopped_fresh_sweep_says_it_discarded_the_earlier_results(
+    tmp_path, monkeypatch, capsys
+):
+    """``sweep --fresh`` empties a finished store as it begins: a stop after that said "any
+    other previous results are untouched" while the earlier runs were gone. It now says --fresh
+    discarded them; a stop before the store was touched still says nothing of the kind."""
+    import model.studies.sweep as sweep
+    from model.interfaces.cli.errors import Terminated
+    from model.studies.sweep import store as store_module
+
+    store = tmp_path / "store"
+    spec = tmp_path / "tiny.toml"
+    spec.write_text(
+        'name = "tiny"\nmonths = 2\nclients = 60\nreplications = 1\nbatch_size = 1\n'
+        '[base]\nscenario = "baseline"\n[design]\nkind = "grid"\n'
+        '[parameters]\n"levers.service_level" = ["low", "wow"]\n'
+    )
+    assert cli("sweep", spec, "--out", store, "--quiet", "--workers", "1") == 0
+    real = store_module.open_store
+
+    def opens_then_stops(*args, **kwargs):
+        real(*args, **kwargs)
+        raise Terminated
+
+    monkeypatch.setattr(sweep.runner, "open_store", opens_then_stops)
+    assert cli("sweep", spec, "--out", store, "--quiet", "--fresh", "--workers", "1") == 143
+    err = capsys.readouterr().err
+    assert f"--fresh had discarded the earlier results in {store}" in err
+    assert not list((store / "batches").iterdir())  # (the message is true: they are gone)
+
+    def stops(*args, **kwargs):
+        raise Terminated
+
+    monkeypatch.setattr(sweep.runner, "open_store", real)
+    assert cli("sweep", spec, "--out", store, "--quiet", "--workers", "1") == 0  # finish it
+    monkeypatch.setattr(sweep, "run_sweep", stops)
+    assert cli("sweep", spec, "--out", store, "--quiet", "--fresh", "--workers", "1") == 143
+    assert "discarded" not in capsys.readouterr().err  # (stopped before the store was opened)
+
+
 def test_a_stopped_claim_study_says_its_store_keeps_the_finished_batches(
     tmp_path, monkeypatch, capsys
 ):

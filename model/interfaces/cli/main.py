@@ -148,10 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     folders removed, worker processes stopped). Anything else is a bug and keeps its traceback.
     ``--debug`` anywhere on the line prints the traceback of any error as well.
     """
-    from model.interfaces.cli.staging import RESUMABLE, WRITTEN
+    from model.interfaces.cli.staging import FRESHENED, RESUMABLE, WRITTEN
 
     WRITTEN.clear()  # what this command puts in place
     RESUMABLE.clear()
+    FRESHENED.clear()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]
@@ -193,9 +194,12 @@ def command() -> None:
 def _stop_outcome() -> str:
     """What a stop left behind: results already in place are complete, tasks finished in a
     resumable store are kept, the rest is untouched."""
-    from model.interfaces.cli.staging import WRITTEN
+    from model.interfaces.cli.staging import WRITTEN, discarded
 
     said = [kept] if (kept := _kept("the same command, without --fresh, resumes from them")) else []
+    if gone := discarded():  # (--fresh emptied them before the stop: not "untouched")
+        stores = ", ".join(str(p) for p in gone)
+        said.insert(0, f"--fresh had discarded the earlier results in {stores}")
     if WRITTEN:
         done = ", ".join(str(p) for p in WRITTEN)
         said.append(f"{done} had already been written in full")

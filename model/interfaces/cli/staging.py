@@ -24,7 +24,7 @@ from model.interfaces.cli.errors import PROG, CliError
 from model.interfaces.cli.outputs import RUN_OUTPUTS
 from model.studies.files import ordinary_mode
 
-__all__ = ["RESUMABLE", "WRITTEN", "placed", "staging_folder"]
+__all__ = ["FRESHENED", "RESUMABLE", "WRITTEN", "discarded", "placed", "staging_folder"]
 
 
 @contextmanager
@@ -226,6 +226,23 @@ WRITTEN: list[Path] = []
 #: Stores this process writes each finished task into as it finishes (a sweep's, a claim study's):
 #: a stop says those tasks are kept and that the same command resumes from them.
 RESUMABLE: list[Path] = []
+#: Stores a ``--fresh`` command may empty, each with the manifest it held before (bytes): a stop
+#: says whether their earlier results are gone (:func:`discarded`), not that they are untouched.
+FRESHENED: dict[Path, bytes] = {}
+
+
+def discarded() -> list[Path]:
+    """The :data:`FRESHENED` stores whose earlier results are gone: their manifest replaced or
+    removed since the command began."""
+    gone = []
+    for store, before in FRESHENED.items():
+        try:
+            now = (store / "manifest.json").read_bytes()
+        except OSError:
+            now = b""
+        if now != before:
+            gone.append(store)
+    return gone
 
 
 def _swap_into_place(

@@ -65,7 +65,7 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run or resume a sweep, or show a store's status."""
     from model.interfaces.cli.outputs import study_metadata
-    from model.interfaces.cli.staging import RESUMABLE
+    from model.interfaces.cli.staging import FRESHENED, RESUMABLE
     from model.interfaces.progress import watched
     from model.interfaces.sweep_report import write_sweep_report
     from model.studies.sweep import SweepError, executor, load_spec, run_sweep, status
@@ -113,6 +113,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     log = None if args.quiet else print
     started = time.perf_counter()
     RESUMABLE.append(args.out)
+    manifest = Path(args.out) / "manifest.json"
+    if args.fresh and manifest.is_file():  # (a stop then says whether --fresh emptied it)
+        FRESHENED[Path(args.out)] = manifest.read_bytes()
     written: list[tuple[Path, float]] = []
 
     def report(_run: object) -> None:
