@@ -214,3 +214,25 @@ def test_clients_who_all_buy_alike_are_fitted_with_the_shape_capped_not_refused(
     # (the fit's interval lies around the uncapped value: not shown beside the cap)
     assert "market.purchase_rate_shape" not in result.intervals
     assert "capped" in result.no_interval["market.purchase_rate_shape"]
+
+
+def test_a_log_shorter_than_two_periods_says_why_nobody_can_be_seen_to_leave():
+    """Half of a two-year log's payers stopped after three months, yet with 12-month periods
+    nobody is seen to leave: a churn is a whole period without a purchase after the period of the
+    last one, and no client has two whole periods in the log. The error said only "no client was
+    seen to leave"; it now says why and what --period-months would do it, and with 3-month
+    periods the stoppers are counted."""
+    from model.studies.calibration.transactions import lifetimes
+
+    rows = []
+    for c in range(100):
+        paid = 24 if c % 2 else 3
+        for m in range(paid):
+            day = pd.Timestamp("2020-01-05") + pd.DateOffset(months=m)
+            rows.append((f"c{c}", day, 10.0))
+    log = pd.DataFrame(rows, columns=["client", "date", "amount"])
+    with pytest.raises(CalibrationError, match=r"two whole periods of 12 months.*spans 23 months"):
+        lifetimes(log, period_months=12.0)
+    quarters = lifetimes(log, period_months=3.0)
+    assert quarters.deaths.sum() == 50  # every stopper, in the period after its last purchase
+    assert quarters.deaths[1] == 50

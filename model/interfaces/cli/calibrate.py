@@ -71,8 +71,10 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         "--period-months",
         type=finite_float("--period-months", 0.0, 120.0, open_lo=True),
         metavar="M",
-        help="transactions: a client has churned after M months without a purchase (default 12); "
-        "survival: the length of a 'period' column's periods (default 12)",
+        help="transactions: the length of the periods counted from each client's first "
+        "purchase (default 12): a client has churned in the first whole period in which it "
+        "bought nothing, so the log must cover at least two whole periods; survival: the "
+        "length of a 'period' column's periods (default 12)",
     )
     log = p.add_argument_group("transaction logs (--transactions)")
     log.add_argument("--client-col", metavar="NAME", help="client id column (default client)")

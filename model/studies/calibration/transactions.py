@@ -83,6 +83,16 @@ def lifetimes(log: pd.DataFrame, *, period_months: float = 12.0, end=None) -> Li
             f"transaction log: no client was observed for a whole period of {period_months:g} months; "
             "a longer log (or a shorter --period-months) is needed to estimate retention"
         )
+    if k.max() < 2:  # (a churn is a whole period without a purchase after one with a purchase)
+        span = (end - log["date"].min()).days / DAYS_PER_MONTH
+        raise CalibrationError(
+            f"transaction log: no client was observed over two whole periods of "
+            f"{period_months:g} months after its first purchase (the log spans {span:.0f} "
+            "months), so none can be seen to leave in a whole period without a purchase; a "
+            f"shorter --period-months (at most {max(span / 3.0, 1.0):.0f}) or a longer log is "
+            "needed to estimate retention"
+        )
+    # Seen to leave: a whole period after the period of its last purchase lies inside the log.
     seen = j + 1 < k
     size = int(k.max()) + 1
     deaths = np.bincount(j[seen] + 1, minlength=size).astype(np.float64)
