@@ -80,6 +80,23 @@ def test_a_target_the_model_cannot_reach_is_said_and_gets_no_interval():
     assert "NOT REACHED" not in reachable.summary()
 
 
+def test_a_parameter_fitted_from_one_moves_off_it():
+    """A parameter whose base value is 1 sits at 0 on the fit's log scale, where scipy's relative
+    finite-difference step fell back to 1e-8: across it the moments (common random numbers) do
+    not move, the gradient was 0, and nps = -85 was "NOT REACHED" at likelihood_exponent = 1
+    although 1.3 gives -88. The step is now 5% of the parameter there too."""
+    from model.studies.calibration.fit import calibrate_targets
+    from model.studies.calibration.moments import MSMSettings
+
+    settings = MSMSettings(clients=400, months=24, burn_in=6, seeds=(101, 102), replicates=1)
+    fit = calibrate_targets({"nps": -85.0}, settings=settings)
+    [(key, value)] = fit.values.items()
+    assert key == "satisfaction.likelihood_exponent" and value > 1.05, fit.summary()
+    assert "NOT REACHED" not in fit.summary()
+    low, high = fit.intervals[key]
+    assert 0 < low <= value <= high
+
+
 def test_a_top_share_target_states_one_range():
     """0.2 was refused with "0.2 < x ≤ 1" and then 1.0 with "< 1": one range, stated once."""
     import pytest

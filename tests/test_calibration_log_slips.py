@@ -158,14 +158,18 @@ def test_fitted_values_say_their_units_and_the_period_note_its_period():
 
 
 def test_simulated_moments_intervals_use_students_t():
-    """±1.96 sd over three fits covered about 86%; two degrees of freedom need t = 4.30."""
+    """±1.96 sd over three fits covered about 86%; two degrees of freedom need t = 4.30. On the
+    log scale the fit searches, so the interval stays positive (on the raw scale a churn rate's
+    reached −0.0006)."""
     settings = MSMSettings(clients=200, months=14, burn_in=2, seeds=(0, 1), replicates=2)
     fit = fit_moments(Scenario(), ["retain.base_churn"], {"annual_retention": 0.8}, settings)
     key = "retain.base_churn"
-    sd = np.std([rep[key] for rep in fit.replicate_values] + [fit.values[key]], ddof=1)
+    logs = np.log([rep[key] for rep in fit.replicate_values] + [fit.values[key]])
+    sd = np.std(logs, ddof=1)
     lo, hi = fit.intervals[key]
-    assert (hi - fit.values[key]) == pytest.approx(stats.t.ppf(0.975, 2) * sd)
-    assert (fit.values[key] - lo) == pytest.approx(stats.t.ppf(0.975, 2) * sd)
+    assert np.log(hi / fit.values[key]) == pytest.approx(stats.t.ppf(0.975, 2) * sd)
+    assert np.log(fit.values[key] / lo) == pytest.approx(stats.t.ppf(0.975, 2) * sd)
+    assert 0 < lo < fit.values[key] < hi
 
 
 def test_holdout_csv_with_a_contractual_setting_is_refused(tmp_path, capsys):

@@ -148,9 +148,9 @@ class MSMFit:
     values : dict
         Fitted parameter → value.
     intervals : dict
-        Parameter → (low, high): the fitted value ± Student's t (95%, replicates degrees of
-        freedom) × the spread over seed-set replicates
-        (none without replicates).
+        Parameter → (low, high): the fitted value times and divided by exp(Student's t (95%,
+        replicates degrees of freedom) × the spread of the log values over seed-set replicates)
+        — ± on the log scale the fit searches, so it stays positive (none without replicates).
     targets, fitted, mc_se : dict
         Moment → target, simulated value at the fit, and its Monte-Carlo standard error (over seeds).
     evaluations : int
@@ -227,6 +227,7 @@ def _fit_once(
     hi = np.log([b[1] for b in bounds])
     x0 = np.clip(np.log([max(start[p], 1e-6) for p in params]), lo + 1e-9, hi - 1e-9)
     calls = 0
+    last: dict[str, np.ndarray] = {}
 
     def resid(x: np.ndarray) -> np.ndarray:
         nonlocal calls
@@ -234,12 +235,33 @@ def _fit_once(
         sc = base.with_overrides(dict(zip(params, np.exp(x).tolist(), strict=True)))
         sim = simulated_moments(sc, names, settings, seeds, progress).mean(axis=0)
         r = (sim - goal) / den
-        return np.where(np.isfinite(r), r, 1e3)
+        last["x"], last["r"] = x.copy(), np.where(np.isfinite(r), r, 1e3)
+        return last["r"]
+
+    def jac(x: np.ndarray) -> np.ndarray:
+        # Forward differences of _DIFF_STEP · max(1, |x|) in log-parameter space, backward at an
+        # upper bound. scipy's diff_step is relative to |x|: at a parameter of 1 (x = 0) it
+        # fell back to a step of 1e-8, across which moments on common random numbers do not
+        # move, and the fit stopped where it started, a reachable target "NOT REACHED".
+        r0 = last["r"] if "x" in last and np.array_equal(last["x"], x) else resid(x)
+        out = np.empty((r0.size, x.size))
+        for i in range(x.size):
+            h = _DIFF_STEP * max(1.0, abs(float(x[i])))
+            h = h if x[i] + h <= hi[i] else -h
+            moved = x.copy()
+            moved[i] += h
+            out[:, i] = (resid(moved) - r0) / h
+        return out
 
     res = optimize.least_squares(
-        resid, x0, bounds=(lo, hi), diff_step=0.05, xtol=1e-2, ftol=1e-3, max_nfev=30
+        resid, x0, jac=jac, bounds=(lo, hi), xtol=1e-2, ftol=1e-3, max_nfev=30
     )
     return dict(zip(params, np.exp(res.x).tolist(), strict=True)), calls
+
+
+#: The finite-difference step of the moments fit, in log-parameter space, times max(1, |x|): about
+#: 5% of a parameter's value (scipy's relative ``diff_step`` of 0.05, as before, away from x = 0).
+_DIFF_STEP = 0.05
 
 
 def fit_moments(
@@ -300,6 +322,10 @@ def fit_moments(
     # (two degrees of freedom need 4.30).
     t95 = float(stats.t.ppf(0.975, len(reps))) if reps else float("nan")
     for p in params if reps else ():  # (no refits, no interval: not a [nan, nan] one)
-        sd = float(np.std([rep[p] for rep in reps] + [values[p]], ddof=1))
-        intervals[p] = (values[p] - t95 * sd, values[p] + t95 * sd)
+        # On the log scale the fit searches (every fitted parameter is positive): value ± t·sd
+        # there, so the interval stays positive (on the raw scale a churn rate's reached −0.0006).
+        logs = np.log([rep[p] for rep in reps] + [values[p]])
+        sd = float(np.std(logs, ddof=1))
+        centre = float(np.log(values[p]))
+        intervals[p] = (float(np.exp(centre - t95 * sd)), float(np.exp(centre + t95 * sd)))
     return MSMFit(values, intervals, dict(targets), fitted, mc_se, calls, reps)
