@@ -702,3 +702,25 @@ def test_a_morris_integer_parameter_must_land_on_whole_levels():
     good = parse_spec({**base, "parameters": {"win_back.target_months": [2, 11]}})
     levels = sorted(set(build_design(good)["win_back.target_months"]))
     assert set(levels) <= {2, 5, 8, 11} and len(levels) >= 2
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (5, r"sweep spec: value 5 is not allowed; allowed: a mapping"),
+        ("notadict", r"sweep spec: value 'notadict' is not allowed; allowed: a mapping"),
+        (
+            {"parameters": "levers.service_level"},
+            r"parameters: value 'levers.service_level' is not allowed; allowed: a table",
+        ),
+        ({"parameters": {}}, r"parameters: missing or empty"),
+    ],
+)
+def test_parse_spec_names_a_value_of_the_wrong_type(data, message):
+    """parse_spec(5) raised a bare TypeError ('int' object is not iterable), a string's
+    letters were read as its keys ("a: unknown key"), and parameters given as a string were
+    "missing or empty"."""
+    from model.studies.sweep import parse_spec
+
+    with pytest.raises(SweepError, match=message):
+        parse_spec(data)

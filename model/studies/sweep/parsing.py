@@ -60,14 +60,13 @@ def parse_spec(
     def fail(message: str) -> SweepError:
         return SweepError(f"{origin}: {message}")
 
+    if not isinstance(data, Mapping):  # (a string's letters were read as its keys)
+        raise fail(f"value {data!r:.60} is not allowed; allowed: a mapping of the spec's keys")
     unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
-        hint = (
-            " (this looks like a scenario file: a sweep spec names it in [base] scenario = PATH)"
-            if "parameters" not in data and set(data) & set(SECTIONS)
-            else ""
-        )
-        raise fail(f"{unknown[0]}: unknown key; allowed: {', '.join(TOP_KEYS)}{hint}")
+        scenario = "parameters" not in data and bool(set(data) & set(SECTIONS))
+        hint = " (this looks like a scenario file: a sweep spec names it in [base] scenario = PATH)"
+        raise fail(f"{unknown[0]}: unknown key; allowed: {', '.join(TOP_KEYS)}{hint * scenario}")
     # The horizon and market size: the spec's when it gives them, else the base scenario's.
     months = _integer(data, "months", 0, PARAMS["run.months"], fail) if "months" in data else None
     clients = (
@@ -85,7 +84,8 @@ def parse_spec(
     design = _design(data.get("design", {}), fail)
     raw_params = data.get("parameters")
     if not isinstance(raw_params, Mapping) or not raw_params:
-        raise fail("parameters: missing or empty; list at least one section.name to vary")
+        got = "missing or empty" if not raw_params else f"value {raw_params!r:.60} is not allowed"
+        raise fail(f"parameters: {got}; allowed: a table of section.name keys to vary")
     parameters = tuple(
         _parameter(key, raw, design, base, fail) for key, raw in _flatten(raw_params).items()
     )
