@@ -184,6 +184,12 @@ def test_a_followed_sample_with_replications_is_refused_or_warned_of(tmp_path, c
         ('[levers]\nad_budget = "300"\n', "levers.ad_budget: value '300'"),
         ('[word_of_mouth]\npositive = "false"\n', "allowed: true or false, written without"),
         ('[[schedule]]\nmonth = 3\nset = { ad_budget = "1" }\n', "schedule.0.set.ad_budget"),
+        # (a step's own month, and a shock's fields, were taken quoted: validation coerced them)
+        ('[[schedule]]\nmonth = "12"\nset = { ad_budget = 1 }\n', "schedule.0.month: value '12'"),
+        (
+            '[[shocks]]\nkind = "bad_service"\nstart = 3\nmonths = 1\nsize = "0.5"\n',
+            "shocks.0.size: value '0.5' is not allowed; allowed: a number, written without quotes",
+        ),
     ],
 )
 def test_a_number_in_quotes_in_a_scenario_file_is_refused(text, says, tmp_path):

@@ -50,24 +50,33 @@ def _no_quoted_numbers(data: Mapping[str, Any], origin: str) -> None:
     validation would take it as the number silently, where a file's value of the wrong type
     is an error. ``service_level`` takes its level names as strings, and is left to its own
     check."""
-    sections = {name: data[name] for name in SECTIONS if isinstance(data.get(name), Mapping)}
-    steps = data.get("schedule")
-    if isinstance(steps, list):
-        for i, step in enumerate(steps):
-            if isinstance(step, Mapping) and isinstance(step.get("set"), Mapping):
-                sections[f"schedule.{i}.set"] = step["set"]
-    for where, values in sections.items():
-        section = "levers" if where.startswith("schedule.") else where
-        fields = SECTIONS[section].model_fields
+    tables = [
+        (name, data[name], SECTIONS[name].model_fields)
+        for name in SECTIONS
+        if isinstance(data.get(name), Mapping)
+    ]
+    # The schedule's steps and the shocks too: their own fields (a step's month, a shock's start,
+    # months and size) and the levers a step sets.
+    for key, model in (("schedule", ScheduleStep), ("shocks", Shock)):
+        items = data.get(key)
+        for i, item in enumerate(items if isinstance(items, list) else ()):
+            if isinstance(item, Mapping):
+                tables.append((f"{key}.{i}", item, model.model_fields))
+                if key == "schedule" and isinstance(item.get("set"), Mapping):
+                    tables.append(
+                        (f"schedule.{i}.set", item["set"], SECTIONS["levers"].model_fields)
+                    )
+    for where, values, fields in tables:
         for name, value in values.items():
             field = fields.get(name) if isinstance(name, str) else None
             kind = field.annotation if field is not None else None
             if isinstance(value, str) and kind in (int, float, bool) and name != "service_level":
                 what = "true or false" if kind is bool else "a number"
+                example = {bool: "true", int: 12, float: 0.5}[kind]
                 raise ScenarioError(
                     f"{origin}: {where}.{name}: value {value!r:.40} is not allowed; allowed: "
                     f"{what}, written without quotes (e.g. {name} = "
-                    f"{'true' if kind is bool else field.default})"
+                    f"{example if field.is_required() or kind is bool else field.default})"
                 )
 
 
