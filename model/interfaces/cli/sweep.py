@@ -145,10 +145,14 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     path, wall = written[0]  # (run_sweep returned: its ``then`` ran)
     if log:
         print(f"wrote {path}")
-        print(
-            f"{args.out}: all {run.runs:,} runs done ({run.ran:,} tasks run now, {run.skipped:,} "
-            f"already done) in {wall:.1f} s; read with model.studies.sweep.load({str(args.out)!r})"
+        # (Tasks written now may hold runs taken from --reuse: those are said apart, as runs, so
+        # the first line does not read as if every run of the tasks were simulated now.)
+        taken = f" of their runs {run.reused:,} taken from {args.reuse}, not run again;" * (
+            args.reuse is not None
         )
-        if args.reuse is not None:
-            print(f"{args.out}: {run.reused:,} runs taken from {args.reuse}, not run again")
+        print(
+            f"{args.out}: all {run.runs:,} runs done ({run.ran:,} tasks written now,{taken} "
+            f"{run.skipped:,} already done) in {wall:.1f} s; read with "
+            f"model.studies.sweep.load({str(args.out)!r})"
+        )
     return 0
