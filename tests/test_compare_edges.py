@@ -59,7 +59,13 @@ def test_an_outcome_defined_in_no_pair_reads_na() -> None:
     assert row["defined_pairs"] == 0 and row["replications"] == 2
     assert all(math.isnan(row[col]) for col in ("reference_mean", "policy_mean", "difference"))
     cac = next(line for line in c.format_table().splitlines() if line.strip().startswith("cac "))
-    assert cac.split() == ["cac", "n/a", "n/a", "n/a", "[n/a,", "n/a]", "(0", "of", "2", "pairs)"]
+    assert cac.split() == [
+        "cac", "currency/acquisition", "n/a", "n/a", "n/a", "[n/a,", "n/a]", "(0", "of", "2",
+        "pairs)",
+    ]  # fmt: skip
+    # Each row says its unit (a share, points, currency): the table printed none.
+    units = {line.split()[0]: line.split()[1] for line in c.format_table().splitlines()[3:10]}
+    assert units["retention_annual"] == "share" and units["nps_end"] == "points"
     c.figure()  # draws with an undefined row
 
 

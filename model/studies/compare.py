@@ -181,14 +181,15 @@ class Comparison:
             w = max(16, len(ref) + 2, len(name) + 2)
             lines.append(f"\n{name} - {ref}:")
             lines.append(
-                f"  {'outcome':<18}{ref:>{w}}{name:>{w}}{'difference':>16}{'95% interval':>30}"
+                f"  {'outcome':<18}{'unit':<22}{ref:>{w}}{name:>{w}}{'difference':>16}"
+                f"{'95% interval':>30}"
             )
             rows = self.table[self.table["policy"] == name]
             for row in rows.itertuples():
                 interval = f"[{_fmt(row.low, sign=True)}, {_fmt(row.high, sign=True)}]"
                 k = int(row.defined_pairs)
                 lines.append(
-                    f"  {row.outcome:<18}{_fmt(row.reference_mean):>{w}}"
+                    f"  {row.outcome:<18}{row.unit:<22}{_fmt(row.reference_mean):>{w}}"
                     f"{_fmt(row.policy_mean):>{w}}{_fmt(row.difference, sign=True):>16}"
                     f"{interval:>30}" + (f"  ({k} of {r} pairs)" if k < r else "")
                 )
