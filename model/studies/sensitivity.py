@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -303,7 +304,9 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
     cols = min(3, len(metrics))
     rows = math.ceil(len(metrics) / cols)
     n_par = table["parameter"].nunique()
-    fig = Figure(figsize=(4.6 * cols, 0.9 + (0.45 * n_par + 0.9) * rows))
+    # (One metric's panel at 4.6 inches cut its title's warning and its axis label short.)
+    width = max(6.4, 4.6 * cols)
+    fig = Figure(figsize=(width, 1.2 + (0.45 * n_par + 0.9) * rows))
     axes = fig.subplots(rows, cols, squeeze=False)
     method = table["method"].iloc[0]
     for ax, metric in zip(axes.flat, metrics, strict=False):
@@ -331,7 +334,8 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
     axes.flat[0].legend(fontsize=8, loc="lower right")
     warn = caveats(table)
     note = f" — {warn[0].split(';')[0]}" if warn and warn[0].startswith("sample") else ""
-    fig.suptitle(f"Sensitivity ({method}){note}", fontsize=11, color="#b00" if note else "black")
+    title = textwrap.fill(f"Sensitivity ({method}){note}", width=int(width * 11))
+    fig.suptitle(title, fontsize=11, color="#b00" if note else "black")
     fig.tight_layout()
     path = Path(path)
     with atomic_file(path) as handle:  # whole or not at all
