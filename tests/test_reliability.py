@@ -653,9 +653,7 @@ def test_a_stopped_sweep_says_its_finished_tasks_are_kept(tmp_path, monkeypatch,
     assert len(err.strip().splitlines()) == 1
 
 
-def test_a_stopped_fresh_sweep_says_it_discarded_the_earlier_results(
-    tmp_path, monkeypatch, capsys
-):
+def test_a_stopped_fresh_sweep_says_it_discarded_the_earlier_results(tmp_path, monkeypatch, capsys):
     """``sweep --fresh`` empties a finished store as it begins: a stop after that said "any
     other previous results are untouched" while the earlier runs were gone. It now says --fresh
     discarded them; a stop before the store was touched still says nothing of the kind."""
