@@ -209,12 +209,14 @@ def _store(args: argparse.Namespace) -> Path:
     """The study's store (with --pin, the pinned study's; ``--fresh`` clears it, once)."""
     from experiments.running.pins import pins_slug
     from experiments.running.study import clear
-    from model.interfaces.cli.staging import RESUMABLE
+    from model.interfaces.cli.staging import DISCARDED, RESUMABLE
 
     store = _drawn_store(args)
     if args.pins:
         store = store.with_name(f"{store.name}-pinned") / pins_slug(args.pins)
     if args.fresh and not getattr(args, "_cleared", False):
+        if store.is_dir() and any(store.iterdir()):
+            DISCARDED.append(store)  # (a stop then says so, not "previous results untouched")
         clear(store)
         args._cleared = True
     RESUMABLE.append(store)  # (a stop then says its finished batches are kept)

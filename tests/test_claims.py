@@ -521,6 +521,31 @@ def test_retention_profit_is_undefined_where_the_baseline_made_no_profit(
             assert got["customer_npv"] == pytest.approx(50.0)
 
 
+def test_customer_lifetime_is_per_five_points_of_the_bases_rise(small_baseline, monkeypatch):
+    """The lifetime reading is rescaled by the retention rise the firm's base achieved (the
+    claim's premise, as every reading), not by its long runs' or its cohort's: it was divided by
+    the long runs' whole-base rise, half the study's where churn falls steeply with tenure,
+    which doubled the gain. Here the base rose 4 points, the cohort 2.5: a 20% lifetime gain
+    reads 25% (per five points of 4), not 40%."""
+    from experiments.claims import retention_profit as rp
+    from experiments.running.lifetime import Lifetime
+
+    base_run = small_baseline.run
+    monkeypatch.setattr(rp, "annual_retention", lambda run: 0.80 if run is base_run else 0.84)
+    monkeypatch.setattr(
+        rp,
+        "lifetime_runs",
+        lambda scenarios, rate: [
+            Lifetime(base_run, 100.0, 0.900),
+            Lifetime(base_run, 120.0, 0.925),
+        ],
+    )
+    got = rp.measure(small_baseline, 5)
+    assert got["customer_lifetime"] == pytest.approx(20.0 * 0.05 / 0.04)
+    assert got["cohort_retention_rise"] == pytest.approx(0.025)
+    assert got["retention_rise"] == pytest.approx(0.04)
+
+
 def test_the_defaults_cell_shows_their_interval():
     """A strategist sees how far the defaults' interval reaches, not only a label."""
     from experiments.reporting.report import fmt

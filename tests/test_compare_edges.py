@@ -64,7 +64,8 @@ def test_an_outcome_defined_in_no_pair_reads_na() -> None:
         "pairs)",
     ]  # fmt: skip
     # Each row says its unit (a share, points, currency): the table printed none.
-    units = {line.split()[0]: line.split()[1] for line in c.format_table().splitlines()[3:10]}
+    units = {line.split()[0]: line.split()[1] for line in c.format_table().splitlines()[4:11]}
+    assert len(units) == 7 and units["spend_total"] == "currency"
     assert units["retention_annual"] == "share" and units["nps_end"] == "points"
     c.figure()  # draws with an undefined row
 

@@ -656,7 +656,9 @@ def test_a_stopped_sweep_says_its_finished_tasks_are_kept(tmp_path, monkeypatch,
 def test_a_stopped_fresh_sweep_says_it_discarded_the_earlier_results(tmp_path, monkeypatch, capsys):
     """``sweep --fresh`` empties a finished store as it begins: a stop after that said "any
     other previous results are untouched" while the earlier runs were gone. It now says --fresh
-    discarded them; a stop before the store was touched still says nothing of the kind."""
+    discarded them (judged by the earlier tasks' files: the manifest a fresh store writes may
+    be byte for byte the old one within the same second); a stop before the store was touched
+    still says nothing of the kind."""
     import model.studies.sweep as sweep
     from model.interfaces.cli.errors import Terminated
     from model.studies.sweep import store as store_module
@@ -708,6 +710,14 @@ def test_a_stopped_claim_study_says_its_store_keeps_the_finished_batches(
     err = capsys.readouterr().err
     assert "the tasks that finished are kept in" in err and str(out / ".store") in err
     assert "without --fresh" in err and len(err.strip().splitlines()) == 1
+    assert "discarded" not in err  # (no --fresh)
+    # --fresh clears the study's store before it runs: a stop then says so, not "untouched".
+    store = out / ".store" / "quick-seed1"
+    store.mkdir(parents=True)
+    (store / "kept.txt").write_text("an earlier run's")
+    assert cli("experiment", "pareto", "--size", "quick", "--out", out, "--quiet", "--fresh") == 143
+    err = capsys.readouterr().err
+    assert f"--fresh had discarded the earlier results in {store}" in err
 
 
 def test_sensitivity_and_experiment_name_what_is_wrong_with_store_and_out(tmp_path, capsys):

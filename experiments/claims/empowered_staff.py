@@ -9,8 +9,8 @@ incident is escalated. The quote says the money comes back "as guests kept", so 
 ``roi_kept``, sets aside the managers' premium that empowerment avoided — the share (m − 1) / m of
 the escalation costs it avoided — and keeps the fixes' own cost on both sides; ``roi``, which
 counts the premium too, is a diagnostic: an escalated fix costs p·m times one on the spot in
-expectation (p = ``service.escalation_fix_prob``), so it holds wherever p·m > 1 whether or not any
-guest is kept. At m = 1 the two are one.
+expectation (p = ``service.escalation_fix_prob``), so it mostly holds where p·m > 1 whether or not
+any guest is kept. At m = 1 the two are one.
 """
 
 from __future__ import annotations
@@ -62,10 +62,11 @@ CLAIM = Claim(
             "Michelli 2008 (The New Gold Standard); Hart, Heskett & Sasser 1990, HBR 68(4)",
             "NPV per unit spent",
             (0.0, float("inf")),
-            diagnostic="counts the managers' time saved as well as the guests kept, so it holds "
-            "wherever an escalated fix costs more in expectation than one on the spot "
-            "(service.escalation_fix_prob × service.manager_cost_multiplier > 1), whether or not "
-            "any guest is kept; the quote's money comes back as guests kept: `roi_kept`",
+            diagnostic="counts the managers' time saved as well as the guests kept: an escalated "
+            "incident costs service.escalation_fix_prob × service.manager_cost_multiplier times "
+            "one fixed on the spot in expectation, so where that product exceeds 1 it mostly "
+            "holds whether or not any guest is kept, and where it is below 1 mostly fails; the "
+            "quote's money comes back as guests kept: `roi_kept`",
         ),
     ),
     design="Two arms per world on the same seed: the baseline (empowerment as declared, cap "

@@ -148,11 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     folders removed, worker processes stopped). Anything else is a bug and keeps its traceback.
     ``--debug`` anywhere on the line prints the traceback of any error as well.
     """
-    from model.interfaces.cli.staging import FRESHENED, RESUMABLE, WRITTEN
+    from model.interfaces.cli.staging import DISCARDED, FRESHENED, RESUMABLE, WRITTEN
 
     WRITTEN.clear()  # what this command puts in place
     RESUMABLE.clear()
     FRESHENED.clear()
+    DISCARDED.clear()
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = [a for a in argv if a != "--debug"]

@@ -24,7 +24,15 @@ from model.interfaces.cli.errors import PROG, CliError
 from model.interfaces.cli.outputs import RUN_OUTPUTS
 from model.studies.files import ordinary_mode
 
-__all__ = ["FRESHENED", "RESUMABLE", "WRITTEN", "discarded", "placed", "staging_folder"]
+__all__ = [
+    "DISCARDED",
+    "FRESHENED",
+    "RESUMABLE",
+    "WRITTEN",
+    "discarded",
+    "placed",
+    "staging_folder",
+]
 
 
 @contextmanager
@@ -226,21 +234,21 @@ WRITTEN: list[Path] = []
 #: Stores this process writes each finished task into as it finishes (a sweep's, a claim study's):
 #: a stop says those tasks are kept and that the same command resumes from them.
 RESUMABLE: list[Path] = []
-#: Stores a ``--fresh`` command may empty, each with the manifest it held before (bytes): a stop
-#: says whether their earlier results are gone (:func:`discarded`), not that they are untouched.
-FRESHENED: dict[Path, bytes] = {}
+#: Stores a ``--fresh`` command may empty as it goes on, each with the names of the finished
+#: tasks' files it held before: a stop says whether they are gone (:func:`discarded`), not that
+#: the store is untouched.
+FRESHENED: dict[Path, frozenset[str]] = {}
+#: Stores a ``--fresh`` command has emptied of earlier results (``experiment --fresh`` clears
+#: its study's store before it runs).
+DISCARDED: list[Path] = []
 
 
 def discarded() -> list[Path]:
-    """The :data:`FRESHENED` stores whose earlier results are gone: their manifest replaced or
-    removed since the command began."""
-    gone = []
-    for store, before in FRESHENED.items():
-        try:
-            now = (store / "manifest.json").read_bytes()
-        except OSError:
-            now = b""
-        if now != before:
+    """The stores whose earlier results this command has discarded: :data:`DISCARDED`, and the
+    :data:`FRESHENED` stores any of whose earlier tasks' files is gone."""
+    gone = list(DISCARDED)
+    for store, names in FRESHENED.items():
+        if any(not (store / "batches" / name).exists() for name in names):
             gone.append(store)
     return gone
 

@@ -113,9 +113,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     log = None if args.quiet else print
     started = time.perf_counter()
     RESUMABLE.append(args.out)
-    manifest = Path(args.out) / "manifest.json"
-    if args.fresh and manifest.is_file():  # (a stop then says whether --fresh emptied it)
-        FRESHENED[Path(args.out)] = manifest.read_bytes()
+    batches = Path(args.out) / "batches"
+    if args.fresh and batches.is_dir():  # (a stop then says whether --fresh emptied it)
+        FRESHENED[Path(args.out)] = frozenset(p.name for p in batches.iterdir())
     written: list[tuple[Path, float]] = []
 
     def report(_run: object) -> None:

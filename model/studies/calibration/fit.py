@@ -380,9 +380,10 @@ def calibrate_targets(
         notes.append(
             f"Simulated moments: {s.clients} clients, months {s.burn_in + 1}-{s.months}, seeds "
             f"{list(s.seeds)} for every evaluation (common random numbers); intervals = fitted value "
-            f"+/- t(0.975, {s.replicates} df) sd over {s.replicates} refits with other seeds plus "
-            "the main fit "
-            "(simulation error only; the targets are taken as exact)."
+            f"times and divided by exp(t(0.975, {s.replicates} df) sd of the log values over "
+            f"{s.replicates} refits with other seeds plus the main fit): on the log scale the fit "
+            "searches, so they stay positive (simulation error only; the targets are taken as "
+            "exact)."
         )
         if alive is not None and "annual_retention" in moments:
             notes.append(

@@ -89,7 +89,7 @@ def lifetimes(log: pd.DataFrame, *, period_months: float = 12.0, end=None) -> Li
             f"transaction log: no client was observed over two whole periods of "
             f"{period_months:g} months after its first purchase (the log spans {span:.0f} "
             "months), so none can be seen to leave in a whole period without a purchase; a "
-            f"shorter --period-months (at most {max(span / 3.0, 1.0):.0f}) or a longer log is "
+            f"shorter --period-months (at most {span / 3.0:.2g}) or a longer log is "
             "needed to estimate retention"
         )
     # Seen to leave: a whole period after the period of its last purchase lies inside the log.
