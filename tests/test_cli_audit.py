@@ -187,6 +187,10 @@ def test_a_followed_sample_with_replications_is_refused_or_warned_of(tmp_path, c
         # (a step's own month, and a shock's fields, were taken quoted: validation coerced them)
         ('[[schedule]]\nmonth = "12"\nset = { ad_budget = 1 }\n', "schedule.0.month: value '12'"),
         (
+            '[[schedule]]\nmonth = 3\nset = { "levers.ad_budget" = "300" }\n',
+            "levers.ad_budget: value '300'",
+        ),
+        (
             '[[shocks]]\nkind = "bad_service"\nstart = 3\nmonths = 1\nsize = "0.5"\n',
             "shocks.0.size: value '0.5' is not allowed; allowed: a number, written without quotes",
         ),

@@ -68,9 +68,13 @@ def _no_quoted_numbers(data: Mapping[str, Any], origin: str) -> None:
                     )
     for where, values, fields in tables:
         for name, value in values.items():
-            field = fields.get(name) if isinstance(name, str) else None
+            # (A step may name a lever with its section, as validation accepts: levers.ad_budget.)
+            key = (
+                name.removeprefix("levers.") if isinstance(name, str) and ".set" in where else name
+            )
+            field = fields.get(key) if isinstance(key, str) else None
             kind = field.annotation if field is not None else None
-            if isinstance(value, str) and kind in (int, float, bool) and name != "service_level":
+            if isinstance(value, str) and kind in (int, float, bool) and key != "service_level":
                 what = "true or false" if kind is bool else "a number"
                 example = {bool: "true", int: 12, float: 0.5}[kind]
                 raise ScenarioError(
