@@ -169,6 +169,8 @@ def test_the_mean_gain_averages_each_seeds_gain_over_the_values() -> None:
     )
     assert g["at"] is None and g["criterion"] == "mean"
     assert f"2 fresh seeds (the mean over {SENSITIVITY} in [0, 8]):" in result.format()
+    # The same lever settings ran at both values, so what they spent is read over both.
+    assert f"mean over the search seeds and {SENSITIVITY}'s values" in result.format()
 
 
 # ------------------------------------------------------------------ 3. arguments of the wrong type

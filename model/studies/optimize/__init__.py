@@ -39,7 +39,12 @@ the best NPV.
 **Robust.** Optionally the objective is the mean or the worst case over a few values of a market
 assumption (``assumption="retain.satisfaction_sensitivity", values=[1, 3, 5]``); the gain on fresh
 seeds is then measured at each value and combined the same way (the mean of each seed's gain
-over the values, or the worst value's gain), and each value's gain is reported too.
+over the values, or the worst value's gain), and each value's gain is reported too. A split
+becomes lever settings once, at the rates measured on the scenario as given, and those same
+settings run at every value: the decision a planner takes before knowing which value holds (a
+service level, not a sum of money, is what a firm sets). Where the assumption moves what a lever
+costs (``service.cost_per_client``, say), the same settings then spend different money at
+different values; the money really spent is reported averaged over the search seeds and the values.
 """
 
 from __future__ import annotations

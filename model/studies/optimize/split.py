@@ -51,7 +51,9 @@ class BudgetSplit:
         ``search``, ``best``, ``profile`` around the best; ``polish``: a profile around an
         earlier best that one of its steps beat).
     spend : pandas.DataFrame
-        Mean monthly money each lever really spent under both splits (ledger), vs planned.
+        Mean monthly money each lever really spent under both splits (ledger), vs planned: over
+        the search seeds, and robust over an assumption over its values too (a split's lever
+        settings are the same at every value, so its money may differ between them).
     """
 
     levers: list[str]
@@ -139,7 +141,10 @@ class BudgetSplit:
                 f"-10 pts: {_pct(row.npv_minus10_pct / 100):>8}   "
                 f"evaluated within 1% of best: {row.share_low_1pct:.0%}..{row.share_high_1pct:.0%}"
             )
-        lines.append("Money really spent a month (ledger, mean over the search seeds):")
+        over = "the search seeds"
+        if "assumption" in self.gain:  # (robust: the same settings ran at every value)
+            over += f" and {self.gain['assumption']}'s values"
+        lines.append(f"Money really spent a month (ledger, mean over {over}):")
         for row in self.spend.itertuples():
             lines.append(
                 f"  {row.lever:<20} own {row.own_spent:>12,.0f}   best {row.best_spent:>12,.0f}"
