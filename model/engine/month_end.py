@@ -149,11 +149,6 @@ _TOP_SHARES = (
     (kernel.TOP_REVENUE_COLUMN, True, PAYING),
     (kernel.TOP_VALUE_COLUMN, False, EVER),
 )
-if tuple(METRICS) != kernel.ROW or tuple(METRICS)[14:27] != LEDGER_LINES:
-    raise RuntimeError(  # (a metric or a ledger line added, renamed or moved)
-        "model/engine/kernels/month_end.py writes the metrics row by position: update its ROW "
-        "and month_end() to METRICS (model/engine/metric_names.py) and LEDGER_LINES"
-    )
 
 
 def _ways() -> np.ndarray:

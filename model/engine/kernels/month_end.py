@@ -34,6 +34,8 @@ from model.engine.kernels.metrics import (
     month_pass,
 )
 from model.engine.kernels.resolve import resolve_market
+from model.engine.ledger import LEDGER_LINES
+from model.engine.metric_names import METRICS
 
 __all__ = [
     "ACQUISITION",
@@ -49,29 +51,46 @@ __all__ = [
 
 #: How a ledger line is charged, as :func:`month_end` takes it (``ways``), by code.
 ACQUISITION, EQUAL, REVENUE = 1, 2, 3
-#: The metrics :func:`month_end` writes, by position: the model's ``METRICS`` must be these, in
-#: this order (``model.engine.month_end`` checks it on import), the cost lines 14-26 in the
-#: ledger's order.
-ROW = (
-    "prospects", "active", "loyal", "lapsed", "acquired", "acquired_referral", "churned",
-    "churned_bad_service", "poached", "won_back", "winback_targeted", "retention_monthly",
-    "retention_annual", "revenue", "cogs", "service", "staff", "training", "hiring",
-    "empowerment", "escalation", "marketing", "onboarding", "winback", "discounts", "rd",
-    "overhead", "profit", "npv", "satisfaction", "nps", "cac", "cost_per_retained",
-    "top20_revenue_share", "top20_value_share", "referral_share", "reached_positive",
-    "reached_negative", "promoters", "aware_share", "newly_aware", "aware_by_ad", "headcount",
-    "engagement", "quality", "incidents", "fixed_on_spot", "escalated", "unfixed",
-    "empowerment_budgeted", "staff_quits", "firm_quality", "frontier", "gap", "candidates",
-    "shipped_good", "shipped_bad", "shelved_good", "shelved_bad", "unattributed",
+#: The metrics :func:`month_end` writes: ``METRICS`` in its order, each written at its name's
+#: position below (the kernel reads these positions as constants when it compiles).
+ROW = tuple(METRICS)
+_AT = {name: column for column, name in enumerate(ROW)}
+#: The cost lines' first column: ``METRICS`` holds them together, in the ledger's order.
+_COST_LINES = _AT[LEDGER_LINES[0]]
+if ROW[_COST_LINES : _COST_LINES + len(LEDGER_LINES)] != LEDGER_LINES:
+    raise RuntimeError(  # (a cost line moved out of the ledger's order in METRICS)
+        "model/engine/metric_names.py: METRICS must hold the ledger's lines together, in "
+        "LEDGER_LINES' order (model/engine/ledger.py)"
+    )
+(
+    _PROSPECTS, _ACTIVE, _LOYAL, _LAPSED, _ACQUIRED, _ACQUIRED_REFERRAL, _CHURNED, _WON_BACK,
+    _RETENTION_MONTHLY, _RETENTION_ANNUAL, _REVENUE, _PROFIT, _NPV, _SATISFACTION, _NPS, _CAC,
+    _COST_PER_RETAINED, _REFERRAL_SHARE, _AWARE_SHARE, _HEADCOUNT, _ENGAGEMENT,
+    _EMPOWERMENT_BUDGETED, _FIRM_QUALITY, _FRONTIER, _GAP, _SHIPPED_GOOD, _SHIPPED_BAD,
+    _SHELVED_GOOD, _SHELVED_BAD, _UNATTRIBUTED,
+) = (
+    _AT[name] for name in (
+        "prospects", "active", "loyal", "lapsed", "acquired", "acquired_referral", "churned",
+        "won_back", "retention_monthly", "retention_annual", "revenue", "profit", "npv",
+        "satisfaction", "nps", "cac", "cost_per_retained", "referral_share", "aware_share",
+        "headcount", "engagement", "empowerment_budgeted", "firm_quality", "frontier", "gap",
+        "shipped_good", "shipped_bad", "shelved_good", "shelved_bad", "unattributed",
+    )
 )  # fmt: skip
 #: Where :func:`month_end` writes the top shares (−inf where numpy's partition must take them).
-TOP_REVENUE_COLUMN, TOP_VALUE_COLUMN = 33, 34
+TOP_REVENUE_COLUMN, TOP_VALUE_COLUMN = _AT["top20_revenue_share"], _AT["top20_value_share"]
 #: The tallies of the phases before the month's end that the metrics read, in ``early``'s order.
 EARLY = (
     "churned_bad_service", "poached", "winback_targeted", "kept_by_programme",
     "reached_positive", "reached_negative", "promoters", "newly_aware", "aware_by_ad",
     "quality", "incidents", "fixed_on_spot", "escalated", "unfixed", "staff_quits", "candidates",
 )  # fmt: skip
+#: The earlier tallies the row takes as they are, each a metric of the same name: (position in
+#: ``EARLY``, column), every one of ``EARLY`` but the programme's kept clients.
+_COPIED = np.array([(i, _AT[name]) for i, name in enumerate(EARLY) if name in _AT], np.int64)
+if len(_COPIED) != len(EARLY) - 1:
+    raise RuntimeError("model/engine/kernels/month_end.py: an earlier tally is not a metric")
+_KEPT_BY_PROGRAMME = EARLY.index("kept_by_programme")
 
 
 @njit(cache=True, nogil=True)
@@ -253,20 +272,24 @@ def month_end(
     n_active = n_active_only + n_loyal
     retention = 1.0 - _ratio(np.float64(churned), np.float64(n)) if n else np.nan
     headcount, budget = monthly[15], monthly[16]
-    row[0], row[1], row[2], row[3] = n_prospects, n_active, n_loyal, n_lapsed
-    row[4], row[5], row[6] = acquired, acquired_referral, churned
-    row[7], row[8], row[9], row[10] = early[0], early[1], won_back, early[2]
-    row[11] = retention
-    row[12] = retention**12.0
-    row[13] = total_revenue
-    for j in range(ledger.size):  # each cost line (14-26)
-        row[14 + j] = ledger[j]
-    row[27] = profit
-    row[28] = npv
-    row[29] = _ratio(results[MEASURED], n_active)
-    row[30] = 100.0 * _ratio(promoters - detractors, n_active)
-    row[31] = _ratio(_lines(ledger, ways, ACQUISITION), np.float64(acquired))
-    row[32] = _ratio(ledger[slots[2]], early[3])
+    for k in range(_COPIED.shape[0]):
+        row[_COPIED[k, 1]] = early[_COPIED[k, 0]]
+    row[_PROSPECTS], row[_ACTIVE], row[_LOYAL], row[_LAPSED] = (
+        n_prospects, n_active, n_loyal, n_lapsed,
+    )  # fmt: skip
+    row[_ACQUIRED], row[_ACQUIRED_REFERRAL], row[_CHURNED] = acquired, acquired_referral, churned
+    row[_WON_BACK] = won_back
+    row[_RETENTION_MONTHLY] = retention
+    row[_RETENTION_ANNUAL] = retention**12.0
+    row[_REVENUE] = total_revenue
+    for j in range(ledger.size):  # each cost line, in the ledger's order
+        row[_COST_LINES + j] = ledger[j]
+    row[_PROFIT] = profit
+    row[_NPV] = npv
+    row[_SATISFACTION] = _ratio(results[MEASURED], n_active)
+    row[_NPS] = 100.0 * _ratio(promoters - detractors, n_active)
+    row[_CAC] = _ratio(_lines(ledger, ways, ACQUISITION), np.float64(acquired))
+    row[_COST_PER_RETAINED] = _ratio(ledger[slots[2]], early[_KEPT_BY_PROGRAMME])
     r, v = REVENUE_TOP, VALUE_TOP  # (each: exact, top sum, lowest selected)
     row[TOP_REVENUE_COLUMN] = _top(
         results[REVENUE_SUM], n_paying, results[r], results[r + 1], results[r + 2], revenue.size
@@ -274,21 +297,18 @@ def month_end(
     row[TOP_VALUE_COLUMN] = _top(
         results[VALUE_SUM], n_ever, results[v], results[v + 1], results[v + 2], value.size
     )
-    row[35] = _ratio(np.float64(acquired_referral), np.float64(acquired))
-    row[36], row[37], row[38] = early[4], early[5], early[6]
-    row[39] = _ratio(aware, n_prospects)
-    row[40], row[41] = early[7], early[8]
-    row[42] = headcount
+    row[_REFERRAL_SHARE] = _ratio(np.float64(acquired_referral), np.float64(acquired))
+    row[_AWARE_SHARE] = _ratio(aware, n_prospects)
+    row[_HEADCOUNT] = headcount
     # float32_mean's numbers (the float32 sum over the count, rounded to float32)
-    row[43] = np.float64(np.float32(results[ENGAGEMENT_SUM] / headcount)) if headcount else np.nan
-    for j in range(9, 14):  # quality, incidents, fixed on the spot, escalated, unfixed
-        row[35 + j] = early[j]
-    row[49] = headcount * budget
-    row[50] = early[14]
-    row[51], row[52], row[53] = firm[1], firm[2], firm[2] - firm[1]
-    row[54] = early[15]
-    row[55], row[56], row[57], row[58] = firm[3], firm[4], firm[5], firm[6]
-    row[59] = unattributed
+    row[_ENGAGEMENT] = (
+        np.float64(np.float32(results[ENGAGEMENT_SUM] / headcount)) if headcount else np.nan
+    )
+    row[_EMPOWERMENT_BUDGETED] = headcount * budget
+    row[_FIRM_QUALITY], row[_FRONTIER], row[_GAP] = firm[1], firm[2], firm[2] - firm[1]
+    row[_SHIPPED_GOOD], row[_SHIPPED_BAD] = firm[3], firm[4]
+    row[_SHELVED_GOOD], row[_SHELVED_BAD] = firm[5], firm[6]
+    row[_UNATTRIBUTED] = unattributed
     return (
         total_revenue, profit, unattributed, paying, contribution_total, churned, acquired,
         acquired_referral, won_back, npv,
