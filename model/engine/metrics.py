@@ -105,7 +105,8 @@ def _ever(cl: ClientState) -> np.ndarray:
 def compute_numpy_into(ctx: Context, out: np.ndarray) -> None:
     """:func:`compute_numpy`'s row written as :func:`compute_into` writes it (``METRICS`` order):
     what the tests put in the model's place to run it on the numpy reference."""
-    out[:] = list(compute_numpy(ctx).values())
+    row = compute_numpy(ctx)
+    out[:] = [row[name] for name in METRICS]
 
 
 def compute_numpy(ctx: Context) -> dict[str, float]:
@@ -135,6 +136,7 @@ def compute_numpy(ctx: Context) -> dict[str, float]:
         float(np.count_nonzero(cl.aware & prospects)),
         top_share(revenue, members=revenue > 0),
         top_share(cl.value, members=ever),
+        _mean32(ctx.staff.engagement[: ctx.staff.employed]),
     )
 
 
@@ -196,10 +198,6 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
         revenue_lowest, measured, value_total, revenue_total, engagement_total,
     ) = results.tolist()  # fmt: skip
     n_active = n_active_only + n_loyal  # the counts are whole floats: float(count), exactly
-    t, led, firm = ctx.tally, ctx.ledger, ctx.firm
-    get = t.get
-    served = ctx.served_idx.size
-    retention = 1.0 - _ratio(t["churned"], served) if served else float("nan")
     top_revenue = _top(
         revenue.size, revenue_total, n_paying, revenue_exact, revenue_top, revenue_lowest,
         lambda: top_share_of(ctx, True, n_paying),
@@ -208,59 +206,14 @@ def compute_into(ctx: Context, out: np.ndarray) -> None:
         cl.n, value_total, n_ever, value_exact, value_top, value_lowest,
         lambda: top_share_of(ctx, False, n_ever),
     )  # fmt: skip
-    # METRICS in order (tests/test_glue_metrics.py compares each by name with compute_numpy's);
-    # numpy converts each value as float() does.
-    out[:] = (
-        n_prospects,  # prospects
-        n_active,  # active
-        n_loyal,  # loyal
-        n_lapsed,  # lapsed
-        t["acquired"],  # acquired
-        t["acquired_referral"],  # acquired_referral
-        t["churned"],  # churned
-        t["churned_bad_service"],  # churned_bad_service
-        get("poached", 0),  # poached
-        t["won_back"],  # won_back
-        get("winback_targeted", 0),  # winback_targeted
-        retention,  # retention_monthly
-        retention**12,  # retention_annual
-        ctx.revenue,  # revenue
-        *map(led.__getitem__, LEDGER_LINES),  # each cost line
-        t["profit"],  # profit
-        firm.npv,  # npv
-        _ratio(measured, n_active),  # satisfaction
-        100.0 * _ratio(promoters - detractors, n_active),  # nps
-        _ratio(acquisition_spend(led), t["acquired"]),  # cac
-        _ratio(led["discounts"], get("kept_by_programme", 0.0)),  # cost_per_retained
-        top_revenue,  # top20_revenue_share
-        top_value,  # top20_value_share
-        _ratio(t["acquired_referral"], t["acquired"]),  # referral_share
-        get("reached_positive", 0),  # reached_positive
-        get("reached_negative", 0),  # reached_negative
-        get("promoters", 0),  # promoters
-        _ratio(aware, n_prospects),  # aware_share
-        get("newly_aware", 0),  # newly_aware
-        get("aware_by_ad", 0),  # aware_by_ad
-        staff.employed,  # headcount
-        # float32_mean's numbers (the float32 sum over the count, rounded to float32)
-        float(np.float32(engagement_total / staff.employed)) if staff.employed else float("nan"),
-        get("quality", float("nan")),  # quality
-        get("incidents", 0),  # incidents
-        get("fixed_on_spot", 0),  # fixed_on_spot
-        get("escalated", 0),  # escalated
-        get("unfixed", 0),  # unfixed
-        staff.employed * ctx.levers.empowerment_budget,  # empowerment_budgeted
-        get("staff_quits", 0),  # staff_quits
-        firm.quality,  # firm_quality
-        firm.frontier,  # frontier
-        firm.gap,  # gap
-        get("candidates", 0),  # candidates
-        firm.shipped_good,  # shipped_good
-        firm.shipped_bad,  # shipped_bad
-        firm.shelved_good,  # shelved_good
-        firm.shelved_bad,  # shelved_bad
-        get("unattributed", 0.0),  # unattributed
-    )
+    # float32_mean's numbers (the float32 sum over the count, rounded to float32)
+    employed = staff.employed
+    engagement = float(np.float32(engagement_total / employed)) if employed else float("nan")
+    row = _row(
+        ctx, (n_prospects, n_active, n_loyal, n_lapsed), measured, promoters - detractors, aware,
+        top_revenue, top_value, engagement,
+    )  # fmt: skip
+    out[:] = [row[name] for name in METRICS]
 
 
 def pass_constants(ctx: Context) -> tuple:
@@ -312,12 +265,13 @@ def _row(
     aware: float,
     top_revenue: float,
     top_value: float,
+    engagement: float,
 ) -> dict[str, float]:
     """The month's metrics from the tallies, the ledger, the firm and what was counted over the
     market: ``stages`` = (prospects, active incl. loyal, loyal, lapsed), the measured
-    satisfaction summed over the active, promoters minus detractors, aware prospects and the two
-    top-fifth shares (:func:`compute_numpy`'s table, by name; :func:`compute_into` writes the
-    same by position)."""
+    satisfaction summed over the active, promoters minus detractors, aware prospects, the two
+    top-fifth shares and the staff's mean engagement (each caller's own way to the same
+    numbers: :func:`compute_numpy`'s and :func:`compute_into`'s rows are this one)."""
     t, led, firm, staff = ctx.tally, ctx.ledger, ctx.firm, ctx.staff
     n_prospects, n_active, n_loyal, n_lapsed = stages
     served = int(ctx.served_idx.size)
@@ -354,7 +308,7 @@ def _row(
         "newly_aware": t.get("newly_aware", 0),
         "aware_by_ad": t.get("aware_by_ad", 0),
         "headcount": staff.employed,
-        "engagement": _mean32(staff.engagement[: staff.employed]),
+        "engagement": engagement,
         "quality": t.get("quality", float("nan")),
         "incidents": t.get("incidents", 0),
         "fixed_on_spot": t.get("fixed_on_spot", 0),
