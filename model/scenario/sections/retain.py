@@ -20,7 +20,9 @@ class Retain(Section):
         unit="1/month",
         ge=0.0,
         le=1.0,
-        source="assumption: ~78% annual retention at reference satisfaction",
+        source="assumption: a new client's mean hazard at reference satisfaction (~78% a year; "
+        "tenure and satisfaction lower the churn a run shows: the baseline's ~1%/month); fit an "
+        "observed rate with retention calibrate --targets",
         plausible=(0.005, 0.05),
         scale="log",
         plausible_source="annual retention ~54%-94%: Reichheld & Sasser 1990 (MBNA: 10% defection a year) and the industry presets (docs/ODD.md §6); assumption: wide",

@@ -1,0 +1,207 @@
+"""A claim measured in one world a user describes: their own scenario, replicated on its own seeds.
+
+A study's verdict is over the plausible worlds it drew from the declared uncertainties; a
+strategist asks whether the claim holds in *their* firm, whose scenario may set levers, sizes and
+values a study never draws (an industry preset, a calibrated file). :func:`in_your_world` measures
+every reading of a claim in that one scenario — the claim's own arms, ``measure(baseline,
+seed)``, on ``replications`` seeds (the seeds a study gives its declared defaults,
+:func:`~experiments.running.study.defaults_seed`) — and judges each against its band as a study
+judges the defaults (:func:`~experiments.verdicts.framework.defaults_status`): *in band*,
+*above*, *below*, or *near an edge* where the band's edge lies within the replications' 95%
+interval of the mean. The scenario's stylised facts are set beside the study's accepted ranges
+(:data:`model.studies.worlds.FACTS`): a world outside them is one the study's verdict does not
+speak for, and this answer is then the only one about it.
+
+It is one world's answer: the other uncertainties stay at the scenario's values, so it says what
+the model gives for the firm as described, not how sure anyone should be of that description
+(a study's split along an uncertainty, ``retention experiment NAME --split KEY``, says how much
+that matters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
+import pandas as pd
+
+from experiments.running.baseline import baseline_run
+from experiments.running.study import defaults_seed
+from experiments.verdicts.claim import Claim
+from experiments.verdicts.framework import defaults_status
+from model import Scenario
+from model.scenario.arguments import count
+from model.studies.worlds import FACTS, fact_values
+
+__all__ = ["InYourWorld", "in_your_world"]
+
+
+@dataclass(frozen=True)
+class InYourWorld:
+    """Every reading of a claim in one scenario (:func:`in_your_world`).
+
+    Attributes
+    ----------
+    claim : Claim
+    scenario : Scenario
+        The scenario as measured (its seed the first replication's).
+    seed : int
+        The replications' seeds come from it (:func:`~experiments.running.study.defaults_seed`).
+    values : pandas.DataFrame
+        One row per replication (``rep``, ``seed``, then each reading and what ``measure`` adds
+        beside, in the readings' units).
+    readings : pandas.DataFrame
+        One row per reading: ``reading``, ``unit``, ``band`` (in words), ``low``/``high``, ``effect`` (the
+        replications' mean; their median where one is a bound), ``margin`` (the 95% interval's
+        half-width, the reading's unit), ``status`` (``in band``, ``above``, ``below``, ``near
+        an edge, SIDE``, ``undefined`` or the reason it is not judged at this run length) and
+        ``measured`` (replications with a value).
+    facts : pandas.DataFrame
+        One row per stylised fact: ``fact``, ``value`` (its mean over the replications'
+        baselines), ``low``/``high`` (the range a study keeps a world in) and ``inside``.
+    """
+
+    claim: Claim
+    scenario: Scenario
+    seed: int
+    values: pd.DataFrame
+    readings: pd.DataFrame
+    facts: pd.DataFrame
+
+    def format(self) -> str:
+        """The answer as a short text: each reading against its band, then the facts."""
+        run = self.scenario.run
+        lines = [
+            f"{self.claim.title}",
+            f"in {self.scenario.name}: {self.scenario.market.clients:,} people, {run.months} "
+            f"months, {len(self.values)} replications (seeds from {self.seed})",
+        ]
+        for r in self.readings.itertuples():
+            interval = (
+                f"{_num(r.effect)} [{_num(r.effect - r.margin)}, {_num(r.effect + r.margin)}]"
+                if np.isfinite(r.effect) and np.isfinite(r.margin) and r.margin > 0
+                else _num(r.effect)
+            )
+            lines.append(f"  {r.reading:<24} {interval} (band {r.band}): {r.status}")
+        outside = self.facts[~self.facts["inside"]]
+        if outside.empty:
+            lines.append("Every stylised fact lies within the range a study keeps a world in.")
+        else:
+            lines.append(
+                "Outside the range a study keeps a world in (the study's verdict does not speak "
+                "for this world; this answer does):"
+            )
+            lines += [
+                f"  {f.fact}: {_num(f.value)} (kept: {_num(f.low)} to {_num(f.high)})"
+                for f in outside.itertuples()
+            ]
+        return "\n".join(lines)
+
+
+def _num(x: float) -> str:
+    return f"{x:.4g}" if not np.isfinite(x) or abs(x) < 1e6 else f"{x:,.0f}"
+
+
+def in_your_world(
+    claim: str | ModuleType,
+    scenario: Scenario,
+    replications: int = 8,
+    seed: int = 1,
+    on_done: Callable[[int], None] | None = None,
+) -> InYourWorld:
+    """Measure and judge every reading of ``claim`` in one scenario.
+
+    Parameters
+    ----------
+    claim : str or module
+        A claim's name (``retention experiment --list``) or its module.
+    scenario : Scenario
+        The world: its size (``market.clients``, ``run.months``) is the run's; its seed is
+        replaced by each replication's.
+    replications : int, default 8
+        Runs of the claim's arms, each on its own seed (at least 2: the interval comes from
+        their spread).
+    seed : int, default 1
+        Where the replications' seeds come from: replication ``k`` runs on
+        ``defaults_seed(seed, k)``, so the declared defaults at a study's size and seed give
+        that study's "at the defaults" values.
+    on_done : callable, optional
+        Called with 1 as each replication finishes (a progress bar's ``update``).
+
+    Returns
+    -------
+    InYourWorld
+
+    Examples
+    --------
+    >>> from model import Scenario
+    >>> small = Scenario().with_overrides({"market.clients": 200, "run.months": 24})
+    >>> answer = in_your_world("acquisition_cost", small, replications=2)
+    >>> answer.readings.loc[0, ["reading", "band"]].tolist()
+    ['average', '4 to 6 x']
+    """
+    from experiments.analysis.evidence import _claim_and_size
+
+    module, _, _ = _claim_and_size(claim, "quick", "quick")
+    if not isinstance(scenario, Scenario):
+        raise ValueError(
+            f"scenario: value {scenario!r:.80} is not allowed; allowed: a Scenario "
+            "(Scenario.preset(NAME), Scenario.from_file(PATH))"
+        )
+    replications = count("replications", replications, 2)
+    seed = count("seed", seed, 0)
+    rows, facts = [], []
+    for rep in range(replications):
+        run_seed = defaults_seed(seed, rep)
+        base = baseline_run(scenario.with_overrides({"run.seed": run_seed}))
+        rows.append({"rep": rep, "seed": run_seed, **module.measure(base, run_seed)})
+        facts.append(fact_values(base.run.timeseries))
+        if on_done is not None:
+            on_done(1)
+    values = pd.DataFrame(rows)
+    months = scenario.run.months
+    judged = []
+    for reading in module.CLAIM.readings:
+        v = values[reading.name].to_numpy(float)
+        status = defaults_status(v, reading.band, fallback_sd=float("nan"))
+        words = status.status
+        if words == "near an edge":
+            lo, hi = reading.band
+            words += ", " + (
+                "below" if status.effect < lo else "above" if status.effect > hi else "in band"
+            )
+        if refused := reading.judged_at(months):
+            words = refused
+        judged.append(
+            {
+                "reading": reading.name,
+                "unit": reading.unit,
+                "band": reading.band_text(),
+                "low": reading.band[0],
+                "high": reading.band[1],
+                "effect": status.effect,
+                "margin": status.margin,
+                "status": words,
+                "measured": int(np.count_nonzero(~np.isnan(v))),
+            }
+        )
+    mean_facts = pd.DataFrame(facts).mean()
+    fact_table = pd.DataFrame(
+        {
+            "fact": [f.name for f in FACTS],
+            "value": [float(mean_facts[f.name]) for f in FACTS],
+            "low": [f.low for f in FACTS],
+            "high": [f.high for f in FACTS],
+        }
+    )
+    fact_table["inside"] = fact_table["value"].between(fact_table["low"], fact_table["high"])
+    return InYourWorld(
+        claim=module.CLAIM,
+        scenario=scenario.with_overrides({"run.seed": defaults_seed(seed, 0)}),
+        seed=seed,
+        values=values,
+        readings=pd.DataFrame(judged),
+        facts=fact_table,
+    )

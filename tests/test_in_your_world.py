@@ -1,0 +1,107 @@
+"""A claim in one world a user describes (`retention experiment NAME --world SCENARIO`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments.analysis.in_your_world import in_your_world
+from experiments.claims import pareto, satisfied_employee
+from experiments.running.sizes import SIZES
+from experiments.running.study import defaults_values
+from experiments.verdicts.framework import defaults_status
+from model import Scenario
+from model.interfaces.cli.main import main
+
+QUICK = SIZES["quick"]
+
+
+def _quick(**overrides) -> Scenario:
+    return Scenario().with_overrides({**QUICK.settings(), **overrides})
+
+
+def test_the_declared_defaults_give_a_studys_at_the_defaults_numbers(tmp_path):
+    """The study's "at the defaults" column is this answer for the declared defaults: the same
+    seeds, the same runs, the same judgement (so a user's world is read as the defaults are)."""
+    seed = 3
+    study = defaults_values(pareto, QUICK, seed, tmp_path)
+    answer = in_your_world(pareto, _quick(), replications=QUICK.defaults, seed=seed)
+    for reading in pareto.CLAIM.readings:
+        ours = answer.values[reading.name].to_numpy(float)
+        theirs = study.sort_values("rep")[reading.name].to_numpy(float)
+        np.testing.assert_array_equal(ours, theirs)
+        row = answer.readings.set_index("reading").loc[reading.name]
+        expected = defaults_status(theirs, reading.band, float("nan"))
+        assert row["effect"] == pytest.approx(expected.effect, nan_ok=True)
+        assert row["status"].startswith(expected.status)
+
+
+def test_a_world_differs_from_the_defaults_where_its_values_do():
+    """Your own values are measured, not the declared defaults': a world where clients buy
+    no differently from one another (no spend spread) has another revenue concentration."""
+    base = in_your_world(pareto, _quick(), replications=2)
+    flat = in_your_world(pareto, _quick(**{"market.spend_sigma": 0.1}), replications=2)
+    assert not base.values["profit_1y"].equals(flat.values["profit_1y"])
+    assert flat.scenario.market.spend_sigma == 0.1
+
+
+def test_a_reading_the_runs_length_cannot_judge_says_why():
+    answer = in_your_world(satisfied_employee, _quick(), replications=2)
+    row = answer.readings.set_index("reading").loc["revenue_link"]
+    assert row["status"].startswith("not judged: the reading needs runs of at least 48 months")
+
+
+def test_facts_outside_a_studys_ranges_are_named():
+    answer = in_your_world(pareto, _quick(**{"economics.cogs_share": 0.05}), replications=2)
+    facts = answer.facts.set_index("fact")
+    assert not facts.loc["operating_margin", "inside"]  # (a 95% gross margin)
+    text = answer.format()
+    assert "Outside the range a study keeps a world in" in text
+    assert "operating_margin:" in text
+    assert "referral_share:" not in text or not facts.loc["referral_share", "inside"]
+
+
+@pytest.mark.parametrize(
+    ("keywords", "message"),
+    [
+        ({"replications": 1}, r"replications: value 1 is not allowed"),
+        (
+            {"scenario": "baseline"},
+            r"scenario: value 'baseline' is not allowed; allowed: a Scenario",
+        ),
+        ({"claim": "nosuch"}, r"module: value 'nosuch' is not allowed; allowed: one of"),
+    ],
+)
+def test_bad_arguments_are_refused_by_name(keywords, message):
+    arguments = {"claim": "pareto", "scenario": _quick(), **keywords}
+    with pytest.raises(ValueError, match=message):
+        in_your_world(**arguments)
+
+
+def test_the_command_prints_the_answer(tmp_path, capsys):
+    world = tmp_path / "mine.toml"
+    world.write_text('name = "mine"\n[market]\nclients = 300\n[run]\nmonths = 24\n')
+    argv = ["experiment", "pareto", "--world", str(world), "--replications", "2", "--quiet"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "in mine: 300 people, 24 months, 2 replications (seeds from 1)" in out
+    for reading in pareto.CLAIM.readings:
+        assert f"  {reading.name}" in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "said"),
+    [
+        (["--pin", "retain.base_churn=0.01"], "--pin given"),
+        (["--out", "somewhere"], "--out given"),
+        (["--fresh"], "--fresh given"),
+    ],
+)
+def test_a_studys_options_beside_world_are_refused(extra, said, capsys):
+    assert main(["experiment", "pareto", "--world", "baseline", *extra]) == 2
+    assert f"experiment --world: {said}; allowed: one claim's name" in capsys.readouterr().err
+
+
+def test_world_without_a_claim_is_refused(capsys):
+    assert main(["experiment", "--world", "baseline"]) == 2
+    assert "experiment --world: no claim named" in capsys.readouterr().err
