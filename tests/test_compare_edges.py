@@ -64,7 +64,9 @@ def test_an_outcome_defined_in_no_pair_reads_na() -> None:
         "pairs)",
     ]  # fmt: skip
     # Each row says its unit (a share, points, currency): the table printed none.
-    units = {line.split()[0]: line.split()[1] for line in c.format_table().splitlines()[4:11]}
+    units = {line.split()[0]: line.split()[1] for line in c.format_table().splitlines()[5:12]}
+    # ... and what its intervals are (a strategist read ±3% as the model's whole uncertainty)
+    assert "Each interval is the replications' noise at these scenarios' values" in c.format_table()
     assert len(units) == 7 and units["spend_total"] == "currency"
     assert units["retention_annual"] == "share" and units["nps_end"] == "points"
     c.figure()  # draws with an undefined row

@@ -175,7 +175,10 @@ class Comparison:
         r = len(self.seeds)
         lines = [
             f"Paired differences against {ref!r} ({r} replication{'s' * (r != 1)}, "
-            f"seed{'s' * (r != 1)} {_seeds(self.seeds)})"
+            f"seed{'s' * (r != 1)} {_seeds(self.seeds)}).",
+            "Each interval is the replications' noise at these scenarios' values, not doubt "
+            "about the values (how far an answer moves with one: retention sensitivity, a "
+            "sweep, optimize --robust).",
         ]
         for name in self.names[1:]:
             w = max(16, len(ref) + 2, len(name) + 2)
