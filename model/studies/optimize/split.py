@@ -109,6 +109,8 @@ class BudgetSplit:
         g = self.gain
         lines = [
             f"Budget {self.budget:,.0f} a month split across {', '.join(self.levers)}",
+            "  (the same money moved between them: whether spending more pays is compare's "
+            "question, not this one's)",
             f"  {'lever':<20}{'own share':>10}{'own value':>12}{'best share':>12}"
             f"{'best value':>12}{'money/month':>14}",
         ]
