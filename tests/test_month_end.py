@@ -107,8 +107,8 @@ def _assert_same(a: np.ndarray, b: np.ndarray, what: str) -> None:
 
         differ = (bits(a) != bits(b)).any(axis=(0, 2))
         names = [m for m, d in zip(METRICS, differ, strict=True) if d]
-        raise AssertionError(f"{what}: the metrics {', '.join(names)} differ (by position in "
-                             "kernels/month_end.py's ROW, or a value)")  # fmt: skip
+        raise AssertionError(f"{what}: the metrics {', '.join(names)} differ (a column or a "
+                             "value)")  # fmt: skip
     raise AssertionError(f"{what}: differ")
 
 
@@ -292,3 +292,29 @@ def test_the_phases_are_kept_as_a_tuple() -> None:
     assert model.phases == UNFUSED and isinstance(model.phases, tuple)
     listed.clear()  # (the model's own is not the caller's list)
     assert model.month_steps() == UNFUSED
+
+
+def test_the_kernels_columns_come_from_metrics_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled month's end writes what it computes where METRICS puts each name (its
+    machine code, cached on disk, holds no column of its own): metrics in another order move
+    its columns, and a metric it does not write, or one it writes that METRICS lacks, stops the
+    import with the name."""
+    from model.engine.ledger import LEDGER_LINES
+
+    others = [k for k in METRICS if k not in LEDGER_LINES]  # (the cost lines stay together)
+    shuffled = {k: METRICS[k] for k in [*reversed(others[:20]), *LEDGER_LINES, *others[20:]]}
+    assert list(shuffled) != list(METRICS)
+    monkeypatch.setattr(month_end, "METRICS", shuffled)
+    columns, copied = month_end._columns()
+    kernel = month_end.kernel
+    for name, column in zip(kernel.WRITES, columns.tolist(), strict=True):
+        if name != "cost lines":
+            assert list(shuffled)[column] == name
+    for i, column in copied.tolist():
+        assert list(shuffled)[column] == kernel.EARLY[i]
+    monkeypatch.setattr(month_end, "METRICS", {**METRICS, "new_metric": ("-", "a new one")})
+    with pytest.raises(RuntimeError, match="does not write new_metric"):
+        month_end._columns()
+    monkeypatch.setattr(month_end, "METRICS", {k: v for k, v in METRICS.items() if k != "gap"})
+    with pytest.raises(RuntimeError, match="writes gap, not in METRICS"):
+        month_end._columns()

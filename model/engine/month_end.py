@@ -90,7 +90,9 @@ def step(ctx: Context) -> None:
     (
         total_revenue, profit, unattributed, paying, contribution, churned, acquired,
         acquired_referral, won_back, firm.npv,
-    ) = kernel.month_end(b.market, b.fixed, monthly, firm_now, ledger, early, out)  # fmt: skip
+    ) = kernel.month_end(
+        b.market, b.fixed, monthly, firm_now, ledger, early, out, _COLUMNS, _COPIED
+    )  # fmt: skip
     if out is not row:
         row[:] = out
     lines = ledger.tolist()
@@ -143,11 +145,47 @@ def _bind(ctx: Context) -> _Bound:
 _DEFAULTS = tuple(math.nan if name == "quality" else 0.0 for name in kernel.EARLY[1:])
 
 
+def _columns() -> tuple[np.ndarray, np.ndarray]:
+    """Where the kernel writes what it computes (its ``WRITES``, by name) and which earlier
+    tallies it copies where (``EARLY``'s metrics): each a ``METRICS`` column, read-only."""
+    at = {name: column for column, name in enumerate(METRICS)}
+    first = at[LEDGER_LINES[0]]
+    if tuple(METRICS)[first : first + len(LEDGER_LINES)] != LEDGER_LINES:
+        raise RuntimeError(  # (the kernel writes the cost lines one after another)
+            "model/engine/metric_names.py: METRICS must hold the ledger's lines together, in "
+            "LEDGER_LINES' order (model/engine/ledger.py)"
+        )
+    at["cost lines"] = first
+    missing = [name for name in kernel.WRITES if name not in at]
+    early = [(i, name) for i, name in enumerate(kernel.EARLY) if i != kernel.KEPT_BY_PROGRAMME]
+    missing += [name for _, name in early if name not in at]
+    if missing:
+        raise RuntimeError(
+            f"model/engine/kernels/month_end.py writes {', '.join(missing)}, not in METRICS "
+            "(model/engine/metric_names.py)"
+        )
+    columns = np.array([at[name] for name in kernel.WRITES], np.int64)
+    copied = np.array([(i, at[name]) for i, name in early], np.int64)
+    cost = kernel.WRITES.index("cost lines")
+    written = {c for k, c in enumerate(columns.tolist()) if k != cost} | set(copied[:, 1].tolist())
+    written |= set(range(first, first + len(LEDGER_LINES)))
+    if len(written) != len(METRICS):
+        unwritten = [name for column, name in enumerate(METRICS) if column not in written]
+        raise RuntimeError(
+            f"model/engine/kernels/month_end.py does not write {', '.join(unwritten)} "
+            "(METRICS, model/engine/metric_names.py): write it there"
+        )
+    columns.flags.writeable = copied.flags.writeable = False
+    return columns, copied
+
+
+#: Each of the kernel's ``WRITES``' column in the metrics row, and the earlier tallies it copies.
+_COLUMNS, _COPIED = _columns()
 #: Each top share's metrics column, whether it is revenue's (else the attributed value's), and
 #: where :func:`~model.engine.kernels.metrics.month_pass`' results count its members.
 _TOP_SHARES = (
-    (kernel.TOP_REVENUE_COLUMN, True, PAYING),
-    (kernel.TOP_VALUE_COLUMN, False, EVER),
+    (int(_COLUMNS[kernel.WRITES.index("top20_revenue_share")]), True, PAYING),
+    (int(_COLUMNS[kernel.WRITES.index("top20_value_share")]), False, EVER),
 )
 
 

@@ -34,63 +34,75 @@ from model.engine.kernels.metrics import (
     month_pass,
 )
 from model.engine.kernels.resolve import resolve_market
-from model.engine.ledger import LEDGER_LINES
-from model.engine.metric_names import METRICS
 
 __all__ = [
     "ACQUISITION",
     "EARLY",
     "EQUAL",
     "REVENUE",
-    "ROW",
-    "TOP_REVENUE_COLUMN",
-    "TOP_VALUE_COLUMN",
+    "WRITES",
     "month_end",
     "python_sum",
 ]
 
 #: How a ledger line is charged, as :func:`month_end` takes it (``ways``), by code.
 ACQUISITION, EQUAL, REVENUE = 1, 2, 3
-#: The metrics :func:`month_end` writes: ``METRICS`` in its order, each written at its name's
-#: position below (the kernel reads these positions as constants when it compiles).
-ROW = tuple(METRICS)
-_AT = {name: column for column, name in enumerate(ROW)}
-#: The cost lines' first column: ``METRICS`` holds them together, in the ledger's order.
-_COST_LINES = _AT[LEDGER_LINES[0]]
-if ROW[_COST_LINES : _COST_LINES + len(LEDGER_LINES)] != LEDGER_LINES:
-    raise RuntimeError(  # (a cost line moved out of the ledger's order in METRICS)
-        "model/engine/metric_names.py: METRICS must hold the ledger's lines together, in "
-        "LEDGER_LINES' order (model/engine/ledger.py)"
-    )
-(
-    _PROSPECTS, _ACTIVE, _LOYAL, _LAPSED, _ACQUIRED, _ACQUIRED_REFERRAL, _CHURNED, _WON_BACK,
-    _RETENTION_MONTHLY, _RETENTION_ANNUAL, _REVENUE, _PROFIT, _NPV, _SATISFACTION, _NPS, _CAC,
-    _COST_PER_RETAINED, _REFERRAL_SHARE, _AWARE_SHARE, _HEADCOUNT, _ENGAGEMENT,
-    _EMPOWERMENT_BUDGETED, _FIRM_QUALITY, _FRONTIER, _GAP, _SHIPPED_GOOD, _SHIPPED_BAD,
-    _SHELVED_GOOD, _SHELVED_BAD, _UNATTRIBUTED,
-) = (
-    _AT[name] for name in (
-        "prospects", "active", "loyal", "lapsed", "acquired", "acquired_referral", "churned",
-        "won_back", "retention_monthly", "retention_annual", "revenue", "profit", "npv",
-        "satisfaction", "nps", "cac", "cost_per_retained", "referral_share", "aware_share",
-        "headcount", "engagement", "empowerment_budgeted", "firm_quality", "frontier", "gap",
-        "shipped_good", "shipped_bad", "shelved_good", "shelved_bad", "unattributed",
-    )
+#: What :func:`month_end` computes for the metrics row, each a metric's name (``"cost lines"``:
+#: the first of the ledger's lines, which follow it in the ledger's order). Where each goes is
+#: the caller's (``columns``: :mod:`model.engine.month_end` maps the names to ``METRICS``), so
+#: the compiled code does not depend on the metrics' order.
+WRITES = (
+    "prospects", "active", "loyal", "lapsed", "acquired", "acquired_referral", "churned",
+    "won_back", "retention_monthly", "retention_annual", "revenue", "profit", "npv",
+    "satisfaction", "nps", "cac", "cost_per_retained", "referral_share", "aware_share",
+    "headcount", "engagement", "empowerment_budgeted", "firm_quality", "frontier", "gap",
+    "shipped_good", "shipped_bad", "shelved_good", "shelved_bad", "unattributed",
+    "top20_revenue_share", "top20_value_share", "cost lines",
 )  # fmt: skip
-#: Where :func:`month_end` writes the top shares (−inf where numpy's partition must take them).
-TOP_REVENUE_COLUMN, TOP_VALUE_COLUMN = _AT["top20_revenue_share"], _AT["top20_value_share"]
+(
+    _PROSPECTS,
+    _ACTIVE,
+    _LOYAL,
+    _LAPSED,
+    _ACQUIRED,
+    _ACQUIRED_REFERRAL,
+    _CHURNED,
+    _WON_BACK,
+    _RETENTION_MONTHLY,
+    _RETENTION_ANNUAL,
+    _REVENUE,
+    _PROFIT,
+    _NPV,
+    _SATISFACTION,
+    _NPS,
+    _CAC,
+    _COST_PER_RETAINED,
+    _REFERRAL_SHARE,
+    _AWARE_SHARE,
+    _HEADCOUNT,
+    _ENGAGEMENT,
+    _EMPOWERMENT_BUDGETED,
+    _FIRM_QUALITY,
+    _FRONTIER,
+    _GAP,
+    _SHIPPED_GOOD,
+    _SHIPPED_BAD,
+    _SHELVED_GOOD,
+    _SHELVED_BAD,
+    _UNATTRIBUTED,
+    _TOP_REVENUE,
+    _TOP_VALUE,
+    _COST_LINES,
+) = range(len(WRITES))
 #: The tallies of the phases before the month's end that the metrics read, in ``early``'s order.
 EARLY = (
     "churned_bad_service", "poached", "winback_targeted", "kept_by_programme",
     "reached_positive", "reached_negative", "promoters", "newly_aware", "aware_by_ad",
     "quality", "incidents", "fixed_on_spot", "escalated", "unfixed", "staff_quits", "candidates",
 )  # fmt: skip
-#: The earlier tallies the row takes as they are, each a metric of the same name: (position in
-#: ``EARLY``, column), every one of ``EARLY`` but the programme's kept clients.
-_COPIED = np.array([(i, _AT[name]) for i, name in enumerate(EARLY) if name in _AT], np.int64)
-if len(_COPIED) != len(EARLY) - 1:
-    raise RuntimeError("model/engine/kernels/month_end.py: an earlier tally is not a metric")
-_KEPT_BY_PROGRAMME = EARLY.index("kept_by_programme")
+#: The one earlier tally that is not a metric of its own name (the others go into the row as they
+#: are: the caller's ``copied``).
+KEPT_BY_PROGRAMME = EARLY.index("kept_by_programme")
 
 
 @njit(cache=True, nogil=True)
@@ -162,6 +174,8 @@ def month_end(
     ledger: np.ndarray,
     early: np.ndarray,
     row: np.ndarray,
+    columns: np.ndarray,
+    copied: np.ndarray,
 ) -> tuple[float, float, float, int, float, int, int, int, int, float]:  # pragma: no cover
     """Book the month, apply its stage changes and write its metrics row.
 
@@ -201,8 +215,11 @@ def month_end(
     early : ndarray of float64
         The earlier phases' tallies, in :data:`EARLY`'s order (their defaults where unset).
     row : ndarray of float64
-        The month's metrics (``METRICS`` order), written; a top share numpy's partition must
-        take is −inf.
+        The month's metrics, written; a top share numpy's partition must take is −inf.
+    columns : ndarray of int64
+        Where in ``row`` each of :data:`WRITES` goes (for ``"cost lines"``, the first line's).
+    copied : ndarray of int64, (k, 2)
+        The earlier tallies the row takes as they are: (position in ``early``, column).
 
     Returns
     -------
@@ -272,43 +289,44 @@ def month_end(
     n_active = n_active_only + n_loyal
     retention = 1.0 - _ratio(np.float64(churned), np.float64(n)) if n else np.nan
     headcount, budget = monthly[15], monthly[16]
-    for k in range(_COPIED.shape[0]):
-        row[_COPIED[k, 1]] = early[_COPIED[k, 0]]
-    row[_PROSPECTS], row[_ACTIVE], row[_LOYAL], row[_LAPSED] = (
-        n_prospects, n_active, n_loyal, n_lapsed,
-    )  # fmt: skip
-    row[_ACQUIRED], row[_ACQUIRED_REFERRAL], row[_CHURNED] = acquired, acquired_referral, churned
-    row[_WON_BACK] = won_back
-    row[_RETENTION_MONTHLY] = retention
-    row[_RETENTION_ANNUAL] = retention**12.0
-    row[_REVENUE] = total_revenue
+    at = columns  # (each of WRITES' column in the row)
+    for k in range(copied.shape[0]):
+        row[copied[k, 1]] = early[copied[k, 0]]
+    row[at[_PROSPECTS]], row[at[_ACTIVE]] = n_prospects, n_active
+    row[at[_LOYAL]], row[at[_LAPSED]] = n_loyal, n_lapsed
+    row[at[_ACQUIRED]], row[at[_ACQUIRED_REFERRAL]] = acquired, acquired_referral
+    row[at[_CHURNED]], row[at[_WON_BACK]] = churned, won_back
+    row[at[_RETENTION_MONTHLY]] = retention
+    row[at[_RETENTION_ANNUAL]] = retention**12.0
+    row[at[_REVENUE]] = total_revenue
     for j in range(ledger.size):  # each cost line, in the ledger's order
-        row[_COST_LINES + j] = ledger[j]
-    row[_PROFIT] = profit
-    row[_NPV] = npv
-    row[_SATISFACTION] = _ratio(results[MEASURED], n_active)
-    row[_NPS] = 100.0 * _ratio(promoters - detractors, n_active)
-    row[_CAC] = _ratio(_lines(ledger, ways, ACQUISITION), np.float64(acquired))
-    row[_COST_PER_RETAINED] = _ratio(ledger[slots[2]], early[_KEPT_BY_PROGRAMME])
+        row[at[_COST_LINES] + j] = ledger[j]
+    row[at[_PROFIT]] = profit
+    row[at[_NPV]] = npv
+    row[at[_SATISFACTION]] = _ratio(results[MEASURED], n_active)
+    row[at[_NPS]] = 100.0 * _ratio(promoters - detractors, n_active)
+    row[at[_CAC]] = _ratio(_lines(ledger, ways, ACQUISITION), np.float64(acquired))
+    row[at[_COST_PER_RETAINED]] = _ratio(ledger[slots[2]], early[KEPT_BY_PROGRAMME])
     r, v = REVENUE_TOP, VALUE_TOP  # (each: exact, top sum, lowest selected)
-    row[TOP_REVENUE_COLUMN] = _top(
+    row[at[_TOP_REVENUE]] = _top(
         results[REVENUE_SUM], n_paying, results[r], results[r + 1], results[r + 2], revenue.size
     )
-    row[TOP_VALUE_COLUMN] = _top(
+    row[at[_TOP_VALUE]] = _top(
         results[VALUE_SUM], n_ever, results[v], results[v + 1], results[v + 2], value.size
     )
-    row[_REFERRAL_SHARE] = _ratio(np.float64(acquired_referral), np.float64(acquired))
-    row[_AWARE_SHARE] = _ratio(aware, n_prospects)
-    row[_HEADCOUNT] = headcount
+    row[at[_REFERRAL_SHARE]] = _ratio(np.float64(acquired_referral), np.float64(acquired))
+    row[at[_AWARE_SHARE]] = _ratio(aware, n_prospects)
+    row[at[_HEADCOUNT]] = headcount
     # float32_mean's numbers (the float32 sum over the count, rounded to float32)
-    row[_ENGAGEMENT] = (
+    row[at[_ENGAGEMENT]] = (
         np.float64(np.float32(results[ENGAGEMENT_SUM] / headcount)) if headcount else np.nan
     )
-    row[_EMPOWERMENT_BUDGETED] = headcount * budget
-    row[_FIRM_QUALITY], row[_FRONTIER], row[_GAP] = firm[1], firm[2], firm[2] - firm[1]
-    row[_SHIPPED_GOOD], row[_SHIPPED_BAD] = firm[3], firm[4]
-    row[_SHELVED_GOOD], row[_SHELVED_BAD] = firm[5], firm[6]
-    row[_UNATTRIBUTED] = unattributed
+    row[at[_EMPOWERMENT_BUDGETED]] = headcount * budget
+    row[at[_FIRM_QUALITY]], row[at[_FRONTIER]] = firm[1], firm[2]
+    row[at[_GAP]] = firm[2] - firm[1]
+    row[at[_SHIPPED_GOOD]], row[at[_SHIPPED_BAD]] = firm[3], firm[4]
+    row[at[_SHELVED_GOOD]], row[at[_SHELVED_BAD]] = firm[5], firm[6]
+    row[at[_UNATTRIBUTED]] = unattributed
     return (
         total_revenue, profit, unattributed, paying, contribution_total, churned, acquired,
         acquired_referral, won_back, npv,
