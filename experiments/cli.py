@@ -29,8 +29,8 @@ MAX_WORLDS = 20_000
 
 def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     """Declare ``retention experiment NAME|--all [--size S] [--workers N | --scheduler A |
-    --dask-local N] [--seed S] [--worlds N] [--deep-reps N] [--pin KEY=VALUE ...]
-    [--split KEY[=...] ...] [--out DIR]``."""
+    --dask-local N] [--seed S] [--worlds N] [--deep-reps N] [--pin KEY=VALUE ...] [--split
+    KEY[=...] ...] [--out DIR]`` and ``retention experiment NAME --world S [--replications N]``."""
     from experiments.running.sizes import SIZES
 
     p = subparsers.add_parser(
@@ -46,7 +46,7 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--all", action="store_true", help="every experiment, then experiments/README.md"
     )
-    p.add_argument("--size", choices=sorted(SIZES), default="default", help="study size")
+    p.add_argument("--size", choices=sorted(SIZES), help="study size (default)")
     add_where(
         p,
         workers="local worker processes (default: one per usable core; 1 = in this process)",
@@ -103,14 +103,14 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         "--world",
         metavar="SCENARIO",
         help="instead of a study: the claim in your own world, a scenario file or preset (its "
-        "size, levers and values as written), measured on --replications seeds and each reading "
-        "judged against its band; prints the answer and which of its stylised facts lie outside "
-        "the range a study keeps a world in",
+        "size, levers and values as written; its run.seed replaced by each replication's, drawn "
+        "from --seed as a study's defaults' are), measured on --replications seeds and each "
+        "reading judged against its band; prints the answer and which of its stylised facts lie "
+        "outside the range a study keeps a world in",
     )
     p.add_argument(
         "--replications",
         type=ranged_int("--replications", 2, MAX_WORLD_REPS),
-        default=8,
         metavar="N",
         help="with --world: runs of the claim's arms, each on its own seed (8)",
     )
@@ -184,6 +184,14 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             "experiment: --fresh and --split given together; allowed: one of them (a split reads "
             "the stored study: run it with --fresh first, then split it)"
         )
+    if args.world is not None:
+        return _in_your_world(args)
+    if args.replications is not None:
+        raise CliError(
+            "experiment --replications: goes with --world SCENARIO (a study replicates each "
+            "world by its own rule: --deep-reps, --size)"
+        )
+    args.size = args.size or "default"
     from experiments.running.sizes import SIZES
 
     least = SIZES[args.size].max_reps
@@ -193,8 +201,6 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             f"{least} ≤ x ≤ {MAX_DEEP_REPS} (size '{args.size}' runs {least} replications in "
             "every world near an edge already)"
         )
-    if args.world is not None:
-        return _in_your_world(args)
     if args.out is not None:
         check_out(args.out)  # before any experiment runs
     args.where = where_of(args)  # (a tls:// scheduler without its files: refused here)
@@ -229,30 +235,33 @@ def _in_your_world(args: argparse.Namespace) -> int:
     from experiments.analysis.in_your_world import in_your_world
     from model.interfaces.cli.arguments import load_scenario
     from model.interfaces.cli.errors import CliError
+    from model.interfaces.cli.where import where_given
     from model.interfaces.progress import bar
 
     study = [
         flag
         for flag, on in (
-            ("--all", args.all), ("--pin", args.pin), ("--split", args.split),
-            ("--fresh", args.fresh), ("--worlds", args.worlds), ("--deep-reps", args.deep_reps),
-            ("--out", args.out),
+            ("--all", args.all), ("--list", args.list), ("--size", args.size),
+            ("--pin", args.pin), ("--split", args.split), ("--fresh", args.fresh),
+            ("--worlds", args.worlds), ("--deep-reps", args.deep_reps), ("--out", args.out),
         )
         if on
-    ]  # fmt: skip
+    ] + where_given(args)  # fmt: skip
     if study or not args.name:
         given = f"{', '.join(study)} given" if study else "no claim named"
         raise CliError(
             f"experiment --world: {given}; allowed: one claim's name and --world SCENARIO "
-            "[--replications N] [--seed S] (a study's options do not apply to one world)"
+            "[--replications N] [--seed S] (a study's options do not apply to one world: its "
+            "size is the scenario's, and it runs in this process)"
         )
     try:
         module = load(args.name)
     except ValueError as exc:
         raise CliError(f"experiment: {exc}") from None
     scenario = load_scenario(args.world)
-    with bar(args.replications, f"{args.name} in {scenario.name}", enabled=not args.quiet) as b:
-        answer = in_your_world(module, scenario, args.replications, args.seed, on_done=b.update)
+    reps = args.replications or 8
+    with bar(reps, f"{args.name} in {scenario.name}", enabled=not args.quiet) as b:
+        answer = in_your_world(module, scenario, reps, args.seed, on_done=b.update)
     print(answer.format())
     return 0
 

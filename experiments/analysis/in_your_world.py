@@ -53,14 +53,16 @@ class InYourWorld:
         One row per replication (``rep``, ``seed``, then each reading and what ``measure`` adds
         beside, in the readings' units).
     readings : pandas.DataFrame
-        One row per reading: ``reading``, ``unit``, ``band`` (in words), ``low``/``high``, ``effect`` (the
-        replications' mean; their median where one is a bound), ``margin`` (the 95% interval's
-        half-width, the reading's unit), ``status`` (``in band``, ``above``, ``below``, ``near
-        an edge, SIDE``, ``undefined`` or the reason it is not judged at this run length) and
-        ``measured`` (replications with a value).
+        One row per reading: ``reading``, ``unit``, ``band`` (in words), ``low``/``high``,
+        ``effect`` (the replications' mean; their median where one is a bound), ``margin`` (the
+        95% interval's half-width, the reading's unit), ``status`` (``in band``, ``above``,
+        ``below``, ``near an edge, SIDE``, ``undefined``, or ``not judged: ...`` with the reason:
+        fewer than two finite values, or a run too short for the reading) and ``measured``
+        (replications with a value).
     facts : pandas.DataFrame
         One row per stylised fact: ``fact``, ``value`` (its mean over the replications'
-        baselines), ``low``/``high`` (the range a study keeps a world in) and ``inside``.
+        baselines; not finite where the run is too short to measure it), ``low``/``high`` (the
+        range a study keeps a world in) and ``inside``.
     """
 
     claim: Claim
@@ -78,16 +80,21 @@ class InYourWorld:
             f"in {self.scenario.name}: {self.scenario.market.clients:,} people, {run.months} "
             f"months, {len(self.values)} replications (seeds from {self.seed})",
         ]
+        n = len(self.values)
         for r in self.readings.itertuples():
             interval = (
                 f"{_num(r.effect)} [{_num(r.effect - r.margin)}, {_num(r.effect + r.margin)}]"
                 if np.isfinite(r.effect) and np.isfinite(r.margin) and r.margin > 0
                 else _num(r.effect)
             )
-            lines.append(f"  {r.reading:<24} {interval} (band {r.band}): {r.status}")
-        outside = self.facts[~self.facts["inside"]]
+            some = f"; {r.measured} of {n} replications measured it" if r.measured < n else ""
+            lines.append(f"  {r.reading:<24} {interval} (band {r.band}{some}): {r.status}")
+        measured = self.facts[np.isfinite(self.facts["value"])]
+        outside = measured[~measured["inside"]]
         if outside.empty:
-            lines.append("Every stylised fact lies within the range a study keeps a world in.")
+            lines.append(
+                "Every stylised fact measured lies within the range a study keeps a world in."
+            )
         else:
             lines.append(
                 "Outside the range a study keeps a world in (the study's verdict does not speak "
@@ -97,10 +104,18 @@ class InYourWorld:
                 f"  {f.fact}: {_num(f.value)} (kept: {_num(f.low)} to {_num(f.high)})"
                 for f in outside.itertuples()
             ]
+        unmeasured = self.facts.loc[~np.isfinite(self.facts["value"]), "fact"].tolist()
+        if unmeasured:
+            lines.append(
+                f"Not measured in {self.scenario.run.months} months (each fact reads the months "
+                f"after the first year): {', '.join(unmeasured)}"
+            )
         return "\n".join(lines)
 
 
 def _num(x: float) -> str:
+    if np.isnan(x):
+        return "—"
     return f"{x:.4g}" if not np.isfinite(x) or abs(x) < 1e6 else f"{x:,.0f}"
 
 
@@ -142,9 +157,23 @@ def in_your_world(
     >>> answer.readings.loc[0, ["reading", "band"]].tolist()
     ['average', '4 to 6 x']
     """
-    from experiments.analysis.evidence import _claim_and_size
+    from experiments import EXPERIMENTS, load
 
-    module, _, _ = _claim_and_size(claim, "quick", "quick")
+    if isinstance(claim, str):
+        if claim not in EXPERIMENTS:
+            raise ValueError(
+                f"claim: value {claim!r} is not allowed; allowed: one of {tuple(EXPERIMENTS)} "
+                "or a claim module"
+            )
+        claim = load(claim)
+    module = claim
+    if not isinstance(getattr(module, "CLAIM", None), Claim) or not callable(
+        getattr(module, "measure", None)
+    ):
+        raise ValueError(
+            f"claim: value {module!r:.80} is not allowed; allowed: a claim's name or its module "
+            "(with CLAIM and measure: experiments.load(name))"
+        )
     if not isinstance(scenario, Scenario):
         raise ValueError(
             f"scenario: value {scenario!r:.80} is not allowed; allowed: a Scenario "
@@ -167,7 +196,13 @@ def in_your_world(
         v = values[reading.name].to_numpy(float)
         status = defaults_status(v, reading.band, fallback_sd=float("nan"))
         words = status.status
-        if words == "near an edge":
+        finite = int(np.count_nonzero(np.isfinite(v)))
+        if finite < 2 and words != "undefined":  # (no spread to draw an interval from)
+            words = (
+                f"not judged: {finite} of {replications} replications measured a finite value; "
+                "an interval needs two"
+            )
+        elif words == "near an edge":
             lo, hi = reading.band
             words += ", " + (
                 "below" if status.effect < lo else "above" if status.effect > hi else "in band"
@@ -196,6 +231,7 @@ def in_your_world(
             "high": [f.high for f in FACTS],
         }
     )
+    # (a fact not measured at this length, NaN or ±inf, is neither inside nor outside: format says)
     fact_table["inside"] = fact_table["value"].between(fact_table["low"], fact_table["high"])
     return InYourWorld(
         claim=module.CLAIM,

@@ -21,8 +21,8 @@ class Retain(Section):
         ge=0.0,
         le=1.0,
         source="assumption: a new client's mean hazard at reference satisfaction (~78% a year; "
-        "tenure and satisfaction lower the churn a run shows: the baseline's ~1%/month); fit an "
-        "observed rate with retention calibrate --targets",
+        "the churn a run shows is lower, the most churn-prone leaving first: the baseline's "
+        "~1%/month); fit an observed rate with retention calibrate --targets",
         plausible=(0.005, 0.05),
         scale="log",
         plausible_source="annual retention ~54%-94%: Reichheld & Sasser 1990 (MBNA: 10% defection a year) and the industry presets (docs/ODD.md §6); assumption: wide",
