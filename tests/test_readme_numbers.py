@@ -178,3 +178,15 @@ def test_the_targets_paragraph_reads_the_committed_results():
         digits = 0 if v["field"] == "bytes_per_client" else (1 if v["value"] > 2 else 3)
         assert f"{v['value']:.{digits}f}" in paragraph, v["target"]
         assert f"{v['bar']:.2f}".rstrip("0").rstrip(".") in paragraph, v["target"]
+
+
+@pytest.mark.slow  # (three replications of the software preset's 10,000 people: about 20 s)
+def test_the_world_example_is_this_codes(capsys):
+    """The README's `--world` example prints what this code prints, every line of it."""
+    argv = ["experiment", "acquisition_cost", "--world", "industries/software"]
+    assert main([*argv, "--replications", "3", "--quiet"]) == 0
+    printed = capsys.readouterr().out.strip()
+    text = README.read_text(encoding="utf-8")
+    command = ".venv/bin/retention experiment acquisition_cost --world industries/software"
+    block = text.split(f"{command} --replications 3\n```\n\n```text\n")[1].split("```")[0]
+    assert printed == block.strip()
