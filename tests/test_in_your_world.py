@@ -96,7 +96,7 @@ def test_facts_outside_a_studys_ranges_are_named():
             r"scenario: value 'baseline' is not allowed; allowed: a Scenario",
         ),
         ({"claim": "nosuch"}, r"claim: value 'nosuch' is not allowed; allowed: one of"),
-        ({"claim": np}, r"claim: value <module 'numpy'.* is not allowed; allowed: a claim's"),
+        ({"claim": np}, r"claim: value <module 'numpy'.* is not allowed; allowed: a claim module"),
     ],
 )
 def test_bad_arguments_are_refused_by_name(keywords, message):

@@ -32,7 +32,7 @@ from experiments.running.study import (
     scale_world_table,
     world_table,
 )
-from experiments.verdicts.claim import Claim, Reading
+from experiments.verdicts.claim import Claim, Reading, claim_module
 from experiments.verdicts.framework import DefaultsStatus, ReadingVerdict, defaults_status, judge
 from experiments.verdicts.holds import Measured
 from experiments.verdicts.noise import reading_noise
@@ -143,23 +143,9 @@ def _bounded(
 
 def _claim_and_size(module: object, size: object, size_name: str) -> tuple[ModuleType, Size, str]:
     """:func:`run_claim`'s claim module and size, found by name where given as one."""
-    from experiments import EXPERIMENTS, load
     from experiments.running.sizes import SIZES
 
-    if isinstance(module, str):
-        if module not in EXPERIMENTS:
-            raise ValueError(
-                f"module: value {module!r} is not allowed; allowed: one of {tuple(EXPERIMENTS)} "
-                "or a claim module"
-            )
-        module = load(module)
-    if not isinstance(getattr(module, "CLAIM", None), Claim) or not callable(
-        getattr(module, "measure", None)
-    ):
-        raise ValueError(
-            f"module: value {module!r:.80} is not allowed; allowed: a claim module (with CLAIM "
-            "and measure: experiments.load(name)) or a claim's name"
-        )
+    module = claim_module(module, "module")
     if isinstance(size, str):
         if size not in SIZES:
             raise ValueError(

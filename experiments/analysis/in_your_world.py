@@ -29,7 +29,7 @@ import pandas as pd
 
 from experiments.running.baseline import baseline_run
 from experiments.running.study import defaults_seed
-from experiments.verdicts.claim import Claim
+from experiments.verdicts.claim import Claim, claim_module
 from experiments.verdicts.framework import defaults_status
 from model import Scenario
 from model.scenario.arguments import count
@@ -157,23 +157,7 @@ def in_your_world(
     >>> answer.readings.loc[0, ["reading", "band"]].tolist()
     ['average', '4 to 6 x']
     """
-    from experiments import EXPERIMENTS, load
-
-    if isinstance(claim, str):
-        if claim not in EXPERIMENTS:
-            raise ValueError(
-                f"claim: value {claim!r} is not allowed; allowed: one of {tuple(EXPERIMENTS)} "
-                "or a claim module"
-            )
-        claim = load(claim)
-    module = claim
-    if not isinstance(getattr(module, "CLAIM", None), Claim) or not callable(
-        getattr(module, "measure", None)
-    ):
-        raise ValueError(
-            f"claim: value {module!r:.80} is not allowed; allowed: a claim's name or its module "
-            "(with CLAIM and measure: experiments.load(name))"
-        )
+    module = claim_module(claim)
     if not isinstance(scenario, Scenario):
         raise ValueError(
             f"scenario: value {scenario!r:.80} is not allowed; allowed: a Scenario "

@@ -7,10 +7,11 @@ by :mod:`experiments.verdicts.framework` and written up by :mod:`experiments.rep
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import ModuleType
 
 import numpy as np
 
-__all__ = ["Claim", "Reading"]
+__all__ = ["Claim", "Reading", "claim_module"]
 
 
 @dataclass(frozen=True)
@@ -213,3 +214,29 @@ def _declared_keys(field_name: str, keys: object, claim: str) -> tuple[str, ...]
             f"{field_name}: value {tuple(keys)!r:.80} is not allowed; {allowed}, in claim {claim!r}"
         )
     return tuple(keys)
+
+
+def claim_module(value: object, field: str = "claim") -> ModuleType:
+    """The claim module ``value`` names, or ``value`` itself if it is one.
+
+    A ``ValueError`` names ``field``, the value and what is allowed: one of the claims' names
+    (:data:`experiments.EXPERIMENTS`) or a module with ``CLAIM`` (a :class:`Claim`) and
+    ``measure``.
+    """
+    from experiments import EXPERIMENTS, load
+
+    if isinstance(value, str):
+        if value not in EXPERIMENTS:
+            raise ValueError(
+                f"{field}: value {value!r} is not allowed; allowed: one of {tuple(EXPERIMENTS)} "
+                "or a claim module"
+            )
+        value = load(value)
+    if not isinstance(getattr(value, "CLAIM", None), Claim) or not callable(
+        getattr(value, "measure", None)
+    ):
+        raise ValueError(
+            f"{field}: value {value!r:.80} is not allowed; allowed: a claim module (with CLAIM "
+            "and measure: experiments.load(name)) or a claim's name"
+        )
+    return value  # type: ignore[return-value]
