@@ -179,17 +179,12 @@ def in_your_world(
     for reading in module.CLAIM.readings:
         v = values[reading.name].to_numpy(float)
         status = defaults_status(v, reading.band, fallback_sd=float("nan"))
-        words = status.status
+        words = status.words(reading.band)
         finite = int(np.count_nonzero(np.isfinite(v)))
         if finite < 2 and words != "undefined":  # (no spread to draw an interval from)
             words = (
                 f"not judged: {finite} of {replications} replications measured a finite value; "
                 "an interval needs two"
-            )
-        elif words == "near an edge":
-            lo, hi = reading.band
-            words += ", " + (
-                "below" if status.effect < lo else "above" if status.effect > hi else "in band"
             )
         if refused := reading.judged_at(months):
             words = refused

@@ -128,14 +128,19 @@ class DefaultsStatus(NamedTuple):
     sd: float
     margin: float  # the interval's half-width (the effect's unit; NaN for a bound)
 
+    def words(self, band: tuple[float, float] | None = None) -> str:
+        """The status; near an edge, on which side of ``band`` the effect lies (``near an
+        edge, below``)."""
+        if self.status != "near an edge" or band is None:
+            return self.status
+        lo, hi = band
+        side = "below" if self.effect < lo else "above" if self.effect > hi else "in band"
+        return f"{self.status}, {side}"
+
     def text(self, fmt, band: tuple[float, float] | None = None) -> str:
         """``effect [low, high] (status)`` with ``fmt`` formatting each number; near an edge,
-        on which side of ``band`` the effect lies (``near an edge, below``)."""
-        status = self.status
-        if status == "near an edge" and band is not None:
-            lo, hi = band
-            side = "below" if self.effect < lo else "above" if self.effect > hi else "in band"
-            status = f"{status}, {side}"
+        on which side of ``band`` the effect lies (:meth:`words`)."""
+        status = self.words(band)
         if np.isfinite(self.effect) and np.isfinite(self.margin) and self.margin > 0:
             low, high = self.effect - self.margin, self.effect + self.margin
             return f"{fmt(self.effect)} [{fmt(low)}, {fmt(high)}] ({status})"
