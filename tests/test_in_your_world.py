@@ -85,6 +85,11 @@ def test_facts_outside_a_studys_ranges_are_named():
     assert "Outside the range a study keeps a world in" in text
     assert "operating_margin:" in text
     assert "referral_share:" not in text or not facts.loc["referral_share", "inside"]
+    # (and the value behind it, which no world of a study draws)
+    assert text.endswith(
+        "Values no world of a study has (this answer speaks for them):\n  economics.cogs_share = "
+        "0.05 (share of revenue) lies outside the plausible range a claim study draws, 0.3 – 0.8"
+    )
 
 
 @pytest.mark.parametrize(

@@ -431,6 +431,46 @@ def test_a_step_or_shock_after_the_horizon_is_said(tmp_path, capsys):
     assert "price_war shock at month 3" not in err  # (within the 12 months)
 
 
+def test_values_outside_the_plausible_ranges_are_listed():
+    """A value a claim study never draws (allowed, perhaps the firm's own, perhaps another unit
+    than the one meant: 0.25 typed into a monthly churn) is named with its unit and range; the
+    range's ends and every alternative of a categorical uncertainty are inside."""
+    assert Scenario().outside_plausible() == []
+    ends = {
+        "retain.base_churn": 0.005,
+        "satisfaction.adjustment_rate": 0.6,
+    }  # (0.005–0.05, 0.1–0.6)
+    assert Scenario().with_overrides(ends).outside_plausible() == []
+    assert Scenario().with_overrides({"word_of_mouth.network": "random"}).outside_plausible() == []
+    lines = (
+        Scenario()
+        .with_overrides(
+            {"retain.base_churn": 0.25, "word_of_mouth.network": "full", "levers.ad_budget": 1e6}
+        )
+        .outside_plausible()
+    )
+    assert lines == [
+        "retain.base_churn = 0.25 (1/month) lies outside the plausible range a claim study "
+        "draws, 0.005 – 0.05",
+        "word_of_mouth.network = 'full' (kind) lies outside the plausible range a claim study "
+        "draws, small_world | scale_free | random",
+    ]  # (a lever has no plausible range: the firm chooses it)
+
+
+def test_run_notes_values_outside_the_plausible_ranges(tmp_path, capsys):
+    """``retention run`` says, before it runs, which values no claim study's world has, and
+    what measures a claim there; ``--quiet`` drops the notes."""
+    argv = ("run", BASELINE, *TINY, "--set", "retain.base_churn=0.25", "--no-figures")
+    assert cli(*argv, "--out", tmp_path / "o") == 0
+    err = capsys.readouterr().err
+    assert "retention: note: retain.base_churn = 0.25 (1/month) lies outside" in err
+    assert "--world SCENARIO` measures a claim in this one" in err
+    assert cli(*argv, "--out", tmp_path / "q", "--quiet") == 0
+    assert "note:" not in capsys.readouterr().err
+    assert cli("run", BASELINE, *TINY, "--out", tmp_path / "b", "--no-figures") == 0
+    assert "plausible" not in capsys.readouterr().err
+
+
 def test_a_sample_larger_than_the_market_is_said(tmp_path, capsys):
     """``--track`` above the market's size follows everyone; it was silent."""
     assert (

@@ -9,8 +9,9 @@ seed)``, on ``replications`` seeds (the seeds a study gives its declared default
 judges the defaults (:func:`~experiments.verdicts.framework.defaults_status`): *in band*,
 *above*, *below*, or *near an edge* where the band's edge lies within the replications' 95%
 interval of the mean. The scenario's stylised facts are set beside the study's accepted ranges
-(:data:`model.studies.worlds.FACTS`): a world outside them is one the study's verdict does not
-speak for, and this answer is then the only one about it.
+(:data:`model.studies.worlds.FACTS`), and its values beside the plausible ranges a study draws
+(:meth:`~model.Scenario.outside_plausible`): a world outside them is one the study's verdict
+does not speak for, and this answer is then the only one about it.
 
 It is one world's answer: the other uncertainties stay at the scenario's values, so it says what
 the model gives for the firm as described, not how sure anyone should be of that description
@@ -73,7 +74,8 @@ class InYourWorld:
     facts: pd.DataFrame
 
     def format(self) -> str:
-        """The answer as a short text: each reading against its band, then the facts."""
+        """The answer as a short text: each reading against its band, then the facts, then the
+        values outside the plausible ranges a study draws."""
         run = self.scenario.run
         lines = [
             f"{self.claim.title}",
@@ -110,6 +112,9 @@ class InYourWorld:
                 f"Not measured in {self.scenario.run.months} months (each fact reads the months "
                 f"after the first year): {', '.join(unmeasured)}"
             )
+        if implausible := self.scenario.outside_plausible():
+            lines.append("Values no world of a study has (this answer speaks for them):")
+            lines += [f"  {line}" for line in implausible]
         return "\n".join(lines)
 
 

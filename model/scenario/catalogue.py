@@ -66,10 +66,24 @@ class ParamInfo:
         """The plausible range in words (``0.01 – 0.05``, ``one of 'a', 'b'``) or ``""``."""
         if self.plausible is None:
             return ""
-        if any(isinstance(v, str | bool) for v in self.plausible):  # a structural uncertainty
+        if self._categorical():  # a structural uncertainty
             return " | ".join(str(v).lower() if isinstance(v, bool) else v for v in self.plausible)
         lo, hi = self.plausible
         return f"{_num(lo)} – {_num(hi)}" + (" (log)" if self.scale == "log" else "")
+
+    def is_plausible(self, value: Any) -> bool:
+        """Whether ``value`` lies in the plausible range a claim study's worlds draw (ends
+        included; one of the alternatives of a categorical uncertainty); True where no range is
+        declared (a lever, a setting, an uncertainty the worlds hold at the firm's value)."""
+        if self.plausible is None:
+            return True
+        if self._categorical():
+            return value in self.plausible
+        lo, hi = self.plausible
+        return bool(lo <= value <= hi)
+
+    def _categorical(self) -> bool:
+        return any(isinstance(v, str | bool) for v in self.plausible or ())
 
     def allowed(self) -> str:
         """The allowed range in words, e.g. ``0 ≤ x ≤ 1``."""

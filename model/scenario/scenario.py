@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from model.scenario.declare import ScenarioError, did_you_mean, frozen_error
+from model.scenario.catalogue import PARAMS
+from model.scenario.declare import ScenarioError, did_you_mean, frozen_error, shown
 from model.scenario.presets import preset_path
 from model.scenario.reading import describe, parse_value, read_toml
 from model.scenario.schedule import ScheduleStep, Shock
@@ -372,6 +373,32 @@ class Scenario(BaseModel, metaclass=_Described):
         late = [f"schedule step at month {s.month}" for s in self.schedule if s.month > months]
         return late + [
             f"{k.kind} shock at month {k.start}" for k in self.shocks if k.start > months
+        ]
+
+    def outside_plausible(self) -> list[str]:
+        """Each uncertainty whose value lies outside the plausible range a claim study's worlds
+        draw it from, in words: the value, its unit, the range and the range's source.
+
+        Such a value is allowed (it lies in the allowed range, or validation would refuse it) and
+        may be the firm's own — an industry's onboarding cost, a calibrated churn — but no world
+        of a claim study has it, so a study's verdict does not speak for it (``retention
+        experiment NAME --world FILE`` measures the claim there), and a value far outside may be
+        in another unit than the one meant (an annual churn typed into a monthly one). Each
+        range's source: ``retention params``.
+
+        Examples
+        --------
+        >>> Scenario().outside_plausible()
+        []
+        >>> Scenario().with_overrides({"retain.base_churn": 0.25}).outside_plausible()[0][:61]
+        'retain.base_churn = 0.25 (1/month) lies outside the plausible'
+        """
+        values = self.flat()
+        return [
+            f"{key} = {shown(values[key])}{'' if p.unit == '-' else f' ({p.unit})'} lies outside "
+            f"the plausible range a claim study draws, {p.plausible_text().removesuffix(' (log)')}"
+            for key, p in PARAMS.items()
+            if not p.is_plausible(values[key])
         ]
 
 

@@ -193,6 +193,8 @@ def _run(args: argparse.Namespace) -> int:
             *_untracked(scenario, args.replications),
         ]:
             print(f"{PROG}: warning: {line}", file=sys.stderr)
+        for line in _outside_plausible(scenario):
+            print(f"{PROG}: note: {line}", file=sys.stderr)
         from model.engine.kernels import note_first_compile
 
         note_first_compile()  # (a silent 20 s before the first month looks like a hang)
@@ -230,6 +232,19 @@ def _after_horizon(scenario: Scenario) -> list[str]:
     late = scenario.after_horizon()
     horizon = f"{months} month{'s' * (months != 1)}"
     return [f"{what} is after the run's {horizon}: it changes nothing" for what in late]
+
+
+def _outside_plausible(scenario: Scenario) -> list[str]:
+    """A line for each value outside the plausible range a claim study draws (allowed, and
+    perhaps the firm's own, but no study's verdict speaks for it; far outside, perhaps another
+    unit than the one meant), and then what speaks for it."""
+    lines = scenario.outside_plausible()
+    if lines:
+        lines.append(
+            "a claim's verdict is over worlds inside these ranges; `retention experiment NAME "
+            "--world SCENARIO` measures a claim in this one (ranges and sources: retention params)"
+        )
+    return lines
 
 
 def _set_twice(scenario: Scenario) -> list[str]:
