@@ -10,18 +10,17 @@ from typing import TYPE_CHECKING
 
 from experiments import EXPERIMENTS, load
 from experiments.reporting.outputs import is_committed, reports_folder
+from experiments.world_command import add_world_options, run_world, world_options_given
 from model.interfaces.cli.inputs import check_out, create_out, output_path, ranged_int, seed
 from model.interfaces.cli.where import add_where, where_of
 
 if TYPE_CHECKING:
     from experiments.running.sizes import Size
 
-__all__ = ["MAX_DEEP_REPS", "MAX_WORLDS", "MAX_WORLD_REPS", "add_experiment"]
+__all__ = ["MAX_DEEP_REPS", "MAX_WORLDS", "add_experiment"]
 
 #: The most replications ``--deep-reps`` allows a world (a bound on one study's cost).
 MAX_DEEP_REPS = 64
-#: The most replications ``--world`` runs (each is every arm of the claim at the scenario's size).
-MAX_WORLD_REPS = 256
 #: The most plausible worlds ``--worlds`` asks for (a bound on one study's cost: 35 times the
 #: default size's 566, hours of runs on two cores).
 MAX_WORLDS = 20_000
@@ -99,21 +98,7 @@ def add_experiment(subparsers: argparse._SubParsersAction) -> None:
         "it, or your alternatives and the others; read from the stored study (a study not yet "
         "stored, or missing runs, is run first); reports go to DIR/split/SPLIT (repeatable)",
     )
-    p.add_argument(
-        "--world",
-        metavar="SCENARIO",
-        help="instead of a study: the claim in your own world, a scenario file or preset (its "
-        "size, levers and values as written; its run.seed replaced by each replication's, drawn "
-        "from --seed as a study's defaults' are), measured on --replications seeds and each "
-        "reading judged against its band; prints the answer and which of its stylised facts lie "
-        "outside the range a study keeps a world in",
-    )
-    p.add_argument(
-        "--replications",
-        type=ranged_int("--replications", 2, MAX_WORLD_REPS),
-        metavar="N",
-        help="with --world: runs of the claim's arms, each on its own seed (8)",
-    )
+    add_world_options(p)
     p.add_argument(
         "--fresh",
         action="store_true",
@@ -185,11 +170,11 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
             "the stored study: run it with --fresh first, then split it)"
         )
     if args.world is not None:
-        return _in_your_world(args)
-    if args.replications is not None:
+        return run_world(args)
+    if given := world_options_given(args):
         raise CliError(
-            "experiment --replications: goes with --world SCENARIO (a study replicates each "
-            "world by its own rule: --deep-reps, --size)"
+            f"experiment {given[0]}: goes with --world SCENARIO (a study replicates each world "
+            "by its own rule, --deep-reps and --size, and splits its worlds with --split)"
         )
     args.size = args.size or "default"
     from experiments.running.sizes import SIZES
@@ -227,42 +212,6 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
     with shared_pool(quiet=args.quiet, **args.where):
         _run_one(args.name, args, command)
-    return 0
-
-
-def _in_your_world(args: argparse.Namespace) -> int:
-    """``--world SCENARIO``: the claim measured and judged in one scenario (no study)."""
-    from experiments.analysis.in_your_world import in_your_world
-    from model.interfaces.cli.arguments import load_scenario
-    from model.interfaces.cli.errors import CliError
-    from model.interfaces.cli.where import where_given
-    from model.interfaces.progress import bar
-
-    study = [
-        flag
-        for flag, on in (
-            ("--all", args.all), ("--list", args.list), ("--size", args.size),
-            ("--pin", args.pin), ("--split", args.split), ("--fresh", args.fresh),
-            ("--worlds", args.worlds), ("--deep-reps", args.deep_reps), ("--out", args.out),
-        )
-        if on
-    ] + where_given(args)  # fmt: skip
-    if study or not args.name:
-        given = f"{', '.join(study)} given" if study else "no claim named"
-        raise CliError(
-            f"experiment --world: {given}; allowed: one claim's name and --world SCENARIO "
-            "[--replications N] [--seed S] (a study's options do not apply to one world: its "
-            "size is the scenario's, and it runs in this process)"
-        )
-    try:
-        module = load(args.name)
-    except ValueError as exc:
-        raise CliError(f"experiment: {exc}") from None
-    scenario = load_scenario(args.world)
-    reps = args.replications or 8
-    with bar(reps, f"{args.name} in {scenario.name}", enabled=not args.quiet) as b:
-        answer = in_your_world(module, scenario, reps, args.seed, on_done=b.update)
-    print(answer.format())
     return 0
 
 

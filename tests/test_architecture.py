@@ -128,8 +128,10 @@ def test_no_import_cycles():
 #: ``experiments``' layers, bottom to top (``experiments/__init__.py``, which only names the
 #: claim modules, sits below them all). Claims and analysis share a layer and import neither
 #: the other: a claim module is found by its name (``experiments.EXPERIMENTS``), never imported.
+#: The command line's ``--world`` side sits below the command that hands it its options.
 EXPERIMENT_LAYERS = {
-    "verdicts": 1, "running": 2, "claims": 3, "analysis": 3, "reporting": 4, "cli": 5,
+    "verdicts": 1, "running": 2, "claims": 3, "analysis": 3, "reporting": 4,
+    "world_command": 5, "cli": 6,
 }  # fmt: skip
 EXPERIMENT_MODULES = {
     _module_name(p): p

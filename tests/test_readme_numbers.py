@@ -184,9 +184,10 @@ def test_the_targets_paragraph_reads_the_committed_results():
 def test_the_world_example_is_this_codes(capsys):
     """The README's `--world` example prints what this code prints, every line of it."""
     argv = ["experiment", "acquisition_cost", "--world", "industries/software"]
-    assert main([*argv, "--replications", "3", "--quiet"]) == 0
+    argv += ["--replications", "3", "--vary", "attract.onboarding_cost=250"]
+    assert main([*argv, "--quiet"]) == 0
     printed = capsys.readouterr().out.strip()
     text = README.read_text(encoding="utf-8")
-    command = ".venv/bin/retention experiment acquisition_cost --world industries/software"
-    block = text.split(f"{command} --replications 3\n```\n\n```text\n")[1].split("```")[0]
+    command = f".venv/bin/retention {' '.join(argv)}"
+    block = text.split(f"{command}\n```\n\n```text\n")[1].split("```")[0]
     assert printed == block.strip()

@@ -36,7 +36,7 @@ from model import Scenario
 from model.scenario.arguments import count
 from model.studies.worlds import FACTS, fact_values
 
-__all__ = ["InYourWorld", "in_your_world"]
+__all__ = ["InYourWorld", "in_your_world", "interval_text", "number_text"]
 
 
 @dataclass(frozen=True)
@@ -84,11 +84,7 @@ class InYourWorld:
         ]
         n = len(self.values)
         for r in self.readings.itertuples():
-            interval = (
-                f"{_num(r.effect)} [{_num(r.effect - r.margin)}, {_num(r.effect + r.margin)}]"
-                if np.isfinite(r.effect) and np.isfinite(r.margin) and r.margin > 0
-                else _num(r.effect)
-            )
+            interval = interval_text(r.effect, r.margin)
             some = f"; {r.measured} of {n} replications measured it" if r.measured < n else ""
             lines.append(f"  {r.reading:<24} {interval} (band {r.band}{some}): {r.status}")
         measured = self.facts[np.isfinite(self.facts["value"])]
@@ -103,7 +99,7 @@ class InYourWorld:
                 "for this world; this answer does):"
             )
             lines += [
-                f"  {f.fact}: {_num(f.value)} (kept: {_num(f.low)} to {_num(f.high)})"
+                f"  {f.fact}: {number_text(f.value)} (kept: {number_text(f.low)} to {number_text(f.high)})"
                 for f in outside.itertuples()
             ]
         unmeasured = self.facts.loc[~np.isfinite(self.facts["value"]), "fact"].tolist()
@@ -118,7 +114,18 @@ class InYourWorld:
         return "\n".join(lines)
 
 
-def _num(x: float) -> str:
+def interval_text(effect: float, margin: float) -> str:
+    """``effect [effect − margin, effect + margin]``, or the effect alone where the margin is
+    not a positive finite number."""
+    if np.isfinite(effect) and np.isfinite(margin) and margin > 0:
+        low, high = number_text(effect - margin), number_text(effect + margin)
+        return f"{number_text(effect)} [{low}, {high}]"
+    return number_text(effect)
+
+
+def number_text(x: float) -> str:
+    """A number as the answer shows it: four significant digits, a thousands separator from a
+    million, "—" for NaN."""
     if np.isnan(x):
         return "—"
     return f"{x:.4g}" if not np.isfinite(x) or abs(x) < 1e6 else f"{x:,.0f}"
