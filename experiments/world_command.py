@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 from experiments import load
+from model.interfaces.cli.arguments import add_set_option
 from model.interfaces.cli.inputs import ranged_int
 
 __all__ = ["MAX_WORLD_REPS", "add_world_options", "run_world", "world_options_given"]
@@ -35,6 +36,11 @@ def add_world_options(p: argparse.ArgumentParser) -> None:
         type=ranged_int("--replications", 2, MAX_WORLD_REPS),
         metavar="N",
         help="with --world: runs of the claim's arms, each on its own seed (8)",
+    )
+    add_set_option(
+        p,
+        help="with --world: set a parameter of the world, as `retention run --set` does "
+        "(repeatable; its size too: --set market.clients=N, --set run.months=N)",
     )
     p.add_argument(
         "--vary",
@@ -64,7 +70,11 @@ def world_options_given(args: argparse.Namespace) -> list[str]:
     """The options of one world given to a study (each is refused there)."""
     return [
         flag
-        for flag, on in (("--replications", args.replications is not None), ("--vary", args.vary))
+        for flag, on in (
+            ("--replications", args.replications is not None),
+            ("--set", args.overrides),
+            ("--vary", args.vary),
+        )
         if on
     ]
 
@@ -74,9 +84,10 @@ def run_world(args: argparse.Namespace) -> int:
     ``--vary``, again with each named uncertainty moved."""
     from experiments.analysis.around_your_world import around_your_world, moved_worlds
     from experiments.analysis.in_your_world import in_your_world
-    from model.interfaces.cli.arguments import load_scenario
+    from model.interfaces.cli.arguments import load_scenario, overrides
     from model.interfaces.cli.errors import CliError
     from model.interfaces.cli.where import where_given
+    from model.interfaces.labels import labelled
     from model.interfaces.progress import bar
 
     study = [
@@ -92,14 +103,17 @@ def run_world(args: argparse.Namespace) -> int:
         given = f"{', '.join(study)} given" if study else "no claim named"
         raise CliError(
             f"experiment --world: {given}; allowed: one claim's name and --world SCENARIO "
-            "[--replications N] [--vary KEY ...] [--seed S] (a study's options do not apply to "
+            "[--replications N] [--set KEY=V ...] [--vary KEY ...] [--seed S] (a study's options do not apply to "
             "one world: its size is the scenario's, and it runs in this process)"
         )
     try:
         module = load(args.name)
     except ValueError as exc:
         raise CliError(f"experiment: {exc}") from None
-    scenario = load_scenario(args.world)
+    given = overrides(
+        argparse.Namespace(overrides=args.overrides, clients=None, months=None, seed=None)
+    )
+    scenario = labelled(load_scenario(args.world).with_overrides(given), given)
     reps = args.replications or 8
     vary: dict[str, tuple[object, ...] | None] = {}
     for key, values in args.vary:
@@ -107,9 +121,12 @@ def run_world(args: argparse.Namespace) -> int:
             raise CliError(f"experiment --vary {key}: given twice; allowed: each key once")
         vary[key] = values
     try:  # (each value checked, and the runs counted, before any runs)
-        runs = reps * (1 + len(moved_worlds(scenario, vary) if vary else ()))
+        runs = reps * (1 + len(moved_worlds(scenario, vary, module.CLAIM) if vary else ()))
     except ValueError as exc:  # (ScenarioError included: a value out of its allowed range)
-        raise CliError(f"experiment --vary: {str(exc).removeprefix('override: ')}") from None
+        said = str(exc).removeprefix("override: ")
+        raise CliError(
+            f"experiment --{said}" if said.startswith("vary ") else f"experiment --vary: {said}"
+        ) from None
     with bar(runs, f"{args.name} in {scenario.name}", enabled=not args.quiet) as b:
         answer = (
             around_your_world(module, scenario, vary, reps, args.seed, on_done=b.update)

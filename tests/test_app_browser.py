@@ -255,6 +255,21 @@ def test_a_vs_b_marks_each_firms_own_events_and_names_both() -> None:
     assert "A: baseline + clients=300, months=24 · B: baseline + clients=300, months=24, " in table
 
 
+def test_the_status_names_values_no_claim_study_draws() -> None:
+    """A slider moved past a claim study's plausible range (or an industry preset's own value)
+    is named under the status table, per firm where two are compared; none at the defaults."""
+    from model.interfaces.app.status import status_table
+
+    plain = AppModel(clients=300, months=24)
+    assert "outside-plausible" not in status_table({"A": plain})
+    heavy = AppModel(clients=300, months=24, overhead_share=0.5)
+    table = status_table({"A": plain, "B": heavy})
+    assert "Values no world of a claim study has" in table
+    assert "<li>B: economics.overhead_share = 0.5 (share of the initial base" in table
+    assert "lies outside the plausible range a claim study draws, 0 – 0.2</li>" in table
+    assert "<li>A: " not in table
+
+
 def test_presets_and_two_firms_on_one_seed_and_export() -> None:
     found = presets()
     assert next(iter(found)) == "baseline"

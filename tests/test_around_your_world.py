@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from experiments.analysis.around_your_world import (
+    _change,
+    _moved,
     around_your_world,
     moved_worlds,
     parse_vary,
     vary_values,
 )
 from experiments.analysis.in_your_world import in_your_world
-from experiments.claims import acquisition_cost
+from experiments.claims import acquisition_cost, satisfied_employee
 from experiments.running.sizes import SIZES
 from model import Scenario
 from model.interfaces.cli.main import main
@@ -41,8 +45,9 @@ def test_each_moved_value_is_that_worlds_answer_paired_with_the_scenarios():
         finite = paired[np.isfinite(paired)]
         expected = finite.mean() if finite.size else np.nan
         assert rows.loc[r.reading, "change"] == pytest.approx(expected, nan_ok=True)
-        moved = r.status != yours.readings.set_index("reading").loc[r.reading, "status"]
-        assert rows.loc[r.reading, "moved"] == moved
+        assert rows.loc[r.reading, "pairs"] == finite.size
+        here = yours.readings.set_index("reading").loc[r.reading, "status"]
+        assert rows.loc[r.reading, "moved"] == _moved(here, r.status)
     assert set(answer.readings["key"]) == {"retain.base_churn"}
 
 
@@ -65,6 +70,45 @@ def test_the_default_values_are_the_plausible_ends_or_every_alternative():
 def test_bad_values_are_refused_before_any_run(vary, message):
     with pytest.raises(ValueError, match=message):
         moved_worlds(_quick(), vary)
+
+
+def test_values_are_read_as_the_scenario_holds_them():
+    """A value is compared with the scenario's own after the scenario has read it ('0.02' is
+    0.02), an alternative is named in any case, and one value needs no list."""
+    world = _quick()
+    assert vary_values("retain.base_churn", world, 0.01) == [0.01]
+    assert vary_values("retain.base_churn", world, ["0.01", 0.01, "0.02"]) == [0.01]
+    assert vary_values("word_of_mouth.network", world, "Random") == ["random"]
+    with pytest.raises(ValueError, match="every value given is the scenario's own"):
+        moved_worlds(world, {"retain.base_churn": "'0.02'"})
+    with pytest.raises(ScenarioError, match=r"recovery_paradox_behavioural: .*a flag takes only"):
+        moved_worlds(world, {"service.recovery_paradox_behavioural": 0})
+
+
+def test_a_key_the_claims_arms_set_is_refused():
+    """Its arms set the key themselves, so moving it moves both alike: a change of zero by
+    construction, which the first version printed as "no judgement moves"."""
+    key = satisfied_employee.CLAIM.arm_keys[0]
+    with pytest.raises(ValueError, match=f"vary {key}: claim satisfied_employee's arms set it"):
+        moved_worlds(_quick(), {key: None}, satisfied_employee.CLAIM)
+
+
+def test_a_judgement_moves_only_from_one_side_of_the_band_to_another():
+    assert _moved("in band", "above") and _moved("below", "in band")
+    assert not _moved("near an edge, below", "below")  # (a change of confidence, not of side)
+    assert not _moved("below", "near an edge, in band")
+    assert not _moved("undefined", "above") and not _moved("in band", "in band")
+    assert not _moved("not judged: 1 of 2 replications measured a finite value", "above")
+
+
+def test_the_change_says_which_pairs_it_is_over():
+    row = SimpleNamespace(change=1.5, change_low=0.5, change_high=2.5, pairs=6, bounded=2)
+    assert _change(row, 8) == "; change 1.5 [0.5, 2.5] over 6 of 8 pairs, 2 with a bound left out"
+    assert _change(SimpleNamespace(**{**vars(row), "pairs": 8, "bounded": 0}), 8) == (
+        "; change 1.5 [0.5, 2.5]"
+    )
+    one = SimpleNamespace(**{**vars(row), "pairs": 1, "bounded": 1})
+    assert _change(one, 2) == "; change not measured (1 of 2 pairs finite, 1 with a bound left out)"
 
 
 def test_a_value_of_the_wrong_kind_names_the_field():
@@ -93,7 +137,16 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
     assert "    retain.base_churn = 0.02 " in out
     assert "; change " in out
     assert "retain.base_churn = 0.25 (1/month) lies outside the plausible range" in out
-    assert out.rstrip().splitlines()[-1].startswith(("No judgement moves", "  retain.base_churn"))
+    last = out.rstrip().splitlines()
+    assert last[-1].startswith("(Each interval is 95% on its own")
+    assert "judgement moves to another side of its band with" in out
+    # --set sets the world as `retention run --set` does, its size included.
+    argv = ["experiment", "acquisition_cost", "--world", "baseline", "--replications", "2"]
+    argv += ["--set", "market.clients=200", "--set", "run.months=24"]
+    assert main([*argv, "--vary", "word_of_mouth.network=Random", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "in baseline + clients=200, months=24: 200 people, 24 months" in out
+    assert "    word_of_mouth.network = random " in out
 
 
 @pytest.mark.parametrize(
@@ -101,6 +154,7 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
     [
         (["--vary", "retain.base_churn"], "experiment --vary: goes with --world SCENARIO"),
         (["--replications", "3"], "experiment --replications: goes with --world SCENARIO"),
+        (["--set", "run.months=24"], "experiment --set: goes with --world SCENARIO"),
         (
             ["--world", "baseline", "--vary", "retain.base_churn", "--vary", "retain.base_churn"],
             "experiment --vary retain.base_churn: given twice; allowed: each key once",
@@ -114,3 +168,10 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
 def test_vary_is_refused_where_it_does_not_apply(argv, said, capsys):
     assert main(["experiment", "acquisition_cost", *argv, "--quiet"]) == 2
     assert said in capsys.readouterr().err
+
+
+def test_vary_on_a_key_the_claims_arms_set_is_refused_before_any_run(capsys):
+    argv = ["experiment", "satisfied_employee", "--world", "baseline"]
+    assert main([*argv, "--vary", "staff.training_skill", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "error: experiment --vary staff.training_skill: claim satisfied_employee's arms" in err

@@ -25,14 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.analysis.in_your_world import (
-    InYourWorld,
-    in_your_world,
-    interval_text,
-    number_text,
-)
+from experiments.analysis.in_your_world import InYourWorld, in_your_world, number_text
 from experiments.running.pins import declared_info, exact_text
 from experiments.verdicts.claim import Claim, claim_module
+from experiments.verdicts.framework import effect_text
 from model import Scenario
 from model.scenario.arguments import count
 from model.scenario.reading import parse_value
@@ -60,11 +56,14 @@ class AroundYourWorld:
     readings : pandas.DataFrame
         One row per key, value and reading: ``key``, ``value``, ``reading``, ``effect`` and
         ``margin`` (the replications' mean and its 95% half-width, the reading's unit),
-        ``status`` (as :class:`~experiments.analysis.in_your_world.InYourWorld` judges it),
-        ``change`` and ``change_low``/``change_high`` (the mean paired difference from the
-        scenario's own value over the replications both measured, and its 95% t interval; NaN
-        with fewer than two pairs) and ``moved`` (whether the status differs from the
-        scenario's own).
+        ``status`` (as :class:`~experiments.analysis.in_your_world.InYourWorld` judges it) and
+        ``measured`` (replications with a value), ``change`` and ``change_low``/``change_high``
+        (the mean paired difference from the scenario's own value over the ``pairs`` of
+        replications finite at both, and its 95% t interval, NaN with fewer than two pairs;
+        ``bounded``: pairs left out because a bound, ±inf, stands at one value or both),
+        ``moved`` (judged on one side of the band at the scenario's value and on another side
+        here: *in band*, *above* or *below* both times) and ``outside`` (the moved value's
+        line of :meth:`~model.Scenario.outside_plausible`, or ``""``).
     """
 
     claim: Claim
@@ -74,9 +73,13 @@ class AroundYourWorld:
     def format(self) -> str:
         """Each reading at the scenario's values, then at each key's other values with the
         paired change; the scenario's facts and values outside a study's ranges (as
-        :meth:`InYourWorld.format` lists them); then which keys move a judgement."""
+        :meth:`InYourWorld.format` lists them), and the moved values outside them; then which
+        keys move a judgement."""
         yours = self.yours.format().splitlines()
         after = 2 + len(self.yours.readings)  # (the title and the world, then one per reading)
+        n = len(self.yours.values)
+        names = [f"{r.key} = {exact_text(r.value)}" for r in self.readings.itertuples()]
+        width = max(len("the scenario"), *map(len, names))
         lines = [
             *yours[:2],
             "one value moved at a time, the others the scenario's, on the same seeds:",
@@ -85,32 +88,43 @@ class AroundYourWorld:
         for reading, rows in self.readings.groupby("reading", sort=False):
             mine = own.loc[reading]
             lines.append(f"  {reading} (band {mine['band']})")
-            lines.append(
-                f"    {'the scenario':<40} {interval_text(mine.effect, mine.margin)}: {mine.status}"
-            )
-            for r in rows.itertuples():
-                change = (
-                    f"; change {number_text(r.change)} [{number_text(r.change_low)}, "
-                    f"{number_text(r.change_high)}]"
-                    if np.isfinite(r.change_low)
-                    else ""
-                )
-                name = f"{r.key} = {exact_text(r.value)}"
-                lines.append(
-                    f"    {name:<40} {interval_text(r.effect, r.margin)}: {r.status}{change}"
-                )
+            here = effect_text(mine.effect, mine.margin, number_text)
+            lines.append(f"    {'the scenario':<{width}} {here}: {mine.status}")
+            for name, r in zip([names[i] for i in rows.index], rows.itertuples(), strict=True):
+                some = f" ({r.measured} of {n} measured)" if r.measured < n else ""
+                there = effect_text(r.effect, r.margin, number_text)
+                lines.append(f"    {name:<{width}} {there}{some}: {r.status}{_change(r, n)}")
         lines += yours[after:]  # (the scenario's facts and values outside a study's ranges)
+        outside = list(dict.fromkeys(line for line in self.readings["outside"] if line))
+        if outside:
+            lines.append("Moved values no world of a study has:")
+            lines += [f"  {line}" for line in outside]
         moved = self.readings[self.readings["moved"]]
         if moved.empty:
-            lines.append("No judgement moves with these values.")
+            lines.append("No judgement moves to another side of its band with these values.")
         else:
-            lines.append("The judgement moves with:")
+            lines.append("The judgement moves to another side of its band with:")
             for (key, reading), rows in moved.groupby(["key", "reading"], sort=False):
                 at = ", ".join(
                     f"{exact_text(v)} {s}" for v, s in zip(rows.value, rows.status, strict=True)
                 )
                 lines.append(f"  {key}: {reading} {own.loc[reading].status} here; at {at}")
+        lines.append(
+            "(Each interval is 95% on its own: over many values and readings, one may exclude "
+            "zero, or a judgement move, by chance.)"
+        )
         return "\n".join(lines)
+
+
+def _change(r: Any, n: int) -> str:
+    """``; change C [low, high]`` over the pairs finite at both values, saying how many when
+    not all; or why there is none."""
+    left = f", {r.bounded} with a bound left out" if r.bounded else ""
+    if r.pairs < 2:
+        return f"; change not measured ({r.pairs} of {n} pairs finite{left})"
+    over = f" over {r.pairs} of {n} pairs{left}" if r.pairs < n else ""
+    low, high = number_text(r.change_low), number_text(r.change_high)
+    return f"; change {number_text(r.change)} [{low}, {high}]{over}"
 
 
 def parse_vary(text: str) -> tuple[str, tuple[Any, ...] | None]:
@@ -135,22 +149,40 @@ def parse_vary(text: str) -> tuple[str, tuple[Any, ...] | None]:
     return key, tuple(parse_value(v) for v in values)
 
 
-def vary_values(key: str, scenario: Scenario, values: Sequence[Any] | None = None) -> list[Any]:
-    """The values :func:`around_your_world` moves ``key`` to: ``values`` (or the plausible
-    range's ends, or every alternative), in order, each once, without the scenario's own."""
+def vary_values(key: str, scenario: Scenario, values: Any = None) -> list[Any]:
+    """The values :func:`around_your_world` moves ``key`` to, each as the scenario holds it:
+    ``values`` (one value or a sequence; an alternative's name in any case), or by default the
+    plausible range's ends or every alternative; in order, each once, without the scenario's
+    own.
+
+    Raises
+    ------
+    ValueError
+        For a key that is not a declared uncertainty; a value the scenario does not allow raises
+        its own error (:class:`~model.scenario.ScenarioError`), naming the field.
+    """
     info = declared_info(key, declared_uncertainties(), what="vary")
+    if values is None:
+        given = list(info.plausible)
+    elif isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray):
+        given = [values]  # (one value: a string is a name, not its letters)
+    else:
+        given = list(values)
     section, name = key.split(".", 1)
     own = getattr(getattr(scenario, section), name)
-    given = list(info.plausible) if values is None else list(values)
     out: list[Any] = []
     for v in given:
-        if v != own and v not in out:
-            out.append(v)
+        if isinstance(v, str):  # (an alternative named in any case, as --split takes it)
+            v = next((o for o in info.plausible if str(o).lower() == v.lower()), v)
+        # Checked and held as the scenario holds it (0.02 typed as '0.02' is the scenario's own).
+        held = getattr(getattr(scenario.with_overrides({key: v}), section), name)
+        if held != own and held not in out:
+            out.append(held)
     return out
 
 
 def moved_worlds(
-    scenario: Scenario, vary: Mapping[str, Sequence[Any] | None]
+    scenario: Scenario, vary: Mapping[str, Any], claim: Claim | None = None
 ) -> list[tuple[str, Any, Scenario]]:
     """Each ``(key, value, scenario with key at value)`` :func:`around_your_world` runs, in the
     order given, every value checked before anything runs.
@@ -158,9 +190,11 @@ def moved_worlds(
     Raises
     ------
     ValueError
-        For no key, a key that is not a declared uncertainty, or one none of whose values
-        differs from the scenario's; a value outside its allowed range raises the scenario's own
-        error (:class:`~model.scenario.ScenarioError`, a ``ValueError``), naming the field.
+        For no key, a key that is not a declared uncertainty, one that ``claim``'s arms set
+        themselves (moving it would move both arms alike: a change of zero by construction), or
+        one none of whose values differs from the scenario's; a value outside its allowed range
+        raises the scenario's own error (:class:`~model.scenario.ScenarioError`), naming the
+        field.
     """
     if not isinstance(vary, Mapping) or not vary:
         raise ValueError(
@@ -169,6 +203,12 @@ def moved_worlds(
         )
     out = []
     for key, given in vary.items():
+        if claim is not None and key in claim.arm_keys:
+            raise ValueError(
+                f"vary {key}: claim {claim.name}'s arms set it themselves, so moving it moves "
+                "nothing the claim compares; allowed: an uncertainty its arms leave alone (they "
+                f"set {', '.join(claim.arm_keys)})"
+            )
         values = vary_values(key, scenario, given)
         if not values:
             raise ValueError(
@@ -225,18 +265,24 @@ def around_your_world(
     retain.base_churn 0.01 average
     """
     module = claim_module(claim)
+    if not isinstance(scenario, Scenario):
+        raise ValueError(
+            f"scenario: value {scenario!r:.80} is not allowed; allowed: a Scenario "
+            "(Scenario.preset(NAME), Scenario.from_file(PATH))"
+        )
     replications = count("replications", replications, 2)
-    moved = moved_worlds(scenario, vary)
+    moved = moved_worlds(scenario, vary, module.CLAIM)
     yours = in_your_world(module, scenario, replications, seed, on_done)
-    base = yours.values
+    own = yours.readings.set_index("reading")
     rows = []
     for key, value, world in moved:
         answer = in_your_world(module, world, replications, seed, on_done)
-        own = yours.readings.set_index("reading")
+        note = [line for line in world.outside_plausible() if line.startswith(f"{key} = ")]
         for r in answer.readings.itertuples():
-            with np.errstate(invalid="ignore"):  # (a bound at both: inf − inf, not a change)
-                paired = answer.values[r.reading].to_numpy(float) - base[r.reading].to_numpy(float)
-            change = mean_interval(paired)  # (over the replications both measured finitely)
+            a = answer.values[r.reading].to_numpy(float)
+            b = yours.values[r.reading].to_numpy(float)
+            both = np.isfinite(a) & np.isfinite(b)
+            change = mean_interval(a[both] - b[both])
             rows.append(
                 {
                     "key": key,
@@ -245,10 +291,24 @@ def around_your_world(
                     "effect": r.effect,
                     "margin": r.margin,
                     "status": r.status,
+                    "measured": r.measured,
                     "change": change.mean,
                     "change_low": change.low,
                     "change_high": change.high,
-                    "moved": r.status != own.loc[r.reading, "status"],
+                    "pairs": int(both.sum()),
+                    "bounded": int((~both & ~np.isnan(a) & ~np.isnan(b)).sum()),
+                    "moved": _moved(own.loc[r.reading, "status"], r.status),
+                    "outside": note[0] if note else "",
                 }
             )
     return AroundYourWorld(claim=module.CLAIM, yours=yours, readings=pd.DataFrame(rows))
+
+
+#: The judgements that decide a side of the band (near an edge, undefined or not judged do not).
+_DECIDED = ("in band", "above", "below")
+
+
+def _moved(here: str, there: str) -> bool:
+    """Whether a judgement moves: decided on one side of the band here and on another there (a
+    judgement near an edge at either value is a change of confidence, not of side)."""
+    return here in _DECIDED and there in _DECIDED and here != there

@@ -31,12 +31,12 @@ import pandas as pd
 from experiments.running.baseline import baseline_run
 from experiments.running.study import defaults_seed
 from experiments.verdicts.claim import Claim, claim_module
-from experiments.verdicts.framework import defaults_status
+from experiments.verdicts.framework import defaults_status, effect_text
 from model import Scenario
 from model.scenario.arguments import count
 from model.studies.worlds import FACTS, fact_values
 
-__all__ = ["InYourWorld", "in_your_world", "interval_text", "number_text"]
+__all__ = ["InYourWorld", "in_your_world", "number_text"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class InYourWorld:
         ]
         n = len(self.values)
         for r in self.readings.itertuples():
-            interval = interval_text(r.effect, r.margin)
+            interval = effect_text(r.effect, r.margin, number_text)
             some = f"; {r.measured} of {n} replications measured it" if r.measured < n else ""
             lines.append(f"  {r.reading:<24} {interval} (band {r.band}{some}): {r.status}")
         measured = self.facts[np.isfinite(self.facts["value"])]
@@ -112,15 +112,6 @@ class InYourWorld:
             lines.append("Values no world of a study has (this answer speaks for them):")
             lines += [f"  {line}" for line in implausible]
         return "\n".join(lines)
-
-
-def interval_text(effect: float, margin: float) -> str:
-    """``effect [effect − margin, effect + margin]``, or the effect alone where the margin is
-    not a positive finite number."""
-    if np.isfinite(effect) and np.isfinite(margin) and margin > 0:
-        low, high = number_text(effect - margin), number_text(effect + margin)
-        return f"{number_text(effect)} [{low}, {high}]"
-    return number_text(effect)
 
 
 def number_text(x: float) -> str:

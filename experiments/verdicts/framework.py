@@ -38,6 +38,7 @@ the argument approximate; the interval is stated as if independent, and no narro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -59,6 +60,7 @@ __all__ = [
     "ReadingVerdict",
     "classify",
     "defaults_status",
+    "effect_text",
     "interval_text",
     "judge",
     "proportion_interval",
@@ -140,11 +142,19 @@ class DefaultsStatus(NamedTuple):
     def text(self, fmt, band: tuple[float, float] | None = None) -> str:
         """``effect [low, high] (status)`` with ``fmt`` formatting each number; near an edge,
         on which side of ``band`` the effect lies (:meth:`words`)."""
-        status = self.words(band)
-        if np.isfinite(self.effect) and np.isfinite(self.margin) and self.margin > 0:
-            low, high = self.effect - self.margin, self.effect + self.margin
-            return f"{fmt(self.effect)} [{fmt(low)}, {fmt(high)}] ({status})"
-        return f"{fmt(self.effect)} ({status})"
+        return f"{effect_text(self.effect, self.margin, fmt)} ({self.words(band)})"
+
+
+def effect_text(effect: float, margin: float, fmt: Callable[[float], str]) -> str:
+    """``effect [effect − margin, effect + margin]`` with ``fmt`` formatting each number; the
+    effect alone where the margin is not a positive finite number (one replication, a bound).
+
+    >>> effect_text(5.0, 0.5, "{:g}".format), effect_text(5.0, float("nan"), "{:g}".format)
+    ('5 [4.5, 5.5]', '5')
+    """
+    if np.isfinite(effect) and np.isfinite(margin) and margin > 0:
+        return f"{fmt(effect)} [{fmt(effect - margin)}, {fmt(effect + margin)}]"
+    return fmt(effect)
 
 
 def defaults_status(

@@ -54,4 +54,23 @@ def status_table(firms: dict) -> str:
         + "</tr>"
         + "".join(f"<tr>{r}</tr>" for r in rows)
         + "</table>"
+        + _outside_plausible(firms)
+    )
+
+
+def _outside_plausible(firms: dict) -> str:
+    """A note of each firm's values no claim study's world has (an industry preset's onboarding
+    cost, a slider moved past a study's range), so a class reads a claim's verdict beside them
+    with care; empty when there are none."""
+    notes = [
+        (f"{name}: " if len(firms) > 1 else "") + line
+        for name, m in firms.items()
+        for line in m.params.outside_plausible()
+    ]
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in dict.fromkeys(notes))
+    return (
+        "<p class='outside-plausible'>Values no world of a claim study has (its verdicts do not "
+        f"speak for them):</p><ul>{items}</ul>"
     )

@@ -242,7 +242,8 @@ def _outside_plausible(scenario: Scenario) -> list[str]:
     if lines:
         lines.append(
             "a claim's verdict is over worlds inside these ranges; `retention experiment NAME "
-            "--world SCENARIO` measures a claim in this one (ranges and sources: retention params)"
+            "--world SCENARIO` with the same --set options measures a claim in this one (ranges "
+            "and sources: retention params)"
         )
     return lines
 
