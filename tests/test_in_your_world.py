@@ -74,7 +74,7 @@ def test_facts_a_short_run_cannot_measure_are_said_so_not_called_outside():
     text = answer.format()
     assert "Not measured in 12 months" in text
     assert "annual_retention" in text.split("Not measured in 12 months")[1]
-    assert "annual_retention:" not in text  # (not listed as a value outside the range)
+    assert "  annual_retention " not in text  # (not listed among the measured facts)
 
 
 def test_facts_outside_a_studys_ranges_are_named():
@@ -82,9 +82,13 @@ def test_facts_outside_a_studys_ranges_are_named():
     facts = answer.facts.set_index("fact")
     assert not facts.loc["operating_margin", "inside"]  # (a 95% gross margin)
     text = answer.format()
-    assert "Outside the range a study keeps a world in" in text
-    assert "operating_margin:" in text
-    assert "referral_share:" not in text or not facts.loc["referral_share", "inside"]
+    assert "stylised facts, beside the range a study keeps a world in (outside one" in text
+    # Each measured fact with its value, its range, whether outside it, and what it means.
+    for f in answer.facts.itertuples():
+        line = next(x for x in text.splitlines() if x.startswith(f"  {f.fact} "))
+        assert line.endswith(f": {f.text}")
+        assert ("OUTSIDE" in line) == (not f.inside)
+    assert "(kept -0.1 to 0.45) OUTSIDE: operating margin after year 1" in text
     # (and the value behind it, which no world of a study draws)
     assert text.endswith(
         "Values no world of a study has (this answer speaks for them):\n  economics.cogs_share = "
@@ -116,7 +120,10 @@ def test_the_command_prints_the_answer(tmp_path, capsys):
     argv = ["experiment", "pareto", "--world", str(world), "--replications", "2", "--quiet"]
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert "in mine: 300 people, 24 months, 2 replications (seeds from 1)" in out
+    assert (
+        "in mine: 300 people (30% clients at the start, the rest prospects), 24 months, 2 "
+        "replications (seeds from 1)"
+    ) in out
     for reading in pareto.CLAIM.readings:
         assert f"  {reading.name}" in out
 

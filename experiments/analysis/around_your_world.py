@@ -25,7 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.analysis.in_your_world import InYourWorld, in_your_world, number_text
+from experiments.analysis.in_your_world import (
+    InYourWorld,
+    check_scenario,
+    number_text,
+    worlds_answers,
+)
 from experiments.running.pins import declared_info, exact_text
 from experiments.verdicts.claim import Claim, claim_module
 from experiments.verdicts.framework import effect_text
@@ -99,16 +104,24 @@ class AroundYourWorld:
         if outside:
             lines.append("Moved values no world of a study has:")
             lines += [f"  {line}" for line in outside]
+        own_status = self.readings["reading"].map(own["status"])
         moved = self.readings[self.readings["moved"]]
-        if moved.empty:
-            lines.append("No judgement moves to another side of its band with these values.")
-        else:
-            lines.append("The judgement moves to another side of its band with:")
-            for (key, reading), rows in moved.groupby(["key", "reading"], sort=False):
+        closer = self.readings[~self.readings["moved"] & (self.readings["status"] != own_status)]
+        for rows, head in (
+            (moved, "The judgement moves to another side of its band with:"),
+            (closer, "Judged otherwise, but near an edge (decided on no side) at one value or "
+                     "both, with:"),
+        ):  # fmt: skip
+            if rows.empty:
+                continue
+            lines.append(head)
+            for (key, reading), group in rows.groupby(["key", "reading"], sort=False):
                 at = ", ".join(
-                    f"{exact_text(v)} {s}" for v, s in zip(rows.value, rows.status, strict=True)
+                    f"{exact_text(v)} {s}" for v, s in zip(group.value, group.status, strict=True)
                 )
                 lines.append(f"  {key}: {reading} {own.loc[reading].status} here; at {at}")
+        if moved.empty and closer.empty:
+            lines.append("No judgement differs with these values.")
         lines.append(
             "(Each interval is 95% on its own: over many values and readings, one may exclude "
             "zero, or a judgement move, by chance.)"
@@ -122,6 +135,8 @@ def _change(r: Any, n: int) -> str:
     left = f", {r.bounded} with a bound left out" if r.bounded else ""
     if r.pairs < 2:
         return f"; change not measured ({r.pairs} of {n} pairs finite{left})"
+    if r.change == r.change_low == r.change_high == 0:  # (every pair alike, to the bit)
+        return "; unchanged in every replication (the reading does not depend on it here)"
     over = f" over {r.pairs} of {n} pairs{left}" if r.pairs < n else ""
     low, high = number_text(r.change_low), number_text(r.change_high)
     return f"; change {number_text(r.change)} [{low}, {high}]{over}"
@@ -265,18 +280,17 @@ def around_your_world(
     retain.base_churn 0.01 average
     """
     module = claim_module(claim)
-    if not isinstance(scenario, Scenario):
-        raise ValueError(
-            f"scenario: value {scenario!r:.80} is not allowed; allowed: a Scenario "
-            "(Scenario.preset(NAME), Scenario.from_file(PATH))"
-        )
+    check_scenario(scenario)
     replications = count("replications", replications, 2)
+    seed = count("seed", seed, 0)
     moved = moved_worlds(scenario, vary, module.CLAIM)
-    yours = in_your_world(module, scenario, replications, seed, on_done)
+    # (every world's replications together: one batch of runs, as a study runs its worlds)
+    yours, *answers = worlds_answers(
+        module, [scenario, *(w for _, _, w in moved)], replications, seed, on_done
+    )
     own = yours.readings.set_index("reading")
     rows = []
-    for key, value, world in moved:
-        answer = in_your_world(module, world, replications, seed, on_done)
+    for (key, value, world), answer in zip(moved, answers, strict=True):
         note = [line for line in world.outside_plausible() if line.startswith(f"{key} = ")]
         for r in answer.readings.itertuples():
             a = answer.values[r.reading].to_numpy(float)

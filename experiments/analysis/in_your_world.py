@@ -21,22 +21,29 @@ that matters).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
 import pandas as pd
 
-from experiments.running.baseline import baseline_run
+from experiments.running.baseline import Baseline, baseline_runs
 from experiments.running.study import defaults_seed
+from experiments.running.together import measure_together
 from experiments.verdicts.claim import Claim, claim_module
 from experiments.verdicts.framework import defaults_status, effect_text
 from model import Scenario
 from model.scenario.arguments import count
 from model.studies.worlds import FACTS, fact_values
 
-__all__ = ["InYourWorld", "in_your_world", "number_text"]
+__all__ = [
+    "InYourWorld",
+    "check_scenario",
+    "in_your_world",
+    "number_text",
+    "worlds_answers",
+]
 
 
 @dataclass(frozen=True)
@@ -61,9 +68,10 @@ class InYourWorld:
         fewer than two finite values, or a run too short for the reading) and ``measured``
         (replications with a value).
     facts : pandas.DataFrame
-        One row per stylised fact: ``fact``, ``value`` (its mean over the replications'
-        baselines; not finite where the run is too short to measure it), ``low``/``high`` (the
-        range a study keeps a world in) and ``inside``.
+        One row per stylised fact: ``fact``, ``text`` (the fact in words, with its unit),
+        ``value`` (its mean over the replications' baselines; not finite where the run is too
+        short to measure it), ``low``/``high`` (the range a study keeps a world in) and
+        ``inside``.
     """
 
     claim: Claim
@@ -76,11 +84,12 @@ class InYourWorld:
     def format(self) -> str:
         """The answer as a short text: each reading against its band, then the facts, then the
         values outside the plausible ranges a study draws."""
-        run = self.scenario.run
+        run, market = self.scenario.run, self.scenario.market
         lines = [
             f"{self.claim.title}",
-            f"in {self.scenario.name}: {self.scenario.market.clients:,} people, {run.months} "
-            f"months, {len(self.values)} replications (seeds from {self.seed})",
+            f"in {self.scenario.name}: {market.clients:,} people ({market.initial_active_share:.0%}"
+            f" clients at the start, the rest prospects), {run.months} months, "
+            f"{len(self.values)} replications (seeds from {self.seed})",
         ]
         n = len(self.values)
         for r in self.readings.itertuples():
@@ -88,20 +97,16 @@ class InYourWorld:
             some = f"; {r.measured} of {n} replications measured it" if r.measured < n else ""
             lines.append(f"  {r.reading:<24} {interval} (band {r.band}{some}): {r.status}")
         measured = self.facts[np.isfinite(self.facts["value"])]
-        outside = measured[~measured["inside"]]
-        if outside.empty:
-            lines.append(
-                "Every stylised fact measured lies within the range a study keeps a world in."
-            )
-        else:
-            lines.append(
-                "Outside the range a study keeps a world in (the study's verdict does not speak "
-                "for this world; this answer does):"
-            )
-            lines += [
-                f"  {f.fact}: {number_text(f.value)} (kept: {number_text(f.low)} to {number_text(f.high)})"
-                for f in outside.itertuples()
-            ]
+        lines.append(
+            "Its baseline's stylised facts, beside the range a study keeps a world in (outside "
+            "one, the study's verdict does not speak for this world; this answer does):"
+        )
+        width = max(map(len, measured["fact"]), default=0)
+        lines += [
+            f"  {f.fact:<{width}} {number_text(f.value):>8} (kept {number_text(f.low)} to "
+            f"{number_text(f.high)}){'' if f.inside else ' OUTSIDE'}: {f.text}"
+            for f in measured.itertuples()
+        ]
         unmeasured = self.facts.loc[~np.isfinite(self.facts["value"]), "fact"].tolist()
         if unmeasured:
             lines.append(
@@ -161,21 +166,58 @@ def in_your_world(
     ['average', '4 to 6 x']
     """
     module = claim_module(claim)
+    check_scenario(scenario)
+    replications = count("replications", replications, 2)
+    seed = count("seed", seed, 0)
+    return worlds_answers(module, [scenario], replications, seed, on_done)[0]
+
+
+def check_scenario(scenario: object) -> None:
+    """Refuse anything but a :class:`~model.Scenario` as the world, naming what is allowed."""
     if not isinstance(scenario, Scenario):
         raise ValueError(
             f"scenario: value {scenario!r:.80} is not allowed; allowed: a Scenario "
             "(Scenario.preset(NAME), Scenario.from_file(PATH))"
         )
-    replications = count("replications", replications, 2)
-    seed = count("seed", seed, 0)
-    rows, facts = [], []
-    for rep in range(replications):
-        run_seed = defaults_seed(seed, rep)
-        base = baseline_run(scenario.with_overrides({"run.seed": run_seed}))
-        rows.append({"rep": rep, "seed": run_seed, **module.measure(base, run_seed)})
-        facts.append(fact_values(base.run.timeseries))
+
+
+def worlds_answers(
+    module: ModuleType,
+    scenarios: Sequence[Scenario],
+    replications: int,
+    seed: int,
+    on_done: Callable[[int], None] | None = None,
+) -> list[InYourWorld]:
+    """:func:`in_your_world` of each scenario (checked arguments), every replication of every
+    scenario run together: the baselines stepped side by side and each replication's arms
+    gathered with the others' (:func:`~experiments.running.together.measure_together`, as a
+    study runs a batch of worlds), each run's numbers those of its solo run."""
+    seeds = [defaults_seed(seed, rep) for rep in range(replications)]
+    worlds = [s.with_overrides({"run.seed": k}) for s in scenarios for k in seeds]
+    bases = baseline_runs(worlds)
+
+    def measured(base: Baseline, run_seed: int) -> dict[str, float]:
+        out = module.measure(base, run_seed)
         if on_done is not None:
             on_done(1)
+        return out
+
+    calls = [(b, w.run.seed) for b, w in zip(bases, worlds, strict=True)]
+    values = measure_together(measured, calls)
+    answers = []
+    for i, scenario in enumerate(scenarios):
+        mine = range(i * replications, (i + 1) * replications)
+        rows = [{"rep": r, "seed": seeds[r], **values[k]} for r, k in enumerate(mine)]
+        facts = [fact_values(bases[k].run.timeseries) for k in mine]
+        answers.append(_judged(module, scenario, seed, rows, facts))
+    return answers
+
+
+def _judged(
+    module: ModuleType, scenario: Scenario, seed: int, rows: list[dict], facts: list[dict]
+) -> InYourWorld:
+    """The answer from one scenario's replications: each reading judged, the facts placed."""
+    replications = len(rows)
     values = pd.DataFrame(rows)
     months = scenario.run.months
     judged = []
@@ -208,6 +250,7 @@ def in_your_world(
     fact_table = pd.DataFrame(
         {
             "fact": [f.name for f in FACTS],
+            "text": [f.text for f in FACTS],
             "value": [float(mean_facts[f.name]) for f in FACTS],
             "low": [f.low for f in FACTS],
             "high": [f.high for f in FACTS],
