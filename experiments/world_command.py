@@ -113,6 +113,12 @@ def run_world(args: argparse.Namespace) -> int:
     given = overrides(
         argparse.Namespace(overrides=args.overrides, clients=None, months=None, seed=None)
     )
+    if "run.seed" in given:  # (each replication's seed replaces the world's)
+        raise CliError(
+            f"experiment --set run.seed={given['run.seed']}: not allowed with --world (each "
+            "replication runs on a seed of its own); allowed: --seed S, where the replications' "
+            "seeds come from"
+        )
     scenario = labelled(load_scenario(args.world).with_overrides(given), given)
     reps = args.replications or 8
     vary: dict[str, tuple[object, ...] | None] = {}

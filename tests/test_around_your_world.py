@@ -9,6 +9,7 @@ import pytest
 
 from experiments.analysis.around_your_world import (
     _change,
+    _judged,
     _moved,
     around_your_world,
     moved_worlds,
@@ -93,6 +94,11 @@ def test_a_key_the_claims_arms_set_is_refused():
         moved_worlds(_quick(), {key: None}, satisfied_employee.CLAIM)
 
 
+def test_a_judgement_places_the_effect_when_decided_or_near_an_edge():
+    assert _judged("in band") and _judged("near an edge, below")
+    assert not _judged("undefined") and not _judged("not judged: 0 of 2 replications measured")
+
+
 def test_a_judgement_moves_only_from_one_side_of_the_band_to_another():
     assert _moved("in band", "above") and _moved("below", "in band")
     assert not _moved("near an edge, below", "below")  # (a change of confidence, not of side)
@@ -111,6 +117,8 @@ def test_the_change_says_which_pairs_it_is_over():
     assert _change(same, 8) == (
         "; unchanged in every replication (the reading does not depend on it here)"
     )
+    some = SimpleNamespace(**{**vars(same), "pairs": 2})
+    assert _change(some, 3) == "; unchanged in each of the 2 of 3 pairs measured at both"
     one = SimpleNamespace(**{**vars(row), "pairs": 1, "bounded": 1})
     assert _change(one, 2) == "; change not measured (1 of 2 pairs finite, 1 with a bound left out)"
 

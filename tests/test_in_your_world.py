@@ -72,9 +72,13 @@ def test_one_measured_replication_is_not_judged():
 def test_facts_a_short_run_cannot_measure_are_said_so_not_called_outside():
     answer = in_your_world(pareto, _quick(**{"run.months": 12}), replications=2)
     text = answer.format()
-    assert "Not measured in 12 months" in text
-    assert "annual_retention" in text.split("Not measured in 12 months")[1]
+    assert "Not measured in this 12-month run" in text
+    assert "annual_retention" in text.split("Not measured in this 12-month run")[1]
     assert "  annual_retention " not in text  # (not listed among the measured facts)
+    # Every fact needs more than the first year: none is measured, none called outside (a
+    # referral share of 0 over no months after the first year was).
+    assert answer.facts["value"].isna().all() and "OUTSIDE" not in text
+    assert "stylised facts, beside" not in text
 
 
 def test_facts_outside_a_studys_ranges_are_named():
@@ -151,3 +155,38 @@ def test_world_without_a_claim_is_refused(capsys):
 def test_replications_without_world_is_refused(capsys):
     assert main(["experiment", "pareto", "--replications", "4", "--size", "quick"]) == 2
     assert "experiment --replications: goes with --world SCENARIO" in capsys.readouterr().err
+
+
+def test_the_replications_run_together_give_each_solo_runs_numbers():
+    """``worlds_answers`` steps every replication of every scenario together; each row is what
+    its baseline and arms give run alone, and the progress hook hears each replication once."""
+    from experiments.analysis.in_your_world import worlds_answers
+    from experiments.running.baseline import baseline_run
+    from experiments.running.study import defaults_seed
+
+    worlds = [_quick(), _quick(**{"retain.base_churn": 0.03})]
+    heard = []
+    answers = worlds_answers(acquisition_cost, worlds, 2, 1, on_done=heard.append)
+    assert heard == [1] * 4
+    for world, answer in zip(worlds, answers, strict=True):
+        for rep in range(2):
+            seed = defaults_seed(1, rep)
+            base = baseline_run(world.with_overrides({"run.seed": seed}))
+            alone = acquisition_cost.measure(base, seed)
+            row = answer.values.iloc[rep]
+            assert row["seed"] == seed
+            for name, value in alone.items():
+                assert row[name] == value or (np.isnan(row[name]) and np.isnan(value))
+
+
+def test_a_key_the_claims_arms_set_is_said_when_the_world_sets_it(capsys):
+    argv = ["experiment", "service_levels", "--world", "baseline", "--replications", "2"]
+    argv += ["--set", "market.clients=200", "--set", "run.months=24"]
+    assert main([*argv, "--set", "levers.service_level=wow", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "Set by the claim's own arms to values of their own, so its comparison does not read" in out
+    )
+    assert "levers.service_level = 0.9" in out
+    assert main([*argv, "--set", "run.seed=9", "--quiet"]) == 2
+    assert "--set run.seed=9: not allowed with --world" in capsys.readouterr().err

@@ -464,7 +464,7 @@ def test_run_notes_values_outside_the_plausible_ranges(tmp_path, capsys):
     assert cli(*argv, "--out", tmp_path / "o") == 0
     err = capsys.readouterr().err
     assert "retention: note: retain.base_churn = 0.25 (1/month) lies outside" in err
-    assert "--world SCENARIO` with the same --set options measures a claim in this one" in err
+    assert "--world SCENARIO` with the same values (--set; --clients N as --set" in err
     assert cli(*argv, "--out", tmp_path / "q", "--quiet") == 0
     assert "note:" not in capsys.readouterr().err
     assert cli("run", BASELINE, *TINY, "--out", tmp_path / "b", "--no-figures") == 0

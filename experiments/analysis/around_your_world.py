@@ -80,47 +80,50 @@ class AroundYourWorld:
         paired change; the scenario's facts and values outside a study's ranges (as
         :meth:`InYourWorld.format` lists them), and the moved values outside them; then which
         keys move a judgement."""
-        yours = self.yours.format().splitlines()
-        after = 2 + len(self.yours.readings)  # (the title and the world, then one per reading)
         n = len(self.yours.values)
         names = [f"{r.key} = {exact_text(r.value)}" for r in self.readings.itertuples()]
         width = max(len("the scenario"), *map(len, names))
         lines = [
-            *yours[:2],
+            *self.yours.head(),
             "one value moved at a time, the others the scenario's, on the same seeds:",
         ]
         own = self.yours.readings.set_index("reading")
         for reading, rows in self.readings.groupby("reading", sort=False):
             mine = own.loc[reading]
             lines.append(f"  {reading} (band {mine['band']})")
-            here = effect_text(mine.effect, mine.margin, number_text)
-            lines.append(f"    {'the scenario':<{width}} {here}: {mine.status}")
-            for name, r in zip([names[i] for i in rows.index], rows.itertuples(), strict=True):
+            for name, r in [("the scenario", mine), *zip(
+                [names[i] for i in rows.index], rows.itertuples(), strict=True
+            )]:  # fmt: skip
                 some = f" ({r.measured} of {n} measured)" if r.measured < n else ""
-                there = effect_text(r.effect, r.margin, number_text)
-                lines.append(f"    {name:<{width}} {there}{some}: {r.status}{_change(r, n)}")
-        lines += yours[after:]  # (the scenario's facts and values outside a study's ranges)
+                change = "" if name == "the scenario" else _change(r, n)
+                text = effect_text(r.effect, r.margin, number_text)
+                lines.append(f"    {name:<{width}} {text}{some}: {r.status}{change}")
+        lines += self.yours.notes()  # (the scenario's facts, its values outside a study's ranges)
         outside = list(dict.fromkeys(line for line in self.readings["outside"] if line))
         if outside:
             lines.append("Moved values no world of a study has:")
             lines += [f"  {line}" for line in outside]
-        own_status = self.readings["reading"].map(own["status"])
-        moved = self.readings[self.readings["moved"]]
-        closer = self.readings[~self.readings["moved"] & (self.readings["status"] != own_status)]
-        for rows, head in (
-            (moved, "The judgement moves to another side of its band with:"),
-            (closer, "Judged otherwise, but near an edge (decided on no side) at one value or "
-                     "both, with:"),
-        ):  # fmt: skip
-            if rows.empty:
+        here = self.readings["reading"].map(own["status"])
+        differs = self.readings["status"] != here
+        judged = here.map(_judged) & self.readings["status"].map(_judged)
+        groups = (
+            (self.readings["moved"], "The judgement moves to another side of its band with:"),
+            (differs & judged & ~self.readings["moved"],
+             "Judged otherwise, but near an edge (decided on no side) at one value or both, with:"),
+            (differs & ~judged, "Not judged, or undefined, at one value and judged at the other:"),
+        )  # fmt: skip
+        for mask, head in groups:
+            if not mask.any():
                 continue
             lines.append(head)
-            for (key, reading), group in rows.groupby(["key", "reading"], sort=False):
+            for (key, reading), group in self.readings[mask].groupby(
+                ["key", "reading"], sort=False
+            ):
                 at = ", ".join(
                     f"{exact_text(v)} {s}" for v, s in zip(group.value, group.status, strict=True)
                 )
                 lines.append(f"  {key}: {reading} {own.loc[reading].status} here; at {at}")
-        if moved.empty and closer.empty:
+        if not differs.any():
             lines.append("No judgement differs with these values.")
         lines.append(
             "(Each interval is 95% on its own: over many values and readings, one may exclude "
@@ -135,9 +138,13 @@ def _change(r: Any, n: int) -> str:
     left = f", {r.bounded} with a bound left out" if r.bounded else ""
     if r.pairs < 2:
         return f"; change not measured ({r.pairs} of {n} pairs finite{left})"
-    if r.change == r.change_low == r.change_high == 0:  # (every pair alike, to the bit)
-        return "; unchanged in every replication (the reading does not depend on it here)"
     over = f" over {r.pairs} of {n} pairs{left}" if r.pairs < n else ""
+    if r.change == r.change_low == r.change_high == 0:  # (every pair alike, to the bit)
+        return (
+            "; unchanged in every replication (the reading does not depend on it here)"
+            if r.pairs == n
+            else f"; unchanged in each of the {r.pairs} of {n} pairs measured at both{left}"
+        )
     low, high = number_text(r.change_low), number_text(r.change_high)
     return f"; change {number_text(r.change)} [{low}, {high}]{over}"
 
@@ -320,6 +327,11 @@ def around_your_world(
 
 #: The judgements that decide a side of the band (near an edge, undefined or not judged do not).
 _DECIDED = ("in band", "above", "below")
+
+
+def _judged(status: str) -> bool:
+    """Whether a status places the effect against the band (decided, or near an edge)."""
+    return status in _DECIDED or status.startswith("near an edge")
 
 
 def _moved(here: str, there: str) -> bool:

@@ -82,41 +82,70 @@ class InYourWorld:
     facts: pd.DataFrame
 
     def format(self) -> str:
-        """The answer as a short text: each reading against its band, then the facts, then the
-        values outside the plausible ranges a study draws."""
-        run, market = self.scenario.run, self.scenario.market
-        lines = [
-            f"{self.claim.title}",
-            f"in {self.scenario.name}: {market.clients:,} people ({market.initial_active_share:.0%}"
-            f" clients at the start, the rest prospects), {run.months} months, "
-            f"{len(self.values)} replications (seeds from {self.seed})",
-        ]
+        """The answer as a short text: the world, each reading against its band, then
+        :meth:`notes` (the facts, the values outside a study's ranges, the arms' own keys)."""
         n = len(self.values)
+        lines = self.head()
         for r in self.readings.itertuples():
             interval = effect_text(r.effect, r.margin, number_text)
             some = f"; {r.measured} of {n} replications measured it" if r.measured < n else ""
             lines.append(f"  {r.reading:<24} {interval} (band {r.band}{some}): {r.status}")
-        measured = self.facts[np.isfinite(self.facts["value"])]
-        lines.append(
-            "Its baseline's stylised facts, beside the range a study keeps a world in (outside "
-            "one, the study's verdict does not speak for this world; this answer does):"
-        )
-        width = max(map(len, measured["fact"]), default=0)
-        lines += [
-            f"  {f.fact:<{width}} {number_text(f.value):>8} (kept {number_text(f.low)} to "
-            f"{number_text(f.high)}){'' if f.inside else ' OUTSIDE'}: {f.text}"
-            for f in measured.itertuples()
+        return "\n".join([*lines, *self.notes()])
+
+    def head(self) -> list[str]:
+        """The claim's title and the world: its people, how many are clients at the start, its
+        months and the replications."""
+        run, market = self.scenario.run, self.scenario.market
+        return [
+            f"{self.claim.title}",
+            f"in {self.scenario.name}: {market.clients:,} people "
+            f"({100 * market.initial_active_share:.3g}% clients at the start, the rest "
+            f"prospects), {run.months} months, {len(self.values)} replications (seeds from "
+            f"{self.seed})",
         ]
-        unmeasured = self.facts.loc[~np.isfinite(self.facts["value"]), "fact"].tolist()
+
+    def notes(self) -> list[str]:
+        """The baseline's stylised facts beside the range a study keeps a world in, the values
+        no world of a study has, and the keys the claim's own arms set (their value here is
+        replaced in the comparison)."""
+        lines = []
+        measured = self.facts[~np.isnan(self.facts["value"])]
+        if not measured.empty:
+            lines.append(
+                "Its baseline's stylised facts, beside the range a study keeps a world in "
+                "(outside one, the study's verdict does not speak for this world; this answer "
+                "does):"
+            )
+            width = max(map(len, measured["fact"]))
+            lines += [
+                f"  {f.fact:<{width}} {number_text(f.value):>8} (kept {number_text(f.low)} to "
+                f"{number_text(f.high)}){'' if f.inside else ' OUTSIDE'}: {f.text}"
+                for f in measured.itertuples()
+            ]
+        unmeasured = self.facts.loc[np.isnan(self.facts["value"]), "fact"].tolist()
         if unmeasured:
             lines.append(
-                f"Not measured in {self.scenario.run.months} months (each fact reads the months "
-                f"after the first year): {', '.join(unmeasured)}"
+                f"Not measured in this {self.scenario.run.months}-month run (the facts read the "
+                "months after the first year, or set the first year beside the last; some need "
+                f"paying clients or acquisitions there): {', '.join(unmeasured)}"
             )
         if implausible := self.scenario.outside_plausible():
             lines.append("Values no world of a study has (this answer speaks for them):")
             lines += [f"  {line}" for line in implausible]
-        return "\n".join(lines)
+        if own := _arms_own(self.claim, self.scenario):
+            lines.append(
+                "Set by the claim's own arms to values of their own, so its comparison does not "
+                f"read this world's value of them: {', '.join(own)}"
+            )
+        return lines
+
+
+def _arms_own(claim: Claim, scenario: Scenario) -> list[str]:
+    """``key = value`` for each key the claim's arms set to values of their own
+    (:attr:`~experiments.verdicts.claim.Claim.arm_keys`) that ``scenario`` sets away from the
+    declared default."""
+    values, defaults = scenario.flat(), Scenario().flat()
+    return [f"{k} = {values[k]!r}" for k in claim.arm_keys if values[k] != defaults[k]]
 
 
 def number_text(x: float) -> str:
@@ -256,7 +285,10 @@ def _judged(
             "high": [f.high for f in FACTS],
         }
     )
-    # (a fact not measured at this length, NaN or ±inf, is neither inside nor outside: format says)
+    if months <= 12:  # (every fact reads the months after the first year, or compares two years)
+        fact_table["value"] = np.nan
+    # (NaN, not measured, is neither inside nor outside: notes() says so; ±inf, as a study counts
+    # it, lies outside)
     fact_table["inside"] = fact_table["value"].between(fact_table["low"], fact_table["high"])
     return InYourWorld(
         claim=module.CLAIM,

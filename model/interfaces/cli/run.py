@@ -242,9 +242,9 @@ def _outside_plausible(scenario: Scenario) -> list[str]:
     if lines:
         lines.append(
             "a claim's verdict is over worlds inside these ranges; `retention experiment NAME "
-            "--world SCENARIO` with the same --set options measures a claim in this one; a value "
-            "far outside may be in another unit than its own (ranges, units and sources: "
-            "retention params)"
+            "--world SCENARIO` with the same values (--set; --clients N as --set "
+            "market.clients=N) measures a claim in this one; a value far outside may be in "
+            "another unit than its own (ranges, units and sources: retention params)"
         )
     return lines
 
