@@ -34,8 +34,8 @@ def test_each_moved_value_is_that_worlds_answer_paired_with_the_scenarios():
     """A moved value's row is ``in_your_world`` at that value, on the same seeds, and its change
     the mean of the replications' paired differences from the scenario's own runs."""
     world = _quick()
-    answer = around_your_world(acquisition_cost, world, {"retain.base_churn": [0.01]}, 3)
-    alone = in_your_world(acquisition_cost, world.with_overrides({"retain.base_churn": 0.01}), 3)
+    answer = around_your_world(acquisition_cost, world, {"retain.base_churn": [0.005]}, 3)
+    alone = in_your_world(acquisition_cost, world.with_overrides({"retain.base_churn": 0.005}), 3)
     yours = in_your_world(acquisition_cost, world, 3)
     assert answer.yours.values.equals(yours.values)
     rows = answer.readings.set_index("reading")
@@ -50,6 +50,12 @@ def test_each_moved_value_is_that_worlds_answer_paired_with_the_scenarios():
         here = yours.readings.set_index("reading").loc[r.reading, "status"]
         assert rows.loc[r.reading, "moved"] == _moved(here, r.status)
     assert set(answer.readings["key"]) == {"retain.base_churn"}
+    # The moved world's facts outside a study's range are named, as its own answer places them.
+    left = alone.facts[alone.facts["value"].notna() & ~alone.facts["inside"]]["fact"].tolist()
+    named = answer.readings["facts_outside"].iloc[0]
+    assert [f for f in alone.facts["fact"] if f"{f} " in named] == left
+    assert left  # (a churn this low keeps more than a study's 95% a year)
+    assert f"  retain.base_churn = 0.005: {named}" in answer.format()
 
 
 def test_the_default_values_are_the_plausible_ends_or_every_alternative():

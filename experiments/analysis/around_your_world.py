@@ -67,8 +67,11 @@ class AroundYourWorld:
         replications finite at both, and its 95% t interval, NaN with fewer than two pairs;
         ``bounded``: pairs left out because a bound, ±inf, stands at one value or both),
         ``moved`` (judged on one side of the band at the scenario's value and on another side
-        here: *in band*, *above* or *below* both times) and ``outside`` (the moved value's
-        line of :meth:`~model.Scenario.outside_plausible`, or ``""``).
+        here: *in band*, *above* or *below* both times), ``outside`` (the moved value's line of
+        :meth:`~model.Scenario.outside_plausible`, or ``""``) and ``facts_outside`` (the
+        stylised facts of the moved world's baseline outside the range a study keeps a world
+        in, in words, or ``""``: with its churn moved, a world's observed retention may leave
+        its range).
     """
 
     claim: Claim
@@ -103,6 +106,17 @@ class AroundYourWorld:
         if outside:
             lines.append("Moved values no world of a study has:")
             lines += [f"  {line}" for line in outside]
+        moved_facts = self.readings.drop_duplicates(["key", "value"])
+        moved_facts = moved_facts[moved_facts["facts_outside"] != ""]
+        if not moved_facts.empty:
+            lines.append(
+                "Moved worlds whose baseline leaves a stylised fact's range (a study keeps no "
+                "such world; the facts at the scenario's own values are above):"
+            )
+            lines += [
+                f"  {r.key} = {exact_text(r.value)}: {r.facts_outside}"
+                for r in moved_facts.itertuples()
+            ]
         here = self.readings["reading"].map(own["status"])
         differs = self.readings["status"] != here
         judged = here.map(_judged) & self.readings["status"].map(_judged)
@@ -299,6 +313,11 @@ def around_your_world(
     rows = []
     for (key, value, world), answer in zip(moved, answers, strict=True):
         note = [line for line in world.outside_plausible() if line.startswith(f"{key} = ")]
+        left = answer.facts[answer.facts["value"].notna() & ~answer.facts["inside"]]
+        facts = ", ".join(
+            f"{f.fact} {number_text(f.value)} (kept {number_text(f.low)} to {number_text(f.high)})"
+            for f in left.itertuples()
+        )
         for r in answer.readings.itertuples():
             a = answer.values[r.reading].to_numpy(float)
             b = yours.values[r.reading].to_numpy(float)
@@ -320,6 +339,7 @@ def around_your_world(
                     "bounded": int((~both & ~np.isnan(a) & ~np.isnan(b)).sum()),
                     "moved": _moved(own.loc[r.reading, "status"], r.status),
                     "outside": note[0] if note else "",
+                    "facts_outside": facts,
                 }
             )
     return AroundYourWorld(claim=module.CLAIM, yours=yours, readings=pd.DataFrame(rows))
