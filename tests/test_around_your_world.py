@@ -194,3 +194,28 @@ def test_vary_on_a_key_the_claims_arms_set_is_refused_before_any_run(capsys):
     assert main([*argv, "--vary", "staff.training_skill", "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "error: experiment --vary staff.training_skill: claim satisfied_employee's arms" in err
+
+
+def test_differing_judgements_are_grouped_by_kind():
+    """A change of side, a change near an edge and a change to or from *not judged* each go
+    under their own header (the first version called all three "moves")."""
+    import dataclasses
+
+    answer = around_your_world(acquisition_cost, _quick(), {"retain.base_churn": [0.01]}, 2)
+    own = answer.yours.readings.copy()
+    own["status"] = ["in band", "in band", "near an edge, below", "in band", "above"]
+    readings = answer.readings.copy()
+    readings["status"] = ["above", "near an edge, above", "below", "in band", "not judged: x"]
+    readings["moved"] = [True, False, False, False, False]
+    text = dataclasses.replace(
+        answer, yours=dataclasses.replace(answer.yours, readings=own), readings=readings
+    ).format()
+    names = readings["reading"].tolist()
+    moves = text.split("The judgement moves to another side of its band with:\n")[1]
+    assert moves.startswith(f"  retain.base_churn: {names[0]} in band here; at 0.01 above\n")
+    near = text.split("Judged otherwise, but near an edge (decided on no side)")[1]
+    assert f"  retain.base_churn: {names[1]} in band here; at 0.01 near an edge, above" in near
+    assert f"  retain.base_churn: {names[2]} near an edge, below here; at 0.01 below" in near
+    rest = text.split("Not judged, or undefined, at one value or both:\n")[1]
+    assert rest.startswith(f"  retain.base_churn: {names[4]} above here; at 0.01 not judged: x")
+    assert f"{names[3]} in band here" not in text  # (the same judgement at both)
