@@ -151,7 +151,10 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
     argv = ["experiment", "acquisition_cost", "--world", str(path), "--replications", "2"]
     assert main([*argv, "--vary", "retain.base_churn=0.02", "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "one value moved at a time, the others the scenario's, on the same seeds:" in out
+    assert (
+        "one value moved at a time, the others the scenario's, on the same seeds (the "
+        "scenario's own: retain.base_churn = 0.25):"
+    ) in out
     assert "    retain.base_churn = 0.02 " in out
     assert "; change " in out
     assert "retain.base_churn = 0.25 (1/month) lies outside the plausible range" in out

@@ -86,9 +86,14 @@ class AroundYourWorld:
         n = len(self.yours.values)
         names = [f"{r.key} = {exact_text(r.value)}" for r in self.readings.itertuples()]
         width = max(len("the scenario"), *map(len, names))
+        flat = self.yours.scenario.flat()
+        mine = ", ".join(
+            f"{k} = {exact_text(flat[k])}" for k in dict.fromkeys(self.readings["key"])
+        )
         lines = [
             *self.yours.head(),
-            "one value moved at a time, the others the scenario's, on the same seeds:",
+            f"one value moved at a time, the others the scenario's, on the same seeds (the "
+            f"scenario's own: {mine}):",
         ]
         own = self.yours.readings.set_index("reading")
         for reading, rows in self.readings.groupby("reading", sort=False):
