@@ -190,3 +190,14 @@ def test_a_key_the_claims_arms_set_is_said_when_the_world_sets_it(capsys):
     assert "levers.service_level = 0.9" in out
     assert main([*argv, "--set", "run.seed=9", "--quiet"]) == 2
     assert "--set run.seed=9: not allowed with --world" in capsys.readouterr().err
+
+
+def test_an_undefined_reading_says_why():
+    """A firm that made no profit has no top fifth's share of it: "undefined" alone left a
+    strategist to read the code to learn why."""
+    loss = _quick(**{"economics.cogs_share": 0.9})
+    status = in_your_world(pareto, loss, replications=2).readings.set_index("reading")["status"]
+    assert status["profit_all"] == (
+        "undefined: no replication measured it (a percentage of a profit the baseline did not "
+        "make, or a link whose cause did not move)"
+    )

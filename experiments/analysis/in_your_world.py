@@ -64,7 +64,7 @@ class InYourWorld:
         One row per reading: ``reading``, ``unit``, ``band`` (in words), ``low``/``high``,
         ``effect`` (the replications' mean; their median where one is a bound), ``margin`` (the
         95% interval's half-width, the reading's unit), ``status`` (``in band``, ``above``,
-        ``below``, ``near an edge, SIDE``, ``undefined``, or ``not judged: ...`` with the reason:
+        ``below``, ``near an edge, SIDE``, ``undefined: ...`` or ``not judged: ...`` with the reason:
         fewer than two finite values, or a run too short for the reading) and ``measured``
         (replications with a value).
     facts : pandas.DataFrame
@@ -259,6 +259,13 @@ def _judged(
             words = (
                 f"not judged: {finite} of {replications} replications measured a finite value; "
                 "an interval needs two"
+            )
+        if words == "undefined":  # (say why: a user cannot tell a missing value from an error)
+            words += (
+                ": no replication measured it (a percentage of a profit the baseline did not "
+                "make, or a link whose cause did not move)"
+                if np.isnan(v).all()
+                else ": its replications' bounds lie on both sides (±inf)"
             )
         if refused := reading.judged_at(months):
             words = refused
