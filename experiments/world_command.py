@@ -103,8 +103,9 @@ def run_world(args: argparse.Namespace) -> int:
         given = f"{', '.join(study)} given" if study else "no claim named"
         raise CliError(
             f"experiment --world: {given}; allowed: one claim's name and --world SCENARIO "
-            "[--replications N] [--set KEY=V ...] [--vary KEY ...] [--seed S] (a study's options do not apply to "
-            "one world: its size is the scenario's, and it runs in this process)"
+            "[--replications N] [--set KEY=V ...] [--vary KEY ...] [--seed S] (a study's "
+            "options do not apply to one world: its size is the scenario's, and it runs in "
+            "this process)"
         )
     try:
         module = load(args.name)

@@ -202,6 +202,13 @@ def vary_values(key: str, scenario: Scenario, values: Any = None) -> list[Any]:
         For a key that is not a declared uncertainty; a value the scenario does not allow raises
         its own error (:class:`~model.scenario.ScenarioError`), naming the field.
     """
+    return list(_worlds_at(key, scenario, values))
+
+
+def _worlds_at(key: str, scenario: Scenario, values: Any) -> dict[Any, Scenario]:
+    """:func:`vary_values`' values, each with its world (each value checked once): 0.02 typed
+    as '0.02' is the scenario's own 0.02; an alternative named in any case, as --split takes
+    it, is the declared one."""
     info = declared_info(key, declared_uncertainties(), what="vary")
     if values is None:
         given = list(info.plausible)
@@ -211,14 +218,14 @@ def vary_values(key: str, scenario: Scenario, values: Any = None) -> list[Any]:
         given = list(values)
     section, name = key.split(".", 1)
     own = getattr(getattr(scenario, section), name)
-    out: list[Any] = []
+    out: dict[Any, Scenario] = {}
     for v in given:
-        if isinstance(v, str):  # (an alternative named in any case, as --split takes it)
+        if isinstance(v, str):
             v = next((o for o in info.plausible if str(o).lower() == v.lower()), v)
-        # Checked and held as the scenario holds it (0.02 typed as '0.02' is the scenario's own).
-        held = getattr(getattr(scenario.with_overrides({key: v}), section), name)
+        world = scenario.with_overrides({key: v})
+        held = getattr(getattr(world, section), name)
         if held != own and held not in out:
-            out.append(held)
+            out[held] = world
     return out
 
 
@@ -250,12 +257,12 @@ def moved_worlds(
                 "nothing the claim compares; allowed: an uncertainty its arms leave alone (they "
                 f"set {', '.join(claim.arm_keys)})"
             )
-        values = vary_values(key, scenario, given)
-        if not values:
+        worlds = _worlds_at(key, scenario, given)
+        if not worlds:
             raise ValueError(
                 f"vary {key}: every value given is the scenario's own; allowed: another value"
             )
-        out += [(key, v, scenario.with_overrides({key: v})) for v in values]
+        out += [(key, v, world) for v, world in worlds.items()]
     return out
 
 

@@ -34,6 +34,7 @@ from experiments.running.together import measure_together
 from experiments.verdicts.claim import Claim, claim_module
 from experiments.verdicts.framework import defaults_status, effect_text
 from model import Scenario
+from model.scenario import PARAMS
 from model.scenario.arguments import count
 from model.studies.worlds import FACTS, fact_values
 
@@ -144,8 +145,8 @@ def _arms_own(claim: Claim, scenario: Scenario) -> list[str]:
     """``key = value`` for each key the claim's arms set to values of their own
     (:attr:`~experiments.verdicts.claim.Claim.arm_keys`) that ``scenario`` sets away from the
     declared default."""
-    values, defaults = scenario.flat(), Scenario().flat()
-    return [f"{k} = {values[k]!r}" for k in claim.arm_keys if values[k] != defaults[k]]
+    values = scenario.flat()
+    return [f"{k} = {values[k]!r}" for k in claim.arm_keys if values[k] != PARAMS[k].default]
 
 
 def number_text(x: float) -> str:
