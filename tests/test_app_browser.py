@@ -565,6 +565,16 @@ def _status(s: Session) -> str:
     return s.page.locator("table.status").inner_text()
 
 
+def _status_shows(s: Session, pattern: str) -> None:
+    """Wait until the status table's text matches ``pattern`` (it renders apart from the month
+    counter that ``Session.step`` waits for), failing with the table's text after the timeout."""
+    from playwright.sync_api import expect
+
+    expect(s.page.locator("table.status")).to_contain_text(
+        re.compile(pattern), use_inner_text=True, timeout=UI_TIMEOUT_MS
+    )
+
+
 @pytest.mark.browser
 def test_app_offline_charts_step_play_and_sessions(session, tmp_path: Path) -> None:
     s = session()
@@ -644,7 +654,7 @@ def test_live_lever_acts_from_the_next_month_and_reset_replays(session, tmp_path
     s.page.get_by_text(f"from month {STEPS + 1}: service_level=1").wait_for()
     assert s.step_count() == STEPS  # the run went on, not rebuilt
     s.step(2)
-    assert re.search(r"A\s+4 of 120\s+\S+\s+\S+\s+1\s", _status(s)), _status(s)
+    _status_shows(s, r"A\s+4 of 120\s+\S+\s+\S+\s+1\s")
     _shot(s, tmp_path, "app_live_lever")
 
 
@@ -673,9 +683,8 @@ def test_a_vs_b_and_export(session, tmp_path: Path) -> None:
     s.page.get_by_text("the levers below are firm B's").wait_for()
     _to_max(s, "service level")  # firm B only
     s.step(3)
-    status = _status(s)
-    assert re.search(r"A\s+3 of 120\s+\S+\s+\S+\s+0\.6\s", status), status
-    assert re.search(r"B\s+3 of 120\s+\S+\s+\S+\s+1\s", status), status
+    _status_shows(s, r"A\s+3 of 120\s+\S+\s+\S+\s+0\.6\s")
+    _status_shows(s, r"B\s+3 of 120\s+\S+\s+\S+\s+1\s")
     assert s.charts().count() >= CHARTS  # the fourth chart is now B − A
     _shot(s, tmp_path, "app_a_vs_b")
 
