@@ -539,3 +539,16 @@ def test_an_empty_out_is_refused_not_taken_for_the_current_folder(tmp_path, caps
     assert main(["run", "--months", "1", "--clients", "100", "--out", ""]) == 2
     assert "--out: value '' is not allowed (an empty path)" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("runs", "told"), [(2, True), (5, False)])
+def test_run_replications_says_when_few_runs_make_its_intervals_wide(
+    runs: int, told: bool, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "out"
+    assert run_cli("run", "--replications", runs, *TINY, "--no-figures", "--out", out) == 0
+    said = capsys.readouterr().out
+    assert ("each 95% interval is the mean ±" in said) == told, said
+    assert ("note: with 2 replications each 95% interval is the mean ± 12.7 s / √2" in said) == told
+    # (the note is the table's reading, not a result: summary.json keeps the intervals)
+    assert "12.7" not in (out / "summary.json").read_text(encoding="utf-8")

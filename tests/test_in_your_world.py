@@ -94,10 +94,12 @@ def test_facts_outside_a_studys_ranges_are_named():
         assert ("OUTSIDE" in line) == (not f.inside)
     assert "(kept -0.1 to 0.45) OUTSIDE: operating margin after year 1" in text
     # (and the value behind it, which no world of a study draws)
-    assert text.endswith(
+    assert (
         "Values no world of a study has (this answer speaks for them):\n  economics.cogs_share = "
         "0.05 (share of revenue) lies outside the plausible range a claim study draws, 0.3 – 0.8"
-    )
+        "\nNote: with 2 replications each 95% interval is the mean ± 12.7 s / √2"
+    ) in text
+    assert text.endswith("(10 replications: ± 0.72 s).")  # (the last line: few replications)
 
 
 @pytest.mark.parametrize(
@@ -201,3 +203,9 @@ def test_an_undefined_reading_says_why():
         "undefined: no replication measured it (a percentage of a profit the baseline did not "
         "make, or a link whose cause did not move)"
     )
+
+
+def test_five_replications_have_no_few_replications_note():
+    text = in_your_world(pareto, _quick(), replications=5).format()
+    assert "each 95% interval is the mean ±" not in text  # (t(4) = 2.8: the spread speaks)
+    assert "each 95% interval is the mean ±" in in_your_world(pareto, _quick(), 4).format()

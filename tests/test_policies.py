@@ -13,6 +13,7 @@ from model.interfaces.cli import main
 from model.scenario import Scenario, ScenarioError
 from model.studies.compare import compare, paired_interval
 from model.studies.optimize import exchange_rates, optimize
+from model.studies.stats import few_runs_note
 
 CUT = [
     {"month": 6, "set": {"service_level": "low"}},
@@ -38,7 +39,7 @@ def test_a_scenario_compared_with_itself_differs_by_exactly_zero() -> None:
     assert c.names == ["baseline", "baseline#2"]
     cols = ["difference", "low", "high"]
     assert (c.table[cols].to_numpy() == 0.0).all()  # exactly: common random numbers
-    assert not c.notes
+    assert c.notes == [few_runs_note(3, "the paired differences'")]  # (3 seeds: t's 4.3)
 
 
 def test_compare_pairs_seeds_and_flags_unequal_spend() -> None:
@@ -176,3 +177,18 @@ def test_results_print_in_one_line_and_show_their_report_in_a_notebook() -> None
     assert "\n" not in repr(split) and len(repr(split)) < 200
     assert f"{len(split.evaluations)} splits evaluated" in repr(split)
     assert html.escape(split.format()) in split._repr_html_()
+
+
+@pytest.mark.parametrize("runs", [2, 3, 4])
+def test_few_runs_are_told_why_their_intervals_are_wide(runs: int) -> None:
+    """A strategist read `run --replications 2`'s intervals (t(1) = 12.7) as the model's noise."""
+    note = few_runs_note(runs)
+    t = stats.t.ppf(0.975, runs - 1)
+    assert f"the mean ± {t:.1f} s / √{runs}" in note
+    assert f": ± {t / math.sqrt(runs):.1f} s, wide" in note
+    assert f"(10 replications: ± {stats.t.ppf(0.975, 9) / math.sqrt(10):.2f} s)" in note
+
+
+@pytest.mark.parametrize("runs", [0, 1, 5, 30])
+def test_one_run_or_five_or_more_have_no_few_runs_note(runs: int) -> None:
+    assert few_runs_note(runs) is None  # (one run has no interval at all; five: t is 2.8)

@@ -144,6 +144,7 @@ class AroundYourWorld:
                 lines.append(f"  {key}: {reading} {own.loc[reading].status} here; at {at}")
         if not differs.any():
             lines.append("No judgement differs with these values.")
+        lines += self.yours.few_runs("the replications' (of a change: the pairs' changes')")
         lines.append(
             "(Each interval is 95% on its own: over many values and readings, one may exclude "
             "zero, or a judgement move, by chance.)"

@@ -36,6 +36,7 @@ from experiments.verdicts.framework import defaults_status, effect_text
 from model import Scenario
 from model.scenario import PARAMS
 from model.scenario.arguments import count
+from model.studies.stats import few_runs_note
 from model.studies.worlds import FACTS, fact_values
 
 __all__ = [
@@ -91,7 +92,7 @@ class InYourWorld:
             interval = effect_text(r.effect, r.margin, number_text)
             some = f"; {r.measured} of {n} replications measured it" if r.measured < n else ""
             lines.append(f"  {r.reading:<24} {interval} (band {r.band}{some}): {r.status}")
-        return "\n".join([*lines, *self.notes()])
+        return "\n".join([*lines, *self.notes(), *self.few_runs()])
 
     def head(self) -> list[str]:
         """The claim's title and the world: its people, how many are clients at the start, its
@@ -139,6 +140,12 @@ class InYourWorld:
                 f"read this world's value of them: {', '.join(own)}"
             )
         return lines
+
+    def few_runs(self, spread: str = "the replications'") -> list[str]:
+        """A line saying why the intervals are wide when there are few replications
+        (:func:`~model.studies.stats.few_runs_note`), else none."""
+        few = few_runs_note(len(self.values), spread)
+        return [f"Note: {few}."] if few else []
 
 
 def _arms_own(claim: Claim, scenario: Scenario) -> list[str]:

@@ -41,7 +41,7 @@ from model.studies.horizon_notes import horizon_notes_told
 from model.studies.policy_names import telling_names, unique_names
 from model.studies.replicate import FromTimeseries, replicate
 from model.studies.run import with_common
-from model.studies.stats import mean_interval
+from model.studies.stats import few_runs_note, mean_interval
 
 __all__ = [
     "OUTCOMES",
@@ -303,6 +303,8 @@ def compare(
     runs = pd.DataFrame(rows)
     table = _difference_table(runs, names)
     notes = comparison_notes(runs, names, spend_tolerance, scenarios, policies, overrides)
+    if few := few_runs_note(len(seeds), "the paired differences'"):
+        notes.append(few)
     if seed is None and len({s.run.seed for s in policies}) > 1:
         notes.append(
             f"every policy ran on the same seeds, from {first} (the run.seed of the first, "

@@ -18,6 +18,7 @@ from model.interfaces.cli.outputs import column_units, json_number, run_metadata
 from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.arguments import count
+from model.studies.stats import few_runs_note
 
 if TYPE_CHECKING:
     from model.studies.replications import Replicated
@@ -133,4 +134,6 @@ def _table(
     )
     rows = summary_rows(means, intervals, defined)
     width = max(len(label) for label, _ in rows)
-    return "\n".join([head, *(f"  {label:<{width}}  {value:>34}" for label, value in rows)])
+    few = few_runs_note(len(seeds))
+    lines = [head, *(f"  {label:<{width}}  {value:>34}" for label, value in rows)]
+    return "\n".join([*lines, *([f"note: {few}"] if few else [])])
