@@ -9,10 +9,15 @@ apply to one world, nor these to a study; each side refuses the other's by name.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from experiments import load
 from model.interfaces.cli.arguments import add_set_option
 from model.interfaces.cli.inputs import ranged_int
+from model.version import checkout_root
+
+if TYPE_CHECKING:
+    from model import Scenario
 
 __all__ = ["MAX_WORLD_REPS", "add_world_options", "run_world", "world_options_given"]
 
@@ -141,4 +146,23 @@ def run_world(args: argparse.Namespace) -> int:
             else in_your_world(module, scenario, reps, args.seed, on_done=b.update)
         )
     print(answer.format())
+    print("\n".join(_study_along(args.name, scenario)))
     return 0
+
+
+def _study_along(name: str, scenario: Scenario) -> list[str]:
+    """What the committed study of claim ``name`` found along each reading's deciding
+    uncertainties at ``scenario``'s values (:func:`experiments.reporting.study_along.along_lines`),
+    or where to find it when this package has no committed reports (an installed wheel)."""
+    from experiments.reporting.study_along import along_lines, committed_report
+
+    found = committed_report(name)
+    if found is None:
+        return [
+            f"(A study's report names what spreads each reading most and the verdict along it: "
+            f"`retention experiment {name}`; this installation has no committed one.)"
+        ]
+    where, report = found
+    root = checkout_root()
+    shown = where.relative_to(root) if root is not None else where
+    return along_lines(report, scenario, str(shown))

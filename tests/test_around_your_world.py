@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from experiments.analysis.around_your_world import (
     _change,
@@ -47,6 +48,10 @@ def test_each_moved_value_is_that_worlds_answer_paired_with_the_scenarios():
         expected = finite.mean() if finite.size else np.nan
         assert rows.loc[r.reading, "change"] == pytest.approx(expected, nan_ok=True)
         assert rows.loc[r.reading, "pairs"] == finite.size
+        if finite.size >= 2:  # (the interval of the pairs' differences: paired, not two samples)
+            half = stats.t.ppf(0.975, finite.size - 1) * finite.std(ddof=1) / np.sqrt(finite.size)
+            low, high = rows.loc[r.reading, ["change_low", "change_high"]]
+            assert (low, high) == pytest.approx((expected - half, expected + half), rel=1e-9)
         here = yours.readings.set_index("reading").loc[r.reading, "status"]
         assert rows.loc[r.reading, "moved"] == _moved(here, r.status)
     assert set(answer.readings["key"]) == {"retain.base_churn"}
@@ -71,6 +76,7 @@ def test_the_default_values_are_the_plausible_ends_or_every_alternative():
         ({}, r"vary: value \{\} is not allowed; allowed: a mapping of at least one"),
         ({"levers.service_level": None}, r"vary 'levers.service_level': not a declared uncert"),
         ({"retain.base_churn": [0.02]}, r"vary retain.base_churn: every value given is the sce"),
+        ({"retain.base_churn": []}, r"vary retain.base_churn: no value given; allowed: one va"),
         ({"retain.base_churn": [7.0]}, r"retain.base_churn: value 7.0 is not allowed; allowed"),
     ],
 )
@@ -158,9 +164,12 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
     assert "    retain.base_churn = 0.02 " in out
     assert "; change " in out
     assert "retain.base_churn = 0.25 (1/month) lies outside the plausible range" in out
-    last = out.rstrip().splitlines()
-    assert last[-1].startswith("(Each interval is 95% on its own")
-    heads = ("The judgement moves to another side", "Judged otherwise, but near an edge", "No ju")
+    assert "A yearly rate where a monthly one belongs? (this world ran with it):" in out
+    assert "  retain.base_churn = 0.25 is a monthly rate: at it alone 3.2% of clients" in out
+    last = out.rstrip().split("\nWhat the study of this claim found along")[0].splitlines()
+    assert last[-1].startswith("(Each interval is 95% on its own")  # (the answer's last line)
+    heads = ("The judgement moves to another side", "Judged otherwise, but near an edge", "No ")
+    heads += ("Not judged, unresolved or undefined",)
     assert any(line.startswith(heads) for line in last)
     # --set sets the world as `retention run --set` does, its size included.
     argv = ["experiment", "acquisition_cost", "--world", "baseline", "--replications", "2"]
@@ -219,6 +228,29 @@ def test_differing_judgements_are_grouped_by_kind():
     near = text.split("Judged otherwise, but near an edge (decided on no side)")[1]
     assert f"  retain.base_churn: {names[1]} in band here; at 0.01 near an edge, above" in near
     assert f"  retain.base_churn: {names[2]} near an edge, below here; at 0.01 below" in near
-    rest = text.split("Not judged, or undefined, at one value or both:\n")[1]
+    rest = text.split("Not judged, unresolved or undefined, at one value or both:\n")[1]
     assert rest.startswith(f"  retain.base_churn: {names[4]} above here; at 0.01 not judged: x")
     assert f"{names[3]} in band here" not in text  # (the same judgement at both)
+
+
+def test_nothing_judged_anywhere_is_said_so_not_called_no_difference():
+    """A reviewer's 36-month run of lost_client (its readings speak of 60 months) ended "No
+    judgement differs with these values.", which reads as robustness."""
+    import dataclasses
+
+    answer = around_your_world(acquisition_cost, _quick(), {"retain.base_churn": [0.01]}, 2)
+    unjudged = ["not judged: x"] * len(answer.readings)
+    own = answer.yours.readings.assign(status=unjudged)
+    text = dataclasses.replace(
+        answer,
+        yours=dataclasses.replace(answer.yours, readings=own),
+        readings=answer.readings.assign(status=unjudged, moved=False),
+    ).format()
+    assert "No reading is judged here or at these values (each says why above)." in text
+    assert "No judgement differs" not in text
+    judged = dataclasses.replace(
+        answer,
+        yours=dataclasses.replace(answer.yours, readings=own.assign(status="in band")),
+        readings=answer.readings.assign(status="in band", moved=False),
+    ).format()
+    assert "No judgement differs with these values." in judged

@@ -626,7 +626,7 @@ def test_a_reading_of_a_horizon_is_judged_only_by_studies_of_that_horizon() -> N
     growth = Reading("effect", "w", "e", "s", "x", (0.25, 1.0), min_months=36)
     assert growth.judged_at(36) == growth.judged_at(120) == ""
     assert growth.judged_at(24) == (
-        "not judged: the reading needs runs of at least 36 months and this study's are 24"
+        "not judged: the reading needs runs of at least 36 months and this study's runs are 24"
     )
     for key in ("horizon_months", "min_months"):
         for bad in (-1, 2.5, True, "60"):

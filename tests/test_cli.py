@@ -548,7 +548,9 @@ def test_run_replications_says_when_few_runs_make_its_intervals_wide(
     out = tmp_path / "out"
     assert run_cli("run", "--replications", runs, *TINY, "--no-figures", "--out", out) == 0
     said = capsys.readouterr().out
-    assert ("each 95% interval is the mean ±" in said) == told, said
-    assert ("note: with 2 replications each 95% interval is the mean ± 12.7 s / √2" in said) == told
+    assert ("behind a 95% interval, it is the mean ±" in said) == told, said
+    assert (
+        "note: with 2 replications behind a 95% interval, it is the mean ± 12.7 s / √2" in said
+    ) == told
     # (the note is the table's reading, not a result: summary.json keeps the intervals)
     assert "12.7" not in (out / "summary.json").read_text(encoding="utf-8")

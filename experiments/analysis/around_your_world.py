@@ -106,6 +106,7 @@ class AroundYourWorld:
                 change = "" if name == "the scenario" else _change(r, n)
                 text = effect_text(r.effect, r.margin, number_text)
                 lines.append(f"    {name:<{width}} {text}{some}: {r.status}{change}")
+        lines += self.yours.definitions()
         lines += self.yours.notes()  # (the scenario's facts, its values outside a study's ranges)
         outside = list(dict.fromkeys(line for line in self.readings["outside"] if line))
         if outside:
@@ -129,7 +130,7 @@ class AroundYourWorld:
             (self.readings["moved"], "The judgement moves to another side of its band with:"),
             (differs & judged & ~self.readings["moved"],
              "Judged otherwise, but near an edge (decided on no side) at one value or both, with:"),
-            (differs & ~judged, "Not judged, or undefined, at one value or both:"),
+            (differs & ~judged, "Not judged, unresolved or undefined, at one value or both:"),
         )  # fmt: skip
         for mask, head in groups:
             if not mask.any():
@@ -142,9 +143,13 @@ class AroundYourWorld:
                     f"{exact_text(v)} {s}" for v, s in zip(group.value, group.status, strict=True)
                 )
                 lines.append(f"  {key}: {reading} {own.loc[reading].status} here; at {at}")
-        if not differs.any():
+        if not (here.map(_judged) | self.readings["status"].map(_judged)).any():
+            lines.append("No reading is judged here or at these values (each says why above).")
+        elif not differs.any():
             lines.append("No judgement differs with these values.")
-        lines += self.yours.few_runs("the replications' (of a change: the pairs' changes')")
+        lines += self.yours.few_runs(
+            "the replications' (of a change: the pairs' changes')", self.readings["pairs"].tolist()
+        )
         lines.append(
             "(Each interval is 95% on its own: over many values and readings, one may exclude "
             "zero, or a judgement move, by chance.)"
@@ -217,6 +222,11 @@ def _worlds_at(key: str, scenario: Scenario, values: Any) -> dict[Any, Scenario]
         given = [values]  # (one value: a string is a name, not its letters)
     else:
         given = list(values)
+        if not given:  # (else read as "every value is the scenario's own")
+            raise ValueError(
+                f"vary {key}: no value given; allowed: one value or more, or None for the "
+                "plausible range's ends (every alternative of a named one)"
+            )
     section, name = key.split(".", 1)
     own = getattr(getattr(scenario, section), name)
     out: dict[Any, Scenario] = {}

@@ -8,7 +8,7 @@ seed)``, on ``replications`` seeds (the seeds a study gives its declared default
 :func:`~experiments.running.study.defaults_seed`) — and judges each against its band as a study
 judges the defaults (:func:`~experiments.verdicts.framework.defaults_status`): *in band*,
 *above*, *below*, or *near an edge* where the band's edge lies within the replications' 95%
-interval of the mean. The scenario's stylised facts are set beside the study's accepted ranges
+interval of the mean (*unresolved* where both edges do: the interval holds the whole band). The scenario's stylised facts are set beside the study's accepted ranges
 (:data:`model.studies.worlds.FACTS`), and its values beside the plausible ranges a study draws
 (:meth:`~model.Scenario.outside_plausible`): a world outside them is one the study's verdict
 does not speak for, and this answer is then the only one about it.
@@ -29,11 +29,13 @@ import numpy as np
 import pandas as pd
 
 from experiments.running.baseline import Baseline, baseline_runs
+from experiments.running.pins import exact_text
 from experiments.running.study import defaults_seed
 from experiments.running.together import measure_together
 from experiments.verdicts.claim import Claim, claim_module
 from experiments.verdicts.framework import defaults_status, effect_text
 from model import Scenario
+from model.interfaces.yearly_rates import yearly_rate_mistakes
 from model.scenario import PARAMS
 from model.scenario.arguments import count
 from model.studies.stats import few_runs_note
@@ -66,7 +68,8 @@ class InYourWorld:
         One row per reading: ``reading``, ``unit``, ``band`` (in words), ``low``/``high``,
         ``effect`` (the replications' mean; their median where one is a bound), ``margin`` (the
         95% interval's half-width, the reading's unit), ``status`` (``in band``, ``above``,
-        ``below``, ``near an edge, SIDE``, ``undefined: ...`` or ``not judged: ...`` with the reason:
+        ``below``, ``near an edge, SIDE``, ``unresolved: ...`` (the interval holds the whole
+        band), ``undefined: ...`` or ``not judged: ...`` with the reason:
         fewer than two finite values, or a run too short for the reading) and ``measured``
         (replications with a value).
     facts : pandas.DataFrame
@@ -92,7 +95,7 @@ class InYourWorld:
             interval = effect_text(r.effect, r.margin, number_text)
             some = f"; {r.measured} of {n} replications measured it" if r.measured < n else ""
             lines.append(f"  {r.reading:<24} {interval} (band {r.band}{some}): {r.status}")
-        return "\n".join([*lines, *self.notes(), *self.few_runs()])
+        return "\n".join([*lines, *self.definitions(), *self.notes(), *self.few_runs()])
 
     def head(self) -> list[str]:
         """The claim's title and the world: its people, how many are clients at the start, its
@@ -128,24 +131,78 @@ class InYourWorld:
         if unmeasured:
             lines.append(
                 f"Not measured in this {self.scenario.run.months}-month run (the facts read the "
-                "months after the first year, or set the first year beside the last; some need "
-                f"paying clients or acquisitions there): {', '.join(unmeasured)}"
+                "months after the first year, or set the first year beside the last, on runs of "
+                f"{FACT_MONTHS} months or more; some need paying clients or acquisitions there): "
+                f"{', '.join(unmeasured)}"
             )
         if implausible := self.scenario.outside_plausible():
             lines.append("Values no world of a study has (this answer speaks for them):")
             lines += [f"  {line}" for line in implausible]
+        if yearly := yearly_rate_mistakes(self.scenario):
+            lines.append("A yearly rate where a monthly one belongs? (this world ran with it):")
+            lines += [f"  {line}" for line in yearly]
+        if held := held_otherwise(self.claim, self.scenario):
+            lines.append(
+                "Settings and levers every world of a study has at their declared values, set "
+                "otherwise here (this answer speaks for them):"
+            )
+            lines += [f"  {line}" for line in held]
         if own := _arms_own(self.claim, self.scenario):
             lines.append(
-                "Set by the claim's own arms to values of their own, so its comparison does not "
-                f"read this world's value of them: {', '.join(own)}"
+                "Set to values of their own by some of the claim's arms, whatever this world's "
+                "(the claim's design says which), so what those arms measure does not read this "
+                f"world's value of them: {', '.join(own)}"
             )
         return lines
 
-    def few_runs(self, spread: str = "the replications'") -> list[str]:
-        """A line saying why the intervals are wide when there are few replications
-        (:func:`~model.studies.stats.few_runs_note`), else none."""
-        few = few_runs_note(len(self.values), spread)
+    def definitions(self) -> list[str]:
+        """What each reading measures, in words (:attr:`~experiments.verdicts.claim.Reading.words`):
+        readings of one claim can disagree because they measure different things."""
+        return ["What each reading measures:"] + [
+            f"  {r.name}: {r.words}" for r in self.claim.readings
+        ]
+
+    def few_runs(self, spread: str = "the replications'", counts: Sequence[int] = ()) -> list[str]:
+        """A line saying why the intervals are wide when few replications are behind one
+        (:func:`~model.studies.stats.few_runs_note`: the fewest finite values of a reading,
+        or ``counts``, behind an interval, two or more), else none."""
+        finite = np.isfinite(self.values[[r.name for r in self.claim.readings]].to_numpy(float))
+        behind = [n for n in [*finite.sum(axis=0).tolist(), *counts] if n >= 2]
+        few = few_runs_note(min(behind, default=0), spread)
         return [f"Note: {few}."] if few else []
+
+
+#: The shortest run whose stylised facts are read: every fact reads the months after the first
+#: year, or sets the first year beside the last, so a run of 13–23 months read them on a few
+#: months (a referral share of 0 over two, called outside) or on two overlapping years; no study
+#: runs shorter (its quick size: 24 months).
+FACT_MONTHS = 24
+
+
+#: The keys a study sets itself: its size and seeds (a study's own, and its scale check's), and
+#: whether client histories are kept (no number depends on it).
+_STUDY_OWN = ("run.months", "run.seed", "run.track_clients", "market.clients")
+
+
+def held_otherwise(claim: Claim, scenario: Scenario) -> list[str]:
+    """``key = value (a study's: default)`` for each setting and lever that ``scenario`` sets away
+    from its declared value, which every world of a study keeps (only the uncertainties are
+    drawn), then its schedule and shocks (a study's worlds have none). Not the study's own keys
+    (its size, seeds), nor those the claim's arms set (:func:`_arms_own` names them)."""
+    values = scenario.flat()
+    lines = [
+        f"{key} = {exact_text(values[key])} (a study's: {exact_text(p.default)})"
+        for key, p in PARAMS.items()
+        if p.role != "uncertainty"
+        and key not in _STUDY_OWN
+        and key not in claim.arm_keys
+        and values[key] != p.default
+    ]
+    if scenario.schedule:
+        lines.append(f"a schedule of {len(scenario.schedule)} step(s) (a study's worlds have none)")
+    if scenario.shocks:
+        lines.append(f"{len(scenario.shocks)} shock(s) (a study's worlds have none)")
+    return lines
 
 
 def _arms_own(claim: Claim, scenario: Scenario) -> list[str]:
@@ -263,6 +320,17 @@ def _judged(
         status = defaults_status(v, reading.band, fallback_sd=float("nan"))
         words = status.words(reading.band)
         finite = int(np.count_nonzero(np.isfinite(v)))
+        lo, hi = reading.band
+        if (
+            status.status == "near an edge"
+            and reading.two_sided
+            and status.effect - status.margin <= lo
+            and status.effect + status.margin >= hi
+        ):  # (both edges inside the interval: no side is told, not "near" one of them)
+            words = (
+                f"unresolved: its interval holds the whole band ({finite} replications; more "
+                "narrow it)"
+            )
         if finite < 2 and words != "undefined":  # (no spread to draw an interval from)
             words = (
                 f"not judged: {finite} of {replications} replications measured a finite value; "
@@ -275,7 +343,7 @@ def _judged(
                 if np.isnan(v).all()
                 else ": its replications' bounds lie on both sides (±inf)"
             )
-        if refused := reading.judged_at(months):
+        if refused := reading.judged_at(months, "this world's runs"):
             words = refused
         judged.append(
             {
@@ -300,7 +368,7 @@ def _judged(
             "high": [f.high for f in FACTS],
         }
     )
-    if months <= 12:  # (every fact reads the months after the first year, or compares two years)
+    if months < FACT_MONTHS:
         fact_table["value"] = np.nan
     # (NaN, not measured, is neither inside nor outside: notes() says so; ±inf, as a study counts
     # it, lies outside)

@@ -91,17 +91,18 @@ class Reading:
                     f"(0: the reading does not hang on the horizon), in reading {self.name!r}"
                 )
 
-    def judged_at(self, months: int) -> str:
-        """Why a study of ``months``-month runs does not judge this reading; empty where it does."""
+    def judged_at(self, months: int, runs: str = "this study's runs") -> str:
+        """Why ``runs`` of ``months`` months are not judged on this reading; empty where they are
+        (``runs``: what the text calls them, a study's or one world's)."""
         if self.horizon_months and months != self.horizon_months:
             return (
                 f"not judged: the source's figure speaks of {self.horizon_months} months and "
-                f"this study's runs are {months}"
+                f"{runs} are {months}"
             )
         if months < self.min_months:
             return (
                 f"not judged: the reading needs runs of at least {self.min_months} months and "
-                f"this study's are {months}"
+                f"{runs} are {months}"
             )
         return ""
 

@@ -303,7 +303,8 @@ def compare(
     runs = pd.DataFrame(rows)
     table = _difference_table(runs, names)
     notes = comparison_notes(runs, names, spend_tolerance, scenarios, policies, overrides)
-    if few := few_runs_note(len(seeds), "the paired differences'"):
+    behind = table.loc[table["defined_pairs"] >= 2, "defined_pairs"]  # (each interval's pairs)
+    if few := few_runs_note(int(behind.min()) if len(behind) else 0, "the paired differences'"):
         notes.append(few)
     if seed is None and len({s.run.seed for s in policies}) > 1:
         notes.append(

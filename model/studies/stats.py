@@ -67,7 +67,8 @@ def few_runs_note(runs: int, spread: str = "the replications'") -> str | None:
     Parameters
     ----------
     runs : int
-        How many runs (pairs, for a paired difference) an interval is over.
+        How many runs (pairs, for a paired difference) an interval is over: where intervals are
+        over different counts (a value some runs leave undefined), the smallest of two or more.
     spread : str
         Whose standard deviation ``s`` is, in the note: the replications' (a mean of runs) or
         the paired differences' (a paired comparison).
@@ -77,7 +78,7 @@ def few_runs_note(runs: int, spread: str = "the replications'") -> str | None:
     t = float(stats.t.ppf(0.975, runs - 1))
     ten = float(stats.t.ppf(0.975, 9)) / np.sqrt(10)
     return (
-        f"with {runs} replications each 95% interval is the mean ± {t:.1f} s / √{runs}, s "
+        f"with {runs} replications behind a 95% interval, it is the mean ± {t:.1f} s / √{runs}, s "
         f"{spread} standard deviation: ± {t / np.sqrt(runs):.1f} s, wide because {runs} "
         f"replications say little about their spread (10 replications: ± {ten:.2f} s)"
     )

@@ -134,6 +134,6 @@ def _table(
     )
     rows = summary_rows(means, intervals, defined)
     width = max(len(label) for label, _ in rows)
-    few = few_runs_note(len(seeds))
+    few = few_runs_note(min([k for k, _ in defined.values() if k >= 2], default=len(seeds)))
     lines = [head, *(f"  {label:<{width}}  {value:>34}" for label, value in rows)]
     return "\n".join([*lines, *([f"note: {few}"] if few else [])])

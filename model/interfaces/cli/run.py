@@ -30,6 +30,7 @@ from model.interfaces.cli.inputs import (
 )
 from model.interfaces.cli.outputs import check_replace, column_units, run_metadata
 from model.interfaces.cli.staging import staging_folder
+from model.interfaces.yearly_rates import yearly_rate_mistakes
 from model.scenario import Scenario
 from model.scenario.schedule import set_again
 
@@ -191,6 +192,7 @@ def _run(args: argparse.Namespace) -> int:
             *set_again(scenario.schedule, over),
             *_set_twice(scenario),
             *_untracked(scenario, args.replications),
+            *yearly_rate_mistakes(scenario),
         ]:
             print(f"{PROG}: warning: {line}", file=sys.stderr)
         for line in _outside_plausible(scenario):
