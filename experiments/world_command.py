@@ -146,14 +146,17 @@ def run_world(args: argparse.Namespace) -> int:
             else in_your_world(module, scenario, reps, args.seed, on_done=b.update)
         )
     print(answer.format())
-    print("\n".join(_study_along(args.name, scenario)))
+    yours = answer.yours if vary else answer
+    unjudged = yours.readings.loc[yours.readings["status"].str.startswith("not judged"), "reading"]
+    print("\n".join(_study_along(args.name, scenario, unjudged.tolist())))
     return 0
 
 
-def _study_along(name: str, scenario: Scenario) -> list[str]:
+def _study_along(name: str, scenario: Scenario, unjudged: list[str]) -> list[str]:
     """What the committed study of claim ``name`` found along each reading's deciding
-    uncertainties at ``scenario``'s values (:func:`experiments.reporting.study_along.along_lines`),
-    or where to find it when this package has no committed reports (an installed wheel)."""
+    uncertainties at ``scenario``'s values (:func:`experiments.reporting.study_along.along_lines`;
+    ``unjudged``: the readings the world's answer did not judge), or where to find it when this
+    package has no committed reports (an installed wheel)."""
     from experiments.reporting.study_along import along_lines, committed_report
 
     found = committed_report(name)
@@ -165,4 +168,4 @@ def _study_along(name: str, scenario: Scenario) -> list[str]:
     where, report = found
     root = checkout_root()
     shown = where.relative_to(root) if root is not None else where
-    return along_lines(report, scenario, str(shown))
+    return along_lines(report, scenario, str(shown), unjudged)

@@ -169,7 +169,7 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
     last = out.rstrip().split("\nWhat the study of this claim found along")[0].splitlines()
     assert last[-1].startswith("(Each interval is 95% on its own")  # (the answer's last line)
     heads = ("The judgement moves to another side", "Judged otherwise, but near an edge", "No ")
-    heads += ("Not judged, unresolved or undefined",)
+    heads += ("Not judged, or undefined",)
     assert any(line.startswith(heads) for line in last)
     # --set sets the world as `retention run --set` does, its size included.
     argv = ["experiment", "acquisition_cost", "--world", "baseline", "--replications", "2"]
@@ -228,7 +228,7 @@ def test_differing_judgements_are_grouped_by_kind():
     near = text.split("Judged otherwise, but near an edge (decided on no side)")[1]
     assert f"  retain.base_churn: {names[1]} in band here; at 0.01 near an edge, above" in near
     assert f"  retain.base_churn: {names[2]} near an edge, below here; at 0.01 below" in near
-    rest = text.split("Not judged, unresolved or undefined, at one value or both:\n")[1]
+    rest = text.split("Not judged, or undefined, at one value or both:\n")[1]
     assert rest.startswith(f"  retain.base_churn: {names[4]} above here; at 0.01 not judged: x")
     assert f"{names[3]} in band here" not in text  # (the same judgement at both)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from experiments.reporting.study_along import along_lines, committed_report
+from experiments.running.sizes import SIZES
 from model import Scenario
 from model.interfaces.cli import main
 
@@ -57,14 +58,20 @@ def test_a_value_is_read_in_the_bin_that_holds_it():
     )
 
 
-def test_a_value_between_two_bins_goes_to_the_nearer_and_beyond_them_to_none():
+def test_a_value_inside_the_plausible_range_goes_to_the_nearest_bin():
+    """The bins hold the drawn values, so the plausible range's ends (where --vary moves a
+    value) and the gaps between bins lie outside every bin: a reviewer found a value at the
+    range's end told it lay beyond every world of the study."""
     between = _line(Scenario().with_overrides({"service.fix_cost_mean": 38.45}), "average")
     assert "with 20 to 38.4 (100): low bin" in between
+    end = _line(Scenario().with_overrides({"service.fix_cost_mean": 1000.0}), "average")
+    assert "with 78.7 to 351 (100): high bin" in end  # (the plausible range ends at 1000)
+
+
+def test_a_value_outside_the_plausible_range_has_no_world_of_the_study():
     below = _line(Scenario().with_overrides({"service.fix_cost_mean": 5.0}), "average")
-    assert below.endswith("below every world of the study (its lowest 20 to 38.4)")
-    above = _line(Scenario().with_overrides({"service.fix_cost_mean": 400.0}), "average")
-    assert above.endswith("above every world of the study (its highest 78.7 to 351)")
-    assert "P(holds)" not in below + above
+    assert below.endswith("outside the plausible range the study draws (20 – 1000): no world of it")
+    assert "P(holds)" not in below
 
 
 def test_an_alternative_is_read_in_its_own_bin_or_said_to_have_none():
@@ -72,6 +79,25 @@ def test_an_alternative_is_read_in_its_own_bin_or_said_to_have_none():
     assert "the study's worlds at exponential (100): exp" in line
     line = _line(Scenario().with_overrides({"retain.churn_response": "linear"}), "wow")
     assert line.endswith("no bin of the study's worlds is linear (too few worlds there)")
+
+
+def test_a_yes_no_uncertainty_is_matched_as_the_report_writes_it():
+    """The report writes a yes-no value as ``true``/``false`` (show_value); Python's str() of
+    the world's value is ``True``: every world was told no bin held it."""
+    report = {"kept": 9, "along": [{
+        "reading": "r", "uncertainty": "service.recovery_paradox_behavioural",
+        "bins": [_bin(0, 0, "no", value="false"), _bin(0, 0, "yes", value="true")],
+    }]}  # fmt: skip
+    world = Scenario().with_overrides({"service.recovery_paradox_behavioural": True})
+    assert along_lines(report, world, "w")[1].endswith(
+        "at true (100): yes, P(holds) 0.10 [0.05, 0.20]"
+    )
+
+
+def test_a_reading_this_world_did_not_judge_is_marked_as_the_studys_alone():
+    lines = along_lines(REPORT, Scenario(), "w", unjudged={"average"})
+    assert lines[1].endswith("(not judged in this world: the study's alone)")
+    assert not lines[2].endswith("the study's alone)")
 
 
 def test_a_world_spending_otherwise_is_told_costs_are_placed_as_amounts():
@@ -93,7 +119,11 @@ def test_world_prints_the_committed_studys_verdict_along_its_values(capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "What the study of this claim found along the uncertainties" in out
-    assert f"experiments/reports/acquisition_cost.md: {report['kept']} kept plausible worlds" in out
+    size = SIZES[report["size"]]
+    assert (
+        f"experiments/reports/acquisition_cost.md: {report['kept']} kept plausible worlds, runs "
+        f"of {size.clients:,} people x {size.months} months)"
+    ) in out
     first = report["along"][0]
     expected = along_lines(report, Scenario(), "x")[1]  # (the baseline's value, its bin)
     assert expected.startswith(f"  {first['reading']} along {first['uncertainty']} = ")

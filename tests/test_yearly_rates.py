@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from model.interfaces.cli import main
-from model.interfaces.yearly_rates import YEARLY_QUOTED, yearly_rate_mistakes
 from model.scenario import PARAMS, Scenario
+from model.studies.yearly_rates import YEARLY_QUOTED, yearly_rate_mistakes
 
 
 @pytest.mark.parametrize("key", sorted(YEARLY_QUOTED))

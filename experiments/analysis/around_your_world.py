@@ -130,7 +130,7 @@ class AroundYourWorld:
             (self.readings["moved"], "The judgement moves to another side of its band with:"),
             (differs & judged & ~self.readings["moved"],
              "Judged otherwise, but near an edge (decided on no side) at one value or both, with:"),
-            (differs & ~judged, "Not judged, unresolved or undefined, at one value or both:"),
+            (differs & ~judged, "Not judged, or undefined, at one value or both:"),
         )  # fmt: skip
         for mask, head in groups:
             if not mask.any():

@@ -8,7 +8,7 @@ seed)``, on ``replications`` seeds (the seeds a study gives its declared default
 :func:`~experiments.running.study.defaults_seed`) — and judges each against its band as a study
 judges the defaults (:func:`~experiments.verdicts.framework.defaults_status`): *in band*,
 *above*, *below*, or *near an edge* where the band's edge lies within the replications' 95%
-interval of the mean (*unresolved* where both edges do: the interval holds the whole band). The scenario's stylised facts are set beside the study's accepted ranges
+interval of the mean (saying so where both edges do: the interval holds the whole band). The scenario's stylised facts are set beside the study's accepted ranges
 (:data:`model.studies.worlds.FACTS`), and its values beside the plausible ranges a study draws
 (:meth:`~model.Scenario.outside_plausible`): a world outside them is one the study's verdict
 does not speak for, and this answer is then the only one about it.
@@ -35,11 +35,11 @@ from experiments.running.together import measure_together
 from experiments.verdicts.claim import Claim, claim_module
 from experiments.verdicts.framework import defaults_status, effect_text
 from model import Scenario
-from model.interfaces.yearly_rates import yearly_rate_mistakes
 from model.scenario import PARAMS
 from model.scenario.arguments import count
 from model.studies.stats import few_runs_note
 from model.studies.worlds import FACTS, fact_values
+from model.studies.yearly_rates import yearly_rate_mistakes
 
 __all__ = [
     "InYourWorld",
@@ -68,8 +68,8 @@ class InYourWorld:
         One row per reading: ``reading``, ``unit``, ``band`` (in words), ``low``/``high``,
         ``effect`` (the replications' mean; their median where one is a bound), ``margin`` (the
         95% interval's half-width, the reading's unit), ``status`` (``in band``, ``above``,
-        ``below``, ``near an edge, SIDE``, ``unresolved: ...`` (the interval holds the whole
-        band), ``undefined: ...`` or ``not judged: ...`` with the reason:
+        ``below``, ``near an edge, SIDE`` (saying where the interval holds the whole band),
+        ``undefined: ...`` or ``not judged: ...`` with the reason:
         fewer than two finite values, or a run too short for the reading) and ``measured``
         (replications with a value).
     facts : pandas.DataFrame
@@ -149,9 +149,9 @@ class InYourWorld:
             lines += [f"  {line}" for line in held]
         if own := _arms_own(self.claim, self.scenario):
             lines.append(
-                "Set to values of their own by some of the claim's arms, whatever this world's "
-                "(the claim's design says which), so what those arms measure does not read this "
-                f"world's value of them: {', '.join(own)}"
+                "Set by the claim's arms themselves, from this world's baseline at the value "
+                "here (the claim's design says how: a comparison may then measure a move from "
+                f"this value, or none): {', '.join(own)}"
             )
         return lines
 
@@ -188,15 +188,13 @@ def held_otherwise(claim: Claim, scenario: Scenario) -> list[str]:
     """``key = value (a study's: default)`` for each setting and lever that ``scenario`` sets away
     from its declared value, which every world of a study keeps (only the uncertainties are
     drawn), then its schedule and shocks (a study's worlds have none). Not the study's own keys
-    (its size, seeds), nor those the claim's arms set (:func:`_arms_own` names them)."""
+    (its size, seeds). A key the claim's arms set is listed too: the baseline runs at it
+    (:func:`_arms_own` adds that the arms set it)."""
     values = scenario.flat()
     lines = [
         f"{key} = {exact_text(values[key])} (a study's: {exact_text(p.default)})"
         for key, p in PARAMS.items()
-        if p.role != "uncertainty"
-        and key not in _STUDY_OWN
-        and key not in claim.arm_keys
-        and values[key] != p.default
+        if p.role != "uncertainty" and key not in _STUDY_OWN and values[key] != p.default
     ]
     if scenario.schedule:
         lines.append(f"a schedule of {len(scenario.schedule)} step(s) (a study's worlds have none)")
@@ -208,9 +206,14 @@ def held_otherwise(claim: Claim, scenario: Scenario) -> list[str]:
 def _arms_own(claim: Claim, scenario: Scenario) -> list[str]:
     """``key = value`` for each key the claim's arms set to values of their own
     (:attr:`~experiments.verdicts.claim.Claim.arm_keys`) that ``scenario`` sets away from the
-    declared default."""
+    declared default; not a study's own keys (its horizon: a study sets it too, and
+    ``retention_profit``'s lifetime arms run a horizon of their own in every world)."""
     values = scenario.flat()
-    return [f"{k} = {values[k]!r}" for k in claim.arm_keys if values[k] != PARAMS[k].default]
+    return [
+        f"{k} = {values[k]!r}"
+        for k in claim.arm_keys
+        if k not in _STUDY_OWN and values[k] != PARAMS[k].default
+    ]
 
 
 def number_text(x: float) -> str:
@@ -326,10 +329,10 @@ def _judged(
             and reading.two_sided
             and status.effect - status.margin <= lo
             and status.effect + status.margin >= hi
-        ):  # (both edges inside the interval: no side is told, not "near" one of them)
-            words = (
-                f"unresolved: its interval holds the whole band ({finite} replications; more "
-                "narrow it)"
+        ):  # (both edges inside the interval: "in band" alone would read as the claim holding)
+            words += (
+                f" (its interval holds the whole band: {finite} replications tell no side; "
+                "more narrow it)"
             )
         if finite < 2 and words != "undefined":  # (no spread to draw an interval from)
             words = (

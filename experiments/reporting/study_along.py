@@ -14,14 +14,17 @@ drawn.
 from __future__ import annotations
 
 import json
-import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from experiments.analysis.conditional import show_value
 from experiments.running.pins import exact_text
+from experiments.running.sizes import SIZES
 from experiments.verdicts.verdict_words import interval_text
 from model import Scenario
 from model.scenario import PARAMS
+from model.scenario.catalogue import ParamInfo
 from model.version import checkout_root
 
 __all__ = ["along_lines", "committed_report"]
@@ -41,29 +44,38 @@ def committed_report(name: str) -> tuple[Path, dict[str, Any]] | None:
         return None
 
 
-def along_lines(report: dict[str, Any], scenario: Scenario, where: str) -> list[str]:
+def along_lines(
+    report: dict[str, Any], scenario: Scenario, where: str, unjudged: Iterable[str] = ()
+) -> list[str]:
     """For each reading and each uncertainty the study split it along, the study's verdict over
-    its worlds that share ``scenario``'s value of that uncertainty (the bin holding it), or
-    where the value lies beyond every world; empty where the report split none.
+    its worlds that share ``scenario``'s value of that uncertainty (the bin holding it, or the
+    nearest where the value lies between two bins inside the plausible range), or that no world
+    of the study has it (outside the plausible range, an alternative none was split on); empty
+    where the report split none.
 
     Parameters
     ----------
     report : dict
-        A claim report's summary (its ``along`` rows, its kept worlds' count).
+        A claim report's summary (its ``along`` rows, its kept worlds' count and size).
     scenario : Scenario
         The world whose values are read.
     where : str
         The report, as the reader finds it (a path).
+    unjudged : iterable of str
+        The readings this world's answer did not judge (its runs too short for them): the
+        study's verdict is marked as the study's alone.
     """
     rows = report.get("along") or []
     if not rows:
         return []
-    values = scenario.flat()
+    values, unjudged = scenario.flat(), set(unjudged)
+    size = SIZES.get(report.get("size", ""))
+    runs = f", runs of {size.clients:,} people x {size.months} months" if size else ""
     lines = [
         f"What the study of this claim found along the uncertainties that spread each reading "
-        f"most ({where}: {report.get('kept', '?')} kept plausible worlds), in its worlds that "
-        f"share this world's value (a conditional over its worlds, every other value as drawn; "
-        f"--vary KEY moves one in this world):"
+        f"most ({where}: {report.get('kept', '?')} kept plausible worlds{runs}), in its worlds "
+        f"that share this world's value (a conditional over its worlds, every other value as "
+        f"drawn; --vary KEY moves one in this world):"
     ]
     spend, declared = values["market.spend_mean"], PARAMS["market.spend_mean"].default
     if spend != declared:  # (a cost's bin is in currency, as the study drew it)
@@ -75,32 +87,35 @@ def along_lines(report: dict[str, Any], scenario: Scenario, where: str) -> list[
     for row in rows:
         key = row["uncertainty"]
         mine = values.get(key)
-        place, found = _place(row["bins"], mine)
+        place, found = _place(row["bins"], mine, PARAMS[key])
         head = f"  {row['reading']} along {key} = {exact_text(mine)}: "
         if found is None:
             lines.append(head + place)
             continue
         p = interval_text(found["p"], found["ci_low"], found["ci_high"])
-        lines.append(f"{head}{place} ({found['worlds']}): {found['words']}, P(holds) {p}")
+        alone = (
+            " (not judged in this world: the study's alone)" if row["reading"] in unjudged else ""
+        )
+        lines.append(f"{head}{place} ({found['worlds']}): {found['words']}, P(holds) {p}{alone}")
     return lines
 
 
-def _place(bins: list[dict[str, Any]], value: Any) -> tuple[str, dict[str, Any] | None]:
+def _place(
+    bins: list[dict[str, Any]], value: Any, info: ParamInfo
+) -> tuple[str, dict[str, Any] | None]:
     """Where ``value`` lies among a split's bins: the words and the bin, or the words alone
-    where no bin holds it (beyond the study's worlds, or an alternative none was split on)."""
+    where no bin holds it (outside the plausible range the study draws, or an alternative no
+    bin was split on)."""
+    if not info.is_plausible(value):
+        shown = info.plausible_text().removesuffix(" (log)")
+        return f"outside the plausible range the study draws ({shown}): no world of it", None
     named = [b for b in bins if b.get("value") is not None]
-    if named:
+    if named:  # (the report shows each alternative as show_value does: true, wow)
         for b in named:
-            if str(b["value"]) == str(value):
+            if str(b["value"]) == show_value(value):
                 return f"the study's worlds at {b['value']}", b
-        return f"no bin of the study's worlds is {exact_text(value)} (too few worlds there)", None
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        return "not a number the study split on", None
-    lowest, highest = bins[0], bins[-1]
-    if value < lowest["low"]:
-        return f"below every world of the study (its lowest {lowest['values']})", None
-    if value > highest["high"]:
-        return f"above every world of the study (its highest {highest['values']})", None
-    # (bins hold the drawn values: a value between two bins goes to the nearer one)
+        return f"no bin of the study's worlds is {show_value(value)} (too few worlds there)", None
+    # Inside the plausible range: the bin holding it, or the nearer of two around it (the bins
+    # hold the drawn values, so the range's ends and the gaps between bins fall outside them).
     nearest = min(bins, key=lambda b: max(b["low"] - value, value - b["high"], 0.0))
     return f"the study's worlds with {nearest['values']}", nearest

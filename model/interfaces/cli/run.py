@@ -30,9 +30,9 @@ from model.interfaces.cli.inputs import (
 )
 from model.interfaces.cli.outputs import check_replace, column_units, run_metadata
 from model.interfaces.cli.staging import staging_folder
-from model.interfaces.yearly_rates import yearly_rate_mistakes
 from model.scenario import Scenario
 from model.scenario.schedule import set_again
+from model.studies.yearly_rates import yearly_rate_mistakes
 
 __all__ = ["add_run"]
 
