@@ -8,6 +8,7 @@ numbers depend only on (spec seed, design point, replicate), so any difference i
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import os
 import signal
@@ -293,7 +294,7 @@ def test_fresh_discards_what_was_read_off_the_old_results(tmp_path):
     sweep(spec_of(), store)
     (store / "report.html").write_text("old report")
     (store / "sensitivity").mkdir()
-    for name in ("sensitivity.csv", "sensitivity.png", "notes.txt"):
+    for name in ("sensitivity.csv", "sensitivity.png", "sensitivity.json", "notes.txt"):
         (store / "sensitivity" / name).write_text("old")
     sweep(spec_of(replications=3), store, fresh=True)
     assert not (store / "report.html").exists()
@@ -382,6 +383,10 @@ BAD = [
         r"a grid over \[low, high\] needs levels = N",
     ),
     (_params(**{"run.seed": [1, 2]}), r"'run.seed'.*cannot be varied"),
+    (  # (an analyst set it in the base and was told it could not be varied)
+        {**GRID, "base": {"set": {"run.months": 12}}},
+        r"base.set.'run.months': cannot be set here; seeds come from the spec's 'seed' and the",
+    ),
     (
         _params(**{"market.clients": [500, 1000]}),
         r"parameters.'market.clients': cannot be varied; the market size is the spec's 'clients'",
@@ -544,6 +549,7 @@ def test_sobol_indices_are_finite_for_each_parameter_and_metric(tmp_path):
     assert (inert["ST"] == 0).all()
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # (a 6-sample lhs leaked numpy's 0/0)
 def test_morris_separates_a_lever_from_an_inert_parameter_and_cli_writes_outputs(tmp_path, capsys):
     table = _sens_store(tmp_path, "morris", 6)  # 6 x (3 + 1) = 24 runs
     assert np.isfinite(table[["mu", "mu_star", "sigma", "mu_star_conf"]].to_numpy()).all()
@@ -564,6 +570,23 @@ def test_morris_separates_a_lever_from_an_inert_parameter_and_cli_writes_outputs
         == 2
     )
     assert "no finite value" in capsys.readouterr().err
+    # Another store's indices in the same folder are not replaced without --force (an analyst
+    # pointed a second store's command at the first's folder: its Morris became a Sobol').
+    _sens_store(tmp_path, "lhs", 6)
+    other = ["sensitivity", str(tmp_path / "lhs"), "--metric", "npv", "--out", str(out)]
+    capsys.readouterr()
+    assert cli_main(other) == 2
+    assert "holds the results of a different sensitivity analysis; allowed: --force" in (
+        capsys.readouterr().err
+    )
+    assert list(pd.read_csv(out / "sensitivity.csv")["parameter"]) == list(SENS_PARAMS)
+    assert "mu_star" in pd.read_csv(out / "sensitivity.csv").columns  # (still the Morris)
+    again = ["sensitivity", str(tmp_path / "morris"), "--metric", "npv", "--out", str(out)]
+    assert cli_main([*again, "--quiet"]) == 0  # (the same inputs: replaced, as any command)
+    assert cli_main([*other, "--force", "--quiet"]) == 0
+    assert "mu_star" not in pd.read_csv(out / "sensitivity.csv").columns
+    recorded = json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))["inputs"]
+    assert recorded["store"] == str((tmp_path / "lhs").resolve()) and recorded["metrics"] == ["npv"]
     # The store after --metric (which takes several) was "the following arguments are
     # required: store"; it is read as the store, and a missing one says what to give.
     after = tmp_path / "after"

@@ -106,3 +106,23 @@ def test_the_command_reuses_and_says_how_many(tmp_path, capsys):
     # --status only reads a store: --reuse there would be ignored, so it is refused.
     assert cli_main(["sweep", "--status", str(out), "--reuse", str(first)]) == 2
     assert "--reuse: not allowed with --status" in capsys.readouterr().err
+
+
+def test_reuse_of_a_folder_that_is_no_store_names_reuse(tmp_path, capsys):
+    """It said "not a sweep store; run 'retention sweep SPEC --out DIR' first", which would then
+    be refused (the folder holds other files), and named no option (an analyst's run)."""
+    mine = tmp_path / "mydir"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    spec_file = tmp_path / "s.toml"
+    spec_file.write_text(
+        'name = "r"\nseed = 5\nmonths = 2\nclients = 50\nreplications = 1\n[design]\n'
+        'kind = "grid"\n[parameters]\n"levers.ad_budget" = [500.0]\n'
+    )
+    argv = ["sweep", str(spec_file), "--out", str(tmp_path / "o"), "--reuse", str(mine)]
+    assert cli_main([*argv, "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        f"--reuse {str(mine)!r}: not a sweep store (no manifest.json); allowed: the folder" in err
+    )
+    assert "run 'retention sweep" not in err

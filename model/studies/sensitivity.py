@@ -277,7 +277,10 @@ def _indices(kind, problem, spec, x, y, seed, metric) -> list[dict]:
     harmonics = min(10, (len(y) // 2 - 1) // 2)
     if harmonics < 1:
         raise SweepError(f"RBD-FAST needs at least 6 lhs samples; this store has {len(y)}")
-    r = rbd_fast.analyze(problem, x, y, M=harmonics, seed=seed)
+    # A bootstrap resample of a small sample can have no variance: its index is 0/0, NaN in the
+    # interval below (numpy's raw "invalid value in scalar divide" reached the command's output).
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = rbd_fast.analyze(problem, x, y, M=harmonics, seed=seed)
     # In small samples SALib's bootstrap can return a width of exactly 0 (every resample gives
     # the same index): no interval, not a certain index.
     return [

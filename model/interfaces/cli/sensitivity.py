@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_out, output_path
+from model.interfaces.cli.outputs import check_replace
 from model.interfaces.cli.staging import staging_folder
 
 __all__ = ["SENSITIVITY_OUTPUTS", "add_sensitivity", "cmd_sensitivity"]
 
 #: What the command writes into its folder (a folder holding anything else is not replaced).
-SENSITIVITY_OUTPUTS = ("sensitivity.csv", "sensitivity.png")
+SENSITIVITY_OUTPUTS = ("sensitivity.csv", "sensitivity.png", "sensitivity.json")
 
 
 def add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
@@ -43,6 +45,11 @@ def add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
         help="output folder (default: STORE/sensitivity)",
     )
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an output folder that holds the indices of another store or metrics",
+    )
+    p.add_argument(
         "--quiet",
         action="store_true",
         help="no progress, table or file list (errors, and warnings that change the reading, "
@@ -68,8 +75,17 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
                 "sensitivity out/sweeps/morris --metric npv"
             )
         args.store = output_path("STORE")(args.metrics.pop())
-    read_manifest(args.store)  # a store, before its --out is checked (a spec file is not one)
+    manifest = read_manifest(args.store)  # a store, before --out is checked (a spec is not one)
     outdir = check_out(args.out if args.out is not None else args.store / "sensitivity")
+    # What decides the indices: the store (its folder and design) and the metrics. Another
+    # store's indices in --out were replaced without a word (an analyst's Morris by a Sobol').
+    inputs = {
+        "store": str(Path(args.store).resolve()),
+        "spec_digest": manifest.get("spec_digest"),
+        "runs": manifest.get("runs"),
+        "metrics": args.metrics or None,
+    }
+    check_replace(outdir, "sensitivity.json", inputs, args.force, kind="sensitivity analysis")
     # (As every results folder: a folder of other files is refused, the results land whole.)
     with (
         staging_folder(outdir, SENSITIVITY_OUTPUTS, "retention sensitivity") as staging,
@@ -78,10 +94,13 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         table = analyze(args.store, args.metrics or None, progress=progress)
         progress.set_description_str("sensitivity: drawing the figure")
         write(table, staging)
+        (staging / "sensitivity.json").write_text(
+            json.dumps({"inputs": inputs, "argv": args.argv}, indent=2) + "\n", encoding="utf-8"
+        )
     csv, png = outdir / SENSITIVITY_OUTPUTS[0], outdir / SENSITIVITY_OUTPUTS[1]
     for line in caveats(table):  # warnings always, even with --quiet: they change the reading
         print(f"retention: warning: {line}", file=sys.stderr)
     if not args.quiet:
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
-        print(f"\nwrote {csv} and {png}")
+        print(f"\nwrote {csv}, {png} and {outdir / SENSITIVITY_OUTPUTS[2]} (its inputs)")
     return 0

@@ -90,7 +90,14 @@ def open_reusable(source: str | Path, spec: SweepSpec, store: str | Path) -> Reu
             f"--reuse {str(source)!r}: is --out itself; allowed: another store (a store resumes "
             "its own runs without --reuse)"
         )
-    manifest = read_manifest(source)
+    try:
+        manifest = read_manifest(source)
+    except SweepError as exc:  # (its advice, to sweep into the folder, is not --reuse's)
+        said = str(exc).split(";")[0].removeprefix(f"{str(source)!r}: ")
+        raise SweepError(
+            f"--reuse {str(source)!r}: {said}; allowed: the folder of a finished sweep (its "
+            "--out), whose runs this sweep may take"
+        ) from None
     if not same_code(manifest["code"], code_version()):
         raise SweepError(
             f"--reuse {str(source)!r}: written by other model code (or another numerics class); "

@@ -68,7 +68,12 @@ STORE_ENTRIES = frozenset(
 )
 #: What is read off a store's results and kept beside them (the sweep's report, the sensitivity
 #: command's default output): stale once the results are discarded.
-DERIVED = ("report.html", "sensitivity/sensitivity.csv", "sensitivity/sensitivity.png")
+DERIVED = (
+    "report.html",
+    "sensitivity/sensitivity.csv",
+    "sensitivity/sensitivity.png",
+    "sensitivity/sensitivity.json",
+)
 MANIFEST_KEYS = frozenset({"format", "spec_digest", "code", "runs", "batch_size", "batches"})
 MANIFEST_BYTES = 10_000_000
 _FRESH = "run the sweep again with --fresh to discard the store's results"
