@@ -23,6 +23,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from model.interfaces.cli import main as cli_main
+from model.scenario import PARAMS
 from model.studies.sweep import (
     SweepError,
     build_design,
@@ -238,6 +239,17 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
         ["sweep", str(spec_file), "--out", str(tmp_path / "whole"), "--workers", "1", "--quiet"]
     )
     assert_frame_equal(load(store), load(tmp_path / "whole"), check_exact=True)
+    # Each column of the store's tables is named with its unit (an analyst found the Parquet
+    # batches carried none, where a run's folder has columns.csv).
+    columns = pd.read_csv(store / "columns.csv")
+    summary = columns[columns["table"] == "summary"]
+    assert list(summary["column"]) == list(load(store).columns)
+    assert "?" not in set(columns["unit"])  # (every column declared)
+    units = summary.set_index("column")["unit"]
+    assert units["npv"] == "currency" and units["retention_annual_mean"] == "share"
+    assert units["levers.ad_budget"] == PARAMS["levers.ad_budget"].unit  # (a swept parameter)
+    series = columns[columns["table"] == "series"]["column"].tolist()
+    assert series[:3] == ["point", "replicate", "month"]
 
 
 def test_leftover_temp_file_is_ignored_and_cleaned(tmp_path):
@@ -293,11 +305,12 @@ def test_fresh_discards_what_was_read_off_the_old_results(tmp_path):
     store = tmp_path / "s"
     sweep(spec_of(), store)
     (store / "report.html").write_text("old report")
+    (store / "columns.csv").write_text("old columns")
     (store / "sensitivity").mkdir()
     for name in ("sensitivity.csv", "sensitivity.png", "sensitivity.json", "notes.txt"):
         (store / "sensitivity" / name).write_text("old")
     sweep(spec_of(replications=3), store, fresh=True)
-    assert not (store / "report.html").exists()
+    assert not (store / "report.html").exists() and not (store / "columns.csv").exists()
     assert sorted(p.name for p in (store / "sensitivity").iterdir()) == ["notes.txt"]  # (yours)
 
 

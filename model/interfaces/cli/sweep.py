@@ -64,9 +64,12 @@ def add_sweep(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """Run or resume a sweep, or show a store's status."""
+    import pyarrow.parquet as pq
+
     from model.interfaces.cli.outputs import study_metadata
     from model.interfaces.cli.staging import FRESHENED, RESUMABLE
     from model.interfaces.progress import watched
+    from model.interfaces.sweep_columns import write_sweep_columns
     from model.interfaces.sweep_report import write_sweep_report
     from model.studies.sweep import SweepError, executor, load_spec, run_sweep, status
 
@@ -123,6 +126,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         # cannot change or (--fresh) delete the results this report is read from.
         wall = time.perf_counter() - started
         written.append((write_sweep_report(args.out, spec, study_metadata(args, wall)), wall))
+        first = min((Path(args.out) / "batches").glob("batch-*.parquet"))  # (every one alike)
+        write_sweep_columns(args.out, pq.read_schema(first).names, spec.series)
 
     with executor(**where) as (pool, slots, place), warnings.catch_warnings():
         # (the sweep's warnings, steps after the horizon once a sweep, print as one line each:
@@ -144,7 +149,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         )
     path, wall = written[0]  # (run_sweep returned: its ``then`` ran)
     if log:
-        print(f"wrote {path}")
+        print(f"wrote {path} and {Path(args.out) / 'columns.csv'} (each column's unit)")
         # (Tasks written now may hold runs taken from --reuse: those are said apart, as runs, so
         # the first line does not read as if every run of the tasks were simulated now.)
         taken = f" of their runs {run.reused:,} taken from {args.reuse}, not run again;" * (

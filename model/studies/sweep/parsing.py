@@ -185,10 +185,9 @@ def _check_key(key: str, where: str, fail) -> ParamInfo:
         )
         raise fail(f"{where}.{key!r}: unknown parameter; {hint}{known}")
     if key.startswith("run."):
-        done = "set" if where == "base.set" else "varied"  # (a base's set does not vary it)
-        raise fail(
-            f"{where}.{key!r}: cannot be {done} here; seeds come from the spec's 'seed' and the "
-            "horizon from its 'months'"
+        raise fail(  # (a base's set does not vary it)
+            f"{where}.{key!r}: cannot be {'set' if where == 'base.set' else 'varied'} here; "
+            "seeds come from the spec's 'seed' and the horizon from its 'months'"
         )
     return info
 

@@ -70,6 +70,7 @@ STORE_ENTRIES = frozenset(
 #: command's default output): stale once the results are discarded.
 DERIVED = (
     "report.html",
+    "columns.csv",
     "sensitivity/sensitivity.csv",
     "sensitivity/sensitivity.png",
     "sensitivity/sensitivity.json",
