@@ -109,6 +109,38 @@ def test_where_a_verdict_turns_quotes_the_committed_reports():
     assert found == len(quoted)
 
 
+def test_the_readme_quotes_the_indexs_box_count_and_the_turning_verdicts():
+    """A teacher found the README's "28 such boxes" beside the index's 31, and client_link's
+    0.74 beside its report's 0.75: numbers the reports' rewrite moved and nothing checked."""
+    import re
+
+    index = (README.parent / "experiments" / "README.md").read_text(encoding="utf-8")
+    boxes = re.search(r"Under Holm's correction over all (\d+) ", index)
+    assert boxes, "the index no longer says how many boxes Holm's correction is over"
+    text = _text()
+    assert f"over the index's {boxes.group(1)} such boxes" in text
+    reports = README.parent / "experiments" / "reports"
+    quoted = []
+    for name, reading in (("lost_client", "no_churn"), ("satisfied_employee", "client_link")):
+        rows = json.loads((reports / f"{name}.json").read_text())["rows"]
+        [row] = [r for r in rows if r["reading"] == reading]
+        quoted.append(row["P(holds) [95%]"].split()[0])  # (its P(holds), as the table shows it)
+    assert f"(*depends on the world*, {quoted[0]} and {quoted[1]};" in text
+
+
+def test_the_claims_in_short_table_is_the_committed_reports():
+    """The README's short table of every claim's verdicts (a teacher found none to read aloud) is
+    the committed reports' rows, line for line."""
+    from experiments.reporting.in_short import in_short_table
+
+    table = "\n".join(in_short_table(README.parent / "experiments" / "reports"))
+    assert table in README.read_text(encoding="utf-8"), (
+        "write the README's table again: python -c 'from pathlib import Path; from "
+        "experiments.reporting.in_short import in_short_table; "
+        'print(chr(10).join(in_short_table(Path("experiments/reports"))))\''
+    )
+
+
 def _cells(line: str) -> list[str]:
     return [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
 

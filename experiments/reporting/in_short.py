@@ -1,0 +1,36 @@
+"""Every claim's verdicts in one short table, for the README's readers (a class, a strategist).
+
+The index (``experiments/README.md``) gives each reading's verdict beside its noise, PRIM box,
+PAWN ranking and the values at the defaults, and each report opens with the rules; a teacher
+found no place that said, in a few lines, what each claim came to. :func:`in_short_table`
+writes that table from the committed reports' summaries, so the README's copy can be checked
+against them (``tests/test_readme_numbers.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from experiments import EXPERIMENTS, load
+
+__all__ = ["in_short_table"]
+
+
+def in_short_table(reports: Path) -> list[str]:
+    """A Markdown table: each claim, each reading with its band, P(holds) and verdict (the words
+    before any *turns along*), diagnostics marked; from ``reports``' ``NAME.json``."""
+    lines = [
+        "| claim | reading (band) | P(holds) | verdict |",
+        "|---|---|---|---|",
+    ]
+    for name in EXPERIMENTS:
+        summary = json.loads((reports / f"{name}.json").read_text(encoding="utf-8"))
+        diagnostic = {r.name for r in load(name).CLAIM.readings if r.diagnostic}
+        for i, row in enumerate(summary["rows"]):
+            claim = f"[{summary['title']}](experiments/reports/{name}.md)" if i == 0 else ""
+            note = "; a diagnostic" if row["reading"] in diagnostic else ""
+            p = row["P(holds) [95%]"].split(";")[0]
+            verdict = row["verdict"].split(" · ")[0]
+            lines.append(f"| {claim} | {row['reading']} ({row['band']}{note}) | {p} | {verdict} |")
+    return lines
