@@ -11,6 +11,7 @@ import itertools
 import json
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -248,8 +249,15 @@ def test_killed_sweep_resumes_to_the_uninterrupted_result(tmp_path):
     units = summary.set_index("column")["unit"]
     assert units["npv"] == "currency" and units["retention_annual_mean"] == "share"
     assert units["levers.ad_budget"] == PARAMS["levers.ad_budget"].unit  # (a swept parameter)
-    series = columns[columns["table"] == "series"]["column"].tolist()
-    assert series[:3] == ["point", "replicate", "month"]
+    assert "series" not in set(columns["table"])  # (this sweep kept no monthly series)
+    from model.interfaces.sweep_columns import sweep_columns
+
+    kept = sweep_columns(["point", "npv"], ["active", "revenue"])
+    series = kept[kept["table"] == "series"].set_index("column")["unit"]
+    assert series.to_dict() == {
+        "point": "-", "replicate": "-", "month": "month", "active": "clients",
+        "revenue": "currency/month",
+    }  # fmt: skip
 
 
 def test_leftover_temp_file_is_ignored_and_cleaned(tmp_path):
@@ -297,6 +305,14 @@ def test_store_refuses_another_spec_or_other_code_unless_fresh(tmp_path, monkeyp
     with pytest.raises(SweepError, match="not a sweep store"):
         sweep(spec_of(), tmp_path / "other", fresh=True)
     assert (tmp_path / "other" / "notes.txt").exists()
+    # A folder of what a store's results are read into, and nothing of a store, is not one: a
+    # user's columns.csv was taken for a store's and replaced (a reviewer's run).
+    for name in ("columns.csv", "report.html"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / name).write_text("mine")
+        with pytest.raises(SweepError, match="not a sweep store"):
+            sweep(spec_of(), tmp_path / name, fresh=True)
+        assert (tmp_path / name / name).read_text() == "mine"
 
 
 def test_fresh_discards_what_was_read_off_the_old_results(tmp_path):
@@ -589,13 +605,22 @@ def test_morris_separates_a_lever_from_an_inert_parameter_and_cli_writes_outputs
     other = ["sensitivity", str(tmp_path / "lhs"), "--metric", "npv", "--out", str(out)]
     capsys.readouterr()
     assert cli_main(other) == 2
-    assert "holds the results of a different sensitivity analysis; allowed: --force" in (
+    assert "holds the results of a different sweep store's sensitivity analysis; allowed" in (
         capsys.readouterr().err
     )
     assert list(pd.read_csv(out / "sensitivity.csv")["parameter"]) == list(SENS_PARAMS)
     assert "mu_star" in pd.read_csv(out / "sensitivity.csv").columns  # (still the Morris)
     again = ["sensitivity", str(tmp_path / "morris"), "--metric", "npv", "--out", str(out)]
     assert cli_main([*again, "--quiet"]) == 0  # (the same inputs: replaced, as any command)
+    # The same store moved (its design the same) or grown (its folder the same) is its own.
+    shutil.copytree(tmp_path / "morris", tmp_path / "moved")
+    moved = ["sensitivity", str(tmp_path / "moved"), "--metric", "npv", "--out", str(out)]
+    assert cli_main([*moved, "--quiet"]) == 0
+    assert cli_main([*again, "--metric", "active_end", "--quiet"]) == 0  # (its other metrics)
+    record = json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))
+    record["inputs"]["spec_digest"] = "grown since"  # (a store grown: its design changed)
+    (out / "sensitivity.json").write_text(json.dumps(record), encoding="utf-8")
+    assert cli_main([*again, "--quiet"]) == 0
     assert cli_main([*other, "--force", "--quiet"]) == 0
     assert "mu_star" not in pd.read_csv(out / "sensitivity.csv").columns
     recorded = json.loads((out / "sensitivity.json").read_text(encoding="utf-8"))["inputs"]

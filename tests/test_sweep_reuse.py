@@ -126,3 +126,9 @@ def test_reuse_of_a_folder_that_is_no_store_names_reuse(tmp_path, capsys):
         f"--reuse {str(mine)!r}: not a sweep store (no manifest.json); allowed: the folder" in err
     )
     assert "run 'retention sweep" not in err
+    # A damaged manifest's own words are kept whole (a cut at its first ";" split them).
+    (mine / "manifest.json").write_text("{}")
+    assert cli_main([*argv, "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "manifest.json': damaged (not a sweep manifest; missing " in err
+    assert "); allowed: the folder of a finished sweep" in err

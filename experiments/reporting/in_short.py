@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from experiments import EXPERIMENTS, load
+from experiments import EXPERIMENTS
 
 __all__ = ["in_short_table"]
 
@@ -26,11 +26,14 @@ def in_short_table(reports: Path) -> list[str]:
     ]
     for name in EXPERIMENTS:
         summary = json.loads((reports / f"{name}.json").read_text(encoding="utf-8"))
-        diagnostic = {r.name for r in load(name).CLAIM.readings if r.diagnostic}
+        diagnostic = summary.get("diagnostics") or {}
         for i, row in enumerate(summary["rows"]):
             claim = f"[{summary['title']}](experiments/reports/{name}.md)" if i == 0 else ""
             note = "; a diagnostic" if row["reading"] in diagnostic else ""
-            p = row["P(holds) [95%]"].split(";")[0]
+            # (the share undefined is the table's preamble's; an interval that is mostly bounds
+            # is said, as the report says it)
+            p, *rest = row["P(holds) [95%]"].split("; ")
+            p += " (bounds)" * any(part.startswith("bounds") for part in rest)
             verdict = row["verdict"].split(" · ")[0]
             lines.append(f"| {claim} | {row['reading']} ({row['band']}{note}) | {p} | {verdict} |")
     return lines

@@ -30,7 +30,8 @@ _IDENTITY = {
 
 def sweep_columns(summary: Iterable[str], series: Iterable[str] = ()) -> pd.DataFrame:
     """``table``, ``column``, ``unit``, ``meaning`` for each column of a store's summary rows
-    (``summary``) and monthly series (``series``, the metrics kept by month)."""
+    (``summary``) and monthly series (``series``, the metrics kept by month; none where the
+    sweep kept none)."""
     from model.engine.metric_names import METRICS
     from model.engine.summary import SUMMARY
     from model.scenario import PARAMS
@@ -47,7 +48,8 @@ def sweep_columns(summary: Iterable[str], series: Iterable[str] = ()) -> pd.Data
         else:  # (a column of a store this code did not write: said, not guessed)
             unit, meaning = "?", "not declared by this code"
         rows.append(("summary", column, unit, meaning))
-    for column in ("point", "replicate", "month", *series):
+    series = list(series)
+    for column in ("point", "replicate", "month", *series) if series else ():  # (none kept)
         unit, meaning = _IDENTITY.get(column) or METRICS.get(column, ("?", "not declared"))
         rows.append(("series", column, unit, meaning))
     return pd.DataFrame(rows, columns=["table", "column", "unit", "meaning"])

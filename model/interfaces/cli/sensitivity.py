@@ -77,15 +77,23 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         args.store = output_path("STORE")(args.metrics.pop())
     manifest = read_manifest(args.store)  # a store, before --out is checked (a spec is not one)
     outdir = check_out(args.out if args.out is not None else args.store / "sensitivity")
-    # What decides the indices: the store (its folder and design) and the metrics. Another
-    # store's indices in --out were replaced without a word (an analyst's Morris by a Sobol').
+    # Which store the indices are of: its folder and design. Another store's indices in --out
+    # were replaced without a word (an analyst's Morris by a Sobol'); the same store's are
+    # replaced as before, moved (the same design) or grown (the same folder).
     inputs = {
         "store": str(Path(args.store).resolve()),
         "spec_digest": manifest.get("spec_digest"),
         "runs": manifest.get("runs"),
         "metrics": args.metrics or None,
     }
-    check_replace(outdir, "sensitivity.json", inputs, args.force, kind="sensitivity analysis")
+    check_replace(
+        outdir,
+        "sensitivity.json",
+        True,
+        args.force,
+        read=lambda old: _same_store(old.get("inputs") or {}, inputs),
+        kind="sweep store's sensitivity analysis",
+    )
     # (As every results folder: a folder of other files is refused, the results land whole.)
     with (
         staging_folder(outdir, SENSITIVITY_OUTPUTS, "retention sensitivity") as staging,
@@ -104,3 +112,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         print(f"\nwrote {csv}, {png} and {outdir / SENSITIVITY_OUTPUTS[2]} (its inputs)")
     return 0
+
+
+def _same_store(old: dict, new: dict) -> bool:
+    """Whether a recorded analysis is of the same store as ``new``'s: the same folder (a store
+    grown since) or the same design (a store moved or copied)."""
+    return old.get("store") == new["store"] or old.get("spec_digest") == new["spec_digest"]

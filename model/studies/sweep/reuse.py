@@ -17,6 +17,7 @@ match. The new store equals the one a sweep without ``--reuse`` would write, row
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -93,7 +94,7 @@ def open_reusable(source: str | Path, spec: SweepSpec, store: str | Path) -> Reu
     try:
         manifest = read_manifest(source)
     except SweepError as exc:  # (its advice, to sweep into the folder, is not --reuse's)
-        said = str(exc).split(";")[0].removeprefix(f"{str(source)!r}: ")
+        said = re.split(r"; (?:run |allowed)", str(exc))[0].removeprefix(f"{str(source)!r}: ")
         raise SweepError(
             f"--reuse {str(source)!r}: {said}; allowed: the folder of a finished sweep (its "
             "--out), whose runs this sweep may take"

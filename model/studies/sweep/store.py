@@ -261,7 +261,8 @@ def _sweep_only(store: Path, results: bool) -> bool:
     names = {p.name for p in store.iterdir() if not temp(p.name)}
     # (a store's report and sensitivity outputs, read off its results, go with them)
     derived = {Path(d).parts[0] for d in DERIVED} if results else set()
-    if not names or not names <= STORE_ENTRIES | derived:
+    # (derived files alone are no store: a user's folder of a columns.csv is not emptied)
+    if not names & STORE_ENTRIES or not names <= STORE_ENTRIES | derived:
         return False
     for sub in ("batches", "series"):
         folder = store / sub
