@@ -146,3 +146,26 @@ def test_an_error_in_a_targets_file_names_the_file(tmp_path, capsys):
     assert cli("calibrate", "--targets", targets, "--out", tmp_path / "o.toml") == 2
     err = capsys.readouterr().err
     assert f"targets file {str(targets)!r}: annual_retention: value 1.5 is not allowed" in err
+
+
+def test_targets_take_the_simulated_evaluations_size_and_window(tmp_path, capsys):
+    """An analyst's 500 x 120 base was fitted on 1,000 people over months 13-36, said only in
+    the notes, with no option to change it."""
+    targets = tmp_path / "t.toml"
+    targets.write_text("annual_retention = 0.85\n", encoding="utf-8")
+    out = tmp_path / "o.toml"
+    sized = ["--clients", "200", "--months", "14", "--burn-in", "2"]
+    assert cli("calibrate", "--targets", targets, *sized, "--seeds", "2", "--replicates", "0",
+               "--out", out, "--quiet") == 0  # fmt: skip
+    assert "Simulated moments: 200 clients, months 3-14" in out.read_text(encoding="utf-8")
+    # A window with no month after the burn-in, and the options with another source: refused.
+    assert cli("calibrate", "--targets", targets, "--months", "12", "--out", out) == 2
+    assert "--burn-in: value 12 is not allowed; allowed: 0 ≤ x < --months (12)" in (
+        capsys.readouterr().err
+    )
+    survival = tmp_path / "s.csv"
+    survival.write_text("alive\n1000\n800\n650\n", encoding="utf-8")
+    assert cli("calibrate", "--survival", survival, "--clients", "200", "--out", out) == 2
+    assert "--clients: not used with --survival; allowed: with --targets only" in (
+        capsys.readouterr().err
+    )

@@ -137,6 +137,28 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="targets: refits with other seeds for the intervals (default 2)",
     )
+    # (Each simulated evaluation's size and window: an analyst found them fixed at 1,000 people
+    # and months 13-36 whatever --base says, and named only in the notes.)
+    p.add_argument(
+        "--clients",
+        type=ranged_int("--clients", 10, 10_000_000),
+        metavar="N",
+        help="targets: people in each simulated evaluation (default 1000: most run-to-run "
+        "variance is the firm's, so more seeds help more than a bigger market)",
+    )
+    p.add_argument(
+        "--months",
+        type=ranged_int("--months", 2, 1200),
+        metavar="N",
+        help="targets: months each simulated evaluation runs (default 36)",
+    )
+    p.add_argument(
+        "--burn-in",
+        type=ranged_int("--burn-in", 0, 1199),
+        metavar="N",
+        help="targets: first months left out of the moments (default 12; below --months): "
+        "the targets are read as the months after it",
+    )
     p.add_argument(
         "--out",
         type=output_path(file=True),
@@ -214,7 +236,10 @@ _ONLY_WITH = {
         ("--columns", "columns"), ("--date-format", "date_format"), ("--returns", "returns"),
         ("--setting", "setting"), ("--split", "split"), ("--holdout-csv", "holdout_csv"),
     ),
-    "--targets": (("--seeds", "seeds"), ("--replicates", "replicates")),
+    "--targets": (
+        ("--seeds", "seeds"), ("--replicates", "replicates"), ("--clients", "clients"),
+        ("--months", "months"), ("--burn-in", "burn_in"),
+    ),
 }  # fmt: skip
 
 
@@ -340,7 +365,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                     args.seeds or 8,
                     2 if args.replicates is None else args.replicates,
                 )
-                settings = MSMSettings(seeds=tuple(range(101, 101 + seeds)), replicates=replicates)
+                sized = {
+                    k: v
+                    for k in ("clients", "months", "burn_in")
+                    if (v := getattr(args, k)) is not None
+                }
+                window = {**{"months": MSMSettings.months, "burn_in": MSMSettings.burn_in}, **sized}
+                if window["burn_in"] >= window["months"]:  # (named as given, not as a field)
+                    raise CliError(
+                        f"--burn-in: value {window['burn_in']} is not allowed; allowed: 0 ≤ x < "
+                        f"--months ({window['months']}): the moments are read after it"
+                    )
+                settings = MSMSettings(
+                    seeds=tuple(range(101, 101 + seeds)), replicates=replicates, **sized
+                )
                 result = calibrate_targets(
                     args.targets, base=args.base, settings=settings, progress=progress
                 )
