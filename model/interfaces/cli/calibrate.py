@@ -125,40 +125,19 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
         help="scenario (a preset name or a TOML file) the fitted values are applied to "
         "(default: built-in defaults)",
     )
-    p.add_argument(
-        "--seeds",
-        type=ranged_int("--seeds", 1, 1000),
-        metavar="N",
-        help="targets: seeds per simulated evaluation (default 8)",
-    )
-    p.add_argument(
-        "--replicates",
-        type=ranged_int("--replicates", 0, 100),
-        metavar="N",
-        help="targets: refits with other seeds for the intervals (default 2)",
-    )
-    # (Each simulated evaluation's size and window: an analyst found them fixed at 1,000 people
-    # and months 13-36 whatever --base says, and named only in the notes.)
-    p.add_argument(
-        "--clients",
-        type=ranged_int("--clients", 10, 10_000_000),
-        metavar="N",
-        help="targets: people in each simulated evaluation (default 1000: most run-to-run "
-        "variance is the firm's, so more seeds help more than a bigger market)",
-    )
-    p.add_argument(
-        "--months",
-        type=ranged_int("--months", 2, 1200),
-        metavar="N",
-        help="targets: months each simulated evaluation runs (default 36)",
-    )
-    p.add_argument(
-        "--burn-in",
-        type=ranged_int("--burn-in", 0, 1199),
-        metavar="N",
-        help="targets: first months left out of the moments (default 12; below --months): "
-        "the targets are read as the months after it",
-    )
+    # The simulated evaluations' options, each a whole number in a range (an analyst found
+    # their size and window fixed at 1,000 people and months 13-36 whatever --base says, and
+    # named only in the notes).
+    for flag, low, high, text in (
+        ("--seeds", 1, 1000, "seeds per simulated evaluation (default 8)"),
+        ("--replicates", 0, 100, "refits with other seeds for the intervals (default 2)"),
+        ("--clients", 10, 10_000_000, "people in each simulated evaluation (default 1000: most "
+         "run-to-run variance is the firm's, so more seeds help more than a bigger market)"),
+        ("--months", 2, 1200, "months each simulated evaluation runs (default 36)"),
+        ("--burn-in", 0, 1199, "first months left out of the moments (default 12; below "
+         "--months): the targets are read as the months after it"),
+    ):  # fmt: skip
+        p.add_argument(flag, type=ranged_int(flag, low, high), metavar="N", help="targets: " + text)
     p.add_argument(
         "--out",
         type=output_path(file=True),
