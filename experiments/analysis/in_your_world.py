@@ -8,7 +8,8 @@ seed)``, on ``replications`` seeds (the seeds a study gives its declared default
 :func:`~experiments.running.study.defaults_seed`) — and judges each against its band as a study
 judges the defaults (:func:`~experiments.verdicts.framework.defaults_status`): *in band*,
 *above*, *below*, or *near an edge* where the band's edge lies within the replications' 95%
-interval of the mean (saying so where both edges do: the interval holds the whole band). The scenario's stylised facts are set beside the study's accepted ranges
+interval of the mean (saying so where both edges do: the interval holds the whole band). The
+scenario's stylised facts are set beside the study's accepted ranges
 (:data:`model.studies.worlds.FACTS`), and its values beside the plausible ranges a study draws
 (:meth:`~model.Scenario.outside_plausible`): a world outside them is one the study's verdict
 does not speak for, and this answer is then the only one about it.
