@@ -164,8 +164,9 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
     assert "    retain.base_churn = 0.02 " in out
     assert "; change " in out
     assert "retain.base_churn = 0.25 (1/month) lies outside the plausible range" in out
-    assert "A yearly rate where a monthly one belongs? (this world ran with it):" in out
-    assert "  retain.base_churn = 0.25 is a monthly rate: at it alone 3.2% of clients" in out
+    # (before the readings it changes: a strategist read them first and the warning last)
+    warned = "Warning, this world ran with it: retain.base_churn = 0.25 is a monthly rate:"
+    assert out.splitlines()[2].startswith(warned)
     last = out.rstrip().split("\nWhat the study of this claim found along")[0].splitlines()
     assert last[-1].startswith("(Each interval is 95% on its own")  # (the answer's last line)
     heads = ("The judgement moves to another side", "Judged otherwise, but near an edge", "No ")
@@ -254,3 +255,23 @@ def test_nothing_judged_anywhere_is_said_so_not_called_no_difference():
         readings=answer.readings.assign(status="in band", moved=False),
     ).format()
     assert "No judgement differs with these values." in judged
+
+
+def test_values_moved_to_one_side_only_are_said_so():
+    """A strategist's service cost of 60 (clients spending 1,200 a month) was moved to the study's
+    3 and 30 only, both cheaper, and "No judgement differs" read as robustness."""
+    import pandas as pd
+
+    from experiments.analysis.around_your_world import _one_sided
+
+    rows = pd.DataFrame({"key": ["service.cost_per_client"] * 2, "value": [3.0, 30.0]})
+    [line] = _one_sided(rows, {"service.cost_per_client": 60.0})
+    assert line == (
+        "(every value of service.cost_per_client moved lies below the scenario's 60, which is "
+        "outside the range a study draws: the other side is not tried; --vary "
+        "service.cost_per_client=A,B with values above 60 tries it)"
+    )
+    assert "lies above the scenario's 1" in _one_sided(rows, {"service.cost_per_client": 1.0})[0]
+    assert _one_sided(rows, {"service.cost_per_client": 10.0}) == []  # (both sides tried)
+    named = pd.DataFrame({"key": ["word_of_mouth.network"], "value": ["random"]})
+    assert _one_sided(named, {"word_of_mouth.network": "small_world"}) == []

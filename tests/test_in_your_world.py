@@ -263,3 +263,19 @@ def test_a_studys_own_horizon_is_not_called_an_arms_key():
 
     assert "run.months" in retention_profit.CLAIM.arm_keys
     assert _arms_own(retention_profit.CLAIM, Scenario().with_overrides({"run.months": 36})) == []
+
+
+def test_costs_outside_a_studys_ranges_are_said_to_be_amounts_where_spend_differs():
+    """A strategist's service cost and onboarding, inside the study's ranges as shares of spend,
+    read as errors beside a real one."""
+    from experiments.analysis.in_your_world import _spend_caveat
+
+    richer = Scenario().with_overrides({"market.spend_mean": 1200.0})
+    keys = ["service.cost_per_client", "retain.base_churn", "attract.onboarding_cost"]
+    assert _spend_caveat(richer, keys) == [
+        "  (a study's clients spend 100 a month on average, this world's 1200: "
+        "service.cost_per_client, attract.onboarding_cost are compared with its ranges as "
+        "amounts, not in proportion to spend)"
+    ]
+    assert _spend_caveat(Scenario(), keys) == []  # (the study's own spend)
+    assert _spend_caveat(richer, ["retain.base_churn"]) == []  # (no amount of money)

@@ -35,6 +35,7 @@ from experiments.running.pins import declared_info, exact_text
 from experiments.verdicts.claim import Claim, claim_module
 from experiments.verdicts.framework import effect_text
 from model import Scenario
+from model.scenario import PARAMS
 from model.scenario.arguments import count
 from model.scenario.reading import parse_value
 from model.studies.stats import mean_interval
@@ -92,9 +93,12 @@ class AroundYourWorld:
         )
         lines = [
             *self.yours.head(),
+            *self.yours.warnings(),
             f"one value moved at a time, the others the scenario's, on the same seeds (the "
             f"scenario's own: {mine}):",
         ]
+        one_sided = _one_sided(self.readings, flat)
+        lines += [f"  {line}" for line in one_sided]
         own = self.yours.readings.set_index("reading")
         for reading, rows in self.readings.groupby("reading", sort=False):
             mine = own.loc[reading]
@@ -146,7 +150,10 @@ class AroundYourWorld:
         if not (here.map(_judged) | self.readings["status"].map(_judged)).any():
             lines.append("No reading is judged here or at these values (each says why above).")
         elif not differs.any():
-            lines.append("No judgement differs with these values.")
+            lines.append(
+                "No judgement differs with these values"
+                + (" (moved to one side only, above)." if one_sided else ".")
+            )
         lines += self.yours.few_runs(
             "the replications' (of a change: the pairs' changes')", self.readings["pairs"].tolist()
         )
@@ -366,6 +373,32 @@ def around_your_world(
                 }
             )
     return AroundYourWorld(claim=module.CLAIM, yours=yours, readings=pd.DataFrame(rows))
+
+
+def _one_sided(readings: pd.DataFrame, flat: Mapping[str, Any]) -> list[str]:
+    """A line for each key whose own value lies outside the plausible range and whose moved
+    values all lie on one side of it, as the range's ends do, where it is moved by default (a
+    strategist's service cost of 60 a client, against the study's 3 – 30 for clients spending
+    100 a month, was moved only to cheaper service, and "no judgement differs" read as
+    robustness)."""
+    lines = []
+    for key, group in readings.groupby("key", sort=False):
+        own, values = flat[key], list(dict.fromkeys(group["value"]))
+        if isinstance(own, bool) or not isinstance(own, int | float):
+            continue
+        if PARAMS[key].is_plausible(own):  # (the range's ends lie on both sides of it)
+            continue
+        side = "below" if all(v < own for v in values) else "above" if all(
+            v > own for v in values
+        ) else ""  # fmt: skip
+        if side:
+            other = "above" if side == "below" else "below"
+            lines.append(
+                f"(every value of {key} moved lies {side} the scenario's {exact_text(own)}, "
+                f"which is outside the range a study draws: the other side is not tried; "
+                f"--vary {key}=A,B with values {other} {exact_text(own)} tries it)"
+            )
+    return lines
 
 
 #: The judgements that decide a side of the band (near an edge, undefined or not judged do not).

@@ -91,7 +91,7 @@ class InYourWorld:
         """The answer as a short text: the world, each reading against its band, then
         :meth:`notes` (the facts, the values outside a study's ranges, the arms' own keys)."""
         n = len(self.values)
-        lines = self.head()
+        lines = [*self.head(), *self.warnings()]
         for r in self.readings.itertuples():
             interval = effect_text(r.effect, r.margin, number_text)
             some = f"; {r.measured} of {n} replications measured it" if r.measured < n else ""
@@ -139,9 +139,7 @@ class InYourWorld:
         if implausible := self.scenario.outside_plausible():
             lines.append("Values no world of a study has (this answer speaks for them):")
             lines += [f"  {line}" for line in implausible]
-        if yearly := yearly_rate_mistakes(self.scenario):
-            lines.append("A yearly rate where a monthly one belongs? (this world ran with it):")
-            lines += [f"  {line}" for line in yearly]
+            lines += _spend_caveat(self.scenario, [line.split(" = ")[0] for line in implausible])
         if held := held_otherwise(self.claim, self.scenario):
             lines.append(
                 "Settings and levers every world of a study has at their declared values, set "
@@ -155,6 +153,15 @@ class InYourWorld:
                 f"this value, or none): {', '.join(own)}"
             )
         return lines
+
+    def warnings(self) -> list[str]:
+        """A yearly churn or turnover typed where a monthly rate belongs
+        (:func:`~model.studies.yearly_rates.yearly_rate_mistakes`): said before the readings,
+        which it changes (a strategist read the readings first and the warning last)."""
+        return [
+            f"Warning, this world ran with it: {line}"
+            for line in yearly_rate_mistakes(self.scenario)
+        ]
 
     def definitions(self) -> list[str]:
         """What each reading measures, in words (:attr:`~experiments.verdicts.claim.Reading.words`):
@@ -171,6 +178,22 @@ class InYourWorld:
         behind = [n for n in [*finite.sum(axis=0).tolist(), *counts] if n >= 2]
         few = few_runs_note(min(behind, default=0), spread)
         return [f"Note: {few}."] if few else []
+
+
+def _spend_caveat(scenario: Scenario, keys: list[str]) -> list[str]:
+    """Where ``scenario``'s clients spend otherwise than a study's and some of ``keys`` are
+    amounts of money: that the study's ranges are amounts for its own spend (a strategist's
+    service cost and onboarding, inside the ranges as shares of spend, read as errors)."""
+    spend, declared = scenario.market.spend_mean, PARAMS["market.spend_mean"].default
+    money = [k for k in keys if PARAMS[k].unit.startswith("currency")]
+    if spend == declared or not money:
+        return []
+    return [
+        f"  (a study's clients spend {exact_text(declared)} a month on average, this world's "
+        f"{exact_text(spend)}: {', '.join(money)} "
+        f"{'is' if len(money) == 1 else 'are'} compared with its ranges as amounts, not in "
+        "proportion to spend)"
+    ]
 
 
 #: The shortest run whose stylised facts are read: every fact reads the months after the first

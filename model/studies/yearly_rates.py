@@ -21,15 +21,20 @@ YEARLY_QUOTED = {"retain.base_churn": "clients", "staff.turnover": "staff"}
 
 def yearly_rate_mistakes(scenario: Scenario) -> list[str]:
     """A line for each monthly rate of :data:`YEARLY_QUOTED` whose value looks yearly (above the
-    plausible monthly range, below 1): what stays a year at it, and ``1 − (1 − value)^(1/12)``,
-    the monthly rate that loses the same share over a year.
+    plausible monthly range, below 1): what stays a year at it, held constant, and
+    ``1 − (1 − value)^(1/12)``, the monthly rate that loses as much over a year. For the churn
+    hazard that is only a first guess: ``retain.base_churn`` is a new client's hazard at the
+    reference satisfaction, and a firm's books show less churn than it (the most churn-prone
+    leave first; a strategist set the converted 0.0097 for a yearly 11% and observed 6%), so the
+    line points to a fit to the books' annual retention instead (``retention calibrate
+    --targets``).
 
     Examples
     --------
     >>> yearly_rate_mistakes(Scenario())
     []
-    >>> yearly_rate_mistakes(Scenario().with_overrides({"retain.base_churn": 0.18}))[0][:71]
-    'retain.base_churn = 0.18 is a monthly rate: at it alone 9.2% of clients'
+    >>> yearly_rate_mistakes(Scenario().with_overrides({"staff.turnover": 0.25}))[0][:70]
+    'staff.turnover = 0.25 is a monthly rate: 0.25 a month, constant, keeps'
     """
     values = scenario.flat()
     lines = []
@@ -38,10 +43,19 @@ def yearly_rate_mistakes(scenario: Scenario) -> list[str]:
         _, high = info.plausible
         if not high < value < 1:
             continue
-        monthly = 1.0 - (1.0 - value) ** (1.0 / 12.0)
-        lines.append(
-            f"{key} = {value:g} is a monthly rate: at it alone {(1.0 - value) ** 12:.1%} of "
-            f"{whom} would stay a year; if {value:g} is a yearly rate, the monthly one is "
-            f"{monthly:.3g} (--set {key}={monthly:.3g})"
+        monthly = f"{1.0 - (1.0 - value) ** (1.0 / 12.0):.3g}"
+        line = (
+            f"{key} = {value:g} is a monthly rate: {value:g} a month, constant, keeps "
+            f"{(1.0 - value) ** 12:.1%} of {whom} a year. If {value:g} is a yearly rate, "
+            f"{monthly} a month loses as much at a constant rate"
         )
+        if key == "retain.base_churn":  # (a hazard, not the books' churn)
+            line += (
+                f", but the books show less churn than this hazard (the most churn-prone leave "
+                f"first): fit it to their annual retention, `retention calibrate --targets` with "
+                f"annual_retention = {1.0 - value:g}"
+            )
+        else:
+            line += f" (--set {key}={monthly})"
+        lines.append(line)
     return lines
