@@ -78,6 +78,13 @@ SWEEP_GRID: dict[str, Any] = {
 }
 
 
+def tiny_world(claim: str) -> list[str]:
+    """``retention experiment CLAIM --world baseline`` at a test's size: 200 people, 24 months
+    (a study's shortest), two replications."""
+    return ["experiment", claim, "--world", "baseline", "--replications", "2",
+            "--set", "market.clients=200", "--set", "run.months=24"]  # fmt: skip
+
+
 def cli(*args: object) -> int:
     """Run ``retention ARGS`` in this process; its exit status (argparse's SystemExit included)."""
     # Imported here: a top-level import of the submodule would rebind the package's ``main``

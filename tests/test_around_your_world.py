@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from conftest import tiny_world
 from scipy import stats
 
 from experiments.analysis.around_your_world import (
@@ -173,8 +174,7 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
     heads += ("Not judged, or undefined",)
     assert any(line.startswith(heads) for line in last)
     # --set sets the world as `retention run --set` does, its size included.
-    argv = ["experiment", "acquisition_cost", "--world", "baseline", "--replications", "2"]
-    argv += ["--set", "market.clients=200", "--set", "run.months=24"]
+    argv = tiny_world("acquisition_cost")
     assert main([*argv, "--vary", "word_of_mouth.network=Random", "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "in baseline + clients=200, months=24: 200 people (30% clients at the start" in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import tiny_world
 
 from experiments.analysis.in_your_world import in_your_world
 from experiments.claims import acquisition_cost, pareto, satisfied_employee
@@ -185,8 +186,7 @@ def test_the_replications_run_together_give_each_solo_runs_numbers():
 
 
 def test_a_key_the_claims_arms_set_is_said_when_the_world_sets_it(capsys):
-    argv = ["experiment", "service_levels", "--world", "baseline", "--replications", "2"]
-    argv += ["--set", "market.clients=200", "--set", "run.months=24"]
+    argv = tiny_world("service_levels")
     assert main([*argv, "--set", "levers.service_level=wow", "--quiet"]) == 0
     out = capsys.readouterr().out
     # The baseline runs at the world's wow, so the study's "wow against standard" becomes wow

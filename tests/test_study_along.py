@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from conftest import tiny_world
+
 from experiments.reporting.study_along import along_lines, committed_report
 from experiments.running.sizes import SIZES
 from model import Scenario
@@ -114,8 +116,7 @@ def test_a_report_without_splits_adds_nothing():
 def test_world_prints_the_committed_studys_verdict_along_its_values(capsys):
     where, report = committed_report("acquisition_cost")
     assert where.name == "acquisition_cost.md" and report["along"]
-    argv = ["experiment", "acquisition_cost", "--world", "baseline", "--replications", "2"]
-    argv += ["--set", "market.clients=200", "--set", "run.months=24", "--quiet"]
+    argv = [*tiny_world("acquisition_cost"), "--quiet"]
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "What the study of this claim found along the uncertainties" in out
