@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from experiments import load
 from model.interfaces.cli.arguments import add_set_option
 from model.interfaces.cli.inputs import ranged_int
-from model.version import checkout_root
 
 if TYPE_CHECKING:
     from model import Scenario
@@ -166,6 +165,4 @@ def _study_along(name: str, scenario: Scenario, unjudged: list[str]) -> list[str
             f"`retention experiment {name}`; this installation has no committed one.)"
         ]
     where, report = found
-    root = checkout_root()
-    shown = where.relative_to(root) if root is not None else where
-    return along_lines(report, scenario, str(shown), unjudged)
+    return along_lines(report, scenario, str(where), unjudged)

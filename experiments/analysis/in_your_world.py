@@ -180,14 +180,22 @@ class InYourWorld:
         return [f"Note: {few}."] if few else []
 
 
+def other_spend(scenario: Scenario) -> tuple[float, float] | None:
+    """``(a study's, this world's)`` mean monthly spend of a client where they differ, else None:
+    every cost a study draws is an amount beside its own spend."""
+    spend, declared = scenario.market.spend_mean, PARAMS["market.spend_mean"].default
+    return None if spend == declared else (declared, spend)
+
+
 def _spend_caveat(scenario: Scenario, keys: list[str]) -> list[str]:
     """Where ``scenario``'s clients spend otherwise than a study's and some of ``keys`` are
     amounts of money: that the study's ranges are amounts for its own spend (a strategist's
     service cost and onboarding, inside the ranges as shares of spend, read as errors)."""
-    spend, declared = scenario.market.spend_mean, PARAMS["market.spend_mean"].default
+    spends = other_spend(scenario)
     money = [k for k in keys if PARAMS[k].unit.startswith("currency")]
-    if spend == declared or not money:
+    if spends is None or not money:
         return []
+    declared, spend = spends
     return [
         f"  (a study's clients spend {exact_text(declared)} a month on average, this world's "
         f"{exact_text(spend)}: {', '.join(money)} "

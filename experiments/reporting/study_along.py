@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.analysis.conditional import show_value
+from experiments.analysis.in_your_world import other_spend
 from experiments.running.pins import exact_text
 from experiments.running.sizes import SIZES
 from experiments.verdicts.verdict_words import interval_text
@@ -31,15 +32,15 @@ __all__ = ["along_lines", "committed_report"]
 
 
 def committed_report(name: str) -> tuple[Path, dict[str, Any]] | None:
-    """The committed report of claim ``name`` (``experiments/reports/NAME.json`` in the checkout
-    the package comes from) and its summary, or None (an installed wheel has none; a summary
-    that cannot be read is none either)."""
+    """The committed report of claim ``name`` (``experiments/reports/NAME.md``, relative to the
+    checkout the package comes from, as a reader finds it) and its summary (``NAME.json``), or
+    None (an installed wheel has none; a summary that cannot be read is none either)."""
     root = checkout_root()
     if root is None:
         return None
-    path = root / "experiments" / "reports" / f"{name}.json"
+    report = Path("experiments") / "reports" / f"{name}.md"
     try:
-        return path.with_suffix(".md"), json.loads(path.read_text(encoding="utf-8"))
+        return report, json.loads((root / report).with_suffix(".json").read_text("utf-8"))
     except (OSError, ValueError):
         return None
 
@@ -77,11 +78,10 @@ def along_lines(
         f"that share this world's value (a conditional over its worlds, every other value as "
         f"drawn; --vary KEY moves one in this world):"
     ]
-    spend, declared = values["market.spend_mean"], PARAMS["market.spend_mean"].default
-    if spend != declared:  # (a cost's bin is in currency, as the study drew it)
+    if spends := other_spend(scenario):  # (a cost's bin is in currency, as the study drew it)
         lines.append(
-            f"  (its worlds' clients spend {exact_text(declared)} a month on average, this "
-            f"world's {exact_text(spend)}: a cost here is placed among theirs as an amount, "
+            f"  (its worlds' clients spend {exact_text(spends[0])} a month on average, this "
+            f"world's {exact_text(spends[1])}: a cost here is placed among theirs as an amount, "
             "not in proportion to what clients spend)"
         )
     for row in rows:
