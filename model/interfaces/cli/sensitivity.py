@@ -47,7 +47,7 @@ def add_sensitivity(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--force",
         action="store_true",
-        help="replace an output folder that holds the indices of another store or metrics",
+        help="replace an output folder that holds another sweep store's indices",
     )
     p.add_argument(
         "--quiet",
@@ -86,7 +86,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         "runs": manifest.get("runs"),
         "metrics": args.metrics or None,
     }
-    check_replace(
+    check_replace(  # (the record "reads" as True, these inputs, when it is the same store's)
         outdir,
         "sensitivity.json",
         True,
