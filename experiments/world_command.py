@@ -156,7 +156,7 @@ def _study_along(name: str, scenario: Scenario, unjudged: list[str]) -> list[str
     uncertainties at ``scenario``'s values (:func:`experiments.reporting.study_along.along_lines`;
     ``unjudged``: the readings the world's answer did not judge), or where to find it when this
     package has no committed reports (an installed wheel)."""
-    from experiments.reporting.study_along import along_lines, committed_report
+    from experiments.reporting.study_along import along_lines, committed_report, other_code_note
 
     found = committed_report(name)
     if found is None:
@@ -165,4 +165,5 @@ def _study_along(name: str, scenario: Scenario, unjudged: list[str]) -> list[str
             f"`retention experiment {name}`; this installation has no committed one.)"
         ]
     where, report = found
-    return along_lines(report, scenario, str(where), unjudged)
+    lines = along_lines(report, scenario, str(where), unjudged)
+    return [*lines, *other_code_note(name, report, str(where))] if lines else []

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from experiments.running.stages import batches_run
-from experiments.running.store import StaleStore, check_manifest, fingerprint
+from experiments.running.store import StaleStore, check_manifest, claim_fingerprint, fingerprint
 from experiments.running.study import Size, claim_values
 from experiments.verdicts.framework import Claim, Reading, judge
 from experiments.verdicts.holds import placing
@@ -531,6 +531,8 @@ def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
     assert not figure.exists()
     summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
     assert summary["kept"] == 0 and len(summary["facts"]) == len(module.CLAIM.readings)
+    # (what made its runs, so a reader can tell whether a report is this code's)
+    assert summary["code"] == claim_fingerprint(module.CLAIM.name) == fingerprint()
 
 
 def test_the_report_judges_each_reading_under_each_narrower_range(tmp_path, monkeypatch):

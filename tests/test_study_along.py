@@ -12,8 +12,9 @@ import json
 
 from conftest import tiny_world
 
-from experiments.reporting.study_along import along_lines, committed_report
+from experiments.reporting.study_along import along_lines, committed_report, other_code_note
 from experiments.running.sizes import SIZES
+from experiments.running.store import claim_fingerprint
 from model import Scenario
 from model.interfaces.cli import main
 
@@ -142,3 +143,30 @@ def test_a_report_that_cannot_be_read_is_none(tmp_path, monkeypatch):
     assert committed_report("y")[1] == REPORT
     monkeypatch.setattr(along, "checkout_root", lambda: None)  # (an installed wheel)
     assert committed_report("y") is None
+
+
+def test_a_report_other_code_wrote_is_said_so():
+    """A report records the fingerprint of the code that made its runs; one whose code has
+    changed since (an engine edited after the study) is read with that said, and one too old to
+    record it, or this code's, with nothing added."""
+    here = claim_fingerprint("pareto")
+    assert other_code_note("pareto", {"code": here}, "w") == []
+    assert other_code_note("pareto", {}, "w") == []
+    (line,) = other_code_note("pareto", {"code": "0123456789abcdef"}, "reports/pareto.md")
+    assert line.startswith("(Other code than this checkout's wrote reports/pareto.md")
+    assert "`retention experiment pareto` writes it again" in line
+    assert claim_fingerprint("word_of_mouth") != here  # (each claim's own module counts)
+
+
+def test_the_committed_drawn_reports_record_their_code():
+    for name in ("acquisition_cost", "pareto"):
+        assert len(committed_report(name)[1]["code"]) == 16
+
+
+def test_world_says_when_other_code_wrote_the_committed_report(capsys, monkeypatch):
+    import experiments.reporting.study_along as along
+
+    monkeypatch.setattr(along, "claim_fingerprint", lambda name: "not the report's")
+    assert main([*tiny_world("acquisition_cost"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "(Other code than this checkout's wrote experiments/reports/acquisition_cost.md" in out

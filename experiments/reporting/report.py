@@ -27,6 +27,7 @@ from experiments.reporting.scale_section import scale_intro, scale_numbers, scal
 from experiments.reporting.split_section import split_lines, split_numbers, together_rows
 from experiments.running.pins import pins_text
 from experiments.running.sizes import Size
+from experiments.running.store import claim_fingerprint
 from experiments.verdicts.verdict_words import verdict_legend
 from model.studies.files import atomic_file, write_atomic
 from model.version import version_and_commit
@@ -347,6 +348,7 @@ def write_report(
         "wanted": ev.size.target,  # (--worlds, --deep-reps: the index's command repeats them)
         "deep_reps": ev.size.deep_reps,
         "seed": ev.seed,
+        "code": claim_fingerprint(c.name),  # (a reader tells whether it is its code's report)
         "rejections": ev.rejections.drop(columns="source").to_dict("records"),
         "rows": summary_rows(ev),
         "boxes": box_records(ev),

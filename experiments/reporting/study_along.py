@@ -22,13 +22,14 @@ from experiments.analysis.conditional import show_value
 from experiments.analysis.in_your_world import other_spend
 from experiments.running.pins import exact_text
 from experiments.running.sizes import SIZES
+from experiments.running.store import claim_fingerprint
 from experiments.verdicts.verdict_words import interval_text
 from model import Scenario
 from model.scenario import PARAMS
 from model.scenario.catalogue import ParamInfo
 from model.version import checkout_root
 
-__all__ = ["along_lines", "committed_report"]
+__all__ = ["along_lines", "committed_report", "other_code_note"]
 
 
 def committed_report(name: str) -> tuple[Path, dict[str, Any]] | None:
@@ -43,6 +44,21 @@ def committed_report(name: str) -> tuple[Path, dict[str, Any]] | None:
         return report, json.loads((root / report).with_suffix(".json").read_text("utf-8"))
     except (OSError, ValueError):
         return None
+
+
+def other_code_note(name: str, report: dict[str, Any], where: str) -> list[str]:
+    """A line saying that the report ``where`` of claim ``name`` (its summary ``report``) was
+    written by other code than this checkout's — the code that makes its runs has changed since
+    (:func:`~experiments.running.store.claim_fingerprint`) — or none (the same code, or a summary
+    too old to record its code)."""
+    code = report.get("code")
+    if code is None or code == claim_fingerprint(name):
+        return []
+    return [
+        f"(Other code than this checkout's wrote {where}: the code that makes its runs has "
+        f"changed since, so its verdicts are that code's; `retention experiment {name}` writes "
+        "it again.)"
+    ]
 
 
 def along_lines(

@@ -27,6 +27,7 @@ from model.studies.files import parquet_rows, write_atomic
 __all__ = [
     "StaleStore",
     "check_manifest",
+    "claim_fingerprint",
     "drop_damaged",
     "fingerprint",
     "open_stage",
@@ -110,6 +111,19 @@ def fingerprint(extra: Iterable[ModuleType | str] = ()) -> str:
         digest.update(b"\0")
         digest.update(path.read_bytes().replace(b"\r\n", b"\n"))
     return digest.hexdigest()[:16]
+
+
+def claim_fingerprint(name: str) -> str:
+    """:func:`fingerprint` of the code that makes claim ``name``'s runs, its own module included
+    (a claim the package does not ship: the shared code's alone).
+
+    A claim's report records it (``code`` in ``NAME.json``), so that whoever reads the report
+    later can tell whether this code would make the same runs.
+    """
+    from experiments import EXPERIMENTS
+
+    module = EXPERIMENTS.get(name)
+    return fingerprint([module.replace(".", "/") + ".py"] if module else [])
 
 
 def study_digest() -> str:
