@@ -162,3 +162,95 @@ def test_clients_too_alike_for_the_model_are_fitted_with_the_shape_capped(tmp_pa
     text = (tmp_path / "f.toml").read_text(encoding="utf-8")
     assert "purchase_value_shape = 1000" in text.replace("1000.0", "1000")
     assert "market.purchase_value_shape: fitted" in text and "capped at 1000" in text
+
+
+def test_a_mean_spend_is_met_in_the_runs_not_taken_as_a_new_clients_spend():
+    """``market.spend_mean`` is what a client spends when it joins; with spend growing 6% a year
+    of tenure a software firm's 900 a month was written as spend_mean = 900 and its runs'
+    clients spent 1,163-1,209 (a strategist's firm)."""
+    from model import Scenario
+    from model.studies.calibration.fit import calibrate_targets
+    from model.studies.calibration.moments import MSMSettings, tolerance
+
+    settings = MSMSettings(clients=400, months=24, burn_in=6, seeds=(101, 102), replicates=0)
+    growing = Scenario().with_overrides({"loyalty_economics.spend_growth": 0.2})
+    fit = calibrate_targets({"mean_spend": 900.0}, base=growing, settings=settings)
+    q = fit.quality
+    assert abs(q["mean_spend_simulated"] - 900.0) <= tolerance("mean_spend", 900.0)
+    assert fit.values["market.spend_mean"] < 0.97 * 900.0  # (tenure raises a client's spend)
+    assert "rescaled by simulation" in fit.no_interval["market.spend_mean"]
+    flat = Scenario().with_overrides({"loyalty_economics.spend_growth": 0.0})
+    level = calibrate_targets({"mean_spend": 900.0}, base=flat, settings=settings)
+    # (without growth the runs' clients spend what they joined at, within the draws' noise)
+    assert level.values["market.spend_mean"] > fit.values["market.spend_mean"]
+
+
+def test_a_fitted_moment_off_its_target_is_not_excused_by_its_monte_carlo_error():
+    """The fit's moments are measured on the seeds it searched on, so a distance from the target
+    is the search's: a retention of 0.842 fitted to 0.88 (3.8 points, a third more churn) was
+    within three SEs of one run's spread and passed as reached."""
+    from model.studies.calibration.moments import MSMFit, tolerance
+
+    def fit(retention: float) -> MSMFit:
+        targets = {"annual_retention": 0.88, "cac": 3000.0}
+        fitted = {"annual_retention": retention, "cac": 3050.0}
+        return MSMFit({}, {}, targets, fitted, {"annual_retention": 0.019, "cac": 343.0}, 9)
+
+    assert set(fit(0.842).unreached()) == {"annual_retention"}
+    assert fit(0.875).unreached() == {}
+    assert tolerance("annual_retention", 0.88) == pytest.approx(0.006)  # (5% of the churn)
+    assert tolerance("cac", 3000.0) == pytest.approx(150.0)
+    assert tolerance("nps", 0.0) == 1.0
+
+
+def test_two_targets_are_met_or_said_missed():
+    """A retention of 0.88 with a CAC of 3,000 in a software firm: the joint search stopped after
+    one long step at 0.84 and 3,507 (its finite-difference model wrong in sign where the CAC
+    bends), both reachable (a churn of 0.019 and an advertising reach of 0.001 give 0.88 and
+    3,030); one parameter at a time from there reaches them. Whatever the search gives, no
+    moment is left off its target without NOT REACHED."""
+    from model.interfaces.cli.arguments import load_scenario
+    from model.studies.calibration.fit import calibrate_targets
+    from model.studies.calibration.moments import MSMSettings, tolerance
+
+    base = load_scenario("software").with_overrides(
+        {"market.spend_mean": 900.0, "levers.ad_budget": 1500.0}
+    )
+    settings = MSMSettings(clients=1000, months=36, burn_in=12, seeds=(101, 102), replicates=0)
+    targets = {"annual_retention": 0.88, "cac": 3000.0}
+    fit = calibrate_targets(targets, base=base, settings=settings)
+    summary = fit.summary()
+    for k, goal in targets.items():
+        off = abs(fit.quality[f"{k}_simulated"] - goal) > tolerance(k, goal)
+        assert off == (f"{k} NOT REACHED" in summary), summary
+
+
+def test_a_one_parameter_search_finishes_what_the_joint_one_left():
+    """:func:`polish` on a residual that bends: it reaches the tolerance from a stalled start."""
+    from model.studies.calibration.polish import polish
+
+    def resid(x):  # (the second moment moves with both, and bends in the first)
+        return np.array([x[0] - 1.0, 0.5 * (x[0] - 1.0) ** 2 + (x[1] + 2.0)])
+
+    lo, hi = np.array([-5.0, -5.0]), np.array([5.0, 5.0])
+    tol = np.array([0.02, 0.02])
+    found = polish(resid, np.array([0.0, 0.0]), lo, hi, tol)
+    assert np.all(np.abs(resid(found)) <= tol)
+    start = np.array([1.0, -2.0])  # (already there: returned as it is)
+    assert np.array_equal(polish(resid, start, lo, hi, tol), start)
+
+
+def test_an_interval_stays_within_the_parameters_allowed_range(monkeypatch):
+    """Refits that spread widely gave a monthly probability an interval up to 20."""
+    import model.studies.calibration.moments as moments
+    from model import Scenario
+
+    values = iter(
+        [{"attract.ad_p_max": 0.5}, {"attract.ad_p_max": 1e-6}, {"attract.ad_p_max": 1.0}]
+    )
+    monkeypatch.setattr(moments, "_fit_once", lambda *a, **k: (next(values), 1))
+    monkeypatch.setattr(moments, "simulated_moments", lambda *a, **k: np.array([[3000.0]] * 2))
+    settings = moments.MSMSettings(seeds=(1, 2), replicates=2)
+    fit = moments.fit_moments(Scenario(), ["attract.ad_p_max"], {"cac": 3000.0}, settings)
+    low, high = fit.intervals["attract.ad_p_max"]
+    assert 0.0 <= low < 0.5 < high <= 1.0

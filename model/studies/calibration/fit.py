@@ -47,6 +47,7 @@ from model.studies.calibration.sbg import (
     to_monthly,
 )
 from model.studies.calibration.spend import fit_lognormal, sigma_from_top_share
+from model.studies.calibration.spend_level import SPEND_NOTE, spend_level_into
 from model.studies.calibration.targets import TARGETS, target_number
 from model.studies.calibration.transactions import client_spend, lifetimes
 
@@ -243,11 +244,14 @@ def calibrate_targets(
     """Estimate the parameters that drive the given targets (any subset of :data:`TARGETS`).
 
     Closed forms first: a survival table or retention by tenure → sBG; a top-20% share → σ of a
-    lognormal (σ = z₀.₈ + Φ⁻¹(share)); a mean spend → ``market.spend_mean``. Then simulated moments
+    lognormal (σ = z₀.₈ + Φ⁻¹(share)). Then simulated moments
     (common random numbers, :mod:`model.studies.calibration.moments`) for annual retention
     (``retain.base_churn``), CAC and acquisition rate (``attract.ad_p_max``), referral share
     (``word_of_mouth.q_positive``) and NPS (``satisfaction.likelihood_exponent``), starting from
-    the closed-form values. What the targets cannot pin down is listed in ``not_identified``;
+    the closed-form values; a mean spend → ``market.spend_mean``, rescaled by simulation before
+    and after them until the runs' revenue per client served a month meets it
+    (:mod:`~model.studies.calibration.spend_level`: a new client's spend, which tenure raises).
+    What the targets cannot pin down is listed in ``not_identified``;
     ``progress`` watches the simulated fit (:func:`~model.studies.calibration.moments.fit_moments`).
     """
     if isinstance(targets, str | Path):
@@ -319,8 +323,9 @@ def calibrate_targets(
             "spend_sigma from the top-20% share of a lognormal: share = Phi(sigma - z_0.8), "
             "sigma = z_0.8 + Phi^-1(share); exact, no interval (the share is taken as exact)."
         )
-    if "mean_spend" in targets:
-        values["market.spend_mean"] = target_number(targets, "mean_spend", 0, 1e7)
+    spend = target_number(targets, "mean_spend", 0, 1e7) if "mean_spend" in targets else None
+    if spend is not None:  # (where the search starts: a new client spends less than the mean)
+        values["market.spend_mean"] = spend
     elif "top20_share" in targets:
         not_identified["market.spend_mean"] = "a spend share says nothing about the spend level"
 
@@ -355,6 +360,7 @@ def calibrate_targets(
             "NPS is one number; it pins the satisfaction-to-score mapping "
             "(likelihood_exponent) given the satisfaction dynamics, not the dynamics themselves",
         )
+    level = spend_level_into(values, scenario, spend, settings, progress)
     if moments:
         params = list(dict.fromkeys(_MSM_PARAM[k] for k in moments))
         start = scenario.with_overrides(values) if values else scenario
@@ -390,6 +396,12 @@ def calibrate_targets(
                 "base_churn: the survival curve fixed heterogeneity; annual_retention then re-fitted "
                 "base_churn by simulation, so the whole model (satisfaction, gap) hits it."
             )
+    if level is not None:
+        if moments:  # (the fitted churn moves the clients' tenure, and so their mean spend)
+            level = spend_level_into(values, scenario, spend, settings, progress)
+        quality.update(level.quality(), spend_evaluations=level.evaluations)
+        missed = "" if level.reached() else f"mean_spend NOT REACHED: {level.simulated:.4g}; "
+        no_interval["market.spend_mean"] = f"no interval: {missed}{SPEND_NOTE}"
     try:
         scenario.with_overrides(values)
     except ScenarioError as exc:
