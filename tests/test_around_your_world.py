@@ -79,6 +79,7 @@ def test_the_default_values_are_the_plausible_ends_or_every_alternative():
         ({"retain.base_churn": [0.02]}, r"vary retain.base_churn: every value given is the sce"),
         ({"retain.base_churn": []}, r"vary retain.base_churn: no value given; allowed: one va"),
         ({"retain.base_churn": [7.0]}, r"retain.base_churn: value 7.0 is not allowed; allowed"),
+        ({"retain.base_churm": None}, r"\(did you mean retain.base_churn\?\)"),
     ],
 )
 def test_bad_values_are_refused_before_any_run(vary, message):
@@ -173,6 +174,14 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
     heads = ("The judgement moves to another side", "Judged otherwise, but near an edge", "No ")
     heads += ("Not judged, or undefined",)
     assert any(line.startswith(heads) for line in last)
+    # A moved value read as a yearly rate is said too, as --set says it of the world's own
+    # (a churn varied to 0.12 and 0.2 ran without it).
+    path.write_text("[market]\nclients = 200\n[run]\nmonths = 24\n", encoding="utf-8")
+    assert main([*argv, "--vary", "retain.base_churn=0.2", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    warned = "Warning, a moved world ran with it: retain.base_churn = 0.2 is a monthly rate:"
+    assert out.splitlines()[2].startswith(warned)
+    assert "Warning, this world ran with it" not in out
     # --set sets the world as `retention run --set` does, its size included.
     argv = tiny_world("acquisition_cost")
     assert main([*argv, "--vary", "word_of_mouth.network=Random", "--quiet"]) == 0

@@ -9,7 +9,7 @@ from conftest import tiny_world
 from experiments.analysis.in_your_world import in_your_world
 from experiments.claims import acquisition_cost, pareto, satisfied_employee
 from experiments.running.sizes import SIZES
-from experiments.running.study import defaults_values
+from experiments.running.study import defaults_seed, defaults_values
 from experiments.verdicts.framework import defaults_status
 from model import Scenario
 from model.interfaces.cli.main import main
@@ -130,9 +130,10 @@ def test_the_command_prints_the_answer(tmp_path, capsys):
     argv = ["experiment", "pareto", "--world", str(world), "--replications", "2", "--quiet"]
     assert main(argv) == 0
     out = capsys.readouterr().out
+    first, second = (defaults_seed(1, rep) for rep in range(2))
     assert (
         "in mine: 300 people (30% clients at the start, the rest prospects), 24 months, 2 "
-        "replications (seeds from 1)"
+        f"replications (run seeds {first}, {second}, drawn from --seed 1)"
     ) in out
     for reading in pareto.CLAIM.readings:
         assert f"  {reading.name}" in out

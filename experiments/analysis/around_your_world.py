@@ -40,6 +40,7 @@ from model.scenario.arguments import count
 from model.scenario.reading import parse_value
 from model.studies.stats import mean_interval
 from model.studies.worlds import declared_uncertainties
+from model.studies.yearly_rates import moved_rate_mistakes
 
 __all__ = [
     "AroundYourWorld",
@@ -91,9 +92,12 @@ class AroundYourWorld:
         mine = ", ".join(
             f"{k} = {exact_text(flat[k])}" for k in dict.fromkeys(self.readings["key"])
         )
+        moved = zip(self.readings["key"], self.readings["value"], strict=True)
+        rates = moved_rate_mistakes(self.yours.scenario, moved)  # (as --set's yearly-rate lines)
         lines = [
             *self.yours.head(),
             *self.yours.warnings(),
+            *(f"Warning, a moved world ran with it: {line}" for line in rates),
             f"one value moved at a time, the others the scenario's, on the same seeds (the "
             f"scenario's own: {mine}):",
         ]

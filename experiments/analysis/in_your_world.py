@@ -14,10 +14,8 @@ scenario's stylised facts are set beside the study's accepted ranges
 (:meth:`~model.Scenario.outside_plausible`): a world outside them is one the study's verdict
 does not speak for, and this answer is then the only one about it.
 
-It is one world's answer: the other uncertainties stay at the scenario's values, so it says what
-the model gives for the firm as described, not how sure anyone should be of that description
-(a study's split along an uncertainty, ``retention experiment NAME --split KEY``, says how much
-that matters).
+It is one world's answer: it says what the model gives for the firm as described, not how sure
+anyone should be of that description (``retention experiment NAME --split KEY`` says that).
 """
 
 from __future__ import annotations
@@ -70,9 +68,8 @@ class InYourWorld:
         ``effect`` (the replications' mean; their median where one is a bound), ``margin`` (the
         95% interval's half-width, the reading's unit), ``status`` (``in band``, ``above``,
         ``below``, ``near an edge, SIDE`` (saying where the interval holds the whole band),
-        ``undefined: ...`` or ``not judged: ...`` with the reason:
-        fewer than two finite values, or a run too short for the reading) and ``measured``
-        (replications with a value).
+        ``undefined: ...`` or ``not judged: ...`` with the reason: fewer than two finite values,
+        or a run too short for the reading) and ``measured`` (replications with a value).
     facts : pandas.DataFrame
         One row per stylised fact: ``fact``, ``text`` (the fact in words, with its unit),
         ``value`` (its mean over the replications' baselines; not finite where the run is too
@@ -106,9 +103,14 @@ class InYourWorld:
             f"{self.claim.title}",
             f"in {self.scenario.name}: {market.clients:,} people "
             f"({100 * market.initial_active_share:.3g}% clients at the start, the rest "
-            f"prospects), {run.months} months, {len(self.values)} replications (seeds from "
-            f"{self.seed})",
+            f"prospects), {run.months} months, {len(self.values)} replications ({self.seeds()})",
         ]
+
+    def seeds(self) -> str:
+        """The first run seeds and the seed they come from ("seeds from 1" read as 1, 2, 3)."""
+        seeds = [str(int(k)) for k in self.values["seed"].drop_duplicates()]
+        more = ", …" if len(seeds) > 3 else ""
+        return f"run seeds {', '.join(seeds[:3])}{more}, drawn from --seed {self.seed}"
 
     def notes(self) -> list[str]:
         """The baseline's stylised facts beside the range a study keeps a world in, the values

@@ -16,7 +16,9 @@ already working with you"). By those categories a firm without a programme spend
 retention, and its ratio has no value; the incremental reading (a loyalty discount) is the
 article's own retention money. The average readings count more: service recovery, as the TARP
 studies behind the figure priced keeping a client; and ``average_serving`` counts everything
-spent on the clients a firm has, work and retention together — the broadest cost of keeping one.
+spent on the clients a firm has, work and retention together — the staff who serve them, their
+training and hiring, the cost to serve, service recovery and discounts: the broadest cost of
+keeping one.
 """
 
 from __future__ import annotations
@@ -57,8 +59,14 @@ RETENTION_COSTS = ("discounts", "empowerment", "escalation")
 #: empowered staff's fixes), not the manager's handling every complaint gets anyway.
 DISCRETIONARY_COSTS = ("discounts", "empowerment")
 #: The broadest reading: everything spent on the clients a firm has — serving them (the article's
-#: *work*: the cost to serve and service recovery) and keeping them (its *retention*: discounts).
-SERVING_COSTS = ("service", "discounts", "empowerment", "escalation")
+#: *work*, "the planned actions of your staff to resolve every question of a client already
+#: working with you": the staff who serve them, their training and hiring, the cost to serve and
+#: service recovery) and keeping them (its *retention*: discounts). The staff serve only current
+#: clients (their headcount follows the clients served, docs/ODD.md §7.1), so their cost is the
+#: largest part of *work*; leaving it out made this reading a narrower one than it says.
+SERVING_COSTS = (
+    "staff", "training", "hiring", "service", "discounts", "empowerment", "escalation",
+)  # fmt: skip
 
 _QUOTE = (
     "“acquiring new clients costs five times more than keeping old ones” (the practitioner "
@@ -100,9 +108,10 @@ CLAIM = Claim(
         ),
         Reading(
             "average_serving",
-            "The same average CAC over everything spent on the clients a firm has (the cost to "
-            "serve them, service recovery and loyalty discounts) per client-year served: the "
-            "article's 'work' and 'retention' together, the broadest cost of keeping a client",
+            "The same average CAC over everything spent on the clients a firm has (the staff who "
+            "serve them, their training and hiring, the cost to serve, service recovery and "
+            "loyalty discounts) per client-year served: the article's 'work' and 'retention' "
+            "together, the broadest cost of keeping a client",
             _QUOTE + " — read as average cost vs average cost, keeping a client being all the "
             "money spent on it while it stays (the article's own categories: retention is "
             "'discount cards, loyalty clubs, special terms', solving a current client's issues "

@@ -21,6 +21,7 @@ not run with that pin (:func:`arm_conflicts`, from the keys each claim declares 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -177,6 +178,7 @@ def declared_info(key: str, declared: Mapping[str, Any], what: str = "pin") -> A
     info = declared.get(key)
     if info is None or info.plausible is None:
         near = sorted(k for k in declared if k.split(".")[-1] == str(key).split(".")[-1])
+        near = near or difflib.get_close_matches(str(key), list(declared), n=1, cutoff=0.8)
         hint = f" (did you mean {', '.join(near)}?)" if near else ""
         also = ", or a setting (`retention params --role setting`)" if what == "pin" else ""
         raise ValueError(

@@ -11,9 +11,12 @@ loses the same share over a year, to use instead if the value was yearly.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from model.scenario import PARAMS, Scenario
 
-__all__ = ["YEARLY_QUOTED", "yearly_rate_mistakes"]
+__all__ = ["YEARLY_QUOTED", "moved_rate_mistakes", "yearly_rate_mistakes"]
 
 #: The monthly rates most often quoted by the year, and whom they count.
 YEARLY_QUOTED = {"retain.base_churn": "clients", "staff.turnover": "staff"}
@@ -58,4 +61,16 @@ def yearly_rate_mistakes(scenario: Scenario) -> list[str]:
         else:
             line += f" (--set {key}={monthly})"
         lines.append(line)
+    return lines
+
+
+def moved_rate_mistakes(scenario: Scenario, moved: Iterable[tuple[str, Any]]) -> list[str]:
+    """:func:`yearly_rate_mistakes` of each world ``scenario`` becomes with one ``(key, value)``
+    of ``moved`` set (``retention experiment --world --vary``), the lines its own lacks: a
+    churn varied to 0.12 and 0.2 ran as monthly rates without the line ``--set`` gives."""
+    own, lines = set(yearly_rate_mistakes(scenario)), []
+    for key, value in dict.fromkeys(moved):
+        for line in yearly_rate_mistakes(scenario.with_overrides({key: value})):
+            if line not in own and line not in lines:
+                lines.append(line)
     return lines
