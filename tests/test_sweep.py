@@ -414,7 +414,11 @@ BAD = [
     (_params(**{"run.seed": [1, 2]}), r"'run.seed'.*cannot be varied"),
     (  # (an analyst set it in the base and was told it could not be varied)
         {**GRID, "base": {"set": {"run.months": 12}}},
-        r"base.set.'run.months': cannot be set here; seeds come from the spec's 'seed' and the",
+        r"base.set.'run.months': cannot be set here; the horizon is the spec's 'months'",
+    ),
+    (  # (an analyst was given the seeds' and months' reason for it)
+        _params(**{"run.track_clients": [0, 10]}),
+        r"'run.track_clients': cannot be varied here; a sweep's runs keep summaries and series",
     ),
     (
         _params(**{"market.clients": [500, 1000]}),
@@ -444,6 +448,19 @@ BAD = [
     (
         {**GRID, "clients": 2000, "base": {"set": {"market.clients": 500}}},
         r"clients: value 2000 disagrees with base.set's market.clients \(500\)",
+    ),
+    (  # accepted and ignored, it read as in effect (an analyst's levels = 4 in a Sobol' design)
+        {**GRID, "design": {"kind": "lhs", "samples": 4, "levels": 4}},
+        r"design.levels: not used by a lhs design \(only morris's\)",
+    ),
+    (  # a level's name as a bound: its number said (an analyst's ["low", "wow"])
+        _params(levers={"service_level": ["low", "wow"]})
+        | {"design": {"kind": "lhs", "samples": 4}},
+        r"bounds \['low', 'wow'\] must be two finite numbers \(as numbers, \[0.35, 0.9\]",
+    ),
+    (
+        {**GRID, "design": {"kind": "morris", "samples": 4, "second_order": False}},
+        r"design.second_order: not used by a morris design \(only sobol's\)",
     ),
 ]
 
@@ -785,3 +802,13 @@ def test_parse_spec_names_a_value_of_the_wrong_type(data, message):
 
     with pytest.raises(SweepError, match=message):
         parse_spec(data)
+
+
+def test_more_workers_than_cores_are_said_to_wait_for_them(monkeypatch):
+    """1,000 processes on 2 cores ran 14 times slower than one, said as "1000 local processes"."""
+    from model.studies.sweep import executors
+
+    monkeypatch.setattr(executors, "usable_cores", lambda: 1)
+    with executors.executor(workers=2) as (_pool, n, text):
+        assert n == 2
+        assert text == "2 local processes (more than this machine's 1 core: they wait for them)"

@@ -67,6 +67,9 @@ def test_a_grown_store_resumes_a_lost_task_and_refuses_fewer_replications(tmp_pa
         sweep(store, replications=2)
     with pytest.raises(SweepError, match=r"replications 3 → 4, seed 5 → 6\); refusing"):
         sweep(store, replications=4, seed=6)  # more replications of another sweep: no
+    # The batch size alone: said how to resume (an analyst read only "a different spec").
+    with pytest.raises(SweepError, match=r"batches of 3: set batch_size = 3 in the spec to resu"):
+        sweep(store, replications=3, batch_size=5)
 
 
 def test_the_command_says_the_store_grew(tmp_path, capsys):

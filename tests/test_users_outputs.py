@@ -92,6 +92,37 @@ def test_sensitivity_command_prints_the_warnings(tmp_path, capsys):
     assert "flag" in table and "S1_conf" in table
 
 
+def test_sensitivity_keeps_the_earlier_metrics_of_the_same_store(tmp_path, capsys):
+    """A second analysis of one more metric replaced the first's indices (an analyst's npv
+    rows were gone, said by nothing but "wrote ..."); the same store's earlier metrics are
+    kept, and the default set names the metrics it leaves out."""
+    tiny_sobol_store(tmp_path / "s")
+    out = tmp_path / "s" / "sensitivity"
+    assert cli("sensitivity", tmp_path / "s", "--metric", "npv", "--quiet") == 0
+    assert cli("sensitivity", tmp_path / "s", "--metric", "revenue_total") == 0
+    printed = capsys.readouterr().out
+    assert "kept the earlier indices of npv (this store's; --metric replaces)" in printed
+    table = pd.read_csv(out / "sensitivity.csv")
+    assert list(dict.fromkeys(table["metric"])) == ["npv", "revenue_total"]
+    record = json.loads((out / "sensitivity.json").read_text())
+    assert record["inputs"]["metrics"] == ["npv", "revenue_total"]
+    assert cli("sensitivity", tmp_path / "s", "--metric", "npv", "--quiet") == 0  # (replaced)
+    assert list(dict.fromkeys(pd.read_csv(out / "sensitivity.csv")["metric"])) == [
+        "revenue_total",
+        "npv",
+    ]
+    capsys.readouterr()
+    assert cli("sensitivity", tmp_path / "s", "--quiet") == 0  # (every metric that can be)
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) <= 3, err  # (one line an index: 90 of them under --quiet)
+    assert err[-1].startswith("retention: warning: and ") and "without --quiet" in err[-1]
+    from model.studies.sensitivity import analyze, caveats
+
+    lines = caveats(analyze(tmp_path / "s"))
+    left = next(line for line in lines if line.startswith("left out"))
+    assert "the same value in every run" in left
+
+
 # --------------------------------------------------------------- 2. runs that say what they are
 def test_run_names_its_overrides_and_gets_its_own_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

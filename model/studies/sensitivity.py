@@ -62,14 +62,19 @@ def _problem(spec: dict) -> dict:
 
 def default_metrics(frame: pd.DataFrame, keys: list[str]) -> list[str]:
     """Summary metrics that are numeric, finite in every run and not constant across the sweep."""
-    out = []
-    for col in frame.columns:
-        if col in ID_COLUMNS or col in keys or not pd.api.types.is_numeric_dtype(frame[col]):
-            continue
-        values = frame[col].to_numpy(dtype=float)
-        if np.isfinite(values).all() and np.ptp(values) > 0:
-            out.append(col)
-    return out
+    return [col for col in frame.columns if _left_out(frame, keys, col) == ""]
+
+
+def _left_out(frame: pd.DataFrame, keys: list[str], col: str) -> str | None:
+    """Why the default analysis leaves summary metric ``col`` out ("" where it is analysed;
+    None for an identifier or a design column, no metric at all)."""
+    if col in ID_COLUMNS or col in keys or not pd.api.types.is_numeric_dtype(frame[col]):
+        return None
+    values = frame[col].to_numpy(dtype=float)
+    bad = int((~np.isfinite(values)).sum())
+    if bad:
+        return f"{bad} of {len(values)} runs have no finite value"
+    return "" if np.ptp(values) > 0 else "the same value in every run"
 
 
 def analyze(
@@ -110,6 +115,7 @@ def analyze(
     problem = _problem(spec)
     keys = problem["names"]
     frame = load(store)
+    given = bool(metrics)
     metrics = _check_metrics(frame, keys, metrics)
     by_point = frame.groupby("point", sort=True)
     means = by_point[metrics].mean()
@@ -133,6 +139,9 @@ def analyze(
     table["flag"] = [_flag(row) for row in table.to_dict("records")]
     table.attrs["samples"] = int(spec["design"].get("samples") or len(means))
     table.attrs["design"] = kind
+    if not given:  # (the default set: the metrics it left out, and why, for caveats)
+        reasons = {c: _left_out(frame, keys, c) for c in frame.columns}
+        table.attrs["left_out"] = {c: why for c, why in reasons.items() if why}
     return table
 
 
@@ -176,6 +185,12 @@ def caveats(table: pd.DataFrame) -> list[str]:
             f"sample too small: {kind} N = {n}, below {need}; the indices are noise-dominated "
             "(read the confidence intervals; rerun the sweep with more samples)"
         )
+    left = table.attrs.get("left_out") or {}
+    if left:  # (a metric dropped in silence read as one no parameter moves)
+        out.append(
+            "left out (each needs a finite value in every run that varies): "
+            + "; ".join(f"{m}: {why}" for m, why in left.items())
+        )
     flagged = table[table["flag"] != ""] if "flag" in table else table.iloc[:0]
     for row in flagged.itertuples(index=False):
         out.append(f"{row.metric} / {row.parameter}: {row.flag}")
@@ -200,7 +215,7 @@ def _check_metrics(
         chosen = default_metrics(frame, keys)
         if not chosen:
             raise SweepError("no summary metric varies across this sweep; nothing to analyse")
-        return chosen
+        return chosen  # (analyze says which it left out: left_out_metrics)
     for m in metrics:
         if m not in candidates:
             raise SweepError(

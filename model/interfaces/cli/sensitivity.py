@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from model.interfaces.cli.errors import CliError
 from model.interfaces.cli.inputs import check_out, output_path
 from model.interfaces.cli.outputs import check_replace
 from model.interfaces.cli.staging import staging_folder
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["SENSITIVITY_OUTPUTS", "add_sensitivity", "cmd_sensitivity"]
 
@@ -100,18 +104,52 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         bar(None, "sensitivity", unit="metric", enabled=not args.quiet) as progress,
     ):  # (the bar is up before the store is read: a large sweep's indices take a while)
         table = analyze(args.store, args.metrics or None, progress=progress)
+        table, kept = _with_earlier(table, outdir, inputs)
         progress.set_description_str("sensitivity: drawing the figure")
         write(table, staging)
         (staging / "sensitivity.json").write_text(
             json.dumps({"inputs": inputs, "argv": args.argv}, indent=2) + "\n", encoding="utf-8"
         )
     csv, png = outdir / SENSITIVITY_OUTPUTS[0], outdir / SENSITIVITY_OUTPUTS[1]
-    for line in caveats(table):  # warnings always, even with --quiet: they change the reading
+    lines = caveats(table)  # warnings always, even with --quiet: they change the reading
+    if args.quiet and len(lines) > 3:  # (one line an index: 90 of them under --quiet)
+        lines = [*lines[:2], f"and {len(lines) - 2} more; run without --quiet to list them"]
+    for line in lines:
         print(f"retention: warning: {line}", file=sys.stderr)
+    if kept and not args.quiet:
+        print(f"kept the earlier indices of {', '.join(kept)} (this store's; --metric replaces)")
     if not args.quiet:
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         print(f"\nwrote {csv}, {png} and {outdir / SENSITIVITY_OUTPUTS[2]} (its inputs)")
     return 0
+
+
+def _with_earlier(table: pd.DataFrame, outdir: Path, inputs: dict) -> tuple[pd.DataFrame, list]:
+    """``table`` with the earlier indices in ``outdir`` of the metrics it lacks, where they are
+    of the same store and its same runs (an analyst's npv indices were dropped when one more
+    metric was asked for), and those metrics; ``inputs["metrics"]`` then names them all."""
+    import pandas as pd
+
+    try:
+        old = json.loads((outdir / "sensitivity.json").read_text(encoding="utf-8"))["inputs"]
+        earlier = pd.read_csv(outdir / SENSITIVITY_OUTPUTS[0])
+    except (OSError, ValueError, KeyError, TypeError, pd.errors.ParserError):
+        return table, []
+    if "flag" in earlier:  # (an empty flag is read back as NaN)
+        earlier["flag"] = earlier["flag"].fillna("")
+    same = {k: old.get(k) for k in ("spec_digest", "runs")} == {
+        k: inputs[k] for k in ("spec_digest", "runs")
+    }
+    if not same or "metric" not in earlier or set(earlier.columns) != set(table.columns):
+        return table, []
+    earlier = earlier[~earlier["metric"].isin(table["metric"])]
+    kept = list(dict.fromkeys(earlier["metric"]))
+    if kept:
+        attrs = dict(table.attrs)
+        table = pd.concat([earlier.astype(table.dtypes.to_dict()), table], ignore_index=True)
+        table.attrs.update(attrs)
+        inputs["metrics"] = [*kept, *dict.fromkeys(table["metric"][len(earlier) :])]
+    return table, kept
 
 
 def _same_store(old: dict, new: dict) -> bool:

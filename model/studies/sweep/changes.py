@@ -8,7 +8,7 @@ from typing import Any
 
 from model.studies.sweep.spec import SweepSpec
 
-__all__ = ["differs_beyond_replications", "spec_changes"]
+__all__ = ["differs_beyond_replications", "spec_changes", "stored_batch_size"]
 
 
 def spec_changes(store: Path, spec: SweepSpec, most: int = 3) -> str:
@@ -67,3 +67,11 @@ def _compared(store: Path, spec: SweepSpec) -> tuple[dict[str, Any], dict[str, A
     for extra in ("description", "base_set"):  # (written beside the spec, not in its digest)
         was.pop(extra, None)
     return was, json.loads(json.dumps(spec.canonical()))
+
+
+def stored_batch_size(store: Path) -> Any:
+    """The batch size the store's spec.json records (``"its own"`` where it cannot be read)."""
+    try:
+        return json.loads((store / "spec.json").read_text(encoding="utf-8"))["batch_size"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "its own"

@@ -24,8 +24,8 @@ from model.scenario import (
 )
 from model.scenario.arguments import is_number, is_whole
 from model.scenario.declare import did_you_mean
+from model.studies.sweep.design_table import design_table
 from model.studies.sweep.spec import (
-    DESIGNS,
     MAX_RUNS,
     MIN_TASKS,
     TARGET_CLIENT_MONTHS_PER_TASK,
@@ -81,7 +81,7 @@ def parse_spec(
 
     base = _base(data.get("base", {}), Path(root), months, clients, fail)
     months, clients = base["run"]["months"], base["market"]["clients"]
-    design = _design(data.get("design", {}), fail)
+    design = design_table(data.get("design", {}), fail)
     raw_params = data.get("parameters")
     if not isinstance(raw_params, Mapping) or not raw_params:
         got = "missing or empty" if not raw_params else f"value {raw_params!r:.60} is not allowed"
@@ -185,9 +185,12 @@ def _check_key(key: str, where: str, fail) -> ParamInfo:
         )
         raise fail(f"{where}.{key!r}: unknown parameter; {hint}{known}")
     if key.startswith("run."):
+        why = {  # (each run.* key's own reason: track_clients was given the seeds' and months')
+            "run.seed": "seeds come from the spec's 'seed'",
+            "run.months": "the horizon is the spec's 'months'",
+        }.get(key, "a sweep's runs keep summaries and series, not per-client histories")
         raise fail(  # (a base's set does not vary it)
-            f"{where}.{key!r}: cannot be {'set' if where == 'base.set' else 'varied'} here; "
-            "seeds come from the spec's 'seed' and the horizon from its 'months'"
+            f"{where}.{key!r}: cannot be {'set' if where == 'base.set' else 'varied'} here; {why}"
         )
     return info
 
@@ -231,52 +234,6 @@ def _base(raw: Any, root: Path, months: int | None, clients: int | None, fail) -
     except ScenarioError as exc:
         raise fail(f"base: {exc}") from None
     return scenario.to_toml_dict()
-
-
-def _design(raw: Any, fail) -> DesignSpec:
-    if not isinstance(raw, Mapping):
-        raise fail(f"design: value {raw!r} is not allowed; allowed: a table with kind = ...")
-    unknown = sorted(set(raw) - {"kind", "samples", "levels", "second_order"})
-    if unknown:
-        raise fail(
-            f"design.{unknown[0]}: unknown key; allowed: kind, samples, levels, second_order"
-        )
-    kind = raw.get("kind", "grid")
-    if kind not in DESIGNS:
-        raise fail(f"design.kind: value {kind!r} is not allowed; allowed: {', '.join(DESIGNS)}")
-    samples = raw.get("samples")
-    if kind == "grid":
-        if samples is not None:
-            raise fail(
-                "design.samples: not used by a grid (its size is the product of the value lists); "
-                "remove it or choose kind = lhs, sobol or morris"
-            )
-    else:
-        what = {
-            "lhs": "the number of points",
-            "sobol": "its base size N (runs N(2D+2))",
-            "morris": "the number of trajectories (runs r(D+1))",
-        }[kind]
-        if samples is None:
-            raise fail(f"design.samples: missing; {kind} needs {what}: an integer ≥ 2")
-        if not is_whole(samples) or samples < 2:
-            raise fail(
-                f"design.samples: value {samples!r} is not allowed; {kind} needs {what}: an "
-                "integer ≥ 2"
-            )
-        samples = int(samples)  # (bit_length, JSON: a plain int)
-        if kind == "sobol" and samples & (samples - 1):
-            raise fail(
-                f"design.samples: value {samples} is not allowed; Sobol' sequences need a power "
-                f"of 2 (e.g. {1 << (samples.bit_length() - 1)} or {1 << samples.bit_length()})"
-            )
-    levels = raw.get("levels", 4)
-    if kind == "morris" and (not is_whole(levels) or levels < 2 or levels % 2):
-        raise fail(f"design.levels: value {levels!r} is not allowed; allowed: an even integer ≥ 2")
-    second = raw.get("second_order", True)
-    if not isinstance(second, bool):
-        raise fail(f"design.second_order: value {second!r} is not allowed; allowed: true or false")
-    return DesignSpec(kind=kind, samples=samples, levels=int(levels), second_order=second)
 
 
 def _canonical_value(base: Scenario, key: str, value: Any, where: str, fail) -> Any:
@@ -353,7 +310,14 @@ def _parameter(key: str, raw: Any, design: DesignSpec, base_data: dict, fail) ->
             "with a list of values"
         )
     if not (_is_number(low) and _is_number(high)):
-        raise fail(f"{where}: bounds [{low!r}, {high!r}] must be two finite numbers")
+        named = ""
+        try:  # (a level's name is taken by a grid, not as a bound: say its number)
+            as_numbers = [_canonical_value(base, key, v, where, fail) for v in (low, high)]
+            if any(isinstance(v, str) for v in (low, high)):
+                named = f" (as numbers, {as_numbers!r}: a level's name is a grid value only)"
+        except ValueError:
+            pass
+        raise fail(f"{where}: bounds [{low!r}, {high!r}] must be two finite numbers{named}")
     if not low < high:
         raise fail(f"{where}: empty range [{low!r}, {high!r}]; low must be below high")
     below = info.lower is not None and (low < info.lower or (info.lower_open and low == info.lower))

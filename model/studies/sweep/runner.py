@@ -226,7 +226,11 @@ def _run_sweep(
         base = spec.base_scenario()
         todo = (reusable.fill(task, base) for task in todo)
         if log:
-            log(f"{store}: {len(reusable.runs):,} runs of {reusable.source} to take where the same")
+            log(
+                f"{store}: {len(reusable.runs):,} finished runs of {reusable.source}, each taken "
+                "where a run here is the same (scenario, seed and code) instead of run again; "
+                "how many were, is said at the end"
+            )
     if log:
         log(run_count_text(spec, tuple(layer.batch_size for layer in layers)))
         if "grown_now" in manifest:

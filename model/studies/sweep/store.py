@@ -31,7 +31,11 @@ import pandas as pd
 
 from model.engine.numerics import numerics_class
 from model.studies.files import atomic_file, write_atomic
-from model.studies.sweep.changes import differs_beyond_replications, spec_changes
+from model.studies.sweep.changes import (
+    differs_beyond_replications,
+    spec_changes,
+    stored_batch_size,
+)
 from model.studies.sweep.layers import grown
 from model.studies.sweep.spec import SweepError, SweepSpec
 from model.version import version_record
@@ -291,6 +295,12 @@ def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: S
                 if same_sweep and wants < had
                 else ""
             )
+            if same_sweep and wants == had:  # (the batch size alone: say how to resume)
+                fewer = (
+                    f"; its runs are cut into batches of {stored_batch_size(store)}: set "
+                    f"batch_size = {stored_batch_size(store)} in the spec to resume (the results "
+                    "are the same whatever the batch size)"
+                )
             raise SweepError(
                 f"{str(store)!r}: holds results of a different spec (the spec, its base scenario "
                 f"or its batch size changed since spec.json was written"
