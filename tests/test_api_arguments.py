@@ -471,3 +471,26 @@ def test_the_python_api_says_when_it_must_compile_the_kernels_first(monkeypatch,
     simulate_many([Scenario().with_overrides({"market.clients": 100, "run.months": 2})])
     told = capsys.readouterr().err.count(kernels.FIRST_COMPILE_NOTE)
     assert told == (1 if on_disk is False else 0)  # (once a process)
+
+
+def test_study_helpers_name_a_bad_argument():
+    """A reviewer's calls: a level of 2 gave NaN bounds and no error, a string leaked numpy's
+    "could not convert", a negative seed numpy's "expected non-negative integer", and a preset's
+    name "'str' object has no attribute 'run'"."""
+    from model.scenario import ScenarioError
+    from model.studies.diffusion import adoption
+    from model.studies.stats import mean_interval
+    from model.studies.sweep import SweepError
+    from model.studies.sweep.runner import seed_for
+    from model.studies.wom_value import acquisition_months
+
+    with pytest.raises(ValueError, match=r"level: value 2 is not allowed; allowed: 0 < level < 1"):
+        mean_interval([1.0, 2.0, 3.0], level=2)
+    with pytest.raises(ValueError, match=r"values: value 'abc' is not allowed; allowed: numbers"):
+        mean_interval("abc")
+    assert mean_interval(3.0).n == 1  # (one number is one value)
+    with pytest.raises(SweepError, match=r"spec_seed: value -1 is not allowed; allowed: an int"):
+        seed_for(-1, 0, 0)
+    for helper in (adoption, acquisition_months):
+        with pytest.raises(ScenarioError, match=r"scenario: value 'x' is not allowed"):
+            helper("x")

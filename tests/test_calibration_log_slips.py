@@ -134,6 +134,10 @@ def test_holdout_weeks_are_whole_and_after_the_split():
     assert (last[weekly["holdout"]] <= days_end).all()
     across = (first < days_split) & (last > days_split)
     assert across.sum() == 1 and not (weekly["calibration"] | weekly["holdout"])[across].any()
+    # (retention calibrate knows the --holdout-csv it wrote by how it begins)
+    from model.studies.calibration.holdout import HOLDOUT_HEADER
+
+    assert weekly.to_csv(index=False).startswith(HOLDOUT_HEADER)
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered in logaddexp:RuntimeWarning")

@@ -227,14 +227,20 @@ def test_the_worst_criterion_without_an_assumption_is_refused() -> None:
         (("--robust", f"{SENSITIVITY}=1"), "two or more values"),
         (("--robust", f"{SENSITIVITY}=1,,3"), "no empty one"),
         (("--levers", "ad_budget,,winback_spend"), "an empty name is not allowed"),
+        # (refused before anything was made: an unknown or single lever left an empty out/)
+        (("--levers", "ad_budget"), "--levers: value ['ad_budget'] is not allowed"),
+        (("--levers", "ad_budget,nope"), "('nope' is not one)"),
     ],
 )
-def test_optimize_refuses_what_it_would_drop(tmp_path, capsys, argv, message):
+def test_optimize_refuses_what_it_would_drop(tmp_path, capsys, argv, message, monkeypatch):
     """The first --robust was dropped silently, an empty item of a list was skipped, and a
     "robust" objective over one value was taken."""
     assert cli("optimize", "baseline", *argv, "--out", tmp_path / "o") == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+    monkeypatch.chdir(tmp_path)  # (the default folder is not made either)
+    assert cli("optimize", "baseline", *argv) == 2
+    assert not (tmp_path / "out").exists()
 
 
 def test_a_lever_left_a_hair_above_zero_is_printed_as_zero() -> None:

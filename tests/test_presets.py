@@ -62,3 +62,16 @@ def test_a_raids_clients_lost_for_good_cost_more_than_those_who_may_return() -> 
         revenue[name], taken[name] = float(ts["revenue"].sum()), int(ts["poached"].sum())
     assert taken["no_cut"] == 0 < taken["competitor_raid"] == taken["clients_lost_for_good"]
     assert revenue["clients_lost_for_good"] < revenue["competitor_raid"] < revenue["no_cut"]
+
+
+def test_the_baseline_preset_is_the_declared_defaults() -> None:
+    """``retention run baseline`` runs the preset and the API, the app, sweeps and the claim
+    studies run ``Scenario()``, both named "baseline": the preset restates thirteen defaults to
+    show where they live, so a default changed in one place and not the other would give two
+    baselines under one name."""
+    from model.interfaces.cli.arguments import load_scenario
+
+    preset, declared = load_scenario("baseline").model_dump(), Scenario().model_dump()
+    for data in (preset, declared):
+        data.pop("description")
+    assert preset == declared

@@ -441,7 +441,6 @@ def test_damaged_manifest_is_one_line_and_fresh_replaces_it(tmp_path, capsys, te
         (inputs.seed(), ["0", str(2**64 - 1), "1_000"], ["-1", str(2**64), "1.5", "", "٣", "1e3"]),
         (inputs.ranged_int("--n", 1, 10), ["1", "10", "+5"], ["0", "11", "x", "9" * 31]),
         (inputs.finite_float("--x", 0.0, open_lo=True), ["1", "1e3"], ["0", "nan", "inf", "-1"]),
-        (inputs.boolean("--b"), ["true", "false"], ["yes", "1", "True", "on"]),
         (
             inputs.address(),
             ["tcp://h:1", "h:8786", "tls://h:1"],

@@ -254,8 +254,10 @@ def adoption(scenario: Scenario, seed: int | None = None) -> np.ndarray:
     ndarray, shape (months + 1,)
         ``active / N``; element 0 is the start (the initial share).
     """
+    from model.engine.keywords import require_scenario
     from model.engine.retention_model import RetentionModel
 
+    scenario = require_scenario(scenario)  # ('x' raised "'str' object has no attribute 'run'")
     # The scenario's seed unless one is given (rng=None would be a fresh seed each call).
     model = RetentionModel(scenario, rng=scenario.run.seed if seed is None else seed).run()
     active = model.results["active"]

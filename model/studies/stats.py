@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from model.scenario.arguments import is_number, shown
+
 __all__ = ["FEW_RUNS", "Interval", "few_runs_note", "mean_interval"]
 
 
@@ -40,7 +42,14 @@ def mean_interval(
     their mean lies there too (with few runs a t interval would reach past it, and cutting
     only removes values the mean cannot have, so the coverage is kept).
     """
-    x = np.asarray(values, dtype=float)
+    if not (is_number(level) and 0 < level < 1):  # (a level of 2 gave NaN bounds, no error)
+        raise ValueError(f"level: value {level!r} is not allowed; allowed: 0 < level < 1")
+    try:
+        x = np.atleast_1d(np.asarray(values, dtype=float))
+    except (TypeError, ValueError):  # (numpy's "could not convert string to float: 'abc'")
+        raise ValueError(
+            f"values: value {shown(values)} is not allowed; allowed: numbers (an array of them)"
+        ) from None
     x = x[np.isfinite(x)]
     n = x.size
     if n == 0:

@@ -118,8 +118,10 @@ def acquisition_months(scenario: Scenario, seed: int | None = None) -> np.ndarra
 
 def _run(scenario: Scenario, seed: int | None) -> tuple[np.ndarray, float]:
     """(acquisition months, total marketing spend) of one run."""
+    from model.engine.keywords import require_scenario
     from model.engine.retention_model import RetentionModel
 
+    scenario = require_scenario(scenario)  # ('x' raised "'str' object has no attribute 'run'")
     # The scenario's seed unless one is given (rng=None would be a fresh seed each call).
     model = RetentionModel(scenario, rng=scenario.run.seed if seed is None else seed).run()
     return model.clients.acquired_month.copy(), float(np.nansum(model.results["marketing"]))

@@ -17,6 +17,7 @@ from model.interfaces.cli.inputs import (
     output_path,
     ranged_int,
 )
+from model.studies.calibration.settings import MSMSettings
 
 __all__ = ["add_calibrate", "cmd_calibrate"]
 
@@ -128,14 +129,17 @@ def add_calibrate(subparsers: argparse._SubParsersAction) -> None:
     # The simulated evaluations' options, each a whole number in a range (an analyst found
     # their size and window fixed at 1,000 people and months 13-36 whatever --base says, and
     # named only in the notes).
+    d = MSMSettings  # (the defaults, declared once there)
     for flag, low, high, text in (
-        ("--seeds", 1, 1000, "seeds per simulated evaluation (default 8)"),
-        ("--replicates", 0, 100, "refits with other seeds for the intervals (default 2)"),
-        ("--clients", 10, 10_000_000, "people in each simulated evaluation (default 1000: most "
-         "run-to-run variance is the firm's, so more seeds help more than a bigger market)"),
-        ("--months", 2, 1200, "months each simulated evaluation runs (default 36)"),
-        ("--burn-in", 0, 1199, "first months left out of the moments (default 12; below "
-         "--months): the targets are read as the months after it"),
+        ("--seeds", 1, 1000, f"seeds per simulated evaluation (default {len(d.seeds)}: "
+         f"{d.seeds[0]}, {d.seeds[1]}, …)"),
+        ("--replicates", 0, 100, f"refits with other seeds for the intervals (default "
+         f"{d.replicates})"),
+        ("--clients", 10, 10_000_000, f"people in each simulated evaluation (default {d.clients}: "
+         "most run-to-run variance is the firm's, so more seeds help more than a bigger market)"),
+        ("--months", 2, 1200, f"months each simulated evaluation runs (default {d.months})"),
+        ("--burn-in", 0, 1199, f"first months left out of the moments (default {d.burn_in}; "
+         "below --months): the targets are read as the months after it"),
     ):  # fmt: skip
         p.add_argument(flag, type=ranged_int(flag, low, high), metavar="N", help="targets: " + text)
     p.add_argument(
@@ -256,7 +260,8 @@ def _check_fit_years(fit_years: int | None, last: int, source: Path) -> None:
 def _check_replaced(args: argparse.Namespace) -> None:
     """Refuse, before any fitting, to write over an input of this command, or over a file this
     command did not write (a data file, a scenario of one's own) without ``--force``."""
-    from model.studies.calibration.result import HEADER
+    from model.studies.calibration.holdout import HOLDOUT_HEADER
+    from model.studies.calibration.result import HEADER, written_by_calibration
 
     inputs = {
         flag: getattr(args, flag[2:].replace("-", "_"))
@@ -264,7 +269,7 @@ def _check_replaced(args: argparse.Namespace) -> None:
     }
     outputs = {"--out": (args.out, HEADER)}
     if args.holdout_csv is not None:
-        outputs["--holdout-csv"] = (args.holdout_csv, "t,actual,calibration,")
+        outputs["--holdout-csv"] = (args.holdout_csv, HOLDOUT_HEADER)
     if args.holdout_csv is not None and os.path.realpath(args.holdout_csv) == os.path.realpath(
         args.out
     ):  # (realpath: a symlink or a path through one to --out is --out)
@@ -279,20 +284,11 @@ def _check_replaced(args: argparse.Namespace) -> None:
                 raise CliError(
                     f"{flag} {str(path)!r}: is this command's {source} input; allowed: another file"
                 )
-        if not args.force and not _starts_with(path, first_line):
+        if not args.force and not written_by_calibration(path, first_line):
             raise CliError(
                 f"{flag} {str(path)!r}: exists and was not written by 'retention calibrate'; "
                 "allowed: a new file, one this command wrote, or --force to replace it"
             )
-
-
-def _starts_with(path: Path, text: str) -> bool:
-    """Whether the file at ``path`` begins with ``text`` (False if it cannot be read)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read(len(text)) == text
-    except OSError:
-        return False
 
 
 def _base_scenario(text: str) -> Path:
@@ -312,11 +308,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from model.interfaces.progress import bar
     from model.studies.calibration.data import read_survival
     from model.studies.calibration.errors import CalibrationError
-    from model.studies.calibration.fit import (
-        MSMSettings,
-        calibrate_survival,
-        calibrate_targets,
-    )
+    from model.studies.calibration.fit import calibrate_survival, calibrate_targets
 
     check_out(args.out, file=True)  # before any fitting
     if getattr(args, "holdout_csv", None) is not None:
@@ -340,9 +332,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             elif args.transactions is not None:
                 result = _transactions(args, progress)
             else:
+                d, first = MSMSettings, MSMSettings.seeds[0]
                 seeds, replicates = (
-                    args.seeds or 8,
-                    2 if args.replicates is None else args.replicates,
+                    args.seeds or len(d.seeds),
+                    d.replicates if args.replicates is None else args.replicates,
                 )
                 sized = {
                     k: v
@@ -356,7 +349,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                         f"--months ({window['months']}): the moments are read after it"
                     )
                 settings = MSMSettings(
-                    seeds=tuple(range(101, 101 + seeds)), replicates=replicates, **sized
+                    seeds=tuple(range(first, first + seeds)), replicates=replicates, **sized
                 )
                 result = calibrate_targets(
                     args.targets, base=args.base, settings=settings, progress=progress

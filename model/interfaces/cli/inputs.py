@@ -32,7 +32,6 @@ __all__ = [
     "MAX_DIGITS",
     "address",
     "available_memory",
-    "boolean",
     "check_design_memory",
     "check_memory",
     "check_out",
@@ -139,19 +138,6 @@ def finite_float(
                 f"value {text[:40]!r} is not allowed; allowed: {allowed}"
             )
         return value
-
-    return parse
-
-
-def boolean(flag: str) -> Callable[[str], bool]:
-    """An argparse type: ``true`` or ``false`` (as TOML spells them), nothing else."""
-
-    def parse(text: str) -> bool:
-        if text not in ("true", "false"):
-            raise argparse.ArgumentTypeError(
-                f"value {text[:40]!r} is not allowed; allowed: true or false"
-            )
-        return text == "true"
 
     return parse
 

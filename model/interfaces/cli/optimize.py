@@ -32,6 +32,7 @@ from model.interfaces.cli.outputs import (
     study_metadata,
 )
 from model.interfaces.cli.workers import study_places
+from model.studies.optimize.levers import DEFAULT_LEVERS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,7 +50,6 @@ OPTIMIZE_OUTPUTS = (
 
 
 #: the levers split when --levers is not given
-DEFAULT_LEVERS = ("ad_budget", "winback_spend", "service_level", "training_spend")
 
 
 def add_optimize(subparsers: argparse._SubParsersAction) -> None:
@@ -118,7 +118,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     from model.interfaces.labels import labelled
     from model.scenario import ScenarioError
     from model.studies.optimize import optimize
-    from model.studies.optimize.checks import check_grid, robust_variants
+    from model.studies.optimize.checks import check_grid, lever_names, robust_variants
     from model.studies.optimize.split import fresh_seeds
 
     scenario = load_scenario(args.scenario)
@@ -153,8 +153,6 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             robust_variants(scenario, [], assumption, values)
         except ScenarioError as exc:
             raise CliError(f"--robust {args.robust!r}: {exc}") from None
-    if args.grid < 0:
-        raise CliError(f"--grid: value {args.grid} is not allowed; allowed: an integer >= 0")
     check_scenario_memory(scenario, copies=args.workers)
     levers = [v.strip() for v in args.levers.split(",")]
     if "" in levers:
@@ -162,6 +160,10 @@ def cmd_optimize(args: argparse.Namespace) -> int:
             f"--levers {args.levers!r}: an empty name is not allowed; allowed: names separated "
             "by single commas"
         )
+    try:  # (before its folder is made: a bad name left an empty out/ behind)
+        lever_names(levers)
+    except ScenarioError as exc:  # ("levers: value [...] is not allowed; allowed: ...")
+        raise CliError(f"--{exc}") from None
     runs = args.replications * max(len(values), 1)
     check_grid(args.grid, len(levers), runs, name="--grid")  # (as the API does, before the run)
     outdir = args.out or study_folder(

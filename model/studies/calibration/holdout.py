@@ -31,7 +31,16 @@ from model.studies.calibration.rfm import History
 from model.studies.progress import Progress, or_silent
 from model.studies.run import simulate
 
-__all__ = ["COHORT", "MAX_AGENTS", "AgentCohort", "Holdout", "agent_cohort", "check", "tracking"]
+__all__ = [
+    "COHORT",
+    "HOLDOUT_HEADER",
+    "MAX_AGENTS",
+    "AgentCohort",
+    "Holdout",
+    "agent_cohort",
+    "check",
+    "tracking",
+]
 
 #: The most agents simulated for a cohort (its per-client curves do not need more).
 MAX_AGENTS = 50_000
@@ -135,6 +144,11 @@ class Holdout:
     weekly: pd.DataFrame
     per_client: pd.DataFrame
     errors: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+#: How the weekly table :func:`check` makes begins, written as CSV: ``retention calibrate``
+#: knows a ``--holdout-csv`` it wrote by it (``tests/test_calibration_inputs.py`` checks it).
+HOLDOUT_HEADER = "t,actual,calibration,"
 
 
 def check(h: History, bg: MLEFit, pnbd: MLEFit, agent: AgentCohort | None = None) -> Holdout:

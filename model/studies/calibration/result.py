@@ -173,11 +173,13 @@ class CalibrationResult:
 HEADER = "# Calibration (retention calibrate"
 
 
-def written_by_calibration(path: Path) -> bool:
-    """Whether the file at ``path`` begins with :data:`HEADER` (False if it cannot be read)."""
+def written_by_calibration(path: Path, header: str = HEADER) -> bool:
+    """Whether the file at ``path`` begins with ``header`` (:data:`HEADER`, a fitted scenario's;
+    the holdout table's is :data:`~model.studies.calibration.holdout.HOLDOUT_HEADER`); False if
+    it cannot be read."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
-            return f.read(len(HEADER)) == HEADER
+            return f.read(len(header)) == header
     except OSError:
         return False
 

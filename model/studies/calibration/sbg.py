@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize
 
 from model.scenario.arguments import is_number, is_whole
 from model.studies.calibration.errors import CalibrationError
+from model.studies.calibration.mle import Z95, hessian
 from model.studies.calibration.sbg_profile import (
     BOUNDARY_POLARIZATION,
     mean_ends,
@@ -41,8 +42,6 @@ __all__ = [
     "monthly_intervals",
     "to_monthly",
 ]
-
-Z95 = float(stats.norm.ppf(0.975))
 
 
 def check_fit_periods(fit_periods: object, last: int) -> int:
@@ -193,18 +192,6 @@ def _ll(gamma: float, delta: float, *, deaths: np.ndarray, censored: np.ndarray)
     return loglik(gamma, delta, deaths, censored)
 
 
-def _hessian(f, x: np.ndarray, h: float = 1e-4) -> np.ndarray:
-    """Central-difference Hessian of a scalar function."""
-    n = x.size
-    hess = np.empty((n, n))
-    for i in range(n):
-        for j in range(i, n):
-            ei, ej = np.eye(n)[i] * h, np.eye(n)[j] * h
-            v = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej) + f(x - ei - ej)) / (4 * h * h)
-            hess[i, j] = hess[j, i] = v
-    return hess
-
-
 def fit_lifetimes(
     deaths: np.ndarray, censored: np.ndarray, *, period_months: float = 12.0
 ) -> SBGFit:
@@ -253,7 +240,7 @@ def fit_lifetimes(
         ll = partial(_ll, deaths=deaths, censored=censored)
         upper = polarization_upper(ll, -float(best.fun))
         means = mean_ends(ll) if upper is not None else None
-    hess = _hessian(nll, x)
+    hess = hessian(nll, x)
     try:
         cov = np.linalg.inv(hess)
         if np.any(np.diag(cov) <= 0):

@@ -18,10 +18,9 @@ import numpy as np
 from scipy import stats
 
 from model.studies.calibration.errors import CalibrationError
+from model.studies.calibration.mle import Z95
 
 __all__ = ["LognormalFit", "fit_lognormal", "sigma_from_top_share", "top_share_lognormal"]
-
-Z95 = float(stats.norm.ppf(0.975))
 
 
 def top_share_lognormal(sigma: float | np.ndarray, top: float = 0.2) -> float | np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["LEDGER_LINE", "SPEND_LEVERS", "SpendLever"]
+__all__ = ["DEFAULT_LEVERS", "LEDGER_LINE", "SPEND_LEVERS", "SpendLever"]
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,7 @@ SPEND_LEVERS: dict[str, SpendLever] = {
 
 #: The ledger line (or metric) where each lever's money shows up in a run.
 LEDGER_LINE: dict[str, str] = {name: lever.ledger_line for name, lever in SPEND_LEVERS.items()}
+
+#: The levers :func:`~model.studies.optimize.search.optimize` splits a budget across by default
+#: (``retention optimize``'s ``--levers`` too: declared once here).
+DEFAULT_LEVERS = ("ad_budget", "winback_spend", "service_level", "training_spend")

@@ -19,6 +19,7 @@ from model.scenario.sections.run import consecutive_seeds
 from model.studies.optimize.checks import check_grid, lever_names, robust_variants
 from model.studies.optimize.exchange import LEDGER_LINE, Exchange, exchange_rates
 from model.studies.optimize.holdout import holdout_gain
+from model.studies.optimize.levers import DEFAULT_LEVERS
 from model.studies.optimize.split import BudgetSplit
 from model.studies.replicate import FromTimeseries, replicate
 from model.studies.run import with_common
@@ -126,7 +127,7 @@ def _move(shares: np.ndarray, i: int, delta: float, upper: np.ndarray) -> np.nda
 def optimize(
     scenario: Scenario,
     budget: float | None = None,
-    levers: Sequence[str] = ("ad_budget", "winback_spend", "service_level", "training_spend"),
+    levers: Sequence[str] = DEFAULT_LEVERS,
     *,
     replications: int = 4,
     holdout: int | None = None,

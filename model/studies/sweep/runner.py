@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from model.scenario.arguments import count, executor_or_none, hook, shown
+from model.scenario.arguments import count, executor_or_none, hook, is_whole, shown
 from model.scenario.schedule import set_again
 from model.studies.sweep.batch import BatchReport, BatchTask, plain, replicate, run_batch
 from model.studies.sweep.designs import build_design, validate_points
@@ -59,6 +59,9 @@ def seed_for(spec_seed: int, point: int, replicate: int, common: bool = False) -
     ``SeedSequence(s, spawn_key=(i, j))`` is exactly ``SeedSequence(s).spawn(…)[i].spawn(…)[j]``,
     computed directly so that no run's seed depends on how many others exist or ran before it.
     """
+    for name, value in (("spec_seed", spec_seed), ("point", point), ("replicate", replicate)):
+        if not is_whole(value) or value < 0:  # (numpy's "expected non-negative integer")
+            raise SweepError(f"{name}: value {value!r} is not allowed; allowed: an integer ≥ 0")
     key = (int(replicate),) if common else (int(point), int(replicate))
     seq = np.random.SeedSequence(int(spec_seed), spawn_key=key)
     return int(seq.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
