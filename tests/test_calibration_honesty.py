@@ -254,3 +254,18 @@ def test_an_interval_stays_within_the_parameters_allowed_range(monkeypatch):
     fit = moments.fit_moments(Scenario(), ["attract.ad_p_max"], {"cac": 3000.0}, settings)
     low, high = fit.intervals["attract.ad_p_max"]
     assert 0.0 <= low < 0.5 < high <= 1.0
+
+
+def test_the_fit_says_how_far_one_run_on_another_seed_lands():
+    """A strategist ran the file fitted to a retention of 0.88 on seeds 1-6 and read 0.90
+    [0.88, 0.92]: nothing had said how much one seed's run spreads around the fit."""
+    from model.studies.calibration.moments import MSMFit
+
+    fit = MSMFit({}, {}, {"annual_retention": 0.88}, {"annual_retention": 0.879},
+                 {"annual_retention": 0.0115}, 8)  # fmt: skip
+    note = fit.spread_note(4)
+    assert (
+        "annual_retention ± 0.046 of the fitted values (twice the sd over the fit's 4 seeds)"
+        in note
+    )
+    assert MSMFit({}, {}, {"nps": 1.0}, {"nps": 1.0}, {"nps": float("nan")}, 1).spread_note(1) == ""

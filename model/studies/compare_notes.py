@@ -17,6 +17,7 @@ import pandas as pd
 from model.scenario import PARAMS, Scenario
 from model.scenario.changes import changed_from_preset
 from model.scenario.schedule import set_again
+from model.studies.spend_scale import costs_against_spend
 
 __all__ = ["comparison_notes"]
 
@@ -43,6 +44,7 @@ def comparison_notes(
         *_horizon_notes(policies, names),
         *_erased_notes(given, policies, names),
         *_set_again_notes(policies, names, overrides),
+        *dict.fromkeys(line for p in policies for line in costs_against_spend(p)),
     ]
 
 

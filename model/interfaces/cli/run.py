@@ -32,6 +32,7 @@ from model.interfaces.cli.outputs import check_replace, column_units, run_metada
 from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.schedule import set_again
+from model.studies.spend_scale import costs_against_spend
 from model.studies.yearly_rates import yearly_rate_mistakes
 
 __all__ = ["add_run"]
@@ -195,7 +196,7 @@ def _run(args: argparse.Namespace) -> int:
             *yearly_rate_mistakes(scenario),
         ]:
             print(f"{PROG}: warning: {line}", file=sys.stderr)
-        for line in _outside_plausible(scenario):
+        for line in [*_outside_plausible(scenario), *costs_against_spend(scenario)]:
             print(f"{PROG}: note: {line}", file=sys.stderr)
         from model.engine.kernels import note_first_compile
 

@@ -10,10 +10,15 @@ said), as ``retention calibrate --transactions`` reads it,
 reads a log as contractual (lognormal spend, sBG churn).
 """
 
-from model.studies.calibration.fit import (
-    calibrate_survival,
-    calibrate_targets,
-    calibrate_transactions,
+from model.lazy import lazy_names
+
+#: Loaded on first use: a submodule of plain data (``settings``, whose defaults
+#: ``retention calibrate --help`` prints) is then imported without the fits, the engine and scipy.
+_LAZY = dict.fromkeys(
+    ("calibrate_survival", "calibrate_targets", "calibrate_transactions"),
+    "model.studies.calibration.fit",
 )
 
 __all__ = ["calibrate_survival", "calibrate_targets", "calibrate_transactions"]
+
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)

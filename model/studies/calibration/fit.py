@@ -391,6 +391,7 @@ def calibrate_targets(
             "searches, so they stay positive (simulation error only; the targets are taken as "
             "exact)."
         )
+        notes += [line for line in (msm.spread_note(len(s.seeds)),) if line]
         if alive is not None and "annual_retention" in moments:
             notes.append(
                 "base_churn: the survival curve fixed heterogeneity; annual_retention then re-fitted "

@@ -23,6 +23,7 @@ from model.studies.optimize.levers import DEFAULT_LEVERS
 from model.studies.optimize.split import BudgetSplit
 from model.studies.replicate import FromTimeseries, replicate
 from model.studies.run import with_common
+from model.studies.spend_scale import costs_against_spend
 
 __all__ = ["optimize"]
 
@@ -303,6 +304,7 @@ def optimize(
         )
     if assumption is not None:
         notes.append(f"objective: the {criterion} over {assumption} in {values}")
+    notes += costs_against_spend(scenario)  # (a lever's payoff follows what it costs)
     return BudgetSplit(
         levers=levers,
         budget=float(budget),
