@@ -494,3 +494,16 @@ def test_study_helpers_name_a_bad_argument():
     for helper in (adoption, acquisition_months):
         with pytest.raises(ScenarioError, match=r"scenario: value 'x' is not allowed"):
             helper("x")
+
+
+def test_a_seed_rounded_by_a_row_of_a_table_is_told_where_the_real_one_is():
+    """An analyst took a sweep's seed from a row (``frame.iloc[i]``: a float, its last digits
+    gone), was told "pass an int", passed ``int()`` of it and ran another world."""
+    from model import Scenario
+    from model.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"read the column, frame\['seed'\]\.iloc\[i\]"):
+        Scenario().with_overrides({"run.seed": float(3889414079788118608)})
+    with pytest.raises(ScenarioError) as caught:  # (another whole number: no seed's story)
+        Scenario().with_overrides({"market.clients": 1e17})
+    assert "frame['seed']" not in str(caught.value)

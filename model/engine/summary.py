@@ -59,7 +59,11 @@ SUMMARY: dict[str, Headline] = {
     ),
     # Cumulative profit can be negative for some clients: the top fifth can hold more than all.
     "top20_value_share_end": Headline(
-        "share", -_INF, _INF, "cumulative-profit share of the top fifth, last month"
+        "share",
+        -_INF,
+        _INF,
+        "cumulative-profit share of the top fifth, last month (> 1: a whale curve, the rest "
+        "lose money; NaN where the clients' cumulative profit sums to zero or less)",
     ),
     "service_cost_total": Headline("currency", 0, _INF, "service cost over the run"),
     "firm_quality_end": Headline("quality 0-1", 0, 1, "product quality, last month"),

@@ -135,8 +135,18 @@ class Section(BaseModel):
         if annotation is int and isinstance(value, float | np.floating):
             exact = 2 ** (np.finfo(type(value)).nmant + 1)
             if abs(value) > exact:
+                # (a sweep's 63-bit seed taken from a row of its table: int() of it runs another
+                # world, so the way to the real one is said)
+                seed = (
+                    " (a seed read from a row of a table, frame.iloc[i]['seed'], has lost its "
+                    "last digits and int() of it is another seed: read the column, "
+                    "frame['seed'].iloc[i], or rerun a sweep's run with "
+                    "model.studies.sweep.replicate)"
+                    if info.field_name == "seed"
+                    else ""
+                )
                 raise ValueError(
-                    f"a float holds whole numbers exactly only up to {exact:,}: pass an int"
+                    f"a float holds whole numbers exactly only up to {exact:,}{seed}: pass an int"
                 )
         return value
 
