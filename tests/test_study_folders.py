@@ -207,3 +207,16 @@ def test_a_preset_copy_runs_beside_the_preset_whichever_runs_first(tmp_path, mon
     capsys.readouterr()
     assert cli("run", str(copy), *run) == 2
     assert f"{copied}': holds the results of a different run" in capsys.readouterr().err
+
+
+def test_compare_tells_policies_of_one_name_apart_by_their_files(tmp_path, monkeypatch):
+    """Three files named alike went to ``compare_f_vs_f_vs_f``: a strategist could not tell
+    which comparison a folder held."""
+    monkeypatch.chdir(tmp_path)
+    head = 'name = "same"\n[run]\nmonths = 3\n[market]\nclients = 100\n'
+    (tmp_path / "a.toml").write_text(head)
+    (tmp_path / "b.toml").write_text(head + "[levers]\nservice_level = 0.8\n")
+    assert cli("compare", "a.toml", "b.toml", "--replications", "2", "--quiet") == 0
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [
+        "compare_same_a_vs_same_b--replications=2"
+    ]

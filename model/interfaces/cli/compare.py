@@ -9,6 +9,7 @@ import argparse
 import hashlib
 import json
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from model.interfaces.cli.arguments import (
@@ -93,7 +94,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     # comparisons that shared their first three shared a folder, and --force lost one.)
     # (Each of the three cut to 20 characters there, so that the digest survives the
     # folder name's own cut at 100: safe_name.)
-    every = [safe_name(s.name) for s in scenarios]
+    every = _distinct([safe_name(s.name) for s in scenarios], args.scenarios)
     names = (
         "_vs_".join(every[:3])
         if len(every) <= 3
@@ -164,4 +165,15 @@ def _defined_pairs(table: pd.DataFrame) -> dict[str, dict[str, list[int]]]:
             int(row.defined_pairs),
             int(row.replications),
         ]
+    return out
+
+
+def _distinct(names: list[str], given: list[str]) -> list[str]:
+    """The policies' names for a folder, a repeated one told apart by its file's name where that
+    differs (three files of one name made ``compare_f_vs_f_vs_f``; a preset's copy keeps its
+    name: the folder's ``copy=`` mark tells it apart)."""
+    out = []
+    for name, ref in zip(names, given, strict=True):
+        stem = safe_name(Path(str(ref)).stem)
+        out.append(f"{name}_{stem}" if names.count(name) > 1 and stem != name else name)
     return out
