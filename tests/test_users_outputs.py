@@ -106,11 +106,18 @@ def test_sensitivity_keeps_the_earlier_metrics_of_the_same_store(tmp_path, capsy
     assert list(dict.fromkeys(table["metric"])) == ["npv", "revenue_total"]
     record = json.loads((out / "sensitivity.json").read_text())
     assert record["inputs"]["metrics"] == ["npv", "revenue_total"]
+    # Runs of other code (a store run again with --fresh after an upgrade): nothing kept.
+    manifest_path = tmp_path / "s" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    real = manifest["code"]["source_hash"]
+    manifest["code"]["source_hash"] = "f" * len(real)
+    manifest_path.write_text(json.dumps(manifest))
+    assert cli("sensitivity", tmp_path / "s", "--metric", "revenue_total") == 0
+    assert "kept the earlier" not in capsys.readouterr().out
+    manifest["code"]["source_hash"] = real
+    manifest_path.write_text(json.dumps(manifest))
     assert cli("sensitivity", tmp_path / "s", "--metric", "npv", "--quiet") == 0  # (replaced)
-    assert list(dict.fromkeys(pd.read_csv(out / "sensitivity.csv")["metric"])) == [
-        "revenue_total",
-        "npv",
-    ]
+    assert list(dict.fromkeys(pd.read_csv(out / "sensitivity.csv")["metric"])) == ["npv"]
     capsys.readouterr()
     assert cli("sensitivity", tmp_path / "s", "--quiet") == 0  # (every metric that can be)
     err = capsys.readouterr().err.splitlines()

@@ -115,8 +115,9 @@ def analyze(
     problem = _problem(spec)
     keys = problem["names"]
     frame = load(store)
-    given = bool(metrics)
-    metrics = _check_metrics(frame, keys, metrics)
+    # (why each summary metric the default set leaves out is left out, worked out once)
+    reasons = {} if metrics else {c: _left_out(frame, keys, c) for c in frame.columns}
+    metrics = _check_metrics(frame, keys, metrics, reasons)
     by_point = frame.groupby("point", sort=True)
     means = by_point[metrics].mean()
     if len(means) != manifest["points"]:
@@ -139,8 +140,7 @@ def analyze(
     table["flag"] = [_flag(row) for row in table.to_dict("records")]
     table.attrs["samples"] = int(spec["design"].get("samples") or len(means))
     table.attrs["design"] = kind
-    if not given:  # (the default set: the metrics it left out, and why, for caveats)
-        reasons = {c: _left_out(frame, keys, c) for c in frame.columns}
+    if reasons:  # (the default set: the metrics it left out, and why, for caveats)
         table.attrs["left_out"] = {c: why for c, why in reasons.items() if why}
     return table
 
@@ -198,8 +198,13 @@ def caveats(table: pd.DataFrame) -> list[str]:
 
 
 def _check_metrics(
-    frame: pd.DataFrame, keys: list[str], metrics: str | list[str] | None
+    frame: pd.DataFrame,
+    keys: list[str],
+    metrics: str | list[str] | None,
+    reasons: dict[str, str | None],
 ) -> list[str]:
+    """The metrics to analyse: those named, each checked, or with none named the default set,
+    read off ``reasons`` (each column's :func:`_left_out`)."""
     candidates = [c for c in frame.columns if c not in ID_COLUMNS and c not in keys]
     if isinstance(metrics, str):
         metrics = [metrics]  # (iterated, "npv" was the metrics "n", "p" and "v")
@@ -212,10 +217,10 @@ def _check_metrics(
             )
         metrics = names
     if not metrics:
-        chosen = default_metrics(frame, keys)
+        chosen = [c for c, why in reasons.items() if why == ""]
         if not chosen:
             raise SweepError("no summary metric varies across this sweep; nothing to analyse")
-        return chosen  # (analyze says which it left out: left_out_metrics)
+        return chosen
     for m in metrics:
         if m not in candidates:
             raise SweepError(

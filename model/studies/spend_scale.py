@@ -18,17 +18,18 @@ __all__ = ["costs_against_spend"]
 
 
 def costs_against_spend(scenario: Scenario) -> list[str]:
-    """One line naming each declared cost (a plausible range in currency) that lies outside that
-    range taken in proportion to ``scenario``'s mean spend, with that range; none where its
-    clients spend what a study's do, or every cost lies inside.
+    """One line naming each declared cost (a plausible range in currency) that is a smaller or
+    larger share of what ``scenario``'s clients spend than in any study's world, with the
+    amounts that would be the study's shares; none where its clients spend what a study's do,
+    or every cost lies inside.
 
     Examples
     --------
     >>> costs_against_spend(Scenario())
     []
     >>> rich = Scenario().with_overrides({"market.spend_mean": 900.0})
-    >>> costs_against_spend(rich)[0][:78]
-    "costs outside a study's ranges taken in proportion to spend (this world's clie"
+    >>> costs_against_spend(rich)[0][:72]
+    'costs that are a smaller or larger share of what clients spend than in a'
     """
     spend, declared = scenario.market.spend_mean, PARAMS["market.spend_mean"].default
     if spend == declared or spend <= 0:
@@ -40,13 +41,19 @@ def costs_against_spend(scenario: Scenario) -> list[str]:
         low, high = (bound * scale for bound in info.plausible)
         value = float(values[key])
         if not low <= value <= high:
-            side = "below" if value < low else "above"
-            found.append(f"{key} = {value:g} ({side} {low:.4g}–{high:.4g})")
+            side = "smaller" if value < low else "larger"
+            found.append(f"{key} = {_amount(value)} ({side}: {_amount(low)}–{_amount(high)})")
     if not found:
         return []
     return [
-        f"costs outside a study's ranges taken in proportion to spend (this world's clients "
-        f"spend {spend:g} a month, a study's {declared:g}: its ranges × {scale:.3g}): "
-        f"{', '.join(found)}; a lever's payoff here reflects those proportions, which no "
-        "study's world has"
+        f"costs that are a smaller or larger share of what clients spend than in any study's "
+        f"world (here a new client spends {_amount(spend)} a month, in a study {_amount(declared)}:"
+        f" the study's shares are its ranges × {scale:.3g}, in brackets): {'; '.join(found)}; "
+        "a lever's payoff here follows these shares, which no study's world has"
     ]
+
+
+def _amount(value: float) -> str:
+    """An amount of money as a reader takes it in: whole units from 100 up, with thousands
+    separated (13,500, not 1.35e+04), else three significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"

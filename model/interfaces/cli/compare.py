@@ -170,10 +170,17 @@ def _defined_pairs(table: pd.DataFrame) -> dict[str, dict[str, list[int]]]:
 
 def _distinct(names: list[str], given: list[str]) -> list[str]:
     """The policies' names for a folder, a repeated one told apart by its file's name where that
-    differs (three files of one name made ``compare_f_vs_f_vs_f``; a preset's copy keeps its
-    name: the folder's ``copy=`` mark tells it apart)."""
+    differs, else by its folder where every file of that name has one (three files of one name
+    made ``compare_f_vs_f_vs_f``; a preset's copy keeps its name: the folder's ``copy=`` mark
+    tells it apart)."""
+    paths = [Path(str(ref)) for ref in given]
     out = []
-    for name, ref in zip(names, given, strict=True):
-        stem = safe_name(Path(str(ref)).stem)
-        out.append(f"{name}_{stem}" if names.count(name) > 1 and stem != name else name)
+    for name, path in zip(names, paths, strict=True):
+        same = [p for n, p in zip(names, paths, strict=True) if n == name]
+        stem = safe_name(path.stem)
+        if len(same) > 1 and stem != name:
+            name = f"{name}_{stem}"
+        elif len(same) > 1 and all(p.parent.name for p in same):  # (dir1/f.toml, dir2/f.toml)
+            name = f"{name}_{safe_name(path.parent.name)}"
+        out.append(name)
     return out

@@ -88,6 +88,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         "store": str(Path(args.store).resolve()),
         "spec_digest": manifest.get("spec_digest"),
         "runs": manifest.get("runs"),
+        # (the runs' own code: a store run again with --fresh under other code has other runs)
+        "source_hash": (manifest.get("code") or {}).get("source_hash"),
         "metrics": args.metrics or None,
     }
     check_replace(  # (the record "reads" as True, these inputs, when it is the same store's)
@@ -137,9 +139,7 @@ def _with_earlier(table: pd.DataFrame, outdir: Path, inputs: dict) -> tuple[pd.D
         return table, []
     if "flag" in earlier:  # (an empty flag is read back as NaN)
         earlier["flag"] = earlier["flag"].fillna("")
-    same = {k: old.get(k) for k in ("spec_digest", "runs")} == {
-        k: inputs[k] for k in ("spec_digest", "runs")
-    }
+    same = all(old.get(k) == inputs[k] for k in ("spec_digest", "runs", "source_hash"))
     if not same or "metric" not in earlier or set(earlier.columns) != set(table.columns):
         return table, []
     earlier = earlier[~earlier["metric"].isin(table["metric"])]

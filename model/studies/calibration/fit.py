@@ -360,11 +360,11 @@ def calibrate_targets(
             "NPS is one number; it pins the satisfaction-to-score mapping "
             "(likelihood_exponent) given the satisfaction dynamics, not the dynamics themselves",
         )
-    level = spend_level_into(values, scenario, spend, settings, progress)
     if moments:
         params = list(dict.fromkeys(_MSM_PARAM[k] for k in moments))
         start = scenario.with_overrides(values) if values else scenario
-        msm = fit_moments(start, params, moments, settings, progress=progress)
+        owners = {p: [k for k in moments if _MSM_PARAM[k] == p] for p in params}
+        msm = fit_moments(start, params, moments, settings, progress=progress, owners=owners)
         values.update(msm.values)
         intervals.update(msm.intervals)
         quality.update(msm.quality(), msm_evaluations=msm.evaluations)
@@ -377,7 +377,11 @@ def calibrate_targets(
         for p, bound in msm.at_bound().items():
             missed[p] = f"stopped at the bound {bound:g} of its range; " + missed.get(p, "")
         for p in msm.values if not msm.replicate_values else ():
-            no_interval[p] = "no interval: no refits with other seeds (replicates = 0)"
+            no_interval[p] = "no interval: " + (
+                "no refit with other seeds reached the targets"
+                if msm.missed_refits
+                else "no refits with other seeds (replicates = 0)"
+            )
         for p, why in missed.items():
             no_interval[p], notes = f"no interval: {why.rstrip('; ')}", [*notes, f"{p}: {why}"]
             intervals.pop(p, None)
@@ -391,15 +395,16 @@ def calibrate_targets(
             "searches, so they stay positive (simulation error only; the targets are taken as "
             "exact)."
         )
-        notes += [line for line in (msm.spread_note(len(s.seeds)),) if line]
+        notes += [line for line in (msm.spread_note(len(s.seeds)), msm.refit_note()) if line]
         if alive is not None and "annual_retention" in moments:
             notes.append(
                 "base_churn: the survival curve fixed heterogeneity; annual_retention then re-fitted "
                 "base_churn by simulation, so the whole model (satisfaction, gap) hits it."
             )
+    # (after the moments: their fitted churn moves the clients' tenure, and so the mean spend,
+    # while the spend level moves no moment)
+    level = spend_level_into(values, scenario, spend, settings, progress)
     if level is not None:
-        if moments:  # (the fitted churn moves the clients' tenure, and so their mean spend)
-            level = spend_level_into(values, scenario, spend, settings, progress)
         quality.update(level.quality(), spend_evaluations=level.evaluations)
         missed = "" if level.reached() else f"mean_spend NOT REACHED: {level.simulated:.4g}; "
         no_interval["market.spend_mean"] = f"no interval: {missed}{SPEND_NOTE}"

@@ -110,6 +110,10 @@ class MSMFit:
         Moment → target, simulated value at the fit, and its Monte-Carlo standard error (over seeds).
     evaluations : int
         Simulated evaluations used by the main fit.
+    replicate_values : list of dict
+        The refits with other seeds that reached every target (the intervals' draws).
+    missed_refits : int
+        The refits that missed a target, left out of the intervals.
     """
 
     values: dict[str, float]
@@ -119,6 +123,19 @@ class MSMFit:
     mc_se: dict[str, float]
     evaluations: int
     replicate_values: list[dict[str, float]] = field(default_factory=list)
+    missed_refits: int = 0
+
+    def refit_note(self) -> str:
+        """Which refits with other seeds the intervals leave out (they missed a target)."""
+        if not self.missed_refits:
+            return ""
+        kept = len(self.replicate_values)
+        return (
+            f"{self.missed_refits} of {self.missed_refits + kept} refits with other seeds missed "
+            f"a target and are left out of the intervals"
+            + ("" if kept else ", so there are none")
+            + " (on other seeds these targets pin the parameters down poorly)"
+        )
 
     def errors(self) -> dict[str, float]:
         """Simulated minus target, per moment (in the moment's unit)."""
@@ -205,7 +222,10 @@ def _fit_once(
     seeds: Sequence[int],
     start: dict[str, float],
     progress: Progress | None = None,
-) -> tuple[dict[str, float], int]:
+    owners: Mapping[str, Sequence[str]] | None = None,
+) -> tuple[dict[str, float], int, bool]:
+    """One fit on ``seeds``: the values, the evaluations, and whether every moment reached its
+    :func:`tolerance`."""
     names = list(targets)
     goal = np.array([targets[n] for n in names])
     den = np.array([scale[n] for n in names])
@@ -248,8 +268,11 @@ def _fit_once(
     x = res.x
     r = last["r"] if "x" in last and np.array_equal(last["x"], x) else resid(x)
     if not np.all(np.abs(r) <= tol):
-        x = polish(resid, x, lo, hi, tol)
-    return dict(zip(params, np.exp(x).tolist(), strict=True)), calls
+        own = [[names.index(m) for m in owners[p]] for p in params] if owners else None
+        x = polish(resid, x, lo, hi, tol, own, start=r)
+        r = last["r"] if np.array_equal(last["x"], x) else resid(x)
+    reached = bool(np.all(np.abs(r) <= tol))
+    return dict(zip(params, np.exp(x).tolist(), strict=True)), calls, reached
 
 
 #: The finite-difference step of the moments fit in log-parameter space, times max(1, |x|): as
@@ -266,8 +289,13 @@ def fit_moments(
     settings: MSMSettings | None = None,
     scale: Mapping[str, float] | None = None,
     progress: Progress | None = None,
+    owners: Mapping[str, Sequence[str]] | None = None,
 ) -> MSMFit:
     """Fit ``params`` so that the simulated ``targets`` moments match (least squares).
+
+    ``owners`` names the moments each parameter is fitted to, for the one-at-a-time finish
+    (:func:`~model.studies.calibration.polish.polish`; default: every moment). A refit with other
+    seeds that misses a target is left out of the intervals (``missed_refits`` counts them).
 
     Each moment's residual is scaled by |target| (or 1 when the target is near 0, e.g. NPS), so
     moments in different units weigh alike; ``scale`` overrides that per moment (e.g. the part of
@@ -294,8 +322,8 @@ def fit_moments(
     progress = or_silent(progress)
     fits = 1 + settings.replicates
     progress.set_description_str(f"calibrate: fit 1 of {fits}")
-    values, calls = _fit_once(
-        base, params, targets, scale, settings, settings.seeds, start, progress
+    values, calls, _ = _fit_once(
+        base, params, targets, scale, settings, settings.seeds, start, progress, owners
     )
     fitted_sc = base.with_overrides(values)
     sims = simulated_moments(fitted_sc, list(targets), settings, settings.seeds, progress)
@@ -307,11 +335,17 @@ def fit_moments(
         if len(settings.seeds) > 1
         else dict.fromkeys(targets, float("nan"))
     )
-    reps = []
+    reps, missed = [], 0
     for r in range(settings.replicates):
         seeds = [s + 1000 * (r + 1) for s in settings.seeds]
         progress.set_description_str(f"calibrate: fit {r + 2} of {fits} (other seeds)")
-        reps.append(_fit_once(base, params, targets, scale, settings, seeds, values, progress)[0])
+        rep, _, reached = _fit_once(
+            base, params, targets, scale, settings, seeds, values, progress, owners
+        )
+        # (a refit that missed its targets is no draw of the estimate: one at 7.5e-06 gave an
+        # advertising reach the interval [1.2e-08, 1])
+        reps += [rep] if reached else []
+        missed += not reached
     intervals = {}
     # Student's t with the fits' degrees of freedom: ±1.96 sd over three fits covered about 86%
     # (two degrees of freedom need 4.30).
@@ -328,4 +362,4 @@ def fit_moments(
             max(float(np.exp(centre - t95 * sd)), low if low is not None else 0.0),
             min(float(np.exp(centre + t95 * sd)), high if high is not None else np.inf),
         )
-    return MSMFit(values, intervals, dict(targets), fitted, mc_se, calls, reps)
+    return MSMFit(values, intervals, dict(targets), fitted, mc_se, calls, reps, missed)

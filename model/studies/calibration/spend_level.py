@@ -8,8 +8,11 @@ software firm's 900 a month came out at 1,163–1,209 over the calibration's mon
 :func:`fit_spend_level` meets the target in the simulation: the revenue per client served a
 month over the calibration's window (``mean_spend`` of
 :data:`~model.studies.calibration.moments.MOMENTS`) moves in proportion to ``spend_mean`` (each
-client's spend is it times the client's own factor) except where money feeds back (research is
-paid out of revenue), so a few rescalings reach it.
+client's spend is it times the client's own factor, and no behaviour reads the amount: the
+other moments came out the same, to nine digits, at spend levels of 300 to 1,200 on the same
+seeds in three presets), so one rescaling reaches
+it and a second run checks it. It is fitted after the other moments, whose churn sets how long
+the clients stay and so how much their spend has grown.
 """
 
 from __future__ import annotations

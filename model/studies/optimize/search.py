@@ -305,6 +305,13 @@ def optimize(
     if assumption is not None:
         notes.append(f"objective: the {criterion} over {assumption} in {values}")
     notes += costs_against_spend(scenario)  # (a lever's payoff follows what it costs)
+    own_total, best_total = sum(spend_own.values()), sum(spend_best.values())
+    if own_total > 0 and abs(best_total / own_total - 1.0) > 0.10:  # (compare's rule: 10%)
+        notes.append(  # (a lever priced per client spends more as the split gains clients)
+            f"the best split spends {best_total / own_total - 1.0:+.0%} against the "
+            f"firm's own on these levers ({best_total:,.0f} against {own_total:,.0f}, as the "
+            "ledger shows): the same budget planned, not an equal-budget result"
+        )
     return BudgetSplit(
         levers=levers,
         budget=float(budget),
