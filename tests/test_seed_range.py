@@ -135,7 +135,9 @@ def test_a_seed_read_back_as_a_float_is_refused_not_rounded() -> None:
         ScenarioError, match=r"run\.seed: .*exactly only up to 9,007,199,254,740,992"
     ):
         simulate(seed=row["seed"], clients=100, months=2)
-    with pytest.raises(ScenarioError, match="up to 16,777,216: pass an int"):
+    with pytest.raises(
+        ScenarioError, match=r"up to 16,777,216 \(a seed read from a row.*: pass an int"
+    ):
         Scenario().with_overrides({"run.seed": np.float32(2**25)})
     # Whole floats a float holds exactly are still taken, as for every integer parameter.
     assert Scenario().with_overrides({"run.seed": 2.0**53}).run.seed == 2**53
