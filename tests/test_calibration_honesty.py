@@ -179,6 +179,8 @@ def test_a_mean_spend_is_met_in_the_runs_not_taken_as_a_new_clients_spend():
     assert abs(q["mean_spend_simulated"] - 900.0) <= tolerance("mean_spend", 900.0)
     assert fit.values["market.spend_mean"] < 0.97 * 900.0  # (tenure raises a client's spend)
     assert "rescaled by simulation" in fit.no_interval["market.spend_mean"]
+    spread = 2 * q["mean_spend_mc_se"] * np.sqrt(2)  # (one run on another seed: ± 2 sd)
+    assert any(f"within about ± {spread:.3g} of" in note for note in fit.notes), fit.notes
     flat = Scenario().with_overrides({"loyalty_economics.spend_growth": 0.0})
     level = calibrate_targets({"mean_spend": 900.0}, base=flat, settings=settings)
     # (without growth the runs' clients spend what they joined at, within the draws' noise)

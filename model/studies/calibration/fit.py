@@ -408,6 +408,7 @@ def calibrate_targets(
         quality.update(level.quality(), spend_evaluations=level.evaluations)
         missed = "" if level.reached() else f"mean_spend NOT REACHED: {level.simulated:.4g}; "
         no_interval["market.spend_mean"] = f"no interval: {missed}{SPEND_NOTE}"
+        notes.append(level.spread_note(len(settings.seeds)))
     try:
         scenario.with_overrides(values)
     except ScenarioError as exc:

@@ -65,6 +65,19 @@ class SpendLevel:
             "mean_spend_error": self.simulated - self.target,
         }
 
+    def spread_note(self, seeds: int) -> str:
+        """How far one run on another seed lands from the fitted mean spend: ± twice the sd of
+        the ``seeds`` runs (a strategist could not check a run's revenue per client otherwise)."""
+        spread = 2.0 * self.mc_se * np.sqrt(seeds)
+        return (
+            f"One run of the fitted scenario on another seed, in a market of the fit's size, "
+            f"shows a mean spend (revenue per client served a month, months after the burn-in) "
+            f"within about ± {spread:.3g} of {self.simulated:.4g} (twice the sd over the fit's "
+            f"{seeds} seeds)."
+            if np.isfinite(spread)
+            else "One seed only: how far a run on another seed lands is not known."
+        )
+
     def reached(self) -> bool:
         """Whether the simulated mean spend is within the moments' tolerance of the target."""
         return abs(self.simulated - self.target) <= tolerance("mean_spend", self.target)
