@@ -168,7 +168,7 @@ def test_simulated_moments_intervals_use_students_t():
     settings = MSMSettings(clients=200, months=14, burn_in=2, seeds=(0, 1), replicates=2)
     fit = fit_moments(Scenario(), ["retain.base_churn"], {"annual_retention": 0.8}, settings)
     key = "retain.base_churn"
-    logs = np.log([rep[key] for rep in fit.replicate_values] + [fit.values[key]])
+    logs = np.log([*fit.replicate_values[key], fit.values[key]])
     sd = np.std(logs, ddof=1)
     lo, hi = fit.intervals[key]
     assert np.log(hi / fit.values[key]) == pytest.approx(stats.t.ppf(0.975, 2) * sd)

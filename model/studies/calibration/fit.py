@@ -376,10 +376,10 @@ def calibrate_targets(
             )
         for p, bound in msm.at_bound().items():
             missed[p] = f"stopped at the bound {bound:g} of its range; " + missed.get(p, "")
-        for p in msm.values if not msm.replicate_values else ():
+        for p in (p for p in msm.values if p not in msm.intervals):
             no_interval[p] = "no interval: " + (
-                "no refit with other seeds reached the targets"
-                if msm.missed_refits
+                "no refit with other seeds reached its target"
+                if msm.missed_refits.get(p)
                 else "no refits with other seeds (replicates = 0)"
             )
         for p, why in missed.items():
@@ -390,10 +390,10 @@ def calibrate_targets(
         notes.append(
             f"Simulated moments: {s.clients} clients, months {s.burn_in + 1}-{s.months}, seeds "
             f"{list(s.seeds)} for every evaluation (common random numbers); intervals = fitted value "
-            f"times and divided by exp(t(0.975, {s.replicates} df) sd of the log values over "
-            f"{s.replicates} refits with other seeds plus the main fit): on the log scale the fit "
-            "searches, so they stay positive (simulation error only; the targets are taken as "
-            "exact)."
+            f"times and divided by exp(t(0.975, k df) sd of the log values over the k of "
+            f"{s.replicates} refits with other seeds that reached the parameter's target, plus the "
+            "main fit): on the log scale the fit searches, so they stay positive (simulation error "
+            "only; the targets are taken as exact)."
         )
         notes += [line for line in (msm.spread_note(len(s.seeds)), msm.refit_note()) if line]
         if alive is not None and "annual_retention" in moments:

@@ -110,10 +110,11 @@ class MSMFit:
         Moment → target, simulated value at the fit, and its Monte-Carlo standard error (over seeds).
     evaluations : int
         Simulated evaluations used by the main fit.
-    replicate_values : list of dict
-        The refits with other seeds that reached every target (the intervals' draws).
-    missed_refits : int
-        The refits that missed a target, left out of the intervals.
+    replicate_values : dict of str to list of float
+        Per parameter, its values in the refits with other seeds that reached its own moments
+        (its interval's draws).
+    missed_refits : dict of str to int
+        Per parameter, the refits that missed its own moments, left out of its interval.
     """
 
     values: dict[str, float]
@@ -122,19 +123,23 @@ class MSMFit:
     fitted: dict[str, float]
     mc_se: dict[str, float]
     evaluations: int
-    replicate_values: list[dict[str, float]] = field(default_factory=list)
-    missed_refits: int = 0
+    replicate_values: dict[str, list[float]] = field(default_factory=dict)
+    missed_refits: dict[str, int] = field(default_factory=dict)
 
     def refit_note(self) -> str:
-        """Which refits with other seeds the intervals leave out (they missed a target)."""
-        if not self.missed_refits:
-            return ""
-        kept = len(self.replicate_values)
+        """Which refits with other seeds each parameter's interval leaves out (they missed its
+        own moments), or ``""``."""
+        left = [
+            f"{p}: {n} of {n + len(self.replicate_values.get(p, []))}"
+            + ("" if self.replicate_values.get(p) else ", so no interval")
+            for p, n in self.missed_refits.items()
+            if n
+        ]
         return (
-            f"{self.missed_refits} of {self.missed_refits + kept} refits with other seeds missed "
-            f"a target and are left out of the intervals"
-            + ("" if kept else ", so there are none")
-            + " (on other seeds these targets pin the parameters down poorly)"
+            "refits with other seeds that missed a parameter's own target are left out of its "
+            f"interval ({'; '.join(left)})"
+            if left
+            else ""
         )
 
     def errors(self) -> dict[str, float]:
@@ -223,8 +228,8 @@ def _fit_once(
     start: dict[str, float],
     progress: Progress | None = None,
     owners: Mapping[str, Sequence[str]] | None = None,
-) -> tuple[dict[str, float], int, bool]:
-    """One fit on ``seeds``: the values, the evaluations, and whether every moment reached its
+) -> tuple[dict[str, float], int, dict[str, bool]]:
+    """One fit on ``seeds``: the values, the evaluations, and whether each moment reached its
     :func:`tolerance`."""
     names = list(targets)
     goal = np.array([targets[n] for n in names])
@@ -271,8 +276,8 @@ def _fit_once(
         own = [[names.index(m) for m in owners[p]] for p in params] if owners else None
         x = polish(resid, x, lo, hi, tol, own, start=r)
         r = last["r"] if np.array_equal(last["x"], x) else resid(x)
-    reached = bool(np.all(np.abs(r) <= tol))
-    return dict(zip(params, np.exp(x).tolist(), strict=True)), calls, reached
+    hits = dict(zip(names, (np.abs(r) <= tol).tolist(), strict=True))
+    return dict(zip(params, np.exp(x).tolist(), strict=True)), calls, hits
 
 
 #: The finite-difference step of the moments fit in log-parameter space, times max(1, |x|): as
@@ -295,7 +300,8 @@ def fit_moments(
 
     ``owners`` names the moments each parameter is fitted to, for the one-at-a-time finish
     (:func:`~model.studies.calibration.polish.polish`; default: every moment). A refit with other
-    seeds that misses a target is left out of the intervals (``missed_refits`` counts them).
+    seeds that misses a parameter's own moments is left out of that parameter's interval
+    (``missed_refits`` counts them).
 
     Each moment's residual is scaled by |target| (or 1 when the target is near 0, e.g. NPS), so
     moments in different units weigh alike; ``scale`` overrides that per moment (e.g. the part of
@@ -315,6 +321,13 @@ def fit_moments(
         raise CalibrationError(
             f"{len(params)} parameters cannot be identified from {len(targets)} targets"
         )
+    owners = {p: list(targets) for p in params} if owners is None else dict(owners)
+    for p in params:  # (each parameter's own moments, among the targets)
+        if not owners.get(p) or not set(owners[p]) <= set(targets):
+            raise CalibrationError(
+                f"owners: value {owners.get(p)!r} for {p!r} is not allowed; allowed: one or "
+                f"more of the targets ({', '.join(targets)})"
+            )
     default = {n: max(abs(v), 1.0 if n == "nps" else 1e-3) for n, v in targets.items()}
     scale = default | dict(scale or {})
     flat = base.flat()
@@ -335,25 +348,32 @@ def fit_moments(
         if len(settings.seeds) > 1
         else dict.fromkeys(targets, float("nan"))
     )
-    reps, missed = [], 0
+    kept: dict[str, list[float]] = {p: [] for p in params}
+    missed = dict.fromkeys(params, 0)
     for r in range(settings.replicates):
         seeds = [s + 1000 * (r + 1) for s in settings.seeds]
         progress.set_description_str(f"calibrate: fit {r + 2} of {fits} (other seeds)")
-        rep, _, reached = _fit_once(
+        rep, _, hits = _fit_once(
             base, params, targets, scale, settings, seeds, values, progress, owners
         )
-        # (a refit that missed its targets is no draw of the estimate: one at 7.5e-06 gave an
-        # advertising reach the interval [1.2e-08, 1])
-        reps += [rep] if reached else []
-        missed += not reached
+        # (a refit that missed a parameter's own moments is no draw of its estimate: one at
+        # 7.5e-06 gave an advertising reach the interval [1.2e-08, 1]; another parameter's
+        # miss, an unreachable CAC, says nothing of the churn's)
+        for p in params:
+            if all(hits[m] for m in owners[p]):
+                kept[p].append(rep[p])
+            else:
+                missed[p] += 1
     intervals = {}
-    # Student's t with the fits' degrees of freedom: ±1.96 sd over three fits covered about 86%
-    # (two degrees of freedom need 4.30).
-    t95 = float(stats.t.ppf(0.975, len(reps))) if reps else float("nan")
-    for p in params if reps else ():  # (no refits, no interval: not a [nan, nan] one)
+    for p in params:
+        if not kept[p]:  # (no refit reached, or none asked for: no interval, not [nan, nan])
+            continue
+        # Student's t with the fits' degrees of freedom: ±1.96 sd over three fits covered about
+        # 86% (two degrees of freedom need 4.30).
+        t95 = float(stats.t.ppf(0.975, len(kept[p])))
         # On the log scale the fit searches (every fitted parameter is positive): value ± t·sd
         # there, so the interval stays positive (on the raw scale a churn rate's reached −0.0006).
-        logs = np.log([rep[p] for rep in reps] + [values[p]])
+        logs = np.log([*kept[p], values[p]])
         sd = float(np.std(logs, ddof=1))
         centre = float(np.log(values[p]))
         # (within the parameter's allowed range: a monthly probability's reached 20)
@@ -362,4 +382,4 @@ def fit_moments(
             max(float(np.exp(centre - t95 * sd)), low if low is not None else 0.0),
             min(float(np.exp(centre + t95 * sd)), high if high is not None else np.inf),
         )
-    return MSMFit(values, intervals, dict(targets), fitted, mc_se, calls, reps, missed)
+    return MSMFit(values, intervals, dict(targets), fitted, mc_se, calls, kept, missed)

@@ -12,8 +12,11 @@ of 1,200 pulled a retention fitted to 0.88 to 0.99).
 :func:`polish` then moves each parameter alone on the fit's log scale (Brent's bounded search,
 ``scipy.optimize.minimize_scalar``), the others held, to bring *its own* moments — those the
 fit gives it (retention: the base churn; CAC: the advertising reach) — nearest their targets,
-sweeping until every moment is within its tolerance, a sweep moves nothing, or its evaluations
-run out: each target is then met by its parameter where it can be, whatever the others can.
+for at most three sweeps, until every moment is within its tolerance, a sweep moves nothing,
+or its evaluations run out. A move reduces only its own parameter's residuals and may cost
+another moment (where parameters are coupled), so of the points it passes through, the start
+included, it returns the one with the most moments within tolerance and then the smallest sum
+of squares: never one the joint search had bettered.
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ def polish(
     Returns
     -------
     ndarray
-        The point reached (``x`` itself where no move brought a parameter's moments nearer).
+        Of ``x`` and the points it moved to, the one with the most residuals within ``tol``, then
+        the smallest sum of squares.
     """
     seen: dict[bytes, np.ndarray] = {}  # (each point simulated once: an evaluation is runs)
     if start is not None:
@@ -91,12 +95,18 @@ def polish(
         r = residuals(point)
         return bool(np.all(np.isfinite(r) & (np.abs(r) <= tol)))
 
+    def score(point: np.ndarray) -> tuple[int, float]:
+        """Moments outside their tolerance, then the whole sum of squares: lower is better."""
+        r = residuals(point)
+        return int(np.sum(~(np.isfinite(r) & (np.abs(r) <= tol)))), cost(point, every)
+
     best = np.array(x, dtype=float)
+    champion = best.copy()
     for _ in range(sweeps):
         moved = False
         for i in range(best.size):
             if done(best) or len(seen) >= evaluations:
-                return best
+                return best if score(best) < score(champion) else champion
             a, b = max(lo[i], best[i] - _REACH), min(hi[i], best[i] + _REACH)
 
             def along(v: float, i: int = i) -> float:
@@ -109,6 +119,8 @@ def polish(
             )
             if found.fun < cost(best, mine[i]):
                 best[i], moved = found.x, True
+                if score(best) < score(champion):
+                    champion = best.copy()
         if not moved:  # (a sweep that moved nothing: the next would not either)
             break
-    return best
+    return champion
