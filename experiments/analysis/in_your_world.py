@@ -36,6 +36,7 @@ from experiments.verdicts.framework import defaults_status, effect_text
 from model import Scenario
 from model.scenario import PARAMS
 from model.scenario.arguments import count
+from model.studies.spend_scale import is_money, other_spend
 from model.studies.stats import few_runs_note
 from model.studies.worlds import FACTS, fact_values
 from model.studies.yearly_rates import yearly_rate_mistakes
@@ -182,19 +183,12 @@ class InYourWorld:
         return [f"Note: {few}."] if few else []
 
 
-def other_spend(scenario: Scenario) -> tuple[float, float] | None:
-    """``(a study's, this world's)`` mean monthly spend of a client where they differ, else None:
-    every cost a study draws is an amount beside its own spend."""
-    spend, declared = scenario.market.spend_mean, PARAMS["market.spend_mean"].default
-    return None if spend == declared else (declared, spend)
-
-
 def _spend_caveat(scenario: Scenario, keys: list[str]) -> list[str]:
     """Where ``scenario``'s clients spend otherwise than a study's and some of ``keys`` are
     amounts of money: that the study's ranges are amounts for its own spend (a strategist's
     service cost and onboarding, inside the ranges as shares of spend, read as errors)."""
     spends = other_spend(scenario)
-    money = [k for k in keys if PARAMS[k].unit.startswith("currency")]
+    money = [k for k in keys if is_money(k)]
     if spends is None or not money:
         return []
     declared, spend = spends

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from experiments.analysis.conditional import show_value
-from experiments.analysis.in_your_world import other_spend
 from experiments.running.pins import exact_text
 from experiments.running.sizes import SIZES
 from experiments.running.store import claim_fingerprint
@@ -27,6 +26,7 @@ from experiments.verdicts.verdict_words import interval_text
 from model import Scenario
 from model.scenario import PARAMS
 from model.scenario.catalogue import ParamInfo
+from model.studies.spend_scale import other_spend
 from model.version import checkout_root
 
 __all__ = ["along_lines", "committed_report", "other_code_note"]

@@ -14,7 +14,19 @@ from __future__ import annotations
 
 from model.scenario import PARAMS, Scenario
 
-__all__ = ["costs_against_spend"]
+__all__ = ["costs_against_spend", "is_money", "other_spend"]
+
+
+def other_spend(scenario: Scenario) -> tuple[float, float] | None:
+    """``(a study's, this world's)`` mean monthly spend of a new client where they differ, else
+    None: every cost a study draws is an amount beside its own spend."""
+    spend, declared = scenario.market.spend_mean, PARAMS["market.spend_mean"].default
+    return None if spend == declared else (declared, spend)
+
+
+def is_money(key: str) -> bool:
+    """Whether parameter ``key`` is an amount of money (its unit is a currency's)."""
+    return str(PARAMS[key].unit).startswith("currency")
 
 
 def costs_against_spend(scenario: Scenario) -> list[str]:
@@ -31,12 +43,13 @@ def costs_against_spend(scenario: Scenario) -> list[str]:
     >>> costs_against_spend(rich)[0][:72]
     'costs that are a smaller or larger share of what clients spend than in a'
     """
-    spend, declared = scenario.market.spend_mean, PARAMS["market.spend_mean"].default
-    if spend == declared or spend <= 0:
+    spends = other_spend(scenario)
+    if spends is None or spends[1] <= 0:
         return []
+    declared, spend = spends
     scale, values, found = spend / declared, scenario.flat(), []
     for key, info in PARAMS.items():
-        if info.plausible is None or not str(info.unit).startswith("currency"):
+        if info.plausible is None or not is_money(key):
             continue
         low, high = (bound * scale for bound in info.plausible)
         value = float(values[key])

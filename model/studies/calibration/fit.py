@@ -248,8 +248,8 @@ def calibrate_targets(
     (common random numbers, :mod:`model.studies.calibration.moments`) for annual retention
     (``retain.base_churn``), CAC and acquisition rate (``attract.ad_p_max``), referral share
     (``word_of_mouth.q_positive``) and NPS (``satisfaction.likelihood_exponent``), starting from
-    the closed-form values; a mean spend → ``market.spend_mean``, rescaled by simulation before
-    and after them until the runs' revenue per client served a month meets it
+    the closed-form values; a mean spend → ``market.spend_mean``, rescaled by simulation after
+    them until the runs' revenue per client served a month meets it
     (:mod:`~model.studies.calibration.spend_level`: a new client's spend, which tenure raises).
     What the targets cannot pin down is listed in ``not_identified``;
     ``progress`` watches the simulated fit (:func:`~model.studies.calibration.moments.fit_moments`).

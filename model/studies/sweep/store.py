@@ -296,10 +296,10 @@ def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: S
                 else ""
             )
             if same_sweep and wants == had:  # (the batch size alone: say how to resume)
+                size = stored_batch_size(store)
                 fewer = (
-                    f"; its runs are cut into batches of {stored_batch_size(store)}: set "
-                    f"batch_size = {stored_batch_size(store)} in the spec to resume (the results "
-                    "are the same whatever the batch size)"
+                    f"; its runs are cut into batches of {size}: set batch_size = {size} in the "
+                    "spec to resume (the results are the same whatever the batch size)"
                 )
             raise SweepError(
                 f"{str(store)!r}: holds results of a different spec (the spec, its base scenario "
