@@ -19,7 +19,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_file", "fsync_dir", "ordinary_mode", "parquet_rows", "write_atomic"]
+__all__ = [
+    "atomic_file",
+    "damaged_content",
+    "fsync_dir",
+    "ordinary_mode",
+    "parquet_rows",
+    "write_atomic",
+]
 
 
 def _umask() -> int:
@@ -101,10 +108,44 @@ def parquet_rows(path: str | Path) -> int | None:
     int or None
         None when the file is missing, truncated, emptied or not Parquet (only its footer is
         read, not its data).
+
+    Raises
+    ------
+    OSError
+        Where the operating system could not read it (permission, an I/O fault, a network mount
+        gone): the file may be whole, so it is not reported as damaged (see
+        :func:`damaged_content`).
     """
     import pyarrow.parquet as pq
 
     try:
         return pq.read_metadata(path).num_rows
-    except (OSError, ValueError):  # ArrowInvalid is a ValueError
-        return None
+    except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
+        if isinstance(exc, FileNotFoundError) or damaged_content(exc):
+            return None
+        raise
+
+
+def damaged_content(exc: BaseException) -> bool:
+    """Whether a failed read of a stored file failed on the file's own bytes.
+
+    pyarrow reports bad bytes as ``ArrowInvalid`` (a ValueError: a cut-short or emptied file, no
+    Parquet footer) or as an OSError without an ``errno`` (corrupt compressed data, a bad
+    footer); the operating system's own errors carry one (permission denied, an I/O fault, a
+    stale network mount). Callers that remove a damaged file so that its task runs again must
+    remove it only in the first case: a file the system could not read today may be whole, and
+    removing it would lose finished work.
+
+    Parameters
+    ----------
+    exc : BaseException
+        What the read raised.
+
+    Returns
+    -------
+    bool
+        True for damaged content, False for anything else (re-raise it).
+    """
+    if isinstance(exc, ValueError):
+        return True
+    return isinstance(exc, OSError) and exc.errno is None

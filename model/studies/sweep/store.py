@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from model.engine.numerics import numerics_class
-from model.studies.files import atomic_file, write_atomic
+from model.studies.files import atomic_file, damaged_content, write_atomic
 from model.studies.sweep.changes import (
     differs_beyond_replications,
     spec_changes,
@@ -365,14 +365,10 @@ def _empty(store: Path) -> None:
 
 def clean_temp(store: str | Path) -> int:
     """Remove temporary files a killed run left behind; returns how many."""
-    n = 0
-    for sub in ("", "batches", "series"):
-        if not (Path(store) / sub).is_dir():
-            continue
-        for tmp in (Path(store) / sub).glob(".*.tmp"):
-            tmp.unlink(missing_ok=True)
-            n += 1
-    return n
+    temporary = [t for sub in ("", "batches", "series") for t in (Path(store) / sub).glob(".*.tmp")]
+    for tmp in temporary:
+        tmp.unlink(missing_ok=True)
+    return len(temporary)
 
 
 # ============================================================================ reading
@@ -410,10 +406,13 @@ def read_batches(folder: Path) -> pd.DataFrame | None:
 def read_stored(path: Path, remedy: str, remove: tuple[Path, ...] = ()) -> pd.DataFrame:
     """A stored Parquet file, or a one-line :class:`SweepError` naming it if it is damaged (the
     files ``remove`` removed first: a task's batch damaged inside its data, its footer intact,
-    passed the sweep's check of finished tasks, so "run the sweep again" redid nothing)."""
+    passed the sweep's check of finished tasks, so "run the sweep again" redid nothing). The
+    system's errors (permission, I/O) are raised as they are: the file may be whole, and is kept."""
     try:
         return pd.read_parquet(path)
-    except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
+    except (OSError, ValueError) as exc:
+        if not damaged_content(exc):
+            raise
         for damaged in remove:
             damaged.unlink(missing_ok=True)
         raise SweepError(f"{str(path)!r}: damaged, cannot be read ({exc}); {remedy}") from None
