@@ -279,6 +279,14 @@ BAD_INPUT = {
         ["{tmp}/typo.toml"],
         ["levers.service_leve", "unknown parameter", "did you mean 'service_level'?"],
     ),
+    "unknown section in file": (
+        ["{tmp}/section.toml"],
+        ["levrs", "unknown section", "did you mean 'levers'?"],
+    ),
+    "unknown section in --set": (
+        ["--set", "levrs.service_level=0.5"],
+        ["levrs.service_level", "unknown section 'levrs'", "did you mean 'levers.service_level'?"],
+    ),
     "a preset's name misspelt": (
         ["delighte"],
         ["'delighte'", "did you mean 'teaching/delighter'?"],
@@ -293,6 +301,7 @@ BAD_INPUT = {
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(kind, tmp_path, capsys):
     _bad_toml(tmp_path, "broken.toml", 'name = "b"\n[run]\nmonths = = 3\n')
     _bad_toml(tmp_path, "typo.toml", "[levers]\nservice_leve = 0.5\n")
+    _bad_toml(tmp_path, "section.toml", "[levrs]\nservice_level = 0.5\n")
     _bad_toml(tmp_path, "zero.toml", "[run]\nmonths = 0\n")
     (tmp_path / "binary.toml").write_bytes(b"\xff\xfe[run]\n")
     (tmp_path / "a_file").write_text("not a folder")

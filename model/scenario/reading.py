@@ -137,7 +137,9 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             nested = {"schedule": ScheduleStep, "shocks": Shock, **SECTIONS}
             known = nested[section].model_fields if section in nested else top_level
             hint = did_you_mean(loc[-1], known)
-            lines.append(f"{key}: unknown parameter{hint}; allowed: {', '.join(known)}")
+            # (a table at the top is a section: "unknown parameter" sent people to its keys)
+            what = "section" if section is None and isinstance(value, Mapping) else "parameter"
+            lines.append(f"{key}: unknown {what}{hint}; allowed: {', '.join(known)}")
         elif info is not None:
             hint = level_hint(value) if info.key == "levers.service_level" else ""
             if err["type"] == "value_error":  # a declared check's own reason

@@ -254,8 +254,9 @@ class Scenario(BaseModel, metaclass=_Described):
                 )
             section, _, name = key.partition(".")
             if section not in SECTIONS or not name:
+                what = f"unknown section {section!r}" if name else "unknown parameter"
                 raise ScenarioError(
-                    f"{key}: unknown parameter{_did_you_mean(key, _all_keys())}; use section.name "
+                    f"{key}: {what}{_did_you_mean(key, _all_keys())}; use section.name "
                     f"with a section among {', '.join(SECTIONS)}"
                 )
             if name not in SECTIONS[section].model_fields:

@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -43,7 +43,6 @@ __all__ = [
     "fact_values",
     "judge_worlds",
     "rejections",
-    "restrict",
     "world_scenario",
 ]
 
@@ -135,27 +134,6 @@ def _integers(u: np.ndarray, lo: int, hi: int, log: bool = False) -> np.ndarray:
     else:
         x = lo + u * (hi - lo + 1.0)
     return np.clip(np.floor(x), lo, hi).astype(int)
-
-
-def restrict(
-    uncertainties: Mapping[str, ParamInfo], limits: Mapping[str, tuple]
-) -> dict[str, ParamInfo]:
-    """The uncertainties with some plausible ranges narrowed (a history-matching wave's box).
-
-    ``limits`` maps a key to ``(low, high)`` (``±inf`` for an open side; clipped to the declared
-    range) or to the alternatives kept.
-    """
-    out = dict(uncertainties)
-    for key, lim in limits.items():
-        p = out[key]
-        if _is_range(p):
-            lo, hi = (float(v) for v in p.plausible)  # type: ignore[union-attr]
-            new = (max(lo, float(lim[0])), min(hi, float(lim[1])))
-            out[key] = replace(p, plausible=new)
-        else:
-            kept = tuple(v for v in (p.plausible or ()) if str(v) in {str(x) for x in lim})
-            out[key] = replace(p, plausible=kept or p.plausible)
-    return out
 
 
 def world_scenario(
