@@ -64,10 +64,11 @@ def test_an_outcome_defined_in_no_pair_reads_na() -> None:
         "pairs)",
     ]  # fmt: skip
     # Each row says its unit (a share, points, currency): the table printed none.
-    units = {line.split()[0]: line.split()[1] for line in c.format_table().splitlines()[5:12]}
+    units = {line.split()[0]: line.split()[1] for line in c.format_table().splitlines()[5:13]}
     # ... and what its intervals are (a strategist read ±3% as the model's whole uncertainty)
     assert "Each interval is the replications' noise at these scenarios' values" in c.format_table()
-    assert len(units) == 7 and units["spend_total"] == "currency"
+    assert len(units) == 8 and units["spend_total"] == "currency"
+    assert units["spend_per_client"] == "currency/client/month"
     assert units["retention_annual"] == "share" and units["nps_end"] == "points"
     c.figure()  # draws with an undefined row
 
@@ -259,3 +260,35 @@ def test_shared_events_are_marked_once_and_a_lever_outside_levers_is_no_world():
     same = compare(pair, replications=2, clients=200, months=6,
                    overrides={"market.competitor_pace": 0.004})  # fmt: skip
     assert any("they now run in one world, the policies alone compared" in n for n in same.notes)
+
+
+def test_spending_that_follows_the_clients_is_told_from_a_budget_of_its_own() -> None:
+    """A policy that loses clients spends less in all without spending less on each (staff,
+    service and R&D follow the clients): the note says so, and calls a comparison unequal only
+    where the spending per client served differs too (a bad-service spell at unchanged cost
+    was flagged as 'not an equal-budget comparison')."""
+    from model.studies.compare_notes import _spend_notes
+
+    runs = pd.DataFrame(
+        {
+            "policy": ["ref", "fewer", "richer"],
+            "spend_total": [1000.0, 950.0, 1100.0],
+            "spend_per_client": [10.0, 10.05, 11.0],
+        }
+    )
+    fewer, richer = _spend_notes(runs, ["ref", "fewer", "richer"], 0.01)
+    assert "'fewer' spends -5.0%" in fewer and "+0.5% a client a month (10.05 vs 10.00)" in fewer
+    assert "within 1%" in fewer and "equal-budget comparison" in fewer and "not an" not in fewer
+    assert "'richer' spends +10.0%" in richer and "+10.0% a client a month" in richer
+    assert "not an equal-budget comparison" in richer
+
+
+def test_spend_per_client_is_the_spend_over_the_client_months() -> None:
+    from model.studies.compare import outcomes
+    from model.studies.run import simulate
+
+    ts = simulate(Scenario().with_overrides({"market.clients": 300, "run.months": 6})).timeseries
+    o = outcomes(ts)
+    assert o["spend_per_client"] == o["spend_total"] / float(ts["active"].sum()) > 0
+    empty = ts.assign(active=0.0)  # no client served: no spending per client
+    assert math.isnan(outcomes(empty)["spend_per_client"])

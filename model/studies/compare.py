@@ -62,12 +62,19 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "cac": ("currency/acquisition", "(marketing + onboarding) / acquisitions, over the whole run"),
     "retention_annual": ("share", "mean annual retention (monthly retention^12, mean over months)"),
     "spend_total": ("currency", "every cost line except cost of goods, summed over the horizon"),
+    "spend_per_client": (
+        "currency/client/month",
+        "spend_total over the months active clients spent with the firm (the sum of the "
+        "monthly active counts): what a client served cost, fixed costs spread over them",
+    ),
 }
 
 
 def outcomes(ts: pd.DataFrame) -> dict[str, float]:
     """The compared outcomes of one run, from its monthly timeseries (see :data:`OUTCOMES`)."""
     acquired = float(ts["acquired"].sum())
+    spend = float(ts[list(SPEND_LINES)].to_numpy().sum())
+    client_months = float(ts["active"].sum())
     return {
         "npv": float(ts["npv"].iloc[-1]),
         "profit_total": float(ts["profit"].sum()),
@@ -77,7 +84,8 @@ def outcomes(ts: pd.DataFrame) -> dict[str, float]:
         if acquired > 0
         else math.nan,
         "retention_annual": float(ts["retention_annual"].mean()),
-        "spend_total": float(ts[list(SPEND_LINES)].to_numpy().sum()),
+        "spend_total": spend,
+        "spend_per_client": spend / client_months if client_months > 0 else math.nan,
     }
 
 

@@ -65,7 +65,7 @@ def comparison_figure(
     mark_events(left, list(events))  # (the cut or raid the paths part at)
     left.legend(loc="best", fontsize="small")
 
-    t = table[table["outcome"] != "spend_total"]
+    t = table[~table["outcome"].isin(("spend_total", "spend_per_client"))]  # (costs, not results)
     colours = {n: f"C{i}" for i, n in enumerate(names)}
     # A score in points (NPS) has no zero to take a share of (a mean of -0.15 makes a
     # 2-point move "+1,000%"): its differences are drawn in points, on a panel of their own.
