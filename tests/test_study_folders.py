@@ -192,6 +192,9 @@ def test_a_preset_copy_runs_beside_the_preset_whichever_runs_first(tmp_path, mon
     assert summary["scenario"]["levers"]["service_level"] == 0.9  # ("wow")
     preset = json.loads((tmp_path / "out" / plain / "summary.json").read_text())
     assert preset["scenario"]["levers"]["service_level"] == 0.6  # ("standard")
+    # Its title says what it changes from the preset (both were "baseline + clients=100, …").
+    assert summary["scenario"]["name"] == "baseline + service_level=0.9, clients=100, months=3"
+    assert preset["scenario"]["name"] == "baseline + clients=100, months=3"
     assert any(f.startswith("compare_baseline_vs_delighter--") and "copy=" in f for f in folders)
     # The copy against its preset, either way round; optimize; replications: each its own.
     assert cli("compare", str(copy), "baseline", *SMALL) == 0

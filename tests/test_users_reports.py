@@ -219,6 +219,18 @@ def test_a_reports_schedule_and_shocks_are_tables_with_units():
     assert shocks.count("they never return") == 1  # (the permanent raid's alone)
 
 
+def test_the_source_beside_a_changed_value_is_said_to_be_the_defaults():
+    """A software firm's cogs_share 0.25 stood beside "assumption: 40% gross margin", under a
+    column called "source": it is the declared default's source, and the header says so."""
+    from model.interfaces.html_report import run_report
+
+    s = Scenario().with_overrides({"economics.cogs_share": 0.25, "market.clients": 200})
+    ts = RetentionModel(s.with_overrides({"run.months": 2})).run().timeseries()
+    sets = run_report(s, ts, {}, {}).split("<h2>What this scenario sets</h2>")[1]
+    table = sets.split("</table>")[0]
+    assert "source of the default" in table and PARAMS["economics.cogs_share"].source in table
+
+
 def test_the_nps_is_compared_in_points_not_in_percent_of_a_mean_near_zero():
     """An NPS mean near 0 made a 2-point move "+1,000%" on the forest plot (a user's report):
     the NPS has no percentage in the table and is drawn in points on a panel of its own."""

@@ -270,7 +270,8 @@ def run_report(
     if changed:
         rows = [[r["key"], _number(r["value"]), _number(r["default"]), r["unit"], r["source"]]
                 for r in changed]  # fmt: skip
-        parts.append(_table(["parameter", "value", "default", "unit", "source"], rows, {1, 2}))
+        header = ["parameter", "value", "default", "unit", "source of the default"]
+        parts.append(_table(header, rows, {1, 2}))  # (a file's own comments are not read)
     else:
         parts.append("<p>Every parameter at its declared default.</p>")
     parts += _schedule_tables(scenario)

@@ -2,6 +2,8 @@
 
 ``retention run --set levers.service_level=wow`` is not "baseline": it is
 ``baseline + service_level=wow``, and its default folder is ``out/baseline--service_level=wow``.
+Nor is an edited copy of a preset that kept the preset's name (``retention presets --copy``): its
+title says what it changes from the preset too (its folder is told apart by ``copy=``).
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from pathlib import Path
 from typing import Any
 
 from model.scenario import Scenario
-from model.scenario.changes import overrides_text
+from model.scenario.changes import changed_from_preset, overrides_text
 
 __all__ = ["cut_bytes", "cut_with_digest", "default_folder", "labelled", "overrides_text"]
 
 
-def labelled(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
-    """The scenario renamed to say what was overridden (its description says so too).
+def labelled(scenario: Scenario, overrides: Mapping[str, Any], most: int = 3) -> Scenario:
+    """The scenario renamed to say what was overridden (its description says so too), and what
+    it changes from the preset whose name it carries, if any (an edited copy: first, at most
+    ``most`` of them, as :class:`~model.studies.run.RunResult` names one).
 
     Examples
     --------
@@ -28,11 +32,17 @@ def labelled(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
     >>> s.name
     'baseline + service_level=wow'
     """
-    if not overrides:
+    edited = {k: v for k, v in changed_from_preset(scenario).items() if k not in overrides}
+    if not overrides and not edited:
         return scenario
-    text = overrides_text(overrides)
+    said = overrides_text(dict(list(edited.items())[:most])) + (", …" if len(edited) > most else "")
+    text = ", ".join(filter(None, (said, overrides_text(overrides))))
     description = scenario.description.rstrip(". ")
-    description = f"{description}; overridden: {text}" if description else f"overridden: {text}"
+    if overrides:
+        given = overrides_text(overrides)
+        description = (
+            f"{description}; overridden: {given}" if description else f"overridden: {given}"
+        )
     return scenario.model_copy(
         update={"name": f"{scenario.name} + {text}", "description": description}
     )
