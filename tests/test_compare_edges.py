@@ -292,3 +292,20 @@ def test_spend_per_client_is_the_spend_over_the_client_months() -> None:
     assert o["spend_per_client"] == o["spend_total"] / float(ts["active"].sum()) > 0
     empty = ts.assign(active=0.0)  # no client served: no spending per client
     assert math.isnan(outcomes(empty)["spend_per_client"])
+
+
+def test_each_world_s_cost_note_names_the_policies_it_is_about() -> None:
+    """Two worlds' notes followed each other, each "here a new client spends …", unnamed."""
+    from model.studies.compare_notes import _cost_notes
+
+    rich = (
+        Scenario().with_overrides({"market.spend_mean": 900.0}).model_copy(update={"name": "rich"})
+    )
+    poor = (
+        Scenario().with_overrides({"market.spend_mean": 20.0}).model_copy(update={"name": "poor"})
+    )
+    notes = _cost_notes([rich, poor], ["rich", "poor"])
+    assert len(notes) == 2 and notes[0].startswith("'rich': costs") and "spends 900" in notes[0]
+    assert notes[1].startswith("'poor': costs") and "spends 20" in notes[1]
+    both = _cost_notes([rich, rich], ["rich", "rich#2"])  # one note for policies that share it
+    assert len(both) == 1 and both[0].startswith("costs")

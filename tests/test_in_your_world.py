@@ -56,6 +56,9 @@ def test_a_reading_the_runs_length_cannot_judge_says_why():
     answer = in_your_world(satisfied_employee, _quick(), replications=2)
     row = answer.readings.set_index("reading").loc["revenue_link"]
     assert row["status"].startswith("not judged: the reading needs runs of at least 48 months")
+    # ... and how to get a verdict (the README's lost_client example ran 120 months of a
+    # five-year figure and judged nothing, without saying what would)
+    assert row["status"].endswith("; --set run.months=48 runs it at that horizon")
 
 
 def test_one_measured_replication_is_not_judged():
@@ -280,3 +283,18 @@ def test_costs_outside_a_studys_ranges_are_said_to_be_amounts_where_spend_differ
     ]
     assert _spend_caveat(Scenario(), keys) == []  # (the study's own spend)
     assert _spend_caveat(richer, ["retain.base_churn"]) == []  # (no amount of money)
+
+
+def test_the_few_runs_note_names_the_reading_it_counts_when_counts_differ():
+    """A reading 3 of 4 replications measured and one all 4 did shared one note "with 3
+    replications", as if every interval stood on 3."""
+    answer = in_your_world(pareto, _quick(), replications=4)
+    names = [r.name for r in pareto.CLAIM.readings]
+    answer.values[names] = answer.values[names].fillna(1.0)  # (every replication measured all)
+    (note,) = answer.few_runs()
+    assert "with 4 replications" in note and "the fewest" not in note
+    first = names[0]
+    answer.values.loc[0, first] = np.nan  # (one replication measured nothing)
+    (note,) = answer.few_runs()
+    assert "with 3 replications" in note
+    assert note.endswith(f"(the fewest: {first}; the other readings have more).")

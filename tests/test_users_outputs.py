@@ -347,6 +347,11 @@ def test_figures_count_years_separate_thousands_and_mark_events():
     texts = " ".join(t.get_text() for t in axes[0].texts)
     assert "service_level=0.35" in texts and "bad_service" in texts
     assert len(axes[0].patches) >= 1  # the shock's span
+    # The cut and the spell both start in month 12: drawn at one x, the start of that month
+    # (the cut's line stood half a month to the right of the spell's span).
+    cut = [line for line in axes[0].lines if line.get_linestyle() == "--"]
+    starts = sorted(float(line.get_xdata()[0]) for line in cut)
+    assert starts[0] == axes[0].patches[0].get_x() == 11 / 12
     shipped = (ts["shipped_good"] + ts["shipped_bad"]).iloc[-1]
     launches = [line for line in axes[0].lines if line.get_label() == "product launch"]
     assert (len(launches) == 1) == (shipped > 0)

@@ -177,9 +177,12 @@ class InYourWorld:
         """A line saying why the intervals are wide when few replications are behind one
         (:func:`~model.studies.stats.few_runs_note`: the fewest finite values of a reading,
         or ``counts``, behind an interval, two or more), else none."""
-        finite = np.isfinite(self.values[[r.name for r in self.claim.readings]].to_numpy(float))
-        behind = [n for n in [*finite.sum(axis=0).tolist(), *counts] if n >= 2]
-        few = few_runs_note(min(behind, default=0), spread)
+        per = np.isfinite(self.values[[r.name for r in self.claim.readings]]).sum().to_dict()
+        behind = [n for n in [*per.values(), *counts] if n >= 2]
+        few = few_runs_note(fewest := min(behind, default=0), spread)
+        # (a reading 3 of 4 replications measured and one all 4 did shared one note of 3)
+        if few and len(set(behind)) > 1 and (which := [k for k, n in per.items() if n == fewest]):
+            few += f" (the fewest: {', '.join(which)}; the other readings have more)"
         return [f"Note: {few}."] if few else []
 
 
@@ -375,7 +378,9 @@ def _judged(
                 else ": its replications' bounds lie on both sides (±inf)"
             )
         if refused := reading.judged_at(months, "this world's runs"):
-            words = refused
+            # (the way to a verdict: the README's example ran 120 months and judged nothing)
+            need = reading.horizon_months or reading.min_months
+            words = f"{refused}; --set run.months={need} runs it at that horizon"
         judged.append(
             {
                 "reading": reading.name,

@@ -83,10 +83,12 @@ def mark_events(ax: Any, marks: list[tuple[str, float, float, str]], label: bool
     steps = 0
     for kind, first, last, text in marks:
         if kind == "schedule":
-            ax.axvline(years(first - 0.5), color="#444444", ls="--", lw=0.9)
+            # (from the start of its month, where a shock's span starts too: month m is the
+            # interval (m - 1, m] on the axis, its value drawn at m)
+            ax.axvline(years(first - 1), color="#444444", ls="--", lw=0.9)
             if label:  # (staggered: steps months apart printed over each other)
                 y = 0.97 - 0.08 * (steps % 3)
-                ax.text(years(first - 0.5), y, f" {text}", transform=transform, fontsize=7,
+                ax.text(years(first - 1), y, f" {text}", transform=transform, fontsize=7,
                         va="top", ha="left", color="#444444",
                         bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5})  # fmt: skip
             steps += 1

@@ -44,7 +44,21 @@ def comparison_notes(
         *_horizon_notes(policies, names),
         *_erased_notes(given, policies, names),
         *_set_again_notes(policies, names, overrides),
-        *dict.fromkeys(line for p in policies for line in costs_against_spend(p)),
+        *_cost_notes(policies, names),
+    ]
+
+
+def _cost_notes(policies: list[Scenario], names: list[str]) -> list[str]:
+    """:func:`~model.studies.spend_scale.costs_against_spend` of each policy, named by the
+    policies it is about (two worlds' notes, one after the other, said "here a new client
+    spends…" without saying where); one note for policies that share it."""
+    about: dict[str, list[str]] = {}
+    for name, policy in zip(names, policies, strict=True):
+        for line in costs_against_spend(policy):
+            about.setdefault(line, []).append(name)
+    return [
+        line if len(who) == len(names) else f"{', '.join(map(repr, who))}: {line}"
+        for line, who in about.items()
     ]
 
 
