@@ -563,3 +563,19 @@ def test_run_replications_says_when_few_runs_make_its_intervals_wide(
     ) == told
     # (the note is the table's reading, not a result: summary.json keeps the intervals)
     assert "12.7" not in (out / "summary.json").read_text(encoding="utf-8")
+
+
+def test_a_first_runs_time_says_the_compile_is_in_it(tmp_path, monkeypatch, capsys):
+    """A first run printed "(simulated in 32.6 s)", about 30 of them numba compiling the
+    kernels: read as the model's speed."""
+    import model.engine.kernels as kernels
+
+    args = ["run", "--clients", "100", "--months", "2", "--no-figures"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    assert head.endswith(" s)") and "compile" not in head
+    monkeypatch.setattr(kernels, "compiled_on_disk", lambda: False)  # (as after installing)
+    for extra in ([], ["--replications", "2"]):
+        assert main([*args, *extra, "--out", str(tmp_path / f"b{len(extra)}")]) == 0
+        head = capsys.readouterr().out.splitlines()[0]
+        assert head.endswith(" s, the kernels' first compile included)"), head

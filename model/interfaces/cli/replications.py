@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.interfaces.cli.outputs import column_units, json_number, run_metadata
+from model.interfaces.cli.outputs import column_units, json_number, run_metadata, simulated_in
 from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.arguments import count
@@ -67,9 +67,11 @@ def replicated(
 
 def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -> int:
     """Write runs.csv, timeseries.csv (mean and band), summary.json, figures and report.html."""
+    from model.engine.kernels import compiled_on_disk
     from model.interfaces.figures import save_standard_figures
     from model.interfaces.html_report import summary_rows, write_run_report
 
+    compiling = compiled_on_disk() is False
     started = time.perf_counter()
     with staging_folder(outdir, keep_runs=True, fresh=args.fresh, quiet=args.quiet) as staging:
         done = replicated(
@@ -110,7 +112,8 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
         images = {f.stem: f.read_bytes() for f in figures}
         write_run_report(staging / "report.html", scenario, mean_ts, means, images, meta)
     if not args.quiet:
-        print(_table(scenario, means, intervals, defined, seeds, wall, summary_rows))
+        took = simulated_in(wall, compiling)
+        print(_table(scenario, means, intervals, defined, seeds, took, summary_rows))
         written = ["runs.csv", "timeseries.csv", "columns.csv", "summary.json"]
         written += [f.name for f in figures]
         print(f"\nwrote {outdir}/: {', '.join([*written, 'report.html'])}")
@@ -123,14 +126,14 @@ def _table(
     intervals: dict[str, tuple[float, float]],
     defined: dict[str, tuple[int, int]],
     seeds: list[int],
-    wall: float,
+    took: str,
     summary_rows: Any,
 ) -> str:
     months = scenario.run.months
     head = (
         f"{scenario.name}: {scenario.market.clients:,} people x {months} month{'s' * (months != 1)}, "
         f"{len(seeds)} runs (seeds {seeds[0]}-{seeds[-1]}), means [95% interval] "
-        f"(simulated in {wall:.1f} s)"
+        f"({took})"
     )
     rows = summary_rows(means, intervals, defined)
     width = max(len(label) for label, _ in rows)

@@ -28,7 +28,7 @@ from model.interfaces.cli.inputs import (
     safe_name,
     seed,
 )
-from model.interfaces.cli.outputs import check_replace, column_units, run_metadata
+from model.interfaces.cli.outputs import check_replace, column_units, run_metadata, simulated_in
 from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.schedule import set_again
@@ -207,8 +207,10 @@ def _run(args: argparse.Namespace) -> int:
         return run_replicated(args, scenario, outdir)
     # Loaded before the clock starts: "simulated in" is the simulation, not the imports (the
     # parser is built without the engine, so that help and argument errors come at once).
+    from model.engine.kernels import compiled_on_disk
     from model.engine.retention_model import RetentionModel
 
+    compiling = compiled_on_disk() is False
     started = time.perf_counter()
     with staging_folder(outdir) as staging:  # validated (writable) before anything runs
         model = _simulate(RetentionModel, scenario, progress=not args.quiet)
@@ -223,7 +225,7 @@ def _run(args: argparse.Namespace) -> int:
         figures = [] if args.no_figures else _save_figures(ts, staging, scenario)
         written += [*figures, _save_report(scenario, ts, summary, figures, meta, staging)]
     if not args.quiet:
-        print(_summary_table(scenario, summary, wall))
+        print(_summary_table(scenario, summary, simulated_in(wall, compiling)))
         print(f"\nwrote {outdir}/: {', '.join(f.name for f in written)}")
     return 0
 
@@ -320,11 +322,11 @@ def _save_figures(ts: Any, outdir: Path, scenario: Scenario | None = None) -> li
     return save_standard_figures(ts, outdir, scenario=scenario)
 
 
-def _summary_table(scenario: Scenario, s: dict[str, float], wall: float) -> str:
+def _summary_table(scenario: Scenario, s: dict[str, float], took: str) -> str:
     months = scenario.run.months
     head = (
         f"{scenario.name}: {scenario.market.clients:,} people x {months} month{'s' * (months != 1)}, "
-        f"seed {scenario.run.seed} (simulated in {wall:.1f} s)"
+        f"seed {scenario.run.seed} ({took})"
     )
     from model.interfaces.html_report import summary_rows
 
