@@ -607,3 +607,38 @@ def test_every_task_is_given_absolute_paths_from_a_relative_store(tmp_path, monk
     assert all(Path(p).is_absolute() for p in given), [
         p for p in given if not Path(p).is_absolute()
     ]
+
+
+def test_the_effects_figure_labels_its_unit_its_band_and_the_worlds_past_its_axis(
+    tmp_path, monkeypatch
+):
+    """A unit of "x" was the axis label "x"; a note "6 beyond, in this end bin" sat over the
+    first bar; a band of 4 to 6 hid under the defaults' line on an axis to 50."""
+    import matplotlib.pyplot as plt
+
+    from experiments.analysis.evidence import run_claim
+    from experiments.reporting.report import _axis_unit, _figure
+
+    assert _axis_unit("x") == "× (times)" and _axis_unit("x first year") == "× first year"
+    assert _axis_unit("% of revenue") == "% of revenue"
+    module, size = _small_planted_study(monkeypatch, plausible=True)
+    ev = run_claim(module, size, tmp_path / "store", size_name="test")
+    drawn = []
+    monkeypatch.setattr(plt, "close", drawn.append)
+    _figure(ev, tmp_path / "effects.png")
+    monkeypatch.undo()
+    (fig,) = drawn
+    for ax, r in zip(fig.axes, ev.readings, strict=True):
+        label = ax.get_xlabel()
+        assert label.startswith(_axis_unit(r.verdict.reading.unit)) and not ax.texts
+        y = r.per_world["effect"].to_numpy(float)
+        y = y[np.isfinite(y)]
+        lo, hi = np.quantile(y, [0.05, 0.95])
+        lo, hi = min(lo, r.verdict.reading.band[0]), max(hi, r.verdict.reading.band[1])
+        outside = int(np.count_nonzero((y < lo) | (y > hi)))
+        said = re.findall(r"(\d+) (?:below|above)", label)
+        assert sum(map(int, said)) == outside
+        edges = [b for b in r.verdict.reading.band if np.isfinite(b)]
+        dotted = [line.get_xdata()[0] for line in ax.lines if line.get_linestyle() == ":"]
+        assert dotted == edges
+    plt.close(fig)

@@ -7,7 +7,7 @@ is one link of the claim.
 
 from __future__ import annotations
 
-from experiments.running.arms import annual_retention, arms, npv, pct_gain
+from experiments.running.arms import annual_retention, arms, npv_gain_of_revenue
 from experiments.running.study import Baseline
 from experiments.verdicts.framework import Claim, Reading
 from model.scenario.sections.levers import SERVICE_LEVELS
@@ -35,19 +35,21 @@ CLAIM = Claim(
         ),
         Reading(
             "wow_pays",
-            "The firm's NPV at wow service over its NPV at standard",
+            "The firm's NPV at wow service minus its NPV at standard, in % of standard's "
+            "revenue (both discounted)",
             _QUOTE + " — read as: wow service pays for what it costs",
             "Rust & Oliver 2000, J. Academy of Marketing Science 28(1) ('should we delight?', "
             "which argues delight may not pay: it raises the next expectation)",
-            "% gain",
+            "% of revenue",
             (0.0, float("inf")),
         ),
         Reading(
             "low_loses",
-            "The firm's NPV at standard service over its NPV at low service",
+            "The firm's NPV at standard service minus its NPV at low service, in % of "
+            "standard's revenue (both discounted)",
             _QUOTE + " — read as: cutting service to low loses money",
             "Anderson & Mittal 2000, J. Service Research 3(2) (the asymmetric link)",
-            "% gain",
+            "% of revenue",
             (0.0, float("inf")),
         ),
     ),
@@ -76,6 +78,6 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
     std = base.run
     return {
         "wow_retention": 100.0 * (annual_retention(runs["wow"]) - annual_retention(std)),
-        "wow_pays": pct_gain(npv(runs["wow"]), npv(std)),
-        "low_loses": pct_gain(npv(std), npv(runs["low"])),
+        "wow_pays": npv_gain_of_revenue(runs["wow"], std, std),
+        "low_loses": npv_gain_of_revenue(std, runs["low"], std),
     }

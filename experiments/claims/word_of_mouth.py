@@ -7,7 +7,7 @@ altogether would also silence warnings and credit recommendations with their abs
 
 from __future__ import annotations
 
-from experiments.running.arms import arms, npv, pct_gain, ratio
+from experiments.running.arms import arms, npv_gain_of_revenue, ratio
 from experiments.running.study import Baseline
 from experiments.verdicts.framework import Claim, Reading
 
@@ -39,10 +39,11 @@ CLAIM = Claim(
         ),
         Reading(
             "npv_gain",
-            "The firm's NPV with recommendations over its NPV without them",
+            "The firm's NPV with recommendations minus its NPV without them, in % of its "
+            "revenue with them (both discounted)",
             _QUOTE + " — read as money: recommendations raise profit",
             "Villanueva, Yoo & Hanssens 2008, J. Marketing Research 45(1)",
-            "% gain",
+            "% of revenue",
             (0.0, float("inf")),
         ),
     ),
@@ -69,6 +70,6 @@ def measure(base: Baseline, seed: int) -> dict[str, float]:
     saved = 100.0 * ratio(extra * ad_per_acquisition, ads) if extra != 0 else 0.0
     return {
         "ad_saved": saved,
-        "npv_gain": pct_gain(npv(base.run), npv(off)),
+        "npv_gain": npv_gain_of_revenue(base.run, off, base.run),
         "extra_acquisitions": extra,
     }

@@ -25,6 +25,7 @@ __all__ = [
     "arms",
     "contribution",
     "npv",
+    "npv_gain_of_revenue",
     "pct_gain",
     "present_value",
     "profit_change",
@@ -76,6 +77,20 @@ def present_value(ts: pd.DataFrame, columns: str | tuple[str, ...], annual_rate:
 def npv(run: RunResult) -> float:
     """The run's net present value of profit (every cost line)."""
     return float(run.timeseries["npv"].iloc[-1])
+
+
+def npv_gain_of_revenue(treated: RunResult, control: RunResult, scale: RunResult) -> float:
+    """What ``treated`` adds to the firm's NPV over ``control``, in % of ``scale``'s revenue.
+
+    ``100 · (NPV(treated) − NPV(control)) / PV(revenue of scale)``, the revenue discounted as the
+    NPV is (the scenario's discount rate). For a claim that a policy *pays*: its sign is the
+    NPV difference's, in every world, and its size stays readable where a percentage of the
+    control's own NPV is not — that NPV may be a loss (from a loss of 170 to a loss of 80 is no
+    "54% gain") or near zero (a few thousand per cent). NaN when ``scale`` has no revenue.
+    """
+    rate = scale.scenario.economics.discount_rate
+    revenue = present_value(scale.timeseries, "revenue", rate)
+    return 100.0 * (npv(treated) - npv(control)) / revenue if revenue > 0 else float("nan")
 
 
 def contribution(run: RunResult) -> pd.Series:
