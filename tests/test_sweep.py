@@ -590,9 +590,13 @@ def test_sobol_indices_are_finite_for_each_parameter_and_metric(tmp_path):
     assert not (tmp_path / "sobol" / "sensitivity").exists()
     assert set(table["parameter"]) == set(SENS_PARAMS)
     assert np.isfinite(table[["S1", "S1_conf", "ST", "ST_conf"]].to_numpy()).all()
-    # Common random numbers + an inert parameter: its total index is exactly zero.
+    # Common random numbers + an inert parameter: its total index is exactly zero, and no
+    # caveat about seeds of each point's own is printed.
     inert = table[table["parameter"] == "loyalty_economics.horizon_years"]
     assert (inert["ST"] == 0).all()
+    from model.studies.sensitivity import caveats
+
+    assert not any("seeds of its own" in line for line in caveats(whole))
 
 
 @pytest.mark.filterwarnings("error::RuntimeWarning")  # (a 6-sample lhs leaked numpy's 0/0)

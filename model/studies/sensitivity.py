@@ -13,8 +13,9 @@ parameter, the indices its design supports:
   confidence half-width ``mu_star_conf`` (:func:`SALib.analyze.morris.analyze`).
 * ``lhs`` design — first-order ``S1`` by RBD-FAST (:func:`SALib.analyze.rbd_fast.analyze`).
 
-Replicates are averaged per design point first, so Monte-Carlo noise shrinks with replications
-(it still inflates indices of parameters that do nothing; compare them with the confidence widths).
+Replicates are averaged per design point first, so Monte-Carlo noise shrinks with replications;
+where each point runs on seeds of its own it still inflates indices of parameters that do nothing
+(:func:`caveats` says so); with ``common_random_numbers`` every point shares them.
 
 Small samples give indices that are not shares of variance at all (S1 = 1.12 with N = 16):
 :func:`caveats` lists what to distrust — a sample below :data:`MIN_SAMPLES`, an index outside
@@ -140,6 +141,7 @@ def analyze(
     table["flag"] = [_flag(row) for row in table.to_dict("records")]
     table.attrs["samples"] = int(spec["design"].get("samples") or len(means))
     table.attrs["design"] = kind
+    table.attrs["own_seeds"] = not spec.get("common_random_numbers", False)
     if reasons:  # (the default set: the metrics it left out, and why, for caveats)
         table.attrs["left_out"] = {c: why for c, why in reasons.items() if why}
     return table
@@ -184,6 +186,13 @@ def caveats(table: pd.DataFrame) -> list[str]:
         out.append(
             f"sample too small: {kind} N = {n}, below {need}; the indices are noise-dominated "
             "(read the confidence intervals; rerun the sweep with more samples)"
+        )
+    if table.attrs.get("own_seeds"):  # (an inert parameter read ST 0.24 at N = 512 so)
+        out.append(
+            "each design point ran on seeds of its own (common_random_numbers = false): the "
+            "runs' Monte-Carlo noise is counted as the parameters' effect, most visibly as total "
+            "indices of parameters that do nothing; set common_random_numbers = true in the "
+            "spec (replicate r on the same seed at every point) to measure the parameters alone"
         )
     left = table.attrs.get("left_out") or {}
     if left:  # (a metric dropped in silence read as one no parameter moves)
