@@ -816,3 +816,25 @@ def test_more_workers_than_cores_are_said_to_wait_for_them(monkeypatch):
     with executors.executor(workers=2) as (_pool, n, text):
         assert n == 2
         assert text == "2 local processes (more than this machine's 1 core: they wait for them)"
+
+
+def test_two_linked_parameters_are_checked_together_at_each_point(tmp_path):
+    """The NPS bands' order was checked for each parameter alone against the base's value of
+    the other (promoter 5 against the base's detractor 7): a design whose every point keeps
+    detractor ≤ promoter was refused, naming a 7.0 the spec does not hold."""
+    linked = {"satisfaction.promoter_threshold": [5.0, 9.0]}
+    ok = parse_spec(
+        {**_params(**linked, **{"satisfaction.detractor_threshold": [2.0, 4.0]}),
+         "design": {"kind": "lhs", "samples": 6}, "clients": 50, "months": 2}
+    )  # fmt: skip
+    assert run_sweep(ok, tmp_path / "ok", progress=False).runs == 6 * 2  # (two replications)
+    crossing = parse_spec(
+        {**_params(**linked, **{"satisfaction.detractor_threshold": [2.0, 8.0]}),
+         "design": {"kind": "lhs", "samples": 20}, "clients": 50, "months": 2}
+    )  # fmt: skip
+    with pytest.raises(SweepError, match=r"design point \d+ .*must not exceed"):
+        run_sweep(crossing, tmp_path / "crossing", progress=False)
+    # A value outside its own range is still refused at once, by the parameter's name.
+    with pytest.raises(SweepError, match=r"promoter_threshold.*\[5.0, 30.0\] lie outside"):
+        parse_spec({**_params(**{"satisfaction.promoter_threshold": [5.0, 30.0]}),
+                    "design": {"kind": "lhs", "samples": 6}})  # fmt: skip

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from model.scenario import (
     PARAMS,
     SECTIONS,
@@ -237,12 +239,22 @@ def _base(raw: Any, root: Path, months: int | None, clients: int | None, fail) -
 
 
 def _canonical_value(base: Scenario, key: str, value: Any, where: str, fail) -> Any:
-    """Validate one value through the scenario and return it as the scenario stores it."""
+    """Validate one value through the scenario and return it as the scenario stores it.
+
+    A check across parameters (the NPS bands' order) is made here against the base's value of
+    the other one, which the design may vary too: where only such a check fails, the value's own
+    checks (its section's) decide here, and each design point is checked whole before anything
+    runs (:func:`~model.studies.sweep.designs.validate_points`).
+    """
+    section, _, name = key.partition(".")
     try:
         scenario = base.with_overrides({key: value})
     except ScenarioError as exc:
-        raise fail(f"{where}: {exc}") from None
-    section, _, name = key.partition(".")
+        try:
+            own = getattr(base, section).model_dump()
+            return getattr(SECTIONS[section].model_validate({**own, name: value}), name)
+        except ValidationError:  # (its own checks fail too: the scenario's message says why)
+            raise fail(f"{where}: {exc}") from None
     return getattr(getattr(scenario, section), name)
 
 
