@@ -838,3 +838,20 @@ def test_two_linked_parameters_are_checked_together_at_each_point(tmp_path):
     with pytest.raises(SweepError, match=r"promoter_threshold.*\[5.0, 30.0\] lie outside"):
         parse_spec({**_params(**{"satisfaction.promoter_threshold": [5.0, 30.0]}),
                     "design": {"kind": "lhs", "samples": 6}})  # fmt: skip
+
+
+def test_load_series_reads_the_runs_load_and_status_count(tmp_path):
+    """After a stop between a task's series and its summary, load_series returned a run that
+    load and --status did not count (and the sweep would write again), and said nothing."""
+    spec = parse_spec({**GRID, "output": {"series": ["active"]}})
+    store = tmp_path / "s"
+    run_sweep(spec, store, progress=False)
+    (store / "batches" / "batch-000001.parquet").unlink()  # (its series stays)
+    with pytest.warns(UserWarning, match="sweep unfinished") as said:
+        summary = load(store)
+    with pytest.warns(UserWarning, match="sweep unfinished") as said_too:
+        series = load_series(store)
+    assert str(said[0].message) == str(said_too[0].message)
+    runs = summary[["point", "replicate"]].drop_duplicates()
+    assert len(series[["point", "replicate"]].drop_duplicates()) == len(runs)
+    assert status(store).runs_done == len(runs)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from model.studies.sweep.spec import SweepError
-from model.studies.sweep.store import read_batches, read_manifest, read_stored
+from model.studies.sweep.store import BATCH_RE, batch_name, done_batches, read_manifest, read_stored
 
-__all__ = ["load", "load_series"]
+__all__ = ["load", "load_series", "read_batches"]
 
 
 def load(store: str | Path) -> pd.DataFrame:
@@ -54,8 +54,30 @@ def load_series(store: str | Path) -> pd.DataFrame:
             f"{str(store)!r}: this sweep kept no per-month series; set [output] series = [...] "
             "in the spec"
         )
-    frame = read_batches(Path(store) / "series")
+    # Only finished tasks' series: a task counts as done by its summary file, and a stop
+    # between writing its series and its summary left a series the sweep will write again.
+    done = {batch_name(b) for b in done_batches(store)}
+    frame = read_batches(Path(store) / "series", only=done)
     if frame is None:
         frame = pd.DataFrame(columns=["point", "replicate", "month", *m["series"]])
     frame = frame.sort_values(["point", "replicate", "month"], kind="stable")
     return _told_if_short(store, frame.reset_index(drop=True), m["runs"])
+
+
+def read_batches(folder: Path, only: set[str] | None = None) -> pd.DataFrame | None:
+    """The task files in ``folder`` (``batches`` or ``series``; those in ``only`` where given) as
+    one frame, or None. A damaged one is removed with its task's other file: the task runs again."""
+    names = (
+        sorted(p.name for p in folder.iterdir() if BATCH_RE.match(p.name))
+        if folder.is_dir()
+        else []
+    )
+    if not (names := [n for n in names if only is None or n in only]):
+        return None
+    redo = "removed: run the same 'retention sweep' command again, it redoes that task"
+    store = folder.parent
+    pair = [(store / "batches" / n, store / "series" / n) for n in names]
+    return pd.concat(
+        [read_stored(folder / n, redo, p) for n, p in zip(names, pair, strict=True)],
+        ignore_index=True,
+    )

@@ -44,7 +44,6 @@ __all__ = [
     "code_version",
     "done_batches",
     "open_store",
-    "read_batches",
     "read_manifest",
     "read_stored",
     "same_code",
@@ -153,7 +152,7 @@ def read_manifest(store: str | Path) -> dict[str, Any]:
             f"{str(store)!r}: not a sweep store (no manifest.json); run 'retention sweep SPEC "
             f"--out {store}' first"
         ) from None
-    except (OSError, ValueError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # (the system's OSError is raised: not --fresh)
         raise SweepError(f"{str(path)!r}: cannot be read ({exc}); {_FRESH}") from None
     missing = sorted(MANIFEST_KEYS - set(manifest)) if isinstance(manifest, dict) else ["all"]
     counts = ("runs", "batch_size", "batches")  # (whole numbers, or status and resume fail)
@@ -389,18 +388,6 @@ def _same_class(was: dict[str, Any], now: dict[str, Any]) -> bool:
     """Whether a store's recorded numerics class is this machine's (a store written before
     classes were recorded names none: its class is not checked)."""
     return was.get("numerics", now["numerics"]) == now["numerics"]
-
-
-def read_batches(folder: Path) -> pd.DataFrame | None:
-    files = sorted(p for p in folder.iterdir() if BATCH_RE.match(p.name)) if folder.is_dir() else []
-    if not files:
-        return None
-    redo = "removed: run the same 'retention sweep' command again, it redoes that task"
-    # (A task's series file goes with its summary: the sweep counts a task done by its summary.)
-    return pd.concat(
-        [read_stored(p, redo, (p, folder.parent / "series" / p.name)) for p in files],
-        ignore_index=True,
-    )
 
 
 def read_stored(path: Path, remedy: str, remove: tuple[Path, ...] = ()) -> pd.DataFrame:
