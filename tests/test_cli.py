@@ -571,6 +571,7 @@ def test_a_first_runs_time_says_the_compile_is_in_it(tmp_path, monkeypatch, caps
     import model.engine.kernels as kernels
 
     args = ["run", "--clients", "100", "--months", "2", "--no-figures"]
+    monkeypatch.setattr(kernels, "compiled_on_disk", lambda: True)  # (loaded, not compiled)
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     head = capsys.readouterr().out.splitlines()[0]
     assert head.endswith(" s)") and "compile" not in head
