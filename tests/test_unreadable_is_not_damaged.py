@@ -10,6 +10,7 @@ hiccup of a shared disk deletes finished work. pyarrow tells the two apart by ``
 from __future__ import annotations
 
 import errno
+import os
 import random
 
 import numpy as np
@@ -76,8 +77,9 @@ def test_a_sweep_keeps_its_files_when_the_system_cannot_read_them(tmp_path, monk
     # Reading the results back (load removes a batch damaged inside its data, so that the
     # sweep redoes it): an I/O fault is raised and every batch stays.
     monkeypatch.setattr(sweep_store.pd, "read_parquet", _io_fault)
-    with pytest.raises(OSError, match="Input/output error"):
+    with pytest.raises(OSError, match="Input/output error") as fault:
         load(store)
+    assert fault.value.filename == str(batches[0])  # (named: it said only "Input/output error")
     assert sorted((store / "batches").glob("*.parquet")) == batches
     monkeypatch.undo()
     # Resuming (the finished tasks' footers are checked, damaged ones removed): the same.
@@ -123,3 +125,26 @@ def test_a_claim_studys_batches_are_kept_when_the_system_cannot_read_them(tmp_pa
         drop_damaged(folder)
     monkeypatch.undo()
     assert batch.exists() and len(read_batch(batch)) == 2
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file")
+def test_a_file_without_read_permission_is_kept_and_named(tmp_path):
+    """pyarrow's own error for a file the user may not read (not a stand-in): errno 13."""
+    store = tmp_path / "store"
+    run_sweep(parse_spec(SPEC), store, progress=False)
+    batch = sorted((store / "batches").glob("*.parquet"))[0]
+    batch.chmod(0)
+    try:
+        with pytest.raises(PermissionError):
+            parquet_rows(batch)
+        with pytest.raises(PermissionError):
+            load(store)
+        assert batch.exists()
+    finally:
+        batch.chmod(0o644)
+
+
+def test_a_missing_file_counts_as_damaged_wherever_it_is_read():
+    """pandas raises FileNotFoundError without an errno, pyarrow with one: both are no file."""
+    assert damaged_content(FileNotFoundError("gone.parquet"))
+    assert damaged_content(FileNotFoundError(errno.ENOENT, "No such file", "gone.parquet"))

@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from model.engine.numerics import numerics_class
-from model.studies.files import damaged_content, parquet_rows, write_atomic
+from model.studies.files import damaged_content, parquet_rows, system_error, write_atomic
 
 __all__ = [
     "StaleStore",
@@ -157,7 +157,7 @@ def check_manifest(folder: Path, expected: Mapping[str, Any]) -> None:
     if path.exists():
         try:
             have = json.loads(path.read_text())
-        except (OSError, ValueError):
+        except ValueError:  # (damaged; the system's OSError is raised: --fresh would discard)
             have = None
         if have == want:
             return
@@ -225,7 +225,7 @@ def read_batch(path: Path) -> Any:
         return pd.read_parquet(path)
     except (OSError, ValueError) as exc:  # (ArrowInvalid is a ValueError)
         if not damaged_content(exc):  # (the system's error, not the file's: keep the file)
-            raise
+            raise system_error(exc, path) from exc
         series = path.with_name(path.name.removesuffix(".parquet") + ".series.parquet")
         batch = path.with_name(path.name.replace(".series.parquet", ".parquet"))
         for damaged in (batch, series):

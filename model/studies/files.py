@@ -25,6 +25,7 @@ __all__ = [
     "fsync_dir",
     "ordinary_mode",
     "parquet_rows",
+    "system_error",
     "write_atomic",
 ]
 
@@ -121,20 +122,21 @@ def parquet_rows(path: str | Path) -> int | None:
     try:
         return pq.read_metadata(path).num_rows
     except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
-        if isinstance(exc, FileNotFoundError) or damaged_content(exc):
+        if damaged_content(exc):
             return None
-        raise
+        raise system_error(exc, path) from exc  # (not a ValueError: an OSError with an errno)
 
 
 def damaged_content(exc: BaseException) -> bool:
-    """Whether a failed read of a stored file failed on the file's own bytes.
+    """Whether a failed read of a stored file failed on the file's own bytes, or found no file.
 
     pyarrow reports bad bytes as ``ArrowInvalid`` (a ValueError: a cut-short or emptied file, no
     Parquet footer) or as an OSError without an ``errno`` (corrupt compressed data, a bad
-    footer); the operating system's own errors carry one (permission denied, an I/O fault, a
-    stale network mount). Callers that remove a damaged file so that its task runs again must
-    remove it only in the first case: a file the system could not read today may be whole, and
-    removing it would lose finished work.
+    footer); a missing file is a FileNotFoundError (from pandas without an ``errno`` too). The
+    operating system's other errors carry one (permission denied, an I/O fault, a stale network
+    mount). Callers that remove a damaged file so that its task runs again must remove it only
+    in the first cases: a file the system could not read today may be whole, and removing it
+    would lose finished work.
 
     Parameters
     ----------
@@ -144,8 +146,18 @@ def damaged_content(exc: BaseException) -> bool:
     Returns
     -------
     bool
-        True for damaged content, False for anything else (re-raise it).
+        True for damaged content or no file, False for anything else (re-raise it: see
+        :func:`system_error`).
     """
-    if isinstance(exc, ValueError):
+    if isinstance(exc, ValueError | FileNotFoundError):
         return True
     return isinstance(exc, OSError) and exc.errno is None
+
+
+def system_error(exc: OSError, path: str | Path) -> OSError:
+    """``exc`` naming ``path`` where it names no file (an I/O fault read from a file object
+    says only "Input/output error"), of the same kind (``OSError(errno, …)`` is a
+    PermissionError for EACCES)."""
+    if exc.filename:
+        return exc
+    return OSError(exc.errno, exc.strerror or str(exc), str(path))
