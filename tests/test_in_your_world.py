@@ -58,7 +58,7 @@ def test_a_reading_the_runs_length_cannot_judge_says_why():
     assert row["status"].startswith("not judged: the reading needs runs of at least 48 months")
     # ... and how to get a verdict (the README's lost_client example ran 120 months of a
     # five-year figure and judged nothing, without saying what would)
-    assert row["status"].endswith("; --set run.months=48 runs it at that horizon")
+    assert row["status"].endswith("; --set run.months=48 runs it long enough")
 
 
 def test_one_measured_replication_is_not_judged():

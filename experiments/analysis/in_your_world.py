@@ -181,8 +181,9 @@ class InYourWorld:
         behind = [n for n in [*per.values(), *counts] if n >= 2]
         few = few_runs_note(fewest := min(behind, default=0), spread)
         # (a reading 3 of 4 replications measured and one all 4 did shared one note of 3)
-        if few and len(set(behind)) > 1 and (which := [k for k, n in per.items() if n == fewest]):
-            few += f" (the fewest: {', '.join(which)}; the other readings have more)"
+        if few and len({n for n in per.values() if n >= 2}) > 1:  # (not --vary's pair counts)
+            which = ", ".join(k for k, n in per.items() if n == fewest)
+            few += f" (the fewest: {which}; the other readings have more)" * bool(which)
         return [f"Note: {few}."] if few else []
 
 
@@ -377,10 +378,8 @@ def _judged(
                 if np.isnan(v).all()
                 else ": its replications' bounds lie on both sides (±inf)"
             )
-        if refused := reading.judged_at(months, "this world's runs"):
-            # (the way to a verdict: the README's example ran 120 months and judged nothing)
-            need = reading.horizon_months or reading.min_months
-            words = f"{refused}; --set run.months={need} runs it at that horizon"
+        if refused := reading.judged_at(months, "this world's runs", how=True):
+            words = refused
         judged.append(
             {
                 "reading": reading.name,

@@ -91,20 +91,20 @@ class Reading:
                     f"(0: the reading does not hang on the horizon), in reading {self.name!r}"
                 )
 
-    def judged_at(self, months: int, runs: str = "this study's runs") -> str:
+    def judged_at(self, months: int, runs: str = "this study's runs", how: bool = False) -> str:
         """Why ``runs`` of ``months`` months are not judged on this reading; empty where they are
-        (``runs``: what the text calls them, a study's or one world's)."""
+        (``runs``: what the text calls them, a study's or one world's; ``how``: and the
+        ``--set run.months`` that judges it, for one world: the README's example ran 120 months
+        of a five-year figure and judged nothing, without saying what would)."""
         if self.horizon_months and months != self.horizon_months:
-            return (
-                f"not judged: the source's figure speaks of {self.horizon_months} months and "
-                f"{runs} are {months}"
-            )
-        if months < self.min_months:
-            return (
-                f"not judged: the reading needs runs of at least {self.min_months} months and "
-                f"{runs} are {months}"
-            )
-        return ""
+            fix = f"{self.horizon_months} runs it at that horizon"
+            why = f"the source's figure speaks of {self.horizon_months} months"
+        elif months < self.min_months:
+            fix = f"{self.min_months} runs it long enough"
+            why = f"the reading needs runs of at least {self.min_months} months"
+        else:
+            return ""
+        return f"not judged: {why} and {runs} are {months}" + f"; --set run.months={fix}" * how
 
     @property
     def two_sided(self) -> bool:
