@@ -465,12 +465,35 @@ def test_referrals_are_priced_at_what_advertising_buys(small_baseline):
     [(150.0, 100.0, 50.0), (50.0, 100.0, -50.0), (-50.0, -100.0, np.nan), (10.0, 0.0, np.nan)],
 )
 def test_a_percentage_of_profit_needs_a_profit(treated, control, expected):
-    """A shrinking loss is no percentage rise of profit; a sign-only reading keeps pct_gain."""
+    """A shrinking loss is no percentage rise of profit (pct_gain gives its sign alone)."""
     from experiments.running.arms import pct_gain, profit_change
 
     got = profit_change(treated, control)
     assert (np.isnan(got) and np.isnan(expected)) or got == pytest.approx(expected)
     assert pct_gain(-50.0, -100.0) > 0  # the loss shrank: NPV went up, as a sign
+
+
+def test_an_npv_gain_is_a_share_of_the_revenue_discounted_as_the_npv_is(small_baseline):
+    """What a policy adds to NPV, in % of the scale arm's revenue in present value: the sign of
+    the NPV difference for any control (a loss included), NaN without revenue to take it of."""
+    import dataclasses
+
+    from experiments.running.arms import npv, npv_gain_of_revenue, present_value
+
+    run = small_baseline.run
+    rate = run.scenario.economics.discount_rate
+    # The revenue is discounted as the NPV is: profit's present value is the NPV column's end.
+    assert present_value(run.timeseries, "profit", rate) == pytest.approx(npv(run), rel=1e-12)
+    revenue = present_value(run.timeseries, "revenue", rate)
+    worse = dataclasses.replace(
+        run, timeseries=run.timeseries.assign(npv=run.timeseries["npv"] - 500.0)
+    )
+    assert npv_gain_of_revenue(run, worse, run) == pytest.approx(100.0 * 500.0 / revenue)
+    assert npv_gain_of_revenue(worse, run, run) == pytest.approx(-100.0 * 500.0 / revenue)
+    losing = dataclasses.replace(run, timeseries=run.timeseries.assign(npv=-1e9))
+    assert npv_gain_of_revenue(run, losing, run) > 0  # (a loss for a control: still a sign)
+    idle = dataclasses.replace(run, timeseries=run.timeseries.assign(revenue=0.0))
+    assert np.isnan(npv_gain_of_revenue(run, worse, idle))
 
 
 def test_profit_readings_are_undefined_for_a_firm_without_profit(small_baseline):

@@ -283,6 +283,14 @@ BAD_INPUT = {
         ["{tmp}/section.toml"],
         ["levrs", "unknown section", "did you mean 'levers'?"],
     ),
+    "a mistyped array of tables": (
+        ["{tmp}/steps.toml"],
+        ["schedul", "unknown section", "did you mean 'schedule'?"],
+    ),
+    "--set of the schedule": (
+        ["--set", "schedule.month=3"],
+        ["schedule.month", "'schedule' is not a section an override sets"],
+    ),
     "unknown section in --set": (
         ["--set", "levrs.service_level=0.5"],
         ["levrs.service_level", "unknown section 'levrs'", "did you mean 'levers.service_level'?"],
@@ -302,6 +310,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(kind, tmp_path, capsys)
     _bad_toml(tmp_path, "broken.toml", 'name = "b"\n[run]\nmonths = = 3\n')
     _bad_toml(tmp_path, "typo.toml", "[levers]\nservice_leve = 0.5\n")
     _bad_toml(tmp_path, "section.toml", "[levrs]\nservice_level = 0.5\n")
+    _bad_toml(tmp_path, "steps.toml", "[[schedul]]\nmonth = 3\n")
     _bad_toml(tmp_path, "zero.toml", "[run]\nmonths = 0\n")
     (tmp_path / "binary.toml").write_bytes(b"\xff\xfe[run]\n")
     (tmp_path / "a_file").write_text("not a folder")

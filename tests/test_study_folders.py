@@ -195,6 +195,8 @@ def test_a_preset_copy_runs_beside_the_preset_whichever_runs_first(tmp_path, mon
     # Its title says what it changes from the preset (both were "baseline + clients=100, …").
     assert summary["scenario"]["name"] == "baseline + service_level=0.9, clients=100, months=3"
     assert preset["scenario"]["name"] == "baseline + clients=100, months=3"
+    assert "changed from the preset: service_level=0.9" in summary["scenario"]["description"]
+    assert "changed from the preset" not in preset["scenario"]["description"]
     assert any(f.startswith("compare_baseline_vs_delighter--") and "copy=" in f for f in folders)
     # The copy against its preset, either way round; optimize; replications: each its own.
     assert cli("compare", str(copy), "baseline", *SMALL) == 0

@@ -115,7 +115,8 @@ def profit_change(treated: float, control: float) -> float:
 
     A claim that profit rises (or falls) *by a percentage* presumes a profit to take it of: from
     a loss of 100 to a loss of 50 is no "50% more profit". Where only the sign matters (a band
-    ``≥ 0``), :func:`pct_gain` says the same for any control.
+    ``≥ 0``: a policy pays), :func:`npv_gain_of_revenue` has that sign for any control and a
+    size that reads.
     """
     return 100.0 * (treated - control) / control if control > 0 else float("nan")
 

@@ -38,11 +38,10 @@ def labelled(scenario: Scenario, overrides: Mapping[str, Any], most: int = 3) ->
     said = overrides_text(dict(list(edited.items())[:most])) + (", …" if len(edited) > most else "")
     text = ", ".join(filter(None, (said, overrides_text(overrides))))
     description = scenario.description.rstrip(". ")
-    if overrides:
-        given = overrides_text(overrides)
-        description = (
-            f"{description}; overridden: {given}" if description else f"overridden: {given}"
-        )
+    # (an edited copy kept the preset's description beside its changes: they are said too)
+    for what, it in (("changed from the preset", said), ("overridden", overrides_text(overrides))):
+        if it:
+            description = f"{description}; {what}: {it}" if description else f"{what}: {it}"
     return scenario.model_copy(
         update={"name": f"{scenario.name} + {text}", "description": description}
     )

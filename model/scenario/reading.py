@@ -138,7 +138,10 @@ def describe(exc: ValidationError, origin: str, top_level: Iterable[str]) -> str
             known = nested[section].model_fields if section in nested else top_level
             hint = did_you_mean(loc[-1], known)
             # (a table at the top is a section: "unknown parameter" sent people to its keys)
-            what = "section" if section is None and isinstance(value, Mapping) else "parameter"
+            table = isinstance(value, Mapping) or (  # (a [section] or an [[array]] of them)
+                isinstance(value, list) and bool(value) and isinstance(value[0], Mapping)
+            )
+            what = "section" if section is None and table else "parameter"
             lines.append(f"{key}: unknown {what}{hint}; allowed: {', '.join(known)}")
         elif info is not None:
             hint = level_hint(value) if info.key == "levers.service_level" else ""

@@ -254,7 +254,9 @@ class Scenario(BaseModel, metaclass=_Described):
                 )
             section, _, name = key.partition(".")
             if section not in SECTIONS or not name:
-                what = f"unknown section {section!r}" if name else "unknown parameter"
+                what = "unknown parameter" if not name else f"unknown section {section!r}"
+                if name and section in Scenario.model_fields:  # (schedule, shocks, name)
+                    what = f"{section!r} is not a section an override sets (edit the file)"
                 raise ScenarioError(
                     f"{key}: {what}{_did_you_mean(key, _all_keys())}; use section.name "
                     f"with a section among {', '.join(SECTIONS)}"
