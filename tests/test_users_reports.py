@@ -146,9 +146,46 @@ def test_sweep_report_says_what_was_swept_and_shows_intervals(swept):
         iv = mean_interval(runs["npv"].to_numpy(dtype=float))
         assert f"{iv.mean:,.0f} [{iv.low:,.0f}, {iv.high:,.0f}]" in page
     assert "<th>npv, mean [95% interval]</th>" in page
-    assert "2 replicate(s) per point" in page  # read with care
+    assert "2 replicates per point" in page  # read with care
+    assert "clipped to its metric" in page  # (as the table's intervals are)
     assert "<h2>Reproduce</h2>" in page and "retention sweep" in page
     assert page.count('src=""') == 1  # the NPV-by-point figure
+
+
+def test_a_sweep_report_refuses_another_stores_spec_and_says_the_schedule(swept, tmp_path):
+    """write_sweep_report(store, spec) with another spec described runs the store does not hold
+    (its size, replications, seeds); a swept lever the base's schedule sets again was said on
+    the terminal and nowhere in the report."""
+    from model.interfaces.sweep_report import MOST_SHOWN, write_sweep_report
+    from model.studies.sweep import SweepError, parse_spec, run_sweep, stored_spec
+
+    other = parse_spec(
+        {"parameters": {"levers.service_level": [0.4, 0.8]}, "clients": 100, "months": 2}
+    )
+    with pytest.raises(SweepError, match="is not this store's"):
+        write_sweep_report(swept, other)
+    write_sweep_report(swept, stored_spec(swept))  # (its own: written)
+    spec = parse_spec(
+        {"base": {"scenario": "service_cut"}, "parameters": {"levers.service_level": [0.4, 0.8]},
+         "clients": 100, "months": 24, "replications": 1}
+    )  # fmt: skip
+    store = tmp_path / "cut"
+    with pytest.warns(UserWarning, match="holds only until month 12"):  # (the terminal's)
+        run_sweep(spec, store, progress=False)
+    page = write_sweep_report(store, spec).read_text(encoding="utf-8")
+    assert "levers.service_level holds only until month 12" in page
+    assert "1 replicate per point: no interval" in page and "t intervals" not in page
+    assert MOST_SHOWN >= 2 and "of 2 design points" not in page
+    # A sampled design of more points than the page can show (2,048 made an 11 MB page).
+    many = parse_spec(
+        {"parameters": {"levers.service_level": [0.4, 0.8]}, "clients": 20, "months": 1,
+         "replications": 1, "design": {"kind": "lhs", "samples": MOST_SHOWN + 5}}
+    )  # fmt: skip
+    run_sweep(many, tmp_path / "many", progress=False)
+    page = write_sweep_report(tmp_path / "many", many).read_text(encoding="utf-8")
+    assert f"first {MOST_SHOWN} of {MOST_SHOWN + 5} design points" in page
+    table = page.split("<h2>design points</h2>")[-1].split("</table>")[0]
+    assert table.count("<tr>") == MOST_SHOWN + 1  # (its header and the points shown)
 
 
 @pytest.mark.slow

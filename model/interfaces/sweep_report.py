@@ -11,7 +11,7 @@ import pandas as pd
 
 from model.studies.files import write_atomic
 
-__all__ = ["REPORT_METRICS", "base_label", "point_means", "write_sweep_report"]
+__all__ = ["MOST_SHOWN", "REPORT_METRICS", "base_label", "point_means", "write_sweep_report"]
 
 #: Headline metrics the report tabulates per design point (those the store has).
 REPORT_METRICS = ("npv", "profit_total", "active_end", "nps_end", "retention_annual_mean")
@@ -92,28 +92,57 @@ def _npv_figure(means: pd.DataFrame, keys: list[str]) -> bytes:
     return png_bytes(fig, dpi=110)
 
 
-def write_sweep_report(store: Path, spec: Any, meta: Mapping[str, Any] | None = None) -> Path:
-    """Write ``STORE/report.html`` (``meta``: how to reproduce it, as the other reports)."""
-    from model.interfaces.html_report import study_report
-    from model.studies.sweep import load
+#: The most design points the report tabulates and draws one by one (a Sobol' design of 2,048
+#: made an 11 MB page with a 72,000-pixel figure; every point stays in the store).
+MOST_SHOWN = 100
 
+
+def write_sweep_report(store: Path, spec: Any, meta: Mapping[str, Any] | None = None) -> Path:
+    """Write ``STORE/report.html`` (``meta``: how to reproduce it, as the other reports).
+
+    ``spec`` must be the store's (:func:`model.studies.sweep.stored_spec` reads it back): another
+    spec's size, replications and seeds would describe runs the store does not hold.
+    """
+    from model.interfaces.html_report import study_report
+    from model.scenario.schedule import set_again
+    from model.studies.sweep import SweepError, load
+    from model.studies.sweep.store import read_manifest
+
+    if read_manifest(store).get("spec_digest", spec.digest()) != spec.digest():
+        raise SweepError(
+            f"{str(store)!r}: spec {spec.name!r} is not this store's (its digest differs); "
+            "allowed: the store's own, model.studies.sweep.stored_spec(store)"
+        )
     frame = load(store)
     keys = [k for k in spec.keys if k in frame.columns]
     means = point_means(frame, keys)
-    figures = {"npv_by_point": _npv_figure(means, keys)} if "npv" in means else {}
+    shown = means.iloc[:MOST_SHOWN]
+    figures = {"npv_by_point": _npv_figure(shown, keys)} if "npv" in means else {}
     crn = "common random numbers (the same seeds at every point)" if spec.common_random_numbers \
         else "independent seeds per point"  # fmt: skip
     about = (spec.description or spec.name).rstrip(". ")
     lead = (f"{about}. Base: {base_label(spec)}; {len(means)} design points × "
             f"{spec.replications} replicates, {spec.clients:,} people × {spec.months} months, "
             f"{crn}.")  # fmt: skip
-    notes = []
-    if spec.replications < 5:
+    base = spec.base_scenario()
+    notes = [f"{line}." for line in set_again(base.schedule, spec.keys, spec.months)]
+    if spec.replications == 1:
         notes.append(
-            f"{spec.replications} replicate(s) per point: the 95% t intervals are wide (and may "
-            "leave a share's 0-1 range); run more replications before ranking close points."
+            "1 replicate per point: no interval (one run per point is one draw of its noise); "
+            "run more replications before ranking close points."
         )
-    page = study_report(f"sweep: {spec.name}", lead, {"design points": _shown(means, keys)},
+    elif spec.replications < 5:
+        notes.append(
+            f"{spec.replications} replicates per point: the 95% t intervals are wide (each "
+            "clipped to its metric's possible range: a count at 0, a share at 0 and 1); run "
+            "more replications before ranking close points."
+        )
+    if len(means) > MOST_SHOWN:
+        notes.append(
+            f"The table and figure show the first {MOST_SHOWN} of {len(means):,} design points; "
+            "every point is in the store (model.studies.sweep.load)."
+        )
+    page = study_report(f"sweep: {spec.name}", lead, {"design points": _shown(shown, keys)},
                         figures, notes, meta)  # fmt: skip
     path = Path(store) / "report.html"
     write_atomic(path, page)  # (a report cut short by an interrupt is no report)
