@@ -179,7 +179,8 @@ def test_a_mean_spend_is_met_in_the_runs_not_taken_as_a_new_clients_spend():
     assert abs(q["mean_spend_simulated"] - 900.0) <= tolerance("mean_spend", 900.0)
     assert fit.values["market.spend_mean"] < 0.97 * 900.0  # (tenure raises a client's spend)
     assert "rescaled by simulation" in fit.no_interval["market.spend_mean"]
-    spread = 2 * q["mean_spend_mc_se"] * np.sqrt(2)  # (one run on another seed: ± 2 sd)
+    # (one run on another seed: a 95% prediction interval from the two seeds' sd, t(1) = 12.7)
+    spread = 12.706204736 * q["mean_spend_mc_se"] * np.sqrt(2) * np.sqrt(1 + 1 / 2)
     assert any(f"within about ± {spread:.3g} of" in note for note in fit.notes), fit.notes
     flat = Scenario().with_overrides({"loyalty_economics.spend_growth": 0.0})
     level = calibrate_targets({"mean_spend": 900.0}, base=flat, settings=settings)
@@ -266,11 +267,14 @@ def test_the_fit_says_how_far_one_run_on_another_seed_lands():
 
     fit = MSMFit({}, {}, {"annual_retention": 0.88}, {"annual_retention": 0.879},
                  {"annual_retention": 0.0115}, 8)  # fmt: skip
-    note = fit.spread_note(4)
-    assert (
-        "annual_retention ± 0.046 of the fitted values (twice the sd over the fit's 4 seeds)"
-        in note
-    )
+    note = fit.spread_note(8)
+    # A 95% prediction interval: t(7) · sd · √(1 + 1/8), the sd over the 8 seeds 0.0115 · √8.
+    assert "annual_retention ± 0.0816 of the fitted values (a 95% prediction interval" in note
+    assert "say little about their own spread" not in note
+    # Two seeds whose runs agreed said ± 0.001 where twenty others spread ± 0.07: t(1) widens
+    # it, and the note says two runs cannot tell their own spread.
+    few = MSMFit({}, {}, {"r": 0.85}, {"r": 0.85}, {"r": 0.000382}, 8).spread_note(2)
+    assert "r ± 0.00841 " in few and "2 runs say little about their own spread" in few
     assert MSMFit({}, {}, {"nps": 1.0}, {"nps": 1.0}, {"nps": float("nan")}, 1).spread_note(1) == ""
 
 

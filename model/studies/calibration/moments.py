@@ -25,6 +25,7 @@ from model.studies.calibration.polish import polish
 from model.studies.calibration.settings import MSMSettings
 from model.studies.progress import Progress, or_silent
 from model.studies.run import simulate_many
+from model.studies.stats import one_run_spread
 
 __all__ = ["MOMENTS", "MSMFit", "MSMSettings", "fit_moments", "simulated_moments", "tolerance"]
 
@@ -155,20 +156,19 @@ class MSMFit:
         return out
 
     def spread_note(self, seeds: int) -> str:
-        """What one run on another seed gives around the fitted moments: each moment ± twice
-        the standard deviation of the ``seeds`` runs the fit averaged (a run of the fitted file
-        on seeds 1-6 read 0.90 [0.88, 0.92] for a retention fitted to 0.88 on seeds 101-104,
-        and looked like a failed fit)."""
-        spread = ", ".join(
-            f"{k} ± {2.0 * se * np.sqrt(seeds):.3g}"
-            for k, se in self.mc_se.items()
-            if np.isfinite(se)
-        )
+        """What one run on another seed gives around the fitted moments: each moment's 95%
+        prediction interval from the ``seeds`` runs the fit averaged
+        (:func:`~model.studies.stats.one_run_spread`; a run of the fitted file on seeds 1-6 read
+        0.90 [0.88, 0.92] for a retention fitted to 0.88 on seeds 101-104, and looked like a
+        failed fit)."""
+        spreads = {k: one_run_spread(se * np.sqrt(seeds), seeds) for k, se in self.mc_se.items()}
+        spread = ", ".join(f"{k} ± {h:.3g}" for k, (h, _) in spreads.items() if np.isfinite(h))
+        few = next((caveat for _, caveat in spreads.values() if caveat), "")
         return (
             f"One run of the fitted scenario on another seed (retention run --seed), in a market of "
-            f"the fit's size, lands within "
-            f"about {spread} of the fitted values (twice the sd over the fit's {seeds} seeds); "
-            "the fit's own seeds are those named above, and a mean over more runs is nearer."
+            f"the fit's size, lands within about {spread} of the fitted values (a 95% prediction "
+            f"interval from the sd over the fit's {seeds} seeds{few}); the fit's own seeds are "
+            "those named above, and a mean over more runs is nearer."
             if spread
             else ""
         )

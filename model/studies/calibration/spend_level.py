@@ -25,6 +25,7 @@ from model.scenario import PARAMS, Scenario
 from model.studies.calibration.errors import CalibrationError
 from model.studies.calibration.moments import MSMSettings, simulated_moments, tolerance
 from model.studies.progress import Progress
+from model.studies.stats import one_run_spread
 
 __all__ = ["SPEND_NOTE", "SpendLevel", "fit_spend_level", "spend_level_into"]
 
@@ -66,14 +67,15 @@ class SpendLevel:
         }
 
     def spread_note(self, seeds: int) -> str:
-        """How far one run on another seed lands from the fitted mean spend: ± twice the sd of
-        the ``seeds`` runs (a strategist could not check a run's revenue per client otherwise)."""
-        spread = 2.0 * self.mc_se * np.sqrt(seeds)
+        """How far one run on another seed lands from the fitted mean spend: a 95% prediction
+        interval from the ``seeds`` runs (:func:`~model.studies.stats.one_run_spread`; a
+        strategist could not check a run's revenue per client otherwise)."""
+        spread, few = one_run_spread(self.mc_se * np.sqrt(seeds), seeds)
         return (
             f"One run of the fitted scenario on another seed, in a market of the fit's size, "
             f"shows a mean spend (revenue per client served a month, months after the burn-in) "
-            f"within about ± {spread:.3g} of {self.simulated:.4g} (twice the sd over the fit's "
-            f"{seeds} seeds)."
+            f"within about ± {spread:.3g} of {self.simulated:.4g} (a 95% prediction interval "
+            f"from the sd over the fit's {seeds} seeds{few})."
             if np.isfinite(spread)
             else "One seed only: how far a run on another seed lands is not known."
         )
