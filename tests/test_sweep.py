@@ -855,3 +855,26 @@ def test_load_series_reads_the_runs_load_and_status_count(tmp_path):
     runs = summary[["point", "replicate"]].drop_duplicates()
     assert len(series[["point", "replicate"]].drop_duplicates()) == len(runs)
     assert status(store).runs_done == len(runs)
+
+
+def test_a_lost_design_file_is_made_again_where_the_runs_agree(tmp_path):
+    """A store without design.parquet was called damaged, with the advice --fresh, which
+    discards every finished run; the spec and code are the store's, so the design is made again
+    where the finished runs have its points' values, and refused where they have not."""
+    spec = parse_spec(GRID)
+    store = tmp_path / "s"
+    run_sweep(spec, store, progress=False)
+    before = load(store)
+    (store / "design.parquet").unlink()
+    assert run_sweep(spec, store, progress=False).ran == 0  # (nothing run again)
+    assert (store / "design.parquet").exists()
+    assert_frame_equal(load(store), before)
+    # Runs whose point values are not the design's (another design was generated): refused.
+    (store / "design.parquet").write_bytes(b"PAR1 cut short")
+    batch = sorted((store / "batches").glob("batch-*.parquet"))[0]
+    runs = pd.read_parquet(batch)
+    key = next(k for k in runs.columns if k.startswith("levers."))
+    runs[key] = runs[key] + 0.01
+    runs.to_parquet(batch, index=False)
+    with pytest.raises(SweepError, match="design generated now is not its runs'"):
+        run_sweep(spec, store, progress=False)

@@ -170,10 +170,9 @@ def read_manifest(store: str | Path) -> dict[str, Any]:
 def _layers_ok(layers: Any) -> bool:
     """Whether a manifest's ``layers`` is a list of tables of whole numbers (a grown store's)."""
     fields = ("first_rep", "last_rep", "points", "batch_size", "first_batch")
-    return isinstance(layers, list) and all(
-        isinstance(layer, dict) and all(type(layer.get(f)) is int for f in fields)
-        for layer in layers
-    )
+    if not isinstance(layers, list):
+        return False
+    return all(isinstance(x, dict) and all(type(x.get(f)) is int for f in fields) for x in layers)
 
 
 def open_store(
@@ -320,13 +319,31 @@ def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: S
             f"other numbers here; refusing to mix them (docs/ODD.md §8); resume it on a machine "
             f"of that class, or {how}"
         )
-    stored = read_stored(store / "design.parquet", "use --fresh to start the sweep again")
+    try:  # (lost or damaged: the spec and code are the store's, so it is made again)
+        stored = read_stored(store / "design.parquet", "use --fresh to start the sweep again")
+    except SweepError:
+        stored = _design_again(store, design)
     if not stored.equals(design):
         raise SweepError(
             f"{str(store)!r}: the design generated now differs from design.parquet (a scipy or "
             f"SALib upgrade?); refusing to mix them; {how}"
         )
     return grow
+
+
+def _design_again(store: Path, design: pd.DataFrame) -> pd.DataFrame:
+    """``design``, written as the store's lost or damaged ``design.parquet`` where every finished
+    task's runs have its points' values (the advice was --fresh, discarding them all)."""
+    by_point = design.set_index("point")
+    for path in sorted((store / "batches").glob("batch-*.parquet")):
+        runs = pd.read_parquet(path, columns=list(design.columns)).drop_duplicates("point")
+        if not runs.set_index("point").equals(by_point.loc[runs["point"]]):
+            raise SweepError(
+                f"{str(store)!r}: design.parquet is lost or damaged, and the design generated now "
+                f"is not its runs' ({path.name}); use --fresh to start the sweep again"
+            )
+    write_parquet(design, store / "design.parquet")
+    return design
 
 
 def _grow(store: Path, old: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
@@ -351,12 +368,10 @@ def _grow(store: Path, old: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
 
 def _empty(store: Path) -> None:
     """Remove what a sweep wrote (and nothing else a user may have put there)."""
-    for name in ("manifest.json", "spec.toml", "spec.json", "design.parquet"):
+    for name in ("manifest.json", "spec.toml", "spec.json", "design.parquet", *DERIVED):
         (store / name).unlink(missing_ok=True)
     for sub in ("batches", "series"):
         shutil.rmtree(store / sub, ignore_errors=True)
-    for name in DERIVED:
-        (store / name).unlink(missing_ok=True)
     with contextlib.suppress(OSError):  # (only if nothing else is in it)
         (store / "sensitivity").rmdir()
     clean_temp(store)
