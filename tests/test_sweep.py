@@ -606,6 +606,10 @@ def test_morris_separates_a_lever_from_an_inert_parameter_and_cli_writes_outputs
     star = table.set_index(["metric", "parameter"])["mu_star"]
     assert star["active_end", "loyalty_economics.horizon_years"] == 0
     assert star["active_end", "levers.service_level"] > 0
+    # Each row says its unit (mu, mu* and sigma had none in the table or the CSV).
+    units = table.set_index(["metric", "parameter"])["unit"]
+    assert units["active_end", "levers.service_level"] == "clients, over the parameter's range"
+    assert units["profit_total", "levers.service_level"].startswith("currency, over")
     out = tmp_path / "sens"
     assert (
         cli_main(["sensitivity", str(tmp_path / "morris"), "--metric", "npv", "--out", str(out)])

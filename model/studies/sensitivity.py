@@ -138,6 +138,9 @@ def analyze(
         rows.extend(_indices(kind, problem, spec, x, y, seed, metric))
         progress.update(1)
     table = pd.DataFrame(rows)
+    table["unit"] = [
+        _unit(m, method) for m, method in zip(table["metric"], table["method"], strict=True)
+    ]
     table["flag"] = [_flag(row) for row in table.to_dict("records")]
     table.attrs["samples"] = int(spec["design"].get("samples") or len(means))
     table.attrs["design"] = kind
@@ -145,6 +148,17 @@ def analyze(
     if reasons:  # (the default set: the metrics it left out, and why, for caveats)
         table.attrs["left_out"] = {c: why for c, why in reasons.items() if why}
     return table
+
+
+def _unit(metric: str, method: str) -> str:
+    """What a row's indices are in: Morris' elementary effects in the metric's unit (a change
+    over the parameter's whole range), Sobol' and RBD-FAST indices shares of its variance."""
+    from model.engine.summary import SUMMARY
+
+    if method != "morris":
+        return "share of variance"
+    unit = SUMMARY[metric].unit if metric in SUMMARY else "the metric's unit"
+    return f"{unit}, over the parameter's range"
 
 
 def _flag(row: dict) -> str:
@@ -347,7 +361,7 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
         if method == "morris":
             ax.barh(ypos, t["mu_star"], xerr=t["mu_star_conf"], color="tab:blue", label="μ*")
             ax.plot(t["sigma"], ypos, "o", color="tab:orange", label="σ")
-            ax.set_xlabel("elementary effect (metric units)")
+            ax.set_xlabel(f"elementary effect ({t['unit'].iloc[0]})", fontsize=8)
         else:
             h = 0.4
             hatch = ["//" if f else "" for f in t.get("flag", [""] * len(t))]
@@ -356,7 +370,8 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
                         hatch=hatch)  # fmt: skip
             ax.barh(ypos - h / 2, t["S1"], h, xerr=t["S1_conf"], color="tab:blue", label="S1",
                     hatch=hatch)  # fmt: skip
-            ax.set_xlabel("share of variance (hatched: not trustworthy, see warnings)")
+            # (two lines: one was cut short, "see warni", in a row of three panels)
+            ax.set_xlabel("share of variance\n(hatched: not trustworthy, see warnings)", fontsize=8)
         ax.set_yticks(ypos, t["parameter"], fontsize=8)
         ax.invert_yaxis()
         ax.axvline(0, color="black", lw=0.6)
@@ -365,7 +380,8 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=8, loc="lower right")
     warn = caveats(table)
-    note = f" — {warn[0].split(';')[0]}" if warn and warn[0].startswith("sample") else ""
+    said = [w.split(";")[0] for w in warn if w.startswith(("sample", "each design point"))]
+    note = "".join(f" — {w}" for w in said)  # (the warnings that concern every index)
     title = textwrap.fill(f"Sensitivity ({method}){note}", width=int(width * 11))
     fig.suptitle(title, fontsize=11, color="#b00" if note else "black")
     fig.tight_layout()
