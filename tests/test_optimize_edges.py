@@ -89,6 +89,12 @@ def test_the_worst_case_gain_is_the_worst_over_the_values(tmp_path, capsys) -> N
     gain = json.loads((out / "split.json").read_text(encoding="utf-8"))["gain"]
     assert gain["criterion"] == "worst" and gain["values"] == [0.0, 8.0]
     assert [row["value"] for row in gain["per_value"]] == [0.0, 8.0]
+    # Every column of every table has its unit and meaning in columns.csv (there was none).
+    described = pd.read_csv(out / "columns.csv", keep_default_na=False)
+    for name in ("split.csv", "flatness.csv", "evaluations.csv"):
+        columns = list(pd.read_csv(out / name, nrows=0).columns)
+        mine = described[described["file"] == name]
+        assert list(mine["column"]) == columns and (mine["meaning"] != "").all(), name
 
     table = pd.read_csv(out / "split.csv", index_col="lever")  # the splits, as written
     split = SimpleNamespace(

@@ -43,6 +43,7 @@ OPTIMIZE_OUTPUTS = (
     "split.csv",
     "flatness.csv",
     "evaluations.csv",
+    "columns.csv",
     "split.png",
     "split.json",
     "report.html",

@@ -207,19 +207,25 @@ class BudgetSplit:
         return fig
 
     def save(self, outdir: str | Path, dpi: int = 110) -> list[Path]:
-        """Write ``split.csv``, ``flatness.csv``, ``evaluations.csv`` and ``split.png``."""
+        """Write ``split.csv``, ``flatness.csv``, ``evaluations.csv``, ``columns.csv`` (each of
+        their columns with its unit and meaning) and ``split.png``."""
         from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        from model.studies.optimize.columns import split_columns
 
         outdir = Path(outdir)
         outdir.mkdir(parents=True, exist_ok=True)
-        paths = [outdir / n for n in ("split.csv", "flatness.csv", "evaluations.csv", "split.png")]
-        self.table().to_csv(paths[0], index=False)
-        self.flatness.to_csv(paths[1], index=False)
-        self.evaluations.to_csv(paths[2], index=False)
+        tables = {"split.csv": self.table(), "flatness.csv": self.flatness}
+        tables["evaluations.csv"] = self.evaluations
+        paths = [outdir / name for name in tables]
+        for path, frame in zip(paths, tables.values(), strict=True):
+            frame.to_csv(path, index=False)
+        columns = {name: list(frame.columns) for name, frame in tables.items()}
+        split_columns(columns, self.levers).to_csv(outdir / "columns.csv", index=False)
         fig = self.figure()
         FigureCanvasAgg(fig)
-        fig.savefig(paths[3], dpi=dpi)
-        return paths
+        fig.savefig(outdir / "split.png", dpi=dpi)
+        return [*paths, outdir / "columns.csv", outdir / "split.png"]
 
 
 def _pct(x: float) -> str:
