@@ -150,6 +150,13 @@ def test_sweep_report_says_what_was_swept_and_shows_intervals(swept):
     assert "clipped to its metric" in page  # (as the table's intervals are)
     assert "<h2>Reproduce</h2>" in page and "retention sweep" in page
     assert page.count('src=""') == 1  # the NPV-by-point figure
+    # A command that resumed a finished store says it ran nothing (it showed its 0.09 s as if
+    # they were the sweep's).
+    assert ">tasks_run_now</td><td" in page and ">tasks_already_done</td><td" in page
+    assert cli("sweep", swept.parent / "spec.toml", "--out", swept, "--quiet") == 0
+    again = (swept / "report.html").read_text(encoding="utf-8")
+    assert re.search(r">tasks_run_now</td><td[^>]*>0<", again)
+    assert re.search(r">tasks_already_done</td><td[^>]*>[1-9]", again)
 
 
 def test_a_sweep_report_refuses_another_stores_spec_and_says_the_schedule(swept, tmp_path):

@@ -407,10 +407,11 @@ def write_study_report(path: str | Path, folder: str | Path, title: str, lead: s
 
 def _reproduce(meta: dict[str, Any] | None) -> list[str]:
     """The "Reproduce" section: command, version, commit, numerics class (whose last bits:
-    docs/ODD.md §8), time and wall seconds (if recorded)."""
+    docs/ODD.md §8), time, wall seconds and, for a sweep, the tasks this command ran."""
     if not meta:
         return []
-    keys = ("command", "version", "git_commit", "numerics", "created", "wall_seconds")
+    keys = ("command", "version", "git_commit", "numerics", "created", "wall_seconds",
+            "tasks_run_now", "tasks_already_done", "task_seconds_now")  # fmt: skip
     return [
         "<h2>Reproduce</h2>",
         _table(["", ""], [[k, _number(meta[k])] for k in keys if k in meta], set()),
