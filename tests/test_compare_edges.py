@@ -276,8 +276,21 @@ def test_spending_that_follows_the_clients_is_told_from_a_budget_of_its_own(clie
     cut = next(n for n in c.notes if n.startswith("'service_cut' spends"))
     spell = next(n for n in c.notes if n.startswith("'bad_service_spell' spends"))
     assert "not an equal-budget comparison" in cut
-    assert "with the same levers, targeting and schedule" in spell
+    assert "with every parameter and the schedule alike (only a shock differs)" in spell
     assert "so this is an equal-budget comparison" in spell and "not an" not in spell
+
+
+def test_a_budget_set_outside_the_levers_section_is_a_budget_of_its_own() -> None:
+    """win_back.target_months (a lever in its own section) and economics.fixed_overhead (a
+    setting) change what a firm spends: both were called equal-budget, as if the spending
+    followed the clients."""
+    from model.studies.compare_notes import _same_budget
+
+    base = Scenario()
+    assert _same_budget(base, base.with_overrides({"run.seed": 9, "market.clients": 50}))
+    for key, value in (("win_back.target_months", 2), ("economics.fixed_overhead", 1000.0),
+                       ("service.cost_per_client", 9.0)):  # fmt: skip
+        assert not _same_budget(base, base.with_overrides({key: value})), key
 
 
 def test_a_spend_note_has_no_nan_or_inf() -> None:

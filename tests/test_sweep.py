@@ -873,6 +873,13 @@ def test_a_lost_design_file_is_made_again_where_the_runs_agree(tmp_path):
     assert run_sweep(spec, store, progress=False).ran == 0  # (nothing run again)
     assert (store / "design.parquet").exists()
     assert_frame_equal(load(store), before)
+    # Lost again, beside a task file cut short: the design is made again from the whole ones,
+    # and the damaged task runs again (it stopped on pyarrow's traceback).
+    (store / "design.parquet").unlink()
+    first = sorted((store / "batches").glob("batch-*.parquet"))[0]
+    first.write_bytes(first.read_bytes()[:100])
+    assert run_sweep(spec, store, progress=False).ran == 1
+    assert_frame_equal(load(store), before)
     # Runs whose point values are not the design's (another design was generated): refused.
     (store / "design.parquet").write_bytes(b"PAR1 cut short")
     batch = sorted((store / "batches").glob("batch-*.parquet"))[0]

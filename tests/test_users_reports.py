@@ -181,6 +181,16 @@ def test_a_sweep_report_refuses_another_stores_spec_and_says_the_schedule(swept,
         run_sweep(spec, store, progress=False)
     page = write_sweep_report(store, spec).read_text(encoding="utf-8")
     assert "levers.service_level holds only until month 12" in page
+    # A lever the spec's [base] set gives (not swept) is said too, as the sweep warns of it.
+    based = parse_spec(
+        {"base": {"scenario": "service_cut", "set": {"levers.service_level": 0.5}},
+         "parameters": {"levers.ad_budget": [100.0, 300.0]}, "clients": 100, "months": 24,
+         "replications": 1}
+    )  # fmt: skip
+    with pytest.warns(UserWarning, match="holds only until month 12"):
+        run_sweep(based, tmp_path / "based", progress=False)
+    page_based = write_sweep_report(tmp_path / "based", based).read_text(encoding="utf-8")
+    assert "levers.service_level holds only until month 12" in page_based
     assert "1 replicate per point: no interval" in page and "t intervals" not in page
     assert MOST_SHOWN >= 2 and "of 2 design points" not in page
     # A sampled design of more points than the page can show (2,048 made an 11 MB page).

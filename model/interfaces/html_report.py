@@ -411,7 +411,7 @@ def _reproduce(meta: dict[str, Any] | None) -> list[str]:
     if not meta:
         return []
     keys = ("command", "version", "git_commit", "numerics", "created", "wall_seconds",
-            "tasks_run_now", "tasks_already_done", "task_seconds_now")  # fmt: skip
+            "tasks_run_now", "tasks_already_done", "task_seconds_now", "runs_reused_now")  # fmt: skip
     return [
         "<h2>Reproduce</h2>",
         _table(["", ""], [[k, _number(meta[k])] for k in keys if k in meta], set()),

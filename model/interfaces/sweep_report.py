@@ -108,7 +108,7 @@ def write_sweep_report(store: Path, spec: Any, meta: Mapping[str, Any] | None = 
     from model.studies.sweep import SweepError, load
     from model.studies.sweep.store import read_manifest
 
-    if read_manifest(store).get("spec_digest", spec.digest()) != spec.digest():
+    if read_manifest(store)["spec_digest"] != spec.digest():
         raise SweepError(
             f"{str(store)!r}: spec {spec.name!r} is not this store's (its digest differs); "
             "allowed: the store's own, model.studies.sweep.stored_spec(store)"
@@ -125,17 +125,20 @@ def write_sweep_report(store: Path, spec: Any, meta: Mapping[str, Any] | None = 
             f"{spec.replications} replicates, {spec.clients:,} people × {spec.months} months, "
             f"{crn}.")  # fmt: skip
     base = spec.base_scenario()
-    notes = [f"{line}." for line in set_again(base.schedule, spec.keys, spec.months)]
+    given = dict.fromkeys([*spec.keys, *spec.base_set])  # (as the sweep warns of them)
+    notes = [f"{line}." for line in set_again(base.schedule, given, spec.months)]
     if spec.replications == 1:
         notes.append(
             "1 replicate per point: no interval (one run per point is one draw of its noise); "
             "run more replications before ranking close points."
         )
-    elif spec.replications < 5:
+    else:  # (the clipping at every count: mean_interval's ``within``)
+        clipped = "clipped to its metric's possible range (a count at 0, a share at 0 and 1)"
         notes.append(
             f"{spec.replications} replicates per point: the 95% t intervals are wide (each "
-            "clipped to its metric's possible range: a count at 0, a share at 0 and 1); run "
-            "more replications before ranking close points."
+            f"{clipped}); run more replications before ranking close points."
+            if spec.replications < 5
+            else f"{spec.replications} replicates per point: each 95% t interval is {clipped}."
         )
     if len(means) > MOST_SHOWN:
         notes.append(

@@ -90,9 +90,10 @@ def _spend_notes(
     Much of a firm's spending follows its clients (staff, service, R&D as a share of revenue),
     so a policy that loses clients spends less without choosing to: a bad-service spell at
     unchanged cost spent 2.6% less than no spell and was called "not an equal-budget
-    comparison". A policy with the first's levers, targeting and schedule set no budget of its
-    own, so its spending differs only through its clients; per client served it is no test (the
-    fixed costs spread over fewer clients raise it: +2.2% for that spell at 2,000 people).
+    comparison". A policy with the first's parameters and schedule (:func:`_same_budget`) set no
+    budget of its own, so its spending differs only through its clients; per client served it is
+    no test (the fixed costs spread over fewer clients raise it: +2.2% for that spell at 2,000
+    people).
     """
     spend = runs.groupby("policy")["spend_total"].mean()
     ref = float(spend[names[0]])
@@ -111,9 +112,9 @@ def _spend_notes(
         said += " on all cost lines but cost of goods"
         if _same_budget(policies[0], policy):
             notes.append(
-                f"{said}, with the same levers, targeting and schedule: that is spending that "
-                "follows the clients it serves (staff, service and R&D go with them), not a "
-                "budget of its own, so this is an equal-budget comparison"
+                f"{said}, with every parameter and the schedule alike (only a shock differs): "
+                "that is spending that follows the clients it serves (staff, service and R&D go "
+                "with them), not a budget of its own, so this is an equal-budget comparison"
             )
         else:
             notes.append(
@@ -124,12 +125,15 @@ def _spend_notes(
 
 
 def _same_budget(first: Scenario, other: Scenario) -> bool:
-    """Whether ``other`` spends by the same rules as ``first``: the same levers, targeting and
-    schedule (what the firm chooses; a shock or a world's costs are not its choice)."""
-    return (first.levers, first.targeting, first.schedule) == (
-        other.levers,
-        other.targeting,
-        other.schedule,
+    """Whether ``other`` spends by the same rules as ``first``: every parameter alike (the size,
+    horizon and seed aside: compare makes them common) and the same schedule, so that only a
+    shock — an event in the world, not a budget — sets them apart. Levers outside the [levers]
+    section (``win_back.target_months``), settings (``economics.fixed_overhead``) and a world's
+    cost rates all change what a firm spends, not only through its clients."""
+    common = {"run.seed", "run.months", "market.clients"}
+    mine, theirs = first.flat(), other.flat()
+    return first.schedule == other.schedule and all(
+        mine[k] == theirs[k] for k in mine if k not in common
     )
 
 

@@ -96,7 +96,8 @@ def analyze(
     Returns
     -------
     pandas.DataFrame
-        One row per (metric, parameter): ``metric``, ``parameter``, ``method`` and the indices.
+        One row per (metric, parameter): ``metric``, ``parameter``, ``method``, the indices,
+        their ``unit`` and a ``flag`` saying why a row is not to be trusted ("" if none).
     """
     manifest = read_manifest(store)
     kind = manifest["design"]
@@ -125,7 +126,11 @@ def analyze(
         raise SweepError(
             f"{str(store)!r}: {len(means)} points found, {manifest['points']} expected"
         )
-    design = read_stored(Path(store) / "design.parquet", "run the sweep again with --fresh")
+    design = read_stored(
+        Path(store) / "design.parquet",
+        "run the same 'retention sweep' command again, without --fresh: it writes the design "
+        "again where its runs agree",
+    )
     design = design.sort_values("point")
     x = design[keys].to_numpy(dtype=float)
     seed = int(spec["seed"]) % 2**32
@@ -204,8 +209,8 @@ def caveats(table: pd.DataFrame) -> list[str]:
     if table.attrs.get("own_seeds"):  # (an inert parameter read ST 0.24 at N = 512 so)
         out.append(
             "each design point ran on seeds of its own (common_random_numbers = false): the "
-            "runs' Monte-Carlo noise is counted as the parameters' effect, most visibly as total "
-            "indices of parameters that do nothing; set common_random_numbers = true in the "
+            "runs' Monte-Carlo noise is counted as the parameters' effect, most visibly as "
+            "effects of parameters that do nothing; set common_random_numbers = true in the "
             "spec (replicate r on the same seed at every point) to measure the parameters alone"
         )
     left = table.attrs.get("left_out") or {}
@@ -361,7 +366,7 @@ def plot(table: pd.DataFrame, path: str | Path) -> Path:
         if method == "morris":
             ax.barh(ypos, t["mu_star"], xerr=t["mu_star_conf"], color="tab:blue", label="μ*")
             ax.plot(t["sigma"], ypos, "o", color="tab:orange", label="σ")
-            ax.set_xlabel(f"elementary effect ({t['unit'].iloc[0]})", fontsize=8)
+            ax.set_xlabel(f"elementary effect\n({t['unit'].iloc[0]})", fontsize=8)
         else:
             h = 0.4
             hatch = ["//" if f else "" for f in t.get("flag", [""] * len(t))]

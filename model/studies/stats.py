@@ -105,9 +105,10 @@ def one_run_spread(sd: float, runs: int, level: float = 0.95) -> tuple[float, st
     if runs < 2 or not np.isfinite(sd):
         return float("nan"), ""
     half = float(stats.t.ppf(0.5 + level / 2.0, runs - 1) * sd * np.sqrt(1.0 + 1.0 / runs))
+    two = " (the sd of two runs is under a tenth of the true one one time in twelve)"
     few = (
-        f"; {runs} runs say little about their own spread (the sd of two runs is under a tenth "
-        f"of the true one one time in twelve): use {FEW_RUNS} or more"
+        f"; {runs} runs say little about their own spread{two * (runs == 2)}: use {FEW_RUNS} or "
+        "more"
         if runs < FEW_RUNS
         else ""
     )

@@ -130,6 +130,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         # runs, said as if it were the sweep's)
         meta = {**study_metadata(args, wall), "tasks_run_now": run.ran}
         meta.update(tasks_already_done=run.skipped, task_seconds_now=round(run.task_seconds, 3))
+        meta.update(runs_reused_now=run.reused)  # (--reuse: copied, not run, in those tasks)
         written.append((write_sweep_report(args.out, spec, meta), wall))
         first = min((Path(args.out) / "batches").glob("batch-*.parquet"))  # (every one alike)
         write_sweep_columns(args.out, pq.read_schema(first).names, spec.series)

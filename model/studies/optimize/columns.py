@@ -87,7 +87,8 @@ def split_columns(tables: dict[str, Iterable[str]], levers: Iterable[str]) -> pd
                 way = "into the lever from" if moved > 0 else "out of the lever into"
                 unit = "currency"
                 meaning = (
-                    f"the objective (mean NPV) with {abs(moved) * 100:.0f} points of budget moved "
+                    f"the objective (mean NPV; robust: the mean or the worst over the "
+                    f"assumption's values) with {abs(moved) * 100:.0f} points of budget moved "
                     f"{way} the others, at the best split (empty: no room to move)"
                 )
             elif file == "evaluations.csv" and column in levers:

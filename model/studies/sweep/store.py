@@ -36,6 +36,7 @@ from model.studies.sweep.changes import (
     spec_changes,
     stored_batch_size,
 )
+from model.studies.sweep.design_file import stored_design
 from model.studies.sweep.layers import grown
 from model.studies.sweep.spec import SweepError, SweepSpec
 from model.version import version_record
@@ -277,7 +278,8 @@ def _sweep_only(store: Path, results: bool) -> bool:
 
 def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: SweepSpec) -> bool:
     """Refuse a store that holds another sweep's results; True when it holds this sweep's with
-    fewer replications than ``spec`` asks for (it grows: :func:`_grow`)."""
+    fewer replications than ``spec`` asks for (it grows: :func:`_grow`). A lost or damaged
+    ``design.parquet`` is written again where its runs agree (:mod:`~.design_file`)."""
     how = f"use a new --out folder, or --fresh to discard the results in {str(store)!r}"
     if old.get("format") != FORMAT:
         raise SweepError(f"{str(store)!r}: written by an incompatible store format; {how}")
@@ -319,31 +321,13 @@ def _check_same(store: Path, old: dict, new: dict, design: pd.DataFrame, spec: S
             f"other numbers here; refusing to mix them (docs/ODD.md §8); resume it on a machine "
             f"of that class, or {how}"
         )
-    try:  # (lost or damaged: the spec and code are the store's, so it is made again)
-        stored = read_stored(store / "design.parquet", "use --fresh to start the sweep again")
-    except SweepError:
-        stored = _design_again(store, design)
+    stored = stored_design(store, design)  # (made again where lost: spec and code are the store's)
     if not stored.equals(design):
         raise SweepError(
             f"{str(store)!r}: the design generated now differs from design.parquet (a scipy or "
             f"SALib upgrade?); refusing to mix them; {how}"
         )
     return grow
-
-
-def _design_again(store: Path, design: pd.DataFrame) -> pd.DataFrame:
-    """``design``, written as the store's lost or damaged ``design.parquet`` where every finished
-    task's runs have its points' values (the advice was --fresh, discarding them all)."""
-    by_point = design.set_index("point")
-    for path in sorted((store / "batches").glob("batch-*.parquet")):
-        runs = pd.read_parquet(path, columns=list(design.columns)).drop_duplicates("point")
-        if not runs.set_index("point").equals(by_point.loc[runs["point"]]):
-            raise SweepError(
-                f"{str(store)!r}: design.parquet is lost or damaged, and the design generated now "
-                f"is not its runs' ({path.name}); use --fresh to start the sweep again"
-            )
-    write_parquet(design, store / "design.parquet")
-    return design
 
 
 def _grow(store: Path, old: dict[str, Any], spec: SweepSpec) -> dict[str, Any]:
