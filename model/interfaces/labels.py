@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from model.scenario import Scenario
-from model.scenario.changes import changed_from_preset, overrides_text
+from model.scenario.changes import changed_from_preset, changes_text, overrides_text
 
 __all__ = ["cut_bytes", "cut_with_digest", "default_folder", "labelled", "overrides_text"]
 
@@ -35,7 +35,7 @@ def labelled(scenario: Scenario, overrides: Mapping[str, Any], most: int = 3) ->
     edited = {k: v for k, v in changed_from_preset(scenario).items() if k not in overrides}
     if not overrides and not edited:
         return scenario
-    said = overrides_text(dict(list(edited.items())[:most])) + (", …" if len(edited) > most else "")
+    said = changes_text(edited, most)
     text = ", ".join(filter(None, (said, overrides_text(overrides))))
     description = scenario.description.rstrip(". ")
     # (an edited copy kept the preset's description beside its changes: they are said too)

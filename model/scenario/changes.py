@@ -18,7 +18,7 @@ from model.scenario.declare import ScenarioError
 from model.scenario.scenario import Scenario
 from model.scenario.schedule import set_again
 
-__all__ = ["changed_from_preset", "overrides_text", "undone_by_schedule"]
+__all__ = ["changed_from_preset", "changes_text", "overrides_text", "undone_by_schedule"]
 
 #: What says a run's size and seed rather than its world or policy (shown apart, not as changes).
 _SIZE = frozenset({"run.seed", "run.months", "market.clients"})
@@ -47,6 +47,13 @@ def changed_from_preset(scenario: Scenario) -> dict[str, Any]:
 def overrides_text(overrides: Mapping[str, Any], sep: str = ", ") -> str:
     """``{"levers.service_level": "wow"}`` → ``"service_level=wow"`` (bare names; unique)."""
     return sep.join(f"{k.rpartition('.')[2]}={v}" for k, v in overrides.items())
+
+
+def changes_text(changed: Mapping[str, Any], most: int = 3) -> str:
+    """:func:`overrides_text` of the first ``most`` of ``changed``, with ``…`` for the rest: what
+    a title says of a preset's edited copy (``service_level=0.8, ad_budget=500, …``)."""
+    shown = overrides_text(dict(list(changed.items())[:most]))
+    return shown + (", …" if len(changed) > most else "")
 
 
 def undone_by_schedule(scenario: Scenario) -> list[str]:

@@ -21,7 +21,7 @@ from model.engine.lockstep import run_together
 from model.engine.retention_model import RetentionModel
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import flag, shown
-from model.scenario.changes import changed_from_preset, overrides_text, undone_by_schedule
+from model.scenario.changes import changed_from_preset, changes_text, undone_by_schedule
 
 __all__ = [
     "ReadOnlySummary",
@@ -120,7 +120,7 @@ class RunResult:
             f"{key}={head[key]:,.4g}" for key in ("npv", "active_end", "nps_end") if key in head
         )
         changed = changed_from_preset(s)  # (a preset changed is not the preset)
-        said = overrides_text(dict(list(changed.items())[:3])) + (", …" if len(changed) > 3 else "")
+        said = changes_text(changed)
         name = f"{s.name} + {said}" if changed else s.name
         return (
             f"RunResult({name!r}, seed={self.seed}, {s.market.clients:,} people x "
