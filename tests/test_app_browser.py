@@ -136,8 +136,12 @@ def test_app_model_from_flat_keywords_and_text_seed() -> None:
     assert m.params.run.seed == 7 and m.seed == 7
     assert m.params.market.clients == 300
     assert m.months == 120
-    with pytest.raises(ScenarioError, match=r"run\.seed: value 'seven'"):
+    # Text and a number out of range are told alike, plainly (two technical wordings before).
+    plain = "is not allowed; allowed: a whole number, 0 or more"
+    with pytest.raises(ScenarioError, match=f"seed: value 'seven' {plain}"):
         AppModel(seed="seven")
+    with pytest.raises(ScenarioError, match=f"seed: value '-1' {plain}"):
+        AppModel(seed="-1")
     with pytest.raises(ScenarioError, match=r"levers\.service_level"):
         AppModel(service_level=1.5)
     with pytest.raises(ScenarioError, match="unknown parameter"):

@@ -528,3 +528,23 @@ def test_the_app_starts_on_the_scenario_file_it_was_given(tmp_path, monkeypatch)
         assert _slider(page, "service level").v_model == pytest.approx(0.8)
     finally:
         page.rc.close()
+
+
+def test_one_month_is_drawn_and_the_charts_read_on_a_projector() -> None:
+    """After one Step the stage, profit and NPV charts drew nothing (a single point makes no
+    line or area); shown two to a row at 416 px, their labels were 5-8 px tall."""
+    from model.interfaces.app.app_model import AppModel
+    from model.interfaces.app.charts import FONT_SIZE, ChartImages, money_chart, stage_chart
+
+    m = AppModel(clients=300)
+    m.step()
+    (stages,) = stage_chart({"A": m}).axes[:1]
+    (area,) = [c for c in stages.collections if c.get_paths()][:1]
+    assert area.get_paths()[0].get_extents().width > 0  # (month 1 drawn over (0, 1] months)
+    profit = money_chart({"A": m}).axes[0]
+    assert profit.lines[0].get_marker() == "o"
+    m.step()
+    assert money_chart({"A": m}).axes[0].lines[0].get_marker() in (None, "None", "")
+    assert FONT_SIZE >= 12
+    pngs = ChartImages().images({"A": m})  # (drawn at the app's font size, not the default)
+    assert all(png.startswith(b"\x89PNG") for png in pngs)

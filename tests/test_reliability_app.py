@@ -326,3 +326,22 @@ def test_the_app_takes_scenario_files_and_refuses_a_missing_one(tmp_path, capsys
     assert cli("app", str(tmp_path / "none.toml")) == 2  # read before serving: one line
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "none.toml' does not exist" in err[0] and len(given) == 1
+
+
+def test_the_kernels_are_compiled_before_the_server_starts_where_the_cache_lacks_them(
+    monkeypatch, capsys
+):
+    """After installing, a class's first Step waited 25 s on numba with no sign of work: the
+    command compiles first, saying so, and only where the cache lacks the kernels."""
+    import model.engine.kernels as kernels
+    from model.engine.retention_model import RetentionModel
+
+    ran = []
+    monkeypatch.setattr(RetentionModel, "run", lambda self, *a, **k: ran.append(self.clients.n))
+    monkeypatch.setattr(kernels, "compiled_on_disk", lambda: True)
+    app._compiled_first()
+    assert ran == [] and capsys.readouterr().out == ""
+    monkeypatch.setattr(kernels, "compiled_on_disk", lambda: False)
+    app._compiled_first()
+    assert ran == [200]
+    assert capsys.readouterr().out.startswith(kernels.FIRST_COMPILE_NOTE + ", before the app")

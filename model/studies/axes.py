@@ -72,8 +72,11 @@ def events(scenario: Any, ts: pd.DataFrame | None = None) -> list[tuple[str, flo
     return out
 
 
-def mark_events(ax: Any, marks: list[tuple[str, float, float, str]], label: bool = True) -> None:
-    """Draw :func:`events` on one Axes (x in years): lines, spans and ticks, labelled once."""
+def mark_events(
+    ax: Any, marks: list[tuple[str, float, float, str]], label: bool = True, fontsize: float = 7
+) -> None:
+    """Draw :func:`events` on one Axes (x in years): lines, spans and ticks, labelled once
+    (``fontsize``: of the labels, in points; the app's charts, shown smaller, ask for more)."""
     transform = ax.get_xaxis_transform()
     launches = [m for kind, m, _, _ in marks if kind == "launch"]
     if launches:  # (on the top edge, not inside: a line near the top ran under them)
@@ -88,14 +91,14 @@ def mark_events(ax: Any, marks: list[tuple[str, float, float, str]], label: bool
             ax.axvline(years(first - 1), color="#444444", ls="--", lw=0.9)
             if label:  # (staggered: steps months apart printed over each other)
                 y = 0.97 - 0.08 * (steps % 3)
-                ax.text(years(first - 1), y, f" {text}", transform=transform, fontsize=7,
+                ax.text(years(first - 1), y, f" {text}", transform=transform, fontsize=fontsize,
                         va="top", ha="left", color="#444444",
                         bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5})  # fmt: skip
             steps += 1
         elif kind == "shock":
             ax.axvspan(years(first - 1), years(last), color="#d62728", alpha=0.12, lw=0)
             if label:
-                ax.text(years(first - 1), 0.01, f" {text}", transform=transform, fontsize=7,
+                ax.text(years(first - 1), 0.01, f" {text}", transform=transform, fontsize=fontsize,
                         va="bottom", ha="left", color="#d62728")  # fmt: skip
 
 

@@ -43,11 +43,16 @@ NETWORK_COLOURS: dict[Stage, str] = {
 }
 
 
+#: The charts' base font size (points; matplotlib's is 10): shown two to a row, at 416 px on a
+#: 1280-px projector, their legends and labels were 5-8 px tall.
+FONT_SIZE = 13
+
+
 def _axes(title: str, horizon: int, n: int = 1) -> tuple[Figure, list]:
-    fig = Figure(figsize=(6.4, 2.2 + 1.6 * n))
-    fig.subplots_adjust(left=0.16, right=0.97, bottom=0.13, top=0.9, hspace=0.35)
+    fig = Figure(figsize=(6.4, 2.4 + 1.7 * n))
+    fig.subplots_adjust(left=0.19, right=0.97, bottom=0.15, top=0.9, hspace=0.4)
     axes = list(np.atleast_1d(fig.subplots(n, 1, sharex=True)))
-    axes[0].set_title(title, fontsize=10)
+    axes[0].set_title(title, fontsize="medium")
     for ax in axes:
         ax.set_xlim(0.0, horizon / 12.0)
         ax.yaxis.set_major_formatter(THOUSANDS)
@@ -65,7 +70,7 @@ def _marks(axes: list, firms: Firms) -> None:
     """Mark the events of every firm drawn (:func:`compared_events`)."""
     marks = compared_events(firms)
     for i, ax in enumerate(axes):
-        mark_events(ax, marks, label=i == 0)
+        mark_events(ax, marks, label=i == 0, fontsize=0.75 * FONT_SIZE)
 
 
 def compared_events(firms: Firms) -> list[tuple[str, float, float, str]]:
@@ -94,14 +99,17 @@ def stage_chart(firms: Firms) -> Figure:
             "loyal": ts["loyal"],
             "lapsed": ts["lapsed"],
         }
-        ax.stackplot(years(ts["month"]), *layers.values(), labels=list(layers),
+        # (one month alone is the interval (0, 1] on the axis: a stack of one point drew nothing)
+        x = years([0, 1]) if len(ts) == 1 else years(ts["month"])
+        values = [np.repeat(v.to_numpy(), 2) if len(ts) == 1 else v for v in layers.values()]
+        ax.stackplot(x, *values, labels=list(layers),
                      colors=[STAGE_COLOURS[k] for k in layers])  # fmt: skip
         ax.set_ylim(0.0, float(a.clients.n))
         _marks([ax], {"A": a})  # before the legend, which then lists the launches' marker
         # (below the axes: the stacked areas fill the whole plot, so any place inside covered
         # a stage's band, the loyal one by month 120 of the delighter)
-        fig.subplots_adjust(bottom=0.3)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), fontsize="x-small", ncols=3)
+        fig.subplots_adjust(bottom=0.36)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.22), fontsize="small", ncols=3)
     ax.set_ylabel("people")
     return fig
 
@@ -110,7 +118,8 @@ def _lines(ax, firms: Firms, column: str, colour: str, label: str) -> None:
     for name, firm in firms.items():
         ts = firm.timeseries()
         tag = f"{label}, firm {name}" if len(firms) > 1 else label
-        ax.plot(years(ts["month"]), ts[column], FIRM_STYLE[name], color=colour, label=tag)
+        ax.plot(years(ts["month"]), ts[column], FIRM_STYLE[name], color=colour, label=tag,
+                marker="o" if len(ts) == 1 else None)  # (one point alone draws no line)  # fmt: skip
 
 
 def money_chart(firms: Firms) -> Figure:
@@ -126,7 +135,7 @@ def money_chart(firms: Firms) -> Figure:
         _marks([profit, npv], firms)  # before the legends, which then list the launches' marker
         for ax in (profit, npv):
             ax.axhline(0.0, color="black", lw=0.6)
-            ax.legend(loc="best", fontsize="x-small")
+            ax.legend(loc="best", fontsize="small")
     profit.set_ylabel("currency / month")
     npv.set_ylabel("currency")
     return fig
@@ -145,7 +154,7 @@ def satisfaction_chart(firms: Firms) -> Figure:
         _lines(nps, firms, "nps", "#9467bd", "NPS")
         nps.axhline(0.0, color="black", lw=0.6)
         _marks([sat, nps], firms)  # before the legend, which then lists the launches' marker
-        sat.legend(loc="best", fontsize="x-small")
+        sat.legend(loc="best", fontsize="small")
     sat.set_ylabel("satisfaction (0-1)")
     nps.set_ylabel("points")
     return fig
@@ -164,7 +173,7 @@ def difference_chart(firms: Firms) -> Figure:
         x = years(ta["month"])
         for ax, column, colour in ((npv, "npv", "#1f77b4"), (active, "active", "#2ca02c")):
             diff = tb[column].to_numpy() - ta[column].to_numpy()
-            ax.plot(x, diff, color=colour)
+            ax.plot(x, diff, color=colour, marker="o" if len(x) == 1 else None)
             ax.fill_between(x, 0.0, diff, color=colour, alpha=0.15, lw=0)
             ax.axhline(0.0, color="black", lw=0.6)
             at_least(ax)  # identical firms: a flat 0, ticked -1..1, not ±1e-17
@@ -190,7 +199,7 @@ def network_chart(firm) -> Figure:
         # says ("active (not loyal)"), not the status table's active clients (loyal included).
         name = "active, not loyal" if code == Stage.ACTIVE else code.name.lower()
         ax.scatter(*pos[here].T, s=22, color=colour, label=f"{name} ({here.sum()})")
-    ax.set_title(f"{rows.size} sampled clients, month {firm.month}", fontsize=10)
+    ax.set_title(f"{rows.size} sampled clients, month {firm.month}", fontsize="medium")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize="small")
     ax.set_axis_off()
     ax.set_aspect("equal")
@@ -253,7 +262,8 @@ class ChartImages:
             for name, draw, shows in chart_plan(firms):
                 held = self._images.get(name)
                 if held is None or held[0] != shows:
-                    held = self._images[name] = (shows, png_bytes(draw()))
+                    with matplotlib.rc_context({"font.size": FONT_SIZE}):
+                        held = self._images[name] = (shows, png_bytes(draw()))
                     self.draws += 1
                 out.append(held[1])
             return out

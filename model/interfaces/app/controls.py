@@ -198,17 +198,22 @@ def model_params() -> dict[str, Any]:
 
 
 def _cast_seed(value: Any) -> Any:
-    """A seed typed in the browser arrives as text: cast it to an int, or say what is allowed."""
+    """A seed typed in the browser arrives as text: cast it to an int, or say what is allowed
+    (one plain message for text and for a number out of range: "abc" and -1 were told apart in
+    two technical wordings)."""
     if not isinstance(value, str):
         return value
-    text = value.strip().replace("_", "")
+    info = PARAMS["run.seed"]
     try:
-        return int(text)
+        seed = int(value.strip().replace("_", ""))
     except ValueError:
+        seed = None
+    if seed is None or not info.lower <= seed <= info.upper:
         raise ScenarioError(
-            f"run.seed: value {value!r} is not allowed; allowed: {PARAMS['run.seed'].allowed()} "
-            "(a whole number)"
-        ) from None
+            f"seed: value {value!r} is not allowed; allowed: a whole number, {int(info.lower)} or "
+            f"more (at most {int(info.upper):,})"
+        )
+    return seed
 
 
 def app_scenario(values: Mapping[str, Any], base: Scenario | None = None) -> Scenario:

@@ -400,12 +400,14 @@ def _Charts(firms: dict, tick: int, images: ChartImages) -> None:
         stages, money, satisfaction, fourth = images.images(firms)
     solara.Title("Retention Lab")
     _html(status)
+    # Each image as wide as its column (a fixed 640 px left half of a 1920 px screen empty)
+    wide = {"width": "100%", "height": "auto"}
     with solara.Columns([1, 1]):
-        rw.Image(value=stages, format="png")
-        rw.Image(value=money, format="png")
+        rw.Image(value=stages, format="png", layout=wide)
+        rw.Image(value=money, format="png", layout=wide)
     with solara.Columns([1, 1]):
-        rw.Image(value=satisfaction, format="png")
-        rw.Image(value=fourth, format="png")  # B minus A, or the network view
+        rw.Image(value=satisfaction, format="png", layout=wide)
+        rw.Image(value=fourth, format="png", layout=wide)  # B minus A, or the network view
 
 
 def _html(markup: str) -> None:

@@ -186,6 +186,22 @@ def _bound_port(info: tuple) -> int:
         return sock.getsockname()[1]
 
 
+def _compiled_first() -> None:
+    """Compile the engine's kernels before the server starts, where numba's cache lacks them
+    (after installing or upgrading): a class's first Step otherwise waited 25 s with no sign of
+    work. The server's process then loads them from the cache (``retention run`` says the same
+    note before its first run)."""
+    from model.engine.kernels import FIRST_COMPILE_NOTE, compiled_on_disk
+
+    if compiled_on_disk() is not False:
+        return
+    print(f"{FIRST_COMPILE_NOTE}, before the app starts", flush=True)
+    from model.engine.retention_model import RetentionModel
+    from model.scenario import Scenario
+
+    RetentionModel(Scenario().with_overrides({"market.clients": 200, "run.months": 2})).run()
+
+
 def serve(
     host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, scenarios: Sequence[Path] = ()
 ) -> int:
@@ -203,6 +219,7 @@ def serve(
             "pip install 'retention-lab[app]'"
         )
     port = check_address(host, port)
+    _compiled_first()
     if host not in LOOPBACK:
         print(
             f"warning: --host {host} makes the app reachable from other machines: anyone on the "
