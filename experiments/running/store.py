@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from model.engine.numerics import numerics_class
-from model.studies.files import damaged_content, parquet_rows, system_error, write_atomic
+from model.studies.files import parquet_rows, raise_unless_damaged, write_atomic
 
 __all__ = [
     "StaleStore",
@@ -224,8 +224,7 @@ def read_batch(path: Path) -> Any:
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as exc:  # (ArrowInvalid is a ValueError)
-        if not damaged_content(exc):  # (the system's error, not the file's: keep the file)
-            raise system_error(exc, path) from exc
+        raise_unless_damaged(exc, path)  # (the system's error, not the file's: kept)
         series = path.with_name(path.name.removesuffix(".parquet") + ".series.parquet")
         batch = path.with_name(path.name.replace(".series.parquet", ".parquet"))
         for damaged in (batch, series):

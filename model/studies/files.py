@@ -25,7 +25,7 @@ __all__ = [
     "fsync_dir",
     "ordinary_mode",
     "parquet_rows",
-    "system_error",
+    "raise_unless_damaged",
     "write_atomic",
 ]
 
@@ -122,9 +122,8 @@ def parquet_rows(path: str | Path) -> int | None:
     try:
         return pq.read_metadata(path).num_rows
     except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
-        if damaged_content(exc):
-            return None
-        raise system_error(exc, path) from exc  # (not a ValueError: an OSError with an errno)
+        raise_unless_damaged(exc, path)
+        return None
 
 
 def damaged_content(exc: BaseException) -> bool:
@@ -146,18 +145,22 @@ def damaged_content(exc: BaseException) -> bool:
     Returns
     -------
     bool
-        True for damaged content or no file, False for anything else (re-raise it: see
-        :func:`system_error`).
+        True for damaged content or no file, False for anything else (re-raise it:
+        :func:`raise_unless_damaged`).
     """
     if isinstance(exc, ValueError | FileNotFoundError):
         return True
     return isinstance(exc, OSError) and exc.errno is None
 
 
-def system_error(exc: OSError, path: str | Path) -> OSError:
-    """``exc`` naming ``path`` where it names no file (an I/O fault read from a file object
-    says only "Input/output error"), of the same kind (``OSError(errno, …)`` is a
-    PermissionError for EACCES)."""
+def raise_unless_damaged(exc: BaseException, path: str | Path) -> None:
+    """Raise the operating system's error behind a failed read of ``path`` (naming the file
+    where it names none: an I/O fault read from a file object says only "Input/output error");
+    return where ``exc`` is damaged content or no file (:func:`damaged_content`), which the
+    caller treats as such. Anything but an OSError returns: a caller catches only what a
+    damaged file raises."""
+    if not isinstance(exc, OSError) or damaged_content(exc):
+        return
     if exc.filename:
-        return exc
-    return OSError(exc.errno, exc.strerror or str(exc), str(path))
+        raise exc
+    raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc  # (its own subclass)

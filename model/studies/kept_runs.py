@@ -40,7 +40,7 @@ from model.engine.metrics import METRICS
 from model.engine.summary import summarize
 from model.scenario import Scenario, ScenarioError
 from model.scenario.arguments import executor_or_none, hook
-from model.studies.files import atomic_file, damaged_content, system_error
+from model.studies.files import atomic_file, raise_unless_damaged
 from model.studies.run import (
     TOGETHER,
     TOGETHER_MAX_CLIENTS,
@@ -205,8 +205,7 @@ def _read(path: Path) -> dict[str, np.ndarray] | None:
             tables = {name[1:]: z[name] for name in z.files if name.startswith("k")}
             code = z["code"][()] if "code" in z.files else None
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
-        if isinstance(exc, OSError) and not damaged_content(exc):  # (the file may be whole)
-            raise system_error(exc, path) from exc
+        raise_unless_damaged(exc, path)  # (the system's error: the file may be whole)
         return None
     whole = all(
         t.dtype == np.float64 and t.ndim == 2 and t.shape[1] == len(METRICS) and len(t)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.studies.files import atomic_file, damaged_content, system_error
+from model.studies.files import atomic_file, raise_unless_damaged
 from model.studies.sweep.spec import SweepError
 
 __all__ = ["stored_design"]
@@ -26,16 +26,14 @@ def stored_design(store: Path, design: pd.DataFrame) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
-        if not damaged_content(exc):  # (the system's error: the file may be whole, so kept)
-            raise system_error(exc, path) from exc
+        raise_unless_damaged(exc, path)  # (the system's error: the file may be whole, so kept)
     by_point = design.set_index("point")
     for batch in sorted((store / "batches").glob("batch-*.parquet")):
         try:
             runs = pd.read_parquet(batch, columns=list(design.columns)).drop_duplicates("point")
         except (OSError, ValueError) as exc:
-            if damaged_content(exc):
-                continue  # (a damaged task file: the sweep's check of finished tasks redoes it)
-            raise system_error(exc, batch) from exc
+            raise_unless_damaged(exc, batch)
+            continue  # (a damaged task file: the sweep's check of finished tasks redoes it)
         known = runs["point"].isin(by_point.index).all()
         if not (known and runs.set_index("point").equals(by_point.loc[runs["point"]])):
             raise SweepError(

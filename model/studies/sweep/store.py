@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from model.engine.numerics import numerics_class
-from model.studies.files import atomic_file, damaged_content, system_error, write_atomic
+from model.studies.files import atomic_file, raise_unless_damaged, write_atomic
 from model.studies.sweep.changes import (
     differs_beyond_replications,
     spec_changes,
@@ -397,8 +397,7 @@ def read_stored(path: Path, remedy: str, remove: tuple[Path, ...] = ()) -> pd.Da
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as exc:
-        if not damaged_content(exc):
-            raise system_error(exc, path) from exc  # (an OSError: ValueErrors are damage)
+        raise_unless_damaged(exc, path)
         for damaged in remove:
             damaged.unlink(missing_ok=True)
         raise SweepError(f"{str(path)!r}: damaged, cannot be read ({exc}); {remedy}") from None
