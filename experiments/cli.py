@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from experiments import EXPERIMENTS, load
 from experiments.reporting.outputs import is_committed, reports_folder
+from experiments.verdicts.verdict_words import how_many
 from experiments.world_command import add_world_options, run_world, world_options_given
 from model.interfaces.cli.inputs import check_out, create_out, output_path, ranged_int, seed
 from model.interfaces.cli.where import add_where, where_of
@@ -280,6 +281,15 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     store = _store(args)
     if args.splits and not store.is_dir():
         say(f"  no stored study at {store}: running it first (the split then reads it)")
+    elif not args.pins and not (store.is_dir() and any(store.iterdir())):
+        # (a fresh clone's first study ran for many minutes after its title alone)
+        say(
+            f"  no stored runs at {store}: every run is made now, the plausible worlds' first "
+            f"(size '{args.size}'; at the default size every claim together took 23–30 minutes "
+            "on 2 cores from an empty store: README, 'The claims'; --size quick for a "
+            "first look)",
+            flush=True,
+        )
     try:
         ev = run_claim(
             module,
@@ -308,7 +318,7 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
     for r in ev.readings:
         v = r.verdict
         say(
-            f"  {v.reading.name}: P(holds) {v.p_text()}: {v.words} ({v.near} worlds near an "
+            f"  {v.reading.name}: P(holds) {v.p_text()}: {v.words} ({how_many(v.near, 'world')} near an "
             f"edge, {v.unresolved} of them too noisy to place)"
         )
         for f in (f for f in found if f.reading is r):

@@ -122,12 +122,16 @@ def test_a_judgement_moves_only_from_one_side_of_the_band_to_another():
 
 
 def test_the_change_says_which_pairs_it_is_over():
-    row = SimpleNamespace(change=1.5, change_low=0.5, change_high=2.5, pairs=6, bounded=2)
+    row = SimpleNamespace(
+        effect=10.0, change=1.5, change_low=0.5, change_high=2.5, pairs=6, bounded=2
+    )
     assert _change(row, 8) == "; change 1.5 [0.5, 2.5] over 6 of 8 pairs, 2 with a bound left out"
     assert _change(SimpleNamespace(**{**vars(row), "pairs": 8, "bounded": 0}), 8) == (
         "; change 1.5 [0.5, 2.5]"
     )
-    same = SimpleNamespace(change=0.0, change_low=0.0, change_high=0.0, pairs=8, bounded=0)
+    same = SimpleNamespace(
+        effect=10.0, change=0.0, change_low=0.0, change_high=0.0, pairs=8, bounded=0
+    )
     assert _change(same, 8) == (
         "; unchanged in every replication (the reading does not depend on it here)"
     )
@@ -135,6 +139,20 @@ def test_the_change_says_which_pairs_it_is_over():
     assert _change(some, 3) == "; unchanged in each of the 2 of 3 pairs measured at both"
     one = SimpleNamespace(**{**vars(row), "pairs": 1, "bounded": 1})
     assert _change(one, 2) == "; change not measured (1 of 2 pairs finite, 1 with a bound left out)"
+
+
+def test_a_change_of_rounding_alone_reads_unchanged():
+    """A reading that does not depend on the value but is computed along another path differs
+    in its last bits (customer_lifetime moved by -6.2e-15 along economics.overhead_share was
+    printed as a change); a change of a millionth of the reading is still one."""
+    rounding = SimpleNamespace(
+        effect=10.0, change=-6.2e-15, change_low=-8.3e-14, change_high=7.1e-14, pairs=4, bounded=0
+    )
+    assert _change(rounding, 4) == (
+        "; unchanged in every replication but for rounding (the reading does not depend on it here)"
+    )
+    small = SimpleNamespace(**{**vars(rounding), "change": 1e-5, "change_low": 0.5e-5})
+    assert _change(small, 4).startswith("; change 1e-05 [5e-06, 7.1e-14]")
 
 
 def test_a_value_of_the_wrong_kind_names_the_field():
@@ -168,7 +186,8 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
     assert "retain.base_churn = 0.25 (1/month) lies outside the plausible range" in out
     # (before the readings it changes: a strategist read them first and the warning last)
     warned = "Warning, this world ran with it: retain.base_churn = 0.25 is a monthly rate:"
-    assert out.splitlines()[2].startswith(warned)
+    first = out.index("one value moved at a time")  # (the readings follow it)
+    assert out.index(warned) < first and out.splitlines()[2].startswith("Warning, ")
     last = out.rstrip().split("\nWhat the study of this claim found along")[0].splitlines()
     assert last[-1].startswith("(Each interval is 95% on its own")  # (the answer's last line)
     heads = ("The judgement moves to another side", "Judged otherwise, but near an edge", "No ")
@@ -180,7 +199,8 @@ def test_the_command_prints_each_moved_value(tmp_path, capsys):
     assert main([*argv, "--vary", "retain.base_churn=0.2", "--quiet"]) == 0
     out = capsys.readouterr().out
     warned = "Warning, a moved world ran with it: retain.base_churn = 0.2 is a monthly rate:"
-    assert out.splitlines()[2].startswith(warned)
+    first = out.index("one value moved at a time")  # (the readings follow it)
+    assert out.index(warned) < first and out.splitlines()[2].startswith("Warning, ")
     assert "Warning, this world ran with it" not in out
     # --set sets the world as `retention run --set` does, its size included.
     argv = tiny_world("acquisition_cost")

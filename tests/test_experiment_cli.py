@@ -34,6 +34,9 @@ def test_quick_report_and_resume(tmp_path):
     assert out.returncode == 0, out.stderr
     # A line per tenth of the batches, on stderr even in a pipe: stdout holds the results.
     assert "worlds: " in out.stderr and "batches" not in out.stdout
+    # An empty store is said first: a fresh clone's study ran for minutes after its title alone.
+    store = tmp_path / ".store" / "quick-seed1"
+    assert f"  no stored runs at {store}: every run is made now" in out.stdout.splitlines()[1]
     text = (tmp_path / "lost_client.md").read_text(encoding="utf-8")
     assert "Worlds drawn: 160" in text and "P(holds)" in text and "Command:" in text
     # Each reading's line counts the worlds near an edge and those too noisy to place.
@@ -70,6 +73,7 @@ def test_quick_report_and_resume(tmp_path):
     again = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
     assert again.returncode == 0
     assert "worlds: " not in again.stderr  # resumed from the store: no world run again
+    assert "no stored runs" not in again.stdout
     assert (tmp_path / "lost_client.md").read_text(encoding="utf-8").count("P(holds)") >= 1
 
 

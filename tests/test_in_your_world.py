@@ -195,10 +195,24 @@ def test_a_key_the_claims_arms_set_is_said_when_the_world_sets_it(capsys):
     out = capsys.readouterr().out
     # The baseline runs at the world's wow, so the study's "wow against standard" becomes wow
     # against wow here (a reviewer's run read "wow keeps no clients"): listed among the levers
-    # no study world has, and said to be one the arms set themselves.
-    assert "Set by the claim's arms themselves, from this world's baseline at the value" in out
-    assert "measure a move from this value, or none): levers.service_level = 0.9" in out
+    # no study world has, and said, before the readings, to be one the arms set themselves.
+    warning = "Warning, this world sets what the claim's arms set themselves: "
+    assert warning + "levers.service_level = 0.9. Its baseline arm runs at that value" in out
+    assert out.index(warning) < out.index("  wow_pays ")
     assert "  levers.service_level = 0.9 (a study's: 0.6)" in out
+    # wow against wow is the same run: exactly 0, which a band >= 0 would call "in band" (a
+    # strategist's run did), is not a test of the claim.
+    (wow_pays,) = [line for line in out.splitlines() if line.startswith("  wow_pays  ")]
+    assert wow_pays.endswith(
+        "not judged: exactly 0 in every replication, the arms' change makes no difference to "
+        "it in this world (a mechanism it needs switched off, or a lever already at an arm's "
+        "value): this world does not test it"
+    )
+    assert "in band" not in wow_pays
+    # A world of another horizon than a study's is said to be, before the readings.
+    assert out.index("Warning, this world runs 24 months, a study's worlds 60:") < out.index(
+        "  wow_pays  "
+    )
     # A study's own keys (its size) are neither.
     assert "run.months = 24" not in out and "market.clients = 200" not in out
     assert main([*argv, "--set", "run.seed=9", "--quiet"]) == 2
@@ -259,30 +273,41 @@ def test_an_interval_holding_the_whole_band_says_so():
     assert answer.readings["status"].str.endswith(said).any()  # (else not tested)
 
 
+def test_a_run_too_short_for_annual_retention_says_so():
+    """Annual retention is read after the first year: a 12-month world was told its reading
+    was "undefined: a percentage of a profit the baseline did not make, or a link…"."""
+    answer = in_your_world("service_levels", _quick(**{"run.months": 12}), replications=2)
+    row = answer.readings.set_index("reading").loc["wow_retention"]
+    assert row["status"] == (
+        "not judged: the reading needs runs of at least 13 months and this world's runs are 12; "
+        "--set run.months=13 runs it long enough"
+    )
+
+
 def test_a_studys_own_horizon_is_not_called_an_arms_key():
     """retention_profit's lifetime arms set run.months themselves, but every other reading reads
     the world's horizon: `--set run.months=36` was told its comparison ignored it."""
-    from experiments.analysis.in_your_world import _arms_own
+    from experiments.analysis.world_differs import arms_own
     from experiments.claims import retention_profit
 
     assert "run.months" in retention_profit.CLAIM.arm_keys
-    assert _arms_own(retention_profit.CLAIM, Scenario().with_overrides({"run.months": 36})) == []
+    assert arms_own(retention_profit.CLAIM, Scenario().with_overrides({"run.months": 36})) == []
 
 
 def test_costs_outside_a_studys_ranges_are_said_to_be_amounts_where_spend_differs():
     """A strategist's service cost and onboarding, inside the study's ranges as shares of spend,
     read as errors beside a real one."""
-    from experiments.analysis.in_your_world import _spend_caveat
+    from experiments.analysis.world_differs import spend_caveat
 
     richer = Scenario().with_overrides({"market.spend_mean": 1200.0})
     keys = ["service.cost_per_client", "retain.base_churn", "attract.onboarding_cost"]
-    assert _spend_caveat(richer, keys) == [
+    assert spend_caveat(richer, keys) == [
         "  (a study's clients spend 100 a month on average, this world's 1200: "
         "service.cost_per_client, attract.onboarding_cost are compared with its ranges as "
         "amounts, not in proportion to spend)"
     ]
-    assert _spend_caveat(Scenario(), keys) == []  # (the study's own spend)
-    assert _spend_caveat(richer, ["retain.base_churn"]) == []  # (no amount of money)
+    assert spend_caveat(Scenario(), keys) == []  # (the study's own spend)
+    assert spend_caveat(richer, ["retain.base_churn"]) == []  # (no amount of money)
 
 
 def test_the_few_runs_note_names_the_reading_it_counts_when_counts_differ():
@@ -298,3 +323,14 @@ def test_the_few_runs_note_names_the_reading_it_counts_when_counts_differ():
     (note,) = answer.few_runs()
     assert "with 3 replications" in note
     assert note.endswith(f"(the fewest: {first}; the other readings have more).")
+
+
+def test_the_few_runs_note_says_a_pair_count_is_the_fewest():
+    """--vary's intervals stand on the pairs finite at both values: a note "with 2
+    replications" under a header of 4 read as a contradiction."""
+    answer = in_your_world(pareto, _quick(), replications=4)
+    names = [r.name for r in pareto.CLAIM.readings]
+    answer.values[names] = answer.values[names].fillna(1.0)
+    (note,) = answer.few_runs(counts=[4, 2])
+    assert "with 2 replications" in note
+    assert note.endswith("(the fewest behind one interval here, of 4 replications).")

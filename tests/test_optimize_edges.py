@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from conftest import cli
 
-from model.scenario import Scenario, ScenarioError
+from model.scenario import PARAMS, Scenario, ScenarioError
 from model.studies.compare import paired_interval
 from model.studies.optimize import optimize, search
 from model.studies.run import simulate
@@ -262,3 +262,6 @@ def test_a_lever_left_a_hair_above_zero_is_printed_as_zero() -> None:
     row = next(line for line in printed.splitlines() if line.strip().startswith(lever))
     assert "e-18" not in row and row.split()[4] == "0", row
     assert hair.table()["best_value"].iloc[0] == 1.8e-18
+    # Each row says its values' unit (the levers' units differ: a budget, a quality, a rate).
+    assert row.endswith(f"  {PARAMS[f'levers.{lever}'].unit}"), row
+    assert "value's unit" in printed

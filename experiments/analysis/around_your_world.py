@@ -168,6 +168,11 @@ class AroundYourWorld:
         return "\n".join(lines)
 
 
+#: A change at most this share of the reading's size is rounding, not a change (float64 carries
+#: 16 digits; a reading computed along two paths differs in its last few).
+_ROUNDING = 1e-9
+
+
 def _change(r: Any, n: int) -> str:
     """``; change C [low, high]`` over the pairs finite at both values, saying how many when
     not all; or why there is none."""
@@ -175,11 +180,15 @@ def _change(r: Any, n: int) -> str:
     if r.pairs < 2:
         return f"; change not measured ({r.pairs} of {n} pairs finite{left})"
     over = f" over {r.pairs} of {n} pairs{left}" if r.pairs < n else ""
-    if r.change == r.change_low == r.change_high == 0:  # (every pair alike, to the bit)
+    # Every pair alike, to the bit, or but for rounding: a reading that does not depend on the
+    # value, computed along another path (-6e-15 of a lifetime of 10 printed as a change).
+    rounding = _ROUNDING * max(abs(r.effect), abs(r.effect - r.change))
+    if max(abs(r.change), abs(r.change_low), abs(r.change_high)) <= rounding:
+        but = " but for rounding" if r.change_low != r.change_high else ""
         return (
-            "; unchanged in every replication (the reading does not depend on it here)"
+            f"; unchanged in every replication{but} (the reading does not depend on it here)"
             if r.pairs == n
-            else f"; unchanged in each of the {r.pairs} of {n} pairs measured at both{left}"
+            else f"; unchanged{but} in each of the {r.pairs} of {n} pairs measured at both{left}"
         )
     low, high = number_text(r.change_low), number_text(r.change_high)
     return f"; change {number_text(r.change)} [{low}, {high}]{over}"

@@ -27,16 +27,20 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
+from experiments.analysis.world_differs import (
+    arms_own,
+    held_otherwise,
+    horizon_warning,
+    spend_caveat,
+)
 from experiments.running.baseline import Baseline, baseline_runs
-from experiments.running.pins import exact_text
 from experiments.running.study import defaults_seed
 from experiments.running.together import measure_together
 from experiments.verdicts.claim import Claim, claim_module
 from experiments.verdicts.framework import defaults_status, effect_text
+from experiments.verdicts.verdict_words import how_many
 from model import Scenario
-from model.scenario import PARAMS
 from model.scenario.arguments import count
-from model.studies.spend_scale import is_money, other_spend
 from model.studies.stats import few_runs_note
 from model.studies.worlds import FACTS, fact_values
 from model.studies.yearly_rates import yearly_rate_mistakes
@@ -104,7 +108,7 @@ class InYourWorld:
             f"{self.claim.title}",
             f"in {self.scenario.name}: {market.clients:,} people "
             f"({100 * market.initial_active_share:.3g}% clients at the start, the rest "
-            f"prospects), {run.months} months, {len(self.values)} replications ({self.seeds()})",
+            f"prospects), {run.months} months, {how_many(len(self.values), 'replication')} ({self.seeds()})",
         ]
 
     def seeds(self) -> str:
@@ -142,29 +146,33 @@ class InYourWorld:
         if implausible := self.scenario.outside_plausible():
             lines.append("Values no world of a study has (this answer speaks for them):")
             lines += [f"  {line}" for line in implausible]
-            lines += _spend_caveat(self.scenario, [line.split(" = ")[0] for line in implausible])
+            lines += spend_caveat(self.scenario, [line.split(" = ")[0] for line in implausible])
         if held := held_otherwise(self.claim, self.scenario):
             lines.append(
                 "Settings and levers every world of a study has at their declared values, set "
                 "otherwise here (this answer speaks for them):"
             )
             lines += [f"  {line}" for line in held]
-        if own := _arms_own(self.claim, self.scenario):
-            lines.append(
-                "Set by the claim's arms themselves, from this world's baseline at the value "
-                "here (the claim's design says how: a comparison may then measure a move from "
-                f"this value, or none): {', '.join(own)}"
-            )
         return lines
 
     def warnings(self) -> list[str]:
-        """A yearly churn or turnover typed where a monthly rate belongs
-        (:func:`~model.studies.yearly_rates.yearly_rate_mistakes`): said before the readings,
-        which it changes (a strategist read the readings first and the warning last)."""
-        return [
+        """What changes how the readings read, said before them (a strategist read the readings
+        first and the warnings last): a yearly churn or turnover typed where a monthly rate
+        belongs (:func:`~model.studies.yearly_rates.yearly_rate_mistakes`), a key the claim's
+        own arms set (its baseline then runs at this world's value, which a reading's words
+        may call by the declared one's name), a horizon shorter than a study's."""
+        lines = [
             f"Warning, this world ran with it: {line}"
             for line in yearly_rate_mistakes(self.scenario)
         ]
+        if own := arms_own(self.claim, self.scenario):
+            lines.append(
+                f"Warning, this world sets what the claim's arms set themselves: {', '.join(own)}. "
+                "Its baseline arm runs at that value, not the declared one a reading's words may "
+                "name (the claim's design says how each arm sets it: a comparison may then "
+                "measure a move from this value, or none)"
+            )
+        return lines + [f"Warning, {line}" for line in horizon_warning(self.scenario)]
 
     def definitions(self) -> list[str]:
         """What each reading measures, in words (:attr:`~experiments.verdicts.claim.Reading.words`):
@@ -180,28 +188,14 @@ class InYourWorld:
         per = np.isfinite(self.values[[r.name for r in self.claim.readings]]).sum().to_dict()
         behind = [n for n in [*per.values(), *counts] if n >= 2]
         few = few_runs_note(fewest := min(behind, default=0), spread)
-        # (a reading 3 of 4 replications measured and one all 4 did shared one note of 3)
-        if few and len({n for n in per.values() if n >= 2}) > 1:  # (not --vary's pair counts)
-            which = ", ".join(k for k, n in per.items() if n == fewest)
-            few += f" (the fewest: {which}; the other readings have more)" * bool(which)
+        # (a reading 3 of 4 replications measured and one all 4 did shared one note of 3; a
+        # --vary pair count of 2 under a header of 4 replications read as a contradiction)
+        which = ", ".join(k for k, n in per.items() if n == fewest)
+        if few and which and len({n for n in per.values() if n >= 2}) > 1:
+            few += f" (the fewest: {which}; the other readings have more)"
+        elif few and fewest < len(self.values):
+            few += f" (the fewest behind one interval here, of {len(self.values)} replications)"
         return [f"Note: {few}."] if few else []
-
-
-def _spend_caveat(scenario: Scenario, keys: list[str]) -> list[str]:
-    """Where ``scenario``'s clients spend otherwise than a study's and some of ``keys`` are
-    amounts of money: that the study's ranges are amounts for its own spend (a strategist's
-    service cost and onboarding, inside the ranges as shares of spend, read as errors)."""
-    spends = other_spend(scenario)
-    money = [k for k in keys if is_money(k)]
-    if spends is None or not money:
-        return []
-    declared, spend = spends
-    return [
-        f"  (a study's clients spend {exact_text(declared)} a month on average, this world's "
-        f"{exact_text(spend)}: {', '.join(money)} "
-        f"{'is' if len(money) == 1 else 'are'} compared with its ranges as amounts, not in "
-        "proportion to spend)"
-    ]
 
 
 #: The shortest run whose stylised facts are read: every fact reads the months after the first
@@ -209,43 +203,6 @@ def _spend_caveat(scenario: Scenario, keys: list[str]) -> list[str]:
 #: months (a referral share of 0 over two, called outside) or on two overlapping years; no study
 #: runs shorter (its quick size: 24 months).
 FACT_MONTHS = 24
-
-
-#: The keys a study sets itself: its size and seeds (a study's own, and its scale check's), and
-#: whether client histories are kept (no number depends on it).
-_STUDY_OWN = ("run.months", "run.seed", "run.track_clients", "market.clients")
-
-
-def held_otherwise(claim: Claim, scenario: Scenario) -> list[str]:
-    """``key = value (a study's: default)`` for each setting and lever that ``scenario`` sets away
-    from its declared value, which every world of a study keeps (only the uncertainties are
-    drawn), then its schedule and shocks (a study's worlds have none). Not the study's own keys
-    (its size, seeds). A key the claim's arms set is listed too: the baseline runs at it
-    (:func:`_arms_own` adds that the arms set it)."""
-    values = scenario.flat()
-    lines = [
-        f"{key} = {exact_text(values[key])} (a study's: {exact_text(p.default)})"
-        for key, p in PARAMS.items()
-        if p.role != "uncertainty" and key not in _STUDY_OWN and values[key] != p.default
-    ]
-    if scenario.schedule:
-        lines.append(f"a schedule of {len(scenario.schedule)} step(s) (a study's worlds have none)")
-    if scenario.shocks:
-        lines.append(f"{len(scenario.shocks)} shock(s) (a study's worlds have none)")
-    return lines
-
-
-def _arms_own(claim: Claim, scenario: Scenario) -> list[str]:
-    """``key = value`` for each key the claim's arms set to values of their own
-    (:attr:`~experiments.verdicts.claim.Claim.arm_keys`) that ``scenario`` sets away from the
-    declared default; not a study's own keys (its horizon: a study sets it too, and
-    ``retention_profit``'s lifetime arms run a horizon of their own in every world)."""
-    values = scenario.flat()
-    return [
-        f"{k} = {values[k]!r}"
-        for k in claim.arm_keys
-        if k not in _STUDY_OWN and values[k] != PARAMS[k].default
-    ]
 
 
 def number_text(x: float) -> str:
@@ -365,6 +322,12 @@ def _judged(
             words += (
                 f" (its interval holds the whole band: {finite} replications tell no side; "
                 "more narrow it)"
+            )
+        if finite == replications and not np.any(v):  # (no band's side says this)
+            words = (
+                "not judged: exactly 0 in every replication, the arms' change makes no "
+                "difference to it in this world (a mechanism it needs switched off, or a lever "
+                "already at an arm's value): this world does not test it"
             )
         if finite < 2 and words != "undefined":  # (no spread to draw an interval from)
             words = (

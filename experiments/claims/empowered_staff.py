@@ -15,7 +15,7 @@ any guest is kept. At m = 1 the two are one.
 
 from __future__ import annotations
 
-from experiments.running.arms import annual_retention, arms, npv, present_value
+from experiments.running.arms import RETENTION_MONTHS, annual_retention, arms, npv, present_value
 from experiments.running.study import Baseline
 from experiments.verdicts.framework import Claim, Reading
 
@@ -53,6 +53,7 @@ CLAIM = Claim(
             "threshold of half a point: assumption",
             "points",
             (0.5, float("inf")),
+            min_months=RETENTION_MONTHS,
         ),
         Reading(
             "roi",

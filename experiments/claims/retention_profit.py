@@ -25,6 +25,7 @@ import numpy as np
 
 from experiments.running.arms import (
     ACQUISITION,
+    RETENTION_MONTHS,
     annual_retention,
     arms,
     contribution,
@@ -64,6 +65,7 @@ CLAIM = Claim(
             _SOURCE,
             "% gain",
             (25.0, 85.0),
+            min_months=RETENTION_MONTHS,
         ),
         Reading(
             "customer_npv",
@@ -74,6 +76,7 @@ CLAIM = Claim(
             _SOURCE,
             "% gain",
             (25.0, 85.0),
+            min_months=RETENTION_MONTHS,
             diagnostic="the source's money counted within the study's horizon per client served, "
             "not over a client's life (about half of those served are the starting base, whose "
             "acquisition was never paid; the horizon cuts the longer lives the treatment brings): "
@@ -89,6 +92,7 @@ CLAIM = Claim(
             "read here as the firm's profit",
             "% gain",
             (25.0, 95.0),
+            min_months=RETENTION_MONTHS,
         ),
         Reading(
             "firm_profit_up_to",
@@ -100,6 +104,7 @@ CLAIM = Claim(
             "(above), stated as a ceiling",
             "% gain",
             (0.0, 95.0),
+            min_months=RETENTION_MONTHS,
         ),
     ),
     design="Two arms per world on the same seed: the baseline, and every churn hazard scaled "

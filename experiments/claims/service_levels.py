@@ -7,7 +7,12 @@ is one link of the claim.
 
 from __future__ import annotations
 
-from experiments.running.arms import annual_retention, arms, npv_gain_of_revenue
+from experiments.running.arms import (
+    RETENTION_MONTHS,
+    annual_retention,
+    arms,
+    npv_gain_of_revenue,
+)
 from experiments.running.study import Baseline
 from experiments.verdicts.framework import Claim, Reading
 from model.scenario.sections.levers import SERVICE_LEVELS
@@ -32,6 +37,7 @@ CLAIM = Claim(
             "point: assumption",
             "points",
             (1.0, float("inf")),
+            min_months=RETENTION_MONTHS,
         ),
         Reading(
             "wow_pays",

@@ -18,6 +18,7 @@ from experiments.analysis.conditional import (
 )
 from experiments.analysis.evidence import ClaimEvidence, ReadingEvidence
 from experiments.verdicts.framework import CUTOFFS, interval_text
+from experiments.verdicts.verdict_words import how_many
 from model.scenario import ParamInfo
 from model.studies.files import atomic_file
 from model.studies.worlds import declared_uncertainties
@@ -120,7 +121,7 @@ def _p_cell(prof: Profile, level: float) -> str:
         return f"— ({prof.test})"
     out = f"{prof.p_text()} ({prof.test})"
     if prof.left_out:
-        out += f"; {prof.left_out} worlds of rare alternatives left out"
+        out += f"; {how_many(prof.left_out, 'world')} of rare alternatives left out"
     return out + ("; *below the level*" if prof.p_value < level else "")
 
 

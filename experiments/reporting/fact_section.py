@@ -12,6 +12,7 @@ from experiments.analysis.evidence import ClaimEvidence, ReadingEvidence
 from experiments.analysis.fact_ranges import CLOSE_TO_FACT, TIGHTER_BOUNDS, TighterBound
 from experiments.reporting.cells import not_judged_numbers, not_judged_row, p_cell
 from experiments.verdicts.framework import ReadingVerdict
+from experiments.verdicts.verdict_words import how_many
 
 __all__ = ["fact_numbers", "fact_rows", "facts_intro", "verdict_cell"]
 
@@ -39,7 +40,7 @@ def verdict_cell(v: ReadingVerdict) -> str:
     """P(holds) [interval] and its words over a set of worlds, and how many there are."""
     if not v.worlds:
         return "no plausible worlds"
-    return f"{p_cell(v)}: {v.words} ({v.worlds} worlds)"
+    return f"{p_cell(v)}: {v.words} ({how_many(v.worlds, 'world')})"
 
 
 def _judged_sets(r: ReadingEvidence) -> list[tuple[TighterBound | None, ReadingVerdict]]:

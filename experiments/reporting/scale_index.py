@@ -20,6 +20,7 @@ from experiments.reporting.scale_section import (
     noise_sizes_text,
     paired_text,
 )
+from experiments.verdicts.verdict_words import how_many
 
 __all__ = [
     "check_beyond_noise",
@@ -162,7 +163,7 @@ def _shares(check: dict, small: int, large: int) -> str:
     if b is not None:
         c = b["corrected"]
         return (
-            f"on the {b['worlds']} worlds defined in both: P(holds) {b['again'][0]:.2f} with "
+            f"on the {how_many(b['worlds'], 'world')} defined in both: P(holds) {b['again'][0]:.2f} with "
             f"{small:,} people, {c[0]:.2f} [{c[1]:.2f}, {c[2]:.2f}] with its noise taken out, "
             f"{b['large'][0]:.2f} with {large:,}{noise}"
         )

@@ -15,6 +15,7 @@ from experiments.analysis.scale_check import Flips, NoiseSizes, Paired
 from experiments.reporting.cells import not_judged_numbers, not_judged_row, share_text
 from experiments.reporting.fact_section import verdict_cell
 from experiments.verdicts.framework import ReadingVerdict, interval_text
+from experiments.verdicts.verdict_words import how_many
 from model.studies.worlds import FACTS, rejections
 
 __all__ = [
@@ -100,7 +101,7 @@ def kept_text(ev: ClaimEvidence) -> str:
     )
     if kept < n:
         top = rejections(table, FACTS).iloc[0]
-        text += f" (the fact that rejects most: {top['fact']}, {round(top['rejects'] * n)} worlds)"
+        text += f" (the fact that rejects most: {top['fact']}, {how_many(round(top['rejects'] * n), 'world')})"
     return text + "."
 
 
@@ -181,7 +182,7 @@ def paired_text(check: dict) -> str:
         p, low, high, _ = b["corrected"]
         return (
             f"{interval_text(*b['again'])} · {interval_text(p, low, high)} · {b['large'][0]:.2f} "
-            f"({b['worlds']} worlds)"
+            f"({how_many(b['worlds'], 'world')})"
         )
     return interval_text(*check["corrected"][:3]) if check.get("corrected") else "—"
 

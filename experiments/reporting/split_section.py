@@ -13,6 +13,7 @@ from experiments.analysis.split import SplitReading, split_level, together
 from experiments.reporting.cells import markdown_table
 from experiments.reporting.conditional_section import along_figure, profile_record, profile_rows
 from experiments.verdicts.framework import CUTOFFS
+from experiments.verdicts.verdict_words import how_many
 
 __all__ = [
     "split_figure",
@@ -49,17 +50,13 @@ def split_intro(found: list[SplitReading]) -> str:
         "counts too), χ² where every expected count is at least 5, else Fisher–Freeman–Halton's "
         f"exact test by Monte Carlo ({RESAMPLES:,} tables, printed ≤ at its floor). Splits "
         "chosen before the report is read are one question per reading each, so a p is read "
-        f"against 0.05 ÷ ({readings} {_plural(readings, 'reading')} × {len(splits)} "
-        f"{_plural(len(splits), 'split')}) = {_level(found):.2g} (marked *below the level*). "
+        f"against 0.05 ÷ ({how_many(readings, 'reading')} × "
+        f"{how_many(len(splits), 'split')}) = {_level(found):.2g} (marked *below the level*). "
         "That level counts only the splits of this command: a split chosen after reading a "
         "report (an uncertainty its own profiles already show, whose level covers every one "
         "PAWN could have picked), tried again with other ranges, or asked of every claim at once "
         "(`--all`: this level is per claim) needs a stricter one."
     )
-
-
-def _plural(n: int, word: str) -> str:
-    return word if n == 1 else f"{word}s"
 
 
 def split_rows(found: list[SplitReading]) -> list[dict[str, object]]:

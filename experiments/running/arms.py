@@ -21,6 +21,7 @@ from model.studies.run import RunResult
 __all__ = [
     "ACQUISITION",
     "CONTRIBUTION_COSTS",
+    "RETENTION_MONTHS",
     "annual_retention",
     "arms",
     "contribution",
@@ -99,8 +100,15 @@ def contribution(run: RunResult) -> pd.Series:
     return ts["revenue"] - ts[list(CONTRIBUTION_COSTS)].sum(axis=1)
 
 
+#: The shortest run :func:`annual_retention` reads (a month after the first year): a reading
+#: built on it declares it as its ``min_months``, so a shorter run says why it is not judged
+#: rather than "undefined".
+RETENTION_MONTHS = 13
+
+
 def annual_retention(run: RunResult, skip: int = 12) -> float:
-    """Annual retention of the client base after the first ``skip`` months (share)."""
+    """Annual retention of the client base after the first ``skip`` months (share; NaN for a
+    run of ``skip`` months or fewer)."""
     m = run.timeseries["retention_monthly"].iloc[skip:].clip(lower=0.0)
     return float(m.mean() ** 12) if len(m) else float("nan")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CUTOFFS", "DISPERSED", "interval_text", "verdict_legend", "words"]
+__all__ = ["CUTOFFS", "DISPERSED", "how_many", "interval_text", "verdict_legend", "words"]
 
 #: P(holds) at or below the first: "not supported"; at or above the second: "supported".
 CUTOFFS = (0.2, 0.8)
@@ -79,6 +79,11 @@ def words(
     return f"undetermined: its interval spans {cut:g}" + stronger
 
 
+def how_many(n: int, word: str) -> str:
+    """``"1 world"``, ``"1,407 worlds"``: a count and its noun, plural but for one."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def interval_text(p: float, low: float, high: float) -> str:
     """``0.62 [0.57, 0.66]``: a probability and its interval, with three decimals where a bound
     would round onto a cut-off (:data:`CUTOFFS`); "—" where nothing was measured (NaN)."""
@@ -102,7 +107,7 @@ def verdict_legend(defaults: int) -> str:
         "replications (below) is *unresolved*: counted out at the interval's low end and in at "
         "its high end, as no extrapolation recovers where it lies (the column *near an edge "
         "(unresolved)* gives their number in brackets; *bounds* where most worlds near an edge "
-        "are such); the shares in band, above and below are of the measured effects. The whole "
+        "are such). The whole "
         f"interval ≥ {CUTOFFS[1]} *supported*, ≤ {CUTOFFS[0]} *not supported*, between: "
         "*depends on the world*; across a cut-off: *undetermined*. For a two-sided band, a reading "
         "failing on both sides, at least a quarter of the worlds where it is defined above the "

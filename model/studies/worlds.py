@@ -189,7 +189,8 @@ def _cac_months(ts: pd.DataFrame) -> float:
 
 
 def _retention_rise(ts: pd.DataFrame) -> float:
-    """Annual retention in the last year minus in the first year (points of share)."""
+    """Annual retention in the last year minus in the first year (a difference of shares: 0.01 is
+    one percentage point)."""
     first = ts["retention_monthly"].iloc[:12].mean() ** 12
     last = ts["retention_monthly"].iloc[-12:].mean() ** 12
     return float(last - first)
@@ -263,7 +264,8 @@ FACTS: tuple[Fact, ...] = (
     ),
     Fact(
         "retention_rise",
-        "annual retention in the last year minus the first (points of share)",
+        "annual retention in the last year minus the first (a difference of shares: 0.01 is one "
+        "percentage point)",
         -0.02,
         1.0,
         "aggregate retention rises as the base ages, through heterogeneity (Fader & Hardie 2010, "

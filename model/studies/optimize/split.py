@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.scenario import PARAMS
 from model.studies.optimize.exchange import Exchange
 
 __all__ = ["BudgetSplit", "fresh_seeds"]
@@ -112,7 +113,7 @@ class BudgetSplit:
             "  (the same money moved between them: whether spending more pays is compare's "
             "question, not this one's)",
             f"  {'lever':<20}{'own share':>10}{'own value':>12}{'best share':>12}"
-            f"{'best value':>12}{'money/month':>14}",
+            f"{'best value':>12}{'money/month':>14}  value's unit",
         ]
         for row in self.table().itertuples():
             # (a share the search left a hair above zero, 1e-20, is no money: shown as 0)
@@ -120,6 +121,7 @@ class BudgetSplit:
             lines.append(
                 f"  {row.lever:<20}{row.own_share:>10.1%}{row.own_value:>12.4g}"
                 f"{row.best_share:>12.1%}{best:>12.4g}{row.best_money_per_month:>14,.0f}"
+                f"  {PARAMS[f'levers.{row.lever}'].unit}"
             )
         over = self.over()
         lines.append(
