@@ -248,12 +248,12 @@ def test_a_vs_b_marks_each_firms_own_events_and_names_both() -> None:
     b.set_levers(ad_budget=200.0)
     a.run(6), b.run(6)
     marks = {(kind, first, text) for kind, first, _, text in compared_events({"A": a, "B": b})}
-    assert ("shock", 7, "A: poaching") in marks
+    assert ("shock", 7, "A: raid") in marks  # (the page calls a poaching shock a raid)
     # Moves of both firms in one month: one label, not two drawn over each other.
     assert ("schedule", 7, "A: ad_budget=100.0; B: service_level=0.9, ad_budget=200.0") in marks
     assert len({first for kind, first, _ in marks if kind == "schedule"}) == 1
     alone = compared_events({"A": a})
-    assert ("shock", 7, 7, "poaching") in alone  # one firm: its own labels, as the PNGs
+    assert ("shock", 7, 7, "raid") in alone  # one firm: its own labels
     renamed = AppModel(clients=300, months=24, service_level=0.9)
     table = status_table({"A": AppModel(clients=300, months=24), "B": renamed})
     assert "A: baseline + clients=300, months=24 · B: baseline + clients=300, months=24, " in table
@@ -272,6 +272,21 @@ def test_the_status_names_values_no_claim_study_draws() -> None:
     assert "<li>B: economics.overhead_share = 0.5 (share of the initial base" in table
     assert "lies outside the plausible range a claim study draws, 0 – 0.2</li>" in table
     assert "<li>A: " not in table
+
+
+def test_the_status_shows_the_level_the_month_ran_at_and_a_move_ahead() -> None:
+    """A slider moved after month 13 showed its new level beside "13 of 120", a month early."""
+    from model.interfaces.app.status import status_table
+
+    firm = AppModel(clients=300, months=24, service_level=0.35)
+    assert "<td style='padding:2px 10px'>0.35</td>" in status_table({"A": firm})  # (month 0)
+    firm.run(13)
+    firm.set_levers(service_level=0.45)
+    table = status_table({"A": firm})
+    assert "<td style='padding:2px 10px'>0.35 (next: 0.45)</td>" in table
+    assert "from month 14: service_level=0.45" in table
+    firm.run(1)
+    assert "<td style='padding:2px 10px'>0.45</td>" in status_table({"A": firm})
 
 
 def test_presets_and_two_firms_on_one_seed_and_export() -> None:
@@ -718,3 +733,18 @@ def test_every_lever_a_preset_sets_has_a_slider() -> None:
     base = control_values(Scenario.preset("baseline"))
     firms = build_firms("baseline", {"A": base, "B": {**base, "staffing": 0.7}}, True)
     assert (firms["A"].params.levers.staffing, firms["B"].params.levers.staffing) == (1.0, 0.7)
+
+
+def test_controls_waiting_for_reset_are_named_per_firm_where_they_are_a_firms_own() -> None:
+    from model.interfaces.app.controls import control_values, waiting_for_reset
+
+    a, b = AppModel(clients=300, months=24), AppModel(clients=300, months=24)
+    values = {"A": control_values(a.params), "B": control_values(b.params)}
+    assert waiting_for_reset(values, {"A": a, "B": b}) == ""
+    values["A"] = {**values["A"], "seed": " 1 "}  # (typed: text, the same seed)
+    assert waiting_for_reset(values, {"A": a, "B": b}) == ""
+    values["B"] = {**values["B"], "staffing": 0.8}
+    values["A"] = {**values["A"], "seed": "7"}
+    assert waiting_for_reset(values, {"A": a, "B": b}) == (
+        "Waiting for Reset: seed 7 (running: 1); B's staffing 0.8 (running: 1)"
+    )

@@ -548,3 +548,48 @@ def test_one_month_is_drawn_and_the_charts_read_on_a_projector() -> None:
     assert FONT_SIZE >= 12
     pngs = ChartImages().images({"A": m})  # (drawn at the app's font size, not the default)
     assert all(png.startswith(b"\x89PNG") for png in pngs)
+
+
+def test_a_control_waiting_for_reset_is_said_and_an_ended_run_stops_its_buttons(page):
+    """Market size set mid-run read as the market running (only the status line said 10,000
+    people), and at month 120 of 120 Step, Play and the raids stayed enabled and did nothing."""
+    import solara
+
+    def waiting() -> list[str]:
+        found = [w.unsafe_innerHTML for w in page.rc.find(solara.widgets.HTML).widgets]
+        return [t for t in found if t and "waiting-reset" in t]
+
+    page.click("Step")
+    assert waiting() == []
+    page.move("market size (applies on Reset)", 2000)
+    (line,) = waiting()
+    assert "Waiting for Reset: market size 2,000 (running: 10,000)" in line
+    page.click("Reset")
+    assert waiting() == [] and page.firms()["A"].params.market.clients == 2000
+    a = page.firms()["A"]
+    a.run(a.months - a.month - 1)  # (to the last month but one, then the page's own Step)
+    page.click("Step")
+    assert page.month() == a.months
+    for label in ("Step", "▶ Play", "Raid 10%", "Raid 10% for good"):
+        assert page.button(label).widget.disabled, label
+    page.click("Reset")
+    assert page.month() == 0 and not page.button("Step").widget.disabled
+
+
+def test_two_firms_charts_name_their_lines_and_shade_no_band() -> None:
+    """A teacher's reading: NPS had no firm A / firm B legend, NPV's panel said "currency" and
+    "NPV" (cumulative? discounted?), and B − A was shaded down to 0 like compare's 95% band."""
+    from matplotlib.collections import PolyCollection
+
+    a = AppModel(clients=300, months=24, seed=2)
+    a.run(2)
+    b = AppModel(clients=300, months=24, seed=2, service_level=0.9)
+    b.run(2)
+    firms = {"A": a, "B": b}
+    _, nps = charts.satisfaction_chart(firms).axes
+    assert [t.get_text() for t in nps.get_legend().get_texts()] == ["NPS, firm A", "NPS, firm B"]
+    _, npv = charts.money_chart(firms).axes
+    assert npv.get_ylabel() == "currency (discounted)"
+    assert "NPV, cumulative, firm A" in [t.get_text() for t in npv.get_legend().get_texts()]
+    for ax in charts.difference_chart(firms).axes:
+        assert not [c for c in ax.collections if isinstance(c, PolyCollection)]

@@ -345,6 +345,14 @@ def test_figures_count_years_separate_thousands_and_mark_events():
     axes = fig.axes
     assert axes[-1].get_xlabel() == "year"
     assert max(axes[-1].get_xlim()) < 4  # 36 months = 3 years
+    # A run of a year is ticked in whole months: its year axis read 0.15, 0.30, 0.45…
+    short = money(ts.iloc[:12], scenario=s)
+    FigureCanvasAgg(short).draw()
+    axis = short.axes[-1]
+    lo, hi = axis.get_xlim()
+    shown = [t.get_text() for t in axis.get_xticklabels() if lo <= t.get_position()[0] <= hi]
+    assert axis.get_xlabel() == "month" and shown, shown
+    assert all(t.isdigit() and int(t) <= round(hi * 12) for t in shown), shown
     ticks = [t.get_text() for t in axes[0].get_yticklabels() if t.get_text()]
     assert any("," in t for t in ticks), ticks  # 45,000, not 45000
     texts = " ".join(t.get_text() for t in axes[0].texts)

@@ -86,7 +86,11 @@ def test_optimize_figure_separates_thousands_and_compare_counts_years():
     fig = compare([base, other.model_copy(update={"name": "more ads"})], replications=2).figure()
     FigureCanvasAgg(fig).draw()
     left = fig.axes[0]
-    assert left.get_xlabel() == "year" and max(left.get_xlim()) < 3  # 24 months = 2 years
+    # 24 months drawn as 2 years, ticked in whole months (a short run's years read 0.15, 0.30…)
+    assert left.get_xlabel() == "month" and max(left.get_xlim()) < 3
+    lo, hi = left.get_xlim()
+    shown = [t.get_text() for t in left.get_xticklabels() if lo <= t.get_position()[0] <= hi]
+    assert shown and all(t.isdigit() and int(t) <= 24 for t in shown), shown
     assert any("," in t for t in _ticks(left)), _ticks(left)
 
 

@@ -28,9 +28,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
-from model.studies.axes import THOUSANDS, events, mark_events, years
+from model.studies.axes import THOUSANDS, events, mark_events, time_axis, years
 
 __all__ = [
     "STAGE_COLOURS",
@@ -79,8 +78,8 @@ def _line(ax: Axes, ts: pd.DataFrame, column: str, band: Band, **style: Any) -> 
         ax.fill_between(x, low[column], high[column], color=style.get("color"), alpha=0.2, lw=0)
 
 
-def _finish(panels: list[Axes], marks: list, band: Band) -> None:
-    """Years on the shared axis, thousands separators, event marks (labelled on the top panel).
+def _finish(panels: list[Axes], marks: list, band: Band, months: float) -> None:
+    """Years (months, for a short run of ``months``) on the shared axis, thousands separators, event marks (labelled on the top panel).
 
     Replicated runs (``band``) mark no launches: read from their mean series, a mark showed every
     month in which any run launched (12 in 3 years for runs of about 4 each).
@@ -90,10 +89,8 @@ def _finish(panels: list[Axes], marks: list, band: Band) -> None:
     for i, ax in enumerate(panels):
         ax.yaxis.set_major_formatter(THOUSANDS)
         mark_events(ax, marks, label=i == 0)
-    panels[-1].set_xlabel(
-        "year" + (" (bands: 95% of replicated runs; launches not marked)" if band else "")
-    )
-    panels[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
+    note = " (bands: 95% of replicated runs; launches not marked)" if band else ""
+    time_axis(panels[-1], months, note)
 
 
 def _monthly(ts: Any, columns: Sequence[str], scenario: Any) -> tuple[pd.DataFrame, Any]:
@@ -179,7 +176,7 @@ def stage_flow(
     ):
         _line(flows, ts, column, band, label=label, color=colour, lw=1.2)
     flows.set_ylabel("people / month")
-    _finish([stocks, flows], events(scenario, ts), band)
+    _finish([stocks, flows], events(scenario, ts), band, ts["month"].max())
     # The legends after the marks: the top panel's lists the product launches' marker too.
     stocks.legend(
         loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=4, fontsize="small", frameon=False
@@ -226,7 +223,7 @@ def money(
     _line(cumulative, ts, "npv", band, color="#2ca02c")
     cumulative.axhline(0.0, color="black", lw=0.6)
     cumulative.set_ylabel("NPV, cumulative (currency)")
-    _finish([flows, profit, cumulative], events(scenario, ts), band)
+    _finish([flows, profit, cumulative], events(scenario, ts), band, ts["month"].max())
     flows.legend(loc="best", fontsize="small")  # (after the marks: the launches' marker too)
     return fig
 
@@ -255,7 +252,7 @@ def satisfaction_nps(
     nps.axhline(0.0, color="black", lw=0.6)
     nps.set_ylim(-100.0, 100.0)
     nps.set_ylabel("NPS (points)")
-    _finish([sat, nps], events(scenario, ts), band)
+    _finish([sat, nps], events(scenario, ts), band, ts["month"].max())
     sat.legend(loc="best", fontsize="small")  # (after the marks: the launches' marker too)
     return fig
 
@@ -290,7 +287,7 @@ def awareness(
     _line(share, ts, "aware_share", band, color="#1f77b4")
     share.set_ylim(0.0, 1.0)
     share.set_ylabel("aware share of prospects")
-    _finish([heard, share], events(scenario, ts), band)
+    _finish([heard, share], events(scenario, ts), band, ts["month"].max())
     heard.legend(loc="best", fontsize="small")  # (after the marks: the launches' marker too)
     return fig
 

@@ -1,4 +1,5 @@
-"""Axis conventions every figure shares: years on the time axis, thousands separated, no
+"""Axis conventions every figure shares: years on the time axis (ticked in months for a short
+run), thousands separated, no
 meaningless ticks on a flat or empty axis, and a scenario's events (schedule steps, shocks,
 product launches) marked on its time axis.
 
@@ -13,9 +14,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
-__all__ = ["THOUSANDS", "at_least", "events", "mark_events", "policy_events", "years"]
+__all__ = [
+    "THOUSANDS",
+    "at_least",
+    "events",
+    "mark_events",
+    "policy_events",
+    "time_axis",
+    "years",
+]
 
 #: Thousands separated, no decimals past 1,000 (``450000`` → ``450,000``).
 THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.4g}")
@@ -24,6 +33,25 @@ THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 1000 else f"{
 def years(month: Any) -> Any:
     """Months (1, 2, ...) → years on the axis (month 12 ends year 1)."""
     return np.asarray(month, dtype=float) / 12.0
+
+
+#: Runs this long or shorter are ticked in whole months, not years (a 12-month run's year axis
+#: was ticked 0.15, 0.30, 0.45…).
+SHORT_MONTHS = 24
+
+
+def time_axis(ax: Any, months: float, note: str = "") -> None:
+    """Tick and label a time axis drawn in years (:func:`years`) for a run of ``months``
+    months: whole years, or whole months (every 1, 2, 3 or 6, at most eight ticks) for a run of
+    :data:`SHORT_MONTHS` or fewer; ``note`` follows the label ("year", "month")."""
+    if months > SHORT_MONTHS:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("year" + note)
+        return
+    step = next(s for s in (1, 2, 3, 6) if months / s <= 8)
+    ax.xaxis.set_major_locator(MultipleLocator(step / 12.0))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{round(v * 12.0):d}"))
+    ax.set_xlabel("month" + note)
 
 
 def at_least(ax: Any, half: float = 1.0, axis: str = "y") -> None:

@@ -40,7 +40,7 @@ def comparison_figure(
     """
     from matplotlib.figure import Figure
 
-    from model.studies.axes import THOUSANDS, at_least, mark_events, years
+    from model.studies.axes import THOUSANDS, at_least, mark_events, time_axis, years
 
     fig = Figure(figsize=(12, 4.8), layout="constrained")
     outer = fig.add_gridspec(1, 2, width_ratios=(1.2, 1))
@@ -54,8 +54,8 @@ def comparison_figure(
         if d.shape[0] > 1:
             half = stats.t.ppf(0.975, d.shape[0] - 1) * d.std(axis=0, ddof=1) / np.sqrt(d.shape[0])
             left.fill_between(months, mean - half, mean + half, color=f"C{i}", alpha=0.25)
+    time_axis(left, d.shape[1])
     left.set(
-        xlabel="year",
         ylabel="difference in cumulative NPV (currency)",
         title="NPV difference over time (paired 95% band)",
     )

@@ -122,8 +122,11 @@ class AppModel(RetentionModel):
 
     def levers_now(self) -> dict[str, Any]:
         """The levers in force next month (what the sliders show)."""
-        month = min(self.month, self.months - 1)
-        return self._plan[month][0].model_dump()
+        return self.levers_at(min(self.month, self.months - 1) + 1)
+
+    def levers_at(self, month: int) -> dict[str, Any]:
+        """The levers in force in ``month`` (1 to the horizon), moves so far included."""
+        return self._plan[month - 1][0].model_dump()
 
 
 def network_sample(

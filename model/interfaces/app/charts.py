@@ -26,7 +26,7 @@ from matplotlib.figure import Figure
 from model.engine.retention_model import RetentionModel
 from model.engine.state import Stage
 from model.interfaces.figures import STAGE_COLOURS, events, mark_events, png_bytes
-from model.studies.axes import THOUSANDS, at_least, policy_events, years
+from model.studies.axes import THOUSANDS, at_least, policy_events, time_axis, years
 
 __all__ = ["FIRM_STYLE", "ChartImages", "chart_plan", "compared_events", "difference_chart",
            "money_chart", "network_chart", "satisfaction_chart", "stage_chart"]  # fmt: skip
@@ -56,7 +56,7 @@ def _axes(title: str, horizon: int, n: int = 1) -> tuple[Figure, list]:
     for ax in axes:
         ax.set_xlim(0.0, horizon / 12.0)
         ax.yaxis.set_major_formatter(THOUSANDS)
-    axes[-1].set_xlabel("year")
+    time_axis(axes[-1], horizon)
     return fig, axes
 
 
@@ -81,7 +81,12 @@ def compared_events(firms: Firms) -> list[tuple[str, float, float, str]]:
     share are unlabelled, and moves of both firms in the same month are one label (two drawn
     at one place could not be read). Product launches of either firm are marked alike.
     """
-    own = {name: events(firm.params, firm.timeseries()) for name, firm in firms.items()}
+    # A poaching shock is the page's raid: its buttons and status table call it so.
+    own = {
+        name: [(k, first, last, "raid" if text == "poaching" else text)
+               for k, first, last, text in events(firm.params, firm.timeseries())]
+        for name, firm in firms.items()
+    }  # fmt: skip
     return policy_events(own, launches=True)  # (a comparison's figure marks them alike)
 
 
@@ -131,13 +136,13 @@ def money_chart(firms: Firms) -> Figure:
         npv.set_ylim(-1.0, 1.0)
     else:
         _lines(profit, firms, "profit", "#2ca02c", "profit")
-        _lines(npv, firms, "npv", "#1f77b4", "NPV")
+        _lines(npv, firms, "npv", "#1f77b4", "NPV, cumulative")
         _marks([profit, npv], firms)  # before the legends, which then list the launches' marker
         for ax in (profit, npv):
             ax.axhline(0.0, color="black", lw=0.6)
             ax.legend(loc="best", fontsize="small")
     profit.set_ylabel("currency / month")
-    npv.set_ylabel("currency")
+    npv.set_ylabel("currency (discounted)")
     return fig
 
 
@@ -155,6 +160,8 @@ def satisfaction_chart(firms: Firms) -> Figure:
         nps.axhline(0.0, color="black", lw=0.6)
         _marks([sat, nps], firms)  # before the legend, which then lists the launches' marker
         sat.legend(loc="best", fontsize="small")
+        if len(firms) > 1:  # (which line is which firm's)
+            nps.legend(loc="best", fontsize="small")
     sat.set_ylabel("satisfaction (0-1)")
     nps.set_ylabel("points")
     return fig
@@ -173,8 +180,8 @@ def difference_chart(firms: Firms) -> Figure:
         x = years(ta["month"])
         for ax, column, colour in ((npv, "npv", "#1f77b4"), (active, "active", "#2ca02c")):
             diff = tb[column].to_numpy() - ta[column].to_numpy()
+            # (a line alone: an area down to 0 read as the 95% band compare's figure shades)
             ax.plot(x, diff, color=colour, marker="o" if len(x) == 1 else None)
-            ax.fill_between(x, 0.0, diff, color=colour, alpha=0.15, lw=0)
             ax.axhline(0.0, color="black", lw=0.6)
             at_least(ax)  # identical firms: a flat 0, ticked -1..1, not ±1e-17
         _marks([npv, active], firms)  # (the difference moves with either firm's events)

@@ -242,3 +242,33 @@ def control_values(scenario: Scenario) -> dict[str, Any]:
     """The app's keyword values (:data:`APP_KEYS`) as ``scenario`` sets them."""
     flat = scenario.flat()
     return {flat_name(k): flat[k] for k in APP_KEYS}
+
+
+def waiting_for_reset(values: Mapping[str, Mapping[str, Any]], firms: Mapping[str, Any]) -> str:
+    """The controls set otherwise than the running firms and waiting for Reset, as one line
+    (``""`` for none): a class moved market size and staffing mid-run and read the sliders as
+    the market running, which only the status line's "10,000 people" contradicted.
+
+    ``values``: the sliders' values per firm (by keyword); ``firms``: the running firms.
+    """
+    waiting = []
+    for firm, model in firms.items():
+        running = control_values(model.params)
+        keys = FIRM_RESET_KEYS if firm != "A" else (*RESET_KEYS, *FIRM_RESET_KEYS)
+        for key in keys:
+            name = flat_name(key)
+            set_to, now = values[firm][name], running[name]
+            if str(set_to).strip() != str(now) and set_to != now:  # (a seed is typed as text)
+                who = f"{firm}'s " if len(firms) > 1 and key in FIRM_RESET_KEYS else ""
+                label = _LABELS.get(key, name.replace("_", " "))
+                waiting.append(f"{who}{label} {_shown(set_to)} (running: {_shown(now)})")
+    return f"Waiting for Reset: {'; '.join(waiting)}" if waiting else ""
+
+
+def _shown(value: Any) -> str:
+    """A control's value as the waiting line shows it (a number with thousands separated)."""
+    return (
+        f"{value:,.10g}"
+        if isinstance(value, int | float) and not isinstance(value, bool)
+        else str(value)
+    )

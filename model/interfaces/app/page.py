@@ -46,7 +46,9 @@ from model.interfaces.app.controls import (
     first_preset,
     flat_name,
     presets,
+    waiting_for_reset,
 )
+from model.interfaces.app.lever_moves import LeverMoves
 from model.interfaces.app.status import status_table
 from model.scenario import Scenario, ScenarioError
 
@@ -138,35 +140,6 @@ class _Renders:
         self.count = 0
 
 
-class _LeverMoves:
-    """Lever moves not yet applied, in the order made (firm, lever, value).
-
-    While playing, a move is left here for the play thread, which applies it before its next
-    month: applied at once, under the lock the play thread holds while it draws a month's charts,
-    a move kept the thread that reads clicks waiting for that drawing (0.4-1 s), and a Pause
-    right after the move waited behind it (measured: 0.9-1.4 s, against 0.1-0.2 s without a move).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._moves: list[tuple[str, str, Any]] = []
-
-    def add(self, firm: str, name: str, value: Any) -> None:
-        with self._lock:
-            self._moves.append((firm, name, value))
-
-    def pending(self, firm: str) -> dict[str, Any]:
-        """The last value of each lever moved for ``firm`` and not yet applied."""
-        with self._lock:
-            return {name: value for f, name, value in self._moves if f == firm}
-
-    def take(self) -> list[tuple[str, str, Any]]:
-        """The moves made so far, in order; none are left."""
-        with self._lock:
-            moves, self._moves = self._moves, []
-        return moves
-
-
 @solara.component
 def RetentionApp():
     """One app per browser session: each session builds and steps its own firms."""
@@ -183,7 +156,7 @@ def RetentionApp():
                                                                     False), []))  # fmt: skip
     images = solara.use_memo(ChartImages, [])
     renders = solara.use_memo(_Renders, [])
-    moves = solara.use_memo(_LeverMoves, [])
+    moves = solara.use_memo(LeverMoves, [])
 
     def rendered() -> None:
         renders.count += 1
@@ -333,14 +306,17 @@ def RetentionApp():
     with solara.Sidebar():
         _html("<h3>Retention Lab</h3><p>One step is one month.</p>")
         solara.Select("preset", value=preset.value, values=list(presets()), on_value=pick_preset)
+        over = a.month >= a.months  # (Step, Play and a raid did nothing, and said nothing)
         with solara.Row():
-            solara.Button("Step", on_click=step, disabled=playing.value)
+            solara.Button("Step", on_click=step, disabled=playing.value or over)
             if playing.value:
                 solara.Button("❚❚ Pause", on_click=lambda: playing.set(False))
             else:
-                solara.Button("▶ Play", on_click=lambda: playing.set(True))
+                solara.Button("▶ Play", on_click=lambda: playing.set(True), disabled=over)
             solara.Button("Reset", on_click=lambda: rebuild())
-        solara.Text(f"Month: {a.month} of {a.months}")
+        solara.Text(
+            f"Month: {a.month} of {a.months}" + " — the run is over: Reset runs it again" * over
+        )
         solara.Switch(label="A vs B (two firms, same seed)", value=compare.value,
                       on_value=toggle_compare)  # fmt: skip
         if compare.value:
@@ -362,12 +338,16 @@ def RetentionApp():
             _slider(key, values.value[editing.value][name], lambda v, k=key: set_value(k, v))
         _html("<b>A competitor's raid</b> (next month)")
         with solara.Row():
-            solara.Button(f"Raid {RAID_SHARE:.0%}", on_click=lambda: raid(False))
-            solara.Button(f"Raid {RAID_SHARE:.0%} for good", on_click=lambda: raid(True))
+            solara.Button(f"Raid {RAID_SHARE:.0%}", on_click=lambda: raid(False), disabled=over)
+            solara.Button(
+                f"Raid {RAID_SHARE:.0%} for good", on_click=lambda: raid(True), disabled=over
+            )
         _html("<b>Market and world</b> (apply on Reset; firms A and B share them)")
         for key in RESET_KEYS:
             name = flat_name(key)
             _slider(key, values.value["A"][name], lambda v, k=key: _set_reset(values, k, v))
+        if waiting := waiting_for_reset(values.value, firms.value):
+            _html(f"<p class='waiting-reset'><b>{html.escape(waiting)}</b></p>")
         if error.value:
             solara.Error(error.value)
         _html("<b>Export this run</b>")

@@ -17,6 +17,16 @@ def _raid_text(shock: Any) -> str:
     return f"{when}: a raid takes {shock.size:.0%}" + (" for good" * shock.permanent)
 
 
+def _service_level(firm: Any) -> str:
+    """The service level the month shown ran at, and next month's where a move changes it
+    (a class read a slider moved after month 13 as the level month 13 ran at)."""
+    ahead = firm.levers_now()["service_level"]
+    if not firm.month:
+        return f"{ahead:g}"
+    ran = firm.levers_at(firm.month)["service_level"]
+    return f"{ran:g}" if ran == ahead or firm.month >= firm.months else f"{ran:g} (next: {ahead:g})"
+
+
 def status_table(firms: dict) -> str:
     """Where each firm stands, its levers in force, and the lever moves and raids so far (HTML)."""
     head = [
@@ -39,8 +49,7 @@ def status_table(firms: dict) -> str:
             + [(k.start, _raid_text(k)) for k in m.params.shocks if k.kind == "poaching"],
             key=lambda entry: entry[0],
         )) or "none"  # fmt: skip
-        cells = [name, f"{m.month} of {m.months}", active, npv,
-                 f"{m.levers_now()['service_level']:g}", moves]  # fmt: skip
+        cells = [name, f"{m.month} of {m.months}", active, npv, _service_level(m), moves]
         rows.append("".join(f"<td style='padding:2px 10px'>{html.escape(c)}</td>" for c in cells))
     a = firms["A"]
     unit = PARAMS["levers.service_level"].unit
