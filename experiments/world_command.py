@@ -62,7 +62,7 @@ def add_world_options(p: argparse.ArgumentParser) -> None:
 def _vary(text: str) -> tuple[str, tuple[object, ...] | None]:
     """An argparse type: ``KEY[=A,B,...]``
     (:func:`experiments.analysis.around_your_world.parse_vary`)."""
-    from experiments.analysis.around_your_world import parse_vary
+    from experiments.analysis.moved_values import parse_vary
 
     try:
         return parse_vary(text)
@@ -86,8 +86,9 @@ def world_options_given(args: argparse.Namespace) -> list[str]:
 def run_world(args: argparse.Namespace) -> int:
     """``--world SCENARIO``: the claim measured and judged in one scenario (no study), and with
     ``--vary``, again with each named uncertainty moved."""
-    from experiments.analysis.around_your_world import around_your_world, moved_worlds
+    from experiments.analysis.around_your_world import around_your_world
     from experiments.analysis.in_your_world import in_your_world
+    from experiments.analysis.moved_values import moved_worlds
     from model.interfaces.cli.arguments import load_scenario, overrides
     from model.interfaces.cli.errors import CliError
     from model.interfaces.cli.where import where_given

@@ -14,11 +14,9 @@ from experiments.analysis.around_your_world import (
     _judged,
     _moved,
     around_your_world,
-    moved_worlds,
-    parse_vary,
-    vary_values,
 )
 from experiments.analysis.in_your_world import in_your_world
+from experiments.analysis.moved_values import moved_worlds, parse_vary, vary_values
 from experiments.claims import acquisition_cost, satisfied_employee
 from experiments.running.sizes import SIZES
 from model import Scenario
