@@ -705,6 +705,21 @@ def test_a_step_after_the_horizon_is_warned_of_once_a_sweep_in_one_line(tmp_path
     assert "horizon" not in capsys.readouterr().err
 
 
+def test_optimize_warns_of_a_step_after_the_horizon_once_and_quiet_not_at_all(tmp_path, capsys):
+    """Each of an optimizer's evaluations printed it again (30 times for 15 evaluations; a
+    model's clock opens catch_warnings, which forgets Python's "once per place"), --quiet too."""
+    argv = ["optimize", "policies/service_cut", "--clients", "300", "--months", "6"]
+    argv += ["--replications", "2", "--grid", "0", "--levers", "ad_budget,winback_spend"]
+    assert cli_main([*argv, "--out", str(tmp_path / "o")]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "horizon" in line]
+    assert lines == [
+        "retention: warning: schedule step at month 12; schedule step at month 18: after "
+        "the 6-month horizon, no effect"
+    ]
+    assert cli_main([*argv, "--out", str(tmp_path / "q"), "--quiet"]) == 0
+    assert "horizon" not in capsys.readouterr().err
+
+
 def test_a_sensitivity_figure_that_cannot_be_written_leaves_the_last_table(tmp_path, monkeypatch):
     """The table was overwritten before the figure failed, leaving a new table beside an old
     figure."""
@@ -780,11 +795,13 @@ def test_a_morris_integer_parameter_must_land_on_whole_levels():
     nominal step 1.87: μ* was 46% off (an analyst's pass). Bounds whose levels are whole run."""
     base = {**GRID, "output": {}, "design": {"kind": "morris", "samples": 4, "levels": 4}}
     for bad in ([0.6, 3.4], [0, 5]):
-        spec = parse_spec({**base, "parameters": {"win_back.target_months": bad}})
+        # (refused as the spec is read, named as its other errors are: the file, the key quoted)
         with pytest.raises(
-            SweepError, match=r"target_months: bounds .* multiple of levels - 1 = 3"
+            SweepError,
+            match=r"^sweep spec: parameters.'win_back.target_months': bounds .* multiple of "
+            r"levels - 1 = 3",
         ):
-            build_design(spec)
+            parse_spec({**base, "parameters": {"win_back.target_months": bad}})
     good = parse_spec({**base, "parameters": {"win_back.target_months": [2, 11]}})
     levels = sorted(set(build_design(good)["win_back.target_months"]))
     assert set(levels) <= {2, 5, 8, 11} and len(levels) >= 2

@@ -89,7 +89,7 @@ def _finish(panels: list[Axes], marks: list, band: Band, months: float) -> None:
     for i, ax in enumerate(panels):
         ax.yaxis.set_major_formatter(THOUSANDS)
         mark_events(ax, marks, label=i == 0)
-    note = " (bands: 95% of replicated runs; launches not marked)" if band else ""
+    note = " (bands: the runs' 2.5–97.5% quantiles; launches not marked)" if band else ""
     time_axis(panels[-1], months, note)
 
 

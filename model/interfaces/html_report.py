@@ -212,7 +212,8 @@ def _headline(summary: Mapping[str, float], meta: Mapping[str, Any] | None) -> l
         parts.append(
             f'<p class="lead">Means over {n} runs with seeds {html.escape(str(meta.get("seeds")))}'
             "; 95% t intervals of the mean. The figures show the mean month by month with a band "
-            "holding 95% of the runs.</p>"
+            "from the runs' 2.5% to their 97.5% quantile (interpolated between runs: with few "
+            "runs it holds fewer than 95% of them, 3 of 5 where 5 ran).</p>"
         )
     return parts
 

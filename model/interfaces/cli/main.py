@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.metadata import entry_points
@@ -165,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from model.engine.kernels import quiet_first_compile
 
                 quiet_first_compile()
+                warnings.simplefilter("ignore", UserWarning)  # (undone as the command ends)
             return args.handler(args)
         except BrokenPipeError:  # output piped into `head` and the like: stop quietly
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -260,14 +262,20 @@ def _warnings_as_lines(debug: bool) -> Iterator[None]:
     It replaces how a warning is *shown*, ``warnings._showwarnmsg_impl``, not
     ``warnings.showwarning``: a ``catch_warnings(record=True)`` or ``pytest.warns`` opened inside
     the command still records what is warned (replacing ``showwarning`` hid it from them), and
-    filters, ``-W error`` included, apply as before.
+    filters, ``-W error`` included, apply as before. Each line is printed once a command:
+    Python's own "once per place" is forgotten whenever code opens ``catch_warnings`` (each
+    model's clock does), so an optimizer's dozens of evaluations printed one warning 30-57 times.
     """
-    import warnings
+
+    printed: set[str] = set()
 
     def line(msg: warnings.WarningMessage) -> None:
         category = msg.category
         kind = "" if issubclass(category, UserWarning) else f" ({category.__name__})"
-        print(f"{PROG}: warning{kind}: {msg.message}", file=sys.stderr)
+        text = f"{PROG}: warning{kind}: {msg.message}"
+        if text not in printed:
+            printed.add(text)
+            print(text, file=sys.stderr)
 
     with warnings.catch_warnings():  # (restores both on the way out)
         if not debug:

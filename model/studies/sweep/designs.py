@@ -15,14 +15,15 @@ not be the step the elementary effects divide by).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
 from model.scenario import ScenarioError
-from model.studies.sweep.spec import SweepError, SweepSpec
+from model.studies.sweep.spec import DesignSpec, ParamSpec, SweepError, SweepSpec
 
-__all__ = ["build_design", "problem", "validate_points"]
+__all__ = ["build_design", "morris_level_check", "problem", "validate_points"]
 
 
 def problem(spec: SweepSpec) -> dict:
@@ -45,7 +46,7 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
             for p, a, m in zip(spec.parameters, axes, mesh, strict=True)
         }
     else:
-        _check_morris_levels(spec)
+        morris_level_check(spec.design, spec.parameters)
         unit = _unit_sample(spec)
         columns = {}
         for j, p in enumerate(spec.parameters):
@@ -60,8 +61,13 @@ def build_design(spec: SweepSpec) -> pd.DataFrame:
     return frame
 
 
-def _check_morris_levels(spec: SweepSpec) -> None:
-    """Refuse an integer parameter whose Morris grid levels are not whole numbers.
+def morris_level_check(
+    design: DesignSpec,
+    parameters: Sequence[ParamSpec],
+    fail: Callable[[str], SweepError] = SweepError,
+) -> None:
+    """Refuse an integer parameter whose Morris grid levels are not whole numbers (``fail``
+    makes the error from its message: a spec file's names the file, as its other errors do).
 
     Morris' elementary effects divide each step's change by the grid's step (SALib's
     ``analyze`` takes it from the number of levels); an integer parameter is rounded to whole
@@ -69,18 +75,18 @@ def _check_morris_levels(spec: SweepSpec) -> None:
     steps are not that step (4 levels over [0.6, 3.4] round to 1, 2, 2, 3: a step of 1 or none
     where 1.87 is divided by) and its effects are misstated (μ* by 46% there).
     """
-    if spec.design.kind != "morris":
+    if design.kind != "morris":
         return
-    gaps = spec.design.levels - 1
-    for p in spec.parameters:
+    gaps = design.levels - 1
+    for p in parameters:
         span = (p.high or 0.0) - (p.low or 0.0)
         if p.integer and not (float(p.low).is_integer() and span % gaps == 0):
             lo = math.ceil(p.low)
-            raise SweepError(
-                f"parameters.{p.key}: bounds [{p.low:g}, {p.high:g}] are not allowed for an integer "
-                f"parameter in a Morris design of {spec.design.levels} levels; allowed: whole "
-                f"bounds whose span is a multiple of levels - 1 = {gaps}, so that every level is "
-                f"a whole number (e.g. [{lo}, {lo + gaps * max(1, round(span / gaps))}])"
+            raise fail(
+                f"parameters.{p.key!r}: bounds [{p.low:g}, {p.high:g}] are not allowed for an "
+                f"integer parameter in a Morris design of {design.levels} levels; allowed: "
+                f"whole bounds whose span is a multiple of levels - 1 = {gaps}, so that every "
+                f"level is a whole number (e.g. [{lo}, {lo + gaps * max(1, round(span / gaps))}])"
             )
 
 

@@ -27,6 +27,7 @@ from model.scenario import (
 from model.scenario.arguments import is_number, is_whole
 from model.scenario.declare import did_you_mean
 from model.studies.sweep.design_table import design_table
+from model.studies.sweep.designs import morris_level_check
 from model.studies.sweep.spec import (
     MAX_RUNS,
     MIN_TASKS,
@@ -95,6 +96,7 @@ def parse_spec(
         design = DesignSpec("sobol", design.samples, design.levels, second_order=False)
     series = _series(data.get("output", {}), fail)
 
+    morris_level_check(design, parameters, fail)
     points = design_size(design, parameters)
     runs = points * replications
     if runs > MAX_RUNS:
