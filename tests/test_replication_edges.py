@@ -14,7 +14,8 @@ import pytest
 from conftest import cac_of_runs, cli, tiny_sobol_store
 
 import model.interfaces.cli.replications as replications
-from model.interfaces.html_report import run_report, study_report, summary_rows, yearly_rows
+from model.interfaces.html_report import run_report, summary_rows, yearly_rows
+from model.interfaces.study_report import study_report
 from model.scenario import Scenario, ScenarioError
 from model.studies.sweep.spec import SweepError
 
@@ -63,6 +64,12 @@ def test_every_report_entry_point_shows_an_undefined_value_as_na(missing):
     frame = pd.DataFrame({"policy": ["a", "b"], "npv": [1.5, 2.5], "note": ["x", missing]})
     page = study_report("t", "lead", {"table": frame}, {}, meta={"git_commit": None})
     assert "None" not in page and "<NA>" not in page and "n/a" in page
+    # Headers in words and each table in a box of its own width (a comparison's twelve
+    # snake-case columns made a 1,628-px page a projector cut off).
+    wide = pd.DataFrame({"reference_mean": [1.0], "difference_pct": [2.0]})
+    page = study_report("t", "lead", {"table": wide}, {})
+    assert "<th>reference mean</th><th>difference (%)</th>" in page
+    assert "<div style='overflow-x:auto'><table>" in page.replace("\n", "")
 
 
 # ================================================================ 2. replications < 1

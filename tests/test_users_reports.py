@@ -59,7 +59,7 @@ def test_optimize_report_names_its_overrides_and_shows_the_gain(tmp_path, capsys
     for v in (g["low"], g["high"]):
         assert f'<td class="num">{v:,.0f}</td>' in result
     # Spent against planned per lever (the README says the report prints it).
-    assert "<th>own_spent</th>" in page and "<th>best_planned</th>" in page
+    assert "<th>own spent</th>" in page and "<th>best planned</th>" in page
     assert "across ad_budget, winback_spend;" in page  # the levers, not a raw option string
     cells = re.findall(r'<td class="num">(-?\d+\.\d+)</td>', page)
     assert cells and all(len(c.lstrip("-").replace(".", "").lstrip("0")) <= 4 for c in cells), cells

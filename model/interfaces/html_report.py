@@ -28,13 +28,15 @@ from model.scenario import PARAMS, Scenario
 from model.studies.files import write_atomic
 
 __all__ = [
+    "STYLE",
     "SUMMARY_ROWS",
     "YEARLY_NOTE",
+    "number_cell",
+    "reproduce_section",
     "run_report",
-    "study_report",
     "summary_rows",
+    "table_html",
     "write_run_report",
-    "write_study_report",
     "yearly",
     "yearly_rows",
 ]
@@ -164,7 +166,7 @@ def _changed(scenario: Scenario) -> list[dict[str, Any]]:
     return rows
 
 
-def _table(header: list[str], rows: list[list[Any]], numeric: range | set[int]) -> str:
+def table_html(header: list[str], rows: list[list[Any]], numeric: range | set[int]) -> str:
     """An HTML table; the columns in ``numeric`` are right-aligned."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = []
@@ -177,7 +179,7 @@ def _table(header: list[str], rows: list[list[Any]], numeric: range | set[int]) 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _number(v: Any, digits: int = 6) -> str:
+def number_cell(v: Any, digits: int = 6) -> str:
     """A value for a table: thousands separated, small numbers to ``digits`` significant figures.
 
     Parameter tables keep 6 (a fitted 0.0292342 must not read as its default); result tables of
@@ -191,7 +193,7 @@ def _number(v: Any, digits: int = 6) -> str:
     return _formatted("{:,.0f}" if whole else f"{{:.{digits}g}}", v)
 
 
-_STYLE = """
+STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }
 h1 { margin-bottom: 0.2rem; } .lead { color: #555; margin-top: 0; }
 table { border-collapse: collapse; margin: 0.5rem 0 1.5rem; font-size: 0.92rem; }
@@ -206,7 +208,7 @@ def _headline(summary: Mapping[str, float], meta: Mapping[str, Any] | None) -> l
     """The headline table; replicated runs (``meta["intervals"]``) show means with intervals."""
     intervals = (meta or {}).get("intervals")
     rows = [list(r) for r in summary_rows(summary, intervals, (meta or {}).get("defined_runs"))]
-    parts = [_table(["result", "mean [95% interval]" if intervals else "value"], rows, {1})]
+    parts = [table_html(["result", "mean [95% interval]" if intervals else "value"], rows, {1})]
     if intervals:
         n = (meta or {}).get("replications", "")
         parts.append(
@@ -253,7 +255,7 @@ def run_report(
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{esc(scenario.name)} — Retention Lab</title><style>{_STYLE}</style></head><body>",
+        f"<title>{esc(scenario.name)} — Retention Lab</title><style>{STYLE}</style></head><body>",
         f"<h1>{esc(scenario.name)}</h1>",
         f'<p class="lead">{esc(scenario.description or "")}<br>{scenario.market.clients:,} people '
         f"in the market × {scenario.run.months} month{'s' * (scenario.run.months != 1)}, "
@@ -269,19 +271,19 @@ def run_report(
     changed = _changed(scenario)
     parts.append("<h2>What this scenario sets</h2>")
     if changed:
-        rows = [[r["key"], _number(r["value"]), _number(r["default"]), r["unit"], r["source"]]
+        rows = [[r["key"], number_cell(r["value"]), number_cell(r["default"]), r["unit"], r["source"]]
                 for r in changed]  # fmt: skip
         header = ["parameter", "value", "default", "unit", "source of the default"]
-        parts.append(_table(header, rows, {1, 2}))  # (a file's own comments are not read)
+        parts.append(table_html(header, rows, {1, 2}))  # (a file's own comments are not read)
     else:
         parts.append("<p>Every parameter at its declared default.</p>")
     parts += _schedule_tables(scenario)
     table = yearly(ts)
     parts.append("<h2>Year by year</h2>")
     rows = yearly_rows(ts)
-    parts.append(_table(["year", *table.columns], rows, range(len(rows[0]) if rows else 0)))
+    parts.append(table_html(["year", *table.columns], rows, range(len(rows[0]) if rows else 0)))
     parts.append(f'<p class="lead">{esc(YEARLY_NOTE)}</p>')
-    parts += _reproduce(meta)
+    parts += reproduce_section(meta)
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -302,21 +304,21 @@ def _schedule_tables(scenario: Scenario) -> list[str]:
     steps = sorted(scenario.schedule, key=lambda st: st.month)  # (stable: file order within one)
     if steps:
         rows = [
-            [st.month, name, _number(value), PARAMS[f"levers.{name}"].unit]
+            [st.month, name, number_cell(value), PARAMS[f"levers.{name}"].unit]
             for st in steps
             for name, value in st.set.items()
         ]
         parts.append("<h3>Schedule</h3>")
-        parts.append(_table(["from month", "lever", "value", "unit"], rows, {0, 2}))
+        parts.append(table_html(["from month", "lever", "value", "unit"], rows, {0, 2}))
     if scenario.shocks:
         rows = [
             [k.kind, k.start, "for good" if k.kind == "competitor_leap" else k.months,
-             _number(k.size), _SHOCK_SIZE[k.kind] + ("; they never return" * k.permanent)]
+             number_cell(k.size), _SHOCK_SIZE[k.kind] + ("; they never return" * k.permanent)]
             for k in sorted(scenario.shocks, key=lambda k: k.start)
         ]  # fmt: skip
         parts.append("<h3>Shocks</h3>")
         parts.append(
-            _table(["shock", "from month", "months", "size", "size means"], rows, {1, 2, 3})
+            table_html(["shock", "from month", "months", "size", "size means"], rows, {1, 2, 3})
         )
     return parts
 
@@ -339,74 +341,7 @@ def write_run_report(
     return path
 
 
-def study_report(
-    title: str,
-    lead: str,
-    tables: Mapping[str, pd.DataFrame],
-    figures: Mapping[str, bytes],
-    notes: list[str] | None = None,
-    meta: Mapping[str, Any] | None = None,
-) -> str:
-    """A self-contained page for a many-run study (compare, optimize, sweep), like a run's.
-
-    Parameters
-    ----------
-    title, lead : str
-        Heading and the sentence under it (what was run, on how many seeds).
-    tables : mapping of str to DataFrame
-        Tables by heading, numbers thousands-separated.
-    figures : mapping of str to bytes
-        PNG images by name, embedded.
-    notes : list of str, optional
-        Warnings to read with the tables.
-    meta : mapping, optional
-        How to reproduce it (command, version, git commit, created, wall seconds).
-    """
-    esc = html.escape
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{esc(title)} — Retention Lab</title><style>{_STYLE}</style></head><body>",
-        f"<h1>{esc(title)}</h1>",
-        f'<p class="lead">{esc(lead)}</p>',
-    ]
-    if notes:
-        parts.append("<h2>Read with care</h2><ul>")
-        parts += [f"<li>{esc(n)}</li>" for n in notes]
-        parts.append("</ul>")
-    for name, png in figures.items():
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(f'<img alt="{esc(name)}" src="data:image/png;base64,{data}">')
-    for heading, frame in tables.items():
-        numeric = {
-            i for i, c in enumerate(frame.columns) if pd.api.types.is_numeric_dtype(frame[c])
-        }
-        rows = [[_number(v, 4) for v in row] for row in frame.itertuples(index=False)]
-        parts += [
-            f"<h2>{esc(heading)}</h2>",
-            _table([str(c) for c in frame.columns], rows, numeric),
-        ]
-    parts += _reproduce(meta)
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def write_study_report(path: str | Path, folder: str | Path, title: str, lead: str,
-                       notes: list[str] | None = None, meta: Mapping[str, Any] | None = None,
-                       csvs: tuple[str, ...] = (),
-                       first: Mapping[str, pd.DataFrame] | None = None) -> Path:  # fmt: skip
-    """Write :func:`study_report` from a results folder: ``first`` (tables by heading, e.g. the
-    headline result), then the named CSV tables, and the folder's PNGs."""
-    folder = Path(folder)
-    tables = dict(first or {}) | {name.removesuffix(".csv").replace("_", " "): pd.read_csv(
-        folder / name) for name in csvs if (folder / name).is_file()}  # fmt: skip
-    figures = {p.stem: p.read_bytes() for p in sorted(folder.glob("*.png"))}
-    path = Path(path)
-    write_atomic(path, study_report(title, lead, tables, figures, notes, meta))
-    return path
-
-
-def _reproduce(meta: dict[str, Any] | None) -> list[str]:
+def reproduce_section(meta: dict[str, Any] | None) -> list[str]:
     """The "Reproduce" section: command, version, commit, numerics class (whose last bits:
     docs/ODD.md §8), time, wall seconds and, for a sweep, the tasks this command ran."""
     if not meta:
@@ -415,5 +350,5 @@ def _reproduce(meta: dict[str, Any] | None) -> list[str]:
             "tasks_run_now", "tasks_already_done", "task_seconds_now", "runs_reused_now")  # fmt: skip
     return [
         "<h2>Reproduce</h2>",
-        _table(["", ""], [[k, _number(meta[k])] for k in keys if k in meta], set()),
+        table_html(["", ""], [[k, number_cell(meta[k])] for k in keys if k in meta], set()),
     ]

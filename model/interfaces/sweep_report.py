@@ -103,7 +103,7 @@ def write_sweep_report(store: Path, spec: Any, meta: Mapping[str, Any] | None = 
     ``spec`` must be the store's (:func:`model.studies.sweep.stored_spec` reads it back): another
     spec's size, replications and seeds would describe runs the store does not hold.
     """
-    from model.interfaces.html_report import study_report
+    from model.interfaces.study_report import study_report
     from model.scenario.schedule import set_again
     from model.studies.sweep import SweepError, load
     from model.studies.sweep.store import read_manifest

@@ -74,7 +74,7 @@ def add_compare(subparsers: argparse._SubParsersAction) -> None:
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run ``retention compare``."""
     # Loaded here, not at import: the parser (and every --help) is built without them.
-    from model.interfaces.html_report import write_study_report
+    from model.interfaces.study_report import write_study_report
     from model.studies.compare import compare
 
     if len(args.scenarios) < 2:

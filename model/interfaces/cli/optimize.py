@@ -115,8 +115,8 @@ def add_optimize(subparsers: argparse._SubParsersAction) -> None:
 def cmd_optimize(args: argparse.Namespace) -> int:
     """Run ``retention optimize``."""
     # Loaded here, not at import: the parser (and every --help) is built without them.
-    from model.interfaces.html_report import write_study_report
     from model.interfaces.labels import labelled
+    from model.interfaces.study_report import write_study_report
     from model.scenario import ScenarioError
     from model.studies.optimize import optimize
     from model.studies.optimize.checks import check_grid, lever_names, robust_variants
