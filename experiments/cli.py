@@ -283,11 +283,11 @@ def _run_one(name: str, args: argparse.Namespace, command: str) -> None:
         say(f"  no stored study at {store}: running it first (the split then reads it)")
     elif not args.pins and not (store.is_dir() and any(store.iterdir())):
         # (a fresh clone's first study ran for many minutes after its title alone)
+        quick = "; --size quick for a first look" * (args.size != "quick")
         say(
             f"  no stored runs at {store}: every run is made now, the plausible worlds' first "
-            f"(size '{args.size}'; at the default size every claim together took 23–30 minutes "
-            "on 2 cores from an empty store: README, 'The claims'; --size quick for a "
-            "first look)",
+            f"(size '{args.size}'; at the default size the ten claims together took 22–41 "
+            f"minutes on 2 cores from an empty store: README, 'The claims'{quick})",
             flush=True,
         )
     try:

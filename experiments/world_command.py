@@ -61,7 +61,7 @@ def add_world_options(p: argparse.ArgumentParser) -> None:
 
 def _vary(text: str) -> tuple[str, tuple[object, ...] | None]:
     """An argparse type: ``KEY[=A,B,...]``
-    (:func:`experiments.analysis.around_your_world.parse_vary`)."""
+    (:func:`experiments.analysis.moved_values.parse_vary`)."""
     from experiments.analysis.moved_values import parse_vary
 
     try:

@@ -741,8 +741,13 @@ def test_controls_waiting_for_reset_are_named_per_firm_where_they_are_a_firms_ow
     a, b = AppModel(clients=300, months=24), AppModel(clients=300, months=24)
     values = {"A": control_values(a.params), "B": control_values(b.params)}
     assert waiting_for_reset(values, {"A": a, "B": b}) == ""
-    values["A"] = {**values["A"], "seed": " 1 "}  # (typed: text, the same seed)
-    assert waiting_for_reset(values, {"A": a, "B": b}) == ""
+    for same in (" 1 ", "01", "0_1"):  # (typed: text Reset reads as the running seed)
+        values["A"] = {**values["A"], "seed": same}
+        assert waiting_for_reset(values, {"A": a, "B": b}) == "", same
+    values["A"] = {**values["A"], "seed": "12345678901234"}  # (an identifier: no separators)
+    assert "seed 12345678901234 (running: 1)" in waiting_for_reset(values, {"A": a})
+    values["A"] = {**values["A"], "seed": "abc"}  # (Reset says what is wrong with it)
+    assert "seed abc (running: 1)" in waiting_for_reset(values, {"A": a})
     values["B"] = {**values["B"], "staffing": 0.8}
     values["A"] = {**values["A"], "seed": "7"}
     assert waiting_for_reset(values, {"A": a, "B": b}) == (

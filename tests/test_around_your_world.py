@@ -150,7 +150,12 @@ def test_a_change_of_rounding_alone_reads_unchanged():
         "; unchanged in every replication but for rounding (the reading does not depend on it here)"
     )
     small = SimpleNamespace(**{**vars(rounding), "change": 1e-5, "change_low": 0.5e-5})
-    assert _change(small, 4).startswith("; change 1e-05 [5e-06, 7.1e-14]")
+    small.change_high = 1.5e-5
+    assert _change(small, 4) == "; change 1e-05 [5e-06, 1.5e-05]"
+    # A median of bounds (inf) gives no scale: only an exact 0 is unchanged then.
+    censored = SimpleNamespace(**{**vars(small), "effect": np.inf, "change": 1.5})
+    censored.change_low, censored.change_high = 0.5, 2.5
+    assert _change(censored, 4) == "; change 1.5 [0.5, 2.5]"
 
 
 def test_a_value_of_the_wrong_kind_names_the_field():

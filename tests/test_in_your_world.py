@@ -334,3 +334,24 @@ def test_the_few_runs_note_says_a_pair_count_is_the_fewest():
     (note,) = answer.few_runs(counts=[4, 2])
     assert "with 2 replications" in note
     assert note.endswith("(the fewest behind one interval here, of 4 replications).")
+
+
+def test_a_reading_of_exactly_zero_is_judged_unless_the_arms_may_have_run_alike():
+    """A 0 a band holds ("in band" for a comparison of a world with itself) or a 0 in a world
+    that sets a key the arms set is not judged; a 0 outside the band, in a world that leaves the
+    arms' keys alone, is judged as a study judges it (a reviewer's 50-client world whose
+    empowerment kept no one was told "not judged")."""
+    from experiments.analysis.in_your_world import _judged
+    from experiments.claims import service_levels
+    from model.studies.worlds import FACTS
+
+    facts = [{f.name: float("nan") for f in FACTS}] * 3
+    rows = [{"wow_retention": 0.0, "wow_pays": 0.0, "low_loses": 2.0 + r} for r in range(3)]
+    rows[2]["wow_pays"] = float("nan")  # (0 in every replication that measured it)
+    plain = _judged(service_levels, _quick(), 1, rows, facts).readings.set_index("reading")
+    assert plain.loc["wow_retention", "status"] == "below"  # (band >= 1: a 0 is below it)
+    assert plain.loc["wow_pays", "status"].startswith("not judged: exactly 0 in every")
+    assert not plain.loc["low_loses", "status"].startswith("not judged")
+    wow = _quick(**{"levers.service_level": 0.9})
+    at_wow = _judged(service_levels, wow, 1, rows, facts).readings.set_index("reading")
+    assert at_wow.loc["wow_retention", "status"].startswith("not judged: exactly 0 in every")

@@ -275,3 +275,8 @@ def test_a_best_split_that_loses_on_fresh_seeds_is_said_to() -> None:
     assert split.gain["high"] < 0  # (this case: else the test below says nothing)
     (said,) = [n for n in split.notes if "loses to the firm's own" in n]
     assert "note: " + said in split.format()
+    # The rule alone: a note only where the whole interval lies below 0.
+    assert search.losing_note({"mean": -2.0, "low": -3.0, "high": -1.0}) == [said]
+    assert search.losing_note({"mean": -1.0, "low": -3.0, "high": 0.0}) == []
+    assert search.losing_note({"mean": 1.0, "low": -3.0, "high": 4.0}) == []
+    assert search.losing_note({"mean": np.nan, "low": np.nan, "high": np.nan}) == []

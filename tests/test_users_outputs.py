@@ -353,6 +353,13 @@ def test_figures_count_years_separate_thousands_and_mark_events():
     shown = [t.get_text() for t in axis.get_xticklabels() if lo <= t.get_position()[0] <= hi]
     assert axis.get_xlabel() == "month" and shown, shown
     assert all(t.isdigit() and int(t) <= round(hi * 12) for t in shown), shown
+    # The switch: 24 months in whole months, at most eight ticks; 25 in years.
+    for months, label in ((24, "month"), (25, "year")):
+        fig = money(ts.iloc[:months], scenario=s.with_overrides({"run.months": 36}))
+        FigureCanvasAgg(fig).draw()
+        axis = fig.axes[-1]
+        ticks = [t for t in axis.get_xticks() if 0 <= t <= months / 12]
+        assert axis.get_xlabel() == label and 2 <= len(ticks) <= 8, (months, ticks)
     ticks = [t.get_text() for t in axes[0].get_yticklabels() if t.get_text()]
     assert any("," in t for t in ticks), ticks  # 45,000, not 45000
     texts = " ".join(t.get_text() for t in axes[0].texts)

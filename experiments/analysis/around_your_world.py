@@ -175,7 +175,8 @@ def _change(r: Any, n: int) -> str:
     over = f" over {r.pairs} of {n} pairs{left}" if r.pairs < n else ""
     # Every pair alike, to the bit, or but for rounding: a reading that does not depend on the
     # value, computed along another path (-6e-15 of a lifetime of 10 printed as a change).
-    rounding = _ROUNDING * max(abs(r.effect), abs(r.effect - r.change))
+    size = max(abs(r.effect), abs(r.effect - r.change))  # (inf: a median of bounds; no scale)
+    rounding = _ROUNDING * size if np.isfinite(size) else 0.0
     if max(abs(r.change), abs(r.change_low), abs(r.change_high)) <= rounding:
         but = " but for rounding" if r.change_low != r.change_high else ""
         return (

@@ -160,7 +160,7 @@ class InYourWorld:
         first and the warnings last): a yearly churn or turnover typed where a monthly rate
         belongs (:func:`~model.studies.yearly_rates.yearly_rate_mistakes`), a key the claim's
         own arms set (its baseline then runs at this world's value, which a reading's words
-        may call by the declared one's name), a horizon shorter than a study's."""
+        may call by the declared one's name), another horizon than a study's."""
         lines = [
             f"Warning, this world ran with it: {line}"
             for line in yearly_rate_mistakes(self.scenario)
@@ -190,7 +190,7 @@ class InYourWorld:
         few = few_runs_note(fewest := min(behind, default=0), spread)
         # (a reading 3 of 4 replications measured and one all 4 did shared one note of 3; a
         # --vary pair count of 2 under a header of 4 replications read as a contradiction)
-        which = ", ".join(k for k, n in per.items() if n == fewest)
+        which = ", ".join(k for k, n in per.items() if n == fewest and n not in counts)
         if few and which and len({n for n in per.values() if n >= 2}) > 1:
             few += f" (the fewest: {which}; the other readings have more)"
         elif few and fewest < len(self.values):
@@ -306,6 +306,7 @@ def _judged(
     replications = len(rows)
     values = pd.DataFrame(rows)
     months = scenario.run.months
+    alike = bool(arms_own(module.CLAIM, scenario))  # (an arm may run the baseline's world)
     judged = []
     for reading in module.CLAIM.readings:
         v = values[reading.name].to_numpy(float)
@@ -323,7 +324,12 @@ def _judged(
                 f" (its interval holds the whole band: {finite} replications tell no side; "
                 "more narrow it)"
             )
-        if finite == replications and not np.any(v):  # (no band's side says this)
+        # Exactly 0 in every replication that measured it, where the band holds 0 ("in band"
+        # would call nothing a success) or the world sets a key the arms set (a world at wow
+        # compared wow with wow): the arms ran alike. Else a 0 is judged, as a study judges it
+        # (a market too small for empowerment to keep anyone: below a band of ≥ 0.5 points).
+        zeros = finite >= 2 and not np.any(v[np.isfinite(v)])
+        if zeros and (lo <= 0 <= hi or alike):
             words = (
                 "not judged: exactly 0 in every replication, the arms' change makes no "
                 "difference to it in this world (a mechanism it needs switched off, or a lever "

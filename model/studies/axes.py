@@ -48,7 +48,7 @@ def time_axis(ax: Any, months: float, note: str = "") -> None:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("year" + note)
         return
-    step = next(s for s in (1, 2, 3, 6) if months / s <= 8)
+    step = next(s for s in (1, 2, 3, 6) if months // s + 1 <= 8)  # (ticks 0, s, 2s…)
     ax.xaxis.set_major_locator(MultipleLocator(step / 12.0))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{round(v * 12.0):d}"))
     ax.set_xlabel("month" + note)

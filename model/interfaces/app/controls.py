@@ -249,7 +249,8 @@ def waiting_for_reset(values: Mapping[str, Mapping[str, Any]], firms: Mapping[st
     (``""`` for none): a class moved market size and staffing mid-run and read the sliders as
     the market running, which only the status line's "10,000 people" contradicted.
 
-    ``values``: the sliders' values per firm (by keyword); ``firms``: the running firms.
+    ``values``: the sliders' values per firm (by keyword); ``firms``: the running firms. A seed
+    is read as Reset reads it (text, ``"012"`` and ``"1_2"`` the seed 12) and shown as typed.
     """
     waiting = []
     for firm, model in firms.items():
@@ -258,17 +259,17 @@ def waiting_for_reset(values: Mapping[str, Mapping[str, Any]], firms: Mapping[st
         for key in keys:
             name = flat_name(key)
             set_to, now = values[firm][name], running[name]
-            if str(set_to).strip() != str(now) and set_to != now:  # (a seed is typed as text)
+            if key == "run.seed":
+                try:
+                    same = _cast_seed(set_to) == now
+                except ScenarioError:  # (Reset says what is wrong with it)
+                    same = False
+                shown, was = str(set_to).strip(), str(now)
+            else:
+                same = set_to == now
+                shown, was = f"{set_to:,.10g}", f"{now:,.10g}"
+            if not same:
                 who = f"{firm}'s " if len(firms) > 1 and key in FIRM_RESET_KEYS else ""
                 label = _LABELS.get(key, name.replace("_", " "))
-                waiting.append(f"{who}{label} {_shown(set_to)} (running: {_shown(now)})")
+                waiting.append(f"{who}{label} {shown} (running: {was})")
     return f"Waiting for Reset: {'; '.join(waiting)}" if waiting else ""
-
-
-def _shown(value: Any) -> str:
-    """A control's value as the waiting line shows it (a number with thousands separated)."""
-    return (
-        f"{value:,.10g}"
-        if isinstance(value, int | float) and not isinstance(value, bool)
-        else str(value)
-    )

@@ -6,7 +6,6 @@ import argparse
 import json
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -132,15 +131,7 @@ def _untracked(scenario: Scenario, replications: int) -> list[str]:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     """``retention run``; with ``--quiet`` the model's warnings are not printed either (as the
-    command's own are not)."""
-    if not args.quiet:
-        return _run(args)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return _run(args)
-
-
-def _run(args: argparse.Namespace) -> int:
+    command's own are not: :func:`model.interfaces.cli.main.main` filters them)."""
     from model.interfaces.labels import default_folder, labelled
 
     for given, flag in ((args.workers != 1, f"--workers {args.workers}"), (args.fresh, "--fresh")):
