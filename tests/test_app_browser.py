@@ -753,3 +753,11 @@ def test_controls_waiting_for_reset_are_named_per_firm_where_they_are_a_firms_ow
     assert waiting_for_reset(values, {"A": a, "B": b}) == (
         "Waiting for Reset: seed 7 (running: 1); B's staffing 0.8 (running: 1)"
     )
+
+
+def test_every_control_says_what_it_does() -> None:
+    """A class saw "autonomy" and "client focus" with a unit and no word of what they do."""
+    from model.interfaces.app.controls import APP_KEYS, CONTROL_HELP
+
+    assert set(CONTROL_HELP) == set(APP_KEYS)
+    assert all(len(text) > 40 and text == text.strip() for text in CONTROL_HELP.values())

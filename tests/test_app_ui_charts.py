@@ -457,11 +457,20 @@ def test_the_sliders_show_the_levers_in_force_with_their_units(page):
     """A preset's own schedule moved service level to 0.35 while its slider still read 0.6, so a
     one-notch nudge jumped to 0.61; and no lever's value or unit could be read in the page."""
     import ipyvuetify as v
+    import solara
 
     from model.scenario import PARAMS
 
     captions = _captions(page)
     assert any(f"300 {PARAMS['levers.ad_budget'].unit}" in c for c in captions), captions
+    # Each says what its lever does on hover, and all of them are listed in one folded block.
+    from model.interfaces.app.controls import CONTROL_HELP
+
+    assert any("title='advertising a month per 1,000 people" in c for c in captions), captions
+    found = [w.unsafe_innerHTML for w in page.rc.find(solara.widgets.HTML).widgets]
+    (folded,) = [t for t in found if t and "control-help" in t]
+    assert "<dt><b>client focus</b></dt>" in folded and "<dt><b>market size</b></dt>" in folded
+    assert folded.count("<dt>") == len(CONTROL_HELP)
     assert any(">10,000 people<" in c for c in captions), captions  # (not 1e+04)
     page.rc.find(v.Select, label="preset").widget.v_model = "policies/service_cut"
     for _ in range(11):  # the cut applies from month 12

@@ -33,6 +33,40 @@ APP_KEYS: tuple[str, ...] = (
     "run.seed",
 )
 
+#: What each control does, in a sentence a class can read (docs/ODD.md §7, each lever's
+#: submodel); the unit, range and default are the declaration's, shown beside the slider.
+CONTROL_HELP: dict[str, str] = {
+    "levers.service_level": "the quality the firm sets out to deliver (low 0.35, standard 0.6, "
+    "wow 0.9); a higher level costs more to serve and causes fewer incidents (§7.2)",
+    "levers.empowerment_budget": "money each staff member may spend a month fixing incidents on "
+    "the spot, without a manager; 0 sends every incident up to a manager (§7.2)",
+    "levers.empowerment_cap": "the most one on-the-spot fix may cost (Ritz-Carlton's $2,000); a "
+    "dearer incident goes to a manager (§7.2)",
+    "levers.ad_budget": "advertising a month per 1,000 people in the market: it makes prospects "
+    "aware of the firm, with diminishing returns (§7.6)",
+    "levers.winback_spend": "money offered each month to each client who left recently, to "
+    "bring them back (§7.7)",
+    "levers.loyalty_discount": "the share of their revenue members get back; it lowers their "
+    "churn, and the firm pays it on every member, including those who would have stayed (§7.4)",
+    "levers.training_spend": "training a month per staff member: it raises skill and engagement, "
+    "so the quality delivered (§7.1)",
+    "levers.staffing": "staff hired per client served, against the capacity one can serve: "
+    "below 1 the staff are overloaded and quality drops (§7.1)",
+    "levers.autonomy": "how far staff may act without approval: it lifts their engagement, "
+    "whether or not they have a budget to spend (§7.1)",
+    "levers.rd_share": "the share of revenue spent on R&D: candidate improvements, each shipped "
+    "or shelved (§7.8)",
+    "levers.client_focus": "how much the firm trusts its clients' feedback over its own estimates "
+    "when it ships an improvement; clients like novelty, which may mislead it (§7.8)",
+    "economics.overhead_share": "a fixed overhead each month (head office, IT, premises) as a "
+    "share of the initial clients' revenue; it does not fall when clients leave (§7.9)",
+    "loyalty_economics.spend_growth": "how much more (or less) a client spends for each year they "
+    "stay, as Reichheld & Sasser (1990) say loyal clients do (§7.9)",
+    "market.clients": "the people in the market: the firm's clients and the prospects it may win",
+    "run.seed": "which run of chance (the same seed, the same dice): change it to see another "
+    "history of the same market",
+}
+
 #: Where the app departs from the scenario's defaults: nowhere. It shows the CLI's default run
 #: (10,000 people × 120 months), so what a class sees in the browser matches ``retention run``.
 APP_DEFAULTS: dict[str, Any] = {}
@@ -150,6 +184,11 @@ def slider_range(info: ParamInfo, default: float) -> tuple[float, float, float]:
 _LABELS = {"market.clients": "market size"}
 
 
+def plain_label(key: str) -> str:
+    """A control's name as the page shows it: ``levers.ad_budget`` → ``ad budget``."""
+    return _LABELS.get(key, flat_name(key).replace("_", " "))
+
+
 def control(key: str) -> dict[str, Any]:
     """The Mesa ``model_params`` entry for one declared parameter.
 
@@ -158,7 +197,7 @@ def control(key: str) -> dict[str, Any]:
     """
     info = PARAMS[key]
     default = app_default(key)
-    label = _LABELS.get(key, flat_name(key).replace("_", " "))
+    label = plain_label(key)
     if key in RESET_KEYS or key in FIRM_RESET_KEYS:
         label += " (applies on Reset)"
     if key == "run.seed":
@@ -270,6 +309,5 @@ def waiting_for_reset(values: Mapping[str, Mapping[str, Any]], firms: Mapping[st
                 shown, was = f"{set_to:,.10g}", f"{now:,.10g}"
             if not same:
                 who = f"{firm}'s " if len(firms) > 1 and key in FIRM_RESET_KEYS else ""
-                label = _LABELS.get(key, name.replace("_", " "))
-                waiting.append(f"{who}{label} {shown} (running: {was})")
+                waiting.append(f"{who}{plain_label(key)} {shown} (running: {was})")
     return f"Waiting for Reset: {'; '.join(waiting)}" if waiting else ""

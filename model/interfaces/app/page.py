@@ -38,6 +38,8 @@ from solara.alias import rw
 from model.interfaces.app.app_model import RAID_SHARE, AppModel
 from model.interfaces.app.charts import ChartImages
 from model.interfaces.app.controls import (
+    APP_KEYS,
+    CONTROL_HELP,
     FIRM_RESET_KEYS,
     LIVE_KEYS,
     RESET_KEYS,
@@ -45,6 +47,7 @@ from model.interfaces.app.controls import (
     control_values,
     first_preset,
     flat_name,
+    plain_label,
     presets,
     waiting_for_reset,
 )
@@ -127,9 +130,25 @@ def _slider(key: str, value: Any, on_value) -> None:
     # while it is dragged): a class can read what the lever is set to. Below the slider's row,
     # not pulled up into it (the slider hides its details line: a negative margin laid the value
     # over the lever's name).
+    # (what the control does, on hover; every one is listed under "What the controls do")
     _html(
-        f"<div class='lever-value' style='font-size:0.8em;margin:0 0 10px'>"
+        f"<div class='lever-value' style='font-size:0.8em;margin:0 0 10px' "
+        f"title='{html.escape(CONTROL_HELP[key], quote=True)}'>"
         f"{html.escape(f'{value:,.10g}')} {html.escape(spec['unit'])}</div>"
+    )
+
+
+def _help() -> str:
+    """Every control's one sentence, folded under a heading a teacher opens (docs/ODD.md's
+    sections in brackets)."""
+    items = "".join(
+        f"<dt><b>{html.escape(plain_label(k))}</b></dt>"
+        f"<dd style='margin:0 0 6px 10px'>{html.escape(CONTROL_HELP[k])}</dd>"
+        for k in APP_KEYS
+    )
+    return (
+        "<details class='control-help' style='font-size:0.85em'><summary>What the controls "
+        f"do (sections of docs/ODD.md)</summary><dl>{items}</dl></details>"
     )
 
 
@@ -350,6 +369,7 @@ def RetentionApp():
             _html(f"<p class='waiting-reset'><b>{html.escape(waiting)}</b></p>")
         if error.value:
             solara.Error(error.value)
+        _html(_help())
         _html("<b>Export this run</b>")
         with solara.Row():
             solara.FileDownload(lambda: _locked(images, export_csv, firms.value),
