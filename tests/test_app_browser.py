@@ -250,7 +250,7 @@ def test_a_vs_b_marks_each_firms_own_events_and_names_both() -> None:
     marks = {(kind, first, text) for kind, first, _, text in compared_events({"A": a, "B": b})}
     assert ("shock", 7, "A: raid") in marks  # (the page calls a poaching shock a raid)
     # Moves of both firms in one month: one label, not two drawn over each other.
-    assert ("schedule", 7, "A: ad_budget=100.0; B: service_level=0.9, ad_budget=200.0") in marks
+    assert ("schedule", 7, "A: ad_budget=100; B: service_level=0.9, ad_budget=200") in marks
     assert len({first for kind, first, _ in marks if kind == "schedule"}) == 1
     alone = compared_events({"A": a})
     assert ("shock", 7, 7, "raid") in alone  # one firm: its own labels

@@ -581,8 +581,18 @@ def test_a_control_waiting_for_reset_is_said_and_an_ended_run_stops_its_buttons(
     assert page.month() == a.months
     for label in ("Step", "▶ Play", "Raid 10%", "Raid 10% for good"):
         assert page.button(label).widget.disabled, label
+    # A lever moved now is no move (there is no next month): it waits for Reset, and says so
+    # (it was refused, "changes nothing", and then Reset used it all the same).
+    import ipyvuetify as v
+
+    page.move("ad budget", 450.0)
+    (line,) = waiting()
+    assert "ad budget 450 (running: 300)" in line
+    assert not page.rc.find(v.Alert)  # (no error shown)
+    assert _slider(page, "ad budget").v_model == 450.0
     page.click("Reset")
     assert page.month() == 0 and not page.button("Step").widget.disabled
+    assert page.firms()["A"].params.levers.ad_budget == 450.0 and waiting() == []
 
 
 def test_two_firms_charts_name_their_lines_and_shade_no_band() -> None:
@@ -602,3 +612,36 @@ def test_two_firms_charts_name_their_lines_and_shade_no_band() -> None:
     assert "NPV, cumulative, firm A" in [t.get_text() for t in npv.get_legend().get_texts()]
     for ax in charts.difference_chart(firms).axes:
         assert not [c for c in ax.collections if isinstance(c, PolyCollection)]
+
+
+def test_a_second_move_in_a_month_redraws_the_charts_that_label_it() -> None:
+    """Two moves of one lever before the next month are one step (the last): the charts kept
+    the first move's label, since only the number of steps was compared."""
+    a = AppModel(clients=300, months=24, seed=3)
+    a.run(2)
+    images = charts.ChartImages()
+    images.images({"A": a})
+    a.set_levers(service_level=0.61)
+    images.images({"A": a})
+    drawn = images.draws
+    a.set_levers(service_level=0.66)  # (the same month: still one step)
+    assert len(a.params.schedule) == 1
+    images.images({"A": a})
+    assert images.draws == drawn + 3  # the stage, money and satisfaction charts mark it
+
+
+def test_an_event_label_near_the_right_edge_is_written_to_its_left_and_over_the_legend():
+    """A move in the last month read "service_" (cut at the edge); a legend hid a raid's label."""
+    from matplotlib.figure import Figure
+
+    from model.studies.axes import mark_events
+
+    ax = Figure().subplots()
+    ax.set_xlim(0.0, 1.0)
+    legend = ax.legend(handles=ax.plot([0, 1], [0, 1], label="profit"))
+    marks = [("schedule", 12, 12, "service_level=1"), ("shock", 2, 3, "raid")]
+    mark_events(ax, marks)
+    late, early = ax.texts
+    assert late.get_ha() == "right" and late.get_text() == "service_level=1 "
+    assert early.get_ha() == "left" and early.get_text() == " raid"
+    assert min(t.get_zorder() for t in ax.texts) > legend.get_zorder()

@@ -89,7 +89,10 @@ def events(scenario: Any, ts: pd.DataFrame | None = None) -> list[tuple[str, flo
     out: list[tuple[str, float, float, str]] = []
     if scenario is not None:
         for step in scenario.schedule:
-            text = ", ".join(f"{k.removeprefix('levers.')}={v}" for k, v in step.set.items())
+            text = ", ".join(
+                f"{k.removeprefix('levers.')}={v:g}" if isinstance(v, float) else
+                f"{k.removeprefix('levers.')}={v}" for k, v in step.set.items()
+            )  # fmt: skip
             out.append(("schedule", step.month, step.month, text))
         for shock in scenario.shocks:
             out.append(("shock", shock.start, shock.start + shock.months - 1, shock.kind))
@@ -111,23 +114,32 @@ def mark_events(
         ax.plot(years(launches), [1.0] * len(launches), "v", color="#8c564b", ms=4,
                 transform=transform, clip_on=False, zorder=5,
                 label="product launch" if label else None)  # fmt: skip
+    lo, hi = ax.get_xlim()
     steps = 0
     for kind, first, last, text in marks:
+        x = years(first - 1)
+        # Written to the left of a mark in the last fifth of the axis (a move in the last month
+        # read "service_", cut at the edge), and over any legend (one hid a raid's label).
+        right = x > lo + 0.8 * (hi - lo)
+        style = {"transform": transform, "fontsize": fontsize, "zorder": 6,
+                 "ha": "right" if right else "left"}  # fmt: skip
+        shown = f"{text} " if right else f" {text}"
         if kind == "schedule":
             # (from the start of its month, where a shock's span starts too: month m is the
             # interval (m - 1, m] on the axis, its value drawn at m)
-            ax.axvline(years(first - 1), color="#444444", ls="--", lw=0.9)
+            ax.axvline(x, color="#444444", ls="--", lw=0.9)
             if label:  # (staggered: steps months apart printed over each other)
                 y = 0.97 - 0.08 * (steps % 3)
-                ax.text(years(first - 1), y, f" {text}", transform=transform, fontsize=fontsize,
-                        va="top", ha="left", color="#444444",
-                        bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5})  # fmt: skip
+                ax.text(x, y, shown, va="top", color="#444444",
+                        bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5},
+                        **style)  # fmt: skip
             steps += 1
         elif kind == "shock":
-            ax.axvspan(years(first - 1), years(last), color="#d62728", alpha=0.12, lw=0)
+            ax.axvspan(x, years(last), color="#d62728", alpha=0.12, lw=0)
             if label:
-                ax.text(years(first - 1), 0.01, f" {text}", transform=transform, fontsize=fontsize,
-                        va="bottom", ha="left", color="#d62728")  # fmt: skip
+                ax.text(x, 0.01, shown, va="bottom", color="#d62728",
+                        bbox={"facecolor": "white", "alpha": 0.7, "lw": 0, "pad": 0.5},
+                        **style)  # fmt: skip
 
 
 def policy_events(

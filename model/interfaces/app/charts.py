@@ -163,7 +163,7 @@ def satisfaction_chart(firms: Firms) -> Figure:
         if len(firms) > 1:  # (which line is which firm's)
             nps.legend(loc="best", fontsize="small")
     sat.set_ylabel("satisfaction (0-1)")
-    nps.set_ylabel("points")
+    nps.set_ylabel("NPS (points)")
     return fig
 
 
@@ -214,11 +214,12 @@ def network_chart(firm) -> Figure:
 
 
 # ------------------------------------------------------------------------------ the page's images
-def _shown(firm: RetentionModel) -> tuple[RetentionModel, int, int, int]:
+def _shown(firm: RetentionModel) -> tuple[RetentionModel, int, str]:
     """What a firm's time-series charts show: which model (the object, not its id: a new model may
     reuse a freed one's id), the months stepped, and the lever moves and shocks scheduled (they
-    are marked)."""
-    return firm, firm.month, len(firm.params.schedule), len(firm.params.shocks)
+    are marked: by what they set, not how many there are, since a second move of a lever in
+    one month replaces the first and left its label on the charts)."""
+    return firm, firm.month, repr((firm.params.schedule, firm.params.shocks))
 
 
 def chart_plan(firms: Firms) -> list[tuple[str, Callable[[], Figure], Hashable]]:

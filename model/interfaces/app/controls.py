@@ -290,11 +290,16 @@ def waiting_for_reset(values: Mapping[str, Mapping[str, Any]], firms: Mapping[st
 
     ``values``: the sliders' values per firm (by keyword); ``firms``: the running firms. A seed
     is read as Reset reads it (text, ``"012"`` and ``"1_2"`` the seed 12) and shown as typed.
+    An ended run's levers wait for Reset too (it takes no move from the next month: there is
+    none), set against those of its last month.
     """
     waiting = []
     for firm, model in firms.items():
         running = control_values(model.params)
         keys = FIRM_RESET_KEYS if firm != "A" else (*RESET_KEYS, *FIRM_RESET_KEYS)
+        if model.month >= model.months:  # (an ended run takes no move: its levers wait too)
+            running.update(model.levers_now())  # (its last month's)
+            keys = (*LIVE_KEYS, *keys)
         for key in keys:
             name = flat_name(key)
             set_to, now = values[firm][name], running[name]
@@ -308,6 +313,6 @@ def waiting_for_reset(values: Mapping[str, Mapping[str, Any]], firms: Mapping[st
                 same = set_to == now
                 shown, was = f"{set_to:,.10g}", f"{now:,.10g}"
             if not same:
-                who = f"{firm}'s " if len(firms) > 1 and key in FIRM_RESET_KEYS else ""
+                who = f"{firm}'s " if len(firms) > 1 and key not in RESET_KEYS else ""
                 waiting.append(f"{who}{plain_label(key)} {shown} (running: {was})")
     return f"Waiting for Reset: {'; '.join(waiting)}" if waiting else ""

@@ -38,7 +38,6 @@ from solara.alias import rw
 from model.interfaces.app.app_model import RAID_SHARE, AppModel
 from model.interfaces.app.charts import ChartImages
 from model.interfaces.app.controls import (
-    APP_KEYS,
     CONTROL_HELP,
     FIRM_RESET_KEYS,
     LIVE_KEYS,
@@ -132,7 +131,8 @@ def _slider(key: str, value: Any, on_value) -> None:
     # over the lever's name).
     # (what the control does, on hover; every one is listed under "What the controls do")
     _html(
-        f"<div class='lever-value' style='font-size:0.8em;margin:0 0 10px' "
+        f"<div class='lever-value' style='font-size:0.8em;margin:0 0 10px;cursor:help;"
+        f"text-decoration:underline dotted' "
         f"title='{html.escape(CONTROL_HELP[key], quote=True)}'>"
         f"{html.escape(f'{value:,.10g}')} {html.escape(spec['unit'])}</div>"
     )
@@ -144,7 +144,7 @@ def _help() -> str:
     items = "".join(
         f"<dt><b>{html.escape(plain_label(k))}</b></dt>"
         f"<dd style='margin:0 0 6px 10px'>{html.escape(CONTROL_HELP[k])}</dd>"
-        for k in APP_KEYS
+        for k in (*LIVE_KEYS, *FIRM_RESET_KEYS, *RESET_KEYS)  # (the sidebar's order)
     )
     return (
         "<details class='control-help' style='font-size:0.85em'><summary>What the controls "
@@ -284,7 +284,9 @@ def RetentionApp():
     def set_value(key: str, value: Any) -> None:
         name, firm = flat_name(key), editing.value
         values.value = {**values.value, firm: {**values.value[firm], name: value}}
-        if key in LIVE_KEYS and firm in firms.value:
+        running = firms.value.get(firm)
+        # (an ended run takes no move: the value waits for Reset, and the line says so)
+        if key in LIVE_KEYS and running is not None and running.month < running.months:
             moves.add(firm, name, value)
             if playing.value:
                 return  # the play thread applies it, and redraws, with its next month
@@ -346,8 +348,9 @@ def RetentionApp():
         # The levers in force next month (a preset's schedule moves them too), and the moves
         # the play thread has not applied yet: what the firm will do, not what was last set.
         shown = dict(values.value[editing.value])
-        if editing.value in firms.value:
-            shown.update(firms.value[editing.value].levers_now())
+        edited = firms.value.get(editing.value)
+        if edited is not None and edited.month < edited.months:  # (ended: the values set)
+            shown.update(edited.levers_now())
             shown.update(moves.pending(editing.value))
         for key in LIVE_KEYS:
             name = flat_name(key)
