@@ -65,7 +65,10 @@ def test_runs_and_comparisons_compare_by_their_numbers():
 
 def test_replications_give_their_mean_and_band_and_refuse_to_draw_stacked():
     done = run_replications(Scenario().with_overrides({"market.clients": 200, "run.months": 5}), 3)
-    with pytest.raises(ValueError, match=r"months repeat .*told apart by seed.*ts\['seed'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"months repeat .*told apart by seed.*ts\['seed'\].*stage_flow\(mean, band=\(low, high\)\)",
+    ):
         figures.money(done.series)
     mean, low, high = done.monthly()
     by_month = done.series.groupby("month")["npv"]
@@ -92,9 +95,11 @@ def test_objects_print_in_one_line():
     s = Scenario.preset("baseline").with_overrides({"levers.ad_budget": 900.0})
     assert repr(s) == str(s)
     assert repr(s) == (
-        "Scenario('baseline', 10,000 people x 120 months, seed 1; 1 parameters not at their "
-        "defaults, 0 schedule steps, 0 shocks)"
+        "Scenario('baseline', 10,000 people x 120 months, seed 1; 1 parameter not at its "
+        "default, 0 schedule steps, 0 shocks)"
     )
+    one = s.model_copy(update={"shocks": Scenario.preset("policies/bad_service_spell").shocks})
+    assert repr(one).endswith("0 schedule steps, 1 shock)")
     model = RetentionModel(s.with_overrides({"market.clients": 100, "run.months": 2}))
     assert repr(model) == "<RetentionModel 'baseline': 100 people, month 0 of 2, seed 1>"
 

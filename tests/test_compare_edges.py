@@ -104,7 +104,14 @@ def test_spend_tolerance_must_be_a_finite_share(tolerance: object) -> None:
 
 def test_a_zero_spend_tolerance_is_allowed() -> None:
     c = compare([Scenario(), Scenario()], replications=1, spend_tolerance=0, **TINY)
-    assert c.notes == []  # equal spend is within any tolerance
+    # Equal spend is within any tolerance; one replication's NaN intervals are said to be so.
+    assert c.notes == [
+        "one replication: no interval (low and high are NaN); an interval needs two "
+        "replications or more"
+    ]
+    assert c.table[["low", "high"]].isna().all().all()
+    two = compare([Scenario(), Scenario()], replications=2, spend_tolerance=0, **TINY)
+    assert not any(n.startswith("one replication") for n in two.notes)
 
 
 def test_policies_in_markets_of_other_sizes_are_not_paired():

@@ -120,7 +120,8 @@ def _monthly(ts: Any, columns: Sequence[str], scenario: Any) -> tuple[pd.DataFra
             f"ts: value a table whose months repeat ({ts['month'].duplicated().sum():,} rows "
             f"of a month already seen{', runs told apart by ' + ', '.join(by) if by else ''}) "
             f"is not allowed; allowed: one run's monthly timeseries — pass {pick}, or draw "
-            "replications with bands (retention run --replications N)"
+            "replications as a mean with bands: mean, low, high = rep.monthly(); "
+            "stage_flow(mean, band=(low, high))"
         )
     return ts, scenario
 

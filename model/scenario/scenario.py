@@ -140,8 +140,10 @@ class Scenario(BaseModel, metaclass=_Described):
         )
         return (
             f"Scenario({self.name!r}, {self.market.clients:,} people x {self.run.months} months, "
-            f"seed {self.run.seed}; {changed} parameters not at their defaults, "
-            f"{len(self.schedule)} schedule steps, {len(self.shocks)} shocks)"
+            f"seed {self.run.seed}; {changed} parameter{'s' * (changed != 1)} not at "
+            f"{'its default' if changed == 1 else 'their defaults'}, "
+            f"{len(self.schedule)} schedule step{'s' * (len(self.schedule) != 1)}, "
+            f"{len(self.shocks)} shock{'s' * (len(self.shocks) != 1)})"
         )
 
     __str__ = __repr__

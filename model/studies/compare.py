@@ -314,6 +314,11 @@ def compare(
     behind = table.loc[table["defined_pairs"] >= 2, "defined_pairs"]  # (each interval's pairs)
     if few := few_runs_note(int(behind.min()) if len(behind) else 0, "the paired differences'"):
         notes.append(few)
+    elif len(seeds) < 2:  # (its low and high are NaN: say why, where an interval was looked for)
+        notes.append(
+            "one replication: no interval (low and high are NaN); an interval needs two "
+            "replications or more"
+        )
     if seed is None and len({s.run.seed for s in policies}) > 1:
         notes.append(
             f"every policy ran on the same seeds, from {first} (the run.seed of the first, "

@@ -23,7 +23,6 @@ from model.version import version_record
 __all__ = [
     "RUN_OUTPUTS",
     "check_replace",
-    "column_units",
     "json_number",
     "run_metadata",
     "simulated_in",
@@ -41,33 +40,6 @@ RUN_OUTPUTS = (
     "clients.parquet",
     "runs.csv",  # retention run --replications
 )
-
-
-#: What a replicated run's columns hold besides the means (``timeseries.csv``'s suffixes).
-_BANDS = {"_low": "2.5% quantile over the runs of: ", "_high": "97.5% quantile over the runs of: "}
-
-
-def column_units(columns: list[str], replicated: bool = False) -> Any:
-    """``columns.csv``: each column of ``timeseries.csv`` with its unit and meaning
-    (:data:`model.engine.metric_names.METRICS`), so that a table read without the package says
-    what its numbers count. ``replicated``: the columns are means over runs, with ``_low`` and
-    ``_high`` bands. Returns a pandas DataFrame (column, unit, meaning)."""
-    import pandas as pd  # (here: the parser is built without pandas)
-
-    from model.engine.metric_names import METRICS
-
-    rows = []
-    for column in columns:
-        if column == "month":
-            rows.append((column, "month", "the simulated month (1 = the first)"))
-            continue
-        name, what = column, "mean over the runs of: " if replicated else ""
-        for suffix, text in _BANDS.items():
-            if replicated and column.endswith(suffix) and column.removesuffix(suffix) in METRICS:
-                name, what = column.removesuffix(suffix), text
-        unit, meaning = METRICS[name]
-        rows.append((column, unit, what + meaning))
-    return pd.DataFrame(rows, columns=["column", "unit", "meaning"])
 
 
 def run_metadata(

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from model.interfaces.cli.outputs import column_units, json_number, run_metadata, simulated_in
+from model.interfaces.cli.outputs import json_number, run_metadata, simulated_in
 from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.arguments import count
@@ -70,6 +70,7 @@ def run_replicated(args: argparse.Namespace, scenario: Scenario, outdir: Path) -
     from model.engine.kernels import compiled_on_disk
     from model.interfaces.figures import save_standard_figures
     from model.interfaces.html_report import summary_rows, write_run_report
+    from model.studies.units import column_units
 
     compiling = compiled_on_disk() is False
     started = time.perf_counter()

@@ -27,7 +27,7 @@ from model.interfaces.cli.inputs import (
     safe_name,
     seed,
 )
-from model.interfaces.cli.outputs import check_replace, column_units, run_metadata, simulated_in
+from model.interfaces.cli.outputs import check_replace, run_metadata, simulated_in
 from model.interfaces.cli.staging import staging_folder
 from model.scenario import Scenario
 from model.scenario.schedule import set_again
@@ -133,6 +133,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     """``retention run``; with ``--quiet`` the model's warnings are not printed either (as the
     command's own are not: :func:`model.interfaces.cli.main.main` filters them)."""
     from model.interfaces.labels import default_folder, labelled
+    from model.studies.units import column_units
 
     for given, flag in ((args.workers != 1, f"--workers {args.workers}"), (args.fresh, "--fresh")):
         if given and args.replications == 1:
