@@ -761,3 +761,20 @@ def test_every_control_says_what_it_does() -> None:
 
     assert set(CONTROL_HELP) == set(APP_KEYS)
     assert all(len(text) > 40 and text == text.strip() for text in CONTROL_HELP.values())
+
+
+def test_an_ended_runs_scheduled_levers_are_not_said_to_wait_for_reset() -> None:
+    """A preset's own schedule runs again on Reset: its moves are not the sliders' waiting."""
+    from model.interfaces.app.controls import control_values, waiting_for_reset
+
+    cut = Scenario.from_toml(presets()["policies/service_cut"]).with_overrides(
+        {"run.months": 14, "market.clients": 300}
+    )
+    firm = AppModel(cut)
+    firm.run(14)  # (ended at the cut's level, 0.35)
+    values = {"A": control_values(firm.params)}
+    assert waiting_for_reset(values, {"A": firm}) == ""
+    values["A"] = {**values["A"], "ad_budget": 450.0}
+    assert waiting_for_reset(values, {"A": firm}) == (
+        "Waiting for Reset: ad budget 450 (this run began at 300)"
+    )

@@ -587,7 +587,7 @@ def test_a_control_waiting_for_reset_is_said_and_an_ended_run_stops_its_buttons(
 
     page.move("ad budget", 450.0)
     (line,) = waiting()
-    assert "ad budget 450 (running: 300)" in line
+    assert "ad budget 450 (this run began at 300)" in line
     assert not page.rc.find(v.Alert)  # (no error shown)
     assert _slider(page, "ad budget").v_model == 450.0
     page.click("Reset")

@@ -290,15 +290,15 @@ def waiting_for_reset(values: Mapping[str, Mapping[str, Any]], firms: Mapping[st
 
     ``values``: the sliders' values per firm (by keyword); ``firms``: the running firms. A seed
     is read as Reset reads it (text, ``"012"`` and ``"1_2"`` the seed 12) and shown as typed.
-    An ended run's levers wait for Reset too (it takes no move from the next month: there is
-    none), set against those of its last month.
+    An ended run's levers are said too where Reset would start them otherwise than this run
+    began (it takes no move from a next month: there is none; a move made during the run, or
+    after it, holds from month 1 after Reset; a preset's own schedule runs again as it was).
     """
     waiting = []
     for firm, model in firms.items():
-        running = control_values(model.params)
+        running = control_values(model.params)  # (its levers as it began: moves are steps)
         keys = FIRM_RESET_KEYS if firm != "A" else (*RESET_KEYS, *FIRM_RESET_KEYS)
-        if model.month >= model.months:  # (an ended run takes no move: its levers wait too)
-            running.update(model.levers_now())  # (its last month's)
+        if model.month >= model.months:
             keys = (*LIVE_KEYS, *keys)
         for key in keys:
             name = flat_name(key)
@@ -314,5 +314,6 @@ def waiting_for_reset(values: Mapping[str, Mapping[str, Any]], firms: Mapping[st
                 shown, was = f"{set_to:,.10g}", f"{now:,.10g}"
             if not same:
                 who = f"{firm}'s " if len(firms) > 1 and key not in RESET_KEYS else ""
-                waiting.append(f"{who}{plain_label(key)} {shown} (running: {was})")
+                now_text = f"this run began at {was}" if key in LIVE_KEYS else f"running: {was}"
+                waiting.append(f"{who}{plain_label(key)} {shown} ({now_text})")
     return f"Waiting for Reset: {'; '.join(waiting)}" if waiting else ""
