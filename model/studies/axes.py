@@ -22,6 +22,7 @@ __all__ = [
     "events",
     "mark_events",
     "policy_events",
+    "step_text",
     "time_axis",
     "years",
 ]
@@ -89,11 +90,7 @@ def events(scenario: Any, ts: pd.DataFrame | None = None) -> list[tuple[str, flo
     out: list[tuple[str, float, float, str]] = []
     if scenario is not None:
         for step in scenario.schedule:
-            text = ", ".join(
-                f"{k.removeprefix('levers.')}={v:g}" if isinstance(v, float) else
-                f"{k.removeprefix('levers.')}={v}" for k, v in step.set.items()
-            )  # fmt: skip
-            out.append(("schedule", step.month, step.month, text))
+            out.append(("schedule", step.month, step.month, step_text(step)))
         for shock in scenario.shocks:
             out.append(("shock", shock.start, shock.start + shock.months - 1, shock.kind))
     if ts is not None and {"shipped_good", "shipped_bad"} <= set(ts.columns):
@@ -101,6 +98,15 @@ def events(scenario: Any, ts: pd.DataFrame | None = None) -> list[tuple[str, flo
         new = np.diff(np.concatenate([[0.0], np.nan_to_num(shipped)])) > 0
         out += [("launch", m, m, "launch") for m in ts["month"].to_numpy()[new]]
     return out
+
+
+def step_text(step: Any) -> str:
+    """A schedule step's levers as a chart or a status table writes them: ``service_level=1,
+    ad_budget=450`` (no ``levers.`` prefix; a float as ``:g`` writes it)."""
+    return ", ".join(
+        f"{k.removeprefix('levers.')}={v:g}" if isinstance(v, float) else
+        f"{k.removeprefix('levers.')}={v}" for k, v in step.set.items()
+    )  # fmt: skip
 
 
 def mark_events(

@@ -6,6 +6,7 @@ import html
 from typing import Any
 
 from model.scenario import PARAMS
+from model.studies.axes import step_text
 
 __all__ = ["status_table"]
 
@@ -43,9 +44,7 @@ def status_table(firms: dict) -> str:
         active = f"{last['active'][m.month - 1]:,.0f}" if m.month else "–"
         npv = f"{last['npv'][m.month - 1]:,.0f}" if m.month else "–"
         moves = "; ".join(text for _, text in sorted(
-            [(s.month, f"from month {s.month}: " + ", ".join(
-                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in s.set.items()))
-             for s in m.params.schedule]
+            [(s.month, f"from month {s.month}: {step_text(s)}") for s in m.params.schedule]
             + [(k.start, _raid_text(k)) for k in m.params.shocks if k.kind == "poaching"],
             key=lambda entry: entry[0],
         )) or "none"  # fmt: skip
