@@ -16,7 +16,7 @@ import pytest
 from model.engine.retention_model import RetentionModel
 from model.interfaces import figures
 from model.scenario import Scenario, ScenarioError
-from model.scenario.changes import changed_from_preset, undone_by_schedule
+from model.scenario.changes import changed_from_preset, changes_text, undone_by_schedule
 from model.studies.compare import compare
 from model.studies.replications import run_replications
 from model.studies.run import simulate
@@ -38,6 +38,11 @@ def test_a_preset_lever_its_schedule_sets_again_is_warned_of_and_named():
     assert "'service_cut + service_level=0.9'" in repr(run)
     # A lever the schedule does not touch, and the preset as shipped: nothing to say.
     assert undone_by_schedule(_cut(ad_budget=900.0)) == []
+    # A whole amount is named as one (a title read "ad_budget=900.0"); a fraction as it is.
+    assert "'service_cut + ad_budget=900'" in repr(simulate(_cut(ad_budget=900.0), **TINY))
+    assert changes_text({"levers.ad_budget": 900.0, "levers.service_level": 0.9, "a.b": "x"}) == (
+        "ad_budget=900, service_level=0.9, b=x"
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert "'service_cut'" in repr(simulate(Scenario.preset("service_cut"), **TINY))

@@ -230,6 +230,8 @@ def test_a_report_after_the_sliders_moved_names_what_they_changed() -> None:
     assert "<h2>Reproduce</h2>" in page and "git_commit" in page and "numerics" in page
     # Sliders left at the preset's own values rename nothing.
     assert AppModel(base, **control_values(base)).params.name == "baseline"
+    # A slider's whole amount is written as one (the title read "ad_budget=450.0").
+    assert AppModel(base, ad_budget=450.0).params.name == "baseline + ad_budget=450"
 
 
 def test_a_vs_b_marks_each_firms_own_events_and_names_both() -> None:
@@ -302,6 +304,7 @@ def test_presets_and_two_firms_on_one_seed_and_export() -> None:
         firm.run(3)
     table = pd.read_csv(__import__("io").BytesIO(export_csv(firms)))
     assert table.groupby("firm").size().to_dict() == {"A": 3, "B": 3}
+    assert table["active"].dtype == np.int64  # counts as whole numbers, not 800.0
     page = export_report(firms["A"]).decode()
     assert page.startswith("<!DOCTYPE html>") and "delighter" in page
 
@@ -711,6 +714,7 @@ def test_a_vs_b_and_export(session, tmp_path: Path) -> None:
         s.page.get_by_role("button", name=re.compile("timeseries.csv", re.I)).click()
     table = pd.read_csv(download.value.path())
     assert table.groupby("firm").size().to_dict() == {"A": 3, "B": 3}
+    assert table["active"].dtype == np.int64  # counts as whole numbers, not 800.0
     a, b = (table[table["firm"] == f].reset_index() for f in ("A", "B"))
     assert (b["service"] > a["service"]).all()  # same seed, B pays for more service
     with s.page.expect_download() as download:

@@ -144,6 +144,9 @@ def test_summary_scenario_reproduces_the_run(tmp_path):
     written = pd.read_csv(out / "timeseries.csv")
     np.testing.assert_allclose(written.to_numpy(float), again.to_numpy(float), rtol=1e-12)
     assert not list(out.glob("*.png"))
+    # Counts are written as whole numbers ("2000", not "2000.0"); money stays float.
+    assert written["active"].dtype == np.int64 and written["incidents"].dtype == np.int64
+    assert written["npv"].dtype == np.float64
 
 
 def test_default_scenario_and_out_folder(tmp_path, monkeypatch, capsys):
@@ -589,3 +592,20 @@ def test_a_first_runs_time_says_the_compile_is_in_it(tmp_path, monkeypatch, caps
         assert main([*args, *extra, "--out", str(tmp_path / f"b{len(extra)}")]) == 0
         head = capsys.readouterr().out.splitlines()[0]
         assert head.endswith(" s, the kernels' first compile included)"), head
+
+
+def test_counts_as_integers_leaves_fractions_and_gaps():
+    """Only count columns whose every value is whole become integers (a mean over runs or a
+    month with no value stays float); the frame given is not changed."""
+    from model.studies.units import counts_as_integers
+
+    frame = pd.DataFrame(
+        {"active": [3.0, 4.0], "churned": [1.5, 2.0], "incidents": [np.nan, 1.0],
+         "npv": [1.0, 2.0], "month": [1.0, 2.0]}
+    )  # fmt: skip
+    out = counts_as_integers(frame)
+    assert out.dtypes.to_dict() == {
+        "active": np.int64, "churned": np.float64, "incidents": np.float64,
+        "npv": np.float64, "month": np.float64,
+    }  # fmt: skip
+    assert frame["active"].dtype == np.float64

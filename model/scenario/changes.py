@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from model.scenario.arguments import is_whole
 from model.scenario.declare import ScenarioError
 from model.scenario.scenario import Scenario
 from model.scenario.schedule import set_again
@@ -45,8 +46,11 @@ def changed_from_preset(scenario: Scenario) -> dict[str, Any]:
 
 
 def overrides_text(overrides: Mapping[str, Any], sep: str = ", ") -> str:
-    """``{"levers.service_level": "wow"}`` → ``"service_level=wow"`` (bare names; unique)."""
-    return sep.join(f"{k.rpartition('.')[2]}={v}" for k, v in overrides.items())
+    """``{"levers.service_level": "wow"}`` → ``"service_level=wow"`` (bare names; unique; a
+    whole number as one: ``ad_budget=450``, not the ``450.0`` a parameter or a slider holds)."""
+    return sep.join(
+        f"{k.rpartition('.')[2]}={int(v) if is_whole(v) else v}" for k, v in overrides.items()
+    )
 
 
 def changes_text(changed: Mapping[str, Any], most: int = 3) -> str:

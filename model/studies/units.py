@@ -27,7 +27,14 @@ import pandas as pd
 from model.engine.metric_names import METRICS
 from model.engine.summary import SUMMARY
 
-__all__ = ["column_units", "headline_units"]
+__all__ = ["COUNT_UNITS", "column_units", "counts_as_integers", "headline_units"]
+
+#: The units of :data:`~model.engine.metric_names.METRICS` that count whole things (clients,
+#: incidents, staff…): a run's table holds them as float64, beside its money and shares.
+COUNT_UNITS = frozenset(
+    {"clients", "clients/month", "people", "people/month", "incidents/month", "candidates",
+     "candidates/month", "staff", "staff/month"}
+)  # fmt: skip
 
 
 #: What a replicated run's columns hold besides the means (``timeseries.csv``'s suffixes).
@@ -51,6 +58,30 @@ def column_units(columns: Iterable[str], replicated: bool = False) -> pd.DataFra
         unit, meaning = METRICS[name]
         rows.append((column, unit, what + meaning))
     return pd.DataFrame(rows, columns=["column", "unit", "meaning"])
+
+
+def counts_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each count column (:data:`COUNT_UNITS`) as integers, for a table written
+    to be read (``timeseries.csv``: ``2000``, not ``2000.0``). A column holding a NaN or a
+    fraction (a mean over runs) is left as it is; ``frame`` itself is not changed.
+
+    Examples
+    --------
+    >>> counts_as_integers(pd.DataFrame({"active": [2000.0], "npv": [1.5]})).dtypes.tolist()
+    [dtype('int64'), dtype('float64')]
+    """
+    whole = {}
+    for column in frame.columns:
+        values = frame[column]
+        if (
+            column in METRICS
+            and METRICS[column][0] in COUNT_UNITS
+            and values.dtype.kind == "f"
+            and values.notna().all()
+            and (values == values.round()).all()
+        ):
+            whole[column] = "int64"
+    return frame.astype(whole) if whole else frame
 
 
 def headline_units() -> pd.DataFrame:

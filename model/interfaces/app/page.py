@@ -76,7 +76,9 @@ def export_csv(firms: dict) -> bytes:
     """Both firms' monthly tables, one row per (firm, month)."""
     import pandas as pd
 
-    frames = [m.timeseries().assign(firm=name) for name, m in firms.items()]
+    from model.studies.units import counts_as_integers
+
+    frames = [counts_as_integers(m.timeseries()).assign(firm=name) for name, m in firms.items()]
     return pd.concat(frames, ignore_index=True).to_csv(index=False).encode()
 
 

@@ -133,7 +133,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     """``retention run``; with ``--quiet`` the model's warnings are not printed either (as the
     command's own are not: :func:`model.interfaces.cli.main.main` filters them)."""
     from model.interfaces.labels import default_folder, labelled
-    from model.studies.units import column_units
+    from model.studies.units import column_units, counts_as_integers
 
     for given, flag in ((args.workers != 1, f"--workers {args.workers}"), (args.fresh, "--fresh")):
         if given and args.replications == 1:
@@ -208,7 +208,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         model = _simulate(RetentionModel, scenario, progress=not args.quiet)
         ts, summary = model.timeseries(), model.summary()
         wall = time.perf_counter() - started
-        ts.to_csv(staging / "timeseries.csv", index=False)
+        counts_as_integers(ts).to_csv(staging / "timeseries.csv", index=False)
         column_units(list(ts.columns)).to_csv(staging / "columns.csv", index=False)
         meta = run_metadata(scenario, summary, wall, args.argv)
         (staging / "summary.json").write_text(json.dumps(meta, indent=2, allow_nan=False) + "\n")
