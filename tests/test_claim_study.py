@@ -378,6 +378,7 @@ def _planted_claim() -> types.ModuleType:
             Reading("sometimes", "s", "“s”", "s", "x", (0.0, 10.0)),
         ),
         "d",
+        beside=(("sigma", "log-spend sd", "the world's spend sigma"),),
     )
 
     def measure(base, seed):
@@ -387,6 +388,7 @@ def _planted_claim() -> types.ModuleType:
             "effect": (5.0 if sigma > 1.26 else 50.0) + noise,
             "other": 20.0 + sigma,
             "sometimes": 5.0 + noise if sigma > 1.26 else float("nan"),  # defined in half
+            "sigma": sigma,  # (measured beside the readings, not judged)
         }
 
     module.measure = measure  # type: ignore[attr-defined]
@@ -558,6 +560,14 @@ def test_the_report_judges_each_reading_under_each_narrower_range(tmp_path, monk
             b.key for b in TIGHTER_BOUNDS
         ]
         assert [b["worlds"] for b in narrower] == [r.bounded[b.key].worlds for b in TIGHTER_BOUNDS]
+    # What the claim measures beside its readings: its spread over the kept worlds, not judged.
+    (beside,) = summary["beside"]
+    sigmas = ev.world_values["market.spend_sigma"]
+    assert beside["worlds"] == ev.kept == len(sigmas)
+    assert beside["median"] == pytest.approx(float(np.median(sigmas)))
+    assert beside["p10"] == pytest.approx(float(np.percentile(sigmas, 10)))
+    part = text.split("## Measured beside the readings")[1].split("\n## ")[0]
+    assert f"| sigma | the world's spend sigma (log-spend sd) | {beside['median']:.4g} [" in part
 
 
 def test_a_narrower_range_must_lie_inside_its_facts():

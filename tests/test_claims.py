@@ -11,6 +11,7 @@ from experiments.analysis.discovery import cart_check, halves, prim_box
 from experiments.analysis.pawn import sensitivity
 from experiments.running.study import baseline_run
 from experiments.verdicts.framework import (
+    Claim,
     DefaultsStatus,
     Reading,
     ReadingVerdict,
@@ -782,3 +783,22 @@ def test_a_claims_arm_keys_must_be_declared_keys():
     assert Claim("c", "t", (reading,), "d", arm_keys=["levers.ad_budget"]).arm_keys == (
         "levers.ad_budget",
     )
+
+
+@pytest.mark.parametrize(
+    "beside",
+    [(("effect", "x", "m"),), (("k", "x"),), ((1, "x", "m"),), ("k",)],
+    ids=["a reading's key", "two strings", "not a string", "not a tuple"],
+)
+def test_a_claim_refuses_a_beside_value_it_cannot_show(beside):
+    """``beside`` names values measure returns beside the readings: (key, unit, meaning)."""
+    with pytest.raises(ValueError, match=r"beside: value .* allowed: \(key, unit, meaning\)"):
+        Claim("c", "t", (Reading("effect", "e", "“e”", "s", "x", (0.0, 1.0)),), "d", beside=beside)
+
+
+def test_every_beside_value_is_one_its_claim_measures(small_baseline):
+    for name in EXPERIMENTS:
+        module = load(name)
+        if module.CLAIM.beside:
+            values = module.measure(small_baseline, 5)
+            assert {key for key, _, _ in module.CLAIM.beside} <= set(values), name

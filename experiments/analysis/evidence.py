@@ -16,6 +16,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
+from experiments.analysis.beside import beside_rows
 from experiments.analysis.conditional import Profile, profiles
 from experiments.analysis.discovery import Box, Cart, cart_check, prim_box
 from experiments.analysis.fact_ranges import bound_subsets, closest_fact
@@ -129,6 +130,9 @@ class ClaimEvidence:
     #: Every declared uncertainty's value in each kept world (index: world), constant ones
     #: included: what a split chosen by the reader (:mod:`experiments.analysis.split`) groups them by.
     world_values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: What the claim measures beside its readings (:attr:`Claim.beside`), summarised over the
+    #: kept worlds (:func:`experiments.analysis.beside.beside_rows`).
+    beside: list[dict] = field(default_factory=list)
 
 
 def _bounded(
@@ -232,6 +236,7 @@ def run_claim(
         scale_worlds=scale_worlds,
         pin_worlds=pin[2] if pin is not None else {},
     )
+    ev.beside = beside_rows(claim, values, defaults)
     cols = _uncertainty_columns(kept)
     x = kept.set_index("world")[cols]
     ev.world_values = kept.set_index("world")[[c for c in declared_uncertainties() if c in kept]]

@@ -51,11 +51,25 @@ CLAIM = Claim(
     "form, cost × level²; the level capped at 1). The money is aimed equal, not held equal: the "
     "service cost follows the clients served, which the move itself changes, and the cost form "
     "drawn; how equal it came out is measured in each world as money_ratio, service money "
-    "bought per unit of ad money moved, kept with the runs in the study's store. It spreads "
-    "widely (README, 'The claims'), so a verdict here is about the move as a firm would make "
-    "it, not about an equal-money trade. "
+    "bought per unit of ad money moved (below, *Measured beside the readings*): well under 1 "
+    "where the move loses clients, whose service is then not bought, so a verdict here is about "
+    "the move as a firm would make it — fewer ads and a higher service level — not about an "
+    "equal-money trade. "
     "Band: 60% ± 20 points. Undefined where the baseline's NPV is ≤ 0 (no profit to be 60% "
     "more of).",
+    beside=tuple(
+        (
+            f"money_ratio_{name}",
+            "service money per unit of ad money",
+            f"extra service spend over the ad money cut, {share:.0%} moved (1: all of it spent "
+            "on service)",
+        )
+        for name, share in DOSES.items()
+    )
+    + tuple(
+        (f"level_{name}", "service level", f"the service level bought, {share:.0%} moved")
+        for name, share in DOSES.items()
+    ),
     scope="a move inside one firm, its advertising money into service; the source's 60% compares "
     "client-centric firms with others, which no change inside one firm tests, so a verdict here "
     "is about the move, not about the firms the source compared",

@@ -163,6 +163,38 @@ def _figure(ev: ClaimEvidence, path: Path) -> None:
     plt.close(fig)
 
 
+def _beside_lines(ev: ClaimEvidence) -> list[str]:
+    """The report's *Measured beside the readings* (none: []): what the claim's arms produce
+    that its verdicts hang on, over the kept worlds and at the defaults (not judged)."""
+    if not ev.beside:
+        return []
+    rows = [
+        {
+            "measure": b["measure"],
+            "what it is": f"{b['meaning']} ({b['unit']})",
+            "median [10%, 90%] over the worlds": f"{b['median']:.4g} [{b['p10']:.4g}, "
+            f"{b['p90']:.4g}] ({b['worlds']} worlds)"
+            if b["worlds"]
+            else "—",
+            "at the defaults": f"{b['at_defaults']:.4g}",
+        }
+        for b in ev.beside
+    ]
+    intro = (
+        "Values the arms produce beside the readings, which the verdicts above do not judge "
+        "but hang on: each over the kept worlds' first replication (a world without a finite "
+        f"value left out) and as the mean of the {ev.size.defaults} replications at the defaults."
+    )
+    return [
+        "## Measured beside the readings",
+        "",
+        intro,
+        "",
+        markdown_table(pd.DataFrame(rows)),
+        "",
+    ]
+
+
 def _axis_unit(unit: str) -> str:
     """A reading's unit as an axis label: ``x`` (times) as ``×``, a label read as the letter."""
     if unit == "x":
@@ -260,6 +292,7 @@ def write_report(
         ]
     lines += ["## Design", "", c.design, ""]
     lines += [f"- {n}" for n in c.notes] + ([""] if c.notes else [])
+    lines += _beside_lines(ev)
     lines += [
         "Each world is one Latin-hypercube draw of every declared uncertainty "
         "(`retention params` lists them with their ranges and sources); its arms run on the world's "
@@ -368,6 +401,7 @@ def write_report(
         "pin": pin_numbers(ev),
         "uncertainties": ev.uncertainties,
         "along": along_numbers(ev),
+        "beside": ev.beside,
         **({"split": split_numbers(splits)} if splits else {}),
         **({"split_together": together_rows(ev, splits)} if splits else {}),
     }

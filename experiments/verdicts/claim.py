@@ -150,6 +150,12 @@ class Claim:
         world's churn): a pin there carries into the arms, so it may be pinned.
         ``tests/test_claims.py`` checks both declarations against the keys ``measure`` sets and
         against how their values follow the world's.
+    beside : tuple of (str, str, str)
+        Values ``measure`` returns beside the readings that a reader needs to weigh them (how
+        much of the money an arm moved it spent, the retention rise a gain is scaled by): each
+        ``(key, unit, meaning)``. The report gives each one's spread over the kept worlds and
+        its value at the defaults (:func:`experiments.analysis.beside.beside_rows`); they are
+        not judged.
     """
 
     name: str
@@ -160,8 +166,18 @@ class Claim:
     scope: str = ""
     arm_keys: tuple[str, ...] = ()
     relative_keys: tuple[str, ...] = ()
+    beside: tuple[tuple[str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        for item in self.beside:
+            if not (
+                isinstance(item, tuple) and len(item) == 3 and all(isinstance(t, str) for t in item)
+            ) or item[0] in {r.name for r in self.readings}:
+                raise ValueError(
+                    f"beside: value {item!r:.80} is not allowed; allowed: (key, unit, meaning), "
+                    f"three strings, the key one that measure returns and not a reading's, in "
+                    f"claim {self.name!r}"
+                )
         for field_name in ("arm_keys", "relative_keys"):
             object.__setattr__(
                 self, field_name, _declared_keys(field_name, getattr(self, field_name), self.name)
