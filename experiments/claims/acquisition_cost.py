@@ -119,6 +119,10 @@ CLAIM = Claim(
             "the practitioner articles (docs/ODD.md §1.2); band: five ±20%, assumption",
             "x",
             (4.0, 6.0),
+            diagnostic="by the source's own categories most of what it counts is *work*, not "
+            "retention (serving a current client: the staff, their training and hiring, the cost "
+            "to serve), and it sets a yearly cost of delivering the service against a one-off "
+            "acquisition: what counting all of serving as keeping does to the ratio",
         ),
         Reading(
             "average_wide",

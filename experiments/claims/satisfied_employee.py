@@ -73,6 +73,11 @@ CLAIM = Claim(
         "Sears' units are its survey indices; reading them as points on 0–100 scales is an "
         "assumption.",
     ),
+    scope="the size of each link of Sears' chain, per unit of its cause, not the source's "
+    "“only” (a satisfied client needs a satisfied employee): in this model the staff's engagement "
+    "is one term added to the quality delivered (docs/ODD.md §7.2), so a high enough service "
+    "level satisfies clients whatever the staff's engagement, and necessity would be false by "
+    "construction; the readings measure how far engagement moves satisfaction and revenue",
 )
 
 
