@@ -462,6 +462,20 @@ BAD = [
         {**GRID, "design": {"kind": "morris", "samples": 4, "second_order": False}},
         r"design.second_order: not used by a morris design \(only sobol's\)",
     ),
+    (  # TOML's dotted and quoted keys are two keys, one parameter: the first was dropped
+        _params(levers={"loyalty_discount": [0.1]}, **{"levers.loyalty_discount": [0.0, 0.05]}),
+        r"parameters: levers.loyalty_discount is given twice \(\[0.1\] and \[0.0, 0.05\]\)",
+    ),
+    (
+        {**GRID, "base": {"set": {"levers.ad_budget": 300.0, "levers": {"ad_budget": 5.0}}}},
+        r"base.set: levers.ad_budget is given twice \(300.0 and 5.0\)",
+    ),
+    (  # built and checked value by value before the design's size refused it: hours
+        _params(levers={"service_level": {"low": 0.3, "high": 0.6, "levels": 100_000_000}}),
+        r"levels = N \(an integer from 2 to 10,000,000\).*got levels = 100000000",
+    ),
+    ({**GRID, "name": 5}, r"name: value 5 is not allowed; allowed: a string"),
+    ({**GRID, "description": {"x": 1}}, r"description: value \{'x': 1\} is not allowed"),
 ]
 
 

@@ -63,6 +63,14 @@ def test_a_grown_store_resumes_a_lost_task_and_refuses_fewer_replications(tmp_pa
     run = sweep(store, replications=3)
     assert (run.ran, run.skipped) == (1, 4)  # ...and is redone alone
     assert_frame_equal(load(store), truth)
+    # Another task's file in its place, whole and of its size, holds other runs: damaged too (it
+    # was counted done, and the store held one run twice and lacked three).
+    for sub in ("batches", "series"):
+        (store / sub / batch_name(1)).write_bytes((store / sub / batch_name(0)).read_bytes())
+    assert status(store).runs_done == 4 * 3 - 3 and status(store).damaged == (batch_name(1),)
+    run = sweep(store, replications=3)
+    assert (run.ran, run.skipped) == (1, 4)
+    assert_frame_equal(load(store), truth)
     with pytest.raises(SweepError, match=r"replications 3 → 2\).*can grow \(3 → more"):
         sweep(store, replications=2)
     with pytest.raises(SweepError, match=r"replications 3 → 4, seed 5 → 6\); refusing"):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["Layer", "grown", "layers_of", "task_runs"]
+__all__ = ["Layer", "grown", "layers_of", "task_ids", "task_runs"]
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,17 @@ def layers_of(manifest: dict[str, Any]) -> list[Layer]:
 def task_runs(layers: list[Layer], batch: int) -> int:
     """Runs in task ``batch`` (0 for a number no layer holds)."""
     return next((layer.task_runs(batch) for layer in layers if layer.holds(batch)), 0)
+
+
+def task_ids(layers: list[Layer], batch: int, points: list[int]) -> list[tuple[int, int]]:
+    """The (point, replicate) of each run in task ``batch``, in order (``points``: the design's
+    point ids, by design row); empty for a number no layer holds."""
+    for layer in layers:
+        if layer.holds(batch):
+            start = (batch - layer.first_batch) * layer.batch_size
+            runs = range(start, start + layer.task_runs(batch))
+            return [(points[i], r) for i, r in map(layer.run_at, runs)]
+    return []
 
 
 def grown(manifest: dict[str, Any], replications: int, batch_size: int) -> dict[str, Any]:

@@ -90,7 +90,8 @@ def parse_spec(
         got = "missing or empty" if not raw_params else f"value {raw_params!r:.60} is not allowed"
         raise fail(f"parameters: {got}; allowed: a table of section.name keys to vary")
     parameters = tuple(
-        _parameter(key, raw, design, base, fail) for key, raw in _flatten(raw_params).items()
+        _parameter(key, raw, design, base, fail)
+        for key, raw in _flatten(raw_params, "parameters", fail).items()
     )
     if design.kind == "sobol" and len(parameters) < 2 and design.second_order:
         design = DesignSpec("sobol", design.samples, design.levels, second_order=False)
@@ -104,6 +105,9 @@ def parse_spec(
             f"the design needs {points:,} points x {replications} replications = {runs:,} runs; "
             f"allowed: at most {MAX_RUNS:,}"
         )
+    for key in ("name", "description"):  # (as a scenario file's: 5 or a table is no name)
+        if not isinstance(data.get(key, ""), str):
+            raise fail(f"{key}: value {data[key]!r:.60} is not allowed; allowed: a string")
     if "batch_size" in data:
         batch_size = _integer(data, "batch_size", 1, _range(1, 100_000), fail)
     else:
@@ -123,7 +127,7 @@ def parse_spec(
         series=series,
         common_random_numbers=crn,
         text=text,
-        base_set=tuple(_flatten(data.get("base", {}).get("set", {}))),
+        base_set=tuple(_flatten(data.get("base", {}).get("set", {}), "base.set", fail)),
     )
 
 
@@ -147,16 +151,28 @@ def _integer(data: Mapping[str, Any], key: str, default: int, info: ParamInfo, f
 _RANGE_KEYS = frozenset({"values", "low", "high", "levels"})
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """``{"levers": {"ad_budget": [...]}}`` (unquoted dotted TOML keys) -> ``{"levers.ad_budget": ...}``."""
-    out: dict[str, Any] = {}
+def _flatten(
+    table: Mapping[str, Any], where: str, fail, prefix: str = "", out: dict | None = None
+) -> dict[str, Any]:
+    """``{"levers": {"ad_budget": [...]}}`` (unquoted dotted TOML keys) -> ``{"levers.ad_budget": ...}``.
+
+    TOML holds ``levers.ad_budget = …`` and ``"levers.ad_budget" = …`` as two keys, both one
+    parameter here: a parameter given twice is refused (``where``: the table, for the message),
+    as ``--set`` refuses one, not one of its values dropped without a word.
+    """
+    out = {} if out is None else out
     for key, value in table.items():
         full = f"{prefix}{key}"
         # A section's table goes one level down; a declared parameter's table is its values
         # or range (checked by _parameter: a misspelt key there is named, not taken for a
         # parameter of its own).
         if isinstance(value, Mapping) and full not in PARAMS and not (set(value) <= _RANGE_KEYS):
-            out.update(_flatten(value, full + "."))
+            _flatten(value, where, fail, full + ".", out)
+        elif full in out:
+            raise fail(
+                f"{where}: {full} is given twice ({out[full]!r:.40} and {value!r:.40}); allowed: "
+                'each parameter once (a quoted "section.name" key and a dotted one are the same)'
+            )
         else:
             out[full] = value
     return out
@@ -213,7 +229,7 @@ def _base(raw: Any, root: Path, months: int | None, clients: int | None, fail) -
         raise fail(
             f"base.set: value {table!r} is not allowed; allowed: a table of section.name = value"
         )
-    overrides = _flatten(table)
+    overrides = _flatten(table, "base.set", fail)
     for key in overrides:
         _check_key(key, "base.set", fail)
     if clients is not None and overrides.get("market.clients", clients) != clients:
@@ -346,10 +362,12 @@ def _parameter(key: str, raw: Any, design: DesignSpec, base_data: dict, fail) ->
     if integer and math.floor(high) - math.ceil(low) < 1:
         raise fail(f"{where}: integer range [{low!r}, {high!r}] holds fewer than two integers")
     if design.kind == "grid":
-        if not is_whole(levels) or levels < 2:
+        # (More levels than runs allowed would take hours to build before the design's size
+        # refused them.)
+        if not is_whole(levels) or not 2 <= levels <= MAX_RUNS:
             raise fail(
-                f"{where}: a grid over [low, high] needs levels = N (an integer ≥ 2) in its table, "
-                f"or a list of values; got levels = {levels!r}"
+                f"{where}: a grid over [low, high] needs levels = N (an integer from 2 to "
+                f"{MAX_RUNS:,}) in its table, or a list of values; got levels = {levels!r}"
             )
         import numpy as np
 
