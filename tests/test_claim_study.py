@@ -533,6 +533,8 @@ def test_a_study_that_keeps_no_world_says_so(tmp_path, monkeypatch):
     assert not figure.exists()
     summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
     assert summary["kept"] == 0 and len(summary["facts"]) == len(module.CLAIM.readings)
+    # (no world to summarise what it measures beside the readings: None, not NaN, in JSON)
+    assert summary["beside"][0]["worlds"] == 0 and summary["beside"][0]["median"] is None
     # (what made its runs, so a reader can tell whether a report is this code's)
     assert summary["code"] == claim_fingerprint(module.CLAIM.name) == fingerprint()
 
@@ -567,6 +569,7 @@ def test_the_report_judges_each_reading_under_each_narrower_range(tmp_path, monk
     assert beside["median"] == pytest.approx(float(np.median(sigmas)))
     assert beside["p10"] == pytest.approx(float(np.percentile(sigmas, 10)))
     part = text.split("## Measured beside the readings")[1].split("\n## ")[0]
+    assert "Latin-hypercube" not in part  # (after the design's method, not inside it)
     assert f"| sigma | the world's spend sigma (log-spend sd) | {beside['median']:.4g} [" in part
 
 

@@ -787,8 +787,8 @@ def test_a_claims_arm_keys_must_be_declared_keys():
 
 @pytest.mark.parametrize(
     "beside",
-    [(("effect", "x", "m"),), (("k", "x"),), ((1, "x", "m"),), ("k",)],
-    ids=["a reading's key", "two strings", "not a string", "not a tuple"],
+    [(("effect", "x", "m"),), (("k", "x"),), ((1, "x", "m"),), ("k",), (("k", "x", "m"),) * 2],
+    ids=["a reading's key", "two strings", "not a string", "not a tuple", "twice"],
 )
 def test_a_claim_refuses_a_beside_value_it_cannot_show(beside):
     """``beside`` names values measure returns beside the readings: (key, unit, meaning)."""

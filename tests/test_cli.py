@@ -169,6 +169,21 @@ def test_rerun_replaces_previous_output(tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_a_run_labelled_otherwise_by_an_older_version_is_rerun_in_place(tmp_path, capsys):
+    """A scenario's name and description are labels: an older version's "ad_budget=450.0" for
+    today's "ad_budget=450" is the same run, and rerunning it into its folder was refused as "a
+    different run"; a different number still is."""
+    out = tmp_path / "res"
+    assert run_cli("run", BASELINE, *TINY, "--out", out, "--quiet", "--no-figures") == 0
+    meta = json.loads((out / "summary.json").read_text())
+    meta["scenario"]["name"] += " + ad_budget=450.0"
+    meta["scenario"]["description"] = "as an older version wrote it"
+    (out / "summary.json").write_text(json.dumps(meta))
+    assert run_cli("run", BASELINE, *TINY, "--out", out, "--quiet", "--no-figures") == 0
+    assert run_cli("run", BASELINE, *TINY, "--seed", "9", "--out", out, "--quiet") == 2
+    assert "holds the results of a different run" in capsys.readouterr().err
+
+
 def test_failure_mid_run_leaves_nothing_half_written(tmp_path, monkeypatch):
     out = tmp_path / "res"
     assert run_cli("run", BASELINE, *TINY, "--seed", "1", "--out", out, "--quiet") == 0
@@ -601,11 +616,12 @@ def test_counts_as_integers_leaves_fractions_and_gaps():
 
     frame = pd.DataFrame(
         {"active": [3.0, 4.0], "churned": [1.5, 2.0], "incidents": [np.nan, 1.0],
+         "escalated": [np.inf, 1.0],
          "npv": [1.0, 2.0], "month": [1.0, 2.0]}
     )  # fmt: skip
     out = counts_as_integers(frame)
     assert out.dtypes.to_dict() == {
-        "active": np.int64, "churned": np.float64, "incidents": np.float64,
+        "active": np.int64, "churned": np.float64, "incidents": np.float64, "escalated": np.float64,
         "npv": np.float64, "month": np.float64,
     }  # fmt: skip
     assert frame["active"].dtype == np.float64

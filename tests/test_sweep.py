@@ -472,7 +472,12 @@ BAD = [
     ),
     (  # built and checked value by value before the design's size refused it: hours
         _params(levers={"service_level": {"low": 0.3, "high": 0.6, "levels": 100_000_000}}),
-        r"levels = N \(an integer from 2 to 10,000,000\).*got levels = 100000000",
+        r"the design needs 100,000,000 points x 2 replications = 200,000,000 runs",
+    ),
+    (  # levels under the cap, but the grid's runs over it: refused before building 10^5 values
+        _params(levers={"service_level": {"low": 0.3, "high": 0.6, "levels": 100_000}})
+        | {"replications": 200},
+        r"the design needs 100,000 points x 200 replications = 20,000,000 runs",
     ),
     ({**GRID, "name": 5}, r"name: value 5 is not allowed; allowed: a string"),
     ({**GRID, "description": {"x": 1}}, r"description: value \{'x': 1\} is not allowed"),

@@ -71,6 +71,9 @@ def test_a_grown_store_resumes_a_lost_task_and_refuses_fewer_replications(tmp_pa
     run = sweep(store, replications=3)
     assert (run.ran, run.skipped) == (1, 4)
     assert_frame_equal(load(store), truth)
+    # (its series alone, too)
+    (store / "series" / batch_name(2)).write_bytes((store / "series" / batch_name(0)).read_bytes())
+    assert status(store).damaged == (batch_name(2),)
     with pytest.raises(SweepError, match=r"replications 3 → 2\).*can grow \(3 → more"):
         sweep(store, replications=2)
     with pytest.raises(SweepError, match=r"replications 3 → 4, seed 5 → 6\); refusing"):

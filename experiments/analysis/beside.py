@@ -20,8 +20,8 @@ __all__ = ["beside_rows"]
 def beside_rows(claim: Claim, values: pd.DataFrame, defaults: pd.DataFrame) -> list[dict]:
     """One row per :attr:`~experiments.verdicts.claim.Claim.beside` value: its median and 10th
     and 90th percentiles over the kept worlds' first replication (the one every kept world
-    runs; NaN and ±inf left out, their count given), and its mean over the defaults'
-    replications.
+    runs; NaN and ±inf left out: ``worlds`` counts the rest), and its mean over the defaults'
+    finite replications.
 
     Parameters
     ----------
@@ -36,24 +36,24 @@ def beside_rows(claim: Claim, values: pd.DataFrame, defaults: pd.DataFrame) -> l
     -------
     list of dict
         ``measure``, ``unit``, ``meaning``, ``worlds`` (with a finite value), ``median``,
-        ``p10``, ``p90`` and ``at_defaults`` (NaN where there is none).
+        ``p10``, ``p90`` and ``at_defaults`` (None where there is none: JSON has no NaN).
     """
     first = values[values["rep"] == 0] if "rep" in values else values
     rows = []
     for key, unit, meaning in claim.beside:
         x = _finite(first, key)
         at = _finite(defaults, key)
-        p10, median, p90 = np.percentile(x, [10, 50, 90]) if x.size else (np.nan,) * 3
+        p10, median, p90 = np.percentile(x, [10, 50, 90]).tolist() if x.size else (None,) * 3
         rows.append(
             {
                 "measure": key,
                 "unit": unit,
                 "meaning": meaning,
                 "worlds": int(x.size),
-                "median": float(median),
-                "p10": float(p10),
-                "p90": float(p90),
-                "at_defaults": float(at.mean()) if at.size else float("nan"),
+                "median": median,
+                "p10": p10,
+                "p90": p90,
+                "at_defaults": float(at.mean()) if at.size else None,
             }
         )
     return rows

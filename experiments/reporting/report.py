@@ -176,14 +176,15 @@ def _beside_lines(ev: ClaimEvidence) -> list[str]:
             f"{b['p90']:.4g}] ({b['worlds']} worlds)"
             if b["worlds"]
             else "—",
-            "at the defaults": f"{b['at_defaults']:.4g}",
+            "at the defaults": "—" if b["at_defaults"] is None else f"{b['at_defaults']:.4g}",
         }
         for b in ev.beside
     ]
     intro = (
         "Values the arms produce beside the readings, which the verdicts above do not judge "
         "but hang on: each over the kept worlds' first replication (a world without a finite "
-        f"value left out) and as the mean of the {ev.size.defaults} replications at the defaults."
+        f"value left out) and as the mean of the finite ones of the {ev.size.defaults} "
+        "replications at the defaults."
     )
     return [
         "## Measured beside the readings",
@@ -292,7 +293,6 @@ def write_report(
         ]
     lines += ["## Design", "", c.design, ""]
     lines += [f"- {n}" for n in c.notes] + ([""] if c.notes else [])
-    lines += _beside_lines(ev)
     lines += [
         "Each world is one Latin-hypercube draw of every declared uncertainty "
         "(`retention params` lists them with their ranges and sources); its arms run on the world's "
@@ -327,6 +327,7 @@ def write_report(
             )
         ),
         "",
+        *_beside_lines(ev),
         "## Where it holds: scenario discovery on held-out worlds",
         "",
         "PRIM looks for a box of at most three limits where the reading holds and one where it "

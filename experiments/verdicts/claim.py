@@ -169,15 +169,21 @@ class Claim:
     beside: tuple[tuple[str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "beside", tuple(self.beside))  # (a list, declared as one)
+        taken = {r.name for r in self.readings}
         for item in self.beside:
             if not (
-                isinstance(item, tuple) and len(item) == 3 and all(isinstance(t, str) for t in item)
-            ) or item[0] in {r.name for r in self.readings}:
+                isinstance(item, tuple | list)
+                and len(item) == 3
+                and all(isinstance(t, str) for t in item)
+                and item[0] not in taken
+            ):
                 raise ValueError(
                     f"beside: value {item!r:.80} is not allowed; allowed: (key, unit, meaning), "
-                    f"three strings, the key one that measure returns and not a reading's, in "
-                    f"claim {self.name!r}"
+                    f"three strings, the key one that measure returns, once, and not a "
+                    f"reading's, in claim {self.name!r}"
                 )
+            taken.add(item[0])
         for field_name in ("arm_keys", "relative_keys"):
             object.__setattr__(
                 self, field_name, _declared_keys(field_name, getattr(self, field_name), self.name)

@@ -17,13 +17,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 __all__ = [
     "atomic_file",
     "damaged_content",
     "fsync_dir",
     "ordinary_mode",
+    "parquet_footer",
     "parquet_rows",
     "raise_unless_damaged",
     "write_atomic",
@@ -117,10 +118,17 @@ def parquet_rows(path: str | Path) -> int | None:
         gone): the file may be whole, so it is not reported as damaged (see
         :func:`damaged_content`).
     """
+    footer = parquet_footer(path)
+    return None if footer is None else footer.num_rows
+
+
+def parquet_footer(path: str | Path) -> Any:
+    """A stored Parquet file's footer (``pyarrow.parquet.FileMetaData``: rows, columns' min and
+    max by row group), or None if it cannot be read; errors as :func:`parquet_rows`'."""
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_metadata(path).num_rows
+        return pq.read_metadata(path)
     except (OSError, ValueError) as exc:  # ArrowInvalid is a ValueError
         raise_unless_damaged(exc, path)
         return None

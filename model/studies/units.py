@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from model.engine.metric_names import METRICS
@@ -63,7 +64,8 @@ def column_units(columns: Iterable[str], replicated: bool = False) -> pd.DataFra
 def counts_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with each count column (:data:`COUNT_UNITS`) as integers, for a table written
     to be read (``timeseries.csv``: ``2000``, not ``2000.0``). A column holding a NaN or a
-    fraction (a mean over runs) is left as it is; ``frame`` itself is not changed.
+    fraction (a mean over runs) or an infinity is left as it is; ``frame`` itself is not
+    changed.
 
     Examples
     --------
@@ -77,7 +79,7 @@ def counts_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
             column in METRICS
             and METRICS[column][0] in COUNT_UNITS
             and values.dtype.kind == "f"
-            and values.notna().all()
+            and np.isfinite(values).all()
             and (values == values.round()).all()
         ):
             whole[column] = "int64"

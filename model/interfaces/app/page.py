@@ -78,8 +78,8 @@ def export_csv(firms: dict) -> bytes:
 
     from model.studies.units import counts_as_integers
 
-    frames = [counts_as_integers(m.timeseries()).assign(firm=name) for name, m in firms.items()]
-    return pd.concat(frames, ignore_index=True).to_csv(index=False).encode()
+    frames = [m.timeseries().assign(firm=name) for name, m in firms.items()]
+    return counts_as_integers(pd.concat(frames, ignore_index=True)).to_csv(index=False).encode()
 
 
 def export_report(firm: AppModel) -> bytes:

@@ -104,7 +104,7 @@ def check_replace(
         previous = meta.get("inputs") if read is None else read(meta)
     except (OSError, ValueError, AttributeError):
         previous = None
-    if previous != json.loads(json.dumps(inputs, default=str)):
+    if _numbers(previous) != _numbers(json.loads(json.dumps(inputs, default=str))):
         raise CliError(
             f"--out {str(outdir)!r}: holds the results of a different {kind}; allowed: --force "
             "to replace them, or another --out"
@@ -129,6 +129,18 @@ _NOT_INPUTS = frozenset(
         "months",
     }
 )
+
+
+def _numbers(inputs: Any) -> Any:
+    """``inputs`` without each scenario's name and description (a scenario's TOML table: one
+    with a ``run`` section): labels, not what decides the numbers, so a run named by an older
+    version (``ad_budget=450.0``, now ``ad_budget=450``) may be rerun into its folder."""
+    if isinstance(inputs, list):
+        return [_numbers(item) for item in inputs]
+    if isinstance(inputs, dict):
+        labels = ("name", "description") if isinstance(inputs.get("run"), dict) else ()
+        return {k: _numbers(v) for k, v in inputs.items() if k not in labels}
+    return inputs
 
 
 def study_inputs(

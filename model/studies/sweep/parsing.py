@@ -89,10 +89,10 @@ def parse_spec(
     if not isinstance(raw_params, Mapping) or not raw_params:
         got = "missing or empty" if not raw_params else f"value {raw_params!r:.60} is not allowed"
         raise fail(f"parameters: {got}; allowed: a table of section.name keys to vary")
-    parameters = tuple(
-        _parameter(key, raw, design, base, fail)
-        for key, raw in _flatten(raw_params, "parameters", fail).items()
-    )
+    flat = _flatten(raw_params, "parameters", fail)
+    if design.kind == "grid":  # (refused before a value is built: 10^7 levels took half an hour)
+        _grid_size_check(flat, replications, fail)
+    parameters = tuple(_parameter(key, raw, design, base, fail) for key, raw in flat.items())
     if design.kind == "sobol" and len(parameters) < 2 and design.second_order:
         design = DesignSpec("sobol", design.samples, design.levels, second_order=False)
     series = _series(data.get("output", {}), fail)
@@ -129,6 +129,28 @@ def parse_spec(
         text=text,
         base_set=tuple(_flatten(data.get("base", {}).get("set", {}), "base.set", fail)),
     )
+
+
+def _grid_size_check(raws: Mapping[str, Any], replications: int, fail) -> None:
+    """Refuse a grid whose runs, counted from its lists' lengths and ranges' ``levels`` before
+    any value is built and checked, are more than allowed (an integer range holds no more
+    levels than integers; anything malformed is left to :func:`_parameter` to name)."""
+    points = 1
+    for key, raw in raws.items():
+        count = len(raw) if isinstance(raw, list) else 1
+        if isinstance(raw, Mapping) and is_whole(raw.get("levels")):
+            count = int(raw["levels"])
+            low, high = raw.get("low"), raw.get("high")
+            info = PARAMS.get(key)
+            bounded = is_number(low) and is_number(high) and math.isfinite(low + high)
+            if info is not None and info.kind is int and bounded:
+                count = min(count, max(math.floor(high) - math.ceil(low) + 1, 1))
+        points *= max(count, 1)
+    if points * replications > MAX_RUNS:
+        raise fail(
+            f"the design needs {points:,} points x {replications} replications = "
+            f"{points * replications:,} runs; allowed: at most {MAX_RUNS:,}"
+        )
 
 
 def _range(lo: int, hi: int) -> ParamInfo:
