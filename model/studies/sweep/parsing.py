@@ -39,6 +39,7 @@ from model.studies.sweep.spec import (
     SweepSpec,
     design_size,
 )
+from model.studies.sweep.spec_keys import RANGE_KEYS, flatten_keys, grid_size_check
 
 __all__ = ["load_spec", "parse_spec"]
 
@@ -89,9 +90,9 @@ def parse_spec(
     if not isinstance(raw_params, Mapping) or not raw_params:
         got = "missing or empty" if not raw_params else f"value {raw_params!r:.60} is not allowed"
         raise fail(f"parameters: {got}; allowed: a table of section.name keys to vary")
-    flat = _flatten(raw_params, "parameters", fail)
+    flat = flatten_keys(raw_params, "parameters", fail)
     if design.kind == "grid":  # (refused before a value is built: 10^7 levels took half an hour)
-        _grid_size_check(flat, replications, fail)
+        grid_size_check(flat, replications, fail)
     parameters = tuple(_parameter(key, raw, design, base, fail) for key, raw in flat.items())
     if design.kind == "sobol" and len(parameters) < 2 and design.second_order:
         design = DesignSpec("sobol", design.samples, design.levels, second_order=False)
@@ -127,30 +128,8 @@ def parse_spec(
         series=series,
         common_random_numbers=crn,
         text=text,
-        base_set=tuple(_flatten(data.get("base", {}).get("set", {}), "base.set", fail)),
+        base_set=tuple(flatten_keys(data.get("base", {}).get("set", {}), "base.set", fail)),
     )
-
-
-def _grid_size_check(raws: Mapping[str, Any], replications: int, fail) -> None:
-    """Refuse a grid whose runs, counted from its lists' lengths and ranges' ``levels`` before
-    any value is built and checked, are more than allowed (an integer range holds no more
-    levels than integers; anything malformed is left to :func:`_parameter` to name)."""
-    points = 1
-    for key, raw in raws.items():
-        count = len(raw) if isinstance(raw, list) else 1
-        if isinstance(raw, Mapping) and is_whole(raw.get("levels")):
-            count = int(raw["levels"])
-            low, high = raw.get("low"), raw.get("high")
-            info = PARAMS.get(key)
-            bounded = is_number(low) and is_number(high) and math.isfinite(low + high)
-            if info is not None and info.kind is int and bounded:
-                count = min(count, max(math.floor(high) - math.ceil(low) + 1, 1))
-        points *= max(count, 1)
-    if points * replications > MAX_RUNS:
-        raise fail(
-            f"the design needs {points:,} points x {replications} replications = "
-            f"{points * replications:,} runs; allowed: at most {MAX_RUNS:,}"
-        )
 
 
 def _range(lo: int, hi: int) -> ParamInfo:
@@ -167,37 +146,6 @@ def _integer(data: Mapping[str, Any], key: str, default: int, info: ParamInfo, f
     if not ok:
         raise fail(f"{key}: value {value!r} is not allowed; allowed: an integer {info.allowed()}")
     return int(value)
-
-
-#: The keys of a parameter's table in ``[parameters]``.
-_RANGE_KEYS = frozenset({"values", "low", "high", "levels"})
-
-
-def _flatten(
-    table: Mapping[str, Any], where: str, fail, prefix: str = "", out: dict | None = None
-) -> dict[str, Any]:
-    """``{"levers": {"ad_budget": [...]}}`` (unquoted dotted TOML keys) -> ``{"levers.ad_budget": ...}``.
-
-    TOML holds ``levers.ad_budget = …`` and ``"levers.ad_budget" = …`` as two keys, both one
-    parameter here: a parameter given twice is refused (``where``: the table, for the message),
-    as ``--set`` refuses one, not one of its values dropped without a word.
-    """
-    out = {} if out is None else out
-    for key, value in table.items():
-        full = f"{prefix}{key}"
-        # A section's table goes one level down; a declared parameter's table is its values
-        # or range (checked by _parameter: a misspelt key there is named, not taken for a
-        # parameter of its own).
-        if isinstance(value, Mapping) and full not in PARAMS and not (set(value) <= _RANGE_KEYS):
-            _flatten(value, where, fail, full + ".", out)
-        elif full in out:
-            raise fail(
-                f"{where}: {full} is given twice ({out[full]!r:.40} and {value!r:.40}); allowed: "
-                'each parameter once (a quoted "section.name" key and a dotted one are the same)'
-            )
-        else:
-            out[full] = value
-    return out
 
 
 def _warn_if_shadowed(ref: str, path: Path, root: Path) -> None:
@@ -251,7 +199,7 @@ def _base(raw: Any, root: Path, months: int | None, clients: int | None, fail) -
         raise fail(
             f"base.set: value {table!r} is not allowed; allowed: a table of section.name = value"
         )
-    overrides = _flatten(table, "base.set", fail)
+    overrides = flatten_keys(table, "base.set", fail)
     for key in overrides:
         _check_key(key, "base.set", fail)
     if clients is not None and overrides.get("market.clients", clients) != clients:
@@ -324,9 +272,9 @@ def _parameter(key: str, raw: Any, design: DesignSpec, base_data: dict, fail) ->
                 f"{len(raw)} values (value lists are for kind = 'grid')"
             )
     elif isinstance(raw, Mapping):
-        unknown = sorted(set(raw) - _RANGE_KEYS)
+        unknown = sorted(set(raw) - RANGE_KEYS)
         if unknown:
-            hint = did_you_mean(unknown[0], sorted(_RANGE_KEYS))
+            hint = did_you_mean(unknown[0], sorted(RANGE_KEYS))
             raise fail(
                 f"{where}: unknown key {unknown[0]!r}{hint}; allowed: values, low, high, levels"
             )
