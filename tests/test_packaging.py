@@ -320,3 +320,15 @@ def test_every_name_the_readme_uses_imports() -> None:
     namespace: dict = {}
     exec(compile(program, "readme_api", "exec"), namespace)
     assert namespace["n"] >= 25
+
+
+def test_a_clone_without_tags_counts_from_the_changelogs_latest_release():
+    """A repository handed on without its tags built as 0.2.0.devN, below the 0.2.0 the
+    changelog had released: setuptools-scm counts a tagless clone from fallback_version."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    scm = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools_scm"]
+    released = re.findall(r"^## (\d+\.\d+\.\d+)\b", (root / "CHANGELOG.md").read_text(), re.M)
+    assert released and scm["fallback_version"] == released[0]
