@@ -7,10 +7,10 @@ import pytest
 from conftest import tiny_world
 
 from experiments.analysis.in_your_world import in_your_world
-from experiments.claims import acquisition_cost, pareto, satisfied_employee
+from experiments.claims import acquisition_cost, client_centric, pareto, satisfied_employee
 from experiments.running.sizes import SIZES
 from experiments.running.study import defaults_seed, defaults_values
-from experiments.verdicts.framework import defaults_status
+from experiments.verdicts.framework import Claim, defaults_status
 from model import Scenario
 from model.interfaces.cli.main import main
 
@@ -119,6 +119,10 @@ def test_facts_outside_a_studys_ranges_are_named():
         ),
         ({"claim": "nosuch"}, r"claim: value 'nosuch' is not allowed; allowed: one of"),
         ({"claim": np}, r"claim: value <module 'numpy'.* is not allowed; allowed: a claim module"),
+        (  # (its repr was cut mid-word in the message)
+            {"claim": Claim("mine", "t", pareto.CLAIM.readings, "d")},
+            r"claim: value Claim 'mine' is not allowed; allowed: .*a shipped claim's CLAIM",
+        ),
     ],
 )
 def test_bad_arguments_are_refused_by_name(keywords, message):
@@ -355,3 +359,32 @@ def test_a_reading_of_exactly_zero_is_judged_unless_the_arms_may_have_run_alike(
     wow = _quick(**{"levers.service_level": 0.9})
     at_wow = _judged(service_levels, wow, 1, rows, facts).readings.set_index("reading")
     assert at_wow.loc["wow_retention", "status"].startswith("not judged: exactly 0 in every")
+
+
+def test_the_answer_says_what_the_report_says_of_its_readings():
+    """A strategist's --world answer dropped what each report says: which reading is a
+    diagnostic, what the claim was tested as, and the values beside the readings that a verdict
+    hangs on (client_centric's money_ratio); a shipped claim's CLAIM is taken as its name is."""
+    small = Scenario().with_overrides({"market.clients": 200, "run.months": 24})
+    text = in_your_world(client_centric.CLAIM, small, replications=2).format()
+    assert f"tested as: {client_centric.CLAIM.scope}" in text
+    beside = text.split("Beside the readings (not judged; the replications' mean and range):\n")[1]
+    for key, unit, meaning in client_centric.CLAIM.beside:
+        assert key in beside and f"{unit}: {meaning}" in beside
+    text = in_your_world(acquisition_cost.CLAIM, small, replications=2).format()
+    (line,) = [x for x in text.splitlines() if x.startswith("  average_serving ")]
+    assert "; a diagnostic, not a reading of the claim)" in line
+    assert "Beside the readings" not in text and "tested as" not in text  # (it declares none)
+
+
+def test_a_lever_the_arms_move_from_the_worlds_own_value_is_no_warning(capsys):
+    """acquisition_cost's ads arm scales the world's budget and client_centric moves a share of
+    it into the world's service level: a firm's own budget is where they move from, but it was
+    warned of as a value "the claim's arms set themselves" (a strategist at 3x the ads)."""
+    assert client_centric.CLAIM.relative_keys == ("levers.ad_budget", "levers.service_level")
+    assert main([*tiny_world("acquisition_cost"), "--set", "levers.ad_budget=900", "--quiet"]) == 0
+    assert "the claim's arms set themselves" not in capsys.readouterr().out
+    # A key an arm sets to its own value still is (the loyal arm's discount).
+    argv = [*tiny_world("acquisition_cost"), "--set", "levers.loyalty_discount=0.1", "--quiet"]
+    assert main(argv) == 0
+    assert "arms set themselves: levers.loyalty_discount = 0.1" in capsys.readouterr().out

@@ -99,7 +99,8 @@ class AroundYourWorld:
         own = self.yours.readings.set_index("reading")
         for reading, rows in self.readings.groupby("reading", sort=False):
             mine = own.loc[reading]
-            lines.append(f"  {reading} (band {mine['band']})")
+            role = "; a diagnostic" if reading in self.yours.claim.diagnostics else ""
+            lines.append(f"  {reading} (band {mine['band']}{role})")
             for name, r in [("the scenario", mine), *zip(
                 [names[i] for i in rows.index], rows.itertuples(), strict=True
             )]:  # fmt: skip

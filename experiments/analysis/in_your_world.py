@@ -94,11 +94,29 @@ class InYourWorld:
         :meth:`notes` (the facts, the values outside a study's ranges, the arms' own keys)."""
         n = len(self.values)
         lines = [*self.head(), *self.warnings()]
+        diagnostic = self.claim.diagnostics
         for r in self.readings.itertuples():
             interval = effect_text(r.effect, r.margin, number_text)
             some = f"; {r.measured} of {n} replications measured it" if r.measured < n else ""
-            lines.append(f"  {r.reading:<24} {interval} (band {r.band}{some}): {r.status}")
+            role = "; a diagnostic, not a reading of the claim" if r.reading in diagnostic else ""
+            lines.append(f"  {r.reading:<24} {interval} (band {r.band}{some}{role}): {r.status}")
+        lines += self.beside()
         return "\n".join([*lines, *self.definitions(), *self.notes(), *self.few_runs()])
+
+    def beside(self) -> list[str]:
+        """What the claim's arms produce beside the readings, which they hang on but do not
+        judge (:attr:`~experiments.verdicts.claim.Claim.beside`): the replications' mean and
+        range (a strategist could not see the retention rise a gain was scaled by)."""
+        lines = []
+        for key, unit, meaning in self.claim.beside:
+            x = pd.to_numeric(self.values.get(key, pd.Series(dtype=float)), errors="coerce")
+            x = x[np.isfinite(x)]
+            if len(x):
+                spread = f" ({number_text(x.min())} to {number_text(x.max())})" * (len(x) > 1)
+                lines.append(f"  {key:<24} {number_text(x.mean())}{spread} {unit}: {meaning}")
+        if not lines:
+            return []
+        return ["Beside the readings (not judged; the replications' mean and range):", *lines]
 
     def head(self) -> list[str]:
         """The claim's title and the world: its people, how many are clients at the start, its
@@ -106,6 +124,7 @@ class InYourWorld:
         run, market = self.scenario.run, self.scenario.market
         return [
             f"{self.claim.title}",
+            *([f"tested as: {self.claim.scope}"] if self.claim.scope else []),
             f"in {self.scenario.name}: {market.clients:,} people "
             f"({100 * market.initial_active_share:.3g}% clients at the start, the rest "
             f"prospects), {run.months} months, {how_many(len(self.values), 'replication')} ({self.seeds()})",

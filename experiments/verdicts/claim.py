@@ -248,6 +248,11 @@ def claim_module(value: object, field: str = "claim") -> ModuleType:
     """
     from experiments import EXPERIMENTS, load
 
+    # A shipped claim's CLAIM (its report and the README show it as one): its module. (The
+    # refusal below cut the object's repr mid-word, and said "a claim module" to a user holding
+    # a claim.)
+    if isinstance(value, Claim) and value.name in EXPERIMENTS and value == load(value.name).CLAIM:
+        value = load(value.name)
     if isinstance(value, str):
         if value not in EXPERIMENTS:
             raise ValueError(
@@ -258,8 +263,9 @@ def claim_module(value: object, field: str = "claim") -> ModuleType:
     if not isinstance(getattr(value, "CLAIM", None), Claim) or not callable(
         getattr(value, "measure", None)
     ):
+        shown = f"Claim {value.name!r}" if isinstance(value, Claim) else f"{value!r:.80}"
         raise ValueError(
-            f"{field}: value {value!r:.80} is not allowed; allowed: a claim module (with CLAIM "
-            "and measure: experiments.load(name)) or a claim's name"
+            f"{field}: value {shown} is not allowed; allowed: a claim module (with CLAIM "
+            "and measure: experiments.load(name)), a shipped claim's CLAIM or a claim's name"
         )
     return value  # type: ignore[return-value]
