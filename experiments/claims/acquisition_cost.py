@@ -77,11 +77,12 @@ _QUOTE = (
 CLAIM = Claim(
     name="acquisition_cost",
     arm_keys=(
-        "levers.ad_budget",
         "levers.loyalty_discount",
         "targeting.loyalty",
         "targeting.share",
     ),
+    # (the ads arm scales the world's own budget: a firm's budget is where it moves from)
+    relative_keys=("levers.ad_budget",),
     title="Acquiring a client costs five times more than keeping one",
     readings=(
         Reading(

@@ -26,7 +26,9 @@ _QUOTE = (
 
 CLAIM = Claim(
     name="client_centric",
-    arm_keys=(
+    # (every arm moves a share of the world's own ad money into its own service level: a firm's
+    # levers are where it moves from, not values the arms replace)
+    relative_keys=(
         "levers.ad_budget",
         "levers.service_level",
     ),
