@@ -299,3 +299,19 @@ def test_a_verdict_that_differs_in_the_larger_market_says_so_in_its_cell(tmp_pat
     assert "| depends on the world |" in b[0]
     old = [x for x in lines if "(no summary: regenerate)" in x]
     assert len(old) == 1 and old[0].count("|") == a[0].count("|") == b[0].count("|")
+
+
+def test_a_report_written_before_its_claims_words_is_named_and_marked_as_now(tmp_path):
+    """A control study kept reports written before `average_serving` became a diagnostic and
+    before the values beside the readings: its index marked the reading as a reading of the
+    claim and said nothing of the reports' older words."""
+    committed = Path(__file__).resolve().parents[1] / "experiments" / "reports"
+    summary = json.loads((committed / "acquisition_cost.json").read_text(encoding="utf-8"))
+    (tmp_path / "acquisition_cost.json").write_text(json.dumps(summary))
+    assert "Written before their claim's present words" not in write_index(tmp_path).read_text()
+    for key in ("diagnostics", "beside"):
+        summary.pop(key)
+    (tmp_path / "acquisition_cost.json").write_text(json.dumps(summary))
+    text = write_index(tmp_path).read_text()
+    assert "Written before their claim's present words: [acquisition_cost](" in text
+    assert "| average_serving (4 to 6 x; a diagnostic) |" in text

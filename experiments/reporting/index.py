@@ -28,6 +28,7 @@ from experiments.running.pins import (
     check_pins,
     pins_text,
 )
+from experiments.verdicts.claim import Claim
 from experiments.verdicts.framework import CUTOFFS
 from model.studies.files import write_atomic
 
@@ -58,6 +59,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         took = _last_took(out)
     rows, worlds, facts, scale, ranges, pins, along, boxes = [], set(), [], [], [], [], [], []
     unboxed: list[str] = []  # reports whose summaries keep no PRIM boxes (older code)
+    older: list[str] = []  # reports whose words predate their claim's declarations
     pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
     checked: dict | None = None  # the scale check's worlds, and how many the facts keep there
     summaries: list[dict] = []  # each report's summary (the command that writes them again)
@@ -88,6 +90,12 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         along += [(name, rel, a) for a in s.get("along", [])]
         boxes += [(name, rel, b) for b in s.get("boxes", [])]
         unboxed += [] if "boxes" in s else [name]
+        # Scope and diagnostics are the claim's declarations, not the runs': the claim's own
+        # too (a control study's report written before one was declared would omit it here).
+        now = load(name).CLAIM
+        older += [f"[{name}]({rel})"] * _older_words(now, s)
+        s["scope"] = now.scope or s.get("scope", "")
+        s["diagnostics"] = {**(s.get("diagnostics") or {}), **now.diagnostics}
         pairs += len(s["rows"]) * s.get("uncertainties", 0)
         checked = checked or s.get("scale_worlds")
         summaries.append(s)
@@ -203,6 +211,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "|---|---|---|---|---|---|---|---|",
         *table,
         "",
+        *_older_lines(older),
         *index_level_lines(boxes, unboxed),
         *_pin_lines(pins),
         *along_index_lines(along, pairs),
@@ -212,6 +221,30 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     ]
     write_atomic(out, "\n".join(lines))
     return out
+
+
+def _older_words(claim: Claim, written: dict) -> bool:
+    """Whether a report's words are an earlier version's: its summary, ``written``, lacks a
+    scope, a diagnostic or the values beside the readings that ``claim`` now declares."""
+    return (
+        written.get("scope", "") != claim.scope
+        or set(written.get("diagnostics") or {}) != set(claim.diagnostics)
+        or (bool(claim.beside) and "beside" not in written)
+    )
+
+
+def _older_lines(older: list[str]) -> list[str]:
+    """A paragraph naming the reports written before their claim's present wording (none: [])."""
+    if not older:
+        return []
+    return [
+        f"Written before their claim's present words: {', '.join(older)}. Their numbers are "
+        "this code's (their code matches); the table above marks their scope and diagnostics "
+        "as the claim now declares them, but the reports themselves lack what was declared "
+        "since (a diagnostic mark, a scope, the values beside the readings); the command "
+        "above writes them again.",
+        "",
+    ]
 
 
 def _folder_pins(reports: Path) -> Pins:
