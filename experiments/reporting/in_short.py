@@ -12,14 +12,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from experiments import EXPERIMENTS
+from experiments import EXPERIMENTS, load
 
 __all__ = ["in_short_table"]
 
 
 def in_short_table(reports: Path) -> list[str]:
     """A Markdown table: each claim, each reading with its band, P(holds) and verdict (the words
-    before any *turns along*), diagnostics marked; from ``reports``' ``NAME.json``."""
+    before any *turns along*), diagnostics and claims tested narrower than stated marked; from
+    ``reports``' ``NAME.json``."""
     lines = [
         "| claim | reading (band) | P(holds) | verdict |",
         "|---|---|---|---|",
@@ -28,7 +29,13 @@ def in_short_table(reports: Path) -> list[str]:
         summary = json.loads((reports / f"{name}.json").read_text(encoding="utf-8"))
         diagnostic = summary.get("diagnostics") or {}
         for i, row in enumerate(summary["rows"]):
-            claim = f"[{summary['title']}](experiments/reports/{name}.md)" if i == 0 else ""
+            # (a claim tested narrower than its source states it says so, as its report does)
+            narrower = " (tested narrower than stated: its report says how)" * bool(
+                load(name).CLAIM.scope
+            )
+            claim = (
+                f"[{summary['title']}](experiments/reports/{name}.md){narrower}" if i == 0 else ""
+            )
             note = "; a diagnostic" if row["reading"] in diagnostic else ""
             # (the share undefined is the table's preamble's; an interval that is mostly bounds
             # is said, as the report says it)
