@@ -94,7 +94,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         # too (a control study's report written before one was declared would omit it here).
         now = load(name).CLAIM
         older += [f"[{name}]({rel})"] * _older_words(now, s)
-        s["scope"] = now.scope or s.get("scope", "")
+        s["scope"] = s.get("scope") or now.scope
         s["diagnostics"] = {**(s.get("diagnostics") or {}), **now.diagnostics}
         pairs += len(s["rows"]) * s.get("uncertainties", 0)
         checked = checked or s.get("scale_worlds")
