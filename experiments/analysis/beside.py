@@ -14,7 +14,7 @@ import pandas as pd
 
 from experiments.verdicts.claim import Claim
 
-__all__ = ["beside_rows"]
+__all__ = ["beside_rows", "finite_values"]
 
 
 def beside_rows(claim: Claim, values: pd.DataFrame, defaults: pd.DataFrame) -> list[dict]:
@@ -41,8 +41,8 @@ def beside_rows(claim: Claim, values: pd.DataFrame, defaults: pd.DataFrame) -> l
     first = values[values["rep"] == 0] if "rep" in values else values
     rows = []
     for key, unit, meaning in claim.beside:
-        x = _finite(first, key)
-        at = _finite(defaults, key)
+        x = finite_values(first, key)
+        at = finite_values(defaults, key)
         p10, median, p90 = np.percentile(x, [10, 50, 90]).tolist() if x.size else (None,) * 3
         rows.append(
             {
@@ -59,8 +59,9 @@ def beside_rows(claim: Claim, values: pd.DataFrame, defaults: pd.DataFrame) -> l
     return rows
 
 
-def _finite(table: pd.DataFrame, key: str) -> np.ndarray:
-    """``table[key]``'s finite values as floats (none where the column is missing)."""
+def finite_values(table: pd.DataFrame, key: str) -> np.ndarray:
+    """``table[key]``'s finite values as floats (none where the column is missing): what a
+    report and a ``--world`` answer summarise of a value measured beside the readings."""
     if key not in table:
         return np.zeros(0)
     x = pd.to_numeric(table[key], errors="coerce").to_numpy(float)

@@ -27,6 +27,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
+from experiments.analysis.beside import finite_values
 from experiments.analysis.world_differs import (
     arms_own,
     held_otherwise,
@@ -109,10 +110,9 @@ class InYourWorld:
         range (a strategist could not see the retention rise a gain was scaled by)."""
         lines = []
         for key, unit, meaning in self.claim.beside:
-            x = pd.to_numeric(self.values.get(key, pd.Series(dtype=float)), errors="coerce")
-            x = x[np.isfinite(x)]
-            if len(x):
-                spread = f" ({number_text(x.min())} to {number_text(x.max())})" * (len(x) > 1)
+            x = finite_values(self.values, key)
+            if x.size:
+                spread = f" ({number_text(x.min())} to {number_text(x.max())})" * (x.size > 1)
                 lines.append(f"  {key:<24} {number_text(x.mean())}{spread} {unit}: {meaning}")
         if not lines:
             return []

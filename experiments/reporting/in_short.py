@@ -28,14 +28,13 @@ def in_short_table(reports: Path) -> list[str]:
     for name in EXPERIMENTS:
         summary = json.loads((reports / f"{name}.json").read_text(encoding="utf-8"))
         diagnostic = summary.get("diagnostics") or {}
+        # (a claim tested narrower than its source states it says so, as its report does)
+        narrower = (
+            " (tested narrower than stated: its report says how)" if load(name).CLAIM.scope else ""
+        )
+        first = f"[{summary['title']}](experiments/reports/{name}.md){narrower}"
         for i, row in enumerate(summary["rows"]):
-            # (a claim tested narrower than its source states it says so, as its report does)
-            narrower = " (tested narrower than stated: its report says how)" * bool(
-                load(name).CLAIM.scope
-            )
-            claim = (
-                f"[{summary['title']}](experiments/reports/{name}.md){narrower}" if i == 0 else ""
-            )
+            claim = first if i == 0 else ""
             note = "; a diagnostic" if row["reading"] in diagnostic else ""
             # (the share undefined is the table's preamble's; an interval that is mostly bounds
             # is said, as the report says it)

@@ -67,14 +67,14 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     for name in EXPERIMENTS:
         path = reports / f"{name}.json"
         rel = Path(os.path.relpath(reports / f"{name}.md", out.parent)).as_posix()
-        claim = load(name).CLAIM if folder_pins else None
-        conflicts = arm_conflicts(claim.arm_keys, folder_pins) if claim else []
+        now = load(name).CLAIM  # (the claim as this code declares it)
+        conflicts = arm_conflicts(now.arm_keys, folder_pins) if folder_pins else []
         if conflicts:  # a control study that cannot run this claim (a report left here is stale)
             why = arm_conflict_sentence(name, conflicts)
-            rows.append((None, f"| {name}: {claim.title} | (not run with this pin: {why})", _BLANK))
+            rows.append((None, f"| {name}: {now.title} | (not run with this pin: {why})", _BLANK))
             continue
         if not path.exists():
-            title = load(name).CLAIM.title
+            title = now.title
             if (reports / f"{name}.md").exists():  # a report without its summary (older code)
                 rows.append(
                     (None, f"| [{name}]({rel}): {title} | (no summary: regenerate)", _BLANK)
@@ -92,7 +92,6 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         unboxed += [] if "boxes" in s else [name]
         # Scope and diagnostics are the claim's declarations, not the runs': the claim's own
         # too (a control study's report written before one was declared would omit it here).
-        now = load(name).CLAIM
         older += [f"[{name}]({rel})"] * _older_words(now, s)
         s["scope"] = s.get("scope") or now.scope
         s["diagnostics"] = {**(s.get("diagnostics") or {}), **now.diagnostics}
