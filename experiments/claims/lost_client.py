@@ -78,6 +78,7 @@ CLAIM = Claim(
             "the practitioner article (docs/ODD.md §1.2)",
             "x first year",
             (5.6, 8.75),
+            assumed_margin="ratio",
             horizon_months=_FIVE_YEARS,
         ),
         Reading(
@@ -89,6 +90,7 @@ CLAIM = Claim(
             "the practitioner article (docs/ODD.md §1.2); Gupta, Lehmann & Stuart 2004, J. Marketing Research 41(1)",
             "x first year",
             (5.6, 8.75),
+            assumed_margin="ratio",
             horizon_months=_FIVE_YEARS,
         ),
         Reading(
@@ -101,6 +103,7 @@ CLAIM = Claim(
             "the practitioner article (docs/ODD.md §1.2); Gupta, Lehmann & Stuart 2004",
             "x margin × first year",
             (5.6, 8.75),
+            assumed_margin="ratio",
             horizon_months=_FIVE_YEARS,
         ),
         Reading(
@@ -114,6 +117,7 @@ CLAIM = Claim(
             "the practitioner article (docs/ODD.md §1.2)",
             "x first year's loss",
             (5.6, 8.75),
+            assumed_margin="ratio",
             horizon_months=_FIVE_YEARS,
         ),
         Reading(
@@ -129,6 +133,7 @@ CLAIM = Claim(
             "the practitioner article (docs/ODD.md §1.2)",
             "x the arithmetic",
             (0.8, 1.25),
+            assumed_margin="ratio",
             horizon_months=_FIVE_YEARS,
         ),
     ),

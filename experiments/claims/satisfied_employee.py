@@ -50,6 +50,7 @@ CLAIM = Claim(
             "Rucci, Kirn & Quinn 1998, HBR 76(1); Heskett et al. 1994, HBR 72(2)",
             "points per 5",
             (0.65, 2.6),
+            assumed_margin="ratio",
         ),
         Reading(
             "revenue_link",
@@ -59,6 +60,7 @@ CLAIM = Claim(
             "Rucci, Kirn & Quinn 1998, HBR 76(1)",
             "% growth per 1.3",
             (0.25, 1.0),
+            assumed_margin="ratio",
             # Read over REVENUE_WINDOW, which a shorter run does not hold.
             min_months=REVENUE_WINDOW[1],
         ),

@@ -19,7 +19,8 @@ __all__ = ["in_short_table"]
 
 def in_short_table(reports: Path) -> list[str]:
     """A Markdown table: each claim, each reading with its band, P(holds) and verdict (the words
-    before any *turns along*), diagnostics and claims tested narrower than stated marked; from
+    before any *turns along*), diagnostics, claims tested narrower than stated and verdicts
+    whose words change with the band's assumed margin halved or doubled marked; from
     ``reports``' ``NAME.json``."""
     lines = [
         "| claim | reading (band) | P(holds) | verdict |",
@@ -33,6 +34,7 @@ def in_short_table(reports: Path) -> list[str]:
             " (tested narrower than stated: its report says how)" if load(name).CLAIM.scope else ""
         )
         first = f"[{summary['title']}](experiments/reports/{name}.md){narrower}"
+        turns = {m["reading"] for m in summary.get("margins", []) if m["turns"]}
         for i, row in enumerate(summary["rows"]):
             claim = first if i == 0 else ""
             note = "; a diagnostic" if row["reading"] in diagnostic else ""
@@ -41,5 +43,8 @@ def in_short_table(reports: Path) -> list[str]:
             p, *rest = row["P(holds) [95%]"].split("; ")
             p += " (bounds)" * any(part.startswith("bounds") for part in rest)
             verdict = row["verdict"].split(" · ")[0]
+            # (its words change with the band's assumed margin halved or doubled: the report's
+            # section on margins says how)
+            verdict += " · turns with its assumed margin" * (row["reading"] in turns)
             lines.append(f"| {claim} | {row['reading']} ({row['band']}{note}) | {p} | {verdict} |")
     return lines

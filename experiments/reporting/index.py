@@ -14,6 +14,7 @@ from experiments import EXPERIMENTS, load
 from experiments.analysis.scale_check import Flips
 from experiments.reporting.cells import run_p_text
 from experiments.reporting.conditional_section import along_index_lines, index_turn_marks
+from experiments.reporting.margin_section import margin_index_lines
 from experiments.reporting.outputs import reports_folder
 from experiments.reporting.pin_section import control_lines, pin_paragraph
 from experiments.reporting.prim_section import index_level_lines
@@ -58,6 +59,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     if not took:  # the index alone, rebuilt: the last full run's timing still stands
         took = _last_took(out)
     rows, worlds, facts, scale, ranges, pins, along, boxes = [], set(), [], [], [], [], [], []
+    margins: list[tuple[str, str, dict]] = []  # readings judged with their margin halved, doubled
     unboxed: list[str] = []  # reports whose summaries keep no PRIM boxes (older code)
     older: list[str] = []  # reports whose words predate their claim's declarations
     pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
@@ -95,6 +97,10 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         older += [f"[{name}]({rel})"] * _older_words(now, s)
         s["scope"] = s.get("scope") or now.scope
         s["diagnostics"] = {**(s.get("diagnostics") or {}), **now.diagnostics}
+        margins += [
+            (name, rel, {**m, "diagnostic": m["reading"] in s["diagnostics"]})
+            for m in s.get("margins", [])
+        ]
         pairs += len(s["rows"]) * s.get("uncertainties", 0)
         checked = checked or s.get("scale_worlds")
         summaries.append(s)
@@ -215,6 +221,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         *_pin_lines(pins),
         *along_index_lines(along, pairs),
         *_range_lines(ranges),
+        *margin_index_lines(margins),
         *index_lines(scale, checked),
         *control_lines(reports, out, EXPERIMENTS),
     ]

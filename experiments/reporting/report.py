@@ -20,6 +20,7 @@ from experiments.reporting.conditional_section import (
     turn_marks,
 )
 from experiments.reporting.fact_section import fact_numbers, fact_rows, facts_intro
+from experiments.reporting.margin_section import margin_lines, margin_numbers
 from experiments.reporting.outputs import is_committed, reports_folder
 from experiments.reporting.pin_section import pin_intro, pin_numbers, pin_rows
 from experiments.reporting.prim_section import box_records, discovery_rows, where_text
@@ -263,6 +264,7 @@ def write_report(
         "",
         markdown_table(pd.DataFrame(fact_rows(ev))),
         "",
+        *margin_lines(ev),
     ]
     if ev.size.scale_clients:
         lines += [
@@ -394,6 +396,7 @@ def write_report(
         "rows": summary_rows(ev),
         "boxes": box_records(ev),
         "facts": fact_numbers(ev),
+        "margins": margin_numbers(ev),
         "scale": scale_numbers(ev),
         "scale_worlds": {
             "checked": len(ev.scale_worlds),
