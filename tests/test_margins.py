@@ -142,3 +142,17 @@ def test_the_readmes_short_table_marks_a_verdict_that_turns_with_its_margin(tmp_
     rows = {line.split(" | ")[1].split(" (")[0]: line for line in in_short_table(tmp_path)[2:]}
     assert rows["good_shipped"].endswith(" · turns with its assumed margin |")
     assert "turns with" not in rows["npv_change"]
+    # A verdict that turns whole along an uncertainty at the index's level says so (the README's
+    # readers otherwise take its P(holds) over every world for the claim's); one that only
+    # turns does not crowd the short table.
+    from experiments.reporting.conditional_section import index_turn_marks
+
+    summaries = {n: json.loads((tmp_path / f"{n}.json").read_text()) for n in EXPERIMENTS}
+    pairs = sum(len(s["rows"]) * s.get("uncertainties", 0) for s in summaries.values())
+    along = [(n, "", a) for n, s in summaries.items() for a in s.get("along", [])]
+    marks = index_turn_marks(along, 0.05 / pairs)
+    table = "\n".join(in_short_table(tmp_path))
+    for (name, reading), mark in marks.items():
+        for part in mark.split(" · ")[1:]:
+            assert (f" · {part}" in table) == part.startswith("turns whole"), (name, reading, part)
+    assert any("turns whole" in m for m in marks.values())

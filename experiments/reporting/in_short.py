@@ -13,21 +13,33 @@ import json
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
+from experiments.reporting.conditional_section import index_turn_marks
 
 __all__ = ["in_short_table"]
 
 
 def in_short_table(reports: Path) -> list[str]:
-    """A Markdown table: each claim, each reading with its band, P(holds) and verdict (the words
-    before any *turns along*), diagnostics, claims tested narrower than stated and verdicts
-    whose words change with the band's assumed margin halved or doubled marked; from
-    ``reports``' ``NAME.json``."""
+    """A Markdown table: each claim, each reading with its band, P(holds) and verdict (the words,
+    and where it *turns whole* along an uncertainty at the index's level, not where it merely
+    *turns*), diagnostics, claims tested narrower than stated and verdicts whose words change
+    with the band's assumed margin halved or doubled marked; from ``reports``' ``NAME.json``."""
     lines = [
         "| claim | reading (band) | P(holds) | verdict |",
         "|---|---|---|---|",
     ]
-    for name in EXPERIMENTS:
-        summary = json.loads((reports / f"{name}.json").read_text(encoding="utf-8"))
+    summaries = {
+        name: json.loads((reports / f"{name}.json").read_text(encoding="utf-8"))
+        for name in EXPERIMENTS
+    }
+    # Where a verdict turns whole along an uncertainty, at the index's level (every report's
+    # pairs together): its P(holds) over every world mostly says where that range ends.
+    pairs = sum(len(s["rows"]) * s.get("uncertainties", 0) for s in summaries.values())
+    along = [(n, "", a) for n, s in summaries.items() for a in s.get("along", [])]
+    whole = {
+        key: "".join(f" · {m}" for m in mark.split(" · ") if m.startswith("turns whole"))
+        for key, mark in index_turn_marks(along, 0.05 / max(pairs, 1)).items()
+    }
+    for name, summary in summaries.items():
         diagnostic = summary.get("diagnostics") or {}
         # (a claim tested narrower than its source states it says so, as its report does)
         narrower = (
@@ -45,6 +57,7 @@ def in_short_table(reports: Path) -> list[str]:
             verdict = row["verdict"].split(" · ")[0]
             # (its words change with the band's assumed margin halved or doubled: the report's
             # section on margins says how)
+            verdict += whole.get((name, row["reading"]), "")
             verdict += " · turns with its assumed margin" * (row["reading"] in turns)
             lines.append(f"| {claim} | {row['reading']} ({row['band']}{note}) | {p} | {verdict} |")
     return lines
