@@ -614,6 +614,33 @@ def test_the_report_judges_a_reading_again_with_its_assumed_margin_halved_and_do
     assert "| 2.5 to 7.5 x: " in rows[1] and "| -5 to 15 x: " in rows[1]
 
 
+def test_a_side_word_within_the_worlds_sampling_of_its_cut_off_is_noted(tmp_path, monkeypatch):
+    """``effect`` misses its band above in about half of 12 worlds: whether that is *stronger
+    than claimed* or no side at all is within the count's sampling, and the report says so."""
+    from experiments.analysis.evidence import run_claim
+    from experiments.reporting.report import write_report
+    from experiments.verdicts.verdict_words import side_words
+
+    module, size = _small_planted_study(monkeypatch, plausible=True)
+    ev = run_claim(module, size, tmp_path / "store", size_name="test")
+    text = write_report(ev, tmp_path / "out").read_text()
+    summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
+    sides = {s["reading"]: s for s in summary["sides"]}
+    assert "effect" in sides
+    for row in summary["rows"]:
+        if row["reading"] not in sides:
+            continue
+        s = sides[row["reading"]]
+        (r,) = (r for r in ev.readings if r.verdict.reading.name == row["reading"])
+        status = r.per_world["status"]
+        assert (s["above"], s["below"]) == ((status == "above").sum(), (status == "below").sum())
+        # The side it names is the verdict's own, and another lies within the sampling.
+        assert s["side"] == side_words(s["above"] / s["defined"], s["below"] / s["defined"])
+        assert (s["side"] in row["verdict"]) and s["near"] and s["side"] not in s["near"]
+    note = next(line for line in text.splitlines() if line.startswith("*Sides near"))
+    assert "effect (" in note and "within their sampling" in note
+
+
 def test_a_narrower_range_must_lie_inside_its_facts():
     from experiments.analysis.fact_ranges import TighterBound
     from model.studies.worlds import FACTS, OPERATING_MARGIN
