@@ -41,8 +41,8 @@ def margin_intro() -> str:
         "replications than those near the others' edges, so the other bands' P(holds) carry "
         "more noise, which their intervals include (each world's noise taken out and the "
         "worlds too noisy to place counted out, then in, as above). A verdict that reads the "
-        "same in all three columns is the model's, whatever margin a reader allows; one that "
-        "changes is decided by the margin as much as by the model. Readings whose band is the "
+        "same in all three columns is the model's, whatever margin a reader allows; one whose "
+        "words change (a side named or dropped counts) hangs on the margin too. Readings whose band is the "
         "source's own range, or a sign, are not listed."
     )
 
@@ -166,7 +166,8 @@ def margin_index_lines(entries: list[tuple[str, str, dict]]) -> list[str]:
         "or factor, a one-sided threshold's distance from zero). "
         + (
             f"The verdict's words change with the margin in {turning} of them (*turns*, listed "
-            "first): there the margin decides the verdict as much as the model does; the others "
+            "first; a side named or dropped counts): there the verdict hangs on the margin a reader "
+            "allows as well as on the model; the others "
             "read the same whatever margin from half to twice ours a reader allows."
             if turning
             else "No verdict's words change with the margin: each reads the same whatever margin "
