@@ -619,7 +619,7 @@ def test_a_side_word_within_the_worlds_sampling_of_its_cut_off_is_noted(tmp_path
     than claimed* or no side at all is within the count's sampling, and the report says so."""
     from experiments.analysis.evidence import run_claim
     from experiments.reporting.report import write_report
-    from experiments.verdicts.verdict_words import side_words
+    from experiments.verdicts.verdict_words import SIDES, side_words
 
     module, size = _small_planted_study(monkeypatch, plausible=True)
     ev = run_claim(module, size, tmp_path / "store", size_name="test")
@@ -636,7 +636,9 @@ def test_a_side_word_within_the_worlds_sampling_of_its_cut_off_is_noted(tmp_path
         assert (s["above"], s["below"]) == ((status == "above").sum(), (status == "below").sum())
         # The side it names is the verdict's own, and another lies within the sampling.
         assert s["side"] == side_words(s["above"] / s["defined"], s["below"] / s["defined"])
-        assert (s["side"] in row["verdict"]) and s["near"] and s["side"] not in s["near"]
+        named = [side for side in SIDES if side in row["verdict"]]
+        assert named == ([s["side"]] if s["side"] else []), row["verdict"]
+        assert s["near"] and s["side"] not in s["near"]
     note = next(line for line in text.splitlines() if line.startswith("*Sides near"))
     assert "effect (" in note and "within their sampling" in note
 

@@ -145,10 +145,11 @@ def test_the_readmes_short_table_marks_a_verdict_that_turns_with_its_margin(tmp_
     # A verdict that turns whole along an uncertainty at the index's level says so (the README's
     # readers otherwise take its P(holds) over every world for the claim's); one that only
     # turns does not crowd the short table.
-    from experiments.reporting.conditional_section import index_turn_marks
+    from experiments.reporting.conditional_section import index_level, index_turn_marks
 
     summaries = {n: json.loads((tmp_path / f"{n}.json").read_text()) for n in EXPERIMENTS}
     pairs = sum(len(s["rows"]) * s.get("uncertainties", 0) for s in summaries.values())
+    assert index_level(list(summaries.values())) == 0.05 / pairs
     along = [(n, "", a) for n, s in summaries.items() for a in s.get("along", [])]
     marks = index_turn_marks(along, 0.05 / pairs)
     table = "\n".join(in_short_table(tmp_path))

@@ -150,16 +150,18 @@ def _bounded(
 
 
 def _margins(
-    reading: Reading, values: pd.DataFrame, refused: str
+    reading: Reading, values: pd.DataFrame, refused: str, reference: float | None
 ) -> tuple[ReadingVerdict, ReadingVerdict] | None:
     """``reading``'s verdict with its band's assumed margin halved and doubled (None where the
     band is the source's own): each band judged as the study judges its own, the worlds' noise
-    the same, placed against the median noise of that band's own worlds near an edge.
+    the same. A world near another band's edge is too noisy to place beside the stated band's
+    worlds near an edge (``reference``: their median noise), which the study replicated: one
+    replicated less is counted out, then in, not placed beside others as little replicated.
     ``refused``: why the study's runs do not judge the reading, for its words."""
     bands = reading.margin_bands()
     if bands is None:
         return None
-    judged = (judge(replace(reading, band=b), values)[1] for b in bands)
+    judged = (judge(replace(reading, band=b), values, reference=reference)[1] for b in bands)
     halved, doubled = (replace(v, words=refused) if refused else v for v in judged)
     return halved, doubled
 
@@ -326,7 +328,9 @@ def run_claim(
                 if cols
                 else (),
                 not_judged=reading.judged_at(size.months),
-                margins=_margins(reading, values, reading.judged_at(size.months)),
+                margins=_margins(
+                    reading, values, reading.judged_at(size.months), measured.reference
+                ),
             )
         )
     ev.seconds = time.perf_counter() - t0

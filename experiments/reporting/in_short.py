@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
-from experiments.reporting.conditional_section import index_turn_marks
+from experiments.reporting.conditional_section import index_level, index_turn_marks
 
 __all__ = ["in_short_table"]
 
@@ -33,11 +33,10 @@ def in_short_table(reports: Path) -> list[str]:
     }
     # Where a verdict turns whole along an uncertainty, at the index's level (every report's
     # pairs together): its P(holds) over every world mostly says where that range ends.
-    pairs = sum(len(s["rows"]) * s.get("uncertainties", 0) for s in summaries.values())
     along = [(n, "", a) for n, s in summaries.items() for a in s.get("along", [])]
     whole = {
         key: "".join(f" · {m}" for m in mark.split(" · ") if m.startswith("turns whole"))
-        for key, mark in index_turn_marks(along, 0.05 / max(pairs, 1)).items()
+        for key, mark in index_turn_marks(along, index_level(list(summaries.values()))).items()
     }
     for name, summary in summaries.items():
         diagnostic = summary.get("diagnostics") or {}

@@ -14,6 +14,7 @@ from experiments.analysis.evidence import ClaimEvidence, ReadingEvidence
 from experiments.reporting.cells import markdown_table, not_judged_numbers, not_judged_row
 from experiments.reporting.fact_section import verdict_cell
 from experiments.verdicts.framework import ReadingVerdict
+from experiments.verdicts.verdict_words import without_side
 
 __all__ = [
     "margin_index_lines",
@@ -31,18 +32,20 @@ def margin_intro() -> str:
     """The section's opening paragraph: what the table shows and what it cannot."""
     return (
         "Where a source gives a figure and the band's reach either side of it is ours (five "
-        "± 20%, a threshold of −10%: the reading's source or the claim's design calls it an "
+        "± 20%, a threshold of −10%: the reading's source calls it an "
         "assumption), the reading is judged again with that margin halved and doubled: a "
         "two-sided band's half-width about "
         "its middle (or, for a margin that is a factor, the factor's logarithm about the "
         "geometric middle), a one-sided threshold's distance from zero — so a halved two-sided "
         "margin is the harder band to meet and a halved threshold the easier. The worlds and "
         "their replications are the study's: those near the stated band's edges ran more "
-        "replications than those near the others' edges, so the other bands' P(holds) carry "
-        "more noise, which their intervals include (each world's noise taken out and the "
-        "worlds too noisy to place counted out, then in, as above). A verdict that reads the "
+        "replications than those near the others' edges, so each other band's P(holds) is found "
+        "as the verdict's is (each world's noise taken out), and a world near its edge too "
+        "noisy to place beside the stated band's worlds near an edge is counted out, then in, "
+        "as above. A verdict that reads the "
         "same in all three columns is the model's, whatever margin a reader allows; one whose "
-        "words change (a side named or dropped counts) hangs on the margin too. Readings whose band is the "
+        "words change hangs on the margin too (the index marks those that change other than by "
+        "the side they name). Readings whose band is the "
         "source's own range, or a sign, are not listed."
     )
 
@@ -91,11 +94,14 @@ def margin_lines(ev: ClaimEvidence) -> list[str]:
 
 
 def margin_turns(r: ReadingEvidence) -> bool:
-    """Whether the reading's verdict words differ with its margin halved or doubled (False
-    where the band is the source's own or the study does not judge it)."""
+    """Whether what the reading's verdict says of P(holds) differs with its margin halved or
+    doubled (:func:`~experiments.verdicts.verdict_words.without_side`: a side named or dropped
+    alone is no turn, since a two-sided band halved leaves more worlds on both sides); False
+    where the band is the source's own or the study does not judge it."""
     if r.margins is None or r.not_judged:
         return False
-    return any(v.words != r.verdict.words for v in r.margins)
+    said = without_side(r.verdict.words)
+    return any(without_side(v.words) != said for v in r.margins)
 
 
 def margin_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
@@ -106,6 +112,9 @@ def margin_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
 
     def edge(x: float) -> float | None:
         return None if abs(x) == float("inf") else x
+
+    def _number(x: float) -> float | None:  # (JSON has no NaN: nothing measured is None)
+        return None if x != x else x
 
     return [
         not_judged_numbers(
@@ -119,10 +128,10 @@ def margin_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
                         "low": edge(v.reading.band[0]),
                         "high": edge(v.reading.band[1]),
                         "worlds": v.worlds,
-                        "p": v.p,
-                        "p_low": v.low,
-                        "p_high": v.high,
-                        "undefined": v.shares["undefined"],
+                        "p": _number(v.p),
+                        "p_low": _number(v.low),
+                        "p_high": _number(v.high),
+                        "undefined": _number(v.shares["undefined"]),
                         "words": v.words,
                     }
                     for label, v in _judged(r)
@@ -147,7 +156,7 @@ def margin_index_lines(entries: list[tuple[str, str, dict]]) -> list[str]:
     def cell(b: dict) -> str:
         lo, hi = b["low"], b["high"]
         band = f"≥ {lo:g}" if hi is None else f"≤ {hi:g}" if lo is None else f"{lo:g} to {hi:g}"
-        if b["p"] != b["p"]:  # (NaN: no world where it is defined)
+        if b["p"] is None or b["p"] != b["p"]:  # (no world where it is defined)
             return f"{band}: {b['words']}"
         return f"{band}: {b['p']:.2f} [{b['p_low']:.2f}, {b['p_high']:.2f}] {b['words']}"
 
@@ -163,10 +172,12 @@ def margin_index_lines(entries: list[tuple[str, str, dict]]) -> list[str]:
         f"{len(judged)} readings' bands reach a margin of ours about the source's figure, or "
         "stand at a threshold of ours (the source gives neither); each report judges them again "
         "with that margin halved and doubled (docs/ODD.md §1.2: a two-sided band's half-width "
-        "or factor, a one-sided threshold's distance from zero). "
+        "or factor, a one-sided threshold's distance from zero, so halved is the harder band "
+        "for a two-sided reading and the easier for a one-sided one). "
         + (
             f"The verdict's words change with the margin in {turning} of them (*turns*, listed "
-            "first; a side named or dropped counts): there the verdict hangs on the margin a reader "
+            "first; a side named or dropped alone is no turn): there the verdict hangs on the margin "
+            "a reader "
             "allows as well as on the model; the others "
             "read the same whatever margin from half to twice ours a reader allows."
             if turning

@@ -13,11 +13,13 @@ import numpy as np
 __all__ = [
     "CUTOFFS",
     "DISPERSED",
+    "SIDES",
     "how_many",
     "interval_text",
     "near_sides",
     "side_words",
     "verdict_legend",
+    "without_side",
     "words",
 ]
 
@@ -99,26 +101,45 @@ def side_words(above: float, below: float, two_sided: bool = True) -> str:
     return ""
 
 
+#: The sides :func:`side_words` names.
+SIDES = ("dispersed around the claim", "stronger than claimed", "weaker than claimed")
+
+
+def without_side(words: str) -> str:
+    """A verdict's words without the side it names (:func:`side_words`): what it says of
+    P(holds) alone.
+
+    >>> without_side("not supported: weaker than claimed")
+    'not supported'
+    >>> without_side("undetermined: its interval spans 0.2 (stronger than claimed)")
+    'undetermined: its interval spans 0.2'
+    """
+    for side in SIDES:
+        words = words.replace(f" ({side})", "").replace(f": {side}", "")
+    return words
+
+
 def near_sides(above: int, below: int, n: int, level: float = 0.95) -> list[str]:
     """The sides (:func:`side_words`, ``""`` for none) the worlds would read with their shares
     above and below anywhere in their exact (Clopper–Pearson) ``level`` intervals, other than
     the side their counts give: a side word resting on a share within the worlds' sampling of
     its cut-off (:data:`DISPERSED`, one half). ``above``, ``below``: counts of the ``n`` worlds
-    where the reading is defined (a two-sided band's).
+    where the reading is defined (a two-sided band's). Each share's interval is its own, not a
+    joint one.
 
     >>> near_sides(334, 142, 566)  # (59% above, 25.1% below: dispersed by a hair)
     ['stronger than claimed']
     >>> near_sides(400, 20, 566), near_sides(300, 20, 566)  # (71% above; 53%: near one half)
     ([], [''])
     """
-    from scipy.stats import binomtest
+    from experiments.verdicts.holds import proportion_interval
 
     if n <= 0:
         return []
 
     def ends(k: int) -> tuple[float, ...]:
-        ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
-        return float(ci.low), k / n, float(ci.high)
+        low, high = proportion_interval(k, n, level)
+        return low, k / n, high
 
     # The side is monotone in each share between its cut-offs, so the cut-offs inside an
     # interval and the interval's ends are every share at which the side can change.
