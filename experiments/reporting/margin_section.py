@@ -13,6 +13,7 @@ import pandas as pd
 from experiments.analysis.evidence import ClaimEvidence, ReadingEvidence
 from experiments.reporting.cells import markdown_table, not_judged_numbers, not_judged_row
 from experiments.reporting.fact_section import verdict_cell
+from experiments.verdicts.claim import band_words
 from experiments.verdicts.framework import ReadingVerdict
 from experiments.verdicts.verdict_words import without_side
 
@@ -154,8 +155,10 @@ def margin_index_lines(entries: list[tuple[str, str, dict]]) -> list[str]:
         return []
 
     def cell(b: dict) -> str:
-        lo, hi = b["low"], b["high"]
-        band = f"≥ {lo:g}" if hi is None else f"≤ {hi:g}" if lo is None else f"{lo:g} to {hi:g}"
+        inf = float("inf")
+        band = band_words(
+            (-inf if b["low"] is None else b["low"], inf if b["high"] is None else b["high"])
+        )
         if b["p"] is None or b["p"] != b["p"]:  # (no world where it is defined)
             return f"{band}: {b['words']}"
         return f"{band}: {b['p']:.2f} [{b['p_low']:.2f}, {b['p_high']:.2f}] {b['words']}"

@@ -13,7 +13,21 @@ import numpy as np
 
 from experiments.verdicts.margins import MARGINS, margin_bands, margin_refusal
 
-__all__ = ["Claim", "Reading", "claim_module"]
+__all__ = ["Claim", "Reading", "band_words", "claim_module"]
+
+
+def band_words(band: tuple[float, float]) -> str:
+    """A band's edges in words, without its unit (``25 to 85``, ``≥ 0``, ``≤ -10``).
+
+    >>> band_words((6.260990336999411, 7.826237921249264)), band_words((-np.inf, -10.0))
+    ('6.261 to 7.826', '≤ -10')
+    """
+    lo, hi = band
+    if np.isinf(hi):
+        return f"≥ {lo:.4g}"
+    if np.isinf(lo):
+        return f"≤ {hi:.4g}"
+    return f"{lo:.4g} to {hi:.4g}"
 
 
 @dataclass(frozen=True)
@@ -132,13 +146,9 @@ class Reading:
         return bool(np.isfinite(self.band).all())
 
     def band_text(self) -> str:
-        """The band in words (``25 to 85 %``, ``≥ 0``)."""
-        lo, hi = self.band
-        if np.isinf(hi):
-            return f"≥ {lo:g} {self.unit}"
-        if np.isinf(lo):
-            return f"≤ {hi:g} {self.unit}"
-        return f"{lo:g} to {hi:g} {self.unit}"
+        """The band in words (``25 to 85 %``, ``≥ 0``; four significant figures, which a
+        margin's halved band, 6.26 to 7.826, needs no more than a declared one)."""
+        return f"{band_words(self.band)} {self.unit}"
 
 
 @dataclass(frozen=True)
