@@ -139,8 +139,8 @@ def test_the_readmes_short_table_marks_a_verdict_that_turns_with_its_margin(tmp_
     summary["margins"] = [_entry("good_shipped", ("a", "b", "a")), _entry("npv_change", ("a",) * 3)]
     path.write_text(json.dumps(summary))
     rows = {line.split(" | ")[1].split(" (")[0]: line for line in in_short_table(tmp_path)[2:]}
-    assert rows["good_shipped"].endswith(" · turns with its assumed margin |")
-    assert "turns with" not in rows["npv_change"]
+    assert rows["good_shipped"].endswith(" · its margin halved / doubled: 0.90 / 0.10 |")
+    assert "margin halved" not in rows["npv_change"]
     # A verdict that turns whole along an uncertainty at the index's level says so (the README's
     # readers otherwise take its P(holds) over every world for the claim's); one that only
     # turns does not crowd the short table.

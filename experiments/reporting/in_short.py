@@ -18,11 +18,16 @@ from experiments.reporting.conditional_section import index_level, index_turn_ma
 __all__ = ["in_short_table"]
 
 
+def _p(p: float | None) -> str:
+    """A P(holds) of the margins' JSON: two decimals, "—" where nothing was measured."""
+    return "—" if p is None or p != p else f"{p:.2f}"
+
+
 def in_short_table(reports: Path) -> list[str]:
     """A Markdown table: each claim, each reading with its band, P(holds) and verdict (the words,
     and where it *turns whole* along an uncertainty at the index's level, not where it merely
     *turns*), diagnostics, claims tested narrower than stated and verdicts whose words change
-    with the band's assumed margin halved or doubled marked; from ``reports``' ``NAME.json``."""
+    with the band's assumed margin halved or doubled given P(holds) then; from ``reports``' ``NAME.json``."""
     lines = [
         "| claim | reading (band) | P(holds) | verdict |",
         "|---|---|---|---|",
@@ -45,7 +50,7 @@ def in_short_table(reports: Path) -> list[str]:
             " (tested narrower than stated: its report says how)" if load(name).CLAIM.scope else ""
         )
         first = f"[{summary['title']}](experiments/reports/{name}.md){narrower}"
-        turns = {m["reading"] for m in summary.get("margins", []) if m["turns"]}
+        turns = {m["reading"]: m["bands"] for m in summary.get("margins", []) if m["turns"]}
         for i, row in enumerate(summary["rows"]):
             claim = first if i == 0 else ""
             note = "; a diagnostic" if row["reading"] in diagnostic else ""
@@ -54,9 +59,11 @@ def in_short_table(reports: Path) -> list[str]:
             p, *rest = row["P(holds) [95%]"].split("; ")
             p += " (bounds)" * any(part.startswith("bounds") for part in rest)
             verdict = row["verdict"].split(" · ")[0]
-            # (its words change with the band's assumed margin halved or doubled: the report's
-            # section on margins says how)
             verdict += whole.get((name, row["reading"]), "")
-            verdict += " · turns with its assumed margin" * (row["reading"] in turns)
+            # (its words change with the band's assumed margin halved or doubled: P(holds) then;
+            # the report's section on margins says more)
+            if row["reading"] in turns:
+                _, halved, doubled = (_p(b["p"]) for b in turns[row["reading"]])
+                verdict += f" · its margin halved / doubled: {halved} / {doubled}"
             lines.append(f"| {claim} | {row['reading']} ({row['band']}{note}) | {p} | {verdict} |")
     return lines
