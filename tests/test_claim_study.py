@@ -605,7 +605,7 @@ def test_the_report_judges_a_reading_again_with_its_assumed_margin_halved_and_do
         assert v.reading.band == (b["low"], b["high"])
         assert (b["p"], b["p_low"], b["p_high"]) == (v.p, v.low, v.high)
     assert stated["p"] == halved["p"] == 0.0 and doubled["p"] == pytest.approx(1.0)
-    assert entry["turns"] is True and doubled["words"] != stated["words"]
+    assert entry["changes"] is True and doubled["words"] != stated["words"]
     section = text.split("## How much the verdict owes to the bands' assumed margins")[1]
     section = section.split("\n## ")[0]
     rows = [line for line in section.splitlines() if line.startswith("| ")]

@@ -99,12 +99,12 @@ def _entry(reading: str, words: tuple[str, str, str], diagnostic: bool = False) 
             words, strict=True,
         )
     ]  # fmt: skip
-    turns = len(set(words)) > 1
-    return {"reading": reading, "margin": "difference", "turns": turns, "bands": bands,
+    changes = len(set(words)) > 1
+    return {"reading": reading, "margin": "difference", "changes": changes, "bands": bands,
             "diagnostic": diagnostic}  # fmt: skip
 
 
-def test_the_index_lists_the_readings_whose_verdict_turns_with_the_margin_first():
+def test_the_index_lists_the_readings_whose_verdict_changes_with_the_margin_first():
     from experiments.reporting.margin_section import margin_index_lines
 
     same = ("depends on the world",) * 3
@@ -113,9 +113,11 @@ def test_the_index_lists_the_readings_whose_verdict_turns_with_the_margin_first(
         [("a", "a.md", _entry("steady", same)), ("b", "b.md", _entry("moved", turning, True))]
     )
     rows = [line for line in lines if line.startswith("| [")]
-    assert rows[0].startswith("| [b](b.md) | moved; a diagnostic (turns) | ≥ 1: 0.50 [0.40, 0.60]")
+    assert rows[0].startswith(
+        "| [b](b.md) | moved; a diagnostic (changes) | ≥ 1: 0.50 [0.40, 0.60]"
+    )
     assert "| ≥ 0.5: 0.90 [0.80, 1.00] supported |" in rows[0]
-    assert rows[1].startswith("| [a](a.md) | steady | ") and "(turns)" not in rows[1]
+    assert rows[1].startswith("| [a](a.md) | steady | ") and "(changes)" not in rows[1]
     assert "change with the margin in 1 of them" in " ".join(lines)
     # None turning says so; none listed (or none judged) writes no section.
     text = " ".join(margin_index_lines([("a", "a.md", _entry("steady", same))]))
@@ -124,7 +126,7 @@ def test_the_index_lists_the_readings_whose_verdict_turns_with_the_margin_first(
     assert margin_index_lines([("a", "a.md", {**_entry("x", same), "not_judged": "n"})]) == []
 
 
-def test_the_readmes_short_table_marks_a_verdict_that_turns_with_its_margin(tmp_path):
+def test_the_readmes_short_table_gives_p_with_the_margin_where_the_verdict_changes(tmp_path):
     import json
     import shutil
     from pathlib import Path

@@ -50,7 +50,7 @@ def in_short_table(reports: Path) -> list[str]:
             " (tested narrower than stated: its report says how)" if load(name).CLAIM.scope else ""
         )
         first = f"[{summary['title']}](experiments/reports/{name}.md){narrower}"
-        turns = {m["reading"]: m["bands"] for m in summary.get("margins", []) if m["turns"]}
+        changes = {m["reading"]: m["bands"] for m in summary.get("margins", []) if m["changes"]}
         for i, row in enumerate(summary["rows"]):
             claim = first if i == 0 else ""
             note = "; a diagnostic" if row["reading"] in diagnostic else ""
@@ -62,8 +62,8 @@ def in_short_table(reports: Path) -> list[str]:
             verdict += whole.get((name, row["reading"]), "")
             # (its words change with the band's assumed margin halved or doubled: P(holds) then;
             # the report's section on margins says more)
-            if row["reading"] in turns:
-                _, halved, doubled = (_p(b["p"]) for b in turns[row["reading"]])
+            if row["reading"] in changes:
+                _, halved, doubled = (_p(b["p"]) for b in changes[row["reading"]])
                 verdict += f" · its margin halved / doubled: {halved} / {doubled}"
             lines.append(f"| {claim} | {row['reading']} ({row['band']}{note}) | {p} | {verdict} |")
     return lines

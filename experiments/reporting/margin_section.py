@@ -15,15 +15,15 @@ from experiments.reporting.cells import markdown_table, not_judged_numbers, not_
 from experiments.reporting.fact_section import verdict_cell
 from experiments.verdicts.claim import band_words
 from experiments.verdicts.framework import ReadingVerdict
-from experiments.verdicts.verdict_words import without_side
+from experiments.verdicts.verdict_words import interval_text, without_side
 
 __all__ = [
+    "margin_changes",
     "margin_index_lines",
     "margin_intro",
     "margin_lines",
     "margin_numbers",
     "margin_rows",
-    "margin_turns",
 ]
 
 _KIND = {"difference": "in the effect's unit", "ratio": "a factor either way"}
@@ -94,7 +94,7 @@ def margin_lines(ev: ClaimEvidence) -> list[str]:
     ]
 
 
-def margin_turns(r: ReadingEvidence) -> bool:
+def margin_changes(r: ReadingEvidence) -> bool:
     """Whether what the reading's verdict says of P(holds) differs with its margin halved or
     doubled (:func:`~experiments.verdicts.verdict_words.without_side`: a side named or dropped
     alone is no turn, since a two-sided band halved leaves more worlds on both sides); False
@@ -109,7 +109,8 @@ def margin_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
     """:func:`margin_rows` as numbers (the report's JSON): per reading with an assumed margin,
     its kind and, per band (``as stated``, ``margin halved``, ``margin doubled``), the band's
     ``low`` and ``high`` (None for an open end), how many worlds, P(holds) with its interval,
-    the share undefined and the words; ``turns`` whether the words differ."""
+    the share undefined and the words; ``changes`` whether what the words say of P(holds)
+    differs (:func:`margin_changes`)."""
 
     def edge(x: float) -> float | None:
         return None if abs(x) == float("inf") else x
@@ -122,7 +123,7 @@ def margin_numbers(ev: ClaimEvidence) -> list[dict[str, object]]:
             {
                 "reading": r.verdict.reading.name,
                 "margin": r.verdict.reading.assumed_margin,
-                "turns": margin_turns(r),
+                "changes": margin_changes(r),
                 "bands": [
                     {
                         "label": label,
@@ -161,13 +162,13 @@ def margin_index_lines(entries: list[tuple[str, str, dict]]) -> list[str]:
         )
         if b["p"] is None or b["p"] != b["p"]:  # (no world where it is defined)
             return f"{band}: {b['words']}"
-        return f"{band}: {b['p']:.2f} [{b['p_low']:.2f}, {b['p_high']:.2f}] {b['words']}"
+        return f"{band}: {interval_text(b['p'], b['p_low'], b['p_high'])} {b['words']}"
 
-    turning = sum(e["turns"] for _, _, e in judged)
+    changing = sum(e["changes"] for _, _, e in judged)
     rows = [
         f"| [{n}]({rel}) | {e['reading']}{'; a diagnostic' * e.get('diagnostic', False)}"
-        f"{' (turns)' * e['turns']} | " + " | ".join(cell(b) for b in e["bands"]) + " |"
-        for n, rel, e in sorted(judged, key=lambda t: not t[2]["turns"])
+        f"{' (changes)' * e['changes']} | " + " | ".join(cell(b) for b in e["bands"]) + " |"
+        for n, rel, e in sorted(judged, key=lambda t: not t[2]["changes"])
     ]
     return [
         "## How much the verdicts owe to the bands' assumed margins",
@@ -178,12 +179,12 @@ def margin_index_lines(entries: list[tuple[str, str, dict]]) -> list[str]:
         "or factor, a one-sided threshold's distance from zero, so halved is the harder band "
         "for a two-sided reading and the easier for a one-sided one). "
         + (
-            f"The verdict's words change with the margin in {turning} of them (*turns*, listed "
+            f"The verdict's words change with the margin in {changing} of them (*changes*, listed "
             "first; a side named or dropped alone is no turn): there the verdict hangs on the margin "
             "a reader "
             "allows as well as on the model; the others "
             "read the same whatever margin from half to twice ours a reader allows."
-            if turning
+            if changing
             else "No verdict's words change with the margin: each reads the same whatever margin "
             "from half to twice ours a reader allows."
         ),
