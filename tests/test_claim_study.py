@@ -374,7 +374,8 @@ def _planted_claim() -> types.ModuleType:
         "a planted claim",
         (
             Reading("effect", "e", "“e”", "s", "x", (0.0, 10.0)),
-            Reading("other", "o", "“o”", "s", "x", (0.0, 10.0)),
+            # (a margin of ours: the report judges it halved and doubled too)
+            Reading("other", "o", "“o”", "s", "x", (0.0, 10.0), assumed_margin="difference"),
             Reading("sometimes", "s", "“s”", "s", "x", (0.0, 10.0)),
         ),
         "d",
@@ -386,7 +387,7 @@ def _planted_claim() -> types.ModuleType:
         noise = (seed % 7) / 10.0
         return {
             "effect": (5.0 if sigma > 1.26 else 50.0) + noise,
-            "other": 20.0 + sigma,
+            "other": 12.0 + sigma,  # (above its band, inside it with the margin doubled)
             "sometimes": 5.0 + noise if sigma > 1.26 else float("nan"),  # defined in half
             "sigma": sigma,  # (measured beside the readings, not judged)
         }
@@ -571,6 +572,75 @@ def test_the_report_judges_each_reading_under_each_narrower_range(tmp_path, monk
     part = text.split("## Measured beside the readings")[1].split("\n## ")[0]
     assert "Latin-hypercube" not in part  # (after the design's method, not inside it)
     assert f"| sigma | the world's spend sigma (log-spend sd) | {beside['median']:.4g} [" in part
+
+
+def test_the_report_judges_a_reading_again_with_its_assumed_margin_halved_and_doubled(
+    tmp_path, monkeypatch
+):
+    """``other`` (12.8–13.7, a band of 0 to 10 with a margin of ours) lies above its band as
+    stated and with the margin halved (2.5 to 7.5), inside it with the margin doubled (-5 to
+    15): each band judged over the same worlds as the verdict; readings whose band is the
+    source's own are not listed."""
+    from experiments.analysis.evidence import run_claim
+    from experiments.reporting.report import write_report
+
+    module, size = _small_planted_study(monkeypatch, plausible=True)
+    ev = run_claim(module, size, tmp_path / "store", size_name="test")
+    text = write_report(ev, tmp_path / "out").read_text()
+    summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
+    (entry,) = summary["margins"]  # (only the reading that declares one)
+    assert entry["reading"] == "other" and entry["margin"] == "difference"
+    stated, halved, doubled = entry["bands"]
+    assert [(b["label"], b["low"], b["high"]) for b in entry["bands"]] == [
+        ("as stated", 0.0, 10.0),
+        ("margin halved", 2.5, 7.5),
+        ("margin doubled", -5.0, 15.0),
+    ]
+    (other,) = (r for r in ev.readings if r.verdict.reading.name == "other")
+    assert stated["p"] == other.verdict.p and stated["words"] == other.verdict.words
+    assert all(b["worlds"] == ev.kept for b in entry["bands"])
+    # Each band is judged as the verdict is: the same function on the same values, its band moved.
+    assert other.margins is not None
+    for b, v in zip((halved, doubled), other.margins, strict=True):
+        assert v.reading.band == (b["low"], b["high"])
+        assert (b["p"], b["p_low"], b["p_high"]) == (v.p, v.low, v.high)
+    assert stated["p"] == halved["p"] == 0.0 and doubled["p"] == pytest.approx(1.0)
+    assert entry["changes"] is True and doubled["words"] != stated["words"]
+    section = text.split("## How much the verdict owes to the bands' assumed margins")[1]
+    section = section.split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    assert rows[0] == "| reading | margin | as stated | margin halved | margin doubled |"
+    assert len(rows) == 2 and rows[1].startswith("| other | in the effect's unit | 0 to 10 x: ")
+    assert "| 2.5 to 7.5 x: " in rows[1] and "| -5 to 15 x: " in rows[1]
+
+
+def test_a_side_word_within_the_worlds_sampling_of_its_cut_off_is_noted(tmp_path, monkeypatch):
+    """``effect`` misses its band above in about half of 12 worlds: whether that is *stronger
+    than claimed* or no side at all is within the count's sampling, and the report says so."""
+    from experiments.analysis.evidence import run_claim
+    from experiments.reporting.report import write_report
+    from experiments.verdicts.verdict_words import SIDES, side_words
+
+    module, size = _small_planted_study(monkeypatch, plausible=True)
+    ev = run_claim(module, size, tmp_path / "store", size_name="test")
+    text = write_report(ev, tmp_path / "out").read_text()
+    summary = json.loads((tmp_path / "out" / f"{module.CLAIM.name}.json").read_text())
+    sides = {s["reading"]: s for s in summary["sides"]}
+    assert "effect" in sides
+    for row in summary["rows"]:
+        if row["reading"] not in sides:
+            continue
+        s = sides[row["reading"]]
+        (r,) = (r for r in ev.readings if r.verdict.reading.name == row["reading"])
+        status = r.per_world["status"]
+        assert (s["above"], s["below"]) == ((status == "above").sum(), (status == "below").sum())
+        # The side it names is the verdict's own, and another lies within the sampling.
+        assert s["side"] == side_words(s["above"] / s["defined"], s["below"] / s["defined"])
+        named = [side for side in SIDES if side in row["verdict"]]
+        assert named == ([s["side"]] if s["side"] else []), row["verdict"]
+        assert s["near"] and s["side"] not in s["near"]
+    note = next(line for line in text.splitlines() if line.startswith("*Sides near"))
+    assert "effect (" in note and "within their sampling" in note
 
 
 def test_a_narrower_range_must_lie_inside_its_facts():

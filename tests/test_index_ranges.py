@@ -309,6 +309,12 @@ def test_a_report_written_before_its_claims_words_is_named_and_marked_as_now(tmp
     summary = json.loads((committed / "acquisition_cost.json").read_text(encoding="utf-8"))
     (tmp_path / "acquisition_cost.json").write_text(json.dumps(summary))
     assert "Written before their claim's present words" not in write_index(tmp_path).read_text()
+    # (a report from before the assumed margins were declared lacks their verdicts)
+    older = {k: v for k, v in summary.items() if k != "margins"}
+    (tmp_path / "acquisition_cost.json").write_text(json.dumps(older))
+    assert "Written before their claim's present words: [acquisition_cost](" in (
+        write_index(tmp_path).read_text()
+    )
     for key in ("diagnostics", "beside"):
         summary.pop(key)
     (tmp_path / "acquisition_cost.json").write_text(json.dumps(summary))

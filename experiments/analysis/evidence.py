@@ -89,6 +89,10 @@ class ReadingEvidence:
     #: claim.Reading.judged_at`), which every section of the report then says in its place;
     #: empty where they do.
     not_judged: str = ""
+    #: Its verdict with the band's assumed margin halved and doubled
+    #: (:meth:`~experiments.verdicts.claim.Reading.margin_bands`); None where the band is the
+    #: source's own.
+    margins: tuple[ReadingVerdict, ReadingVerdict] | None = None
 
     @property
     def top_driver(self) -> str:
@@ -143,6 +147,23 @@ def _bounded(
     noise = reading_noise(values, reading.name)
     subset = {b: values[values["world"].isin(w)] for b, w in subsets.items()}
     return {b: judge(reading, v, noise=noise, reference=reference)[1] for b, v in subset.items()}
+
+
+def _margins(
+    reading: Reading, values: pd.DataFrame, refused: str, reference: float | None
+) -> tuple[ReadingVerdict, ReadingVerdict] | None:
+    """``reading``'s verdict with its band's assumed margin halved and doubled (None where the
+    band is the source's own): each band judged as the study judges its own, the worlds' noise
+    the same. A world near another band's edge is too noisy to place beside the stated band's
+    worlds near an edge (``reference``: their median noise), which the study replicated: one
+    replicated less is counted out, then in, not placed beside others as little replicated.
+    ``refused``: why the study's runs do not judge the reading, for its words."""
+    bands = reading.margin_bands()
+    if bands is None:
+        return None
+    judged = (judge(replace(reading, band=b), values, reference=reference)[1] for b in bands)
+    halved, doubled = (replace(v, words=refused) if refused else v for v in judged)
+    return halved, doubled
 
 
 def _claim_and_size(module: object, size: object, size_name: str) -> tuple[ModuleType, Size, str]:
@@ -307,6 +328,9 @@ def run_claim(
                 if cols
                 else (),
                 not_judged=reading.judged_at(size.months),
+                margins=_margins(
+                    reading, values, reading.judged_at(size.months), measured.reference
+                ),
             )
         )
     ev.seconds = time.perf_counter() - t0

@@ -95,6 +95,7 @@ CLAIM = Claim(
             "the practitioner articles (docs/ODD.md §1.2); band: five ±20%, assumption",
             "x",
             (4.0, 6.0),
+            assumed_margin="difference",
         ),
         Reading(
             "average_discretionary",
@@ -106,6 +107,7 @@ CLAIM = Claim(
             "the practitioner articles (docs/ODD.md §1.2); band: five ±20%, assumption",
             "x",
             (4.0, 6.0),
+            assumed_margin="difference",
         ),
         Reading(
             "average_serving",
@@ -120,6 +122,7 @@ CLAIM = Claim(
             "the practitioner articles (docs/ODD.md §1.2); band: five ±20%, assumption",
             "x",
             (4.0, 6.0),
+            assumed_margin="difference",
             diagnostic="by the source's own categories most of what it counts is *work*, not "
             "retention (serving a current client: the staff, their training and hiring, the cost "
             "to serve), and it sets a yearly cost of delivering the service against a one-off "
@@ -146,6 +149,7 @@ CLAIM = Claim(
             "the practitioner articles (docs/ODD.md §1.2); band: five ±20%, assumption",
             "x",
             (4.0, 6.0),
+            assumed_margin="difference",
         ),
     ),
     design=f"Three arms per world on the same seed: the baseline; advertising x{AD_STEP:g}; a "

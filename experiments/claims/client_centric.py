@@ -44,6 +44,7 @@ CLAIM = Claim(
             "band: 60 ±20, assumption",
             "% gain",
             (40.0, 80.0),
+            assumed_margin="difference",
         )
         for name, share in DOSES.items()
     ),

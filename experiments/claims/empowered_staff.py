@@ -53,6 +53,7 @@ CLAIM = Claim(
             "threshold of half a point: assumption",
             "points",
             (0.5, float("inf")),
+            assumed_margin="difference",
             min_months=RETENTION_MONTHS,
         ),
         Reading(

@@ -38,6 +38,7 @@ CLAIM = Claim(
             "threshold −10%: assumption",
             "% change",
             (float("-inf"), -10.0),
+            assumed_margin="difference",
         ),
         Reading(
             "npv_change",
@@ -46,6 +47,7 @@ CLAIM = Claim(
             "Christensen & Bower 1996, Strategic Management J. 17(3); threshold −5%: assumption",
             "% change",
             (float("-inf"), -5.0),
+            assumed_margin="difference",
         ),
     ),
     design=f"Two arms per world on the same seed: the declared client focus and {FOCUS_HIGH}. "

@@ -75,9 +75,10 @@ CLAIM = Claim(
             "Revenue over the horizon of the clients who stayed every month, over their "
             "first-year revenue (x)",
             _ARITH + " — read as the article's no-churn arithmetic: 70/10 = 7 times",
-            "the practitioner article (docs/ODD.md §1.2)",
+            "the practitioner article (docs/ODD.md §1.2); band: 7 ×/÷ 1.25, assumption",
             "x first year",
             (5.6, 8.75),
+            assumed_margin="ratio",
             horizon_months=_FIVE_YEARS,
         ),
         Reading(
@@ -86,9 +87,10 @@ CLAIM = Claim(
             "included, over their first-year revenue (x)",
             _ARITH + " — read as the expected value of what is lost: the client might have "
             "left anyway",
-            "the practitioner article (docs/ODD.md §1.2); Gupta, Lehmann & Stuart 2004, J. Marketing Research 41(1)",
+            "the practitioner article (docs/ODD.md §1.2); Gupta, Lehmann & Stuart 2004, J. Marketing Research 41(1); band: 7 ×/÷ 1.25, assumption",
             "x first year",
             (5.6, 8.75),
+            assumed_margin="ratio",
             horizon_months=_FIVE_YEARS,
         ),
         Reading(
@@ -98,9 +100,10 @@ CLAIM = Claim(
             "revenue (x); undefined where the firm makes no profit",
             _ARITH + " — the profit by the article's rule, lost revenue times the firm's net "
             "margin: 14 / (20% × 10) = 7 times",
-            "the practitioner article (docs/ODD.md §1.2); Gupta, Lehmann & Stuart 2004",
+            "the practitioner article (docs/ODD.md §1.2); Gupta, Lehmann & Stuart 2004; band: 7 ×/÷ 1.25, assumption",
             "x margin × first year",
             (5.6, 8.75),
+            assumed_margin="ratio",
             horizon_months=_FIVE_YEARS,
         ),
         Reading(
@@ -111,9 +114,10 @@ CLAIM = Claim(
             _ASKED + " — read as a counterfactual, the firm with the clients against the firm "
             "without them for good, the churn they might have had and their referrals included: "
             "70/10 = 7 times",
-            "the practitioner article (docs/ODD.md §1.2)",
+            "the practitioner article (docs/ODD.md §1.2); band: 7 ×/÷ 1.25, assumption",
             "x first year's loss",
             (5.6, 8.75),
+            assumed_margin="ratio",
             horizon_months=_FIVE_YEARS,
         ),
         Reading(
@@ -126,9 +130,10 @@ CLAIM = Claim(
             "growth: the sum of what the client would have bought had it stayed is what the "
             "firm loses, 1 times the arithmetic (the 10 + 12 + … is the article's example: "
             "“Tarkime” — suppose)",
-            "the practitioner article (docs/ODD.md §1.2)",
+            "the practitioner article (docs/ODD.md §1.2); band: 1 ×/÷ 1.25, assumption",
             "x the arithmetic",
             (0.8, 1.25),
+            assumed_margin="ratio",
             horizon_months=_FIVE_YEARS,
         ),
     ),

@@ -42,6 +42,7 @@ CLAIM = Claim(
             "principle: Koch 1998 (The 80/20 Principle); band: 80 ±10, assumption",
             "% of profit",
             (70.0, 90.0),
+            assumed_margin="difference",
         ),
         Reading(
             "profit_all",
@@ -51,6 +52,7 @@ CLAIM = Claim(
             "the practitioner articles (Gartner, unchecked); Koch 1998; band: 80 ±10, assumption",
             "% of profit",
             (70.0, 90.0),
+            assumed_margin="difference",
         ),
         Reading(
             "contribution_1y",
@@ -67,6 +69,7 @@ CLAIM = Claim(
             "Management 15(5))",
             "% of contribution",
             (70.0, 90.0),
+            assumed_margin="difference",
         ),
     ),
     design="No extra arm: the top-fifth profit shares of the world's baseline over its last 12 "

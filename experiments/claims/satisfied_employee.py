@@ -47,18 +47,21 @@ CLAIM = Claim(
             "client_link",
             "Client satisfaction points (0-100) gained per 5 points of staff engagement, year 2+",
             _QUOTE + " — the first link: 1.3 points (read with a factor of two either way)",
-            "Rucci, Kirn & Quinn 1998, HBR 76(1); Heskett et al. 1994, HBR 72(2)",
+            "Rucci, Kirn & Quinn 1998, HBR 76(1); Heskett et al. 1994, HBR 72(2); band: 1.3 "
+            "×/÷ 2, assumption",
             "points per 5",
             (0.65, 2.6),
+            assumed_margin="ratio",
         ),
         Reading(
             "revenue_link",
             "Annual revenue growth (percentage points) gained per 1.3 points of client "
             "satisfaction, years 2-4",
             _QUOTE + " — the second link: 0.5% (read with a factor of two either way)",
-            "Rucci, Kirn & Quinn 1998, HBR 76(1)",
+            "Rucci, Kirn & Quinn 1998, HBR 76(1); band: 0.5 ×/÷ 2, assumption",
             "% growth per 1.3",
             (0.25, 1.0),
+            assumed_margin="ratio",
             # Read over REVENUE_WINDOW, which a shorter run does not hold.
             min_months=REVENUE_WINDOW[1],
         ),

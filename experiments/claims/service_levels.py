@@ -37,6 +37,7 @@ CLAIM = Claim(
             "point: assumption",
             "points",
             (1.0, float("inf")),
+            assumed_margin="difference",
             min_months=RETENTION_MONTHS,
         ),
         Reading(

@@ -36,6 +36,7 @@ CLAIM = Claim(
             "2011, J. Marketing 75(1); threshold of a tenth: assumption",
             "% of ad spend",
             (10.0, float("inf")),
+            assumed_margin="difference",
         ),
         Reading(
             "npv_gain",

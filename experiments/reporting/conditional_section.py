@@ -46,6 +46,12 @@ def along_level(readings: int, uncertainties: int) -> float:
     return 0.05 / max(readings * uncertainties, 1)
 
 
+def index_level(summaries: list[dict]) -> float:
+    """The index's level: :func:`along_level` over every (reading, uncertainty) pair PAWN could
+    have picked from in all the reports' summaries together (stricter than a report's)."""
+    return along_level(1, sum(len(s["rows"]) * s.get("uncertainties", 0) for s in summaries))
+
+
 def along_intro(ev: ClaimEvidence) -> str:
     """The section's opening paragraph: what a row is, what it is not, and the test's level."""
     n = len(ev.readings)

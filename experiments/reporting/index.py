@@ -13,7 +13,13 @@ from pathlib import Path
 from experiments import EXPERIMENTS, load
 from experiments.analysis.scale_check import Flips
 from experiments.reporting.cells import run_p_text
-from experiments.reporting.conditional_section import along_index_lines, index_turn_marks
+from experiments.reporting.conditional_section import (
+    along_index_lines,
+    index_level,
+    index_turn_marks,
+)
+from experiments.reporting.margin_section import margin_index_lines
+from experiments.reporting.older_words import older_lines, older_words
 from experiments.reporting.outputs import reports_folder
 from experiments.reporting.pin_section import control_lines, pin_paragraph
 from experiments.reporting.prim_section import index_level_lines
@@ -28,7 +34,6 @@ from experiments.running.pins import (
     check_pins,
     pins_text,
 )
-from experiments.verdicts.claim import Claim
 from experiments.verdicts.framework import CUTOFFS
 from model.studies.files import write_atomic
 
@@ -58,6 +63,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     if not took:  # the index alone, rebuilt: the last full run's timing still stands
         took = _last_took(out)
     rows, worlds, facts, scale, ranges, pins, along, boxes = [], set(), [], [], [], [], [], []
+    margins: list[tuple[str, str, dict]] = []  # readings judged with their margin halved, doubled
     unboxed: list[str] = []  # reports whose summaries keep no PRIM boxes (older code)
     older: list[str] = []  # reports whose words predate their claim's declarations
     pairs = 0  # (reading, uncertainty) pairs PAWN could pick from, every report together
@@ -92,9 +98,13 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         unboxed += [] if "boxes" in s else [name]
         # Scope and diagnostics are the claim's declarations, not the runs': the claim's own
         # too (a control study's report written before one was declared would omit it here).
-        older += [f"[{name}]({rel})"] * _older_words(now, s)
+        older += [f"[{name}]({rel})"] * older_words(now, s)
         s["scope"] = s.get("scope") or now.scope
         s["diagnostics"] = {**(s.get("diagnostics") or {}), **now.diagnostics}
+        margins += [
+            (name, rel, {**m, "diagnostic": m["reading"] in s["diagnostics"]})
+            for m in s.get("margins", [])
+        ]
         pairs += len(s["rows"]) * s.get("uncertainties", 0)
         checked = checked or s.get("scale_worlds")
         summaries.append(s)
@@ -120,7 +130,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     sized = {(name, c["reading"]): sized_words(c, f) for name, c, f in size_dependent(scale)}
     # Likewise where a verdict turns along a deciding uncertainty, at the index's own level
     # (every report's pairs together: stricter than a report's).
-    marks = index_turn_marks(along, 0.05 / max(pairs, 1))
+    marks = index_turn_marks(along, index_level(summaries))
     table = [head + sized.get(key, "") + marks.get(key, "") + rest for key, head, rest in rows]
     drawn = ", ".join(f"{d} drawn, {k} kept" for d, k in sorted(worlds)) or "none yet"
     fewer = ""
@@ -210,40 +220,17 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         "|---|---|---|---|---|---|---|---|",
         *table,
         "",
-        *_older_lines(older),
+        *older_lines(older),
         *index_level_lines(boxes, unboxed),
         *_pin_lines(pins),
         *along_index_lines(along, pairs),
         *_range_lines(ranges),
+        *margin_index_lines(margins),
         *index_lines(scale, checked),
         *control_lines(reports, out, EXPERIMENTS),
     ]
     write_atomic(out, "\n".join(lines))
     return out
-
-
-def _older_words(claim: Claim, written: dict) -> bool:
-    """Whether a report's words are an earlier version's: its summary, ``written``, lacks a
-    scope, a diagnostic or the values beside the readings that ``claim`` now declares."""
-    return (
-        written.get("scope", "") != claim.scope
-        or set(written.get("diagnostics") or {}) != set(claim.diagnostics)
-        or (bool(claim.beside) and "beside" not in written)
-    )
-
-
-def _older_lines(older: list[str]) -> list[str]:
-    """A paragraph naming the reports written before their claim's present wording (none: [])."""
-    if not older:
-        return []
-    return [
-        f"Written before their claim's present words: {', '.join(older)}. Their numbers are "
-        "this code's (their code matches); the table above marks their scope and diagnostics "
-        "as the claim now declares them, but the reports themselves lack what was declared "
-        "since (a diagnostic mark, a scope, the values beside the readings); the command "
-        "above writes them again.",
-        "",
-    ]
 
 
 def _folder_pins(reports: Path) -> Pins:

@@ -20,10 +20,12 @@ from experiments.reporting.conditional_section import (
     turn_marks,
 )
 from experiments.reporting.fact_section import fact_numbers, fact_rows, facts_intro
+from experiments.reporting.margin_section import margin_lines, margin_numbers
 from experiments.reporting.outputs import is_committed, reports_folder
 from experiments.reporting.pin_section import pin_intro, pin_numbers, pin_rows
 from experiments.reporting.prim_section import box_records, discovery_rows, where_text
 from experiments.reporting.scale_section import scale_intro, scale_numbers, scale_rows
+from experiments.reporting.side_note import side_lines, side_numbers
 from experiments.reporting.split_section import split_lines, split_numbers, together_rows
 from experiments.running.pins import pins_text
 from experiments.running.sizes import Size
@@ -253,6 +255,7 @@ def write_report(
         "",
         markdown_table(_verdict_table(ev)),
         "",
+        *side_lines(ev),
         *c.diagnostic_lines(),
         f"![effects over the plausible worlds]({figure})" if ev.kept else "(no plausible world)",
         "",
@@ -263,6 +266,7 @@ def write_report(
         "",
         markdown_table(pd.DataFrame(fact_rows(ev))),
         "",
+        *margin_lines(ev),
     ]
     if ev.size.scale_clients:
         lines += [
@@ -394,6 +398,8 @@ def write_report(
         "rows": summary_rows(ev),
         "boxes": box_records(ev),
         "facts": fact_numbers(ev),
+        "margins": margin_numbers(ev),
+        "sides": side_numbers(ev),
         "scale": scale_numbers(ev),
         "scale_worlds": {
             "checked": len(ev.scale_worlds),

@@ -11,7 +11,23 @@ from types import ModuleType
 
 import numpy as np
 
-__all__ = ["Claim", "Reading", "claim_module"]
+from experiments.verdicts.margins import MARGINS, margin_bands, margin_refusal
+
+__all__ = ["Claim", "Reading", "band_words", "claim_module"]
+
+
+def band_words(band: tuple[float, float]) -> str:
+    """A band's edges in words, without its unit (``25 to 85``, ``≥ 0``, ``≤ -10``).
+
+    >>> band_words((6.260990336999411, 7.826237921249264)), band_words((-np.inf, -10.0))
+    ('6.261 to 7.826', '≤ -10')
+    """
+    lo, hi = band
+    if np.isinf(hi):
+        return f"≥ {lo:.4g}"
+    if np.isinf(lo):
+        return f"≤ {hi:.4g}"
+    return f"{lo:.4g} to {hi:.4g}"
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,12 @@ class Reading:
     min_months : int
         The shortest run on which the reading means anything (revenue growth from the second
         year to the last needs a third: 36); 0 for any. Shorter studies do not judge it.
+    assumed_margin : str
+        How far the band reaches from the source's figure, where that reach is an assumption
+        rather than the source's (five ± 20%, a threshold of −10%): ``"difference"`` (in the
+        effect's unit) or ``"ratio"`` (a factor either way); empty where the band is the
+        source's own range or a sign. The report then judges the reading again with the margin
+        halved and doubled (:func:`experiments.verdicts.margins.margin_bands`).
     """
 
     name: str
@@ -58,6 +80,7 @@ class Reading:
     diagnostic: str = ""
     horizon_months: int = 0
     min_months: int = 0
+    assumed_margin: str = ""
 
     def __post_init__(self) -> None:
         # A reversed, NaN or one-number band would judge every world "above" or "below" and
@@ -90,6 +113,17 @@ class Reading:
                     f"{key}: value {months!r:.60} is not allowed; allowed: an integer ≥ 0 "
                     f"(0: the reading does not hang on the horizon), in reading {self.name!r}"
                 )
+        if why := margin_refusal(self.band, self.assumed_margin):
+            raise ValueError(
+                f"assumed_margin: value {self.assumed_margin!r:.60} is not allowed on band "
+                f"{self.band_text()} ({why}); allowed: one of {MARGINS}, 'ratio' only on a "
+                f"two-sided band above 0 and '' on a threshold at 0, in reading {self.name!r}"
+            )
+
+    def margin_bands(self) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """The band with its assumed margin halved and doubled; None where the band is the
+        source's own (:func:`experiments.verdicts.margins.margin_bands`)."""
+        return margin_bands(self.band, self.assumed_margin)
 
     def judged_at(self, months: int, runs: str = "this study's runs", how: bool = False) -> str:
         """Why ``runs`` of ``months`` months are not judged on this reading; empty where they are
@@ -112,13 +146,9 @@ class Reading:
         return bool(np.isfinite(self.band).all())
 
     def band_text(self) -> str:
-        """The band in words (``25 to 85 %``, ``≥ 0``)."""
-        lo, hi = self.band
-        if np.isinf(hi):
-            return f"≥ {lo:g} {self.unit}"
-        if np.isinf(lo):
-            return f"≤ {hi:g} {self.unit}"
-        return f"{lo:g} to {hi:g} {self.unit}"
+        """The band in words (``25 to 85 %``, ``≥ 0``; four significant figures, which a
+        margin's halved band, 6.26 to 7.826, needs no more than a declared one)."""
+        return f"{band_words(self.band)} {self.unit}"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CUTOFFS", "DISPERSED", "how_many", "interval_text", "verdict_legend", "words"]
+__all__ = [
+    "CUTOFFS",
+    "DISPERSED",
+    "SIDES",
+    "how_many",
+    "interval_text",
+    "near_sides",
+    "side_words",
+    "verdict_legend",
+    "without_side",
+    "words",
+]
 
 #: P(holds) at or below the first: "not supported"; at or above the second: "supported".
 CUTOFFS = (0.2, 0.8)
@@ -59,13 +70,7 @@ def words(
     """
     if np.isnan(p):
         return "no plausible worlds"
-    side = ""
-    if two_sided and min(above, below) >= DISPERSED:
-        side = "dispersed around the claim"
-    elif two_sided and above >= 0.5:
-        side = "stronger than claimed"
-    elif two_sided and below >= 0.5:
-        side = "weaker than claimed"
+    side = side_words(above, below, two_sided)
     stronger = f" ({side})" if side else ""
     if low >= CUTOFFS[1]:
         return "supported"
@@ -77,6 +82,74 @@ def words(
         return f"undetermined: its interval spans {CUTOFFS[0]:g} and {CUTOFFS[1]:g}" + stronger
     cut = CUTOFFS[1] if high >= CUTOFFS[1] else CUTOFFS[0]
     return f"undetermined: its interval spans {cut:g}" + stronger
+
+
+def side_words(above: float, below: float, two_sided: bool = True) -> str:
+    """The side a two-sided band's worlds miss it on (:func:`words`), from the shares of the
+    worlds where the reading is defined that lie ``above`` and ``below`` it; empty for none, or
+    a one-sided band.
+
+    >>> side_words(0.59, 0.25), side_words(0.59, 0.24), side_words(0.3, 0.2)
+    ('dispersed around the claim', 'stronger than claimed', '')
+    """
+    if two_sided and min(above, below) >= DISPERSED:
+        return "dispersed around the claim"
+    if two_sided and above >= 0.5:
+        return "stronger than claimed"
+    if two_sided and below >= 0.5:
+        return "weaker than claimed"
+    return ""
+
+
+#: The sides :func:`side_words` names.
+SIDES = ("dispersed around the claim", "stronger than claimed", "weaker than claimed")
+
+
+def without_side(words: str) -> str:
+    """A verdict's words without the side it names (:func:`side_words`): what it says of
+    P(holds) alone.
+
+    >>> without_side("not supported: weaker than claimed")
+    'not supported'
+    >>> without_side("undetermined: its interval spans 0.2 (stronger than claimed)")
+    'undetermined: its interval spans 0.2'
+    """
+    for side in SIDES:
+        words = words.replace(f" ({side})", "").replace(f": {side}", "")
+    return words
+
+
+def near_sides(above: int, below: int, n: int, level: float = 0.95) -> list[str]:
+    """The sides (:func:`side_words`, ``""`` for none) the worlds would read with their shares
+    above and below anywhere in their exact (Clopper–Pearson) ``level`` intervals, other than
+    the side their counts give: a side word resting on a share within the worlds' sampling of
+    its cut-off (:data:`DISPERSED`, one half). ``above``, ``below``: counts of the ``n`` worlds
+    where the reading is defined (a two-sided band's). Each share's interval is its own, not a
+    joint one.
+
+    >>> near_sides(334, 142, 566)  # (59% above, 25.1% below: dispersed by a hair)
+    ['stronger than claimed']
+    >>> near_sides(400, 20, 566), near_sides(300, 20, 566)  # (71% above; 53%: near one half)
+    ([], [''])
+    """
+    from experiments.verdicts.holds import proportion_interval
+
+    if n <= 0:
+        return []
+
+    def ends(k: int) -> tuple[float, ...]:
+        low, high = proportion_interval(k, n, level)
+        return low, k / n, high
+
+    # The side is monotone in each share between its cut-offs, so the cut-offs inside an
+    # interval and the interval's ends are every share at which the side can change.
+    def points(k: int) -> list[float]:
+        lo, mid, hi = ends(k)
+        return [lo, mid, hi, *(c for c in (DISPERSED, 0.5) if lo <= c <= hi)]
+
+    given = side_words(above / n, below / n)
+    found = {side_words(a, b) for a in points(above) for b in points(below) if a + b <= 1}
+    return sorted(found - {given})
 
 
 def how_many(n: int, word: str) -> str:
