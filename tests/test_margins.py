@@ -118,10 +118,10 @@ def test_the_index_lists_the_readings_whose_verdict_changes_with_the_margin_firs
     )
     assert "| ≥ 0.5: 0.90 [0.80, 1.00] supported |" in rows[0]
     assert rows[1].startswith("| [a](a.md) | steady | ") and "(changes)" not in rows[1]
-    assert "change with the margin in 1 of them" in " ".join(lines)
+    assert "changes with the margin in 1 of them" in " ".join(lines)
     # None turning says so; none listed (or none judged) writes no section.
     text = " ".join(margin_index_lines([("a", "a.md", _entry("steady", same))]))
-    assert "No verdict's words change with the margin" in text
+    assert "No verdict says otherwise of P(holds) with the margin" in text
     assert margin_index_lines([]) == []
     assert margin_index_lines([("a", "a.md", {**_entry("x", same), "not_judged": "n"})]) == []
 

@@ -97,7 +97,7 @@ def margin_lines(ev: ClaimEvidence) -> list[str]:
 def margin_changes(r: ReadingEvidence) -> bool:
     """Whether what the reading's verdict says of P(holds) differs with its margin halved or
     doubled (:func:`~experiments.verdicts.verdict_words.without_side`: a side named or dropped
-    alone is no turn, since a two-sided band halved leaves more worlds on both sides); False
+    alone is no change, since a two-sided band halved leaves more worlds on both sides); False
     where the band is the source's own or the study does not judge it."""
     if r.margins is None or r.not_judged:
         return False
@@ -179,14 +179,13 @@ def margin_index_lines(entries: list[tuple[str, str, dict]]) -> list[str]:
         "or factor, a one-sided threshold's distance from zero, so halved is the harder band "
         "for a two-sided reading and the easier for a one-sided one). "
         + (
-            f"The verdict's words change with the margin in {changing} of them (*changes*, listed "
-            "first; a side named or dropped alone is no turn): there the verdict hangs on the margin "
-            "a reader "
-            "allows as well as on the model; the others "
-            "read the same whatever margin from half to twice ours a reader allows."
+            f"What the verdict says of P(holds) changes with the margin in {changing} of them "
+            "(*changes*, listed first; a side named or dropped alone is no change): there the "
+            "verdict hangs on the margin a reader allows as well as on the model; the others say "
+            "the same of P(holds) whatever margin from half to twice ours a reader allows."
             if changing
-            else "No verdict's words change with the margin: each reads the same whatever margin "
-            "from half to twice ours a reader allows."
+            else "No verdict says otherwise of P(holds) with the margin halved or doubled: each "
+            "says the same whatever margin from half to twice ours a reader allows."
         ),
         "",
         "| claim | reading | as stated | margin halved | margin doubled |",
