@@ -140,28 +140,38 @@ class ClaimEvidence:
 
 
 def _bounded(
-    reading: Reading, values: pd.DataFrame, subsets: dict, reference: float | None
+    reading: Reading,
+    values: pd.DataFrame,
+    subsets: dict,
+    reference: float | None,
+    noise: pd.Series,
 ) -> dict[tuple[str, float, float], ReadingVerdict]:
     """``reading``'s verdict over each subset of worlds (:func:`experiments.verdicts.framework.judge`),
-    each world's noise and placing the whole study's (``reference``: its median near an edge)."""
-    noise = reading_noise(values, reading.name)
+    each world's noise (``noise``, fitted over the whole study) and placing the whole study's
+    (``reference``: its median near an edge)."""
     subset = {b: values[values["world"].isin(w)] for b, w in subsets.items()}
     return {b: judge(reading, v, noise=noise, reference=reference)[1] for b, v in subset.items()}
 
 
 def _margins(
-    reading: Reading, values: pd.DataFrame, refused: str, reference: float | None
+    reading: Reading,
+    values: pd.DataFrame,
+    refused: str,
+    reference: float | None,
+    noise: pd.Series,
 ) -> tuple[ReadingVerdict, ReadingVerdict] | None:
     """``reading``'s verdict with its band's assumed margin halved and doubled (None where the
     band is the source's own): each band judged as the study judges its own, the worlds' noise
     the same. A world near another band's edge is too noisy to place beside the stated band's
     worlds near an edge (``reference``: their median noise), which the study replicated: one
     replicated less is counted out, then in, not placed beside others as little replicated.
-    ``refused``: why the study's runs do not judge the reading, for its words."""
+    ``noise``: each world's, fitted over the study (it does not depend on the band). ``refused``: why the study's runs do not judge the reading, for its words."""
     bands = reading.margin_bands()
     if bands is None:
         return None
-    judged = (judge(replace(reading, band=b), values, reference=reference)[1] for b in bands)
+    judged = (
+        judge(replace(reading, band=b), values, noise=noise, reference=reference)[1] for b in bands
+    )
     halved, doubled = (replace(v, words=refused) if refused else v for v in judged)
     return halved, doubled
 
@@ -288,6 +298,9 @@ def run_claim(
         )
         judged.append((reading, per, verdict, xd, holds, found, measured))
     for reading, per, verdict, xd, holds, found, measured in judged:
+        # Each world's noise, fitted once: the subsets and the other bands are judged with it.
+        noise = reading_noise(values, reading.name)
+        refused = reading.judged_at(size.months)
         box, fail_box, drivers, *rest = (
             [f.result() for f in found] if cols else [None, None, pd.DataFrame()]
         )
@@ -307,7 +320,7 @@ def run_claim(
                 cart=cart,
                 defined_box=defined_box,
                 nearest_fact=closest_fact(per["effect"], facts),
-                bounded=_bounded(reading, values, subsets, measured.reference),
+                bounded=_bounded(reading, values, subsets, measured.reference, noise),
                 scale=compare_sizes(
                     reading, values, again, large, size.scale_clients, kept_large, measured
                 )
@@ -327,10 +340,8 @@ def run_claim(
                 )
                 if cols
                 else (),
-                not_judged=reading.judged_at(size.months),
-                margins=_margins(
-                    reading, values, reading.judged_at(size.months), measured.reference
-                ),
+                not_judged=refused,
+                margins=_margins(reading, values, refused, measured.reference, noise),
             )
         )
     ev.seconds = time.perf_counter() - t0

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from experiments.verdicts.holds import proportion_interval
+
 __all__ = [
     "CUTOFFS",
     "DISPERSED",
@@ -132,8 +134,6 @@ def near_sides(above: int, below: int, n: int, level: float = 0.95) -> list[str]
     >>> near_sides(400, 20, 566), near_sides(300, 20, 566)  # (71% above; 53%: near one half)
     ([], [''])
     """
-    from experiments.verdicts.holds import proportion_interval
-
     if n <= 0:
         return []
 
