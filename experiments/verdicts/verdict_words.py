@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from experiments.verdicts.holds import proportion_interval
-
 __all__ = [
     "CUTOFFS",
     "DISPERSED",
@@ -134,6 +132,10 @@ def near_sides(above: int, below: int, n: int, level: float = 0.95) -> list[str]
     >>> near_sides(400, 20, 566), near_sides(300, 20, 566)  # (71% above; 53%: near one half)
     ([], [''])
     """
+    # (imported here: the command line's parser imports this module, and holds brings scipy
+    # and pandas, which its start-up leaves out: tests/test_cli.py)
+    from experiments.verdicts.holds import proportion_interval
+
     if n <= 0:
         return []
 
