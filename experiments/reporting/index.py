@@ -12,6 +12,7 @@ from pathlib import Path
 
 from experiments import EXPERIMENTS, load
 from experiments.analysis.scale_check import Flips
+from experiments.reporting.bottom_line import bottom_lines
 from experiments.reporting.cells import run_p_text
 from experiments.reporting.conditional_section import (
     along_index_lines,
@@ -152,9 +153,14 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
         for f in facts
     ]
     control = f" — control study: {_pins_words(pins[0][2])}" if pins else ""
+    # The bottom lines link each report from here (the index is written beside, or inside, the
+    # reports' folder).
+    folder = Path(os.path.relpath(reports, out.parent)).as_posix()
+    named = {s["name"]: s for s in summaries}
     lines = [
         f"# The claims, tested as evidence{control}",
         "",
+        *bottom_lines(reports, list(named), "" if folder == "." else f"{folder}/", 2, named),
         "One experiment per claim of the practitioner articles (docs/ODD.md §1.2). Each claim is read",
         "as its source means it — every fair reading its own row, the source's estimand quoted in",
         "the report — and judged over every *plausible world*: a Latin-hypercube draw of all the",
