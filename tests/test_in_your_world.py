@@ -388,3 +388,30 @@ def test_a_lever_the_arms_move_from_the_worlds_own_value_is_no_warning(capsys):
     argv = [*tiny_world("acquisition_cost"), "--set", "levers.loyalty_discount=0.1", "--quiet"]
     assert main(argv) == 0
     assert "arms set themselves: levers.loyalty_discount = 0.1" in capsys.readouterr().out
+
+
+def test_a_band_whose_margin_is_ours_is_judged_again_with_it_halved_and_doubled():
+    """Where the band's reach about the source's figure is an assumption, the same replications
+    are placed against the band with it halved and doubled, as a study's report judges its
+    worlds; a source's own band gets no such columns."""
+    from experiments.verdicts.margins import margin_bands
+
+    answer = in_your_world(acquisition_cost, _quick(), replications=3)
+    rows = answer.readings.set_index("reading")
+    text = answer.format()
+    checked = 0
+    for reading in acquisition_cost.CLAIM.readings:
+        row = rows.loc[reading.name]
+        if not reading.assumed_margin:
+            assert row["halved"] == row["doubled"] == ""
+            continue
+        if row["status"].startswith(("not judged", "undefined")):
+            assert row["halved"] == ""
+            continue
+        v = answer.values[reading.name].to_numpy(float)
+        halved, doubled = margin_bands(reading.band, reading.assumed_margin)
+        assert row["halved"] == defaults_status(v, halved, float("nan")).words(halved)
+        assert row["doubled"] == defaults_status(v, doubled, float("nan")).words(doubled)
+        assert f"its margin halved / doubled: {row['halved']} / {row['doubled']}" in text
+        checked += 1
+    assert checked >= 2

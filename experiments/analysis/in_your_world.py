@@ -39,6 +39,7 @@ from experiments.running.study import defaults_seed
 from experiments.running.together import measure_together
 from experiments.verdicts.claim import Claim, claim_module
 from experiments.verdicts.framework import defaults_status, effect_text
+from experiments.verdicts.margins import margin_bands
 from experiments.verdicts.verdict_words import how_many
 from model import Scenario
 from model.scenario.arguments import count
@@ -75,7 +76,9 @@ class InYourWorld:
         95% interval's half-width, the reading's unit), ``status`` (``in band``, ``above``,
         ``below``, ``near an edge, SIDE`` (saying where the interval holds the whole band),
         ``undefined: ...`` or ``not judged: ...`` with the reason: fewer than two finite values,
-        or a run too short for the reading) and ``measured`` (replications with a value).
+        or a run too short for the reading), ``halved`` and ``doubled`` (the status with the band's
+        assumed margin halved and doubled, :func:`~experiments.verdicts.margins.margin_bands`;
+        ``""`` for a source's own band or a reading not judged), ``measured`` (replications).
     facts : pandas.DataFrame
         One row per stylised fact: ``fact``, ``text`` (the fact in words, with its unit),
         ``value`` (its mean over the replications' baselines; not finite where the run is too
@@ -100,7 +103,10 @@ class InYourWorld:
             interval = effect_text(r.effect, r.margin, number_text)
             some = f"; {r.measured} of {n} replications measured it" if r.measured < n else ""
             role = "; a diagnostic, not a reading of the claim" if r.reading in diagnostic else ""
-            lines.append(f"  {r.reading:<24} {interval} (band {r.band}{some}{role}): {r.status}")
+            ours = f" · its margin halved / doubled: {r.halved} / {r.doubled}" if r.halved else ""
+            lines.append(
+                f"  {r.reading:<24} {interval} (band {r.band}{some}{role}): {r.status}{ours}"
+            )
         lines += self.beside()
         return "\n".join([*lines, *self.definitions(), *self.notes(), *self.few_runs()])
 
@@ -368,6 +374,12 @@ def _judged(
             )
         if refused := reading.judged_at(months, "this world's runs", how=True):
             words = refused
+        # Where the band's reach about the source's figure is ours, the same replications
+        # against it halved and doubled (as a study's report judges its worlds).
+        halved = doubled = ""
+        bands = margin_bands(reading.band, reading.assumed_margin)
+        if bands and not words.startswith(("not judged", "undefined")):
+            halved, doubled = (defaults_status(v, b, float("nan")).words(b) for b in bands)
         judged.append(
             {
                 "reading": reading.name,
@@ -378,6 +390,8 @@ def _judged(
                 "effect": status.effect,
                 "margin": status.margin,
                 "status": words,
+                "halved": halved,
+                "doubled": doubled,
                 "measured": int(np.count_nonzero(~np.isnan(v))),
             }
         )
