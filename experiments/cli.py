@@ -213,6 +213,12 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
     with shared_pool(quiet=args.quiet, **args.where):
         _run_one(args.name, args, command)
+    if not args.splits:  # (its folder's index and bottom lines read this report now)
+        from experiments.reporting.index import write_index
+
+        index = write_index(_reports(args))
+        if not args.quiet:
+            print(f"index: {index}")
     return 0
 
 

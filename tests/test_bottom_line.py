@@ -1,4 +1,5 @@
-"""Each claim's bottom line: which verdicts stand every check, and what the others hang on."""
+"""Each claim's bottom line: the answer its readings allow together, which verdicts stand every
+check, and what changes the others."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from experiments.reporting.bottom_line import bottom_lines, claim_bottom_line, c
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "experiments" / "reports"
+DEPENDS, SUPPORTED, NOT = "depends on the world", "supported", "not supported"
+NEAR_08, NEAR_02 = "undetermined: its interval spans 0.8", "undetermined: its interval spans 0.2"
 
 
 def _row(reading: str, words: str, p: str = "0.50 [0.40, 0.60]") -> dict:
@@ -17,120 +20,153 @@ def _row(reading: str, words: str, p: str = "0.50 [0.40, 0.60]") -> dict:
 
 
 def _margin(reading: str, halved: tuple[str, float], doubled: tuple[str, float]) -> dict:
-    bands = [{"words": "as stated", "p": 0.5}] + [
-        {"words": w, "p": p} for w, p in (halved, doubled)
-    ]
-    return {"reading": reading, "changes": True, "bands": bands}
+    def band(label: str, words: str, p: float) -> dict:
+        return {"label": label, "low": 1.0, "high": 2.0, "words": words, "p": p}
+
+    return {
+        "reading": reading,
+        "bands": [
+            {**band("as stated", "", 0.5), "p_low": 0.4, "p_high": 0.6},
+            band("margin halved", *halved),
+            band("margin doubled", *doubled),
+        ],
+    }
 
 
 def _summary(rows: list[dict], **more) -> dict:
-    return {"rows": rows, "diagnostics": {}, "margins": [], "facts": [], "scale": [], **more}
+    """A summary whose every check was made (a scale check, a fact range), unless ``more`` says
+    otherwise."""
+    facts = [{"reading": rows[0]["reading"], "bounds": [{}, {}]}]
+    return {"rows": rows, "diagnostics": {}, "margins": [], "facts": facts, "scale": [{}], **more}
+
+
+def _pin(drawn: str, pinned: str, p_value: float, p: float = 0.0) -> dict:
+    return {
+        "words": [drawn, pinned, drawn, pinned],
+        "p": [0.5, p, 0.5, p],
+        "effect": {"p_value": p_value},
+    }
+
+
+def _line(summary: dict, whole=None, sized=None, pinned=None, older=()) -> str:
+    """The line, a control study made (one that moves nothing unless ``pinned`` says)."""
+    quiet = {"zz": [("k fixed at 1", _pin(DEPENDS, DEPENDS, 1.0), 0.01)]}
+    return claim_bottom_line(summary, whole or {}, sized or {}, pinned or quiet, older)
 
 
 def test_a_check_contradicts_a_verdict_only_when_no_answer_is_left_that_both_allow():
-    # (undetermined allows the answers either side of its cut-off)
-    assert contradicts("depends on the world", "supported")
-    assert contradicts("not supported: weaker than claimed", "depends on the world")
-    assert not contradicts("depends on the world", "undetermined: its interval spans 0.2")
-    assert not contradicts(
-        "undetermined: its interval spans 0.2", "undetermined: its interval spans 0.8"
-    )
+    assert contradicts(DEPENDS, SUPPORTED)
+    assert contradicts("not supported: weaker than claimed", DEPENDS)
+    assert not contradicts(DEPENDS, NEAR_02)
+    assert not contradicts(NEAR_02, NEAR_08)
     # the side is left aside: what a verdict says of P(holds) is what a decision rests on
-    assert not contradicts(
-        "not supported: weaker than claimed", "not supported: dispersed around the claim"
+    assert not contradicts("not supported: weaker than claimed", "not supported: dispersed")
+    assert not contradicts("no plausible worlds", SUPPORTED)
+
+
+def test_the_line_leads_with_the_answer_every_reading_allows():
+    near = _summary(
+        [_row("a", SUPPORTED, "0.86 [0.82, 0.89]"), _row("b", NEAR_08, "0.82 [0.78, 0.86]")]
     )
-    assert not contradicts("no plausible worlds", "supported")
+    assert _line(near).startswith(
+        "**Supported**, or too near a cut-off to call, under both readings (P(holds) 0.82–0.86)"
+    )
+    exact = _summary([_row("a", NOT, "0.05 [0.00, 0.12]")])
+    assert _line(exact).startswith("**Not supported** under its one reading (P(holds) 0.05)")
+    split = _summary([_row("a", NOT, "0.10 [0.07, 0.14]"), _row("b", DEPENDS)])
+    assert _line(split).startswith("**Its readings answer differently** (P(holds) 0.10–0.50)")
+    undecided = _summary([_row("a", NEAR_02), _row("b", NEAR_02)])
+    assert _line(undecided).startswith(
+        "**Depends on the world or not supported** (too near 0.2 to call) under both readings"
+    )
 
 
-def test_a_verdict_hangs_on_a_margin_only_where_the_margin_contradicts_it():
+def test_a_verdict_changes_with_a_margin_only_where_the_margin_contradicts_it():
     summary = _summary(
-        [
-            _row("a", "depends on the world"),
-            _row("b", "depends on the world (weaker than claimed)"),
-        ],
+        [_row("a", DEPENDS), _row("b", "depends on the world (weaker than claimed)")],
         margins=[
-            _margin("a", ("depends on the world", 0.3), ("supported", 0.91)),
-            _margin(
-                "b", ("undetermined: its interval spans 0.2", 0.22), ("depends on the world", 0.6)
-            ),
+            _margin("a", (DEPENDS, 0.3), (SUPPORTED, 0.91)),
+            _margin("b", (NEAR_02, 0.22), (DEPENDS, 0.6)),
         ],
     )
-    line = claim_bottom_line(summary, {}, {}, {})
-    assert line.startswith("**Depends on the world** under both readings")
-    assert "b 0.50 (weaker than claimed)" in line
+    line = _line(summary)
+    assert "b 0.50 [0.40, 0.60] depends on the world (weaker than claimed)" in line
     assert "Standing every check: b." in line
-    assert "Hangs on the band's assumed margin: a supported with it doubled (0.91)." in line
+    assert "a changes with its band's margin doubled (a looser band): supported (0.91)." in line
     assert "halved" not in line
 
 
-def test_an_undetermined_verdict_hangs_on_checks_that_decide_it_both_ways_and_not_one_way():
-    both = _summary(
-        [_row("a", "undetermined: its interval spans 0.8")],
-        margins=[_margin("a", ("supported", 0.88), ("depends on the world", 0.64))],
+def test_an_undetermined_verdict_changes_where_checks_decide_it_both_ways_beyond_its_interval():
+    both = _summary([_row("a", NEAR_08)], margins=[_margin("a", (SUPPORTED, 0.88), (DEPENDS, 0.3))])
+    line = _line(both)
+    assert "None stands every check." in line
+    assert "supported (0.88)" in line and "depends on the world (0.30)" in line
+    # one way only: it stands
+    one = _summary([_row("a", NEAR_08)], margins=[_margin("a", (SUPPORTED, 0.88), (NEAR_08, 0.8))])
+    assert "All stand every check." in _line(one)
+    # both ways, but one of them within the verdict's own interval [0.4, 0.6]: noise, it stands
+    inside = _summary(
+        [_row("a", NEAR_08)], margins=[_margin("a", (SUPPORTED, 0.88), (DEPENDS, 0.55))]
     )
-    line = claim_bottom_line(both, {}, {}, {})
-    assert "No verdict stands every check." in line
-    assert (
-        "a supported with it halved (0.88); a depends on the world with it doubled (0.64)" in line
-    )
-    one = _summary(
-        [_row("a", "undetermined: its interval spans 0.8")],
-        margins=[_margin("a", ("supported", 0.88), ("undetermined: its interval spans 0.8", 0.8))],
-    )
-    assert "Every verdict stands every check." in claim_bottom_line(one, {}, {}, {})
+    assert "All stand every check." in _line(inside)
 
 
-def test_facts_turns_size_and_pins_are_checks_and_diagnostics_are_left_aside():
-    facts = [
-        {
-            "reading": "a",
-            "bounds": [
-                {"label": None, "words": "not supported", "p": 0.1},
-                {"label": "margin 0% to 45%", "words": "depends on the world", "p": 0.3},
-            ],
-        }
-    ]
-    summary = _summary(
-        [
-            _row("a", "not supported"),
-            _row("b", "supported"),
-            _row("c", "supported"),
-            _row("d", "supported"),
+def test_a_control_study_changes_a_verdict_on_the_worlds_both_keep_and_only_beyond_chance():
+    summary = _summary([_row("a", DEPENDS), _row("b", DEPENDS), _row("c", DEPENDS)])
+    pinned = {
+        "a": [("k fixed at 0", _pin(DEPENDS, NOT, 1e-6), 0.01)],
+        # (its kept worlds differ, its verdict there too, but not on the worlds both keep)
+        "b": [
+            (
+                "k fixed at 0",
+                {**_pin(DEPENDS, DEPENDS, 1.0), "words": [DEPENDS, NOT, DEPENDS, DEPENDS]},
+                0.01,
+            )
         ],
-        facts=facts,
+        # (a contradiction by too few flips to stand out)
+        "c": [("k fixed at 0", _pin(DEPENDS, NOT, 0.2), 0.01)],
+    }
+    line = _line(summary, pinned=pinned)
+    assert "a changes with k fixed at 0 (a control study): not supported (0.00)." in line
+    assert "Standing every check: b, c." in line
+
+
+def test_turns_whole_and_size_are_checks_and_diagnostics_are_left_aside():
+    summary = _summary(
+        [_row("a", NOT), _row("b", SUPPORTED), _row("c", SUPPORTED), _row("d", SUPPORTED)],
         diagnostics={"d": "a choice of measurement"},
-        scale=[{"reading": "a"}],
     )
-    line = claim_bottom_line(
-        summary,
-        {"b": ["x.y (assumed)"]},
-        {"c": " holds less often with 8,000 people"},
-        {"a": [("k = 0", "not supported", 0.0)], "c": [("k = 0", "depends on the world", 0.4)]},
-    )
-    assert line.startswith("**Its 3 readings disagree**")
-    assert " d " not in line and "d 0.50" not in line
-    assert "Hangs on the facts' range *margin 0% to 45%*: a depends on the world (0.30)." in line
-    assert "Hangs on where a world lies along x.y (assumed): b turns whole." in line
-    assert "Hangs on the market's size: c holds less often with 8,000 people." in line
-    assert "Hangs on k = 0 (a control study): c depends on the world (0.40)." in line
-    assert "No verdict stands every check." in line
-    assert "Not checked here" not in line
+    whole = {
+        "b": [
+            {
+                "uncertainty": "x.y",
+                "standing": "assumed",
+                "bins": [
+                    {"values": "0 to 1", "p": 0.05, "words": NOT},
+                    {"values": "1 to 2", "p": 0.95, "words": SUPPORTED},
+                ],
+            }
+        ]
+    }
+    big = {"clients": [800, 800, 8000], "words": ["", "", DEPENDS], "p": [0.9, 0.9, 0.6]}
+    same = {**big, "words": ["", "", NOT]}
+    line = _line(summary, whole, {"a": same, "c": big})
+    assert line.startswith("**Its readings answer differently**")
+    assert "d 0.50" not in line
+    assert "b changes with x.y (assumed) turns it whole: not supported at 0 to 1 (0.05), " in line
+    assert "c changes with 8,000 people: depends on the world (0.60)." in line
+    assert "Standing every check: a." in line  # (a size effect that contradicts nothing)
 
 
-def test_checks_a_summary_lacks_are_named_not_passed():
-    summary = {"rows": [_row("a", "supported")], "diagnostics": {}}
-    line = claim_bottom_line(summary, {}, {}, {})
-    assert "Every verdict stands every check." in line
+def test_checks_not_made_are_named_and_never_passed():
+    summary = {"rows": [_row("a", SUPPORTED), _row("b", "no plausible worlds")], "diagnostics": {}}
+    line = claim_bottom_line(summary, {}, {}, {}, ["k fixed at 0"])
+    assert line.startswith("**Supported** under 1 of its 2 readings (the others not judged)")
+    # (a reading not judged stands nothing)
+    assert "Standing the checks made: a." in line
     assert line.endswith(
-        "Not checked here: the band's assumed margin, the facts' ranges, the larger market, "
-        "a control study."
-    )
-
-
-def test_a_stronger_than_claimed_verdict_says_so():
-    summary = _summary([_row("a", "not supported: stronger than claimed", "0.03 [0.01, 0.10]")])
-    assert "*not supported*: a 0.03 (stronger than claimed)" in claim_bottom_line(
-        summary, {}, {}, {}
+        "Not checked here: the band's margin, the facts' ranges, the larger market, a control "
+        "study, the control study at k fixed at 0 (older code)."
     )
 
 
@@ -154,4 +190,4 @@ def test_the_readme_and_the_index_give_the_committed_reports_bottom_lines():
         line = next(x for x in lines if f"(experiments/reports/{name}.md)" in x)
         for row in summary["rows"]:
             if row["reading"] not in (summary.get("diagnostics") or {}):
-                assert f"{row['reading']} {row['P(holds) [95%]'].split(' ')[0]}" in line
+                assert f"{row['reading']} {row['P(holds) [95%]'].split(';')[0]} " in line

@@ -70,6 +70,12 @@ def test_quick_report_and_resume(tmp_path):
     assert "undefined in every" not in text
     raw = (tmp_path / "lost_client.json").read_text(encoding="utf-8")
     assert "undefined in every" not in raw and raw.count('"not_judged": "not judged: ') >= 10
+    # The folder's index is written with the report, and the report's link to its bottom line
+    # lands on it: none of the five readings judged, none said to stand a check.
+    assert "(README.md#the-bottom-line-claim-by-claim)" in text
+    index = (tmp_path / "README.md").read_text(encoding="utf-8")
+    line = next(x for x in index.splitlines() if "(lost_client.md)" in x and x.startswith("- "))
+    assert "**No reading judged**" in line and "stand" not in line
     again = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
     assert again.returncode == 0
     assert "worlds: " not in again.stderr  # resumed from the store: no world run again

@@ -1,45 +1,48 @@
-"""Each claim's bottom line: what its readings' verdicts say, and which of them stand every check.
+"""Each claim's bottom line: what its readings answer together, and which verdicts stand every check.
 
-A report judges a reading over the plausible worlds and then checks the verdict four ways — its
-band's assumed margin halved and doubled (:mod:`experiments.verdicts.margins`), the facts'
-narrower ranges, where along its deciding uncertainties it turns, the market's size — and a
-control study judges it again with one parameter pinned. A strategist (or a board, or a class)
-asks the sum of them: does the claim hold, and would that answer survive a reader's other
-choices? :func:`bottom_lines` answers in a few lines a claim, from the committed summaries alone
-(each report's JSON and its control studies'), with the index's levels: the README and the
-index print the same lines, checked against the summaries by ``tests/test_bottom_line.py``.
+A report judges a reading over the plausible worlds and then checks the verdict — its band's
+assumed margin halved and doubled (:mod:`experiments.verdicts.margins`), the facts' narrower
+ranges, its two deciding uncertainties, the market's size — and a control study judges it again
+with one parameter pinned. A strategist (or a board, or a class) asks the sum of them: does the
+claim hold, and would that answer survive a reader's other choices? :func:`bottom_lines` answers
+in one line a claim, from the committed summaries alone (each report's JSON and its control
+studies'), with the index's levels: the README and the index print the same lines, checked
+against the summaries by ``tests/test_bottom_line.py``.
 
-A verdict *hangs on* a check where the check's verdict contradicts it: no answer is left that
-both allow. *Supported*, *depends on the world* and *not supported* each allow one answer; an
-*undetermined* verdict allows the two on either side of its cut-off (more worlds would decide
-between them), so a verdict that only becomes undetermined under a check — often because the
-check's fewer worlds widen the interval — does not hang on it; one that reads *supported* under a
-check where it read *depends on the world* does. Sides (*stronger* / *weaker than claimed*,
-*dispersed*) are left aside: what a verdict says of P(holds) is what a decision would rest on
-(:func:`~experiments.verdicts.verdict_words.without_side`). Along an uncertainty only *turns
-whole* counts (*not supported* where it holds least, *supported* where it holds most, at the
-index's level), and the market's size only where the index finds a size effect beyond chance and
-noise. A verdict that hangs on nothing *stands*: it is the model's over the plausible worlds,
-whatever margin, fact range, size or pinned value a reader picks among those checked.
+Each verdict allows one answer or two: *supported*, *depends on the world* and *not supported*
+one each; *undetermined* the two either side of the cut-off its interval spans (more worlds would
+decide between them). A line leads with the answers every reading allows, where one is common to
+all. A check *changes* a verdict where the check's verdict contradicts it, no answer left that
+both allow — so a verdict that only becomes undetermined under a check (fewer worlds widen the
+interval) does not change — and an undetermined verdict changes where checks decide it both ways,
+each with P(holds) outside the verdict's own interval. The side a verdict names (*stronger* /
+*weaker than claimed*, *dispersed*) is left aside (:func:`~experiments.verdicts.verdict_words.
+without_side`). Two checks differ in kind: along a deciding uncertainty the worlds are split, not
+judged again, so only a verdict that *turns whole* (not supported where it holds least,
+supported where most, at the index's level) changes there; and a control study is compared on
+the worlds both studies keep, where only the pin differs, its flips below the Bonferroni level
+of its readings (McNemar). A check a report lacks, or a control study written by older code, is
+named as not made, never counted as passed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from experiments.reporting.conditional_section import index_level, index_turn_marks
+from experiments.reporting.conditional_section import index_level, range_standing, turns
 from experiments.reporting.scale_index import size_dependent
 from experiments.verdicts.verdict_words import without_side
+from model.studies.worlds import declared_uncertainties
 
 __all__ = ["BOTTOM_LINE_HEAD", "bottom_lines", "claim_bottom_line", "contradicts", "verdict_class"]
 
 #: The heading both the README and the index give the lines (the README's copy is found by it).
 BOTTOM_LINE_HEAD = "The bottom line, claim by claim"
 
-#: What each verdict says of P(holds), in the order the lines list them, with the answers it
-#: leaves open: S supported, D depends on the world, N not supported.
+#: What each verdict says of P(holds), with the answers it leaves open: S supported, D depends
+#: on the world, N not supported.
 _ALLOWS = {
     "supported": frozenset("S"),
     "undetermined: its interval spans 0.8": frozenset("DS"),
@@ -47,14 +50,15 @@ _ALLOWS = {
     "undetermined: its interval spans 0.2": frozenset("ND"),
     "not supported": frozenset("N"),
 }
-#: Each of them as the lines say it.
+#: Each verdict as the lines say it (an undetermined one by the answers it allows).
 _SAID = {
     "supported": "supported",
-    "undetermined: its interval spans 0.8": "undetermined at 0.8",
+    "undetermined: its interval spans 0.8": "supported or depends on the world (too near 0.8 to call)",
     "depends on the world": "depends on the world",
-    "undetermined: its interval spans 0.2": "undetermined at 0.2",
+    "undetermined: its interval spans 0.2": "not supported or depends on the world (too near 0.2 to call)",
     "not supported": "not supported",
 }
+_ANSWER = {"S": "supported", "D": "depends on the world", "N": "not supported"}
 
 
 def verdict_class(words: str) -> str:
@@ -85,7 +89,6 @@ def contradicts(words: str, other: str) -> bool:
 
 
 def _said(words: str) -> str:
-    """A verdict's class as the lines say it."""
     c = verdict_class(words)
     return _SAID.get(c, c)
 
@@ -101,123 +104,209 @@ def _p(p: float | None) -> str:
     return "—" if p is None or p != p else f"{p:.2f}"
 
 
+def _lead(rows: Sequence[dict], judged: Sequence[dict]) -> str:
+    """The answers every judged reading allows, and the range of their P(holds)."""
+    if not judged:
+        return "**No reading judged**"
+    common = frozenset("SDN")
+    for r in judged:
+        common &= _ALLOWS[verdict_class(r["verdict"])]
+    ps = sorted(float(r["P(holds) [95%]"].split(" ")[0].rstrip(";")) for r in judged)
+    span = f"P(holds) {ps[0]:.2f}" + (f"–{ps[-1]:.2f}" if ps[-1] != ps[0] else "")
+    every = {1: "its one reading", 2: "both readings"}.get(len(rows), f"all {len(rows)} readings")
+    if len(judged) < len(rows):
+        every = f"{len(judged)} of its {len(rows)} readings (the others not judged)"
+    if not common:
+        return f"**Its readings answer differently** ({span})"
+    exact = all(len(_ALLOWS[verdict_class(r["verdict"])]) == 1 for r in judged)
+    if len(common) == 1:
+        answer = _ANSWER[next(iter(common))]
+        near = "" if exact else ", or too near a cut-off to call,"
+        return f"**{answer.capitalize()}**{near} under {every} ({span})"
+    both = " or ".join(_ANSWER[a] for a in "SDN" if a in common)
+    cut = "0.8" if "S" in common else "0.2"
+    return f"**{both.capitalize()}** (too near {cut} to call) under {every} ({span})"
+
+
+def _fact_label(label: str) -> str:
+    """A fact range's label with the operating margin named as such (not the band's margin)."""
+    return f"operating {label}" if label.startswith("margin ") else label
+
+
 def claim_bottom_line(
     summary: Mapping,
-    whole: Mapping[str, list[str]],
-    sized: Mapping[str, str],
-    pinned: Mapping[str, list[tuple[str, str, float]]],
+    whole: Mapping[str, list[dict]],
+    sized: Mapping[str, dict],
+    pinned: Mapping[str, list[tuple[str, dict, float]]],
+    older: Sequence[str] = (),
 ) -> str:
     """One claim's bottom line, from its report's summary and what the index found.
 
     Parameters
     ----------
     summary : mapping
-        The report's JSON summary (``rows``, ``diagnostics``, ``facts``, ``margins``).
-    whole : mapping of str to list of str
-        Per reading, the uncertainties along which it turns whole at the index's level, each as
-        ``KEY (assumed)`` or ``KEY (published)``.
-    sized : mapping of str to str
-        Per reading with a size effect at the index's level, its words (``holds less often
-        with 8,000 people``).
-    pinned : mapping of str to list of (str, str, float)
-        Per reading, each control study's pins in words, the verdict's words there and its
-        P(holds).
+        The report's JSON summary (``rows``, ``diagnostics``, ``facts``, ``margins``, ``scale``).
+    whole : mapping of str to list of dict
+        Per reading, its profiles along an uncertainty (the JSON's ``along``) that turn whole at
+        the index's level.
+    sized : mapping of str to dict
+        Per reading with a size effect at the index's level, its size check (the JSON's
+        ``scale``).
+    pinned : mapping of str to list of (str, dict, float)
+        Per reading, each control study's pins in words, its comparison (the control report's
+        ``pin.readings``) and the Bonferroni level of its flips test.
+    older : sequence of str
+        The control studies (their pins in words) whose report of this claim older code wrote.
 
     Returns
     -------
     str
-        A Markdown paragraph: the verdicts grouped by what they say, those that stand every
-        check, and what each of the others hangs on.
+        A Markdown paragraph: the answer the readings allow together, each reading's verdict,
+        those that stand every check and what changes each of the others.
     """
     diagnostic = set(summary.get("diagnostics") or {})
     rows = [r for r in summary["rows"] if r["reading"] not in diagnostic]
     if not rows:
         return "No reading judged."
-    own = {r["reading"]: r["verdict"] for r in rows}
-    # What each verdict says, grouped; the side each names beside its P(holds).
-    groups: dict[str, list[str]] = {}
+    judged = [r for r in rows if verdict_class(r["verdict"]) in _ALLOWS]
+    own = {r["reading"]: r["verdict"] for r in judged}
+    cells = []
     for r in rows:
         side = _side(r["verdict"])
-        p = r["P(holds) [95%]"].split(" ")[0].rstrip(";")
-        groups.setdefault(verdict_class(r["verdict"]), []).append(
-            f"{r['reading']} {p}" + (f" ({side})" if side else "")
-        )
-    order = [*_ALLOWS, *sorted(set(groups) - set(_ALLOWS))]
-    said = "; ".join(f"*{_SAID.get(c, c)}*: {', '.join(groups[c])}" for c in order if c in groups)
-    if len(groups) > 1:
-        lead = f"**Its {len(rows)} readings disagree**"
-    else:
-        every = {1: "its one reading", 2: "both readings"}.get(
-            len(rows), f"all {len(rows)} readings"
-        )
-        lead = f"**{_said(rows[0]['verdict']).capitalize()}** under {every}"
-    # What each verdict hangs on, by the check whose verdict contradicts it.
-    causes: dict[str, list[str]] = {}
+        p = r["P(holds) [95%]"].split(";")[0]
+        said = _said(r["verdict"])
+        if side:  # (one bracket: "… (too near 0.2 to call; weaker than claimed)")
+            said = f"{said[:-1]}; {side})" if said.endswith(")") else f"{said} ({side})"
+        cells.append(f"{r['reading']} {p} {said}")
+    if not own:  # (nothing to check)
+        return f"{_lead(rows, judged)}: {'; '.join(cells)}."
+    # The verdict's own interval (an undetermined verdict's checks must reach beyond it).
+    interval: dict[str, tuple[float, float]] = {}
+    for entry, key in [*((m, "bands") for m in summary.get("margins", [])),
+                       *((f, "bounds") for f in summary.get("facts", []))]:  # fmt: skip
+        first = (entry.get(key) or [{}])[0]
+        if "p_low" in first and first["p_low"] is not None:
+            interval[entry["reading"]] = (first["p_low"], first["p_high"])
+    changes: dict[str, list[str]] = {}
+    decided: dict[str, dict[str, list[str]]] = {}
 
-    # (an undetermined verdict's checks that decide it, by the answer each gives)
-    decided: dict[str, dict[str, list[tuple[str, str]]]] = {}
-
-    def hangs(cause: str, reading: str, words: str, p: float | None, how: str = "") -> None:
-        cell = f"{reading} {_said(words)}{how} ({_p(p)})"
+    def check(reading: str, what: str, words: str, p: float | None) -> None:
+        if reading not in own:
+            return
+        cell = f"{what}: {_said(words)} ({_p(p)})"
         allows, gives = (_ALLOWS.get(verdict_class(w)) for w in (own[reading], words))
         if allows is None or gives is None:
             return
-        if contradicts(own[reading], words):
-            causes.setdefault(cause, []).append(cell)
+        if not allows & gives:
+            changes.setdefault(reading, []).append(cell)
         elif len(allows) == 2 and len(gives) == 1:
-            decided.setdefault(reading, {}).setdefault(next(iter(gives)), []).append((cause, cell))
+            low, high = interval.get(reading, (float("inf"), float("-inf")))
+            if p is None or not low <= p <= high:  # (within its own interval: noise)
+                decided.setdefault(reading, {}).setdefault(next(iter(gives)), []).append(cell)
 
     for m in summary.get("margins", []):
-        if m["reading"] in own:
-            for b, how in zip(
-                m["bands"][1:], (" with it halved", " with it doubled"), strict=False
-            ):
-                hangs("the band's assumed margin", m["reading"], b["words"], b["p"], how)
+        bands = {b["label"]: b for b in m["bands"]}
+        for label, tighter in (("margin halved", True), ("margin doubled", False)):
+            if (b := bands.get(label)) is not None:
+                one_sided = b.get("low") is None or b.get("high") is None
+                kind = "stricter" if tighter != one_sided else "looser"
+                what = f"its band's margin {label.split()[1]} (a {kind} band)"
+                check(m["reading"], what, b["words"], b["p"])
     for f in summary.get("facts", []):
-        for b in f.get("bounds", [])[1:] if f["reading"] in own else []:
+        for b in f.get("bounds", [])[1:]:
             if b.get("label"):
-                hangs(f"the facts' range *{b['label']}*", f["reading"], b["words"], b["p"])
-    for reading in own:
-        for key in whole.get(reading, []):
-            causes.setdefault(f"where a world lies along {key}", []).append(
-                f"{reading} turns whole"
+                what = f"the facts kept at {_fact_label(b['label'])}"
+                check(f["reading"], what, b["words"], b["p"])
+    for reading, checks in sized.items():
+        check(reading, f"{checks['clients'][2]:,} people", checks["words"][2], checks["p"][2])
+    for reading, studies in pinned.items():
+        for pins, r, level in studies:
+            if r["effect"]["p_value"] < level and contradicts(r["words"][2], r["words"][3]):
+                check(reading, f"{pins} (a control study)", r["words"][3], r["p"][3])
+    for reading, answers in decided.items():
+        if len(answers) > 1:  # (decided both ways)
+            changes.setdefault(reading, []).extend(c for cs in answers.values() for c in cs)
+    for reading, profiles in whole.items():
+        for a in profiles:
+            least = min(a["bins"], key=lambda b: b["p"])
+            most = max(a["bins"], key=lambda b: b["p"])
+            changes.setdefault(reading, []).append(
+                f"{a['uncertainty']} ({a['standing']}) turns it whole: not supported at "
+                f"{least['values']} ({_p(least['p'])}), supported at {most['values']} "
+                f"({_p(most['p'])})"
             )
-        if reading in sized:
-            causes.setdefault("the market's size", []).append(f"{reading}{sized[reading]}")
-        for pins, words, p in pinned.get(reading, []):
-            hangs(f"{pins} (a control study)", reading, words, p)
-    # An undetermined verdict that checks decide both ways hangs on them.
-    for answers in decided.values():
-        if len(answers) > 1:
-            for cause, cell in (x for cells in answers.values() for x in cells):
-                causes.setdefault(cause, []).append(cell)
-    hanging = {cell.split(" ")[0] for cells in causes.values() for cell in cells}
-    standing = [r for r in own if r not in hanging]
-    stands = (
-        "Every verdict stands every check."
-        if not hanging
-        else f"Standing every check: {', '.join(standing)}."
-        if standing
-        else "No verdict stands every check."
-    )
-    hung = "".join(f" Hangs on {cause}: {'; '.join(cells)}." for cause, cells in causes.items())
-    # A check the summary lacks was not made (a report of older code, a study without a larger
-    # market or a control study): its verdicts stand the others only.
+    # Which checks the summary has: one it lacks was not made, and passes nobody.
     missing = [
         what
         for what, made in (
-            ("the band's assumed margin", "margins" in summary),
+            ("the band's margin", "margins" in summary),
             (
                 "the facts' ranges",
                 any(len(f.get("bounds", [])) > 1 for f in summary.get("facts", [])),
             ),
             ("the larger market", bool(summary.get("scale"))),
-            ("a control study", bool(pinned)),
+            ("a control study", any(pinned.values())),
         )
         if not made
-    ]
+    ] + [f"the control study at {pins} (older code)" for pins in older]
+    standing = [r for r in own if r not in changes]
+    made = "the checks made" if missing else "every check"
+    stands = (
+        f"All stand {made}."
+        if standing and len(standing) == len(rows)
+        else f"Standing {made}: {', '.join(standing)}."
+        if standing
+        else f"None stands {made}."
+    )
+    changed = "".join(f" {r} changes with {'; '.join(cs)}." for r, cs in changes.items())
     unchecked = f" Not checked here: {', '.join(missing)}." if missing else ""
-    return f"{lead} — {said}. {stands}{hung}{unchecked}"
+    return f"{_lead(rows, judged)}: {'; '.join(cells)}. {stands}{changed}{unchecked}"
+
+
+def _whole(summaries: Mapping[str, dict]) -> dict[str, dict[str, list[dict]]]:
+    """Per claim and reading, the profiles that turn whole at the index's level, each with its
+    range's standing (``assumed`` or ``published``)."""
+    level = index_level(list(summaries.values()))
+    declared = declared_uncertainties()
+    found: dict[str, dict[str, list[dict]]] = {}
+    for name, s in summaries.items():
+        for a in s.get("along", []):
+            least = min(a["bins"], key=lambda b: b["p"])["words"]
+            most = max(a["bins"], key=lambda b: b["p"])["words"]
+            whole = least.startswith("not supported") and most == "supported"
+            if whole and turns(a["p_value"], least, most, level):
+                standing = range_standing(declared.get(a["uncertainty"]))
+                found.setdefault(name, {}).setdefault(a["reading"], []).append(
+                    {**a, "standing": standing}
+                )
+    return found
+
+
+def _controls(reports: Path, summaries: Mapping[str, dict]) -> tuple[dict, dict]:
+    """Per claim: each reading's control studies ``(pins in words, comparison, level)`` and the
+    control studies whose report of it older code wrote (its ``code`` not the drawn report's)."""
+    pinned: dict[str, dict[str, list[tuple[str, dict, float]]]] = {}
+    older: dict[str, list[str]] = {}
+    for folder in sorted((reports / "pinned").glob("*")):
+        written = {
+            name: json.loads(path.read_text(encoding="utf-8"))
+            for name in summaries
+            if (path := folder / f"{name}.json").exists()
+        }
+        compared = [r for w in written.values() for r in (w.get("pin") or {}).get("readings", [])]
+        level = 0.05 / max(len(compared), 1)  # (Bonferroni over the study's readings)
+        for name, w in written.items():
+            pin = w.get("pin") or {}
+            words = ", ".join(
+                f"{k} fixed at {v:g}" if isinstance(v, float) else f"{k} fixed at {v}"
+                for k, v in pin.get("pins", [])
+            )
+            if w.get("code") is None or w.get("code") != summaries[name].get("code"):
+                older.setdefault(name, []).append(words)
+                continue
+            for r in pin.get("readings", []):
+                pinned.setdefault(name, {}).setdefault(r["reading"], []).append((words, r, level))
+    return pinned, older
 
 
 def bottom_lines(
@@ -252,52 +341,33 @@ def bottom_lines(
     summaries = {name: summaries[name] for name in names if name in summaries}
     if not summaries:
         return []
-    turn_level = index_level(list(summaries.values()))
-    along = [(n, "", a) for n, s in summaries.items() for a in s.get("along", [])]
-    whole: dict[str, dict[str, list[str]]] = {}
-    for (name, reading), marks in index_turn_marks(along, turn_level).items():
-        for mark in marks.split(" · "):
-            if mark.startswith("turns whole along "):
-                whole.setdefault(name, {}).setdefault(reading, []).append(
-                    mark.removeprefix("turns whole along ")
-                )
+    whole = _whole(summaries)
     scale = [(n, "", c) for n, s in summaries.items() for c in s.get("scale", [])]
-    sized: dict[str, dict[str, str]] = {}
-    for name, check, flips in size_dependent(scale):
-        more = flips.only_second > flips.only_first
-        sized.setdefault(name, {})[check["reading"]] = (
-            f" holds {'more' if more else 'less'} often with {check['clients'][2]:,} people"
-        )
-    pinned: dict[str, dict[str, list[tuple[str, str]]]] = {}
-    for folder in sorted((reports / "pinned").glob("*")):
-        for name in summaries:
-            path = folder / f"{name}.json"
-            pin = json.loads(path.read_text(encoding="utf-8")).get("pin") if path.exists() else None
-            for r in (pin or {}).get("readings", []):
-                words = folder.name.replace("=", " = ")
-                pinned.setdefault(name, {}).setdefault(r["reading"], []).append(
-                    (words, r["words"][1], r["p"][1])
-                )
+    sized: dict[str, dict[str, dict]] = {}
+    for name, check, _flips in size_dependent(scale):
+        sized.setdefault(name, {})[check["reading"]] = check
+    pinned, older = _controls(reports, summaries)
     lines = [f"{'#' * level} {BOTTOM_LINE_HEAD}", "", _INTRO, ""]
     for name, s in summaries.items():
-        title = f"[{s['title']}]({link}{name}.md)"
-        line = claim_bottom_line(s, whole.get(name, {}), sized.get(name, {}), pinned.get(name, {}))
-        lines.append(f"- {title}: {line}")
+        line = claim_bottom_line(
+            s, whole.get(name, {}), sized.get(name, {}), pinned.get(name, {}), older.get(name, [])
+        )
+        lines.append(f"- [{s['title']}]({link}{name}.md): {line}")
     return [*lines, ""]
 
 
 _INTRO = (
-    "Each claim's verdicts (diagnostics aside) grouped by what they say of P(holds), each with "
-    "P(holds) and the side its failing worlds lie on; then which verdicts *stand every check* and "
-    "what each of the others *hangs on*. The checks: the band's assumed margin halved and "
-    "doubled, the facts' narrower ranges, where a world lies along each deciding uncertainty, the "
-    "larger market and each control study with one parameter pinned. A verdict hangs on a check "
-    "whose verdict contradicts it, leaving no answer both allow (*undetermined* allows the two "
-    "either side of its cut-off, so a verdict that only becomes undetermined, often because fewer "
-    "worlds widen the interval, still stands), P(holds) there in brackets; along an uncertainty, "
-    "where it *turns whole* (not supported where it holds least, supported where most); in the "
-    "larger market, where the size effect stands out from chance and noise. A verdict that hangs "
-    "on an assumed margin or range is partly ours; one that turns whole along a published range "
-    "depends on where a firm lies along it. Other changes of words (a verdict becoming "
-    "undetermined, a side) are in the reports and the index's sections, with the numbers."
+    "Each claim in one line (docs/ODD.md §1.2 item 8): in bold, the answer every reading allows "
+    "(diagnostics aside), with the range of their P(holds); then each reading's P(holds) [95%] "
+    "and verdict, with the side its failing worlds lie on; then which verdicts stand every check "
+    "— the band's margin, where ours, halved and doubled; the facts' narrower ranges; the larger "
+    "market; each control study, on the worlds both studies keep; the two deciding "
+    "uncertainties — and what changes each of the others, with P(holds) there. A check changes "
+    "a verdict only where its verdict contradicts it (a verdict that merely becomes too near a "
+    "cut-off to call has not changed; one too near to call changes where checks decide it both "
+    "ways, beyond its own interval), and along an uncertainty only where it *turns whole*: not "
+    "supported in one part of the range, supported in another. A verdict that changes with a "
+    "margin or range of ours is partly ours; one that turns whole along a published range "
+    "depends on where a firm lies along it. Every other change of words is in the reports and "
+    "the index's sections, with the numbers."
 )

@@ -249,6 +249,10 @@ def write_report(
         + (f"; pinned in every world and at the defaults: {pins_text(s.pins)}" if s.pins else "")
         + ".*",
         "",
+        # (the index beside the folder for the committed reports, inside it for any other)
+        f"*The claim in one line, every check together: [its bottom line]"
+        f"({'../' * (out.resolve() == REPORTS.resolve())}README.md#the-bottom-line-claim-by-claim).*",
+        "",
         "## Verdict, per reading",
         "",
         verdict_legend(s.defaults),
