@@ -218,7 +218,8 @@ def claim_bottom_line(
                 what = f"the facts kept at {_fact_label(b['label'])}"
                 check(f["reading"], what, b["words"], b["p"])
     for reading, checks in sized.items():
-        check(reading, f"{checks['clients'][2]:,} people", checks["words"][2], checks["p"][2])
+        if "words" in checks:  # (a size check of older code recorded no words: nothing to judge)
+            check(reading, f"{checks['clients'][2]:,} people", checks["words"][2], checks["p"][2])
     for reading, studies in pinned.items():
         for pins, r, level in studies:
             if r["effect"]["p_value"] < level and contradicts(r["words"][2], r["words"][3]):
