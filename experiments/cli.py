@@ -213,13 +213,29 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 
     with shared_pool(quiet=args.quiet, **args.where):
         _run_one(args.name, args, command)
-    if not args.splits:  # (its folder's index and bottom lines read this report now)
-        from experiments.reporting.index import write_index
-
-        index = write_index(_reports(args))
-        if not args.quiet:
-            print(f"index: {index}")
+    # Its folder's index and bottom lines read this report now; a control study's report is
+    # read by the drawn study's bottom lines too, where that study's report of it is there.
+    _index_again(_reports(args), args.quiet)
+    if args.pins and (_folder(args) / f"{args.name}.json").exists():
+        _index_again(_folder(args), args.quiet)
     return 0
+
+
+def _index_again(reports: Path, quiet: bool) -> None:
+    """Write the index of ``reports`` again, unless a README there is not an index (a user's
+    own file in an ``--out`` folder: one claim's run never replaces it; ``--all`` does)."""
+    from experiments.reporting.index import INDEX_HEAD, write_index
+    from experiments.reporting.report import REPORTS
+
+    out = reports.parent if reports.resolve() == REPORTS.resolve() else reports
+    readme = out / "README.md"
+    if readme.exists() and not readme.read_text(encoding="utf-8").startswith(INDEX_HEAD):
+        if not quiet:
+            print(f"index: not written, {readme} is not one (retention experiment --all writes it)")
+        return
+    index = write_index(reports)
+    if not quiet:
+        print(f"index: {index}")
 
 
 def _store(args: argparse.Namespace) -> Path:

@@ -20,15 +20,15 @@ def _row(reading: str, words: str, p: str = "0.50 [0.40, 0.60]") -> dict:
 
 
 def _margin(reading: str, halved: tuple[str, float], doubled: tuple[str, float]) -> dict:
-    def band(label: str, words: str, p: float) -> dict:
-        return {"label": label, "low": 1.0, "high": 2.0, "words": words, "p": p}
+    def band(label: str, edges: tuple[float, float], words: str, p: float) -> dict:
+        return {"label": label, "low": edges[0], "high": edges[1], "words": words, "p": p}
 
     return {
         "reading": reading,
         "bands": [
-            {**band("as stated", "", 0.5), "p_low": 0.4, "p_high": 0.6},
-            band("margin halved", *halved),
-            band("margin doubled", *doubled),
+            {**band("as stated", (1.0, 2.0), "", 0.5), "p_low": 0.4, "p_high": 0.6},
+            band("margin halved", (1.25, 1.75), *halved),
+            band("margin doubled", (0.5, 2.5), *doubled),
         ],
     }
 
@@ -36,8 +36,9 @@ def _margin(reading: str, halved: tuple[str, float], doubled: tuple[str, float])
 def _summary(rows: list[dict], **more) -> dict:
     """A summary whose every check was made (a scale check, a fact range), unless ``more`` says
     otherwise."""
-    facts = [{"reading": rows[0]["reading"], "bounds": [{}, {}]}]
-    return {"rows": rows, "diagnostics": {}, "margins": [], "facts": facts, "scale": [{}], **more}
+    facts = [{"reading": rows[0]["reading"], "bounds": [{}, {"label": "x", "words": "", "p": 0}]}]
+    scale = [{"reading": rows[0]["reading"], "words": ["", "", ""]}]
+    return {"rows": rows, "diagnostics": {}, "margins": [], "facts": facts, "scale": scale, **more}
 
 
 def _pin(drawn: str, pinned: str, p_value: float, p: float = 0.0) -> dict:
@@ -161,12 +162,12 @@ def test_turns_whole_and_size_are_checks_and_diagnostics_are_left_aside():
 def test_checks_not_made_are_named_and_never_passed():
     summary = {"rows": [_row("a", SUPPORTED), _row("b", "no plausible worlds")], "diagnostics": {}}
     line = claim_bottom_line(summary, {}, {}, {}, ["k fixed at 0"])
-    assert line.startswith("**Supported** under 1 of its 2 readings (the others not judged)")
+    assert line.startswith("**Supported** under 1 of its 2 readings (P(holds) 0.50; 1 not judged)")
     # (a reading not judged stands nothing)
     assert "Standing the checks made: a." in line
     assert line.endswith(
         "Not checked here: the band's margin, the facts' ranges, the larger market, a control "
-        "study, the control study at k fixed at 0 (older code)."
+        "study, the control study at k fixed at 0 (another code version)."
     )
 
 
@@ -191,3 +192,50 @@ def test_the_readme_and_the_index_give_the_committed_reports_bottom_lines():
         for row in summary["rows"]:
             if row["reading"] not in (summary.get("diagnostics") or {}):
                 assert f"{row['reading']} {row['P(holds) [95%]'].split(';')[0]} " in line
+
+
+def test_a_halved_margin_is_called_stricter_where_its_band_lies_inside_the_stated_one():
+    """Halving a one-sided threshold's distance from zero loosens "≥ 10" but tightens "≥ −10"
+    (its band loses (−10, −5)): the words follow the bands, not the band's kind."""
+
+    def line(low: float | None, high: float | None, halved: tuple) -> str:
+        m = _margin("a", (SUPPORTED, 0.95), (DEPENDS, 0.5))
+        m["bands"][0].update(low=low, high=high)
+        m["bands"][1].update(low=halved[0], high=halved[1])
+        m["bands"][2].update(low=halved[2], high=halved[3])
+        return _line(_summary([_row("a", DEPENDS)], margins=[m]))
+
+    assert "margin halved (a looser band)" in line(10.0, None, (5.0, None, 20.0, None))
+    assert "margin halved (a stricter band)" in line(-10.0, None, (-5.0, None, -20.0, None))
+    assert "margin halved (a stricter band)" in line(4.0, 6.0, (4.5, 5.5, 3.0, 7.0))
+
+
+def test_checks_recorded_in_an_older_shape_are_not_made_and_a_p_near_its_bound_shows_three_digits():
+    rows = [_row("a", NEAR_02, "0.16 [0.12, 0.21]")]
+    older = {
+        "rows": rows,
+        "diagnostics": {},
+        "margins": [],
+        "facts": [{"reading": "a", "bounds": [{}, {"words": NOT, "p": 0.1}]}],  # (no label)
+        "scale": [{"reading": "a"}],  # (no words)
+    }
+    line = _line(older)
+    assert "Not checked here: the facts' ranges, the larger market." in line
+    assert "All stand the checks made." in line
+    # Without a margins or facts entry, the own interval is the row's: checks within it are noise,
+    # and a P that two decimals would print as its bound gets a third.
+    facts = [
+        {
+            "reading": "a",
+            "bounds": [
+                {"label": None},
+                {"label": "margin 0% to 45%", "words": NOT, "p": 0.1175},
+                {"label": "margin -10% to 30%", "words": DEPENDS, "p": 0.19},
+            ],
+        }
+    ]
+    line = _line(_summary(rows, facts=facts))
+    assert "All stand every check." in line  # (0.19 lies within [0.12, 0.21]: one way only)
+    facts[0]["bounds"][2]["p"] = 0.4
+    line = _line(_summary(rows, facts=facts))
+    assert "the facts kept at operating margin 0% to 45%: not supported (0.117)" in line

@@ -76,8 +76,12 @@ def test_quick_report_and_resume(tmp_path):
     index = (tmp_path / "README.md").read_text(encoding="utf-8")
     line = next(x for x in index.splitlines() if "(lost_client.md)" in x and x.startswith("- "))
     assert "**No reading judged**" in line and "stand" not in line
+    # A README of the user's own in the folder is never replaced by one claim's run.
+    (tmp_path / "README.md").write_text("# my notes\n", encoding="utf-8")
     again = _retention("experiment", "lost_client", "--size", "quick", "--out", str(tmp_path))
     assert again.returncode == 0
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == "# my notes\n"
+    assert "index: not written" in again.stdout
     assert "worlds: " not in again.stderr  # resumed from the store: no world run again
     assert "no stored runs" not in again.stdout
     assert (tmp_path / "lost_client.md").read_text(encoding="utf-8").count("P(holds)") >= 1

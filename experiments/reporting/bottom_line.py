@@ -21,7 +21,7 @@ without_side`). Two checks differ in kind: along a deciding uncertainty the worl
 judged again, so only a verdict that *turns whole* (not supported where it holds least,
 supported where most, at the index's level) changes there; and a control study is compared on
 the worlds both studies keep, where only the pin differs, its flips below the Bonferroni level
-of its readings (McNemar). A check a report lacks, or a control study written by older code, is
+of its readings (McNemar). A check a report lacks, or a control study written by another code version, is
 named as not made, never counted as passed.
 """
 
@@ -31,9 +31,10 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from experiments import EXPERIMENTS, load
 from experiments.reporting.conditional_section import index_level, range_standing, turns
 from experiments.reporting.scale_index import size_dependent
-from experiments.verdicts.verdict_words import without_side
+from experiments.verdicts.verdict_words import CUTOFFS, without_side
 from model.studies.worlds import declared_uncertainties
 
 __all__ = ["BOTTOM_LINE_HEAD", "bottom_lines", "claim_bottom_line", "contradicts", "verdict_class"]
@@ -99,9 +100,14 @@ def _side(words: str) -> str:
     return first[len(verdict_class(first)) :].strip(" :()")
 
 
-def _p(p: float | None) -> str:
-    """A P(holds) of a summary's numbers: two decimals, "—" where nothing was measured."""
-    return "—" if p is None or p != p else f"{p:.2f}"
+def _p(p: float | None, near: Sequence[float] = ()) -> str:
+    """A P(holds) of a summary's numbers: two decimals, three where two would print it as one
+    of ``near`` (its verdict's interval bounds, the cut-offs) that it is not; "—" where nothing
+    was measured."""
+    if p is None or p != p:
+        return "—"
+    close = any(f"{p:.2f}" == f"{x:.2f}" and p != x for x in (*near, *CUTOFFS))
+    return f"{p:.3f}" if close else f"{p:.2f}"
 
 
 def _lead(rows: Sequence[dict], judged: Sequence[dict]) -> str:
@@ -115,7 +121,8 @@ def _lead(rows: Sequence[dict], judged: Sequence[dict]) -> str:
     span = f"P(holds) {ps[0]:.2f}" + (f"–{ps[-1]:.2f}" if ps[-1] != ps[0] else "")
     every = {1: "its one reading", 2: "both readings"}.get(len(rows), f"all {len(rows)} readings")
     if len(judged) < len(rows):
-        every = f"{len(judged)} of its {len(rows)} readings (the others not judged)"
+        every = f"{len(judged)} of its {len(rows)} readings"
+        span += f"; {len(rows) - len(judged)} not judged"
     if not common:
         return f"**Its readings answer differently** ({span})"
     exact = all(len(_ALLOWS[verdict_class(r["verdict"])]) == 1 for r in judged)
@@ -126,6 +133,15 @@ def _lead(rows: Sequence[dict], judged: Sequence[dict]) -> str:
     both = " or ".join(_ANSWER[a] for a in "SDN" if a in common)
     cut = "0.8" if "S" in common else "0.2"
     return f"**{both.capitalize()}** (too near {cut} to call) under {every} ({span})"
+
+
+def _inside(band: Mapping, other: Mapping) -> bool:
+    """Whether a margins entry's band lies inside another's (a missing edge is infinite)."""
+    inf = float("inf")
+    low, high = (-inf if band.get("low") is None else band["low"]), band.get("high")
+    other_low, other_high = other.get("low"), other.get("high")
+    high, other_high = (inf if x is None else x for x in (high, other_high))
+    return low >= (-inf if other_low is None else other_low) and high <= other_high
 
 
 def _fact_label(label: str) -> str:
@@ -156,7 +172,8 @@ def claim_bottom_line(
         Per reading, each control study's pins in words, its comparison (the control report's
         ``pin.readings``) and the Bonferroni level of its flips test.
     older : sequence of str
-        The control studies (their pins in words) whose report of this claim older code wrote.
+        The control studies (their pins in words) whose report of this claim another code version
+        wrote.
 
     Returns
     -------
@@ -177,7 +194,7 @@ def claim_bottom_line(
         said = _said(r["verdict"])
         if side:  # (one bracket: "… (too near 0.2 to call; weaker than claimed)")
             said = f"{said[:-1]}; {side})" if said.endswith(")") else f"{said} ({side})"
-        cells.append(f"{r['reading']} {p} {said}")
+        cells.append(" ".join(x for x in (r["reading"], p.strip(), said) if x))
     if not own:  # (nothing to check)
         return f"{_lead(rows, judged)}: {'; '.join(cells)}."
     # The verdict's own interval (an undetermined verdict's checks must reach beyond it).
@@ -187,13 +204,17 @@ def claim_bottom_line(
         first = (entry.get(key) or [{}])[0]
         if "p_low" in first and first["p_low"] is not None:
             interval[entry["reading"]] = (first["p_low"], first["p_high"])
+    for r in judged:  # (else the row's own, as printed)
+        if r["reading"] not in interval and "[" in r["P(holds) [95%]"]:
+            low, high = r["P(holds) [95%]"].split("[", 1)[1].split("]", 1)[0].split(", ")
+            interval[r["reading"]] = (float(low), float(high))
     changes: dict[str, list[str]] = {}
     decided: dict[str, dict[str, list[str]]] = {}
 
     def check(reading: str, what: str, words: str, p: float | None) -> None:
         if reading not in own:
             return
-        cell = f"{what}: {_said(words)} ({_p(p)})"
+        cell = f"{what}: {_said(words)} ({_p(p, interval.get(reading, ()))})"
         allows, gives = (_ALLOWS.get(verdict_class(w)) for w in (own[reading], words))
         if allows is None or gives is None:
             return
@@ -206,10 +227,10 @@ def claim_bottom_line(
 
     for m in summary.get("margins", []):
         bands = {b["label"]: b for b in m["bands"]}
-        for label, tighter in (("margin halved", True), ("margin doubled", False)):
+        stated = bands.get("as stated", {})
+        for label in ("margin halved", "margin doubled"):
             if (b := bands.get(label)) is not None:
-                one_sided = b.get("low") is None or b.get("high") is None
-                kind = "stricter" if tighter != one_sided else "looser"
+                kind = "stricter" if _inside(b, stated) else "looser"
                 what = f"its band's margin {label.split()[1]} (a {kind} band)"
                 check(m["reading"], what, b["words"], b["p"])
     for f in summary.get("facts", []):
@@ -243,13 +264,16 @@ def claim_bottom_line(
             ("the band's margin", "margins" in summary),
             (
                 "the facts' ranges",
-                any(len(f.get("bounds", [])) > 1 for f in summary.get("facts", [])),
+                any(
+                    len(f.get("bounds", [])) > 1 and all(b.get("label") for b in f["bounds"][1:])
+                    for f in summary.get("facts", [])
+                ),
             ),
-            ("the larger market", bool(summary.get("scale"))),
+            ("the larger market", any("words" in c for c in summary.get("scale", []))),
             ("a control study", any(pinned.values())),
         )
         if not made
-    ] + [f"the control study at {pins} (older code)" for pins in older]
+    ] + [f"the control study at {pins} (another code version)" for pins in older]
     standing = [r for r in own if r not in changes]
     made = "the checks made" if missing else "every check"
     stands = (
@@ -285,7 +309,8 @@ def _whole(summaries: Mapping[str, dict]) -> dict[str, dict[str, list[dict]]]:
 
 def _controls(reports: Path, summaries: Mapping[str, dict]) -> tuple[dict, dict]:
     """Per claim: each reading's control studies ``(pins in words, comparison, level)`` and the
-    control studies whose report of it older code wrote (its ``code`` not the drawn report's)."""
+    control studies whose report of it another code version wrote (its ``code`` not the drawn
+    report's)."""
     pinned: dict[str, dict[str, list[tuple[str, dict, float]]]] = {}
     older: dict[str, list[str]] = {}
     for folder in sorted((reports / "pinned").glob("*")):
@@ -339,7 +364,18 @@ def bottom_lines(
             for name in names
             if (reports / f"{name}.json").exists()
         }
-    summaries = {name: summaries[name] for name in names if name in summaries}
+    # (each claim's diagnostics as it now declares them, as the index marks them)
+    summaries = {
+        name: {
+            **summaries[name],
+            "diagnostics": {
+                **(summaries[name].get("diagnostics") or {}),
+                **(load(name).CLAIM.diagnostics if name in EXPERIMENTS else {}),
+            },
+        }
+        for name in names
+        if name in summaries
+    }
     if not summaries:
         return []
     whole = _whole(summaries)

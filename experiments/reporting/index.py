@@ -38,7 +38,10 @@ from experiments.running.pins import (
 from experiments.verdicts.framework import CUTOFFS
 from model.studies.files import write_atomic
 
-__all__ = ["MIN_WORLDS", "main", "write_index"]
+__all__ = ["INDEX_HEAD", "MIN_WORLDS", "main", "write_index"]
+
+#: How every index begins (a README in a report folder that does not is someone else's).
+INDEX_HEAD = "# The claims, tested as evidence"
 
 #: Plausible worlds a verdict should rest on (issue 16).
 MIN_WORLDS = 500
@@ -158,7 +161,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     folder = Path(os.path.relpath(reports, out.parent)).as_posix()
     named = {s["name"]: s for s in summaries}
     lines = [
-        f"# The claims, tested as evidence{control}",
+        f"{INDEX_HEAD}{control}",
         "",
         *bottom_lines(reports, list(named), "" if folder == "." else f"{folder}/", 2, named),
         "One experiment per claim of the practitioner articles (docs/ODD.md §1.2). Each claim is read",
