@@ -224,11 +224,9 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 def _index_again(reports: Path, quiet: bool) -> None:
     """Write the index of ``reports`` again, unless a README there is not an index (a user's
     own file in an ``--out`` folder: one claim's run never replaces it; ``--all`` does)."""
-    from experiments.reporting.index import INDEX_HEAD, write_index
-    from experiments.reporting.report import REPORTS
+    from experiments.reporting.index import INDEX_HEAD, index_path, write_index
 
-    out = reports.parent if reports.resolve() == REPORTS.resolve() else reports
-    readme = out / "README.md"
+    readme = index_path(reports)
     if readme.exists() and not readme.read_text(encoding="utf-8").startswith(INDEX_HEAD):
         if not quiet:
             print(f"index: not written, {readme} is not one (retention experiment --all writes it)")

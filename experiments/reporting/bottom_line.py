@@ -32,7 +32,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from experiments import EXPERIMENTS, load
-from experiments.reporting.conditional_section import index_level, range_standing, turns
+from experiments.reporting.conditional_section import (
+    index_level,
+    profile_ends,
+    range_standing,
+    record_turns,
+    turns_whole,
+)
 from experiments.reporting.scale_index import size_dependent
 from experiments.verdicts.verdict_words import CUTOFFS, without_side
 from model.studies.worlds import declared_uncertainties
@@ -250,8 +256,7 @@ def claim_bottom_line(
             changes.setdefault(reading, []).extend(c for cs in answers.values() for c in cs)
     for reading, profiles in whole.items():
         for a in profiles:
-            least = min(a["bins"], key=lambda b: b["p"])
-            most = max(a["bins"], key=lambda b: b["p"])
+            least, most = profile_ends(a)
             changes.setdefault(reading, []).append(
                 f"{a['uncertainty']} ({a['standing']}) turns it whole: not supported at "
                 f"{least['values']} ({_p(least['p'])}), supported at {most['values']} "
@@ -296,10 +301,8 @@ def _whole(summaries: Mapping[str, dict]) -> dict[str, dict[str, list[dict]]]:
     found: dict[str, dict[str, list[dict]]] = {}
     for name, s in summaries.items():
         for a in s.get("along", []):
-            least = min(a["bins"], key=lambda b: b["p"])["words"]
-            most = max(a["bins"], key=lambda b: b["p"])["words"]
-            whole = least.startswith("not supported") and most == "supported"
-            if whole and turns(a["p_value"], least, most, level):
+            least, most = (b["words"] for b in profile_ends(a))
+            if turns_whole(least, most) and record_turns(a, level):
                 standing = range_standing(declared.get(a["uncertainty"]))
                 found.setdefault(name, {}).setdefault(a["reading"], []).append(
                     {**a, "standing": standing}

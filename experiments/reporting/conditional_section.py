@@ -31,12 +31,15 @@ __all__ = [
     "along_numbers",
     "along_rows",
     "index_turn_marks",
+    "profile_ends",
     "profile_record",
     "profile_rows",
     "range_standing",
+    "record_turns",
     "turn_mark",
     "turn_marks",
     "turns",
+    "turns_whole",
 ]
 
 
@@ -245,7 +248,7 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
     if not along:
         return []
     level = 0.05 / max(pairs, 1)
-    turning = [(name, rel, a) for name, rel, a in along if _record_turns(a, level)]
+    turning = [(name, rel, a) for name, rel, a in along if record_turns(a, level)]
     lines = [
         "## Where verdicts turn along what decides them",
         "",
@@ -272,8 +275,8 @@ def along_index_lines(along: list[tuple[str, str, dict]], pairs: int) -> list[st
     full = 0
     for name, rel, a in turning:
         unit = f" ({a['unit']})" if a.get("unit") not in (None, "-", "") else ""
-        ends = _ends(a)
-        whole = ends[0]["words"].startswith("not supported") and ends[1]["words"] == "supported"
+        ends = profile_ends(a)
+        whole = turns_whole(ends[0]["words"], ends[1]["words"])
         full += whole
         least, most = (_bin_cell(b) for b in ends)
         lines.append(
@@ -303,10 +306,16 @@ def turns(p_value: float | None, least: str, most: str, level: float) -> bool:
     return p_value is not None and bool(p_value < level) and least != most
 
 
-def _record_turns(a: dict, level: float) -> bool:
+def record_turns(a: dict, level: float) -> bool:
     """:func:`turns` for a report's JSON profile (:func:`profile_record`)."""
-    least, most = (b["words"] for b in _ends(a))
+    least, most = (b["words"] for b in profile_ends(a))
     return turns(a["p_value"], least, most, level)
+
+
+def turns_whole(least: str, most: str) -> bool:
+    """Whether a verdict that turns turns *whole*: *not supported* where it holds least,
+    *supported* where it holds most (the words of :func:`profile_ends`' bins)."""
+    return least.startswith("not supported") and most == "supported"
 
 
 def turn_mark(uncertainty: str, least: str, most: str, declared: dict[str, ParamInfo]) -> str:
@@ -314,7 +323,7 @@ def turn_mark(uncertainty: str, least: str, most: str, declared: dict[str, Param
     (``declared``: :func:`~model.studies.worlds.declared_uncertainties`); ``turns whole`` where
     the verdict reads *not supported* in the part of the range where the reading holds least and
     *supported* where it holds most (not necessarily the range's ends)."""
-    whole = least.startswith("not supported") and most == "supported"
+    whole = turns_whole(least, most)
     standing = range_standing(declared.get(uncertainty))
     return f" · turns{' whole' if whole else ''} along {uncertainty} ({standing})"
 
@@ -336,8 +345,8 @@ def index_turn_marks(along: list[tuple[str, str, dict]], level: float) -> dict[t
     declared = declared_uncertainties()
     marks: dict[tuple, str] = {}
     for name, _rel, a in along:
-        if _record_turns(a, level):
-            least, most = (b["words"] for b in _ends(a))
+        if record_turns(a, level):
+            least, most = (b["words"] for b in profile_ends(a))
             key = (name, a["reading"])
             marks[key] = marks.get(key, "") + turn_mark(a["uncertainty"], least, most, declared)
     return marks
@@ -359,7 +368,7 @@ def _range_cell(info: ParamInfo | None) -> str:
     return f"{info.plausible_text()} ({range_standing(info)})"
 
 
-def _ends(a: dict) -> tuple[dict, dict]:
+def profile_ends(a: dict) -> tuple[dict, dict]:
     """A profile's bins where its reading holds least and most (the first of equals)."""
     return min(a["bins"], key=lambda b: b["p"]), max(a["bins"], key=lambda b: b["p"])
 

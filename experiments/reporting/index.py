@@ -38,7 +38,7 @@ from experiments.running.pins import (
 from experiments.verdicts.framework import CUTOFFS
 from model.studies.files import write_atomic
 
-__all__ = ["INDEX_HEAD", "MIN_WORLDS", "main", "write_index"]
+__all__ = ["INDEX_HEAD", "MIN_WORLDS", "index_path", "main", "write_index"]
 
 #: How every index begins (a README in a report folder that does not is someone else's).
 INDEX_HEAD = "# The claims, tested as evidence"
@@ -53,6 +53,13 @@ _SPREADS = "spreads the effect most (PAWN)"
 _BLANK = " | | | | | | |"  # the cells after a claim with no summary
 
 
+def index_path(reports: Path) -> Path:
+    """Where the index of ``reports`` goes: beside the committed reports (experiments/README.md),
+    inside any other folder."""
+    committed = reports.resolve() == REPORTS.resolve()
+    return reports.parent / "README.md" if committed else reports / "README.md"
+
+
 def write_index(reports: Path | None = None, out: Path | None = None, took: str = "") -> Path:
     """Rebuild the experiments README from the summaries in ``reports``; returns its path.
 
@@ -61,9 +68,7 @@ def write_index(reports: Path | None = None, out: Path | None = None, took: str 
     ``reports``, never beside it); ``took``: a sentence on how long the run took.
     """
     reports = reports_folder(reports)
-    if out is None:
-        committed = reports.resolve() == REPORTS.resolve()
-        out = reports.parent / "README.md" if committed else reports / "README.md"
+    out = index_path(reports) if out is None else out
     if not took:  # the index alone, rebuilt: the last full run's timing still stands
         took = _last_took(out)
     rows, worlds, facts, scale, ranges, pins, along, boxes = [], set(), [], [], [], [], [], []
